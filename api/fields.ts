@@ -1,0 +1,162 @@
+// Field selectors: `metadata.name=x,status.phase!=Failed`, with backslash escapes, evaluated
+// against the fields each resource makes selectable (as Kubernetes' per-kind field sets do).
+import { badRequest } from './status.js';
+import type { KubeObject } from './types/meta.js';
+
+export interface FieldRequirement {
+  field: string;
+  negate: boolean;
+  value: string;
+}
+
+/** Splits on an unescaped separator. */
+function splitUnescaped(input: string, sep: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  for (let i = 0; i < input.length; i++) {
+    const ch = input[i]!;
+    if (ch === '\\' && i + 1 < input.length) {
+      current += ch + input[i + 1];
+      i++;
+    } else if (ch === sep) {
+      parts.push(current);
+      current = '';
+    } else current += ch;
+  }
+  parts.push(current);
+  return parts;
+}
+
+function unescape(value: string): string {
+  let out = '';
+  for (let i = 0; i < value.length; i++) {
+    const ch = value[i]!;
+    if (ch === '\\') {
+      const next = value[i + 1];
+      if (next === '\\' || next === ',' || next === '=') {
+        out += next;
+        i++;
+        continue;
+      }
+      throw badRequest(`invalid field selector: invalid escape sequence: \\${next ?? ''}`);
+    }
+    out += ch;
+  }
+  return out;
+}
+
+/** Escapes a value for use in a field selector (the inverse of parsing). */
+export function escapeFieldValue(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/,/g, '\\,').replace(/=/g, '\\=');
+}
+
+export function parseFieldSelector(input: string | undefined): FieldRequirement[] {
+  if (!input || input.trim() === '') return [];
+  const reqs: FieldRequirement[] = [];
+  for (const term of splitUnescaped(input, ',')) {
+    if (term.trim() === '') continue;
+    // Find the first unescaped operator.
+    let idx = -1;
+    let op = '';
+    for (let i = 0; i < term.length; i++) {
+      const ch = term[i]!;
+      if (ch === '\\') {
+        i++;
+        continue;
+      }
+      if (ch === '!' && term[i + 1] === '=') {
+        idx = i;
+        op = '!=';
+        break;
+      }
+      if (ch === '=') {
+        idx = i;
+        op = term[i + 1] === '=' ? '==' : '=';
+        break;
+      }
+    }
+    if (idx < 0) throw badRequest(`invalid field selector: invalid selector: '${term}'; can't understand '${term}'`);
+    const field = term.slice(0, idx).trim();
+    const value = unescape(term.slice(idx + op.length));
+    reqs.push({ field, negate: op === '!=', value });
+  }
+  return reqs;
+}
+
+type FieldSet = Record<string, string>;
+type FieldExtractor = (obj: KubeObject) => FieldSet;
+
+const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
+
+const podFields: FieldExtractor = (o) => ({
+  'spec.nodeName': str(o.spec?.nodeName),
+  'spec.restartPolicy': str(o.spec?.restartPolicy),
+  'spec.schedulerName': str(o.spec?.schedulerName),
+  'spec.serviceAccountName': str(o.spec?.serviceAccountName),
+  'spec.hostNetwork': String(Boolean(o.spec?.hostNetwork)),
+  'status.phase': str(o.status?.phase),
+  'status.podIP': str(o.status?.podIP),
+  'status.nominatedNodeName': str(o.status?.nominatedNodeName),
+});
+
+const eventFields: FieldExtractor = (o) => {
+  const io = (o.involvedObject ?? {}) as Record<string, unknown>;
+  const source = (o.source ?? {}) as Record<string, unknown>;
+  return {
+    'involvedObject.kind': str(io.kind),
+    'involvedObject.namespace': str(io.namespace),
+    'involvedObject.name': str(io.name),
+    'involvedObject.uid': str(io.uid),
+    'involvedObject.apiVersion': str(io.apiVersion),
+    'involvedObject.resourceVersion': str(io.resourceVersion),
+    'involvedObject.fieldPath': str(io.fieldPath),
+    reason: str(o.reason),
+    reportingComponent: str(o.reportingComponent),
+    source: str(source.component),
+    type: str(o.type),
+  };
+};
+
+/** Extra selectable fields per storage resource (beyond metadata.name / metadata.namespace). */
+const extraFields: Record<string, FieldExtractor> = {
+  pods: podFields,
+  events: eventFields,
+  secrets: (o) => ({ type: str(o.type) }),
+  nodes: (o) => ({ 'spec.unschedulable': String(Boolean(o.spec?.unschedulable)) }),
+  namespaces: (o) => ({ 'status.phase': str(o.status?.phase) }),
+  replicationcontrollers: (o) => ({ 'status.replicas': str(o.status?.replicas ?? 0) }),
+  jobs: (o) => ({ 'status.successful': str(o.status?.succeeded ?? 0) }),
+  replicasets: (o) => ({ 'status.replicas': str(o.status?.replicas ?? 0) }),
+};
+
+export function selectableFields(resource: string, obj: KubeObject): FieldSet {
+  const base: FieldSet = { 'metadata.name': str(obj.metadata.name) };
+  if (obj.metadata.namespace !== undefined) base['metadata.namespace'] = str(obj.metadata.namespace);
+  else base['metadata.namespace'] = '';
+  const extra = extraFields[resource];
+  return extra ? { ...base, ...extra(obj) } : base;
+}
+
+/** Rejects requirements on fields the resource does not support, as Kubernetes does (400). */
+export function checkFieldSelector(resource: string, reqs: FieldRequirement[], sample: FieldSet): void {
+  for (const r of reqs) {
+    if (!(r.field in sample)) {
+      throw badRequest(`field label not supported: ${r.field}`);
+    }
+  }
+}
+
+export function fieldsMatch(reqs: FieldRequirement[], fields: FieldSet): boolean {
+  for (const r of reqs) {
+    const actual = fields[r.field];
+    const eq = actual === r.value;
+    if (r.negate ? eq : !eq) return false;
+  }
+  return true;
+}
+
+/** The field names a resource supports, for error checks before any object exists. */
+export function supportedFields(resource: string, namespaced: boolean): FieldSet {
+  const blank: KubeObject = { metadata: namespaced ? { name: '', namespace: '' } : { name: '' } };
+  return selectableFields(resource, blank);
+}

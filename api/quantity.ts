@@ -1,0 +1,42 @@
+// Resource quantities ("100m", "128Mi", "1.5", "2e3"), as numbers in base units.
+const SUFFIX: Record<string, number> = {
+  '': 1,
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+
+const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)|[eE]([+-]?\d+))?$/;
+
+/** Parses a quantity to base units; returns undefined when the string is not a quantity. */
+export function parseQuantity(input: string | number | undefined | null): number | undefined {
+  if (typeof input === 'number') return Number.isFinite(input) ? input : undefined;
+  if (typeof input !== 'string') return undefined;
+  const m = QUANTITY.exec(input.trim());
+  if (!m) return undefined;
+  const base = Number(m[1]);
+  if (m[3] !== undefined) return base * 10 ** Number(m[3]);
+  return base * SUFFIX[m[2] ?? '']!;
+}
+
+export function isQuantity(input: unknown): boolean {
+  return (typeof input === 'string' || typeof input === 'number') && parseQuantity(input) !== undefined;
+}
+
+/** A quantity in thousandths (CPU millicores), rounded up as Kubernetes does. */
+export function milliValue(input: string | number | undefined | null): number {
+  const v = parseQuantity(input);
+  return v === undefined ? 0 : Math.ceil(v * 1000 - 1e-9);
+}

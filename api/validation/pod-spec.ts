@@ -1,0 +1,163 @@
+// Pod spec rules, shared by Pods and every pod template.
+import { parseQuantity } from '../quantity.js';
+import type { FieldErrors } from './field-errors.js';
+import { configMapKey, dns1123Label, dns1123Subdomain, envVarName, ianaSvcName, labelValue, qualifiedName } from './names.js';
+import { validateLabels } from './object-meta.js';
+
+type AnyObj = Record<string, any>;
+
+const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
+const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
+const DNS_POLICIES = ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'];
+const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
+
+function portNumber(value: unknown, field: string, errs: FieldErrors, allowZero = false): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < (allowZero ? 0 : 1) || value > 65535) {
+    errs.invalid(field, value, `must be between ${allowZero ? 0 : 1} and 65535, inclusive`);
+  }
+}
+
+function validateProbe(p: AnyObj | undefined, field: string, errs: FieldErrors): void {
+  if (!p) return;
+  const handlers = ['exec', 'httpGet', 'tcpSocket', 'grpc'].filter((h) => p[h]);
+  if (handlers.length === 0) errs.required(field, 'must specify a handler type');
+  if (handlers.length > 1) errs.forbidden(`${field}.${handlers[1]}`, 'may not specify more than 1 handler type');
+  for (const k of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold']) {
+    if (typeof p[k] === 'number' && p[k] < 0) errs.invalid(`${field}.${k}`, p[k], 'must be greater than or equal to 0');
+  }
+  const port = p.httpGet?.port ?? p.tcpSocket?.port;
+  if (typeof port === 'number') portNumber(port, `${field}.${p.httpGet ? 'httpGet' : 'tcpSocket'}.port`, errs);
+}
+
+function validateResources(r: AnyObj | undefined, field: string, errs: FieldErrors): void {
+  if (!r) return;
+  for (const kind of ['limits', 'requests']) {
+    for (const [name, q] of Object.entries((r[kind] ?? {}) as AnyObj)) {
+      const v = parseQuantity(q as string);
+      if (v === undefined) errs.invalid(`${field}.${kind}[${name}]`, q, "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
+      else if (v < 0) errs.invalid(`${field}.${kind}[${name}]`, q, 'must be greater than or equal to 0');
+    }
+  }
+  for (const [name, q] of Object.entries((r.requests ?? {}) as AnyObj)) {
+    const limit = r.limits?.[name];
+    if (limit === undefined) continue;
+    const lv = parseQuantity(limit);
+    const rv = parseQuantity(q as string);
+    if (lv !== undefined && rv !== undefined && rv > lv) {
+      errs.invalid(`${field}.requests`, q, `must be less than or equal to ${name} limit of ${limit}`);
+    }
+  }
+}
+
+function validateContainer(c: AnyObj, field: string, volumes: Set<string>, errs: FieldErrors, names: Set<string>): void {
+  if (!c.name) errs.required(`${field}.name`);
+  else {
+    errs.format(`${field}.name`, c.name, dns1123Label(c.name));
+    if (names.has(c.name)) errs.duplicate(`${field}.name`, c.name);
+    names.add(c.name);
+  }
+  if (!c.image || String(c.image).trim() === '') errs.required(`${field}.image`);
+  if (c.imagePullPolicy && !PULL_POLICIES.includes(c.imagePullPolicy)) errs.notSupported(`${field}.imagePullPolicy`, c.imagePullPolicy, PULL_POLICIES);
+  const portNames = new Set<string>();
+  (c.ports ?? []).forEach((p: AnyObj, i: number) => {
+    const pf = `${field}.ports[${i}]`;
+    portNumber(p.containerPort, `${pf}.containerPort`, errs);
+    if (p.hostPort !== undefined) portNumber(p.hostPort, `${pf}.hostPort`, errs, true);
+    if (p.protocol && !PROTOCOLS.includes(p.protocol)) errs.notSupported(`${pf}.protocol`, p.protocol, PROTOCOLS);
+    if (p.name) {
+      errs.format(`${pf}.name`, p.name, ianaSvcName(p.name));
+      if (portNames.has(p.name)) errs.duplicate(`${pf}.name`, p.name);
+      portNames.add(p.name);
+    }
+  });
+  (c.env ?? []).forEach((e: AnyObj, i: number) => {
+    const ef = `${field}.env[${i}]`;
+    if (!e.name) errs.required(`${ef}.name`);
+    else errs.format(`${ef}.name`, e.name, envVarName(e.name));
+    if (e.valueFrom) {
+      const sources = ['fieldRef', 'resourceFieldRef', 'configMapKeyRef', 'secretKeyRef'].filter((s) => e.valueFrom[s]);
+      if (sources.length !== 1) errs.invalid(`${ef}.valueFrom`, '', 'may not have more than one field specified at a time');
+      if (e.value) errs.invalid(`${ef}.valueFrom`, '', 'may not be specified when `value` is not empty');
+      for (const s of ['configMapKeyRef', 'secretKeyRef']) {
+        const ref = e.valueFrom[s];
+        if (ref && !ref.key) errs.required(`${ef}.valueFrom.${s}.key`);
+        else if (ref) errs.format(`${ef}.valueFrom.${s}.key`, ref.key, configMapKey(ref.key));
+      }
+      if (e.valueFrom.fieldRef && !e.valueFrom.fieldRef.fieldPath) errs.required(`${ef}.valueFrom.fieldRef.fieldPath`);
+    }
+  });
+  (c.envFrom ?? []).forEach((e: AnyObj, i: number) => {
+    if (e.prefix) errs.format(`${field}.envFrom[${i}].prefix`, e.prefix, envVarName(e.prefix));
+    if (!e.configMapRef && !e.secretRef) errs.invalid(`${field}.envFrom[${i}]`, '', 'must specify one of: `configMapRef` or `secretRef`');
+  });
+  const mountPaths = new Set<string>();
+  (c.volumeMounts ?? []).forEach((m: AnyObj, i: number) => {
+    const mf = `${field}.volumeMounts[${i}]`;
+    if (!m.name) errs.required(`${mf}.name`);
+    else if (!volumes.has(m.name)) errs.notFound(`${mf}.name`, m.name);
+    if (!m.mountPath) errs.required(`${mf}.mountPath`);
+    else {
+      if (mountPaths.has(m.mountPath)) errs.invalid(`${mf}.mountPath`, m.mountPath, 'must be unique');
+      mountPaths.add(m.mountPath);
+    }
+  });
+  validateProbe(c.livenessProbe, `${field}.livenessProbe`, errs);
+  validateProbe(c.readinessProbe, `${field}.readinessProbe`, errs);
+  validateProbe(c.startupProbe, `${field}.startupProbe`, errs);
+  validateResources(c.resources, `${field}.resources`, errs);
+}
+
+export function validatePodSpec(spec: AnyObj | undefined, field: string, errs: FieldErrors): void {
+  if (!spec) {
+    errs.required(field);
+    return;
+  }
+  const volumes = new Set<string>();
+  (spec.volumes ?? []).forEach((v: AnyObj, i: number) => {
+    const vf = `${field}.volumes[${i}]`;
+    if (!v.name) errs.required(`${vf}.name`);
+    else {
+      errs.format(`${vf}.name`, v.name, dns1123Label(v.name));
+      if (volumes.has(v.name)) errs.duplicate(`${vf}.name`, v.name);
+      volumes.add(v.name);
+    }
+    const sources = Object.keys(v).filter((k) => k !== 'name');
+    if (sources.length === 0) errs.required(vf, 'must specify a volume type');
+    if (sources.length > 1) errs.forbidden(`${vf}.${sources[1]}`, 'may not specify more than 1 volume type');
+    if (v.hostPath && !v.hostPath.path) errs.required(`${vf}.hostPath.path`);
+    if (v.configMap && !v.configMap.name) errs.required(`${vf}.configMap.name`);
+    if (v.secret && !v.secret.secretName) errs.required(`${vf}.secret.secretName`);
+  });
+  const containers: AnyObj[] = spec.containers ?? [];
+  if (containers.length === 0) errs.required(`${field}.containers`);
+  const names = new Set<string>();
+  (spec.initContainers ?? []).forEach((c: AnyObj, i: number) => validateContainer(c, `${field}.initContainers[${i}]`, volumes, errs, names));
+  containers.forEach((c, i) => validateContainer(c, `${field}.containers[${i}]`, volumes, errs, names));
+  if (spec.restartPolicy && !RESTART_POLICIES.includes(spec.restartPolicy)) errs.notSupported(`${field}.restartPolicy`, spec.restartPolicy, RESTART_POLICIES);
+  if (spec.dnsPolicy && !DNS_POLICIES.includes(spec.dnsPolicy)) errs.notSupported(`${field}.dnsPolicy`, spec.dnsPolicy, DNS_POLICIES);
+  if (spec.dnsPolicy === 'None' && !spec.dnsConfig) errs.required(`${field}.dnsConfig`, 'must provide `dnsConfig` when `dnsPolicy` is None');
+  if (typeof spec.activeDeadlineSeconds === 'number' && spec.activeDeadlineSeconds <= 0) {
+    errs.invalid(`${field}.activeDeadlineSeconds`, spec.activeDeadlineSeconds, 'must be between 1 and 2147483647, inclusive');
+  }
+  validateLabels(spec.nodeSelector, `${field}.nodeSelector`, errs);
+  if (spec.nodeName) errs.format(`${field}.nodeName`, spec.nodeName, dns1123Subdomain(spec.nodeName));
+  if (spec.hostname) errs.format(`${field}.hostname`, spec.hostname, dns1123Label(spec.hostname));
+  if (spec.serviceAccountName) errs.format(`${field}.serviceAccountName`, spec.serviceAccountName, dns1123Subdomain(spec.serviceAccountName));
+  (spec.tolerations ?? []).forEach((t: AnyObj, i: number) => {
+    const tf = `${field}.tolerations[${i}]`;
+    if (t.key) errs.format(`${tf}.key`, t.key, qualifiedName(t.key));
+    if (t.operator && !['Exists', 'Equal'].includes(t.operator)) errs.notSupported(`${tf}.operator`, t.operator, ['Equal', 'Exists']);
+    if (t.operator === 'Exists' && t.value) errs.invalid(`${tf}.operator`, t.operator, 'value must be empty when `operator` is \'Exists\'');
+    if (!t.key && t.operator !== 'Exists') errs.invalid(`${tf}.operator`, t.operator ?? '', 'operator must be Exists when `key` is empty, which means "match all values and all keys"');
+    if (t.effect && !['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(t.effect)) {
+      errs.notSupported(`${tf}.effect`, t.effect, ['NoSchedule', 'PreferNoSchedule', 'NoExecute']);
+    }
+    if (t.value) errs.format(`${tf}.value`, t.value, labelValue(t.value));
+  });
+  (spec.hostAliases ?? []).forEach((h: AnyObj, i: number) => {
+    if (!h.ip) errs.required(`${field}.hostAliases[${i}].ip`);
+  });
+  (spec.dnsConfig?.options ?? []).forEach((o: AnyObj, i: number) => {
+    if (!o.name) errs.required(`${field}.dnsConfig.options[${i}]`, 'Option.Name must not be empty');
+  });
+}

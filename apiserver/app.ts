@@ -1,0 +1,145 @@
+// build(): the apiserver as a fastify app over an etcd store, ready to listen. main.ts is the
+// only place that listens; tests build the same app.
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { apiPrefix, groupVersions } from '../api/resources.js';
+import { StatusError, toStatusError } from '../api/status.js';
+import { Metrics } from './metrics.js';
+import { Registry } from './registry/registry.js';
+import { discoveryRoutes } from './routes/discovery.js';
+import { healthRoutes, versionInfo } from './routes/health.js';
+import { openapiRoutes } from './routes/openapi.js';
+import { resourceRoutes } from './routes/resources.js';
+import { Compactor } from './storage/compactor.js';
+import { EtcdStore } from './storage/etcd-store.js';
+
+export interface ApiServerOptions {
+  etcdServers: string[];
+  etcdPrefix: string;
+  /** 0 disables compaction. */
+  etcdCompactionIntervalMs: number;
+  watchCacheSize: number;
+  bookmarkIntervalMs: number;
+  defaultNotReadyTolerationSeconds: number;
+  defaultUnreachableTolerationSeconds: number;
+  /** The address clients should use, reported in discovery. */
+  advertiseAddress?: string;
+  logger?: Logger;
+}
+
+export const BODY_LIMIT = 3 * 1024 * 1024;
+
+export const defaultOptions: ApiServerOptions = {
+  etcdServers: ['http://127.0.0.1:2379'],
+  etcdPrefix: '/registry',
+  etcdCompactionIntervalMs: 5 * 60 * 1000,
+  watchCacheSize: 10_000,
+  bookmarkIntervalMs: 60_000,
+  defaultNotReadyTolerationSeconds: 300,
+  defaultUnreachableTolerationSeconds: 300,
+};
+
+export interface ApiServer {
+  app: FastifyInstance;
+  registry: Registry;
+  etcd: EtcdStore;
+  /** Resolves when every watch cache has loaded and the system namespaces exist. */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+function sendStatus(reply: { code(n: number): any }, err: StatusError) {
+  return reply.code(err.code).header('Content-Type', 'application/json').send(JSON.stringify(err.toStatus()));
+}
+
+export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
+  const opts: ApiServerOptions = { ...defaultOptions, ...partial };
+  const log = opts.logger ?? pino({ level: 'silent' });
+  const etcd = new EtcdStore(opts.etcdServers);
+  const registry = new Registry(
+    etcd,
+    {
+      prefix: opts.etcdPrefix,
+      watchCacheSize: opts.watchCacheSize,
+      notReadyTolerationSeconds: opts.defaultNotReadyTolerationSeconds,
+      unreachableTolerationSeconds: opts.defaultUnreachableTolerationSeconds,
+    },
+    log,
+  );
+  const compactor = new Compactor(etcd, `${opts.etcdPrefix}/compact_rev_key`, opts.etcdCompactionIntervalMs, log);
+  const metrics = new Metrics();
+  const shutdown = new AbortController();
+  let isReady = false;
+
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: BODY_LIMIT,
+    // Watches are long-lived; their own timeoutSeconds ends them.
+    requestTimeout: 0,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+  });
+
+  // Bodies are decoded by the handlers, which know the media types each verb accepts.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err: FastifyError | StatusError, req, reply) => {
+    if (err instanceof StatusError) return sendStatus(reply, err);
+    const fe = err as FastifyError;
+    if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return sendStatus(reply, new StatusError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${BODY_LIMIT}`));
+    }
+    if (fe.statusCode && fe.statusCode < 500) {
+      return sendStatus(reply, new StatusError(fe.statusCode, fe.statusCode === 415 ? 'UnsupportedMediaType' : 'BadRequest', fe.message));
+    }
+    req.log.error({ err }, 'request failed');
+    return sendStatus(reply, toStatusError(err));
+  });
+  app.setNotFoundHandler((_req, reply) => sendStatus(reply, new StatusError(404, 'NotFound', 'the server could not find the requested resource', {})));
+
+  app.addHook('onResponse', async (req, reply) => {
+    metrics.countRequest(req.method, (req.routeOptions.url ?? '').split('/').slice(0, 4).join('/'), reply.statusCode);
+  });
+
+  app.register(healthRoutes, { etcd, ready: () => isReady });
+  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(metrics.render()));
+  app.get('/', async () => ({ paths: rootPaths() }));
+  app.register(discoveryRoutes, { serverAddress: () => opts.advertiseAddress ?? listenAddress(app) });
+  app.register(openapiRoutes, { gitVersion: versionInfo().gitVersion });
+  app.register(resourceRoutes, { registry, bookmarkIntervalMs: opts.bookmarkIntervalMs, shutdown: shutdown.signal });
+
+  const ready = (async () => {
+    await registry.ready();
+    await registry.bootstrap();
+    compactor.start();
+    isReady = true;
+  })();
+  ready.catch((err) => log.error({ err }, 'apiserver failed to start'));
+
+  return {
+    app,
+    registry,
+    etcd,
+    ready,
+    async close() {
+      shutdown.abort();
+      compactor.stop();
+      await app.close();
+      await registry.stop();
+      etcd.close();
+    },
+  };
+}
+
+/** Every path the server serves at the top level, as Kubernetes lists them at `/`. */
+function rootPaths(): string[] {
+  const gvPaths = groupVersions.flatMap((gv) => (gv.group ? [`/apis/${gv.group}`, apiPrefix(gv)] : [apiPrefix(gv)]));
+  return [...new Set(['/api', '/apis', ...gvPaths, '/healthz', '/healthz/etcd', '/livez', '/metrics', '/openapi/v3', '/readyz', '/version'])].sort();
+}
+
+function listenAddress(app: FastifyInstance): string {
+  const addr = app.server.address();
+  return addr && typeof addr === 'object' ? `${addr.address}:${addr.port}` : '127.0.0.1:8080';
+}

@@ -1,0 +1,76 @@
+// Admits a request body: checks it names the endpoint's version and kind, applies
+// fieldValidation (unknown fields), rejects wrongly typed values, fixes the namespace from
+// the URL, and converts it to the stored version.
+import { toStorage } from '../../api/conversion.js';
+import { groupVersion, type ResourceInfo } from '../../api/resources.js';
+import { checkSchema } from '../../api/schema/check.js';
+import { schemaFor } from '../../api/schema/kinds.js';
+import { badRequest, StatusError } from '../../api/status.js';
+import type { KubeObject } from '../../api/types/meta.js';
+import type { FieldValidation } from './params.js';
+
+export interface Admitted {
+  obj: KubeObject;
+  warnings: string[];
+}
+
+export interface BodyTarget {
+  apiVersion: string;
+  kind: string;
+}
+
+export function targetOf(r: ResourceInfo): BodyTarget {
+  return { apiVersion: groupVersion(r), kind: r.kind };
+}
+
+/** Checks types and unknown fields of a body in `target`'s version; returns warnings. */
+export function checkFields(target: BodyTarget, body: Record<string, any>, validation: FieldValidation): string[] {
+  const findings = checkSchema(body, schemaFor(target.apiVersion, target.kind));
+  const version = target.apiVersion.split('/').pop();
+  if (findings.typeErrors.length > 0) {
+    throw badRequest(`${target.kind} in version "${version}" cannot be handled as a ${target.kind}: ${findings.typeErrors[0]}`);
+  }
+  if (findings.unknownFields.length === 0 || validation === 'Ignore') return [];
+  const described = findings.unknownFields.map((f) => `unknown field "${f}"`);
+  if (validation === 'Strict') {
+    throw badRequest(`${target.kind} in version "${version}" cannot be handled as a ${target.kind}: strict decoding error: ${described.join(', ')}`);
+  }
+  return described;
+}
+
+/** Checks the envelope and fills in apiVersion/kind when the body left them out. */
+export function checkEnvelope(target: BodyTarget, body: Record<string, any>): void {
+  if (body.apiVersion !== undefined && body.apiVersion !== target.apiVersion) {
+    throw badRequest(`the API version in the data (${body.apiVersion}) does not match the expected API version (${target.apiVersion})`);
+  }
+  if (body.kind !== undefined && body.kind !== target.kind) {
+    throw badRequest(`the kind in the data (${body.kind}) does not match the expected kind (${target.kind})`);
+  }
+  body.apiVersion = target.apiVersion;
+  body.kind = target.kind;
+  if (body.metadata === undefined || body.metadata === null) body.metadata = {};
+  if (typeof body.metadata !== 'object' || Array.isArray(body.metadata)) {
+    throw new StatusError(400, 'BadRequest', `${target.kind} in version "${target.apiVersion}" cannot be handled as a ${target.kind}: json: cannot unmarshal ${Array.isArray(body.metadata) ? 'array' : typeof body.metadata} into Go struct field .metadata of type v1.ObjectMeta`);
+  }
+}
+
+export function applyNamespace(r: ResourceInfo, obj: KubeObject, namespace: string | undefined): void {
+  if (!r.namespaced) {
+    delete obj.metadata.namespace;
+    return;
+  }
+  if (obj.metadata.namespace && namespace && obj.metadata.namespace !== namespace) {
+    throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  }
+  if (namespace) obj.metadata.namespace = namespace;
+}
+
+/** The full admission of a create or update body. */
+export function admit(r: ResourceInfo, body: Record<string, any>, namespace: string | undefined, validation: FieldValidation): Admitted {
+  const target = targetOf(r);
+  checkEnvelope(target, body);
+  const warnings = checkFields(target, body, validation);
+  const obj = toStorage(r, body as KubeObject);
+  applyNamespace(r, obj, namespace);
+  return { obj, warnings };
+}

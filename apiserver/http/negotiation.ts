@@ -1,0 +1,58 @@
+// What representation a client asked for in its Accept header: plain objects (JSON or YAML),
+// Tables for kubectl get, or PartialObjectMetadata.
+
+export type OutputKind = 'object' | 'table' | 'metadata';
+
+export interface Output {
+  kind: OutputKind;
+  /** meta.k8s.io version for Table and PartialObjectMetadata responses. */
+  metaVersion: 'v1' | 'v1beta1';
+  yaml: boolean;
+}
+
+interface MediaType {
+  type: string;
+  params: Record<string, string>;
+}
+
+function parseAccept(header: string | undefined): MediaType[] {
+  if (!header) return [];
+  return header.split(',').map((part) => {
+    const [type, ...rest] = part.split(';').map((s) => s.trim());
+    const params: Record<string, string> = {};
+    for (const p of rest) {
+      const eq = p.indexOf('=');
+      if (eq > 0) params[p.slice(0, eq).trim()] = p.slice(eq + 1).trim();
+    }
+    return { type: (type ?? '').toLowerCase(), params };
+  });
+}
+
+/** The first acceptable representation in the client's order of preference. */
+export function negotiate(accept: string | undefined): Output {
+  for (const m of parseAccept(accept)) {
+    const jsonish = m.type === 'application/json' || m.type === '*/*' || m.type === 'application/*';
+    const yaml = m.type === 'application/yaml';
+    if (!jsonish && !yaml) continue;
+    const as = m.params.as;
+    if (!as) return { kind: 'object', metaVersion: 'v1', yaml };
+    if (m.params.g !== 'meta.k8s.io') continue;
+    const v = m.params.v === 'v1beta1' ? 'v1beta1' : m.params.v === 'v1' ? 'v1' : undefined;
+    if (!v) continue;
+    if (as === 'Table') return { kind: 'table', metaVersion: v, yaml };
+    if (as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList') return { kind: 'metadata', metaVersion: v, yaml };
+  }
+  return { kind: 'object', metaVersion: 'v1', yaml: false };
+}
+
+/** True when the Accept header asks for aggregated discovery (apidiscovery.k8s.io/v2 or v2beta1). */
+export function wantsAggregatedDiscovery(accept: string | undefined): 'v2' | 'v2beta1' | undefined {
+  for (const m of parseAccept(accept)) {
+    if (m.type !== 'application/json') continue;
+    if (m.params.g === 'apidiscovery.k8s.io' && m.params.as === 'APIGroupDiscoveryList') {
+      if (m.params.v === 'v2' || m.params.v === 'v2beta1') return m.params.v;
+    }
+    if (!m.params.as) return undefined; // plain JSON came first
+  }
+  return undefined;
+}

@@ -1,0 +1,183 @@
+// Serves one watch: replays the requested starting state, then streams each change that
+// passes the watcher's namespace and selectors as newline-terminated JSON events, with
+// transitions into and out of the selection reported as ADDED and DELETED.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { fieldsMatch, selectableFields } from '../../api/fields.js';
+import { matches } from '../../api/labels.js';
+import { groupVersion, type ResourceInfo } from '../../api/resources.js';
+import { StatusError } from '../../api/status.js';
+import type { ResourceStore } from '../registry/store.js';
+import type { CacheEvent, CachedObject } from '../storage/cached-object.js';
+import { CompactedError } from '../storage/etcd-store.js';
+import { TooOldError, type Subscription } from '../storage/watch-cache.js';
+import type { Output } from './negotiation.js';
+import type { Selectors } from './params.js';
+import { objectJSON, table, type IncludeObject } from './render.js';
+
+export interface WatchOptions {
+  namespace?: string;
+  selectors: Selectors;
+  resourceVersion: string;
+  timeoutSeconds?: number;
+  allowBookmarks: boolean;
+  sendInitialEvents?: boolean;
+  output: Output;
+  includeObject: IncludeObject;
+  bookmarkIntervalMs: number;
+  /** Closes the stream when the server shuts down. */
+  shutdown: AbortSignal;
+}
+
+/** A watcher that falls this far behind is disconnected rather than buffered without bound. */
+const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+
+export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: ResourceInfo, store: ResourceStore, opts: WatchOptions): Promise<void> {
+  await store.cache.ready;
+  const keyPrefix = store.keyPrefix(opts.namespace);
+  const storageResource = store.info.storage;
+
+  const selected = (o: CachedObject | undefined): boolean => {
+    if (!o || !o.key.startsWith(keyPrefix)) return false;
+    if (opts.selectors.labels.length && !matches(opts.selectors.labels, o.obj.metadata.labels)) return false;
+    if (opts.selectors.fields.length && !fieldsMatch(opts.selectors.fields, selectableFields(storageResource, o.obj))) return false;
+    return true;
+  };
+
+  const variant = `${opts.output.kind}:${opts.output.metaVersion}:${opts.includeObject}:${groupVersion(r)}`;
+  const encodeObject = (o: CachedObject): string => {
+    if (opts.output.kind === 'table') {
+      return JSON.stringify(table(r, [o], { resourceVersion: o.obj.metadata.resourceVersion }, { output: opts.output, includeObject: opts.includeObject, now: Date.now() }));
+    }
+    if (opts.output.kind === 'metadata') {
+      return JSON.stringify({ kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${opts.output.metaVersion}`, metadata: o.obj.metadata });
+    }
+    return objectJSON(r, o);
+  };
+  const frame = (type: string, o: CachedObject) => `{"type":"${type}","object":${encodeObject(o)}}\n`;
+
+  /** The frame for one cache event as this watcher sees it, shared with watchers of the same variant. */
+  const frameFor = (ev: CacheEvent): string | undefined => {
+    const now = selected(ev.object) && ev.type !== 'DELETED';
+    const before = selected(ev.prev);
+    let type: string;
+    let obj: CachedObject;
+    if (ev.type === 'DELETED') {
+      if (!before) return undefined;
+      type = 'DELETED';
+      obj = ev.object;
+    } else if (now && before) {
+      type = 'MODIFIED';
+      obj = ev.object;
+    } else if (now) {
+      type = 'ADDED';
+      obj = ev.object;
+    } else if (before) {
+      type = 'DELETED';
+      obj = ev.prev!.atRevision(ev.rev);
+    } else return undefined;
+    if (opts.output.kind === 'table') return frame(type, obj); // cells carry ages: never shared
+    const memo = (ev.frames ??= new Map());
+    const k = `${type}|${variant}`;
+    let text = memo.get(k);
+    if (text === undefined) memo.set(k, (text = frame(type, obj)));
+    return text;
+  };
+
+  const res = reply.raw;
+  reply.hijack();
+  res.writeHead(200, {
+    'Content-Type': opts.output.yaml ? 'application/yaml' : 'application/json',
+    'Cache-Control': 'no-cache, private',
+    'Transfer-Encoding': 'chunked',
+    'X-Content-Type-Options': 'nosniff',
+  });
+  res.flushHeaders();
+
+  let closed = false;
+  let sub: Subscription | undefined;
+  let lastRev = 0;
+  let fromEtcd = false;
+  const timers: NodeJS.Timeout[] = [];
+  const finish = () => {
+    if (closed) return;
+    closed = true;
+    for (const t of timers) clearTimeout(t), clearInterval(t);
+    sub?.cancel();
+    opts.shutdown.removeEventListener('abort', finish);
+    res.end();
+  };
+  const write = (text: string) => {
+    if (closed) return;
+    res.write(text);
+    if (res.writableLength > MAX_BUFFERED_BYTES) {
+      req.log.warn({ resource: r.plural }, 'closing a watch that fell too far behind');
+      finish();
+    }
+  };
+  const writeError = (err: StatusError) => {
+    write(`{"type":"ERROR","object":${JSON.stringify(err.toStatus())}}\n`);
+    finish();
+  };
+  const bookmark = (rev: number, annotations?: Record<string, string>) => {
+    const meta: Record<string, unknown> = { resourceVersion: String(rev) };
+    if (annotations) meta.annotations = annotations;
+    const obj = opts.output.kind === 'object' ? { kind: r.kind, apiVersion: groupVersion(r), metadata: meta } : { kind: opts.output.kind === 'table' ? 'Table' : 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${opts.output.metaVersion}`, metadata: meta };
+    write(`{"type":"BOOKMARK","object":${JSON.stringify(obj)}}\n`);
+  };
+
+  req.raw.on('close', finish);
+  res.on('close', finish);
+  res.on('error', finish);
+  opts.shutdown.addEventListener('abort', finish);
+  const timeout = (opts.timeoutSeconds ?? 1800 + Math.floor(Math.random() * 1800)) * 1000;
+  timers.push(setTimeout(finish, timeout));
+
+  const listener = (ev: CacheEvent) => {
+    lastRev = Math.max(lastRev, ev.rev);
+    const text = frameFor(ev);
+    if (text) write(text);
+  };
+
+  const rv = opts.resourceVersion;
+  const initialEvents = opts.sendInitialEvents ?? (rv === '' || rv === '0');
+  try {
+    if (initialEvents) {
+      // Snapshot and subscription happen in one tick, so no change falls between them.
+      const rev = store.cache.revision;
+      const snapshot = store.cache.list(keyPrefix).filter(selected);
+      for (const o of snapshot) write(frame('ADDED', o));
+      lastRev = rev;
+      if (opts.sendInitialEvents && opts.allowBookmarks) bookmark(rev, { 'k8s.io/initial-events-end': 'true' });
+      sub = store.cache.subscribe(rev, listener);
+    } else {
+      const from = Number(rv);
+      if (!Number.isInteger(from) || from < 0) throw new StatusError(400, 'BadRequest', `invalid resource version "${rv}"`);
+      lastRev = from;
+      try {
+        sub = store.cache.subscribe(from, listener);
+      } catch (err) {
+        if (!(err instanceof TooOldError)) throw err;
+        // Older than the cache's window: etcd may still have the history.
+        sub = await store.cache.subscribeFromEtcd(from, listener);
+        fromEtcd = true;
+      }
+    }
+  } catch (err) {
+    if (err instanceof CompactedError) return writeError(new StatusError(410, 'Expired', `too old resource version: ${rv} (${store.cache.oldestServable})`));
+    if (err instanceof StatusError) return writeError(err);
+    req.log.error({ err }, 'watch failed to start');
+    return writeError(new StatusError(500, 'InternalError', String(err)));
+  }
+  if (closed) {
+    sub.cancel();
+    return;
+  }
+  sub.onClose((reason, message) => {
+    if (reason === 'expired') writeError(new StatusError(410, 'Expired', message ?? 'too old resource version'));
+    else finish();
+  });
+  if (opts.allowBookmarks) {
+    // A watch served from etcd only vouches for what it has delivered; a cached one for all the cache saw.
+    timers.push(setInterval(() => bookmark(fromEtcd ? lastRev : Math.max(lastRev, store.cache.revision)), opts.bookmarkIntervalMs));
+  }
+}

@@ -1,0 +1,83 @@
+// Every resource's store, keyed by its storage resource, over one etcd client. Builds the
+// watch caches and makes sure the system namespaces exist.
+import type { Logger } from 'pino';
+import { resources, storageInfo, type ResourceInfo } from '../../api/resources.js';
+import { StatusError } from '../../api/status.js';
+import type { EtcdStore } from '../storage/etcd-store.js';
+import { WatchCache } from '../storage/watch-cache.js';
+import { strategies, strategyFor } from './strategies/index.js';
+import type { PodStrategyOptions } from './strategies/pod.js';
+import { ResourceStore, type NamespaceState } from './store.js';
+
+export interface RegistryOptions extends PodStrategyOptions {
+  prefix: string;
+  watchCacheSize: number;
+}
+
+export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+export class Registry {
+  private readonly stores = new Map<string, ResourceStore>();
+
+  constructor(
+    readonly etcd: EtcdStore,
+    readonly opts: RegistryOptions,
+    log: Logger,
+  ) {
+    const table = strategies(opts);
+    for (const r of resources) {
+      const stored = storageInfo(r);
+      if (this.stores.has(stored.storage)) continue;
+      const apiVersion = stored.group ? `${stored.group}/${stored.version}` : stored.version;
+      const cache = new WatchCache(etcd, `${opts.prefix}/${stored.storage}/`, opts.watchCacheSize, log.child({ resource: stored.storage }));
+      this.stores.set(
+        stored.storage,
+        new ResourceStore(etcd, stored, cache, strategyFor(table, apiVersion, stored.kind), opts.prefix, (ns) => this.namespaceState(ns)),
+      );
+    }
+  }
+
+  /** The store behind a served resource (any version). */
+  storeFor(r: ResourceInfo): ResourceStore {
+    const s = this.stores.get(r.storage);
+    if (!s) throw new Error(`no store for ${r.storage}`);
+    return s;
+  }
+
+  get namespaces(): ResourceStore {
+    return this.stores.get('namespaces')!;
+  }
+
+  async namespaceState(name: string): Promise<NamespaceState> {
+    const ns = this.namespaces;
+    let obj = ns.getCached(undefined, name)?.obj;
+    if (!obj) {
+      // The cache may trail a namespace created a moment ago: ask etcd.
+      try {
+        obj = (await ns.get(undefined, name)).obj;
+      } catch (err) {
+        if (err instanceof StatusError && err.code === 404) return 'missing';
+        throw err;
+      }
+    }
+    return obj.status?.phase === 'Terminating' || obj.metadata.deletionTimestamp ? 'terminating' : 'active';
+  }
+
+  async ready(): Promise<void> {
+    await Promise.all([...this.stores.values()].map((s) => s.cache.ready));
+  }
+
+  async bootstrap(): Promise<void> {
+    for (const name of SYSTEM_NAMESPACES) {
+      try {
+        await this.namespaces.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, false);
+      } catch (err) {
+        if (!(err instanceof StatusError && err.code === 409)) throw err;
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.stores.values()].map((s) => s.cache.stop()));
+  }
+}

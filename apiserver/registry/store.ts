@@ -1,0 +1,400 @@
+// The generic storage of one resource: the verbs every kind shares, with Kubernetes'
+// semantics (optimistic concurrency, generated names, finalizers, graceful deletion,
+// snapshot-consistent pagination). Objects here are in their stored version.
+import { applyDefaults } from '../../api/defaults.js';
+import { fieldsMatch, selectableFields, type FieldRequirement } from '../../api/fields.js';
+import { matches, type Requirement } from '../../api/labels.js';
+import { deepEqual } from '../../api/patch/json-patch.js';
+import type { ResourceInfo } from '../../api/resources.js';
+import {
+  alreadyExists,
+  conflict,
+  forbidden,
+  gone,
+  notFound,
+  OBJECT_MODIFIED,
+  StatusError,
+  timeoutError,
+} from '../../api/status.js';
+import type { DeleteOptions, KubeObject } from '../../api/types/meta.js';
+import { validateCreate, validateUpdate, type ValidationTarget } from '../../api/validation/kinds.js';
+import { CachedObject } from '../storage/cached-object.js';
+import { CompactedError, type EtcdStore, type StoredKV } from '../storage/etcd-store.js';
+import type { WatchCache } from '../storage/watch-cache.js';
+import { decodeContinue, encodeContinue } from './continue-token.js';
+import { generateName, newUID, nowTimestamp } from './names.js';
+import type { Strategy } from './strategy.js';
+
+export type NamespaceState = 'active' | 'terminating' | 'missing';
+
+export interface ListOptions {
+  namespace?: string;
+  labels: Requirement[];
+  fields: FieldRequirement[];
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+  resourceVersionMatch?: string;
+}
+
+export interface ListResult {
+  items: CachedObject[];
+  revision: number;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+export interface UpdateOptions {
+  dryRun: boolean;
+  subresource?: 'status' | 'finalize';
+  /** The client pinned a resourceVersion: a conflict is reported, never retried. */
+  mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>;
+  /** Builds the object to create when none exists and the kind allows create-on-update. */
+  createFrom?: () => KubeObject;
+}
+
+export interface DeleteResult {
+  object: CachedObject;
+  /** The object still exists (graceful deletion or finalizers pending). */
+  pending: boolean;
+}
+
+const MAX_RETRIES = 16;
+const SYSTEM_META = ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'namespace', 'name', 'selfLink'] as const;
+
+function serialize(obj: KubeObject): Buffer {
+  const { resourceVersion: _rv, managedFields: _mf, ...meta } = obj.metadata;
+  return Buffer.from(JSON.stringify({ ...obj, metadata: meta }));
+}
+
+function hasFinalizers(obj: KubeObject): boolean {
+  return (obj.metadata.finalizers ?? []).length > 0;
+}
+
+export class ResourceStore {
+  readonly target: ValidationTarget;
+
+  constructor(
+    private readonly etcd: EtcdStore,
+    readonly info: ResourceInfo,
+    readonly cache: WatchCache,
+    readonly strategy: Strategy,
+    private readonly prefix: string,
+    private readonly namespaceState: (ns: string) => Promise<NamespaceState>,
+  ) {
+    this.target = {
+      apiVersion: info.group ? `${info.group}/${info.version}` : info.version,
+      kind: info.kind,
+      group: info.group,
+      namespaced: info.namespaced,
+    };
+  }
+
+  get resourcePrefix(): string {
+    return `${this.prefix}/${this.info.storage}/`;
+  }
+
+  key(namespace: string | undefined, name: string): string {
+    return this.info.namespaced ? `${this.resourcePrefix}${namespace}/${name}` : `${this.resourcePrefix}${name}`;
+  }
+
+  keyPrefix(namespace?: string): string {
+    return this.info.namespaced && namespace ? `${this.resourcePrefix}${namespace}/` : this.resourcePrefix;
+  }
+
+  private notFound(name: string): StatusError {
+    return notFound(this.info.plural, this.info.group, name);
+  }
+
+  async get(namespace: string | undefined, name: string): Promise<CachedObject> {
+    const kv = await this.etcd.get(this.key(namespace, name));
+    if (!kv) throw this.notFound(name);
+    return CachedObject.fromKV(kv);
+  }
+
+  /** Reads from the watch cache (resourceVersion=0 semantics: possibly slightly stale). */
+  getCached(namespace: string | undefined, name: string): CachedObject | undefined {
+    return this.cache.objects.get(this.key(namespace, name));
+  }
+
+  private async checkNamespace(namespace: string | undefined, name: string): Promise<void> {
+    if (!this.info.namespaced || !namespace) return;
+    const state = await this.namespaceState(namespace);
+    if (state === 'missing') throw notFound('namespaces', '', namespace);
+    if (state === 'terminating') {
+      throw forbidden(this.info.plural, this.info.group, name, `unable to create new content in namespace ${namespace} because it is being terminated`);
+    }
+  }
+
+  /** Creates `obj` (stored version, namespace already set). */
+  async create(input: KubeObject, dryRun: boolean): Promise<CachedObject> {
+    const obj = input;
+    const meta = obj.metadata;
+    if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
+    meta.uid = newUID();
+    meta.creationTimestamp = nowTimestamp();
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    delete meta.resourceVersion;
+    delete meta.managedFields;
+    delete meta.selfLink;
+    if (!this.info.namespaced) delete meta.namespace;
+    this.strategy.prepareForCreate(obj);
+    applyDefaults(obj);
+    validateCreate(this.target, obj);
+    await this.checkNamespace(meta.namespace, meta.name!);
+
+    const key = this.key(meta.namespace, meta.name!);
+    if (dryRun) {
+      const existing = await this.etcd.get(key);
+      if (existing) throw alreadyExists(this.info.plural, this.info.group, meta.name!);
+      return new CachedObject(key, 0, obj);
+    }
+    const value = serialize(obj);
+    const res = await this.etcd.create(key, value);
+    if (!res.ok) {
+      // A generated name that collided is retried with a new one, as Kubernetes does.
+      if (input.metadata.generateName && !res.ok) {
+        throw new StatusError(409, 'AlreadyExists', `${this.info.plural} "${meta.name}" already exists, the server was not able to generate a unique name for the object`, {
+          name: meta.name,
+          kind: this.info.plural,
+        });
+      }
+      throw alreadyExists(this.info.plural, this.info.group, meta.name!);
+    }
+    return CachedObject.fromKV({ key, value, modRevision: res.revision, createRevision: res.revision });
+  }
+
+  /**
+   * Read-modify-write with optimistic concurrency. `mutate` receives a private copy of the
+   * current object and returns the desired one; it may throw (e.g. a pinned resourceVersion
+   * that no longer matches). Unpinned writes are retried on conflict.
+   */
+  async update(namespace: string | undefined, name: string, opts: UpdateOptions): Promise<{ object: CachedObject; created: boolean }> {
+    const key = this.key(namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.etcd.get(key);
+      if (!current) {
+        if (opts.createFrom && this.strategy.allowCreateOnUpdate && !opts.subresource) {
+          return { object: await this.create(opts.createFrom(), opts.dryRun), created: true };
+        }
+        throw this.notFound(name);
+      }
+      const prev = CachedObject.fromKV(current);
+      const next = await opts.mutate(prev.copy());
+      const prepared = this.prepareUpdate(next, prev.obj, opts.subresource);
+      if (deepEqual({ ...prepared, metadata: { ...prepared.metadata, resourceVersion: undefined } }, { ...prev.obj, metadata: { ...prev.obj.metadata, resourceVersion: undefined } })) {
+        return { object: prev, created: false }; // a no-op writes nothing and keeps the resourceVersion
+      }
+      if (opts.dryRun) return { object: new CachedObject(key, prev.rev, prepared), created: false };
+
+      if (prepared.metadata.deletionTimestamp && !hasFinalizers(prepared) && this.finalizersDone(prepared)) {
+        const del = await this.etcd.delete(key, current.modRevision);
+        if (del.ok) return { object: new CachedObject(key, del.revision, { ...prepared, metadata: { ...prepared.metadata, resourceVersion: String(del.revision) } }), created: false };
+      } else {
+        const res = await this.etcd.update(key, serialize(prepared), current.modRevision);
+        if (res.ok) {
+          return { object: CachedObject.fromKV({ key, value: serialize(prepared), modRevision: res.revision, createRevision: current.createRevision }), created: false };
+        }
+      }
+      if (attempt >= MAX_RETRIES) throw conflict(this.info.plural, this.info.group, name, OBJECT_MODIFIED);
+    }
+  }
+
+  /** Extra conditions some kinds put on final removal (a namespace's spec.finalizers). */
+  private finalizersDone(obj: KubeObject): boolean {
+    if (this.info.kind === 'Namespace') return (obj.spec?.finalizers ?? []).length === 0;
+    return true;
+  }
+
+  private prepareUpdate(next: KubeObject, prev: KubeObject, subresource?: 'status' | 'finalize'): KubeObject {
+    next.apiVersion = prev.apiVersion;
+    next.kind = prev.kind;
+    next.metadata = next.metadata ?? {};
+    for (const f of SYSTEM_META) {
+      if (prev.metadata[f] === undefined) delete next.metadata[f];
+      else (next.metadata as Record<string, unknown>)[f] = prev.metadata[f];
+    }
+    delete next.metadata.managedFields;
+    if (subresource === 'status') {
+      this.strategy.prepareForStatusUpdate(next, prev);
+      next.metadata.generation = prev.metadata.generation;
+    } else if (subresource === 'finalize') {
+      const finalizers = next.spec?.finalizers;
+      Object.assign(next, { ...structuredClone(prev), metadata: next.metadata });
+      next.spec = { ...(prev.spec ?? {}), finalizers };
+      next.metadata.generation = prev.metadata.generation;
+    } else {
+      this.strategy.prepareForUpdate(next, prev);
+    }
+    // Once deletion has begun, finalizers may only be removed.
+    if (prev.metadata.deletionTimestamp) {
+      const before = new Set(prev.metadata.finalizers ?? []);
+      const added = (next.metadata.finalizers ?? []).filter((f) => !before.has(f));
+      if (added.length > 0) {
+        throw new StatusError(422, 'Invalid', `${this.info.kind} "${prev.metadata.name}" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`, {
+          name: prev.metadata.name,
+          kind: this.info.kind,
+          causes: [{ reason: 'FieldValueForbidden', field: 'metadata.finalizers', message: 'Forbidden: no new finalizers can be added if the object is being deleted' }],
+        });
+      }
+    }
+    applyDefaults(next);
+    validateUpdate(this.target, next, prev);
+    return next;
+  }
+
+  async delete(namespace: string | undefined, name: string, options: DeleteOptions, dryRun: boolean): Promise<DeleteResult> {
+    const key = this.key(namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.etcd.get(key);
+      if (!current) throw this.notFound(name);
+      const obj = CachedObject.fromKV(current);
+      const pre = options.preconditions;
+      if (pre?.uid && pre.uid !== obj.obj.metadata.uid) {
+        throw conflict(this.info.plural, this.info.group, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.obj.metadata.uid}`);
+      }
+      if (pre?.resourceVersion && pre.resourceVersion !== obj.obj.metadata.resourceVersion) {
+        throw conflict(this.info.plural, this.info.group, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.obj.metadata.resourceVersion}`);
+      }
+      const next = obj.copy();
+      const keep = this.beginDeletion(next, options);
+      if (dryRun) return { object: new CachedObject(key, obj.rev, next), pending: keep };
+      if (keep) {
+        if (deepEqual(next, obj.obj)) return { object: obj, pending: true };
+        const res = await this.etcd.update(key, serialize(next), current.modRevision);
+        if (res.ok) return { object: CachedObject.fromKV({ key, value: serialize(next), modRevision: res.revision, createRevision: current.createRevision }), pending: true };
+      } else {
+        const res = await this.etcd.delete(key, current.modRevision);
+        if (res.ok) return { object: obj.atRevision(res.revision), pending: false };
+      }
+      if (attempt >= MAX_RETRIES) throw conflict(this.info.plural, this.info.group, name, OBJECT_MODIFIED);
+    }
+  }
+
+  /** Marks `obj` as being deleted where needed; returns true if it must stay in storage for now. */
+  private beginDeletion(obj: KubeObject, options: DeleteOptions): boolean {
+    const meta = obj.metadata;
+    const policy = options.propagationPolicy ?? (options.orphanDependents ? 'Orphan' : undefined);
+    const finalizers = new Set(meta.finalizers ?? []);
+    if (!meta.deletionTimestamp) {
+      if (policy === 'Orphan') finalizers.add('orphan');
+      if (policy === 'Foreground') finalizers.add('foregroundDeletion');
+    } else if (policy === 'Orphan' || policy === 'Background') {
+      finalizers.delete('foregroundDeletion');
+      if (policy === 'Background') finalizers.delete('orphan');
+    }
+    meta.finalizers = [...finalizers];
+    if (meta.finalizers.length === 0) delete meta.finalizers;
+
+    const grace = this.strategy.gracePeriod(obj, options);
+    const kindKeeps = this.strategy.beginDelete?.(obj) ?? false;
+    if (grace > 0) {
+      const deadline = nowTimestamp(grace);
+      // A repeated delete may shorten the grace period, never lengthen it.
+      if (!meta.deletionTimestamp || (meta.deletionGracePeriodSeconds ?? Infinity) > grace) {
+        meta.deletionTimestamp = deadline;
+        meta.deletionGracePeriodSeconds = grace;
+      }
+      return true;
+    }
+    if (hasFinalizers(obj) || kindKeeps) {
+      if (!meta.deletionTimestamp) {
+        meta.deletionTimestamp = nowTimestamp();
+        meta.deletionGracePeriodSeconds = 0;
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /** Lists with Kubernetes' resourceVersion semantics, from the cache where they allow it. */
+  async list(opts: ListOptions): Promise<ListResult> {
+    const rv = opts.resourceVersion ?? '';
+    const exact = opts.resourceVersionMatch === 'Exact';
+    if (opts.continue) return this.listFromEtcd(opts);
+    if (rv === '0' && !exact) return this.listFromCache(opts);
+    if (rv !== '' && !opts.limit) {
+      const wanted = Number(rv);
+      if (!Number.isInteger(wanted) || wanted < 0) throw new StatusError(400, 'BadRequest', `invalid resource version "${rv}"`);
+      if (!exact && (await this.cache.waitFor(wanted, 0))) return this.listFromCache(opts);
+      if (!exact) {
+        const current = await this.etcd.currentRevision();
+        if (wanted > current) {
+          if (!(await this.cache.waitFor(wanted, 3000))) throw timeoutError(`Too large resource version: ${wanted}, current: ${current}`, 1);
+          return this.listFromCache(opts);
+        }
+      }
+    }
+    return this.listFromEtcd(opts);
+  }
+
+  private selects(obj: CachedObject, opts: ListOptions): boolean {
+    if (opts.labels.length && !matches(opts.labels, obj.obj.metadata.labels)) return false;
+    if (opts.fields.length && !fieldsMatch(opts.fields, selectableFields(this.info.storage, obj.obj))) return false;
+    return true;
+  }
+
+  private async listFromCache(opts: ListOptions): Promise<ListResult> {
+    await this.cache.ready;
+    const items = this.cache.list(this.keyPrefix(opts.namespace)).filter((o) => this.selects(o, opts));
+    return { items, revision: this.cache.revision };
+  }
+
+  private async listFromEtcd(opts: ListOptions): Promise<ListResult> {
+    const prefix = this.keyPrefix(opts.namespace);
+    let revision = 0;
+    let startKey: string | undefined;
+    if (opts.continue) {
+      const token = decodeContinue(opts.continue, prefix);
+      revision = token.rv;
+      startKey = token.startKey;
+    } else if (opts.resourceVersionMatch === 'Exact' && opts.resourceVersion) {
+      revision = Number(opts.resourceVersion);
+    }
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+    const filtered = opts.labels.length > 0 || opts.fields.length > 0;
+    const items: CachedObject[] = [];
+    let more = false;
+    let lastKey: string | undefined;
+    let remaining: number | undefined;
+    try {
+      for (;;) {
+        // With selectors a page may match little: read bigger pages until the limit is met.
+        const pageSize = limit ? Math.max(limit - items.length, filtered ? Math.min(limit * 2, 10_000) : 0) : 0;
+        const page = await this.etcd.range(prefix, { revision, limit: pageSize, startKey });
+        if (!revision) revision = page.revision;
+        let kvs: StoredKV[] = page.kvs;
+        more = page.more;
+        for (let i = 0; i < kvs.length; i++) {
+          const kv = kvs[i]!;
+          lastKey = kv.key;
+          const obj = CachedObject.fromKV(kv);
+          if (!filtered || this.selects(obj, opts)) items.push(obj);
+          if (limit && items.length >= limit) {
+            more = more || i < kvs.length - 1;
+            if (!filtered) remaining = page.count - (i + 1);
+            kvs = [];
+            break;
+          }
+        }
+        if (!more || !limit || items.length >= limit) break;
+        startKey = `${lastKey}\0`;
+      }
+    } catch (err) {
+      if (err instanceof CompactedError) {
+        if (opts.continue) {
+          throw gone('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
+        }
+        throw gone(`The resourceVersion for the provided list is too old.`);
+      }
+      throw err;
+    }
+    const result: ListResult = { items, revision };
+    if (more && lastKey !== undefined) {
+      result.continue = encodeContinue(revision, `${lastKey}\0`, prefix);
+      if (remaining !== undefined && remaining > 0) result.remainingItemCount = remaining;
+    }
+    return result;
+  }
+}

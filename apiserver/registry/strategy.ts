@@ -1,0 +1,77 @@
+// What differs between kinds in the generic create/update/delete flow. A kind with no entry
+// gets the default behaviour.
+import { deepEqual } from '../../api/patch/json-patch.js';
+import type { DeleteOptions, KubeObject } from '../../api/types/meta.js';
+
+export interface Strategy {
+  /** Kinds whose `status` is written only through the status subresource. */
+  hasStatus: boolean;
+  /** Resets what a client may not set on create (e.g. status). */
+  prepareForCreate(obj: KubeObject): void;
+  /** Carries over what a main-resource update may not change (e.g. status). */
+  prepareForUpdate(next: KubeObject, prev: KubeObject): void;
+  /** Carries over what a status update may not change (everything but status). */
+  prepareForStatusUpdate(next: KubeObject, prev: KubeObject): void;
+  /** Whether a PUT to a missing object creates it. */
+  allowCreateOnUpdate: boolean;
+  /**
+   * The grace period this delete should honour; 0 deletes at once. Kinds without graceful
+   * deletion return 0.
+   */
+  gracePeriod(obj: KubeObject, options: DeleteOptions): number;
+  /** Whether a DELETE answers with the object (true) or a Success Status (false). */
+  returnDeletedObject: boolean;
+  /** Applies a pending delete to the object itself (e.g. a namespace becomes Terminating); returns true if it must be kept. */
+  beginDelete?(obj: KubeObject): boolean;
+}
+
+/** A spec change bumps metadata.generation; metadata and status changes do not. */
+export function bumpGenerationOnSpecChange(next: KubeObject, prev: KubeObject, specFields: string[] = ['spec']): void {
+  const changed = specFields.some((f) => !deepEqual(next[f], prev[f]));
+  next.metadata.generation = (prev.metadata.generation ?? 1) + (changed ? 1 : 0);
+}
+
+export const defaultStrategy: Strategy = {
+  hasStatus: false,
+  prepareForCreate(obj) {
+    obj.metadata.generation = 1;
+  },
+  prepareForUpdate(next, prev) {
+    bumpGenerationOnSpecChange(next, prev, Object.keys({ ...next, ...prev }).filter((k) => !['metadata', 'status', 'apiVersion', 'kind'].includes(k)));
+  },
+  prepareForStatusUpdate(next, prev) {
+    const status = next.status;
+    Object.assign(next, structuredClone(prev));
+    next.status = status;
+  },
+  allowCreateOnUpdate: false,
+  gracePeriod: () => 0,
+  returnDeletedObject: false,
+};
+
+/** Kinds with a spec and a status subresource: each half is written only through its own endpoint. */
+export function withStatus(overrides: Partial<Strategy> = {}): Strategy {
+  return {
+    ...defaultStrategy,
+    hasStatus: true,
+    prepareForCreate(obj) {
+      obj.metadata.generation = 1;
+      delete obj.status;
+    },
+    prepareForUpdate(next, prev) {
+      if (prev.status !== undefined) next.status = structuredClone(prev.status);
+      else delete next.status;
+      bumpGenerationOnSpecChange(next, prev);
+    },
+    prepareForStatusUpdate(next, prev) {
+      const status = next.status;
+      const { metadata } = next;
+      for (const k of Object.keys(next)) delete next[k];
+      Object.assign(next, structuredClone(prev));
+      next.status = status;
+      // Status writers may still set labels and annotations, as in Kubernetes.
+      next.metadata = { ...next.metadata, labels: metadata.labels ?? prev.metadata.labels, annotations: metadata.annotations ?? prev.metadata.annotations };
+    },
+    ...overrides,
+  };
+}

@@ -1,0 +1,120 @@
+// API discovery, legacy (APIVersions / APIGroupList / APIResourceList) and aggregated
+// (apidiscovery.k8s.io/v2), all derived from the resource table.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { groupVersion, groupVersions, type GroupVersionInfo, type ResourceInfo } from '../../api/resources.js';
+import { StatusError } from '../../api/status.js';
+import { wantsAggregatedDiscovery } from '../http/negotiation.js';
+
+function apiResource(r: ResourceInfo) {
+  const out: Record<string, unknown> = {
+    name: r.plural,
+    singularName: r.singular,
+    namespaced: r.namespaced,
+    kind: r.kind,
+    verbs: [...r.verbs],
+  };
+  if (r.shortNames.length) out.shortNames = r.shortNames;
+  if (r.categories.length) out.categories = r.categories;
+  return out;
+}
+
+function apiResourceList(gv: GroupVersionInfo) {
+  const resources: Record<string, unknown>[] = [];
+  for (const r of gv.resources) {
+    resources.push(apiResource(r));
+    for (const s of r.subresources) {
+      const sub: Record<string, unknown> = { name: `${r.plural}/${s.name}`, singularName: '', namespaced: r.namespaced, kind: s.kind, verbs: s.verbs };
+      if (s.group !== undefined) sub.group = s.group;
+      if (s.version !== undefined) sub.version = s.version;
+      resources.push(sub);
+    }
+  }
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: groupVersion(gv), resources };
+}
+
+function discoveryResource(r: ResourceInfo) {
+  const out: Record<string, unknown> = {
+    resource: r.plural,
+    responseKind: { group: r.group, version: r.version, kind: r.kind },
+    scope: r.namespaced ? 'Namespaced' : 'Cluster',
+    singularResource: r.singular,
+    verbs: [...r.verbs],
+  };
+  if (r.shortNames.length) out.shortNames = r.shortNames;
+  if (r.categories.length) out.categories = r.categories;
+  if (r.subresources.length) {
+    out.subresources = r.subresources.map((s) => ({
+      subresource: s.name,
+      responseKind: { group: s.group ?? r.group, version: s.version ?? r.version, kind: s.kind },
+      verbs: s.verbs,
+    }));
+  }
+  return out;
+}
+
+function groupNames(): string[] {
+  return [...new Set(groupVersions.filter((g) => g.group).map((g) => g.group))];
+}
+
+function aggregated(version: 'v2' | 'v2beta1', legacy: boolean) {
+  const groups = legacy ? [''] : groupNames();
+  return {
+    kind: 'APIGroupDiscoveryList',
+    apiVersion: `apidiscovery.k8s.io/${version}`,
+    metadata: {},
+    items: groups.map((g) => ({
+      metadata: g ? { name: g } : {},
+      versions: groupVersions
+        .filter((gv) => gv.group === g)
+        .map((gv) => ({ version: gv.version, resources: gv.resources.map(discoveryResource), freshness: 'Current' })),
+    })),
+  };
+}
+
+function sendAggregated(reply: FastifyReply, version: 'v2' | 'v2beta1', body: unknown) {
+  return reply
+    .type(`application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`)
+    .header('Vary', 'Accept')
+    .send(JSON.stringify(body));
+}
+
+export async function discoveryRoutes(app: FastifyInstance, opts: { serverAddress: () => string }): Promise<void> {
+  app.get('/api', async (req: FastifyRequest, reply) => {
+    const agg = wantsAggregatedDiscovery(req.headers.accept);
+    if (agg) return sendAggregated(reply, agg, aggregated(agg, true));
+    return reply.header('Vary', 'Accept').send({
+      kind: 'APIVersions',
+      versions: ['v1'],
+      serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: opts.serverAddress() }],
+    });
+  });
+
+  app.get('/apis', async (req, reply) => {
+    const agg = wantsAggregatedDiscovery(req.headers.accept);
+    if (agg) return sendAggregated(reply, agg, aggregated(agg, false));
+    return reply.header('Vary', 'Accept').send({
+      kind: 'APIGroupList',
+      apiVersion: 'v1',
+      groups: groupNames().map((name) => {
+        const versions = groupVersions.filter((gv) => gv.group === name).map((gv) => ({ groupVersion: groupVersion(gv), version: gv.version }));
+        return { name, versions, preferredVersion: versions[0] };
+      }),
+    });
+  });
+
+  app.get('/api/v1', async () => apiResourceList(groupVersions.find((g) => g.group === '' && g.version === 'v1')!));
+
+  app.get('/apis/:group', async (req) => {
+    const { group } = req.params as { group: string };
+    const versions = groupVersions.filter((gv) => gv.group === group).map((gv) => ({ groupVersion: groupVersion(gv), version: gv.version }));
+    if (versions.length === 0) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+    return { kind: 'APIGroup', apiVersion: 'v1', name: group, versions, preferredVersion: versions[0] };
+  });
+
+  app.get('/apis/:group/:version', async (req) => {
+    const { group, version } = req.params as { group: string; version: string };
+    const gv = groupVersions.find((g) => g.group === group && g.version === version);
+    if (!gv) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+    return apiResourceList(gv);
+  });
+}

@@ -1,0 +1,80 @@
+// OpenAPI v3: one document per group version listing every operation with its
+// x-kubernetes-group-version-kind, so kubectl knows the server validates fields itself
+// (fieldValidation) and skips client-side schema validation.
+import type { FastifyInstance } from 'fastify';
+import { apiPrefix, groupVersions, type GroupVersionInfo, type ResourceInfo } from '../../api/resources.js';
+import { StatusError } from '../../api/status.js';
+
+const fieldValidationParam = {
+  name: 'fieldValidation',
+  in: 'query',
+  description: 'How the server treats unknown and duplicate fields: Ignore, Warn (default) or Strict.',
+  schema: { type: 'string', uniqueItems: true },
+};
+const dryRunParam = { name: 'dryRun', in: 'query', schema: { type: 'string', uniqueItems: true } };
+const fieldManagerParam = { name: 'fieldManager', in: 'query', schema: { type: 'string', uniqueItems: true } };
+const ok = { '200': { description: 'OK' } };
+
+function operation(r: ResourceInfo, action: string, extraParams: object[] = [], kind = { group: r.group, version: r.version, kind: r.kind }) {
+  return {
+    operationId: `${action}${r.kind}`,
+    parameters: extraParams,
+    responses: ok,
+    'x-kubernetes-action': action,
+    'x-kubernetes-group-version-kind': kind,
+  };
+}
+
+function paths(gv: GroupVersionInfo) {
+  const out: Record<string, Record<string, unknown>> = {};
+  const prefix = apiPrefix(gv);
+  const write = [dryRunParam, fieldManagerParam, fieldValidationParam];
+  for (const r of gv.resources) {
+    const collection = r.namespaced ? `${prefix}/namespaces/{namespace}/${r.plural}` : `${prefix}/${r.plural}`;
+    const item = `${collection}/{name}`;
+    const verbs = new Set<string>(r.verbs);
+    const coll: Record<string, unknown> = {};
+    if (verbs.has('list')) coll.get = operation(r, 'list');
+    if (verbs.has('create')) coll.post = operation(r, 'post', write);
+    if (verbs.has('deletecollection')) coll.delete = operation(r, 'deletecollection');
+    out[collection] = coll;
+    const one: Record<string, unknown> = {};
+    if (verbs.has('get')) one.get = operation(r, 'get');
+    if (verbs.has('update')) one.put = operation(r, 'put', write);
+    if (verbs.has('patch')) one.patch = operation(r, 'patch', write);
+    if (verbs.has('delete')) one.delete = operation(r, 'delete');
+    if (Object.keys(one).length) out[item] = one;
+    for (const s of r.subresources) {
+      const sub: Record<string, unknown> = {};
+      const kind = { group: s.group ?? r.group, version: s.version ?? r.version, kind: s.kind };
+      if (s.verbs.includes('get')) sub.get = operation(r, 'get', [], kind);
+      if (s.verbs.includes('update')) sub.put = operation(r, 'put', write, kind);
+      if (s.verbs.includes('patch')) sub.patch = operation(r, 'patch', write, kind);
+      if (s.verbs.includes('create')) sub.post = operation(r, 'post', write, kind);
+      out[`${item}/${s.name}`] = sub;
+    }
+  }
+  return out;
+}
+
+export async function openapiRoutes(app: FastifyInstance, opts: { gitVersion: string }): Promise<void> {
+  const documents = new Map<string, string>();
+  for (const gv of groupVersions) {
+    const key = apiPrefix(gv).slice(1);
+    documents.set(key, JSON.stringify({
+      openapi: '3.0.0',
+      info: { title: 'Kubernetes', version: opts.gitVersion },
+      paths: paths(gv),
+      components: { schemas: {} },
+    }));
+  }
+  const index = JSON.stringify({
+    paths: Object.fromEntries([...documents.keys()].map((k) => [k, { serverRelativeURL: `/openapi/v3/${k}` }])),
+  });
+  app.get('/openapi/v3', async (_req, reply) => reply.type('application/json').send(index));
+  app.get('/openapi/v3/*', async (req, reply) => {
+    const doc = documents.get((req.params as { '*': string })['*']);
+    if (!doc) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+    return reply.type('application/json').send(doc);
+  });
+}

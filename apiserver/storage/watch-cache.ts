@@ -1,0 +1,228 @@
+// The watch cache of one resource: a single etcd watch keeps an in-memory copy of every
+// object and a bounded history of recent events. It serves LISTs at resourceVersion=0 and
+// newer, and fans each event out to every HTTP watcher. Watches that start before the
+// history window are served straight from etcd's own history while etcd still has it.
+import type { Logger } from 'pino';
+import type { Watcher } from 'etcd3';
+import { CachedObject, type CacheEvent } from './cached-object.js';
+import { CompactedError, toStoredKV, type EtcdStore } from './etcd-store.js';
+
+export type CacheListener = (event: CacheEvent) => void;
+
+export interface Subscription {
+  /** Called when the stream cannot continue (e.g. history compacted); the watcher must end. */
+  onClose(handler: (reason: 'expired' | 'reset', message?: string) => void): void;
+  cancel(): void;
+}
+
+interface Subscriber {
+  listener: CacheListener;
+  close: (reason: 'expired' | 'reset', message?: string) => void;
+}
+
+export class TooOldError extends Error {
+  constructor(
+    readonly requested: number,
+    readonly oldest: number,
+  ) {
+    super(`too old resource version: ${requested} (${oldest})`);
+  }
+}
+
+export class WatchCache {
+  readonly objects = new Map<string, CachedObject>();
+  private history: CacheEvent[] = [];
+  private historyStart = 0; // events with rev > historyStart are all in `history`
+  private subscribers = new Set<Subscriber>();
+  private watcher?: Watcher;
+  private waiters: Array<{ rev: number; resolve: () => void }> = [];
+  private stopped = false;
+  revision = 0;
+  ready: Promise<void>;
+
+  constructor(
+    private readonly store: EtcdStore,
+    /** The key prefix of this resource, ending in '/'. */
+    readonly prefix: string,
+    private readonly capacity: number,
+    private readonly log: Logger,
+  ) {
+    this.ready = this.start();
+  }
+
+  private async start(): Promise<void> {
+    const { kvs, revision } = await this.loadAll();
+    this.objects.clear();
+    for (const kv of kvs) this.objects.set(kv.key, CachedObject.fromKV(kv));
+    this.revision = revision;
+    this.historyStart = revision;
+    this.history = [];
+    await this.watchFrom(revision + 1);
+  }
+
+  private async loadAll() {
+    // A single range read; etcd returns it consistently at one revision.
+    return this.store.range(this.prefix);
+  }
+
+  private async watchFrom(startRevision: number): Promise<void> {
+    const watcher = await this.store.client.watch().prefix(this.prefix).withPreviousKV().startRevision(String(startRevision)).create();
+    this.watcher = watcher;
+    watcher.on('data', (res) => {
+      for (const ev of res.events) {
+        const rev = Number(ev.kv.mod_revision);
+        const kv = toStoredKV(ev.kv);
+        if (ev.type === 'Put') this.applyPut(CachedObject.fromKV(kv), rev);
+        else this.applyDelete(kv.key, rev);
+      }
+      const headerRev = Number(res.header.revision);
+      if (res.events.length > 0) this.advance(Math.max(this.revision, Number(res.events[res.events.length - 1]!.kv.mod_revision)));
+      else if (headerRev > this.revision) this.advance(headerRev);
+    });
+    watcher.on('error', (err) => {
+      // etcd cancelled the watch (typically: our start revision was compacted). Rebuild from a fresh list.
+      this.log.warn({ err: err.message, prefix: this.prefix }, 'watch cache lost its etcd watch; relisting');
+      void this.reset();
+    });
+  }
+
+  private async reset(): Promise<void> {
+    if (this.stopped) return;
+    const old = this.watcher;
+    this.watcher = undefined;
+    await old?.cancel().catch(() => undefined);
+    for (const s of this.subscribers) s.close('reset', 'the watch cache was re-initialized');
+    this.subscribers.clear();
+    this.ready = this.start().catch((err) => {
+      this.log.error({ err, prefix: this.prefix }, 'watch cache relist failed; retrying');
+      setTimeout(() => void this.reset(), 1000);
+    });
+    await this.ready;
+  }
+
+  private applyPut(obj: CachedObject, rev: number): void {
+    const prev = this.objects.get(obj.key);
+    this.objects.set(obj.key, obj);
+    this.emit({ type: prev ? 'MODIFIED' : 'ADDED', rev, object: obj, prev });
+  }
+
+  private applyDelete(key: string, rev: number): void {
+    const prev = this.objects.get(key);
+    if (!prev) return;
+    this.objects.delete(key);
+    this.emit({ type: 'DELETED', rev, object: prev.atRevision(rev), prev });
+  }
+
+  private emit(event: CacheEvent): void {
+    this.history.push(event);
+    if (this.history.length > this.capacity) {
+      const dropped = this.history.splice(0, this.history.length - this.capacity);
+      this.historyStart = dropped[dropped.length - 1]!.rev;
+    }
+    for (const s of this.subscribers) {
+      try {
+        s.listener(event);
+      } catch (err) {
+        this.log.error({ err }, 'watch listener failed');
+      }
+    }
+  }
+
+  private advance(rev: number): void {
+    this.revision = rev;
+    if (this.waiters.length === 0) return;
+    const still: typeof this.waiters = [];
+    for (const w of this.waiters) (w.rev <= rev ? w.resolve() : still.push(w));
+    this.waiters = still;
+  }
+
+  /** Resolves true once the cache reflects `rev`, false on timeout. */
+  async waitFor(rev: number, timeoutMs: number): Promise<boolean> {
+    await this.ready;
+    if (this.revision >= rev) return true;
+    return new Promise<boolean>((resolve) => {
+      const waiter = { rev, resolve: () => (clearTimeout(timer), resolve(true)) };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve(false);
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Objects under `keyPrefix` in key order. */
+  list(keyPrefix: string = this.prefix): CachedObject[] {
+    const out: CachedObject[] = [];
+    for (const [k, v] of this.objects) if (k.startsWith(keyPrefix)) out.push(v);
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  get oldestServable(): number {
+    return this.historyStart;
+  }
+
+  /**
+   * Delivers every event after `fromRev` (replayed from history, then live).
+   * Throws TooOldError when the history no longer reaches back to `fromRev`.
+   */
+  subscribe(fromRev: number, listener: CacheListener): Subscription {
+    if (fromRev < this.historyStart) throw new TooOldError(fromRev, this.historyStart);
+    let closeHandler: (reason: 'expired' | 'reset', message?: string) => void = () => undefined;
+    const sub: Subscriber = { listener, close: (r, m) => closeHandler(r, m) };
+    for (const ev of this.history) if (ev.rev > fromRev) listener(ev);
+    this.subscribers.add(sub);
+    return {
+      onClose: (h) => (closeHandler = h),
+      cancel: () => this.subscribers.delete(sub),
+    };
+  }
+
+  /**
+   * A watch served from etcd's history instead of the cache, for resourceVersions older than
+   * the cache's window (e.g. right after an apiserver restart). Events are shaped exactly like
+   * the cache's own.
+   */
+  async subscribeFromEtcd(fromRev: number, listener: CacheListener): Promise<Subscription> {
+    let closeHandler: (reason: 'expired' | 'reset', message?: string) => void = () => undefined;
+    const known = new Map<string, CachedObject>();
+    let watcher: Watcher;
+    try {
+      watcher = await this.store.client.watch().prefix(this.prefix).withPreviousKV().startRevision(String(fromRev + 1)).create();
+    } catch (err) {
+      if (err instanceof Error && /compacted/i.test(err.message)) throw new CompactedError(0);
+      throw err;
+    }
+    let compacted = false;
+    watcher.on('data', (res) => {
+      for (const ev of res.events) {
+        const rev = Number(ev.kv.mod_revision);
+        const key = ev.kv.key.toString();
+        const prevKV = ev.prev_kv ? toStoredKV(ev.prev_kv) : undefined;
+        const prev = known.get(key) ?? (prevKV ? CachedObject.fromKV(prevKV) : undefined);
+        if (ev.type === 'Put') {
+          const obj = CachedObject.fromKV(toStoredKV(ev.kv));
+          known.set(key, obj);
+          listener({ type: prev ? 'MODIFIED' : 'ADDED', rev, object: obj, prev });
+        } else if (prev) {
+          known.delete(key);
+          listener({ type: 'DELETED', rev, object: prev.atRevision(rev), prev });
+        }
+      }
+    });
+    watcher.on('error', (err) => {
+      compacted = /compacted/i.test(err.message);
+      closeHandler(compacted ? 'expired' : 'reset', compacted ? `too old resource version: ${fromRev}` : err.message);
+    });
+    return {
+      onClose: (h) => (closeHandler = h),
+      cancel: () => void watcher.cancel().catch(() => undefined),
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const s of this.subscribers) s.close('reset');
+    this.subscribers.clear();
+    await this.watcher?.cancel().catch(() => undefined);
+  }
+}
