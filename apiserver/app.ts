@@ -89,7 +89,16 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     if (err instanceof StatusError) return sendStatus(reply, err);
     const fe = err as FastifyError;
     if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return sendStatus(reply, new StatusError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${BODY_LIMIT}`));
+      // Read the rest of the upload first: answering mid-upload resets the connection and the
+      // client would see a broken pipe instead of this Status.
+      const status = new StatusError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${BODY_LIMIT}`);
+      reply.header('Connection', 'close');
+      if (req.raw.readableEnded) return sendStatus(reply, status);
+      return new Promise<void>((resolve) => {
+        req.raw.on('data', () => undefined);
+        req.raw.once('end', () => resolve(sendStatus(reply, status)));
+        req.raw.once('error', () => resolve());
+      });
     }
     if (fe.statusCode && fe.statusCode < 500) {
       return sendStatus(reply, new StatusError(fe.statusCode, fe.statusCode === 415 ? 'UnsupportedMediaType' : 'BadRequest', fe.message));

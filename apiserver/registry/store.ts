@@ -46,7 +46,7 @@ export interface ListResult {
 
 export interface UpdateOptions {
   dryRun: boolean;
-  subresource?: 'status' | 'finalize';
+  subresource?: 'status' | 'finalize' | 'binding';
   /** The client pinned a resourceVersion: a conflict is reported, never retried. */
   mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>;
   /** Builds the object to create when none exists and the kind allows create-on-update. */
@@ -207,7 +207,7 @@ export class ResourceStore {
     return true;
   }
 
-  private prepareUpdate(next: KubeObject, prev: KubeObject, subresource?: 'status' | 'finalize'): KubeObject {
+  private prepareUpdate(next: KubeObject, prev: KubeObject, subresource?: 'status' | 'finalize' | 'binding'): KubeObject {
     next.apiVersion = prev.apiVersion;
     next.kind = prev.kind;
     next.metadata = next.metadata ?? {};
@@ -219,6 +219,16 @@ export class ResourceStore {
     if (subresource === 'status') {
       this.strategy.prepareForStatusUpdate(next, prev);
       next.metadata.generation = prev.metadata.generation;
+    } else if (subresource === 'binding') {
+      // Binding may set exactly the node (and the PodScheduled condition), nothing else.
+      const nodeName = next.spec?.nodeName;
+      const conditions = next.status?.conditions;
+      Object.assign(next, { ...structuredClone(prev), metadata: next.metadata });
+      next.spec = { ...prev.spec, nodeName };
+      next.status = { ...(prev.status ?? {}), conditions };
+      next.metadata.generation = prev.metadata.generation;
+      applyDefaults(next);
+      return next;
     } else if (subresource === 'finalize') {
       const finalizers = next.spec?.finalizers;
       Object.assign(next, { ...structuredClone(prev), metadata: next.metadata });

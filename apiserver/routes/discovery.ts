@@ -72,10 +72,11 @@ function aggregated(version: 'v2' | 'v2beta1', legacy: boolean) {
 }
 
 function sendAggregated(reply: FastifyReply, version: 'v2' | 'v2beta1', body: unknown) {
+  // Sent as a Buffer so fastify keeps the Content-Type verbatim (it re-quotes JSON types otherwise).
   return reply
-    .type(`application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`)
+    .header('Content-Type', `application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`)
     .header('Vary', 'Accept')
-    .send(JSON.stringify(body));
+    .send(Buffer.from(JSON.stringify(body)));
 }
 
 export async function discoveryRoutes(app: FastifyInstance, opts: { serverAddress: () => string }): Promise<void> {

@@ -22,6 +22,7 @@ import { serveWatch } from '../http/watch.js';
 import type { Registry } from '../registry/registry.js';
 import type { ResourceStore } from '../registry/store.js';
 import { CachedObject } from '../storage/cached-object.js';
+import { nowTimestamp } from '../registry/names.js';
 import { toScale } from './scale.js';
 
 export interface ResourceRoutesOptions {
@@ -275,12 +276,16 @@ async function bind(ctx: Ctx, podName: string, binding: KubeObject): Promise<Fas
   const pods = opts(ctx).registry.storeFor(findResource('', 'v1', 'pods')!);
   await pods.update(ctx.path.namespace, podName, {
     dryRun: dryRun(ctx.q),
+    subresource: 'binding',
     mutate: (pod) => {
       if (pod.metadata.deletionTimestamp) throw conflict('pods', '', podName, 'pod is being deleted, cannot be assigned to a host');
       if (pod.spec?.nodeName) throw conflict('pods', '', podName, `pod ${podName} is already assigned to node "${pod.spec.nodeName}"`);
       const uid = binding.metadata.uid;
       if (uid && uid !== pod.metadata.uid) throw conflict('pods', '', podName, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${pod.metadata.uid}`);
       pod.spec = { ...pod.spec, nodeName: target.name };
+      const conditions = ((pod.status?.conditions ?? []) as Array<Record<string, unknown>>).filter((c) => c.type !== 'PodScheduled');
+      conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: nowTimestamp() });
+      pod.status = { ...(pod.status ?? {}), conditions };
       return pod;
     },
   });

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { applyDefaults } from '../defaults.js';
+import { StatusError } from '../status.js';
+import type { KubeObject } from '../types/meta.js';
+import { validateCreate, validateUpdate } from './kinds.js';
+
+const deploymentTarget = { apiVersion: 'apps/v1', kind: 'Deployment', group: 'apps', namespaced: true };
+const podTarget = { apiVersion: 'v1', kind: 'Pod', group: '', namespaced: true };
+
+function deployment(): KubeObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'default' },
+    spec: {
+      selector: { matchLabels: { app: 'web' } },
+      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } },
+    },
+  };
+}
+
+function causesOf(fn: () => void) {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(StatusError);
+    expect((err as StatusError).code).toBe(422);
+    return (err as StatusError).details!.causes!;
+  }
+  throw new Error('expected a 422');
+}
+
+describe('validation', () => {
+  it('accepts a well-formed deployment', () => {
+    const d = deployment();
+    applyDefaults(d);
+    expect(() => validateCreate(deploymentTarget, d)).not.toThrow();
+  });
+
+  it('reports each problem as a field-level cause, the way kubectl prints them', () => {
+    const d = deployment();
+    d.metadata.name = 'Web_1';
+    d.spec.replicas = -1;
+    d.spec.template.metadata.labels = { app: 'other' };
+    d.spec.template.spec.containers[0].image = '';
+    const causes = causesOf(() => validateCreate(deploymentTarget, d));
+    expect(causes.map((c) => c.field)).toEqual(
+      expect.arrayContaining(['metadata.name', 'spec.replicas', 'spec.template.metadata.labels', 'spec.template.spec.containers[0].image']),
+    );
+    expect(causes.find((c) => c.field === 'spec.replicas')!.message).toBe('Invalid value: -1: must be greater than or equal to 0');
+  });
+
+  it('forbids changing a deployment selector and most of a pod spec', () => {
+    const before = deployment();
+    const after = deployment();
+    after.spec.selector = { matchLabels: { app: 'web', v: '2' } };
+    after.spec.template.metadata.labels.v = '2';
+    expect(causesOf(() => validateUpdate(deploymentTarget, after, before))[0]!.field).toBe('spec.selector');
+
+    const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'a' }] } };
+    const newImage = structuredClone(pod);
+    newImage.spec.containers[0].image = 'b';
+    expect(() => validateUpdate(podTarget, newImage, pod)).not.toThrow();
+    const newCommand = structuredClone(pod);
+    newCommand.spec.containers[0].command = ['sh'];
+    expect(causesOf(() => validateUpdate(podTarget, newCommand, pod))[0]!.reason).toBe('FieldValueForbidden');
+  });
+});
+
+describe('defaulting', () => {
+  it("defaults a deployment's template exactly as it defaults the same ReplicaSet template", () => {
+    const d = deployment();
+    const rs: KubeObject = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-1' }, spec: { template: structuredClone(d.spec.template) } };
+    applyDefaults(d);
+    applyDefaults(rs);
+    expect(rs.spec.template).toEqual(d.spec.template);
+    expect(d.spec.template.spec.containers[0]).toMatchObject({ imagePullPolicy: 'Always', terminationMessagePath: '/dev/termination-log' });
+    expect(d.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } });
+  });
+
+  it('defaults pods: IfNotPresent for tagged images, service account, requests from limits', () => {
+    const pod: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p' },
+      spec: { containers: [{ name: 'c', image: 'busybox:1.36', resources: { limits: { cpu: '1' } } }] },
+    };
+    applyDefaults(pod);
+    expect(pod.spec).toMatchObject({ restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', serviceAccountName: 'default', enableServiceLinks: true });
+    expect(pod.spec.containers[0].imagePullPolicy).toBe('IfNotPresent');
+    expect(pod.spec.containers[0].resources.requests).toEqual({ cpu: '1' });
+  });
+});

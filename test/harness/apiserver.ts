@@ -1,0 +1,60 @@
+// The apiserver as users run it: `node dist/apiserver/main.js` with flags, on a free port.
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { freePort, waitFor } from './ports.js';
+import { Proc } from './processes.js';
+
+export interface ApiServerHandle {
+  url: string;
+  port: number;
+  prefix: string;
+  proc: Proc;
+  stop(): Promise<void>;
+  kill(): Promise<void>;
+  /** Starts the same server again (same port, etcd and prefix) after a stop or kill. */
+  restart(): Promise<void>;
+}
+
+export interface ApiServerStart {
+  etcd: string;
+  /** The etcd key prefix; tests sharing one etcd each get their own. */
+  prefix?: string;
+  port?: number;
+  args?: string[];
+}
+
+const MAIN = join(process.cwd(), 'dist', 'apiserver', 'main.js');
+
+export async function startApiServer(opts: ApiServerStart): Promise<ApiServerHandle> {
+  const port = opts.port ?? (await freePort());
+  const prefix = opts.prefix ?? `/kubette-test-${randomBytes(4).toString('hex')}`;
+  const url = `http://127.0.0.1:${port}`;
+  const launch = async () => {
+    const proc = new Proc(`apiserver-${port}`, process.execPath, [
+      MAIN,
+      '--etcd-servers', opts.etcd,
+      '--etcd-prefix', prefix,
+      '--insecure-port', String(port),
+      '--log-level', 'warn',
+      ...(opts.args ?? []),
+    ]);
+    await waitFor('apiserver readiness', async () => {
+      if (!proc.running) throw new Error(`apiserver exited (${proc.child.exitCode}); see .kubette/test-logs/apiserver-${port}.log`);
+      const res = await fetch(`${url}/readyz`);
+      return res.status === 200;
+    });
+    return proc;
+  };
+  const handle: ApiServerHandle = {
+    url,
+    port,
+    prefix,
+    proc: await launch(),
+    stop: () => handle.proc.stop(),
+    kill: () => handle.proc.kill(),
+    async restart() {
+      handle.proc = await launch();
+    },
+  };
+  return handle;
+}

@@ -1,0 +1,41 @@
+// Runs an unmodified kubectl binary against a test server, with a private discovery cache.
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export const KUBECTL_VERSIONS: Record<string, string> = {
+  '1.32': process.env.KUBECTL ?? 'kubectl',
+  '1.27': '/usr/lib/google-cloud-sdk/bin/kubectl.1.27',
+  '1.33': '/usr/lib/google-cloud-sdk/bin/kubectl.1.33',
+};
+
+export function kubectlFor(server: string, binary = KUBECTL_VERSIONS['1.32']!) {
+  const cacheDir = mkdtempSync(join(tmpdir(), 'kubette-kubectl-cache-'));
+  const run = (args: string[], stdin?: string): Promise<KubectlResult> =>
+    new Promise((resolve) => {
+      const child = execFile(
+        binary,
+        ['-s', server, '--cache-dir', cacheDir, ...args],
+        { timeout: 60_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, KUBECONFIG: '/dev/null' } },
+        (err, stdout, stderr) => {
+          const code = err ? (typeof (err as NodeJS.ErrnoException).code === 'number' ? Number((err as NodeJS.ErrnoException).code) : 1) : 0;
+          resolve({ code, stdout: stdout.toString(), stderr: stderr.toString() });
+        },
+      );
+      if (stdin !== undefined) child.stdin!.end(stdin);
+    });
+  /** Runs kubectl and fails the test with its stderr when it exits non-zero. */
+  const ok = async (args: string[], stdin?: string): Promise<string> => {
+    const res = await run(args, stdin);
+    if (res.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${res.code}): ${res.stderr}`);
+    return res.stdout;
+  };
+  return { run, ok };
+}

@@ -1,0 +1,275 @@
+// The REST API as curl and any HTTP client see it, against real etcd and the apiserver process.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startApiServer, type ApiServerHandle } from '../harness/apiserver.js';
+
+let api: ApiServerHandle;
+
+beforeAll(async () => {
+  api = await startApiServer({ etcd: inject('etcdEndpoint') });
+});
+afterAll(async () => {
+  await api?.stop();
+});
+
+async function call(method: string, path: string, body?: unknown, contentType = 'application/json', headers: Record<string, string> = {}) {
+  const res = await fetch(`${api.url}${path}`, {
+    method,
+    headers: { ...(body !== undefined ? { 'Content-Type': contentType } : {}), ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, json, text, headers: res.headers };
+}
+
+const cm = (name: string, data: Record<string, string> = { k: 'v' }, labels?: Record<string, string>) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, ...(labels ? { labels } : {}) },
+  data,
+});
+
+describe('discovery and health', () => {
+  it('serves the root paths, API versions, groups and resource lists', async () => {
+    const root = await call('GET', '/');
+    expect(root.json.paths).toEqual(expect.arrayContaining(['/api', '/api/v1', '/apis', '/apis/apps/v1', '/version', '/healthz']));
+    expect((await call('GET', '/api')).json).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });
+    const groups = (await call('GET', '/apis')).json;
+    expect(groups.kind).toBe('APIGroupList');
+    const autoscaling = groups.groups.find((g: any) => g.name === 'autoscaling');
+    expect(autoscaling.preferredVersion.groupVersion).toBe('autoscaling/v2');
+    expect(autoscaling.versions.map((v: any) => v.version)).toEqual(['v2', 'v1']);
+    const apps = (await call('GET', '/apis/apps/v1')).json;
+    expect(apps.resources).toContainEqual({
+      name: 'deployments/scale', singularName: '', namespaced: true, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'],
+    });
+    expect(apps.resources.find((r: any) => r.name === 'deployments')).toMatchObject({ shortNames: ['deploy'], categories: ['all'], kind: 'Deployment' });
+    const hpa = (await call('GET', '/apis/autoscaling/v1')).json;
+    expect(hpa.resources.map((r: any) => r.name)).toEqual(['horizontalpodautoscalers', 'horizontalpodautoscalers/status']);
+    const core = (await call('GET', '/api/v1')).json;
+    expect(core.resources.map((r: any) => r.name)).toEqual(expect.arrayContaining(['pods', 'pods/status', 'pods/binding', 'pods/log', 'pods/exec', 'pods/eviction', 'services', 'nodes/status']));
+  });
+
+  it('answers aggregated discovery only to clients that ask for it', async () => {
+    const accept = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json';
+    const res = await call('GET', '/apis', undefined, undefined, { Accept: accept });
+    expect(res.headers.get('content-type')).toContain('as=APIGroupDiscoveryList');
+    const apps = res.json.items.find((g: any) => g.metadata.name === 'apps');
+    const deployments = apps.versions[0].resources.find((r: any) => r.resource === 'deployments');
+    expect(deployments).toMatchObject({ scope: 'Namespaced', responseKind: { group: 'apps', version: 'v1', kind: 'Deployment' } });
+    expect(deployments.subresources.map((s: any) => s.subresource)).toEqual(['scale', 'status']);
+  });
+
+  it('reports version and etcd health', async () => {
+    expect((await call('GET', '/version')).json.gitVersion).toMatch(/^v1\.\d+\.\d+/);
+    const etcd = await call('GET', '/healthz/etcd');
+    expect(etcd.status).toBe(200);
+    expect(etcd.text).toBe('ok');
+    expect((await call('GET', '/readyz?verbose')).text).toContain('[+]etcd ok');
+  });
+});
+
+describe('writes and concurrency', () => {
+  it('creates with generateName, uid and timestamps, and rejects a duplicate with 409', async () => {
+    const created = await call('POST', '/api/v1/namespaces/default/configmaps', { metadata: { generateName: 'gen-' }, data: { a: 'b' } });
+    expect(created.status).toBe(201);
+    expect(created.json.metadata.name).toMatch(/^gen-[a-z0-9]{5}$/);
+    expect(created.json.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(created.json).toMatchObject({ kind: 'ConfigMap', apiVersion: 'v1' });
+    const dup = await call('POST', '/api/v1/namespaces/default/configmaps', cm(created.json.metadata.name));
+    expect(dup.status).toBe(409);
+    expect(dup.json).toMatchObject({ kind: 'Status', reason: 'AlreadyExists', details: { kind: 'configmaps' } });
+  });
+
+  it('answers a stale update with 409 Conflict and keeps the newer write', async () => {
+    const first = (await call('POST', '/api/v1/namespaces/default/configmaps', cm('stale', { v: '1' }))).json;
+    const second = await call('PUT', '/api/v1/namespaces/default/configmaps/stale', { ...first, data: { v: '2' } });
+    expect(second.status).toBe(200);
+    expect(Number(second.json.metadata.resourceVersion)).toBeGreaterThan(Number(first.metadata.resourceVersion));
+    const stale = await call('PUT', '/api/v1/namespaces/default/configmaps/stale', { ...first, data: { v: '3' } });
+    expect(stale.status).toBe(409);
+    expect(stale.json.reason).toBe('Conflict');
+    expect(stale.json.message).toContain('the object has been modified');
+    expect((await call('GET', '/api/v1/namespaces/default/configmaps/stale')).json.data).toEqual({ v: '2' });
+  });
+
+  it('does not write a no-op update', async () => {
+    const obj = (await call('POST', '/api/v1/namespaces/default/configmaps', cm('noop'))).json;
+    const again = await call('PUT', '/api/v1/namespaces/default/configmaps/noop', obj);
+    expect(again.json.metadata.resourceVersion).toBe(obj.metadata.resourceVersion);
+  });
+
+  it('bumps generation on spec changes only, and keeps status out of main-resource writes', async () => {
+    const d = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'gen' },
+      spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } },
+      status: { replicas: 99 },
+    };
+    const created = (await call('POST', '/apis/apps/v1/namespaces/default/deployments', d)).json;
+    expect(created.metadata.generation).toBe(1);
+    expect(created.status).toBeUndefined();
+    const labelled = (await call('PATCH', '/apis/apps/v1/namespaces/default/deployments/gen', { metadata: { labels: { x: 'y' } } }, 'application/merge-patch+json')).json;
+    expect(labelled.metadata.generation).toBe(1);
+    const scaled = (await call('PATCH', '/apis/apps/v1/namespaces/default/deployments/gen', { spec: { replicas: 4 } }, 'application/merge-patch+json')).json;
+    expect(scaled.metadata.generation).toBe(2);
+    const status = await call('PUT', '/apis/apps/v1/namespaces/default/deployments/gen/status', { ...scaled, spec: { ...scaled.spec, replicas: 10 }, status: { replicas: 4, observedGeneration: 2 } });
+    expect(status.json.status).toEqual({ replicas: 4, observedGeneration: 2 });
+    expect(status.json.spec.replicas).toBe(4);
+    const scale = (await call('GET', '/apis/apps/v1/namespaces/default/deployments/gen/scale')).json;
+    expect(scale).toMatchObject({ kind: 'Scale', apiVersion: 'autoscaling/v1', spec: { replicas: 4 }, status: { replicas: 4, selector: 'a=b' } });
+  });
+
+  it('binds a pod once and deletes bound pods gracefully', async () => {
+    const pod = { metadata: { name: 'bindme' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
+    expect((await call('POST', '/api/v1/namespaces/default/pods', pod)).status).toBe(201);
+    const binding = { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'bindme' }, target: { kind: 'Node', name: 'node-a' } };
+    expect((await call('POST', '/api/v1/namespaces/default/pods/bindme/binding', binding)).status).toBe(201);
+    const again = await call('POST', '/api/v1/namespaces/default/pods/bindme/binding', { ...binding, target: { name: 'node-b' } });
+    expect(again.status).toBe(409);
+    const del = await call('DELETE', '/api/v1/namespaces/default/pods/bindme', { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' });
+    expect(del.status).toBe(202);
+    expect(del.json.metadata.deletionTimestamp).toBeTruthy();
+    expect(del.json.metadata.deletionGracePeriodSeconds).toBe(30);
+    // The kubelet finishes a graceful deletion with grace period 0 and a uid precondition.
+    const done = await call('DELETE', '/api/v1/namespaces/default/pods/bindme', { gracePeriodSeconds: 0, preconditions: { uid: del.json.metadata.uid } });
+    expect(done.status).toBe(200);
+    expect((await call('GET', '/api/v1/namespaces/default/pods/bindme')).status).toBe(404);
+  });
+
+  it('keeps objects with finalizers until the last one is removed', async () => {
+    await call('POST', '/api/v1/namespaces/default/configmaps', { ...cm('fin'), metadata: { name: 'fin', finalizers: ['example.com/hold'] } });
+    const del = await call('DELETE', '/api/v1/namespaces/default/configmaps/fin');
+    expect(del.status).toBe(202);
+    expect(del.json.metadata.deletionTimestamp).toBeTruthy();
+    const cleared = await call('PATCH', '/api/v1/namespaces/default/configmaps/fin', [{ op: 'remove', path: '/metadata/finalizers' }], 'application/json-patch+json');
+    expect(cleared.status).toBe(200);
+    expect((await call('GET', '/api/v1/namespaces/default/configmaps/fin')).status).toBe(404);
+  });
+});
+
+describe('errors', () => {
+  it('rejects invalid names and labels with 422 and field causes', async () => {
+    const res = await call('POST', '/api/v1/namespaces/default/configmaps', cm('Bad_Name', {}, { 'bad key!': 'v' }));
+    expect(res.status).toBe(422);
+    expect(res.json.reason).toBe('Invalid');
+    expect(res.json.details.causes.map((c: any) => c.field)).toEqual(['metadata.name', 'metadata.labels']);
+    expect(res.json.message).toMatch(/^ConfigMap "Bad_Name" is invalid: \[metadata.name: Invalid value/);
+  });
+
+  it('rejects unknown fields under Strict with 400, warns under Warn, and never stores them', async () => {
+    const body = { ...cm('strict'), spec: { foo: 1 } };
+    const strict = await call('POST', '/api/v1/namespaces/default/configmaps?fieldValidation=Strict', body);
+    expect(strict.status).toBe(400);
+    expect(strict.json.message).toBe('ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "spec"');
+    const warn = await call('POST', '/api/v1/namespaces/default/configmaps?fieldValidation=Warn', body);
+    expect(warn.status).toBe(201);
+    expect(warn.headers.get('warning')).toBe('299 - "unknown field \\"spec\\""');
+    expect(warn.json.spec).toBeUndefined();
+  });
+
+  it('rejects a 4 MiB body with 413, malformed JSON and YAML with 400, a missing namespace with 404', async () => {
+    const big = await call('POST', '/api/v1/namespaces/default/configmaps', cm('big', { k: 'x'.repeat(4 * 1024 * 1024) }));
+    expect(big.status).toBe(413);
+    expect(big.json.kind).toBe('Status');
+    const badJson = await call('POST', '/api/v1/namespaces/default/configmaps', '{"metadata": {');
+    expect(badJson.status).toBe(400);
+    expect(badJson.json.reason).toBe('BadRequest');
+    const badYaml = await call('POST', '/api/v1/namespaces/default/configmaps', 'metadata: [name: x', 'application/yaml');
+    expect(badYaml.status).toBe(400);
+    const noNs = await call('POST', '/api/v1/namespaces/nope/configmaps', cm('x'));
+    expect(noNs.status).toBe(404);
+    expect(noNs.json.message).toBe('namespaces "nope" not found');
+    const wrongType = await call('POST', '/apis/apps/v1/namespaces/default/deployments', { metadata: { name: 'x' }, spec: { replicas: 'three' } });
+    expect(wrongType.status).toBe(400);
+    // The server still serves after all of it.
+    expect((await call('GET', '/api/v1/namespaces/default/configmaps')).status).toBe(200);
+  });
+
+  it('refuses new content in a terminating namespace with 403', async () => {
+    await call('POST', '/api/v1/namespaces', { metadata: { name: 'closing' } });
+    const del = await call('DELETE', '/api/v1/namespaces/closing');
+    expect(del.json.status.phase).toBe('Terminating');
+    const res = await call('POST', '/api/v1/namespaces/closing/configmaps', cm('late'));
+    expect(res.status).toBe(403);
+    expect(res.json.message).toContain('because it is being terminated');
+  });
+
+  it('answers unknown paths and unsupported verbs with Status', async () => {
+    const missing = await call('GET', '/apis/nothing.example.com/v1/things');
+    expect(missing.status).toBe(404);
+    expect(missing.json.kind).toBe('Status');
+    const notAllowed = await call('DELETE', '/api/v1/namespaces');
+    expect(notAllowed.status).toBe(405);
+  });
+});
+
+describe('lists and watches', () => {
+  it('paginates with limit and continue from one snapshot', async () => {
+    await call('POST', '/api/v1/namespaces', { metadata: { name: 'paged' } });
+    for (let i = 0; i < 7; i++) await call('POST', '/api/v1/namespaces/paged/configmaps', cm(`c${i}`, { i: String(i) }, { page: i % 2 ? 'odd' : 'even' }));
+    const first = (await call('GET', '/api/v1/namespaces/paged/configmaps?limit=3')).json;
+    expect(first.items.map((i: any) => i.metadata.name)).toEqual(['c0', 'c1', 'c2']);
+    expect(first.metadata.remainingItemCount).toBe(4);
+    // A write between pages does not show up in later pages of the same list.
+    await call('POST', '/api/v1/namespaces/paged/configmaps', cm('c9'));
+    const second = (await call('GET', `/api/v1/namespaces/paged/configmaps?limit=3&continue=${encodeURIComponent(first.metadata.continue)}`)).json;
+    const third = (await call('GET', `/api/v1/namespaces/paged/configmaps?limit=3&continue=${encodeURIComponent(second.metadata.continue)}`)).json;
+    expect([...second.items, ...third.items].map((i: any) => i.metadata.name)).toEqual(['c3', 'c4', 'c5', 'c6']);
+    expect(third.metadata.continue).toBeUndefined();
+    const odd = (await call('GET', '/api/v1/namespaces/paged/configmaps?labelSelector=page%3Dodd&limit=2')).json;
+    expect(odd.items.map((i: any) => i.metadata.name)).toEqual(['c1', 'c3']);
+  });
+
+  it('returns Tables with Kubernetes columns and resourceVersion', async () => {
+    const accept = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
+    const t = (await call('GET', '/api/v1/namespaces/paged/configmaps?limit=500', undefined, undefined, { Accept: accept })).json;
+    expect(t.kind).toBe('Table');
+    expect(t.metadata.resourceVersion).toMatch(/^\d+$/);
+    expect(t.columnDefinitions.map((c: any) => c.name)).toEqual(['Name', 'Data', 'Age']);
+    expect(t.rows[0].object).toMatchObject({ kind: 'PartialObjectMetadata', metadata: { name: 'c0' } });
+  });
+
+  it('streams a watch: synthetic ADDED from 0, changes, selector exits as DELETED, bookmarks', async () => {
+    await call('POST', '/api/v1/namespaces', { metadata: { name: 'watched' } });
+    await call('POST', '/api/v1/namespaces/watched/configmaps', cm('w1', { a: '1' }, { w: 'yes' }));
+    const controller = new AbortController();
+    const res = await fetch(`${api.url}/api/v1/namespaces/watched/configmaps?watch=True&resourceVersion=0&labelSelector=w%3Dyes&allowWatchBookmarks=true`, { signal: controller.signal });
+    expect(res.headers.get('content-type')).toBe('application/json');
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    const next = async (): Promise<any> => {
+      for (;;) {
+        const nl = buffer.indexOf('\n');
+        if (nl >= 0) {
+          const line = buffer.slice(0, nl);
+          buffer = buffer.slice(nl + 1);
+          const ev = JSON.parse(line);
+          if (ev.type !== 'BOOKMARK') return ev;
+          continue;
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error('watch ended');
+        buffer += decoder.decode(value, { stream: true });
+      }
+    };
+    expect(await next()).toMatchObject({ type: 'ADDED', object: { kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'w1' } } });
+    await call('PATCH', '/api/v1/namespaces/watched/configmaps/w1', { data: { a: '2' } }, 'application/merge-patch+json');
+    expect(await next()).toMatchObject({ type: 'MODIFIED', object: { data: { a: '2' } } });
+    await call('PATCH', '/api/v1/namespaces/watched/configmaps/w1', { metadata: { labels: { w: 'no' } } }, 'application/merge-patch+json');
+    expect(await next()).toMatchObject({ type: 'DELETED', object: { metadata: { name: 'w1' } } });
+    await call('POST', '/api/v1/namespaces/watched/configmaps', cm('w2', {}, { w: 'yes' }));
+    const added = await next();
+    expect(added).toMatchObject({ type: 'ADDED', object: { metadata: { name: 'w2' } } });
+    await call('DELETE', '/api/v1/namespaces/watched/configmaps/w2');
+    expect(await next()).toMatchObject({ type: 'DELETED', object: { metadata: { name: 'w2' } } });
+    controller.abort();
+  });
+});
