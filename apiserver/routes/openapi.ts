@@ -71,6 +71,12 @@ export async function openapiRoutes(app: FastifyInstance, opts: { gitVersion: st
   const index = JSON.stringify({
     paths: Object.fromEntries([...documents.keys()].map((k) => [k, { serverRelativeURL: `/openapi/v3/${k}` }])),
   });
+  // kubectl before 1.28 loads the v2 document (protobuf only) before anything else and fails
+  // without it. An empty Document is a valid protobuf message: it declares no schemas, so
+  // those clients skip client-side schema checks.
+  app.get('/openapi/v2', async (_req, reply) =>
+    reply.header('Content-Type', 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf').send(Buffer.alloc(0)),
+  );
   app.get('/openapi/v3', async (_req, reply) => reply.type('application/json').send(index));
   app.get('/openapi/v3/*', async (req, reply) => {
     const doc = documents.get((req.params as { '*': string })['*']);

@@ -1,0 +1,157 @@
+// Unmodified kubectl (1.32, and 1.27 / 1.33 installed beside it) against the apiserver.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startApiServer, type ApiServerHandle } from '../harness/apiserver.js';
+import { KUBECTL_VERSIONS, kubectlFor } from '../harness/kubectl.js';
+
+let api: ApiServerHandle;
+
+beforeAll(async () => {
+  api = await startApiServer({ etcd: inject('etcdEndpoint') });
+});
+afterAll(async () => {
+  await api?.stop();
+});
+
+const deployment = (replicas: number, image = 'busybox:1.36') => `
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  replicas: ${replicas}
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: ${image}
+        ports: [{containerPort: 80}]
+        env: [{name: MODE, value: test}]
+`;
+
+describe('kubectl 1.32', () => {
+  const kubectl = () => kubectlFor(api.url);
+
+  it('lists API resources from discovery', async () => {
+    const out = await kubectl().ok(['api-resources']);
+    expect(out).toMatch(/^deployments\s+deploy\s+apps\/v1\s+true\s+Deployment$/m);
+    expect(out).toMatch(/^pods\s+po\s+v1\s+true\s+Pod$/m);
+    expect(out).toMatch(/^horizontalpodautoscalers\s+hpa\s+autoscaling\/v2\s+true\s+HorizontalPodAutoscaler$/m);
+    expect(out).not.toContain("couldn't get resource list");
+  });
+
+  it('applies with default validation: created, unchanged, configured', async () => {
+    const k = kubectl();
+    expect(await k.ok(['apply', '-f', '-'], deployment(2))).toBe('deployment.apps/web created\n');
+    expect(await k.ok(['apply', '-f', '-'], deployment(2))).toBe('deployment.apps/web unchanged\n');
+    expect(await k.ok(['apply', '-f', '-'], deployment(3))).toBe('deployment.apps/web configured\n');
+    expect(await k.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas} {.spec.template.spec.containers[0].env[0].value}'])).toBe('3 test');
+  });
+
+  it('rejects an unknown field under the default strict validation', async () => {
+    const res = await kubectl().run(['apply', '-f', '-'], deployment(1).replace('replicas: 1', 'replicas: 1\n  bogus: true'));
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).toContain('strict decoding error: unknown field "spec.bogus"');
+  });
+
+  it('prints Kubernetes columns for get, -o wide, -A, -l and --show-labels', async () => {
+    const k = kubectl();
+    await k.ok(['create', '-f', '-'], 'apiVersion: v1\nkind: Pod\nmetadata: {name: p1, labels: {tier: db}}\nspec: {containers: [{name: c, image: busybox}]}\n');
+    const wide = await k.ok(['get', 'pods', '-o', 'wide']);
+    expect(wide.split('\n')[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/);
+    expect(wide).toMatch(/^p1\s+0\/1\s+Pending\s+0\s+\S+\s+<none>\s+<none>\s+<none>\s+<none>$/m);
+    const deploy = await k.ok(['get', 'deploy', '-o', 'wide']);
+    expect(deploy.split('\n')[0]).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR$/);
+    expect(deploy).toMatch(/^web\s+0\/3\s+0\s+0\s+\S+\s+web\s+busybox:1\.36\s+app=web$/m);
+    const all = await k.ok(['get', 'ns', '-A']);
+    expect(all).toMatch(/^kube-system\s+Active/m);
+    expect(await k.ok(['get', 'pods', '-A', '-l', 'tier=db'])).toMatch(/^default\s+p1\s/m);
+    expect(await k.ok(['get', 'pods', '-l', 'tier=web'])).toBe('');
+    expect(await k.ok(['get', 'pods', '--show-labels'])).toMatch(/tier=db$/m);
+    expect(JSON.parse(await k.ok(['get', 'pod', 'p1', '-o', 'json'])).spec.containers[0].image).toBe('busybox');
+    expect(await k.ok(['get', 'pod', 'p1', '-o', 'yaml'])).toContain('restartPolicy: Always');
+    const none = await k.run(['get', 'configmaps', '-n', 'kube-public']);
+    expect(none.stderr).toContain('No resources found in kube-public namespace.');
+  });
+
+  it('patches with strategic, merge and json types, labels, annotates and scales', async () => {
+    const k = kubectl();
+    await k.ok(['patch', 'deploy', 'web', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"busybox:1.37"}]}}}}']);
+    // A strategic merge keeps the container's other fields.
+    expect(await k.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].env[0].name}'])).toBe('busybox:1.37 MODE');
+    await k.ok(['patch', 'deploy', 'web', '--type=merge', '-p', '{"spec":{"paused":true}}']);
+    await k.ok(['patch', 'deploy', 'web', '--type=json', '-p', '[{"op":"add","path":"/spec/minReadySeconds","value":5}]']);
+    await k.ok(['label', 'deploy', 'web', 'tier=front']);
+    await k.ok(['annotate', 'deploy', 'web', 'note=hello']);
+    expect(await k.ok(['scale', 'deploy/web', '--replicas=5'])).toBe('deployment.apps/web scaled\n');
+    const d = JSON.parse(await k.ok(['get', 'deploy', 'web', '-o', 'json']));
+    expect(d.spec).toMatchObject({ paused: true, minReadySeconds: 5, replicas: 5 });
+    expect(d.metadata.labels.tier).toBe('front');
+    expect(d.metadata.annotations.note).toBe('hello');
+    await k.ok(['set', 'image', 'deploy/web', 'web=busybox:1.38']);
+    expect(await k.ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers[*].image}'])).toBe('busybox:1.38');
+  });
+
+  it('applies server-side, creating and then merging', async () => {
+    const k = kubectl();
+    const cm = (v: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ssa}\ndata: {key: "${v}"}\n`;
+    expect(await k.ok(['apply', '--server-side', '-f', '-'], cm('one'))).toBe('configmap/ssa serverside-applied\n');
+    expect(await k.ok(['apply', '--server-side', '-f', '-'], cm('two'))).toBe('configmap/ssa serverside-applied\n');
+    expect(await k.ok(['get', 'cm', 'ssa', '-o', 'jsonpath={.data.key}'])).toBe('two');
+  });
+
+  it('dry-runs on the server without storing anything', async () => {
+    const k = kubectl();
+    const out = await k.ok(['apply', '--dry-run=server', '-f', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dry}\ndata: {a: b}\n');
+    expect(out).toBe('configmap/dry created (server dry run)\n');
+    expect((await k.run(['get', 'cm', 'dry'])).stderr).toContain('configmaps "dry" not found');
+  });
+
+  it("sees another client's change with get -w", async () => {
+    const k = kubectl();
+    await k.ok(['create', '-f', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: watched}\ndata: {a: b}\n');
+    const watching = k.run(['get', 'cm', 'watched', '-w', '--request-timeout=4s']);
+    await new Promise((r) => setTimeout(r, 1500));
+    await kubectl().ok(['label', 'cm', 'watched', 'changed=yes']);
+    const out = (await watching).stdout;
+    const rows = out.trim().split('\n').filter((l) => l.startsWith('watched'));
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('prints server errors the way Kubernetes errors print', async () => {
+    const k = kubectl();
+    const missing = await k.run(['get', 'cm', 'nope']);
+    expect(missing.stderr.trim()).toBe('Error from server (NotFound): configmaps "nope" not found');
+    const invalid = await k.run(['create', '-f', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad_Name}\n');
+    expect(invalid.stderr).toContain('The ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name"');
+    const dup = await k.run(['create', '-f', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: watched}\n');
+    expect(dup.stderr).toContain('Error from server (AlreadyExists): error when creating "STDIN": configmaps "watched" already exists');
+  });
+
+  it('deletes promptly and reads raw health', async () => {
+    const k = kubectl();
+    const started = Date.now();
+    expect(await k.ok(['delete', 'deploy', 'web'])).toBe('deployment.apps "web" deleted\n');
+    expect(await k.ok(['delete', 'pod', 'p1'])).toBe('pod "p1" deleted\n');
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(await k.ok(['get', 'deploy'])).toBe('');
+    expect(await k.ok(['get', '--raw', '/healthz/etcd'])).toBe('ok');
+  });
+});
+
+describe.each(['1.27', '1.33'])('kubectl %s', (version) => {
+  it('discovers, applies with validation, gets and deletes', async () => {
+    const k = kubectlFor(api.url, KUBECTL_VERSIONS[version]);
+    const name = `v${version.replace('.', '')}`;
+    const cm = (v: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}}\ndata: {v: "${v}"}\n`;
+    expect(await k.ok(['api-resources', '--api-group=apps'])).toContain('deployments');
+    expect(await k.ok(['apply', '-f', '-'], cm('1'))).toBe(`configmap/${name} created\n`);
+    expect(await k.ok(['apply', '-f', '-'], cm('2'))).toBe(`configmap/${name} configured\n`);
+    expect(await k.ok(['get', 'cm', name])).toMatch(new RegExp(`^${name}\\s+1\\s+\\S+$`, 'm'));
+    expect(await k.ok(['delete', 'cm', name])).toBe(`configmap "${name}" deleted\n`);
+  });
+});
