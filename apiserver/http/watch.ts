@@ -125,7 +125,7 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
     write(`{"type":"BOOKMARK","object":${JSON.stringify(obj)}}\n`);
   };
 
-  req.raw.on('close', finish);
+  // The response's close is the client going away; the request's fires once its (empty) body is read.
   res.on('close', finish);
   res.on('error', finish);
   opts.shutdown.addEventListener('abort', finish);

@@ -185,6 +185,9 @@ export class WatchCache {
   async subscribeFromEtcd(fromRev: number, listener: CacheListener): Promise<Subscription> {
     let closeHandler: (reason: 'expired' | 'reset', message?: string) => void = () => undefined;
     const known = new Map<string, CachedObject>();
+    // etcd reports a compacted start revision only as a bare cancel; ask first. A range read at
+    // that revision throws CompactedError when the history is gone.
+    await this.store.range(this.prefix, { revision: fromRev + 1, limit: 1 });
     let watcher: Watcher;
     try {
       watcher = await this.store.client.watch().prefix(this.prefix).withPreviousKV().startRevision(String(fromRev + 1)).create();
@@ -192,7 +195,6 @@ export class WatchCache {
       if (err instanceof Error && /compacted/i.test(err.message)) throw new CompactedError(0);
       throw err;
     }
-    let compacted = false;
     watcher.on('data', (res) => {
       for (const ev of res.events) {
         const rev = Number(ev.kv.mod_revision);
@@ -210,8 +212,8 @@ export class WatchCache {
       }
     });
     watcher.on('error', (err) => {
-      compacted = /compacted/i.test(err.message);
-      closeHandler(compacted ? 'expired' : 'reset', compacted ? `too old resource version: ${fromRev}` : err.message);
+      // A cancelled history watch cannot be resumed here: the client must start over.
+      closeHandler('expired', `too old resource version: ${fromRev} (${err.message})`);
     });
     return {
       onClose: (h) => (closeHandler = h),
