@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what kubette's tests need on Debian 12 and skips what is already there:
+# etcd (server and etcdctl) and the official Python client. kubectl is expected on the PATH.
+set -euo pipefail
+
+need=()
+command -v etcd >/dev/null 2>&1 || need+=(etcd-server)
+command -v etcdctl >/dev/null 2>&1 || need+=(etcd-client)
+/usr/bin/python3 -c 'import kubernetes' >/dev/null 2>&1 || need+=(python3-kubernetes)
+
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing: ${need[*]}"
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+command -v kubectl >/dev/null 2>&1 || { echo "kubectl is not on the PATH; install kubectl 1.32 first" >&2; exit 1; }
+echo "etcd $(etcd --version | head -1 | awk '{print $3}'), $(kubectl version --client 2>/dev/null | head -1)"
