@@ -108,5 +108,6 @@ export function timeoutError(message: string, retryAfterSeconds = 1): StatusErro
 export function toStatusError(err: unknown): StatusError {
   if (err instanceof StatusError) return err;
   const message = err instanceof Error ? err.message : String(err);
+  if (/request is too large/.test(message)) return new StatusError(413, 'RequestEntityTooLarge', `Request entity too large: ${message}`);
   return internalError(message);
 }

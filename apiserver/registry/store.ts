@@ -67,6 +67,13 @@ function serialize(obj: KubeObject): Buffer {
   return Buffer.from(JSON.stringify({ ...obj, metadata: meta }));
 }
 
+/** The object as just written at `revision` (it is ours: no need to parse it back). */
+function stored(key: string, obj: KubeObject, revision: number): CachedObject {
+  obj.metadata.resourceVersion = String(revision);
+  delete obj.metadata.managedFields;
+  return new CachedObject(key, revision, obj);
+}
+
 function hasFinalizers(obj: KubeObject): boolean {
   return (obj.metadata.finalizers ?? []).length > 0;
 }
@@ -150,8 +157,7 @@ export class ResourceStore {
       if (existing) throw alreadyExists(this.info.plural, this.info.group, meta.name!);
       return new CachedObject(key, 0, obj);
     }
-    const value = serialize(obj);
-    const res = await this.etcd.create(key, value);
+    const res = await this.etcd.create(key, serialize(obj));
     if (!res.ok) {
       // A generated name that collided is retried with a new one, as Kubernetes does.
       if (input.metadata.generateName && !res.ok) {
@@ -162,7 +168,7 @@ export class ResourceStore {
       }
       throw alreadyExists(this.info.plural, this.info.group, meta.name!);
     }
-    return CachedObject.fromKV({ key, value, modRevision: res.revision, createRevision: res.revision });
+    return stored(key, obj, res.revision);
   }
 
   /**
@@ -193,9 +199,7 @@ export class ResourceStore {
         if (del.ok) return { object: new CachedObject(key, del.revision, { ...prepared, metadata: { ...prepared.metadata, resourceVersion: String(del.revision) } }), created: false };
       } else {
         const res = await this.etcd.update(key, serialize(prepared), current.modRevision);
-        if (res.ok) {
-          return { object: CachedObject.fromKV({ key, value: serialize(prepared), modRevision: res.revision, createRevision: current.createRevision }), created: false };
-        }
+        if (res.ok) return { object: stored(key, prepared, res.revision), created: false };
       }
       if (attempt >= MAX_RETRIES) throw conflict(this.info.plural, this.info.group, name, OBJECT_MODIFIED);
     }
@@ -273,7 +277,7 @@ export class ResourceStore {
       if (keep) {
         if (deepEqual(next, obj.obj)) return { object: obj, pending: true };
         const res = await this.etcd.update(key, serialize(next), current.modRevision);
-        if (res.ok) return { object: CachedObject.fromKV({ key, value: serialize(next), modRevision: res.revision, createRevision: current.createRevision }), pending: true };
+        if (res.ok) return { object: stored(key, next, res.revision), pending: true };
       } else {
         const res = await this.etcd.delete(key, current.modRevision);
         if (res.ok) return { object: obj.atRevision(res.revision), pending: false };
@@ -379,7 +383,9 @@ export class ResourceStore {
         for (let i = 0; i < kvs.length; i++) {
           const kv = kvs[i]!;
           lastKey = kv.key;
-          const obj = CachedObject.fromKV(kv);
+          // The cache usually holds this very revision, already parsed and serialized.
+          const cached = this.cache.objects.get(kv.key);
+          const obj = cached && cached.rev === kv.modRevision ? cached : CachedObject.fromKV(kv);
           if (!filtered || this.selects(obj, opts)) items.push(obj);
           if (limit && items.length >= limit) {
             more = more || i < kvs.length - 1;

@@ -54,7 +54,12 @@ export class EtcdStore {
   readonly client: Etcd3;
 
   constructor(endpoints: string[]) {
-    this.client = new Etcd3({ hosts: endpoints, dialTimeout: 5000 });
+    // Large LISTs come back in one range response: lift gRPC's 4 MiB receive limit, as Kubernetes does.
+    this.client = new Etcd3({
+      hosts: endpoints,
+      dialTimeout: 5000,
+      grpcOptions: { 'grpc.max_receive_message_length': -1 },
+    });
   }
 
   async get(key: string): Promise<StoredKV | undefined> {
