@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+// Local launcher: runs the cluster's components as local processes (etcd from the PATH, then
+// the apiserver), writes a kubeconfig for kubectl, keeps logs per component under
+// .kubette/logs, and stops everything on Ctrl-C / SIGTERM. For machines without Docker and
+// for development. Components that do not exist yet are simply not started.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+const { values } = parseArgs({
+  options: {
+    'data-dir': { type: 'string', default: join(root, '.kubette') },
+    'apiserver-port': { type: 'string', default: '8080' },
+    'etcd-port': { type: 'string', default: '2379' },
+    kubeconfig: { type: 'string', default: join(root, 'kubeconfig') },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (values.help) {
+  console.log(`Usage: npm run up -- [flags]
+
+  --data-dir DIR         etcd data and component logs (default .kubette)
+  --apiserver-port PORT  apiserver's plain-HTTP port on 127.0.0.1 (default 8080)
+  --etcd-port PORT       etcd's client port on 127.0.0.1 (default 2379)
+  --kubeconfig FILE      where to write the kubeconfig (default ./kubeconfig)`);
+  process.exit(0);
+}
+
+const dataDir = values['data-dir']!;
+const logDir = join(dataDir, 'logs');
+mkdirSync(logDir, { recursive: true });
+const etcdPort = Number(values['etcd-port']);
+const apiPort = Number(values['apiserver-port']);
+const children: Array<{ name: string; child: ChildProcess }> = [];
+
+function start(name: string, cmd: string, args: string[]): ChildProcess {
+  const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.pipe(log);
+  child.stderr!.pipe(log);
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`${name} exited (${signal ?? code}); see ${join(logDir, `${name}.log`)}`);
+      void stop(1);
+    }
+  });
+  children.push({ name, child });
+  return child;
+}
+
+async function waitHTTP(url: string, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`${what} did not become ready; see ${logDir}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+let stopping = false;
+async function stop(code = 0): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  // Reverse order: clients before the store.
+  for (const { child } of [...children].reverse()) {
+    child.kill('SIGTERM');
+    await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());
+
+async function main(): Promise<void> {
+  const etcdURL = `http://127.0.0.1:${etcdPort}`;
+  start('etcd', process.env.ETCD_BIN ?? 'etcd', [
+    '--data-dir', join(dataDir, 'etcd'),
+    '--listen-client-urls', etcdURL,
+    '--advertise-client-urls', etcdURL,
+    '--listen-peer-urls', `http://127.0.0.1:${etcdPort + 1}`,
+    '--initial-advertise-peer-urls', `http://127.0.0.1:${etcdPort + 1}`,
+    '--initial-cluster', `default=http://127.0.0.1:${etcdPort + 1}`,
+  ]);
+  await waitHTTP(`${etcdURL}/health`, 'etcd');
+
+  const server = `http://127.0.0.1:${apiPort}`;
+  start('apiserver', process.execPath, [join(root, 'dist', 'apiserver', 'main.js'), '--etcd-servers', etcdURL, '--insecure-port', String(apiPort)]);
+  await waitHTTP(`${server}/readyz`, 'apiserver');
+
+  const kubeconfig = values.kubeconfig!;
+  writeFileSync(
+    kubeconfig,
+    `apiVersion: v1
+kind: Config
+clusters:
+- name: kubette
+  cluster:
+    server: ${server}
+contexts:
+- name: kubette
+  context:
+    cluster: kubette
+    user: kubette
+    namespace: default
+current-context: kubette
+users:
+- name: kubette
+  user: {}
+`,
+  );
+  console.log(`kubette is up: apiserver ${server}, etcd ${etcdURL}
+  kubectl --kubeconfig ${kubeconfig} get namespaces
+  logs in ${logDir}; Ctrl-C stops everything`);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  void stop(1);
+});
