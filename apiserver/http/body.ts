@@ -1,6 +1,7 @@
 // Request bodies: the media types the API accepts, decoded into objects with Kubernetes'
 // error messages for what cannot be decoded.
 import { parse as parseYaml } from 'yaml';
+import { decodeKubernetesProtobuf, PROTOBUF_MEDIA_TYPE, UnsupportedKindError } from '../../api/protobuf/decode.js';
 import { badRequest, unsupportedMediaType } from '../../api/status.js';
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
@@ -36,6 +37,7 @@ function parseYAML(text: string): unknown {
 /** Decodes a create/update body (JSON or YAML). */
 export function decodeObjectBody(contentType: string | undefined, raw: Buffer | undefined): Record<string, any> {
   const type = mediaType(contentType);
+  if (type === PROTOBUF_MEDIA_TYPE) return decodeProtobuf(raw);
   const text = raw?.toString('utf8') ?? '';
   if (text.trim() === '') throw badRequest('the body of the request was empty');
   let value: unknown;
@@ -46,6 +48,16 @@ export function decodeObjectBody(contentType: string | undefined, raw: Buffer | 
     throw badRequest("Object 'Kind' is missing in the request body: the body must be a JSON object");
   }
   return value as Record<string, any>;
+}
+
+function decodeProtobuf(raw: Buffer | undefined): Record<string, any> {
+  if (!raw || raw.length === 0) throw badRequest('the body of the request was empty');
+  try {
+    return decodeKubernetesProtobuf(raw);
+  } catch (err) {
+    if (err instanceof UnsupportedKindError) throw unsupportedMediaType(`${PROTOBUF_MEDIA_TYPE} for ${err.message}`);
+    throw badRequest(`protobuf: ${(err as Error).message}`);
+  }
 }
 
 /** Decodes a PATCH body; returns the patch type and document. */

@@ -132,6 +132,33 @@ describe('kubectl 1.32', () => {
     expect(dup.stderr).toContain('Error from server (AlreadyExists): error when creating "STDIN": configmaps "watched" already exists');
   });
 
+  it("creates with kubectl's generators, which send protobuf", async () => {
+    const k = kubectl();
+    expect(await k.ok(['create', 'namespace', 'gen'])).toBe('namespace/gen created\n');
+    const n = ['-n', 'gen'];
+    await k.ok([...n, 'create', 'deployment', 'web', '--image=busybox:1.36', '--replicas=0', '--port=80', '--', 'sleep', '3600']);
+    await k.ok([...n, 'create', 'configmap', 'cm', '--from-literal=k=v']);
+    await k.ok([...n, 'create', 'secret', 'generic', 'sec', '--from-literal=a=b']);
+    await k.ok([...n, 'create', 'service', 'nodeport', 'svc', '--tcp=80:8080']);
+    await k.ok([...n, 'create', 'job', 'job', '--image=busybox', '--', 'echo', 'hi']);
+    await k.ok([...n, 'create', 'cronjob', 'cron', '--image=busybox', '--schedule=*/5 * * * *']);
+    await k.ok([...n, 'create', 'serviceaccount', 'sa']);
+    await k.ok([...n, 'create', 'role', 'reader', '--verb=get,list', '--resource=pods']);
+    await k.ok([...n, 'create', 'rolebinding', 'rb', '--role=reader', '--serviceaccount=gen:sa']);
+    const d = JSON.parse(await k.ok([...n, 'get', 'deploy', 'web', '-o', 'json']));
+    // replicas=0 is a deliberate zero and must survive decoding.
+    expect(d.spec.replicas).toBe(0);
+    expect(d.spec.selector).toEqual({ matchLabels: { app: 'web' } });
+    expect(d.spec.template.spec.containers[0]).toMatchObject({ name: 'busybox', image: 'busybox:1.36', command: ['sleep', '3600'], ports: [{ containerPort: 80, protocol: 'TCP' }] });
+    expect(d.spec.template.metadata).toEqual({ labels: { app: 'web' } });
+    expect(await k.ok([...n, 'get', 'cm', 'cm', '-o', 'jsonpath={.data.k}'])).toBe('v');
+    expect(await k.ok([...n, 'get', 'secret', 'sec', '-o', 'jsonpath={.type} {.data.a}'])).toBe(`Opaque ${Buffer.from('b').toString('base64')}`);
+    expect(JSON.parse(await k.ok([...n, 'get', 'svc', 'svc', '-o', 'jsonpath={.spec}']))).toMatchObject({ type: 'NodePort', ports: [{ name: '80-8080', port: 80, targetPort: 8080, protocol: 'TCP' }] });
+    expect(await k.ok([...n, 'get', 'cronjob', 'cron', '-o', 'jsonpath={.spec.schedule}'])).toBe('*/5 * * * *');
+    expect(JSON.parse(await k.ok([...n, 'get', 'rolebinding', 'rb', '-o', 'json'])).subjects).toEqual([{ kind: 'ServiceAccount', name: 'sa', namespace: 'gen' }]);
+    expect(JSON.parse(await k.ok([...n, 'get', 'role', 'reader', '-o', 'json'])).rules).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }]);
+  });
+
   it('deletes promptly and reads raw health', async () => {
     const k = kubectl();
     const started = Date.now();
