@@ -1,6 +1,6 @@
 // build(): the apiserver as a fastify app over an etcd store, ready to listen. main.ts is the
 // only place that listens; tests build the same app.
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { apiPrefix, groupVersions } from '../api/resources.js';
 import { StatusError, toStatusError } from '../api/status.js';
@@ -73,7 +73,8 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
 
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // One line per request is too much for a server that takes thousands a second.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     // Watches are long-lived; their own timeoutSeconds ends them.
     requestTimeout: 0,
@@ -120,7 +121,8 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   app.register(resourceRoutes, { registry, bookmarkIntervalMs: opts.bookmarkIntervalMs, shutdown: shutdown.signal });
 
   const ready = (async () => {
-    await registry.ready();
+    const waiting = setInterval(() => log.warn({ etcd: opts.etcdServers }, 'waiting for etcd'), 5000);
+    await registry.ready().finally(() => clearInterval(waiting));
     await registry.bootstrap();
     compactor.start();
     isReady = true;

@@ -134,10 +134,10 @@ export class ResourceStore {
   }
 
   /** Creates `obj` (stored version, namespace already set). */
-  async create(input: KubeObject, dryRun: boolean): Promise<CachedObject> {
-    const obj = input;
+  async create(obj: KubeObject, dryRun: boolean): Promise<CachedObject> {
     const meta = obj.metadata;
-    if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
+    const generated = !meta.name && Boolean(meta.generateName);
+    if (generated) meta.name = generateName(meta.generateName!);
     meta.uid = newUID();
     meta.creationTimestamp = nowTimestamp();
     delete meta.deletionTimestamp;
@@ -151,23 +151,20 @@ export class ResourceStore {
     validateCreate(this.target, obj);
     await this.checkNamespace(meta.namespace, meta.name!);
 
-    const key = this.key(meta.namespace, meta.name!);
+    let key = this.key(meta.namespace, meta.name!);
     if (dryRun) {
       const existing = await this.etcd.get(key);
       if (existing) throw alreadyExists(this.info.plural, this.info.group, meta.name!);
       return new CachedObject(key, 0, obj);
     }
-    const res = await this.etcd.create(key, serialize(obj));
-    if (!res.ok) {
-      // A generated name that collided is retried with a new one, as Kubernetes does.
-      if (input.metadata.generateName && !res.ok) {
-        throw new StatusError(409, 'AlreadyExists', `${this.info.plural} "${meta.name}" already exists, the server was not able to generate a unique name for the object`, {
-          name: meta.name,
-          kind: this.info.plural,
-        });
-      }
-      throw alreadyExists(this.info.plural, this.info.group, meta.name!);
+    let res = await this.etcd.create(key, serialize(obj));
+    // A generated name that collided is generated again, as Kubernetes does (up to 7 tries).
+    for (let retry = 0; !res.ok && generated && retry < 7; retry++) {
+      meta.name = generateName(meta.generateName!);
+      key = this.key(meta.namespace, meta.name);
+      res = await this.etcd.create(key, serialize(obj));
     }
+    if (!res.ok) throw alreadyExists(this.info.plural, this.info.group, meta.name!);
     return stored(key, obj, res.revision);
   }
 

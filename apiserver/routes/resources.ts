@@ -32,6 +32,7 @@ export interface ResourceRoutesOptions {
 }
 
 interface Ctx {
+  options: ResourceRoutesOptions;
   req: FastifyRequest;
   reply: FastifyReply;
   path: ResourcePath;
@@ -108,8 +109,8 @@ async function list(ctx: Ctx): Promise<FastifyReply> {
       sendInitialEvents: sendInitial === undefined ? undefined : bool(ctx.q, 'sendInitialEvents'),
       output: ctx.output,
       includeObject: ctx.render.includeObject,
-      bookmarkIntervalMs: opts(ctx).bookmarkIntervalMs,
-      shutdown: opts(ctx).shutdown,
+      bookmarkIntervalMs: ctx.options.bookmarkIntervalMs,
+      shutdown: ctx.options.shutdown,
     });
     return ctx.reply;
   }
@@ -273,7 +274,7 @@ async function bind(ctx: Ctx, podName: string, binding: KubeObject): Promise<Fas
   const errs = new FieldErrors();
   if (!target.name) errs.required('target.name');
   errs.throwIfAny('Binding', '', podName);
-  const pods = opts(ctx).registry.storeFor(findResource('', 'v1', 'pods')!);
+  const pods = ctx.options.registry.storeFor(findResource('', 'v1', 'pods')!);
   await pods.update(ctx.path.namespace, podName, {
     dryRun: dryRun(ctx.q),
     subresource: 'binding',
@@ -367,11 +368,6 @@ async function subresource(ctx: Ctx): Promise<FastifyReply> {
 
 // ---------------------------------------------------------------- dispatch
 
-const optionsKey = Symbol('resourceRoutesOptions');
-function opts(ctx: Ctx): ResourceRoutesOptions {
-  return (ctx.req.server as unknown as Record<symbol, ResourceRoutesOptions>)[optionsKey]!;
-}
-
 async function dispatch(ctx: Ctx): Promise<FastifyReply> {
   const { name, subresource: sub } = ctx.path;
   const method = ctx.req.method;
@@ -393,13 +389,13 @@ async function dispatch(ctx: Ctx): Promise<FastifyReply> {
 }
 
 export async function resourceRoutes(app: FastifyInstance, options: ResourceRoutesOptions): Promise<void> {
-  (app as unknown as Record<symbol, ResourceRoutesOptions>)[optionsKey] = options;
   const handler = async (req: FastifyRequest, reply: FastifyReply, group: string, version: string, rest: string) => {
     const path = resolveResourcePath(group, version, rest.split('/'));
     if (!path) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
     const output = negotiate(req.headers.accept);
     const q = req.query as Query;
     const ctx: Ctx = {
+      options,
       req,
       reply,
       path,

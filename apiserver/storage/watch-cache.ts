@@ -47,7 +47,21 @@ export class WatchCache {
     private readonly capacity: number,
     private readonly log: Logger,
   ) {
-    this.ready = this.start();
+    this.ready = this.startWhenReachable();
+  }
+
+  /** etcd may come up after the apiserver (compose, restarts): keep trying, loudly. */
+  private async startWhenReachable(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      if (this.stopped) return;
+      try {
+        await this.start();
+        return;
+      } catch (err) {
+        this.log.debug({ err: (err as Error).message, prefix: this.prefix, attempt }, 'cannot load the watch cache from etcd yet; retrying');
+        await new Promise((r) => setTimeout(r, Math.min(200 * attempt, 2000)));
+      }
+    }
   }
 
   private async start(): Promise<void> {
