@@ -29,6 +29,11 @@ export function checkSchema(value: unknown, schema: Schema): SchemaFindings {
   return findings;
 }
 
+/** Go decodes a JSON null into the zero value, which is then omitted: a null field is absent. */
+function dropNulls(o: Record<string, unknown>): void {
+  for (const k of Object.keys(o)) if (o[k] === null) delete o[k];
+}
+
 function join(path: string, field: string): string {
   return path ? `${path}.${field}` : field;
 }
@@ -67,10 +72,12 @@ function walk(value: unknown, schema: Schema, path: string, f: SchemaFindings): 
       return;
     case 'map':
       if (typeof value !== 'object' || Array.isArray(value)) return mismatch('map[string]interface {}');
+      dropNulls(value as Record<string, unknown>);
       for (const [k, v] of Object.entries(value as object)) walk(v, schema.values, join(path, k), f);
       return;
     case 'object': {
       if (typeof value !== 'object' || Array.isArray(value)) return mismatch('struct');
+      dropNulls(value as Record<string, unknown>);
       for (const [k, v] of Object.entries(value as object)) {
         const s = schema.props[k];
         if (s) walk(v, s, join(path, k), f);
