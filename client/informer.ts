@@ -1,0 +1,211 @@
+// An informer: a local cache of one resource kept current by list + watch. It resumes a
+// dropped watch from the last resourceVersion it saw (bookmarks included), relists when the
+// server says that version is gone (410), backs off 1 s -> 30 s on errors, and reconciles a
+// relist against its cache so handlers see exactly what changed. Cached objects are shared:
+// handlers and readers must copy before changing one.
+import type { Logger } from 'pino';
+import type { ResourceInfo } from '../api/resources.js';
+import { StatusError } from '../api/status.js';
+import type { KubeObject, Status } from '../api/types/meta.js';
+import type { RestClient } from './rest.js';
+import { readWatchEvents } from './watch.js';
+
+export interface InformerOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+export interface EventHandler<T> {
+  add?(obj: T): void;
+  update?(oldObj: T, newObj: T): void;
+  delete?(obj: T): void;
+}
+
+export type IndexFunc<T> = (obj: T) => string[];
+
+export interface InformerStats {
+  lists: number;
+  watches: number;
+  events: number;
+  errors: number;
+  lastEventAt: number;
+}
+
+/** `namespace/name`, or `name` for cluster-scoped objects: the key queues and caches use. */
+export function objectKey(obj: KubeObject): string {
+  const { namespace, name } = obj.metadata;
+  return namespace ? `${namespace}/${name}` : name!;
+}
+
+const INITIAL_BACKOFF_MS = 1000;
+const MAX_BACKOFF_MS = 30_000;
+
+export class Informer<T extends KubeObject = KubeObject> {
+  private readonly items = new Map<string, T>();
+  private readonly handlers: EventHandler<T>[] = [];
+  private readonly indexers = new Map<string, { fn: IndexFunc<T>; index: Map<string, Set<string>> }>();
+  private resourceVersion = '';
+  private markSynced!: () => void;
+  readonly synced: Promise<void> = new Promise((resolve) => (this.markSynced = resolve));
+  readonly stats: InformerStats = { lists: 0, watches: 0, events: 0, errors: 0, lastEventAt: 0 };
+
+  constructor(
+    private readonly client: RestClient,
+    readonly resource: ResourceInfo,
+    private readonly opts: InformerOptions = {},
+    private readonly log?: Logger,
+  ) {}
+
+  addHandler(h: EventHandler<T>): void {
+    this.handlers.push(h);
+  }
+
+  addIndexer(name: string, fn: IndexFunc<T>): void {
+    const index = new Map<string, Set<string>>();
+    for (const [key, obj] of this.items) for (const v of fn(obj)) (index.get(v) ?? index.set(v, new Set()).get(v)!).add(key);
+    this.indexers.set(name, { fn, index });
+  }
+
+  get(key: string): T | undefined {
+    return this.items.get(key);
+  }
+
+  list(): T[] {
+    return [...this.items.values()];
+  }
+
+  byIndex(name: string, value: string): T[] {
+    const idx = this.indexers.get(name);
+    if (!idx) throw new Error(`no index ${name}`);
+    return [...(idx.index.get(value) ?? [])].map((k) => this.items.get(k)!).filter(Boolean);
+  }
+
+  get lastResourceVersion(): string {
+    return this.resourceVersion;
+  }
+
+  /** Runs until `signal` aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    let backoff = INITIAL_BACKOFF_MS;
+    let firstList = true;
+    while (!signal.aborted) {
+      try {
+        if (!this.resourceVersion) {
+          // The first list may come from the server's cache; a relist after 410 must be fresh.
+          await this.relist(firstList ? '0' : '');
+          firstList = false;
+        }
+        await this.watch(signal);
+        backoff = INITIAL_BACKOFF_MS;
+      } catch (err) {
+        if (signal.aborted) break;
+        if (err instanceof StatusError && err.code === 410) {
+          this.resourceVersion = '';
+          continue;
+        }
+        this.stats.errors++;
+        this.log?.warn({ resource: this.resource.plural, err: (err as Error).message, retryInMs: backoff }, 'list/watch failed; retrying');
+        await sleep(backoff, signal);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      }
+    }
+  }
+
+  private async relist(resourceVersion: string): Promise<void> {
+    const list = await this.client.list<T>(this.resource, this.opts.namespace, {
+      labelSelector: this.opts.labelSelector,
+      fieldSelector: this.opts.fieldSelector,
+      resourceVersion,
+    });
+    this.stats.lists++;
+    const seen = new Set<string>();
+    for (const item of list.items) {
+      // Lists omit kind/apiVersion on items; fill them so handlers see whole objects.
+      item.kind ??= this.resource.kind;
+      item.apiVersion ??= this.resource.group ? `${this.resource.group}/${this.resource.version}` : this.resource.version;
+      const key = objectKey(item);
+      seen.add(key);
+      this.upsert(key, item);
+    }
+    for (const [key, obj] of [...this.items]) if (!seen.has(key)) this.remove(key, obj);
+    this.resourceVersion = list.metadata.resourceVersion ?? '';
+    this.markSynced();
+  }
+
+  private async watch(signal: AbortSignal): Promise<void> {
+    const res = await this.client.openWatch(
+      this.resource,
+      this.opts.namespace,
+      {
+        resourceVersion: this.resourceVersion,
+        labelSelector: this.opts.labelSelector,
+        fieldSelector: this.opts.fieldSelector,
+        allowWatchBookmarks: true,
+        timeoutSeconds: 300 + Math.floor(Math.random() * 300),
+      },
+      signal,
+    );
+    this.stats.watches++;
+    for await (const ev of readWatchEvents<T>(res.body)) {
+      this.stats.events++;
+      this.stats.lastEventAt = Date.now();
+      if (ev.type === 'ERROR') {
+        const s = ev.object as unknown as Status;
+        throw new StatusError(s.code ?? 500, s.reason ?? '', s.message ?? 'watch error');
+      }
+      const rv = ev.object.metadata?.resourceVersion;
+      if (ev.type === 'BOOKMARK') {
+        if (rv) this.resourceVersion = rv;
+        continue;
+      }
+      const key = objectKey(ev.object);
+      if (ev.type === 'DELETED') this.remove(key, ev.object);
+      else this.upsert(key, ev.object);
+      if (rv) this.resourceVersion = rv;
+    }
+  }
+
+  private upsert(key: string, obj: T): void {
+    const old = this.items.get(key);
+    if (old && old.metadata.resourceVersion === obj.metadata.resourceVersion) return;
+    this.items.set(key, obj);
+    this.reindex(key, old, obj);
+    for (const h of this.handlers) {
+      try {
+        if (old) h.update?.(old, obj);
+        else h.add?.(obj);
+      } catch (err) {
+        this.log?.error({ err, key }, 'informer handler failed');
+      }
+    }
+  }
+
+  private remove(key: string, obj: T): void {
+    const old = this.items.get(key);
+    if (!old) return;
+    this.items.delete(key);
+    this.reindex(key, old, undefined);
+    for (const h of this.handlers) {
+      try {
+        h.delete?.(obj);
+      } catch (err) {
+        this.log?.error({ err, key }, 'informer handler failed');
+      }
+    }
+  }
+
+  private reindex(key: string, old: T | undefined, obj: T | undefined): void {
+    for (const { fn, index } of this.indexers.values()) {
+      if (old) for (const v of fn(old)) index.get(v)?.delete(key);
+      if (obj) for (const v of fn(obj)) (index.get(v) ?? index.set(v, new Set()).get(v)!).add(key);
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
+}

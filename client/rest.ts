@@ -1,0 +1,144 @@
+// The Kubernetes REST client every component uses (never etcd, never polling): typed verbs
+// over undici, resource paths from the shared resource table, errors as StatusError.
+import { Pool, type Dispatcher } from 'undici';
+import { apiPrefix, findResource, type ResourceInfo } from '../api/resources.js';
+import { StatusError } from '../api/status.js';
+import type { DeleteOptions, KubeList, KubeObject, Status } from '../api/types/meta.js';
+
+export interface ClientConfig {
+  /** Base URL of the apiserver, e.g. http://127.0.0.1:8080. */
+  server: string;
+  token?: string;
+  userAgent?: string;
+  /** Connections kept to the apiserver (watches each hold one). */
+  connections?: number;
+}
+
+export interface ListOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+  resourceVersion?: string;
+  limit?: number;
+  continue?: string;
+}
+
+export interface WatchOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+  resourceVersion?: string;
+  timeoutSeconds?: number;
+  allowWatchBookmarks?: boolean;
+}
+
+export type PatchType = 'strategic' | 'merge' | 'json' | 'apply';
+const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
+  strategic: 'application/strategic-merge-patch+json',
+  merge: 'application/merge-patch+json',
+  json: 'application/json-patch+json',
+  apply: 'application/apply-patch+yaml',
+};
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+/** Resolves `group/version/plural` (or `version/plural` for core) against the resource table. */
+export function resource(path: string): ResourceInfo {
+  const parts = path.split('/');
+  const [group, version, plural] = parts.length === 2 ? ['', parts[0]!, parts[1]!] : [parts[0]!, parts[1]!, parts[2]!];
+  const r = findResource(group, version, plural);
+  if (!r) throw new Error(`unknown resource ${path}`);
+  return r;
+}
+
+export class RestClient {
+  readonly dispatcher: Dispatcher;
+  private readonly headers: Record<string, string>;
+
+  constructor(readonly config: ClientConfig) {
+    this.dispatcher = new Pool(config.server, { connections: config.connections ?? 32, pipelining: 1 });
+    this.headers = { 'user-agent': config.userAgent ?? 'kubette' };
+    if (config.token) this.headers.authorization = `Bearer ${config.token}`;
+  }
+
+  path(r: ResourceInfo, namespace?: string, name?: string, subresource?: string): string {
+    let p = apiPrefix(r);
+    if (r.namespaced && namespace) p += `/namespaces/${encodeURIComponent(namespace)}`;
+    p += `/${r.plural}`;
+    if (name !== undefined) p += `/${encodeURIComponent(name)}`;
+    if (subresource) p += `/${subresource}`;
+    return p;
+  }
+
+  private static query(q: Query | undefined): string {
+    if (!q) return '';
+    const parts = Object.entries(q)
+      .filter(([, v]) => v !== undefined && v !== '')
+      .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
+    return parts.length ? `?${parts.join('&')}` : '';
+  }
+
+  /** One request; a non-2xx answer becomes a StatusError carrying the server's Status. */
+  async request<T>(method: Dispatcher.HttpMethod, path: string, opts: { query?: Query; body?: unknown; contentType?: string } = {}): Promise<T> {
+    const headers: Record<string, string> = { ...this.headers, accept: 'application/json' };
+    let body: string | undefined;
+    if (opts.body !== undefined) {
+      body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+      headers['content-type'] = opts.contentType ?? 'application/json';
+    }
+    const res = await this.dispatcher.request({ method, path: path + RestClient.query(opts.query), headers, body });
+    const text = await res.body.text();
+    if (res.statusCode >= 200 && res.statusCode < 300) return (text ? JSON.parse(text) : undefined) as T;
+    throw RestClient.toError(res.statusCode, text);
+  }
+
+  static toError(code: number, text: string): StatusError {
+    try {
+      const s = JSON.parse(text) as Status;
+      if (s.kind === 'Status') return new StatusError(s.code ?? code, s.reason ?? '', s.message ?? '', s.details);
+    } catch {
+      // not a Status: fall through
+    }
+    return new StatusError(code, code === 404 ? 'NotFound' : 'InternalError', text.slice(0, 500) || `HTTP ${code}`);
+  }
+
+  get<T extends KubeObject>(r: ResourceInfo, namespace: string | undefined, name: string): Promise<T> {
+    return this.request('GET', this.path(r, namespace, name));
+  }
+
+  list<T extends KubeObject>(r: ResourceInfo, namespace?: string, opts: ListOptions = {}): Promise<KubeList<T>> {
+    return this.request('GET', this.path(r, namespace), { query: { ...opts } });
+  }
+
+  create<T extends KubeObject>(r: ResourceInfo, namespace: string | undefined, obj: T): Promise<T> {
+    return this.request('POST', this.path(r, namespace), { body: obj });
+  }
+
+  update<T extends KubeObject>(r: ResourceInfo, obj: T): Promise<T> {
+    return this.request('PUT', this.path(r, obj.metadata.namespace, obj.metadata.name!), { body: obj });
+  }
+
+  /** Writes only the status (the status subresource), as controllers and kubelets must. */
+  updateStatus<T extends KubeObject>(r: ResourceInfo, obj: T): Promise<T> {
+    return this.request('PUT', this.path(r, obj.metadata.namespace, obj.metadata.name!, 'status'), { body: obj });
+  }
+
+  patch<T extends KubeObject>(r: ResourceInfo, namespace: string | undefined, name: string, patch: unknown, type: PatchType = 'merge', subresource?: string, query?: Query): Promise<T> {
+    return this.request('PATCH', this.path(r, namespace, name, subresource), { body: patch, contentType: PATCH_CONTENT_TYPES[type], query });
+  }
+
+  delete(r: ResourceInfo, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<KubeObject | Status> {
+    return this.request('DELETE', this.path(r, namespace, name), { body: { kind: 'DeleteOptions', apiVersion: 'v1', ...options } });
+  }
+
+  /** Opens a watch stream; the caller reads it with readWatchEvents and aborts with `signal`. */
+  async openWatch(r: ResourceInfo, namespace: string | undefined, opts: WatchOptions, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+    const path = this.path(r, namespace) + RestClient.query({ watch: 'true', ...opts });
+    const res = await this.dispatcher.request({ method: 'GET', path, headers: { ...this.headers, accept: 'application/json' }, signal, bodyTimeout: 0 });
+    if (res.statusCode !== 200) throw RestClient.toError(res.statusCode, await res.body.text());
+    return res;
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}
+

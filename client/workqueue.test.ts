@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { WorkQueue } from './workqueue.js';
+
+describe('WorkQueue', () => {
+  it('holds a key once however often it is added', async () => {
+    const q = new WorkQueue();
+    q.add('a');
+    q.add('b');
+    q.add('a');
+    expect(q.length).toBe(2);
+    expect(await q.get()).toBe('a');
+    expect(await q.get()).toBe('b');
+  });
+
+  it('never hands a key to two workers; one added while processing comes back after done', async () => {
+    const q = new WorkQueue();
+    q.add('a');
+    const key = await q.get();
+    q.add('a');
+    expect(q.length).toBe(0);
+    let second: string | undefined;
+    void q.get().then((k) => (second = k));
+    await Promise.resolve();
+    expect(second).toBeUndefined();
+    q.done(key!);
+    await new Promise((r) => setImmediate(r));
+    expect(second).toBe('a');
+  });
+
+  it('backs failed keys off exponentially until forgotten', async () => {
+    const q = new WorkQueue({ baseDelayMs: 20 });
+    const started = Date.now();
+    q.addRateLimited('a');
+    q.addRateLimited('a'); // second failure: 40 ms; the 20 ms copy arrives first and de-duplicates
+    expect(q.retries('a')).toBe(2);
+    expect(await q.get()).toBe('a');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(15);
+    q.forget('a');
+    expect(q.retries('a')).toBe(0);
+    q.shutDown();
+  });
+
+  it('releases waiting workers on shutdown', async () => {
+    const q = new WorkQueue();
+    const waiting = q.get();
+    q.shutDown();
+    expect(await waiting).toBeUndefined();
+    q.add('late');
+    expect(await q.get()).toBeUndefined();
+  });
+});

@@ -1,0 +1,97 @@
+// A work queue with the controller contract: a key waits at most once however often it is
+// added; a key is never handed to two workers at once (one added while being processed is
+// handed out again after done()); failed keys come back after a per-key exponential delay
+// (5 ms doubling to 1000 s) until forget().
+
+export interface WorkQueueOptions {
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+export class WorkQueue<K = string> {
+  private readonly queue: K[] = [];
+  private readonly dirty = new Set<K>();
+  private readonly processing = new Set<K>();
+  private readonly failures = new Map<K, number>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private waiters: Array<(k: K | undefined) => void> = [];
+  private shuttingDown = false;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+
+  constructor(opts: WorkQueueOptions = {}) {
+    this.baseDelayMs = opts.baseDelayMs ?? 5;
+    this.maxDelayMs = opts.maxDelayMs ?? 1_000_000;
+  }
+
+  add(key: K): void {
+    if (this.shuttingDown || this.dirty.has(key)) return;
+    this.dirty.add(key);
+    if (this.processing.has(key)) return; // handed out again by done()
+    const waiter = this.waiters.shift();
+    if (waiter) {
+      this.dirty.delete(key);
+      this.processing.add(key);
+      waiter(key);
+    } else this.queue.push(key);
+  }
+
+  addAfter(key: K, delayMs: number): void {
+    if (this.shuttingDown) return;
+    if (delayMs <= 0) return this.add(key);
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      this.add(key);
+    }, delayMs);
+    this.timers.add(t);
+  }
+
+  /** Re-adds a key that failed, after its own exponential back-off. */
+  addRateLimited(key: K): void {
+    const n = this.failures.get(key) ?? 0;
+    this.failures.set(key, n + 1);
+    this.addAfter(key, Math.min(this.baseDelayMs * 2 ** n, this.maxDelayMs));
+  }
+
+  /** Clears a key's failure history (call after it was processed successfully). */
+  forget(key: K): void {
+    this.failures.delete(key);
+  }
+
+  retries(key: K): number {
+    return this.failures.get(key) ?? 0;
+  }
+
+  /** The next key to process, or undefined once the queue is shut down. */
+  get(): Promise<K | undefined> {
+    const key = this.queue.shift();
+    if (key !== undefined) {
+      this.dirty.delete(key);
+      this.processing.add(key);
+      return Promise.resolve(key);
+    }
+    if (this.shuttingDown) return Promise.resolve(undefined);
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Marks a key finished; if it was added meanwhile, it is queued again. */
+  done(key: K): void {
+    this.processing.delete(key);
+    if (this.dirty.has(key)) {
+      this.dirty.delete(key);
+      this.add(key);
+    }
+  }
+
+  get length(): number {
+    return this.queue.length;
+  }
+
+  shutDown(): void {
+    this.shuttingDown = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    for (const w of this.waiters) w(undefined);
+    this.waiters = [];
+  }
+}
