@@ -141,3 +141,42 @@ describe('Informer', () => {
     }
   }, 90_000);
 });
+
+describe('LeaderElector', () => {
+  it('lets one candidate lead and hands over when it steps down', async () => {
+    const { LeaderElector } = await import('../../client/leader-election.js');
+    const opts = { namespace: 'kube-system', name: 'test-leader', leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 200 };
+    const a = new LeaderElector(client, { ...opts, identity: 'a' });
+    const b = new LeaderElector(client, { ...opts, identity: 'b' });
+    const stopA = new AbortController();
+    const stopB = new AbortController();
+    const leading: string[] = [];
+    const runA = a.run(stopA.signal, () => void leading.push('a'));
+    await waitFor('a to lead', async () => a.isLeader);
+    const runB = b.run(stopB.signal, () => void leading.push('b'));
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(b.isLeader).toBe(false);
+    const lease = await client.get(resource('coordination.k8s.io/v1/leases'), 'kube-system', 'test-leader');
+    expect(lease.spec).toMatchObject({ holderIdentity: 'a', leaseDurationSeconds: 3 });
+    // A clean stop releases the lease: b takes over well before the lease would expire.
+    stopA.abort();
+    await runA;
+    await waitFor('b to lead', async () => b.isLeader, 2500);
+    expect(leading).toEqual(['a', 'b']);
+    stopB.abort();
+    await runB;
+  });
+});
+
+describe('EventRecorder', () => {
+  it('writes an Event and counts repeats on it', async () => {
+    const { EventRecorder } = await import('../../client/events.js');
+    const recorder = new EventRecorder(client, { component: 'test-component', host: 'node-a' });
+    const target = await client.create(configmaps, 'default', cm('evented'));
+    await recorder.record(target, 'Warning', 'Broken', 'it broke');
+    await recorder.record(target, 'Warning', 'Broken', 'it broke');
+    const list = await client.list(resource('v1/events'), 'default', { fieldSelector: `involvedObject.name=evented,involvedObject.uid=${target.metadata.uid}` });
+    expect(list.items).toHaveLength(1);
+    expect(list.items[0]).toMatchObject({ reason: 'Broken', type: 'Warning', count: 2, source: { component: 'test-component', host: 'node-a' }, involvedObject: { kind: 'ConfigMap', name: 'evented' } });
+  });
+});

@@ -1,0 +1,85 @@
+// Records core/v1 Events about objects, as Kubernetes components do: a repeat of the same
+// event (same object, type, reason, message, source) bumps count and lastTimestamp on the
+// existing Event instead of creating another.
+import type { Logger } from 'pino';
+import type { KubeObject } from '../api/types/meta.js';
+import { resource, type RestClient } from './rest.js';
+
+const events = resource('v1/events');
+
+export interface EventSource {
+  component: string;
+  host?: string;
+}
+
+interface Seen {
+  name: string;
+  namespace: string;
+  count: number;
+  firstTimestamp: string;
+}
+
+const MAX_REMEMBERED = 4096;
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export class EventRecorder {
+  private readonly seen = new Map<string, Seen>();
+
+  constructor(
+    private readonly client: RestClient,
+    private readonly source: EventSource,
+    private readonly log?: Logger,
+  ) {}
+
+  /** Fire and forget: an event that cannot be written is logged, never thrown. */
+  event(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): void {
+    void this.record(obj, type, reason, message, fieldPath).catch((err) => this.log?.warn({ err: (err as Error).message, reason }, 'could not record event'));
+  }
+
+  async record(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): Promise<void> {
+    const namespace = obj.metadata.namespace || 'default';
+    const involvedObject = {
+      kind: obj.kind,
+      namespace: obj.metadata.namespace,
+      name: obj.metadata.name,
+      uid: obj.metadata.uid,
+      apiVersion: obj.apiVersion,
+      resourceVersion: obj.metadata.resourceVersion,
+      ...(fieldPath ? { fieldPath } : {}),
+    };
+    const key = JSON.stringify([involvedObject.uid, involvedObject.name, fieldPath ?? '', type, reason, message, this.source.component, this.source.host ?? '']);
+    const now = timestamp();
+    const prior = this.seen.get(key);
+    if (prior) {
+      prior.count++;
+      try {
+        await this.client.patch(events, prior.namespace, prior.name, { count: prior.count, lastTimestamp: now }, 'merge');
+        return;
+      } catch {
+        // The earlier event is gone (expired or deleted): write a new one below.
+        this.seen.delete(key);
+      }
+    }
+    const name = `${obj.metadata.name}.${(Date.now() * 1e6 + Math.floor(Math.random() * 1e6)).toString(16)}`;
+    await this.client.create(events, namespace, {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name, namespace },
+      involvedObject,
+      reason,
+      message,
+      type,
+      source: { component: this.source.component, ...(this.source.host ? { host: this.source.host } : {}) },
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+      reportingComponent: this.source.component,
+      reportingInstance: this.source.host ?? '',
+    });
+    if (this.seen.size >= MAX_REMEMBERED) this.seen.delete(this.seen.keys().next().value!);
+    this.seen.set(key, { name, namespace, count: 1, firstTimestamp: now });
+  }
+}
