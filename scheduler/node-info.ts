@@ -1,0 +1,74 @@
+// What the scheduler knows about one node: the node itself, the pods on it (bound or assumed)
+// and what they request in total.
+import { milliValue, parseQuantity } from '../api/quantity.js';
+import type { KubeObject } from '../api/types/meta.js';
+
+export interface Resources {
+  milliCPU: number;
+  memory: number;
+  pods: number;
+}
+
+export interface NodeInfo {
+  node: KubeObject;
+  pods: KubeObject[];
+  requested: Resources;
+  allocatable: Resources;
+  /** "protocol/hostIP/port" of every host port in use. */
+  usedPorts: Set<string>;
+}
+
+type AnyObj = Record<string, any>;
+
+/** A pod's effective request: the sum over containers, or the largest init container if larger. */
+export function podRequests(pod: KubeObject): Resources {
+  const sum = { milliCPU: 0, memory: 0, pods: 1 };
+  for (const c of (pod.spec?.containers ?? []) as AnyObj[]) {
+    sum.milliCPU += milliValue(c.resources?.requests?.cpu);
+    sum.memory += parseQuantity(c.resources?.requests?.memory) ?? 0;
+  }
+  for (const c of (pod.spec?.initContainers ?? []) as AnyObj[]) {
+    sum.milliCPU = Math.max(sum.milliCPU, milliValue(c.resources?.requests?.cpu));
+    sum.memory = Math.max(sum.memory, parseQuantity(c.resources?.requests?.memory) ?? 0);
+  }
+  return sum;
+}
+
+export function hostPorts(pod: KubeObject): string[] {
+  const out: string[] = [];
+  for (const c of (pod.spec?.containers ?? []) as AnyObj[]) {
+    for (const p of c.ports ?? []) if (p.hostPort) out.push(`${p.protocol ?? 'TCP'}/${p.hostIP || '0.0.0.0'}/${p.hostPort}`);
+  }
+  return out;
+}
+
+export function portsConflict(used: Set<string>, wanted: string): boolean {
+  const [proto, ip, port] = wanted.split('/');
+  for (const u of used) {
+    const [uproto, uip, uport] = u.split('/');
+    if (uproto === proto && uport === port && (uip === ip || uip === '0.0.0.0' || ip === '0.0.0.0')) return true;
+  }
+  return false;
+}
+
+export function newNodeInfo(node: KubeObject, pods: KubeObject[]): NodeInfo {
+  const alloc = (node.status?.allocatable ?? node.status?.capacity ?? {}) as AnyObj;
+  const info: NodeInfo = {
+    node,
+    pods: [],
+    requested: { milliCPU: 0, memory: 0, pods: 0 },
+    allocatable: { milliCPU: milliValue(alloc.cpu), memory: parseQuantity(alloc.memory) ?? 0, pods: Number(parseQuantity(alloc.pods) ?? 110) },
+    usedPorts: new Set(),
+  };
+  for (const p of pods) addPod(info, p);
+  return info;
+}
+
+export function addPod(info: NodeInfo, pod: KubeObject): void {
+  const r = podRequests(pod);
+  info.pods.push(pod);
+  info.requested.milliCPU += r.milliCPU;
+  info.requested.memory += r.memory;
+  info.requested.pods += 1;
+  for (const p of hostPorts(pod)) info.usedPorts.add(p);
+}

@@ -1,0 +1,14 @@
+// The default plugin set, in the order filters run.
+import type { FilterPlugin, ScorePlugin } from '../framework.js';
+import { balancedAllocation } from './balanced-allocation.js';
+import { nodeAffinity, preferredNodeAffinity } from './node-affinity.js';
+import { nodePorts } from './node-ports.js';
+import { nodeReady } from './node-ready.js';
+import { leastAllocated, nodeResourcesFit } from './node-resources-fit.js';
+import { nodeUnschedulable } from './node-unschedulable.js';
+import { podAntiAffinity } from './pod-anti-affinity.js';
+import { ownerSpread } from './spread.js';
+import { preferNoScheduleTaints, taintToleration } from './taint-toleration.js';
+
+export const defaultFilters: FilterPlugin[] = [nodeReady, nodeUnschedulable, nodeAffinity, taintToleration, nodePorts, nodeResourcesFit, podAntiAffinity];
+export const defaultScores: ScorePlugin[] = [leastAllocated, balancedAllocation, ownerSpread, preferredNodeAffinity, preferNoScheduleTaints];

@@ -1,0 +1,173 @@
+// The scheduling loop: pods without a node (for this scheduler) are queued; each is matched
+// against a snapshot of the nodes and of the pods on them (including "assumed" pods whose
+// binding is still in flight, so two pods never take the same free space), then bound
+// through pods/binding. Pods that fit nowhere wait until a node or pod change could help.
+import type { Logger } from 'pino';
+import { StatusError } from '../api/status.js';
+import type { KubeObject } from '../api/types/meta.js';
+import type { EventRecorder } from '../client/events.js';
+import { Informer, objectKey } from '../client/informer.js';
+import { resource, type RestClient } from '../client/rest.js';
+import { WorkQueue } from '../client/workqueue.js';
+import { schedule, type FilterPlugin, type ScorePlugin } from './framework.js';
+import { addPod, newNodeInfo, type NodeInfo } from './node-info.js';
+
+export interface SchedulerOptions {
+  schedulerName: string;
+  filters: FilterPlugin[];
+  scores: ScorePlugin[];
+  /** Safety net: unschedulable pods are retried at least this often even without events. */
+  unschedulableFlushMs?: number;
+}
+
+const pods = resource('v1/pods');
+const nodes = resource('v1/nodes');
+
+function isTerminal(pod: KubeObject): boolean {
+  const phase = pod.status?.phase;
+  return phase === 'Succeeded' || phase === 'Failed';
+}
+
+/** What of a node matters for placement (not its heartbeats). */
+function placementView(node: KubeObject): string {
+  const ready = ((node.status?.conditions ?? []) as Array<Record<string, string>>).find((c) => c.type === 'Ready')?.status;
+  return JSON.stringify([node.metadata.labels, node.spec, node.status?.allocatable, ready]);
+}
+
+export class Scheduler {
+  readonly podInformer: Informer;
+  readonly nodeInformer: Informer;
+  private readonly queue = new WorkQueue<string>({ baseDelayMs: 1000, maxDelayMs: 10_000 });
+  private readonly assumed = new Map<string, { node: string; pod: KubeObject }>();
+  private readonly unschedulable = new Set<string>();
+  scheduledCount = 0;
+
+  constructor(
+    private readonly client: RestClient,
+    private readonly recorder: EventRecorder,
+    private readonly opts: SchedulerOptions,
+    private readonly log: Logger,
+  ) {
+    this.podInformer = new Informer(client, pods, {}, log.child({ informer: 'pods' }));
+    this.nodeInformer = new Informer(client, nodes, {}, log.child({ informer: 'nodes' }));
+    this.podInformer.addIndexer('node', (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
+
+    this.podInformer.addHandler({
+      add: (p) => this.onPod(p),
+      update: (old, p) => this.onPod(p, old),
+      delete: (p) => {
+        const key = objectKey(p);
+        this.assumed.delete(key);
+        this.unschedulable.delete(key);
+        if (p.spec?.nodeName) this.flushUnschedulable('a pod left a node');
+      },
+    });
+    this.nodeInformer.addHandler({
+      add: () => this.flushUnschedulable('a node was added'),
+      update: (old, n) => {
+        if (placementView(old) !== placementView(n)) this.flushUnschedulable('a node changed');
+      },
+    });
+  }
+
+  private responsibleFor(p: KubeObject): boolean {
+    return !p.spec?.nodeName && (p.spec?.schedulerName ?? 'default-scheduler') === this.opts.schedulerName && !p.metadata.deletionTimestamp && !isTerminal(p);
+  }
+
+  private onPod(p: KubeObject, old?: KubeObject): void {
+    const key = objectKey(p);
+    if (p.spec?.nodeName) {
+      this.assumed.delete(key);
+      this.unschedulable.delete(key);
+      if (old && !isTerminal(old) && isTerminal(p)) this.flushUnschedulable('a pod finished');
+      return;
+    }
+    if (!this.responsibleFor(p)) return;
+    // A status-only change (e.g. our own PodScheduled condition) is no reason to try again.
+    if (old && this.unschedulable.has(key) && JSON.stringify([old.spec, old.metadata.labels]) === JSON.stringify([p.spec, p.metadata.labels])) return;
+    this.unschedulable.delete(key);
+    this.queue.add(key);
+  }
+
+  private flushUnschedulable(why: string): void {
+    if (this.unschedulable.size === 0) return;
+    this.log.debug({ count: this.unschedulable.size, why }, 'retrying unschedulable pods');
+    for (const key of this.unschedulable) this.queue.add(key);
+    this.unschedulable.clear();
+  }
+
+  private snapshot(): NodeInfo[] {
+    return this.nodeInformer.list().map((node) => {
+      const name = node.metadata.name!;
+      const bound = this.podInformer.byIndex('node', name).filter((p) => !isTerminal(p));
+      const info = newNodeInfo(node, bound);
+      for (const [key, a] of this.assumed) if (a.node === name && !bound.some((p) => objectKey(p) === key)) addPod(info, a.pod);
+      return info;
+    });
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const informers = [this.podInformer.run(signal), this.nodeInformer.run(signal)];
+    await Promise.race([Promise.all([this.podInformer.synced, this.nodeInformer.synced]), new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
+    const flush = setInterval(() => this.flushUnschedulable('periodic retry'), this.opts.unschedulableFlushMs ?? 300_000);
+    signal.addEventListener('abort', () => this.queue.shutDown(), { once: true });
+    this.log.info({ schedulerName: this.opts.schedulerName }, 'scheduler started');
+    for (;;) {
+      const key = await this.queue.get();
+      if (key === undefined) break;
+      try {
+        this.scheduleOne(key);
+        this.queue.forget(key);
+      } catch (err) {
+        this.log.error({ err, pod: key }, 'scheduling failed');
+        this.queue.addRateLimited(key);
+      } finally {
+        this.queue.done(key);
+      }
+    }
+    clearInterval(flush);
+    await Promise.all(informers);
+  }
+
+  private scheduleOne(key: string): void {
+    const pod = this.podInformer.get(key);
+    if (!pod || !this.responsibleFor(pod) || this.assumed.has(key)) return;
+    const result = schedule(pod, this.snapshot(), this.opts.filters, this.opts.scores);
+    if (!result.node) {
+      this.unschedulable.add(key);
+      this.log.info({ pod: key, reason: result.message }, 'pod is unschedulable');
+      this.recorder.event(pod, 'Warning', 'FailedScheduling', result.message!);
+      void this.markUnschedulable(pod, result.message!);
+      return;
+    }
+    const node = result.node;
+    this.assumed.set(key, { node, pod });
+    void this.bind(pod, node);
+  }
+
+  private async bind(pod: KubeObject, node: string): Promise<void> {
+    const key = objectKey(pod);
+    try {
+      await this.client.request('POST', this.client.path(pods, pod.metadata.namespace, pod.metadata.name!, 'binding'), {
+        body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid }, target: { apiVersion: 'v1', kind: 'Node', name: node } },
+      });
+      this.scheduledCount++;
+      this.recorder.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`);
+    } catch (err) {
+      this.assumed.delete(key);
+      const gone = err instanceof StatusError && (err.code === 404 || err.code === 409);
+      this.log.warn({ pod: key, node, err: (err as Error).message }, 'binding failed');
+      if (!gone) this.queue.addRateLimited(key);
+    }
+  }
+
+  /** Sets PodScheduled=False/Unschedulable, as `kubectl describe` shows, when it changed. */
+  private async markUnschedulable(pod: KubeObject, message: string): Promise<void> {
+    const current = ((pod.status?.conditions ?? []) as Array<Record<string, string>>).find((c) => c.type === 'PodScheduled');
+    if (current?.status === 'False' && current.reason === 'Unschedulable' && current.message === message) return;
+    const condition = { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };
+    await this.client.patch(pods, pod.metadata.namespace, pod.metadata.name!, { status: { conditions: [condition] } }, 'strategic', 'status').catch((err) => {
+      this.log.debug({ err: (err as Error).message }, 'could not update PodScheduled');
+    });
+  }
+}

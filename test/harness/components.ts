@@ -1,0 +1,9 @@
+// The other components as users run them: `node dist/<component>/main.js` with flags.
+import { join } from 'node:path';
+import { Proc } from './processes.js';
+
+let counter = 0;
+
+export function startComponent(component: 'scheduler', args: string[]): Proc {
+  return new Proc(`${component}-${process.pid}-${++counter}`, process.execPath, [join(process.cwd(), 'dist', component, 'main.js'), ...args]);
+}

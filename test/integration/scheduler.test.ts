@@ -1,0 +1,94 @@
+// The scheduler process against the apiserver: nodes are API objects here (kubelets come
+// with their own issue); pods are placed, spread, kept Pending with Kubernetes' reasons, and
+// placed once a node that fits appears.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { KubeObject } from '../../api/types/meta.js';
+import { resource, RestClient } from '../../client/rest.js';
+import { startApiServer, type ApiServerHandle } from '../harness/apiserver.js';
+import { startComponent } from '../harness/components.js';
+import { kubectlFor } from '../harness/kubectl.js';
+import { waitFor } from '../harness/ports.js';
+import type { Proc } from '../harness/processes.js';
+
+let api: ApiServerHandle;
+let scheduler: Proc;
+let client: RestClient;
+const pods = resource('v1/pods');
+const nodes = resource('v1/nodes');
+
+function node(name: string, labels: Record<string, string> = {}, taints?: object[]): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, labels: { 'kubernetes.io/hostname': name, ...labels } },
+    spec: taints ? { taints } : {},
+    status: {
+      capacity: { cpu: '2', memory: '4Gi', pods: '110' },
+      allocatable: { cpu: '2', memory: '4Gi', pods: '110' },
+      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }],
+    },
+  };
+}
+
+function pod(name: string, spec: Record<string, unknown> = {}, meta: Partial<KubeObject['metadata']> = {}): KubeObject {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, ...meta }, spec: { containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '100m' } } }], ...spec } };
+}
+
+const nodeOf = async (name: string) =>
+  waitFor(`pod ${name} to be bound`, async () => (await client.get(pods, 'default', name)).spec?.nodeName as string | undefined);
+
+beforeAll(async () => {
+  api = await startApiServer({ etcd: inject('etcdEndpoint') });
+  client = new RestClient({ server: api.url });
+  await client.create(nodes, undefined, node('node-a', { zone: 'a' }));
+  await client.create(nodes, undefined, node('node-b', { zone: 'b' }, [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }]));
+  scheduler = startComponent('scheduler', ['--master', api.url, '--leader-elect=false', '--port', '0']);
+});
+afterAll(async () => {
+  await scheduler?.stop();
+  await client?.close();
+  await api?.stop();
+});
+
+describe('scheduler', () => {
+  it('binds pods, honouring nodeSelector and taints, and records Scheduled events', async () => {
+    await client.create(pods, 'default', pod('plain'));
+    expect(await nodeOf('plain')).toBe('node-a'); // node-b is tainted
+    await client.create(pods, 'default', pod('tolerant', { nodeSelector: { zone: 'b' }, tolerations: [{ key: 'dedicated', operator: 'Exists', effect: 'NoSchedule' }] }));
+    expect(await nodeOf('tolerant')).toBe('node-b');
+    const bound = await client.get(pods, 'default', 'tolerant');
+    expect(bound.status.conditions).toContainEqual(expect.objectContaining({ type: 'PodScheduled', status: 'True' }));
+    const events = await waitFor('a Scheduled event', async () => {
+      const list = await client.list(resource('v1/events'), 'default', { fieldSelector: 'involvedObject.name=tolerant,reason=Scheduled' });
+      return list.items.length ? list.items : undefined;
+    });
+    expect(events[0]).toMatchObject({ type: 'Normal', message: 'Successfully assigned default/tolerant to node-b', source: { component: 'default-scheduler' } });
+  });
+
+  it('keeps a pod that fits nowhere Pending with FailedScheduling, then places it when a node fits', async () => {
+    await client.create(pods, 'default', pod('huge', { containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '3' } } }] }));
+    const failed = await waitFor('FailedScheduling', async () => {
+      const list = await client.list(resource('v1/events'), 'default', { fieldSelector: 'involvedObject.name=huge,reason=FailedScheduling' });
+      return list.items[0];
+    });
+    expect(failed.message).toBe('0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint {dedicated: gpu}.');
+    const describe = await kubectlFor(api.url).ok(['describe', 'pod', 'huge']);
+    expect(describe).toMatch(/Warning\s+FailedScheduling\s+.*0\/2 nodes are available: 1 Insufficient cpu/);
+    expect((await client.get(pods, 'default', 'huge')).status.conditions).toContainEqual(expect.objectContaining({ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }));
+
+    const bigger = node('node-c');
+    bigger.status.allocatable.cpu = '8';
+    bigger.status.capacity.cpu = '8';
+    await client.create(nodes, undefined, bigger);
+    expect(await nodeOf('huge')).toBe('node-c');
+  });
+
+  it("spreads one owner's pods over the nodes", async () => {
+    const owner = { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-1', uid: '0d8a7c5e-1111-4b7e-9d5b-6a1f2e3c4d5e', controller: true };
+    for (let i = 0; i < 4; i++) await client.create(pods, 'default', pod(`web-${i}`, {}, { ownerReferences: [owner], labels: { app: 'web' } }));
+    const placed = await Promise.all([0, 1, 2, 3].map((i) => nodeOf(`web-${i}`)));
+    // node-b is tainted; the four replicas split over node-a and node-c.
+    expect(placed.filter((n) => n === 'node-a')).toHaveLength(2);
+    expect(placed.filter((n) => n === 'node-c')).toHaveLength(2);
+  });
+});
