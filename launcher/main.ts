@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Local launcher: runs the cluster's components as local processes (etcd from the PATH, then
-// the apiserver), writes a kubeconfig for kubectl, keeps logs per component under
+// Local launcher: runs the cluster's components as local processes (etcd from the PATH, the
+// apiserver, the scheduler), writes a kubeconfig for kubectl, keeps logs per component under
 // .kubette/logs, and stops everything on Ctrl-C / SIGTERM. For machines without Docker and
 // for development. Components that do not exist yet are simply not started.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -97,6 +97,8 @@ async function main(): Promise<void> {
   start('apiserver', process.execPath, [join(root, 'dist', 'apiserver', 'main.js'), '--etcd-servers', etcdURL, '--insecure-port', String(apiPort)]);
   await waitHTTP(`${server}/readyz`, 'apiserver');
 
+  start('scheduler', process.execPath, [join(root, 'dist', 'scheduler', 'main.js'), '--master', server, '--port', '0']);
+
   const kubeconfig = values.kubeconfig!;
   writeFileSync(
     kubeconfig,
@@ -118,7 +120,7 @@ users:
   user: {}
 `,
   );
-  console.log(`kubette is up: apiserver ${server}, etcd ${etcdURL}
+  console.log(`kubette is up: apiserver ${server}, etcd ${etcdURL}, scheduler
   kubectl --kubeconfig ${kubeconfig} get namespaces
   logs in ${logDir}; Ctrl-C stops everything`);
 }
