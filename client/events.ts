@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import type { KubeObject } from '../api/types/meta.js';
 import { resource, type RestClient } from './rest.js';
+import { rfc3339 } from '../api/time.js';
 
 const events = resource('v1/events');
 
@@ -20,10 +21,6 @@ interface Seen {
 }
 
 const MAX_REMEMBERED = 4096;
-
-function timestamp(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 export class EventRecorder {
   private readonly seen = new Map<string, Seen>();
@@ -51,7 +48,7 @@ export class EventRecorder {
       ...(fieldPath ? { fieldPath } : {}),
     };
     const key = JSON.stringify([involvedObject.uid, involvedObject.name, fieldPath ?? '', type, reason, message, this.source.component, this.source.host ?? '']);
-    const now = timestamp();
+    const now = rfc3339();
     const prior = this.seen.get(key);
     if (prior) {
       prior.count++;

@@ -9,6 +9,7 @@ import { StatusError } from '../api/status.js';
 import type { KubeObject, Status } from '../api/types/meta.js';
 import type { RestClient } from './rest.js';
 import { readWatchEvents } from './watch.js';
+import { sleep } from './sleep.js';
 
 export interface InformerOptions {
   namespace?: string;
@@ -201,11 +202,4 @@ export class Informer<T extends KubeObject = KubeObject> {
       if (obj) for (const v of fn(obj)) (index.get(v) ?? index.set(v, new Set()).get(v)!).add(key);
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-  });
 }

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { StatusError } from '../api/status.js';
 import type { KubeObject } from '../api/types/meta.js';
 import { resource, type RestClient } from './rest.js';
+import { sleep } from './sleep.js';
 
 export interface LeaderElectionOptions {
   namespace: string;
@@ -136,12 +137,4 @@ export class LeaderElector {
     lease.spec = { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime() };
     await this.client.update(leases, lease);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-  });
 }

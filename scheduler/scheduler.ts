@@ -11,6 +11,7 @@ import { resource, type RestClient } from '../client/rest.js';
 import { WorkQueue } from '../client/workqueue.js';
 import { schedule, type FilterPlugin, type ScorePlugin } from './framework.js';
 import { addPod, newNodeInfo, type NodeInfo } from './node-info.js';
+import { rfc3339 } from '../api/time.js';
 
 export interface SchedulerOptions {
   schedulerName: string;
@@ -165,7 +166,7 @@ export class Scheduler {
   private async markUnschedulable(pod: KubeObject, message: string): Promise<void> {
     const current = ((pod.status?.conditions ?? []) as Array<Record<string, string>>).find((c) => c.type === 'PodScheduled');
     if (current?.status === 'False' && current.reason === 'Unschedulable' && current.message === message) return;
-    const condition = { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };
+    const condition = { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastProbeTime: null, lastTransitionTime: rfc3339() };
     await this.client.patch(pods, pod.metadata.namespace, pod.metadata.name!, { status: { conditions: [condition] } }, 'strategic', 'status').catch((err) => {
       this.log.debug({ err: (err as Error).message }, 'could not update PodScheduled');
     });

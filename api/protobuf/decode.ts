@@ -2,6 +2,7 @@
 // same JSON objects a JSON body would have produced.
 import { kinds, typeMeta, type FieldType, type Message, type Scalar } from './descriptors.js';
 import { readFields, type WireField } from './wire.js';
+import { rfc3339 } from '../time.js';
 
 export const PROTOBUF_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf';
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]); // "k8s\0"
@@ -33,7 +34,7 @@ function scalar(type: Scalar, f: WireField): unknown {
       if (t.length === 0) return undefined; // the zero Time is sent as an empty message
       const seconds = t.find((x) => x.no === 1)?.varint ?? 0n;
       if (BigInt.asIntN(64, seconds) <= ZERO_TIME_SECONDS) return undefined;
-      return new Date(Number(BigInt.asIntN(64, seconds)) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      return rfc3339(new Date(Number(BigInt.asIntN(64, seconds)) * 1000));
     }
   }
 }

@@ -1,5 +1,6 @@
 // Identity the apiserver assigns: uids, generated names, timestamps.
 import { randomInt, randomUUID } from 'node:crypto';
+import { rfc3339 } from '../../api/time.js';
 
 const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 const MAX_GENERATED_PREFIX = 63 - 5;
@@ -16,5 +17,5 @@ export function newUID(): string {
 
 /** RFC 3339 with second precision, as Kubernetes' metav1.Time serializes. */
 export function nowTimestamp(offsetSeconds = 0): string {
-  return new Date(Date.now() + offsetSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return rfc3339(new Date(Date.now() + offsetSeconds * 1000));
 }

@@ -1,0 +1,5 @@
+// metav1.Time on the wire: RFC 3339 with second precision.
+
+export function rfc3339(date: Date = new Date()): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
