@@ -80,11 +80,12 @@ export function decode(buf: Buffer, desc: Message, keepZero = false): Record<str
 /** Decodes a whole request body; throws UnsupportedKindError for kinds it has no descriptor for. */
 export function decodeKubernetesProtobuf(body: Buffer): Record<string, any> {
   if (body.length < 4 || !body.subarray(0, 4).equals(MAGIC)) throw new Error('missing the k8s protobuf prefix');
-  const envelope = decode(body.subarray(4), { 1: ['typeMeta', typeMeta], 2: ['raw', 'string'] });
+  // runtime.Unknown: typeMeta = 1, raw = 2 (the object's own encoding).
   const fields = readFields(body.subarray(4));
+  const meta = decode(fields.find((f) => f.no === 1)?.bytes ?? Buffer.alloc(0), typeMeta);
   const raw = fields.find((f) => f.no === 2)?.bytes ?? Buffer.alloc(0);
-  const apiVersion: string = envelope.typeMeta?.apiVersion ?? '';
-  const kind: string = envelope.typeMeta?.kind ?? '';
+  const apiVersion: string = meta.apiVersion ?? '';
+  const kind: string = meta.kind ?? '';
   const desc = kinds[`${apiVersion}/${kind}`];
   if (!desc) throw new UnsupportedKindError(`${apiVersion}/${kind}`);
   return { apiVersion, kind, ...decode(raw, desc) };

@@ -191,7 +191,7 @@ export class ResourceStore {
       }
       if (opts.dryRun) return { object: new CachedObject(key, prev.rev, prepared), created: false };
 
-      if (prepared.metadata.deletionTimestamp && !hasFinalizers(prepared) && this.finalizersDone(prepared)) {
+      if (prepared.metadata.deletionTimestamp && !hasFinalizers(prepared) && (this.strategy.readyToRemove?.(prepared) ?? true)) {
         const del = await this.etcd.delete(key, current.modRevision);
         if (del.ok) return { object: new CachedObject(key, del.revision, { ...prepared, metadata: { ...prepared.metadata, resourceVersion: String(del.revision) } }), created: false };
       } else {
@@ -200,12 +200,6 @@ export class ResourceStore {
       }
       if (attempt >= MAX_RETRIES) throw conflict(this.info.plural, this.info.group, name, OBJECT_MODIFIED);
     }
-  }
-
-  /** Extra conditions some kinds put on final removal (a namespace's spec.finalizers). */
-  private finalizersDone(obj: KubeObject): boolean {
-    if (this.info.kind === 'Namespace') return (obj.spec?.finalizers ?? []).length === 0;
-    return true;
   }
 
   private prepareUpdate(next: KubeObject, prev: KubeObject, subresource?: 'status' | 'finalize' | 'binding'): KubeObject {

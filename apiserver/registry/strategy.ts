@@ -23,6 +23,8 @@ export interface Strategy {
   returnDeletedObject: boolean;
   /** Applies a pending delete to the object itself (e.g. a namespace becomes Terminating); returns true if it must be kept. */
   beginDelete?(obj: KubeObject): boolean;
+  /** Kind-specific conditions for removing a deleting object once its finalizers are gone. */
+  readyToRemove?(obj: KubeObject): boolean;
 }
 
 /** A spec change bumps metadata.generation; metadata and status changes do not. */

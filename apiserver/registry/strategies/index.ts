@@ -18,6 +18,8 @@ const namespaceStrategy: Strategy = withStatus({
     ns.status = { ...(ns.status ?? {}), phase: 'Terminating' };
     return (ns.spec?.finalizers ?? []).length > 0;
   },
+  // A namespace goes only once the namespace controller has emptied it and cleared spec.finalizers.
+  readyToRemove: (ns) => (ns.spec?.finalizers ?? []).length === 0,
   returnDeletedObject: true,
 });
 
