@@ -128,7 +128,16 @@ const byKind: Record<string, (o: KubeObject) => void> = {
       setIfMissing(spec.sessionAffinityConfig.clientIP, 'timeoutSeconds', 10800);
     }
   },
-  'v1/Secret': (o) => setIfMissing(o as AnyObj, 'type', 'Opaque'),
+  'v1/Secret': (o) => {
+    setIfMissing(o as AnyObj, 'type', 'Opaque');
+    // stringData is write-only: it is merged into data (winning over it) and never stored.
+    const stringData = o.stringData as Record<string, string> | undefined;
+    if (stringData) {
+      const data = ((o as AnyObj).data ??= {});
+      for (const [k, v] of Object.entries(stringData)) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+      delete o.stringData;
+    }
+  },
   'v1/Endpoints': (o) => {
     for (const s of (o.subsets as AnyObj[]) ?? []) for (const p of s.ports ?? []) setIfMissing(p, 'protocol', 'TCP');
   },

@@ -9,6 +9,7 @@ import { Registry } from './registry/registry.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { healthRoutes, versionInfo } from './routes/health.js';
 import { openapiRoutes } from './routes/openapi.js';
+import { serveUpgrades } from './routes/pod-proxy.js';
 import { resourceRoutes } from './routes/resources.js';
 import { Compactor } from './storage/compactor.js';
 import { EtcdStore } from './storage/etcd-store.js';
@@ -119,6 +120,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   app.register(discoveryRoutes, { serverAddress: () => opts.advertiseAddress ?? listenAddress(app) });
   app.register(openapiRoutes, { gitVersion: versionInfo().gitVersion });
   app.register(resourceRoutes, { registry, bookmarkIntervalMs: opts.bookmarkIntervalMs, shutdown: shutdown.signal });
+  serveUpgrades(app.server, registry, log);
 
   const ready = (async () => {
     const waiting = setInterval(() => log.warn({ etcd: opts.etcdServers }, 'waiting for etcd'), 5000);

@@ -3,6 +3,7 @@
 // change, not by the holder's clock, so clock skew between machines does not matter.
 import type { Logger } from 'pino';
 import { StatusError } from '../api/status.js';
+import { microTime } from '../api/time.js';
 import type { KubeObject } from '../api/types/meta.js';
 import { resource, type RestClient } from './rest.js';
 import { sleep } from './sleep.js';
@@ -17,10 +18,6 @@ export interface LeaderElectionOptions {
 }
 
 const leases = resource('coordination.k8s.io/v1/leases');
-
-function microTime(d = new Date()): string {
-  return d.toISOString().replace('Z', '000Z');
-}
 
 export class LeaderElector {
   private observedRecord = '';

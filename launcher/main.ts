@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Local launcher: runs the cluster's components as local processes (etcd from the PATH, the
-// apiserver, the scheduler), writes a kubeconfig for kubectl, keeps logs per component under
-// .kubette/logs, and stops everything on Ctrl-C / SIGTERM. For machines without Docker and
-// for development. Components that do not exist yet are simply not started.
+// apiserver, the scheduler, kubelets sharing the local Docker), writes a kubeconfig for
+// kubectl, keeps logs per component under .kubette/logs, and stops everything on Ctrl-C /
+// SIGTERM. For machines without a registry and for development.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -17,6 +17,8 @@ const { values } = parseArgs({
     'apiserver-port': { type: 'string', default: '8080' },
     'etcd-port': { type: 'string', default: '2379' },
     kubeconfig: { type: 'string', default: join(root, 'kubeconfig') },
+    nodes: { type: 'string', default: '2' },
+    'kubelet-port': { type: 'string', default: '10250' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -27,7 +29,9 @@ if (values.help) {
   --data-dir DIR         etcd data and component logs (default .kubette)
   --apiserver-port PORT  apiserver's plain-HTTP port on 127.0.0.1 (default 8080)
   --etcd-port PORT       etcd's client port on 127.0.0.1 (default 2379)
-  --kubeconfig FILE      where to write the kubeconfig (default ./kubeconfig)`);
+  --kubeconfig FILE      where to write the kubeconfig (default ./kubeconfig)
+  --nodes N              kubelets to run, named node-1 ... node-N (default 2; they share the local Docker)
+  --kubelet-port PORT    first kubelet's port; the next ones add 100 each (default 10250)`);
   process.exit(0);
 }
 
@@ -99,6 +103,22 @@ async function main(): Promise<void> {
 
   start('scheduler', process.execPath, [join(root, 'dist', 'scheduler', 'main.js'), '--master', server, '--port', '0']);
 
+  const nodes: string[] = [];
+  for (let i = 1; i <= Number(values.nodes); i++) {
+    const name = `node-${i}`;
+    const port = Number(values['kubelet-port']) + 100 * (i - 1);
+    nodes.push(name);
+    start(`kubelet-${name}`, process.execPath, [
+      join(root, 'dist', 'kubelet', 'main.js'),
+      '--master', server,
+      '--node-name', name,
+      '--address', '127.0.0.1',
+      '--node-ip', '127.0.0.1',
+      '--port', String(port),
+      '--root-dir', join(dataDir, 'kubelet', name),
+    ]);
+  }
+
   const kubeconfig = values.kubeconfig!;
   writeFileSync(
     kubeconfig,
@@ -120,7 +140,7 @@ users:
   user: {}
 `,
   );
-  console.log(`kubette is up: apiserver ${server}, etcd ${etcdURL}, scheduler
+  console.log(`kubette is up: apiserver ${server}, etcd ${etcdURL}, scheduler, kubelets ${nodes.join(', ') || '(none)'}
   kubectl --kubeconfig ${kubeconfig} get namespaces
   logs in ${logDir}; Ctrl-C stops everything`);
 }

@@ -206,6 +206,11 @@ export class ResourceStore {
     next.apiVersion = prev.apiVersion;
     next.kind = prev.kind;
     next.metadata = next.metadata ?? {};
+    // A uid in the body names the object it was meant for: a same-named successor is not it.
+    const uid = next.metadata.uid;
+    if (uid && prev.metadata.uid && uid !== prev.metadata.uid) {
+      throw conflict(this.info.plural, this.info.group, prev.metadata.name!, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${prev.metadata.uid}`);
+    }
     for (const f of SYSTEM_META) {
       if (prev.metadata[f] === undefined) delete next.metadata[f];
       else (next.metadata as Record<string, unknown>)[f] = prev.metadata[f];

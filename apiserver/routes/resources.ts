@@ -23,6 +23,7 @@ import type { Registry } from '../registry/registry.js';
 import type { ResourceStore } from '../registry/store.js';
 import { CachedObject } from '../storage/cached-object.js';
 import { nowTimestamp } from '../registry/names.js';
+import { proxyLogs } from './pod-proxy.js';
 import { toScale } from './scale.js';
 
 export interface ResourceRoutesOptions {
@@ -360,9 +361,15 @@ async function subresource(ctx: Ctx): Promise<FastifyReply> {
     }
     case 'eviction':
       return evict(ctx);
+    case 'log':
+      return proxyLogs(ctx.options.registry, ctx.path.namespace!, ctx.path.name!, ctx.q, ctx.reply);
+    case 'exec':
+    case 'attach':
+    case 'portforward':
+      // Reached only without an Upgrade header (upgrades are relayed before routing).
+      throw badRequest(`Upgrade request required`);
     default:
-      // log and exec are served through the kubelet, which is not part of this server yet.
-      throw new StatusError(503, 'ServiceUnavailable', `${ctx.r.plural}/${sub} is not available: no kubelet connection for pod "${ctx.path.name}"`);
+      throw notFound(`${ctx.r.plural}/${sub}`, ctx.r.group, ctx.path.name!);
   }
 }
 

@@ -1,7 +1,9 @@
 // The container runtime over the Docker Engine API (unix socket, API v1.41 = Engine 20.10+).
-import { PassThrough, type Readable } from 'node:stream';
-import { Client, type Dispatcher } from 'undici';
-import type { ContainerRuntime, ContainerSpec, ContainerStatus, LogOptions } from './runtime.js';
+import { request as httpRequest } from 'node:http';
+import type { Socket } from 'node:net';
+import { PassThrough, Writable, type Readable } from 'node:stream';
+import { Pool, type Dispatcher } from 'undici';
+import type { ContainerRuntime, ContainerSpec, ContainerStatus, ExecOptions, ExecSession, LogOptions, RuntimeEvent } from './runtime.js';
 import { RuntimeError } from './runtime.js';
 
 const API = '/v1.41';
@@ -23,30 +25,39 @@ function errorMessage(text: string): string {
   }
 }
 
-/** Docker multiplexes stdout and stderr of a non-TTY container into 8-byte-headed frames. */
-export function demultiplex(source: Readable): Readable {
-  const out = new PassThrough();
-  let buffer = Buffer.alloc(0);
+/**
+ * Docker multiplexes stdout and stderr of a non-TTY container into frames with an 8-byte
+ * header (stream type, 3 zero bytes, big-endian size). Splits them onto `stdout`/`stderr`.
+ */
+export function demultiplexTo(source: Readable, stdout: PassThrough, stderr: PassThrough): void {
+  let buffer: Buffer = Buffer.alloc(0);
   source.on('data', (chunk: Buffer) => {
-    buffer = Buffer.concat([buffer, chunk]);
+    buffer = buffer.length ? Buffer.concat([buffer, chunk]) : chunk;
     while (buffer.length >= 8) {
       const size = buffer.readUInt32BE(4);
       if (buffer.length < 8 + size) break;
-      out.write(buffer.subarray(8, 8 + size));
+      (buffer[0] === 2 ? stderr : stdout).write(buffer.subarray(8, 8 + size));
       buffer = buffer.subarray(8 + size);
     }
   });
-  source.on('end', () => out.end());
-  source.on('error', (err) => out.destroy(err));
+  source.on('end', () => (stdout.end(), stderr.end()));
+  source.on('error', (err) => (stdout.destroy(err), stderr.destroy(err)));
+}
+
+/** Both streams of a non-TTY container as one text stream, in the order Docker wrote them. */
+export function demultiplex(source: Readable): Readable {
+  const out = new PassThrough();
+  demultiplexTo(source, out, out);
   out.on('close', () => source.destroy());
   return out;
 }
 
 export class DockerRuntime implements ContainerRuntime {
-  private readonly client: Client;
+  private readonly client: Pool;
 
-  constructor(socketPath = '/var/run/docker.sock') {
-    this.client = new Client('http://docker', { socketPath, bodyTimeout: 0, headersTimeout: 60_000 });
+  constructor(private readonly socketPath = '/var/run/docker.sock') {
+    // A pool, not one connection: event streams and followed logs each hold a connection open.
+    this.client = new Pool('http://docker', { connect: { socketPath }, bodyTimeout: 0, headersTimeout: 60_000 });
   }
 
   private async call<T>(method: Dispatcher.HttpMethod, path: string, body?: unknown, okCodes = [200, 201, 204, 304]): Promise<T> {
@@ -112,6 +123,10 @@ export class DockerRuntime implements ContainerRuntime {
         NanoCpus: spec.nanoCPUs,
         CpuShares: spec.cpuShares,
         RestartPolicy: { Name: 'no' },
+        Dns: spec.dns,
+        DnsSearch: spec.dnsSearch,
+        DnsOptions: spec.dnsOptions,
+        ExtraHosts: spec.extraHosts,
       },
     };
     const res = await this.call<{ Id: string }>('POST', `/containers/create?name=${encodeURIComponent(spec.name)}`, body);
@@ -172,6 +187,114 @@ export class DockerRuntime implements ContainerRuntime {
     const res = await this.client.request({ method: 'GET', path: `${API}/containers/${id}/logs?${q}` });
     if (res.statusCode !== 200) throw new RuntimeError(await res.body.text(), res.statusCode);
     return info.Config?.Tty ? res.body : demultiplex(res.body);
+  }
+
+  async ensureNetwork(name: string): Promise<void> {
+    try {
+      await this.call('GET', `/networks/${encodeURIComponent(name)}`);
+      return;
+    } catch (err) {
+      if (!(err instanceof RuntimeError && err.statusCode === 404)) throw err;
+    }
+    // CheckDuplicate makes a racing second create fail (409) instead of adding a twin network.
+    await this.call('POST', '/networks/create', { Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: { 'io.kubette.network': 'pods' } }, [200, 201, 409]);
+  }
+
+  async exec(id: string, command: string[], opts: ExecOptions): Promise<ExecSession> {
+    const created = await this.call<{ Id: string }>('POST', `/containers/${id}/exec`, {
+      AttachStdin: opts.stdin,
+      AttachStdout: opts.stdout,
+      AttachStderr: opts.stderr,
+      Tty: opts.tty,
+      Cmd: command,
+    });
+    const execId = created.Id;
+    // Docker hands the connection over ("hijacks" it) after a 101; undici cannot, node:http can.
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const req = httpRequest({
+        socketPath: this.socketPath,
+        method: 'POST',
+        path: `${API}/exec/${execId}/start`,
+        headers: { 'content-type': 'application/json', connection: 'Upgrade', upgrade: 'tcp' },
+      });
+      req.on('upgrade', (_res, sock, head) => {
+        if (head.length) sock.unshift(head);
+        resolve(sock);
+      });
+      req.on('response', (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => reject(new RuntimeError(errorMessage(text) || `exec start: HTTP ${res.statusCode}`, res.statusCode ?? 500)));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ Detach: false, Tty: opts.tty }));
+    });
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    if (opts.tty) {
+      socket.pipe(stdout);
+      stderr.end();
+    } else {
+      demultiplexTo(socket, stdout, stderr);
+    }
+    const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const exitCode = ended.then(() => this.execExitCode(execId));
+    exitCode.catch(() => undefined);
+    let stdin: Writable | undefined;
+    if (opts.stdin) {
+      stdin = new Writable({
+        write: (chunk, _enc, cb) => (socket.writable ? socket.write(chunk, cb) : cb()),
+        // Half-closing the connection is how Docker learns stdin ended.
+        final: (cb) => (socket.writable ? socket.end(cb) : cb()),
+      });
+    }
+    return {
+      stdin,
+      stdout,
+      stderr,
+      exitCode,
+      resize: async (width, height) => {
+        await this.call('POST', `/exec/${execId}/resize?h=${Math.floor(height)}&w=${Math.floor(width)}`, undefined, [200, 201, 404, 409]);
+      },
+      close: () => socket.destroy(),
+    };
+  }
+
+  /** The exit code of a finished exec; Docker may need a moment to record it. */
+  private async execExitCode(execId: string): Promise<number> {
+    for (let i = 0; i < 50; i++) {
+      const info = await this.call<{ Running: boolean; ExitCode: number | null }>('GET', `/exec/${execId}/json`);
+      if (!info.Running && info.ExitCode !== null) return info.ExitCode;
+      await new Promise((r) => setTimeout(r, 20 * Math.min(i + 1, 10)));
+    }
+    throw new RuntimeError(`exec ${execId} did not report an exit code`, 500);
+  }
+
+  async *events(labels: Record<string, string>, signal: AbortSignal): AsyncIterable<RuntimeEvent> {
+    const filters = JSON.stringify({ type: ['container'], label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) });
+    const res = await this.client.request({ method: 'GET', path: `${API}/events?filters=${encodeURIComponent(filters)}`, signal, bodyTimeout: 0 });
+    if (res.statusCode !== 200) throw new RuntimeError(await res.body.text(), res.statusCode);
+    let buffer = '';
+    try {
+      for await (const chunk of res.body) {
+        buffer += (chunk as Buffer).toString('utf8');
+        let nl: number;
+        while ((nl = buffer.indexOf('\n')) >= 0) {
+          const line = buffer.slice(0, nl).trim();
+          buffer = buffer.slice(nl + 1);
+          if (!line) continue;
+          const ev = JSON.parse(line) as { id?: string; Action?: string; status?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } };
+          yield { id: ev.Actor?.ID ?? ev.id ?? '', action: (ev.Action ?? ev.status ?? '').split(':')[0]!, labels: ev.Actor?.Attributes ?? {} };
+        }
+      }
+    } catch (err) {
+      if (!signal.aborted) throw err;
+    }
+  }
+
+  async listImages(): Promise<Array<{ names: string[]; sizeBytes: number }>> {
+    const list = await this.call<Array<{ Id: string; RepoTags?: string[] | null; RepoDigests?: string[] | null; Size: number }>>('GET', '/images/json');
+    return list.map((i) => ({ names: [...(i.RepoDigests ?? []), ...(i.RepoTags ?? []).filter((t) => t !== '<none>:<none>')], sizeBytes: i.Size })).filter((i) => i.names.length > 0);
   }
 
   async close(): Promise<void> {

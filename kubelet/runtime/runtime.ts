@@ -1,6 +1,6 @@
 // The container runtime as the kubelet sees it: one narrow interface; Docker is one
 // implementation of it.
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 export interface ContainerSpec {
   name: string;
@@ -24,6 +24,11 @@ export interface ContainerSpec {
   cpuShares?: number;
   tty?: boolean;
   stdin?: boolean;
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOptions?: string[];
+  /** "name:ip" lines for /etc/hosts. */
+  extraHosts?: string[];
 }
 
 export interface ContainerStatus {
@@ -49,6 +54,34 @@ export interface LogOptions {
   sinceSeconds?: number;
 }
 
+export interface ExecOptions {
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  tty: boolean;
+}
+
+/** A running exec: its streams, a resize handle, and its exit code once it ends. */
+export interface ExecSession {
+  /** Present when stdin was asked for; ending it closes the process's stdin. */
+  stdin?: Writable;
+  /** With a TTY, stdout carries both streams (a terminal has one). */
+  stdout: Readable;
+  stderr: Readable;
+  resize(width: number, height: number): Promise<void>;
+  /** Resolves with the exit code when the process has ended. */
+  exitCode: Promise<number>;
+  /** Ends the session from our side (the client went away). */
+  close(): void;
+}
+
+export interface RuntimeEvent {
+  id: string;
+  /** Docker's action: create, start, die, oom, destroy, ... */
+  action: string;
+  labels: Record<string, string>;
+}
+
 export interface ContainerRuntime {
   version(): Promise<{ name: string; version: string; apiVersion: string }>;
   /** The image's id if it is present locally. */
@@ -63,6 +96,13 @@ export interface ContainerRuntime {
   inspectContainer(id: string): Promise<ContainerStatus>;
   /** Stdout and stderr, demultiplexed, as one text stream. */
   logs(id: string, opts: LogOptions): Promise<Readable>;
+  /** Makes sure a bridge network of this name exists (several kubelets may race to create it). */
+  ensureNetwork(name: string): Promise<void>;
+  exec(id: string, command: string[], opts: ExecOptions): Promise<ExecSession>;
+  /** Container lifecycle events for containers carrying every given label, until `signal` aborts. */
+  events(labels: Record<string, string>, signal: AbortSignal): AsyncIterable<RuntimeEvent>;
+  /** Local images, for the node's status. */
+  listImages(): Promise<Array<{ names: string[]; sizeBytes: number }>>;
 }
 
 export class RuntimeError extends Error {

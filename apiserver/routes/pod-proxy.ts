@@ -1,0 +1,138 @@
+// pods/log and pods/exec: the apiserver finds the pod's node and the kubelet's address
+// (InternalIP + daemonEndpoints port) and relays to it, as Kubernetes does. Logs are a plain
+// streamed GET; exec is an HTTP upgrade whose bytes (WebSocket frames) pass through untouched.
+import type { IncomingMessage, Server } from 'node:http';
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
+import { request } from 'undici';
+import { findResource } from '../../api/resources.js';
+import { StatusError, badRequest } from '../../api/status.js';
+import type { KubeObject } from '../../api/types/meta.js';
+import type { Registry } from '../registry/registry.js';
+
+export interface KubeletTarget {
+  pod: KubeObject;
+  container: string;
+  host: string;
+  port: number;
+}
+
+const LOG_PARAMS = ['follow', 'previous', 'sinceSeconds', 'sinceTime', 'timestamps', 'tailLines', 'limitBytes'];
+
+/** The container a request means: the named one, the default-container annotation, or the only one. */
+function pickContainer(pod: KubeObject, requested: string | undefined): string {
+  const name = pod.metadata.name!;
+  const all = [...((pod.spec?.initContainers ?? []) as Array<{ name: string }>), ...((pod.spec?.containers ?? []) as Array<{ name: string }>)].map((c) => c.name);
+  const app = ((pod.spec?.containers ?? []) as Array<{ name: string }>).map((c) => c.name);
+  if (requested) {
+    if (!all.includes(requested)) throw badRequest(`container ${requested} is not valid for pod ${name}`);
+    return requested;
+  }
+  const annotated = pod.metadata.annotations?.['kubectl.kubernetes.io/default-container'];
+  if (annotated && all.includes(annotated)) return annotated;
+  if (app.length === 1) return app[0]!;
+  throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${app.join(' ')}]`);
+}
+
+export async function locateKubelet(registry: Registry, namespace: string, podName: string, container: string | undefined): Promise<KubeletTarget> {
+  const pod = (await registry.storeFor(findResource('', 'v1', 'pods')!).get(namespace, podName)).obj;
+  const chosen = pickContainer(pod, container);
+  const nodeName = pod.spec?.nodeName as string | undefined;
+  if (!nodeName) throw badRequest(`pod ${podName} does not have a host assigned`);
+  let node: KubeObject;
+  try {
+    node = (await registry.storeFor(findResource('', 'v1', 'nodes')!).get(undefined, nodeName)).obj;
+  } catch (err) {
+    if (err instanceof StatusError && err.code === 404) throw new StatusError(503, 'ServiceUnavailable', `node "${nodeName}" of pod ${podName} is not registered`);
+    throw err;
+  }
+  const addresses = (node.status?.addresses ?? []) as Array<{ type: string; address: string }>;
+  const host = (addresses.find((a) => a.type === 'InternalIP') ?? addresses.find((a) => a.type === 'ExternalIP') ?? addresses.find((a) => a.type === 'Hostname'))?.address;
+  const port = Number(node.status?.daemonEndpoints?.kubeletEndpoint?.Port ?? 0);
+  if (!host || !port) throw new StatusError(503, 'ServiceUnavailable', `node "${nodeName}" reports no kubelet address`);
+  return { pod, container: chosen, host, port };
+}
+
+function hostPort(t: KubeletTarget): string {
+  return t.host.includes(':') ? `[${t.host}]:${t.port}` : `${t.host}:${t.port}`;
+}
+
+/** GET pods/log: the kubelet's text stream (or its Status), relayed as it comes. */
+export async function proxyLogs(registry: Registry, namespace: string, podName: string, query: Record<string, unknown>, reply: FastifyReply): Promise<FastifyReply> {
+  const one = (v: unknown) => (Array.isArray(v) ? v[0] : v) as string | undefined;
+  const t = await locateKubelet(registry, namespace, podName, one(query.container) || undefined);
+  const q = new URLSearchParams();
+  for (const p of LOG_PARAMS) {
+    const v = one(query[p]);
+    if (v !== undefined && v !== '') q.set(p, v);
+  }
+  const path = `/containerLogs/${encodeURIComponent(namespace)}/${encodeURIComponent(podName)}/${encodeURIComponent(t.container)}?${q}`;
+  let res;
+  try {
+    res = await request(`http://${hostPort(t)}${path}`, { method: 'GET', bodyTimeout: 0, headersTimeout: 30_000 });
+  } catch (err) {
+    throw new StatusError(503, 'ServiceUnavailable', `cannot reach the kubelet of node "${t.pod.spec?.nodeName}": ${(err as Error).message}`);
+  }
+  reply.raw.on('close', () => res.body.destroy());
+  return reply
+    .code(res.statusCode)
+    .header('Content-Type', String(res.headers['content-type'] ?? 'text/plain'))
+    .send(res.body);
+}
+
+const UPGRADE_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach|portforward)$/;
+
+function writeStatus(socket: Duplex, err: StatusError): void {
+  const body = JSON.stringify(err.toStatus());
+  socket.end(`HTTP/1.1 ${err.code} ${err.reason || 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+/** Handles upgrade requests (kubectl exec): relays the connection to the pod's kubelet. */
+export function serveUpgrades(server: Server, registry: Registry, log: Logger): void {
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => undefined);
+    void relay(req, socket, head, registry).catch((err) => {
+      const status = err instanceof StatusError ? err : new StatusError(500, 'InternalError', (err as Error).message);
+      if (status.code >= 500) log.warn({ err: (err as Error).message, url: req.url }, 'upgrade failed');
+      if (socket.writable) writeStatus(socket, status);
+    });
+  });
+}
+
+async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, registry: Registry): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://apiserver');
+  const m = UPGRADE_PATH.exec(url.pathname);
+  if (!m) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+  const [, namespace, podName, verb] = m.map((s) => decodeURIComponent(s)) as [string, string, string, string];
+  if (verb !== 'exec') throw new StatusError(400, 'BadRequest', `pods/${verb} is not supported by this server yet`);
+  const t = await locateKubelet(registry, namespace, podName, url.searchParams.get('container') || undefined);
+  const phase = t.pod.status?.phase;
+  if (phase === 'Succeeded' || phase === 'Failed') throw badRequest(`cannot exec into a container in a completed pod; current phase is ${phase}`);
+  if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
+    throw badRequest(`exec over ${req.headers.upgrade ?? 'a plain request'} is not supported: this server speaks the WebSocket channel protocol (v5.channel.k8s.io, v4.channel.k8s.io), which kubectl 1.30+ and the official clients use`);
+  }
+  const q = new URLSearchParams();
+  for (const c of url.searchParams.getAll('command')) q.append('command', c);
+  for (const p of ['stdin', 'stdout', 'stderr', 'tty']) if (url.searchParams.has(p)) q.set(p, url.searchParams.get(p)!);
+  const upstream = connect({ host: t.host, port: t.port });
+  await new Promise<void>((resolve, reject) => {
+    upstream.once('connect', resolve);
+    upstream.once('error', (err) => reject(new StatusError(503, 'ServiceUnavailable', `cannot reach the kubelet of node "${t.pod.spec?.nodeName}": ${err.message}`)));
+  });
+  const lines = [`GET /exec/${encodeURIComponent(namespace)}/${encodeURIComponent(podName)}/${encodeURIComponent(t.container)}?${q} HTTP/1.1`, `Host: ${hostPort(t)}`];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i]!;
+    if (['host', 'authorization', 'content-length'].includes(name.toLowerCase())) continue;
+    lines.push(`${name}: ${req.rawHeaders[i + 1]}`);
+  }
+  upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
+  if (head.length) upstream.write(head);
+  upstream.on('error', () => socket.destroy());
+  socket.on('error', () => upstream.destroy());
+  socket.on('close', () => upstream.destroy());
+  upstream.on('close', () => socket.destroy());
+  upstream.pipe(socket);
+  socket.pipe(upstream);
+}

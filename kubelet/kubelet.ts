@@ -1,0 +1,126 @@
+// The node agent's wiring: the Node and its Lease, an informer on the pods bound here, a worker
+// per pod, Docker's events to notice exits at once, and a sweep that removes containers and
+// files of pods that no longer exist.
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Pod } from '../api/types/pod.js';
+import type { EventRecorder } from '../client/events.js';
+import { Informer, objectKey } from '../client/informer.js';
+import { resource, type RestClient } from '../client/rest.js';
+import { sleep } from '../client/sleep.js';
+import { LABEL_NODE, LABEL_POD_UID } from './container-names.js';
+import { ImagePuller } from './image-puller.js';
+import { NodeStatusReporter, type NodeConfig } from './node-status.js';
+import { PodSyncer, type KubeletSettings } from './pod-sync.js';
+import { PodWorkers } from './pod-workers.js';
+import { Prober } from './prober.js';
+import type { ContainerRuntime } from './runtime/runtime.js';
+import { StatusManager } from './status-manager.js';
+import { removePodDir } from './volumes.js';
+
+const SWEEP_MS = 30_000;
+
+export class Kubelet {
+  readonly pods: Informer<Pod>;
+  readonly node: NodeStatusReporter;
+  readonly syncer: PodSyncer;
+  readonly workers: PodWorkers;
+  private readonly byUid = new Map<string, Pod>();
+
+  constructor(
+    private readonly client: RestClient,
+    private readonly runtime: ContainerRuntime,
+    recorder: EventRecorder,
+    private readonly settings: Omit<KubeletSettings, 'allocatable'>,
+    nodeConfig: NodeConfig,
+    private readonly log: Logger,
+  ) {
+    this.node = new NodeStatusReporter(client, runtime, nodeConfig, log);
+    this.pods = new Informer<Pod>(client, resource('v1/pods'), { fieldSelector: `spec.nodeName=${settings.nodeName}` }, log);
+    const prober = new Prober(runtime, recorder, (uid) => this.workers.kick(uid));
+    this.syncer = new PodSyncer({
+      runtime,
+      client,
+      recorder,
+      prober,
+      puller: new ImagePuller(runtime, recorder),
+      statuses: new StatusManager(client, log),
+      settings: { ...settings, allocatable: () => this.node.allocatable() },
+      log,
+    });
+    this.workers = new PodWorkers(this.syncer, log);
+    this.pods.addHandler({
+      add: (pod) => this.track(pod),
+      update: (_old, pod) => this.track(pod),
+      delete: (pod) => {
+        this.byUid.delete(pod.metadata.uid!);
+        this.workers.remove(pod.metadata.uid!);
+      },
+    });
+  }
+
+  private track(pod: Pod): void {
+    const uid = pod.metadata.uid!;
+    this.byUid.set(uid, pod);
+    this.workers.update(pod);
+  }
+
+  findPod(namespace: string, name: string): Pod | undefined {
+    return this.pods.get(objectKey({ metadata: { namespace, name } }));
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    await this.node.register(signal);
+    if (signal.aborted) return;
+    await this.node.renewLease().catch((err) => this.log.warn({ err: (err as Error).message }, 'could not create node lease'));
+    const informer = this.pods.run(signal);
+    await Promise.race([this.pods.synced, new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
+    this.log.info({ pods: this.pods.list().length }, 'pods bound to this node listed');
+    await Promise.all([informer, this.node.run(signal), this.watchRuntime(signal), this.sweepLoop(signal)]);
+    this.workers.stop();
+  }
+
+  /** Docker tells us at once when a container of ours starts or dies. */
+  private async watchRuntime(signal: AbortSignal): Promise<void> {
+    let delay = 1000;
+    while (!signal.aborted) {
+      try {
+        for await (const ev of this.runtime.events({ [LABEL_NODE]: this.settings.nodeName }, signal)) {
+          delay = 1000;
+          const uid = ev.labels[LABEL_POD_UID];
+          if (uid && (ev.action === 'die' || ev.action === 'start' || ev.action === 'oom')) this.workers.kick(uid);
+        }
+      } catch (err) {
+        if (signal.aborted) return;
+        this.log.warn({ err: (err as Error).message, retryInMs: delay }, 'docker event stream failed');
+      }
+      await sleep(delay, signal);
+      delay = Math.min(delay * 2, 30_000);
+      for (const uid of this.byUid.keys()) this.workers.kick(uid); // events may have been missed
+    }
+  }
+
+  private async sweepLoop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await this.sweep().catch((err) => this.log.warn({ err: (err as Error).message }, 'orphan sweep failed'));
+      await sleep(SWEEP_MS, signal);
+    }
+  }
+
+  /** Containers and pod directories of pods this node no longer has are removed. */
+  async sweep(): Promise<void> {
+    const containers = await this.runtime.listContainers({ [LABEL_NODE]: this.settings.nodeName });
+    const orphans = new Set<string>();
+    for (const c of containers) {
+      const uid = c.labels[LABEL_POD_UID];
+      if (uid && !this.byUid.has(uid) && !this.workers.has(uid)) orphans.add(uid);
+    }
+    for (const uid of orphans) {
+      this.log.info({ uid }, 'removing containers of a pod that no longer exists');
+      this.workers.remove(uid);
+    }
+    const dirs = await readdir(join(this.settings.rootDir, 'pods')).catch(() => [] as string[]);
+    for (const uid of dirs) if (!this.byUid.has(uid) && !this.workers.has(uid)) await removePodDir(this.settings.rootDir, uid);
+  }
+}

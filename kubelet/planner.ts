@@ -1,0 +1,184 @@
+// The pod planner: given a pod's spec and the containers the runtime has for it, decide what to
+// kill, create and start. Pure (no I/O, time passed in), so every case is a table test; the pod
+// worker carries the plan out. Follows the kubelet's rules: a pod runs in a sandbox; init
+// containers run one at a time, in order, each to success; then the app containers start; exits
+// are restarted by restartPolicy with crash-loop back-off; a changed spec or a failed liveness
+// probe replaces a container; a pod whose containers have all finished for good is terminal.
+import type { Container, Pod } from '../api/types/pod.js';
+import { byAttemptDesc, containerHash, type ObservedContainer } from './container-names.js';
+
+export interface PlanInput {
+  pod: Pod;
+  /** Every container the runtime has for this pod on this node, sandboxes included. */
+  containers: ObservedContainer[];
+  /** The crash-loop window (ms) `name` is still inside after exiting at `finishedAt`, or 0. */
+  restartBackoff(name: string, finishedAt: number): number;
+  /** Container ids a liveness or startup probe has failed for, with the reason. */
+  probeFailures: ReadonlyMap<string, string>;
+}
+
+export interface StartAction {
+  container: Container;
+  kind: 'init' | 'app';
+  attempt: number;
+}
+
+export interface KillAction {
+  id: string;
+  name: string;
+  message: string;
+}
+
+export interface PodActions {
+  /** Stop every running container of the pod, the sandbox last. */
+  killPod: boolean;
+  /** The pod has finished for good (Succeeded or Failed): nothing will be started again. */
+  terminal: boolean;
+  createSandbox?: { attempt: number };
+  kill: KillAction[];
+  start: StartAction[];
+  /** Exited containers and sandboxes no longer needed (older than the previous attempt). */
+  remove: string[];
+  /** Containers held back, and why (crash-loop back-off). */
+  waiting: Record<string, { reason: string; message: string }>;
+}
+
+/** Go's time.Duration format for whole seconds, as Kubernetes prints back-off windows ("40s", "2m40s"). */
+export function goSeconds(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60}s`;
+}
+
+function finishedMs(c: ObservedContainer): number {
+  return c.finishedAt ? Date.parse(c.finishedAt) : 0;
+}
+
+/** Docker leaves a container whose start failed in "created": it counts as a failed run. */
+export function hasExited(c: ObservedContainer): boolean {
+  return c.state === 'exited' || c.state === 'dead' || c.state === 'created';
+}
+
+export function exitCodeOf(c: ObservedContainer): number {
+  return c.state === 'created' ? 128 : c.exitCode;
+}
+
+function newestByName(containers: ObservedContainer[]): Map<string, ObservedContainer[]> {
+  const out = new Map<string, ObservedContainer[]>();
+  for (const c of containers) {
+    const key = `${c.kind}/${c.name}`;
+    (out.get(key) ?? out.set(key, []).get(key)!).push(c);
+  }
+  for (const list of out.values()) list.sort(byAttemptDesc);
+  return out;
+}
+
+export function computePodActions(input: PlanInput): PodActions {
+  const { pod, containers } = input;
+  const spec = pod.spec;
+  const policy = spec.restartPolicy ?? 'Always';
+  const podRef = `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
+  const actions: PodActions = { killPod: false, terminal: false, kill: [], start: [], remove: [], waiting: {} };
+
+  const groups = newestByName(containers);
+  const sandboxes = groups.get('sandbox/POD') ?? [];
+  const sandbox = sandboxes[0];
+  for (const old of sandboxes.slice(1)) if (old.state !== 'running') actions.remove.push(old.id);
+  for (const [key, list] of groups) {
+    if (key === 'sandbox/POD') continue;
+    for (const old of list.slice(2)) if (old.state !== 'running') actions.remove.push(old.id);
+  }
+  const newest = (kind: 'init' | 'app', name: string) => groups.get(`${kind}/${name}`)?.[0];
+  const nextAttempt = (kind: 'init' | 'app', name: string) => {
+    const n = newest(kind, name);
+    return n ? n.attempt + 1 : 0;
+  };
+  const anyRunning = containers.some((c) => c.state === 'running');
+
+  const phase = pod.status?.phase;
+  if (phase === 'Succeeded' || phase === 'Failed') {
+    actions.terminal = true;
+    actions.killPod = anyRunning;
+    return actions;
+  }
+
+  if (!sandbox || sandbox.state !== 'running') {
+    actions.killPod = anyRunning;
+    // With restartPolicy Never, a pod whose containers already ran is not run a second time.
+    if (sandbox && policy === 'Never' && containers.some((c) => c.kind === 'app')) return actions;
+    actions.createSandbox = { attempt: sandbox ? sandbox.attempt + 1 : 0 };
+    const firstInit = spec.initContainers?.[0];
+    if (firstInit) actions.start.push({ container: firstInit, kind: 'init', attempt: nextAttempt('init', firstInit.name) });
+    else for (const c of spec.containers) actions.start.push({ container: c, kind: 'app', attempt: nextAttempt('app', c.name) });
+    return actions;
+  }
+
+  const restartWaits = (name: string, last: ObservedContainer): boolean => {
+    const windowMs = input.restartBackoff(name, finishedMs(last));
+    if (windowMs <= 0) return false;
+    actions.waiting[name] = { reason: 'CrashLoopBackOff', message: `back-off ${goSeconds(windowMs)} restarting failed container=${name} pod=${podRef}` };
+    return true;
+  };
+
+  // Init containers: the first one not yet successful in this sandbox decides.
+  for (const ic of spec.initContainers ?? []) {
+    const last = newest('init', ic.name);
+    if (!last || last.sandboxId !== sandbox.id) {
+      actions.start.push({ container: ic, kind: 'init', attempt: nextAttempt('init', ic.name) });
+      return actions;
+    }
+    if (last.state === 'running') return actions;
+    if (hasExited(last) && exitCodeOf(last) === 0) continue;
+    if (policy === 'Never') {
+      actions.terminal = true;
+      actions.killPod = true;
+      return actions;
+    }
+    if (!restartWaits(ic.name, last)) actions.start.push({ container: ic, kind: 'init', attempt: last.attempt + 1 });
+    return actions;
+  }
+
+  let finished = 0;
+  let succeeded = 0;
+  for (const c of spec.containers) {
+    const last = newest('app', c.name);
+    if (!last) {
+      actions.start.push({ container: c, kind: 'app', attempt: 0 });
+      continue;
+    }
+    if (last.sandboxId !== sandbox.id) {
+      // Left from an earlier sandbox: this sandbox has not run it yet.
+      if (last.state === 'running') actions.kill.push({ id: last.id, name: c.name, message: `Stopping container ${c.name}` });
+      actions.start.push({ container: c, kind: 'app', attempt: last.attempt + 1 });
+      continue;
+    }
+    if (last.state === 'running') {
+      let why: string | undefined;
+      let restart = true;
+      if (last.hash && last.hash !== containerHash(c)) why = `Container ${c.name} definition changed, will be restarted`;
+      else if (input.probeFailures.has(last.id)) {
+        restart = policy !== 'Never';
+        why = `Container ${c.name} ${input.probeFailures.get(last.id)}${restart ? ', will be restarted' : ''}`;
+      }
+      if (why) {
+        actions.kill.push({ id: last.id, name: c.name, message: why });
+        if (restart) actions.start.push({ container: c, kind: 'app', attempt: last.attempt + 1 });
+      }
+      continue;
+    }
+    if (!hasExited(last)) continue; // paused, restarting, removing: leave it to settle
+    const code = exitCodeOf(last);
+    const restart = policy === 'Always' || (policy === 'OnFailure' && code !== 0);
+    if (!restart) {
+      finished++;
+      if (code === 0) succeeded++;
+      continue;
+    }
+    if (!restartWaits(c.name, last)) actions.start.push({ container: c, kind: 'app', attempt: last.attempt + 1 });
+  }
+
+  if (policy !== 'Always' && finished === spec.containers.length && (policy === 'Never' || succeeded === finished)) {
+    actions.terminal = true;
+    actions.killPod = true;
+  }
+  return actions;
+}

@@ -1,0 +1,170 @@
+// Pod status from what the runtime reports: per-container state, phase and conditions, by the
+// kubelet's rules. Pure (time passed in); the status manager writes the result.
+import type { Container, ContainerStatus, Pod, PodCondition, PodStatus } from '../api/types/pod.js';
+import { rfc3339 } from '../api/time.js';
+import { byAttemptDesc, type ObservedContainer } from './container-names.js';
+import { exitCodeOf, hasExited } from './planner.js';
+
+export interface StatusInput {
+  pod: Pod;
+  containers: ObservedContainer[];
+  /** Why a container that is not running waits (ContainerCreating, ErrImagePull, CrashLoopBackOff, ...). */
+  waiting: Record<string, { reason: string; message?: string }>;
+  /** Readiness by container id (only containers with a readiness probe appear). */
+  ready: ReadonlyMap<string, boolean>;
+  /** Startup probe success by container id (only containers with a startup probe appear). */
+  started: ReadonlyMap<string, boolean>;
+  hostIP: string;
+  now: string;
+}
+
+/** Docker reports nanoseconds; metav1.Time carries whole seconds. */
+function seconds(t: string | undefined): string | undefined {
+  return t ? rfc3339(new Date(Date.parse(t))) : undefined;
+}
+
+function terminatedState(c: ObservedContainer) {
+  const code = exitCodeOf(c);
+  const reason = c.state === 'created' ? 'StartError' : c.oomKilled ? 'OOMKilled' : code === 0 ? 'Completed' : 'Error';
+  return {
+    terminated: {
+      exitCode: code,
+      reason,
+      ...(c.state === 'created' && c.error ? { message: c.error } : {}),
+      startedAt: seconds(c.startedAt ?? c.finishedAt),
+      finishedAt: seconds(c.finishedAt),
+      containerID: `docker://${c.id}`,
+    },
+  };
+}
+
+function containerStatus(spec: Container, history: ObservedContainer[], input: StatusInput, defaultWaiting: string): ContainerStatus {
+  const last = history[0];
+  const prev = history[1];
+  const base = { name: spec.name, image: spec.image, imageID: '', restartCount: 0, ready: false, started: false, lastState: {} };
+  const waiting = input.waiting[spec.name];
+  if (!last) return { ...base, state: { waiting: { reason: waiting?.reason ?? defaultWaiting, ...(waiting?.message ? { message: waiting.message } : {}) } } };
+  const common = {
+    ...base,
+    imageID: last.imageID ? `docker://${last.imageID}` : '',
+    containerID: `docker://${last.id}`,
+    restartCount: last.attempt,
+  };
+  if (last.state === 'running') {
+    return {
+      ...common,
+      state: { running: { startedAt: seconds(last.startedAt) } },
+      lastState: prev && hasExited(prev) ? terminatedState(prev) : {},
+      ready: input.ready.get(last.id) ?? !spec.readinessProbe,
+      started: input.started.get(last.id) ?? !spec.startupProbe,
+    };
+  }
+  if (hasExited(last)) {
+    if (waiting) {
+      // Between runs (back-off, a failed pull of a changed image): waiting, with the exit last seen.
+      return { ...common, state: { waiting: { reason: waiting.reason, ...(waiting.message ? { message: waiting.message } : {}) } }, lastState: terminatedState(last) };
+    }
+    return { ...common, state: terminatedState(last), lastState: prev && hasExited(prev) ? terminatedState(prev) : {} };
+  }
+  return { ...common, state: { waiting: { reason: defaultWaiting } } };
+}
+
+function condition(type: string, ok: boolean, input: StatusInput, reason?: string, message?: string): PodCondition {
+  const prior = input.pod.status?.conditions?.find((c) => c.type === type);
+  const status = ok ? 'True' : 'False';
+  return {
+    type,
+    status,
+    lastProbeTime: null,
+    // A condition's transition time moves only when its status does.
+    lastTransitionTime: prior && prior.status === status && prior.lastTransitionTime ? prior.lastTransitionTime : input.now,
+    ...(!ok && reason ? { reason } : {}),
+    ...(!ok && message ? { message } : {}),
+  };
+}
+
+/** The pod phase from container states, as the kubelet's getPhase decides it. */
+export function podPhase(pod: Pod, init: ContainerStatus[], app: ContainerStatus[], initDone: boolean): NonNullable<PodStatus['phase']> {
+  const policy = pod.spec.restartPolicy ?? 'Always';
+  if (!initDone) {
+    const failed = init.some((s) => 'terminated' in s.state && s.state.terminated.exitCode !== 0);
+    return failed && policy === 'Never' ? 'Failed' : 'Pending';
+  }
+  let running = 0;
+  let waiting = 0;
+  let stopped = 0;
+  let succeeded = 0;
+  for (const s of app) {
+    if ('running' in s.state) running++;
+    else if ('terminated' in s.state) {
+      stopped++;
+      if (s.state.terminated.exitCode === 0) succeeded++;
+    } else if ('terminated' in s.lastState) stopped++;
+    else waiting++;
+  }
+  if (waiting > 0) return 'Pending';
+  if (running > 0) return 'Running';
+  if (stopped > 0) {
+    if (policy === 'Always') return 'Running';
+    if (stopped === succeeded) return 'Succeeded';
+    if (policy === 'Never') return 'Failed';
+    return 'Running'; // OnFailure: the failed ones will run again
+  }
+  return 'Pending';
+}
+
+export function computePodStatus(input: StatusInput): PodStatus {
+  const { pod, containers } = input;
+  const current = pod.status ?? {};
+  const sandbox = containers.filter((c) => c.kind === 'sandbox').sort(byAttemptDesc)[0];
+  const history = (kind: 'init' | 'app', name: string) =>
+    containers.filter((c) => c.kind === kind && c.name === name).sort(byAttemptDesc);
+
+  const initSpecs = pod.spec.initContainers ?? [];
+  const initStatuses = initSpecs.map((c) => containerStatus(c, history('init', c.name), input, 'PodInitializing'));
+  const initDone = initSpecs.every((c) => {
+    const last = history('init', c.name)[0];
+    return last && last.sandboxId === sandbox?.id && hasExited(last) && exitCodeOf(last) === 0;
+  });
+  const appStatuses = pod.spec.containers.map((c) => containerStatus(c, history('app', c.name), input, initDone ? 'ContainerCreating' : 'PodInitializing'));
+
+  const phase = podPhase(pod, initStatuses, appStatuses, initDone);
+  const unready = appStatuses.filter((s) => !s.ready).map((s) => s.name);
+  const incompleteInit = initSpecs.filter((c) => {
+    const last = history('init', c.name)[0];
+    return !(last && hasExited(last) && exitCodeOf(last) === 0);
+  });
+  const finished = phase === 'Succeeded' || phase === 'Failed';
+  const containersReady = unready.length === 0 && !finished;
+  const notReadyReason = finished ? 'PodCompleted' : 'ContainersNotReady';
+  const notReadyMessage = finished ? undefined : `containers with unready status: [${unready.join(' ')}]`;
+
+  const scheduled = current.conditions?.find((c) => c.type === 'PodScheduled') ?? { type: 'PodScheduled', status: 'True' as const, lastProbeTime: null, lastTransitionTime: input.now };
+  const conditions: PodCondition[] = [
+    condition('PodReadyToStartContainers', sandbox?.state === 'running' && !!sandbox.ip, input),
+    condition(
+      'Initialized',
+      initDone || finished,
+      input,
+      'ContainersNotInitialized',
+      `containers with incomplete status: [${incompleteInit.map((c) => c.name).join(' ')}]`,
+    ),
+    condition('Ready', containersReady, input, notReadyReason, notReadyMessage),
+    condition('ContainersReady', containersReady, input, notReadyReason, notReadyMessage),
+    scheduled,
+  ];
+
+  const podIP = sandbox?.ip ?? (finished ? current.podIP : undefined);
+  const status: PodStatus = {
+    phase,
+    conditions,
+    hostIP: input.hostIP,
+    hostIPs: [{ ip: input.hostIP }],
+    ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}),
+    startTime: current.startTime ?? input.now,
+    ...(initStatuses.length ? { initContainerStatuses: initStatuses } : {}),
+    containerStatuses: appStatuses,
+    ...(current.qosClass ? { qosClass: current.qosClass } : {}),
+  };
+  return status;
+}

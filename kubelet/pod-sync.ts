@@ -1,0 +1,296 @@
+// One pass of a pod's life on this node: look at its containers, plan, act (kill, create the
+// sandbox, pull, configure and start containers), then report status. Also the two endings:
+// graceful termination of a pod being deleted, and cleanup of a pod that is gone.
+import type { Logger } from 'pino';
+import type { KubeObject } from '../api/types/meta.js';
+import type { Container, Pod } from '../api/types/pod.js';
+import type { EventRecorder } from '../client/events.js';
+import { resource, type RestClient } from '../client/rest.js';
+import { StatusError } from '../api/status.js';
+import { rfc3339 } from '../api/time.js';
+import { Backoff } from './backoff.js';
+import { containerSpec, sandboxSpec, type NodeSettings } from './container-config.js';
+import { fromRuntime, LABEL_NODE, LABEL_POD_UID, byAttemptDesc, type ObservedContainer } from './container-names.js';
+import { containerEnv, ContainerConfigError, expandVars, referencedObjects, type EnvSources } from './env.js';
+import type { ImagePuller } from './image-puller.js';
+import { computePodActions, hasExited } from './planner.js';
+import { computePodStatus } from './pod-status.js';
+import type { Prober } from './prober.js';
+import type { ContainerRuntime } from './runtime/runtime.js';
+import type { StatusManager } from './status-manager.js';
+import { containerBinds, ensureSubPaths, prepareVolumes, removePodDir, VolumeError, volumeObjects } from './volumes.js';
+
+const pods = resource('v1/pods');
+const configMaps = resource('v1/configmaps');
+const secrets = resource('v1/secrets');
+
+export interface KubeletSettings extends NodeSettings {
+  nodeIP: string;
+  rootDir: string;
+  /** The node's allocatable resources (limits default to them in the downward API). */
+  allocatable: () => Record<string, string>;
+}
+
+export interface PodSyncDeps {
+  runtime: ContainerRuntime;
+  client: RestClient;
+  recorder: EventRecorder;
+  prober: Prober;
+  puller: ImagePuller;
+  statuses: StatusManager;
+  settings: KubeletSettings;
+  log: Logger;
+}
+
+export interface SyncResult {
+  /** Sync again after this long (a back-off window ends). */
+  resyncAfterMs?: number;
+  /** The pod is gone from the API and from this node: its worker can end. */
+  finished?: boolean;
+}
+
+function fieldPathOf(pod: Pod, name: string): string {
+  return (pod.spec.initContainers ?? []).some((c) => c.name === name) ? `spec.initContainers{${name}}` : `spec.containers{${name}}`;
+}
+
+export class PodSyncer {
+  private readonly restartBackoff = new Backoff();
+  private networkReady = false;
+
+  constructor(private readonly d: PodSyncDeps) {}
+
+  async observe(uid: string): Promise<ObservedContainer[]> {
+    const list = await this.d.runtime.listContainers({ [LABEL_NODE]: this.d.settings.nodeName, [LABEL_POD_UID]: uid });
+    return list.map(fromRuntime);
+  }
+
+  async sync(pod: Pod): Promise<SyncResult> {
+    if (pod.metadata.deletionTimestamp) {
+      await this.terminate(pod);
+      return { finished: true };
+    }
+    const uid = pod.metadata.uid!;
+    const now = Date.now();
+    let observed = await this.observe(uid);
+    const plan = computePodActions({
+      pod,
+      containers: observed,
+      restartBackoff: (name, finishedAt) => {
+        const key = `${uid}/${name}`;
+        return this.restartBackoff.inBackoffSince(key, finishedAt, now) ? this.restartBackoff.duration(key) : 0;
+      },
+      probeFailures: this.d.prober.failures,
+    });
+    const waiting: Record<string, { reason: string; message?: string }> = { ...plan.waiting };
+    let resyncAfterMs: number | undefined;
+    for (const name of Object.keys(plan.waiting)) {
+      this.d.recorder.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${uid})`, fieldPathOf(pod, name));
+      const last = observed.filter((c) => c.name === name && c.kind !== 'sandbox').sort(byAttemptDesc)[0];
+      const ends = (last?.finishedAt ? Date.parse(last.finishedAt) : now) + this.restartBackoff.duration(`${uid}/${name}`);
+      resyncAfterMs = Math.min(resyncAfterMs ?? Infinity, Math.max(100, ends - now + 50));
+    }
+
+    const grace = pod.spec.terminationGracePeriodSeconds ?? 30;
+    await Promise.all(
+      plan.kill.map(async (k) => {
+        this.d.recorder.event(pod, 'Normal', 'Killing', k.message, fieldPathOf(pod, k.name));
+        await this.d.runtime.stopContainer(k.id, grace);
+      }),
+    );
+    if (plan.killPod) await this.stopAll(pod, observed, grace, false);
+    for (const id of plan.remove) await this.d.runtime.removeContainer(id).catch(() => undefined);
+
+    let sandbox = observed.filter((c) => c.kind === 'sandbox').sort(byAttemptDesc)[0];
+    if (plan.createSandbox) {
+      try {
+        sandbox = await this.createSandbox(pod, plan.createSandbox.attempt);
+      } catch (err) {
+        this.d.recorder.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(err as Error).message}`);
+        resyncAfterMs = Math.min(resyncAfterMs ?? Infinity, 5000);
+        plan.start = [];
+      }
+    }
+
+    if (plan.start.length && sandbox && sandbox.state === 'running') {
+      const wait = await this.startContainers(pod, plan.start, sandbox, waiting);
+      if (wait !== undefined) resyncAfterMs = Math.min(resyncAfterMs ?? Infinity, wait);
+    }
+
+    observed = await this.observe(uid);
+    const current = observed.filter((c) => c.kind === 'sandbox').sort(byAttemptDesc)[0];
+    const podIP = current?.state === 'running' ? current.ip : undefined;
+    const running = observed
+      .filter((c) => c.kind === 'app' && c.state === 'running')
+      .map((c) => ({ id: c.id, container: pod.spec.containers.find((s) => s.name === c.name), fieldPath: fieldPathOf(pod, c.name) }))
+      .filter((t): t is { id: string; container: Container; fieldPath: string } => !!t.container);
+    this.d.prober.reconcile(pod, running, podIP);
+    const status = computePodStatus({
+      pod,
+      containers: observed,
+      waiting,
+      ready: this.d.prober.ready,
+      started: this.d.prober.started,
+      hostIP: this.d.settings.nodeIP,
+      now: rfc3339(),
+    });
+    await this.d.statuses.write(pod, status);
+    return { resyncAfterMs };
+  }
+
+  private async createSandbox(pod: Pod, attempt: number): Promise<ObservedContainer> {
+    const s = this.d.settings;
+    if (!pod.spec.hostNetwork && !this.networkReady) {
+      await this.d.runtime.ensureNetwork(s.podNetwork);
+      this.networkReady = true;
+    }
+    if (!(await this.d.runtime.imageID(s.pauseImage))) await this.d.runtime.pullImage(s.pauseImage);
+    const id = await this.d.runtime.createContainer(sandboxSpec(pod, attempt, s));
+    await this.d.runtime.startContainer(id);
+    return fromRuntime(await this.d.runtime.inspectContainer(id));
+  }
+
+  /** Starts containers in order; returns when to retry if something had to wait. */
+  private async startContainers(pod: Pod, starts: ReturnType<typeof computePodActions>['start'], sandbox: ObservedContainer, waiting: Record<string, { reason: string; message?: string }>): Promise<number | undefined> {
+    const uid = pod.metadata.uid!;
+    let sources: EnvSources;
+    let volumes;
+    try {
+      sources = await this.fetchSources(pod, sandbox.ip);
+      volumes = await prepareVolumes(pod, this.d.settings.rootDir, sources);
+    } catch (err) {
+      const message = (err as Error).message;
+      this.d.recorder.event(pod, 'Warning', err instanceof VolumeError ? 'FailedMount' : 'Failed', message);
+      for (const s of starts) waiting[s.container.name] = { reason: 'ContainerCreating' };
+      return 2000;
+    }
+    let retry: number | undefined;
+    for (const s of starts) {
+      const c = s.container;
+      const fieldPath = fieldPathOf(pod, c.name);
+      const pulled = await this.d.puller.ensure(pod, c, fieldPath);
+      if (!pulled.ok) {
+        waiting[c.name] = { reason: pulled.reason, message: pulled.message };
+        retry = Math.min(retry ?? Infinity, 10_000);
+        continue;
+      }
+      let spec;
+      try {
+        const { env, vars } = containerEnv(pod, c, sources);
+        await ensureSubPaths(c, volumes);
+        spec = containerSpec(pod, c, this.d.settings, { sandboxId: sandbox.id, attempt: s.attempt, kind: s.kind, env, vars, binds: containerBinds(c, volumes), expand: expandVars });
+      } catch (err) {
+        if (!(err instanceof ContainerConfigError || err instanceof VolumeError)) throw err;
+        waiting[c.name] = { reason: 'CreateContainerConfigError', message: err.message };
+        this.d.recorder.event(pod, 'Warning', 'Failed', `Error: ${err.message}`, fieldPath);
+        retry = Math.min(retry ?? Infinity, 5000);
+        continue;
+      }
+      if (s.attempt > 0) this.restartBackoff.next(`${uid}/${c.name}`, Date.now());
+      let id: string;
+      try {
+        id = await this.d.runtime.createContainer(spec);
+      } catch (err) {
+        waiting[c.name] = { reason: 'CreateContainerError', message: (err as Error).message };
+        this.d.recorder.event(pod, 'Warning', 'Failed', `Error: ${(err as Error).message}`, fieldPath);
+        retry = Math.min(retry ?? Infinity, 5000);
+        continue;
+      }
+      this.d.recorder.event(pod, 'Normal', 'Created', `Created container: ${c.name}`, fieldPath);
+      try {
+        await this.d.runtime.startContainer(id);
+        this.d.recorder.event(pod, 'Normal', 'Started', `Started container ${c.name}`, fieldPath);
+      } catch (err) {
+        // The container stays "created": the planner counts it as a failed run (StartError).
+        this.d.recorder.event(pod, 'Warning', 'Failed', `Error: ${(err as Error).message}`, fieldPath);
+      }
+      if (s.kind === 'init') break; // the next init container waits for this one to finish
+    }
+    return retry;
+  }
+
+  private async fetchSources(pod: Pod, podIP: string | undefined): Promise<EnvSources> {
+    const ns = pod.metadata.namespace!;
+    const wantedMaps = volumeObjects(pod).configMaps;
+    const wantedSecrets = volumeObjects(pod).secrets;
+    for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
+      const r = referencedObjects(c);
+      r.configMaps.forEach((n) => wantedMaps.add(n));
+      r.secrets.forEach((n) => wantedSecrets.add(n));
+    }
+    const fetch = async (r: typeof configMaps, names: Set<string>) => {
+      const out = new Map<string, KubeObject | undefined>();
+      await Promise.all(
+        [...names].map(async (name) => {
+          try {
+            out.set(name, await this.d.client.get(r, ns, name));
+          } catch (err) {
+            if (err instanceof StatusError && err.code === 404) out.set(name, undefined);
+            else throw err;
+          }
+        }),
+      );
+      return out;
+    };
+    return {
+      configMaps: await fetch(configMaps, wantedMaps),
+      secrets: await fetch(secrets, wantedSecrets),
+      podIP,
+      hostIP: this.d.settings.nodeIP,
+      nodeAllocatable: this.d.settings.allocatable(),
+    };
+  }
+
+  /** Stops app and init containers together, then the sandbox. */
+  private async stopAll(pod: Pod, observed: ObservedContainer[], graceSeconds: number, announce: boolean): Promise<void> {
+    const live = observed.filter((c) => c.state === 'running' || c.state === 'paused' || c.state === 'restarting');
+    await Promise.all(
+      live
+        .filter((c) => c.kind !== 'sandbox')
+        .map(async (c) => {
+          if (announce) this.d.recorder.event(pod, 'Normal', 'Killing', `Stopping container ${c.name}`, fieldPathOf(pod, c.name));
+          await this.d.runtime.stopContainer(c.id, graceSeconds);
+        }),
+    );
+    await Promise.all(live.filter((c) => c.kind === 'sandbox').map((c) => this.d.runtime.stopContainer(c.id, 2)));
+  }
+
+  /** Graceful deletion: stop within the grace period, remove everything, then delete the pod object. */
+  async terminate(pod: Pod): Promise<void> {
+    const uid = pod.metadata.uid!;
+    const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+    const observed = await this.observe(uid);
+    this.d.prober.stopPod(uid);
+    await this.stopAll(pod, observed, grace, true);
+    await this.removeAll(uid);
+    try {
+      await this.d.client.delete(pods, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid } });
+    } catch (err) {
+      if (!(err instanceof StatusError && (err.code === 404 || err.code === 409))) throw err;
+    }
+    await this.forget(uid);
+  }
+
+  /** The pod no longer exists in the API: nothing of it may stay on the node. */
+  async cleanup(uid: string, graceSeconds = 2): Promise<void> {
+    this.d.prober.stopPod(uid);
+    const observed = await this.observe(uid);
+    const live = observed.filter((c) => !hasExited(c));
+    await Promise.all(live.filter((c) => c.kind !== 'sandbox').map((c) => this.d.runtime.stopContainer(c.id, graceSeconds)));
+    await this.removeAll(uid);
+    await this.forget(uid);
+  }
+
+  private async removeAll(uid: string): Promise<void> {
+    const observed = await this.observe(uid);
+    // App containers first: the sandbox holds the namespaces they joined.
+    for (const c of observed.filter((x) => x.kind !== 'sandbox')) await this.d.runtime.removeContainer(c.id);
+    for (const c of observed.filter((x) => x.kind === 'sandbox')) await this.d.runtime.removeContainer(c.id);
+  }
+
+  private async forget(uid: string): Promise<void> {
+    this.d.statuses.forget(uid);
+    this.d.puller.forgetPod(uid);
+    this.restartBackoff.forgetPrefix(`${uid}/`);
+    await removePodDir(this.d.settings.rootDir, uid);
+  }
+}

@@ -1,0 +1,88 @@
+// One serialized worker per pod: syncs never overlap for a pod, a request during a sync makes
+// exactly one more, and each pod is synced again after its back-off window or the resync
+// period (the runtime can change under us: a container exits, a probe flips).
+import type { Logger } from 'pino';
+import type { Pod } from '../api/types/pod.js';
+import type { PodSyncer } from './pod-sync.js';
+
+interface Worker {
+  pod?: Pod;
+  gone: boolean;
+  running: boolean;
+  dirty: boolean;
+  timer?: NodeJS.Timeout;
+}
+
+export class PodWorkers {
+  private readonly workers = new Map<string, Worker>();
+  private stopped = false;
+  syncs = 0;
+  errors = 0;
+
+  constructor(
+    private readonly syncer: PodSyncer,
+    private readonly log: Logger,
+    private readonly resyncMs = 10_000,
+  ) {}
+
+  update(pod: Pod): void {
+    const uid = pod.metadata.uid!;
+    const w = this.workers.get(uid) ?? { gone: false, running: false, dirty: false };
+    this.workers.set(uid, w);
+    w.pod = pod;
+    this.kick(uid);
+  }
+
+  /** The pod left the API: its containers and files go. */
+  remove(uid: string): void {
+    const w = this.workers.get(uid) ?? { gone: false, running: false, dirty: false };
+    this.workers.set(uid, w);
+    w.gone = true;
+    this.kick(uid);
+  }
+
+  has(uid: string): boolean {
+    return this.workers.has(uid);
+  }
+
+  kick(uid: string): void {
+    const w = this.workers.get(uid);
+    if (!w || this.stopped) return;
+    if (w.running) {
+      w.dirty = true;
+      return;
+    }
+    clearTimeout(w.timer);
+    void this.run(uid, w);
+  }
+
+  private async run(uid: string, w: Worker): Promise<void> {
+    w.running = true;
+    let next = this.resyncMs;
+    do {
+      w.dirty = false;
+      this.syncs++;
+      try {
+        if (w.gone) {
+          await this.syncer.cleanup(uid);
+          this.workers.delete(uid);
+          w.running = false;
+          return;
+        }
+        const result = await this.syncer.sync(w.pod!);
+        next = Math.min(result.resyncAfterMs ?? this.resyncMs, this.resyncMs);
+      } catch (err) {
+        this.errors++;
+        this.log.warn({ pod: w.pod ? `${w.pod.metadata.namespace}/${w.pod.metadata.name}` : uid, err: (err as Error).message }, 'pod sync failed; retrying');
+        next = 2000;
+      }
+    } while (w.dirty && !this.stopped);
+    w.running = false;
+    if (!this.stopped) w.timer = setTimeout(() => this.kick(uid), next);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const w of this.workers.values()) clearTimeout(w.timer);
+  }
+}

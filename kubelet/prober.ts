@@ -1,0 +1,207 @@
+// Liveness, readiness and startup probes: one loop per probe per running container, with the
+// thresholds, delays and timeouts of the probe spec. Results are kept by container id; a change
+// that matters (ready flips, started, a liveness/startup failure) asks for the pod to be synced.
+import { connect } from 'node:net';
+import { request } from 'undici';
+import type { Container, Pod, Probe } from '../api/types/pod.js';
+import type { EventRecorder } from '../client/events.js';
+import { sleep } from '../client/sleep.js';
+import type { ContainerRuntime } from './runtime/runtime.js';
+
+type ProbeKind = 'liveness' | 'readiness' | 'startup';
+const TITLE: Record<ProbeKind, string> = { liveness: 'Liveness', readiness: 'Readiness', startup: 'Startup' };
+
+export interface ProbeTarget {
+  id: string;
+  container: Container;
+  fieldPath: string;
+}
+
+interface ProbeResult {
+  ok: boolean;
+  message: string;
+}
+
+/** A named port ("http") resolves through the container's ports. */
+export function resolvePort(port: number | string, c: Container): number | undefined {
+  if (typeof port === 'number') return port;
+  if (/^\d+$/.test(port)) return Number(port);
+  return c.ports?.find((p) => p.name === port)?.containerPort;
+}
+
+export class Prober {
+  readonly ready = new Map<string, boolean>();
+  readonly started = new Map<string, boolean>();
+  readonly failures = new Map<string, string>();
+  private readonly loops = new Map<string, AbortController>();
+
+  constructor(
+    private readonly runtime: ContainerRuntime,
+    private readonly recorder: EventRecorder,
+    private readonly onChange: (podUid: string) => void,
+  ) {}
+
+  /** Runs probes for exactly these running containers of the pod; stops the rest of its loops. */
+  reconcile(pod: Pod, running: ProbeTarget[], podIP: string | undefined): void {
+    const uid = pod.metadata.uid!;
+    const wanted = new Set<string>();
+    for (const t of running) {
+      const kinds: Array<[ProbeKind, Probe | undefined]> = [
+        ['startup', t.container.startupProbe],
+        ['liveness', t.container.livenessProbe],
+        ['readiness', t.container.readinessProbe],
+      ];
+      for (const [kind, probe] of kinds) {
+        if (!probe) continue;
+        const key = `${uid}/${t.id}/${kind}`;
+        wanted.add(key);
+        if (this.loops.has(key)) continue;
+        const stop = new AbortController();
+        this.loops.set(key, stop);
+        if (kind === 'readiness' && !this.ready.has(t.id)) this.ready.set(t.id, false);
+        if (kind === 'startup' && !this.started.has(t.id)) this.started.set(t.id, false);
+        void this.loop(pod, t, kind, probe, podIP, stop.signal);
+      }
+    }
+    for (const [key, stop] of this.loops) {
+      if (key.startsWith(`${uid}/`) && !wanted.has(key)) {
+        stop.abort();
+        this.loops.delete(key);
+      }
+    }
+    this.forgetMissing(uid, new Set(running.map((t) => t.id)));
+  }
+
+  stopPod(uid: string): void {
+    for (const [key, stop] of this.loops) {
+      if (key.startsWith(`${uid}/`)) {
+        stop.abort();
+        this.loops.delete(key);
+      }
+    }
+  }
+
+  private readonly idsByPod = new Map<string, Set<string>>();
+
+  private forgetMissing(uid: string, ids: Set<string>): void {
+    for (const id of this.idsByPod.get(uid) ?? []) {
+      if (ids.has(id)) continue;
+      this.ready.delete(id);
+      this.started.delete(id);
+      this.failures.delete(id);
+    }
+    this.idsByPod.set(uid, ids);
+  }
+
+  private async loop(pod: Pod, t: ProbeTarget, kind: ProbeKind, probe: Probe, podIP: string | undefined, signal: AbortSignal): Promise<void> {
+    const uid = pod.metadata.uid!;
+    const period = Math.max(1, probe.periodSeconds ?? 10) * 1000;
+    const successThreshold = Math.max(1, probe.successThreshold ?? 1);
+    const failureThreshold = Math.max(1, probe.failureThreshold ?? 3);
+    await sleep((probe.initialDelaySeconds ?? 0) * 1000, signal);
+    let successes = 0;
+    let failures = 0;
+    while (!signal.aborted) {
+      // Liveness and readiness wait until a startup probe has succeeded.
+      if (kind !== 'startup' && t.container.startupProbe && !this.started.get(t.id)) {
+        await sleep(Math.min(period, 1000), signal);
+        continue;
+      }
+      const result = await this.probeOnce(t, probe, podIP);
+      if (signal.aborted) return;
+      if (result.ok) {
+        successes++;
+        failures = 0;
+      } else {
+        failures++;
+        successes = 0;
+        this.recorder.event(pod, 'Warning', 'Unhealthy', `${TITLE[kind]} probe failed: ${result.message}`, t.fieldPath);
+      }
+      if (kind === 'readiness') {
+        const before = this.ready.get(t.id);
+        if (successes >= successThreshold) this.ready.set(t.id, true);
+        if (failures >= failureThreshold) this.ready.set(t.id, false);
+        if (before !== this.ready.get(t.id)) this.onChange(uid);
+      } else if (kind === 'startup') {
+        if (result.ok) {
+          this.started.set(t.id, true);
+          this.onChange(uid);
+          return; // a startup probe's work ends with its first success
+        }
+        if (failures >= failureThreshold) {
+          this.failures.set(t.id, 'failed startup probe');
+          this.onChange(uid);
+          return;
+        }
+      } else if (failures >= failureThreshold) {
+        this.failures.set(t.id, 'failed liveness probe');
+        this.onChange(uid);
+        return;
+      }
+      await sleep(period, signal);
+    }
+  }
+
+  private async probeOnce(t: ProbeTarget, probe: Probe, podIP: string | undefined): Promise<ProbeResult> {
+    const timeoutMs = Math.max(1, probe.timeoutSeconds ?? 1) * 1000;
+    try {
+      if (probe.exec) return await this.execProbe(t.id, probe.exec.command ?? [], timeoutMs);
+      if (probe.httpGet) {
+        const port = resolvePort(probe.httpGet.port, t.container);
+        const host = probe.httpGet.host || podIP;
+        if (!port || !host) return { ok: false, message: `cannot resolve port ${probe.httpGet.port} or pod address` };
+        const scheme = (probe.httpGet.scheme ?? 'HTTP').toLowerCase();
+        const path = probe.httpGet.path ?? '/';
+        const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}${path.startsWith('/') ? path : `/${path}`}`;
+        const headers: Record<string, string> = { 'user-agent': 'kube-probe/1.32', accept: '*/*' };
+        for (const h of probe.httpGet.httpHeaders ?? []) headers[h.name.toLowerCase()] = h.value;
+        try {
+          const res = await request(url, { method: 'GET', headers, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
+          await res.body.dump();
+          if (res.statusCode >= 200 && res.statusCode < 400) return { ok: true, message: '' };
+          return { ok: false, message: `HTTP probe failed with statuscode: ${res.statusCode}` };
+        } catch (err) {
+          return { ok: false, message: `Get "${url}": ${(err as Error).message}` };
+        }
+      }
+      if (probe.tcpSocket) {
+        const port = resolvePort(probe.tcpSocket.port, t.container);
+        const host = probe.tcpSocket.host || podIP;
+        if (!port || !host) return { ok: false, message: `cannot resolve port ${probe.tcpSocket.port} or pod address` };
+        return await tcpProbe(host, port, timeoutMs);
+      }
+      return { ok: false, message: 'this kubelet supports exec, httpGet and tcpSocket probes only' };
+    } catch (err) {
+      return { ok: false, message: (err as Error).message };
+    }
+  }
+
+  private async execProbe(id: string, command: string[], timeoutMs: number): Promise<ProbeResult> {
+    const session = await this.runtime.exec(id, command, { stdin: false, stdout: true, stderr: true, tty: false });
+    let output = '';
+    session.stdout.on('data', (c: Buffer) => (output += c.toString('utf8')));
+    session.stderr.on('data', (c: Buffer) => (output += c.toString('utf8')));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+    const code = await Promise.race([session.exitCode, timeout]);
+    clearTimeout(timer);
+    if (code === 'timeout') {
+      session.close();
+      return { ok: false, message: `command ${JSON.stringify(command.join(' '))} timed out` };
+    }
+    return code === 0 ? { ok: true, message: output } : { ok: false, message: output.trim() || `command exited with ${code}` };
+  }
+}
+
+function tcpProbe(host: string, port: number, timeoutMs: number): Promise<ProbeResult> {
+  return new Promise((resolve) => {
+    const sock = connect({ host, port });
+    const done = (r: ProbeResult) => {
+      sock.destroy();
+      resolve(r);
+    };
+    sock.setTimeout(timeoutMs, () => done({ ok: false, message: `dial tcp ${host}:${port}: i/o timeout` }));
+    sock.once('connect', () => done({ ok: true, message: '' }));
+    sock.once('error', (err) => done({ ok: false, message: `dial tcp ${host}:${port}: ${err.message}` }));
+  });
+}

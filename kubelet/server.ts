@@ -1,0 +1,160 @@
+// The kubelet's HTTP server (--port): /healthz, /pods, container logs and exec. The apiserver's
+// pods/log and pods/exec proxy here; exec speaks Kubernetes' WebSocket channel protocol.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import type { Pod } from '../api/types/pod.js';
+import { byAttemptDesc, type ObservedContainer } from './container-names.js';
+import { chooseProtocol, serveExec } from './exec-stream.js';
+import type { ContainerRuntime } from './runtime/runtime.js';
+
+export interface ServerDeps {
+  runtime: ContainerRuntime;
+  findPod(namespace: string, name: string): Pod | undefined;
+  listPods(): Pod[];
+  observe(uid: string): Promise<ObservedContainer[]>;
+  healthy(): boolean;
+  log: Logger;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function statusBody(err: HttpError): string {
+  return JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: err.message, reason: err.reason, code: err.code });
+}
+
+function flag(q: URLSearchParams, ...names: string[]): boolean {
+  return names.some((n) => ['1', 'true', 'True'].includes(q.get(n) ?? ''));
+}
+
+export class KubeletServer {
+  readonly server: Server;
+  private readonly wss = new WebSocketServer({ noServer: true, handleProtocols: (offered) => chooseProtocol(offered) });
+
+  constructor(private readonly d: ServerDeps) {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.on('upgrade', (req, socket, head) => void this.upgrade(req, socket, head));
+  }
+
+  listen(port: number, host: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => resolve());
+    });
+  }
+
+  close(): void {
+    this.server.closeAllConnections();
+    this.server.close();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://kubelet');
+    try {
+      if (url.pathname === '/healthz') {
+        res.writeHead(this.d.healthy() ? 200 : 503, { 'content-type': 'text/plain' }).end(this.d.healthy() ? 'ok' : 'container runtime is down');
+        return;
+      }
+      if (url.pathname === '/pods') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: this.d.listPods() }));
+        return;
+      }
+      const logs = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+      if (logs && req.method === 'GET') return await this.logs(decodeURIComponent(logs[1]!), decodeURIComponent(logs[2]!), decodeURIComponent(logs[3]!), url.searchParams, req, res);
+      if (url.pathname.startsWith('/exec/')) throw new HttpError(400, 'BadRequest', 'exec needs a WebSocket upgrade (Sec-WebSocket-Protocol: v5.channel.k8s.io or v4.channel.k8s.io)');
+      throw new HttpError(404, 'NotFound', `the kubelet has no ${url.pathname}`);
+    } catch (err) {
+      const e = err instanceof HttpError ? err : new HttpError(500, 'InternalError', (err as Error).message);
+      if (!res.headersSent) res.writeHead(e.code, { 'content-type': 'application/json' }).end(statusBody(e));
+      else res.destroy();
+    }
+  }
+
+  /** The container (current or previous run) a request names. */
+  private async container(namespace: string, podName: string, container: string, previous: boolean): Promise<{ pod: Pod; target: ObservedContainer }> {
+    const pod = this.d.findPod(namespace, podName);
+    if (!pod) throw new HttpError(404, 'NotFound', `pods "${podName}" not found`);
+    const known = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].some((c) => c.name === container);
+    if (!known) throw new HttpError(400, 'BadRequest', `container ${container} is not valid for pod ${podName}`);
+    const history = (await this.d.observe(pod.metadata.uid!)).filter((c) => c.kind !== 'sandbox' && c.name === container).sort(byAttemptDesc);
+    const target = previous ? history[1] : history[0];
+    if (!target) {
+      if (previous) throw new HttpError(400, 'BadRequest', `previous terminated container "${container}" in pod "${podName}" not found`);
+      const status = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].find((s) => s.name === container);
+      const reason = status && 'waiting' in status.state ? status.state.waiting.reason : 'ContainerCreating';
+      throw new HttpError(400, 'BadRequest', `container "${container}" in pod "${podName}" is waiting to start: ${reason}`);
+    }
+    return { pod, target };
+  }
+
+  private async logs(namespace: string, podName: string, container: string, q: URLSearchParams, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { target } = await this.container(namespace, podName, container, flag(q, 'previous'));
+    let sinceSeconds = q.has('sinceSeconds') ? Number(q.get('sinceSeconds')) : undefined;
+    const sinceTime = q.get('sinceTime');
+    if (sinceTime) {
+      const t = Date.parse(sinceTime);
+      if (Number.isNaN(t)) throw new HttpError(400, 'BadRequest', `invalid sinceTime ${sinceTime}`);
+      sinceSeconds = Math.max(0, Math.ceil((Date.now() - t) / 1000));
+    }
+    const tail = q.get('tailLines');
+    const stream = await this.d.runtime.logs(target.id, {
+      follow: flag(q, 'follow') && target.state === 'running',
+      timestamps: flag(q, 'timestamps'),
+      tailLines: tail !== null && tail !== '' ? Math.max(0, Number(tail)) : undefined,
+      sinceSeconds,
+    });
+    const limit = q.has('limitBytes') ? Number(q.get('limitBytes')) : Infinity;
+    res.writeHead(200, { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' });
+    res.flushHeaders();
+    let sent = 0;
+    req.on('close', () => stream.destroy());
+    stream.on('data', (chunk: Buffer) => {
+      if (sent >= limit) return;
+      const part = sent + chunk.length > limit ? chunk.subarray(0, limit - sent) : chunk;
+      sent += part.length;
+      res.write(part);
+      if (sent >= limit) stream.destroy();
+    });
+    await new Promise<void>((resolve) => {
+      stream.once('close', resolve);
+      stream.once('end', resolve);
+      stream.once('error', resolve);
+    });
+    res.end();
+  }
+
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://kubelet');
+    const fail = (e: HttpError) => {
+      const body = statusBody(e);
+      socket.end(`HTTP/1.1 ${e.code} ${e.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    };
+    try {
+      const m = /^\/exec\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+      if (!m) throw new HttpError(404, 'NotFound', `the kubelet cannot upgrade ${url.pathname}`);
+      if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
+        throw new HttpError(400, 'BadRequest', `exec over ${req.headers.upgrade} is not supported: this cluster speaks the WebSocket channel protocol (v5.channel.k8s.io, v4.channel.k8s.io); kubectl 1.30 or newer uses it`);
+      }
+      const q = url.searchParams;
+      const command = q.getAll('command');
+      if (!command.length) throw new HttpError(400, 'BadRequest', 'you must specify at least 1 command');
+      const { target } = await this.container(decodeURIComponent(m[1]!), decodeURIComponent(m[2]!), decodeURIComponent(m[3]!), false);
+      if (target.state !== 'running') throw new HttpError(400, 'BadRequest', `container ${m[3]} is not running (state: ${target.state})`);
+      const tty = flag(q, 'tty');
+      const opts = { stdin: flag(q, 'stdin', 'input'), stdout: flag(q, 'stdout', 'output'), stderr: !tty && flag(q, 'stderr', 'error'), tty };
+      const session = await this.d.runtime.exec(target.id, command, opts);
+      this.wss.handleUpgrade(req, socket, head, (ws) => serveExec(ws, session, ws.protocol || 'channel.k8s.io'));
+    } catch (err) {
+      fail(err instanceof HttpError ? err : new HttpError(500, 'InternalError', (err as Error).message));
+    }
+  }
+}

@@ -1,0 +1,223 @@
+// Pod volumes on the node's disk, under <root-dir>/pods/<uid>/volumes/<plugin>/<name>, bind
+// mounted into the containers. ConfigMap, Secret and downward API volumes are written the way
+// the kubelet writes them: the files live in a timestamped directory that a `..data` symlink
+// points at, and each entry is a symlink through `..data`, so an update swaps in all at once.
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, readdir, rename, rm, stat, symlink, writeFile, lstat } from 'node:fs/promises';
+import { dirname, join, normalize } from 'node:path';
+import type { KubeObject } from '../api/types/meta.js';
+import type { Container, KeyToPath, Pod, Volume } from '../api/types/pod.js';
+import { fieldValue, type EnvSources } from './env.js';
+
+/** A volume cannot be set up (a missing ConfigMap, a hostPath of the wrong type): FailedMount. */
+export class VolumeError extends Error {}
+
+export interface PreparedVolume {
+  hostPath: string;
+  readOnly: boolean;
+}
+
+export function podDir(rootDir: string, uid: string): string {
+  return join(rootDir, 'pods', uid);
+}
+
+/** Names of the ConfigMaps and Secrets the pod's volumes refer to. */
+export function volumeObjects(pod: Pod): { configMaps: Set<string>; secrets: Set<string> } {
+  const configMaps = new Set<string>();
+  const secrets = new Set<string>();
+  for (const v of pod.spec.volumes ?? []) {
+    if (v.configMap?.name) configMaps.add(v.configMap.name);
+    if (v.secret?.secretName) secrets.add(v.secret.secretName);
+  }
+  return { configMaps, secrets };
+}
+
+function safeRelative(path: string): boolean {
+  const n = normalize(path);
+  return !!path && !path.startsWith('/') && n !== '..' && !n.startsWith('../') && !path.split('/').some((p) => p.startsWith('..'));
+}
+
+/** The files of a ConfigMap/Secret volume: all keys, or the listed items. */
+function projectKeys(data: Record<string, Buffer>, items: KeyToPath[] | undefined, defaultMode: number, what: string, optional: boolean): Map<string, { content: Buffer; mode: number }> {
+  const files = new Map<string, { content: Buffer; mode: number }>();
+  if (!items?.length) {
+    for (const [k, v] of Object.entries(data)) files.set(k, { content: v, mode: defaultMode });
+    return files;
+  }
+  for (const item of items) {
+    const content = data[item.key];
+    if (content === undefined) {
+      if (optional) continue;
+      throw new VolumeError(`configmap references non-existent config key: ${item.key}`.replace('configmap', what));
+    }
+    if (!safeRelative(item.path)) throw new VolumeError(`invalid path ${item.path}`);
+    files.set(item.path, { content, mode: item.mode ?? defaultMode });
+  }
+  return files;
+}
+
+const written = new Map<string, string>();
+
+/** Writes `files` into `dir` atomically through the `..data` symlink; a no-op when nothing changed. */
+export async function writeAtomically(dir: string, files: Map<string, { content: Buffer; mode: number }>): Promise<void> {
+  const hash = createHash('sha256');
+  for (const [path, f] of [...files].sort(([a], [b]) => a.localeCompare(b))) hash.update(path).update(String(f.mode)).update(f.content);
+  const signature = hash.digest('hex');
+  if (written.get(dir) === signature && (await exists(join(dir, '..data')))) return;
+  await mkdir(dir, { recursive: true });
+  const stamp = `..${new Date().toISOString().replace(/[:.]/g, '_')}.${process.hrtime.bigint() % 100000n}`;
+  const target = join(dir, stamp);
+  await mkdir(target, { recursive: true });
+  for (const [path, f] of files) {
+    await mkdir(dirname(join(target, path)), { recursive: true });
+    await writeFile(join(target, path), f.content);
+    await chmod(join(target, path), f.mode);
+  }
+  await rm(join(dir, '..data_tmp'), { force: true });
+  await symlink(stamp, join(dir, '..data_tmp'));
+  await rename(join(dir, '..data_tmp'), join(dir, '..data'));
+  const tops = new Set([...files.keys()].map((p) => p.split('/')[0]!));
+  for (const entry of await readdir(dir)) {
+    if (entry.startsWith('..')) {
+      if (entry !== '..data' && entry !== stamp) await rm(join(dir, entry), { recursive: true, force: true });
+    } else if (!tops.has(entry)) {
+      await rm(join(dir, entry), { recursive: true, force: true });
+    }
+  }
+  for (const top of tops) {
+    if (await exists(join(dir, top))) continue;
+    await symlink(join('..data', top), join(dir, top));
+  }
+  written.set(dir, signature);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function hostPathVolume(v: NonNullable<Volume['hostPath']>): Promise<void> {
+  const type = v.type ?? '';
+  const info = await stat(v.path).catch(() => undefined);
+  switch (type) {
+    case '':
+      return;
+    case 'DirectoryOrCreate':
+      if (!info) await mkdir(v.path, { recursive: true, mode: 0o755 });
+      else if (!info.isDirectory()) throw new VolumeError(`hostPath type check failed: ${v.path} is not a directory`);
+      return;
+    case 'Directory':
+      if (!info?.isDirectory()) throw new VolumeError(`hostPath type check failed: ${v.path} is not a directory`);
+      return;
+    case 'FileOrCreate':
+      if (!info) {
+        await mkdir(dirname(v.path), { recursive: true });
+        await writeFile(v.path, '', { mode: 0o644 });
+      } else if (!info.isFile()) throw new VolumeError(`hostPath type check failed: ${v.path} is not a file`);
+      return;
+    case 'File':
+      if (!info?.isFile()) throw new VolumeError(`hostPath type check failed: ${v.path} is not a file`);
+      return;
+    case 'Socket':
+      if (!info?.isSocket()) throw new VolumeError(`hostPath type check failed: ${v.path} is not a socket file`);
+      return;
+    case 'CharDevice':
+      if (!info?.isCharacterDevice()) throw new VolumeError(`hostPath type check failed: ${v.path} is not a character device`);
+      return;
+    case 'BlockDevice':
+      if (!info?.isBlockDevice()) throw new VolumeError(`hostPath type check failed: ${v.path} is not a block device`);
+      return;
+    default:
+      throw new VolumeError(`unsupported hostPath type ${type}`);
+  }
+}
+
+function bytesOf(obj: KubeObject | undefined, secret: boolean): Record<string, Buffer> {
+  const out: Record<string, Buffer> = {};
+  for (const [k, v] of Object.entries((obj?.data as Record<string, string>) ?? {})) out[k] = secret ? Buffer.from(v, 'base64') : Buffer.from(v, 'utf8');
+  if (!secret) for (const [k, v] of Object.entries((obj?.binaryData as Record<string, string>) ?? {})) out[k] = Buffer.from(v, 'base64');
+  return out;
+}
+
+/** Sets up every volume of the pod; returns where each lives on the host. */
+export async function prepareVolumes(pod: Pod, rootDir: string, sources: EnvSources): Promise<Map<string, PreparedVolume>> {
+  const base = join(podDir(rootDir, pod.metadata.uid!), 'volumes');
+  const out = new Map<string, PreparedVolume>();
+  for (const v of pod.spec.volumes ?? []) {
+    if (v.emptyDir) {
+      const dir = join(base, 'kubernetes.io~empty-dir', v.name);
+      await mkdir(dir, { recursive: true });
+      await chmod(dir, 0o777);
+      out.set(v.name, { hostPath: dir, readOnly: false });
+    } else if (v.hostPath) {
+      await hostPathVolume(v.hostPath);
+      out.set(v.name, { hostPath: v.hostPath.path, readOnly: false });
+    } else if (v.configMap) {
+      const cm = sources.configMaps.get(v.configMap.name);
+      if (!cm && !v.configMap.optional) throw new VolumeError(`MountVolume.SetUp failed for volume "${v.name}" : configmap "${v.configMap.name}" not found`);
+      const dir = join(base, 'kubernetes.io~configmap', v.name);
+      await writeAtomically(dir, projectKeys(bytesOf(cm, false), v.configMap.items, v.configMap.defaultMode ?? 0o644, 'configmap', !!v.configMap.optional));
+      out.set(v.name, { hostPath: dir, readOnly: true });
+    } else if (v.secret) {
+      const secret = sources.secrets.get(v.secret.secretName);
+      if (!secret && !v.secret.optional) throw new VolumeError(`MountVolume.SetUp failed for volume "${v.name}" : secret "${v.secret.secretName}" not found`);
+      const dir = join(base, 'kubernetes.io~secret', v.name);
+      await writeAtomically(dir, projectKeys(bytesOf(secret, true), v.secret.items, v.secret.defaultMode ?? 0o644, 'secret', !!v.secret.optional));
+      out.set(v.name, { hostPath: dir, readOnly: true });
+    } else if (v.downwardAPI) {
+      const spec = v.downwardAPI as { items?: Array<{ path: string; fieldRef?: { fieldPath: string }; mode?: number }>; defaultMode?: number };
+      const files = new Map<string, { content: Buffer; mode: number }>();
+      for (const item of spec.items ?? []) {
+        if (!safeRelative(item.path)) throw new VolumeError(`invalid path ${item.path}`);
+        if (!item.fieldRef) throw new VolumeError(`MountVolume.SetUp failed for volume "${v.name}" : only fieldRef items are supported`);
+        const path = item.fieldRef.fieldPath;
+        const value =
+          path === 'metadata.labels' || path === 'metadata.annotations'
+            ? Object.entries((path === 'metadata.labels' ? pod.metadata.labels : pod.metadata.annotations) ?? {})
+                .sort(([a], [b]) => a.localeCompare(b))
+                .map(([k, val]) => `${k}=${JSON.stringify(val)}`)
+                .join('\n')
+            : fieldValue(pod, path, sources);
+        files.set(item.path, { content: Buffer.from(value), mode: item.mode ?? spec.defaultMode ?? 0o644 });
+      }
+      const dir = join(base, 'kubernetes.io~downward-api', v.name);
+      await writeAtomically(dir, files);
+      out.set(v.name, { hostPath: dir, readOnly: true });
+    } else {
+      const kind = Object.keys(v).find((k) => k !== 'name') ?? 'unknown';
+      throw new VolumeError(`MountVolume.SetUp failed for volume "${v.name}" : volume type ${kind} is not supported by this kubelet`);
+    }
+  }
+  return out;
+}
+
+/** Docker bind specs ("host:container[:ro]") for a container's volumeMounts. */
+export function containerBinds(c: Container, volumes: ReadonlyMap<string, PreparedVolume>): string[] {
+  const binds: string[] = [];
+  for (const m of c.volumeMounts ?? []) {
+    const v = volumes.get(m.name);
+    if (!v) throw new VolumeError(`volume "${m.name}" of container "${c.name}" is not defined in the pod`);
+    if (m.subPath && !safeRelative(m.subPath)) throw new VolumeError(`invalid subPath ${m.subPath}`);
+    const host = m.subPath ? join(v.hostPath, m.subPath) : v.hostPath;
+    binds.push(`${host}:${m.mountPath}${m.readOnly || v.readOnly ? ':ro' : ''}`);
+  }
+  return binds;
+}
+
+/** Creates a subPath that does not exist yet inside a writable volume, as the kubelet does. */
+export async function ensureSubPaths(c: Container, volumes: ReadonlyMap<string, PreparedVolume>): Promise<void> {
+  for (const m of c.volumeMounts ?? []) {
+    const v = volumes.get(m.name);
+    if (v && m.subPath && !v.readOnly) await mkdir(join(v.hostPath, m.subPath), { recursive: true });
+  }
+}
+
+export async function removePodDir(rootDir: string, uid: string): Promise<void> {
+  const dir = podDir(rootDir, uid);
+  for (const key of written.keys()) if (key.startsWith(dir)) written.delete(key);
+  await rm(dir, { recursive: true, force: true });
+}
