@@ -51,7 +51,7 @@ if (values.help) {
   --max-pods N                       pods this node accepts (default 110)
   --system-reserved cpu=..,memory=.. resources held back from pods (allocatable = capacity - reserved)
   --address IP                       address of the kubelet's server (default 0.0.0.0)
-  --port PORT                        port of the kubelet's server: /healthz, logs, exec (default 10250)
+  --port PORT                        port of the kubelet's server: /healthz, logs, exec (default 10250; 0 picks a free one)
   --node-ip IP                       the node's InternalIP, where the apiserver reaches --port (default 127.0.0.1)
   --root-dir DIR                     pod volumes live here (default /var/lib/kubette/<node-name>)
   --cluster-dns IP,...               DNS server for pods with dnsPolicy ClusterFirst (default: the node's resolver)
@@ -71,9 +71,20 @@ async function main(): Promise<void> {
   const recorder = new EventRecorder(client, { component: 'kubelet', host: nodeName }, log);
   const rootDir = values['root-dir'] ?? join('/var/lib/kubette', nodeName);
   mkdirSync(join(rootDir, 'pods'), { recursive: true });
-  const port = Number(values.port);
-
-  const kubelet = new Kubelet(
+  let kubelet: Kubelet | undefined;
+  let runtimeUp = true;
+  const server = new KubeletServer({
+    runtime,
+    findPod: (ns, name) => kubelet?.findPod(ns, name),
+    listPods: () => kubelet?.pods.list() ?? [],
+    observe: (uid) => kubelet!.syncer.observe(uid),
+    healthy: () => runtimeUp,
+    log,
+  });
+  // --port 0 takes a free port; the Node then advertises the one actually bound.
+  const port = await server.listen(Number(values.port), values.address!);
+  log.info({ port, address: values.address }, 'kubelet server listening');
+  kubelet = new Kubelet(
     client,
     runtime,
     recorder,
@@ -97,18 +108,6 @@ async function main(): Promise<void> {
     },
     log,
   );
-
-  let runtimeUp = true;
-  const server = new KubeletServer({
-    runtime,
-    findPod: (ns, name) => kubelet.findPod(ns, name),
-    listPods: () => kubelet.pods.list(),
-    observe: (uid) => kubelet.syncer.observe(uid),
-    healthy: () => runtimeUp,
-    log,
-  });
-  await server.listen(port, values.address!);
-  log.info({ port, address: values.address }, 'kubelet server listening');
   const health = setInterval(() => void runtime.version().then(() => (runtimeUp = true), () => (runtimeUp = false)), 10_000);
 
   const stop = new AbortController();

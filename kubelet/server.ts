@@ -45,10 +45,11 @@ export class KubeletServer {
     this.server.on('upgrade', (req, socket, head) => void this.upgrade(req, socket, head));
   }
 
-  listen(port: number, host: string): Promise<void> {
+  /** Resolves with the port bound (the one asked for, or a free one for 0). */
+  listen(port: number, host: string): Promise<number> {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(port, host, () => resolve());
+      this.server.listen(port, host, () => resolve((this.server.address() as { port: number }).port));
     });
   }
 

@@ -19,6 +19,7 @@ const { values } = parseArgs({
     kubeconfig: { type: 'string', default: join(root, 'kubeconfig') },
     nodes: { type: 'string', default: '2' },
     'kubelet-port': { type: 'string', default: '10250' },
+    'node-prefix': { type: 'string', default: 'node' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -30,8 +31,9 @@ if (values.help) {
   --apiserver-port PORT  apiserver's plain-HTTP port on 127.0.0.1 (default 8080)
   --etcd-port PORT       etcd's client port on 127.0.0.1 (default 2379)
   --kubeconfig FILE      where to write the kubeconfig (default ./kubeconfig)
-  --nodes N              kubelets to run, named node-1 ... node-N (default 2; they share the local Docker)
-  --kubelet-port PORT    first kubelet's port; the next ones add 100 each (default 10250)`);
+  --nodes N              kubelets to run (default 2; they share the local Docker)
+  --kubelet-port PORT    first kubelet's port; the next ones add 100 each (default 10250; 0: free ports)
+  --node-prefix NAME     node names are NAME-1 ... NAME-N (default node)`);
   process.exit(0);
 }
 
@@ -105,8 +107,9 @@ async function main(): Promise<void> {
 
   const nodes: string[] = [];
   for (let i = 1; i <= Number(values.nodes); i++) {
-    const name = `node-${i}`;
-    const port = Number(values['kubelet-port']) + 100 * (i - 1);
+    const name = `${values['node-prefix']}-${i}`;
+    const base = Number(values['kubelet-port']);
+    const port = base === 0 ? 0 : base + 100 * (i - 1);
     nodes.push(name);
     start(`kubelet-${name}`, process.execPath, [
       join(root, 'dist', 'kubelet', 'main.js'),

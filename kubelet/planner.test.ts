@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import type { Pod } from '../api/types/pod.js';
+import { containerHash, type ObservedContainer } from './container-names.js';
+import { computePodActions, goSeconds, type PlanInput } from './planner.js';
+
+function pod(spec: Partial<Pod['spec']> = {}, status?: Pod['status']): Pod {
+  return {
+    metadata: { name: 'p', namespace: 'ns', uid: 'u1' },
+    spec: { containers: [{ name: 'app', image: 'busybox:1.36' }], restartPolicy: 'Always', ...spec },
+    ...(status ? { status } : {}),
+  };
+}
+
+let seq = 0;
+function ctr(p: Pod, kind: ObservedContainer['kind'], name: string, over: Partial<ObservedContainer> = {}): ObservedContainer {
+  const spec = [...(p.spec.initContainers ?? []), ...p.spec.containers].find((c) => c.name === name);
+  return {
+    id: `id${++seq}`,
+    name,
+    kind,
+    attempt: 0,
+    hash: spec ? containerHash(spec) : '',
+    sandboxId: 'sb',
+    state: 'running',
+    exitCode: 0,
+    oomKilled: false,
+    image: 'busybox:1.36',
+    imageID: 'sha256:x',
+    startedAt: '2026-01-01T00:00:00Z',
+    ...over,
+  };
+}
+
+function sandbox(over: Partial<ObservedContainer> = {}): ObservedContainer {
+  return { ...ctr(pod(), 'sandbox', 'POD'), id: 'sb', ip: '172.18.0.2', ...over };
+}
+
+function plan(p: Pod, containers: ObservedContainer[], extra: Partial<PlanInput> = {}) {
+  return computePodActions({ pod: p, containers, restartBackoff: () => 0, probeFailures: new Map(), ...extra });
+}
+
+const starts = (a: ReturnType<typeof plan>) => a.start.map((s) => `${s.kind}:${s.container.name}#${s.attempt}`);
+
+describe('computePodActions', () => {
+  it('creates the sandbox and starts every app container of a new pod', () => {
+    const p = pod({ containers: [{ name: 'a', image: 'x' }, { name: 'b', image: 'y' }] });
+    const a = plan(p, []);
+    expect(a.createSandbox).toEqual({ attempt: 0 });
+    expect(starts(a)).toEqual(['app:a#0', 'app:b#0']);
+    expect(a.killPod).toBe(false);
+  });
+
+  it('runs init containers one at a time, in order, before the app containers', () => {
+    const p = pod({ initContainers: [{ name: 'i1', image: 'x' }, { name: 'i2', image: 'x' }] });
+    expect(starts(plan(p, []))).toEqual(['init:i1#0']);
+    expect(starts(plan(p, [sandbox(), ctr(p, 'init', 'i1')]))).toEqual([]); // i1 still running
+    expect(starts(plan(p, [sandbox(), ctr(p, 'init', 'i1', { state: 'exited' })]))).toEqual(['init:i2#0']);
+    expect(starts(plan(p, [sandbox(), ctr(p, 'init', 'i1', { state: 'exited' }), ctr(p, 'init', 'i2', { state: 'exited' })]))).toEqual(['app:app#0']);
+  });
+
+  it('restarts a failed init container, or fails the pod with restartPolicy Never', () => {
+    const init = { initContainers: [{ name: 'i1', image: 'x' }] };
+    const failed = (p: Pod) => [sandbox(), ctr(p, 'init', 'i1', { state: 'exited', exitCode: 1 })];
+    const always = pod(init);
+    expect(starts(plan(always, failed(always)))).toEqual(['init:i1#1']);
+    const never = pod({ ...init, restartPolicy: 'Never' });
+    const a = plan(never, failed(never));
+    expect(a.terminal).toBe(true);
+    expect(a.start).toEqual([]);
+  });
+
+  it('reruns init containers when the sandbox is replaced', () => {
+    const p = pod({ initContainers: [{ name: 'i1', image: 'x' }] });
+    const a = plan(p, [sandbox({ id: 'new', attempt: 1 }), ctr(p, 'init', 'i1', { state: 'exited', sandboxId: 'old' })]);
+    expect(starts(a)).toEqual(['init:i1#1']);
+  });
+
+  it('keeps a running, unchanged container', () => {
+    const p = pod();
+    const a = plan(p, [sandbox(), ctr(p, 'app', 'app')]);
+    expect(a.start).toEqual([]);
+    expect(a.kill).toEqual([]);
+  });
+
+  it('restarts exits by restartPolicy', () => {
+    const exit = (policy: 'Always' | 'OnFailure' | 'Never', code: number) => {
+      const p = pod({ restartPolicy: policy });
+      return plan(p, [sandbox(), ctr(p, 'app', 'app', { state: 'exited', exitCode: code, attempt: 2 })]);
+    };
+    expect(starts(exit('Always', 0))).toEqual(['app:app#3']);
+    expect(starts(exit('OnFailure', 1))).toEqual(['app:app#3']);
+    expect(starts(exit('OnFailure', 0))).toEqual([]);
+    expect(exit('OnFailure', 0).terminal).toBe(true);
+    expect(starts(exit('Never', 1))).toEqual([]);
+    expect(exit('Never', 1).terminal).toBe(true);
+    expect(exit('Always', 1).terminal).toBe(false);
+  });
+
+  it('holds a crashing container back while its back-off window lasts', () => {
+    const p = pod();
+    const a = plan(p, [sandbox(), ctr(p, 'app', 'app', { state: 'exited', exitCode: 1, attempt: 3 })], { restartBackoff: () => 40_000 });
+    expect(a.start).toEqual([]);
+    expect(a.waiting.app).toEqual({ reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container=app pod=p_ns(u1)' });
+  });
+
+  it('replaces a container whose spec changed, and one that failed its liveness probe', () => {
+    const p = pod();
+    const changed = plan(p, [sandbox(), ctr(p, 'app', 'app', { hash: 'stale' })]);
+    expect(changed.kill.map((k) => k.message)).toEqual(['Container app definition changed, will be restarted']);
+    expect(starts(changed)).toEqual(['app:app#1']);
+    const c = ctr(p, 'app', 'app');
+    const dead = plan(p, [sandbox(), c], { probeFailures: new Map([[c.id, 'failed liveness probe']]) });
+    expect(dead.kill).toEqual([{ id: c.id, name: 'app', message: 'Container app failed liveness probe, will be restarted' }]);
+    expect(starts(dead)).toEqual(['app:app#1']);
+  });
+
+  it('recreates a dead sandbox and everything in it, but not for a Never pod that already ran', () => {
+    const p = pod();
+    const a = plan(p, [sandbox({ state: 'exited' }), ctr(p, 'app', 'app')]);
+    expect(a.killPod).toBe(true);
+    expect(a.createSandbox).toEqual({ attempt: 1 });
+    expect(starts(a)).toEqual(['app:app#1']);
+    const never = pod({ restartPolicy: 'Never' });
+    const b = plan(never, [sandbox({ state: 'exited' }), ctr(never, 'app', 'app', { state: 'exited', exitCode: 137 })]);
+    expect(b.createSandbox).toBeUndefined();
+  });
+
+  it('starts nothing for a pod already Succeeded or Failed, and stops what still runs', () => {
+    const p = pod({}, { phase: 'Succeeded' });
+    const a = plan(p, [sandbox()]);
+    expect(a.terminal).toBe(true);
+    expect(a.killPod).toBe(true);
+    expect(a.start).toEqual([]);
+  });
+
+  it('removes exited containers older than the previous attempt', () => {
+    const p = pod();
+    const old = ctr(p, 'app', 'app', { state: 'exited', attempt: 0 });
+    const prev = ctr(p, 'app', 'app', { state: 'exited', attempt: 1 });
+    const cur = ctr(p, 'app', 'app', { attempt: 2 });
+    const oldSandbox = sandbox({ id: 'sb0', attempt: 0, state: 'exited' });
+    expect(plan(p, [sandbox({ attempt: 1 }), oldSandbox, old, prev, cur]).remove.sort()).toEqual([old.id, 'sb0'].sort());
+  });
+});
+
+describe('goSeconds', () => {
+  it('prints back-off windows as Go durations', () => {
+    expect(goSeconds(10_000)).toBe('10s');
+    expect(goSeconds(160_000)).toBe('2m40s');
+    expect(goSeconds(300_000)).toBe('5m0s');
+  });
+});

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import type { Pod } from '../api/types/pod.js';
+import type { ObservedContainer } from './container-names.js';
+import { computePodStatus, type StatusInput } from './pod-status.js';
+
+const NOW = '2026-11-23T10:00:00Z';
+
+function pod(spec: Partial<Pod['spec']> = {}, status: Pod['status'] = {}): Pod {
+  return { metadata: { name: 'p', namespace: 'ns', uid: 'u' }, spec: { containers: [{ name: 'app', image: 'busybox:1.36' }], ...spec }, status };
+}
+
+function c(kind: ObservedContainer['kind'], name: string, over: Partial<ObservedContainer> = {}): ObservedContainer {
+  return {
+    id: `${name}-${over.attempt ?? 0}`,
+    name,
+    kind,
+    attempt: 0,
+    hash: '',
+    sandboxId: 'sb',
+    state: 'running',
+    exitCode: 0,
+    oomKilled: false,
+    image: 'busybox:1.36',
+    imageID: 'sha256:abc',
+    startedAt: '2026-11-23T09:59:00.123456789Z',
+    ...over,
+  };
+}
+const sandbox = () => ({ ...c('sandbox', 'POD'), id: 'sb', ip: '172.18.0.5' });
+
+function status(p: Pod, containers: ObservedContainer[], extra: Partial<StatusInput> = {}) {
+  return computePodStatus({ pod: p, containers, waiting: {}, ready: new Map(), started: new Map(), hostIP: '127.0.0.1', now: NOW, ...extra });
+}
+
+const cond = (s: ReturnType<typeof status>, type: string) => s.conditions!.find((x) => x.type === type)?.status;
+
+describe('computePodStatus', () => {
+  it('reports a running pod: phase, IPs, container state in whole seconds, Ready', () => {
+    const s = status(pod(), [sandbox(), c('app', 'app')]);
+    expect(s.phase).toBe('Running');
+    expect(s.podIP).toBe('172.18.0.5');
+    expect(s.podIPs).toEqual([{ ip: '172.18.0.5' }]);
+    expect(s.hostIP).toBe('127.0.0.1');
+    expect(s.containerStatuses![0]).toMatchObject({
+      name: 'app',
+      ready: true,
+      started: true,
+      restartCount: 0,
+      state: { running: { startedAt: '2026-11-23T09:59:00Z' } },
+      containerID: 'docker://app-0',
+      imageID: 'docker://sha256:abc',
+    });
+    expect(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady'].map((t) => cond(s, t))).toEqual(['True', 'True', 'True', 'True']);
+  });
+
+  it('is Pending with ContainerCreating before anything runs', () => {
+    const s = status(pod(), []);
+    expect(s.phase).toBe('Pending');
+    expect(s.containerStatuses![0]!.state).toEqual({ waiting: { reason: 'ContainerCreating' } });
+    expect(cond(s, 'Ready')).toBe('False');
+  });
+
+  it('waits app containers with PodInitializing while init containers run', () => {
+    const p = pod({ initContainers: [{ name: 'init', image: 'x' }] });
+    const s = status(p, [sandbox(), c('init', 'init')]);
+    expect(s.phase).toBe('Pending');
+    expect(s.containerStatuses![0]!.state).toEqual({ waiting: { reason: 'PodInitializing' } });
+    expect(s.conditions!.find((x) => x.type === 'Initialized')).toMatchObject({ status: 'False', reason: 'ContainersNotInitialized', message: 'containers with incomplete status: [init]' });
+  });
+
+  it('keeps a pod not Ready until its readiness probe passes', () => {
+    const p = pod({ containers: [{ name: 'app', image: 'x', readinessProbe: { exec: { command: ['true'] } } }] });
+    const notYet = status(p, [sandbox(), c('app', 'app')]);
+    expect(notYet.containerStatuses![0]!.ready).toBe(false);
+    expect(notYet.conditions!.find((x) => x.type === 'Ready')).toMatchObject({ status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status: [app]' });
+    const ready = status(p, [sandbox(), c('app', 'app')], { ready: new Map([['app-0', true]]) });
+    expect(cond(ready, 'Ready')).toBe('True');
+  });
+
+  it('shows a crash loop as waiting CrashLoopBackOff with the last exit, and the pod Running', () => {
+    const s = status(pod(), [sandbox(), c('app', 'app', { state: 'exited', exitCode: 2, attempt: 3, finishedAt: '2026-11-23T09:59:30Z' })], {
+      waiting: { app: { reason: 'CrashLoopBackOff', message: 'back-off 40s' } },
+    });
+    expect(s.phase).toBe('Running');
+    const cs = s.containerStatuses![0]!;
+    expect(cs.restartCount).toBe(3);
+    expect(cs.state).toEqual({ waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s' } });
+    expect(cs.lastState).toMatchObject({ terminated: { exitCode: 2, reason: 'Error', finishedAt: '2026-11-23T09:59:30Z' } });
+  });
+
+  it('shows the previous run as lastState of a restarted container', () => {
+    const s = status(pod(), [sandbox(), c('app', 'app', { attempt: 1 }), c('app', 'app', { attempt: 0, state: 'exited', exitCode: 137, oomKilled: true })]);
+    expect(s.containerStatuses![0]!.lastState).toMatchObject({ terminated: { exitCode: 137, reason: 'OOMKilled' } });
+  });
+
+  it('decides Succeeded and Failed by restartPolicy', () => {
+    const done = (policy: 'Never' | 'OnFailure' | 'Always', code: number) =>
+      status(pod({ restartPolicy: policy }), [sandbox(), c('app', 'app', { state: 'exited', exitCode: code })]).phase;
+    expect(done('Never', 0)).toBe('Succeeded');
+    expect(done('Never', 1)).toBe('Failed');
+    expect(done('OnFailure', 0)).toBe('Succeeded');
+    expect(done('Always', 0)).toBe('Running');
+    const finished = status(pod({ restartPolicy: 'Never' }), [c('app', 'app', { state: 'exited', exitCode: 0 })]);
+    expect(finished.conditions!.find((x) => x.type === 'Ready')).toMatchObject({ status: 'False', reason: 'PodCompleted' });
+  });
+
+  it('keeps startTime, PodScheduled and transition times it already reported', () => {
+    const prior = pod({}, {
+      startTime: '2026-11-23T09:00:00Z',
+      conditions: [
+        { type: 'PodScheduled', status: 'True', lastTransitionTime: '2026-11-23T08:59:59Z' },
+        { type: 'Ready', status: 'True', lastTransitionTime: '2026-11-23T09:00:05Z' },
+      ],
+    });
+    const s = status(prior, [sandbox(), c('app', 'app')]);
+    expect(s.startTime).toBe('2026-11-23T09:00:00Z');
+    expect(s.conditions!.find((x) => x.type === 'PodScheduled')!.lastTransitionTime).toBe('2026-11-23T08:59:59Z');
+    expect(s.conditions!.find((x) => x.type === 'Ready')!.lastTransitionTime).toBe('2026-11-23T09:00:05Z');
+    expect(s.conditions!.find((x) => x.type === 'Initialized')!.lastTransitionTime).toBe(NOW);
+  });
+});

@@ -1,0 +1,391 @@
+// Pods run, end to end: the cluster as `npm run up` starts it (etcd, apiserver, scheduler, two
+// kubelets on the real Docker engine), driven by unmodified kubectl and the official clients.
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeNodeContainers, startCluster, type Cluster } from '../harness/cluster.js';
+import { startComponent } from '../harness/components.js';
+import { kubectlFor } from '../harness/kubectl.js';
+import { freePort, waitFor } from '../harness/ports.js';
+
+type Obj = Record<string, any>;
+let cluster: Cluster;
+let kubectl: ReturnType<typeof kubectlFor>;
+let hostDir: string;
+
+async function getJSON(path: string): Promise<Obj> {
+  const res = await fetch(`${cluster.server}${path}`);
+  if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as Obj;
+}
+const pod = (name: string) => getJSON(`/api/v1/namespaces/default/pods/${name}`);
+async function waitPod(name: string, what: string, pred: (p: Obj) => boolean, timeoutMs = 60_000): Promise<Obj> {
+  return waitFor(`pod ${name}: ${what}`, async () => {
+    const p = await pod(name).catch(() => undefined);
+    return p && pred(p) ? p : undefined;
+  }, timeoutMs, 200);
+}
+const running = (p: Obj) => p.status?.phase === 'Running' && p.status.containerStatuses?.every((c: Obj) => c.state.running);
+const dockerIds = (uid: string) => execFileSync('docker', ['ps', '-aq', '--filter', `label=io.kubernetes.pod.uid=${uid}`]).toString().split('\n').filter(Boolean);
+
+beforeAll(async () => {
+  cluster = await startCluster({ nodes: 2 });
+  kubectl = kubectlFor(cluster.server);
+  hostDir = mkdtempSync(join(tmpdir(), 'kubette-e2e-host-'));
+}, 90_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+  if (hostDir) rmSync(hostDir, { recursive: true, force: true });
+}, 60_000);
+
+describe('nodes', () => {
+  it('two kubelets register and kubectl get nodes -o wide shows both Ready', async () => {
+    const out = await kubectl.ok(['get', 'nodes', '-o', 'wide']);
+    const [header, ...rows] = out.trim().split('\n');
+    expect(header!.split(/\s{2,}/)).toEqual(['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION', 'INTERNAL-IP', 'EXTERNAL-IP', 'OS-IMAGE', 'KERNEL-VERSION', 'CONTAINER-RUNTIME']);
+    expect(rows.map((r) => r.split(/\s+/)[0]).sort()).toEqual([...cluster.nodes].sort());
+    for (const row of rows) {
+      const cols = row.split(/\s{2,}/);
+      expect(cols[1]).toBe('Ready');
+      expect(cols[4]).toBe('v1.32.0');
+      expect(cols[5]).toBe('127.0.0.1');
+      expect(cols[9]).toMatch(/^docker:\/\/\d+\./);
+    }
+    const node = await getJSON(`/api/v1/nodes/${cluster.nodes[0]}`);
+    expect(Object.keys(node.status.nodeInfo).sort()).toEqual(
+      ['architecture', 'bootID', 'containerRuntimeVersion', 'kernelVersion', 'kubeProxyVersion', 'kubeletVersion', 'machineID', 'operatingSystem', 'osImage', 'systemUUID'].sort(),
+    );
+    expect(Number(node.status.capacity.cpu)).toBeGreaterThan(0);
+    expect(node.status.daemonEndpoints.kubeletEndpoint.Port).toBeGreaterThan(0);
+    const lease = await getJSON(`/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${cluster.nodes[0]}`);
+    expect(lease.spec.holderIdentity).toBe(cluster.nodes[0]);
+    expect(lease.metadata.ownerReferences[0]).toMatchObject({ kind: 'Node', name: cluster.nodes[0], uid: node.metadata.uid });
+  });
+});
+
+describe('a pod from kubectl run', () => {
+  beforeAll(async () => {
+    await kubectl.ok(['run', 'web', '--image=busybox:1.36', '--', 'sh', '-c', 'echo hello from web; mkdir -p /www; echo page > /www/index.html; exec httpd -f -p 8080 -h /www']);
+    await waitPod('web', 'Running', running);
+  }, 90_000);
+
+  it('is Running with a pod IP on the node the scheduler chose', async () => {
+    const p = await pod('web');
+    expect(cluster.nodes).toContain(p.spec.nodeName);
+    expect(p.status.podIP).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(p.status.hostIP).toBe('127.0.0.1');
+    expect(p.status.containerStatuses[0]).toMatchObject({ name: 'web', ready: true, started: true, restartCount: 0, image: 'busybox:1.36' });
+    expect(p.status.containerStatuses[0].containerID).toMatch(/^docker:\/\/[0-9a-f]{64}$/);
+    const wide = await kubectl.ok(['get', 'pod', 'web', '-o', 'wide']);
+    expect(wide).toMatch(new RegExp(`web\\s+1/1\\s+Running\\s+0\\s+\\S+\\s+${p.status.podIP.replace(/\./g, '\\.')}\\s+${p.spec.nodeName}`));
+    // The pod's server answers on its IP (a container this test created).
+    const page = await fetch(`http://${p.status.podIP}:8080/index.html`).then((r) => r.text());
+    expect(page).toBe('page\n');
+    const describe = await kubectl.ok(['describe', 'pod', 'web']);
+    for (const reason of ['Scheduled', 'Pulled', 'Created', 'Started']) expect(describe).toContain(reason);
+  });
+
+  it('kubectl logs and logs -f show the output', async () => {
+    expect(await kubectl.ok(['logs', 'web'])).toBe('hello from web\n');
+    await kubectl.ok(['run', 'ticker', '--image=busybox:1.36', '--', 'sh', '-c', 'i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.3; done']);
+    await waitPod('ticker', 'Running', running);
+    const child = spawn('kubectl', ['-s', cluster.server, 'logs', '-f', 'ticker'], { env: { ...process.env, KUBECONFIG: '/dev/null' } });
+    let seen = '';
+    child.stdout.on('data', (c: Buffer) => (seen += c.toString()));
+    await waitFor('followed log lines', async () => (seen.includes('tick 6') ? true : undefined), 30_000, 100);
+    child.kill();
+    expect(seen).toMatch(/^tick 1\ntick 2\ntick 3\n/);
+    expect(await kubectl.ok(['logs', 'ticker', '--tail=1'])).toMatch(/^tick \d+\n$/);
+  });
+
+  it('kubectl exec runs commands with stdin and reports exit codes', async () => {
+    expect(await kubectl.ok(['exec', 'web', '--', 'sh', '-c', 'echo out; echo err >&2'])).toBe('out\n');
+    const failed = await kubectl.run(['exec', 'web', '--', 'sh', '-c', 'exit 3']);
+    expect(failed.code).toBe(3);
+    expect(failed.stderr).toContain('command terminated with exit code 3');
+    expect(await kubectl.ok(['exec', '-i', 'web', '--', 'sh', '-c', 'tr a-z A-Z'], 'shout\n')).toBe('SHOUT\n');
+    const missing = await kubectl.run(['exec', 'web', '-c', 'nope', '--', 'true']);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('container nope is not valid for pod web');
+  });
+
+  it('kubectl exec -it gives a terminal', async () => {
+    const out = await new Promise<{ code: number; text: string }>((resolve) => {
+      execFile(
+        'script',
+        ['-qec', `kubectl -s ${cluster.server} exec -it web -- sh -c 'tty; exit 4'`, '/dev/null'],
+        { env: { ...process.env, KUBECONFIG: '/dev/null' }, timeout: 30_000 },
+        (err, stdout) => resolve({ code: err ? Number((err as NodeJS.ErrnoException).code) : 0, text: stdout.toString() }),
+      );
+    });
+    expect(out.text).toMatch(/\/dev\/pts\/\d+/);
+    expect(out.code).toBe(4);
+  });
+
+  it('the Python client (v4.channel.k8s.io) execs too', () => {
+    const script = `
+from kubernetes import client, config
+from kubernetes.stream import stream
+config.load_kube_config(${JSON.stringify(cluster.kubeconfig)})
+out = stream(client.CoreV1Api().connect_get_namespaced_pod_exec, 'web', 'default', command=['sh', '-c', 'echo py-$((1+2))'], stderr=True, stdin=False, stdout=True, tty=False)
+print(out.strip())
+`;
+    expect(execFileSync('/usr/bin/python3', ['-c', script], { timeout: 30_000 }).toString().trim()).toBe('py-3');
+  });
+});
+
+describe('scheduling onto the nodes', () => {
+  it('spreads pods of one owner, keeps an oversized pod Pending with FailedScheduling, honours nodeSelector, taints and nodeName', async () => {
+    const [n1, n2] = cluster.nodes as [string, string];
+    const rs = JSON.parse(
+      await kubectl.ok(['create', '-o', 'json', '-f', '-'], JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'ReplicaSet',
+        metadata: { name: 'owner' },
+        spec: { replicas: 0, selector: { matchLabels: { app: 'spread' } }, template: { metadata: { labels: { app: 'spread' } }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } } },
+      })),
+    ) as Obj;
+    const owned = (i: number) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: `spread-${i}`, labels: { app: 'spread' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'owner', uid: rs.metadata.uid, controller: true }] },
+      spec: { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sleep', '3600'] }], terminationGracePeriodSeconds: 1 },
+    });
+    await kubectl.ok(['create', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [0, 1, 2, 3].map(owned) }));
+    const placed = await Promise.all([0, 1, 2, 3].map((i) => waitPod(`spread-${i}`, 'Running', running)));
+    const perNode = placed.reduce<Record<string, number>>((acc, p) => ((acc[p.spec.nodeName] = (acc[p.spec.nodeName] ?? 0) + 1), acc), {});
+    expect(perNode).toEqual({ [n1]: 2, [n2]: 2 });
+
+    await kubectl.ok(['run', 'huge', '--image=busybox:1.36', '--overrides', JSON.stringify({ spec: { containers: [{ name: 'huge', image: 'busybox:1.36', resources: { requests: { cpu: '1000' } } }] } })]);
+    await waitFor('FailedScheduling in describe', async () => {
+      const d = await kubectl.ok(['describe', 'pod', 'huge']);
+      return d.includes('FailedScheduling') && d.includes('0/2 nodes are available: 2 Insufficient cpu.') ? d : undefined;
+    }, 30_000, 300);
+    expect((await pod('huge')).status.phase).toBe('Pending');
+
+    const podOn = (name: string, spec: Obj) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sleep', '3600'] }], terminationGracePeriodSeconds: 1, ...spec } });
+    await kubectl.ok(['taint', 'nodes', n1, 'dedicated=e2e:NoSchedule']);
+    try {
+      await kubectl.ok(['create', '-f', '-'], JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [
+          podOn('selected', { nodeSelector: { 'kubernetes.io/hostname': n2 } }),
+          podOn('tolerant', { nodeSelector: { 'kubernetes.io/hostname': n1 }, tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'e2e', effect: 'NoSchedule' }] }),
+          podOn('intolerant', { nodeSelector: { 'kubernetes.io/hostname': n1 } }),
+          podOn('pinned', { nodeName: n1 }),
+        ],
+      }));
+      expect((await waitPod('selected', 'Running', running)).spec.nodeName).toBe(n2);
+      expect((await waitPod('tolerant', 'Running', running)).spec.nodeName).toBe(n1);
+      expect((await waitPod('pinned', 'Running', running)).spec.nodeName).toBe(n1);
+      const intolerant = await waitPod('intolerant', 'marked unschedulable', (p) => p.status?.conditions?.some((c: Obj) => c.type === 'PodScheduled' && c.status === 'False'));
+      expect(intolerant.spec.nodeName).toBeUndefined();
+      expect(intolerant.status.conditions.find((c: Obj) => c.type === 'PodScheduled').message).toContain("untolerated taint {dedicated: e2e}");
+    } finally {
+      await kubectl.ok(['taint', 'nodes', n1, 'dedicated=e2e:NoSchedule-']);
+    }
+  });
+});
+
+describe('restarts and probes', () => {
+  it('restarts a failing container with back-off, restarts on liveness failure, and keeps a failing-readiness pod not Ready', async () => {
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
+        { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'crasher' }, spec: { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'echo crashing; exit 2'] }] } },
+        {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'liveness' },
+          spec: {
+            containers: [{
+              name: 'c',
+              image: 'busybox:1.36',
+              command: ['sh', '-c', "trap 'exit 0' TERM; touch /tmp/alive; while true; do sleep 0.2; done"],
+              livenessProbe: { exec: { command: ['test', '-f', '/tmp/alive'] }, periodSeconds: 1, failureThreshold: 2 },
+            }],
+          },
+        },
+        {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'unready' },
+          spec: {
+            containers: [{
+              name: 'c',
+              image: 'busybox:1.36',
+              command: ['sh', '-c', 'mkdir -p /www; exec httpd -f -p 8080 -h /www'],
+              readinessProbe: { httpGet: { path: '/healthy', port: 8080 }, periodSeconds: 1 },
+            }],
+          },
+        },
+      ],
+    }));
+    await waitPod('liveness', 'Running', running);
+    await kubectl.ok(['exec', 'liveness', '--', 'rm', '/tmp/alive']);
+    const restarted = await waitPod('liveness', 'restarted after liveness failure', (p) => p.status.containerStatuses?.[0]?.restartCount >= 1 && running(p), 60_000);
+    expect(restarted.status.containerStatuses[0].lastState.terminated).toBeDefined();
+    const events = await kubectl.ok(['get', 'events', '--field-selector', 'involvedObject.name=liveness', '-o', 'json']);
+    expect(events).toContain('Liveness probe failed');
+    expect(events).toContain('failed liveness probe, will be restarted');
+
+    const crash = await waitPod('crasher', 'two restarts, now backing off', (p) => {
+      const cs = p.status?.containerStatuses?.[0];
+      return cs?.restartCount >= 2 && cs.state.waiting?.reason === 'CrashLoopBackOff';
+    }, 90_000);
+    expect(crash.status.phase).toBe('Running');
+    expect(crash.status.containerStatuses[0].lastState.terminated).toMatchObject({ exitCode: 2, reason: 'Error' });
+    const row = await kubectl.ok(['get', 'pod', 'crasher', '--no-headers']);
+    expect(row).toMatch(/crasher\s+0\/1\s+CrashLoopBackOff\s+[2-9]/);
+    expect(await kubectl.ok(['logs', 'crasher', '--previous'])).toBe('crashing\n');
+
+    const unready = await pod('unready');
+    expect(unready.status.phase).toBe('Running');
+    expect(unready.status.containerStatuses[0].ready).toBe(false);
+    expect(unready.status.conditions.find((c: Obj) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'ContainersNotReady' });
+    expect(await kubectl.ok(['get', 'pod', 'unready', '--no-headers'])).toMatch(/unready\s+0\/1\s+Running/);
+    await kubectl.ok(['exec', 'unready', '--', 'sh', '-c', 'echo ok > /www/healthy']);
+    await waitPod('unready', 'Ready', (p) => p.status.conditions.some((c: Obj) => c.type === 'Ready' && c.status === 'True'), 30_000);
+  }, 150_000);
+});
+
+describe('configuration inside containers', () => {
+  it('env from ConfigMaps, Secrets and fields, and configMap/secret/emptyDir volumes are visible', async () => {
+    await kubectl.ok(['create', 'configmap', 'settings', '--from-literal=color=blue', '--from-literal=size=3']);
+    await kubectl.ok(['create', 'secret', 'generic', 'creds', '--from-literal=password=s3cret']);
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'configured', labels: { tier: 'e2e' } },
+      spec: {
+        restartPolicy: 'Never',
+        initContainers: [{ name: 'prepare', image: 'busybox:1.36', command: ['sh', '-c', 'echo prepared > /scratch/marker'], volumeMounts: [{ name: 'scratch', mountPath: '/scratch' }] }],
+        containers: [{
+          name: 'main',
+          image: 'busybox:1.36',
+          command: ['sh', '-c', 'echo "color=$COLOR password=$PASSWORD pod=$POD tier=$TIER node=$NODE greeting=$GREETING"; echo "cfg_size=$CFG_size"; cat /etc/settings/color; echo; cat /etc/creds/password; echo; cat /scratch/marker; ls /etc/settings'],
+          env: [
+            { name: 'COLOR', valueFrom: { configMapKeyRef: { name: 'settings', key: 'color' } } },
+            { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'creds', key: 'password' } } },
+            { name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+            { name: 'TIER', valueFrom: { fieldRef: { fieldPath: "metadata.labels['tier']" } } },
+            { name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+            { name: 'GREETING', value: 'hi-$(POD)-$(COLOR)' },
+          ],
+          envFrom: [{ prefix: 'CFG_', configMapRef: { name: 'settings' } }],
+          volumeMounts: [
+            { name: 'settings', mountPath: '/etc/settings' },
+            { name: 'creds', mountPath: '/etc/creds' },
+            { name: 'scratch', mountPath: '/scratch' },
+          ],
+        }],
+        volumes: [
+          { name: 'settings', configMap: { name: 'settings' } },
+          { name: 'creds', secret: { secretName: 'creds' } },
+          { name: 'scratch', emptyDir: {} },
+        ],
+      },
+    }));
+    const done = await waitPod('configured', 'Succeeded', (p) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed');
+    expect(done.status.phase).toBe('Succeeded');
+    const logs = await kubectl.ok(['logs', 'configured', '-c', 'main']);
+    expect(logs).toBe(`color=blue password=s3cret pod=configured tier=e2e node=${done.spec.nodeName} greeting=hi-configured-blue\ncfg_size=3\nblue\ns3cret\nprepared\ncolor\nsize\n`);
+    expect(await kubectl.ok(['get', 'pod', 'configured', '--no-headers'])).toMatch(/configured\s+0\/1\s+Completed\s+0/);
+  });
+
+  it('a missing ConfigMap holds the container in CreateContainerConfigError', async () => {
+    await kubectl.ok(['run', 'needs-config', '--image=busybox:1.36', '--overrides', JSON.stringify({ spec: { containers: [{ name: 'needs-config', image: 'busybox:1.36', env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'absent', key: 'k' } } }] }] } })]);
+    const p = await waitPod('needs-config', 'config error', (x) => x.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError');
+    expect(p.status.containerStatuses[0].state.waiting.message).toBe('configmap "absent" not found');
+  });
+
+  it('an image that cannot be pulled shows ErrImagePull, then ImagePullBackOff', async () => {
+    const port = await freePort(); // nothing listens there: the pull fails on loopback
+    await kubectl.ok(['run', 'unpullable', `--image=127.0.0.1:${port}/nothing:1`]);
+    const reasons = new Set<string>();
+    await waitPod('unpullable', 'ImagePullBackOff', (p) => {
+      const reason = p.status?.containerStatuses?.[0]?.state?.waiting?.reason;
+      if (reason) reasons.add(reason);
+      return reason === 'ImagePullBackOff';
+    });
+    expect(reasons.has('ErrImagePull') || (await kubectl.ok(['describe', 'pod', 'unpullable'])).includes('ErrImagePull')).toBe(true);
+  });
+});
+
+describe('deletion', () => {
+  it('kubectl delete pod sends SIGTERM, waits for the container and leaves nothing behind', async () => {
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'graceful' },
+      spec: {
+        containers: [{
+          name: 'c',
+          image: 'busybox:1.36',
+          command: ['sh', '-c', "trap 'echo got TERM > /host/term; exit 0' TERM; while true; do sleep 0.2; done"],
+          volumeMounts: [{ name: 'host', mountPath: '/host' }],
+        }],
+        volumes: [{ name: 'host', hostPath: { path: hostDir, type: 'Directory' } }],
+      },
+    }));
+    const p = await waitPod('graceful', 'Running', running);
+    expect(dockerIds(p.metadata.uid).length).toBe(2); // sandbox + container
+    await kubectl.ok(['delete', 'pod', 'graceful']);
+    expect(readFileSync(join(hostDir, 'term'), 'utf8')).toBe('got TERM\n');
+    expect(dockerIds(p.metadata.uid)).toEqual([]);
+    expect((await kubectl.run(['get', 'pod', 'graceful'])).stderr).toContain('NotFound');
+  });
+
+  it('a container that ignores SIGTERM is killed when the grace period ends', async () => {
+    await kubectl.ok(['run', 'stubborn', '--image=busybox:1.36', '--', 'sleep', '3600']); // PID 1 ignores TERM
+    const p = await waitPod('stubborn', 'Running', running);
+    await kubectl.ok(['delete', 'pod', 'stubborn', '--grace-period=2']);
+    expect(dockerIds(p.metadata.uid)).toEqual([]);
+  });
+});
+
+// Last: it adds a third node, which would change what the scheduling tests above expect.
+describe('a kubelet restart', () => {
+  it('adopts the running containers instead of restarting them, and removes those of pods deleted meanwhile', async () => {
+    const node = `${cluster.nodes[0]}-extra`;
+    const rootDir = mkdtempSync(join(tmpdir(), 'kubette-e2e-kubelet-'));
+    const args = ['--master', cluster.server, '--node-name', node, '--port', '0', '--address', '127.0.0.1', '--root-dir', rootDir];
+    let kubelet = startComponent('kubelet', args);
+    try {
+      await waitFor('extra node Ready', async () => {
+        const n = await getJSON(`/api/v1/nodes/${node}`).catch(() => undefined);
+        return n?.status?.conditions?.some((c: Obj) => c.type === 'Ready' && c.status === 'True');
+      }, 30_000, 200);
+      const spec = (name: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { nodeName: node, terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'busybox:1.36', command: ['sleep', '3600'] }] } });
+      await kubectl.ok(['create', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [spec('survivor'), spec('orphan')] }));
+      const before = await waitPod('survivor', 'Running', running);
+      const orphan = await waitPod('orphan', 'Running', running);
+      const id = before.status.containerStatuses[0].containerID;
+
+      await kubelet.kill(); // no chance to clean up
+      // Deleted while its kubelet is away: nothing on the node hears about it.
+      await kubectl.ok(['delete', 'pod', 'orphan', '--grace-period=0', '--force']);
+      expect(dockerIds(orphan.metadata.uid).length).toBe(2);
+
+      kubelet = startComponent('kubelet', args);
+      await waitFor('orphan containers removed', async () => (dockerIds(orphan.metadata.uid).length === 0 ? true : undefined), 60_000, 300);
+      const after = await pod('survivor');
+      expect(after.status.containerStatuses[0].containerID).toBe(id);
+      expect(after.status.containerStatuses[0].restartCount).toBe(0);
+      expect(after.status.containerStatuses[0].state.running.startedAt).toBe(before.status.containerStatuses[0].state.running.startedAt);
+      // Still managed: exec and deletion go through the new kubelet.
+      expect(await kubectl.ok(['exec', 'survivor', '--', 'echo', 'still here'])).toBe('still here\n');
+      await kubectl.ok(['delete', 'pod', 'survivor']);
+      expect(dockerIds(before.metadata.uid)).toEqual([]);
+    } finally {
+      await kubelet.stop();
+      removeNodeContainers([node]);
+      rmSync(rootDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
