@@ -66,6 +66,21 @@ export class Kubelet {
     this.workers.update(pod);
   }
 
+  metrics(): string {
+    const s = this.pods.stats;
+    const since = s.lastEventAt ? (Date.now() - s.lastEventAt) / 1000 : -1;
+    return [
+      `kubelet_running_pods ${this.byUid.size}`,
+      `kubelet_pod_worker_syncs_total ${this.workers.syncs}`,
+      `kubelet_pod_worker_errors_total ${this.workers.errors}`,
+      `kubelet_informer_watch_events_total{resource="pods"} ${s.events}`,
+      `kubelet_informer_relists_total{resource="pods"} ${s.lists}`,
+      `kubelet_informer_errors_total{resource="pods"} ${s.errors}`,
+      // A watch that has gone quiet for long is visible here (bookmarks arrive every minute).
+      `kubelet_informer_seconds_since_last_event{resource="pods"} ${since.toFixed(1)}`,
+    ].join('\n') + '\n';
+  }
+
   findPod(namespace: string, name: string): Pod | undefined {
     return this.pods.get(objectKey({ metadata: { namespace, name } }));
   }

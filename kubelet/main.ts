@@ -79,6 +79,7 @@ async function main(): Promise<void> {
     listPods: () => kubelet?.pods.list() ?? [],
     observe: (uid) => kubelet!.syncer.observe(uid),
     healthy: () => runtimeUp,
+    metrics: () => kubelet?.metrics() ?? '',
     log,
   });
   // --port 0 takes a free port; the Node then advertises the one actually bound.

@@ -15,6 +15,8 @@ export interface ServerDeps {
   listPods(): Pod[];
   observe(uid: string): Promise<ObservedContainer[]>;
   healthy(): boolean;
+  /** Prometheus text exposition. */
+  metrics(): string;
   log: Logger;
 }
 
@@ -63,6 +65,10 @@ export class KubeletServer {
     try {
       if (url.pathname === '/healthz') {
         res.writeHead(this.d.healthy() ? 200 : 503, { 'content-type': 'text/plain' }).end(this.d.healthy() ? 'ok' : 'container runtime is down');
+        return;
+      }
+      if (url.pathname === '/metrics') {
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(this.d.metrics());
         return;
       }
       if (url.pathname === '/pods') {

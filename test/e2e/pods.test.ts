@@ -137,6 +137,49 @@ print(out.strip())
   });
 });
 
+describe('what reaches Docker', () => {
+  it('hostPort, cpu and memory limits, and a new image set on the pod', async () => {
+    const hostPort = await freePort();
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'limited' },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        containers: [{
+          name: 'c',
+          image: 'busybox:1.36',
+          command: ['sh', '-c', 'mkdir -p /www; echo via-host-port > /www/index.html; exec httpd -f -p 80 -h /www'],
+          ports: [{ containerPort: 80, hostPort }],
+          resources: { limits: { cpu: '500m', memory: '64Mi' }, requests: { cpu: '250m', memory: '32Mi' } },
+        }],
+      },
+    }));
+    const p = await waitPod('limited', 'Running', running);
+    expect(await fetch(`http://127.0.0.1:${hostPort}/index.html`).then((r) => r.text())).toBe('via-host-port\n');
+    const id = p.status.containerStatuses[0].containerID.replace('docker://', '');
+    const host = JSON.parse(execFileSync('docker', ['inspect', '--format', '{{json .HostConfig}}', id]).toString()) as Obj;
+    expect(host.Memory).toBe(64 * 1024 * 1024);
+    expect(host.NanoCpus).toBe(500_000_000);
+    expect(host.CpuShares).toBe(256);
+    expect(p.status.qosClass).toBe('Burstable');
+
+    await kubectl.ok(['set', 'image', 'pod/limited', 'c=kubette/pause:3.9']);
+    const replaced = await waitPod('limited', 'running the new image', (x) => x.status.containerStatuses[0].image === 'kubette/pause:3.9' && running(x));
+    expect(replaced.status.containerStatuses[0].restartCount).toBe(1);
+    expect(replaced.status.containerStatuses[0].containerID).not.toBe(p.status.containerStatuses[0].containerID);
+  });
+
+  it('the kubelet serves /healthz and /metrics on the port its Node advertises', async () => {
+    const node = await getJSON(`/api/v1/nodes/${cluster.nodes[0]}`);
+    const base = `http://127.0.0.1:${node.status.daemonEndpoints.kubeletEndpoint.Port}`;
+    expect(await fetch(`${base}/healthz`).then((r) => r.text())).toBe('ok');
+    const metrics = await fetch(`${base}/metrics`).then((r) => r.text());
+    expect(metrics).toMatch(/^kubelet_pod_worker_syncs_total [1-9]\d*$/m);
+    expect(metrics).toMatch(/^kubelet_informer_watch_events_total\{resource="pods"\} \d+$/m);
+  });
+});
+
 describe('scheduling onto the nodes', () => {
   it('spreads pods of one owner, keeps an oversized pod Pending with FailedScheduling, honours nodeSelector, taints and nodeName', async () => {
     const [n1, n2] = cluster.nodes as [string, string];

@@ -154,6 +154,26 @@ describe('writes and concurrency', () => {
   });
 });
 
+describe('writes that reshape the object', () => {
+  it("folds a Secret's stringData into data and never stores it", async () => {
+    const created = await call('POST', '/api/v1/namespaces/default/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'folded' }, data: { a: Buffer.from('old').toString('base64'), b: 'Yg==' }, stringData: { a: 'new' } });
+    expect(created.status).toBe(201);
+    const got = (await call('GET', '/api/v1/namespaces/default/secrets/folded')).json;
+    expect(got.stringData).toBeUndefined();
+    expect(got.data).toEqual({ a: Buffer.from('new').toString('base64'), b: 'Yg==' });
+    expect(got.type).toBe('Opaque');
+  });
+
+  it('treats a uid in an update body as a precondition', async () => {
+    const made = (await call('POST', '/api/v1/namespaces/default/configmaps', cm('uidcheck'))).json;
+    const stale = await call('PATCH', '/api/v1/namespaces/default/configmaps/uidcheck', { metadata: { uid: 'not-the-uid' }, data: { k: 'changed' } }, 'application/merge-patch+json');
+    expect(stale.status).toBe(409);
+    expect(stale.json.message).toContain('Precondition failed: UID in precondition: not-the-uid');
+    const right = await call('PATCH', '/api/v1/namespaces/default/configmaps/uidcheck', { metadata: { uid: made.metadata.uid }, data: { k: 'changed' } }, 'application/merge-patch+json');
+    expect(right.status).toBe(200);
+  });
+});
+
 describe('errors', () => {
   it('rejects invalid names and labels with 422 and field causes', async () => {
     const res = await call('POST', '/api/v1/namespaces/default/configmaps', cm('Bad_Name', {}, { 'bad key!': 'v' }));
