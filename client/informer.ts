@@ -62,7 +62,9 @@ export class Informer<T extends KubeObject = KubeObject> {
     this.handlers.push(h);
   }
 
+  /** Adds an index; a second index of the same name is the same index (shared informers). */
   addIndexer(name: string, fn: IndexFunc<T>): void {
+    if (this.indexers.has(name)) return;
     const index = new Map<string, Set<string>>();
     for (const [key, obj] of this.items) for (const v of fn(obj)) (index.get(v) ?? index.set(v, new Set()).get(v)!).add(key);
     this.indexers.set(name, { fn, index });

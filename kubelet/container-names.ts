@@ -3,6 +3,7 @@
 // kubelets sharing one Docker engine tell theirs apart by the node label, and the attempt label
 // is the restart count.
 import { createHash } from 'node:crypto';
+import { canonical } from '../api/canonical.js';
 import type { Container, Pod } from '../api/types/pod.js';
 import type { ContainerStatus as RuntimeContainer } from './runtime/runtime.js';
 
@@ -37,17 +38,6 @@ export interface ObservedContainer {
   image: string;
   imageID: string;
   ip?: string;
-}
-
-/** Keys sorted at every level, so equal containers hash equal whatever order a patch left. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 /** Changes when the container's spec changes (e.g. a new image): the container is then replaced. */

@@ -240,11 +240,25 @@ export class NodeStatusReporter {
     };
   }
 
-  /** Writes status when it changed (heartbeat times aside), or when the report is due anyway. */
+  /**
+   * Writes status when it changed (heartbeat times aside), when the Node in the API says
+   * otherwise (the node lifecycle controller marked it Unknown while we were away), or when
+   * the report is due anyway.
+   */
   async reportStatus(force: boolean): Promise<void> {
-    const status = await this.status();
-    const comparable = JSON.stringify({ ...status, conditions: (status.conditions as Array<Record<string, unknown>>).map(({ lastHeartbeatTime: _h, lastTransitionTime: _t, ...c }) => c) });
-    if (!force && comparable === this.lastReported && Date.now() - this.lastReportAt < REPORT_MS) return;
+    let status = await this.status();
+    const strip = (conds: Array<Record<string, unknown>> | undefined) => (conds ?? []).map(({ lastHeartbeatTime: _h, lastTransitionTime: _t, ...c }) => c);
+    const comparable = JSON.stringify({ ...status, conditions: strip(status.conditions as Array<Record<string, unknown>>) });
+    let stale = false;
+    if (!force && comparable === this.lastReported) {
+      const live = await this.client.get(nodes, undefined, this.config.nodeName);
+      stale = JSON.stringify(strip(live.status?.conditions)) !== JSON.stringify(strip(status.conditions as Array<Record<string, unknown>>));
+      if (stale) {
+        this.node = live; // transition times now count from the state the API shows
+        status = await this.status();
+      }
+    }
+    if (!force && !stale && comparable === this.lastReported && Date.now() - this.lastReportAt < REPORT_MS) return;
     this.node = await this.client.patch(nodes, undefined, this.config.nodeName, { status }, 'merge', 'status');
     this.lastReported = comparable;
     this.lastReportAt = Date.now();

@@ -9,7 +9,8 @@ const pods = resource('v1/pods');
 const OWNED = ['podIP', 'podIPs', 'initContainerStatuses', 'message', 'reason'] as const;
 
 export class StatusManager {
-  private readonly written = new Map<string, string>();
+  /** What we last wrote per pod, and the pod's resourceVersion right after. */
+  private readonly written = new Map<string, { text: string; rv: number }>();
 
   constructor(
     private readonly client: RestClient,
@@ -19,18 +20,21 @@ export class StatusManager {
   async write(pod: Pod, status: PodStatus): Promise<void> {
     const uid = pod.metadata.uid!;
     const text = JSON.stringify(status);
-    if (this.written.get(uid) === text) return;
+    const mine = this.written.get(uid);
+    const seenRv = Number(pod.metadata.resourceVersion ?? 0);
+    // Our last write stands unless someone changed the pod since (a controller marking it not
+    // Ready, say): then the pod's current status is what to compare against.
+    if (mine && mine.text === text && seenRv <= mine.rv) return;
     const current = pod.status ?? {};
-    // The informer's copy may already say exactly this (after a kubelet restart, say).
     if (JSON.stringify(pick(current, status)) === text && OWNED.every((k) => k in status || !(k in current))) {
-      this.written.set(uid, text);
+      this.written.set(uid, { text, rv: seenRv });
       return;
     }
     const patch: Record<string, unknown> = { ...status };
     for (const k of OWNED) if (!(k in status) && k in current) patch[k] = null;
     try {
-      await this.client.patch(pods, pod.metadata.namespace, pod.metadata.name!, { metadata: { uid }, status: patch }, 'merge', 'status');
-      this.written.set(uid, text);
+      const updated = await this.client.patch<Pod>(pods, pod.metadata.namespace, pod.metadata.name!, { metadata: { uid }, status: patch }, 'merge', 'status');
+      this.written.set(uid, { text, rv: Number(updated.metadata.resourceVersion ?? 0) });
     } catch (err) {
       this.log.warn({ pod: `${pod.metadata.namespace}/${pod.metadata.name}`, err: (err as Error).message }, 'could not write pod status');
     }

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Local launcher: runs the cluster's components as local processes (etcd from the PATH, the
-// apiserver, the scheduler, kubelets sharing the local Docker), writes a kubeconfig for
-// kubectl, keeps logs per component under .kubette/logs, and stops everything on Ctrl-C /
-// SIGTERM. For machines without a registry and for development.
+// apiserver, the scheduler, the controller-manager, kubelets sharing the local Docker),
+// writes a kubeconfig for kubectl, keeps logs per component under .kubette/logs, and stops
+// everything on Ctrl-C / SIGTERM. For machines without a registry and for development.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -20,6 +20,9 @@ const { values } = parseArgs({
     nodes: { type: 'string', default: '2' },
     'kubelet-port': { type: 'string', default: '10250' },
     'node-prefix': { type: 'string', default: 'node' },
+    'apiserver-args': { type: 'string', default: '' },
+    'controller-manager-args': { type: 'string', default: '' },
+    'kubelet-args': { type: 'string', default: '' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -33,7 +36,10 @@ if (values.help) {
   --kubeconfig FILE      where to write the kubeconfig (default ./kubeconfig)
   --nodes N              kubelets to run (default 2; they share the local Docker)
   --kubelet-port PORT    first kubelet's port; the next ones add 100 each (default 10250; 0: free ports)
-  --node-prefix NAME     node names are NAME-1 ... NAME-N (default node)`);
+  --node-prefix NAME     node names are NAME-1 ... NAME-N (default node)
+  --apiserver-args "..."           extra flags for the apiserver (e.g. "--default-unreachable-toleration-seconds 30")
+  --controller-manager-args "..."  extra flags for the controller-manager (e.g. "--node-monitor-grace-period 20s")
+  --kubelet-args "..."             extra flags for every kubelet`);
   process.exit(0);
 }
 
@@ -73,6 +79,11 @@ async function waitHTTP(url: string, what: string, timeoutMs = 30_000): Promise<
   }
 }
 
+/** Splits a flags string ("--a 1 --b x") into arguments. */
+function extra(flags: string | undefined): string[] {
+  return (flags ?? '').split(/\s+/).filter(Boolean);
+}
+
 let stopping = false;
 async function stop(code = 0): Promise<void> {
   if (stopping) return;
@@ -100,10 +111,11 @@ async function main(): Promise<void> {
   await waitHTTP(`${etcdURL}/health`, 'etcd');
 
   const server = `http://127.0.0.1:${apiPort}`;
-  start('apiserver', process.execPath, [join(root, 'dist', 'apiserver', 'main.js'), '--etcd-servers', etcdURL, '--insecure-port', String(apiPort)]);
+  start('apiserver', process.execPath, [join(root, 'dist', 'apiserver', 'main.js'), '--etcd-servers', etcdURL, '--insecure-port', String(apiPort), ...extra(values['apiserver-args'])]);
   await waitHTTP(`${server}/readyz`, 'apiserver');
 
   start('scheduler', process.execPath, [join(root, 'dist', 'scheduler', 'main.js'), '--master', server, '--port', '0']);
+  start('controller-manager', process.execPath, [join(root, 'dist', 'controller-manager', 'main.js'), '--master', server, '--port', '0', ...extra(values['controller-manager-args'])]);
 
   const nodes: string[] = [];
   for (let i = 1; i <= Number(values.nodes); i++) {
@@ -119,6 +131,7 @@ async function main(): Promise<void> {
       '--node-ip', '127.0.0.1',
       '--port', String(port),
       '--root-dir', join(dataDir, 'kubelet', name),
+      ...extra(values['kubelet-args']),
     ]);
   }
 
@@ -143,7 +156,7 @@ users:
   user: {}
 `,
   );
-  console.log(`kubette is up: apiserver ${server}, etcd ${etcdURL}, scheduler, kubelets ${nodes.join(', ') || '(none)'}
+  console.log(`kubette is up: apiserver ${server}, etcd ${etcdURL}, scheduler, controller-manager, kubelets ${nodes.join(', ') || '(none)'}
   kubectl --kubeconfig ${kubeconfig} get namespaces
   logs in ${logDir}; Ctrl-C stops everything`);
 }

@@ -191,7 +191,10 @@ export class ResourceStore {
       }
       if (opts.dryRun) return { object: new CachedObject(key, prev.rev, prepared), created: false };
 
-      if (prepared.metadata.deletionTimestamp && !hasFinalizers(prepared) && (this.strategy.readyToRemove?.(prepared) ?? true)) {
+      // The last finalizer gone from an object being deleted removes it, unless a graceful
+      // deletion is still running (its owner, e.g. the kubelet, finishes that with grace 0).
+      const gracePending = (prepared.metadata.deletionGracePeriodSeconds ?? 0) > 0;
+      if (prepared.metadata.deletionTimestamp && !hasFinalizers(prepared) && !gracePending && (this.strategy.readyToRemove?.(prepared) ?? true)) {
         const del = await this.etcd.delete(key, current.modRevision);
         if (del.ok) return { object: new CachedObject(key, del.revision, { ...prepared, metadata: { ...prepared.metadata, resourceVersion: String(del.revision) } }), created: false };
       } else {
@@ -309,7 +312,8 @@ export class ResourceStore {
       return true;
     }
     if (hasFinalizers(obj) || kindKeeps) {
-      if (!meta.deletionTimestamp) {
+      // Grace 0 ends any graceful period still running; the finalizers alone hold it now.
+      if (!meta.deletionTimestamp || (meta.deletionGracePeriodSeconds ?? 0) > 0) {
         meta.deletionTimestamp = nowTimestamp();
         meta.deletionGracePeriodSeconds = 0;
       }

@@ -1,6 +1,6 @@
 // A cordoned node (spec.unschedulable) takes only pods that tolerate the unschedulable taint.
 import { ok, unresolvable, type FilterPlugin } from '../framework.js';
-import { toleratesAll } from './tolerations.js';
+import { toleratesAll } from '../../api/tolerations.js';
 
 const TAINT = { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' };
 

@@ -1,7 +1,7 @@
 // NoSchedule and NoExecute taints keep out pods that do not tolerate them; PreferNoSchedule
 // taints only lower a node's score.
 import { normalizeToMax, ok, unresolvable, type FilterPlugin, type ScorePlugin } from '../framework.js';
-import { toleratesAll } from './tolerations.js';
+import { toleratesAll } from '../../api/tolerations.js';
 
 type AnyObj = Record<string, any>;
 

@@ -1,4 +1,5 @@
-// Whether a pod's tolerations cover a node's taint (shared by the taint and unschedulable plugins).
+// Whether a pod's tolerations cover a node's taint (the scheduler's filters and the node
+// lifecycle controller's NoExecute evictions both ask).
 
 type AnyObj = Record<string, any>;
 

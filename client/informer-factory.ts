@@ -1,0 +1,45 @@
+// Shared informers: one list+watch per resource however many controllers read it, as in
+// client-go's SharedInformerFactory. Controllers ask for informers (and add handlers and
+// indexes) before start(); synced resolves once every informer has its first list.
+import { setMaxListeners } from 'node:events';
+import type { Logger } from 'pino';
+import type { KubeObject } from '../api/types/meta.js';
+import { Informer } from './informer.js';
+import { resource, type RestClient } from './rest.js';
+
+export class InformerFactory {
+  private readonly informers = new Map<string, Informer<any>>();
+  private started = false;
+
+  constructor(
+    private readonly client: RestClient,
+    private readonly log?: Logger,
+  ) {}
+
+  /** The informer for `group/version/plural` (or `version/plural` for core). */
+  for<T extends KubeObject = KubeObject>(path: string): Informer<T> {
+    let inf = this.informers.get(path);
+    if (!inf) {
+      if (this.started) throw new Error(`informer ${path} asked for after start`);
+      inf = new Informer<T>(this.client, resource(path), {}, this.log);
+      this.informers.set(path, inf);
+    }
+    return inf as Informer<T>;
+  }
+
+  all(): Array<[string, Informer<any>]> {
+    return [...this.informers];
+  }
+
+  /** Runs every informer until `signal` aborts. */
+  start(signal: AbortSignal): Promise<void[]> {
+    this.started = true;
+    // Every informer's watch listens on this one signal: that many listeners is by design.
+    setMaxListeners(0, signal);
+    return Promise.all([...this.informers.values()].map((i) => i.run(signal)));
+  }
+
+  get synced(): Promise<void> {
+    return Promise.all([...this.informers.values()].map((i) => i.synced)).then(() => undefined);
+  }
+}

@@ -1,0 +1,90 @@
+// The Endpoints controller: for each Service with a selector, an Endpoints object of the same
+// name listing its pods' addresses (ready ones in `addresses`, the rest in
+// `notReadyAddresses`), grouped into subsets by their resolved ports. Pod changes reach it
+// through the informer at once.
+import { canonical } from '../../api/canonical.js';
+import { StatusError } from '../../api/status.js';
+import { rfc3339 } from '../../api/time.js';
+import type { KubeObject } from '../../api/types/meta.js';
+import type { Informer } from '../../client/informer.js';
+import { objectKey } from '../../client/informer.js';
+import { resource } from '../../client/rest.js';
+import { Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
+import { podSelected, portsKey, selectsPods, serviceEndpoints, targetRef } from './service-endpoints.js';
+
+const endpoints = resource('v1/endpoints');
+const TRIGGER = 'endpoints.kubernetes.io/last-change-trigger-time';
+
+/** Enqueues the services selecting a pod before and after a change. */
+export function watchServicePods(services: Informer, pods: Informer, enqueue: (svc: KubeObject) => void): void {
+  services.addIndexer('namespace', (s) => [s.metadata.namespace ?? '']);
+  pods.addIndexer('namespace', (p) => [p.metadata.namespace ?? '']);
+  const touched = (...ps: KubeObject[]) => {
+    for (const p of ps) for (const svc of services.byIndex('namespace', p.metadata.namespace ?? '')) if (podSelected(svc, p)) enqueue(svc);
+  };
+  pods.addHandler({ add: (p) => touched(p), update: (old, p) => touched(old, p), delete: (p) => touched(p) });
+  services.addHandler({ add: enqueue, update: (_o, s) => enqueue(s), delete: enqueue });
+}
+
+export class EndpointsController extends Controller {
+  private readonly services: Informer;
+  private readonly pods: Informer;
+  private readonly endpoints: Informer;
+
+  constructor(ctx: ControllerContext) {
+    super('endpoint', ctx);
+    this.services = ctx.informers.for('v1/services');
+    this.pods = ctx.informers.for('v1/pods');
+    this.endpoints = ctx.informers.for('v1/endpoints');
+    watchServicePods(this.services, this.pods, (s) => this.enqueue(s));
+    // Someone else changing our Endpoints gets it put back.
+    this.endpoints.addHandler({ update: (_o, e) => this.services.get(objectKey(e)) && this.queue.add(objectKey(e)), delete: (e) => this.services.get(objectKey(e)) && this.queue.add(objectKey(e)) });
+  }
+
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const [namespace, name] = key.split('/') as [string, string];
+    const svc = this.services.get(key);
+    const current = this.endpoints.get(key);
+    if (!svc) {
+      if (current) await this.ctx.client.delete(endpoints, namespace, name).catch((err) => { if (!(err instanceof StatusError && err.code === 404)) throw err; });
+      return;
+    }
+    if (!selectsPods(svc)) return; // without a selector, Endpoints are the user's to write
+
+    const subsets = new Map<string, { addresses: unknown[]; notReadyAddresses: unknown[]; ports: unknown[] }>();
+    for (const ep of serviceEndpoints(svc, this.pods.byIndex('namespace', namespace))) {
+      if (ep.terminating && !svc.spec?.publishNotReadyAddresses) continue;
+      const k = portsKey(ep.ports);
+      const subset = subsets.get(k) ?? subsets.set(k, { addresses: [], notReadyAddresses: [], ports: ep.ports }).get(k)!;
+      const address = {
+        ip: ep.ip,
+        ...(ep.pod.spec?.hostname && ep.pod.spec?.subdomain === name ? { hostname: ep.pod.spec.hostname } : {}),
+        ...(ep.pod.spec?.nodeName ? { nodeName: ep.pod.spec.nodeName } : {}),
+        targetRef: targetRef(ep.pod),
+      };
+      (ep.ready ? subset.addresses : subset.notReadyAddresses).push(address);
+    }
+    const list = [...subsets.values()].map((s) => ({
+      ...(s.addresses.length ? { addresses: s.addresses } : {}),
+      ...(s.notReadyAddresses.length ? { notReadyAddresses: s.notReadyAddresses } : {}),
+      ports: s.ports,
+    }));
+    const labels: Record<string, string> = { ...(svc.metadata.labels ?? {}) };
+    if (svc.spec?.clusterIP === 'None') labels['service.kubernetes.io/headless'] = '';
+    if (current && canonical(current.subsets ?? []) === canonical(list) && canonical(current.metadata.labels ?? {}) === canonical(labels)) return;
+    const body: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name, namespace, labels, annotations: { ...(current?.metadata.annotations ?? {}), [TRIGGER]: rfc3339() } },
+      subsets: list,
+    };
+    try {
+      if (current) await this.ctx.client.update(endpoints, { ...body, metadata: { ...current.metadata, labels, annotations: body.metadata.annotations } });
+      else await this.ctx.client.create(endpoints, namespace, body);
+    } catch (err) {
+      // 409 on create: it exists and the cache trails; on update: a newer version. Either way, again.
+      if (err instanceof StatusError && err.code === 409) return { requeueAfterMs: 100 };
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,99 @@
+// The EndpointSlice controller: for each Service with a selector, discovery.k8s.io/v1
+// EndpointSlices (one per distinct set of resolved ports, at most 100 endpoints each) labelled
+// kubernetes.io/service-name and owned by the Service. Each endpoint carries ready / serving /
+// terminating conditions, its node and its pod.
+import { canonical } from '../../api/canonical.js';
+import { StatusError } from '../../api/status.js';
+import type { KubeObject } from '../../api/types/meta.js';
+import type { Informer } from '../../client/informer.js';
+import { resource } from '../../client/rest.js';
+import { Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
+import { watchServicePods } from './endpoints.js';
+import { portsKey, selectsPods, serviceEndpoints, targetRef, type ServiceEndpoint } from './service-endpoints.js';
+
+const slices = resource('discovery.k8s.io/v1/endpointslices');
+const SERVICE_NAME = 'kubernetes.io/service-name';
+const MANAGED_BY = 'endpointslice.kubernetes.io/managed-by';
+const CONTROLLER = 'endpointslice-controller.k8s.io';
+const MAX_PER_SLICE = 100;
+
+export class EndpointSliceController extends Controller {
+  private readonly services: Informer;
+  private readonly pods: Informer;
+  private readonly slices: Informer;
+
+  constructor(ctx: ControllerContext) {
+    super('endpointslice', ctx);
+    this.services = ctx.informers.for('v1/services');
+    this.pods = ctx.informers.for('v1/pods');
+    this.slices = ctx.informers.for('discovery.k8s.io/v1/endpointslices');
+    this.slices.addIndexer('service', (s) => (s.metadata.labels?.[MANAGED_BY] === CONTROLLER && s.metadata.labels?.[SERVICE_NAME] ? [`${s.metadata.namespace}/${s.metadata.labels[SERVICE_NAME]}`] : []));
+    watchServicePods(this.services, this.pods, (s) => this.enqueue(s));
+    const sliceChanged = (s: KubeObject) => s.metadata.labels?.[MANAGED_BY] === CONTROLLER && this.queue.add(`${s.metadata.namespace}/${s.metadata.labels?.[SERVICE_NAME]}`);
+    this.slices.addHandler({ update: (_o, s) => sliceChanged(s), delete: sliceChanged });
+  }
+
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const namespace = key.split('/')[0]!;
+    const svc = this.services.get(key);
+    const existing = this.slices.byIndex('service', key);
+    // Without the Service (or its selector) there is nothing to manage; owned slices also go with it through GC.
+    const wanted = svc && selectsPods(svc) ? this.desired(serviceEndpoints(svc, this.pods.byIndex('namespace', namespace))) : [];
+
+    const unused = [...existing];
+    try {
+      for (const want of wanted) {
+        // Reuse a slice with the same ports when there is one.
+        const i = unused.findIndex((s) => portsKey((s.ports ?? []) as never) === portsKey(want.ports as never));
+        const reuse = i >= 0 ? unused.splice(i, 1)[0] : undefined;
+        const body = this.body(svc!, want);
+        if (!reuse) {
+          await this.ctx.client.create(slices, namespace, body);
+        } else if (canonical(reuse.endpoints ?? []) !== canonical(body.endpoints) || canonical(reuse.ports ?? []) !== canonical(body.ports) || canonical(reuse.metadata.labels) !== canonical(body.metadata.labels)) {
+          await this.ctx.client.update(slices, { ...body, metadata: { ...reuse.metadata, labels: body.metadata.labels } });
+        }
+      }
+      for (const s of unused) await this.ctx.client.delete(slices, namespace, s.metadata.name!, { preconditions: { uid: s.metadata.uid } });
+    } catch (err) {
+      if (err instanceof StatusError && (err.code === 409 || err.code === 404)) return { requeueAfterMs: 100 };
+      throw err;
+    }
+  }
+
+  /** Endpoints grouped by their ports, cut into slices of at most MAX_PER_SLICE. */
+  private desired(eps: ServiceEndpoint[]): Array<{ ports: unknown[]; endpoints: ServiceEndpoint[] }> {
+    const groups = new Map<string, { ports: unknown[]; endpoints: ServiceEndpoint[] }>();
+    for (const ep of eps) {
+      const k = portsKey(ep.ports);
+      (groups.get(k) ?? groups.set(k, { ports: ep.ports, endpoints: [] }).get(k)!).endpoints.push(ep);
+    }
+    // A selector that matches nothing still gets an empty slice with the service's ports, as Kubernetes does.
+    if (groups.size === 0) return [{ ports: [], endpoints: [] }];
+    const out: Array<{ ports: unknown[]; endpoints: ServiceEndpoint[] }> = [];
+    for (const g of groups.values()) for (let i = 0; i < g.endpoints.length; i += MAX_PER_SLICE) out.push({ ports: g.ports, endpoints: g.endpoints.slice(i, i + MAX_PER_SLICE) });
+    return out;
+  }
+
+  private body(svc: KubeObject, want: { ports: unknown[]; endpoints: ServiceEndpoint[] }): KubeObject {
+    const labels: Record<string, string> = { ...(svc.metadata.labels ?? {}), [SERVICE_NAME]: svc.metadata.name!, [MANAGED_BY]: CONTROLLER };
+    if (svc.spec?.clusterIP === 'None') labels['service.kubernetes.io/headless'] = '';
+    return {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: {
+        generateName: `${svc.metadata.name}-`,
+        namespace: svc.metadata.namespace,
+        labels,
+        ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: svc.metadata.name!, uid: svc.metadata.uid!, controller: true, blockOwnerDeletion: true }],
+      },
+      addressType: 'IPv4',
+      endpoints: want.endpoints.map((ep) => ({
+        addresses: [ep.ip],
+        conditions: { ready: ep.ready, serving: ep.serving, terminating: ep.terminating },
+        ...(ep.pod.spec?.nodeName ? { nodeName: ep.pod.spec.nodeName } : {}),
+        targetRef: targetRef(ep.pod),
+      })),
+      ports: want.ports,
+    };
+  }
+}

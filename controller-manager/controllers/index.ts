@@ -1,0 +1,38 @@
+// Every controller this manager can run, by the names --controllers takes (Kubernetes' names).
+import type { Controller, ControllerContext } from '../framework/controller.js';
+import { DeploymentController } from './deployment/deployment.js';
+import { EndpointsController } from './endpoints.js';
+import { EndpointSliceController } from './endpointslice.js';
+import { GarbageCollector } from './garbage-collector.js';
+import { NamespaceController } from './namespace.js';
+import { NodeLifecycleController } from './node-lifecycle.js';
+import { REPLICA_SET, REPLICATION_CONTROLLER, ReplicaController } from './replicaset.js';
+import { ServiceAccountController } from './serviceaccount.js';
+
+export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller> = {
+  deployment: (ctx) => new DeploymentController(ctx),
+  replicaset: (ctx) => new ReplicaController(ctx, REPLICA_SET),
+  replicationcontroller: (ctx) => new ReplicaController(ctx, REPLICATION_CONTROLLER),
+  garbagecollector: (ctx) => new GarbageCollector(ctx),
+  namespace: (ctx) => new NamespaceController(ctx),
+  nodelifecycle: (ctx) => new NodeLifecycleController(ctx),
+  endpoint: (ctx) => new EndpointsController(ctx),
+  endpointslice: (ctx) => new EndpointSliceController(ctx),
+  serviceaccount: (ctx) => new ServiceAccountController(ctx),
+};
+
+/** Resolves --controllers: "*" is all, "-name" removes one, "name" adds one. */
+export function selectControllers(spec: string): string[] {
+  const names = Object.keys(CONTROLLERS);
+  const items = spec.split(',').map((s) => s.trim()).filter(Boolean);
+  const chosen = new Set<string>();
+  for (const item of items) {
+    if (item === '*') names.forEach((n) => chosen.add(n));
+    else if (item.startsWith('-')) chosen.delete(item.slice(1));
+    else if (names.includes(item)) chosen.add(item);
+    else throw new Error(`unknown controller "${item}"; known: ${names.join(', ')}`);
+  }
+  // "-name" anywhere wins over "*", whatever the order.
+  for (const item of items) if (item.startsWith('-')) chosen.delete(item.slice(1));
+  return [...chosen];
+}

@@ -1,0 +1,170 @@
+// Node lifecycle: a node whose kubelet has not renewed its Lease (or posted status) within the
+// grace period gets Unknown conditions ("Kubelet stopped posting node status."), its pods are
+// marked not Ready, and it is tainted node.kubernetes.io/unreachable (not-ready when the
+// kubelet reports Ready=False) with NoSchedule and NoExecute. Pods on a node with NoExecute
+// taints are evicted at once if they do not tolerate them, or after their tolerationSeconds.
+// When the node is Ready again the taints go.
+import { StatusError } from '../../api/status.js';
+import { rfc3339 } from '../../api/time.js';
+import { toleratesAll } from '../../api/tolerations.js';
+import type { KubeObject } from '../../api/types/meta.js';
+import type { Informer } from '../../client/informer.js';
+import { resource } from '../../client/rest.js';
+import { sleep } from '../../client/sleep.js';
+import { Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
+import { isActive } from './pod-util.js';
+
+const nodes = resource('v1/nodes');
+const pods = resource('v1/pods');
+const UNREACHABLE = 'node.kubernetes.io/unreachable';
+const NOT_READY = 'node.kubernetes.io/not-ready';
+const CONDITIONS = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'];
+
+type Taint = { key: string; value?: string; effect: string; timeAdded?: string };
+type Condition = { type: string; status: string; lastHeartbeatTime?: string; lastTransitionTime?: string; reason?: string; message?: string };
+
+/** The taints a node's readiness calls for (keys this controller owns). */
+export function readinessTaints(ready: string | undefined): Array<{ key: string; effect: string }> {
+  const key = ready === 'False' ? NOT_READY : ready === 'Unknown' ? UNREACHABLE : undefined;
+  return key ? [{ key, effect: 'NoSchedule' }, { key, effect: 'NoExecute' }] : [];
+}
+
+/** When a pod on a node with these NoExecute taints must go: now (0), at a time, or never. */
+export function evictionTime(pod: KubeObject, taints: Taint[], now: number): number | undefined {
+  const noExecute = taints.filter((t) => t.effect === 'NoExecute');
+  if (!noExecute.length) return undefined;
+  let at = Infinity;
+  for (const t of noExecute) {
+    const tolerations = ((pod.spec?.tolerations ?? []) as Array<Record<string, any>>).filter((tol) => toleratesAll([tol], t));
+    if (!tolerations.length) return now;
+    const seconds = Math.min(...tolerations.map((tol) => (tol.tolerationSeconds === undefined || tol.tolerationSeconds === null ? Infinity : Math.max(0, Number(tol.tolerationSeconds)))));
+    if (seconds === Infinity) continue;
+    const added = t.timeAdded ? Date.parse(t.timeAdded) : now;
+    at = Math.min(at, added + seconds * 1000);
+  }
+  return at === Infinity ? undefined : at;
+}
+
+export class NodeLifecycleController extends Controller {
+  private readonly nodes: Informer;
+  private readonly leases: Informer;
+  private readonly pods: Informer;
+
+  constructor(ctx: ControllerContext) {
+    super('nodelifecycle', ctx);
+    this.nodes = ctx.informers.for('v1/nodes');
+    this.leases = ctx.informers.for('coordination.k8s.io/v1/leases');
+    this.pods = ctx.informers.for('v1/pods');
+    this.pods.addIndexer('node', (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
+    this.nodes.addHandler({ add: (n) => this.enqueue(n), update: (_o, n) => this.enqueue(n) });
+    this.leases.addHandler({ update: (_o, l) => l.metadata.namespace === 'kube-node-lease' && this.queue.add(l.metadata.name!) });
+    this.pods.addHandler({ add: (p) => this.podOnTaintedNode(p), update: (_o, p) => this.podOnTaintedNode(p) });
+  }
+
+  private podOnTaintedNode(p: KubeObject): void {
+    const node = p.spec?.nodeName && this.nodes.get(p.spec.nodeName);
+    if (node && ((node.spec?.taints ?? []) as Taint[]).some((t) => t.effect === 'NoExecute')) this.queue.add(node.metadata.name!);
+  }
+
+  override async run(signal: AbortSignal): Promise<void> {
+    // Missing heartbeats produce no events: look at every node each monitor period.
+    const ticker = (async () => {
+      while (!signal.aborted) {
+        for (const n of this.nodes.list()) this.enqueue(n);
+        await sleep(this.ctx.options.nodeMonitorPeriodMs, signal);
+      }
+    })();
+    await Promise.all([super.run(signal), ticker]);
+  }
+
+  async reconcile(name: string): Promise<ReconcileResult> {
+    let node = this.nodes.get(name);
+    if (!node) return;
+    const now = Date.now();
+    const grace = this.ctx.options.nodeMonitorGracePeriodMs;
+    const conditions = (node.status?.conditions ?? []) as Condition[];
+    const readyCond = conditions.find((c) => c.type === 'Ready');
+    const lease = this.leases.get(`kube-node-lease/${name}`);
+    const heartbeat = Math.max(
+      Date.parse(lease?.spec?.renewTime ?? '') || 0,
+      Date.parse(readyCond?.lastHeartbeatTime ?? '') || 0,
+      Date.parse(node.metadata.creationTimestamp ?? '') || 0,
+    );
+    let waits: number[] = [];
+    if (now - heartbeat > grace) {
+      if (readyCond?.status !== 'Unknown') node = await this.markUnknown(node, conditions);
+    } else {
+      waits.push(heartbeat + grace - now + 10);
+    }
+    const ready = ((node.status?.conditions ?? []) as Condition[]).find((c) => c.type === 'Ready')?.status;
+    node = await this.reconcileTaints(node, ready);
+    const evictAt = await this.evict(node, now);
+    if (evictAt !== undefined) waits.push(evictAt - now + 10);
+    waits = waits.filter((w) => w > 0);
+    return waits.length ? { requeueAfterMs: Math.min(...waits) } : undefined;
+  }
+
+  private async markUnknown(node: KubeObject, conditions: Condition[]): Promise<KubeObject> {
+    const now = rfc3339();
+    const next = CONDITIONS.map((type) => {
+      const c = conditions.find((x) => x.type === type);
+      return { type, status: 'Unknown', lastHeartbeatTime: c?.lastHeartbeatTime ?? now, lastTransitionTime: now, reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' };
+    });
+    const others = conditions.filter((c) => !CONDITIONS.includes(c.type));
+    const updated = await this.ctx.client.patch<KubeObject>(nodes, undefined, node.metadata.name!, { metadata: { uid: node.metadata.uid }, status: { conditions: [...next, ...others] } }, 'merge', 'status');
+    this.ctx.recorder.event(node, 'Normal', 'NodeNotReady', `Node ${node.metadata.name} status is now: NodeNotReady`);
+    this.log.info({ node: node.metadata.name }, 'node stopped posting status; marked Unknown');
+    await this.markPodsNotReady(node.metadata.name!);
+    return updated;
+  }
+
+  private async markPodsNotReady(nodeName: string): Promise<void> {
+    const now = rfc3339();
+    for (const pod of this.pods.byIndex('node', nodeName)) {
+      if (!isActive(pod)) continue;
+      const conds = (pod.status?.conditions ?? []) as Condition[];
+      if (!conds.some((c) => (c.type === 'Ready' || c.type === 'ContainersReady') && c.status === 'True')) continue;
+      const next = conds.map((c) => (c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False', lastTransitionTime: now, reason: 'NodeNotReady', message: undefined } : c));
+      try {
+        await this.ctx.client.patch(pods, pod.metadata.namespace, pod.metadata.name!, { metadata: { uid: pod.metadata.uid }, status: { conditions: next } }, 'merge', 'status');
+      } catch (err) {
+        if (!(err instanceof StatusError && (err.code === 404 || err.code === 409))) throw err;
+      }
+    }
+  }
+
+  private async reconcileTaints(node: KubeObject, ready: string | undefined): Promise<KubeObject> {
+    const current = (node.spec?.taints ?? []) as Taint[];
+    const owned = (t: Taint) => (t.key === UNREACHABLE || t.key === NOT_READY) && (t.effect === 'NoSchedule' || t.effect === 'NoExecute');
+    const want = readinessTaints(ready).map((w) => current.find((t) => t.key === w.key && t.effect === w.effect) ?? { ...w, ...(w.effect === 'NoExecute' ? { timeAdded: rfc3339() } : {}) });
+    const next = [...current.filter((t) => !owned(t)), ...want];
+    const same = next.length === current.length && next.every((t) => current.includes(t));
+    if (same) return node;
+    const updated = await this.ctx.client.update<KubeObject>(nodes, { ...structuredClone(node), spec: { ...(node.spec ?? {}), taints: next.length ? next : undefined } });
+    this.log.info({ node: node.metadata.name, taints: next.map((t) => `${t.key}:${t.effect}`) }, 'node taints updated');
+    return updated;
+  }
+
+  /** Evicts pods that must go now; returns when the next one is due. */
+  private async evict(node: KubeObject, now: number): Promise<number | undefined> {
+    const taints = (node.spec?.taints ?? []) as Taint[];
+    if (!taints.some((t) => t.effect === 'NoExecute')) return undefined;
+    let next: number | undefined;
+    for (const pod of this.pods.byIndex('node', node.metadata.name!)) {
+      if (!isActive(pod)) continue;
+      const at = evictionTime(pod, taints, now);
+      if (at === undefined) continue;
+      if (at > now) {
+        next = Math.min(next ?? Infinity, at);
+        continue;
+      }
+      try {
+        await this.ctx.client.delete(pods, pod.metadata.namespace, pod.metadata.name!, { preconditions: { uid: pod.metadata.uid } });
+        this.ctx.recorder.event(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`);
+      } catch (err) {
+        if (!(err instanceof StatusError && (err.code === 404 || err.code === 409))) throw err;
+      }
+    }
+    return next;
+  }
+}

@@ -1,0 +1,74 @@
+// What a Service's endpoints are made of, shared by the Endpoints and EndpointSlice
+// controllers (pure): the pods its selector picks, whether each counts as ready, and its ports
+// with named target ports resolved against each pod's container ports.
+import { fromLabelSelector, matches } from '../../api/labels.js';
+import type { KubeObject } from '../../api/types/meta.js';
+import { isReady } from './pod-util.js';
+
+export interface ResolvedPort {
+  name?: string;
+  port: number;
+  protocol: string;
+  appProtocol?: string;
+}
+
+export interface ServiceEndpoint {
+  pod: KubeObject;
+  ip: string;
+  ready: boolean;
+  serving: boolean;
+  terminating: boolean;
+  ports: ResolvedPort[];
+}
+
+export function selectsPods(svc: KubeObject): boolean {
+  const sel = svc.spec?.selector as Record<string, string> | undefined;
+  return svc.spec?.type !== 'ExternalName' && !!sel && Object.keys(sel).length > 0;
+}
+
+export function podSelected(svc: KubeObject, pod: KubeObject): boolean {
+  return selectsPods(svc) && matches(fromLabelSelector({ matchLabels: svc.spec.selector }), pod.metadata.labels);
+}
+
+/** The service's ports as this pod serves them; a named targetPort the pod lacks drops that port. */
+export function resolvePorts(svc: KubeObject, pod: KubeObject): ResolvedPort[] {
+  const out: ResolvedPort[] = [];
+  for (const p of (svc.spec?.ports ?? []) as Array<Record<string, any>>) {
+    let port: number | undefined;
+    const target = p.targetPort ?? p.port;
+    if (typeof target === 'number' || /^\d+$/.test(String(target))) port = Number(target);
+    else {
+      for (const c of (pod.spec?.containers ?? []) as Array<Record<string, any>>) {
+        const found = (c.ports ?? []).find((cp: Record<string, any>) => cp.name === target && (cp.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
+        if (found) port = found.containerPort;
+      }
+    }
+    if (port === undefined) continue;
+    out.push({ ...(p.name ? { name: p.name } : {}), port, protocol: p.protocol ?? 'TCP', ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}) });
+  }
+  return out;
+}
+
+/** The endpoints of a service among `pods` (all pods of its namespace). */
+export function serviceEndpoints(svc: KubeObject, pods: KubeObject[]): ServiceEndpoint[] {
+  if (!selectsPods(svc)) return [];
+  const publishNotReady = !!svc.spec?.publishNotReadyAddresses;
+  const out: ServiceEndpoint[] = [];
+  for (const pod of pods) {
+    if (!podSelected(svc, pod)) continue;
+    const phase = pod.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') continue;
+    const ip = pod.status?.podIP as string | undefined;
+    if (!ip) continue;
+    const terminating = !!pod.metadata.deletionTimestamp;
+    const serving = isReady(pod);
+    out.push({ pod, ip, ready: publishNotReady || (serving && !terminating), serving: publishNotReady || serving, terminating, ports: resolvePorts(svc, pod) });
+  }
+  return out.sort((a, b) => a.ip.localeCompare(b.ip, undefined, { numeric: true }) || (a.pod.metadata.name ?? '').localeCompare(b.pod.metadata.name ?? ''));
+}
+
+export function targetRef(pod: KubeObject) {
+  return { kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name, uid: pod.metadata.uid };
+}
+
+export const portsKey = (ports: ResolvedPort[]) => JSON.stringify([...ports].sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '')));
