@@ -304,7 +304,8 @@ const ingressColumns: PrinterColumn[] = [
 
 function nodeStatus(o: KubeObject): string {
   const ready = ((o.status?.conditions ?? []) as any[]).find((c) => c.type === 'Ready');
-  let s = !ready ? 'Unknown' : ready.status === 'True' ? 'Ready' : ready.status === 'False' ? 'NotReady' : 'Unknown';
+  // Kubernetes prints anything but Ready=True as NotReady; only a node with no Ready condition is Unknown.
+  let s = !ready ? 'Unknown' : ready.status === 'True' ? 'Ready' : 'NotReady';
   if (o.spec?.unschedulable) s += ',SchedulingDisabled';
   return s;
 }

@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
+import { parseGoDuration } from '../api/go-duration.js';
 import { EventRecorder } from '../client/events.js';
 import { loadClientConfig } from '../client/kubeconfig.js';
 import { RestClient } from '../client/rest.js';
@@ -32,6 +33,8 @@ const { values } = parseArgs({
     'root-dir': { type: 'string' },
     'cluster-dns': { type: 'string', default: '' },
     'cluster-domain': { type: 'string', default: 'cluster.local' },
+    'node-lease-duration-seconds': { type: 'string', default: '40' },
+    'node-status-update-frequency': { type: 'string', default: '10s' },
     'log-level': { type: 'string', default: 'info' },
     help: { type: 'boolean', default: false },
   },
@@ -56,6 +59,8 @@ if (values.help) {
   --root-dir DIR                     pod volumes live here (default /var/lib/kubette/<node-name>)
   --cluster-dns IP,...               DNS server for pods with dnsPolicy ClusterFirst (default: the node's resolver)
   --cluster-domain DOMAIN            the cluster's DNS domain (default cluster.local)
+  --node-lease-duration-seconds N    the node Lease's duration; renewed every quarter of it (default 40)
+  --node-status-update-frequency D   how often node status is checked and written if changed (default 10s)
   --log-level LEVEL                  trace, debug, info, warn or error (default info)`);
   process.exit(0);
 }
@@ -106,6 +111,8 @@ async function main(): Promise<void> {
       taints: parseTaints(values['register-with-taints']!),
       maxPods: Number(values['max-pods']),
       reserved: parseKeyValues(values['system-reserved']!),
+      leaseDurationSeconds: Number(values['node-lease-duration-seconds']),
+      statusUpdateMs: parseGoDuration(values['node-status-update-frequency']!),
     },
     log,
   );

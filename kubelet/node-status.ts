@@ -1,6 +1,7 @@
 // The node as the kubelet reports it: registration (labels, taints, capacity), status (conditions,
 // addresses, nodeInfo, images, daemonEndpoints) written when it changes or every 5 minutes, and
-// the heartbeat Lease in kube-node-lease renewed every 10 s, as Kubernetes' kubelet does.
+// the heartbeat Lease in kube-node-lease renewed every quarter of its 40 s duration (10 s), as
+// Kubernetes' kubelet does.
 import { readFileSync } from 'node:fs';
 import { arch, cpus, release, totalmem } from 'node:os';
 import type { Logger } from 'pino';
@@ -16,8 +17,6 @@ const nodes = resource('v1/nodes');
 const leases = resource('coordination.k8s.io/v1/leases');
 
 export const KUBELET_VERSION = 'v1.32.0';
-const LEASE_SECONDS = 40;
-const HEARTBEAT_MS = 10_000;
 const REPORT_MS = 5 * 60_000;
 
 export interface NodeConfig {
@@ -29,6 +28,10 @@ export interface NodeConfig {
   maxPods: number;
   /** Resources held back from pods (--system-reserved). */
   reserved: Record<string, string>;
+  /** The Lease's duration (--node-lease-duration-seconds); it is renewed every quarter of it. */
+  leaseDurationSeconds: number;
+  /** How often node status is computed and, when changed, written (--node-status-update-frequency). */
+  statusUpdateMs: number;
 }
 
 function readOr(path: string, fallback: string): string {
@@ -151,21 +154,30 @@ export class NodeStatusReporter {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      await sleep(HEARTBEAT_MS, signal);
-      if (signal.aborted) break;
-      await this.renewLease().catch((err) => this.log.warn({ err: (err as Error).message }, 'could not renew node lease'));
-      await this.reportStatus(false).catch(async (err) => {
-        this.log.warn({ err: (err as Error).message }, 'could not update node status');
-        // Someone deleted our Node: register it again, as the kubelet does.
-        if (err instanceof StatusError && err.code === 404) await this.register(signal);
-      });
-    }
+    const heartbeat = async () => {
+      while (!signal.aborted) {
+        await sleep((this.config.leaseDurationSeconds * 1000) / 4, signal);
+        if (signal.aborted) break;
+        await this.renewLease().catch((err) => this.log.warn({ err: (err as Error).message }, 'could not renew node lease'));
+      }
+    };
+    const status = async () => {
+      while (!signal.aborted) {
+        await sleep(this.config.statusUpdateMs, signal);
+        if (signal.aborted) break;
+        await this.reportStatus(false).catch(async (err) => {
+          this.log.warn({ err: (err as Error).message }, 'could not update node status');
+          // Someone deleted our Node: register it again, as the kubelet does.
+          if (err instanceof StatusError && err.code === 404) await this.register(signal);
+        });
+      }
+    };
+    await Promise.all([heartbeat(), status()]);
   }
 
   async renewLease(): Promise<void> {
     const name = this.config.nodeName;
-    const spec = { holderIdentity: name, leaseDurationSeconds: LEASE_SECONDS, renewTime: microTime() };
+    const spec = { holderIdentity: name, leaseDurationSeconds: this.config.leaseDurationSeconds, renewTime: microTime() };
     if (this.lease) {
       try {
         this.lease = await this.client.update(leases, { ...this.lease, spec: { ...this.lease.spec, ...spec } });

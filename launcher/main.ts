@@ -23,6 +23,8 @@ const { values } = parseArgs({
     'apiserver-args': { type: 'string', default: '' },
     'controller-manager-args': { type: 'string', default: '' },
     'kubelet-args': { type: 'string', default: '' },
+    without: { type: 'string', default: '' },
+    'log-dir': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -37,14 +39,16 @@ if (values.help) {
   --nodes N              kubelets to run (default 2; they share the local Docker)
   --kubelet-port PORT    first kubelet's port; the next ones add 100 each (default 10250; 0: free ports)
   --node-prefix NAME     node names are NAME-1 ... NAME-N (default node)
-  --apiserver-args "..."           extra flags for the apiserver (e.g. "--default-unreachable-toleration-seconds 30")
-  --controller-manager-args "..."  extra flags for the controller-manager (e.g. "--node-monitor-grace-period 20s")
-  --kubelet-args "..."             extra flags for every kubelet`);
+  --apiserver-args="..."           extra flags for the apiserver (e.g. ="--default-unreachable-toleration-seconds 30")
+  --controller-manager-args="..."  extra flags for the controller-manager (e.g. ="--node-monitor-grace-period 20s")
+  --kubelet-args="..."             extra flags for every kubelet
+  --log-dir DIR          component logs (default <data-dir>/logs)
+  --without LIST         components not to start: scheduler, controller-manager (e.g. to run your own)`);
   process.exit(0);
 }
 
 const dataDir = values['data-dir']!;
-const logDir = join(dataDir, 'logs');
+const logDir = values['log-dir'] ?? join(dataDir, 'logs');
 mkdirSync(logDir, { recursive: true });
 const etcdPort = Number(values['etcd-port']);
 const apiPort = Number(values['apiserver-port']);
@@ -114,8 +118,9 @@ async function main(): Promise<void> {
   start('apiserver', process.execPath, [join(root, 'dist', 'apiserver', 'main.js'), '--etcd-servers', etcdURL, '--insecure-port', String(apiPort), ...extra(values['apiserver-args'])]);
   await waitHTTP(`${server}/readyz`, 'apiserver');
 
-  start('scheduler', process.execPath, [join(root, 'dist', 'scheduler', 'main.js'), '--master', server, '--port', '0']);
-  start('controller-manager', process.execPath, [join(root, 'dist', 'controller-manager', 'main.js'), '--master', server, '--port', '0', ...extra(values['controller-manager-args'])]);
+  const without = new Set((values.without ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  if (!without.has('scheduler')) start('scheduler', process.execPath, [join(root, 'dist', 'scheduler', 'main.js'), '--master', server, '--port', '0']);
+  if (!without.has('controller-manager')) start('controller-manager', process.execPath, [join(root, 'dist', 'controller-manager', 'main.js'), '--master', server, '--port', '0', ...extra(values['controller-manager-args'])]);
 
   const nodes: string[] = [];
   for (let i = 1; i <= Number(values.nodes); i++) {
@@ -156,7 +161,7 @@ users:
   user: {}
 `,
   );
-  console.log(`kubette is up: apiserver ${server}, etcd ${etcdURL}, scheduler, controller-manager, kubelets ${nodes.join(', ') || '(none)'}
+  console.log(`kubette is up: apiserver ${server}, etcd ${etcdURL}, ${['scheduler', 'controller-manager'].filter((c) => !without.has(c)).join(', ')}, kubelets ${nodes.join(', ') || '(none)'}
   kubectl --kubeconfig ${kubeconfig} get namespaces
   logs in ${logDir}; Ctrl-C stops everything`);
 }

@@ -22,21 +22,31 @@ rootfs() {
   local dir=$1
   mkdir -p "$dir/bin" "$dir/etc" "$dir/tmp" "$dir/var/www" "$dir/root"
   cp "$BUSYBOX" "$dir/bin/busybox"
-  for applet in sh ash cat echo env hostname id ls mkdir nc ping ps rm sleep test true false wget httpd nslookup grep sed head tail printf date kill; do
-    ln -sf busybox "$dir/bin/$applet"
+  # Every applet this busybox has (sh, sleep, httpd, wget, nc, touch, tr, ...), as in the real image.
+  for applet in $("$BUSYBOX" --list); do
+    [ "$applet" = busybox ] || ln -sf busybox "$dir/bin/$applet"
   done
   echo 'root:x:0:0:root:/root:/bin/sh' > "$dir/etc/passwd"
   echo 'root:x:0:' > "$dir/etc/group"
   chmod 1777 "$dir/tmp"
 }
 
+# Images carry a fingerprint of this script and the busybox binary: a change to either rebuilds them.
+fingerprint=$(cat "$0" "$BUSYBOX" | sha256sum | cut -c1-16)
+
 build() {
   local name=$1 dir=$2; shift 2
-  if docker image inspect "$name" >/dev/null 2>&1 && [ "${REBUILD:-}" != 1 ]; then
+  local have
+  have=$(docker image inspect --format '{{ index .Config.Labels "io.kubette.build" }}' "$name" 2>/dev/null || true)
+  if [ "$have" = "$fingerprint" ] && [ "${REBUILD:-}" != 1 ]; then
     echo "$name: present"
     return
   fi
-  tar -C "$dir" -c . | docker import "$@" - "$name" >/dev/null
+  local old
+  old=$(docker image inspect --format '{{.Id}}' "$name" 2>/dev/null || true)
+  tar -C "$dir" -c . | docker import --change "LABEL io.kubette.build=$fingerprint" "$@" - "$name" >/dev/null
+  # The replaced build is now untagged: drop it unless a container still uses it.
+  [ -z "$old" ] || docker rmi "$old" >/dev/null 2>&1 || true
   echo "$name: built"
 }
 

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitFor } from './ports.js';
-import { Proc } from './processes.js';
+import { LOG_DIR, Proc } from './processes.js';
 
 export interface Cluster {
   server: string;
@@ -26,7 +26,13 @@ export function removeNodeContainers(nodes: string[]): void {
   }
 }
 
-export async function startCluster(opts: { nodes?: number } = {}): Promise<Cluster> {
+export interface ClusterOptions {
+  nodes?: number;
+  /** Extra launcher flags, e.g. ['--without=controller-manager', '--kubelet-args=...']. */
+  launcherArgs?: string[];
+}
+
+export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
   const nodesCount = opts.nodes ?? 2;
   const prefix = `e2e${process.pid}x${++counter}`;
   const nodes = Array.from({ length: nodesCount }, (_, i) => `${prefix}-${i + 1}`);
@@ -43,6 +49,9 @@ export async function startCluster(opts: { nodes?: number } = {}): Promise<Clust
     '--nodes', String(nodesCount),
     '--kubelet-port', '0',
     '--node-prefix', prefix,
+    // Logs outlive the cluster's data directory, for a look after a failure.
+    '--log-dir', join(LOG_DIR, prefix),
+    ...(opts.launcherArgs ?? []),
   ]);
   const server = `http://127.0.0.1:${apiPort}`;
   const stop = async () => {
@@ -52,7 +61,7 @@ export async function startCluster(opts: { nodes?: number } = {}): Promise<Clust
   };
   try {
     await waitFor('every node Ready', async () => {
-      if (!launcher.running) throw new Error(`launcher exited; see ${join(dataDir, 'logs')}`);
+      if (!launcher.running) throw new Error(`launcher exited; see ${join(LOG_DIR, prefix)} and ${join(LOG_DIR, `launcher-${prefix}.log`)}`);
       const res = await fetch(`${server}/api/v1/nodes`).catch(() => undefined);
       if (!res?.ok) return false;
       const list = (await res.json()) as { items: Array<{ metadata: { name: string }; status?: { conditions?: Array<{ type: string; status: string }> } }> };
