@@ -2,10 +2,11 @@
 // only place that listens; tests build the same app.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
-import { apiPrefix, groupVersions } from '../api/resources.js';
+import { apiPrefix, findResource, groupVersions } from '../api/resources.js';
 import { StatusError, toStatusError } from '../api/status.js';
 import { Metrics } from './metrics.js';
 import { Registry } from './registry/registry.js';
+import { ensureKubernetesService } from './registry/system-services.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { healthRoutes, versionInfo } from './routes/health.js';
 import { openapiRoutes } from './routes/openapi.js';
@@ -25,6 +26,10 @@ export interface ApiServerOptions {
   defaultUnreachableTolerationSeconds: number;
   /** The address clients should use, reported in discovery. */
   advertiseAddress?: string;
+  serviceClusterIPRange: string;
+  serviceNodePortRange: string;
+  /** The port this server listens on, for the `kubernetes` Service (default 8080). */
+  listenPort?: number;
   logger?: Logger;
 }
 
@@ -38,6 +43,8 @@ export const defaultOptions: ApiServerOptions = {
   bookmarkIntervalMs: 60_000,
   defaultNotReadyTolerationSeconds: 300,
   defaultUnreachableTolerationSeconds: 300,
+  serviceClusterIPRange: '10.96.0.0/12',
+  serviceNodePortRange: '30000-32767',
 };
 
 export interface ApiServer {
@@ -64,6 +71,8 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
       watchCacheSize: opts.watchCacheSize,
       notReadyTolerationSeconds: opts.defaultNotReadyTolerationSeconds,
       unreachableTolerationSeconds: opts.defaultUnreachableTolerationSeconds,
+      serviceClusterIPRange: opts.serviceClusterIPRange,
+      serviceNodePortRange: opts.serviceNodePortRange,
     },
     log,
   );
@@ -122,11 +131,25 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   app.register(resourceRoutes, { registry, bookmarkIntervalMs: opts.bookmarkIntervalMs, shutdown: shutdown.signal });
   serveUpgrades(app.server, registry, log);
 
+  let repairer: NodeJS.Timeout | undefined;
+  const repairAllocations = async () => {
+    try {
+      const services = await registry.storeFor(findResource('', 'v1', 'services')!).list({ labels: [], fields: [] });
+      const result = await registry.serviceAllocator.repair(services.items.map((i) => i.obj));
+      if (result.freed || result.recorded) log.info(result, 'service allocations repaired');
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'service allocation repair failed');
+    }
+  };
   const ready = (async () => {
     const waiting = setInterval(() => log.warn({ etcd: opts.etcdServers }, 'waiting for etcd'), 5000);
     await registry.ready().finally(() => clearInterval(waiting));
     await registry.bootstrap();
+    const [advHost, advPort] = (opts.advertiseAddress ?? '').split(':');
+    await ensureKubernetesService(registry, registry.serviceAllocator, { host: advHost || '127.0.0.1', port: Number(advPort) || opts.listenPort || 8080 });
     compactor.start();
+    repairer = setInterval(() => void repairAllocations(), 3 * 60_000);
+    void repairAllocations();
     isReady = true;
   })();
   ready.catch((err) => log.error({ err }, 'apiserver failed to start'));
@@ -138,6 +161,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     ready,
     async close() {
       shutdown.abort();
+      clearInterval(repairer);
       compactor.stop();
       await app.close();
       await registry.stop();

@@ -16,6 +16,8 @@ const FLAGS = {
   'watch-bookmark-interval': { type: 'string', default: '1m0s', help: 'How often watches that allow bookmarks receive one.' },
   'default-not-ready-toleration-seconds': { type: 'string', default: '300', help: 'tolerationSeconds of the default not-ready toleration added to pods.' },
   'default-unreachable-toleration-seconds': { type: 'string', default: '300', help: 'tolerationSeconds of the default unreachable toleration added to pods.' },
+  'service-cluster-ip-range': { type: 'string', default: '10.96.0.0/12', help: 'CIDR Services get their cluster IPs from (the first one is the kubernetes Service).' },
+  'service-node-port-range': { type: 'string', default: '30000-32767', help: 'Ports NodePort and LoadBalancer Services get their node ports from.' },
   'log-level': { type: 'string', default: 'info', help: 'trace, debug, info, warn or error.' },
   help: { type: 'boolean', default: false, help: 'Print the flags and exit.' },
 } as const;
@@ -54,6 +56,9 @@ async function main(): Promise<void> {
     defaultNotReadyTolerationSeconds: intFlag('default-not-ready-toleration-seconds', String(v['default-not-ready-toleration-seconds'])),
     defaultUnreachableTolerationSeconds: intFlag('default-unreachable-toleration-seconds', String(v['default-unreachable-toleration-seconds'])),
     advertiseAddress: v['advertise-address'] ? String(v['advertise-address']) : undefined,
+    serviceClusterIPRange: String(v['service-cluster-ip-range']),
+    serviceNodePortRange: String(v['service-node-port-range']),
+    listenPort: port,
     logger: log,
   });
   await server.ready;

@@ -7,17 +7,21 @@ import type { EtcdStore } from '../storage/etcd-store.js';
 import { WatchCache } from '../storage/watch-cache.js';
 import { strategies, strategyFor } from './strategies/index.js';
 import type { PodStrategyOptions } from './strategies/pod.js';
+import { ServiceAllocator } from './service-allocator.js';
 import { ResourceStore, type NamespaceState } from './store.js';
 
 export interface RegistryOptions extends PodStrategyOptions {
   prefix: string;
   watchCacheSize: number;
+  serviceClusterIPRange: string;
+  serviceNodePortRange: string;
 }
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 export class Registry {
   private readonly stores = new Map<string, ResourceStore>();
+  readonly serviceAllocator: ServiceAllocator;
 
   constructor(
     readonly etcd: EtcdStore,
@@ -35,6 +39,8 @@ export class Registry {
         new ResourceStore(etcd, stored, cache, strategyFor(table, apiVersion, stored.kind), opts.prefix, (ns) => this.namespaceState(ns)),
       );
     }
+    this.serviceAllocator = new ServiceAllocator(etcd, opts.prefix, { serviceClusterIPRange: opts.serviceClusterIPRange, serviceNodePortRange: opts.serviceNodePortRange });
+    this.stores.get('services')!.hooks = this.serviceAllocator;
   }
 
   /** The store behind a served resource (any version). */

@@ -59,6 +59,17 @@ export interface DeleteResult {
   pending: boolean;
 }
 
+/**
+ * Side effects that go with a kind's writes beyond its own key (a Service's cluster IP and
+ * node ports): taken before the write, undone if the write does not happen, and released
+ * once the object is gone.
+ */
+export interface StoreHooks {
+  beforeCreate(obj: KubeObject, dryRun: boolean): Promise<() => Promise<void>>;
+  beforeUpdate(next: KubeObject, prev: KubeObject, dryRun: boolean): Promise<{ commit(): Promise<void>; undo(): Promise<void> }>;
+  afterRemove(obj: KubeObject): Promise<void>;
+}
+
 const MAX_RETRIES = 16;
 const SYSTEM_META = ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'namespace', 'name', 'selfLink'] as const;
 
@@ -80,6 +91,8 @@ function hasFinalizers(obj: KubeObject): boolean {
 
 export class ResourceStore {
   readonly target: ValidationTarget;
+
+  hooks?: StoreHooks;
 
   constructor(
     private readonly etcd: EtcdStore,
@@ -155,17 +168,24 @@ export class ResourceStore {
     if (dryRun) {
       const existing = await this.etcd.get(key);
       if (existing) throw alreadyExists(this.info.plural, this.info.group, meta.name!);
+      await this.hooks?.beforeCreate(obj, true);
       return new CachedObject(key, 0, obj);
     }
-    let res = await this.etcd.create(key, serialize(obj));
-    // A generated name that collided is generated again, as Kubernetes does (up to 7 tries).
-    for (let retry = 0; !res.ok && generated && retry < 7; retry++) {
-      meta.name = generateName(meta.generateName!);
-      key = this.key(meta.namespace, meta.name);
-      res = await this.etcd.create(key, serialize(obj));
+    const undo = await this.hooks?.beforeCreate(obj, false);
+    try {
+      let res = await this.etcd.create(key, serialize(obj));
+      // A generated name that collided is generated again, as Kubernetes does (up to 7 tries).
+      for (let retry = 0; !res.ok && generated && retry < 7; retry++) {
+        meta.name = generateName(meta.generateName!);
+        key = this.key(meta.namespace, meta.name);
+        res = await this.etcd.create(key, serialize(obj));
+      }
+      if (!res.ok) throw alreadyExists(this.info.plural, this.info.group, meta.name!);
+      return stored(key, obj, res.revision);
+    } catch (err) {
+      await undo?.();
+      throw err;
     }
-    if (!res.ok) throw alreadyExists(this.info.plural, this.info.group, meta.name!);
-    return stored(key, obj, res.revision);
   }
 
   /**
@@ -189,18 +209,32 @@ export class ResourceStore {
       if (deepEqual({ ...prepared, metadata: { ...prepared.metadata, resourceVersion: undefined } }, { ...prev.obj, metadata: { ...prev.obj.metadata, resourceVersion: undefined } })) {
         return { object: prev, created: false }; // a no-op writes nothing and keeps the resourceVersion
       }
+      const plan = this.hooks && !opts.subresource ? await this.hooks.beforeUpdate(prepared, prev.obj, !!opts.dryRun) : undefined;
       if (opts.dryRun) return { object: new CachedObject(key, prev.rev, prepared), created: false };
 
       // The last finalizer gone from an object being deleted removes it, unless a graceful
       // deletion is still running (its owner, e.g. the kubelet, finishes that with grace 0).
       const gracePending = (prepared.metadata.deletionGracePeriodSeconds ?? 0) > 0;
-      if (prepared.metadata.deletionTimestamp && !hasFinalizers(prepared) && !gracePending && (this.strategy.readyToRemove?.(prepared) ?? true)) {
-        const del = await this.etcd.delete(key, current.modRevision);
-        if (del.ok) return { object: new CachedObject(key, del.revision, { ...prepared, metadata: { ...prepared.metadata, resourceVersion: String(del.revision) } }), created: false };
-      } else {
-        const res = await this.etcd.update(key, serialize(prepared), current.modRevision);
-        if (res.ok) return { object: stored(key, prepared, res.revision), created: false };
+      try {
+        if (prepared.metadata.deletionTimestamp && !hasFinalizers(prepared) && !gracePending && (this.strategy.readyToRemove?.(prepared) ?? true)) {
+          const del = await this.etcd.delete(key, current.modRevision);
+          if (del.ok) {
+            await plan?.commit();
+            await this.hooks?.afterRemove(prepared);
+            return { object: new CachedObject(key, del.revision, { ...prepared, metadata: { ...prepared.metadata, resourceVersion: String(del.revision) } }), created: false };
+          }
+        } else {
+          const res = await this.etcd.update(key, serialize(prepared), current.modRevision);
+          if (res.ok) {
+            await plan?.commit();
+            return { object: stored(key, prepared, res.revision), created: false };
+          }
+        }
+      } catch (err) {
+        await plan?.undo();
+        throw err;
       }
+      await plan?.undo(); // lost the race: the next attempt plans again
       if (attempt >= MAX_RETRIES) throw conflict(this.info.plural, this.info.group, name, OBJECT_MODIFIED);
     }
   }
@@ -279,7 +313,10 @@ export class ResourceStore {
         if (res.ok) return { object: stored(key, next, res.revision), pending: true };
       } else {
         const res = await this.etcd.delete(key, current.modRevision);
-        if (res.ok) return { object: obj.atRevision(res.revision), pending: false };
+        if (res.ok) {
+          await this.hooks?.afterRemove(obj.obj);
+          return { object: obj.atRevision(res.revision), pending: false };
+        }
       }
       if (attempt >= MAX_RETRIES) throw conflict(this.info.plural, this.info.group, name, OBJECT_MODIFIED);
     }

@@ -142,7 +142,7 @@ describe('deployment', () => {
     const old = sets.find((rs) => rs.metadata.uid === first.metadata.uid)!;
     expect(old.spec.replicas).toBe(0);
     const next = sets.find((rs) => rs.metadata.uid !== first.metadata.uid)!;
-    expect(next.metadata.annotations['deployment.kubernetes.io/revision']).toBe('2');
+    expect(next.metadata.annotations!['deployment.kubernetes.io/revision']).toBe('2');
   });
 
   it('reports ProgressDeadlineExceeded when pods never become available', async () => {

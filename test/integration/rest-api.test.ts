@@ -174,6 +174,64 @@ describe('writes that reshape the object', () => {
   });
 });
 
+describe('services', () => {
+  const svc = (name: string, spec: Record<string, unknown> = {}) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { ports: [{ port: 80 }], selector: { app: name }, ...spec } });
+  const path = '/api/v1/namespaces/default/services';
+
+  it('keeps the kubernetes Service at the first address of the range', async () => {
+    const k = (await call('GET', `${path}/kubernetes`)).json;
+    expect(k.spec.clusterIP).toBe('10.96.0.1');
+    expect(k.spec.ports[0]).toMatchObject({ name: 'https', port: 443 });
+  });
+
+  it('allocates cluster IPs and node ports, honours requested ones, and refuses taken or out-of-range values', async () => {
+    const a = (await call('POST', path, svc('alloc-a'))).json;
+    expect(a.spec.clusterIP).toMatch(/^10\.(9[6-9]|10[0-9]|11[01])\.\d+\.\d+$/);
+    expect(a.spec.clusterIPs).toEqual([a.spec.clusterIP]);
+    expect(a.spec.ipFamilies).toEqual(['IPv4']);
+    const taken = await call('POST', path, svc('alloc-b', { clusterIP: a.spec.clusterIP }));
+    expect(taken.status).toBe(422);
+    expect(taken.json.message).toContain('provided IP is already allocated');
+    const outside = await call('POST', path, svc('alloc-c', { clusterIP: '192.168.0.1' }));
+    expect(outside.status).toBe(422);
+    expect(outside.json.message).toContain('The range of valid IPs is 10.96.0.0/12');
+    const fixed = await call('POST', path, svc('alloc-d', { clusterIP: '10.96.0.50' }));
+    expect(fixed.json.spec.clusterIP).toBe('10.96.0.50');
+    const headless = (await call('POST', path, svc('alloc-h', { clusterIP: 'None' }))).json;
+    expect(headless.spec.clusterIPs).toEqual(['None']);
+
+    const np = (await call('POST', path, svc('alloc-np', { type: 'NodePort' }))).json;
+    const port = np.spec.ports[0].nodePort;
+    expect(port).toBeGreaterThanOrEqual(30000);
+    expect(port).toBeLessThanOrEqual(32767);
+    const dup = await call('POST', path, svc('alloc-np2', { type: 'NodePort', ports: [{ port: 80, nodePort: port }] }));
+    expect(dup.status).toBe(422);
+    expect(dup.json.message).toContain('provided port is already allocated');
+    expect((await call('POST', path, svc('alloc-np3', { type: 'NodePort', ports: [{ port: 80, nodePort: 80 }] }))).status).toBe(422);
+
+    // Released on delete: the same values can be had again.
+    expect((await call('DELETE', `${path}/alloc-d`)).status).toBe(200);
+    expect((await call('POST', path, svc('alloc-e', { clusterIP: '10.96.0.50' }))).status).toBe(201);
+    // A type change back to ClusterIP frees the node port.
+    const back = await call('PATCH', `${path}/alloc-np`, { spec: { type: 'ClusterIP' } }, 'application/merge-patch+json');
+    expect(back.status).toBe(200);
+    expect(back.json.spec.ports[0].nodePort).toBeUndefined();
+    expect((await call('POST', path, svc('alloc-np4', { type: 'NodePort', ports: [{ port: 80, nodePort: port }] }))).status).toBe(201);
+  });
+
+  it('keeps allocated values a PUT leaves out and refuses a changed cluster IP', async () => {
+    const created = (await call('POST', path, svc('keep', { type: 'NodePort' }))).json;
+    const { clusterIP, clusterIPs: _ips, ...spec } = created.spec;
+    const ports = spec.ports.map(({ nodePort: _n, ...p }: Record<string, unknown>) => p);
+    const put = await call('PUT', `${path}/keep`, { ...created, spec: { ...spec, ports } });
+    expect(put.status).toBe(200);
+    expect(put.json.spec.clusterIP).toBe(clusterIP);
+    expect(put.json.spec.ports[0].nodePort).toBe(created.spec.ports[0].nodePort);
+    const moved = await call('PATCH', `${path}/keep`, { spec: { clusterIP: '10.96.0.77', clusterIPs: ['10.96.0.77'] } }, 'application/merge-patch+json');
+    expect(moved.status).toBe(422);
+  });
+});
+
 describe('errors', () => {
   it('rejects invalid names and labels with 422 and field causes', async () => {
     const res = await call('POST', '/api/v1/namespaces/default/configmaps', cm('Bad_Name', {}, { 'bad key!': 'v' }));

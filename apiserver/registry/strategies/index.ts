@@ -23,6 +23,31 @@ const namespaceStrategy: Strategy = withStatus({
   returnDeletedObject: true,
 });
 
+const usesNodePorts = (type: string | undefined) => type === 'NodePort' || type === 'LoadBalancer';
+
+/**
+ * A Service changed away from NodePort/LoadBalancer drops the node ports it still carries (they
+ * are freed), as Kubernetes does, rather than failing validation on them.
+ */
+const serviceStrategy: Strategy = withStatus({
+  returnDeletedObject: true,
+  prepareForUpdate(next, prev) {
+    if (prev.status !== undefined) next.status = structuredClone(prev.status);
+    else delete next.status;
+    if (usesNodePorts(prev.spec?.type) && !usesNodePorts(next.spec?.type)) {
+      for (const p of (next.spec?.ports ?? []) as Array<Record<string, unknown>>) {
+        const was = ((prev.spec?.ports ?? []) as Array<Record<string, unknown>>).find((o) => o.nodePort === p.nodePort);
+        if (was) delete p.nodePort;
+      }
+    }
+    if (next.spec?.type === 'ExternalName' && prev.spec?.type !== 'ExternalName' && next.spec.clusterIP === prev.spec?.clusterIP) {
+      delete next.spec.clusterIP;
+      delete next.spec.clusterIPs;
+    }
+    bumpGenerationOnSpecChange(next, prev);
+  },
+});
+
 /** A Job gets a selector on its own uid unless the user manages it (spec.manualSelector). */
 const jobStrategy: Strategy = withStatus({
   prepareForCreate(job) {
@@ -74,7 +99,7 @@ export function strategies(opts: PodStrategyOptions): Record<string, Strategy> {
     'v1/Pod': podStrategy(opts),
     'v1/Namespace': namespaceStrategy,
     'v1/Node': nodeStrategy,
-    'v1/Service': withStatus({ returnDeletedObject: true }),
+    'v1/Service': serviceStrategy,
     'batch/v1/Job': jobStrategy,
     'coordination.k8s.io/v1/Lease': createOnUpdate,
     'v1/Endpoints': createOnUpdate,
