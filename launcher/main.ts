@@ -24,6 +24,11 @@ const { values } = parseArgs({
     'controller-manager-args': { type: 'string', default: '' },
     'kubelet-args': { type: 'string', default: '' },
     without: { type: 'string', default: '' },
+    'service-cluster-ip-range': { type: 'string', default: '10.96.0.0/12' },
+    'service-node-port-range': { type: 'string', default: '30000-32767' },
+    'proxy-mode': { type: 'string', default: 'iptables' },
+    'proxy-port': { type: 'string', default: '10256' },
+    'chain-prefix': { type: 'string', default: 'KUBETTE' },
     'log-dir': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
@@ -43,7 +48,12 @@ if (values.help) {
   --controller-manager-args="..."  extra flags for the controller-manager (e.g. ="--node-monitor-grace-period 20s")
   --kubelet-args="..."             extra flags for every kubelet
   --log-dir DIR          component logs (default <data-dir>/logs)
-  --without LIST         components not to start: scheduler, controller-manager (e.g. to run your own)`);
+  --without LIST         components not to start: scheduler, controller-manager, proxy (e.g. to run your own)
+  --service-cluster-ip-range CIDR  Services' cluster IPs (default 10.96.0.0/12)
+  --service-node-port-range A-B    node ports (default 30000-32767)
+  --proxy-mode MODE      iptables (default) or userspace
+  --proxy-port PORT      the proxy's /healthz and /metrics on 127.0.0.1 (default 10256)
+  --chain-prefix NAME    prefix of the proxy's iptables chains (default KUBETTE)`);
   process.exit(0);
 }
 
@@ -55,6 +65,7 @@ const apiPort = Number(values['apiserver-port']);
 const children: Array<{ name: string; child: ChildProcess }> = [];
 
 function start(name: string, cmd: string, args: string[]): ChildProcess {
+  if (stopping) throw new Error(`not starting ${name}: the launcher is stopping`);
   const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.pipe(log);
@@ -92,10 +103,14 @@ let stopping = false;
 async function stop(code = 0): Promise<void> {
   if (stopping) return;
   stopping = true;
-  // Reverse order: clients before the store.
-  for (const { child } of [...children].reverse()) {
+  // Reverse order: clients before the store. Children started while stopping are in the list too.
+  while (children.length) {
+    const { child } = children.pop()!;
+    if (child.exitCode !== null || child.signalCode !== null) continue;
     child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
     await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
+    clearTimeout(killer);
   }
   process.exit(code);
 }
@@ -115,12 +130,28 @@ async function main(): Promise<void> {
   await waitHTTP(`${etcdURL}/health`, 'etcd');
 
   const server = `http://127.0.0.1:${apiPort}`;
-  start('apiserver', process.execPath, [join(root, 'dist', 'apiserver', 'main.js'), '--etcd-servers', etcdURL, '--insecure-port', String(apiPort), ...extra(values['apiserver-args'])]);
+  start('apiserver', process.execPath, [join(root, 'dist', 'apiserver', 'main.js'), '--etcd-servers', etcdURL, '--insecure-port', String(apiPort),
+    '--service-cluster-ip-range', values['service-cluster-ip-range']!,
+    '--service-node-port-range', values['service-node-port-range']!,
+    ...extra(values['apiserver-args'])]);
   await waitHTTP(`${server}/readyz`, 'apiserver');
 
   const without = new Set((values.without ?? '').split(',').map((s) => s.trim()).filter(Boolean));
   if (!without.has('scheduler')) start('scheduler', process.execPath, [join(root, 'dist', 'scheduler', 'main.js'), '--master', server, '--port', '0']);
   if (!without.has('controller-manager')) start('controller-manager', process.execPath, [join(root, 'dist', 'controller-manager', 'main.js'), '--master', server, '--port', '0', ...extra(values['controller-manager-args'])]);
+
+  // One proxy for the host: the nodes here share its network, so they share its rules.
+  if (!without.has('proxy')) {
+    start('proxy', process.execPath, [
+      join(root, 'dist', 'proxy', 'main.js'),
+      '--master', server,
+      '--hostname-override', `${values['node-prefix']}-1`,
+      '--proxy-mode', values['proxy-mode']!,
+      '--service-cluster-ip-range', values['service-cluster-ip-range']!,
+      '--iptables-chain-prefix', values['chain-prefix']!,
+      '--healthz-bind-address', `127.0.0.1:${values['proxy-port']}`,
+    ]);
+  }
 
   const nodes: string[] = [];
   for (let i = 1; i <= Number(values.nodes); i++) {
@@ -161,7 +192,7 @@ users:
   user: {}
 `,
   );
-  console.log(`kubette is up: apiserver ${server}, etcd ${etcdURL}, ${['scheduler', 'controller-manager'].filter((c) => !without.has(c)).join(', ')}, kubelets ${nodes.join(', ') || '(none)'}
+  console.log(`kubette is up: apiserver ${server}, etcd ${etcdURL}, ${['scheduler', 'controller-manager', 'proxy'].filter((c) => !without.has(c)).join(', ')}, kubelets ${nodes.join(', ') || '(none)'}
   kubectl --kubeconfig ${kubeconfig} get namespaces
   logs in ${logDir}; Ctrl-C stops everything`);
 }

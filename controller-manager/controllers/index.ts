@@ -8,6 +8,7 @@ import { NamespaceController } from './namespace.js';
 import { NodeLifecycleController } from './node-lifecycle.js';
 import { REPLICA_SET, REPLICATION_CONTROLLER, ReplicaController } from './replicaset.js';
 import { ServiceAccountController } from './serviceaccount.js';
+import { ServiceLBController } from './servicelb.js';
 
 export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller> = {
   deployment: (ctx) => new DeploymentController(ctx),
@@ -19,6 +20,7 @@ export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller>
   endpoint: (ctx) => new EndpointsController(ctx),
   endpointslice: (ctx) => new EndpointSliceController(ctx),
   serviceaccount: (ctx) => new ServiceAccountController(ctx),
+  servicelb: (ctx) => new ServiceLBController(ctx),
 };
 
 /** Resolves --controllers: "*" is all, "-name" removes one, "name" adds one. */

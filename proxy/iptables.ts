@@ -1,0 +1,113 @@
+// The iptables backend: applies the rendered rules with iptables-restore --noflush (only our
+// chains are touched, atomically per table), keeps the jumps from the built-in chains in
+// place, deletes chains that are no longer needed, and removes everything at exit.
+import { spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import { chainNames, renderRules, restoreInput, type RuleOptions, type RuleSet } from './iptables-rules.js';
+import type { ServicePort } from './service-map.js';
+
+const ROUTE_LOCALNET = '/proc/sys/net/ipv4/conf/all/route_localnet';
+
+function run(cmd: string, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (c) => (stdout += c));
+    child.stderr!.on('data', (c) => (stderr += c));
+    child.on('error', (err) => resolve({ code: 127, stdout, stderr: err.message }));
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    if (input !== undefined) {
+      child.stdin!.on('error', () => undefined); // a command that fails early closes its stdin
+      child.stdin!.end(input);
+    }
+  });
+}
+
+export interface ProxyBackend {
+  init(): Promise<void>;
+  sync(ports: ServicePort[]): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+export class IptablesBackend implements ProxyBackend {
+  private readonly chains: ReturnType<typeof chainNames>;
+  private present: Record<'nat' | 'filter', Set<string>> = { nat: new Set(), filter: new Set() };
+  private routeLocalnetBefore?: string;
+
+  constructor(
+    private readonly opts: { prefix: string; serviceCIDR: string; log: Logger; render?: (ports: ServicePort[], o: RuleOptions) => RuleSet },
+  ) {
+    this.chains = chainNames(opts.prefix);
+  }
+
+  private get hooks(): Array<{ table: 'nat' | 'filter'; chain: string; target: string }> {
+    const c = this.chains;
+    return [
+      { table: 'nat', chain: 'PREROUTING', target: c.services },
+      { table: 'nat', chain: 'OUTPUT', target: c.services },
+      { table: 'nat', chain: 'POSTROUTING', target: c.postrouting },
+      { table: 'filter', chain: 'INPUT', target: c.firewall },
+      { table: 'filter', chain: 'INPUT', target: c.filter },
+      { table: 'filter', chain: 'OUTPUT', target: c.filter },
+      { table: 'filter', chain: 'FORWARD', target: c.filter },
+    ];
+  }
+
+  /** Our chains already in the kernel (from an earlier run), so stale ones get deleted. */
+  private async readPresent(): Promise<void> {
+    for (const table of ['nat', 'filter'] as const) {
+      const res = await run('iptables-save', ['-t', table]);
+      if (res.code !== 0) throw new Error(`iptables-save -t ${table}: ${res.stderr.trim()}`);
+      this.present[table] = new Set([...res.stdout.matchAll(/^:(\S+)/gm)].map((m) => m[1]!).filter((ch) => ch.startsWith(`${this.opts.prefix}-`)));
+    }
+  }
+
+  async init(): Promise<void> {
+    await this.readPresent();
+    // Node ports on 127.0.0.1 need the kernel to route DNATed loopback traffic.
+    this.routeLocalnetBefore = (await readFile(ROUTE_LOCALNET, 'utf8').catch(() => '')).trim() || undefined;
+    await writeFile(ROUTE_LOCALNET, '1').catch((err) => this.opts.log.warn({ err: (err as Error).message }, 'could not enable route_localnet: node ports will not answer on 127.0.0.1'));
+  }
+
+  async sync(ports: ServicePort[]): Promise<void> {
+    const rules = (this.opts.render ?? renderRules)(ports, { prefix: this.opts.prefix, serviceCIDR: this.opts.serviceCIDR, masqueradeMark: '0x4000' });
+    for (const table of ['filter', 'nat'] as const) {
+      const wanted = rules.chains[table];
+      const stale = [...this.present[table]].filter((ch) => !wanted.includes(ch));
+      const input = restoreInput(table, wanted, rules[table], stale);
+      const res = await run('iptables-restore', ['-w', '5', '--noflush'], input);
+      if (res.code !== 0) throw new Error(`iptables-restore (${table}) failed: ${res.stderr.trim()}`);
+      this.present[table] = new Set(wanted);
+    }
+    await this.ensureHooks();
+  }
+
+  private async ensureHooks(): Promise<void> {
+    for (const h of this.hooks) {
+      const check = await run('iptables', ['-w', '5', '-t', h.table, '-C', h.chain, '-j', h.target]);
+      if (check.code === 0) continue;
+      const add = await run('iptables', ['-w', '5', '-t', h.table, '-I', h.chain, '1', '-j', h.target]);
+      if (add.code !== 0) throw new Error(`iptables -t ${h.table} -I ${h.chain} -j ${h.target}: ${add.stderr.trim()}`);
+    }
+  }
+
+  /** Removes every jump and chain of ours and restores route_localnet. */
+  async cleanup(): Promise<void> {
+    for (const h of this.hooks) {
+      while ((await run('iptables', ['-w', '5', '-t', h.table, '-D', h.chain, '-j', h.target])).code === 0) {
+        // a jump may have been inserted twice by an earlier crash: remove them all
+      }
+    }
+    await this.readPresent();
+    for (const table of ['nat', 'filter'] as const) {
+      const chains = [...this.present[table]];
+      if (!chains.length) continue;
+      const res = await run('iptables-restore', ['-w', '5', '--noflush'], restoreInput(table, [], [], chains));
+      if (res.code !== 0) this.opts.log.warn({ table, err: res.stderr.trim() }, 'could not remove chains');
+    }
+    if (this.routeLocalnetBefore !== undefined) await writeFile(ROUTE_LOCALNET, this.routeLocalnetBefore).catch(() => undefined);
+  }
+}
+

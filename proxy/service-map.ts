@@ -1,0 +1,76 @@
+// What the proxy must implement, from Services and EndpointSlices (pure): one entry per
+// service port, with its cluster IP, node port, affinity and the ready endpoints that serve it.
+import type { KubeObject } from '../api/types/meta.js';
+
+export interface Endpoint {
+  ip: string;
+  port: number;
+}
+
+export interface ServicePort {
+  /** "namespace/name:portName" (portName may be empty). */
+  key: string;
+  namespace: string;
+  name: string;
+  portName: string;
+  protocol: 'TCP' | 'UDP' | 'SCTP';
+  clusterIP?: string;
+  port: number;
+  nodePort?: number;
+  /** ClientIP affinity timeout in seconds, when set. */
+  affinitySeconds?: number;
+  /** Ready endpoints, sorted. */
+  endpoints: Endpoint[];
+}
+
+type AnyObj = Record<string, any>;
+
+/** The ready endpoints of each "namespace/name:portName" across a service's EndpointSlices. */
+function endpointsByPort(slices: KubeObject[]): Map<string, Endpoint[]> {
+  const out = new Map<string, Endpoint[]>();
+  for (const s of slices) {
+    const svc = s.metadata.labels?.['kubernetes.io/service-name'];
+    if (!svc || (s.addressType as string | undefined) === 'IPv6') continue;
+    for (const p of (s.ports ?? []) as AnyObj[]) {
+      const key = `${s.metadata.namespace}/${svc}:${p.name ?? ''}/${p.protocol ?? 'TCP'}`;
+      const list = out.get(key) ?? out.set(key, []).get(key)!;
+      for (const e of (s.endpoints ?? []) as AnyObj[]) {
+        // Ready only; a missing condition means ready (as in the API's definition).
+        if (e.conditions?.ready === false) continue;
+        for (const ip of e.addresses ?? []) list.push({ ip, port: p.port });
+      }
+    }
+  }
+  for (const list of out.values()) list.sort((a, b) => a.ip.localeCompare(b.ip, undefined, { numeric: true }) || a.port - b.port);
+  return out;
+}
+
+export function buildServiceMap(services: KubeObject[], slices: KubeObject[]): ServicePort[] {
+  const eps = endpointsByPort(slices);
+  const out: ServicePort[] = [];
+  for (const svc of services) {
+    const spec = (svc.spec ?? {}) as AnyObj;
+    if (spec.type === 'ExternalName') continue;
+    const clusterIP = spec.clusterIP && spec.clusterIP !== 'None' ? (spec.clusterIP as string) : undefined;
+    const nodePorts = spec.type === 'NodePort' || spec.type === 'LoadBalancer';
+    if (!clusterIP && !nodePorts) continue; // headless: DNS's business, not the proxy's
+    const affinity = spec.sessionAffinity === 'ClientIP' ? Number(spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800) : undefined;
+    for (const p of (spec.ports ?? []) as AnyObj[]) {
+      const protocol = (p.protocol ?? 'TCP') as ServicePort['protocol'];
+      const portName = (p.name ?? '') as string;
+      out.push({
+        key: `${svc.metadata.namespace}/${svc.metadata.name}:${portName}`,
+        namespace: svc.metadata.namespace!,
+        name: svc.metadata.name!,
+        portName,
+        protocol,
+        clusterIP,
+        port: p.port,
+        nodePort: nodePorts && p.nodePort ? p.nodePort : undefined,
+        affinitySeconds: affinity,
+        endpoints: eps.get(`${svc.metadata.namespace}/${svc.metadata.name}:${portName}/${protocol}`) ?? [],
+      });
+    }
+  }
+  return out.sort((a, b) => a.key.localeCompare(b.key) || a.protocol.localeCompare(b.protocol));
+}
