@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{api,apiserver,client,scheduler,controller-manager,kubelet,proxy,launcher,test}/**/*.test.ts'],
+    include: ['{api,apiserver,client,scheduler,controller-manager,kubelet,proxy,dns,launcher,test}/**/*.test.ts'],
     globalSetup: ['test/harness/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -3,11 +3,12 @@
 // apiserver, the scheduler, the controller-manager, kubelets sharing the local Docker),
 // writes a kubeconfig for kubectl, keeps logs per component under .kubette/logs, and stops
 // everything on Ctrl-C / SIGTERM. For machines without a registry and for development.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { nthAddress, parseCidr } from '../api/ip.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     'proxy-mode': { type: 'string', default: 'iptables' },
     'proxy-port': { type: 'string', default: '10256' },
     'chain-prefix': { type: 'string', default: 'KUBETTE' },
+    'dns-port': { type: 'string', default: '0' },
     'log-dir': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
@@ -48,12 +50,13 @@ if (values.help) {
   --controller-manager-args="..."  extra flags for the controller-manager (e.g. ="--node-monitor-grace-period 20s")
   --kubelet-args="..."             extra flags for every kubelet
   --log-dir DIR          component logs (default <data-dir>/logs)
-  --without LIST         components not to start: scheduler, controller-manager, proxy (e.g. to run your own)
+  --without LIST         components not to start: scheduler, controller-manager, proxy, dns (e.g. to run your own)
   --service-cluster-ip-range CIDR  Services' cluster IPs (default 10.96.0.0/12)
   --service-node-port-range A-B    node ports (default 30000-32767)
   --proxy-mode MODE      iptables (default) or userspace
   --proxy-port PORT      the proxy's /healthz and /metrics on 127.0.0.1 (default 10256)
-  --chain-prefix NAME    prefix of the proxy's iptables chains (default KUBETTE)`);
+  --chain-prefix NAME    prefix of the proxy's iptables chains (default KUBETTE)
+  --dns-port PORT        the cluster DNS server's port on the pod network's gateway (default 0: a free one)`);
   process.exit(0);
 }
 
@@ -92,6 +95,16 @@ async function waitHTTP(url: string, what: string, timeoutMs = 30_000): Promise<
     if (Date.now() > deadline) throw new Error(`${what} did not become ready; see ${logDir}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** The gateway address of the Docker network pods join (created here if the kubelets have not yet). */
+function podNetworkGateway(network: string): string {
+  try {
+    execFileSync('docker', ['network', 'create', '--driver', 'bridge', '--label', 'io.kubette.network=pods', network], { stdio: 'ignore' });
+  } catch {
+    // it exists already
+  }
+  return execFileSync('docker', ['network', 'inspect', '-f', '{{(index .IPAM.Config 0).Gateway}}', network]).toString().trim();
 }
 
 /** Splits a flags string ("--a 1 --b x") into arguments. */
@@ -153,6 +166,18 @@ async function main(): Promise<void> {
     ]);
   }
 
+  // Cluster DNS listens on the pod network's gateway, where pods reach the host.
+  const dnsIP = nthAddress(parseCidr(values['service-cluster-ip-range']!), 10);
+  if (!without.has('dns')) {
+    start('dns', process.execPath, [
+      join(root, 'dist', 'dns', 'main.js'),
+      '--master', server,
+      '--bind-address', podNetworkGateway('kubette'),
+      '--port', values['dns-port']!,
+      '--cluster-dns-ip', dnsIP,
+    ]);
+  }
+
   const nodes: string[] = [];
   for (let i = 1; i <= Number(values.nodes); i++) {
     const name = `${values['node-prefix']}-${i}`;
@@ -167,6 +192,7 @@ async function main(): Promise<void> {
       '--node-ip', '127.0.0.1',
       '--port', String(port),
       '--root-dir', join(dataDir, 'kubelet', name),
+      ...(without.has('dns') ? [] : ['--cluster-dns', dnsIP]),
       ...extra(values['kubelet-args']),
     ]);
   }
@@ -192,7 +218,7 @@ users:
   user: {}
 `,
   );
-  console.log(`kubette is up: apiserver ${server}, etcd ${etcdURL}, ${['scheduler', 'controller-manager', 'proxy'].filter((c) => !without.has(c)).join(', ')}, kubelets ${nodes.join(', ') || '(none)'}
+  console.log(`kubette is up: apiserver ${server}, etcd ${etcdURL}, ${['scheduler', 'controller-manager', 'proxy', 'dns'].filter((c) => !without.has(c)).join(', ')}, kubelets ${nodes.join(', ') || '(none)'}
   kubectl --kubeconfig ${kubeconfig} get namespaces
   logs in ${logDir}; Ctrl-C stops everything`);
 }

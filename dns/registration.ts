@@ -1,0 +1,60 @@
+// Makes the DNS server reachable as the cluster's DNS Service: kube-system/kube-dns at the
+// conventional cluster IP, with no selector, and Endpoints / an EndpointSlice naming this
+// server's address and port (the proxy routes the cluster IP there).
+import { StatusError } from '../api/status.js';
+import type { KubeObject } from '../api/types/meta.js';
+import { resource, type RestClient } from '../client/rest.js';
+
+const services = resource('v1/services');
+const endpoints = resource('v1/endpoints');
+const slices = resource('discovery.k8s.io/v1/endpointslices');
+const MANAGER = 'kubette-dns';
+
+async function upsert(client: RestClient, r: typeof services, obj: KubeObject): Promise<KubeObject> {
+  try {
+    return await client.create(r, obj.metadata.namespace, obj);
+  } catch (err) {
+    if (!(err instanceof StatusError && err.code === 409)) throw err;
+    const current = await client.get(r, obj.metadata.namespace, obj.metadata.name!);
+    return client.update(r, { ...current, ...obj, metadata: { ...current.metadata, labels: obj.metadata.labels } });
+  }
+}
+
+export async function registerDnsService(client: RestClient, opts: { clusterIP: string; address: string; port: number }): Promise<string> {
+  const labels = { 'k8s-app': 'kube-dns', 'kubernetes.io/name': 'KubeDNS', 'kubernetes.io/cluster-service': 'true' };
+  let svc: KubeObject;
+  try {
+    svc = await client.create(services, 'kube-system', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'kube-dns', namespace: 'kube-system', labels },
+      spec: {
+        clusterIP: opts.clusterIP,
+        ports: [
+          { name: 'dns', port: 53, protocol: 'UDP', targetPort: opts.port },
+          { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: opts.port },
+        ],
+      },
+    });
+  } catch (err) {
+    if (!(err instanceof StatusError && err.code === 409)) throw err;
+    svc = await client.get(services, 'kube-system', 'kube-dns');
+    // A restart may come with a new port: the Service follows.
+    const ports = ((svc.spec?.ports ?? []) as Array<Record<string, unknown>>).map((p) => ({ ...p, targetPort: opts.port }));
+    svc = await client.update(services, { ...svc, spec: { ...svc.spec, ports } });
+  }
+  const ports = [
+    { name: 'dns', port: opts.port, protocol: 'UDP' },
+    { name: 'dns-tcp', port: opts.port, protocol: 'TCP' },
+  ];
+  await upsert(client, endpoints, { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'kube-dns', namespace: 'kube-system', labels }, subsets: [{ addresses: [{ ip: opts.address }], ports }] });
+  await upsert(client, slices, {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'kube-dns', namespace: 'kube-system', labels: { ...labels, 'kubernetes.io/service-name': 'kube-dns', 'endpointslice.kubernetes.io/managed-by': MANAGER } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: [opts.address], conditions: { ready: true } }],
+    ports,
+  });
+  return svc.spec?.clusterIP as string;
+}
