@@ -3,7 +3,7 @@
 // names unique to this run so concurrent clusters sharing one Docker never touch each other's
 // containers. stop() also removes every container its kubelets left.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitFor } from './ports.js';
@@ -11,6 +11,9 @@ import { LOG_DIR, Proc } from './processes.js';
 
 export interface Cluster {
   server: string;
+  /** This cluster's service range, and where its cluster DNS is. */
+  serviceCIDR: string;
+  dnsIP: string;
   kubeconfig: string;
   nodes: string[];
   dataDir: string;
@@ -18,6 +21,40 @@ export interface Cluster {
 }
 
 let counter = 0;
+const SLOTS = join(tmpdir(), 'kubette-cluster-slots');
+
+/** One of 16 slots, held exclusively (mkdir is atomic) until released; dead holders' slots are reclaimed. */
+function claimSlot(): number {
+  mkdirSync(SLOTS, { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    for (let slot = 0; slot < 16; slot++) {
+      const dir = join(SLOTS, String(slot));
+      try {
+        mkdirSync(dir);
+        writeFileSync(join(dir, 'pid'), String(process.pid));
+        return slot;
+      } catch {
+        let holder = 0;
+        try {
+          holder = Number(readFileSync(join(dir, 'pid'), 'utf8').trim() || 0);
+        } catch {
+          // its holder is writing the pid right now
+        }
+        if (attempt === 1 && holder && !alive(holder)) rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }
+  throw new Error('no free cluster slot (16 clusters at once?)');
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export function removeNodeContainers(nodes: string[]): void {
   for (const node of nodes) {
@@ -35,6 +72,9 @@ export interface ClusterOptions {
 export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
   const nodesCount = opts.nodes ?? 2;
   const prefix = `e2e${process.pid}x${++counter}`;
+  // Clusters sharing this host (test files run in parallel) must not share service addresses,
+  // node ports or the proxy's iptables chains.
+  const slot = claimSlot();
   const nodes = Array.from({ length: nodesCount }, (_, i) => `${prefix}-${i + 1}`);
   const dataDir = mkdtempSync(join(tmpdir(), 'kubette-cluster-'));
   const apiPort = await freePort();
@@ -49,6 +89,10 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     '--nodes', String(nodesCount),
     '--kubelet-port', '0',
     '--node-prefix', prefix,
+    '--service-cluster-ip-range', `10.${96 + slot}.0.0/16`,
+    '--service-node-port-range', `${30000 + slot * 160}-${30000 + slot * 160 + 159}`,
+    '--chain-prefix', `KT${slot}X${counter % 100}`,
+    '--proxy-port', String(await freePort()),
     // Logs outlive the cluster's data directory, for a look after a failure.
     '--log-dir', join(LOG_DIR, prefix),
     ...(opts.launcherArgs ?? []),
@@ -58,6 +102,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     await launcher.stop(15_000);
     removeNodeContainers(nodes);
     rmSync(dataDir, { recursive: true, force: true });
+    rmSync(join(SLOTS, String(slot)), { recursive: true, force: true });
   };
   try {
     await waitFor('every node Ready', async () => {
@@ -72,5 +117,5 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     await stop();
     throw err;
   }
-  return { server, kubeconfig, nodes, dataDir, stop };
+  return { server, kubeconfig, nodes, dataDir, stop, serviceCIDR: `10.${96 + slot}.0.0/16`, dnsIP: `10.${96 + slot}.0.10` };
 }

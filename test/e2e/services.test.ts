@@ -1,0 +1,135 @@
+// Services end to end, in both proxy modes: the tutorial's `kubectl expose --type=NodePort`,
+// traffic spread over the ready pods from the host (node port) and from inside pods (cluster
+// IP, DNS names), endpoints following scaling and readiness, LoadBalancer on a machine with
+// no cloud, and cleanup when the Service goes. Every address used is on this machine: the
+// cluster's own service range (guarded by the proxy's REJECT rule), loopback, or pods.
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCluster, type Cluster } from '../harness/cluster.js';
+import { kubectlFor } from '../harness/kubectl.js';
+import { waitFor } from '../harness/ports.js';
+
+type Obj = Record<string, any>;
+
+const SERVER = ['sh', '-c', "trap 'exit 0' TERM; mkdir -p /www; hostname > /www/index.html; touch /www/ready; httpd -f -p 8080 -h /www & wait"];
+
+describe.each(['iptables', 'userspace'])('services with the %s proxy', (mode) => {
+  let cluster: Cluster;
+  let kubectl: ReturnType<typeof kubectlFor>;
+  const getJSON = async (path: string): Promise<Obj> => (await fetch(`${cluster.server}${path}`)).json() as Promise<Obj>;
+  const readyPods = async () => ((await getJSON('/api/v1/namespaces/default/pods?labelSelector=app%3Dweb')).items as Obj[]).filter((p) => !p.metadata.deletionTimestamp && p.status?.conditions?.some((c: Obj) => c.type === 'Ready' && c.status === 'True'));
+  /** Who answers `count` requests to a URL from the host. */
+  const answerers = async (url: string, count: number) => {
+    const names = new Set<string>();
+    for (let i = 0; i < count; i++) {
+      const res = await fetch(url, { signal: AbortSignal.timeout(3000) }).catch(() => undefined);
+      if (res?.ok) names.add((await res.text()).trim());
+    }
+    return names;
+  };
+
+  beforeAll(async () => {
+    cluster = await startCluster({ nodes: 2, launcherArgs: [`--proxy-mode=${mode}`] });
+    kubectl = kubectlFor(cluster.server);
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web' },
+      spec: {
+        replicas: 3,
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: { containers: [{ name: 'web', image: 'busybox:1.36', command: SERVER, readinessProbe: { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 1 } }] },
+        },
+      },
+    }));
+    await waitFor('3 ready pods', async () => ((await readyPods()).length === 3 ? true : undefined), 60_000, 200);
+  }, 120_000);
+
+  afterAll(async () => {
+    await cluster?.stop();
+  }, 60_000);
+
+  it('kubectl expose --type=NodePort: every pod answers on the node port, and on the cluster IP and DNS names from inside a pod', async () => {
+    await kubectl.ok(['expose', 'deployment/web', '--type=NodePort', '--port', '8080']);
+    const row = await kubectl.ok(['get', 'svc', 'web']);
+    const [header, line] = row.trim().split('\n');
+    expect(header!.split(/\s+/)).toEqual(['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE']);
+    const svc = await getJSON('/api/v1/namespaces/default/services/web');
+    const nodePort = svc.spec.ports[0].nodePort;
+    expect(line).toMatch(new RegExp(`^web\\s+NodePort\\s+${svc.spec.clusterIP.replace(/\./g, '\\.')}\\s+<none>\\s+8080:${nodePort}/TCP\\s`));
+
+    const pods = new Set((await readyPods()).map((p) => p.metadata.name));
+    const seen = await waitFor('every pod answering on the node port', async () => {
+      const names = await answerers(`http://127.0.0.1:${nodePort}/index.html`, 30);
+      return names.size === 3 ? names : undefined;
+    }, 30_000, 500);
+    expect(seen).toEqual(pods);
+
+    const client = [...pods][0]!;
+    for (const target of [`${svc.spec.clusterIP}:8080`, 'web.default.svc.cluster.local:8080', 'web:8080']) {
+      const out = await kubectl.ok(['exec', client, '--', 'wget', '-qO-', `http://${target}/index.html`]);
+      expect(pods.has(out.trim())).toBe(true);
+    }
+    const ns = await kubectl.ok(['exec', client, '--', 'nslookup', 'web.default.svc.cluster.local', cluster.dnsIP]);
+    expect(ns).toContain(`Address: ${svc.spec.clusterIP}`);
+
+    const endpoints = await kubectl.ok(['get', 'endpoints', 'web', '--no-headers']);
+    const ips = (await readyPods()).map((p) => `${p.status.podIP}:8080`).sort();
+    expect(endpoints.split(/\s+/)[1]!.split(',').sort()).toEqual(ips);
+  });
+
+  it('follows scaling and readiness within seconds', async () => {
+    const nodePort = (await getJSON('/api/v1/namespaces/default/services/web')).spec.ports[0].nodePort;
+    const url = `http://127.0.0.1:${nodePort}/index.html`;
+    await kubectl.ok(['scale', 'deployment/web', '--replicas=2']);
+    const two = await waitFor('two pods answering', async () => {
+      const ready = await readyPods();
+      const names = await answerers(url, 20);
+      return ready.length === 2 && names.size === 2 && [...names].every((n) => ready.some((p) => p.metadata.name === n)) ? ready : undefined;
+    }, 30_000, 500);
+    // One pod stops being ready: only the other answers.
+    const [sick, healthy] = two as [Obj, Obj];
+    await kubectl.ok(['exec', sick.metadata.name, '--', 'rm', '/www/ready']);
+    await waitFor('only the ready pod answering', async () => {
+      const names = await answerers(url, 15);
+      return names.size === 1 && names.has(healthy.metadata.name) ? true : undefined;
+    }, 30_000, 500);
+    const endpoints = await getJSON('/api/v1/namespaces/default/endpoints/web');
+    expect(endpoints.subsets[0].addresses.map((a: Obj) => a.ip)).toEqual([healthy.status.podIP]);
+    await kubectl.ok(['exec', sick.metadata.name, '--', 'touch', '/www/ready']);
+  });
+
+  it('LoadBalancer works as NodePort and reports the node address', async () => {
+    await kubectl.ok(['expose', 'deployment/web', '--name=web-lb', '--type=LoadBalancer', '--port', '8080']);
+    const svc = await waitFor('an ingress address', async () => {
+      const s = await getJSON('/api/v1/namespaces/default/services/web-lb');
+      return s.status?.loadBalancer?.ingress?.length ? s : undefined;
+    }, 30_000, 300);
+    expect(svc.status.loadBalancer.ingress).toEqual([{ ip: '127.0.0.1', ipMode: 'VIP' }]);
+    expect(await kubectl.ok(['get', 'svc', 'web-lb', '--no-headers'])).toMatch(/^web-lb\s+LoadBalancer\s+\S+\s+127\.0\.0\.1\s+8080:\d+\/TCP/);
+    const names = await waitFor('answers through the LoadBalancer node port', async () => {
+      const n = await answerers(`http://127.0.0.1:${svc.spec.ports[0].nodePort}/index.html`, 5);
+      return n.size ? n : undefined;
+    }, 30_000, 500);
+    expect(names.size).toBeGreaterThan(0);
+  });
+
+  it('an unassigned address in the service range is refused at once, and a deleted Service leaves no rule', async () => {
+    const svc = await getJSON('/api/v1/namespaces/default/services/web');
+    const unassigned = cluster.serviceCIDR.replace('0.0/16', '200.200');
+    const err = await fetch(`http://${unassigned}:8080/`, { signal: AbortSignal.timeout(5000) }).then(() => undefined, (e: Error) => e);
+    expect(String((err as Error & { cause?: { code?: string } })?.cause?.code)).toBe('ECONNREFUSED');
+
+    await kubectl.ok(['delete', 'svc', 'web', 'web-lb']);
+    await waitFor('rules gone', async () => {
+      const rules = execFileSync('iptables-save').toString();
+      return !rules.includes(`${svc.spec.clusterIP}/32`) ? true : undefined;
+    }, 30_000, 300);
+    const gone = await fetch(`http://${svc.spec.clusterIP}:8080/`, { signal: AbortSignal.timeout(5000) }).then(() => undefined, (e: Error) => e);
+    expect(String((gone as Error & { cause?: { code?: string } })?.cause?.code)).toBe('ECONNREFUSED');
+    const node = await fetch(`http://127.0.0.1:${svc.spec.ports[0].nodePort}/`, { signal: AbortSignal.timeout(5000) }).then(() => undefined, (e: Error) => e);
+    expect(node).toBeInstanceOf(Error);
+  });
+});
