@@ -183,22 +183,17 @@ describe('what reaches Docker', () => {
 describe('scheduling onto the nodes', () => {
   it('spreads pods of one owner, keeps an oversized pod Pending with FailedScheduling, honours nodeSelector, taints and nodeName', async () => {
     const [n1, n2] = cluster.nodes as [string, string];
-    const rs = JSON.parse(
-      await kubectl.ok(['create', '-o', 'json', '-f', '-'], JSON.stringify({
-        apiVersion: 'apps/v1',
-        kind: 'ReplicaSet',
-        metadata: { name: 'owner' },
-        spec: { replicas: 0, selector: { matchLabels: { app: 'spread' } }, template: { metadata: { labels: { app: 'spread' } }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } } },
-      })),
-    ) as Obj;
-    const owned = (i: number) => ({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: `spread-${i}`, labels: { app: 'spread' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'owner', uid: rs.metadata.uid, controller: true }] },
-      spec: { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sleep', '3600'] }], terminationGracePeriodSeconds: 1 },
-    });
-    await kubectl.ok(['create', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [0, 1, 2, 3].map(owned) }));
-    const placed = await Promise.all([0, 1, 2, 3].map((i) => waitPod(`spread-${i}`, 'Running', running)));
+    // A ReplicaSet's pods (the controller-manager makes them) are spread over the nodes.
+    await kubectl.ok(['create', '-f', '-'], JSON.stringify({
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'spread' },
+      spec: { replicas: 4, selector: { matchLabels: { app: 'spread' } }, template: { metadata: { labels: { app: 'spread' } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'busybox:1.36', command: ['sleep', '3600'] }] } } },
+    }));
+    const placed = await waitFor('4 running spread pods', async () => {
+      const items = (await getJSON('/api/v1/namespaces/default/pods?labelSelector=app%3Dspread')).items as Obj[];
+      return items.length === 4 && items.every(running) ? items : undefined;
+    }, 60_000, 200);
     const perNode = placed.reduce<Record<string, number>>((acc, p) => ((acc[p.spec.nodeName] = (acc[p.spec.nodeName] ?? 0) + 1), acc), {});
     expect(perNode).toEqual({ [n1]: 2, [n2]: 2 });
 
