@@ -96,6 +96,19 @@ export class Kubelet {
     this.workers.stop();
   }
 
+  /** Stops (gracefully, by each pod's grace period) and removes every container of this node. */
+  async removeAllContainers(): Promise<void> {
+    const containers = await this.runtime.listContainers({ [LABEL_NODE]: this.settings.nodeName });
+    const uids = new Set(containers.map((c) => c.labels[LABEL_POD_UID]).filter((u): u is string => !!u));
+    this.log.info({ pods: uids.size }, 'removing this node\'s containers on exit');
+    await Promise.all(
+      [...uids].map((uid) => {
+        const grace = this.byUid.get(uid)?.spec.terminationGracePeriodSeconds ?? 30;
+        return this.syncer.cleanup(uid, Math.min(grace, 30)).catch((err) => this.log.warn({ uid, err: (err as Error).message }, 'could not remove containers'));
+      }),
+    );
+  }
+
   /** Docker tells us at once when a container of ours starts or dies. */
   private async watchRuntime(signal: AbortSignal): Promise<void> {
     let delay = 1000;

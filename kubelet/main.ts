@@ -35,6 +35,7 @@ const { values } = parseArgs({
     'cluster-domain': { type: 'string', default: 'cluster.local' },
     'node-lease-duration-seconds': { type: 'string', default: '40' },
     'node-status-update-frequency': { type: 'string', default: '10s' },
+    'remove-containers-on-exit': { type: 'boolean', default: false },
     'log-level': { type: 'string', default: 'info' },
     help: { type: 'boolean', default: false },
   },
@@ -61,6 +62,9 @@ if (values.help) {
   --cluster-domain DOMAIN            the cluster's DNS domain (default cluster.local)
   --node-lease-duration-seconds N    the node Lease's duration; renewed every quarter of it (default 40)
   --node-status-update-frequency D   how often node status is checked and written if changed (default 10s)
+  --remove-containers-on-exit        on SIGTERM, stop and remove every container of this node (for
+                                     \`docker compose down\`); without it pods keep running and the
+                                     next kubelet adopts them
   --log-level LEVEL                  trace, debug, info, warn or error (default info)`);
   process.exit(0);
 }
@@ -128,6 +132,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', shutdown);
   await kubelet.run(stop.signal);
   clearInterval(health);
+  if (values['remove-containers-on-exit']) await kubelet.removeAllContainers();
   server.close();
   await client.close();
   await runtime.close();

@@ -7,7 +7,6 @@ import type { Logger } from 'pino';
 import { chainNames, renderRules, restoreInput, type RuleOptions, type RuleSet } from './iptables-rules.js';
 import type { ServicePort } from './service-map.js';
 
-const ROUTE_LOCALNET = '/proc/sys/net/ipv4/conf/all/route_localnet';
 
 function run(cmd: string, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -37,9 +36,20 @@ export class IptablesBackend implements ProxyBackend {
   private routeLocalnetBefore?: string;
 
   constructor(
-    private readonly opts: { prefix: string; serviceCIDR: string; log: Logger; render?: (ports: ServicePort[], o: RuleOptions) => RuleSet },
+    private readonly opts: {
+      prefix: string;
+      serviceCIDR: string;
+      log: Logger;
+      render?: (ports: ServicePort[], o: RuleOptions) => RuleSet;
+      /** The route_localnet sysctl file (in a container, the host's, bind-mounted). */
+      routeLocalnetFile?: string;
+    },
   ) {
     this.chains = chainNames(opts.prefix);
+  }
+
+  private get routeLocalnet(): string {
+    return this.opts.routeLocalnetFile ?? '/proc/sys/net/ipv4/conf/all/route_localnet';
   }
 
   private get hooks(): Array<{ table: 'nat' | 'filter'; chain: string; target: string }> {
@@ -67,8 +77,9 @@ export class IptablesBackend implements ProxyBackend {
   async init(): Promise<void> {
     await this.readPresent();
     // Node ports on 127.0.0.1 need the kernel to route DNATed loopback traffic.
-    this.routeLocalnetBefore = (await readFile(ROUTE_LOCALNET, 'utf8').catch(() => '')).trim() || undefined;
-    await writeFile(ROUTE_LOCALNET, '1').catch((err) => this.opts.log.warn({ err: (err as Error).message }, 'could not enable route_localnet: node ports will not answer on 127.0.0.1'));
+    const file = this.routeLocalnet;
+    this.routeLocalnetBefore = (await readFile(file, 'utf8').catch(() => '')).trim() || undefined;
+    await writeFile(file, '1').catch((err) => this.opts.log.warn({ err: (err as Error).message }, 'could not enable route_localnet: node ports will not answer on 127.0.0.1'));
   }
 
   async sync(ports: ServicePort[]): Promise<void> {
@@ -107,7 +118,7 @@ export class IptablesBackend implements ProxyBackend {
       const res = await run('iptables-restore', ['-w', '5', '--noflush'], restoreInput(table, [], [], chains));
       if (res.code !== 0) this.opts.log.warn({ table, err: res.stderr.trim() }, 'could not remove chains');
     }
-    if (this.routeLocalnetBefore !== undefined) await writeFile(ROUTE_LOCALNET, this.routeLocalnetBefore).catch(() => undefined);
+    if (this.routeLocalnetBefore !== undefined) await writeFile(this.routeLocalnet, this.routeLocalnetBefore).catch(() => undefined);
   }
 }
 

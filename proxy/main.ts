@@ -25,6 +25,7 @@ const { values } = parseArgs({
     'iptables-min-sync-period': { type: 'string', default: '1s' },
     'iptables-sync-period': { type: 'string', default: '30s' },
     'iptables-chain-prefix': { type: 'string', default: 'KUBETTE' },
+    'route-localnet-file': { type: 'string', default: '/proc/sys/net/ipv4/conf/all/route_localnet' },
     'log-level': { type: 'string', default: 'info' },
     help: { type: 'boolean', default: false },
   },
@@ -45,6 +46,8 @@ if (values.help) {
   --iptables-sync-period D       a full resync at least this often (default 30s)
   --iptables-chain-prefix NAME   prefix of every chain this proxy owns (default KUBETTE); two
                                  clusters sharing one host need different ones
+  --route-localnet-file FILE     the net.ipv4.conf.all.route_localnet sysctl, set to 1 so node ports
+                                 answer on 127.0.0.1 (in a container: the host's, bind-mounted)
   --log-level LEVEL              trace, debug, info, warn or error (default info)
 
 One proxy per host: kubelets sharing a host (the local launcher's nodes) share its rules.`);
@@ -61,7 +64,9 @@ async function main(): Promise<void> {
   if (!/^[A-Z][A-Z0-9]{0,11}$/.test(prefix)) throw new Error('--iptables-chain-prefix must be 1-12 capital letters or digits');
   const client = new RestClient(loadClientConfig({ master: values.master, kubeconfig: values.kubeconfig, userAgent: 'kubette-proxy' }));
   const backend =
-    mode === 'iptables' ? new IptablesBackend({ prefix, serviceCIDR, log }) : new UserspaceBackend({ prefix, serviceCIDR, bindAddress: values['bind-address']!, log });
+    mode === 'iptables'
+      ? new IptablesBackend({ prefix, serviceCIDR, log, routeLocalnetFile: values['route-localnet-file'] })
+      : new UserspaceBackend({ prefix, serviceCIDR, bindAddress: values['bind-address']!, log, routeLocalnetFile: values['route-localnet-file'] });
   const proxier = new Proxier(client, backend, { minSyncMs: parseGoDuration(values['iptables-min-sync-period']!), syncPeriodMs: parseGoDuration(values['iptables-sync-period']!) }, log);
 
   const [host, portText] = values['healthz-bind-address']!.split(':');

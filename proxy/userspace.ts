@@ -125,8 +125,9 @@ export class UserspaceBackend implements ProxyBackend {
   private readonly iptables: IptablesBackend;
   private readonly listenPorts = new Map<string, number>();
 
-  constructor(private readonly opts: { prefix: string; serviceCIDR: string; bindAddress: string; log: Logger }) {
+  constructor(private readonly opts: { prefix: string; serviceCIDR: string; bindAddress: string; log: Logger; routeLocalnetFile?: string }) {
     this.iptables = new IptablesBackend({
+      routeLocalnetFile: opts.routeLocalnetFile,
       prefix: opts.prefix,
       serviceCIDR: opts.serviceCIDR,
       log: opts.log,

@@ -6,7 +6,13 @@
 #   busybox:1.36      /bin/busybox (Debian's busybox-static) and its applets
 #   kubette/pause:3.9 the pod infrastructure container: holds the pod's namespaces, exits on TERM
 #
-# Usage: scripts/build-images.sh   (needs docker and /bin/busybox; idempotent)
+#   with --all, also what `docker compose` runs:
+#   kubette/debian:bookworm   a Debian minbase (debootstrap from Debian's mirror)
+#   kubette/node:20-bookworm  that plus this machine's Node.js and npm
+#   kubette/etcd:3.4          this machine's etcd and etcdctl (Debian's etcd-server/-client)
+#   kubette/kubette:dev       the component image, built from ./Dockerfile on kubette/node
+#
+# Usage: scripts/build-images.sh [--all]   (needs docker and /bin/busybox; idempotent)
 set -euo pipefail
 
 BUSYBOX=${BUSYBOX:-$(command -v busybox || true)}
@@ -62,3 +68,59 @@ while :; do sleep 3600 & wait $!; done
 PAUSE
 chmod +x "$work/pause/pause.sh"
 build kubette/pause:3.9 "$work/pause" --change 'ENTRYPOINT ["/pause.sh"]' --change 'ENV PATH=/bin'
+
+[ "${1:-}" = --all ] || exit 0
+
+# --- the images `docker compose` runs, from local parts -----------------------------------
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+if ! docker image inspect kubette/debian:bookworm >/dev/null 2>&1 || [ "${REBUILD:-}" = 1 ]; then
+  command -v debootstrap >/dev/null || { echo "debootstrap not found: apt-get install debootstrap" >&2; exit 1; }
+  debootstrap --variant=minbase bookworm "$work/debian" http://deb.debian.org/debian >/dev/null
+  tar -C "$work/debian" -c . | docker import --change 'CMD ["bash"]' - kubette/debian:bookworm >/dev/null
+  echo "kubette/debian:bookworm: built"
+else
+  echo "kubette/debian:bookworm: present"
+fi
+
+NODE=$(command -v node)
+node_fingerprint=$(cat "$NODE" | sha256sum | cut -c1-16)
+have=$(docker image inspect --format '{{ index .Config.Labels "io.kubette.build" }}' kubette/node:20-bookworm 2>/dev/null || true)
+if [ "$have" != "$node_fingerprint" ] || [ "${REBUILD:-}" = 1 ]; then
+  npm_dir=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
+  mkdir -p "$work/node/usr/local/bin" "$work/node/usr/local/lib/node_modules"
+  cp "$NODE" "$work/node/usr/local/bin/node"
+  cp -a "$npm_dir" "$work/node/usr/local/lib/node_modules/npm"
+  ln -s ../lib/node_modules/npm/bin/npm-cli.js "$work/node/usr/local/bin/npm"
+  ln -s ../lib/node_modules/npm/bin/npx-cli.js "$work/node/usr/local/bin/npx"
+  # This machine reaches npm only through a TLS-intercepting proxy: trust what the host trusts.
+  mkdir -p "$work/node/usr/local/share/ca-certificates"
+  cp /etc/ssl/certs/ca-certificates.crt "$work/node/usr/local/share/host-ca-bundle.crt"
+  cat > "$work/node/Dockerfile" <<'NODE_DOCKERFILE'
+FROM kubette/debian:bookworm
+COPY usr /usr
+ENV NODE_EXTRA_CA_CERTS=/usr/local/share/host-ca-bundle.crt
+NODE_DOCKERFILE
+  docker build -q --label "io.kubette.build=$node_fingerprint" -t kubette/node:20-bookworm "$work/node" >/dev/null
+  echo "kubette/node:20-bookworm: built"
+else
+  echo "kubette/node:20-bookworm: present"
+fi
+
+ETCD=$(command -v etcd || true)
+[ -n "$ETCD" ] || { echo "etcd not found: apt-get install etcd-server etcd-client" >&2; exit 1; }
+# Debian's etcd is linked against glibc: it goes on the Debian base.
+etcd_fingerprint=$(cat "$ETCD" "$(command -v etcdctl)" | sha256sum | cut -c1-16)
+have=$(docker image inspect --format '{{ index .Config.Labels "io.kubette.build" }}' kubette/etcd:3.4 2>/dev/null || true)
+if [ "$have" != "$etcd_fingerprint" ] || [ "${REBUILD:-}" = 1 ]; then
+  mkdir -p "$work/etcd"
+  cp "$ETCD" "$(command -v etcdctl)" "$work/etcd/"
+  printf 'FROM kubette/debian:bookworm\nCOPY etcd etcdctl /usr/local/bin/\nENTRYPOINT ["/usr/local/bin/etcd"]\n' > "$work/etcd/Dockerfile"
+  docker build -q --label "io.kubette.build=$etcd_fingerprint" -t kubette/etcd:3.4 "$work/etcd" >/dev/null
+  echo "kubette/etcd:3.4: built"
+else
+  echo "kubette/etcd:3.4: present"
+fi
+
+docker build -q --build-arg NODE_IMAGE=kubette/node:20-bookworm -t kubette/kubette:dev "$here" >/dev/null
+echo "kubette/kubette:dev: built"

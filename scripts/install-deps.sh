@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what kubette's tests need on Debian 12 and skips what is already there:
-# etcd (server and etcdctl), the Docker Engine, a static busybox (for images built from local
-# parts) and the official Python client. kubectl is expected on the PATH.
+# etcd (server and etcdctl), the Docker Engine and docker-compose, a static busybox and
+# debootstrap (for images built from local parts), iptables (the proxy) and the official Python
+# client. kubectl is expected on the PATH.
 set -euo pipefail
 
 need=()
@@ -9,6 +10,9 @@ command -v etcd >/dev/null 2>&1 || need+=(etcd-server)
 command -v etcdctl >/dev/null 2>&1 || need+=(etcd-client)
 /usr/bin/python3 -c 'import kubernetes' >/dev/null 2>&1 || need+=(python3-kubernetes)
 command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
+command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
+command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
+command -v iptables-restore >/dev/null 2>&1 || need+=(iptables)
 busybox_linkage=$(LC_ALL=C ldd /bin/busybox 2>&1 || true)
 case "$busybox_linkage" in *"not a dynamic"*) ;; *) need+=(busybox-static) ;; esac
 

@@ -1,0 +1,99 @@
+// The quick start as users run it: `docker-compose up -d` from this folder with the images
+// built from local parts, kubectl on the host with ./kubeconfig, the bootcamp tutorial, a
+// restart of the apiserver and etcd in the middle, and `docker-compose down -v` leaving no
+// container, network or rule behind. Runs alone (its own vitest config): it uses the
+// default ports and service range that a developer's cluster uses.
+import { execFile, execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kubectlFor } from '../harness/kubectl.js';
+import { waitFor } from '../harness/ports.js';
+
+const PROJECT = 'kubette-e2e';
+const root = process.cwd();
+const compose = (...args: string[]) =>
+  new Promise<{ code: number; out: string }>((resolve) => {
+    execFile('docker-compose', ['-p', PROJECT, ...args], { cwd: root, timeout: 240_000, maxBuffer: 16 * 1024 * 1024, env: process.env }, (err, stdout, stderr) =>
+      resolve({ code: err ? 1 : 0, out: `${stdout}${stderr}` }),
+    );
+  });
+const kubectl = kubectlFor('http://127.0.0.1:8080');
+type Obj = Record<string, any>;
+const getJSON = async (path: string): Promise<Obj> => (await fetch(`http://127.0.0.1:8080${path}`)).json() as Promise<Obj>;
+let coldStartMs = 0;
+
+beforeAll(async () => {
+  // The component image must hold this checkout's code: rebuild it (layers make that quick).
+  const local = (() => {
+    try {
+      execFileSync('docker', ['image', 'inspect', 'kubette/node:20-bookworm'], { stdio: 'ignore' });
+      return 'kubette/node:20-bookworm';
+    } catch {
+      return undefined;
+    }
+  })();
+  if (local) process.env.KUBETTE_NODE_IMAGE = local;
+  const built = await compose('build', 'apiserver');
+  if (built.code !== 0) throw new Error(`docker-compose build failed:\n${built.out}`);
+  await compose('down', '-v');
+  const started = Date.now();
+  const up = await compose('up', '-d');
+  if (up.code !== 0) throw new Error(`docker-compose up failed:\n${up.out}`);
+  await waitFor('two Ready nodes', async () => {
+    const out = execFileSync('kubectl', ['--kubeconfig', join(root, 'kubeconfig'), 'get', 'nodes', '--no-headers'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+    return (out.match(/\sReady\s/g) ?? []).length === 2 ? true : undefined;
+  }, 60_000, 250);
+  coldStartMs = Date.now() - started;
+  console.log(`compose cold start (up -d -> 2 nodes Ready): ${coldStartMs} ms`);
+}, 300_000);
+
+afterAll(async () => {
+  await compose('down', '-v');
+}, 300_000);
+
+describe('docker-compose up', () => {
+  it('runs the tutorial from the host, survives an apiserver and etcd restart, and down -v leaves nothing', async () => {
+    const kc = ['--kubeconfig', join(root, 'kubeconfig')];
+    const ok = (args: string[]) => kubectl.ok([...kc, ...args]);
+    await ok(['create', 'deployment', 'web', '--image=busybox:1.36', '--replicas=2', '--', 'sh', '-c', "trap 'exit 0' TERM; mkdir -p /www; hostname > /www/index.html; httpd -f -p 8080 -h /www & wait"]);
+    await ok(['expose', 'deployment/web', '--type=NodePort', '--port', '8080']);
+    const nodePort = (await getJSON('/api/v1/namespaces/default/services/web')).spec.ports[0].nodePort;
+    const answers = await waitFor('both pods answering on the node port', async () => {
+      const names = new Set<string>();
+      for (let i = 0; i < 20; i++) {
+        const res = await fetch(`http://127.0.0.1:${nodePort}/index.html`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+        if (res?.ok) names.add((await res.text()).trim());
+      }
+      return names.size === 2 ? names : undefined;
+    }, 60_000, 500);
+    expect(answers.size).toBe(2);
+
+    const before = ((await getJSON('/api/v1/namespaces/default/pods?labelSelector=app%3Dweb')).items as Obj[]).map((p) => p.metadata.uid).sort();
+    const restart = await compose('restart', 'etcd', 'apiserver');
+    expect(restart.code).toBe(0);
+    const after = await waitFor('the apiserver back with the same pods', async () => {
+      const res = await fetch('http://127.0.0.1:8080/api/v1/namespaces/default/pods?labelSelector=app%3Dweb').catch(() => undefined);
+      if (!res?.ok) return undefined;
+      return ((await res.json()) as Obj).items.map((p: Obj) => p.metadata.uid).sort();
+    }, 60_000, 250);
+    expect(after).toEqual(before);
+
+    await ok(['scale', 'deployment/web', '--replicas=3']);
+    await ok(['set', 'image', 'deployment/web', 'busybox=kubette/pause:3.9']);
+    expect((await ok(['rollout', 'status', 'deployment/web', '--timeout=120s'])).trim().split('\n').at(-1)).toBe('deployment "web" successfully rolled out');
+    await ok(['rollout', 'undo', 'deployment/web']);
+    await ok(['rollout', 'status', 'deployment/web', '--timeout=120s']);
+    const pods = ((await getJSON('/api/v1/namespaces/default/pods?labelSelector=app%3Dweb')).items as Obj[]).filter((p) => !p.metadata.deletionTimestamp);
+    expect(pods.map((p) => p.spec.containers[0].image)).toEqual(['busybox:1.36', 'busybox:1.36', 'busybox:1.36']);
+    await ok(['delete', 'deployment', 'web']);
+    await ok(['delete', 'service', 'web']);
+
+    const down = await compose('down', '-v');
+    expect(down.code).toBe(0);
+    const left = execFileSync('docker', ['ps', '-aq', '--filter', 'label=io.kubette.node']).toString().trim();
+    expect(left).toBe('');
+    expect(execFileSync('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${PROJECT}`]).toString().trim()).toBe('');
+    expect(execFileSync('docker', ['network', 'ls', '-q', '--filter', 'name=kubette-pods']).toString().trim()).toBe('');
+    expect(execFileSync('iptables-save').toString()).not.toContain('KUBETTE-');
+  }, 600_000);
+});
