@@ -77,6 +77,9 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 if ! docker image inspect kubette/debian:bookworm >/dev/null 2>&1 || [ "${REBUILD:-}" = 1 ]; then
   command -v debootstrap >/dev/null || { echo "debootstrap not found: apt-get install debootstrap" >&2; exit 1; }
   debootstrap --variant=minbase bookworm "$work/debian" http://deb.debian.org/debian >/dev/null
+  # The downloaded packages, package lists, docs and translations are not needed to run anything.
+  rm -rf "$work/debian"/var/cache/apt/archives/*.deb "$work/debian"/var/lib/apt/lists/* \
+    "$work/debian"/usr/share/doc/* "$work/debian"/usr/share/man/* "$work/debian"/usr/share/locale/*
   tar -C "$work/debian" -c . | docker import --change 'CMD ["bash"]' - kubette/debian:bookworm >/dev/null
   echo "kubette/debian:bookworm: built"
 else
@@ -84,7 +87,7 @@ else
 fi
 
 NODE=$(command -v node)
-node_fingerprint=$(cat "$NODE" | sha256sum | cut -c1-16)
+node_fingerprint=$( (cat "$NODE"; docker image inspect --format '{{.Id}}' kubette/debian:bookworm) | sha256sum | cut -c1-16)
 have=$(docker image inspect --format '{{ index .Config.Labels "io.kubette.build" }}' kubette/node:20-bookworm 2>/dev/null || true)
 if [ "$have" != "$node_fingerprint" ] || [ "${REBUILD:-}" = 1 ]; then
   npm_dir=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
@@ -110,7 +113,7 @@ fi
 ETCD=$(command -v etcd || true)
 [ -n "$ETCD" ] || { echo "etcd not found: apt-get install etcd-server etcd-client" >&2; exit 1; }
 # Debian's etcd is linked against glibc: it goes on the Debian base.
-etcd_fingerprint=$(cat "$ETCD" "$(command -v etcdctl)" | sha256sum | cut -c1-16)
+etcd_fingerprint=$( (cat "$ETCD" "$(command -v etcdctl)"; docker image inspect --format "{{.Id}}" kubette/debian:bookworm) | sha256sum | cut -c1-16)
 have=$(docker image inspect --format '{{ index .Config.Labels "io.kubette.build" }}' kubette/etcd:3.4 2>/dev/null || true)
 if [ "$have" != "$etcd_fingerprint" ] || [ "${REBUILD:-}" = 1 ]; then
   mkdir -p "$work/etcd"

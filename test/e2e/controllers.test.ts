@@ -250,7 +250,11 @@ describe('node failure', () => {
         const out = await kubectl.ok(['get', 'node', n1, '--no-headers']);
         return /\sNotReady\s/.test(out) ? out : undefined;
       }, 60_000, 500);
-      const node = await getJSON(`/api/v1/nodes/${n1}`);
+      // The taints follow the Unknown condition in the same reconcile, a moment later.
+      const node = await waitFor(`${n1} tainted`, async () => {
+        const n = await getJSON(`/api/v1/nodes/${n1}`);
+        return (n.spec.taints ?? []).length >= 2 ? n : undefined;
+      }, 30_000, 200);
       expect(node.spec.taints.map((t: Obj) => `${t.key}:${t.effect}`).sort()).toEqual(['node.kubernetes.io/unreachable:NoExecute', 'node.kubernetes.io/unreachable:NoSchedule']);
       expect(node.status.conditions.find((c: Obj) => c.type === 'Ready')).toMatchObject({ status: 'Unknown', reason: 'NodeStatusUnknown' });
       const moved = await waitFor('4 ready web pods on the other node', async () => {
