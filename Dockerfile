@@ -30,7 +30,7 @@ RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev --no-fund --no-audit
 FROM ${NODE_IMAGE}
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends iptables ca-certificates >/dev/null \
- && rm -rf /var/lib/apt/lists/* \
+ && apt-get clean && rm -rf /var/lib/apt/lists/* \
  && (getent passwd 10001 >/dev/null || useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin kubette)
 WORKDIR /app
 COPY --from=build /src/package.json ./
