@@ -127,3 +127,12 @@ fi
 
 docker build -q --build-arg NODE_IMAGE=kubette/node:20-bookworm -t kubette/kubette:dev "$here" >/dev/null
 echo "kubette/kubette:dev: built"
+
+# Compose reads .env from the project folder: point it at the local images.
+cat > "$here/.env" <<ENV
+# Written by scripts/build-images.sh --all: docker compose uses the images built from local parts.
+KUBETTE_NODE_IMAGE=kubette/node:20-bookworm
+KUBETTE_ETCD_IMAGE=kubette/etcd:3.4
+KUBETTE_PAUSE_IMAGE=kubette/pause:3.9
+ENV
+echo ".env: written (compose uses the local images)"
