@@ -1,6 +1,6 @@
-// A container's environment, as the kubelet builds it: envFrom sources first, then env entries
-// (later ones win), values from the pod's own fields, its resources, ConfigMaps and Secrets, and
-// $(VAR) references expanded against what is defined so far. Pure: the ConfigMaps and Secrets
+// A container's environment, as the kubelet builds it: service variables, then envFrom
+// sources, then env entries (later ones win), values from the pod's own fields, its resources,
+// ConfigMaps and Secrets, and $(VAR) references expanded against what is defined so far. Pure: the ConfigMaps and Secrets
 // are fetched beforehand (referencedObjects says which).
 import { parseQuantity } from '../api/quantity.js';
 import type { KubeObject } from '../api/types/meta.js';
@@ -16,6 +16,8 @@ export interface EnvSources {
   hostIP: string;
   /** The node's allocatable resources, which stand in for unset limits. */
   nodeAllocatable: Record<string, string>;
+  /** Service variables (KUBERNETES_SERVICE_HOST, ...): first, so the container's own env wins. */
+  serviceEnv?: Array<[string, string]>;
 }
 
 /** Names of the ConfigMaps and Secrets a container's env refers to. */
@@ -117,7 +119,7 @@ const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
 /** "NAME=value" lines for Docker, in the order the container sees them. */
 export function containerEnv(pod: Pod, c: Container, sources: EnvSources): { env: string[]; vars: Map<string, string> } {
-  const vars = new Map<string, string>();
+  const vars = new Map<string, string>(sources.serviceEnv ?? []);
   const lookup = <T>(map: ReadonlyMap<string, T | undefined>, kind: string, name: string, optional: boolean | undefined): T | undefined => {
     const obj = map.get(name);
     if (!obj && !optional) throw new ContainerConfigError(`${kind} "${name}" not found`);

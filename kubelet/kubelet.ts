@@ -23,6 +23,7 @@ const SWEEP_MS = 30_000;
 
 export class Kubelet {
   readonly pods: Informer<Pod>;
+  readonly services: Informer;
   readonly node: NodeStatusReporter;
   readonly syncer: PodSyncer;
   readonly workers: PodWorkers;
@@ -38,6 +39,7 @@ export class Kubelet {
   ) {
     this.node = new NodeStatusReporter(client, runtime, nodeConfig, log);
     this.pods = new Informer<Pod>(client, resource('v1/pods'), { fieldSelector: `spec.nodeName=${settings.nodeName}` }, log);
+    this.services = new Informer(client, resource('v1/services'), {}, log);
     const prober = new Prober(runtime, recorder, (uid) => this.workers.kick(uid));
     this.syncer = new PodSyncer({
       runtime,
@@ -46,6 +48,7 @@ export class Kubelet {
       prober,
       puller: new ImagePuller(runtime, recorder),
       statuses: new StatusManager(client, log),
+      services: () => this.services.list(),
       settings: { ...settings, allocatable: () => this.node.allocatable() },
       log,
     });
@@ -89,8 +92,12 @@ export class Kubelet {
     await this.node.register(signal);
     if (signal.aborted) return;
     await this.node.renewLease().catch((err) => this.log.warn({ err: (err as Error).message }, 'could not create node lease'));
-    const informer = this.pods.run(signal);
-    await Promise.race([this.pods.synced, new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
+    const aborted = new Promise((r) => signal.addEventListener('abort', r, { once: true }));
+    // Services first: containers started before they are known would miss their variables.
+    const servicesRun = this.services.run(signal);
+    await Promise.race([this.services.synced, aborted]);
+    const informer = Promise.all([servicesRun, this.pods.run(signal)]);
+    await Promise.race([this.pods.synced, aborted]);
     this.log.info({ pods: this.pods.list().length }, 'pods bound to this node listed');
     await Promise.all([informer, this.node.run(signal), this.watchRuntime(signal), this.sweepLoop(signal)]);
     this.workers.stop();

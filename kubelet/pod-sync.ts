@@ -11,6 +11,7 @@ import { rfc3339 } from '../api/time.js';
 import { Backoff } from './backoff.js';
 import { containerSpec, sandboxSpec, type NodeSettings } from './container-config.js';
 import { fromRuntime, LABEL_NODE, LABEL_POD_UID, byAttemptDesc, type ObservedContainer } from './container-names.js';
+import { serviceEnv } from './service-env.js';
 import { containerEnv, ContainerConfigError, expandVars, referencedObjects, type EnvSources } from './env.js';
 import type { ImagePuller } from './image-puller.js';
 import { computePodActions, hasExited } from './planner.js';
@@ -39,6 +40,8 @@ export interface PodSyncDeps {
   puller: ImagePuller;
   statuses: StatusManager;
   settings: KubeletSettings;
+  /** Every Service the kubelet knows (for the service environment variables). */
+  services: () => KubeObject[];
   log: Logger;
 }
 
@@ -237,6 +240,7 @@ export class PodSyncer {
       podIP,
       hostIP: this.d.settings.nodeIP,
       nodeAllocatable: this.d.settings.allocatable(),
+      serviceEnv: serviceEnv(pod, this.d.services()),
     };
   }
 

@@ -306,7 +306,7 @@ describe('configuration inside containers', () => {
         containers: [{
           name: 'main',
           image: 'busybox:1.36',
-          command: ['sh', '-c', 'echo "color=$COLOR password=$PASSWORD pod=$POD tier=$TIER node=$NODE greeting=$GREETING"; echo "cfg_size=$CFG_size"; cat /etc/settings/color; echo; cat /etc/creds/password; echo; cat /scratch/marker; ls /etc/settings'],
+          command: ['sh', '-c', 'echo "color=$COLOR password=$PASSWORD pod=$POD tier=$TIER node=$NODE greeting=$GREETING"; echo "cfg_size=$CFG_size"; cat /etc/settings/color; echo; cat /etc/creds/password; echo; cat /scratch/marker; ls /etc/settings; echo "k8s=$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT"'],
           env: [
             { name: 'COLOR', valueFrom: { configMapKeyRef: { name: 'settings', key: 'color' } } },
             { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'creds', key: 'password' } } },
@@ -332,7 +332,7 @@ describe('configuration inside containers', () => {
     const done = await waitPod('configured', 'Succeeded', (p) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed');
     expect(done.status.phase).toBe('Succeeded');
     const logs = await kubectl.ok(['logs', 'configured', '-c', 'main']);
-    expect(logs).toBe(`color=blue password=s3cret pod=configured tier=e2e node=${done.spec.nodeName} greeting=hi-configured-blue\ncfg_size=3\nblue\ns3cret\nprepared\ncolor\nsize\n`);
+    expect(logs).toBe(`color=blue password=s3cret pod=configured tier=e2e node=${done.spec.nodeName} greeting=hi-configured-blue\ncfg_size=3\nblue\ns3cret\nprepared\ncolor\nsize\nk8s=${cluster.serviceCIDR.replace('0.0/16', '0.1')}:443\n`);
     expect(await kubectl.ok(['get', 'pod', 'configured', '--no-headers'])).toMatch(/configured\s+0\/1\s+Completed\s+0/);
   });
 
