@@ -105,15 +105,20 @@ export class Kubelet {
 
   /** Stops (gracefully, by each pod's grace period) and removes every container of this node. */
   async removeAllContainers(): Promise<void> {
-    const containers = await this.runtime.listContainers({ [LABEL_NODE]: this.settings.nodeName });
-    const uids = new Set(containers.map((c) => c.labels[LABEL_POD_UID]).filter((u): u is string => !!u));
-    this.log.info({ pods: uids.size }, 'removing this node\'s containers on exit');
-    await Promise.all(
-      [...uids].map((uid) => {
-        const grace = this.byUid.get(uid)?.spec.terminationGracePeriodSeconds ?? 30;
-        return this.syncer.cleanup(uid, Math.min(grace, 30)).catch((err) => this.log.warn({ uid, err: (err as Error).message }, 'could not remove containers'));
-      }),
-    );
+    // No sync may start a container behind our back: let the ones under way finish first.
+    await this.workers.drain();
+    for (let round = 0; round < 3; round++) {
+      const containers = await this.runtime.listContainers({ [LABEL_NODE]: this.settings.nodeName });
+      if (!containers.length) return;
+      const uids = new Set(containers.map((c) => c.labels[LABEL_POD_UID]).filter((u): u is string => !!u));
+      this.log.info({ pods: uids.size }, "removing this node's containers on exit");
+      await Promise.all(
+        [...uids].map((uid) => {
+          const grace = this.byUid.get(uid)?.spec.terminationGracePeriodSeconds ?? 30;
+          return this.syncer.cleanup(uid, Math.min(grace, 30)).catch((err) => this.log.warn({ uid, err: (err as Error).message }, 'could not remove containers'));
+        }),
+      );
+    }
   }
 
   /** Docker tells us at once when a container of ours starts or dies. */

@@ -13,6 +13,7 @@ import { containerSpec, sandboxSpec, type NodeSettings } from './container-confi
 import { fromRuntime, LABEL_NODE, LABEL_POD_UID, byAttemptDesc, type ObservedContainer } from './container-names.js';
 import { serviceEnv } from './service-env.js';
 import { containerEnv, ContainerConfigError, expandVars, referencedObjects, type EnvSources } from './env.js';
+import { runHandler } from './handlers.js';
 import type { ImagePuller } from './image-puller.js';
 import { computePodActions, hasExited } from './planner.js';
 import { computePodStatus } from './pod-status.js';
@@ -94,10 +95,11 @@ export class PodSyncer {
     }
 
     const grace = pod.spec.terminationGracePeriodSeconds ?? 30;
+    const podIPNow = observed.filter((c) => c.kind === 'sandbox' && c.state === 'running').sort(byAttemptDesc)[0]?.ip;
     await Promise.all(
       plan.kill.map(async (k) => {
         this.d.recorder.event(pod, 'Normal', 'Killing', k.message, fieldPathOf(pod, k.name));
-        await this.d.runtime.stopContainer(k.id, grace);
+        await this.stopContainer(pod, k.name, k.id, grace, podIPNow);
       }),
     );
     if (plan.killPod) await this.stopAll(pod, observed, grace, false);
@@ -202,6 +204,7 @@ export class PodSyncer {
       try {
         await this.d.runtime.startContainer(id);
         this.d.recorder.event(pod, 'Normal', 'Started', `Started container ${c.name}`, fieldPath);
+        if (c.lifecycle?.postStart) await this.postStart(pod, c, id, sandbox.ip);
       } catch (err) {
         // The container stays "created": the planner counts it as a failed run (StartError).
         this.d.recorder.event(pod, 'Warning', 'Failed', `Error: ${(err as Error).message}`, fieldPath);
@@ -244,15 +247,46 @@ export class PodSyncer {
     };
   }
 
+  /**
+   * A postStart hook runs right after the container starts; if it fails the container is
+   * killed (and restarted by its pod's restartPolicy), as in Kubernetes.
+   */
+  private async postStart(pod: Pod, c: Container, id: string, podIP: string | undefined): Promise<void> {
+    const budget = (pod.spec.terminationGracePeriodSeconds ?? 30) * 1000;
+    const res = await runHandler(this.d.runtime, c.lifecycle!.postStart!, { id, container: c, podIP }, Math.max(1000, budget));
+    if (res.ok) return;
+    const fieldPath = fieldPathOf(pod, c.name);
+    this.d.recorder.event(pod, 'Warning', 'FailedPostStartHook', `PostStartHook failed: ${res.message.trim()}`.slice(0, 1024), fieldPath);
+    this.d.recorder.event(pod, 'Normal', 'Killing', `FailedPostStartHook`, fieldPath);
+    await this.d.runtime.stopContainer(id, 2);
+  }
+
+  /**
+   * Stops one container: its preStop hook first (within the grace period), then SIGTERM with
+   * what is left of the grace period (at least 2 s, as Kubernetes gives), then SIGKILL.
+   */
+  private async stopContainer(pod: Pod, name: string, id: string, graceSeconds: number, podIP: string | undefined): Promise<void> {
+    const spec = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].find((c) => c.name === name);
+    let grace = graceSeconds;
+    if (spec?.lifecycle?.preStop && grace > 0) {
+      const started = Date.now();
+      const res = await runHandler(this.d.runtime, spec.lifecycle.preStop, { id, container: spec, podIP }, grace * 1000);
+      if (!res.ok) this.d.recorder.event(pod, 'Warning', 'FailedPreStopHook', `PreStopHook failed: ${res.message.trim()}`.slice(0, 1024), fieldPathOf(pod, name));
+      grace = Math.max(2, grace - Math.floor((Date.now() - started) / 1000));
+    }
+    await this.d.runtime.stopContainer(id, grace);
+  }
+
   /** Stops app and init containers together, then the sandbox. */
   private async stopAll(pod: Pod, observed: ObservedContainer[], graceSeconds: number, announce: boolean): Promise<void> {
     const live = observed.filter((c) => c.state === 'running' || c.state === 'paused' || c.state === 'restarting');
+    const podIP = live.find((c) => c.kind === 'sandbox')?.ip;
     await Promise.all(
       live
         .filter((c) => c.kind !== 'sandbox')
         .map(async (c) => {
           if (announce) this.d.recorder.event(pod, 'Normal', 'Killing', `Stopping container ${c.name}`, fieldPathOf(pod, c.name));
-          await this.d.runtime.stopContainer(c.id, graceSeconds);
+          await this.stopContainer(pod, c.name, c.id, graceSeconds, podIP);
         }),
     );
     await Promise.all(live.filter((c) => c.kind === 'sandbox').map((c) => this.d.runtime.stopContainer(c.id, 2)));

@@ -56,7 +56,15 @@ export class PodWorkers {
     void this.run(uid, w);
   }
 
-  private async run(uid: string, w: Worker): Promise<void> {
+  private readonly inFlight = new Set<Promise<void>>();
+
+  private run(uid: string, w: Worker): Promise<void> {
+    const p = this.runLoop(uid, w).finally(() => this.inFlight.delete(p));
+    this.inFlight.add(p);
+    return p;
+  }
+
+  private async runLoop(uid: string, w: Worker): Promise<void> {
     w.running = true;
     let next = this.resyncMs;
     do {
@@ -84,5 +92,11 @@ export class PodWorkers {
   stop(): void {
     this.stopped = true;
     for (const w of this.workers.values()) clearTimeout(w.timer);
+  }
+
+  /** Stops taking work and waits for the syncs under way to finish. */
+  async drain(): Promise<void> {
+    this.stop();
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
   }
 }

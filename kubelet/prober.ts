@@ -1,11 +1,10 @@
 // Liveness, readiness and startup probes: one loop per probe per running container, with the
 // thresholds, delays and timeouts of the probe spec. Results are kept by container id; a change
 // that matters (ready flips, started, a liveness/startup failure) asks for the pod to be synced.
-import { connect } from 'node:net';
-import { request } from 'undici';
 import type { Container, Pod, Probe } from '../api/types/pod.js';
 import type { EventRecorder } from '../client/events.js';
 import { sleep } from '../client/sleep.js';
+import { runHandler, type HandlerResult } from './handlers.js';
 import type { ContainerRuntime } from './runtime/runtime.js';
 
 type ProbeKind = 'liveness' | 'readiness' | 'startup';
@@ -15,18 +14,6 @@ export interface ProbeTarget {
   id: string;
   container: Container;
   fieldPath: string;
-}
-
-interface ProbeResult {
-  ok: boolean;
-  message: string;
-}
-
-/** A named port ("http") resolves through the container's ports. */
-export function resolvePort(port: number | string, c: Container): number | undefined {
-  if (typeof port === 'number') return port;
-  if (/^\d+$/.test(port)) return Number(port);
-  return c.ports?.find((p) => p.name === port)?.containerPort;
 }
 
 export class Prober {
@@ -142,66 +129,7 @@ export class Prober {
     }
   }
 
-  private async probeOnce(t: ProbeTarget, probe: Probe, podIP: string | undefined): Promise<ProbeResult> {
-    const timeoutMs = Math.max(1, probe.timeoutSeconds ?? 1) * 1000;
-    try {
-      if (probe.exec) return await this.execProbe(t.id, probe.exec.command ?? [], timeoutMs);
-      if (probe.httpGet) {
-        const port = resolvePort(probe.httpGet.port, t.container);
-        const host = probe.httpGet.host || podIP;
-        if (!port || !host) return { ok: false, message: `cannot resolve port ${probe.httpGet.port} or pod address` };
-        const scheme = (probe.httpGet.scheme ?? 'HTTP').toLowerCase();
-        const path = probe.httpGet.path ?? '/';
-        const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}${path.startsWith('/') ? path : `/${path}`}`;
-        const headers: Record<string, string> = { 'user-agent': 'kube-probe/1.32', accept: '*/*' };
-        for (const h of probe.httpGet.httpHeaders ?? []) headers[h.name.toLowerCase()] = h.value;
-        try {
-          const res = await request(url, { method: 'GET', headers, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
-          await res.body.dump();
-          if (res.statusCode >= 200 && res.statusCode < 400) return { ok: true, message: '' };
-          return { ok: false, message: `HTTP probe failed with statuscode: ${res.statusCode}` };
-        } catch (err) {
-          return { ok: false, message: `Get "${url}": ${(err as Error).message}` };
-        }
-      }
-      if (probe.tcpSocket) {
-        const port = resolvePort(probe.tcpSocket.port, t.container);
-        const host = probe.tcpSocket.host || podIP;
-        if (!port || !host) return { ok: false, message: `cannot resolve port ${probe.tcpSocket.port} or pod address` };
-        return await tcpProbe(host, port, timeoutMs);
-      }
-      return { ok: false, message: 'this kubelet supports exec, httpGet and tcpSocket probes only' };
-    } catch (err) {
-      return { ok: false, message: (err as Error).message };
-    }
+  private probeOnce(t: ProbeTarget, probe: Probe, podIP: string | undefined): Promise<HandlerResult> {
+    return runHandler(this.runtime, probe, { id: t.id, container: t.container, podIP }, Math.max(1, probe.timeoutSeconds ?? 1) * 1000);
   }
-
-  private async execProbe(id: string, command: string[], timeoutMs: number): Promise<ProbeResult> {
-    const session = await this.runtime.exec(id, command, { stdin: false, stdout: true, stderr: true, tty: false });
-    let output = '';
-    session.stdout.on('data', (c: Buffer) => (output += c.toString('utf8')));
-    session.stderr.on('data', (c: Buffer) => (output += c.toString('utf8')));
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
-    const code = await Promise.race([session.exitCode, timeout]);
-    clearTimeout(timer);
-    if (code === 'timeout') {
-      session.close();
-      return { ok: false, message: `command ${JSON.stringify(command.join(' '))} timed out` };
-    }
-    return code === 0 ? { ok: true, message: output } : { ok: false, message: output.trim() || `command exited with ${code}` };
-  }
-}
-
-function tcpProbe(host: string, port: number, timeoutMs: number): Promise<ProbeResult> {
-  return new Promise((resolve) => {
-    const sock = connect({ host, port });
-    const done = (r: ProbeResult) => {
-      sock.destroy();
-      resolve(r);
-    };
-    sock.setTimeout(timeoutMs, () => done({ ok: false, message: `dial tcp ${host}:${port}: i/o timeout` }));
-    sock.once('connect', () => done({ ok: true, message: '' }));
-    sock.once('error', (err) => done({ ok: false, message: `dial tcp ${host}:${port}: ${err.message}` }));
-  });
 }

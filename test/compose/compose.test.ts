@@ -23,16 +23,17 @@ const getJSON = async (path: string): Promise<Obj> => (await fetch(`http://127.0
 let coldStartMs = 0;
 
 beforeAll(async () => {
-  // The component image must hold this checkout's code: rebuild it (layers make that quick).
-  const local = (() => {
+  // No registry here: compose must use the images built from local parts, never pull.
+  const local = { KUBETTE_NODE_IMAGE: 'kubette/node:20-bookworm', KUBETTE_ETCD_IMAGE: 'kubette/etcd:3.4', KUBETTE_PAUSE_IMAGE: 'kubette/pause:3.9' };
+  for (const image of Object.values(local)) {
     try {
-      execFileSync('docker', ['image', 'inspect', 'kubette/node:20-bookworm'], { stdio: 'ignore' });
-      return 'kubette/node:20-bookworm';
+      execFileSync('docker', ['image', 'inspect', image], { stdio: 'ignore' });
     } catch {
-      return undefined;
+      throw new Error(`${image} is missing: run scripts/build-images.sh --all first`);
     }
-  })();
-  if (local) process.env.KUBETTE_NODE_IMAGE = local;
+  }
+  Object.assign(process.env, local);
+  // The component image must hold this checkout's code: rebuild it (layers make that quick).
   const built = await compose('build', 'apiserver');
   if (built.code !== 0) throw new Error(`docker-compose build failed:\n${built.out}`);
   await compose('down', '-v');
@@ -90,8 +91,10 @@ describe('docker-compose up', () => {
 
     const down = await compose('down', '-v');
     expect(down.code).toBe(0);
-    const left = execFileSync('docker', ['ps', '-aq', '--filter', 'label=io.kubette.node']).toString().trim();
-    expect(left).toBe('');
+    for (const node of ['node-1', 'node-2']) {
+      const left = execFileSync('docker', ['ps', '-a', '--format', '{{.Names}} {{.Status}}', '--filter', `label=io.kubette.node=${node}`]).toString().trim();
+      expect(left).toBe('');
+    }
     expect(execFileSync('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${PROJECT}`]).toString().trim()).toBe('');
     expect(execFileSync('docker', ['network', 'ls', '-q', '--filter', 'name=kubette-pods']).toString().trim()).toBe('');
     expect(execFileSync('iptables-save').toString()).not.toContain('KUBETTE-');

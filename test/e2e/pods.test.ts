@@ -356,7 +356,7 @@ describe('configuration inside containers', () => {
 });
 
 describe('deletion', () => {
-  it('kubectl delete pod sends SIGTERM, waits for the container and leaves nothing behind', async () => {
+  it('kubectl delete pod runs preStop, sends SIGTERM, waits for the container and leaves nothing behind', async () => {
     await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
       apiVersion: 'v1',
       kind: 'Pod',
@@ -367,6 +367,10 @@ describe('deletion', () => {
           image: 'busybox:1.36',
           command: ['sh', '-c', "trap 'echo got TERM > /host/term; exit 0' TERM; while true; do sleep 0.2; done"],
           volumeMounts: [{ name: 'host', mountPath: '/host' }],
+          lifecycle: {
+            postStart: { exec: { command: ['sh', '-c', 'echo poststart >> /host/hooks'] } },
+            preStop: { exec: { command: ['sh', '-c', 'echo prestop >> /host/hooks'] } },
+          },
         }],
         volumes: [{ name: 'host', hostPath: { path: hostDir, type: 'Directory' } }],
       },
@@ -375,6 +379,8 @@ describe('deletion', () => {
     expect(dockerIds(p.metadata.uid).length).toBe(2); // sandbox + container
     await kubectl.ok(['delete', 'pod', 'graceful']);
     expect(readFileSync(join(hostDir, 'term'), 'utf8')).toBe('got TERM\n');
+    // The hooks ran: postStart after the start, preStop before the SIGTERM.
+    expect(readFileSync(join(hostDir, 'hooks'), 'utf8')).toBe('poststart\nprestop\n');
     expect(dockerIds(p.metadata.uid)).toEqual([]);
     expect((await kubectl.run(['get', 'pod', 'graceful'])).stderr).toContain('NotFound');
   });

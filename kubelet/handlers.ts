@@ -1,0 +1,87 @@
+// Running a container handler: the probe and lifecycle-hook actions Kubernetes defines (exec a
+// command in the container, an HTTP GET, a TCP connect) with a timeout. Probes judge the
+// result; postStart and preStop hooks report a failure as an event.
+import { connect } from 'node:net';
+import { request } from 'undici';
+import type { Container, ProbeHandler } from '../api/types/pod.js';
+import type { ContainerRuntime } from './runtime/runtime.js';
+
+export interface HandlerResult {
+  ok: boolean;
+  message: string;
+}
+
+export interface HandlerTarget {
+  id: string;
+  container: Container;
+  podIP: string | undefined;
+}
+
+/** A named port ("http") resolves through the container's ports. */
+export function resolvePort(port: number | string, c: Container): number | undefined {
+  if (typeof port === 'number') return port;
+  if (/^\d+$/.test(port)) return Number(port);
+  return c.ports?.find((p) => p.name === port)?.containerPort;
+}
+
+export async function runHandler(runtime: ContainerRuntime, h: ProbeHandler, t: HandlerTarget, timeoutMs: number): Promise<HandlerResult> {
+  try {
+    if (h.exec) return await execHandler(runtime, t.id, h.exec.command ?? [], timeoutMs);
+    if (h.httpGet) {
+      const port = resolvePort(h.httpGet.port, t.container);
+      const host = h.httpGet.host || t.podIP;
+      if (!port || !host) return { ok: false, message: `cannot resolve port ${h.httpGet.port} or pod address` };
+      const scheme = (h.httpGet.scheme ?? 'HTTP').toLowerCase();
+      const path = h.httpGet.path ?? '/';
+      const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}${path.startsWith('/') ? path : `/${path}`}`;
+      const headers: Record<string, string> = { 'user-agent': 'kube-probe/1.32', accept: '*/*' };
+      for (const x of h.httpGet.httpHeaders ?? []) headers[x.name.toLowerCase()] = x.value;
+      try {
+        const res = await request(url, { method: 'GET', headers, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
+        await res.body.dump();
+        if (res.statusCode >= 200 && res.statusCode < 400) return { ok: true, message: '' };
+        return { ok: false, message: `HTTP probe failed with statuscode: ${res.statusCode}` };
+      } catch (err) {
+        return { ok: false, message: `Get "${url}": ${(err as Error).message}` };
+      }
+    }
+    if (h.tcpSocket) {
+      const port = resolvePort(h.tcpSocket.port, t.container);
+      const host = h.tcpSocket.host || t.podIP;
+      if (!port || !host) return { ok: false, message: `cannot resolve port ${h.tcpSocket.port} or pod address` };
+      return await tcpConnect(host, port, timeoutMs);
+    }
+    return { ok: false, message: 'this kubelet runs exec, httpGet and tcpSocket handlers only' };
+  } catch (err) {
+    return { ok: false, message: (err as Error).message };
+  }
+}
+
+async function execHandler(runtime: ContainerRuntime, id: string, command: string[], timeoutMs: number): Promise<HandlerResult> {
+  const session = await runtime.exec(id, command, { stdin: false, stdout: true, stderr: true, tty: false });
+  let output = '';
+  session.stdout.on('data', (c: Buffer) => (output += c.toString('utf8')));
+  session.stderr.on('data', (c: Buffer) => (output += c.toString('utf8')));
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+  const code = await Promise.race([session.exitCode, timeout]);
+  clearTimeout(timer);
+  if (code === 'timeout') {
+    session.close();
+    return { ok: false, message: `command ${JSON.stringify(command.join(' '))} timed out` };
+  }
+  return code === 0 ? { ok: true, message: output } : { ok: false, message: output.trim() || `command exited with ${code}` };
+}
+
+function tcpConnect(host: string, port: number, timeoutMs: number): Promise<HandlerResult> {
+  return new Promise((resolve) => {
+    const sock = connect({ host, port });
+    const done = (r: HandlerResult) => {
+      sock.destroy();
+      resolve(r);
+    };
+    sock.setTimeout(timeoutMs, () => done({ ok: false, message: `dial tcp ${host}:${port}: i/o timeout` }));
+    sock.once('connect', () => done({ ok: true, message: '' }));
+    sock.once('error', (err) => done({ ok: false, message: `dial tcp ${host}:${port}: ${err.message}` }));
+  });
+}
