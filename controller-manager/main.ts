@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // kubette controller-manager: flags -> client -> (leader election) -> shared informers and the
 // selected controllers; /healthz and /metrics on --port.
-import { createServer } from 'node:http';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { parseGoDuration } from '../api/go-duration.js';
 import { EventRecorder } from '../client/events.js';
+import { serveHealth } from '../client/health-server.js';
 import { InformerFactory } from '../client/informer-factory.js';
 import { loadClientConfig } from '../client/kubeconfig.js';
 import { LeaderElector } from '../client/leader-election.js';
@@ -69,23 +69,20 @@ async function main(): Promise<void> {
   let running: Controller[] = [];
   let informers: InformerFactory | undefined;
 
-  const port = Number(values.port);
-  const server = createServer((req, res) => {
-    if (req.url === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-    if (req.url === '/metrics') {
-      const lines: string[] = [];
-      for (const c of running) {
-        lines.push(`controller_reconciles_total{controller="${c.name}"} ${c.syncs}`, `controller_reconcile_errors_total{controller="${c.name}"} ${c.errors}`, `controller_queue_depth{controller="${c.name}"} ${c.queue.length}`);
-      }
-      for (const [path, inf] of informers?.all() ?? []) {
-        const s = inf.stats;
-        lines.push(`informer_watch_events_total{resource="${path}"} ${s.events}`, `informer_relists_total{resource="${path}"} ${s.lists}`, `informer_errors_total{resource="${path}"} ${s.errors}`);
-      }
-      return void res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(lines.join('\n') + '\n');
-    }
-    res.writeHead(404).end();
+  const server = serveHealth(values['bind-address']!, Number(values.port), {
+    metrics: () => [
+      ...running.flatMap((c) => [
+        `controller_reconciles_total{controller="${c.name}"} ${c.syncs}`,
+        `controller_reconcile_errors_total{controller="${c.name}"} ${c.errors}`,
+        `controller_queue_depth{controller="${c.name}"} ${c.queue.length}`,
+      ]),
+      ...(informers?.all() ?? []).flatMap(([path, inf]) => [
+        `informer_watch_events_total{resource="${path}"} ${inf.stats.events}`,
+        `informer_relists_total{resource="${path}"} ${inf.stats.lists}`,
+        `informer_errors_total{resource="${path}"} ${inf.stats.errors}`,
+      ]),
+    ],
   });
-  if (port > 0) server.listen(port, values['bind-address']);
 
   const lead = async (signal: AbortSignal) => {
     informers = new InformerFactory(client, log);
@@ -143,7 +140,7 @@ async function main(): Promise<void> {
   } else {
     await lead(stop.signal);
   }
-  server.close();
+  server?.close();
   await client.close();
   process.exit(process.exitCode ?? 0);
 }

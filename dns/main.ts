@@ -4,10 +4,10 @@
 // run on another host than any proxy. Flags -> informers on Services and EndpointSlices ->
 // a DNS server on --bind-address:--port, registered as kube-system/kube-dns.
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { parseIPv4 } from '../api/ip.js';
+import { serveHealth } from '../client/health-server.js';
 import { Informer } from '../client/informer.js';
 import { loadClientConfig } from '../client/kubeconfig.js';
 import { resource, RestClient } from '../client/rest.js';
@@ -94,20 +94,16 @@ async function main(): Promise<void> {
     }
   })();
 
-  const healthPort = Number(values['health-port']);
-  const http = createServer((req, res) => {
-    if (req.url === '/healthz') return void res.writeHead(200).end('ok');
-    if (req.url === '/metrics') return void res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(`dns_queries_total ${server.queries}\ndns_forwarded_total ${server.forwarded}\ndns_failures_total ${server.failures}\n`);
-    res.writeHead(404).end();
+  const http = serveHealth('127.0.0.1', Number(values['health-port']), {
+    metrics: () => [`dns_queries_total ${server.queries}`, `dns_forwarded_total ${server.forwarded}`, `dns_failures_total ${server.failures}`],
   });
-  if (healthPort > 0) http.listen(healthPort, '127.0.0.1');
 
   const shutdown = () => stop.abort();
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
   await Promise.all([informing, registering]);
   server.close();
-  http.close();
+  http?.close();
   await client.close();
   process.exit(0);
 }

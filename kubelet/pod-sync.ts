@@ -121,7 +121,9 @@ export class PodSyncer {
       if (wait !== undefined) resyncAfterMs = Math.min(resyncAfterMs ?? Infinity, wait);
     }
 
-    observed = await this.observe(uid);
+    // Status is read from the runtime again only if this sync changed something there.
+    const acted = plan.kill.length > 0 || plan.killPod || plan.remove.length > 0 || !!plan.createSandbox || plan.start.length > 0;
+    if (acted) observed = await this.observe(uid);
     const current = observed.filter((c) => c.kind === 'sandbox').sort(byAttemptDesc)[0];
     const podIP = current?.state === 'running' ? current.ip : undefined;
     const running = observed

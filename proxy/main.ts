@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // kubette proxy: flags -> client -> Services and EndpointSlices -> iptables rules (or, in
 // userspace mode, its own listeners); /healthz and /metrics on --healthz-bind-address.
-import { createServer } from 'node:http';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { parseGoDuration } from '../api/go-duration.js';
 import { parseCidr } from '../api/ip.js';
+import { serveHealth } from '../client/health-server.js';
 import { loadClientConfig } from '../client/kubeconfig.js';
 import { RestClient } from '../client/rest.js';
 import { IptablesBackend } from './iptables.js';
@@ -70,25 +70,20 @@ async function main(): Promise<void> {
   const proxier = new Proxier(client, backend, { minSyncMs: parseGoDuration(values['iptables-min-sync-period']!), syncPeriodMs: parseGoDuration(values['iptables-sync-period']!) }, log);
 
   const [host, portText] = values['healthz-bind-address']!.split(':');
-  const port = Number(portText);
-  const server = createServer((req, res) => {
-    if (req.url === '/healthz') {
-      const fresh = proxier.lastSyncAt > 0 && Date.now() - proxier.lastSyncAt < 2 * parseGoDuration(values['iptables-sync-period']!) + 5000;
-      return void res.writeHead(fresh ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ lastUpdated: new Date(proxier.lastSyncAt).toISOString(), currentTime: new Date().toISOString() }));
-    }
-    if (req.url === '/metrics') {
-      return void res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(
-        [
-          `kubeproxy_sync_proxy_rules_total ${proxier.syncs}`,
-          `kubeproxy_sync_proxy_rules_errors_total ${proxier.errors}`,
-          `kubeproxy_sync_proxy_rules_last_duration_seconds ${(proxier.lastSyncMs / 1000).toFixed(3)}`,
-          `kubeproxy_sync_proxy_rules_last_timestamp_seconds ${(proxier.lastSyncAt / 1000).toFixed(0)}`,
-        ].join('\n') + '\n',
-      );
-    }
-    res.writeHead(404).end();
+  const syncPeriodMs = parseGoDuration(values['iptables-sync-period']!);
+  const server = serveHealth(host!, Number(portText), {
+    // Healthy while rules are being kept current, as kube-proxy's /healthz reports it.
+    healthz: () => {
+      const fresh = proxier.lastSyncAt > 0 && Date.now() - proxier.lastSyncAt < 2 * syncPeriodMs + 5000;
+      return { code: fresh ? 200 : 503, type: 'application/json', body: JSON.stringify({ lastUpdated: new Date(proxier.lastSyncAt).toISOString(), currentTime: new Date().toISOString() }) };
+    },
+    metrics: () => [
+      `kubeproxy_sync_proxy_rules_total ${proxier.syncs}`,
+      `kubeproxy_sync_proxy_rules_errors_total ${proxier.errors}`,
+      `kubeproxy_sync_proxy_rules_last_duration_seconds ${(proxier.lastSyncMs / 1000).toFixed(3)}`,
+      `kubeproxy_sync_proxy_rules_last_timestamp_seconds ${(proxier.lastSyncAt / 1000).toFixed(0)}`,
+    ],
   });
-  if (port > 0) server.listen(port, host);
 
   const stop = new AbortController();
   const shutdown = () => {
@@ -99,7 +94,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', shutdown);
   log.info({ mode, serviceCIDR, prefix }, 'proxy starting');
   await proxier.run(stop.signal);
-  server.close();
+  server?.close();
   await client.close();
   process.exit(0);
 }

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // kubette scheduler: flags -> client -> (leader election) -> scheduling loop; /healthz and
 // /metrics on --port.
-import { createServer } from 'node:http';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { EventRecorder } from '../client/events.js';
+import { serveHealth } from '../client/health-server.js';
 import { loadClientConfig } from '../client/kubeconfig.js';
 import { LeaderElector } from '../client/leader-election.js';
 import { RestClient } from '../client/rest.js';
@@ -47,23 +47,17 @@ async function main(): Promise<void> {
   const scheduler = new Scheduler(client, recorder, { schedulerName: values['scheduler-name']!, filters: defaultFilters, scores: defaultScores }, log);
   const stop = new AbortController();
 
-  const port = Number(values.port);
-  const server = createServer((req, res) => {
-    if (req.url === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-    if (req.url === '/metrics') {
+  const server = serveHealth(values['bind-address']!, Number(values.port), {
+    metrics: () => {
       const s = scheduler.podInformer.stats;
-      return void res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(
-        [
-          `scheduler_schedule_attempts_total{result="scheduled"} ${scheduler.scheduledCount}`,
-          `scheduler_informer_watch_events_total{resource="pods"} ${s.events}`,
-          `scheduler_informer_relists_total{resource="pods"} ${s.lists}`,
-          `scheduler_informer_errors_total{resource="pods"} ${s.errors}`,
-        ].join('\n') + '\n',
-      );
-    }
-    res.writeHead(404).end();
+      return [
+        `scheduler_schedule_attempts_total{result="scheduled"} ${scheduler.scheduledCount}`,
+        `scheduler_informer_watch_events_total{resource="pods"} ${s.events}`,
+        `scheduler_informer_relists_total{resource="pods"} ${s.lists}`,
+        `scheduler_informer_errors_total{resource="pods"} ${s.errors}`,
+      ];
+    },
   });
-  if (port > 0) server.listen(port, values['bind-address']);
 
   const shutdown = () => {
     log.info('shutting down');
@@ -80,7 +74,7 @@ async function main(): Promise<void> {
   } else {
     await scheduler.run(stop.signal);
   }
-  server.close();
+  server?.close();
   await client.close();
   process.exit(process.exitCode ?? 0);
 }

@@ -10,21 +10,10 @@ import type { Informer } from '../../client/informer.js';
 import { objectKey } from '../../client/informer.js';
 import { resource } from '../../client/rest.js';
 import { Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
-import { podSelected, portsKey, selectsPods, serviceEndpoints, targetRef } from './service-endpoints.js';
+import { portsKey, selectsPods, serviceEndpoints, targetRef, watchServicePods } from './service-endpoints.js';
 
 const endpoints = resource('v1/endpoints');
 const TRIGGER = 'endpoints.kubernetes.io/last-change-trigger-time';
-
-/** Enqueues the services selecting a pod before and after a change. */
-export function watchServicePods(services: Informer, pods: Informer, enqueue: (svc: KubeObject) => void): void {
-  services.addIndexer('namespace', (s) => [s.metadata.namespace ?? '']);
-  pods.addIndexer('namespace', (p) => [p.metadata.namespace ?? '']);
-  const touched = (...ps: KubeObject[]) => {
-    for (const p of ps) for (const svc of services.byIndex('namespace', p.metadata.namespace ?? '')) if (podSelected(svc, p)) enqueue(svc);
-  };
-  pods.addHandler({ add: (p) => touched(p), update: (old, p) => touched(old, p), delete: (p) => touched(p) });
-  services.addHandler({ add: enqueue, update: (_o, s) => enqueue(s), delete: enqueue });
-}
 
 export class EndpointsController extends Controller {
   private readonly services: Informer;

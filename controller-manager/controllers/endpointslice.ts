@@ -8,8 +8,7 @@ import type { KubeObject } from '../../api/types/meta.js';
 import type { Informer } from '../../client/informer.js';
 import { resource } from '../../client/rest.js';
 import { Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
-import { watchServicePods } from './endpoints.js';
-import { portsKey, selectsPods, serviceEndpoints, targetRef, type ServiceEndpoint } from './service-endpoints.js';
+import { portsKey, selectsPods, serviceEndpoints, targetRef, watchServicePods, type ServiceEndpoint } from './service-endpoints.js';
 
 const slices = resource('discovery.k8s.io/v1/endpointslices');
 const SERVICE_NAME = 'kubernetes.io/service-name';

@@ -1,8 +1,10 @@
 // What a Service's endpoints are made of, shared by the Endpoints and EndpointSlice
-// controllers (pure): the pods its selector picks, whether each counts as ready, and its ports
-// with named target ports resolved against each pod's container ports.
+// controllers: the pods its selector picks, whether each counts as ready, and its ports with
+// named target ports resolved against each pod's container ports (pure); and the informer
+// wiring by which both hear of every pod change that touches a Service.
 import { fromLabelSelector, matches } from '../../api/labels.js';
 import type { KubeObject } from '../../api/types/meta.js';
+import type { Informer } from '../../client/informer.js';
 import { isReady } from './pod-util.js';
 
 export interface ResolvedPort {
@@ -72,3 +74,14 @@ export function targetRef(pod: KubeObject) {
 }
 
 export const portsKey = (ports: ResolvedPort[]) => JSON.stringify([...ports].sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '')));
+
+/** Enqueues the services selecting a pod before and after a change. */
+export function watchServicePods(services: Informer, pods: Informer, enqueue: (svc: KubeObject) => void): void {
+  services.addIndexer('namespace', (s) => [s.metadata.namespace ?? '']);
+  pods.addIndexer('namespace', (p) => [p.metadata.namespace ?? '']);
+  const touched = (...ps: KubeObject[]) => {
+    for (const p of ps) for (const svc of services.byIndex('namespace', p.metadata.namespace ?? '')) if (podSelected(svc, p)) enqueue(svc);
+  };
+  pods.addHandler({ add: (p) => touched(p), update: (old, p) => touched(old, p), delete: (p) => touched(p) });
+  services.addHandler({ add: enqueue, update: (_o, s) => enqueue(s), delete: enqueue });
+}
