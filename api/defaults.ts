@@ -1,6 +1,7 @@
 // Defaulting per kind, applied to every object written (create, update, patch result) in its
 // stored version. Pod specs are defaulted by one function wherever they appear (pods and
 // every template), so a Deployment's template and its ReplicaSet's template default alike.
+import { setOwn } from './codec/values.js';
 import type { KubeObject } from './types/meta.js';
 
 type AnyObj = Record<string, any>;
@@ -134,7 +135,7 @@ const byKind: Record<string, (o: KubeObject) => void> = {
     const stringData = o.stringData as Record<string, string> | undefined;
     if (stringData) {
       const data = ((o as AnyObj).data ??= {});
-      for (const [k, v] of Object.entries(stringData)) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+      for (const [k, v] of Object.entries(stringData)) setOwn(data, k, Buffer.from(String(v), 'utf8').toString('base64'));
       delete o.stringData;
     }
   },

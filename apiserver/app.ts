@@ -3,7 +3,9 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { apiPrefix, findResource, groupVersions } from '../api/resources.js';
-import { StatusError, toStatusError } from '../api/status.js';
+import { StatusError } from '../api/status.js';
+import { clientErrorHandler, frameworkErrors, frameworkStatus, sendStatus, statusFor } from './http/errors.js';
+import { defaultLimits, installRequestLimits, type RequestLimits } from './http/limits.js';
 import { Metrics } from './metrics.js';
 import { Registry } from './registry/registry.js';
 import { ensureKubernetesService } from './registry/system-services.js';
@@ -30,6 +32,9 @@ export interface ApiServerOptions {
   serviceNodePortRange: string;
   /** The port this server listens on, for the `kubernetes` Service (default 8080). */
   listenPort?: number;
+  limits: RequestLimits;
+  /** How long one storage operation keeps trying across etcd endpoints and outages. */
+  etcdRetryWindowMs: number;
   logger?: Logger;
 }
 
@@ -45,6 +50,8 @@ export const defaultOptions: ApiServerOptions = {
   defaultUnreachableTolerationSeconds: 300,
   serviceClusterIPRange: '10.96.0.0/12',
   serviceNodePortRange: '30000-32767',
+  limits: defaultLimits,
+  etcdRetryWindowMs: 10_000,
 };
 
 export interface ApiServer {
@@ -56,14 +63,10 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-function sendStatus(reply: { code(n: number): any }, err: StatusError) {
-  return reply.code(err.code).header('Content-Type', 'application/json').send(JSON.stringify(err.toStatus()));
-}
-
 export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   const opts: ApiServerOptions = { ...defaultOptions, ...partial };
   const log = opts.logger ?? pino({ level: 'silent' });
-  const etcd = new EtcdStore(opts.etcdServers);
+  const etcd = new EtcdStore(opts.etcdServers, { retryWindowMs: opts.etcdRetryWindowMs, log: log.child({ etcd: true }) });
   const registry = new Registry(
     etcd,
     {
@@ -86,10 +89,13 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     // One line per request is too much for a server that takes thousands a second.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
-    // Watches are long-lived; their own timeoutSeconds ends them.
-    requestTimeout: 0,
+    // The time a client may take to send its whole request (headers and body); responses,
+    // such as watch streams, are not bounded by it.
+    requestTimeout: opts.limits.requestTimeoutMs,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+    frameworkErrors,
+    clientErrorHandler,
   });
 
   // Bodies are decoded by the handlers, which know the media types each verb accepts.
@@ -107,23 +113,23 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
       if (req.raw.readableEnded) return sendStatus(reply, status);
       return new Promise<void>((resolve) => {
         req.raw.on('data', () => undefined);
-        req.raw.once('end', () => resolve(sendStatus(reply, status)));
+        req.raw.once('end', () => resolve(void sendStatus(reply, status)));
         req.raw.once('error', () => resolve());
       });
     }
-    if (fe.statusCode && fe.statusCode < 500) {
-      return sendStatus(reply, new StatusError(fe.statusCode, fe.statusCode === 415 ? 'UnsupportedMediaType' : 'BadRequest', fe.message));
-    }
-    req.log.error({ err }, 'request failed');
-    return sendStatus(reply, toStatusError(err));
+    if (fe.code?.startsWith('FST_') && fe.statusCode && fe.statusCode < 500) return sendStatus(reply, frameworkStatus(fe));
+    const status = statusFor(err);
+    if (status.code >= 500) req.log.error({ err }, 'request failed');
+    return sendStatus(reply, status);
   });
   app.setNotFoundHandler((_req, reply) => sendStatus(reply, new StatusError(404, 'NotFound', 'the server could not find the requested resource', {})));
 
+  installRequestLimits(app, opts.limits);
   app.addHook('onResponse', async (req, reply) => {
     metrics.countRequest(req.method, (req.routeOptions.url ?? '').split('/').slice(0, 4).join('/'), reply.statusCode);
   });
 
-  app.register(healthRoutes, { etcd, ready: () => isReady });
+  app.register(healthRoutes, { etcd, ready: () => isReady, staleCaches: () => registry.staleCaches() });
   app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(metrics.render()));
   app.get('/', async () => ({ paths: rootPaths() }));
   app.register(discoveryRoutes, { serverAddress: () => opts.advertiseAddress ?? listenAddress(app) });

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { parseGoDuration } from '../api/go-duration.js';
 import { build, defaultOptions } from './app.js';
+import { defaultLimits } from './http/limits.js';
 
 const FLAGS = {
   'etcd-servers': { type: 'string', default: 'http://127.0.0.1:2379', help: 'Comma-separated etcd endpoints.' },
@@ -18,6 +19,9 @@ const FLAGS = {
   'default-unreachable-toleration-seconds': { type: 'string', default: '300', help: 'tolerationSeconds of the default unreachable toleration added to pods.' },
   'service-cluster-ip-range': { type: 'string', default: '10.96.0.0/12', help: 'CIDR Services get their cluster IPs from (the first one is the kubernetes Service).' },
   'service-node-port-range': { type: 'string', default: '30000-32767', help: 'Ports NodePort and LoadBalancer Services get their node ports from.' },
+  'request-timeout': { type: 'string', default: '1m0s', help: 'Deadline for a request to arrive and for non-long-running handlers to answer (504 after).' },
+  'max-requests-inflight': { type: 'string', default: String(defaultLimits.maxRequestsInflight), help: 'Reads served at once; more are refused with 429.' },
+  'max-mutating-requests-inflight': { type: 'string', default: String(defaultLimits.maxMutatingRequestsInflight), help: 'Writes served at once; more are refused with 429.' },
   'log-level': { type: 'string', default: 'info', help: 'trace, debug, info, warn or error.' },
   help: { type: 'boolean', default: false, help: 'Print the flags and exit.' },
 } as const;
@@ -59,6 +63,12 @@ async function main(): Promise<void> {
     serviceClusterIPRange: String(v['service-cluster-ip-range']),
     serviceNodePortRange: String(v['service-node-port-range']),
     listenPort: port,
+    limits: {
+      ...defaultLimits,
+      requestTimeoutMs: parseGoDuration(String(v['request-timeout'])),
+      maxRequestsInflight: intFlag('max-requests-inflight', String(v['max-requests-inflight'])),
+      maxMutatingRequestsInflight: intFlag('max-mutating-requests-inflight', String(v['max-mutating-requests-inflight'])),
+    },
     logger: log,
   });
   await server.ready;

@@ -2,127 +2,155 @@
 // by a key (containers by name, ports by containerPort, ...) and which primitive lists are
 // sets (finalizers), and that honours the directives $patch, $retainKeys,
 // $setElementOrder/<list> and $deleteFromPrimitiveList/<list>.
+//
+// Maps are merged in place on a copy of the original, one (target, patch) pair at a time from
+// an explicit stack: patches may nest 10,000 levels. Keys are read and written as own
+// properties only.
+import { clone, deepEqual, hasOwn, isObject, own, setOwn, type JsonObject } from '../codec/values.js';
 import { child, type ArraySchema, type Schema } from '../schema/dsl.js';
 import { StatusError } from '../status.js';
-import { deepEqual } from './json-patch.js';
 
-type Obj = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+type Obj = JsonObject;
+type Task = [target: Obj, patch: Obj, schema: Schema | undefined];
 
 function fail(message: string): never {
   throw new StatusError(422, 'Invalid', message);
 }
 
-const DELETE = Symbol('delete');
-
 export function applyStrategicMergePatch(original: unknown, patch: unknown, schema: Schema | undefined): unknown {
-  const out = mergeValue(structuredClone(original), patch, schema);
-  return out === DELETE ? {} : out;
+  if (!isObject(patch)) return clone(patch);
+  const directive = own(patch, '$patch');
+  if (directive === 'delete') return {};
+  if (directive === 'replace') return withoutDirectives(patch);
+  checkDirective(directive);
+  const result: Obj = isObject(original) ? clone(original) : {};
+  const stack: Task[] = [[result, patch, schema]];
+  while (stack.length > 0) mergeMap(...stack.pop()!, stack);
+  return result;
 }
 
-function mergeValue(original: unknown, patch: unknown, schema: Schema | undefined): unknown {
-  if (!isObj(patch)) return structuredClone(patch);
-  return mergeMap(isObj(original) ? original : {}, patch, schema);
-}
-
-function mergeMap(original: Obj, patch: Obj, schema: Schema | undefined): Obj | typeof DELETE {
-  const directive = patch.$patch;
-  if (directive === 'delete') return DELETE;
-  if (directive === 'replace') {
-    const copy = structuredClone(patch);
-    delete copy.$patch;
-    return stripDirectives(copy);
-  }
+function checkDirective(directive: unknown): void {
   if (directive !== undefined && directive !== 'merge') fail(`Unknown patch type: ${String(directive)}`);
+}
 
-  const result: Obj = original;
-  if (Array.isArray(patch.$retainKeys)) {
-    const keep = new Set(patch.$retainKeys as string[]);
+/** Merges `patch` into `result` (whose own `$patch` directive has been handled); child maps are queued. */
+function mergeMap(result: Obj, patch: Obj, schema: Schema | undefined, stack: Task[]): void {
+  const retain = own(patch, '$retainKeys');
+  if (retain !== undefined) {
+    if (!Array.isArray(retain)) fail('invalid $retainKeys: must be a list');
+    const keep = new Set(retain.map(String));
     for (const k of Object.keys(result)) if (!keep.has(k)) delete result[k];
   }
 
   const orders: Array<[string, unknown[]]> = [];
-  for (const [key, value] of Object.entries(patch)) {
+  for (const key of Object.keys(patch)) {
+    const value = patch[key];
     if (key === '$patch' || key === '$retainKeys') continue;
     if (key.startsWith('$setElementOrder/')) {
-      if (!Array.isArray(value)) fail(`invalid $setElementOrder for ${key}`);
+      if (!Array.isArray(value)) fail(`invalid ${key}: must be a list`);
       orders.push([key.slice('$setElementOrder/'.length), value]);
       continue;
     }
     if (key.startsWith('$deleteFromPrimitiveList/')) {
       const field = key.slice('$deleteFromPrimitiveList/'.length);
       if (!Array.isArray(value)) fail(`invalid ${key}: must be a list`);
-      const current = result[field];
-      if (Array.isArray(current)) result[field] = current.filter((x) => !value.some((v) => deepEqual(v, x)));
+      const current = own(result, field);
+      if (Array.isArray(current)) setOwn(result, field, current.filter((x) => !value.some((v) => deepEqual(v, x))));
       continue;
     }
     if (value === null) {
       delete result[key];
       continue;
     }
+    if (value === undefined) continue;
     const fieldSchema = child(schema, key);
     if (Array.isArray(value)) {
-      result[key] = mergeList(result[key], value, fieldSchema);
+      setOwn(result, key, mergeList(own(result, key), value, fieldSchema, stack));
       continue;
     }
-    if (isObj(value)) {
-      const merged = mergeMap(isObj(result[key]) ? (result[key] as Obj) : {}, value, fieldSchema);
-      if (merged === DELETE) delete result[key];
-      else result[key] = merged;
+    if (isObject(value)) {
+      const directive = own(value, '$patch');
+      if (directive === 'delete') {
+        delete result[key];
+      } else if (directive === 'replace') {
+        setOwn(result, key, withoutDirectives(value));
+      } else {
+        checkDirective(directive);
+        let target = own(result, key);
+        if (!isObject(target)) {
+          target = {};
+          setOwn(result, key, target);
+        }
+        stack.push([target as Obj, value, fieldSchema]);
+      }
       continue;
     }
-    result[key] = value;
+    setOwn(result, key, value);
   }
 
+  // Ordering only moves elements; merges still queued change their contents, not their identity.
   for (const [field, order] of orders) {
-    const list = result[field];
-    if (Array.isArray(list)) result[field] = applyOrder(list, order, child(schema, field));
+    const list = own(result, field);
+    if (Array.isArray(list)) setOwn(result, field, applyOrder(list, order, child(schema, field)));
   }
-  return result;
 }
 
-function stripDirectives(v: unknown): any {
-  if (Array.isArray(v)) return v.map(stripDirectives);
-  if (!isObj(v)) return v;
-  const out: Obj = {};
-  for (const [k, x] of Object.entries(v)) if (!k.startsWith('$')) out[k] = stripDirectives(x);
-  return out;
+/** A copy of a patch value with every `$...` directive key removed, at any depth. */
+function withoutDirectives(value: unknown): unknown {
+  const copy = clone(value);
+  const stack: unknown[] = [copy];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (Array.isArray(v)) {
+      for (const x of v) if (x !== null && typeof x === 'object') stack.push(x);
+    } else if (isObject(v)) {
+      for (const k of Object.keys(v)) {
+        if (k.startsWith('$')) delete v[k];
+        else if (v[k] !== null && typeof v[k] === 'object') stack.push(v[k]);
+      }
+    }
+  }
+  return copy;
 }
 
-function mergeList(original: unknown, patch: unknown[], schema: Schema | undefined): unknown[] {
+function isReplaceMarker(e: unknown): boolean {
+  return isObject(e) && own(e, '$patch') === 'replace';
+}
+
+function mergeList(original: unknown, patch: unknown[], schema: Schema | undefined, stack: Task[]): unknown[] {
   const arr = schema?.t === 'array' ? (schema as ArraySchema) : undefined;
   const current = Array.isArray(original) ? original : [];
 
   if (arr?.mergePrimitives) {
     const out = [...current];
-    for (const v of patch) if (!out.some((x) => deepEqual(x, v))) out.push(v);
+    for (const v of patch) if (!out.some((x) => deepEqual(x, v))) out.push(clone(v));
     return out;
   }
   const key = arr?.mergeKey;
-  if (!key) {
-    // Lists without a merge key are replaced; a `$patch: replace` element is just a marker.
-    return patch.filter((e) => !(isObj(e) && e.$patch === 'replace')).map(stripDirectives);
-  }
-  if (patch.some((e) => isObj(e) && e.$patch === 'replace' && Object.keys(e).length === 1)) {
-    return patch.filter((e) => !(isObj(e) && e.$patch === 'replace')).map(stripDirectives);
+  // Lists without a merge key are replaced; a lone `{$patch: replace}` element replaces a keyed list.
+  if (!key || patch.some((e) => isReplaceMarker(e) && Object.keys(e as Obj).length === 1)) {
+    return patch.filter((e) => !isReplaceMarker(e)).map(withoutDirectives);
   }
 
   const out: unknown[] = [...current];
   for (const element of patch) {
-    if (!isObj(element)) fail(`strategic merge patch: list "${key}" element is not an object`);
-    const keyValue = element[key];
-    const idx = out.findIndex((o) => isObj(o) && keyValue !== undefined && deepEqual(o[key], keyValue));
-    if (element.$patch === 'delete') {
+    if (!isObject(element)) fail(`strategic merge patch: list "${key}" element is not an object`);
+    const keyValue = own(element, key);
+    const idx = keyValue === undefined ? -1 : out.findIndex((o) => isObject(o) && hasOwn(o, key) && deepEqual(o[key], keyValue));
+    const directive = own(element, '$patch');
+    if (directive === 'delete') {
       if (idx >= 0) out.splice(idx, 1);
       continue;
     }
     if (idx >= 0) {
-      const merged = mergeMap(out[idx] as Obj, element, arr.items);
-      if (merged === DELETE) out.splice(idx, 1);
-      else out[idx] = merged;
+      if (directive === 'replace') {
+        out[idx] = withoutDirectives(element);
+      } else {
+        checkDirective(directive);
+        stack.push([out[idx] as Obj, element, arr.items]);
+      }
     } else {
-      out.push(stripDirectives(element));
+      out.push(withoutDirectives(element));
     }
   }
   return out;
@@ -131,8 +159,8 @@ function mergeList(original: unknown, patch: unknown[], schema: Schema | undefin
 /** Orders a merged list as `$setElementOrder` says; elements it does not name keep their place after. */
 function applyOrder(list: unknown[], order: unknown[], schema: Schema | undefined): unknown[] {
   const key = schema?.t === 'array' ? (schema as ArraySchema).mergeKey : undefined;
-  const identity = (e: unknown) => (key && isObj(e) ? e[key] : e);
-  const wanted = order.map((o) => (key && isObj(o) ? o[key] : o));
+  const identity = (e: unknown) => (key && isObject(e) ? own(e, key) : e);
+  const wanted = order.map((o) => (key && isObject(o) ? own(o, key) : o));
   const rank = (e: unknown) => {
     const i = wanted.findIndex((w) => deepEqual(w, identity(e)));
     return i < 0 ? Number.MAX_SAFE_INTEGER : i;

@@ -3,6 +3,7 @@
 import { kinds, typeMeta, type FieldType, type Message, type Scalar } from './descriptors.js';
 import { readFields, type WireField } from './wire.js';
 import { rfc3339 } from '../time.js';
+import { setOwn } from '../codec/values.js';
 
 export const PROTOBUF_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf';
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]); // "k8s\0"
@@ -62,7 +63,7 @@ export function decode(buf: Buffer, desc: Message, keepZero = false): Record<str
       const v = entry.find((e) => e.no === 2);
       const map = (out[name] ??= {});
       // An entry whose value is the zero value carries no value field.
-      map[k?.bytes?.toString('utf8') ?? ''] = v ? value(type.map as FieldType, v) : typeof type.map === 'string' ? '' : {};
+      setOwn(map, k?.bytes?.toString('utf8') ?? '', v ? value(type.map as FieldType, v) : typeof type.map === 'string' ? '' : {});
       continue;
     }
     const v = value(type, f);

@@ -11,6 +11,7 @@ export interface SchemaFindings {
 const goType: Record<string, string> = {
   string: 'string',
   integer: 'int64',
+  int32: 'int32',
   number: 'float64',
   boolean: 'bool',
   time: 'Time',
@@ -34,6 +35,34 @@ function dropNulls(o: Record<string, unknown>): void {
   for (const k of Object.keys(o)) if (o[k] === null) delete o[k];
 }
 
+/**
+ * Where standard padded base64 (Go's base64.StdEncoding, which skips CR and LF) breaks down
+ * in `s`, or undefined when it decodes.
+ */
+export function base64Error(s: string): number | undefined {
+  let quantumStart = 0;
+  let inQuantum = 0;
+  let padding = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x0a || c === 0x0d) continue;
+    if (inQuantum === 0) quantumStart = i;
+    const alphabet = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f;
+    if (c === 0x3d) {
+      // '=' only as the last one or two characters of the final quantum.
+      if (inQuantum < 2) return i;
+      padding++;
+    } else if (!alphabet || padding > 0) {
+      return i;
+    }
+    inQuantum = (inQuantum + 1) % 4;
+    if (inQuantum === 0 && padding > 0) {
+      for (let j = i + 1; j < s.length; j++) if (s[j] !== '\n' && s[j] !== '\r') return j;
+    }
+  }
+  return inQuantum === 0 ? undefined : quantumStart;
+}
+
 function join(path: string, field: string): string {
   return path ? `${path}.${field}` : field;
 }
@@ -48,20 +77,35 @@ function walk(value: unknown, schema: Schema, path: string, f: SchemaFindings): 
       return;
     case 'string':
     case 'time':
-    case 'bytes':
       if (typeof value !== 'string') mismatch(goType[schema.t]!);
       return;
+    case 'bytes': {
+      if (typeof value !== 'string') return mismatch('[]byte');
+      const bad = base64Error(value);
+      if (bad !== undefined) f.typeErrors.push(`illegal base64 data at input byte ${bad}`);
+      return;
+    }
     case 'integer':
-      if (typeof value !== 'number' || !Number.isInteger(value)) mismatch('int64');
+    case 'int32': {
+      const type = goType[schema.t]!;
+      if (typeof value !== 'number' || !Number.isInteger(value)) return mismatch(type);
+      // Out of range for the Go type (int64 beyond what a double holds exactly: precision is already lost).
+      const inRange = schema.t === 'int32' ? value >= -2147483648 && value <= 2147483647 : Number.isSafeInteger(value);
+      if (!inRange) f.typeErrors.push(`json: cannot unmarshal number ${value} into Go struct field ${path || '.'} of type ${type}`);
+      return;
+    }
+    case 'intOrString':
+      if (typeof value === 'number' && Number.isInteger(value) && (value < -2147483648 || value > 2147483647)) {
+        f.typeErrors.push(`json: cannot unmarshal number ${value} into Go struct field ${path || '.'} of type int32`);
+        return;
+      }
+      if (typeof value !== 'string' && !(typeof value === 'number' && Number.isInteger(value))) mismatch('intstr.IntOrString');
       return;
     case 'number':
       if (typeof value !== 'number') mismatch('float64');
       return;
     case 'boolean':
       if (typeof value !== 'boolean') mismatch('bool');
-      return;
-    case 'intOrString':
-      if (typeof value !== 'string' && !(typeof value === 'number' && Number.isInteger(value))) mismatch('intstr.IntOrString');
       return;
     case 'quantity':
       if (typeof value !== 'string' && typeof value !== 'number') mismatch('resource.Quantity');
@@ -79,7 +123,8 @@ function walk(value: unknown, schema: Schema, path: string, f: SchemaFindings): 
       if (typeof value !== 'object' || Array.isArray(value)) return mismatch('struct');
       dropNulls(value as Record<string, unknown>);
       for (const [k, v] of Object.entries(value as object)) {
-        const s = schema.props[k];
+        // Own properties only: a field named `constructor` is unknown, not Object's constructor.
+        const s = Object.prototype.hasOwnProperty.call(schema.props, k) ? schema.props[k] : undefined;
         if (s) walk(v, s, join(path, k), f);
         else if (!schema.open) {
           // Kubernetes' decoder has nowhere to put an unknown field: it is reported and dropped.

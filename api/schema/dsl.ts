@@ -2,7 +2,7 @@
 // validation (unknown fields), strategic merge patch (merge keys and strategies) and OpenAPI.
 
 export type Schema =
-  | { t: 'string' | 'integer' | 'number' | 'boolean' | 'intOrString' | 'quantity' | 'time' | 'bytes'; enum?: string[] }
+  | { t: 'string' | 'integer' | 'int32' | 'number' | 'boolean' | 'intOrString' | 'quantity' | 'time' | 'bytes'; enum?: string[] }
   | ObjectSchema
   | ArraySchema
   | { t: 'map'; values: Schema }
@@ -26,7 +26,9 @@ export interface ArraySchema {
 }
 
 export const str: Schema = { t: 'string' };
+/** int64 in Kubernetes; only integers JavaScript holds exactly (|n| < 2^53) are accepted. */
 export const int: Schema = { t: 'integer' };
+export const int32: Schema = { t: 'int32' };
 export const num: Schema = { t: 'number' };
 export const bool: Schema = { t: 'boolean' };
 export const intOrString: Schema = { t: 'intOrString' };
@@ -58,7 +60,7 @@ export const quantities = map(quantity);
 /** Finds the schema of a child field; `any` when not described. */
 export function child(schema: Schema | undefined, field: string): Schema | undefined {
   if (!schema) return undefined;
-  if (schema.t === 'object') return schema.props[field];
+  if (schema.t === 'object') return Object.prototype.hasOwnProperty.call(schema.props, field) ? schema.props[field] : undefined;
   if (schema.t === 'map') return schema.values;
   return undefined;
 }

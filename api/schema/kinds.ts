@@ -1,19 +1,59 @@
 // The schema of every served kind, keyed by `<groupVersion>/<Kind>`. Kinds described only at
 // the top level accept any content below it.
-import { any, bool, bytes, int, intOrString, list, map, obj, open, quantities, set, str, stringMap, strings, time, type Schema } from './dsl.js';
+import { any, bool, bytes, int, int32, intOrString, list, map, obj, open, quantities, set, str, stringMap, strings, time, type Schema } from './dsl.js';
 import { conditions, kind, labelSelector, localObjectReference, objectMeta, objectReference } from './meta.js';
 import { podSpec, podStatus, podTemplateSpec } from './pod.js';
 
-const workloadStatus = open({ conditions });
+const workloadStatus = open({
+  conditions,
+  replicas: int32,
+  readyReplicas: int32,
+  availableReplicas: int32,
+  updatedReplicas: int32,
+  unavailableReplicas: int32,
+  fullyLabeledReplicas: int32,
+  terminatingReplicas: int32,
+  observedGeneration: int,
+  collisionCount: int32,
+});
 const rollingUpdate = obj({ maxUnavailable: intOrString, maxSurge: intOrString });
 
-const jobSpec = open({ template: podTemplateSpec, selector: labelSelector });
+const jobSpec = open({
+  template: podTemplateSpec,
+  selector: labelSelector,
+  parallelism: int32,
+  completions: int32,
+  backoffLimit: int32,
+  backoffLimitPerIndex: int32,
+  maxFailedIndexes: int32,
+  activeDeadlineSeconds: int,
+  ttlSecondsAfterFinished: int32,
+});
+
+const endpointAddress = obj({ ip: str, hostname: str, nodeName: str, targetRef: objectReference });
+const endpointPort = obj({ name: str, port: int32, protocol: str, appProtocol: str });
+const endpointSubset = obj({ addresses: list(endpointAddress), notReadyAddresses: list(endpointAddress), ports: list(endpointPort) });
+
+const sliceEndpoint = obj({
+  addresses: strings,
+  conditions: obj({ ready: bool, serving: bool, terminating: bool }),
+  hostname: str,
+  targetRef: objectReference,
+  deprecatedTopology: stringMap,
+  nodeName: str,
+  zone: str,
+  hints: obj({ forZones: list(obj({ name: str })), forNodes: list(obj({ name: str })) }),
+});
+
+const policyRule = obj({ verbs: strings, apiGroups: strings, resources: strings, resourceNames: strings, nonResourceURLs: strings });
+const subject = obj({ kind: str, apiGroup: str, name: str, namespace: str });
+const roleRef = obj({ apiGroup: str, kind: str, name: str });
 
 const eventSource = obj({ component: str, host: str });
-const eventSeries = obj({ count: int, lastObservedTime: time });
+const eventSeries = obj({ count: int32, lastObservedTime: time });
 
 const serviceSpec = obj({
-  ports: list(obj({ name: str, protocol: str, appProtocol: str, port: int, targetPort: intOrString, nodePort: int }), 'port'),
+  ports: list(obj({ name: str, protocol: str, appProtocol: str, port: int32, targetPort: intOrString, nodePort: int32 }), 'port'),
   selector: stringMap,
   clusterIP: str,
   clusterIPs: strings,
@@ -24,7 +64,7 @@ const serviceSpec = obj({
   loadBalancerSourceRanges: strings,
   externalName: str,
   externalTrafficPolicy: str,
-  healthCheckNodePort: int,
+  healthCheckNodePort: int32,
   publishNotReadyAddresses: bool,
   sessionAffinityConfig: open(),
   ipFamilies: strings,
@@ -43,11 +83,11 @@ export const schemas: Record<string, Schema> = {
   'v1/Pod': kind({ spec: podSpec, status: podStatus }),
   'v1/PodTemplate': kind({ template: podTemplateSpec }),
   'v1/ReplicationController': kind({
-    spec: obj({ replicas: int, minReadySeconds: int, selector: stringMap, template: podTemplateSpec }),
+    spec: obj({ replicas: int32, minReadySeconds: int32, selector: stringMap, template: podTemplateSpec }),
     status: workloadStatus,
   }),
   'v1/Service': kind({ spec: serviceSpec, status: open({ conditions }) }),
-  'v1/Endpoints': kind({ subsets: list(open()) }),
+  'v1/Endpoints': kind({ subsets: list(endpointSubset) }),
   'v1/ConfigMap': kind({ data: stringMap, binaryData: map(bytes), immutable: bool }),
   'v1/Secret': kind({ data: map(bytes), stringData: stringMap, type: str, immutable: bool }),
   'v1/Namespace': kind({ spec: obj({ finalizers: strings }), status: open({ conditions }) }),
@@ -70,7 +110,7 @@ export const schemas: Record<string, Schema> = {
     source: eventSource,
     firstTimestamp: time,
     lastTimestamp: time,
-    count: int,
+    count: int32,
     type: str,
     eventTime: time,
     series: eventSeries,
@@ -93,7 +133,7 @@ export const schemas: Record<string, Schema> = {
     deprecatedSource: eventSource,
     deprecatedFirstTimestamp: time,
     deprecatedLastTimestamp: time,
-    deprecatedCount: int,
+    deprecatedCount: int32,
   }),
   'v1/ServiceAccount': kind({
     secrets: list(objectReference, 'name'),
@@ -107,23 +147,23 @@ export const schemas: Record<string, Schema> = {
   'v1/ResourceQuota': specStatus,
   'apps/v1/Deployment': kind({
     spec: obj({
-      replicas: int,
+      replicas: int32,
       selector: labelSelector,
       template: podTemplateSpec,
       strategy: obj({ type: str, rollingUpdate }),
-      minReadySeconds: int,
-      revisionHistoryLimit: int,
+      minReadySeconds: int32,
+      revisionHistoryLimit: int32,
       paused: bool,
-      progressDeadlineSeconds: int,
+      progressDeadlineSeconds: int32,
     }),
     status: workloadStatus,
   }),
   'apps/v1/ReplicaSet': kind({
-    spec: obj({ replicas: int, minReadySeconds: int, selector: labelSelector, template: podTemplateSpec }),
+    spec: obj({ replicas: int32, minReadySeconds: int32, selector: labelSelector, template: podTemplateSpec }),
     status: workloadStatus,
   }),
   'apps/v1/StatefulSet': kind({
-    spec: open({ replicas: int, selector: labelSelector, template: podTemplateSpec, serviceName: str, volumeClaimTemplates: list(any) }),
+    spec: open({ replicas: int32, minReadySeconds: int32, revisionHistoryLimit: int32, selector: labelSelector, template: podTemplateSpec, serviceName: str, volumeClaimTemplates: list(any) }),
     status: workloadStatus,
   }),
   'apps/v1/DaemonSet': kind({
@@ -135,28 +175,28 @@ export const schemas: Record<string, Schema> = {
   'batch/v1/CronJob': kind({ spec: open({ jobTemplate: obj({ metadata: objectMeta, spec: jobSpec }) }), status: open() }),
   'autoscaling/v1/HorizontalPodAutoscaler': specStatus,
   'autoscaling/v2/HorizontalPodAutoscaler': specStatus,
-  'autoscaling/v1/Scale': kind({ spec: obj({ replicas: int }), status: obj({ replicas: int, selector: str }) }),
+  'autoscaling/v1/Scale': kind({ spec: obj({ replicas: int32 }), status: obj({ replicas: int32, selector: str }) }),
   'coordination.k8s.io/v1/Lease': kind({
     spec: obj({
       holderIdentity: str,
-      leaseDurationSeconds: int,
+      leaseDurationSeconds: int32,
       acquireTime: time,
       renewTime: time,
-      leaseTransitions: int,
+      leaseTransitions: int32,
       strategy: str,
       preferredHolder: str,
     }),
   }),
-  'discovery.k8s.io/v1/EndpointSlice': kind({ addressType: str, endpoints: list(open()), ports: list(open()) }),
+  'discovery.k8s.io/v1/EndpointSlice': kind({ addressType: str, endpoints: list(sliceEndpoint), ports: list(endpointPort) }),
   'networking.k8s.io/v1/Ingress': specStatus,
   'networking.k8s.io/v1/IngressClass': specStatus,
   'networking.k8s.io/v1/NetworkPolicy': specStatus,
   'policy/v1/PodDisruptionBudget': specStatus,
   'policy/v1/Eviction': kind({ deleteOptions: any }),
-  'rbac.authorization.k8s.io/v1/Role': kind({ rules: list(open()) }),
-  'rbac.authorization.k8s.io/v1/ClusterRole': kind({ rules: list(open()), aggregationRule: open() }),
-  'rbac.authorization.k8s.io/v1/RoleBinding': kind({ subjects: list(open()), roleRef: open() }),
-  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': kind({ subjects: list(open()), roleRef: open() }),
+  'rbac.authorization.k8s.io/v1/Role': kind({ rules: list(policyRule) }),
+  'rbac.authorization.k8s.io/v1/ClusterRole': kind({ rules: list(policyRule), aggregationRule: obj({ clusterRoleSelectors: list(labelSelector) }) }),
+  'rbac.authorization.k8s.io/v1/RoleBinding': kind({ subjects: list(subject), roleRef }),
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': kind({ subjects: list(subject), roleRef }),
   'scheduling.k8s.io/v1/PriorityClass': loose,
   'storage.k8s.io/v1/StorageClass': loose,
 };

@@ -1,8 +1,8 @@
 // core/v1 Pod shapes: containers, volumes, probes, the pod spec and its template.
-import { any, bool, int, intOrString, list, obj, open, quantities, quantity, str, stringMap, strings, time } from './dsl.js';
-import { conditions, localObjectReference, objectMeta } from './meta.js';
+import { any, bool, int, int32, intOrString, list, obj, open, quantities, quantity, str, stringMap, strings, time } from './dsl.js';
+import { conditions, labelSelector, localObjectReference, objectMeta } from './meta.js';
 
-const keyToPath = list(obj({ key: str, path: str, mode: int }));
+const keyToPath = list(obj({ key: str, path: str, mode: int32 }));
 const optionalRef = obj({ name: str, optional: bool });
 const keyRef = obj({ name: str, key: str, optional: bool });
 
@@ -25,12 +25,12 @@ const probe = obj({
   exec: execAction,
   httpGet,
   tcpSocket,
-  grpc: obj({ port: int, service: str }),
-  initialDelaySeconds: int,
-  timeoutSeconds: int,
-  periodSeconds: int,
-  successThreshold: int,
-  failureThreshold: int,
+  grpc: obj({ port: int32, service: str }),
+  initialDelaySeconds: int32,
+  timeoutSeconds: int32,
+  periodSeconds: int32,
+  successThreshold: int32,
+  failureThreshold: int32,
   terminationGracePeriodSeconds: int,
 });
 
@@ -48,7 +48,7 @@ export const container = obj({
   command: strings,
   args: strings,
   workingDir: str,
-  ports: list(obj({ name: str, hostPort: int, containerPort: int, protocol: str, hostIP: str }), 'containerPort'),
+  ports: list(obj({ name: str, hostPort: int32, containerPort: int32, protocol: str, hostIP: str }), 'containerPort'),
   envFrom: list(obj({ prefix: str, configMapRef: optionalRef, secretRef: optionalRef })),
   env: list(envVar, 'name'),
   resources: resourceRequirements,
@@ -77,9 +77,33 @@ export const volume = open({
   name: str,
   emptyDir: obj({ medium: str, sizeLimit: quantity }),
   hostPath: obj({ path: str, type: str }),
-  configMap: obj({ name: str, items: keyToPath, defaultMode: int, optional: bool }),
-  secret: obj({ secretName: str, items: keyToPath, defaultMode: int, optional: bool }),
+  configMap: obj({ name: str, items: keyToPath, defaultMode: int32, optional: bool }),
+  secret: obj({ secretName: str, items: keyToPath, defaultMode: int32, optional: bool }),
   persistentVolumeClaim: obj({ claimName: str, readOnly: bool }),
+});
+
+const nodeSelectorRequirement = obj({ key: str, operator: str, values: strings });
+const nodeSelectorTerm = obj({ matchExpressions: list(nodeSelectorRequirement), matchFields: list(nodeSelectorRequirement) });
+const podAffinityTerm = obj({
+  labelSelector,
+  namespaces: strings,
+  topologyKey: str,
+  namespaceSelector: labelSelector,
+  matchLabelKeys: strings,
+  mismatchLabelKeys: strings,
+});
+const podAffinity = obj({
+  requiredDuringSchedulingIgnoredDuringExecution: list(podAffinityTerm),
+  preferredDuringSchedulingIgnoredDuringExecution: list(obj({ weight: int32, podAffinityTerm })),
+});
+
+export const affinity = obj({
+  nodeAffinity: obj({
+    requiredDuringSchedulingIgnoredDuringExecution: obj({ nodeSelectorTerms: list(nodeSelectorTerm) }),
+    preferredDuringSchedulingIgnoredDuringExecution: list(obj({ weight: int32, preference: nodeSelectorTerm })),
+  }),
+  podAffinity,
+  podAntiAffinity: podAffinity,
 });
 
 export const toleration = obj({ key: str, operator: str, value: str, effect: str, tolerationSeconds: int });
@@ -106,12 +130,12 @@ export const podSpec = obj({
   imagePullSecrets: list(localObjectReference, 'name'),
   hostname: str,
   subdomain: str,
-  affinity: open(),
+  affinity,
   schedulerName: str,
   tolerations: list(toleration),
   hostAliases: list(obj({ ip: str, hostnames: strings }), 'ip'),
   priorityClassName: str,
-  priority: int,
+  priority: int32,
   dnsConfig: obj({ nameservers: strings, searches: strings, options: list(obj({ name: str, value: str })) }),
   readinessGates: list(obj({ conditionType: str })),
   runtimeClassName: str,

@@ -1,9 +1,9 @@
 // Per-kind validation: the object on create, and what may change on update.
 import { fromLabelSelector, matches, type LabelSelector } from '../labels.js';
-import { deepEqual } from '../patch/json-patch.js';
+import { clone, deepEqual } from '../codec/values.js';
 import type { KubeObject } from '../types/meta.js';
 import { FieldErrors } from './field-errors.js';
-import { configMapKey, ianaSvcName, qualifiedName } from './names.js';
+import { configMapKey, ianaSvcName, labelValue, qualifiedName } from './names.js';
 import { validateLabels, validateObjectMeta, type NameRule } from './object-meta.js';
 import { validatePodSpec } from './pod-spec.js';
 
@@ -49,14 +49,31 @@ function validateSelectorAndTemplate(spec: AnyObj, errs: FieldErrors, what: stri
   if (!selector) {
     errs.required('spec.selector');
   } else {
-    const compiled = fromLabelSelector(selector);
-    if (!compiled || compiled.length === 0) errs.invalid('spec.selector', selector, `empty selector is invalid for ${what}`);
+    let compiled: ReturnType<typeof fromLabelSelector> | undefined;
+    try {
+      compiled = fromLabelSelector(selector);
+    } catch {
+      compiled = undefined; // an unknown operator, reported below
+    }
+    if (compiled && compiled.length === 0) errs.invalid('spec.selector', selector, `empty selector is invalid for ${what}`);
     validateLabels(selector.matchLabels, 'spec.selector.matchLabels', errs);
     for (const [i, e] of (selector.matchExpressions ?? []).entries()) {
-      errs.format(`spec.selector.matchExpressions[${i}].key`, e.key, qualifiedName(e.key ?? ''));
-      if (!['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(e.operator)) {
-        errs.notSupported(`spec.selector.matchExpressions[${i}].operator`, e.operator, ['In', 'NotIn', 'Exists', 'DoesNotExist']);
+      const f = `spec.selector.matchExpressions[${i}]`;
+      const values = e.values ?? [];
+      switch (e.operator) {
+        case 'In':
+        case 'NotIn':
+          if (values.length === 0) errs.required(`${f}.values`, "must be specified when `operator` is 'In' or 'NotIn'");
+          break;
+        case 'Exists':
+        case 'DoesNotExist':
+          if (values.length > 0) errs.forbidden(`${f}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'");
+          break;
+        default:
+          errs.invalid(`${f}.operator`, e.operator, 'not a valid selector operator');
       }
+      errs.format(`${f}.key`, e.key, qualifiedName(e.key ?? ''));
+      for (const [j, v] of values.entries()) errs.format(`${f}.values[${j}]`, v, labelValue(String(v)));
     }
     const labels = spec.template?.metadata?.labels;
     if (compiled && compiled.length > 0 && spec.template && !matches(compiled, labels)) {
@@ -237,7 +254,7 @@ function immutable(next: unknown, prev: unknown, field: string, errs: FieldError
 /** Pods may change only images, deadlines, tolerations (additions) and the grace period once set. */
 const podUpdate: UpdateValidator = (next, prev, errs) => {
   const strip = (spec: AnyObj | undefined) => {
-    const copy = structuredClone(spec ?? {});
+    const copy = clone(spec ?? {});
     for (const c of [...(copy.containers ?? []), ...(copy.initContainers ?? [])]) delete c.image;
     delete copy.activeDeadlineSeconds;
     delete copy.tolerations;

@@ -97,6 +97,10 @@ export function configMapKey(value: string): string[] {
   if (!CONFIG_MAP_KEY.test(value)) {
     errs.push("a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')");
   }
+  // Keys become file names in volumes, next to the `..data` link the kubelet swaps atomically.
+  if (value === '.') errs.push("must not be '.'");
+  else if (value === '..') errs.push("must not be '..'");
+  else if (value.startsWith('..')) errs.push("must not start with '..'");
   return errs;
 }
 

@@ -1,6 +1,8 @@
 // Request bodies: the media types the API accepts, decoded into objects with Kubernetes'
 // error messages for what cannot be decoded.
-import { parse as parseYaml } from 'yaml';
+import { NestingTooDeepError, parseJSON as parseJSONText } from '../../api/codec/json.js';
+import { parseYAML as parseYAMLText } from '../../api/codec/yaml.js';
+import { checkJsonPatch } from '../../api/patch/json-patch.js';
 import { decodeKubernetesProtobuf, PROTOBUF_MEDIA_TYPE, UnsupportedKindError } from '../../api/protobuf/decode.js';
 import { badRequest, unsupportedMediaType } from '../../api/status.js';
 
@@ -20,7 +22,7 @@ export function mediaType(contentType: string | undefined): string {
 
 function parseJSON(text: string): unknown {
   try {
-    return JSON.parse(text);
+    return parseJSONText(text);
   } catch (err) {
     throw badRequest(`json: ${(err as Error).message}`);
   }
@@ -28,8 +30,9 @@ function parseJSON(text: string): unknown {
 
 function parseYAML(text: string): unknown {
   try {
-    return parseYaml(text, { version: '1.2' });
+    return parseYAMLText(text);
   } catch (err) {
+    if (err instanceof NestingTooDeepError) throw badRequest(`yaml: ${err.message}`);
     throw badRequest(`yaml: ${(err as Error).message.split('\n')[0]}`);
   }
 }
@@ -68,7 +71,7 @@ export function decodePatchBody(contentType: string | undefined, raw: Buffer | u
   const text = raw?.toString('utf8') ?? '';
   if (text.trim() === '') throw badRequest('the body of the request was empty');
   const patch = type === 'apply' ? parseYAML(text) : parseJSON(text);
-  if (type === 'json' && !Array.isArray(patch)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+  if (type === 'json') checkJsonPatch(patch);
   if (type !== 'json' && (patch === null || typeof patch !== 'object' || Array.isArray(patch))) {
     throw badRequest('json: cannot unmarshal array into Go value of type map[string]interface {}');
   }

@@ -1,5 +1,8 @@
 // Resolves a resource URL (`/api/v1/namespaces/ns/pods/name/status`) against the resource table.
+// The path is percent-decoded exactly once, from the raw request line, and then split on '/',
+// as Kubernetes reads URL.Path: `%2562ase` names `%62ase`, never `base`.
 import { findResource, type ResourceInfo } from '../../api/resources.js';
+import { badRequest } from '../../api/status.js';
 
 export interface ResourcePath {
   resource: ResourceInfo;
@@ -8,9 +11,39 @@ export interface ResourcePath {
   subresource?: string;
 }
 
-/** `segments` are the path parts after the group version. Returns undefined for unknown paths. */
-export function resolveResourcePath(group: string, version: string, segments: string[]): ResourcePath | undefined {
-  const parts = segments.map((s) => decodeURIComponent(s));
+/** The decoded path of a raw request URL (query string removed); 400 for a malformed escape. */
+export function decodedPath(rawUrl: string): string {
+  const q = rawUrl.indexOf('?');
+  const raw = q < 0 ? rawUrl : rawUrl.slice(0, q);
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw badRequest(`invalid URL escape in path "${raw.slice(0, 200)}"`);
+  }
+}
+
+/** Resolves `/api/<v>/...` or `/apis/<group>/<v>/...`; undefined for paths that name no resource. */
+export function resolveResourcePath(path: string): ResourcePath | undefined {
+  const parts = path.split('/');
+  // ['', 'api', version, ...rest] or ['', 'apis', group, version, ...rest]; a trailing '/' is ignored.
+  if (parts[parts.length - 1] === '' && parts.length > 1) parts.pop();
+  let group: string;
+  let version: string;
+  let rest: string[];
+  if (parts[1] === 'api' && parts.length >= 4) {
+    group = '';
+    version = parts[2]!;
+    rest = parts.slice(3);
+  } else if (parts[1] === 'apis' && parts.length >= 5) {
+    group = parts[2]!;
+    version = parts[3]!;
+    rest = parts.slice(4);
+  } else return undefined;
+  return resolveSegments(group, version, rest);
+}
+
+/** `segments` are the (decoded) path parts after the group version. */
+export function resolveSegments(group: string, version: string, parts: string[]): ResourcePath | undefined {
   if (parts.some((p) => p === '')) return undefined;
   if (parts[0] === 'namespaces' && parts.length >= 3) {
     const namespaced = findResource(group, version, parts[2]!);

@@ -1,6 +1,7 @@
 // Turns stored objects into what goes on the wire for one request: the served version, as a
 // plain object, a List, a Table or PartialObjectMetadata. Plain JSON of the stored version is
 // reused from the object's memoized serialization.
+import { stringify } from '../../api/codec/json.js';
 import { fromStorage } from '../../api/conversion.js';
 import { groupVersion, type ResourceInfo } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types/meta.js';
@@ -21,7 +22,7 @@ export function servedObject(r: ResourceInfo, o: CachedObject): KubeObject {
 
 /** JSON text of one object in the served version. */
 export function objectJSON(r: ResourceInfo, o: CachedObject): string {
-  return r.storageVersion ? o.toJSON() : JSON.stringify(fromStorage(r, o.obj));
+  return r.storageVersion ? o.toJSON() : stringify(fromStorage(r, o.obj));
 }
 
 function partialMetadata(obj: KubeObject, metaVersion: string): KubeObject {
@@ -57,22 +58,22 @@ export function renderList(
   meta: { resourceVersion: string; continue?: string; remainingItemCount?: number },
   opts: RenderOptions,
 ): string {
-  if (opts.output.kind === 'table') return JSON.stringify(table(r, items, meta, opts));
+  if (opts.output.kind === 'table') return stringify(table(r, items, meta, opts));
   if (opts.output.kind === 'metadata') {
-    return JSON.stringify({
+    return stringify({
       kind: 'PartialObjectMetadataList',
       apiVersion: `meta.k8s.io/${opts.output.metaVersion}`,
       metadata: meta,
       items: items.map((o) => partialMetadata(o.obj, opts.output.metaVersion)),
     });
   }
-  const head = JSON.stringify({ kind: `${r.kind}List`, apiVersion: groupVersion(r), metadata: meta });
+  const head = stringify({ kind: `${r.kind}List`, apiVersion: groupVersion(r), metadata: meta });
   return `${head.slice(0, -1)},"items":[${items.map((o) => objectJSON(r, o)).join(',')}]}`;
 }
 
 /** A single-object response body as JSON text. */
 export function renderObject(r: ResourceInfo, o: CachedObject, opts: RenderOptions): string {
-  if (opts.output.kind === 'table') return JSON.stringify(table(r, [o], { resourceVersion: o.obj.metadata.resourceVersion ?? '' }, opts));
-  if (opts.output.kind === 'metadata') return JSON.stringify(partialMetadata(o.obj, opts.output.metaVersion));
+  if (opts.output.kind === 'table') return stringify(table(r, [o], { resourceVersion: o.obj.metadata.resourceVersion ?? '' }, opts));
+  if (opts.output.kind === 'metadata') return stringify(partialMetadata(o.obj, opts.output.metaVersion));
   return objectJSON(r, o);
 }

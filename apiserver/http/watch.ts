@@ -2,16 +2,18 @@
 // passes the watcher's namespace and selectors as newline-terminated JSON events, with
 // transitions into and out of the selection reported as ADDED and DELETED.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { stringify } from '../../api/codec/json.js';
 import { fieldsMatch, selectableFields } from '../../api/fields.js';
 import { matches } from '../../api/labels.js';
 import { groupVersion, type ResourceInfo } from '../../api/resources.js';
 import { StatusError } from '../../api/status.js';
-import type { ResourceStore } from '../registry/store.js';
+import { parseResourceVersion, type ResourceStore } from '../registry/store.js';
 import type { CacheEvent, CachedObject } from '../storage/cached-object.js';
 import { CompactedError } from '../storage/etcd-store.js';
 import { TooOldError, type Subscription } from '../storage/watch-cache.js';
 import type { Output } from './negotiation.js';
 import type { Selectors } from './params.js';
+import { statusFor } from './errors.js';
 import { objectJSON, table, type IncludeObject } from './render.js';
 
 export interface WatchOptions {
@@ -31,6 +33,16 @@ export interface WatchOptions {
 /** A watcher that falls this far behind is disconnected rather than buffered without bound. */
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
 
+/** Node's timers overflow past 2^31-1 ms (~24.8 days) and then fire at once: chain shorter ones. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+function setLongTimeout(fn: () => void, ms: number, timers: NodeJS.Timeout[]): void {
+  if (ms <= MAX_TIMER_MS) {
+    timers.push(setTimeout(fn, ms));
+    return;
+  }
+  timers.push(setTimeout(() => setLongTimeout(fn, ms - MAX_TIMER_MS, timers), MAX_TIMER_MS));
+}
+
 export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: ResourceInfo, store: ResourceStore, opts: WatchOptions): Promise<void> {
   await store.cache.ready;
   const keyPrefix = store.keyPrefix(opts.namespace);
@@ -46,10 +58,10 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
   const variant = `${opts.output.kind}:${opts.output.metaVersion}:${opts.includeObject}:${groupVersion(r)}`;
   const encodeObject = (o: CachedObject): string => {
     if (opts.output.kind === 'table') {
-      return JSON.stringify(table(r, [o], { resourceVersion: o.obj.metadata.resourceVersion }, { output: opts.output, includeObject: opts.includeObject, now: Date.now() }));
+      return stringify(table(r, [o], { resourceVersion: o.obj.metadata.resourceVersion }, { output: opts.output, includeObject: opts.includeObject, now: Date.now() }));
     }
     if (opts.output.kind === 'metadata') {
-      return JSON.stringify({ kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${opts.output.metaVersion}`, metadata: o.obj.metadata });
+      return stringify({ kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${opts.output.metaVersion}`, metadata: o.obj.metadata });
     }
     return objectJSON(r, o);
   };
@@ -82,6 +94,11 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
     if (text === undefined) memo.set(k, (text = frame(type, obj)));
     return text;
   };
+
+  // Parameters are checked before the stream starts, so a bad one is a plain 400.
+  const rv = opts.resourceVersion;
+  const initialEvents = opts.sendInitialEvents ?? (rv === '' || rv === '0');
+  const startRevision = initialEvents ? undefined : rv === '' ? store.cache.revision : parseResourceVersion(rv);
 
   const res = reply.raw;
   reply.hijack();
@@ -130,7 +147,7 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
   res.on('error', finish);
   opts.shutdown.addEventListener('abort', finish);
   const timeout = (opts.timeoutSeconds ?? 1800 + Math.floor(Math.random() * 1800)) * 1000;
-  timers.push(setTimeout(finish, timeout));
+  setLongTimeout(finish, timeout, timers);
 
   const listener = (ev: CacheEvent) => {
     lastRev = Math.max(lastRev, ev.rev);
@@ -138,8 +155,7 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
     if (text) write(text);
   };
 
-  const rv = opts.resourceVersion;
-  const initialEvents = opts.sendInitialEvents ?? (rv === '' || rv === '0');
+
   try {
     if (initialEvents) {
       // Snapshot and subscription happen in one tick, so no change falls between them.
@@ -150,8 +166,7 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
       if (opts.sendInitialEvents && opts.allowBookmarks) bookmark(rev, { 'k8s.io/initial-events-end': 'true' });
       sub = store.cache.subscribe(rev, listener);
     } else {
-      const from = Number(rv);
-      if (!Number.isInteger(from) || from < 0) throw new StatusError(400, 'BadRequest', `invalid resource version "${rv}"`);
+      const from = startRevision!;
       lastRev = from;
       try {
         sub = store.cache.subscribe(from, listener);
@@ -164,9 +179,9 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
     }
   } catch (err) {
     if (err instanceof CompactedError) return writeError(new StatusError(410, 'Expired', `too old resource version: ${rv} (${store.cache.oldestServable})`));
-    if (err instanceof StatusError) return writeError(err);
-    req.log.error({ err }, 'watch failed to start');
-    return writeError(new StatusError(500, 'InternalError', String(err)));
+    const status = statusFor(err);
+    if (status.code >= 500) req.log.error({ err }, 'watch failed to start');
+    return writeError(status);
   }
   if (closed) {
     sub.cancel();

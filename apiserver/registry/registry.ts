@@ -69,6 +69,14 @@ export class Registry {
     return obj.status?.phase === 'Terminating' || obj.metadata.deletionTimestamp ? 'terminating' : 'active';
   }
 
+  /** Resources whose watch cache is not up to date with etcd (loading, disconnected or catching up). */
+  staleCaches(): Array<{ resource: string; state: string; staleMs: number }> {
+    const now = Date.now();
+    return [...this.stores.values()]
+      .filter((s) => s.cache.state !== 'synced')
+      .map((s) => ({ resource: s.info.storage, state: s.cache.state, staleMs: now - s.cache.staleSince }));
+  }
+
   async ready(): Promise<void> {
     await Promise.all([...this.stores.values()].map((s) => s.cache.ready));
   }

@@ -4,10 +4,12 @@
 import { applyDefaults } from '../../api/defaults.js';
 import { fieldsMatch, selectableFields, type FieldRequirement } from '../../api/fields.js';
 import { matches, type Requirement } from '../../api/labels.js';
-import { deepEqual } from '../../api/patch/json-patch.js';
+import { stringify } from '../../api/codec/json.js';
+import { assignOwn, clone, deepEqual } from '../../api/codec/values.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import {
   alreadyExists,
+  badRequest,
   conflict,
   forbidden,
   gone,
@@ -19,7 +21,7 @@ import {
 import type { DeleteOptions, KubeObject } from '../../api/types/meta.js';
 import { validateCreate, validateUpdate, type ValidationTarget } from '../../api/validation/kinds.js';
 import { CachedObject } from '../storage/cached-object.js';
-import { CompactedError, type EtcdStore, type StoredKV } from '../storage/etcd-store.js';
+import { CompactedError, FutureRevisionError, type EtcdStore, type StoredKV } from '../storage/etcd-store.js';
 import type { WatchCache } from '../storage/watch-cache.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { generateName, newUID, nowTimestamp } from './names.js';
@@ -35,6 +37,20 @@ export interface ListOptions {
   continue?: string;
   resourceVersion?: string;
   resourceVersionMatch?: string;
+  /** resourceVersionMatch=Exact: read at exactly this revision. */
+  exactRevision?: number;
+}
+
+/** A resourceVersion parameter: a non-negative integer (Kubernetes parses it as uint64). */
+export function parseResourceVersion(rv: string): number {
+  if (!/^\d{1,16}$/.test(rv)) {
+    throw badRequest(`resourceVersion: Invalid value: "${rv.slice(0, 100)}": must be a non-negative integer`);
+  }
+  return Number(rv);
+}
+
+function tooLargeResourceVersion(wanted: number, current: number): StatusError {
+  return timeoutError(`Too large resource version: ${wanted}, current: ${current}`, 1);
 }
 
 export interface ListResult {
@@ -75,7 +91,7 @@ const SYSTEM_META = ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionG
 
 function serialize(obj: KubeObject): Buffer {
   const { resourceVersion: _rv, managedFields: _mf, ...meta } = obj.metadata;
-  return Buffer.from(JSON.stringify({ ...obj, metadata: meta }));
+  return Buffer.from(stringify({ ...obj, metadata: meta }));
 }
 
 /** The object as just written at `revision` (it is ours: no need to parse it back). */
@@ -260,7 +276,7 @@ export class ResourceStore {
       // Binding may set exactly the node (and the PodScheduled condition), nothing else.
       const nodeName = next.spec?.nodeName;
       const conditions = next.status?.conditions;
-      Object.assign(next, { ...structuredClone(prev), metadata: next.metadata });
+      assignOwn(next, { ...clone(prev), metadata: next.metadata });
       next.spec = { ...prev.spec, nodeName };
       next.status = { ...(prev.status ?? {}), conditions };
       next.metadata.generation = prev.metadata.generation;
@@ -268,7 +284,7 @@ export class ResourceStore {
       return next;
     } else if (subresource === 'finalize') {
       const finalizers = next.spec?.finalizers;
-      Object.assign(next, { ...structuredClone(prev), metadata: next.metadata });
+      assignOwn(next, { ...clone(prev), metadata: next.metadata });
       next.spec = { ...(prev.spec ?? {}), finalizers };
       next.metadata.generation = prev.metadata.generation;
     } else {
@@ -361,20 +377,18 @@ export class ResourceStore {
 
   /** Lists with Kubernetes' resourceVersion semantics, from the cache where they allow it. */
   async list(opts: ListOptions): Promise<ListResult> {
-    const rv = opts.resourceVersion ?? '';
-    const exact = opts.resourceVersionMatch === 'Exact';
     if (opts.continue) return this.listFromEtcd(opts);
-    if (rv === '0' && !exact) return this.listFromCache(opts);
-    if (rv !== '' && !opts.limit) {
-      const wanted = Number(rv);
-      if (!Number.isInteger(wanted) || wanted < 0) throw new StatusError(400, 'BadRequest', `invalid resource version "${rv}"`);
-      if (!exact && (await this.cache.waitFor(wanted, 0))) return this.listFromCache(opts);
-      if (!exact) {
-        const current = await this.etcd.currentRevision();
-        if (wanted > current) {
-          if (!(await this.cache.waitFor(wanted, 3000))) throw timeoutError(`Too large resource version: ${wanted}, current: ${current}`, 1);
-          return this.listFromCache(opts);
-        }
+    const rv = opts.resourceVersion ?? '';
+    if (rv === '') return this.listFromEtcd(opts); // the most recent state: a quorum read
+    const wanted = parseResourceVersion(rv);
+    if (opts.resourceVersionMatch === 'Exact') return this.listFromEtcd({ ...opts, exactRevision: wanted });
+    if (wanted === 0) return this.listFromCache(opts);
+    if (!opts.limit) {
+      if (await this.cache.waitFor(wanted, 0)) return this.listFromCache(opts);
+      const current = await this.etcd.currentRevision();
+      if (wanted > current) {
+        if (!(await this.cache.waitFor(wanted, 3000))) throw tooLargeResourceVersion(wanted, current);
+        return this.listFromCache(opts);
       }
     }
     return this.listFromEtcd(opts);
@@ -400,8 +414,8 @@ export class ResourceStore {
       const token = decodeContinue(opts.continue, prefix);
       revision = token.rv;
       startKey = token.startKey;
-    } else if (opts.resourceVersionMatch === 'Exact' && opts.resourceVersion) {
-      revision = Number(opts.resourceVersion);
+    } else if (opts.exactRevision) {
+      revision = opts.exactRevision;
     }
     const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
     const filtered = opts.labels.length > 0 || opts.fields.length > 0;
@@ -435,6 +449,10 @@ export class ResourceStore {
         startKey = `${lastKey}\0`;
       }
     } catch (err) {
+      if (err instanceof FutureRevisionError) {
+        if (opts.continue) throw badRequest('invalid continue token: continue key is not valid: the encoded resourceVersion is newer than the current one');
+        throw tooLargeResourceVersion(revision, err.currentRevision);
+      }
       if (err instanceof CompactedError) {
         if (opts.continue) {
           throw gone('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');

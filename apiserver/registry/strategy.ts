@@ -1,6 +1,6 @@
 // What differs between kinds in the generic create/update/delete flow. A kind with no entry
 // gets the default behaviour.
-import { deepEqual } from '../../api/patch/json-patch.js';
+import { assignOwn, clone, deepEqual } from '../../api/codec/values.js';
 import type { DeleteOptions, KubeObject } from '../../api/types/meta.js';
 
 export interface Strategy {
@@ -43,7 +43,7 @@ export const defaultStrategy: Strategy = {
   },
   prepareForStatusUpdate(next, prev) {
     const status = next.status;
-    Object.assign(next, structuredClone(prev));
+    assignOwn(next, clone(prev));
     next.status = status;
   },
   allowCreateOnUpdate: false,
@@ -61,7 +61,7 @@ export function withStatus(overrides: Partial<Strategy> = {}): Strategy {
       delete obj.status;
     },
     prepareForUpdate(next, prev) {
-      if (prev.status !== undefined) next.status = structuredClone(prev.status);
+      if (prev.status !== undefined) next.status = clone(prev.status);
       else delete next.status;
       bumpGenerationOnSpecChange(next, prev);
     },
@@ -69,7 +69,7 @@ export function withStatus(overrides: Partial<Strategy> = {}): Strategy {
       const status = next.status;
       const { metadata } = next;
       for (const k of Object.keys(next)) delete next[k];
-      Object.assign(next, structuredClone(prev));
+      assignOwn(next, clone(prev));
       next.status = status;
       // Status writers may still set labels and annotations, as in Kubernetes.
       next.metadata = { ...next.metadata, labels: metadata.labels ?? prev.metadata.labels, annotations: metadata.annotations ?? prev.metadata.annotations };

@@ -2,6 +2,7 @@
 // the first IP of the service range, as every Kubernetes apiserver keeps it. Its Endpoints
 // (and EndpointSlice) carry the advertised address when pods can reach it (not loopback).
 import { parseIPv4 } from '../../api/ip.js';
+import { clone } from '../../api/codec/values.js';
 import { findResource } from '../../api/resources.js';
 import { StatusError } from '../../api/status.js';
 import type { KubeObject } from '../../api/types/meta.js';
@@ -15,12 +16,12 @@ const slices = findResource('discovery.k8s.io', 'v1', 'endpointslices')!;
 async function createOrReplace(registry: Registry, r: typeof services, obj: KubeObject): Promise<void> {
   const store = registry.storeFor(r);
   try {
-    await store.create(structuredClone(obj), false);
+    await store.create(clone(obj), false);
   } catch (err) {
     if (!(err instanceof StatusError && err.code === 409)) throw err;
     await store.update(obj.metadata.namespace, obj.metadata.name!, {
       dryRun: false,
-      mutate: (current) => ({ ...current, ...structuredClone(obj), metadata: { ...current.metadata, labels: obj.metadata.labels } }),
+      mutate: (current) => ({ ...current, ...clone(obj), metadata: { ...current.metadata, labels: obj.metadata.labels } }),
     });
   }
 }

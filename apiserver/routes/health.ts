@@ -28,28 +28,48 @@ export function versionInfo(): VersionInfo {
   };
 }
 
-export async function healthRoutes(app: FastifyInstance, opts: { etcd: EtcdStore; ready: () => boolean }): Promise<void> {
-  const etcdCheck = async (): Promise<string | undefined> => {
+export interface HealthOptions {
+  etcd: EtcdStore;
+  ready: () => boolean;
+  staleCaches: () => Array<{ resource: string; state: string; staleMs: number }>;
+}
+
+type Check = () => Promise<string | undefined>;
+
+export async function healthRoutes(app: FastifyInstance, opts: HealthOptions): Promise<void> {
+  const etcdCheck: Check = async () => {
     try {
-      await Promise.race([
-        opts.etcd.currentRevision(),
-        new Promise((_, reject) => setTimeout(() => reject(new Error('etcd did not answer within 2s')), 2000)),
-      ]);
+      await opts.etcd.ping(2000);
       return undefined;
     } catch (err) {
       return (err as Error).message;
     }
   };
-  const checks: Record<string, () => Promise<string | undefined>> = {
+  // Ready only while every watch cache is up to date with etcd: after etcd comes back, LISTs
+  // and watches served from a cache that is still catching up would be stale.
+  const cacheCheck: Check = async () => {
+    const stale = opts.staleCaches();
+    if (stale.length === 0) return undefined;
+    return `watch caches not up to date with etcd: ${stale.slice(0, 5).map((s) => `${s.resource} (${s.state})`).join(', ')}${stale.length > 5 ? ` and ${stale.length - 5} more` : ''}`;
+  };
+  const checks: Record<string, Check> = {
     ping: async () => undefined,
     etcd: etcdCheck,
+    'watch-cache': cacheCheck,
     'poststarthook/watch-cache-ready': async () => (opts.ready() ? undefined : 'watch caches are still loading'),
   };
+  // Liveness must not fail for what a restart cannot fix (etcd away, caches catching up).
+  const forEndpoint: Record<string, string[]> = {
+    '/healthz': ['ping', 'etcd', 'poststarthook/watch-cache-ready'],
+    '/livez': ['ping', 'poststarthook/watch-cache-ready'],
+    '/readyz': ['ping', 'etcd', 'watch-cache', 'poststarthook/watch-cache-ready'],
+  };
 
-  const report = async (verbose: boolean, exclude: string[]) => {
+  const report = async (endpoint: string, verbose: boolean, exclude: string[]) => {
     const lines: string[] = [];
     let failed = false;
-    for (const [name, check] of Object.entries(checks)) {
+    for (const name of forEndpoint[endpoint]!) {
+      const check = checks[name]!;
       if (exclude.includes(name)) continue;
       const err = await check();
       if (err) failed = true;
@@ -63,12 +83,12 @@ export async function healthRoutes(app: FastifyInstance, opts: { etcd: EtcdStore
     app.get(endpoint, async (req, reply) => {
       const q = req.query as Record<string, string | string[] | undefined>;
       const exclude = ([] as string[]).concat(q.exclude ?? []);
-      const { failed, text } = await report(q.verbose !== undefined, exclude);
+      const { failed, text } = await report(endpoint, q.verbose !== undefined, exclude);
       return reply.code(failed ? 500 : 200).type('text/plain; charset=utf-8').header('X-Content-Type-Options', 'nosniff').send(text);
     });
     app.get(`${endpoint}/:check`, async (req, reply) => {
       const { check } = req.params as { check: string };
-      const fn = checks[check];
+      const fn = forEndpoint[endpoint]!.includes(check) ? checks[check] : undefined;
       if (!fn) return reply.code(404).type('text/plain; charset=utf-8').send('404 page not found\n');
       const err = await fn();
       return reply.code(err ? 500 : 200).type('text/plain; charset=utf-8').send(err ? `internal server error: ${err}\n` : 'ok');

@@ -10,6 +10,7 @@ import { request } from 'undici';
 import { findResource } from '../../api/resources.js';
 import { StatusError, badRequest } from '../../api/status.js';
 import type { KubeObject } from '../../api/types/meta.js';
+import { decodedPath } from '../http/path.js';
 import type { Registry } from '../registry/registry.js';
 
 export interface KubeletTarget {
@@ -102,10 +103,12 @@ export function serveUpgrades(server: Server, registry: Registry, log: Logger): 
 }
 
 async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, registry: Registry): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://apiserver');
-  const m = UPGRADE_PATH.exec(url.pathname);
+  const raw = req.url ?? '/';
+  const m = UPGRADE_PATH.exec(decodedPath(raw));
   if (!m) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
-  const [, namespace, podName, verb] = m.map((s) => decodeURIComponent(s)) as [string, string, string, string];
+  const [, namespace, podName, verb] = m as unknown as [string, string, string, string];
+  const query = raw.indexOf('?');
+  const url = { searchParams: new URLSearchParams(query < 0 ? '' : raw.slice(query + 1)) };
   if (verb !== 'exec') throw new StatusError(400, 'BadRequest', `pods/${verb} is not supported by this server yet`);
   const t = await locateKubelet(registry, namespace, podName, url.searchParams.get('container') || undefined);
   const phase = t.pod.status?.phase;

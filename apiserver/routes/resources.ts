@@ -1,7 +1,8 @@
 // The REST verbs on every resource in the table: get, list, watch, create, update, patch,
 // delete, deletecollection, and the subresources (status, scale, binding, eviction, finalize).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { stringify as toYaml } from 'yaml';
+import { toYAML } from '../../api/codec/yaml.js';
+import { clone, isObject } from '../../api/codec/values.js';
 import { fromStorage, toStorage } from '../../api/conversion.js';
 import { checkFieldSelector, supportedFields } from '../../api/fields.js';
 import { applyJsonPatch } from '../../api/patch/json-patch.js';
@@ -15,8 +16,21 @@ import { FieldErrors } from '../../api/validation/field-errors.js';
 import { admit, applyNamespace, checkEnvelope, checkFields, targetOf, type BodyTarget } from '../http/admit.js';
 import { decodeObjectBody, decodeOptionalBody, decodePatchBody } from '../http/body.js';
 import { negotiate, type Output } from '../http/negotiation.js';
-import { bool, dryRun, fieldValidation, includeObject, int, one, selectors, type Query } from '../http/params.js';
-import { resolveResourcePath, type ResourcePath } from '../http/path.js';
+import {
+  bool,
+  dryRun,
+  fieldManager,
+  fieldValidation,
+  includeObject,
+  int,
+  one,
+  selectors,
+  timeoutSeconds,
+  validateListOptions,
+  validatePatchOptions,
+  type Query,
+} from '../http/params.js';
+import { decodedPath, resolveResourcePath, type ResourcePath } from '../http/path.js';
 import { renderList, renderObject, type RenderOptions } from '../http/render.js';
 import { serveWatch } from '../http/watch.js';
 import type { Registry } from '../registry/registry.js';
@@ -48,7 +62,7 @@ const isObj = (v: unknown): v is Record<string, any> => v !== null && typeof v =
 
 function send(ctx: Ctx, code: number, body: string, warnings: string[] = []): FastifyReply {
   if (warnings.length) ctx.reply.header('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
-  if (ctx.output.yaml) return ctx.reply.code(code).type('application/yaml').send(toYaml(JSON.parse(body)));
+  if (ctx.output.yaml) return ctx.reply.code(code).type('application/yaml').send(toYAML(JSON.parse(body)));
   return ctx.reply.code(code).type('application/json').send(body);
 }
 
@@ -93,19 +107,18 @@ async function get(ctx: Ctx): Promise<FastifyReply> {
 }
 
 async function list(ctx: Ctx): Promise<FastifyReply> {
+  const watch = bool(ctx.q, 'watch');
+  validateListOptions(ctx.q, watch);
   const sel = selectors(ctx.q);
   checkFieldSelector(ctx.store.info.storage, sel.fields, supportedFields(ctx.store.info.storage, ctx.r.namespaced));
-  if (bool(ctx.q, 'watch')) {
+  if (watch) {
     requireVerb(ctx.r, 'watch');
     const sendInitial = one(ctx.q, 'sendInitialEvents');
-    if (sendInitial !== undefined && one(ctx.q, 'resourceVersionMatch') !== 'NotOlderThan') {
-      throw new StatusError(422, 'Invalid', 'ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless resourceVersionMatch is set to NotOlderThan');
-    }
     await serveWatch(ctx.req, ctx.reply, ctx.r, ctx.store, {
       namespace: ctx.path.namespace,
       selectors: sel,
       resourceVersion: one(ctx.q, 'resourceVersion') ?? '',
-      timeoutSeconds: int(ctx.q, 'timeoutSeconds'),
+      timeoutSeconds: timeoutSeconds(ctx.q),
       allowBookmarks: bool(ctx.q, 'allowWatchBookmarks'),
       sendInitialEvents: sendInitial === undefined ? undefined : bool(ctx.q, 'sendInitialEvents'),
       output: ctx.output,
@@ -135,6 +148,7 @@ async function list(ctx: Ctx): Promise<FastifyReply> {
 
 async function create(ctx: Ctx): Promise<FastifyReply> {
   requireVerb(ctx.r, 'create');
+  fieldManager(ctx.q, 'CreateOptions');
   const body = decodeObjectBody(ctx.req.headers['content-type'], ctx.req.body as Buffer);
   const { obj, warnings } = admit(ctx.r, body, ctx.path.namespace, fieldValidation(ctx.q));
   if (ctx.r.kind === 'Binding') return bind(ctx, obj.metadata.name ?? '', obj);
@@ -151,6 +165,7 @@ function checkPinned(ctx: Ctx, pinned: unknown, current: KubeObject): void {
 
 async function update(ctx: Ctx, subresource?: 'status' | 'finalize'): Promise<FastifyReply> {
   requireVerb(ctx.r, 'update');
+  fieldManager(ctx.q, 'UpdateOptions');
   const body = decodeObjectBody(ctx.req.headers['content-type'], ctx.req.body as Buffer);
   const { obj, warnings } = admit(ctx.r, body, ctx.path.namespace, fieldValidation(ctx.q));
   if (obj.metadata.name !== undefined && obj.metadata.name !== ctx.path.name) {
@@ -163,9 +178,9 @@ async function update(ctx: Ctx, subresource?: 'status' | 'finalize'): Promise<Fa
     subresource,
     mutate: (current) => {
       checkPinned(ctx, pinned, current);
-      return structuredClone(obj);
+      return clone(obj);
     },
-    createFrom: () => structuredClone(obj),
+    createFrom: () => clone(obj),
   });
   return sendObject(ctx, created ? 201 : 200, object, warnings);
 }
@@ -184,11 +199,13 @@ function applyPatchDocument(type: string, target: BodyTarget, current: KubeObjec
 async function patch(ctx: Ctx, subresource?: 'status'): Promise<FastifyReply> {
   requireVerb(ctx.r, 'patch');
   const { type, patch: doc } = decodePatchBody(ctx.req.headers['content-type'], ctx.req.body as Buffer);
+  const manager = fieldManager(ctx.q, 'PatchOptions');
+  validatePatchOptions(ctx.q, type === 'apply');
   const validation = fieldValidation(ctx.q);
   const target = targetOf(ctx.r);
   const isDryRun = dryRun(ctx.q);
   if (type === 'apply') {
-    if (!one(ctx.q, 'fieldManager')) {
+    if (!manager) {
       throw new StatusError(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch', {
         kind: 'PatchOptions',
         group: 'meta.k8s.io',
@@ -206,7 +223,7 @@ async function patch(ctx: Ctx, subresource?: 'status'): Promise<FastifyReply> {
       throw err;
     });
     if (!existing && !subresource) {
-      const body = structuredClone(applied);
+      const body = clone(applied);
       body.metadata = { ...body.metadata, name: ctx.path.name };
       const { obj, warnings } = admit(ctx.r, body, ctx.path.namespace, validation);
       return sendObject(ctx, 201, await ctx.store.create(obj, isDryRun), warnings);
@@ -226,6 +243,11 @@ async function patch(ctx: Ctx, subresource?: 'status'): Promise<FastifyReply> {
       warnings = checkFields(target, result, validation);
       if (result.metadata?.resourceVersion !== undefined && result.metadata.resourceVersion !== current.metadata.resourceVersion) {
         throw conflict(ctx.r.plural, ctx.r.group, ctx.path.name!, OBJECT_MODIFIED);
+      }
+      // A patch may not rename the object (Kubernetes' checkName).
+      const patchedName = result.metadata?.name;
+      if (patchedName !== undefined && patchedName !== ctx.path.name) {
+        throw badRequest(`the name of the object (${String(patchedName)}) does not match the name on the URL (${ctx.path.name})`);
       }
       const stored = toStorage(ctx.r, result as KubeObject);
       applyNamespace(ctx.r, stored, ctx.path.namespace);
@@ -317,7 +339,7 @@ async function scale(ctx: Ctx): Promise<FastifyReply> {
   let mutate: (current: KubeObject) => KubeObject;
   if (method === 'PUT') {
     const body = decodeObjectBody(ctx.req.headers['content-type'], ctx.req.body as Buffer);
-    mutate = (current) => next(current, structuredClone(body));
+    mutate = (current) => next(current, clone(body));
   } else {
     const { type, patch: doc } = decodePatchBody(ctx.req.headers['content-type'], ctx.req.body as Buffer);
     mutate = (current) => {
@@ -396,8 +418,9 @@ async function dispatch(ctx: Ctx): Promise<FastifyReply> {
 }
 
 export async function resourceRoutes(app: FastifyInstance, options: ResourceRoutesOptions): Promise<void> {
-  const handler = async (req: FastifyRequest, reply: FastifyReply, group: string, version: string, rest: string) => {
-    const path = resolveResourcePath(group, version, rest.split('/'));
+  const handler = async (req: FastifyRequest, reply: FastifyReply) => {
+    // The raw URL, decoded once here: fastify's own parameters are already decoded.
+    const path = resolveResourcePath(decodedPath(req.raw.url ?? req.url));
     if (!path) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
     const output = negotiate(req.headers.accept);
     const q = req.query as Query;
@@ -415,20 +438,6 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
     return dispatch(ctx);
   };
   const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
-  app.route({
-    method: [...methods],
-    url: '/api/:version/*',
-    handler: (req, reply) => {
-      const p = req.params as { version: string; '*': string };
-      return handler(req, reply, '', p.version, p['*']);
-    },
-  });
-  app.route({
-    method: [...methods],
-    url: '/apis/:group/:version/*',
-    handler: (req, reply) => {
-      const p = req.params as { group: string; version: string; '*': string };
-      return handler(req, reply, p.group, p.version, p['*']);
-    },
-  });
+  app.route({ method: [...methods], url: '/api/:version/*', handler });
+  app.route({ method: [...methods], url: '/apis/:group/:version/*', handler });
 }

@@ -1,5 +1,6 @@
 // An object as the apiserver holds it in memory: parsed once, never mutated, and serialized
 // at most once however many clients receive it.
+import { stringify } from '../../api/codec/json.js';
 import type { KubeObject } from '../../api/types/meta.js';
 import type { StoredKV } from './etcd-store.js';
 
@@ -27,7 +28,7 @@ export class CachedObject {
   }
 
   toJSON(): string {
-    return (this.json ??= JSON.stringify(this.obj));
+    return (this.json ??= stringify(this.obj));
   }
 
   /** A private deep copy the caller may change. */

@@ -1,7 +1,19 @@
 // The etcd side of storage: every read and write the apiserver makes, with optimistic
 // concurrency expressed as etcd transactions (create iff absent, update/delete iff the
 // mod_revision is the one the caller read). Values are plain JSON, readable with etcdctl.
-import { Etcd3, type IKeyValue } from 'etcd3';
+//
+// A write whose answer was lost is never simply sent again. It is retried only as the same
+// compare-and-swap, which can apply at most once, and when that compare then fails the store
+// looks at what happened to the key: if the first change after the revision we compared
+// against is our own write, our earlier attempt committed and the write succeeded. So a lost
+// answer never turns into a false AlreadyExists, Conflict or NotFound, nor a double update.
+import type { Logger } from 'pino';
+import type { KeyValue, RangeRequest, RangeResponse, TxnRequest, TxnResponse, WatchEvent } from './etcd/api.js';
+import { EtcdClient } from './etcd/client.js';
+import { CompactedError, FutureRevisionError, OutcomeUnknownError } from './etcd/errors.js';
+import { EtcdWatch, type WatchHandlers } from './etcd/watch.js';
+
+export { CompactedError, FutureRevisionError };
 
 export interface StoredKV {
   key: string;
@@ -19,13 +31,13 @@ export interface RangeResult {
 
 export type WriteResult = { ok: true; revision: number } | { ok: false; current?: StoredKV };
 
-export class CompactedError extends Error {
-  constructor(readonly compactRevision: number) {
-    super(`required revision has been compacted`);
-  }
+export interface EtcdStoreOptions {
+  callTimeoutMs?: number;
+  retryWindowMs?: number;
+  log?: Logger;
 }
 
-export function toStoredKV(kv: IKeyValue): StoredKV {
+export function toStoredKV(kv: KeyValue): StoredKV {
   return {
     key: kv.key.toString(),
     value: kv.value,
@@ -46,100 +58,158 @@ export function prefixEnd(prefix: string): Buffer {
   return Buffer.from([0]);
 }
 
-function isCompacted(err: unknown): boolean {
-  return err instanceof Error && /compacted/i.test(err.message);
-}
+/** What a compare-and-swap compared against: the key's absence, or its mod_revision. */
+type Expectation = { absent: true } | { modRevision: number };
 
 export class EtcdStore {
-  readonly client: Etcd3;
+  readonly client: EtcdClient;
+  /** Lost answers resolved by reading back (for metrics and tests). */
+  resolvedWrites = 0;
 
-  constructor(endpoints: string[]) {
-    // Large LISTs come back in one range response: lift gRPC's 4 MiB receive limit, as Kubernetes does.
-    this.client = new Etcd3({
-      hosts: endpoints,
-      dialTimeout: 5000,
-      grpcOptions: { 'grpc.max_receive_message_length': -1 },
-    });
+  constructor(endpoints: string[], opts: EtcdStoreOptions = {}) {
+    this.client = new EtcdClient({ endpoints, ...opts });
+  }
+
+  private async rangeRequest(req: RangeRequest): Promise<RangeResponse> {
+    try {
+      return (await this.client.call<RangeResponse>('kv', 'Range', req, { retryAmbiguous: true })).res;
+    } catch (err) {
+      if (err instanceof FutureRevisionError) throw new FutureRevisionError(await this.currentRevision());
+      throw err;
+    }
   }
 
   async get(key: string): Promise<StoredKV | undefined> {
-    const res = await this.client.kv.range({ key: Buffer.from(key) });
+    const res = await this.rangeRequest({ key: Buffer.from(key) });
     return res.kvs[0] ? toStoredKV(res.kvs[0]) : undefined;
   }
 
   /** Reads every key under `prefix` (from `startKey` if given) at `revision` (0 = latest). */
   async range(prefix: string, opts: { revision?: number; limit?: number; startKey?: string } = {}): Promise<RangeResult> {
-    try {
-      const res = await this.client.kv.range({
-        key: Buffer.from(opts.startKey ?? prefix),
-        range_end: prefixEnd(prefix),
-        revision: opts.revision ?? 0,
-        limit: opts.limit ?? 0,
-      });
-      return {
-        kvs: res.kvs.map(toStoredKV),
-        revision: Number(res.header.revision),
-        more: res.more,
-        count: Number(res.count),
-      };
-    } catch (err) {
-      if (isCompacted(err)) throw new CompactedError(0);
-      throw err;
-    }
+    const res = await this.rangeRequest({
+      key: Buffer.from(opts.startKey ?? prefix),
+      range_end: prefixEnd(prefix),
+      revision: opts.revision ?? 0,
+      limit: opts.limit ?? 0,
+    });
+    return { kvs: res.kvs.map(toStoredKV), revision: Number(res.header.revision), more: res.more, count: Number(res.count) };
   }
 
-  /** Counts keys under a prefix without reading values. */
-  async count(prefix: string): Promise<{ count: number; revision: number }> {
-    const res = await this.client.kv.range({ key: Buffer.from(prefix), range_end: prefixEnd(prefix), count_only: true });
-    return { count: Number(res.count), revision: Number(res.header.revision) };
+  /** Counts keys under a prefix, and the newest mod_revision among them, at one revision. */
+  async summary(prefix: string, revision = 0): Promise<{ count: number; maxModRevision: number; revision: number }> {
+    const counted = await this.rangeRequest({ key: Buffer.from(prefix), range_end: prefixEnd(prefix), count_only: true, revision });
+    const rev = Number(counted.header.revision);
+    const newest = await this.rangeRequest({
+      key: Buffer.from(prefix),
+      range_end: prefixEnd(prefix),
+      keys_only: true,
+      limit: 1,
+      sort_target: 'MOD',
+      sort_order: 'DESCEND',
+      revision: revision || rev,
+    });
+    return { count: Number(counted.count), maxModRevision: newest.kvs[0] ? Number(newest.kvs[0].mod_revision) : 0, revision: revision || rev };
   }
 
   async currentRevision(): Promise<number> {
-    const res = await this.client.kv.range({ key: Buffer.from('\0'), limit: 1, keys_only: true });
+    const res = (await this.client.call<RangeResponse>('kv', 'Range', { key: Buffer.from('\0'), limit: 1, keys_only: true }, { retryAmbiguous: true })).res;
     return Number(res.header.revision);
   }
 
-  async create(key: string, value: Buffer): Promise<WriteResult> {
-    const k = Buffer.from(key);
-    const res = await this.client.kv.txn({
-      compare: [{ key: k, target: 'Create', result: 'Equal', create_revision: 0 }],
-      success: [{ request_put: { key: k, value } }],
-      failure: [{ request_range: { key: k } }],
-    });
-    if (res.succeeded) return { ok: true, revision: Number(res.header.revision) };
-    const kv = res.responses[0]?.response_range?.kvs[0];
-    return { ok: false, current: kv ? toStoredKV(kv) : undefined };
+  /** A quick quorum read for health checks: one attempt, short deadline, no retries. */
+  async ping(timeoutMs: number): Promise<void> {
+    await this.client.call('kv', 'Range', { key: Buffer.from('health'), limit: 1, keys_only: true }, { retryAmbiguous: true, deadline: Date.now() + timeoutMs });
   }
 
-  async update(key: string, value: Buffer, expectedModRevision: number): Promise<WriteResult> {
-    const k = Buffer.from(key);
-    const res = await this.client.kv.txn({
-      compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expectedModRevision }],
-      success: [{ request_put: { key: k, value } }],
-      failure: [{ request_range: { key: k } }],
-    });
-    if (res.succeeded) return { ok: true, revision: Number(res.header.revision) };
-    const kv = res.responses[0]?.response_range?.kvs[0];
-    return { ok: false, current: kv ? toStoredKV(kv) : undefined };
+  private compareFor(key: Buffer, expect: Expectation): TxnRequest['compare'][number] {
+    return 'absent' in expect
+      ? { key, target: 'CREATE', result: 'EQUAL', create_revision: 0 }
+      : { key, target: 'MOD', result: 'EQUAL', mod_revision: expect.modRevision };
   }
 
-  async delete(key: string, expectedModRevision: number): Promise<WriteResult> {
+  /** One compare-and-swap; a lost answer is resolved by reading, never by writing again blindly. */
+  private async cas(key: string, expect: Expectation, write: 'put' | 'delete', value?: Buffer): Promise<WriteResult> {
     const k = Buffer.from(key);
-    const res = await this.client.kv.txn({
-      compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expectedModRevision }],
-      success: [{ request_delete_range: { key: k } }],
+    const txn: TxnRequest = {
+      compare: [this.compareFor(k, expect)],
+      success: [write === 'put' ? { request_put: { key: k, value: value! } } : { request_delete_range: { key: k } }],
       failure: [{ request_range: { key: k } }],
-    });
+    };
+    const { res, ambiguous } = await this.client.call<TxnResponse>('kv', 'Txn', txn, { retryAmbiguous: true });
     if (res.succeeded) return { ok: true, revision: Number(res.header.revision) };
     const kv = res.responses[0]?.response_range?.kvs[0];
-    return { ok: false, current: kv ? toStoredKV(kv) : undefined };
+    const current = kv ? toStoredKV(kv) : undefined;
+    if (ambiguous) {
+      const applied = await this.appliedEarlier(key, expect, write, value, current);
+      if (applied !== undefined) {
+        this.resolvedWrites++;
+        return { ok: true, revision: applied };
+      }
+    }
+    return { ok: false, current };
+  }
+
+  /**
+   * After a lost answer and a failed compare: did an earlier attempt of this very write commit?
+   * Returns the revision it committed at, or undefined if another write came first.
+   */
+  private async appliedEarlier(key: string, expect: Expectation, write: 'put' | 'delete', value: Buffer | undefined, current: StoredKV | undefined): Promise<number | undefined> {
+    if ('absent' in expect) {
+      // A create: is the object now there the one we wrote (as it was when created)?
+      if (!current) return undefined;
+      const created = await this.rangeRequest({ key: Buffer.from(key), revision: current.createRevision }).catch((err) => {
+        if (err instanceof CompactedError) return undefined;
+        throw err;
+      });
+      const first = created?.kvs[0]?.value ?? (current.createRevision === current.modRevision ? current.value : undefined);
+      if (first === undefined) throw new OutcomeUnknownError(`etcd: cannot tell whether the create of ${key} was applied (history compacted)`);
+      return first.equals(value!) ? current.createRevision : undefined;
+    }
+    // An update or delete compared against modRevision: the first change after it is the one that won.
+    const next = await this.firstChangeAfter(key, expect.modRevision);
+    if (!next) return undefined;
+    if (write === 'delete') return next.type === 'DELETE' ? Number(next.kv.mod_revision) : undefined;
+    return next.type === 'PUT' && next.kv.value.equals(value!) ? Number(next.kv.mod_revision) : undefined;
+  }
+
+  /** The first event on `key` after `revision`, read from etcd's history. */
+  private firstChangeAfter(key: string, revision: number): Promise<WatchEvent | undefined> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const settle = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        watch.stop();
+        fn();
+      };
+      const timer = setTimeout(() => settle(() => resolve(undefined)), 2000);
+      const watch = new EtcdWatch(this.client, { key: Buffer.from(key) }, revision + 1, {
+        onEvents: (events) => settle(() => resolve(events[0])),
+        // Connected with nothing pending: etcd sends history right after the created response,
+        // so an empty history shows up as silence; the timer above ends the wait.
+        onCompacted: () => settle(() => reject(new OutcomeUnknownError(`etcd: cannot tell whether the write to ${key} was applied (history compacted)`))),
+      });
+    });
+  }
+
+  create(key: string, value: Buffer): Promise<WriteResult> {
+    return this.cas(key, { absent: true }, 'put', value);
+  }
+
+  update(key: string, value: Buffer, expectedModRevision: number): Promise<WriteResult> {
+    return this.cas(key, { modRevision: expectedModRevision }, 'put', value);
+  }
+
+  delete(key: string, expectedModRevision: number): Promise<WriteResult> {
+    return this.cas(key, { modRevision: expectedModRevision }, 'delete');
   }
 
   async compact(revision: number): Promise<void> {
     try {
-      await this.client.kv.compact({ revision, physical: false });
+      await this.client.call('kv', 'Compact', { revision, physical: false }, { retryAmbiguous: true });
     } catch (err) {
-      if (!isCompacted(err)) throw err;
+      if (!(err instanceof CompactedError)) throw err;
     }
   }
 
@@ -149,14 +219,24 @@ export class EtcdStore {
    */
   async casVersion(key: string, expectedVersion: number, value: string): Promise<{ ok: boolean; version: number; value?: string }> {
     const k = Buffer.from(key);
-    const res = await this.client.kv.txn({
-      compare: [{ key: k, target: 'Version', result: 'Equal', version: expectedVersion }],
-      success: [{ request_put: { key: k, value: Buffer.from(value) } }],
-      failure: [{ request_range: { key: k } }],
-    });
+    const { res } = await this.client.call<TxnResponse>(
+      'kv',
+      'Txn',
+      {
+        compare: [{ key: k, target: 'VERSION', result: 'EQUAL', version: expectedVersion }],
+        success: [{ request_put: { key: k, value: Buffer.from(value) } }],
+        failure: [{ request_range: { key: k } }],
+      },
+      { retryAmbiguous: true },
+    );
     if (res.succeeded) return { ok: true, version: expectedVersion + 1 };
     const kv = res.responses[0]?.response_range?.kvs[0];
     return { ok: false, version: kv ? Number(kv.version) : 0, value: kv?.value.toString() };
+  }
+
+  /** A resumable watch of every key under `prefix` from `startRevision`, with previous values. */
+  watchPrefix(prefix: string, startRevision: number, handlers: WatchHandlers, opts: { progressNotify?: boolean } = {}): EtcdWatch {
+    return new EtcdWatch(this.client, { key: Buffer.from(prefix), range_end: prefixEnd(prefix), prev_kv: true, progress_notify: opts.progressNotify ?? false }, startRevision, handlers);
   }
 
   close(): void {

@@ -2,10 +2,20 @@
 // object and a bounded history of recent events. It serves LISTs at resourceVersion=0 and
 // newer, and fans each event out to every HTTP watcher. Watches that start before the
 // history window are served straight from etcd's own history while etcd still has it.
+//
+// The etcd watch resumes by itself after connection loss. Until the cache has caught up
+// again it reports itself not fresh (so /readyz fails): after each reconnect it compares
+// itself with etcd (key count and newest mod_revision at one revision) every 100 ms.
 import type { Logger } from 'pino';
-import type { Watcher } from 'etcd3';
+import type { WatchEvent } from './etcd/api.js';
+import type { EtcdWatch } from './etcd/watch.js';
 import { CachedObject, type CacheEvent } from './cached-object.js';
 import { CompactedError, toStoredKV, type EtcdStore } from './etcd-store.js';
+
+/** loading: first list; synced: up to date; catching-up: reconnected, replaying; disconnected: no stream. */
+export type CacheState = 'loading' | 'synced' | 'catching-up' | 'disconnected';
+
+const FRESHNESS_CHECK_MS = 100;
 
 export type CacheListener = (event: CacheEvent) => void;
 
@@ -34,10 +44,14 @@ export class WatchCache {
   private history: CacheEvent[] = [];
   private historyStart = 0; // events with rev > historyStart are all in `history`
   private subscribers = new Set<Subscriber>();
-  private watcher?: Watcher;
+  private watcher?: EtcdWatch;
   private waiters: Array<{ rev: number; resolve: () => void }> = [];
   private stopped = false;
+  private freshnessTimer?: NodeJS.Timeout;
   revision = 0;
+  state: CacheState = 'loading';
+  /** When the cache last stopped being synced (ms since epoch), for readiness reporting. */
+  staleSince = Date.now();
   ready: Promise<void>;
 
   constructor(
@@ -71,7 +85,9 @@ export class WatchCache {
     this.revision = revision;
     this.historyStart = revision;
     this.history = [];
-    await this.watchFrom(revision + 1);
+    this.watchFrom(revision + 1);
+    // The list was a consistent read at `revision` and the watch continues right after it.
+    this.setState('synced');
   }
 
   private async loadAll() {
@@ -79,38 +95,79 @@ export class WatchCache {
     return this.store.range(this.prefix);
   }
 
-  private async watchFrom(startRevision: number): Promise<void> {
-    const watcher = await this.store.client.watch().prefix(this.prefix).withPreviousKV().startRevision(String(startRevision)).create();
-    this.watcher = watcher;
-    watcher.on('data', (res) => {
-      for (const ev of res.events) {
-        const rev = Number(ev.kv.mod_revision);
-        const kv = toStoredKV(ev.kv);
-        if (ev.type === 'Put') this.applyPut(CachedObject.fromKV(kv), rev);
-        else this.applyDelete(kv.key, rev);
-      }
-      const headerRev = Number(res.header.revision);
-      if (res.events.length > 0) this.advance(Math.max(this.revision, Number(res.events[res.events.length - 1]!.kv.mod_revision)));
-      else if (headerRev > this.revision) this.advance(headerRev);
-    });
-    watcher.on('error', (err) => {
-      // etcd cancelled the watch (typically: our start revision was compacted). Rebuild from a fresh list.
-      this.log.warn({ err: err.message, prefix: this.prefix }, 'watch cache lost its etcd watch; relisting');
-      void this.reset();
-    });
+  private setState(state: CacheState): void {
+    if (state !== 'synced' && this.state === 'synced') this.staleSince = Date.now();
+    this.state = state;
+  }
+
+  private watchFrom(startRevision: number): void {
+    this.watcher = this.store.watchPrefix(
+      this.prefix,
+      startRevision,
+      {
+        onEvents: (events) => this.applyEvents(events),
+        onProgress: (rev) => {
+          if (rev > this.revision) this.advance(rev);
+        },
+        onDisconnected: (reason) => {
+          this.log.warn({ prefix: this.prefix, reason }, 'watch cache lost its etcd watch; resuming');
+          this.setState('disconnected');
+        },
+        onConnected: () => {
+          if (this.state === 'synced') return;
+          this.setState('catching-up');
+          this.checkFreshness();
+        },
+        onCompacted: (compactRevision) => {
+          // The revision we need is gone from etcd's history: rebuild from a fresh list.
+          this.log.warn({ prefix: this.prefix, compactRevision }, 'watch cache fell behind a compaction; relisting');
+          void this.reset();
+        },
+      },
+      { progressNotify: true },
+    );
+  }
+
+  private applyEvents(events: WatchEvent[]): void {
+    for (const ev of events) {
+      const rev = Number(ev.kv.mod_revision);
+      const kv = toStoredKV(ev.kv);
+      if (ev.type === 'PUT') this.applyPut(CachedObject.fromKV(kv), rev);
+      else this.applyDelete(kv.key, rev);
+    }
+    if (events.length > 0) this.advance(Math.max(this.revision, Number(events[events.length - 1]!.kv.mod_revision)));
+  }
+
+  /**
+   * After a reconnect: synced once the cache has seen an event at or past etcd's current
+   * revision, or holds as many keys as etcd with the newest of them (a quiet resource).
+   */
+  private checkFreshness(): void {
+    clearTimeout(this.freshnessTimer);
+    if (this.stopped || this.state !== 'catching-up') return;
+    void this.store
+      .summary(this.prefix)
+      .then(({ count, maxModRevision, revision }) => {
+        if (this.state !== 'catching-up') return;
+        if (this.revision >= revision || (this.revision >= maxModRevision && this.objects.size === count)) {
+          this.setState('synced');
+          this.log.info({ prefix: this.prefix, staleMs: Date.now() - this.staleSince }, 'watch cache caught up with etcd');
+        }
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.state === 'catching-up') this.freshnessTimer = setTimeout(() => this.checkFreshness(), FRESHNESS_CHECK_MS);
+      });
   }
 
   private async reset(): Promise<void> {
     if (this.stopped) return;
-    const old = this.watcher;
+    this.watcher?.stop();
     this.watcher = undefined;
-    await old?.cancel().catch(() => undefined);
+    this.setState('loading');
     for (const s of this.subscribers) s.close('reset', 'the watch cache was re-initialized');
     this.subscribers.clear();
-    this.ready = this.start().catch((err) => {
-      this.log.error({ err, prefix: this.prefix }, 'watch cache relist failed; retrying');
-      setTimeout(() => void this.reset(), 1000);
-    });
+    this.ready = this.startWhenReachable();
     await this.ready;
   }
 
@@ -199,46 +256,40 @@ export class WatchCache {
   async subscribeFromEtcd(fromRev: number, listener: CacheListener): Promise<Subscription> {
     let closeHandler: (reason: 'expired' | 'reset', message?: string) => void = () => undefined;
     const known = new Map<string, CachedObject>();
-    // etcd reports a compacted start revision only as a bare cancel; ask first. A range read at
-    // that revision throws CompactedError when the history is gone.
+    // etcd reports a compacted start revision only once the watch is open; ask first, so the
+    // client gets its 410 before any event. A range read at that revision throws CompactedError.
     await this.store.range(this.prefix, { revision: fromRev + 1, limit: 1 });
-    let watcher: Watcher;
-    try {
-      watcher = await this.store.client.watch().prefix(this.prefix).withPreviousKV().startRevision(String(fromRev + 1)).create();
-    } catch (err) {
-      if (err instanceof Error && /compacted/i.test(err.message)) throw new CompactedError(0);
-      throw err;
-    }
-    watcher.on('data', (res) => {
-      for (const ev of res.events) {
-        const rev = Number(ev.kv.mod_revision);
-        const key = ev.kv.key.toString();
-        const prevKV = ev.prev_kv ? toStoredKV(ev.prev_kv) : undefined;
-        const prev = known.get(key) ?? (prevKV ? CachedObject.fromKV(prevKV) : undefined);
-        if (ev.type === 'Put') {
-          const obj = CachedObject.fromKV(toStoredKV(ev.kv));
-          known.set(key, obj);
-          listener({ type: prev ? 'MODIFIED' : 'ADDED', rev, object: obj, prev });
-        } else if (prev) {
-          known.delete(key);
-          listener({ type: 'DELETED', rev, object: prev.atRevision(rev), prev });
+    const watch = this.store.watchPrefix(this.prefix, fromRev + 1, {
+      onEvents: (events) => {
+        for (const ev of events) {
+          const rev = Number(ev.kv.mod_revision);
+          const key = ev.kv.key.toString();
+          const prevKV = ev.prev_kv ? toStoredKV(ev.prev_kv) : undefined;
+          const prev = known.get(key) ?? (prevKV ? CachedObject.fromKV(prevKV) : undefined);
+          if (ev.type === 'PUT') {
+            const obj = CachedObject.fromKV(toStoredKV(ev.kv));
+            known.set(key, obj);
+            listener({ type: prev ? 'MODIFIED' : 'ADDED', rev, object: obj, prev });
+          } else if (prev) {
+            known.delete(key);
+            listener({ type: 'DELETED', rev, object: prev.atRevision(rev), prev });
+          }
         }
-      }
-    });
-    watcher.on('error', (err) => {
-      // A cancelled history watch cannot be resumed here: the client must start over.
-      closeHandler('expired', `too old resource version: ${fromRev} (${err.message})`);
+      },
+      // The history it replays is gone: the client must start over.
+      onCompacted: (compactRevision) => closeHandler('expired', `too old resource version: ${fromRev} (${compactRevision})`),
     });
     return {
       onClose: (h) => (closeHandler = h),
-      cancel: () => void watcher.cancel().catch(() => undefined),
+      cancel: () => watch.stop(),
     };
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.freshnessTimer);
     for (const s of this.subscribers) s.close('reset');
     this.subscribers.clear();
-    await this.watcher?.cancel().catch(() => undefined);
+    this.watcher?.stop();
   }
 }

@@ -1,5 +1,6 @@
 // The strategy of each kind, keyed by `<storage groupVersion>/<Kind>`.
 import type { KubeObject } from '../../../api/types/meta.js';
+import { clone } from '../../../api/codec/values.js';
 import { bumpGenerationOnSpecChange, defaultStrategy, withStatus, type Strategy } from '../strategy.js';
 import { podStrategy, type PodStrategyOptions } from './pod.js';
 
@@ -9,7 +10,7 @@ const namespaceStrategy: Strategy = withStatus({
     ns.status = { phase: 'Active' };
   },
   prepareForUpdate(next, prev) {
-    next.status = structuredClone(prev.status);
+    next.status = clone(prev.status);
     // spec.finalizers change only through the finalize subresource.
     next.spec = { ...(next.spec ?? {}), finalizers: prev.spec?.finalizers };
     bumpGenerationOnSpecChange(next, prev);
@@ -32,7 +33,7 @@ const usesNodePorts = (type: string | undefined) => type === 'NodePort' || type 
 const serviceStrategy: Strategy = withStatus({
   returnDeletedObject: true,
   prepareForUpdate(next, prev) {
-    if (prev.status !== undefined) next.status = structuredClone(prev.status);
+    if (prev.status !== undefined) next.status = clone(prev.status);
     else delete next.status;
     if (usesNodePorts(prev.spec?.type) && !usesNodePorts(next.spec?.type)) {
       for (const p of (next.spec?.ports ?? []) as Array<Record<string, unknown>>) {

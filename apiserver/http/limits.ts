@@ -1,0 +1,106 @@
+// Limits that keep one client (or a crowd) from taking the server down, as Kubernetes sets
+// them: at most --max-requests-inflight reads and --max-mutating-requests-inflight writes at
+// once (429 beyond), a handler deadline of --request-timeout for everything that is not a
+// long-running request (504), and a heap guard that turns writes away with 429 while the
+// heap is nearly full, instead of letting the process die of it. The time a client may take
+// to send its request is bounded by Node's requestTimeout (see app.ts).
+import { getHeapStatistics } from 'node:v8';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { parseGoDuration } from '../../api/go-duration.js';
+import { StatusError } from '../../api/status.js';
+import { sendStatus } from './errors.js';
+
+export interface RequestLimits {
+  maxRequestsInflight: number;
+  maxMutatingRequestsInflight: number;
+  requestTimeoutMs: number;
+  /** Writes are refused while the V8 heap is fuller than this share of its limit. */
+  heapGuardRatio: number;
+}
+
+export const defaultLimits: RequestLimits = {
+  maxRequestsInflight: 400,
+  maxMutatingRequestsInflight: 200,
+  requestTimeoutMs: 60_000,
+  heapGuardRatio: 0.8,
+};
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Watches, followed logs and connection upgrades run as long as the client wants. */
+export function isLongRunning(req: FastifyRequest): boolean {
+  const url = req.raw.url ?? '';
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  const query = q < 0 ? '' : url.slice(q + 1);
+  if (/(^|&)watch=(1|t|true)(&|$)/i.test(query)) return true;
+  if (/\/watch\//.test(path)) return true;
+  if (/\/(exec|attach|portforward|proxy)$/.test(path)) return true;
+  if (/\/log$/.test(path) && /(^|&)follow=(1|t|true)(&|$)/i.test(query)) return true;
+  return false;
+}
+
+function tooMany(message: string): StatusError {
+  return new StatusError(429, 'TooManyRequests', message, { retryAfterSeconds: 1 });
+}
+
+/** The handler deadline: --request-timeout, or less if the client's `timeout` parameter says so. */
+function deadlineFor(req: FastifyRequest, limits: RequestLimits): number {
+  const raw = (req.query as Record<string, unknown> | undefined)?.timeout;
+  if (typeof raw === 'string' && raw !== '') {
+    try {
+      const ms = parseGoDuration(raw);
+      if (ms > 0) return Math.min(ms, limits.requestTimeoutMs);
+    } catch {
+      // Kubernetes ignores an unparsable timeout and keeps the server's own.
+    }
+  }
+  return limits.requestTimeoutMs;
+}
+
+interface Tracked {
+  mutating: boolean;
+  timer?: NodeJS.Timeout;
+}
+
+const tracked = new WeakMap<FastifyRequest, Tracked>();
+
+export function installRequestLimits(app: FastifyInstance, limits: RequestLimits): void {
+  let reads = 0;
+  let writes = 0;
+  const heapLimit = getHeapStatistics().heap_size_limit;
+
+  const release = (req: FastifyRequest) => {
+    const t = tracked.get(req);
+    if (!t) return;
+    tracked.delete(req);
+    clearTimeout(t.timer);
+    if (t.mutating) writes--;
+    else reads--;
+  };
+
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!req.url.startsWith('/api')) return; // health, metrics, discovery roots stay open
+    if (isLongRunning(req)) return;
+    const mutating = MUTATING.has(req.method);
+    if (mutating) {
+      if (writes >= limits.maxMutatingRequestsInflight) return sendStatus(reply, tooMany('Too many requests, please try again later.'));
+      if (getHeapStatistics().used_heap_size > heapLimit * limits.heapGuardRatio) {
+        return sendStatus(reply, tooMany('the server is short of memory, please try again later.'));
+      }
+      writes++;
+    } else {
+      if (reads >= limits.maxRequestsInflight) return sendStatus(reply, tooMany('Too many requests, please try again later.'));
+      reads++;
+    }
+    const t: Tracked = { mutating };
+    tracked.set(req, t);
+    t.timer = setTimeout(() => {
+      if (reply.sent || reply.raw.headersSent) return;
+      void sendStatus(reply, new StatusError(504, 'Timeout', 'Timeout: request did not complete within requested timeout - context deadline exceeded', { retryAfterSeconds: 1 }));
+    }, deadlineFor(req, limits));
+    return undefined;
+  });
+  app.addHook('onResponse', async (req) => release(req));
+  app.addHook('onRequestAbort', async (req) => release(req));
+}
