@@ -81,6 +81,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   );
   const compactor = new Compactor(etcd, `${opts.etcdPrefix}/compact_rev_key`, opts.etcdCompactionIntervalMs, log);
   const metrics = new Metrics();
+  metrics.resolvedWrites = () => etcd.resolvedWrites;
   const shutdown = new AbortController();
   let isReady = false;
 
@@ -93,7 +94,8 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     // such as watch streams, are not bounded by it.
     requestTimeout: opts.limits.requestTimeoutMs,
     return503OnClosing: true,
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+    // Paths are bounded by Node's header size limit; the resolver, not the router, judges names.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16_384 },
     frameworkErrors,
     clientErrorHandler,
   });

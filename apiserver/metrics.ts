@@ -1,8 +1,12 @@
-// A few counters in Prometheus text format: requests by verb, resource and code, watches.
+// A few counters in Prometheus text format: requests by verb, resource and code, watches,
+// lost etcd answers resolved by reading back, and the process's memory.
+import { getHeapStatistics } from 'node:v8';
 
 export class Metrics {
   private requests = new Map<string, number>();
   watchers = 0;
+  /** Set by the app: how many lost etcd write answers were resolved by reading back. */
+  resolvedWrites: () => number = () => 0;
 
   countRequest(verb: string, resource: string, code: number): void {
     const key = `verb="${verb}",resource="${resource}",code="${code}"`;
@@ -13,6 +17,23 @@ export class Metrics {
     const lines = ['# HELP apiserver_request_total Requests by verb, resource and HTTP code.', '# TYPE apiserver_request_total counter'];
     for (const [labels, n] of this.requests) lines.push(`apiserver_request_total{${labels}} ${n}`);
     lines.push('# HELP apiserver_registered_watchers Open watch streams.', '# TYPE apiserver_registered_watchers gauge', `apiserver_registered_watchers ${this.watchers}`);
+    lines.push(
+      '# HELP kubette_etcd_resolved_writes_total Writes whose etcd answer was lost and whose outcome was learned by reading back.',
+      '# TYPE kubette_etcd_resolved_writes_total counter',
+      `kubette_etcd_resolved_writes_total ${this.resolvedWrites()}`,
+    );
+    const heap = getHeapStatistics();
+    lines.push(
+      '# HELP process_resident_memory_bytes Resident memory size in bytes.',
+      '# TYPE process_resident_memory_bytes gauge',
+      `process_resident_memory_bytes ${process.memoryUsage.rss()}`,
+      '# HELP nodejs_heap_size_used_bytes V8 heap in use.',
+      '# TYPE nodejs_heap_size_used_bytes gauge',
+      `nodejs_heap_size_used_bytes ${heap.used_heap_size}`,
+      '# HELP nodejs_heap_size_limit_bytes V8 heap size limit.',
+      '# TYPE nodejs_heap_size_limit_bytes gauge',
+      `nodejs_heap_size_limit_bytes ${heap.heap_size_limit}`,
+    );
     return `${lines.join('\n')}\n`;
   }
 }

@@ -57,8 +57,10 @@ export function stringify(value: unknown): string {
 
 type Frame = { kind: 'array'; items: unknown[]; i: number } | { kind: 'object'; entries: Array<[string, unknown]>; i: number };
 
+/** A non-object value as JSON.stringify writes it (undefined when it would be left out). */
 function scalar(v: unknown): string | undefined {
   if (v === undefined || typeof v === 'function' || typeof v === 'symbol') return undefined;
+  if (typeof v === 'number' && !Number.isFinite(v)) return 'null';
   return JSON.stringify(v);
 }
 
@@ -73,7 +75,8 @@ export function stringifyIteratively(value: unknown): string {
       stack.push({ kind: 'array', items: v, i: 0 });
     } else {
       out.push('{');
-      stack.push({ kind: 'object', entries: Object.entries(v).filter(([, x]) => scalar(x) !== undefined || (x !== null && typeof x === 'object')), i: 0 });
+      const kept = Object.entries(v).filter(([, x]) => x !== undefined && typeof x !== 'function' && typeof x !== 'symbol');
+      stack.push({ kind: 'object', entries: kept, i: 0 });
     }
   };
   open(value);

@@ -55,7 +55,8 @@ function mergeMap(result: Obj, patch: Obj, schema: Schema | undefined, stack: Ta
       const field = key.slice('$deleteFromPrimitiveList/'.length);
       if (!Array.isArray(value)) fail(`invalid ${key}: must be a list`);
       const current = own(result, field);
-      if (Array.isArray(current)) setOwn(result, field, current.filter((x) => !value.some((v) => deepEqual(v, x))));
+      const remove = new ValueSet(value);
+      if (Array.isArray(current)) setOwn(result, field, current.filter((x) => !remove.has(x)));
       continue;
     }
     if (value === null) {
@@ -113,6 +114,36 @@ function withoutDirectives(value: unknown): unknown {
   return copy;
 }
 
+/**
+ * A lookup key for a scalar (merge keys, finalizers, primitive list items), so lists merge in
+ * linear time; undefined for objects and arrays, which are compared one by one.
+ */
+function scalarKey(v: unknown): string | undefined {
+  if (v === null || typeof v !== 'object') return `${typeof v}:${String(v)}`;
+  return undefined;
+}
+
+/** A set of JSON values: hashed scalars, plus a (rarely used) list of composite values. */
+class ValueSet {
+  private scalars = new Set<string>();
+  private composites: unknown[] = [];
+
+  constructor(values: unknown[] = []) {
+    for (const v of values) this.add(v);
+  }
+
+  add(v: unknown): void {
+    const k = scalarKey(v);
+    if (k !== undefined) this.scalars.add(k);
+    else this.composites.push(v);
+  }
+
+  has(v: unknown): boolean {
+    const k = scalarKey(v);
+    return k !== undefined ? this.scalars.has(k) : this.composites.some((c) => deepEqual(c, v));
+  }
+}
+
 function isReplaceMarker(e: unknown): boolean {
   return isObject(e) && own(e, '$patch') === 'replace';
 }
@@ -123,7 +154,12 @@ function mergeList(original: unknown, patch: unknown[], schema: Schema | undefin
 
   if (arr?.mergePrimitives) {
     const out = [...current];
-    for (const v of patch) if (!out.some((x) => deepEqual(x, v))) out.push(clone(v));
+    const present = new ValueSet(out);
+    for (const v of patch) {
+      if (present.has(v)) continue;
+      present.add(v);
+      out.push(clone(v));
+    }
     return out;
   }
   const key = arr?.mergeKey;
@@ -132,28 +168,55 @@ function mergeList(original: unknown, patch: unknown[], schema: Schema | undefin
     return patch.filter((e) => !isReplaceMarker(e)).map(withoutDirectives);
   }
 
-  const out: unknown[] = [...current];
+  // Slots keep positions stable while elements are deleted; merge-key values index them
+  // (every position per value, in order, so a duplicate takes over when the first goes).
+  const slots: Array<{ value: unknown } | undefined> = current.map((value) => ({ value }));
+  const index = new Map<string, number[]>();
+  const composite: number[] = [];
+  const remember = (i: number) => {
+    const v = own(slots[i]!.value, key);
+    if (v === undefined) return;
+    const k = scalarKey(v);
+    if (k === undefined) composite.push(i);
+    else {
+      const positions = index.get(k);
+      if (positions) positions.push(i);
+      else index.set(k, [i]);
+    }
+  };
+  const find = (keyValue: unknown): number => {
+    if (keyValue === undefined) return -1;
+    const k = scalarKey(keyValue);
+    if (k !== undefined) {
+      const positions = index.get(k);
+      while (positions && positions.length > 0 && slots[positions[0]!] === undefined) positions.shift();
+      return positions?.[0] ?? -1;
+    }
+    return composite.find((i) => slots[i] !== undefined && deepEqual(own(slots[i]!.value, key), keyValue)) ?? -1;
+  };
+  for (let i = 0; i < slots.length; i++) if (isObject(slots[i]!.value)) remember(i);
+
   for (const element of patch) {
     if (!isObject(element)) fail(`strategic merge patch: list "${key}" element is not an object`);
-    const keyValue = own(element, key);
-    const idx = keyValue === undefined ? -1 : out.findIndex((o) => isObject(o) && hasOwn(o, key) && deepEqual(o[key], keyValue));
+    const idx = find(own(element, key));
     const directive = own(element, '$patch');
     if (directive === 'delete') {
-      if (idx >= 0) out.splice(idx, 1);
+      if (idx >= 0) slots[idx] = undefined;
       continue;
     }
     if (idx >= 0) {
       if (directive === 'replace') {
-        out[idx] = withoutDirectives(element);
+        slots[idx] = { value: withoutDirectives(element) };
       } else {
         checkDirective(directive);
-        stack.push([out[idx] as Obj, element, arr.items]);
+        stack.push([slots[idx]!.value as Obj, element, arr.items]);
       }
     } else {
-      out.push(withoutDirectives(element));
+      slots.push({ value: withoutDirectives(element) });
+      remember(slots.length - 1);
     }
   }
-  return out;
+  return slots.filter((s): s is { value: unknown } => s !== undefined).map((s) => s.value);
 }
 
 /** Orders a merged list as `$setElementOrder` says; elements it does not name keep their place after. */
@@ -161,8 +224,15 @@ function applyOrder(list: unknown[], order: unknown[], schema: Schema | undefine
   const key = schema?.t === 'array' ? (schema as ArraySchema).mergeKey : undefined;
   const identity = (e: unknown) => (key && isObject(e) ? own(e, key) : e);
   const wanted = order.map((o) => (key && isObject(o) ? own(o, key) : o));
+  const ranks = new Map<string, number>();
+  wanted.forEach((w, i) => {
+    const k = scalarKey(w);
+    if (k !== undefined && !ranks.has(k)) ranks.set(k, i);
+  });
   const rank = (e: unknown) => {
-    const i = wanted.findIndex((w) => deepEqual(w, identity(e)));
+    const id = identity(e);
+    const k = scalarKey(id);
+    const i = k !== undefined ? (ranks.get(k) ?? -1) : wanted.findIndex((w) => deepEqual(w, id));
     return i < 0 ? Number.MAX_SAFE_INTEGER : i;
   };
   return list

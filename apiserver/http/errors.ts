@@ -30,6 +30,7 @@ export function statusFor(err: unknown): StatusError {
   }
   if (err instanceof EtcdRequestError) return internalError(err.message);
   if (err instanceof RangeError && /call stack/i.test(err.message)) {
+    if (process.env.KUBETTE_DEBUG_STACK) console.error(err.stack);
     // Should be impossible (bodies are depth-checked); never a 500 that looks like a crash.
     return new StatusError(400, 'BadRequest', `the request is nested too deeply to process: ${err.message}`);
   }

@@ -1,0 +1,50 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { base64Error, checkSchema } from './check.js';
+import { schemaFor } from './kinds.js';
+
+const deployment = schemaFor('apps/v1', 'Deployment');
+const configMap = schemaFor('v1', 'ConfigMap');
+
+describe('schema check', () => {
+  it('refuses integers outside int32 and int64 as Kubernetes decoding does', () => {
+    const withReplicas = (replicas: number) => checkSchema({ spec: { replicas } }, deployment).typeErrors;
+    expect(withReplicas(2147483647)).toEqual([]);
+    expect(withReplicas(-2147483648)).toEqual([]);
+    expect(withReplicas(2147483648)).toEqual(['json: cannot unmarshal number 2147483648 into Go struct field spec.replicas of type int32']);
+    expect(withReplicas(9007199254740994)[0]).toMatch(/of type int32/);
+    expect(withReplicas(1.5)[0]).toMatch(/cannot unmarshal number into Go struct field spec.replicas of type int32/);
+    const withGeneration = (generation: number) => checkSchema({ metadata: { generation } }, deployment).typeErrors;
+    expect(withGeneration(2 ** 40)).toEqual([]);
+    expect(withGeneration(2 ** 60)[0]).toMatch(/of type int64/);
+  });
+
+  it('reads base64 as Go does: standard alphabet, padded, line breaks skipped', () => {
+    for (const good of ['', 'YQ==', 'YWI=', 'YWJj', 'YW\nJj', 'YWJj\r\n']) expect(base64Error(good)).toBeUndefined();
+    expect(base64Error('abc')).toBe(0);
+    expect(base64Error('YWJjZ')).toBe(4);
+    expect(base64Error('not base64!')).toBe(3);
+    expect(base64Error('YQ==YQ==')).toBe(4);
+    expect(base64Error('Y===')).toBe(1);
+    expect(base64Error('YW-_')).toBe(2);
+    expect(checkSchema({ binaryData: { a: '!!!!' } }, configMap).typeErrors).toEqual(['illegal base64 data at input byte 0']);
+  });
+
+  it('accepts exactly what Buffer encodes and refuses anything with a stray character', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), fc.nat(), fc.constantFrom('!', '-', '_', ' ', '=', '.'), (bytes, at, junk) => {
+        const encoded = Buffer.from(bytes).toString('base64');
+        expect(base64Error(encoded)).toBeUndefined();
+        const broken = encoded.slice(0, at % (encoded.length + 1)) + junk + encoded.slice(at % (encoded.length + 1));
+        expect(base64Error(broken)).not.toBeUndefined();
+      }),
+    );
+  });
+
+  it('treats inherited property names as unknown fields', () => {
+    const body = { spec: { constructor: { a: 1 }, toString: 'x', replicas: 1 } };
+    const findings = checkSchema(body, deployment);
+    expect(findings.unknownFields).toEqual(['spec.constructor', 'spec.toString']);
+    expect(body.spec).toEqual({ replicas: 1 });
+  });
+});

@@ -1,0 +1,358 @@
+// The hostile-input corpus: requests an attacker, a buggy client or a flaky proxy could send,
+// each with the exact Status (code and reason) Kubernetes answers. Built from a few tables
+// (kinds x payload classes, list parameters, paths) so every class is tried on every verb,
+// content type and patch type it applies to. Cases never change the sentinel objects: those
+// that are accepted are no-ops (unknown fields dropped), so the test can check afterwards that
+// the server holds exactly what it held before.
+
+export interface Expect {
+  code: number;
+  /** Kubernetes' StatusReason; '' for a success. */
+  reason: string;
+  /** A fragment the Status message must contain. */
+  message?: string | RegExp;
+}
+
+export interface Case {
+  name: string;
+  method: string;
+  path: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  expect: Expect;
+}
+
+export interface Kind {
+  plural: string;
+  /** e.g. /api/v1 or /apis/apps/v1 */
+  base: string;
+  namespaced: boolean;
+  apiVersion: string;
+  kind: string;
+  /** A valid object of this kind (without metadata), for creates and updates. */
+  body: Record<string, unknown>;
+}
+
+export const NAMESPACE = 'corpus';
+export const SENTINEL = 'sentinel';
+
+export const kinds: Kind[] = [
+  { plural: 'configmaps', base: '/api/v1', namespaced: true, apiVersion: 'v1', kind: 'ConfigMap', body: { data: { a: 'b' } } },
+  { plural: 'secrets', base: '/api/v1', namespaced: true, apiVersion: 'v1', kind: 'Secret', body: { data: { a: 'Yg==' } } },
+  { plural: 'pods', base: '/api/v1', namespaced: true, apiVersion: 'v1', kind: 'Pod', body: { spec: { containers: [{ name: 'c', image: 'busybox' }] } } },
+  {
+    plural: 'deployments',
+    base: '/apis/apps/v1',
+    namespaced: true,
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    body: { spec: { replicas: 1, selector: { matchLabels: { app: 's' } }, template: { metadata: { labels: { app: 's' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } } },
+  },
+  { plural: 'services', base: '/api/v1', namespaced: true, apiVersion: 'v1', kind: 'Service', body: { spec: { ports: [{ port: 80 }], selector: { app: 's' } } } },
+  { plural: 'endpoints', base: '/api/v1', namespaced: true, apiVersion: 'v1', kind: 'Endpoints', body: { subsets: [{ addresses: [{ ip: '10.0.0.1' }], ports: [{ port: 80 }] }] } },
+  { plural: 'leases', base: '/apis/coordination.k8s.io/v1', namespaced: true, apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', body: { spec: { holderIdentity: 'a' } } },
+  { plural: 'clusterroles', base: '/apis/rbac.authorization.k8s.io/v1', namespaced: false, apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', body: { rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] } },
+  { plural: 'nodes', base: '/api/v1', namespaced: false, apiVersion: 'v1', kind: 'Node', body: { spec: { unschedulable: false } } },
+];
+
+export function sentinelName(k: Kind): string {
+  return k.namespaced ? SENTINEL : `${NAMESPACE}-${SENTINEL}`;
+}
+
+export function collectionPath(k: Kind): string {
+  return k.namespaced ? `${k.base}/namespaces/${NAMESPACE}/${k.plural}` : `${k.base}/${k.plural}`;
+}
+
+export function objectPath(k: Kind, name = sentinelName(k)): string {
+  return `${collectionPath(k)}/${name}`;
+}
+
+export function sentinelObject(k: Kind): Record<string, unknown> {
+  return { apiVersion: k.apiVersion, kind: k.kind, metadata: { name: sentinelName(k), labels: { corpus: 'sentinel' } }, ...k.body };
+}
+
+const JSON_PATCH = 'application/json-patch+json';
+const MERGE = 'application/merge-patch+json';
+const SMP = 'application/strategic-merge-patch+json';
+const APPLY = 'application/apply-patch+yaml';
+const PATCH_TYPES = [JSON_PATCH, MERGE, SMP, APPLY];
+
+const deep = (levels: number, leaf = '1') => '{"a":'.repeat(levels) + leaf + '}'.repeat(levels);
+const deepArray = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
+const deepYamlBlock = (levels: number) => Array.from({ length: levels }, (_, i) => `${'  '.repeat(i)}a:`).join('\n') + `\n${'  '.repeat(levels)}b: 1\n`;
+
+const ok: Expect = { code: 200, reason: '' };
+const badRequest = (message?: string | RegExp): Expect => ({ code: 400, reason: 'BadRequest', message });
+const invalid = (message?: string | RegExp): Expect => ({ code: 422, reason: 'Invalid', message });
+const conflict = (message?: string | RegExp): Expect => ({ code: 409, reason: 'Conflict', message });
+const tooLarge = (message?: string | RegExp): Expect => ({ code: 413, reason: 'RequestEntityTooLarge', message });
+const unsupported: Expect = { code: 415, reason: 'UnsupportedMediaType' };
+const notFound: Expect = { code: 404, reason: 'NotFound' };
+const methodNotAllowed: Expect = { code: 405, reason: 'MethodNotAllowed' };
+
+/** Patches of every type that must be refused, against each kind's sentinel. */
+function patchCases(k: Kind): Case[] {
+  const path = objectPath(k);
+  const name = sentinelName(k);
+  const envelope = `"apiVersion":"${k.apiVersion}","kind":"${k.kind}","metadata":{"name":"${name}"}`;
+  const cases: Case[] = [];
+  const patch = (what: string, contentType: string, body: string, expect: Expect, query = ''): void => {
+    cases.push({ name: `${k.plural}: ${what} (${contentType.split('/')[1]})`, method: 'PATCH', path: `${path}${query}`, contentType, body, expect });
+  };
+  // Prototype pollution through JSON pointers: paths that do not exist.
+  for (const p of ['/__proto__/labels', '/constructor/prototype/polluted', '/metadata/__proto__/polluted', '/metadata/constructor/prototype', '/toString/x']) {
+    patch(`add ${p}`, JSON_PATCH, JSON.stringify([{ op: 'add', path: p, value: { polluted: 'yes' } }]), invalid(/doc is missing path/));
+  }
+  // A key of its own: an unknown field, dropped (a no-op).
+  patch('add /__proto__', JSON_PATCH, JSON.stringify([{ op: 'add', path: '/__proto__', value: { polluted: 'yes' } }]), ok);
+  patch('replace /__proto__/polluted', JSON_PATCH, JSON.stringify([{ op: 'replace', path: '/__proto__/polluted', value: 1 }]), invalid(/missing path/));
+  patch('remove /constructor', JSON_PATCH, JSON.stringify([{ op: 'remove', path: '/constructor' }]), invalid(/missing path/));
+  patch('copy into /__proto__', JSON_PATCH, JSON.stringify([{ op: 'copy', from: '/metadata', path: '/__proto__/x' }]), invalid(/missing path/));
+  patch('move from /__proto__', JSON_PATCH, JSON.stringify([{ op: 'move', from: '/__proto__', path: '/x' }]), invalid(/missing path/));
+  patch('test /constructor', JSON_PATCH, JSON.stringify([{ op: 'test', path: '/constructor', value: null }]), invalid(/missing path/));
+  // __proto__ and friends as plain keys of merge-style patches: unknown fields, dropped (a no-op).
+  patch('__proto__ key', MERGE, '{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}}}', ok);
+  patch('__proto__ key', SMP, '{"__proto__":{"polluted":"yes"},"metadata":{"constructor":{"prototype":{"polluted":"yes"}}}}', ok);
+  patch('__proto__ key', APPLY, `{${envelope},"__proto__":{"polluted":"yes"}}`, ok, '?fieldManager=corpus');
+  patch('__proto__ label', SMP, '{"metadata":{"labels":{"__proto__":"x"}}}', invalid(/metadata.labels/));
+  // Nesting: 10,000 levels is Kubernetes' decoder limit.
+  patch('nested 10,001 levels', JSON_PATCH, `[{"op":"add","path":"/metadata/annotations","value":${deep(10_001)}}]`, badRequest(/exceeded max depth/));
+  patch('nested 10,001 levels', MERGE, `{"metadata":${deep(10_001)}}`, badRequest(/exceeded max depth/));
+  patch('nested 10,001 levels', SMP, `{"metadata":${deep(10_001)}}`, badRequest(/exceeded max depth/));
+  patch('nested 10,001 levels', APPLY, `{${envelope},"x":${deep(10_001)}}`, badRequest(/exceeded max depth/), '?fieldManager=corpus');
+  patch('arrays nested 100,000 levels', MERGE, deepArray(100_000), badRequest(/exceeded max depth/));
+  patch('YAML nested 600 levels', APPLY, `apiVersion: ${k.apiVersion}\nkind: ${k.kind}\nmetadata:\n  name: ${name}\nx:\n${deepYamlBlock(600).replace(/^/gm, '  ')}`, badRequest(/exceeded max depth/), '?fieldManager=corpus');
+  patch('YAML flow nested 100,000 levels', APPLY, `x: ${'[a, '.repeat(100_000)}`, badRequest(/exceeded max depth/), '?fieldManager=corpus');
+  // Sizes: operations and what copy may add.
+  patch('10,001 operations', JSON_PATCH, JSON.stringify(Array.from({ length: 10_001 }, () => ({ op: 'test', path: '/kind', value: k.kind }))), tooLarge(/maximum operations in a JSON patch is 10000, got 10001/));
+  const copies = [{ op: 'add', path: '/metadata/annotations', value: { big: 'x'.repeat(20_000) } }, ...Array.from({ length: 40 }, (_, i) => ({ op: 'copy', from: '/metadata', path: `/metadata/annotations/c${i}` }))];
+  patch('copies that grow without bound', JSON_PATCH, JSON.stringify(copies), invalid(/accumulated size increase of copy/));
+  // Malformed documents.
+  for (const t of PATCH_TYPES) {
+    const query = t === APPLY ? '?fieldManager=corpus' : '';
+    patch('truncated JSON', t, '{"metadata":{"labels":', badRequest(), query);
+    patch('empty body', t, '', badRequest(/empty/), query);
+    patch('bad escape in a string', t, '{"metadata":{"labels":{"a":"\\x"}}}', badRequest(), query);
+    patch('lone surrogate and NUL', t, '{"metadata":{"labels":{"a\\u0000":"\\ud800"}}}', t === JSON_PATCH ? badRequest() : invalid(/metadata.labels/), query);
+  }
+  patch('object instead of operations', JSON_PATCH, '{"op":"add"}', badRequest(/jsonpatch.Patch/));
+  patch('operation without path', JSON_PATCH, '[{"op":"add","value":1}]', invalid(/missing path/));
+  patch('unknown operation', JSON_PATCH, '[{"op":"frobnicate","path":"/a"}]', invalid(/Unexpected kind: frobnicate/));
+  patch('operation that is a string', JSON_PATCH, '["add"]', invalid());
+  patch('array instead of object', MERGE, '[1,2]', badRequest());
+  patch('array instead of object', SMP, '[1,2]', badRequest());
+  patch('unknown $patch directive', SMP, '{"metadata":{"$patch":"explode"}}', invalid(/Unknown patch type/));
+  // Changes a patch may not make.
+  patch('rename', MERGE, `{"metadata":{"name":"${name}-other"}}`, badRequest(/does not match the name on the URL/));
+  patch('rename', JSON_PATCH, JSON.stringify([{ op: 'replace', path: '/metadata/name', value: `${name}-other` }]), badRequest(/does not match the name on the URL/));
+  if (k.namespaced) patch('move to another namespace', MERGE, '{"metadata":{"namespace":"default"}}', badRequest(/namespace/));
+  patch('another uid', MERGE, '{"metadata":{"uid":"00000000-0000-0000-0000-000000000000"}}', conflict(/Precondition failed: UID/));
+  patch('stale resourceVersion', MERGE, '{"metadata":{"resourceVersion":"1"}}', conflict(/has been modified/));
+  patch('another kind', MERGE, '{"kind":"Bogus"}', badRequest(/kind/));
+  patch('another apiVersion', SMP, '{"apiVersion":"v9"}', badRequest(/API version/));
+  patch('metadata as a list', MERGE, '{"metadata":[1]}', badRequest());
+  patch('labels with a number', SMP, '{"metadata":{"labels":{"a":1}}}', badRequest(/cannot unmarshal number/));
+  // Options.
+  patch('apply without a field manager', APPLY, `{${envelope}}`, invalid(/fieldManager: Required value/));
+  patch('field manager of 129 bytes', MERGE, '{}', invalid(/fieldManager: Too long: may not be more than 128 bytes/), `?fieldManager=${'m'.repeat(129)}`);
+  patch('field manager with a control character', MERGE, '{}', invalid(/fieldManager: Invalid value/), '?fieldManager=a%07b');
+  patch('force on a merge patch', MERGE, '{}', invalid(/force: Forbidden/), '?force=true');
+  patch('fieldValidation=Bogus', MERGE, '{}', badRequest(/fieldValidation/), '?fieldValidation=Bogus');
+  patch('dryRun=Bogus', MERGE, '{}', badRequest(/dry run/i), '?dryRun=Bogus');
+  patch('unknown field, Strict', MERGE, '{"bogusField":1}', badRequest(/strict decoding error: unknown field "bogusField"/), '?fieldValidation=Strict');
+  cases.push({ name: `${k.plural}: patch with an unknown media type`, method: 'PATCH', path, contentType: 'application/x-evil', body: '{}', expect: unsupported });
+  cases.push({ name: `${k.plural}: patch with no media type`, method: 'PATCH', path, body: '{}', expect: unsupported });
+  return cases;
+}
+
+/** Creates and updates that must be refused. */
+function writeCases(k: Kind): Case[] {
+  const coll = collectionPath(k);
+  const path = objectPath(k);
+  const name = sentinelName(k);
+  const obj = (meta: Record<string, unknown>, extra: Record<string, unknown> = {}) => JSON.stringify({ apiVersion: k.apiVersion, kind: k.kind, metadata: meta, ...k.body, ...extra });
+  const cases: Case[] = [];
+  const create = (what: string, body: string | Buffer, expect: Expect, contentType = 'application/json', query = '') => {
+    cases.push({ name: `${k.plural}: create ${what}`, method: 'POST', path: `${coll}${query}`, contentType, body, expect });
+  };
+  const update = (what: string, body: string, expect: Expect, contentType = 'application/json') => {
+    cases.push({ name: `${k.plural}: update ${what}`, method: 'PUT', path, contentType, body, expect });
+  };
+  create('nested 10,001 levels', `{"apiVersion":"${k.apiVersion}","kind":"${k.kind}","metadata":{"name":"deep"},"x":${deep(10_001)}}`, badRequest(/exceeded max depth of 10000/));
+  create('nested 10,001 levels as YAML', `{"apiVersion":"${k.apiVersion}","kind":"${k.kind}","metadata":{"name":"deep"},"x":${deep(10_001)}}`, badRequest(/exceeded max depth/), 'application/yaml');
+  create('YAML nested 600 levels', `apiVersion: ${k.apiVersion}\nkind: ${k.kind}\nmetadata:\n  name: deep\nx:\n${deepYamlBlock(600).replace(/^/gm, '  ')}`, badRequest(/exceeded max depth of 500/), 'application/yaml');
+  create('a YAML alias bomb', ['a: &a [x,x,x,x,x,x,x,x,x]', ...Array.from({ length: 12 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(',')}]`)].join('\n'), badRequest(/alias/i), 'application/yaml');
+  create('with duplicate YAML keys', `apiVersion: ${k.apiVersion}\napiVersion: v1\nkind: ${k.kind}\n`, badRequest(/yaml/), 'application/yaml');
+  create('from truncated JSON', '{"apiVersion":', badRequest(/json/));
+  create('from an empty body', '', badRequest(/empty/));
+  create('from a JSON array', '[]', badRequest(/must be a JSON object/));
+  create('from a JSON string', '"x"', badRequest(/must be a JSON object/));
+  create('from null', 'null', badRequest(/must be a JSON object/));
+  create('with another kind', obj({ name: 'x' }, { kind: 'Bogus' }), badRequest(/does not match the expected kind/));
+  create('with another apiVersion', obj({ name: 'x' }, { apiVersion: 'bogus/v1' }), badRequest(/does not match the expected API version/));
+  create('with metadata as a string', obj({ name: 'x' }, { metadata: 'x' }), badRequest(/cannot unmarshal string/));
+  // RBAC names are path segments (system:aggregate-to-admin): only '/', '%', '.' and '..' are refused.
+  const rbac = k.plural === 'clusterroles';
+  create('with an invalid name', obj({ name: rbac ? 'a%2Fb' : 'Not_Valid!' }), invalid(/metadata.name/));
+  if (!rbac) create('with a name of 300 characters', obj({ name: 'a'.repeat(300) }), invalid(/metadata.name/));
+  create('with ".." as name', obj({ name: '..' }), invalid(/metadata.name/));
+  create('with "__proto__" as a label key', obj({ name: 'x', labels: JSON.parse('{"__proto__":"x"}') }), invalid(/metadata.labels/));
+  create('with a label value of 64 characters', obj({ name: 'x', labels: { a: 'b'.repeat(64) } }), invalid(/metadata.labels/));
+  create('with annotations over 256 KiB', obj({ name: 'x', annotations: { a: 'b'.repeat(300_000) } }), invalid(/metadata.annotations: Too long/));
+  create('with a generation of 2^60', obj({ name: 'x', generation: 2 ** 60 }), badRequest(/of type int64/));
+  create('with an unknown field, Strict', obj({ name: 'x' }, { bogus: 1 }), badRequest(/strict decoding error: unknown field "bogus"/), 'application/json', '?fieldValidation=Strict');
+  create('with a field manager of 129 bytes', obj({ name: 'x' }), invalid(/CreateOptions.meta.k8s.io "" is invalid: fieldManager: Too long/), 'application/json', `?fieldManager=${'m'.repeat(129)}`);
+  create('with dryRun=Bogus', obj({ name: 'x' }), badRequest(/dry run/i), 'application/json', '?dryRun=Bogus');
+  create('in an unknown media type', obj({ name: 'x' }), unsupported, 'text/html');
+  create('from protobuf garbage', Buffer.from([0x6b, 0x38, 0x73, 0x00, 0x0a, 0xff, 0xff, 0xff]), badRequest(/protobuf/), 'application/vnd.kubernetes.protobuf');
+  create('from protobuf without the k8s prefix', Buffer.from('{}'), badRequest(/protobuf/), 'application/vnd.kubernetes.protobuf');
+  create('that already exists', obj({ name }), { code: 409, reason: 'AlreadyExists' });
+  if (k.namespaced) create('into another namespace', obj({ name: 'x', namespace: 'default' }), badRequest(/namespace/));
+  update('under another name', obj({ name: 'other' }), badRequest(/does not match the name on the URL/));
+  update('with a stale resourceVersion', obj({ name, resourceVersion: '1' }), conflict(/has been modified/));
+  update('with another uid', obj({ name, uid: '00000000-0000-0000-0000-000000000000' }), conflict(/Precondition failed: UID/));
+  update('nested 10,001 levels', `{"metadata":{"name":"${name}"},"x":${deep(10_001)}}`, badRequest(/exceeded max depth/));
+  update('from an empty body', '', badRequest(/empty/));
+  update('with a field manager of 129 bytes', obj({ name }), invalid(/UpdateOptions/));
+  cases[cases.length - 1]!.path += `?fieldManager=${'m'.repeat(129)}`;
+  return cases;
+}
+
+/** Values each kind's validation must refuse (created under fresh names; none may be stored). */
+function valueCases(): Case[] {
+  const kind = (plural: string) => kinds.find((k) => k.plural === plural)!;
+  const create = (plural: string, what: string, body: Record<string, unknown>, expect: Expect): Case => {
+    const k = kind(plural);
+    return { name: `${plural}: create ${what}`, method: 'POST', path: collectionPath(k), contentType: 'application/json', body: JSON.stringify({ apiVersion: k.apiVersion, kind: k.kind, ...body }), expect };
+  };
+  const dep = (spec: Record<string, unknown>) => ({ metadata: { name: 'bad' }, spec: { ...(kind('deployments').body.spec as object), ...spec } });
+  const pod = (spec: Record<string, unknown>) => ({ metadata: { name: 'bad' }, spec: { containers: [{ name: 'c', image: 'busybox' }], ...spec } });
+  return [
+    create('configmaps', 'a ConfigMap with key ".."', { metadata: { name: 'bad' }, data: { '..': 'x' } }, invalid(/must not be '..'/)),
+    create('configmaps', 'a ConfigMap with key "..data"', { metadata: { name: 'bad' }, data: { '..data': 'x' } }, invalid(/must not start with '..'/)),
+    create('configmaps', 'a ConfigMap with key "."', { metadata: { name: 'bad' }, data: { '.': 'x' } }, invalid(/must not be '.'/)),
+    create('configmaps', 'a ConfigMap with key "a/b"', { metadata: { name: 'bad' }, data: { 'a/b': 'x' } }, invalid(/valid config key/)),
+    create('configmaps', 'binaryData that is not base64', { metadata: { name: 'bad' }, binaryData: { a: 'not base64!' } }, badRequest(/illegal base64 data at input byte 3/)),
+    create('configmaps', 'binaryData with broken padding', { metadata: { name: 'bad' }, binaryData: { a: 'YQ=' } }, badRequest(/illegal base64 data/)),
+    create('configmaps', 'a data value that is a number', { metadata: { name: 'bad' }, data: { a: 1 } }, badRequest(/cannot unmarshal number/)),
+    create('configmaps', 'data over 1 MiB', { metadata: { name: 'bad' }, data: { a: 'x'.repeat(1_100_000) } }, invalid(/Too long/)),
+    create('secrets', 'Secret data that is not base64', { metadata: { name: 'bad' }, data: { a: 'abc' } }, badRequest(/illegal base64 data at input byte 0/)),
+    create('secrets', 'Secret data with a URL-safe alphabet', { metadata: { name: 'bad' }, data: { a: 'YW-_' } }, badRequest(/illegal base64 data at input byte 2/)),
+    create('deployments', 'replicas of 2^53+2', dep({ replicas: 9007199254740994 }), badRequest(/cannot unmarshal number 9007199254740994 into Go struct field spec.replicas of type int32/)),
+    create('deployments', 'replicas of 2^31', dep({ replicas: 2147483648 }), badRequest(/of type int32/)),
+    create('deployments', 'replicas of 1.5', dep({ replicas: 1.5 }), badRequest(/of type int32/)),
+    create('deployments', 'replicas as a string', dep({ replicas: '3' }), badRequest(/cannot unmarshal string/)),
+    create('deployments', 'negative replicas', dep({ replicas: -1 }), invalid(/spec.replicas/)),
+    create('deployments', 'a selector "a in ()"', dep({ selector: { matchLabels: { app: 's' }, matchExpressions: [{ key: 'a', operator: 'In', values: [] }] } }), invalid(/values: Required value/)),
+    create('deployments', 'a selector with an unknown operator', dep({ selector: { matchLabels: { app: 's' }, matchExpressions: [{ key: 'a', operator: 'Near' }] } }), invalid(/not a valid selector operator/)),
+    create('deployments', 'Exists with values', dep({ selector: { matchLabels: { app: 's' }, matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] } }), invalid(/may not be specified/)),
+    create('deployments', 'maxSurge of 200%', dep({ strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '200%' } } }), invalid(/greater than 100%/)),
+    create('pods', 'activeDeadlineSeconds of 2^60', pod({ activeDeadlineSeconds: 2 ** 60 }), badRequest(/of type int64/)),
+    create('pods', 'a container port of 2^32', pod({ containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 4294967296 }] }] }), badRequest(/of type int32/)),
+    create('pods', 'a container without a name', pod({ containers: [{ image: 'x' }] }), invalid(/name/)),
+    create('pods', 'no containers', pod({ containers: [] }), invalid(/containers/)),
+    create('services', 'a port of 70000', { metadata: { name: 'bad' }, spec: { ports: [{ port: 70000 }] } }, invalid(/between 1 and 65535/)),
+    create('services', 'a port of 2^31', { metadata: { name: 'bad' }, spec: { ports: [{ port: 2147483648 }] } }, badRequest(/of type int32/)),
+    create('services', 'a node port outside the range', { metadata: { name: 'bad' }, spec: { type: 'NodePort', ports: [{ port: 80, nodePort: 80 }] } }, invalid(/nodePort/)),
+    create('services', 'an unknown type', { metadata: { name: 'bad' }, spec: { type: 'Magic', ports: [{ port: 80 }] } }, invalid(/spec.type/)),
+    create('leases', 'a holder identity of 2.5 MB (over etcd\'s request limit)', { metadata: { name: 'huge' }, spec: { holderIdentity: 'x'.repeat(2_500_000) } }, tooLarge(/request is too large/)),
+    create('leases', 'a lease duration of 2^31', { metadata: { name: 'bad' }, spec: { leaseDurationSeconds: 2147483648 } }, badRequest(/of type int32/)),
+    create('endpoints', 'addresses nested where a list belongs', { metadata: { name: 'bad' }, subsets: [{ addresses: { ip: 'x' } }] }, badRequest(/cannot unmarshal object/)),
+    create('clusterroles', 'rules that are not a list', { metadata: { name: 'bad' }, rules: { verbs: ['get'] } }, badRequest(/cannot unmarshal object/)),
+  ];
+}
+
+/** List and watch parameters, and other query options. */
+function parameterCases(): Case[] {
+  const cases: Case[] = [];
+  const target = kinds.filter((k) => ['configmaps', 'pods', 'nodes'].includes(k.plural));
+  const rv1 = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: 1.5, start: 'x' })).toString('base64url');
+  const future = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: 999_999_999, start: 'x' })).toString('base64url');
+  const traversal = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: 2, start: '../secrets/x' })).toString('base64url');
+  const foreign = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v9', rv: 2, start: 'x' })).toString('base64url');
+  const table: Array<[string, string, Expect]> = [
+    ['resourceVersionMatch=Bogus', 'resourceVersion=1&resourceVersionMatch=Bogus', invalid('resourceVersionMatch: Unsupported value: "Bogus": supported values: "Exact", "NotOlderThan", ""')],
+    ['resourceVersionMatch without resourceVersion', 'resourceVersionMatch=Exact', invalid(/forbidden unless resourceVersion is provided/)],
+    ['Exact at resourceVersion 0', 'resourceVersion=0&resourceVersionMatch=Exact', invalid(/"exact" is forbidden for resourceVersion "0"/)],
+    ['resourceVersionMatch with continue', `resourceVersion=1&resourceVersionMatch=NotOlderThan&continue=${future}`, invalid(/forbidden when continue is provided/)],
+    ['sendInitialEvents on a list', 'sendInitialEvents=true', invalid(/sendInitialEvents is forbidden for list/)],
+    ['sendInitialEvents on a watch without NotOlderThan', 'watch=1&sendInitialEvents=true', invalid(/requires setting resourceVersionMatch to NotOlderThan/)],
+    ['resourceVersionMatch on a plain watch', 'watch=1&resourceVersion=1&resourceVersionMatch=NotOlderThan', invalid(/forbidden for watch unless sendInitialEvents is provided/)],
+    ['resourceVersion=abc', 'resourceVersion=abc', badRequest(/resourceVersion/)],
+    ['resourceVersion=-1', 'resourceVersion=-1', badRequest(/resourceVersion/)],
+    ['resourceVersion=1.5', 'resourceVersion=1.5', badRequest(/resourceVersion/)],
+    ['resourceVersion of 30 digits', `resourceVersion=${'9'.repeat(30)}`, badRequest(/resourceVersion/)],
+    ['watch from resourceVersion=abc', 'watch=1&resourceVersion=abc', badRequest(/resourceVersion/)],
+    ['Exact at a future revision', 'resourceVersion=999999999&resourceVersionMatch=Exact', { code: 504, reason: 'Timeout', message: /Too large resource version: 999999999/ }],
+    ['limit=abc', 'limit=abc', badRequest(/limit/)],
+    ['limit beyond int64', `limit=${'9'.repeat(25)}`, badRequest(/limit/)],
+    ['continue that is not base64', 'limit=1&continue=%%%', badRequest(/invalid continue token/)],
+    ['continue that is not JSON', `limit=1&continue=${Buffer.from('nope').toString('base64url')}`, badRequest(/invalid continue token/)],
+    ['continue at revision 1.5', `limit=1&continue=${rv1}`, badRequest('invalid continue token: continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)')],
+    ['continue at a future revision', `limit=1&continue=${future}`, badRequest(/invalid continue token/)],
+    ['continue walking out of the resource', `limit=1&continue=${traversal}`, badRequest(/invalid continue token/)],
+    ['continue of another version', `limit=1&continue=${foreign}`, badRequest(/does not recognize this encoded version/)],
+    ['labelSelector "a in ("', 'labelSelector=a%20in%20(', badRequest()],
+    ['labelSelector "!!a"', 'labelSelector=!!a', badRequest()],
+    ['labelSelector with an invalid key', `labelSelector=${'k'.repeat(70)}=v`, badRequest()],
+    ['labelSelector with an invalid value', 'labelSelector=a=b%20c', badRequest()],
+    ['labelSelector "a>b"', 'labelSelector=a%3Eb', badRequest()],
+    ['fieldSelector on an unsupported field', 'fieldSelector=spec.bogus=x', badRequest(/not supported/)],
+    ['fieldSelector without an operator', 'fieldSelector=metadata.name', badRequest()],
+    ['watch=maybe', 'watch=maybe', badRequest(/invalid boolean/)],
+    ['watch with timeoutSeconds=abc', 'watch=1&timeoutSeconds=abc', badRequest(/timeoutSeconds/)],
+    ['includeObject=Everything', 'includeObject=Everything', badRequest(/includeObject/)],
+  ];
+  for (const k of target) {
+    for (const [what, query, expect] of table) {
+      cases.push({ name: `${k.plural}: list with ${what}`, method: 'GET', path: `${collectionPath(k)}?${query}`, expect });
+    }
+    cases.push({ name: `${k.plural}: delete with propagationPolicy=Bogus`, method: 'DELETE', path: `${objectPath(k)}?propagationPolicy=Bogus`, expect: invalid(/propagationPolicy/) });
+    cases.push({ name: `${k.plural}: delete with gracePeriodSeconds=abc`, method: 'DELETE', path: `${objectPath(k)}?gracePeriodSeconds=abc`, expect: badRequest() });
+    cases.push({ name: `${k.plural}: delete with a precondition on another uid`, method: 'DELETE', path: objectPath(k), contentType: 'application/json', body: '{"preconditions":{"uid":"00000000-0000-0000-0000-000000000000"}}', expect: conflict(/Precondition failed/) });
+    cases.push({ name: `${k.plural}: delete with a body nested 10,001 levels`, method: 'DELETE', path: objectPath(k), contentType: 'application/json', body: `{"x":${deep(10_001)}}`, expect: badRequest(/exceeded max depth/) });
+    cases.push({ name: `${k.plural}: deletecollection with a bad selector`, method: 'DELETE', path: `${collectionPath(k)}?labelSelector=!!`, expect: badRequest() });
+  }
+  return cases;
+}
+
+/** Paths: double encoding, bad escapes, traversal, unknown names and verbs. */
+function pathCases(): Case[] {
+  const cm = kinds[0]!;
+  const ns = `/api/v1/namespaces/${NAMESPACE}`;
+  return [
+    { name: 'path decoded once: %2573entinel names "%73entinel"', method: 'GET', path: `${ns}/configmaps/%2573entinel`, expect: notFound },
+    { name: 'path decoded once: %25%37%33 stays literal', method: 'GET', path: `${ns}/configmaps/%25%37%33entinel`, expect: notFound },
+    { name: 'a malformed escape', method: 'GET', path: `${ns}/configmaps/%zz`, expect: badRequest() },
+    { name: 'a truncated escape', method: 'GET', path: `${ns}/configmaps/abc%`, expect: badRequest() },
+    { name: 'an escaped NUL', method: 'GET', path: `${ns}/configmaps/a%00b`, expect: notFound },
+    { name: 'an encoded slash in a name', method: 'GET', path: `${ns}/configmaps/a%2Fb`, expect: notFound },
+    { name: 'dot-dot as a name', method: 'GET', path: `${ns}/configmaps/..`, expect: notFound },
+    { name: 'a name of 2,000 characters', method: 'GET', path: `${ns}/configmaps/${'a'.repeat(2000)}`, expect: notFound },
+    { name: 'an unknown resource', method: 'GET', path: `${ns}/bogus`, expect: notFound },
+    { name: 'an unknown group', method: 'GET', path: '/apis/bogus.example.com/v1/things', expect: notFound },
+    { name: 'an unknown version', method: 'GET', path: '/api/v9/pods', expect: notFound },
+    { name: 'an inherited name as resource', method: 'GET', path: '/api/v1/__proto__', expect: notFound },
+    { name: 'constructor as resource', method: 'GET', path: `${ns}/constructor`, expect: notFound },
+    { name: 'an unknown subresource', method: 'GET', path: `${objectPath(cm)}/bogus`, expect: notFound },
+    { name: 'too many segments', method: 'GET', path: `${objectPath(cm)}/status/extra/more`, expect: notFound },
+    { name: 'POST to a named object', method: 'POST', path: objectPath(cm), contentType: 'application/json', body: '{}', expect: methodNotAllowed },
+    { name: 'PUT to a collection', method: 'PUT', path: collectionPath(cm), contentType: 'application/json', body: '{}', expect: methodNotAllowed },
+    { name: 'PATCH to a collection', method: 'PATCH', path: collectionPath(cm), contentType: MERGE, body: '{}', expect: methodNotAllowed },
+    { name: 'exec with a malformed escape', method: 'GET', path: `${ns}/pods/%zz/exec`, expect: badRequest() },
+    { name: 'exec without an upgrade', method: 'GET', path: `${ns}/pods/sentinel/exec`, expect: badRequest(/Upgrade/) },
+    { name: 'exec upgrade on a missing pod', method: 'GET', path: `${ns}/pods/missing/exec?command=sh`, headers: { Connection: 'Upgrade', Upgrade: 'websocket' }, expect: notFound },
+    { name: 'exec upgrade with a malformed escape', method: 'GET', path: `${ns}/pods/a%zz/exec?command=sh`, headers: { Connection: 'Upgrade', Upgrade: 'websocket' }, expect: badRequest() },
+    { name: 'exec upgrade on a pod without a node', method: 'GET', path: `${ns}/pods/sentinel/exec?command=sh`, headers: { Connection: 'Upgrade', Upgrade: 'websocket' }, expect: badRequest(/does not have a host/) },
+    { name: 'log of a pod without a node', method: 'GET', path: `${ns}/pods/sentinel/log`, expect: badRequest(/does not have a host/) },
+    { name: 'log of a container that does not exist', method: 'GET', path: `${ns}/pods/sentinel/log?container=nope`, expect: badRequest(/not valid for pod/) },
+    { name: 'scale with a negative replica count', method: 'PUT', path: `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/sentinel/scale`, contentType: 'application/json', body: '{"spec":{"replicas":-3}}', expect: invalid(/spec.replicas/) },
+    { name: 'scale with 2^31 replicas', method: 'PATCH', path: `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/sentinel/scale`, contentType: MERGE, body: '{"spec":{"replicas":2147483648}}', expect: badRequest(/int32/) },
+    { name: 'a body over 3 MiB', method: 'POST', path: collectionPath(cm), contentType: 'application/json', body: `{"x":"${'a'.repeat(3 * 1024 * 1024 + 10)}"}`, expect: tooLarge() },
+  ];
+}
+
+export function buildCorpus(): Case[] {
+  return [...kinds.flatMap(patchCases), ...kinds.flatMap(writeCases), ...valueCases(), ...parameterCases(), ...pathCases()];
+}

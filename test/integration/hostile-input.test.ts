@@ -1,0 +1,210 @@
+// The hostile-input corpus (test/corpus/hostile-requests.ts) against a real apiserver on a real
+// etcd: every request gets exactly Kubernetes' Status, the server keeps answering, it holds
+// exactly the data it acknowledged, nothing reaches Object.prototype, and memory stays bounded.
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildCorpus, collectionPath, kinds, NAMESPACE, objectPath, sentinelName, sentinelObject, type Case } from '../corpus/hostile-requests.js';
+import { startApiServer, type ApiServerHandle } from '../harness/apiserver.js';
+
+let api: ApiServerHandle;
+
+interface Answer {
+  status: number;
+  text: string;
+  json?: any;
+}
+
+/** A request sent exactly as given: no URL normalization, raw path, any method. */
+function send(method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: api.port, method, path, headers: { ...headers, ...(body !== undefined ? { 'Content-Length': String(Buffer.byteLength(body)) } : {}) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        let json: any;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, text, json });
+      });
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+/** Raw bytes on a socket: for what no HTTP client would send. */
+function rawExchange(bytes: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(api.port, '127.0.0.1');
+    let out = '';
+    socket.on('data', (d) => (out += d.toString()));
+    socket.on('close', () => resolve(out));
+    socket.on('error', () => resolve(out));
+    socket.write(bytes);
+    setTimeout(() => socket.destroy(), 5000);
+  });
+}
+
+async function metric(name: string): Promise<number> {
+  const text = (await send('GET', '/metrics')).text;
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return Number(line?.split(' ')[1]);
+}
+
+const sentinels = new Map<string, any>();
+
+beforeAll(async () => {
+  api = await startApiServer({ etcd: inject('etcdEndpoint') });
+  await send('POST', '/api/v1/namespaces', JSON.stringify({ metadata: { name: NAMESPACE } }), { 'Content-Type': 'application/json' });
+  for (const k of kinds) {
+    const res = await send('POST', collectionPath(k), JSON.stringify(sentinelObject(k)), { 'Content-Type': 'application/json' });
+    expect(res.status, `${k.plural}: ${res.text}`).toBe(201);
+    sentinels.set(k.plural, res.json);
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await api?.stop();
+});
+
+function mismatch(c: Case, res: Answer): string | undefined {
+  const got = `${res.status} ${res.json?.reason ?? ''} ${String(res.json?.message ?? res.text).slice(0, 200)}`;
+  if (res.status !== c.expect.code) return `${c.name}: expected ${c.expect.code} ${c.expect.reason}, got ${got}`;
+  if (c.expect.code >= 400) {
+    const s = res.json;
+    if (!s || s.kind !== 'Status' || s.apiVersion !== 'v1' || s.status !== 'Failure' || s.code !== res.status) return `${c.name}: not a Kubernetes Status: ${res.text.slice(0, 200)}`;
+    if (s.reason !== c.expect.reason) return `${c.name}: expected reason ${c.expect.reason}, got ${got}`;
+    const m = c.expect.message;
+    if (m && !(typeof m === 'string' ? s.message.includes(m) : m.test(s.message))) return `${c.name}: message ${JSON.stringify(s.message.slice(0, 300))} does not match ${m}`;
+  }
+  return undefined;
+}
+
+describe('hostile input', () => {
+  const corpus = buildCorpus();
+
+  it('has several hundred cases across every verb, content type, patch type and parameter', () => {
+    expect(corpus.length).toBeGreaterThan(400);
+    const kindsOf = (f: (c: Case) => string) => new Set(corpus.map(f));
+    expect(kindsOf((c) => c.method)).toEqual(new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']));
+    for (const t of ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml', 'application/yaml', 'application/vnd.kubernetes.protobuf']) {
+      expect(corpus.some((c) => c.contentType === t), t).toBe(true);
+    }
+  });
+
+  it('answers every case with exactly the Status Kubernetes gives, while legitimate writes go on', async () => {
+    const failures: string[] = [];
+    // A legitimate client writes throughout; every write it sees acknowledged must survive.
+    const acknowledged: string[] = [];
+    let writing = true;
+    const writer = (async () => {
+      for (let i = 0; writing; i++) {
+        const res = await send('POST', `/api/v1/namespaces/${NAMESPACE}/configmaps`, JSON.stringify({ metadata: { name: `legit-${i}`, labels: { legit: 'yes' } }, data: { i: String(i) } }), { 'Content-Type': 'application/json' });
+        if (res.status === 201) acknowledged.push(`legit-${i}`);
+      }
+    })();
+    const queue = [...corpus];
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        for (let c = queue.shift(); c; c = queue.shift()) {
+          const headers: Record<string, string> = { ...(c.headers ?? {}) };
+          if (c.contentType) headers['Content-Type'] = c.contentType;
+          const res = await send(c.method, c.path, c.body, headers);
+          const problem = mismatch(c, res);
+          if (problem) failures.push(problem);
+        }
+      }),
+    );
+    writing = false;
+    await writer;
+    expect(failures).toEqual([]);
+    expect((await send('GET', '/healthz')).status).toBe(200);
+
+    const listed = await send('GET', `/api/v1/namespaces/${NAMESPACE}/configmaps?labelSelector=legit%3Dyes`);
+    const names = new Set(listed.json.items.map((i: any) => i.metadata.name));
+    expect(acknowledged.length).toBeGreaterThan(10);
+    expect(acknowledged.filter((n) => !names.has(n))).toEqual([]);
+  }, 300_000);
+
+  it('holds exactly the objects it held before, unchanged', async () => {
+    for (const k of kinds) {
+      const now = await send('GET', objectPath(k));
+      expect(now.status, k.plural).toBe(200);
+      expect(now.json, k.plural).toEqual(sentinels.get(k.plural));
+      const list = await send('GET', collectionPath(k));
+      const names = list.json.items.map((i: any) => i.metadata.name).filter((n: string) => !n.startsWith('legit-'));
+      expect(names, k.plural).toEqual([sentinelName(k)]);
+    }
+  });
+
+  it('lets nothing reach Object.prototype: selectors and objects show no injected field', async () => {
+    const polluted = await send('GET', `/api/v1/namespaces/${NAMESPACE}/configmaps?labelSelector=x%3Dy`);
+    expect(polluted.json.items).toEqual([]);
+    const fresh = await send('POST', `/api/v1/namespaces/${NAMESPACE}/configmaps`, JSON.stringify({ metadata: { name: 'fresh' } }), { 'Content-Type': 'application/json' });
+    expect(fresh.status).toBe(201);
+    expect(Object.keys(fresh.json).sort()).toEqual(['apiVersion', 'kind', 'metadata']);
+    expect(fresh.json.metadata.labels).toBeUndefined();
+    expect(fresh.json.polluted).toBeUndefined();
+  });
+
+  it('keeps __proto__ and constructor as ordinary ConfigMap keys', async () => {
+    const body = '{"metadata":{"name":"proto-keys"},"data":{"__proto__":"p","constructor":"c","prototype":"q"}}';
+    const created = await send('POST', `/api/v1/namespaces/${NAMESPACE}/configmaps`, body, { 'Content-Type': 'application/json' });
+    expect(created.status).toBe(201);
+    const patched = await send('PATCH', `/api/v1/namespaces/${NAMESPACE}/configmaps/proto-keys`, '{"data":{"__proto__":"p2","toString":"t"}}', { 'Content-Type': 'application/merge-patch+json' });
+    expect(patched.status).toBe(200);
+    const got = JSON.parse((await send('GET', `/api/v1/namespaces/${NAMESPACE}/configmaps/proto-keys`)).text);
+    expect(Object.keys(got.data).sort()).toEqual(['__proto__', 'constructor', 'prototype', 'toString']);
+    expect(Object.getOwnPropertyDescriptor(got.data, '__proto__')?.value).toBe('p2');
+    const removed = await send('PATCH', `/api/v1/namespaces/${NAMESPACE}/configmaps/proto-keys`, '[{"op":"remove","path":"/data/__proto__"}]', { 'Content-Type': 'application/json-patch+json' });
+    expect(Object.keys(removed.json.data).sort()).toEqual(['constructor', 'prototype', 'toString']);
+  });
+
+  it('stores and patches objects nested thousands of levels in fields it does not describe', async () => {
+    const deep = (d: number) => '{"a":'.repeat(d) + '1' + '}'.repeat(d);
+    const created = await send('POST', '/api/v1/nodes', `{"metadata":{"name":"corpus-deep"},"status":{"x":${deep(9_990)}}}`, { 'Content-Type': 'application/json' });
+    expect(created.status).toBe(201);
+    for (const [type, body] of [
+      ['application/merge-patch+json', `{"status":{"y":${deep(9_990)}}}`],
+      ['application/strategic-merge-patch+json', `{"status":{"z":${deep(9_990)}}}`],
+      ['application/json-patch+json', `[{"op":"copy","from":"/status/x","path":"/status/w"}]`],
+      ['application/apply-patch+yaml', `{"apiVersion":"v1","kind":"Node","metadata":{"name":"corpus-deep"},"status":{"v":${deep(9_990)}}}`],
+    ] as const) {
+      const res = await send('PATCH', `/api/v1/nodes/corpus-deep${type.includes('apply') ? '?fieldManager=t' : ''}`, body, { 'Content-Type': type });
+      expect(res.status, `${type}: ${res.text.slice(0, 200)}`).toBe(200);
+    }
+    const yaml = await send('GET', '/api/v1/nodes/corpus-deep', undefined, { Accept: 'application/yaml' });
+    expect(yaml.status).toBe(200);
+    const watch = await send('GET', '/api/v1/nodes?watch=1&timeoutSeconds=1&fieldSelector=metadata.name%3Dcorpus-deep');
+    expect(watch.text.split('\n').filter(Boolean).map((l) => JSON.parse(l).type)).toEqual(['ADDED']);
+    expect((await send('DELETE', '/api/v1/nodes/corpus-deep')).status).toBe(200);
+  });
+
+  it('answers what the HTTP parser rejects with a Status too', async () => {
+    const bigHeader = await send('GET', '/api/v1', undefined, { 'X-Big': 'a'.repeat(100_000) }).catch(() => undefined);
+    expect(bigHeader?.status).toBe(431);
+    expect(bigHeader?.json).toMatchObject({ kind: 'Status', code: 431, reason: 'RequestHeaderFieldsTooLarge' });
+    const malformed = await rawExchange('GARBAGE\r\n\r\n');
+    expect(malformed).toMatch(/^HTTP\/1.1 400/);
+    expect(JSON.parse(malformed.slice(malformed.indexOf('\r\n\r\n') + 4))).toMatchObject({ kind: 'Status', code: 400, reason: 'BadRequest' });
+    const chunks = Array.from({ length: 4 }, () => `100000\r\n${'a'.repeat(0x100000)}\r\n`).join('');
+    const chunked = await rawExchange(`POST /api/v1/namespaces/${NAMESPACE}/configmaps HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${chunks}0\r\n\r\n`);
+    expect(chunked).toMatch(/^HTTP\/1.1 413/);
+    expect((await send('GET', '/healthz')).status).toBe(200);
+  });
+
+  it('keeps its memory bounded', async () => {
+    const rss = await metric('process_resident_memory_bytes');
+    const heap = await metric('nodejs_heap_size_used_bytes');
+    const limit = await metric('nodejs_heap_size_limit_bytes');
+    expect(rss).toBeGreaterThan(0);
+    expect(rss).toBeLessThan(1024 * 1024 * 1024);
+    expect(heap / limit).toBeLessThan(0.5);
+  });
+});
