@@ -1,5 +1,6 @@
 // Field selectors: `metadata.name=x,status.phase!=Failed`, with backslash escapes, evaluated
 // against the fields each resource makes selectable (as Kubernetes' per-kind field sets do).
+import { asText } from './codec/values.js';
 import { badRequest } from './status.js';
 import type { KubeObject } from './types/meta.js';
 
@@ -86,7 +87,7 @@ export function parseFieldSelector(input: string | undefined): FieldRequirement[
 type FieldSet = Record<string, string>;
 type FieldExtractor = (obj: KubeObject) => FieldSet;
 
-const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
+const str = (v: unknown): string => asText(v);
 
 const podFields: FieldExtractor = (o) => ({
   'spec.nodeName': str(o.spec?.nodeName),
@@ -134,7 +135,12 @@ export function selectableFields(resource: string, obj: KubeObject): FieldSet {
   if (obj.metadata.namespace !== undefined) base['metadata.namespace'] = str(obj.metadata.namespace);
   else base['metadata.namespace'] = '';
   const extra = extraFields[resource];
-  return extra ? { ...base, ...extra(obj) } : base;
+  if (!extra) return base;
+  try {
+    return { ...base, ...extra(obj) };
+  } catch {
+    return base; // a field of an unexpected shape selects nothing rather than failing the request
+  }
 }
 
 /** Rejects requirements on fields the resource does not support, as Kubernetes does (400). */

@@ -1,5 +1,6 @@
 // Table columns per kind: what `kubectl get` prints. Cells are computed from the object at
 // serving time, with the same names, order and wide-only priorities as Kubernetes.
+import { asText } from './codec/values.js';
 import { ageSince } from './duration.js';
 import { labelSelectorToString } from './labels.js';
 import type { KubeObject } from './types/meta.js';
@@ -34,7 +35,7 @@ const nameCol = col('Name', (o) => o.metadata.name ?? '', {
 const ageCol = col('Age', (o, now) => ageSince(o.metadata.creationTimestamp, now), {
   description: 'CreationTimestamp is a timestamp representing the server time when this object was created.',
 });
-const none = (v: unknown): string => (v === undefined || v === null || v === '' ? '<none>' : String(v));
+const none = (v: unknown): string => (v === undefined || v === null || v === '' ? '<none>' : asText(v));
 
 export const defaultColumns: PrinterColumn[] = [
   nameCol,
@@ -281,7 +282,7 @@ const endpointsColumns: PrinterColumn[] = [nameCol, col('Endpoints', formatEndpo
 
 const endpointSliceColumns: PrinterColumn[] = [
   nameCol,
-  col('AddressType', (o) => String(o.addressType ?? '')),
+  col('AddressType', (o) => asText(o.addressType)),
   col('Ports', (o) => ((o.ports as any[]) ?? []).map((p) => p.port).join(',') || '<unset>'),
   col('Endpoints', (o) => {
     const addrs = ((o.endpoints as any[]) ?? []).flatMap((e) => e.addresses ?? []);
@@ -351,7 +352,7 @@ const dataCount = (o: KubeObject) =>
 const configMapColumns: PrinterColumn[] = [nameCol, col('Data', dataCount, { type: 'integer' }), ageCol];
 const secretColumns: PrinterColumn[] = [
   nameCol,
-  col('Type', (o) => String(o.type ?? 'Opaque')),
+  col('Type', (o) => asText(o.type ?? 'Opaque')),
   col('Data', dataCount, { type: 'integer' }),
   ageCol,
 ];
@@ -363,7 +364,7 @@ const serviceAccountColumns: PrinterColumn[] = [
 
 function eventObject(o: KubeObject): string {
   const io = (o.involvedObject ?? {}) as any;
-  return `${String(io.kind ?? '').toLowerCase()}/${io.name ?? ''}`;
+  return `${asText(io.kind).toLowerCase()}/${asText(io.name)}`;
 }
 function eventLastSeen(o: KubeObject, now: number): string {
   const last = (o.lastTimestamp as string) || (o.eventTime as string) || o.metadata.creationTimestamp;
@@ -375,16 +376,16 @@ function eventLastSeen(o: KubeObject, now: number): string {
 
 const eventColumns: PrinterColumn[] = [
   col('Last Seen', eventLastSeen),
-  col('Type', (o) => String(o.type ?? '')),
-  col('Reason', (o) => String(o.reason ?? '')),
+  col('Type', (o) => asText(o.type)),
+  col('Reason', (o) => asText(o.reason)),
   col('Object', eventObject),
-  col('Subobject', (o) => String((o.involvedObject as any)?.fieldPath ?? ''), wide),
+  col('Subobject', (o) => asText((o.involvedObject as any)?.fieldPath), wide),
   col('Source', (o) => {
     const s = (o.source ?? {}) as any;
     const comp = s.component || (o.reportingComponent as string) || '';
     return s.host ? `${comp}, ${s.host}` : comp;
   }, wide),
-  col('Message', (o) => String(o.message ?? '')),
+  col('Message', (o) => asText(o.message)),
   col('First Seen', (o, now) => ageSince((o.firstTimestamp as string) || (o.eventTime as string) || o.metadata.creationTimestamp, now), wide),
   col('Count', (o) => Number(o.count ?? 1), { ...wide, type: 'integer' }),
   col('Name', (o) => o.metadata.name ?? '', { ...wide, format: 'name' }),

@@ -3,12 +3,13 @@
 // apiserver, the scheduler, the controller-manager, kubelets sharing the local Docker),
 // writes a kubeconfig for kubectl, keeps logs per component under .kubette/logs, and stops
 // everything on Ctrl-C / SIGTERM. For machines without a registry and for development.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { nthAddress, parseCidr } from '../api/ip.js';
+import { ensurePodNetwork } from './pod-network.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -98,15 +99,6 @@ async function waitHTTP(url: string, what: string, timeoutMs = 30_000): Promise<
 }
 
 /** The gateway address of the Docker network pods join (created here if the kubelets have not yet). */
-function podNetworkGateway(network: string): string {
-  try {
-    execFileSync('docker', ['network', 'create', '--driver', 'bridge', '--label', 'io.kubette.network=pods', network], { stdio: 'ignore' });
-  } catch {
-    // it exists already
-  }
-  return execFileSync('docker', ['network', 'inspect', '-f', '{{(index .IPAM.Config 0).Gateway}}', network]).toString().trim();
-}
-
 /** Splits a flags string ("--a 1 --b x") into arguments. */
 function extra(flags: string | undefined): string[] {
   return (flags ?? '').split(/\s+/).filter(Boolean);
@@ -172,7 +164,7 @@ async function main(): Promise<void> {
     start('dns', process.execPath, [
       join(root, 'dist', 'dns', 'main.js'),
       '--master', server,
-      '--bind-address', podNetworkGateway('kubette'),
+      '--bind-address', ensurePodNetwork('kubette'),
       '--port', values['dns-port']!,
       '--cluster-dns-ip', dnsIP,
     ]);

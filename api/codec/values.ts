@@ -101,3 +101,13 @@ export function assignOwn<T extends object>(target: T, source: object): T {
   for (const k of Object.keys(source)) setOwn(target as JsonObject, k, (source as JsonObject)[k]);
   return target;
 }
+
+/**
+ * A value as text for messages and table cells. String() would call a `toString` the data
+ * itself may carry (`{"toString": {}}` throws), so objects are written as JSON instead.
+ */
+export function asText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'object') return JSON.stringify(v) ?? '';
+  return String(v);
+}

@@ -6,7 +6,7 @@
 // Maps are merged in place on a copy of the original, one (target, patch) pair at a time from
 // an explicit stack: patches may nest 10,000 levels. Keys are read and written as own
 // properties only.
-import { clone, deepEqual, hasOwn, isObject, own, setOwn, type JsonObject } from '../codec/values.js';
+import { asText, clone, deepEqual, hasOwn, isObject, own, setOwn, type JsonObject } from '../codec/values.js';
 import { child, type ArraySchema, type Schema } from '../schema/dsl.js';
 import { StatusError } from '../status.js';
 
@@ -30,15 +30,17 @@ export function applyStrategicMergePatch(original: unknown, patch: unknown, sche
 }
 
 function checkDirective(directive: unknown): void {
-  if (directive !== undefined && directive !== 'merge') fail(`Unknown patch type: ${String(directive)}`);
+  if (directive !== undefined && directive !== 'merge') fail(`Unknown patch type: ${asText(directive)}`);
 }
 
 /** Merges `patch` into `result` (whose own `$patch` directive has been handled); child maps are queued. */
 function mergeMap(result: Obj, patch: Obj, schema: Schema | undefined, stack: Task[]): void {
   const retain = own(patch, '$retainKeys');
   if (retain !== undefined) {
-    if (!Array.isArray(retain)) fail('invalid $retainKeys: must be a list');
-    const keep = new Set(retain.map(String));
+    if (!Array.isArray(retain) || retain.some((k) => typeof k !== 'string')) {
+      throw new StatusError(400, 'BadRequest', 'invalid patch format of retainKeys');
+    }
+    const keep = new Set(retain as string[]);
     for (const k of Object.keys(result)) if (!keep.has(k)) delete result[k];
   }
 

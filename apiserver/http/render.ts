@@ -33,8 +33,17 @@ export function columnDefinitions(r: ResourceInfo) {
   return r.columns.map(({ name, type, format, description, priority }) => ({ name, type, format, description, priority }));
 }
 
+/** One cell; a value of an unexpected shape in a field the schema leaves open must not fail the whole table. */
+function cell(c: ResourceInfo['columns'][number], o: CachedObject, now: number): unknown {
+  try {
+    return c.cell(o.obj, now);
+  } catch {
+    return '<unknown>';
+  }
+}
+
 function tableRow(r: ResourceInfo, o: CachedObject, opts: RenderOptions) {
-  const row: Record<string, unknown> = { cells: r.columns.map((c) => c.cell(o.obj, opts.now)) };
+  const row: Record<string, unknown> = { cells: r.columns.map((c) => cell(c, o, opts.now)) };
   if (opts.includeObject === 'Object') row.object = servedObject(r, o);
   else if (opts.includeObject === 'Metadata') row.object = partialMetadata(o.obj, opts.output.metaVersion);
   return row;

@@ -2,7 +2,7 @@
 // delete, deletecollection, and the subresources (status, scale, binding, eviction, finalize).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toYAML } from '../../api/codec/yaml.js';
-import { clone, isObject } from '../../api/codec/values.js';
+import { asText, clone, isObject } from '../../api/codec/values.js';
 import { fromStorage, toStorage } from '../../api/conversion.js';
 import { checkFieldSelector, supportedFields } from '../../api/fields.js';
 import { applyJsonPatch } from '../../api/patch/json-patch.js';
@@ -247,7 +247,7 @@ async function patch(ctx: Ctx, subresource?: 'status'): Promise<FastifyReply> {
       // A patch may not rename the object (Kubernetes' checkName).
       const patchedName = result.metadata?.name;
       if (patchedName !== undefined && patchedName !== ctx.path.name) {
-        throw badRequest(`the name of the object (${String(patchedName)}) does not match the name on the URL (${ctx.path.name})`);
+        throw badRequest(`the name of the object (${asText(patchedName)}) does not match the name on the URL (${ctx.path.name})`);
       }
       const stored = toStorage(ctx.r, result as KubeObject);
       applyNamespace(ctx.r, stored, ctx.path.namespace);
