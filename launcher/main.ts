@@ -18,6 +18,7 @@ const { values } = parseArgs({
     'data-dir': { type: 'string', default: join(root, '.kubette') },
     'apiserver-port': { type: 'string', default: '8080' },
     'etcd-port': { type: 'string', default: '2379' },
+    'etcd-peer-port': { type: 'string' },
     kubeconfig: { type: 'string', default: join(root, 'kubeconfig') },
     nodes: { type: 'string', default: '2' },
     'kubelet-port': { type: 'string', default: '10250' },
@@ -43,6 +44,7 @@ if (values.help) {
   --data-dir DIR         etcd data and component logs (default .kubette)
   --apiserver-port PORT  apiserver's plain-HTTP port on 127.0.0.1 (default 8080)
   --etcd-port PORT       etcd's client port on 127.0.0.1 (default 2379)
+  --etcd-peer-port PORT  etcd's peer port on 127.0.0.1 (default: the client port + 1)
   --kubeconfig FILE      where to write the kubeconfig (default ./kubeconfig)
   --nodes N              kubelets to run (default 2; they share the local Docker)
   --kubelet-port PORT    first kubelet's port; the next ones add 100 each (default 10250; 0: free ports)
@@ -65,6 +67,7 @@ const dataDir = values['data-dir']!;
 const logDir = values['log-dir'] ?? join(dataDir, 'logs');
 mkdirSync(logDir, { recursive: true });
 const etcdPort = Number(values['etcd-port']);
+const etcdPeerPort = Number(values['etcd-peer-port'] ?? etcdPort + 1);
 const apiPort = Number(values['apiserver-port']);
 const children: Array<{ name: string; child: ChildProcess }> = [];
 
@@ -128,9 +131,9 @@ async function main(): Promise<void> {
     '--data-dir', join(dataDir, 'etcd'),
     '--listen-client-urls', etcdURL,
     '--advertise-client-urls', etcdURL,
-    '--listen-peer-urls', `http://127.0.0.1:${etcdPort + 1}`,
-    '--initial-advertise-peer-urls', `http://127.0.0.1:${etcdPort + 1}`,
-    '--initial-cluster', `default=http://127.0.0.1:${etcdPort + 1}`,
+    '--listen-peer-urls', `http://127.0.0.1:${etcdPeerPort}`,
+    '--initial-advertise-peer-urls', `http://127.0.0.1:${etcdPeerPort}`,
+    '--initial-cluster', `default=http://127.0.0.1:${etcdPeerPort}`,
   ]);
   await waitHTTP(`${etcdURL}/health`, 'etcd');
 

@@ -5,7 +5,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { internalError, StatusError } from '../../api/status.js';
-import { EtcdRequestError, OutcomeUnknownError, RequestTooLargeError, UnavailableError } from '../storage/etcd/errors.js';
+import { EtcdRequestError, FutureRevisionError, OutcomeUnknownError, RequestTooLargeError, UnavailableError } from '../storage/etcd/errors.js';
 
 export function statusBody(err: StatusError): string {
   return JSON.stringify(err.toStatus());
@@ -28,9 +28,11 @@ export function statusFor(err: unknown): StatusError {
   if (err instanceof OutcomeUnknownError) {
     return new StatusError(504, 'Timeout', `Timeout: the write may or may not have been applied: ${err.message}`, { retryAfterSeconds: 1 });
   }
+  if (err instanceof FutureRevisionError) {
+    return new StatusError(504, 'Timeout', `Too large resource version: the requested revision is newer than the current one (${err.currentRevision})`, { retryAfterSeconds: 1 });
+  }
   if (err instanceof EtcdRequestError) return internalError(err.message);
   if (err instanceof RangeError && /call stack/i.test(err.message)) {
-    if (process.env.KUBETTE_DEBUG_STACK) console.error(err.stack);
     // Should be impossible (bodies are depth-checked); never a 500 that looks like a crash.
     return new StatusError(400, 'BadRequest', `the request is nested too deeply to process: ${err.message}`);
   }
@@ -68,6 +70,11 @@ export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: 
  */
 export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  // A response is already on its way (e.g. a handler timeout): never a second one.
+  if ((socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent) {
+    socket.destroy();
+    return;
+  }
   let status: StatusError;
   if (err.code === 'HPE_HEADER_OVERFLOW') {
     status = new StatusError(431, 'RequestHeaderFieldsTooLarge', 'Request Header Fields Too Large: the request headers exceed the allowed size');

@@ -97,7 +97,11 @@ export function installRequestLimits(app: FastifyInstance, limits: RequestLimits
     tracked.set(req, t);
     t.timer = setTimeout(() => {
       if (reply.sent || reply.raw.headersSent) return;
+      // A body still arriving is abandoned with the connection: it cannot carry another request.
+      const midUpload = !req.raw.complete;
+      if (midUpload) reply.header('Connection', 'close');
       void sendStatus(reply, new StatusError(504, 'Timeout', 'Timeout: request did not complete within requested timeout - context deadline exceeded', { retryAfterSeconds: 1 }));
+      if (midUpload) reply.raw.once('finish', () => req.raw.socket?.destroy());
     }, deadlineFor(req, limits));
     return undefined;
   });

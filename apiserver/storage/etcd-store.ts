@@ -135,7 +135,7 @@ export class EtcdStore {
       success: [write === 'put' ? { request_put: { key: k, value: value! } } : { request_delete_range: { key: k } }],
       failure: [{ request_range: { key: k } }],
     };
-    const { res, ambiguous } = await this.client.call<TxnResponse>('kv', 'Txn', txn, { retryAmbiguous: true });
+    const { res, ambiguous } = await this.client.call<TxnResponse>('kv', 'Txn', txn, { retryAmbiguous: true, write: true });
     if (res.succeeded) return { ok: true, revision: Number(res.header.revision) };
     const kv = res.responses[0]?.response_range?.kvs[0];
     const current = kv ? toStoredKV(kv) : undefined;

@@ -85,6 +85,8 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     '--data-dir', dataDir,
     '--apiserver-port', String(apiPort),
     '--etcd-port', String(etcdPort),
+    // Its own free port: etcd-port + 1 may be taken by another test's process.
+    '--etcd-peer-port', String(await freePort()),
     '--kubeconfig', kubeconfig,
     '--nodes', String(nodesCount),
     '--kubelet-port', '0',

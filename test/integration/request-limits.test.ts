@@ -1,0 +1,80 @@
+// The apiserver's request limits, against the real process: a client that sends its request
+// too slowly is answered 408 and cut off, writes beyond --max-mutating-requests-inflight get
+// 429 with Retry-After, and long-running watches do not count against --max-requests-inflight.
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startApiServer, type ApiServerHandle } from '../harness/apiserver.js';
+
+let api: ApiServerHandle;
+
+beforeAll(async () => {
+  api = await startApiServer({
+    etcd: inject('etcdEndpoint'),
+    args: ['--request-timeout', '2s', '--max-mutating-requests-inflight', '2', '--max-requests-inflight', '2'],
+  });
+});
+afterAll(async () => {
+  await api?.stop();
+});
+
+/** Writes `bytes` and never finishes the request; resolves with what the server said and when. */
+function stall(bytes: string): Promise<{ text: string; ms: number }> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const socket = connect(api.port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (d) => (text += d.toString()));
+    socket.on('close', () => resolve({ text, ms: Date.now() - started }));
+    socket.on('error', () => undefined);
+    socket.write(bytes);
+    setTimeout(() => socket.destroy(), 15_000);
+  });
+}
+
+describe('request limits', () => {
+  it('answers a request whose body never finishes arriving with a Timeout Status and closes the connection', async () => {
+    const { text, ms } = await stall(`POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"metadata":`);
+    // The handler deadline (504, as Kubernetes' timeout filter answers) and Node's deadline for
+    // receiving the request (408) are the same --request-timeout; whichever fires first answers.
+    const code = Number(/^HTTP\/1.1 (\d+)/.exec(text)?.[1]);
+    expect([408, 504]).toContain(code);
+    expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toMatchObject({ kind: 'Status', code, reason: 'Timeout' });
+    // Closed by the server, well before the test's own 15 s give-up.
+    expect(ms).toBeLessThan(14_000);
+  });
+
+  it('does the same for headers that never finish', async () => {
+    const { text } = await stall('GET /api/v1/namespaces HTTP/1.1\r\nHost: x\r\nX-Slow: ');
+    expect(text).toMatch(/^HTTP\/1.1 408/);
+  });
+
+  it('refuses writes beyond the in-flight limit with 429 and Retry-After, and stores exactly the accepted ones', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        fetch(`${api.url}/api/v1/namespaces/default/configmaps`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ metadata: { name: `burst-${i}`, labels: { burst: 'yes' } } }),
+        }).then(async (r) => ({ status: r.status, retryAfter: r.headers.get('retry-after'), body: await r.json() })),
+      ),
+    );
+    const refused = results.filter((r) => r.status === 429);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const r of refused) {
+      expect(r.retryAfter).toBe('1');
+      expect(r.body).toMatchObject({ kind: 'Status', code: 429, reason: 'TooManyRequests', details: { retryAfterSeconds: 1 } });
+    }
+    const accepted = results.map((r, i) => (r.status === 201 ? `burst-${i}` : undefined)).filter(Boolean);
+    expect(accepted.length + refused.length).toBe(40);
+    const list = (await (await fetch(`${api.url}/api/v1/namespaces/default/configmaps?labelSelector=burst%3Dyes`)).json()) as { items: Array<{ metadata: { name: string } }> };
+    expect(list.items.map((i) => i.metadata.name).sort()).toEqual([...accepted].sort());
+  });
+
+  it('does not count watches against the read limit', async () => {
+    const watches = await Promise.all(Array.from({ length: 5 }, () => fetch(`${api.url}/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=3`)));
+    for (const w of watches) expect(w.status).toBe(200);
+    const get = await fetch(`${api.url}/api/v1/namespaces/default/configmaps?limit=1`);
+    expect(get.status).toBe(200);
+    await Promise.all(watches.map((w) => w.body?.cancel()));
+  });
+});
