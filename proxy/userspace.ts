@@ -78,7 +78,11 @@ function listenUdp(host: string, port: number, balancer: Balancer): Promise<List
     // One upstream socket per client, so replies find their way back; idle ones are closed.
     const flows = new Map<string, { up: UdpSocket; last: number }>();
     const sweeper = setInterval(() => {
-      for (const [k, f] of flows) if (Date.now() - f.last > UDP_IDLE_MS) (f.up.close(), flows.delete(k));
+      for (const [k, f] of flows) {
+        if (Date.now() - f.last <= UDP_IDLE_MS) continue;
+        f.up.close();
+        flows.delete(k);
+      }
     }, 10_000);
     sweeper.unref();
     sock.on('message', (msg, rinfo) => {

@@ -6,7 +6,7 @@
 // Maps are merged in place on a copy of the original, one (target, patch) pair at a time from
 // an explicit stack: patches may nest 10,000 levels. Keys are read and written as own
 // properties only.
-import { asText, clone, deepEqual, hasOwn, isObject, own, setOwn, type JsonObject } from '../codec/values.js';
+import { asText, clone, deepEqual, isObject, own, setOwn, type JsonObject } from '../codec/values.js';
 import { child, type ArraySchema, type Schema } from '../schema/dsl.js';
 import { StatusError } from '../status.js';
 

@@ -1,6 +1,6 @@
 // The schema of every served kind, keyed by `<groupVersion>/<Kind>`. Kinds described only at
 // the top level accept any content below it.
-import { any, bool, bytes, int, int32, intOrString, list, map, obj, open, quantities, set, str, stringMap, strings, time, type Schema } from './dsl.js';
+import { any, bool, bytes, int, int32, intOrString, list, map, obj, open, quantities, str, stringMap, strings, time, type Schema } from './dsl.js';
 import { conditions, kind, labelSelector, localObjectReference, objectMeta, objectReference } from './meta.js';
 import { podSpec, podStatus, podTemplateSpec } from './pod.js';
 

@@ -118,7 +118,10 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
   const finish = () => {
     if (closed) return;
     closed = true;
-    for (const t of timers) clearTimeout(t), clearInterval(t);
+    for (const t of timers) {
+      clearTimeout(t);
+      clearInterval(t);
+    }
     sub?.cancel();
     opts.shutdown.removeEventListener('abort', finish);
     res.end();

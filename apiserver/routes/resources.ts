@@ -2,7 +2,7 @@
 // delete, deletecollection, and the subresources (status, scale, binding, eviction, finalize).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toYAML } from '../../api/codec/yaml.js';
-import { asText, clone, isObject } from '../../api/codec/values.js';
+import { asText, clone } from '../../api/codec/values.js';
 import { fromStorage, toStorage } from '../../api/conversion.js';
 import { checkFieldSelector, supportedFields } from '../../api/fields.js';
 import { applyJsonPatch } from '../../api/patch/json-patch.js';

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { WatchEvent } from './etcd/api.js';
 import type { EtcdWatch } from './etcd/watch.js';
 import { CachedObject, type CacheEvent } from './cached-object.js';
-import { CompactedError, toStoredKV, type EtcdStore } from './etcd-store.js';
+import { toStoredKV, type EtcdStore } from './etcd-store.js';
 
 /** loading: first list; synced: up to date; catching-up: reconnected, replaying; disconnected: no stream. */
 export type CacheState = 'loading' | 'synced' | 'catching-up' | 'disconnected';
@@ -203,7 +203,10 @@ export class WatchCache {
     this.revision = rev;
     if (this.waiters.length === 0) return;
     const still: typeof this.waiters = [];
-    for (const w of this.waiters) (w.rev <= rev ? w.resolve() : still.push(w));
+    for (const w of this.waiters) {
+      if (w.rev <= rev) w.resolve();
+      else still.push(w);
+    }
     this.waiters = still;
   }
 

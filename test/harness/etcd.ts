@@ -145,7 +145,7 @@ export class EtcdCluster {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.members.map((m) => m.proc?.stop()));
+    await Promise.all(this.members.map((m) => m.proc?.stop() ?? Promise.resolve()));
     for (const m of this.members) rmSync(m.dataDir, { recursive: true, force: true });
   }
 }
