@@ -16,6 +16,7 @@ RUN npm ci --no-fund --no-audit
 COPY tsconfig.json tsconfig.build.json ./
 COPY api api
 COPY client client
+COPY component-base component-base
 COPY apiserver apiserver
 COPY scheduler scheduler
 COPY controller-manager controller-manager

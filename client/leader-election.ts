@@ -135,3 +135,41 @@ export class LeaderElector {
     await this.client.update(leases, lease);
   }
 }
+
+/** The leader-election flags every controller-like component takes, as Kubernetes names them. */
+export interface LeaderElectionFlags {
+  'leader-elect': boolean;
+  'leader-elect-lease-duration'?: number;
+  'leader-elect-renew-deadline'?: number;
+  'leader-elect-retry-period'?: number;
+}
+
+/**
+ * Runs `work` while holding the lease named `lease` (kube-system), or straight away without
+ * leader election. Leadership lost without a stop request sets exit code 1, so a restart
+ * competes again, as Kubernetes' components do.
+ */
+export async function runLeading(
+  client: RestClient,
+  flags: LeaderElectionFlags,
+  lease: { name: string; identity: string },
+  stop: AbortSignal,
+  work: (signal: AbortSignal) => Promise<void>,
+  log?: Logger,
+): Promise<void> {
+  if (!flags['leader-elect']) return work(stop);
+  const elector = new LeaderElector(
+    client,
+    {
+      namespace: 'kube-system',
+      name: lease.name,
+      identity: lease.identity,
+      leaseDurationMs: flags['leader-elect-lease-duration'],
+      renewDeadlineMs: flags['leader-elect-renew-deadline'],
+      retryPeriodMs: flags['leader-elect-retry-period'],
+    },
+    log,
+  );
+  await elector.run(stop, work);
+  if (!stop.aborted) process.exitCode = 1;
+}

@@ -7,68 +7,54 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { nthAddress, parseCidr } from '../api/ip.js';
+import { defineFlags, FlagError, parseFlags, usage, type FlagValues } from '../component-base/flags.js';
 import { ensurePodNetwork } from './pod-network.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-const { values } = parseArgs({
-  options: {
-    'data-dir': { type: 'string', default: join(root, '.kubette') },
-    'apiserver-port': { type: 'string', default: '8080' },
-    'etcd-port': { type: 'string', default: '2379' },
-    'etcd-peer-port': { type: 'string' },
-    kubeconfig: { type: 'string', default: join(root, 'kubeconfig') },
-    nodes: { type: 'string', default: '2' },
-    'kubelet-port': { type: 'string', default: '10250' },
-    'node-prefix': { type: 'string', default: 'node' },
-    'apiserver-args': { type: 'string', default: '' },
-    'controller-manager-args': { type: 'string', default: '' },
-    'kubelet-args': { type: 'string', default: '' },
-    without: { type: 'string', default: '' },
-    'service-cluster-ip-range': { type: 'string', default: '10.96.0.0/12' },
-    'service-node-port-range': { type: 'string', default: '30000-32767' },
-    'proxy-mode': { type: 'string', default: 'iptables' },
-    'proxy-port': { type: 'string', default: '10256' },
-    'chain-prefix': { type: 'string', default: 'KUBETTE' },
-    'dns-port': { type: 'string', default: '0' },
-    'log-dir': { type: 'string' },
-    help: { type: 'boolean', default: false },
-  },
+const flags = defineFlags({
+  'data-dir': { type: 'string', default: join(root, '.kubette'), arg: 'DIR', help: 'etcd data and component logs.' },
+  'apiserver-port': { type: 'port', default: 8080, arg: 'PORT', help: "apiserver's plain-HTTP port on 127.0.0.1." },
+  'etcd-port': { type: 'port', default: 2379, arg: 'PORT', help: "etcd's client port on 127.0.0.1." },
+  'etcd-peer-port': { type: 'port', arg: 'PORT', help: "etcd's peer port on 127.0.0.1 (default: the client port + 1)." },
+  kubeconfig: { type: 'string', default: join(root, 'kubeconfig'), arg: 'FILE', help: 'Where to write the kubeconfig.' },
+  nodes: { type: 'int', default: 2, min: 0, arg: 'N', help: 'Kubelets to run (they share the local Docker).' },
+  'kubelet-port': { type: 'port', default: 10250, arg: 'PORT', help: "First kubelet's port; the next ones add 100 each (0: free ports)." },
+  'node-prefix': { type: 'string', default: 'node', arg: 'NAME', help: 'Node names are NAME-1 ... NAME-N.' },
+  'apiserver-args': { type: 'string', default: '', arg: '"..."', help: 'Extra flags for the apiserver (e.g. ="--default-unreachable-toleration-seconds 30").' },
+  'controller-manager-args': { type: 'string', default: '', arg: '"..."', help: 'Extra flags for the controller-manager (e.g. ="--node-monitor-grace-period 20s").' },
+  'kubelet-args': { type: 'string', default: '', arg: '"..."', help: 'Extra flags for every kubelet.' },
+  without: { type: 'list', default: [], arg: 'LIST', help: 'Components not to start: scheduler, controller-manager, proxy, dns (e.g. to run your own).' },
+  'service-cluster-ip-range': { type: 'cidr', default: '10.96.0.0/12', arg: 'CIDR', help: "Services' cluster IPs." },
+  'service-node-port-range': { type: 'string', default: '30000-32767', arg: 'A-B', help: 'Node ports.' },
+  'proxy-mode': { type: 'string', default: 'iptables', oneOf: ['iptables', 'userspace'], arg: 'MODE', help: 'iptables or userspace.' },
+  'proxy-port': { type: 'port', default: 10256, arg: 'PORT', help: "The proxy's /healthz and /metrics on 127.0.0.1." },
+  'chain-prefix': { type: 'string', default: 'KUBETTE', arg: 'NAME', help: "Prefix of the proxy's iptables chains." },
+  'dns-port': { type: 'port', default: 0, arg: 'PORT', help: "The cluster DNS server's port on the pod network's gateway (0: a free one)." },
+  'log-dir': { type: 'string', arg: 'DIR', help: 'Component logs (default <data-dir>/logs).' },
 });
 
-if (values.help) {
-  console.log(`Usage: npm run up -- [flags]
-
-  --data-dir DIR         etcd data and component logs (default .kubette)
-  --apiserver-port PORT  apiserver's plain-HTTP port on 127.0.0.1 (default 8080)
-  --etcd-port PORT       etcd's client port on 127.0.0.1 (default 2379)
-  --etcd-peer-port PORT  etcd's peer port on 127.0.0.1 (default: the client port + 1)
-  --kubeconfig FILE      where to write the kubeconfig (default ./kubeconfig)
-  --nodes N              kubelets to run (default 2; they share the local Docker)
-  --kubelet-port PORT    first kubelet's port; the next ones add 100 each (default 10250; 0: free ports)
-  --node-prefix NAME     node names are NAME-1 ... NAME-N (default node)
-  --apiserver-args="..."           extra flags for the apiserver (e.g. ="--default-unreachable-toleration-seconds 30")
-  --controller-manager-args="..."  extra flags for the controller-manager (e.g. ="--node-monitor-grace-period 20s")
-  --kubelet-args="..."             extra flags for every kubelet
-  --log-dir DIR          component logs (default <data-dir>/logs)
-  --without LIST         components not to start: scheduler, controller-manager, proxy, dns (e.g. to run your own)
-  --service-cluster-ip-range CIDR  Services' cluster IPs (default 10.96.0.0/12)
-  --service-node-port-range A-B    node ports (default 30000-32767)
-  --proxy-mode MODE      iptables (default) or userspace
-  --proxy-port PORT      the proxy's /healthz and /metrics on 127.0.0.1 (default 10256)
-  --chain-prefix NAME    prefix of the proxy's iptables chains (default KUBETTE)
-  --dns-port PORT        the cluster DNS server's port on the pod network's gateway (default 0: a free one)`);
-  process.exit(0);
+let values: FlagValues<typeof flags>;
+try {
+  const parsed = parseFlags(flags, process.argv.slice(2));
+  if (parsed.help) {
+    console.log(usage('npm run up --', flags));
+    process.exit(0);
+  }
+  values = parsed.values;
+} catch (err) {
+  if (!(err instanceof FlagError)) throw err;
+  console.error(`launcher: ${err.message}\nRun 'npm run up -- --help' for the flags.`);
+  process.exit(2);
 }
 
-const dataDir = values['data-dir']!;
+const dataDir = values['data-dir'];
 const logDir = values['log-dir'] ?? join(dataDir, 'logs');
 mkdirSync(logDir, { recursive: true });
-const etcdPort = Number(values['etcd-port']);
-const etcdPeerPort = Number(values['etcd-peer-port'] ?? etcdPort + 1);
-const apiPort = Number(values['apiserver-port']);
+const etcdPort = values['etcd-port'];
+const etcdPeerPort = values['etcd-peer-port'] ?? etcdPort + 1;
+const apiPort = values['apiserver-port'];
 const children: Array<{ name: string; child: ChildProcess }> = [];
 
 function start(name: string, cmd: string, args: string[]): ChildProcess {
@@ -101,7 +87,6 @@ async function waitHTTP(url: string, what: string, timeoutMs = 30_000): Promise<
   }
 }
 
-/** The gateway address of the Docker network pods join (created here if the kubelets have not yet). */
 /** Splits a flags string ("--a 1 --b x") into arguments. */
 function extra(flags: string | undefined): string[] {
   return (flags ?? '').split(/\s+/).filter(Boolean);
@@ -139,12 +124,12 @@ async function main(): Promise<void> {
 
   const server = `http://127.0.0.1:${apiPort}`;
   start('apiserver', process.execPath, [join(root, 'dist', 'apiserver', 'main.js'), '--etcd-servers', etcdURL, '--insecure-port', String(apiPort),
-    '--service-cluster-ip-range', values['service-cluster-ip-range']!,
-    '--service-node-port-range', values['service-node-port-range']!,
+    '--service-cluster-ip-range', values['service-cluster-ip-range'],
+    '--service-node-port-range', values['service-node-port-range'],
     ...extra(values['apiserver-args'])]);
   await waitHTTP(`${server}/readyz`, 'apiserver');
 
-  const without = new Set((values.without ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  const without = new Set(values.without);
   if (!without.has('scheduler')) start('scheduler', process.execPath, [join(root, 'dist', 'scheduler', 'main.js'), '--master', server, '--port', '0']);
   if (!without.has('controller-manager')) start('controller-manager', process.execPath, [join(root, 'dist', 'controller-manager', 'main.js'), '--master', server, '--port', '0', ...extra(values['controller-manager-args'])]);
 
@@ -154,29 +139,29 @@ async function main(): Promise<void> {
       join(root, 'dist', 'proxy', 'main.js'),
       '--master', server,
       '--hostname-override', `${values['node-prefix']}-1`,
-      '--proxy-mode', values['proxy-mode']!,
-      '--service-cluster-ip-range', values['service-cluster-ip-range']!,
-      '--iptables-chain-prefix', values['chain-prefix']!,
+      '--proxy-mode', values['proxy-mode'],
+      '--service-cluster-ip-range', values['service-cluster-ip-range'],
+      '--iptables-chain-prefix', values['chain-prefix'],
       '--healthz-bind-address', `127.0.0.1:${values['proxy-port']}`,
     ]);
   }
 
   // Cluster DNS listens on the pod network's gateway, where pods reach the host.
-  const dnsIP = nthAddress(parseCidr(values['service-cluster-ip-range']!), 10);
+  const dnsIP = nthAddress(parseCidr(values['service-cluster-ip-range']), 10);
   if (!without.has('dns')) {
     start('dns', process.execPath, [
       join(root, 'dist', 'dns', 'main.js'),
       '--master', server,
       '--bind-address', ensurePodNetwork('kubette'),
-      '--port', values['dns-port']!,
+      '--port', String(values['dns-port']),
       '--cluster-dns-ip', dnsIP,
     ]);
   }
 
   const nodes: string[] = [];
-  for (let i = 1; i <= Number(values.nodes); i++) {
+  for (let i = 1; i <= values.nodes; i++) {
     const name = `${values['node-prefix']}-${i}`;
-    const base = Number(values['kubelet-port']);
+    const base = values['kubelet-port'];
     const port = base === 0 ? 0 : base + 100 * (i - 1);
     nodes.push(name);
     start(`kubelet-${name}`, process.execPath, [
@@ -192,7 +177,7 @@ async function main(): Promise<void> {
     ]);
   }
 
-  const kubeconfig = values.kubeconfig!;
+  const kubeconfig = values.kubeconfig;
   writeFileSync(
     kubeconfig,
     `apiVersion: v1
