@@ -1,6 +1,7 @@
 // Table columns per kind: what `kubectl get` prints. Cells are computed from the object at
 // serving time, with the same names, order and wide-only priorities as Kubernetes.
 import { asText } from './codec/values.js';
+import { isPodReady, nodeReadyStatus } from './conditions.js';
 import { ageSince } from './duration.js';
 import { labelSelectorToString } from './labels.js';
 import type { KubeObject } from './types/meta.js';
@@ -108,8 +109,7 @@ export function summarizePod(pod: KubeObject, now: number): PodSummary {
       }
     }
     if (reason === 'Completed' && hasRunning) {
-      const readyCond = (status.conditions ?? []).find((c: any) => c.type === 'Ready');
-      reason = readyCond?.status === 'True' ? 'Running' : 'NotReady';
+      reason = isPodReady(pod) ? 'Running' : 'NotReady';
     }
   }
 
@@ -304,9 +304,9 @@ const ingressColumns: PrinterColumn[] = [
 // ---- cluster
 
 function nodeStatus(o: KubeObject): string {
-  const ready = ((o.status?.conditions ?? []) as any[]).find((c) => c.type === 'Ready');
+  const ready = nodeReadyStatus(o);
   // Kubernetes prints anything but Ready=True as NotReady; only a node with no Ready condition is Unknown.
-  let s = !ready ? 'Unknown' : ready.status === 'True' ? 'Ready' : 'NotReady';
+  let s = ready === undefined ? 'Unknown' : ready === 'True' ? 'Ready' : 'NotReady';
   if (o.spec?.unschedulable) s += ',SchedulingDisabled';
   return s;
 }

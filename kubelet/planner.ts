@@ -6,6 +6,7 @@
 // probe replaces a container; a pod whose containers have all finished for good is terminal.
 import type { Container, Pod } from '../api/types/pod.js';
 import { byAttemptDesc, containerHash, type ObservedContainer } from './container-names.js';
+import { isPodFinished } from '../api/conditions.js';
 
 export interface PlanInput {
   pod: Pod;
@@ -94,8 +95,7 @@ export function computePodActions(input: PlanInput): PodActions {
   };
   const anyRunning = containers.some((c) => c.state === 'running');
 
-  const phase = pod.status?.phase;
-  if (phase === 'Succeeded' || phase === 'Failed') {
+  if (isPodFinished(pod)) {
     actions.terminal = true;
     actions.killPod = anyRunning;
     return actions;

@@ -12,6 +12,7 @@ import { WorkQueue } from '../client/workqueue.js';
 import { schedule, type FilterPlugin, type ScorePlugin } from './framework.js';
 import { addPod, newNodeInfo, type NodeInfo } from './node-info.js';
 import { rfc3339 } from '../api/time.js';
+import { isPodFinished, nodeReadyStatus } from '../api/conditions.js';
 
 export interface SchedulerOptions {
   schedulerName: string;
@@ -24,15 +25,9 @@ export interface SchedulerOptions {
 const pods = resource('v1/pods');
 const nodes = resource('v1/nodes');
 
-function isTerminal(pod: KubeObject): boolean {
-  const phase = pod.status?.phase;
-  return phase === 'Succeeded' || phase === 'Failed';
-}
-
 /** What of a node matters for placement (not its heartbeats). */
 function placementView(node: KubeObject): string {
-  const ready = ((node.status?.conditions ?? []) as Array<Record<string, string>>).find((c) => c.type === 'Ready')?.status;
-  return JSON.stringify([node.metadata.labels, node.spec, node.status?.allocatable, ready]);
+  return JSON.stringify([node.metadata.labels, node.spec, node.status?.allocatable, nodeReadyStatus(node)]);
 }
 
 export class Scheduler {
@@ -72,7 +67,7 @@ export class Scheduler {
   }
 
   private responsibleFor(p: KubeObject): boolean {
-    return !p.spec?.nodeName && (p.spec?.schedulerName ?? 'default-scheduler') === this.opts.schedulerName && !p.metadata.deletionTimestamp && !isTerminal(p);
+    return !p.spec?.nodeName && (p.spec?.schedulerName ?? 'default-scheduler') === this.opts.schedulerName && !p.metadata.deletionTimestamp && !isPodFinished(p);
   }
 
   private onPod(p: KubeObject, old?: KubeObject): void {
@@ -80,7 +75,7 @@ export class Scheduler {
     if (p.spec?.nodeName) {
       this.assumed.delete(key);
       this.unschedulable.delete(key);
-      if (old && !isTerminal(old) && isTerminal(p)) this.flushUnschedulable('a pod finished');
+      if (old && !isPodFinished(old) && isPodFinished(p)) this.flushUnschedulable('a pod finished');
       return;
     }
     if (!this.responsibleFor(p)) return;
@@ -100,7 +95,7 @@ export class Scheduler {
   private snapshot(): NodeInfo[] {
     return this.nodeInformer.list().map((node) => {
       const name = node.metadata.name!;
-      const bound = this.podInformer.byIndex('node', name).filter((p) => !isTerminal(p));
+      const bound = this.podInformer.byIndex('node', name).filter((p) => !isPodFinished(p));
       const info = newNodeInfo(node, bound);
       for (const [key, a] of this.assumed) if (a.node === name && !bound.some((p) => objectKey(p) === key)) addPod(info, a.pod);
       return info;

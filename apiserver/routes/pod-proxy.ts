@@ -12,6 +12,7 @@ import { StatusError, badRequest } from '../../api/status.js';
 import type { KubeObject } from '../../api/types/meta.js';
 import { decodedPath } from '../http/path.js';
 import type { Registry } from '../registry/registry.js';
+import { isPodFinished } from '../../api/conditions.js';
 
 export interface KubeletTarget {
   pod: KubeObject;
@@ -112,7 +113,7 @@ async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, registr
   if (verb !== 'exec') throw new StatusError(400, 'BadRequest', `pods/${verb} is not supported by this server yet`);
   const t = await locateKubelet(registry, namespace, podName, url.searchParams.get('container') || undefined);
   const phase = t.pod.status?.phase;
-  if (phase === 'Succeeded' || phase === 'Failed') throw badRequest(`cannot exec into a container in a completed pod; current phase is ${phase}`);
+  if (isPodFinished(t.pod)) throw badRequest(`cannot exec into a container in a completed pod; current phase is ${phase}`);
   if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
     throw badRequest(`exec over ${req.headers.upgrade ?? 'a plain request'} is not supported: this server speaks the WebSocket channel protocol (v5.channel.k8s.io, v4.channel.k8s.io), which kubectl 1.30+ and the official clients use`);
   }

@@ -13,6 +13,7 @@ import { resource } from '../../client/rest.js';
 import { sleep } from '../../client/sleep.js';
 import { Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
 import { isActive } from './pod-util.js';
+import { findCondition, nodeReadyStatus } from '../../api/conditions.js';
 
 const nodes = resource('v1/nodes');
 const pods = resource('v1/pods');
@@ -83,7 +84,7 @@ export class NodeLifecycleController extends Controller {
     const now = Date.now();
     const grace = this.ctx.options.nodeMonitorGracePeriodMs;
     const conditions = (node.status?.conditions ?? []) as Condition[];
-    const readyCond = conditions.find((c) => c.type === 'Ready');
+    const readyCond = findCondition(node, 'Ready');
     const lease = this.leases.get(`kube-node-lease/${name}`);
     const heartbeat = Math.max(
       Date.parse(lease?.spec?.renewTime ?? '') || 0,
@@ -96,7 +97,7 @@ export class NodeLifecycleController extends Controller {
     } else {
       waits.push(heartbeat + grace - now + 10);
     }
-    const ready = ((node.status?.conditions ?? []) as Condition[]).find((c) => c.type === 'Ready')?.status;
+    const ready = nodeReadyStatus(node);
     node = await this.reconcileTaints(node, ready);
     const evictAt = await this.evict(node, now);
     if (evictAt !== undefined) waits.push(evictAt - now + 10);

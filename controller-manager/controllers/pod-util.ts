@@ -1,20 +1,18 @@
 // Pod facts controllers share: active, ready, available, and which pods go first when a
 // controller scales down (the kubelet's and ReplicaSet controller's rules).
 import type { KubeObject } from '../../api/types/meta.js';
-
-type Condition = { type: string; status: string; lastTransitionTime?: string };
+import { findCondition, isPodFinished, isPodReady, type Condition } from '../../api/conditions.js';
 
 export function isActive(pod: KubeObject): boolean {
-  const phase = pod.status?.phase;
-  return phase !== 'Succeeded' && phase !== 'Failed' && !pod.metadata.deletionTimestamp;
+  return !isPodFinished(pod) && !pod.metadata.deletionTimestamp;
 }
 
 function readyCondition(pod: KubeObject): Condition | undefined {
-  return ((pod.status?.conditions ?? []) as Condition[]).find((c) => c.type === 'Ready');
+  return findCondition(pod, 'Ready');
 }
 
 export function isReady(pod: KubeObject): boolean {
-  return readyCondition(pod)?.status === 'True';
+  return isPodReady(pod);
 }
 
 /** Ready for at least minReadySeconds at `now`. */

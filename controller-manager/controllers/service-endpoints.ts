@@ -6,6 +6,7 @@ import { fromLabelSelector, matches } from '../../api/labels.js';
 import type { KubeObject } from '../../api/types/meta.js';
 import type { Informer } from '../../client/informer.js';
 import { isReady } from './pod-util.js';
+import { isPodFinished } from '../../api/conditions.js';
 
 export interface ResolvedPort {
   name?: string;
@@ -58,8 +59,7 @@ export function serviceEndpoints(svc: KubeObject, pods: KubeObject[]): ServiceEn
   const out: ServiceEndpoint[] = [];
   for (const pod of pods) {
     if (!podSelected(svc, pod)) continue;
-    const phase = pod.status?.phase;
-    if (phase === 'Succeeded' || phase === 'Failed') continue;
+    if (isPodFinished(pod)) continue;
     const ip = pod.status?.podIP as string | undefined;
     if (!ip) continue;
     const terminating = !!pod.metadata.deletionTimestamp;

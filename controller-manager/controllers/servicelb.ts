@@ -7,6 +7,7 @@ import type { KubeObject } from '../../api/types/meta.js';
 import type { Informer } from '../../client/informer.js';
 import { resource } from '../../client/rest.js';
 import { Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
+import { isNodeReady } from '../../api/conditions.js';
 
 const services = resource('v1/services');
 
@@ -27,7 +28,7 @@ export class ServiceLBController extends Controller {
   private ingress(): Array<{ ip: string; ipMode: string }> {
     const ips = new Set<string>();
     for (const n of this.nodes.list()) {
-      const ready = ((n.status?.conditions ?? []) as Array<Record<string, string>>).some((c) => c.type === 'Ready' && c.status === 'True');
+      const ready = isNodeReady(n);
       const ip = ((n.status?.addresses ?? []) as Array<Record<string, string>>).find((a) => a.type === 'InternalIP')?.address;
       if (ready && ip) ips.add(ip);
     }

@@ -1,10 +1,10 @@
 // Only nodes whose Ready condition is True take new pods.
 import { ok, unresolvable, type FilterPlugin } from '../framework.js';
+import { isNodeReady } from '../../api/conditions.js';
 
 export const nodeReady: FilterPlugin = {
   name: 'NodeReady',
   filter(_state, n) {
-    const ready = ((n.node.status?.conditions ?? []) as Array<Record<string, string>>).find((c) => c.type === 'Ready');
-    return ready?.status === 'True' ? ok : unresolvable('node(s) were not ready');
+    return isNodeReady(n.node) ? ok : unresolvable('node(s) were not ready');
   },
 };

@@ -3,6 +3,7 @@
 import { parseQuantity } from '../../../api/quantity.js';
 import type { KubeObject } from '../../../api/types/meta.js';
 import { withStatus, type Strategy } from '../strategy.js';
+import { isPodFinished } from '../../../api/conditions.js';
 
 type AnyObj = Record<string, any>;
 
@@ -50,8 +51,7 @@ export function podStrategy(opts: PodStrategyOptions): Strategy {
     },
     gracePeriod(pod, options) {
       if (!pod.spec?.nodeName) return 0;
-      const phase = pod.status?.phase;
-      if (phase === 'Succeeded' || phase === 'Failed') return 0;
+      if (isPodFinished(pod)) return 0;
       const requested = options.gracePeriodSeconds;
       if (requested !== undefined && requested !== null) return Math.max(0, requested);
       return pod.spec?.terminationGracePeriodSeconds ?? 30;

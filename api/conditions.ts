@@ -1,0 +1,45 @@
+// Status conditions, and the facts components read off them: is a node Ready, is a pod Ready,
+// has a pod finished. Written once here instead of in each component.
+import type { KubeObject } from './types/meta.js';
+
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown' | string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+  lastHeartbeatTime?: string;
+  lastProbeTime?: string | null;
+}
+
+type WithConditions = Pick<KubeObject, 'status'> | undefined;
+
+/** The condition of `type` in `obj.status.conditions`, if any. */
+export function findCondition(obj: WithConditions, type: string): Condition | undefined {
+  const conditions = obj?.status?.conditions;
+  if (!Array.isArray(conditions)) return undefined;
+  return (conditions as Condition[]).find((c) => c && c.type === type);
+}
+
+export function isConditionTrue(obj: WithConditions, type: string): boolean {
+  return findCondition(obj, type)?.status === 'True';
+}
+
+/** The status of a node's Ready condition ('True', 'False', 'Unknown'), or undefined before the kubelet posted one. */
+export function nodeReadyStatus(node: WithConditions): string | undefined {
+  return findCondition(node, 'Ready')?.status;
+}
+
+export function isNodeReady(node: WithConditions): boolean {
+  return isConditionTrue(node, 'Ready');
+}
+
+export function isPodReady(pod: WithConditions): boolean {
+  return isConditionTrue(pod, 'Ready');
+}
+
+/** A pod in phase Succeeded or Failed: its containers will not run again. */
+export function isPodFinished(pod: WithConditions): boolean {
+  const phase = pod?.status?.phase;
+  return phase === 'Succeeded' || phase === 'Failed';
+}
