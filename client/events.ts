@@ -3,7 +3,8 @@
 // existing Event instead of creating another.
 import type { Logger } from 'pino';
 import type { KubeObject } from '../api/types/meta.js';
-import { resource, type RestClient } from './rest.js';
+import { resource } from './rest.js';
+import type { ApiClient } from './api-client.js';
 import { rfc3339 } from '../api/time.js';
 
 const events = resource('v1/events');
@@ -26,7 +27,7 @@ export class EventRecorder {
   private readonly seen = new Map<string, Seen>();
 
   constructor(
-    private readonly client: RestClient,
+    private readonly client: ApiClient,
     private readonly source: EventSource,
     private readonly log?: Logger,
   ) {}

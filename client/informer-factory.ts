@@ -5,14 +5,15 @@ import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { KubeObject } from '../api/types/meta.js';
 import { Informer } from './informer.js';
-import { resource, type RestClient } from './rest.js';
+import { resource } from './rest.js';
+import type { ApiClient } from './api-client.js';
 
 export class InformerFactory {
   private readonly informers = new Map<string, Informer<any>>();
   private started = false;
 
   constructor(
-    private readonly client: RestClient,
+    private readonly client: ApiClient,
     private readonly log?: Logger,
   ) {}
 

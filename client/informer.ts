@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { ResourceInfo } from '../api/resources.js';
 import { StatusError } from '../api/status.js';
 import type { KubeObject, Status } from '../api/types/meta.js';
-import type { RestClient } from './rest.js';
+import type { ApiClient } from './api-client.js';
 import { readWatchEvents } from './watch.js';
 import { sleep } from './sleep.js';
 
@@ -52,7 +52,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   readonly stats: InformerStats = { lists: 0, watches: 0, events: 0, errors: 0, lastEventAt: 0 };
 
   constructor(
-    private readonly client: RestClient,
+    private readonly client: ApiClient,
     readonly resource: ResourceInfo,
     private readonly opts: InformerOptions = {},
     private readonly log?: Logger,
@@ -122,8 +122,16 @@ export class Informer<T extends KubeObject = KubeObject> {
       resourceVersion,
     });
     this.stats.lists++;
+    this.replace(list.items, list.metadata.resourceVersion ?? '');
+  }
+
+  /**
+   * Makes the cache hold exactly `items` (handlers see what changed), as a list does, and marks
+   * the informer synced. Unit tests seed informers with it instead of a server.
+   */
+  replace(items: T[], resourceVersion = ''): void {
     const seen = new Set<string>();
-    for (const item of list.items) {
+    for (const item of items) {
       // Lists omit kind/apiVersion on items; fill them so handlers see whole objects.
       item.kind ??= this.resource.kind;
       item.apiVersion ??= this.resource.group ? `${this.resource.group}/${this.resource.version}` : this.resource.version;
@@ -132,7 +140,7 @@ export class Informer<T extends KubeObject = KubeObject> {
       this.upsert(key, item);
     }
     for (const [key, obj] of [...this.items]) if (!seen.has(key)) this.remove(key, obj);
-    this.resourceVersion = list.metadata.resourceVersion ?? '';
+    this.resourceVersion = resourceVersion;
     this.markSynced();
   }
 

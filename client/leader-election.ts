@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 import { StatusError } from '../api/status.js';
 import { microTime } from '../api/time.js';
 import type { KubeObject } from '../api/types/meta.js';
-import { resource, type RestClient } from './rest.js';
+import { resource } from './rest.js';
+import type { ApiClient } from './api-client.js';
 import { sleep } from './sleep.js';
 
 export interface LeaderElectionOptions {
@@ -28,7 +29,7 @@ export class LeaderElector {
   isLeader = false;
 
   constructor(
-    private readonly client: RestClient,
+    private readonly client: ApiClient,
     private readonly opts: LeaderElectionOptions,
     private readonly log?: Logger,
   ) {
@@ -150,7 +151,7 @@ export interface LeaderElectionFlags {
  * competes again, as Kubernetes' components do.
  */
 export async function runLeading(
-  client: RestClient,
+  client: ApiClient,
   flags: LeaderElectionFlags,
   lease: { name: string; identity: string },
   stop: AbortSignal,

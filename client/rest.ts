@@ -4,6 +4,7 @@ import { Pool, type Dispatcher } from 'undici';
 import { apiPrefix, findResource, type ResourceInfo } from '../api/resources.js';
 import { StatusError } from '../api/status.js';
 import type { DeleteOptions, KubeList, KubeObject, Status } from '../api/types/meta.js';
+import type { ApiClient, Query } from './api-client.js';
 
 export interface ClientConfig {
   /** Base URL of the apiserver, e.g. http://127.0.0.1:8080. */
@@ -38,7 +39,6 @@ const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
   apply: 'application/apply-patch+yaml',
 };
 
-type Query = Record<string, string | number | boolean | undefined>;
 
 /** Resolves `group/version/plural` (or `version/plural` for core) against the resource table. */
 export function resource(path: string): ResourceInfo {
@@ -49,7 +49,7 @@ export function resource(path: string): ResourceInfo {
   return r;
 }
 
-export class RestClient {
+export class RestClient implements ApiClient {
   readonly dispatcher: Dispatcher;
   private readonly headers: Record<string, string>;
 

@@ -3,14 +3,15 @@
 // server's address and port (the proxy routes the cluster IP there).
 import { StatusError } from '../api/status.js';
 import type { KubeObject } from '../api/types/meta.js';
-import { resource, type RestClient } from '../client/rest.js';
+import { resource } from '../client/rest.js';
+import type { ApiClient } from '../client/api-client.js';
 
 const services = resource('v1/services');
 const endpoints = resource('v1/endpoints');
 const slices = resource('discovery.k8s.io/v1/endpointslices');
 const MANAGER = 'kubette-dns';
 
-async function upsert(client: RestClient, r: typeof services, obj: KubeObject): Promise<KubeObject> {
+async function upsert(client: ApiClient, r: typeof services, obj: KubeObject): Promise<KubeObject> {
   try {
     return await client.create(r, obj.metadata.namespace, obj);
   } catch (err) {
@@ -20,7 +21,7 @@ async function upsert(client: RestClient, r: typeof services, obj: KubeObject): 
   }
 }
 
-export async function registerDnsService(client: RestClient, opts: { clusterIP: string; address: string; port: number }): Promise<string> {
+export async function registerDnsService(client: ApiClient, opts: { clusterIP: string; address: string; port: number }): Promise<string> {
   const labels = { 'k8s-app': 'kube-dns', 'kubernetes.io/name': 'KubeDNS', 'kubernetes.io/cluster-service': 'true' };
   let svc: KubeObject;
   try {

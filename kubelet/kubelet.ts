@@ -7,7 +7,8 @@ import type { Logger } from 'pino';
 import type { Pod } from '../api/types/pod.js';
 import type { EventRecorder } from '../client/events.js';
 import { Informer, objectKey } from '../client/informer.js';
-import { resource, type RestClient } from '../client/rest.js';
+import { resource } from '../client/rest.js';
+import type { ApiClient } from '../client/api-client.js';
 import { sleep } from '../client/sleep.js';
 import { LABEL_NODE, LABEL_POD_UID } from './container-names.js';
 import { ImagePuller } from './image-puller.js';
@@ -30,7 +31,7 @@ export class Kubelet {
   private readonly byUid = new Map<string, Pod>();
 
   constructor(
-    private readonly client: RestClient,
+    private readonly client: ApiClient,
     private readonly runtime: ContainerRuntime,
     recorder: EventRecorder,
     private readonly settings: Omit<KubeletSettings, 'allocatable'>,

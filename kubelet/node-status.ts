@@ -9,7 +9,8 @@ import { parseQuantity } from '../api/quantity.js';
 import { StatusError } from '../api/status.js';
 import { microTime, rfc3339 } from '../api/time.js';
 import type { KubeObject } from '../api/types/meta.js';
-import { resource, type RestClient } from '../client/rest.js';
+import { resource } from '../client/rest.js';
+import type { ApiClient } from '../client/api-client.js';
 import { sleep } from '../client/sleep.js';
 import type { ContainerRuntime } from './runtime/runtime.js';
 
@@ -86,7 +87,7 @@ export class NodeStatusReporter {
   private lease?: KubeObject;
 
   constructor(
-    private readonly client: RestClient,
+    private readonly client: ApiClient,
     private readonly runtime: ContainerRuntime,
     private readonly config: NodeConfig,
     private readonly log: Logger,

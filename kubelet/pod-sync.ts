@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 import type { KubeObject } from '../api/types/meta.js';
 import type { Container, Pod } from '../api/types/pod.js';
 import type { EventRecorder } from '../client/events.js';
-import { resource, type RestClient } from '../client/rest.js';
+import { resource } from '../client/rest.js';
+import type { ApiClient } from '../client/api-client.js';
 import { StatusError } from '../api/status.js';
 import { rfc3339 } from '../api/time.js';
 import { Backoff } from './backoff.js';
@@ -35,7 +36,7 @@ export interface KubeletSettings extends NodeSettings {
 
 export interface PodSyncDeps {
   runtime: ContainerRuntime;
-  client: RestClient;
+  client: ApiClient;
   recorder: EventRecorder;
   prober: Prober;
   puller: ImagePuller;

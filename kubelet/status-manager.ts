@@ -3,7 +3,8 @@
 // fields the kubelet owns but no longer has are cleared with null.
 import type { Logger } from 'pino';
 import type { Pod, PodStatus } from '../api/types/pod.js';
-import { resource, type RestClient } from '../client/rest.js';
+import { resource } from '../client/rest.js';
+import type { ApiClient } from '../client/api-client.js';
 
 const pods = resource('v1/pods');
 const OWNED = ['podIP', 'podIPs', 'initContainerStatuses', 'message', 'reason'] as const;
@@ -13,7 +14,7 @@ export class StatusManager {
   private readonly written = new Map<string, { text: string; rv: number }>();
 
   constructor(
-    private readonly client: RestClient,
+    private readonly client: ApiClient,
     private readonly log: Logger,
   ) {}
 

@@ -5,7 +5,8 @@
 import type { Logger } from 'pino';
 import type { KubeObject } from '../api/types/meta.js';
 import { Informer } from '../client/informer.js';
-import { resource, type RestClient } from '../client/rest.js';
+import { resource } from '../client/rest.js';
+import type { ApiClient } from '../client/api-client.js';
 import { sleep } from '../client/sleep.js';
 import type { ProxyBackend } from './iptables.js';
 import { buildServiceMap } from './service-map.js';
@@ -26,7 +27,7 @@ export class Proxier {
   lastSyncAt = 0;
 
   constructor(
-    client: RestClient,
+    client: ApiClient,
     private readonly backend: ProxyBackend,
     private readonly opts: ProxierOptions,
     private readonly log: Logger,

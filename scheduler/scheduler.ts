@@ -7,7 +7,8 @@ import { StatusError } from '../api/status.js';
 import type { KubeObject } from '../api/types/meta.js';
 import type { EventRecorder } from '../client/events.js';
 import { Informer, objectKey } from '../client/informer.js';
-import { resource, type RestClient } from '../client/rest.js';
+import { resource } from '../client/rest.js';
+import type { ApiClient } from '../client/api-client.js';
 import { WorkQueue } from '../client/workqueue.js';
 import { schedule, type FilterPlugin, type ScorePlugin } from './framework.js';
 import { addPod, newNodeInfo, type NodeInfo } from './node-info.js';
@@ -39,7 +40,7 @@ export class Scheduler {
   scheduledCount = 0;
 
   constructor(
-    private readonly client: RestClient,
+    private readonly client: ApiClient,
     private readonly recorder: EventRecorder,
     private readonly opts: SchedulerOptions,
     private readonly log: Logger,

@@ -7,11 +7,11 @@ import type { KubeObject } from '../../api/types/meta.js';
 import type { EventRecorder } from '../../client/events.js';
 import { objectKey } from '../../client/informer.js';
 import type { InformerFactory } from '../../client/informer-factory.js';
-import type { RestClient } from '../../client/rest.js';
+import type { ApiClient } from '../../client/api-client.js';
 import { WorkQueue } from '../../client/workqueue.js';
 
 export interface ControllerContext {
-  client: RestClient;
+  client: ApiClient;
   informers: InformerFactory;
   recorder: EventRecorder;
   log: Logger;
