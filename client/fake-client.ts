@@ -10,7 +10,7 @@ import { apiPrefix, findResource, type ResourceInfo } from '../api/resources.js'
 import { alreadyExists, notFound, StatusError } from '../api/status.js';
 import type { DeleteOptions, KubeList, KubeObject, Status } from '../api/types/meta.js';
 import type { ApiClient, Query } from './api-client.js';
-import type { ListOptions, PatchType, WatchOptions } from './rest.js';
+import type { ListOptions, PatchType } from './rest.js';
 
 export type Verb = 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete';
 
