@@ -1,0 +1,147 @@
+// The kubelet's pod sync on the in-memory runtime and a fake API client: what it creates,
+// starts, restarts, stops and removes, in which order, and the status it writes. No Docker.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Pod } from '../api/types/pod.js';
+import { EventRecorder } from '../client/events.js';
+import { FakeClient } from '../client/fake-client.js';
+import { resource } from '../client/rest.js';
+import { ImagePuller } from './image-puller.js';
+import { PodSyncer } from './pod-sync.js';
+import { Prober } from './prober.js';
+import { MemoryRuntime } from './runtime/memory.js';
+import { StatusManager } from './status-manager.js';
+
+const pods = resource('v1/pods');
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function setup() {
+  const runtime = new MemoryRuntime(['kubette/pause:3.9', 'busybox']);
+  const client = new FakeClient();
+  const log = pino({ level: 'silent' });
+  const recorder = new EventRecorder(client, { component: 'kubelet', host: 'n1' }, log);
+  const rootDir = mkdtempSync(join(tmpdir(), 'kubette-podsync-'));
+  dirs.push(rootDir);
+  const prober = new Prober(runtime, recorder, () => undefined);
+  const syncer = new PodSyncer({
+    runtime,
+    client,
+    recorder,
+    prober,
+    puller: new ImagePuller(runtime, recorder),
+    statuses: new StatusManager(client, log),
+    settings: { nodeName: 'n1', podNetwork: 'kubette', pauseImage: 'kubette/pause:3.9', clusterDNS: [], clusterDomain: 'cluster.local', nodeIP: '127.0.0.1', rootDir, allocatable: () => ({ cpu: '2', memory: '4Gi' }) },
+    services: () => [],
+    log,
+  });
+  /** The pod as the API holds it after the kubelet's status writes. */
+  const current = (p: Pod) => client.stored<Pod>(pods, p.metadata.namespace, p.metadata.name!)!;
+  return { runtime, client, syncer, prober, current };
+}
+
+function pod(spec: Partial<Pod['spec']> = {}, name = 'web'): Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'ns', uid: `${name}-uid`, resourceVersion: '1' },
+    spec: { nodeName: 'n1', restartPolicy: 'Always', containers: [{ name: 'app', image: 'busybox' }], ...spec },
+  } as Pod;
+}
+
+/** Syncs until a sync changes nothing in the runtime any more (as the kubelet's worker would, event by event). */
+async function settle(s: ReturnType<typeof setup>, p: Pod, rounds = 6): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    const before = s.runtime.calls.length;
+    const latest = s.current(p) ?? p;
+    await s.syncer.sync({ ...p, status: latest.status, metadata: { ...p.metadata, resourceVersion: latest.metadata.resourceVersion } });
+    if (s.runtime.calls.length === before) return;
+  }
+}
+
+describe('pod sync on the in-memory runtime', () => {
+  it('starts the sandbox, then each init container after the previous one succeeded, then the app containers', async () => {
+    const s = setup();
+    s.runtime.behaviour = (spec) => (spec.labels['io.kubette.container.kind'] === 'init' ? { exitCode: 0 } : undefined);
+    const p = pod({ initContainers: [{ name: 'init-1', image: 'busybox' }, { name: 'init-2', image: 'busybox' }], containers: [{ name: 'a', image: 'busybox' }, { name: 'b', image: 'busybox' }] });
+    s.client.seed(pods, p);
+    await settle(s, p);
+    expect(s.runtime.calls.filter((c) => c.startsWith('start'))).toEqual(['start POD', 'start init-1', 'start init-2', 'start a', 'start b']);
+    const status = s.current(p).status!;
+    expect(status.phase).toBe('Running');
+    expect(status.podIP).toMatch(/^10\.88\.0\.\d+$/);
+    expect(status.initContainerStatuses!.map((c) => [c.name, c.state?.terminated?.reason])).toEqual([
+      ['init-1', 'Completed'],
+      ['init-2', 'Completed'],
+    ]);
+    expect(status.containerStatuses!.map((c) => [c.name, !!c.state?.running])).toEqual([
+      ['a', true],
+      ['b', true],
+    ]);
+  });
+
+  it('holds the app containers while an init container fails, and restarts it', async () => {
+    const s = setup();
+    s.runtime.behaviour = (spec) => (spec.labels['io.kubette.container.kind'] === 'init' ? { exitCode: 1 } : undefined);
+    const p = pod({ initContainers: [{ name: 'init', image: 'busybox' }] });
+    s.client.seed(pods, p);
+    await settle(s, p, 3);
+    expect(s.runtime.calls).not.toContain('start app');
+    const status = s.current(p).status!;
+    expect(status.phase).toBe('Pending');
+    expect(status.initContainerStatuses![0]!.lastState?.terminated?.exitCode ?? status.initContainerStatuses![0]!.state?.terminated?.exitCode).toBe(1);
+  });
+
+  it('restarts a crashed container once, then backs off with CrashLoopBackOff', async () => {
+    const s = setup();
+    s.runtime.behaviour = (spec) => (spec.labels['io.kubette.container.kind'] === 'app' ? { exitCode: 3 } : undefined);
+    const p = pod();
+    s.client.seed(pods, p);
+    await settle(s, p, 2); // first run, immediate restart
+    await settle(s, p, 1); // now in back-off
+    expect(s.runtime.calls.filter((c) => c === 'start app')).toHaveLength(2);
+    const app = s.current(p).status!.containerStatuses![0]!;
+    expect(app.state?.waiting?.reason).toBe('CrashLoopBackOff');
+    expect(app.lastState?.terminated?.exitCode).toBe(3);
+    expect(app.restartCount).toBe(1);
+  });
+
+  it('ends a restartPolicy Never pod as Failed and does not restart it', async () => {
+    const s = setup();
+    s.runtime.behaviour = (spec) => (spec.labels['io.kubette.container.kind'] === 'app' ? { exitCode: 2 } : undefined);
+    const p = pod({ restartPolicy: 'Never' });
+    s.client.seed(pods, p);
+    await settle(s, p);
+    expect(s.runtime.calls.filter((c) => c === 'start app')).toHaveLength(1);
+    expect(s.current(p).status!.phase).toBe('Failed');
+  });
+
+  it('reports ErrImagePull for an image that cannot be pulled, without creating the container', async () => {
+    const s = setup();
+    s.runtime.unpullable.add('nowhere/missing:1');
+    const p = pod({ containers: [{ name: 'app', image: 'nowhere/missing:1' }] });
+    s.client.seed(pods, p);
+    await settle(s, p, 2);
+    expect(s.runtime.calls).not.toContain('create app');
+    expect(s.current(p).status!.containerStatuses![0]!.state?.waiting?.reason).toMatch(/ErrImagePull|ImagePullBackOff/);
+  });
+
+  it('stops and removes every container of a pod being deleted, then deletes it with grace 0 and its uid', async () => {
+    const s = setup();
+    const p = pod();
+    s.client.seed(pods, p);
+    await settle(s, p);
+    await s.syncer.sync({ ...p, metadata: { ...p.metadata, deletionTimestamp: '2026-01-01T00:00:00Z', deletionGracePeriodSeconds: 30 } });
+    expect(s.runtime.all()).toEqual([]);
+    const order = s.runtime.calls.filter((c) => c.startsWith('stop') || c.startsWith('remove'));
+    expect(order).toEqual(['stop app', 'stop POD', 'remove app', 'remove POD']);
+    expect(s.client.writes('pods').filter((a) => a.verb === 'delete')).toEqual([
+      expect.objectContaining({ name: 'web', body: { gracePeriodSeconds: 0, preconditions: { uid: 'web-uid' } } }),
+    ]);
+  });
+});
