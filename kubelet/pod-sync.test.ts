@@ -54,6 +54,14 @@ function pod(spec: Partial<Pod['spec']> = {}, name = 'web'): Pod {
   } as Pod;
 }
 
+interface LooseState {
+  waiting?: { reason?: string };
+  running?: { startedAt?: string };
+  terminated?: { exitCode: number; reason?: string };
+}
+/** A container status's states, any of which may be present. */
+const states = (c: { state: unknown; lastState: unknown }) => ({ state: c.state as LooseState, last: c.lastState as LooseState });
+
 /** Syncs until a sync changes nothing in the runtime any more (as the kubelet's worker would, event by event). */
 async function settle(s: ReturnType<typeof setup>, p: Pod, rounds = 6): Promise<void> {
   for (let i = 0; i < rounds; i++) {
@@ -75,11 +83,11 @@ describe('pod sync on the in-memory runtime', () => {
     const status = s.current(p).status!;
     expect(status.phase).toBe('Running');
     expect(status.podIP).toMatch(/^10\.88\.0\.\d+$/);
-    expect(status.initContainerStatuses!.map((c) => [c.name, c.state?.terminated?.reason])).toEqual([
+    expect(status.initContainerStatuses!.map((c) => [c.name, states(c).state.terminated?.reason])).toEqual([
       ['init-1', 'Completed'],
       ['init-2', 'Completed'],
     ]);
-    expect(status.containerStatuses!.map((c) => [c.name, !!c.state?.running])).toEqual([
+    expect(status.containerStatuses!.map((c) => [c.name, !!states(c).state.running])).toEqual([
       ['a', true],
       ['b', true],
     ]);
@@ -94,7 +102,8 @@ describe('pod sync on the in-memory runtime', () => {
     expect(s.runtime.calls).not.toContain('start app');
     const status = s.current(p).status!;
     expect(status.phase).toBe('Pending');
-    expect(status.initContainerStatuses![0]!.lastState?.terminated?.exitCode ?? status.initContainerStatuses![0]!.state?.terminated?.exitCode).toBe(1);
+    const init = states(status.initContainerStatuses![0]!);
+    expect(init.last.terminated?.exitCode ?? init.state.terminated?.exitCode).toBe(1);
   });
 
   it('restarts a crashed container once, then backs off with CrashLoopBackOff', async () => {
@@ -106,8 +115,8 @@ describe('pod sync on the in-memory runtime', () => {
     await settle(s, p, 1); // now in back-off
     expect(s.runtime.calls.filter((c) => c === 'start app')).toHaveLength(2);
     const app = s.current(p).status!.containerStatuses![0]!;
-    expect(app.state?.waiting?.reason).toBe('CrashLoopBackOff');
-    expect(app.lastState?.terminated?.exitCode).toBe(3);
+    expect(states(app).state.waiting?.reason).toBe('CrashLoopBackOff');
+    expect(states(app).last.terminated?.exitCode).toBe(3);
     expect(app.restartCount).toBe(1);
   });
 
@@ -128,7 +137,7 @@ describe('pod sync on the in-memory runtime', () => {
     s.client.seed(pods, p);
     await settle(s, p, 2);
     expect(s.runtime.calls).not.toContain('create app');
-    expect(s.current(p).status!.containerStatuses![0]!.state?.waiting?.reason).toMatch(/ErrImagePull|ImagePullBackOff/);
+    expect(states(s.current(p).status!.containerStatuses![0]!).state.waiting?.reason).toMatch(/ErrImagePull|ImagePullBackOff/);
   });
 
   it('stops and removes every container of a pod being deleted, then deletes it with grace 0 and its uid', async () => {
