@@ -1,6 +1,7 @@
 // Field selectors: `metadata.name=x,status.phase!=Failed`, with backslash escapes, evaluated
 // against the fields each resource makes selectable (as Kubernetes' per-kind field sets do).
 import { asText } from './codec/values.js';
+import { storedKind } from './kinds/registry.js';
 import { badRequest } from './status.js';
 import type { KubeObject } from './types/meta.js';
 
@@ -85,56 +86,14 @@ export function parseFieldSelector(input: string | undefined): FieldRequirement[
 }
 
 type FieldSet = Record<string, string>;
-type FieldExtractor = (obj: KubeObject) => FieldSet;
 
 const str = (v: unknown): string => asText(v);
-
-const podFields: FieldExtractor = (o) => ({
-  'spec.nodeName': str(o.spec?.nodeName),
-  'spec.restartPolicy': str(o.spec?.restartPolicy),
-  'spec.schedulerName': str(o.spec?.schedulerName),
-  'spec.serviceAccountName': str(o.spec?.serviceAccountName),
-  'spec.hostNetwork': String(Boolean(o.spec?.hostNetwork)),
-  'status.phase': str(o.status?.phase),
-  'status.podIP': str(o.status?.podIP),
-  'status.nominatedNodeName': str(o.status?.nominatedNodeName),
-});
-
-const eventFields: FieldExtractor = (o) => {
-  const io = (o.involvedObject ?? {}) as Record<string, unknown>;
-  const source = (o.source ?? {}) as Record<string, unknown>;
-  return {
-    'involvedObject.kind': str(io.kind),
-    'involvedObject.namespace': str(io.namespace),
-    'involvedObject.name': str(io.name),
-    'involvedObject.uid': str(io.uid),
-    'involvedObject.apiVersion': str(io.apiVersion),
-    'involvedObject.resourceVersion': str(io.resourceVersion),
-    'involvedObject.fieldPath': str(io.fieldPath),
-    reason: str(o.reason),
-    reportingComponent: str(o.reportingComponent),
-    source: str(source.component),
-    type: str(o.type),
-  };
-};
-
-/** Extra selectable fields per storage resource (beyond metadata.name / metadata.namespace). */
-const extraFields: Record<string, FieldExtractor> = {
-  pods: podFields,
-  events: eventFields,
-  secrets: (o) => ({ type: str(o.type) }),
-  nodes: (o) => ({ 'spec.unschedulable': String(Boolean(o.spec?.unschedulable)) }),
-  namespaces: (o) => ({ 'status.phase': str(o.status?.phase) }),
-  replicationcontrollers: (o) => ({ 'status.replicas': str(o.status?.replicas ?? 0) }),
-  jobs: (o) => ({ 'status.successful': str(o.status?.succeeded ?? 0) }),
-  replicasets: (o) => ({ 'status.replicas': str(o.status?.replicas ?? 0) }),
-};
 
 export function selectableFields(resource: string, obj: KubeObject): FieldSet {
   const base: FieldSet = { 'metadata.name': str(obj.metadata.name) };
   if (obj.metadata.namespace !== undefined) base['metadata.namespace'] = str(obj.metadata.namespace);
   else base['metadata.namespace'] = '';
-  const extra = extraFields[resource];
+  const extra = storedKind(resource)?.selectableFields;
   if (!extra) return base;
   try {
     return { ...base, ...extra(obj) };

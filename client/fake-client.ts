@@ -6,11 +6,11 @@ import type { Dispatcher } from 'undici';
 import { clone } from '../api/codec/values.js';
 import { applyMergePatch } from '../api/patch/merge-patch.js';
 import { applyJsonPatch } from '../api/patch/json-patch.js';
-import { apiPrefix, findResource, type ResourceInfo } from '../api/resources.js';
+import { findResource, type ResourceInfo } from '../api/resources.js';
 import { alreadyExists, notFound, StatusError } from '../api/status.js';
 import type { DeleteOptions, KubeList, KubeObject, Status } from '../api/types/meta.js';
 import type { ApiClient, Query } from './api-client.js';
-import type { ListOptions, PatchType } from './rest.js';
+import { resourcePath, type ListOptions, type PatchType } from './rest.js';
 
 export type Verb = 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete';
 
@@ -81,12 +81,7 @@ export class FakeClient implements ApiClient {
   }
 
   path(r: ResourceInfo, namespace?: string, name?: string, subresource?: string): string {
-    let p = apiPrefix(r);
-    if (r.namespaced && namespace) p += `/namespaces/${encodeURIComponent(namespace)}`;
-    p += `/${r.plural}`;
-    if (name !== undefined) p += `/${encodeURIComponent(name)}`;
-    if (subresource) p += `/${subresource}`;
-    return p;
+    return resourcePath(r, namespace, name, subresource);
   }
 
   /** Generic requests, resolved back to a verb on a resource. */

@@ -40,6 +40,16 @@ const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
 };
 
 
+/** The URL path of a resource, an object or one of its subresources. */
+export function resourcePath(r: ResourceInfo, namespace?: string, name?: string, subresource?: string): string {
+  let p = apiPrefix(r);
+  if (r.namespaced && namespace) p += `/namespaces/${encodeURIComponent(namespace)}`;
+  p += `/${r.plural}`;
+  if (name !== undefined) p += `/${encodeURIComponent(name)}`;
+  if (subresource) p += `/${subresource}`;
+  return p;
+}
+
 /** Resolves `group/version/plural` (or `version/plural` for core) against the resource table. */
 export function resource(path: string): ResourceInfo {
   const parts = path.split('/');
@@ -60,12 +70,7 @@ export class RestClient implements ApiClient {
   }
 
   path(r: ResourceInfo, namespace?: string, name?: string, subresource?: string): string {
-    let p = apiPrefix(r);
-    if (r.namespaced && namespace) p += `/namespaces/${encodeURIComponent(namespace)}`;
-    p += `/${r.plural}`;
-    if (name !== undefined) p += `/${encodeURIComponent(name)}`;
-    if (subresource) p += `/${subresource}`;
-    return p;
+    return resourcePath(r, namespace, name, subresource);
   }
 
   private static query(q: Query | undefined): string {

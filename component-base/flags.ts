@@ -161,3 +161,19 @@ export function usage(command: string, table: FlagTable, notes = ''): string {
   if (notes) lines.push('', notes);
   return lines.join('\n');
 }
+
+/** How a component finds the apiserver. */
+export const apiServerFlags = defineFlags({
+  master: { type: 'string', arg: 'URL', help: 'apiserver URL (overrides --kubeconfig).' },
+  kubeconfig: { type: 'string', arg: 'FILE', help: "kubeconfig with the apiserver's address and credentials." },
+});
+
+/** Leader election on the kube-system Lease `lease`, with Kubernetes' flag names and timings. */
+export function leaderElectionFlags(lease: string) {
+  return defineFlags({
+    'leader-elect': { type: 'bool', default: true, help: `Run only while holding the kube-system/${lease} Lease.` },
+    'leader-elect-lease-duration': { type: 'duration', default: '15s', help: 'How long a lease holds without renewal.' },
+    'leader-elect-renew-deadline': { type: 'duration', default: '10s', help: 'How long the leader keeps trying to renew before it steps down.' },
+    'leader-elect-retry-period': { type: 'duration', default: '2s', help: 'How often candidates try, and the leader renews.' },
+  });
+}

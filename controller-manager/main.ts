@@ -7,7 +7,7 @@ import { InformerFactory } from '../client/informer-factory.js';
 import { loadClientConfig } from '../client/kubeconfig.js';
 import { runLeading } from '../client/leader-election.js';
 import { RestClient } from '../client/rest.js';
-import { defineFlags, FlagError } from '../component-base/flags.js';
+import { apiServerFlags, defineFlags, FlagError, leaderElectionFlags } from '../component-base/flags.js';
 import { serveHealth } from '../component-base/health-server.js';
 import { runComponent } from '../component-base/run.js';
 import { CONTROLLERS, selectControllers } from './controllers/index.js';
@@ -16,12 +16,8 @@ import type { Controller, ControllerContext } from './framework/controller.js';
 const workers = (what: string, n: number) => ({ type: 'int', default: n, min: 1, arg: 'N', help: `Workers of the ${what} controller.` }) as const;
 
 const flags = defineFlags({
-  master: { type: 'string', arg: 'URL', help: 'apiserver URL (overrides --kubeconfig).' },
-  kubeconfig: { type: 'string', arg: 'FILE', help: "kubeconfig with the apiserver's address and credentials." },
-  'leader-elect': { type: 'bool', default: true, help: 'Run only while holding the kube-system/kube-controller-manager Lease.' },
-  'leader-elect-lease-duration': { type: 'duration', default: '15s', help: 'How long a lease holds without renewal.' },
-  'leader-elect-renew-deadline': { type: 'duration', default: '10s', help: 'How long the leader keeps trying to renew before it steps down.' },
-  'leader-elect-retry-period': { type: 'duration', default: '2s', help: 'How often candidates try, and the leader renews.' },
+  ...apiServerFlags,
+  ...leaderElectionFlags('kube-controller-manager'),
   controllers: { type: 'list', default: ['*'], arg: 'LIST', help: `"*" for all, "-name" to leave one out. Names: ${Object.keys(CONTROLLERS).join(', ')}.` },
   'node-monitor-grace-period': { type: 'duration', default: '40s', help: 'A node silent this long becomes Unknown.' },
   'node-monitor-period': { type: 'duration', default: '5s', help: 'How often node health is checked.' },

@@ -8,15 +8,14 @@ import { Informer } from '../client/informer.js';
 import { loadClientConfig } from '../client/kubeconfig.js';
 import { resource, RestClient } from '../client/rest.js';
 import { sleep } from '../client/sleep.js';
-import { defineFlags, FlagError } from '../component-base/flags.js';
+import { apiServerFlags, defineFlags, FlagError } from '../component-base/flags.js';
 import { serveHealth } from '../component-base/health-server.js';
 import { runComponent } from '../component-base/run.js';
 import { registerDnsService } from './registration.js';
 import { DnsServer } from './server.js';
 
 const flags = defineFlags({
-  master: { type: 'string', arg: 'URL', help: 'apiserver URL (overrides --kubeconfig).' },
-  kubeconfig: { type: 'string', arg: 'FILE', help: "kubeconfig with the apiserver's address and credentials." },
+  ...apiServerFlags,
   'bind-address': { type: 'ip', default: '0.0.0.0', arg: 'IP', help: 'Where to listen.' },
   port: { type: 'port', default: 53, arg: 'PORT', help: 'UDP and TCP port (0 picks a free one).' },
   'advertise-address': { type: 'ip', arg: 'IP', help: "The address pods reach this server at, written into kube-dns's Endpoints (default: --bind-address, which must then not be 0.0.0.0)." },

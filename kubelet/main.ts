@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { EventRecorder } from '../client/events.js';
 import { loadClientConfig } from '../client/kubeconfig.js';
 import { RestClient } from '../client/rest.js';
-import { defineFlags, FlagError } from '../component-base/flags.js';
+import { apiServerFlags, defineFlags, FlagError } from '../component-base/flags.js';
 import { runComponent } from '../component-base/run.js';
 import { Kubelet } from './kubelet.js';
 import { parseKeyValues, parseTaints } from './node-status.js';
@@ -16,8 +16,7 @@ import { KubeletServer } from './server.js';
 
 const flags = defineFlags({
   'node-name': { type: 'string', default: hostname().toLowerCase(), arg: 'NAME', help: 'The Node this kubelet registers and runs pods for.' },
-  master: { type: 'string', arg: 'URL', help: 'apiserver URL (overrides --kubeconfig).' },
-  kubeconfig: { type: 'string', arg: 'FILE', help: "kubeconfig with the apiserver's address and credentials." },
+  ...apiServerFlags,
   'docker-endpoint': { type: 'string', default: 'unix:///var/run/docker.sock', arg: 'URL', help: 'Docker Engine socket (unix://).' },
   'pod-infra-container-image': { type: 'string', default: 'kubette/pause:3.9', arg: 'IMAGE', help: 'The sandbox ("pause") image holding each pod\'s network.' },
   'pod-network': { type: 'string', default: 'kubette', arg: 'NAME', help: 'Docker network pod sandboxes join; created if missing.' },

@@ -4,7 +4,7 @@
 import { hostname } from 'node:os';
 import { loadClientConfig } from '../client/kubeconfig.js';
 import { RestClient } from '../client/rest.js';
-import { defineFlags, FlagError } from '../component-base/flags.js';
+import { apiServerFlags, defineFlags, FlagError } from '../component-base/flags.js';
 import { serveHealth } from '../component-base/health-server.js';
 import { runComponent } from '../component-base/run.js';
 import { IptablesBackend } from './iptables.js';
@@ -12,8 +12,7 @@ import { Proxier } from './proxier.js';
 import { UserspaceBackend } from './userspace.js';
 
 const flags = defineFlags({
-  master: { type: 'string', arg: 'URL', help: 'apiserver URL (overrides --kubeconfig).' },
-  kubeconfig: { type: 'string', arg: 'FILE', help: "kubeconfig with the apiserver's address and credentials." },
+  ...apiServerFlags,
   'hostname-override': { type: 'string', default: hostname().toLowerCase(), arg: 'NAME', help: "This node's name." },
   'proxy-mode': { type: 'string', default: 'iptables', oneOf: ['iptables', 'userspace'], arg: 'MODE', help: 'iptables (DNAT in the kernel) or userspace (the proxy forwards).' },
   'bind-address': { type: 'ip', default: '0.0.0.0', arg: 'IP', help: 'Where userspace listeners and node ports listen.' },

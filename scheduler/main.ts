@@ -6,16 +6,15 @@ import { EventRecorder } from '../client/events.js';
 import { loadClientConfig } from '../client/kubeconfig.js';
 import { runLeading } from '../client/leader-election.js';
 import { RestClient } from '../client/rest.js';
-import { defineFlags } from '../component-base/flags.js';
+import { apiServerFlags, defineFlags, leaderElectionFlags } from '../component-base/flags.js';
 import { serveHealth } from '../component-base/health-server.js';
 import { runComponent } from '../component-base/run.js';
 import { defaultFilters, defaultScores } from './plugins/index.js';
 import { Scheduler } from './scheduler.js';
 
 const flags = defineFlags({
-  master: { type: 'string', arg: 'URL', help: 'apiserver URL (overrides --kubeconfig).' },
-  kubeconfig: { type: 'string', arg: 'FILE', help: "kubeconfig with the apiserver's address and credentials." },
-  'leader-elect': { type: 'bool', default: true, help: 'Take the kube-system/kube-scheduler Lease before scheduling.' },
+  ...apiServerFlags,
+  ...leaderElectionFlags('kube-scheduler'),
   'scheduler-name': { type: 'string', default: 'default-scheduler', arg: 'NAME', help: 'Schedule pods with this spec.schedulerName.' },
   'bind-address': { type: 'ip', default: '127.0.0.1', arg: 'IP', help: 'Address of /healthz and /metrics.' },
   port: { type: 'port', default: 10251, arg: 'PORT', help: 'Port of /healthz and /metrics (0 disables).' },

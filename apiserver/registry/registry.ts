@@ -5,12 +5,12 @@ import { resources, storageInfo, type ResourceInfo } from '../../api/resources.j
 import { StatusError } from '../../api/status.js';
 import type { EtcdStore } from '../storage/etcd-store.js';
 import { WatchCache } from '../storage/watch-cache.js';
-import { strategies, strategyFor } from './strategies/index.js';
-import type { PodStrategyOptions } from './strategies/pod.js';
+import { strategyOf } from '../../api/kinds/registry.js';
+import type { StrategyOptions } from '../../api/kinds/kind.js';
 import { ServiceAllocator } from './service-allocator.js';
-import { ResourceStore, type NamespaceState } from './store.js';
+import { ResourceStore, type NamespaceState, type StoreHooks } from './store.js';
 
-export interface RegistryOptions extends PodStrategyOptions {
+export interface RegistryOptions extends StrategyOptions {
   prefix: string;
   watchCacheSize: number;
   serviceClusterIPRange: string;
@@ -28,19 +28,18 @@ export class Registry {
     readonly opts: RegistryOptions,
     log: Logger,
   ) {
-    const table = strategies(opts);
+    this.serviceAllocator = new ServiceAllocator(etcd, opts.prefix, { serviceClusterIPRange: opts.serviceClusterIPRange, serviceNodePortRange: opts.serviceNodePortRange });
+    // Writes with side effects beyond the object's own key, by storage resource.
+    const hooks: Record<string, StoreHooks> = { services: this.serviceAllocator };
     for (const r of resources) {
       const stored = storageInfo(r);
       if (this.stores.has(stored.storage)) continue;
-      const apiVersion = stored.group ? `${stored.group}/${stored.version}` : stored.version;
       const cache = new WatchCache(etcd, `${opts.prefix}/${stored.storage}/`, opts.watchCacheSize, log.child({ resource: stored.storage }));
       this.stores.set(
         stored.storage,
-        new ResourceStore(etcd, stored, cache, strategyFor(table, apiVersion, stored.kind), opts.prefix, (ns) => this.namespaceState(ns)),
+        new ResourceStore(etcd, stored, cache, strategyOf(stored.module, opts), opts.prefix, (ns) => this.namespaceState(ns), hooks[stored.storage]),
       );
     }
-    this.serviceAllocator = new ServiceAllocator(etcd, opts.prefix, { serviceClusterIPRange: opts.serviceClusterIPRange, serviceNodePortRange: opts.serviceNodePortRange });
-    this.stores.get('services')!.hooks = this.serviceAllocator;
   }
 
   /** The store behind a served resource (any version). */

@@ -25,7 +25,7 @@ import { CompactedError, FutureRevisionError, type EtcdStore, type StoredKV } fr
 import type { WatchCache } from '../storage/watch-cache.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { generateName, newUID, nowTimestamp } from './names.js';
-import type { Strategy } from './strategy.js';
+import type { Strategy } from '../../api/kinds/strategy.js';
 
 export type NamespaceState = 'active' | 'terminating' | 'missing';
 
@@ -108,8 +108,6 @@ function hasFinalizers(obj: KubeObject): boolean {
 export class ResourceStore {
   readonly target: ValidationTarget;
 
-  hooks?: StoreHooks;
-
   constructor(
     private readonly etcd: EtcdStore,
     readonly info: ResourceInfo,
@@ -117,6 +115,8 @@ export class ResourceStore {
     readonly strategy: Strategy,
     private readonly prefix: string,
     private readonly namespaceState: (ns: string) => Promise<NamespaceState>,
+    /** Side effects that go with this kind's writes (a Service's cluster IP and node ports). */
+    private readonly hooks?: StoreHooks,
   ) {
     this.target = {
       apiVersion: info.group ? `${info.group}/${info.version}` : info.version,

@@ -1,7 +1,7 @@
-// What differs between kinds in the generic create/update/delete flow. A kind with no entry
-// gets the default behaviour.
-import { assignOwn, clone, deepEqual } from '../../api/codec/values.js';
-import type { DeleteOptions, KubeObject } from '../../api/types/meta.js';
+// What differs between kinds in the storage's create/update/delete flow: pure functions over
+// objects, declared by each kind module (api/kinds/). A kind with none gets the default.
+import { assignOwn, clone, deepEqual } from '../codec/values.js';
+import type { DeleteOptions, KubeObject } from '../types/meta.js';
 
 export interface Strategy {
   /** Kinds whose `status` is written only through the status subresource. */

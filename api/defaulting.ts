@@ -1,0 +1,93 @@
+// Defaulting helpers the kind modules share. Pod specs are defaulted by one function wherever
+// they appear (pods and every template), so a Deployment's template and its ReplicaSet's
+// template default alike.
+export type AnyObj = Record<string, any>;
+
+export function setIfMissing(o: AnyObj, key: string, value: unknown): void {
+  if (o[key] === undefined || o[key] === null) o[key] = value;
+}
+
+function imagePullPolicy(image: string | undefined): string {
+  if (!image) return 'IfNotPresent';
+  if (image.includes('@')) return 'IfNotPresent';
+  const lastSegment = image.slice(image.lastIndexOf('/') + 1);
+  const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.lastIndexOf(':') + 1) : '';
+  return tag === '' || tag === 'latest' ? 'Always' : 'IfNotPresent';
+}
+
+function defaultProbe(p: AnyObj | undefined): void {
+  if (!p) return;
+  setIfMissing(p, 'timeoutSeconds', 1);
+  setIfMissing(p, 'periodSeconds', 10);
+  setIfMissing(p, 'successThreshold', 1);
+  setIfMissing(p, 'failureThreshold', 3);
+  defaultHandler(p);
+}
+
+function defaultHandler(h: AnyObj | undefined): void {
+  if (h?.httpGet) {
+    setIfMissing(h.httpGet, 'path', '/');
+    setIfMissing(h.httpGet, 'scheme', 'HTTP');
+  }
+}
+
+function defaultContainer(c: AnyObj): void {
+  setIfMissing(c, 'terminationMessagePath', '/dev/termination-log');
+  setIfMissing(c, 'terminationMessagePolicy', 'File');
+  setIfMissing(c, 'imagePullPolicy', imagePullPolicy(c.image));
+  setIfMissing(c, 'resources', {});
+  for (const p of c.ports ?? []) setIfMissing(p, 'protocol', 'TCP');
+  for (const e of c.env ?? []) if (e.valueFrom?.fieldRef) setIfMissing(e.valueFrom.fieldRef, 'apiVersion', 'v1');
+  defaultProbe(c.livenessProbe);
+  defaultProbe(c.readinessProbe);
+  defaultProbe(c.startupProbe);
+  defaultHandler(c.lifecycle?.postStart);
+  defaultHandler(c.lifecycle?.preStop);
+}
+
+export function defaultPodSpec(spec: AnyObj | undefined): void {
+  if (!spec) return;
+  setIfMissing(spec, 'restartPolicy', 'Always');
+  setIfMissing(spec, 'terminationGracePeriodSeconds', 30);
+  setIfMissing(spec, 'dnsPolicy', 'ClusterFirst');
+  setIfMissing(spec, 'securityContext', {});
+  setIfMissing(spec, 'schedulerName', 'default-scheduler');
+  for (const c of spec.initContainers ?? []) defaultContainer(c);
+  for (const c of spec.containers ?? []) defaultContainer(c);
+  for (const v of spec.volumes ?? []) {
+    if (v.configMap) setIfMissing(v.configMap, 'defaultMode', 420);
+    if (v.secret) setIfMissing(v.secret, 'defaultMode', 420);
+    if (v.hostPath) setIfMissing(v.hostPath, 'type', '');
+  }
+  // An older client may still send the deprecated alias only.
+  if (spec.serviceAccount && !spec.serviceAccountName) spec.serviceAccountName = spec.serviceAccount;
+}
+
+export function defaultTemplate(template: AnyObj | undefined): void {
+  if (!template) return;
+  setIfMissing(template, 'metadata', {});
+  defaultPodSpec(template.spec);
+}
+
+export function rollingUpdateStrategy(spec: AnyObj, field: string, type: string, rolling: AnyObj): void {
+  setIfMissing(spec, field, { type });
+  const strategy = spec[field];
+  setIfMissing(strategy, 'type', type);
+  if (strategy.type === type) {
+    setIfMissing(strategy, 'rollingUpdate', {});
+    for (const [k, v] of Object.entries(rolling)) setIfMissing(strategy.rollingUpdate, k, v);
+  }
+}
+
+export function defaultJobSpec(spec: AnyObj): void {
+  if (spec.completions === undefined && spec.parallelism === undefined) {
+    spec.completions = 1;
+    spec.parallelism = 1;
+  }
+  setIfMissing(spec, 'parallelism', 1);
+  setIfMissing(spec, 'backoffLimit', 6);
+  setIfMissing(spec, 'completionMode', 'NonIndexed');
+  setIfMissing(spec, 'suspend', false);
+  defaultTemplate(spec.template);
+}
+

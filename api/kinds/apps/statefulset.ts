@@ -1,0 +1,51 @@
+// apps/v1 StatefulSet: pods with stable names and storage (its controller comes with issue 13).
+import { defaultTemplate, rollingUpdateStrategy, setIfMissing } from '../../defaulting.js';
+import { ageCol, col, containersCol, imagesCol, nameCol } from '../../printers.js';
+import { any, int32, list, open, str } from '../../schema/dsl.js';
+import { kind, labelSelector } from '../../schema/meta.js';
+import { podTemplateSpec } from '../../schema/pod.js';
+import { workloadStatus } from '../../schema/workloads.js';
+import { nonNegative, selectorImmutable, validateSelectorAndTemplate, validateTemplate } from '../../validation/workloads.js';
+import { withStatus } from '../strategy.js';
+import { ALL, scale, statusOf, type KindModule } from '../kind.js';
+
+export const statefulSet: KindModule = {
+  group: 'apps',
+  version: 'v1',
+  kind: 'StatefulSet',
+  plural: 'statefulsets',
+  shortNames: ['sts'],
+  categories: ALL,
+  subresources: [scale, statusOf('StatefulSet')],
+  schema: kind({
+    spec: open({ replicas: int32, minReadySeconds: int32, revisionHistoryLimit: int32, selector: labelSelector, template: podTemplateSpec, serviceName: str, volumeClaimTemplates: list(any) }),
+    status: workloadStatus,
+  }),
+  columns: [
+    nameCol,
+    col('Ready', (o) => `${o.status?.readyReplicas ?? 0}/${o.spec?.replicas ?? 0}`, { description: 'Number of the pod with ready state' }),
+    ageCol,
+    containersCol,
+    imagesCol,
+  ],
+  defaults(o) {
+    const spec = o.spec ?? (o.spec = {});
+    setIfMissing(spec, 'replicas', 1);
+    setIfMissing(spec, 'podManagementPolicy', 'OrderedReady');
+    rollingUpdateStrategy(spec, 'updateStrategy', 'RollingUpdate', { partition: 0 });
+    setIfMissing(spec, 'revisionHistoryLimit', 10);
+    setIfMissing(spec, 'persistentVolumeClaimRetentionPolicy', { whenDeleted: 'Retain', whenScaled: 'Retain' });
+    defaultTemplate(spec.template);
+  },
+  validate(o, errs) {
+    const spec = o.spec ?? {};
+    nonNegative(spec.replicas, 'spec.replicas', errs);
+    validateSelectorAndTemplate(spec, errs, 'statefulset');
+    validateTemplate(spec.template, 'spec.template', errs, ['Always']);
+    if (spec.podManagementPolicy && !['OrderedReady', 'Parallel'].includes(spec.podManagementPolicy)) {
+      errs.notSupported('spec.podManagementPolicy', spec.podManagementPolicy, ['OrderedReady', 'Parallel']);
+    }
+  },
+  validateUpdate: selectorImmutable,
+  strategy: withStatus(),
+};

@@ -1,0 +1,31 @@
+// coordination.k8s.io/v1 Lease: node heartbeats and leader election.
+import { ageCol, col, nameCol } from '../../printers.js';
+import { int32, obj, str, time } from '../../schema/dsl.js';
+import { kind } from '../../schema/meta.js';
+import { nonNegative } from '../../validation/workloads.js';
+import { defaultStrategy } from '../strategy.js';
+import type { KindModule } from '../kind.js';
+
+export const lease: KindModule = {
+  group: 'coordination.k8s.io',
+  version: 'v1',
+  kind: 'Lease',
+  plural: 'leases',
+  schema: kind({
+    spec: obj({
+      holderIdentity: str,
+      leaseDurationSeconds: int32,
+      acquireTime: time,
+      renewTime: time,
+      leaseTransitions: int32,
+      strategy: str,
+      preferredHolder: str,
+    }),
+  }),
+  columns: [nameCol, col('Holder', (o) => o.spec?.holderIdentity ?? ''), ageCol],
+  validate(o, errs) {
+    nonNegative(o.spec?.leaseDurationSeconds, 'spec.leaseDurationSeconds', errs);
+    nonNegative(o.spec?.leaseTransitions, 'spec.leaseTransitions', errs);
+  },
+  strategy: { ...defaultStrategy, allowCreateOnUpdate: true },
+};

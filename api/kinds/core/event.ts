@@ -1,0 +1,83 @@
+// v1 Event (core), the stored form of events; events.k8s.io/v1 is served from it.
+import { asText } from '../../codec/values.js';
+import { ageSince } from '../../duration.js';
+import { col, wide } from '../../printers.js';
+import { int32, obj, str, time } from '../../schema/dsl.js';
+import { kind, objectReference } from '../../schema/meta.js';
+import type { KubeObject } from '../../types/meta.js';
+import { fieldText, type KindModule } from '../kind.js';
+
+export const eventSource = obj({ component: str, host: str });
+export const eventSeries = obj({ count: int32, lastObservedTime: time });
+
+function eventObject(o: KubeObject): string {
+  const io = (o.involvedObject ?? {}) as any;
+  return `${asText(io.kind).toLowerCase()}/${asText(io.name)}`;
+}
+
+function eventLastSeen(o: KubeObject, now: number): string {
+  const last = (o.lastTimestamp as string) || (o.eventTime as string) || o.metadata.creationTimestamp;
+  const first = (o.firstTimestamp as string) || (o.eventTime as string) || o.metadata.creationTimestamp;
+  const count = Number(o.count ?? 1);
+  const seen = ageSince(last, now);
+  return count > 1 ? `${seen} (x${count} over ${ageSince(first, now)})` : seen;
+}
+
+export const eventColumns = [
+  col('Last Seen', eventLastSeen),
+  col('Type', (o) => asText(o.type)),
+  col('Reason', (o) => asText(o.reason)),
+  col('Object', eventObject),
+  col('Subobject', (o) => asText((o.involvedObject as any)?.fieldPath), wide),
+  col('Source', (o) => {
+    const s = (o.source ?? {}) as any;
+    const comp = s.component || (o.reportingComponent as string) || '';
+    return s.host ? `${comp}, ${s.host}` : comp;
+  }, wide),
+  col('Message', (o) => asText(o.message)),
+  col('First Seen', (o, now) => ageSince((o.firstTimestamp as string) || (o.eventTime as string) || o.metadata.creationTimestamp, now), wide),
+  col('Count', (o) => Number(o.count ?? 1), { ...wide, type: 'integer' }),
+  col('Name', (o) => o.metadata.name ?? '', { ...wide, format: 'name' }),
+];
+
+export const event: KindModule = {
+  group: '',
+  version: 'v1',
+  kind: 'Event',
+  plural: 'events',
+  shortNames: ['ev'],
+  schema: kind({
+    involvedObject: objectReference,
+    reason: str,
+    message: str,
+    source: eventSource,
+    firstTimestamp: time,
+    lastTimestamp: time,
+    count: int32,
+    type: str,
+    eventTime: time,
+    series: eventSeries,
+    action: str,
+    related: objectReference,
+    reportingComponent: str,
+    reportingInstance: str,
+  }),
+  columns: eventColumns,
+  selectableFields(o) {
+    const io = (o.involvedObject ?? {}) as Record<string, unknown>;
+    const source = (o.source ?? {}) as Record<string, unknown>;
+    return {
+      'involvedObject.kind': fieldText(io.kind),
+      'involvedObject.namespace': fieldText(io.namespace),
+      'involvedObject.name': fieldText(io.name),
+      'involvedObject.uid': fieldText(io.uid),
+      'involvedObject.apiVersion': fieldText(io.apiVersion),
+      'involvedObject.resourceVersion': fieldText(io.resourceVersion),
+      'involvedObject.fieldPath': fieldText(io.fieldPath),
+      reason: fieldText(o.reason),
+      reportingComponent: fieldText(o.reportingComponent),
+      source: fieldText(source.component),
+      type: fieldText(o.type),
+    };
+  },
+};

@@ -1,0 +1,16 @@
+// v1 PersistentVolume: stored and served; provisioning and binding come with issue 13.
+import { specStatus } from '../../schema/workloads.js';
+import { withStatus } from '../strategy.js';
+import { statusOf, type KindModule } from '../kind.js';
+
+export const persistentVolume: KindModule = {
+  group: '',
+  version: 'v1',
+  kind: 'PersistentVolume',
+  plural: 'persistentvolumes',
+  namespaced: false,
+  shortNames: ['pv'],
+  subresources: [statusOf('PersistentVolume')],
+  schema: specStatus,
+  strategy: withStatus(),
+};

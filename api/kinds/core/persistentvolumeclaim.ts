@@ -1,0 +1,29 @@
+// v1 PersistentVolumeClaim: stored and served; volume binding comes with issue 13.
+import { ageCol, col, nameCol, none, wide } from '../../printers.js';
+import { specStatus } from '../../schema/workloads.js';
+import { withStatus } from '../strategy.js';
+import { statusOf, type KindModule } from '../kind.js';
+
+const ACCESS_MODES: Record<string, string> = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' };
+
+export const persistentVolumeClaim: KindModule = {
+  group: '',
+  version: 'v1',
+  kind: 'PersistentVolumeClaim',
+  plural: 'persistentvolumeclaims',
+  shortNames: ['pvc'],
+  subresources: [statusOf('PersistentVolumeClaim')],
+  schema: specStatus,
+  columns: [
+    nameCol,
+    col('Status', (o) => (o.metadata.deletionTimestamp ? 'Terminating' : o.status?.phase ?? 'Pending')),
+    col('Volume', (o) => o.spec?.volumeName ?? ''),
+    col('Capacity', (o) => o.status?.capacity?.storage ?? ''),
+    col('Access Modes', (o) => ((o.status?.accessModes ?? []) as string[]).map((m) => ACCESS_MODES[m] ?? m).join(',')),
+    col('StorageClass', (o) => none(o.spec?.storageClassName)),
+    col('VolumeAttributesClass', (o) => none(o.spec?.volumeAttributesClassName)),
+    ageCol,
+    col('VolumeMode', (o) => o.spec?.volumeMode ?? 'Filesystem', wide),
+  ],
+  strategy: withStatus(),
+};

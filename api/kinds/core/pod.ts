@@ -1,0 +1,147 @@
+// v1 Pod: the unit the scheduler places and the kubelet runs. Status starts Pending with a
+// QoS class, pods get the default node-failure tolerations, bound pods are deleted gracefully
+// (the kubelet finishes the deletion), and an update may change little besides images.
+import { clone, deepEqual } from '../../codec/values.js';
+import { isPodFinished } from '../../conditions.js';
+import { defaultPodSpec, setIfMissing, type AnyObj } from '../../defaulting.js';
+import { ageCol, col, nameCol, none, summarizePod, wide } from '../../printers.js';
+import { parseQuantity } from '../../quantity.js';
+import { kind } from '../../schema/meta.js';
+import { podSpec, podStatus } from '../../schema/pod.js';
+import type { KubeObject } from '../../types/meta.js';
+import { validatePodSpec } from '../../validation/pod-spec.js';
+import { withStatus } from '../strategy.js';
+import { ALL, fieldText, statusOf, type KindModule, type StrategyOptions } from '../kind.js';
+
+export function qosClass(spec: AnyObj | undefined): 'Guaranteed' | 'Burstable' | 'BestEffort' {
+  const containers: AnyObj[] = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
+  let anySet = false;
+  let guaranteed = containers.length > 0;
+  for (const c of containers) {
+    const req = c.resources?.requests ?? {};
+    const lim = c.resources?.limits ?? {};
+    for (const r of ['cpu', 'memory']) {
+      if (req[r] !== undefined || lim[r] !== undefined) anySet = true;
+      const l = parseQuantity(lim[r]);
+      const q = parseQuantity(req[r] ?? lim[r]);
+      if (l === undefined || q === undefined || l !== q || l === 0) guaranteed = false;
+    }
+  }
+  if (!anySet) return 'BestEffort';
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+function addDefaultTolerations(spec: AnyObj, opts: StrategyOptions): void {
+  const tolerations: AnyObj[] = (spec.tolerations ??= []);
+  const covers = (key: string) =>
+    tolerations.some((t) => (t.operator === 'Exists' && !t.key) || (t.key === key && (!t.effect || t.effect === 'NoExecute')));
+  for (const [key, seconds] of [
+    ['node.kubernetes.io/not-ready', opts.notReadyTolerationSeconds],
+    ['node.kubernetes.io/unreachable', opts.unreachableTolerationSeconds],
+  ] as const) {
+    if (!covers(key)) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds });
+  }
+}
+
+function defaultPod(pod: KubeObject): void {
+  const spec = pod.spec ?? (pod.spec = {});
+  defaultPodSpec(spec);
+  setIfMissing(spec, 'enableServiceLinks', true);
+  setIfMissing(spec, 'serviceAccountName', 'default');
+  if (!spec.serviceAccount) spec.serviceAccount = spec.serviceAccountName;
+  setIfMissing(spec, 'priority', 0);
+  setIfMissing(spec, 'preemptionPolicy', 'PreemptLowerPriority');
+  // Requests default to limits when only limits are given.
+  for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
+    const limits = c.resources?.limits;
+    if (limits) {
+      c.resources.requests = { ...limits, ...(c.resources.requests ?? {}) };
+    }
+  }
+}
+
+/** Pods may change only images, deadlines, tolerations (additions) and the grace period once set. */
+function validatePodUpdate(next: KubeObject, prev: KubeObject, errs: Parameters<NonNullable<KindModule['validateUpdate']>>[2]): void {
+  const strip = (spec: AnyObj | undefined) => {
+    const copy = clone(spec ?? {});
+    for (const c of [...(copy.containers ?? []), ...(copy.initContainers ?? [])]) delete c.image;
+    delete copy.activeDeadlineSeconds;
+    delete copy.tolerations;
+    delete copy.terminationGracePeriodSeconds;
+    return copy;
+  };
+  if (!deepEqual(strip(next.spec), strip(prev.spec))) {
+    errs.forbidden(
+      'spec',
+      'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
+    );
+  }
+  const prevTolerations: AnyObj[] = prev.spec?.tolerations ?? [];
+  const nextTolerations: AnyObj[] = next.spec?.tolerations ?? [];
+  if (!prevTolerations.every((t) => nextTolerations.some((n) => deepEqual(n, t)))) {
+    errs.forbidden('spec.tolerations', 'existing toleration can not be modified except its tolerationSeconds');
+  }
+}
+
+export const pod: KindModule = {
+  group: '',
+  version: 'v1',
+  kind: 'Pod',
+  plural: 'pods',
+  shortNames: ['po'],
+  categories: ALL,
+  subresources: [
+    statusOf('Pod'),
+    { name: 'binding', kind: 'Binding', verbs: ['create'] },
+    { name: 'eviction', kind: 'Eviction', group: 'policy', version: 'v1', verbs: ['create'] },
+    { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
+    { name: 'log', kind: 'Pod', verbs: ['get'] },
+  ],
+  schema: kind({ spec: podSpec, status: podStatus }),
+  columns: [
+    nameCol,
+    col('Ready', (o, now) => summarizePod(o, now).ready, { description: 'The aggregate readiness state of this pod for accepting traffic.' }),
+    col('Status', (o, now) => summarizePod(o, now).status, { description: 'The aggregate status of the containers in this pod.' }),
+    col('Restarts', (o, now) => summarizePod(o, now).restarts, { description: 'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.' }),
+    ageCol,
+    col('IP', (o) => none(o.status?.podIP), { ...wide, description: 'IP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.' }),
+    col('Node', (o) => none(o.spec?.nodeName), { ...wide, description: 'NodeName is a request to schedule this pod onto a specific node.' }),
+    col('Nominated Node', (o) => none(o.status?.nominatedNodeName), { ...wide, description: 'nominatedNodeName is set when this pod preempts other pods on the node.' }),
+    col('Readiness Gates', (o) => {
+      const gates: any[] = o.spec?.readinessGates ?? [];
+      if (gates.length === 0) return '<none>';
+      const conds: any[] = o.status?.conditions ?? [];
+      const ok = gates.filter((g) => conds.some((c) => c.type === g.conditionType && c.status === 'True')).length;
+      return `${ok}/${gates.length}`;
+    }, { ...wide, description: 'If specified, all readiness gates will be evaluated for pod readiness.' }),
+  ],
+  defaults: defaultPod,
+  validate: (o, errs) => validatePodSpec(o.spec, 'spec', errs),
+  validateUpdate: validatePodUpdate,
+  strategy: (opts) =>
+    withStatus({
+      prepareForCreate(p: KubeObject) {
+        p.metadata.generation = 1;
+        p.status = { phase: 'Pending', qosClass: qosClass(p.spec) };
+        addDefaultTolerations(p.spec ?? (p.spec = {}), opts);
+      },
+      gracePeriod(p, options) {
+        if (!p.spec?.nodeName) return 0;
+        if (isPodFinished(p)) return 0;
+        const requested = options.gracePeriodSeconds;
+        if (requested !== undefined && requested !== null) return Math.max(0, requested);
+        return p.spec?.terminationGracePeriodSeconds ?? 30;
+      },
+      returnDeletedObject: true,
+    }),
+  selectableFields: (o) => ({
+    'spec.nodeName': fieldText(o.spec?.nodeName),
+    'spec.restartPolicy': fieldText(o.spec?.restartPolicy),
+    'spec.schedulerName': fieldText(o.spec?.schedulerName),
+    'spec.serviceAccountName': fieldText(o.spec?.serviceAccountName),
+    'spec.hostNetwork': String(Boolean(o.spec?.hostNetwork)),
+    'status.phase': fieldText(o.status?.phase),
+    'status.podIP': fieldText(o.status?.podIP),
+    'status.nominatedNodeName': fieldText(o.status?.nominatedNodeName),
+  }),
+};

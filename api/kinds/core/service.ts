@@ -1,0 +1,155 @@
+// v1 Service: a stable address for a set of pods. Cluster IPs and node ports are allocated by
+// the apiserver (apiserver/registry/service-allocator.ts); a Service changed away from
+// NodePort/LoadBalancer drops the node ports it still carries (they are freed), as Kubernetes
+// does, rather than failing validation on them.
+import { clone } from '../../codec/values.js';
+import { setIfMissing, type AnyObj } from '../../defaulting.js';
+import { ageCol, col, mapSelector, nameCol, none, wide } from '../../printers.js';
+import { bool, int32, intOrString, list, obj, open, str, stringMap, strings } from '../../schema/dsl.js';
+import { conditions, kind } from '../../schema/meta.js';
+import type { KubeObject } from '../../types/meta.js';
+import { validateLabels } from '../../validation/object-meta.js';
+import { ianaSvcName } from '../../validation/names.js';
+import type { FieldErrors } from '../../validation/field-errors.js';
+import { bumpGenerationOnSpecChange, withStatus } from '../strategy.js';
+import { ALL, ALL_VERBS, statusOf, type KindModule } from '../kind.js';
+
+const serviceSpec = obj({
+  ports: list(obj({ name: str, protocol: str, appProtocol: str, port: int32, targetPort: intOrString, nodePort: int32 }), 'port'),
+  selector: stringMap,
+  clusterIP: str,
+  clusterIPs: strings,
+  type: str,
+  externalIPs: strings,
+  sessionAffinity: str,
+  loadBalancerIP: str,
+  loadBalancerSourceRanges: strings,
+  externalName: str,
+  externalTrafficPolicy: str,
+  healthCheckNodePort: int32,
+  publishNotReadyAddresses: bool,
+  sessionAffinityConfig: open(),
+  ipFamilies: strings,
+  ipFamilyPolicy: str,
+  allocateLoadBalancerNodePorts: bool,
+  loadBalancerClass: str,
+  internalTrafficPolicy: str,
+  trafficDistribution: str,
+});
+
+function servicePorts(o: KubeObject): string {
+  const ports: any[] = o.spec?.ports ?? [];
+  if (ports.length === 0) return '<none>';
+  return ports
+    .map((p) => (p.nodePort ? `${p.port}:${p.nodePort}/${p.protocol ?? 'TCP'}` : `${p.port}/${p.protocol ?? 'TCP'}`))
+    .join(',');
+}
+
+function serviceExternalIP(o: KubeObject): string {
+  const type = o.spec?.type ?? 'ClusterIP';
+  const external: string[] = o.spec?.externalIPs ?? [];
+  if (type === 'ExternalName') return o.spec?.externalName ?? '<none>';
+  if (type === 'LoadBalancer') {
+    const ingress: any[] = o.status?.loadBalancer?.ingress ?? [];
+    const ips = [...ingress.map((i) => i.ip || i.hostname).filter(Boolean), ...external];
+    return ips.length ? ips.join(',') : '<pending>';
+  }
+  return external.length ? external.join(',') : '<none>';
+}
+
+function validateService(o: KubeObject, errs: FieldErrors): void {
+  const spec = o.spec ?? {};
+  const TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
+  const type = spec.type ?? 'ClusterIP';
+  if (!TYPES.includes(type)) errs.notSupported('spec.type', type, TYPES);
+  if (spec.sessionAffinity && !['None', 'ClientIP'].includes(spec.sessionAffinity)) errs.notSupported('spec.sessionAffinity', spec.sessionAffinity, ['ClientIP', 'None']);
+  const ports: AnyObj[] = spec.ports ?? [];
+  const headless = spec.clusterIP === 'None';
+  if (type === 'ExternalName') {
+    if (!spec.externalName) errs.required('spec.externalName');
+  } else if (ports.length === 0 && !headless) {
+    errs.required('spec.ports');
+  }
+  const names = new Set<string>();
+  const seen = new Set<string>();
+  ports.forEach((p, i) => {
+    const f = `spec.ports[${i}]`;
+    if (ports.length > 1 && !p.name) errs.required(`${f}.name`);
+    if (p.name) {
+      if (names.has(p.name)) errs.duplicate(`${f}.name`, p.name);
+      names.add(p.name);
+    }
+    if (typeof p.port !== 'number' || p.port < 1 || p.port > 65535) errs.invalid(`${f}.port`, p.port, 'must be between 1 and 65535, inclusive');
+    if (p.protocol && !['SCTP', 'TCP', 'UDP'].includes(p.protocol)) errs.notSupported(`${f}.protocol`, p.protocol, ['SCTP', 'TCP', 'UDP']);
+    const key = `${p.port}/${p.protocol ?? 'TCP'}`;
+    if (seen.has(key)) errs.duplicate(f, { port: p.port, protocol: p.protocol ?? 'TCP' });
+    seen.add(key);
+    if (typeof p.targetPort === 'number' && (p.targetPort < 1 || p.targetPort > 65535)) {
+      errs.invalid(`${f}.targetPort`, p.targetPort, 'must be between 1 and 65535, inclusive');
+    } else if (typeof p.targetPort === 'string') {
+      errs.format(`${f}.targetPort`, p.targetPort, ianaSvcName(p.targetPort));
+    }
+    if (p.nodePort !== undefined && type === 'ClusterIP') errs.forbidden(`${f}.nodePort`, 'may not be used when `type` is \'ClusterIP\'');
+  });
+  validateLabels(spec.selector, 'spec.selector', errs);
+}
+
+const usesNodePorts = (type: string | undefined) => type === 'NodePort' || type === 'LoadBalancer';
+
+export const service: KindModule = {
+  group: '',
+  version: 'v1',
+  kind: 'Service',
+  plural: 'services',
+  shortNames: ['svc'],
+  categories: ALL,
+  verbs: ALL_VERBS,
+  subresources: [statusOf('Service')],
+  schema: kind({ spec: serviceSpec, status: open({ conditions }) }),
+  columns: [
+    nameCol,
+    col('Type', (o) => o.spec?.type ?? 'ClusterIP', { description: 'type determines how the Service is exposed.' }),
+    col('Cluster-IP', (o) => none(o.spec?.clusterIP), { description: 'clusterIP is the IP address of the service.' }),
+    col('External-IP', serviceExternalIP, { description: 'externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.' }),
+    col('Port(s)', servicePorts, { description: 'The list of ports that are exposed by this service.' }),
+    ageCol,
+    col('Selector', (o) => mapSelector(o.spec?.selector), { ...wide, description: 'Route service traffic to pods with label keys and values matching this selector.' }),
+  ],
+  nameRule: 'dns1035',
+  defaults(o) {
+    const spec = o.spec ?? (o.spec = {});
+    setIfMissing(spec, 'type', 'ClusterIP');
+    setIfMissing(spec, 'sessionAffinity', 'None');
+    for (const p of spec.ports ?? []) {
+      setIfMissing(p, 'protocol', 'TCP');
+      setIfMissing(p, 'targetPort', p.port);
+    }
+    if (spec.type !== 'ExternalName') setIfMissing(spec, 'internalTrafficPolicy', 'Cluster');
+    if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') setIfMissing(spec, 'externalTrafficPolicy', 'Cluster');
+    if (spec.type === 'LoadBalancer') setIfMissing(spec, 'allocateLoadBalancerNodePorts', true);
+    if (spec.sessionAffinity === 'ClientIP') {
+      setIfMissing(spec, 'sessionAffinityConfig', {});
+      setIfMissing(spec.sessionAffinityConfig, 'clientIP', {});
+      setIfMissing(spec.sessionAffinityConfig.clientIP, 'timeoutSeconds', 10800);
+    }
+  },
+  validate: validateService,
+  strategy: withStatus({
+    returnDeletedObject: true,
+    prepareForUpdate(next, prev) {
+      if (prev.status !== undefined) next.status = clone(prev.status);
+      else delete next.status;
+      if (usesNodePorts(prev.spec?.type) && !usesNodePorts(next.spec?.type)) {
+        for (const p of (next.spec?.ports ?? []) as Array<Record<string, unknown>>) {
+          const was = ((prev.spec?.ports ?? []) as Array<Record<string, unknown>>).find((o) => o.nodePort === p.nodePort);
+          if (was) delete p.nodePort;
+        }
+      }
+      if (next.spec?.type === 'ExternalName' && prev.spec?.type !== 'ExternalName' && next.spec.clusterIP === prev.spec?.clusterIP) {
+        delete next.spec.clusterIP;
+        delete next.spec.clusterIPs;
+      }
+      bumpGenerationOnSpecChange(next, prev);
+    },
+  }),
+};

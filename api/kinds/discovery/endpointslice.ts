@@ -1,0 +1,39 @@
+// discovery.k8s.io/v1 EndpointSlice: a Service's endpoints in slices, with conditions.
+import { asText } from '../../codec/values.js';
+import { ageCol, col, nameCol } from '../../printers.js';
+import { bool, list, obj, str, stringMap, strings } from '../../schema/dsl.js';
+import { kind, objectReference } from '../../schema/meta.js';
+import { endpointPort } from '../../schema/workloads.js';
+import { defaultStrategy } from '../strategy.js';
+import type { KindModule } from '../kind.js';
+
+const sliceEndpoint = obj({
+  addresses: strings,
+  conditions: obj({ ready: bool, serving: bool, terminating: bool }),
+  hostname: str,
+  targetRef: objectReference,
+  deprecatedTopology: stringMap,
+  nodeName: str,
+  zone: str,
+  hints: obj({ forZones: list(obj({ name: str })), forNodes: list(obj({ name: str })) }),
+});
+
+export const endpointSlice: KindModule = {
+  group: 'discovery.k8s.io',
+  version: 'v1',
+  kind: 'EndpointSlice',
+  plural: 'endpointslices',
+  schema: kind({ addressType: str, endpoints: list(sliceEndpoint), ports: list(endpointPort) }),
+  columns: [
+    nameCol,
+    col('AddressType', (o) => asText(o.addressType)),
+    col('Ports', (o) => ((o.ports as any[]) ?? []).map((p) => p.port).join(',') || '<unset>'),
+    col('Endpoints', (o) => {
+      const addrs = ((o.endpoints as any[]) ?? []).flatMap((e) => e.addresses ?? []);
+      if (addrs.length === 0) return '<unset>';
+      return addrs.length > 3 ? `${addrs.slice(0, 3).join(',')} + ${addrs.length - 3} more...` : addrs.join(',');
+    }),
+    ageCol,
+  ],
+  strategy: { ...defaultStrategy, allowCreateOnUpdate: true },
+};

@@ -1,0 +1,83 @@
+// A served kind, declared in one module (api/kinds/<group>/<kind>.ts): its resource entry,
+// schema, defaults, validation, strategy, printer columns, selectable fields and, for a
+// version that is not the stored one, its conversion. The resource table, discovery, routes,
+// OpenAPI, Tables and the storage's behaviour are all derived from these modules; adding a
+// kind is a new module plus one line in api/kinds/index.ts.
+import type { PrinterColumn } from '../printers.js';
+import type { Schema } from '../schema/dsl.js';
+import type { KubeObject } from '../types/meta.js';
+import type { FieldErrors } from '../validation/field-errors.js';
+import type { NameRule } from '../validation/object-meta.js';
+import type { Strategy } from './strategy.js';
+
+export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
+
+export const ALL_VERBS: readonly Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+export const NO_COLLECTION_DELETE: readonly Verb[] = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
+
+export interface SubresourceInfo {
+  name: string;
+  kind: string;
+  group?: string;
+  version?: string;
+  verbs: string[];
+}
+
+const GET_PATCH_UPDATE = ['get', 'patch', 'update'];
+/** The status subresource of `kind`. */
+export const statusOf = (kind: string): SubresourceInfo => ({ name: 'status', kind, verbs: GET_PATCH_UPDATE });
+/** The scale subresource (autoscaling/v1 Scale). */
+export const scale: SubresourceInfo = { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: GET_PATCH_UPDATE };
+/** The `all` category (`kubectl get all`). */
+export const ALL = ['all'];
+
+/** Field values a field selector can match, by field path. */
+export type FieldSet = Record<string, string>;
+
+/** What the apiserver's flags contribute to kinds' strategies. */
+export interface StrategyOptions {
+  notReadyTolerationSeconds: number;
+  unreachableTolerationSeconds: number;
+}
+
+export interface KindModule {
+  group: string;
+  version: string;
+  kind: string;
+  plural: string;
+  /** Default true. */
+  namespaced?: boolean;
+  shortNames?: string[];
+  categories?: string[];
+  /** Default: every verb. */
+  verbs?: readonly Verb[];
+  subresources?: SubresourceInfo[];
+  /** For a version served but not stored: how objects convert to and from the stored version. */
+  conversion?: {
+    toStorage(obj: KubeObject): KubeObject;
+    fromStorage(obj: KubeObject): KubeObject;
+  };
+  /** Field types and unknown-field detection; default: only the envelope is described. */
+  schema?: Schema;
+  /** Table columns for `kubectl get`; default: Name and Created At. */
+  columns?: PrinterColumn[];
+  /** How names are checked; default: DNS-1123 subdomain. */
+  nameRule?: NameRule;
+  /** Fills in defaults, in place, on every write (in the stored version). */
+  defaults?(obj: KubeObject): void;
+  /** Records what is invalid about the object (create and update). */
+  validate?(obj: KubeObject, errs: FieldErrors): void;
+  /** Records what an update may not change. */
+  validateUpdate?(next: KubeObject, prev: KubeObject, errs: FieldErrors): void;
+  /** The storage's kind-specific behaviour; default: defaultStrategy. */
+  strategy?: Strategy | ((opts: StrategyOptions) => Strategy);
+  /** Selectable fields beyond metadata.name and metadata.namespace. */
+  selectableFields?(obj: KubeObject): FieldSet;
+}
+
+/** The text a selectable field compares: nothing for an absent value. */
+export function fieldText(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'object') return JSON.stringify(v) ?? '';
+  return String(v);
+}

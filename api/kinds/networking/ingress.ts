@@ -1,0 +1,24 @@
+// networking.k8s.io/v1 Ingress: stored and served; no ingress controller yet.
+import { ageCol, col, nameCol, none } from '../../printers.js';
+import { specStatus } from '../../schema/workloads.js';
+import { withStatus } from '../strategy.js';
+import { statusOf, type KindModule } from '../kind.js';
+
+export const ingress: KindModule = {
+  group: 'networking.k8s.io',
+  version: 'v1',
+  kind: 'Ingress',
+  plural: 'ingresses',
+  shortNames: ['ing'],
+  subresources: [statusOf('Ingress')],
+  schema: specStatus,
+  columns: [
+    nameCol,
+    col('Class', (o) => none(o.spec?.ingressClassName)),
+    col('Hosts', (o) => ((o.spec?.rules ?? []) as any[]).map((r) => r.host).filter(Boolean).join(',') || '*'),
+    col('Address', (o) => ((o.status?.loadBalancer?.ingress ?? []) as any[]).map((i) => i.ip || i.hostname).join(',')),
+    col('Ports', (o) => ((o.spec?.tls ?? []).length ? '80, 443' : '80')),
+    ageCol,
+  ],
+  strategy: withStatus(),
+};

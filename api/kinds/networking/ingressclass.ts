@@ -1,0 +1,12 @@
+// networking.k8s.io/v1 IngressClass: stored and served.
+import { specStatus } from '../../schema/workloads.js';
+import type { KindModule } from '../kind.js';
+
+export const ingressClass: KindModule = {
+  group: 'networking.k8s.io',
+  version: 'v1',
+  kind: 'IngressClass',
+  plural: 'ingressclasses',
+  namespaced: false,
+  schema: specStatus,
+};

@@ -1,0 +1,12 @@
+// networking.k8s.io/v1 NetworkPolicy: stored and served; not enforced.
+import { specStatus } from '../../schema/workloads.js';
+import type { KindModule } from '../kind.js';
+
+export const networkPolicy: KindModule = {
+  group: 'networking.k8s.io',
+  version: 'v1',
+  kind: 'NetworkPolicy',
+  plural: 'networkpolicies',
+  shortNames: ['netpol'],
+  schema: specStatus,
+};

@@ -1,0 +1,13 @@
+// scheduling.k8s.io/v1 PriorityClass: stored and served; content not described yet.
+import { loose } from '../../schema/workloads.js';
+import type { KindModule } from '../kind.js';
+
+export const priorityClass: KindModule = {
+  group: 'scheduling.k8s.io',
+  version: 'v1',
+  kind: 'PriorityClass',
+  plural: 'priorityclasses',
+  namespaced: false,
+  shortNames: ['pc'],
+  schema: loose,
+};

@@ -1,0 +1,123 @@
+// Validation helpers the kind modules share: non-negative numbers, pod templates, workload
+// selectors, int-or-percent values, job specs, immutable fields and data keys.
+import { deepEqual } from '../codec/values.js';
+import { fromLabelSelector, matches, type LabelSelector } from '../labels.js';
+import type { KubeObject } from '../types/meta.js';
+import type { FieldErrors } from './field-errors.js';
+import { configMapKey, labelValue, qualifiedName } from './names.js';
+import { validateLabels } from './object-meta.js';
+import { validatePodSpec } from './pod-spec.js';
+
+export type AnyObj = Record<string, any>;
+
+export function nonNegative(value: unknown, field: string, errs: FieldErrors): void {
+  if (value !== undefined && (typeof value !== 'number' || value < 0)) errs.invalid(field, value, 'must be greater than or equal to 0');
+}
+
+export function validateTemplate(template: AnyObj | undefined, field: string, errs: FieldErrors, restartPolicies?: string[]): void {
+  if (!template) {
+    errs.required(field);
+    return;
+  }
+  validateLabels(template.metadata?.labels, `${field}.metadata.labels`, errs);
+  validatePodSpec(template.spec, `${field}.spec`, errs);
+  const rp = template.spec?.restartPolicy;
+  if (restartPolicies && rp && !restartPolicies.includes(rp)) errs.notSupported(`${field}.spec.restartPolicy`, rp, restartPolicies);
+  if (template.spec?.activeDeadlineSeconds !== undefined && restartPolicies?.includes('Always')) {
+    errs.forbidden(`${field}.spec.activeDeadlineSeconds`, 'activeDeadlineSeconds in ReplicaSet is not Supported');
+  }
+}
+
+export function showMap(m: Record<string, string> | undefined): string {
+  return `map[${Object.entries(m ?? {}).sort().map(([k, v]) => `${k}:${v}`).join(' ')}]`;
+}
+
+/** A workload's selector: required, non-empty, and matching its template's labels. */
+export function validateSelectorAndTemplate(spec: AnyObj, errs: FieldErrors, what: string): void {
+  const selector = spec.selector as LabelSelector | undefined;
+  if (!selector) {
+    errs.required('spec.selector');
+    return;
+  }
+  let compiled: ReturnType<typeof fromLabelSelector> | undefined;
+  try {
+    compiled = fromLabelSelector(selector);
+  } catch {
+    compiled = undefined; // an unknown operator, reported below
+  }
+  if (compiled && compiled.length === 0) errs.invalid('spec.selector', selector, `empty selector is invalid for ${what}`);
+  validateLabels(selector.matchLabels, 'spec.selector.matchLabels', errs);
+  for (const [i, e] of (selector.matchExpressions ?? []).entries()) {
+    const f = `spec.selector.matchExpressions[${i}]`;
+    const values = e.values ?? [];
+    switch (e.operator) {
+      case 'In':
+      case 'NotIn':
+        if (values.length === 0) errs.required(`${f}.values`, "must be specified when `operator` is 'In' or 'NotIn'");
+        break;
+      case 'Exists':
+      case 'DoesNotExist':
+        if (values.length > 0) errs.forbidden(`${f}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'");
+        break;
+      default:
+        errs.invalid(`${f}.operator`, e.operator, 'not a valid selector operator');
+    }
+    errs.format(`${f}.key`, e.key, qualifiedName(e.key ?? ''));
+    for (const [j, v] of values.entries()) errs.format(`${f}.values[${j}]`, v, labelValue(String(v)));
+  }
+  const labels = spec.template?.metadata?.labels;
+  if (compiled && compiled.length > 0 && spec.template && !matches(compiled, labels)) {
+    errs.invalid('spec.template.metadata.labels', showMap(labels), '`selector` does not match template `labels`');
+  }
+}
+
+export function validateIntOrPercent(value: unknown, field: string, errs: FieldErrors): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number') {
+    nonNegative(value, field, errs);
+    return value;
+  }
+  const m = typeof value === 'string' ? /^(\d+)%$/.exec(value) : null;
+  if (!m) {
+    errs.invalid(field, value, "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')");
+    return undefined;
+  }
+  const pct = Number(m[1]);
+  if (pct > 100) errs.invalid(field, value, 'must not be greater than 100%');
+  return pct;
+}
+
+export function validateJobSpec(spec: AnyObj, prefix: string, errs: FieldErrors): void {
+  for (const k of ['parallelism', 'completions', 'backoffLimit', 'activeDeadlineSeconds', 'ttlSecondsAfterFinished']) {
+    nonNegative(spec[k], `${prefix}.${k}`, errs);
+  }
+  const rp = spec.template?.spec?.restartPolicy;
+  if (spec.template && rp !== 'OnFailure' && rp !== 'Never') {
+    errs.required(`${prefix}.template.spec.restartPolicy`, 'valid values: "OnFailure", "Never"');
+  }
+  validateTemplate(spec.template, `${prefix}.template`, errs);
+}
+
+export function immutable(next: unknown, prev: unknown, field: string, errs: FieldErrors): void {
+  if (!deepEqual(next, prev)) errs.invalid(field, next ?? null, 'field is immutable');
+}
+
+export function selectorImmutable(next: KubeObject, prev: KubeObject, errs: FieldErrors): void {
+  immutable(next.spec?.selector, prev.spec?.selector, 'spec.selector', errs);
+}
+
+/** ConfigMap and Secret keys: valid file names, unique across the data fields, 1 MiB in all. */
+export function validateDataKeys(o: KubeObject, fields: string[], errs: FieldErrors): void {
+  let total = 0;
+  const seen = new Set<string>();
+  for (const field of fields) {
+    for (const [k, v] of Object.entries((o[field] as AnyObj) ?? {})) {
+      errs.format(`${field}[${k}]`, k, configMapKey(k));
+      if (seen.has(k)) errs.invalid(`${field}[${k}]`, k, 'duplicate of key present in another data field');
+      seen.add(k);
+      total += typeof v === 'string' ? v.length : 0;
+    }
+  }
+  if (total > 1024 * 1024) errs.tooLong(fields[0]!, 1024 * 1024);
+}
+
