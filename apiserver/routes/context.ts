@@ -1,0 +1,93 @@
+// What a resource request carries through its handler (the resolved path, the store, query,
+// output shape) and the small pieces every verb and subresource uses to answer.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { toYAML } from '../../api/codec/yaml.js';
+import { applyJsonPatch } from '../../api/patch/json-patch.js';
+import { applyMergePatch } from '../../api/patch/merge-patch.js';
+import { applyStrategicMergePatch } from '../../api/patch/strategic-merge.js';
+import type { ResourceInfo } from '../../api/resources.js';
+import { schemaFor } from '../../api/schema/kinds.js';
+import { badRequest, conflict, methodNotAllowed, OBJECT_MODIFIED } from '../../api/status.js';
+import type { DeleteOptions, KubeObject } from '../../api/types/meta.js';
+import { FieldErrors } from '../../api/validation/field-errors.js';
+import type { BodyTarget } from '../http/admit.js';
+import type { Output } from '../http/negotiation.js';
+import { bool, int, one, type Query } from '../http/params.js';
+import type { ResourcePath } from '../http/path.js';
+import { renderObject, type RenderOptions } from '../http/render.js';
+import type { Registry } from '../registry/registry.js';
+import type { ResourceStore } from '../registry/store.js';
+import type { CachedObject } from '../storage/cached-object.js';
+
+export interface ResourceRoutesOptions {
+  registry: Registry;
+  bookmarkIntervalMs: number;
+  shutdown: AbortSignal;
+}
+
+export interface Ctx {
+  options: ResourceRoutesOptions;
+  req: FastifyRequest;
+  reply: FastifyReply;
+  path: ResourcePath;
+  r: ResourceInfo;
+  store: ResourceStore;
+  q: Query;
+  output: Output;
+  render: RenderOptions;
+}
+
+export const isObj = (v: unknown): v is Record<string, any> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+export function send(ctx: Ctx, code: number, body: string, warnings: string[] = []): FastifyReply {
+  if (warnings.length) ctx.reply.header('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+  if (ctx.output.yaml) return ctx.reply.code(code).type('application/yaml').send(toYAML(JSON.parse(body)));
+  return ctx.reply.code(code).type('application/json').send(body);
+}
+
+export function sendObject(ctx: Ctx, code: number, o: CachedObject, warnings: string[] = []): FastifyReply {
+  return send(ctx, code, renderObject(ctx.r, o, ctx.render), warnings);
+}
+
+export function requireVerb(r: ResourceInfo, verb: string): void {
+  if (!(r.verbs as readonly string[]).includes(verb)) throw methodNotAllowed();
+}
+
+export function deleteOptions(q: Query, body: Record<string, any> | undefined): DeleteOptions {
+  const opts: DeleteOptions = { ...(body ?? {}) };
+  delete (opts as Record<string, unknown>).kind;
+  delete (opts as Record<string, unknown>).apiVersion;
+  const grace = int(q, 'gracePeriodSeconds');
+  if (grace !== undefined) opts.gracePeriodSeconds = grace;
+  const policy = one(q, 'propagationPolicy');
+  if (policy) opts.propagationPolicy = policy as DeleteOptions['propagationPolicy'];
+  if (one(q, 'orphanDependents') !== undefined) opts.orphanDependents = bool(q, 'orphanDependents');
+  if (opts.propagationPolicy && !['Background', 'Foreground', 'Orphan'].includes(opts.propagationPolicy)) {
+    const errs = new FieldErrors();
+    errs.notSupported('propagationPolicy', opts.propagationPolicy, ['Foreground', 'Background', 'Orphan']);
+    errs.throwIfAny('DeleteOptions', 'meta.k8s.io', '');
+  }
+  if (opts.gracePeriodSeconds !== undefined && (typeof opts.gracePeriodSeconds !== 'number' || !Number.isInteger(opts.gracePeriodSeconds))) {
+    throw badRequest('gracePeriodSeconds must be an integer');
+  }
+  return opts;
+}
+
+/** A pinned resourceVersion that no longer matches the stored one is a conflict, never retried. */
+export function checkPinned(ctx: Ctx, pinned: unknown, current: KubeObject): void {
+  if (pinned !== undefined && pinned !== '' && pinned !== current.metadata.resourceVersion) {
+    throw conflict(ctx.r.plural, ctx.r.group, ctx.path.name!, OBJECT_MODIFIED);
+  }
+}
+
+export function applyPatchDocument(type: string, target: BodyTarget, current: KubeObject, patch: unknown): unknown {
+  switch (type) {
+    case 'json':
+      return applyJsonPatch(current, patch);
+    case 'merge':
+      return applyMergePatch(current, patch);
+    default:
+      return applyStrategicMergePatch(current, patch, schemaFor(target.apiVersion, target.kind));
+  }
+}
+

@@ -1,0 +1,48 @@
+// Subresources: each one a handler of its own (status and finalize are the generic update and
+// patch, restricted by the kind's strategy; scale, binding, eviction, log and exec below).
+import type { FastifyReply } from 'fastify';
+import { badRequest, methodNotAllowed, notFound } from '../../api/status.js';
+import type { KubeObject } from '../../api/types/meta.js';
+import { checkEnvelope } from '../http/admit.js';
+import { decodeObjectBody } from '../http/body.js';
+import { sendObject, type Ctx } from './context.js';
+import { proxyLogs } from './pod-proxy.js';
+import { bind } from './subresources/binding.js';
+import { evict } from './subresources/eviction.js';
+import { scale } from './subresources/scale.js';
+import { patch, update } from './verbs.js';
+
+export async function subresource(ctx: Ctx): Promise<FastifyReply> {
+  const sub = ctx.path.subresource!;
+  const info = ctx.r.subresources.find((s) => s.name === sub);
+  if (!info) throw notFound(`${ctx.r.plural}/${sub}`, ctx.r.group, ctx.path.name!);
+  const method = ctx.req.method;
+  const verb = method === 'GET' ? 'get' : method === 'PUT' ? 'update' : method === 'PATCH' ? 'patch' : method === 'POST' ? 'create' : 'delete';
+  if (!info.verbs.includes(verb)) throw methodNotAllowed();
+  switch (sub) {
+    case 'status':
+      if (method === 'GET') return sendObject(ctx, 200, await ctx.store.get(ctx.path.namespace, ctx.path.name!));
+      return method === 'PUT' ? update(ctx, 'status') : patch(ctx, 'status');
+    case 'finalize':
+      return update(ctx, 'finalize');
+    case 'scale':
+      return scale(ctx);
+    case 'binding': {
+      const body = decodeObjectBody(ctx.req.headers['content-type'], ctx.req.body as Buffer);
+      checkEnvelope({ apiVersion: 'v1', kind: 'Binding' }, body);
+      return bind(ctx, ctx.path.name!, body as KubeObject);
+    }
+    case 'eviction':
+      return evict(ctx);
+    case 'log':
+      return proxyLogs(ctx.options.registry, ctx.path.namespace!, ctx.path.name!, ctx.q, ctx.reply);
+    case 'exec':
+    case 'attach':
+    case 'portforward':
+      // Reached only without an Upgrade header (upgrades are relayed before routing).
+      throw badRequest(`Upgrade request required`);
+    default:
+      throw notFound(`${ctx.r.plural}/${sub}`, ctx.r.group, ctx.path.name!);
+  }
+}
+

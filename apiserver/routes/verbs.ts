@@ -1,0 +1,204 @@
+// The generic verbs every resource has: get, list (and watch), create, update, patch, delete
+// and deletecollection, with Kubernetes' semantics; nothing here is particular to a kind.
+import type { FastifyReply } from 'fastify';
+import { asText, clone } from '../../api/codec/values.js';
+import { fromStorage, toStorage } from '../../api/conversion.js';
+import { checkFieldSelector, supportedFields } from '../../api/fields.js';
+import { badRequest, conflict, OBJECT_MODIFIED, StatusError } from '../../api/status.js';
+import type { KubeObject } from '../../api/types/meta.js';
+import { admit, applyNamespace, checkEnvelope, checkFields, targetOf } from '../http/admit.js';
+import { decodeObjectBody, decodeOptionalBody, decodePatchBody } from '../http/body.js';
+import {
+  bool,
+  dryRun,
+  fieldManager,
+  fieldValidation,
+  int,
+  one,
+  selectors,
+  timeoutSeconds,
+  validateListOptions,
+  validatePatchOptions,
+} from '../http/params.js';
+import { renderList } from '../http/render.js';
+import { serveWatch } from '../http/watch.js';
+import type { CachedObject } from '../storage/cached-object.js';
+import { applyPatchDocument, checkPinned, deleteOptions, isObj, requireVerb, send, sendObject, type Ctx } from './context.js';
+import { bind } from './subresources/binding.js';
+
+
+export async function get(ctx: Ctx): Promise<FastifyReply> {
+  requireVerb(ctx.r, 'get');
+  const { namespace, name } = ctx.path;
+  const rv = one(ctx.q, 'resourceVersion');
+  let o: CachedObject | undefined;
+  if (rv === '0') o = ctx.store.getCached(namespace, name!);
+  o ??= await ctx.store.get(namespace, name!);
+  return sendObject(ctx, 200, o);
+}
+
+export async function list(ctx: Ctx): Promise<FastifyReply> {
+  const watch = bool(ctx.q, 'watch');
+  validateListOptions(ctx.q, watch);
+  const sel = selectors(ctx.q);
+  checkFieldSelector(ctx.store.info.storage, sel.fields, supportedFields(ctx.store.info.storage, ctx.r.namespaced));
+  if (watch) {
+    requireVerb(ctx.r, 'watch');
+    const sendInitial = one(ctx.q, 'sendInitialEvents');
+    await serveWatch(ctx.req, ctx.reply, ctx.r, ctx.store, {
+      namespace: ctx.path.namespace,
+      selectors: sel,
+      resourceVersion: one(ctx.q, 'resourceVersion') ?? '',
+      timeoutSeconds: timeoutSeconds(ctx.q),
+      allowBookmarks: bool(ctx.q, 'allowWatchBookmarks'),
+      sendInitialEvents: sendInitial === undefined ? undefined : bool(ctx.q, 'sendInitialEvents'),
+      output: ctx.output,
+      includeObject: ctx.render.includeObject,
+      bookmarkIntervalMs: ctx.options.bookmarkIntervalMs,
+      shutdown: ctx.options.shutdown,
+    });
+    return ctx.reply;
+  }
+  requireVerb(ctx.r, 'list');
+  const limit = int(ctx.q, 'limit');
+  const result = await ctx.store.list({
+    namespace: ctx.path.namespace,
+    ...sel,
+    limit: limit && limit > 0 ? limit : undefined,
+    continue: one(ctx.q, 'continue') || undefined,
+    resourceVersion: one(ctx.q, 'resourceVersion'),
+    resourceVersionMatch: one(ctx.q, 'resourceVersionMatch'),
+  });
+  const meta: { resourceVersion: string; continue?: string; remainingItemCount?: number } = { resourceVersion: String(result.revision) };
+  if (result.continue) meta.continue = result.continue;
+  if (result.remainingItemCount !== undefined) meta.remainingItemCount = result.remainingItemCount;
+  return send(ctx, 200, renderList(ctx.r, result.items, meta, ctx.render));
+}
+
+
+export async function create(ctx: Ctx): Promise<FastifyReply> {
+  requireVerb(ctx.r, 'create');
+  fieldManager(ctx.q, 'CreateOptions');
+  const body = decodeObjectBody(ctx.req.headers['content-type'], ctx.req.body as Buffer);
+  const { obj, warnings } = admit(ctx.r, body, ctx.path.namespace, fieldValidation(ctx.q));
+  if (ctx.r.kind === 'Binding') return bind(ctx, obj.metadata.name ?? '', obj);
+  const created = await ctx.store.create(obj, dryRun(ctx.q));
+  return sendObject(ctx, 201, created, warnings);
+}
+
+export async function update(ctx: Ctx, subresource?: 'status' | 'finalize'): Promise<FastifyReply> {
+  requireVerb(ctx.r, 'update');
+  fieldManager(ctx.q, 'UpdateOptions');
+  const body = decodeObjectBody(ctx.req.headers['content-type'], ctx.req.body as Buffer);
+  const { obj, warnings } = admit(ctx.r, body, ctx.path.namespace, fieldValidation(ctx.q));
+  if (obj.metadata.name !== undefined && obj.metadata.name !== ctx.path.name) {
+    throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${ctx.path.name})`);
+  }
+  obj.metadata.name = ctx.path.name;
+  const pinned = obj.metadata.resourceVersion;
+  const { object, created } = await ctx.store.update(ctx.path.namespace, ctx.path.name!, {
+    dryRun: dryRun(ctx.q),
+    subresource,
+    mutate: (current) => {
+      checkPinned(ctx, pinned, current);
+      return clone(obj);
+    },
+    createFrom: () => clone(obj),
+  });
+  return sendObject(ctx, created ? 201 : 200, object, warnings);
+}
+
+export async function patch(ctx: Ctx, subresource?: 'status'): Promise<FastifyReply> {
+  requireVerb(ctx.r, 'patch');
+  const { type, patch: doc } = decodePatchBody(ctx.req.headers['content-type'], ctx.req.body as Buffer);
+  const manager = fieldManager(ctx.q, 'PatchOptions');
+  validatePatchOptions(ctx.q, type === 'apply');
+  const validation = fieldValidation(ctx.q);
+  const target = targetOf(ctx.r);
+  const isDryRun = dryRun(ctx.q);
+  if (type === 'apply') {
+    if (!manager) {
+      throw new StatusError(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch', {
+        kind: 'PatchOptions',
+        group: 'meta.k8s.io',
+        causes: [{ reason: 'FieldValueRequired', message: 'Required value: is required for apply patch', field: 'fieldManager' }],
+      });
+    }
+    checkEnvelope(target, doc as Record<string, any>);
+    const applied = doc as Record<string, any>;
+    if (applied.metadata?.name && applied.metadata.name !== ctx.path.name) {
+      throw badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${ctx.path.name})`);
+    }
+    // Server-side apply of an object that does not exist yet creates it.
+    const existing = await ctx.store.get(ctx.path.namespace, ctx.path.name!).catch((err) => {
+      if (err instanceof StatusError && err.code === 404) return undefined;
+      throw err;
+    });
+    if (!existing && !subresource) {
+      const body = clone(applied);
+      body.metadata = { ...body.metadata, name: ctx.path.name };
+      const { obj, warnings } = admit(ctx.r, body, ctx.path.namespace, validation);
+      return sendObject(ctx, 201, await ctx.store.create(obj, isDryRun), warnings);
+    }
+  }
+  let warnings: string[] = [];
+  const pinned = isObj(doc) ? (doc as any).metadata?.resourceVersion : undefined;
+  const { object } = await ctx.store.update(ctx.path.namespace, ctx.path.name!, {
+    dryRun: isDryRun,
+    subresource,
+    mutate: (current) => {
+      checkPinned(ctx, pinned, current);
+      const served = fromStorage(ctx.r, current);
+      const result = applyPatchDocument(type, target, served, doc);
+      if (!isObj(result)) throw badRequest('the patch did not produce an object');
+      checkEnvelope(target, result);
+      warnings = checkFields(target, result, validation);
+      if (result.metadata?.resourceVersion !== undefined && result.metadata.resourceVersion !== current.metadata.resourceVersion) {
+        throw conflict(ctx.r.plural, ctx.r.group, ctx.path.name!, OBJECT_MODIFIED);
+      }
+      // A patch may not rename the object (Kubernetes' checkName).
+      const patchedName = result.metadata?.name;
+      if (patchedName !== undefined && patchedName !== ctx.path.name) {
+        throw badRequest(`the name of the object (${asText(patchedName)}) does not match the name on the URL (${ctx.path.name})`);
+      }
+      const stored = toStorage(ctx.r, result as KubeObject);
+      applyNamespace(ctx.r, stored, ctx.path.namespace);
+      return stored;
+    },
+  });
+  return sendObject(ctx, 200, object, warnings);
+}
+
+export async function remove(ctx: Ctx): Promise<FastifyReply> {
+  requireVerb(ctx.r, 'delete');
+  const body = decodeOptionalBody(ctx.req.headers['content-type'], ctx.req.body as Buffer | undefined);
+  const options = deleteOptions(ctx.q, body);
+  const result = await ctx.store.delete(ctx.path.namespace, ctx.path.name!, options, dryRun(ctx.q));
+  if (result.pending || ctx.store.strategy.returnDeletedObject) return sendObject(ctx, result.pending ? 202 : 200, result.object);
+  return send(ctx, 200, JSON.stringify({
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Success',
+    details: { name: ctx.path.name, group: ctx.r.group || undefined, kind: ctx.r.plural, uid: result.object.obj.metadata.uid },
+  }));
+}
+
+export async function removeCollection(ctx: Ctx): Promise<FastifyReply> {
+  requireVerb(ctx.r, 'deletecollection');
+  const body = decodeOptionalBody(ctx.req.headers['content-type'], ctx.req.body as Buffer | undefined);
+  const options = deleteOptions(ctx.q, body);
+  const sel = selectors(ctx.q);
+  checkFieldSelector(ctx.store.info.storage, sel.fields, supportedFields(ctx.store.info.storage, ctx.r.namespaced));
+  const { items, revision } = await ctx.store.list({ namespace: ctx.path.namespace, ...sel });
+  const deleted: CachedObject[] = [];
+  for (const item of items) {
+    try {
+      deleted.push((await ctx.store.delete(item.namespace || undefined, item.name, options, dryRun(ctx.q))).object);
+    } catch (err) {
+      if (!(err instanceof StatusError && err.code === 404)) throw err;
+    }
+  }
+  return send(ctx, 200, renderList(ctx.r, deleted, { resourceVersion: String(revision) }, ctx.render));
+}
+
