@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
 import { startCluster } from '../test/harness/cluster.js';
-import { DockerRuntime } from '../kubelet/runtime/docker.js';
+import { DockerEngine } from '../kubelet/runtime/docker/engine.js';
 import { fmt, percentile } from './stats.js';
 
 const PODS = Number(process.env.BENCH_PODS ?? 30);
@@ -73,19 +73,20 @@ async function deleteAll(server: string): Promise<void> {
 }
 
 /** The raw baseline: the same two containers through the Docker Engine API. */
-async function rawStart(docker: DockerRuntime, labels: Record<string, string>): Promise<number> {
+async function rawStart(docker: DockerEngine, labels: Record<string, string>): Promise<number> {
   const t = performance.now();
   const id = randomUUID().slice(0, 8);
-  const sandbox = await docker.createContainer({ name: `bench-raw-pause-${id}`, image: 'kubette/pause:3.9', labels, networkMode: 'kubette', ipcMode: 'shareable' });
+  const sandbox = await docker.createContainer(`bench-raw-pause-${id}`, { Image: 'kubette/pause:3.9', Labels: labels, HostConfig: { NetworkMode: 'kubette', IpcMode: 'shareable' } });
   await docker.startContainer(sandbox);
-  const app = await docker.createContainer({ name: `bench-raw-app-${id}`, image: IMAGE, command: ['sleep', '3600'], labels, networkMode: `container:${sandbox}`, ipcMode: `container:${sandbox}` });
+  const shared = `container:${sandbox}`;
+  const app = await docker.createContainer(`bench-raw-app-${id}`, { Image: IMAGE, Cmd: ['sleep', '3600'], Labels: labels, HostConfig: { NetworkMode: shared, IpcMode: shared } });
   await docker.startContainer(app);
   await docker.inspectContainer(sandbox); // the kubelet reads the IP back too
   return performance.now() - t;
 }
 
-async function rawCleanup(docker: DockerRuntime, labels: Record<string, string>): Promise<void> {
-  for (const c of await docker.listContainers(labels)) await docker.removeContainer(c.id);
+async function rawCleanup(docker: DockerEngine, labels: Record<string, string>): Promise<void> {
+  for (const id of await docker.listContainerIds(Object.entries(labels).map(([k, v]) => `${k}=${v}`))) await docker.removeContainer(id);
 }
 
 function row(label: string, ours: number[], raw: number[]): string {
@@ -99,8 +100,8 @@ function row(label: string, ours: number[], raw: number[]): string {
 }
 
 async function main(): Promise<void> {
-  const docker = new DockerRuntime();
-  await docker.ensureNetwork('kubette');
+  const docker = new DockerEngine();
+  await docker.ensureNetwork('kubette', { 'io.kubette.network': 'pods' });
   const labels = { 'io.kubette.bench': `raw-${process.pid}` };
   const cluster = await startCluster({ nodes: 2 });
   const stop = new AbortController();

@@ -1,5 +1,5 @@
 // The node agent's wiring: the Node and its Lease, an informer on the pods bound here, a worker
-// per pod, Docker's events to notice exits at once, and a sweep that removes containers and
+// per pod, the runtime's events to notice exits at once, and a sweep that removes containers and
 // files of pods that no longer exist.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,15 +10,17 @@ import { Informer, objectKey } from '../client/informer.js';
 import { resource } from '../client/rest.js';
 import type { ApiClient } from '../client/api-client.js';
 import { sleep } from '../client/sleep.js';
-import { LABEL_NODE, LABEL_POD_UID } from './container-names.js';
-import { ImagePuller } from './image-puller.js';
-import { NodeStatusReporter, type NodeConfig } from './node-status.js';
-import { PodSyncer, type KubeletSettings } from './pod-sync.js';
-import { PodWorkers } from './pod-workers.js';
-import { Prober } from './prober.js';
+import { LABEL_NODE, LABEL_POD_UID } from './pod/observed.js';
+import { ImagePuller } from './container/image-puller.js';
+import type { NodeConfig } from './node/config.js';
+import { NodeLease } from './node/lease.js';
+import { NodeStatusReporter } from './node/node-status.js';
+import { PodSyncer, type KubeletSettings } from './pod/sync.js';
+import { PodWorkers } from './pod/workers.js';
+import { Prober } from './container/prober.js';
 import type { ContainerRuntime } from './runtime/runtime.js';
-import { StatusManager } from './status-manager.js';
-import { removePodDir } from './volumes.js';
+import { StatusManager } from './pod/status-manager.js';
+import { removePodDir } from './container/volumes.js';
 
 const SWEEP_MS = 30_000;
 
@@ -26,6 +28,7 @@ export class Kubelet {
   readonly pods: Informer<Pod>;
   readonly services: Informer;
   readonly node: NodeStatusReporter;
+  readonly lease: NodeLease;
   readonly syncer: PodSyncer;
   readonly workers: PodWorkers;
   private readonly byUid = new Map<string, Pod>();
@@ -39,6 +42,7 @@ export class Kubelet {
     private readonly log: Logger,
   ) {
     this.node = new NodeStatusReporter(client, runtime, nodeConfig, log);
+    this.lease = new NodeLease(client, nodeConfig.nodeName, nodeConfig.leaseDurationSeconds, () => this.node.uid(), log);
     this.pods = new Informer<Pod>(client, resource('v1/pods'), { fieldSelector: `spec.nodeName=${settings.nodeName}` }, log);
     this.services = new Informer(client, resource('v1/services'), {}, log);
     const prober = new Prober(runtime, recorder, (uid) => this.workers.kick(uid));
@@ -92,7 +96,7 @@ export class Kubelet {
   async run(signal: AbortSignal): Promise<void> {
     await this.node.register(signal);
     if (signal.aborted) return;
-    await this.node.renewLease().catch((err) => this.log.warn({ err: (err as Error).message }, 'could not create node lease'));
+    await this.lease.renew().catch((err) => this.log.warn({ err: (err as Error).message }, 'could not create node lease'));
     const aborted = new Promise((r) => signal.addEventListener('abort', r, { once: true }));
     // Services first: containers started before they are known would miss their variables.
     const servicesRun = this.services.run(signal);
@@ -100,7 +104,7 @@ export class Kubelet {
     const informer = Promise.all([servicesRun, this.pods.run(signal)]);
     await Promise.race([this.pods.synced, aborted]);
     this.log.info({ pods: this.pods.list().length }, 'pods bound to this node listed');
-    await Promise.all([informer, this.node.run(signal), this.watchRuntime(signal), this.sweepLoop(signal)]);
+    await Promise.all([informer, this.node.run(signal), this.lease.run(signal), this.watchRuntime(signal), this.sweepLoop(signal)]);
     this.workers.stop();
   }
 
@@ -109,9 +113,8 @@ export class Kubelet {
     // No sync may start a container behind our back: let the ones under way finish first.
     await this.workers.drain();
     for (let round = 0; round < 3; round++) {
-      const containers = await this.runtime.listContainers({ [LABEL_NODE]: this.settings.nodeName });
-      if (!containers.length) return;
-      const uids = new Set(containers.map((c) => c.labels[LABEL_POD_UID]).filter((u): u is string => !!u));
+      const uids = await this.podsOnRuntime();
+      if (!uids.size) return;
       this.log.info({ pods: uids.size }, "removing this node's containers on exit");
       await Promise.all(
         [...uids].map((uid) => {
@@ -122,7 +125,14 @@ export class Kubelet {
     }
   }
 
-  /** Docker tells us at once when a container of ours starts or dies. */
+  /** The uids of the pods this node's runtime has sandboxes or containers of. */
+  private async podsOnRuntime(): Promise<Set<string>> {
+    const labels = { [LABEL_NODE]: this.settings.nodeName };
+    const [sandboxes, containers] = await Promise.all([this.runtime.listPodSandboxes({ labels }), this.runtime.listContainers({ labels })]);
+    return new Set([...sandboxes, ...containers].map((c) => c.labels[LABEL_POD_UID]).filter((u): u is string => !!u));
+  }
+
+  /** The runtime tells us at once when a container of ours starts or stops. */
   private async watchRuntime(signal: AbortSignal): Promise<void> {
     let delay = 1000;
     while (!signal.aborted) {
@@ -130,11 +140,11 @@ export class Kubelet {
         for await (const ev of this.runtime.events({ [LABEL_NODE]: this.settings.nodeName }, signal)) {
           delay = 1000;
           const uid = ev.labels[LABEL_POD_UID];
-          if (uid && (ev.action === 'die' || ev.action === 'start' || ev.action === 'oom')) this.workers.kick(uid);
+          if (uid && (ev.type === 'stopped' || ev.type === 'started')) this.workers.kick(uid);
         }
       } catch (err) {
         if (signal.aborted) return;
-        this.log.warn({ err: (err as Error).message, retryInMs: delay }, 'docker event stream failed');
+        this.log.warn({ err: (err as Error).message, retryInMs: delay }, 'runtime event stream failed');
       }
       await sleep(delay, signal);
       delay = Math.min(delay * 2, 30_000);
@@ -151,12 +161,8 @@ export class Kubelet {
 
   /** Containers and pod directories of pods this node no longer has are removed. */
   async sweep(): Promise<void> {
-    const containers = await this.runtime.listContainers({ [LABEL_NODE]: this.settings.nodeName });
     const orphans = new Set<string>();
-    for (const c of containers) {
-      const uid = c.labels[LABEL_POD_UID];
-      if (uid && !this.byUid.has(uid) && !this.workers.has(uid)) orphans.add(uid);
-    }
+    for (const uid of await this.podsOnRuntime()) if (!this.byUid.has(uid) && !this.workers.has(uid)) orphans.add(uid);
     for (const uid of orphans) {
       this.log.info({ uid }, 'removing containers of a pod that no longer exists');
       this.workers.remove(uid);

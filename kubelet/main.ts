@@ -10,9 +10,9 @@ import { RestClient } from '../client/rest.js';
 import { apiServerFlags, defineFlags, FlagError } from '../component-base/flags.js';
 import { runComponent } from '../component-base/run.js';
 import { Kubelet } from './kubelet.js';
-import { parseKeyValues, parseTaints } from './node-status.js';
-import { DockerRuntime } from './runtime/docker.js';
-import { KubeletServer } from './server.js';
+import { parseKeyValues, parseTaints } from './node/config.js';
+import { DockerRuntime } from './runtime/docker/runtime.js';
+import { KubeletServer } from './server/server.js';
 
 const flags = defineFlags({
   'node-name': { type: 'string', default: hostname().toLowerCase(), arg: 'NAME', help: 'The Node this kubelet registers and runs pods for.' },
@@ -50,7 +50,7 @@ runComponent({
   drainMs: 60_000,
   async run({ flags: f, log, signal }) {
     const nodeName = f['node-name'];
-    const runtime = new DockerRuntime(f['docker-endpoint'].slice('unix://'.length));
+    const runtime = new DockerRuntime({ socketPath: f['docker-endpoint'].slice('unix://'.length), podNetwork: f['pod-network'], pauseImage: f['pod-infra-container-image'] });
     const client = new RestClient(loadClientConfig({ master: f.master, kubeconfig: f.kubeconfig, userAgent: `kubelet/${nodeName}` }));
     const recorder = new EventRecorder(client, { component: 'kubelet', host: nodeName }, log);
     const rootDir = f['root-dir'] ?? join('/var/lib/kubette', nodeName);
@@ -77,8 +77,6 @@ runComponent({
         nodeName,
         nodeIP: f['node-ip'],
         rootDir,
-        podNetwork: f['pod-network'],
-        pauseImage: f['pod-infra-container-image'],
         clusterDNS: f['cluster-dns'],
         clusterDomain: f['cluster-domain'],
       },

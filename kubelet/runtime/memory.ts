@@ -1,17 +1,36 @@
-// A container runtime that runs nothing: containers are records whose states change when the
-// kubelet asks, and whose processes "exit" when a test says so. For pod-sync tests now, and
-// later for simulated nodes. Same interface as the Docker runtime, so the kubelet cannot tell.
+// A container runtime that runs nothing: sandboxes and containers are records whose states
+// change when the kubelet asks, and whose processes "exit" when a test says so. For pod-sync
+// tests now, and later for simulated nodes. Same interface as the Docker runtime, so the kubelet
+// cannot tell.
 import { PassThrough, Readable } from 'node:stream';
-import { RuntimeError, type ContainerRuntime, type ContainerSpec, type ContainerStatus, type ExecOptions, type ExecSession, type LogOptions, type RuntimeEvent } from './runtime.js';
+import {
+  RuntimeError,
+  type ContainerConfig,
+  type ContainerEvent,
+  type ContainerFilter,
+  type ContainerRuntime,
+  type ContainerStatus,
+  type ExecOptions,
+  type ExecSession,
+  type LogOptions,
+  type PodSandboxConfig,
+  type PodSandboxFilter,
+  type PodSandboxStatus,
+} from './runtime.js';
 
-interface Record_ {
+interface SandboxRecord {
+  config: PodSandboxConfig;
+  status: PodSandboxStatus;
+}
+
+interface ContainerRecord {
+  config: ContainerConfig;
   status: ContainerStatus;
-  spec: ContainerSpec;
   logs: string[];
 }
 
 /** What a started container does: keep running, or exit at once with this code. */
-export type Behaviour = (spec: ContainerSpec) => { exitCode: number } | undefined;
+export type Behaviour = (config: ContainerConfig) => { exitCode: number } | undefined;
 
 export interface ExecResult {
   exitCode: number;
@@ -19,13 +38,16 @@ export interface ExecResult {
   stderr?: string;
 }
 
+const matches = (labels: Record<string, string>, wanted: Record<string, string> = {}) => Object.entries(wanted).every(([k, v]) => labels[k] === v);
+
 export class MemoryRuntime implements ContainerRuntime {
-  private readonly containers = new Map<string, Record_>();
+  private readonly sandboxes = new Map<string, SandboxRecord>();
+  private readonly containers = new Map<string, ContainerRecord>();
   private readonly images = new Map<string, string>();
-  private readonly listeners = new Set<(e: RuntimeEvent) => void>();
+  private readonly listeners = new Set<(e: ContainerEvent) => void>();
   private nextId = 0;
   private nextIP = 2;
-  /** Every call, in order, e.g. "create app", "start 3", "stop 3", for tests to check order. */
+  /** Every call, in order, e.g. "run sandbox", "create app", "start app", "stop app", for tests to check order. */
   readonly calls: string[] = [];
   /** Decides what a container does when started (default: keeps running). */
   behaviour: Behaviour = () => undefined;
@@ -42,36 +64,41 @@ export class MemoryRuntime implements ContainerRuntime {
     this.images.set(image, `sha256:${Buffer.from(image).toString('hex').padEnd(64, '0').slice(0, 64)}`);
   }
 
-  private get(id: string): Record_ {
+  private container(id: string): ContainerRecord {
     const r = this.containers.get(id);
-    if (!r) throw new RuntimeError(`No such container: ${id}`, 404);
+    if (!r) throw new RuntimeError(`no such container: ${id}`, 404);
     return r;
   }
 
-  private emit(id: string, action: string): void {
-    const r = this.containers.get(id);
-    const event = { id, action, labels: r?.spec.labels ?? {} };
-    for (const l of this.listeners) l(event);
+  private sandbox(id: string): SandboxRecord {
+    const r = this.sandboxes.get(id);
+    if (!r) throw new RuntimeError(`no such pod sandbox: ${id}`, 404);
+    return r;
+  }
+
+  private emit(id: string, type: ContainerEvent['type'], labels: Record<string, string>): void {
+    for (const l of this.listeners) l({ id, type, labels });
   }
 
   /** Ends a running container as if its process exited with `exitCode`. */
   exit(id: string, exitCode: number): void {
-    const r = this.get(id);
+    const r = this.container(id);
     if (r.status.state !== 'running') return;
-    r.status = { ...r.status, state: 'exited', exitCode, finishedAt: new Date().toISOString() };
-    this.emit(id, 'die');
+    r.status = { ...r.status, state: 'exited', exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', finishedAt: new Date().toISOString() };
+    this.emit(id, 'stopped', r.status.labels);
   }
 
-  /** Containers (any state) whose name label is `name`, newest first. */
+  /** Containers (any state) of this name, newest first. */
   named(name: string): ContainerStatus[] {
     return [...this.containers.values()]
-      .filter((r) => r.status.name === name || r.spec.labels['io.kubernetes.container.name'] === name)
+      .filter((r) => r.status.metadata.name === name)
       .map((r) => r.status)
       .reverse();
   }
 
-  all(): ContainerStatus[] {
-    return [...this.containers.values()].map((r) => r.status);
+  /** Every sandbox and container there is. */
+  all(): Array<PodSandboxStatus | ContainerStatus> {
+    return [...[...this.sandboxes.values()].map((r) => r.status), ...[...this.containers.values()].map((r) => r.status)];
   }
 
   async version() {
@@ -88,67 +115,116 @@ export class MemoryRuntime implements ContainerRuntime {
     this.addImage(image);
   }
 
-  async createContainer(spec: ContainerSpec): Promise<string> {
-    if (!this.images.has(spec.image)) throw new RuntimeError(`No such image: ${spec.image}`, 404);
-    const id = `mem-${++this.nextId}`;
-    const sandbox = !spec.networkMode?.startsWith('container:');
+  async listImages(): Promise<Array<{ names: string[]; sizeBytes: number }>> {
+    return [...this.images.keys()].map((name) => ({ names: [name], sizeBytes: 1024 * 1024 }));
+  }
+
+  async runPodSandbox(config: PodSandboxConfig): Promise<string> {
+    const id = `sandbox-${++this.nextId}`;
+    this.sandboxes.set(id, {
+      config,
+      status: {
+        id,
+        metadata: { ...config.metadata },
+        state: 'ready',
+        createdAt: new Date().toISOString(),
+        ...(config.hostNetwork ? {} : { ip: `10.88.0.${this.nextIP++}` }),
+        labels: { ...config.labels },
+      },
+    });
+    this.calls.push('run sandbox');
+    this.emit(id, 'started', config.labels);
+    return id;
+  }
+
+  async stopPodSandbox(id: string): Promise<void> {
+    const s = this.sandbox(id);
+    for (const [cid, c] of this.containers) if (c.status.podSandboxId === id && c.status.state === 'running') await this.stopContainer(cid, 0);
+    this.calls.push('stop sandbox');
+    s.status = { ...s.status, state: 'notready' };
+  }
+
+  async removePodSandbox(id: string): Promise<void> {
+    const s = this.sandboxes.get(id);
+    if (!s) return;
+    for (const [cid, c] of this.containers) if (c.status.podSandboxId === id) await this.removeContainer(cid);
+    this.calls.push('remove sandbox');
+    this.sandboxes.delete(id);
+    this.emit(id, 'deleted', s.status.labels);
+  }
+
+  async podSandboxStatus(id: string): Promise<PodSandboxStatus> {
+    return { ...this.sandbox(id).status };
+  }
+
+  async listPodSandboxes(filter: PodSandboxFilter = {}): Promise<PodSandboxStatus[]> {
+    return [...this.sandboxes.values()].filter((r) => matches(r.status.labels, filter.labels)).map((r) => ({ ...r.status }));
+  }
+
+  async createContainer(podSandboxId: string, config: ContainerConfig, _sandboxConfig: PodSandboxConfig): Promise<string> {
+    if (this.sandbox(podSandboxId).status.state !== 'ready') throw new RuntimeError(`pod sandbox ${podSandboxId} is not ready`, 409);
+    if (!this.images.has(config.image)) throw new RuntimeError(`no such image: ${config.image}`, 404);
+    const id = `container-${++this.nextId}`;
     this.containers.set(id, {
-      spec,
+      config,
       logs: [],
       status: {
         id,
-        name: spec.name,
-        image: spec.image,
-        imageID: this.images.get(spec.image)!,
-        labels: { ...spec.labels },
+        podSandboxId,
+        metadata: { ...config.metadata },
+        image: config.image,
+        imageRef: this.images.get(config.image)!,
+        labels: { ...config.labels },
         state: 'created',
         exitCode: 0,
-        ...(sandbox && spec.networkMode !== 'host' ? { ip: `10.88.0.${this.nextIP++}` } : {}),
+        createdAt: new Date().toISOString(),
       },
     });
-    this.calls.push(`create ${spec.labels['io.kubernetes.container.name'] ?? spec.name}`);
-    this.emit(id, 'create');
+    this.calls.push(`create ${config.metadata.name}`);
+    this.emit(id, 'created', config.labels);
     return id;
   }
 
   async startContainer(id: string): Promise<void> {
-    const r = this.get(id);
-    this.calls.push(`start ${r.spec.labels['io.kubernetes.container.name'] ?? r.spec.name}`);
+    const r = this.container(id);
+    this.calls.push(`start ${r.config.metadata.name}`);
     r.status = { ...r.status, state: 'running', startedAt: new Date().toISOString(), finishedAt: undefined };
-    this.emit(id, 'start');
-    const outcome = this.behaviour(r.spec);
+    this.emit(id, 'started', r.status.labels);
+    const outcome = this.behaviour(r.config);
     if (outcome) this.exit(id, outcome.exitCode);
   }
 
   async stopContainer(id: string, _timeoutSeconds: number): Promise<void> {
-    const r = this.get(id);
-    this.calls.push(`stop ${r.spec.labels['io.kubernetes.container.name'] ?? r.spec.name}`);
+    const r = this.containers.get(id);
+    if (!r) return;
+    this.calls.push(`stop ${r.config.metadata.name}`);
     if (r.status.state === 'running') this.exit(id, 137);
   }
 
   async removeContainer(id: string): Promise<void> {
-    const r = this.get(id);
-    this.calls.push(`remove ${r.spec.labels['io.kubernetes.container.name'] ?? r.spec.name}`);
-    this.emit(id, 'destroy');
+    const r = this.containers.get(id);
+    if (!r) return;
+    this.calls.push(`remove ${r.config.metadata.name}`);
     this.containers.delete(id);
+    this.emit(id, 'deleted', r.status.labels);
   }
 
-  async listContainers(labels: Record<string, string>): Promise<ContainerStatus[]> {
-    return [...this.containers.values()].filter((r) => Object.entries(labels).every(([k, v]) => r.status.labels[k] === v)).map((r) => ({ ...r.status }));
+  async listContainers(filter: ContainerFilter = {}): Promise<ContainerStatus[]> {
+    return [...this.containers.values()]
+      .filter((r) => matches(r.status.labels, filter.labels) && (!filter.podSandboxId || r.status.podSandboxId === filter.podSandboxId))
+      .map((r) => ({ ...r.status }));
   }
 
-  async inspectContainer(id: string): Promise<ContainerStatus> {
-    return { ...this.get(id).status };
+  async containerStatus(id: string): Promise<ContainerStatus> {
+    return { ...this.container(id).status };
   }
 
   async logs(id: string, _opts: LogOptions): Promise<Readable> {
-    return Readable.from(this.get(id).logs.map((l) => `${l}\n`));
+    return Readable.from(this.container(id).logs.map((l) => `${l}\n`));
   }
 
-  async ensureNetwork(_name: string): Promise<void> {}
-
   async exec(id: string, command: string[], _opts: ExecOptions): Promise<ExecSession> {
-    this.get(id);
+    this.container(id);
     const result = this.onExec(id, command);
     const stdout = new PassThrough();
     const stderr = new PassThrough();
@@ -157,11 +233,11 @@ export class MemoryRuntime implements ContainerRuntime {
     return { stdout, stderr, resize: async () => undefined, exitCode: Promise.resolve(result.exitCode), close: () => undefined };
   }
 
-  async *events(labels: Record<string, string>, signal: AbortSignal): AsyncIterable<RuntimeEvent> {
-    const queue: RuntimeEvent[] = [];
+  async *events(labels: Record<string, string>, signal: AbortSignal): AsyncIterable<ContainerEvent> {
+    const queue: ContainerEvent[] = [];
     let wake: (() => void) | undefined;
-    const listener = (e: RuntimeEvent) => {
-      if (!Object.entries(labels).every(([k, v]) => e.labels[k] === v)) return;
+    const listener = (e: ContainerEvent) => {
+      if (!matches(e.labels, labels)) return;
       queue.push(e);
       wake?.();
     };
@@ -175,9 +251,5 @@ export class MemoryRuntime implements ContainerRuntime {
     } finally {
       this.listeners.delete(listener);
     }
-  }
-
-  async listImages(): Promise<Array<{ names: string[]; sizeBytes: number }>> {
-    return [...this.images.keys()].map((name) => ({ names: [name], sizeBytes: 1024 * 1024 }));
   }
 }

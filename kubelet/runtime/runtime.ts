@@ -1,50 +1,125 @@
-// The container runtime as the kubelet sees it: one narrow interface; Docker is one
-// implementation of it.
+// The container runtime as the kubelet sees it, shaped like Kubernetes' CRI: a pod is a sandbox
+// (the network, IPC and, optionally, PID namespaces its containers share) plus containers
+// created inside it. Each implementation keeps its own vocabulary to itself: Docker's networks,
+// "container:<id>" modes and binds live in docker/, and memory.ts runs nothing at all.
 import type { Readable, Writable } from 'node:stream';
 
-export interface ContainerSpec {
+export interface PodSandboxMetadata {
   name: string;
+  namespace: string;
+  uid: string;
+  /** Counts the pod's sandboxes: a new one replaces a dead one with attempt + 1. */
+  attempt: number;
+}
+
+export interface PortMapping {
+  protocol: 'TCP' | 'UDP' | 'SCTP';
+  containerPort: number;
+  hostPort: number;
+  hostIP?: string;
+}
+
+export interface DNSConfig {
+  servers: string[];
+  searches: string[];
+  options: string[];
+}
+
+export interface PodSandboxConfig {
+  metadata: PodSandboxMetadata;
+  hostname: string;
+  /** The kubelet's labels, given back as they were by list and status. */
+  labels: Record<string, string>;
+  /** Use the node's network namespace instead of one of the pod's own. */
+  hostNetwork: boolean;
+  portMappings: PortMapping[];
+  /** Absent: the node's own resolver configuration. */
+  dns?: DNSConfig;
+  hostAliases: Array<{ ip: string; hostnames: string[] }>;
+}
+
+export type PodSandboxState = 'ready' | 'notready';
+
+export interface PodSandboxStatus {
+  id: string;
+  metadata: PodSandboxMetadata;
+  state: PodSandboxState;
+  createdAt: string;
+  /** The pod's address; absent with the host's network. */
+  ip?: string;
+  labels: Record<string, string>;
+}
+
+export interface ContainerMetadata {
+  name: string;
+  /** Counts the container's runs in its pod: the restart count. */
+  attempt: number;
+}
+
+export interface Mount {
+  hostPath: string;
+  containerPath: string;
+  readonly: boolean;
+}
+
+/** Linux resources as the kernel's cgroups take them. */
+export interface ContainerResources {
+  /** Relative CPU weight (1 CPU = 1024). */
+  cpuShares?: number;
+  /** CPU limit: `cpuQuota` microseconds per `cpuPeriod` microseconds. */
+  cpuPeriod?: number;
+  cpuQuota?: number;
+  memoryLimitBytes?: number;
+}
+
+export interface ContainerConfig {
+  metadata: ContainerMetadata;
   image: string;
-  entrypoint?: string[];
+  /** Replaces the image's entrypoint. */
   command?: string[];
-  env?: string[];
+  /** Replaces the image's arguments. */
+  args?: string[];
+  envs: Array<{ key: string; value: string }>;
   workingDir?: string;
   labels: Record<string, string>;
-  hostname?: string;
-  /** "bridge", a network name, or "container:<id>" to join a sandbox's namespaces. */
-  networkMode?: string;
-  ipcMode?: string;
-  pidMode?: string;
-  /** "host-path:container-path[:ro]" */
-  binds?: string[];
-  /** container port "80/tcp" -> host port */
-  portBindings?: Record<string, { hostIP?: string; hostPort: string }[]>;
-  memoryBytes?: number;
-  nanoCPUs?: number;
-  cpuShares?: number;
-  tty?: boolean;
-  stdin?: boolean;
-  dns?: string[];
-  dnsSearch?: string[];
-  dnsOptions?: string[];
-  /** "name:ip" lines for /etc/hosts. */
-  extraHosts?: string[];
+  mounts: Mount[];
+  resources: ContainerResources;
+  tty: boolean;
+  stdin: boolean;
+  /** Share the sandbox's PID namespace (shareProcessNamespace), not only network and IPC. */
+  sharePid: boolean;
 }
+
+export type ContainerState = 'created' | 'running' | 'exited' | 'unknown';
 
 export interface ContainerStatus {
   id: string;
-  name: string;
+  podSandboxId: string;
+  metadata: ContainerMetadata;
+  /** The image as the config named it. */
   image: string;
-  imageID: string;
+  /** The image's id in the runtime. */
+  imageRef: string;
   labels: Record<string, string>;
-  state: 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+  state: ContainerState;
   exitCode: number;
+  createdAt?: string;
   startedAt?: string;
   finishedAt?: string;
-  error?: string;
-  oomKilled?: boolean;
-  /** The address on its network, for a sandbox. */
-  ip?: string;
+  /** Why it ended, as the runtime saw it: "OOMKilled", "Error", "Completed". */
+  reason?: string;
+  /** The runtime's explanation, e.g. why a created container failed to start. */
+  message?: string;
+}
+
+export interface ContainerFilter {
+  podSandboxId?: string;
+  /** Every one of these labels. */
+  labels?: Record<string, string>;
+}
+
+export interface PodSandboxFilter {
+  labels?: Record<string, string>;
 }
 
 export interface LogOptions {
@@ -75,39 +150,58 @@ export interface ExecSession {
   close(): void;
 }
 
-export interface RuntimeEvent {
+export interface ContainerEvent {
+  /** The container's (or sandbox's) id. */
   id: string;
-  /** Docker's action: create, start, die, oom, destroy, ... */
-  action: string;
+  type: 'created' | 'started' | 'stopped' | 'deleted';
+  /** The kubelet's labels of the container or sandbox. */
   labels: Record<string, string>;
 }
 
-export interface ContainerRuntime {
+export interface RuntimeService {
+  /** The runtime's name (the scheme of containerIDs, e.g. "docker") and version. */
   version(): Promise<{ name: string; version: string; apiVersion: string }>;
+
+  /** Creates and starts a sandbox; on failure nothing of it is left behind. */
+  runPodSandbox(config: PodSandboxConfig): Promise<string>;
+  /** Stops the sandbox and any container still running in it. */
+  stopPodSandbox(id: string): Promise<void>;
+  /** Removes the sandbox and every container in it; a missing one is no error. */
+  removePodSandbox(id: string): Promise<void>;
+  podSandboxStatus(id: string): Promise<PodSandboxStatus>;
+  listPodSandboxes(filter?: PodSandboxFilter): Promise<PodSandboxStatus[]>;
+
+  /** Creates a container in a running sandbox (whose config it needs to name and join it). */
+  createContainer(podSandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string>;
+  startContainer(id: string): Promise<void>;
+  /** SIGTERM, then SIGKILL after `timeoutSeconds`; a stopped or missing one is no error. */
+  stopContainer(id: string, timeoutSeconds: number): Promise<void>;
+  /** A missing one is no error. */
+  removeContainer(id: string): Promise<void>;
+  listContainers(filter?: ContainerFilter): Promise<ContainerStatus[]>;
+  containerStatus(id: string): Promise<ContainerStatus>;
+
+  /** Stdout and stderr, as one text stream. */
+  logs(id: string, opts: LogOptions): Promise<Readable>;
+  exec(id: string, command: string[], opts: ExecOptions): Promise<ExecSession>;
+  /** Lifecycle events of containers and sandboxes carrying every given label, until `signal` aborts. */
+  events(labels: Record<string, string>, signal: AbortSignal): AsyncIterable<ContainerEvent>;
+}
+
+export interface ImageService {
   /** The image's id if it is present locally. */
   imageID(image: string): Promise<string | undefined>;
   pullImage(image: string): Promise<void>;
-  createContainer(spec: ContainerSpec): Promise<string>;
-  startContainer(id: string): Promise<void>;
-  stopContainer(id: string, timeoutSeconds: number): Promise<void>;
-  removeContainer(id: string): Promise<void>;
-  /** Containers (running or not) carrying every given label. */
-  listContainers(labels: Record<string, string>): Promise<ContainerStatus[]>;
-  inspectContainer(id: string): Promise<ContainerStatus>;
-  /** Stdout and stderr, demultiplexed, as one text stream. */
-  logs(id: string, opts: LogOptions): Promise<Readable>;
-  /** Makes sure a bridge network of this name exists (several kubelets may race to create it). */
-  ensureNetwork(name: string): Promise<void>;
-  exec(id: string, command: string[], opts: ExecOptions): Promise<ExecSession>;
-  /** Container lifecycle events for containers carrying every given label, until `signal` aborts. */
-  events(labels: Record<string, string>, signal: AbortSignal): AsyncIterable<RuntimeEvent>;
   /** Local images, for the node's status. */
   listImages(): Promise<Array<{ names: string[]; sizeBytes: number }>>;
 }
 
+export interface ContainerRuntime extends RuntimeService, ImageService {}
+
 export class RuntimeError extends Error {
   constructor(
     message: string,
+    /** 404 when the container, sandbox or image does not exist; the engine's code otherwise. */
     readonly statusCode: number,
   ) {
     super(message);

@@ -170,6 +170,16 @@ describe('what reaches Docker', () => {
     expect(replaced.status.containerStatuses[0].containerID).not.toBe(p.status.containerStatuses[0].containerID);
   });
 
+  it("a hostNetwork pod runs in the node's network and has the node's address as its IP", async () => {
+    await kubectl.ok(['run', 'on-host', '--image=busybox:1.36', '--overrides', JSON.stringify({ spec: { hostNetwork: true, terminationGracePeriodSeconds: 1 } }), '--', 'sleep', '3600']);
+    const p = await waitPod('on-host', 'Running', running);
+    expect(p.status.podIP).toBe(p.status.hostIP);
+    expect(p.status.conditions.find((c: Obj) => c.type === 'PodReadyToStartContainers')?.status).toBe('True');
+    const id = p.status.containerStatuses[0].containerID.replace('docker://', '');
+    const sandbox = execFileSync('docker', ['inspect', '--format', '{{.HostConfig.NetworkMode}}', id]).toString().trim();
+    expect(execFileSync('docker', ['inspect', '--format', '{{.HostConfig.NetworkMode}}', sandbox.replace('container:', '')]).toString().trim()).toBe('host');
+  });
+
   it('the kubelet serves /healthz and /metrics on the port its Node advertises', async () => {
     const node = await getJSON(`/api/v1/nodes/${cluster.nodes[0]}`);
     const base = `http://127.0.0.1:${node.status.daemonEndpoints.kubeletEndpoint.Port}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Pod } from '../api/types/pod.js';
+import type { Pod } from '../../api/types/pod.js';
 import { serviceEnv } from './service-env.js';
 
 const svc = (name: string, ns: string, spec: Record<string, unknown>) => ({ metadata: { name, namespace: ns }, spec });

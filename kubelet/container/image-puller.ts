@@ -1,9 +1,9 @@
 // Makes a container's image present by its imagePullPolicy, with the kubelet's events and
 // per-image back-off (ErrImagePull, then ImagePullBackOff until the window passes).
-import type { Container, Pod } from '../api/types/pod.js';
-import type { EventRecorder } from '../client/events.js';
+import type { Container, Pod } from '../../api/types/pod.js';
+import type { EventRecorder } from '../../client/events.js';
 import { Backoff } from './backoff.js';
-import type { ContainerRuntime } from './runtime/runtime.js';
+import type { ContainerRuntime } from '../runtime/runtime.js';
 
 export type PullResult = { ok: true } | { ok: false; reason: 'ErrImagePull' | 'ImagePullBackOff' | 'ErrImageNeverPull'; message: string };
 

@@ -2,26 +2,26 @@
 // sandbox, pull, configure and start containers), then report status. Also the two endings:
 // graceful termination of a pod being deleted, and cleanup of a pod that is gone.
 import type { Logger } from 'pino';
-import type { KubeObject } from '../api/types/meta.js';
-import type { Container, Pod } from '../api/types/pod.js';
-import type { EventRecorder } from '../client/events.js';
-import { resource } from '../client/rest.js';
-import type { ApiClient } from '../client/api-client.js';
-import { StatusError } from '../api/status.js';
-import { rfc3339 } from '../api/time.js';
-import { Backoff } from './backoff.js';
-import { containerSpec, sandboxSpec, type NodeSettings } from './container-config.js';
-import { fromRuntime, LABEL_NODE, LABEL_POD_UID, byAttemptDesc, type ObservedContainer } from './container-names.js';
-import { serviceEnv } from './service-env.js';
-import { containerEnv, ContainerConfigError, expandVars, referencedObjects, type EnvSources } from './env.js';
-import { runHandler } from './handlers.js';
-import type { ImagePuller } from './image-puller.js';
+import type { KubeObject } from '../../api/types/meta.js';
+import type { Container, Pod } from '../../api/types/pod.js';
+import type { EventRecorder } from '../../client/events.js';
+import { resource } from '../../client/rest.js';
+import type { ApiClient } from '../../client/api-client.js';
+import { StatusError } from '../../api/status.js';
+import { rfc3339 } from '../../api/time.js';
+import { Backoff } from '../container/backoff.js';
+import { containerConfig, sandboxConfig, type NodeSettings } from '../container/config.js';
+import { byAttemptDesc, fromContainer, fromSandbox, LABEL_NODE, LABEL_POD_UID, type ObservedContainer } from './observed.js';
+import { serviceEnv } from '../container/service-env.js';
+import { containerEnv, ContainerConfigError, expandVars, referencedObjects, type EnvSources } from '../container/env.js';
+import { runHandler } from '../container/handlers.js';
+import type { ImagePuller } from '../container/image-puller.js';
 import { computePodActions, hasExited } from './planner.js';
-import { computePodStatus } from './pod-status.js';
-import type { Prober } from './prober.js';
-import type { ContainerRuntime } from './runtime/runtime.js';
+import { computePodStatus } from './status.js';
+import type { Prober } from '../container/prober.js';
+import type { ContainerRuntime } from '../runtime/runtime.js';
 import type { StatusManager } from './status-manager.js';
-import { containerBinds, ensureSubPaths, prepareVolumes, removePodDir, VolumeError, volumeObjects } from './volumes.js';
+import { containerMounts, ensureSubPaths, prepareVolumes, removePodDir, VolumeError, volumeObjects } from '../container/volumes.js';
 
 const pods = resource('v1/pods');
 const configMaps = resource('v1/configmaps');
@@ -60,13 +60,27 @@ function fieldPathOf(pod: Pod, name: string): string {
 
 export class PodSyncer {
   private readonly restartBackoff = new Backoff();
-  private networkReady = false;
+  /** The runtime's name: the scheme of the containerIDs in pod status. */
+  private runtimeName?: string;
 
   constructor(private readonly d: PodSyncDeps) {}
 
+  /** The pod's sandboxes and containers on this node. */
   async observe(uid: string): Promise<ObservedContainer[]> {
-    const list = await this.d.runtime.listContainers({ [LABEL_NODE]: this.d.settings.nodeName, [LABEL_POD_UID]: uid });
-    return list.map(fromRuntime);
+    const labels = { [LABEL_NODE]: this.d.settings.nodeName, [LABEL_POD_UID]: uid };
+    const [sandboxes, containers] = await Promise.all([this.d.runtime.listPodSandboxes({ labels }), this.d.runtime.listContainers({ labels })]);
+    return [...sandboxes.map(fromSandbox), ...containers.map(fromContainer)];
+  }
+
+  /** A pod on the host's network has the node's address (its sandbox has none of its own). */
+  private withHostIP(pod: Pod, observed: ObservedContainer[]): ObservedContainer[] {
+    if (!pod.spec.hostNetwork) return observed;
+    return observed.map((c) => (c.kind === 'sandbox' && c.state === 'running' ? { ...c, ip: this.d.settings.nodeIP } : c));
+  }
+
+  private async removeObserved(c: ObservedContainer): Promise<void> {
+    if (c.kind === 'sandbox') await this.d.runtime.removePodSandbox(c.id);
+    else await this.d.runtime.removeContainer(c.id);
   }
 
   async sync(pod: Pod): Promise<SyncResult> {
@@ -76,7 +90,7 @@ export class PodSyncer {
     }
     const uid = pod.metadata.uid!;
     const now = Date.now();
-    let observed = await this.observe(uid);
+    let observed = this.withHostIP(pod, await this.observe(uid));
     const plan = computePodActions({
       pod,
       containers: observed,
@@ -104,7 +118,10 @@ export class PodSyncer {
       }),
     );
     if (plan.killPod) await this.stopAll(pod, observed, grace, false);
-    for (const id of plan.remove) await this.d.runtime.removeContainer(id).catch(() => undefined);
+    for (const id of plan.remove) {
+      const c = observed.find((o) => o.id === id);
+      if (c) await this.removeObserved(c).catch(() => undefined);
+    }
 
     let sandbox = observed.filter((c) => c.kind === 'sandbox').sort(byAttemptDesc)[0];
     if (plan.createSandbox) {
@@ -124,7 +141,7 @@ export class PodSyncer {
 
     // Status is read from the runtime again only if this sync changed something there.
     const acted = plan.kill.length > 0 || plan.killPod || plan.remove.length > 0 || !!plan.createSandbox || plan.start.length > 0;
-    if (acted) observed = await this.observe(uid);
+    if (acted) observed = this.withHostIP(pod, await this.observe(uid));
     const current = observed.filter((c) => c.kind === 'sandbox').sort(byAttemptDesc)[0];
     const podIP = current?.state === 'running' ? current.ip : undefined;
     const running = observed
@@ -140,21 +157,15 @@ export class PodSyncer {
       started: this.d.prober.started,
       hostIP: this.d.settings.nodeIP,
       now: rfc3339(),
+      runtime: (this.runtimeName ??= (await this.d.runtime.version()).name),
     });
     await this.d.statuses.write(pod, status);
     return { resyncAfterMs };
   }
 
   private async createSandbox(pod: Pod, attempt: number): Promise<ObservedContainer> {
-    const s = this.d.settings;
-    if (!pod.spec.hostNetwork && !this.networkReady) {
-      await this.d.runtime.ensureNetwork(s.podNetwork);
-      this.networkReady = true;
-    }
-    if (!(await this.d.runtime.imageID(s.pauseImage))) await this.d.runtime.pullImage(s.pauseImage);
-    const id = await this.d.runtime.createContainer(sandboxSpec(pod, attempt, s));
-    await this.d.runtime.startContainer(id);
-    return fromRuntime(await this.d.runtime.inspectContainer(id));
+    const id = await this.d.runtime.runPodSandbox(sandboxConfig(pod, attempt, this.d.settings));
+    return this.withHostIP(pod, [fromSandbox(await this.d.runtime.podSandboxStatus(id))])[0]!;
   }
 
   /** Starts containers in order; returns when to retry if something had to wait. */
@@ -181,11 +192,11 @@ export class PodSyncer {
         retry = Math.min(retry ?? Infinity, 10_000);
         continue;
       }
-      let spec;
+      let config;
       try {
         const { env, vars } = containerEnv(pod, c, sources);
         await ensureSubPaths(c, volumes);
-        spec = containerSpec(pod, c, this.d.settings, { sandboxId: sandbox.id, attempt: s.attempt, kind: s.kind, env, vars, binds: containerBinds(c, volumes), expand: expandVars });
+        config = containerConfig(pod, c, this.d.settings, { attempt: s.attempt, kind: s.kind, env, vars, mounts: containerMounts(c, volumes), expand: expandVars });
       } catch (err) {
         if (!(err instanceof ContainerConfigError || err instanceof VolumeError)) throw err;
         waiting[c.name] = { reason: 'CreateContainerConfigError', message: err.message };
@@ -196,7 +207,7 @@ export class PodSyncer {
       if (s.attempt > 0) this.restartBackoff.next(`${uid}/${c.name}`, Date.now());
       let id: string;
       try {
-        id = await this.d.runtime.createContainer(spec);
+        id = await this.d.runtime.createContainer(sandbox.id, config, sandboxConfig(pod, sandbox.attempt, this.d.settings));
       } catch (err) {
         waiting[c.name] = { reason: 'CreateContainerError', message: (err as Error).message };
         this.d.recorder.event(pod, 'Warning', 'Failed', `Error: ${(err as Error).message}`, fieldPath);
@@ -282,7 +293,7 @@ export class PodSyncer {
 
   /** Stops app and init containers together, then the sandbox. */
   private async stopAll(pod: Pod, observed: ObservedContainer[], graceSeconds: number, announce: boolean): Promise<void> {
-    const live = observed.filter((c) => c.state === 'running' || c.state === 'paused' || c.state === 'restarting');
+    const live = observed.filter((c) => c.state === 'running');
     const podIP = live.find((c) => c.kind === 'sandbox')?.ip;
     await Promise.all(
       live
@@ -292,7 +303,7 @@ export class PodSyncer {
           await this.stopContainer(pod, c.name, c.id, graceSeconds, podIP);
         }),
     );
-    await Promise.all(live.filter((c) => c.kind === 'sandbox').map((c) => this.d.runtime.stopContainer(c.id, 2)));
+    await Promise.all(live.filter((c) => c.kind === 'sandbox').map((c) => this.d.runtime.stopPodSandbox(c.id)));
   }
 
   /** Graceful deletion: stop within the grace period, remove everything, then delete the pod object. */
@@ -323,9 +334,9 @@ export class PodSyncer {
 
   private async removeAll(uid: string): Promise<void> {
     const observed = await this.observe(uid);
-    // App containers first: the sandbox holds the namespaces they joined.
-    for (const c of observed.filter((x) => x.kind !== 'sandbox')) await this.d.runtime.removeContainer(c.id);
-    for (const c of observed.filter((x) => x.kind === 'sandbox')) await this.d.runtime.removeContainer(c.id);
+    // Containers first: the sandbox holds the namespaces they joined.
+    for (const c of observed.filter((x) => x.kind !== 'sandbox')) await this.removeObserved(c);
+    for (const c of observed.filter((x) => x.kind === 'sandbox')) await this.removeObserved(c);
   }
 
   private async forget(uid: string): Promise<void> {

@@ -5,14 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Pod } from '../api/types/pod.js';
-import { EventRecorder } from '../client/events.js';
-import { FakeClient } from '../client/fake-client.js';
-import { resource } from '../client/rest.js';
-import { ImagePuller } from './image-puller.js';
-import { PodSyncer } from './pod-sync.js';
-import { Prober } from './prober.js';
-import { MemoryRuntime } from './runtime/memory.js';
+import type { Pod } from '../../api/types/pod.js';
+import { EventRecorder } from '../../client/events.js';
+import { FakeClient } from '../../client/fake-client.js';
+import { resource } from '../../client/rest.js';
+import { ImagePuller } from '../container/image-puller.js';
+import { PodSyncer, type PodSyncDeps } from './sync.js';
+import { Prober } from '../container/prober.js';
+import { MemoryRuntime } from '../runtime/memory.js';
 import { StatusManager } from './status-manager.js';
 
 const pods = resource('v1/pods');
@@ -22,27 +22,28 @@ afterEach(() => {
 });
 
 function setup() {
-  const runtime = new MemoryRuntime(['kubette/pause:3.9', 'busybox']);
+  const runtime = new MemoryRuntime(['busybox']);
   const client = new FakeClient();
   const log = pino({ level: 'silent' });
   const recorder = new EventRecorder(client, { component: 'kubelet', host: 'n1' }, log);
   const rootDir = mkdtempSync(join(tmpdir(), 'kubette-podsync-'));
   dirs.push(rootDir);
   const prober = new Prober(runtime, recorder, () => undefined);
-  const syncer = new PodSyncer({
+  const deps: PodSyncDeps = {
     runtime,
     client,
     recorder,
     prober,
     puller: new ImagePuller(runtime, recorder),
     statuses: new StatusManager(client, log),
-    settings: { nodeName: 'n1', podNetwork: 'kubette', pauseImage: 'kubette/pause:3.9', clusterDNS: [], clusterDomain: 'cluster.local', nodeIP: '127.0.0.1', rootDir, allocatable: () => ({ cpu: '2', memory: '4Gi' }) },
+    settings: { nodeName: 'n1', clusterDNS: [], clusterDomain: 'cluster.local', nodeIP: '127.0.0.1', rootDir, allocatable: () => ({ cpu: '2', memory: '4Gi' }) },
     services: () => [],
     log,
-  });
+  };
+  const syncer = new PodSyncer(deps);
   /** The pod as the API holds it after the kubelet's status writes. */
   const current = (p: Pod) => client.stored<Pod>(pods, p.metadata.namespace, p.metadata.name!)!;
-  return { runtime, client, syncer, prober, current };
+  return { runtime, client, syncer, prober, current, deps };
 }
 
 function pod(spec: Partial<Pod['spec']> = {}, name = 'web'): Pod {
@@ -79,7 +80,7 @@ describe('pod sync on the in-memory runtime', () => {
     const p = pod({ initContainers: [{ name: 'init-1', image: 'busybox' }, { name: 'init-2', image: 'busybox' }], containers: [{ name: 'a', image: 'busybox' }, { name: 'b', image: 'busybox' }] });
     s.client.seed(pods, p);
     await settle(s, p);
-    expect(s.runtime.calls.filter((c) => c.startsWith('start'))).toEqual(['start POD', 'start init-1', 'start init-2', 'start a', 'start b']);
+    expect(s.runtime.calls.filter((c) => c.startsWith('start') || c === 'run sandbox')).toEqual(['run sandbox', 'start init-1', 'start init-2', 'start a', 'start b']);
     const status = s.current(p).status!;
     expect(status.phase).toBe('Running');
     expect(status.podIP).toMatch(/^10\.88\.0\.\d+$/);
@@ -148,9 +149,49 @@ describe('pod sync on the in-memory runtime', () => {
     await s.syncer.sync({ ...p, metadata: { ...p.metadata, deletionTimestamp: '2026-01-01T00:00:00Z', deletionGracePeriodSeconds: 30 } });
     expect(s.runtime.all()).toEqual([]);
     const order = s.runtime.calls.filter((c) => c.startsWith('stop') || c.startsWith('remove'));
-    expect(order).toEqual(['stop app', 'stop POD', 'remove app', 'remove POD']);
+    expect(order).toEqual(['stop app', 'stop sandbox', 'remove app', 'remove sandbox']);
     expect(s.client.writes('pods').filter((a) => a.verb === 'delete')).toEqual([
       expect.objectContaining({ name: 'web', body: { gracePeriodSeconds: 0, preconditions: { uid: 'web-uid' } } }),
     ]);
+  });
+
+  it('replaces a sandbox that died and starts the containers again inside the new one', async () => {
+    const s = setup();
+    const p = pod();
+    s.client.seed(pods, p);
+    await settle(s, p);
+    const [first] = await s.runtime.listPodSandboxes();
+    await s.runtime.stopPodSandbox(first!.id); // the pause process died: its containers die with it
+    await settle(s, p);
+    const sandboxes = await s.runtime.listPodSandboxes();
+    const current = sandboxes.find((x) => x.state === 'ready')!;
+    expect(current.metadata.attempt).toBe(1);
+    const running = (await s.runtime.listContainers({ podSandboxId: current.id })).filter((c) => c.state === 'running');
+    expect(running.map((c) => [c.metadata.name, c.metadata.attempt])).toEqual([['app', 1]]);
+    expect(s.current(p).status!.podIP).toBe(current.ip);
+  });
+
+  it('adopts what a previous kubelet started: a new syncer on the same runtime changes nothing', async () => {
+    const s = setup();
+    const p = pod({ initContainers: [{ name: 'init', image: 'busybox' }] });
+    s.runtime.behaviour = (config) => (config.labels['io.kubette.container.kind'] === 'init' ? { exitCode: 0 } : undefined);
+    s.client.seed(pods, p);
+    await settle(s, p);
+    const before = s.runtime.calls.length;
+    const restarted = new PodSyncer(s.deps);
+    const latest = s.current(p);
+    await restarted.sync({ ...p, status: latest.status, metadata: { ...p.metadata, resourceVersion: latest.metadata.resourceVersion } });
+    expect(s.runtime.calls.slice(before)).toEqual([]);
+    expect(s.current(p).status!.containerStatuses![0]!.restartCount).toBe(0);
+  });
+
+  it('runs a hostNetwork pod without a pod address of its own and reports the host IP as its IP', async () => {
+    const s = setup();
+    const p = pod({ hostNetwork: true });
+    s.client.seed(pods, p);
+    await settle(s, p);
+    const [sandbox] = await s.runtime.listPodSandboxes();
+    expect(sandbox!.ip).toBeUndefined();
+    expect(s.current(p).status!.podIP).toBe('127.0.0.1');
   });
 });

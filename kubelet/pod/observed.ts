@@ -1,11 +1,11 @@
-// How the kubelet names and labels its Docker containers. Labels are the kubelet's only memory
-// of what it started: a restarted kubelet re-reads them to adopt running containers, several
-// kubelets sharing one Docker engine tell theirs apart by the node label, and the attempt label
-// is the restart count.
+// What the kubelet knows of a pod's containers on this node: the runtime's sandboxes and
+// containers, decoded into one list. Labels are the kubelet's memory of what it started: a
+// restarted kubelet re-reads them to adopt running containers, and several kubelets sharing one
+// engine tell theirs apart by the node label.
 import { createHash } from 'node:crypto';
-import { canonical } from '../api/canonical.js';
-import type { Container, Pod } from '../api/types/pod.js';
-import type { ContainerStatus as RuntimeContainer } from './runtime/runtime.js';
+import { canonical } from '../../api/canonical.js';
+import type { Container, Pod } from '../../api/types/pod.js';
+import type { ContainerState, ContainerStatus, PodSandboxStatus } from '../runtime/runtime.js';
 
 export const LABEL_NODE = 'io.kubette.node';
 export const LABEL_POD_UID = 'io.kubernetes.pod.uid';
@@ -13,14 +13,11 @@ export const LABEL_POD_NAME = 'io.kubernetes.pod.name';
 export const LABEL_POD_NAMESPACE = 'io.kubernetes.pod.namespace';
 export const LABEL_CONTAINER_NAME = 'io.kubernetes.container.name';
 export const LABEL_KIND = 'io.kubette.container.kind';
-export const LABEL_ATTEMPT = 'io.kubette.container.attempt';
 export const LABEL_HASH = 'io.kubette.container.hash';
-/** The sandbox a container joined: containers of an earlier sandbox belong to an earlier run. */
-export const LABEL_SANDBOX = 'io.kubette.sandbox';
 
 export type ContainerKind = 'sandbox' | 'init' | 'app';
 
-/** A container of one pod as the runtime reports it, decoded from its labels. */
+/** A sandbox or container of one pod as the runtime reports it. */
 export interface ObservedContainer {
   id: string;
   /** The pod's container name; "POD" for the sandbox. */
@@ -29,7 +26,8 @@ export interface ObservedContainer {
   attempt: number;
   hash: string;
   sandboxId: string;
-  state: RuntimeContainer['state'];
+  /** A sandbox is "running" while ready, "exited" after. */
+  state: ContainerState;
   exitCode: number;
   startedAt?: string;
   finishedAt?: string;
@@ -54,29 +52,41 @@ export function podLabels(pod: Pod, node: string): Record<string, string> {
   };
 }
 
-/** Docker names must be unique per engine: the uid and attempt make them so (as dockershim did). */
-export function dockerName(pod: Pod, container: string, attempt: number): string {
-  return `k8s_${container}_${pod.metadata.name}_${pod.metadata.namespace}_${pod.metadata.uid}_${attempt}`;
-}
-
-export function fromRuntime(c: RuntimeContainer): ObservedContainer {
+export function fromContainer(c: ContainerStatus): ObservedContainer {
   const kind = c.labels[LABEL_KIND];
   return {
     id: c.id,
-    name: c.labels[LABEL_CONTAINER_NAME] ?? '',
-    kind: kind === 'sandbox' || kind === 'init' ? kind : 'app',
-    attempt: Number(c.labels[LABEL_ATTEMPT] ?? 0) || 0,
+    name: c.metadata.name,
+    kind: kind === 'init' ? 'init' : 'app',
+    attempt: c.metadata.attempt,
     hash: c.labels[LABEL_HASH] ?? '',
-    sandboxId: c.labels[LABEL_SANDBOX] ?? '',
+    sandboxId: c.podSandboxId,
     state: c.state,
     exitCode: c.exitCode,
     startedAt: c.startedAt,
     finishedAt: c.finishedAt,
-    oomKilled: c.oomKilled ?? false,
-    error: c.error,
+    oomKilled: c.reason === 'OOMKilled',
+    error: c.message,
     image: c.image,
-    imageID: c.imageID,
-    ip: c.ip,
+    imageID: c.imageRef,
+  };
+}
+
+export function fromSandbox(s: PodSandboxStatus): ObservedContainer {
+  return {
+    id: s.id,
+    name: 'POD',
+    kind: 'sandbox',
+    attempt: s.metadata.attempt,
+    hash: '',
+    sandboxId: s.id,
+    state: s.state === 'ready' ? 'running' : 'exited',
+    exitCode: 0,
+    startedAt: s.createdAt,
+    oomKilled: false,
+    image: '',
+    imageID: '',
+    ip: s.ip,
   };
 }
 

@@ -3,8 +3,8 @@
 // result; postStart and preStop hooks report a failure as an event.
 import { connect } from 'node:net';
 import { request } from 'undici';
-import type { Container, ProbeHandler } from '../api/types/pod.js';
-import type { ContainerRuntime } from './runtime/runtime.js';
+import type { Container, ProbeHandler } from '../../api/types/pod.js';
+import type { ContainerRuntime } from '../runtime/runtime.js';
 
 export interface HandlerResult {
   ok: boolean;

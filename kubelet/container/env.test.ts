@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Pod } from '../api/types/pod.js';
+import type { Pod } from '../../api/types/pod.js';
 import { containerEnv, ContainerConfigError, expandVars, type EnvSources } from './env.js';
 
 const pod: Pod = {

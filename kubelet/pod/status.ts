@@ -1,8 +1,8 @@
 // Pod status from what the runtime reports: per-container state, phase and conditions, by the
 // kubelet's rules. Pure (time passed in); the status manager writes the result.
-import type { Container, ContainerStatus, Pod, PodCondition, PodStatus } from '../api/types/pod.js';
-import { rfc3339 } from '../api/time.js';
-import { byAttemptDesc, type ObservedContainer } from './container-names.js';
+import type { Container, ContainerStatus, Pod, PodCondition, PodStatus } from '../../api/types/pod.js';
+import { rfc3339 } from '../../api/time.js';
+import { byAttemptDesc, type ObservedContainer } from './observed.js';
 import { exitCodeOf, hasExited } from './planner.js';
 
 export interface StatusInput {
@@ -16,14 +16,16 @@ export interface StatusInput {
   started: ReadonlyMap<string, boolean>;
   hostIP: string;
   now: string;
+  /** The runtime's name, the scheme of container and image ids ("docker://<id>"). */
+  runtime: string;
 }
 
-/** Docker reports nanoseconds; metav1.Time carries whole seconds. */
+/** Runtimes report nanoseconds; metav1.Time carries whole seconds. */
 function seconds(t: string | undefined): string | undefined {
   return t ? rfc3339(new Date(Date.parse(t))) : undefined;
 }
 
-function terminatedState(c: ObservedContainer) {
+function terminatedState(c: ObservedContainer, runtime: string) {
   const code = exitCodeOf(c);
   const reason = c.state === 'created' ? 'StartError' : c.oomKilled ? 'OOMKilled' : code === 0 ? 'Completed' : 'Error';
   return {
@@ -33,7 +35,7 @@ function terminatedState(c: ObservedContainer) {
       ...(c.state === 'created' && c.error ? { message: c.error } : {}),
       startedAt: seconds(c.startedAt ?? c.finishedAt),
       finishedAt: seconds(c.finishedAt),
-      containerID: `docker://${c.id}`,
+      containerID: `${runtime}://${c.id}`,
     },
   };
 }
@@ -46,15 +48,15 @@ function containerStatus(spec: Container, history: ObservedContainer[], input: S
   if (!last) return { ...base, state: { waiting: { reason: waiting?.reason ?? defaultWaiting, ...(waiting?.message ? { message: waiting.message } : {}) } } };
   const common = {
     ...base,
-    imageID: last.imageID ? `docker://${last.imageID}` : '',
-    containerID: `docker://${last.id}`,
+    imageID: last.imageID ? `${input.runtime}://${last.imageID}` : '',
+    containerID: `${input.runtime}://${last.id}`,
     restartCount: last.attempt,
   };
   if (last.state === 'running') {
     return {
       ...common,
       state: { running: { startedAt: seconds(last.startedAt) } },
-      lastState: prev && hasExited(prev) ? terminatedState(prev) : {},
+      lastState: prev && hasExited(prev) ? terminatedState(prev, input.runtime) : {},
       ready: input.ready.get(last.id) ?? !spec.readinessProbe,
       started: input.started.get(last.id) ?? !spec.startupProbe,
     };
@@ -62,9 +64,9 @@ function containerStatus(spec: Container, history: ObservedContainer[], input: S
   if (hasExited(last)) {
     if (waiting) {
       // Between runs (back-off, a failed pull of a changed image): waiting, with the exit last seen.
-      return { ...common, state: { waiting: { reason: waiting.reason, ...(waiting.message ? { message: waiting.message } : {}) } }, lastState: terminatedState(last) };
+      return { ...common, state: { waiting: { reason: waiting.reason, ...(waiting.message ? { message: waiting.message } : {}) } }, lastState: terminatedState(last, input.runtime) };
     }
-    return { ...common, state: terminatedState(last), lastState: prev && hasExited(prev) ? terminatedState(prev) : {} };
+    return { ...common, state: terminatedState(last, input.runtime), lastState: prev && hasExited(prev) ? terminatedState(prev, input.runtime) : {} };
   }
   return { ...common, state: { waiting: { reason: defaultWaiting } } };
 }

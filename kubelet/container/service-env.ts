@@ -2,8 +2,8 @@
 // `kubernetes` Service always, and with enableServiceLinks (the default) for every Service of
 // the pod's namespace that has a cluster IP, the docker-links style variables
 // (WEB_SERVICE_HOST, WEB_SERVICE_PORT, WEB_PORT=tcp://10.96.0.5:80, WEB_PORT_80_TCP_ADDR, ...).
-import type { KubeObject } from '../api/types/meta.js';
-import type { Pod } from '../api/types/pod.js';
+import type { KubeObject } from '../../api/types/meta.js';
+import type { Pod } from '../../api/types/pod.js';
 
 type AnyObj = Record<string, any>;
 

@@ -2,9 +2,9 @@
 // of the whole status: lists (conditions, containerStatuses) are replaced as a whole, and
 // fields the kubelet owns but no longer has are cleared with null.
 import type { Logger } from 'pino';
-import type { Pod, PodStatus } from '../api/types/pod.js';
-import { resource } from '../client/rest.js';
-import type { ApiClient } from '../client/api-client.js';
+import type { Pod, PodStatus } from '../../api/types/pod.js';
+import { resource } from '../../client/rest.js';
+import type { ApiClient } from '../../client/api-client.js';
 
 const pods = resource('v1/pods');
 const OWNED = ['podIP', 'podIPs', 'initContainerStatuses', 'message', 'reason'] as const;

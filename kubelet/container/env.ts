@@ -2,9 +2,9 @@
 // sources, then env entries (later ones win), values from the pod's own fields, its resources,
 // ConfigMaps and Secrets, and $(VAR) references expanded against what is defined so far. Pure: the ConfigMaps and Secrets
 // are fetched beforehand (referencedObjects says which).
-import { parseQuantity } from '../api/quantity.js';
-import type { KubeObject } from '../api/types/meta.js';
-import type { Container, Pod } from '../api/types/pod.js';
+import { parseQuantity } from '../../api/quantity.js';
+import type { KubeObject } from '../../api/types/meta.js';
+import type { Container, Pod } from '../../api/types/pod.js';
 
 /** A container cannot be configured (a missing ConfigMap or key): CreateContainerConfigError. */
 export class ContainerConfigError extends Error {}

@@ -5,8 +5,9 @@
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, readdir, rename, rm, stat, symlink, writeFile, lstat } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
-import type { KubeObject } from '../api/types/meta.js';
-import type { Container, KeyToPath, Pod, Volume } from '../api/types/pod.js';
+import type { KubeObject } from '../../api/types/meta.js';
+import type { Container, KeyToPath, Pod, Volume } from '../../api/types/pod.js';
+import type { Mount } from '../runtime/runtime.js';
 import { fieldValue, type EnvSources } from './env.js';
 
 /** A volume cannot be set up (a missing ConfigMap, a hostPath of the wrong type): FailedMount. */
@@ -196,16 +197,16 @@ export async function prepareVolumes(pod: Pod, rootDir: string, sources: EnvSour
 }
 
 /** Docker bind specs ("host:container[:ro]") for a container's volumeMounts. */
-export function containerBinds(c: Container, volumes: ReadonlyMap<string, PreparedVolume>): string[] {
-  const binds: string[] = [];
+export function containerMounts(c: Container, volumes: ReadonlyMap<string, PreparedVolume>): Mount[] {
+  const mounts: Mount[] = [];
   for (const m of c.volumeMounts ?? []) {
     const v = volumes.get(m.name);
     if (!v) throw new VolumeError(`volume "${m.name}" of container "${c.name}" is not defined in the pod`);
     if (m.subPath && !safeRelative(m.subPath)) throw new VolumeError(`invalid subPath ${m.subPath}`);
     const host = m.subPath ? join(v.hostPath, m.subPath) : v.hostPath;
-    binds.push(`${host}:${m.mountPath}${m.readOnly || v.readOnly ? ':ro' : ''}`);
+    mounts.push({ hostPath: host, containerPath: m.mountPath, readonly: !!(m.readOnly || v.readOnly) });
   }
-  return binds;
+  return mounts;
 }
 
 /** Creates a subPath that does not exist yet inside a writable volume, as the kubelet does. */

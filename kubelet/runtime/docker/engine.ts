@@ -1,10 +1,13 @@
-// The container runtime over the Docker Engine API (unix socket, API v1.41 = Engine 20.10+).
+// A client of the Docker Engine API (unix socket, API v1.41 = Engine 20.10+), in Docker's own
+// vocabulary: create bodies, inspect documents, networks, hijacked exec streams, events. The
+// CRI-shaped runtime the kubelet uses is built on it in runtime.ts; benchmarks use it directly
+// as the raw baseline.
 import { request as httpRequest } from 'node:http';
 import type { Socket } from 'node:net';
 import { PassThrough, Writable, type Readable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
-import type { ContainerRuntime, ContainerSpec, ContainerStatus, ExecOptions, ExecSession, LogOptions, RuntimeEvent } from './runtime.js';
-import { RuntimeError } from './runtime.js';
+import type { ExecOptions, ExecSession, LogOptions } from '../runtime.js';
+import { RuntimeError } from '../runtime.js';
 
 const API = '/v1.41';
 
@@ -52,7 +55,60 @@ export function demultiplex(source: Readable): Readable {
   return out;
 }
 
-export class DockerRuntime implements ContainerRuntime {
+/** The parts of POST /containers/create the kubelet uses. */
+export interface DockerCreateBody {
+  Image: string;
+  Entrypoint?: string[];
+  Cmd?: string[];
+  Env?: string[];
+  WorkingDir?: string;
+  Labels: Record<string, string>;
+  Hostname?: string;
+  Tty?: boolean;
+  OpenStdin?: boolean;
+  ExposedPorts?: Record<string, object>;
+  HostConfig: {
+    NetworkMode?: string;
+    IpcMode?: string;
+    PidMode?: string;
+    Binds?: string[];
+    PortBindings?: Record<string, Array<{ HostIp: string; HostPort: string }>>;
+    Memory?: number;
+    NanoCpus?: number;
+    CpuShares?: number;
+    RestartPolicy?: { Name: string };
+    Dns?: string[];
+    DnsSearch?: string[];
+    DnsOptions?: string[];
+    ExtraHosts?: string[];
+  };
+}
+
+/** The parts of GET /containers/{id}/json the kubelet reads. */
+export interface DockerContainerInfo {
+  Id: string;
+  Name?: string;
+  Created?: string;
+  Image?: string;
+  Config?: { Image?: string; Labels?: Record<string, string> | null; Tty?: boolean };
+  State?: { Status?: string; ExitCode?: number; StartedAt?: string; FinishedAt?: string; Error?: string; OOMKilled?: boolean };
+  NetworkSettings?: { IPAddress?: string; Networks?: Record<string, { IPAddress?: string }> | null };
+}
+
+export interface DockerEvent {
+  id: string;
+  /** create, start, die, oom, destroy, ... */
+  action: string;
+  /** The container's labels (and Docker's name and image attributes). */
+  attributes: Record<string, string>;
+}
+
+/** "k=v" label filters in Docker's query syntax. */
+export function labelFilter(labels: Record<string, string>): string[] {
+  return Object.entries(labels).map(([k, v]) => `${k}=${v}`);
+}
+
+export class DockerEngine {
   private readonly client: Pool;
 
   constructor(private readonly socketPath = '/var/run/docker.sock') {
@@ -99,37 +155,8 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
-  async createContainer(spec: ContainerSpec): Promise<string> {
-    const body = {
-      Image: spec.image,
-      Entrypoint: spec.entrypoint,
-      Cmd: spec.command,
-      Env: spec.env,
-      WorkingDir: spec.workingDir,
-      Labels: spec.labels,
-      Hostname: spec.networkMode?.startsWith('container:') ? undefined : spec.hostname,
-      Tty: spec.tty ?? false,
-      OpenStdin: spec.stdin ?? false,
-      ExposedPorts: spec.portBindings ? Object.fromEntries(Object.keys(spec.portBindings).map((p) => [p, {}])) : undefined,
-      HostConfig: {
-        NetworkMode: spec.networkMode,
-        IpcMode: spec.ipcMode,
-        PidMode: spec.pidMode,
-        Binds: spec.binds,
-        PortBindings: spec.portBindings
-          ? Object.fromEntries(Object.entries(spec.portBindings).map(([p, bs]) => [p, bs.map((b) => ({ HostIp: b.hostIP ?? '', HostPort: b.hostPort }))]))
-          : undefined,
-        Memory: spec.memoryBytes,
-        NanoCpus: spec.nanoCPUs,
-        CpuShares: spec.cpuShares,
-        RestartPolicy: { Name: 'no' },
-        Dns: spec.dns,
-        DnsSearch: spec.dnsSearch,
-        DnsOptions: spec.dnsOptions,
-        ExtraHosts: spec.extraHosts,
-      },
-    };
-    const res = await this.call<{ Id: string }>('POST', `/containers/create?name=${encodeURIComponent(spec.name)}`, body);
+  async createContainer(name: string, body: DockerCreateBody): Promise<string> {
+    const res = await this.call<{ Id: string }>('POST', `/containers/create?name=${encodeURIComponent(name)}`, body);
     return res.Id;
   }
 
@@ -145,51 +172,42 @@ export class DockerRuntime implements ContainerRuntime {
     await this.call('DELETE', `/containers/${id}?force=true&v=true`, undefined, [204, 404]);
   }
 
-  async listContainers(labels: Record<string, string>): Promise<ContainerStatus[]> {
-    const filters = JSON.stringify({ label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) });
+  /** Ids of the containers (running or not) carrying every given "k=v" label. */
+  async listContainerIds(labels: string[]): Promise<string[]> {
+    const filters = JSON.stringify({ label: labels });
     const list = await this.call<Array<{ Id: string }>>('GET', `/containers/json?all=1&filters=${encodeURIComponent(filters)}`);
-    const out: ContainerStatus[] = [];
-    for (const c of list) {
+    return list.map((c) => c.Id);
+  }
+
+  /** Inspects each; those removed meanwhile are left out. */
+  async inspectAll(ids: string[]): Promise<DockerContainerInfo[]> {
+    const out: DockerContainerInfo[] = [];
+    for (const id of ids) {
       try {
-        out.push(await this.inspectContainer(c.Id));
+        out.push(await this.inspectContainer(id));
       } catch (err) {
-        if (!(err instanceof RuntimeError && err.statusCode === 404)) throw err; // removed meanwhile
+        if (!(err instanceof RuntimeError && err.statusCode === 404)) throw err;
       }
     }
     return out;
   }
 
-  async inspectContainer(id: string): Promise<ContainerStatus> {
-    const c = await this.call<any>('GET', `/containers/${id}/json`);
-    const networks = Object.values((c.NetworkSettings?.Networks ?? {}) as Record<string, { IPAddress?: string }>);
-    const unset = (t: string | undefined) => (!t || t.startsWith('0001-01-01') ? undefined : t);
-    return {
-      id: c.Id,
-      name: String(c.Name ?? '').replace(/^\//, ''),
-      image: c.Config?.Image ?? '',
-      imageID: c.Image ?? '',
-      labels: c.Config?.Labels ?? {},
-      state: c.State?.Status ?? 'dead',
-      exitCode: c.State?.ExitCode ?? 0,
-      startedAt: unset(c.State?.StartedAt),
-      finishedAt: unset(c.State?.FinishedAt),
-      error: c.State?.Error || undefined,
-      oomKilled: c.State?.OOMKilled ?? false,
-      ip: networks.map((n) => n.IPAddress).find(Boolean) || c.NetworkSettings?.IPAddress || undefined,
-    };
+  async inspectContainer(id: string): Promise<DockerContainerInfo> {
+    return this.call<DockerContainerInfo>('GET', `/containers/${encodeURIComponent(id)}/json`);
   }
 
-  async logs(id: string, opts: LogOptions): Promise<Readable> {
-    const info = await this.call<any>('GET', `/containers/${id}/json`);
+  /** Both streams as one; `tty` says whether the container has a terminal (then nothing is multiplexed). */
+  async logs(id: string, opts: LogOptions, tty: boolean): Promise<Readable> {
     const q = new URLSearchParams({ stdout: '1', stderr: '1', follow: opts.follow ? '1' : '0', timestamps: opts.timestamps ? '1' : '0' });
     if (opts.tailLines !== undefined) q.set('tail', String(opts.tailLines));
     if (opts.sinceSeconds !== undefined) q.set('since', String(Math.floor(Date.now() / 1000) - opts.sinceSeconds));
     const res = await this.client.request({ method: 'GET', path: `${API}/containers/${id}/logs?${q}` });
     if (res.statusCode !== 200) throw new RuntimeError(await res.body.text(), res.statusCode);
-    return info.Config?.Tty ? res.body : demultiplex(res.body);
+    return tty ? res.body : demultiplex(res.body);
   }
 
-  async ensureNetwork(name: string): Promise<void> {
+  /** Makes sure a bridge network of this name exists (several kubelets may race to create it). */
+  async ensureNetwork(name: string, labels: Record<string, string>): Promise<void> {
     try {
       await this.call('GET', `/networks/${encodeURIComponent(name)}`);
       return;
@@ -197,7 +215,7 @@ export class DockerRuntime implements ContainerRuntime {
       if (!(err instanceof RuntimeError && err.statusCode === 404)) throw err;
     }
     // CheckDuplicate makes a racing second create fail (409) instead of adding a twin network.
-    await this.call('POST', '/networks/create', { Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: { 'io.kubette.network': 'pods' } }, [200, 201, 409]);
+    await this.call('POST', '/networks/create', { Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: labels }, [200, 201, 409]);
   }
 
   async exec(id: string, command: string[], opts: ExecOptions): Promise<ExecSession> {
@@ -270,8 +288,9 @@ export class DockerRuntime implements ContainerRuntime {
     throw new RuntimeError(`exec ${execId} did not report an exit code`, 500);
   }
 
-  async *events(labels: Record<string, string>, signal: AbortSignal): AsyncIterable<RuntimeEvent> {
-    const filters = JSON.stringify({ type: ['container'], label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) });
+  /** Container events for containers carrying every given "k=v" label, until `signal` aborts. */
+  async *events(labels: string[], signal: AbortSignal): AsyncIterable<DockerEvent> {
+    const filters = JSON.stringify({ type: ['container'], label: labels });
     const res = await this.client.request({ method: 'GET', path: `${API}/events?filters=${encodeURIComponent(filters)}`, signal, bodyTimeout: 0 });
     if (res.statusCode !== 200) throw new RuntimeError(await res.body.text(), res.statusCode);
     let buffer = '';
@@ -284,7 +303,7 @@ export class DockerRuntime implements ContainerRuntime {
           buffer = buffer.slice(nl + 1);
           if (!line) continue;
           const ev = JSON.parse(line) as { id?: string; Action?: string; status?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } };
-          yield { id: ev.Actor?.ID ?? ev.id ?? '', action: (ev.Action ?? ev.status ?? '').split(':')[0]!, labels: ev.Actor?.Attributes ?? {} };
+          yield { id: ev.Actor?.ID ?? ev.id ?? '', action: (ev.Action ?? ev.status ?? '').split(':')[0]!, attributes: ev.Actor?.Attributes ?? {} };
         }
       }
     } catch (err) {

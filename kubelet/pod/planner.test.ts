@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Pod } from '../api/types/pod.js';
-import { containerHash, type ObservedContainer } from './container-names.js';
+import type { Pod } from '../../api/types/pod.js';
+import { containerHash, type ObservedContainer } from './observed.js';
 import { computePodActions, goSeconds, type PlanInput } from './planner.js';
 
 function pod(spec: Partial<Pod['spec']> = {}, status?: Pod['status']): Pod {

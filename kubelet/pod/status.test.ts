@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Pod } from '../api/types/pod.js';
-import type { ObservedContainer } from './container-names.js';
-import { computePodStatus, type StatusInput } from './pod-status.js';
+import type { Pod } from '../../api/types/pod.js';
+import type { ObservedContainer } from './observed.js';
+import { computePodStatus, type StatusInput } from './status.js';
 
 const NOW = '2026-11-23T10:00:00Z';
 
@@ -29,7 +29,7 @@ function c(kind: ObservedContainer['kind'], name: string, over: Partial<Observed
 const sandbox = () => ({ ...c('sandbox', 'POD'), id: 'sb', ip: '172.18.0.5' });
 
 function status(p: Pod, containers: ObservedContainer[], extra: Partial<StatusInput> = {}) {
-  return computePodStatus({ pod: p, containers, waiting: {}, ready: new Map(), started: new Map(), hostIP: '127.0.0.1', now: NOW, ...extra });
+  return computePodStatus({ pod: p, containers, waiting: {}, ready: new Map(), started: new Map(), hostIP: '127.0.0.1', now: NOW, runtime: 'docker', ...extra });
 }
 
 const cond = (s: ReturnType<typeof status>, type: string) => s.conditions!.find((x) => x.type === type)?.status;

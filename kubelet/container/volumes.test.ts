@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { containerBinds, VolumeError, writeAtomically } from './volumes.js';
+import { containerMounts, VolumeError, writeAtomically } from './volumes.js';
 
 const root = mkdtempSync(join(tmpdir(), 'kubette-volumes-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -26,15 +26,19 @@ describe('writeAtomically', () => {
   });
 });
 
-describe('containerBinds', () => {
+describe('containerMounts', () => {
   it('binds volumes, sub paths and read-only mounts, and refuses paths that climb out', () => {
     const volumes = new Map([
       ['data', { hostPath: '/var/lib/x', readOnly: false }],
       ['cfg', { hostPath: '/var/lib/cfg', readOnly: true }],
     ]);
     const c = { name: 'c', image: 'i', volumeMounts: [{ name: 'data', mountPath: '/data', subPath: 'logs' }, { name: 'cfg', mountPath: '/etc/cfg' }, { name: 'data', mountPath: '/ro', readOnly: true }] };
-    expect(containerBinds(c, volumes)).toEqual(['/var/lib/x/logs:/data', '/var/lib/cfg:/etc/cfg:ro', '/var/lib/x:/ro:ro']);
-    expect(() => containerBinds({ ...c, volumeMounts: [{ name: 'data', mountPath: '/d', subPath: '../../etc' }] }, volumes)).toThrow(VolumeError);
-    expect(() => containerBinds({ ...c, volumeMounts: [{ name: 'nope', mountPath: '/d' }] }, volumes)).toThrow('volume "nope" of container "c" is not defined in the pod');
+    expect(containerMounts(c, volumes)).toEqual([
+      { hostPath: '/var/lib/x/logs', containerPath: '/data', readonly: false },
+      { hostPath: '/var/lib/cfg', containerPath: '/etc/cfg', readonly: true },
+      { hostPath: '/var/lib/x', containerPath: '/ro', readonly: true },
+    ]);
+    expect(() => containerMounts({ ...c, volumeMounts: [{ name: 'data', mountPath: '/d', subPath: '../../etc' }] }, volumes)).toThrow(VolumeError);
+    expect(() => containerMounts({ ...c, volumeMounts: [{ name: 'nope', mountPath: '/d' }] }, volumes)).toThrow('volume "nope" of container "c" is not defined in the pod');
   });
 });

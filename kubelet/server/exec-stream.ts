@@ -3,7 +3,7 @@
 // runtime exec session. v4 and v5 report the exit as a Status on the error channel; v5 lets
 // the client half-close stdin with [255, 0]; channel.k8s.io (v1) reports errors as plain text.
 import type { WebSocket } from 'ws';
-import type { ExecSession } from './runtime/runtime.js';
+import type { ExecSession } from '../runtime/runtime.js';
 
 export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'channel.k8s.io'] as const;
 

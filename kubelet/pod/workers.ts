@@ -2,8 +2,8 @@
 // exactly one more, and each pod is synced again after its back-off window or the resync
 // period (the runtime can change under us: a container exits, a probe flips).
 import type { Logger } from 'pino';
-import type { Pod } from '../api/types/pod.js';
-import type { PodSyncer } from './pod-sync.js';
+import type { Pod } from '../../api/types/pod.js';
+import type { PodSyncer } from './sync.js';
 
 interface Worker {
   pod?: Pod;

@@ -1,11 +1,11 @@
 // Liveness, readiness and startup probes: one loop per probe per running container, with the
 // thresholds, delays and timeouts of the probe spec. Results are kept by container id; a change
 // that matters (ready flips, started, a liveness/startup failure) asks for the pod to be synced.
-import type { Container, Pod, Probe } from '../api/types/pod.js';
-import type { EventRecorder } from '../client/events.js';
-import { sleep } from '../client/sleep.js';
+import type { Container, Pod, Probe } from '../../api/types/pod.js';
+import type { EventRecorder } from '../../client/events.js';
+import { sleep } from '../../client/sleep.js';
 import { runHandler, type HandlerResult } from './handlers.js';
-import type { ContainerRuntime } from './runtime/runtime.js';
+import type { ContainerRuntime } from '../runtime/runtime.js';
 
 type ProbeKind = 'liveness' | 'readiness' | 'startup';
 const TITLE: Record<ProbeKind, string> = { liveness: 'Liveness', readiness: 'Readiness', startup: 'Startup' };

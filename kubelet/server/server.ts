@@ -4,10 +4,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
-import type { Pod } from '../api/types/pod.js';
-import { byAttemptDesc, type ObservedContainer } from './container-names.js';
+import type { Pod } from '../../api/types/pod.js';
+import { byAttemptDesc, type ObservedContainer } from '../pod/observed.js';
 import { chooseProtocol, serveExec } from './exec-stream.js';
-import type { ContainerRuntime } from './runtime/runtime.js';
+import type { ContainerRuntime } from '../runtime/runtime.js';
 
 export interface ServerDeps {
   runtime: ContainerRuntime;

@@ -4,9 +4,9 @@
 // containers run one at a time, in order, each to success; then the app containers start; exits
 // are restarted by restartPolicy with crash-loop back-off; a changed spec or a failed liveness
 // probe replaces a container; a pod whose containers have all finished for good is terminal.
-import type { Container, Pod } from '../api/types/pod.js';
-import { byAttemptDesc, containerHash, type ObservedContainer } from './container-names.js';
-import { isPodFinished } from '../api/conditions.js';
+import type { Container, Pod } from '../../api/types/pod.js';
+import { byAttemptDesc, containerHash, type ObservedContainer } from './observed.js';
+import { isPodFinished } from '../../api/conditions.js';
 
 export interface PlanInput {
   pod: Pod;
@@ -54,9 +54,9 @@ function finishedMs(c: ObservedContainer): number {
   return c.finishedAt ? Date.parse(c.finishedAt) : 0;
 }
 
-/** Docker leaves a container whose start failed in "created": it counts as a failed run. */
+/** A container whose start failed stays "created": it counts as a failed run. */
 export function hasExited(c: ObservedContainer): boolean {
-  return c.state === 'exited' || c.state === 'dead' || c.state === 'created';
+  return c.state === 'exited' || c.state === 'unknown' || c.state === 'created';
 }
 
 export function exitCodeOf(c: ObservedContainer): number {

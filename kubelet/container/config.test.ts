@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import type { Pod } from '../../api/types/pod.js';
+import { containerConfig, sandboxConfig, type NodeSettings } from './config.js';
+
+const node: NodeSettings = { nodeName: 'n1', clusterDNS: ['10.96.0.10'], clusterDomain: 'cluster.local' };
+const pod = (spec: Partial<Pod['spec']> = {}): Pod => ({
+  metadata: { name: 'web', namespace: 'shop', uid: 'u1' },
+  spec: { containers: [{ name: 'c', image: 'busybox:1.36', ports: [{ containerPort: 80, hostPort: 8080 }] }], ...spec },
+});
+
+describe('sandbox', () => {
+  it('gives ClusterFirst pods the cluster DNS, its search path and ndots:5', () => {
+    expect(sandboxConfig(pod(), 3, node)).toMatchObject({
+      metadata: { name: 'web', namespace: 'shop', uid: 'u1', attempt: 3 },
+      dns: { servers: ['10.96.0.10'], searches: ['shop.svc.cluster.local', 'svc.cluster.local', 'cluster.local'], options: ['ndots:5'] },
+      hostname: 'web',
+      hostNetwork: false,
+      portMappings: [{ protocol: 'TCP', containerPort: 80, hostPort: 8080 }],
+      labels: { 'io.kubette.node': 'n1', 'io.kubernetes.pod.uid': 'u1' },
+    });
+  });
+
+  it('honours dnsPolicy Default and None with dnsConfig', () => {
+    expect(sandboxConfig(pod({ dnsPolicy: 'Default' }), 0, node).dns).toBeUndefined();
+    const none = sandboxConfig(pod({ dnsPolicy: 'None', dnsConfig: { nameservers: ['10.96.0.53'], searches: ['example.test'], options: [{ name: 'ndots', value: '2' }, { name: 'edns0' }] } }), 0, node);
+    expect(none.dns).toEqual({ servers: ['10.96.0.53'], searches: ['example.test'], options: ['ndots:2', 'edns0'] });
+    const noClusterDNS = sandboxConfig(pod(), 0, { ...node, clusterDNS: [] });
+    expect(noClusterDNS.dns).toBeUndefined();
+  });
+});
+
+describe('container', () => {
+  it('turns limits and requests into cgroup settings and expands $(VAR) in command and args', () => {
+    const p = pod({ shareProcessNamespace: true });
+    const c = { name: 'c', image: 'busybox:1.36', command: ['sh', '-c'], args: ['echo $(GREETING)'], resources: { limits: { cpu: '1500m', memory: '128Mi' }, requests: { cpu: '100m' } } };
+    const config = containerConfig(p, c, node, { attempt: 2, kind: 'app', env: ['GREETING=hi', 'EQ=a=b'], vars: new Map([['GREETING', 'hi']]), mounts: [], expand: (s, v) => s.replace('$(GREETING)', v.get('GREETING')!) });
+    expect(config).toMatchObject({
+      metadata: { name: 'c', attempt: 2 },
+      command: ['sh', '-c'],
+      args: ['echo hi'],
+      envs: [{ key: 'GREETING', value: 'hi' }, { key: 'EQ', value: 'a=b' }],
+      resources: { memoryLimitBytes: 128 * 1024 * 1024, cpuPeriod: 100_000, cpuQuota: 150_000, cpuShares: 102 },
+      sharePid: true,
+    });
+    expect(config.labels['io.kubette.container.kind']).toBe('app');
+  });
+});

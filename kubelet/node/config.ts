@@ -1,0 +1,40 @@
+// What the kubelet is told about its node (flags), and the parsers for the flags that are lists.
+export interface NodeConfig {
+  nodeName: string;
+  nodeIP: string;
+  port: number;
+  labels: Record<string, string>;
+  taints: Array<{ key: string; value?: string; effect: string }>;
+  maxPods: number;
+  /** Resources held back from pods (--system-reserved). */
+  reserved: Record<string, string>;
+  /** The Lease's duration (--node-lease-duration-seconds); it is renewed every quarter of it. */
+  leaseDurationSeconds: number;
+  /** How often node status is computed and, when changed, written (--node-status-update-frequency). */
+  statusUpdateMs: number;
+}
+
+/** Parses "key=value:Effect,key:Effect" (--register-with-taints). */
+export function parseTaints(spec: string): NodeConfig['taints'] {
+  return spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      const [kv, effect] = s.split(':');
+      if (!effect || !['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(effect)) throw new Error(`invalid taint ${s}: effect must be NoSchedule, PreferNoSchedule or NoExecute`);
+      const [key, value] = kv!.split('=');
+      return { key: key!, ...(value !== undefined ? { value } : {}), effect };
+    });
+}
+
+/** Parses "k=v,k2=v2" (--node-labels, --system-reserved). */
+export function parseKeyValues(spec: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new Error(`invalid key=value pair ${part}`);
+    out[part.slice(0, eq)] = part.slice(eq + 1);
+  }
+  return out;
+}

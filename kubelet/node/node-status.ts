@@ -1,0 +1,163 @@
+// The node as the kubelet reports it: registration (labels, taints, capacity) and status
+// (conditions, addresses, nodeInfo, images, daemonEndpoints), written when it changes, when the
+// API shows otherwise, or every 5 minutes, as Kubernetes' kubelet does.
+import type { Logger } from 'pino';
+import { StatusError } from '../../api/status.js';
+import { rfc3339 } from '../../api/time.js';
+import type { KubeObject } from '../../api/types/meta.js';
+import { resource } from '../../client/rest.js';
+import type { ApiClient } from '../../client/api-client.js';
+import { sleep } from '../../client/sleep.js';
+import type { ContainerRuntime } from '../runtime/runtime.js';
+import type { NodeConfig } from './config.js';
+import { allocatable, capacity, goArch, nodeInfo } from './machine.js';
+
+const nodes = resource('v1/nodes');
+const REPORT_MS = 5 * 60_000;
+
+export class NodeStatusReporter {
+  private node?: KubeObject;
+  private lastReported = '';
+  private lastReportAt = 0;
+  private runtimeVersion = '';
+  private runtimeHealthy = false;
+
+  constructor(
+    private readonly client: ApiClient,
+    private readonly runtime: ContainerRuntime,
+    private readonly config: NodeConfig,
+    private readonly log: Logger,
+  ) {}
+
+  capacity(): Record<string, string> {
+    return capacity(this.config.maxPods);
+  }
+
+  allocatable(): Record<string, string> {
+    return allocatable(this.config.maxPods, this.config.reserved);
+  }
+
+  /** The registered Node's uid (for the Lease's owner reference). */
+  uid(): string | undefined {
+    return this.node?.metadata.uid;
+  }
+
+  private nodeObject(): KubeObject {
+    const c = this.config;
+    return {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {
+        name: c.nodeName,
+        labels: {
+          'kubernetes.io/hostname': c.nodeName,
+          'kubernetes.io/os': 'linux',
+          'kubernetes.io/arch': goArch(),
+          'beta.kubernetes.io/os': 'linux',
+          'beta.kubernetes.io/arch': goArch(),
+          ...c.labels,
+        },
+        annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' },
+      },
+      spec: c.taints.length ? { taints: c.taints } : {},
+    };
+  }
+
+  /** Creates the Node, or adopts the existing one (a restarted kubelet) with our labels on it. */
+  async register(signal: AbortSignal): Promise<void> {
+    for (let delay = 500; !signal.aborted; delay = Math.min(delay * 2, 7000)) {
+      try {
+        try {
+          this.node = await this.client.create(nodes, undefined, this.nodeObject());
+          this.log.info({ node: this.config.nodeName }, 'registered node');
+        } catch (err) {
+          if (!(err instanceof StatusError && err.code === 409)) throw err;
+          const wanted = this.nodeObject();
+          this.node = await this.client.patch(nodes, undefined, this.config.nodeName, { metadata: { labels: wanted.metadata.labels } }, 'merge');
+          this.log.info({ node: this.config.nodeName }, 'node already registered; adopted it');
+        }
+        await this.reportStatus(true);
+        return;
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message, retryInMs: delay }, 'could not register node');
+        await sleep(delay, signal);
+      }
+    }
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await sleep(this.config.statusUpdateMs, signal);
+      if (signal.aborted) break;
+      await this.reportStatus(false).catch(async (err) => {
+        this.log.warn({ err: (err as Error).message }, 'could not update node status');
+        // Someone deleted our Node: register it again, as the kubelet does.
+        if (err instanceof StatusError && err.code === 404) await this.register(signal);
+      });
+    }
+  }
+
+  private async probeRuntime(): Promise<void> {
+    try {
+      const v = await this.runtime.version();
+      this.runtimeVersion = `${v.name}://${v.version}`;
+      this.runtimeHealthy = true;
+    } catch {
+      this.runtimeHealthy = false;
+    }
+  }
+
+  async status(): Promise<Record<string, unknown>> {
+    await this.probeRuntime();
+    const now = rfc3339();
+    const prior = (this.node?.status?.conditions ?? []) as Array<{ type: string; status: string; lastTransitionTime?: string }>;
+    const cond = (type: string, status: 'True' | 'False', reason: string, message: string) => {
+      const before = prior.find((c) => c.type === type);
+      return { type, status, lastHeartbeatTime: now, lastTransitionTime: before && before.status === status ? before.lastTransitionTime : now, reason, message };
+    };
+    const images = this.runtimeHealthy ? await this.runtime.listImages().catch(() => []) : [];
+    return {
+      capacity: this.capacity(),
+      allocatable: this.allocatable(),
+      conditions: [
+        cond('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
+        cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
+        cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
+        this.runtimeHealthy
+          ? cond('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status')
+          : cond('Ready', 'False', 'KubeletNotReady', 'container runtime is down: the kubelet cannot reach it'),
+      ],
+      addresses: [
+        { type: 'InternalIP', address: this.config.nodeIP },
+        { type: 'Hostname', address: this.config.nodeName },
+      ],
+      daemonEndpoints: { kubeletEndpoint: { Port: this.config.port } },
+      nodeInfo: nodeInfo(this.runtimeVersion || 'docker://unknown'),
+      images: images.slice(0, 50).map((i) => ({ names: i.names, sizeBytes: i.sizeBytes })),
+    };
+  }
+
+  /**
+   * Writes status when it changed (heartbeat times aside), when the Node in the API says
+   * otherwise (the node lifecycle controller marked it Unknown while we were away), or when
+   * the report is due anyway.
+   */
+  async reportStatus(force: boolean): Promise<void> {
+    let status = await this.status();
+    const strip = (conds: Array<Record<string, unknown>> | undefined) => (conds ?? []).map(({ lastHeartbeatTime: _h, lastTransitionTime: _t, ...c }) => c);
+    const comparable = JSON.stringify({ ...status, conditions: strip(status.conditions as Array<Record<string, unknown>>) });
+    let stale = false;
+    if (!force && comparable === this.lastReported) {
+      const live = await this.client.get(nodes, undefined, this.config.nodeName);
+      stale = JSON.stringify(strip(live.status?.conditions)) !== JSON.stringify(strip(status.conditions as Array<Record<string, unknown>>));
+      if (stale) {
+        this.node = live; // transition times now count from the state the API shows
+        status = await this.status();
+      }
+    }
+    if (!force && !stale && comparable === this.lastReported && Date.now() - this.lastReportAt < REPORT_MS) return;
+    this.node = await this.client.patch(nodes, undefined, this.config.nodeName, { status }, 'merge', 'status');
+    this.lastReported = comparable;
+    this.lastReportAt = Date.now();
+  }
+}

@@ -1,0 +1,266 @@
+// The kubelet's runtime interface on the Docker Engine, as dockershim did it: a sandbox is a
+// "pause" container on the pod network holding the namespaces, and each container joins it with
+// "container:<sandbox id>" network, IPC and (optionally) PID modes. Which containers are
+// sandboxes, and which sandbox a container joined, is kept in labels of our own; a container's
+// metadata (pod, namespace, uid, name, attempt) is kept in its Docker name.
+import type { Readable } from 'node:stream';
+import type {
+  ContainerConfig,
+  ContainerEvent,
+  ContainerFilter,
+  ContainerRuntime,
+  ContainerState,
+  ContainerStatus,
+  ExecOptions,
+  ExecSession,
+  LogOptions,
+  PodSandboxConfig,
+  PodSandboxFilter,
+  PodSandboxStatus,
+} from '../runtime.js';
+import { RuntimeError } from '../runtime.js';
+import { DockerEngine, labelFilter, type DockerContainerInfo, type DockerCreateBody } from './engine.js';
+import { containerName, parseName, sandboxName } from './names.js';
+
+/** "podsandbox" or "container": which of the two a Docker container is to us. */
+const LABEL_TYPE = 'io.kubette.type';
+/** The sandbox a container joined. */
+const LABEL_SANDBOX = 'io.kubette.sandbox';
+
+export interface DockerRuntimeOptions {
+  /** The Docker Engine's unix socket. */
+  socketPath?: string;
+  /** The bridge network sandboxes join (created on first use). */
+  podNetwork: string;
+  /** The image of sandbox containers (pulled if missing). */
+  pauseImage: string;
+}
+
+const unsetTime = (t: string | undefined) => (!t || t.startsWith('0001-01-01') ? undefined : t);
+
+function containerState(status: string | undefined): ContainerState {
+  switch (status) {
+    case 'created':
+      return 'created';
+    case 'running':
+    case 'paused':
+    case 'restarting':
+      return 'running';
+    case 'exited':
+    case 'dead':
+    case 'removing':
+      return 'exited';
+    default:
+      return 'unknown';
+  }
+}
+
+function ipOf(c: DockerContainerInfo): string | undefined {
+  const networks = Object.values(c.NetworkSettings?.Networks ?? {});
+  return networks.map((n) => n.IPAddress).find(Boolean) || c.NetworkSettings?.IPAddress || undefined;
+}
+
+/** Our labels only: Docker's own and the type/sandbox bookkeeping are not the kubelet's. */
+function kubeletLabels(c: DockerContainerInfo): Record<string, string> {
+  const { [LABEL_TYPE]: _t, [LABEL_SANDBOX]: _s, ...rest } = c.Config?.Labels ?? {};
+  return rest;
+}
+
+function toSandboxStatus(c: DockerContainerInfo): PodSandboxStatus | undefined {
+  const meta = parseName(c.Name ?? '');
+  if (!meta || meta.container !== 'POD') return undefined;
+  return {
+    id: c.Id,
+    metadata: { name: meta.pod, namespace: meta.namespace, uid: meta.uid, attempt: meta.attempt },
+    state: c.State?.Status === 'running' ? 'ready' : 'notready',
+    createdAt: c.Created ?? '',
+    ip: ipOf(c),
+    labels: kubeletLabels(c),
+  };
+}
+
+function toContainerStatus(c: DockerContainerInfo): ContainerStatus | undefined {
+  const meta = parseName(c.Name ?? '');
+  if (!meta) return undefined;
+  const state = containerState(c.State?.Status);
+  const exitCode = c.State?.ExitCode ?? 0;
+  const oom = c.State?.OOMKilled ?? false;
+  return {
+    id: c.Id,
+    podSandboxId: c.Config?.Labels?.[LABEL_SANDBOX] ?? '',
+    metadata: { name: meta.container, attempt: meta.attempt },
+    image: c.Config?.Image ?? '',
+    imageRef: c.Image ?? '',
+    labels: kubeletLabels(c),
+    state,
+    exitCode,
+    createdAt: unsetTime(c.Created),
+    startedAt: unsetTime(c.State?.StartedAt),
+    finishedAt: unsetTime(c.State?.FinishedAt),
+    reason: state !== 'exited' ? undefined : oom ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error',
+    message: c.State?.Error || undefined,
+  };
+}
+
+export class DockerRuntime implements ContainerRuntime {
+  readonly engine: DockerEngine;
+  private networkReady = false;
+
+  constructor(private readonly options: DockerRuntimeOptions) {
+    this.engine = new DockerEngine(options.socketPath);
+  }
+
+  async version() {
+    return this.engine.version();
+  }
+
+  async imageID(image: string) {
+    return this.engine.imageID(image);
+  }
+
+  async pullImage(image: string) {
+    return this.engine.pullImage(image);
+  }
+
+  async listImages() {
+    return this.engine.listImages();
+  }
+
+  async runPodSandbox(config: PodSandboxConfig): Promise<string> {
+    if (!config.hostNetwork && !this.networkReady) {
+      await this.engine.ensureNetwork(this.options.podNetwork, { 'io.kubette.network': 'pods' });
+      this.networkReady = true;
+    }
+    const pause = this.options.pauseImage;
+    if (!(await this.engine.imageID(pause))) await this.engine.pullImage(pause);
+    const portBindings: NonNullable<DockerCreateBody['HostConfig']['PortBindings']> = {};
+    for (const p of config.hostNetwork ? [] : config.portMappings) {
+      (portBindings[`${p.containerPort}/${p.protocol.toLowerCase()}`] ??= []).push({ HostIp: p.hostIP ?? '', HostPort: String(p.hostPort) });
+    }
+    const ports = Object.keys(portBindings);
+    const id = await this.engine.createContainer(sandboxName(config.metadata), {
+      Image: pause,
+      Labels: { ...config.labels, [LABEL_TYPE]: 'podsandbox' },
+      Hostname: config.hostname,
+      ExposedPorts: ports.length ? Object.fromEntries(ports.map((p) => [p, {}])) : undefined,
+      HostConfig: {
+        NetworkMode: config.hostNetwork ? 'host' : this.options.podNetwork,
+        IpcMode: 'shareable',
+        PortBindings: ports.length ? portBindings : undefined,
+        RestartPolicy: { Name: 'no' },
+        Dns: config.dns?.servers,
+        DnsSearch: config.dns?.searches,
+        DnsOptions: config.dns?.options,
+        ExtraHosts: config.hostAliases.flatMap((a) => a.hostnames.map((h) => `${h}:${a.ip}`)),
+      },
+    });
+    try {
+      await this.engine.startContainer(id);
+    } catch (err) {
+      await this.engine.removeContainer(id).catch(() => undefined);
+      // The network may have been removed behind our back: look again next time.
+      this.networkReady = false;
+      throw err;
+    }
+    return id;
+  }
+
+  async stopPodSandbox(id: string): Promise<void> {
+    const inside = await this.engine.listContainerIds([`${LABEL_SANDBOX}=${id}`]);
+    await Promise.all(inside.map((c) => this.engine.stopContainer(c, 2)));
+    await this.engine.stopContainer(id, 2);
+  }
+
+  async removePodSandbox(id: string): Promise<void> {
+    // Its containers first: the sandbox holds the namespaces they joined.
+    for (const c of await this.engine.listContainerIds([`${LABEL_SANDBOX}=${id}`])) await this.engine.removeContainer(c);
+    await this.engine.removeContainer(id);
+  }
+
+  async podSandboxStatus(id: string): Promise<PodSandboxStatus> {
+    const info = await this.engine.inspectContainer(id);
+    const status = info.Config?.Labels?.[LABEL_TYPE] === 'podsandbox' ? toSandboxStatus(info) : undefined;
+    if (!status) throw new RuntimeError(`no such pod sandbox: ${id}`, 404);
+    return status;
+  }
+
+  async listPodSandboxes(filter: PodSandboxFilter = {}): Promise<PodSandboxStatus[]> {
+    const ids = await this.engine.listContainerIds([`${LABEL_TYPE}=podsandbox`, ...labelFilter(filter.labels ?? {})]);
+    return (await this.engine.inspectAll(ids)).map(toSandboxStatus).filter((s): s is PodSandboxStatus => !!s);
+  }
+
+  async createContainer(podSandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string> {
+    const shared = `container:${podSandboxId}`;
+    const r = config.resources;
+    return this.engine.createContainer(containerName(sandboxConfig.metadata, config.metadata), {
+      Image: config.image,
+      Entrypoint: config.command,
+      Cmd: config.args,
+      Env: config.envs.map((e) => `${e.key}=${e.value}`),
+      WorkingDir: config.workingDir,
+      Labels: { ...config.labels, [LABEL_TYPE]: 'container', [LABEL_SANDBOX]: podSandboxId },
+      Tty: config.tty,
+      OpenStdin: config.stdin,
+      HostConfig: {
+        NetworkMode: shared,
+        IpcMode: shared,
+        PidMode: config.sharePid ? shared : undefined,
+        Binds: config.mounts.map((m) => `${m.hostPath}:${m.containerPath}${m.readonly ? ':ro' : ''}`),
+        Memory: r.memoryLimitBytes,
+        // Docker's one-number form of quota/period.
+        NanoCpus: r.cpuQuota && r.cpuPeriod ? Math.round((r.cpuQuota * 1e9) / r.cpuPeriod) : undefined,
+        CpuShares: r.cpuShares,
+        RestartPolicy: { Name: 'no' },
+      },
+    });
+  }
+
+  async startContainer(id: string): Promise<void> {
+    await this.engine.startContainer(id);
+  }
+
+  async stopContainer(id: string, timeoutSeconds: number): Promise<void> {
+    await this.engine.stopContainer(id, timeoutSeconds);
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    await this.engine.removeContainer(id);
+  }
+
+  async listContainers(filter: ContainerFilter = {}): Promise<ContainerStatus[]> {
+    const labels = [`${LABEL_TYPE}=container`, ...labelFilter(filter.labels ?? {})];
+    if (filter.podSandboxId) labels.push(`${LABEL_SANDBOX}=${filter.podSandboxId}`);
+    const ids = await this.engine.listContainerIds(labels);
+    return (await this.engine.inspectAll(ids)).map(toContainerStatus).filter((c): c is ContainerStatus => !!c);
+  }
+
+  async containerStatus(id: string): Promise<ContainerStatus> {
+    const info = await this.engine.inspectContainer(id);
+    const status = info.Config?.Labels?.[LABEL_TYPE] === 'container' ? toContainerStatus(info) : undefined;
+    if (!status) throw new RuntimeError(`no such container: ${id}`, 404);
+    return status;
+  }
+
+  async logs(id: string, opts: LogOptions): Promise<Readable> {
+    const info = await this.engine.inspectContainer(id);
+    return this.engine.logs(id, opts, info.Config?.Tty ?? false);
+  }
+
+  async exec(id: string, command: string[], opts: ExecOptions): Promise<ExecSession> {
+    return this.engine.exec(id, command, opts);
+  }
+
+  async *events(labels: Record<string, string>, signal: AbortSignal): AsyncIterable<ContainerEvent> {
+    const types: Record<string, ContainerEvent['type']> = { create: 'created', start: 'started', die: 'stopped', destroy: 'deleted' };
+    for await (const ev of this.engine.events(labelFilter(labels), signal)) {
+      const type = types[ev.action];
+      if (!type) continue;
+      const { [LABEL_TYPE]: _t, [LABEL_SANDBOX]: _s, name: _n, image: _i, ...rest } = ev.attributes;
+      yield { id: ev.id, type, labels: rest };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.engine.close();
+  }
+}
