@@ -1,4 +1,4 @@
-// build(): the apiserver as a fastify app over an etcd store, ready to listen. main.ts is the
+// build(): the apiserver as a fastify app over an etcd store (or any KVStore), ready to listen. main.ts is the
 // only place that listens; tests build the same app.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
@@ -16,6 +16,7 @@ import { serveUpgrades } from './routes/pod-proxy.js';
 import { resourceRoutes } from './routes/resources.js';
 import { Compactor } from './storage/compactor.js';
 import { EtcdStore } from './storage/etcd-store.js';
+import type { KVStore } from './storage/kv.js';
 
 export interface ApiServerOptions {
   etcdServers: string[];
@@ -36,6 +37,8 @@ export interface ApiServerOptions {
   /** How long one storage operation keeps trying across etcd endpoints and outages. */
   etcdRetryWindowMs: number;
   logger?: Logger;
+  /** Keep objects here instead of in etcd at etcdServers (tests: a MemoryKV). */
+  storage?: KVStore;
 }
 
 export const BODY_LIMIT = 3 * 1024 * 1024;
@@ -57,7 +60,7 @@ export const defaultOptions: ApiServerOptions = {
 export interface ApiServer {
   app: FastifyInstance;
   registry: Registry;
-  etcd: EtcdStore;
+  etcd: KVStore;
   /** Resolves when every watch cache has loaded and the system namespaces exist. */
   ready: Promise<void>;
   close(): Promise<void>;
@@ -66,7 +69,7 @@ export interface ApiServer {
 export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   const opts: ApiServerOptions = { ...defaultOptions, ...partial };
   const log = opts.logger ?? pino({ level: 'silent' });
-  const etcd = new EtcdStore(opts.etcdServers, { retryWindowMs: opts.etcdRetryWindowMs, log: log.child({ etcd: true }) });
+  const etcd = opts.storage ?? new EtcdStore(opts.etcdServers, { retryWindowMs: opts.etcdRetryWindowMs, log: log.child({ etcd: true }) });
   const registry = new Registry(
     etcd,
     {

@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import { resources, storageInfo, type ResourceInfo } from '../../api/resources.js';
 import { StatusError } from '../../api/status.js';
-import type { EtcdStore } from '../storage/etcd-store.js';
+import type { KVStore } from '../storage/kv.js';
 import { WatchCache } from '../storage/watch-cache.js';
 import { strategyOf } from '../../api/kinds/registry.js';
 import type { StrategyOptions } from '../../api/kinds/kind.js';
@@ -24,7 +24,7 @@ export class Registry {
   readonly serviceAllocator: ServiceAllocator;
 
   constructor(
-    readonly etcd: EtcdStore,
+    readonly etcd: KVStore,
     readonly opts: RegistryOptions,
     log: Logger,
   ) {

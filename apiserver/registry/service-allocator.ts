@@ -8,7 +8,7 @@
 import { cidrContains, nthAddress, parseCidr, parseIPv4, type Cidr } from '../../api/ip.js';
 import type { KubeObject } from '../../api/types/meta.js';
 import { FieldErrors } from '../../api/validation/field-errors.js';
-import type { EtcdStore } from '../storage/etcd-store.js';
+import type { KVStore } from '../storage/kv.js';
 
 export interface ServiceAllocatorOptions {
   serviceClusterIPRange: string;
@@ -47,7 +47,7 @@ export class ServiceAllocator {
   readonly ports: [number, number];
 
   constructor(
-    private readonly etcd: EtcdStore,
+    private readonly etcd: KVStore,
     private readonly prefix: string,
     opts: ServiceAllocatorOptions,
   ) {

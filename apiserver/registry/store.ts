@@ -21,7 +21,8 @@ import {
 import type { DeleteOptions, KubeObject } from '../../api/types/meta.js';
 import { validateCreate, validateUpdate, type ValidationTarget } from '../../api/validation/kinds.js';
 import { CachedObject } from '../storage/cached-object.js';
-import { CompactedError, FutureRevisionError, type EtcdStore, type StoredKV } from '../storage/etcd-store.js';
+import { CompactedError, FutureRevisionError } from '../storage/etcd/errors.js';
+import type { KVStore, StoredKV } from '../storage/kv.js';
 import type { WatchCache } from '../storage/watch-cache.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { generateName, newUID, nowTimestamp } from './names.js';
@@ -109,7 +110,7 @@ export class ResourceStore {
   readonly target: ValidationTarget;
 
   constructor(
-    private readonly etcd: EtcdStore,
+    private readonly etcd: KVStore,
     readonly info: ResourceInfo,
     readonly cache: WatchCache,
     readonly strategy: Strategy,

@@ -1,6 +1,6 @@
 // Liveness, readiness and version endpoints: open to every client, no authentication.
 import type { FastifyInstance } from 'fastify';
-import type { EtcdStore } from '../storage/etcd-store.js';
+import type { KVStore } from '../storage/kv.js';
 
 export interface VersionInfo {
   major: string;
@@ -29,7 +29,7 @@ export function versionInfo(): VersionInfo {
 }
 
 export interface HealthOptions {
-  etcd: EtcdStore;
+  etcd: KVStore;
   ready: () => boolean;
   staleCaches: () => Array<{ resource: string; state: string; staleMs: number }>;
 }

@@ -2,7 +2,7 @@
 // at most once however many clients receive it.
 import { stringify } from '../../api/codec/json.js';
 import type { KubeObject } from '../../api/types/meta.js';
-import type { StoredKV } from './etcd-store.js';
+import type { StoredKV } from './kv.js';
 
 export class CachedObject {
   private json?: string;

@@ -2,7 +2,7 @@
 // so clients keep about one interval of history to resume watches from. A version-checked
 // key makes several apiservers agree on who compacts (as Kubernetes' compact_rev_key does).
 import type { Logger } from 'pino';
-import type { EtcdStore } from './etcd-store.js';
+import type { KVStore } from './kv.js';
 
 export class Compactor {
   private timer?: NodeJS.Timeout;
@@ -10,7 +10,7 @@ export class Compactor {
   private lastRevision = 0;
 
   constructor(
-    private readonly etcd: EtcdStore,
+    private readonly etcd: KVStore,
     private readonly key: string,
     private readonly intervalMs: number,
     private readonly log: Logger,

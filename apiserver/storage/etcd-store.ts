@@ -8,28 +8,13 @@
 // against is our own write, our earlier attempt committed and the write succeeded. So a lost
 // answer never turns into a false AlreadyExists, Conflict or NotFound, nor a double update.
 import type { Logger } from 'pino';
-import type { KeyValue, RangeRequest, RangeResponse, TxnRequest, TxnResponse, WatchEvent } from './etcd/api.js';
+import type { RangeRequest, RangeResponse, TxnRequest, TxnResponse, WatchEvent } from './etcd/api.js';
 import { EtcdClient } from './etcd/client.js';
 import { CompactedError, FutureRevisionError, OutcomeUnknownError } from './etcd/errors.js';
-import { EtcdWatch, type WatchHandlers } from './etcd/watch.js';
+import { EtcdWatch } from './etcd/watch.js';
+import { prefixEnd, toStoredKV, type KVStore, type RangeResult, type StoredKV, type WatchHandlers, type WriteResult } from './kv.js';
 
 export { CompactedError, FutureRevisionError };
-
-export interface StoredKV {
-  key: string;
-  value: Buffer;
-  modRevision: number;
-  createRevision: number;
-}
-
-export interface RangeResult {
-  kvs: StoredKV[];
-  revision: number;
-  more: boolean;
-  count: number;
-}
-
-export type WriteResult = { ok: true; revision: number } | { ok: false; current?: StoredKV };
 
 export interface EtcdStoreOptions {
   callTimeoutMs?: number;
@@ -37,31 +22,10 @@ export interface EtcdStoreOptions {
   log?: Logger;
 }
 
-export function toStoredKV(kv: KeyValue): StoredKV {
-  return {
-    key: kv.key.toString(),
-    value: kv.value,
-    modRevision: Number(kv.mod_revision),
-    createRevision: Number(kv.create_revision),
-  };
-}
-
-/** The end of the key range holding every key that starts with `prefix`. */
-export function prefixEnd(prefix: string): Buffer {
-  const end = Buffer.from(prefix);
-  for (let i = end.length - 1; i >= 0; i--) {
-    if (end[i]! < 0xff) {
-      end[i]! += 1;
-      return end.subarray(0, i + 1);
-    }
-  }
-  return Buffer.from([0]);
-}
-
 /** What a compare-and-swap compared against: the key's absence, or its mod_revision. */
 type Expectation = { absent: true } | { modRevision: number };
 
-export class EtcdStore {
+export class EtcdStore implements KVStore {
   readonly client: EtcdClient;
   /** Lost answers resolved by reading back (for metrics and tests). */
   resolvedWrites = 0;

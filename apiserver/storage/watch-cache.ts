@@ -8,9 +8,8 @@
 // itself with etcd (key count and newest mod_revision at one revision) every 100 ms.
 import type { Logger } from 'pino';
 import type { WatchEvent } from './etcd/api.js';
-import type { EtcdWatch } from './etcd/watch.js';
 import { CachedObject, type CacheEvent } from './cached-object.js';
-import { toStoredKV, type EtcdStore } from './etcd-store.js';
+import { toStoredKV, type KVStore, type KVWatch } from './kv.js';
 
 /** loading: first list; synced: up to date; catching-up: reconnected, replaying; disconnected: no stream. */
 export type CacheState = 'loading' | 'synced' | 'catching-up' | 'disconnected';
@@ -44,7 +43,7 @@ export class WatchCache {
   private history: CacheEvent[] = [];
   private historyStart = 0; // events with rev > historyStart are all in `history`
   private subscribers = new Set<Subscriber>();
-  private watcher?: EtcdWatch;
+  private watcher?: KVWatch;
   private waiters: Array<{ rev: number; resolve: () => void }> = [];
   private stopped = false;
   private freshnessTimer?: NodeJS.Timeout;
@@ -55,7 +54,7 @@ export class WatchCache {
   ready: Promise<void>;
 
   constructor(
-    private readonly store: EtcdStore,
+    private readonly store: KVStore,
     /** The key prefix of this resource, ending in '/'. */
     readonly prefix: string,
     private readonly capacity: number,

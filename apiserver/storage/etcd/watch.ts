@@ -3,26 +3,15 @@
 // from the revision after the last event it delivered, so no event is lost or repeated.
 // Only compaction of that revision ends it, because then the history it needs is gone.
 import type * as grpc from '@grpc/grpc-js';
-import type { WatchCreateRequest, WatchEvent, WatchResponse } from './api.js';
+import type { WatchCreateRequest, WatchResponse } from './api.js';
 import { classify } from './errors.js';
 import type { EtcdClient, Endpoint } from './client.js';
+import type { KVWatch, WatchHandlers } from '../kv.js';
 
-export interface WatchHandlers {
-  /** Events in revision order. */
-  onEvents(events: WatchEvent[]): void;
-  /** etcd vouches that every event up to `revision` has been delivered (progress notification). */
-  onProgress?(revision: number): void;
-  /** The stream is (again) established and etcd has accepted the watch. */
-  onConnected?(): void;
-  /** The stream broke; it is being re-opened. */
-  onDisconnected?(reason: string): void;
-  /** The next revision was compacted: the watch cannot continue and has stopped. */
-  onCompacted(compactRevision: number): void;
-}
 
 const RECONNECT_PAUSE_MS = 100;
 
-export class EtcdWatch {
+export class EtcdWatch implements KVWatch {
   private call?: grpc.ClientDuplexStream<unknown, WatchResponse>;
   private endpoint?: Endpoint;
   private stopped = false;
