@@ -1,16 +1,9 @@
 // Status conditions, and the facts components read off them: is a node Ready, is a pod Ready,
 // has a pod finished. Written once here instead of in each component.
-import type { KubeObject } from './types/meta.js';
+import type { Condition, KubeObject } from './types/meta.js';
 
-export interface Condition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown' | string;
-  reason?: string;
-  message?: string;
-  lastTransitionTime?: string;
-  lastHeartbeatTime?: string;
-  lastProbeTime?: string | null;
-}
+export type { Condition };
+
 
 type WithConditions = Pick<KubeObject, 'status'> | undefined;
 

@@ -4,6 +4,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { KubeObject } from '../api/types/meta.js';
+import type { TypedResources } from '../api/types/resources.js';
 import { Informer } from './informer.js';
 import { resource } from './rest.js';
 import type { ApiClient } from './api-client.js';
@@ -18,6 +19,8 @@ export class InformerFactory {
   ) {}
 
   /** The informer for `group/version/plural` (or `version/plural` for core). */
+  for<P extends keyof TypedResources>(path: P): Informer<TypedResources[P]>;
+  for<T extends KubeObject = KubeObject>(path: string): Informer<T>;
   for<T extends KubeObject = KubeObject>(path: string): Informer<T> {
     let inf = this.informers.get(path);
     if (!inf) {

@@ -4,6 +4,8 @@
 // run on another host than any proxy. Flags -> informers on Services and EndpointSlices ->
 // a DNS server on --bind-address:--port, registered as kube-system/kube-dns.
 import { readFileSync } from 'node:fs';
+import type { Service } from '../api/types/core.js';
+import type { EndpointSlice } from '../api/types/discovery.js';
 import { Informer } from '../client/informer.js';
 import { loadClientConfig } from '../client/kubeconfig.js';
 import { resource, RestClient } from '../client/rest.js';
@@ -43,8 +45,8 @@ runComponent({
   async run({ flags: f, log, signal }) {
     const advertise = f['advertise-address'] ?? f['bind-address'];
     const client = new RestClient(loadClientConfig({ master: f.master, kubeconfig: f.kubeconfig, userAgent: 'kubette-dns' }));
-    const servicesInf = new Informer(client, resource('v1/services'), {}, log);
-    const slicesInf = new Informer(client, resource('discovery.k8s.io/v1/endpointslices'), {}, log);
+    const servicesInf = new Informer<Service>(client, resource('v1/services'), {}, log);
+    const slicesInf = new Informer<EndpointSlice>(client, resource('discovery.k8s.io/v1/endpointslices'), {}, log);
     const upstreams = f.upstream ?? hostResolvers();
     const server = new DnsServer({
       host: f['bind-address'],

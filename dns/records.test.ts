@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../api/types/meta.js';
+import type { Service, ServiceSpec } from '../api/types/core.js';
+import type { EndpointSlice, EndpointSlicePort } from '../api/types/discovery.js';
 import { resolveName, type Catalog } from './records.js';
 
-const svc = (name: string, spec: Record<string, unknown>, ns = 'default'): KubeObject => ({ metadata: { name, namespace: ns }, spec });
-const slice = (service: string, ips: Array<[string, boolean]>, ports: unknown[]): KubeObject => ({
+const svc = (name: string, spec: ServiceSpec, ns = 'default'): Service => ({ metadata: { name, namespace: ns }, spec });
+const slice = (service: string, ips: Array<[string, boolean]>, ports: EndpointSlicePort[]): EndpointSlice => ({
+  addressType: 'IPv4',
   metadata: { name: `${service}-x`, namespace: 'default', labels: { 'kubernetes.io/service-name': service } },
   endpoints: ips.map(([ip, ready]) => ({ addresses: [ip], conditions: { ready } })),
   ports,

@@ -4,7 +4,8 @@
 // for named ports, <a-b-c-d>.<ns>.pod.<domain> A, and PTR for cluster IPs and headless
 // endpoints. Names in the cluster domain that match nothing are NXDOMAIN; other names are not
 // ours (the server forwards them).
-import type { KubeObject } from '../api/types/meta.js';
+import type { Service } from '../api/types/core.js';
+import type { EndpointSlice, EndpointSlicePort } from '../api/types/discovery.js';
 
 export type Answer =
   | { type: 'A'; name: string; ttl: number; data: string }
@@ -15,20 +16,19 @@ export type Answer =
 export type Resolution = { kind: 'answer'; answers: Answer[] } | { kind: 'nxdomain' } | { kind: 'forward' };
 
 export interface Catalog {
-  services: KubeObject[];
-  slices: KubeObject[];
+  services: Service[];
+  slices: EndpointSlice[];
 }
 
-type AnyObj = Record<string, any>;
 const TTL = 5;
 
-function readyEndpoints(catalog: Catalog, ns: string, svc: string): Array<{ ip: string; ports: AnyObj[] }> {
-  const out: Array<{ ip: string; ports: AnyObj[] }> = [];
+function readyEndpoints(catalog: Catalog, ns: string, svc: string): Array<{ ip: string; ports: EndpointSlicePort[] }> {
+  const out: Array<{ ip: string; ports: EndpointSlicePort[] }> = [];
   for (const s of catalog.slices) {
     if (s.metadata.namespace !== ns || s.metadata.labels?.['kubernetes.io/service-name'] !== svc) continue;
-    for (const e of (s.endpoints ?? []) as AnyObj[]) {
+    for (const e of s.endpoints ?? []) {
       if (e.conditions?.ready === false) continue;
-      for (const ip of e.addresses ?? []) out.push({ ip, ports: (s.ports ?? []) as AnyObj[] });
+      for (const ip of e.addresses ?? []) out.push({ ip, ports: s.ports ?? [] });
     }
   }
   return out.sort((a, b) => a.ip.localeCompare(b.ip, undefined, { numeric: true }));
@@ -54,14 +54,14 @@ export function resolveName(qname: string, qtype: string, catalog: Catalog, doma
   if (labels.length === 5 && labels[4] === 'svc' && labels[0]!.startsWith('_') && labels[1]!.startsWith('_')) {
     const [portName, proto, svcName, ns] = [labels[0]!.slice(1), labels[1]!.slice(1).toUpperCase(), labels[2]!, labels[3]!];
     const svc = catalog.services.find((s) => s.metadata.namespace === ns && s.metadata.name === svcName);
-    const port = ((svc?.spec?.ports ?? []) as AnyObj[]).find((p) => p.name === portName && (p.protocol ?? 'TCP') === proto);
+    const port = (svc?.spec?.ports ?? []).find((p) => p.name === portName && (p.protocol ?? 'TCP') === proto);
     if (!svc || !port) return { kind: 'nxdomain' };
     if (qtype !== 'SRV' && qtype !== 'ANY') return { kind: 'answer', answers: [] };
     const base = `${svcName}.${ns}.svc.${domain}`;
     if (svc.spec?.clusterIP === 'None') {
       for (const ep of readyEndpoints(catalog, ns, svcName)) {
         const p = ep.ports.find((x) => x.name === portName && (x.protocol ?? 'TCP') === proto);
-        if (p) answers.push({ type: 'SRV', name: qname, ttl: TTL, data: { priority: 0, weight: 100, port: p.port, target: `${dashed(ep.ip)}.${base}` } });
+        if (p?.port !== undefined) answers.push({ type: 'SRV', name: qname, ttl: TTL, data: { priority: 0, weight: 100, port: p.port, target: `${dashed(ep.ip)}.${base}` } });
       }
     } else {
       answers.push({ type: 'SRV', name: qname, ttl: TTL, data: { priority: 0, weight: 100, port: port.port, target: base } });

@@ -1,14 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { renderRules, restoreInput } from './iptables-rules.js';
+import type { Service } from '../api/types/core.js';
+import type { EndpointSlice } from '../api/types/discovery.js';
 import { buildServiceMap } from './service-map.js';
 
-const services = [
+const services: Service[] = [
   { metadata: { name: 'web', namespace: 'default' }, spec: { type: 'NodePort', clusterIP: '10.96.1.1', sessionAffinity: 'ClientIP', ports: [{ name: 'http', port: 80, protocol: 'TCP', nodePort: 30080 }] } },
   { metadata: { name: 'empty', namespace: 'default' }, spec: { clusterIP: '10.96.1.2', ports: [{ port: 81, protocol: 'TCP' }] } },
   { metadata: { name: 'headless', namespace: 'default' }, spec: { clusterIP: 'None', ports: [{ port: 82 }] } },
 ];
-const slices = [
+const slices: EndpointSlice[] = [
   {
+    addressType: 'IPv4',
     metadata: { name: 'web-a', namespace: 'default', labels: { 'kubernetes.io/service-name': 'web' } },
     endpoints: [
       { addresses: ['172.18.0.2'], conditions: { ready: true } },

@@ -3,7 +3,8 @@
 // (bursts of changes collapse into one sync) and at least once per --iptables-sync-period.
 // Nothing is programmed before both informers have their first list.
 import type { Logger } from 'pino';
-import type { KubeObject } from '../api/types/meta.js';
+import type { Service } from '../api/types/core.js';
+import type { EndpointSlice } from '../api/types/discovery.js';
 import { Informer } from '../client/informer.js';
 import { resource } from '../client/rest.js';
 import type { ApiClient } from '../client/api-client.js';
@@ -17,8 +18,8 @@ export interface ProxierOptions {
 }
 
 export class Proxier {
-  readonly services: Informer;
-  readonly slices: Informer;
+  readonly services: Informer<Service>;
+  readonly slices: Informer<EndpointSlice>;
   private dirty = true;
   private wake?: () => void;
   syncs = 0;
@@ -32,8 +33,8 @@ export class Proxier {
     private readonly opts: ProxierOptions,
     private readonly log: Logger,
   ) {
-    this.services = new Informer(client, resource('v1/services'), {}, log);
-    this.slices = new Informer(client, resource('discovery.k8s.io/v1/endpointslices'), {}, log);
+    this.services = new Informer<Service>(client, resource('v1/services'), {}, log);
+    this.slices = new Informer<EndpointSlice>(client, resource('discovery.k8s.io/v1/endpointslices'), {}, log);
     const changed = () => this.markDirty();
     for (const inf of [this.services, this.slices]) inf.addHandler({ add: changed, update: changed, delete: changed });
   }
@@ -52,7 +53,7 @@ export class Proxier {
         this.dirty = false;
         const started = Date.now();
         try {
-          await this.backend.sync(buildServiceMap(this.services.list() as KubeObject[], this.slices.list() as KubeObject[]));
+          await this.backend.sync(buildServiceMap(this.services.list(), this.slices.list()));
           this.syncs++;
         } catch (err) {
           this.errors++;

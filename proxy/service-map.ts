@@ -1,6 +1,7 @@
 // What the proxy must implement, from Services and EndpointSlices (pure): one entry per
 // service port, with its cluster IP, node port, affinity and the ready endpoints that serve it.
-import type { KubeObject } from '../api/types/meta.js';
+import type { Service } from '../api/types/core.js';
+import type { EndpointSlice } from '../api/types/discovery.js';
 
 export interface Endpoint {
   ip: string;
@@ -23,21 +24,21 @@ export interface ServicePort {
   endpoints: Endpoint[];
 }
 
-type AnyObj = Record<string, any>;
-
 /** The ready endpoints of each "namespace/name:portName" across a service's EndpointSlices. */
-function endpointsByPort(slices: KubeObject[]): Map<string, Endpoint[]> {
+function endpointsByPort(slices: EndpointSlice[]): Map<string, Endpoint[]> {
   const out = new Map<string, Endpoint[]>();
   for (const s of slices) {
     const svc = s.metadata.labels?.['kubernetes.io/service-name'];
-    if (!svc || (s.addressType as string | undefined) === 'IPv6') continue;
-    for (const p of (s.ports ?? []) as AnyObj[]) {
+    if (!svc || s.addressType === 'IPv6') continue;
+    for (const p of s.ports ?? []) {
+      if (p.port === undefined) continue;
+      const port = p.port;
       const key = `${s.metadata.namespace}/${svc}:${p.name ?? ''}/${p.protocol ?? 'TCP'}`;
       const list = out.get(key) ?? out.set(key, []).get(key)!;
-      for (const e of (s.endpoints ?? []) as AnyObj[]) {
+      for (const e of s.endpoints ?? []) {
         // Ready only; a missing condition means ready (as in the API's definition).
         if (e.conditions?.ready === false) continue;
-        for (const ip of e.addresses ?? []) list.push({ ip, port: p.port });
+        for (const ip of e.addresses ?? []) list.push({ ip, port });
       }
     }
   }
@@ -45,19 +46,19 @@ function endpointsByPort(slices: KubeObject[]): Map<string, Endpoint[]> {
   return out;
 }
 
-export function buildServiceMap(services: KubeObject[], slices: KubeObject[]): ServicePort[] {
+export function buildServiceMap(services: Service[], slices: EndpointSlice[]): ServicePort[] {
   const eps = endpointsByPort(slices);
   const out: ServicePort[] = [];
   for (const svc of services) {
-    const spec = (svc.spec ?? {}) as AnyObj;
+    const spec = svc.spec ?? {};
     if (spec.type === 'ExternalName') continue;
-    const clusterIP = spec.clusterIP && spec.clusterIP !== 'None' ? (spec.clusterIP as string) : undefined;
+    const clusterIP = spec.clusterIP && spec.clusterIP !== 'None' ? spec.clusterIP : undefined;
     const nodePorts = spec.type === 'NodePort' || spec.type === 'LoadBalancer';
     if (!clusterIP && !nodePorts) continue; // headless: DNS's business, not the proxy's
     const affinity = spec.sessionAffinity === 'ClientIP' ? Number(spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800) : undefined;
-    for (const p of (spec.ports ?? []) as AnyObj[]) {
-      const protocol = (p.protocol ?? 'TCP') as ServicePort['protocol'];
-      const portName = (p.name ?? '') as string;
+    for (const p of spec.ports ?? []) {
+      const protocol = p.protocol ?? 'TCP';
+      const portName = p.name ?? '';
       out.push({
         key: `${svc.metadata.namespace}/${svc.metadata.name}:${portName}`,
         namespace: svc.metadata.namespace!,

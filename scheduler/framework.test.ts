@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import type { Node, Taint } from '../api/types/core.js';
 import type { KubeObject } from '../api/types/meta.js';
+import type { Pod } from '../api/types/pod.js';
 import { schedule } from './framework.js';
 import { newNodeInfo } from './node-info.js';
 import { defaultFilters, defaultScores } from './plugins/index.js';
 
-function node(name: string, opts: { cpu?: string; memory?: string; labels?: Record<string, string>; taints?: object[]; unschedulable?: boolean; ready?: boolean } = {}): KubeObject {
+function node(name: string, opts: { cpu?: string; memory?: string; labels?: Record<string, string>; taints?: Taint[]; unschedulable?: boolean; ready?: boolean } = {}): Node {
   return {
     kind: 'Node',
     metadata: { name, labels: { 'kubernetes.io/hostname': name, ...(opts.labels ?? {}) } },
@@ -16,7 +18,7 @@ function node(name: string, opts: { cpu?: string; memory?: string; labels?: Reco
   };
 }
 
-function pod(name: string, spec: Record<string, unknown> = {}, meta: Partial<KubeObject['metadata']> = {}): KubeObject {
+function pod(name: string, spec: Record<string, unknown> = {}, meta: Partial<KubeObject['metadata']> = {}): Pod {
   return {
     kind: 'Pod',
     metadata: { name, namespace: 'default', uid: `uid-${name}`, ...meta },
@@ -24,7 +26,7 @@ function pod(name: string, spec: Record<string, unknown> = {}, meta: Partial<Kub
   };
 }
 
-const run = (p: KubeObject, nodes: Array<[KubeObject, KubeObject[]]>) =>
+const run = (p: Pod, nodes: Array<[Node, Pod[]]>) =>
   schedule(p, nodes.map(([n, pods]) => newNodeInfo(n, pods)), defaultFilters, defaultScores);
 
 describe('scheduling', () => {
@@ -40,7 +42,7 @@ describe('scheduling', () => {
   });
 
   it('honours nodeSelector, required node affinity and taints', () => {
-    const nodes: Array<[KubeObject, KubeObject[]]> = [
+    const nodes: Array<[Node, Pod[]]> = [
       [node('a', { labels: { disk: 'hdd' } }), []],
       [node('b', { labels: { disk: 'ssd' }, taints: [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }] }), []],
     ];

@@ -1,6 +1,6 @@
 // The scheduling framework: plugins implement the extension points they need. A filter says
 // whether a pod may go on a node (and why not); a score ranks the feasible nodes 0..100.
-import type { KubeObject } from '../api/types/meta.js';
+import type { Pod } from '../api/types/pod.js';
 import type { NodeInfo } from './node-info.js';
 
 export type FilterCode = 'Success' | 'Unschedulable' | 'UnschedulableAndUnresolvable';
@@ -17,7 +17,7 @@ export const unresolvable = (...reasons: string[]): FilterResult => ({ code: 'Un
 
 /** Everything a plugin may look at besides the node in question. */
 export interface CycleState {
-  pod: KubeObject;
+  pod: Pod;
   allNodes: NodeInfo[];
 }
 
@@ -47,7 +47,7 @@ export interface ScheduleResult {
   message?: string;
 }
 
-export function schedule(pod: KubeObject, nodes: NodeInfo[], filters: FilterPlugin[], scores: ScorePlugin[]): ScheduleResult {
+export function schedule(pod: Pod, nodes: NodeInfo[], filters: FilterPlugin[], scores: ScorePlugin[]): ScheduleResult {
   const state: CycleState = { pod, allNodes: nodes };
   const feasible: NodeInfo[] = [];
   const reasonCounts = new Map<string, number>();

@@ -1,7 +1,8 @@
 // What the scheduler knows about one node: the node itself, the pods on it (bound or assumed)
 // and what they request in total.
 import { milliValue, parseQuantity } from '../api/quantity.js';
-import type { KubeObject } from '../api/types/meta.js';
+import type { Node } from '../api/types/core.js';
+import type { Pod } from '../api/types/pod.js';
 
 export interface Resources {
   milliCPU: number;
@@ -10,33 +11,31 @@ export interface Resources {
 }
 
 export interface NodeInfo {
-  node: KubeObject;
-  pods: KubeObject[];
+  node: Node;
+  pods: Pod[];
   requested: Resources;
   allocatable: Resources;
   /** "protocol/hostIP/port" of every host port in use. */
   usedPorts: Set<string>;
 }
 
-type AnyObj = Record<string, any>;
-
 /** A pod's effective request: the sum over containers, or the largest init container if larger. */
-export function podRequests(pod: KubeObject): Resources {
+export function podRequests(pod: Pod): Resources {
   const sum = { milliCPU: 0, memory: 0, pods: 1 };
-  for (const c of (pod.spec?.containers ?? []) as AnyObj[]) {
+  for (const c of pod.spec.containers ?? []) {
     sum.milliCPU += milliValue(c.resources?.requests?.cpu);
     sum.memory += parseQuantity(c.resources?.requests?.memory) ?? 0;
   }
-  for (const c of (pod.spec?.initContainers ?? []) as AnyObj[]) {
+  for (const c of pod.spec.initContainers ?? []) {
     sum.milliCPU = Math.max(sum.milliCPU, milliValue(c.resources?.requests?.cpu));
     sum.memory = Math.max(sum.memory, parseQuantity(c.resources?.requests?.memory) ?? 0);
   }
   return sum;
 }
 
-export function hostPorts(pod: KubeObject): string[] {
+export function hostPorts(pod: Pod): string[] {
   const out: string[] = [];
-  for (const c of (pod.spec?.containers ?? []) as AnyObj[]) {
+  for (const c of pod.spec.containers ?? []) {
     for (const p of c.ports ?? []) if (p.hostPort) out.push(`${p.protocol ?? 'TCP'}/${p.hostIP || '0.0.0.0'}/${p.hostPort}`);
   }
   return out;
@@ -51,8 +50,8 @@ export function portsConflict(used: Set<string>, wanted: string): boolean {
   return false;
 }
 
-export function newNodeInfo(node: KubeObject, pods: KubeObject[]): NodeInfo {
-  const alloc = (node.status?.allocatable ?? node.status?.capacity ?? {}) as AnyObj;
+export function newNodeInfo(node: Node, pods: Pod[]): NodeInfo {
+  const alloc = node.status?.allocatable ?? node.status?.capacity ?? {};
   const info: NodeInfo = {
     node,
     pods: [],
@@ -64,7 +63,7 @@ export function newNodeInfo(node: KubeObject, pods: KubeObject[]): NodeInfo {
   return info;
 }
 
-export function addPod(info: NodeInfo, pod: KubeObject): void {
+export function addPod(info: NodeInfo, pod: Pod): void {
   const r = podRequests(pod);
   info.pods.push(pod);
   info.requested.milliCPU += r.milliCPU;

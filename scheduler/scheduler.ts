@@ -4,7 +4,8 @@
 // through pods/binding. Pods that fit nowhere wait until a node or pod change could help.
 import type { Logger } from 'pino';
 import { StatusError } from '../api/status.js';
-import type { KubeObject } from '../api/types/meta.js';
+import type { Node } from '../api/types/core.js';
+import type { Pod } from '../api/types/pod.js';
 import type { EventRecorder } from '../client/events.js';
 import { Informer, objectKey } from '../client/informer.js';
 import { resource } from '../client/rest.js';
@@ -13,7 +14,7 @@ import { WorkQueue } from '../client/workqueue.js';
 import { schedule, type FilterPlugin, type ScorePlugin } from './framework.js';
 import { addPod, newNodeInfo, type NodeInfo } from './node-info.js';
 import { rfc3339 } from '../api/time.js';
-import { isPodFinished, nodeReadyStatus } from '../api/conditions.js';
+import { findCondition, isPodFinished, nodeReadyStatus } from '../api/conditions.js';
 
 export interface SchedulerOptions {
   schedulerName: string;
@@ -27,15 +28,15 @@ const pods = resource('v1/pods');
 const nodes = resource('v1/nodes');
 
 /** What of a node matters for placement (not its heartbeats). */
-function placementView(node: KubeObject): string {
+function placementView(node: Node): string {
   return JSON.stringify([node.metadata.labels, node.spec, node.status?.allocatable, nodeReadyStatus(node)]);
 }
 
 export class Scheduler {
-  readonly podInformer: Informer;
-  readonly nodeInformer: Informer;
+  readonly podInformer: Informer<Pod>;
+  readonly nodeInformer: Informer<Node>;
   private readonly queue = new WorkQueue<string>({ baseDelayMs: 1000, maxDelayMs: 10_000 });
-  private readonly assumed = new Map<string, { node: string; pod: KubeObject }>();
+  private readonly assumed = new Map<string, { node: string; pod: Pod }>();
   private readonly unschedulable = new Set<string>();
   scheduledCount = 0;
 
@@ -45,8 +46,8 @@ export class Scheduler {
     private readonly opts: SchedulerOptions,
     private readonly log: Logger,
   ) {
-    this.podInformer = new Informer(client, pods, {}, log.child({ informer: 'pods' }));
-    this.nodeInformer = new Informer(client, nodes, {}, log.child({ informer: 'nodes' }));
+    this.podInformer = new Informer<Pod>(client, pods, {}, log.child({ informer: 'pods' }));
+    this.nodeInformer = new Informer<Node>(client, nodes, {}, log.child({ informer: 'nodes' }));
     this.podInformer.addIndexer('node', (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
 
     this.podInformer.addHandler({
@@ -67,11 +68,11 @@ export class Scheduler {
     });
   }
 
-  private responsibleFor(p: KubeObject): boolean {
+  private responsibleFor(p: Pod): boolean {
     return !p.spec?.nodeName && (p.spec?.schedulerName ?? 'default-scheduler') === this.opts.schedulerName && !p.metadata.deletionTimestamp && !isPodFinished(p);
   }
 
-  private onPod(p: KubeObject, old?: KubeObject): void {
+  private onPod(p: Pod, old?: Pod): void {
     const key = objectKey(p);
     if (p.spec?.nodeName) {
       this.assumed.delete(key);
@@ -142,7 +143,7 @@ export class Scheduler {
     void this.bind(pod, node);
   }
 
-  private async bind(pod: KubeObject, node: string): Promise<void> {
+  private async bind(pod: Pod, node: string): Promise<void> {
     const key = objectKey(pod);
     try {
       await this.client.request('POST', this.client.path(pods, pod.metadata.namespace, pod.metadata.name!, 'binding'), {
@@ -159,8 +160,8 @@ export class Scheduler {
   }
 
   /** Sets PodScheduled=False/Unschedulable, as `kubectl describe` shows, when it changed. */
-  private async markUnschedulable(pod: KubeObject, message: string): Promise<void> {
-    const current = ((pod.status?.conditions ?? []) as Array<Record<string, string>>).find((c) => c.type === 'PodScheduled');
+  private async markUnschedulable(pod: Pod, message: string): Promise<void> {
+    const current = findCondition(pod, 'PodScheduled');
     if (current?.status === 'False' && current.reason === 'Unschedulable' && current.message === message) return;
     const condition = { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastProbeTime: null, lastTransitionTime: rfc3339() };
     await this.client.patch(pods, pod.metadata.namespace, pod.metadata.name!, { status: { conditions: [condition] } }, 'strategic', 'status').catch((err) => {

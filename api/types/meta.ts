@@ -27,20 +27,56 @@ export interface ObjectMeta {
   [extra: string]: unknown;
 }
 
+/** A status condition (the shape every kind's conditions share). */
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown' | string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+  lastHeartbeatTime?: string;
+  lastProbeTime?: string | null;
+}
+
 export interface ListMeta {
   resourceVersion?: string;
   continue?: string;
   remainingItemCount?: number;
 }
 
-/** Any Kubernetes object as it travels on the wire. */
-export interface KubeObject {
+/**
+ * A Kubernetes object as it travels on the wire. Kinds a component reads or writes have their
+ * own types (api/types/<group>.ts) that fix Spec and Status; code that handles every kind alike
+ * (the apiserver's generic verbs, the garbage collector) uses the untyped default.
+ */
+export interface KubeObject<Spec = any, Status = any> {
   apiVersion?: string;
   kind?: string;
   metadata: ObjectMeta;
-  spec?: any;
-  status?: any;
+  spec?: Spec;
+  status?: Status;
   [field: string]: unknown;
+}
+
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  values?: string[];
+}
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
+export interface ObjectReference {
+  apiVersion?: string;
+  kind?: string;
+  name?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  fieldPath?: string;
 }
 
 export interface KubeList<T = KubeObject> {

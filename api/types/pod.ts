@@ -1,5 +1,5 @@
-// The core/v1 Pod shapes the node agent works with (the fields it reads or writes).
-import type { KubeObject } from './meta.js';
+// The core/v1 Pod shapes the components work with (the fields they read or write).
+import type { KubeObject, LabelSelector, ObjectMeta } from './meta.js';
 
 export interface EnvVar {
   name: string;
@@ -92,8 +92,58 @@ export interface Volume {
   [other: string]: unknown;
 }
 
+export interface Toleration {
+  key?: string;
+  operator?: 'Exists' | 'Equal';
+  value?: string;
+  effect?: '' | 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  tolerationSeconds?: number;
+}
+
+export interface NodeSelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
+  values?: string[];
+}
+
+export interface NodeSelectorTerm {
+  matchExpressions?: NodeSelectorRequirement[];
+  matchFields?: NodeSelectorRequirement[];
+}
+
+export interface PodAffinityTerm {
+  labelSelector?: LabelSelector;
+  namespaces?: string[];
+  namespaceSelector?: LabelSelector;
+  topologyKey: string;
+}
+
+export interface Affinity {
+  nodeAffinity?: {
+    requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms: NodeSelectorTerm[] };
+    preferredDuringSchedulingIgnoredDuringExecution?: Array<{ weight: number; preference: NodeSelectorTerm }>;
+  };
+  podAffinity?: {
+    requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTerm[];
+    preferredDuringSchedulingIgnoredDuringExecution?: Array<{ weight: number; podAffinityTerm: PodAffinityTerm }>;
+  };
+  podAntiAffinity?: {
+    requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTerm[];
+    preferredDuringSchedulingIgnoredDuringExecution?: Array<{ weight: number; podAffinityTerm: PodAffinityTerm }>;
+  };
+}
+
 export interface PodSpec {
   nodeName?: string;
+  nodeSelector?: Record<string, string>;
+  affinity?: Affinity;
+  tolerations?: Toleration[];
+  schedulerName?: string;
+  priority?: number;
+  priorityClassName?: string;
+  hostAliases?: Array<{ ip: string; hostnames?: string[] }>;
+  shareProcessNamespace?: boolean;
+  enableServiceLinks?: boolean;
   containers: Container[];
   initContainers?: Container[];
   volumes?: Volume[];
@@ -151,7 +201,12 @@ export interface PodStatus {
   [other: string]: unknown;
 }
 
-export interface Pod extends KubeObject {
+export interface Pod extends KubeObject<PodSpec, PodStatus> {
   spec: PodSpec;
-  status?: PodStatus;
+}
+
+/** A pod template as Deployments, ReplicaSets, Jobs and the rest carry it. */
+export interface PodTemplateSpec {
+  metadata?: ObjectMeta;
+  spec: PodSpec;
 }

@@ -2,6 +2,8 @@
 // name listing its pods' addresses (ready ones in `addresses`, the rest in
 // `notReadyAddresses`), grouped into subsets by their resolved ports. Pod changes reach it
 // through the informer at once.
+import type { Endpoints, Service } from '../../api/types/core.js';
+import type { Pod } from '../../api/types/pod.js';
 import { canonical } from '../../api/canonical.js';
 import { StatusError } from '../../api/status.js';
 import { rfc3339 } from '../../api/time.js';
@@ -16,9 +18,9 @@ const endpoints = resource('v1/endpoints');
 const TRIGGER = 'endpoints.kubernetes.io/last-change-trigger-time';
 
 export class EndpointsController extends Controller {
-  private readonly services: Informer;
-  private readonly pods: Informer;
-  private readonly endpoints: Informer;
+  private readonly services: Informer<Service>;
+  private readonly pods: Informer<Pod>;
+  private readonly endpoints: Informer<Endpoints>;
 
   constructor(ctx: ControllerContext) {
     super('endpoint', ctx);

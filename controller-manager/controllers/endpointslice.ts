@@ -2,6 +2,9 @@
 // EndpointSlices (one per distinct set of resolved ports, at most 100 endpoints each) labelled
 // kubernetes.io/service-name and owned by the Service. Each endpoint carries ready / serving /
 // terminating conditions, its node and its pod.
+import type { Service } from '../../api/types/core.js';
+import type { EndpointSlice } from '../../api/types/discovery.js';
+import type { Pod } from '../../api/types/pod.js';
 import { canonical } from '../../api/canonical.js';
 import { StatusError } from '../../api/status.js';
 import type { KubeObject } from '../../api/types/meta.js';
@@ -17,9 +20,9 @@ const CONTROLLER = 'endpointslice-controller.k8s.io';
 const MAX_PER_SLICE = 100;
 
 export class EndpointSliceController extends Controller {
-  private readonly services: Informer;
-  private readonly pods: Informer;
-  private readonly slices: Informer;
+  private readonly services: Informer<Service>;
+  private readonly pods: Informer<Pod>;
+  private readonly slices: Informer<EndpointSlice>;
 
   constructor(ctx: ControllerContext) {
     super('endpointslice', ctx);

@@ -2,6 +2,7 @@
 // namespaced resource, waiting for pods to finish their graceful termination, and then its
 // `kubernetes` finalizer is removed through the finalize subresource so the apiserver can
 // remove it. Conditions on the namespace say what is still in the way.
+import type { Namespace } from '../../api/types/core.js';
 import { groupVersion, resources, type ResourceInfo } from '../../api/resources.js';
 import { StatusError } from '../../api/status.js';
 import { rfc3339 } from '../../api/time.js';
@@ -18,7 +19,7 @@ function namespacedContent(): ResourceInfo[] {
 }
 
 export class NamespaceController extends Controller {
-  private readonly namespaces: Informer;
+  private readonly namespaces: Informer<Namespace>;
 
   constructor(ctx: ControllerContext) {
     super('namespace', ctx);

@@ -4,6 +4,9 @@
 // kubelet reports Ready=False) with NoSchedule and NoExecute. Pods on a node with NoExecute
 // taints are evicted at once if they do not tolerate them, or after their tolerationSeconds.
 // When the node is Ready again the taints go.
+import type { Lease } from '../../api/types/coordination.js';
+import type { Node } from '../../api/types/core.js';
+import type { Pod } from '../../api/types/pod.js';
 import { StatusError } from '../../api/status.js';
 import { rfc3339 } from '../../api/time.js';
 import { toleratesAll } from '../../api/tolerations.js';
@@ -47,9 +50,9 @@ export function evictionTime(pod: KubeObject, taints: Taint[], now: number): num
 }
 
 export class NodeLifecycleController extends Controller {
-  private readonly nodes: Informer;
-  private readonly leases: Informer;
-  private readonly pods: Informer;
+  private readonly nodes: Informer<Node>;
+  private readonly leases: Informer<Lease>;
+  private readonly pods: Informer<Pod>;
 
   constructor(ctx: ControllerContext) {
     super('nodelifecycle', ctx);

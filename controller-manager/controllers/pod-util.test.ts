@@ -1,14 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../api/types/meta.js';
+import type { Pod } from '../../api/types/pod.js';
 import { deletionOrder, isAvailable } from './pod-util.js';
 
-const pod = (name: string, over: Record<string, any> = {}): KubeObject => ({
+interface Over {
+  created?: string;
+  node?: string | null;
+  phase?: NonNullable<Pod['status']>['phase'];
+  ready?: boolean;
+  readySince?: string;
+  restarts?: number;
+}
+
+const pod = (name: string, over: Over = {}): Pod => ({
   metadata: { name, creationTimestamp: over.created ?? '2026-01-01T00:00:00Z' },
-  spec: { nodeName: over.node === undefined ? 'n1' : over.node },
+  spec: { nodeName: over.node === undefined ? 'n1' : (over.node ?? undefined), containers: [] },
   status: {
     phase: over.phase ?? 'Running',
     conditions: [{ type: 'Ready', status: over.ready === false ? 'False' : 'True', lastTransitionTime: over.readySince ?? '2026-01-01T00:00:10Z' }],
-    containerStatuses: [{ restartCount: over.restarts ?? 0 }],
+    containerStatuses: [{ name: 'c', image: 'i', imageID: '', ready: true, state: { running: {} }, lastState: {}, restartCount: over.restarts ?? 0 }],
   },
 });
 

@@ -5,7 +5,11 @@
 import { fromLabelSelector, matches, type Selector } from '../../api/labels.js';
 import { StatusError } from '../../api/status.js';
 import { rfc3339 } from '../../api/time.js';
-import type { KubeObject, OwnerReference } from '../../api/types/meta.js';
+import { findCondition } from '../../api/conditions.js';
+import type { ReplicaSet } from '../../api/types/apps.js';
+import type { ReplicationController } from '../../api/types/core.js';
+import type { KubeObject, LabelSelector, OwnerReference } from '../../api/types/meta.js';
+import type { Pod } from '../../api/types/pod.js';
 import type { Informer } from '../../client/informer.js';
 import { objectKey } from '../../client/informer.js';
 import { resource } from '../../client/rest.js';
@@ -16,12 +20,15 @@ import { deletionOrder, isActive, isAvailable, isReady, untilAvailable } from '.
 const pods = resource('v1/pods');
 const BURST = 500;
 
+/** What this controller keeps replicas of: a ReplicaSet or a ReplicationController. */
+export type ReplicatedOwner = ReplicaSet | ReplicationController;
+
 export interface ReplicaKind {
   name: string;
   path: string;
   apiVersion: string;
   kind: string;
-  selector(obj: KubeObject): Selector;
+  selector(obj: ReplicatedOwner): Selector;
 }
 
 export const REPLICA_SET: ReplicaKind = {
@@ -29,7 +36,7 @@ export const REPLICA_SET: ReplicaKind = {
   path: 'apps/v1/replicasets',
   apiVersion: 'apps/v1',
   kind: 'ReplicaSet',
-  selector: (rs) => fromLabelSelector(rs.spec?.selector),
+  selector: (rs) => fromLabelSelector(rs.spec?.selector as LabelSelector | undefined),
 };
 
 export const REPLICATION_CONTROLLER: ReplicaKind = {
@@ -39,7 +46,7 @@ export const REPLICATION_CONTROLLER: ReplicaKind = {
   kind: 'ReplicationController',
   // An RC's selector is a plain map; an empty one selects nothing.
   selector: (rc) => {
-    const sel = rc.spec?.selector as Record<string, string> | undefined;
+    const sel = (rc as ReplicationController).spec?.selector;
     return sel && Object.keys(sel).length ? fromLabelSelector({ matchLabels: sel }) : null;
   },
 };
@@ -62,8 +69,8 @@ export async function slowStartBatch(count: number, fn: () => Promise<void>): Pr
 }
 
 export class ReplicaController extends Controller {
-  private readonly owners: Informer;
-  private readonly pods: Informer;
+  private readonly owners: Informer<ReplicatedOwner>;
+  private readonly pods: Informer<Pod>;
   private readonly expectations = new Expectations();
 
   constructor(
@@ -71,7 +78,7 @@ export class ReplicaController extends Controller {
     private readonly kind: ReplicaKind,
   ) {
     super(kind.name, ctx);
-    this.owners = ctx.informers.for(kind.path);
+    this.owners = ctx.informers.for<ReplicatedOwner>(kind.path);
     this.pods = ctx.informers.for('v1/pods');
     this.pods.addIndexer('namespace', (p) => [p.metadata.namespace ?? '']);
     this.owners.addIndexer('namespace', (o) => [o.metadata.namespace ?? '']);
@@ -112,14 +119,14 @@ export class ReplicaController extends Controller {
   }
 
   /** The owner of this kind in the cache that controls the pod. */
-  private ownerOf(pod: KubeObject): KubeObject | undefined {
+  private ownerOf(pod: Pod): ReplicatedOwner | undefined {
     const ref = controllerRef(pod);
     if (!ref || ref.kind !== this.kind.kind) return undefined;
     const owner = this.owners.get(`${pod.metadata.namespace}/${ref.name}`);
     return owner && owner.metadata.uid === ref.uid ? owner : undefined;
   }
 
-  private enqueueMatching(pod: KubeObject): void {
+  private enqueueMatching(pod: Pod): void {
     for (const o of this.owners.byIndex('namespace', pod.metadata.namespace ?? '')) {
       if (matches(this.kind.selector(o), pod.metadata.labels)) this.enqueue(o);
     }
@@ -143,8 +150,8 @@ export class ReplicaController extends Controller {
   }
 
   /** The pods this owner controls after adopting matching orphans and releasing non-matching ones. */
-  private async claim(owner: KubeObject, selector: Selector, candidates: KubeObject[]): Promise<KubeObject[]> {
-    const owned: KubeObject[] = [];
+  private async claim(owner: ReplicatedOwner, selector: Selector, candidates: Pod[]): Promise<Pod[]> {
+    const owned: Pod[] = [];
     for (const pod of candidates) {
       const ref = controllerRef(pod);
       const selected = matches(selector, pod.metadata.labels);
@@ -158,7 +165,7 @@ export class ReplicaController extends Controller {
     return owned;
   }
 
-  private async adopt(owner: KubeObject, pod: KubeObject): Promise<boolean> {
+  private async adopt(owner: ReplicatedOwner, pod: Pod): Promise<boolean> {
     const refs = [...(pod.metadata.ownerReferences ?? []), ownerRefFor(owner, this.kind.apiVersion, this.kind.kind)];
     try {
       await this.ctx.client.patch(pods, pod.metadata.namespace, pod.metadata.name!, { metadata: { uid: pod.metadata.uid, ownerReferences: refs } }, 'merge');
@@ -169,7 +176,7 @@ export class ReplicaController extends Controller {
     }
   }
 
-  private async release(owner: KubeObject, pod: KubeObject): Promise<void> {
+  private async release(owner: ReplicatedOwner, pod: Pod): Promise<void> {
     const refs = (pod.metadata.ownerReferences ?? []).filter((r) => r.uid !== owner.metadata.uid);
     try {
       await this.ctx.client.patch(pods, pod.metadata.namespace, pod.metadata.name!, { metadata: { uid: pod.metadata.uid, ownerReferences: refs.length ? refs : null } }, 'merge');
@@ -178,8 +185,8 @@ export class ReplicaController extends Controller {
     }
   }
 
-  private async manage(key: string, owner: KubeObject, owned: KubeObject[]): Promise<{ reason: string; message: string } | undefined> {
-    const want = Number(owner.spec?.replicas ?? 1);
+  private async manage(key: string, owner: ReplicatedOwner, owned: Pod[]): Promise<{ reason: string; message: string } | undefined> {
+    const want = owner.spec?.replicas ?? 1;
     const diff = owned.length - want;
     if (diff < 0) {
       const n = Math.min(-diff, BURST);
@@ -201,25 +208,25 @@ export class ReplicaController extends Controller {
     return undefined;
   }
 
-  private async createPod(owner: KubeObject): Promise<void> {
-    const template = owner.spec?.template ?? {};
-    const created = await this.ctx.client.create<KubeObject>(pods, owner.metadata.namespace, {
+  private async createPod(owner: ReplicatedOwner): Promise<void> {
+    const template = owner.spec?.template;
+    const created = await this.ctx.client.create<Pod>(pods, owner.metadata.namespace, {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: {
         generateName: `${owner.metadata.name}-`,
         namespace: owner.metadata.namespace,
-        labels: { ...(template.metadata?.labels ?? {}) },
-        ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
-        ...(template.metadata?.finalizers ? { finalizers: [...template.metadata.finalizers] } : {}),
+        labels: { ...(template?.metadata?.labels ?? {}) },
+        ...(template?.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
+        ...(template?.metadata?.finalizers ? { finalizers: [...template.metadata.finalizers] } : {}),
         ownerReferences: [ownerRefFor(owner, this.kind.apiVersion, this.kind.kind)],
       },
-      spec: structuredClone(template.spec ?? {}),
+      spec: structuredClone(template?.spec ?? { containers: [] }),
     });
     this.ctx.recorder.event(owner, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
   }
 
-  private async deletePod(key: string, owner: KubeObject, pod: KubeObject): Promise<void> {
+  private async deletePod(key: string, owner: ReplicatedOwner, pod: Pod): Promise<void> {
     try {
       await this.ctx.client.delete(pods, pod.metadata.namespace, pod.metadata.name!, { preconditions: { uid: pod.metadata.uid } });
       this.ctx.recorder.event(owner, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
@@ -231,15 +238,15 @@ export class ReplicaController extends Controller {
     }
   }
 
-  private async writeStatus(owner: KubeObject, owned: KubeObject[], failure: { reason: string; message: string } | undefined): Promise<ReconcileResult> {
+  private async writeStatus(owner: ReplicatedOwner, owned: Pod[], failure: { reason: string; message: string } | undefined): Promise<ReconcileResult> {
     const now = Date.now();
-    const minReady = Number(owner.spec?.minReadySeconds ?? 0);
-    const templateLabels = (owner.spec?.template?.metadata?.labels ?? {}) as Record<string, string>;
+    const minReady = owner.spec?.minReadySeconds ?? 0;
+    const templateLabels = owner.spec?.template?.metadata?.labels ?? {};
     const fullyLabeled = owned.filter((p) => Object.entries(templateLabels).every(([k, v]) => p.metadata.labels?.[k] === v)).length;
-    const current = owner.status ?? {};
-    const conditions = ((current.conditions ?? []) as Array<Record<string, string>>).filter((c) => c.type !== 'ReplicaFailure');
+    const current: Partial<NonNullable<ReplicatedOwner['status']>> = owner.status ?? {};
+    const conditions = (current.conditions ?? []).filter((c) => c.type !== 'ReplicaFailure');
     if (failure) {
-      const prior = (current.conditions ?? []).find((c: Record<string, string>) => c.type === 'ReplicaFailure');
+      const prior = findCondition(owner, 'ReplicaFailure');
       conditions.push({ type: 'ReplicaFailure', status: 'True', lastTransitionTime: prior?.lastTransitionTime ?? rfc3339(), reason: failure.reason, message: failure.message });
     }
     const status: Record<string, unknown> = {
@@ -250,7 +257,7 @@ export class ReplicaController extends Controller {
       observedGeneration: owner.metadata.generation ?? 1,
       ...(conditions.length ? { conditions } : {}),
     };
-    const comparable = (s: Record<string, unknown>) => JSON.stringify(['replicas', 'fullyLabeledReplicas', 'readyReplicas', 'availableReplicas', 'observedGeneration', 'conditions'].map((k) => s[k] ?? (k === 'conditions' ? [] : 0)));
+    const comparable = (s: object) => JSON.stringify(['replicas', 'fullyLabeledReplicas', 'readyReplicas', 'availableReplicas', 'observedGeneration', 'conditions'].map((k) => (s as Record<string, unknown>)[k] ?? (k === 'conditions' ? [] : 0)));
     if (comparable(status) !== comparable(current)) {
       const path = this.ctx.client.path(resource(this.kind.path), owner.metadata.namespace, owner.metadata.name!, 'status');
       await this.ctx.client.request('PUT', path, { body: { ...structuredClone(owner), status } });

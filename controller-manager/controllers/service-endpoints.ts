@@ -3,7 +3,8 @@
 // named target ports resolved against each pod's container ports (pure); and the informer
 // wiring by which both hear of every pod change that touches a Service.
 import { fromLabelSelector, matches } from '../../api/labels.js';
-import type { KubeObject } from '../../api/types/meta.js';
+import type { Service } from '../../api/types/core.js';
+import type { Pod } from '../../api/types/pod.js';
 import type { Informer } from '../../client/informer.js';
 import { isReady } from './pod-util.js';
 import { isPodFinished } from '../../api/conditions.js';
@@ -16,7 +17,7 @@ export interface ResolvedPort {
 }
 
 export interface ServiceEndpoint {
-  pod: KubeObject;
+  pod: Pod;
   ip: string;
   ready: boolean;
   serving: boolean;
@@ -24,25 +25,25 @@ export interface ServiceEndpoint {
   ports: ResolvedPort[];
 }
 
-export function selectsPods(svc: KubeObject): boolean {
-  const sel = svc.spec?.selector as Record<string, string> | undefined;
+export function selectsPods(svc: Service): boolean {
+  const sel = svc.spec?.selector;
   return svc.spec?.type !== 'ExternalName' && !!sel && Object.keys(sel).length > 0;
 }
 
-export function podSelected(svc: KubeObject, pod: KubeObject): boolean {
-  return selectsPods(svc) && matches(fromLabelSelector({ matchLabels: svc.spec.selector }), pod.metadata.labels);
+export function podSelected(svc: Service, pod: Pod): boolean {
+  return selectsPods(svc) && matches(fromLabelSelector({ matchLabels: svc.spec?.selector }), pod.metadata.labels);
 }
 
 /** The service's ports as this pod serves them; a named targetPort the pod lacks drops that port. */
-export function resolvePorts(svc: KubeObject, pod: KubeObject): ResolvedPort[] {
+export function resolvePorts(svc: Service, pod: Pod): ResolvedPort[] {
   const out: ResolvedPort[] = [];
-  for (const p of (svc.spec?.ports ?? []) as Array<Record<string, any>>) {
+  for (const p of svc.spec?.ports ?? []) {
     let port: number | undefined;
     const target = p.targetPort ?? p.port;
     if (typeof target === 'number' || /^\d+$/.test(String(target))) port = Number(target);
     else {
-      for (const c of (pod.spec?.containers ?? []) as Array<Record<string, any>>) {
-        const found = (c.ports ?? []).find((cp: Record<string, any>) => cp.name === target && (cp.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
+      for (const c of pod.spec.containers ?? []) {
+        const found = (c.ports ?? []).find((cp) => cp.name === target && (cp.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
         if (found) port = found.containerPort;
       }
     }
@@ -53,14 +54,14 @@ export function resolvePorts(svc: KubeObject, pod: KubeObject): ResolvedPort[] {
 }
 
 /** The endpoints of a service among `pods` (all pods of its namespace). */
-export function serviceEndpoints(svc: KubeObject, pods: KubeObject[]): ServiceEndpoint[] {
+export function serviceEndpoints(svc: Service, pods: Pod[]): ServiceEndpoint[] {
   if (!selectsPods(svc)) return [];
   const publishNotReady = !!svc.spec?.publishNotReadyAddresses;
   const out: ServiceEndpoint[] = [];
   for (const pod of pods) {
     if (!podSelected(svc, pod)) continue;
     if (isPodFinished(pod)) continue;
-    const ip = pod.status?.podIP as string | undefined;
+    const ip = pod.status?.podIP;
     if (!ip) continue;
     const terminating = !!pod.metadata.deletionTimestamp;
     const serving = isReady(pod);
@@ -69,17 +70,17 @@ export function serviceEndpoints(svc: KubeObject, pods: KubeObject[]): ServiceEn
   return out.sort((a, b) => a.ip.localeCompare(b.ip, undefined, { numeric: true }) || (a.pod.metadata.name ?? '').localeCompare(b.pod.metadata.name ?? ''));
 }
 
-export function targetRef(pod: KubeObject) {
+export function targetRef(pod: Pod) {
   return { kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name, uid: pod.metadata.uid };
 }
 
 export const portsKey = (ports: ResolvedPort[]) => JSON.stringify([...ports].sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '')));
 
 /** Enqueues the services selecting a pod before and after a change. */
-export function watchServicePods(services: Informer, pods: Informer, enqueue: (svc: KubeObject) => void): void {
+export function watchServicePods(services: Informer<Service>, pods: Informer<Pod>, enqueue: (svc: Service) => void): void {
   services.addIndexer('namespace', (s) => [s.metadata.namespace ?? '']);
   pods.addIndexer('namespace', (p) => [p.metadata.namespace ?? '']);
-  const touched = (...ps: KubeObject[]) => {
+  const touched = (...ps: Pod[]) => {
     for (const p of ps) for (const svc of services.byIndex('namespace', p.metadata.namespace ?? '')) if (podSelected(svc, p)) enqueue(svc);
   };
   pods.addHandler({ add: (p) => touched(p), update: (old, p) => touched(old, p), delete: (p) => touched(p) });

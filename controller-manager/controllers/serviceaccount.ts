@@ -1,5 +1,6 @@
 // The service account controller: every active namespace has a `default` ServiceAccount,
 // recreated if someone deletes it.
+import type { Namespace } from '../../api/types/core.js';
 import { StatusError } from '../../api/status.js';
 import type { KubeObject } from '../../api/types/meta.js';
 import type { Informer } from '../../client/informer.js';
@@ -9,7 +10,7 @@ import { Controller, type ControllerContext, type ReconcileResult } from '../fra
 const serviceaccounts = resource('v1/serviceaccounts');
 
 export class ServiceAccountController extends Controller {
-  private readonly namespaces: Informer;
+  private readonly namespaces: Informer<Namespace>;
   private readonly accounts: Informer;
 
   constructor(ctx: ControllerContext) {

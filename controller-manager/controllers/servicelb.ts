@@ -1,6 +1,7 @@
 // LoadBalancer Services on a machine with no cloud: they work as NodePort Services (the
 // apiserver gives them node ports) and this controller reports the nodes' addresses as their
 // ingress, as k3s's ServiceLB does.
+import type { Node, Service } from '../../api/types/core.js';
 import { canonical } from '../../api/canonical.js';
 import { StatusError } from '../../api/status.js';
 import type { KubeObject } from '../../api/types/meta.js';
@@ -12,8 +13,8 @@ import { isNodeReady } from '../../api/conditions.js';
 const services = resource('v1/services');
 
 export class ServiceLBController extends Controller {
-  private readonly services: Informer;
-  private readonly nodes: Informer;
+  private readonly services: Informer<Service>;
+  private readonly nodes: Informer<Node>;
 
   constructor(ctx: ControllerContext) {
     super('servicelb', ctx);
@@ -29,7 +30,7 @@ export class ServiceLBController extends Controller {
     const ips = new Set<string>();
     for (const n of this.nodes.list()) {
       const ready = isNodeReady(n);
-      const ip = ((n.status?.addresses ?? []) as Array<Record<string, string>>).find((a) => a.type === 'InternalIP')?.address;
+      const ip = (n.status?.addresses ?? []).find((a) => a.type === 'InternalIP')?.address;
       if (ready && ip) ips.add(ip);
     }
     return [...ips].sort().map((ip) => ({ ip, ipMode: 'VIP' }));

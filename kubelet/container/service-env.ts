@@ -2,17 +2,15 @@
 // `kubernetes` Service always, and with enableServiceLinks (the default) for every Service of
 // the pod's namespace that has a cluster IP, the docker-links style variables
 // (WEB_SERVICE_HOST, WEB_SERVICE_PORT, WEB_PORT=tcp://10.96.0.5:80, WEB_PORT_80_TCP_ADDR, ...).
-import type { KubeObject } from '../../api/types/meta.js';
+import type { Service } from '../../api/types/core.js';
 import type { Pod } from '../../api/types/pod.js';
-
-type AnyObj = Record<string, any>;
 
 const envName = (s: string) => s.toUpperCase().replace(/-/g, '_');
 
-function varsFor(svc: KubeObject): Array<[string, string]> {
-  const ip = svc.spec?.clusterIP as string | undefined;
+function varsFor(svc: Service): Array<[string, string]> {
+  const ip = svc.spec?.clusterIP;
   if (!ip || ip === 'None') return [];
-  const ports = (svc.spec?.ports ?? []) as AnyObj[];
+  const ports = svc.spec?.ports ?? [];
   if (!ports.length) return [];
   const name = envName(svc.metadata.name!);
   const out: Array<[string, string]> = [
@@ -30,10 +28,10 @@ function varsFor(svc: KubeObject): Array<[string, string]> {
   return out;
 }
 
-export function serviceEnv(pod: Pod, services: KubeObject[]): Array<[string, string]> {
+export function serviceEnv(pod: Pod, services: Service[]): Array<[string, string]> {
   const ns = pod.metadata.namespace;
   const links = pod.spec.enableServiceLinks !== false;
-  const chosen = new Map<string, KubeObject>();
+  const chosen = new Map<string, Service>();
   for (const svc of services) {
     if (svc.spec?.type === 'ExternalName') continue;
     if (svc.metadata.namespace === 'default' && svc.metadata.name === 'kubernetes') chosen.set('kubernetes', svc);

@@ -1,11 +1,10 @@
 // nodeSelector and required node affinity as a filter; preferred node affinity as a score.
 import { normalizeToMax, ok, unresolvable, type FilterPlugin, type ScorePlugin } from '../framework.js';
-import type { KubeObject } from '../../api/types/meta.js';
+import type { Node } from '../../api/types/core.js';
+import type { NodeSelectorRequirement, NodeSelectorTerm } from '../../api/types/pod.js';
 
-type AnyObj = Record<string, any>;
-
-function requirementMatches(req: AnyObj, value: string | undefined): boolean {
-  const values: string[] = req.values ?? [];
+function requirementMatches(req: NodeSelectorRequirement, value: string | undefined): boolean {
+  const values = req.values ?? [];
   switch (req.operator) {
     case 'In':
       return value !== undefined && values.includes(value);
@@ -28,9 +27,9 @@ function requirementMatches(req: AnyObj, value: string | undefined): boolean {
 }
 
 /** A NodeSelectorTerm: all its label and field requirements hold. An empty term matches nothing. */
-export function termMatches(term: AnyObj, node: KubeObject): boolean {
-  const exprs: AnyObj[] = term.matchExpressions ?? [];
-  const fields: AnyObj[] = term.matchFields ?? [];
+export function termMatches(term: NodeSelectorTerm, node: Node): boolean {
+  const exprs = term.matchExpressions ?? [];
+  const fields = term.matchFields ?? [];
   if (exprs.length === 0 && fields.length === 0) return false;
   const labels = node.metadata.labels ?? {};
   return (
@@ -43,10 +42,10 @@ export const nodeAffinity: FilterPlugin = {
   name: 'NodeAffinity',
   filter(state, n) {
     const labels = n.node.metadata.labels ?? {};
-    const selector: Record<string, string> = state.pod.spec?.nodeSelector ?? {};
+    const selector = state.pod.spec.nodeSelector ?? {};
     const selectorOk = Object.entries(selector).every(([k, v]) => labels[k] === v);
-    const required = state.pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-    const terms: AnyObj[] = required?.nodeSelectorTerms ?? [];
+    const required = state.pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+    const terms = required?.nodeSelectorTerms ?? [];
     const affinityOk = !required || terms.some((t) => termMatches(t, n.node));
     return selectorOk && affinityOk ? ok : unresolvable("node(s) didn't match Pod's node affinity/selector");
   },
@@ -56,7 +55,7 @@ export const preferredNodeAffinity: ScorePlugin = {
   name: 'NodeAffinityPreferred',
   weight: 2,
   score(state, n) {
-    const preferred: AnyObj[] = state.pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
+    const preferred = state.pod.spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
     return preferred.reduce((sum, p) => sum + (termMatches(p.preference ?? {}, n.node) ? Number(p.weight ?? 0) : 0), 0);
   },
   normalize: (scores) => normalizeToMax(scores),

@@ -1,18 +1,16 @@
 // Required inter-pod anti-affinity, both ways: the pod may not join a topology domain holding
 // pods its terms select, nor one whose pods' terms select it.
 import { fromLabelSelector, matches } from '../../api/labels.js';
-import type { KubeObject } from '../../api/types/meta.js';
+import type { Pod, PodAffinityTerm } from '../../api/types/pod.js';
 import { ok, unschedulable, type FilterPlugin } from '../framework.js';
 import type { NodeInfo } from '../node-info.js';
 
-type AnyObj = Record<string, any>;
-
-function requiredTerms(pod: KubeObject): AnyObj[] {
+function requiredTerms(pod: Pod): PodAffinityTerm[] {
   return pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
 }
 
-function termSelects(term: AnyObj, owner: KubeObject, candidate: KubeObject): boolean {
-  const namespaces: string[] = term.namespaces?.length ? term.namespaces : [owner.metadata.namespace];
+function termSelects(term: PodAffinityTerm, owner: Pod, candidate: Pod): boolean {
+  const namespaces = term.namespaces?.length ? term.namespaces : [owner.metadata.namespace!];
   if (!term.namespaceSelector && !namespaces.includes(candidate.metadata.namespace!)) return false;
   return matches(fromLabelSelector(term.labelSelector), candidate.metadata.labels);
 }

@@ -3,12 +3,10 @@
 import { normalizeToMax, ok, unresolvable, type FilterPlugin, type ScorePlugin } from '../framework.js';
 import { toleratesAll } from '../../api/tolerations.js';
 
-type AnyObj = Record<string, any>;
-
 export const taintToleration: FilterPlugin = {
   name: 'TaintToleration',
   filter(state, n) {
-    const taints: AnyObj[] = n.node.spec?.taints ?? [];
+    const taints = n.node.spec?.taints ?? [];
     const blocking = taints.find((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !toleratesAll(state.pod.spec?.tolerations, t));
     if (!blocking) return ok;
     return unresolvable(`node(s) had untolerated taint {${blocking.key}: ${blocking.value ?? ''}}`);
@@ -19,7 +17,7 @@ export const preferNoScheduleTaints: ScorePlugin = {
   name: 'TaintTolerationPreferred',
   weight: 3,
   score(state, n) {
-    const taints: AnyObj[] = n.node.spec?.taints ?? [];
+    const taints = n.node.spec?.taints ?? [];
     return taints.filter((t) => t.effect === 'PreferNoSchedule' && !toleratesAll(state.pod.spec?.tolerations, t)).length;
   },
   // Fewer intolerable PreferNoSchedule taints is better.

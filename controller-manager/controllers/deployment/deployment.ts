@@ -3,10 +3,11 @@
 // revisions; treats a template that matches an old ReplicaSet (kubectl rollout undo) as a
 // rollback to that ReplicaSet; scales proportionally when replicas change mid-rollout; keeps
 // revisionHistoryLimit old ReplicaSets; honours paused; reports progress and availability.
+import type { Pod } from '../../../api/types/pod.js';
 import { fromLabelSelector, matches } from '../../../api/labels.js';
 import { StatusError } from '../../../api/status.js';
 import { rfc3339 } from '../../../api/time.js';
-import type { KubeObject } from '../../../api/types/meta.js';
+import type { Deployment, DeploymentStatus, ReplicaSet } from '../../../api/types/apps.js';
 import type { Informer } from '../../../client/informer.js';
 import { resource } from '../../../client/rest.js';
 import { Controller, controllerRef, type ControllerContext, type ReconcileResult } from '../../framework/controller.js';
@@ -30,12 +31,12 @@ import { calculateStatus, condition, progressing, setCondition, type DeploymentC
 const deployments = resource('apps/v1/deployments');
 const replicasets = resource('apps/v1/replicasets');
 
-const revisionOf = (rs: KubeObject | undefined): number => Number(rs?.metadata.annotations?.[REVISION] ?? 0) || 0;
+const revisionOf = (rs: ReplicaSet | undefined): number => Number(rs?.metadata.annotations?.[REVISION] ?? 0) || 0;
 
 export class DeploymentController extends Controller {
-  private readonly deployments: Informer;
-  private readonly replicaSets: Informer;
-  private readonly pods: Informer;
+  private readonly deployments: Informer<Deployment>;
+  private readonly replicaSets: Informer<ReplicaSet>;
+  private readonly pods: Informer<Pod>;
 
   constructor(ctx: ControllerContext) {
     super('deployment', ctx);
@@ -49,7 +50,7 @@ export class DeploymentController extends Controller {
       return ref ? [ref.uid] : [];
     });
     this.deployments.addHandler({ add: (d) => this.enqueue(d), update: (_o, d) => this.enqueue(d), delete: (d) => this.enqueue(d) });
-    const rsChanged = (rs: KubeObject) => {
+    const rsChanged = (rs: ReplicaSet) => {
       const owner = this.ownerOf(rs);
       if (owner) this.enqueue(owner);
       else if (!controllerRef(rs)) for (const d of this.deployments.byIndex('namespace', rs.metadata.namespace ?? '')) if (matches(fromLabelSelector(d.spec?.selector), rs.metadata.labels)) this.enqueue(d);
@@ -66,7 +67,7 @@ export class DeploymentController extends Controller {
     });
   }
 
-  private ownerOf(rs: KubeObject): KubeObject | undefined {
+  private ownerOf(rs: ReplicaSet): Deployment | undefined {
     const ref = controllerRef(rs);
     if (ref?.kind !== 'Deployment') return undefined;
     const d = this.deployments.get(`${rs.metadata.namespace}/${ref.name}`);
@@ -90,9 +91,9 @@ export class DeploymentController extends Controller {
   }
 
   /** ReplicaSets this Deployment controls, adopting matching orphans and releasing strays. */
-  private async claimReplicaSets(d: KubeObject): Promise<KubeObject[]> {
+  private async claimReplicaSets(d: Deployment): Promise<ReplicaSet[]> {
     const selector = fromLabelSelector(d.spec.selector);
-    const out: KubeObject[] = [];
+    const out: ReplicaSet[] = [];
     for (const rs of this.replicaSets.byIndex('namespace', d.metadata.namespace!)) {
       const ref = controllerRef(rs);
       const selected = matches(selector, rs.metadata.labels);
@@ -106,7 +107,7 @@ export class DeploymentController extends Controller {
     return out;
   }
 
-  private async patchOwners(rs: KubeObject, refs: unknown[]): Promise<boolean> {
+  private async patchOwners(rs: ReplicaSet, refs: unknown[]): Promise<boolean> {
     try {
       await this.ctx.client.patch(replicasets, rs.metadata.namespace, rs.metadata.name!, { metadata: { uid: rs.metadata.uid, ownerReferences: refs.length ? refs : null } }, 'merge');
       return true;
@@ -117,7 +118,7 @@ export class DeploymentController extends Controller {
   }
 
   /** A replicas change (not a template change) while ReplicaSets still carry the old count. */
-  private isScalingEvent(d: KubeObject, rsList: KubeObject[]): boolean {
+  private isScalingEvent(d: Deployment, rsList: ReplicaSet[]): boolean {
     const active = rsList.filter((rs) => specReplicas(rs) > 0);
     return active.some((rs) => {
       const desired = rs.metadata.annotations?.[DESIRED_REPLICAS];
@@ -125,7 +126,7 @@ export class DeploymentController extends Controller {
     });
   }
 
-  private split(d: KubeObject, rsList: KubeObject[]): { newRS?: KubeObject; old: KubeObject[] } {
+  private split(d: Deployment, rsList: ReplicaSet[]): { newRS?: ReplicaSet; old: ReplicaSet[] } {
     const matching = rsList.filter((rs) => equalIgnoreHash(rs.spec?.template, d.spec?.template));
     matching.sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
     const newRS = matching[0];
@@ -136,7 +137,7 @@ export class DeploymentController extends Controller {
    * The new ReplicaSet with its revision brought up to date: an existing one (also after a
    * rollback) is renumbered above every old revision; with `create`, a missing one is made.
    */
-  private async newReplicaSet(d: KubeObject, rsList: KubeObject[], create: boolean): Promise<{ newRS?: KubeObject; old: KubeObject[]; created: boolean }> {
+  private async newReplicaSet(d: Deployment, rsList: ReplicaSet[], create: boolean): Promise<{ newRS?: ReplicaSet; old: ReplicaSet[]; created: boolean }> {
     const { newRS, old } = this.split(d, rsList);
     const maxOld = Math.max(0, ...old.map(revisionOf));
     const revision = String(maxOld + 1);
@@ -189,7 +190,7 @@ export class DeploymentController extends Controller {
       spec: { replicas: size, minReadySeconds: d.spec.minReadySeconds ?? 0, selector, template },
     };
     try {
-      const created = await this.ctx.client.create<KubeObject>(replicasets, d.metadata.namespace, body);
+      const created = await this.ctx.client.create<ReplicaSet>(replicasets, d.metadata.namespace, body);
       this.ctx.recorder.event(d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${created.metadata.name} from 0 to ${size}`);
       await this.setDeploymentRevision(d, revision);
       await this.writeStatus(d, { ...(d.status ?? {}), conditions: setCondition((d.status?.conditions ?? []) as DeploymentCondition[], condition('Progressing', 'True', 'NewReplicaSetCreated', `Created new replica set "${created.metadata.name}"`, rfc3339())) });
@@ -204,24 +205,24 @@ export class DeploymentController extends Controller {
     }
   }
 
-  private async setDeploymentRevision(d: KubeObject, revision: string): Promise<void> {
+  private async setDeploymentRevision(d: Deployment, revision: string): Promise<void> {
     if (d.metadata.annotations?.[REVISION] === revision) return;
-    const updated = await this.ctx.client.patch<KubeObject>(deployments, d.metadata.namespace, d.metadata.name!, { metadata: { annotations: { [REVISION]: revision } } }, 'merge');
+    const updated = await this.ctx.client.patch<Deployment>(deployments, d.metadata.namespace, d.metadata.name!, { metadata: { annotations: { [REVISION]: revision } } }, 'merge');
     d.metadata = updated.metadata;
   }
 
-  private async scaleReplicaSet(d: KubeObject, rs: KubeObject, size: number): Promise<KubeObject> {
+  private async scaleReplicaSet(d: Deployment, rs: ReplicaSet, size: number): Promise<ReplicaSet> {
     const { maxSurge } = surgeAndUnavailable(d);
     const replicas = Number(d.spec.replicas ?? 1);
     const annotations = { ...(rs.metadata.annotations ?? {}), [DESIRED_REPLICAS]: String(replicas), [MAX_REPLICAS]: String(replicas + maxSurge) };
     const from = specReplicas(rs);
     if (from === size && rs.metadata.annotations?.[DESIRED_REPLICAS] === annotations[DESIRED_REPLICAS] && rs.metadata.annotations?.[MAX_REPLICAS] === annotations[MAX_REPLICAS]) return rs;
-    const updated = await this.ctx.client.update<KubeObject>(replicasets, { ...structuredClone(rs), metadata: { ...structuredClone(rs.metadata), annotations }, spec: { ...structuredClone(rs.spec), replicas: size } });
+    const updated = await this.ctx.client.update<ReplicaSet>(replicasets, { ...structuredClone(rs), metadata: { ...structuredClone(rs.metadata), annotations }, spec: { ...structuredClone(rs.spec), replicas: size } });
     if (from !== size) this.ctx.recorder.event(d, 'Normal', 'ScalingReplicaSet', `Scaled ${size > from ? 'up' : 'down'} replica set ${rs.metadata.name} from ${from} to ${size}`);
     return updated;
   }
 
-  private async rolloutRolling(d: KubeObject, rsList: KubeObject[]): Promise<ReconcileResult> {
+  private async rolloutRolling(d: Deployment, rsList: ReplicaSet[]): Promise<ReconcileResult> {
     const { newRS: found, old } = await this.newReplicaSet(d, rsList, true);
     let newRS = found!;
     let all = [...old, newRS];
@@ -233,7 +234,7 @@ export class DeploymentController extends Controller {
     all = [...old, newRS];
     const plan = planOldScaleDown(d, all, old.filter((rs) => specReplicas(rs) > 0), newRS);
     if (plan.size) {
-      const updated = new Map<KubeObject, KubeObject>();
+      const updated = new Map<ReplicaSet, ReplicaSet>();
       for (const [rs, size] of plan) updated.set(rs, await this.scaleReplicaSet(d, rs, size));
       return this.syncStatus(d, [...old.map((rs) => updated.get(rs) ?? rs), newRS], newRS);
     }
@@ -242,7 +243,7 @@ export class DeploymentController extends Controller {
     return this.syncStatus(d, all, newRS);
   }
 
-  private async rolloutRecreate(d: KubeObject, rsList: KubeObject[]): Promise<ReconcileResult> {
+  private async rolloutRecreate(d: Deployment, rsList: ReplicaSet[]): Promise<ReconcileResult> {
     const first = await this.newReplicaSet(d, rsList, false);
     const activeOld = first.old.filter((rs) => specReplicas(rs) > 0);
     if (activeOld.length) {
@@ -262,22 +263,22 @@ export class DeploymentController extends Controller {
   }
 
   /** Paused: only scaling, no rollout; Progressing says so. */
-  private async syncPaused(d: KubeObject, rsList: KubeObject[]): Promise<ReconcileResult> {
+  private async syncPaused(d: Deployment, rsList: ReplicaSet[]): Promise<ReconcileResult> {
     const { newRS, old } = await this.newReplicaSet(d, rsList, false);
     if (this.isScalingEvent(d, rsList)) await this.scale(d, rsList, newRS);
     const all = newRS ? [...old, newRS] : old;
     const status = calculateStatus(d, all, newRS, Date.now());
-    status.conditions = setCondition(status.conditions, condition('Progressing', 'Unknown', 'DeploymentPaused', 'Deployment is paused', rfc3339()));
+    status.conditions = setCondition(status.conditions ?? [], condition('Progressing', 'Unknown', 'DeploymentPaused', 'Deployment is paused', rfc3339()));
     await this.writeStatus(d, status);
   }
 
-  private async scaleOnly(d: KubeObject, rsList: KubeObject[]): Promise<ReconcileResult> {
+  private async scaleOnly(d: Deployment, rsList: ReplicaSet[]): Promise<ReconcileResult> {
     const { newRS, old } = await this.newReplicaSet(d, rsList, false);
     await this.scale(d, rsList, newRS);
     return this.syncStatus(d, newRS ? [...old, newRS] : old, newRS);
   }
 
-  private async scale(d: KubeObject, rsList: KubeObject[], newRS: KubeObject | undefined): Promise<void> {
+  private async scale(d: Deployment, rsList: ReplicaSet[], newRS: ReplicaSet | undefined): Promise<void> {
     const replicas = Number(d.spec.replicas ?? 1);
     const active = rsList.filter((rs) => specReplicas(rs) > 0);
     if (active.length <= 1) {
@@ -293,7 +294,7 @@ export class DeploymentController extends Controller {
   }
 
   /** Old ReplicaSets beyond revisionHistoryLimit, scaled to zero and empty, are deleted (oldest first). */
-  private async cleanup(d: KubeObject, old: KubeObject[]): Promise<void> {
+  private async cleanup(d: Deployment, old: ReplicaSet[]): Promise<void> {
     const limit = Number(d.spec.revisionHistoryLimit ?? 10);
     const idle = old.filter((rs) => specReplicas(rs) === 0 && Number(rs.status?.replicas ?? 0) === 0 && !rs.metadata.deletionTimestamp).sort((a, b) => revisionOf(a) - revisionOf(b));
     for (const rs of idle.slice(0, Math.max(0, idle.length - limit))) {
@@ -305,7 +306,7 @@ export class DeploymentController extends Controller {
     }
   }
 
-  private async syncStatus(d: KubeObject, all: KubeObject[], newRS: KubeObject | undefined): Promise<ReconcileResult> {
+  private async syncStatus(d: Deployment, all: ReplicaSet[], newRS: ReplicaSet | undefined): Promise<ReconcileResult> {
     const now = Date.now();
     const base = calculateStatus(d, all, newRS, now);
     const { status, recheckMs } = progressing(d, base, newRS, now);
@@ -313,9 +314,9 @@ export class DeploymentController extends Controller {
     return recheckMs ? { requeueAfterMs: recheckMs } : undefined;
   }
 
-  private async writeStatus(d: KubeObject, status: Record<string, any>): Promise<void> {
+  private async writeStatus(d: Deployment, status: DeploymentStatus): Promise<void> {
     if (JSON.stringify(status) === JSON.stringify(d.status ?? {})) return;
-    const updated = await this.ctx.client.updateStatus<KubeObject>(deployments, { ...structuredClone(d), status });
+    const updated = await this.ctx.client.updateStatus<Deployment>(deployments, { ...structuredClone(d), status });
     d.metadata.resourceVersion = updated.metadata.resourceVersion;
     d.status = updated.status;
   }

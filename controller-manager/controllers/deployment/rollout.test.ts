@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../api/types/meta.js';
+import type { Deployment, DeploymentStrategy, ReplicaSet } from '../../../api/types/apps.js';
 import { equalIgnoreHash, newReplicaSetReplicas, planOldScaleDown, proportionalScale, resolveIntOrPercent, surgeAndUnavailable, templateHash } from './rollout.js';
 
-const deployment = (replicas: number, rollingUpdate: Record<string, unknown> = {}, type = 'RollingUpdate'): KubeObject => ({
+const deployment = (replicas: number, rollingUpdate: DeploymentStrategy['rollingUpdate'] = {}, type: DeploymentStrategy['type'] = 'RollingUpdate'): Deployment => ({
   metadata: { name: 'd' },
-  spec: { replicas, strategy: { type, ...(type === 'RollingUpdate' ? { rollingUpdate } : {}) } },
+  spec: { replicas, selector: {}, template: { spec: { containers: [] } }, strategy: { type, ...(type === 'RollingUpdate' ? { rollingUpdate } : {}) } },
 });
 let n = 0;
-const rs = (replicas: number, available = replicas, annotations: Record<string, string> = {}): KubeObject => ({
+const rs = (replicas: number, available = replicas, annotations: Record<string, string> = {}): ReplicaSet => ({
   metadata: { name: `rs${++n}`, creationTimestamp: `2026-01-01T00:00:${String(n).padStart(2, '0')}Z`, annotations },
-  spec: { replicas },
+  spec: { replicas, selector: {} },
   status: { replicas, availableReplicas: available },
 });
 

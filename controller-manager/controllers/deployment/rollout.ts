@@ -2,7 +2,7 @@
 // maxUnavailable resolution, how far the new ReplicaSet may grow and the old ones shrink in one
 // step of a rolling update, and proportional scaling when replicas change mid-rollout.
 import { canonical } from '../../../api/canonical.js';
-import type { KubeObject } from '../../../api/types/meta.js';
+import type { Deployment, DeploymentStatus, ReplicaSet } from '../../../api/types/apps.js';
 
 export const HASH_LABEL = 'pod-template-hash';
 export const REVISION = 'deployment.kubernetes.io/revision';
@@ -46,7 +46,7 @@ export function resolveIntOrPercent(v: number | string | undefined, total: numbe
 }
 
 /** maxSurge and maxUnavailable for a Deployment; both 0 would deadlock, so unavailable becomes 1. */
-export function surgeAndUnavailable(d: KubeObject): { maxSurge: number; maxUnavailable: number } {
+export function surgeAndUnavailable(d: Deployment): { maxSurge: number; maxUnavailable: number } {
   const replicas = Number(d.spec?.replicas ?? 1);
   if (d.spec?.strategy?.type === 'Recreate') return { maxSurge: 0, maxUnavailable: replicas };
   const ru = d.spec?.strategy?.rollingUpdate ?? {};
@@ -56,12 +56,12 @@ export function surgeAndUnavailable(d: KubeObject): { maxSurge: number; maxUnava
   return { maxSurge, maxUnavailable: Math.min(maxUnavailable, replicas) };
 }
 
-export const specReplicas = (rs: KubeObject | undefined): number => Number(rs?.spec?.replicas ?? 0);
-export const sumSpec = (list: KubeObject[]) => list.reduce((n, rs) => n + specReplicas(rs), 0);
-export const sumStatus = (list: KubeObject[], field: string) => list.reduce((n, rs) => n + Number(rs.status?.[field] ?? 0), 0);
+export const specReplicas = (rs: ReplicaSet | undefined): number => Number(rs?.spec?.replicas ?? 0);
+export const sumSpec = (list: ReplicaSet[]) => list.reduce((n, rs) => n + specReplicas(rs), 0);
+export const sumStatus = (list: ReplicaSet[], field: 'replicas' | 'readyReplicas' | 'availableReplicas') => list.reduce((n, rs) => n + (rs.status?.[field] ?? 0), 0);
 
 /** The size the new ReplicaSet may grow to now (RollingUpdate), or the full count (Recreate). */
-export function newReplicaSetReplicas(d: KubeObject, all: KubeObject[], newRS: KubeObject | undefined): number {
+export function newReplicaSetReplicas(d: Deployment, all: ReplicaSet[], newRS: ReplicaSet | undefined): number {
   const replicas = Number(d.spec?.replicas ?? 1);
   if (d.spec?.strategy?.type === 'Recreate') return replicas;
   const current = specReplicas(newRS);
@@ -76,7 +76,7 @@ export function newReplicaSetReplicas(d: KubeObject, all: KubeObject[], newRS: K
  * How many old replicas may go now without dropping below replicas - maxUnavailable available
  * (counting the new ReplicaSet's pods that are not yet available as unavailable).
  */
-export function oldReplicasToScaleDown(d: KubeObject, all: KubeObject[], newRS: KubeObject | undefined): number {
+export function oldReplicasToScaleDown(d: Deployment, all: ReplicaSet[], newRS: ReplicaSet | undefined): number {
   const replicas = Number(d.spec?.replicas ?? 1);
   const { maxUnavailable } = surgeAndUnavailable(d);
   const minAvailable = replicas - maxUnavailable;
@@ -85,8 +85,8 @@ export function oldReplicasToScaleDown(d: KubeObject, all: KubeObject[], newRS: 
 }
 
 /** The scale-down plan for old ReplicaSets: unhealthy replicas first, then available ones down to the floor. */
-export function planOldScaleDown(d: KubeObject, all: KubeObject[], old: KubeObject[], newRS: KubeObject | undefined): Map<KubeObject, number> {
-  const sizes = new Map<KubeObject, number>(old.map((rs) => [rs, specReplicas(rs)]));
+export function planOldScaleDown(d: Deployment, all: ReplicaSet[], old: ReplicaSet[], newRS: ReplicaSet | undefined): Map<ReplicaSet, number> {
+  const sizes = new Map<ReplicaSet, number>(old.map((rs) => [rs, specReplicas(rs)]));
   let budget = oldReplicasToScaleDown(d, all, newRS);
   if (budget <= 0) return new Map();
   // Oldest first.
@@ -121,12 +121,12 @@ export function planOldScaleDown(d: KubeObject, all: KubeObject[], old: KubeObje
  * proportion to their sizes (biggest first when adding, smallest first when removing), so a
  * scale-up does not all land on one side of the rollout. Returns the new size of each.
  */
-export function proportionalScale(d: KubeObject, active: KubeObject[]): Map<KubeObject, number> {
+export function proportionalScale(d: Deployment, active: ReplicaSet[]): Map<ReplicaSet, number> {
   const replicas = Number(d.spec?.replicas ?? 1);
   const { maxSurge } = surgeAndUnavailable(d);
   const allowed = replicas > 0 ? replicas + maxSurge : 0;
   const toAdd = allowed - sumSpec(active);
-  const out = new Map<KubeObject, number>(active.map((rs) => [rs, specReplicas(rs)]));
+  const out = new Map<ReplicaSet, number>(active.map((rs) => [rs, specReplicas(rs)]));
   if (toAdd === 0) return out;
   const sorted = [...active].sort((a, b) => (toAdd > 0 ? specReplicas(b) - specReplicas(a) : specReplicas(a) - specReplicas(b)) || (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''));
   let added = 0;

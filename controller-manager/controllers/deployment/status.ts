@@ -1,17 +1,11 @@
 // A Deployment's status from its ReplicaSets, with the Available and Progressing conditions and
 // the reasons and messages Kubernetes uses (kubectl rollout status reads exactly these).
 import { rfc3339 } from '../../../api/time.js';
-import type { KubeObject } from '../../../api/types/meta.js';
+import { findCondition } from '../../../api/conditions.js';
+import type { Deployment, DeploymentCondition, DeploymentStatus, ReplicaSet } from '../../../api/types/apps.js';
 import { sumSpec, sumStatus, surgeAndUnavailable } from './rollout.js';
 
-export interface DeploymentCondition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  lastUpdateTime: string;
-  lastTransitionTime: string;
-  reason: string;
-  message: string;
-}
+export type { DeploymentCondition };
 
 /** Sets a condition: an unchanged status and reason keep the old one; an unchanged status keeps its transition time. */
 export function setCondition(conditions: DeploymentCondition[], c: DeploymentCondition): DeploymentCondition[] {
@@ -25,14 +19,14 @@ export function condition(type: string, status: DeploymentCondition['status'], r
   return { type, status, lastUpdateTime: now, lastTransitionTime: now, reason, message };
 }
 
-export function isComplete(d: KubeObject, s: Record<string, any>): boolean {
+export function isComplete(d: Deployment, s: DeploymentStatus): boolean {
   const replicas = Number(d.spec?.replicas ?? 1);
-  return s.updatedReplicas === replicas && s.replicas === replicas && s.availableReplicas === replicas && s.observedGeneration >= (d.metadata.generation ?? 1);
+  return s.updatedReplicas === replicas && s.replicas === replicas && s.availableReplicas === replicas && (s.observedGeneration ?? 0) >= (d.metadata.generation ?? 1);
 }
 
 /** Progress: more updated, ready or available replicas than before, or fewer old ones. */
-export function madeProgress(old: Record<string, any>, now: Record<string, any>): boolean {
-  const n = (s: Record<string, any>, k: string) => Number(s[k] ?? 0);
+export function madeProgress(old: DeploymentStatus, now: DeploymentStatus): boolean {
+  const n = (s: DeploymentStatus, k: 'replicas' | 'updatedReplicas' | 'readyReplicas' | 'availableReplicas') => s[k] ?? 0;
   return (
     n(now, 'updatedReplicas') > n(old, 'updatedReplicas') ||
     n(now, 'replicas') - n(now, 'updatedReplicas') < n(old, 'replicas') - n(old, 'updatedReplicas') ||
@@ -42,11 +36,11 @@ export function madeProgress(old: Record<string, any>, now: Record<string, any>)
 }
 
 /** Replica counts and the Available condition. */
-export function calculateStatus(d: KubeObject, all: KubeObject[], newRS: KubeObject | undefined, nowMs: number): Record<string, any> {
+export function calculateStatus(d: Deployment, all: ReplicaSet[], newRS: ReplicaSet | undefined, nowMs: number): DeploymentStatus {
   const now = rfc3339(new Date(nowMs));
   const available = sumStatus(all, 'availableReplicas');
   const replicas = Number(d.spec?.replicas ?? 1);
-  const status: Record<string, any> = {
+  const status: DeploymentStatus = {
     observedGeneration: d.metadata.generation ?? 1,
     replicas: sumStatus(all, 'replicas'),
     updatedReplicas: Number(newRS?.status?.replicas ?? 0),
@@ -55,14 +49,14 @@ export function calculateStatus(d: KubeObject, all: KubeObject[], newRS: KubeObj
     unavailableReplicas: Math.max(0, sumSpec(all) - available),
     ...(d.status?.collisionCount ? { collisionCount: d.status.collisionCount } : {}),
   };
-  let conditions = [...((d.status?.conditions ?? []) as DeploymentCondition[])];
+  let conditions = [...(d.status?.conditions ?? [])];
   const { maxUnavailable } = surgeAndUnavailable(d);
   conditions =
     available >= replicas - maxUnavailable
       ? setCondition(conditions, condition('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.', now))
       : setCondition(conditions, condition('Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.', now));
-  const failure = ((newRS?.status?.conditions ?? []) as Array<Record<string, string>>).find((c) => c.type === 'ReplicaFailure' && c.status === 'True');
-  conditions = failure
+  const failure = findCondition(newRS, 'ReplicaFailure');
+  conditions = failure?.status === 'True'
     ? setCondition(conditions, condition('ReplicaFailure', 'True', failure.reason ?? 'FailedCreate', failure.message ?? '', now))
     : conditions.filter((c) => c.type !== 'ReplicaFailure');
   status.conditions = conditions;
@@ -73,7 +67,7 @@ export function calculateStatus(d: KubeObject, all: KubeObject[], newRS: KubeObj
  * The Progressing condition after a rollout step, and how long until the progress deadline
  * would pass (for a re-check), following the deployment controller's syncRolloutStatus.
  */
-export function progressing(d: KubeObject, status: Record<string, any>, newRS: KubeObject | undefined, nowMs: number): { status: Record<string, any>; recheckMs?: number } {
+export function progressing(d: Deployment, status: DeploymentStatus, newRS: ReplicaSet | undefined, nowMs: number): { status: DeploymentStatus; recheckMs?: number } {
   const deadline = d.spec?.progressDeadlineSeconds;
   if (deadline === undefined || deadline === null || d.spec?.paused) return { status };
   const now = rfc3339(new Date(nowMs));

@@ -1,0 +1,23 @@
+// The object type served at each resource path that components read or write, so an informer
+// or a client call on a known path is typed without restating it.
+import type { Deployment, ReplicaSet } from './apps.js';
+import type { Lease } from './coordination.js';
+import type { ConfigMap, Endpoints, Event, Namespace, Node, ReplicationController, Secret, Service } from './core.js';
+import type { EndpointSlice } from './discovery.js';
+import type { Pod } from './pod.js';
+
+export interface TypedResources {
+  'v1/pods': Pod;
+  'v1/nodes': Node;
+  'v1/services': Service;
+  'v1/endpoints': Endpoints;
+  'v1/namespaces': Namespace;
+  'v1/configmaps': ConfigMap;
+  'v1/secrets': Secret;
+  'v1/events': Event;
+  'v1/replicationcontrollers': ReplicationController;
+  'apps/v1/deployments': Deployment;
+  'apps/v1/replicasets': ReplicaSet;
+  'discovery.k8s.io/v1/endpointslices': EndpointSlice;
+  'coordination.k8s.io/v1/leases': Lease;
+}
