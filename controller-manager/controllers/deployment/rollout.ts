@@ -2,7 +2,7 @@
 // maxUnavailable resolution, how far the new ReplicaSet may grow and the old ones shrink in one
 // step of a rolling update, and proportional scaling when replicas change mid-rollout.
 import { canonical } from '../../../api/canonical.js';
-import type { Deployment, DeploymentStatus, ReplicaSet } from '../../../api/types/apps.js';
+import type { Deployment, ReplicaSet } from '../../../api/types/apps.js';
 
 export const HASH_LABEL = 'pod-template-hash';
 export const REVISION = 'deployment.kubernetes.io/revision';
