@@ -1,9 +1,9 @@
 // Defaulting helpers the kind modules share. Pod specs are defaulted by one function wherever
 // they appear (pods and every template), so a Deployment's template and its ReplicaSet's
 // template default alike.
-export type AnyObj = Record<string, any>;
+import type { Unstructured } from './types/meta.js';
 
-export function setIfMissing(o: AnyObj, key: string, value: unknown): void {
+export function setIfMissing(o: Unstructured, key: string, value: unknown): void {
   if (o[key] === undefined || o[key] === null) o[key] = value;
 }
 
@@ -15,7 +15,7 @@ function imagePullPolicy(image: string | undefined): string {
   return tag === '' || tag === 'latest' ? 'Always' : 'IfNotPresent';
 }
 
-function defaultProbe(p: AnyObj | undefined): void {
+function defaultProbe(p: Unstructured | undefined): void {
   if (!p) return;
   setIfMissing(p, 'timeoutSeconds', 1);
   setIfMissing(p, 'periodSeconds', 10);
@@ -24,14 +24,14 @@ function defaultProbe(p: AnyObj | undefined): void {
   defaultHandler(p);
 }
 
-function defaultHandler(h: AnyObj | undefined): void {
+function defaultHandler(h: Unstructured | undefined): void {
   if (h?.httpGet) {
     setIfMissing(h.httpGet, 'path', '/');
     setIfMissing(h.httpGet, 'scheme', 'HTTP');
   }
 }
 
-function defaultContainer(c: AnyObj): void {
+function defaultContainer(c: Unstructured): void {
   setIfMissing(c, 'terminationMessagePath', '/dev/termination-log');
   setIfMissing(c, 'terminationMessagePolicy', 'File');
   setIfMissing(c, 'imagePullPolicy', imagePullPolicy(c.image));
@@ -45,7 +45,7 @@ function defaultContainer(c: AnyObj): void {
   defaultHandler(c.lifecycle?.preStop);
 }
 
-export function defaultPodSpec(spec: AnyObj | undefined): void {
+export function defaultPodSpec(spec: Unstructured | undefined): void {
   if (!spec) return;
   setIfMissing(spec, 'restartPolicy', 'Always');
   setIfMissing(spec, 'terminationGracePeriodSeconds', 30);
@@ -63,13 +63,13 @@ export function defaultPodSpec(spec: AnyObj | undefined): void {
   if (spec.serviceAccount && !spec.serviceAccountName) spec.serviceAccountName = spec.serviceAccount;
 }
 
-export function defaultTemplate(template: AnyObj | undefined): void {
+export function defaultTemplate(template: Unstructured | undefined): void {
   if (!template) return;
   setIfMissing(template, 'metadata', {});
   defaultPodSpec(template.spec);
 }
 
-export function rollingUpdateStrategy(spec: AnyObj, field: string, type: string, rolling: AnyObj): void {
+export function rollingUpdateStrategy(spec: Unstructured, field: string, type: string, rolling: Unstructured): void {
   setIfMissing(spec, field, { type });
   const strategy = spec[field];
   setIfMissing(strategy, 'type', type);
@@ -79,7 +79,7 @@ export function rollingUpdateStrategy(spec: AnyObj, field: string, type: string,
   }
 }
 
-export function defaultJobSpec(spec: AnyObj): void {
+export function defaultJobSpec(spec: Unstructured): void {
   if (spec.completions === undefined && spec.parallelism === undefined) {
     spec.completions = 1;
     spec.parallelism = 1;

@@ -58,6 +58,12 @@ export interface KubeObject<Spec = any, Status = any> {
   [field: string]: unknown;
 }
 
+/**
+ * An object or part of one that has not been validated yet (a request body being defaulted or
+ * validated): any field may hold anything, so code reading it checks what it finds.
+ */
+export type Unstructured = Record<string, any>;
+
 export interface LabelSelectorRequirement {
   key: string;
   operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';

@@ -1,10 +1,9 @@
 // Pod spec rules, shared by Pods and every pod template.
+import type { Unstructured } from '../types/meta.js';
 import { parseQuantity } from '../quantity.js';
 import type { FieldErrors } from './field-errors.js';
 import { configMapKey, dns1123Label, dns1123Subdomain, envVarName, ianaSvcName, labelValue, qualifiedName } from './names.js';
 import { validateLabels } from './object-meta.js';
-
-type AnyObj = Record<string, any>;
 
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
@@ -17,7 +16,7 @@ function portNumber(value: unknown, field: string, errs: FieldErrors, allowZero 
   }
 }
 
-function validateProbe(p: AnyObj | undefined, field: string, errs: FieldErrors): void {
+function validateProbe(p: Unstructured | undefined, field: string, errs: FieldErrors): void {
   if (!p) return;
   const handlers = ['exec', 'httpGet', 'tcpSocket', 'grpc'].filter((h) => p[h]);
   if (handlers.length === 0) errs.required(field, 'must specify a handler type');
@@ -29,16 +28,16 @@ function validateProbe(p: AnyObj | undefined, field: string, errs: FieldErrors):
   if (typeof port === 'number') portNumber(port, `${field}.${p.httpGet ? 'httpGet' : 'tcpSocket'}.port`, errs);
 }
 
-function validateResources(r: AnyObj | undefined, field: string, errs: FieldErrors): void {
+function validateResources(r: Unstructured | undefined, field: string, errs: FieldErrors): void {
   if (!r) return;
   for (const kind of ['limits', 'requests']) {
-    for (const [name, q] of Object.entries((r[kind] ?? {}) as AnyObj)) {
+    for (const [name, q] of Object.entries((r[kind] ?? {}) as Unstructured)) {
       const v = parseQuantity(q as string);
       if (v === undefined) errs.invalid(`${field}.${kind}[${name}]`, q, "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
       else if (v < 0) errs.invalid(`${field}.${kind}[${name}]`, q, 'must be greater than or equal to 0');
     }
   }
-  for (const [name, q] of Object.entries((r.requests ?? {}) as AnyObj)) {
+  for (const [name, q] of Object.entries((r.requests ?? {}) as Unstructured)) {
     const limit = r.limits?.[name];
     if (limit === undefined) continue;
     const lv = parseQuantity(limit);
@@ -49,7 +48,7 @@ function validateResources(r: AnyObj | undefined, field: string, errs: FieldErro
   }
 }
 
-function validateContainer(c: AnyObj, field: string, volumes: Set<string>, errs: FieldErrors, names: Set<string>): void {
+function validateContainer(c: Unstructured, field: string, volumes: Set<string>, errs: FieldErrors, names: Set<string>): void {
   if (!c.name) errs.required(`${field}.name`);
   else {
     errs.format(`${field}.name`, c.name, dns1123Label(c.name));
@@ -59,7 +58,7 @@ function validateContainer(c: AnyObj, field: string, volumes: Set<string>, errs:
   if (!c.image || String(c.image).trim() === '') errs.required(`${field}.image`);
   if (c.imagePullPolicy && !PULL_POLICIES.includes(c.imagePullPolicy)) errs.notSupported(`${field}.imagePullPolicy`, c.imagePullPolicy, PULL_POLICIES);
   const portNames = new Set<string>();
-  (c.ports ?? []).forEach((p: AnyObj, i: number) => {
+  (c.ports ?? []).forEach((p: Unstructured, i: number) => {
     const pf = `${field}.ports[${i}]`;
     portNumber(p.containerPort, `${pf}.containerPort`, errs);
     if (p.hostPort !== undefined) portNumber(p.hostPort, `${pf}.hostPort`, errs, true);
@@ -70,7 +69,7 @@ function validateContainer(c: AnyObj, field: string, volumes: Set<string>, errs:
       portNames.add(p.name);
     }
   });
-  (c.env ?? []).forEach((e: AnyObj, i: number) => {
+  (c.env ?? []).forEach((e: Unstructured, i: number) => {
     const ef = `${field}.env[${i}]`;
     if (!e.name) errs.required(`${ef}.name`);
     else errs.format(`${ef}.name`, e.name, envVarName(e.name));
@@ -86,12 +85,12 @@ function validateContainer(c: AnyObj, field: string, volumes: Set<string>, errs:
       if (e.valueFrom.fieldRef && !e.valueFrom.fieldRef.fieldPath) errs.required(`${ef}.valueFrom.fieldRef.fieldPath`);
     }
   });
-  (c.envFrom ?? []).forEach((e: AnyObj, i: number) => {
+  (c.envFrom ?? []).forEach((e: Unstructured, i: number) => {
     if (e.prefix) errs.format(`${field}.envFrom[${i}].prefix`, e.prefix, envVarName(e.prefix));
     if (!e.configMapRef && !e.secretRef) errs.invalid(`${field}.envFrom[${i}]`, '', 'must specify one of: `configMapRef` or `secretRef`');
   });
   const mountPaths = new Set<string>();
-  (c.volumeMounts ?? []).forEach((m: AnyObj, i: number) => {
+  (c.volumeMounts ?? []).forEach((m: Unstructured, i: number) => {
     const mf = `${field}.volumeMounts[${i}]`;
     if (!m.name) errs.required(`${mf}.name`);
     else if (!volumes.has(m.name)) errs.notFound(`${mf}.name`, m.name);
@@ -107,13 +106,13 @@ function validateContainer(c: AnyObj, field: string, volumes: Set<string>, errs:
   validateResources(c.resources, `${field}.resources`, errs);
 }
 
-export function validatePodSpec(spec: AnyObj | undefined, field: string, errs: FieldErrors): void {
+export function validatePodSpec(spec: Unstructured | undefined, field: string, errs: FieldErrors): void {
   if (!spec) {
     errs.required(field);
     return;
   }
   const volumes = new Set<string>();
-  (spec.volumes ?? []).forEach((v: AnyObj, i: number) => {
+  (spec.volumes ?? []).forEach((v: Unstructured, i: number) => {
     const vf = `${field}.volumes[${i}]`;
     if (!v.name) errs.required(`${vf}.name`);
     else {
@@ -128,10 +127,10 @@ export function validatePodSpec(spec: AnyObj | undefined, field: string, errs: F
     if (v.configMap && !v.configMap.name) errs.required(`${vf}.configMap.name`);
     if (v.secret && !v.secret.secretName) errs.required(`${vf}.secret.secretName`);
   });
-  const containers: AnyObj[] = spec.containers ?? [];
+  const containers: Unstructured[] = spec.containers ?? [];
   if (containers.length === 0) errs.required(`${field}.containers`);
   const names = new Set<string>();
-  (spec.initContainers ?? []).forEach((c: AnyObj, i: number) => validateContainer(c, `${field}.initContainers[${i}]`, volumes, errs, names));
+  (spec.initContainers ?? []).forEach((c: Unstructured, i: number) => validateContainer(c, `${field}.initContainers[${i}]`, volumes, errs, names));
   containers.forEach((c, i) => validateContainer(c, `${field}.containers[${i}]`, volumes, errs, names));
   if (spec.restartPolicy && !RESTART_POLICIES.includes(spec.restartPolicy)) errs.notSupported(`${field}.restartPolicy`, spec.restartPolicy, RESTART_POLICIES);
   if (spec.dnsPolicy && !DNS_POLICIES.includes(spec.dnsPolicy)) errs.notSupported(`${field}.dnsPolicy`, spec.dnsPolicy, DNS_POLICIES);
@@ -143,7 +142,7 @@ export function validatePodSpec(spec: AnyObj | undefined, field: string, errs: F
   if (spec.nodeName) errs.format(`${field}.nodeName`, spec.nodeName, dns1123Subdomain(spec.nodeName));
   if (spec.hostname) errs.format(`${field}.hostname`, spec.hostname, dns1123Label(spec.hostname));
   if (spec.serviceAccountName) errs.format(`${field}.serviceAccountName`, spec.serviceAccountName, dns1123Subdomain(spec.serviceAccountName));
-  (spec.tolerations ?? []).forEach((t: AnyObj, i: number) => {
+  (spec.tolerations ?? []).forEach((t: Unstructured, i: number) => {
     const tf = `${field}.tolerations[${i}]`;
     if (t.key) errs.format(`${tf}.key`, t.key, qualifiedName(t.key));
     if (t.operator && !['Exists', 'Equal'].includes(t.operator)) errs.notSupported(`${tf}.operator`, t.operator, ['Equal', 'Exists']);
@@ -154,10 +153,10 @@ export function validatePodSpec(spec: AnyObj | undefined, field: string, errs: F
     }
     if (t.value) errs.format(`${tf}.value`, t.value, labelValue(t.value));
   });
-  (spec.hostAliases ?? []).forEach((h: AnyObj, i: number) => {
+  (spec.hostAliases ?? []).forEach((h: Unstructured, i: number) => {
     if (!h.ip) errs.required(`${field}.hostAliases[${i}].ip`);
   });
-  (spec.dnsConfig?.options ?? []).forEach((o: AnyObj, i: number) => {
+  (spec.dnsConfig?.options ?? []).forEach((o: Unstructured, i: number) => {
     if (!o.name) errs.required(`${field}.dnsConfig.options[${i}]`, 'Option.Name must not be empty');
   });
 }

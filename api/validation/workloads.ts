@@ -2,19 +2,17 @@
 // selectors, int-or-percent values, job specs, immutable fields and data keys.
 import { deepEqual } from '../codec/values.js';
 import { fromLabelSelector, matches, type LabelSelector } from '../labels.js';
-import type { KubeObject } from '../types/meta.js';
+import type { KubeObject, Unstructured } from '../types/meta.js';
 import type { FieldErrors } from './field-errors.js';
 import { configMapKey, labelValue, qualifiedName } from './names.js';
 import { validateLabels } from './object-meta.js';
 import { validatePodSpec } from './pod-spec.js';
 
-export type AnyObj = Record<string, any>;
-
 export function nonNegative(value: unknown, field: string, errs: FieldErrors): void {
   if (value !== undefined && (typeof value !== 'number' || value < 0)) errs.invalid(field, value, 'must be greater than or equal to 0');
 }
 
-export function validateTemplate(template: AnyObj | undefined, field: string, errs: FieldErrors, restartPolicies?: string[]): void {
+export function validateTemplate(template: Unstructured | undefined, field: string, errs: FieldErrors, restartPolicies?: string[]): void {
   if (!template) {
     errs.required(field);
     return;
@@ -33,7 +31,7 @@ export function showMap(m: Record<string, string> | undefined): string {
 }
 
 /** A workload's selector: required, non-empty, and matching its template's labels. */
-export function validateSelectorAndTemplate(spec: AnyObj, errs: FieldErrors, what: string): void {
+export function validateSelectorAndTemplate(spec: Unstructured, errs: FieldErrors, what: string): void {
   const selector = spec.selector as LabelSelector | undefined;
   if (!selector) {
     errs.required('spec.selector');
@@ -87,7 +85,7 @@ export function validateIntOrPercent(value: unknown, field: string, errs: FieldE
   return pct;
 }
 
-export function validateJobSpec(spec: AnyObj, prefix: string, errs: FieldErrors): void {
+export function validateJobSpec(spec: Unstructured, prefix: string, errs: FieldErrors): void {
   for (const k of ['parallelism', 'completions', 'backoffLimit', 'activeDeadlineSeconds', 'ttlSecondsAfterFinished']) {
     nonNegative(spec[k], `${prefix}.${k}`, errs);
   }
@@ -111,7 +109,7 @@ export function validateDataKeys(o: KubeObject, fields: string[], errs: FieldErr
   let total = 0;
   const seen = new Set<string>();
   for (const field of fields) {
-    for (const [k, v] of Object.entries((o[field] as AnyObj) ?? {})) {
+    for (const [k, v] of Object.entries((o[field] as Unstructured) ?? {})) {
       errs.format(`${field}[${k}]`, k, configMapKey(k));
       if (seen.has(k)) errs.invalid(`${field}[${k}]`, k, 'duplicate of key present in another data field');
       seen.add(k);

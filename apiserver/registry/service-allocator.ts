@@ -6,7 +6,7 @@
 // leaving the lower band for requested ones (as Kubernetes does). A repair pass frees
 // allocations no Service holds (after a crash between allocating and creating).
 import { cidrContains, nthAddress, parseCidr, parseIPv4, type Cidr } from '../../api/ip.js';
-import type { KubeObject } from '../../api/types/meta.js';
+import type { Service } from '../../api/types/core.js';
 import { FieldErrors } from '../../api/validation/field-errors.js';
 import type { KVStore } from '../storage/kv.js';
 
@@ -20,8 +20,6 @@ export interface UpdatePlan {
   commit(): Promise<void>;
   undo(): Promise<void>;
 }
-
-type AnyObj = Record<string, any>;
 
 interface Owner {
   namespace: string;
@@ -39,8 +37,8 @@ export function parsePortRange(text: string): [number, number] {
   return [lo, hi];
 }
 
-const usesClusterIP = (svc: KubeObject) => (svc.spec?.type ?? 'ClusterIP') !== 'ExternalName' && svc.spec?.clusterIP !== 'None';
-const usesNodePorts = (svc: KubeObject) => svc.spec?.type === 'NodePort' || svc.spec?.type === 'LoadBalancer';
+const usesClusterIP = (svc: Service) => (svc.spec?.type ?? 'ClusterIP') !== 'ExternalName' && svc.spec?.clusterIP !== 'None';
+const usesNodePorts = (svc: Service) => svc.spec?.type === 'NodePort' || svc.spec?.type === 'LoadBalancer';
 
 export class ServiceAllocator {
   readonly cidr: Cidr;
@@ -141,7 +139,7 @@ export class ServiceAllocator {
     return undefined;
   }
 
-  private owner(svc: KubeObject): Owner {
+  private owner(svc: Service): Owner {
     return { namespace: svc.metadata.namespace!, name: svc.metadata.name!, uid: svc.metadata.uid! };
   }
 
@@ -149,11 +147,11 @@ export class ServiceAllocator {
    * Fills in the cluster IP and node ports of a Service about to be created (keeping requested
    * ones); returns how to give them back if the create does not happen.
    */
-  async beforeCreate(svc: KubeObject, dryRun: boolean): Promise<() => Promise<void>> {
+  async beforeCreate(svc: Service, dryRun: boolean): Promise<() => Promise<void>> {
     const owner = this.owner(svc);
     const claimed: string[] = [];
     const errs = new FieldErrors();
-    const spec = svc.spec as AnyObj;
+    const spec = (svc.spec ??= {});
     if (usesClusterIP(svc)) {
       const requested = spec.clusterIP || spec.clusterIPs?.[0] || undefined;
       const ip = await this.allocateIP(owner, requested, dryRun, errs);
@@ -171,7 +169,7 @@ export class ServiceAllocator {
     }
     if (usesNodePorts(svc)) {
       const taken = new Map<number, number>();
-      for (const [i, p] of ((spec.ports ?? []) as AnyObj[]).entries()) {
+      for (const [i, p] of (spec.ports ?? []).entries()) {
         // One Service may use one node port for TCP and UDP alike.
         if (p.nodePort !== undefined && taken.has(p.nodePort)) continue;
         const port = await this.allocatePort(owner, p.nodePort, `spec.ports[${i}].nodePort`, dryRun, errs);
@@ -196,17 +194,17 @@ export class ServiceAllocator {
    * An update keeps allocated values the client left out, refuses a changed cluster IP, and
    * allocates or frees what a type or port change calls for (freeing only once committed).
    */
-  async beforeUpdate(next: KubeObject, prev: KubeObject, dryRun: boolean): Promise<UpdatePlan> {
+  async beforeUpdate(next: Service, prev: Service, dryRun: boolean): Promise<UpdatePlan> {
     const owner = this.owner(prev);
     const errs = new FieldErrors();
-    const spec = (next.spec ??= {}) as AnyObj;
-    const old = (prev.spec ?? {}) as AnyObj;
+    const spec = (next.spec ??= {});
+    const old = prev.spec ?? {};
     const claimed: string[] = [];
     const toFree: string[] = [];
 
     if (usesClusterIP(next) && usesClusterIP(prev)) {
       if (!spec.clusterIP) spec.clusterIP = old.clusterIP;
-      if (!spec.clusterIPs?.length) spec.clusterIPs = old.clusterIPs ?? [old.clusterIP];
+      if (!spec.clusterIPs?.length) spec.clusterIPs = old.clusterIPs ?? (old.clusterIP ? [old.clusterIP] : []);
       if (spec.clusterIP !== old.clusterIP) errs.invalid('spec.clusterIPs[0]', spec.clusterIP, 'may not change once set');
     } else if (usesClusterIP(next) && !usesClusterIP(prev)) {
       if (prev.spec?.clusterIP === 'None') errs.invalid('spec.clusterIPs[0]', spec.clusterIP ?? '', 'may not change once set');
@@ -221,7 +219,7 @@ export class ServiceAllocator {
     } else if (!usesClusterIP(next) && usesClusterIP(prev)) {
       if (spec.clusterIP === 'None') errs.invalid('spec.clusterIPs[0]', 'None', 'may not change once set');
       else {
-        toFree.push(this.ipKey(old.clusterIP));
+        if (old.clusterIP) toFree.push(this.ipKey(old.clusterIP));
         delete spec.clusterIP;
         delete spec.clusterIPs;
       }
@@ -234,13 +232,13 @@ export class ServiceAllocator {
       spec.ipFamilyPolicy ??= old.ipFamilyPolicy ?? 'SingleStack';
     }
 
-    const oldPorts = new Set<number>(usesNodePorts(prev) ? ((old.ports ?? []) as AnyObj[]).map((p) => p.nodePort).filter((n): n is number => typeof n === 'number') : []);
+    const oldPorts = new Set<number>(usesNodePorts(prev) ? (old.ports ?? []).map((p) => p.nodePort).filter((n): n is number => typeof n === 'number') : []);
     const keep = new Set<number>();
     if (usesNodePorts(next)) {
-      for (const [i, p] of ((spec.ports ?? []) as AnyObj[]).entries()) {
+      for (const [i, p] of (spec.ports ?? []).entries()) {
         if (p.nodePort === undefined) {
           // Left out: keep the node port this port had (matched by name, else port and protocol).
-          const was = ((old.ports ?? []) as AnyObj[]).find((o) => (p.name && o.name === p.name) || (o.port === p.port && (o.protocol ?? 'TCP') === (p.protocol ?? 'TCP')));
+          const was = (old.ports ?? []).find((o) => (p.name && o.name === p.name) || (o.port === p.port && (o.protocol ?? 'TCP') === (p.protocol ?? 'TCP')));
           if (was?.nodePort !== undefined && usesNodePorts(prev)) p.nodePort = was.nodePort;
         }
         if (p.nodePort !== undefined && (oldPorts.has(p.nodePort) || keep.has(p.nodePort))) {
@@ -255,7 +253,7 @@ export class ServiceAllocator {
         }
       }
     } else {
-      for (const p of (spec.ports ?? []) as AnyObj[]) delete p.nodePort;
+      for (const p of spec.ports ?? []) delete p.nodePort;
     }
     for (const port of oldPorts) if (!keep.has(port)) toFree.push(this.portKey(port));
 
@@ -276,10 +274,10 @@ export class ServiceAllocator {
   }
 
   /** The Service is gone: its cluster IP and node ports are free again. */
-  async afterRemove(svc: KubeObject): Promise<void> {
+  async afterRemove(svc: Service): Promise<void> {
     const uid = svc.metadata.uid!;
     if (usesClusterIP(svc) && svc.spec?.clusterIP) await this.release(this.ipKey(svc.spec.clusterIP), uid);
-    if (usesNodePorts(svc)) for (const p of (svc.spec?.ports ?? []) as AnyObj[]) if (p.nodePort) await this.release(this.portKey(p.nodePort), uid);
+    if (usesNodePorts(svc)) for (const p of svc.spec?.ports ?? []) if (p.nodePort) await this.release(this.portKey(p.nodePort), uid);
   }
 
   /**
@@ -287,13 +285,13 @@ export class ServiceAllocator {
    * values), and records allocations for Services holding values without one. `services` are
    * all Services, live.
    */
-  async repair(services: KubeObject[], graceMs = 60_000): Promise<{ freed: number; recorded: number }> {
+  async repair(services: Service[], graceMs = 60_000): Promise<{ freed: number; recorded: number }> {
     let freed = 0;
     let recorded = 0;
     const held = new Set<string>();
     for (const svc of services) {
       if (usesClusterIP(svc) && svc.spec?.clusterIP) held.add(this.ipKey(svc.spec.clusterIP));
-      if (usesNodePorts(svc)) for (const p of (svc.spec?.ports ?? []) as AnyObj[]) if (p.nodePort) held.add(this.portKey(p.nodePort));
+      if (usesNodePorts(svc)) for (const p of svc.spec?.ports ?? []) if (p.nodePort) held.add(this.portKey(p.nodePort));
     }
     for (const kind of ['serviceips', 'nodeports']) {
       const { kvs } = await this.etcd.range(`${this.prefix}/kubette.io/allocations/${kind}/`);
@@ -307,7 +305,7 @@ export class ServiceAllocator {
     for (const svc of services) {
       const owner = this.owner(svc);
       if (usesClusterIP(svc) && svc.spec?.clusterIP && (await this.claim(this.ipKey(svc.spec.clusterIP), owner))) recorded++;
-      if (usesNodePorts(svc)) for (const p of (svc.spec?.ports ?? []) as AnyObj[]) if (p.nodePort && (await this.claim(this.portKey(p.nodePort), owner))) recorded++;
+      if (usesNodePorts(svc)) for (const p of svc.spec?.ports ?? []) if (p.nodePort && (await this.claim(this.portKey(p.nodePort), owner))) recorded++;
     }
     return { freed, recorded };
   }

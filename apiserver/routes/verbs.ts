@@ -5,7 +5,7 @@ import { asText, clone } from '../../api/codec/values.js';
 import { fromStorage, toStorage } from '../../api/conversion.js';
 import { checkFieldSelector, supportedFields } from '../../api/fields.js';
 import { badRequest, conflict, OBJECT_MODIFIED, StatusError } from '../../api/status.js';
-import type { KubeObject } from '../../api/types/meta.js';
+import type { KubeObject, Unstructured } from '../../api/types/meta.js';
 import { admit, applyNamespace, checkEnvelope, checkFields, targetOf } from '../http/admit.js';
 import { decodeObjectBody, decodeOptionalBody, decodePatchBody } from '../http/body.js';
 import {
@@ -142,7 +142,7 @@ export async function patch(ctx: Ctx, subresource?: 'status'): Promise<FastifyRe
     }
   }
   let warnings: string[] = [];
-  const pinned = isObj(doc) ? (doc as any).metadata?.resourceVersion : undefined;
+  const pinned = isObj(doc) ? (doc as Unstructured).metadata?.resourceVersion : undefined;
   const { object } = await ctx.store.update(ctx.path.namespace, ctx.path.name!, {
     dryRun: isDryRun,
     subresource,

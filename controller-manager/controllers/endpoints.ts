@@ -2,12 +2,11 @@
 // name listing its pods' addresses (ready ones in `addresses`, the rest in
 // `notReadyAddresses`), grouped into subsets by their resolved ports. Pod changes reach it
 // through the informer at once.
-import type { Endpoints, Service } from '../../api/types/core.js';
+import type { EndpointAddress, EndpointPort, Endpoints, Service } from '../../api/types/core.js';
 import type { Pod } from '../../api/types/pod.js';
 import { canonical } from '../../api/canonical.js';
 import { StatusError } from '../../api/status.js';
 import { rfc3339 } from '../../api/time.js';
-import type { KubeObject } from '../../api/types/meta.js';
 import type { Informer } from '../../client/informer.js';
 import { objectKey } from '../../client/informer.js';
 import { resource } from '../../client/rest.js';
@@ -42,15 +41,15 @@ export class EndpointsController extends Controller {
     }
     if (!selectsPods(svc)) return; // without a selector, Endpoints are the user's to write
 
-    const subsets = new Map<string, { addresses: unknown[]; notReadyAddresses: unknown[]; ports: unknown[] }>();
+    const subsets = new Map<string, { addresses: EndpointAddress[]; notReadyAddresses: EndpointAddress[]; ports: EndpointPort[] }>();
     for (const ep of serviceEndpoints(svc, this.pods.byIndex('namespace', namespace))) {
       if (ep.terminating && !svc.spec?.publishNotReadyAddresses) continue;
       const k = portsKey(ep.ports);
       const subset = subsets.get(k) ?? subsets.set(k, { addresses: [], notReadyAddresses: [], ports: ep.ports }).get(k)!;
-      const address = {
+      const address: EndpointAddress = {
         ip: ep.ip,
-        ...(ep.pod.spec?.hostname && ep.pod.spec?.subdomain === name ? { hostname: ep.pod.spec.hostname } : {}),
-        ...(ep.pod.spec?.nodeName ? { nodeName: ep.pod.spec.nodeName } : {}),
+        ...(ep.pod.spec.hostname && ep.pod.spec.subdomain === name ? { hostname: ep.pod.spec.hostname } : {}),
+        ...(ep.pod.spec.nodeName ? { nodeName: ep.pod.spec.nodeName } : {}),
         targetRef: targetRef(ep.pod),
       };
       (ep.ready ? subset.addresses : subset.notReadyAddresses).push(address);
@@ -63,7 +62,7 @@ export class EndpointsController extends Controller {
     const labels: Record<string, string> = { ...(svc.metadata.labels ?? {}) };
     if (svc.spec?.clusterIP === 'None') labels['service.kubernetes.io/headless'] = '';
     if (current && canonical(current.subsets ?? []) === canonical(list) && canonical(current.metadata.labels ?? {}) === canonical(labels)) return;
-    const body: KubeObject = {
+    const body: Endpoints = {
       apiVersion: 'v1',
       kind: 'Endpoints',
       metadata: { name, namespace, labels, annotations: { ...(current?.metadata.annotations ?? {}), [TRIGGER]: rfc3339() } },

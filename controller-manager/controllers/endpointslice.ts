@@ -3,11 +3,10 @@
 // kubernetes.io/service-name and owned by the Service. Each endpoint carries ready / serving /
 // terminating conditions, its node and its pod.
 import type { Service } from '../../api/types/core.js';
-import type { EndpointSlice } from '../../api/types/discovery.js';
+import type { EndpointSlice, EndpointSlicePort } from '../../api/types/discovery.js';
 import type { Pod } from '../../api/types/pod.js';
 import { canonical } from '../../api/canonical.js';
 import { StatusError } from '../../api/status.js';
-import type { KubeObject } from '../../api/types/meta.js';
 import type { Informer } from '../../client/informer.js';
 import { resource } from '../../client/rest.js';
 import { Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
@@ -31,7 +30,7 @@ export class EndpointSliceController extends Controller {
     this.slices = ctx.informers.for('discovery.k8s.io/v1/endpointslices');
     this.slices.addIndexer('service', (s) => (s.metadata.labels?.[MANAGED_BY] === CONTROLLER && s.metadata.labels?.[SERVICE_NAME] ? [`${s.metadata.namespace}/${s.metadata.labels[SERVICE_NAME]}`] : []));
     watchServicePods(this.services, this.pods, (s) => this.enqueue(s));
-    const sliceChanged = (s: KubeObject) => s.metadata.labels?.[MANAGED_BY] === CONTROLLER && this.queue.add(`${s.metadata.namespace}/${s.metadata.labels?.[SERVICE_NAME]}`);
+    const sliceChanged = (s: EndpointSlice) => s.metadata.labels?.[MANAGED_BY] === CONTROLLER && this.queue.add(`${s.metadata.namespace}/${s.metadata.labels?.[SERVICE_NAME]}`);
     this.slices.addHandler({ update: (_o, s) => sliceChanged(s), delete: sliceChanged });
   }
 
@@ -46,7 +45,7 @@ export class EndpointSliceController extends Controller {
     try {
       for (const want of wanted) {
         // Reuse a slice with the same ports when there is one.
-        const i = unused.findIndex((s) => portsKey((s.ports ?? []) as never) === portsKey(want.ports as never));
+        const i = unused.findIndex((s) => portsKey(s.ports ?? []) === portsKey(want.ports));
         const reuse = i >= 0 ? unused.splice(i, 1)[0] : undefined;
         const body = this.body(svc!, want);
         if (!reuse) {
@@ -63,20 +62,20 @@ export class EndpointSliceController extends Controller {
   }
 
   /** Endpoints grouped by their ports, cut into slices of at most MAX_PER_SLICE. */
-  private desired(eps: ServiceEndpoint[]): Array<{ ports: unknown[]; endpoints: ServiceEndpoint[] }> {
-    const groups = new Map<string, { ports: unknown[]; endpoints: ServiceEndpoint[] }>();
+  private desired(eps: ServiceEndpoint[]): Array<{ ports: EndpointSlicePort[]; endpoints: ServiceEndpoint[] }> {
+    const groups = new Map<string, { ports: EndpointSlicePort[]; endpoints: ServiceEndpoint[] }>();
     for (const ep of eps) {
       const k = portsKey(ep.ports);
       (groups.get(k) ?? groups.set(k, { ports: ep.ports, endpoints: [] }).get(k)!).endpoints.push(ep);
     }
     // A selector that matches nothing still gets an empty slice with the service's ports, as Kubernetes does.
     if (groups.size === 0) return [{ ports: [], endpoints: [] }];
-    const out: Array<{ ports: unknown[]; endpoints: ServiceEndpoint[] }> = [];
+    const out: Array<{ ports: EndpointSlicePort[]; endpoints: ServiceEndpoint[] }> = [];
     for (const g of groups.values()) for (let i = 0; i < g.endpoints.length; i += MAX_PER_SLICE) out.push({ ports: g.ports, endpoints: g.endpoints.slice(i, i + MAX_PER_SLICE) });
     return out;
   }
 
-  private body(svc: KubeObject, want: { ports: unknown[]; endpoints: ServiceEndpoint[] }): KubeObject {
+  private body(svc: Service, want: { ports: EndpointSlicePort[]; endpoints: ServiceEndpoint[] }): EndpointSlice {
     const labels: Record<string, string> = { ...(svc.metadata.labels ?? {}), [SERVICE_NAME]: svc.metadata.name!, [MANAGED_BY]: CONTROLLER };
     if (svc.spec?.clusterIP === 'None') labels['service.kubernetes.io/headless'] = '';
     return {
@@ -92,7 +91,7 @@ export class EndpointSliceController extends Controller {
       endpoints: want.endpoints.map((ep) => ({
         addresses: [ep.ip],
         conditions: { ready: ep.ready, serving: ep.serving, terminating: ep.terminating },
-        ...(ep.pod.spec?.nodeName ? { nodeName: ep.pod.spec.nodeName } : {}),
+        ...(ep.pod.spec.nodeName ? { nodeName: ep.pod.spec.nodeName } : {}),
         targetRef: targetRef(ep.pod),
       })),
       ports: want.ports,

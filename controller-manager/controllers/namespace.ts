@@ -6,7 +6,6 @@ import type { Namespace } from '../../api/types/core.js';
 import { groupVersion, resources, type ResourceInfo } from '../../api/resources.js';
 import { StatusError } from '../../api/status.js';
 import { rfc3339 } from '../../api/time.js';
-import type { KubeObject } from '../../api/types/meta.js';
 import type { Informer } from '../../client/informer.js';
 import { resource } from '../../client/rest.js';
 import { Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
@@ -27,7 +26,7 @@ export class NamespaceController extends Controller {
     this.namespaces.addHandler({ add: (n) => this.maybe(n), update: (_o, n) => this.maybe(n) });
   }
 
-  private maybe(ns: KubeObject): void {
+  private maybe(ns: Namespace): void {
     if (ns.metadata.deletionTimestamp) this.enqueue(ns);
   }
 
@@ -62,9 +61,9 @@ export class NamespaceController extends Controller {
     }
   }
 
-  private async setConditions(ns: KubeObject, remaining: string[], failures: string[]): Promise<void> {
+  private async setConditions(ns: Namespace, remaining: string[], failures: string[]): Promise<void> {
     const now = rfc3339();
-    const prior = (ns.status?.conditions ?? []) as Array<Record<string, string>>;
+    const prior = ns.status?.conditions ?? [];
     const cond = (type: string, bad: boolean, reason: string, message: string) => {
       const before = prior.find((c) => c.type === type);
       const status = bad ? 'True' : 'False';
@@ -81,7 +80,7 @@ export class NamespaceController extends Controller {
         : cond('NamespaceContentRemaining', false, 'ContentRemoved', 'All content successfully removed'),
       cond('NamespaceFinalizersRemaining', false, 'ContentHasNoFinalizers', 'All content-preserving finalizers finished'),
     ];
-    const strip = (cs: Array<Record<string, string>>) => JSON.stringify(cs.map(({ lastTransitionTime: _t, ...c }) => c));
+    const strip = (cs: Array<{ lastTransitionTime?: string }>) => JSON.stringify(cs.map(({ lastTransitionTime: _t, ...c }) => c));
     if (strip(conditions) === strip(prior)) return;
     try {
       await this.ctx.client.patch(namespaces, undefined, ns.metadata.name!, { status: { conditions } }, 'merge', 'status');

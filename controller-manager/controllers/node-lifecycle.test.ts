@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { Taint } from '../../api/types/core.js';
+import type { Pod, Toleration } from '../../api/types/pod.js';
 import { evictionTime, readinessTaints } from './node-lifecycle.js';
 
 const NOW = Date.parse('2026-11-23T10:00:00Z');
-const unreachable = { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: '2026-11-23T10:00:00Z' };
-const pod = (tolerations: unknown[] = []) => ({ metadata: { name: 'p' }, spec: { tolerations } });
+const unreachable: Taint = { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: '2026-11-23T10:00:00Z' };
+const pod = (tolerations: Toleration[] = []): Pod => ({ metadata: { name: 'p' }, spec: { tolerations, containers: [] } });
 
 describe('node lifecycle', () => {
   it('taints by readiness', () => {

@@ -5,12 +5,12 @@
 // taints are evicted at once if they do not tolerate them, or after their tolerationSeconds.
 // When the node is Ready again the taints go.
 import type { Lease } from '../../api/types/coordination.js';
-import type { Node } from '../../api/types/core.js';
+import type { Node, Taint } from '../../api/types/core.js';
 import type { Pod } from '../../api/types/pod.js';
 import { StatusError } from '../../api/status.js';
 import { rfc3339 } from '../../api/time.js';
 import { toleratesAll } from '../../api/tolerations.js';
-import type { KubeObject } from '../../api/types/meta.js';
+import type { Condition } from '../../api/types/meta.js';
 import type { Informer } from '../../client/informer.js';
 import { resource } from '../../client/rest.js';
 import { sleep } from '../../client/sleep.js';
@@ -24,22 +24,19 @@ const UNREACHABLE = 'node.kubernetes.io/unreachable';
 const NOT_READY = 'node.kubernetes.io/not-ready';
 const CONDITIONS = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'];
 
-type Taint = { key: string; value?: string; effect: string; timeAdded?: string };
-type Condition = { type: string; status: string; lastHeartbeatTime?: string; lastTransitionTime?: string; reason?: string; message?: string };
-
 /** The taints a node's readiness calls for (keys this controller owns). */
-export function readinessTaints(ready: string | undefined): Array<{ key: string; effect: string }> {
+export function readinessTaints(ready: string | undefined): Array<Pick<Taint, 'key' | 'effect'>> {
   const key = ready === 'False' ? NOT_READY : ready === 'Unknown' ? UNREACHABLE : undefined;
-  return key ? [{ key, effect: 'NoSchedule' }, { key, effect: 'NoExecute' }] : [];
+  return key ? [{ key, effect: 'NoSchedule' as const }, { key, effect: 'NoExecute' as const }] : [];
 }
 
 /** When a pod on a node with these NoExecute taints must go: now (0), at a time, or never. */
-export function evictionTime(pod: KubeObject, taints: Taint[], now: number): number | undefined {
+export function evictionTime(pod: Pod, taints: Taint[], now: number): number | undefined {
   const noExecute = taints.filter((t) => t.effect === 'NoExecute');
   if (!noExecute.length) return undefined;
   let at = Infinity;
   for (const t of noExecute) {
-    const tolerations = ((pod.spec?.tolerations ?? []) as Array<Record<string, any>>).filter((tol) => toleratesAll([tol], t));
+    const tolerations = (pod.spec.tolerations ?? []).filter((tol) => toleratesAll([tol], t));
     if (!tolerations.length) return now;
     const seconds = Math.min(...tolerations.map((tol) => (tol.tolerationSeconds === undefined || tol.tolerationSeconds === null ? Infinity : Math.max(0, Number(tol.tolerationSeconds)))));
     if (seconds === Infinity) continue;
@@ -65,9 +62,9 @@ export class NodeLifecycleController extends Controller {
     this.pods.addHandler({ add: (p) => this.podOnTaintedNode(p), update: (_o, p) => this.podOnTaintedNode(p) });
   }
 
-  private podOnTaintedNode(p: KubeObject): void {
+  private podOnTaintedNode(p: Pod): void {
     const node = p.spec?.nodeName && this.nodes.get(p.spec.nodeName);
-    if (node && ((node.spec?.taints ?? []) as Taint[]).some((t) => t.effect === 'NoExecute')) this.queue.add(node.metadata.name!);
+    if (node && (node.spec?.taints ?? []).some((t) => t.effect === 'NoExecute')) this.queue.add(node.metadata.name!);
   }
 
   override async run(signal: AbortSignal): Promise<void> {
@@ -86,7 +83,7 @@ export class NodeLifecycleController extends Controller {
     if (!node) return;
     const now = Date.now();
     const grace = this.ctx.options.nodeMonitorGracePeriodMs;
-    const conditions = (node.status?.conditions ?? []) as Condition[];
+    const conditions = node.status?.conditions ?? [];
     const readyCond = findCondition(node, 'Ready');
     const lease = this.leases.get(`kube-node-lease/${name}`);
     const heartbeat = Math.max(
@@ -108,14 +105,14 @@ export class NodeLifecycleController extends Controller {
     return waits.length ? { requeueAfterMs: Math.min(...waits) } : undefined;
   }
 
-  private async markUnknown(node: KubeObject, conditions: Condition[]): Promise<KubeObject> {
+  private async markUnknown(node: Node, conditions: Condition[]): Promise<Node> {
     const now = rfc3339();
     const next = CONDITIONS.map((type) => {
       const c = conditions.find((x) => x.type === type);
       return { type, status: 'Unknown', lastHeartbeatTime: c?.lastHeartbeatTime ?? now, lastTransitionTime: now, reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' };
     });
     const others = conditions.filter((c) => !CONDITIONS.includes(c.type));
-    const updated = await this.ctx.client.patch<KubeObject>(nodes, undefined, node.metadata.name!, { metadata: { uid: node.metadata.uid }, status: { conditions: [...next, ...others] } }, 'merge', 'status');
+    const updated = await this.ctx.client.patch<Node>(nodes, undefined, node.metadata.name!, { metadata: { uid: node.metadata.uid }, status: { conditions: [...next, ...others] } }, 'merge', 'status');
     this.ctx.recorder.event(node, 'Normal', 'NodeNotReady', `Node ${node.metadata.name} status is now: NodeNotReady`);
     this.log.info({ node: node.metadata.name }, 'node stopped posting status; marked Unknown');
     await this.markPodsNotReady(node.metadata.name!);
@@ -126,7 +123,7 @@ export class NodeLifecycleController extends Controller {
     const now = rfc3339();
     for (const pod of this.pods.byIndex('node', nodeName)) {
       if (!isActive(pod)) continue;
-      const conds = (pod.status?.conditions ?? []) as Condition[];
+      const conds = pod.status?.conditions ?? [];
       if (!conds.some((c) => (c.type === 'Ready' || c.type === 'ContainersReady') && c.status === 'True')) continue;
       const next = conds.map((c) => (c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False', lastTransitionTime: now, reason: 'NodeNotReady', message: undefined } : c));
       try {
@@ -137,21 +134,21 @@ export class NodeLifecycleController extends Controller {
     }
   }
 
-  private async reconcileTaints(node: KubeObject, ready: string | undefined): Promise<KubeObject> {
-    const current = (node.spec?.taints ?? []) as Taint[];
+  private async reconcileTaints(node: Node, ready: string | undefined): Promise<Node> {
+    const current = node.spec?.taints ?? [];
     const owned = (t: Taint) => (t.key === UNREACHABLE || t.key === NOT_READY) && (t.effect === 'NoSchedule' || t.effect === 'NoExecute');
     const want = readinessTaints(ready).map((w) => current.find((t) => t.key === w.key && t.effect === w.effect) ?? { ...w, ...(w.effect === 'NoExecute' ? { timeAdded: rfc3339() } : {}) });
     const next = [...current.filter((t) => !owned(t)), ...want];
     const same = next.length === current.length && next.every((t) => current.includes(t));
     if (same) return node;
-    const updated = await this.ctx.client.update<KubeObject>(nodes, { ...structuredClone(node), spec: { ...(node.spec ?? {}), taints: next.length ? next : undefined } });
+    const updated = await this.ctx.client.update<Node>(nodes, { ...structuredClone(node), spec: { ...(node.spec ?? {}), taints: next.length ? next : undefined } });
     this.log.info({ node: node.metadata.name, taints: next.map((t) => `${t.key}:${t.effect}`) }, 'node taints updated');
     return updated;
   }
 
   /** Evicts pods that must go now; returns when the next one is due. */
-  private async evict(node: KubeObject, now: number): Promise<number | undefined> {
-    const taints = (node.spec?.taints ?? []) as Taint[];
+  private async evict(node: Node, now: number): Promise<number | undefined> {
+    const taints = node.spec?.taints ?? [];
     if (!taints.some((t) => t.effect === 'NoExecute')) return undefined;
     let next: number | undefined;
     for (const pod of this.pods.byIndex('node', node.metadata.name!)) {

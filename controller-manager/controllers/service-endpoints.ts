@@ -12,7 +12,7 @@ import { isPodFinished } from '../../api/conditions.js';
 export interface ResolvedPort {
   name?: string;
   port: number;
-  protocol: string;
+  protocol: 'TCP' | 'UDP' | 'SCTP';
   appProtocol?: string;
 }
 
@@ -74,7 +74,7 @@ export function targetRef(pod: Pod) {
   return { kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name, uid: pod.metadata.uid };
 }
 
-export const portsKey = (ports: ResolvedPort[]) => JSON.stringify([...ports].sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '')));
+export const portsKey = (ports: Array<{ name?: string }>) => JSON.stringify([...ports].sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '')));
 
 /** Enqueues the services selecting a pod before and after a change. */
 export function watchServicePods(services: Informer<Service>, pods: Informer<Pod>, enqueue: (svc: Service) => void): void {

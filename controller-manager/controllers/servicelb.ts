@@ -4,7 +4,6 @@
 import type { Node, Service } from '../../api/types/core.js';
 import { canonical } from '../../api/canonical.js';
 import { StatusError } from '../../api/status.js';
-import type { KubeObject } from '../../api/types/meta.js';
 import type { Informer } from '../../client/informer.js';
 import { resource } from '../../client/rest.js';
 import { Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
@@ -40,10 +39,10 @@ export class ServiceLBController extends Controller {
     const svc = this.services.get(key);
     if (!svc) return;
     const want = svc.spec?.type === 'LoadBalancer' ? this.ingress() : [];
-    const have = (svc.status?.loadBalancer?.ingress ?? []) as unknown[];
+    const have = svc.status?.loadBalancer?.ingress ?? [];
     if (canonical(have) === canonical(want)) return;
     try {
-      await this.ctx.client.patch<KubeObject>(services, svc.metadata.namespace, svc.metadata.name!, { metadata: { uid: svc.metadata.uid }, status: { loadBalancer: want.length ? { ingress: want } : {} } }, 'merge', 'status');
+      await this.ctx.client.patch<Service>(services, svc.metadata.namespace, svc.metadata.name!, { metadata: { uid: svc.metadata.uid }, status: { loadBalancer: want.length ? { ingress: want } : {} } }, 'merge', 'status');
     } catch (err) {
       if (!(err instanceof StatusError && (err.code === 404 || err.code === 409))) throw err;
     }

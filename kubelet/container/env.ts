@@ -3,15 +3,15 @@
 // ConfigMaps and Secrets, and $(VAR) references expanded against what is defined so far. Pure: the ConfigMaps and Secrets
 // are fetched beforehand (referencedObjects says which).
 import { parseQuantity } from '../../api/quantity.js';
-import type { KubeObject } from '../../api/types/meta.js';
+import type { ConfigMap, Secret } from '../../api/types/core.js';
 import type { Container, Pod } from '../../api/types/pod.js';
 
 /** A container cannot be configured (a missing ConfigMap or key): CreateContainerConfigError. */
 export class ContainerConfigError extends Error {}
 
 export interface EnvSources {
-  configMaps: ReadonlyMap<string, KubeObject | undefined>;
-  secrets: ReadonlyMap<string, KubeObject | undefined>;
+  configMaps: ReadonlyMap<string, ConfigMap | undefined>;
+  secrets: ReadonlyMap<string, Secret | undefined>;
   podIP?: string;
   hostIP: string;
   /** The node's allocatable resources, which stand in for unset limits. */
@@ -66,11 +66,10 @@ export function expandVars(input: string, vars: ReadonlyMap<string, string>): st
   return out;
 }
 
-function secretValue(secret: KubeObject, key: string): string | undefined {
-  const data = secret.data as Record<string, string> | undefined;
-  if (data && key in data) return Buffer.from(data[key]!, 'base64').toString('utf8');
-  const stringData = secret.stringData as Record<string, string> | undefined;
-  return stringData?.[key];
+function secretValue(secret: Secret, key: string): string | undefined {
+  const data = secret.data;
+  if (data && Object.hasOwn(data, key)) return Buffer.from(data[key]!, 'base64').toString('utf8');
+  return secret.stringData?.[key];
 }
 
 function bracketKey(path: string, prefix: string): string | undefined {

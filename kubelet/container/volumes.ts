@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, readdir, rename, rm, stat, symlink, writeFile, lstat } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
-import type { KubeObject } from '../../api/types/meta.js';
+import type { ConfigMap, Secret } from '../../api/types/core.js';
 import type { Container, KeyToPath, Pod, Volume } from '../../api/types/pod.js';
 import type { Mount } from '../runtime/runtime.js';
 import { fieldValue, type EnvSources } from './env.js';
@@ -137,10 +137,10 @@ async function hostPathVolume(v: NonNullable<Volume['hostPath']>): Promise<void>
   }
 }
 
-function bytesOf(obj: KubeObject | undefined, secret: boolean): Record<string, Buffer> {
+function bytesOf(obj: ConfigMap | Secret | undefined, secret: boolean): Record<string, Buffer> {
   const out: Record<string, Buffer> = {};
-  for (const [k, v] of Object.entries((obj?.data as Record<string, string>) ?? {})) out[k] = secret ? Buffer.from(v, 'base64') : Buffer.from(v, 'utf8');
-  if (!secret) for (const [k, v] of Object.entries((obj?.binaryData as Record<string, string>) ?? {})) out[k] = Buffer.from(v, 'base64');
+  for (const [k, v] of Object.entries(obj?.data ?? {})) out[k] = secret ? Buffer.from(v, 'base64') : Buffer.from(v, 'utf8');
+  if (!secret && obj && 'binaryData' in obj) for (const [k, v] of Object.entries(obj.binaryData ?? {})) out[k] = Buffer.from(v, 'base64');
   return out;
 }
 

@@ -1,10 +1,12 @@
 // What the kubelet is told about its node (flags), and the parsers for the flags that are lists.
+import type { Taint } from '../../api/types/core.js';
+
 export interface NodeConfig {
   nodeName: string;
   nodeIP: string;
   port: number;
   labels: Record<string, string>;
-  taints: Array<{ key: string; value?: string; effect: string }>;
+  taints: Taint[];
   maxPods: number;
   /** Resources held back from pods (--system-reserved). */
   reserved: Record<string, string>;
@@ -21,7 +23,8 @@ export function parseTaints(spec: string): NodeConfig['taints'] {
     .map((s) => s.trim())
     .filter(Boolean)
     .map((s) => {
-      const [kv, effect] = s.split(':');
+      const [kv, effectText] = s.split(':');
+      const effect = effectText as Taint['effect'] | undefined;
       if (!effect || !['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(effect)) throw new Error(`invalid taint ${s}: effect must be NoSchedule, PreferNoSchedule or NoExecute`);
       const [key, value] = kv!.split('=');
       return { key: key!, ...(value !== undefined ? { value } : {}), effect };

@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import { StatusError } from '../../api/status.js';
 import { microTime } from '../../api/time.js';
-import type { KubeObject } from '../../api/types/meta.js';
+import type { Lease } from '../../api/types/coordination.js';
 import type { ApiClient } from '../../client/api-client.js';
 import { resource } from '../../client/rest.js';
 import { sleep } from '../../client/sleep.js';
@@ -11,7 +11,7 @@ import { sleep } from '../../client/sleep.js';
 const leases = resource('coordination.k8s.io/v1/leases');
 
 export class NodeLease {
-  private lease?: KubeObject;
+  private lease?: Lease;
 
   constructor(
     private readonly client: ApiClient,

@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import { StatusError } from '../../api/status.js';
 import { rfc3339 } from '../../api/time.js';
-import type { KubeObject } from '../../api/types/meta.js';
+import type { Node } from '../../api/types/core.js';
 import { resource } from '../../client/rest.js';
 import type { ApiClient } from '../../client/api-client.js';
 import { sleep } from '../../client/sleep.js';
@@ -16,7 +16,7 @@ const nodes = resource('v1/nodes');
 const REPORT_MS = 5 * 60_000;
 
 export class NodeStatusReporter {
-  private node?: KubeObject;
+  private node?: Node;
   private lastReported = '';
   private lastReportAt = 0;
   private runtimeVersion = '';
@@ -42,7 +42,7 @@ export class NodeStatusReporter {
     return this.node?.metadata.uid;
   }
 
-  private nodeObject(): KubeObject {
+  private nodeObject(): Node {
     const c = this.config;
     return {
       apiVersion: 'v1',

@@ -2,7 +2,7 @@
 // sandbox, pull, configure and start containers), then report status. Also the two endings:
 // graceful termination of a pod being deleted, and cleanup of a pod that is gone.
 import type { Logger } from 'pino';
-import type { KubeObject } from '../../api/types/meta.js';
+import type { ConfigMap, Secret, Service } from '../../api/types/core.js';
 import type { Container, Pod } from '../../api/types/pod.js';
 import type { EventRecorder } from '../../client/events.js';
 import { resource } from '../../client/rest.js';
@@ -43,7 +43,7 @@ export interface PodSyncDeps {
   statuses: StatusManager;
   settings: KubeletSettings;
   /** Every Service the kubelet knows (for the service environment variables). */
-  services: () => KubeObject[];
+  services: () => Service[];
   log: Logger;
 }
 
@@ -237,12 +237,12 @@ export class PodSyncer {
       r.configMaps.forEach((n) => wantedMaps.add(n));
       r.secrets.forEach((n) => wantedSecrets.add(n));
     }
-    const fetch = async (r: typeof configMaps, names: Set<string>) => {
-      const out = new Map<string, KubeObject | undefined>();
+    const fetch = async <T extends ConfigMap | Secret>(r: typeof configMaps, names: Set<string>) => {
+      const out = new Map<string, T | undefined>();
       await Promise.all(
         [...names].map(async (name) => {
           try {
-            out.set(name, await this.d.client.get(r, ns, name));
+            out.set(name, await this.d.client.get<T>(r, ns, name));
           } catch (err) {
             if (err instanceof StatusError && err.code === 404) out.set(name, undefined);
             else throw err;
@@ -252,8 +252,8 @@ export class PodSyncer {
       return out;
     };
     return {
-      configMaps: await fetch(configMaps, wantedMaps),
-      secrets: await fetch(secrets, wantedSecrets),
+      configMaps: await fetch<ConfigMap>(configMaps, wantedMaps),
+      secrets: await fetch<Secret>(secrets, wantedSecrets),
       podIP,
       hostIP: this.d.settings.nodeIP,
       nodeAllocatable: this.d.settings.allocatable(),

@@ -1,10 +1,10 @@
 // v1 Endpoints: the addresses behind a Service, written by the endpoints controller.
-import { setIfMissing, type AnyObj } from '../../defaulting.js';
+import { setIfMissing } from '../../defaulting.js';
 import { ageCol, col, nameCol } from '../../printers.js';
 import { list, obj, str } from '../../schema/dsl.js';
 import { kind, objectReference } from '../../schema/meta.js';
 import { endpointPort } from '../../schema/workloads.js';
-import type { KubeObject } from '../../types/meta.js';
+import type { KubeObject, Unstructured } from '../../types/meta.js';
 import { defaultStrategy } from '../strategy.js';
 import type { KindModule } from '../kind.js';
 
@@ -14,7 +14,7 @@ const endpointSubset = obj({ addresses: list(endpointAddress), notReadyAddresses
 function formatEndpoints(o: KubeObject): string {
   const out: string[] = [];
   let total = 0;
-  for (const s of (o.subsets as any[]) ?? []) {
+  for (const s of (o.subsets as Unstructured[]) ?? []) {
     const ports: any[] = s.ports?.length ? s.ports : [{}];
     for (const a of s.addresses ?? []) {
       for (const p of ports) {
@@ -36,7 +36,7 @@ export const endpoints: KindModule = {
   schema: kind({ subsets: list(endpointSubset) }),
   columns: [nameCol, col('Endpoints', formatEndpoints), ageCol],
   defaults(o) {
-    for (const s of (o.subsets as AnyObj[]) ?? []) for (const p of s.ports ?? []) setIfMissing(p, 'protocol', 'TCP');
+    for (const s of (o.subsets as Unstructured[]) ?? []) for (const p of s.ports ?? []) setIfMissing(p, 'protocol', 'TCP');
   },
   strategy: { ...defaultStrategy, allowCreateOnUpdate: true },
 };

@@ -4,14 +4,14 @@ import { ageSince } from '../../duration.js';
 import { col, wide } from '../../printers.js';
 import { int32, obj, str, time } from '../../schema/dsl.js';
 import { kind, objectReference } from '../../schema/meta.js';
-import type { KubeObject } from '../../types/meta.js';
+import type { KubeObject, Unstructured } from '../../types/meta.js';
 import { fieldText, type KindModule } from '../kind.js';
 
 export const eventSource = obj({ component: str, host: str });
 export const eventSeries = obj({ count: int32, lastObservedTime: time });
 
 function eventObject(o: KubeObject): string {
-  const io = (o.involvedObject ?? {}) as any;
+  const io = (o.involvedObject ?? {}) as Unstructured;
   return `${asText(io.kind).toLowerCase()}/${asText(io.name)}`;
 }
 
@@ -28,9 +28,9 @@ export const eventColumns = [
   col('Type', (o) => asText(o.type)),
   col('Reason', (o) => asText(o.reason)),
   col('Object', eventObject),
-  col('Subobject', (o) => asText((o.involvedObject as any)?.fieldPath), wide),
+  col('Subobject', (o) => asText((o.involvedObject as Unstructured)?.fieldPath), wide),
   col('Source', (o) => {
-    const s = (o.source ?? {}) as any;
+    const s = (o.source ?? {}) as Unstructured;
     const comp = s.component || (o.reportingComponent as string) || '';
     return s.host ? `${comp}, ${s.host}` : comp;
   }, wide),

@@ -4,7 +4,7 @@ import { nodeReadyStatus } from '../../conditions.js';
 import { ageCol, col, nameCol, wide } from '../../printers.js';
 import { bool, list, obj, open, quantities, str, strings, time } from '../../schema/dsl.js';
 import { conditions, kind } from '../../schema/meta.js';
-import type { KubeObject } from '../../types/meta.js';
+import type { KubeObject, Unstructured } from '../../types/meta.js';
 import { withStatus } from '../strategy.js';
 import { statusOf, type KindModule } from '../kind.js';
 
@@ -28,7 +28,7 @@ function nodeRoles(o: KubeObject): string {
 }
 
 function nodeAddress(o: KubeObject, type: string): string {
-  const a = ((o.status?.addresses ?? []) as any[]).find((x) => x.type === type);
+  const a = ((o.status?.addresses ?? []) as Unstructured[]).find((x) => x.type === type);
   return a?.address ?? '<none>';
 }
 

@@ -3,18 +3,18 @@
 // (the kubelet finishes the deletion), and an update may change little besides images.
 import { clone, deepEqual } from '../../codec/values.js';
 import { isPodFinished } from '../../conditions.js';
-import { defaultPodSpec, setIfMissing, type AnyObj } from '../../defaulting.js';
+import { defaultPodSpec, setIfMissing } from '../../defaulting.js';
 import { ageCol, col, nameCol, none, summarizePod, wide } from '../../printers.js';
 import { parseQuantity } from '../../quantity.js';
 import { kind } from '../../schema/meta.js';
 import { podSpec, podStatus } from '../../schema/pod.js';
-import type { KubeObject } from '../../types/meta.js';
+import type { KubeObject, Unstructured } from '../../types/meta.js';
 import { validatePodSpec } from '../../validation/pod-spec.js';
 import { withStatus } from '../strategy.js';
 import { ALL, fieldText, statusOf, type KindModule, type StrategyOptions } from '../kind.js';
 
-export function qosClass(spec: AnyObj | undefined): 'Guaranteed' | 'Burstable' | 'BestEffort' {
-  const containers: AnyObj[] = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
+export function qosClass(spec: Unstructured | undefined): 'Guaranteed' | 'Burstable' | 'BestEffort' {
+  const containers: Unstructured[] = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
   let anySet = false;
   let guaranteed = containers.length > 0;
   for (const c of containers) {
@@ -31,8 +31,8 @@ export function qosClass(spec: AnyObj | undefined): 'Guaranteed' | 'Burstable' |
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
-function addDefaultTolerations(spec: AnyObj, opts: StrategyOptions): void {
-  const tolerations: AnyObj[] = (spec.tolerations ??= []);
+function addDefaultTolerations(spec: Unstructured, opts: StrategyOptions): void {
+  const tolerations: Unstructured[] = (spec.tolerations ??= []);
   const covers = (key: string) =>
     tolerations.some((t) => (t.operator === 'Exists' && !t.key) || (t.key === key && (!t.effect || t.effect === 'NoExecute')));
   for (const [key, seconds] of [
@@ -62,7 +62,7 @@ function defaultPod(pod: KubeObject): void {
 
 /** Pods may change only images, deadlines, tolerations (additions) and the grace period once set. */
 function validatePodUpdate(next: KubeObject, prev: KubeObject, errs: Parameters<NonNullable<KindModule['validateUpdate']>>[2]): void {
-  const strip = (spec: AnyObj | undefined) => {
+  const strip = (spec: Unstructured | undefined) => {
     const copy = clone(spec ?? {});
     for (const c of [...(copy.containers ?? []), ...(copy.initContainers ?? [])]) delete c.image;
     delete copy.activeDeadlineSeconds;
@@ -76,8 +76,8 @@ function validatePodUpdate(next: KubeObject, prev: KubeObject, errs: Parameters<
       'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
     );
   }
-  const prevTolerations: AnyObj[] = prev.spec?.tolerations ?? [];
-  const nextTolerations: AnyObj[] = next.spec?.tolerations ?? [];
+  const prevTolerations: Unstructured[] = prev.spec?.tolerations ?? [];
+  const nextTolerations: Unstructured[] = next.spec?.tolerations ?? [];
   if (!prevTolerations.every((t) => nextTolerations.some((n) => deepEqual(n, t)))) {
     errs.forbidden('spec.tolerations', 'existing toleration can not be modified except its tolerationSeconds');
   }

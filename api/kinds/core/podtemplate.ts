@@ -1,5 +1,6 @@
 // v1 PodTemplate: a named pod template.
-import { defaultTemplate, type AnyObj } from '../../defaulting.js';
+import type { Unstructured } from '../../types/meta.js';
+import { defaultTemplate } from '../../defaulting.js';
 import { kind } from '../../schema/meta.js';
 import { podTemplateSpec } from '../../schema/pod.js';
 import { validateTemplate } from '../../validation/workloads.js';
@@ -11,6 +12,6 @@ export const podTemplate: KindModule = {
   kind: 'PodTemplate',
   plural: 'podtemplates',
   schema: kind({ template: podTemplateSpec }),
-  defaults: (o) => defaultTemplate(o.template as AnyObj),
-  validate: (o, errs) => validateTemplate(o.template as AnyObj, 'template', errs),
+  defaults: (o) => defaultTemplate(o.template as Unstructured),
+  validate: (o, errs) => validateTemplate(o.template as Unstructured, 'template', errs),
 };

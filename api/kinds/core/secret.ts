@@ -1,6 +1,7 @@
 // v1 Secret: base64 data (stringData is folded into it on write and never stored).
+import type { Unstructured } from '../../types/meta.js';
 import { asText, setOwn } from '../../codec/values.js';
-import { setIfMissing, type AnyObj } from '../../defaulting.js';
+import { setIfMissing } from '../../defaulting.js';
 import { ageCol, col, dataCount, nameCol } from '../../printers.js';
 import { bool, bytes, map, str, stringMap } from '../../schema/dsl.js';
 import { kind } from '../../schema/meta.js';
@@ -15,11 +16,11 @@ export const secret: KindModule = {
   schema: kind({ data: map(bytes), stringData: stringMap, type: str, immutable: bool }),
   columns: [nameCol, col('Type', (o) => asText(o.type ?? 'Opaque')), col('Data', dataCount, { type: 'integer' }), ageCol],
   defaults(o) {
-    setIfMissing(o as AnyObj, 'type', 'Opaque');
+    setIfMissing(o as Unstructured, 'type', 'Opaque');
     // stringData is write-only: it is merged into data (winning over it) and never stored.
     const stringData = o.stringData as Record<string, string> | undefined;
     if (stringData) {
-      const data = ((o as AnyObj).data ??= {});
+      const data = ((o as Unstructured).data ??= {});
       for (const [k, v] of Object.entries(stringData)) setOwn(data, k, Buffer.from(String(v), 'utf8').toString('base64'));
       delete o.stringData;
     }

@@ -3,11 +3,11 @@
 // NodePort/LoadBalancer drops the node ports it still carries (they are freed), as Kubernetes
 // does, rather than failing validation on them.
 import { clone } from '../../codec/values.js';
-import { setIfMissing, type AnyObj } from '../../defaulting.js';
+import { setIfMissing } from '../../defaulting.js';
 import { ageCol, col, mapSelector, nameCol, none, wide } from '../../printers.js';
 import { bool, int32, intOrString, list, obj, open, str, stringMap, strings } from '../../schema/dsl.js';
 import { conditions, kind } from '../../schema/meta.js';
-import type { KubeObject } from '../../types/meta.js';
+import type { KubeObject, Unstructured } from '../../types/meta.js';
 import { validateLabels } from '../../validation/object-meta.js';
 import { ianaSvcName } from '../../validation/names.js';
 import type { FieldErrors } from '../../validation/field-errors.js';
@@ -63,7 +63,7 @@ function validateService(o: KubeObject, errs: FieldErrors): void {
   const type = spec.type ?? 'ClusterIP';
   if (!TYPES.includes(type)) errs.notSupported('spec.type', type, TYPES);
   if (spec.sessionAffinity && !['None', 'ClientIP'].includes(spec.sessionAffinity)) errs.notSupported('spec.sessionAffinity', spec.sessionAffinity, ['ClientIP', 'None']);
-  const ports: AnyObj[] = spec.ports ?? [];
+  const ports: Unstructured[] = spec.ports ?? [];
   const headless = spec.clusterIP === 'None';
   if (type === 'ExternalName') {
     if (!spec.externalName) errs.required('spec.externalName');

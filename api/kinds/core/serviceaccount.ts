@@ -1,4 +1,5 @@
 // v1 ServiceAccount: an identity for pods (tokens come with issue 12).
+import type { Unstructured } from '../../types/meta.js';
 import { ageCol, col, nameCol } from '../../printers.js';
 import { bool, list } from '../../schema/dsl.js';
 import { kind, localObjectReference, objectReference } from '../../schema/meta.js';
@@ -15,5 +16,5 @@ export const serviceAccount: KindModule = {
     imagePullSecrets: list(localObjectReference),
     automountServiceAccountToken: bool,
   }),
-  columns: [nameCol, col('Secrets', (o) => ((o.secrets as any[]) ?? []).length, { type: 'integer' }), ageCol],
+  columns: [nameCol, col('Secrets', (o) => ((o.secrets as Unstructured[]) ?? []).length, { type: 'integer' }), ageCol],
 };

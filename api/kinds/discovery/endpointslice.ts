@@ -1,4 +1,5 @@
 // discovery.k8s.io/v1 EndpointSlice: a Service's endpoints in slices, with conditions.
+import type { Unstructured } from '../../types/meta.js';
 import { asText } from '../../codec/values.js';
 import { ageCol, col, nameCol } from '../../printers.js';
 import { bool, list, obj, str, stringMap, strings } from '../../schema/dsl.js';
@@ -27,9 +28,9 @@ export const endpointSlice: KindModule = {
   columns: [
     nameCol,
     col('AddressType', (o) => asText(o.addressType)),
-    col('Ports', (o) => ((o.ports as any[]) ?? []).map((p) => p.port).join(',') || '<unset>'),
+    col('Ports', (o) => ((o.ports as Unstructured[]) ?? []).map((p) => p.port).join(',') || '<unset>'),
     col('Endpoints', (o) => {
-      const addrs = ((o.endpoints as any[]) ?? []).flatMap((e) => e.addresses ?? []);
+      const addrs = ((o.endpoints as Unstructured[]) ?? []).flatMap((e) => e.addresses ?? []);
       if (addrs.length === 0) return '<unset>';
       return addrs.length > 3 ? `${addrs.slice(0, 3).join(',')} + ${addrs.length - 3} more...` : addrs.join(',');
     }),

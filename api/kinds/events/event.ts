@@ -2,7 +2,7 @@
 // two shapes share survive a round trip).
 import { int32, str, time } from '../../schema/dsl.js';
 import { kind, objectReference } from '../../schema/meta.js';
-import type { KubeObject } from '../../types/meta.js';
+import type { KubeObject, Unstructured } from '../../types/meta.js';
 import { eventColumns, eventSeries, eventSource } from '../core/event.js';
 import type { KindModule } from '../kind.js';
 
@@ -36,7 +36,7 @@ export const eventV1: KindModule = {
   columns: eventColumns,
   conversion: {
     toStorage(e) {
-      const src = e.deprecatedSource as any;
+      const src = e.deprecatedSource as Unstructured;
       return definedOnly({
         apiVersion: 'v1',
         kind: 'Event',

@@ -1,4 +1,5 @@
 // networking.k8s.io/v1 Ingress: stored and served; no ingress controller yet.
+import type { Unstructured } from '../../types/meta.js';
 import { ageCol, col, nameCol, none } from '../../printers.js';
 import { specStatus } from '../../schema/workloads.js';
 import { withStatus } from '../strategy.js';
@@ -15,8 +16,8 @@ export const ingress: KindModule = {
   columns: [
     nameCol,
     col('Class', (o) => none(o.spec?.ingressClassName)),
-    col('Hosts', (o) => ((o.spec?.rules ?? []) as any[]).map((r) => r.host).filter(Boolean).join(',') || '*'),
-    col('Address', (o) => ((o.status?.loadBalancer?.ingress ?? []) as any[]).map((i) => i.ip || i.hostname).join(',')),
+    col('Hosts', (o) => ((o.spec?.rules ?? []) as Unstructured[]).map((r) => r.host).filter(Boolean).join(',') || '*'),
+    col('Address', (o) => ((o.status?.loadBalancer?.ingress ?? []) as Unstructured[]).map((i) => i.ip || i.hostname).join(',')),
     col('Ports', (o) => ((o.spec?.tls ?? []).length ? '80, 443' : '80')),
     ageCol,
   ],

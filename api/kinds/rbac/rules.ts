@@ -1,20 +1,20 @@
 // Shapes the RBAC kinds share: policy rules, subjects, role references and binding columns.
 import { ageCol, col, nameCol, wide, type PrinterColumn } from '../../printers.js';
 import { obj, str, strings } from '../../schema/dsl.js';
-import type { KubeObject } from '../../types/meta.js';
+import type { KubeObject, Unstructured } from '../../types/meta.js';
 
 export const policyRule = obj({ verbs: strings, apiGroups: strings, resources: strings, resourceNames: strings, nonResourceURLs: strings });
 export const subject = obj({ kind: str, apiGroup: str, name: str, namespace: str });
 export const roleRef = obj({ apiGroup: str, kind: str, name: str });
 
 function roleRefText(o: KubeObject): string {
-  const r = (o.roleRef ?? {}) as any;
+  const r = (o.roleRef ?? {}) as Unstructured;
   return `${r.kind ?? ''}/${r.name ?? ''}`;
 }
 
 function subjects(kind: string) {
   return (o: KubeObject) =>
-    ((o.subjects as any[]) ?? [])
+    ((o.subjects as Unstructured[]) ?? [])
       .filter((s) => s.kind === kind)
       .map((s) => (kind === 'ServiceAccount' ? `${s.namespace ?? ''}/${s.name}` : s.name))
       .join(', ');

@@ -2,14 +2,14 @@
 import type { FastifyReply } from 'fastify';
 import { findResource } from '../../../api/resources.js';
 import { conflict } from '../../../api/status.js';
-import type { KubeObject } from '../../../api/types/meta.js';
+import type { KubeObject, Unstructured } from '../../../api/types/meta.js';
 import { FieldErrors } from '../../../api/validation/field-errors.js';
 import { dryRun } from '../../http/params.js';
 import { nowTimestamp } from '../../registry/names.js';
 import { send, type Ctx } from '../context.js';
 
 export async function bind(ctx: Ctx, podName: string, binding: KubeObject): Promise<FastifyReply> {
-  const target = (binding as any).target ?? {};
+  const target = (binding as Unstructured).target ?? {};
   const errs = new FieldErrors();
   if (!target.name) errs.required('target.name');
   errs.throwIfAny('Binding', '', podName);

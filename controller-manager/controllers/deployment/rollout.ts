@@ -3,6 +3,7 @@
 // step of a rolling update, and proportional scaling when replicas change mid-rollout.
 import { canonical } from '../../../api/canonical.js';
 import type { Deployment, ReplicaSet } from '../../../api/types/apps.js';
+import type { PodTemplateSpec } from '../../../api/types/pod.js';
 
 export const HASH_LABEL = 'pod-template-hash';
 export const REVISION = 'deployment.kubernetes.io/revision';
@@ -23,7 +24,7 @@ export function templateHash(template: unknown, collisionCount = 0): string {
   return [...String(h)].map((ch) => SAFE[ch.charCodeAt(0) % SAFE.length]).join('');
 }
 
-function withoutHash(template: any): unknown {
+function withoutHash(template: PodTemplateSpec | undefined): unknown {
   if (!template) return template;
   const labels = { ...(template.metadata?.labels ?? {}) };
   delete labels[HASH_LABEL];
@@ -31,7 +32,7 @@ function withoutHash(template: any): unknown {
 }
 
 /** Whether two pod templates are the same apart from the pod-template-hash label. */
-export function equalIgnoreHash(a: unknown, b: unknown): boolean {
+export function equalIgnoreHash(a: PodTemplateSpec | undefined, b: PodTemplateSpec | undefined): boolean {
   return canonical(withoutHash(a)) === canonical(withoutHash(b));
 }
 
