@@ -1,35 +1,14 @@
 // ReplicaSet reconcile, in the manner of Kubernetes' sample-controller tests: seed the
 // informers' caches and a fake client, run one reconcile, compare the actions it made.
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { clone } from '../../api/codec/values.js';
 import { StatusError } from '../../api/status.js';
 import type { KubeObject } from '../../api/types/meta.js';
-import { EventRecorder } from '../../client/events.js';
-import { FakeClient } from '../../client/fake-client.js';
-import { InformerFactory } from '../../client/informer-factory.js';
-import { resource } from '../../client/rest.js';
-import type { ControllerContext } from '../framework/controller.js';
+import { fakeWorld } from '../framework/fake-context.js';
 import { REPLICA_SET, ReplicaController } from './replicaset.js';
 
 function setup() {
-  const client = new FakeClient();
-  const informers = new InformerFactory(client);
-  const log = pino({ level: 'silent' });
-  const ctx: ControllerContext = {
-    client,
-    informers,
-    recorder: new EventRecorder(client, { component: 'test' }, log),
-    log,
-    options: { nodeMonitorGracePeriodMs: 40_000, nodeMonitorPeriodMs: 5000, concurrentSyncs: {} },
-  };
-  const controller = new ReplicaController(ctx, REPLICA_SET);
-  /** What the informers and the server hold. */
-  const seed = (path: string, ...objs: KubeObject[]) => {
-    informers.for(path).replace(objs.map((o) => clone(o)));
-    client.seed(resource(path), ...objs);
-  };
-  return { client, controller, seed };
+  const w = fakeWorld();
+  return { client: w.client, controller: new ReplicaController(w.ctx, REPLICA_SET), seed: w.seed };
 }
 
 const rs = (replicas: number, extra: Partial<KubeObject['metadata']> = {}): KubeObject => ({
