@@ -1,6 +1,7 @@
 // Label selectors: the string form (`a=b,c in (d,e),!f`) and the structured
 // LabelSelector form (matchLabels / matchExpressions), both compiled to requirements.
 import { badRequest } from './status.js';
+import type { LabelSelector, LabelSelectorRequirement } from './types/meta.js';
 import { labelValue, qualifiedName } from './validation/names.js';
 
 export type LabelOperator = 'in' | 'notin' | 'exists' | '!' | '=' | '==' | '!=' | 'gt' | 'lt';
@@ -14,16 +15,7 @@ export interface Requirement {
 /** A compiled selector; `null` selects nothing, an empty list selects everything. */
 export type Selector = Requirement[] | null;
 
-export interface LabelSelectorRequirement {
-  key: string;
-  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
-  values?: string[];
-}
-
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: LabelSelectorRequirement[];
-}
+export type { LabelSelector, LabelSelectorRequirement };
 
 export function matches(selector: Selector, labels: Record<string, string> | undefined): boolean {
   if (selector === null) return false;

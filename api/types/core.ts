@@ -1,5 +1,6 @@
 // core/v1 kinds other than Pod, with the fields components read or write.
 import type { Condition, KubeObject, ObjectReference } from './meta.js';
+import type { ReplicaSetStatus } from './apps.js';
 import type { PodTemplateSpec } from './pod.js';
 
 export interface Taint {
@@ -131,13 +132,7 @@ export interface ReplicationControllerSpec {
   minReadySeconds?: number;
 }
 
-export interface ReplicationControllerStatus {
-  replicas: number;
-  fullyLabeledReplicas?: number;
-  readyReplicas?: number;
-  availableReplicas?: number;
-  observedGeneration?: number;
-  conditions?: Condition[];
-}
+/** The same counts as a ReplicaSet's. */
+export type ReplicationControllerStatus = ReplicaSetStatus;
 
 export type ReplicationController = KubeObject<ReplicationControllerSpec, ReplicationControllerStatus>;
