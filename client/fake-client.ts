@@ -12,7 +12,7 @@ import type { DeleteOptions, KubeList, KubeObject, Status } from '../api/types/m
 import type { ApiClient, Query } from './api-client.js';
 import { resourcePath, type ListOptions, type PatchType } from './rest.js';
 
-export type Verb = 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete';
+export type Verb = 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
 
 export interface Action {
   verb: Verb;
@@ -88,7 +88,15 @@ export class FakeClient implements ApiClient {
   async request<T>(method: Dispatcher.HttpMethod, path: string, opts: { query?: Query; body?: unknown; contentType?: string } = {}): Promise<T> {
     const m = /^\/(?:api\/([^/]+)|apis\/([^/]+)\/([^/]+))(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?(?:\/([^/]+))?$/.exec(path.split('?')[0]!);
     if (!m) throw new Error(`FakeClient cannot resolve ${path}`);
-    const [, coreVersion, group, groupVersion, namespace, plural, rawName, subresource] = m;
+    const [, coreVersion, group, groupVersion] = m;
+    let namespace: string | undefined = m[4];
+    let plural: string | undefined = m[5];
+    let rawName: string | undefined = m[6];
+    let subresource: string | undefined = m[7];
+    // /api/v1/namespaces/<name>/<subresource> is a namespace's own subresource (finalize, status).
+    if (namespace && !rawName && !findResource(group ?? '', coreVersion ?? groupVersion!, plural!)) {
+      [subresource, rawName, plural, namespace] = [plural, namespace, 'namespaces', undefined];
+    }
     const r = findResource(group ?? '', coreVersion ?? groupVersion!, plural!);
     if (!r) throw new Error(`FakeClient: unknown resource in ${path}`);
     const name = rawName ? decodeURIComponent(rawName) : undefined;
@@ -105,7 +113,7 @@ export class FakeClient implements ApiClient {
       case 'PUT':
         return this.write(r, ns, name!, subresource, opts.body as KubeObject) as unknown as T;
       case 'DELETE':
-        return this.delete(r, ns, name!, opts.body as DeleteOptions) as Promise<T>;
+        return (name ? this.delete(r, ns, name, opts.body as DeleteOptions) : this.deleteCollection(r, ns, opts.body as DeleteOptions)) as Promise<T>;
       default:
         throw new Error(`FakeClient: ${method} ${path} is not supported`);
     }
@@ -120,11 +128,14 @@ export class FakeClient implements ApiClient {
 
   async list<T extends KubeObject>(r: ResourceInfo, namespace?: string, _opts?: ListOptions): Promise<KubeList<T>> {
     this.record({ verb: 'list', resource: r.plural, namespace });
+    return { apiVersion: r.group ? `${r.group}/${r.version}` : r.version, kind: `${r.kind}List`, metadata: { resourceVersion: String(this.revision) }, items: await this.listQuietly<T>(r, namespace) };
+  }
+
+  private async listQuietly<T extends KubeObject>(r: ResourceInfo, namespace?: string): Promise<T[]> {
     const prefix = `${r.storage}/${r.namespaced ? (namespace ?? '') : ''}/`;
-    const items = [...this.objects]
+    return [...this.objects]
       .filter(([k]) => (namespace || !r.namespaced ? k.startsWith(prefix) : k.startsWith(`${r.storage}/`)))
       .map(([, o]) => clone(o) as T);
-    return { apiVersion: r.group ? `${r.group}/${r.version}` : r.version, kind: `${r.kind}List`, metadata: { resourceVersion: String(this.revision) }, items };
   }
 
   async create<T extends KubeObject>(r: ResourceInfo, namespace: string | undefined, obj: T): Promise<T> {
@@ -181,6 +192,13 @@ export class FakeClient implements ApiClient {
     if (!current) throw notFound(r.plural, r.group, name);
     this.objects.delete(key);
     return clone(current);
+  }
+
+  /** Deletes every object of the resource in the namespace (or cluster-wide). */
+  async deleteCollection(r: ResourceInfo, namespace: string | undefined, options: DeleteOptions = {}): Promise<Status> {
+    this.record({ verb: 'deletecollection', resource: r.plural, namespace, body: options });
+    for (const o of (await this.listQuietly(r, namespace))) this.objects.delete(this.key(r, o.metadata.namespace, o.metadata.name!));
+    return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 200 };
   }
 
   async openWatch(r: ResourceInfo): Promise<Dispatcher.ResponseData> {

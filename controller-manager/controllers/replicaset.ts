@@ -8,12 +8,13 @@ import { rfc3339 } from '../../api/time.js';
 import { findCondition } from '../../api/conditions.js';
 import type { ReplicaSet } from '../../api/types/apps.js';
 import type { ReplicationController } from '../../api/types/core.js';
-import type { KubeObject, LabelSelector, OwnerReference } from '../../api/types/meta.js';
+import type { LabelSelector } from '../../api/types/meta.js';
 import type { Pod } from '../../api/types/pod.js';
 import type { Informer } from '../../client/informer.js';
 import { objectKey } from '../../client/informer.js';
 import { resource } from '../../client/rest.js';
-import { Controller, controllerRef, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
+import { controllerRef, controllerRefTo } from '../../api/owners.js';
+import { Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
 import { Expectations } from '../framework/expectations.js';
 import { deletionOrder, isActive, isAvailable, isReady, untilAvailable } from './pod-util.js';
 
@@ -50,10 +51,6 @@ export const REPLICATION_CONTROLLER: ReplicaKind = {
     return sel && Object.keys(sel).length ? fromLabelSelector({ matchLabels: sel }) : null;
   },
 };
-
-export function ownerRefFor(owner: KubeObject, apiVersion: string, kind: string): OwnerReference {
-  return { apiVersion, kind, name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: true };
-}
 
 /** Runs `fn` on `count` items in batches of 1, 2, 4, ...; stops at the first batch with an error. */
 export async function slowStartBatch(count: number, fn: () => Promise<void>): Promise<{ done: number; error?: Error }> {
@@ -166,7 +163,7 @@ export class ReplicaController extends Controller {
   }
 
   private async adopt(owner: ReplicatedOwner, pod: Pod): Promise<boolean> {
-    const refs = [...(pod.metadata.ownerReferences ?? []), ownerRefFor(owner, this.kind.apiVersion, this.kind.kind)];
+    const refs = [...(pod.metadata.ownerReferences ?? []), controllerRefTo(owner, this.kind.apiVersion, this.kind.kind)];
     try {
       await this.ctx.client.patch(pods, pod.metadata.namespace, pod.metadata.name!, { metadata: { uid: pod.metadata.uid, ownerReferences: refs } }, 'merge');
       return true;
@@ -219,7 +216,7 @@ export class ReplicaController extends Controller {
         labels: { ...(template?.metadata?.labels ?? {}) },
         ...(template?.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
         ...(template?.metadata?.finalizers ? { finalizers: [...template.metadata.finalizers] } : {}),
-        ownerReferences: [ownerRefFor(owner, this.kind.apiVersion, this.kind.kind)],
+        ownerReferences: [controllerRefTo(owner, this.kind.apiVersion, this.kind.kind)],
       },
       spec: structuredClone(template?.spec ?? { containers: [] }),
     });

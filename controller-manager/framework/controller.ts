@@ -78,8 +78,3 @@ export abstract class Controller {
     }
   }
 }
-
-/** The owner that controls `obj` (ownerReferences entry with controller: true), if any. */
-export function controllerRef(obj: KubeObject) {
-  return obj.metadata.ownerReferences?.find((r) => r.controller);
-}

@@ -10,8 +10,8 @@ import { rfc3339 } from '../../../api/time.js';
 import type { Deployment, DeploymentStatus, ReplicaSet } from '../../../api/types/apps.js';
 import type { Informer } from '../../../client/informer.js';
 import { resource } from '../../../client/rest.js';
-import { Controller, controllerRef, type ControllerContext, type ReconcileResult } from '../../framework/controller.js';
-import { ownerRefFor } from '../replicaset.js';
+import { controllerRef, controllerRefTo } from '../../../api/owners.js';
+import { Controller, type ControllerContext, type ReconcileResult } from '../../framework/controller.js';
 import {
   CHANGE_CAUSE,
   DESIRED_REPLICAS,
@@ -101,7 +101,7 @@ export class DeploymentController extends Controller {
         if (selected) out.push(rs);
         else await this.patchOwners(rs, (rs.metadata.ownerReferences ?? []).filter((r) => r.uid !== d.metadata.uid));
       } else if (!ref && selected && !rs.metadata.deletionTimestamp) {
-        if (await this.patchOwners(rs, [...(rs.metadata.ownerReferences ?? []), ownerRefFor(d, 'apps/v1', 'Deployment')])) out.push(rs);
+        if (await this.patchOwners(rs, [...(rs.metadata.ownerReferences ?? []), controllerRefTo(d, 'apps/v1', 'Deployment')])) out.push(rs);
       }
     }
     return out;
@@ -185,7 +185,7 @@ export class DeploymentController extends Controller {
         namespace: d.metadata.namespace,
         labels: { ...(template.metadata.labels ?? {}) },
         annotations,
-        ownerReferences: [ownerRefFor(d, 'apps/v1', 'Deployment')],
+        ownerReferences: [controllerRefTo(d, 'apps/v1', 'Deployment')],
       },
       spec: { replicas: size, minReadySeconds: d.spec.minReadySeconds ?? 0, selector, template },
     };
