@@ -1,5 +1,7 @@
 // build(): the apiserver as a fastify app over an etcd store (or any KVStore), ready to listen. main.ts is the
 // only place that listens; tests build the same app.
+import type { Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { apiPrefix, findResource, groupVersions } from '../api/resources.js';
@@ -14,6 +16,15 @@ import { healthRoutes, versionInfo } from './routes/health.js';
 import { openapiRoutes } from './routes/openapi.js';
 import { serveUpgrades } from './routes/pod-proxy.js';
 import { resourceRoutes } from './routes/resources.js';
+import { RequestAuthenticator, tokenFileAuthenticator, type TokenAuthenticator } from './authn/authenticator.js';
+import type { TokenFile } from './authn/token-file.js';
+import { MASTERS_GROUP } from './authn/user.js';
+import { alwaysAllow, chain, privilegedGroups, type Authorizer } from './authz/authorizer.js';
+import { reconcileBootstrapPolicy } from './authz/bootstrap.js';
+import { RbacAuthorizer, type PolicyRule } from './authz/rbac.js';
+import { registryRbacSource } from './authz/rbac-source.js';
+import type { ReviewDeps } from './authz/reviews.js';
+import { RequestGate } from './http/request-gate.js';
 import { Compactor } from './storage/compactor.js';
 import { EtcdStore } from './storage/etcd-store.js';
 import type { KVStore } from './storage/kv.js';
@@ -39,7 +50,24 @@ export interface ApiServerOptions {
   logger?: Logger;
   /** Keep objects here instead of in etcd at etcdServers (tests: a MemoryKV). */
   storage?: KVStore;
+  /** Allow requests with no credentials on the secure port, as system:anonymous. */
+  anonymousAuth: boolean;
+  /** Static bearer tokens (--token-auth-file). */
+  tokenFile?: TokenFile;
+  /** --authorization-mode, in order: AlwaysAllow, RBAC. */
+  authorizationModes: string[];
 }
+
+/** TLS of the secure port. */
+export interface SecureServing {
+  certPem: string;
+  keyPem: string;
+  /** Client certificates signed by this CA authenticate their CN/O; none: no x509 authentication. */
+  clientCaPem?: string;
+}
+
+export const AUTHORIZATION_MODES = ['AlwaysAllow', 'RBAC'];
+const EVERYTHING: PolicyRule[] = [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }, { verbs: ['*'], nonResourceURLs: ['*'] }];
 
 export const BODY_LIMIT = 3 * 1024 * 1024;
 
@@ -55,6 +83,8 @@ export const defaultOptions: ApiServerOptions = {
   serviceNodePortRange: '30000-32767',
   limits: defaultLimits,
   etcdRetryWindowMs: 10_000,
+  anonymousAuth: true,
+  authorizationModes: ['RBAC'],
 };
 
 export interface ApiServer {
@@ -63,6 +93,8 @@ export interface ApiServer {
   etcd: KVStore;
   /** Resolves when every watch cache has loaded and the system namespaces exist. */
   ready: Promise<void>;
+  /** Serves the same API over TLS on another listener (the secure port). */
+  listenSecure(tls: SecureServing, host: string, port: number): Promise<HttpsServer>;
   close(): Promise<void>;
 }
 
@@ -131,6 +163,24 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   });
   app.setNotFoundHandler((_req, reply) => sendStatus(reply, new StatusError(404, 'NotFound', 'the server could not find the requested resource', {})));
 
+  // Who is asking and may they: before limits and handlers, as Kubernetes' filter chain orders it.
+  const tokens: TokenAuthenticator[] = opts.tokenFile ? [tokenFileAuthenticator(opts.tokenFile)] : [];
+  const rbac = new RbacAuthorizer(registryRbacSource(registry));
+  const modes: Authorizer[] = opts.authorizationModes.map((m) => {
+    if (m === 'AlwaysAllow') return alwaysAllow;
+    if (m === 'RBAC') return rbac;
+    throw new Error(`unsupported authorization mode ${m} (supported: ${AUTHORIZATION_MODES.join(', ')})`);
+  });
+  const authorizer = chain([privilegedGroups([MASTERS_GROUP]), ...modes]);
+  const gate = new RequestGate(new RequestAuthenticator({ anonymous: opts.anonymousAuth, tokens }), authorizer);
+  const reviews: ReviewDeps = {
+    authorizer,
+    tokens,
+    rulesFor: (user, namespace) => (user.groups.includes(MASTERS_GROUP) || opts.authorizationModes.includes('AlwaysAllow') ? EVERYTHING : rbac.rulesFor(user, namespace)),
+  };
+  app.addHook('onRequest', async (req) => {
+    await gate.admit(req.raw);
+  });
   installRequestLimits(app, opts.limits);
   app.addHook('onResponse', async (req, reply) => {
     metrics.countRequest(req.method, (req.routeOptions.url ?? '').split('/').slice(0, 4).join('/'), reply.statusCode);
@@ -141,8 +191,8 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   app.get('/', async () => ({ paths: rootPaths() }));
   app.register(discoveryRoutes, { serverAddress: () => opts.advertiseAddress ?? listenAddress(app) });
   app.register(openapiRoutes, { gitVersion: versionInfo().gitVersion });
-  app.register(resourceRoutes, { registry, bookmarkIntervalMs: opts.bookmarkIntervalMs, shutdown: shutdown.signal });
-  serveUpgrades(app.server, registry, log);
+  app.register(resourceRoutes, { registry, bookmarkIntervalMs: opts.bookmarkIntervalMs, shutdown: shutdown.signal, reviews });
+  serveUpgrades(app.server, registry, gate, log);
 
   let repairer: NodeJS.Timeout | undefined;
   const repairAllocations = async () => {
@@ -158,6 +208,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     const waiting = setInterval(() => log.warn({ etcd: opts.etcdServers }, 'waiting for etcd'), 5000);
     await registry.ready().finally(() => clearInterval(waiting));
     await registry.bootstrap();
+    await reconcileBootstrapPolicy(registry);
     const [advHost, advPort] = (opts.advertiseAddress ?? '').split(':');
     await ensureKubernetesService(registry, registry.serviceAllocator, { host: advHost || '127.0.0.1', port: Number(advPort) || opts.listenPort || 8080 });
     compactor.start();
@@ -167,15 +218,43 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   })();
   ready.catch((err) => log.error({ err }, 'apiserver failed to start'));
 
+  const secure: HttpsServer[] = [];
   return {
     app,
     registry,
     etcd,
     ready,
+    async listenSecure(tls, host, port) {
+      const server = createHttpsServer(
+        {
+          cert: tls.certPem,
+          key: tls.keyPem,
+          minVersion: 'TLSv1.2',
+          // Ask for a client certificate, but let the gate decide: no certificate may still be a token or anonymous.
+          ...(tls.clientCaPem ? { ca: tls.clientCaPem, requestCert: true, rejectUnauthorized: false } : {}),
+          requestTimeout: opts.limits.requestTimeoutMs,
+          headersTimeout: Math.min(60_000, opts.limits.requestTimeoutMs),
+          connectionsCheckingInterval: 1000,
+        },
+        (req, res) => app.routing(req, res),
+      );
+      server.on('clientError', clientErrorHandler);
+      serveUpgrades(server as unknown as HttpServer, registry, gate, log);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => (server.off('error', reject), resolve()));
+      });
+      secure.push(server);
+      return server;
+    },
     async close() {
       shutdown.abort();
       clearInterval(repairer);
       compactor.stop();
+      for (const s of secure) {
+        s.close();
+        s.closeAllConnections();
+      }
       await app.close();
       await registry.stop();
       etcd.close();

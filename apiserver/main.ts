@@ -1,17 +1,31 @@
 #!/usr/bin/env node
 // kubette apiserver: flags -> build the app -> listen; on SIGTERM stop taking requests, finish
 // the ones under way and close etcd.
-import { defineFlags } from '../component-base/flags.js';
+import { readFileSync } from 'node:fs';
+import { isIPv4 } from 'node:net';
+import { parseIPv4 } from '../api/ip.js';
+import { defineFlags, FlagError } from '../component-base/flags.js';
 import { runComponent } from '../component-base/run.js';
-import { build, defaultOptions } from './app.js';
+import { AUTHORIZATION_MODES, build, defaultOptions } from './app.js';
+import { TokenFile } from './authn/token-file.js';
+import { selfSignedServingCert } from './serving-cert.js';
 import { defaultLimits } from './http/limits.js';
 
 const flags = defineFlags({
   'etcd-servers': { type: 'list', default: ['http://127.0.0.1:2379'], arg: 'URL,...', help: 'etcd endpoints; requests go round-robin over the healthy ones.' },
   'etcd-prefix': { type: 'string', default: '/registry', arg: 'PREFIX', help: 'Prefix of every key in etcd.' },
   'etcd-compaction-interval': { type: 'duration', default: '5m0s', help: 'How often etcd history is compacted (0 disables).' },
-  'insecure-bind-address': { type: 'ip', default: '127.0.0.1', arg: 'IP', help: 'Address of the plain-HTTP listener.' },
-  'insecure-port': { type: 'port', default: 8080, arg: 'PORT', help: 'Port of the plain-HTTP listener.' },
+  'insecure-bind-address': { type: 'ip', default: '127.0.0.1', arg: 'IP', help: 'Address of the plain-HTTP listener: loopback only (it is the unauthenticated local-admin port).' },
+  'insecure-port': { type: 'port', default: 8080, arg: 'PORT', help: 'Port of the plain-HTTP local-admin listener (0 turns it off).' },
+  'bind-address': { type: 'ip', default: '0.0.0.0', arg: 'IP', help: 'Address of the secure (TLS) listener.' },
+  'secure-port': { type: 'port', default: 6443, arg: 'PORT', help: 'Port of the secure listener, with authentication and authorization (0 turns it off).' },
+  'tls-cert-file': { type: 'string', arg: 'FILE', help: 'Serving certificate (PEM); without it one is generated (see --cert-dir).' },
+  'tls-private-key-file': { type: 'string', arg: 'FILE', help: 'Key of --tls-cert-file (PEM).' },
+  'cert-dir': { type: 'string', arg: 'DIR', help: 'Where a generated serving certificate is kept (apiserver.crt, apiserver.key, apiserver-ca.crt); without it, in memory.' },
+  'client-ca-file': { type: 'string', arg: 'FILE', help: 'CA whose client certificates authenticate (CN user, O groups).' },
+  'token-auth-file': { type: 'string', arg: 'FILE', help: 'Static bearer tokens, CSV: token,user,uid,"group1,group2".' },
+  'anonymous-auth': { type: 'bool', default: true, help: 'Treat requests with no credentials as system:anonymous (what RBAC lets it do: health, version, discovery).' },
+  'authorization-mode': { type: 'list', default: ['RBAC'], arg: 'MODE,...', help: `Authorizers on the secure port, in order: ${AUTHORIZATION_MODES.join(', ')}. Members of system:masters may always act.` },
   'advertise-address': { type: 'string', arg: 'HOST:PORT', help: 'host:port clients are told to use (default: the listen address).' },
   'default-watch-cache-size': { type: 'int', default: defaultOptions.watchCacheSize, min: 1, arg: 'N', help: 'Events kept per resource for watches to resume from.' },
   'watch-bookmark-interval': { type: 'duration', default: '1m0s', help: 'How often watches that allow bookmarks receive one.' },
@@ -28,9 +42,23 @@ runComponent({
   command: 'kubette-apiserver',
   component: 'apiserver',
   flags,
+  validate: (f) => {
+    const ip = parseIPv4(f['insecure-bind-address']);
+    if (f['insecure-port'] && (ip === undefined || ip >>> 24 !== 127)) throw new FlagError(`--insecure-bind-address must be a loopback address (it serves unauthenticated local administration), got ${f['insecure-bind-address']}`);
+    if (!!f['tls-cert-file'] !== !!f['tls-private-key-file']) throw new FlagError('--tls-cert-file and --tls-private-key-file go together');
+    for (const m of f['authorization-mode']) if (!AUTHORIZATION_MODES.includes(m)) throw new FlagError(`--authorization-mode: unsupported mode ${m} (supported: ${AUTHORIZATION_MODES.join(', ')})`);
+    if (!f['insecure-port'] && !f['secure-port']) throw new FlagError('--insecure-port and --secure-port cannot both be 0');
+  },
   async run({ flags: f, log, signal }) {
     const host = f['insecure-bind-address'];
     const port = f['insecure-port'];
+    const read = (file: string) => {
+      try {
+        return readFileSync(file, 'utf8');
+      } catch (err) {
+        throw new FlagError(`cannot read ${file}: ${(err as Error).message}`);
+      }
+    };
     const server = build({
       etcdServers: f['etcd-servers'],
       etcdPrefix: f['etcd-prefix'].replace(/\/+$/, ''),
@@ -42,7 +70,7 @@ runComponent({
       advertiseAddress: f['advertise-address'],
       serviceClusterIPRange: f['service-cluster-ip-range'],
       serviceNodePortRange: f['service-node-port-range'],
-      listenPort: port,
+      listenPort: f['secure-port'] || port,
       limits: {
         ...defaultLimits,
         requestTimeoutMs: f['request-timeout'],
@@ -50,11 +78,33 @@ runComponent({
         maxMutatingRequestsInflight: f['max-mutating-requests-inflight'],
       },
       logger: log,
+      anonymousAuth: f['anonymous-auth'],
+      tokenFile: f['token-auth-file'] ? new TokenFile(read(f['token-auth-file'])) : undefined,
+      authorizationModes: f['authorization-mode'],
     });
     await server.ready;
     if (signal.aborted) return server.close();
-    await server.app.listen({ host, port });
-    log.info({ address: `http://${host}:${port}` }, 'apiserver listening');
+    if (port) {
+      await server.app.listen({ host, port });
+      log.info({ address: `http://${host}:${port}` }, 'apiserver listening (local admin, no authentication)');
+    } else {
+      await server.app.ready();
+    }
+    const securePort = f['secure-port'];
+    if (securePort) {
+      const bind = f['bind-address'];
+      let tls: { certPem: string; keyPem: string };
+      if (f['tls-cert-file']) {
+        tls = { certPem: read(f['tls-cert-file']), keyPem: read(f['tls-private-key-file']!) };
+      } else {
+        const advertised = (f['advertise-address'] ?? '').split(':')[0] ?? '';
+        const ips = ['127.0.0.1', ...(isIPv4(bind) && bind !== '0.0.0.0' ? [bind] : []), ...(isIPv4(advertised) ? [advertised] : [])];
+        const hosts = ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', ...(advertised && !isIPv4(advertised) ? [advertised] : [])];
+        tls = await selfSignedServingCert({ certDir: f['cert-dir'], hosts, ips: [...new Set([...ips, server.registry.serviceAllocator.apiserverServiceIP])] });
+      }
+      await server.listenSecure({ ...tls, clientCaPem: f['client-ca-file'] ? read(f['client-ca-file']) : undefined }, bind, securePort);
+      log.info({ address: `https://${bind}:${securePort}` }, 'apiserver listening (TLS)');
+    }
     await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
     await server.close();
   },

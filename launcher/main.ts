@@ -16,6 +16,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const flags = defineFlags({
   'data-dir': { type: 'string', default: join(root, '.kubette'), arg: 'DIR', help: 'etcd data and component logs.' },
   'apiserver-port': { type: 'port', default: 8080, arg: 'PORT', help: "apiserver's plain-HTTP port on 127.0.0.1." },
+  'apiserver-secure-port': { type: 'port', default: 0, arg: 'PORT', help: "apiserver's TLS port on 127.0.0.1 (0: none; the components use the plain port for now)." },
   'etcd-port': { type: 'port', default: 2379, arg: 'PORT', help: "etcd's client port on 127.0.0.1." },
   'etcd-peer-port': { type: 'port', arg: 'PORT', help: "etcd's peer port on 127.0.0.1 (default: the client port + 1)." },
   kubeconfig: { type: 'string', default: join(root, 'kubeconfig'), arg: 'FILE', help: 'Where to write the kubeconfig.' },
@@ -126,6 +127,7 @@ async function main(): Promise<void> {
   start('apiserver', process.execPath, [join(root, 'dist', 'apiserver', 'main.js'), '--etcd-servers', etcdURL, '--insecure-port', String(apiPort),
     '--service-cluster-ip-range', values['service-cluster-ip-range'],
     '--service-node-port-range', values['service-node-port-range'],
+    '--bind-address', '127.0.0.1', '--secure-port', String(values['apiserver-secure-port']),
     ...extra(values['apiserver-args'])]);
   await waitHTTP(`${server}/readyz`, 'apiserver');
 

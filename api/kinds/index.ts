@@ -10,6 +10,11 @@ import { horizontalPodAutoscaler } from './autoscaling/horizontalpodautoscaler.j
 import { horizontalPodAutoscalerV1 } from './autoscaling/horizontalpodautoscaler-v1.js';
 import { cronJob } from './batch/cronjob.js';
 import { job } from './batch/job.js';
+import { selfSubjectReview } from './authentication/selfsubjectreview.js';
+import { tokenReview } from './authentication/tokenreview.js';
+import { selfSubjectAccessReview } from './authorization/selfsubjectaccessreview.js';
+import { selfSubjectRulesReview } from './authorization/selfsubjectrulesreview.js';
+import { localSubjectAccessReview, subjectAccessReview } from './authorization/subjectaccessreview.js';
 import { lease } from './coordination/lease.js';
 import { binding } from './core/binding.js';
 import { configMap } from './core/configmap.js';
@@ -63,6 +68,12 @@ export const kinds: readonly KindModule[] = [
   deployment,
   replicaSet,
   statefulSet,
+  selfSubjectReview,
+  tokenReview,
+  localSubjectAccessReview,
+  selfSubjectAccessReview,
+  selfSubjectRulesReview,
+  subjectAccessReview,
   horizontalPodAutoscaler,
   horizontalPodAutoscalerV1,
   cronJob,

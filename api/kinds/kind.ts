@@ -73,6 +73,11 @@ export interface KindModule {
   strategy?: Strategy | ((opts: StrategyOptions) => Strategy);
   /** Selectable fields beyond metadata.name and metadata.namespace. */
   selectableFields?(obj: KubeObject): FieldSet;
+  /**
+   * A review (TokenReview, SubjectAccessReview, ...): created only, answered by the apiserver
+   * with the request's status filled in, never stored.
+   */
+  review?: true;
 }
 
 /** The text a selectable field compares: nothing for an absent value. */

@@ -137,6 +137,21 @@ const policyRule: Message = {
 const subject: Message = { 1: ['kind', 'string'], 2: ['apiGroup', 'string'], 3: ['name', 'string'], 4: ['namespace', 'string'] };
 const roleRef: Message = { 1: ['apiGroup', 'string'], 2: ['kind', 'string'], 3: ['name', 'string'] };
 
+const resourceAttributes: Message = {
+  1: ['namespace', 'string'],
+  2: ['verb', 'string'],
+  3: ['group', 'string'],
+  4: ['version', 'string'],
+  5: ['resource', 'string'],
+  6: ['subresource', 'string'],
+  7: ['name', 'string'],
+};
+const nonResourceAttributes: Message = { 1: ['path', 'string'], 2: ['verb', 'string'] };
+const subjectAccessReview: Message = {
+  1: ['metadata', objectMeta],
+  2: ['spec', { 1: ['resourceAttributes', resourceAttributes], 2: ['nonResourceAttributes', nonResourceAttributes], 3: ['user', 'string'], 4: ['groups', 'string', repeated], 6: ['uid', 'string'] }],
+};
+
 /** Top-level kinds by `<apiVersion>/<Kind>`. */
 export const kinds: Record<string, Message> = {
   'v1/ConfigMap': { 1: ['metadata', objectMeta], 2: ['data', stringMap], 3: ['binaryData', { map: 'bytes' }], 4: ['immutable', 'bool', ptr] },
@@ -183,6 +198,13 @@ export const kinds: Record<string, Message> = {
       },
     ],
   },
+  // kubectl auth whoami / can-i send these as protobuf.
+  'authentication.k8s.io/v1/SelfSubjectReview': { 1: ['metadata', objectMeta] },
+  'authentication.k8s.io/v1/TokenReview': { 1: ['metadata', objectMeta], 2: ['spec', { 1: ['token', 'string'], 2: ['audiences', 'string', repeated] }] },
+  'authorization.k8s.io/v1/SelfSubjectAccessReview': { 1: ['metadata', objectMeta], 2: ['spec', { 1: ['resourceAttributes', resourceAttributes], 2: ['nonResourceAttributes', nonResourceAttributes] }] },
+  'authorization.k8s.io/v1/SubjectAccessReview': subjectAccessReview,
+  'authorization.k8s.io/v1/LocalSubjectAccessReview': subjectAccessReview,
+  'authorization.k8s.io/v1/SelfSubjectRulesReview': { 1: ['metadata', objectMeta], 2: ['spec', { 1: ['namespace', 'string'] }] },
   'rbac.authorization.k8s.io/v1/Role': { 1: ['metadata', objectMeta], 2: ['rules', policyRule, repeated] },
   'rbac.authorization.k8s.io/v1/ClusterRole': {
     1: ['metadata', objectMeta],

@@ -15,6 +15,7 @@ import type { Output } from '../http/negotiation.js';
 import { bool, int, one, type Query } from '../http/params.js';
 import type { ResourcePath } from '../http/path.js';
 import { renderObject, type RenderOptions } from '../http/render.js';
+import type { ReviewDeps } from '../authz/reviews.js';
 import type { Registry } from '../registry/registry.js';
 import type { ResourceStore } from '../registry/store.js';
 import type { CachedObject } from '../storage/cached-object.js';
@@ -23,6 +24,8 @@ export interface ResourceRoutesOptions {
   registry: Registry;
   bookmarkIntervalMs: number;
   shutdown: AbortSignal;
+  /** What review kinds (TokenReview, SubjectAccessReview, ...) are answered with. */
+  reviews: ReviewDeps;
 }
 
 export interface Ctx {

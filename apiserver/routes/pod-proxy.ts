@@ -11,6 +11,7 @@ import { findResource } from '../../api/resources.js';
 import { StatusError, badRequest } from '../../api/status.js';
 import type { KubeObject } from '../../api/types/meta.js';
 import { decodedPath } from '../http/path.js';
+import type { RequestGate } from '../http/request-gate.js';
 import type { Registry } from '../registry/registry.js';
 import { isPodFinished } from '../../api/conditions.js';
 
@@ -92,14 +93,17 @@ function writeStatus(socket: Duplex, err: StatusError): void {
 }
 
 /** Handles upgrade requests (kubectl exec): relays the connection to the pod's kubelet. */
-export function serveUpgrades(server: Server, registry: Registry, log: Logger): void {
+export function serveUpgrades(server: Server, registry: Registry, gate: RequestGate, log: Logger): void {
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
-    void relay(req, socket, head, registry).catch((err) => {
-      const status = err instanceof StatusError ? err : new StatusError(500, 'InternalError', (err as Error).message);
-      if (status.code >= 500) log.warn({ err: (err as Error).message, url: req.url }, 'upgrade failed');
-      if (socket.writable) writeStatus(socket, status);
-    });
+    void gate
+      .admitUpgrade(req)
+      .then(() => relay(req, socket, head, registry))
+      .catch((err) => {
+        const status = err instanceof StatusError ? err : new StatusError(500, 'InternalError', (err as Error).message);
+        if (status.code >= 500) log.warn({ err: (err as Error).message, url: req.url }, 'upgrade failed');
+        if (socket.writable) writeStatus(socket, status);
+      });
   });
 }
 

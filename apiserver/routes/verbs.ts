@@ -22,6 +22,8 @@ import {
 } from '../http/params.js';
 import { renderList } from '../http/render.js';
 import { serveWatch } from '../http/watch.js';
+import { requestUser } from '../http/request-gate.js';
+import { review } from '../authz/reviews.js';
 import type { CachedObject } from '../storage/cached-object.js';
 import { applyPatchDocument, checkPinned, deleteOptions, isObj, requireVerb, send, sendObject, type Ctx } from './context.js';
 import { bind } from './subresources/binding.js';
@@ -82,6 +84,10 @@ export async function create(ctx: Ctx): Promise<FastifyReply> {
   const body = decodeObjectBody(ctx.req.headers['content-type'], ctx.req.body as Buffer);
   const { obj, warnings } = admit(ctx.r, body, ctx.path.namespace, fieldValidation(ctx.q));
   if (ctx.r.kind === 'Binding') return bind(ctx, obj.metadata.name ?? '', obj);
+  if (ctx.r.module.review) {
+    const answered = await review(ctx.r.kind, obj, requestUser(ctx.req.raw), ctx.path.namespace, ctx.options.reviews);
+    return send(ctx, 201, JSON.stringify(answered), warnings);
+  }
   const created = await ctx.store.create(obj, dryRun(ctx.q));
   return sendObject(ctx, 201, created, warnings);
 }

@@ -353,6 +353,26 @@ function pathCases(): Case[] {
   ];
 }
 
+/** Identity headers on the local port: impersonation is checked and then authorized as the target. */
+function identityCases(): Case[] {
+  const cm = kinds[0]!;
+  const forbidden = (message: string | RegExp): Expect => ({ code: 403, reason: 'Forbidden', message });
+  const as = (user: string, extra: Record<string, string> = {}) => ({ 'Impersonate-User': user, ...extra });
+  const cannotGet = (user: string) => `configmaps "sentinel" is forbidden: User "${user}" cannot get resource "configmaps" in API group "" in the namespace "${NAMESPACE}"`;
+  return [
+    { name: 'impersonating a user with no roles', method: 'GET', path: objectPath(cm), headers: as('jane'), expect: forbidden(cannotGet('jane')) },
+    { name: 'impersonating a service account', method: 'GET', path: objectPath(cm), headers: as(`system:serviceaccount:${NAMESPACE}:bot`), expect: forbidden(cannotGet(`system:serviceaccount:${NAMESPACE}:bot`)) },
+    { name: 'impersonating system:anonymous', method: 'GET', path: objectPath(cm), headers: as('system:anonymous'), expect: forbidden(cannotGet('system:anonymous')) },
+    { name: 'impersonating a user to write', method: 'DELETE', path: objectPath(cm), headers: as('jane'), expect: forbidden(/User "jane" cannot delete resource "configmaps"/) },
+    { name: 'impersonating a user of 10,000 characters', method: 'GET', path: objectPath(cm), headers: as('u'.repeat(10_000)), expect: forbidden(/cannot get resource "configmaps"/) },
+    { name: 'impersonating groups without a user', method: 'GET', path: objectPath(cm), headers: { 'Impersonate-Group': 'system:masters' }, expect: badRequest(/without impersonating a user/) },
+    { name: 'impersonating an empty user name', method: 'GET', path: objectPath(cm), headers: { 'Impersonate-User': '', 'Impersonate-Group': 'system:masters' }, expect: badRequest(/without impersonating a user/) },
+    { name: 'an extra key with a malformed escape', method: 'GET', path: objectPath(cm), headers: as('jane', { 'Impersonate-Extra-%zz': 'v' }), expect: badRequest(/Impersonate-Extra/) },
+    { name: 'an extra key named __proto__', method: 'GET', path: objectPath(cm), headers: as('jane', { 'Impersonate-Extra-__proto__': 'v' }), expect: forbidden(cannotGet('jane')) },
+    { name: 'a garbage bearer token on the local port (ignored there)', method: 'GET', path: `${objectPath(cm)}/bogus`, headers: { Authorization: 'Bearer garbage' }, expect: notFound },
+  ];
+}
+
 export function buildCorpus(): Case[] {
-  return [...kinds.flatMap(patchCases), ...kinds.flatMap(writeCases), ...valueCases(), ...parameterCases(), ...pathCases()];
+  return [...kinds.flatMap(patchCases), ...kinds.flatMap(writeCases), ...valueCases(), ...parameterCases(), ...pathCases(), ...identityCases()];
 }

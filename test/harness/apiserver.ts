@@ -36,6 +36,8 @@ export async function startApiServer(opts: ApiServerStart): Promise<ApiServerHan
       '--etcd-prefix', prefix,
       '--insecure-port', String(port),
       '--log-level', 'warn',
+      // Tests that use the secure port give it (and its certificates) in args.
+      ...((opts.args ?? []).some((a) => a.startsWith('--secure-port')) ? [] : ['--secure-port', '0']),
       ...(opts.args ?? []),
     ]);
     await waitFor('apiserver readiness', async () => {

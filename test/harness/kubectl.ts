@@ -16,13 +16,14 @@ export const KUBECTL_VERSIONS: Record<string, string> = {
   '1.33': '/usr/lib/google-cloud-sdk/bin/kubectl.1.33',
 };
 
-export function kubectlFor(server: string, binary = KUBECTL_VERSIONS['1.32']!) {
+/** `auth`: flags naming the credentials and CA (e.g. --client-certificate, --token, --certificate-authority). */
+export function kubectlFor(server: string, binary = KUBECTL_VERSIONS['1.32']!, auth: string[] = []) {
   const cacheDir = mkdtempSync(join(tmpdir(), 'kubette-kubectl-cache-'));
   const run = (args: string[], stdin?: string): Promise<KubectlResult> =>
     new Promise((resolve) => {
       const child = execFile(
         binary,
-        ['-s', server, '--cache-dir', cacheDir, ...args],
+        ['-s', server, '--cache-dir', cacheDir, ...auth, ...args],
         { timeout: 60_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, KUBECONFIG: '/dev/null' } },
         (err, stdout, stderr) => {
           const code = err ? (typeof (err as NodeJS.ErrnoException).code === 'number' ? Number((err as NodeJS.ErrnoException).code) : 1) : 0;

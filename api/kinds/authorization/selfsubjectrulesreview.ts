@@ -1,0 +1,16 @@
+// authorization.k8s.io/v1 SelfSubjectRulesReview: everything I may do in a namespace
+// (`kubectl auth can-i --list`).
+import { obj, str } from '../../schema/dsl.js';
+import { kind } from '../../schema/meta.js';
+import type { KindModule } from '../kind.js';
+
+export const selfSubjectRulesReview: KindModule = {
+  group: 'authorization.k8s.io',
+  version: 'v1',
+  kind: 'SelfSubjectRulesReview',
+  plural: 'selfsubjectrulesreviews',
+  namespaced: false,
+  verbs: ['create'],
+  review: true,
+  schema: kind({ spec: obj({ namespace: str }) }),
+};

@@ -1,0 +1,80 @@
+// The answers to review objects, computed from the request's user and the cluster's
+// authenticators and authorizers, never stored: SelfSubjectReview (whoami), TokenReview,
+// SubjectAccessReview and its local and self forms (can-i), SelfSubjectRulesReview (can-i --list).
+import { badRequest } from '../../api/status.js';
+import type { KubeObject } from '../../api/types/meta.js';
+import type { TokenAuthenticator } from '../authn/authenticator.js';
+import { withAuthenticatedGroup, type UserInfo } from '../authn/user.js';
+import type { Authorizer } from './authorizer.js';
+import type { PolicyRule } from './rbac.js';
+import type { RequestAttributes } from './request-info.js';
+
+export interface ReviewDeps {
+  authorizer: Authorizer;
+  /** The rules a user has in a namespace, for rules reviews; undefined when the mode cannot list them. */
+  rulesFor?(user: UserInfo, namespace: string): PolicyRule[] | undefined;
+  tokens: TokenAuthenticator[];
+}
+
+interface AccessSpec {
+  resourceAttributes?: { namespace?: string; verb?: string; group?: string; version?: string; resource?: string; subresource?: string; name?: string };
+  nonResourceAttributes?: { path?: string; verb?: string };
+  user?: string;
+  groups?: string[];
+  uid?: string;
+  extra?: Record<string, string[]>;
+}
+
+const userInfoOut = (u: UserInfo) => ({ username: u.name, ...(u.uid ? { uid: u.uid } : {}), groups: u.groups, ...(u.extra ? { extra: u.extra } : {}) });
+
+function attributesOf(spec: AccessSpec): RequestAttributes {
+  if (spec.nonResourceAttributes) return { resourceRequest: false, verb: spec.nonResourceAttributes.verb ?? '', path: spec.nonResourceAttributes.path ?? '' };
+  const r = spec.resourceAttributes ?? {};
+  return { resourceRequest: true, verb: r.verb ?? '', apiGroup: r.group ?? '', apiVersion: r.version ?? '', namespace: r.namespace ?? '', resource: r.resource ?? '', subresource: r.subresource ?? '', name: r.name ?? '' };
+}
+
+function accessStatus(deps: ReviewDeps, user: UserInfo, spec: AccessSpec) {
+  const d = deps.authorizer.authorize(user, attributesOf(spec));
+  return { allowed: d.decision === 'allow', ...(d.decision === 'deny' ? { denied: true } : {}), ...(d.reason ? { reason: d.reason } : {}) };
+}
+
+function answer(body: KubeObject, status: Record<string, unknown>): KubeObject {
+  return { ...body, metadata: { ...body.metadata }, status };
+}
+
+/** The review's answer; `namespace` is the URL's (LocalSubjectAccessReview). */
+export async function review(kind: string, body: KubeObject, requester: UserInfo, namespace: string | undefined, deps: ReviewDeps): Promise<KubeObject> {
+  const spec = (body.spec ?? {}) as AccessSpec & { token?: string; namespace?: string };
+  switch (kind) {
+    case 'SelfSubjectReview':
+      return answer(body, { userInfo: userInfoOut(requester) });
+    case 'TokenReview': {
+      for (const t of deps.tokens) {
+        const user = await t.authenticateToken(spec.token ?? '');
+        if (user) return answer(body, { authenticated: true, user: userInfoOut(withAuthenticatedGroup(user)) });
+      }
+      return answer(body, { authenticated: false, user: {}, error: 'invalid bearer token' });
+    }
+    case 'SelfSubjectAccessReview':
+      return answer(body, accessStatus(deps, requester, spec));
+    case 'SubjectAccessReview':
+    case 'LocalSubjectAccessReview': {
+      if (kind === 'LocalSubjectAccessReview' && (spec.resourceAttributes?.namespace ?? '') !== namespace) {
+        throw badRequest(`spec.resourceAttributes.namespace must match namespace: ${namespace}`);
+      }
+      const subject: UserInfo = { name: spec.user ?? '', groups: spec.groups ?? [], ...(spec.uid ? { uid: spec.uid } : {}), ...(spec.extra ? { extra: spec.extra } : {}) };
+      return answer(body, accessStatus(deps, subject, spec));
+    }
+    case 'SelfSubjectRulesReview': {
+      const rules = deps.rulesFor?.(requester, spec.namespace ?? '');
+      if (!rules) return answer(body, { resourceRules: [], nonResourceRules: [], incomplete: true, evaluationError: 'the authorizer cannot list rules' });
+      return answer(body, {
+        resourceRules: rules.filter((r) => !r.nonResourceURLs?.length).map((r) => ({ verbs: r.verbs, apiGroups: r.apiGroups ?? [], resources: r.resources ?? [], ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}) })),
+        nonResourceRules: rules.filter((r) => r.nonResourceURLs?.length).map((r) => ({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs })),
+        incomplete: false,
+      });
+    }
+    default:
+      throw badRequest(`${kind} is not a review this server answers`);
+  }
+}

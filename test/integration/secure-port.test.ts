@@ -1,0 +1,218 @@
+// The secure port as users meet it: TLS with certificates from api/pki, client-certificate and
+// token authentication, anonymous requests, RBAC with the bootstrap roles, impersonation and
+// the review APIs, driven by unmodified kubectl (1.27, 1.32, 1.33), the Python client and
+// client-node. Every refusal must be the Status Kubernetes gives.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import * as k8s from '@kubernetes/client-node';
+import { Agent, request } from 'undici';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createCA, issue, type Issued } from '../../api/pki/certificates.js';
+import { startApiServer, type ApiServerHandle } from '../harness/apiserver.js';
+import { KUBECTL_VERSIONS, kubectlFor } from '../harness/kubectl.js';
+import { freePort } from '../harness/ports.js';
+
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), 'kubette-secure-'));
+let api: ApiServerHandle;
+let server: string;
+let ca: Issued;
+const files: Record<string, string> = {};
+
+function write(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text, { mode: 0o600 });
+  return p;
+}
+
+async function clientCert(name: string, cn: string, groups: string[] = [], signer?: Issued, opts: { days?: number; notBefore?: Date } = {}): Promise<void> {
+  const c = await issue(signer ?? ca, { commonName: cn, organizations: groups }, { usages: ['client'], ...opts });
+  files[`${name}.crt`] = write(`${name}.crt`, c.certPem);
+  files[`${name}.key`] = write(`${name}.key`, c.keyPem);
+}
+
+const asCert = (name: string, binary = KUBECTL_VERSIONS['1.32']!) =>
+  kubectlFor(server, binary, ['--certificate-authority', files['ca.crt']!, '--client-certificate', files[`${name}.crt`]!, '--client-key', files[`${name}.key`]!]);
+const asToken = (token: string) => kubectlFor(server, undefined, ['--certificate-authority', files['ca.crt']!, '--token', token]);
+
+beforeAll(async () => {
+  ca = await createCA('kubette-test-ca');
+  files['ca.crt'] = write('ca.crt', ca.certPem);
+  const serving = await issue(ca, { commonName: 'kube-apiserver' }, { usages: ['server'], ipAddresses: ['127.0.0.1'], dnsNames: ['localhost'] });
+  files['server.crt'] = write('server.crt', serving.certPem);
+  files['server.key'] = write('server.key', serving.keyPem);
+  await clientCert('admin', 'admin', ['system:masters']);
+  await clientCert('jane', 'jane');
+  await clientCert('expired', 'admin', ['system:masters'], undefined, { notBefore: new Date(Date.now() - 3 * 24 * 3600 * 1000), days: 1 });
+  await clientCert('stranger', 'admin', ['system:masters'], await createCA('someone-else'));
+  files['tokens.csv'] = write('tokens.csv', ['bob-token-0123456789,bob,1001,"dev"', 'bootstrap-token-abcdef,kubelet-bootstrap,10001,"system:kubelet-bootstrap"'].join('\n'));
+  const port = await freePort();
+  server = `https://127.0.0.1:${port}`;
+  api = await startApiServer({
+    etcd: inject('etcdEndpoint'),
+    args: [
+      '--secure-port', String(port),
+      '--bind-address', '127.0.0.1',
+      '--tls-cert-file', files['server.crt']!,
+      '--tls-private-key-file', files['server.key']!,
+      '--client-ca-file', files['ca.crt']!,
+      '--token-auth-file', files['tokens.csv']!,
+    ],
+  });
+});
+afterAll(async () => {
+  await api?.stop();
+});
+
+describe('authentication on the secure port', () => {
+  it('takes a client certificate: kubectl 1.27, 1.32 and 1.33 act as the certificate names', async () => {
+    for (const v of ['1.27', '1.32', '1.33']) {
+      expect(await asCert('admin', KUBECTL_VERSIONS[v]!).ok(['get', 'namespace', 'kube-system', '-o', 'name'])).toBe('namespace/kube-system\n');
+    }
+    const who = JSON.parse(await asCert('admin').ok(['auth', 'whoami', '-o', 'json'])) as { status: { userInfo: { username: string; groups: string[] } } };
+    expect(who.status.userInfo).toEqual({ username: 'admin', groups: ['system:masters', 'system:authenticated'] });
+  });
+
+  it('takes a bearer token from --token-auth-file', async () => {
+    const who = JSON.parse(await asToken('bob-token-0123456789').ok(['auth', 'whoami', '-o', 'json'])) as { status: { userInfo: unknown } };
+    expect(who.status.userInfo).toEqual({ username: 'bob', uid: '1001', groups: ['dev', 'system:authenticated'] });
+  });
+
+  it('answers 401 to an unknown token, an expired certificate and one from another CA', async () => {
+    for (const k of [asToken('garbage'), asCert('expired'), asCert('stranger')]) {
+      const res = await k.run(['get', 'pods']);
+      expect(res.code).toBe(1);
+      // kubectl 1.32's own wording for a 401 (its discovery client words it so for any 401).
+      expect(res.stderr).toContain('error: You must be logged in to the server (the server has asked for the client to provide credentials)');
+    }
+    const agent = new Agent({ connect: { ca: ca.certPem } });
+    const res = await request(`${server}/api/v1/namespaces`, { dispatcher: agent, headers: { authorization: 'Bearer garbage' } });
+    expect(res.statusCode).toBe(401);
+    expect(await res.body.json()).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+    await agent.close();
+  });
+
+  it('lets anonymous requests see health and version only', async () => {
+    const agent = new Agent({ connect: { ca: ca.certPem } });
+    const get = async (path: string) => {
+      const res = await request(`${server}${path}`, { dispatcher: agent });
+      return { code: res.statusCode, body: await res.body.text() };
+    };
+    expect((await get('/healthz')).code).toBe(200);
+    expect((await get('/version')).code).toBe(200);
+    const pods = await get('/api/v1/pods');
+    expect(pods.code).toBe(403);
+    expect(JSON.parse(pods.body)).toMatchObject({
+      reason: 'Forbidden',
+      message: 'pods is forbidden: User "system:anonymous" cannot list resource "pods" in API group "" at the cluster scope',
+      details: { group: '', kind: 'pods' },
+    });
+    expect(JSON.parse((await get('/metrics')).body).message).toBe('forbidden: User "system:anonymous" cannot get path "/metrics"');
+    await agent.close();
+  });
+});
+
+describe('RBAC', () => {
+  it('refuses a user with no role, with the message Kubernetes gives', async () => {
+    const res = await asCert('jane').run(['get', 'pods', '-n', 'default']);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('Error from server (Forbidden): pods is forbidden: User "jane" cannot list resource "pods" in API group "" in the namespace "default"');
+  });
+
+  it('grants what a RoleBinding to an aggregated role grants, in its namespace only; can-i agrees', async () => {
+    const admin = asCert('admin');
+    await admin.ok(['create', 'namespace', 'team-b']);
+    await admin.ok(['create', 'rolebinding', 'bob-edit', '--clusterrole=edit', '--user=bob', '-n', 'team-b']);
+    const bob = asToken('bob-token-0123456789');
+    await bob.ok(['create', 'configmap', 'settings', '--from-literal=a=1', '-n', 'team-b']);
+    expect(await bob.ok(['get', 'configmap', 'settings', '-n', 'team-b', '-o', 'jsonpath={.data.a}'])).toBe('1');
+    // edit may not touch roles; view (in edit) reads pods; nothing elsewhere.
+    const matrix: Array<[string[], string]> = [
+      [['create', 'configmaps', '-n', 'team-b'], 'yes'],
+      [['delete', 'pods', '-n', 'team-b'], 'yes'],
+      [['list', 'deployments.apps', '-n', 'team-b'], 'yes'],
+      [['create', 'roles.rbac.authorization.k8s.io', '-n', 'team-b'], 'no'],
+      [['list', 'pods', '-n', 'default'], 'no'],
+      [['list', 'nodes'], 'no'],
+    ];
+    for (const [args, want] of matrix) {
+      const res = await bob.run(['auth', 'can-i', ...args]);
+      expect([args.join(' '), res.stdout.trim()]).toEqual([args.join(' '), want]);
+      expect(res.code).toBe(want === 'yes' ? 0 : 1);
+    }
+    const list = await bob.ok(['auth', 'can-i', '--list', '-n', 'team-b']);
+    expect(list).toMatch(/^configmaps\s+\[\]\s+\[\]\s+\[.*create.*\]/m);
+    expect(list).toContain('selfsubjectaccessreviews.authorization.k8s.io');
+  });
+
+  it('impersonates only with the impersonate verb, and answers can-i for another user', async () => {
+    const admin = asCert('admin');
+    expect((await admin.run(['auth', 'can-i', 'create', 'configmaps', '-n', 'team-b', '--as=bob'])).stdout.trim()).toBe('yes');
+    expect((await admin.run(['auth', 'can-i', 'list', 'pods', '-n', 'default', '--as=bob'])).stdout.trim()).toBe('no');
+    // kubectl's discovery client prints a refused impersonation as "Forbidden: unknown" (as
+    // against Kubernetes); the Status itself carries Kubernetes' message.
+    const denied = await asCert('jane').run(['get', 'pods', '--as=admin']);
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toContain('Error from server (Forbidden)');
+    const agent = new Agent({ connect: { ca: ca.certPem, cert: readFileSync(files['jane.crt']!), key: readFileSync(files['jane.key']!) } });
+    const res = await request(`${server}/api/v1/namespaces/default/pods`, { dispatcher: agent, headers: { 'impersonate-user': 'admin', 'impersonate-group': 'system:masters' } });
+    expect(res.statusCode).toBe(403);
+    expect(await res.body.json()).toMatchObject({
+      reason: 'Forbidden',
+      message: 'users "admin" is forbidden: User "jane" cannot impersonate resource "users" in API group "" at the cluster scope',
+      details: { name: 'admin', group: '', kind: 'users' },
+    });
+    await agent.close();
+  });
+
+  it('serves the bootstrap policy: cluster-admin to system:masters, and the aggregated user roles filled in', async () => {
+    const admin = asCert('admin');
+    const crb = JSON.parse(await admin.ok(['get', 'clusterrolebinding', 'cluster-admin', '-o', 'json'])) as { subjects: unknown[]; roleRef: { name: string } };
+    expect(crb.subjects).toEqual([{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:masters' }]);
+    const view = JSON.parse(await admin.ok(['get', 'clusterrole', 'view', '-o', 'json'])) as { rules: Array<{ resources?: string[] }>; aggregationRule: unknown };
+    expect(view.aggregationRule).toEqual({ clusterRoleSelectors: [{ matchLabels: { 'rbac.authorization.k8s.io/aggregate-to-view': 'true' } }] });
+    expect(view.rules.flatMap((r) => r.resources ?? [])).toEqual(expect.arrayContaining(['pods', 'deployments', 'configmaps']));
+  });
+});
+
+describe('official clients over TLS', () => {
+  it('client-node and the Python client authenticate with a client certificate', async () => {
+    const kc = new k8s.KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'c', server, caData: Buffer.from(ca.certPem).toString('base64') }],
+      users: [{ name: 'admin', certData: Buffer.from(readFileSync(files['admin.crt']!)).toString('base64'), keyData: Buffer.from(readFileSync(files['admin.key']!)).toString('base64') }],
+      contexts: [{ name: 'c', cluster: 'c', user: 'admin' }],
+      currentContext: 'c',
+    });
+    const names = (await kc.makeApiClient(k8s.CoreV1Api).listNamespace()).items.map((n) => n.metadata?.name);
+    expect(names).toContain('kube-system');
+
+    const kubeconfig = write(
+      'py-kubeconfig',
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'c', cluster: { server, 'certificate-authority': files['ca.crt'] } }],
+        users: [{ name: 'jane', user: { 'client-certificate': files['jane.crt'], 'client-key': files['jane.key'] } }],
+        contexts: [{ name: 'c', context: { cluster: 'c', user: 'jane' } }],
+        'current-context': 'c',
+      }),
+    );
+    const script = [
+      'import sys',
+      'from kubernetes import client, config',
+      'from kubernetes.client.rest import ApiException',
+      `config.load_kube_config(${JSON.stringify(kubeconfig)})`,
+      'try:',
+      "    client.CoreV1Api().list_namespaced_pod('default')",
+      '    print("allowed")',
+      'except ApiException as e:',
+      '    print(e.status, e.reason)',
+    ].join('\n');
+    const { stdout } = await run('/usr/bin/python3', ['-c', script], { timeout: 60_000 });
+    expect(stdout.trim()).toBe('403 Forbidden');
+  });
+});
