@@ -17,6 +17,8 @@ import { openapiRoutes } from './routes/openapi.js';
 import { serveUpgrades } from './routes/pod-proxy.js';
 import { resourceRoutes } from './routes/resources.js';
 import { RequestAuthenticator, tokenFileAuthenticator, type TokenAuthenticator } from './authn/authenticator.js';
+import { generateKeyPairSync } from 'node:crypto';
+import { ServiceAccountTokens, type UidLookup } from './authn/service-account-tokens.js';
 import type { TokenFile } from './authn/token-file.js';
 import { MASTERS_GROUP } from './authn/user.js';
 import { alwaysAllow, chain, privilegedGroups, type Authorizer } from './authz/authorizer.js';
@@ -56,6 +58,19 @@ export interface ApiServerOptions {
   tokenFile?: TokenFile;
   /** --authorization-mode, in order: AlwaysAllow, RBAC. */
   authorizationModes: string[];
+  serviceAccounts: ServiceAccountOptions;
+}
+
+export interface ServiceAccountOptions {
+  /** Signs tokens (--service-account-signing-key-file); none: a key made for this process. */
+  signingKeyPem?: string;
+  /** More public keys that verify tokens (--service-account-key-file). */
+  publicKeyPems: string[];
+  issuer: string;
+  /** Audiences tokens must name to authenticate here (--api-audiences; default: the issuer). */
+  audiences: string[];
+  /** --service-account-max-token-expiration; 0: no cap. */
+  maxExpirationSeconds: number;
 }
 
 /** TLS of the secure port. */
@@ -85,7 +100,13 @@ export const defaultOptions: ApiServerOptions = {
   etcdRetryWindowMs: 10_000,
   anonymousAuth: true,
   authorizationModes: ['RBAC'],
+  serviceAccounts: { publicKeyPems: [], issuer: 'https://kubernetes.default.svc.cluster.local', audiences: ['https://kubernetes.default.svc.cluster.local'], maxExpirationSeconds: 0 },
 };
+
+/** An ECDSA P-256 key for signing service-account tokens, PEM. */
+export function newServiceAccountKey(): string {
+  return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+}
 
 export interface ApiServer {
   app: FastifyInstance;
@@ -164,7 +185,22 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   app.setNotFoundHandler((_req, reply) => sendStatus(reply, new StatusError(404, 'NotFound', 'the server could not find the requested resource', {})));
 
   // Who is asking and may they: before limits and handlers, as Kubernetes' filter chain orders it.
-  const tokens: TokenAuthenticator[] = opts.tokenFile ? [tokenFileAuthenticator(opts.tokenFile)] : [];
+  const sa = opts.serviceAccounts;
+  const uidOf: UidLookup = async (kind, namespace, name) => {
+    const r = findResource('', 'v1', { ServiceAccount: 'serviceaccounts', Pod: 'pods', Secret: 'secrets', Node: 'nodes' }[kind])!;
+    const store = registry.storeFor(r);
+    const cached = store.getCached(namespace, name);
+    if (cached) return cached.obj.metadata.uid;
+    // Not in the cache: gone, or created a moment ago; etcd knows which.
+    try {
+      return (await store.get(namespace, name)).obj.metadata.uid;
+    } catch (err) {
+      if (err instanceof StatusError && err.code === 404) return undefined;
+      throw err;
+    }
+  };
+  const serviceAccountTokens = new ServiceAccountTokens(sa.signingKeyPem ?? newServiceAccountKey(), sa.publicKeyPems, sa.issuer, sa.audiences, uidOf);
+  const tokens: TokenAuthenticator[] = [...(opts.tokenFile ? [tokenFileAuthenticator(opts.tokenFile)] : []), serviceAccountTokens];
   const rbac = new RbacAuthorizer(registryRbacSource(registry));
   const modes: Authorizer[] = opts.authorizationModes.map((m) => {
     if (m === 'AlwaysAllow') return alwaysAllow;
@@ -191,7 +227,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   app.get('/', async () => ({ paths: rootPaths() }));
   app.register(discoveryRoutes, { serverAddress: () => opts.advertiseAddress ?? listenAddress(app) });
   app.register(openapiRoutes, { gitVersion: versionInfo().gitVersion });
-  app.register(resourceRoutes, { registry, bookmarkIntervalMs: opts.bookmarkIntervalMs, shutdown: shutdown.signal, reviews });
+  app.register(resourceRoutes, { registry, bookmarkIntervalMs: opts.bookmarkIntervalMs, shutdown: shutdown.signal, reviews, serviceAccountTokens, maxTokenExpirationSeconds: sa.maxExpirationSeconds });
   serveUpgrades(app.server, registry, gate, log);
 
   let repairer: NodeJS.Timeout | undefined;

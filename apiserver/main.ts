@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // kubette apiserver: flags -> build the app -> listen; on SIGTERM stop taking requests, finish
 // the ones under way and close etcd.
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { isIPv4 } from 'node:net';
 import { parseIPv4 } from '../api/ip.js';
 import { defineFlags, FlagError } from '../component-base/flags.js';
 import { runComponent } from '../component-base/run.js';
-import { AUTHORIZATION_MODES, build, defaultOptions } from './app.js';
+import { AUTHORIZATION_MODES, build, defaultOptions, newServiceAccountKey } from './app.js';
 import { TokenFile } from './authn/token-file.js';
 import { selfSignedServingCert } from './serving-cert.js';
 import { defaultLimits } from './http/limits.js';
@@ -25,6 +26,11 @@ const flags = defineFlags({
   'client-ca-file': { type: 'string', arg: 'FILE', help: 'CA whose client certificates authenticate (CN user, O groups).' },
   'token-auth-file': { type: 'string', arg: 'FILE', help: 'Static bearer tokens, CSV: token,user,uid,"group1,group2".' },
   'anonymous-auth': { type: 'bool', default: true, help: 'Treat requests with no credentials as system:anonymous (what RBAC lets it do: health, version, discovery).' },
+  'service-account-issuer': { type: 'string', default: defaultOptions.serviceAccounts.issuer, arg: 'URL', help: 'The iss of service-account tokens this server issues and accepts.' },
+  'service-account-signing-key-file': { type: 'string', arg: 'FILE', help: 'Private key (PEM, RSA or ECDSA) that signs service-account tokens; without it one is made (kept in --cert-dir as sa.key).' },
+  'service-account-key-file': { type: 'list', default: [], arg: 'FILE,...', help: 'More public keys (PEM) whose tokens are accepted.' },
+  'api-audiences': { type: 'list', default: [], arg: 'AUD,...', help: 'Audiences a token must name to authenticate (default: the issuer).' },
+  'service-account-max-token-expiration': { type: 'duration', default: '0s', help: 'Longest validity a TokenRequest gets (0: as asked).' },
   'authorization-mode': { type: 'list', default: ['RBAC'], arg: 'MODE,...', help: `Authorizers on the secure port, in order: ${AUTHORIZATION_MODES.join(', ')}. Members of system:masters may always act.` },
   'advertise-address': { type: 'string', arg: 'HOST:PORT', help: 'host:port clients are told to use (default: the listen address).' },
   'default-watch-cache-size': { type: 'int', default: defaultOptions.watchCacheSize, min: 1, arg: 'N', help: 'Events kept per resource for watches to resume from.' },
@@ -81,6 +87,13 @@ runComponent({
       anonymousAuth: f['anonymous-auth'],
       tokenFile: f['token-auth-file'] ? new TokenFile(read(f['token-auth-file'])) : undefined,
       authorizationModes: f['authorization-mode'],
+      serviceAccounts: {
+        signingKeyPem: f['service-account-signing-key-file'] ? read(f['service-account-signing-key-file']) : generatedSigningKey(f['cert-dir']),
+        publicKeyPems: f['service-account-key-file'].map(read),
+        issuer: f['service-account-issuer'],
+        audiences: f['api-audiences'].length ? f['api-audiences'] : [f['service-account-issuer']],
+        maxExpirationSeconds: Math.floor(f['service-account-max-token-expiration'] / 1000),
+      },
     });
     await server.ready;
     if (signal.aborted) return server.close();
@@ -109,3 +122,14 @@ runComponent({
     await server.close();
   },
 });
+
+/** The made-up signing key: kept in the cert dir so tokens outlive a restart; in memory without one. */
+function generatedSigningKey(certDir: string | undefined): string {
+  if (!certDir) return newServiceAccountKey();
+  const file = join(certDir, 'sa.key');
+  if (existsSync(file)) return readFileSync(file, 'utf8');
+  mkdirSync(certDir, { recursive: true, mode: 0o700 });
+  const pem = newServiceAccountKey();
+  writeFileSync(file, pem, { mode: 0o600 });
+  return pem;
+}

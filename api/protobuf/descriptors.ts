@@ -200,6 +200,11 @@ export const kinds: Record<string, Message> = {
   },
   // kubectl auth whoami / can-i send these as protobuf.
   'authentication.k8s.io/v1/SelfSubjectReview': { 1: ['metadata', objectMeta] },
+  // kubectl create token.
+  'authentication.k8s.io/v1/TokenRequest': {
+    1: ['metadata', objectMeta],
+    2: ['spec', { 1: ['audiences', 'string', repeated], 3: ['boundObjectRef', { 1: ['kind', 'string'], 2: ['apiVersion', 'string'], 3: ['name', 'string'], 4: ['uid', 'string'] }], 4: ['expirationSeconds', 'int', ptr] }],
+  },
   'authentication.k8s.io/v1/TokenReview': { 1: ['metadata', objectMeta], 2: ['spec', { 1: ['token', 'string'], 2: ['audiences', 'string', repeated] }] },
   'authorization.k8s.io/v1/SelfSubjectAccessReview': { 1: ['metadata', objectMeta], 2: ['spec', { 1: ['resourceAttributes', resourceAttributes], 2: ['nonResourceAttributes', nonResourceAttributes] }] },
   'authorization.k8s.io/v1/SubjectAccessReview': subjectAccessReview,

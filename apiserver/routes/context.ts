@@ -15,6 +15,7 @@ import type { Output } from '../http/negotiation.js';
 import { bool, int, one, type Query } from '../http/params.js';
 import type { ResourcePath } from '../http/path.js';
 import { renderObject, type RenderOptions } from '../http/render.js';
+import type { ServiceAccountTokens } from '../authn/service-account-tokens.js';
 import type { ReviewDeps } from '../authz/reviews.js';
 import type { Registry } from '../registry/registry.js';
 import type { ResourceStore } from '../registry/store.js';
@@ -26,6 +27,10 @@ export interface ResourceRoutesOptions {
   shutdown: AbortSignal;
   /** What review kinds (TokenReview, SubjectAccessReview, ...) are answered with. */
   reviews: ReviewDeps;
+  /** Signs TokenRequests (serviceaccounts/token). */
+  serviceAccountTokens: ServiceAccountTokens;
+  /** --service-account-max-token-expiration; 0: no cap. */
+  maxTokenExpirationSeconds: number;
 }
 
 export interface Ctx {

@@ -10,6 +10,7 @@ import { proxyLogs } from './pod-proxy.js';
 import { bind } from './subresources/binding.js';
 import { evict } from './subresources/eviction.js';
 import { scale } from './subresources/scale.js';
+import { requestToken } from './subresources/token.js';
 import { patch, update } from './verbs.js';
 
 export async function subresource(ctx: Ctx): Promise<FastifyReply> {
@@ -34,6 +35,8 @@ export async function subresource(ctx: Ctx): Promise<FastifyReply> {
     }
     case 'eviction':
       return evict(ctx);
+    case 'token':
+      return requestToken(ctx);
     case 'log':
       return proxyLogs(ctx.options.registry, ctx.path.namespace!, ctx.path.name!, ctx.q, ctx.reply);
     case 'exec':

@@ -353,6 +353,33 @@ function pathCases(): Case[] {
   ];
 }
 
+/** TokenRequest bodies (serviceaccounts/token), for a service account that does not exist. */
+function tokenRequestCases(): Case[] {
+  const path = `/api/v1/namespaces/${NAMESPACE}/serviceaccounts/nobody/token`;
+  const req = (name: string, spec: unknown, expect: Expect): Case => ({
+    name: `token request ${name}`,
+    method: 'POST',
+    path,
+    contentType: 'application/json',
+    body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec }),
+    expect,
+  });
+  const invalidReq: Expect = { code: 422, reason: 'Invalid' };
+  return [
+    req('for a missing service account', {}, notFound),
+    req('with expirationSeconds as a string', { expirationSeconds: '3600' }, badRequest(/cannot unmarshal string .* of type int64/)),
+    req('with expirationSeconds 1.5', { expirationSeconds: 1.5 }, badRequest(/cannot unmarshal number 1.5 .* of type int64/)),
+    req('with expirationSeconds -1', { expirationSeconds: -1 }, { ...invalidReq, message: /less than 10 minutes/ }),
+    req('with expirationSeconds 2^40', { expirationSeconds: 2 ** 40 }, { ...invalidReq, message: /larger than 2\^32 seconds/ }),
+    req('with expirationSeconds 2^64', { expirationSeconds: 2 ** 64 }, badRequest(/of type int64/)),
+    req('with audiences as a string', { audiences: 'api' }, badRequest(/of type \[\]string/)),
+    req('with a bound object of kind __proto__', { boundObjectRef: { kind: '__proto__', name: 'x' } }, { ...invalidReq, message: /Unsupported value: "__proto__"/ }),
+    req('with a bound object of kind constructor', { boundObjectRef: { kind: 'constructor', name: 'x' } }, { ...invalidReq, message: /Unsupported value: "constructor"/ }),
+    req('with a bound object whose name is a number', { boundObjectRef: { kind: 'Pod', name: 7 } }, badRequest(/BoundObjectReference/)),
+    req('with spec as an array', [], badRequest(/TokenRequestSpec/)),
+  ];
+}
+
 /** Identity headers on the local port: impersonation is checked and then authorized as the target. */
 function identityCases(): Case[] {
   const cm = kinds[0]!;
@@ -369,6 +396,7 @@ function identityCases(): Case[] {
     { name: 'impersonating an empty user name', method: 'GET', path: objectPath(cm), headers: { 'Impersonate-User': '', 'Impersonate-Group': 'system:masters' }, expect: badRequest(/without impersonating a user/) },
     { name: 'an extra key with a malformed escape', method: 'GET', path: objectPath(cm), headers: as('jane', { 'Impersonate-Extra-%zz': 'v' }), expect: badRequest(/Impersonate-Extra/) },
     { name: 'an extra key named __proto__', method: 'GET', path: objectPath(cm), headers: as('jane', { 'Impersonate-Extra-__proto__': 'v' }), expect: forbidden(cannotGet('jane')) },
+    ...tokenRequestCases(),
     { name: 'a garbage bearer token on the local port (ignored there)', method: 'GET', path: `${objectPath(cm)}/bogus`, headers: { Authorization: 'Bearer garbage' }, expect: notFound },
   ];
 }

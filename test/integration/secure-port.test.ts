@@ -178,6 +178,49 @@ describe('RBAC', () => {
   });
 });
 
+describe('service-account tokens', () => {
+  it('kubectl create token issues a bound token that authenticates as the service account, in its groups', async () => {
+    const admin = asCert('admin');
+    await admin.ok(['create', 'namespace', 'team-sa']);
+    await admin.ok(['create', 'serviceaccount', 'bot', '-n', 'team-sa']);
+    const token = (await admin.ok(['create', 'token', 'bot', '-n', 'team-sa'])).trim();
+    expect(token.split('.')).toHaveLength(3);
+    const bot = asToken(token);
+    const who = JSON.parse(await bot.ok(['auth', 'whoami', '-o', 'json'])) as { status: { userInfo: { username: string; groups: string[]; extra: Record<string, string[]> } } };
+    expect(who.status.userInfo).toMatchObject({ username: 'system:serviceaccount:team-sa:bot', groups: ['system:serviceaccounts', 'system:serviceaccounts:team-sa', 'system:authenticated'] });
+    expect(who.status.userInfo.extra['authentication.kubernetes.io/credential-id']![0]).toMatch(/^JTI=/);
+
+    expect((await bot.run(['get', 'pods', '-n', 'team-sa'])).stderr).toContain('pods is forbidden: User "system:serviceaccount:team-sa:bot" cannot list resource "pods" in API group "" in the namespace "team-sa"');
+    await admin.ok(['create', 'rolebinding', 'bot-view', '--clusterrole=view', '--serviceaccount=team-sa:bot', '-n', 'team-sa']);
+    await bot.ok(['get', 'pods', '-n', 'team-sa']);
+
+    // A TokenReview says the same.
+    const review = JSON.parse(await admin.ok(['create', '-f', '-', '-o', 'json'], JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } }))) as { status: { authenticated: boolean; user: { username: string } } };
+    expect(review.status).toMatchObject({ authenticated: true, user: { username: 'system:serviceaccount:team-sa:bot' } });
+
+    // Deleting the service account revokes every token it had.
+    await admin.ok(['delete', 'serviceaccount', 'bot', '-n', 'team-sa']);
+    expect((await bot.run(['get', 'pods', '-n', 'team-sa'])).stderr).toContain('You must be logged in to the server');
+  });
+
+  it('a token bound to a pod dies with the pod; durations under ten minutes are refused', async () => {
+    const admin = asCert('admin');
+    await admin.ok(['create', 'serviceaccount', 'worker', '-n', 'team-sa']);
+    await admin.ok(['run', 'holder', '--image=busybox:1.36', '-n', 'team-sa', '--overrides', JSON.stringify({ spec: { serviceAccountName: 'worker' } })]);
+    const token = (await admin.ok(['create', 'token', 'worker', '-n', 'team-sa', '--bound-object-kind=Pod', '--bound-object-name=holder'])).trim();
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { 'kubernetes.io': { pod: { name: string } } };
+    expect(claims['kubernetes.io'].pod.name).toBe('holder');
+    const worker = asToken(token);
+    expect((await worker.ok(['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'])).trim()).toBe('system:serviceaccount:team-sa:worker');
+    await admin.ok(['delete', 'pod', 'holder', '-n', 'team-sa', '--grace-period=0', '--force']);
+    expect((await worker.run(['auth', 'whoami'])).stderr).toContain('You must be logged in to the server');
+
+    const short = await admin.run(['create', 'token', 'worker', '-n', 'team-sa', '--duration=5m']);
+    expect(short.code).toBe(1);
+    expect(short.stderr).toContain('spec.expirationSeconds: Invalid value: 300: may not specify a duration less than 10 minutes');
+  });
+});
+
 describe('official clients over TLS', () => {
   it('client-node and the Python client authenticate with a client certificate', async () => {
     const kc = new k8s.KubeConfig();

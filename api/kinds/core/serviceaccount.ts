@@ -1,4 +1,5 @@
-// v1 ServiceAccount: an identity for pods (tokens come with issue 12).
+// v1 ServiceAccount: an identity for pods; serviceaccounts/token issues its bound tokens
+// (TokenRequest, `kubectl create token`).
 import type { Unstructured } from '../../types/meta.js';
 import { ageCol, col, nameCol } from '../../printers.js';
 import { bool, list } from '../../schema/dsl.js';
@@ -11,6 +12,7 @@ export const serviceAccount: KindModule = {
   kind: 'ServiceAccount',
   plural: 'serviceaccounts',
   shortNames: ['sa'],
+  subresources: [{ name: 'token', kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'] }],
   schema: kind({
     secrets: list(objectReference, 'name'),
     imagePullSecrets: list(localObjectReference),

@@ -1,0 +1,141 @@
+// Service-account tokens: JWTs the apiserver signs for TokenRequest (`kubectl create token`,
+// the kubelet's projected volumes) and accepts as bearer tokens. As Kubernetes' bound tokens:
+// issuer and audience are checked, expiry enforced, and the token dies with what it is bound
+// to (its ServiceAccount, and the Pod or Secret it was requested for, each by uid). The user is
+// system:serviceaccount:<ns>:<name> in system:serviceaccounts and system:serviceaccounts:<ns>.
+import { createHash, createPrivateKey, createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
+import { decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import type { TokenAuthenticator } from './authenticator.js';
+import type { UserInfo } from './user.js';
+
+export interface BoundObject {
+  kind: 'Pod' | 'Secret' | 'Node';
+  name: string;
+  uid: string;
+}
+
+export interface TokenClaims {
+  namespace: string;
+  serviceAccount: { name: string; uid: string };
+  bound?: BoundObject;
+  /** Node of a pod-bound token, when known. */
+  node?: { name: string; uid: string };
+}
+
+/** What the authenticator asks the registry: the uid of an object now, if it exists. */
+export type UidLookup = (kind: 'ServiceAccount' | 'Pod' | 'Secret' | 'Node', namespace: string | undefined, name: string) => Promise<string | undefined>;
+
+interface KubernetesClaim {
+  namespace: string;
+  serviceaccount: { name: string; uid: string };
+  pod?: { name: string; uid: string };
+  secret?: { name: string; uid: string };
+  node?: { name: string; uid: string };
+}
+
+const SA_PREFIX = 'system:serviceaccount:';
+
+/** Kubernetes' key id: base64url of the SHA-256 of the public key's DER. */
+export function keyId(publicKey: KeyObject): string {
+  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('base64url');
+}
+
+function algorithmOf(key: KeyObject): string {
+  if (key.asymmetricKeyType === 'rsa') return 'RS256';
+  if (key.asymmetricKeyType === 'ec') {
+    const curve = key.asymmetricKeyDetails?.namedCurve;
+    return curve === 'secp384r1' ? 'ES384' : curve === 'secp521r1' ? 'ES512' : 'ES256';
+  }
+  throw new Error(`service-account keys must be RSA or ECDSA, not ${key.asymmetricKeyType}`);
+}
+
+export class ServiceAccountTokens implements TokenAuthenticator {
+  private readonly signingKey: KeyObject;
+  private readonly kid: string;
+  private readonly verifyKeys: Map<string, KeyObject>;
+
+  constructor(
+    signingKeyPem: string,
+    /** Extra public keys that verify (--service-account-key-file); the signing key's own always does. */
+    publicKeyPems: string[],
+    readonly issuer: string,
+    readonly audiences: string[],
+    private readonly lookup: UidLookup,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.signingKey = createPrivateKey(signingKeyPem);
+    const own = createPublicKey(this.signingKey);
+    this.kid = keyId(own);
+    this.verifyKeys = new Map([[this.kid, own]]);
+    for (const pem of publicKeyPems) {
+      const k = createPublicKey(pem);
+      this.verifyKeys.set(keyId(k), k);
+    }
+  }
+
+  /** A signed token for the claims, valid `seconds` from now; returns it and its expiry. */
+  async issue(claims: TokenClaims, audiences: string[], seconds: number): Promise<{ token: string; expiresAt: Date }> {
+    const iat = Math.floor(this.now() / 1000);
+    const kube: KubernetesClaim = { namespace: claims.namespace, serviceaccount: claims.serviceAccount };
+    if (claims.bound?.kind === 'Pod') kube.pod = { name: claims.bound.name, uid: claims.bound.uid };
+    if (claims.bound?.kind === 'Secret') kube.secret = { name: claims.bound.name, uid: claims.bound.uid };
+    if (claims.bound?.kind === 'Node') kube.node = { name: claims.bound.name, uid: claims.bound.uid };
+    else if (claims.node) kube.node = claims.node;
+    const token = await new SignJWT({ 'kubernetes.io': kube })
+      .setProtectedHeader({ alg: algorithmOf(this.signingKey), kid: this.kid })
+      .setIssuer(this.issuer)
+      .setSubject(`${SA_PREFIX}${claims.namespace}:${claims.serviceAccount.name}`)
+      .setAudience(audiences)
+      .setIssuedAt(iat)
+      .setNotBefore(iat)
+      .setExpirationTime(iat + seconds)
+      .setJti(randomUUID())
+      .sign(this.signingKey);
+    return { token, expiresAt: new Date((iat + seconds) * 1000) };
+  }
+
+  /** The user of a valid token; undefined for anything else (not a JWT, wrong issuer, expired, revoked). */
+  async authenticateToken(token: string): Promise<UserInfo | undefined> {
+    if (token.split('.').length !== 3) return undefined;
+    let payload: JWTPayload;
+    try {
+      const { kid } = decodeProtectedHeader(token);
+      const keys = kid && this.verifyKeys.has(kid) ? [this.verifyKeys.get(kid)!] : [...this.verifyKeys.values()];
+      let verified: JWTPayload | undefined;
+      for (const key of keys) {
+        try {
+          verified = (await jwtVerify(token, key, { issuer: this.issuer, audience: this.audiences, currentDate: new Date(this.now()), clockTolerance: 60 })).payload;
+          break;
+        } catch {
+          // another key may have signed it
+        }
+      }
+      if (!verified) return undefined;
+      payload = verified;
+    } catch {
+      return undefined;
+    }
+    const kube = payload['kubernetes.io'] as KubernetesClaim | undefined;
+    if (!kube?.namespace || !kube.serviceaccount?.name || payload.sub !== `${SA_PREFIX}${kube.namespace}:${kube.serviceaccount.name}`) return undefined;
+    // Bound tokens die with their objects: each must still exist with the uid the token names.
+    if ((await this.lookup('ServiceAccount', kube.namespace, kube.serviceaccount.name)) !== kube.serviceaccount.uid) return undefined;
+    if (kube.pod && (await this.lookup('Pod', kube.namespace, kube.pod.name)) !== kube.pod.uid) return undefined;
+    if (kube.secret && (await this.lookup('Secret', kube.namespace, kube.secret.name)) !== kube.secret.uid) return undefined;
+    const extra: Record<string, string[]> = {};
+    if (payload.jti) extra['authentication.kubernetes.io/credential-id'] = [`JTI=${payload.jti}`];
+    if (kube.pod) {
+      extra['authentication.kubernetes.io/pod-name'] = [kube.pod.name];
+      extra['authentication.kubernetes.io/pod-uid'] = [kube.pod.uid];
+    }
+    if (kube.node) {
+      extra['authentication.kubernetes.io/node-name'] = [kube.node.name];
+      extra['authentication.kubernetes.io/node-uid'] = [kube.node.uid];
+    }
+    return {
+      name: payload.sub,
+      uid: kube.serviceaccount.uid,
+      groups: ['system:serviceaccounts', `system:serviceaccounts:${kube.namespace}`],
+      ...(Object.keys(extra).length ? { extra } : {}),
+    };
+  }
+}
