@@ -28,6 +28,8 @@ import { registryRbacSource } from './authz/rbac-source.js';
 import type { ReviewDeps } from './authz/reviews.js';
 import { RequestGate } from './http/request-gate.js';
 import { Compactor } from './storage/compactor.js';
+import type { EncryptionRule } from './storage/encryption/config.js';
+import { EncryptingKV } from './storage/encryption/encrypting-kv.js';
 import { EtcdStore } from './storage/etcd-store.js';
 import type { KVStore } from './storage/kv.js';
 
@@ -59,6 +61,8 @@ export interface ApiServerOptions {
   /** --authorization-mode, in order: AlwaysAllow, RBAC. */
   authorizationModes: string[];
   serviceAccounts: ServiceAccountOptions;
+  /** --encryption-provider-config, parsed: which resources are encrypted at rest, and how. */
+  encryption?: EncryptionRule[];
 }
 
 export interface ServiceAccountOptions {
@@ -123,8 +127,10 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   const opts: ApiServerOptions = { ...defaultOptions, ...partial };
   const log = opts.logger ?? pino({ level: 'silent' });
   const etcd = opts.storage ?? new EtcdStore(opts.etcdServers, { retryWindowMs: opts.etcdRetryWindowMs, log: log.child({ etcd: true }) });
+  // Encryption at rest sits between the registry and etcd.
+  const stored = opts.encryption ? new EncryptingKV(etcd, opts.etcdPrefix, opts.encryption, log.child({ encryption: true })) : etcd;
   const registry = new Registry(
-    etcd,
+    stored,
     {
       prefix: opts.etcdPrefix,
       watchCacheSize: opts.watchCacheSize,

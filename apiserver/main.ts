@@ -10,6 +10,7 @@ import { runComponent } from '../component-base/run.js';
 import { AUTHORIZATION_MODES, build, defaultOptions, newServiceAccountKey } from './app.js';
 import { TokenFile } from './authn/token-file.js';
 import { selfSignedServingCert } from './serving-cert.js';
+import { parseEncryptionConfig } from './storage/encryption/config.js';
 import { defaultLimits } from './http/limits.js';
 
 const flags = defineFlags({
@@ -31,6 +32,7 @@ const flags = defineFlags({
   'service-account-key-file': { type: 'list', default: [], arg: 'FILE,...', help: 'More public keys (PEM) whose tokens are accepted.' },
   'api-audiences': { type: 'list', default: [], arg: 'AUD,...', help: 'Audiences a token must name to authenticate (default: the issuer).' },
   'service-account-max-token-expiration': { type: 'duration', default: '0s', help: 'Longest validity a TokenRequest gets (0: as asked).' },
+  'encryption-provider-config': { type: 'string', arg: 'FILE', help: 'EncryptionConfiguration (apiserver.config.k8s.io/v1) naming the resources to encrypt at rest and their providers (aescbc, aesgcm, secretbox, identity).' },
   'authorization-mode': { type: 'list', default: ['RBAC'], arg: 'MODE,...', help: `Authorizers on the secure port, in order: ${AUTHORIZATION_MODES.join(', ')}. Members of system:masters may always act.` },
   'advertise-address': { type: 'string', arg: 'HOST:PORT', help: 'host:port clients are told to use (default: the listen address).' },
   'default-watch-cache-size': { type: 'int', default: defaultOptions.watchCacheSize, min: 1, arg: 'N', help: 'Events kept per resource for watches to resume from.' },
@@ -87,6 +89,7 @@ runComponent({
       anonymousAuth: f['anonymous-auth'],
       tokenFile: f['token-auth-file'] ? new TokenFile(read(f['token-auth-file'])) : undefined,
       authorizationModes: f['authorization-mode'],
+      encryption: f['encryption-provider-config'] ? encryptionConfig(read(f['encryption-provider-config']), f['encryption-provider-config']) : undefined,
       serviceAccounts: {
         signingKeyPem: f['service-account-signing-key-file'] ? read(f['service-account-signing-key-file']) : generatedSigningKey(f['cert-dir']),
         publicKeyPems: f['service-account-key-file'].map(read),
@@ -95,7 +98,12 @@ runComponent({
         maxExpirationSeconds: Math.floor(f['service-account-max-token-expiration'] / 1000),
       },
     });
-    await server.ready;
+    try {
+      await server.ready;
+    } catch (err) {
+      await server.close();
+      throw err;
+    }
     if (signal.aborted) return server.close();
     if (port) {
       await server.app.listen({ host, port });
@@ -132,4 +140,12 @@ function generatedSigningKey(certDir: string | undefined): string {
   const pem = newServiceAccountKey();
   writeFileSync(file, pem, { mode: 0o600 });
   return pem;
+}
+
+function encryptionConfig(text: string, file: string) {
+  try {
+    return parseEncryptionConfig(text);
+  } catch (err) {
+    throw new FlagError(`--encryption-provider-config ${file}: ${(err as Error).message}`);
+  }
 }

@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nthAddress, parseCidr } from '../api/ip.js';
 import { defineFlags, FlagError, parseFlags, usage, type FlagValues } from '../component-base/flags.js';
+import { ensureEncryptionConfig } from './encryption-config.js';
 import { ensurePodNetwork } from './pod-network.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -128,6 +129,7 @@ async function main(): Promise<void> {
     '--service-cluster-ip-range', values['service-cluster-ip-range'],
     '--service-node-port-range', values['service-node-port-range'],
     '--bind-address', '127.0.0.1', '--secure-port', String(values['apiserver-secure-port']),
+    '--encryption-provider-config', ensureEncryptionConfig(dataDir),
     ...extra(values['apiserver-args'])]);
   await waitHTTP(`${server}/readyz`, 'apiserver');
 

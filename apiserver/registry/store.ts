@@ -223,7 +223,8 @@ export class ResourceStore {
       const prev = CachedObject.fromKV(current);
       const next = await opts.mutate(prev.copy());
       const prepared = this.prepareUpdate(next, prev.obj, opts.subresource);
-      if (deepEqual({ ...prepared, metadata: { ...prepared.metadata, resourceVersion: undefined } }, { ...prev.obj, metadata: { ...prev.obj.metadata, resourceVersion: undefined } })) {
+      // A value written with an old encryption key is rewritten even when nothing changed.
+      if (!current.stale && deepEqual({ ...prepared, metadata: { ...prepared.metadata, resourceVersion: undefined } }, { ...prev.obj, metadata: { ...prev.obj.metadata, resourceVersion: undefined } })) {
         return { object: prev, created: false }; // a no-op writes nothing and keeps the resourceVersion
       }
       const plan = this.hooks && !opts.subresource ? await this.hooks.beforeUpdate(prepared, prev.obj, !!opts.dryRun) : undefined;

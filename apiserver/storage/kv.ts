@@ -9,6 +9,8 @@ export interface StoredKV {
   value: Buffer;
   modRevision: number;
   createRevision: number;
+  /** Read with an encryption key other than the current one: an update must rewrite it. */
+  stale?: boolean;
 }
 
 export interface RangeResult {

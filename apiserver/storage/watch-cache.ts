@@ -9,6 +9,7 @@
 import type { Logger } from 'pino';
 import type { WatchEvent } from './etcd/api.js';
 import { CachedObject, type CacheEvent } from './cached-object.js';
+import { DecryptError } from './encryption/providers.js';
 import { toStoredKV, type KVStore, type KVWatch } from './kv.js';
 
 /** loading: first list; synced: up to date; catching-up: reconnected, replaying; disconnected: no stream. */
@@ -71,6 +72,8 @@ export class WatchCache {
         await this.start();
         return;
       } catch (err) {
+        // Stored data this configuration cannot decrypt will not become readable by waiting.
+        if (err instanceof DecryptError) throw err;
         this.log.debug({ err: (err as Error).message, prefix: this.prefix, attempt }, 'cannot load the watch cache from etcd yet; retrying');
         await new Promise((r) => setTimeout(r, Math.min(200 * attempt, 2000)));
       }

@@ -21,6 +21,8 @@ export interface ApiServerStart {
   prefix?: string;
   port?: number;
   args?: string[];
+  /** What "started" means: ready (default) or only alive (a server expected to stay unready). */
+  waitFor?: '/readyz' | '/livez';
 }
 
 const MAIN = join(process.cwd(), 'dist', 'apiserver', 'main.js');
@@ -42,7 +44,7 @@ export async function startApiServer(opts: ApiServerStart): Promise<ApiServerHan
     ]);
     await waitFor('apiserver readiness', async () => {
       if (!proc.running) throw new Error(`apiserver exited (${proc.child.exitCode}); see .kubette/test-logs/apiserver-${port}.log`);
-      const res = await fetch(`${url}/readyz`);
+      const res = await fetch(`${url}${opts.waitFor ?? '/readyz'}`);
       return res.status === 200;
     });
     return proc;
