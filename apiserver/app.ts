@@ -27,6 +27,8 @@ import { RbacAuthorizer, type PolicyRule } from './authz/rbac.js';
 import { registryRbacSource } from './authz/rbac-source.js';
 import type { ReviewDeps } from './authz/reviews.js';
 import { RequestGate } from './http/request-gate.js';
+import { Auditor } from './audit/auditor.js';
+import type { AuditPolicy } from './audit/policy.js';
 import { Compactor } from './storage/compactor.js';
 import type { EncryptionRule } from './storage/encryption/config.js';
 import { EncryptingKV } from './storage/encryption/encrypting-kv.js';
@@ -63,6 +65,8 @@ export interface ApiServerOptions {
   serviceAccounts: ServiceAccountOptions;
   /** --encryption-provider-config, parsed: which resources are encrypted at rest, and how. */
   encryption?: EncryptionRule[];
+  /** --audit-log-path and the policy (--audit-policy-file, or the default). */
+  audit?: { path: string; policy: AuditPolicy };
 }
 
 export interface ServiceAccountOptions {
@@ -220,9 +224,12 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     tokens,
     rulesFor: (user, namespace) => (user.groups.includes(MASTERS_GROUP) || opts.authorizationModes.includes('AlwaysAllow') ? EVERYTHING : rbac.rulesFor(user, namespace)),
   };
+  const auditor = opts.audit ? new Auditor(opts.audit.policy, opts.audit.path) : undefined;
+  auditor?.installBeforeGate(app);
   app.addHook('onRequest', async (req) => {
     await gate.admit(req.raw);
   });
+  auditor?.installAfterGate(app);
   installRequestLimits(app, opts.limits);
   app.addHook('onResponse', async (req, reply) => {
     metrics.countRequest(req.method, (req.routeOptions.url ?? '').split('/').slice(0, 4).join('/'), reply.statusCode);
@@ -298,6 +305,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
         s.closeAllConnections();
       }
       await app.close();
+      auditor?.close();
       await registry.stop();
       etcd.close();
     },

@@ -11,6 +11,7 @@ import { AUTHORIZATION_MODES, build, defaultOptions, newServiceAccountKey } from
 import { TokenFile } from './authn/token-file.js';
 import { selfSignedServingCert } from './serving-cert.js';
 import { parseEncryptionConfig } from './storage/encryption/config.js';
+import { DEFAULT_POLICY, parseAuditPolicy } from './audit/policy.js';
 import { defaultLimits } from './http/limits.js';
 
 const flags = defineFlags({
@@ -33,6 +34,8 @@ const flags = defineFlags({
   'api-audiences': { type: 'list', default: [], arg: 'AUD,...', help: 'Audiences a token must name to authenticate (default: the issuer).' },
   'service-account-max-token-expiration': { type: 'duration', default: '0s', help: 'Longest validity a TokenRequest gets (0: as asked).' },
   'encryption-provider-config': { type: 'string', arg: 'FILE', help: 'EncryptionConfiguration (apiserver.config.k8s.io/v1) naming the resources to encrypt at rest and their providers (aescbc, aesgcm, secretbox, identity).' },
+  'audit-log-path': { type: 'string', arg: 'FILE', help: 'Append audit events (audit.k8s.io/v1 Event, one JSON line each) here; - for stdout.' },
+  'audit-policy-file': { type: 'string', arg: 'FILE', help: 'Audit Policy (audit.k8s.io/v1); default: Metadata for every request, never a Secret body.' },
   'authorization-mode': { type: 'list', default: ['RBAC'], arg: 'MODE,...', help: `Authorizers on the secure port, in order: ${AUTHORIZATION_MODES.join(', ')}. Members of system:masters may always act.` },
   'advertise-address': { type: 'string', arg: 'HOST:PORT', help: 'host:port clients are told to use (default: the listen address).' },
   'default-watch-cache-size': { type: 'int', default: defaultOptions.watchCacheSize, min: 1, arg: 'N', help: 'Events kept per resource for watches to resume from.' },
@@ -89,6 +92,7 @@ runComponent({
       anonymousAuth: f['anonymous-auth'],
       tokenFile: f['token-auth-file'] ? new TokenFile(read(f['token-auth-file'])) : undefined,
       authorizationModes: f['authorization-mode'],
+      audit: f['audit-log-path'] ? { path: f['audit-log-path'], policy: f['audit-policy-file'] ? auditPolicy(read(f['audit-policy-file']), f['audit-policy-file']) : DEFAULT_POLICY } : undefined,
       encryption: f['encryption-provider-config'] ? encryptionConfig(read(f['encryption-provider-config']), f['encryption-provider-config']) : undefined,
       serviceAccounts: {
         signingKeyPem: f['service-account-signing-key-file'] ? read(f['service-account-signing-key-file']) : generatedSigningKey(f['cert-dir']),
@@ -147,5 +151,13 @@ function encryptionConfig(text: string, file: string) {
     return parseEncryptionConfig(text);
   } catch (err) {
     throw new FlagError(`--encryption-provider-config ${file}: ${(err as Error).message}`);
+  }
+}
+
+function auditPolicy(text: string, file: string) {
+  try {
+    return parseAuditPolicy(text);
+  } catch (err) {
+    throw new FlagError(`--audit-policy-file ${file}: ${(err as Error).message}`);
   }
 }

@@ -11,11 +11,25 @@ import { forbidden, type Authorizer } from '../authz/authorizer.js';
 import { requestAttributes, type ResourceAttributes } from '../authz/request-info.js';
 import { decodedPath } from './path.js';
 
-const users = new WeakMap<IncomingMessage, UserInfo>();
+/** Who a request came from: the user it acts as, and the authenticated user who impersonates it. */
+export interface RequestIdentity {
+  user: UserInfo;
+  impersonator?: UserInfo;
+  /** The authorizer's verdict, for audit annotations. */
+  decision?: 'allow' | 'forbid';
+  reason?: string;
+}
+
+const identities = new WeakMap<IncomingMessage, RequestIdentity>();
 
 /** The user a request was admitted as (the local admin for requests that never passed the gate). */
 export function requestUser(req: IncomingMessage): UserInfo {
-  return users.get(req) ?? LOCAL_ADMIN;
+  return identities.get(req)?.user ?? LOCAL_ADMIN;
+}
+
+/** What the gate learned of a request, even when it refused it (undefined: not authenticated). */
+export function requestIdentity(req: IncomingMessage): RequestIdentity | undefined {
+  return identities.get(req);
 }
 
 export const UNAUTHORIZED = () => new StatusError(401, 'Unauthorized', 'Unauthorized');
@@ -107,11 +121,16 @@ export class RequestGate {
   /** Authenticates, impersonates and authorizes a request; throws the Status to answer with. */
   async admit(req: IncomingMessage): Promise<UserInfo> {
     const raw = req.url ?? '/';
-    const user = this.impersonate(req, await this.authenticate(req));
+    const authenticated = await this.authenticate(req);
+    identities.set(req, { user: authenticated });
+    const user = this.impersonate(req, authenticated);
+    const identity: RequestIdentity = { user, ...(user !== authenticated ? { impersonator: authenticated } : {}) };
+    identities.set(req, identity);
     const attrs = requestAttributes(req.method ?? 'GET', decodedPath(raw), watchParam(raw));
     const d = this.authorizer.authorize(user, attrs);
+    identity.decision = d.decision === 'allow' ? 'allow' : 'forbid';
+    if (d.reason) identity.reason = d.reason;
     if (d.decision !== 'allow') throw forbidden(user, attrs, d.reason);
-    users.set(req, user);
     return user;
   }
 }

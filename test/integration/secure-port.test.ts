@@ -60,6 +60,7 @@ beforeAll(async () => {
       '--tls-private-key-file', files['server.key']!,
       '--client-ca-file', files['ca.crt']!,
       '--token-auth-file', files['tokens.csv']!,
+      '--audit-log-path', join(dir, 'audit.log'),
     ],
   });
 });
@@ -218,6 +219,19 @@ describe('service-account tokens', () => {
     const short = await admin.run(['create', 'token', 'worker', '-n', 'team-sa', '--duration=5m']);
     expect(short.code).toBe(1);
     expect(short.stderr).toContain('spec.expirationSeconds: Invalid value: 300: may not specify a duration less than 10 minutes');
+  });
+});
+
+describe('audit', () => {
+  it('writes an audit.k8s.io/v1 event for a create and for a refusal, naming the user', async () => {
+    await asCert('admin').ok(['create', 'configmap', 'audited', '-n', 'default', '--from-literal=k=v']);
+    await asCert('jane').run(['delete', 'configmap', 'audited', '-n', 'default']);
+    await new Promise((r) => setTimeout(r, 200));
+    const events = readFileSync(join(dir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+    const create = events.find((e) => e.verb === 'create' && e.objectRef?.name === undefined && e.objectRef?.resource === 'configmaps' && e.user.username === 'admin');
+    expect(create).toMatchObject({ kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'Metadata', stage: 'ResponseComplete', objectRef: { namespace: 'default' }, responseStatus: { code: 201 } });
+    const refused = events.find((e) => e.verb === 'delete' && e.user.username === 'jane');
+    expect(refused).toMatchObject({ responseStatus: { code: 403, reason: 'Forbidden' }, annotations: { 'authorization.k8s.io/decision': 'forbid' } });
   });
 });
 
