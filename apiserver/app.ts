@@ -20,9 +20,12 @@ import { RequestAuthenticator, tokenFileAuthenticator, type TokenAuthenticator }
 import { generateKeyPairSync } from 'node:crypto';
 import { ServiceAccountTokens, type UidLookup } from './authn/service-account-tokens.js';
 import type { TokenFile } from './authn/token-file.js';
-import { MASTERS_GROUP } from './authn/user.js';
+import { MASTERS_GROUP, type UserInfo } from './authn/user.js';
+import type { RequestAttributes } from './authz/request-info.js';
+import type { Pod } from '../api/types/pod.js';
 import { alwaysAllow, chain, privilegedGroups, type Authorizer } from './authz/authorizer.js';
 import { reconcileBootstrapPolicy } from './authz/bootstrap.js';
+import { checkNodeRestriction, NodeAuthorizer, type NodeGraphSource } from './authz/node.js';
 import { RbacAuthorizer, type PolicyRule } from './authz/rbac.js';
 import { registryRbacSource } from './authz/rbac-source.js';
 import type { ReviewDeps } from './authz/reviews.js';
@@ -89,7 +92,7 @@ export interface SecureServing {
   clientCaPem?: string;
 }
 
-export const AUTHORIZATION_MODES = ['AlwaysAllow', 'RBAC'];
+export const AUTHORIZATION_MODES = ['AlwaysAllow', 'Node', 'RBAC'];
 const EVERYTHING: PolicyRule[] = [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }, { verbs: ['*'], nonResourceURLs: ['*'] }];
 
 export const BODY_LIMIT = 3 * 1024 * 1024;
@@ -107,7 +110,7 @@ export const defaultOptions: ApiServerOptions = {
   limits: defaultLimits,
   etcdRetryWindowMs: 10_000,
   anonymousAuth: true,
-  authorizationModes: ['RBAC'],
+  authorizationModes: ['Node', 'RBAC'],
   serviceAccounts: { publicKeyPems: [], issuer: 'https://kubernetes.default.svc.cluster.local', audiences: ['https://kubernetes.default.svc.cluster.local'], maxExpirationSeconds: 0 },
 };
 
@@ -212,13 +215,23 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   const serviceAccountTokens = new ServiceAccountTokens(sa.signingKeyPem ?? newServiceAccountKey(), sa.publicKeyPems, sa.issuer, sa.audiences, uidOf);
   const tokens: TokenAuthenticator[] = [...(opts.tokenFile ? [tokenFileAuthenticator(opts.tokenFile)] : []), serviceAccountTokens];
   const rbac = new RbacAuthorizer(registryRbacSource(registry));
+  const podStore = registry.storeFor(findResource('', 'v1', 'pods')!);
+  const pvcStore = registry.storeFor(findResource('', 'v1', 'persistentvolumeclaims')!);
+  const nodeGraph: NodeGraphSource = {
+    podsOnNode: (node) => podStore.cache.list(podStore.keyPrefix()).map((o) => o.obj as unknown as Pod).filter((p) => p.spec?.nodeName === node),
+    pod: (ns, name) => podStore.getCached(ns, name)?.obj as unknown as Pod | undefined,
+    pvcVolume: (ns, claim) => pvcStore.getCached(ns, claim)?.obj.spec?.volumeName as string | undefined,
+  };
   const modes: Authorizer[] = opts.authorizationModes.map((m) => {
     if (m === 'AlwaysAllow') return alwaysAllow;
     if (m === 'RBAC') return rbac;
+    if (m === 'Node') return new NodeAuthorizer(nodeGraph);
     throw new Error(`unsupported authorization mode ${m} (supported: ${AUTHORIZATION_MODES.join(', ')})`);
   });
   const authorizer = chain([privilegedGroups([MASTERS_GROUP]), ...modes]);
-  const gate = new RequestGate(new RequestAuthenticator({ anonymous: opts.anonymousAuth, tokens }), authorizer);
+  // NodeRestriction goes with the Node authorizer, as clusters that use one enable the other.
+  const restrict = opts.authorizationModes.includes('Node') ? (user: UserInfo, attrs: RequestAttributes) => checkNodeRestriction(user, attrs, nodeGraph) : undefined;
+  const gate = new RequestGate(new RequestAuthenticator({ anonymous: opts.anonymousAuth, tokens }), authorizer, restrict);
   const reviews: ReviewDeps = {
     authorizer,
     tokens,

@@ -36,7 +36,7 @@ const flags = defineFlags({
   'encryption-provider-config': { type: 'string', arg: 'FILE', help: 'EncryptionConfiguration (apiserver.config.k8s.io/v1) naming the resources to encrypt at rest and their providers (aescbc, aesgcm, secretbox, identity).' },
   'audit-log-path': { type: 'string', arg: 'FILE', help: 'Append audit events (audit.k8s.io/v1 Event, one JSON line each) here; - for stdout.' },
   'audit-policy-file': { type: 'string', arg: 'FILE', help: 'Audit Policy (audit.k8s.io/v1); default: Metadata for every request, never a Secret body.' },
-  'authorization-mode': { type: 'list', default: ['RBAC'], arg: 'MODE,...', help: `Authorizers on the secure port, in order: ${AUTHORIZATION_MODES.join(', ')}. Members of system:masters may always act.` },
+  'authorization-mode': { type: 'list', default: ['Node', 'RBAC'], arg: 'MODE,...', help: `Authorizers on the secure port, in order: ${AUTHORIZATION_MODES.join(', ')}. Members of system:masters may always act.` },
   'advertise-address': { type: 'string', arg: 'HOST:PORT', help: 'host:port clients are told to use (default: the listen address).' },
   'default-watch-cache-size': { type: 'int', default: defaultOptions.watchCacheSize, min: 1, arg: 'N', help: 'Events kept per resource for watches to resume from.' },
   'watch-bookmark-interval': { type: 'duration', default: '1m0s', help: 'How often watches that allow bookmarks receive one.' },

@@ -7,9 +7,11 @@ import type { DeleteOptions, KubeList, KubeObject, Status } from '../api/types/m
 import type { ApiClient, Query } from './api-client.js';
 
 export interface ClientConfig {
-  /** Base URL of the apiserver, e.g. http://127.0.0.1:8080. */
+  /** Base URL of the apiserver, e.g. http://127.0.0.1:8080 or https://127.0.0.1:6443. */
   server: string;
   token?: string;
+  /** TLS to an https server: the CA to trust, and a client certificate to authenticate with (PEM). */
+  tls?: { ca?: string; cert?: string; key?: string; insecureSkipVerify?: boolean };
   userAgent?: string;
   /** Connections kept to the apiserver (watches each hold one). */
   connections?: number;
@@ -64,7 +66,12 @@ export class RestClient implements ApiClient {
   private readonly headers: Record<string, string>;
 
   constructor(readonly config: ClientConfig) {
-    this.dispatcher = new Pool(config.server, { connections: config.connections ?? 32, pipelining: 1 });
+    const t = config.tls;
+    this.dispatcher = new Pool(config.server, {
+      connections: config.connections ?? 32,
+      pipelining: 1,
+      ...(t ? { connect: { ca: t.ca, cert: t.cert, key: t.key, rejectUnauthorized: !t.insecureSkipVerify } } : {}),
+    });
     this.headers = { 'user-agent': config.userAgent ?? 'kubette' };
     if (config.token) this.headers.authorization = `Bearer ${config.token}`;
   }

@@ -8,7 +8,7 @@ import { badRequest, StatusError } from '../../api/status.js';
 import type { RequestAuthenticator } from '../authn/authenticator.js';
 import { ANONYMOUS, LOCAL_ADMIN, withAuthenticatedGroup, type UserInfo } from '../authn/user.js';
 import { forbidden, type Authorizer } from '../authz/authorizer.js';
-import { requestAttributes, type ResourceAttributes } from '../authz/request-info.js';
+import { requestAttributes, type RequestAttributes, type ResourceAttributes } from '../authz/request-info.js';
 import { decodedPath } from './path.js';
 
 /** Who a request came from: the user it acts as, and the authenticated user who impersonates it. */
@@ -50,6 +50,8 @@ export class RequestGate {
   constructor(
     private readonly authenticator: RequestAuthenticator,
     private readonly authorizer: Authorizer,
+    /** Admission checks on the caller and what it asks, before any handler (NodeRestriction). */
+    private readonly restrict?: (user: UserInfo, attrs: RequestAttributes) => void,
   ) {}
 
   private async authenticate(req: IncomingMessage): Promise<UserInfo> {
@@ -131,6 +133,7 @@ export class RequestGate {
     identity.decision = d.decision === 'allow' ? 'allow' : 'forbid';
     if (d.reason) identity.reason = d.reason;
     if (d.decision !== 'allow') throw forbidden(user, attrs, d.reason);
+    this.restrict?.(user, attrs);
     return user;
   }
 }

@@ -46,6 +46,7 @@ beforeAll(async () => {
   files['server.key'] = write('server.key', serving.keyPem);
   await clientCert('admin', 'admin', ['system:masters']);
   await clientCert('jane', 'jane');
+  await clientCert('node1', 'system:node:node-1', ['system:nodes']);
   await clientCert('expired', 'admin', ['system:masters'], undefined, { notBefore: new Date(Date.now() - 3 * 24 * 3600 * 1000), days: 1 });
   await clientCert('stranger', 'admin', ['system:masters'], await createCA('someone-else'));
   files['tokens.csv'] = write('tokens.csv', ['bob-token-0123456789,bob,1001,"dev"', 'bootstrap-token-abcdef,kubelet-bootstrap,10001,"system:kubelet-bootstrap"'].join('\n'));
@@ -221,6 +222,58 @@ describe('service-account tokens', () => {
     expect(short.stderr).toContain('spec.expirationSeconds: Invalid value: 300: may not specify a duration less than 10 minutes');
   });
 });
+
+describe('nodes', () => {
+  it('a kubelet may register and heartbeat as itself only, and read only the secrets of its pods', async () => {
+    const admin = asCert('admin');
+    const node = asCert('node1');
+    await node.ok(['create', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1' } }));
+    await admin.ok(['create', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-2' } }));
+    await node.ok(['label', 'node', 'node-1', 'ready=yes']);
+    const other = await node.run(['label', 'node', 'node-2', 'ready=yes']);
+    expect(other.stderr).toContain('nodes "node-2" is forbidden: node "node-1" is not allowed to modify node "node-2"');
+
+    await admin.ok(['create', 'namespace', 'apps']);
+    await admin.ok(['create', 'secret', 'generic', 'mine', '--from-literal=a=1', '-n', 'apps']);
+    await admin.ok(['create', 'secret', 'generic', 'theirs', '--from-literal=a=1', '-n', 'apps']);
+    const pod = (name: string, nodeName: string, secret: string) => JSON.stringify({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'apps' },
+      spec: { nodeName, containers: [{ name: 'c', image: 'busybox' }], volumes: [{ name: 's', secret: { secretName: secret } }] },
+    });
+    await admin.ok(['create', '-f', '-'], pod('on-1', 'node-1', 'mine'));
+    await admin.ok(['create', '-f', '-'], pod('on-2', 'node-2', 'theirs'));
+    await waitForCached(() => node.run(['get', 'secret', 'mine', '-n', 'apps']));
+    const denied = await node.run(['get', 'secret', 'theirs', '-n', 'apps']);
+    expect(denied.stderr).toContain(`secrets "theirs" is forbidden: User "system:node:node-1" cannot get resource "secrets" in API group "" in the namespace "apps": no relationship found between node 'node-1' and this object`);
+    expect((await node.run(['get', 'secrets', '-n', 'apps'])).code).toBe(1);
+    // As the kubelet writes status: a PATCH straight to pods/status (kubectl would GET it first,
+    // which Kubernetes' node rules do not allow either).
+    const agent = new Agent({ connect: { ca: ca.certPem, cert: readFileSync(files['node1.crt']!), key: readFileSync(files['node1.key']!) } });
+    const status = async (name: string) => {
+      const res = await request(`${server}/api/v1/namespaces/apps/pods/${name}/status`, {
+        dispatcher: agent,
+        method: 'PATCH',
+        headers: { 'content-type': 'application/merge-patch+json' },
+        body: '{"status":{"phase":"Running"}}',
+      });
+      return { code: res.statusCode, body: (await res.body.json()) as { message?: string } };
+    };
+    expect((await status('on-1')).code).toBe(200);
+    const theirs = await status('on-2');
+    expect([theirs.code, theirs.body.message]).toEqual([403, 'pods "on-2" is forbidden: node "node-1" can only update pod status with spec.nodeName set to itself']);
+    await agent.close();
+  });
+});
+
+/** The authorizer reads caches: retry a moment until a just-created object shows. */
+async function waitForCached(attempt: () => Promise<{ code: number; stderr: string }>): Promise<void> {
+  for (let i = 0; ; i++) {
+    const r = await attempt();
+    if (r.code === 0) return;
+    if (i > 50) throw new Error(r.stderr);
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
 
 describe('audit', () => {
   it('writes an audit.k8s.io/v1 event for a create and for a refusal, naming the user', async () => {
