@@ -4,20 +4,21 @@
 // writes a kubeconfig for kubectl, keeps logs per component under .kubette/logs, and stops
 // everything on Ctrl-C / SIGTERM. For machines without a registry and for development.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nthAddress, parseCidr } from '../api/ip.js';
 import { defineFlags, FlagError, parseFlags, usage, type FlagValues } from '../component-base/flags.js';
 import { ensureEncryptionConfig } from './encryption-config.js';
 import { ensurePodNetwork } from './pod-network.js';
+import { ensureClusterPKI } from './pki.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const flags = defineFlags({
   'data-dir': { type: 'string', default: join(root, '.kubette'), arg: 'DIR', help: 'etcd data and component logs.' },
   'apiserver-port': { type: 'port', default: 8080, arg: 'PORT', help: "apiserver's plain-HTTP port on 127.0.0.1." },
-  'apiserver-secure-port': { type: 'port', default: 0, arg: 'PORT', help: "apiserver's TLS port on 127.0.0.1 (0: none; the components use the plain port for now)." },
+  'apiserver-secure-port': { type: 'port', default: 6443, arg: 'PORT', help: "apiserver's TLS port on 127.0.0.1, which every component and the written kubeconfig use (0: none, and all on the plain port)." },
   'etcd-port': { type: 'port', default: 2379, arg: 'PORT', help: "etcd's client port on 127.0.0.1." },
   'etcd-peer-port': { type: 'port', arg: 'PORT', help: "etcd's peer port on 127.0.0.1 (default: the client port + 1)." },
   kubeconfig: { type: 'string', default: join(root, 'kubeconfig'), arg: 'FILE', help: 'Where to write the kubeconfig.' },
@@ -125,23 +126,35 @@ async function main(): Promise<void> {
   await waitHTTP(`${etcdURL}/health`, 'etcd');
 
   const server = `http://127.0.0.1:${apiPort}`;
+  const securePort = values['apiserver-secure-port'];
+  const secure = `https://127.0.0.1:${securePort}`;
+  const nodeNames = Array.from({ length: values.nodes }, (_, i) => `${values['node-prefix']}-${i + 1}`);
+  // Secure by default: certificates for every component, each on its own identity.
+  const pki = securePort
+    ? await ensureClusterPKI(dataDir, { server: secure, ips: [nthAddress(parseCidr(values['service-cluster-ip-range']), 1)], names: [], nodes: nodeNames })
+    : undefined;
   start('apiserver', process.execPath, [join(root, 'dist', 'apiserver', 'main.js'), '--etcd-servers', etcdURL, '--insecure-port', String(apiPort),
     '--service-cluster-ip-range', values['service-cluster-ip-range'],
     '--service-node-port-range', values['service-node-port-range'],
-    '--bind-address', '127.0.0.1', '--secure-port', String(values['apiserver-secure-port']),
+    '--bind-address', '127.0.0.1', '--secure-port', String(securePort),
+    ...(pki
+      ? ['--tls-cert-file', pki.apiserverCert, '--tls-private-key-file', pki.apiserverKey, '--client-ca-file', pki.caCert, '--service-account-signing-key-file', pki.serviceAccountKey]
+      : []),
     '--encryption-provider-config', ensureEncryptionConfig(dataDir),
     ...extra(values['apiserver-args'])]);
   await waitHTTP(`${server}/readyz`, 'apiserver');
+  /** How a component reaches the apiserver: its own kubeconfig on the secure port, else the plain port. */
+  const apiFor = (identity: string) => (pki ? ['--kubeconfig', pki.kubeconfigs[identity]!] : ['--master', server]);
 
   const without = new Set(values.without);
-  if (!without.has('scheduler')) start('scheduler', process.execPath, [join(root, 'dist', 'scheduler', 'main.js'), '--master', server, '--port', '0']);
-  if (!without.has('controller-manager')) start('controller-manager', process.execPath, [join(root, 'dist', 'controller-manager', 'main.js'), '--master', server, '--port', '0', ...extra(values['controller-manager-args'])]);
+  if (!without.has('scheduler')) start('scheduler', process.execPath, [join(root, 'dist', 'scheduler', 'main.js'), ...apiFor('scheduler'), '--port', '0']);
+  if (!without.has('controller-manager')) start('controller-manager', process.execPath, [join(root, 'dist', 'controller-manager', 'main.js'), ...apiFor('controller-manager'), '--port', '0', ...extra(values['controller-manager-args'])]);
 
   // One proxy for the host: the nodes here share its network, so they share its rules.
   if (!without.has('proxy')) {
     start('proxy', process.execPath, [
       join(root, 'dist', 'proxy', 'main.js'),
-      '--master', server,
+      ...apiFor('proxy'),
       '--hostname-override', `${values['node-prefix']}-1`,
       '--proxy-mode', values['proxy-mode'],
       '--service-cluster-ip-range', values['service-cluster-ip-range'],
@@ -155,7 +168,7 @@ async function main(): Promise<void> {
   if (!without.has('dns')) {
     start('dns', process.execPath, [
       join(root, 'dist', 'dns', 'main.js'),
-      '--master', server,
+      ...apiFor('dns'),
       '--bind-address', ensurePodNetwork('kubette'),
       '--port', String(values['dns-port']),
       '--cluster-dns-ip', dnsIP,
@@ -164,13 +177,13 @@ async function main(): Promise<void> {
 
   const nodes: string[] = [];
   for (let i = 1; i <= values.nodes; i++) {
-    const name = `${values['node-prefix']}-${i}`;
+    const name = nodeNames[i - 1]!;
     const base = values['kubelet-port'];
     const port = base === 0 ? 0 : base + 100 * (i - 1);
     nodes.push(name);
     start(`kubelet-${name}`, process.execPath, [
       join(root, 'dist', 'kubelet', 'main.js'),
-      '--master', server,
+      ...apiFor(`kubelet-${name}`),
       '--node-name', name,
       '--address', '127.0.0.1',
       '--node-ip', '127.0.0.1',
@@ -182,7 +195,9 @@ async function main(): Promise<void> {
   }
 
   const kubeconfig = values.kubeconfig;
-  writeFileSync(
+  // The user's kubeconfig: the admin (system:masters) on the secure port.
+  if (pki) writeFileSync(kubeconfig, readFileSync(pki.kubeconfigs.admin!, 'utf8'), { mode: 0o600 });
+  else writeFileSync(
     kubeconfig,
     `apiVersion: v1
 kind: Config
@@ -202,7 +217,7 @@ users:
   user: {}
 `,
   );
-  console.log(`kubette is up: apiserver ${server}, etcd ${etcdURL}, ${['scheduler', 'controller-manager', 'proxy', 'dns'].filter((c) => !without.has(c)).join(', ')}, kubelets ${nodes.join(', ') || '(none)'}
+  console.log(`kubette is up: apiserver ${pki ? `${secure} (local admin port ${server})` : server}, etcd ${etcdURL}, ${['scheduler', 'controller-manager', 'proxy', 'dns'].filter((c) => !without.has(c)).join(', ')}, kubelets ${nodes.join(', ') || '(none)'}
   kubectl --kubeconfig ${kubeconfig} get namespaces
   logs in ${logDir}; Ctrl-C stops everything`);
 }

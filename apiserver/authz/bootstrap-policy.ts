@@ -119,8 +119,15 @@ export const BOOTSTRAP_CLUSTER_ROLES: BootstrapClusterRole[] = [
     rules: [rule(READ, [''], ['services', 'endpoints', 'nodes']), rule(READ, ['discovery.k8s.io'], ['endpointslices']), rule(['create', 'patch', 'update'], ['', 'events.k8s.io'], ['events'])],
   },
   {
+    // Ours also registers itself as kube-system/kube-dns (Service, Endpoints, EndpointSlice).
     name: 'system:kube-dns',
-    rules: [rule(['list', 'watch'], [''], ['endpoints', 'services']), rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices'])],
+    rules: [
+      rule(['list', 'watch'], [''], ['endpoints', 'services']),
+      rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
+      rule(['create'], [''], ['services', 'endpoints']),
+      rule(['create'], ['discovery.k8s.io'], ['endpointslices']),
+      rule(['get', 'update', 'patch'], ['', 'discovery.k8s.io'], ['services', 'endpoints', 'endpointslices'], ['kube-dns']),
+    ],
   },
   {
     // What a kubelet may do at all; the Node authorizer narrows it to its own node and pods.

@@ -84,6 +84,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     join(process.cwd(), 'dist', 'launcher', 'main.js'),
     '--data-dir', dataDir,
     '--apiserver-port', String(apiPort),
+    '--apiserver-secure-port', String(await freePort()),
     '--etcd-port', String(etcdPort),
     // Its own free port: etcd-port + 1 may be taken by another test's process.
     '--etcd-peer-port', String(await freePort()),
