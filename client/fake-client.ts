@@ -138,7 +138,19 @@ export class FakeClient implements ApiClient {
       .map(([, o]) => clone(o) as T);
   }
 
+  private readonly reviewers = new Map<string, (obj: KubeObject) => KubeObject>();
+
+  /** Answers creates of `plural` (reviews, which the server computes and never stores) with `answer`. */
+  answerCreates(plural: string, answer: (obj: KubeObject) => KubeObject): void {
+    this.reviewers.set(plural, answer);
+  }
+
   async create<T extends KubeObject>(r: ResourceInfo, namespace: string | undefined, obj: T): Promise<T> {
+    const reviewer = this.reviewers.get(r.plural);
+    if (reviewer) {
+      this.record({ verb: 'create', resource: r.plural, namespace, body: clone(obj) });
+      return reviewer(clone(obj)) as T;
+    }
     const o = clone(obj);
     if (!o.metadata.name && o.metadata.generateName) o.metadata.name = `${o.metadata.generateName}${(++this.uids).toString(36).padStart(5, '0')}`;
     if (r.namespaced) o.metadata.namespace ??= namespace;

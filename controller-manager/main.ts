@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // kubette controller-manager: flags -> client -> (leader election) -> shared informers and the
 // selected controllers; /healthz and /metrics on --port.
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { EventRecorder } from '../client/events.js';
 import { InformerFactory } from '../client/informer-factory.js';
@@ -27,6 +28,9 @@ const flags = defineFlags({
   'concurrent-namespace-syncs': workers('namespace', 10),
   'concurrent-endpoint-syncs': workers('endpoints', 5),
   'concurrent-service-endpoint-syncs': workers('endpointslice', 5),
+  'cluster-signing-cert-file': { type: 'string', arg: 'FILE', help: 'CA certificate (PEM) the CSR signer issues certificates from.' },
+  'cluster-signing-key-file': { type: 'string', arg: 'FILE', help: 'Its private key (PEM).' },
+  'cluster-signing-duration': { type: 'duration', default: '8760h0m0s', help: 'The longest validity of a certificate the signer issues.' },
   'bind-address': { type: 'ip', default: '127.0.0.1', arg: 'IP', help: 'Address of /healthz and /metrics.' },
   port: { type: 'port', default: 10252, arg: 'PORT', help: 'Port of /healthz and /metrics (0 disables).' },
 });
@@ -75,6 +79,8 @@ runComponent({
         options: {
           nodeMonitorGracePeriodMs: f['node-monitor-grace-period'],
           nodeMonitorPeriodMs: f['node-monitor-period'],
+          signingCA: f['cluster-signing-cert-file'] && f['cluster-signing-key-file'] ? { certPem: readFileSync(f['cluster-signing-cert-file'], 'utf8'), keyPem: readFileSync(f['cluster-signing-key-file'], 'utf8') } : undefined,
+          signingDurationSeconds: Math.floor(f['cluster-signing-duration'] / 1000),
           concurrentSyncs: {
             deployment: f['concurrent-deployment-syncs'],
             replicaset: f['concurrent-replicaset-syncs'],

@@ -10,6 +10,7 @@ import { RestClient } from '../client/rest.js';
 import { apiServerFlags, defineFlags, FlagError } from '../component-base/flags.js';
 import { runComponent } from '../component-base/run.js';
 import { Kubelet } from './kubelet.js';
+import { bootstrapClientCertificate, hasUsableClientCertificate } from './node/bootstrap.js';
 import { parseKeyValues, parseTaints } from './node/config.js';
 import { DockerRuntime } from './runtime/docker/runtime.js';
 import { KubeletServer } from './server/server.js';
@@ -17,6 +18,8 @@ import { KubeletServer } from './server/server.js';
 const flags = defineFlags({
   'node-name': { type: 'string', default: hostname().toLowerCase(), arg: 'NAME', help: 'The Node this kubelet registers and runs pods for.' },
   ...apiServerFlags,
+  'bootstrap-kubeconfig': { type: 'string', arg: 'FILE', help: 'Credentials that may only request a client certificate: the kubelet asks for one (a CSR), waits for it, and writes --kubeconfig to use it.' },
+  'cert-dir': { type: 'string', arg: 'DIR', help: "Where the bootstrapped client certificate and key are kept (default <root-dir>/pki)." },
   'docker-endpoint': { type: 'string', default: 'unix:///var/run/docker.sock', arg: 'URL', help: 'Docker Engine socket (unix://).' },
   'pod-infra-container-image': { type: 'string', default: 'kubette/pause:3.9', arg: 'IMAGE', help: 'The sandbox ("pause") image holding each pod\'s network.' },
   'pod-network': { type: 'string', default: 'kubette', arg: 'NAME', help: 'Docker network pod sandboxes join; created if missing.' },
@@ -45,11 +48,23 @@ runComponent({
   logFields: (f) => ({ node: f['node-name'] }),
   validate: (f) => {
     if (!f['docker-endpoint'].startsWith('unix://')) throw new FlagError(`--docker-endpoint must be a unix:// socket, got ${f['docker-endpoint']}`);
+    if (f['bootstrap-kubeconfig'] && !f.kubeconfig) throw new FlagError('--bootstrap-kubeconfig needs --kubeconfig: the file the issued credentials are written to');
   },
   // Removing every container on exit (compose down) takes a while on a busy node.
   drainMs: 60_000,
   async run({ flags: f, log, signal }) {
     const nodeName = f['node-name'];
+    if (f['bootstrap-kubeconfig'] && !hasUsableClientCertificate(f.kubeconfig!)) {
+      await bootstrapClientCertificate({
+        nodeName,
+        bootstrapKubeconfig: f['bootstrap-kubeconfig'],
+        kubeconfig: f.kubeconfig!,
+        certDir: f['cert-dir'] ?? join(f['root-dir'] ?? join('/var/lib/kubette', nodeName), 'pki'),
+        log,
+        signal,
+      });
+      if (signal.aborted) return;
+    }
     const runtime = new DockerRuntime({ socketPath: f['docker-endpoint'].slice('unix://'.length), podNetwork: f['pod-network'], pauseImage: f['pod-infra-container-image'] });
     const client = new RestClient(loadClientConfig({ master: f.master, kubeconfig: f.kubeconfig, userAgent: `kubelet/${nodeName}` }));
     const recorder = new EventRecorder(client, { component: 'kubelet', host: nodeName }, log);

@@ -15,6 +15,7 @@ import { tokenReview } from './authentication/tokenreview.js';
 import { selfSubjectAccessReview } from './authorization/selfsubjectaccessreview.js';
 import { selfSubjectRulesReview } from './authorization/selfsubjectrulesreview.js';
 import { localSubjectAccessReview, subjectAccessReview } from './authorization/subjectaccessreview.js';
+import { certificateSigningRequest } from './certificates/certificatesigningrequest.js';
 import { lease } from './coordination/lease.js';
 import { binding } from './core/binding.js';
 import { configMap } from './core/configmap.js';
@@ -78,6 +79,7 @@ export const kinds: readonly KindModule[] = [
   horizontalPodAutoscalerV1,
   cronJob,
   job,
+  certificateSigningRequest,
   lease,
   endpointSlice,
   eventV1,

@@ -78,6 +78,8 @@ export interface KindModule {
    * with the request's status filled in, never stored.
    */
   review?: true;
+  /** The apiserver records who created the object in spec.username, uid, groups and extra (CSRs). */
+  recordsRequester?: true;
 }
 
 /** The text a selectable field compares: nothing for an absent value. */

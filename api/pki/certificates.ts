@@ -35,7 +35,7 @@ export interface IssueOptions {
   /** Subject alternative names (servers). */
   dnsNames?: string[];
   ipAddresses?: string[];
-  /** Validity from now (default 365 days); `notBefore` defaults to one hour ago for clock skew. */
+  /** Validity from now (default 365 days); an explicit `notBefore` starts it there instead. */
   days?: number;
   notBefore?: Date;
 }
@@ -69,9 +69,11 @@ function serialNumber(): string {
   return Buffer.from(b).toString('hex');
 }
 
+/** Valid from an hour ago (clock skew) for `days` from now; an explicit notBefore counts from itself. */
 function validity(opts: { days?: number; notBefore?: Date }): { notBefore: Date; notAfter: Date } {
-  const notBefore = opts.notBefore ?? new Date(Date.now() - 60 * 60 * 1000);
-  return { notBefore, notAfter: new Date(notBefore.getTime() + (opts.days ?? 365) * DAY_MS) };
+  const duration = (opts.days ?? 365) * DAY_MS;
+  if (opts.notBefore) return { notBefore: opts.notBefore, notAfter: new Date(opts.notBefore.getTime() + duration) };
+  return { notBefore: new Date(Date.now() - 60 * 60 * 1000), notAfter: new Date(Date.now() + duration) };
 }
 
 /** A self-signed certificate authority. */
@@ -137,8 +139,8 @@ export interface ParsedCSR {
   signatureValid: boolean;
 }
 
-/** Reads a PEM request; throws on anything that is not one. */
-export async function parseCSR(pem: string): Promise<ParsedCSR> {
+/** The subject and names of a PEM request, without checking its signature; throws on anything that is not one. */
+export function readCSR(pem: string): Omit<ParsedCSR, 'signatureValid'> {
   const csr = new x509.Pkcs10CertificateRequest(pem);
   const name = csr.subjectName;
   const san = csr.extensions.find((e): e is x509.SubjectAlternativeNameExtension => e instanceof x509.SubjectAlternativeNameExtension);
@@ -147,8 +149,13 @@ export async function parseCSR(pem: string): Promise<ParsedCSR> {
     organizations: name.getField('O'),
     dnsNames: san?.names.items.filter((n) => n.type === 'dns').map((n) => n.value) ?? [],
     ipAddresses: san?.names.items.filter((n) => n.type === 'ip').map((n) => n.value) ?? [],
-    signatureValid: await csr.verify(),
   };
+}
+
+/** Reads a PEM request; throws on anything that is not one. */
+export async function parseCSR(pem: string): Promise<ParsedCSR> {
+  const names = readCSR(pem);
+  return { ...names, signatureValid: await new x509.Pkcs10CertificateRequest(pem).verify() };
 }
 
 /** Issues a certificate for a request's key and subject (the CSR signer's job); the caller has checked the request. */

@@ -210,6 +210,21 @@ export const kinds: Record<string, Message> = {
   'authorization.k8s.io/v1/SubjectAccessReview': subjectAccessReview,
   'authorization.k8s.io/v1/LocalSubjectAccessReview': subjectAccessReview,
   'authorization.k8s.io/v1/SelfSubjectRulesReview': { 1: ['metadata', objectMeta], 2: ['spec', { 1: ['namespace', 'string'] }] },
+  // kubectl certificate approve|deny (PUT .../approval).
+  'certificates.k8s.io/v1/CertificateSigningRequest': {
+    1: ['metadata', objectMeta],
+    2: [
+      'spec',
+      { 1: ['request', 'bytes'], 2: ['username', 'string'], 3: ['uid', 'string'], 4: ['groups', 'string', repeated], 5: ['usages', 'string', repeated], 7: ['signerName', 'string'], 8: ['expirationSeconds', 'int', ptr] },
+    ],
+    3: [
+      'status',
+      {
+        1: ['conditions', { 1: ['type', 'string'], 6: ['status', 'string'], 2: ['reason', 'string'], 3: ['message', 'string'], 4: ['lastUpdateTime', 'time'], 5: ['lastTransitionTime', 'time'] }, repeated],
+        2: ['certificate', 'bytes'],
+      },
+    ],
+  },
   'rbac.authorization.k8s.io/v1/Role': { 1: ['metadata', objectMeta], 2: ['rules', policyRule, repeated] },
   'rbac.authorization.k8s.io/v1/ClusterRole': {
     1: ['metadata', objectMeta],

@@ -3,6 +3,7 @@
 import type { Deployment, ReplicaSet } from './apps.js';
 import type { Lease } from './coordination.js';
 import type { ConfigMap, Endpoints, Event, Namespace, Node, ReplicationController, Secret, Service } from './core.js';
+import type { CertificateSigningRequest } from './certificates.js';
 import type { EndpointSlice } from './discovery.js';
 import type { Pod } from './pod.js';
 
@@ -20,4 +21,5 @@ export interface TypedResources {
   'apps/v1/replicasets': ReplicaSet;
   'discovery.k8s.io/v1/endpointslices': EndpointSlice;
   'coordination.k8s.io/v1/leases': Lease;
+  'certificates.k8s.io/v1/certificatesigningrequests': CertificateSigningRequest;
 }

@@ -107,7 +107,7 @@ export const BOOTSTRAP_CLUSTER_ROLES: BootstrapClusterRole[] = [
       // The garbage collector and the namespace controller read, delete and un-own everything.
       rule([...READ, 'delete', 'deletecollection', 'patch', 'update'], ['*'], ['*']),
       rule(['create'], ['', 'apps', 'discovery.k8s.io', 'batch'], ['pods', 'replicasets', 'controllerrevisions', 'endpoints', 'endpointslices', 'serviceaccounts', 'configmaps', 'persistentvolumes', 'jobs']),
-      rule(['update', 'patch'], ['*'], ['*/status', 'namespaces/finalize']),
+      rule(['update', 'patch'], ['*'], ['*/status', 'namespaces/finalize', 'certificatesigningrequests/approval']),
       rule(['create'], [''], ['pods/eviction', 'serviceaccounts/token']),
       rule(['approve', 'sign'], ['certificates.k8s.io'], ['signers']),
       rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),

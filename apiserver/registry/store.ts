@@ -63,7 +63,7 @@ export interface ListResult {
 
 export interface UpdateOptions {
   dryRun: boolean;
-  subresource?: 'status' | 'finalize' | 'binding';
+  subresource?: 'status' | 'finalize' | 'binding' | 'approval';
   /** The client pinned a resourceVersion: a conflict is reported, never retried. */
   mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>;
   /** Builds the object to create when none exists and the kind allows create-on-update. */
@@ -257,7 +257,7 @@ export class ResourceStore {
     }
   }
 
-  private prepareUpdate(next: KubeObject, prev: KubeObject, subresource?: 'status' | 'finalize' | 'binding'): KubeObject {
+  private prepareUpdate(next: KubeObject, prev: KubeObject, subresource?: 'status' | 'finalize' | 'binding' | 'approval'): KubeObject {
     next.apiVersion = prev.apiVersion;
     next.kind = prev.kind;
     next.metadata = next.metadata ?? {};
@@ -284,6 +284,12 @@ export class ResourceStore {
       next.metadata.generation = prev.metadata.generation;
       applyDefaults(next);
       return next;
+    } else if (subresource === 'approval') {
+      // Approval may change exactly the status conditions (Approved, Denied), nothing else.
+      const conditions = next.status?.conditions;
+      assignOwn(next, { ...clone(prev), metadata: next.metadata });
+      next.status = { ...(prev.status ?? {}), conditions };
+      next.metadata.generation = prev.metadata.generation;
     } else if (subresource === 'finalize') {
       const finalizers = next.spec?.finalizers;
       assignOwn(next, { ...clone(prev), metadata: next.metadata });

@@ -8,6 +8,7 @@ import { decodeObjectBody } from '../http/body.js';
 import { sendObject, type Ctx } from './context.js';
 import { proxyLogs } from './pod-proxy.js';
 import { bind } from './subresources/binding.js';
+import { csrApproval, csrStatus } from './subresources/csr.js';
 import { evict } from './subresources/eviction.js';
 import { scale } from './subresources/scale.js';
 import { requestToken } from './subresources/token.js';
@@ -23,7 +24,11 @@ export async function subresource(ctx: Ctx): Promise<FastifyReply> {
   switch (sub) {
     case 'status':
       if (method === 'GET') return sendObject(ctx, 200, await ctx.store.get(ctx.path.namespace, ctx.path.name!));
+      if (ctx.r.kind === 'CertificateSigningRequest') return csrStatus(ctx);
       return method === 'PUT' ? update(ctx, 'status') : patch(ctx, 'status');
+    case 'approval':
+      if (method === 'GET') return sendObject(ctx, 200, await ctx.store.get(ctx.path.namespace, ctx.path.name!));
+      return csrApproval(ctx);
     case 'finalize':
       return update(ctx, 'finalize');
     case 'scale':

@@ -84,6 +84,11 @@ export async function create(ctx: Ctx): Promise<FastifyReply> {
   const body = decodeObjectBody(ctx.req.headers['content-type'], ctx.req.body as Buffer);
   const { obj, warnings } = admit(ctx.r, body, ctx.path.namespace, fieldValidation(ctx.q));
   if (ctx.r.kind === 'Binding') return bind(ctx, obj.metadata.name ?? '', obj);
+  if (ctx.r.module.recordsRequester) {
+    const u = requestUser(ctx.req.raw);
+    obj.spec = { ...(obj.spec ?? {}), username: u.name, uid: u.uid ?? '', groups: u.groups, ...(u.extra ? { extra: u.extra } : {}) };
+    if (!u.uid) delete obj.spec.uid;
+  }
   if (ctx.r.module.review) {
     const answered = await review(ctx.r.kind, obj, requestUser(ctx.req.raw), ctx.path.namespace, ctx.options.reviews);
     return send(ctx, 201, JSON.stringify(answered), warnings);
@@ -92,7 +97,7 @@ export async function create(ctx: Ctx): Promise<FastifyReply> {
   return sendObject(ctx, 201, created, warnings);
 }
 
-export async function update(ctx: Ctx, subresource?: 'status' | 'finalize'): Promise<FastifyReply> {
+export async function update(ctx: Ctx, subresource?: 'status' | 'finalize' | 'approval'): Promise<FastifyReply> {
   requireVerb(ctx.r, 'update');
   fieldManager(ctx.q, 'UpdateOptions');
   const body = decodeObjectBody(ctx.req.headers['content-type'], ctx.req.body as Buffer);
@@ -114,7 +119,7 @@ export async function update(ctx: Ctx, subresource?: 'status' | 'finalize'): Pro
   return sendObject(ctx, created ? 201 : 200, object, warnings);
 }
 
-export async function patch(ctx: Ctx, subresource?: 'status'): Promise<FastifyReply> {
+export async function patch(ctx: Ctx, subresource?: 'status' | 'approval'): Promise<FastifyReply> {
   requireVerb(ctx.r, 'patch');
   const { type, patch: doc } = decodePatchBody(ctx.req.headers['content-type'], ctx.req.body as Buffer);
   const manager = fieldManager(ctx.q, 'PatchOptions');

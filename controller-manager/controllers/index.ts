@@ -1,5 +1,7 @@
 // Every controller this manager can run, by the names --controllers takes (Kubernetes' names).
 import type { Controller, ControllerContext } from '../framework/controller.js';
+import { CSRApprovingController } from './csr-approving.js';
+import { CSRSigningController } from './csr-signing.js';
 import { DeploymentController } from './deployment/deployment.js';
 import { EndpointsController } from './endpoints.js';
 import { EndpointSliceController } from './endpointslice.js';
@@ -21,6 +23,8 @@ export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller>
   endpointslice: (ctx) => new EndpointSliceController(ctx),
   serviceaccount: (ctx) => new ServiceAccountController(ctx),
   servicelb: (ctx) => new ServiceLBController(ctx),
+  csrsigning: (ctx) => new CSRSigningController(ctx, ctx.options.signingCA, ctx.options.signingDurationSeconds ?? 365 * 86400),
+  csrapproving: (ctx) => new CSRApprovingController(ctx),
 };
 
 /** Resolves --controllers: "*" is all, "-name" removes one, "name" adds one. */

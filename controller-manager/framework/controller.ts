@@ -24,6 +24,10 @@ export interface ControllerOptions {
   /** How often node health is checked (--node-monitor-period). */
   nodeMonitorPeriodMs: number;
   concurrentSyncs: Record<string, number>;
+  /** The CA the CSR signer issues from (--cluster-signing-cert-file / -key-file); none: no signing. */
+  signingCA?: { certPem: string; keyPem: string };
+  /** --cluster-signing-duration: the longest certificate the signer issues. */
+  signingDurationSeconds?: number;
 }
 
 export type ReconcileResult = void | { requeueAfterMs: number };

@@ -1,0 +1,113 @@
+// TLS bootstrap, as Kubernetes' kubelet does it: with only a bootstrap kubeconfig (a bootstrap
+// token or a token-file user allowed to create CSRs), the kubelet makes a key and asks for a
+// client certificate as system:node:<name> in system:nodes (signer
+// kubernetes.io/kube-apiserver-client-kubelet), waits until it is approved (`kubectl
+// certificate approve`, or the auto-approver) and issued, keeps key and certificate in
+// --cert-dir and writes --kubeconfig to use them. A later start with a valid certificate skips
+// all of it.
+import { X509Certificate, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Logger } from 'pino';
+import { stringify } from 'yaml';
+import { createCSR } from '../../api/pki/certificates.js';
+import { StatusError } from '../../api/status.js';
+import type { CertificateSigningRequest } from '../../api/types/certificates.js';
+import { loadClientConfig } from '../../client/kubeconfig.js';
+import { resource, RestClient } from '../../client/rest.js';
+import { sleep } from '../../client/sleep.js';
+
+const csrs = resource('certificates.k8s.io/v1/certificatesigningrequests');
+export const KUBELET_CLIENT_SIGNER = 'kubernetes.io/kube-apiserver-client-kubelet';
+
+/** Whether `kubeconfig` exists and its client certificate is valid for at least another minute. */
+export function hasUsableClientCertificate(kubeconfig: string): boolean {
+  if (!existsSync(kubeconfig)) return false;
+  try {
+    const cert = loadClientConfig({ kubeconfig }).tls?.cert;
+    if (!cert) return false;
+    return Date.parse(new X509Certificate(cert).validTo) > Date.now() + 60_000;
+  } catch {
+    return false;
+  }
+}
+
+export interface BootstrapOptions {
+  nodeName: string;
+  bootstrapKubeconfig: string;
+  /** Where the kubeconfig using the issued certificate is written. */
+  kubeconfig: string;
+  certDir: string;
+  log: Logger;
+  signal: AbortSignal;
+  pollMs?: number;
+}
+
+/** Requests, waits for and stores the kubelet's client certificate; resolves once the kubeconfig is written. */
+export async function bootstrapClientCertificate(o: BootstrapOptions): Promise<void> {
+  const boot = loadClientConfig({ kubeconfig: o.bootstrapKubeconfig, userAgent: `kubelet/${o.nodeName} (bootstrap)` });
+  const client = new RestClient(boot);
+  try {
+    for (let attempt = 1; !o.signal.aborted; attempt++) {
+      const { csrPem, keyPem } = await createCSR({ commonName: `system:node:${o.nodeName}`, organizations: ['system:nodes'] });
+      const name = `node-csr-${randomBytes(8).toString('hex')}`;
+      await client.create<CertificateSigningRequest>(csrs, undefined, {
+        apiVersion: 'certificates.k8s.io/v1',
+        kind: 'CertificateSigningRequest',
+        metadata: { name },
+        spec: { request: Buffer.from(csrPem).toString('base64'), signerName: KUBELET_CLIENT_SIGNER, usages: ['digital signature', 'key encipherment', 'client auth'] },
+      });
+      o.log.info({ csr: name }, 'waiting for the client certificate request to be approved and issued');
+      const issued = await waitForCertificate(client, name, o);
+      if (issued === 'denied') {
+        o.log.error({ csr: name }, 'the client certificate request was denied; asking again in 30s');
+        await sleep(30_000, o.signal);
+        continue;
+      }
+      if (!issued) return;
+      mkdirSync(o.certDir, { recursive: true, mode: 0o700 });
+      const certFile = join(o.certDir, 'kubelet-client-current.crt');
+      const keyFile = join(o.certDir, 'kubelet-client-current.key');
+      writeFileSync(keyFile, keyPem, { mode: 0o600 });
+      writeFileSync(certFile, issued);
+      mkdirSync(dirname(o.kubeconfig), { recursive: true });
+      writeFileSync(
+        o.kubeconfig,
+        stringify({
+          apiVersion: 'v1',
+          kind: 'Config',
+          clusters: [{ name: 'default-cluster', cluster: { server: boot.server, ...(boot.tls?.ca ? { 'certificate-authority-data': Buffer.from(boot.tls.ca).toString('base64') } : {}) } }],
+          users: [{ name: 'default-auth', user: { 'client-certificate': certFile, 'client-key': keyFile } }],
+          contexts: [{ name: 'default-context', context: { cluster: 'default-cluster', user: 'default-auth' } }],
+          'current-context': 'default-context',
+        }),
+        { mode: 0o600 },
+      );
+      o.log.info({ csr: name, attempt }, 'client certificate issued; kubeconfig written');
+      return;
+    }
+  } finally {
+    await client.close();
+  }
+}
+
+async function waitForCertificate(client: RestClient, name: string, o: BootstrapOptions): Promise<string | 'denied' | undefined> {
+  while (!o.signal.aborted) {
+    try {
+      const csr = await client.get<CertificateSigningRequest>(csrs, undefined, name);
+      const conds = csr.status?.conditions ?? [];
+      if (conds.some((c) => (c.type === 'Denied' || c.type === 'Failed') && c.status === 'True')) return 'denied';
+      if (csr.status?.certificate) return Buffer.from(csr.status.certificate, 'base64').toString('utf8');
+    } catch (err) {
+      if (!(err instanceof StatusError && err.code === 404)) o.log.warn({ err: (err as Error).message }, 'cannot read the certificate request yet');
+    }
+    await sleep(o.pollMs ?? 1000, o.signal);
+  }
+  return undefined;
+}
+
+/** The certificate file the current kubeconfig uses (for tests and status). */
+export function issuedCertificate(certDir: string): string | undefined {
+  const f = join(certDir, 'kubelet-client-current.crt');
+  return existsSync(f) ? readFileSync(f, 'utf8') : undefined;
+}

@@ -1,0 +1,146 @@
+// Kubelet TLS bootstrap as the seeds do it: a token-file user kubelet-bootstrap bound to
+// system:node-bootstrapper, kubelets started with only a bootstrap kubeconfig; `kubectl get
+// csr` shows their requests Pending, `kubectl certificate approve` lets one join with its own
+// certificate, `deny` leaves another out, and with the nodeclient role bound to the
+// bootstrappers the controller-manager approves a third by itself. Real apiserver,
+// controller-manager and kubelets (on Docker), driven by kubectl over TLS.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createCA, issue } from '../../api/pki/certificates.js';
+import { kubeconfigFor } from '../../launcher/pki.js';
+import { startApiServer, type ApiServerHandle } from '../harness/apiserver.js';
+import { startComponent } from '../harness/components.js';
+import { kubectlFor } from '../harness/kubectl.js';
+import { freePort, waitFor } from '../harness/ports.js';
+import type { Proc } from '../harness/processes.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'kubette-bootstrap-'));
+const run = randomBytes(3).toString('hex');
+const procs: Proc[] = [];
+let api: ApiServerHandle;
+let admin: ReturnType<typeof kubectlFor>;
+let server: string;
+let bootstrapKubeconfig: string;
+
+const write = (name: string, text: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, text, { mode: 0o600 });
+  return p;
+};
+
+function startKubelet(node: string): string {
+  const kubeconfig = join(dir, `${node}.kubeconfig`);
+  procs.push(
+    startComponent('kubelet', [
+      '--bootstrap-kubeconfig', bootstrapKubeconfig,
+      '--kubeconfig', kubeconfig,
+      '--node-name', node,
+      '--address', '127.0.0.1',
+      '--node-ip', '127.0.0.1',
+      '--port', '0',
+      '--root-dir', join(dir, node),
+      '--log-level', 'warn',
+    ]),
+  );
+  return kubeconfig;
+}
+
+async function csrOf(node: string): Promise<{ name: string; requestor: string; condition: string }> {
+  return waitFor(`a CSR from ${node}`, async () => {
+    const list = JSON.parse(await admin.ok(['get', 'csr', '-o', 'json'])) as { items: Array<{ metadata: { name: string }; spec: { request: string; username: string }; status?: { conditions?: Array<{ type: string }> } }> };
+    for (const c of list.items) {
+      const { readCSR } = await import('../../api/pki/certificates.js');
+      if (readCSR(Buffer.from(c.spec.request, 'base64').toString()).commonName === `system:node:${node}`) {
+        return { name: c.metadata.name, requestor: c.spec.username, condition: (c.status?.conditions ?? []).map((x) => x.type).join(',') || 'Pending' };
+      }
+    }
+    return undefined;
+  });
+}
+
+beforeAll(async () => {
+  const ca = await createCA('bootstrap-test-ca');
+  const serving = await issue(ca, { commonName: 'kube-apiserver' }, { usages: ['server'], ipAddresses: ['127.0.0.1'] });
+  const adminCert = await issue(ca, { commonName: 'admin', organizations: ['system:masters'] }, { usages: ['client'] });
+  const cm = await issue(ca, { commonName: 'system:kube-controller-manager' }, { usages: ['client'] });
+  const port = await freePort();
+  server = `https://127.0.0.1:${port}`;
+  const token = `${randomBytes(3).toString('hex')}.${randomBytes(8).toString('hex')}`;
+  api = await startApiServer({
+    etcd: inject('etcdEndpoint'),
+    args: [
+      '--secure-port', String(port), '--bind-address', '127.0.0.1',
+      '--tls-cert-file', write('server.crt', serving.certPem), '--tls-private-key-file', write('server.key', serving.keyPem),
+      '--client-ca-file', write('ca.crt', ca.certPem),
+      '--token-auth-file', write('token.csv', `${token},kubelet-bootstrap,10001,"system:bootstrappers"\n`),
+    ],
+  });
+  admin = kubectlFor(server, undefined, ['--kubeconfig', write('admin.kubeconfig', kubeconfigFor(server, ca.certPem, 'admin', adminCert))]);
+  procs.push(
+    startComponent('controller-manager', [
+      '--kubeconfig', write('cm.kubeconfig', kubeconfigFor(server, ca.certPem, 'system:kube-controller-manager', cm)),
+      '--controllers', 'csrapproving,csrsigning',
+      '--cluster-signing-cert-file', join(dir, 'ca.crt'),
+      '--cluster-signing-key-file', write('ca.key', ca.keyPem),
+      '--port', '0', '--leader-elect=false', '--log-level', 'warn',
+    ]),
+  );
+  bootstrapKubeconfig = write(
+    'bootstrap.kubeconfig',
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'c', cluster: { server, 'certificate-authority-data': Buffer.from(ca.certPem).toString('base64') } }],
+      users: [{ name: 'kubelet-bootstrap', user: { token } }],
+      contexts: [{ name: 'c', context: { cluster: 'c', user: 'kubelet-bootstrap' } }],
+      'current-context': 'c',
+    }),
+  );
+  // The seeds' step: let the bootstrap user create CSRs.
+  await admin.ok(['create', 'clusterrolebinding', 'kubelet-bootstrap', '--clusterrole=system:node-bootstrapper', '--user=kubelet-bootstrap']);
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(procs.map((p) => p.stop()));
+  await api?.stop();
+});
+
+describe('kubelet TLS bootstrap', () => {
+  it('waits for kubectl certificate approve, then joins with its own certificate; a denied one stays out', async () => {
+    const approved = `boot-a-${run}`;
+    const denied = `boot-d-${run}`;
+    startKubelet(approved);
+    startKubelet(denied);
+    const a = await csrOf(approved);
+    const d = await csrOf(denied);
+    expect(a).toMatchObject({ requestor: 'kubelet-bootstrap', condition: 'Pending' });
+    const table = await admin.ok(['get', 'csr']);
+    expect(table).toMatch(new RegExp(`${a.name}\\s+\\S+\\s+kubernetes.io/kube-apiserver-client-kubelet\\s+kubelet-bootstrap\\s+<none>\\s+Pending`));
+
+    await admin.ok(['certificate', 'approve', a.name]);
+    await admin.ok(['certificate', 'deny', d.name]);
+    expect((await csrOf(approved)).condition).toBe('Approved');
+    await waitFor(`node ${approved} to register`, async () => ((await admin.run(['get', 'node', approved])).code === 0 ? true : undefined), 60_000);
+    expect((await admin.run(['get', 'node', denied])).code).toBe(1);
+    const list = await admin.ok(['get', 'csr', d.name]);
+    expect(list).toContain('Denied');
+    // The node is itself now: its Lease is renewed by system:node:<name>, not the bootstrap user.
+    const node = JSON.parse(await admin.ok(['get', 'node', approved, '-o', 'json'])) as { metadata: { labels: Record<string, string> } };
+    expect(node.metadata.labels['kubernetes.io/hostname']).toBe(approved);
+  });
+
+  it('is approved by the controller-manager when the bootstrappers may create nodeclient requests', async () => {
+    await admin.ok(['create', 'clusterrolebinding', 'auto-approve-bootstrap', '--clusterrole=system:certificates.k8s.io:certificatesigningrequests:nodeclient', '--group=system:bootstrappers']);
+    const auto = `boot-auto-${run}`;
+    startKubelet(auto);
+    await waitFor(`node ${auto} to register`, async () => ((await admin.run(['get', 'node', auto])).code === 0 ? true : undefined), 60_000);
+    const c = await csrOf(auto);
+    expect(c.condition).toBe('Approved');
+    const csr = JSON.parse(await admin.ok(['get', 'csr', c.name, '-o', 'json'])) as { status: { conditions: Array<{ reason: string }>; certificate: string } };
+    expect(csr.status.conditions[0]!.reason).toBe('AutoApproved');
+    expect(Buffer.from(csr.status.certificate, 'base64').toString()).toMatch(/^-----BEGIN CERTIFICATE-----/);
+  });
+});
