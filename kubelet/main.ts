@@ -54,7 +54,7 @@ runComponent({
   drainMs: 60_000,
   async run({ flags: f, log, signal }) {
     const nodeName = f['node-name'];
-    if (f['bootstrap-kubeconfig'] && !hasUsableClientCertificate(f.kubeconfig!)) {
+    if (f['bootstrap-kubeconfig'] && !hasUsableClientCertificate(f.kubeconfig!, f['bootstrap-kubeconfig'])) {
       await bootstrapClientCertificate({
         nodeName,
         bootstrapKubeconfig: f['bootstrap-kubeconfig'],

@@ -11,7 +11,8 @@ import { nthAddress, parseCidr } from '../api/ip.js';
 import { defineFlags, FlagError, parseFlags, usage, type FlagValues } from '../component-base/flags.js';
 import { ensureEncryptionConfig } from './encryption-config.js';
 import { ensurePodNetwork } from './pod-network.js';
-import { ensureClusterPKI } from './pki.js';
+import { ensureBootstrapBindings } from './bootstrap-rbac.js';
+import { ensureClusterPKI, ensureKubeletKubeconfig } from './pki.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -131,24 +132,25 @@ async function main(): Promise<void> {
   const nodeNames = Array.from({ length: values.nodes }, (_, i) => `${values['node-prefix']}-${i + 1}`);
   // Secure by default: certificates for every component, each on its own identity.
   const pki = securePort
-    ? await ensureClusterPKI(dataDir, { server: secure, ips: [nthAddress(parseCidr(values['service-cluster-ip-range']), 1)], names: [], nodes: nodeNames })
+    ? await ensureClusterPKI(dataDir, { server: secure, ips: [nthAddress(parseCidr(values['service-cluster-ip-range']), 1)], names: [] })
     : undefined;
   start('apiserver', process.execPath, [join(root, 'dist', 'apiserver', 'main.js'), '--etcd-servers', etcdURL, '--insecure-port', String(apiPort),
     '--service-cluster-ip-range', values['service-cluster-ip-range'],
     '--service-node-port-range', values['service-node-port-range'],
     '--bind-address', '127.0.0.1', '--secure-port', String(securePort),
     ...(pki
-      ? ['--tls-cert-file', pki.apiserverCert, '--tls-private-key-file', pki.apiserverKey, '--client-ca-file', pki.caCert, '--service-account-signing-key-file', pki.serviceAccountKey]
+      ? ['--tls-cert-file', pki.apiserverCert, '--tls-private-key-file', pki.apiserverKey, '--client-ca-file', pki.caCert, '--service-account-signing-key-file', pki.serviceAccountKey, '--token-auth-file', pki.tokenFile]
       : []),
     '--encryption-provider-config', ensureEncryptionConfig(dataDir),
     ...extra(values['apiserver-args'])]);
   await waitHTTP(`${server}/readyz`, 'apiserver');
+  if (pki) await ensureBootstrapBindings(server);
   /** How a component reaches the apiserver: its own kubeconfig on the secure port, else the plain port. */
   const apiFor = (identity: string) => (pki ? ['--kubeconfig', pki.kubeconfigs[identity]!] : ['--master', server]);
 
   const without = new Set(values.without);
   if (!without.has('scheduler')) start('scheduler', process.execPath, [join(root, 'dist', 'scheduler', 'main.js'), ...apiFor('scheduler'), '--port', '0']);
-  if (!without.has('controller-manager')) start('controller-manager', process.execPath, [join(root, 'dist', 'controller-manager', 'main.js'), ...apiFor('controller-manager'), '--port', '0', ...extra(values['controller-manager-args'])]);
+  if (!without.has('controller-manager')) start('controller-manager', process.execPath, [join(root, 'dist', 'controller-manager', 'main.js'), ...apiFor('controller-manager'), '--port', '0', ...(pki ? ['--cluster-signing-cert-file', pki.caCert, '--cluster-signing-key-file', pki.caKey] : []), ...extra(values['controller-manager-args'])]);
 
   // One proxy for the host: the nodes here share its network, so they share its rules.
   if (!without.has('proxy')) {
@@ -183,7 +185,13 @@ async function main(): Promise<void> {
     nodes.push(name);
     start(`kubelet-${name}`, process.execPath, [
       join(root, 'dist', 'kubelet', 'main.js'),
-      ...apiFor(`kubelet-${name}`),
+      // Kubelets join as the seeds have them: a bootstrap token, then a certificate of their own
+      // (issued here instead when no controller-manager runs to sign it).
+      ...(!pki
+        ? ['--master', server]
+        : without.has('controller-manager')
+          ? ['--kubeconfig', await ensureKubeletKubeconfig(pki, name, secure)]
+          : ['--bootstrap-kubeconfig', pki.bootstrapKubeconfig, '--kubeconfig', join(dataDir, 'kubelet', name, 'kubelet.kubeconfig')]),
       '--node-name', name,
       '--address', '127.0.0.1',
       '--node-ip', '127.0.0.1',

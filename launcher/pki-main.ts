@@ -5,14 +5,15 @@ import { chownSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { dirname, join } from 'node:path';
 import { defineFlags, FlagError, parseFlags, usage } from '../component-base/flags.js';
 import { ensureEncryptionConfig } from './encryption-config.js';
+import { ensureBootstrapBindings } from './bootstrap-rbac.js';
 import { ensureClusterPKI } from './pki.js';
 
 const flags = defineFlags({
   dir: { type: 'string', default: '/var/lib/kubette-pki', arg: 'DIR', help: 'Where the files go (pki/ and encryption-config.yaml); existing ones are kept.' },
   server: { type: 'string', default: 'https://127.0.0.1:6443', arg: 'URL', help: 'The secure port the kubeconfigs name.' },
-  nodes: { type: 'list', default: ['node-1', 'node-2'], arg: 'NAME,...', help: 'Kubelets to make identities for.' },
   'service-ip': { type: 'ip', default: '10.96.0.1', arg: 'IP', help: "The kubernetes Service's IP, for the serving certificate." },
   kubeconfig: { type: 'string', arg: 'FILE', help: "Also write the admin's kubeconfig here (owned by the owner of its directory)." },
+  'bind-bootstrap': { type: 'string', arg: 'URL', help: "Instead: create the kubelet-bootstrap bindings through this apiserver's local admin port." },
   owner: { type: 'int', default: -1, arg: 'UID', help: 'Give the files to this user (the components run as uid 10001 in the image).' },
 });
 
@@ -22,7 +23,12 @@ try {
     console.log(usage('node dist/launcher/pki-main.js', flags));
     process.exit(0);
   }
-  const pki = await ensureClusterPKI(f.dir, { server: f.server, ips: [f['service-ip']], names: [], nodes: f.nodes });
+  if (f['bind-bootstrap']) {
+    await ensureBootstrapBindings(f['bind-bootstrap']);
+    console.log('kubelet bootstrap bindings in place');
+    process.exit(0);
+  }
+  const pki = await ensureClusterPKI(f.dir, { server: f.server, ips: [f['service-ip']], names: [] });
   const encryption = ensureEncryptionConfig(f.dir);
   if (f.owner >= 0) for (const file of [...readdirSync(pki.dir).map((n) => join(pki.dir, n)), pki.dir, encryption]) chownSync(file, f.owner, f.owner);
   if (f.kubeconfig) {

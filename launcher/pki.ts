@@ -1,10 +1,11 @@
 // The cluster's certificates and kubeconfigs, made on first start and kept in <dir>/pki (never
-// in git): a CA; the apiserver's serving certificate (127.0.0.1, localhost, the kubernetes
-// Service's names and IP); the service-account signing key; and a client certificate and
-// kubeconfig per identity: the admin (system:masters), the scheduler, the controller-manager,
-// the proxy, DNS and each kubelet (system:node:<name> in system:nodes). Later starts reuse
-// what is there and add what is missing (a new node). The same files as the seeds' cfssl
-// recipe makes, under the names Kubernetes' own tooling uses.
+// in git): a CA (which also signs kubelets' CSRs); the apiserver's serving certificate
+// (127.0.0.1, localhost, the kubernetes Service's names and IP); the service-account signing
+// key; a client certificate and kubeconfig for the admin (system:masters), the scheduler, the
+// controller-manager, the proxy and DNS; and for kubelets, the seeds' bootstrap: a token file
+// with kubelet-bootstrap in system:bootstrappers and a bootstrap kubeconfig, with which each
+// kubelet requests its own certificate. Later starts reuse what is there.
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCA, issue, type Issued } from '../api/pki/certificates.js';
@@ -15,9 +16,13 @@ export interface ClusterPKI {
   caCert: string;
   apiserverCert: string;
   apiserverKey: string;
+  caKey: string;
   serviceAccountKey: string;
-  /** Kubeconfig file by identity: admin, scheduler, controller-manager, proxy, dns, kubelet-<node>. */
+  /** Kubeconfig file by identity: admin, scheduler, controller-manager, proxy, dns. */
   kubeconfigs: Record<string, string>;
+  /** --token-auth-file with the bootstrap user, and the kubelets' bootstrap kubeconfig. */
+  tokenFile: string;
+  bootstrapKubeconfig: string;
 }
 
 export interface PKIOptions {
@@ -26,7 +31,6 @@ export interface PKIOptions {
   /** Extra IPs and names for the serving certificate (the kubernetes Service IP, ...). */
   ips: string[];
   names: string[];
-  nodes: string[];
 }
 
 const IDENTITIES: Record<string, { cn: string; groups: string[] }> = {
@@ -61,6 +65,23 @@ export function kubeconfigFor(server: string, caPem: string, user: string, clien
   });
 }
 
+/**
+ * A kubelet's own certificate and kubeconfig, issued directly (for clusters run without a
+ * controller-manager, where no one would sign its CSR).
+ */
+export async function ensureKubeletKubeconfig(pki: ClusterPKI, node: string, server: string): Promise<string> {
+  const name = `kubelet-${node}`;
+  const ca = { certPem: readFileSync(pki.caCert, 'utf8'), keyPem: readFileSync(pki.caKey, 'utf8') };
+  let client = read(pki.dir, name);
+  if (!client) {
+    client = await issue(ca, { commonName: `system:node:${node}`, organizations: ['system:nodes'] }, { usages: ['client'] });
+    save(pki.dir, name, client);
+  }
+  const file = join(pki.dir, `${name}.kubeconfig`);
+  writeFileSync(file, kubeconfigFor(server, ca.certPem, `system:node:${node}`, client), { mode: 0o600 });
+  return file;
+}
+
 export async function ensureClusterPKI(dataDir: string, opts: PKIOptions): Promise<ClusterPKI> {
   const dir = join(dataDir, 'pki');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -82,8 +103,7 @@ export async function ensureClusterPKI(dataDir: string, opts: PKIOptions): Promi
     writeFileSync(saKey, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   }
   const kubeconfigs: Record<string, string> = {};
-  const identities = { ...IDENTITIES, ...Object.fromEntries(opts.nodes.map((n) => [`kubelet-${n}`, { cn: `system:node:${n}`, groups: ['system:nodes'] }])) };
-  for (const [name, who] of Object.entries(identities)) {
+  for (const [name, who] of Object.entries(IDENTITIES)) {
     let client = read(dir, name);
     if (!client) {
       client = await issue(ca, { commonName: who.cn, organizations: who.groups }, { usages: ['client'] });
@@ -94,5 +114,34 @@ export async function ensureClusterPKI(dataDir: string, opts: PKIOptions): Promi
     writeFileSync(file, kubeconfigFor(opts.server, ca.certPem, who.cn, client), { mode: 0o600 });
     kubeconfigs[name] = file;
   }
-  return { dir, caCert: join(dir, 'ca.crt'), apiserverCert: join(dir, 'apiserver.crt'), apiserverKey: join(dir, 'apiserver.key'), serviceAccountKey: saKey, kubeconfigs };
+  // The bootstrap token: <id>.<secret>, as kubeadm's tokens look.
+  const tokenFile = join(dir, 'token.csv');
+  if (!existsSync(tokenFile)) {
+    writeFileSync(tokenFile, `${randomBytes(3).toString('hex')}.${randomBytes(8).toString('hex')},kubelet-bootstrap,10001,"system:bootstrappers"\n`, { mode: 0o600 });
+  }
+  const token = readFileSync(tokenFile, 'utf8').split(',')[0]!;
+  const bootstrapKubeconfig = join(dir, 'bootstrap.kubeconfig');
+  writeFileSync(
+    bootstrapKubeconfig,
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'kubette', cluster: { server: opts.server, 'certificate-authority-data': Buffer.from(ca.certPem).toString('base64') } }],
+      users: [{ name: 'kubelet-bootstrap', user: { token } }],
+      contexts: [{ name: 'kubette', context: { cluster: 'kubette', user: 'kubelet-bootstrap' } }],
+      'current-context': 'kubette',
+    }),
+    { mode: 0o600 },
+  );
+  return {
+    dir,
+    caCert: join(dir, 'ca.crt'),
+    caKey: join(dir, 'ca.key'),
+    apiserverCert: join(dir, 'apiserver.crt'),
+    apiserverKey: join(dir, 'apiserver.key'),
+    serviceAccountKey: saKey,
+    kubeconfigs,
+    tokenFile,
+    bootstrapKubeconfig,
+  };
 }

@@ -20,13 +20,19 @@ import { sleep } from '../../client/sleep.js';
 const csrs = resource('certificates.k8s.io/v1/certificatesigningrequests');
 export const KUBELET_CLIENT_SIGNER = 'kubernetes.io/kube-apiserver-client-kubelet';
 
-/** Whether `kubeconfig` exists and its client certificate is valid for at least another minute. */
-export function hasUsableClientCertificate(kubeconfig: string): boolean {
+/**
+ * Whether `kubeconfig` exists with a client certificate valid for at least another minute and
+ * issued by the CA the bootstrap kubeconfig trusts (a cluster made anew has a new CA).
+ */
+export function hasUsableClientCertificate(kubeconfig: string, bootstrapKubeconfig?: string): boolean {
   if (!existsSync(kubeconfig)) return false;
   try {
     const cert = loadClientConfig({ kubeconfig }).tls?.cert;
     if (!cert) return false;
-    return Date.parse(new X509Certificate(cert).validTo) > Date.now() + 60_000;
+    const x = new X509Certificate(cert);
+    if (Date.parse(x.validTo) <= Date.now() + 60_000) return false;
+    const ca = bootstrapKubeconfig ? loadClientConfig({ kubeconfig: bootstrapKubeconfig }).tls?.ca : undefined;
+    return !ca || x.verify(new X509Certificate(ca).publicKey);
   } catch {
     return false;
   }

@@ -56,6 +56,12 @@ describe('docker-compose up', () => {
   it('runs the tutorial from the host, survives an apiserver and etcd restart, and down -v leaves nothing', async () => {
     const kc = ['--kubeconfig', join(root, 'kubeconfig')];
     const ok = (args: string[]) => kubectl.ok([...kc, ...args]);
+    // The kubelets joined by TLS bootstrap: one auto-approved, issued CSR each, filed by the
+    // bootstrap user, for its node's name.
+    const csrs = ((await getJSON('/apis/certificates.k8s.io/v1/certificatesigningrequests')).items as Obj[]).filter((c) => c.spec.username === 'kubelet-bootstrap');
+    expect(csrs.map((c) => c.status.conditions?.[0]?.type).sort()).toEqual(['Approved', 'Approved']);
+    expect(csrs.every((c) => typeof c.status.certificate === 'string' && c.status.certificate.length > 0)).toBe(true);
+    expect((await ok(['get', 'csr', '--no-headers'])).split('\n').filter((l) => l.includes('Approved,Issued')).length).toBeGreaterThanOrEqual(2);
     await ok(['create', 'deployment', 'web', '--image=busybox:1.36', '--replicas=2', '--', 'sh', '-c', "trap 'exit 0' TERM; mkdir -p /www; hostname > /www/index.html; httpd -f -p 8080 -h /www & wait"]);
     await ok(['expose', 'deployment/web', '--type=NodePort', '--port', '8080']);
     const nodePort = (await getJSON('/api/v1/namespaces/default/services/web')).spec.ports[0].nodePort;
