@@ -4,7 +4,9 @@ import type { Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
-import { apiPrefix, findResource, groupVersions } from '../api/resources.js';
+import { apiPrefix, findResource, groupVersions, type ResourceInfo } from '../api/resources.js';
+import type { KubeObject } from '../api/types/meta.js';
+import { CreateAdmission, DEFAULT_ADMISSION_PLUGINS } from './admission/admission.js';
 import { StatusError } from '../api/status.js';
 import { clientErrorHandler, frameworkErrors, frameworkStatus, sendStatus, statusFor } from './http/errors.js';
 import { defaultLimits, installRequestLimits, type RequestLimits } from './http/limits.js';
@@ -14,13 +16,13 @@ import { ensureKubernetesService } from './registry/system-services.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { healthRoutes, versionInfo } from './routes/health.js';
 import { openapiRoutes } from './routes/openapi.js';
-import { serveUpgrades } from './routes/pod-proxy.js';
+import { KubeletConnector, serveUpgrades, type KubeletClientTLS } from './routes/pod-proxy.js';
 import { resourceRoutes } from './routes/resources.js';
-import { RequestAuthenticator, tokenFileAuthenticator, type TokenAuthenticator } from './authn/authenticator.js';
+import { RequestAuthenticator, type TokenAuthenticator } from '../component-base/authn/authenticator.js';
 import { generateKeyPairSync } from 'node:crypto';
 import { ServiceAccountTokens, type UidLookup } from './authn/service-account-tokens.js';
-import type { TokenFile } from './authn/token-file.js';
-import { MASTERS_GROUP, type UserInfo } from './authn/user.js';
+import { tokenFileAuthenticator, type TokenFile } from './authn/token-file.js';
+import { MASTERS_GROUP, type UserInfo } from '../component-base/authn/user.js';
 import type { RequestAttributes } from './authz/request-info.js';
 import type { Pod } from '../api/types/pod.js';
 import { alwaysAllow, chain, privilegedGroups, type Authorizer } from './authz/authorizer.js';
@@ -70,6 +72,10 @@ export interface ApiServerOptions {
   encryption?: EncryptionRule[];
   /** --audit-log-path and the policy (--audit-policy-file, or the default). */
   audit?: { path: string; policy: AuditPolicy };
+  /** Admission plugins in effect (--enable-admission-plugins / --disable-admission-plugins). */
+  admissionPlugins: ReadonlySet<string>;
+  /** --kubelet-client-certificate/-key and --kubelet-certificate-authority. */
+  kubeletClient?: KubeletClientTLS;
 }
 
 export interface ServiceAccountOptions {
@@ -112,6 +118,7 @@ export const defaultOptions: ApiServerOptions = {
   anonymousAuth: true,
   authorizationModes: ['Node', 'RBAC'],
   serviceAccounts: { publicKeyPems: [], issuer: 'https://kubernetes.default.svc.cluster.local', audiences: ['https://kubernetes.default.svc.cluster.local'], maxExpirationSeconds: 0 },
+  admissionPlugins: new Set(DEFAULT_ADMISSION_PLUGINS),
 };
 
 /** An ECDSA P-256 key for signing service-account tokens, PEM. */
@@ -199,19 +206,23 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
 
   // Who is asking and may they: before limits and handlers, as Kubernetes' filter chain orders it.
   const sa = opts.serviceAccounts;
-  const uidOf: UidLookup = async (kind, namespace, name) => {
-    const r = findResource('', 'v1', { ServiceAccount: 'serviceaccounts', Pod: 'pods', Secret: 'secrets', Node: 'nodes' }[kind])!;
+  const lookup = async (r: ResourceInfo, namespace: string | undefined, name: string): Promise<KubeObject | undefined> => {
     const store = registry.storeFor(r);
     const cached = store.getCached(namespace, name);
-    if (cached) return cached.obj.metadata.uid;
+    if (cached) return cached.obj;
     // Not in the cache: gone, or created a moment ago; etcd knows which.
     try {
-      return (await store.get(namespace, name)).obj.metadata.uid;
+      return (await store.get(namespace, name)).obj;
     } catch (err) {
       if (err instanceof StatusError && err.code === 404) return undefined;
       throw err;
     }
   };
+  const uidOf: UidLookup = async (kind, namespace, name) =>
+    (await lookup(findResource('', 'v1', { ServiceAccount: 'serviceaccounts', Pod: 'pods', Secret: 'secrets', Node: 'nodes' }[kind])!, namespace, name))?.metadata.uid;
+  const serviceAccountsResource = findResource('', 'v1', 'serviceaccounts')!;
+  const kubelets = new KubeletConnector(opts.kubeletClient);
+  const admission = new CreateAdmission(opts.admissionPlugins, { serviceAccount: (ns, name) => lookup(serviceAccountsResource, ns, name) });
   const serviceAccountTokens = new ServiceAccountTokens(sa.signingKeyPem ?? newServiceAccountKey(), sa.publicKeyPems, sa.issuer, sa.audiences, uidOf);
   const tokens: TokenAuthenticator[] = [...(opts.tokenFile ? [tokenFileAuthenticator(opts.tokenFile)] : []), serviceAccountTokens];
   const rbac = new RbacAuthorizer(registryRbacSource(registry));
@@ -230,7 +241,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   });
   const authorizer = chain([privilegedGroups([MASTERS_GROUP]), ...modes]);
   // NodeRestriction goes with the Node authorizer, as clusters that use one enable the other.
-  const restrict = opts.authorizationModes.includes('Node') ? (user: UserInfo, attrs: RequestAttributes) => checkNodeRestriction(user, attrs, nodeGraph) : undefined;
+  const restrict = opts.authorizationModes.includes('Node') && opts.admissionPlugins.has('NodeRestriction') ? (user: UserInfo, attrs: RequestAttributes) => checkNodeRestriction(user, attrs, nodeGraph) : undefined;
   const gate = new RequestGate(new RequestAuthenticator({ anonymous: opts.anonymousAuth, tokens }), authorizer, restrict);
   const reviews: ReviewDeps = {
     authorizer,
@@ -251,10 +262,11 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   app.register(healthRoutes, { etcd, ready: () => isReady, staleCaches: () => registry.staleCaches() });
   app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(metrics.render()));
   app.get('/', async () => ({ paths: rootPaths() }));
-  app.register(discoveryRoutes, { serverAddress: () => opts.advertiseAddress ?? listenAddress(app) });
+  const advertised = opts.advertiseAddress ? (opts.advertiseAddress.includes(':') ? opts.advertiseAddress : `${opts.advertiseAddress}:${opts.listenPort ?? 8080}`) : undefined;
+  app.register(discoveryRoutes, { serverAddress: () => advertised ?? listenAddress(app) });
   app.register(openapiRoutes, { gitVersion: versionInfo().gitVersion });
-  app.register(resourceRoutes, { registry, bookmarkIntervalMs: opts.bookmarkIntervalMs, shutdown: shutdown.signal, reviews, serviceAccountTokens, maxTokenExpirationSeconds: sa.maxExpirationSeconds });
-  serveUpgrades(app.server, registry, gate, log);
+  app.register(resourceRoutes, { registry, bookmarkIntervalMs: opts.bookmarkIntervalMs, shutdown: shutdown.signal, reviews, serviceAccountTokens, maxTokenExpirationSeconds: sa.maxExpirationSeconds, admission, kubelets });
+  serveUpgrades(app.server, registry, kubelets, gate, log);
 
   let repairer: NodeJS.Timeout | undefined;
   const repairAllocations = async () => {
@@ -301,7 +313,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
         (req, res) => app.routing(req, res),
       );
       server.on('clientError', clientErrorHandler);
-      serveUpgrades(server as unknown as HttpServer, registry, gate, log);
+      serveUpgrades(server as unknown as HttpServer, registry, kubelets, gate, log);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => (server.off('error', reject), resolve()));
@@ -319,6 +331,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
       }
       await app.close();
       auditor?.close();
+      await kubelets.close().catch(() => undefined);
       await registry.stop();
       etcd.close();
     },

@@ -9,10 +9,11 @@ import { defineFlags, FlagError } from '../component-base/flags.js';
 import { runComponent } from '../component-base/run.js';
 import { AUTHORIZATION_MODES, build, defaultOptions, newServiceAccountKey } from './app.js';
 import { TokenFile } from './authn/token-file.js';
-import { selfSignedServingCert } from './serving-cert.js';
+import { selfSignedServingCert } from '../component-base/serving-cert.js';
 import { parseEncryptionConfig } from './storage/encryption/config.js';
 import { DEFAULT_POLICY, parseAuditPolicy } from './audit/policy.js';
 import { defaultLimits } from './http/limits.js';
+import { ADMISSION_PLUGINS, admissionPlugins, DEFAULT_ADMISSION_PLUGINS } from './admission/admission.js';
 
 const flags = defineFlags({
   'etcd-servers': { type: 'list', default: ['http://127.0.0.1:2379'], arg: 'URL,...', help: 'etcd endpoints; requests go round-robin over the healthy ones.' },
@@ -37,7 +38,12 @@ const flags = defineFlags({
   'audit-log-path': { type: 'string', arg: 'FILE', help: 'Append audit events (audit.k8s.io/v1 Event, one JSON line each) here; - for stdout.' },
   'audit-policy-file': { type: 'string', arg: 'FILE', help: 'Audit Policy (audit.k8s.io/v1); default: Metadata for every request, never a Secret body.' },
   'authorization-mode': { type: 'list', default: ['Node', 'RBAC'], arg: 'MODE,...', help: `Authorizers on the secure port, in order: ${AUTHORIZATION_MODES.join(', ')}. Members of system:masters may always act.` },
-  'advertise-address': { type: 'string', arg: 'HOST:PORT', help: 'host:port clients are told to use (default: the listen address).' },
+  'advertise-address': { type: 'string', arg: 'IP[:PORT]', help: "The address pods and clients are told to use: discovery's serverAddress and the kubernetes Service's endpoint (port: the secure port). Loopback gives that Service no endpoint." },
+  'kubelet-client-certificate': { type: 'string', arg: 'FILE', help: 'Client certificate (PEM) presented to kubelets (logs, exec).' },
+  'kubelet-client-key': { type: 'string', arg: 'FILE', help: 'Its key (PEM).' },
+  'kubelet-certificate-authority': { type: 'string', arg: 'FILE', help: "CA that kubelets' serving certificates must chain to; without it they are not verified." },
+  'enable-admission-plugins': { type: 'list', default: [], arg: 'NAME,...', help: `Admission plugins to turn on besides the default ones (${DEFAULT_ADMISSION_PLUGINS.join(', ')}). Known: ${ADMISSION_PLUGINS.join(', ')}.` },
+  'disable-admission-plugins': { type: 'list', default: [], arg: 'NAME,...', help: 'Admission plugins to turn off (e.g. ServiceAccount where no controller-manager makes default service accounts).' },
   'default-watch-cache-size': { type: 'int', default: defaultOptions.watchCacheSize, min: 1, arg: 'N', help: 'Events kept per resource for watches to resume from.' },
   'watch-bookmark-interval': { type: 'duration', default: '1m0s', help: 'How often watches that allow bookmarks receive one.' },
   'default-not-ready-toleration-seconds': { type: 'int', default: 300, min: 0, arg: 'N', help: 'tolerationSeconds of the default not-ready toleration added to pods.' },
@@ -57,8 +63,14 @@ runComponent({
     const ip = parseIPv4(f['insecure-bind-address']);
     if (f['insecure-port'] && (ip === undefined || ip >>> 24 !== 127)) throw new FlagError(`--insecure-bind-address must be a loopback address (it serves unauthenticated local administration), got ${f['insecure-bind-address']}`);
     if (!!f['tls-cert-file'] !== !!f['tls-private-key-file']) throw new FlagError('--tls-cert-file and --tls-private-key-file go together');
+    if (!!f['kubelet-client-certificate'] !== !!f['kubelet-client-key']) throw new FlagError('--kubelet-client-certificate and --kubelet-client-key go together');
     for (const m of f['authorization-mode']) if (!AUTHORIZATION_MODES.includes(m)) throw new FlagError(`--authorization-mode: unsupported mode ${m} (supported: ${AUTHORIZATION_MODES.join(', ')})`);
     if (!f['insecure-port'] && !f['secure-port']) throw new FlagError('--insecure-port and --secure-port cannot both be 0');
+    try {
+      admissionPlugins(f['enable-admission-plugins'], f['disable-admission-plugins']);
+    } catch (err) {
+      throw new FlagError((err as Error).message);
+    }
   },
   async run({ flags: f, log, signal }) {
     const host = f['insecure-bind-address'];
@@ -92,6 +104,12 @@ runComponent({
       anonymousAuth: f['anonymous-auth'],
       tokenFile: f['token-auth-file'] ? new TokenFile(read(f['token-auth-file'])) : undefined,
       authorizationModes: f['authorization-mode'],
+      kubeletClient: {
+        certPem: f['kubelet-client-certificate'] ? read(f['kubelet-client-certificate']) : undefined,
+        keyPem: f['kubelet-client-key'] ? read(f['kubelet-client-key']) : undefined,
+        caPem: f['kubelet-certificate-authority'] ? read(f['kubelet-certificate-authority']) : undefined,
+      },
+      admissionPlugins: admissionPlugins(f['enable-admission-plugins'], f['disable-admission-plugins']),
       audit: f['audit-log-path'] ? { path: f['audit-log-path'], policy: f['audit-policy-file'] ? auditPolicy(read(f['audit-policy-file']), f['audit-policy-file']) : DEFAULT_POLICY } : undefined,
       encryption: f['encryption-provider-config'] ? encryptionConfig(read(f['encryption-provider-config']), f['encryption-provider-config']) : undefined,
       serviceAccounts: {
@@ -125,7 +143,7 @@ runComponent({
         const advertised = (f['advertise-address'] ?? '').split(':')[0] ?? '';
         const ips = ['127.0.0.1', ...(isIPv4(bind) && bind !== '0.0.0.0' ? [bind] : []), ...(isIPv4(advertised) ? [advertised] : [])];
         const hosts = ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', ...(advertised && !isIPv4(advertised) ? [advertised] : [])];
-        tls = await selfSignedServingCert({ certDir: f['cert-dir'], hosts, ips: [...new Set([...ips, server.registry.serviceAllocator.apiserverServiceIP])] });
+        tls = await selfSignedServingCert({ certDir: f['cert-dir'], name: 'apiserver', commonName: 'kube-apiserver', hosts, ips: [...new Set([...ips, server.registry.serviceAllocator.apiserverServiceIP])] });
       }
       await server.listenSecure({ ...tls, clientCaPem: f['client-ca-file'] ? read(f['client-ca-file']) : undefined }, bind, securePort);
       log.info({ address: `https://${bind}:${securePort}` }, 'apiserver listening (TLS)');

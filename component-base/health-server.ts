@@ -5,7 +5,8 @@ import { createServer, type Server } from 'node:http';
 export interface HealthEndpoints {
   /** Status code and body of /healthz (default: 200 "ok"). */
   healthz?: () => { code: number; body: string; type?: string };
-  metrics: () => string[];
+  /** None: no /metrics here (the kubelet serves its metrics on its authenticated port). */
+  metrics?: () => string[];
 }
 
 /** Listens on host:port; port 0 means no server (returns undefined). */
@@ -16,7 +17,7 @@ export function serveHealth(host: string, port: number, endpoints: HealthEndpoin
       const h = endpoints.healthz?.() ?? { code: 200, body: 'ok' };
       return void res.writeHead(h.code, { 'content-type': h.type ?? 'text/plain' }).end(h.body);
     }
-    if (req.url === '/metrics') return void res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(endpoints.metrics().join('\n') + '\n');
+    if (req.url === '/metrics' && endpoints.metrics) return void res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(endpoints.metrics().join('\n') + '\n');
     res.writeHead(404).end();
   });
   server.listen(port, host);

@@ -31,6 +31,7 @@ const flags = defineFlags({
   'cluster-signing-cert-file': { type: 'string', arg: 'FILE', help: 'CA certificate (PEM) the CSR signer issues certificates from.' },
   'cluster-signing-key-file': { type: 'string', arg: 'FILE', help: 'Its private key (PEM).' },
   'cluster-signing-duration': { type: 'duration', default: '8760h0m0s', help: 'The longest validity of a certificate the signer issues.' },
+  'root-ca-file': { type: 'string', arg: 'FILE', help: "CA bundle published to every namespace as the kube-root-ca.crt ConfigMap (default: the kubeconfig's CA)." },
   'bind-address': { type: 'ip', default: '127.0.0.1', arg: 'IP', help: 'Address of /healthz and /metrics.' },
   port: { type: 'port', default: 10252, arg: 'PORT', help: 'Port of /healthz and /metrics (0 disables).' },
 });
@@ -48,7 +49,9 @@ runComponent({
   },
   async run({ flags: f, log, signal }) {
     // Informers hold one watch each (the garbage collector watches every resource): a large pool.
-    const client = new RestClient({ ...loadClientConfig({ master: f.master, kubeconfig: f.kubeconfig, userAgent: 'kubette-controller-manager' }), connections: 256 });
+    const clientConfig = loadClientConfig({ master: f.master, kubeconfig: f.kubeconfig, userAgent: 'kubette-controller-manager' });
+    const client = new RestClient({ ...clientConfig, connections: 256 });
+    const rootCA = f['root-ca-file'] ? readFileSync(f['root-ca-file'], 'utf8') : clientConfig.tls?.ca;
     const names = selectControllers(f.controllers.join(','));
     let running: Controller[] = [];
     let informers: InformerFactory | undefined;
@@ -81,6 +84,7 @@ runComponent({
           nodeMonitorPeriodMs: f['node-monitor-period'],
           signingCA: f['cluster-signing-cert-file'] && f['cluster-signing-key-file'] ? { certPem: readFileSync(f['cluster-signing-cert-file'], 'utf8'), keyPem: readFileSync(f['cluster-signing-key-file'], 'utf8') } : undefined,
           signingDurationSeconds: Math.floor(f['cluster-signing-duration'] / 1000),
+          rootCA,
           concurrentSyncs: {
             deployment: f['concurrent-deployment-syncs'],
             replicaset: f['concurrent-replicaset-syncs'],

@@ -21,6 +21,7 @@ import { Prober } from './container/prober.js';
 import type { ContainerRuntime } from './runtime/runtime.js';
 import { StatusManager } from './pod/status-manager.js';
 import { removePodDir } from './container/volumes.js';
+import { ServiceAccountTokenManager } from './pod/service-account-tokens.js';
 
 const SWEEP_MS = 30_000;
 
@@ -53,6 +54,7 @@ export class Kubelet {
       prober,
       puller: new ImagePuller(runtime, recorder),
       statuses: new StatusManager(client, log),
+      tokens: new ServiceAccountTokenManager(client, log),
       services: () => this.services.list(),
       settings: { ...settings, allocatable: () => this.node.allocatable() },
       log,

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // kubette kubelet: flags -> client + Docker -> register the node, run the pods bound to it, and
 // serve logs and exec on --port.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { EventRecorder } from '../client/events.js';
@@ -14,6 +14,9 @@ import { bootstrapClientCertificate, hasUsableClientCertificate } from './node/b
 import { parseKeyValues, parseTaints } from './node/config.js';
 import { DockerRuntime } from './runtime/docker/runtime.js';
 import { KubeletServer } from './server/server.js';
+import { KubeletAuth } from './server/auth.js';
+import { selfSignedServingCert } from '../component-base/serving-cert.js';
+import { serveHealth } from '../component-base/health-server.js';
 
 const flags = defineFlags({
   'node-name': { type: 'string', default: hostname().toLowerCase(), arg: 'NAME', help: 'The Node this kubelet registers and runs pods for.' },
@@ -27,8 +30,16 @@ const flags = defineFlags({
   'register-with-taints': { type: 'string', default: '', arg: 'k=v:Effect,...', help: 'Taints to register the node with.' },
   'max-pods': { type: 'int', default: 110, min: 0, arg: 'N', help: 'Pods this node accepts.' },
   'system-reserved': { type: 'string', default: '', arg: 'cpu=..,memory=..', help: 'Resources held back from pods (allocatable = capacity - reserved).' },
-  address: { type: 'ip', default: '0.0.0.0', arg: 'IP', help: "Address of the kubelet's server." },
-  port: { type: 'port', default: 10250, arg: 'PORT', help: "Port of the kubelet's server: /healthz, logs, exec (0 picks a free one, which the Node advertises)." },
+  address: { type: 'ip', default: '0.0.0.0', arg: 'IP', help: "Address of the kubelet's API (HTTPS)." },
+  port: { type: 'port', default: 10250, arg: 'PORT', help: "Port of the kubelet's API: /healthz, /metrics, /pods, logs, exec (0 picks a free one, which the Node advertises)." },
+  'tls-cert-file': { type: 'string', arg: 'FILE', help: "The API's serving certificate (PEM); without it a self-signed one is made and kept in --cert-dir (kubelet.crt, kubelet.key)." },
+  'tls-private-key-file': { type: 'string', arg: 'FILE', help: 'Key of --tls-cert-file (PEM).' },
+  'client-ca-file': { type: 'string', arg: 'FILE', help: 'CA whose client certificates authenticate to the API (CN user, O groups): the apiserver presents one.' },
+  'anonymous-auth': { type: 'bool', default: false, help: 'Let requests without credentials in as system:anonymous (then authorized like anyone).' },
+  'authentication-token-webhook': { type: 'bool', default: true, help: 'Authenticate bearer tokens with a TokenReview to the apiserver.' },
+  'authorization-mode': { type: 'string', default: 'Webhook', arg: 'MODE', help: 'AlwaysAllow, or Webhook: a SubjectAccessReview per user, verb and nodes/<subresource>.' },
+  'healthz-port': { type: 'port', default: 10248, arg: 'PORT', help: 'Port of the unauthenticated /healthz (0 disables).' },
+  'healthz-bind-address': { type: 'ip', default: '127.0.0.1', arg: 'IP', help: 'Its address.' },
   'node-ip': { type: 'ip', default: '127.0.0.1', arg: 'IP', help: "The node's InternalIP, where the apiserver reaches --port." },
   'root-dir': { type: 'string', arg: 'DIR', help: 'Pod volumes live here (default /var/lib/kubette/<node-name>).' },
   'cluster-dns': { type: 'list', default: [], arg: 'IP,...', help: "DNS servers for pods with dnsPolicy ClusterFirst (default: the node's resolver)." },
@@ -41,6 +52,14 @@ const flags = defineFlags({
   },
 });
 
+function readFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new FlagError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
 runComponent({
   command: 'kubette-kubelet',
   component: 'kubelet',
@@ -49,6 +68,8 @@ runComponent({
   validate: (f) => {
     if (!f['docker-endpoint'].startsWith('unix://')) throw new FlagError(`--docker-endpoint must be a unix:// socket, got ${f['docker-endpoint']}`);
     if (f['bootstrap-kubeconfig'] && !f.kubeconfig) throw new FlagError('--bootstrap-kubeconfig needs --kubeconfig: the file the issued credentials are written to');
+    if (!['AlwaysAllow', 'Webhook'].includes(f['authorization-mode'])) throw new FlagError(`--authorization-mode must be AlwaysAllow or Webhook, got ${f['authorization-mode']}`);
+    if (!!f['tls-cert-file'] !== !!f['tls-private-key-file']) throw new FlagError('--tls-cert-file and --tls-private-key-file go together');
   },
   // Removing every container on exit (compose down) takes a while on a busy node.
   drainMs: 60_000,
@@ -72,7 +93,16 @@ runComponent({
     mkdirSync(join(rootDir, 'pods'), { recursive: true });
     let kubelet: Kubelet | undefined;
     let runtimeUp = true;
+    const certDir = f['cert-dir'] ?? join(rootDir, 'pki');
+    const serving = f['tls-cert-file']
+      ? { certPem: readFile(f['tls-cert-file']), keyPem: readFile(f['tls-private-key-file']!) }
+      : await selfSignedServingCert({ certDir, name: 'kubelet', commonName: `${nodeName}@${Math.floor(Date.now() / 1000)}`, hosts: [nodeName, 'localhost'], ips: [...new Set([f['node-ip'], '127.0.0.1'])] });
     const server = new KubeletServer({
+      tls: { ...serving, clientCaPem: f['client-ca-file'] ? readFile(f['client-ca-file']) : undefined },
+      auth: new KubeletAuth(
+        { nodeName, anonymous: f['anonymous-auth'], tokenWebhook: f['authentication-token-webhook'], authorization: f['authorization-mode'] as 'AlwaysAllow' | 'Webhook' },
+        client,
+      ),
       runtime,
       findPod: (ns, name) => kubelet?.findPod(ns, name),
       listPods: () => kubelet?.pods.list() ?? [],
@@ -83,7 +113,10 @@ runComponent({
     });
     // --port 0 takes a free port; the Node then advertises the one actually bound.
     const port = await server.listen(f.port, f.address);
-    log.info({ port, address: f.address }, 'kubelet server listening');
+    log.info({ port, address: f.address }, 'kubelet API listening (HTTPS)');
+    const healthz = serveHealth(f['healthz-bind-address'], f['healthz-port'], {
+      healthz: () => (runtimeUp ? { code: 200, body: 'ok' } : { code: 503, body: 'container runtime is down' }),
+    });
     kubelet = new Kubelet(
       client,
       runtime,
@@ -114,6 +147,7 @@ runComponent({
     clearInterval(health);
     if (f['remove-containers-on-exit']) await kubelet.removeAllContainers();
     server.close();
+    healthz?.close();
     await client.close();
     await runtime.close();
   },

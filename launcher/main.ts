@@ -134,12 +134,16 @@ async function main(): Promise<void> {
   const pki = securePort
     ? await ensureClusterPKI(dataDir, { server: secure, ips: [nthAddress(parseCidr(values['service-cluster-ip-range']), 1)], names: [] })
     : undefined;
+  // Pods reach the apiserver (the kubernetes Service) at the pod network's gateway, so the
+  // secure port listens on every address, as Kubernetes' does, and advertises that one.
+  const podGateway = ensurePodNetwork('kubette');
   start('apiserver', process.execPath, [join(root, 'dist', 'apiserver', 'main.js'), '--etcd-servers', etcdURL, '--insecure-port', String(apiPort),
     '--service-cluster-ip-range', values['service-cluster-ip-range'],
     '--service-node-port-range', values['service-node-port-range'],
-    '--bind-address', '127.0.0.1', '--secure-port', String(securePort),
+    '--bind-address', '0.0.0.0', '--advertise-address', podGateway, '--secure-port', String(securePort),
     ...(pki
-      ? ['--tls-cert-file', pki.apiserverCert, '--tls-private-key-file', pki.apiserverKey, '--client-ca-file', pki.caCert, '--service-account-signing-key-file', pki.serviceAccountKey, '--token-auth-file', pki.tokenFile]
+      ? ['--tls-cert-file', pki.apiserverCert, '--tls-private-key-file', pki.apiserverKey, '--client-ca-file', pki.caCert, '--service-account-signing-key-file', pki.serviceAccountKey, '--token-auth-file', pki.tokenFile,
+        '--kubelet-client-certificate', pki.kubeletClientCert, '--kubelet-client-key', pki.kubeletClientKey]
       : []),
     '--encryption-provider-config', ensureEncryptionConfig(dataDir),
     ...extra(values['apiserver-args'])]);
@@ -171,7 +175,7 @@ async function main(): Promise<void> {
     start('dns', process.execPath, [
       join(root, 'dist', 'dns', 'main.js'),
       ...apiFor('dns'),
-      '--bind-address', ensurePodNetwork('kubette'),
+      '--bind-address', podGateway,
       '--port', String(values['dns-port']),
       '--cluster-dns-ip', dnsIP,
     ]);
@@ -192,10 +196,15 @@ async function main(): Promise<void> {
         : without.has('controller-manager')
           ? ['--kubeconfig', await ensureKubeletKubeconfig(pki, name, secure)]
           : ['--bootstrap-kubeconfig', pki.bootstrapKubeconfig, '--kubeconfig', join(dataDir, 'kubelet', name, 'kubelet.kubeconfig')]),
+      // Their APIs trust the apiserver's client certificate (and authorize it by
+      // SubjectAccessReview); without a PKI they answer anyone on loopback, as before.
+      ...(pki ? ['--client-ca-file', pki.caCert] : ['--anonymous-auth', '--authorization-mode', 'AlwaysAllow']),
       '--node-name', name,
       '--address', '127.0.0.1',
       '--node-ip', '127.0.0.1',
       '--port', String(port),
+      // Kubelets share this host: none takes the fixed unauthenticated /healthz port.
+      '--healthz-port', '0',
       '--root-dir', join(dataDir, 'kubelet', name),
       ...(without.has('dns') ? [] : ['--cluster-dns', dnsIP]),
       ...extra(values['kubelet-args']),

@@ -2,7 +2,8 @@
 // in git): a CA (which also signs kubelets' CSRs); the apiserver's serving certificate
 // (127.0.0.1, localhost, the kubernetes Service's names and IP); the service-account signing
 // key; a client certificate and kubeconfig for the admin (system:masters), the scheduler, the
-// controller-manager, the proxy and DNS; and for kubelets, the seeds' bootstrap: a token file
+// controller-manager, the proxy and DNS; the apiserver's client certificate for kubelets' APIs;
+// and for kubelets, the seeds' bootstrap: a token file
 // with kubelet-bootstrap in system:bootstrappers and a bootstrap kubeconfig, with which each
 // kubelet requests its own certificate. Later starts reuse what is there.
 import { randomBytes } from 'node:crypto';
@@ -20,6 +21,9 @@ export interface ClusterPKI {
   serviceAccountKey: string;
   /** Kubeconfig file by identity: admin, scheduler, controller-manager, proxy, dns. */
   kubeconfigs: Record<string, string>;
+  /** The apiserver's client certificate and key for kubelets. */
+  kubeletClientCert: string;
+  kubeletClientKey: string;
   /** --token-auth-file with the bootstrap user, and the kubelets' bootstrap kubeconfig. */
   tokenFile: string;
   bootstrapKubeconfig: string;
@@ -32,6 +36,8 @@ export interface PKIOptions {
   ips: string[];
   names: string[];
 }
+
+export const KUBELET_CLIENT_USER = 'kube-apiserver-kubelet-client';
 
 const IDENTITIES: Record<string, { cn: string; groups: string[] }> = {
   admin: { cn: 'kubernetes-admin', groups: ['system:masters'] },
@@ -97,6 +103,10 @@ export async function ensureClusterPKI(dataDir: string, opts: PKIOptions): Promi
       dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', ...opts.names],
     }));
   }
+  // The apiserver's identity towards kubelets (logs, exec), bound to system:kubelet-api-admin.
+  if (!read(dir, 'apiserver-kubelet-client')) {
+    save(dir, 'apiserver-kubelet-client', await issue(ca, { commonName: KUBELET_CLIENT_USER }, { usages: ['client'] }));
+  }
   const saKey = join(dir, 'sa.key');
   if (!existsSync(saKey)) {
     const { generateKeyPairSync } = await import('node:crypto');
@@ -140,6 +150,8 @@ export async function ensureClusterPKI(dataDir: string, opts: PKIOptions): Promi
     apiserverCert: join(dir, 'apiserver.crt'),
     apiserverKey: join(dir, 'apiserver.key'),
     serviceAccountKey: saKey,
+    kubeletClientCert: join(dir, 'apiserver-kubelet-client.crt'),
+    kubeletClientKey: join(dir, 'apiserver-kubelet-client.key'),
     kubeconfigs,
     tokenFile,
     bootstrapKubeconfig,

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { microTime } from '../../api/time.js';
-import type { UserInfo } from '../authn/user.js';
+import type { UserInfo } from '../../component-base/authn/user.js';
 import { requestAttributes, type RequestAttributes } from '../authz/request-info.js';
 import { decodedPath } from '../http/path.js';
 import { requestIdentity } from '../http/request-gate.js';

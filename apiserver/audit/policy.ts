@@ -3,7 +3,7 @@
 // out; no rule matching means None. Without a policy file every request is logged at Metadata,
 // except Secrets, ConfigMaps and TokenReviews, whose bodies never are.
 import { parseYAML } from '../../api/codec/yaml.js';
-import type { UserInfo } from '../authn/user.js';
+import type { UserInfo } from '../../component-base/authn/user.js';
 import type { RequestAttributes } from '../authz/request-info.js';
 
 export type Level = 'None' | 'Metadata' | 'Request' | 'RequestResponse';

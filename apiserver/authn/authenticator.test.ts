@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bearerToken, RequestAuthenticator, tokenFileAuthenticator } from './authenticator.js';
-import { csvFields, TokenFile } from './token-file.js';
+import { bearerToken, RequestAuthenticator } from '../../component-base/authn/authenticator.js';
+import { csvFields, TokenFile, tokenFileAuthenticator } from './token-file.js';
 
 const file = new TokenFile(['0123456789abcdef,kubelet-bootstrap,10001,"system:kubelet-bootstrap"', '', 'tok2,jane,42,"dev,ops"', 'tok3,bob,7'].join('\n'));
 const authn = (anonymous = true) => new RequestAuthenticator({ anonymous, tokens: [tokenFileAuthenticator(file)] });

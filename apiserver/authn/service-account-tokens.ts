@@ -5,8 +5,8 @@
 // system:serviceaccount:<ns>:<name> in system:serviceaccounts and system:serviceaccounts:<ns>.
 import { createHash, createPrivateKey, createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from 'jose';
-import type { TokenAuthenticator } from './authenticator.js';
-import type { UserInfo } from './user.js';
+import type { TokenAuthenticator } from '../../component-base/authn/authenticator.js';
+import type { UserInfo } from '../../component-base/authn/user.js';
 
 export interface BoundObject {
   kind: 'Pod' | 'Secret' | 'Node';

@@ -1,7 +1,8 @@
 // --token-auth-file: static bearer tokens, one per line as CSV `token,user,uid[,"group1,group2"]`,
 // the format Kubernetes reads (and the seeds' token.csv uses).
 import { timingSafeEqual } from 'node:crypto';
-import type { UserInfo } from './user.js';
+import type { TokenAuthenticator } from '../../component-base/authn/authenticator.js';
+import type { UserInfo } from '../../component-base/authn/user.js';
 
 /** Splits one CSV line: commas separate, double quotes enclose, "" is a quote inside quotes. */
 export function csvFields(line: string): string[] {
@@ -63,4 +64,8 @@ export class TokenFile {
     }
     return found;
   }
+}
+
+export function tokenFileAuthenticator(file: TokenFile): TokenAuthenticator {
+  return { authenticateToken: async (token) => file.lookup(token) };
 }

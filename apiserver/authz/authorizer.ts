@@ -2,7 +2,7 @@
 // user and request attributes; --authorization-mode chains them, the first definite answer
 // wins, and no opinion from every mode is a denial. Denials become Kubernetes' 403 text.
 import { StatusError } from '../../api/status.js';
-import type { UserInfo } from '../authn/user.js';
+import type { UserInfo } from '../../component-base/authn/user.js';
 import type { RequestAttributes } from './request-info.js';
 
 export type Decision = { decision: 'allow' | 'deny' | 'no-opinion'; reason?: string };

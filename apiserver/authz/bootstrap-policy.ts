@@ -130,6 +130,15 @@ export const BOOTSTRAP_CLUSTER_ROLES: BootstrapClusterRole[] = [
     ],
   },
   {
+    // Everything on the kubelet's API: what the apiserver's kubelet client identity is bound to.
+    name: 'system:kubelet-api-admin',
+    rules: [
+      rule(['get', 'list', 'watch'], [''], ['nodes']),
+      rule(['proxy'], [''], ['nodes']),
+      rule(['*'], [''], ['nodes/log', 'nodes/metrics', 'nodes/proxy', 'nodes/stats']),
+    ],
+  },
+  {
     // What a kubelet may do at all; the Node authorizer narrows it to its own node and pods.
     name: 'system:node',
     rules: [

@@ -5,7 +5,7 @@
 // its own pods.
 import { StatusError } from '../../api/status.js';
 import type { Pod } from '../../api/types/pod.js';
-import type { UserInfo } from '../authn/user.js';
+import type { UserInfo } from '../../component-base/authn/user.js';
 import type { Authorizer, Decision } from './authorizer.js';
 import { BOOTSTRAP_CLUSTER_ROLES } from './bootstrap-policy.js';
 import { ruleAllows, type PolicyRule } from './rbac.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { UserInfo } from '../authn/user.js';
+import type { UserInfo } from '../../component-base/authn/user.js';
 import { forbidden } from './authorizer.js';
 import { RbacAuthorizer, type BindingLike, type RbacSource, type RoleLike } from './rbac.js';
 import { requestAttributes } from './request-info.js';

@@ -4,7 +4,7 @@
 // (`pods`, `pods/log`, `*/scale`, `*`), resource names and non-resource URLs (`/healthz`,
 // `/healthz/*`) as Kubernetes' RBAC authorizer matches them. RBAC never denies: what no rule
 // allows is "no opinion", left to the next mode (and then refused).
-import type { UserInfo } from '../authn/user.js';
+import type { UserInfo } from '../../component-base/authn/user.js';
 import type { Authorizer, Decision } from './authorizer.js';
 import type { RequestAttributes } from './request-info.js';
 

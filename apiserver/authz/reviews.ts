@@ -3,8 +3,8 @@
 // SubjectAccessReview and its local and self forms (can-i), SelfSubjectRulesReview (can-i --list).
 import { badRequest } from '../../api/status.js';
 import type { KubeObject } from '../../api/types/meta.js';
-import type { TokenAuthenticator } from '../authn/authenticator.js';
-import { withAuthenticatedGroup, type UserInfo } from '../authn/user.js';
+import type { TokenAuthenticator } from '../../component-base/authn/authenticator.js';
+import { withAuthenticatedGroup, type UserInfo } from '../../component-base/authn/user.js';
 import type { Authorizer } from './authorizer.js';
 import type { PolicyRule } from './rbac.js';
 import type { RequestAttributes } from './request-info.js';

@@ -5,8 +5,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { badRequest, StatusError } from '../../api/status.js';
-import type { RequestAuthenticator } from '../authn/authenticator.js';
-import { ANONYMOUS, LOCAL_ADMIN, withAuthenticatedGroup, type UserInfo } from '../authn/user.js';
+import type { RequestAuthenticator } from '../../component-base/authn/authenticator.js';
+import { ANONYMOUS, LOCAL_ADMIN, withAuthenticatedGroup, type UserInfo } from '../../component-base/authn/user.js';
 import { forbidden, type Authorizer } from '../authz/authorizer.js';
 import { requestAttributes, type RequestAttributes, type ResourceAttributes } from '../authz/request-info.js';
 import { decodedPath } from './path.js';

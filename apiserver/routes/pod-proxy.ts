@@ -1,12 +1,14 @@
 // pods/log and pods/exec: the apiserver finds the pod's node and the kubelet's address
-// (InternalIP + daemonEndpoints port) and relays to it, as Kubernetes does. Logs are a plain
-// streamed GET; exec is an HTTP upgrade whose bytes (WebSocket frames) pass through untouched.
+// (InternalIP + daemonEndpoints port) and relays to it over HTTPS, as Kubernetes does,
+// presenting --kubelet-client-certificate and checking the kubelet's certificate against
+// --kubelet-certificate-authority when given. Logs are a streamed GET; exec is an HTTP
+// upgrade whose bytes (WebSocket frames) pass through untouched.
 import type { IncomingMessage, Server } from 'node:http';
-import { connect } from 'node:net';
+import { connect } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import { findResource } from '../../api/resources.js';
 import { StatusError, badRequest } from '../../api/status.js';
 import type { KubeObject } from '../../api/types/meta.js';
@@ -20,6 +22,31 @@ export interface KubeletTarget {
   container: string;
   host: string;
   port: number;
+}
+
+/** How the apiserver reaches kubelets: its client certificate, and the CA it trusts kubelets by. */
+export interface KubeletClientTLS {
+  certPem?: string;
+  keyPem?: string;
+  /** None: kubelets' (often self-signed) certificates are not verified, as Kubernetes' default. */
+  caPem?: string;
+}
+
+export class KubeletConnector {
+  readonly agent: Agent;
+
+  constructor(readonly tls: KubeletClientTLS = {}) {
+    this.agent = new Agent({ connect: this.options() });
+  }
+
+  /** Options for a TLS connection to a kubelet. */
+  options(): { cert?: string; key?: string; ca?: string; rejectUnauthorized: boolean } {
+    return { cert: this.tls.certPem, key: this.tls.keyPem, ca: this.tls.caPem, rejectUnauthorized: !!this.tls.caPem };
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
 }
 
 const LOG_PARAMS = ['follow', 'previous', 'sinceSeconds', 'sinceTime', 'timestamps', 'tailLines', 'limitBytes'];
@@ -63,7 +90,7 @@ function hostPort(t: KubeletTarget): string {
 }
 
 /** GET pods/log: the kubelet's text stream (or its Status), relayed as it comes. */
-export async function proxyLogs(registry: Registry, namespace: string, podName: string, query: Record<string, unknown>, reply: FastifyReply): Promise<FastifyReply> {
+export async function proxyLogs(registry: Registry, kubelets: KubeletConnector, namespace: string, podName: string, query: Record<string, unknown>, reply: FastifyReply): Promise<FastifyReply> {
   const one = (v: unknown) => (Array.isArray(v) ? v[0] : v) as string | undefined;
   const t = await locateKubelet(registry, namespace, podName, one(query.container) || undefined);
   const q = new URLSearchParams();
@@ -74,7 +101,7 @@ export async function proxyLogs(registry: Registry, namespace: string, podName: 
   const path = `/containerLogs/${encodeURIComponent(namespace)}/${encodeURIComponent(podName)}/${encodeURIComponent(t.container)}?${q}`;
   let res;
   try {
-    res = await request(`http://${hostPort(t)}${path}`, { method: 'GET', bodyTimeout: 0, headersTimeout: 30_000 });
+    res = await request(`https://${hostPort(t)}${path}`, { method: 'GET', bodyTimeout: 0, headersTimeout: 30_000, dispatcher: kubelets.agent });
   } catch (err) {
     throw new StatusError(503, 'ServiceUnavailable', `cannot reach the kubelet of node "${t.pod.spec?.nodeName}": ${(err as Error).message}`);
   }
@@ -93,12 +120,12 @@ function writeStatus(socket: Duplex, err: StatusError): void {
 }
 
 /** Handles upgrade requests (kubectl exec): relays the connection to the pod's kubelet. */
-export function serveUpgrades(server: Server, registry: Registry, gate: RequestGate, log: Logger): void {
+export function serveUpgrades(server: Server, registry: Registry, kubelets: KubeletConnector, gate: RequestGate, log: Logger): void {
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
     void gate
       .admitUpgrade(req)
-      .then(() => relay(req, socket, head, registry))
+      .then(() => relay(req, socket, head, registry, kubelets))
       .catch((err) => {
         const status = err instanceof StatusError ? err : new StatusError(500, 'InternalError', (err as Error).message);
         if (status.code >= 500) log.warn({ err: (err as Error).message, url: req.url }, 'upgrade failed');
@@ -107,7 +134,7 @@ export function serveUpgrades(server: Server, registry: Registry, gate: RequestG
   });
 }
 
-async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, registry: Registry): Promise<void> {
+async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, registry: Registry, kubelets: KubeletConnector): Promise<void> {
   const raw = req.url ?? '/';
   const m = UPGRADE_PATH.exec(decodedPath(raw));
   if (!m) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
@@ -124,9 +151,9 @@ async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, registr
   const q = new URLSearchParams();
   for (const c of url.searchParams.getAll('command')) q.append('command', c);
   for (const p of ['stdin', 'stdout', 'stderr', 'tty']) if (url.searchParams.has(p)) q.set(p, url.searchParams.get(p)!);
-  const upstream = connect({ host: t.host, port: t.port });
+  const upstream = connect({ host: t.host, port: t.port, servername: undefined, ...kubelets.options() });
   await new Promise<void>((resolve, reject) => {
-    upstream.once('connect', resolve);
+    upstream.once('secureConnect', resolve);
     upstream.once('error', (err) => reject(new StatusError(503, 'ServiceUnavailable', `cannot reach the kubelet of node "${t.pod.spec?.nodeName}": ${err.message}`)));
   });
   const lines = [`GET /exec/${encodeURIComponent(namespace)}/${encodeURIComponent(podName)}/${encodeURIComponent(t.container)}?${q} HTTP/1.1`, `Host: ${hostPort(t)}`];

@@ -11,6 +11,8 @@ let server: ApiServer;
 beforeAll(async () => {
   server = build({ storage: new MemoryKV(), etcdCompactionIntervalMs: 0 });
   await server.ready;
+  // What the controller-manager's service account controller would have made.
+  await call('POST', '/api/v1/namespaces/default/serviceaccounts', { metadata: { name: 'default' } });
 });
 afterAll(async () => {
   await server.close();
@@ -157,5 +159,47 @@ describe('discovery', () => {
     expect(groups).toEqual(expect.arrayContaining(['apps', 'batch', 'coordination.k8s.io', 'rbac.authorization.k8s.io']));
     const core = (await call('GET', '/api/v1')).body.resources.map((r: Obj) => r.name);
     expect(core).toEqual(expect.arrayContaining(['pods', 'pods/status', 'pods/binding', 'services', 'configmaps']));
+  });
+});
+
+describe('ServiceAccount admission', () => {
+  const pod = (name: string, spec: Obj = {}) => ({ metadata: { name }, spec: { containers: [{ name: 'c', image: 'busybox' }], ...spec } });
+
+  it('mounts a projected kube-api-access volume (token, ca.crt, namespace) in every container', async () => {
+    const res = await call('POST', '/api/v1/namespaces/default/pods', pod('sa-mounted', { initContainers: [{ name: 'i', image: 'busybox' }] }));
+    expect(res.status).toBe(201);
+    const spec = res.body.spec;
+    expect(spec.serviceAccountName).toBe('default');
+    const volume = spec.volumes.find((v: Obj) => v.name.startsWith('kube-api-access-'));
+    expect(volume.name).toMatch(/^kube-api-access-[a-z0-9]{5}$/);
+    expect(volume.projected.sources).toEqual([
+      { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+      { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+      { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+    ]);
+    for (const c of [...spec.initContainers, ...spec.containers]) {
+      expect(c.volumeMounts).toEqual([{ name: volume.name, readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' }]);
+    }
+  });
+
+  it('mounts nothing when the pod or its service account turns automounting off', async () => {
+    const off = await call('POST', '/api/v1/namespaces/default/pods', pod('sa-off', { automountServiceAccountToken: false }));
+    expect(off.status).toBe(201);
+    expect(off.body.spec.volumes ?? []).toEqual([]);
+    await call('POST', '/api/v1/namespaces/default/serviceaccounts', { metadata: { name: 'quiet' }, automountServiceAccountToken: false, imagePullSecrets: [{ name: 'regcred' }] });
+    const quiet = await call('POST', '/api/v1/namespaces/default/pods', pod('sa-quiet', { serviceAccountName: 'quiet' }));
+    expect(quiet.status).toBe(201);
+    expect(quiet.body.spec.volumes ?? []).toEqual([]);
+    expect(quiet.body.spec.imagePullSecrets).toEqual([{ name: 'regcred' }]);
+    // The pod's own choice wins over the account's.
+    const on = await call('POST', '/api/v1/namespaces/default/pods', pod('sa-on', { serviceAccountName: 'quiet', automountServiceAccountToken: true }));
+    expect(on.body.spec.volumes.map((v: Obj) => v.name)).toEqual([expect.stringMatching(/^kube-api-access-/)]);
+  });
+
+  it('refuses a pod whose service account does not exist, with 403 and the lookup error', async () => {
+    const res = await call('POST', '/api/v1/namespaces/default/pods', pod('sa-missing', { serviceAccountName: 'ghost' }));
+    expect(res.status).toBe(403);
+    expect(res.body).toMatchObject({ kind: 'Status', reason: 'Forbidden', message: 'pods "sa-missing" is forbidden: error looking up service account default/ghost: serviceaccount "ghost" not found' });
+    expect((await call('GET', '/api/v1/namespaces/default/pods/sa-missing')).status).toBe(404);
   });
 });

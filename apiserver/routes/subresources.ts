@@ -43,7 +43,7 @@ export async function subresource(ctx: Ctx): Promise<FastifyReply> {
     case 'token':
       return requestToken(ctx);
     case 'log':
-      return proxyLogs(ctx.options.registry, ctx.path.namespace!, ctx.path.name!, ctx.q, ctx.reply);
+      return proxyLogs(ctx.options.registry, ctx.options.kubelets, ctx.path.namespace!, ctx.path.name!, ctx.q, ctx.reply);
     case 'exec':
     case 'attach':
     case 'portforward':

@@ -93,6 +93,7 @@ export async function create(ctx: Ctx): Promise<FastifyReply> {
     const answered = await review(ctx.r.kind, obj, requestUser(ctx.req.raw), ctx.path.namespace, ctx.options.reviews);
     return send(ctx, 201, JSON.stringify(answered), warnings);
   }
+  await ctx.options.admission.admit(ctx.r, obj);
   const created = await ctx.store.create(obj, dryRun(ctx.q));
   return sendObject(ctx, 201, created, warnings);
 }
@@ -149,6 +150,7 @@ export async function patch(ctx: Ctx, subresource?: 'status' | 'approval'): Prom
       const body = clone(applied);
       body.metadata = { ...body.metadata, name: ctx.path.name };
       const { obj, warnings } = admit(ctx.r, body, ctx.path.namespace, validation);
+      await ctx.options.admission.admit(ctx.r, obj);
       return sendObject(ctx, 201, await ctx.store.create(obj, isDryRun), warnings);
     }
   }

@@ -9,6 +9,7 @@ import { GarbageCollector } from './garbage-collector.js';
 import { NamespaceController } from './namespace.js';
 import { NodeLifecycleController } from './node-lifecycle.js';
 import { REPLICA_SET, REPLICATION_CONTROLLER, ReplicaController } from './replicaset.js';
+import { RootCAPublisher } from './root-ca-publisher.js';
 import { ServiceAccountController } from './serviceaccount.js';
 import { ServiceLBController } from './servicelb.js';
 
@@ -25,6 +26,7 @@ export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller>
   servicelb: (ctx) => new ServiceLBController(ctx),
   csrsigning: (ctx) => new CSRSigningController(ctx, ctx.options.signingCA, ctx.options.signingDurationSeconds ?? 365 * 86400),
   csrapproving: (ctx) => new CSRApprovingController(ctx),
+  'root-ca-cert-publisher': (ctx) => new RootCAPublisher(ctx, ctx.options.rootCA ?? ''),
 };
 
 /** Resolves --controllers: "*" is all, "-name" removes one, "name" adds one. */

@@ -2,7 +2,10 @@ import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { containerMounts, VolumeError, writeAtomically } from './volumes.js';
+import type { ConfigMap } from '../../api/types/core.js';
+import type { Pod } from '../../api/types/pod.js';
+import { apiAccessVolume } from '../../api/service-account-volume.js';
+import { containerMounts, prepareVolumes, VolumeError, writeAtomically, type VolumeSources } from './volumes.js';
 
 const root = mkdtempSync(join(tmpdir(), 'kubette-volumes-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -40,5 +43,36 @@ describe('containerMounts', () => {
     ]);
     expect(() => containerMounts({ ...c, volumeMounts: [{ name: 'data', mountPath: '/d', subPath: '../../etc' }] }, volumes)).toThrow(VolumeError);
     expect(() => containerMounts({ ...c, volumeMounts: [{ name: 'nope', mountPath: '/d' }] }, volumes)).toThrow('volume "nope" of container "c" is not defined in the pod');
+  });
+});
+
+describe('projected volumes', () => {
+  const pod = (volumes: Pod['spec']['volumes']): Pod => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop', uid: `uid-${Math.random()}` }, spec: { containers: [], volumes } });
+  const sources = (configMaps: Record<string, ConfigMap>, token = 'jwt-1'): VolumeSources => ({
+    configMaps: new Map(Object.entries(configMaps)),
+    secrets: new Map(),
+    hostIP: '127.0.0.1',
+    nodeAllocatable: {},
+    serviceAccountToken: async () => token,
+  });
+  const rootCA: ConfigMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kube-root-ca.crt' }, data: { 'ca.crt': 'PEM' } };
+
+  it('writes the kube-api-access sources (token, ca.crt, namespace) into one directory, and a fresh token over the old one', async () => {
+    const p = pod([apiAccessVolume('kube-api-access-abcde')]);
+    const dir = (await prepareVolumes(p, root, sources({ 'kube-root-ca.crt': rootCA }))).get('kube-api-access-abcde')!;
+    expect(dir.readOnly).toBe(true);
+    expect(readFileSync(join(dir.hostPath, 'token'), 'utf8')).toBe('jwt-1');
+    expect(readFileSync(join(dir.hostPath, 'ca.crt'), 'utf8')).toBe('PEM');
+    expect(readFileSync(join(dir.hostPath, 'namespace'), 'utf8')).toBe('shop');
+    expect(statSync(join(dir.hostPath, 'token')).mode & 0o777).toBe(0o644);
+    await prepareVolumes(p, root, sources({ 'kube-root-ca.crt': rootCA }, 'jwt-2'));
+    expect(readFileSync(join(dir.hostPath, 'token'), 'utf8')).toBe('jwt-2');
+  });
+
+  it('fails the mount (FailedMount) while the root CA ConfigMap is missing or no token can be had', async () => {
+    const p = pod([apiAccessVolume('kube-api-access-fghij')]);
+    await expect(prepareVolumes(p, root, sources({}))).rejects.toThrow(new VolumeError('MountVolume.SetUp failed for volume "kube-api-access-fghij" : configmap "kube-root-ca.crt" not found'));
+    const failing = { ...sources({ 'kube-root-ca.crt': rootCA }), serviceAccountToken: async () => Promise.reject(new Error('forbidden')) };
+    await expect(prepareVolumes(p, root, failing)).rejects.toThrow('MountVolume.SetUp failed for volume "kube-api-access-fghij" : forbidden');
   });
 });

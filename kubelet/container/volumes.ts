@@ -1,17 +1,22 @@
 // Pod volumes on the node's disk, under <root-dir>/pods/<uid>/volumes/<plugin>/<name>, bind
-// mounted into the containers. ConfigMap, Secret and downward API volumes are written the way
-// the kubelet writes them: the files live in a timestamped directory that a `..data` symlink
+// mounted into the containers. ConfigMap, Secret, downward API and projected volumes (those
+// three plus service-account tokens, in one directory) are written the way the kubelet writes them: the files live in a timestamped directory that a `..data` symlink
 // points at, and each entry is a symlink through `..data`, so an update swaps in all at once.
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, readdir, rename, rm, stat, symlink, writeFile, lstat } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
 import type { ConfigMap, Secret } from '../../api/types/core.js';
-import type { Container, KeyToPath, Pod, Volume } from '../../api/types/pod.js';
+import type { Container, DownwardAPIVolumeFile, KeyToPath, Pod, Volume } from '../../api/types/pod.js';
 import type { Mount } from '../runtime/runtime.js';
 import { fieldValue, type EnvSources } from './env.js';
 
 /** A volume cannot be set up (a missing ConfigMap, a hostPath of the wrong type): FailedMount. */
 export class VolumeError extends Error {}
+
+/** What volumes are made from: the env sources, and bound tokens for the pod's service account. */
+export interface VolumeSources extends EnvSources {
+  serviceAccountToken?: (wanted: { audience?: string; expirationSeconds?: number }) => Promise<string>;
+}
 
 export interface PreparedVolume {
   hostPath: string;
@@ -29,6 +34,10 @@ export function volumeObjects(pod: Pod): { configMaps: Set<string>; secrets: Set
   for (const v of pod.spec.volumes ?? []) {
     if (v.configMap?.name) configMaps.add(v.configMap.name);
     if (v.secret?.secretName) secrets.add(v.secret.secretName);
+    for (const src of v.projected?.sources ?? []) {
+      if (src.configMap?.name) configMaps.add(src.configMap.name);
+      if (src.secret?.name) secrets.add(src.secret.name);
+    }
   }
   return { configMaps, secrets };
 }
@@ -144,8 +153,59 @@ function bytesOf(obj: ConfigMap | Secret | undefined, secret: boolean): Record<s
   return out;
 }
 
+type Files = Map<string, { content: Buffer; mode: number }>;
+
+/** The files of downward API items (fieldRef only), added to `files`. */
+function downwardFiles(pod: Pod, volume: string, items: DownwardAPIVolumeFile[] | undefined, defaultMode: number, sources: EnvSources, files: Files): void {
+  for (const item of items ?? []) {
+    if (!safeRelative(item.path)) throw new VolumeError(`invalid path ${item.path}`);
+    if (!item.fieldRef) throw new VolumeError(`MountVolume.SetUp failed for volume "${volume}" : only fieldRef items are supported`);
+    const path = item.fieldRef.fieldPath;
+    const value =
+      path === 'metadata.labels' || path === 'metadata.annotations'
+        ? Object.entries((path === 'metadata.labels' ? pod.metadata.labels : pod.metadata.annotations) ?? {})
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([k, val]) => `${k}=${JSON.stringify(val)}`)
+            .join('\n')
+        : fieldValue(pod, path, sources);
+    files.set(item.path, { content: Buffer.from(value), mode: item.mode ?? defaultMode });
+  }
+}
+
+/** A projected volume's files: its ConfigMap, Secret, downward API and token sources in one directory. */
+async function projectedFiles(pod: Pod, volume: string, spec: NonNullable<Volume['projected']>, sources: VolumeSources): Promise<Files> {
+  const files: Files = new Map();
+  const mode = spec.defaultMode ?? 0o644;
+  const add = (more: Files) => more.forEach((f, path) => files.set(path, f));
+  for (const src of spec.sources ?? []) {
+    if (src.configMap) {
+      const cm = sources.configMaps.get(src.configMap.name);
+      if (!cm && !src.configMap.optional) throw new VolumeError(`MountVolume.SetUp failed for volume "${volume}" : configmap "${src.configMap.name}" not found`);
+      add(projectKeys(bytesOf(cm, false), src.configMap.items, mode, 'configmap', !!src.configMap.optional));
+    } else if (src.secret) {
+      const secret = sources.secrets.get(src.secret.name);
+      if (!secret && !src.secret.optional) throw new VolumeError(`MountVolume.SetUp failed for volume "${volume}" : secret "${src.secret.name}" not found`);
+      add(projectKeys(bytesOf(secret, true), src.secret.items, mode, 'secret', !!src.secret.optional));
+    } else if (src.downwardAPI) {
+      downwardFiles(pod, volume, src.downwardAPI.items, mode, sources, files);
+    } else if (src.serviceAccountToken) {
+      const t = src.serviceAccountToken;
+      if (!safeRelative(t.path)) throw new VolumeError(`invalid path ${t.path}`);
+      if (!sources.serviceAccountToken) throw new VolumeError(`MountVolume.SetUp failed for volume "${volume}" : this kubelet cannot request service-account tokens`);
+      let token: string;
+      try {
+        token = await sources.serviceAccountToken({ audience: t.audience, expirationSeconds: t.expirationSeconds });
+      } catch (err) {
+        throw new VolumeError(`MountVolume.SetUp failed for volume "${volume}" : ${(err as Error).message}`);
+      }
+      files.set(t.path, { content: Buffer.from(token), mode });
+    }
+  }
+  return files;
+}
+
 /** Sets up every volume of the pod; returns where each lives on the host. */
-export async function prepareVolumes(pod: Pod, rootDir: string, sources: EnvSources): Promise<Map<string, PreparedVolume>> {
+export async function prepareVolumes(pod: Pod, rootDir: string, sources: VolumeSources): Promise<Map<string, PreparedVolume>> {
   const base = join(podDir(rootDir, pod.metadata.uid!), 'volumes');
   const out = new Map<string, PreparedVolume>();
   for (const v of pod.spec.volumes ?? []) {
@@ -170,23 +230,14 @@ export async function prepareVolumes(pod: Pod, rootDir: string, sources: EnvSour
       await writeAtomically(dir, projectKeys(bytesOf(secret, true), v.secret.items, v.secret.defaultMode ?? 0o644, 'secret', !!v.secret.optional));
       out.set(v.name, { hostPath: dir, readOnly: true });
     } else if (v.downwardAPI) {
-      const spec = v.downwardAPI as { items?: Array<{ path: string; fieldRef?: { fieldPath: string }; mode?: number }>; defaultMode?: number };
       const files = new Map<string, { content: Buffer; mode: number }>();
-      for (const item of spec.items ?? []) {
-        if (!safeRelative(item.path)) throw new VolumeError(`invalid path ${item.path}`);
-        if (!item.fieldRef) throw new VolumeError(`MountVolume.SetUp failed for volume "${v.name}" : only fieldRef items are supported`);
-        const path = item.fieldRef.fieldPath;
-        const value =
-          path === 'metadata.labels' || path === 'metadata.annotations'
-            ? Object.entries((path === 'metadata.labels' ? pod.metadata.labels : pod.metadata.annotations) ?? {})
-                .sort(([a], [b]) => a.localeCompare(b))
-                .map(([k, val]) => `${k}=${JSON.stringify(val)}`)
-                .join('\n')
-            : fieldValue(pod, path, sources);
-        files.set(item.path, { content: Buffer.from(value), mode: item.mode ?? spec.defaultMode ?? 0o644 });
-      }
+      downwardFiles(pod, v.name, v.downwardAPI.items, v.downwardAPI.defaultMode ?? 0o644, sources, files);
       const dir = join(base, 'kubernetes.io~downward-api', v.name);
       await writeAtomically(dir, files);
+      out.set(v.name, { hostPath: dir, readOnly: true });
+    } else if (v.projected) {
+      const dir = join(base, 'kubernetes.io~projected', v.name);
+      await writeAtomically(dir, await projectedFiles(pod, v.name, v.projected, sources));
       out.set(v.name, { hostPath: dir, readOnly: true });
     } else {
       const kind = Object.keys(v).find((k) => k !== 'name') ?? 'unknown';

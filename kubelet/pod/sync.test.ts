@@ -14,6 +14,7 @@ import { PodSyncer, type PodSyncDeps } from './sync.js';
 import { Prober } from '../container/prober.js';
 import { MemoryRuntime } from '../runtime/memory.js';
 import { StatusManager } from './status-manager.js';
+import { ServiceAccountTokenManager } from './service-account-tokens.js';
 
 const pods = resource('v1/pods');
 const dirs: string[] = [];
@@ -36,6 +37,7 @@ function setup() {
     prober,
     puller: new ImagePuller(runtime, recorder),
     statuses: new StatusManager(client, log),
+    tokens: new ServiceAccountTokenManager(client, log),
     settings: { nodeName: 'n1', clusterDNS: [], clusterDomain: 'cluster.local', nodeIP: '127.0.0.1', rootDir, allocatable: () => ({ cpu: '2', memory: '4Gi' }) },
     services: () => [],
     log,

@@ -13,7 +13,7 @@ import { Backoff } from '../container/backoff.js';
 import { containerConfig, sandboxConfig, type NodeSettings } from '../container/config.js';
 import { byAttemptDesc, fromContainer, fromSandbox, LABEL_NODE, LABEL_POD_UID, type ObservedContainer } from './observed.js';
 import { serviceEnv } from '../container/service-env.js';
-import { containerEnv, ContainerConfigError, expandVars, referencedObjects, type EnvSources } from '../container/env.js';
+import { containerEnv, ContainerConfigError, expandVars, referencedObjects } from '../container/env.js';
 import { runHandler } from '../container/handlers.js';
 import type { ImagePuller } from '../container/image-puller.js';
 import { computePodActions, hasExited } from './planner.js';
@@ -21,7 +21,8 @@ import { computePodStatus } from './status.js';
 import type { Prober } from '../container/prober.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
 import type { StatusManager } from './status-manager.js';
-import { containerMounts, ensureSubPaths, prepareVolumes, removePodDir, VolumeError, volumeObjects } from '../container/volumes.js';
+import { containerMounts, ensureSubPaths, prepareVolumes, removePodDir, VolumeError, volumeObjects, type VolumeSources } from '../container/volumes.js';
+import type { ServiceAccountTokenManager } from './service-account-tokens.js';
 
 const pods = resource('v1/pods');
 const configMaps = resource('v1/configmaps');
@@ -41,6 +42,8 @@ export interface PodSyncDeps {
   prober: Prober;
   puller: ImagePuller;
   statuses: StatusManager;
+  /** Bound tokens for projected service-account volumes. */
+  tokens: ServiceAccountTokenManager;
   settings: KubeletSettings;
   /** Every Service the kubelet knows (for the service environment variables). */
   services: () => Service[];
@@ -137,6 +140,8 @@ export class PodSyncer {
     if (plan.start.length && sandbox && sandbox.state === 'running') {
       const wait = await this.startContainers(pod, plan.start, sandbox, waiting);
       if (wait !== undefined) resyncAfterMs = Math.min(resyncAfterMs ?? Infinity, wait);
+    } else if (sandbox?.state === 'running') {
+      await this.refreshVolumes(pod, sandbox.ip);
     }
 
     // Status is read from the runtime again only if this sync changed something there.
@@ -171,7 +176,7 @@ export class PodSyncer {
   /** Starts containers in order; returns when to retry if something had to wait. */
   private async startContainers(pod: Pod, starts: ReturnType<typeof computePodActions>['start'], sandbox: ObservedContainer, waiting: Record<string, { reason: string; message?: string }>): Promise<number | undefined> {
     const uid = pod.metadata.uid!;
-    let sources: EnvSources;
+    let sources: VolumeSources;
     let volumes;
     try {
       sources = await this.fetchSources(pod, sandbox.ip);
@@ -228,7 +233,7 @@ export class PodSyncer {
     return retry;
   }
 
-  private async fetchSources(pod: Pod, podIP: string | undefined): Promise<EnvSources> {
+  private async fetchSources(pod: Pod, podIP: string | undefined): Promise<VolumeSources> {
     const ns = pod.metadata.namespace!;
     const wantedMaps = volumeObjects(pod).configMaps;
     const wantedSecrets = volumeObjects(pod).secrets;
@@ -258,7 +263,21 @@ export class PodSyncer {
       hostIP: this.d.settings.nodeIP,
       nodeAllocatable: this.d.settings.allocatable(),
       serviceEnv: serviceEnv(pod, this.d.services()),
+      serviceAccountToken: (wanted) => this.d.tokens.token(pod, wanted),
     };
+  }
+
+  /**
+   * Rewrites the volumes of a running pod whose content can change (ConfigMaps, Secrets,
+   * labels, tokens nearing expiry); unchanged files are not touched.
+   */
+  private async refreshVolumes(pod: Pod, podIP: string | undefined): Promise<void> {
+    if (!(pod.spec.volumes ?? []).some((v) => v.configMap || v.secret || v.downwardAPI || v.projected)) return;
+    try {
+      await prepareVolumes(pod, this.d.settings.rootDir, await this.fetchSources(pod, podIP));
+    } catch (err) {
+      this.d.log.warn({ pod: `${pod.metadata.namespace}/${pod.metadata.name}`, err: (err as Error).message }, 'cannot refresh volumes');
+    }
   }
 
   /**
@@ -343,6 +362,7 @@ export class PodSyncer {
     this.d.statuses.forget(uid);
     this.d.puller.forgetPod(uid);
     this.restartBackoff.forgetPrefix(`${uid}/`);
+    this.d.tokens.forget(uid);
     await removePodDir(this.d.settings.rootDir, uid);
   }
 }

@@ -1,6 +1,8 @@
-// The kubelet's HTTP server (--port): /healthz, /pods, container logs and exec. The apiserver's
-// pods/log and pods/exec proxy here; exec speaks Kubernetes' WebSocket channel protocol.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+// The kubelet's API (--port, HTTPS): /healthz, /metrics, /pods, container logs and exec, each
+// request authenticated and authorized (auth.ts). The apiserver's pods/log and pods/exec
+// proxy here; exec speaks Kubernetes' WebSocket channel protocol.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
@@ -8,6 +10,7 @@ import type { Pod } from '../../api/types/pod.js';
 import { byAttemptDesc, type ObservedContainer } from '../pod/observed.js';
 import { chooseProtocol, serveExec } from './exec-stream.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
+import type { KubeletAuth } from './auth.js';
 
 export interface ServerDeps {
   runtime: ContainerRuntime;
@@ -18,6 +21,9 @@ export interface ServerDeps {
   /** Prometheus text exposition. */
   metrics(): string;
   log: Logger;
+  /** The serving certificate, and the CA whose client certificates authenticate. */
+  tls: { certPem: string; keyPem: string; clientCaPem?: string };
+  auth: Pick<KubeletAuth, 'check'>;
 }
 
 class HttpError extends Error {
@@ -43,7 +49,16 @@ export class KubeletServer {
   private readonly wss = new WebSocketServer({ noServer: true, handleProtocols: (offered) => chooseProtocol(offered) });
 
   constructor(private readonly d: ServerDeps) {
-    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server = createServer(
+      {
+        cert: d.tls.certPem,
+        key: d.tls.keyPem,
+        minVersion: 'TLSv1.2',
+        // Ask for a client certificate, but judge it (and the lack of one) in auth.ts.
+        ...(d.tls.clientCaPem ? { ca: d.tls.clientCaPem, requestCert: true, rejectUnauthorized: false } : {}),
+      },
+      (req, res) => void this.handle(req, res),
+    );
     this.server.on('upgrade', (req, socket, head) => void this.upgrade(req, socket, head));
   }
 
@@ -63,6 +78,11 @@ export class KubeletServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://kubelet');
     try {
+      const auth = await this.d.auth.check(req);
+      if (!auth.ok) {
+        res.writeHead(auth.code, { 'content-type': 'text/plain; charset=utf-8' }).end(auth.message);
+        return;
+      }
       if (url.pathname === '/healthz') {
         res.writeHead(this.d.healthy() ? 200 : 503, { 'content-type': 'text/plain' }).end(this.d.healthy() ? 'ok' : 'container runtime is down');
         return;
@@ -146,6 +166,8 @@ export class KubeletServer {
       socket.end(`HTTP/1.1 ${e.code} ${e.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
     };
     try {
+      const auth = await this.d.auth.check(req);
+      if (!auth.ok) throw new HttpError(auth.code, auth.code === 401 ? 'Unauthorized' : 'Forbidden', auth.message);
       const m = /^\/exec\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
       if (!m) throw new HttpError(404, 'NotFound', `the kubelet cannot upgrade ${url.pathname}`);
       if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {

@@ -5,6 +5,7 @@
 // default ports and service range that a developer's cluster uses.
 import { execFile, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubectlFor } from '../harness/kubectl.js';
 import { waitFor } from '../harness/ports.js';
@@ -74,6 +75,14 @@ describe('docker-compose up', () => {
       return names.size === 2 ? names : undefined;
     }, 60_000, 500);
     expect(answers.size).toBe(2);
+    // Through the kubelets' HTTPS APIs, as the apiserver's own identity; anyone else gets 401.
+    const webPod = ((await getJSON('/api/v1/namespaces/default/pods?labelSelector=app%3Dweb')).items as Obj[])[0]!.metadata.name as string;
+    expect((await ok(['exec', webPod, '--', 'cat', '/var/run/secrets/kubernetes.io/serviceaccount/namespace'])).trim()).toBe('default');
+    const anonymous = await request('https://127.0.0.1:10250/pods', { dispatcher: new Agent({ connect: { rejectUnauthorized: false } }) });
+    expect([anonymous.statusCode, await anonymous.body.text()]).toEqual([401, 'Unauthorized']);
+    // Pods get their credentials volume (the cluster CA, published as kube-root-ca.crt).
+    const fromPod = await ok(['exec', webPod, '--', 'sh', '-c', 'cat /var/run/secrets/kubernetes.io/serviceaccount/ca.crt | head -1']);
+    expect(fromPod.trim()).toBe('-----BEGIN CERTIFICATE-----');
 
     const before = ((await getJSON('/api/v1/namespaces/default/pods?labelSelector=app%3Dweb')).items as Obj[]).map((p) => p.metadata.uid).sort();
     const restart = await compose('restart', 'etcd', 'apiserver');

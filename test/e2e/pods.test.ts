@@ -4,7 +4,9 @@ import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request as httpsRequest } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadClientConfig } from '../../client/kubeconfig.js';
 import { removeNodeContainers, startCluster, type Cluster } from '../harness/cluster.js';
 import { startComponent } from '../harness/components.js';
 import { kubectlFor } from '../harness/kubectl.js';
@@ -182,13 +184,32 @@ describe('what reaches Docker', () => {
     expect(execFileSync('docker', ['inspect', '--format', '{{.HostConfig.NetworkMode}}', sandbox.replace('container:', '')]).toString().trim()).toBe('host');
   });
 
-  it('the kubelet serves /healthz and /metrics on the port its Node advertises', async () => {
+  it('the kubelet API on the port its Node advertises is HTTPS: 401 without credentials, /healthz and /metrics for the admin, 403 for others', async () => {
     const node = await getJSON(`/api/v1/nodes/${cluster.nodes[0]}`);
-    const base = `http://127.0.0.1:${node.status.daemonEndpoints.kubeletEndpoint.Port}`;
-    expect(await fetch(`${base}/healthz`).then((r) => r.text())).toBe('ok');
-    const metrics = await fetch(`${base}/metrics`).then((r) => r.text());
+    const port = node.status.daemonEndpoints.kubeletEndpoint.Port;
+    const admin = loadClientConfig({ kubeconfig: cluster.kubeconfig }).tls!;
+    const get = (path: string, auth: { cert?: string; key?: string; token?: string } = {}) =>
+      new Promise<{ code: number; body: string }>((resolve, reject) => {
+        // The kubelet's serving certificate is self-signed, as Kubernetes' kubelet makes it.
+        httpsRequest({ host: '127.0.0.1', port, path, rejectUnauthorized: false, cert: auth.cert, key: auth.key, headers: auth.token ? { authorization: `Bearer ${auth.token}` } : {} }, (res) => {
+          let body = '';
+          res.on('data', (c) => (body += c));
+          res.on('end', () => resolve({ code: res.statusCode!, body }));
+        })
+          .on('error', reject)
+          .end();
+      });
+    // What `curl -k https://127.0.0.1:10250/pods` gets.
+    expect(await get('/pods')).toEqual({ code: 401, body: 'Unauthorized' });
+    expect(await get('/healthz', { token: 'garbage' })).toMatchObject({ code: 401 });
+    expect(await get('/healthz', { cert: admin.cert, key: admin.key })).toEqual({ code: 200, body: 'ok' });
+    const metrics = (await get('/metrics', { cert: admin.cert, key: admin.key })).body;
     expect(metrics).toMatch(/^kubelet_pod_worker_syncs_total [1-9]\d*$/m);
     expect(metrics).toMatch(/^kubelet_informer_watch_events_total\{resource="pods"\} \d+$/m);
+    // A real user with no rights on nodes/proxy: authenticated by TokenReview, refused by SubjectAccessReview.
+    await kubectl.ok(['create', 'serviceaccount', 'nobody']);
+    const token = (await kubectl.ok(['create', 'token', 'nobody'])).trim();
+    expect(await get('/pods', { token })).toEqual({ code: 403, body: 'Forbidden (user=system:serviceaccount:default:nobody, verb=get, resource=nodes, subresource=proxy)' });
   });
 });
 
@@ -410,7 +431,7 @@ describe('a kubelet restart', () => {
   it('adopts the running containers instead of restarting them, and removes those of pods deleted meanwhile', async () => {
     const node = `${cluster.nodes[0]}-extra`;
     const rootDir = mkdtempSync(join(tmpdir(), 'kubette-e2e-kubelet-'));
-    const args = ['--master', cluster.server, '--node-name', node, '--port', '0', '--address', '127.0.0.1', '--root-dir', rootDir];
+    const args = ['--master', cluster.server, '--node-name', node, '--port', '0', '--address', '127.0.0.1', '--root-dir', rootDir, '--healthz-port', '0', '--client-ca-file', join(cluster.dataDir, 'pki', 'ca.crt')];
     let kubelet = startComponent('kubelet', args);
     try {
       await waitFor('extra node Ready', async () => {

@@ -41,6 +41,7 @@ function startKubelet(node: string): string {
       '--address', '127.0.0.1',
       '--node-ip', '127.0.0.1',
       '--port', '0',
+      '--healthz-port', '0',
       '--root-dir', join(dir, node),
       '--log-level', 'warn',
     ]),

@@ -40,6 +40,9 @@ export async function startApiServer(opts: ApiServerStart): Promise<ApiServerHan
       '--log-level', 'warn',
       // Tests that use the secure port give it (and its certificates) in args.
       ...((opts.args ?? []).some((a) => a.startsWith('--secure-port')) ? [] : ['--secure-port', '0']),
+      // No controller-manager makes default ServiceAccounts for an apiserver alone, so pods
+      // would be refused; tests of that admission turn it on by giving admission flags.
+      ...((opts.args ?? []).some((a) => a.includes('admission-plugins')) ? [] : ['--disable-admission-plugins', 'ServiceAccount']),
       ...(opts.args ?? []),
     ]);
     await waitFor('apiserver readiness', async () => {

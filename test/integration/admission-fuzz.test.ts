@@ -12,6 +12,9 @@ const BUILTIN = new Set(Object.getOwnPropertyNames(Object.prototype));
 beforeAll(async () => {
   server = build({ etcdServers: [inject('etcdEndpoint')], etcdPrefix: `/kubette-fuzz-${process.pid}-${Date.now()}`, etcdCompactionIntervalMs: 0 });
   await server.ready;
+  // The default ServiceAccount, so pods go through the ServiceAccount admission's mutation.
+  const sa = await server.app.inject({ method: 'POST', url: '/api/v1/namespaces/default/serviceaccounts', payload: JSON.stringify({ metadata: { name: 'default' } }), headers: { 'content-type': 'application/json' } });
+  expect([201, 409]).toContain(sa.statusCode);
 });
 afterAll(async () => {
   await server?.close();

@@ -1,11 +1,10 @@
-// Authentication on the secure port, in Kubernetes' order and with its rules: a verified
+// Authentication of a TLS server's requests (the apiserver's secure port, the kubelet's API), in Kubernetes' order and with its rules: a verified
 // client certificate (CN = user, O = groups), else a bearer token (token file, ...), else,
 // when no credential was offered at all and --anonymous-auth allows, system:anonymous. A
 // credential that is offered and fails (a certificate from another CA or expired, an unknown
 // token) is a 401, never anonymous. Every authenticated user also gets system:authenticated.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { PeerCertificate } from 'node:tls';
-import type { TokenFile } from './token-file.js';
 import { ANONYMOUS, withAuthenticatedGroup, type UserInfo } from './user.js';
 
 /** What the TLS layer knows of the client. */
@@ -39,10 +38,6 @@ export function bearerToken(header: string | undefined): string | undefined {
   const parts = (header ?? '').trim().split(' ');
   if (parts.length < 2 || parts[0]!.toLowerCase() !== 'bearer') return undefined;
   return parts[1] || undefined;
-}
-
-export function tokenFileAuthenticator(file: TokenFile): TokenAuthenticator {
-  return { authenticateToken: async (token) => file.lookup(token) };
 }
 
 export class RequestAuthenticator {
