@@ -21,6 +21,7 @@ import { resourceRoutes } from './routes/resources.js';
 import { RequestAuthenticator, type TokenAuthenticator } from '../component-base/authn/authenticator.js';
 import { generateKeyPairSync } from 'node:crypto';
 import { ServiceAccountTokens, type UidLookup } from './authn/service-account-tokens.js';
+import { BootstrapTokenAuthenticator } from './authn/bootstrap-tokens.js';
 import { tokenFileAuthenticator, type TokenFile } from './authn/token-file.js';
 import { MASTERS_GROUP, type UserInfo } from '../component-base/authn/user.js';
 import type { RequestAttributes } from './authz/request-info.js';
@@ -63,6 +64,8 @@ export interface ApiServerOptions {
   storage?: KVStore;
   /** Allow requests with no credentials on the secure port, as system:anonymous. */
   anonymousAuth: boolean;
+  /** --enable-bootstrap-token-auth: bootstrap-token-<id> Secrets in kube-system authenticate. */
+  bootstrapTokenAuth?: boolean;
   /** Static bearer tokens (--token-auth-file). */
   tokenFile?: TokenFile;
   /** --authorization-mode, in order: AlwaysAllow, RBAC. */
@@ -224,7 +227,9 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   const kubelets = new KubeletConnector(opts.kubeletClient);
   const admission = new CreateAdmission(opts.admissionPlugins, { serviceAccount: (ns, name) => lookup(serviceAccountsResource, ns, name) });
   const serviceAccountTokens = new ServiceAccountTokens(sa.signingKeyPem ?? newServiceAccountKey(), sa.publicKeyPems, sa.issuer, sa.audiences, uidOf);
-  const tokens: TokenAuthenticator[] = [...(opts.tokenFile ? [tokenFileAuthenticator(opts.tokenFile)] : []), serviceAccountTokens];
+  const secretsResource = findResource('', 'v1', 'secrets')!;
+  const bootstrapTokens = opts.bootstrapTokenAuth ? [new BootstrapTokenAuthenticator((name) => lookup(secretsResource, 'kube-system', name))] : [];
+  const tokens: TokenAuthenticator[] = [...(opts.tokenFile ? [tokenFileAuthenticator(opts.tokenFile)] : []), ...bootstrapTokens, serviceAccountTokens];
   const rbac = new RbacAuthorizer(registryRbacSource(registry));
   const podStore = registry.storeFor(findResource('', 'v1', 'pods')!);
   const pvcStore = registry.storeFor(findResource('', 'v1', 'persistentvolumeclaims')!);

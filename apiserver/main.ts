@@ -28,6 +28,7 @@ const flags = defineFlags({
   'cert-dir': { type: 'string', arg: 'DIR', help: 'Where a generated serving certificate is kept (apiserver.crt, apiserver.key, apiserver-ca.crt); without it, in memory.' },
   'client-ca-file': { type: 'string', arg: 'FILE', help: 'CA whose client certificates authenticate (CN user, O groups).' },
   'token-auth-file': { type: 'string', arg: 'FILE', help: 'Static bearer tokens, CSV: token,user,uid,"group1,group2".' },
+  'enable-bootstrap-token-auth': { type: 'bool', help: 'Accept bootstrap tokens (<id>.<secret>) kept as bootstrap-token-<id> Secrets in kube-system, as system:bootstrap:<id> in system:bootstrappers.' },
   'anonymous-auth': { type: 'bool', default: true, help: 'Treat requests with no credentials as system:anonymous (what RBAC lets it do: health, version, discovery).' },
   'service-account-issuer': { type: 'string', default: defaultOptions.serviceAccounts.issuer, arg: 'URL', help: 'The iss of service-account tokens this server issues and accepts.' },
   'service-account-signing-key-file': { type: 'string', arg: 'FILE', help: 'Private key (PEM, RSA or ECDSA) that signs service-account tokens; without it one is made (kept in --cert-dir as sa.key).' },
@@ -103,6 +104,7 @@ runComponent({
       logger: log,
       anonymousAuth: f['anonymous-auth'],
       tokenFile: f['token-auth-file'] ? new TokenFile(read(f['token-auth-file'])) : undefined,
+      bootstrapTokenAuth: f['enable-bootstrap-token-auth'],
       authorizationModes: f['authorization-mode'],
       kubeletClient: {
         certPem: f['kubelet-client-certificate'] ? read(f['kubelet-client-certificate']) : undefined,

@@ -142,7 +142,7 @@ async function main(): Promise<void> {
     '--service-node-port-range', values['service-node-port-range'],
     '--bind-address', '0.0.0.0', '--advertise-address', podGateway, '--secure-port', String(securePort),
     ...(pki
-      ? ['--tls-cert-file', pki.apiserverCert, '--tls-private-key-file', pki.apiserverKey, '--client-ca-file', pki.caCert, '--service-account-signing-key-file', pki.serviceAccountKey, '--token-auth-file', pki.tokenFile,
+      ? ['--tls-cert-file', pki.apiserverCert, '--tls-private-key-file', pki.apiserverKey, '--client-ca-file', pki.caCert, '--service-account-signing-key-file', pki.serviceAccountKey, '--token-auth-file', pki.tokenFile, '--enable-bootstrap-token-auth',
         '--kubelet-client-certificate', pki.kubeletClientCert, '--kubelet-client-key', pki.kubeletClientKey]
       : []),
     '--encryption-provider-config', ensureEncryptionConfig(dataDir),

@@ -110,6 +110,8 @@ export const BOOTSTRAP_CLUSTER_ROLES: BootstrapClusterRole[] = [
       rule(['update', 'patch'], ['*'], ['*/status', 'namespaces/finalize', 'certificatesigningrequests/approval']),
       rule(['create'], [''], ['pods/eviction', 'serviceaccounts/token']),
       rule(['approve', 'sign'], ['certificates.k8s.io'], ['signers']),
+      // ClusterRole aggregation writes rules it need not hold itself.
+      rule(['escalate'], ['rbac.authorization.k8s.io'], ['clusterroles']),
       rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
       rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
     ],

@@ -1,5 +1,6 @@
 // Every controller this manager can run, by the names --controllers takes (Kubernetes' names).
 import type { Controller, ControllerContext } from '../framework/controller.js';
+import { ClusterRoleAggregationController } from './clusterrole-aggregation.js';
 import { CSRApprovingController } from './csr-approving.js';
 import { CSRSigningController } from './csr-signing.js';
 import { DeploymentController } from './deployment/deployment.js';
@@ -26,6 +27,7 @@ export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller>
   servicelb: (ctx) => new ServiceLBController(ctx),
   csrsigning: (ctx) => new CSRSigningController(ctx, ctx.options.signingCA, ctx.options.signingDurationSeconds ?? 365 * 86400),
   csrapproving: (ctx) => new CSRApprovingController(ctx),
+  clusterroleaggregation: (ctx) => new ClusterRoleAggregationController(ctx),
   'root-ca-cert-publisher': (ctx) => new RootCAPublisher(ctx, ctx.options.rootCA ?? ''),
 };
 

@@ -156,3 +156,31 @@ describe('deployment', () => {
     expect(d.status.conditions.find((c: Record<string, string>) => c.type === 'Available')).toMatchObject({ status: 'False', reason: 'MinimumReplicasUnavailable' });
   });
 });
+
+describe('clusterrole aggregation', () => {
+  const clusterroles = resource('rbac.authorization.k8s.io/v1/clusterroles');
+  it('adds the rules of a new role labelled aggregate-to-view to view (and so to edit and admin), and drops them when it goes', async () => {
+    const rule = { verbs: ['get', 'list', 'watch'], apiGroups: ['stable.example.com'], resources: ['crontabs'] };
+    await client.create<KubeObject>(clusterroles, undefined, {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'crontab-viewer', labels: { 'rbac.authorization.k8s.io/aggregate-to-view': 'true' } },
+      rules: [rule],
+    } as KubeObject);
+    const has = async (name: string) => ((await client.get<KubeObject & { rules: unknown[] }>(clusterroles, undefined, name)).rules ?? []).some((r) => JSON.stringify(r) === JSON.stringify(rule));
+    for (const name of ['view', 'edit', 'admin']) await waitFor(`${name} aggregates crontab-viewer`, async () => ((await has(name)) ? true : undefined), 20_000, 100);
+    await client.delete(clusterroles, undefined, 'crontab-viewer');
+    await waitFor('view drops the rule', async () => (!(await has('view')) ? true : undefined), 20_000, 100);
+  });
+});
+
+describe('root-CA publisher', () => {
+  it('puts kube-root-ca.crt in every namespace, new ones included, and restores it when deleted', async () => {
+    const namespaces = resource('v1/namespaces');
+    await client.create<KubeObject>(namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ca-pub' } });
+    const present = (ns: string) => waitFor(`kube-root-ca.crt in ${ns}`, () => client.get<KubeObject & { data: Record<string, string> }>(configmaps, ns, 'kube-root-ca.crt').catch(() => undefined), 20_000, 100);
+    for (const ns of ['default', 'kube-system', 'ca-pub']) expect(Object.keys((await present(ns)).data)).toEqual(['ca.crt']);
+    await client.delete(configmaps, 'ca-pub', 'kube-root-ca.crt');
+    await present('ca-pub');
+  });
+});

@@ -61,6 +61,7 @@ beforeAll(async () => {
       '--tls-private-key-file', files['server.key']!,
       '--client-ca-file', files['ca.crt']!,
       '--token-auth-file', files['tokens.csv']!,
+      '--enable-bootstrap-token-auth',
       '--audit-log-path', join(dir, 'audit.log'),
     ],
   });
@@ -81,6 +82,31 @@ describe('authentication on the secure port', () => {
   it('takes a bearer token from --token-auth-file', async () => {
     const who = JSON.parse(await asToken('bob-token-0123456789').ok(['auth', 'whoami', '-o', 'json'])) as { status: { userInfo: unknown } };
     expect(who.status.userInfo).toEqual({ username: 'bob', uid: '1001', groups: ['dev', 'system:authenticated'] });
+  });
+
+  it('takes bootstrap tokens from bootstrap-token-<id> Secrets, until they expire or are deleted', async () => {
+    const admin = asCert('admin');
+    const secret = (id: string, secret: string, extra: Record<string, string>) => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'bootstrap.kubernetes.io/token',
+      metadata: { name: `bootstrap-token-${id}`, namespace: 'kube-system' },
+      stringData: { 'token-id': id, 'token-secret': secret, 'usage-bootstrap-authentication': 'true', ...extra },
+    });
+    await admin.ok(['create', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [
+      secret('abc123', '0123456789abcdef', { 'auth-extra-groups': 'system:bootstrappers:kubeadm:default-node-token' }),
+      secret('old999', '0123456789abcdef', { expiration: '2020-01-01T00:00:00Z' }),
+      secret('bad111', '0123456789abcdef', { 'auth-extra-groups': 'system:masters' }),
+      secret('off000', '0123456789abcdef', { 'usage-bootstrap-authentication': 'false' }),
+    ] }));
+    const who = JSON.parse(await asToken('abc123.0123456789abcdef').ok(['auth', 'whoami', '-o', 'json'])) as { status: { userInfo: unknown } };
+    expect(who.status.userInfo).toEqual({ username: 'system:bootstrap:abc123', groups: ['system:bootstrappers', 'system:bootstrappers:kubeadm:default-node-token', 'system:authenticated'] });
+    // A wrong secret, an expired token, one claiming a group outside system:bootstrappers:*, one not for authentication.
+    for (const token of ['abc123.0123456789abcdeX', 'abc123.ffffffffffffffff', 'old999.0123456789abcdef', 'bad111.0123456789abcdef', 'off000.0123456789abcdef']) {
+      expect((await asToken(token).run(['auth', 'whoami'])).stderr, token).toContain('You must be logged in to the server');
+    }
+    await admin.ok(['-n', 'kube-system', 'delete', 'secret', 'bootstrap-token-abc123']);
+    expect((await asToken('abc123.0123456789abcdef').run(['auth', 'whoami'])).stderr).toContain('You must be logged in to the server');
   });
 
   it('answers 401 to an unknown token, an expired certificate and one from another CA', async () => {
