@@ -39,10 +39,13 @@ import { Compactor } from './storage/compactor.js';
 import type { EncryptionRule } from './storage/encryption/config.js';
 import { EncryptingKV } from './storage/encryption/encrypting-kv.js';
 import { EtcdStore } from './storage/etcd-store.js';
+import type { EtcdTLS } from './storage/etcd/client.js';
 import type { KVStore } from './storage/kv.js';
 
 export interface ApiServerOptions {
   etcdServers: string[];
+  /** --etcd-cafile, --etcd-certfile, --etcd-keyfile, for https:// endpoints. */
+  etcdTLS?: EtcdTLS;
   etcdPrefix: string;
   /** 0 disables compaction. */
   etcdCompactionIntervalMs: number;
@@ -143,7 +146,7 @@ export interface ApiServer {
 export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   const opts: ApiServerOptions = { ...defaultOptions, ...partial };
   const log = opts.logger ?? pino({ level: 'silent' });
-  const etcd = opts.storage ?? new EtcdStore(opts.etcdServers, { retryWindowMs: opts.etcdRetryWindowMs, log: log.child({ etcd: true }) });
+  const etcd = opts.storage ?? new EtcdStore(opts.etcdServers, { tls: opts.etcdTLS, retryWindowMs: opts.etcdRetryWindowMs, log: log.child({ etcd: true }) });
   // Encryption at rest sits between the registry and etcd.
   const stored = opts.encryption ? new EncryptingKV(etcd, opts.etcdPrefix, opts.encryption, log.child({ encryption: true })) : etcd;
   const registry = new Registry(

@@ -17,6 +17,9 @@ import { ADMISSION_PLUGINS, admissionPlugins, DEFAULT_ADMISSION_PLUGINS } from '
 
 const flags = defineFlags({
   'etcd-servers': { type: 'list', default: ['http://127.0.0.1:2379'], arg: 'URL,...', help: 'etcd endpoints; requests go round-robin over the healthy ones.' },
+  'etcd-cafile': { type: 'string', arg: 'FILE', help: "CA (PEM) that etcd's serving certificate must chain to (https:// endpoints)." },
+  'etcd-certfile': { type: 'string', arg: 'FILE', help: 'Client certificate (PEM) presented to etcd.' },
+  'etcd-keyfile': { type: 'string', arg: 'FILE', help: 'Its key (PEM).' },
   'etcd-prefix': { type: 'string', default: '/registry', arg: 'PREFIX', help: 'Prefix of every key in etcd.' },
   'etcd-compaction-interval': { type: 'duration', default: '5m0s', help: 'How often etcd history is compacted (0 disables).' },
   'insecure-bind-address': { type: 'ip', default: '127.0.0.1', arg: 'IP', help: 'Address of the plain-HTTP listener: loopback only (it is the unauthenticated local-admin port).' },
@@ -64,6 +67,7 @@ runComponent({
     const ip = parseIPv4(f['insecure-bind-address']);
     if (f['insecure-port'] && (ip === undefined || ip >>> 24 !== 127)) throw new FlagError(`--insecure-bind-address must be a loopback address (it serves unauthenticated local administration), got ${f['insecure-bind-address']}`);
     if (!!f['tls-cert-file'] !== !!f['tls-private-key-file']) throw new FlagError('--tls-cert-file and --tls-private-key-file go together');
+    if (!!f['etcd-certfile'] !== !!f['etcd-keyfile']) throw new FlagError('--etcd-certfile and --etcd-keyfile go together');
     if (!!f['kubelet-client-certificate'] !== !!f['kubelet-client-key']) throw new FlagError('--kubelet-client-certificate and --kubelet-client-key go together');
     for (const m of f['authorization-mode']) if (!AUTHORIZATION_MODES.includes(m)) throw new FlagError(`--authorization-mode: unsupported mode ${m} (supported: ${AUTHORIZATION_MODES.join(', ')})`);
     if (!f['insecure-port'] && !f['secure-port']) throw new FlagError('--insecure-port and --secure-port cannot both be 0');
@@ -86,6 +90,11 @@ runComponent({
     const server = build({
       etcdServers: f['etcd-servers'],
       etcdPrefix: f['etcd-prefix'].replace(/\/+$/, ''),
+      etcdTLS: {
+        caPem: f['etcd-cafile'] ? read(f['etcd-cafile']) : undefined,
+        certPem: f['etcd-certfile'] ? read(f['etcd-certfile']) : undefined,
+        keyPem: f['etcd-keyfile'] ? read(f['etcd-keyfile']) : undefined,
+      },
       etcdCompactionIntervalMs: f['etcd-compaction-interval'],
       watchCacheSize: f['default-watch-cache-size'],
       bookmarkIntervalMs: f['watch-bookmark-interval'],

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Agent, request } from 'undici';
 import { nthAddress, parseCidr } from '../api/ip.js';
 import { defineFlags, FlagError, parseFlags, usage, type FlagValues } from '../component-base/flags.js';
 import { ensureEncryptionConfig } from './encryption-config.js';
@@ -77,12 +78,14 @@ function start(name: string, cmd: string, args: string[]): ChildProcess {
   return child;
 }
 
-async function waitHTTP(url: string, what: string, timeoutMs = 30_000): Promise<void> {
+async function waitHTTP(url: string, what: string, timeoutMs = 30_000, tls?: { ca: string; cert: string; key: string }): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const dispatcher = tls ? new Agent({ connect: tls }) : undefined;
   for (;;) {
     try {
-      const res = await fetch(url);
-      if (res.ok) return;
+      const res = await request(url, { dispatcher });
+      await res.body.dump();
+      if (res.statusCode === 200) return void (await dispatcher?.close());
     } catch {
       // not up yet
     }
@@ -115,17 +118,6 @@ process.on('SIGINT', () => void stop());
 process.on('SIGTERM', () => void stop());
 
 async function main(): Promise<void> {
-  const etcdURL = `http://127.0.0.1:${etcdPort}`;
-  start('etcd', process.env.ETCD_BIN ?? 'etcd', [
-    '--data-dir', join(dataDir, 'etcd'),
-    '--listen-client-urls', etcdURL,
-    '--advertise-client-urls', etcdURL,
-    '--listen-peer-urls', `http://127.0.0.1:${etcdPeerPort}`,
-    '--initial-advertise-peer-urls', `http://127.0.0.1:${etcdPeerPort}`,
-    '--initial-cluster', `default=http://127.0.0.1:${etcdPeerPort}`,
-  ]);
-  await waitHTTP(`${etcdURL}/health`, 'etcd');
-
   const server = `http://127.0.0.1:${apiPort}`;
   const securePort = values['apiserver-secure-port'];
   const secure = `https://127.0.0.1:${securePort}`;
@@ -134,6 +126,21 @@ async function main(): Promise<void> {
   const pki = securePort
     ? await ensureClusterPKI(dataDir, { server: secure, ips: [nthAddress(parseCidr(values['service-cluster-ip-range']), 1)], names: [] })
     : undefined;
+
+  // etcd serves TLS and lets in only clients with a certificate from its own CA (the apiserver).
+  const etcdURL = `${pki ? 'https' : 'http'}://127.0.0.1:${etcdPort}`;
+  start('etcd', process.env.ETCD_BIN ?? 'etcd', [
+    '--data-dir', join(dataDir, 'etcd'),
+    '--listen-client-urls', etcdURL,
+    '--advertise-client-urls', etcdURL,
+    '--listen-peer-urls', `http://127.0.0.1:${etcdPeerPort}`,
+    '--initial-advertise-peer-urls', `http://127.0.0.1:${etcdPeerPort}`,
+    '--initial-cluster', `default=http://127.0.0.1:${etcdPeerPort}`,
+    ...(pki ? ['--cert-file', pki.etcd.cert, '--key-file', pki.etcd.key, '--client-cert-auth', '--trusted-ca-file', pki.etcd.ca] : []),
+  ]);
+  const etcdClientTLS = pki ? { ca: readFileSync(pki.etcd.ca, 'utf8'), cert: readFileSync(pki.etcd.clientCert, 'utf8'), key: readFileSync(pki.etcd.clientKey, 'utf8') } : undefined;
+  await waitHTTP(`${etcdURL}/health`, 'etcd', 30_000, etcdClientTLS);
+
   // Pods reach the apiserver (the kubernetes Service) at the pod network's gateway, so the
   // secure port listens on every address, as Kubernetes' does, and advertises that one.
   const podGateway = ensurePodNetwork('kubette');
@@ -145,6 +152,7 @@ async function main(): Promise<void> {
       ? ['--tls-cert-file', pki.apiserverCert, '--tls-private-key-file', pki.apiserverKey, '--client-ca-file', pki.caCert, '--service-account-signing-key-file', pki.serviceAccountKey, '--token-auth-file', pki.tokenFile, '--enable-bootstrap-token-auth',
         '--kubelet-client-certificate', pki.kubeletClientCert, '--kubelet-client-key', pki.kubeletClientKey]
       : []),
+    ...(pki ? ['--etcd-cafile', pki.etcd.ca, '--etcd-certfile', pki.etcd.clientCert, '--etcd-keyfile', pki.etcd.clientKey] : []),
     '--encryption-provider-config', ensureEncryptionConfig(dataDir),
     ...extra(values['apiserver-args'])]);
   await waitHTTP(`${server}/readyz`, 'apiserver');

@@ -30,7 +30,7 @@ try {
   }
   const pki = await ensureClusterPKI(f.dir, { server: f.server, ips: [f['service-ip']], names: [] });
   const encryption = ensureEncryptionConfig(f.dir);
-  if (f.owner >= 0) for (const file of [...readdirSync(pki.dir).map((n) => join(pki.dir, n)), pki.dir, encryption]) chownSync(file, f.owner, f.owner);
+  if (f.owner >= 0) for (const file of [...readdirSync(pki.dir, { recursive: true }).map((n) => join(pki.dir, String(n))), pki.dir, encryption]) chownSync(file, f.owner, f.owner);
   if (f.kubeconfig) {
     writeFileSync(f.kubeconfig, readFileSync(pki.kubeconfigs.admin!, 'utf8'), { mode: 0o600 });
     const dir = statSync(dirname(f.kubeconfig));

@@ -3,6 +3,7 @@
 // (127.0.0.1, localhost, the kubernetes Service's names and IP); the service-account signing
 // key; a client certificate and kubeconfig for the admin (system:masters), the scheduler, the
 // controller-manager, the proxy and DNS; the apiserver's client certificate for kubelets' APIs;
+// etcd's own CA, serving certificate and the apiserver's client certificate for it;
 // and for kubelets, the seeds' bootstrap: a token file
 // with kubelet-bootstrap in system:bootstrappers and a bootstrap kubeconfig, with which each
 // kubelet requests its own certificate. Later starts reuse what is there.
@@ -21,6 +22,8 @@ export interface ClusterPKI {
   serviceAccountKey: string;
   /** Kubeconfig file by identity: admin, scheduler, controller-manager, proxy, dns. */
   kubeconfigs: Record<string, string>;
+  /** etcd's CA, serving certificate and key, and the apiserver's client certificate for it. */
+  etcd: { ca: string; cert: string; key: string; clientCert: string; clientKey: string };
   /** The apiserver's client certificate and key for kubelets. */
   kubeletClientCert: string;
   kubeletClientKey: string;
@@ -103,6 +106,21 @@ export async function ensureClusterPKI(dataDir: string, opts: PKIOptions): Promi
       dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', ...opts.names],
     }));
   }
+  // etcd has a CA of its own, as kubeadm sets it up: its client-certificate check must let in
+  // the apiserver only, not every holder of a cluster certificate (kubelets, users).
+  const etcdDir = join(dir, 'etcd');
+  mkdirSync(etcdDir, { recursive: true, mode: 0o700 });
+  let etcdCA = read(etcdDir, 'ca');
+  if (!etcdCA) {
+    etcdCA = await createCA('kubette-etcd-ca');
+    save(etcdDir, 'ca', etcdCA);
+  }
+  if (!read(etcdDir, 'server')) {
+    save(etcdDir, 'server', await issue(etcdCA, { commonName: 'kube-etcd' }, { usages: ['server', 'client'], ipAddresses: ['127.0.0.1'], dnsNames: ['localhost'] }));
+  }
+  if (!read(dir, 'apiserver-etcd-client')) {
+    save(dir, 'apiserver-etcd-client', await issue(etcdCA, { commonName: 'kube-apiserver-etcd-client' }, { usages: ['client'] }));
+  }
   // The apiserver's identity towards kubelets (logs, exec), bound to system:kubelet-api-admin.
   if (!read(dir, 'apiserver-kubelet-client')) {
     save(dir, 'apiserver-kubelet-client', await issue(ca, { commonName: KUBELET_CLIENT_USER }, { usages: ['client'] }));
@@ -150,6 +168,13 @@ export async function ensureClusterPKI(dataDir: string, opts: PKIOptions): Promi
     apiserverCert: join(dir, 'apiserver.crt'),
     apiserverKey: join(dir, 'apiserver.key'),
     serviceAccountKey: saKey,
+    etcd: {
+      ca: join(etcdDir, 'ca.crt'),
+      cert: join(etcdDir, 'server.crt'),
+      key: join(etcdDir, 'server.key'),
+      clientCert: join(dir, 'apiserver-etcd-client.crt'),
+      clientKey: join(dir, 'apiserver-etcd-client.key'),
+    },
     kubeletClientCert: join(dir, 'apiserver-kubelet-client.crt'),
     kubeletClientKey: join(dir, 'apiserver-kubelet-client.key'),
     kubeconfigs,

@@ -9,7 +9,7 @@
 // answer never turns into a false AlreadyExists, Conflict or NotFound, nor a double update.
 import type { Logger } from 'pino';
 import type { RangeRequest, RangeResponse, TxnRequest, TxnResponse, WatchEvent } from './etcd/api.js';
-import { EtcdClient } from './etcd/client.js';
+import { EtcdClient, type EtcdTLS } from './etcd/client.js';
 import { CompactedError, FutureRevisionError, OutcomeUnknownError } from './etcd/errors.js';
 import { EtcdWatch } from './etcd/watch.js';
 import { prefixEnd, toStoredKV, type KVStore, type RangeResult, type StoredKV, type WatchHandlers, type WriteResult } from './kv.js';
@@ -17,6 +17,7 @@ import { prefixEnd, toStoredKV, type KVStore, type RangeResult, type StoredKV, t
 export { CompactedError, FutureRevisionError };
 
 export interface EtcdStoreOptions {
+  tls?: EtcdTLS;
   callTimeoutMs?: number;
   retryWindowMs?: number;
   log?: Logger;

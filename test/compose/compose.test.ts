@@ -78,6 +78,8 @@ describe('docker-compose up', () => {
     // Through the kubelets' HTTPS APIs, as the apiserver's own identity; anyone else gets 401.
     const webPod = ((await getJSON('/api/v1/namespaces/default/pods?labelSelector=app%3Dweb')).items as Obj[])[0]!.metadata.name as string;
     expect((await ok(['exec', webPod, '--', 'cat', '/var/run/secrets/kubernetes.io/serviceaccount/namespace'])).trim()).toBe('default');
+    // etcd speaks only TLS, to holders of its own CA's certificates.
+    expect(await fetch('http://127.0.0.1:2379/health').then((r) => r.status, () => 'refused')).not.toBe(200);
     const anonymous = await request('https://127.0.0.1:10250/pods', { dispatcher: new Agent({ connect: { rejectUnauthorized: false } }) });
     expect([anonymous.statusCode, await anonymous.body.text()]).toEqual([401, 'Unauthorized']);
     // Pods get their credentials volume (the cluster CA, published as kube-root-ca.crt).

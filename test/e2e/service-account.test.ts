@@ -3,9 +3,12 @@
 // (published by the controller-manager as kube-root-ca.crt) and the namespace, and from
 // inside the pod https://kubernetes.default.svc answers with that CA: the default service
 // account is forbidden to list pods until a RoleBinding allows it. The bound token stops
-// working once its pod is deleted. A launcher cluster (secure by default) on real Docker,
-// driven by kubectl 1.32.
+// working once its pod is deleted. etcd answers only the apiserver's certificate. A launcher
+// cluster (secure by default) on real Docker, driven by kubectl 1.32.
+import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
+import { join } from 'node:path';
+import { Agent, request as undiciRequest } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClientConfig } from '../../client/kubeconfig.js';
 import { startCluster, type Cluster } from '../harness/cluster.js';
@@ -120,5 +123,32 @@ describe('pods get credentials', () => {
     await waitFor('the quiet pod Running', async () => (await getJSON(`/api/v1/namespaces/${NS}/pods/quiet`)).status?.phase === 'Running', 60_000, 250);
     const ls = await kubectl.run(['-n', NS, 'exec', 'quiet', '--', 'ls', MOUNT]);
     expect(ls.code).not.toBe(0);
+  });
+});
+
+describe('etcd behind TLS', () => {
+  it('answers only clients with a certificate from its own CA: the apiserver, not a cluster admin', async () => {
+    const etcdDir = join(cluster.dataDir, 'pki', 'etcd');
+    const ca = readFileSync(join(etcdDir, 'ca.crt'), 'utf8');
+    const health = async (cert?: string, key?: string) => {
+      const agent = new Agent({ connect: { ca, cert, key } });
+      try {
+        const res = await undiciRequest(`${cluster.etcdURL}/health`, { dispatcher: agent });
+        return { code: res.statusCode, body: await res.body.text() };
+      } catch (err) {
+        return { error: (err as Error).message };
+      } finally {
+        await agent.close();
+      }
+    };
+    const pki = join(cluster.dataDir, 'pki');
+    expect(await health(readFileSync(join(pki, 'apiserver-etcd-client.crt'), 'utf8'), readFileSync(join(pki, 'apiserver-etcd-client.key'), 'utf8'))).toMatchObject({ code: 200 });
+    // No certificate, or the cluster admin's (another CA): the handshake fails.
+    expect(await health()).toHaveProperty('error');
+    const admin = loadClientConfig({ kubeconfig: cluster.kubeconfig }).tls!;
+    expect(await health(admin.cert, admin.key)).toHaveProperty('error');
+    // Plain HTTP gets nothing either.
+    const plain = await fetch(cluster.etcdURL.replace('https:', 'http:') + '/health').then((r) => r.status, () => 'refused');
+    expect(plain).not.toBe(200);
   });
 });

@@ -11,6 +11,8 @@ import { LOG_DIR, Proc } from './processes.js';
 
 export interface Cluster {
   server: string;
+  /** Its etcd (https, client certificates from the etcd CA in <dataDir>/pki/etcd). */
+  etcdURL: string;
   /** This cluster's service range, and where its cluster DNS is. */
   serviceCIDR: string;
   dnsIP: string;
@@ -120,5 +122,5 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     await stop();
     throw err;
   }
-  return { server, kubeconfig, nodes, dataDir, stop, serviceCIDR: `10.${96 + slot}.0.0/16`, dnsIP: `10.${96 + slot}.0.10` };
+  return { server, etcdURL: `https://127.0.0.1:${etcdPort}`, kubeconfig, nodes, dataDir, stop, serviceCIDR: `10.${96 + slot}.0.0/16`, dnsIP: `10.${96 + slot}.0.10` };
 }

@@ -13,8 +13,16 @@ import type { Logger } from 'pino';
 import { etcdServices, type EtcdServices } from './api.js';
 import { classify, definiteError, OutcomeUnknownError, UnavailableError, type Failure } from './errors.js';
 
+/** TLS towards etcd (--etcd-cafile, --etcd-certfile, --etcd-keyfile): used for https:// endpoints. */
+export interface EtcdTLS {
+  caPem?: string;
+  certPem?: string;
+  keyPem?: string;
+}
+
 export interface EtcdClientOptions {
   endpoints: string[];
+  tls?: EtcdTLS;
   /** The deadline of one gRPC call. */
   callTimeoutMs?: number;
   /** How long one request keeps trying (other endpoints, elections, restarts) before failing. */
@@ -47,9 +55,13 @@ export class Endpoint {
   constructor(
     readonly url: string,
     services: EtcdServices,
+    tls?: EtcdTLS,
   ) {
     const address = url.replace(/^https?:\/\//, '').replace(/\/+$/, '');
-    const credentials = grpc.credentials.createInsecure();
+    const b = (pem?: string) => (pem ? Buffer.from(pem) : null);
+    // https:// endpoints verify etcd's certificate (against --etcd-cafile, else the system's
+    // CAs) and present the client certificate, as etcd's --client-cert-auth wants.
+    const credentials = url.startsWith('https://') ? grpc.credentials.createSsl(b(tls?.caPem), b(tls?.keyPem), b(tls?.certPem)) : grpc.credentials.createInsecure();
     this.kv = new services.KV(address, credentials, CHANNEL_OPTIONS);
     const shared = { ...CHANNEL_OPTIONS, channelOverride: this.kv.getChannel() } as grpc.ChannelOptions;
     this.watch = new services.Watch(address, credentials, shared);
@@ -106,7 +118,7 @@ export class EtcdClient {
   constructor(opts: EtcdClientOptions) {
     if (opts.endpoints.length === 0) throw new Error('no etcd endpoints given');
     const services = etcdServices();
-    this.endpoints = opts.endpoints.map((u) => new Endpoint(u, services));
+    this.endpoints = opts.endpoints.map((u) => new Endpoint(u, services, opts.tls));
     this.callTimeoutMs = opts.callTimeoutMs ?? 5000;
     this.retryWindowMs = opts.retryWindowMs ?? 10_000;
     this.log = opts.log;
