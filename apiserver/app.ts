@@ -6,7 +6,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import pino, { type Logger } from 'pino';
 import { apiPrefix, findResource, groupVersions, type ResourceInfo } from '../api/resources.js';
 import type { KubeObject } from '../api/types/meta.js';
-import { CreateAdmission, DEFAULT_ADMISSION_PLUGINS } from './admission/admission.js';
+import { Admission, DEFAULT_ADMISSION_PLUGINS } from './admission/admission.js';
+import { EscalationCheck } from './authz/escalation.js';
 import { StatusError } from '../api/status.js';
 import { clientErrorHandler, frameworkErrors, frameworkStatus, sendStatus, statusFor } from './http/errors.js';
 import { defaultLimits, installRequestLimits, type RequestLimits } from './http/limits.js';
@@ -228,12 +229,12 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     (await lookup(findResource('', 'v1', { ServiceAccount: 'serviceaccounts', Pod: 'pods', Secret: 'secrets', Node: 'nodes' }[kind])!, namespace, name))?.metadata.uid;
   const serviceAccountsResource = findResource('', 'v1', 'serviceaccounts')!;
   const kubelets = new KubeletConnector(opts.kubeletClient);
-  const admission = new CreateAdmission(opts.admissionPlugins, { serviceAccount: (ns, name) => lookup(serviceAccountsResource, ns, name) });
   const serviceAccountTokens = new ServiceAccountTokens(sa.signingKeyPem ?? newServiceAccountKey(), sa.publicKeyPems, sa.issuer, sa.audiences, uidOf);
   const secretsResource = findResource('', 'v1', 'secrets')!;
   const bootstrapTokens = opts.bootstrapTokenAuth ? [new BootstrapTokenAuthenticator((name) => lookup(secretsResource, 'kube-system', name))] : [];
   const tokens: TokenAuthenticator[] = [...(opts.tokenFile ? [tokenFileAuthenticator(opts.tokenFile)] : []), ...bootstrapTokens, serviceAccountTokens];
-  const rbac = new RbacAuthorizer(registryRbacSource(registry));
+  const rbacSource = registryRbacSource(registry);
+  const rbac = new RbacAuthorizer(rbacSource);
   const podStore = registry.storeFor(findResource('', 'v1', 'pods')!);
   const pvcStore = registry.storeFor(findResource('', 'v1', 'persistentvolumeclaims')!);
   const nodeGraph: NodeGraphSource = {
@@ -248,6 +249,11 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     throw new Error(`unsupported authorization mode ${m} (supported: ${AUTHORIZATION_MODES.join(', ')})`);
   });
   const authorizer = chain([privilegedGroups([MASTERS_GROUP]), ...modes]);
+  const admission = new Admission(
+    opts.admissionPlugins,
+    { serviceAccount: (ns, name) => lookup(serviceAccountsResource, ns, name) },
+    new EscalationCheck({ authorizer, source: rbacSource, rulesFor: (user, namespace) => rbac.rulesFor(user, namespace) }),
+  );
   // NodeRestriction goes with the Node authorizer, as clusters that use one enable the other.
   const restrict = opts.authorizationModes.includes('Node') && opts.admissionPlugins.has('NodeRestriction') ? (user: UserInfo, attrs: RequestAttributes) => checkNodeRestriction(user, attrs, nodeGraph) : undefined;
   const gate = new RequestGate(new RequestAuthenticator({ anonymous: opts.anonymousAuth, tokens }), authorizer, restrict);

@@ -1,9 +1,13 @@
 // The admission plugins this apiserver has, chosen with --enable-admission-plugins and
 // --disable-admission-plugins (Kubernetes' names; NamespaceLifecycle is built into the
-// stores and always on), and the mutating step run on every create before it is stored.
+// stores and always on), run on every create before it is stored; and the checks every write
+// goes through whatever the plugins (RBAC escalation prevention, which Kubernetes does in its
+// RBAC storage).
 import type { ResourceInfo } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types/meta.js';
 import type { Pod } from '../../api/types/pod.js';
+import type { UserInfo } from '../../component-base/authn/user.js';
+import type { EscalationCheck } from '../authz/escalation.js';
 import { admitPodServiceAccount, type ServiceAccountLookup } from './service-account.js';
 
 export const ADMISSION_PLUGINS = ['NamespaceLifecycle', 'NodeRestriction', 'ServiceAccount'];
@@ -19,14 +23,25 @@ export function admissionPlugins(enable: string[], disable: string[]): Set<strin
   return new Set([...DEFAULT_ADMISSION_PLUGINS, ...enable].filter((p) => !disable.includes(p)));
 }
 
-export class CreateAdmission {
+const RBAC_RESOURCES = new Set(['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings']);
+
+export class Admission {
   constructor(
     private readonly plugins: ReadonlySet<string>,
     private readonly accounts: ServiceAccountLookup,
+    private readonly escalation?: EscalationCheck,
   ) {}
 
-  /** Mutates a create's object (stored version, namespace set) as the enabled plugins do. */
-  async admit(r: ResourceInfo, obj: KubeObject): Promise<void> {
+  /** Mutates and checks a create's object (stored version, namespace set), by `user`. */
+  async admit(r: ResourceInfo, obj: KubeObject, user: UserInfo): Promise<void> {
     if (r.group === '' && r.kind === 'Pod' && this.plugins.has('ServiceAccount')) await admitPodServiceAccount(obj as unknown as Pod, this.accounts);
+    this.validate(r, obj, undefined, user);
+  }
+
+  /** Checks a write (a create, or an update from `old`) that no plugin may skip; throws a Status. */
+  validate(r: ResourceInfo, obj: KubeObject, old: KubeObject | undefined, user: UserInfo): void {
+    if (this.escalation && r.group === 'rbac.authorization.k8s.io' && RBAC_RESOURCES.has(r.plural)) {
+      this.escalation.check(r.plural, obj as Parameters<EscalationCheck['check']>[1], old as Parameters<EscalationCheck['check']>[2], user);
+    }
   }
 }

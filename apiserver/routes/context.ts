@@ -15,7 +15,7 @@ import type { Output } from '../http/negotiation.js';
 import { bool, int, one, type Query } from '../http/params.js';
 import type { ResourcePath } from '../http/path.js';
 import { renderObject, type RenderOptions } from '../http/render.js';
-import type { CreateAdmission } from '../admission/admission.js';
+import type { Admission } from '../admission/admission.js';
 import type { KubeletConnector } from './pod-proxy.js';
 import type { ServiceAccountTokens } from '../authn/service-account-tokens.js';
 import type { ReviewDeps } from '../authz/reviews.js';
@@ -33,8 +33,8 @@ export interface ResourceRoutesOptions {
   serviceAccountTokens: ServiceAccountTokens;
   /** --service-account-max-token-expiration; 0: no cap. */
   maxTokenExpirationSeconds: number;
-  /** The mutating admission plugins every create goes through. */
-  admission: CreateAdmission;
+  /** Admission: plugins on creates, and the checks on every write. */
+  admission: Admission;
   /** How pods/log reaches kubelets. */
   kubelets: KubeletConnector;
 }

@@ -93,7 +93,7 @@ export async function create(ctx: Ctx): Promise<FastifyReply> {
     const answered = await review(ctx.r.kind, obj, requestUser(ctx.req.raw), ctx.path.namespace, ctx.options.reviews);
     return send(ctx, 201, JSON.stringify(answered), warnings);
   }
-  await ctx.options.admission.admit(ctx.r, obj);
+  await ctx.options.admission.admit(ctx.r, obj, requestUser(ctx.req.raw));
   const created = await ctx.store.create(obj, dryRun(ctx.q));
   return sendObject(ctx, 201, created, warnings);
 }
@@ -113,9 +113,15 @@ export async function update(ctx: Ctx, subresource?: 'status' | 'finalize' | 'ap
     subresource,
     mutate: (current) => {
       checkPinned(ctx, pinned, current);
-      return clone(obj);
+      const next = clone(obj);
+      if (!subresource) ctx.options.admission.validate(ctx.r, next, current, requestUser(ctx.req.raw));
+      return next;
     },
-    createFrom: () => clone(obj),
+    createFrom: () => {
+      const fresh = clone(obj);
+      ctx.options.admission.validate(ctx.r, fresh, undefined, requestUser(ctx.req.raw));
+      return fresh;
+    },
   });
   return sendObject(ctx, created ? 201 : 200, object, warnings);
 }
@@ -150,7 +156,7 @@ export async function patch(ctx: Ctx, subresource?: 'status' | 'approval'): Prom
       const body = clone(applied);
       body.metadata = { ...body.metadata, name: ctx.path.name };
       const { obj, warnings } = admit(ctx.r, body, ctx.path.namespace, validation);
-      await ctx.options.admission.admit(ctx.r, obj);
+      await ctx.options.admission.admit(ctx.r, obj, requestUser(ctx.req.raw));
       return sendObject(ctx, 201, await ctx.store.create(obj, isDryRun), warnings);
     }
   }
@@ -176,6 +182,7 @@ export async function patch(ctx: Ctx, subresource?: 'status' | 'approval'): Prom
       }
       const stored = toStorage(ctx.r, result as KubeObject);
       applyNamespace(ctx.r, stored, ctx.path.namespace);
+      if (!subresource) ctx.options.admission.validate(ctx.r, stored, current, requestUser(ctx.req.raw));
       return stored;
     },
   });

@@ -7,7 +7,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kubectlFor } from '../harness/kubectl.js';
+import { kubectlWithKubeconfig } from '../harness/kubectl.js';
 import { waitFor } from '../harness/ports.js';
 
 const PROJECT = 'kubette-e2e';
@@ -18,7 +18,6 @@ const compose = (...args: string[]) =>
       resolve({ code: err ? 1 : 0, out: `${stdout}${stderr}` }),
     );
   });
-const kubectl = kubectlFor('http://127.0.0.1:8080');
 type Obj = Record<string, any>;
 const getJSON = async (path: string): Promise<Obj> => (await fetch(`http://127.0.0.1:8080${path}`)).json() as Promise<Obj>;
 let coldStartMs = 0;
@@ -55,8 +54,9 @@ afterAll(async () => {
 
 describe('docker-compose up', () => {
   it('runs the tutorial from the host, survives an apiserver and etcd restart, and down -v leaves nothing', async () => {
-    const kc = ['--kubeconfig', join(root, 'kubeconfig')];
-    const ok = (args: string[]) => kubectl.ok([...kc, ...args]);
+    // kubectl as users run it: ./kubeconfig, the admin on https://127.0.0.1:6443.
+    const kubectl = kubectlWithKubeconfig(join(root, 'kubeconfig'));
+    const ok = (args: string[]) => kubectl.ok(args);
     // The kubelets joined by TLS bootstrap: one auto-approved, issued CSR each, filed by the
     // bootstrap user, for its node's name.
     const csrs = ((await getJSON('/apis/certificates.k8s.io/v1/certificatesigningrequests')).items as Obj[]).filter((c) => c.spec.username === 'kubelet-bootstrap');

@@ -7,13 +7,13 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../harness/cluster.js';
 import { startComponent } from '../harness/components.js';
-import { kubectlFor } from '../harness/kubectl.js';
+import { kubectlWithKubeconfig } from '../harness/kubectl.js';
 import { freePort, waitFor } from '../harness/ports.js';
 import type { Proc } from '../harness/processes.js';
 
 type Obj = Record<string, any>;
 let cluster: Cluster;
-let kubectl: ReturnType<typeof kubectlFor>;
+let kubectl: ReturnType<typeof kubectlWithKubeconfig>;
 const managers: Array<{ proc: Proc; port: number }> = [];
 
 async function getJSON(path: string): Promise<Obj> {
@@ -63,7 +63,7 @@ beforeAll(async () => {
       '--kubelet-args=--node-lease-duration-seconds 8 --node-status-update-frequency 2s',
     ],
   });
-  kubectl = kubectlFor(cluster.server);
+  kubectl = kubectlWithKubeconfig(cluster.kubeconfig);
   await startManager();
   await waitFor('a controller-manager leading', () => leaseHolder().catch(() => undefined), 30_000, 200);
 }, 120_000);

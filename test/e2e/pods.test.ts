@@ -9,12 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClientConfig } from '../../client/kubeconfig.js';
 import { removeNodeContainers, startCluster, type Cluster } from '../harness/cluster.js';
 import { startComponent } from '../harness/components.js';
-import { kubectlFor } from '../harness/kubectl.js';
+import { kubectlWithKubeconfig } from '../harness/kubectl.js';
 import { freePort, waitFor } from '../harness/ports.js';
 
 type Obj = Record<string, any>;
 let cluster: Cluster;
-let kubectl: ReturnType<typeof kubectlFor>;
+let kubectl: ReturnType<typeof kubectlWithKubeconfig>;
 let hostDir: string;
 
 async function getJSON(path: string): Promise<Obj> {
@@ -34,7 +34,7 @@ const dockerIds = (uid: string) => execFileSync('docker', ['ps', '-aq', '--filte
 
 beforeAll(async () => {
   cluster = await startCluster({ nodes: 2 });
-  kubectl = kubectlFor(cluster.server);
+  kubectl = kubectlWithKubeconfig(cluster.kubeconfig);
   hostDir = mkdtempSync(join(tmpdir(), 'kubette-e2e-host-'));
 }, 90_000);
 

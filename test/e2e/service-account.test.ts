@@ -12,12 +12,12 @@ import { Agent, request as undiciRequest } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClientConfig } from '../../client/kubeconfig.js';
 import { startCluster, type Cluster } from '../harness/cluster.js';
-import { kubectlFor } from '../harness/kubectl.js';
+import { kubectlWithKubeconfig } from '../harness/kubectl.js';
 import { waitFor } from '../harness/ports.js';
 
 type Obj = Record<string, any>;
 let cluster: Cluster;
-let kubectl: ReturnType<typeof kubectlFor>;
+let kubectl: ReturnType<typeof kubectlWithKubeconfig>;
 const NS = 'sa-e2e';
 const MOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
 
@@ -53,7 +53,7 @@ function secureGet(path: string, token: string): Promise<{ code: number; body: O
 
 beforeAll(async () => {
   cluster = await startCluster({ nodes: 1 });
-  kubectl = kubectlFor(cluster.server);
+  kubectl = kubectlWithKubeconfig(cluster.kubeconfig);
   await kubectl.ok(['create', 'namespace', NS]);
 }, 90_000);
 

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../harness/cluster.js';
-import { kubectlFor } from '../harness/kubectl.js';
+import { kubectlWithKubeconfig } from '../harness/kubectl.js';
 import { waitFor } from '../harness/ports.js';
 
 type Obj = Record<string, any>;
@@ -15,7 +15,7 @@ const SERVER = ['sh', '-c', "trap 'exit 0' TERM; mkdir -p /www; hostname > /www/
 
 describe.each(['iptables', 'userspace'])('services with the %s proxy', (mode) => {
   let cluster: Cluster;
-  let kubectl: ReturnType<typeof kubectlFor>;
+  let kubectl: ReturnType<typeof kubectlWithKubeconfig>;
   const getJSON = async (path: string): Promise<Obj> => (await fetch(`${cluster.server}${path}`)).json() as Promise<Obj>;
   const readyPods = async () => ((await getJSON('/api/v1/namespaces/default/pods?labelSelector=app%3Dweb')).items as Obj[]).filter((p) => !p.metadata.deletionTimestamp && p.status?.conditions?.some((c: Obj) => c.type === 'Ready' && c.status === 'True'));
   /** Who answers `count` requests to a URL from the host. */
@@ -30,7 +30,7 @@ describe.each(['iptables', 'userspace'])('services with the %s proxy', (mode) =>
 
   beforeAll(async () => {
     cluster = await startCluster({ nodes: 2, launcherArgs: [`--proxy-mode=${mode}`] });
-    kubectl = kubectlFor(cluster.server);
+    kubectl = kubectlWithKubeconfig(cluster.kubeconfig);
     await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
       apiVersion: 'apps/v1',
       kind: 'Deployment',

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadClientConfig } from '../../client/kubeconfig.js';
 
 export interface KubectlResult {
   code: number;
@@ -39,4 +40,9 @@ export function kubectlFor(server: string, binary = KUBECTL_VERSIONS['1.32']!, a
     return res.stdout;
   };
   return { run, ok };
+}
+
+/** kubectl as a user of the cluster runs it: the admin kubeconfig, on the secure port. */
+export function kubectlWithKubeconfig(kubeconfig: string, binary = KUBECTL_VERSIONS['1.32']!) {
+  return kubectlFor(loadClientConfig({ kubeconfig }).server, binary, ['--kubeconfig', kubeconfig]);
 }

@@ -176,6 +176,34 @@ describe('RBAC', () => {
     expect(list).toContain('selfsubjectaccessreviews.authorization.k8s.io');
   });
 
+  it('refuses escalation: no one grants what they do not hold, unless they may escalate or bind', async () => {
+    const admin = asCert('admin');
+    await admin.ok(['create', 'namespace', 'esc']);
+    await admin.ok(['create', 'rolebinding', 'bob-admin', '--clusterrole=admin', '--user=bob', '-n', 'esc']);
+    const bob = asToken('bob-token-0123456789');
+    // Within what admin holds in esc: allowed.
+    await bob.ok(['create', 'role', 'pod-reader', '--verb=get,list', '--resource=pods', '-n', 'esc']);
+    await bob.ok(['create', 'rolebinding', 'carol-view', '--clusterrole=view', '--user=carol', '-n', 'esc']);
+    // Beyond it: refused with what is missing.
+    const role = await bob.run(['create', 'role', 'node-reader', '--verb=get', '--resource=nodes', '-n', 'esc']);
+    expect(role.code).toBe(1);
+    expect(role.stderr).toContain('roles.rbac.authorization.k8s.io "node-reader" is forbidden: user "bob" (groups=["dev" "system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:[""], Resources:["nodes"], Verbs:["get"]}');
+    const binding = await bob.run(['create', 'rolebinding', 'carol-root', '--clusterrole=cluster-admin', '--user=carol', '-n', 'esc']);
+    expect(binding.code).toBe(1);
+    expect(binding.stderr).toContain('rolebindings.rbac.authorization.k8s.io "carol-root" is forbidden: user "bob" (groups=["dev" "system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:["*"], Resources:["*"], Verbs:["*"]}');
+    // Widening his own role by a patch is refused too.
+    const widen = await bob.run(['patch', 'role', 'pod-reader', '-n', 'esc', '--type=json', '-p', '[{"op":"add","path":"/rules/-","value":{"apiGroups":[""],"resources":["secrets"],"verbs":["*"]}}]']);
+    expect(widen.code, widen.stderr).toBe(1);
+    expect(widen.stderr).toContain('{APIGroups:[""], Resources:["secrets"], Verbs:["*"]}');
+    // With bind on cluster-admin (and escalate on roles), the same requests pass.
+    await admin.ok(['create', 'clusterrole', 'grant-root', '--verb=bind', '--resource=clusterroles', '--resource-name=cluster-admin']);
+    await admin.ok(['create', 'clusterrole', 'escalate-roles', '--verb=escalate', '--resource=roles']);
+    await admin.ok(['create', 'rolebinding', 'bob-grant-root', '--clusterrole=grant-root', '--user=bob', '-n', 'esc']);
+    await admin.ok(['create', 'rolebinding', 'bob-escalate', '--clusterrole=escalate-roles', '--user=bob', '-n', 'esc']);
+    await bob.ok(['create', 'rolebinding', 'carol-root', '--clusterrole=cluster-admin', '--user=carol', '-n', 'esc']);
+    await bob.ok(['create', 'role', 'node-reader', '--verb=get', '--resource=nodes', '-n', 'esc']);
+  });
+
   it('impersonates only with the impersonate verb, and answers can-i for another user', async () => {
     const admin = asCert('admin');
     expect((await admin.run(['auth', 'can-i', 'create', 'configmaps', '-n', 'team-b', '--as=bob'])).stdout.trim()).toBe('yes');
