@@ -40,6 +40,15 @@ function statusBody(err: HttpError): string {
   return JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: err.message, reason: err.reason, code: err.code });
 }
 
+/** One decoded path segment; a malformed escape is the client's error (400), not the kubelet's. */
+function segment(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new HttpError(400, 'BadRequest', `malformed escape in path segment ${JSON.stringify(raw)}`);
+  }
+}
+
 function flag(q: URLSearchParams, ...names: string[]): boolean {
   return names.some((n) => ['1', 'true', 'True'].includes(q.get(n) ?? ''));
 }
@@ -96,7 +105,7 @@ export class KubeletServer {
         return;
       }
       const logs = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
-      if (logs && req.method === 'GET') return await this.logs(decodeURIComponent(logs[1]!), decodeURIComponent(logs[2]!), decodeURIComponent(logs[3]!), url.searchParams, req, res);
+      if (logs && req.method === 'GET') return await this.logs(segment(logs[1]!), segment(logs[2]!), segment(logs[3]!), url.searchParams, req, res);
       if (url.pathname.startsWith('/exec/')) throw new HttpError(400, 'BadRequest', 'exec needs a WebSocket upgrade (Sec-WebSocket-Protocol: v5.channel.k8s.io or v4.channel.k8s.io)');
       throw new HttpError(404, 'NotFound', `the kubelet has no ${url.pathname}`);
     } catch (err) {
@@ -176,7 +185,7 @@ export class KubeletServer {
       const q = url.searchParams;
       const command = q.getAll('command');
       if (!command.length) throw new HttpError(400, 'BadRequest', 'you must specify at least 1 command');
-      const { target } = await this.container(decodeURIComponent(m[1]!), decodeURIComponent(m[2]!), decodeURIComponent(m[3]!), false);
+      const { target } = await this.container(segment(m[1]!), segment(m[2]!), segment(m[3]!), false);
       if (target.state !== 'running') throw new HttpError(400, 'BadRequest', `container ${m[3]} is not running (state: ${target.state})`);
       const tty = flag(q, 'tty');
       const opts = { stdin: flag(q, 'stdin', 'input'), stdout: flag(q, 'stdout', 'output'), stderr: !tty && flag(q, 'stderr', 'error'), tty };

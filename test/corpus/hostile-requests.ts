@@ -380,6 +380,34 @@ function tokenRequestCases(): Case[] {
   ];
 }
 
+/** CertificateSigningRequests whose request, signer or usages are wrong: 400/422, never stored. */
+function csrCases(): Case[] {
+  const path = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
+  let n = 0;
+  const csr = (what: string, spec: unknown, expect: Expect): Case => ({
+    name: `CSR ${what}`,
+    method: 'POST',
+    path,
+    contentType: 'application/json',
+    body: JSON.stringify({ apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name: `corpus-csr-${++n}` }, spec }),
+    expect,
+  });
+  const b64 = (text: string) => Buffer.from(text).toString('base64');
+  const good = { signerName: 'kubernetes.io/kube-apiserver-client', usages: ['client auth'] };
+  const invalidReq = (message: RegExp): Expect => ({ code: 422, reason: 'Invalid', message });
+  return [
+    csr('whose request is not base64', { ...good, request: '%%%not-base64%%%' }, badRequest(/illegal base64|base64/)),
+    csr('whose request is not PEM', { ...good, request: b64('garbage') }, invalidReq(/spec.request: Invalid value: "\[\]byte\{\.\.\.\}": PEM block type must be CERTIFICATE REQUEST/)),
+    csr('whose PEM is a CERTIFICATE REQUEST of garbage', { ...good, request: b64('-----BEGIN CERTIFICATE REQUEST-----\nZ2FyYmFnZQ==\n-----END CERTIFICATE REQUEST-----\n') }, invalidReq(/spec.request/)),
+    csr('whose PEM is 60 KB of open-ended ASN.1 sequences', { ...good, request: b64(`-----BEGIN CERTIFICATE REQUEST-----\n${Buffer.from('3080'.repeat(15000), 'hex').toString('base64')}\n-----END CERTIFICATE REQUEST-----\n`) }, invalidReq(/spec.request/)),
+    csr('without a signer', { request: b64('x'), usages: ['client auth'] }, invalidReq(/spec.signerName: Required value/)),
+    csr('with a signer that is not a domain and path', { ...good, request: b64('x'), signerName: '__proto__' }, invalidReq(/spec.signerName/)),
+    csr('with an unknown usage', { ...good, request: b64('x'), usages: ['root of all'] }, invalidReq(/spec.usages\[0\]: Unsupported value/)),
+    csr('with usages as a string', { ...good, request: b64('x'), usages: 'client auth' }, badRequest(/\[\]string|usages/)),
+    csr('with expirationSeconds 1', { ...good, request: b64('x'), expirationSeconds: 1 }, invalidReq(/spec.expirationSeconds/)),
+  ];
+}
+
 /** Identity headers on the local port: impersonation is checked and then authorized as the target. */
 function identityCases(): Case[] {
   const cm = kinds[0]!;
@@ -402,5 +430,5 @@ function identityCases(): Case[] {
 }
 
 export function buildCorpus(): Case[] {
-  return [...kinds.flatMap(patchCases), ...kinds.flatMap(writeCases), ...valueCases(), ...parameterCases(), ...pathCases(), ...identityCases()];
+  return [...kinds.flatMap(patchCases), ...kinds.flatMap(writeCases), ...valueCases(), ...parameterCases(), ...pathCases(), ...identityCases(), ...csrCases()];
 }
