@@ -5,6 +5,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request as httpsRequest } from 'node:https';
+import { Writable } from 'node:stream';
+import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClientConfig } from '../../client/kubeconfig.js';
 import { removeNodeContainers, startCluster, type Cluster } from '../harness/cluster.js';
@@ -118,7 +120,7 @@ describe('a pod from kubectl run', () => {
     const out = await new Promise<{ code: number; text: string }>((resolve) => {
       execFile(
         'script',
-        ['-qec', `kubectl -s ${cluster.server} exec -it web -- sh -c 'tty; exit 4'`, '/dev/null'],
+        ['-qec', `kubectl --kubeconfig ${cluster.kubeconfig} exec -it web -- sh -c 'tty; exit 4'`, '/dev/null'],
         { env: { ...process.env, KUBECONFIG: '/dev/null' }, timeout: 30_000 },
         (err, stdout) => resolve({ code: err ? Number((err as NodeJS.ErrnoException).code) : 0, text: stdout.toString() }),
       );
@@ -138,6 +140,22 @@ print(out.strip())
     // Over TLS (the cluster's kubeconfig), several times: this client polls its raw socket and
     // once hung on frames that shared a TLS record.
     for (let i = 0; i < 5; i++) expect(execFileSync('/usr/bin/python3', ['-c', script], { timeout: 30_000 }).toString().trim()).toBe('py-3');
+  });
+
+  it('client-node works with the written kubeconfig: lists, reads logs and execs', async () => {
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(cluster.kubeconfig);
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    expect((await core.listNode()).items.map((n) => n.metadata?.name).sort()).toEqual([...cluster.nodes].sort());
+    expect(await core.readNamespacedPodLog({ name: 'web', namespace: 'default' })).toContain('hello from web');
+    let output = '';
+    const stdout = new Writable({ write: (chunk, _enc, done) => ((output += chunk.toString()), done()) });
+    await new Promise<void>((resolve, reject) => {
+      void new k8s.Exec(kc)
+        .exec('default', 'web', 'web', ['sh', '-c', 'echo node-$((2+3))'], stdout, null, null, false, () => resolve())
+        .catch(reject);
+    });
+    expect(output.trim()).toBe('node-5');
   });
 });
 

@@ -379,4 +379,47 @@ describe('official clients over TLS', () => {
     const { stdout } = await run('/usr/bin/python3', ['-c', script], { timeout: 60_000 });
     expect(stdout.trim()).toBe('403 Forbidden');
   });
+
+  it('client-node and the Python client authenticate with bearer tokens, and get 401 for a bad one', async () => {
+    const admin = asCert('admin');
+    await admin.ok(['create', 'namespace', 'clients']);
+    await admin.ok(['create', 'serviceaccount', 'reader', '-n', 'clients']);
+    await admin.ok(['create', 'rolebinding', 'reader-view', '--clusterrole=view', '--serviceaccount=clients:reader', '-n', 'clients']);
+    const saToken = (await admin.ok(['create', 'token', 'reader', '-n', 'clients'])).trim();
+    const listWith = async (token: string) => {
+      const kc = new k8s.KubeConfig();
+      kc.loadFromOptions({
+        clusters: [{ name: 'c', server, caData: Buffer.from(ca.certPem).toString('base64') }],
+        users: [{ name: 'u', token }],
+        contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
+        currentContext: 'c',
+      });
+      try {
+        return (await kc.makeApiClient(k8s.CoreV1Api).listNamespacedConfigMap({ namespace: 'clients' })).kind;
+      } catch (err) {
+        return String((err as { code?: number }).code);
+      }
+    };
+    expect(await listWith(saToken)).toBe('ConfigMapList');
+    expect(await listWith('bob-token-0123456789')).toBe('403');
+    expect(await listWith('garbage')).toBe('401');
+
+    const pyList = (token: string) =>
+      [
+        'from kubernetes import client',
+        'from kubernetes.client.rest import ApiException',
+        'c = client.Configuration()',
+        `c.host = ${JSON.stringify(server)}`,
+        `c.ssl_ca_cert = ${JSON.stringify(files['ca.crt'])}`,
+        `c.api_key = {"authorization": "Bearer " + ${JSON.stringify(token)}}`,
+        'try:',
+        "    print(client.CoreV1Api(client.ApiClient(c)).list_namespaced_config_map('clients').kind)",
+        'except ApiException as e:',
+        '    print(e.status)',
+      ].join('\n');
+    for (const [token, want] of [[saToken, 'ConfigMapList'], ['bob-token-0123456789', '403'], ['garbage', '401']] as const) {
+      const { stdout } = await run('/usr/bin/python3', ['-c', pyList(token)], { timeout: 60_000 });
+      expect([token.slice(0, 12), stdout.trim()]).toEqual([token.slice(0, 12), want]);
+    }
+  });
 });
