@@ -28,6 +28,8 @@ const flags = defineFlags({
   'concurrent-namespace-syncs': workers('namespace', 10),
   'concurrent-endpoint-syncs': workers('endpoints', 5),
   'concurrent-service-endpoint-syncs': workers('endpointslice', 5),
+  'concurrent-job-syncs': workers('job', 5),
+  'concurrent-ttl-after-finished-syncs': workers('ttl-after-finished', 5),
   'cluster-signing-cert-file': { type: 'string', arg: 'FILE', help: 'CA certificate (PEM) the CSR signer issues certificates from.' },
   'cluster-signing-key-file': { type: 'string', arg: 'FILE', help: 'Its private key (PEM).' },
   'cluster-signing-duration': { type: 'duration', default: '8760h0m0s', help: 'The longest validity of a certificate the signer issues.' },
@@ -93,6 +95,8 @@ runComponent({
             namespace: f['concurrent-namespace-syncs'],
             endpoint: f['concurrent-endpoint-syncs'],
             endpointslice: f['concurrent-service-endpoint-syncs'],
+            job: f['concurrent-job-syncs'],
+            'ttl-after-finished': f['concurrent-ttl-after-finished-syncs'],
           },
         },
       };

@@ -1,6 +1,7 @@
 // The object type served at each resource path that components read or write, so an informer
 // or a client call on a known path is typed without restating it.
 import type { Deployment, ReplicaSet } from './apps.js';
+import type { CronJob, Job } from './batch.js';
 import type { Lease } from './coordination.js';
 import type { ConfigMap, Endpoints, Event, Namespace, Node, ReplicationController, Secret, Service } from './core.js';
 import type { CertificateSigningRequest } from './certificates.js';
@@ -19,6 +20,8 @@ export interface TypedResources {
   'v1/replicationcontrollers': ReplicationController;
   'apps/v1/deployments': Deployment;
   'apps/v1/replicasets': ReplicaSet;
+  'batch/v1/jobs': Job;
+  'batch/v1/cronjobs': CronJob;
   'discovery.k8s.io/v1/endpointslices': EndpointSlice;
   'coordination.k8s.io/v1/leases': Lease;
   'certificates.k8s.io/v1/certificatesigningrequests': CertificateSigningRequest;

@@ -7,6 +7,8 @@ import { DeploymentController } from './deployment/deployment.js';
 import { EndpointsController } from './endpoints.js';
 import { EndpointSliceController } from './endpointslice.js';
 import { GarbageCollector } from './garbage-collector.js';
+import { JobController } from './job/job.js';
+import { TTLAfterFinishedController } from './ttl-after-finished.js';
 import { NamespaceController } from './namespace.js';
 import { NodeLifecycleController } from './node-lifecycle.js';
 import { REPLICA_SET, REPLICATION_CONTROLLER, ReplicaController } from './replicaset.js';
@@ -19,6 +21,8 @@ export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller>
   replicaset: (ctx) => new ReplicaController(ctx, REPLICA_SET),
   replicationcontroller: (ctx) => new ReplicaController(ctx, REPLICATION_CONTROLLER),
   garbagecollector: (ctx) => new GarbageCollector(ctx),
+  job: (ctx) => new JobController(ctx),
+  ttlafterfinished: (ctx) => new TTLAfterFinishedController(ctx),
   namespace: (ctx) => new NamespaceController(ctx),
   nodelifecycle: (ctx) => new NodeLifecycleController(ctx),
   endpoint: (ctx) => new EndpointsController(ctx),

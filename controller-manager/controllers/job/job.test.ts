@@ -1,0 +1,158 @@
+// Job reconcile against seeded caches and a fake client, with an injected clock.
+import { describe, expect, it } from 'vitest';
+import type { Job } from '../../../api/types/batch.js';
+import type { KubeObject } from '../../../api/types/meta.js';
+import { fakeWorld } from '../../framework/fake-context.js';
+import { JobController, TRACKING_FINALIZER } from './job.js';
+
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+
+function setup(now = T0) {
+  const w = fakeWorld();
+  const clock = { t: now, now: () => clock.t };
+  return { w, clock, controller: new JobController(w.ctx, clock) };
+}
+
+const job = (spec: Partial<Job['spec']> = {}, status: Job['status'] = {}, resourceVersion = '1'): Job => ({
+  apiVersion: 'batch/v1',
+  kind: 'Job',
+  metadata: { name: 'pi', namespace: 'ns', uid: 'job-uid', resourceVersion },
+  spec: {
+    selector: { matchLabels: { 'batch.kubernetes.io/controller-uid': 'job-uid' } },
+    template: { metadata: { labels: { 'batch.kubernetes.io/controller-uid': 'job-uid' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } },
+    ...spec,
+  },
+  status,
+});
+
+const ref = { apiVersion: 'batch/v1', kind: 'Job', name: 'pi', uid: 'job-uid', controller: true, blockOwnerDeletion: true };
+const pod = (name: string, phase: string, extra: { index?: number; finalizer?: boolean; deleting?: boolean } = {}): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: {
+    name,
+    namespace: 'ns',
+    uid: `${name}-uid`,
+    labels: { 'batch.kubernetes.io/controller-uid': 'job-uid' },
+    ownerReferences: [ref],
+    ...(extra.finalizer === false ? {} : { finalizers: [TRACKING_FINALIZER] }),
+    ...(extra.index !== undefined ? { annotations: { 'batch.kubernetes.io/job-completion-index': String(extra.index) } } : {}),
+    ...(extra.deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}),
+  },
+  spec: { containers: [{ name: 'c', image: 'busybox' }] },
+  status: { phase },
+});
+
+const lastStatus = (w: ReturnType<typeof fakeWorld>) => {
+  const writes = w.client.writes('jobs');
+  return (writes[writes.length - 1]!.body as Job).status!;
+};
+
+describe('Job reconcile', () => {
+  it('creates parallelism pods, tracked by finalizer and owned by the Job, and sets startTime', async () => {
+    const { w, controller } = setup();
+    w.seed('batch/v1/jobs', job({ parallelism: 2, completions: 5 }));
+    w.seed('v1/pods');
+    await controller.reconcile('ns/pi');
+    const creates = w.client.writes('pods');
+    expect(creates).toHaveLength(2);
+    expect(creates[0]).toMatchObject({ verb: 'create', body: { metadata: { generateName: 'pi-', finalizers: [TRACKING_FINALIZER], ownerReferences: [ref] } } });
+    expect(lastStatus(w)).toMatchObject({ startTime: '2026-01-01T00:00:00Z', active: 0, succeeded: 0, failed: 0 });
+  });
+
+  it('counts a finished pod once: uncounted first, finalizer removed, then succeeded; Complete when enough succeeded', async () => {
+    const { w, controller } = setup();
+    w.seed('batch/v1/jobs', job({ completions: 1 }, { startTime: '2026-01-01T00:00:00Z' }));
+    w.seed('v1/pods', pod('pi-a', 'Succeeded'));
+    await controller.reconcile('ns/pi');
+    const jobWrites = w.client.writes('jobs').map((a) => (a.body as Job).status);
+    expect(jobWrites[0]!.uncountedTerminatedPods).toEqual({ succeeded: ['pi-a-uid'], failed: [] });
+    expect(w.client.writes('pods')).toEqual([expect.objectContaining({ verb: 'patch', name: 'pi-a', body: { metadata: { uid: 'pi-a-uid', finalizers: null } } })]);
+    const final = jobWrites[jobWrites.length - 1]!;
+    expect(final.succeeded).toBe(1);
+    expect(final.uncountedTerminatedPods).toBeUndefined();
+    expect(final.completionTime).toBe('2026-01-01T00:00:00Z');
+    expect(final.conditions!.map((c) => [c.type, c.status, c.reason])).toEqual([
+      ['SuccessCriteriaMet', 'True', 'CompletionsReached'],
+      ['Complete', 'True', 'CompletionsReached'],
+    ]);
+  });
+
+  it('after a restart counts pods already in uncountedTerminatedPods without counting them twice', async () => {
+    const { w, controller } = setup();
+    // The finalizer is already off (the last controller got that far), the uid still listed.
+    w.seed('batch/v1/jobs', job({ completions: 3, parallelism: 1 }, { startTime: '2026-01-01T00:00:00Z', succeeded: 1, uncountedTerminatedPods: { succeeded: ['pi-b-uid'] } }));
+    w.seed('v1/pods', pod('pi-b', 'Succeeded', { finalizer: false }));
+    await controller.reconcile('ns/pi');
+    expect(lastStatus(w)).toMatchObject({ succeeded: 2 });
+    expect(w.client.writes('pods').filter((a) => a.verb === 'create')).toHaveLength(1);
+  });
+
+  it('fails the Job past backoffLimit: FailureTarget, active pods deleted, then Failed once none runs', async () => {
+    const { w, controller } = setup();
+    w.seed('batch/v1/jobs', job({ backoffLimit: 1, parallelism: 2, completions: 4 }, { startTime: '2026-01-01T00:00:00Z', failed: 1 }));
+    w.seed('v1/pods', pod('pi-x', 'Failed'), pod('pi-run', 'Running'));
+    await controller.reconcile('ns/pi');
+    expect(w.client.writes('pods').filter((a) => a.verb === 'delete').map((a) => a.name)).toEqual(['pi-run']);
+    const status = lastStatus(w);
+    expect(status.failed).toBe(2);
+    expect(status.conditions!.map((c) => c.type)).toEqual(['FailureTarget']);
+    // Next time round the running pod is gone: Failed.
+    w.seed('batch/v1/jobs', job({ backoffLimit: 1 }, status, '2'));
+    w.seed('v1/pods');
+    await controller.reconcile('ns/pi');
+    expect(lastStatus(w).conditions!.map((c) => [c.type, c.reason, c.message])).toEqual([
+      ['FailureTarget', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit'],
+      ['Failed', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit'],
+    ]);
+  });
+
+  it('waits 10 s after a failure before creating the replacement', async () => {
+    const { w, controller, clock } = setup();
+    w.seed('batch/v1/jobs', job({ completions: 1, backoffLimit: 6 }, { startTime: '2026-01-01T00:00:00Z' }));
+    w.seed('v1/pods', pod('pi-f1', 'Failed'));
+    expect(await controller.reconcile('ns/pi')).toEqual({ requeueAfterMs: 10_050 });
+    expect(w.client.writes('pods').filter((a) => a.verb === 'create')).toHaveLength(0);
+    clock.t += 10_001;
+    w.seed('batch/v1/jobs', job({ completions: 1, backoffLimit: 6 }, { startTime: '2026-01-01T00:00:00Z', failed: 1 }, '2'));
+    w.seed('v1/pods', { ...pod('pi-f1', 'Failed', { finalizer: false }), metadata: { ...pod('pi-f1', 'Failed', { finalizer: false }).metadata, resourceVersion: '2' } });
+    await controller.reconcile('ns/pi');
+    expect(w.client.writes('pods').filter((a) => a.verb === 'create')).toHaveLength(1);
+  });
+
+  it('Indexed: one pod per pending index with its hostname, annotation and JOB_COMPLETION_INDEX; completedIndexes as ranges', async () => {
+    const { w, controller } = setup();
+    w.seed('batch/v1/jobs', job({ completionMode: 'Indexed', completions: 5, parallelism: 3 }, { startTime: '2026-01-01T00:00:00Z', completedIndexes: '0', succeeded: 1 }));
+    w.seed('v1/pods', pod('pi-1-a', 'Succeeded', { index: 1 }), pod('pi-2-a', 'Running', { index: 2 }));
+    await controller.reconcile('ns/pi');
+    const created = w.client.writes('pods').filter((a) => a.verb === 'create').map((a) => a.body as KubeObject);
+    expect(created.map((p) => p.metadata.annotations!['batch.kubernetes.io/job-completion-index']).sort()).toEqual(['3', '4']);
+    expect(created[0]).toMatchObject({ metadata: { generateName: expect.stringMatching(/^pi-[34]-$/) }, spec: { hostname: expect.stringMatching(/^pi-[34]$/) } });
+    expect(created[0]!.spec.containers[0].env).toEqual([{ name: 'JOB_COMPLETION_INDEX', valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } }]);
+    expect(lastStatus(w)).toMatchObject({ completedIndexes: '0,1', succeeded: 2 });
+  });
+
+  it('suspends (pods deleted, Suspended) and fails at activeDeadlineSeconds', async () => {
+    const s = setup();
+    s.w.seed('batch/v1/jobs', job({ suspend: true }, { startTime: '2026-01-01T00:00:00Z' }));
+    s.w.seed('v1/pods', pod('pi-a', 'Running'));
+    await s.controller.reconcile('ns/pi');
+    expect(s.w.client.writes('pods').map((a) => a.verb)).toEqual(['delete']);
+    expect(lastStatus(s.w)).toMatchObject({ active: 0, conditions: [{ type: 'Suspended', status: 'True', reason: 'JobSuspended' }] });
+    expect(lastStatus(s.w).startTime).toBeUndefined();
+
+    const d = setup(T0 + 30_000);
+    d.w.seed('batch/v1/jobs', job({ activeDeadlineSeconds: 30 }, { startTime: '2026-01-01T00:00:00Z' }));
+    d.w.seed('v1/pods');
+    await d.controller.reconcile('ns/pi');
+    expect(lastStatus(d.w).conditions!.map((c) => [c.type, c.reason])).toEqual([['FailureTarget', 'DeadlineExceeded'], ['Failed', 'DeadlineExceeded']]);
+  });
+
+  it('lets go of the pods of a finished Job', async () => {
+    const { w, controller } = setup();
+    w.seed('batch/v1/jobs', job({}, { conditions: [{ type: 'Complete', status: 'True' }] }));
+    w.seed('v1/pods', pod('pi-a', 'Succeeded'));
+    await controller.reconcile('ns/pi');
+    expect(w.client.writes().map((a) => [a.verb, a.resource])).toEqual([['patch', 'pods']]);
+  });
+});

@@ -1,0 +1,100 @@
+// Jobs as a user runs them: unmodified kubectl 1.32 on a launcher cluster (real Docker): a Job
+// runs to completion and `kubectl wait` / `kubectl logs job/x` see it; a failing Job stops
+// after backoffLimit; an Indexed Job gives each pod its index; a finished Job with
+// ttlSecondsAfterFinished is deleted with its pods; deleting a running Job leaves no pod held
+// by the tracking finalizer.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCluster, type Cluster } from '../harness/cluster.js';
+import { kubectlWithKubeconfig } from '../harness/kubectl.js';
+import { waitFor } from '../harness/ports.js';
+
+type Obj = Record<string, any>;
+let cluster: Cluster;
+let kubectl: ReturnType<typeof kubectlWithKubeconfig>;
+
+const getJSON = async (path: string): Promise<Obj> => {
+  const res = await fetch(`${cluster.server}${path}`);
+  if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as Obj;
+};
+const job = (name: string) => getJSON(`/apis/batch/v1/namespaces/default/jobs/${name}`);
+const podsOf = async (name: string) => ((await getJSON(`/api/v1/namespaces/default/pods?labelSelector=batch.kubernetes.io%2Fjob-name%3D${name}`)).items as Obj[]);
+const conditionTypes = (j: Obj) => ((j.status?.conditions ?? []) as Obj[]).filter((c) => c.status === 'True').map((c) => c.type);
+
+beforeAll(async () => {
+  cluster = await startCluster({ nodes: 1 });
+  kubectl = kubectlWithKubeconfig(cluster.kubeconfig);
+}, 90_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+}, 60_000);
+
+describe('Jobs', () => {
+  it('kubectl create job runs to completion: wait, logs job/x, and the get jobs columns', async () => {
+    await kubectl.ok(['create', 'job', 'hello', '--image=busybox:1.36', '--', 'echo', 'hi from the job']);
+    await kubectl.ok(['wait', '--for=condition=complete', 'job/hello', '--timeout=60s']);
+    expect((await kubectl.ok(['logs', 'job/hello'])).trim()).toBe('hi from the job');
+    const j = await job('hello');
+    expect(j.status).toMatchObject({ succeeded: 1, failed: 0, active: 0 });
+    expect(conditionTypes(j)).toEqual(['SuccessCriteriaMet', 'Complete']);
+    expect(Date.parse(j.status.completionTime)).toBeGreaterThanOrEqual(Date.parse(j.status.startTime));
+    const [header, row] = (await kubectl.ok(['get', 'jobs', 'hello'])).trim().split('\n');
+    expect(header!.split(/\s{2,}/)).toEqual(['NAME', 'STATUS', 'COMPLETIONS', 'DURATION', 'AGE']);
+    expect(row!.split(/\s{2,}/).slice(0, 3)).toEqual(['hello', 'Complete', '1/1']);
+    // Its pod is finished and no longer held by the tracking finalizer.
+    const [pod] = await podsOf('hello');
+    expect(pod!.status.phase).toBe('Succeeded');
+    expect(pod!.metadata.finalizers ?? []).not.toContain('batch.kubernetes.io/job-tracking');
+  });
+
+  it('a Job whose pods fail stops after backoffLimit, with BackoffLimitExceeded', async () => {
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'doomed' },
+      spec: { backoffLimit: 1, template: { spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'exit 3'] }] } } },
+    }));
+    // One failure, a 10 s back-off, a second failure: past the limit.
+    await kubectl.ok(['wait', '--for=condition=failed', 'job/doomed', '--timeout=90s']);
+    const j = await job('doomed');
+    expect(j.status).toMatchObject({ failed: 2, succeeded: 0, active: 0 });
+    expect((j.status.conditions as Obj[]).find((c) => c.type === 'Failed')).toMatchObject({ status: 'True', reason: 'BackoffLimitExceeded' });
+    expect((await podsOf('doomed')).map((p) => p.status.phase)).toEqual(['Failed', 'Failed']);
+  }, 120_000);
+
+  it('an Indexed Job runs one pod per index, each with JOB_COMPLETION_INDEX and its hostname', async () => {
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'indexed' },
+      spec: {
+        completionMode: 'Indexed',
+        completions: 3,
+        parallelism: 3,
+        template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'echo "$JOB_COMPLETION_INDEX $(hostname)"'] }] } },
+      },
+    }));
+    await kubectl.ok(['wait', '--for=condition=complete', 'job/indexed', '--timeout=60s']);
+    expect((await job('indexed')).status).toMatchObject({ completedIndexes: '0-2', succeeded: 3 });
+    const lines: string[] = [];
+    for (const p of await podsOf('indexed')) lines.push((await kubectl.ok(['logs', p.metadata.name])).trim());
+    expect(lines.sort()).toEqual(['0 indexed-0', '1 indexed-1', '2 indexed-2']);
+  });
+
+  it('ttlSecondsAfterFinished deletes the finished Job and its pods; deleting a running Job leaves no pod behind', async () => {
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'brief' },
+      spec: { ttlSecondsAfterFinished: 1, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36', command: ['true'] }] } } },
+    }));
+    await waitFor('brief deleted after its TTL', async () => ((await fetch(`${cluster.server}/apis/batch/v1/namespaces/default/jobs/brief`)).status === 404 ? true : undefined), 60_000, 250);
+    await waitFor('brief pods gone', async () => ((await podsOf('brief')).length === 0 ? true : undefined), 30_000, 250);
+
+    await kubectl.ok(['create', 'job', 'forever', '--image=busybox:1.36', '--', 'sh', '-c', "trap 'exit 0' TERM; sleep 3600 & wait"]);
+    await waitFor('forever running', async () => ((await podsOf('forever'))[0]?.status?.phase === 'Running' ? true : undefined), 60_000, 250);
+    await kubectl.ok(['delete', 'job', 'forever']);
+    await waitFor('forever pods gone (not held by the tracking finalizer)', async () => ((await podsOf('forever')).length === 0 ? true : undefined), 60_000, 250);
+  });
+});
