@@ -49,3 +49,13 @@ describe('WorkQueue', () => {
     expect(await q.get()).toBeUndefined();
   });
 });
+
+describe('WorkQueue timers', () => {
+  it('does not fire at once for a delay past what Node timers hold (a CronJob a century away)', async () => {
+    const q = new WorkQueue();
+    q.addAfter('far', 100 * 365 * 86_400_000);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(q.length).toBe(0);
+    q.shutDown();
+  });
+});

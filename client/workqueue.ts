@@ -8,6 +8,8 @@ export interface WorkQueueOptions {
   maxDelayMs?: number;
 }
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class WorkQueue<K = string> {
   private readonly queue: K[] = [];
   private readonly dirty = new Set<K>();
@@ -38,11 +40,13 @@ export class WorkQueue<K = string> {
 
   addAfter(key: K, delayMs: number): void {
     if (this.shuttingDown) return;
-    if (delayMs <= 0) return this.add(key);
+    if (!(delayMs > 0)) return this.add(key);
+    // Node's timers overflow past 2^31-1 ms (and would fire at once): wait at most that long,
+    // the caller's reconcile then asks again.
     const t = setTimeout(() => {
       this.timers.delete(t);
       this.add(key);
-    }, delayMs);
+    }, Math.min(delayMs, MAX_TIMER_MS));
     this.timers.add(t);
   }
 

@@ -8,6 +8,7 @@ import { EndpointsController } from './endpoints.js';
 import { EndpointSliceController } from './endpointslice.js';
 import { GarbageCollector } from './garbage-collector.js';
 import { JobController } from './job/job.js';
+import { CronJobController } from './cronjob/cronjob.js';
 import { TTLAfterFinishedController } from './ttl-after-finished.js';
 import { NamespaceController } from './namespace.js';
 import { NodeLifecycleController } from './node-lifecycle.js';
@@ -22,6 +23,7 @@ export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller>
   replicationcontroller: (ctx) => new ReplicaController(ctx, REPLICATION_CONTROLLER),
   garbagecollector: (ctx) => new GarbageCollector(ctx),
   job: (ctx) => new JobController(ctx),
+  cronjob: (ctx) => new CronJobController(ctx),
   ttlafterfinished: (ctx) => new TTLAfterFinishedController(ctx),
   namespace: (ctx) => new NamespaceController(ctx),
   nodelifecycle: (ctx) => new NodeLifecycleController(ctx),

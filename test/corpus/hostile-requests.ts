@@ -408,6 +408,36 @@ function csrCases(): Case[] {
   ];
 }
 
+/** CronJob schedules and time zones that do not parse: 422, never stored. */
+function cronJobCases(): Case[] {
+  const path = `/apis/batch/v1/namespaces/${NAMESPACE}/cronjobs`;
+  let n = 0;
+  const cronjob = (what: string, extra: Record<string, unknown>, expect: Expect): Case => ({
+    name: `CronJob ${what}`,
+    method: 'POST',
+    path,
+    contentType: 'application/json',
+    body: JSON.stringify({
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: `corpus-cron-${++n}` },
+      spec: { schedule: '* * * * *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } }, ...extra },
+    }),
+    expect,
+  });
+  const invalid = (message: RegExp): Expect => ({ code: 422, reason: 'Invalid', message });
+  return [
+    cronjob('with six fields', { schedule: '* * * * * *' }, invalid(/spec.schedule: Invalid value: "\* \* \* \* \* \*": expected exactly 5 fields, found 6/)),
+    cronjob('with minute 61', { schedule: '61 * * * *' }, invalid(/spec.schedule/)),
+    cronjob('with TZ= in the schedule', { schedule: 'TZ=UTC * * * * *' }, invalid(/cannot use TZ or CRON_TZ in schedule/)),
+    cronjob('with an unknown descriptor', { schedule: '@__proto__' }, invalid(/unrecognized descriptor: @__proto__/)),
+    cronjob('with @every of nonsense', { schedule: '@every forever' }, invalid(/failed to parse duration/)),
+    cronjob('with a 10,000-character schedule', { schedule: '*/1,'.repeat(2500) }, invalid(/spec.schedule/)),
+    cronjob('in an unknown time zone', { timeZone: 'Mars/Olympus' }, invalid(/spec.timeZone: Invalid value: "Mars\/Olympus": unknown time zone Mars\/Olympus/)),
+    cronjob('in a time zone named constructor', { timeZone: 'constructor' }, invalid(/unknown time zone constructor/)),
+  ];
+}
+
 /** Identity headers on the local port: impersonation is checked and then authorized as the target. */
 function identityCases(): Case[] {
   const cm = kinds[0]!;
@@ -430,5 +460,5 @@ function identityCases(): Case[] {
 }
 
 export function buildCorpus(): Case[] {
-  return [...kinds.flatMap(patchCases), ...kinds.flatMap(writeCases), ...valueCases(), ...parameterCases(), ...pathCases(), ...identityCases(), ...csrCases()];
+  return [...kinds.flatMap(patchCases), ...kinds.flatMap(writeCases), ...valueCases(), ...parameterCases(), ...pathCases(), ...identityCases(), ...csrCases(), ...cronJobCases()];
 }

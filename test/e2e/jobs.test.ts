@@ -2,7 +2,8 @@
 // runs to completion and `kubectl wait` / `kubectl logs job/x` see it; a failing Job stops
 // after backoffLimit; an Indexed Job gives each pod its index; a finished Job with
 // ttlSecondsAfterFinished is deleted with its pods; deleting a running Job leaves no pod held
-// by the tracking finalizer.
+// by the tracking finalizer. A CronJob on a one-minute schedule makes its Job when the minute
+// comes (created first, so the wait overlaps the Job tests), and kubectl create job --from works.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../harness/cluster.js';
 import { kubectlWithKubeconfig } from '../harness/kubectl.js';
@@ -21,9 +22,13 @@ const job = (name: string) => getJSON(`/apis/batch/v1/namespaces/default/jobs/${
 const podsOf = async (name: string) => ((await getJSON(`/api/v1/namespaces/default/pods?labelSelector=batch.kubernetes.io%2Fjob-name%3D${name}`)).items as Obj[]);
 const conditionTypes = (j: Obj) => ((j.status?.conditions ?? []) as Obj[]).filter((c) => c.status === 'True').map((c) => c.type);
 
+let cronCreatedAt = 0;
+
 beforeAll(async () => {
   cluster = await startCluster({ nodes: 1 });
   kubectl = kubectlWithKubeconfig(cluster.kubeconfig);
+  await kubectl.ok(['create', 'cronjob', 'tick', '--image=busybox:1.36', '--schedule=* * * * *', '--', 'echo', 'tick']);
+  cronCreatedAt = Date.now();
 }, 90_000);
 
 afterAll(async () => {
@@ -97,4 +102,29 @@ describe('Jobs', () => {
     await kubectl.ok(['delete', 'job', 'forever']);
     await waitFor('forever pods gone (not held by the tracking finalizer)', async () => ((await podsOf('forever')).length === 0 ? true : undefined), 60_000, 250);
   });
+});
+
+describe('CronJobs', () => {
+  it('makes a Job named by its scheduled minute when the minute comes, and kubectl create job --from=cronjob works', async () => {
+    const made = await waitFor('the CronJob made a Job', async () => {
+      const list = ((await getJSON('/apis/batch/v1/namespaces/default/jobs')).items as Obj[]).filter((j) => j.metadata.ownerReferences?.[0]?.kind === 'CronJob' && j.metadata.name.startsWith('tick-'));
+      return list[0];
+    }, 80_000, 500);
+    const scheduled = Date.parse(made.metadata.annotations['batch.kubernetes.io/cronjob-scheduled-timestamp']);
+    expect(made.metadata.name).toBe(`tick-${scheduled / 60_000}`);
+    expect(scheduled % 60_000).toBe(0);
+    expect(scheduled).toBeGreaterThan(cronCreatedAt - 60_000);
+    await kubectl.ok(['wait', '--for=condition=complete', `job/${made.metadata.name}`, '--timeout=60s']);
+    expect((await kubectl.ok(['logs', `job/${made.metadata.name}`])).trim()).toBe('tick');
+    const cj = await getJSON('/apis/batch/v1/namespaces/default/cronjobs/tick');
+    expect(Date.parse(cj.status.lastScheduleTime)).toBe(scheduled);
+    await waitFor('lastSuccessfulTime', async () => ((await getJSON('/apis/batch/v1/namespaces/default/cronjobs/tick')).status?.lastSuccessfulTime ? true : undefined), 20_000, 250);
+    const [header] = (await kubectl.ok(['get', 'cronjobs'])).trim().split('\n');
+    expect(header!.split(/\s{2,}/)).toEqual(['NAME', 'SCHEDULE', 'TIMEZONE', 'SUSPEND', 'ACTIVE', 'LAST SCHEDULE', 'AGE']);
+
+    await kubectl.ok(['create', 'job', 'by-hand', '--from=cronjob/tick']);
+    await kubectl.ok(['wait', '--for=condition=complete', 'job/by-hand', '--timeout=60s']);
+    expect((await job('by-hand')).metadata.annotations['cronjob.kubernetes.io/instantiate']).toBe('manual');
+    await kubectl.ok(['patch', 'cronjob', 'tick', '-p', '{"spec":{"suspend":true}}']);
+  }, 150_000);
 });

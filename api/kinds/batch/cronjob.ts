@@ -1,4 +1,4 @@
-// batch/v1 CronJob: Jobs on a schedule (its controller comes with issue 13).
+// batch/v1 CronJob: Jobs on a schedule (the controller-manager's cronjob controller makes them).
 import { defaultJobSpec, setIfMissing } from '../../defaulting.js';
 import { ageSince } from '../../duration.js';
 import { labelSelectorToString } from '../../labels.js';
@@ -7,6 +7,7 @@ import { obj, open } from '../../schema/dsl.js';
 import { kind, objectMeta } from '../../schema/meta.js';
 import { jobSpec } from '../../schema/workloads.js';
 import { validateJobSpec } from '../../validation/workloads.js';
+import { knownTimeZone, parseCronSchedule } from '../../cron.js';
 import { withStatus } from '../strategy.js';
 import { ALL, statusOf, type KindModule } from '../kind.js';
 
@@ -44,6 +45,17 @@ export const cronJob: KindModule = {
   validate(o, errs) {
     const spec = o.spec ?? {};
     if (!spec.schedule) errs.required('spec.schedule');
+    else if (/TZ/.test(String(spec.schedule))) errs.invalid('spec.schedule', spec.schedule, 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead');
+    else {
+      try {
+        parseCronSchedule(String(spec.schedule));
+      } catch (err) {
+        errs.invalid('spec.schedule', spec.schedule, (err as Error).message);
+      }
+    }
+    if (spec.timeZone !== undefined && spec.timeZone !== null && !knownTimeZone(String(spec.timeZone))) {
+      errs.invalid('spec.timeZone', spec.timeZone, `unknown time zone ${spec.timeZone}`);
+    }
     if (spec.concurrencyPolicy && !['Allow', 'Forbid', 'Replace'].includes(spec.concurrencyPolicy)) {
       errs.notSupported('spec.concurrencyPolicy', spec.concurrencyPolicy, ['Allow', 'Forbid', 'Replace']);
     }
