@@ -64,3 +64,34 @@ export interface ReplicaSetStatus {
 export interface ReplicaSet extends KubeObject<ReplicaSetSpec, ReplicaSetStatus> {
   spec: ReplicaSetSpec;
 }
+
+export interface DaemonSetSpec {
+  selector: LabelSelector;
+  template: PodTemplateSpec;
+  updateStrategy?: { type?: 'RollingUpdate' | 'OnDelete'; rollingUpdate?: { maxUnavailable?: number | string; maxSurge?: number | string } };
+  minReadySeconds?: number;
+  revisionHistoryLimit?: number;
+}
+
+export interface DaemonSetStatus {
+  currentNumberScheduled?: number;
+  numberMisscheduled?: number;
+  desiredNumberScheduled?: number;
+  numberReady?: number;
+  observedGeneration?: number;
+  updatedNumberScheduled?: number;
+  numberAvailable?: number;
+  numberUnavailable?: number;
+  collisionCount?: number;
+  conditions?: Condition[];
+}
+
+export interface DaemonSet extends KubeObject<DaemonSetSpec, DaemonSetStatus> {
+  spec: DaemonSetSpec;
+}
+
+/** An immutable snapshot of a workload's template (DaemonSets and StatefulSets keep their history so). */
+export interface ControllerRevision extends KubeObject<never, never> {
+  data?: unknown;
+  revision: number;
+}

@@ -3,6 +3,7 @@ import type { Controller, ControllerContext } from '../framework/controller.js';
 import { ClusterRoleAggregationController } from './clusterrole-aggregation.js';
 import { CSRApprovingController } from './csr-approving.js';
 import { CSRSigningController } from './csr-signing.js';
+import { DaemonSetController } from './daemonset.js';
 import { DeploymentController } from './deployment/deployment.js';
 import { EndpointsController } from './endpoints.js';
 import { EndpointSliceController } from './endpointslice.js';
@@ -19,6 +20,7 @@ import { ServiceLBController } from './servicelb.js';
 
 export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller> = {
   deployment: (ctx) => new DeploymentController(ctx),
+  daemonset: (ctx) => new DaemonSetController(ctx),
   replicaset: (ctx) => new ReplicaController(ctx, REPLICA_SET),
   replicationcontroller: (ctx) => new ReplicaController(ctx, REPLICATION_CONTROLLER),
   garbagecollector: (ctx) => new GarbageCollector(ctx),

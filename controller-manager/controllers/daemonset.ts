@@ -1,0 +1,303 @@
+// The DaemonSet controller: one pod on every node that should run one, as Kubernetes' does.
+//  - A node should run the pod when its nodeSelector and required node affinity accept the node
+//    and its NoSchedule/NoExecute taints are tolerated, counting the tolerations every daemon
+//    pod gets (not-ready, unreachable, disk/memory/pid pressure, unschedulable, and
+//    network-unavailable for host-network pods).
+//  - Pods go through the scheduler, pinned by a required node-affinity term on metadata.name.
+//  - Nodes that appear get a pod; pods on nodes that stop qualifying (relabelled, tainted,
+//    gone) are deleted, as are failed pods (replaced) and extra pods on one node.
+//  - Each template is kept as a ControllerRevision (<set>-<hash>), numbered; a template going
+//    back to an earlier one (rollout undo) renumbers that revision. Pods carry
+//    controller-revision-hash; RollingUpdate replaces old pods with at most maxUnavailable
+//    nodes unavailable at once; OnDelete replaces only pods someone deleted.
+import { fromLabelSelector, matches } from '../../api/labels.js';
+import { nodeMatchesPod } from '../../api/node-affinity.js';
+import { controllerRef, controllerRefTo } from '../../api/owners.js';
+import { StatusError } from '../../api/status.js';
+import { toleratesAll } from '../../api/tolerations.js';
+import type { ControllerRevision, DaemonSet } from '../../api/types/apps.js';
+import type { Node } from '../../api/types/core.js';
+import type { NodeSelectorRequirement, Pod, PodSpec, Toleration } from '../../api/types/pod.js';
+import type { Informer } from '../../client/informer.js';
+import { objectKey } from '../../client/informer.js';
+import { resource } from '../../client/rest.js';
+import { Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
+import { Expectations } from '../framework/expectations.js';
+import { resolveIntOrPercent, templateHash } from './deployment/rollout.js';
+import { isAvailable, isReady, untilAvailable } from './pod-util.js';
+
+const pods = resource('v1/pods');
+const revisions = resource('apps/v1/controllerrevisions');
+const daemonsets = resource('apps/v1/daemonsets');
+export const REVISION_HASH = 'controller-revision-hash';
+
+const exists = (key: string, effect: 'NoSchedule' | 'NoExecute'): Toleration => ({ key, operator: 'Exists', effect });
+/** The tolerations every daemon pod gets, so daemons keep running where others may not. */
+export function daemonTolerations(spec: PodSpec): Toleration[] {
+  const wanted = [
+    exists('node.kubernetes.io/not-ready', 'NoExecute'),
+    exists('node.kubernetes.io/unreachable', 'NoExecute'),
+    exists('node.kubernetes.io/disk-pressure', 'NoSchedule'),
+    exists('node.kubernetes.io/memory-pressure', 'NoSchedule'),
+    exists('node.kubernetes.io/pid-pressure', 'NoSchedule'),
+    exists('node.kubernetes.io/unschedulable', 'NoSchedule'),
+    ...(spec.hostNetwork ? [exists('node.kubernetes.io/network-unavailable', 'NoSchedule')] : []),
+  ];
+  const have = spec.tolerations ?? [];
+  return [...have, ...wanted.filter((w) => !have.some((t) => t.key === w.key && t.effect === w.effect))];
+}
+
+/** Whether `node` should run a pod of this template (selector, affinity, taints). */
+export function shouldRun(spec: PodSpec, node: Node): boolean {
+  if (!nodeMatchesPod(spec, node)) return false;
+  const tolerations = daemonTolerations(spec);
+  return (node.spec?.taints ?? []).every((t) => (t.effect !== 'NoSchedule' && t.effect !== 'NoExecute') || toleratesAll(tolerations, t));
+}
+
+/** The node a daemon pod is for: where it runs, or the node its affinity pins it to. */
+export function targetNode(pod: Pod): string | undefined {
+  if (pod.spec.nodeName) return pod.spec.nodeName;
+  for (const term of pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []) {
+    const req = (term.matchFields ?? []).find((r) => r.key === 'metadata.name' && r.operator === 'In' && r.values?.length === 1);
+    if (req) return req.values![0];
+  }
+  return undefined;
+}
+
+/** The pod spec for `node`: the template's, with daemon tolerations and pinned to the node. */
+export function podSpecFor(template: PodSpec, node: string): PodSpec {
+  const spec = structuredClone(template);
+  spec.tolerations = daemonTolerations(spec);
+  const pin: NodeSelectorRequirement = { key: 'metadata.name', operator: 'In', values: [node] };
+  const nodeAffinity = { ...(spec.affinity?.nodeAffinity ?? {}) };
+  const terms = nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+  nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution = {
+    nodeSelectorTerms: terms.length ? terms.map((t) => ({ ...t, matchFields: [pin] })) : [{ matchFields: [pin] }],
+  };
+  spec.affinity = { ...(spec.affinity ?? {}), nodeAffinity };
+  return spec;
+}
+
+export class DaemonSetController extends Controller {
+  private readonly sets: Informer<DaemonSet>;
+  private readonly pods: Informer<Pod>;
+  private readonly nodes: Informer<Node>;
+  private readonly revisions: Informer<ControllerRevision>;
+  private readonly expectations = new Expectations();
+
+  constructor(ctx: ControllerContext) {
+    super('daemonset', ctx);
+    this.sets = ctx.informers.for<DaemonSet>('apps/v1/daemonsets');
+    this.pods = ctx.informers.for<Pod>('v1/pods');
+    this.nodes = ctx.informers.for<Node>('v1/nodes');
+    this.revisions = ctx.informers.for<ControllerRevision>('apps/v1/controllerrevisions');
+    const byOwner = (o: { metadata: Pod['metadata'] }) => {
+      const ref = controllerRef(o as Pod);
+      return ref?.kind === 'DaemonSet' ? [ref.uid] : [];
+    };
+    this.pods.addIndexer('daemonset-owner', byOwner);
+    this.revisions.addIndexer('daemonset-owner', byOwner);
+    this.sets.addHandler({
+      add: (d) => this.enqueue(d),
+      update: (_o, d) => this.enqueue(d),
+      delete: (d) => this.expectations.forget(objectKey(d)),
+    });
+    const podChanged = (p: Pod, kind: 'add' | 'update' | 'delete', old?: Pod) => {
+      const set = this.ownerOf(p);
+      if (!set) return;
+      const key = objectKey(set);
+      if (kind === 'add') this.expectations.creationObserved(key);
+      if (kind === 'delete' || (p.metadata.deletionTimestamp && !old?.metadata.deletionTimestamp)) this.expectations.deletionObserved(key, p.metadata.uid!);
+      this.enqueue(set);
+    };
+    this.pods.addHandler({ add: (p) => podChanged(p, 'add'), update: (o, p) => podChanged(p, 'update', o), delete: (p) => podChanged(p, 'delete') });
+    // Any node change may change where daemons belong.
+    const all = () => this.sets.list().forEach((d) => this.enqueue(d));
+    this.nodes.addHandler({ add: all, update: (o, n) => (JSON.stringify([o.metadata.labels, o.spec]) !== JSON.stringify([n.metadata.labels, n.spec]) ? all() : undefined), delete: all });
+  }
+
+  private ownerOf(pod: Pod): DaemonSet | undefined {
+    const ref = controllerRef(pod);
+    if (ref?.kind !== 'DaemonSet') return undefined;
+    const set = this.sets.get(`${pod.metadata.namespace}/${ref.name}`);
+    return set?.metadata.uid === ref.uid ? set : undefined;
+  }
+
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const cached = this.sets.get(key);
+    if (!cached) {
+      this.expectations.forget(key);
+      return;
+    }
+    const ds = structuredClone(cached);
+    if (ds.metadata.deletionTimestamp) return;
+    const selector = fromLabelSelector(ds.spec.selector);
+    const owned = this.pods.byIndex('daemonset-owner', ds.metadata.uid!).filter((p) => matches(selector, p.metadata.labels));
+    const hash = await this.currentRevision(ds, owned);
+    const nodes = this.nodes.list();
+    const now = Date.now();
+    const minReady = ds.spec.minReadySeconds ?? 0;
+
+    const byNode = new Map<string, Pod[]>();
+    for (const p of owned) {
+      if (p.metadata.deletionTimestamp) continue;
+      const n = targetNode(p);
+      if (n) byNode.set(n, [...(byNode.get(n) ?? []), p]);
+    }
+    const create: string[] = [];
+    const remove: Pod[] = [];
+    const desired = nodes.filter((n) => shouldRun(ds.spec.template.spec, n));
+    const desiredNames = new Set(desired.map((n) => n.metadata.name!));
+    for (const node of desired) {
+      const here = (byNode.get(node.metadata.name!) ?? []).sort((a, b) => Date.parse(a.metadata.creationTimestamp ?? '') - Date.parse(b.metadata.creationTimestamp ?? ''));
+      const failed = here.filter((p) => p.status?.phase === 'Failed');
+      remove.push(...failed);
+      const alive = here.filter((p) => p.status?.phase !== 'Failed');
+      if (alive.length === 0) create.push(node.metadata.name!);
+      else remove.push(...alive.slice(1)); // one per node: the oldest stays
+    }
+    for (const [node, here] of byNode) if (!desiredNames.has(node)) remove.push(...here);
+
+    // Rolling update: old pods go while no more than maxUnavailable nodes lack an available pod.
+    const strategy = ds.spec.updateStrategy?.type ?? 'RollingUpdate';
+    if (strategy === 'RollingUpdate') {
+      const maxUnavailable = Math.max(1, resolveIntOrPercent(ds.spec.updateStrategy?.rollingUpdate?.maxUnavailable, desired.length, true, '1'));
+      const current = (n: Node) => (byNode.get(n.metadata.name!) ?? []).find((p) => p.status?.phase !== 'Failed');
+      let unavailable = desired.filter((n) => {
+        const p = current(n);
+        return !p || !isAvailable(p, minReady, now) || remove.includes(p);
+      }).length;
+      for (const node of desired) {
+        const p = current(node);
+        if (!p || p.metadata.labels?.[REVISION_HASH] === hash || remove.includes(p)) continue;
+        // An old pod that is not available anyway costs nothing to replace.
+        if (!isAvailable(p, minReady, now)) remove.push(p);
+        else if (unavailable < maxUnavailable) {
+          remove.push(p);
+          unavailable++;
+        }
+      }
+    }
+
+    if (this.expectations.satisfied(key)) {
+      await this.deletePods(key, ds, remove);
+      await this.createPods(key, ds, create, hash);
+    }
+    return this.writeStatus(ds, desired, byNode, hash, now);
+  }
+
+  /** The revision hash of the current template, recording it as a ControllerRevision. */
+  private async currentRevision(ds: DaemonSet, owned: Pod[]): Promise<string> {
+    const hash = templateHash(ds.spec.template);
+    const history = this.revisions.byIndex('daemonset-owner', ds.metadata.uid!);
+    const max = history.reduce((m, r) => Math.max(m, Number(r.revision) || 0), 0);
+    const name = `${ds.metadata.name}-${hash}`;
+    const mine = history.find((r) => r.metadata.name === name);
+    try {
+      if (!mine) {
+        await this.ctx.client.create<ControllerRevision>(revisions, ds.metadata.namespace, {
+          apiVersion: 'apps/v1',
+          kind: 'ControllerRevision',
+          metadata: {
+            name,
+            namespace: ds.metadata.namespace,
+            labels: { ...(ds.spec.template.metadata?.labels ?? {}), [REVISION_HASH]: hash },
+            ...(ds.metadata.annotations?.['kubernetes.io/change-cause'] ? { annotations: { 'kubernetes.io/change-cause': ds.metadata.annotations['kubernetes.io/change-cause'] } } : {}),
+            ownerReferences: [controllerRefTo(ds, 'apps/v1', 'DaemonSet')],
+          },
+          // What kubectl rollout undo applies back: the whole template, replacing.
+          data: { spec: { template: { ...structuredClone(ds.spec.template), $patch: 'replace' } } },
+          revision: max + 1,
+        });
+      } else if (Number(mine.revision) < max) {
+        await this.ctx.client.update<ControllerRevision>(revisions, { ...structuredClone(mine), revision: max + 1 });
+      }
+    } catch (err) {
+      if (!(err instanceof StatusError && (err.code === 409 || err.code === 404))) throw err;
+    }
+    // History beyond revisionHistoryLimit goes, oldest first, unless a pod still runs it.
+    const limit = ds.spec.revisionHistoryLimit ?? 10;
+    const inUse = new Set(owned.map((p) => p.metadata.labels?.[REVISION_HASH]));
+    const old = history.filter((r) => r.metadata.name !== name && !inUse.has(r.metadata.labels?.[REVISION_HASH])).sort((a, b) => a.revision - b.revision);
+    for (const r of old.slice(0, Math.max(0, old.length - limit))) {
+      await this.ctx.client.delete(revisions, r.metadata.namespace, r.metadata.name!).catch((err) => {
+        if (!(err instanceof StatusError && err.code === 404)) throw err;
+      });
+    }
+    return hash;
+  }
+
+  private async createPods(key: string, ds: DaemonSet, nodes: string[], hash: string): Promise<void> {
+    if (!nodes.length) return;
+    const template = ds.spec.template;
+    this.expectations.expectCreations(key, nodes.length);
+    const results = await Promise.allSettled(
+      nodes.map((node) =>
+        this.ctx.client.create<Pod>(pods, ds.metadata.namespace, {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: {
+            generateName: `${ds.metadata.name}-`,
+            namespace: ds.metadata.namespace,
+            labels: { ...(template.metadata?.labels ?? {}), [REVISION_HASH]: hash, 'pod-template-generation': String(ds.metadata.generation ?? 1) },
+            ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
+            ownerReferences: [controllerRefTo(ds, 'apps/v1', 'DaemonSet')],
+          },
+          spec: podSpecFor(template.spec, node),
+        }),
+      ),
+    );
+    for (const r of results) {
+      if (r.status === 'fulfilled') this.ctx.recorder.event(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${r.value.metadata.name}`);
+      else {
+        this.expectations.creationSkipped(key);
+        this.ctx.recorder.event(ds, 'Warning', 'FailedCreate', `Error creating: ${(r.reason as Error).message}`);
+      }
+    }
+  }
+
+  private async deletePods(key: string, ds: DaemonSet, victims: Pod[]): Promise<void> {
+    const unique = [...new Map(victims.map((p) => [p.metadata.uid!, p])).values()];
+    if (!unique.length) return;
+    this.expectations.expectDeletions(key, unique.map((p) => p.metadata.uid!));
+    await Promise.all(
+      unique.map(async (p) => {
+        try {
+          await this.ctx.client.delete(pods, p.metadata.namespace, p.metadata.name!, { preconditions: { uid: p.metadata.uid } });
+          this.ctx.recorder.event(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
+        } catch (err) {
+          this.expectations.deletionObserved(key, p.metadata.uid!);
+          if (!(err instanceof StatusError && (err.code === 404 || err.code === 409))) throw err;
+        }
+      }),
+    );
+  }
+
+  private async writeStatus(ds: DaemonSet, desired: Node[], byNode: Map<string, Pod[]>, hash: string, now: number): Promise<ReconcileResult> {
+    const minReady = ds.spec.minReadySeconds ?? 0;
+    const desiredNames = new Set(desired.map((n) => n.metadata.name!));
+    const podOn = (n: string) => (byNode.get(n) ?? []).find((p) => p.status?.phase !== 'Failed');
+    const scheduled = desired.filter((n) => podOn(n.metadata.name!));
+    const available = scheduled.filter((n) => isAvailable(podOn(n.metadata.name!)!, minReady, now)).length;
+    const status = {
+      currentNumberScheduled: scheduled.length,
+      numberMisscheduled: [...byNode.keys()].filter((n) => !desiredNames.has(n)).length,
+      desiredNumberScheduled: desired.length,
+      numberReady: scheduled.filter((n) => isReady(podOn(n.metadata.name!)!)).length,
+      observedGeneration: ds.metadata.generation ?? 1,
+      updatedNumberScheduled: scheduled.filter((n) => podOn(n.metadata.name!)!.metadata.labels?.[REVISION_HASH] === hash).length,
+      numberAvailable: available,
+      numberUnavailable: desired.length - available,
+    };
+    const before = ds.status ?? {};
+    if (Object.entries(status).some(([k, v]) => (before as Record<string, unknown>)[k] !== v)) {
+      try {
+        await this.ctx.client.request('PUT', this.ctx.client.path(daemonsets, ds.metadata.namespace, ds.metadata.name!, 'status'), { body: { ...ds, status: { ...before, ...status } } });
+      } catch (err) {
+        if (!(err instanceof StatusError && (err.code === 409 || err.code === 404))) throw err;
+      }
+    }
+    const wait = Math.min(...[...byNode.values()].flat().map((p) => untilAvailable(p, minReady, now)).filter((ms) => ms > 0));
+    return Number.isFinite(wait) ? { requeueAfterMs: wait + 100 } : undefined;
+  }
+}
