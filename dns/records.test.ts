@@ -43,3 +43,24 @@ describe('cluster DNS records', () => {
     expect(ask('1.1.168.192.in-addr.arpa', 'PTR')).toEqual({ kind: 'forward' });
   });
 });
+
+describe('stable names of headless endpoints with a hostname (StatefulSet pods)', () => {
+  const named: Catalog = {
+    services: [svc('db', { clusterIP: 'None', ports: [{ name: 'pg', port: 5432, protocol: 'TCP' }] })],
+    slices: [
+      {
+        addressType: 'IPv4',
+        metadata: { name: 'db-x', namespace: 'default', labels: { 'kubernetes.io/service-name': 'db' } },
+        endpoints: [{ addresses: ['172.18.0.7'], hostname: 'db-0', conditions: { ready: true } }, { addresses: ['172.18.0.8'], hostname: 'db-1', conditions: { ready: false } }],
+        ports: [{ name: 'pg', port: 5432, protocol: 'TCP' }],
+      },
+    ],
+  };
+  const q = (name: string, type = 'A') => resolveName(name, type, named, 'cluster.local');
+  it('answers <hostname>.<svc>.<ns>.svc for ready endpoints, names SRV targets and PTRs by hostname', () => {
+    expect(q('db-0.db.default.svc.cluster.local')).toEqual({ kind: 'answer', answers: [{ type: 'A', name: 'db-0.db.default.svc.cluster.local', ttl: 5, data: '172.18.0.7' }] });
+    expect(q('db-1.db.default.svc.cluster.local')).toEqual({ kind: 'nxdomain' });
+    expect(q('_pg._tcp.db.default.svc.cluster.local', 'SRV')).toMatchObject({ answers: [{ data: { target: 'db-0.db.default.svc.cluster.local' } }] });
+    expect(q('7.0.18.172.in-addr.arpa', 'PTR')).toMatchObject({ answers: [{ data: 'db-0.db.default.svc.cluster.local' }] });
+  });
+});

@@ -1,8 +1,9 @@
 // Cluster DNS records, computed from Services and EndpointSlices (pure), following the
 // Kubernetes DNS specification: <svc>.<ns>.svc.<domain> A (the cluster IP, or the ready
-// endpoints of a headless service), CNAME for ExternalName, SRV _<port>._<proto>.<svc>...
-// for named ports, <a-b-c-d>.<ns>.pod.<domain> A, and PTR for cluster IPs and headless
-// endpoints. Names in the cluster domain that match nothing are NXDOMAIN; other names are not
+// endpoints of a headless service), <hostname>.<svc>.<ns>.svc.<domain> A for headless
+// endpoints with a hostname (StatefulSet pods), CNAME for ExternalName, SRV
+// _<port>._<proto>.<svc>... for named ports, <a-b-c-d>.<ns>.pod.<domain> A, and PTR for
+// cluster IPs and headless endpoints. Names in the cluster domain that match nothing are NXDOMAIN; other names are not
 // ours (the server forwards them).
 import type { Service } from '../api/types/core.js';
 import type { EndpointSlice, EndpointSlicePort } from '../api/types/discovery.js';
@@ -22,13 +23,13 @@ export interface Catalog {
 
 const TTL = 5;
 
-function readyEndpoints(catalog: Catalog, ns: string, svc: string): Array<{ ip: string; ports: EndpointSlicePort[] }> {
-  const out: Array<{ ip: string; ports: EndpointSlicePort[] }> = [];
+function readyEndpoints(catalog: Catalog, ns: string, svc: string): Array<{ ip: string; ports: EndpointSlicePort[]; hostname?: string }> {
+  const out: Array<{ ip: string; ports: EndpointSlicePort[]; hostname?: string }> = [];
   for (const s of catalog.slices) {
     if (s.metadata.namespace !== ns || s.metadata.labels?.['kubernetes.io/service-name'] !== svc) continue;
     for (const e of s.endpoints ?? []) {
       if (e.conditions?.ready === false) continue;
-      for (const ip of e.addresses ?? []) out.push({ ip, ports: s.ports ?? [] });
+      for (const ip of e.addresses ?? []) out.push({ ip, ports: s.ports ?? [], ...(e.hostname ? { hostname: e.hostname.toLowerCase() } : {}) });
     }
   }
   return out.sort((a, b) => a.ip.localeCompare(b.ip, undefined, { numeric: true }));
@@ -61,7 +62,7 @@ export function resolveName(qname: string, qtype: string, catalog: Catalog, doma
     if (svc.spec?.clusterIP === 'None') {
       for (const ep of readyEndpoints(catalog, ns, svcName)) {
         const p = ep.ports.find((x) => x.name === portName && (x.protocol ?? 'TCP') === proto);
-        if (p?.port !== undefined) answers.push({ type: 'SRV', name: qname, ttl: TTL, data: { priority: 0, weight: 100, port: p.port, target: `${dashed(ep.ip)}.${base}` } });
+        if (p?.port !== undefined) answers.push({ type: 'SRV', name: qname, ttl: TTL, data: { priority: 0, weight: 100, port: p.port, target: `${ep.hostname ?? dashed(ep.ip)}.${base}` } });
       }
     } else {
       answers.push({ type: 'SRV', name: qname, ttl: TTL, data: { priority: 0, weight: 100, port: port.port, target: base } });
@@ -74,9 +75,10 @@ export function resolveName(qname: string, qtype: string, catalog: Catalog, doma
     const svc = catalog.services.find((s) => s.metadata.namespace === ns && s.metadata.name === svcName);
     if (!svc) return { kind: 'nxdomain' };
     if (labels.length === 4) {
-      const ip = labels[0]!.replace(/-/g, '.');
-      const found = svc.spec?.clusterIP === 'None' && readyEndpoints(catalog, ns, svcName).some((e) => e.ip === ip);
-      if (!found) return { kind: 'nxdomain' };
+      // <hostname>.<svc> or <a-b-c-d>.<svc> of a headless service's ready endpoint.
+      const endpoints = svc.spec?.clusterIP === 'None' ? readyEndpoints(catalog, ns, svcName) : [];
+      const ip = endpoints.find((e) => e.hostname === labels[0])?.ip ?? labels[0]!.replace(/-/g, '.');
+      if (!endpoints.some((e) => e.ip === ip)) return { kind: 'nxdomain' };
       return { kind: 'answer', answers: qtype === 'A' || qtype === 'ANY' ? [{ type: 'A', name: qname, ttl: TTL, data: ip }] : [] };
     }
     if (svc.spec?.type === 'ExternalName') {
@@ -102,8 +104,9 @@ function reverse(name: string, catalog: Catalog, domain: string): Resolution {
   }
   for (const svc of catalog.services) {
     if (svc.spec?.clusterIP !== 'None') continue;
-    if (readyEndpoints(catalog, svc.metadata.namespace!, svc.metadata.name!).some((e) => e.ip === ip)) {
-      return { kind: 'answer', answers: [{ type: 'PTR', name, ttl: TTL, data: `${dashed(ip)}.${svc.metadata.name}.${svc.metadata.namespace}.svc.${domain}` }] };
+    const ep = readyEndpoints(catalog, svc.metadata.namespace!, svc.metadata.name!).find((e) => e.ip === ip);
+    if (ep) {
+      return { kind: 'answer', answers: [{ type: 'PTR', name, ttl: TTL, data: `${ep.hostname ?? dashed(ip)}.${svc.metadata.name}.${svc.metadata.namespace}.svc.${domain}` }] };
     }
   }
   return { kind: 'forward' };

@@ -95,3 +95,34 @@ export interface ControllerRevision extends KubeObject<never, never> {
   data?: unknown;
   revision: number;
 }
+
+export interface StatefulSetSpec {
+  replicas?: number;
+  selector: LabelSelector;
+  template: PodTemplateSpec;
+  serviceName?: string;
+  podManagementPolicy?: 'OrderedReady' | 'Parallel';
+  updateStrategy?: { type?: 'RollingUpdate' | 'OnDelete'; rollingUpdate?: { partition?: number; maxUnavailable?: number | string } };
+  volumeClaimTemplates?: Array<{ metadata: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Record<string, unknown> }>;
+  persistentVolumeClaimRetentionPolicy?: { whenDeleted?: 'Retain' | 'Delete'; whenScaled?: 'Retain' | 'Delete' };
+  ordinals?: { start?: number };
+  minReadySeconds?: number;
+  revisionHistoryLimit?: number;
+}
+
+export interface StatefulSetStatus {
+  observedGeneration?: number;
+  replicas?: number;
+  readyReplicas?: number;
+  currentReplicas?: number;
+  updatedReplicas?: number;
+  availableReplicas?: number;
+  currentRevision?: string;
+  updateRevision?: string;
+  collisionCount?: number;
+  conditions?: Condition[];
+}
+
+export interface StatefulSet extends KubeObject<StatefulSetSpec, StatefulSetStatus> {
+  spec: StatefulSetSpec;
+}

@@ -1,6 +1,6 @@
 // The object type served at each resource path that components read or write, so an informer
 // or a client call on a known path is typed without restating it.
-import type { ControllerRevision, DaemonSet, Deployment, ReplicaSet } from './apps.js';
+import type { ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet } from './apps.js';
 import type { CronJob, Job } from './batch.js';
 import type { Lease } from './coordination.js';
 import type { ConfigMap, Endpoints, Event, Namespace, Node, ReplicationController, Secret, Service } from './core.js';
@@ -21,6 +21,7 @@ export interface TypedResources {
   'apps/v1/deployments': Deployment;
   'apps/v1/replicasets': ReplicaSet;
   'apps/v1/daemonsets': DaemonSet;
+  'apps/v1/statefulsets': StatefulSet;
   'apps/v1/controllerrevisions': ControllerRevision;
   'batch/v1/jobs': Job;
   'batch/v1/cronjobs': CronJob;

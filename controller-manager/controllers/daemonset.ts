@@ -23,13 +23,13 @@ import { objectKey } from '../../client/informer.js';
 import { resource } from '../../client/rest.js';
 import { Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
 import { Expectations } from '../framework/expectations.js';
-import { resolveIntOrPercent, templateHash } from './deployment/rollout.js';
+import { resolveIntOrPercent } from './deployment/rollout.js';
+import { recordRevision, REVISION_HASH } from './revisions.js';
 import { isAvailable, isReady, untilAvailable } from './pod-util.js';
 
 const pods = resource('v1/pods');
-const revisions = resource('apps/v1/controllerrevisions');
 const daemonsets = resource('apps/v1/daemonsets');
-export const REVISION_HASH = 'controller-revision-hash';
+export { REVISION_HASH };
 
 const exists = (key: string, effect: 'NoSchedule' | 'NoExecute'): Toleration => ({ key, operator: 'Exists', effect });
 /** The tolerations every daemon pod gets, so daemons keep running where others may not. */
@@ -188,43 +188,9 @@ export class DaemonSetController extends Controller {
 
   /** The revision hash of the current template, recording it as a ControllerRevision. */
   private async currentRevision(ds: DaemonSet, owned: Pod[]): Promise<string> {
-    const hash = templateHash(ds.spec.template);
     const history = this.revisions.byIndex('daemonset-owner', ds.metadata.uid!);
-    const max = history.reduce((m, r) => Math.max(m, Number(r.revision) || 0), 0);
-    const name = `${ds.metadata.name}-${hash}`;
-    const mine = history.find((r) => r.metadata.name === name);
-    try {
-      if (!mine) {
-        await this.ctx.client.create<ControllerRevision>(revisions, ds.metadata.namespace, {
-          apiVersion: 'apps/v1',
-          kind: 'ControllerRevision',
-          metadata: {
-            name,
-            namespace: ds.metadata.namespace,
-            labels: { ...(ds.spec.template.metadata?.labels ?? {}), [REVISION_HASH]: hash },
-            ...(ds.metadata.annotations?.['kubernetes.io/change-cause'] ? { annotations: { 'kubernetes.io/change-cause': ds.metadata.annotations['kubernetes.io/change-cause'] } } : {}),
-            ownerReferences: [controllerRefTo(ds, 'apps/v1', 'DaemonSet')],
-          },
-          // What kubectl rollout undo applies back: the whole template, replacing.
-          data: { spec: { template: { ...structuredClone(ds.spec.template), $patch: 'replace' } } },
-          revision: max + 1,
-        });
-      } else if (Number(mine.revision) < max) {
-        await this.ctx.client.update<ControllerRevision>(revisions, { ...structuredClone(mine), revision: max + 1 });
-      }
-    } catch (err) {
-      if (!(err instanceof StatusError && (err.code === 409 || err.code === 404))) throw err;
-    }
-    // History beyond revisionHistoryLimit goes, oldest first, unless a pod still runs it.
-    const limit = ds.spec.revisionHistoryLimit ?? 10;
-    const inUse = new Set(owned.map((p) => p.metadata.labels?.[REVISION_HASH]));
-    const old = history.filter((r) => r.metadata.name !== name && !inUse.has(r.metadata.labels?.[REVISION_HASH])).sort((a, b) => a.revision - b.revision);
-    for (const r of old.slice(0, Math.max(0, old.length - limit))) {
-      await this.ctx.client.delete(revisions, r.metadata.namespace, r.metadata.name!).catch((err) => {
-        if (!(err instanceof StatusError && err.code === 404)) throw err;
-      });
-    }
-    return hash;
+    const inUse = new Set(owned.map((p) => `${ds.metadata.name}-${p.metadata.labels?.[REVISION_HASH]}`));
+    return (await recordRevision(this.ctx.client, ds, 'DaemonSet', history, inUse)).hash;
   }
 
   private async createPods(key: string, ds: DaemonSet, nodes: string[], hash: string): Promise<void> {

@@ -91,6 +91,8 @@ export class EndpointSliceController extends Controller {
       endpoints: want.endpoints.map((ep) => ({
         addresses: [ep.ip],
         conditions: { ready: ep.ready, serving: ep.serving, terminating: ep.terminating },
+        // A pod whose subdomain is this Service is named <hostname>.<service> in DNS.
+        ...(ep.pod.spec.hostname && ep.pod.spec.subdomain === svc.metadata.name ? { hostname: ep.pod.spec.hostname } : {}),
         ...(ep.pod.spec.nodeName ? { nodeName: ep.pod.spec.nodeName } : {}),
         targetRef: targetRef(ep.pod),
       })),

@@ -4,6 +4,7 @@ import { ClusterRoleAggregationController } from './clusterrole-aggregation.js';
 import { CSRApprovingController } from './csr-approving.js';
 import { CSRSigningController } from './csr-signing.js';
 import { DaemonSetController } from './daemonset.js';
+import { StatefulSetController } from './statefulset.js';
 import { DeploymentController } from './deployment/deployment.js';
 import { EndpointsController } from './endpoints.js';
 import { EndpointSliceController } from './endpointslice.js';
@@ -21,6 +22,7 @@ import { ServiceLBController } from './servicelb.js';
 export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller> = {
   deployment: (ctx) => new DeploymentController(ctx),
   daemonset: (ctx) => new DaemonSetController(ctx),
+  statefulset: (ctx) => new StatefulSetController(ctx),
   replicaset: (ctx) => new ReplicaController(ctx, REPLICA_SET),
   replicationcontroller: (ctx) => new ReplicaController(ctx, REPLICATION_CONTROLLER),
   garbagecollector: (ctx) => new GarbageCollector(ctx),

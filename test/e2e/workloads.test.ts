@@ -1,7 +1,10 @@
-// DaemonSets as a user runs them, with unmodified kubectl 1.32 on a two-node launcher cluster
-// (real Docker): one pod per node, placed by the scheduler; a nodeSelector narrows them; a
-// cordoned node keeps its daemon; a new image rolls out (kubectl rollout status), shows in
-// rollout history, and rollout undo brings the previous template back.
+// DaemonSets and StatefulSets as a user runs them, with unmodified kubectl 1.32 on a two-node
+// launcher cluster (real Docker). DaemonSets: one pod per node, placed by the scheduler; a
+// nodeSelector narrows them; a cordoned node keeps its daemon; a new image rolls out (kubectl
+// rollout status), shows in rollout history, and rollout undo brings the previous template
+// back. StatefulSets: pods created in order, each after the previous is ready, with stable
+// names that resolve in cluster DNS through the headless Service; scale-down from the top;
+// a rolling update from the highest ordinal.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../harness/cluster.js';
 import { kubectlWithKubeconfig } from '../harness/kubectl.js';
@@ -87,5 +90,63 @@ describe('DaemonSets', () => {
     // The template that came back is renumbered the newest revision.
     const revisions = await kubectl.ok(['rollout', 'history', 'daemonset/agent']);
     expect(revisions.trim().split('\n').slice(2).map((l) => l.split(/\s+/)[0])).toEqual(['1', '3', '4']);
+  }, 120_000);
+});
+
+describe('StatefulSets', () => {
+  const pods = async () => ((await getJSON('/api/v1/namespaces/default/pods?labelSelector=app%3Dweb')).items as Obj[]).filter((p) => !p.metadata.deletionTimestamp);
+  const sts = (image: string, replicas: number) =>
+    JSON.stringify({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'web' },
+      spec: {
+        serviceName: 'web',
+        replicas,
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: {
+            terminationGracePeriodSeconds: 1,
+            containers: [{ name: 'web', image, command: ['sh', '-c', "trap 'exit 0' TERM; echo $(hostname) > /tmp/name; while true; do sleep 1; done"], readinessProbe: { exec: { command: ['cat', '/tmp/name'] }, periodSeconds: 1 } }],
+          },
+        },
+      },
+    });
+
+  it('creates web-0, web-1, web-2 in order, each once the one before is ready, with names in DNS', async () => {
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { clusterIP: 'None', selector: { app: 'web' }, ports: [{ name: 'http', port: 80 }] } }));
+    await kubectl.ok(['apply', '-f', '-'], sts('busybox:1.36', 3));
+    await kubectl.ok(['rollout', 'status', 'statefulset/web', '--timeout=90s']);
+    const list = await pods();
+    expect(list.map((p) => p.metadata.name).sort()).toEqual(['web-0', 'web-1', 'web-2']);
+    // Each was created after the one before it became ready.
+    const byName = new Map(list.map((p) => [p.metadata.name, p]));
+    for (const [prev, next] of [['web-0', 'web-1'], ['web-1', 'web-2']] as const) {
+      const readyAt = Date.parse((byName.get(prev)!.status.conditions as Obj[]).find((c) => c.type === 'Ready')!.lastTransitionTime);
+      expect(Date.parse(byName.get(next)!.metadata.creationTimestamp)).toBeGreaterThanOrEqual(readyAt - 1000);
+    }
+    expect((await kubectl.ok(['exec', 'web-1', '--', 'hostname'])).trim()).toBe('web-1');
+    // web-0.web.default.svc.cluster.local is web-0's address, seen from web-2.
+    const ip0 = byName.get('web-0')!.status.podIP;
+    const answer = await waitFor('web-0 in DNS', async () => {
+      const out = await kubectl.run(['exec', 'web-2', '--', 'nslookup', 'web-0.web.default.svc.cluster.local']);
+      return out.stdout.includes(ip0) ? out.stdout : undefined;
+    }, 30_000, 500);
+    expect(answer).toContain(ip0);
+  }, 120_000);
+
+  it('scales down from the highest ordinal and rolls a new image out from the top', async () => {
+    await kubectl.ok(['scale', 'statefulset', 'web', '--replicas=2']);
+    await waitFor('web-2 gone', async () => ((await pods()).map((p) => p.metadata.name).sort().join() === 'web-0,web-1' ? true : undefined), 60_000, 250);
+    await kubectl.ok(['set', 'image', 'statefulset/web', 'web=kubette/debian:bookworm']);
+    await kubectl.ok(['rollout', 'status', 'statefulset/web', '--timeout=90s']);
+    const list = await pods();
+    expect(list.map((p) => p.spec.containers[0].image)).toEqual(['kubette/debian:bookworm', 'kubette/debian:bookworm']);
+    // web-1 was replaced before web-0.
+    const created = new Map(list.map((p) => [p.metadata.name, Date.parse(p.metadata.creationTimestamp)]));
+    expect(created.get('web-1')!).toBeLessThanOrEqual(created.get('web-0')!);
+    const s = await getJSON('/apis/apps/v1/namespaces/default/statefulsets/web');
+    expect(s.status).toMatchObject({ replicas: 2, readyReplicas: 2, updatedReplicas: 2, currentRevision: s.status.updateRevision });
   }, 120_000);
 });
