@@ -198,6 +198,16 @@ export const kinds: Record<string, Message> = {
       },
     ],
   },
+  // kubectl create pdb.
+  'policy/v1/PodDisruptionBudget': {
+    1: ['metadata', objectMeta],
+    2: ['spec', { 1: ['minAvailable', 'intOrString', ptr], 2: ['selector', labelSelector], 3: ['maxUnavailable', 'intOrString', ptr], 4: ['unhealthyPodEvictionPolicy', 'string', ptr] }],
+  },
+  // kubectl drain evicts through the typed client.
+  'policy/v1/Eviction': {
+    1: ['metadata', objectMeta],
+    2: ['deleteOptions', { 1: ['gracePeriodSeconds', 'int', ptr], 2: ['preconditions', { 1: ['uid', 'string', ptr], 2: ['resourceVersion', 'string', ptr] }], 3: ['orphanDependents', 'bool', ptr], 4: ['propagationPolicy', 'string', ptr], 5: ['dryRun', 'string', repeated] }],
+  },
   // kubectl auth whoami / can-i send these as protobuf.
   'authentication.k8s.io/v1/SelfSubjectReview': { 1: ['metadata', objectMeta] },
   // kubectl create token.

@@ -7,6 +7,7 @@ import type { ConfigMap, Endpoints, Event, Namespace, Node, ReplicationControlle
 import type { CertificateSigningRequest } from './certificates.js';
 import type { EndpointSlice } from './discovery.js';
 import type { Pod } from './pod.js';
+import type { PodDisruptionBudget } from './policy.js';
 
 export interface TypedResources {
   'v1/pods': Pod;
@@ -24,6 +25,7 @@ export interface TypedResources {
   'apps/v1/statefulsets': StatefulSet;
   'apps/v1/controllerrevisions': ControllerRevision;
   'batch/v1/jobs': Job;
+  'policy/v1/poddisruptionbudgets': PodDisruptionBudget;
   'batch/v1/cronjobs': CronJob;
   'discovery.k8s.io/v1/endpointslices': EndpointSlice;
   'coordination.k8s.io/v1/leases': Lease;

@@ -4,6 +4,7 @@ import { ClusterRoleAggregationController } from './clusterrole-aggregation.js';
 import { CSRApprovingController } from './csr-approving.js';
 import { CSRSigningController } from './csr-signing.js';
 import { DaemonSetController } from './daemonset.js';
+import { DisruptionController } from './disruption.js';
 import { StatefulSetController } from './statefulset.js';
 import { DeploymentController } from './deployment/deployment.js';
 import { EndpointsController } from './endpoints.js';
@@ -22,6 +23,7 @@ import { ServiceLBController } from './servicelb.js';
 export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller> = {
   deployment: (ctx) => new DeploymentController(ctx),
   daemonset: (ctx) => new DaemonSetController(ctx),
+  disruption: (ctx) => new DisruptionController(ctx),
   statefulset: (ctx) => new StatefulSetController(ctx),
   replicaset: (ctx) => new ReplicaController(ctx, REPLICA_SET),
   replicationcontroller: (ctx) => new ReplicaController(ctx, REPLICATION_CONTROLLER),

@@ -438,6 +438,27 @@ function cronJobCases(): Case[] {
   ];
 }
 
+/** PodDisruptionBudgets with impossible budgets: 422 with Kubernetes' field paths. */
+function budgetCases(): Case[] {
+  const path = `/apis/policy/v1/namespaces/${NAMESPACE}/poddisruptionbudgets`;
+  let n = 0;
+  const pdb = (what: string, spec: Record<string, unknown>, expect: Expect): Case => ({
+    name: `PodDisruptionBudget ${what}`,
+    method: 'POST',
+    path,
+    contentType: 'application/json',
+    body: JSON.stringify({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: `corpus-pdb-${++n}` }, spec: { selector: { matchLabels: { app: 'x' } }, ...spec } }),
+    expect,
+  });
+  const invalid = (message: RegExp): Expect => ({ code: 422, reason: 'Invalid', message });
+  return [
+    pdb('with both minAvailable and maxUnavailable', { minAvailable: 1, maxUnavailable: 1 }, invalid(/minAvailable and maxUnavailable cannot be both set/)),
+    pdb('with minAvailable -1', { minAvailable: -1 }, invalid(/spec.minAvailable: Invalid value: -1: must be greater than or equal to 0/)),
+    pdb('with maxUnavailable 150%', { maxUnavailable: '150%' }, invalid(/spec.maxUnavailable: Invalid value: "150%": must not be greater than 100%/)),
+    pdb('with minAvailable "half"', { minAvailable: 'half' }, invalid(/spec.minAvailable: Invalid value: "half": a valid percent string/)),
+  ];
+}
+
 /** Identity headers on the local port: impersonation is checked and then authorized as the target. */
 function identityCases(): Case[] {
   const cm = kinds[0]!;
@@ -460,5 +481,5 @@ function identityCases(): Case[] {
 }
 
 export function buildCorpus(): Case[] {
-  return [...kinds.flatMap(patchCases), ...kinds.flatMap(writeCases), ...valueCases(), ...parameterCases(), ...pathCases(), ...identityCases(), ...csrCases(), ...cronJobCases()];
+  return [...kinds.flatMap(patchCases), ...kinds.flatMap(writeCases), ...valueCases(), ...parameterCases(), ...pathCases(), ...identityCases(), ...csrCases(), ...cronJobCases(), ...budgetCases()];
 }

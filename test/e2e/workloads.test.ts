@@ -4,7 +4,8 @@
 // rollout status), shows in rollout history, and rollout undo brings the previous template
 // back. StatefulSets: pods created in order, each after the previous is ready, with stable
 // names that resolve in cluster DNS through the headless Service; scale-down from the top;
-// a rolling update from the highest ordinal.
+// a rolling update from the highest ordinal. Drain: kubectl drain empties a node through
+// evictions while a Deployment with a PodDisruptionBudget never drops below its budget.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../harness/cluster.js';
 import { kubectlWithKubeconfig } from '../harness/kubectl.js';
@@ -149,4 +150,74 @@ describe('StatefulSets', () => {
     const s = await getJSON('/apis/apps/v1/namespaces/default/statefulsets/web');
     expect(s.status).toMatchObject({ replicas: 2, readyReplicas: 2, updatedReplicas: 2, currentRevision: s.status.updateRevision });
   }, 120_000);
+});
+
+describe('disruption budgets and kubectl drain', () => {
+  it('drain evicts what it may, retrying on 429 while the budget holds, and leaves the node empty', async () => {
+    const [n1] = cluster.nodes as [string, string];
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'steady' },
+      spec: {
+        replicas: 4,
+        selector: { matchLabels: { app: 'steady' } },
+        template: {
+          metadata: { labels: { app: 'steady' } },
+          spec: {
+            terminationGracePeriodSeconds: 1,
+            containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 1; done"], readinessProbe: { exec: { command: ['true'] }, periodSeconds: 1 } }],
+          },
+        },
+      },
+    }));
+    await kubectl.ok(['rollout', 'status', 'deployment/steady', '--timeout=60s']);
+    await kubectl.ok(['create', 'pdb', 'steady', '--selector=app=steady', '--max-unavailable=1']);
+    const pdb = await waitFor('the budget computed', async () => {
+      const b = await getJSON('/apis/policy/v1/namespaces/default/poddisruptionbudgets/steady');
+      return b.status?.expectedPods === 4 ? b : undefined;
+    }, 30_000, 250);
+    expect(pdb.status).toMatchObject({ expectedPods: 4, desiredHealthy: 3, currentHealthy: 4, disruptionsAllowed: 1 });
+    const [header] = (await kubectl.ok(['get', 'pdb'])).trim().split('\n');
+    expect(header!.split(/\s{2,}/)).toEqual(['NAME', 'MIN AVAILABLE', 'MAX UNAVAILABLE', 'ALLOWED DISRUPTIONS', 'AGE']);
+
+    // Watch the budget from the outside while the node drains.
+    let lowest = Infinity;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const list = (await getJSON('/api/v1/namespaces/default/pods?labelSelector=app%3Dsteady')).items as Obj[];
+        const ready = list.filter((p) => !p.metadata.deletionTimestamp && (p.status?.conditions ?? []).some((c: Obj) => c.type === 'Ready' && c.status === 'True')).length;
+        lowest = Math.min(lowest, ready);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    const drained = await kubectl.run(['drain', n1, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=120s']);
+    sampling = false;
+    await sampler;
+    expect(drained.code, drained.stderr).toBe(0);
+    expect(drained.stdout).toContain(`node/${n1} drained`);
+    expect(lowest).toBeGreaterThanOrEqual(3);
+    const left = ((await getJSON(`/api/v1/pods?fieldSelector=spec.nodeName%3D${n1}`)).items as Obj[]).filter((p) => !p.metadata.deletionTimestamp && p.metadata.ownerReferences?.[0]?.kind !== 'DaemonSet');
+    expect(left.map((p) => p.metadata.name)).toEqual([]);
+    expect((await getJSON(`/api/v1/nodes/${n1}`)).spec.unschedulable).toBe(true);
+    await kubectl.ok(['uncordon', n1]);
+  }, 180_000);
+
+  it('an eviction that would break the budget is 429 with the numbers of the budget', async () => {
+    await kubectl.ok(['patch', 'pdb', 'steady', '--type=merge', '-p', '{"spec":{"maxUnavailable":0}}']);
+    await waitFor('no disruption allowed', async () => ((await getJSON('/apis/policy/v1/namespaces/default/poddisruptionbudgets/steady')).status?.disruptionsAllowed === 0 ? true : undefined), 30_000, 250);
+    const victim = ((await getJSON('/api/v1/namespaces/default/pods?labelSelector=app%3Dsteady')).items as Obj[])[0]!;
+    const res = await fetch(`${cluster.server}/api/v1/namespaces/default/pods/${victim.metadata.name}/eviction`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: victim.metadata.name } }),
+    });
+    expect(res.status).toBe(429);
+    expect(await res.json()).toMatchObject({
+      reason: 'TooManyRequests',
+      message: "Cannot evict pod as it would violate the pod's disruption budget.",
+      details: { causes: [{ reason: 'DisruptionBudget', message: 'The disruption budget steady needs 4 healthy pods and has 4 currently' }] },
+    });
+  });
 });
