@@ -15,6 +15,7 @@ import { CronJobController } from './cronjob/cronjob.js';
 import { TTLAfterFinishedController } from './ttl-after-finished.js';
 import { NamespaceController } from './namespace.js';
 import { NodeLifecycleController } from './node-lifecycle.js';
+import { PodGCController } from './podgc.js';
 import { REPLICA_SET, REPLICATION_CONTROLLER, ReplicaController } from './replicaset.js';
 import { RootCAPublisher } from './root-ca-publisher.js';
 import { ServiceAccountController } from './serviceaccount.js';
@@ -33,6 +34,7 @@ export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller>
   ttlafterfinished: (ctx) => new TTLAfterFinishedController(ctx),
   namespace: (ctx) => new NamespaceController(ctx),
   nodelifecycle: (ctx) => new NodeLifecycleController(ctx),
+  podgc: (ctx) => new PodGCController(ctx, ctx.options.terminatedPodGCThreshold ?? 12500),
   endpoint: (ctx) => new EndpointsController(ctx),
   endpointslice: (ctx) => new EndpointSliceController(ctx),
   serviceaccount: (ctx) => new ServiceAccountController(ctx),
