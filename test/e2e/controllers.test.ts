@@ -306,3 +306,24 @@ describe('leader election', () => {
     expect(pods.every((p) => p.spec.containers[0].image === 'busybox:1.36')).toBe(true);
   }, 180_000);
 });
+
+describe('controller-manager restarts under workloads', () => {
+  it('a Job whose controller-manager is SIGKILLed mid-run finishes with every pod run and counted once', async () => {
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'steps' },
+      spec: { completions: 6, parallelism: 2, template: { spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'sleep 1'] }] } } },
+    }));
+    await waitFor('two pods succeeded', async () => ((await getJSON('/apis/batch/v1/namespaces/default/jobs/steps')).status?.succeeded >= 2 ? true : undefined), 60_000, 100);
+    for (const m of managers) if (m.proc.running) await m.proc.kill();
+    const next = await startManager();
+    await waitFor('the new controller-manager leading', async () => ((await leaseHolder()).includes(`_${next.proc.child.pid}`) ? true : undefined), 30_000, 200);
+    await kubectl.ok(['wait', '--for=condition=complete', 'job/steps', '--timeout=120s']);
+    const job = await getJSON('/apis/batch/v1/namespaces/default/jobs/steps');
+    expect(job.status).toMatchObject({ succeeded: 6, failed: 0, active: 0 });
+    const pods = await list('/api/v1/namespaces/default/pods?labelSelector=batch.kubernetes.io%2Fjob-name%3Dsteps');
+    expect(pods.map((p) => p.status.phase)).toEqual(Array(6).fill('Succeeded'));
+    expect(pods.filter((p) => (p.metadata.finalizers ?? []).includes('batch.kubernetes.io/job-tracking'))).toEqual([]);
+  }, 180_000);
+});
