@@ -253,6 +253,12 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     opts.admissionPlugins,
     { serviceAccount: (ns, name) => lookup(serviceAccountsResource, ns, name) },
     new EscalationCheck({ authorizer, source: rbacSource, rulesFor: (user, namespace) => rbac.rulesFor(user, namespace) }),
+    () => {
+      const classes = registry.storeFor(findResource('storage.k8s.io', 'v1', 'storageclasses')!);
+      const defaults = classes.cache.list(classes.keyPrefix()).map((o) => o.obj).filter((c) => c.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true');
+      // Several defaults: the newest, as Kubernetes picks.
+      return defaults.sort((a, b) => Date.parse(b.metadata.creationTimestamp ?? '') - Date.parse(a.metadata.creationTimestamp ?? ''))[0]?.metadata.name;
+    },
   );
   // NodeRestriction goes with the Node authorizer, as clusters that use one enable the other.
   const restrict = opts.authorizationModes.includes('Node') && opts.admissionPlugins.has('NodeRestriction') ? (user: UserInfo, attrs: RequestAttributes) => checkNodeRestriction(user, attrs, nodeGraph) : undefined;

@@ -34,6 +34,7 @@ const flags = defineFlags({
   'cluster-signing-cert-file': { type: 'string', arg: 'FILE', help: 'CA certificate (PEM) the CSR signer issues certificates from.' },
   'cluster-signing-key-file': { type: 'string', arg: 'FILE', help: 'Its private key (PEM).' },
   'cluster-signing-duration': { type: 'duration', default: '8760h0m0s', help: 'The longest validity of a certificate the signer issues.' },
+  'local-path-root': { type: 'string', default: '/var/lib/kubette/local-path', arg: 'DIR', help: 'Where the local-path provisioner makes volume directories (kubelets must see the same path).' },
   'terminated-pod-gc-threshold': { type: 'int', default: 12500, min: 0, arg: 'N', help: 'Finished pods kept before the oldest are deleted (0: never).' },
   'root-ca-file': { type: 'string', arg: 'FILE', help: "CA bundle published to every namespace as the kube-root-ca.crt ConfigMap (default: the kubeconfig's CA)." },
   'bind-address': { type: 'ip', default: '127.0.0.1', arg: 'IP', help: 'Address of /healthz and /metrics.' },
@@ -90,6 +91,7 @@ runComponent({
           signingDurationSeconds: Math.floor(f['cluster-signing-duration'] / 1000),
           rootCA,
           terminatedPodGCThreshold: f['terminated-pod-gc-threshold'],
+          localPathRoot: f['local-path-root'],
           concurrentSyncs: {
             deployment: f['concurrent-deployment-syncs'],
             replicaset: f['concurrent-replicaset-syncs'],

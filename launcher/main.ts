@@ -162,7 +162,7 @@ async function main(): Promise<void> {
 
   const without = new Set(values.without);
   if (!without.has('scheduler')) start('scheduler', process.execPath, [join(root, 'dist', 'scheduler', 'main.js'), ...apiFor('scheduler'), '--port', '0']);
-  if (!without.has('controller-manager')) start('controller-manager', process.execPath, [join(root, 'dist', 'controller-manager', 'main.js'), ...apiFor('controller-manager'), '--port', '0', ...(pki ? ['--cluster-signing-cert-file', pki.caCert, '--cluster-signing-key-file', pki.caKey] : []), ...extra(values['controller-manager-args'])]);
+  if (!without.has('controller-manager')) start('controller-manager', process.execPath, [join(root, 'dist', 'controller-manager', 'main.js'), ...apiFor('controller-manager'), '--port', '0', ...(pki ? ['--cluster-signing-cert-file', pki.caCert, '--cluster-signing-key-file', pki.caKey] : []), '--local-path-root', join(dataDir, 'local-path'), ...extra(values['controller-manager-args'])]);
 
   // One proxy for the host: the nodes here share its network, so they share its rules.
   if (!without.has('proxy')) {

@@ -13,6 +13,8 @@ import type { ApiClient } from '../client/api-client.js';
 import { WorkQueue } from '../client/workqueue.js';
 import { schedule, type FilterPlugin, type ScorePlugin } from './framework.js';
 import { addPod, newNodeInfo, type NodeInfo } from './node-info.js';
+import { claimsToProvision, volumeBinding, type VolumeLookup } from './plugins/volume-binding.js';
+import { SELECTED_NODE_ANNOTATION, type PersistentVolume, type PersistentVolumeClaim, type StorageClass } from '../api/types/storage.js';
 import { rfc3339 } from '../api/time.js';
 import { findCondition, isPodFinished, nodeReadyStatus } from '../api/conditions.js';
 
@@ -35,6 +37,11 @@ function placementView(node: Node): string {
 export class Scheduler {
   readonly podInformer: Informer<Pod>;
   readonly nodeInformer: Informer<Node>;
+  private readonly claimInformer: Informer<PersistentVolumeClaim>;
+  private readonly volumeInformer: Informer<PersistentVolume>;
+  private readonly classInformer: Informer<StorageClass>;
+  private readonly volumes: VolumeLookup;
+  private readonly filters: FilterPlugin[];
   private readonly queue = new WorkQueue<string>({ baseDelayMs: 1000, maxDelayMs: 10_000 });
   private readonly assumed = new Map<string, { node: string; pod: Pod }>();
   private readonly unschedulable = new Set<string>();
@@ -49,6 +56,18 @@ export class Scheduler {
     this.podInformer = new Informer<Pod>(client, pods, {}, log.child({ informer: 'pods' }));
     this.nodeInformer = new Informer<Node>(client, nodes, {}, log.child({ informer: 'nodes' }));
     this.podInformer.addIndexer('node', (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
+    this.claimInformer = new Informer<PersistentVolumeClaim>(client, resource('v1/persistentvolumeclaims'), {}, log.child({ informer: 'persistentvolumeclaims' }));
+    this.volumeInformer = new Informer<PersistentVolume>(client, resource('v1/persistentvolumes'), {}, log.child({ informer: 'persistentvolumes' }));
+    this.classInformer = new Informer<StorageClass>(client, resource('storage.k8s.io/v1/storageclasses'), {}, log.child({ informer: 'storageclasses' }));
+    this.volumes = {
+      claim: (ns, name) => this.claimInformer.get(`${ns}/${name}`),
+      volume: (name) => this.volumeInformer.get(name),
+      storageClass: (name) => this.classInformer.get(name),
+    };
+    this.filters = [...opts.filters, volumeBinding(this.volumes)];
+    // A claim made, bound or deleted may make a waiting pod schedulable.
+    this.claimInformer.addHandler({ add: () => this.flushUnschedulable('a claim was added'), update: () => this.flushUnschedulable('a claim changed') });
+    this.volumeInformer.addHandler({ add: () => this.flushUnschedulable('a volume was added') });
 
     this.podInformer.addHandler({
       add: (p) => this.onPod(p),
@@ -105,8 +124,9 @@ export class Scheduler {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    const informers = [this.podInformer.run(signal), this.nodeInformer.run(signal)];
-    await Promise.race([Promise.all([this.podInformer.synced, this.nodeInformer.synced]), new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
+    const all = [this.podInformer, this.nodeInformer, this.claimInformer, this.volumeInformer, this.classInformer];
+    const informers = all.map((i) => i.run(signal));
+    await Promise.race([Promise.all(all.map((i) => i.synced)), new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
     const flush = setInterval(() => this.flushUnschedulable('periodic retry'), this.opts.unschedulableFlushMs ?? 300_000);
     signal.addEventListener('abort', () => this.queue.shutDown(), { once: true });
     this.log.info({ schedulerName: this.opts.schedulerName }, 'scheduler started');
@@ -130,7 +150,7 @@ export class Scheduler {
   private scheduleOne(key: string): void {
     const pod = this.podInformer.get(key);
     if (!pod || !this.responsibleFor(pod) || this.assumed.has(key)) return;
-    const result = schedule(pod, this.snapshot(), this.opts.filters, this.opts.scores);
+    const result = schedule(pod, this.snapshot(), this.filters, this.opts.scores);
     if (!result.node) {
       this.unschedulable.add(key);
       this.log.info({ pod: key, reason: result.message }, 'pod is unschedulable');
@@ -146,6 +166,11 @@ export class Scheduler {
   private async bind(pod: Pod, node: string): Promise<void> {
     const key = objectKey(pod);
     try {
+      // Claims that wait for their first consumer learn the node now: their volume is made there.
+      for (const pvc of claimsToProvision(pod, this.volumes)) {
+        if (pvc.metadata.annotations?.[SELECTED_NODE_ANNOTATION] === node) continue;
+        await this.client.patch(resource('v1/persistentvolumeclaims'), pvc.metadata.namespace, pvc.metadata.name!, { metadata: { annotations: { [SELECTED_NODE_ANNOTATION]: node } } }, 'merge');
+      }
       await this.client.request('POST', this.client.path(pods, pod.metadata.namespace, pod.metadata.name!, 'binding'), {
         body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid }, target: { apiVersion: 'v1', kind: 'Node', name: node } },
       });

@@ -8,6 +8,7 @@ import type { CertificateSigningRequest } from './certificates.js';
 import type { EndpointSlice } from './discovery.js';
 import type { Pod } from './pod.js';
 import type { PodDisruptionBudget } from './policy.js';
+import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from './storage.js';
 
 export interface TypedResources {
   'v1/pods': Pod;
@@ -19,6 +20,9 @@ export interface TypedResources {
   'v1/secrets': Secret;
   'v1/events': Event;
   'v1/replicationcontrollers': ReplicationController;
+  'v1/persistentvolumes': PersistentVolume;
+  'v1/persistentvolumeclaims': PersistentVolumeClaim;
+  'storage.k8s.io/v1/storageclasses': StorageClass;
   'apps/v1/deployments': Deployment;
   'apps/v1/replicasets': ReplicaSet;
   'apps/v1/daemonsets': DaemonSet;

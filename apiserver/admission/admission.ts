@@ -10,9 +10,9 @@ import type { UserInfo } from '../../component-base/authn/user.js';
 import type { EscalationCheck } from '../authz/escalation.js';
 import { admitPodServiceAccount, type ServiceAccountLookup } from './service-account.js';
 
-export const ADMISSION_PLUGINS = ['NamespaceLifecycle', 'NodeRestriction', 'ServiceAccount'];
+export const ADMISSION_PLUGINS = ['NamespaceLifecycle', 'NodeRestriction', 'ServiceAccount', 'DefaultStorageClass'];
 /** On unless disabled, as in Kubernetes (NodeRestriction also needs the Node authorizer). */
-export const DEFAULT_ADMISSION_PLUGINS = ['NamespaceLifecycle', 'NodeRestriction', 'ServiceAccount'];
+export const DEFAULT_ADMISSION_PLUGINS = ['NamespaceLifecycle', 'NodeRestriction', 'ServiceAccount', 'DefaultStorageClass'];
 
 /** The plugins in effect; throws on a name this server does not have. */
 export function admissionPlugins(enable: string[], disable: string[]): Set<string> {
@@ -30,11 +30,19 @@ export class Admission {
     private readonly plugins: ReadonlySet<string>,
     private readonly accounts: ServiceAccountLookup,
     private readonly escalation?: EscalationCheck,
+    /** The default StorageClass's name, if the cluster has one. */
+    private readonly defaultStorageClass: () => string | undefined = () => undefined,
   ) {}
 
   /** Mutates and checks a create's object (stored version, namespace set), by `user`. */
   async admit(r: ResourceInfo, obj: KubeObject, user: UserInfo): Promise<void> {
     if (r.group === '' && r.kind === 'Pod' && this.plugins.has('ServiceAccount')) await admitPodServiceAccount(obj as unknown as Pod, this.accounts);
+    // DefaultStorageClass: a claim that names no class (null or absent, not "") gets the default.
+    if (r.group === '' && r.kind === 'PersistentVolumeClaim' && this.plugins.has('DefaultStorageClass')) {
+      const spec = obj.spec as { storageClassName?: string | null } | undefined;
+      const name = this.defaultStorageClass();
+      if (spec && typeof spec === 'object' && (spec.storageClassName === undefined || spec.storageClassName === null) && name) spec.storageClassName = name;
+    }
     this.validate(r, obj, undefined, user);
   }
 

@@ -87,6 +87,8 @@ export const BOOTSTRAP_CLUSTER_ROLES: BootstrapClusterRole[] = [
       rule(['create'], ['coordination.k8s.io'], ['leases']),
       rule(['get', 'update'], ['coordination.k8s.io'], ['leases'], ['kube-scheduler']),
       rule(READ, [''], ['nodes', 'namespaces', 'services', 'replicationcontrollers', 'persistentvolumeclaims', 'persistentvolumes']),
+      // What Kubernetes' system:volume-scheduler adds: the node chosen for a claim's first consumer.
+      rule(['patch', 'update'], [''], ['persistentvolumeclaims', 'persistentvolumes']),
       rule([...READ, 'delete'], [''], ['pods']),
       rule(['create'], [''], ['pods/binding', 'bindings']),
       rule(['patch', 'update'], [''], ['pods/status']),
@@ -106,7 +108,9 @@ export const BOOTSTRAP_CLUSTER_ROLES: BootstrapClusterRole[] = [
       rule(['get', 'update'], ['coordination.k8s.io'], ['leases'], ['kube-controller-manager']),
       // The garbage collector and the namespace controller read, delete and un-own everything.
       rule([...READ, 'delete', 'deletecollection', 'patch', 'update'], ['*'], ['*']),
-      rule(['create'], ['', 'apps', 'discovery.k8s.io', 'batch'], ['pods', 'replicasets', 'controllerrevisions', 'endpoints', 'endpointslices', 'serviceaccounts', 'configmaps', 'persistentvolumes', 'jobs']),
+      rule(['create'], ['', 'apps', 'discovery.k8s.io', 'batch'], ['pods', 'replicasets', 'controllerrevisions', 'endpoints', 'endpointslices', 'serviceaccounts', 'configmaps', 'persistentvolumes', 'persistentvolumeclaims', 'jobs']),
+      // The local-path provisioner's default class, made when the cluster has none.
+      rule(['create'], ['storage.k8s.io'], ['storageclasses']),
       rule(['update', 'patch'], ['*'], ['*/status', 'namespaces/finalize', 'certificatesigningrequests/approval']),
       rule(['create'], [''], ['pods/eviction', 'serviceaccounts/token']),
       rule(['approve', 'sign'], ['certificates.k8s.io'], ['signers']),

@@ -28,6 +28,8 @@ export interface ControllerOptions {
   signingCA?: { certPem: string; keyPem: string };
   /** --cluster-signing-duration: the longest certificate the signer issues. */
   signingDurationSeconds?: number;
+  /** --local-path-root: where the local-path provisioner keeps volume directories. */
+  localPathRoot?: string;
   /** --terminated-pod-gc-threshold: finished pods kept before the oldest are deleted (0: never). */
   terminatedPodGCThreshold?: number;
   /** The CA pods are given to verify the apiserver (--root-ca-file, else the kubeconfig's CA; none on plain HTTP). */

@@ -16,6 +16,8 @@ export class VolumeError extends Error {}
 /** What volumes are made from: the env sources, and bound tokens for the pod's service account. */
 export interface VolumeSources extends EnvSources {
   serviceAccountToken?: (wanted: { audience?: string; expirationSeconds?: number }) => Promise<string>;
+  /** Where a bound claim's volume lives on this node; throws VolumeError while it cannot be used. */
+  claimedVolume?: (claim: string) => Promise<{ path: string; type?: string }>;
 }
 
 export interface PreparedVolume {
@@ -235,6 +237,15 @@ export async function prepareVolumes(pod: Pod, rootDir: string, sources: VolumeS
       const dir = join(base, 'kubernetes.io~downward-api', v.name);
       await writeAtomically(dir, files);
       out.set(v.name, { hostPath: dir, readOnly: true });
+    } else if (v.persistentVolumeClaim) {
+      const claim = v.persistentVolumeClaim as { claimName: string; readOnly?: boolean };
+      if (!sources.claimedVolume) throw new VolumeError(`MountVolume.SetUp failed for volume "${v.name}" : this kubelet cannot look up persistent volumes`);
+      const vol = await sources.claimedVolume(claim.claimName);
+      const created = !(await stat(vol.path).catch(() => undefined));
+      await hostPathVolume({ path: vol.path, type: vol.type ?? 'DirectoryOrCreate' });
+      // A fresh volume directory is open to whatever user the pod runs as, as local-path makes it.
+      if (created) await chmod(vol.path, 0o777);
+      out.set(v.name, { hostPath: vol.path, readOnly: !!claim.readOnly });
     } else if (v.projected) {
       const dir = join(base, 'kubernetes.io~projected', v.name);
       await writeAtomically(dir, await projectedFiles(pod, v.name, v.projected, sources));

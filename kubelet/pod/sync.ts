@@ -23,10 +23,13 @@ import type { ContainerRuntime } from '../runtime/runtime.js';
 import type { StatusManager } from './status-manager.js';
 import { containerMounts, ensureSubPaths, prepareVolumes, removePodDir, VolumeError, volumeObjects, type VolumeSources } from '../container/volumes.js';
 import type { ServiceAccountTokenManager } from './service-account-tokens.js';
+import type { PersistentVolume, PersistentVolumeClaim } from '../../api/types/storage.js';
 
 const pods = resource('v1/pods');
 const configMaps = resource('v1/configmaps');
 const secrets = resource('v1/secrets');
+const claims = resource('v1/persistentvolumeclaims');
+const persistentVolumes = resource('v1/persistentvolumes');
 
 export interface KubeletSettings extends NodeSettings {
   nodeIP: string;
@@ -264,7 +267,25 @@ export class PodSyncer {
       nodeAllocatable: this.d.settings.allocatable(),
       serviceEnv: serviceEnv(pod, this.d.services()),
       serviceAccountToken: (wanted) => this.d.tokens.token(pod, wanted),
+      claimedVolume: (claim) => this.claimedVolume(ns, claim),
     };
+  }
+
+  /** The path of the volume bound to claim `name`: it must exist, be bound, and be a hostPath or local volume. */
+  private async claimedVolume(namespace: string, name: string): Promise<{ path: string; type?: string }> {
+    const missing = (what: string) => new VolumeError(`MountVolume.SetUp failed for volume claim "${name}" : ${what}`);
+    let pvc: PersistentVolumeClaim;
+    try {
+      pvc = await this.d.client.get<PersistentVolumeClaim>(claims, namespace, name);
+    } catch (err) {
+      if (err instanceof StatusError && err.code === 404) throw missing(`persistentvolumeclaim "${name}" not found`);
+      throw err;
+    }
+    if (!pvc.spec.volumeName || pvc.status?.phase !== 'Bound') throw missing(`persistentvolumeclaim "${name}" is not bound`);
+    const pv = await this.d.client.get<PersistentVolume>(persistentVolumes, undefined, pvc.spec.volumeName);
+    if (pv.spec.hostPath?.path) return { path: pv.spec.hostPath.path, type: pv.spec.hostPath.type || 'DirectoryOrCreate' };
+    if (pv.spec.local?.path) return { path: pv.spec.local.path, type: 'Directory' };
+    throw missing(`volume ${pv.metadata.name} is of a kind this kubelet cannot mount (hostPath and local only)`);
   }
 
   /**

@@ -4,8 +4,10 @@
 // rollout status), shows in rollout history, and rollout undo brings the previous template
 // back. StatefulSets: pods created in order, each after the previous is ready, with stable
 // names that resolve in cluster DNS through the headless Service; scale-down from the top;
-// a rolling update from the highest ordinal. Drain: kubectl drain empties a node through
+// a rolling update from the highest ordinal; per-pod volumes from the default local-path class
+// whose data outlives the pod and is deleted with its claim. Drain: kubectl drain empties a node through
 // evictions while a Deployment with a PodDisruptionBudget never drops below its budget.
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../harness/cluster.js';
 import { kubectlWithKubeconfig } from '../harness/kubectl.js';
@@ -220,4 +222,51 @@ describe('disruption budgets and kubectl drain', () => {
       details: { causes: [{ reason: 'DisruptionBudget', message: 'The disruption budget steady needs 4 healthy pods and has 4 currently' }] },
     });
   });
+});
+
+describe('persistent volumes', () => {
+  it('a StatefulSet gets a volume per pod from the default class; its data outlives the pod and goes with the claim', async () => {
+    const classes = (await getJSON('/apis/storage.k8s.io/v1/storageclasses')).items as Obj[];
+    expect(classes.map((c) => [c.metadata.name, c.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'], c.volumeBindingMode])).toEqual([['local-path', 'true', 'WaitForFirstConsumer']]);
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'store' }, spec: { clusterIP: 'None', selector: { app: 'store' }, ports: [{ port: 80 }] } }));
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'store' },
+      spec: {
+        serviceName: 'store',
+        replicas: 2,
+        selector: { matchLabels: { app: 'store' } },
+        template: {
+          metadata: { labels: { app: 'store' } },
+          spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 1; done"], volumeMounts: [{ name: 'data', mountPath: '/data' }] }] },
+        },
+        volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '16Mi' } } } }],
+      },
+    }));
+    await kubectl.ok(['rollout', 'status', 'statefulset/store', '--timeout=90s']);
+    const claims = ((await getJSON('/api/v1/namespaces/default/persistentvolumeclaims')).items as Obj[]).filter((c) => c.metadata.name.startsWith('data-store-'));
+    expect(claims.map((c) => [c.metadata.name, c.spec.storageClassName, c.status.phase]).sort()).toEqual([['data-store-0', 'local-path', 'Bound'], ['data-store-1', 'local-path', 'Bound']]);
+    const pv = await getJSON(`/api/v1/persistentvolumes/${claims.find((c) => c.metadata.name === 'data-store-0')!.spec.volumeName}`);
+    const pod0 = await getJSON('/api/v1/namespaces/default/pods/store-0');
+    expect(pv.spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0].values).toEqual([pod0.spec.nodeName]);
+    expect(pv.status.phase).toBe('Bound');
+
+    await kubectl.ok(['exec', 'store-0', '--', 'sh', '-c', 'echo kept > /data/proof']);
+    expect(readFileSync(`${pv.spec.hostPath.path}/proof`, 'utf8')).toBe('kept\n');
+    const uid = pod0.metadata.uid;
+    await kubectl.ok(['delete', 'pod', 'store-0']);
+    await waitFor('store-0 back and ready', async () => {
+      const p = await getJSON('/api/v1/namespaces/default/pods/store-0').catch(() => undefined);
+      return p && p.metadata.uid !== uid && p.status?.phase === 'Running' ? true : undefined;
+    }, 60_000, 250);
+    expect((await kubectl.ok(['exec', 'store-0', '--', 'cat', '/data/proof'])).trim()).toBe('kept');
+
+    // Claims outlive their set (retention Retain); deleting a claim deletes its volume and data (reclaim Delete).
+    await kubectl.ok(['delete', 'statefulset', 'store', '--wait=true']);
+    await waitFor('store pods gone', async () => (((await getJSON('/api/v1/namespaces/default/pods?labelSelector=app%3Dstore')).items as Obj[]).length === 0 ? true : undefined), 60_000, 250);
+    await kubectl.ok(['delete', 'pvc', 'data-store-0', 'data-store-1']);
+    await waitFor('the volume deleted', async () => ((await fetch(`${cluster.server}/api/v1/persistentvolumes/${pv.metadata.name}`)).status === 404 ? true : undefined), 30_000, 250);
+    expect(existsSync(pv.spec.hostPath.path)).toBe(false);
+  }, 180_000);
 });

@@ -8,6 +8,7 @@ import { workloadStatus } from '../../schema/workloads.js';
 import { nonNegative, selectorImmutable, validateSelectorAndTemplate, validateTemplate } from '../../validation/workloads.js';
 import { withStatus } from '../strategy.js';
 import { ALL, scale, statusOf, type KindModule } from '../kind.js';
+import type { Unstructured } from '../../types/meta.js';
 
 export const statefulSet: KindModule = {
   group: 'apps',
@@ -41,7 +42,17 @@ export const statefulSet: KindModule = {
     const spec = o.spec ?? {};
     nonNegative(spec.replicas, 'spec.replicas', errs);
     validateSelectorAndTemplate(spec, errs, 'statefulset');
-    validateTemplate(spec.template, 'spec.template', errs, ['Always']);
+    // Mounts may name volumeClaimTemplates: each pod gets a volume of that name.
+    const claimVolumes = (Array.isArray(spec.volumeClaimTemplates) ? spec.volumeClaimTemplates : [])
+      .map((t: Unstructured) => t?.metadata?.name)
+      .filter((n: unknown): n is string => typeof n === 'string' && n !== '')
+      .map((name: string) => ({ name, persistentVolumeClaim: { claimName: name } }));
+    const podSpec = spec.template?.spec;
+    const template =
+      claimVolumes.length && podSpec && typeof podSpec === 'object' && !Array.isArray(podSpec) && (podSpec.volumes === undefined || Array.isArray(podSpec.volumes))
+        ? { ...spec.template, spec: { ...podSpec, volumes: [...(podSpec.volumes ?? []), ...claimVolumes] } }
+        : spec.template;
+    validateTemplate(template, 'spec.template', errs, ['Always']);
     if (spec.podManagementPolicy && !['OrderedReady', 'Parallel'].includes(spec.podManagementPolicy)) {
       errs.notSupported('spec.podManagementPolicy', spec.podManagementPolicy, ['OrderedReady', 'Parallel']);
     }

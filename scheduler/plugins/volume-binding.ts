@@ -1,0 +1,46 @@
+// Pods with PersistentVolumeClaims: each claim must exist; a bound claim's volume must allow
+// the node (its node affinity); an unbound claim is fine only when its class waits for the
+// first consumer (the volume is then made on the node chosen here), else the pod waits.
+import { termMatches } from '../../api/node-affinity.js';
+import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '../../api/types/storage.js';
+import type { Pod } from '../../api/types/pod.js';
+import { ok, unresolvable, unschedulable, type FilterPlugin } from '../framework.js';
+
+export interface VolumeLookup {
+  claim(namespace: string, name: string): PersistentVolumeClaim | undefined;
+  volume(name: string): PersistentVolume | undefined;
+  storageClass(name: string): StorageClass | undefined;
+}
+
+export function claimNames(pod: Pod): string[] {
+  return (pod.spec.volumes ?? []).map((v) => (v.persistentVolumeClaim as { claimName?: string } | undefined)?.claimName).filter((n): n is string => !!n);
+}
+
+/** Claims of the pod that are not bound yet and wait for their first consumer. */
+export function claimsToProvision(pod: Pod, lookup: VolumeLookup): PersistentVolumeClaim[] {
+  return claimNames(pod)
+    .map((n) => lookup.claim(pod.metadata.namespace!, n))
+    .filter((c): c is PersistentVolumeClaim => !!c && !c.spec.volumeName && lookup.storageClass(c.spec.storageClassName ?? '')?.volumeBindingMode === 'WaitForFirstConsumer');
+}
+
+export function volumeBinding(lookup: VolumeLookup): FilterPlugin {
+  return {
+    name: 'VolumeBinding',
+    filter(state, n) {
+      for (const name of claimNames(state.pod)) {
+        const pvc = lookup.claim(state.pod.metadata.namespace!, name);
+        if (!pvc) return unresolvable(`persistentvolumeclaim "${name}" not found`);
+        if (pvc.metadata.deletionTimestamp) return unresolvable(`persistentvolumeclaim "${name}" is being deleted`);
+        if (pvc.spec.volumeName) {
+          const pv = lookup.volume(pvc.spec.volumeName);
+          if (!pv) return unresolvable(`pvc(s) bound to non-existent pv(s)`);
+          const terms = pv.spec.nodeAffinity?.required?.nodeSelectorTerms;
+          if (terms?.length && !terms.some((t) => termMatches(t, n.node))) return unschedulable('node(s) had volume node affinity conflict');
+        } else if (lookup.storageClass(pvc.spec.storageClassName ?? '')?.volumeBindingMode !== 'WaitForFirstConsumer') {
+          return unresolvable('pod has unbound immediate PersistentVolumeClaims');
+        }
+      }
+      return ok;
+    },
+  };
+}
