@@ -4,6 +4,7 @@
 // container, network or rule behind. Runs alone (its own vitest config): it uses the
 // default ports and service range that a developer's cluster uses.
 import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,6 +86,29 @@ describe('docker-compose up', () => {
     // Pods get their credentials volume (the cluster CA, published as kube-root-ca.crt).
     const fromPod = await ok(['exec', webPod, '--', 'sh', '-c', 'cat /var/run/secrets/kubernetes.io/serviceaccount/ca.crt | head -1']);
     expect(fromPod.trim()).toBe('-----BEGIN CERTIFICATE-----');
+
+    // A claim of the default local-path class: provisioned on the host for its pod, deleted with it.
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
+        { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'notes' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '8Mi' } } } },
+        {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'writer' },
+          spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'echo compose > /notes/n'], volumeMounts: [{ name: 'notes', mountPath: '/notes' }] }], volumes: [{ name: 'notes', persistentVolumeClaim: { claimName: 'notes' } }] },
+        },
+      ],
+    }));
+    await kubectl.ok(['wait', '--for=jsonpath={.status.phase}=Succeeded', 'pod/writer', '--timeout=60s']);
+    const pvName = (await getJSON('/api/v1/namespaces/default/persistentvolumeclaims/notes')).spec.volumeName;
+    const pvPath = (await getJSON(`/api/v1/persistentvolumes/${pvName}`)).spec.hostPath.path as string;
+    expect(pvPath.startsWith('/var/lib/kubette/local-path/')).toBe(true);
+    expect(readFileSync(`${pvPath}/n`, 'utf8')).toBe('compose\n');
+    await kubectl.ok(['delete', 'pod', 'writer']);
+    await kubectl.ok(['delete', 'pvc', 'notes']);
+    await waitFor('the volume and its directory deleted', async () => (!existsSync(pvPath) && (await fetch(`http://127.0.0.1:8080/api/v1/persistentvolumes/${pvName}`)).status === 404 ? true : undefined), 30_000, 250);
 
     const before = ((await getJSON('/api/v1/namespaces/default/pods?labelSelector=app%3Dweb')).items as Obj[]).map((p) => p.metadata.uid).sort();
     const restart = await compose('restart', 'etcd', 'apiserver');
