@@ -14,6 +14,13 @@ export interface JobSpec {
   selector?: LabelSelector;
   template: PodTemplateSpec;
   podReplacementPolicy?: 'TerminatingOrFailed' | 'Failed';
+  podFailurePolicy?: {
+    rules: Array<{
+      action: 'FailJob' | 'Ignore' | 'Count' | 'FailIndex';
+      onExitCodes?: { containerName?: string; operator: 'In' | 'NotIn'; values: number[] };
+      onPodConditions?: Array<{ type: string; status?: string }>;
+    }>;
+  };
 }
 
 export interface JobStatus {

@@ -68,6 +68,23 @@ describe('Jobs', () => {
     expect((await podsOf('doomed')).map((p) => p.status.phase)).toEqual(['Failed', 'Failed']);
   }, 120_000);
 
+  it('a podFailurePolicy FailJob rule fails the Job on its exit code at once, without retries', async () => {
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'policed' },
+      spec: {
+        backoffLimit: 6,
+        podFailurePolicy: { rules: [{ action: 'FailJob', onExitCodes: { containerName: 'main', operator: 'In', values: [42] } }] },
+        template: { spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox:1.36', command: ['sh', '-c', 'exit 42'] }] } },
+      },
+    }));
+    await kubectl.ok(['wait', '--for=condition=failed', 'job/policed', '--timeout=60s']);
+    const j = await job('policed');
+    expect(j.status).toMatchObject({ failed: 1, active: 0 });
+    expect((j.status.conditions as Obj[]).find((c) => c.type === 'Failed')).toMatchObject({ reason: 'PodFailurePolicy', message: expect.stringMatching(/^Container main for pod default\/policed-\w+ failed with exit code 42 matching FailJob rule at index 0$/) });
+  });
+
   it('an Indexed Job runs one pod per index, each with JOB_COMPLETION_INDEX and its hostname', async () => {
     await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
       apiVersion: 'batch/v1',

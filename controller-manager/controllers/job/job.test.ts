@@ -155,4 +155,29 @@ describe('Job reconcile', () => {
     await controller.reconcile('ns/pi');
     expect(w.client.writes().map((a) => [a.verb, a.resource])).toEqual([['patch', 'pods']]);
   });
+
+  it('podFailurePolicy: an exit code in a FailJob rule fails the Job at once; an Ignore rule leaves the failure uncounted', async () => {
+    const exited = (name: string, code: number): KubeObject => {
+      const p = pod(name, 'Failed');
+      return { ...p, status: { phase: 'Failed', containerStatuses: [{ name: 'c', state: { terminated: { exitCode: code } } }] } };
+    };
+    const policy = { rules: [{ action: 'FailJob' as const, onExitCodes: { operator: 'In' as const, values: [42] } }, { action: 'Ignore' as const, onExitCodes: { operator: 'In' as const, values: [7] } }] };
+    const fail = setup();
+    fail.w.seed('batch/v1/jobs', job({ backoffLimit: 6, podFailurePolicy: policy }, { startTime: '2026-01-01T00:00:00Z' }));
+    fail.w.seed('v1/pods', exited('pi-x', 42));
+    await fail.controller.reconcile('ns/pi');
+    expect(lastStatus(fail.w).conditions!.map((c) => [c.type, c.reason, c.message])).toEqual([
+      ['FailureTarget', 'PodFailurePolicy', 'Container c for pod ns/pi-x failed with exit code 42 matching FailJob rule at index 0'],
+      ['Failed', 'PodFailurePolicy', 'Container c for pod ns/pi-x failed with exit code 42 matching FailJob rule at index 0'],
+    ]);
+
+    const ignore = setup();
+    ignore.w.seed('batch/v1/jobs', job({ backoffLimit: 0, podFailurePolicy: policy }, { startTime: '2026-01-01T00:00:00Z' }));
+    ignore.w.seed('v1/pods', exited('pi-y', 7));
+    await ignore.controller.reconcile('ns/pi');
+    expect(lastStatus(ignore.w)).toMatchObject({ failed: 0 });
+    expect(lastStatus(ignore.w).conditions ?? []).toEqual([]);
+    // Its finalizer is removed and a replacement created at once (no back-off for an ignored failure).
+    expect(ignore.w.client.writes('pods').map((a) => a.verb)).toEqual(['patch', 'create']);
+  });
 });

@@ -23,6 +23,7 @@ import { Controller, type ControllerContext, type ReconcileResult } from '../../
 import { Expectations } from '../../framework/expectations.js';
 import { deletionOrder, isReady } from '../pod-util.js';
 import { formatIndexes, parseIndexes } from './indexes.js';
+import { decide } from './pod-failure-policy.js';
 
 const pods = resource('v1/pods');
 const jobs = resource('batch/v1/jobs');
@@ -138,7 +139,12 @@ export class JobController extends Controller {
     // 1. Count pods that finished since the last sync, once: uncounted first, finalizer off, then counted.
     const uncounted = { succeeded: new Set(status.uncountedTerminatedPods?.succeeded ?? []), failed: new Set(status.uncountedTerminatedPods?.failed ?? []) };
     const completed = indexed ? parseIndexes(status.completedIndexes, completions ?? 0) : new Set<number>();
-    const newlyFinished = mine.filter((p) => hasFinalizer(p) && isFinishedOrGoing(p) && !uncounted.succeeded.has(p.metadata.uid!) && !uncounted.failed.has(p.metadata.uid!));
+    const rules = spec.podFailurePolicy?.rules;
+    const finishedNow = mine.filter((p) => hasFinalizer(p) && isFinishedOrGoing(p) && !uncounted.succeeded.has(p.metadata.uid!) && !uncounted.failed.has(p.metadata.uid!));
+    // podFailurePolicy Ignore: such a failure is let go without being counted.
+    const ignored = finishedNow.filter((p) => p.status?.phase === 'Failed' && decide(rules, p)?.action === 'Ignore');
+    await this.removeFinalizers(ignored);
+    const newlyFinished = finishedNow.filter((p) => !ignored.includes(p));
     if (newlyFinished.length) {
       for (const p of newlyFinished) {
         (succeeded(p) ? uncounted.succeeded : uncounted.failed).add(p.metadata.uid!);
@@ -161,6 +167,16 @@ export class JobController extends Controller {
     }
     const newFailures = uncounted.failed.size;
     status.failed = (status.failed ?? 0) + newFailures;
+    // podFailurePolicy FailJob: the first counted failure that matches such a rule ends the Job.
+    let failJob: string | undefined;
+    for (const uid of uncounted.failed) {
+      const p = byUid.get(uid);
+      const d = p && p.status?.phase === 'Failed' ? decide(rules, p) : undefined;
+      if (d?.action === 'FailJob') {
+        failJob = d.message;
+        break;
+      }
+    }
     if (indexed) {
       status.succeeded = completed.size;
       status.completedIndexes = formatIndexes(completed);
@@ -198,7 +214,9 @@ export class JobController extends Controller {
         : completions === null
           ? (status.succeeded ?? 0) > 0 && active.length === 0
           : (status.succeeded ?? 0) >= completions;
-      if ((status.failed ?? 0) > backoffLimit) {
+      if (failJob) {
+        conditions = setCondition(conditions, 'FailureTarget', 'True', 'PodFailurePolicy', failJob, now);
+      } else if ((status.failed ?? 0) > backoffLimit) {
         conditions = setCondition(conditions, 'FailureTarget', 'True', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit', now);
       } else if (deadline !== undefined && nowMs >= deadline) {
         conditions = setCondition(conditions, 'FailureTarget', 'True', 'DeadlineExceeded', 'Job was active longer than specified deadline', now);
