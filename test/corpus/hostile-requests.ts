@@ -459,6 +459,41 @@ function budgetCases(): Case[] {
   ];
 }
 
+/** Workload specs Kubernetes refuses, with its field paths. */
+function workloadCases(): Case[] {
+  let n = 0;
+  const template = (labels: Record<string, string> = { app: 'w' }) => ({ metadata: { labels }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } });
+  const post = (what: string, path: string, body: Record<string, unknown>, message: RegExp): Case => ({
+    name: what,
+    method: 'POST',
+    path,
+    contentType: 'application/json',
+    body: JSON.stringify({ ...body, metadata: { name: `corpus-w-${++n}` } }),
+    expect: { code: 422, reason: 'Invalid', message },
+  });
+  const jobs = `/apis/batch/v1/namespaces/${NAMESPACE}/jobs`;
+  const job = (spec: Record<string, unknown>) => ({ apiVersion: 'batch/v1', kind: 'Job', spec: { template: template(), ...spec } });
+  return [
+    post('Job with parallelism -1', jobs, job({ parallelism: -1 }), /spec.parallelism: Invalid value: -1: must be greater than or equal to 0/),
+    post('Job with completions -1', jobs, job({ completions: -1 }), /spec.completions: Invalid value: -1: must be greater than or equal to 0/),
+    post('Job with backoffLimit -1', jobs, job({ backoffLimit: -1 }), /spec.backoffLimit: Invalid value: -1: must be greater than or equal to 0/),
+    post('Job with a manual selector the template does not match', jobs, job({ manualSelector: true, selector: { matchLabels: { app: 'other' } } }), /spec.template.metadata.labels: Invalid value: .*`selector` does not match template `labels`/),
+    post('Job with restartPolicy Always', jobs, { apiVersion: 'batch/v1', kind: 'Job', spec: { template: { ...template(), spec: { ...template().spec, restartPolicy: 'Always' } } } }, /spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never"/),
+    post(
+      'DaemonSet whose selector does not match its template',
+      `/apis/apps/v1/namespaces/${NAMESPACE}/daemonsets`,
+      { apiVersion: 'apps/v1', kind: 'DaemonSet', spec: { selector: { matchLabels: { app: 'x' } }, template: { metadata: { labels: { app: 'y' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } } },
+      /spec.template.metadata.labels: Invalid value: .*`selector` does not match template `labels`/,
+    ),
+    post(
+      'StatefulSet with replicas -1',
+      `/apis/apps/v1/namespaces/${NAMESPACE}/statefulsets`,
+      { apiVersion: 'apps/v1', kind: 'StatefulSet', spec: { replicas: -1, selector: { matchLabels: { app: 'w' } }, template: { metadata: { labels: { app: 'w' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } } },
+      /spec.replicas: Invalid value: -1: must be greater than or equal to 0/,
+    ),
+  ];
+}
+
 /** Identity headers on the local port: impersonation is checked and then authorized as the target. */
 function identityCases(): Case[] {
   const cm = kinds[0]!;
@@ -481,5 +516,5 @@ function identityCases(): Case[] {
 }
 
 export function buildCorpus(): Case[] {
-  return [...kinds.flatMap(patchCases), ...kinds.flatMap(writeCases), ...valueCases(), ...parameterCases(), ...pathCases(), ...identityCases(), ...csrCases(), ...cronJobCases(), ...budgetCases()];
+  return [...kinds.flatMap(patchCases), ...kinds.flatMap(writeCases), ...valueCases(), ...parameterCases(), ...pathCases(), ...identityCases(), ...csrCases(), ...cronJobCases(), ...budgetCases(), ...workloadCases()];
 }

@@ -7,7 +7,7 @@ import { open } from '../../schema/dsl.js';
 import { conditions, kind } from '../../schema/meta.js';
 import { jobSpec } from '../../schema/workloads.js';
 import type { KubeObject } from '../../types/meta.js';
-import { immutable, selectorImmutable, validateJobSpec } from '../../validation/workloads.js';
+import { immutable, selectorImmutable, validateJobSpec, validateSelectorAndTemplate } from '../../validation/workloads.js';
 import { withStatus } from '../strategy.js';
 import { ALL, fieldText, statusOf, type KindModule } from '../kind.js';
 
@@ -47,7 +47,11 @@ export const job: KindModule = {
     selectorCol,
   ],
   defaults: (o) => defaultJobSpec(o.spec ?? (o.spec = {})),
-  validate: (o, errs) => validateJobSpec(o.spec ?? {}, 'spec', errs),
+  validate(o, errs) {
+    validateJobSpec(o.spec ?? {}, 'spec', errs);
+    // A selector (generated, or the user's with manualSelector) must select the template.
+    if (o.spec?.selector) validateSelectorAndTemplate(o.spec, errs, 'job');
+  },
   validateUpdate(next, prev, errs) {
     selectorImmutable(next, prev, errs);
     immutable(next.spec?.template, prev.spec?.template, 'spec.template', errs);
