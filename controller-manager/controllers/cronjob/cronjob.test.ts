@@ -33,6 +33,10 @@ describe('cron schedules', () => {
   it('parses five fields and descriptors in a time zone, and says what is wrong with the rest', () => {
     expect(new Date(parseCronSchedule('30 9 * * 1-5', 'Europe/Berlin').next(at('2026-01-02T09:00:00Z'))!).toISOString()).toBe('2026-01-05T08:30:00.000Z');
     expect(new Date(parseCronSchedule('@hourly').next(at('2026-01-01T00:02:00Z'))!).toISOString()).toBe('2026-01-01T01:00:00.000Z');
+    // 09:00 in New York is 14:00 UTC before daylight saving time begins (8 March 2026) and 13:00 after.
+    const nine = parseCronSchedule('0 9 * * *', 'America/New_York');
+    expect(new Date(nine.next(at('2026-03-07T00:00:00Z'))!).toISOString()).toBe('2026-03-07T14:00:00.000Z');
+    expect(new Date(nine.next(at('2026-03-08T12:00:00Z'))!).toISOString()).toBe('2026-03-08T13:00:00.000Z');
     expect(parseCronSchedule('@every 1h30m').next(at('2026-01-01T00:00:00.250Z'))).toBe(at('2026-01-01T01:30:00Z'));
     expect(() => parseCronSchedule('@every soon')).toThrow(/failed to parse duration @every soon/);
     expect(() => parseCronSchedule('* * * * * *')).toThrow('expected exactly 5 fields, found 6: [* * * * * *]');
