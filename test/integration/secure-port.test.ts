@@ -36,7 +36,7 @@ async function clientCert(name: string, cn: string, groups: string[] = [], signe
 
 const asCert = (name: string, binary = KUBECTL_VERSIONS['1.32']!) =>
   kubectlFor(server, binary, ['--certificate-authority', files['ca.crt']!, '--client-certificate', files[`${name}.crt`]!, '--client-key', files[`${name}.key`]!]);
-const asToken = (token: string) => kubectlFor(server, undefined, ['--certificate-authority', files['ca.crt']!, '--token', token]);
+const asToken = (token: string, binary = KUBECTL_VERSIONS['1.32']!) => kubectlFor(server, binary, ['--certificate-authority', files['ca.crt']!, '--token', token]);
 
 beforeAll(async () => {
   ca = await createCA('kubette-test-ca');
@@ -82,6 +82,11 @@ describe('authentication on the secure port', () => {
   it('takes a bearer token from --token-auth-file', async () => {
     const who = JSON.parse(await asToken('bob-token-0123456789').ok(['auth', 'whoami', '-o', 'json'])) as { status: { userInfo: unknown } };
     expect(who.status.userInfo).toEqual({ username: 'bob', uid: '1001', groups: ['dev', 'system:authenticated'] });
+    // kubectl 1.27 and 1.33 too: authenticated as bob (and refused as bob, who has no role).
+    for (const v of ['1.27', '1.33']) {
+      const res = await asToken('bob-token-0123456789', KUBECTL_VERSIONS[v]!).run(['get', 'pods', '-n', 'default']);
+      expect([v, res.stderr]).toEqual([v, expect.stringContaining('User "bob" cannot list resource "pods"')]);
+    }
   });
 
   it('takes bootstrap tokens from bootstrap-token-<id> Secrets, until they expire or are deleted', async () => {
