@@ -327,3 +327,40 @@ describe('controller-manager restarts under workloads', () => {
     expect(pods.filter((p) => (p.metadata.finalizers ?? []).includes('batch.kubernetes.io/job-tracking'))).toEqual([]);
   }, 180_000);
 });
+
+describe('controller-manager restarts under stateful workloads', () => {
+  it('a StatefulSet and a DaemonSet whose controller-manager is SIGKILLed mid-creation end with exactly their pods', async () => {
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
+        { apiVersion: 'v1', kind: 'Service', metadata: { name: 'ordered' }, spec: { clusterIP: 'None', selector: { app: 'ordered' }, ports: [{ port: 80 }] } },
+        {
+          apiVersion: 'apps/v1',
+          kind: 'StatefulSet',
+          metadata: { name: 'ordered' },
+          spec: {
+            serviceName: 'ordered',
+            replicas: 4,
+            selector: { matchLabels: { app: 'ordered' } },
+            template: { metadata: { labels: { app: 'ordered' } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'busybox:1.36', command: LOOP }] } },
+          },
+        },
+        {
+          apiVersion: 'apps/v1',
+          kind: 'DaemonSet',
+          metadata: { name: 'everywhere' },
+          spec: { selector: { matchLabels: { app: 'everywhere' } }, template: { metadata: { labels: { app: 'everywhere' } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'busybox:1.36', command: LOOP }] } } },
+        },
+      ],
+    }));
+    await waitFor('the StatefulSet part-way', async () => ((await podsOf('ordered')).length >= 2 ? true : undefined), 60_000, 50);
+    for (const m of managers) if (m.proc.running) await m.proc.kill();
+    const next = await startManager();
+    await waitFor('the new controller-manager leading', async () => ((await leaseHolder()).includes(`_${next.proc.child.pid}`) ? true : undefined), 30_000, 200);
+    await kubectl.ok(['rollout', 'status', 'statefulset/ordered', '--timeout=120s']);
+    await kubectl.ok(['rollout', 'status', 'daemonset/everywhere', '--timeout=120s']);
+    expect(live(await podsOf('ordered')).map((p) => p.metadata.name).sort()).toEqual(['ordered-0', 'ordered-1', 'ordered-2', 'ordered-3']);
+    expect(live(await podsOf('everywhere')).map((p) => p.spec.nodeName).sort()).toEqual([...cluster.nodes].sort());
+  }, 180_000);
+});
