@@ -86,4 +86,28 @@ describe('DaemonSet reconcile', () => {
     expect(w.client.writes('pods').filter((a) => a.verb === 'delete')).toHaveLength(1);
     expect((w.client.writes('daemonsets')[0]!.body as DaemonSet).status).toMatchObject({ updatedNumberScheduled: 0, numberAvailable: 3 });
   });
+
+  it('with maxSurge starts a new pod beside the old one, and removes the old once the new is available', async () => {
+    const surge = (image: string) => ds(image, { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } });
+    const old = templateHash(surge('agent:1').spec.template);
+    const next = templateHash(surge('agent:2').spec.template);
+    const first = fakeWorld();
+    const c1 = new DaemonSetController(first.ctx);
+    first.seed('apps/v1/daemonsets', surge('agent:2'));
+    first.seed('v1/nodes', node('n1'), node('n2'));
+    first.seed('v1/pods', pod('a', 'n1', old), pod('b', 'n2', old));
+    first.seed('apps/v1/controllerrevisions');
+    await c1.reconcile('ns/agent');
+    expect(first.client.writes('pods').map((a) => a.verb)).toEqual(['create']);
+
+    const second = fakeWorld();
+    const c2 = new DaemonSetController(second.ctx);
+    second.seed('apps/v1/daemonsets', surge('agent:2'));
+    second.seed('v1/nodes', node('n1'), node('n2'));
+    second.seed('v1/pods', pod('a', 'n1', old), { ...pod('a2', 'n1', next), metadata: { ...pod('a2', 'n1', next).metadata, creationTimestamp: '2026-01-02T00:00:00Z' } }, pod('b', 'n2', old));
+    second.seed('apps/v1/controllerrevisions');
+    await c2.reconcile('ns/agent');
+    // n1 still counts as surging until its old pod is gone: n2 waits for the next sync.
+    expect(second.client.writes('pods').map((a) => `${a.verb} ${a.name ?? ''}`)).toEqual(['delete a']);
+  });
 });

@@ -9,7 +9,9 @@
 //  - Each template is kept as a ControllerRevision (<set>-<hash>), numbered; a template going
 //    back to an earlier one (rollout undo) renumbers that revision. Pods carry
 //    controller-revision-hash; RollingUpdate replaces old pods with at most maxUnavailable
-//    nodes unavailable at once; OnDelete replaces only pods someone deleted.
+//    nodes unavailable at once, or with maxSurge starts the new pod beside the old one on up to
+//    that many nodes and removes the old once the new is available; OnDelete replaces only pods
+//    someone deleted.
 import { fromLabelSelector, matches } from '../../api/labels.js';
 import { nodeMatchesPod } from '../../api/node-affinity.js';
 import { controllerRef, controllerRefTo } from '../../api/owners.js';
@@ -148,20 +150,48 @@ export class DaemonSetController extends Controller {
     const remove: Pod[] = [];
     const desired = nodes.filter((n) => shouldRun(ds.spec.template.spec, n));
     const desiredNames = new Set(desired.map((n) => n.metadata.name!));
+    const strategy = ds.spec.updateStrategy?.type ?? 'RollingUpdate';
+    const rolling = ds.spec.updateStrategy?.rollingUpdate;
+    const maxSurge = strategy === 'RollingUpdate' ? resolveIntOrPercent(rolling?.maxSurge, desired.length, true, '0') : 0;
+    const isNew = (p: Pod) => p.metadata.labels?.[REVISION_HASH] === hash;
+    const byAge = (a: Pod, b: Pod) => Date.parse(a.metadata.creationTimestamp ?? '') - Date.parse(b.metadata.creationTimestamp ?? '');
+    // Nodes running an old and a new pod side by side (surging).
+    let surging = desired.filter((n) => {
+      const here = (byNode.get(n.metadata.name!) ?? []).filter((p) => p.status?.phase !== 'Failed');
+      return here.some(isNew) && here.some((p) => !isNew(p));
+    }).length;
     for (const node of desired) {
-      const here = (byNode.get(node.metadata.name!) ?? []).sort((a, b) => Date.parse(a.metadata.creationTimestamp ?? '') - Date.parse(b.metadata.creationTimestamp ?? ''));
-      const failed = here.filter((p) => p.status?.phase === 'Failed');
-      remove.push(...failed);
+      const here = (byNode.get(node.metadata.name!) ?? []).sort(byAge);
+      remove.push(...here.filter((p) => p.status?.phase === 'Failed'));
       const alive = here.filter((p) => p.status?.phase !== 'Failed');
-      if (alive.length === 0) create.push(node.metadata.name!);
-      else remove.push(...alive.slice(1)); // one per node: the oldest stays
+      if (alive.length === 0) {
+        create.push(node.metadata.name!);
+        continue;
+      }
+      if (maxSurge === 0) {
+        remove.push(...alive.slice(1)); // one per node: the oldest stays
+        continue;
+      }
+      // Surge: the new pod starts beside the old one, which goes once the new one is available.
+      const fresh = alive.filter(isNew);
+      const old = alive.filter((p) => !isNew(p));
+      if (fresh.length) {
+        remove.push(...fresh.slice(1));
+        if (isAvailable(fresh[0]!, minReady, now)) remove.push(...old);
+      } else {
+        remove.push(...old.slice(1));
+        if (!isAvailable(old[0]!, minReady, now)) remove.push(old[0]!);
+        else if (surging < maxSurge) {
+          create.push(node.metadata.name!);
+          surging++;
+        }
+      }
     }
     for (const [node, here] of byNode) if (!desiredNames.has(node)) remove.push(...here);
 
-    // Rolling update: old pods go while no more than maxUnavailable nodes lack an available pod.
-    const strategy = ds.spec.updateStrategy?.type ?? 'RollingUpdate';
-    if (strategy === 'RollingUpdate') {
-      const maxUnavailable = Math.max(1, resolveIntOrPercent(ds.spec.updateStrategy?.rollingUpdate?.maxUnavailable, desired.length, true, '1'));
+    // Rolling update without surge: old pods go while no more than maxUnavailable nodes lack an available pod.
+    if (strategy === 'RollingUpdate' && maxSurge === 0) {
+      const maxUnavailable = Math.max(1, resolveIntOrPercent(rolling?.maxUnavailable, desired.length, true, '1'));
       const current = (n: Node) => (byNode.get(n.metadata.name!) ?? []).find((p) => p.status?.phase !== 'Failed');
       let unavailable = desired.filter((n) => {
         const p = current(n);
@@ -169,7 +199,7 @@ export class DaemonSetController extends Controller {
       }).length;
       for (const node of desired) {
         const p = current(node);
-        if (!p || p.metadata.labels?.[REVISION_HASH] === hash || remove.includes(p)) continue;
+        if (!p || isNew(p) || remove.includes(p)) continue;
         // An old pod that is not available anyway costs nothing to replace.
         if (!isAvailable(p, minReady, now)) remove.push(p);
         else if (unavailable < maxUnavailable) {
@@ -242,7 +272,11 @@ export class DaemonSetController extends Controller {
   private async writeStatus(ds: DaemonSet, desired: Node[], byNode: Map<string, Pod[]>, hash: string, now: number): Promise<ReconcileResult> {
     const minReady = ds.spec.minReadySeconds ?? 0;
     const desiredNames = new Set(desired.map((n) => n.metadata.name!));
-    const podOn = (n: string) => (byNode.get(n) ?? []).find((p) => p.status?.phase !== 'Failed');
+    // With a surge a node may run two: the current revision's speaks for it.
+    const podOn = (n: string) => {
+      const here = (byNode.get(n) ?? []).filter((p) => p.status?.phase !== 'Failed');
+      return here.find((p) => p.metadata.labels?.[REVISION_HASH] === hash) ?? here[0];
+    };
     const scheduled = desired.filter((n) => podOn(n.metadata.name!));
     const available = scheduled.filter((n) => isAvailable(podOn(n.metadata.name!)!, minReady, now)).length;
     const status = {

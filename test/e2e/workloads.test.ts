@@ -96,6 +96,28 @@ describe('DaemonSets', () => {
   }, 120_000);
 });
 
+describe('DaemonSet surge', () => {
+  it('with maxSurge 1 and maxUnavailable 0 every node keeps a ready daemon throughout the rollout', async () => {
+    await kubectl.ok(['patch', 'daemonset', 'agent', '-p', JSON.stringify({ spec: { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }, template: { spec: { containers: [{ name: 'agent', readinessProbe: { exec: { command: ['true'] }, periodSeconds: 1 } }] } } } })]);
+    await kubectl.ok(['rollout', 'status', 'daemonset/agent', '--timeout=90s']);
+    let gap = '';
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const ready = (await agentPods()).filter((p) => (p.status?.conditions ?? []).some((c: Obj) => c.type === 'Ready' && c.status === 'True'));
+        for (const n of cluster.nodes) if (!ready.some((p) => p.spec.nodeName === n)) gap ||= `${n} had no ready daemon`;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    await kubectl.ok(['set', 'image', 'daemonset/agent', 'agent=kubette/debian:bookworm']);
+    await kubectl.ok(['rollout', 'status', 'daemonset/agent', '--timeout=90s']);
+    sampling = false;
+    await sampler;
+    expect(gap).toBe('');
+    expect((await running()).map((p) => p.spec.containers[0].image)).toEqual(['kubette/debian:bookworm', 'kubette/debian:bookworm']);
+  }, 120_000);
+});
+
 describe('StatefulSets', () => {
   const pods = async () => ((await getJSON('/api/v1/namespaces/default/pods?labelSelector=app%3Dweb')).items as Obj[]).filter((p) => !p.metadata.deletionTimestamp);
   const sts = (image: string, replicas: number) =>
