@@ -87,6 +87,20 @@ describe('docker-compose up', () => {
     const fromPod = await ok(['exec', webPod, '--', 'sh', '-c', 'cat /var/run/secrets/kubernetes.io/serviceaccount/ca.crt | head -1']);
     expect(fromPod.trim()).toBe('-----BEGIN CERTIFICATE-----');
 
+    // A Job runs to completion and a DaemonSet covers both nodes.
+    await ok(['create', 'job', 'once', '--image=busybox:1.36', '--', 'echo', 'done']);
+    await kubectl.ok(['wait', '--for=condition=complete', 'job/once', '--timeout=60s']);
+    expect((await ok(['logs', 'job/once'])).trim()).toBe('done');
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'agent' },
+      spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 1; done"] }] } } },
+    }));
+    await ok(['rollout', 'status', 'daemonset/agent', '--timeout=60s']);
+    expect(((await getJSON('/api/v1/namespaces/default/pods?labelSelector=app%3Dagent')).items as Obj[]).map((p) => p.spec.nodeName).sort()).toEqual(['node-1', 'node-2']);
+    await ok(['delete', 'daemonset/agent', 'job/once']);
+
     // A claim of the default local-path class: provisioned on the host for its pod, deleted with it.
     await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
       apiVersion: 'v1',
