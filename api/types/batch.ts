@@ -14,6 +14,9 @@ export interface JobSpec {
   selector?: LabelSelector;
   template: PodTemplateSpec;
   podReplacementPolicy?: 'TerminatingOrFailed' | 'Failed';
+  backoffLimitPerIndex?: number;
+  maxFailedIndexes?: number;
+  successPolicy?: { rules: Array<{ succeededIndexes?: string; succeededCount?: number }> };
   podFailurePolicy?: {
     rules: Array<{
       action: 'FailJob' | 'Ignore' | 'Count' | 'FailIndex';
@@ -32,6 +35,7 @@ export interface JobStatus {
   startTime?: string;
   completionTime?: string;
   completedIndexes?: string;
+  failedIndexes?: string;
   /** Finished pods whose finalizer is being removed: counted once it is gone. */
   uncountedTerminatedPods?: { succeeded?: string[]; failed?: string[] };
   conditions?: Condition[];

@@ -104,6 +104,25 @@ describe('Jobs', () => {
     expect(lines.sort()).toEqual(['0 indexed-0', '1 indexed-1', '2 indexed-2']);
   });
 
+  it('backoffLimitPerIndex gives up only the failing index: the others complete and the Job fails with FailedIndexes', async () => {
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'per-index' },
+      spec: {
+        completionMode: 'Indexed',
+        completions: 3,
+        parallelism: 3,
+        backoffLimitPerIndex: 0,
+        template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', '[ "$JOB_COMPLETION_INDEX" != 1 ]'] }] } },
+      },
+    }));
+    await kubectl.ok(['wait', '--for=condition=failed', 'job/per-index', '--timeout=60s']);
+    const j = await job('per-index');
+    expect(j.status).toMatchObject({ completedIndexes: '0,2', failedIndexes: '1', succeeded: 2, failed: 1 });
+    expect((j.status.conditions as Obj[]).find((c) => c.type === 'Failed')).toMatchObject({ reason: 'FailedIndexes' });
+  });
+
   it('ttlSecondsAfterFinished deletes the finished Job and its pods; deleting a running Job leaves no pod behind', async () => {
     await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
       apiVersion: 'batch/v1',

@@ -180,4 +180,29 @@ describe('Job reconcile', () => {
     // Its finalizer is removed and a replacement created at once (no back-off for an ignored failure).
     expect(ignore.w.client.writes('pods').map((a) => a.verb)).toEqual(['patch', 'create']);
   });
+
+  it('backoffLimitPerIndex: an index that failed too often is given up, the rest run on, and the Job fails with FailedIndexes', async () => {
+    const failedAt = (name: string, index: number) => pod(name, 'Failed', { index, finalizer: false });
+    const spec = { completionMode: 'Indexed' as const, completions: 3, parallelism: 3, backoffLimitPerIndex: 1 };
+    const { w, controller } = setup();
+    w.seed('batch/v1/jobs', job(spec, { startTime: '2026-01-01T00:00:00Z', completedIndexes: '0', succeeded: 1, failed: 2 }));
+    w.seed('v1/pods', failedAt('pi-1-a', 1), failedAt('pi-1-b', 1), pod('pi-2-a', 'Running', { index: 2 }));
+    await controller.reconcile('ns/pi');
+    expect(lastStatus(w)).toMatchObject({ failedIndexes: '1', completedIndexes: '0' });
+    expect(w.client.writes('pods').filter((a) => a.verb === 'create')).toEqual([]); // index 1 is not retried
+    const done = setup();
+    done.w.seed('batch/v1/jobs', job(spec, { startTime: '2026-01-01T00:00:00Z', completedIndexes: '0,2', succeeded: 2, failed: 2, failedIndexes: '1' }));
+    done.w.seed('v1/pods', failedAt('pi-1-a', 1), failedAt('pi-1-b', 1));
+    await done.controller.reconcile('ns/pi');
+    expect(lastStatus(done.w).conditions!.map((c) => [c.type, c.reason])).toEqual([['FailureTarget', 'FailedIndexes'], ['Failed', 'FailedIndexes']]);
+  });
+
+  it('successPolicy: the Job succeeds once the listed indexes have, and the pods still running are removed', async () => {
+    const { w, controller } = setup();
+    w.seed('batch/v1/jobs', job({ completionMode: 'Indexed', completions: 5, parallelism: 5, successPolicy: { rules: [{ succeededIndexes: '0-1' }] } }, { startTime: '2026-01-01T00:00:00Z', completedIndexes: '0', succeeded: 1 }));
+    w.seed('v1/pods', pod('pi-1-a', 'Succeeded', { index: 1 }), pod('pi-2-a', 'Running', { index: 2 }));
+    await controller.reconcile('ns/pi');
+    expect(w.client.writes('pods').filter((a) => a.verb === 'delete').map((a) => a.name)).toEqual(['pi-2-a']);
+    expect(lastStatus(w).conditions!.map((c) => [c.type, c.reason, c.message])).toEqual([['SuccessCriteriaMet', 'SuccessPolicy', 'Matched rules at index 0']]);
+  });
 });

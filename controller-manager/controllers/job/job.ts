@@ -29,6 +29,17 @@ const pods = resource('v1/pods');
 const jobs = resource('batch/v1/jobs');
 export const TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
 export const INDEX_ANNOTATION = 'batch.kubernetes.io/job-completion-index';
+const INDEX_FAILURE_COUNT = 'batch.kubernetes.io/job-index-failure-count';
+
+/** A successPolicy rule: the listed indexes (or, with succeededCount, that many of them / of all) succeeded. */
+export function successRuleMet(rule: { succeededIndexes?: string; succeededCount?: number }, completed: Set<number>, completions: number): boolean {
+  if (rule.succeededIndexes !== undefined) {
+    const wanted = parseIndexes(rule.succeededIndexes, completions);
+    const done = [...wanted].filter((i) => completed.has(i)).length;
+    return rule.succeededCount !== undefined ? done >= rule.succeededCount : done === wanted.size && wanted.size > 0;
+  }
+  return rule.succeededCount !== undefined && completed.size >= rule.succeededCount;
+}
 const BACKOFF_BASE_MS = 10_000;
 const BACKOFF_MAX_MS = 360_000;
 
@@ -61,6 +72,8 @@ export class JobController extends Controller {
   private readonly jobs: Informer<Job>;
   private readonly pods: Informer<Pod>;
   private readonly expectations = new Expectations();
+  /** Failures per index of Jobs with backoffLimitPerIndex, as last counted. */
+  private readonly indexFailures = new Map<string, Map<number, number>>();
   /** When each Job last saw a pod fail, for the back-off before the next pod. */
   private readonly lastFailure = new Map<string, { at: number; count: number }>();
 
@@ -181,6 +194,22 @@ export class JobController extends Controller {
       status.succeeded = completed.size;
       status.completedIndexes = formatIndexes(completed);
     }
+    // backoffLimitPerIndex: an index whose pods failed more often than that is given up (as is
+    // one a FailIndex rule names); its failures are counted from its failed pods.
+    const perIndex = indexed && spec.backoffLimitPerIndex !== undefined;
+    const failedIndexes = perIndex ? parseIndexes(status.failedIndexes, completions ?? 0) : new Set<number>();
+    if (perIndex) {
+      const failuresOf = new Map<number, number>();
+      for (const p of mine) {
+        const i = indexOf(p);
+        if (i === undefined || p.status?.phase !== 'Failed' || decide(rules, p)?.action === 'Ignore') continue;
+        failuresOf.set(i, (failuresOf.get(i) ?? 0) + 1);
+        if (decide(rules, p)?.action === 'FailIndex') failedIndexes.add(i);
+      }
+      for (const [i, n] of failuresOf) if (n > spec.backoffLimitPerIndex! && !completed.has(i)) failedIndexes.add(i);
+      status.failedIndexes = formatIndexes(failedIndexes);
+      this.indexFailures.set(key, failuresOf);
+    }
     delete status.uncountedTerminatedPods;
     // Consecutive failures set the back-off; a success resets it.
     if (newFailures) {
@@ -214,9 +243,17 @@ export class JobController extends Controller {
         : completions === null
           ? (status.succeeded ?? 0) > 0 && active.length === 0
           : (status.succeeded ?? 0) >= completions;
+      const allIndexesDone = perIndex && completed.size + failedIndexes.size >= (completions ?? 0);
+      const successRule = indexed ? (spec.successPolicy?.rules ?? []).findIndex((r) => successRuleMet(r, completed, completions ?? 0)) : -1;
       if (failJob) {
         conditions = setCondition(conditions, 'FailureTarget', 'True', 'PodFailurePolicy', failJob, now);
-      } else if ((status.failed ?? 0) > backoffLimit) {
+      } else if (perIndex && spec.maxFailedIndexes !== undefined && failedIndexes.size > spec.maxFailedIndexes) {
+        conditions = setCondition(conditions, 'FailureTarget', 'True', 'MaxFailedIndexesExceeded', 'Job has exceeded the specified maximal number of failed indexes', now);
+      } else if (allIndexesDone && failedIndexes.size > 0) {
+        conditions = setCondition(conditions, 'FailureTarget', 'True', 'FailedIndexes', 'Job has failed indexes', now);
+      } else if (successRule >= 0) {
+        conditions = setCondition(conditions, 'SuccessCriteriaMet', 'True', 'SuccessPolicy', `Matched rules at index ${successRule}`, now);
+      } else if (!perIndex && (status.failed ?? 0) > backoffLimit) {
         conditions = setCondition(conditions, 'FailureTarget', 'True', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit', now);
       } else if (deadline !== undefined && nowMs >= deadline) {
         conditions = setCondition(conditions, 'FailureTarget', 'True', 'DeadlineExceeded', 'Job was active longer than specified deadline', now);
@@ -263,8 +300,9 @@ export class JobController extends Controller {
     if (indexed) {
       const running = new Set(active.map(indexOf).filter((i): i is number => i !== undefined));
       const pending: number[] = [];
-      for (let i = 0; i < (completions ?? 0) && pending.length + running.size < parallelism; i++) if (!completed.has(i) && !running.has(i)) pending.push(i);
-      want = Math.min(parallelism, (completions ?? 0) - completed.size);
+      const given = parseIndexes(status.failedIndexes, completions ?? 0);
+      for (let i = 0; i < (completions ?? 0) && pending.length + running.size < parallelism; i++) if (!completed.has(i) && !running.has(i) && !given.has(i)) pending.push(i);
+      want = Math.min(parallelism, (completions ?? 0) - completed.size - given.size);
       toCreate = pending.slice(0, Math.max(0, want - active.length));
     } else {
       const remaining = completions === null ? ((status.succeeded ?? 0) > 0 ? 0 : parallelism) : completions - (status.succeeded ?? 0);
@@ -302,6 +340,8 @@ export class JobController extends Controller {
     const name = job.metadata.name!;
     if (index !== undefined) {
       annotations[INDEX_ANNOTATION] = String(index);
+      const failures = this.indexFailures.get(objectKey(job))?.get(index);
+      if (job.spec.backoffLimitPerIndex !== undefined) annotations[INDEX_FAILURE_COUNT] = String(failures ?? 0);
       labels[INDEX_ANNOTATION] = String(index);
       spec.hostname ??= `${name}-${index}`;
       const env = { name: 'JOB_COMPLETION_INDEX', valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${INDEX_ANNOTATION}']` } } };
