@@ -205,4 +205,16 @@ describe('Job reconcile', () => {
     expect(w.client.writes('pods').filter((a) => a.verb === 'delete').map((a) => a.name)).toEqual(['pi-2-a']);
     expect(lastStatus(w).conditions!.map((c) => [c.type, c.reason, c.message])).toEqual([['SuccessCriteriaMet', 'SuccessPolicy', 'Matched rules at index 0']]);
   });
+
+  it('podReplacementPolicy Failed waits for a terminating pod to finish before replacing it', async () => {
+    const run = async (podReplacementPolicy: 'Failed' | 'TerminatingOrFailed') => {
+      const { w, controller } = setup();
+      w.seed('batch/v1/jobs', job({ completions: 1, podReplacementPolicy }, { startTime: '2026-01-01T00:00:00Z' }));
+      w.seed('v1/pods', pod('pi-going', 'Running', { deleting: true, finalizer: false }));
+      await controller.reconcile('ns/pi');
+      return w.client.writes('pods').filter((a) => a.verb === 'create').length;
+    };
+    expect(await run('Failed')).toBe(0);
+    expect(await run('TerminatingOrFailed')).toBe(1);
+  });
 });

@@ -277,7 +277,10 @@ export class JobController extends Controller {
         }
       }
     } else if (!spec.suspend) {
-      requeue = (await this.manage(key, job, active, completed, status, nowMs)) ?? requeue;
+      // podReplacementPolicy Failed (the default with a podFailurePolicy): a terminating pod
+      // is replaced only once it has finished, so it still holds its place.
+      const replaceOnlyFailed = (spec.podReplacementPolicy ?? (spec.podFailurePolicy ? 'Failed' : 'TerminatingOrFailed')) === 'Failed';
+      requeue = (await this.manage(key, job, replaceOnlyFailed ? [...active, ...terminating] : active, completed, status, nowMs)) ?? requeue;
     }
 
     status.active = failing || succeeding || spec.suspend ? 0 : active.length;
