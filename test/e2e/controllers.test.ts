@@ -363,4 +363,19 @@ describe('controller-manager restarts under stateful workloads', () => {
     expect(live(await podsOf('ordered')).map((p) => p.metadata.name).sort()).toEqual(['ordered-0', 'ordered-1', 'ordered-2', 'ordered-3']);
     expect(live(await podsOf('everywhere')).map((p) => p.spec.nodeName).sort()).toEqual([...cluster.nodes].sort());
   }, 180_000);
+
+  it('a CronJob whose controller-manager is SIGKILLed makes exactly one Job per scheduled minute', async () => {
+    await kubectl.ok(['create', 'cronjob', 'minutely', '--image=busybox:1.36', '--schedule=* * * * *', '--', 'echo', 'tick']);
+    const made = async () => (await list('/apis/batch/v1/namespaces/default/jobs')).filter((j) => j.metadata.ownerReferences?.[0]?.name === 'minutely');
+    await waitFor('the first scheduled Job', async () => ((await made()).length >= 1 ? true : undefined), 80_000, 250);
+    for (const m of managers) if (m.proc.running) await m.proc.kill();
+    const next = await startManager();
+    await waitFor('the new controller-manager leading', async () => ((await leaseHolder()).includes(`_${next.proc.child.pid}`) ? true : undefined), 30_000, 200);
+    await waitFor('the Job of the next minute', async () => ((await made()).length >= 2 ? true : undefined), 80_000, 250);
+    await kubectl.ok(['patch', 'cronjob', 'minutely', '-p', '{"spec":{"suspend":true}}']);
+    const jobs = await made();
+    const minutes = jobs.map((j) => Date.parse(j.metadata.annotations['batch.kubernetes.io/cronjob-scheduled-timestamp']) / 60_000);
+    expect(new Set(minutes).size).toBe(jobs.length);
+    expect(jobs.map((j) => j.metadata.name).sort()).toEqual(minutes.map((m) => `minutely-${m}`).sort());
+  }, 200_000);
 });
