@@ -91,4 +91,12 @@ describe('StatefulSet reconcile', () => {
     await c.reconcile('ns/db');
     expect(podWrites(w)).toEqual(['delete db-0']);
   });
+
+  it('RollingUpdate maxUnavailable replaces that many pods at once', async () => {
+    const old = sts(4, {}, 'db:1');
+    const next = sts(4, { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0, maxUnavailable: 2 } } }, 'db:2');
+    const { w, c } = world(next, pod(0, revisionOf(old)), pod(1, revisionOf(old)), pod(2, revisionOf(old)), pod(3, revisionOf(old)));
+    await c.reconcile('ns/db');
+    expect(podWrites(w)).toEqual(['delete db-3', 'delete db-2']);
+  });
 });

@@ -9,8 +9,8 @@
 //    and removed highest ordinal first, one at a time; Parallel does both at once. Failed pods
 //    are replaced under the same name.
 //  - Templates are ControllerRevisions; pods carry controller-revision-hash (the revision's
-//    name). RollingUpdate replaces pods from the highest ordinal down to `partition`, one at a
-//    time, each waiting for the one before to be Running and Ready; OnDelete waits for deletions.
+//    name). RollingUpdate replaces pods from the highest ordinal down to `partition`, with at
+//    most maxUnavailable (default 1) of the set unavailable at once; OnDelete waits for deletions.
 import { fromLabelSelector, matches } from '../../api/labels.js';
 import { controllerRef, controllerRefTo } from '../../api/owners.js';
 import { StatusError } from '../../api/status.js';
@@ -22,6 +22,7 @@ import { objectKey } from '../../client/informer.js';
 import { resource } from '../../client/rest.js';
 import { Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
 import { Expectations } from '../framework/expectations.js';
+import { resolveIntOrPercent } from './deployment/rollout.js';
 import { isAvailable, isReady, untilAvailable } from './pod-util.js';
 import { recordRevision, REVISION_HASH } from './revisions.js';
 
@@ -130,19 +131,31 @@ export class StatefulSetController extends Controller {
       await this.deleteScaledClaims(set, ordinal);
       if (!parallel) return;
     }
-    // Rolling update: highest ordinal first down to the partition, one pod at a time.
+    // Rolling update: highest ordinal first down to the partition, replacing old pods while no
+    // more than maxUnavailable (default 1) of the set are unavailable.
     if ((set.spec.updateStrategy?.type ?? 'RollingUpdate') !== 'RollingUpdate') return;
-    const partition = set.spec.updateStrategy?.rollingUpdate?.partition ?? 0;
+    const rolling = set.spec.updateStrategy?.rollingUpdate;
+    const partition = rolling?.partition ?? 0;
     const start = set.spec.ordinals?.start ?? 0;
+    const maxUnavailable = Math.max(1, resolveIntOrPercent(rolling?.maxUnavailable, wanted.length, false, '1'));
+    let unavailable = wanted.filter((o) => {
+      const p = byOrdinal.get(o);
+      return !p || !runningAndReady(p);
+    }).length;
     for (const ordinal of [...wanted].reverse()) {
       if (ordinal - start < partition) break;
       const pod = byOrdinal.get(ordinal);
-      if (!pod) return;
-      if (pod.metadata.labels?.[REVISION_HASH] !== updateRevision) {
-        if (!pod.metadata.deletionTimestamp) await this.deletePod(key, set, pod);
-        return;
+      if (!pod || pod.metadata.deletionTimestamp) continue;
+      if (pod.metadata.labels?.[REVISION_HASH] === updateRevision) {
+        // An updated pod not yet ready holds the rest back while the budget is spent.
+        if (!runningAndReady(pod) && unavailable >= maxUnavailable) break;
+        continue;
       }
-      if (!runningAndReady(pod)) return; // an updated pod not yet ready holds the rest back
+      if (!runningAndReady(pod)) await this.deletePod(key, set, pod); // unavailable anyway
+      else if (unavailable < maxUnavailable) {
+        await this.deletePod(key, set, pod);
+        unavailable++;
+      } else break;
     }
   }
 
