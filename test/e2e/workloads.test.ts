@@ -74,6 +74,11 @@ describe('DaemonSets', () => {
     // Cordoned, yet a daemon's node: it gets its pod back.
     await waitFor('both nodes run it again', async () => ((await running()).map((p) => p.spec.nodeName).sort().join() === [n1, n2].sort().join() ? true : undefined), 60_000, 250);
     await kubectl.ok(['uncordon', n1]);
+    // A taint the daemon does not tolerate takes it off that node; untainted, it comes back.
+    await kubectl.ok(['taint', 'node', n2, 'dedicated=db:NoExecute']);
+    await waitFor('the tainted node without its daemon', async () => ((await agentPods()).every((p) => p.spec.nodeName !== n2) ? true : undefined), 60_000, 250);
+    await kubectl.ok(['taint', 'node', n2, 'dedicated=db:NoExecute-']);
+    await waitFor('the daemon back on the untainted node', async () => ((await running()).some((p) => p.spec.nodeName === n2) ? true : undefined), 60_000, 250);
   });
 
   it('rolls out a new image, keeps the history, and rollout undo brings the old template back', async () => {
@@ -173,6 +178,10 @@ describe('StatefulSets', () => {
     expect(created.get('web-1')!).toBeLessThanOrEqual(created.get('web-0')!);
     const s = await getJSON('/apis/apps/v1/namespaces/default/statefulsets/web');
     expect(s.status).toMatchObject({ replicas: 2, readyReplicas: 2, updatedReplicas: 2, currentRevision: s.status.updateRevision });
+    // And back: rollout undo restores the previous template.
+    await kubectl.ok(['rollout', 'undo', 'statefulset/web']);
+    await kubectl.ok(['rollout', 'status', 'statefulset/web', '--timeout=90s']);
+    expect((await pods()).map((p) => p.spec.containers[0].image)).toEqual(['busybox:1.36', 'busybox:1.36']);
   }, 120_000);
 });
 
