@@ -10,9 +10,11 @@ import type { UserInfo } from '../../component-base/authn/user.js';
 import type { EscalationCheck } from '../authz/escalation.js';
 import { admitPodServiceAccount, type ServiceAccountLookup } from './service-account.js';
 
-export const ADMISSION_PLUGINS = ['NamespaceLifecycle', 'NodeRestriction', 'ServiceAccount', 'DefaultStorageClass'];
+export const ADMISSION_PLUGINS = ['NamespaceLifecycle', 'NodeRestriction', 'ServiceAccount', 'DefaultStorageClass', 'StorageObjectInUseProtection'];
 /** On unless disabled, as in Kubernetes (NodeRestriction also needs the Node authorizer). */
-export const DEFAULT_ADMISSION_PLUGINS = ['NamespaceLifecycle', 'NodeRestriction', 'ServiceAccount', 'DefaultStorageClass'];
+export const DEFAULT_ADMISSION_PLUGINS = ['NamespaceLifecycle', 'NodeRestriction', 'ServiceAccount', 'DefaultStorageClass', 'StorageObjectInUseProtection'];
+export const PVC_PROTECTION = 'kubernetes.io/pvc-protection';
+export const PV_PROTECTION = 'kubernetes.io/pv-protection';
 
 /** The plugins in effect; throws on a name this server does not have. */
 export function admissionPlugins(enable: string[], disable: string[]): Set<string> {
@@ -37,6 +39,13 @@ export class Admission {
   /** Mutates and checks a create's object (stored version, namespace set), by `user`. */
   async admit(r: ResourceInfo, obj: KubeObject, user: UserInfo): Promise<void> {
     if (r.group === '' && r.kind === 'Pod' && this.plugins.has('ServiceAccount')) await admitPodServiceAccount(obj as unknown as Pod, this.accounts);
+    // StorageObjectInUseProtection: claims and volumes are not removed while in use (the
+    // controller-manager's pvc-protection and pv-protection controllers let them go).
+    if (r.group === '' && (r.kind === 'PersistentVolumeClaim' || r.kind === 'PersistentVolume') && this.plugins.has('StorageObjectInUseProtection')) {
+      const finalizer = r.kind === 'PersistentVolumeClaim' ? PVC_PROTECTION : PV_PROTECTION;
+      const list = Array.isArray(obj.metadata.finalizers) ? obj.metadata.finalizers : [];
+      if (!list.includes(finalizer)) obj.metadata.finalizers = [...list, finalizer];
+    }
     // DefaultStorageClass: a claim that names no class (null or absent, not "") gets the default.
     if (r.group === '' && r.kind === 'PersistentVolumeClaim' && this.plugins.has('DefaultStorageClass')) {
       const spec = obj.spec as { storageClassName?: string | null } | undefined;

@@ -17,6 +17,7 @@ import { NamespaceController } from './namespace.js';
 import { NodeLifecycleController } from './node-lifecycle.js';
 import { PodGCController } from './podgc.js';
 import { VolumeBinder } from './volume/binder.js';
+import { StorageProtectionController } from './volume/protection.js';
 import { REPLICA_SET, REPLICATION_CONTROLLER, ReplicaController } from './replicaset.js';
 import { RootCAPublisher } from './root-ca-publisher.js';
 import { ServiceAccountController } from './serviceaccount.js';
@@ -36,6 +37,7 @@ export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller>
   namespace: (ctx) => new NamespaceController(ctx),
   nodelifecycle: (ctx) => new NodeLifecycleController(ctx),
   'persistentvolume-binder': (ctx) => new VolumeBinder(ctx, ctx.options.localPathRoot ?? '/var/lib/kubette/local-path'),
+  'storage-protection': (ctx) => new StorageProtectionController(ctx),
   podgc: (ctx) => new PodGCController(ctx, ctx.options.terminatedPodGCThreshold ?? 12500),
   endpoint: (ctx) => new EndpointsController(ctx),
   endpointslice: (ctx) => new EndpointSliceController(ctx),

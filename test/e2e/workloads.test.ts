@@ -293,10 +293,19 @@ describe('persistent volumes', () => {
     }, 60_000, 250);
     expect((await kubectl.ok(['exec', 'store-0', '--', 'cat', '/data/proof'])).trim()).toBe('kept');
 
+    // A claim deleted while its pod runs stays (Terminating, pvc-protection) until the pod is gone.
+    await kubectl.ok(['delete', 'pvc', 'data-store-1', '--wait=false']);
+    await new Promise((r) => setTimeout(r, 1500));
+    const held = await getJSON('/api/v1/namespaces/default/persistentvolumeclaims/data-store-1');
+    expect(held.metadata.deletionTimestamp).toBeDefined();
+    expect(held.metadata.finalizers).toEqual(['kubernetes.io/pvc-protection']);
+    expect((await kubectl.ok(['exec', 'store-1', '--', 'sh', '-c', 'echo still > /data/x && cat /data/x'])).trim()).toBe('still');
+
     // Claims outlive their set (retention Retain); deleting a claim deletes its volume and data (reclaim Delete).
     await kubectl.ok(['delete', 'statefulset', 'store', '--wait=true']);
     await waitFor('store pods gone', async () => (((await getJSON('/api/v1/namespaces/default/pods?labelSelector=app%3Dstore')).items as Obj[]).length === 0 ? true : undefined), 60_000, 250);
-    await kubectl.ok(['delete', 'pvc', 'data-store-0', 'data-store-1']);
+    await kubectl.ok(['delete', 'pvc', 'data-store-0', '--wait=false']);
+    await waitFor('both claims gone', async () => (((await getJSON('/api/v1/namespaces/default/persistentvolumeclaims')).items as Obj[]).some((c) => c.metadata.name.startsWith('data-store-')) ? undefined : true), 30_000, 250);
     await waitFor('the volume deleted', async () => ((await fetch(`${cluster.server}/api/v1/persistentvolumes/${pv.metadata.name}`)).status === 404 ? true : undefined), 30_000, 250);
     expect(existsSync(pv.spec.hostPath.path)).toBe(false);
   }, 180_000);

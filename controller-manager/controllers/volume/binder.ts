@@ -215,6 +215,8 @@ export class VolumeBinder extends Controller {
       }
     }
     try {
+      // Released first: a Bound volume is kept by its pv-protection finalizer.
+      if (pv.status?.phase === 'Bound') await this.setPhase(pv, 'Released');
       await this.ctx.client.delete(volumes, undefined, pv.metadata.name!, { preconditions: { uid: pv.metadata.uid } });
       this.log.info({ pv: pv.metadata.name }, 'deleted a released volume (reclaim policy Delete)');
     } catch (err) {
