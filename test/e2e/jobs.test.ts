@@ -28,6 +28,17 @@ beforeAll(async () => {
   cluster = await startCluster({ nodes: 1 });
   kubectl = kubectlWithKubeconfig(cluster.kubeconfig);
   await kubectl.ok(['create', 'cronjob', 'tick', '--image=busybox:1.36', '--schedule=* * * * *', '--', 'echo', 'tick']);
+  // A Forbid CronJob whose Job outlasts the minute: the next minute's run must be skipped.
+  await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name: 'slow' },
+    spec: {
+      schedule: '* * * * *',
+      concurrencyPolicy: 'Forbid',
+      jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: 'busybox:1.36', command: ['sleep', '240'] }] } } } },
+    },
+  }));
   cronCreatedAt = Date.now();
 }, 90_000);
 
@@ -162,5 +173,19 @@ describe('CronJobs', () => {
     await kubectl.ok(['wait', '--for=condition=complete', 'job/by-hand', '--timeout=60s']);
     expect((await job('by-hand')).metadata.annotations['cronjob.kubernetes.io/instantiate']).toBe('manual');
     await kubectl.ok(['patch', 'cronjob', 'tick', '-p', '{"spec":{"suspend":true}}']);
+  }, 150_000);
+
+  it('Forbid skips a scheduled time while the last Job still runs', async () => {
+    const slowJobs = async () => ((await getJSON('/apis/batch/v1/namespaces/default/jobs')).items as Obj[]).filter((j) => j.metadata.ownerReferences?.[0]?.name === 'slow');
+    const first = await waitFor('the first slow Job', async () => (await slowJobs())[0], 80_000, 500);
+    const firstMinute = Date.parse(first.metadata.annotations['batch.kubernetes.io/cronjob-scheduled-timestamp']);
+    // Wait past the next scheduled minute (the first Job sleeps 240 s, so it still runs).
+    const until = firstMinute + 60_000 + 5_000;
+    await new Promise((r) => setTimeout(r, Math.max(0, until - Date.now())));
+    expect((await slowJobs()).map((j) => j.metadata.name)).toEqual([first.metadata.name]);
+    const cj = await getJSON('/apis/batch/v1/namespaces/default/cronjobs/slow');
+    expect(cj.status.active.map((a: Obj) => a.name)).toEqual([first.metadata.name]);
+    await kubectl.ok(['patch', 'cronjob', 'slow', '-p', '{"spec":{"suspend":true}}']);
+    await kubectl.ok(['delete', 'job', first.metadata.name, '--wait=false']);
   }, 150_000);
 });
