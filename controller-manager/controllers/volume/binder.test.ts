@@ -87,4 +87,12 @@ describe('volume binding', () => {
     expect(w.client.writes('persistentvolumes').filter((a) => a.verb === 'delete').map((a) => a.name)).toEqual(['pvc-x', 'pvc-y']);
     rmSync(outside, { recursive: true, force: true });
   });
+
+  it('marks a Retain volume whose claim is gone Released, and keeps it', async () => {
+    const { w, c } = world();
+    w.seed('v1/persistentvolumes', { ...volume('kept', '1Gi', { persistentVolumeReclaimPolicy: 'Retain', claimRef: { namespace: 'ns', name: 'gone', uid: 'gone-uid' } }), status: { phase: 'Bound' } });
+    w.seed('v1/persistentvolumeclaims');
+    await c.reconcile('pv:kept');
+    expect(w.client.writes('persistentvolumes').map((a) => [a.verb, a.subresource, (a.body as PersistentVolume).status?.phase])).toEqual([['update', 'status', 'Released']]);
+  });
 });
