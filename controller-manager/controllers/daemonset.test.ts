@@ -5,8 +5,9 @@ import type { Node } from '../../api/types/core.js';
 import type { KubeObject } from '../../api/types/meta.js';
 import type { Pod } from '../../api/types/pod.js';
 import { fakeWorld } from '../framework/fake-context.js';
-import { DaemonSetController, REVISION_HASH, shouldRun } from './daemonset.js';
-import { templateHash } from './deployment/rollout.js';
+import { DaemonSetController, shouldRun } from './daemonset.js';
+import { REVISION_HASH } from './revisions.js';
+import { templateHash } from './workload-arithmetic.js';
 
 const node = (name: string, extra: { labels?: Record<string, string>; taints?: Array<{ key: string; effect: string; value?: string }>; unschedulable?: boolean } = {}): Node =>
   ({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels: extra.labels ?? {} }, spec: { taints: extra.taints, unschedulable: extra.unschedulable } }) as Node;

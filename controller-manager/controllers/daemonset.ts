@@ -25,13 +25,13 @@ import { objectKey } from '../../client/informer.js';
 import { resource } from '../../client/rest.js';
 import { Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
 import { Expectations } from '../framework/expectations.js';
-import { resolveIntOrPercent } from './deployment/rollout.js';
+import { resolveIntOrPercent } from './workload-arithmetic.js';
+import { deleteOwnedPods, followOwnedPods } from '../framework/pod-control.js';
 import { recordRevision, REVISION_HASH } from './revisions.js';
 import { isAvailable, isReady, untilAvailable } from './pod-util.js';
 
 const pods = resource('v1/pods');
 const daemonsets = resource('apps/v1/daemonsets');
-export { REVISION_HASH };
 
 const exists = (key: string, effect: 'NoSchedule' | 'NoExecute'): Toleration => ({ key, operator: 'Exists', effect });
 /** The tolerations every daemon pod gets, so daemons keep running where others may not. */
@@ -93,36 +93,19 @@ export class DaemonSetController extends Controller {
     this.pods = ctx.informers.for<Pod>('v1/pods');
     this.nodes = ctx.informers.for<Node>('v1/nodes');
     this.revisions = ctx.informers.for<ControllerRevision>('apps/v1/controllerrevisions');
-    const byOwner = (o: { metadata: Pod['metadata'] }) => {
-      const ref = controllerRef(o as Pod);
+    this.revisions.addIndexer('daemonset-owner', (r) => {
+      const ref = controllerRef(r);
       return ref?.kind === 'DaemonSet' ? [ref.uid] : [];
-    };
-    this.pods.addIndexer('daemonset-owner', byOwner);
-    this.revisions.addIndexer('daemonset-owner', byOwner);
+    });
     this.sets.addHandler({
       add: (d) => this.enqueue(d),
       update: (_o, d) => this.enqueue(d),
       delete: (d) => this.expectations.forget(objectKey(d)),
     });
-    const podChanged = (p: Pod, kind: 'add' | 'update' | 'delete', old?: Pod) => {
-      const set = this.ownerOf(p);
-      if (!set) return;
-      const key = objectKey(set);
-      if (kind === 'add') this.expectations.creationObserved(key);
-      if (kind === 'delete' || (p.metadata.deletionTimestamp && !old?.metadata.deletionTimestamp)) this.expectations.deletionObserved(key, p.metadata.uid!);
-      this.enqueue(set);
-    };
-    this.pods.addHandler({ add: (p) => podChanged(p, 'add'), update: (o, p) => podChanged(p, 'update', o), delete: (p) => podChanged(p, 'delete') });
+    followOwnedPods(this.pods, 'DaemonSet', this.sets, this.expectations, (d) => this.enqueue(d));
     // Any node change may change where daemons belong.
     const all = () => this.sets.list().forEach((d) => this.enqueue(d));
     this.nodes.addHandler({ add: all, update: (o, n) => (JSON.stringify([o.metadata.labels, o.spec]) !== JSON.stringify([n.metadata.labels, n.spec]) ? all() : undefined), delete: all });
-  }
-
-  private ownerOf(pod: Pod): DaemonSet | undefined {
-    const ref = controllerRef(pod);
-    if (ref?.kind !== 'DaemonSet') return undefined;
-    const set = this.sets.get(`${pod.metadata.namespace}/${ref.name}`);
-    return set?.metadata.uid === ref.uid ? set : undefined;
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
@@ -210,7 +193,7 @@ export class DaemonSetController extends Controller {
     }
 
     if (this.expectations.satisfied(key)) {
-      await this.deletePods(key, ds, remove);
+      await deleteOwnedPods(this.ctx, this.expectations, key, ds, remove, (p) => `Deleted pod: ${p.metadata.name}`);
       await this.createPods(key, ds, create, hash);
     }
     return this.writeStatus(ds, desired, byNode, hash, now);
@@ -250,23 +233,6 @@ export class DaemonSetController extends Controller {
         this.ctx.recorder.event(ds, 'Warning', 'FailedCreate', `Error creating: ${(r.reason as Error).message}`);
       }
     }
-  }
-
-  private async deletePods(key: string, ds: DaemonSet, victims: Pod[]): Promise<void> {
-    const unique = [...new Map(victims.map((p) => [p.metadata.uid!, p])).values()];
-    if (!unique.length) return;
-    this.expectations.expectDeletions(key, unique.map((p) => p.metadata.uid!));
-    await Promise.all(
-      unique.map(async (p) => {
-        try {
-          await this.ctx.client.delete(pods, p.metadata.namespace, p.metadata.name!, { preconditions: { uid: p.metadata.uid } });
-          this.ctx.recorder.event(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
-        } catch (err) {
-          this.expectations.deletionObserved(key, p.metadata.uid!);
-          if (!(err instanceof StatusError && (err.code === 404 || err.code === 409))) throw err;
-        }
-      }),
-    );
   }
 
   private async writeStatus(ds: DaemonSet, desired: Node[], byNode: Map<string, Pod[]>, hash: string, now: number): Promise<ReconcileResult> {

@@ -17,16 +17,10 @@ import type { Informer } from '../../client/informer.js';
 import { resource } from '../../client/rest.js';
 import { Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
 import { isReady } from './pod-util.js';
+import { resolveIntOrPercent } from './workload-arithmetic.js';
 
 const budgets = resource('policy/v1/poddisruptionbudgets');
 const DISRUPTED_TIMEOUT_MS = 2 * 60_000;
-
-/** An int-or-percent of `total`; percentages round up, as Kubernetes rounds budgets. */
-function scaled(v: number | string, total: number): number {
-  if (typeof v === 'number') return v;
-  const m = /^(\d+)%$/.exec(v);
-  return m ? Math.ceil((Number(m[1]) * total) / 100) : Number(v) || 0;
-}
 
 export interface BudgetNumbers {
   expectedPods: number;
@@ -41,12 +35,12 @@ export function budgetNumbers(spec: PodDisruptionBudget['spec'], matching: numbe
   let desiredHealthy = 0;
   if (spec.maxUnavailable !== undefined && spec.maxUnavailable !== null) {
     expectedPods = controllersScale ?? matching;
-    desiredHealthy = Math.max(0, expectedPods - scaled(spec.maxUnavailable, expectedPods));
+    desiredHealthy = Math.max(0, expectedPods - resolveIntOrPercent(spec.maxUnavailable, expectedPods, true, '0'));
   } else if (typeof spec.minAvailable === 'number') {
     desiredHealthy = spec.minAvailable;
   } else if (spec.minAvailable !== undefined && spec.minAvailable !== null) {
     expectedPods = controllersScale ?? matching;
-    desiredHealthy = scaled(spec.minAvailable, expectedPods);
+    desiredHealthy = resolveIntOrPercent(spec.minAvailable, expectedPods, true, '0');
   }
   return { expectedPods, desiredHealthy, currentHealthy: healthy, disruptionsAllowed: Math.max(0, healthy - desiredHealthy) };
 }

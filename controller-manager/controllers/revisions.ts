@@ -10,7 +10,7 @@ import type { KubeObject } from '../../api/types/meta.js';
 import type { PodTemplateSpec } from '../../api/types/pod.js';
 import type { ApiClient } from '../../client/api-client.js';
 import { resource } from '../../client/rest.js';
-import { templateHash } from './deployment/rollout.js';
+import { templateHash } from './workload-arithmetic.js';
 
 const revisions = resource('apps/v1/controllerrevisions');
 export const REVISION_HASH = 'controller-revision-hash';

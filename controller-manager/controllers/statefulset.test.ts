@@ -4,7 +4,7 @@ import type { StatefulSet } from '../../api/types/apps.js';
 import type { KubeObject } from '../../api/types/meta.js';
 import type { Pod } from '../../api/types/pod.js';
 import { fakeWorld } from '../framework/fake-context.js';
-import { templateHash } from './deployment/rollout.js';
+import { templateHash } from './workload-arithmetic.js';
 import { StatefulSetController } from './statefulset.js';
 
 const sts = (replicas: number, spec: Partial<StatefulSet['spec']> = {}, image = 'db:1'): StatefulSet => ({

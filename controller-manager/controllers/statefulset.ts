@@ -22,7 +22,8 @@ import { objectKey } from '../../client/informer.js';
 import { resource } from '../../client/rest.js';
 import { Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
 import { Expectations } from '../framework/expectations.js';
-import { resolveIntOrPercent } from './deployment/rollout.js';
+import { resolveIntOrPercent } from './workload-arithmetic.js';
+import { deleteOwnedPods, followOwnedPods } from '../framework/pod-control.js';
 import { isAvailable, isReady, untilAvailable } from './pod-util.js';
 import { recordRevision, REVISION_HASH } from './revisions.js';
 
@@ -55,24 +56,12 @@ export class StatefulSetController extends Controller {
     this.pods = ctx.informers.for<Pod>('v1/pods');
     this.revisions = ctx.informers.for<ControllerRevision>('apps/v1/controllerrevisions');
     this.claims = ctx.informers.for<KubeObject>('v1/persistentvolumeclaims');
-    const byOwner = (o: KubeObject) => {
-      const ref = controllerRef(o);
+    this.revisions.addIndexer('statefulset-owner', (r) => {
+      const ref = controllerRef(r);
       return ref?.kind === 'StatefulSet' ? [ref.uid] : [];
-    };
-    this.pods.addIndexer('statefulset-owner', byOwner);
-    this.revisions.addIndexer('statefulset-owner', byOwner);
+    });
     this.sets.addHandler({ add: (s) => this.enqueue(s), update: (_o, s) => this.enqueue(s), delete: (s) => this.expectations.forget(objectKey(s)) });
-    const podChanged = (p: Pod, kind: 'add' | 'update' | 'delete', old?: Pod) => {
-      const ref = controllerRef(p);
-      if (ref?.kind !== 'StatefulSet') return;
-      const set = this.sets.get(`${p.metadata.namespace}/${ref.name}`);
-      if (set?.metadata.uid !== ref.uid) return;
-      const key = objectKey(set);
-      if (kind === 'add') this.expectations.creationObserved(key);
-      if (kind === 'delete' || (p.metadata.deletionTimestamp && !old?.metadata.deletionTimestamp)) this.expectations.deletionObserved(key, p.metadata.uid!);
-      this.enqueue(set);
-    };
-    this.pods.addHandler({ add: (p) => podChanged(p, 'add'), update: (o, p) => podChanged(p, 'update', o), delete: (p) => podChanged(p, 'delete') });
+    followOwnedPods(this.pods, 'StatefulSet', this.sets, this.expectations, (s) => this.enqueue(s));
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
@@ -234,14 +223,7 @@ export class StatefulSetController extends Controller {
   }
 
   private async deletePod(key: string, set: StatefulSet, pod: Pod): Promise<void> {
-    this.expectations.expectDeletions(key, [pod.metadata.uid!]);
-    try {
-      await this.ctx.client.delete(pods, pod.metadata.namespace, pod.metadata.name!, { preconditions: { uid: pod.metadata.uid } });
-      this.ctx.recorder.event(set, 'Normal', 'SuccessfulDelete', `delete Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} successful`);
-    } catch (err) {
-      this.expectations.deletionObserved(key, pod.metadata.uid!);
-      if (!(err instanceof StatusError && (err.code === 404 || err.code === 409))) throw err;
-    }
+    await deleteOwnedPods(this.ctx, this.expectations, key, set, [pod], (p) => `delete Pod ${p.metadata.name} in StatefulSet ${set.metadata.name} successful`);
   }
 
   private async writeStatus(set: StatefulSet, members: Pod[], currentRevision: string, updateRevision: string): Promise<ReconcileResult> {

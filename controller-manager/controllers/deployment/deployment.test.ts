@@ -5,7 +5,7 @@ import type { Deployment, ReplicaSet } from '../../../api/types/apps.js';
 import { resource } from '../../../client/rest.js';
 import { fakeWorld } from '../../framework/fake-context.js';
 import { DeploymentController } from './deployment.js';
-import { templateHash } from './rollout.js';
+import { templateHash } from '../workload-arithmetic.js';
 
 let rv = 0;
 const deployment = (image: string, replicas = 3): Deployment => ({

@@ -24,8 +24,8 @@ import {
   REVISION,
   specReplicas,
   surgeAndUnavailable,
-  templateHash,
 } from './rollout.js';
+import { templateHash } from '../workload-arithmetic.js';
 import { calculateStatus, condition, progressing, setCondition, type DeploymentCondition } from './status.js';
 
 const deployments = resource('apps/v1/deployments');

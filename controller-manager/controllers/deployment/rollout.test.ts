@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Deployment, DeploymentStrategy, ReplicaSet } from '../../../api/types/apps.js';
-import { equalIgnoreHash, newReplicaSetReplicas, planOldScaleDown, proportionalScale, resolveIntOrPercent, surgeAndUnavailable, templateHash } from './rollout.js';
+import { equalIgnoreHash, newReplicaSetReplicas, planOldScaleDown, proportionalScale, surgeAndUnavailable } from './rollout.js';
+import { resolveIntOrPercent, templateHash } from '../workload-arithmetic.js';
 
 const deployment = (replicas: number, rollingUpdate: DeploymentStrategy['rollingUpdate'] = {}, type: DeploymentStrategy['type'] = 'RollingUpdate'): Deployment => ({
   metadata: { name: 'd' },

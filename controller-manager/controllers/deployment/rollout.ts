@@ -1,28 +1,16 @@
-// The arithmetic of a Deployment rollout, pure: template hashes and equality, maxSurge /
-// maxUnavailable resolution, how far the new ReplicaSet may grow and the old ones shrink in one
+// The arithmetic of a Deployment rollout, pure: template equality, maxSurge / maxUnavailable
+// resolution, how far the new ReplicaSet may grow and the old ones shrink in one
 // step of a rolling update, and proportional scaling when replicas change mid-rollout.
 import { canonical } from '../../../api/canonical.js';
 import type { Deployment, ReplicaSet } from '../../../api/types/apps.js';
 import type { PodTemplateSpec } from '../../../api/types/pod.js';
+import { resolveIntOrPercent } from '../workload-arithmetic.js';
 
 export const HASH_LABEL = 'pod-template-hash';
 export const REVISION = 'deployment.kubernetes.io/revision';
 export const DESIRED_REPLICAS = 'deployment.kubernetes.io/desired-replicas';
 export const MAX_REPLICAS = 'deployment.kubernetes.io/max-replicas';
 export const CHANGE_CAUSE = 'kubernetes.io/change-cause';
-
-const SAFE = 'bcdfghjklmnpqrstvwxz2456789';
-
-/** The pod-template-hash: FNV-1a over the template (and collision count), in letters that never spell words. */
-export function templateHash(template: unknown, collisionCount = 0): string {
-  let h = 0x811c9dc5;
-  const text = canonical(template) + (collisionCount ? String(collisionCount) : '');
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return [...String(h)].map((ch) => SAFE[ch.charCodeAt(0) % SAFE.length]).join('');
-}
 
 function withoutHash(template: PodTemplateSpec | undefined): unknown {
   if (!template) return template;
@@ -34,16 +22,6 @@ function withoutHash(template: PodTemplateSpec | undefined): unknown {
 /** Whether two pod templates are the same apart from the pod-template-hash label. */
 export function equalIgnoreHash(a: PodTemplateSpec | undefined, b: PodTemplateSpec | undefined): boolean {
   return canonical(withoutHash(a)) === canonical(withoutHash(b));
-}
-
-/** An int-or-percent against a total; percents round up for surge, down for unavailability. */
-export function resolveIntOrPercent(v: number | string | undefined, total: number, roundUp: boolean, fallback: string): number {
-  const value = v ?? fallback;
-  if (typeof value === 'number') return value;
-  const m = /^(\d+)%$/.exec(value);
-  if (!m) return Number(value) || 0;
-  const exact = (Number(m[1]) * total) / 100;
-  return roundUp ? Math.ceil(exact) : Math.floor(exact);
 }
 
 /** maxSurge and maxUnavailable for a Deployment; both 0 would deadlock, so unavailable becomes 1. */

@@ -21,6 +21,7 @@ import { objectKey } from '../../../client/informer.js';
 import { resource } from '../../../client/rest.js';
 import { Controller, type ControllerContext, type ReconcileResult } from '../../framework/controller.js';
 import { Expectations } from '../../framework/expectations.js';
+import { deleteOwnedPods } from '../../framework/pod-control.js';
 import { deletionOrder, isReady } from '../pod-util.js';
 import { formatIndexes, parseIndexes } from './indexes.js';
 import { decide } from './pod-failure-policy.js';
@@ -374,19 +375,7 @@ export class JobController extends Controller {
   }
 
   private async deletePods(key: string, job: Job, victims: Pod[]): Promise<void> {
-    if (!victims.length) return;
-    this.expectations.expectDeletions(key, victims.map((p) => p.metadata.uid!));
-    await Promise.all(
-      victims.map(async (p) => {
-        try {
-          await this.ctx.client.delete(pods, p.metadata.namespace, p.metadata.name!, { preconditions: { uid: p.metadata.uid } });
-          this.ctx.recorder.event(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
-        } catch (err) {
-          this.expectations.deletionObserved(key, p.metadata.uid!);
-          if (!(err instanceof StatusError && (err.code === 404 || err.code === 409))) throw err;
-        }
-      }),
-    );
+    await deleteOwnedPods(this.ctx, this.expectations, key, job, victims, (p) => `Deleted pod: ${p.metadata.name}`);
   }
 
   private async removeFinalizers(victims: Pod[]): Promise<void> {
