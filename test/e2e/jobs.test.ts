@@ -5,7 +5,7 @@
 // by the tracking finalizer. A CronJob on a one-minute schedule makes its Job when the minute
 // comes (created first, so the wait overlaps the Job tests), and kubectl create job --from works.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, type Cluster } from '../harness/cluster.js';
+import { getClusterJSON, startCluster, type Cluster } from '../harness/cluster.js';
 import { kubectlWithKubeconfig } from '../harness/kubectl.js';
 import { waitFor } from '../harness/ports.js';
 
@@ -13,11 +13,7 @@ type Obj = Record<string, any>;
 let cluster: Cluster;
 let kubectl: ReturnType<typeof kubectlWithKubeconfig>;
 
-const getJSON = async (path: string): Promise<Obj> => {
-  const res = await fetch(`${cluster.server}${path}`);
-  if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as Obj;
-};
+const getJSON = (path: string): Promise<Obj> => getClusterJSON(cluster, path);
 const job = (name: string) => getJSON(`/apis/batch/v1/namespaces/default/jobs/${name}`);
 const podsOf = async (name: string) => ((await getJSON(`/api/v1/namespaces/default/pods?labelSelector=batch.kubernetes.io%2Fjob-name%3D${name}`)).items as Obj[]);
 const conditionTypes = (j: Obj) => ((j.status?.conditions ?? []) as Obj[]).filter((c) => c.status === 'True').map((c) => c.type);

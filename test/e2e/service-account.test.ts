@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Agent, request as undiciRequest } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClientConfig } from '../../client/kubeconfig.js';
-import { startCluster, type Cluster } from '../harness/cluster.js';
+import { getClusterJSON, startCluster, type Cluster } from '../harness/cluster.js';
 import { kubectlWithKubeconfig } from '../harness/kubectl.js';
 import { waitFor } from '../harness/ports.js';
 
@@ -30,11 +30,7 @@ https.get({ host: 'kubernetes.default.svc', port: 443, path: '/api/v1/namespaces
   let body = ''; res.on('data', (c) => (body += c)); res.on('end', () => console.log(JSON.stringify({ code: res.statusCode, body: JSON.parse(body) })));
 }).on('error', (e) => console.log(JSON.stringify({ error: e.message })));`;
 
-async function getJSON(path: string): Promise<Obj> {
-  const res = await fetch(`${cluster.server}${path}`);
-  if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as Obj;
-}
+const getJSON = (path: string): Promise<Obj> => getClusterJSON(cluster, path);
 
 /** A request to the secure port from the host with a bearer token, verified against the cluster CA. */
 function secureGet(path: string, token: string): Promise<{ code: number; body: Obj }> {

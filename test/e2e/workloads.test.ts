@@ -9,7 +9,7 @@
 // evictions while a Deployment with a PodDisruptionBudget never drops below its budget.
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, type Cluster } from '../harness/cluster.js';
+import { getClusterJSON, startCluster, type Cluster } from '../harness/cluster.js';
 import { kubectlWithKubeconfig } from '../harness/kubectl.js';
 import { waitFor } from '../harness/ports.js';
 
@@ -17,11 +17,7 @@ type Obj = Record<string, any>;
 let cluster: Cluster;
 let kubectl: ReturnType<typeof kubectlWithKubeconfig>;
 
-const getJSON = async (path: string): Promise<Obj> => {
-  const res = await fetch(`${cluster.server}${path}`);
-  if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as Obj;
-};
+const getJSON = (path: string): Promise<Obj> => getClusterJSON(cluster, path);
 const agentPods = async () => ((await getJSON('/api/v1/namespaces/default/pods?labelSelector=app%3Dagent')).items as Obj[]).filter((p) => !p.metadata.deletionTimestamp);
 const running = async () => (await agentPods()).filter((p) => p.status?.phase === 'Running');
 

@@ -124,3 +124,10 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   }
   return { server, etcdURL: `https://127.0.0.1:${etcdPort}`, kubeconfig, nodes, dataDir, stop, serviceCIDR: `10.${96 + slot}.0.0/16`, dnsIP: `10.${96 + slot}.0.10` };
 }
+
+/** GET on the cluster's local admin port, as JSON; a non-2xx answer fails the test with its body. */
+export async function getClusterJSON(cluster: Pick<Cluster, 'server'>, path: string): Promise<Record<string, any>> {
+  const res = await fetch(`${cluster.server}${path}`);
+  if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as Record<string, any>;
+}
