@@ -55,6 +55,9 @@ export function defaultPodSpec(spec: Unstructured | undefined): void {
   for (const c of spec.initContainers ?? []) defaultContainer(c);
   for (const c of spec.containers ?? []) defaultContainer(c);
   for (const v of spec.volumes ?? []) {
+    if (!v || typeof v !== 'object') continue;
+    // A volume that names no source is an emptyDir, as Kubernetes defaults it.
+    if (Object.keys(v).every((k) => k === 'name')) v.emptyDir = {};
     if (v.configMap) setIfMissing(v.configMap, 'defaultMode', 420);
     if (v.secret) setIfMissing(v.secret, 'defaultMode', 420);
     if (v.hostPath) setIfMissing(v.hostPath, 'type', '');

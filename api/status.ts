@@ -13,17 +13,17 @@ export class StatusError extends Error {
   }
 
   toStatus(): Status {
-    const status: Status = {
+    // Kubernetes' field order: details come before code.
+    return {
       kind: 'Status',
       apiVersion: 'v1',
       metadata: {},
       status: 'Failure',
       message: this.message,
       reason: this.reason,
+      ...(this.details ? { details: this.details } : {}),
       code: this.code,
     };
-    if (this.details) status.details = this.details;
-    return status;
   }
 }
 

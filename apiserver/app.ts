@@ -39,6 +39,7 @@ import type { AuditPolicy } from './audit/policy.js';
 import { Compactor } from './storage/compactor.js';
 import type { EncryptionRule } from './storage/encryption/config.js';
 import { EncryptingKV } from './storage/encryption/encrypting-kv.js';
+import { jsonWithNewline } from './http/negotiation.js';
 import { EtcdStore } from './storage/etcd-store.js';
 import type { EtcdTLS } from './storage/etcd/client.js';
 import type { KVStore } from './storage/kv.js';
@@ -275,6 +276,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   });
   auditor?.installAfterGate(app);
   installRequestLimits(app, opts.limits);
+  app.addHook('onSend', async (_req, reply, payload) => jsonWithNewline(reply.getHeader('content-type'), payload));
   app.addHook('onResponse', async (req, reply) => {
     metrics.countRequest(req.method, (req.routeOptions.url ?? '').split('/').slice(0, 4).join('/'), reply.statusCode);
   });

@@ -100,17 +100,32 @@ function extra(flags: string | undefined): string[] {
 }
 
 let stopping = false;
+/** How long a component may take to exit after SIGTERM: kubelets may be removing their pods' containers. */
+const KILL_AFTER_MS = { kubelet: 75_000, other: 15_000 };
+
+async function stopChild(name: string, child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const killer = setTimeout(() => child.kill('SIGKILL'), name.startsWith('kubelet-') ? KILL_AFTER_MS.kubelet : KILL_AFTER_MS.other);
+  await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
+  clearTimeout(killer);
+}
+
 async function stop(code = 0): Promise<void> {
   if (stopping) return;
   stopping = true;
-  // Reverse order: clients before the store. Children started while stopping are in the list too.
+  // Reverse order: clients before the store. The kubelets go together, each finishing its own
+  // drain (with --remove-containers-on-exit, its pods' containers) while the apiserver still
+  // answers. Children started while stopping are in the list too.
   while (children.length) {
-    const { child } = children.pop()!;
-    if (child.exitCode !== null || child.signalCode !== null) continue;
-    child.kill('SIGTERM');
-    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
-    clearTimeout(killer);
+    const { name, child } = children.pop()!;
+    if (name.startsWith('kubelet-')) {
+      const kubelets = [{ name, child }];
+      while (children.length && children[children.length - 1]!.name.startsWith('kubelet-')) kubelets.push(children.pop()!);
+      await Promise.all(kubelets.map((k) => stopChild(k.name, k.child)));
+    } else {
+      await stopChild(name, child);
+    }
   }
   process.exit(code);
 }

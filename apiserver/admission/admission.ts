@@ -4,6 +4,7 @@
 // goes through whatever the plugins (RBAC escalation prevention, which Kubernetes does in its
 // RBAC storage).
 import type { ResourceInfo } from '../../api/resources.js';
+import { forbidden } from '../../api/status.js';
 import type { KubeObject } from '../../api/types/meta.js';
 import type { Pod } from '../../api/types/pod.js';
 import type { UserInfo } from '../../component-base/authn/user.js';
@@ -25,6 +26,7 @@ export function admissionPlugins(enable: string[], disable: string[]): Set<strin
   return new Set([...DEFAULT_ADMISSION_PLUGINS, ...enable].filter((p) => !disable.includes(p)));
 }
 
+const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 const RBAC_RESOURCES = new Set(['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings']);
 
 export class Admission {
@@ -53,6 +55,14 @@ export class Admission {
       if (spec && typeof spec === 'object' && (spec.storageClassName === undefined || spec.storageClassName === null) && name) spec.storageClassName = name;
     }
     this.validate(r, obj, undefined, user);
+  }
+
+  /** Checks a delete before anything is read or written; throws a Status. */
+  validateDelete(r: ResourceInfo, name: string): void {
+    // NamespaceLifecycle: the namespaces the system itself lives in are immortal.
+    if (r.group === '' && r.plural === 'namespaces' && IMMORTAL_NAMESPACES.has(name)) {
+      throw forbidden('namespaces', '', name, 'this namespace may not be deleted');
+    }
   }
 
   /** Checks a write (a create, or an update from `old`) that no plugin may skip; throws a Status. */

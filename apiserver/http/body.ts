@@ -37,14 +37,39 @@ function parseYAML(text: string): unknown {
   }
 }
 
-/** Decodes a create/update body (JSON or YAML). */
-export function decodeObjectBody(contentType: string | undefined, raw: Buffer | undefined): Record<string, any> {
+/** Go's encoding/json wording for what JSON.parse reports, as Kubernetes' messages carry it. */
+export function goJSONError(err: unknown, text: string): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (/end of (JSON )?input|Unterminated string/i.test(message)) return 'unexpected end of JSON input';
+  const at = /position (\d+)/.exec(message);
+  const ch = at ? text[Number(at[1])] : /Unexpected token '(.)'/.exec(message)?.[1];
+  const shown = ch === undefined ? '' : ch === "'" ? "'\\''" : `'${ch}'`;
+  if (!shown) return message;
+  if (/after JSON/.test(message)) return `invalid character ${shown} after top-level value`;
+  if (/after property name/.test(message)) return `invalid character ${shown} after object key`;
+  if (/after property value|after array element/.test(message)) return `invalid character ${shown} after ${/array/.test(message) ? 'array element' : 'object key:value pair'}`;
+  if (/property name/.test(message)) return `invalid character ${shown} looking for beginning of object key string`;
+  return `invalid character ${shown} looking for beginning of value`;
+}
+
+/**
+ * Decodes a create/update body (JSON or YAML). With `kind`, JSON that does not parse is
+ * reported as Kubernetes' decoder reports it for that kind.
+ */
+export function decodeObjectBody(contentType: string | undefined, raw: Buffer | undefined, kind?: string): Record<string, any> {
   const type = mediaType(contentType);
   if (type === PROTOBUF_MEDIA_TYPE) return decodeProtobuf(raw);
   const text = raw?.toString('utf8') ?? '';
   if (text.trim() === '') throw badRequest('the body of the request was empty');
   let value: unknown;
-  if (type === 'application/json' || type === '') value = parseJSON(text);
+  if ((type === 'application/json' || type === '') && kind) {
+    try {
+      value = parseJSONText(text);
+    } catch (err) {
+      if (err instanceof NestingTooDeepError) throw badRequest(`json: ${err.message}`);
+      throw badRequest(`the object provided is unrecognized (must be of type ${kind}): couldn't get version/kind; json parse error: ${goJSONError(err, text)}`);
+    }
+  } else if (type === 'application/json' || type === '') value = parseJSON(text);
   else if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') value = parseYAML(text);
   else throw unsupportedMediaType(type);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {

@@ -7,8 +7,9 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { internalError, StatusError } from '../../api/status.js';
 import { EtcdRequestError, FutureRevisionError, OutcomeUnknownError, RequestTooLargeError, UnavailableError } from '../storage/etcd/errors.js';
 
+/** A Status as Kubernetes writes it: JSON with a trailing newline. */
 export function statusBody(err: StatusError): string {
-  return JSON.stringify(err.toStatus());
+  return `${JSON.stringify(err.toStatus())}\n`;
 }
 
 export function sendStatus(reply: FastifyReply, err: StatusError): FastifyReply {

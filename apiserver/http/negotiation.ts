@@ -56,3 +56,14 @@ export function wantsAggregatedDiscovery(accept: string | undefined): 'v2' | 'v2
   }
   return undefined;
 }
+
+/**
+ * Kubernetes writes every JSON body with Go's encoder, which ends it with a newline; some
+ * clients compare bodies byte for byte. Streams (watches, logs) are left alone.
+ */
+export function jsonWithNewline(contentType: unknown, payload: unknown): unknown {
+  if (typeof contentType !== 'string' || !contentType.startsWith('application/json')) return payload;
+  if (typeof payload === 'string') return payload.endsWith('\n') ? payload : `${payload}\n`;
+  if (Buffer.isBuffer(payload)) return payload.length && payload[payload.length - 1] === 0x0a ? payload : Buffer.concat([payload, Buffer.from('\n')]);
+  return payload;
+}

@@ -12,7 +12,7 @@ import type { DeleteOptions, KubeObject } from '../../api/types/meta.js';
 import { FieldErrors } from '../../api/validation/field-errors.js';
 import type { BodyTarget } from '../http/admit.js';
 import type { Output } from '../http/negotiation.js';
-import { bool, int, one, type Query } from '../http/params.js';
+import { bool, dryRun, int, one, type Query } from '../http/params.js';
 import type { ResourcePath } from '../http/path.js';
 import { renderObject, type RenderOptions } from '../http/render.js';
 import type { Admission } from '../admission/admission.js';
@@ -81,10 +81,25 @@ export function deleteOptions(q: Query, body: Record<string, any> | undefined): 
     errs.notSupported('propagationPolicy', opts.propagationPolicy, ['Foreground', 'Background', 'Orphan']);
     errs.throwIfAny('DeleteOptions', 'meta.k8s.io', '');
   }
+  if (opts.dryRun !== undefined) {
+    // kubectl sends a delete's dry run in the body only.
+    const values: unknown[] = Array.isArray(opts.dryRun) ? opts.dryRun : [opts.dryRun];
+    const bad = values.find((v) => v !== 'All');
+    if (bad !== undefined) {
+      const errs = new FieldErrors();
+      errs.notSupported('dryRun', String(bad), ['All']);
+      errs.throwIfAny('DeleteOptions', 'meta.k8s.io', '');
+    }
+  }
   if (opts.gracePeriodSeconds !== undefined && (typeof opts.gracePeriodSeconds !== 'number' || !Number.isInteger(opts.gracePeriodSeconds))) {
     throw badRequest('gracePeriodSeconds must be an integer');
   }
   return opts;
+}
+
+/** Whether a delete is a dry run: `?dryRun=All` or `dryRun: ["All"]` in its DeleteOptions. */
+export function deleteDryRun(q: Query, options: DeleteOptions): boolean {
+  return dryRun(q) || (Array.isArray(options.dryRun) && options.dryRun.includes('All'));
 }
 
 /** A pinned resourceVersion that no longer matches the stored one is a conflict, never retried. */

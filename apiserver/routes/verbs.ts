@@ -25,7 +25,7 @@ import { serveWatch } from '../http/watch.js';
 import { requestUser } from '../http/request-gate.js';
 import { review } from '../authz/reviews.js';
 import type { CachedObject } from '../storage/cached-object.js';
-import { applyPatchDocument, checkPinned, deleteOptions, isObj, requireVerb, send, sendObject, type Ctx } from './context.js';
+import { applyPatchDocument, checkPinned, deleteDryRun, deleteOptions, isObj, requireVerb, send, sendObject, type Ctx } from './context.js';
 import { bind } from './subresources/binding.js';
 
 
@@ -81,7 +81,7 @@ export async function list(ctx: Ctx): Promise<FastifyReply> {
 export async function create(ctx: Ctx): Promise<FastifyReply> {
   requireVerb(ctx.r, 'create');
   fieldManager(ctx.q, 'CreateOptions');
-  const body = decodeObjectBody(ctx.req.headers['content-type'], ctx.req.body as Buffer);
+  const body = decodeObjectBody(ctx.req.headers['content-type'], ctx.req.body as Buffer, ctx.r.kind);
   const { obj, warnings } = admit(ctx.r, body, ctx.path.namespace, fieldValidation(ctx.q));
   if (ctx.r.kind === 'Binding') return bind(ctx, obj.metadata.name ?? '', obj);
   if (ctx.r.module.recordsRequester) {
@@ -101,7 +101,7 @@ export async function create(ctx: Ctx): Promise<FastifyReply> {
 export async function update(ctx: Ctx, subresource?: 'status' | 'finalize' | 'approval'): Promise<FastifyReply> {
   requireVerb(ctx.r, 'update');
   fieldManager(ctx.q, 'UpdateOptions');
-  const body = decodeObjectBody(ctx.req.headers['content-type'], ctx.req.body as Buffer);
+  const body = decodeObjectBody(ctx.req.headers['content-type'], ctx.req.body as Buffer, ctx.r.kind);
   const { obj, warnings } = admit(ctx.r, body, ctx.path.namespace, fieldValidation(ctx.q));
   if (obj.metadata.name !== undefined && obj.metadata.name !== ctx.path.name) {
     throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${ctx.path.name})`);
@@ -193,7 +193,8 @@ export async function remove(ctx: Ctx): Promise<FastifyReply> {
   requireVerb(ctx.r, 'delete');
   const body = decodeOptionalBody(ctx.req.headers['content-type'], ctx.req.body as Buffer | undefined);
   const options = deleteOptions(ctx.q, body);
-  const result = await ctx.store.delete(ctx.path.namespace, ctx.path.name!, options, dryRun(ctx.q));
+  ctx.options.admission.validateDelete(ctx.r, ctx.path.name!);
+  const result = await ctx.store.delete(ctx.path.namespace, ctx.path.name!, options, deleteDryRun(ctx.q, options));
   if (result.pending || ctx.store.strategy.returnDeletedObject) return sendObject(ctx, result.pending ? 202 : 200, result.object);
   return send(ctx, 200, JSON.stringify({
     kind: 'Status',
@@ -214,7 +215,8 @@ export async function removeCollection(ctx: Ctx): Promise<FastifyReply> {
   const deleted: CachedObject[] = [];
   for (const item of items) {
     try {
-      deleted.push((await ctx.store.delete(item.namespace || undefined, item.name, options, dryRun(ctx.q))).object);
+      ctx.options.admission.validateDelete(ctx.r, item.name);
+      deleted.push((await ctx.store.delete(item.namespace || undefined, item.name, options, deleteDryRun(ctx.q, options))).object);
     } catch (err) {
       if (!(err instanceof StatusError && err.code === 404)) throw err;
     }

@@ -165,16 +165,17 @@ describe('three-member etcd', () => {
     const load = startWriteLoad([api.url], { prefix: 'leader' });
     await load.acknowledged(50);
     const leader = etcd.leader();
-    const killedAt = Date.now();
     await etcd.kill(leader);
-    await new Promise((r) => setTimeout(r, 4000));
+    // Writes go on once the survivors have a leader: ten more acknowledged after the election
+    // window (however long a loaded machine takes to get there; the test's timeout bounds it).
+    await new Promise((r) => setTimeout(r, 1000));
+    await load.acknowledged(load.ackedSoFar + 10);
     const result = await load.stop();
 
     expect(result.wrong).toEqual([]);
     expect(result.failed).toEqual([]);
     const stored = await storedNames(api.url, 'leader');
     expect(result.acknowledged.filter((n) => !stored.has(n))).toEqual([]);
-    expect(result.outcomes.filter((o) => o.status === 201 && o.at > killedAt + 1000).length).toBeGreaterThan(10);
     // The watch caches moved to the surviving members.
     await waitFor('readyz with a dead member', async () => (await readyz(api.url)) === 200, 15_000);
     // The killed member comes back and catches up.

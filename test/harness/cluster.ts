@@ -19,6 +19,8 @@ export interface Cluster {
   kubeconfig: string;
   nodes: string[];
   dataDir: string;
+  /** SIGTERM to the launcher, as Ctrl-C: waits up to `timeoutMs` for it to exit by itself, cleans up nothing. */
+  terminateLauncher(timeoutMs: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -122,7 +124,8 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     await stop();
     throw err;
   }
-  return { server, etcdURL: `https://127.0.0.1:${etcdPort}`, kubeconfig, nodes, dataDir, stop, serviceCIDR: `10.${96 + slot}.0.0/16`, dnsIP: `10.${96 + slot}.0.10` };
+  const terminateLauncher = (timeoutMs: number) => launcher.stop(timeoutMs);
+  return { server, etcdURL: `https://127.0.0.1:${etcdPort}`, kubeconfig, nodes, dataDir, stop, terminateLauncher, serviceCIDR: `10.${96 + slot}.0.0/16`, dnsIP: `10.${96 + slot}.0.10` };
 }
 
 /** GET on the cluster's local admin port, as JSON; a non-2xx answer fails the test with its body. */

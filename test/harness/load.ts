@@ -22,6 +22,8 @@ export interface Load {
   stop(): Promise<LoadResult>;
   /** Resolves once at least `n` writes were acknowledged. */
   acknowledged(n: number): Promise<void>;
+  /** How many writes were acknowledged so far. */
+  readonly ackedSoFar: number;
 }
 
 export function startWriteLoad(servers: string[], opts: { namespace?: string; prefix: string; concurrency?: number }): Load {
@@ -63,6 +65,9 @@ export function startWriteLoad(servers: string[], opts: { namespace?: string; pr
   const workers = Array.from({ length: opts.concurrency ?? 4 }, (_, w) => worker(w));
   return {
     acknowledged: (n) => (acked >= n ? Promise.resolve() : new Promise((resolve) => waiters.push({ n, resolve }))),
+    get ackedSoFar() {
+      return acked;
+    },
     async stop() {
       running = false;
       await Promise.all(workers);

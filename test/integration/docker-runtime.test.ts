@@ -1,6 +1,7 @@
 // The kubelet's CRI-shaped runtime on the real Docker Engine, with images built from local parts
 // by scripts/build-images.sh. Nothing is pulled from a registry.
 import { randomBytes } from 'node:crypto';
+import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensurePodNetwork } from '../../launcher/pod-network.js';
 import { DockerRuntime } from '../../kubelet/runtime/docker/runtime.js';
@@ -123,5 +124,38 @@ describe('DockerRuntime', () => {
     await seen;
     expect(ours(sandboxId)).toEqual(['created', 'started', 'stopped', 'deleted']);
     expect(ours(id)).toEqual(['created', 'started', 'stopped', 'deleted']);
+  });
+  it('makes its pod network once under concurrent starts, and heals twin networks of that name', async () => {
+    const docker = new Pool('http://docker', { connect: { socketPath: '/var/run/docker.sock' } });
+    const networkName = `kubette-twins-${run}`;
+    const named = async () => {
+      const res = await docker.request({ method: 'GET', path: `/v1.41/networks?filters=${encodeURIComponent(JSON.stringify({ name: [networkName] }))}` });
+      return ((await res.body.json()) as Array<{ Id: string; Name: string }>).filter((n) => n.Name === networkName);
+    };
+    const startMany = async (n: number) => {
+      const rt = new DockerRuntime({ podNetwork: networkName, pauseImage: 'kubette/pause:3.9' });
+      const ids = await Promise.all(Array.from({ length: n }, (_, i) => rt.runPodSandbox(sandbox(`net-${n}-${i}`))));
+      for (const id of ids) expect((await rt.podSandboxStatus(id)).ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+      for (const id of ids) await rt.removePodSandbox(id);
+      await rt.close();
+    };
+    try {
+      // No network yet: five sandboxes at once make exactly one.
+      await startMany(5);
+      expect(await named()).toHaveLength(1);
+      for (const n of await named()) await docker.request({ method: 'DELETE', path: `/v1.41/networks/${n.Id}` });
+      // Twins made behind the kubelet's back (an engine that ignores CheckDuplicate): pods still start, one is left.
+      for (let i = 0; i < 2; i++) {
+        const res = await docker.request({ method: 'POST', path: '/v1.41/networks/create', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ Name: networkName, CheckDuplicate: false }) });
+        expect(res.statusCode).toBe(201);
+        await res.body.dump();
+      }
+      expect(await named()).toHaveLength(2);
+      await startMany(3);
+      expect(await named()).toHaveLength(1);
+    } finally {
+      for (const n of await named()) await (await docker.request({ method: 'DELETE', path: `/v1.41/networks/${n.Id}` })).body.dump();
+      await docker.close();
+    }
   });
 });

@@ -10,7 +10,7 @@ import { kind } from '../../schema/meta.js';
 import { podSpec, podStatus } from '../../schema/pod.js';
 import type { KubeObject, Unstructured } from '../../types/meta.js';
 import { validatePodSpec } from '../../validation/pod-spec.js';
-import { withStatus } from '../strategy.js';
+import { withStatus, type Strategy } from '../strategy.js';
 import { ALL, fieldText, statusOf, type KindModule, type StrategyOptions } from '../kind.js';
 
 export function qosClass(spec: Unstructured | undefined): 'Guaranteed' | 'Burstable' | 'BestEffort' {
@@ -83,6 +83,33 @@ function validatePodUpdate(next: KubeObject, prev: KubeObject, errs: Parameters<
   }
 }
 
+/** Pods' storage behaviour: Pending on create, default tolerations, graceful deletion once bound. */
+function podStrategy(opts: StrategyOptions): Strategy {
+  const base = withStatus();
+  return {
+    ...base,
+    prepareForCreate(p: KubeObject) {
+      p.metadata.generation = 1;
+      p.status = { phase: 'Pending', qosClass: qosClass(p.spec) };
+      addDefaultTolerations(p.spec ?? (p.spec = {}), opts);
+    },
+    prepareForUpdate(next: KubeObject, prev: KubeObject) {
+      base.prepareForUpdate(next, prev);
+      // DefaultTolerationSeconds admits updates too: a pod replaced from its own manifest
+      // keeps the tolerations it got on create.
+      addDefaultTolerations(next.spec ?? (next.spec = {}), opts);
+    },
+    gracePeriod(p, options) {
+      if (!p.spec?.nodeName) return 0;
+      if (isPodFinished(p)) return 0;
+      const requested = options.gracePeriodSeconds;
+      if (requested !== undefined && requested !== null) return Math.max(0, requested);
+      return p.spec?.terminationGracePeriodSeconds ?? 30;
+    },
+  returnDeletedObject: true,
+  };
+}
+
 export const pod: KindModule = {
   group: '',
   version: 'v1',
@@ -118,22 +145,7 @@ export const pod: KindModule = {
   defaults: defaultPod,
   validate: (o, errs) => validatePodSpec(o.spec, 'spec', errs),
   validateUpdate: validatePodUpdate,
-  strategy: (opts) =>
-    withStatus({
-      prepareForCreate(p: KubeObject) {
-        p.metadata.generation = 1;
-        p.status = { phase: 'Pending', qosClass: qosClass(p.spec) };
-        addDefaultTolerations(p.spec ?? (p.spec = {}), opts);
-      },
-      gracePeriod(p, options) {
-        if (!p.spec?.nodeName) return 0;
-        if (isPodFinished(p)) return 0;
-        const requested = options.gracePeriodSeconds;
-        if (requested !== undefined && requested !== null) return Math.max(0, requested);
-        return p.spec?.terminationGracePeriodSeconds ?? 30;
-      },
-      returnDeletedObject: true,
-    }),
+  strategy: podStrategy,
   selectableFields: (o) => ({
     'spec.nodeName': fieldText(o.spec?.nodeName),
     'spec.restartPolicy': fieldText(o.spec?.restartPolicy),

@@ -118,6 +118,7 @@ export const service: KindModule = {
   nameRule: 'dns1035',
   defaults(o) {
     const spec = o.spec ?? (o.spec = {});
+    if (o.status && typeof o.status === 'object') setIfMissing(o.status, 'loadBalancer', {});
     setIfMissing(spec, 'type', 'ClusterIP');
     setIfMissing(spec, 'sessionAffinity', 'None');
     for (const p of spec.ports ?? []) {
@@ -136,6 +137,11 @@ export const service: KindModule = {
   validate: validateService,
   strategy: withStatus({
     returnDeletedObject: true,
+    prepareForCreate(o) {
+      o.metadata.generation = 1;
+      // Kubernetes' ServiceStatus always carries its (possibly empty) loadBalancer.
+      o.status = { loadBalancer: {} };
+    },
     prepareForUpdate(next, prev) {
       if (prev.status !== undefined) next.status = clone(prev.status);
       else delete next.status;

@@ -36,5 +36,15 @@ export const endpointSlice: KindModule = {
     }),
     ageCol,
   ],
+  // As Kubernetes defaults them: every port has a name ("" for an unnamed Service port; kubectl's
+  // describe dereferences it) and a protocol.
+  defaults(o) {
+    if (!Array.isArray(o.ports)) return;
+    o.ports = (o.ports as unknown[]).map((p) => {
+      if (!p || typeof p !== 'object' || Array.isArray(p)) return p;
+      const port = p as Unstructured;
+      return { ...port, name: port.name ?? '', protocol: port.protocol ?? 'TCP', port: port.port };
+    });
+  },
   strategy: { ...defaultStrategy, allowCreateOnUpdate: true },
 };

@@ -14,8 +14,7 @@ import { isPodFinished, isPodReady } from '../../../api/conditions.js';
 import type { KubeObject } from '../../../api/types/meta.js';
 import type { PodDisruptionBudget } from '../../../api/types/policy.js';
 import { decodeOptionalBody } from '../../http/body.js';
-import { dryRun } from '../../http/params.js';
-import { deleteOptions, send, type Ctx } from '../context.js';
+import { deleteDryRun, deleteOptions, send, type Ctx } from '../context.js';
 
 const budgetsResource = findResource('policy', 'v1', 'poddisruptionbudgets')!;
 const WOULD_VIOLATE = "Cannot evict pod as it would violate the pod's disruption budget.";
@@ -31,10 +30,11 @@ export async function evict(ctx: Ctx): Promise<FastifyReply> {
   }
   const namespace = ctx.path.namespace!;
   const name = ctx.path.name!;
-  const isDryRun = dryRun(ctx.q);
+  const options = deleteOptions(ctx.q, body.deleteOptions);
+  const isDryRun = deleteDryRun(ctx.q, options);
   const pod = (await ctx.store.get(namespace, name)).obj;
   const done = async () => {
-    await ctx.store.delete(namespace, name, deleteOptions(ctx.q, body.deleteOptions), isDryRun);
+    await ctx.store.delete(namespace, name, options, isDryRun);
     return send(ctx, 201, JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }));
   };
   // Finished pods and pods already going need no budget.

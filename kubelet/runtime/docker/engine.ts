@@ -211,16 +211,33 @@ export class DockerEngine {
     return tty ? res.body : demultiplex(res.body);
   }
 
-  /** Makes sure a bridge network of this name exists (several kubelets may race to create it). */
-  async ensureNetwork(name: string, labels: Record<string, string>): Promise<void> {
-    try {
-      await this.call('GET', `/networks/${encodeURIComponent(name)}`);
-      return;
-    } catch (err) {
-      if (!(err instanceof RuntimeError && err.statusCode === 404)) throw err;
+  /** The bridge networks named exactly `name` (Docker's name filter matches substrings). */
+  private async networksNamed(name: string): Promise<Array<{ Id: string; Name: string; Created: string }>> {
+    const filters = encodeURIComponent(JSON.stringify({ name: [name] }));
+    const all = await this.call<Array<{ Id: string; Name: string; Created: string }>>('GET', `/networks?filters=${filters}`);
+    return all.filter((n) => n.Name === name);
+  }
+
+  /**
+   * Makes sure one bridge network of this name exists and returns its id. Kubelets sharing an
+   * engine, or an engine that ignores CheckDuplicate, may still end up with twins; then
+   * everyone settles on the oldest (ties by id) and the unused twins are removed, so a name
+   * that became ambiguous heals instead of failing every later pod.
+   */
+  async ensureNetwork(name: string, labels: Record<string, string>): Promise<string> {
+    let found = await this.networksNamed(name);
+    if (found.length === 0) {
+      await this.call('POST', '/networks/create', { Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: labels }, [200, 201, 409]);
+      found = await this.networksNamed(name);
     }
-    // CheckDuplicate makes a racing second create fail (409) instead of adding a twin network.
-    await this.call('POST', '/networks/create', { Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: labels }, [200, 201, 409]);
+    if (found.length === 0) throw new RuntimeError(`network ${name} vanished right after it was created`, 404);
+    found.sort((a, b) => Date.parse(a.Created) - Date.parse(b.Created) || a.Id.localeCompare(b.Id));
+    const [chosen, ...twins] = found;
+    for (const twin of twins) {
+      // A twin with containers attached refuses removal (403); it is simply never used again.
+      await this.call('DELETE', `/networks/${twin.Id}`, undefined, [200, 204, 403, 404, 409]).catch(() => undefined);
+    }
+    return chosen!.Id;
   }
 
   async exec(id: string, command: string[], opts: ExecOptions): Promise<ExecSession> {

@@ -104,7 +104,8 @@ function toContainerStatus(c: DockerContainerInfo): ContainerStatus | undefined 
 
 export class DockerRuntime implements ContainerRuntime {
   readonly engine: DockerEngine;
-  private networkReady = false;
+  /** The pod network's id, found or made once however many sandboxes start at the same time. */
+  private podNetworkId?: Promise<string>;
 
   constructor(private readonly options: DockerRuntimeOptions) {
     this.engine = new DockerEngine(options.socketPath);
@@ -127,9 +128,15 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async runPodSandbox(config: PodSandboxConfig): Promise<string> {
-    if (!config.hostNetwork && !this.networkReady) {
-      await this.engine.ensureNetwork(this.options.podNetwork, { 'io.kubette.network': 'pods' });
-      this.networkReady = true;
+    let networkId: string | undefined;
+    if (!config.hostNetwork) {
+      this.podNetworkId ??= this.engine.ensureNetwork(this.options.podNetwork, { 'io.kubette.network': 'pods' });
+      try {
+        networkId = await this.podNetworkId;
+      } catch (err) {
+        this.podNetworkId = undefined;
+        throw err;
+      }
     }
     const pause = this.options.pauseImage;
     if (!(await this.engine.imageID(pause))) await this.engine.pullImage(pause);
@@ -144,7 +151,8 @@ export class DockerRuntime implements ContainerRuntime {
       Hostname: config.hostname,
       ExposedPorts: ports.length ? Object.fromEntries(ports.map((p) => [p, {}])) : undefined,
       HostConfig: {
-        NetworkMode: config.hostNetwork ? 'host' : this.options.podNetwork,
+        // By id: a name shared by twin networks would be ambiguous.
+        NetworkMode: config.hostNetwork ? 'host' : networkId,
         IpcMode: 'shareable',
         PortBindings: ports.length ? portBindings : undefined,
         RestartPolicy: { Name: 'no' },
@@ -159,7 +167,7 @@ export class DockerRuntime implements ContainerRuntime {
     } catch (err) {
       await this.engine.removeContainer(id).catch(() => undefined);
       // The network may have been removed behind our back: look again next time.
-      this.networkReady = false;
+      this.podNetworkId = undefined;
       throw err;
     }
     return id;

@@ -1,0 +1,132 @@
+// Details of Kubernetes' API that real clients depend on (issue 14's rough edges), against
+// real etcd and the apiserver process: body bytes, defaults clients dereference, admission
+// on update and delete, dry runs carried in DeleteOptions.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startApiServer, type ApiServerHandle } from '../harness/apiserver.js';
+
+let api: ApiServerHandle;
+
+beforeAll(async () => {
+  api = await startApiServer({ etcd: inject('etcdEndpoint') });
+});
+afterAll(async () => {
+  await api?.stop();
+});
+
+async function call(method: string, path: string, body?: unknown, contentType = 'application/json') {
+  const res = await fetch(`${api.url}${path}`, {
+    method,
+    headers: body !== undefined ? { 'Content-Type': contentType } : {},
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, json, text };
+}
+
+const pod = (name: string, extra: Record<string, unknown> = {}) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name },
+  spec: { containers: [{ name: 'c', image: 'busybox:1.36' }], ...extra },
+});
+
+describe('response bytes', () => {
+  it('writes Statuses in Kubernetes field order, and every JSON body ends with a newline', async () => {
+    const missing = await call('GET', '/api/v1/namespaces/default/configmaps/nope');
+    expect(missing.status).toBe(404);
+    expect(missing.text).toBe(
+      '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"configmaps \\"nope\\" not found","reason":"NotFound","details":{"name":"nope","kind":"configmaps"},"code":404}\n',
+    );
+    for (const path of ['/api/v1/namespaces/default/configmaps', '/api/v1', '/apis', '/version', '/api/v1/namespaces/default']) {
+      const res = await call('GET', path);
+      expect(res.status, path).toBe(200);
+      expect(res.text.endsWith('}\n'), path).toBe(true);
+    }
+  });
+
+  it('reports an undecodable body as Kubernetes decoder does', async () => {
+    const res = await call('POST', '/api/v1/namespaces', '{"apiVersion":"v1","kind":');
+    expect(res.status).toBe(400);
+    expect(res.json.message).toBe("the object provided is unrecognized (must be of type Namespace): couldn't get version/kind; json parse error: unexpected end of JSON input");
+    const garbage = await call('POST', '/api/v1/namespaces/default/configmaps', 'xyz');
+    expect(garbage.json.message).toContain("(must be of type ConfigMap): couldn't get version/kind; json parse error: invalid character 'x' looking for beginning of value");
+  });
+});
+
+describe('defaults clients dereference', () => {
+  it('gives every Service a status with loadBalancer', async () => {
+    const created = await call('POST', '/api/v1/namespaces/default/services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'fid-svc' }, spec: { ports: [{ port: 80 }] } });
+    expect(created.status).toBe(201);
+    expect(created.json.status).toEqual({ loadBalancer: {} });
+    expect((await call('GET', '/api/v1/namespaces/default/services/fid-svc')).json.status).toEqual({ loadBalancer: {} });
+    // A status write without loadBalancer still reads back with it.
+    const current = (await call('GET', '/api/v1/namespaces/default/services/fid-svc')).json;
+    const written = await call('PUT', '/api/v1/namespaces/default/services/fid-svc/status', { ...current, status: { conditions: [] } });
+    expect(written.status).toBe(200);
+    expect(written.json.status.loadBalancer).toEqual({});
+  });
+
+  it('names every EndpointSlice port, "" when the Service port has no name', async () => {
+    const res = await call('POST', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices', {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'fid-slice' },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: ['10.0.0.1'] }],
+      ports: [{ port: 80 }],
+    });
+    expect(res.status).toBe(201);
+    expect(res.json.ports).toEqual([{ name: '', protocol: 'TCP', port: 80 }]);
+  });
+
+  it('defaults a volume with no source to an emptyDir', async () => {
+    const res = await call('POST', '/api/v1/namespaces/default/pods', pod('fid-vol', { volumes: [{ name: 'scratch' }] }));
+    expect(res.status).toBe(201);
+    expect(res.json.spec.volumes).toEqual([{ name: 'scratch', emptyDir: {} }]);
+  });
+});
+
+describe('admission on update and delete', () => {
+  it('lets a pod be replaced from the manifest it was created from (default tolerations on update too)', async () => {
+    const created = await call('POST', '/api/v1/namespaces/default/pods', pod('fid-replace'));
+    expect(created.json.spec.tolerations.map((t: any) => t.key)).toEqual(['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']);
+    const replaced = await call('PUT', '/api/v1/namespaces/default/pods/fid-replace', pod('fid-replace'));
+    expect(replaced.status).toBe(200);
+    expect(replaced.json.spec.tolerations).toEqual(created.json.spec.tolerations);
+  });
+
+  it('refuses to delete default, kube-system and kube-public', async () => {
+    for (const name of ['default', 'kube-system', 'kube-public']) {
+      const res = await call('DELETE', `/api/v1/namespaces/${name}`);
+      expect(res.status).toBe(403);
+      expect(res.json).toMatchObject({ reason: 'Forbidden', message: `namespaces "${name}" is forbidden: this namespace may not be deleted` });
+      expect((await call('GET', `/api/v1/namespaces/${name}`)).json.status.phase).toBe('Active');
+    }
+  });
+
+  it('honours a dry run given in the DeleteOptions body, as kubectl sends it', async () => {
+    await call('POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'fid-dry' }, data: { a: 'b' } });
+    const res = await call('DELETE', '/api/v1/namespaces/default/configmaps/fid-dry', { kind: 'DeleteOptions', apiVersion: 'v1', dryRun: ['All'] });
+    expect(res.status).toBe(200);
+    expect((await call('GET', '/api/v1/namespaces/default/configmaps/fid-dry')).status).toBe(200);
+    const bad = await call('DELETE', '/api/v1/namespaces/default/configmaps/fid-dry', { dryRun: ['Some'] });
+    expect(bad.status).toBe(422);
+    expect((await call('GET', '/api/v1/namespaces/default/configmaps/fid-dry')).status).toBe(200);
+
+    await call('POST', '/api/v1/namespaces/default/pods', pod('fid-evict'));
+    const evicted = await call('POST', '/api/v1/namespaces/default/pods/fid-evict/eviction', {
+      apiVersion: 'policy/v1',
+      kind: 'Eviction',
+      metadata: { name: 'fid-evict' },
+      deleteOptions: { dryRun: ['All'] },
+    });
+    expect(evicted.status).toBe(201);
+    expect((await call('GET', '/api/v1/namespaces/default/pods/fid-evict')).status).toBe(200);
+  });
+});
