@@ -13,7 +13,7 @@ export interface PrinterColumn {
   format: string;
   description: string;
   priority: number;
-  cell: (obj: KubeObject, now: number) => string | number | boolean;
+  cell: (obj: KubeObject, now: number) => string | number | boolean | null;
 }
 
 type Cell = PrinterColumn['cell'];

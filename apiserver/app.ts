@@ -4,7 +4,8 @@ import type { Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
-import { apiPrefix, findResource, groupVersions, type ResourceInfo } from '../api/resources.js';
+import { apiPrefix, findResource, type ResourceInfo, type ResourceTable } from '../api/resources.js';
+import { CRDController } from './apiextensions/crd-controller.js';
 import type { KubeObject } from '../api/types/meta.js';
 import { Admission, DEFAULT_ADMISSION_PLUGINS } from './admission/admission.js';
 import { EscalationCheck } from './authz/escalation.js';
@@ -283,13 +284,14 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
 
   app.register(healthRoutes, { etcd, ready: () => isReady, staleCaches: () => registry.staleCaches() });
   app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(metrics.render()));
-  app.get('/', async () => ({ paths: rootPaths() }));
+  app.get('/', async () => ({ paths: rootPaths(registry.table) }));
   const advertised = opts.advertiseAddress ? (opts.advertiseAddress.includes(':') ? opts.advertiseAddress : `${opts.advertiseAddress}:${opts.listenPort ?? 8080}`) : undefined;
-  app.register(discoveryRoutes, { serverAddress: () => advertised ?? listenAddress(app) });
-  app.register(openapiRoutes, { gitVersion: versionInfo().gitVersion });
+  app.register(discoveryRoutes, { serverAddress: () => advertised ?? listenAddress(app), table: registry.table });
+  app.register(openapiRoutes, { gitVersion: versionInfo().gitVersion, table: registry.table });
   app.register(resourceRoutes, { registry, bookmarkIntervalMs: opts.bookmarkIntervalMs, shutdown: shutdown.signal, reviews, serviceAccountTokens, maxTokenExpirationSeconds: sa.maxExpirationSeconds, admission, kubelets });
   serveUpgrades(app.server, registry, kubelets, gate, log);
 
+  const crds = new CRDController(registry, log.child({ controller: 'apiextensions' }));
   let repairer: NodeJS.Timeout | undefined;
   const repairAllocations = async () => {
     try {
@@ -305,6 +307,8 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     await registry.ready().finally(() => clearInterval(waiting));
     await registry.bootstrap();
     await reconcileBootstrapPolicy(registry);
+    // Custom resources already defined are served before the server says it is ready.
+    await crds.start();
     const [advHost, advPort] = (opts.advertiseAddress ?? '').split(':');
     await ensureKubernetesService(registry, registry.serviceAllocator, { host: advHost || '127.0.0.1', port: Number(advPort) || opts.listenPort || 8080 });
     compactor.start();
@@ -345,6 +349,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     },
     async close() {
       shutdown.abort();
+      crds.stop();
       clearInterval(repairer);
       compactor.stop();
       for (const s of secure) {
@@ -361,8 +366,8 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
 }
 
 /** Every path the server serves at the top level, as Kubernetes lists them at `/`. */
-function rootPaths(): string[] {
-  const gvPaths = groupVersions.flatMap((gv) => (gv.group ? [`/apis/${gv.group}`, apiPrefix(gv)] : [apiPrefix(gv)]));
+function rootPaths(table: ResourceTable): string[] {
+  const gvPaths = table.groupVersions().flatMap((gv) => (gv.group ? [`/apis/${gv.group}`, apiPrefix(gv)] : [apiPrefix(gv)]));
   return [...new Set(['/api', '/apis', ...gvPaths, '/healthz', '/healthz/etcd', '/livez', '/metrics', '/openapi/v3', '/readyz', '/version'])].sort();
 }
 

@@ -11,7 +11,7 @@ export interface ApiClient {
   /** The URL path of a resource, an object or one of its subresources. */
   path(r: ResourceInfo, namespace?: string, name?: string, subresource?: string): string;
   /** One request; a non-2xx answer becomes a StatusError carrying the server's Status. */
-  request<T>(method: Dispatcher.HttpMethod, path: string, opts?: { query?: Query; body?: unknown; contentType?: string }): Promise<T>;
+  request<T>(method: Dispatcher.HttpMethod, path: string, opts?: { query?: Query; body?: unknown; contentType?: string; accept?: string }): Promise<T>;
   get<T extends KubeObject>(r: ResourceInfo, namespace: string | undefined, name: string): Promise<T>;
   list<T extends KubeObject>(r: ResourceInfo, namespace?: string, opts?: ListOptions): Promise<KubeList<T>>;
   create<T extends KubeObject>(r: ResourceInfo, namespace: string | undefined, obj: T): Promise<T>;

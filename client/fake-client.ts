@@ -85,7 +85,9 @@ export class FakeClient implements ApiClient {
   }
 
   /** Generic requests, resolved back to a verb on a resource. */
-  async request<T>(method: Dispatcher.HttpMethod, path: string, opts: { query?: Query; body?: unknown; contentType?: string } = {}): Promise<T> {
+  async request<T>(method: Dispatcher.HttpMethod, path: string, opts: { query?: Query; body?: unknown; contentType?: string; accept?: string } = {}): Promise<T> {
+    // Discovery: a fake server serves the built-in resources only.
+    if (method === 'GET' && path === '/apis') return { kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items: [] } as T;
     const m = /^\/(?:api\/([^/]+)|apis\/([^/]+)\/([^/]+))(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?(?:\/([^/]+))?$/.exec(path.split('?')[0]!);
     if (!m) throw new Error(`FakeClient cannot resolve ${path}`);
     const [, coreVersion, group, groupVersion] = m;

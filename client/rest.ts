@@ -89,8 +89,8 @@ export class RestClient implements ApiClient {
   }
 
   /** One request; a non-2xx answer becomes a StatusError carrying the server's Status. */
-  async request<T>(method: Dispatcher.HttpMethod, path: string, opts: { query?: Query; body?: unknown; contentType?: string } = {}): Promise<T> {
-    const headers: Record<string, string> = { ...this.headers, accept: 'application/json' };
+  async request<T>(method: Dispatcher.HttpMethod, path: string, opts: { query?: Query; body?: unknown; contentType?: string; accept?: string } = {}): Promise<T> {
+    const headers: Record<string, string> = { ...this.headers, accept: opts.accept ?? 'application/json' };
     let body: string | undefined;
     if (opts.body !== undefined) {
       body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);

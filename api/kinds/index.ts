@@ -33,6 +33,7 @@ import { resourceQuota } from './core/resourcequota.js';
 import { secret } from './core/secret.js';
 import { service } from './core/service.js';
 import { serviceAccount } from './core/serviceaccount.js';
+import { customResourceDefinition } from './apiextensions/customresourcedefinition.js';
 import { endpointSlice } from './discovery/endpointslice.js';
 import { eventV1 } from './events/event.js';
 import type { KindModule } from './kind.js';
@@ -93,4 +94,5 @@ export const kinds: readonly KindModule[] = [
   role,
   priorityClass,
   storageClass,
+  customResourceDefinition,
 ];

@@ -80,6 +80,15 @@ export interface KindModule {
   review?: true;
   /** The apiserver records who created the object in spec.username, uid, groups and extra (CSRs). */
   recordsRequester?: true;
+  /**
+   * Removes, in place, the fields the kind's schema does not describe and returns their paths
+   * (custom resources: Kubernetes prunes them; fieldValidation reports them).
+   */
+  prune?(obj: Record<string, unknown>): string[];
+  /** Where the scale subresource finds replicas and the selector, as simple JSON paths (custom resources). */
+  scalePaths?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
+  /** Served from a CustomResourceDefinition (JSON only, no strategic merge patch), with the version's schema. */
+  custom?: { crdName: string; openAPIV3Schema: Record<string, unknown> };
 }
 
 /** The text a selectable field compares: nothing for an absent value. */

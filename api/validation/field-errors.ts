@@ -45,6 +45,10 @@ export class FieldErrors {
     this.causes.push({ reason: 'FieldValueTooLong', message: `Too long: may not be more than ${max} bytes`, field });
   }
 
+  tooMany(field: string, actual: number, max: number): void {
+    this.causes.push({ reason: 'FieldValueTooMany', message: `Too many: ${actual}: must have at most ${max} items`, field });
+  }
+
   /** Records every message of a name-format check as an invalid value. */
   format(field: string, value: string, problems: string[]): void {
     for (const p of problems) this.invalid(field, value, p);

@@ -1,5 +1,6 @@
 // Validation of an object about to be stored: ObjectMeta rules for every kind, then what the
 // kind's module checks (api/kinds/), and on update what the kind says may not change.
+import type { KindModule } from '../kinds/kind.js';
 import { kindOf } from '../kinds/registry.js';
 import type { KubeObject } from '../types/meta.js';
 import { FieldErrors } from './field-errors.js';
@@ -10,12 +11,14 @@ export interface ValidationTarget {
   kind: string;
   group: string;
   namespaced: boolean;
+  /** The kind's module, when the caller has it (custom resources are not in the static registry). */
+  module?: KindModule;
 }
 
 /** Validates an object about to be created; throws a 422 Status listing every problem. */
 export function validateCreate(t: ValidationTarget, obj: KubeObject): void {
   const errs = new FieldErrors();
-  const k = kindOf(t.apiVersion, t.kind);
+  const k = t.module ?? kindOf(t.apiVersion, t.kind);
   validateObjectMeta(obj.metadata, k?.nameRule ?? 'subdomain', t.namespaced, errs);
   k?.validate?.(obj, errs);
   errs.throwIfAny(t.kind, t.group, obj.metadata.name ?? obj.metadata.generateName ?? '');
@@ -24,7 +27,7 @@ export function validateCreate(t: ValidationTarget, obj: KubeObject): void {
 /** Validates an update: the new object on its own, then what it may not change. */
 export function validateUpdate(t: ValidationTarget, next: KubeObject, prev: KubeObject): void {
   const errs = new FieldErrors();
-  const k = kindOf(t.apiVersion, t.kind);
+  const k = t.module ?? kindOf(t.apiVersion, t.kind);
   validateObjectMeta(next.metadata, k?.nameRule ?? 'subdomain', t.namespaced, errs);
   k?.validate?.(next, errs);
   k?.validateUpdate?.(next, prev, errs);

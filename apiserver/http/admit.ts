@@ -6,6 +6,7 @@ import { groupVersion, type ResourceInfo } from '../../api/resources.js';
 import { checkSchema } from '../../api/schema/check.js';
 import { schemaFor } from '../../api/schema/kinds.js';
 import { badRequest, StatusError } from '../../api/status.js';
+import type { KindModule } from '../../api/kinds/kind.js';
 import type { KubeObject } from '../../api/types/meta.js';
 import type { FieldValidation } from './params.js';
 
@@ -23,15 +24,19 @@ export function targetOf(r: ResourceInfo): BodyTarget {
   return { apiVersion: groupVersion(r), kind: r.kind };
 }
 
-/** Checks types and unknown fields of a body in `target`'s version; returns warnings. */
-export function checkFields(target: BodyTarget, body: Record<string, any>, validation: FieldValidation): string[] {
-  const findings = checkSchema(body, schemaFor(target.apiVersion, target.kind));
+/**
+ * Checks types and unknown fields of a body in `target`'s version; returns warnings. A kind
+ * that prunes (custom resources) has its unknown fields removed from `body` here.
+ */
+export function checkFields(target: BodyTarget, body: Record<string, any>, validation: FieldValidation, module?: KindModule): string[] {
+  const findings = checkSchema(body, module?.schema ?? schemaFor(target.apiVersion, target.kind));
   const version = target.apiVersion.split('/').pop();
   if (findings.typeErrors.length > 0) {
     throw badRequest(`${target.kind} in version "${version}" cannot be handled as a ${target.kind}: ${findings.typeErrors[0]}`);
   }
-  if (findings.unknownFields.length === 0 || validation === 'Ignore') return [];
-  const described = findings.unknownFields.map((f) => `unknown field "${f}"`);
+  const unknown = [...findings.unknownFields, ...(module?.prune?.(body) ?? [])];
+  if (unknown.length === 0 || validation === 'Ignore') return [];
+  const described = unknown.map((f) => `unknown field "${f}"`);
   if (validation === 'Strict') {
     throw badRequest(`${target.kind} in version "${version}" cannot be handled as a ${target.kind}: strict decoding error: ${described.join(', ')}`);
   }
@@ -69,7 +74,7 @@ export function applyNamespace(r: ResourceInfo, obj: KubeObject, namespace: stri
 export function admit(r: ResourceInfo, body: Record<string, any>, namespace: string | undefined, validation: FieldValidation): Admitted {
   const target = targetOf(r);
   checkEnvelope(target, body);
-  const warnings = checkFields(target, body, validation);
+  const warnings = checkFields(target, body, validation, r.module);
   const obj = toStorage(r, body as KubeObject);
   applyNamespace(r, obj, namespace);
   return { obj, warnings };

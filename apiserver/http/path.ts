@@ -1,8 +1,11 @@
 // Resolves a resource URL (`/api/v1/namespaces/ns/pods/name/status`) against the resource table.
 // The path is percent-decoded exactly once, from the raw request line, and then split on '/',
 // as Kubernetes reads URL.Path: `%2562ase` names `%62ase`, never `base`.
-import { findResource, type ResourceInfo } from '../../api/resources.js';
+import { ResourceTable, type ResourceInfo } from '../../api/resources.js';
 import { badRequest } from '../../api/status.js';
+
+/** The built-in resources only (callers without a server's table: tests, tools). */
+const BUILTIN = new ResourceTable();
 
 export interface ResourcePath {
   resource: ResourceInfo;
@@ -23,7 +26,7 @@ export function decodedPath(rawUrl: string): string {
 }
 
 /** Resolves `/api/<v>/...` or `/apis/<group>/<v>/...`; undefined for paths that name no resource. */
-export function resolveResourcePath(path: string): ResourcePath | undefined {
+export function resolveResourcePath(path: string, table: ResourceTable = BUILTIN): ResourcePath | undefined {
   const parts = path.split('/');
   // ['', 'api', version, ...rest] or ['', 'apis', group, version, ...rest]; a trailing '/' is ignored.
   if (parts[parts.length - 1] === '' && parts.length > 1) parts.pop();
@@ -39,19 +42,19 @@ export function resolveResourcePath(path: string): ResourcePath | undefined {
     version = parts[3]!;
     rest = parts.slice(4);
   } else return undefined;
-  return resolveSegments(group, version, rest);
+  return resolveSegments(group, version, rest, table);
 }
 
 /** `segments` are the (decoded) path parts after the group version. */
-export function resolveSegments(group: string, version: string, parts: string[]): ResourcePath | undefined {
+export function resolveSegments(group: string, version: string, parts: string[], table: ResourceTable = BUILTIN): ResourcePath | undefined {
   if (parts.some((p) => p === '')) return undefined;
   if (parts[0] === 'namespaces' && parts.length >= 3) {
-    const namespaced = findResource(group, version, parts[2]!);
+    const namespaced = table.find(group, version, parts[2]!);
     if (namespaced?.namespaced && parts.length <= 5) {
       return { resource: namespaced, namespace: parts[1], name: parts[3], subresource: parts[4] };
     }
   }
-  const r = findResource(group, version, parts[0] ?? '');
+  const r = table.find(group, version, parts[0] ?? '');
   if (!r || parts.length > 3) return undefined;
   // A namespaced resource listed across all namespaces: /api/v1/pods (no name allowed).
   if (r.namespaced && parts.length > 1) return undefined;

@@ -1,7 +1,7 @@
 // Every resource's store, keyed by its storage resource, over one etcd client. Builds the
 // watch caches and makes sure the system namespaces exist.
 import type { Logger } from 'pino';
-import { resources, storageInfo, type ResourceInfo } from '../../api/resources.js';
+import { ResourceTable, resources, storageInfo, type ResourceInfo } from '../../api/resources.js';
 import { StatusError } from '../../api/status.js';
 import type { KVStore } from '../storage/kv.js';
 import { WatchCache } from '../storage/watch-cache.js';
@@ -22,11 +22,13 @@ export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube
 export class Registry {
   private readonly stores = new Map<string, ResourceStore>();
   readonly serviceAllocator: ServiceAllocator;
+  /** What this server serves: the built-in resources and the established custom ones. */
+  readonly table = new ResourceTable();
 
   constructor(
     readonly etcd: KVStore,
     readonly opts: RegistryOptions,
-    log: Logger,
+    private readonly log: Logger,
   ) {
     this.serviceAllocator = new ServiceAllocator(etcd, opts.prefix, { serviceClusterIPRange: opts.serviceClusterIPRange, serviceNodePortRange: opts.serviceNodePortRange });
     // Writes with side effects beyond the object's own key, by storage resource.
@@ -45,8 +47,30 @@ export class Registry {
   /** The store behind a served resource (any version). */
   storeFor(r: ResourceInfo): ResourceStore {
     const s = this.stores.get(r.storage);
-    if (!s) throw new Error(`no store for ${r.storage}`);
+    // A custom resource whose definition went away a moment ago.
+    if (!s) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
     return s;
+  }
+
+  /**
+   * The store of a custom resource, stored as `stored` describes (made on first use; a changed
+   * definition keeps the watch cache and takes the new schema and strategy).
+   */
+  ensureCustomStore(stored: ResourceInfo): ResourceStore {
+    const existing = this.stores.get(stored.storage);
+    if (existing?.info === stored) return existing;
+    const cache = existing?.cache ?? new WatchCache(this.etcd, `${this.opts.prefix}/${stored.storage}/`, this.opts.watchCacheSize, this.log.child({ resource: stored.storage }));
+    const store = new ResourceStore(this.etcd, stored, cache, strategyOf(stored.module, this.opts), this.opts.prefix, (ns) => this.namespaceState(ns));
+    this.stores.set(stored.storage, store);
+    return store;
+  }
+
+  /** Stops serving a custom resource's store (its definition is gone). */
+  async removeCustomStore(storage: string): Promise<void> {
+    const store = this.stores.get(storage);
+    if (!store || !store.info.module.custom) return;
+    this.stores.delete(storage);
+    await store.cache.stop();
   }
 
   get namespaces(): ResourceStore {

@@ -1,7 +1,6 @@
 // The generic storage of one resource: the verbs every kind shares, with Kubernetes'
 // semantics (optimistic concurrency, generated names, finalizers, graceful deletion,
 // snapshot-consistent pagination). Objects here are in their stored version.
-import { applyDefaults } from '../../api/defaults.js';
 import { fieldsMatch, selectableFields, type FieldRequirement } from '../../api/fields.js';
 import { matches, type Requirement } from '../../api/labels.js';
 import { stringify } from '../../api/codec/json.js';
@@ -124,6 +123,7 @@ export class ResourceStore {
       kind: info.kind,
       group: info.group,
       namespaced: info.namespaced,
+      module: info.module,
     };
   }
 
@@ -177,7 +177,7 @@ export class ResourceStore {
     delete meta.selfLink;
     if (!this.info.namespaced) delete meta.namespace;
     this.strategy.prepareForCreate(obj);
-    applyDefaults(obj);
+    this.info.module.defaults?.(obj);
     validateCreate(this.target, obj);
     await this.checkNamespace(meta.namespace, meta.name!);
 
@@ -282,7 +282,7 @@ export class ResourceStore {
       next.spec = { ...prev.spec, nodeName };
       next.status = { ...(prev.status ?? {}), conditions };
       next.metadata.generation = prev.metadata.generation;
-      applyDefaults(next);
+      this.info.module.defaults?.(next);
       return next;
     } else if (subresource === 'approval') {
       // Approval may change exactly the status conditions (Approved, Denied), nothing else.
@@ -310,7 +310,7 @@ export class ResourceStore {
         });
       }
     }
-    applyDefaults(next);
+    this.info.module.defaults?.(next);
     validateUpdate(this.target, next, prev);
     return next;
   }

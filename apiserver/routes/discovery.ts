@@ -1,7 +1,7 @@
 // API discovery, legacy (APIVersions / APIGroupList / APIResourceList) and aggregated
 // (apidiscovery.k8s.io/v2), all derived from the resource table.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { groupVersion, groupVersions, type GroupVersionInfo, type ResourceInfo } from '../../api/resources.js';
+import { groupVersion, type GroupVersionInfo, type ResourceInfo, type ResourceTable } from '../../api/resources.js';
 import { StatusError } from '../../api/status.js';
 import { wantsAggregatedDiscovery } from '../http/negotiation.js';
 
@@ -52,12 +52,12 @@ function discoveryResource(r: ResourceInfo) {
   return out;
 }
 
-function groupNames(): string[] {
+function groupNames(groupVersions: GroupVersionInfo[]): string[] {
   return [...new Set(groupVersions.filter((g) => g.group).map((g) => g.group))];
 }
 
-function aggregated(version: 'v2' | 'v2beta1', legacy: boolean) {
-  const groups = legacy ? [''] : groupNames();
+function aggregated(groupVersions: GroupVersionInfo[], version: 'v2' | 'v2beta1', legacy: boolean) {
+  const groups = legacy ? [''] : groupNames(groupVersions);
   return {
     kind: 'APIGroupDiscoveryList',
     apiVersion: `apidiscovery.k8s.io/${version}`,
@@ -79,10 +79,12 @@ function sendAggregated(reply: FastifyReply, version: 'v2' | 'v2beta1', body: un
     .send(Buffer.from(JSON.stringify(body)));
 }
 
-export async function discoveryRoutes(app: FastifyInstance, opts: { serverAddress: () => string }): Promise<void> {
+export async function discoveryRoutes(app: FastifyInstance, opts: { serverAddress: () => string; table: ResourceTable }): Promise<void> {
+  // Read at every request: custom resources come and go.
+  const gvs = () => opts.table.groupVersions();
   app.get('/api', async (req: FastifyRequest, reply) => {
     const agg = wantsAggregatedDiscovery(req.headers.accept);
-    if (agg) return sendAggregated(reply, agg, aggregated(agg, true));
+    if (agg) return sendAggregated(reply, agg, aggregated(gvs(), agg, true));
     return reply.header('Vary', 'Accept').send({
       kind: 'APIVersions',
       versions: ['v1'],
@@ -92,29 +94,29 @@ export async function discoveryRoutes(app: FastifyInstance, opts: { serverAddres
 
   app.get('/apis', async (req, reply) => {
     const agg = wantsAggregatedDiscovery(req.headers.accept);
-    if (agg) return sendAggregated(reply, agg, aggregated(agg, false));
+    if (agg) return sendAggregated(reply, agg, aggregated(gvs(), agg, false));
     return reply.header('Vary', 'Accept').send({
       kind: 'APIGroupList',
       apiVersion: 'v1',
-      groups: groupNames().map((name) => {
-        const versions = groupVersions.filter((gv) => gv.group === name).map((gv) => ({ groupVersion: groupVersion(gv), version: gv.version }));
+      groups: groupNames(gvs()).map((name) => {
+        const versions = gvs().filter((gv) => gv.group === name).map((gv) => ({ groupVersion: groupVersion(gv), version: gv.version }));
         return { name, versions, preferredVersion: versions[0] };
       }),
     });
   });
 
-  app.get('/api/v1', async () => apiResourceList(groupVersions.find((g) => g.group === '' && g.version === 'v1')!));
+  app.get('/api/v1', async () => apiResourceList(gvs().find((g) => g.group === '' && g.version === 'v1')!));
 
   app.get('/apis/:group', async (req) => {
     const { group } = req.params as { group: string };
-    const versions = groupVersions.filter((gv) => gv.group === group).map((gv) => ({ groupVersion: groupVersion(gv), version: gv.version }));
+    const versions = gvs().filter((gv) => gv.group === group).map((gv) => ({ groupVersion: groupVersion(gv), version: gv.version }));
     if (versions.length === 0) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
     return { kind: 'APIGroup', apiVersion: 'v1', name: group, versions, preferredVersion: versions[0] };
   });
 
   app.get('/apis/:group/:version', async (req) => {
     const { group, version } = req.params as { group: string; version: string };
-    const gv = groupVersions.find((g) => g.group === group && g.version === version);
+    const gv = gvs().find((g) => g.group === group && g.version === version);
     if (!gv) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
     return apiResourceList(gv);
   });

@@ -2,7 +2,8 @@
 // x-kubernetes-group-version-kind, so kubectl knows the server validates fields itself
 // (fieldValidation) and skips client-side schema validation.
 import type { FastifyInstance } from 'fastify';
-import { apiPrefix, groupVersions, type GroupVersionInfo, type ResourceInfo } from '../../api/resources.js';
+import { apiPrefix, type GroupVersionInfo, type ResourceInfo, type ResourceTable } from '../../api/resources.js';
+import { customSchemas } from '../../api/custom-resources/openapi.js';
 import { StatusError } from '../../api/status.js';
 
 const fieldValidationParam = {
@@ -57,29 +58,38 @@ function paths(gv: GroupVersionInfo) {
   return out;
 }
 
-export async function openapiRoutes(app: FastifyInstance, opts: { gitVersion: string }): Promise<void> {
-  const documents = new Map<string, string>();
-  for (const gv of groupVersions) {
-    const key = apiPrefix(gv).slice(1);
-    documents.set(key, JSON.stringify({
-      openapi: '3.0.0',
-      info: { title: 'Kubernetes', version: opts.gitVersion },
-      paths: paths(gv),
-      components: { schemas: {} },
-    }));
-  }
-  const index = JSON.stringify({
-    paths: Object.fromEntries([...documents.keys()].map((k) => [k, { serverRelativeURL: `/openapi/v3/${k}` }])),
+function document(gv: GroupVersionInfo, gitVersion: string): string {
+  return JSON.stringify({
+    openapi: '3.0.0',
+    info: { title: 'Kubernetes', version: gitVersion },
+    paths: paths(gv),
+    components: { schemas: customSchemas(gv.resources) },
   });
+}
+
+export async function openapiRoutes(app: FastifyInstance, opts: { gitVersion: string; table: ResourceTable }): Promise<void> {
+  // Built per request from the table: custom resources come and go. Memoized by the group
+  // version's resources, which the table replaces whenever they change.
+  const memo = new WeakMap<ResourceInfo[], string>();
+  const documentFor = (key: string): string | undefined => {
+    const gv = opts.table.groupVersions().find((g) => apiPrefix(g).slice(1) === key);
+    if (!gv) return undefined;
+    let doc = memo.get(gv.resources);
+    if (doc === undefined) memo.set(gv.resources, (doc = document(gv, opts.gitVersion)));
+    return doc;
+  };
   // kubectl before 1.28 loads the v2 document (protobuf only) before anything else and fails
   // without it. An empty Document is a valid protobuf message: it declares no schemas, so
   // those clients skip client-side schema checks.
   app.get('/openapi/v2', async (_req, reply) =>
     reply.header('Content-Type', 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf').send(Buffer.alloc(0)),
   );
-  app.get('/openapi/v3', async (_req, reply) => reply.type('application/json').send(index));
+  app.get('/openapi/v3', async (_req, reply) => {
+    const keys = opts.table.groupVersions().map((gv) => apiPrefix(gv).slice(1));
+    return reply.type('application/json').send(JSON.stringify({ paths: Object.fromEntries(keys.map((k) => [k, { serverRelativeURL: `/openapi/v3/${k}` }])) }));
+  });
   app.get('/openapi/v3/*', async (req, reply) => {
-    const doc = documents.get((req.params as { '*': string })['*']);
+    const doc = documentFor((req.params as { '*': string })['*']);
     if (!doc) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
     return reply.type('application/json').send(doc);
   });

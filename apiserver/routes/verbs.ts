@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { asText, clone } from '../../api/codec/values.js';
 import { fromStorage, toStorage } from '../../api/conversion.js';
 import { checkFieldSelector, supportedFields } from '../../api/fields.js';
-import { badRequest, conflict, OBJECT_MODIFIED, StatusError } from '../../api/status.js';
+import { badRequest, conflict, methodNotAllowed, OBJECT_MODIFIED, StatusError, unsupportedPatchType } from '../../api/status.js';
 import type { KubeObject, Unstructured } from '../../api/types/meta.js';
 import { admit, applyNamespace, checkEnvelope, checkFields, targetOf } from '../http/admit.js';
 import { decodeObjectBody, decodeOptionalBody, decodePatchBody } from '../http/body.js';
@@ -80,6 +80,10 @@ export async function list(ctx: Ctx): Promise<FastifyReply> {
 
 export async function create(ctx: Ctx): Promise<FastifyReply> {
   requireVerb(ctx.r, 'create');
+  const custom = ctx.r.module.custom;
+  if (custom && ctx.options.registry.table.terminating.has(custom.crdName)) {
+    throw methodNotAllowed(`create not allowed while custom resource definition is terminating`);
+  }
   fieldManager(ctx.q, 'CreateOptions');
   const body = decodeObjectBody(ctx.req.headers['content-type'], ctx.req.body as Buffer, ctx.r.kind);
   const { obj, warnings } = admit(ctx.r, body, ctx.path.namespace, fieldValidation(ctx.q));
@@ -129,6 +133,8 @@ export async function update(ctx: Ctx, subresource?: 'status' | 'finalize' | 'ap
 export async function patch(ctx: Ctx, subresource?: 'status' | 'approval'): Promise<FastifyReply> {
   requireVerb(ctx.r, 'patch');
   const { type, patch: doc } = decodePatchBody(ctx.req.headers['content-type'], ctx.req.body as Buffer);
+  // Custom resources have no patch strategies to merge by, as in Kubernetes.
+  if (type === 'strategic' && ctx.r.module.custom) throw unsupportedPatchType(['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml']);
   const manager = fieldManager(ctx.q, 'PatchOptions');
   validatePatchOptions(ctx.q, type === 'apply');
   const validation = fieldValidation(ctx.q);
@@ -171,7 +177,7 @@ export async function patch(ctx: Ctx, subresource?: 'status' | 'approval'): Prom
       const result = applyPatchDocument(type, target, served, doc);
       if (!isObj(result)) throw badRequest('the patch did not produce an object');
       checkEnvelope(target, result);
-      warnings = checkFields(target, result, validation);
+      warnings = checkFields(target, result, validation, ctx.r.module);
       if (result.metadata?.resourceVersion !== undefined && result.metadata.resourceVersion !== current.metadata.resourceVersion) {
         throw conflict(ctx.r.plural, ctx.r.group, ctx.path.name!, OBJECT_MODIFIED);
       }
@@ -195,7 +201,10 @@ export async function remove(ctx: Ctx): Promise<FastifyReply> {
   const options = deleteOptions(ctx.q, body);
   ctx.options.admission.validateDelete(ctx.r, ctx.path.name!);
   const result = await ctx.store.delete(ctx.path.namespace, ctx.path.name!, options, deleteDryRun(ctx.q, options));
-  if (result.pending || ctx.store.strategy.returnDeletedObject) return sendObject(ctx, result.pending ? 202 : 200, result.object);
+  // Kubernetes answers 202 for a delete still pending only when the client asked for cascading
+  // with the old orphanDependents=false; every other answer is 200 (graceful deletion too).
+  const accepted = result.pending && options.orphanDependents === false;
+  if (result.pending || ctx.store.strategy.returnDeletedObject) return sendObject(ctx, accepted ? 202 : 200, result.object);
   return send(ctx, 200, JSON.stringify({
     kind: 'Status',
     apiVersion: 'v1',

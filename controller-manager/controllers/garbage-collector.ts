@@ -7,7 +7,9 @@
 import { findByKind, groupVersion, resources, type ResourceInfo } from '../../api/resources.js';
 import { StatusError } from '../../api/status.js';
 import type { KubeObject, OwnerReference } from '../../api/types/meta.js';
-import type { Informer } from '../../client/informer.js';
+import { discoverExtraResources } from '../../client/discovery.js';
+import { Informer as InformerOf, type Informer } from '../../client/informer.js';
+import { sleep } from '../../client/sleep.js';
 import { Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
 
 interface GraphNode {
@@ -20,31 +22,84 @@ interface GraphNode {
 const FOREGROUND = 'foregroundDeletion';
 const ORPHAN = 'orphan';
 
-/** Every resource whose objects can be owned or own: listable, watchable, deletable; one version per storage. */
+const collectable = (r: ResourceInfo) => r.verbs.includes('list') && r.verbs.includes('watch') && r.verbs.includes('delete') && r.plural !== 'events';
+
+/** Every built-in resource whose objects can be owned or own: listable, watchable, deletable; one version per storage. */
 export function collectableResources(): ResourceInfo[] {
-  return resources.filter(
-    (r) => r.storageVersion && r.verbs.includes('list') && r.verbs.includes('watch') && r.verbs.includes('delete') && r.plural !== 'events',
-  );
+  return resources.filter((r) => r.storageVersion && collectable(r));
 }
+
+const DISCOVERY_RESYNC_MS = 30_000;
 
 const hasFinalizer = (o: KubeObject, f: string) => (o.metadata.finalizers ?? []).includes(f);
 
 export class GarbageCollector extends Controller {
   private readonly graph = new Map<string, GraphNode>();
   private readonly informers: Array<[ResourceInfo, Informer]> = [];
+  /** Custom resources found by discovery and followed, by `group/version/plural`. */
+  private readonly custom = new Map<string, ResourceInfo>();
   deleted = 0;
 
   constructor(ctx: ControllerContext) {
     super('garbagecollector', ctx);
-    for (const r of collectableResources()) {
-      const inf = ctx.informers.for(`${groupVersion(r)}/${r.plural}`);
-      this.informers.push([r, inf]);
-      inf.addHandler({
-        add: (o) => this.observe(r, o),
-        update: (_old, o) => this.observe(r, o),
-        delete: (o) => this.forgetObject(o),
-      });
+    for (const r of collectableResources()) this.monitor(r, ctx.informers.for(`${groupVersion(r)}/${r.plural}`));
+  }
+
+  private monitor(r: ResourceInfo, inf: Informer): void {
+    this.informers.push([r, inf]);
+    inf.addHandler({
+      add: (o) => this.observe(r, o),
+      update: (_old, o) => this.observe(r, o),
+      delete: (o) => this.forgetObject(o),
+    });
+  }
+
+  /** Custom resources own and are owned too: follow what discovery adds, as Kubernetes' GC resyncs its monitors. */
+  private async followDiscovery(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        for (const r of await discoverExtraResources(this.ctx.client)) {
+          const key = `${groupVersion(r)}/${r.plural}`;
+          if (this.custom.has(key) || !collectable(r)) continue;
+          const inf = new InformerOf(this.ctx.client, r, {}, this.log);
+          this.custom.set(key, r);
+          this.monitor(r, inf);
+          void inf.run(signal);
+          // Owners of this kind seen before it was followed were taken as alive: look again.
+          void inf.synced.then(() => {
+            for (const n of this.graph.values()) {
+              if (n.obj?.metadata.ownerReferences?.some((ref) => ref.apiVersion === groupVersion(r) && ref.kind === r.kind)) this.queue.add(`delete:${n.uid}`);
+            }
+          });
+        }
+      } catch (err) {
+        this.log.debug({ err: (err as Error).message }, 'discovery failed; trying again');
+      }
+      // At most one look every two seconds, however many unknown owners are seen.
+      await sleep(2000, signal);
+      const wake = new AbortController();
+      this.wakeDiscovery = () => {
+        this.unknownOwnerSeen = true;
+        wake.abort();
+      };
+      if (this.unknownOwnerSeen) wake.abort();
+      this.unknownOwnerSeen = false;
+      await sleep(DISCOVERY_RESYNC_MS, AbortSignal.any([signal, wake.signal]));
     }
+  }
+
+  /** Looks at discovery again now (an owner of a kind not followed yet was seen). */
+  private wakeDiscovery: () => void = () => (this.unknownOwnerSeen = true);
+  private unknownOwnerSeen = false;
+
+  override async run(signal: AbortSignal): Promise<void> {
+    void this.followDiscovery(signal);
+    await super.run(signal);
+  }
+
+  /** The resource of an owner reference's kind, built in or discovered. */
+  private resourceOfKind(apiVersion: string, kind: string): ResourceInfo | undefined {
+    return findByKind(apiVersion, kind) ?? [...this.custom.values()].find((r) => groupVersion(r) === apiVersion && r.kind === kind);
   }
 
   private node(uid: string): GraphNode {
@@ -62,6 +117,7 @@ export class GarbageCollector extends Controller {
     const now = o.metadata.ownerReferences ?? [];
     for (const ref of before) if (!now.some((x) => x.uid === ref.uid)) this.graph.get(ref.uid)?.dependents.delete(uid);
     for (const ref of now) this.node(ref.uid).dependents.add(uid);
+    if (now.some((ref) => !this.resourceOfKind(ref.apiVersion, ref.kind))) this.wakeDiscovery();
 
     if (o.metadata.deletionTimestamp) {
       if (hasFinalizer(o, FOREGROUND)) this.queue.add(`delete:${uid}`);
@@ -140,7 +196,7 @@ export class GarbageCollector extends Controller {
     const cached = this.graph.get(ref.uid)?.obj;
     const check = (o: KubeObject) => (o.metadata.deletionTimestamp && hasFinalizer(o, FOREGROUND) ? 'waiting' : 'solid');
     if (cached) return check(cached);
-    const r = findByKind(ref.apiVersion, ref.kind);
+    const r = this.resourceOfKind(ref.apiVersion, ref.kind);
     if (!r) return 'solid'; // a kind we cannot look up: never delete on a guess
     try {
       const live = await this.ctx.client.get(r, r.namespaced ? dependent.metadata.namespace : undefined, ref.name);

@@ -7,14 +7,17 @@ import { groupVersion, resources, type ResourceInfo } from '../../api/resources.
 import { StatusError } from '../../api/status.js';
 import { rfc3339 } from '../../api/time.js';
 import type { Informer } from '../../client/informer.js';
+import { discoverExtraResources } from '../../client/discovery.js';
 import { resource } from '../../client/rest.js';
 import { Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
 
 const namespaces = resource('v1/namespaces');
 
-/** Namespaced resources that can be emptied, one version per stored resource. */
+const deletable = (r: ResourceInfo) => r.namespaced && r.verbs.includes('deletecollection') && r.verbs.includes('list');
+
+/** Built-in namespaced resources that can be emptied, one version per stored resource. */
 function namespacedContent(): ResourceInfo[] {
-  return resources.filter((r) => r.namespaced && r.storageVersion && r.verbs.includes('deletecollection') && r.verbs.includes('list'));
+  return resources.filter((r) => r.storageVersion && deletable(r));
 }
 
 export class NamespaceController extends Controller {
@@ -37,8 +40,16 @@ export class NamespaceController extends Controller {
     const name = ns.metadata.name!;
     const remaining: string[] = [];
     const failures: string[] = [];
+    // Custom resources live in namespaces too: ask the server what it serves beyond the built-ins.
+    let discovered: ResourceInfo[];
+    try {
+      discovered = (await discoverExtraResources(this.ctx.client)).filter(deletable);
+    } catch (err) {
+      await this.setConditions(ns, remaining, failures, (err as Error).message);
+      return { requeueAfterMs: 1000 };
+    }
     await Promise.all(
-      namespacedContent().map(async (r) => {
+      [...namespacedContent(), ...discovered].map(async (r) => {
         try {
           const list = await this.ctx.client.list(r, name, { limit: 1 });
           if (!list.items.length) return;
@@ -61,7 +72,7 @@ export class NamespaceController extends Controller {
     }
   }
 
-  private async setConditions(ns: Namespace, remaining: string[], failures: string[]): Promise<void> {
+  private async setConditions(ns: Namespace, remaining: string[], failures: string[], discoveryFailure?: string): Promise<void> {
     const now = rfc3339();
     const prior = ns.status?.conditions ?? [];
     const cond = (type: string, bad: boolean, reason: string, message: string) => {
@@ -70,7 +81,9 @@ export class NamespaceController extends Controller {
       return { type, status, lastTransitionTime: before?.status === status ? before.lastTransitionTime : now, reason, message };
     };
     const conditions = [
-      cond('NamespaceDeletionDiscoveryFailure', false, 'ResourcesDiscovered', 'All resources successfully discovered'),
+      discoveryFailure
+        ? cond('NamespaceDeletionDiscoveryFailure', true, 'DiscoveryFailed', `Discovery failed for some groups: ${discoveryFailure}`)
+        : cond('NamespaceDeletionDiscoveryFailure', false, 'ResourcesDiscovered', 'All resources successfully discovered'),
       cond('NamespaceDeletionGroupVersionParsingFailure', false, 'ParsedGroupVersions', 'All legacy kube types successfully parsed'),
       failures.length
         ? cond('NamespaceDeletionContentFailure', true, 'ContentDeletionFailed', `Failed to delete all resource types, ${failures.length} remaining: ${failures.join(', ')}`)

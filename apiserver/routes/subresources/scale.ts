@@ -1,7 +1,9 @@
 // The scale subresource: an autoscaling/v1 Scale view of a workload's replicas, read and
 // written (PUT or any patch type) without touching the rest of the object.
 import type { FastifyReply } from 'fastify';
-import { clone } from '../../../api/codec/values.js';
+import { clone, isObject, own, setOwn } from '../../../api/codec/values.js';
+import { fromStorage } from '../../../api/conversion.js';
+import type { KindModule } from '../../../api/kinds/kind.js';
 import { fromLabelSelector, labelSelectorToString, selectorToString } from '../../../api/labels.js';
 import { badRequest, methodNotAllowed } from '../../../api/status.js';
 import type { KubeObject } from '../../../api/types/meta.js';
@@ -12,7 +14,43 @@ import { dryRun, fieldValidation } from '../../http/params.js';
 import type { CachedObject } from '../../storage/cached-object.js';
 import { applyPatchDocument, checkPinned, isObj, send, type Ctx } from '../context.js';
 
-export function toScale(obj: KubeObject): KubeObject {
+type ScalePaths = NonNullable<KindModule['scalePaths']>;
+
+/** The value at a simple `.a.b` path (own properties only). */
+function readPath(obj: unknown, path: string): unknown {
+  let v: unknown = obj;
+  for (const f of path.split('.').slice(1)) v = own(v, f);
+  return v;
+}
+
+/** Sets the value at a simple `.a.b` path, making the objects on the way. */
+function writePath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const fields = path.split('.').slice(1);
+  let o = obj;
+  for (const f of fields.slice(0, -1)) {
+    const next = own(o, f);
+    if (!isObject(next)) setOwn(o, f, {});
+    o = own(o, f) as Record<string, unknown>;
+  }
+  setOwn(o, fields[fields.length - 1]!, value);
+}
+
+/** A custom resource's Scale, read at the paths its definition names. */
+function customScale(obj: KubeObject, paths: ScalePaths): KubeObject {
+  const { name, namespace, uid, resourceVersion, creationTimestamp } = obj.metadata;
+  const selector = paths.labelSelectorPath ? readPath(obj, paths.labelSelectorPath) : undefined;
+  const replicas = readPath(obj, paths.statusReplicasPath);
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: { name, namespace, uid, resourceVersion, creationTimestamp },
+    spec: { replicas: Number(readPath(obj, paths.specReplicasPath) ?? 0) || 0 },
+    status: { replicas: typeof replicas === 'number' ? replicas : 0, ...(typeof selector === 'string' && selector ? { selector } : {}) },
+  };
+}
+
+export function toScale(obj: KubeObject, paths?: ScalePaths): KubeObject {
+  if (paths) return customScale(obj, paths);
   const sel = obj.spec?.selector;
   // ReplicationControllers select with a plain map; the others with a LabelSelector.
   const selector = obj.kind === 'ReplicationController'
@@ -30,7 +68,8 @@ export function toScale(obj: KubeObject): KubeObject {
 
 export async function scale(ctx: Ctx): Promise<FastifyReply> {
   const method = ctx.req.method;
-  const asScale = (o: CachedObject) => JSON.stringify(toScale(o.obj));
+  const paths = ctx.r.module.scalePaths;
+  const asScale = (o: CachedObject) => JSON.stringify(toScale(fromStorage(ctx.r, o.obj), paths));
   if (method === 'GET') return send(ctx, 200, asScale(await ctx.store.get(ctx.path.namespace, ctx.path.name!)));
   if (method !== 'PUT' && method !== 'PATCH') throw methodNotAllowed();
   const target: BodyTarget = { apiVersion: 'autoscaling/v1', kind: 'Scale' };
@@ -44,7 +83,8 @@ export async function scale(ctx: Ctx): Promise<FastifyReply> {
     const errs = new FieldErrors();
     if (typeof replicas !== 'number' || replicas < 0) errs.invalid('spec.replicas', replicas, 'must be greater than or equal to 0');
     errs.throwIfAny('Scale', 'autoscaling', ctx.path.name!);
-    current.spec = { ...(current.spec ?? {}), replicas };
+    if (paths) writePath(current, paths.specReplicasPath, replicas);
+    else current.spec = { ...(current.spec ?? {}), replicas };
     return current;
   };
   let mutate: (current: KubeObject) => KubeObject;
@@ -54,7 +94,7 @@ export async function scale(ctx: Ctx): Promise<FastifyReply> {
   } else {
     const { type, patch: doc } = decodePatchBody(ctx.req.headers['content-type'], ctx.req.body as Buffer);
     mutate = (current) => {
-      const patched = applyPatchDocument(type, target, toScale(current), doc);
+      const patched = applyPatchDocument(type, target, toScale(current, paths), doc);
       if (!isObj(patched)) throw badRequest('the patch did not produce an object');
       return next(current, patched);
     };

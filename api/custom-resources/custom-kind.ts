@@ -1,0 +1,207 @@
+// What a CustomResourceDefinition serves: one resource per served version, each with a kind
+// module made from the CRD (schema validation, pruning and defaulting, printer columns,
+// status and scale subresources, apiVersion conversion to the storage version).
+import { clone, deepEqual } from '../codec/values.js';
+import { ageSince } from '../duration.js';
+import { ALL_VERBS, scale, statusOf, type KindModule, type SubresourceInfo } from '../kinds/kind.js';
+import { bumpGenerationOnSpecChange, defaultStrategy, type Strategy } from '../kinds/strategy.js';
+import { nameCol, type PrinterColumn } from '../printers.js';
+import type { ResourceInfo } from '../resources.js';
+import type { KubeObject } from '../types/meta.js';
+import { evaluateJSONPath, parseJSONPath } from './jsonpath.js';
+import { applyDefaults, prune, validateValue, type JSONSchemaProps } from './structural-schema.js';
+
+export interface PrinterColumnDefinition {
+  name: string;
+  type: string;
+  format?: string;
+  description?: string;
+  priority?: number;
+  jsonPath: string;
+}
+
+export interface CRDVersion {
+  name: string;
+  served: boolean;
+  storage: boolean;
+  deprecated?: boolean;
+  deprecationWarning?: string;
+  schema?: { openAPIV3Schema?: JSONSchemaProps };
+  subresources?: { status?: Record<string, never>; scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string } };
+  additionalPrinterColumns?: PrinterColumnDefinition[];
+}
+
+export interface CRDNames {
+  plural: string;
+  singular?: string;
+  kind: string;
+  listKind?: string;
+  shortNames?: string[];
+  categories?: string[];
+}
+
+export interface CRDSpec {
+  group: string;
+  names: CRDNames;
+  scope: 'Namespaced' | 'Cluster';
+  versions: CRDVersion[];
+  conversion?: { strategy: string };
+  preserveUnknownFields?: boolean;
+}
+
+export type CustomResourceDefinition = KubeObject<CRDSpec, Record<string, unknown>>;
+
+/** The etcd key segment of a custom resource: `<group>/<plural>`, as Kubernetes keys them. */
+export const customStorage = (spec: CRDSpec) => `${spec.group}/${spec.names.plural}`;
+
+function cellFor(type: string, value: unknown, now: number): string | number | boolean | null {
+  if (value === undefined || value === null) return null;
+  switch (type) {
+    case 'integer':
+      return typeof value === 'number' ? Math.trunc(value) : null;
+    case 'number':
+      return typeof value === 'number' ? value : null;
+    case 'boolean':
+      return typeof value === 'boolean' ? value : null;
+    case 'date':
+      return typeof value === 'string' ? ageSince(value, now) : null;
+    default:
+      return typeof value === 'string' ? value : JSON.stringify(value);
+  }
+}
+
+const AGE: PrinterColumnDefinition = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
+
+/** Table columns: Name, then the CRD's printer columns (Age when it lists none), as Kubernetes serves them. */
+export function printerColumns(defs: PrinterColumnDefinition[] | undefined): PrinterColumn[] {
+  const list = defs && defs.length > 0 ? defs : [AGE];
+  return [
+    nameCol,
+    ...list.map((d): PrinterColumn => {
+      const steps = parseJSONPath(d.jsonPath);
+      return {
+        name: d.name,
+        type: (['integer', 'number', 'boolean', 'date'].includes(d.type) ? d.type : 'string') as PrinterColumn['type'],
+        format: d.format ?? '',
+        description: d.description ?? (d === AGE ? 'CreationTimestamp is a timestamp representing the server time when this object was created.' : ''),
+        priority: d.priority ?? 0,
+        cell: (o, now) => cellFor(d.type, evaluateJSONPath(steps, o)[0], now),
+      };
+    }),
+  ];
+}
+
+/** Custom resources' storage behaviour: with a status subresource, status is written only there. */
+function customStrategy(hasStatus: boolean): Strategy {
+  // Every change but metadata (and status, when it has its own endpoint) is a new generation.
+  const specFields = (next: KubeObject, prev: KubeObject) =>
+    Object.keys({ ...next, ...prev }).filter((k) => !['metadata', 'apiVersion', 'kind', ...(hasStatus ? ['status'] : [])].includes(k));
+  if (!hasStatus) return { ...defaultStrategy, prepareForUpdate: (next, prev) => bumpGenerationOnSpecChange(next, prev, specFields(next, prev)) };
+  return {
+    ...defaultStrategy,
+    hasStatus: true,
+    prepareForCreate(obj) {
+      obj.metadata.generation = 1;
+      delete obj.status;
+    },
+    prepareForUpdate(next, prev) {
+      if (prev.status !== undefined) next.status = clone(prev.status);
+      else delete next.status;
+      bumpGenerationOnSpecChange(next, prev, specFields(next, prev));
+    },
+    prepareForStatusUpdate(next, prev) {
+      const status = next.status;
+      const { metadata } = next;
+      for (const k of Object.keys(next)) delete next[k];
+      Object.assign(next, clone(prev));
+      if (status === undefined) delete next.status;
+      else next.status = status;
+      next.metadata = { ...next.metadata, labels: metadata.labels ?? prev.metadata.labels, annotations: metadata.annotations ?? prev.metadata.annotations };
+    },
+  };
+}
+
+/** The object without its envelope: what the CRD's schema validates (metadata is ObjectMeta's business). */
+function withoutEnvelope(obj: KubeObject): Record<string, unknown> {
+  const rest: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) if (k !== 'apiVersion' && k !== 'kind' && k !== 'metadata') rest[k] = v;
+  return rest;
+}
+
+function moduleFor(crd: CustomResourceDefinition, v: CRDVersion, storage: CRDVersion): KindModule {
+  const spec = crd.spec!;
+  const schema = v.schema?.openAPIV3Schema ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+  const storageSchema = storage.schema?.openAPIV3Schema ?? schema;
+  const gv = `${spec.group}/${v.name}`;
+  const storageGV = `${spec.group}/${storage.name}`;
+  const subresources: SubresourceInfo[] = [];
+  if (v.subresources?.scale) subresources.push(scale);
+  if (v.subresources?.status) subresources.push(statusOf(spec.names.kind));
+  const rootProperties = schema.properties ?? {};
+  return {
+    group: spec.group,
+    version: v.name,
+    kind: spec.names.kind,
+    plural: spec.names.plural,
+    namespaced: spec.scope === 'Namespaced',
+    shortNames: spec.names.shortNames ?? [],
+    categories: spec.names.categories ?? [],
+    verbs: ALL_VERBS,
+    subresources,
+    columns: printerColumns(v.additionalPrinterColumns),
+    ...(v.subresources?.scale ? { scalePaths: v.subresources.scale } : {}),
+    custom: { crdName: crd.metadata.name!, openAPIV3Schema: schema as Record<string, unknown> },
+    // Stored objects are in the storage version: its schema defaults and validates them.
+    defaults: (obj) => applyDefaults(obj, storageSchema),
+    validate: (obj, errs) => {
+      const rest = withoutEnvelope(obj);
+      validateValue(rest, { ...storageSchema, properties: Object.fromEntries(Object.entries(storageSchema.properties ?? {}).filter(([k]) => !['apiVersion', 'kind', 'metadata'].includes(k))) }, '', errs);
+    },
+    prune: spec.preserveUnknownFields ? undefined : (obj) => prune(obj, { ...schema, properties: rootProperties }),
+    strategy: customStrategy(!!v.subresources?.status),
+    ...(v.name === storage.name
+      ? {}
+      : {
+          // conversion strategy None: only apiVersion changes between versions.
+          conversion: {
+            toStorage: (obj) => ({ ...obj, apiVersion: storageGV }),
+            fromStorage: (obj) => ({ ...obj, apiVersion: gv }),
+          },
+        }),
+  };
+}
+
+/**
+ * The resources a CRD serves (its served versions) and the one its objects are stored as
+ * (which may itself not be served); undefined if it has no storage version.
+ */
+export function customResourceInfos(crd: CustomResourceDefinition): { served: ResourceInfo[]; stored: ResourceInfo } | undefined {
+  const spec = crd.spec!;
+  const storage = spec.versions.find((v) => v.storage);
+  if (!storage) return undefined;
+  const infoOf = (v: CRDVersion): ResourceInfo => {
+    const module = moduleFor(crd, v, storage);
+    return {
+      group: spec.group,
+      version: v.name,
+      kind: spec.names.kind,
+      plural: spec.names.plural,
+      singular: spec.names.singular || spec.names.kind.toLowerCase(),
+      namespaced: spec.scope === 'Namespaced',
+      verbs: ALL_VERBS,
+      shortNames: spec.names.shortNames ?? [],
+      categories: spec.names.categories ?? [],
+      subresources: module.subresources ?? [],
+      columns: module.columns!,
+      storage: customStorage(spec),
+      storageVersion: v.name === storage.name,
+      module,
+    };
+  };
+  return { served: spec.versions.filter((v) => v.served).map(infoOf), stored: infoOf(storage) };
+}
+
+/** Whether two CRDs serve the same thing (a change of spec that needs the resources rebuilt). */
+export function sameServing(a: CustomResourceDefinition | undefined, b: CustomResourceDefinition): boolean {
+  return !!a && deepEqual(a.spec, b.spec);
+}

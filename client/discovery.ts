@@ -1,0 +1,54 @@
+// What a server serves beyond the built-in resources (custom resources), read from aggregated
+// discovery as client-go's discovery client reads it. Controllers that act on every kind (the
+// namespace controller, the garbage collector) add these to the built-in table.
+import { findResource, type ResourceInfo } from '../api/resources.js';
+import type { ApiClient } from './api-client.js';
+
+interface DiscoveryResource {
+  resource: string;
+  responseKind?: { group: string; version: string; kind: string };
+  scope: 'Namespaced' | 'Cluster';
+  singularResource?: string;
+  verbs?: string[];
+  shortNames?: string[];
+  categories?: string[];
+}
+
+interface GroupDiscoveryList {
+  items: Array<{ metadata: { name?: string }; versions: Array<{ version: string; resources: DiscoveryResource[] }> }>;
+}
+
+const AGGREGATED = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
+
+/** The resources of the server's preferred group versions that are not built in. */
+export async function discoverExtraResources(client: ApiClient): Promise<ResourceInfo[]> {
+  const list = await client.request<GroupDiscoveryList>('GET', '/apis', { accept: AGGREGATED });
+  const out: ResourceInfo[] = [];
+  for (const group of list.items ?? []) {
+    const name = group.metadata?.name ?? '';
+    // The first version is the preferred one.
+    const preferred = group.versions?.[0];
+    if (!preferred) continue;
+    for (const d of preferred.resources ?? []) {
+      if (findResource(name, preferred.version, d.resource)) continue;
+      const kind = d.responseKind?.kind ?? '';
+      out.push({
+        group: name,
+        version: preferred.version,
+        kind,
+        plural: d.resource,
+        singular: d.singularResource ?? kind.toLowerCase(),
+        namespaced: d.scope === 'Namespaced',
+        verbs: (d.verbs ?? []) as ResourceInfo['verbs'],
+        shortNames: d.shortNames ?? [],
+        categories: d.categories ?? [],
+        subresources: [],
+        columns: [],
+        storage: `${name}/${d.resource}`,
+        storageVersion: true,
+        module: { group: name, version: preferred.version, kind, plural: d.resource, namespaced: d.scope === 'Namespaced' },
+      });
+    }
+  }
+  return out;
+}
