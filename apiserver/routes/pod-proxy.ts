@@ -66,9 +66,10 @@ function pickContainer(pod: KubeObject, requested: string | undefined): string {
   throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${app.join(' ')}]`);
 }
 
-export async function locateKubelet(registry: Registry, namespace: string, podName: string, container: string | undefined): Promise<KubeletTarget> {
+/** The pod's kubelet, and the container meant (`null`: the pod as a whole, for port-forward). */
+export async function locateKubelet(registry: Registry, namespace: string, podName: string, container: string | undefined | null): Promise<KubeletTarget> {
   const pod = (await registry.storeFor(findResource('', 'v1', 'pods')!).get(namespace, podName)).obj;
-  const chosen = pickContainer(pod, container);
+  const chosen = container === null ? '' : pickContainer(pod, container);
   const nodeName = pod.spec?.nodeName as string | undefined;
   if (!nodeName) throw badRequest(`pod ${podName} does not have a host assigned`);
   let node: KubeObject;
@@ -141,22 +142,35 @@ async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, registr
   const [, namespace, podName, verb] = m as unknown as [string, string, string, string];
   const query = raw.indexOf('?');
   const url = { searchParams: new URLSearchParams(query < 0 ? '' : raw.slice(query + 1)) };
-  if (verb !== 'exec') throw new StatusError(400, 'BadRequest', `pods/${verb} is not supported by this server yet`);
-  const t = await locateKubelet(registry, namespace, podName, url.searchParams.get('container') || undefined);
-  const phase = t.pod.status?.phase;
-  if (isPodFinished(t.pod)) throw badRequest(`cannot exec into a container in a completed pod; current phase is ${phase}`);
-  if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
-    throw badRequest(`exec over ${req.headers.upgrade ?? 'a plain request'} is not supported: this server speaks the WebSocket channel protocol (v5.channel.k8s.io, v4.channel.k8s.io), which kubectl 1.30+ and the official clients use`);
+  const upgrade = (req.headers.upgrade ?? '').toLowerCase();
+  let kubeletPath: string;
+  let target: KubeletTarget;
+  if (verb === 'portforward') {
+    target = await locateKubelet(registry, namespace, podName, null);
+    if (target.pod.status?.phase !== 'Running') throw badRequest(`pod ${podName} is not running (phase: ${target.pod.status?.phase ?? 'Pending'})`);
+    // SPDY (kubectl before 1.30) passes through as well: the kubelet speaks it.
+    if (upgrade !== 'websocket' && upgrade !== 'spdy/3.1') throw badRequest(`port-forward needs an Upgrade to SPDY/3.1 or websocket`);
+    const q = new URLSearchParams();
+    for (const p of url.searchParams.getAll('ports')) q.append('ports', p);
+    kubeletPath = `/portForward/${encodeURIComponent(namespace)}/${encodeURIComponent(podName)}${q.size ? `?${q}` : ''}`;
+  } else {
+    target = await locateKubelet(registry, namespace, podName, url.searchParams.get('container') || undefined);
+    const phase = target.pod.status?.phase;
+    if (isPodFinished(target.pod)) throw badRequest(`cannot ${verb} ${verb === 'exec' ? 'into' : 'to'} a container in a completed pod; current phase is ${phase}`);
+    // WebSocket (kubectl 1.30+, the official clients) or SPDY (older kubectl): the kubelet speaks both.
+    if (upgrade !== 'websocket' && upgrade !== 'spdy/3.1') throw badRequest(`${verb} needs an Upgrade to websocket or SPDY/3.1`);
+    const q = new URLSearchParams();
+    if (verb === 'exec') for (const c of url.searchParams.getAll('command')) q.append('command', c);
+    for (const p of ['stdin', 'stdout', 'stderr', 'tty']) if (url.searchParams.has(p)) q.set(p, url.searchParams.get(p)!);
+    kubeletPath = `/${verb}/${encodeURIComponent(namespace)}/${encodeURIComponent(podName)}/${encodeURIComponent(target.container)}?${q}`;
   }
-  const q = new URLSearchParams();
-  for (const c of url.searchParams.getAll('command')) q.append('command', c);
-  for (const p of ['stdin', 'stdout', 'stderr', 'tty']) if (url.searchParams.has(p)) q.set(p, url.searchParams.get(p)!);
+  const t = target;
   const upstream = connect({ host: t.host, port: t.port, servername: undefined, ...kubelets.options() });
   await new Promise<void>((resolve, reject) => {
     upstream.once('secureConnect', resolve);
     upstream.once('error', (err) => reject(new StatusError(503, 'ServiceUnavailable', `cannot reach the kubelet of node "${t.pod.spec?.nodeName}": ${err.message}`)));
   });
-  const lines = [`GET /exec/${encodeURIComponent(namespace)}/${encodeURIComponent(podName)}/${encodeURIComponent(t.container)}?${q} HTTP/1.1`, `Host: ${hostPort(t)}`];
+  const lines = [`GET ${kubeletPath} HTTP/1.1`, `Host: ${hostPort(t)}`];
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i]!;
     if (['host', 'authorization', 'content-length'].includes(name.toLowerCase())) continue;
@@ -174,7 +188,7 @@ async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, registr
     setTimeout(() => socket.destroy(), 5000).unref();
   });
   socket.pipe(upstream);
-  if (!(socket as Duplex & { encrypted?: boolean }).encrypted) {
+  if (upgrade !== 'websocket' || !(socket as Duplex & { encrypted?: boolean }).encrypted) {
     upstream.pipe(socket);
     return;
   }

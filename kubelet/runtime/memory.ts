@@ -13,6 +13,7 @@ import {
   type ExecOptions,
   type ExecSession,
   type LogOptions,
+  type PortConnection,
   type PodSandboxConfig,
   type PodSandboxFilter,
   type PodSandboxStatus,
@@ -231,6 +232,18 @@ export class MemoryRuntime implements ContainerRuntime {
     stdout.end(result.stdout ?? '');
     stderr.end(result.stderr ?? '');
     return { stdout, stderr, resize: async () => undefined, exitCode: Promise.resolve(result.exitCode), close: () => undefined };
+  }
+
+  async attach(id: string, opts: ExecOptions): Promise<ExecSession> {
+    return this.exec(id, [], opts);
+  }
+
+  /** Nothing runs here, so nothing listens: every port refuses. */
+  async portForward(podSandboxId: string, port: number): Promise<PortConnection> {
+    this.sandbox(podSandboxId);
+    const socket = new PassThrough();
+    socket.end();
+    return { socket, closed: Promise.resolve(`failed to connect to localhost:${port} inside the pod's network namespace: connection refused`) };
   }
 
   async *events(labels: Record<string, string>, signal: AbortSignal): AsyncIterable<ContainerEvent> {

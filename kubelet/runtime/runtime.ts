@@ -2,7 +2,7 @@
 // (the network, IPC and, optionally, PID namespaces its containers share) plus containers
 // created inside it. Each implementation keeps its own vocabulary to itself: Docker's networks,
 // "container:<id>" modes and binds live in docker/, and memory.ts runs nothing at all.
-import type { Readable, Writable } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
 
 export interface PodSandboxMetadata {
   name: string;
@@ -150,6 +150,13 @@ export interface ExecSession {
   close(): void;
 }
 
+/** A connection to a port inside a pod (CRI PortForward). */
+export interface PortConnection {
+  socket: Duplex;
+  /** Resolves when the connection is over: with what went wrong, if it failed. */
+  closed: Promise<string | undefined>;
+}
+
 export interface ContainerEvent {
   /** The container's (or sandbox's) id. */
   id: string;
@@ -184,6 +191,10 @@ export interface RuntimeService {
   /** Stdout and stderr, as one text stream. */
   logs(id: string, opts: LogOptions): Promise<Readable>;
   exec(id: string, command: string[], opts: ExecOptions): Promise<ExecSession>;
+  /** Attaches to a running container's own stdin, stdout and stderr (kubectl attach). */
+  attach(id: string, opts: ExecOptions): Promise<ExecSession>;
+  /** Connects to `port` on the pod's own loopback, inside its network namespace (kubectl port-forward). */
+  portForward(podSandboxId: string, port: number): Promise<PortConnection>;
   /** Lifecycle events of containers and sandboxes carrying every given label, until `signal` aborts. */
   events(labels: Record<string, string>, signal: AbortSignal): AsyncIterable<ContainerEvent>;
 }

@@ -1,14 +1,23 @@
-// The kubelet's API (--port, HTTPS): /healthz, /metrics, /pods, container logs and exec, each
-// request authenticated and authorized (auth.ts). The apiserver's pods/log and pods/exec
-// proxy here; exec speaks Kubernetes' WebSocket channel protocol.
+// The kubelet's API (--port, HTTPS): /healthz, /metrics, /pods, container logs, exec, attach
+// and port-forward, each request authenticated and authorized (auth.ts). The apiserver's
+// pods/log, pods/exec, pods/attach and pods/portforward proxy here; exec and attach speak
+// Kubernetes' WebSocket channel protocol, port-forward SPDY or WebSocket (port-forward.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { WebSocketServer } from 'ws';
+import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { Pod } from '../../api/types/pod.js';
 import { byAttemptDesc, type ObservedContainer } from '../pod/observed.js';
 import { chooseProtocol, serveExec } from './exec-stream.js';
+import { serveSpdyPortForward, serveWebSocketPortForward, validPort, type PortDialer } from './port-forward.js';
+import { serveSpdyRemoteCommand, SPDY_REMOTE_COMMAND_PROTOCOLS } from './remote-command-spdy.js';
+import { SpdySession } from './spdy.js';
+
+const PORT_FORWARD_PROTOCOL = 'portforward.k8s.io';
+/** kubectl 1.30+ tunnels SPDY inside a WebSocket under this subprotocol. */
+const SPDY_TUNNEL_PROTOCOL = `SPDY/3.1+${PORT_FORWARD_PROTOCOL}`;
+const PORT_FORWARD_WS_PROTOCOLS = ['v4.channel.k8s.io', PORT_FORWARD_PROTOCOL];
 import type { ContainerRuntime } from '../runtime/runtime.js';
 import type { KubeletAuth } from './auth.js';
 
@@ -56,6 +65,10 @@ function flag(q: URLSearchParams, ...names: string[]): boolean {
 export class KubeletServer {
   readonly server: Server;
   private readonly wss = new WebSocketServer({ noServer: true, handleProtocols: (offered) => chooseProtocol(offered) });
+  private readonly wssPortForward = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (offered) => [SPDY_TUNNEL_PROTOCOL, ...PORT_FORWARD_WS_PROTOCOLS].find((p) => offered.has(p)) ?? false,
+  });
 
   constructor(private readonly d: ServerDeps) {
     this.server = createServer(
@@ -174,25 +187,68 @@ export class KubeletServer {
       const body = statusBody(e);
       socket.end(`HTTP/1.1 ${e.code} ${e.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
     };
+    socket.on('error', () => undefined);
     try {
       const auth = await this.d.auth.check(req);
       if (!auth.ok) throw new HttpError(auth.code, auth.code === 401 ? 'Unauthorized' : 'Forbidden', auth.message);
-      const m = /^\/exec\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+      const upgrade = (req.headers.upgrade ?? '').toLowerCase();
+      const forward = /^\/portForward\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+      if (forward) return await this.portForward(segment(forward[1]!), segment(forward[2]!), url.searchParams, upgrade, req, socket, head);
+      const m = /^\/(exec|attach)\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
       if (!m) throw new HttpError(404, 'NotFound', `the kubelet cannot upgrade ${url.pathname}`);
-      if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
-        throw new HttpError(400, 'BadRequest', `exec over ${req.headers.upgrade} is not supported: this cluster speaks the WebSocket channel protocol (v5.channel.k8s.io, v4.channel.k8s.io); kubectl 1.30 or newer uses it`);
+      const verb = m[1] as 'exec' | 'attach';
+      if (upgrade !== 'websocket' && upgrade !== 'spdy/3.1') {
+        throw new HttpError(400, 'BadRequest', `${verb} needs an Upgrade to websocket or SPDY/3.1, got "${req.headers.upgrade ?? ''}"`);
       }
       const q = url.searchParams;
       const command = q.getAll('command');
-      if (!command.length) throw new HttpError(400, 'BadRequest', 'you must specify at least 1 command');
-      const { target } = await this.container(segment(m[1]!), segment(m[2]!), segment(m[3]!), false);
-      if (target.state !== 'running') throw new HttpError(400, 'BadRequest', `container ${m[3]} is not running (state: ${target.state})`);
+      if (verb === 'exec' && !command.length) throw new HttpError(400, 'BadRequest', 'you must specify at least 1 command');
+      const { target } = await this.container(segment(m[2]!), segment(m[3]!), segment(m[4]!), false);
+      if (target.state !== 'running') throw new HttpError(400, 'BadRequest', `container ${m[4]} is not running (state: ${target.state})`);
       const tty = flag(q, 'tty');
       const opts = { stdin: flag(q, 'stdin', 'input'), stdout: flag(q, 'stdout', 'output'), stderr: !tty && flag(q, 'stderr', 'error'), tty };
-      const session = await this.d.runtime.exec(target.id, command, opts);
+      const start = () => (verb === 'exec' ? this.d.runtime.exec(target.id, command, opts) : this.d.runtime.attach(target.id, opts));
+      if (upgrade === 'spdy/3.1') {
+        // kubectl before 1.30: the streams come first, the command runs once they are all open.
+        const offered = String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((p) => p.trim());
+        const protocol = SPDY_REMOTE_COMMAND_PROTOCOLS.find((p) => offered.includes(p));
+        if (!protocol) throw new HttpError(403, 'Forbidden', `unable to upgrade: no common stream protocol: offered ${offered.join(', ')}, supported ${SPDY_REMOTE_COMMAND_PROTOCOLS.join(', ')}`);
+        socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${protocol}\r\n\r\n`);
+        if (head.length) socket.unshift(head);
+        serveSpdyRemoteCommand(new SpdySession(socket), protocol, opts, start);
+        return;
+      }
+      const session = await start();
       this.wss.handleUpgrade(req, socket, head, (ws) => serveExec(ws, session, ws.protocol || 'channel.k8s.io'));
     } catch (err) {
       fail(err instanceof HttpError ? err : new HttpError(500, 'InternalError', (err as Error).message));
     }
+  }
+
+  /** kubectl port-forward: SPDY (plain or tunnelled in a WebSocket) or the WebSocket channel protocol. */
+  private async portForward(namespace: string, podName: string, q: URLSearchParams, upgrade: string, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const pod = this.d.findPod(namespace, podName);
+    if (!pod) throw new HttpError(404, 'NotFound', `pods "${podName}" not found`);
+    const sandbox = (await this.d.observe(pod.metadata.uid!)).find((c) => c.kind === 'sandbox' && c.state === 'running');
+    if (!sandbox) throw new HttpError(400, 'BadRequest', `pod ${podName} does not have a running sandbox`);
+    const describe = `${namespace}/${podName}, uid ${pod.metadata.uid}`;
+    const dial: PortDialer = (port) => this.d.runtime.portForward(sandbox.id, port);
+    if (upgrade === 'spdy/3.1') {
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${PORT_FORWARD_PROTOCOL}\r\n\r\n`);
+      if (head.length) socket.unshift(head);
+      serveSpdyPortForward(new SpdySession(socket), dial, describe);
+      return;
+    }
+    if (upgrade !== 'websocket') throw new HttpError(400, 'BadRequest', `port-forward needs an Upgrade to SPDY/3.1 or websocket, got "${req.headers.upgrade ?? ''}"`);
+    const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    if (offered.includes(SPDY_TUNNEL_PROTOCOL)) {
+      this.wssPortForward.handleUpgrade(req, socket, head, (ws) => serveSpdyPortForward(new SpdySession(createWebSocketStream(ws)), dial, describe));
+      return;
+    }
+    const ports = q.getAll('ports').flatMap((p) => p.split(','));
+    const parsed = ports.map((p) => validPort(p.trim()));
+    if (!parsed.length) throw new HttpError(400, 'BadRequest', 'query parameter "ports" is required');
+    if (parsed.some((p) => p === undefined)) throw new HttpError(400, 'BadRequest', `invalid port in "${ports.join(',')}"`);
+    this.wssPortForward.handleUpgrade(req, socket, head, (ws) => serveWebSocketPortForward(ws, parsed as number[], dial, describe));
   }
 }

@@ -236,6 +236,7 @@ describe('CustomResourceDefinitions over REST', () => {
     await call('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', widgetCRD(group, { scope: 'Cluster' }));
     await established(`widgets.${group}`);
     expect((await call('POST', `/apis/${group}/v1/widgets`, { metadata: { name: 'c1' }, spec: { size: 1 } })).status).toBe(201);
+    await api.stop();
     await api.restart();
     // Ready means served: no window in which the resource is missing.
     const got = await call('GET', `/apis/${group}/v1/widgets/c1`);

@@ -240,21 +240,13 @@ export class DockerEngine {
     return chosen!.Id;
   }
 
-  async exec(id: string, command: string[], opts: ExecOptions): Promise<ExecSession> {
-    const created = await this.call<{ Id: string }>('POST', `/containers/${id}/exec`, {
-      AttachStdin: opts.stdin,
-      AttachStdout: opts.stdout,
-      AttachStderr: opts.stderr,
-      Tty: opts.tty,
-      Cmd: command,
-    });
-    const execId = created.Id;
-    // Docker hands the connection over ("hijacks" it) after a 101; undici cannot, node:http can.
-    const socket = await new Promise<Socket>((resolve, reject) => {
+  /** POSTs to an endpoint that hands the connection over ("hijacks" it) after a 101; undici cannot, node:http can. */
+  private hijack(path: string, body: unknown): Promise<Socket> {
+    return new Promise<Socket>((resolve, reject) => {
       const req = httpRequest({
         socketPath: this.socketPath,
         method: 'POST',
-        path: `${API}/exec/${execId}/start`,
+        path: `${API}${path}`,
         headers: { 'content-type': 'application/json', connection: 'Upgrade', upgrade: 'tcp' },
       });
       req.on('upgrade', (_res, sock, head) => {
@@ -264,11 +256,15 @@ export class DockerEngine {
       req.on('response', (res) => {
         let text = '';
         res.on('data', (c) => (text += c));
-        res.on('end', () => reject(new RuntimeError(errorMessage(text) || `exec start: HTTP ${res.statusCode}`, res.statusCode ?? 500)));
+        res.on('end', () => reject(new RuntimeError(errorMessage(text) || `${path}: HTTP ${res.statusCode}`, res.statusCode ?? 500)));
       });
       req.on('error', reject);
-      req.end(JSON.stringify({ Detach: false, Tty: opts.tty }));
+      req.end(body === undefined ? undefined : JSON.stringify(body));
     });
+  }
+
+  /** A session over a hijacked connection: Docker's stream framing undone, stdin half-closable. */
+  private session(socket: Socket, opts: ExecOptions, exitCode: Promise<number>, resize: (w: number, h: number) => Promise<void>): ExecSession {
     const stdout = new PassThrough();
     const stderr = new PassThrough();
     if (opts.tty) {
@@ -277,8 +273,6 @@ export class DockerEngine {
     } else {
       demultiplexTo(socket, stdout, stderr);
     }
-    const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-    const exitCode = ended.then(() => this.execExitCode(execId));
     exitCode.catch(() => undefined);
     let stdin: Writable | undefined;
     if (opts.stdin) {
@@ -288,16 +282,34 @@ export class DockerEngine {
         final: (cb) => (socket.writable ? socket.end(cb) : cb()),
       });
     }
-    return {
-      stdin,
-      stdout,
-      stderr,
-      exitCode,
-      resize: async (width, height) => {
-        await this.call('POST', `/exec/${execId}/resize?h=${Math.floor(height)}&w=${Math.floor(width)}`, undefined, [200, 201, 404, 409]);
-      },
-      close: () => socket.destroy(),
-    };
+    return { stdin, stdout, stderr, exitCode, resize, close: () => socket.destroy() };
+  }
+
+  async exec(id: string, command: string[], opts: ExecOptions): Promise<ExecSession> {
+    const created = await this.call<{ Id: string }>('POST', `/containers/${id}/exec`, {
+      AttachStdin: opts.stdin,
+      AttachStdout: opts.stdout,
+      AttachStderr: opts.stderr,
+      Tty: opts.tty,
+      Cmd: command,
+    });
+    const execId = created.Id;
+    const socket = await this.hijack(`/exec/${execId}/start`, { Detach: false, Tty: opts.tty });
+    const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    return this.session(socket, opts, ended.then(() => this.execExitCode(execId)), async (width, height) => {
+      await this.call('POST', `/exec/${execId}/resize?h=${Math.floor(height)}&w=${Math.floor(width)}`, undefined, [200, 201, 404, 409]);
+    });
+  }
+
+  /** Attaches to a running container's own stdio (kubectl attach); the exit code is the container's. */
+  async attach(id: string, opts: ExecOptions): Promise<ExecSession> {
+    const q = new URLSearchParams({ stream: '1', stdin: opts.stdin ? '1' : '0', stdout: opts.stdout ? '1' : '0', stderr: opts.stderr ? '1' : '0' });
+    const socket = await this.hijack(`/containers/${id}/attach?${q}`, undefined);
+    const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const exitCode = ended.then(async () => (await this.call<{ State?: { Running?: boolean; ExitCode?: number } }>('GET', `/containers/${id}/json`)).State?.ExitCode ?? 0);
+    return this.session(socket, opts, exitCode, async (width, height) => {
+      await this.call('POST', `/containers/${id}/resize?h=${Math.floor(height)}&w=${Math.floor(width)}`, undefined, [200, 201, 404, 409]);
+    });
   }
 
   /** The exit code of a finished exec; Docker may need a moment to record it. */

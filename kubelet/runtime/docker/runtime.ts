@@ -3,7 +3,8 @@
 // "container:<sandbox id>" network, IPC and (optionally) PID modes. Which containers are
 // sandboxes, and which sandbox a container joined, is kept in labels of our own; a container's
 // metadata (pod, namespace, uid, name, attempt) is kept in its Docker name.
-import type { Readable } from 'node:stream';
+import { connect } from 'node:net';
+import { Duplex, type Readable } from 'node:stream';
 import type {
   ContainerConfig,
   ContainerEvent,
@@ -15,6 +16,7 @@ import type {
   ExecSession,
   LogOptions,
   PodSandboxConfig,
+  PortConnection,
   PodSandboxFilter,
   PodSandboxStatus,
 } from '../runtime.js';
@@ -256,6 +258,60 @@ export class DockerRuntime implements ContainerRuntime {
 
   async exec(id: string, command: string[], opts: ExecOptions): Promise<ExecSession> {
     return this.engine.exec(id, command, opts);
+  }
+
+  async attach(id: string, opts: ExecOptions): Promise<ExecSession> {
+    return this.engine.attach(id, opts);
+  }
+
+  /**
+   * A connection to the pod's own localhost:<port>, made inside its network namespace as
+   * Kubernetes does it: `nc` run in the sandbox (the pause image has busybox). A sandbox image
+   * without it (the upstream pause image) gets a connection to the pod's IP instead, which
+   * reaches every server not bound to loopback only.
+   */
+  async portForward(podSandboxId: string, port: number): Promise<PortConnection> {
+    if (await this.sandboxHasNc(podSandboxId)) {
+      const session = await this.engine.exec(podSandboxId, ['nc', '127.0.0.1', String(port)], { stdin: true, stdout: true, stderr: true, tty: false });
+      let errors = '';
+      session.stderr.on('data', (c: Buffer) => (errors += c.toString()));
+      const socket = Duplex.from({ readable: session.stdout, writable: session.stdin! });
+      const closed = session.exitCode.then(
+        (code) => (code === 0 ? undefined : `failed to connect to localhost:${port} inside the pod's network namespace: ${errors.replace(/^nc: /, '').trim() || `exit code ${code}`}`),
+        (err: Error) => err.message,
+      );
+      socket.on('close', () => session.close());
+      return { socket, closed };
+    }
+    const ip = (await this.podSandboxStatus(podSandboxId)).ip;
+    if (!ip) throw new RuntimeError(`pod sandbox ${podSandboxId} has no IP address`, 400);
+    const socket = connect({ host: ip, port, allowHalfOpen: true });
+    const closed = new Promise<string | undefined>((resolve) => {
+      let failure: string | undefined;
+      socket.once('error', (err) => (failure = `dial tcp4 ${ip}:${port}: ${err.message}`));
+      socket.once('close', () => resolve(failure));
+    });
+    return { socket, closed };
+  }
+
+  private readonly hasNc = new Map<string, Promise<boolean>>();
+
+  private sandboxHasNc(id: string): Promise<boolean> {
+    let known = this.hasNc.get(id);
+    if (!known) {
+      known = this.engine
+        .exec(id, ['nc', '--help'], { stdin: false, stdout: true, stderr: true, tty: false })
+        .then(async (s) => {
+          s.stdout.resume();
+          s.stderr.resume();
+          // busybox nc answers --help with its usage and exit code 1; a missing binary is 126 or 127.
+          return (await s.exitCode) < 126;
+        })
+        .catch(() => false);
+      this.hasNc.set(id, known);
+      if (this.hasNc.size > 1000) this.hasNc.delete(this.hasNc.keys().next().value!);
+    }
+    return known;
   }
 
   async *events(labels: Record<string, string>, signal: AbortSignal): AsyncIterable<ContainerEvent> {

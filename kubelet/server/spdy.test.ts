@@ -1,0 +1,137 @@
+// The SPDY session against a client written from the specification here: stream setup and
+// reply, data both ways with half-close, keep-alive pings, and hostile input that must end the
+// session without throwing.
+import { Duplex, PassThrough } from 'node:stream';
+import { constants, createDeflate, createInflate } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { headerBlock, parseHeaderBlock, SPDY_DICTIONARY, SpdySession, type SpdyStream } from './spdy.js';
+
+/** Two connected in-memory duplexes: what one writes the other reads. */
+function pipePair(): [Duplex, Duplex] {
+  const ab = new PassThrough();
+  const ba = new PassThrough();
+  const a = Duplex.from({ readable: ba, writable: ab });
+  const b = Duplex.from({ readable: ab, writable: ba });
+  return [a, b];
+}
+
+function compressor() {
+  const deflate = createDeflate({ dictionary: SPDY_DICTIONARY });
+  return (block: Buffer) =>
+    new Promise<Buffer>((resolve) => {
+      const out: Buffer[] = [];
+      const on = (c: Buffer) => out.push(c);
+      deflate.on('data', on);
+      deflate.write(block);
+      deflate.flush(constants.Z_SYNC_FLUSH, () => {
+        deflate.off('data', on);
+        resolve(Buffer.concat(out));
+      });
+    });
+}
+
+function control(type: number, flags: number, body: Buffer): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt16BE(0x8003, 0);
+  head.writeUInt16BE(type, 2);
+  head.writeUInt32BE(body.length, 4);
+  head[4] = flags;
+  return Buffer.concat([head, body]);
+}
+
+function data(id: number, payload: Buffer, fin = false): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(id, 0);
+  head.writeUInt32BE(payload.length, 4);
+  head[4] = fin ? 1 : 0;
+  return Buffer.concat([head, payload]);
+}
+
+async function synStream(compress: (b: Buffer) => Promise<Buffer>, id: number, headers: Record<string, string>, fin = false): Promise<Buffer> {
+  const body = Buffer.alloc(10);
+  body.writeUInt32BE(id, 0);
+  return control(1, fin ? 1 : 0, Buffer.concat([body, await compress(headerBlock(headers))]));
+}
+
+/** Reads frames the server sends: [type or 'data', stream id, flags, payload]. */
+function frames(conn: Duplex) {
+  const inflate = createInflate({ dictionary: SPDY_DICTIONARY });
+  const got: Array<{ kind: string; id: number; flags: number; body: Buffer; headers?: Map<string, string> }> = [];
+  let buf = Buffer.alloc(0);
+  conn.on('data', (c: Buffer) => {
+    buf = Buffer.concat([buf, c]);
+    while (buf.length >= 8 && buf.length >= 8 + buf.readUIntBE(5, 3)) {
+      const len = buf.readUIntBE(5, 3);
+      const head = buf.subarray(0, 8);
+      const body = buf.subarray(8, 8 + len);
+      buf = buf.subarray(8 + len);
+      if (head[0]! & 0x80) {
+        const type = head.readUInt16BE(2);
+        const kind = { 2: 'SYN_REPLY', 3: 'RST_STREAM', 6: 'PING', 7: 'GOAWAY' }[type] ?? String(type);
+        const entry = { kind, id: body.length >= 4 ? body.readUInt32BE(0) & 0x7fffffff : 0, flags: head[4]!, body: Buffer.from(body) };
+        got.push(entry);
+        if (type === 2) {
+          inflate.write(body.subarray(4));
+          inflate.flush(constants.Z_SYNC_FLUSH, () => undefined);
+        }
+      } else {
+        got.push({ kind: 'DATA', id: head.readUInt32BE(0), flags: head[4]!, body: Buffer.from(body) });
+      }
+    }
+  });
+  return got;
+}
+
+const until = async (cond: () => boolean) => {
+  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+  expect(cond()).toBe(true);
+};
+
+describe('SPDY session', () => {
+  it('opens a client stream, replies, carries data both ways with FIN, and answers pings', async () => {
+    const [client, server] = pipePair();
+    const session = new SpdySession(server);
+    const streams: SpdyStream[] = [];
+    session.on('stream', (s) => {
+      streams.push(s);
+      void s.reply();
+      s.on('data', (c: Buffer) => s.write(Buffer.concat([Buffer.from('echo:'), c])));
+      s.on('end', () => s.end());
+    });
+    const got = frames(client);
+    const compress = compressor();
+    client.write(await synStream(compress, 1, { streamType: 'data', port: '8080', requestID: '0' }));
+    client.write(await synStream(compress, 3, { streamType: 'error', port: '8080', requestID: '0' }, true));
+    await until(() => streams.length === 2);
+    expect(streams[0]!.headers.get('streamtype')).toBe('data');
+    expect(streams[1]!.headers.get('requestid')).toBe('0');
+    client.write(data(1, Buffer.from('hi')));
+    client.write(data(1, Buffer.alloc(0), true));
+    const ping = Buffer.alloc(4);
+    ping.writeUInt32BE(7);
+    client.write(control(6, 0, ping));
+    await until(() => got.some((f) => f.kind === 'DATA' && f.id === 1 && f.flags === 1));
+    expect(got.filter((f) => f.kind === 'SYN_REPLY').map((f) => f.id)).toEqual([1, 3]);
+    expect(Buffer.concat(got.filter((f) => f.kind === 'DATA' && f.id === 1).map((f) => f.body)).toString()).toBe('echo:hi');
+    expect(got.find((f) => f.kind === 'PING')?.id).toBe(7);
+    session.close();
+  });
+
+  it('ends the session on hostile input without throwing', async () => {
+    for (const evil of [
+      control(1, 0, Buffer.concat([Buffer.from([0, 0, 0, 1, 0, 0, 0, 0, 0, 0]), Buffer.from('not zlib at all')])),
+      Buffer.from([0x80, 0x03, 0x00, 0x01, 0x00, 0xff, 0xff, 0xff]), // a 16 MiB frame announced
+      Buffer.from([0x80, 0x02, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00]), // SPDY/2
+    ]) {
+      const [client, server] = pipePair();
+      const session = new SpdySession(server);
+      const closed = new Promise<void>((r) => session.once('close', () => r()));
+      client.write(evil);
+      await closed;
+    }
+  });
+
+  it('encodes and decodes header blocks', () => {
+    expect(parseHeaderBlock(headerBlock({ StreamType: 'data', port: '80' }))).toEqual(new Map([['streamtype', 'data'], ['port', '80']]));
+  });
+});
