@@ -87,7 +87,8 @@ async function run(session: SpdySession, protocol: string, streams: Map<string, 
   if (stderr) exec.stderr.pipe(stderr);
   else exec.stderr.resume();
   session.on('close', () => exec.close());
-  const drained = Promise.all([stdout, stderr].map((s) => (s ? new Promise((r) => (s.writableFinished ? r(undefined) : s.once('finish', r).once('close', r))) : undefined)));
+  const finished = (s: SpdyStream) => new Promise((r) => (s.writableFinished ? r(undefined) : s.once('finish', r).once('close', r)));
+  const drained = Promise.all([stdout, stderr].filter((s): s is SpdyStream => !!s).map(finished));
   try {
     const code = await exec.exitCode;
     await drained;
