@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Service } from '../../api/types/core.js';
 import type { EndpointSlice } from '../../api/types/discovery.js';
 import type { Pod } from '../../api/types/pod.js';
+import { endpointSlice } from '../../api/kinds/discovery/endpointslice.js';
 import { resource } from '../../client/rest.js';
 import { fakeWorld } from '../framework/fake-context.js';
 import { EndpointsController } from './endpoints.js';
@@ -84,6 +85,24 @@ describe('EndpointSlice reconcile', () => {
       ],
       ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
     });
+  });
+
+  it('leaves alone a slice the apiserver stored with its defaults (an unnamed port named "")', async () => {
+    const w = fakeWorld();
+    const c = new EndpointSliceController(w.ctx);
+    const slices = resource('discovery.k8s.io/v1/endpointslices');
+    w.seed('v1/services', service({ ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }] }));
+    w.seed('v1/pods', pod('a', '172.18.0.3', true));
+    w.seed('discovery.k8s.io/v1/endpointslices');
+    await c.reconcile('ns/web');
+    const created = (await w.client.list<EndpointSlice>(slices, 'ns')).items;
+    expect(created[0]!.ports).toEqual([{ name: '', protocol: 'TCP', port: 8080 }]);
+    // As the apiserver keeps it: its kind's defaults applied.
+    for (const s of created) endpointSlice.defaults!(s as never);
+    w.seed('discovery.k8s.io/v1/endpointslices', ...created);
+    const before = w.client.writes('endpointslices').length;
+    await c.reconcile('ns/web');
+    expect(w.client.writes('endpointslices')).toHaveLength(before);
   });
 
   it('updates the existing slice in place when an endpoint changes, and writes nothing when nothing did', async () => {

@@ -18,6 +18,11 @@ const MANAGED_BY = 'endpointslice.kubernetes.io/managed-by';
 const CONTROLLER = 'endpointslice-controller.k8s.io';
 const MAX_PER_SLICE = 100;
 
+/** A port as the apiserver stores it (name "" when unnamed, protocol set): what we compare with what is there. */
+function storedPort(p: EndpointSlicePort): EndpointSlicePort {
+  return { name: p.name ?? '', protocol: p.protocol ?? 'TCP', port: p.port, ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}) };
+}
+
 export class EndpointSliceController extends Controller {
   private readonly services: Informer<Service>;
   private readonly pods: Informer<Pod>;
@@ -45,12 +50,12 @@ export class EndpointSliceController extends Controller {
     try {
       for (const want of wanted) {
         // Reuse a slice with the same ports when there is one.
-        const i = unused.findIndex((s) => portsKey(s.ports ?? []) === portsKey(want.ports));
+        const i = unused.findIndex((s) => portsKey((s.ports ?? []).map(storedPort)) === portsKey(want.ports.map(storedPort)));
         const reuse = i >= 0 ? unused.splice(i, 1)[0] : undefined;
         const body = this.body(svc!, want);
         if (!reuse) {
           await this.ctx.client.create(slices, namespace, body);
-        } else if (canonical(reuse.endpoints ?? []) !== canonical(body.endpoints) || canonical(reuse.ports ?? []) !== canonical(body.ports) || canonical(reuse.metadata.labels) !== canonical(body.metadata.labels)) {
+        } else if (canonical(reuse.endpoints ?? []) !== canonical(body.endpoints) || canonical((reuse.ports ?? []).map(storedPort)) !== canonical(body.ports) || canonical(reuse.metadata.labels) !== canonical(body.metadata.labels)) {
           await this.ctx.client.update(slices, { ...body, metadata: { ...reuse.metadata, labels: body.metadata.labels } });
         }
       }
@@ -96,7 +101,7 @@ export class EndpointSliceController extends Controller {
         ...(ep.pod.spec.nodeName ? { nodeName: ep.pod.spec.nodeName } : {}),
         targetRef: targetRef(ep.pod),
       })),
-      ports: want.ports,
+      ports: want.ports.map(storedPort),
     };
   }
 }
