@@ -67,6 +67,11 @@ export function decode(buf: Buffer, desc: Message, keepZero = false): Record<str
       continue;
     }
     const v = value(type, f);
+    if (flags === 'inline') {
+      // An embedded struct: JSON has its fields in the parent.
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) setOwn(out, k, x);
+      continue;
+    }
     if (flags === 'repeated') {
       (out[name] ??= []).push(v);
       continue;

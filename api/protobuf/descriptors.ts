@@ -4,16 +4,19 @@
 //
 // A field is [jsonName, type, flags]. `ptr` marks Go pointer fields, whose zero value was set
 // on purpose and must be kept; other zero values are omitted as JSON's omitempty would.
+// `inline` marks an embedded struct whose fields JSON writes into the parent (IngressRule's
+// IngressRuleValue).
 
 export type Scalar = 'string' | 'int' | 'bool' | 'bytes' | 'time' | 'intOrString' | 'quantity';
 export type FieldType = Scalar | Message | { map: Scalar | Message };
-export type Field = [name: string, type: FieldType, flags?: 'ptr' | 'repeated'];
+export type Field = [name: string, type: FieldType, flags?: 'ptr' | 'repeated' | 'inline'];
 export interface Message {
   [no: number]: Field;
 }
 
 const ptr = 'ptr' as const;
 const repeated = 'repeated' as const;
+const inline = 'inline' as const;
 const stringMap = { map: 'string' as const };
 
 /** runtime.TypeMeta, inside the runtime.Unknown envelope (typeMeta = 1, raw = 2). */
@@ -153,6 +156,32 @@ const subjectAccessReview: Message = {
 };
 
 /** Top-level kinds by `<apiVersion>/<Kind>`. */
+const ingressBackend: Message = {
+  4: ['service', { 1: ['name', 'string'], 2: ['port', { 1: ['name', 'string'], 2: ['number', 'int'] }] }],
+  3: ['resource', { 1: ['apiGroup', 'string', ptr], 2: ['kind', 'string'], 3: ['name', 'string'] }],
+};
+const ingressSpec: Message = {
+  4: ['ingressClassName', 'string', ptr],
+  1: ['defaultBackend', ingressBackend],
+  2: ['tls', { 1: ['hosts', 'string', repeated], 2: ['secretName', 'string'] }, repeated],
+  3: [
+    'rules',
+    {
+      1: ['host', 'string'],
+      2: ['ingressRuleValue', { 1: ['http', { 1: ['paths', { 1: ['path', 'string'], 3: ['pathType', 'string', ptr], 2: ['backend', ingressBackend] }, repeated] }] }, inline],
+    },
+    repeated,
+  ],
+};
+const crossVersionObjectReference: Message = { 1: ['kind', 'string'], 2: ['name', 'string'], 3: ['apiVersion', 'string'] };
+const metricTarget: Message = { 1: ['type', 'string'], 2: ['value', 'quantity', ptr], 3: ['averageValue', 'quantity', ptr], 4: ['averageUtilization', 'int', ptr] };
+const hpaScalingRules: Message = {
+  3: ['stabilizationWindowSeconds', 'int', ptr],
+  1: ['selectPolicy', 'string', ptr],
+  2: ['policies', { 1: ['type', 'string'], 2: ['value', 'int'], 3: ['periodSeconds', 'int'] }, repeated],
+  4: ['tolerance', 'quantity', ptr],
+};
+
 export const kinds: Record<string, Message> = {
   'v1/ConfigMap': { 1: ['metadata', objectMeta], 2: ['data', stringMap], 3: ['binaryData', { map: 'bytes' }], 4: ['immutable', 'bool', ptr] },
   'v1/Secret': { 1: ['metadata', objectMeta], 2: ['data', { map: 'bytes' }], 3: ['type', 'string'], 4: ['stringData', stringMap], 5: ['immutable', 'bool', ptr] },
@@ -195,6 +224,46 @@ export const kinds: Record<string, Message> = {
         6: ['successfulJobsHistoryLimit', 'int', ptr],
         7: ['failedJobsHistoryLimit', 'int', ptr],
         8: ['timeZone', 'string', ptr],
+      },
+    ],
+  },
+  // kubectl create ingress.
+  'networking.k8s.io/v1/Ingress': { 1: ['metadata', objectMeta], 2: ['spec', ingressSpec] },
+  // kubectl create priorityclass.
+  'scheduling.k8s.io/v1/PriorityClass': {
+    1: ['metadata', objectMeta],
+    2: ['value', 'int'],
+    3: ['globalDefault', 'bool'],
+    4: ['description', 'string'],
+    5: ['preemptionPolicy', 'string', ptr],
+  },
+  // kubectl create quota.
+  'v1/ResourceQuota': {
+    1: ['metadata', objectMeta],
+    2: [
+      'spec',
+      {
+        1: ['hard', { map: 'quantity' }],
+        2: ['scopes', 'string', repeated],
+        3: ['scopeSelector', { 1: ['matchExpressions', { 1: ['scopeName', 'string'], 2: ['operator', 'string'], 3: ['values', 'string', repeated] }, repeated] }],
+      },
+    ],
+  },
+  // kubectl autoscale.
+  'autoscaling/v1/HorizontalPodAutoscaler': {
+    1: ['metadata', objectMeta],
+    2: ['spec', { 1: ['scaleTargetRef', crossVersionObjectReference], 2: ['minReplicas', 'int', ptr], 3: ['maxReplicas', 'int'], 4: ['targetCPUUtilizationPercentage', 'int', ptr] }],
+  },
+  'autoscaling/v2/HorizontalPodAutoscaler': {
+    1: ['metadata', objectMeta],
+    2: [
+      'spec',
+      {
+        1: ['scaleTargetRef', crossVersionObjectReference],
+        2: ['minReplicas', 'int', ptr],
+        3: ['maxReplicas', 'int'],
+        4: ['metrics', { 1: ['type', 'string'], 4: ['resource', { 1: ['name', 'string'], 2: ['target', metricTarget] }], 7: ['containerResource', { 1: ['name', 'string'], 2: ['target', metricTarget], 3: ['container', 'string'] }] }, repeated],
+        5: ['behavior', { 1: ['scaleUp', hpaScalingRules], 2: ['scaleDown', hpaScalingRules] }],
       },
     ],
   },

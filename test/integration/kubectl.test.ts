@@ -145,6 +145,21 @@ describe.each(['1.32', '1.27', '1.33'])('kubectl %s', (version) => {
     await k.ok([...n, 'create', 'serviceaccount', 'sa']);
     await k.ok([...n, 'create', 'role', 'reader', '--verb=get,list', '--resource=pods']);
     await k.ok([...n, 'create', 'rolebinding', 'rb', '--role=reader', '--serviceaccount=gen:sa']);
+    await k.ok([...n, 'create', 'ingress', 'ing', '--class=nginx', '--rule=foo.example.com/bar*=svc:8080,tls=secret1', '--default-backend=svc:http']);
+    const pc = `pc-${Date.now()}`;
+    await k.ok(['create', 'priorityclass', pc, '--value=1000', '--description=high', '--preemption-policy=Never']);
+    expect(JSON.parse(await k.ok(['get', 'priorityclass', pc, '-o', 'json']))).toMatchObject({ value: 1000, description: 'high', preemptionPolicy: 'Never' });
+    await k.ok([...n, 'create', 'quota', 'q', '--hard=pods=10,requests.cpu=2', '--scopes=BestEffort']);
+    await k.ok([...n, 'autoscale', 'deployment', 'web', '--min=1', '--max=5', '--cpu-percent=50']);
+    const ing = JSON.parse(await k.ok([...n, 'get', 'ingress', 'ing', '-o', 'json']));
+    expect(ing.spec).toEqual({
+      ingressClassName: 'nginx',
+      defaultBackend: { service: { name: 'svc', port: { name: 'http' } } },
+      rules: [{ host: 'foo.example.com', http: { paths: [{ path: '/bar', pathType: 'Prefix', backend: { service: { name: 'svc', port: { number: 8080 } } } }] } }],
+      tls: [{ hosts: ['foo.example.com'], secretName: 'secret1' }],
+    });
+    expect(JSON.parse(await k.ok([...n, 'get', 'quota', 'q', '-o', 'json'])).spec).toEqual({ hard: { pods: '10', 'requests.cpu': '2' }, scopes: ['BestEffort'] });
+    expect(JSON.parse(await k.ok([...n, 'get', 'hpa', 'web', '-o', 'json'])).spec).toMatchObject({ scaleTargetRef: { kind: 'Deployment', name: 'web', apiVersion: 'apps/v1' }, minReplicas: 1, maxReplicas: 5 });
     const d = JSON.parse(await k.ok([...n, 'get', 'deploy', 'web', '-o', 'json']));
     // replicas=0 is a deliberate zero and must survive decoding.
     expect(d.spec.replicas).toBe(0);
