@@ -143,6 +143,7 @@ function moduleFor(crd: CustomResourceDefinition, v: CRDVersion, storage: CRDVer
     version: v.name,
     kind: spec.names.kind,
     plural: spec.names.plural,
+    generation: true,
     namespaced: spec.scope === 'Namespaced',
     shortNames: spec.names.shortNames ?? [],
     categories: spec.names.categories ?? [],

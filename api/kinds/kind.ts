@@ -69,6 +69,11 @@ export interface KindModule {
   validate?(obj: KubeObject, errs: FieldErrors): void;
   /** Records what an update may not change. */
   validateUpdate?(next: KubeObject, prev: KubeObject, errs: FieldErrors): void;
+  /**
+   * Objects carry metadata.generation (bumped on spec changes), as Kubernetes' workload,
+   * networking and policy kinds and custom resources do; other kinds have none.
+   */
+  generation?: true;
   /** The storage's kind-specific behaviour; default: defaultStrategy. */
   strategy?: Strategy | ((opts: StrategyOptions) => Strategy);
   /** Selectable fields beyond metadata.name and metadata.namespace. */

@@ -1,7 +1,7 @@
 // Lookups over the kind modules: by group version and kind (bodies, stored objects), and by
 // storage resource (the one module whose version is stored for a resource).
 import { kinds } from './index.js';
-import { defaultStrategy, type Strategy } from './strategy.js';
+import { defaultStrategy, withoutGeneration, type Strategy } from './strategy.js';
 import type { KindModule, StrategyOptions } from './kind.js';
 
 const gv = (k: KindModule) => (k.group ? `${k.group}/${k.version}` : k.version);
@@ -22,6 +22,6 @@ export function storedKind(plural: string): KindModule | undefined {
 /** The storage strategy of a stored kind. */
 export function strategyOf(k: KindModule | undefined, opts: StrategyOptions): Strategy {
   const s = k?.strategy;
-  if (!s) return defaultStrategy;
-  return typeof s === 'function' ? s(opts) : s;
+  const strategy = !s ? defaultStrategy : typeof s === 'function' ? s(opts) : s;
+  return k?.generation ? strategy : withoutGeneration(strategy);
 }

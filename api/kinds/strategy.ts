@@ -51,6 +51,29 @@ export const defaultStrategy: Strategy = {
   returnDeletedObject: false,
 };
 
+/**
+ * Most kinds have no metadata.generation in Kubernetes (ConfigMaps, Secrets, Services, Pods
+ * in 1.32, Nodes, Namespaces, RBAC, ...): only those whose controllers report an
+ * observedGeneration keep one. This strips it from a strategy that would set it.
+ */
+export function withoutGeneration(s: Strategy): Strategy {
+  return {
+    ...s,
+    prepareForCreate(obj) {
+      s.prepareForCreate(obj);
+      delete obj.metadata.generation;
+    },
+    prepareForUpdate(next, prev) {
+      s.prepareForUpdate(next, prev);
+      delete next.metadata.generation;
+    },
+    prepareForStatusUpdate(next, prev) {
+      s.prepareForStatusUpdate(next, prev);
+      delete next.metadata.generation;
+    },
+  };
+}
+
 /** Kinds with a spec and a status subresource: each half is written only through its own endpoint. */
 export function withStatus(overrides: Partial<Strategy> = {}): Strategy {
   return {

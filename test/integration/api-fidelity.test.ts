@@ -92,6 +92,18 @@ describe('defaults clients dereference', () => {
   });
 });
 
+describe('metadata.generation', () => {
+  it('exists only on kinds Kubernetes gives one (so kubectl diff shows no phantom change)', async () => {
+    const cm = await call('POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'fid-gen', generation: 7 }, data: { a: '1' } });
+    expect(cm.json.metadata.generation).toBeUndefined();
+    const changed = await call('PATCH', '/api/v1/namespaces/default/configmaps/fid-gen', { data: { a: '2' } }, 'application/merge-patch+json');
+    expect(changed.json.metadata.generation).toBeUndefined();
+    expect((await call('POST', '/api/v1/namespaces/default/pods', pod('fid-gen'))).json.metadata.generation).toBeUndefined();
+    const np = await call('POST', '/apis/networking.k8s.io/v1/namespaces/default/networkpolicies', { metadata: { name: 'fid-gen' }, spec: { podSelector: {} } });
+    expect(np.json.metadata.generation).toBe(1);
+  });
+});
+
 describe('admission on update and delete', () => {
   it('lets a pod be replaced from the manifest it was created from (default tolerations on update too)', async () => {
     const created = await call('POST', '/api/v1/namespaces/default/pods', pod('fid-replace'));

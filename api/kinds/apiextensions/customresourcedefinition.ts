@@ -135,6 +135,7 @@ export const customResourceDefinition: KindModule = {
   version: 'v1',
   kind: 'CustomResourceDefinition',
   plural: 'customresourcedefinitions',
+  generation: true,
   namespaced: false,
   shortNames: ['crd', 'crds'],
   categories: ['api-extensions'],

@@ -14,6 +14,7 @@ export const daemonSet: KindModule = {
   version: 'v1',
   kind: 'DaemonSet',
   plural: 'daemonsets',
+  generation: true,
   shortNames: ['ds'],
   categories: ALL,
   subresources: [statusOf('DaemonSet')],

@@ -14,6 +14,7 @@ export const deployment: KindModule = {
   version: 'v1',
   kind: 'Deployment',
   plural: 'deployments',
+  generation: true,
   shortNames: ['deploy'],
   categories: ALL,
   subresources: [scale, statusOf('Deployment')],

@@ -25,6 +25,7 @@ export const replicaSet: KindModule = {
   version: 'v1',
   kind: 'ReplicaSet',
   plural: 'replicasets',
+  generation: true,
   shortNames: ['rs'],
   categories: ALL,
   subresources: [scale, statusOf('ReplicaSet')],

@@ -15,6 +15,7 @@ export const statefulSet: KindModule = {
   version: 'v1',
   kind: 'StatefulSet',
   plural: 'statefulsets',
+  generation: true,
   shortNames: ['sts'],
   categories: ALL,
   subresources: [scale, statusOf('StatefulSet')],

@@ -16,6 +16,7 @@ export const cronJob: KindModule = {
   version: 'v1',
   kind: 'CronJob',
   plural: 'cronjobs',
+  generation: true,
   shortNames: ['cj'],
   categories: ALL,
   subresources: [statusOf('CronJob')],

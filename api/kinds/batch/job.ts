@@ -28,6 +28,7 @@ export const job: KindModule = {
   version: 'v1',
   kind: 'Job',
   plural: 'jobs',
+  generation: true,
   categories: ALL,
   subresources: [statusOf('Job')],
   schema: kind({ spec: jobSpec, status: open({ conditions }) }),

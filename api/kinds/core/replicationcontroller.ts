@@ -17,6 +17,7 @@ export const replicationController: KindModule = {
   version: 'v1',
   kind: 'ReplicationController',
   plural: 'replicationcontrollers',
+  generation: true,
   shortNames: ['rc'],
   categories: ALL,
   subresources: [scale, statusOf('ReplicationController')],

@@ -24,6 +24,7 @@ export const endpointSlice: KindModule = {
   version: 'v1',
   kind: 'EndpointSlice',
   plural: 'endpointslices',
+  generation: true,
   schema: kind({ addressType: str, endpoints: list(sliceEndpoint), ports: list(endpointPort) }),
   columns: [
     nameCol,

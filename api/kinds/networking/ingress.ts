@@ -10,6 +10,7 @@ export const ingress: KindModule = {
   version: 'v1',
   kind: 'Ingress',
   plural: 'ingresses',
+  generation: true,
   shortNames: ['ing'],
   subresources: [statusOf('Ingress')],
   schema: specStatus,

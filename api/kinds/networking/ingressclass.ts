@@ -7,6 +7,7 @@ export const ingressClass: KindModule = {
   version: 'v1',
   kind: 'IngressClass',
   plural: 'ingressclasses',
+  generation: true,
   namespaced: false,
   schema: specStatus,
 };

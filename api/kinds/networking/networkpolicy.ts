@@ -7,6 +7,7 @@ export const networkPolicy: KindModule = {
   version: 'v1',
   kind: 'NetworkPolicy',
   plural: 'networkpolicies',
+  generation: true,
   shortNames: ['netpol'],
   schema: specStatus,
 };

@@ -23,6 +23,7 @@ export const podDisruptionBudget: KindModule = {
   version: 'v1',
   kind: 'PodDisruptionBudget',
   plural: 'poddisruptionbudgets',
+  generation: true,
   shortNames: ['pdb'],
   subresources: [statusOf('PodDisruptionBudget')],
   schema: specStatus,
