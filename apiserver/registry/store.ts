@@ -6,6 +6,10 @@ import { matches, type Requirement } from '../../api/labels.js';
 import { stringify } from '../../api/codec/json.js';
 import { assignOwn, clone, deepEqual } from '../../api/codec/values.js';
 import type { ResourceInfo } from '../../api/resources.js';
+import { canonical } from '../../api/canonical.js';
+import type { Shape } from '../../api/managed-fields/field-set.js';
+import { recordUpdate, type ManagedFieldsEntry, type Writer } from '../../api/managed-fields/managed-fields.js';
+import { shapeOfKind } from '../../api/managed-fields/shapes.js';
 import {
   alreadyExists,
   badRequest,
@@ -60,8 +64,20 @@ export interface ListResult {
   remainingItemCount?: number;
 }
 
+/** Who writes, for metadata.managedFields; precomputed entries come from server-side apply. */
+export interface FieldTracking {
+  manager: string;
+  /** The group version of the request. */
+  apiVersion: string;
+  /** Entries already computed (server-side apply): stored as they are. */
+  applied?: boolean;
+  /** A subresource written through other than status (scale), recorded with the entry. */
+  subresource?: string;
+}
+
 export interface UpdateOptions {
   dryRun: boolean;
+  tracking?: FieldTracking;
   subresource?: 'status' | 'finalize' | 'binding' | 'approval';
   /** The client pinned a resourceVersion: a conflict is reported, never retried. */
   mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>;
@@ -90,14 +106,13 @@ const MAX_RETRIES = 16;
 const SYSTEM_META = ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'namespace', 'name', 'selfLink'] as const;
 
 function serialize(obj: KubeObject): Buffer {
-  const { resourceVersion: _rv, managedFields: _mf, ...meta } = obj.metadata;
+  const { resourceVersion: _rv, ...meta } = obj.metadata;
   return Buffer.from(stringify({ ...obj, metadata: meta }));
 }
 
 /** The object as just written at `revision` (it is ours: no need to parse it back). */
 function stored(key: string, obj: KubeObject, revision: number): CachedObject {
   obj.metadata.resourceVersion = String(revision);
-  delete obj.metadata.managedFields;
   return new CachedObject(key, revision, obj);
 }
 
@@ -107,6 +122,8 @@ function hasFinalizers(obj: KubeObject): boolean {
 
 export class ResourceStore {
   readonly target: ValidationTarget;
+  /** How this kind's fields merge and are owned (server-side apply, managedFields). */
+  readonly shape: Shape;
 
   constructor(
     private readonly etcd: KVStore,
@@ -118,6 +135,7 @@ export class ResourceStore {
     /** Side effects that go with this kind's writes (a Service's cluster IP and node ports). */
     private readonly hooks?: StoreHooks,
   ) {
+    this.shape = shapeOfKind(info.module);
     this.target = {
       apiVersion: info.group ? `${info.group}/${info.version}` : info.version,
       kind: info.kind,
@@ -164,8 +182,9 @@ export class ResourceStore {
   }
 
   /** Creates `obj` (stored version, namespace already set). */
-  async create(obj: KubeObject, dryRun: boolean): Promise<CachedObject> {
+  async create(obj: KubeObject, dryRun: boolean, tracking?: FieldTracking): Promise<CachedObject> {
     const meta = obj.metadata;
+    const appliedFields = tracking?.applied ? meta.managedFields : undefined;
     const generated = !meta.name && Boolean(meta.generateName);
     if (generated) meta.name = generateName(meta.generateName!);
     meta.uid = newUID();
@@ -179,6 +198,9 @@ export class ResourceStore {
     this.strategy.prepareForCreate(obj);
     this.info.module.defaults?.(obj);
     validateCreate(this.target, obj);
+    const managed = appliedFields ?? recordUpdate(undefined, obj, this.shape, this.strategy.hasStatus, this.writer(tracking));
+    if (Array.isArray(managed) && managed.length) meta.managedFields = managed;
+    else delete meta.managedFields;
     await this.checkNamespace(meta.namespace, meta.name!);
 
     let key = this.key(meta.namespace, meta.name!);
@@ -222,7 +244,11 @@ export class ResourceStore {
       }
       const prev = CachedObject.fromKV(current);
       const next = await opts.mutate(prev.copy());
+      const requested = next.metadata?.managedFields;
       const prepared = this.prepareUpdate(next, prev.obj, opts.subresource);
+      const managed = this.managedFields(prev.obj, prepared, requested, opts);
+      if (managed.length) prepared.metadata.managedFields = managed;
+      else delete prepared.metadata.managedFields;
       // A value written with an old encryption key is rewritten even when nothing changed.
       if (!current.stale && deepEqual({ ...prepared, metadata: { ...prepared.metadata, resourceVersion: undefined } }, { ...prev.obj, metadata: { ...prev.obj.metadata, resourceVersion: undefined } })) {
         return { object: prev, created: false }; // a no-op writes nothing and keeps the resourceVersion
@@ -255,6 +281,27 @@ export class ResourceStore {
       await plan?.undo(); // lost the race: the next attempt plans again
       if (attempt >= MAX_RETRIES) throw conflict(this.info.plural, this.info.group, name, OBJECT_MODIFIED);
     }
+  }
+
+  private writer(tracking: FieldTracking | undefined, subresource?: string): Writer {
+    return {
+      manager: tracking?.manager ?? 'kube-apiserver',
+      apiVersion: tracking?.apiVersion ?? this.target.apiVersion,
+      ...(subresource === 'status' ? { subresource } : tracking?.subresource ? { subresource: tracking.subresource } : {}),
+      now: nowTimestamp(),
+    };
+  }
+
+  /**
+   * The managedFields of an update: server-side apply's own, the client's when it sent
+   * different ones (kubectl moving ownership to server-side apply; `[{}]` clears them), and
+   * otherwise the live ones with this write recorded.
+   */
+  private managedFields(prev: KubeObject, next: KubeObject, requested: unknown, opts: UpdateOptions): ManagedFieldsEntry[] {
+    if (opts.tracking?.applied && Array.isArray(requested)) return requested as ManagedFieldsEntry[];
+    const live = prev.metadata.managedFields;
+    const replaced = Array.isArray(requested) && requested.length > 0 && canonical(requested) !== canonical(live) ? requested : undefined;
+    return recordUpdate(prev, next, this.shape, this.strategy.hasStatus, this.writer(opts.tracking, opts.subresource), replaced);
   }
 
   private prepareUpdate(next: KubeObject, prev: KubeObject, subresource?: 'status' | 'finalize' | 'binding' | 'approval'): KubeObject {

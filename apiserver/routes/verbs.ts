@@ -3,6 +3,9 @@
 import type { FastifyReply } from 'fastify';
 import { asText, clone } from '../../api/codec/values.js';
 import { fromStorage, toStorage } from '../../api/conversion.js';
+import { applyConfiguration, type Writer } from '../../api/managed-fields/managed-fields.js';
+import { shapeOfKind } from '../../api/managed-fields/shapes.js';
+import { groupVersion } from '../../api/resources.js';
 import { checkFieldSelector, supportedFields } from '../../api/fields.js';
 import { badRequest, conflict, methodNotAllowed, OBJECT_MODIFIED, StatusError, unsupportedPatchType } from '../../api/status.js';
 import type { KubeObject, Unstructured } from '../../api/types/meta.js';
@@ -25,6 +28,8 @@ import { serveWatch } from '../http/watch.js';
 import { requestUser } from '../http/request-gate.js';
 import { review } from '../authz/reviews.js';
 import type { CachedObject } from '../storage/cached-object.js';
+import { nowTimestamp } from '../registry/names.js';
+import type { FieldTracking } from '../registry/store.js';
 import { applyPatchDocument, checkPinned, deleteDryRun, deleteOptions, isObj, requireVerb, send, sendObject, type Ctx } from './context.js';
 import { bind } from './subresources/binding.js';
 
@@ -78,13 +83,19 @@ export async function list(ctx: Ctx): Promise<FastifyReply> {
 }
 
 
+/** Who a write is recorded as in managedFields: ?fieldManager=, else the client's User-Agent product. */
+function trackingOf(ctx: Ctx, manager: string | undefined): FieldTracking {
+  const agent = String(ctx.req.headers['user-agent'] ?? '').split('/')[0]!.slice(0, 128);
+  return { manager: manager ?? (agent || 'unknown'), apiVersion: groupVersion(ctx.r) };
+}
+
 export async function create(ctx: Ctx): Promise<FastifyReply> {
   requireVerb(ctx.r, 'create');
   const custom = ctx.r.module.custom;
   if (custom && ctx.options.registry.table.terminating.has(custom.crdName)) {
     throw methodNotAllowed(`create not allowed while custom resource definition is terminating`);
   }
-  fieldManager(ctx.q, 'CreateOptions');
+  const tracking = trackingOf(ctx, fieldManager(ctx.q, 'CreateOptions'));
   const body = decodeObjectBody(ctx.req.headers['content-type'], ctx.req.body as Buffer, ctx.r.kind);
   const { obj, warnings } = admit(ctx.r, body, ctx.path.namespace, fieldValidation(ctx.q));
   if (ctx.r.kind === 'Binding') return bind(ctx, obj.metadata.name ?? '', obj);
@@ -98,13 +109,13 @@ export async function create(ctx: Ctx): Promise<FastifyReply> {
     return send(ctx, 201, JSON.stringify(answered), warnings);
   }
   await ctx.options.admission.admit(ctx.r, obj, requestUser(ctx.req.raw));
-  const created = await ctx.store.create(obj, dryRun(ctx.q));
+  const created = await ctx.store.create(obj, dryRun(ctx.q), tracking);
   return sendObject(ctx, 201, created, warnings);
 }
 
 export async function update(ctx: Ctx, subresource?: 'status' | 'finalize' | 'approval'): Promise<FastifyReply> {
   requireVerb(ctx.r, 'update');
-  fieldManager(ctx.q, 'UpdateOptions');
+  const tracking = trackingOf(ctx, fieldManager(ctx.q, 'UpdateOptions'));
   const body = decodeObjectBody(ctx.req.headers['content-type'], ctx.req.body as Buffer, ctx.r.kind);
   const { obj, warnings } = admit(ctx.r, body, ctx.path.namespace, fieldValidation(ctx.q));
   if (obj.metadata.name !== undefined && obj.metadata.name !== ctx.path.name) {
@@ -114,6 +125,7 @@ export async function update(ctx: Ctx, subresource?: 'status' | 'finalize' | 'ap
   const pinned = obj.metadata.resourceVersion;
   const { object, created } = await ctx.store.update(ctx.path.namespace, ctx.path.name!, {
     dryRun: dryRun(ctx.q),
+    tracking,
     subresource,
     mutate: (current) => {
       checkPinned(ctx, pinned, current);
@@ -137,6 +149,10 @@ export async function patch(ctx: Ctx, subresource?: 'status' | 'approval'): Prom
   if (type === 'strategic' && ctx.r.module.custom) throw unsupportedPatchType(['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml']);
   const manager = fieldManager(ctx.q, 'PatchOptions');
   validatePatchOptions(ctx.q, type === 'apply');
+  const tracking = trackingOf(ctx, manager);
+  const shape = shapeOfKind(ctx.r.module);
+  const force = type === 'apply' && bool(ctx.q, 'force');
+  const writer = (): Writer => ({ manager: tracking.manager, apiVersion: tracking.apiVersion, ...(subresource === 'status' ? { subresource } : {}), now: nowTimestamp() });
   const validation = fieldValidation(ctx.q);
   const target = targetOf(ctx.r);
   const isDryRun = dryRun(ctx.q);
@@ -162,22 +178,39 @@ export async function patch(ctx: Ctx, subresource?: 'status' | 'approval'): Prom
       const body = clone(applied);
       body.metadata = { ...body.metadata, name: ctx.path.name };
       const { obj, warnings } = admit(ctx.r, body, ctx.path.namespace, validation);
+      // The applier owns exactly what it sent.
+      obj.metadata.managedFields = applyConfiguration(undefined, body as KubeObject, shape, ctx.store.strategy.hasStatus, writer(), force).managedFields;
       await ctx.options.admission.admit(ctx.r, obj, requestUser(ctx.req.raw));
-      return sendObject(ctx, 201, await ctx.store.create(obj, isDryRun), warnings);
+      return sendObject(ctx, 201, await ctx.store.create(obj, isDryRun, { ...tracking, applied: true }), warnings);
     }
   }
   let warnings: string[] = [];
+  // An applied configuration owns only fields the kind has: unknown ones are dropped (and
+  // reported) before anything is merged or recorded.
+  const config = type === 'apply' ? clone(doc as KubeObject) : undefined;
+  if (config) warnings = checkFields(target, config, validation, ctx.r.module);
   const pinned = isObj(doc) ? (doc as Unstructured).metadata?.resourceVersion : undefined;
   const { object } = await ctx.store.update(ctx.path.namespace, ctx.path.name!, {
     dryRun: isDryRun,
     subresource,
+    tracking: { ...tracking, applied: type === 'apply' },
     mutate: (current) => {
       checkPinned(ctx, pinned, current);
       const served = fromStorage(ctx.r, current);
-      const result = applyPatchDocument(type, target, served, doc);
+      let managedFields: unknown;
+      let result: unknown;
+      if (type === 'apply') {
+        // Server-side apply: merged by the kind's shape, with ownership, conflicts and removal.
+        const applied = applyConfiguration(served, config!, shape, ctx.store.strategy.hasStatus, writer(), force);
+        result = applied.object;
+        managedFields = applied.managedFields;
+      } else {
+        result = applyPatchDocument(type, target, served, doc);
+      }
       if (!isObj(result)) throw badRequest('the patch did not produce an object');
       checkEnvelope(target, result);
-      warnings = checkFields(target, result, validation, ctx.r.module);
+      const resultWarnings = checkFields(target, result, validation, ctx.r.module);
+      if (!config) warnings = resultWarnings;
       if (result.metadata?.resourceVersion !== undefined && result.metadata.resourceVersion !== current.metadata.resourceVersion) {
         throw conflict(ctx.r.plural, ctx.r.group, ctx.path.name!, OBJECT_MODIFIED);
       }
@@ -188,6 +221,7 @@ export async function patch(ctx: Ctx, subresource?: 'status' | 'approval'): Prom
       }
       const stored = toStorage(ctx.r, result as KubeObject);
       applyNamespace(ctx.r, stored, ctx.path.namespace);
+      if (managedFields !== undefined) stored.metadata.managedFields = managedFields as unknown[];
       if (!subresource) ctx.options.admission.validate(ctx.r, stored, current, requestUser(ctx.req.raw));
       return stored;
     },

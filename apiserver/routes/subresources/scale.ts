@@ -10,7 +10,8 @@ import type { KubeObject } from '../../../api/types/meta.js';
 import { FieldErrors } from '../../../api/validation/field-errors.js';
 import { checkEnvelope, checkFields, type BodyTarget } from '../../http/admit.js';
 import { decodeObjectBody, decodePatchBody } from '../../http/body.js';
-import { dryRun, fieldValidation } from '../../http/params.js';
+import { dryRun, fieldManager, fieldValidation } from '../../http/params.js';
+import { groupVersion } from '../../../api/resources.js';
 import type { CachedObject } from '../../storage/cached-object.js';
 import { applyPatchDocument, checkPinned, isObj, send, type Ctx } from '../context.js';
 
@@ -99,7 +100,10 @@ export async function scale(ctx: Ctx): Promise<FastifyReply> {
       return next(current, patched);
     };
   }
-  const { object } = await ctx.store.update(ctx.path.namespace, ctx.path.name!, { dryRun: dryRun(ctx.q), mutate });
+  const manager = fieldManager(ctx.q, method === 'PUT' ? 'UpdateOptions' : 'PatchOptions');
+  const agent = String(ctx.req.headers['user-agent'] ?? '').split('/')[0]!.slice(0, 128);
+  const tracking = { manager: manager ?? (agent || 'unknown'), apiVersion: groupVersion(ctx.r), subresource: 'scale' };
+  const { object } = await ctx.store.update(ctx.path.namespace, ctx.path.name!, { dryRun: dryRun(ctx.q), mutate, tracking });
   return send(ctx, 200, asScale(object), warnings);
 }
 

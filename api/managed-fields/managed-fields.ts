@@ -1,0 +1,207 @@
+// metadata.managedFields as Kubernetes keeps them: who set which field. Every write records
+// its manager (Update: the fields it changed move to it; Apply: exactly the fields of the
+// applied configuration), and server-side apply merges a configuration into the live object,
+// refuses (409) to change fields another manager set to another value unless forced, and
+// removes the fields an applier stopped sending when nobody else owns them.
+import { clone, deepEqual, isObject, own, setOwn } from '../codec/values.js';
+import { StatusError } from '../status.js';
+import type { KubeObject } from '../types/meta.js';
+import { changedFields, describePath, fieldsOf, fromFieldsV1, removeAt, shapeStep, toFieldsV1, unkey, valueAt, type FieldSet, type Shape } from './field-set.js';
+
+export interface ManagedFieldsEntry {
+  manager: string;
+  operation: 'Apply' | 'Update';
+  apiVersion: string;
+  time: string;
+  fieldsType: 'FieldsV1';
+  fieldsV1: Record<string, unknown>;
+  subresource?: string;
+}
+
+export interface Writer {
+  manager: string;
+  /** The group version the request was made in. */
+  apiVersion: string;
+  subresource?: string;
+  now: string;
+}
+
+const METADATA_TRACKED = new Set(['f:labels', 'f:annotations', 'f:finalizers', 'f:ownerReferences']);
+
+/** The fields ownership covers for a write: no envelope, little metadata, status only through /status. */
+function tracked(set: FieldSet, hasStatus: boolean, subresource: string | undefined): FieldSet {
+  const out: FieldSet = new Set();
+  for (const k of set) {
+    const [top, second] = unkey(k);
+    if (top === 'f:apiVersion' || top === 'f:kind') continue;
+    if (top === 'f:metadata' && !METADATA_TRACKED.has(second ?? '')) continue;
+    if (subresource === 'status' && top !== 'f:status') continue;
+    if (subresource !== 'status' && hasStatus && top === 'f:status') continue;
+    out.add(k);
+  }
+  return out;
+}
+
+/** The entries of an object, as (entry, set) pairs; malformed ones are dropped. */
+function parse(entries: unknown): Array<{ entry: ManagedFieldsEntry; set: FieldSet }> {
+  if (!Array.isArray(entries)) return [];
+  return entries
+    .filter((e): e is ManagedFieldsEntry => isObject(e) && typeof e.manager === 'string' && (e.operation === 'Apply' || e.operation === 'Update'))
+    .map((entry) => ({ entry, set: fromFieldsV1(entry.fieldsV1) }));
+}
+
+function serialize(list: Array<{ entry: ManagedFieldsEntry; set: FieldSet }>): ManagedFieldsEntry[] {
+  return list
+    .filter((x) => x.set.size > 0)
+    .map(({ entry, set }) => ({
+      manager: entry.manager,
+      operation: entry.operation,
+      apiVersion: entry.apiVersion,
+      time: entry.time,
+      fieldsType: 'FieldsV1' as const,
+      fieldsV1: toFieldsV1(set),
+      ...(entry.subresource ? { subresource: entry.subresource } : {}),
+    }));
+}
+
+const sameSlot = (e: ManagedFieldsEntry, w: Writer, operation: 'Apply' | 'Update') =>
+  e.manager === w.manager && e.operation === operation && (operation === 'Apply' || e.apiVersion === w.apiVersion) && (e.subresource ?? '') === (w.subresource ?? '');
+
+/**
+ * The managedFields after an Update-style write (create, update, any patch but apply):
+ * the fields it added or changed belong to `w` now, removed ones to nobody. `requested` are
+ * managedFields the client sent that differ from the live ones (kubectl moving ownership
+ * from client-side to server-side apply); they replace the live ones first.
+ */
+export function recordUpdate(prev: KubeObject | undefined, next: KubeObject, shape: Shape, hasStatus: boolean, w: Writer, requested?: unknown): ManagedFieldsEntry[] {
+  const base = requested !== undefined ? requested : prev?.metadata.managedFields;
+  const list = parse(base);
+  let changed: FieldSet;
+  let removed: FieldSet = new Set();
+  if (!prev) changed = tracked(fieldsOf(next, shape), hasStatus, w.subresource);
+  else {
+    const diff = changedFields(withoutManaged(prev), withoutManaged(next), shape);
+    changed = tracked(diff.changed, hasStatus, w.subresource);
+    removed = tracked(diff.removed, hasStatus, w.subresource);
+  }
+  if (changed.size === 0 && removed.size === 0) return requested !== undefined ? serialize(list) : ((prev?.metadata.managedFields as ManagedFieldsEntry[] | undefined) ?? []);
+  for (const x of list) for (const k of [...changed, ...removed]) x.set.delete(k);
+  let mine = list.find((x) => sameSlot(x.entry, w, 'Update'));
+  if (!mine) list.push((mine = { entry: { manager: w.manager, operation: 'Update', apiVersion: w.apiVersion, time: w.now, fieldsType: 'FieldsV1', fieldsV1: {}, ...(w.subresource ? { subresource: w.subresource } : {}) }, set: new Set() }));
+  for (const k of changed) mine.set.add(k);
+  mine.entry = { ...mine.entry, time: w.now };
+  return serialize(list);
+}
+
+function withoutManaged(o: KubeObject): KubeObject {
+  const { managedFields: _m, ...meta } = o.metadata;
+  return { ...o, metadata: meta };
+}
+
+/**
+ * Merges an applied configuration into the live object, field by field as the shape says.
+ * Iterative: configurations may nest as deep as request bodies do.
+ */
+export function mergeApplied(live: unknown, config: unknown, shape: Shape): unknown {
+  const root: { value: unknown } = { value: undefined };
+  // Each task fills `set` with the merge of (live, config) under `shape`.
+  const tasks: Array<{ live: unknown; config: unknown; shape: Shape; set: (v: unknown) => void }> = [{ live, config, shape, set: (v) => (root.value = v) }];
+  while (tasks.length) {
+    const t = tasks.pop()!;
+    const { config: c, shape: s } = t;
+    if (s.kind === 'struct' && isObject(c)) {
+      const out: Record<string, unknown> = isObject(t.live) ? clone(t.live) : {};
+      t.set(out);
+      for (const k of Object.keys(c)) {
+        const v = c[k];
+        if (v === null) delete out[k];
+        else tasks.push({ live: own(out, k), config: v, shape: shapeStep(s, `f:${k}`), set: (x) => setOwn(out, k, x) });
+      }
+    } else if (s.kind === 'listMap' && Array.isArray(c)) {
+      const out: unknown[] = Array.isArray(t.live) ? clone(t.live) : [];
+      t.set(out);
+      for (const item of c) {
+        const i = isObject(item) && s.keys.length ? out.findIndex((x) => isObject(x) && s.keys.every((k) => deepEqual(own(x, k), own(item, k)))) : -1;
+        if (i >= 0) tasks.push({ live: out[i], config: item, shape: s.item, set: (x) => (out[i] = x) });
+        else out.push(clone(item));
+      }
+    } else if (s.kind === 'set' && Array.isArray(c)) {
+      const out: unknown[] = Array.isArray(t.live) ? clone(t.live) : [];
+      for (const item of c) if (!out.some((x) => deepEqual(x, item))) out.push(clone(item));
+      t.set(out);
+    } else {
+      t.set(clone(c));
+    }
+  }
+  return root.value;
+}
+
+/** Whether member `o` lies below member `k` (k's path is a proper prefix of o's). */
+const below = (o: string, k: string) => o.startsWith(`${k.slice(0, -1)},`);
+
+export interface ApplyResult {
+  object: KubeObject;
+  managedFields: ManagedFieldsEntry[];
+}
+
+/**
+ * Server-side apply of `config` by `w` onto `live` (undefined: the object is being created).
+ * Throws 409 Conflict naming every field another manager set to another value, unless `force`.
+ */
+export function applyConfiguration(live: KubeObject | undefined, config: KubeObject, shape: Shape, hasStatus: boolean, w: Writer, force: boolean): ApplyResult {
+  const applied = tracked(fieldsOf(config, shape), hasStatus, w.subresource);
+  const list = parse(live?.metadata.managedFields);
+  const conflicts: Array<{ manager: string; apiVersion: string; path: string; subresource?: string }> = [];
+  const leaves = [...applied].filter((k) => ![...applied].some((o) => below(o, k)));
+  for (const x of list) {
+    if (x.entry.manager === w.manager) continue;
+    for (const k of leaves) {
+      if (!x.set.has(k)) continue;
+      const path = unkey(k);
+      const now = valueAt(live, path);
+      const want = valueAt(config, path);
+      if (now.found && deepEqual(now.value, want.value)) continue;
+      if (force) x.set.delete(k);
+      else conflicts.push({ manager: x.entry.manager, apiVersion: x.entry.apiVersion, path: describePath(path), ...(x.entry.subresource ? { subresource: x.entry.subresource } : {}) });
+    }
+  }
+  if (conflicts.length) throw conflictError(conflicts, config);
+  const object = (live ? mergeApplied(live, config, shape) : clone(config)) as KubeObject;
+  // What this applier owned and no longer sends goes, unless someone else owns it (or below it).
+  const mine = list.find((x) => sameSlot(x.entry, w, 'Apply'));
+  const dropped = [...(mine?.set ?? [])].filter((k) => !applied.has(k));
+  const ownedByOthers = (k: string) => list.some((x) => x !== mine && [...x.set].some((o) => o === k || below(o, k)));
+  // Outermost first (an item goes whole, found by its keys before they are removed), and
+  // nothing below what is already gone.
+  const gone: string[] = [];
+  for (const k of dropped.sort((a, b) => unkey(a).length - unkey(b).length)) {
+    if (gone.some((g) => below(k, g)) || ownedByOthers(k)) continue;
+    removeAt(object, unkey(k));
+    gone.push(k);
+  }
+  const entry: ManagedFieldsEntry = { manager: w.manager, operation: 'Apply', apiVersion: w.apiVersion, time: w.now, fieldsType: 'FieldsV1', fieldsV1: {}, ...(w.subresource ? { subresource: w.subresource } : {}) };
+  // An unchanged ownership keeps its time: a repeated apply is a no-op.
+  const unchanged = mine && mine.set.size === applied.size && [...applied].every((k) => mine.set.has(k)) && mine.entry.apiVersion === w.apiVersion;
+  const updated = { entry: unchanged ? mine.entry : entry, set: applied };
+  // The applier's entry keeps its place in the list.
+  const ordered = mine ? list.map((x) => (x === mine ? updated : x)) : [...list, updated];
+  return { object, managedFields: serialize(ordered) };
+}
+
+function conflictError(conflicts: Array<{ manager: string; apiVersion: string; path: string; subresource?: string }>, config: KubeObject): StatusError {
+  const n = conflicts.length;
+  const byManager = new Map<string, string[]>();
+  conflicts.sort((a, b) => (a.manager === b.manager ? (a.path < b.path ? -1 : 1) : a.manager < b.manager ? -1 : 1));
+  for (const c of conflicts) {
+    const k = `conflict with "${c.manager}"${c.subresource ? ` with subresource "${c.subresource}"` : ''} using ${c.apiVersion}`;
+    byManager.set(k, [...(byManager.get(k) ?? []), c.path]);
+  }
+  const parts = [...byManager].map(([who, paths]) => (paths.length === 1 ? `${who}: ${paths[0]}` : `${who.replace(/^conflict/, 'conflicts')}:\n${paths.map((p) => `- ${p}`).join('\n')}`));
+  const message = `Apply failed with ${n} conflict${n === 1 ? '' : 's'}: ${parts.join('\n')}`;
+  return new StatusError(409, 'Conflict', message, {
+    name: config.metadata?.name,
+    kind: config.kind,
+    causes: conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}"${c.subresource ? ` with subresource "${c.subresource}"` : ''} using ${c.apiVersion}`, field: c.path })),
+  });
+}
+
