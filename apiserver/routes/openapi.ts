@@ -1,9 +1,11 @@
 // OpenAPI v3: one document per group version listing every operation with its
-// x-kubernetes-group-version-kind, so kubectl knows the server validates fields itself
-// (fieldValidation) and skips client-side schema validation.
+// x-kubernetes-group-version-kind (so kubectl knows the server validates fields itself, with
+// fieldValidation) and the schemas of its kinds: built-in ones from their modules, custom
+// ones from their CRDs (kubectl explain reads them).
 import type { FastifyInstance } from 'fastify';
 import { apiPrefix, type GroupVersionInfo, type ResourceInfo, type ResourceTable } from '../../api/resources.js';
 import { customSchemas } from '../../api/custom-resources/openapi.js';
+import { builtinSchema, builtinSchemaName, SHARED_SCHEMAS } from '../../api/schema/openapi.js';
 import { StatusError } from '../../api/status.js';
 
 const fieldValidationParam = {
@@ -58,12 +60,22 @@ function paths(gv: GroupVersionInfo) {
   return out;
 }
 
+function builtinSchemas(resources: ResourceInfo[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const r of resources) {
+    if (r.module.custom) continue;
+    const schema = builtinSchema(r.module);
+    if (schema) out[builtinSchemaName(r.module)] = schema;
+  }
+  return Object.keys(out).length ? { ...SHARED_SCHEMAS, ...out } : out;
+}
+
 function document(gv: GroupVersionInfo, gitVersion: string): string {
   return JSON.stringify({
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: gitVersion },
     paths: paths(gv),
-    components: { schemas: customSchemas(gv.resources) },
+    components: { schemas: { ...builtinSchemas(gv.resources), ...customSchemas(gv.resources) } },
   });
 }
 

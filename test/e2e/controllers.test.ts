@@ -185,7 +185,7 @@ describe('endpoints', () => {
     expect(slices.length).toBe(1);
     const byIP = Object.fromEntries(slices[0]!.endpoints.map((e: Obj) => [e.addresses[0], e.conditions.ready]));
     expect(byIP).toEqual({ [pods[0]!.status.podIP]: true, [pods[1]!.status.podIP]: false });
-    expect(slices[0]!.ports).toEqual([{ port: 8080, protocol: 'TCP' }]);
+    expect(slices[0]!.ports).toEqual([{ name: '', protocol: 'TCP', port: 8080 }]);
     expect(slices[0]!.metadata.ownerReferences[0]).toMatchObject({ kind: 'Service', name: 'api' });
   });
 });

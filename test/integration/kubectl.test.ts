@@ -44,6 +44,19 @@ describe.each(['1.32', '1.27', '1.33'])('kubectl %s', (version) => {
     expect(out).not.toContain("couldn't get resource list");
   });
 
+  it('explains built-in kinds down to nested fields, with their types', async () => {
+    const k = kubectl();
+    const containers = await k.ok(['explain', 'deployment.spec.template.spec.containers']);
+    expect(containers).toMatch(/KIND:\s+Deployment/);
+    expect(containers).toMatch(/FIELD: containers <\[\]Object>/);
+    expect(containers).toMatch(/image\s+<string>/);
+    expect(containers).toMatch(/ports\s+<\[\]Object>/);
+    expect(await k.ok(['explain', 'pod.spec.terminationGracePeriodSeconds'])).toMatch(/FIELD: terminationGracePeriodSeconds <integer>/);
+    // Named primitive types (IntOrString, Quantity) print as their primitive, as kubectl's v3 explain does.
+    expect(await k.ok(['explain', 'service.spec.ports.targetPort'])).toMatch(/FIELD: targetPort <string>/);
+    expect(await k.ok(['explain', 'pod.spec.containers.resources.limits'])).toMatch(/FIELD: limits <map\[string\]string>/);
+  });
+
   it('applies with default validation: created, unchanged, configured', async () => {
     const k = kubectl();
     expect(await k.ok(['apply', '-f', '-'], deployment(2))).toBe('deployment.apps/web created\n');
