@@ -6,6 +6,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import pino, { type Logger } from 'pino';
 import { apiPrefix, findResource, type ResourceInfo, type ResourceTable } from '../api/resources.js';
 import { CRDController } from './apiextensions/crd-controller.js';
+import { APIServiceController } from './aggregator/apiservice-controller.js';
+import { AggregatorProxy } from './aggregator/proxy.js';
 import type { KubeObject } from '../api/types/meta.js';
 import { Admission, DEFAULT_ADMISSION_PLUGINS } from './admission/admission.js';
 import { EscalationCheck } from './authz/escalation.js';
@@ -286,12 +288,14 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(metrics.render()));
   app.get('/', async () => ({ paths: rootPaths(registry.table) }));
   const advertised = opts.advertiseAddress ? (opts.advertiseAddress.includes(':') ? opts.advertiseAddress : `${opts.advertiseAddress}:${opts.listenPort ?? 8080}`) : undefined;
-  app.register(discoveryRoutes, { serverAddress: () => advertised ?? listenAddress(app), table: registry.table });
+  const aggregator = new AggregatorProxy(registry, log.child({ component: 'aggregator' }));
+  app.register(discoveryRoutes, { serverAddress: () => advertised ?? listenAddress(app), table: registry.table, aggregator });
   app.register(openapiRoutes, { gitVersion: versionInfo().gitVersion, table: registry.table });
-  app.register(resourceRoutes, { registry, bookmarkIntervalMs: opts.bookmarkIntervalMs, shutdown: shutdown.signal, reviews, serviceAccountTokens, maxTokenExpirationSeconds: sa.maxExpirationSeconds, admission, kubelets });
+  app.register(resourceRoutes, { aggregator, registry, bookmarkIntervalMs: opts.bookmarkIntervalMs, shutdown: shutdown.signal, reviews, serviceAccountTokens, maxTokenExpirationSeconds: sa.maxExpirationSeconds, admission, kubelets });
   serveUpgrades(app.server, registry, kubelets, gate, log);
 
   const crds = new CRDController(registry, log.child({ controller: 'apiextensions' }));
+  const apiservices = new APIServiceController(registry, aggregator, log.child({ controller: 'apiservices' }));
   let repairer: NodeJS.Timeout | undefined;
   const repairAllocations = async () => {
     try {
@@ -309,6 +313,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     await reconcileBootstrapPolicy(registry);
     // Custom resources already defined are served before the server says it is ready.
     await crds.start();
+    await apiservices.start();
     const [advHost, advPort] = (opts.advertiseAddress ?? '').split(':');
     await ensureKubernetesService(registry, registry.serviceAllocator, { host: advHost || '127.0.0.1', port: Number(advPort) || opts.listenPort || 8080 });
     compactor.start();
@@ -350,6 +355,8 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     async close() {
       shutdown.abort();
       crds.stop();
+      apiservices.stop();
+      await aggregator.close();
       clearInterval(repairer);
       compactor.stop();
       for (const s of secure) {

@@ -34,6 +34,7 @@ import { secret } from './core/secret.js';
 import { service } from './core/service.js';
 import { serviceAccount } from './core/serviceaccount.js';
 import { customResourceDefinition } from './apiextensions/customresourcedefinition.js';
+import { apiService } from './apiregistration/apiservice.js';
 import { endpointSlice } from './discovery/endpointslice.js';
 import { eventV1 } from './events/event.js';
 import type { KindModule } from './kind.js';
@@ -95,4 +96,5 @@ export const kinds: readonly KindModule[] = [
   priorityClass,
   storageClass,
   customResourceDefinition,
+  apiService,
 ];

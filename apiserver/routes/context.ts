@@ -19,6 +19,7 @@ import type { Admission } from '../admission/admission.js';
 import type { KubeletConnector } from './pod-proxy.js';
 import type { ServiceAccountTokens } from '../authn/service-account-tokens.js';
 import type { ReviewDeps } from '../authz/reviews.js';
+import type { AggregatorProxy } from '../aggregator/proxy.js';
 import type { Registry } from '../registry/registry.js';
 import type { ResourceStore } from '../registry/store.js';
 import type { CachedObject } from '../storage/cached-object.js';
@@ -37,6 +38,8 @@ export interface ResourceRoutesOptions {
   admission: Admission;
   /** How pods/log reaches kubelets. */
   kubelets: KubeletConnector;
+  /** Group versions served by other servers (service-backed APIServices). */
+  aggregator: AggregatorProxy;
 }
 
 export interface Ctx {

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { groupVersion, type GroupVersionInfo, type ResourceInfo, type ResourceTable } from '../../api/resources.js';
 import { StatusError } from '../../api/status.js';
 import { wantsAggregatedDiscovery } from '../http/negotiation.js';
+import type { AggregatorProxy, RemoteGroupVersion } from '../aggregator/proxy.js';
 
 function apiResource(r: ResourceInfo) {
   const out: Record<string, unknown> = {
@@ -79,9 +80,33 @@ function sendAggregated(reply: FastifyReply, version: 'v2' | 'v2beta1', body: un
     .send(Buffer.from(JSON.stringify(body)));
 }
 
-export async function discoveryRoutes(app: FastifyInstance, opts: { serverAddress: () => string; table: ResourceTable }): Promise<void> {
-  // Read at every request: custom resources come and go.
-  const gvs = () => opts.table.groupVersions();
+/** A remote group version (from its server's discovery) in the shape the documents are built from. */
+function remoteInfo(gv: RemoteGroupVersion): GroupVersionInfo {
+  return {
+    group: gv.group,
+    version: gv.version,
+    resources: gv.resources.map((r) => ({
+      group: gv.group,
+      version: gv.version,
+      kind: r.kind,
+      plural: r.name,
+      singular: r.singularName || r.kind.toLowerCase(),
+      namespaced: r.namespaced,
+      verbs: r.verbs as ResourceInfo['verbs'],
+      shortNames: r.shortNames ?? [],
+      categories: r.categories ?? [],
+      subresources: [],
+      columns: [],
+      storage: `${gv.group}/${r.name}`,
+      storageVersion: true,
+      module: { group: gv.group, version: gv.version, kind: r.kind, plural: r.name },
+    })),
+  };
+}
+
+export async function discoveryRoutes(app: FastifyInstance, opts: { serverAddress: () => string; table: ResourceTable; aggregator: AggregatorProxy }): Promise<void> {
+  // Read at every request: custom resources and aggregated APIs come and go.
+  const gvs = () => [...opts.table.groupVersions(), ...opts.aggregator.remoteGroupVersions().map(remoteInfo)];
   app.get('/api', async (req: FastifyRequest, reply) => {
     const agg = wantsAggregatedDiscovery(req.headers.accept);
     if (agg) return sendAggregated(reply, agg, aggregated(gvs(), agg, true));
@@ -114,8 +139,10 @@ export async function discoveryRoutes(app: FastifyInstance, opts: { serverAddres
     return { kind: 'APIGroup', apiVersion: 'v1', name: group, versions, preferredVersion: versions[0] };
   });
 
-  app.get('/apis/:group/:version', async (req) => {
+  app.get('/apis/:group/:version', async (req, reply) => {
     const { group, version } = req.params as { group: string; version: string };
+    const backend = opts.aggregator.backendFor(group, version);
+    if (backend) return opts.aggregator.proxy(req, reply, backend);
     const gv = gvs().find((g) => g.group === group && g.version === version);
     if (!gv) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
     return apiResourceList(gv);

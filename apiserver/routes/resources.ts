@@ -34,8 +34,15 @@ async function dispatch(ctx: Ctx): Promise<FastifyReply> {
 export async function resourceRoutes(app: FastifyInstance, options: ResourceRoutesOptions): Promise<void> {
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
     // The raw URL, decoded once here: fastify's own parameters are already decoded.
-    const path = resolveResourcePath(decodedPath(req.raw.url ?? req.url), options.registry.table);
-    if (!path) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+    const decoded = decodedPath(req.raw.url ?? req.url);
+    const path = resolveResourcePath(decoded, options.registry.table);
+    if (!path) {
+      // A group version another server serves (a service-backed APIService): relay it there.
+      const [, apis, group, version] = decoded.split('/');
+      const backend = apis === 'apis' && group && version ? options.aggregator.backendFor(group, version) : undefined;
+      if (backend) return options.aggregator.proxy(req, reply, backend);
+      throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+    }
     const output = negotiate(req.headers.accept);
     const q = req.query as Query;
     const ctx: Ctx = {
