@@ -11,10 +11,8 @@ const SCALARS = new Set(['string', 'integer', 'int32', 'number', 'boolean', 'int
 export function shapeOfSchema(schema: Schema | undefined): Shape {
   if (!schema || schema.t === 'any') return DEDUCED;
   if (SCALARS.has(schema.t)) return ATOMIC;
-  if (schema.t === 'object' || schema.t === 'map') {
-    const open = schema.t === 'object' && schema.open;
-    return { kind: 'struct', child: (name) => (child(schema, name) ? shapeOfSchema(child(schema, name)) : open || schema.t === 'map' ? DEDUCED : DEDUCED) };
-  }
+  // Fields the schema does not describe merge as Kubernetes deduces them.
+  if (schema.t === 'object' || schema.t === 'map') return { kind: 'struct', child: (name) => shapeOfSchema(child(schema, name)) };
   if (schema.t === 'array') {
     if (schema.mergeKey) return { kind: 'listMap', keys: [schema.mergeKey], item: shapeOfSchema(schema.items) };
     if (schema.mergePrimitives) return { kind: 'set' };
