@@ -4,7 +4,7 @@
 import { clone, deepEqual } from '../codec/values.js';
 import { ageSince } from '../duration.js';
 import { ALL_VERBS, scale, statusOf, type KindModule, type SubresourceInfo } from '../kinds/kind.js';
-import { bumpGenerationOnSpecChange, defaultStrategy, type Strategy } from '../kinds/strategy.js';
+import { bumpGenerationOnSpecChange, defaultStrategy, withStatus, type Strategy } from '../kinds/strategy.js';
 import { nameCol, type PrinterColumn } from '../printers.js';
 import type { ResourceInfo } from '../resources.js';
 import type { KubeObject } from '../types/meta.js';
@@ -97,28 +97,13 @@ function customStrategy(hasStatus: boolean): Strategy {
   const specFields = (next: KubeObject, prev: KubeObject) =>
     Object.keys({ ...next, ...prev }).filter((k) => !['metadata', 'apiVersion', 'kind', ...(hasStatus ? ['status'] : [])].includes(k));
   if (!hasStatus) return { ...defaultStrategy, prepareForUpdate: (next, prev) => bumpGenerationOnSpecChange(next, prev, specFields(next, prev)) };
-  return {
-    ...defaultStrategy,
-    hasStatus: true,
-    prepareForCreate(obj) {
-      obj.metadata.generation = 1;
-      delete obj.status;
-    },
+  return withStatus({
     prepareForUpdate(next, prev) {
       if (prev.status !== undefined) next.status = clone(prev.status);
       else delete next.status;
       bumpGenerationOnSpecChange(next, prev, specFields(next, prev));
     },
-    prepareForStatusUpdate(next, prev) {
-      const status = next.status;
-      const { metadata } = next;
-      for (const k of Object.keys(next)) delete next[k];
-      Object.assign(next, clone(prev));
-      if (status === undefined) delete next.status;
-      else next.status = status;
-      next.metadata = { ...next.metadata, labels: metadata.labels ?? prev.metadata.labels, annotations: metadata.annotations ?? prev.metadata.annotations };
-    },
-  };
+  });
 }
 
 /** The object without its envelope: what the CRD's schema validates (metadata is ObjectMeta's business). */

@@ -5,7 +5,7 @@ import { toYAML } from '../../api/codec/yaml.js';
 import { applyJsonPatch } from '../../api/patch/json-patch.js';
 import { applyMergePatch } from '../../api/patch/merge-patch.js';
 import { applyStrategicMergePatch } from '../../api/patch/strategic-merge.js';
-import type { ResourceInfo } from '../../api/resources.js';
+import { groupVersion, type ResourceInfo } from '../../api/resources.js';
 import { schemaFor } from '../../api/schema/kinds.js';
 import { badRequest, conflict, methodNotAllowed, OBJECT_MODIFIED } from '../../api/status.js';
 import type { DeleteOptions, KubeObject } from '../../api/types/meta.js';
@@ -21,7 +21,7 @@ import type { ServiceAccountTokens } from '../authn/service-account-tokens.js';
 import type { ReviewDeps } from '../authz/reviews.js';
 import type { AggregatorProxy } from '../aggregator/proxy.js';
 import type { Registry } from '../registry/registry.js';
-import type { ResourceStore } from '../registry/store.js';
+import type { FieldTracking, ResourceStore } from '../registry/store.js';
 import type { CachedObject } from '../storage/cached-object.js';
 
 export interface ResourceRoutesOptions {
@@ -64,6 +64,12 @@ export function send(ctx: Ctx, code: number, body: string, warnings: string[] = 
 
 export function sendObject(ctx: Ctx, code: number, o: CachedObject, warnings: string[] = []): FastifyReply {
   return send(ctx, code, renderObject(ctx.r, o, ctx.render), warnings);
+}
+
+/** Who a write is recorded as in managedFields: ?fieldManager=, else the client's User-Agent product. */
+export function trackingOf(ctx: Ctx, manager: string | undefined, subresource?: string): FieldTracking {
+  const agent = String(ctx.req.headers['user-agent'] ?? '').split('/')[0]!.slice(0, 128);
+  return { manager: manager ?? (agent || 'unknown'), apiVersion: groupVersion(ctx.r), ...(subresource ? { subresource } : {}) };
 }
 
 export function requireVerb(r: ResourceInfo, verb: string): void {

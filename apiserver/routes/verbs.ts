@@ -5,7 +5,6 @@ import { asText, clone } from '../../api/codec/values.js';
 import { fromStorage, toStorage } from '../../api/conversion.js';
 import { applyConfiguration, type Writer } from '../../api/managed-fields/managed-fields.js';
 import { shapeOfKind } from '../../api/managed-fields/shapes.js';
-import { groupVersion } from '../../api/resources.js';
 import { checkFieldSelector, supportedFields } from '../../api/fields.js';
 import { badRequest, conflict, methodNotAllowed, OBJECT_MODIFIED, StatusError, unsupportedPatchType } from '../../api/status.js';
 import type { KubeObject, Unstructured } from '../../api/types/meta.js';
@@ -29,8 +28,7 @@ import { requestUser } from '../http/request-gate.js';
 import { review } from '../authz/reviews.js';
 import type { CachedObject } from '../storage/cached-object.js';
 import { nowTimestamp } from '../registry/names.js';
-import type { FieldTracking } from '../registry/store.js';
-import { applyPatchDocument, checkPinned, deleteDryRun, deleteOptions, isObj, requireVerb, send, sendObject, type Ctx } from './context.js';
+import { applyPatchDocument, checkPinned, deleteDryRun, deleteOptions, isObj, requireVerb, send, sendObject, trackingOf, type Ctx } from './context.js';
 import { bind } from './subresources/binding.js';
 
 
@@ -82,12 +80,6 @@ export async function list(ctx: Ctx): Promise<FastifyReply> {
   return send(ctx, 200, renderList(ctx.r, result.items, meta, ctx.render));
 }
 
-
-/** Who a write is recorded as in managedFields: ?fieldManager=, else the client's User-Agent product. */
-function trackingOf(ctx: Ctx, manager: string | undefined): FieldTracking {
-  const agent = String(ctx.req.headers['user-agent'] ?? '').split('/')[0]!.slice(0, 128);
-  return { manager: manager ?? (agent || 'unknown'), apiVersion: groupVersion(ctx.r) };
-}
 
 export async function create(ctx: Ctx): Promise<FastifyReply> {
   requireVerb(ctx.r, 'create');

@@ -209,33 +209,11 @@ export class SpdySession extends EventEmitter<{ stream: [SpdyStream]; close: [] 
   }
 
   private decompress(block: Buffer): Promise<Buffer> {
-    return new Promise((resolve, reject) => {
-      const out: Buffer[] = [];
-      const onData = (c: Buffer) => out.push(c);
-      this.inflate.on('data', onData);
-      this.inflate.once('error', reject);
-      this.inflate.write(block);
-      this.inflate.flush(constants.Z_SYNC_FLUSH, () => {
-        this.inflate.off('data', onData);
-        this.inflate.off('error', reject);
-        resolve(Buffer.concat(out));
-      });
-    });
+    return flushThrough(this.inflate, block);
   }
 
   private compress(block: Buffer): Promise<Buffer> {
-    return new Promise((resolve, reject) => {
-      const out: Buffer[] = [];
-      const onData = (c: Buffer) => out.push(c);
-      this.deflate.on('data', onData);
-      this.deflate.once('error', reject);
-      this.deflate.write(block);
-      this.deflate.flush(constants.Z_SYNC_FLUSH, () => {
-        this.deflate.off('data', onData);
-        this.deflate.off('error', reject);
-        resolve(Buffer.concat(out));
-      });
-    });
+    return flushThrough(this.deflate, block);
   }
 
   /** Queues frames (or a frame built when its turn comes) behind everything sent before. */
@@ -270,6 +248,22 @@ export class SpdySession extends EventEmitter<{ stream: [SpdyStream]; close: [] 
     body.writeUInt32BE(status, 4);
     return this.enqueue(controlFrame(RST_STREAM, 0, body));
   }
+}
+
+/** Runs one header block through a session's zlib context and returns what came out, flushed. */
+function flushThrough(z: Inflate | Deflate, block: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const out: Buffer[] = [];
+    const onData = (c: Buffer) => out.push(c);
+    z.on('data', onData);
+    z.once('error', reject);
+    z.write(block);
+    z.flush(constants.Z_SYNC_FLUSH, () => {
+      z.off('data', onData);
+      z.off('error', reject);
+      resolve(Buffer.concat(out));
+    });
+  });
 }
 
 function controlFrame(type: number, flags: number, body: Buffer): Buffer {

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { selfSignedServingCert } from '../../component-base/serving-cert.js';
 import { startApiServer, type ApiServerHandle } from '../harness/apiserver.js';
+import { restCaller } from '../harness/rest.js';
 import { kubectlFor } from '../harness/kubectl.js';
 import { waitFor } from '../harness/ports.js';
 
@@ -42,17 +43,7 @@ afterAll(async () => {
   await api?.stop();
 });
 
-async function call(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${api.url}${path}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, json, text };
-}
+const call = restCaller(() => api.url);
 
 const available = (a: any) => a?.status?.conditions?.find((c: any) => c.type === 'Available');
 

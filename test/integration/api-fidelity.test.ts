@@ -3,6 +3,7 @@
 // on update and delete, dry runs carried in DeleteOptions.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApiServer, type ApiServerHandle } from '../harness/apiserver.js';
+import { restCaller } from '../harness/rest.js';
 
 let api: ApiServerHandle;
 
@@ -13,21 +14,7 @@ afterAll(async () => {
   await api?.stop();
 });
 
-async function call(method: string, path: string, body?: unknown, contentType = 'application/json') {
-  const res = await fetch(`${api.url}${path}`, {
-    method,
-    headers: body !== undefined ? { 'Content-Type': contentType } : {},
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, json, text };
-}
+const call = restCaller(() => api.url);
 
 const pod = (name: string, extra: Record<string, unknown> = {}) => ({
   apiVersion: 'v1',

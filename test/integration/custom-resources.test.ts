@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApiServer, type ApiServerHandle } from '../harness/apiserver.js';
+import { restCaller } from '../harness/rest.js';
 import { KUBECTL_VERSIONS, kubectlFor } from '../harness/kubectl.js';
 import { waitFor } from '../harness/ports.js';
 
@@ -20,21 +21,7 @@ afterAll(async () => {
   await api?.stop();
 });
 
-async function call(method: string, path: string, body?: unknown, contentType = 'application/json') {
-  const res = await fetch(`${api.url}${path}`, {
-    method,
-    headers: body !== undefined ? { 'Content-Type': contentType } : {},
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, json, text, headers: res.headers };
-}
+const call = restCaller(() => api.url);
 
 /** A definition in its own group, so tests do not share names. */
 function widgetCRD(group: string, opts: { scope?: 'Namespaced' | 'Cluster'; versions?: unknown[] } = {}) {

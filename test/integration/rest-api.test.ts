@@ -1,6 +1,7 @@
 // The REST API as curl and any HTTP client see it, against real etcd and the apiserver process.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApiServer, type ApiServerHandle } from '../harness/apiserver.js';
+import { restCaller } from '../harness/rest.js';
 
 let api: ApiServerHandle;
 
@@ -11,21 +12,7 @@ afterAll(async () => {
   await api?.stop();
 });
 
-async function call(method: string, path: string, body?: unknown, contentType = 'application/json', headers: Record<string, string> = {}) {
-  const res = await fetch(`${api.url}${path}`, {
-    method,
-    headers: { ...(body !== undefined ? { 'Content-Type': contentType } : {}), ...headers },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, json, text, headers: res.headers };
-}
+const call = restCaller(() => api.url);
 
 const cm = (name: string, data: Record<string, string> = { k: 'v' }, labels?: Record<string, string>) => ({
   apiVersion: 'v1',

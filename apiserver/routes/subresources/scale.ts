@@ -11,9 +11,8 @@ import { FieldErrors } from '../../../api/validation/field-errors.js';
 import { checkEnvelope, checkFields, type BodyTarget } from '../../http/admit.js';
 import { decodeObjectBody, decodePatchBody } from '../../http/body.js';
 import { dryRun, fieldManager, fieldValidation } from '../../http/params.js';
-import { groupVersion } from '../../../api/resources.js';
 import type { CachedObject } from '../../storage/cached-object.js';
-import { applyPatchDocument, checkPinned, isObj, send, type Ctx } from '../context.js';
+import { applyPatchDocument, checkPinned, isObj, send, trackingOf, type Ctx } from '../context.js';
 
 type ScalePaths = NonNullable<KindModule['scalePaths']>;
 
@@ -100,9 +99,7 @@ export async function scale(ctx: Ctx): Promise<FastifyReply> {
       return next(current, patched);
     };
   }
-  const manager = fieldManager(ctx.q, method === 'PUT' ? 'UpdateOptions' : 'PatchOptions');
-  const agent = String(ctx.req.headers['user-agent'] ?? '').split('/')[0]!.slice(0, 128);
-  const tracking = { manager: manager ?? (agent || 'unknown'), apiVersion: groupVersion(ctx.r), subresource: 'scale' };
+  const tracking = trackingOf(ctx, fieldManager(ctx.q, method === 'PUT' ? 'UpdateOptions' : 'PatchOptions'), 'scale');
   const { object } = await ctx.store.update(ctx.path.namespace, ctx.path.name!, { dryRun: dryRun(ctx.q), mutate, tracking });
   return send(ctx, 200, asScale(object), warnings);
 }
