@@ -17,10 +17,16 @@ export const ATOMIC: Shape = { kind: 'atomic' };
 export const DEDUCED: Shape = { kind: 'struct', child: () => DEDUCED };
 
 export type FieldPath = string[];
+/** Members as strings: their path elements joined by SEP (cheap to build, compare and sort). */
 export type FieldSet = Set<string>;
 
-export const key = (path: FieldPath): string => JSON.stringify(path);
-export const unkey = (k: string): FieldPath => JSON.parse(k) as FieldPath;
+/** A character no path element of Kubernetes objects carries. */
+export const SEP = '\u0000';
+export const key = (path: FieldPath): string => path.join(SEP);
+export const unkey = (k: string): FieldPath => (k === '' ? [] : k.split(SEP));
+/** Whether member `o` lies below member `k`. */
+export const below = (o: string, k: string): boolean => o.length > k.length && o.startsWith(k) && o[k.length] === SEP;
+const join = (prefix: string, pe: string) => (prefix ? `${prefix}${SEP}${pe}` : pe);
 
 /** The path element of a list item: its keys when the list has them and it carries them. */
 function itemElement(item: unknown, shape: Extract<Shape, { kind: 'listMap' }>, index: number): string {
@@ -37,25 +43,25 @@ function itemElement(item: unknown, shape: Extract<Shape, { kind: 'listMap' }>, 
  * items, under `prefix`.
  */
 export function fieldsOf(value: unknown, shape: Shape, prefix: FieldPath = [], out: FieldSet = new Set()): FieldSet {
-  const stack: Array<{ v: unknown; s: Shape; path: FieldPath }> = [{ v: value, s: shape, path: prefix }];
+  const stack: Array<{ v: unknown; s: Shape; path: string }> = [{ v: value, s: shape, path: key(prefix) }];
   while (stack.length) {
     const { v, s, path } = stack.pop()!;
     if (s.kind === 'struct' && isObject(v)) {
       const keys = Object.keys(v);
-      if (keys.length === 0 && path.length) out.add(key(path));
-      for (const k of keys) stack.push({ v: v[k], s: s.child(k), path: [...path, `f:${k}`] });
+      if (keys.length === 0 && path) out.add(path);
+      for (const k of keys) stack.push({ v: v[k], s: s.child(k), path: join(path, `f:${k}`) });
     } else if (s.kind === 'listMap' && Array.isArray(v)) {
-      if (v.length === 0 && path.length) out.add(key(path));
+      if (v.length === 0 && path) out.add(path);
       v.forEach((item, i) => {
-        const p = [...path, itemElement(item, s, i)];
-        out.add(key(p));
+        const p = join(path, itemElement(item, s, i));
+        out.add(p);
         stack.push({ v: item, s: s.item, path: p });
       });
     } else if (s.kind === 'set' && Array.isArray(v)) {
-      if (v.length === 0 && path.length) out.add(key(path));
-      for (const item of v) out.add(key([...path, `v:${JSON.stringify(item)}`]));
-    } else if (path.length) {
-      out.add(key(path));
+      if (v.length === 0 && path) out.add(path);
+      for (const item of v) out.add(join(path, `v:${JSON.stringify(item)}`));
+    } else if (path) {
+      out.add(path);
     }
   }
   return out;
@@ -111,48 +117,97 @@ export function removeAt(obj: unknown, path: FieldPath): void {
   }
 }
 
-/** Paths whose value differs between two objects (added, changed or removed), as members of either. */
+/**
+ * Members whose value differs between two objects: added or changed (members of `next`) and
+ * removed (members of `prev` only). One walk over both, side by side.
+ */
 export function changedFields(prev: unknown, next: unknown, shape: Shape): { changed: FieldSet; removed: FieldSet } {
-  const before = fieldsOf(prev, shape);
-  const after = fieldsOf(next, shape);
   const changed: FieldSet = new Set();
   const removed: FieldSet = new Set();
-  for (const k of after) {
-    const path = unkey(k);
-    const was = valueAt(prev, path);
-    if (!was.found) changed.add(k);
-    else if (!isItem(path) && !deepEqual(was.value, valueAt(next, path).value)) changed.add(k);
+  const stack: Array<{ a: unknown; b: unknown; s: Shape; path: string }> = [{ a: prev, b: next, s: shape, path: '' }];
+  while (stack.length) {
+    const { a, b, s, path } = stack.pop()!;
+    if (a === undefined) {
+      if (b !== undefined) fieldsOf(b, s, unkey(path), changed);
+      continue;
+    }
+    if (b === undefined) {
+      fieldsOf(a, s, unkey(path), removed);
+      continue;
+    }
+    if (s.kind === 'struct' && isObject(a) && isObject(b)) {
+      const bk = Object.keys(b);
+      if (bk.length === 0 && path && Object.keys(a).length !== 0) changed.add(path);
+      for (const k of bk) stack.push({ a: own(a, k), b: b[k], s: s.child(k), path: join(path, `f:${k}`) });
+      for (const k of Object.keys(a)) if (!Object.hasOwn(b, k)) stack.push({ a: a[k], b: undefined, s: s.child(k), path: join(path, `f:${k}`) });
+    } else if (s.kind === 'listMap' && Array.isArray(a) && Array.isArray(b)) {
+      const before = new Map(a.map((item, i) => [itemElement(item, s, i), item] as const));
+      const seen = new Set<string>();
+      b.forEach((item, i) => {
+        const pe = itemElement(item, s, i);
+        seen.add(pe);
+        const p = join(path, pe);
+        if (!before.has(pe)) changed.add(p);
+        stack.push({ a: before.get(pe), b: item, s: s.item, path: p });
+      });
+      for (const [pe, item] of before) {
+        if (seen.has(pe)) continue;
+        removed.add(join(path, pe));
+        stack.push({ a: item, b: undefined, s: s.item, path: join(path, pe) });
+      }
+    } else if (s.kind === 'set' && Array.isArray(a) && Array.isArray(b)) {
+      const before = new Set(a.map((x) => JSON.stringify(x)));
+      const after = new Set(b.map((x) => JSON.stringify(x)));
+      for (const x of after) if (!before.has(x)) changed.add(join(path, `v:${x}`));
+      for (const x of before) if (!after.has(x)) removed.add(join(path, `v:${x}`));
+    } else if (!deepEqual(a, b)) {
+      // A leaf, or a value whose shape changed: the new one is the writer's, the old members go.
+      if (path) {
+        const old = fieldsOf(a, s, unkey(path));
+        const now = fieldsOf(b, s, unkey(path));
+        for (const m of now) changed.add(m);
+        for (const m of old) if (!now.has(m)) removed.add(m);
+        if (!now.size) changed.add(path);
+      }
+    }
   }
-  for (const k of before) if (!after.has(k)) removed.add(k);
   return { changed, removed };
 }
-
-const isItem = (path: FieldPath) => /^[kiv]:/.test(path[path.length - 1] ?? '');
 
 /** The nested FieldsV1 object of a set. */
 export function toFieldsV1(set: FieldSet): Record<string, unknown> {
   const root: Record<string, unknown> = {};
-  // Sorted element by element: parents before children, siblings in order (stable output).
-  const paths = [...set].map(unkey).sort((a, b) => {
-    for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
-    return a.length - b.length;
-  });
-  for (const path of paths) {
-    let node = root;
-    for (const pe of path) {
-      if (!Object.hasOwn(node, pe)) setOwn(node, pe, {});
-      node = node[pe] as Record<string, unknown>;
+  // Sorted as strings: SEP sorts first, so parents come right before their children and
+  // siblings are in order; a member followed by one below it is a parent, marked `.`.
+  const members = [...set].sort();
+  // The nodes along the previous member's path (and where each element ends in its string):
+  // consecutive members share most of their path, which is walked once.
+  const trail: Array<{ end: number; node: Record<string, unknown> }> = [{ end: -1, node: root }];
+  let previous = '';
+  for (let i = 0; i < members.length; i++) {
+    const member = members[i]!;
+    let common = 0;
+    while (common < member.length && common < previous.length && member.charCodeAt(common) === previous.charCodeAt(common)) common++;
+    // Keep the elements that end inside the common prefix, on an element boundary of both.
+    while (trail.length > 1) {
+      const end = trail[trail.length - 1]!.end;
+      if (end <= common && (end === member.length || member[end] === SEP) && (end === previous.length || previous[end] === SEP)) break;
+      trail.pop();
     }
-    // A member with members below it is marked; a leaf is an empty object.
-    setOwn(node, '.', {});
-  }
-  // Leaves carry no `.`: only nodes that also have children keep it.
-  const stack: Array<Record<string, unknown>> = [root];
-  while (stack.length) {
-    const node = stack.pop()!;
-    const children = Object.keys(node).filter((k) => k !== '.');
-    if (children.length === 0) delete node['.'];
-    for (const c of children) stack.push(node[c] as Record<string, unknown>);
+    let { end, node } = trail[trail.length - 1]!;
+    while (end < member.length) {
+      const start = end + 1;
+      const stop = member.indexOf(SEP, start);
+      end = stop < 0 ? member.length : stop;
+      const pe = member.slice(start, end);
+      let next = Object.hasOwn(node, pe) ? (node[pe] as Record<string, unknown>) : undefined;
+      if (!next) setOwn(node, pe, (next = {}));
+      node = next;
+      trail.push({ end, node });
+    }
+    const following = members[i + 1];
+    if (following !== undefined && below(following, member)) setOwn(node, '.', {});
+    previous = member;
   }
   return root;
 }
@@ -160,13 +215,13 @@ export function toFieldsV1(set: FieldSet): Record<string, unknown> {
 /** A set from its FieldsV1 object. */
 export function fromFieldsV1(fields: unknown): FieldSet {
   const out: FieldSet = new Set();
-  const stack: Array<{ node: unknown; path: FieldPath }> = [{ node: fields, path: [] }];
+  const stack: Array<{ node: unknown; path: string }> = [{ node: fields, path: '' }];
   while (stack.length) {
     const { node, path } = stack.pop()!;
     if (!isObject(node)) continue;
     const children = Object.keys(node).filter((k) => k !== '.');
-    if (path.length && (children.length === 0 || Object.hasOwn(node, '.'))) out.add(key(path));
-    for (const c of children) stack.push({ node: node[c], path: [...path, c] });
+    if (path && (children.length === 0 || Object.hasOwn(node, '.'))) out.add(path);
+    for (const c of children) stack.push({ node: node[c], path: join(path, c) });
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deployment } from '../kinds/apps/deployment.js';
 import type { KubeObject } from '../types/meta.js';
-import { describePath, fieldsOf, fromFieldsV1, toFieldsV1, unkey } from './field-set.js';
+import { describePath, fieldsOf, fromFieldsV1, key, toFieldsV1 } from './field-set.js';
 import { applyConfiguration, recordUpdate, type Writer } from './managed-fields.js';
 import { shapeOfKind } from './shapes.js';
 
@@ -30,7 +30,7 @@ describe('field sets', () => {
       },
     });
     expect(fromFieldsV1(fields)).toEqual(set);
-    expect(describePath(unkey('["f:spec","f:template","f:spec","f:containers","k:{\\"name\\":\\"c\\"}","f:image"]'))).toBe('.spec.template.spec.containers[name="c"].image');
+    expect(describePath(['f:spec', 'f:template', 'f:spec', 'f:containers', 'k:{"name":"c"}', 'f:image'])).toBe('.spec.template.spec.containers[name="c"].image');
   });
 });
 
@@ -74,8 +74,8 @@ describe('server-side apply', () => {
     const withFields: KubeObject = { ...prev, metadata: { ...prev.metadata, managedFields: created } };
     const next = recordUpdate(withFields, deploy({ replicas: 5, minReadySeconds: 3 }), shape, true, w('kubectl-scale'));
     expect(next.map((e) => e.manager)).toEqual(['kubectl-create', 'kubectl-scale']);
-    expect(fromFieldsV1(next[0]!.fieldsV1)).toEqual(new Set(['["f:spec","f:minReadySeconds"]']));
-    expect(fromFieldsV1(next[1]!.fieldsV1)).toEqual(new Set(['["f:spec","f:replicas"]']));
+    expect(fromFieldsV1(next[0]!.fieldsV1)).toEqual(new Set([key(['f:spec', 'f:minReadySeconds'])]));
+    expect(fromFieldsV1(next[1]!.fieldsV1)).toEqual(new Set([key(['f:spec', 'f:replicas'])]));
     // Nothing changed: the entries stay as they were (times included).
     expect(recordUpdate({ ...withFields }, { ...withFields }, shape, true, w('other'))).toBe(created);
   });

@@ -6,7 +6,7 @@
 import { clone, deepEqual, isObject, own, setOwn } from '../codec/values.js';
 import { StatusError } from '../status.js';
 import type { KubeObject } from '../types/meta.js';
-import { changedFields, describePath, fieldsOf, fromFieldsV1, removeAt, shapeStep, toFieldsV1, unkey, valueAt, type FieldSet, type Shape } from './field-set.js';
+import { below, changedFields, describePath, fieldsOf, fromFieldsV1, removeAt, SEP, shapeStep, toFieldsV1, unkey, valueAt, type FieldSet, type Shape } from './field-set.js';
 
 export interface ManagedFieldsEntry {
   manager: string;
@@ -32,7 +32,9 @@ const METADATA_TRACKED = new Set(['f:labels', 'f:annotations', 'f:finalizers', '
 function tracked(set: FieldSet, hasStatus: boolean, subresource: string | undefined): FieldSet {
   const out: FieldSet = new Set();
   for (const k of set) {
-    const [top, second] = unkey(k);
+    const cut = k.indexOf(SEP);
+    const top = cut < 0 ? k : k.slice(0, cut);
+    const second = cut < 0 ? undefined : k.slice(cut + 1, k.indexOf(SEP, cut + 1) < 0 ? undefined : k.indexOf(SEP, cut + 1));
     if (top === 'f:apiVersion' || top === 'f:kind') continue;
     if (top === 'f:metadata' && !METADATA_TRACKED.has(second ?? '')) continue;
     if (subresource === 'status' && top !== 'f:status') continue;
@@ -136,8 +138,6 @@ export function mergeApplied(live: unknown, config: unknown, shape: Shape): unkn
   return root.value;
 }
 
-/** Whether member `o` lies below member `k` (k's path is a proper prefix of o's). */
-const below = (o: string, k: string) => o.startsWith(`${k.slice(0, -1)},`);
 
 export interface ApplyResult {
   object: KubeObject;
@@ -174,7 +174,7 @@ export function applyConfiguration(live: KubeObject | undefined, config: KubeObj
   // Outermost first (an item goes whole, found by its keys before they are removed), and
   // nothing below what is already gone.
   const gone: string[] = [];
-  for (const k of dropped.sort((a, b) => unkey(a).length - unkey(b).length)) {
+  for (const k of dropped.sort((a, b) => a.split(SEP).length - b.split(SEP).length)) {
     if (gone.some((g) => below(k, g)) || ownedByOthers(k)) continue;
     removeAt(object, unkey(k));
     gone.push(k);
