@@ -3,7 +3,7 @@
 // restart of the apiserver and etcd in the middle, and `docker-compose down -v` leaving no
 // container, network or rule behind. Runs alone (its own vitest config): it uses the
 // default ports and service range that a developer's cluster uses.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
@@ -123,6 +123,34 @@ describe('docker-compose up', () => {
     await kubectl.ok(['delete', 'pod', 'writer']);
     await kubectl.ok(['delete', 'pvc', 'notes']);
     await waitFor('the volume and its directory deleted', async () => (!existsSync(pvPath) && (await fetch(`http://127.0.0.1:8080/api/v1/persistentvolumes/${pvName}`)).status === 404 ? true : undefined), 30_000, 250);
+
+    // kubectl port-forward to the web pods (through the kubelets in their containers), and a
+    // custom resource defined, served and printed.
+    const forward = spawn('kubectl', ['--kubeconfig', join(root, 'kubeconfig'), 'port-forward', 'deploy/web', '18188:8080'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let said = '';
+      forward.stdout!.on('data', (c) => (said += c));
+      await waitFor('port-forward listening', async () => said.includes('Forwarding from 127.0.0.1:18188') || undefined, 30_000, 200);
+      const forwarded = await fetch('http://127.0.0.1:18188/index.html');
+      expect(answers.has((await forwarded.text()).trim())).toBe(true);
+    } finally {
+      forward.kill('SIGINT');
+    }
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'notes.compose.example.com' },
+      spec: {
+        group: 'compose.example.com',
+        scope: 'Namespaced',
+        names: { plural: 'notes', singular: 'note', kind: 'Note' },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { text: { type: 'string' } } } }, additionalPrinterColumns: [{ name: 'Text', type: 'string', jsonPath: '.text' }] }],
+      },
+    }));
+    await ok(['wait', '--for=condition=Established', 'crd/notes.compose.example.com', '--timeout=30s']);
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'compose.example.com/v1', kind: 'Note', metadata: { name: 'hello' }, text: 'from compose' }));
+    expect(await ok(['get', 'notes'])).toMatch(/^NAME\s+TEXT\nhello\s+from compose\n$/);
+    await ok(['delete', 'crd', 'notes.compose.example.com']);
 
     const before = ((await getJSON('/api/v1/namespaces/default/pods?labelSelector=app%3Dweb')).items as Obj[]).map((p) => p.metadata.uid).sort();
     const restart = await compose('restart', 'etcd', 'apiserver');
