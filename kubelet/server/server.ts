@@ -18,6 +18,7 @@ const PORT_FORWARD_PROTOCOL = 'portforward.k8s.io';
 /** kubectl 1.30+ tunnels SPDY inside a WebSocket under this subprotocol. */
 const SPDY_TUNNEL_PROTOCOL = `SPDY/3.1+${PORT_FORWARD_PROTOCOL}`;
 const PORT_FORWARD_WS_PROTOCOLS = ['v4.channel.k8s.io', PORT_FORWARD_PROTOCOL];
+const MAX_FORWARDED_PORTS = 64;
 import type { ContainerRuntime } from '../runtime/runtime.js';
 import type { KubeletAuth } from './auth.js';
 
@@ -248,6 +249,8 @@ export class KubeletServer {
     const ports = q.getAll('ports').flatMap((p) => p.split(','));
     const parsed = ports.map((p) => validPort(p.trim()));
     if (!parsed.length) throw new HttpError(400, 'BadRequest', 'query parameter "ports" is required');
+    // Each port is a connection into the pod (a process in its sandbox): a bounded number.
+    if (parsed.length > MAX_FORWARDED_PORTS) throw new HttpError(400, 'BadRequest', `at most ${MAX_FORWARDED_PORTS} ports may be forwarded at once, got ${parsed.length}`);
     if (parsed.some((p) => p === undefined)) throw new HttpError(400, 'BadRequest', `invalid port in "${ports.join(',')}"`);
     this.wssPortForward.handleUpgrade(req, socket, head, (ws) => serveWebSocketPortForward(ws, parsed as number[], dial, describe));
   }
