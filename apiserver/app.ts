@@ -7,7 +7,7 @@ import pino, { type Logger } from 'pino';
 import { apiPrefix, findResource, type ResourceInfo, type ResourceTable } from '../api/resources.js';
 import { CRDController } from './apiextensions/crd-controller.js';
 import { APIServiceController } from './aggregator/apiservice-controller.js';
-import { AggregatorProxy } from './aggregator/proxy.js';
+import { AggregatorProxy, publishAuthenticationConfig, type FrontProxyOptions } from './aggregator/proxy.js';
 import type { KubeObject } from '../api/types/meta.js';
 import { Admission, DEFAULT_ADMISSION_PLUGINS } from './admission/admission.js';
 import { EscalationCheck } from './authz/escalation.js';
@@ -87,6 +87,10 @@ export interface ApiServerOptions {
   admissionPlugins: ReadonlySet<string>;
   /** --kubelet-client-certificate/-key and --kubelet-certificate-authority. */
   kubeletClient?: KubeletClientTLS;
+  /** Aggregation: the front proxy's identity and how aggregated servers check it. */
+  frontProxy?: FrontProxyOptions;
+  /** --client-ca-file's PEM, published for aggregated servers. */
+  clientCaPem?: string;
 }
 
 export interface ServiceAccountOptions {
@@ -288,7 +292,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(metrics.render()));
   app.get('/', async () => ({ paths: rootPaths(registry.table) }));
   const advertised = opts.advertiseAddress ? (opts.advertiseAddress.includes(':') ? opts.advertiseAddress : `${opts.advertiseAddress}:${opts.listenPort ?? 8080}`) : undefined;
-  const aggregator = new AggregatorProxy(registry, log.child({ component: 'aggregator' }));
+  const aggregator = new AggregatorProxy(registry, log.child({ component: 'aggregator' }), opts.frontProxy);
   app.register(discoveryRoutes, { serverAddress: () => advertised ?? listenAddress(app), table: registry.table, aggregator });
   app.register(openapiRoutes, { gitVersion: versionInfo().gitVersion, table: registry.table });
   app.register(resourceRoutes, { aggregator, registry, bookmarkIntervalMs: opts.bookmarkIntervalMs, shutdown: shutdown.signal, reviews, serviceAccountTokens, maxTokenExpirationSeconds: sa.maxExpirationSeconds, admission, kubelets });
@@ -312,6 +316,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     await registry.bootstrap();
     await reconcileBootstrapPolicy(registry);
     // Custom resources already defined are served before the server says it is ready.
+    await publishAuthenticationConfig(registry, { clientCaPem: opts.clientCaPem, frontProxy: opts.frontProxy });
     await crds.start();
     await apiservices.start();
     const [advHost, advPort] = (opts.advertiseAddress ?? '').split(':');

@@ -45,6 +45,13 @@ const flags = defineFlags({
   'advertise-address': { type: 'string', arg: 'IP[:PORT]', help: "The address pods and clients are told to use: discovery's serverAddress and the kubernetes Service's endpoint (port: the secure port). Loopback gives that Service no endpoint." },
   'kubelet-client-certificate': { type: 'string', arg: 'FILE', help: 'Client certificate (PEM) presented to kubelets (logs, exec).' },
   'kubelet-client-key': { type: 'string', arg: 'FILE', help: 'Its key (PEM).' },
+  'proxy-client-cert-file': { type: 'string', arg: 'FILE', help: 'Client certificate (PEM) the apiserver presents to aggregated API servers (service-backed APIServices), vouching for the X-Remote-* headers.' },
+  'proxy-client-key-file': { type: 'string', arg: 'FILE', help: 'Its key (PEM).' },
+  'requestheader-client-ca-file': { type: 'string', arg: 'FILE', help: "CA of --proxy-client-cert-file, published in kube-system/extension-apiserver-authentication for aggregated servers." },
+  'requestheader-allowed-names': { type: 'list', default: [], arg: 'NAME,...', help: 'Front-proxy certificate names aggregated servers should accept (empty: any the CA signed).' },
+  'requestheader-username-headers': { type: 'list', default: ['X-Remote-User'], arg: 'HEADER,...', help: 'Headers carrying the user name to aggregated servers.' },
+  'requestheader-group-headers': { type: 'list', default: ['X-Remote-Group'], arg: 'HEADER,...', help: 'Headers carrying the groups.' },
+  'requestheader-extra-headers-prefix': { type: 'list', default: ['X-Remote-Extra-'], arg: 'PREFIX,...', help: 'Prefixes of headers carrying extra user information.' },
   'kubelet-certificate-authority': { type: 'string', arg: 'FILE', help: "CA that kubelets' serving certificates must chain to; without it they are not verified." },
   'enable-admission-plugins': { type: 'list', default: [], arg: 'NAME,...', help: `Admission plugins to turn on besides the default ones (${DEFAULT_ADMISSION_PLUGINS.join(', ')}). Known: ${ADMISSION_PLUGINS.join(', ')}.` },
   'disable-admission-plugins': { type: 'list', default: [], arg: 'NAME,...', help: 'Admission plugins to turn off (e.g. ServiceAccount where no controller-manager makes default service accounts).' },
@@ -69,6 +76,7 @@ runComponent({
     if (!!f['tls-cert-file'] !== !!f['tls-private-key-file']) throw new FlagError('--tls-cert-file and --tls-private-key-file go together');
     if (!!f['etcd-certfile'] !== !!f['etcd-keyfile']) throw new FlagError('--etcd-certfile and --etcd-keyfile go together');
     if (!!f['kubelet-client-certificate'] !== !!f['kubelet-client-key']) throw new FlagError('--kubelet-client-certificate and --kubelet-client-key go together');
+    if (!!f['proxy-client-cert-file'] !== !!f['proxy-client-key-file']) throw new FlagError('--proxy-client-cert-file and --proxy-client-key-file go together');
     for (const m of f['authorization-mode']) if (!AUTHORIZATION_MODES.includes(m)) throw new FlagError(`--authorization-mode: unsupported mode ${m} (supported: ${AUTHORIZATION_MODES.join(', ')})`);
     if (!f['insecure-port'] && !f['secure-port']) throw new FlagError('--insecure-port and --secure-port cannot both be 0');
     try {
@@ -121,6 +129,18 @@ runComponent({
         caPem: f['kubelet-certificate-authority'] ? read(f['kubelet-certificate-authority']) : undefined,
       },
       admissionPlugins: admissionPlugins(f['enable-admission-plugins'], f['disable-admission-plugins']),
+      clientCaPem: f['client-ca-file'] ? read(f['client-ca-file']) : undefined,
+      frontProxy: f['proxy-client-cert-file']
+        ? {
+            certPem: read(f['proxy-client-cert-file']),
+            keyPem: read(f['proxy-client-key-file']!),
+            requestHeaderCaPem: f['requestheader-client-ca-file'] ? read(f['requestheader-client-ca-file']) : undefined,
+            allowedNames: f['requestheader-allowed-names'],
+            usernameHeaders: f['requestheader-username-headers'],
+            groupHeaders: f['requestheader-group-headers'],
+            extraHeadersPrefix: f['requestheader-extra-headers-prefix'],
+          }
+        : undefined,
       audit: f['audit-log-path'] ? { path: f['audit-log-path'], policy: f['audit-policy-file'] ? auditPolicy(read(f['audit-policy-file']), f['audit-policy-file']) : DEFAULT_POLICY } : undefined,
       encryption: f['encryption-provider-config'] ? encryptionConfig(read(f['encryption-provider-config']), f['encryption-provider-config']) : undefined,
       serviceAccounts: {

@@ -13,7 +13,7 @@ import { defineFlags, FlagError, parseFlags, usage, type FlagValues } from '../c
 import { ensureEncryptionConfig } from './encryption-config.js';
 import { ensurePodNetwork } from './pod-network.js';
 import { ensureBootstrapBindings } from './bootstrap-rbac.js';
-import { ensureClusterPKI, ensureKubeletKubeconfig } from './pki.js';
+import { ensureClusterPKI, ensureKubeletKubeconfig, FRONT_PROXY_CLIENT } from './pki.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -165,7 +165,9 @@ async function main(): Promise<void> {
     '--bind-address', '0.0.0.0', '--advertise-address', podGateway, '--secure-port', String(securePort),
     ...(pki
       ? ['--tls-cert-file', pki.apiserverCert, '--tls-private-key-file', pki.apiserverKey, '--client-ca-file', pki.caCert, '--service-account-signing-key-file', pki.serviceAccountKey, '--token-auth-file', pki.tokenFile, '--enable-bootstrap-token-auth',
-        '--kubelet-client-certificate', pki.kubeletClientCert, '--kubelet-client-key', pki.kubeletClientKey]
+        '--kubelet-client-certificate', pki.kubeletClientCert, '--kubelet-client-key', pki.kubeletClientKey,
+        '--proxy-client-cert-file', pki.frontProxy.cert, '--proxy-client-key-file', pki.frontProxy.key,
+        '--requestheader-client-ca-file', pki.frontProxy.ca, '--requestheader-allowed-names', FRONT_PROXY_CLIENT]
       : []),
     ...(pki ? ['--etcd-cafile', pki.etcd.ca, '--etcd-certfile', pki.etcd.clientCert, '--etcd-keyfile', pki.etcd.clientKey] : []),
     '--encryption-provider-config', ensureEncryptionConfig(dataDir),

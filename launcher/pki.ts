@@ -27,6 +27,7 @@ export interface ClusterPKI {
   /** The apiserver's client certificate and key for kubelets. */
   kubeletClientCert: string;
   kubeletClientKey: string;
+  frontProxy: { ca: string; cert: string; key: string };
   /** --token-auth-file with the bootstrap user, and the kubelets' bootstrap kubeconfig. */
   tokenFile: string;
   bootstrapKubeconfig: string;
@@ -41,6 +42,7 @@ export interface PKIOptions {
 }
 
 export const KUBELET_CLIENT_USER = 'kube-apiserver-kubelet-client';
+export const FRONT_PROXY_CLIENT = 'front-proxy-client';
 
 const IDENTITIES: Record<string, { cn: string; groups: string[] }> = {
   admin: { cn: 'kubernetes-admin', groups: ['system:masters'] },
@@ -125,6 +127,16 @@ export async function ensureClusterPKI(dataDir: string, opts: PKIOptions): Promi
   if (!read(dir, 'apiserver-kubelet-client')) {
     save(dir, 'apiserver-kubelet-client', await issue(ca, { commonName: KUBELET_CLIENT_USER }, { usages: ['client'] }));
   }
+  // Aggregation: the front proxy's own CA, as kubeadm sets it up, and the apiserver's
+  // certificate towards aggregated servers.
+  let frontProxyCA = read(dir, 'front-proxy-ca');
+  if (!frontProxyCA) {
+    frontProxyCA = await createCA('kubette-front-proxy-ca');
+    save(dir, 'front-proxy-ca', frontProxyCA);
+  }
+  if (!read(dir, 'front-proxy-client')) {
+    save(dir, 'front-proxy-client', await issue(frontProxyCA, { commonName: FRONT_PROXY_CLIENT }, { usages: ['client'] }));
+  }
   const saKey = join(dir, 'sa.key');
   if (!existsSync(saKey)) {
     const { generateKeyPairSync } = await import('node:crypto');
@@ -177,6 +189,7 @@ export async function ensureClusterPKI(dataDir: string, opts: PKIOptions): Promi
     },
     kubeletClientCert: join(dir, 'apiserver-kubelet-client.crt'),
     kubeletClientKey: join(dir, 'apiserver-kubelet-client.key'),
+    frontProxy: { ca: join(dir, 'front-proxy-ca.crt'), cert: join(dir, 'front-proxy-client.crt'), key: join(dir, 'front-proxy-client.key') },
     kubeconfigs,
     tokenFile,
     bootstrapKubeconfig,

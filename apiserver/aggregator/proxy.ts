@@ -28,6 +28,21 @@ export interface RemoteGroupVersion {
   resources: RemoteResource[];
 }
 
+/** --proxy-client-cert-file/-key and --requestheader-*: the identity requests are relayed with. */
+export interface FrontProxyOptions {
+  certPem: string;
+  keyPem: string;
+  /** --requestheader-client-ca-file: the CA that signed the front proxy's certificate. */
+  requestHeaderCaPem?: string;
+  /** --requestheader-allowed-names: the certificate names aggregated servers accept (none: any). */
+  allowedNames: string[];
+  usernameHeaders: string[];
+  groupHeaders: string[];
+  extraHeadersPrefix: string[];
+}
+
+export const DEFAULT_REQUEST_HEADERS = { usernameHeaders: ['X-Remote-User'], groupHeaders: ['X-Remote-Group'], extraHeadersPrefix: ['X-Remote-Extra-'] };
+
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'host', 'authorization', 'content-length']);
 
 export class AggregatorProxy {
@@ -38,6 +53,7 @@ export class AggregatorProxy {
   constructor(
     private readonly registry: Registry,
     private readonly log: Logger,
+    private readonly frontProxy?: FrontProxyOptions,
   ) {}
 
   private apiservices(): KubeObject[] {
@@ -85,7 +101,15 @@ export class AggregatorProxy {
     const key = `${insecure}:${ca ?? ''}`;
     let agent = this.agents.get(key);
     if (!agent) {
-      agent = new Agent({ connect: { ...(ca ? { ca: Buffer.from(ca, 'base64').toString('utf8') } : {}), rejectUnauthorized: !insecure, servername: undefined } });
+      agent = new Agent({
+        connect: {
+          ...(ca ? { ca: Buffer.from(ca, 'base64').toString('utf8') } : {}),
+          // Who we are to the aggregated server: the front proxy, vouching for X-Remote-*.
+          ...(this.frontProxy ? { cert: this.frontProxy.certPem, key: this.frontProxy.keyPem } : {}),
+          rejectUnauthorized: !insecure,
+          servername: undefined,
+        },
+      });
       this.agents.set(key, agent);
     }
     return agent;
@@ -95,10 +119,19 @@ export class AggregatorProxy {
   async proxy(req: FastifyRequest, reply: FastifyReply, apiservice: KubeObject): Promise<FastifyReply> {
     const { host, port } = this.target(apiservice);
     const headers: Record<string, string | string[]> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k) && !k.startsWith('x-remote-')) headers[k] = v as string | string[];
+    // The caller's own identity headers never pass: only ours, below.
+    const ours = this.frontProxy ?? DEFAULT_REQUEST_HEADERS;
+    const reserved = [...ours.usernameHeaders, ...ours.groupHeaders].map((h) => h.toLowerCase());
+    const prefixes = ours.extraHeadersPrefix.map((h) => h.toLowerCase());
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v === undefined || HOP_BY_HOP.has(k) || reserved.includes(k) || prefixes.some((p) => k.startsWith(p)) || k.startsWith('x-remote-')) continue;
+      headers[k] = v as string | string[];
+    }
     const user = requestUser(req.raw);
-    headers['x-remote-user'] = user.name;
-    headers['x-remote-group'] = user.groups;
+    const names = this.frontProxy ?? DEFAULT_REQUEST_HEADERS;
+    headers[names.usernameHeaders[0]!.toLowerCase()] = user.name;
+    headers[names.groupHeaders[0]!.toLowerCase()] = user.groups;
+    for (const [k, values] of Object.entries(user.extra ?? {})) headers[`${names.extraHeadersPrefix[0]!.toLowerCase()}${encodeURIComponent(k)}`] = values;
     let res: Dispatcher.ResponseData;
     try {
       res = await request(`https://${host.includes(':') ? `[${host}]` : host}:${port}${req.raw.url ?? req.url}`, {
@@ -134,4 +167,36 @@ export class AggregatorProxy {
   async close(): Promise<void> {
     await Promise.all([...this.agents.values()].map((a) => a.close()));
   }
+}
+
+/**
+ * kube-system/extension-apiserver-authentication, as kube-apiserver keeps it: how aggregated
+ * servers authenticate clients (client-ca-file) and this server's front proxy
+ * (requestheader-*). Written at every start.
+ */
+export async function publishAuthenticationConfig(registry: Registry, opts: { clientCaPem?: string; frontProxy?: FrontProxyOptions }): Promise<void> {
+  const data: Record<string, string> = {};
+  if (opts.clientCaPem) data['client-ca-file'] = opts.clientCaPem;
+  const fp = opts.frontProxy;
+  if (fp?.requestHeaderCaPem) {
+    data['requestheader-client-ca-file'] = fp.requestHeaderCaPem;
+    data['requestheader-allowed-names'] = JSON.stringify(fp.allowedNames);
+    data['requestheader-username-headers'] = JSON.stringify(fp.usernameHeaders);
+    data['requestheader-group-headers'] = JSON.stringify(fp.groupHeaders);
+    data['requestheader-extra-headers-prefix'] = JSON.stringify(fp.extraHeadersPrefix);
+  }
+  if (!Object.keys(data).length) return;
+  const store = registry.storeFor(registry.table.find('', 'v1', 'configmaps')!);
+  const tracking = { manager: 'kube-apiserver', apiVersion: 'v1' };
+  await store.update('kube-system', 'extension-apiserver-authentication', {
+    dryRun: false,
+    tracking,
+    mutate: (current) => ({ ...current, data }),
+    createFrom: () => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'extension-apiserver-authentication', namespace: 'kube-system' }, data }),
+  }).catch(async (err) => {
+    if (!(err instanceof StatusError && err.code === 404)) throw err;
+    await store.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'extension-apiserver-authentication', namespace: 'kube-system' }, data }, false, tracking).catch((e) => {
+      if (!(e instanceof StatusError && e.code === 409)) throw e;
+    });
+  });
 }

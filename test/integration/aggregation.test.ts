@@ -2,11 +2,16 @@
 // version the server serves has a local APIService, Available; a service-backed one is
 // Available once its Service has endpoints and its server answers discovery, its group
 // shows up in discovery, and its requests (as kubectl sends them) are relayed to it over
-// HTTPS, trusted by spec.caBundle, with the caller's identity in X-Remote-User. The backend
-// is a server this test runs on loopback.
+// HTTPS, trusted by spec.caBundle, presenting the front proxy's client certificate with the
+// caller's identity in X-Remote-User. The backend is a server this test runs on loopback.
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createCA, issue } from '../../api/pki/certificates.js';
 import { selfSignedServingCert } from '../../component-base/serving-cert.js';
 import { startApiServer, type ApiServerHandle } from '../harness/apiserver.js';
 import { restCaller } from '../harness/rest.js';
@@ -16,16 +21,30 @@ import { waitFor } from '../harness/ports.js';
 let api: ApiServerHandle;
 let backend: Server;
 let caPem = '';
-const seen: Array<{ path: string; user?: string }> = [];
+let frontProxyCaPem = '';
+const seen: Array<{ path: string; user?: string; proxy?: string }> = [];
 
 const GROUP = 'metrics.example.com';
 
 beforeAll(async () => {
-  api = await startApiServer({ etcd: inject('etcdEndpoint') });
+  // The front proxy's identity, as the launcher makes it: a CA of its own and a client certificate.
+  const dir = mkdtempSync(join(tmpdir(), 'kubette-front-proxy-'));
+  const frontProxyCA = await createCA('test-front-proxy-ca');
+  const client = await issue(frontProxyCA, { commonName: 'front-proxy-client' }, { usages: ['client'] });
+  frontProxyCaPem = frontProxyCA.certPem;
+  writeFileSync(join(dir, 'ca.crt'), frontProxyCA.certPem);
+  writeFileSync(join(dir, 'client.crt'), client.certPem);
+  writeFileSync(join(dir, 'client.key'), client.keyPem);
+  api = await startApiServer({
+    etcd: inject('etcdEndpoint'),
+    args: ['--proxy-client-cert-file', join(dir, 'client.crt'), '--proxy-client-key-file', join(dir, 'client.key'), '--requestheader-client-ca-file', join(dir, 'ca.crt'), '--requestheader-allowed-names', 'front-proxy-client'],
+  });
   const cert = await selfSignedServingCert({ name: 'backend', commonName: 'backend', hosts: ['localhost'], ips: ['127.0.0.1'] });
   caPem = cert.caPem;
-  backend = createServer({ cert: cert.certPem, key: cert.keyPem }, (req, res) => {
-    seen.push({ path: req.url ?? '', user: req.headers['x-remote-user'] as string | undefined });
+  // An aggregated server checks the front proxy's certificate before it believes X-Remote-User.
+  backend = createServer({ cert: cert.certPem, key: cert.keyPem, ca: frontProxyCaPem, requestCert: true, rejectUnauthorized: true }, (req, res) => {
+    const peer = (req.socket as TLSSocket).getPeerCertificate();
+    seen.push({ path: req.url ?? '', user: req.headers['x-remote-user'] as string | undefined, proxy: String(peer?.subject?.CN ?? '') });
     const json = (body: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     const url = new URL(req.url ?? '/', 'https://backend');
     if (url.pathname === `/apis/${GROUP}/v1beta1`) {
@@ -48,6 +67,14 @@ const call = restCaller(() => api.url);
 const available = (a: any) => a?.status?.conditions?.find((c: any) => c.type === 'Available');
 
 describe('APIServices', () => {
+  it('publishes how aggregated servers authenticate it, in kube-system/extension-apiserver-authentication', async () => {
+    const cm = (await call('GET', '/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication')).json;
+    expect(cm.data['requestheader-client-ca-file']).toBe(frontProxyCaPem);
+    expect(JSON.parse(cm.data['requestheader-allowed-names'])).toEqual(['front-proxy-client']);
+    expect(JSON.parse(cm.data['requestheader-username-headers'])).toEqual(['X-Remote-User']);
+    expect(JSON.parse(cm.data['requestheader-group-headers'])).toEqual(['X-Remote-Group']);
+  });
+
   it('has a local, Available APIService for every group version served', async () => {
     const list = (await call('GET', '/apis/apiregistration.k8s.io/v1/apiservices')).json;
     const names = list.items.map((a: any) => a.metadata.name);
@@ -79,7 +106,7 @@ describe('APIServices', () => {
     const listed = await call('GET', `/apis/${GROUP}/v1beta1/namespaces/default/gauges`);
     expect(listed.status).toBe(200);
     expect(listed.json.items[0]).toMatchObject({ kind: 'Gauge', value: 42 });
-    expect(seen.some((s) => s.path.startsWith(`/apis/${GROUP}/v1beta1/namespaces/default/gauges`) && s.user === 'system:unsecured')).toBe(true);
+    expect(seen.some((s) => s.path.startsWith(`/apis/${GROUP}/v1beta1/namespaces/default/gauges`) && s.user === 'system:unsecured' && s.proxy === 'front-proxy-client')).toBe(true);
     expect((await call('GET', `/apis/${GROUP}/v1beta1/namespaces/default/gauges/none`)).json).toMatchObject({ code: 404, message: 'no such thing' });
     expect((await call('GET', `/apis/${GROUP}/v1beta1`)).json.resources[0].name).toBe('gauges');
     expect((await call('GET', '/apis')).json.groups.map((g: any) => g.name)).toContain(GROUP);
