@@ -37,7 +37,7 @@ function missing<T>(have: T[], want: T[]): T[] {
   return want.filter((x) => !present.has(canonical(x)));
 }
 
-async function reconcile(registry: Registry, plural: string, desired: KubeObject, field: 'rules' | 'subjects'): Promise<void> {
+async function reconcile(registry: Registry, plural: string, desired: KubeObject, field: 'rules' | 'subjects', namespace?: string): Promise<void> {
   const store = registry.storeFor(rbac(plural));
   try {
     await store.create(structuredClone(desired), false);
@@ -45,7 +45,7 @@ async function reconcile(registry: Registry, plural: string, desired: KubeObject
   } catch (err) {
     if (!(err instanceof StatusError && err.code === 409)) throw err;
   }
-  await store.update(undefined, desired.metadata.name!, {
+  await store.update(namespace, desired.metadata.name!, {
     dryRun: false,
     mutate: (current) => {
       if (current.metadata.annotations?.[AUTOUPDATE] === 'false') return current;
@@ -73,6 +73,33 @@ export async function reconcileBootstrapPolicy(registry: Registry): Promise<void
       'rules',
     );
   }
+  // In kube-system: who may read how aggregated servers authenticate this apiserver's front proxy.
+  const reader = 'extension-apiserver-authentication-reader';
+  await reconcile(
+    registry,
+    'roles',
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { ...meta(reader), namespace: 'kube-system' },
+      rules: [{ verbs: ['get', 'list', 'watch'], apiGroups: [''], resources: ['configmaps'], resourceNames: ['extension-apiserver-authentication'] }],
+    },
+    'rules',
+    'kube-system',
+  );
+  await reconcile(
+    registry,
+    'rolebindings',
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { ...meta(`system::${reader}`), namespace: 'kube-system' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: reader },
+      subjects: ['system:kube-controller-manager', 'system:kube-scheduler'].map((name) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name })),
+    },
+    'subjects',
+    'kube-system',
+  );
   for (const b of BOOTSTRAP_CLUSTER_ROLE_BINDINGS) {
     const subjects: Subject[] = b.subjects.map((s) => (s.kind === 'ServiceAccount' ? s : { apiGroup: 'rbac.authorization.k8s.io', ...s }));
     await reconcile(

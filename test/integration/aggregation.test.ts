@@ -73,6 +73,8 @@ describe('APIServices', () => {
     expect(JSON.parse(cm.data['requestheader-allowed-names'])).toEqual(['front-proxy-client']);
     expect(JSON.parse(cm.data['requestheader-username-headers'])).toEqual(['X-Remote-User']);
     expect(JSON.parse(cm.data['requestheader-group-headers'])).toEqual(['X-Remote-Group']);
+    const reader = (await call('GET', '/apis/rbac.authorization.k8s.io/v1/namespaces/kube-system/roles/extension-apiserver-authentication-reader')).json;
+    expect(reader.rules).toEqual([{ verbs: ['get', 'list', 'watch'], apiGroups: [''], resources: ['configmaps'], resourceNames: ['extension-apiserver-authentication'] }]);
   });
 
   it('has a local, Available APIService for every group version served', async () => {
