@@ -69,11 +69,59 @@ export function builtinSchemaName(m: Pick<KindModule, 'group' | 'version' | 'kin
   return `io.k8s.api.${pkg}.${m.version}.${m.kind}`;
 }
 
+// What the envelope's fields are, in every kind (our words; kubectl explain prints them).
+const ENVELOPE: Record<string, string> = {
+  apiVersion: 'The versioned schema this object is written in (group/version, or v1 for the core group).',
+  kind: 'The type of this object, in CamelCase.',
+  metadata: "The object's metadata: name, namespace, labels, annotations, owners and the fields the server keeps (uid, resourceVersion, timestamps, managed fields).",
+  spec: 'The desired state of the object, set by its users.',
+  status: 'The observed state of the object, written by the system through the status subresource.',
+};
+
+/** What each kind is, in a sentence (our words). */
+const KINDS: Record<string, string> = {
+  Pod: 'A group of containers scheduled together onto one node, sharing its network namespace and volumes.',
+  Service: 'A stable virtual address and DNS name in front of the pods its selector picks.',
+  Deployment: 'Declarative updates of a set of identical pods, through ReplicaSets and rolling updates.',
+  ReplicaSet: 'Keeps a given number of pods matching its selector running.',
+  StatefulSet: 'Pods with stable names and per-pod persistent storage, started and updated in order.',
+  DaemonSet: 'One pod on every (selected) node.',
+  Job: 'Pods run until a number of them complete successfully.',
+  CronJob: 'Jobs created on a schedule.',
+  ConfigMap: 'Configuration data as key-value pairs, for pods to consume.',
+  Secret: 'Sensitive data (credentials, keys, tokens) as key-value pairs, encrypted at rest when configured.',
+  Namespace: 'A scope for names, policies and quotas.',
+  Node: 'A machine that runs pods, with its capacity and conditions.',
+  ServiceAccount: 'An identity for processes that run in pods.',
+  PersistentVolume: 'A piece of storage in the cluster, bound to at most one claim.',
+  PersistentVolumeClaim: "A user's request for storage, bound to a PersistentVolume.",
+  Ingress: 'HTTP routing rules from outside the cluster to Services.',
+  NetworkPolicy: 'Which traffic may reach and leave the pods it selects.',
+  HorizontalPodAutoscaler: 'Scales a workload between bounds to keep a metric near its target.',
+  PodDisruptionBudget: 'How many pods of a set voluntary disruptions (evictions, drains) may take down at once.',
+  Role: 'A set of permissions within a namespace.',
+  ClusterRole: 'A set of permissions across the cluster, or reusable in namespaces.',
+  RoleBinding: 'Grants a Role or ClusterRole to users, groups or service accounts within a namespace.',
+  ClusterRoleBinding: 'Grants a ClusterRole to users, groups or service accounts across the cluster.',
+  CustomResourceDefinition: 'A new resource this server serves, with its names, versions and schema.',
+  APIService: 'Which server serves an API group version: this one, or a Service it relays to.',
+  Lease: 'A lightweight lock with a holder and a renewal time (leader election, node heartbeats).',
+  EndpointSlice: 'A subset of the endpoints (addresses, ports, conditions) behind a Service.',
+  Event: 'A report of something that happened to an object.',
+};
+
 /** A kind's schema with its identity, or nothing for a kind described only loosely. */
 export function builtinSchema(m: KindModule): OpenAPISchema | undefined {
   const s = m.schema;
   // Kinds whose content is not described (their schema is open at the top) publish nothing:
   // kubectl then keeps using its own compiled-in knowledge of them.
   if (!s || s.t !== 'object' || s.open) return undefined;
-  return { ...openAPIOf(s), 'x-kubernetes-group-version-kind': [{ group: m.group, kind: m.kind, version: m.version }] };
+  const schema = openAPIOf(s);
+  const properties = schema.properties as Record<string, OpenAPISchema>;
+  for (const [field, description] of Object.entries(ENVELOPE)) if (properties[field]) properties[field] = { ...properties[field], description };
+  return {
+    ...(KINDS[m.kind] ? { description: KINDS[m.kind] } : {}),
+    ...schema,
+    'x-kubernetes-group-version-kind': [{ group: m.group, kind: m.kind, version: m.version }],
+  };
 }

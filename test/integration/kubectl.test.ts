@@ -46,6 +46,9 @@ describe.each(['1.32', '1.27', '1.33'])('kubectl %s', (version) => {
 
   it('explains built-in kinds down to nested fields, with their types', async () => {
     const k = kubectl();
+    const top = await k.ok(['explain', 'deployment']);
+    expect(top).toMatch(/DESCRIPTION:\s+Declarative updates of a set of identical pods/);
+    expect(top).toMatch(/spec\s+<Object>\n\s+The desired state of the object/);
     const containers = await k.ok(['explain', 'deployment.spec.template.spec.containers']);
     expect(containers).toMatch(/KIND:\s+Deployment/);
     expect(containers).toMatch(/FIELD: containers <\[\]Object>/);
