@@ -291,11 +291,9 @@ describe.each(Object.entries(KUBECTL_VERSIONS))('kubectl %s with custom resource
     const invalid = await kubectl.run(['apply', '-f', '-'], JSON.stringify({ ...manifest, metadata: { name: 'k2' }, spec: { size: 99 } }));
     expect(invalid.code).not.toBe(0);
     expect(invalid.stderr).toContain('spec.size: Invalid value: 99: spec.size in body should be less than or equal to 10');
-    if (version !== '1.27') {
-      const explained = await kubectl.ok(['explain', `widgets.${group}.spec`]);
-      expect(explained).toMatch(/KIND:\s+Widget/);
-      expect(explained).toMatch(/color\s+<string>/);
-    }
+    const explained = await kubectl.ok(['explain', `widgets.${group}.spec`]);
+    expect(explained).toMatch(/KIND:\s+Widget/);
+    expect(explained).toMatch(/color\s+<string>/);
     expect(await kubectl.ok(['delete', `widgets.${group}`, 'k1'])).toContain(`widget.${group} "k1" deleted`);
     expect(await kubectl.ok(['delete', 'crd', `widgets.${group}`])).toContain('deleted');
   });
