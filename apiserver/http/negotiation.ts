@@ -1,5 +1,6 @@
 // What representation a client asked for in its Accept header: plain objects (JSON or YAML),
 // Tables for kubectl get, or PartialObjectMetadata.
+import { StatusError } from '../../api/status.js';
 
 export type OutputKind = 'object' | 'table' | 'metadata';
 
@@ -28,9 +29,14 @@ function parseAccept(header: string | undefined): MediaType[] {
   });
 }
 
-/** The first acceptable representation in the client's order of preference. */
+/** The first acceptable representation in the client's order of preference; 406 when none is. */
 export function negotiate(accept: string | undefined): Output {
-  for (const m of parseAccept(accept)) {
+  const offered = parseAccept(accept);
+  // Only media types this server cannot write (protobuf alone, text/html): Kubernetes answers 406.
+  if (offered.length && !offered.some((m) => ['application/json', 'application/yaml', '*/*', 'application/*'].includes(m.type))) {
+    throw new StatusError(406, 'NotAcceptable', 'only the following media types are accepted: application/json, application/yaml, application/json;stream=watch');
+  }
+  for (const m of offered) {
     const jsonish = m.type === 'application/json' || m.type === '*/*' || m.type === 'application/*';
     const yaml = m.type === 'application/yaml';
     if (!jsonish && !yaml) continue;

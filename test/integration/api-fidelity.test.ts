@@ -37,6 +37,14 @@ describe('response bytes', () => {
     }
   });
 
+  it('answers 406 when asked only for a representation it cannot write', async () => {
+    const res = await fetch(`${api.url}/api/v1/namespaces/default/configmaps`, { headers: { Accept: 'application/vnd.kubernetes.protobuf' } });
+    expect(res.status).toBe(406);
+    expect(((await res.json()) as { reason: string }).reason).toBe('NotAcceptable');
+    const fallback = await fetch(`${api.url}/api/v1/namespaces/default/configmaps`, { headers: { Accept: 'application/vnd.kubernetes.protobuf, application/json' } });
+    expect(fallback.status).toBe(200);
+  });
+
   it('reports an undecodable body as Kubernetes decoder does', async () => {
     const res = await call('POST', '/api/v1/namespaces', '{"apiVersion":"v1","kind":');
     expect(res.status).toBe(400);
