@@ -1,6 +1,7 @@
 // Field selectors: `metadata.name=x,status.phase!=Failed`, with backslash escapes, evaluated
 // against the fields each resource makes selectable (as Kubernetes' per-kind field sets do).
 import { asText } from './codec/values.js';
+import type { KindModule } from './kinds/kind.js';
 import { storedKind } from './kinds/registry.js';
 import { badRequest } from './status.js';
 import type { KubeObject } from './types/meta.js';
@@ -89,11 +90,12 @@ type FieldSet = Record<string, string>;
 
 const str = (v: unknown): string => asText(v);
 
-export function selectableFields(resource: string, obj: KubeObject): FieldSet {
+export function selectableFields(resource: string, obj: KubeObject, module?: KindModule): FieldSet {
   const base: FieldSet = { 'metadata.name': str(obj.metadata.name) };
   if (obj.metadata.namespace !== undefined) base['metadata.namespace'] = str(obj.metadata.namespace);
   else base['metadata.namespace'] = '';
-  const extra = storedKind(resource)?.selectableFields;
+  // A custom resource's module comes from its definition; built-in ones are found by resource.
+  const extra = (module ?? storedKind(resource))?.selectableFields;
   if (!extra) return base;
   try {
     return { ...base, ...extra(obj) };
@@ -121,7 +123,7 @@ export function fieldsMatch(reqs: FieldRequirement[], fields: FieldSet): boolean
 }
 
 /** The field names a resource supports, for error checks before any object exists. */
-export function supportedFields(resource: string, namespaced: boolean): FieldSet {
+export function supportedFields(resource: string, namespaced: boolean, module?: KindModule): FieldSet {
   const blank: KubeObject = { metadata: namespaced ? { name: '', namespace: '' } : { name: '' } };
-  return selectableFields(resource, blank);
+  return selectableFields(resource, blank, module);
 }

@@ -3,7 +3,7 @@
 // status and scale subresources, apiVersion conversion to the storage version).
 import { clone, deepEqual } from '../codec/values.js';
 import { ageSince } from '../duration.js';
-import { ALL_VERBS, scale, statusOf, type KindModule, type SubresourceInfo } from '../kinds/kind.js';
+import { ALL_VERBS, fieldText, scale, statusOf, type KindModule, type SubresourceInfo } from '../kinds/kind.js';
 import { bumpGenerationOnSpecChange, defaultStrategy, withStatus, type Strategy } from '../kinds/strategy.js';
 import { nameCol, type PrinterColumn } from '../printers.js';
 import type { ResourceInfo } from '../resources.js';
@@ -29,6 +29,8 @@ export interface CRDVersion {
   schema?: { openAPIV3Schema?: JSONSchemaProps };
   subresources?: { status?: Record<string, never>; scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string } };
   additionalPrinterColumns?: PrinterColumnDefinition[];
+  /** Fields field selectors may name (`.spec.color`), beyond metadata.name and namespace. */
+  selectableFields?: Array<{ jsonPath: string }>;
 }
 
 export interface CRDNames {
@@ -91,6 +93,12 @@ export function printerColumns(defs: PrinterColumnDefinition[] | undefined): Pri
   ];
 }
 
+/** The selectable fields of a version: `spec.color` -> the text of that value ("" when absent). */
+function selectableFieldsOf(defs: Array<{ jsonPath: string }>): (obj: KubeObject) => Record<string, string> {
+  const paths = defs.map((d) => ({ name: d.jsonPath.replace(/^\./, ''), steps: parseJSONPath(d.jsonPath) }));
+  return (obj) => Object.fromEntries(paths.map((p) => [p.name, fieldText(evaluateJSONPath(p.steps, obj)[0])]));
+}
+
 /** Custom resources' storage behaviour: with a status subresource, status is written only there. */
 function customStrategy(hasStatus: boolean): Strategy {
   // Every change but metadata (and status, when it has its own endpoint) is a new generation.
@@ -145,6 +153,8 @@ function moduleFor(crd: CustomResourceDefinition, v: CRDVersion, storage: CRDVer
     },
     prune: spec.preserveUnknownFields ? undefined : (obj) => prune(obj, { ...schema, properties: rootProperties }),
     strategy: customStrategy(!!v.subresources?.status),
+    // Stored objects are filtered: the storage version's selectable fields.
+    ...(storage.selectableFields?.length ? { selectableFields: selectableFieldsOf(storage.selectableFields) } : {}),
     ...(v.name === storage.name
       ? {}
       : {

@@ -51,7 +51,7 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
   const selected = (o: CachedObject | undefined): boolean => {
     if (!o || !o.key.startsWith(keyPrefix)) return false;
     if (opts.selectors.labels.length && !matches(opts.selectors.labels, o.obj.metadata.labels)) return false;
-    if (opts.selectors.fields.length && !fieldsMatch(opts.selectors.fields, selectableFields(storageResource, o.obj))) return false;
+    if (opts.selectors.fields.length && !fieldsMatch(opts.selectors.fields, selectableFields(storageResource, o.obj, store.info.module))) return false;
     return true;
   };
 

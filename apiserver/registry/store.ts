@@ -451,7 +451,7 @@ export class ResourceStore {
 
   private selects(obj: CachedObject, opts: ListOptions): boolean {
     if (opts.labels.length && !matches(opts.labels, obj.obj.metadata.labels)) return false;
-    if (opts.fields.length && !fieldsMatch(opts.fields, selectableFields(this.info.storage, obj.obj))) return false;
+    if (opts.fields.length && !fieldsMatch(opts.fields, selectableFields(this.info.storage, obj.obj, this.info.module))) return false;
     return true;
   }
 

@@ -46,7 +46,7 @@ export async function list(ctx: Ctx): Promise<FastifyReply> {
   const watch = bool(ctx.q, 'watch');
   validateListOptions(ctx.q, watch);
   const sel = selectors(ctx.q);
-  checkFieldSelector(ctx.store.info.storage, sel.fields, supportedFields(ctx.store.info.storage, ctx.r.namespaced));
+  checkFieldSelector(ctx.store.info.storage, sel.fields, supportedFields(ctx.store.info.storage, ctx.r.namespaced, ctx.store.info.module));
   if (watch) {
     requireVerb(ctx.r, 'watch');
     const sendInitial = one(ctx.q, 'sendInitialEvents');
@@ -245,7 +245,7 @@ export async function removeCollection(ctx: Ctx): Promise<FastifyReply> {
   const body = decodeOptionalBody(ctx.req.headers['content-type'], ctx.req.body as Buffer | undefined);
   const options = deleteOptions(ctx.q, body);
   const sel = selectors(ctx.q);
-  checkFieldSelector(ctx.store.info.storage, sel.fields, supportedFields(ctx.store.info.storage, ctx.r.namespaced));
+  checkFieldSelector(ctx.store.info.storage, sel.fields, supportedFields(ctx.store.info.storage, ctx.r.namespaced, ctx.store.info.module));
   const { items, revision } = await ctx.store.list({ namespace: ctx.path.namespace, ...sel });
   const deleted: CachedObject[] = [];
   for (const item of items) {

@@ -218,6 +218,27 @@ describe('CustomResourceDefinitions over REST', () => {
     expect((await call('GET', path)).json.items).toEqual([]);
   });
 
+  it('selects by the fields a version declares selectable, in lists and watches', async () => {
+    const group = 'select.example.com';
+    const crd = widgetCRD(group);
+    (crd.spec.versions as any[])[0].selectableFields = [{ jsonPath: '.spec.color' }];
+    expect((await call('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd)).status).toBe(201);
+    await established(`widgets.${group}`);
+    const path = `/apis/${group}/v1/namespaces/default/widgets`;
+    await call('POST', path, { metadata: { name: 'r' }, spec: { size: 1, color: 'red' } });
+    await call('POST', path, { metadata: { name: 'b' }, spec: { size: 1, color: 'blue' } });
+    const blue = await call('GET', `${path}?fieldSelector=spec.color%3Dblue`);
+    expect(blue.json.items.map((w: any) => w.metadata.name)).toEqual(['b']);
+    const notRed = await call('GET', `${path}?fieldSelector=spec.color!%3Dred,metadata.name%3Db`);
+    expect(notRed.json.items.map((w: any) => w.metadata.name)).toEqual(['b']);
+    const unsupported = await call('GET', `${path}?fieldSelector=spec.size%3D1`);
+    expect(unsupported).toMatchObject({ status: 400, json: { message: 'field label not supported: spec.size' } });
+    expect(await kubectlFor(api.url).ok(['get', `widgets.${group}`, '--field-selector', 'spec.color=red', '-o', 'name'])).toBe(`widget.${group}/r\n`);
+    const bad = widgetCRD('badselect.example.com');
+    (bad.spec.versions as any[])[0].selectableFields = [{ jsonPath: '.spec.items[?(@.a=="b")]' }];
+    expect((await call('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', bad)).json.message).toContain('must be a simple path to a field');
+  });
+
   it('serves definitions already stored when the apiserver restarts', async () => {
     const group = 'restart.example.com';
     await call('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', widgetCRD(group, { scope: 'Cluster' }));

@@ -81,6 +81,27 @@ function validateVersion(v: Unstructured, path: string, errs: FieldErrors): void
       errs.invalid(`${path}.subresources.scale.labelSelectorPath`, paths.labelSelectorPath, 'should be a json path under either .spec or .status');
     }
   }
+  const selectable = (v.selectableFields as Unstructured[]) ?? [];
+  if (selectable.length > 8) errs.tooMany(`${path}.selectableFields`, selectable.length, 8);
+  const seenPaths = new Set<string>();
+  for (const [i, f] of selectable.entries()) {
+    const at = `${path}.selectableFields[${i}].jsonPath`;
+    const jsonPath = f?.jsonPath;
+    if (!jsonPath) {
+      errs.required(at);
+      continue;
+    }
+    let simple = false;
+    try {
+      simple = typeof jsonPath === 'string' && jsonPath.startsWith('.') && parseJSONPath(jsonPath).every((step) => step.t === 'field');
+    } catch {
+      simple = false;
+    }
+    if (!simple) errs.invalid(at, jsonPath, 'must be a simple path to a field, like .spec.color');
+    else if (/^\.metadata\./.test(jsonPath)) errs.forbidden(at, 'metadata fields are selectable already');
+    if (seenPaths.has(String(jsonPath))) errs.duplicate(at, jsonPath);
+    seenPaths.add(String(jsonPath));
+  }
   for (const [i, c] of ((v.additionalPrinterColumns as Unstructured[]) ?? []).entries()) {
     const at = `${path}.additionalPrinterColumns[${i}]`;
     if (!c?.name) errs.required(`${at}.name`);
