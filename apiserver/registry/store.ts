@@ -6,7 +6,6 @@ import { matches, type Requirement } from '../../api/labels.js';
 import { stringify } from '../../api/codec/json.js';
 import { assignOwn, clone, deepEqual } from '../../api/codec/values.js';
 import type { ResourceInfo } from '../../api/resources.js';
-import { canonical } from '../../api/canonical.js';
 import type { Shape } from '../../api/managed-fields/field-set.js';
 import { recordUpdate, type ManagedFieldsEntry, type Writer } from '../../api/managed-fields/managed-fields.js';
 import { shapeOfKind } from '../../api/managed-fields/shapes.js';
@@ -300,7 +299,7 @@ export class ResourceStore {
   private managedFields(prev: KubeObject, next: KubeObject, requested: unknown, opts: UpdateOptions): ManagedFieldsEntry[] {
     if (opts.tracking?.applied && Array.isArray(requested)) return requested as ManagedFieldsEntry[];
     const live = prev.metadata.managedFields;
-    const replaced = Array.isArray(requested) && requested.length > 0 && canonical(requested) !== canonical(live) ? requested : undefined;
+    const replaced = Array.isArray(requested) && requested.length > 0 && !deepEqual(requested, live) ? requested : undefined;
     return recordUpdate(prev, next, this.shape, this.strategy.hasStatus, this.writer(opts.tracking, opts.subresource), replaced);
   }
 

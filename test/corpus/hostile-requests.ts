@@ -515,6 +515,47 @@ function identityCases(): Case[] {
   ];
 }
 
+/** API extension objects Kubernetes refuses: definitions that could not be served, and APIServices without a name of their own. */
+function extensionCases(): Case[] {
+  const invalid = (message: RegExp): Expect => ({ code: 422, reason: 'Invalid', message });
+  const schema = (props: Record<string, unknown>) => ({ openAPIV3Schema: { type: 'object', properties: props } });
+  const crd = (what: string, name: string, spec: Record<string, unknown>, expect: Expect): Case => ({
+    name: `CustomResourceDefinition ${what}`,
+    method: 'POST',
+    path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
+    contentType: 'application/json',
+    body: JSON.stringify({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name },
+      spec: { group: 'corpus.example.com', scope: 'Namespaced', names: { plural: 'things', kind: 'Thing' }, versions: [{ name: 'v1', served: true, storage: true, schema: schema({}) }], ...spec },
+    }),
+    expect,
+  });
+  const apiservice = (what: string, name: string, spec: Record<string, unknown>, expect: Expect): Case => ({
+    name: `APIService ${what}`,
+    method: 'POST',
+    path: '/apis/apiregistration.k8s.io/v1/apiservices',
+    contentType: 'application/json',
+    body: JSON.stringify({ apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name }, spec: { group: 'corpus.example.com', version: 'v1', groupPriorityMinimum: 100, versionPriority: 10, ...spec } }),
+    expect,
+  });
+  return [
+    crd('named for another plural', 'others.corpus.example.com', {}, invalid(/metadata.name: Invalid value: "others.corpus.example.com": must be spec.names.plural\+"."\+spec.group/)),
+    crd('in a group without a dot', 'things.corpus', { group: 'corpus' }, invalid(/spec.group: Invalid value: "corpus": should be a domain with at least one dot/)),
+    crd('with two storage versions', 'things.corpus.example.com', { versions: [{ name: 'v1', served: true, storage: true, schema: schema({}) }, { name: 'v2', served: true, storage: true, schema: schema({}) }] }, invalid(/must have exactly one version marked as storage version/)),
+    crd('with a schema node that has no type', 'things.corpus.example.com', { versions: [{ name: 'v1', served: true, storage: true, schema: schema({ a: {} }) }] }, invalid(/properties\[a\].type: Required value/)),
+    crd('with a pattern only a backtracking engine could run', 'things.corpus.example.com', { versions: [{ name: 'v1', served: true, storage: true, schema: schema({ a: { type: 'string', pattern: '(a)\\1' } }) }] }, invalid(/must be a valid regular expression/)),
+    crd('converted by a webhook', 'things.corpus.example.com', { conversion: { strategy: 'Webhook' } }, invalid(/spec.conversion.strategy: Forbidden/)),
+    crd('with a printer column of an unknown type', 'things.corpus.example.com', { versions: [{ name: 'v1', served: true, storage: true, schema: schema({}), additionalPrinterColumns: [{ name: 'X', type: 'object', jsonPath: '.spec' }] }] }, invalid(/additionalPrinterColumns\[0\].type: Unsupported value: "object"/)),
+    crd('with an unparsable printer column path', 'things.corpus.example.com', { versions: [{ name: 'v1', served: true, storage: true, schema: schema({}), additionalPrinterColumns: [{ name: 'X', type: 'string', jsonPath: '.spec[' }] }] }, invalid(/must be a simple json path/)),
+    crd('with nine selectable fields', 'things.corpus.example.com', { versions: [{ name: 'v1', served: true, storage: true, schema: schema({}), selectableFields: Array.from({ length: 9 }, (_, i) => ({ jsonPath: `.spec.f${i}` })) }] }, invalid(/selectableFields: Too many: 9: must have at most 8 items/)),
+    apiservice('named for another version', 'v2.corpus.example.com', {}, invalid(/metadata.name: Invalid value: "v2.corpus.example.com": must be v1.corpus.example.com/)),
+    apiservice('backed by a Service it cannot verify', 'v1.corpus.example.com', { service: { namespace: 'corpus', name: 's' } }, invalid(/spec.caBundle: Required value/)),
+    apiservice('with priority 0', 'v1.corpus.example.com', { groupPriorityMinimum: 0 }, invalid(/spec.groupPriorityMinimum: Invalid value: 0/)),
+  ];
+}
+
 export function buildCorpus(): Case[] {
-  return [...kinds.flatMap(patchCases), ...kinds.flatMap(writeCases), ...valueCases(), ...parameterCases(), ...pathCases(), ...identityCases(), ...csrCases(), ...cronJobCases(), ...budgetCases(), ...workloadCases()];
+  return [...kinds.flatMap(patchCases), ...kinds.flatMap(writeCases), ...valueCases(), ...parameterCases(), ...pathCases(), ...identityCases(), ...csrCases(), ...cronJobCases(), ...budgetCases(), ...workloadCases(), ...extensionCases()];
 }
