@@ -90,12 +90,26 @@ export async function openapiRoutes(app: FastifyInstance, opts: { gitVersion: st
     if (doc === undefined) memo.set(gv.resources, (doc = document(gv, opts.gitVersion)));
     return doc;
   };
-  // kubectl before 1.28 loads the v2 document (protobuf only) before anything else and fails
-  // without it. An empty Document is a valid protobuf message: it declares no schemas, so
-  // those clients skip client-side schema checks.
-  app.get('/openapi/v2', async (_req, reply) =>
-    reply.header('Content-Type', 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf').send(Buffer.alloc(0)),
-  );
+  // OpenAPI v2: JSON with every kind's schema under `definitions` (references rewritten from
+  // v3's components). kubectl asks for the protobuf form, which stays an empty Document: a
+  // valid message declaring no schemas, so kubectl skips client-side checks and relies on the
+  // server's field validation (and reads v3 for explain).
+  let v2: { gvs: unknown; text: string } | undefined;
+  app.get('/openapi/v2', async (req, reply) => {
+    if (/protobuf/.test(String(req.headers.accept ?? ''))) {
+      // As Kubernetes answers it: Go's mime parser (kubectl's) refuses the '@' of the media
+      // type kubectl asks for, so the body goes as octet-stream.
+      return reply.header('Content-Type', 'application/octet-stream').send(Buffer.alloc(0));
+    }
+    const gvs = opts.table.groupVersions();
+    if (v2?.gvs !== gvs) {
+      const definitions: Record<string, unknown> = {};
+      for (const gv of gvs) Object.assign(definitions, builtinSchemas(gv.resources), customSchemas(gv.resources));
+      const doc = { swagger: '2.0', info: { title: 'Kubernetes', version: opts.gitVersion }, paths: {}, definitions };
+      v2 = { gvs, text: JSON.stringify(doc).replaceAll('#/components/schemas/', '#/definitions/') };
+    }
+    return reply.type('application/json').send(v2.text);
+  });
   app.get('/openapi/v3', async (_req, reply) => {
     const keys = opts.table.groupVersions().map((gv) => apiPrefix(gv).slice(1));
     return reply.type('application/json').send(JSON.stringify({ paths: Object.fromEntries(keys.map((k) => [k, { serverRelativeURL: `/openapi/v3/${k}` }])) }));

@@ -60,6 +60,16 @@ describe.each(['1.32', '1.27', '1.33'])('kubectl %s', (version) => {
     expect(await k.ok(['explain', 'pod.spec.containers.resources.limits'])).toMatch(/FIELD: limits <map\[string\]string>/);
   });
 
+  it('serves OpenAPI v2 as JSON with every kind, and as the (empty) protobuf kubectl asks for', async () => {
+    const json = await fetch(`${api.url}/openapi/v2`, { headers: { Accept: 'application/json' } });
+    const doc = (await json.json()) as { swagger: string; definitions: Record<string, any> };
+    expect(doc.swagger).toBe('2.0');
+    expect(doc.definitions['io.k8s.api.apps.v1.Deployment']['x-kubernetes-group-version-kind']).toEqual([{ group: 'apps', kind: 'Deployment', version: 'v1' }]);
+    expect(JSON.stringify(doc)).not.toContain('#/components/');
+    const proto = await fetch(`${api.url}/openapi/v2`, { headers: { Accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' } });
+    expect(proto.headers.get('content-type')).toBe('application/octet-stream');
+  });
+
   it('applies with default validation: created, unchanged, configured', async () => {
     const k = kubectl();
     expect(await k.ok(['apply', '-f', '-'], deployment(2))).toBe('deployment.apps/web created\n');
