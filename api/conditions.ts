@@ -14,6 +14,13 @@ export function findCondition(obj: WithConditions, type: string): Condition | un
   return (conditions as Condition[]).find((c) => c && c.type === type);
 }
 
+/** Sets a condition in a list, keeping its transition time when its status did not change. */
+export function setCondition(conditions: Condition[], c: Condition, now: string): Condition[] {
+  const old = conditions.find((x) => x.type === c.type);
+  const next = { ...c, lastTransitionTime: old && old.status === c.status ? old.lastTransitionTime : now };
+  return old ? conditions.map((x) => (x.type === c.type ? next : x)) : [...conditions, next];
+}
+
 export function isConditionTrue(obj: WithConditions, type: string): boolean {
   return findCondition(obj, type)?.status === 'True';
 }

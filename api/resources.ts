@@ -58,17 +58,6 @@ export interface GroupVersionInfo {
   resources: ResourceInfo[];
 }
 
-/** Group versions in the order they are served; within a group the first is preferred. */
-export const groupVersions: GroupVersionInfo[] = (() => {
-  const out: GroupVersionInfo[] = [];
-  for (const r of resources) {
-    let gv = out.find((g) => g.group === r.group && g.version === r.version);
-    if (!gv) out.push((gv = { group: r.group, version: r.version, resources: [] }));
-    gv.resources.push(r);
-  }
-  return out;
-})();
-
 const byPath = new Map<string, ResourceInfo>(resources.map((r) => [`${groupVersion(r)}/${r.plural}`, r]));
 
 export function findResource(group: string, version: string, plural: string): ResourceInfo | undefined {

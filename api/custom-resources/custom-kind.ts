@@ -1,7 +1,7 @@
 // What a CustomResourceDefinition serves: one resource per served version, each with a kind
 // module made from the CRD (schema validation, pruning and defaulting, printer columns,
 // status and scale subresources, apiVersion conversion to the storage version).
-import { clone, deepEqual } from '../codec/values.js';
+import { clone } from '../codec/values.js';
 import { ageSince } from '../duration.js';
 import { ALL_VERBS, fieldText, scale, statusOf, type KindModule, type SubresourceInfo } from '../kinds/kind.js';
 import { bumpGenerationOnSpecChange, defaultStrategy, withStatus, type Strategy } from '../kinds/strategy.js';
@@ -195,9 +195,4 @@ export function customResourceInfos(crd: CustomResourceDefinition): { served: Re
     };
   };
   return { served: spec.versions.filter((v) => v.served).map(infoOf), stored: infoOf(storage) };
-}
-
-/** Whether two CRDs serve the same thing (a change of spec that needs the resources rebuilt). */
-export function sameServing(a: CustomResourceDefinition | undefined, b: CustomResourceDefinition): boolean {
-  return !!a && deepEqual(a.spec, b.spec);
 }

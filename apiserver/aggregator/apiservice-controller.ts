@@ -4,7 +4,8 @@
 // APIService backed by a Service is Available only while the Service exists and has ready
 // endpoints. Each apiserver runs this from its own caches; the writes are idempotent.
 import type { Logger } from 'pino';
-import { deepEqual } from '../../api/codec/values.js';
+import { setCondition, type Condition } from '../../api/conditions.js';
+import { rfc3339 } from '../../api/time.js';
 import { groupVersion } from '../../api/resources.js';
 import { StatusError } from '../../api/status.js';
 import type { KubeObject, Unstructured } from '../../api/types/meta.js';
@@ -36,15 +37,6 @@ const GROUP_PRIORITY: Record<string, number> = {
   'storage.k8s.io': 16800,
 };
 
-interface Condition {
-  type: string;
-  status: string;
-  lastTransitionTime?: string;
-  reason: string;
-  message: string;
-}
-
-const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 export class APIServiceController {
   private timer?: NodeJS.Timeout;
@@ -146,11 +138,10 @@ export class APIServiceController {
         }
       }
     }
-    const conditions = ((obj.status?.conditions as Condition[]) ?? []).filter((c) => c.type !== 'Available');
-    const old = ((obj.status?.conditions as Condition[]) ?? []).find((c) => c.type === 'Available');
+    const conditions = (obj.status?.conditions as Condition[]) ?? [];
+    const old = conditions.find((c) => c.type === 'Available');
     if (old && old.status === condition.status && old.reason === condition.reason && old.message === condition.message) return;
-    const next = [...conditions, { ...condition, lastTransitionTime: old?.status === condition.status ? old.lastTransitionTime : now() }];
-    if (deepEqual(next, obj.status?.conditions)) return;
+    const next = setCondition(conditions, condition, rfc3339());
     await store
       .update(undefined, obj.metadata.name!, {
         dryRun: false,

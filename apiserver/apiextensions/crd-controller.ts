@@ -6,6 +6,8 @@
 import type { Logger } from 'pino';
 import { customResourceInfos, customStorage, type CRDNames, type CustomResourceDefinition } from '../../api/custom-resources/custom-kind.js';
 import { deepEqual } from '../../api/codec/values.js';
+import { setCondition as setConditionAt, type Condition } from '../../api/conditions.js';
+import { rfc3339 } from '../../api/time.js';
 import { CRD_CLEANUP_FINALIZER } from '../../api/kinds/apiextensions/customresourcedefinition.js';
 import { StatusError } from '../../api/status.js';
 import type { Unstructured } from '../../api/types/meta.js';
@@ -15,22 +17,7 @@ import type { Subscription } from '../storage/watch-cache.js';
 
 const RESYNC_MS = 30_000;
 
-interface Condition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  lastTransitionTime?: string;
-  reason: string;
-  message: string;
-}
-
-const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-
-/** Sets a condition, keeping its transition time when its status did not change. */
-function setCondition(conditions: Condition[], c: Condition): Condition[] {
-  const old = conditions.find((x) => x.type === c.type);
-  const next = { ...c, lastTransitionTime: old && old.status === c.status ? old.lastTransitionTime : now() };
-  return old ? conditions.map((x) => (x.type === c.type ? next : x)) : [...conditions, next];
-}
+const setCondition = (conditions: Condition[], c: Condition) => setConditionAt(conditions, c, rfc3339());
 
 /** The names of `crd` another definition in its group already uses, as Kubernetes reports them. */
 export function nameConflict(crd: CustomResourceDefinition, others: CustomResourceDefinition[], builtinPlurals: Set<string>): Condition | undefined {

@@ -6,6 +6,7 @@ import { isObject } from '../../codec/values.js';
 import { parseJSONPath } from '../../custom-resources/jsonpath.js';
 import { structuralViolations, type JSONSchemaProps } from '../../custom-resources/structural-schema.js';
 import { setIfMissing } from '../../defaulting.js';
+import { rfc3339 } from '../../time.js';
 import { defaultColumns } from '../../printers.js';
 import { any, bool, int32, list, obj, open, str, strings } from '../../schema/dsl.js';
 import { kind } from '../../schema/meta.js';
@@ -197,7 +198,7 @@ export const customResourceDefinition: KindModule = {
       if (crd.metadata.deletionTimestamp) return finalizers.length > 0;
       if (!finalizers.includes(CRD_CLEANUP_FINALIZER)) crd.metadata.finalizers = [...finalizers, CRD_CLEANUP_FINALIZER];
       const conditions = ((crd.status?.conditions as Unstructured[]) ?? []).filter((c) => c.type !== 'Terminating');
-      conditions.push({ type: 'Terminating', status: 'True', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), reason: 'InstanceDeletionPending', message: 'CustomResourceDefinition marked for deletion; CustomResource deletion will begin soon' });
+      conditions.push({ type: 'Terminating', status: 'True', lastTransitionTime: rfc3339(), reason: 'InstanceDeletionPending', message: 'CustomResourceDefinition marked for deletion; CustomResource deletion will begin soon' });
       crd.status = { ...(crd.status ?? {}), conditions };
       return true;
     },
