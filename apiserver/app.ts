@@ -1,5 +1,6 @@
 // build(): the apiserver as a fastify app over an etcd store (or any KVStore), ready to listen. main.ts is the
 // only place that listens; tests build the same app.
+import { setMaxListeners } from 'node:events';
 import type { Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
@@ -175,6 +176,8 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   const metrics = new Metrics();
   metrics.resolvedWrites = () => etcd.resolvedWrites;
   const shutdown = new AbortController();
+  // Every open watch listens for shutdown (and stops listening when it ends): no fixed bound.
+  setMaxListeners(0, shutdown.signal);
   let isReady = false;
 
   const app = Fastify({

@@ -15,17 +15,33 @@ export type PortDialer = (port: number) => Promise<PortConnection>;
 
 /** How long the second stream of a pair may keep the first waiting (Kubernetes' default). */
 const PAIR_TIMEOUT_MS = 30_000;
+/** Bytes a WebSocket may have queued before the pod connection is paused. */
+const WS_BACKLOG_BYTES = 1024 * 1024;
 
-/** Copies both ways between a client stream and the pod connection; resolves with the failure, if any. */
+/**
+ * Copies both ways between a client stream and the pod connection; resolves with the failure,
+ * if any, once everything the pod sent has been handed to the client. The pod connection closing
+ * is not enough: its last bytes may still be in the pipe, held back by a slow client.
+ */
 async function splice(client: Duplex, conn: PortConnection): Promise<string | undefined> {
   const { socket } = conn;
+  const delivered = new Promise<void>((resolve) => {
+    // A pod connection that ends makes pipe() end the client after its last byte: 'finish'.
+    client.once('finish', resolve);
+    client.once('close', resolve);
+    socket.once('close', () => {
+      if (!socket.readableEnded) resolve(); // cut off: nothing more will come
+    });
+  });
   client.pipe(socket);
   socket.pipe(client);
   client.on('error', () => socket.destroy());
   socket.on('error', () => undefined);
   // The client is gone (its stream reset, its connection closed): so is the pod connection.
   client.on('close', () => socket.destroy());
-  return conn.closed;
+  const failure = await conn.closed;
+  await delivered;
+  return failure;
 }
 
 export function validPort(raw: string | undefined): number | undefined {
@@ -75,7 +91,7 @@ async function forward(data: SpdyStream, error: SpdyStream, dial: PortDialer, po
   const port = validPort(data.headers.get('port'));
   const fail = (message: string) => {
     if (!error.writableEnded) error.end(message);
-    data.end();
+    if (!data.writableEnded) data.end();
   };
   if (port === undefined) return fail(`invalid port "${data.headers.get('port') ?? ''}"`);
   let conn: PortConnection;
@@ -94,8 +110,9 @@ async function forward(data: SpdyStream, error: SpdyStream, dial: PortDialer, po
 
 /** Serves the WebSocket port-forward protocol for `ports` until every connection ends. */
 export function serveWebSocketPortForward(ws: WebSocket, ports: number[], dial: PortDialer, pod: string): void {
-  const send = (channel: number, data: Buffer) => {
-    if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([channel]), data]), { binary: true });
+  const send = (channel: number, data: Buffer, sent?: () => void) => {
+    if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([channel]), data]), { binary: true }, sent);
+    else sent?.();
   };
   const portBytes = (port: number) => {
     const b = Buffer.alloc(2);
@@ -129,10 +146,17 @@ export function serveWebSocketPortForward(ws: WebSocket, ports: number[], dial: 
         // Whatever arrived while connecting goes first.
         for (const early of inbox[i]!) conn.socket.write(early);
         inbox[i]!.length = 0;
-        conn.socket.on('data', (c: Buffer) => send(2 * i, c));
+        const ended = new Promise<void>((resolve) => conn.socket.once('end', resolve).once('close', resolve));
+        conn.socket.on('data', (c: Buffer) => {
+          // A slow client: stop reading from the pod until the WebSocket has written its backlog.
+          if (ws.bufferedAmount < WS_BACKLOG_BYTES) return send(2 * i, c);
+          conn.socket.pause();
+          send(2 * i, c, () => conn.socket.resume());
+        });
         conn.socket.on('error', () => undefined);
         ws.on('close', () => conn.socket.destroy());
         const failure = await conn.closed;
+        await ended; // everything the pod sent is queued on the WebSocket before its error or close
         if (failure) send(2 * i + 1, Buffer.from(`error forwarding port ${port} to pod ${pod}: ${failure}`));
       } catch (err) {
         send(2 * i + 1, Buffer.from(`error forwarding port ${port} to pod ${pod}: ${(err as Error).message}`));

@@ -1,9 +1,11 @@
 // The SPDY session against a client written from the specification here: stream setup and
 // reply, data both ways with half-close, keep-alive pings, and hostile input that must end the
-// session without throwing.
+// session without throwing; and port-forward on top of it delivering every byte.
 import { Duplex, PassThrough } from 'node:stream';
 import { constants, createDeflate, createInflate } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import type { PortConnection } from '../runtime/runtime.js';
+import { serveSpdyPortForward } from './port-forward.js';
 import { headerBlock, parseHeaderBlock, SPDY_DICTIONARY, SpdySession, type SpdyStream } from './spdy.js';
 
 /** Two connected in-memory duplexes: what one writes the other reads. */
@@ -133,5 +135,37 @@ describe('SPDY session', () => {
 
   it('encodes and decodes header blocks', () => {
     expect(parseHeaderBlock(headerBlock({ StreamType: 'data', port: '80' }))).toEqual(new Map([['streamtype', 'data'], ['port', '80']]));
+  });
+});
+
+describe('port-forward over SPDY', () => {
+  it('delivers everything the pod sent before the FIN, even when the pod connection is reported closed first', async () => {
+    const [client, server] = pipePair();
+    const session = new SpdySession(server);
+    const payload = Buffer.alloc(1024 * 1024, 7);
+    // A pod connection whose end is known (as an exec's exit code is) while its bytes are still in
+    // flight behind a client that does not read yet.
+    serveSpdyPortForward(
+      session,
+      async (): Promise<PortConnection> => {
+        const fromPod = new PassThrough();
+        const socket = Duplex.from({ readable: fromPod, writable: new PassThrough().resume() });
+        fromPod.end(payload);
+        return { socket, closed: Promise.resolve(undefined) };
+      },
+      'default/p',
+    );
+    client.pause();
+    const compress = compressor();
+    client.write(await synStream(compress, 1, { streamType: 'error', port: '80', requestID: '0' }, true));
+    client.write(await synStream(compress, 3, { streamType: 'data', port: '80', requestID: '0' }));
+    await new Promise((r) => setTimeout(r, 50));
+    const got = frames(client);
+    client.resume();
+    await until(() => got.some((f) => f.kind === 'DATA' && f.id === 3 && f.flags === 1));
+    const received = got.filter((f) => f.kind === 'DATA' && f.id === 3).reduce((n, f) => n + f.body.length, 0);
+    expect(received).toBe(payload.length);
+    expect(got.filter((f) => f.kind === 'DATA' && f.id === 1).reduce((n, f) => n + f.body.length, 0)).toBe(0);
+    session.close();
   });
 });

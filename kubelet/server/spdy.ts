@@ -221,7 +221,7 @@ export class SpdySession extends EventEmitter<{ stream: [SpdyStream]; close: [] 
     this.writing = this.writing.then(async () => {
       if (this.closed || !this.conn.writable) return;
       const bytes = typeof frame === 'function' ? await frame() : frame;
-      if (!this.conn.write(bytes)) await new Promise<void>((r) => this.conn.once('drain', r).once('close', r));
+      if (!this.conn.write(bytes)) await drainedOrClosed(this.conn);
     });
     return this.writing.catch(() => undefined);
   }
@@ -248,6 +248,19 @@ export class SpdySession extends EventEmitter<{ stream: [SpdyStream]; close: [] 
     body.writeUInt32BE(status, 4);
     return this.enqueue(controlFrame(RST_STREAM, 0, body));
   }
+}
+
+/** Resolves when `conn` can take more, or is gone; leaves no listener behind either way. */
+function drainedOrClosed(conn: Duplex): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      conn.off('drain', done);
+      conn.off('close', done);
+      resolve();
+    };
+    conn.on('drain', done);
+    conn.on('close', done);
+  });
 }
 
 /** Runs one header block through a session's zlib context and returns what came out, flushed. */
