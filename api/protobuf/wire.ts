@@ -1,4 +1,4 @@
-// The protobuf wire format, read only: a message is a sequence of (field number, wire type,
+// The protobuf wire format: a message is a sequence of (field number, wire type,
 // value) records.
 
 export interface WireField {
@@ -62,4 +62,34 @@ export function readFields(buf: Buffer): WireField[] {
     }
   }
   return fields;
+}
+
+// Writing: what the codec needs of the format.
+
+export function varint(n: bigint): Buffer {
+  const out: number[] = [];
+  let v = BigInt.asUintN(64, n);
+  do {
+    let b = Number(v & 0x7fn);
+    v >>= 7n;
+    if (v) b |= 0x80;
+    out.push(b);
+  } while (v);
+  return Buffer.from(out);
+}
+
+export const tag = (no: number, wire: number): Buffer => varint(BigInt((no << 3) | wire));
+export const lengthDelimited = (no: number, body: Buffer): Buffer => Buffer.concat([tag(no, 2), varint(BigInt(body.length)), body]);
+export const varintField = (no: number, n: bigint): Buffer => Buffer.concat([tag(no, 0), varint(n)]);
+
+/** The values of a packed repeated varint field. */
+export function readPackedVarints(buf: Buffer): bigint[] {
+  const out: bigint[] = [];
+  let pos = 0;
+  while (pos < buf.length) {
+    const [v, next] = readVarint(buf, pos);
+    out.push(v);
+    pos = next;
+  }
+  return out;
 }

@@ -3,7 +3,7 @@
 import { NestingTooDeepError, parseJSON as parseJSONText } from '../../api/codec/json.js';
 import { parseYAML as parseYAMLText } from '../../api/codec/yaml.js';
 import { checkJsonPatch } from '../../api/patch/json-patch.js';
-import { decodeKubernetesProtobuf, PROTOBUF_MEDIA_TYPE, UnsupportedKindError } from '../../api/protobuf/decode.js';
+import { decodeKubernetesProtobuf, PROTOBUF_MEDIA_TYPE, UnsupportedKindError } from '../../api/protobuf/envelope.js';
 import { badRequest, unsupportedMediaType } from '../../api/status.js';
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';

@@ -4,6 +4,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { encodeKubernetesProtobuf, PROTOBUF_MEDIA_TYPE } from '../../api/protobuf/envelope.js';
 import { internalError, StatusError } from '../../api/status.js';
 import { EtcdRequestError, FutureRevisionError, OutcomeUnknownError, RequestTooLargeError, UnavailableError } from '../storage/etcd/errors.js';
 
@@ -14,7 +15,16 @@ export function statusBody(err: StatusError): string {
 
 export function sendStatus(reply: FastifyReply, err: StatusError): FastifyReply {
   if (err.details?.retryAfterSeconds) reply.header('Retry-After', String(err.details.retryAfterSeconds));
+  // A client that takes only protobuf (a Go client so configured) gets its Status that way.
+  if (prefersProtobuf(reply.request?.headers.accept)) {
+    return reply.code(err.code).header('Content-Type', PROTOBUF_MEDIA_TYPE).send(encodeKubernetesProtobuf(err.toStatus()));
+  }
   return reply.code(err.code).header('Content-Type', 'application/json').send(statusBody(err));
+}
+
+function prefersProtobuf(accept: string | undefined): boolean {
+  const first = (accept ?? '').split(',')[0]!.split(';')[0]!.trim().toLowerCase();
+  return first === PROTOBUF_MEDIA_TYPE;
 }
 
 /** The Status for any error a request ran into. */

@@ -1,5 +1,6 @@
-// What representation a client asked for in its Accept header: plain objects (JSON or YAML),
-// Tables for kubectl get, or PartialObjectMetadata.
+// What representation a client asked for in its Accept header: plain objects (JSON, YAML or
+// protobuf), Tables for kubectl get, or PartialObjectMetadata.
+import { PROTOBUF_MEDIA_TYPE } from '../../api/protobuf/envelope.js';
 import { StatusError } from '../../api/status.js';
 
 export type OutputKind = 'object' | 'table' | 'metadata';
@@ -9,7 +10,13 @@ export interface Output {
   /** meta.k8s.io version for Table and PartialObjectMetadata responses. */
   metaVersion: 'v1' | 'v1beta1';
   yaml: boolean;
+  /** Protobuf first in the client's order (for kinds that have a protobuf form). */
+  protobuf: boolean;
+  /** JSON is acceptable too: what a kind without a protobuf form is sent as. */
+  jsonFallback: boolean;
 }
+
+export const NOT_ACCEPTABLE_MESSAGE = `only the following media types are accepted: application/json, application/yaml, ${PROTOBUF_MEDIA_TYPE}`;
 
 interface MediaType {
   type: string;
@@ -29,26 +36,42 @@ function parseAccept(header: string | undefined): MediaType[] {
   });
 }
 
+const isJSONish = (m: MediaType) => m.type === 'application/json' || m.type === '*/*' || m.type === 'application/*';
+
 /** The first acceptable representation in the client's order of preference; 406 when none is. */
 export function negotiate(accept: string | undefined): Output {
   const offered = parseAccept(accept);
-  // Only media types this server cannot write (protobuf alone, text/html): Kubernetes answers 406.
-  if (offered.length && !offered.some((m) => ['application/json', 'application/yaml', '*/*', 'application/*'].includes(m.type))) {
-    throw new StatusError(406, 'NotAcceptable', 'only the following media types are accepted: application/json, application/yaml, application/json;stream=watch');
+  const jsonFallback = !offered.length || offered.some((m) => isJSONish(m) && !m.params.as);
+  // Only media types this server cannot write (text/html...): Kubernetes answers 406.
+  if (offered.length && !offered.some((m) => isJSONish(m) || m.type === 'application/yaml' || m.type === PROTOBUF_MEDIA_TYPE)) {
+    throw new StatusError(406, 'NotAcceptable', NOT_ACCEPTABLE_MESSAGE);
   }
   for (const m of offered) {
-    const jsonish = m.type === 'application/json' || m.type === '*/*' || m.type === 'application/*';
     const yaml = m.type === 'application/yaml';
-    if (!jsonish && !yaml) continue;
     const as = m.params.as;
-    if (!as) return { kind: 'object', metaVersion: 'v1', yaml };
+    if (m.type === PROTOBUF_MEDIA_TYPE) {
+      // Tables and PartialObjectMetadata are written as JSON only.
+      if (!as) return { kind: 'object', metaVersion: 'v1', yaml: false, protobuf: true, jsonFallback };
+      continue;
+    }
+    if (!isJSONish(m) && !yaml) continue;
+    if (!as) return { kind: 'object', metaVersion: 'v1', yaml, protobuf: false, jsonFallback };
     if (m.params.g !== 'meta.k8s.io') continue;
     const v = m.params.v === 'v1beta1' ? 'v1beta1' : m.params.v === 'v1' ? 'v1' : undefined;
     if (!v) continue;
-    if (as === 'Table') return { kind: 'table', metaVersion: v, yaml };
-    if (as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList') return { kind: 'metadata', metaVersion: v, yaml };
+    if (as === 'Table') return { kind: 'table', metaVersion: v, yaml, protobuf: false, jsonFallback };
+    if (as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList') return { kind: 'metadata', metaVersion: v, yaml, protobuf: false, jsonFallback };
   }
-  return { kind: 'object', metaVersion: 'v1', yaml: false };
+  if (!jsonFallback) throw new StatusError(406, 'NotAcceptable', NOT_ACCEPTABLE_MESSAGE);
+  return { kind: 'object', metaVersion: 'v1', yaml: false, protobuf: false, jsonFallback };
+}
+
+/** True when a protobuf-preferring client can be given protobuf for objects of this kind. */
+export function protobufFor(output: Output, writable: boolean): boolean {
+  if (!output.protobuf) return false;
+  if (writable) return true;
+  if (!output.jsonFallback) throw new StatusError(406, 'NotAcceptable', NOT_ACCEPTABLE_MESSAGE);
+  return false;
 }
 
 /** True when the Accept header asks for aggregated discovery (apidiscovery.k8s.io/v2 or v2beta1). */

@@ -1,6 +1,7 @@
 // Serves one watch: replays the requested starting state, then streams each change that
-// passes the watcher's namespace and selectors as newline-terminated JSON events, with
-// transitions into and out of the selection reported as ADDED and DELETED.
+// passes the watcher's namespace and selectors as newline-terminated JSON events (or
+// length-prefixed protobuf WatchEvents), with transitions into and out of the selection
+// reported as ADDED and DELETED.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { stringify } from '../../api/codec/json.js';
 import { fieldsMatch, selectableFields } from '../../api/fields.js';
@@ -11,7 +12,8 @@ import { parseResourceVersion, type ResourceStore } from '../registry/store.js';
 import type { CacheEvent, CachedObject } from '../storage/cached-object.js';
 import { CompactedError } from '../storage/etcd-store.js';
 import { TooOldError, type Subscription } from '../storage/watch-cache.js';
-import type { Output } from './negotiation.js';
+import { encodeKubernetesProtobuf, hasProtobuf, PROTOBUF_WATCH_MEDIA_TYPE, watchEventFrame } from '../../api/protobuf/envelope.js';
+import { protobufFor, type Output } from './negotiation.js';
 import type { Selectors } from './params.js';
 import { statusFor } from './errors.js';
 import { objectJSON, table, type IncludeObject } from './render.js';
@@ -55,7 +57,7 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
     return true;
   };
 
-  const variant = `${opts.output.kind}:${opts.output.metaVersion}:${opts.includeObject}:${groupVersion(r)}`;
+  const variant = `${opts.output.kind}:${opts.output.metaVersion}:${opts.includeObject}:${groupVersion(r)}:${opts.output.protobuf}`;
   const encodeObject = (o: CachedObject): string => {
     if (opts.output.kind === 'table') {
       return stringify(table(r, [o], { resourceVersion: o.obj.metadata.resourceVersion }, { output: opts.output, includeObject: opts.includeObject, now: Date.now() }));
@@ -65,10 +67,15 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
     }
     return objectJSON(r, o);
   };
-  const frame = (type: string, o: CachedObject) => `{"type":"${type}","object":${encodeObject(o)}}\n`;
+  // Protobuf when the client prefers it and the kind has it (not custom resources).
+  const protobuf = opts.output.kind === 'object' && protobufFor(opts.output, hasProtobuf(groupVersion(r), r.kind));
+  const eventOf = (type: string, obj: object): string | Buffer =>
+    protobuf ? watchEventFrame(type, encodeKubernetesProtobuf(obj)) : `{"type":"${type}","object":${JSON.stringify(obj)}}\n`;
+  const frame = (type: string, o: CachedObject): string | Buffer =>
+    protobuf ? watchEventFrame(type, encodeKubernetesProtobuf(JSON.parse(encodeObject(o)) as object)) : `{"type":"${type}","object":${encodeObject(o)}}\n`;
 
   /** The frame for one cache event as this watcher sees it, shared with watchers of the same variant. */
-  const frameFor = (ev: CacheEvent): string | undefined => {
+  const frameFor = (ev: CacheEvent): string | Buffer | undefined => {
     const now = selected(ev.object) && ev.type !== 'DELETED';
     const before = selected(ev.prev);
     let type: string;
@@ -103,7 +110,7 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
   const res = reply.raw;
   reply.hijack();
   res.writeHead(200, {
-    'Content-Type': opts.output.yaml ? 'application/yaml' : 'application/json',
+    'Content-Type': protobuf ? PROTOBUF_WATCH_MEDIA_TYPE : opts.output.yaml ? 'application/yaml' : 'application/json',
     'Cache-Control': 'no-cache, private',
     'Transfer-Encoding': 'chunked',
     'X-Content-Type-Options': 'nosniff',
@@ -126,7 +133,7 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
     opts.shutdown.removeEventListener('abort', finish);
     res.end();
   };
-  const write = (text: string) => {
+  const write = (text: string | Buffer) => {
     if (closed) return;
     res.write(text);
     if (res.writableLength > MAX_BUFFERED_BYTES) {
@@ -135,14 +142,14 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
     }
   };
   const writeError = (err: StatusError) => {
-    write(`{"type":"ERROR","object":${JSON.stringify(err.toStatus())}}\n`);
+    write(eventOf('ERROR', err.toStatus()));
     finish();
   };
   const bookmark = (rev: number, annotations?: Record<string, string>) => {
     const meta: Record<string, unknown> = { resourceVersion: String(rev) };
     if (annotations) meta.annotations = annotations;
     const obj = opts.output.kind === 'object' ? { kind: r.kind, apiVersion: groupVersion(r), metadata: meta } : { kind: opts.output.kind === 'table' ? 'Table' : 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${opts.output.metaVersion}`, metadata: meta };
-    write(`{"type":"BOOKMARK","object":${JSON.stringify(obj)}}\n`);
+    write(eventOf('BOOKMARK', obj));
   };
 
   // The response's close is the client going away; the request's fires once its (empty) body is read.

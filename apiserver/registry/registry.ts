@@ -79,9 +79,12 @@ export class Registry {
 
   async namespaceState(name: string): Promise<NamespaceState> {
     const ns = this.namespaces;
-    let obj = ns.getCached(undefined, name)?.obj;
+    // Read our own writes: a namespace this server just marked Terminating must not look Active
+    // because its cache has not seen that write yet.
+    const fresh = ns.cache.revision >= ns.lastWriteRevision || (await ns.cache.waitFor(ns.lastWriteRevision, 1000));
+    let obj = fresh ? ns.getCached(undefined, name)?.obj : undefined;
     if (!obj) {
-      // The cache may trail a namespace created a moment ago: ask etcd.
+      // The cache may trail a namespace created a moment ago (or be behind): ask etcd.
       try {
         obj = (await ns.get(undefined, name)).obj;
       } catch (err) {

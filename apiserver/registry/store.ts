@@ -171,6 +171,14 @@ export class ResourceStore {
     return this.cache.objects.get(this.key(namespace, name));
   }
 
+  /** The newest revision this server wrote for this resource: the cache has it once it caught up. */
+  lastWriteRevision = 0;
+
+  private written(revision: number): number {
+    if (revision > this.lastWriteRevision) this.lastWriteRevision = revision;
+    return revision;
+  }
+
   private async checkNamespace(namespace: string | undefined, name: string): Promise<void> {
     if (!this.info.namespaced || !namespace) return;
     const state = await this.namespaceState(namespace);
@@ -219,7 +227,7 @@ export class ResourceStore {
         res = await this.etcd.create(key, serialize(obj));
       }
       if (!res.ok) throw alreadyExists(this.info.plural, this.info.group, meta.name!);
-      return stored(key, obj, res.revision);
+      return stored(key, obj, this.written(res.revision));
     } catch (err) {
       await undo?.();
       throw err;
@@ -264,13 +272,13 @@ export class ResourceStore {
           if (del.ok) {
             await plan?.commit();
             await this.hooks?.afterRemove(prepared);
-            return { object: new CachedObject(key, del.revision, { ...prepared, metadata: { ...prepared.metadata, resourceVersion: String(del.revision) } }), created: false };
+            return { object: new CachedObject(key, this.written(del.revision), { ...prepared, metadata: { ...prepared.metadata, resourceVersion: String(del.revision) } }), created: false };
           }
         } else {
           const res = await this.etcd.update(key, serialize(prepared), current.modRevision);
           if (res.ok) {
             await plan?.commit();
-            return { object: stored(key, prepared, res.revision), created: false };
+            return { object: stored(key, prepared, this.written(res.revision)), created: false };
           }
         }
       } catch (err) {
@@ -380,12 +388,12 @@ export class ResourceStore {
       if (keep) {
         if (deepEqual(next, obj.obj)) return { object: obj, pending: true };
         const res = await this.etcd.update(key, serialize(next), current.modRevision);
-        if (res.ok) return { object: stored(key, next, res.revision), pending: true };
+        if (res.ok) return { object: stored(key, next, this.written(res.revision)), pending: true };
       } else {
         const res = await this.etcd.delete(key, current.modRevision);
         if (res.ok) {
           await this.hooks?.afterRemove(obj.obj);
-          return { object: obj.atRevision(res.revision), pending: false };
+          return { object: obj.atRevision(this.written(res.revision)), pending: false };
         }
       }
       if (attempt >= MAX_RETRIES) throw conflict(this.info.plural, this.info.group, name, OBJECT_MODIFIED);

@@ -3,6 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toYAML } from '../../api/codec/yaml.js';
 import { applyJsonPatch } from '../../api/patch/json-patch.js';
+import { encodeKubernetesProtobuf, hasProtobuf, PROTOBUF_MEDIA_TYPE } from '../../api/protobuf/envelope.js';
 import { applyMergePatch } from '../../api/patch/merge-patch.js';
 import { applyStrategicMergePatch } from '../../api/patch/strategic-merge.js';
 import { groupVersion, type ResourceInfo } from '../../api/resources.js';
@@ -11,7 +12,7 @@ import { badRequest, conflict, methodNotAllowed, OBJECT_MODIFIED } from '../../a
 import type { DeleteOptions, KubeObject } from '../../api/types/meta.js';
 import { FieldErrors } from '../../api/validation/field-errors.js';
 import type { BodyTarget } from '../http/admit.js';
-import type { Output } from '../http/negotiation.js';
+import { protobufFor, type Output } from '../http/negotiation.js';
 import { bool, dryRun, int, one, type Query } from '../http/params.js';
 import type { ResourcePath } from '../http/path.js';
 import { renderObject, type RenderOptions } from '../http/render.js';
@@ -59,6 +60,13 @@ export const isObj = (v: unknown): v is Record<string, any> => v !== null && typ
 export function send(ctx: Ctx, code: number, body: string, warnings: string[] = []): FastifyReply {
   if (warnings.length) ctx.reply.header('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
   if (ctx.output.yaml) return ctx.reply.code(code).type('application/yaml').send(toYAML(JSON.parse(body)));
+  if (ctx.output.protobuf) {
+    const obj = JSON.parse(body) as Record<string, unknown>;
+    // A kind without a protobuf form (a custom resource) goes as JSON when the client takes it.
+    if (protobufFor(ctx.output, hasProtobuf(String(obj.apiVersion), String(obj.kind)))) {
+      return ctx.reply.code(code).type(PROTOBUF_MEDIA_TYPE).send(encodeKubernetesProtobuf(obj));
+    }
+  }
   return ctx.reply.code(code).type('application/json').send(body);
 }
 

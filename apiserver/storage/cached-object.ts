@@ -53,5 +53,5 @@ export interface CacheEvent {
   /** The object before the change, when there was one. */
   prev?: CachedObject;
   /** Serialized frames, memoized per (event type, output variant) for the fan-out. */
-  frames?: Map<string, string>;
+  frames?: Map<string, string | Buffer>;
 }

@@ -4,6 +4,7 @@
 // content type and patch type it applies to. Cases never change the sentinel objects: those
 // that are accepted are no-ops (unknown fields dropped), so the test can check afterwards that
 // the server holds exactly what it held before.
+import { lengthDelimited, varintField } from '../../api/protobuf/wire.js';
 
 export interface Expect {
   code: number;
@@ -166,6 +167,12 @@ function patchCases(k: Kind): Case[] {
   return cases;
 }
 
+/** "k8s\0" + runtime.Unknown naming the kind, around `raw` as the object's message. */
+function protobufBody(k: Kind, raw: Buffer): Buffer {
+  const typeMeta = Buffer.concat([lengthDelimited(1, Buffer.from(k.apiVersion)), lengthDelimited(2, Buffer.from(k.kind))]);
+  return Buffer.concat([Buffer.from('k8s\0', 'latin1'), lengthDelimited(1, typeMeta), lengthDelimited(2, raw)]);
+}
+
 /** Creates and updates that must be refused. */
 function writeCases(k: Kind): Case[] {
   const coll = collectionPath(k);
@@ -207,6 +214,10 @@ function writeCases(k: Kind): Case[] {
   create('in an unknown media type', obj({ name: 'x' }), unsupported, 'text/html');
   create('from protobuf garbage', Buffer.from([0x6b, 0x38, 0x73, 0x00, 0x0a, 0xff, 0xff, 0xff]), badRequest(/protobuf/), 'application/vnd.kubernetes.protobuf');
   create('from protobuf without the k8s prefix', Buffer.from('{}'), badRequest(/protobuf/), 'application/vnd.kubernetes.protobuf');
+  // This kind's own envelope around a message that lies: metadata.name sent as a number, and a
+  // metadata whose length runs past the end of the body.
+  create('from protobuf with a string sent as a number', protobufBody(k, lengthDelimited(1, varintField(1, 5n))), badRequest(/protobuf: .*wire type/), 'application/vnd.kubernetes.protobuf');
+  create('from protobuf with a length past the end', protobufBody(k, Buffer.from([0x0a, 0x7f, 0x0a])), badRequest(/protobuf: truncated/), 'application/vnd.kubernetes.protobuf');
   create('that already exists', obj({ name }), { code: 409, reason: 'AlreadyExists' });
   if (k.namespaced) create('into another namespace', obj({ name: 'x', namespace: 'default' }), badRequest(/namespace/));
   update('under another name', obj({ name: 'other' }), badRequest(/does not match the name on the URL/));

@@ -2,6 +2,7 @@
 // real etcd and the apiserver process: body bytes, defaults clients dereference, admission
 // on update and delete, dry runs carried in DeleteOptions.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { decodeKubernetesProtobuf, readWatchFrames } from '../../api/protobuf/envelope.js';
 import { startApiServer, type ApiServerHandle } from '../harness/apiserver.js';
 import { restCaller } from '../harness/rest.js';
 
@@ -37,12 +38,36 @@ describe('response bytes', () => {
     }
   });
 
-  it('answers 406 when asked only for a representation it cannot write', async () => {
-    const res = await fetch(`${api.url}/api/v1/namespaces/default/configmaps`, { headers: { Accept: 'application/vnd.kubernetes.protobuf' } });
-    expect(res.status).toBe(406);
-    expect(((await res.json()) as { reason: string }).reason).toBe('NotAcceptable');
-    const fallback = await fetch(`${api.url}/api/v1/namespaces/default/configmaps`, { headers: { Accept: 'application/vnd.kubernetes.protobuf, application/json' } });
-    expect(fallback.status).toBe(200);
+  it('answers protobuf to clients that prefer it (objects, lists, Statuses, watches), JSON for kinds without it, 406 for what it cannot write', async () => {
+    const PB = 'application/vnd.kubernetes.protobuf';
+    const created = await call('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'pb', labels: { a: 'b' } }, data: { k: 'v' } });
+    expect(created.status).toBe(201);
+    // kubectl's typed clients send exactly this Accept header.
+    const one = await fetch(`${api.url}/api/v1/namespaces/default/configmaps/pb`, { headers: { Accept: `${PB},application/json` } });
+    expect(one.headers.get('content-type')).toBe(PB);
+    const decoded = decodeKubernetesProtobuf(Buffer.from(await one.arrayBuffer()));
+    expect(decoded).toEqual((await call('GET', '/api/v1/namespaces/default/configmaps/pb')).json);
+
+    const list = await fetch(`${api.url}/api/v1/namespaces/default/configmaps?labelSelector=a%3Db`, { headers: { Accept: PB } });
+    const items = decodeKubernetesProtobuf(Buffer.from(await list.arrayBuffer()));
+    expect(items.kind).toBe('ConfigMapList');
+    expect(items.items.map((i: { metadata: { name: string } }) => i.metadata.name)).toEqual(['pb']);
+
+    const missing = await fetch(`${api.url}/api/v1/namespaces/default/configmaps/nope`, { headers: { Accept: PB } });
+    expect(missing.status).toBe(404);
+    expect(decodeKubernetesProtobuf(Buffer.from(await missing.arrayBuffer()))).toMatchObject({ kind: 'Status', reason: 'NotFound', code: 404, message: 'configmaps "nope" not found' });
+
+    const watch = await fetch(`${api.url}/api/v1/namespaces/default/configmaps?watch=1&labelSelector=a%3Db&resourceVersion=0&timeoutSeconds=1`, { headers: { Accept: PB } });
+    expect(watch.headers.get('content-type')).toBe(`${PB};stream=watch`);
+    const events = readWatchFrames(Buffer.from(await watch.arrayBuffer()));
+    expect(events.map((e) => [e.type, e.object.kind, e.object.metadata.name])).toEqual([['ADDED', 'ConfigMap', 'pb']]);
+
+    // Tables are JSON only; a client taking only protobuf or only HTML gets 406.
+    const table = await fetch(`${api.url}/api/v1/namespaces/default/configmaps`, { headers: { Accept: `${PB};as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1;g=meta.k8s.io` } });
+    expect(((await table.json()) as { kind: string }).kind).toBe('Table');
+    const html = await fetch(`${api.url}/api/v1/namespaces/default/configmaps`, { headers: { Accept: 'text/html' } });
+    expect(html.status).toBe(406);
+    expect(((await html.json()) as { reason: string }).reason).toBe('NotAcceptable');
   });
 
   it('reports an undecodable body as Kubernetes decoder does', async () => {

@@ -1,5 +1,6 @@
 // authentication.k8s.io/v1 SelfSubjectReview: "who am I" (kubectl auth whoami); the answer is
 // the requester's own user info.
+import { map, obj, str, strings } from '../../schema/dsl.js';
 import { kind } from '../../schema/meta.js';
 import type { KindModule } from '../kind.js';
 
@@ -11,5 +12,5 @@ export const selfSubjectReview: KindModule = {
   namespaced: false,
   verbs: ['create'],
   review: true,
-  schema: kind({}),
+  schema: kind({ status: obj({ userInfo: obj({ username: str, uid: str, groups: strings, extra: map(strings) }) }) }),
 };

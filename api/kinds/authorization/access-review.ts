@@ -1,12 +1,15 @@
 // The shape all access reviews share: what is asked about (a resource or a non-resource URL),
 // and for SubjectAccessReview whom.
-import { map, obj, str, strings } from '../../schema/dsl.js';
+import { bool, map, obj, str, strings } from '../../schema/dsl.js';
 import type { Schema } from '../../schema/dsl.js';
 import type { FieldErrors } from '../../validation/field-errors.js';
 import type { KubeObject } from '../../types/meta.js';
 
 export const resourceAttributes = obj({ namespace: str, verb: str, group: str, version: str, resource: str, subresource: str, name: str });
 export const nonResourceAttributes = obj({ path: str, verb: str });
+
+/** What the server answers a review with. */
+export const accessReviewStatus: Schema = obj({ allowed: bool, denied: bool, reason: str, evaluationError: str });
 
 export function accessReviewSpec(withSubject: boolean): Schema {
   return obj({

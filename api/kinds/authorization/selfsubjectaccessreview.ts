@@ -1,7 +1,7 @@
 // authorization.k8s.io/v1 SelfSubjectAccessReview: may I? (`kubectl auth can-i`).
 import { kind } from '../../schema/meta.js';
 import type { KindModule } from '../kind.js';
-import { accessReviewSpec, validateAccessReview } from './access-review.js';
+import { accessReviewSpec, accessReviewStatus, validateAccessReview } from './access-review.js';
 
 export const selfSubjectAccessReview: KindModule = {
   group: 'authorization.k8s.io',
@@ -11,6 +11,6 @@ export const selfSubjectAccessReview: KindModule = {
   namespaced: false,
   verbs: ['create'],
   review: true,
-  schema: kind({ spec: accessReviewSpec(false) }),
+  schema: kind({ spec: accessReviewSpec(false), status: accessReviewStatus }),
   validate: (o, errs) => validateAccessReview(o, errs, false),
 };

@@ -2,7 +2,7 @@
 // webhook authorization of the kubelet's API).
 import { kind } from '../../schema/meta.js';
 import type { KindModule } from '../kind.js';
-import { accessReviewSpec, validateAccessReview } from './access-review.js';
+import { accessReviewSpec, accessReviewStatus, validateAccessReview } from './access-review.js';
 
 export const subjectAccessReview: KindModule = {
   group: 'authorization.k8s.io',
@@ -12,7 +12,7 @@ export const subjectAccessReview: KindModule = {
   namespaced: false,
   verbs: ['create'],
   review: true,
-  schema: kind({ spec: accessReviewSpec(true) }),
+  schema: kind({ spec: accessReviewSpec(true), status: accessReviewStatus }),
   validate: (o, errs) => validateAccessReview(o, errs, true),
 };
 

@@ -3,6 +3,7 @@ import type { Unstructured } from '../../types/meta.js';
 import { ageCol, col, nameCol, none } from '../../printers.js';
 import { specStatus } from '../../schema/workloads.js';
 import { withStatus } from '../strategy.js';
+import { setIfMissing } from '../../defaulting.js';
 import { statusOf, type KindModule } from '../kind.js';
 
 export const ingress: KindModule = {
@@ -22,5 +23,14 @@ export const ingress: KindModule = {
     col('Ports', (o) => ((o.spec?.tls ?? []).length ? '80, 443' : '80')),
     ageCol,
   ],
-  strategy: withStatus(),
+  defaults(o) {
+    if (o.status && typeof o.status === 'object') setIfMissing(o.status, 'loadBalancer', {});
+  },
+  strategy: withStatus({
+    prepareForCreate(o) {
+      o.metadata.generation = 1;
+      // Kubernetes' IngressStatus always carries its (possibly empty) loadBalancer, as a Service's does.
+      o.status = { loadBalancer: {} };
+    },
+  }),
 };

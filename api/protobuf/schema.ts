@@ -1,0 +1,52 @@
+// The protobuf shape of the served kinds, as scripts/generate-protobuf-schema.mjs wrote it into
+// schema.generated.ts: messages by fully qualified name, each a list of fields.
+import { generated } from './schema.generated.js';
+
+/**
+ * [field number, JSON name, type, flags]. The type is a protobuf scalar (`string`, `int64`,
+ * `double`...), a message name, or [key, value] for a map. Flags: r repeated, m map, p Go
+ * pointer (a zero value sent on purpose), o omitempty, i inline (JSON has the embedded
+ * message's fields in the parent).
+ */
+export type SchemaField = [no: number, name: string, type: string | [string, string], flags: string];
+/** A named Go slice (authentication's ExtraValue): a message of `items`, a JSON array. */
+export interface ArrayMessage {
+  array: string;
+}
+
+export interface GeneratedSchema {
+  /** `<apiVersion>/<Kind>` (and `meta/<Kind>` for meta.k8s.io kinds any version carries) → message. */
+  kinds: Record<string, string>;
+  messages: Record<string, SchemaField[] | ArrayMessage>;
+}
+
+export const schema: GeneratedSchema = generated;
+
+const META = 'k8s.io.apimachinery.pkg.apis.meta.v1.';
+/** Kinds of meta.k8s.io every group version carries (Status, DeleteOptions, WatchEvent...). */
+const GROUP_LESS = new Set(['Status', 'DeleteOptions', 'WatchEvent']);
+
+/** The message of an object of this apiVersion and kind, if the kind is served with protobuf. */
+export function messageOf(apiVersion: string, kind: string): string | undefined {
+  const own = schema.kinds[`${apiVersion}/${kind}`];
+  if (own && Object.hasOwn(schema.kinds, `${apiVersion}/${kind}`)) return own;
+  if (GROUP_LESS.has(kind) || apiVersion.startsWith('meta.k8s.io/')) {
+    const meta = schema.kinds[`meta/${kind}`];
+    if (meta && Object.hasOwn(schema.kinds, `meta/${kind}`)) return meta;
+  }
+  return undefined;
+}
+
+export const WELL_KNOWN = {
+  time: `${META}Time`,
+  microTime: `${META}MicroTime`,
+  fieldsV1: `${META}FieldsV1`,
+  quantity: 'k8s.io.apimachinery.pkg.api.resource.Quantity',
+  intOrString: 'k8s.io.apimachinery.pkg.util.intstr.IntOrString',
+  rawExtension: 'k8s.io.apimachinery.pkg.runtime.RawExtension',
+  json: 'k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.v1.JSON',
+  schemaOrArray: 'k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrArray',
+  schemaOrBool: 'k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrBool',
+  schemaOrStringArray: 'k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrStringArray',
+  jsonSchemaProps: 'k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps',
+} as const;
