@@ -2,6 +2,7 @@
 // x-kubernetes-group-version-kind (so kubectl knows the server validates fields itself, with
 // fieldValidation) and the schemas of its kinds: built-in ones from their modules, custom
 // ones from their CRDs (kubectl explain reads them).
+import { openAPIv2Document } from '../../api/protobuf/openapi-v2.js';
 import type { FastifyInstance } from 'fastify';
 import { apiPrefix, type GroupVersionInfo, type ResourceInfo, type ResourceTable } from '../../api/resources.js';
 import { customSchemas } from '../../api/custom-resources/openapi.js';
@@ -90,17 +91,10 @@ export async function openapiRoutes(app: FastifyInstance, opts: { gitVersion: st
     if (doc === undefined) memo.set(gv.resources, (doc = document(gv, opts.gitVersion)));
     return doc;
   };
-  // OpenAPI v2: JSON with every kind's schema under `definitions` (references rewritten from
-  // v3's components). kubectl asks for the protobuf form, which stays an empty Document: a
-  // valid message declaring no schemas, so kubectl skips client-side checks and relies on the
-  // server's field validation (and reads v3 for explain).
-  let v2: { gvs: unknown; text: string } | undefined;
-  app.get('/openapi/v2', async (req, reply) => {
-    if (/protobuf/.test(String(req.headers.accept ?? ''))) {
-      // As Kubernetes answers it: Go's mime parser (kubectl's) refuses the '@' of the media
-      // type kubectl asks for, so the body goes as octet-stream.
-      return reply.header('Content-Type', 'application/octet-stream').send(Buffer.alloc(0));
-    }
+  // OpenAPI v2: every kind's schema under `definitions` (references rewritten from v3's
+  // components), as JSON or as the gnostic protobuf Document kubectl downloads.
+  let v2: { gvs: unknown; text: string; protobuf?: Buffer } | undefined;
+  const v2Document = () => {
     const gvs = opts.table.groupVersions();
     if (v2?.gvs !== gvs) {
       const definitions: Record<string, unknown> = {};
@@ -108,7 +102,17 @@ export async function openapiRoutes(app: FastifyInstance, opts: { gitVersion: st
       const doc = { swagger: '2.0', info: { title: 'Kubernetes', version: opts.gitVersion }, paths: {}, definitions };
       v2 = { gvs, text: JSON.stringify(doc).replaceAll('#/components/schemas/', '#/definitions/') };
     }
-    return reply.type('application/json').send(v2.text);
+    return v2;
+  };
+  app.get('/openapi/v2', async (req, reply) => {
+    const doc = v2Document();
+    if (/protobuf/.test(String(req.headers.accept ?? ''))) {
+      doc.protobuf ??= openAPIv2Document(JSON.parse(doc.text) as Parameters<typeof openAPIv2Document>[0]);
+      // As Kubernetes answers it: Go's mime parser (kubectl's) refuses the '@' of the media
+      // type kubectl asks for, so the body goes as octet-stream.
+      return reply.header('Content-Type', 'application/octet-stream').send(doc.protobuf);
+    }
+    return reply.type('application/json').send(doc.text);
   });
   app.get('/openapi/v3', async (_req, reply) => {
     const keys = opts.table.groupVersions().map((gv) => apiPrefix(gv).slice(1));

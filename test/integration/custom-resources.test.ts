@@ -315,6 +315,8 @@ describe.each(Object.entries(KUBECTL_VERSIONS))('kubectl %s with custom resource
     const explained = await kubectl.ok(['explain', `widgets.${group}.spec`]);
     expect(explained).toMatch(/KIND:\s+Widget/);
     expect(explained).toMatch(/color\s+<string>/);
+    // The same schema in the protobuf OpenAPI v2 document kubectl downloads.
+    expect(await kubectl.ok(['explain', `widgets.${group}.spec`, '--output=plaintext-openapiv2'])).toMatch(/color\s+<string>/);
     expect(await kubectl.ok(['delete', `widgets.${group}`, 'k1'])).toContain(`widget.${group} "k1" deleted`);
     expect(await kubectl.ok(['delete', 'crd', `widgets.${group}`])).toContain('deleted');
   });

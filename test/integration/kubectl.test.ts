@@ -60,7 +60,7 @@ describe.each(['1.32', '1.27', '1.33'])('kubectl %s', (version) => {
     expect(await k.ok(['explain', 'pod.spec.containers.resources.limits'])).toMatch(/FIELD: limits <map\[string\]string>/);
   });
 
-  it('serves OpenAPI v2 as JSON with every kind, and as the (empty) protobuf kubectl asks for', async () => {
+  it('serves OpenAPI v2 as JSON with every kind, and as the protobuf kubectl reads (explain --output=plaintext-openapiv2)', async () => {
     const json = await fetch(`${api.url}/openapi/v2`, { headers: { Accept: 'application/json' } });
     const doc = (await json.json()) as { swagger: string; definitions: Record<string, any> };
     expect(doc.swagger).toBe('2.0');
@@ -68,6 +68,15 @@ describe.each(['1.32', '1.27', '1.33'])('kubectl %s', (version) => {
     expect(JSON.stringify(doc)).not.toContain('#/components/');
     const proto = await fetch(`${api.url}/openapi/v2`, { headers: { Accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' } });
     expect(proto.headers.get('content-type')).toBe('application/octet-stream');
+    // kubectl parses that document into its models: nested objects, arrays, maps, references.
+    const k = kubectl();
+    const v2 = (path: string) => k.ok(['explain', path, '--output=plaintext-openapiv2']);
+    expect(await v2('deployment.spec.replicas')).toMatch(/FIELD:\s+replicas <integer>/);
+    const ports = await v2('pods.spec.containers.ports');
+    expect(ports).toMatch(/RESOURCE: ports <\[\]Object>/);
+    expect(ports).toMatch(/containerPort\s+<integer>/);
+    expect(await v2('pods.spec.nodeSelector')).toMatch(/nodeSelector <map\[string\]string>/);
+    expect(await v2('pods.metadata.creationTimestamp')).toMatch(/creationTimestamp <string>/);
   });
 
   it('applies with default validation: created, unchanged, configured', async () => {
