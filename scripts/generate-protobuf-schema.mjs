@@ -129,7 +129,16 @@ for (const [repo, dir] of PACKAGES) {
         if (!pb) continue;
         const json = /json:"([^"]*)"/.exec(tags)?.[1] ?? field[1] ?? '';
         const [jsonName, ...opts] = json.split(',');
-        byNumber.set(Number(pb[2]), { json: jsonName, omitempty: opts.includes('omitempty'), pointer: field[2].startsWith('*'), inline: opts.includes('inline') || (jsonName === '' && !field[1]) });
+        const strategy = /patchStrategy:"([^"]*)"/.exec(tags)?.[1] ?? '';
+        const mergeKey = /patchMergeKey:"([^"]*)"/.exec(tags)?.[1] ?? '';
+        byNumber.set(Number(pb[2]), {
+          json: jsonName,
+          omitempty: opts.includes('omitempty'),
+          pointer: field[2].startsWith('*'),
+          inline: opts.includes('inline') || (jsonName === '' && !field[1]),
+          merge: strategy.split(',').includes('merge'),
+          mergeKey,
+        });
       }
       goFields.set(`${pkg}.${s[1]}`, byNumber);
     }
@@ -162,7 +171,11 @@ const visit = (name) => {
 };
 for (const name of Object.values(kindMessage)) visit(name);
 
-/** One field: [number, JSON name, type, flags]; flags: r repeated, p pointer, o omitempty, i inline, m map (type is [key, value]). */
+/**
+ * One field: [number, JSON name, type, flags, merge key?]; flags: r repeated, p pointer,
+ * o omitempty, i inline, m map (type is [key, value]), s strategic merge (by the merge key when
+ * one is given).
+ */
 const out = {};
 for (const name of [...reached].sort()) {
   const { fields } = messages.get(name);
@@ -181,7 +194,9 @@ for (const name of [...reached].sort()) {
     if (tag?.pointer) flags += 'p';
     if (tag?.omitempty) flags += 'o';
     if (tag?.inline) flags += 'i';
-    return [f.no, tag?.json || f.protoName, f.map ?? f.type, flags];
+    if (tag?.merge) flags += 's';
+    const field = [f.no, tag?.json || f.protoName, f.map ?? f.type, flags];
+    return tag?.mergeKey ? [...field, tag.mergeKey] : field;
   });
 }
 

@@ -3,12 +3,12 @@
 import { generated } from './schema.generated.js';
 
 /**
- * [field number, JSON name, type, flags]. The type is a protobuf scalar (`string`, `int64`,
- * `double`...), a message name, or [key, value] for a map. Flags: r repeated, m map, p Go
- * pointer (a zero value sent on purpose), o omitempty, i inline (JSON has the embedded
- * message's fields in the parent).
+ * [field number, JSON name, type, flags, merge key]. The type is a protobuf scalar (`string`,
+ * `int64`, `double`...), a message name, or [key, value] for a map. Flags: r repeated, m map,
+ * p Go pointer (a zero value sent on purpose), o omitempty, i inline (JSON has the embedded
+ * message's fields in the parent), s strategic merge patch merges the list (by the merge key).
  */
-export type SchemaField = [no: number, name: string, type: string | [string, string], flags: string];
+export type SchemaField = [no: number, name: string, type: string | [string, string], flags: string, mergeKey?: string];
 /** A named Go slice (authentication's ExtraValue): a message of `items`, a JSON array. */
 export interface ArrayMessage {
   array: string;

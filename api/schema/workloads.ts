@@ -1,7 +1,7 @@
 // Schema pieces several kinds share: workload status, rolling updates, job specs, endpoint
-// ports, and the two shapes for kinds not described in detail.
-import { any, int, int32, intOrString, obj, open, str, type Schema } from './dsl.js';
-import { conditions, kind, labelSelector, objectMeta } from './meta.js';
+// ports, and the shape of kinds whose schema is not known (served as they come).
+import { int, int32, intOrString, obj, open, str, type Schema } from './dsl.js';
+import { conditions, labelSelector, objectMeta } from './meta.js';
 import { podTemplateSpec } from './pod.js';
 
 export const workloadStatus = open({
@@ -36,5 +36,3 @@ export const endpointPort = obj({ name: str, port: int32, protocol: str, appProt
 /** A kind whose content is not described: every field is accepted. */
 export const loose: Schema = obj({ apiVersion: str, kind: str, metadata: objectMeta }, { open: true });
 
-/** A kind with a spec and a status, neither described. */
-export const specStatus = kind({ spec: any, status: any });

@@ -244,8 +244,13 @@ export class WatchCache {
   subscribe(fromRev: number, listener: CacheListener): Subscription {
     if (fromRev < this.historyStart) throw new TooOldError(fromRev, this.historyStart);
     let closeHandler: (reason: 'expired' | 'reset', message?: string) => void = () => undefined;
-    const sub: Subscriber = { listener, close: (r, m) => closeHandler(r, m) };
-    for (const ev of this.history) if (ev.rev > fromRev) listener(ev);
+    // A cache still behind `fromRev` (a write it has not seen yet) must not hand the watcher
+    // events the client already has: only those after `fromRev`, replayed or live.
+    const after = (ev: CacheEvent) => {
+      if (ev.rev > fromRev) listener(ev);
+    };
+    const sub: Subscriber = { listener: after, close: (r, m) => closeHandler(r, m) };
+    for (const ev of this.history) after(ev);
     this.subscribers.add(sub);
     return {
       onClose: (h) => (closeHandler = h),

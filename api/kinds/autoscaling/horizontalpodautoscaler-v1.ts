@@ -1,11 +1,13 @@
 // autoscaling/v1 HorizontalPodAutoscaler: served from the v2 objects (a CPU target only),
 // converted both ways without losing what both versions share.
 import type { KindModule } from '../kind.js';
+import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
 import { hpaResource } from './horizontalpodautoscaler.js';
 
 export const horizontalPodAutoscalerV1: KindModule = {
   ...hpaResource,
   version: 'v1',
+  schema: schemaFromProtobuf('autoscaling/v1', 'HorizontalPodAutoscaler'),
   conversion: {
     toStorage(h) {
       const spec = { ...(h.spec ?? {}) };

@@ -1,7 +1,7 @@
 // autoscaling/v2 HorizontalPodAutoscaler, the stored form; autoscaling/v1 is served from it.
 import { setIfMissing } from '../../defaulting.js';
 import { ageCol, col, nameCol, type PrinterColumn } from '../../printers.js';
-import { specStatus } from '../../schema/workloads.js';
+import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
 import { withStatus } from '../strategy.js';
 import { ALL, statusOf, type KindModule } from '../kind.js';
 
@@ -33,13 +33,13 @@ export const hpaResource = {
   shortNames: ['hpa'],
   categories: ALL,
   subresources: [statusOf('HorizontalPodAutoscaler')],
-  schema: specStatus,
   columns: hpaColumns,
 };
 
 export const horizontalPodAutoscaler: KindModule = {
   ...hpaResource,
   version: 'v2',
+  schema: schemaFromProtobuf('autoscaling/v2', 'HorizontalPodAutoscaler'),
   defaults(o) {
     const spec = o.spec ?? (o.spec = {});
     setIfMissing(spec, 'minReplicas', 1);

@@ -1,5 +1,5 @@
 // v1 LimitRange: stored and served; nothing acts on it yet.
-import { specStatus } from '../../schema/workloads.js';
+import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
 import type { KindModule } from '../kind.js';
 
 export const limitRange: KindModule = {
@@ -8,5 +8,5 @@ export const limitRange: KindModule = {
   kind: 'LimitRange',
   plural: 'limitranges',
   shortNames: ['limits'],
-  schema: specStatus,
+  schema: schemaFromProtobuf('v1', 'LimitRange'),
 };

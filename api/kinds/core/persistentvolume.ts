@@ -1,5 +1,5 @@
 // v1 PersistentVolume: stored and served; provisioning and binding come with issue 13.
-import { specStatus } from '../../schema/workloads.js';
+import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
 import { withStatus } from '../strategy.js';
 import { statusOf, type KindModule } from '../kind.js';
 
@@ -11,6 +11,6 @@ export const persistentVolume: KindModule = {
   namespaced: false,
   shortNames: ['pv'],
   subresources: [statusOf('PersistentVolume')],
-  schema: specStatus,
+  schema: schemaFromProtobuf('v1', 'PersistentVolume'),
   strategy: withStatus(),
 };

@@ -1,6 +1,6 @@
 // v1 PersistentVolumeClaim: stored and served; volume binding comes with issue 13.
 import { ageCol, col, nameCol, none, wide } from '../../printers.js';
-import { specStatus } from '../../schema/workloads.js';
+import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
 import { withStatus } from '../strategy.js';
 import { statusOf, type KindModule } from '../kind.js';
 
@@ -13,7 +13,7 @@ export const persistentVolumeClaim: KindModule = {
   plural: 'persistentvolumeclaims',
   shortNames: ['pvc'],
   subresources: [statusOf('PersistentVolumeClaim')],
-  schema: specStatus,
+  schema: schemaFromProtobuf('v1', 'PersistentVolumeClaim'),
   columns: [
     nameCol,
     col('Status', (o) => (o.metadata.deletionTimestamp ? 'Terminating' : o.status?.phase ?? 'Pending')),

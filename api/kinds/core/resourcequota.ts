@@ -1,5 +1,5 @@
 // v1 ResourceQuota: stored and served; not enforced yet.
-import { specStatus } from '../../schema/workloads.js';
+import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
 import { withStatus } from '../strategy.js';
 import { statusOf, type KindModule } from '../kind.js';
 
@@ -10,6 +10,6 @@ export const resourceQuota: KindModule = {
   plural: 'resourcequotas',
   shortNames: ['quota'],
   subresources: [statusOf('ResourceQuota')],
-  schema: specStatus,
+  schema: schemaFromProtobuf('v1', 'ResourceQuota'),
   strategy: withStatus(),
 };

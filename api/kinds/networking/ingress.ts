@@ -1,7 +1,7 @@
 // networking.k8s.io/v1 Ingress: stored and served; no ingress controller yet.
 import type { Unstructured } from '../../types/meta.js';
 import { ageCol, col, nameCol, none } from '../../printers.js';
-import { specStatus } from '../../schema/workloads.js';
+import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
 import { withStatus } from '../strategy.js';
 import { setIfMissing } from '../../defaulting.js';
 import { statusOf, type KindModule } from '../kind.js';
@@ -14,7 +14,7 @@ export const ingress: KindModule = {
   generation: true,
   shortNames: ['ing'],
   subresources: [statusOf('Ingress')],
-  schema: specStatus,
+  schema: schemaFromProtobuf('networking.k8s.io/v1', 'Ingress'),
   columns: [
     nameCol,
     col('Class', (o) => none(o.spec?.ingressClassName)),

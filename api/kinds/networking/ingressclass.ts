@@ -1,5 +1,5 @@
 // networking.k8s.io/v1 IngressClass: stored and served.
-import { specStatus } from '../../schema/workloads.js';
+import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
 import type { KindModule } from '../kind.js';
 
 export const ingressClass: KindModule = {
@@ -9,5 +9,5 @@ export const ingressClass: KindModule = {
   plural: 'ingressclasses',
   generation: true,
   namespaced: false,
-  schema: specStatus,
+  schema: schemaFromProtobuf('networking.k8s.io/v1', 'IngressClass'),
 };

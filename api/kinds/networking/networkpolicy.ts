@@ -1,5 +1,5 @@
 // networking.k8s.io/v1 NetworkPolicy: stored and served; not enforced.
-import { specStatus } from '../../schema/workloads.js';
+import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
 import type { KindModule } from '../kind.js';
 
 export const networkPolicy: KindModule = {
@@ -9,5 +9,5 @@ export const networkPolicy: KindModule = {
   plural: 'networkpolicies',
   generation: true,
   shortNames: ['netpol'],
-  schema: specStatus,
+  schema: schemaFromProtobuf('networking.k8s.io/v1', 'NetworkPolicy'),
 };

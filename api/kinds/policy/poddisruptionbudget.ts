@@ -1,7 +1,7 @@
 // policy/v1 PodDisruptionBudget: how many of a set of pods must stay up through voluntary
 // disruptions. The disruption controller keeps its status; evictions consult it.
 import { ageCol, col, nameCol } from '../../printers.js';
-import { specStatus } from '../../schema/workloads.js';
+import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
 import { withStatus } from '../strategy.js';
 import { statusOf, type KindModule } from '../kind.js';
 
@@ -26,7 +26,7 @@ export const podDisruptionBudget: KindModule = {
   generation: true,
   shortNames: ['pdb'],
   subresources: [statusOf('PodDisruptionBudget')],
-  schema: specStatus,
+  schema: schemaFromProtobuf('policy/v1', 'PodDisruptionBudget'),
   columns: [
     nameCol,
     col('Min Available', (o) => intOrPercent(o.spec?.minAvailable), { description: 'The minimum number of pods that must be available' }),

@@ -1,5 +1,5 @@
 // scheduling.k8s.io/v1 PriorityClass: stored and served; content not described yet.
-import { loose } from '../../schema/workloads.js';
+import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
 import type { KindModule } from '../kind.js';
 
 export const priorityClass: KindModule = {
@@ -9,5 +9,5 @@ export const priorityClass: KindModule = {
   plural: 'priorityclasses',
   namespaced: false,
   shortNames: ['pc'],
-  schema: loose,
+  schema: schemaFromProtobuf('scheduling.k8s.io/v1', 'PriorityClass'),
 };

@@ -1,5 +1,5 @@
 // storage.k8s.io/v1 StorageClass: stored and served; content not described yet.
-import { loose } from '../../schema/workloads.js';
+import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
 import type { KindModule } from '../kind.js';
 
 export const storageClass: KindModule = {
@@ -9,5 +9,5 @@ export const storageClass: KindModule = {
   plural: 'storageclasses',
   namespaced: false,
   shortNames: ['sc'],
-  schema: loose,
+  schema: schemaFromProtobuf('storage.k8s.io/v1', 'StorageClass'),
 };
