@@ -18,7 +18,8 @@ import { clientErrorHandler, frameworkErrors, frameworkStatus, sendStatus, statu
 import { defaultLimits, installRequestLimits, type RequestLimits } from './http/limits.js';
 import { Metrics } from './metrics.js';
 import { Registry } from './registry/registry.js';
-import { ensureKubernetesService } from './registry/system-services.js';
+import { EndpointReconciler } from './registry/endpoint-reconciler.js';
+import { ensureKubernetesService, publishable } from './registry/system-services.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { healthRoutes, versionInfo } from './routes/health.js';
 import { openapiRoutes } from './routes/openapi.js';
@@ -62,6 +63,8 @@ export interface ApiServerOptions {
   defaultUnreachableTolerationSeconds: number;
   /** The address clients should use, reported in discovery. */
   advertiseAddress?: string;
+  /** --endpoint-reconciler-type: `lease` keeps the kubernetes Service's endpoints equal to the live apiservers; `none` leaves them. */
+  endpointReconciler?: 'lease' | 'none';
   serviceClusterIPRange: string;
   serviceNodePortRange: string;
   /** The port this server listens on, for the `kubernetes` Service (default 8080). */
@@ -314,6 +317,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
       log.warn({ err: (err as Error).message }, 'service allocation repair failed');
     }
   };
+  let endpointReconciler: EndpointReconciler | undefined;
   const ready = (async () => {
     const waiting = setInterval(() => log.warn({ etcd: opts.etcdServers }, 'waiting for etcd'), 5000);
     await registry.ready().finally(() => clearInterval(waiting));
@@ -324,7 +328,12 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     await crds.start();
     await apiservices.start();
     const [advHost, advPort] = (opts.advertiseAddress ?? '').split(':');
-    await ensureKubernetesService(registry, registry.serviceAllocator, { host: advHost || '127.0.0.1', port: Number(advPort) || opts.listenPort || 8080 });
+    const advertised = { host: advHost || '127.0.0.1', port: Number(advPort) || opts.listenPort || 8080 };
+    await ensureKubernetesService(registry, registry.serviceAllocator, advertised);
+    if (opts.endpointReconciler !== 'none' && publishable(advertised.host)) {
+      endpointReconciler = new EndpointReconciler(registry, { ...advertised, leaseSeconds: 15, intervalMs: 10_000, log });
+      await endpointReconciler.start();
+    }
     compactor.start();
     repairer = setInterval(() => void repairAllocations(), 3 * 60_000);
     void repairAllocations();
@@ -362,6 +371,8 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
       return server;
     },
     async close() {
+      // Out of the kubernetes Service first, while etcd is still there.
+      await endpointReconciler?.stop().catch((err: Error) => log.warn({ err: err.message }, 'leaving the kubernetes endpoints failed'));
       shutdown.abort();
       crds.stop();
       apiservices.stop();

@@ -43,6 +43,7 @@ const flags = defineFlags({
   'audit-policy-file': { type: 'string', arg: 'FILE', help: 'Audit Policy (audit.k8s.io/v1); default: Metadata for every request, never a Secret body.' },
   'authorization-mode': { type: 'list', default: ['Node', 'RBAC'], arg: 'MODE,...', help: `Authorizers on the secure port, in order: ${AUTHORIZATION_MODES.join(', ')}. Members of system:masters may always act.` },
   'advertise-address': { type: 'string', arg: 'IP[:PORT]', help: "The address pods and clients are told to use: discovery's serverAddress and the kubernetes Service's endpoint (port: the secure port). Loopback gives that Service no endpoint." },
+  'endpoint-reconciler-type': { type: 'string', default: 'lease', arg: 'TYPE', help: "lease: each apiserver holds a Lease in kube-system and the kubernetes Service's endpoints are the apiservers whose Leases are current; none: they are left alone." },
   'kubelet-client-certificate': { type: 'string', arg: 'FILE', help: 'Client certificate (PEM) presented to kubelets (logs, exec).' },
   'kubelet-client-key': { type: 'string', arg: 'FILE', help: 'Its key (PEM).' },
   'proxy-client-cert-file': { type: 'string', arg: 'FILE', help: 'Client certificate (PEM) the apiserver presents to aggregated API servers (service-backed APIServices), vouching for the X-Remote-* headers.' },
@@ -109,6 +110,7 @@ runComponent({
       defaultNotReadyTolerationSeconds: f['default-not-ready-toleration-seconds'],
       defaultUnreachableTolerationSeconds: f['default-unreachable-toleration-seconds'],
       advertiseAddress: f['advertise-address'],
+      endpointReconciler: endpointReconcilerType(f['endpoint-reconciler-type']),
       serviceClusterIPRange: f['service-cluster-ip-range'],
       serviceNodePortRange: f['service-node-port-range'],
       listenPort: f['secure-port'] || port,
@@ -209,4 +211,9 @@ function auditPolicy(text: string, file: string) {
   } catch (err) {
     throw new FlagError(`--audit-policy-file ${file}: ${(err as Error).message}`);
   }
+}
+
+function endpointReconcilerType(value: string): 'lease' | 'none' {
+  if (value === 'lease' || value === 'none') return value;
+  throw new FlagError(`--endpoint-reconciler-type: unsupported type ${value} (supported: lease, none)`);
 }
