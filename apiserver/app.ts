@@ -154,6 +154,9 @@ export interface ApiServer {
   ready: Promise<void>;
   /** Serves the same API over TLS on another listener (the secure port). */
   listenSecure(tls: SecureServing, host: string, port: number): Promise<HttpsServer>;
+  /** A stop begins: /readyz fails (`shutdown`) and this server leaves the kubernetes endpoints, while it keeps serving. */
+  beginShutdown(): Promise<void>;
+  /** Stops taking requests, ends watches, finishes those under way, closes etcd. */
   close(): Promise<void>;
 }
 
@@ -295,7 +298,8 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     metrics.countRequest(req.method, (req.routeOptions.url ?? '').split('/').slice(0, 4).join('/'), reply.statusCode);
   });
 
-  app.register(healthRoutes, { etcd, ready: () => isReady, staleCaches: () => registry.staleCaches() });
+  let shuttingDown = false;
+  app.register(healthRoutes, { etcd, ready: () => isReady, shuttingDown: () => shuttingDown, staleCaches: () => registry.staleCaches() });
   app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(metrics.render()));
   app.get('/', async () => ({ paths: rootPaths(registry.table) }));
   const advertised = opts.advertiseAddress ? (opts.advertiseAddress.includes(':') ? opts.advertiseAddress : `${opts.advertiseAddress}:${opts.listenPort ?? 8080}`) : undefined;
@@ -370,9 +374,15 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
       secure.push(server);
       return server;
     },
-    async close() {
-      // Out of the kubernetes Service first, while etcd is still there.
+    async beginShutdown() {
+      // Not ready from now on, and out of the kubernetes Service, while still serving: what is
+      // in front of this server (a load balancer, in-cluster clients) moves elsewhere first.
+      shuttingDown = true;
       await endpointReconciler?.stop().catch((err: Error) => log.warn({ err: err.message }, 'leaving the kubernetes endpoints failed'));
+      endpointReconciler = undefined;
+    },
+    async close() {
+      await this.beginShutdown();
       shutdown.abort();
       crds.stop();
       apiservices.stop();

@@ -43,6 +43,7 @@ const flags = defineFlags({
   'audit-policy-file': { type: 'string', arg: 'FILE', help: 'Audit Policy (audit.k8s.io/v1); default: Metadata for every request, never a Secret body.' },
   'authorization-mode': { type: 'list', default: ['Node', 'RBAC'], arg: 'MODE,...', help: `Authorizers on the secure port, in order: ${AUTHORIZATION_MODES.join(', ')}. Members of system:masters may always act.` },
   'advertise-address': { type: 'string', arg: 'IP[:PORT]', help: "The address pods and clients are told to use: discovery's serverAddress and the kubernetes Service's endpoint (port: the secure port). Loopback gives that Service no endpoint." },
+  'shutdown-delay-duration': { type: 'duration', default: '0s', help: 'After SIGTERM, keep serving this long while /readyz already fails (shutdown), so load balancers stop sending requests first.' },
   'endpoint-reconciler-type': { type: 'string', default: 'lease', arg: 'TYPE', help: "lease: each apiserver holds a Lease in kube-system and the kubernetes Service's endpoints are the apiservers whose Leases are current; none: they are left alone." },
   'kubelet-client-certificate': { type: 'string', arg: 'FILE', help: 'Client certificate (PEM) presented to kubelets (logs, exec).' },
   'kubelet-client-key': { type: 'string', arg: 'FILE', help: 'Its key (PEM).' },
@@ -71,6 +72,8 @@ runComponent({
   command: 'kubette-apiserver',
   component: 'apiserver',
   flags,
+  // The shutdown delay, then requests under way finishing.
+  drainMs: (f) => f['shutdown-delay-duration'] + 10_000,
   validate: (f) => {
     const ip = parseIPv4(f['insecure-bind-address']);
     if (f['insecure-port'] && (ip === undefined || ip >>> 24 !== 127)) throw new FlagError(`--insecure-bind-address must be a loopback address (it serves unauthenticated local administration), got ${f['insecure-bind-address']}`);
@@ -182,6 +185,14 @@ runComponent({
       log.info({ address: `https://${bind}:${securePort}` }, 'apiserver listening (TLS)');
     }
     await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+    // As Kubernetes: not ready at once, still serving for --shutdown-delay-duration (so load
+    // balancers take this server out), then no new requests, watches ended, the rest finished.
+    await server.beginShutdown();
+    const delay = f['shutdown-delay-duration'];
+    if (delay > 0) {
+      log.info({ delayMs: delay }, 'not ready; serving until the shutdown delay ends');
+      await new Promise((r) => setTimeout(r, delay));
+    }
     await server.close();
   },
 });

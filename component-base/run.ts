@@ -30,8 +30,8 @@ export interface ComponentSpec<T extends FlagTable> {
   logFields?: (flags: FlagValues<T & typeof commonFlags>) => Record<string, unknown>;
   /** Checks across flags; throw FlagError for a bad combination. */
   validate?: (flags: FlagValues<T & typeof commonFlags>) => void;
-  /** How long `run` may take to return after a stop signal before the process exits anyway. */
-  drainMs?: number;
+  /** How long `run` may take to return after a stop signal before the process exits anyway (10 s unless given). */
+  drainMs?: number | ((flags: FlagValues<T & typeof commonFlags>) => number);
   run(ctx: ComponentContext<T>): Promise<void>;
 }
 
@@ -59,14 +59,15 @@ export function runComponent<T extends FlagTable>(spec: ComponentSpec<T>, argv: 
   }
   const log = pino({ level: levelFor(flags as { 'log-level': string; v?: number }), base: { component: spec.component, ...spec.logFields?.(flags) } });
   const stop = new AbortController();
+  const drainMs = (typeof spec.drainMs === 'function' ? spec.drainMs(flags) : spec.drainMs) ?? 10_000;
   const shutdown = (signal: string) => {
     if (stop.signal.aborted) return;
     log.info({ signal }, 'shutting down');
     stop.abort();
     const force = setTimeout(() => {
-      log.error({ drainMs: spec.drainMs ?? 10_000 }, 'did not stop in time; exiting');
+      log.error({ drainMs }, 'did not stop in time; exiting');
       process.exit(1);
-    }, spec.drainMs ?? 10_000);
+    }, drainMs);
     force.unref();
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));

@@ -31,6 +31,8 @@ export function versionInfo(): VersionInfo {
 export interface HealthOptions {
   etcd: KVStore;
   ready: () => boolean;
+  /** True once a stop began: not ready (load balancers and clients go elsewhere), still live. */
+  shuttingDown: () => boolean;
   staleCaches: () => Array<{ resource: string; state: string; staleMs: number }>;
 }
 
@@ -57,12 +59,13 @@ export async function healthRoutes(app: FastifyInstance, opts: HealthOptions): P
     etcd: etcdCheck,
     'watch-cache': cacheCheck,
     'poststarthook/watch-cache-ready': async () => (opts.ready() ? undefined : 'watch caches are still loading'),
+    shutdown: async () => (opts.shuttingDown() ? 'process is shutting down' : undefined),
   };
   // Liveness must not fail for what a restart cannot fix (etcd away, caches catching up).
   const forEndpoint: Record<string, string[]> = {
     '/healthz': ['ping', 'etcd', 'poststarthook/watch-cache-ready'],
     '/livez': ['ping', 'poststarthook/watch-cache-ready'],
-    '/readyz': ['ping', 'etcd', 'watch-cache', 'poststarthook/watch-cache-ready'],
+    '/readyz': ['ping', 'etcd', 'watch-cache', 'poststarthook/watch-cache-ready', 'shutdown'],
   };
 
   const report = async (endpoint: string, verbose: boolean, exclude: string[]) => {

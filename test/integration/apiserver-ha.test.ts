@@ -1,7 +1,8 @@
 // Several apiservers on one etcd (issue 15): each holds a Lease in kube-system, and the
 // `kubernetes` Service's Endpoints and EndpointSlice list exactly the apiservers whose Leases are
 // current — one that stops cleanly leaves at once, one that is killed leaves when its Lease
-// expires, one that comes back is listed again.
+// expires, one that comes back is listed again. A stopping apiserver turns unready first and
+// keeps serving for --shutdown-delay-duration, then ends its watches cleanly and exits 0.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApiServer, type ApiServerHandle } from '../harness/apiserver.js';
@@ -9,9 +10,9 @@ import { waitFor } from '../harness/ports.js';
 
 let a: ApiServerHandle;
 let b: ApiServerHandle;
+const prefix = `/kubette-test-${randomBytes(4).toString('hex')}`;
 
 beforeAll(async () => {
-  const prefix = `/kubette-test-${randomBytes(4).toString('hex')}`;
   // Advertised addresses nothing connects to here: they only become endpoints.
   a = await startApiServer({ etcd: inject('etcdEndpoint'), prefix, args: ['--advertise-address', '10.250.0.1:6443'] });
   b = await startApiServer({ etcd: inject('etcdEndpoint'), prefix, args: ['--advertise-address', '10.250.0.2:6443'] });
@@ -54,4 +55,30 @@ describe('the kubernetes Service with several apiservers', () => {
     await b.kill();
     await until(a, ['10.250.0.1'], 40_000);
   }, 90_000);
+});
+
+describe('a stopping apiserver', () => {
+  it('is unready at once, leaves the endpoints, serves through the shutdown delay, then ends its watches cleanly and exits 0', async () => {
+    const c = await startApiServer({ etcd: inject('etcdEndpoint'), prefix, args: ['--advertise-address', '10.250.0.3:6443', '--shutdown-delay-duration=5s'] });
+    try {
+      await waitFor('c among the endpoints', async () => (await endpointsSeenBy(a)).endpoints.includes('10.250.0.3'), 20_000);
+      const watch = await fetch(`${c.url}/api/v1/namespaces/default/configmaps?watch=1`);
+      const body = watch.text();
+      c.proc.child.kill('SIGTERM');
+      await waitFor('readyz failing on shutdown', async () => {
+        const res = await fetch(`${c.url}/readyz?verbose`);
+        return res.status === 500 && (await res.text()).includes('[-]shutdown failed');
+      }, 5_000);
+      expect((await fetch(`${c.url}/livez`)).status).toBe(200);
+      // Still serving while load balancers take it out, and already out of the endpoints.
+      expect((await fetch(`${c.url}/api/v1/namespaces/default`)).status).toBe(200);
+      expect((await endpointsSeenBy(a)).endpoints).not.toContain('10.250.0.3');
+      expect(c.proc.running).toBe(true);
+      // Then the watch ends as a complete response (no reset), and the process exits cleanly.
+      await expect(body).resolves.toBe('');
+      expect(await c.proc.exited).toBe(0);
+    } finally {
+      await c.stop();
+    }
+  }, 60_000);
 });
