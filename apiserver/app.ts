@@ -1,6 +1,7 @@
 // build(): the apiserver as a fastify app over an etcd store (or any KVStore), ready to listen. main.ts is the
 // only place that listens; tests build the same app.
 import { setMaxListeners } from 'node:events';
+import { hostname } from 'node:os';
 import type { Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
@@ -335,7 +336,8 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     const advertised = { host: advHost || '127.0.0.1', port: Number(advPort) || opts.listenPort || 8080 };
     await ensureKubernetesService(registry, registry.serviceAllocator, advertised);
     if (opts.endpointReconciler !== 'none' && publishable(advertised.host)) {
-      endpointReconciler = new EndpointReconciler(registry, { ...advertised, leaseSeconds: 15, intervalMs: 10_000, log });
+      const instance = `${hostname()}:${opts.listenPort ?? 0}`;
+      endpointReconciler = new EndpointReconciler(registry, { ...advertised, instance, leaseSeconds: 15, intervalMs: 10_000, log });
       await endpointReconciler.start();
     }
     compactor.start();
@@ -378,8 +380,10 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
       // Not ready from now on, and out of the kubernetes Service, while still serving: what is
       // in front of this server (a load balancer, in-cluster clients) moves elsewhere first.
       shuttingDown = true;
-      await endpointReconciler?.stop().catch((err: Error) => log.warn({ err: err.message }, 'leaving the kubernetes endpoints failed'));
+      const leaving = endpointReconciler?.stop().catch((err: Error) => log.warn({ err: err.message }, 'leaving the kubernetes endpoints failed'));
       endpointReconciler = undefined;
+      // With etcd gone this cannot finish; the Lease then simply expires. Never hold the stop up for it.
+      await Promise.race([leaving, new Promise((r) => setTimeout(r, 3000).unref())]);
     },
     async close() {
       await this.beginShutdown();

@@ -4,6 +4,7 @@
 // writes a kubeconfig for kubectl, keeps logs per component under .kubette/logs, and stops
 // everything on Ctrl-C / SIGTERM. For machines without a registry and for development.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect, createServer } from 'node:net';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,7 @@ import { nthAddress, parseCidr } from '../api/ip.js';
 import { defineFlags, FlagError, parseFlags, usage, type FlagValues } from '../component-base/flags.js';
 import { ensureEncryptionConfig } from './encryption-config.js';
 import { ensurePodNetwork } from './pod-network.js';
+import { prepareBalancer } from './balancer.js';
 import { ensureBootstrapBindings } from './bootstrap-rbac.js';
 import { ensureClusterPKI, ensureKubeletKubeconfig, FRONT_PROXY_CLIENT } from './pki.js';
 
@@ -38,6 +40,9 @@ const flags = defineFlags({
   'chain-prefix': { type: 'string', default: 'KUBETTE', arg: 'NAME', help: "Prefix of the proxy's iptables chains." },
   'dns-port': { type: 'port', default: 0, arg: 'PORT', help: "The cluster DNS server's port on the pod network's gateway (0: a free one)." },
   'log-dir': { type: 'string', arg: 'DIR', help: 'Component logs (default <data-dir>/logs).' },
+  apiservers: { type: 'int', default: 1, min: 1, max: 9, arg: 'N', help: 'Apiservers to run on the one etcd; more than one puts an nginx L4 balancer in front (--balancer-port), which every component and the kubeconfig use.' },
+  'etcd-members': { type: 'int', default: 1, min: 1, max: 5, arg: 'N', help: 'etcd members (3 keeps the store writable when one is lost); the first on --etcd-port, the others on free ports.' },
+  'balancer-port': { type: 'port', default: 6444, arg: 'PORT', help: "The balancer's port (with --apiservers > 1), on every address, as the seeds have it." },
 });
 
 let values: FlagValues<typeof flags>;
@@ -48,6 +53,7 @@ try {
     process.exit(0);
   }
   values = parsed.values;
+  if (values.apiservers > 1 && !values['apiserver-secure-port']) throw new FlagError('--apiservers > 1 needs the secure port (the balancer passes TLS through)');
 } catch (err) {
   if (!(err instanceof FlagError)) throw err;
   console.error(`launcher: ${err.message}\nRun 'npm run up -- --help' for the flags.`);
@@ -61,6 +67,8 @@ const etcdPort = values['etcd-port'];
 const etcdPeerPort = values['etcd-peer-port'] ?? etcdPort + 1;
 const apiPort = values['apiserver-port'];
 const children: Array<{ name: string; child: ChildProcess }> = [];
+/** Components the cluster survives losing (one apiserver of several, one etcd member of three): their exit is logged, not fatal. */
+const redundant = new Set<string>();
 
 function start(name: string, cmd: string, args: string[]): ChildProcess {
   if (stopping) throw new Error(`not starting ${name}: the launcher is stopping`);
@@ -71,9 +79,12 @@ function start(name: string, cmd: string, args: string[]): ChildProcess {
   child.on('exit', (code, signal) => {
     if (!stopping) {
       console.error(`${name} exited (${signal ?? code}); see ${join(logDir, `${name}.log`)}`);
-      void stop(1);
+      if (!redundant.has(name)) void stop(1);
     }
   });
+  // Fault tests find a component's process here.
+  mkdirSync(join(dataDir, 'pids'), { recursive: true });
+  writeFileSync(join(dataDir, 'pids', `${name}.pid`), String(child.pid ?? ''));
   children.push({ name, child });
   return child;
 }
@@ -90,6 +101,31 @@ async function waitHTTP(url: string, what: string, timeoutMs = 30_000, tls?: { c
       // not up yet
     }
     if (Date.now() > deadline) throw new Error(`${what} did not become ready; see ${logDir}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A port nothing listens on now (the extra etcd members' and apiservers'). */
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function waitTCP(port: number, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const up = await new Promise<boolean>((r) => {
+      const s = connect(port, '127.0.0.1', () => (s.destroy(), r(true)));
+      s.once('error', () => r(false));
+    });
+    if (up) return;
+    if (Date.now() > deadline) throw new Error(`${what} did not start listening; see ${logDir}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -135,44 +171,75 @@ process.on('SIGTERM', () => void stop());
 async function main(): Promise<void> {
   const server = `http://127.0.0.1:${apiPort}`;
   const securePort = values['apiserver-secure-port'];
-  const secure = `https://127.0.0.1:${securePort}`;
+  // With several apiservers, everything goes through the balancer.
+  const secure = values.apiservers > 1 ? `https://127.0.0.1:${values['balancer-port']}` : `https://127.0.0.1:${securePort}`;
   const nodeNames = Array.from({ length: values.nodes }, (_, i) => `${values['node-prefix']}-${i + 1}`);
   // Secure by default: certificates for every component, each on its own identity.
   const pki = securePort
-    ? await ensureClusterPKI(dataDir, { server: secure, ips: [nthAddress(parseCidr(values['service-cluster-ip-range']), 1)], names: [] })
+    ? await ensureClusterPKI(dataDir, { server: values.apiservers > 1 ? `https://127.0.0.1:${values['balancer-port']}` : secure, ips: [nthAddress(parseCidr(values['service-cluster-ip-range']), 1)], names: [] })
     : undefined;
 
   // etcd serves TLS and lets in only clients with a certificate from its own CA (the apiserver).
-  const etcdURL = `${pki ? 'https' : 'http'}://127.0.0.1:${etcdPort}`;
-  start('etcd', process.env.ETCD_BIN ?? 'etcd', [
-    '--data-dir', join(dataDir, 'etcd'),
-    '--listen-client-urls', etcdURL,
-    '--advertise-client-urls', etcdURL,
-    '--listen-peer-urls', `http://127.0.0.1:${etcdPeerPort}`,
-    '--initial-advertise-peer-urls', `http://127.0.0.1:${etcdPeerPort}`,
-    '--initial-cluster', `default=http://127.0.0.1:${etcdPeerPort}`,
-    ...(pki ? ['--cert-file', pki.etcd.cert, '--key-file', pki.etcd.key, '--client-cert-auth', '--trusted-ca-file', pki.etcd.ca] : []),
-  ]);
+  // Several members talk to each other in plain HTTP on loopback.
+  const scheme = pki ? 'https' : 'http';
+  const members = [{ name: 'etcd', client: etcdPort, peer: etcdPeerPort }];
+  for (let i = 2; i <= values['etcd-members']; i++) members.push({ name: `etcd-${i}`, client: await freePort(), peer: await freePort() });
+  const initialCluster = members.map((m) => `${m.name}=http://127.0.0.1:${m.peer}`).join(',');
+  for (const m of members) {
+    const url = `${scheme}://127.0.0.1:${m.client}`;
+    if (members.length > 1) redundant.add(m.name);
+    start(m.name, process.env.ETCD_BIN ?? 'etcd', [
+      '--name', members.length > 1 ? m.name : 'default',
+      '--data-dir', join(dataDir, m.name),
+      '--listen-client-urls', url,
+      '--advertise-client-urls', url,
+      '--listen-peer-urls', `http://127.0.0.1:${m.peer}`,
+      '--initial-advertise-peer-urls', `http://127.0.0.1:${m.peer}`,
+      '--initial-cluster', members.length > 1 ? initialCluster : `default=http://127.0.0.1:${m.peer}`,
+      ...(members.length > 1 ? ['--initial-cluster-state', 'new', '--initial-cluster-token', 'kubette'] : []),
+      ...(pki ? ['--cert-file', pki.etcd.cert, '--key-file', pki.etcd.key, '--client-cert-auth', '--trusted-ca-file', pki.etcd.ca] : []),
+    ]);
+  }
+  const etcdURL = `${scheme}://127.0.0.1:${etcdPort}`;
+  const etcdServers = members.map((m) => `${scheme}://127.0.0.1:${m.client}`).join(',');
   const etcdClientTLS = pki ? { ca: readFileSync(pki.etcd.ca, 'utf8'), cert: readFileSync(pki.etcd.clientCert, 'utf8'), key: readFileSync(pki.etcd.clientKey, 'utf8') } : undefined;
   await waitHTTP(`${etcdURL}/health`, 'etcd', 30_000, etcdClientTLS);
 
   // Pods reach the apiserver (the kubernetes Service) at the pod network's gateway, so the
   // secure port listens on every address, as Kubernetes' does, and advertises that one.
   const podGateway = ensurePodNetwork('kubette');
-  start('apiserver', process.execPath, [join(root, 'dist', 'apiserver', 'main.js'), '--etcd-servers', etcdURL, '--insecure-port', String(apiPort),
-    '--service-cluster-ip-range', values['service-cluster-ip-range'],
-    '--service-node-port-range', values['service-node-port-range'],
-    '--bind-address', '0.0.0.0', '--advertise-address', podGateway, '--secure-port', String(securePort),
-    ...(pki
-      ? ['--tls-cert-file', pki.apiserverCert, '--tls-private-key-file', pki.apiserverKey, '--client-ca-file', pki.caCert, '--service-account-signing-key-file', pki.serviceAccountKey, '--token-auth-file', pki.tokenFile, '--enable-bootstrap-token-auth',
-        '--kubelet-client-certificate', pki.kubeletClientCert, '--kubelet-client-key', pki.kubeletClientKey,
-        '--proxy-client-cert-file', pki.frontProxy.cert, '--proxy-client-key-file', pki.frontProxy.key,
-        '--requestheader-client-ca-file', pki.frontProxy.ca, '--requestheader-allowed-names', FRONT_PROXY_CLIENT]
-      : []),
-    ...(pki ? ['--etcd-cafile', pki.etcd.ca, '--etcd-certfile', pki.etcd.clientCert, '--etcd-keyfile', pki.etcd.clientKey] : []),
-    '--encryption-provider-config', ensureEncryptionConfig(dataDir),
-    ...extra(values['apiserver-args'])]);
-  await waitHTTP(`${server}/readyz`, 'apiserver');
+  // Several apiservers: the first on the given ports, the others on free ones, all behind the
+  // balancer, which is what the kubernetes Service's endpoint and every client use.
+  const apiservers = [{ name: 'apiserver', port: apiPort, securePort }];
+  for (let i = 2; i <= values.apiservers; i++) apiservers.push({ name: `apiserver-${i}`, port: await freePort(), securePort: securePort ? await freePort() : 0 });
+  const balanced = apiservers.length > 1;
+  const advertise = balanced ? `${podGateway}:${values['balancer-port']}` : podGateway;
+  for (const a of apiservers) {
+    if (balanced) redundant.add(a.name);
+    start(a.name, process.execPath, [join(root, 'dist', 'apiserver', 'main.js'), '--etcd-servers', etcdServers, '--insecure-port', String(a.port),
+      '--service-cluster-ip-range', values['service-cluster-ip-range'],
+      '--service-node-port-range', values['service-node-port-range'],
+      '--bind-address', '0.0.0.0', '--advertise-address', advertise, '--secure-port', String(a.securePort),
+      ...(pki
+        ? ['--tls-cert-file', pki.apiserverCert, '--tls-private-key-file', pki.apiserverKey, '--client-ca-file', pki.caCert, '--service-account-signing-key-file', pki.serviceAccountKey, '--token-auth-file', pki.tokenFile, '--enable-bootstrap-token-auth',
+          '--kubelet-client-certificate', pki.kubeletClientCert, '--kubelet-client-key', pki.kubeletClientKey,
+          '--proxy-client-cert-file', pki.frontProxy.cert, '--proxy-client-key-file', pki.frontProxy.key,
+          '--requestheader-client-ca-file', pki.frontProxy.ca, '--requestheader-allowed-names', FRONT_PROXY_CLIENT]
+        : []),
+      ...(pki ? ['--etcd-cafile', pki.etcd.ca, '--etcd-certfile', pki.etcd.clientCert, '--etcd-keyfile', pki.etcd.clientKey] : []),
+      '--encryption-provider-config', ensureEncryptionConfig(dataDir),
+      ...(balanced ? ['--shutdown-delay-duration', '2s'] : []),
+      ...extra(values['apiserver-args'])]);
+  }
+  for (const a of apiservers) await waitHTTP(`http://127.0.0.1:${a.port}/readyz`, a.name);
+  if (balanced) {
+    start('balancer', process.env.NGINX_BIN ?? 'nginx', prepareBalancer({
+      dir: join(dataDir, 'balancer'),
+      listen: { host: '0.0.0.0', port: values['balancer-port'] },
+      upstreams: apiservers.map((a) => ({ host: '127.0.0.1', port: a.securePort || a.port })),
+    }));
+    await waitTCP(values['balancer-port'], 'balancer');
+  }
   if (pki) await ensureBootstrapBindings(server);
   /** How a component reaches the apiserver: its own kubeconfig on the secure port, else the plain port. */
   const apiFor = (identity: string) => (pki ? ['--kubeconfig', pki.kubeconfigs[identity]!] : ['--master', server]);
@@ -259,7 +326,8 @@ users:
   user: {}
 `,
   );
-  console.log(`kubette is up: apiserver ${pki ? `${secure} (local admin port ${server})` : server}, etcd ${etcdURL}, ${['scheduler', 'controller-manager', 'proxy', 'dns'].filter((c) => !without.has(c)).join(', ')}, kubelets ${nodes.join(', ') || '(none)'}
+  const apiserverText = values.apiservers > 1 ? `${values.apiservers} apiservers behind the balancer ${secure} (local admin port of the first ${server})` : pki ? `apiserver ${secure} (local admin port ${server})` : `apiserver ${server}`;
+  console.log(`kubette is up: ${apiserverText}, etcd ${values['etcd-members'] > 1 ? `${values['etcd-members']} members, first ` : ''}${etcdURL}, ${['scheduler', 'controller-manager', 'proxy', 'dns'].filter((c) => !without.has(c)).join(', ')}, kubelets ${nodes.join(', ') || '(none)'}
   kubectl --kubeconfig ${kubeconfig} get namespaces
   logs in ${logDir}; Ctrl-C stops everything`);
 }

@@ -31,6 +31,8 @@ const sliceKey = (o: KubeObject) => JSON.stringify([((o.endpoints ?? []) as Arra
 export interface EndpointReconcilerOptions {
   host: string;
   port: number;
+  /** What tells this apiserver from others advertising the same address (behind one balancer): its host and port. */
+  instance: string;
   /** How long a Lease stays current without renewal (Kubernetes' master lease: 15 s). */
   leaseSeconds: number;
   /** How often the Lease is renewed and the endpoints reconciled (Kubernetes: 10 s). */
@@ -48,7 +50,8 @@ export class EndpointReconciler {
     private readonly registry: Registry,
     private readonly opts: EndpointReconcilerOptions,
   ) {
-    const id = createHash('sha256').update(`${opts.host}:${opts.port}`).digest('hex').slice(0, 26);
+    // Stable across restarts of this apiserver, distinct from every other one.
+    const id = createHash('sha256').update(`${opts.host}:${opts.port}/${opts.instance}`).digest('hex').slice(0, 26);
     this.leaseName = `apiserver-${id}`;
     this.holder = `${this.leaseName}_${process.pid}`;
   }
