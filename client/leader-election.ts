@@ -157,6 +157,8 @@ export async function runLeading(
   stop: AbortSignal,
   work: (signal: AbortSignal) => Promise<void>,
   log?: Logger,
+  /** Kept current for the component's /metrics (leader_election_master_status). */
+  status?: LeaderStatus,
 ): Promise<void> {
   if (!flags['leader-elect']) return work(stop);
   const elector = new LeaderElector(
@@ -171,6 +173,19 @@ export async function runLeading(
     },
     log,
   );
+  if (status) status.elector = elector;
   await elector.run(stop, work);
   if (!stop.aborted) process.exitCode = 1;
+}
+
+/** Who leads, for /metrics: Kubernetes' leader_election_master_status gauge. */
+export class LeaderStatus {
+  elector?: LeaderElector;
+
+  constructor(readonly name: string) {}
+
+  /** The gauge's line; none without leader election (as Kubernetes, which then has no such metric). */
+  metrics(): string[] {
+    return this.elector ? [`leader_election_master_status{name="${this.name}"} ${this.elector.isLeader ? 1 : 0}`] : [];
+  }
 }

@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { EventRecorder } from '../client/events.js';
 import { InformerFactory } from '../client/informer-factory.js';
 import { loadClientConfig } from '../client/kubeconfig.js';
-import { runLeading } from '../client/leader-election.js';
+import { LeaderStatus, runLeading } from '../client/leader-election.js';
 import { RestClient } from '../client/rest.js';
 import { apiServerFlags, defineFlags, FlagError, leaderElectionFlags } from '../component-base/flags.js';
 import { serveHealth } from '../component-base/health-server.js';
@@ -61,8 +61,10 @@ runComponent({
     let running: Controller[] = [];
     let informers: InformerFactory | undefined;
 
+    const leader = new LeaderStatus('kube-controller-manager');
     const server = serveHealth(f['bind-address'], f.port, {
       metrics: () => [
+        ...leader.metrics(),
         ...running.flatMap((c) => [
           `controller_reconciles_total{controller="${c.name}"} ${c.syncs}`,
           `controller_reconcile_errors_total{controller="${c.name}"} ${c.errors}`,
@@ -114,7 +116,7 @@ runComponent({
       await Promise.all([informing, ...running.map((c) => c.run(leading))]);
     };
 
-    await runLeading(client, f, { name: 'kube-controller-manager', identity: `${hostname()}_${process.pid}` }, signal, lead, log);
+    await runLeading(client, f, { name: 'kube-controller-manager', identity: `${hostname()}_${process.pid}` }, signal, lead, log, leader);
     server?.close();
     await client.close();
   },

@@ -4,7 +4,7 @@
 import { hostname } from 'node:os';
 import { EventRecorder } from '../client/events.js';
 import { loadClientConfig } from '../client/kubeconfig.js';
-import { runLeading } from '../client/leader-election.js';
+import { LeaderStatus, runLeading } from '../client/leader-election.js';
 import { RestClient } from '../client/rest.js';
 import { apiServerFlags, defineFlags, leaderElectionFlags } from '../component-base/flags.js';
 import { serveHealth } from '../component-base/health-server.js';
@@ -28,10 +28,12 @@ runComponent({
     const client = new RestClient(loadClientConfig({ master: f.master, kubeconfig: f.kubeconfig, userAgent: 'kubette-scheduler' }));
     const recorder = new EventRecorder(client, { component: f['scheduler-name'] }, log);
     const scheduler = new Scheduler(client, recorder, { schedulerName: f['scheduler-name'], filters: defaultFilters, scores: defaultScores }, log);
+    const leader = new LeaderStatus('kube-scheduler');
     const server = serveHealth(f['bind-address'], f.port, {
       metrics: () => {
         const s = scheduler.podInformer.stats;
         return [
+          ...leader.metrics(),
           `scheduler_schedule_attempts_total{result="scheduled"} ${scheduler.scheduledCount}`,
           `scheduler_informer_watch_events_total{resource="pods"} ${s.events}`,
           `scheduler_informer_relists_total{resource="pods"} ${s.lists}`,
@@ -39,7 +41,7 @@ runComponent({
         ];
       },
     });
-    await runLeading(client, f, { name: 'kube-scheduler', identity: `${hostname()}_${process.pid}` }, signal, (s) => scheduler.run(s), log);
+    await runLeading(client, f, { name: 'kube-scheduler', identity: `${hostname()}_${process.pid}` }, signal, (s) => scheduler.run(s), log, leader);
     server?.close();
     await client.close();
   },

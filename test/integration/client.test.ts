@@ -9,6 +9,7 @@ import { Etcd3 } from 'etcd3';
 import { startApiServer, type ApiServerHandle } from '../harness/apiserver.js';
 import { startEtcd } from '../harness/etcd.js';
 import { waitFor } from '../harness/ports.js';
+import { TcpProxy } from '../harness/tcp-proxy.js';
 
 let api: ApiServerHandle;
 let client: RestClient;
@@ -166,6 +167,37 @@ describe('LeaderElector', () => {
     stopB.abort();
     await runB;
   });
+});
+
+describe('LeaderElector, partitioned', () => {
+  it('a leader cut off from the apiserver stops acting before anyone else starts', async () => {
+    const { LeaderElector } = await import('../../client/leader-election.js');
+    const proxy = new TcpProxy('127.0.0.1', api.port);
+    await proxy.start();
+    const cutOff = new RestClient({ server: proxy.endpoint });
+    const opts = { namespace: 'kube-system', name: 'test-partition', leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 200 };
+    const a = new LeaderElector(cutOff, { ...opts, identity: 'a' });
+    const b = new LeaderElector(client, { ...opts, identity: 'b' });
+    const stopA = new AbortController();
+    const stopB = new AbortController();
+    const timeline: string[] = [];
+    const runA = a.run(stopA.signal, (leading) => {
+      timeline.push('a leads');
+      leading.addEventListener('abort', () => timeline.push('a stops'));
+    });
+    await waitFor('a to lead', async () => a.isLeader);
+    const runB = b.run(stopB.signal, () => void timeline.push('b leads'));
+    // a can no longer renew: it must give up (renew deadline) before b may take over (lease).
+    proxy.partition();
+    await waitFor('b to lead', async () => b.isLeader, 10_000);
+    expect(timeline).toEqual(['a leads', 'a stops', 'b leads']);
+    await runA;
+    stopA.abort();
+    stopB.abort();
+    await runB;
+    await cutOff.close();
+    await proxy.stop();
+  }, 30_000);
 });
 
 describe('EventRecorder', () => {
