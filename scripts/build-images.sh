@@ -10,6 +10,7 @@
 #   kubette/debian:bookworm   a Debian minbase (debootstrap from Debian's mirror)
 #   kubette/node:20-bookworm  that plus this machine's Node.js and npm
 #   kubette/etcd:3.4          this machine's etcd and etcdctl (Debian's etcd-server/-client)
+#   kubette/nginx:1.22        this machine's nginx and its stream module (the HA balancer)
 #   kubette/kubette:dev       the component image, built from ./Dockerfile on kubette/node
 #
 # Usage: scripts/build-images.sh [--all]   (needs docker and /bin/busybox; idempotent)
@@ -125,6 +126,26 @@ else
   echo "kubette/etcd:3.4: present"
 fi
 
+NGINX=$(command -v nginx || true)
+STREAM=/usr/lib/nginx/modules/ngx_stream_module.so
+[ -n "$NGINX" ] && [ -f "$STREAM" ] || { echo "nginx not found: apt-get install nginx-light libnginx-mod-stream" >&2; exit 1; }
+nginx_fingerprint=$( (cat "$NGINX" "$STREAM"; docker image inspect --format "{{.Id}}" kubette/debian:bookworm) | sha256sum | cut -c1-16)
+have=$(docker image inspect --format '{{ index .Config.Labels "io.kubette.build" }}' kubette/nginx:1.22 2>/dev/null || true)
+if [ "$have" != "$nginx_fingerprint" ] || [ "${REBUILD:-}" = 1 ]; then
+  # The binary, its module, and the libraries they link that the Debian minbase lacks (OpenSSL).
+  mkdir -p "$work/nginx/root/usr/sbin" "$work/nginx/root/usr/lib/nginx/modules" "$work/nginx/root/etc/nginx/modules-enabled" \
+    "$work/nginx/root/var/log/nginx" "$work/nginx/root/var/lib/nginx" "$work/nginx/root/usr/lib/x86_64-linux-gnu"
+  cp "$NGINX" "$work/nginx/root/usr/sbin/nginx"
+  cp "$STREAM" "$work/nginx/root/usr/lib/nginx/modules/"
+  echo "load_module $STREAM;" > "$work/nginx/root/etc/nginx/modules-enabled/50-mod-stream.conf"
+  for lib in $(ldd "$NGINX" | awk '/=> \// {print $3}' | grep -E 'libssl|libcrypto'); do cp -L "$lib" "$work/nginx/root/usr/lib/x86_64-linux-gnu/"; done
+  printf 'FROM kubette/debian:bookworm\nCOPY root /\nENTRYPOINT ["/usr/sbin/nginx"]\nCMD ["-g", "daemon off;"]\n' > "$work/nginx/Dockerfile"
+  docker build -q --label "io.kubette.build=$nginx_fingerprint" -t kubette/nginx:1.22 "$work/nginx" >/dev/null
+  echo "kubette/nginx:1.22: built"
+else
+  echo "kubette/nginx:1.22: present"
+fi
+
 docker build -q --build-arg NODE_IMAGE=kubette/node:20-bookworm -t kubette/kubette:dev "$here" >/dev/null
 echo "kubette/kubette:dev: built"
 
@@ -134,5 +155,6 @@ cat > "$here/.env" <<ENV
 KUBETTE_NODE_IMAGE=kubette/node:20-bookworm
 KUBETTE_ETCD_IMAGE=kubette/etcd:3.4
 KUBETTE_PAUSE_IMAGE=kubette/pause:3.9
+KUBETTE_NGINX_IMAGE=kubette/nginx:1.22
 ENV
 echo ".env: written (compose uses the local images)"

@@ -1,0 +1,88 @@
+// The HA topology from one command (issue 15): `docker-compose -f docker-compose.yml -f
+// docker-compose.ha.yml up -d` with the images built from local parts: three etcd members,
+// three apiservers behind the nginx balancer on 6444 that ./kubeconfig and every component
+// use, standby schedulers and controller-managers. kubectl keeps working through the balancer
+// while an apiserver and an etcd member are killed, and nothing acknowledged is lost.
+import { execFile, execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kubectlWithKubeconfig } from '../harness/kubectl.js';
+import { waitFor } from '../harness/ports.js';
+
+const PROJECT = 'kubette-ha';
+const root = process.cwd();
+const compose = (...args: string[]) =>
+  new Promise<{ code: number; out: string }>((resolve) => {
+    execFile('docker-compose', ['-p', PROJECT, '-f', 'docker-compose.yml', '-f', 'docker-compose.ha.yml', ...args], { cwd: root, timeout: 240_000, maxBuffer: 16 * 1024 * 1024, env: process.env }, (err, stdout, stderr) =>
+      resolve({ code: err ? 1 : 0, out: `${stdout}${stderr}` }),
+    );
+  });
+const kubectl = kubectlWithKubeconfig(join(root, 'kubeconfig'));
+
+/** Apiserver Leases renewed within their duration (a killed apiserver's stays, expired). */
+async function currentApiserverLeases(): Promise<number> {
+  const list = JSON.parse(await kubectl.ok(['get', 'leases', '-n', 'kube-system', '-l', 'apiserver.kubernetes.io/identity=kube-apiserver', '-o', 'json'])) as { items: Array<{ spec: { renewTime: string; leaseDurationSeconds: number } }> };
+  return list.items.filter((l) => Date.parse(l.spec.renewTime) + l.spec.leaseDurationSeconds * 1000 > Date.now()).length;
+}
+
+beforeAll(async () => {
+  const local = { KUBETTE_NODE_IMAGE: 'kubette/node:20-bookworm', KUBETTE_ETCD_IMAGE: 'kubette/etcd:3.4', KUBETTE_PAUSE_IMAGE: 'kubette/pause:3.9', KUBETTE_NGINX_IMAGE: 'kubette/nginx:1.22' };
+  for (const image of Object.values(local)) {
+    try {
+      execFileSync('docker', ['image', 'inspect', image], { stdio: 'ignore' });
+    } catch {
+      throw new Error(`${image} is missing: run scripts/build-images.sh --all first`);
+    }
+  }
+  Object.assign(process.env, local);
+  const built = await compose('build', 'apiserver');
+  if (built.code !== 0) throw new Error(`docker-compose build failed:\n${built.out}`);
+  await compose('down', '-v');
+  const up = await compose('up', '-d');
+  if (up.code !== 0) throw new Error(`docker-compose up failed:\n${up.out}`);
+  await waitFor('two Ready nodes through the balancer', async () => {
+    const out = execFileSync('kubectl', ['--kubeconfig', join(root, 'kubeconfig'), 'get', 'nodes', '--no-headers'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+    return (out.match(/\sReady\s/g) ?? []).length === 2 ? true : undefined;
+  }, 120_000, 500);
+}, 400_000);
+
+afterAll(async () => {
+  await compose('down', '-v');
+}, 300_000);
+
+describe('docker-compose with docker-compose.ha.yml', () => {
+  it('serves through the balancer, with three apiservers in the kubernetes Service and one leader each', async () => {
+    expect(readFileSync(join(root, 'kubeconfig'), 'utf8')).toContain('server: https://127.0.0.1:6444');
+    await waitFor('three current apiserver Leases', async () => (await currentApiserverLeases()) === 3, 30_000);
+    expect(await kubectl.ok(['get', 'endpoints', 'kubernetes', '-o', 'jsonpath={.subsets[0].addresses[0].ip}:{.subsets[0].ports[0].port}'])).toBe('172.30.0.1:6444');
+    for (const lease of ['kube-scheduler', 'kube-controller-manager']) {
+      expect(await kubectl.ok(['get', 'lease', '-n', 'kube-system', lease, '-o', 'jsonpath={.spec.holderIdentity}'])).not.toBe('');
+    }
+  });
+
+  it('keeps kubectl working and loses no acknowledged write while an apiserver and an etcd member are killed', async () => {
+    await kubectl.ok(['create', 'deployment', 'ha', '--image=busybox:1.36', '--replicas=2', '--', 'sleep', '3600']);
+    const acked: string[] = [];
+    let failures = 0;
+    const writer = (async () => {
+      for (let i = 0; i < 30; i++) {
+        const res = await kubectl.run(['create', 'configmap', `ha-${i}`, '--from-literal', `i=${i}`]);
+        if (res.code === 0) acked.push(`ha-${i}`);
+        else failures++;
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await compose('kill', 'apiserver-2')).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await compose('kill', 'etcd-3')).code).toBe(0);
+    await writer;
+    const stored = (await kubectl.ok(['get', 'configmaps', '-o', 'jsonpath={.items[*].metadata.name}'])).split(' ');
+    for (const name of acked) expect(stored).toContain(name);
+    expect(failures).toBeLessThanOrEqual(2);
+    await kubectl.ok(['wait', '--for=condition=Available', 'deployment/ha', '--timeout=120s']);
+    // Back to three of each; the restarted ones rejoin.
+    expect((await compose('start', 'etcd-3', 'apiserver-2')).code).toBe(0);
+    await waitFor('three current apiserver Leases again', async () => (await currentApiserverLeases()) === 3, 60_000);
+  }, 300_000);
+});
