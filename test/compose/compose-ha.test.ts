@@ -3,21 +3,16 @@
 // three apiservers behind the nginx balancer on 6444 that ./kubeconfig and every component
 // use, standby schedulers and controller-managers. kubectl keeps working through the balancer
 // while an apiserver and an etcd member are killed, and nothing acknowledged is lost.
-import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubectlWithKubeconfig } from '../harness/kubectl.js';
+import { composeProject } from '../harness/compose.js';
 import { waitFor } from '../harness/ports.js';
 
-const PROJECT = 'kubette-ha';
 const root = process.cwd();
-const compose = (...args: string[]) =>
-  new Promise<{ code: number; out: string }>((resolve) => {
-    execFile('docker-compose', ['-p', PROJECT, '-f', 'docker-compose.yml', '-f', 'docker-compose.ha.yml', ...args], { cwd: root, timeout: 240_000, maxBuffer: 16 * 1024 * 1024, env: process.env }, (err, stdout, stderr) =>
-      resolve({ code: err ? 1 : 0, out: `${stdout}${stderr}` }),
-    );
-  });
+const project = composeProject('kubette-ha', ['docker-compose.yml', 'docker-compose.ha.yml']);
+const compose = project.run;
 const kubectl = kubectlWithKubeconfig(join(root, 'kubeconfig'));
 
 /** Apiserver Leases renewed within their duration (a killed apiserver's stays, expired). */
@@ -27,24 +22,7 @@ async function currentApiserverLeases(): Promise<number> {
 }
 
 beforeAll(async () => {
-  const local = { KUBETTE_NODE_IMAGE: 'kubette/node:20-bookworm', KUBETTE_ETCD_IMAGE: 'kubette/etcd:3.4', KUBETTE_PAUSE_IMAGE: 'kubette/pause:3.9', KUBETTE_NGINX_IMAGE: 'kubette/nginx:1.22' };
-  for (const image of Object.values(local)) {
-    try {
-      execFileSync('docker', ['image', 'inspect', image], { stdio: 'ignore' });
-    } catch {
-      throw new Error(`${image} is missing: run scripts/build-images.sh --all first`);
-    }
-  }
-  Object.assign(process.env, local);
-  const built = await compose('build', 'apiserver');
-  if (built.code !== 0) throw new Error(`docker-compose build failed:\n${built.out}`);
-  await compose('down', '-v');
-  const up = await compose('up', '-d');
-  if (up.code !== 0) throw new Error(`docker-compose up failed:\n${up.out}`);
-  await waitFor('two Ready nodes through the balancer', async () => {
-    const out = execFileSync('kubectl', ['--kubeconfig', join(root, 'kubeconfig'), 'get', 'nodes', '--no-headers'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
-    return (out.match(/\sReady\s/g) ?? []).length === 2 ? true : undefined;
-  }, 120_000, 500);
+  await project.upFromClean(2, 120_000);
 }, 400_000);
 
 afterAll(async () => {

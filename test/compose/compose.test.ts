@@ -3,49 +3,25 @@
 // restart of the apiserver and etcd in the middle, and `docker-compose down -v` leaving no
 // container, network or rule behind. Runs alone (its own vitest config): it uses the
 // default ports and service range that a developer's cluster uses.
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubectlWithKubeconfig } from '../harness/kubectl.js';
+import { composeProject } from '../harness/compose.js';
 import { waitFor } from '../harness/ports.js';
 
 const PROJECT = 'kubette-e2e';
 const root = process.cwd();
-const compose = (...args: string[]) =>
-  new Promise<{ code: number; out: string }>((resolve) => {
-    execFile('docker-compose', ['-p', PROJECT, ...args], { cwd: root, timeout: 240_000, maxBuffer: 16 * 1024 * 1024, env: process.env }, (err, stdout, stderr) =>
-      resolve({ code: err ? 1 : 0, out: `${stdout}${stderr}` }),
-    );
-  });
+const project = composeProject(PROJECT);
+const compose = project.run;
 type Obj = Record<string, any>;
 const getJSON = async (path: string): Promise<Obj> => (await fetch(`http://127.0.0.1:8080${path}`)).json() as Promise<Obj>;
 let coldStartMs = 0;
 
 beforeAll(async () => {
-  // No registry here: compose must use the images built from local parts, never pull.
-  const local = { KUBETTE_NODE_IMAGE: 'kubette/node:20-bookworm', KUBETTE_ETCD_IMAGE: 'kubette/etcd:3.4', KUBETTE_PAUSE_IMAGE: 'kubette/pause:3.9' };
-  for (const image of Object.values(local)) {
-    try {
-      execFileSync('docker', ['image', 'inspect', image], { stdio: 'ignore' });
-    } catch {
-      throw new Error(`${image} is missing: run scripts/build-images.sh --all first`);
-    }
-  }
-  Object.assign(process.env, local);
-  // The component image must hold this checkout's code: rebuild it (layers make that quick).
-  const built = await compose('build', 'apiserver');
-  if (built.code !== 0) throw new Error(`docker-compose build failed:\n${built.out}`);
-  await compose('down', '-v');
-  const started = Date.now();
-  const up = await compose('up', '-d');
-  if (up.code !== 0) throw new Error(`docker-compose up failed:\n${up.out}`);
-  await waitFor('two Ready nodes', async () => {
-    const out = execFileSync('kubectl', ['--kubeconfig', join(root, 'kubeconfig'), 'get', 'nodes', '--no-headers'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
-    return (out.match(/\sReady\s/g) ?? []).length === 2 ? true : undefined;
-  }, 60_000, 250);
-  coldStartMs = Date.now() - started;
+  coldStartMs = await project.upFromClean(2, 60_000);
   console.log(`compose cold start (up -d -> 2 nodes Ready): ${coldStartMs} ms`);
 }, 300_000);
 
