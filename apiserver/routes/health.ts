@@ -57,7 +57,10 @@ export async function healthRoutes(app: FastifyInstance, opts: HealthOptions): P
   const checks: Record<string, Check> = {
     ping: async () => undefined,
     etcd: etcdCheck,
-    'watch-cache': cacheCheck,
+    // Kubernetes' names: etcd-readiness (etcd answers a read), informer-sync (here: every
+    // watch cache is up to date with etcd).
+    'etcd-readiness': etcdCheck,
+    'informer-sync': cacheCheck,
     'poststarthook/watch-cache-ready': async () => (opts.ready() ? undefined : 'watch caches are still loading'),
     shutdown: async () => (opts.shuttingDown() ? 'process is shutting down' : undefined),
   };
@@ -65,7 +68,7 @@ export async function healthRoutes(app: FastifyInstance, opts: HealthOptions): P
   const forEndpoint: Record<string, string[]> = {
     '/healthz': ['ping', 'etcd', 'poststarthook/watch-cache-ready'],
     '/livez': ['ping', 'poststarthook/watch-cache-ready'],
-    '/readyz': ['ping', 'etcd', 'watch-cache', 'poststarthook/watch-cache-ready', 'shutdown'],
+    '/readyz': ['ping', 'etcd', 'etcd-readiness', 'informer-sync', 'poststarthook/watch-cache-ready', 'shutdown'],
   };
 
   const report = async (endpoint: string, verbose: boolean, exclude: string[]) => {

@@ -57,7 +57,8 @@ describe('discovery and health', () => {
     const etcd = await call('GET', '/healthz/etcd');
     expect(etcd.status).toBe(200);
     expect(etcd.text).toBe('ok');
-    expect((await call('GET', '/readyz?verbose')).text).toContain('[+]etcd ok');
+    const readyz = (await call('GET', '/readyz?verbose')).text;
+    for (const check of ['etcd', 'etcd-readiness', 'informer-sync', 'shutdown']) expect(readyz).toContain(`[+]${check} ok`);
   });
 });
 
