@@ -59,7 +59,7 @@ describe('the kubernetes Service with several apiservers', () => {
 
 describe('a stopping apiserver', () => {
   it('is unready at once, leaves the endpoints, serves through the shutdown delay, then ends its watches cleanly and exits 0', async () => {
-    const c = await startApiServer({ etcd: inject('etcdEndpoint'), prefix, args: ['--advertise-address', '10.250.0.3:6443', '--shutdown-delay-duration=5s'] });
+    const c = await startApiServer({ etcd: inject('etcdEndpoint'), prefix, args: ['--advertise-address', '10.250.0.3:6443', '--shutdown-delay-duration=10s'] });
     try {
       await waitFor('c among the endpoints', async () => (await endpointsSeenBy(a)).endpoints.includes('10.250.0.3'), 20_000);
       const watch = await fetch(`${c.url}/api/v1/namespaces/default/configmaps?watch=1`);
@@ -70,9 +70,9 @@ describe('a stopping apiserver', () => {
         return res.status === 500 && (await res.text()).includes('[-]shutdown failed');
       }, 5_000);
       expect((await fetch(`${c.url}/livez`)).status).toBe(200);
-      // Still serving while load balancers take it out, and already out of the endpoints.
+      // Still serving while load balancers take it out, and leaving the endpoints meanwhile.
       expect((await fetch(`${c.url}/api/v1/namespaces/default`)).status).toBe(200);
-      expect((await endpointsSeenBy(a)).endpoints).not.toContain('10.250.0.3');
+      await waitFor('c out of the endpoints', async () => !(await endpointsSeenBy(a)).endpoints.includes('10.250.0.3'), 4_000);
       expect(c.proc.running).toBe(true);
       // Then the watch ends as a complete response (no reset), and the process exits cleanly.
       await expect(body).resolves.toBe('');
