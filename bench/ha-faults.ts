@@ -4,12 +4,15 @@
 // after another, each with 6 s of load around it:
 //   1. SIGKILL of one apiserver;
 //   2. SIGSTOP of another for 8 s (a hung, not dead, server), then SIGCONT;
-//   3. SIGKILL of the etcd leader.
+//   3. SIGKILL of the etcd leader;
+//   4. the balancer (nginx) killed and started again;
+//   5. SIGKILL of the leading scheduler, then of the leading controller-manager: how long until
+//      the standby holds the Lease.
 // For each: writes acknowledged and lost (must be 0), requests failed, the longest interval with
 // no successful write; at the end, the informer's view against the acknowledged writes:
 // missing, duplicated and out-of-order events (must be 0). The raw baseline is the same load
 // against one apiserver before any fault. Traffic stays on loopback. Usage: npm run bench:ha
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,6 +25,7 @@ import { freePort } from '../test/harness/ports.js';
 
 const run = promisify(execFile);
 const configmaps = resource('v1/configmaps');
+const leases = resource('coordination.k8s.io/v1/leases');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Window {
@@ -85,6 +89,8 @@ function row(...cells: string[]): void {
 async function main(): Promise<void> {
   const balancer = await freePort();
   const cluster = await startCluster({ nodes: 0, launcherArgs: ['--apiservers', '3', '--etcd-members', '3', '--balancer-port', String(balancer), '--without', 'proxy,dns'] });
+  // The standbys' Leases: both candidates must be up before a leader is killed.
+  await sleep(3000);
   // With no nodes to wait for, the launcher may still be writing the kubeconfig.
   for (let i = 0; i < 300 && !existsSync(cluster.kubeconfig); i++) await sleep(100);
   const client = new RestClient({ ...loadClientConfig({ kubeconfig: cluster.kubeconfig }), connections: 16 });
@@ -106,6 +112,7 @@ async function main(): Promise<void> {
   const informing = informer.run(stopInformer.signal);
   await informer.synced;
   const acked: string[] = [];
+  let restarted: ChildProcess | undefined;
   try {
     row('6 s of load (4 writers)', 'acked', 'lost', 'failed', 'longest gap');
     const measure = async (label: string, via: RestClient, fault: () => Promise<void>) => {
@@ -130,12 +137,34 @@ async function main(): Promise<void> {
     await sleep(4000); // apiserver-3 continues
     const leader = await etcdLeader(cluster);
     await measure(`SIGKILL the etcd leader (${leader})`, client, async () => void process.kill(pidOf(cluster, leader), 'SIGKILL'));
+    await measure('nginx killed and started again', client, async () => {
+      // The master and its worker (which would go on serving on its own).
+      const master = pidOf(cluster, 'balancer');
+      const workers = (await run('pgrep', ['-P', String(master)]).catch(() => ({ stdout: '' }))).stdout.split('\n').filter(Boolean).map(Number);
+      for (const pid of [...workers, master]) process.kill(pid, 'SIGKILL');
+      const dir = join(cluster.dataDir, 'balancer');
+      restarted = spawn(process.env.NGINX_BIN ?? 'nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log'), '-g', 'daemon off;'], { stdio: 'ignore' });
+    });
+    for (const lease of ['kube-scheduler', 'kube-controller-manager']) {
+      const holder = async () => String((await direct.get(leases, 'kube-system', lease)).spec?.holderIdentity ?? '');
+      const before = await holder();
+      const pid = Number(before.split('_').pop());
+      const killedAt = Date.now();
+      process.kill(pid, 'SIGKILL');
+      let after = before;
+      while ((after === before || after === '') && Date.now() - killedAt < 60_000) {
+        await sleep(50);
+        after = await holder().catch(() => before);
+      }
+      row(`SIGKILL the leading ${lease.replace('kube-', '')}`, 'takeover', `${Date.now() - killedAt} ms`, '', '');
+    }
     // The informer's view of everything acknowledged.
     await sleep(3000);
     const missing = acked.filter((n) => !seen.has(n)).length;
     const duplicated = [...seen.values()].filter((c) => c > 1).length;
     console.log(`\ninformer (through the balancer, following from its last resourceVersion): ${acked.length} acknowledged creates, ${missing} missing, ${duplicated} duplicated, ${outOfOrder} out of order, ${informer.stats.lists} lists`);
   } finally {
+    restarted?.kill('SIGTERM');
     stopInformer.abort();
     await informing.catch(() => undefined);
     await client.close();

@@ -40,7 +40,7 @@ const flags = defineFlags({
   'chain-prefix': { type: 'string', default: 'KUBETTE', arg: 'NAME', help: "Prefix of the proxy's iptables chains." },
   'dns-port': { type: 'port', default: 0, arg: 'PORT', help: "The cluster DNS server's port on the pod network's gateway (0: a free one)." },
   'log-dir': { type: 'string', arg: 'DIR', help: 'Component logs (default <data-dir>/logs).' },
-  apiservers: { type: 'int', default: 1, min: 1, max: 9, arg: 'N', help: 'Apiservers to run on the one etcd; more than one puts an nginx L4 balancer in front (--balancer-port), which every component and the kubeconfig use.' },
+  apiservers: { type: 'int', default: 1, min: 1, max: 9, arg: 'N', help: 'Apiservers to run on the one etcd; more than one puts an nginx L4 balancer in front (--balancer-port), which every component and the kubeconfig use, and adds a standby scheduler and controller-manager.' },
   'etcd-members': { type: 'int', default: 1, min: 1, max: 5, arg: 'N', help: 'etcd members (3 keeps the store writable when one is lost); the first on --etcd-port, the others on free ports.' },
   'balancer-port': { type: 'port', default: 6444, arg: 'PORT', help: "The balancer's port (with --apiservers > 1), on every address, as the seeds have it." },
 });
@@ -233,6 +233,8 @@ async function main(): Promise<void> {
   }
   for (const a of apiservers) await waitHTTP(`http://127.0.0.1:${a.port}/readyz`, a.name);
   if (balanced) {
+    // Restarting the balancer is a fault the HA bench plays: its exit is logged, not fatal.
+    redundant.add('balancer');
     start('balancer', process.env.NGINX_BIN ?? 'nginx', prepareBalancer({
       dir: join(dataDir, 'balancer'),
       listen: { host: '0.0.0.0', port: values['balancer-port'] },
@@ -245,8 +247,13 @@ async function main(): Promise<void> {
   const apiFor = (identity: string) => (pki ? ['--kubeconfig', pki.kubeconfigs[identity]!] : ['--master', server]);
 
   const without = new Set(values.without);
-  if (!without.has('scheduler')) start('scheduler', process.execPath, [join(root, 'dist', 'scheduler', 'main.js'), ...apiFor('scheduler'), '--port', '0']);
-  if (!without.has('controller-manager')) start('controller-manager', process.execPath, [join(root, 'dist', 'controller-manager', 'main.js'), ...apiFor('controller-manager'), '--port', '0', ...(pki ? ['--cluster-signing-cert-file', pki.caCert, '--cluster-signing-key-file', pki.caKey] : []), '--local-path-root', join(dataDir, 'local-path'), ...extra(values['controller-manager-args'])]);
+  // With several apiservers, a standby of each controller-like component waits on its Lease.
+  const instances = balanced ? ['', '-2'] : [''];
+  for (const suffix of instances) {
+    if (balanced) redundant.add(`scheduler${suffix}`).add(`controller-manager${suffix}`);
+    if (!without.has('scheduler')) start(`scheduler${suffix}`, process.execPath, [join(root, 'dist', 'scheduler', 'main.js'), ...apiFor('scheduler'), '--port', '0']);
+    if (!without.has('controller-manager')) start(`controller-manager${suffix}`, process.execPath, [join(root, 'dist', 'controller-manager', 'main.js'), ...apiFor('controller-manager'), '--port', '0', ...(pki ? ['--cluster-signing-cert-file', pki.caCert, '--cluster-signing-key-file', pki.caKey] : []), '--local-path-root', join(dataDir, 'local-path'), ...extra(values['controller-manager-args'])]);
+  }
 
   // One proxy for the host: the nodes here share its network, so they share its rules.
   if (!without.has('proxy')) {
