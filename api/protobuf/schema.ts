@@ -28,13 +28,10 @@ const GROUP_LESS = new Set(['Status', 'DeleteOptions', 'WatchEvent']);
 
 /** The message of an object of this apiVersion and kind, if the kind is served with protobuf. */
 export function messageOf(apiVersion: string, kind: string): string | undefined {
-  const own = schema.kinds[`${apiVersion}/${kind}`];
-  if (own && Object.hasOwn(schema.kinds, `${apiVersion}/${kind}`)) return own;
-  if (GROUP_LESS.has(kind) || apiVersion.startsWith('meta.k8s.io/')) {
-    const meta = schema.kinds[`meta/${kind}`];
-    if (meta && Object.hasOwn(schema.kinds, `meta/${kind}`)) return meta;
-  }
-  return undefined;
+  const lookup = (key: string) => (Object.hasOwn(schema.kinds, key) ? schema.kinds[key] : undefined);
+  const own = lookup(`${apiVersion}/${kind}`);
+  if (own) return own;
+  return GROUP_LESS.has(kind) || apiVersion.startsWith('meta.k8s.io/') ? lookup(`meta/${kind}`) : undefined;
 }
 
 export const WELL_KNOWN = {

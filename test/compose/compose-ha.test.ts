@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubectlWithKubeconfig } from '../harness/kubectl.js';
 import { composeProject } from '../harness/compose.js';
 import { waitFor } from '../harness/ports.js';
+import { createUnderFaults, expectAllStored } from '../harness/writes-under-faults.js';
 
 const root = process.cwd();
 const project = composeProject('kubette-ha', ['docker-compose.yml', 'docker-compose.ha.yml']);
@@ -41,22 +42,11 @@ describe('docker-compose with docker-compose.ha.yml', () => {
 
   it('keeps kubectl working and loses no acknowledged write while an apiserver and an etcd member are killed', async () => {
     await kubectl.ok(['create', 'deployment', 'ha', '--image=busybox:1.36', '--replicas=2', '--', 'sleep', '3600']);
-    const acked: string[] = [];
-    let failures = 0;
-    const writer = (async () => {
-      for (let i = 0; i < 30; i++) {
-        const res = await kubectl.run(['create', 'configmap', `ha-${i}`, '--from-literal', `i=${i}`]);
-        if (res.code === 0) acked.push(`ha-${i}`);
-        else failures++;
-      }
-    })();
-    await new Promise((r) => setTimeout(r, 1000));
-    expect((await compose('kill', 'apiserver-2')).code).toBe(0);
-    await new Promise((r) => setTimeout(r, 1000));
-    expect((await compose('kill', 'etcd-3')).code).toBe(0);
-    await writer;
-    const stored = (await kubectl.ok(['get', 'configmaps', '-o', 'jsonpath={.items[*].metadata.name}'])).split(' ');
-    for (const name of acked) expect(stored).toContain(name);
+    const { acked, failures } = await createUnderFaults(kubectl, 'ha', 30, [
+      async () => expect((await compose('kill', 'apiserver-2')).code).toBe(0),
+      async () => expect((await compose('kill', 'etcd-3')).code).toBe(0),
+    ], 1000);
+    await expectAllStored(kubectl, acked);
     expect(failures).toBeLessThanOrEqual(2);
     await kubectl.ok(['wait', '--for=condition=Available', 'deployment/ha', '--timeout=120s']);
     // Back to three of each; the restarted ones rejoin.

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../harness/cluster.js';
 import { kubectlWithKubeconfig } from '../harness/kubectl.js';
 import { freePort, waitFor } from '../harness/ports.js';
+import { createUnderFaults, expectAllStored } from '../harness/writes-under-faults.js';
 
 let cluster: Cluster;
 let kubectl: ReturnType<typeof kubectlWithKubeconfig>;
@@ -38,22 +39,11 @@ describe('three apiservers behind a balancer, three etcd members', () => {
 
   it('loses no acknowledged write while an apiserver and an etcd member are killed, and keeps a Deployment available', async () => {
     await kubectl.ok(['create', 'deployment', 'ha', '--image=busybox:1.36', '--replicas=2', '--', 'sleep', '3600']);
-    const acked: string[] = [];
-    let failures = 0;
-    const writer = (async () => {
-      for (let i = 0; i < 40; i++) {
-        const res = await kubectl.run(['create', 'configmap', `ha-${i}`, '--from-literal', `i=${i}`]);
-        if (res.code === 0) acked.push(`ha-${i}`);
-        else failures++;
-      }
-    })();
-    await new Promise((r) => setTimeout(r, 1500));
-    process.kill(pidOf('apiserver-2'), 'SIGKILL');
-    await new Promise((r) => setTimeout(r, 1500));
-    process.kill(pidOf('etcd-2'), 'SIGKILL');
-    await writer;
-    const stored = (await kubectl.ok(['get', 'configmaps', '-o', 'jsonpath={.items[*].metadata.name}'])).split(' ').filter((n) => n.startsWith('ha-'));
-    for (const name of acked) expect(stored).toContain(name);
+    const { acked, failures } = await createUnderFaults(kubectl, 'ha', 40, [
+      () => process.kill(pidOf('apiserver-2'), 'SIGKILL'),
+      () => process.kill(pidOf('etcd-2'), 'SIGKILL'),
+    ], 1500);
+    await expectAllStored(kubectl, acked);
     // The balancer steers new connections around the dead apiserver: at most the request each
     // kill cut off in flight fails.
     expect(failures).toBeLessThanOrEqual(2);
