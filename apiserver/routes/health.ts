@@ -74,7 +74,16 @@ export async function healthRoutes(app: FastifyInstance, opts: HealthOptions): P
   const report = async (endpoint: string, verbose: boolean, exclude: string[]) => {
     // All at once: an unreachable etcd fails its checks in one ping timeout, not one per check.
     const names = forEndpoint[endpoint]!.filter((name) => !exclude.includes(name));
-    const results = await Promise.all(names.map((name) => checks[name]!()));
+    // Names that share a check (etcd, etcd-readiness) share one run of it.
+    const runs = new Map<Check, Promise<string | undefined>>();
+    const results = await Promise.all(
+      names.map((name) => {
+        const check = checks[name]!;
+        let result = runs.get(check);
+        if (!result) runs.set(check, (result = check()));
+        return result;
+      }),
+    );
     const failed = results.some(Boolean);
     const lines = names.map((name, i) => (results[i] ? `[-]${name} failed: reason withheld` : `[+]${name} ok`));
     const which = failed ? 'failed' : 'passed';
