@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { StatusError } from '../api/status.js';
 import { microTime } from '../api/time.js';
 import type { KubeObject } from '../api/types/meta.js';
+import { FencedClient } from './fenced-client.js';
 import { resource } from './rest.js';
 import type { ApiClient } from './api-client.js';
 import { sleep } from './sleep.js';
@@ -26,6 +27,8 @@ export class LeaderElector {
   private readonly leaseMs: number;
   private readonly renewDeadlineMs: number;
   private readonly retryMs: number;
+  private lastRenewAt = 0;
+  private lastObservedHolder = '';
   isLeader = false;
 
   constructor(
@@ -67,6 +70,7 @@ export class LeaderElector {
     const record = JSON.stringify(lease.spec ?? {});
     if (record !== this.observedRecord) this.observe(record);
     const holder = lease.spec?.holderIdentity ?? '';
+    this.lastObservedHolder = holder;
     const held = holder !== '' && holder !== this.opts.identity && Date.now() < this.observedAt + this.leaseMs;
     if (held) return false;
     const mine = holder === this.opts.identity;
@@ -98,7 +102,9 @@ export class LeaderElector {
    * `stop` aborts, and returns when either happens (releasing the lease on a clean stop).
    */
   async run(stop: AbortSignal, lead: (signal: AbortSignal) => void | Promise<void>): Promise<void> {
+    let acquiredAt = 0;
     while (!stop.aborted) {
+      acquiredAt = Date.now();
       const acquired = await this.tryAcquireOrRenew().catch((err) => {
         this.log?.warn({ err: (err as Error).message }, 'leader election attempt failed');
         return false;
@@ -107,25 +113,50 @@ export class LeaderElector {
       await sleep(this.retryMs, stop);
     }
     if (stop.aborted) return;
+    this.lastRenewAt = acquiredAt;
     this.isLeader = true;
     this.log?.info({ lease: `${this.opts.namespace}/${this.opts.name}`, identity: this.opts.identity }, 'became leader');
     const leading = new AbortController();
     stop.addEventListener('abort', () => leading.abort(), { once: true });
+    // The renew deadline is kept by a timer, not by the renew loop: a renewal can hang (a hung
+    // apiserver) far longer than the deadline, and leadership must end on time regardless.
+    let deadline: NodeJS.Timeout | undefined;
+    const armDeadline = () => {
+      clearTimeout(deadline);
+      deadline = setTimeout(() => {
+        this.log?.error({ lease: `${this.opts.namespace}/${this.opts.name}` }, 'lost the leader lease: not renewed within the renew deadline');
+        leading.abort();
+      }, Math.max(0, this.lastRenewAt + this.renewDeadlineMs - Date.now()));
+    };
+    armDeadline();
     const work = Promise.resolve(lead(leading.signal));
-    let lastRenew = Date.now();
     while (!leading.signal.aborted) {
       await sleep(this.retryMs, leading.signal);
       if (leading.signal.aborted) break;
-      const renewed = await this.tryAcquireOrRenew().catch(() => false);
-      if (renewed) lastRenew = Date.now();
-      else if (Date.now() - lastRenew > this.renewDeadlineMs) {
-        this.log?.error('lost the leader lease');
+      const attempt = Date.now();
+      const renewed = await untilAborted(this.tryAcquireOrRenew().catch(() => false), leading.signal, false);
+      if (renewed && !leading.signal.aborted) {
+        this.lastRenewAt = attempt;
+        armDeadline();
+      } else if (!renewed && !leading.signal.aborted && this.lastObservedHolder !== '' && this.lastObservedHolder !== this.opts.identity) {
+        // Someone else holds the Lease now (it expired under us): stop at once.
+        this.log?.error({ holder: this.lastObservedHolder }, 'lost the leader lease to another holder');
         leading.abort();
       }
     }
+    clearTimeout(deadline);
     this.isLeader = false;
     await work.catch(() => undefined);
     if (stop.aborted) await this.release().catch(() => undefined);
+  }
+
+  /**
+   * True while this process leads and its last renewal is younger than the renew deadline: the
+   * check a leader's writes pass before going out (FencedClient), so none leaves after the
+   * point where another candidate could be about to take over.
+   */
+  holdsLease(): boolean {
+    return this.isLeader && Date.now() - this.lastRenewAt < this.renewDeadlineMs;
   }
 
   /** Gives the lease up so another candidate can take over at once. */
@@ -135,6 +166,25 @@ export class LeaderElector {
     lease.spec = { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime() };
     await this.client.update(leases, lease);
   }
+}
+
+/** `work`'s result, or `fallback` as soon as `signal` aborts (the work is left to finish unobserved). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal, fallback: T): Promise<T> {
+  if (signal.aborted) return Promise.resolve(fallback);
+  return new Promise<T>((resolve) => {
+    const onAbort = () => resolve(fallback);
+    signal.addEventListener('abort', onAbort, { once: true });
+    void work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(fallback);
+      },
+    );
+  });
 }
 
 /** The leader-election flags every controller-like component takes, as Kubernetes names them. */
@@ -187,5 +237,14 @@ export class LeaderStatus {
   /** The gauge's line; none without leader election (as Kubernetes, which then has no such metric). */
   metrics(): string[] {
     return this.elector ? [`leader_election_master_status{name="${this.name}"} ${this.elector.isLeader ? 1 : 0}`] : [];
+  }
+
+  /**
+   * The client the component's work writes through: with leader election, every write first
+   * checks that this process still holds the Lease within its renew deadline.
+   */
+  fence(client: ApiClient, leaderElect: boolean): ApiClient {
+    if (!leaderElect) return client;
+    return new FencedClient(client, () => this.elector?.holdsLease() ?? false, `${this.name} does not hold its leader Lease (kube-system/${this.name}) within the renew deadline`);
   }
 }

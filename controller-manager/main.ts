@@ -78,11 +78,13 @@ runComponent({
       ],
     });
 
+    // Controllers write through the fence: none after this process's renew deadline has passed.
+    const writer = leader.fence(client, f['leader-elect']);
     const lead = async (leading: AbortSignal) => {
       informers = new InformerFactory(client, log);
-      const recorder = new EventRecorder(client, { component: 'controller-manager' }, log);
+      const recorder = new EventRecorder(writer, { component: 'controller-manager' }, log);
       const ctx: ControllerContext = {
-        client,
+        client: writer,
         informers,
         recorder,
         log,

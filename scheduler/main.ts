@@ -26,9 +26,11 @@ runComponent({
   flags,
   async run({ flags: f, log, signal }) {
     const client = new RestClient(loadClientConfig({ master: f.master, kubeconfig: f.kubeconfig, userAgent: 'kubette-scheduler' }));
-    const recorder = new EventRecorder(client, { component: f['scheduler-name'] }, log);
-    const scheduler = new Scheduler(client, recorder, { schedulerName: f['scheduler-name'], filters: defaultFilters, scores: defaultScores }, log);
     const leader = new LeaderStatus('kube-scheduler');
+    // Binds and status writes go through the fence: none after this process's renew deadline.
+    const writer = leader.fence(client, f['leader-elect']);
+    const recorder = new EventRecorder(writer, { component: f['scheduler-name'] }, log);
+    const scheduler = new Scheduler(writer, recorder, { schedulerName: f['scheduler-name'], filters: defaultFilters, scores: defaultScores }, log);
     const server = serveHealth(f['bind-address'], f.port, {
       metrics: () => {
         const s = scheduler.podInformer.stats;

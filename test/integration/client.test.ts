@@ -200,6 +200,59 @@ describe('LeaderElector, partitioned', () => {
   }, 30_000);
 });
 
+describe('LeaderElector, renewals hanging', () => {
+  it('a leader whose renewals hang stops at its renew deadline, and its fenced writes stop before a successor leads', async () => {
+    const { LeaderElector, LeaderStatus } = await import('../../client/leader-election.js');
+    const proxy = new TcpProxy('127.0.0.1', api.port);
+    await proxy.start();
+    const hung = new RestClient({ server: proxy.endpoint });
+    const opts = { namespace: 'kube-system', name: 'test-hang', leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 200 };
+    const a = new LeaderElector(hung, { ...opts, identity: 'a' });
+    const b = new LeaderElector(client, { ...opts, identity: 'b' });
+    const status = new LeaderStatus('test-hang');
+    status.elector = a;
+    // a's own writes go straight to the apiserver (they are not what hangs): only the fence stops them.
+    const writer = status.fence(client, true);
+    const timeline: string[] = [];
+    let refused: unknown;
+    const stopA = new AbortController();
+    const runA = a.run(stopA.signal, async (leading) => {
+      timeline.push('a leads');
+      for (let i = 0; ; i++) {
+        try {
+          await writer.create(configmaps, 'default', cm(`hang-write-${i}`));
+          timeline.push('a wrote');
+        } catch (err) {
+          refused = err;
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      timeline.push('a refused');
+      if (!leading.aborted) await new Promise((r) => leading.addEventListener('abort', r, { once: true }));
+      timeline.push('a stops');
+    });
+    await waitFor('a to lead and write', async () => timeline.includes('a wrote'));
+    const stopB = new AbortController();
+    const runB = b.run(stopB.signal, () => void timeline.push('b leads'));
+    // Answers to a's renewals never come back: the request hangs instead of failing.
+    proxy.mode = 'lose-answers';
+    proxy.cut();
+    await waitFor('b to lead', async () => b.isLeader, 15_000);
+    expect(timeline.slice(-3)).toEqual(['a refused', 'a stops', 'b leads']);
+    expect(refused).toBeInstanceOf(StatusError);
+    expect((refused as StatusError).code).toBe(503);
+    await runA;
+    expect(a.isLeader).toBe(false);
+    stopA.abort();
+    stopB.abort();
+    await runB;
+    // Its last renewal still hangs: tear the connection down rather than wait for an answer.
+    await hung.dispatcher.destroy();
+    await proxy.stop();
+  }, 30_000);
+});
+
 describe('EventRecorder', () => {
   it('writes an Event and counts repeats on it', async () => {
     const { EventRecorder } = await import('../../client/events.js');
