@@ -179,12 +179,13 @@ async function main(): Promise<void> {
     ? await ensureClusterPKI(dataDir, { server: values.apiservers > 1 ? `https://127.0.0.1:${values['balancer-port']}` : secure, ips: [nthAddress(parseCidr(values['service-cluster-ip-range']), 1)], names: [] })
     : undefined;
 
-  // etcd serves TLS and lets in only clients with a certificate from its own CA (the apiserver).
-  // Several members talk to each other in plain HTTP on loopback.
+  // etcd serves TLS and lets in only clients with a certificate from its own CA (the apiserver);
+  // members talk to one another in TLS too, each presenting its peer certificate.
   const scheme = pki ? 'https' : 'http';
   const members = [{ name: 'etcd', client: etcdPort, peer: etcdPeerPort }];
   for (let i = 2; i <= values['etcd-members']; i++) members.push({ name: `etcd-${i}`, client: await freePort(), peer: await freePort() });
-  const initialCluster = members.map((m) => `${m.name}=http://127.0.0.1:${m.peer}`).join(',');
+  const peerURL = (m: { peer: number }) => `${scheme}://127.0.0.1:${m.peer}`;
+  const initialCluster = members.map((m) => `${m.name}=${peerURL(m)}`).join(',');
   for (const m of members) {
     const url = `${scheme}://127.0.0.1:${m.client}`;
     if (members.length > 1) redundant.add(m.name);
@@ -193,11 +194,12 @@ async function main(): Promise<void> {
       '--data-dir', join(dataDir, m.name),
       '--listen-client-urls', url,
       '--advertise-client-urls', url,
-      '--listen-peer-urls', `http://127.0.0.1:${m.peer}`,
-      '--initial-advertise-peer-urls', `http://127.0.0.1:${m.peer}`,
-      '--initial-cluster', members.length > 1 ? initialCluster : `default=http://127.0.0.1:${m.peer}`,
+      '--listen-peer-urls', peerURL(m),
+      '--initial-advertise-peer-urls', peerURL(m),
+      '--initial-cluster', members.length > 1 ? initialCluster : `default=${peerURL(m)}`,
       ...(members.length > 1 ? ['--initial-cluster-state', 'new', '--initial-cluster-token', 'kubette'] : []),
       ...(pki ? ['--cert-file', pki.etcd.cert, '--key-file', pki.etcd.key, '--client-cert-auth', '--trusted-ca-file', pki.etcd.ca] : []),
+      ...(pki ? ['--peer-cert-file', pki.etcd.peerCert, '--peer-key-file', pki.etcd.peerKey, '--peer-client-cert-auth', '--peer-trusted-ca-file', pki.etcd.ca] : []),
     ]);
   }
   const etcdURL = `${scheme}://127.0.0.1:${etcdPort}`;

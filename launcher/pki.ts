@@ -23,7 +23,7 @@ export interface ClusterPKI {
   /** Kubeconfig file by identity: admin, scheduler, controller-manager, proxy, dns. */
   kubeconfigs: Record<string, string>;
   /** etcd's CA, serving certificate and key, and the apiserver's client certificate for it. */
-  etcd: { ca: string; cert: string; key: string; clientCert: string; clientKey: string };
+  etcd: { ca: string; cert: string; key: string; peerCert: string; peerKey: string; clientCert: string; clientKey: string };
   /** The apiserver's client certificate and key for kubelets. */
   kubeletClientCert: string;
   kubeletClientKey: string;
@@ -120,6 +120,11 @@ export async function ensureClusterPKI(dataDir: string, opts: PKIOptions): Promi
   if (!read(etcdDir, 'server')) {
     save(etcdDir, 'server', await issue(etcdCA, { commonName: 'kube-etcd' }, { usages: ['server', 'client'], ipAddresses: ['127.0.0.1'], dnsNames: ['localhost'] }));
   }
+  // Members authenticate one another with peer certificates from the same CA (kubeadm's
+  // etcd/peer): both ends of a peer connection present one, so it is both server and client.
+  if (!read(etcdDir, 'peer')) {
+    save(etcdDir, 'peer', await issue(etcdCA, { commonName: 'kube-etcd-peer' }, { usages: ['server', 'client'], ipAddresses: ['127.0.0.1'], dnsNames: ['localhost'] }));
+  }
   if (!read(dir, 'apiserver-etcd-client')) {
     save(dir, 'apiserver-etcd-client', await issue(etcdCA, { commonName: 'kube-apiserver-etcd-client' }, { usages: ['client'] }));
   }
@@ -184,6 +189,8 @@ export async function ensureClusterPKI(dataDir: string, opts: PKIOptions): Promi
       ca: join(etcdDir, 'ca.crt'),
       cert: join(etcdDir, 'server.crt'),
       key: join(etcdDir, 'server.key'),
+      peerCert: join(etcdDir, 'peer.crt'),
+      peerKey: join(etcdDir, 'peer.key'),
       clientCert: join(dir, 'apiserver-etcd-client.crt'),
       clientKey: join(dir, 'apiserver-etcd-client.key'),
     },

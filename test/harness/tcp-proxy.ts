@@ -1,9 +1,11 @@
 // A TCP proxy a test puts between a client and a server to play the network: pass traffic,
-// cut the client off (a partition: every connection reset, new ones refused), or let requests
-// through while losing every answer (the server acts; the client never learns it did).
+// cut the client off (a partition: every connection reset, new ones refused), let requests
+// through while losing every answer (the server acts; the client never learns it did), or
+// drop everything both ways on connections that stay open (a blackhole, as a DROP rule makes:
+// nothing fails, nothing answers).
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
-export type ProxyMode = 'pass' | 'partition' | 'lose-answers';
+export type ProxyMode = 'pass' | 'partition' | 'lose-answers' | 'blackhole';
 
 export class TcpProxy {
   private server?: Server;
@@ -31,7 +33,9 @@ export class TcpProxy {
         this.sockets.delete(client);
         this.sockets.delete(upstream);
       };
-      client.on('data', (d) => upstream.write(d));
+      client.on('data', (d) => {
+        if (this.mode !== 'blackhole') upstream.write(d);
+      });
       upstream.on('data', (d) => {
         if (this.mode === 'pass') client.write(d);
       });
@@ -60,7 +64,14 @@ export class TcpProxy {
     this.cut();
   }
 
+  /** Connections stay open and new ones are accepted, but no byte goes either way. */
+  blackhole(): void {
+    this.mode = 'blackhole';
+  }
+
   heal(): void {
+    // Streams that lost bytes in a blackhole cannot be resumed: their ends must start over.
+    if (this.mode === 'blackhole' || this.mode === 'lose-answers') this.cut();
     this.mode = 'pass';
   }
 
