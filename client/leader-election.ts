@@ -6,7 +6,7 @@ import { StatusError } from '../api/status.js';
 import { microTime } from '../api/time.js';
 import type { KubeObject } from '../api/types/meta.js';
 import { FencedClient } from './fenced-client.js';
-import { resource } from './rest.js';
+import { resource, RestClient, type ClientConfig } from './rest.js';
 import type { ApiClient } from './api-client.js';
 import { sleep } from './sleep.js';
 
@@ -130,11 +130,15 @@ export class LeaderElector {
     };
     armDeadline();
     const work = Promise.resolve(lead(leading.signal));
+    // After a failed renewal the next comes sooner: within the deadline there is time for
+    // several tries, each (with a timed client) on a new connection, maybe a healthy apiserver.
+    let pause = this.retryMs;
     while (!leading.signal.aborted) {
-      await sleep(this.retryMs, leading.signal);
+      await sleep(pause, leading.signal);
       if (leading.signal.aborted) break;
       const attempt = Date.now();
       const renewed = await untilAborted(this.tryAcquireOrRenew().catch(() => false), leading.signal, false);
+      pause = renewed ? this.retryMs : Math.max(100, this.retryMs / 4);
       if (renewed && !leading.signal.aborted) {
         this.lastRenewAt = attempt;
         armDeadline();
@@ -187,6 +191,15 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal, fallback: T): Pr
   });
 }
 
+/**
+ * The client leader election renews through, its own as in Kubernetes' components: each request
+ * gives up after the retry period, so a renewal stuck on a hung apiserver is abandoned (its
+ * connection dropped) in time for the next try to go elsewhere before the renew deadline.
+ */
+export function leaderElectionClient(config: ClientConfig, flags: LeaderElectionFlags): RestClient {
+  return new RestClient({ ...config, userAgent: `${config.userAgent ?? 'kubette'}/leader-election`, connections: 2, timeoutMs: flags['leader-elect-retry-period'] ?? 2_000 });
+}
+
 /** The leader-election flags every controller-like component takes, as Kubernetes names them. */
 export interface LeaderElectionFlags {
   'leader-elect': boolean;
@@ -201,7 +214,8 @@ export interface LeaderElectionFlags {
  * competes again, as Kubernetes' components do.
  */
 export async function runLeading(
-  client: ApiClient,
+  /** Where the apiserver is and who this is: leader election makes its own client from it. */
+  clientConfig: ClientConfig,
   flags: LeaderElectionFlags,
   lease: { name: string; identity: string },
   stop: AbortSignal,
@@ -211,6 +225,7 @@ export async function runLeading(
   status?: LeaderStatus,
 ): Promise<void> {
   if (!flags['leader-elect']) return work(stop);
+  const client = leaderElectionClient(clientConfig, flags);
   const elector = new LeaderElector(
     client,
     {
@@ -224,7 +239,11 @@ export async function runLeading(
     log,
   );
   if (status) status.elector = elector;
-  await elector.run(stop, work);
+  try {
+    await elector.run(stop, work);
+  } finally {
+    await client.dispatcher.destroy();
+  }
   if (!stop.aborted) process.exitCode = 1;
 }
 

@@ -15,6 +15,11 @@ export interface ClientConfig {
   userAgent?: string;
   /** Connections kept to the apiserver (watches each hold one). */
   connections?: number;
+  /**
+   * Longest wait for a request's answer (not a watch's); past it the request fails and its
+   * connection is dropped, so the next one may reach another apiserver behind a balancer.
+   */
+  timeoutMs?: number;
 }
 
 export interface ListOptions {
@@ -96,7 +101,8 @@ export class RestClient implements ApiClient {
       body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
       headers['content-type'] = opts.contentType ?? 'application/json';
     }
-    const res = await this.dispatcher.request({ method, path: path + RestClient.query(opts.query), headers, body });
+    const timeouts = this.config.timeoutMs ? { headersTimeout: this.config.timeoutMs, bodyTimeout: this.config.timeoutMs } : {};
+    const res = await this.dispatcher.request({ method, path: path + RestClient.query(opts.query), headers, body, ...timeouts });
     const text = await res.body.text();
     if (res.statusCode >= 200 && res.statusCode < 300) return (text ? JSON.parse(text) : undefined) as T;
     throw RestClient.toError(res.statusCode, text);

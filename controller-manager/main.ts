@@ -118,7 +118,7 @@ runComponent({
       await Promise.all([informing, ...running.map((c) => c.run(leading))]);
     };
 
-    await runLeading(client, f, { name: 'kube-controller-manager', identity: `${hostname()}_${process.pid}` }, signal, lead, log, leader);
+    await runLeading(clientConfig, f, { name: 'kube-controller-manager', identity: `${hostname()}_${process.pid}` }, signal, lead, log, leader);
     server?.close();
     await client.close();
   },

@@ -70,22 +70,47 @@ const children: Array<{ name: string; child: ChildProcess }> = [];
 /** Components the cluster survives losing (one apiserver of several, one etcd member of three): their exit is logged, not fatal. */
 const redundant = new Set<string>();
 
-function start(name: string, cmd: string, args: string[]): ChildProcess {
+/** When each component was last restarted: a crash loop gives up after RESTARTS_PER_MINUTE. */
+const restarts = new Map<string, number[]>();
+const RESTARTS_PER_MINUTE = 5;
+
+function mayRestart(name: string): boolean {
+  const now = Date.now();
+  const recent = (restarts.get(name) ?? []).filter((t) => now - t < 60_000);
+  restarts.set(name, [...recent, now]);
+  return recent.length < RESTARTS_PER_MINUTE;
+}
+
+function start(name: string, cmd: string, args: string[], replacing?: ChildProcess): ChildProcess {
   if (stopping) throw new Error(`not starting ${name}: the launcher is stopping`);
   const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   child.on('exit', (code, signal) => {
-    if (!stopping) {
-      console.error(`${name} exited (${signal ?? code}); see ${join(logDir, `${name}.log`)}`);
-      if (!redundant.has(name)) void stop(1);
+    if (stopping) return;
+    console.error(`${name} exited (${signal ?? code}); see ${join(logDir, `${name}.log`)}`);
+    // A component that fails by itself is started again, as a supervisor (systemd, the kubelet
+    // for static pods) would: a leader that lost its Lease exits 1 by design, to compete anew.
+    // One killed by a signal stays down: that is how the fault tests play a lost machine; a
+    // usage error (2) would only fail again.
+    if (code !== null && code !== 0 && code !== 2 && mayRestart(name)) {
+      setTimeout(() => {
+        if (stopping) return;
+        console.error(`${name}: starting again`);
+        start(name, cmd, args, child);
+      }, 1000);
+      return;
     }
+    if (!redundant.has(name)) void stop(1);
   });
   // Fault tests find a component's process here.
   mkdirSync(join(dataDir, 'pids'), { recursive: true });
   writeFileSync(join(dataDir, 'pids', `${name}.pid`), String(child.pid ?? ''));
-  children.push({ name, child });
+  // A restarted component keeps its place in the stop order.
+  const at = replacing ? children.findIndex((c) => c.child === replacing) : -1;
+  if (at >= 0) children[at] = { name, child };
+  else children.push({ name, child });
   return child;
 }
 

@@ -25,7 +25,8 @@ runComponent({
   component: 'scheduler',
   flags,
   async run({ flags: f, log, signal }) {
-    const client = new RestClient(loadClientConfig({ master: f.master, kubeconfig: f.kubeconfig, userAgent: 'kubette-scheduler' }));
+    const clientConfig = loadClientConfig({ master: f.master, kubeconfig: f.kubeconfig, userAgent: 'kubette-scheduler' });
+    const client = new RestClient(clientConfig);
     const leader = new LeaderStatus('kube-scheduler');
     // Binds and status writes go through the fence: none after this process's renew deadline.
     const writer = leader.fence(client, f['leader-elect']);
@@ -43,7 +44,7 @@ runComponent({
         ];
       },
     });
-    await runLeading(client, f, { name: 'kube-scheduler', identity: `${hostname()}_${process.pid}` }, signal, (s) => scheduler.run(s), log, leader);
+    await runLeading(clientConfig, f, { name: 'kube-scheduler', identity: `${hostname()}_${process.pid}` }, signal, (s) => scheduler.run(s), log, leader);
     server?.close();
     await client.close();
   },

@@ -19,6 +19,8 @@ export interface Cluster {
   kubeconfig: string;
   nodes: string[];
   dataDir: string;
+  /** Where the launcher writes the components' logs (<name>.log). */
+  logDir: string;
   /** SIGTERM to the launcher, as Ctrl-C: waits up to `timeoutMs` for it to exit by itself, cleans up nothing. */
   terminateLauncher(timeoutMs: number): Promise<void>;
   stop(): Promise<void>;
@@ -125,7 +127,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     throw err;
   }
   const terminateLauncher = (timeoutMs: number) => launcher.stop(timeoutMs);
-  return { server, etcdURL: `https://127.0.0.1:${etcdPort}`, kubeconfig, nodes, dataDir, stop, terminateLauncher, serviceCIDR: `10.${96 + slot}.0.0/16`, dnsIP: `10.${96 + slot}.0.10` };
+  return { server, etcdURL: `https://127.0.0.1:${etcdPort}`, kubeconfig, nodes, dataDir, logDir: join(LOG_DIR, prefix), stop, terminateLauncher, serviceCIDR: `10.${96 + slot}.0.0/16`, dnsIP: `10.${96 + slot}.0.10` };
 }
 
 /** GET on the cluster's local admin port, as JSON; a non-2xx answer fails the test with its body. */
