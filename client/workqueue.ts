@@ -66,13 +66,20 @@ export class WorkQueue<K = string> {
     return this.failures.get(key) ?? 0;
   }
 
-  /** The next key to process, or undefined once the queue is shut down. */
+  /**
+   * The next key to process, or undefined once the queue is shut down. A queued key is handed
+   * over on the next turn of the event loop, never as an already-resolved promise: a worker
+   * that loops over a full queue with little or no I/O of its own (the scheduler's burst)
+   * would otherwise run on microtasks alone, and no socket, timer or signal would be served
+   * (binds not sent, watch events not read, the leader Lease not renewed, SIGTERM ignored)
+   * until the queue ran dry.
+   */
   get(): Promise<K | undefined> {
     const key = this.queue.shift();
     if (key !== undefined) {
       this.dirty.delete(key);
       this.processing.add(key);
-      return Promise.resolve(key);
+      return new Promise((resolve) => setImmediate(resolve, key));
     }
     if (this.shuttingDown) return Promise.resolve(undefined);
     return new Promise((resolve) => this.waiters.push(resolve));

@@ -114,12 +114,15 @@ fi
 ETCD=$(command -v etcd || true)
 [ -n "$ETCD" ] || { echo "etcd not found: apt-get install etcd-server etcd-client" >&2; exit 1; }
 # Debian's etcd is linked against glibc: it goes on the Debian base.
-etcd_fingerprint=$( (cat "$ETCD" "$(command -v etcdctl)"; docker image inspect --format "{{.Id}}" kubette/debian:bookworm) | sha256sum | cut -c1-16)
+etcd_fingerprint=$( (cat "$ETCD" "$(command -v etcdctl)" "$here/scripts/etcd-image/etcdctl"; docker image inspect --format "{{.Id}}" kubette/debian:bookworm) | sha256sum | cut -c1-16)
 have=$(docker image inspect --format '{{ index .Config.Labels "io.kubette.build" }}' kubette/etcd:3.4 2>/dev/null || true)
 if [ "$have" != "$etcd_fingerprint" ] || [ "${REBUILD:-}" = 1 ]; then
   mkdir -p "$work/etcd"
-  cp "$ETCD" "$(command -v etcdctl)" "$work/etcd/"
-  printf 'FROM kubette/debian:bookworm\nCOPY etcd etcdctl /usr/local/bin/\nENTRYPOINT ["/usr/local/bin/etcd"]\n' > "$work/etcd/Dockerfile"
+  cp "$ETCD" "$work/etcd/"
+  cp "$(command -v etcdctl)" "$work/etcd/etcdctl.3.4"
+  # etcdctl restores into an empty volume as etcd 3.5's does (see the wrapper's comment).
+  cp "$here/scripts/etcd-image/etcdctl" "$work/etcd/etcdctl"
+  printf 'FROM kubette/debian:bookworm\nCOPY etcd etcdctl etcdctl.3.4 /usr/local/bin/\nENTRYPOINT ["/usr/local/bin/etcd"]\n' > "$work/etcd/Dockerfile"
   docker build -q --label "io.kubette.build=$etcd_fingerprint" -t kubette/etcd:3.4 "$work/etcd" >/dev/null
   echo "kubette/etcd:3.4: built"
 else

@@ -38,6 +38,12 @@ describe('docker-compose with docker-compose.ha.yml', () => {
     for (const lease of ['kube-scheduler', 'kube-controller-manager']) {
       expect(await kubectl.ok(['get', 'lease', '-n', 'kube-system', lease, '-o', 'jsonpath={.spec.holderIdentity}'])).not.toBe('');
     }
+    // The members talk TLS to one another.
+    const pki = '/var/lib/kubette-pki/pki';
+    const members = await compose('exec', '-T', 'etcd', 'etcdctl', '--endpoints=https://127.0.0.1:2379', `--cacert=${pki}/etcd/ca.crt`, `--cert=${pki}/apiserver-etcd-client.crt`, `--key=${pki}/apiserver-etcd-client.key`, 'member', 'list');
+    expect(members.code, members.out).toBe(0);
+    expect(members.out.match(/https:\/\/127\.0\.0\.1:\d*2380/g)).toHaveLength(3);
+    expect(members.out).not.toMatch(/http:\/\/127\.0\.0\.1:\d*2380/);
   });
 
   it('keeps kubectl working and loses no acknowledged write while an apiserver and an etcd member are killed', async () => {

@@ -1,10 +1,12 @@
 // The quick start as users run it: `docker-compose up -d` from this folder with the images
 // built from local parts, kubectl on the host with ./kubeconfig, the bootcamp tutorial, a
-// restart of the apiserver and etcd in the middle, and `docker-compose down -v` leaving no
-// container, network or rule behind. Runs alone (its own vitest config): it uses the
-// default ports and service range that a developer's cluster uses.
+// restart of the apiserver and etcd in the middle, a backup restored as the README tells it,
+// and `docker-compose down -v` leaving no container, network or rule behind. Runs alone (its
+// own vitest config): it uses the default ports and service range that a developer's cluster
+// uses.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -147,6 +149,31 @@ describe('docker-compose up', () => {
     expect(pods.map((p) => p.spec.containers[0].image)).toEqual(['busybox:1.36', 'busybox:1.36', 'busybox:1.36']);
     await ok(['delete', 'deployment', 'web']);
     await ok(['delete', 'service', 'web']);
+
+    // Backup and restore as the README tells it for compose: a snapshot taken in the etcd
+    // container and copied out, everything stopped, etcd's volume replaced by the snapshot
+    // restored into it, everything started again.
+    await ok(['create', 'configmap', 'before-backup', '--from-literal=k=v']);
+    const etcdctlTLS = ['--endpoints=https://127.0.0.1:2379', '--cacert=/var/lib/kubette-pki/pki/etcd/ca.crt', '--cert=/var/lib/kubette-pki/pki/apiserver-etcd-client.crt', '--key=/var/lib/kubette-pki/pki/apiserver-etcd-client.key'];
+    const saved = await compose('exec', '-T', 'etcd', 'etcdctl', ...etcdctlTLS, 'snapshot', 'save', '/var/lib/etcd/backup.db');
+    expect(saved.code, saved.out).toBe(0);
+    const backup = join(mkdtempSync(join(tmpdir(), 'kubette-compose-backup-')), 'backup.db');
+    execFileSync('docker', ['cp', `${(await compose('ps', '-q', 'etcd')).out.trim()}:/var/lib/etcd/backup.db`, backup]);
+    await ok(['create', 'configmap', 'after-backup', '--from-literal=k=v']);
+    expect((await compose('stop')).code).toBe(0);
+    expect((await compose('rm', '-f', 'etcd')).code).toBe(0);
+    execFileSync('docker', ['volume', 'rm', `${PROJECT}_etcd-data`]);
+    const restored = await compose('run', '--rm', '--no-deps', '-v', `${backup}:/backup.db:ro`, '--entrypoint', 'etcdctl', 'etcd', 'snapshot', 'restore', '/backup.db',
+      '--data-dir', '/var/lib/etcd', '--name', 'kubette', '--initial-cluster', 'kubette=http://127.0.0.1:2380', '--initial-advertise-peer-urls', 'http://127.0.0.1:2380');
+    expect(restored.code, restored.out).toBe(0);
+    expect((await compose('up', '-d')).code).toBe(0);
+    await waitFor('two Ready nodes after the restore', async () => {
+      const nodes = await kubectl.run(['get', 'nodes', '--no-headers']);
+      return (nodes.stdout.match(/\sReady\s/g) ?? []).length === 2 || undefined;
+    }, 120_000, 500);
+    expect(await ok(['get', 'configmap', 'before-backup', '-o', 'jsonpath={.data.k}'])).toBe('v');
+    expect((await kubectl.run(['get', 'configmap', 'after-backup'])).code).not.toBe(0);
+    await ok(['create', 'configmap', 'after-restore']);
 
     const down = await compose('down', '-v');
     expect(down.code).toBe(0);
