@@ -11,7 +11,7 @@ import { apiServerFlags, defineFlags, FlagError } from '../component-base/flags.
 import { runComponent } from '../component-base/run.js';
 import { Kubelet } from './kubelet.js';
 import { bootstrapClientCertificate, hasUsableClientCertificate } from './node/bootstrap.js';
-import { parseKeyValues, parseTaints } from './node/config.js';
+import { parseKeyValues, parseTaints } from '../component-base/node-flags.js';
 import { DockerRuntime } from './runtime/docker/runtime.js';
 import { KubeletServer } from './server/server.js';
 import { KubeletAuth } from './server/auth.js';

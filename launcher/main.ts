@@ -32,6 +32,8 @@ const flags = defineFlags({
   'apiserver-args': { type: 'string', default: '', arg: '"..."', help: 'Extra flags for the apiserver (e.g. ="--default-unreachable-toleration-seconds 30").' },
   'controller-manager-args': { type: 'string', default: '', arg: '"..."', help: 'Extra flags for the controller-manager (e.g. ="--node-monitor-grace-period 20s").' },
   'kubelet-args': { type: 'string', default: '', arg: '"..."', help: 'Extra flags for every kubelet.' },
+  'simulated-nodes': { type: 'int', default: 0, min: 0, max: 16384, arg: 'N', help: 'Simulated nodes beside the real ones (one kubette-simulated-nodes process: Nodes named simulated-1 ... simulated-N whose pods run nothing).' },
+  'simulated-nodes-args': { type: 'string', default: '', arg: '"..."', help: 'Extra flags for the simulated nodes (e.g. ="--cpu 8 --pod-start-latency 2s").' },
   without: { type: 'list', default: [], arg: 'LIST', help: 'Components not to start: scheduler, controller-manager, proxy, dns (e.g. to run your own).' },
   'service-cluster-ip-range': { type: 'cidr', default: '10.96.0.0/12', arg: 'CIDR', help: "Services' cluster IPs." },
   'service-node-port-range': { type: 'string', default: '30000-32767', arg: 'A-B', help: 'Node ports.' },
@@ -282,6 +284,11 @@ async function main(): Promise<void> {
     if (!without.has('controller-manager')) start(`controller-manager${suffix}`, process.execPath, [join(root, 'dist', 'controller-manager', 'main.js'), ...apiFor('controller-manager'), '--port', '0', ...(pki ? ['--cluster-signing-cert-file', pki.caCert, '--cluster-signing-key-file', pki.caKey] : []), '--local-path-root', join(dataDir, 'local-path'), ...extra(values['controller-manager-args'])]);
   }
 
+  // Simulated nodes act for many nodes at once: they run with their own cluster-admin identity.
+  if (values['simulated-nodes'] > 0) {
+    start('simulated-nodes', process.execPath, [join(root, 'dist', 'simulated-nodes', 'main.js'), ...apiFor('simulated-nodes'), '--nodes', String(values['simulated-nodes']), ...extra(values['simulated-nodes-args'])]);
+  }
+
   // One proxy for the host: the nodes here share its network, so they share its rules.
   if (!without.has('proxy')) {
     start('proxy', process.execPath, [
@@ -361,7 +368,7 @@ users:
 `,
   );
   const apiserverText = values.apiservers > 1 ? `${values.apiservers} apiservers behind the balancer ${secure} (local admin port of the first ${server})` : pki ? `apiserver ${secure} (local admin port ${server})` : `apiserver ${server}`;
-  console.log(`kubette is up: ${apiserverText}, etcd ${values['etcd-members'] > 1 ? `${values['etcd-members']} members, first ` : ''}${etcdURL}, ${['scheduler', 'controller-manager', 'proxy', 'dns'].filter((c) => !without.has(c)).join(', ')}, kubelets ${nodes.join(', ') || '(none)'}
+  console.log(`kubette is up: ${apiserverText}, etcd ${values['etcd-members'] > 1 ? `${values['etcd-members']} members, first ` : ''}${etcdURL}, ${['scheduler', 'controller-manager', 'proxy', 'dns'].filter((c) => !without.has(c)).join(', ')}, kubelets ${nodes.join(', ') || '(none)'}${values['simulated-nodes'] ? `, ${values['simulated-nodes']} simulated nodes` : ''}
   kubectl --kubeconfig ${kubeconfig} get namespaces
   logs in ${logDir}; Ctrl-C stops everything`);
 }

@@ -150,6 +150,20 @@ describe('docker-compose up', () => {
     await ok(['delete', 'deployment', 'web']);
     await ok(['delete', 'service', 'web']);
 
+    // Simulated nodes beside the real ones, from the compose profile: Ready, and taking pods.
+    process.env.KUBETTE_SIMULATED_NODES = '5';
+    expect((await compose('--profile', 'simulated', 'up', '-d', 'simulated-nodes')).code).toBe(0);
+    await waitFor('five simulated nodes Ready', async () => {
+      const out = await ok(['get', 'nodes', '-l', 'kubette.io/simulated=true', '--no-headers']);
+      return (out.match(/\sReady\s/g) ?? []).length === 5 || undefined;
+    }, 60_000, 500);
+    await ok(['create', 'deployment', 'on-simulated', '--image=nginx', '--replicas=5']);
+    await ok(['patch', 'deployment', 'on-simulated', '-p', JSON.stringify({ spec: { template: { spec: { nodeSelector: { 'kubette.io/simulated': 'true' } } } } })]);
+    await ok(['rollout', 'status', 'deployment/on-simulated', '--timeout=60s']);
+    await ok(['delete', 'deployment', 'on-simulated']);
+    expect((await compose('--profile', 'simulated', 'rm', '-sf', 'simulated-nodes')).code).toBe(0);
+    await ok(['delete', 'nodes', '-l', 'kubette.io/simulated=true']);
+
     // Backup and restore as the README tells it for compose: a snapshot taken in the etcd
     // container and copied out, everything stopped, etcd's volume replaced by the snapshot
     // restored into it, everything started again.

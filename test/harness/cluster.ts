@@ -119,7 +119,8 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       const res = await fetch(`${server}/api/v1/nodes`).catch(() => undefined);
       if (!res?.ok) return false;
       const list = (await res.json()) as { items: Array<{ metadata: { name: string }; status?: { conditions?: Array<{ type: string; status: string }> } }> };
-      const ready = list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+      // Real nodes only: simulated ones (--simulated-nodes) come on their own.
+      const ready = list.items.filter((n) => nodes.includes(n.metadata.name) && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
       return ready.length === nodesCount;
     }, 60_000);
   } catch (err) {

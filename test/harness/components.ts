@@ -4,6 +4,6 @@ import { Proc } from './processes.js';
 
 let counter = 0;
 
-export function startComponent(component: 'scheduler' | 'kubelet' | 'controller-manager', args: string[]): Proc {
+export function startComponent(component: 'scheduler' | 'kubelet' | 'controller-manager' | 'simulated-nodes', args: string[]): Proc {
   return new Proc(`${component}-${process.pid}-${++counter}`, process.execPath, [join(process.cwd(), 'dist', component, 'main.js'), ...args]);
 }

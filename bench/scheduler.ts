@@ -1,0 +1,124 @@
+// Scheduler throughput (issue 16). A private etcd and apiserver, BENCH_NODES Node objects
+// created through the API (Ready, 32 CPUs, 110 pods each; no kubelets, no leases to renew),
+// then BENCH_PODS pods of 10m CPU created at 50 in flight, twice:
+//   floor: a trivial binder in this process (round-robin over the nodes on each ADDED pod,
+//          50 binds in flight), the least a scheduler could cost in this run;
+//   kubette-scheduler: the real scheduler process (filters, scores, assume, bind).
+// Each figure is pods bound per second from the first create to the last bind; the ratio is
+// the scheduler's against the floor measured in the same run. Traffic stays on loopback;
+// every wait is bounded (BENCH_TIMEOUT_MS). Usage: npm run bench:scheduler
+import { join } from 'node:path';
+import type { Pod } from '../api/types/pod.js';
+import { Informer } from '../client/informer.js';
+import { resource, RestClient } from '../client/rest.js';
+import { startApiServer } from '../test/harness/apiserver.js';
+import { startEtcd } from '../test/harness/etcd.js';
+import { freePort, waitFor } from '../test/harness/ports.js';
+import { Proc } from '../test/harness/processes.js';
+import { fmt, runConcurrent } from './stats.js';
+
+const NODES = Number(process.env.BENCH_NODES ?? 1000);
+const PODS = Number(process.env.BENCH_PODS ?? 5000);
+const IN_FLIGHT = 50;
+const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 300_000);
+const pods = resource('v1/pods');
+const nodes = resource('v1/nodes');
+const namespaces = resource('v1/namespaces');
+
+const nodeObject = (name: string) => ({
+  apiVersion: 'v1',
+  kind: 'Node',
+  metadata: { name, labels: { 'kubernetes.io/hostname': name } },
+  spec: {},
+  status: {
+    capacity: { cpu: '32', memory: '128Gi', pods: '110' },
+    allocatable: { cpu: '32', memory: '128Gi', pods: '110' },
+    conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'bench node' }],
+  },
+});
+
+const podObject = (name: string): Pod => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, labels: { app: 'bench' } },
+  spec: { containers: [{ name: 'c', image: 'registry.invalid/bench:1', resources: { requests: { cpu: '10m' } } }] },
+});
+
+/** Creates PODS pods in `namespace` at 50 in flight and resolves once `bound` says all are bound; returns pods/s and seconds. */
+async function createAndWait(client: RestClient, namespace: string, bound: () => number): Promise<{ perSecond: number; seconds: number; bound: number }> {
+  const started = Date.now();
+  await runConcurrent(PODS, IN_FLIGHT, (i) => client.create(pods, namespace, podObject(`p-${i}`)));
+  const createdAfter = (Date.now() - started) / 1000;
+  while (bound() < PODS && Date.now() - started < TIMEOUT_MS) await new Promise((r) => setTimeout(r, 20));
+  const seconds = (Date.now() - started) / 1000;
+  console.log(`  ${namespace}: ${PODS} creates took ${fmt(createdAfter, 1)} s; ${bound()} bound after ${fmt(seconds, 1)} s`);
+  return { perSecond: bound() / seconds, seconds, bound: bound() };
+}
+
+/** An informer counting the pods of `namespace` that have a node. */
+function boundCounter(client: RestClient, namespace: string, signal: AbortSignal) {
+  const informer = new Informer<Pod>(client, pods, { namespace });
+  const boundNames = new Set<string>();
+  const see = (p: Pod) => p.spec.nodeName && boundNames.add(p.metadata.name!);
+  informer.addHandler({ add: see, update: (_o, p) => see(p) });
+  const running = informer.run(signal);
+  return { informer, count: () => boundNames.size, running };
+}
+
+async function main(): Promise<void> {
+  const etcd = await startEtcd('bench-scheduler-etcd');
+  const api = await startApiServer({ etcd: etcd.endpoint, prefix: '/registry', args: ['--etcd-compaction-interval', '0'] });
+  const client = new RestClient({ server: api.url, connections: 64 });
+  const stop = new AbortController();
+  let scheduler: Proc | undefined;
+  try {
+    const names = Array.from({ length: NODES }, (_, i) => `bench-node-${i + 1}`);
+    await runConcurrent(NODES, IN_FLIGHT, (i) => client.create(nodes, undefined, nodeObject(names[i]!)));
+    for (const ns of ['floor', 'scheduler']) await client.create(namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    console.log(`${NODES} nodes, ${PODS} pods of 10m CPU created ${IN_FLIGHT} in flight`);
+
+    // The floor: bind each new pod to the next node, 50 binds in flight.
+    const floor = boundCounter(client, 'floor', stop.signal);
+    await floor.informer.synced;
+    let next = 0;
+    let inFlight = 0;
+    const waiting: Pod[] = [];
+    const bind = (p: Pod) => {
+      if (inFlight >= IN_FLIGHT) return void waiting.push(p);
+      inFlight++;
+      const node = names[next++ % names.length]!;
+      void client
+        .request('POST', client.path(pods, 'floor', p.metadata.name!, 'binding'), { body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: p.metadata.name }, target: { apiVersion: 'v1', kind: 'Node', name: node } } })
+        .catch(() => undefined)
+        .finally(() => {
+          inFlight--;
+          const w = waiting.shift();
+          if (w) bind(w);
+        });
+    };
+    floor.informer.addHandler({ add: (p) => !p.spec.nodeName && bind(p) });
+    const base = await createAndWait(client, 'floor', floor.count);
+
+    // The scheduler, started and synced before its pods come.
+    const port = await freePort();
+    scheduler = new Proc('bench-scheduler', process.execPath, [join(process.cwd(), 'dist', 'scheduler', 'main.js'), '--master', api.url, '--leader-elect=false', '--port', String(port)]);
+    await waitFor('the scheduler up', async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok, 30_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    const measured = boundCounter(client, 'scheduler', stop.signal);
+    await measured.informer.synced;
+    const ours = await createAndWait(client, 'scheduler', measured.count);
+
+    console.log(`\n${'measure'.padEnd(46)} ${'pods/s'.padStart(10)} ${'bound'.padStart(8)}`);
+    console.log(`${'floor: trivial round-robin binder'.padEnd(46)} ${fmt(base.perSecond, 0).padStart(10)} ${String(base.bound).padStart(8)}`);
+    console.log(`${'kubette-scheduler'.padEnd(46)} ${fmt(ours.perSecond, 0).padStart(10)} ${String(ours.bound).padStart(8)}`);
+    console.log(`ratio (scheduler / floor): ${fmt(ours.perSecond / base.perSecond, 2)}${ours.bound < PODS ? ` (gave up after ${TIMEOUT_MS / 1000} s with ${PODS - ours.bound} unbound)` : ''}`);
+  } finally {
+    stop.abort();
+    await scheduler?.stop();
+    await client.close();
+    await api.stop();
+    await etcd.stop();
+  }
+}
+
+await main();
