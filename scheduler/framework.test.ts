@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Node, Taint } from '../api/types/core.js';
 import type { KubeObject } from '../api/types/meta.js';
 import type { Pod } from '../api/types/pod.js';
-import { schedule } from './framework.js';
+import { feasibleNodesToFind, schedule } from './framework.js';
 import { newNodeInfo } from './node-info.js';
 import { defaultFilters, defaultScores } from './plugins/index.js';
 
@@ -67,5 +67,58 @@ describe('scheduling', () => {
     const owned = (n: string) => pod(n, {}, { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'rs-1', controller: true }] });
     const other = pod('other');
     expect(run(owned('p'), [[node('a'), [owned('x'), owned('y')]], [node('b'), [other]]]).node).toBe('b');
+  });
+});
+
+describe('inter-pod anti-affinity, both ways', () => {
+  const zoneNode = (name: string, zone: string) => node(name, { labels: { zone } });
+  const antiTerm = (app: string, topologyKey = 'zone') => ({ podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey, labelSelector: { matchLabels: { app } } }] } });
+
+  it("keeps a pod out of a domain holding pods its terms select, and out of one whose pods' terms select it", () => {
+    const nodes: Array<[Node, Pod[]]> = [
+      [zoneNode('a1', 'a'), [pod('web-1', {}, { labels: { app: 'web' } })]],
+      [zoneNode('a2', 'a'), []],
+      [zoneNode('b1', 'b'), []],
+    ];
+    // Its own term: not zone a (web runs there), whichever node.
+    expect(run(pod('p', { affinity: antiTerm('web') }), nodes).node).toBe('b1');
+    // The existing pod's term selects it: zone a refuses it too.
+    const guarded: Array<[Node, Pod[]]> = [
+      [zoneNode('a1', 'a'), [pod('guard', { affinity: antiTerm('cache') }, { labels: { app: 'guard' } })]],
+      [zoneNode('a2', 'a'), []],
+      [zoneNode('b1', 'b'), []],
+    ];
+    expect(run(pod('c', {}, { labels: { app: 'cache' } }), guarded).node).toBe('b1');
+    const onlyA = guarded.slice(0, 2);
+    expect(run(pod('c', {}, { labels: { app: 'cache' } }), onlyA).message).toBe("0/2 nodes are available: 2 node(s) didn't satisfy existing pods anti-affinity rules.");
+    // Nodes without the topology label are no domain: nothing to avoid there.
+    expect(run(pod('p', { affinity: antiTerm('web', 'rack') }), nodes).node).toBeDefined();
+  });
+
+  it('ignores the pod itself and pods of other namespaces', () => {
+    const self = pod('p', { affinity: antiTerm('web') }, { labels: { app: 'web' } });
+    const elsewhere = pod('w', {}, { labels: { app: 'web' }, namespace: 'other' });
+    expect(run(self, [[zoneNode('a1', 'a'), [self, elsewhere]]]).node).toBe('a1');
+  });
+});
+
+describe('how many nodes are searched', () => {
+  it("follows Kubernetes' adaptive percentageOfNodesToScore", () => {
+    expect(feasibleNodesToFind(50)).toBe(50);
+    expect(feasibleNodesToFind(100)).toBe(100);
+    expect(feasibleNodesToFind(1000)).toBe(420); // 50 - 1000/125 = 42%
+    expect(feasibleNodesToFind(5000)).toBe(500); // 10%
+    expect(feasibleNodesToFind(6000)).toBe(300); // floor of 5%
+    expect(feasibleNodesToFind(1500)).toBe(570);
+  });
+
+  it('stops once enough feasible nodes are found, starting where the last search ended', () => {
+    const infos = Array.from({ length: 300 }, (_, i) => newNodeInfo(node(`n-${String(i).padStart(3, '0')}`), []));
+    const first = schedule(pod('p'), infos, defaultFilters, defaultScores, 0);
+    expect(first.processed).toBe(feasibleNodesToFind(300));
+    const second = schedule(pod('q'), infos, defaultFilters, defaultScores, 290);
+    // The search wrapped around: the chosen node is among 290..299 and 0..89.
+    const chosen = Number(second.node!.slice(2));
+    expect(chosen >= 290 || chosen < 90).toBe(true);
   });
 });

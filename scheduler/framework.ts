@@ -1,7 +1,7 @@
 // The scheduling framework: plugins implement the extension points they need. A filter says
 // whether a pod may go on a node (and why not); a score ranks the feasible nodes 0..100.
 import type { Pod } from '../api/types/pod.js';
-import type { NodeInfo } from './node-info.js';
+import { hostPorts, podRequests, type NodeInfo, type Resources } from './node-info.js';
 
 export type FilterCode = 'Success' | 'Unschedulable' | 'UnschedulableAndUnresolvable';
 
@@ -15,14 +15,21 @@ export const ok: FilterResult = { code: 'Success', reasons: [] };
 export const unschedulable = (...reasons: string[]): FilterResult => ({ code: 'Unschedulable', reasons });
 export const unresolvable = (...reasons: string[]): FilterResult => ({ code: 'UnschedulableAndUnresolvable', reasons });
 
-/** Everything a plugin may look at besides the node in question. */
+/** Everything a plugin may look at besides the node in question, computed once per pod. */
 export interface CycleState {
   pod: Pod;
   allNodes: NodeInfo[];
+  /** The pod's requests and host ports, parsed once rather than once per node. */
+  requests: Resources;
+  hostPorts: string[];
+  /** What plugins' preFilter computed for this pod, by plugin name. */
+  data: Map<string, unknown>;
 }
 
 export interface FilterPlugin {
   name: string;
+  /** Once per pod, before any node is filtered: work that does not depend on the node. */
+  preFilter?(state: CycleState): void;
   filter(state: CycleState, node: NodeInfo): FilterResult;
 }
 
@@ -45,13 +52,39 @@ export interface ScheduleResult {
   node?: string;
   /** "0/3 nodes are available: 2 Insufficient cpu, 1 node(s) were unschedulable." */
   message?: string;
+  /** Nodes filtered this time (the next search starts after them). */
+  processed: number;
 }
 
-export function schedule(pod: Pod, nodes: NodeInfo[], filters: FilterPlugin[], scores: ScorePlugin[]): ScheduleResult {
-  const state: CycleState = { pod, allNodes: nodes };
+/**
+ * How many feasible nodes to look for before scoring, as Kubernetes' adaptive
+ * percentageOfNodesToScore: every node below 100; above, a share falling from 50% by one
+ * point per 125 nodes down to 5%, and never fewer than 100 nodes.
+ */
+export function feasibleNodesToFind(allNodes: number): number {
+  if (allNodes < 100) return allNodes;
+  const percentage = Math.max(5, 50 - allNodes / 125);
+  return Math.max(100, Math.floor((allNodes * percentage) / 100));
+}
+
+export function cycleState(pod: Pod, nodes: NodeInfo[]): CycleState {
+  return { pod, allNodes: nodes, requests: podRequests(pod), hostPorts: hostPorts(pod), data: new Map() };
+}
+
+/**
+ * Filters nodes from `start` (wrapping around) until enough feasible ones are found, scores
+ * those and picks the best. Starting where the last search stopped spreads the filtering
+ * work, and the pods, over every node, as Kubernetes' rotating start index does.
+ */
+export function schedule(pod: Pod, nodes: NodeInfo[], filters: FilterPlugin[], scores: ScorePlugin[], start = 0): ScheduleResult {
+  const state = cycleState(pod, nodes);
+  for (const f of filters) f.preFilter?.(state);
   const feasible: NodeInfo[] = [];
   const reasonCounts = new Map<string, number>();
-  for (const n of nodes) {
+  const wanted = feasibleNodesToFind(nodes.length);
+  let processed = 0;
+  for (; processed < nodes.length && feasible.length < wanted; processed++) {
+    const n = nodes[(start + processed) % nodes.length]!;
     let passed = true;
     for (const f of filters) {
       const r = f.filter(state, n);
@@ -65,9 +98,9 @@ export function schedule(pod: Pod, nodes: NodeInfo[], filters: FilterPlugin[], s
   }
   if (feasible.length === 0) {
     const parts = [...reasonCounts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([r, n]) => `${n} ${r}`);
-    return { message: `0/${nodes.length} nodes are available${parts.length ? `: ${parts.join(', ')}` : ''}.` };
+    return { message: `0/${nodes.length} nodes are available${parts.length ? `: ${parts.join(', ')}` : ''}.`, processed };
   }
-  if (feasible.length === 1) return { node: feasible[0]!.node.metadata.name };
+  if (feasible.length === 1) return { node: feasible[0]!.node.metadata.name, processed };
   const totals = new Array<number>(feasible.length).fill(0);
   for (const s of scores) {
     let raw = feasible.map((n) => s.score(state, n));
@@ -81,5 +114,5 @@ export function schedule(pod: Pod, nodes: NodeInfo[], filters: FilterPlugin[], s
     const b = feasible[best]!;
     if (totals[i]! > totals[best]! || (totals[i] === totals[best] && (a.pods.length < b.pods.length || (a.pods.length === b.pods.length && a.node.metadata.name! < b.node.metadata.name!)))) best = i;
   }
-  return { node: feasible[best]!.node.metadata.name };
+  return { node: feasible[best]!.node.metadata.name, processed };
 }

@@ -17,6 +17,10 @@ export interface NodeInfo {
   allocatable: Resources;
   /** "protocol/hostIP/port" of every host port in use. */
   usedPorts: Set<string>;
+  /** The pods here with required anti-affinity terms (few, usually none): what the anti-affinity filter must check. */
+  antiAffinityPods: Pod[];
+  /** Bumped on every change, so a caller can tell whether what it derived is still current. */
+  generation: number;
 }
 
 /** A pod's effective request: the sum over containers, or the largest init container if larger. */
@@ -58,10 +62,14 @@ export function newNodeInfo(node: Node, pods: Pod[]): NodeInfo {
     requested: { milliCPU: 0, memory: 0, pods: 0 },
     allocatable: { milliCPU: milliValue(alloc.cpu), memory: parseQuantity(alloc.memory) ?? 0, pods: Number(parseQuantity(alloc.pods) ?? 110) },
     usedPorts: new Set(),
+    antiAffinityPods: [],
+    generation: 0,
   };
   for (const p of pods) addPod(info, p);
   return info;
 }
+
+const hasRequiredAntiAffinity = (pod: Pod) => (pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0;
 
 export function addPod(info: NodeInfo, pod: Pod): void {
   const r = podRequests(pod);
@@ -70,4 +78,32 @@ export function addPod(info: NodeInfo, pod: Pod): void {
   info.requested.memory += r.memory;
   info.requested.pods += 1;
   for (const p of hostPorts(pod)) info.usedPorts.add(p);
+  if (hasRequiredAntiAffinity(pod)) info.antiAffinityPods.push(pod);
+  info.generation++;
+}
+
+/** Takes a pod (matched by uid) off the node; false if it was not there. */
+export function removePod(info: NodeInfo, pod: Pod): boolean {
+  const at = info.pods.findIndex((p) => p.metadata.uid === pod.metadata.uid);
+  if (at < 0) return false;
+  const gone = info.pods[at]!;
+  info.pods.splice(at, 1);
+  const r = podRequests(gone);
+  info.requested.milliCPU -= r.milliCPU;
+  info.requested.memory -= r.memory;
+  info.requested.pods -= 1;
+  // Two pods never hold one host port on a node, so the gone pod's ports are free again.
+  for (const p of hostPorts(gone)) info.usedPorts.delete(p);
+  const aa = info.antiAffinityPods.indexOf(gone);
+  if (aa >= 0) info.antiAffinityPods.splice(aa, 1);
+  info.generation++;
+  return true;
+}
+
+/** The node object changed (labels, taints, allocatable): its pods stay. */
+export function setNode(info: NodeInfo, node: Node): void {
+  const alloc = node.status?.allocatable ?? node.status?.capacity ?? {};
+  info.node = node;
+  info.allocatable = { milliCPU: milliValue(alloc.cpu), memory: parseQuantity(alloc.memory) ?? 0, pods: Number(parseQuantity(alloc.pods) ?? 110) };
+  info.generation++;
 }

@@ -1,7 +1,9 @@
 // The scheduling loop: pods without a node (for this scheduler) are queued; each is matched
-// against a snapshot of the nodes and of the pods on them (including "assumed" pods whose
-// binding is still in flight, so two pods never take the same free space), then bound
-// through pods/binding. Pods that fit nowhere wait until a node or pod change could help.
+// against the cache of nodes and the pods on them (kept current by events, including
+// "assumed" pods whose binding is still in flight, so two pods never take the same free
+// space), then bound through pods/binding. Pods that fit nowhere wait until a node or pod
+// change could help. The queue hands out one pod per event-loop turn, so binds, watch events,
+// Lease renewals and signals are served during a burst.
 import type { Logger } from 'pino';
 import { StatusError } from '../api/status.js';
 import type { Node } from '../api/types/core.js';
@@ -11,8 +13,8 @@ import { Informer, objectKey } from '../client/informer.js';
 import { resource } from '../client/rest.js';
 import type { ApiClient } from '../client/api-client.js';
 import { WorkQueue } from '../client/workqueue.js';
+import { SchedulerCache } from './cache.js';
 import { schedule, type FilterPlugin, type ScorePlugin } from './framework.js';
-import { addPod, newNodeInfo, type NodeInfo } from './node-info.js';
 import { claimsToProvision, volumeBinding, type VolumeLookup } from './plugins/volume-binding.js';
 import { SELECTED_NODE_ANNOTATION, type PersistentVolume, type PersistentVolumeClaim, type StorageClass } from '../api/types/storage.js';
 import { rfc3339 } from '../api/time.js';
@@ -43,7 +45,9 @@ export class Scheduler {
   private readonly volumes: VolumeLookup;
   private readonly filters: FilterPlugin[];
   private readonly queue = new WorkQueue<string>({ baseDelayMs: 1000, maxDelayMs: 10_000 });
-  private readonly assumed = new Map<string, { node: string; pod: Pod }>();
+  private readonly cache = new SchedulerCache();
+  /** Where the next search for nodes starts (Kubernetes' rotating start index). */
+  private nextStartNode = 0;
   private readonly unschedulable = new Set<string>();
   scheduledCount = 0;
 
@@ -55,7 +59,6 @@ export class Scheduler {
   ) {
     this.podInformer = new Informer<Pod>(client, pods, {}, log.child({ informer: 'pods' }));
     this.nodeInformer = new Informer<Node>(client, nodes, {}, log.child({ informer: 'nodes' }));
-    this.podInformer.addIndexer('node', (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
     this.claimInformer = new Informer<PersistentVolumeClaim>(client, resource('v1/persistentvolumeclaims'), {}, log.child({ informer: 'persistentvolumeclaims' }));
     this.volumeInformer = new Informer<PersistentVolume>(client, resource('v1/persistentvolumes'), {}, log.child({ informer: 'persistentvolumes' }));
     this.classInformer = new Informer<StorageClass>(client, resource('storage.k8s.io/v1/storageclasses'), {}, log.child({ informer: 'storageclasses' }));
@@ -74,16 +77,21 @@ export class Scheduler {
       update: (old, p) => this.onPod(p, old),
       delete: (p) => {
         const key = objectKey(p);
-        this.assumed.delete(key);
+        this.cache.removePod(p);
         this.unschedulable.delete(key);
         if (p.spec?.nodeName) this.flushUnschedulable('a pod left a node');
       },
     });
     this.nodeInformer.addHandler({
-      add: () => this.flushUnschedulable('a node was added'),
+      add: (n) => {
+        this.cache.setNode(n);
+        this.flushUnschedulable('a node was added');
+      },
       update: (old, n) => {
+        this.cache.setNode(n);
         if (placementView(old) !== placementView(n)) this.flushUnschedulable('a node changed');
       },
+      delete: (n) => this.cache.removeNode(n.metadata.name!),
     });
   }
 
@@ -93,8 +101,8 @@ export class Scheduler {
 
   private onPod(p: Pod, old?: Pod): void {
     const key = objectKey(p);
+    this.cache.updatePod(p);
     if (p.spec?.nodeName) {
-      this.assumed.delete(key);
       this.unschedulable.delete(key);
       if (old && !isPodFinished(old) && isPodFinished(p)) this.flushUnschedulable('a pod finished');
       return;
@@ -111,16 +119,6 @@ export class Scheduler {
     this.log.debug({ count: this.unschedulable.size, why }, 'retrying unschedulable pods');
     for (const key of this.unschedulable) this.queue.add(key);
     this.unschedulable.clear();
-  }
-
-  private snapshot(): NodeInfo[] {
-    return this.nodeInformer.list().map((node) => {
-      const name = node.metadata.name!;
-      const bound = this.podInformer.byIndex('node', name).filter((p) => !isPodFinished(p));
-      const info = newNodeInfo(node, bound);
-      for (const [key, a] of this.assumed) if (a.node === name && !bound.some((p) => objectKey(p) === key)) addPod(info, a.pod);
-      return info;
-    });
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -149,8 +147,10 @@ export class Scheduler {
 
   private scheduleOne(key: string): void {
     const pod = this.podInformer.get(key);
-    if (!pod || !this.responsibleFor(pod) || this.assumed.has(key)) return;
-    const result = schedule(pod, this.snapshot(), this.filters, this.opts.scores);
+    if (!pod || !this.responsibleFor(pod) || this.cache.isAssumed(key)) return;
+    const nodes = this.cache.nodes();
+    const result = schedule(pod, nodes, this.filters, this.opts.scores, this.nextStartNode);
+    this.nextStartNode = nodes.length ? (this.nextStartNode + result.processed) % nodes.length : 0;
     if (!result.node) {
       this.unschedulable.add(key);
       this.log.info({ pod: key, reason: result.message }, 'pod is unschedulable');
@@ -159,7 +159,7 @@ export class Scheduler {
       return;
     }
     const node = result.node;
-    this.assumed.set(key, { node, pod });
+    this.cache.assume(pod, node);
     void this.bind(pod, node);
   }
 
@@ -177,7 +177,7 @@ export class Scheduler {
       this.scheduledCount++;
       this.recorder.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`);
     } catch (err) {
-      this.assumed.delete(key);
+      this.cache.forget(pod);
       const gone = err instanceof StatusError && (err.code === 404 || err.code === 409);
       this.log.warn({ pod: key, node, err: (err as Error).message }, 'binding failed');
       if (!gone) this.queue.addRateLimited(key);

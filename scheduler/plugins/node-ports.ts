@@ -1,11 +1,10 @@
 // A pod asking for a host port cannot go where that port is already taken.
 import { ok, unschedulable, type FilterPlugin } from '../framework.js';
-import { hostPorts, portsConflict } from '../node-info.js';
+import { portsConflict } from '../node-info.js';
 
 export const nodePorts: FilterPlugin = {
   name: 'NodePorts',
   filter(state, n) {
-    const wanted = hostPorts(state.pod);
-    return wanted.some((p) => portsConflict(n.usedPorts, p)) ? unschedulable("node(s) didn't have free ports for the requested pod ports") : ok;
+    return state.hostPorts.some((p) => portsConflict(n.usedPorts, p)) ? unschedulable("node(s) didn't have free ports for the requested pod ports") : ok;
   },
 };

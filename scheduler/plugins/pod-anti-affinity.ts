@@ -1,9 +1,9 @@
 // Required inter-pod anti-affinity, both ways: the pod may not join a topology domain holding
-// pods its terms select, nor one whose pods' terms select it.
+// pods its terms select, nor one whose pods' terms select it. The forbidden domains are found
+// once per pod (preFilter), so filtering a node is a few label lookups, however many pods run.
 import { fromLabelSelector, matches } from '../../api/labels.js';
 import type { Pod, PodAffinityTerm } from '../../api/types/pod.js';
 import { ok, unschedulable, type FilterPlugin } from '../framework.js';
-import type { NodeInfo } from '../node-info.js';
 
 function requiredTerms(pod: Pod): PodAffinityTerm[] {
   return pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
@@ -15,25 +15,57 @@ function termSelects(term: PodAffinityTerm, owner: Pod, candidate: Pod): boolean
   return matches(fromLabelSelector(term.labelSelector), candidate.metadata.labels);
 }
 
-function sameDomain(a: NodeInfo, b: NodeInfo, topologyKey: string): boolean {
-  const va = a.node.metadata.labels?.[topologyKey];
-  return va !== undefined && va === b.node.metadata.labels?.[topologyKey];
+/** Per pod: the topology values this pod may not join, found once rather than per node. */
+interface Forbidden {
+  /** For each of the pod's own terms: its topology key and the values of domains holding pods it selects. */
+  own: Array<{ key: string; values: Set<string> }>;
+  /** Domains (topology key -> values) holding existing pods whose terms select this pod. */
+  existing: Map<string, Set<string>>;
 }
 
+const NAME = 'InterPodAffinity';
+
 export const podAntiAffinity: FilterPlugin = {
-  name: 'InterPodAffinity',
-  filter(state, n) {
+  name: NAME,
+  preFilter(state) {
     const pod = state.pod;
-    for (const other of state.allNodes) {
-      for (const existing of other.pods) {
-        if (existing.metadata.uid === pod.metadata.uid) continue;
-        for (const term of requiredTerms(pod)) {
-          if (sameDomain(n, other, term.topologyKey) && termSelects(term, pod, existing)) return unschedulable("node(s) didn't match pod anti-affinity rules");
-        }
-        for (const term of requiredTerms(existing)) {
-          if (sameDomain(n, other, term.topologyKey) && termSelects(term, existing, pod)) return unschedulable("node(s) didn't satisfy existing pods anti-affinity rules");
+    const terms = requiredTerms(pod);
+    const forbidden: Forbidden = { own: terms.map((t) => ({ key: t.topologyKey, values: new Set<string>() })), existing: new Map() };
+    for (const n of state.allNodes) {
+      const labels = n.node.metadata.labels ?? {};
+      // The pod's own terms look at every pod; nodes whose pods it cannot select cost one pass.
+      if (terms.length) {
+        for (const existing of n.pods) {
+          if (existing.metadata.uid === pod.metadata.uid) continue;
+          terms.forEach((term, i) => {
+            const value = labels[term.topologyKey];
+            if (value !== undefined && termSelects(term, pod, existing)) forbidden.own[i]!.values.add(value);
+          });
         }
       }
+      // Existing pods' terms: only the (few) pods that have any.
+      for (const existing of n.antiAffinityPods) {
+        if (existing.metadata.uid === pod.metadata.uid) continue;
+        for (const term of requiredTerms(existing)) {
+          const value = labels[term.topologyKey];
+          if (value === undefined || !termSelects(term, existing, pod)) continue;
+          (forbidden.existing.get(term.topologyKey) ?? forbidden.existing.set(term.topologyKey, new Set()).get(term.topologyKey)!).add(value);
+        }
+      }
+    }
+    state.data.set(NAME, forbidden);
+  },
+  filter(state, n) {
+    const forbidden = state.data.get(NAME) as Forbidden | undefined;
+    if (!forbidden) return ok;
+    const labels = n.node.metadata.labels ?? {};
+    for (const { key, values } of forbidden.own) {
+      const v = labels[key];
+      if (v !== undefined && values.has(v)) return unschedulable("node(s) didn't match pod anti-affinity rules");
+    }
+    for (const [key, values] of forbidden.existing) {
+      const v = labels[key];
+      if (v !== undefined && values.has(v)) return unschedulable("node(s) didn't satisfy existing pods anti-affinity rules");
     }
     return ok;
   },
