@@ -1,6 +1,9 @@
 // Records core/v1 Events about objects, as Kubernetes components do: a repeat of the same
 // event (same object, type, reason, message, source) bumps count and lastTimestamp on the
-// existing Event instead of creating another.
+// existing Event instead of creating another. Events are written in the background, one at a
+// time, as client-go's broadcaster does: a burst (a scheduler binding thousands of pods) queues
+// them behind its real work instead of doubling its writes; past 1000 waiting, new ones are
+// dropped and counted.
 import type { Logger } from 'pino';
 import type { KubeObject } from '../api/types/meta.js';
 import { resource } from './rest.js';
@@ -22,9 +25,14 @@ interface Seen {
 }
 
 const MAX_REMEMBERED = 4096;
+const MAX_QUEUED = 1000;
 
 export class EventRecorder {
   private readonly seen = new Map<string, Seen>();
+  private readonly queued: Array<() => Promise<void>> = [];
+  private writing = false;
+  /** Events not written because too many were waiting. */
+  dropped = 0;
 
   constructor(
     private readonly client: ApiClient,
@@ -32,9 +40,20 @@ export class EventRecorder {
     private readonly log?: Logger,
   ) {}
 
-  /** Fire and forget: an event that cannot be written is logged, never thrown. */
+  /** Fire and forget: queued and written in the background; one that cannot be written is logged, never thrown. */
   event(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): void {
-    void this.record(obj, type, reason, message, fieldPath).catch((err) => this.log?.warn({ err: (err as Error).message, reason }, 'could not record event'));
+    if (this.queued.length >= MAX_QUEUED) {
+      if (this.dropped++ % 100 === 0) this.log?.warn({ dropped: this.dropped, reason }, 'too many events waiting to be written: dropping');
+      return;
+    }
+    this.queued.push(() => this.record(obj, type, reason, message, fieldPath).catch((err) => this.log?.warn({ err: (err as Error).message, reason }, 'could not record event')));
+    if (!this.writing) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    while (this.queued.length) await this.queued.shift()!();
+    this.writing = false;
   }
 
   async record(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): Promise<void> {

@@ -69,6 +69,16 @@ describe('WorkQueue and the event loop', () => {
   });
 });
 
+describe('WorkQueue shutdown', () => {
+  it('hands out nothing more once shut down, even with keys still queued', async () => {
+    const q = new WorkQueue<number>();
+    for (let i = 0; i < 10; i++) q.add(i);
+    expect(await q.get()).toBe(0);
+    q.shutDown();
+    expect(await q.get()).toBeUndefined();
+  });
+});
+
 describe('WorkQueue timers', () => {
   it('does not fire at once for a delay past what Node timers hold (a CronJob a century away)', async () => {
     const q = new WorkQueue();

@@ -72,16 +72,17 @@ export class WorkQueue<K = string> {
    * that loops over a full queue with little or no I/O of its own (the scheduler's burst)
    * would otherwise run on microtasks alone, and no socket, timer or signal would be served
    * (binds not sent, watch events not read, the leader Lease not renewed, SIGTERM ignored)
-   * until the queue ran dry.
+   * until the queue ran dry. Once the queue is shut down it hands out nothing more, whatever
+   * is still queued: a stopping component stops now, not after its backlog.
    */
   get(): Promise<K | undefined> {
+    if (this.shuttingDown) return Promise.resolve(undefined);
     const key = this.queue.shift();
     if (key !== undefined) {
       this.dirty.delete(key);
       this.processing.add(key);
       return new Promise((resolve) => setImmediate(resolve, key));
     }
-    if (this.shuttingDown) return Promise.resolve(undefined);
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 

@@ -30,6 +30,12 @@ export interface SchedulerOptions {
 
 const pods = resource('v1/pods');
 const nodes = resource('v1/nodes');
+/**
+ * Binds in flight at once. Without a bound the loop would decide a whole backlog in moments and
+ * leave thousands of binds queued on the connection pool: decisions made on an old picture, and
+ * a SIGTERM that cannot stop what was already sent.
+ */
+const MAX_BINDS_IN_FLIGHT = 64;
 
 /** What of a node matters for placement (not its heartbeats). */
 function placementView(node: Node): string {
@@ -49,6 +55,8 @@ export class Scheduler {
   /** Where the next search for nodes starts (Kubernetes' rotating start index). */
   private nextStartNode = 0;
   private readonly unschedulable = new Set<string>();
+  private bindsInFlight = 0;
+  private readonly bindSlotWaiters: Array<() => void> = [];
   scheduledCount = 0;
 
   constructor(
@@ -129,6 +137,7 @@ export class Scheduler {
     signal.addEventListener('abort', () => this.queue.shutDown(), { once: true });
     this.log.info({ schedulerName: this.opts.schedulerName }, 'scheduler started');
     for (;;) {
+      while (this.bindsInFlight >= MAX_BINDS_IN_FLIGHT) await new Promise<void>((r) => this.bindSlotWaiters.push(r));
       const key = await this.queue.get();
       if (key === undefined) break;
       try {
@@ -165,6 +174,7 @@ export class Scheduler {
 
   private async bind(pod: Pod, node: string): Promise<void> {
     const key = objectKey(pod);
+    this.bindsInFlight++;
     try {
       // Claims that wait for their first consumer learn the node now: their volume is made there.
       for (const pvc of claimsToProvision(pod, this.volumes)) {
@@ -181,6 +191,9 @@ export class Scheduler {
       const gone = err instanceof StatusError && (err.code === 404 || err.code === 409);
       this.log.warn({ pod: key, node, err: (err as Error).message }, 'binding failed');
       if (!gone) this.queue.addRateLimited(key);
+    } finally {
+      this.bindsInFlight--;
+      this.bindSlotWaiters.shift()?.();
     }
   }
 
