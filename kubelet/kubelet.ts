@@ -13,7 +13,7 @@ import { sleep } from '../client/sleep.js';
 import { LABEL_NODE, LABEL_POD_UID } from './pod/observed.js';
 import { ImagePuller } from './container/image-puller.js';
 import type { NodeConfig } from './node/config.js';
-import { NodeLease } from './node/lease.js';
+import { NodeLease } from '../client/node-lease.js';
 import { NodeStatusReporter } from './node/node-status.js';
 import { PodSyncer, type KubeletSettings } from './pod/sync.js';
 import { PodWorkers } from './pod/workers.js';

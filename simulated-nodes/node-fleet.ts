@@ -5,18 +5,17 @@
 // controller marked them Unknown while the simulator was away), as a kubelet does.
 import type { Logger } from 'pino';
 import { StatusError } from '../api/status.js';
-import { microTime, rfc3339 } from '../api/time.js';
-import type { Lease } from '../api/types/coordination.js';
+import { rfc3339 } from '../api/time.js';
 import type { Node, Taint } from '../api/types/core.js';
 import type { ApiClient } from '../client/api-client.js';
 import { Informer } from '../client/informer.js';
+import { NodeLease } from '../client/node-lease.js';
 import { resource } from '../client/rest.js';
 import { sleep } from '../client/sleep.js';
 import { nodeAddress } from './addresses.js';
 import type { Limiter } from './limiter.js';
 
 const nodes = resource('v1/nodes');
-const leases = resource('coordination.k8s.io/v1/leases');
 const REPORT_MS = 5 * 60_000;
 export const SIMULATED_LABEL = 'kubette.io/simulated';
 export const KUBELET_VERSION = 'v1.32.0';
@@ -33,7 +32,7 @@ export interface FleetOptions {
 
 export class NodeFleet {
   readonly informer: Informer<Node>;
-  private readonly leasesHeld = new Map<string, Lease>();
+  private readonly leases = new Map<string, NodeLease>();
   private readonly uids = new Map<string, string>();
   private readonly reportedAt = new Map<string, number>();
   readonly index = new Map<string, number>();
@@ -137,34 +136,14 @@ export class NodeFleet {
     });
   }
 
+  private lease(name: string): NodeLease {
+    let lease = this.leases.get(name);
+    if (!lease) this.leases.set(name, (lease = new NodeLease(this.client, name, this.opts.leaseDurationSeconds, () => this.uids.get(name))));
+    return lease;
+  }
+
   private async renewLease(name: string): Promise<void> {
-    const spec = { holderIdentity: name, leaseDurationSeconds: this.opts.leaseDurationSeconds, renewTime: microTime() };
-    const held = this.leasesHeld.get(name);
-    if (held) {
-      try {
-        this.leasesHeld.set(name, await this.client.update(leases, { ...held, spec: { ...held.spec, ...spec } }));
-        this.leaseRenewals++;
-        return;
-      } catch (err) {
-        if (!(err instanceof StatusError && (err.code === 409 || err.code === 404))) throw err;
-      }
-    }
-    try {
-      const current = await this.client.get<Lease>(leases, 'kube-node-lease', name);
-      this.leasesHeld.set(name, await this.client.update(leases, { ...current, spec: { ...current.spec, ...spec } }));
-    } catch (err) {
-      if (!(err instanceof StatusError && err.code === 404)) throw err;
-      const uid = this.uids.get(name);
-      this.leasesHeld.set(
-        name,
-        await this.client.create<Lease>(leases, 'kube-node-lease', {
-          apiVersion: 'coordination.k8s.io/v1',
-          kind: 'Lease',
-          metadata: { name, namespace: 'kube-node-lease', ...(uid ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name, uid }] } : {}) },
-          spec,
-        }),
-      );
-    }
+    await this.lease(name).renew();
     this.leaseRenewals++;
   }
 

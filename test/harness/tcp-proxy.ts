@@ -11,6 +11,8 @@ export class TcpProxy {
   private server?: Server;
   private sockets = new Set<Socket>();
   mode: ProxyMode = 'pass';
+  /** Answers (server to client) are held this long before they go on: a slow server or link. */
+  delayMs = 0;
   port = 0;
 
   constructor(
@@ -37,7 +39,9 @@ export class TcpProxy {
         if (this.mode !== 'blackhole') upstream.write(d);
       });
       upstream.on('data', (d) => {
-        if (this.mode === 'pass') client.write(d);
+        if (this.mode !== 'pass') return;
+        if (this.delayMs > 0) setTimeout(() => this.mode === 'pass' && client.write(d), this.delayMs);
+        else client.write(d);
       });
       client.on('close', close);
       upstream.on('close', close);

@@ -1,12 +1,13 @@
-// The node's heartbeat: a Lease in kube-node-lease, renewed every quarter of its duration
+// A node's heartbeat: a Lease in kube-node-lease, renewed every quarter of its duration
 // (10 s of 40 s by default) as Kubernetes' kubelet does, owned by the Node so it goes with it.
+// The kubelet keeps one; the simulated nodes keep one per node.
 import type { Logger } from 'pino';
-import { StatusError } from '../../api/status.js';
-import { microTime } from '../../api/time.js';
-import type { Lease } from '../../api/types/coordination.js';
-import type { ApiClient } from '../../client/api-client.js';
-import { resource } from '../../client/rest.js';
-import { sleep } from '../../client/sleep.js';
+import { StatusError } from '../api/status.js';
+import { microTime } from '../api/time.js';
+import type { Lease } from '../api/types/coordination.js';
+import type { ApiClient } from './api-client.js';
+import { resource } from './rest.js';
+import { sleep } from './sleep.js';
 
 const leases = resource('coordination.k8s.io/v1/leases');
 
@@ -19,14 +20,14 @@ export class NodeLease {
     private readonly durationSeconds: number,
     /** The registered Node's uid, once known, for the owner reference. */
     private readonly nodeUid: () => string | undefined,
-    private readonly log: Logger,
+    private readonly log?: Logger,
   ) {}
 
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       await sleep((this.durationSeconds * 1000) / 4, signal);
       if (signal.aborted) break;
-      await this.renew().catch((err) => this.log.warn({ err: (err as Error).message }, 'could not renew node lease'));
+      await this.renew().catch((err) => this.log?.warn({ err: (err as Error).message }, 'could not renew node lease'));
     }
   }
 

@@ -1,0 +1,94 @@
+// Control-plane memory at scale (issue 16). A private etcd, the apiserver, the scheduler and
+// the controller-manager, and the simulated nodes: resident memory (VmRSS) of the three
+// control-plane processes idle, at BENCH_NODES simulated nodes with 1,000 pods running, and
+// with BENCH_PODS pods running (Deployments of 1,000 replicas, 10m CPU each). The raw baseline,
+// measured in the same run: three bare Node processes that do nothing. The simulated nodes'
+// own memory is shown apart (they are the load, not the control plane). Every wait is bounded.
+// Usage: npm run bench:footprint
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { resource, RestClient } from '../client/rest.js';
+import { startApiServer } from '../test/harness/apiserver.js';
+import { startEtcd } from '../test/harness/etcd.js';
+import { waitFor } from '../test/harness/ports.js';
+import { Proc } from '../test/harness/processes.js';
+import { fmt } from './stats.js';
+
+const NODES = Number(process.env.BENCH_NODES ?? 1000);
+const PODS = Number(process.env.BENCH_PODS ?? 5000);
+const PER_DEPLOYMENT = Math.min(1000, PODS);
+const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 600_000);
+const deployments = resource('apps/v1/deployments');
+const nodes = resource('v1/nodes');
+
+const rssMB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+const component = (name: string, args: string[]) => new Proc(`footprint-${name}`, process.execPath, [join(process.cwd(), 'dist', name, 'main.js'), ...args]);
+const settle = async () => {
+  // Let collections catch up before reading RSS.
+  await new Promise((r) => setTimeout(r, 5000));
+};
+
+async function main(): Promise<void> {
+  const bare = Array.from({ length: 3 }, (_, i) => new Proc(`footprint-bare-${i}`, process.execPath, ['-e', 'setInterval(() => {}, 1000)']));
+  const etcd = await startEtcd('bench-footprint-etcd');
+  const api = await startApiServer({ etcd: etcd.endpoint, prefix: '/registry' });
+  const client = new RestClient({ server: api.url, connections: 16 });
+  const scheduler = component('scheduler', ['--master', api.url, '--leader-elect=false', '--port', '0']);
+  const manager = component('controller-manager', ['--master', api.url, '--leader-elect=false', '--port', '0']);
+  let simulator: Proc | undefined;
+  const rows: string[] = [];
+  const measure = (label: string) => {
+    const plane = [api.proc.child.pid!, scheduler.child.pid!, manager.child.pid!].map(rssMB);
+    const base = bare.reduce((s, p) => s + rssMB(p.child.pid!), 0);
+    const sim = simulator ? rssMB(simulator.child.pid!) : 0;
+    const row = `${label.padEnd(40)} ${fmt(plane[0]!, 0).padStart(9)} ${fmt(plane[1]!, 0).padStart(9)} ${fmt(plane[2]!, 0).padStart(9)} ${fmt(plane[0]! + plane[1]! + plane[2]!, 0).padStart(7)} ${fmt(base, 0).padStart(8)} ${fmt(sim, 0).padStart(9)}`;
+    rows.push(row);
+    console.log(row);
+  };
+  try {
+    console.log(`${'MB resident'.padEnd(40)} ${'apiserver'.padStart(9)} ${'scheduler'.padStart(9)} ${'ctrl-mgr'.padStart(9)} ${'total'.padStart(7)} ${'3 bare'.padStart(8)} ${'simulator'.padStart(9)}`);
+    await settle();
+    measure('idle');
+    simulator = component('simulated-nodes', ['--master', api.url, '--nodes', String(NODES), '--cpu', '32', '--memory', '128Gi', '--pod-start-latency', '0s', '--concurrent-writes', '64']);
+    await waitFor(`${NODES} simulated nodes`, async () => (await client.list(nodes, undefined, { labelSelector: 'kubette.io/simulated=true', limit: 1 })).metadata.remainingItemCount === NODES - 1 || NODES === 1, TIMEOUT_MS, 1000);
+    const runPods = async (target: number) => {
+      for (let i = 0; i * PER_DEPLOYMENT < target; i++) {
+        const name = `load-${i}`;
+        const replicas = Math.min(PER_DEPLOYMENT, target - i * PER_DEPLOYMENT);
+        await client.create(deployments, 'default', {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name },
+          spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'registry.invalid/load:1', resources: { requests: { cpu: '10m' } } }] } } },
+        }).catch(() => undefined);
+      }
+      const started = Date.now();
+      await waitFor(`${target} pods available`, async () => {
+        const list = await client.list(deployments, 'default');
+        return list.items.reduce((s, d) => s + Number(d.status?.availableReplicas ?? 0), 0) >= target;
+      }, TIMEOUT_MS, 1000);
+      console.log(`  (${target} pods available ${fmt((Date.now() - started) / 1000, 1)} s after their Deployments were created)`);
+    };
+    await runPods(Math.min(1000, PODS));
+    await settle();
+    measure(`${NODES} nodes, ${Math.min(1000, PODS)} pods`);
+    if (PODS > 1000) {
+      await runPods(PODS);
+      await settle();
+      measure(`${NODES} nodes, ${PODS} pods`);
+    }
+    const metrics = await (await fetch(`${etcd.endpoint}/metrics`)).text();
+    const dbBytes = Number(/^etcd_mvcc_db_total_size_in_bytes (\S+)$/m.exec(metrics)?.[1] ?? NaN);
+    console.log(`\netcd's database: ${fmt(dbBytes / 1024 / 1024, 0)} MB`);
+  } finally {
+    await simulator?.stop(15_000);
+    await scheduler.stop();
+    await manager.stop();
+    for (const b of bare) await b.stop();
+    await client.close();
+    await api.stop();
+    await etcd.stop();
+  }
+}
+
+await main();
