@@ -130,6 +130,8 @@ export class LeaderElector {
     };
     armDeadline();
     const work = Promise.resolve(lead(leading.signal));
+    /** The last renewal attempt: a clean stop lets it settle before releasing, or the two writes race. */
+    let renewal: Promise<boolean> = Promise.resolve(true);
     // After a failed renewal the next comes sooner: within the deadline there is time for
     // several tries, each (with a timed client) on a new connection, maybe a healthy apiserver.
     let pause = this.retryMs;
@@ -137,7 +139,8 @@ export class LeaderElector {
       await sleep(pause, leading.signal);
       if (leading.signal.aborted) break;
       const attempt = Date.now();
-      const renewed = await untilAborted(this.tryAcquireOrRenew().catch(() => false), leading.signal, false);
+      renewal = this.tryAcquireOrRenew().catch(() => false);
+      const renewed = await untilAborted(renewal, leading.signal, false);
       pause = renewed ? this.retryMs : Math.max(100, this.retryMs / 4);
       if (renewed && !leading.signal.aborted) {
         this.lastRenewAt = attempt;
@@ -151,7 +154,10 @@ export class LeaderElector {
     clearTimeout(deadline);
     this.isLeader = false;
     await work.catch(() => undefined);
-    if (stop.aborted) await this.release().catch(() => undefined);
+    if (stop.aborted) {
+      await renewal;
+      await this.release().catch((err) => this.log?.warn({ err: (err as Error).message }, 'could not release the leader lease'));
+    }
   }
 
   /**
@@ -165,10 +171,18 @@ export class LeaderElector {
 
   /** Gives the lease up so another candidate can take over at once. */
   async release(): Promise<void> {
-    const lease = await this.client.get(leases, this.opts.namespace, this.opts.name);
-    if (lease.spec?.holderIdentity !== this.opts.identity) return;
-    lease.spec = { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime() };
-    await this.client.update(leases, lease);
+    for (let attempt = 0; ; attempt++) {
+      const lease = await this.client.get(leases, this.opts.namespace, this.opts.name);
+      if (lease.spec?.holderIdentity !== this.opts.identity) return;
+      lease.spec = { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime() };
+      try {
+        await this.client.update(leases, lease);
+        return;
+      } catch (err) {
+        // A write of ours landed in between (a renewal): read again and give it up then.
+        if (!(err instanceof StatusError && err.code === 409) || attempt >= 2) throw err;
+      }
+    }
   }
 }
 
