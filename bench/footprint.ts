@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     await settle();
     measure('idle');
     simulator = component('simulated-nodes', ['--master', api.url, '--nodes', String(NODES), '--cpu', '32', '--memory', '128Gi', '--pod-start-latency', '0s', '--concurrent-writes', '64']);
-    await waitFor(`${NODES} simulated nodes`, async () => (await client.list(nodes, undefined, { labelSelector: 'kubette.io/simulated=true', limit: 1 })).metadata.remainingItemCount === NODES - 1 || NODES === 1, TIMEOUT_MS, 1000);
+    await waitFor(`${NODES} simulated nodes`, async () => (await client.list(nodes, undefined, { labelSelector: 'kubette.io/simulated=true' })).items.length === NODES, TIMEOUT_MS, 1000);
     const runPods = async (target: number) => {
       for (let i = 0; i * PER_DEPLOYMENT < target; i++) {
         const name = `load-${i}`;

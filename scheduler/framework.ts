@@ -54,6 +54,8 @@ export interface ScheduleResult {
   message?: string;
   /** Nodes filtered this time (the next search starts after them). */
   processed: number;
+  /** When no node fits: the filters that said no, which decide what could change that. */
+  rejectedBy?: Set<string>;
 }
 
 /**
@@ -81,6 +83,7 @@ export function schedule(pod: Pod, nodes: NodeInfo[], filters: FilterPlugin[], s
   for (const f of filters) f.preFilter?.(state);
   const feasible: NodeInfo[] = [];
   const reasonCounts = new Map<string, number>();
+  const rejectedBy = new Set<string>();
   const wanted = feasibleNodesToFind(nodes.length);
   let processed = 0;
   for (; processed < nodes.length && feasible.length < wanted; processed++) {
@@ -90,6 +93,7 @@ export function schedule(pod: Pod, nodes: NodeInfo[], filters: FilterPlugin[], s
       const r = f.filter(state, n);
       if (r.code !== 'Success') {
         for (const reason of r.reasons) reasonCounts.set(reason, (reasonCounts.get(reason) ?? 0) + 1);
+        rejectedBy.add(f.name);
         passed = false;
         break;
       }
@@ -98,7 +102,7 @@ export function schedule(pod: Pod, nodes: NodeInfo[], filters: FilterPlugin[], s
   }
   if (feasible.length === 0) {
     const parts = [...reasonCounts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([r, n]) => `${n} ${r}`);
-    return { message: `0/${nodes.length} nodes are available${parts.length ? `: ${parts.join(', ')}` : ''}.`, processed };
+    return { message: `0/${nodes.length} nodes are available${parts.length ? `: ${parts.join(', ')}` : ''}.`, processed, rejectedBy };
   }
   if (feasible.length === 1) return { node: feasible[0]!.node.metadata.name, processed };
   const totals = new Array<number>(feasible.length).fill(0);

@@ -12,9 +12,9 @@ import type { EventRecorder } from '../client/events.js';
 import { Informer, objectKey } from '../client/informer.js';
 import { resource } from '../client/rest.js';
 import type { ApiClient } from '../client/api-client.js';
-import { WorkQueue } from '../client/workqueue.js';
 import { SchedulerCache } from './cache.js';
 import { schedule, type FilterPlugin, type ScorePlugin } from './framework.js';
+import { SchedulingQueue, type ClusterEvent } from './queue.js';
 import { claimsToProvision, volumeBinding, type VolumeLookup } from './plugins/volume-binding.js';
 import { SELECTED_NODE_ANNOTATION, type PersistentVolume, type PersistentVolumeClaim, type StorageClass } from '../api/types/storage.js';
 import { rfc3339 } from '../api/time.js';
@@ -24,7 +24,7 @@ export interface SchedulerOptions {
   schedulerName: string;
   filters: FilterPlugin[];
   scores: ScorePlugin[];
-  /** Safety net: unschedulable pods are retried at least this often even without events. */
+  /** Safety net: unschedulable pods waiting longer than this are tried again even without an event (Kubernetes: 5 minutes). */
   unschedulableFlushMs?: number;
 }
 
@@ -37,9 +37,16 @@ const nodes = resource('v1/nodes');
  */
 const MAX_BINDS_IN_FLIGHT = 64;
 
-/** What of a node matters for placement (not its heartbeats). */
-function placementView(node: Node): string {
-  return JSON.stringify([node.metadata.labels, node.spec, node.status?.allocatable, nodeReadyStatus(node)]);
+/** The events a node's change is, for the queue's hints (a heartbeat is none). */
+function nodeEvents(old: Node, node: Node): ClusterEvent[] {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  const events: ClusterEvent[] = [];
+  if (!same(old.metadata.labels, node.metadata.labels)) events.push('NodeLabelsChanged');
+  if (!same(old.spec?.taints, node.spec?.taints)) events.push('NodeTaintsChanged');
+  if (!same(old.status?.allocatable, node.status?.allocatable)) events.push('NodeAllocatableChanged');
+  if (!same(old.spec?.unschedulable, node.spec?.unschedulable)) events.push('NodeSchedulableChanged');
+  if (nodeReadyStatus(old) !== nodeReadyStatus(node)) events.push('NodeReadyChanged');
+  return events;
 }
 
 export class Scheduler {
@@ -50,11 +57,10 @@ export class Scheduler {
   private readonly classInformer: Informer<StorageClass>;
   private readonly volumes: VolumeLookup;
   private readonly filters: FilterPlugin[];
-  private readonly queue = new WorkQueue<string>({ baseDelayMs: 1000, maxDelayMs: 10_000 });
+  private readonly queue = new SchedulingQueue();
   private readonly cache = new SchedulerCache();
   /** Where the next search for nodes starts (Kubernetes' rotating start index). */
   private nextStartNode = 0;
-  private readonly unschedulable = new Set<string>();
   private bindsInFlight = 0;
   private readonly bindSlotWaiters: Array<() => void> = [];
   scheduledCount = 0;
@@ -77,8 +83,8 @@ export class Scheduler {
     };
     this.filters = [...opts.filters, volumeBinding(this.volumes)];
     // A claim made, bound or deleted may make a waiting pod schedulable.
-    this.claimInformer.addHandler({ add: () => this.flushUnschedulable('a claim was added'), update: () => this.flushUnschedulable('a claim changed') });
-    this.volumeInformer.addHandler({ add: () => this.flushUnschedulable('a volume was added') });
+    this.claimInformer.addHandler({ add: () => this.requeue('VolumeChanged'), update: () => this.requeue('VolumeChanged') });
+    this.volumeInformer.addHandler({ add: () => this.requeue('VolumeChanged') });
 
     this.podInformer.addHandler({
       add: (p) => this.onPod(p),
@@ -86,18 +92,18 @@ export class Scheduler {
       delete: (p) => {
         const key = objectKey(p);
         this.cache.removePod(p);
-        this.unschedulable.delete(key);
-        if (p.spec?.nodeName) this.flushUnschedulable('a pod left a node');
+        this.queue.remove(key);
+        if (p.spec?.nodeName && !isPodFinished(p)) this.requeue('PodRemovedFromNode');
       },
     });
     this.nodeInformer.addHandler({
       add: (n) => {
         this.cache.setNode(n);
-        this.flushUnschedulable('a node was added');
+        this.requeue('NodeAdded');
       },
       update: (old, n) => {
         this.cache.setNode(n);
-        if (placementView(old) !== placementView(n)) this.flushUnschedulable('a node changed');
+        for (const e of nodeEvents(old, n)) this.requeue(e);
       },
       delete: (n) => this.cache.removeNode(n.metadata.name!),
     });
@@ -111,29 +117,28 @@ export class Scheduler {
     const key = objectKey(p);
     this.cache.updatePod(p);
     if (p.spec?.nodeName) {
-      this.unschedulable.delete(key);
-      if (old && !isPodFinished(old) && isPodFinished(p)) this.flushUnschedulable('a pod finished');
+      this.queue.remove(key);
+      if (old && !isPodFinished(old) && isPodFinished(p)) this.requeue('PodRemovedFromNode');
       return;
     }
-    if (!this.responsibleFor(p)) return;
+    if (!this.responsibleFor(p)) return this.queue.remove(key);
     // A status-only change (e.g. our own PodScheduled condition) is no reason to try again.
-    if (old && this.unschedulable.has(key) && JSON.stringify([old.spec, old.metadata.labels]) === JSON.stringify([p.spec, p.metadata.labels])) return;
-    this.unschedulable.delete(key);
+    if (old && this.queue.isUnschedulable(key) && JSON.stringify([old.spec, old.metadata.labels]) === JSON.stringify([p.spec, p.metadata.labels])) return;
     this.queue.add(key);
   }
 
-  private flushUnschedulable(why: string): void {
-    if (this.unschedulable.size === 0) return;
-    this.log.debug({ count: this.unschedulable.size, why }, 'retrying unschedulable pods');
-    for (const key of this.unschedulable) this.queue.add(key);
-    this.unschedulable.clear();
+  private requeue(event: ClusterEvent): void {
+    const moved = this.queue.onEvent(event);
+    if (moved) this.log.debug({ event, pods: moved }, 'retrying unschedulable pods');
   }
 
   async run(signal: AbortSignal): Promise<void> {
     const all = [this.podInformer, this.nodeInformer, this.claimInformer, this.volumeInformer, this.classInformer];
     const informers = all.map((i) => i.run(signal));
     await Promise.race([Promise.all(all.map((i) => i.synced)), new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
-    const flush = setInterval(() => this.flushUnschedulable('periodic retry'), this.opts.unschedulableFlushMs ?? 300_000);
+    // The safety net, checked every 30 s as Kubernetes does.
+    const maxWait = this.opts.unschedulableFlushMs ?? 300_000;
+    const flush = setInterval(() => this.queue.flushWaitingLongerThan(maxWait), Math.min(30_000, maxWait));
     signal.addEventListener('abort', () => this.queue.shutDown(), { once: true });
     this.log.info({ schedulerName: this.opts.schedulerName }, 'scheduler started');
     for (;;) {
@@ -142,10 +147,9 @@ export class Scheduler {
       if (key === undefined) break;
       try {
         this.scheduleOne(key);
-        this.queue.forget(key);
       } catch (err) {
         this.log.error({ err, pod: key }, 'scheduling failed');
-        this.queue.addRateLimited(key);
+        this.queue.retryAfterBackoff(key);
       } finally {
         this.queue.done(key);
       }
@@ -161,13 +165,14 @@ export class Scheduler {
     const result = schedule(pod, nodes, this.filters, this.opts.scores, this.nextStartNode);
     this.nextStartNode = nodes.length ? (this.nextStartNode + result.processed) % nodes.length : 0;
     if (!result.node) {
-      this.unschedulable.add(key);
+      this.queue.markUnschedulable(key, result.rejectedBy ?? new Set());
       this.log.info({ pod: key, reason: result.message }, 'pod is unschedulable');
       this.recorder.event(pod, 'Warning', 'FailedScheduling', result.message!);
       void this.markUnschedulable(pod, result.message!);
       return;
     }
     const node = result.node;
+    this.queue.scheduled(key);
     this.cache.assume(pod, node);
     void this.bind(pod, node);
   }
@@ -190,7 +195,7 @@ export class Scheduler {
       this.cache.forget(pod);
       const gone = err instanceof StatusError && (err.code === 404 || err.code === 409);
       this.log.warn({ pod: key, node, err: (err as Error).message }, 'binding failed');
-      if (!gone) this.queue.addRateLimited(key);
+      if (!gone) this.queue.retryAfterBackoff(key);
     } finally {
       this.bindsInFlight--;
       this.bindSlotWaiters.shift()?.();
