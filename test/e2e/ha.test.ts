@@ -7,7 +7,9 @@
 // and started again, and the leading scheduler and controller-manager are SIGKILLed. Nothing
 // acknowledged may be lost, the watcher must see every acknowledged write once and in order,
 // kubectl through the balancer must keep working after each fault, the standbys must take
-// over and act. The figures of each window are printed (bench:ha records them).
+// over and act. The figures of each window are printed (bench:ha records them). Last, a
+// leader frozen (SIGSTOP) past its renew deadline steps down when it thaws and exits 1, and
+// the launcher starts it again, as a supervisor would.
 import { execFile, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +18,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClientConfig } from '../../client/kubeconfig.js';
 import { resource, RestClient } from '../../client/rest.js';
-import { etcdLeader, killLeader, lostWrites, pidOf, respawner, restartBalancer, SteadyLoad, WatchAudit, type LoadWindow } from '../harness/chaos.js';
+import { etcdLeader, killLeader, leaseHolder, lostWrites, pidOf, respawner, restartBalancer, SteadyLoad, WatchAudit, type LoadWindow } from '../harness/chaos.js';
 import { startCluster, type Cluster } from '../harness/cluster.js';
 import { kubectlWithKubeconfig } from '../harness/kubectl.js';
 import { freePort, waitFor } from '../harness/ports.js';
@@ -197,4 +199,36 @@ describe('three apiservers behind a balancer, three etcd members', () => {
     await kubectl.ok(['wait', '--for=jsonpath={.status.availableReplicas}=3', 'deployment/chaos', '--timeout=120s']);
     await client.close();
   }, 400_000);
+
+  it('a leader frozen past its renew deadline steps down when it thaws, exits 1, and the launcher starts it again', async () => {
+    const client = new RestClient(loadClientConfig({ kubeconfig: cluster.kubeconfig }));
+    const holder = await leaseHolder(client, 'kube-controller-manager');
+    const pid = Number(holder.split('_').pop());
+    const name = ['controller-manager', 'controller-manager-2'].find((n) => pidOf(cluster, n) === pid)!;
+    expect(name).toBeDefined();
+    // Frozen for longer than the renew deadline (10 s): its deadline has passed when it thaws.
+    process.kill(pid, 'SIGSTOP');
+    await sleep(12_000);
+    process.kill(pid, 'SIGCONT');
+    // It stops leading and exits 1 (lost its Lease), and the launcher starts a new one.
+    await waitFor('the thawed leader to exit', async () => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    }, 30_000);
+    const restarted = await waitFor('the launcher to start it again', async () => (pidOf(cluster, name) !== pid ? pidOf(cluster, name) : undefined), 30_000);
+    expect(readFileSync(join(cluster.logDir, `${name}.log`), 'utf8')).toContain('not renewed within the renew deadline');
+    // A controller-manager leads again (the new process, or a standby) and acts.
+    await waitFor('a controller-manager leading', async () => {
+      const now = await leaseHolder(client, 'kube-controller-manager');
+      return now !== '' && now !== holder;
+    }, 60_000);
+    expect(() => process.kill(restarted, 0)).not.toThrow();
+    await kubectl.ok(['scale', 'deployment', 'chaos', '--replicas=1']);
+    await kubectl.ok(['wait', '--for=jsonpath={.status.replicas}=1', 'deployment/chaos', '--timeout=60s']);
+    await client.close();
+  }, 180_000);
 });
