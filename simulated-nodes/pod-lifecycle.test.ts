@@ -16,6 +16,11 @@ describe('simulated pod lifecycle', () => {
     expect(runMillis(pod({ restartPolicy: 'OnFailure' }, { [RUN_SECONDS_ANNOTATION]: '2.5' }), 5000)).toBe(2500);
     expect(runMillis(pod({ restartPolicy: 'Never' }, { [RUN_SECONDS_ANNOTATION]: '0' }), 5000)).toBeUndefined();
     expect(runMillis(pod({ restartPolicy: 'Never' }, { [RUN_SECONDS_ANNOTATION]: 'soon' }), 5000)).toBe(5000);
+    // Hostile values: empty, infinite, negative, absurdly long (the queue caps its timers).
+    expect(runMillis(pod({ restartPolicy: 'Never' }, { [RUN_SECONDS_ANNOTATION]: ' ' }), 5000)).toBe(5000);
+    expect(runMillis(pod({ restartPolicy: 'Never' }, { [RUN_SECONDS_ANNOTATION]: '1e400' }), 5000)).toBe(5000);
+    expect(runMillis(pod({ restartPolicy: 'Never' }, { [RUN_SECONDS_ANNOTATION]: '-3' }), 5000)).toBeUndefined();
+    expect(runMillis(pod({ restartPolicy: 'Never' }, { [RUN_SECONDS_ANNOTATION]: '1e300' }), 5000)).toBe(1e303);
   });
 
   it('reports a running pod as a kubelet does: Ready, addresses, every container running', () => {

@@ -11,7 +11,9 @@ export const RUN_SECONDS_ANNOTATION = 'kubette.io/simulated-run-seconds';
 export function runMillis(pod: Pod, defaultMs: number): number | undefined {
   if ((pod.spec.restartPolicy ?? 'Always') === 'Always') return undefined;
   const annotated = pod.metadata.annotations?.[RUN_SECONDS_ANNOTATION];
-  const ms = annotated !== undefined && Number.isFinite(Number(annotated)) ? Number(annotated) * 1000 : defaultMs;
+  // Anything but a plain finite number (empty, 'soon', '1e400') leaves the default.
+  const seconds = annotated !== undefined && annotated.trim() !== '' ? Number(annotated) : NaN;
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : defaultMs;
   return ms > 0 ? ms : undefined;
 }
 

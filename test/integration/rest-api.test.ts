@@ -60,6 +60,20 @@ describe('discovery and health', () => {
     const readyz = (await call('GET', '/readyz?verbose')).text;
     for (const check of ['etcd', 'etcd-readiness', 'informer-sync', 'shutdown']) expect(readyz).toContain(`[+]${check} ok`);
   });
+
+  it('answers hostile health-check names and parameters without reaching into objects', async () => {
+    // Names that are properties of every object are no checks.
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'etcd%2Fx', 'etcd%00']) {
+      expect((await call('GET', `/readyz/${name}`)).status, name).toBe(404);
+    }
+    // A name that is a check elsewhere but not of this endpoint.
+    expect((await call('GET', '/livez/etcd')).status).toBe(404);
+    // exclude: repeated, bracketed, unknown, prototype names and a huge value all leave the rest checked.
+    const odd = await call('GET', `/readyz?verbose&exclude=__proto__&exclude[]=constructor&exclude=shutdown&exclude=${'x'.repeat(4000)}`);
+    expect(odd.status).toBe(200);
+    expect(odd.text).not.toContain('shutdown');
+    expect(odd.text).toContain('[+]informer-sync ok');
+  });
 });
 
 describe('writes and concurrency', () => {
