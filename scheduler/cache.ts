@@ -13,6 +13,8 @@ export class SchedulerCache {
   /** Every node's info; pods on a node the cache has not seen (yet, or any more) wait under its name without a Node. */
   private readonly infos = new Map<string, NodeInfo>();
   private readonly placed = new Map<string, { node: string; pod: Pod; assumed: boolean }>();
+  /** The nodes the informer has (infos may also stand for pods on nodes it does not have). */
+  private readonly known = new Set<string>();
   private ordered?: NodeInfo[];
 
   private info(name: string): NodeInfo {
@@ -23,8 +25,6 @@ export class SchedulerCache {
     }
     return info;
   }
-
-  private readonly known = new Set<string>();
 
   setNode(node: Node): void {
     const name = node.metadata.name!;

@@ -69,7 +69,7 @@ export function feasibleNodesToFind(allNodes: number): number {
   return Math.max(100, Math.floor((allNodes * percentage) / 100));
 }
 
-export function cycleState(pod: Pod, nodes: NodeInfo[]): CycleState {
+function cycleState(pod: Pod, nodes: NodeInfo[]): CycleState {
   return { pod, allNodes: nodes, requests: podRequests(pod), hostPorts: hostPorts(pod), data: new Map() };
 }
 

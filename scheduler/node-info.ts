@@ -19,8 +19,6 @@ export interface NodeInfo {
   usedPorts: Set<string>;
   /** The pods here with required anti-affinity terms (few, usually none): what the anti-affinity filter must check. */
   antiAffinityPods: Pod[];
-  /** Bumped on every change, so a caller can tell whether what it derived is still current. */
-  generation: number;
 }
 
 /** A pod's effective request: the sum over containers, or the largest init container if larger. */
@@ -63,7 +61,6 @@ export function newNodeInfo(node: Node, pods: Pod[]): NodeInfo {
     allocatable: { milliCPU: milliValue(alloc.cpu), memory: parseQuantity(alloc.memory) ?? 0, pods: Number(parseQuantity(alloc.pods) ?? 110) },
     usedPorts: new Set(),
     antiAffinityPods: [],
-    generation: 0,
   };
   for (const p of pods) addPod(info, p);
   return info;
@@ -79,7 +76,6 @@ export function addPod(info: NodeInfo, pod: Pod): void {
   info.requested.pods += 1;
   for (const p of hostPorts(pod)) info.usedPorts.add(p);
   if (hasRequiredAntiAffinity(pod)) info.antiAffinityPods.push(pod);
-  info.generation++;
 }
 
 /** Takes a pod (matched by uid) off the node; false if it was not there. */
@@ -96,7 +92,6 @@ export function removePod(info: NodeInfo, pod: Pod): boolean {
   for (const p of hostPorts(gone)) info.usedPorts.delete(p);
   const aa = info.antiAffinityPods.indexOf(gone);
   if (aa >= 0) info.antiAffinityPods.splice(aa, 1);
-  info.generation++;
   return true;
 }
 
@@ -105,5 +100,4 @@ export function setNode(info: NodeInfo, node: Node): void {
   const alloc = node.status?.allocatable ?? node.status?.capacity ?? {};
   info.node = node;
   info.allocatable = { milliCPU: milliValue(alloc.cpu), memory: parseQuantity(alloc.memory) ?? 0, pods: Number(parseQuantity(alloc.pods) ?? 110) };
-  info.generation++;
 }

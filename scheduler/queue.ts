@@ -137,11 +137,4 @@ export class SchedulingQueue {
     }
     return moved;
   }
-
-  /** Every waiting pod back (after its back-off): for changes no hint describes. */
-  flushAll(): number {
-    const n = this.unschedulable.size;
-    for (const key of [...this.unschedulable.keys()]) this.release(key);
-    return n;
-  }
 }

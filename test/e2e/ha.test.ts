@@ -10,20 +10,18 @@
 // over and act. The figures of each window are printed (bench:ha records them). Last, a
 // leader frozen (SIGSTOP) past its renew deadline steps down when it thaws and exits 1, and
 // the launcher starts it again, as a supervisor would.
-import { execFile, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClientConfig } from '../../client/kubeconfig.js';
 import { resource, RestClient } from '../../client/rest.js';
-import { etcdLeader, killLeader, leaseHolder, lostWrites, pidOf, respawner, restartBalancer, SteadyLoad, WatchAudit, type LoadWindow } from '../harness/chaos.js';
+import { etcdctl as etcdctlOf, etcdLeader, killLeader, leaseHolder, lostWrites, pidOf, respawner, restartBalancer, SteadyLoad, WatchAudit, type LoadWindow } from '../harness/chaos.js';
 import { startCluster, type Cluster } from '../harness/cluster.js';
 import { kubectlWithKubeconfig } from '../harness/kubectl.js';
 import { freePort, waitFor } from '../harness/ports.js';
 
-const run = promisify(execFile);
 const deployments = resource('apps/v1/deployments');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -44,12 +42,7 @@ afterAll(async () => {
   await cluster?.stop();
 }, 90_000);
 
-const etcdctl = (...args: string[]) => {
-  const pki = join(cluster.dataDir, 'pki');
-  return run('etcdctl', ['--endpoints', cluster.etcdURL, '--cacert', join(pki, 'etcd', 'ca.crt'), '--cert', join(pki, 'apiserver-etcd-client.crt'), '--key', join(pki, 'apiserver-etcd-client.key'), ...args], {
-    env: { ...process.env, ETCDCTL_API: '3' },
-  });
-};
+const etcdctl = (...args: string[]) => etcdctlOf(cluster, ...args);
 
 /** Whether a TLS handshake without a client certificate completes and the connection survives a request. */
 function tlsWithoutClientCert(port: number): Promise<'served' | 'refused'> {

@@ -36,7 +36,6 @@ export class SteadyLoad {
   /** Per counter: every n an update of it was acknowledged with, and the last n attempted. */
   readonly ackedCounts = new Map<string, number[]>();
   readonly attemptedCount = new Map<string, number>();
-  readonly windows: LoadWindow[] = [];
   private running = true;
   private loops: Promise<void>[] = [];
   private lastOk = Date.now();
@@ -93,7 +92,6 @@ export class SteadyLoad {
   mark(label: string): LoadWindow {
     const now = Date.now();
     const w = { ...this.current, label, longestGapMs: Math.max(this.current.longestGapMs, now - this.lastOk) };
-    this.windows.push(w);
     this.current = { label: '', acked: 0, failed: 0, longestGapMs: 0 };
     return w;
   }
@@ -212,15 +210,18 @@ export function respawner(cluster: Cluster, name: string): { argv: string[]; sta
   };
 }
 
+/** etcdctl against a launcher cluster's etcd, as the apiserver's etcd client. */
+export function etcdctl(cluster: Cluster, ...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  const pki = join(cluster.dataDir, 'pki');
+  return run('etcdctl', ['--endpoints', cluster.etcdURL, '--cacert', join(pki, 'etcd', 'ca.crt'), '--cert', join(pki, 'apiserver-etcd-client.crt'), '--key', join(pki, 'apiserver-etcd-client.key'), ...args], {
+    env: { ...process.env, ETCDCTL_API: '3' },
+  });
+}
+
 /** The launcher's name of the etcd member that leads now (IDs are read as text: they overflow JSON numbers). */
 export async function etcdLeader(cluster: Cluster): Promise<string> {
-  const pki = join(cluster.dataDir, 'pki');
-  const etcdctl = (...args: string[]) =>
-    run('etcdctl', ['--endpoints', cluster.etcdURL, '--cacert', join(pki, 'etcd', 'ca.crt'), '--cert', join(pki, 'apiserver-etcd-client.crt'), '--key', join(pki, 'apiserver-etcd-client.key'), ...args, '-w', 'json'], {
-      env: { ...process.env, ETCDCTL_API: '3' },
-    });
-  const leader = /"leader":(\d+)/.exec((await etcdctl('endpoint', 'status')).stdout)?.[1];
-  const members = (await etcdctl('member', 'list')).stdout;
+  const leader = /"leader":(\d+)/.exec((await etcdctl(cluster, 'endpoint', 'status', '-w', 'json')).stdout)?.[1];
+  const members = (await etcdctl(cluster, 'member', 'list', '-w', 'json')).stdout;
   for (const m of members.matchAll(/"ID":(\d+),"name":"([^"]+)"/g)) if (m[1] === leader) return m[2]!;
   throw new Error(`no etcd leader among ${members}`);
 }
