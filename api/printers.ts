@@ -13,6 +13,10 @@ export interface PrinterColumn {
   format: string;
   description: string;
   priority: number;
+  /**
+   * The cell's value. A cell function that takes `now` is recomputed for every response; one
+   * that does not is computed once per object version and reused (apiserver/http/render.ts).
+   */
   cell: (obj: KubeObject, now: number) => string | number | boolean | null;
 }
 

@@ -1,6 +1,7 @@
 // Turns stored objects into what goes on the wire for one request: the served version, as a
-// plain object, a List, a Table or PartialObjectMetadata. Plain JSON of the stored version is
-// reused from the object's memoized serialization.
+// plain object, a List, a Table or PartialObjectMetadata. Objects in their stored version go
+// out as the bytes they were encoded to once (CachedObject.bytes); a list is a sequence of
+// such byte chunks, never re-encoded and never joined into one string.
 import { stringify } from '../../api/codec/json.js';
 import { fromStorage } from '../../api/conversion.js';
 import { groupVersion, type ResourceInfo } from '../../api/resources.js';
@@ -25,64 +26,111 @@ export function objectJSON(r: ResourceInfo, o: CachedObject): string {
   return r.storageVersion ? o.toJSON() : stringify(fromStorage(r, o.obj));
 }
 
-function partialMetadata(obj: KubeObject, metaVersion: string): KubeObject {
-  return { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${metaVersion}`, metadata: obj.metadata };
+/** JSON bytes of one object in the served version (the memoized bytes when it is stored so). */
+export function objectBytes(r: ResourceInfo, o: CachedObject): Buffer {
+  return r.storageVersion ? o.bytes() : Buffer.from(stringify(fromStorage(r, o.obj)));
+}
+
+function partialMetadataBytes(o: CachedObject, metaVersion: string): Buffer[] {
+  return [Buffer.from(`{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/${metaVersion}","metadata":`), o.metadataBytes(), CLOSE_BRACE];
 }
 
 export function columnDefinitions(r: ResourceInfo) {
   return r.columns.map(({ name, type, format, description, priority }) => ({ name, type, format, description, priority }));
 }
 
-/** One cell; a value of an unexpected shape in a field the schema leaves open must not fail the whole table. */
-function cell(c: ResourceInfo['columns'][number], o: CachedObject, now: number): unknown {
+/** A cell that takes the current time (ages) is computed per request; the others once per object version. */
+const timeDependent = (c: ResourceInfo['columns'][number]) => c.cell.length >= 2;
+
+/** One cell as JSON; a value of an unexpected shape in a field the schema leaves open must not fail the whole table. */
+function cellJSON(c: ResourceInfo['columns'][number], o: CachedObject, now: number): string {
   try {
-    return c.cell(o.obj, now);
+    return stringify(c.cell(o.obj, now) ?? null);
   } catch {
-    return '<unknown>';
+    return '"<unknown>"';
   }
 }
 
-function tableRow(r: ResourceInfo, o: CachedObject, opts: RenderOptions) {
-  const row: Record<string, unknown> = { cells: r.columns.map((c) => cell(c, o, opts.now)) };
-  if (opts.includeObject === 'Object') row.object = servedObject(r, o);
-  else if (opts.includeObject === 'Metadata') row.object = partialMetadata(o.obj, opts.output.metaVersion);
-  return row;
-}
-
-export function table(r: ResourceInfo, items: CachedObject[], meta: Record<string, unknown>, opts: RenderOptions, withColumns = true) {
-  const t: Record<string, unknown> = {
-    kind: 'Table',
-    apiVersion: `meta.k8s.io/${opts.output.metaVersion}`,
-    metadata: meta,
-  };
-  if (withColumns) t.columnDefinitions = columnDefinitions(r);
-  t.rows = items.map((o) => tableRow(r, o, opts));
-  return t;
-}
-
-/** A list response body as JSON text. */
-export function renderList(
-  r: ResourceInfo,
-  items: CachedObject[],
-  meta: { resourceVersion: string; continue?: string; remainingItemCount?: number },
-  opts: RenderOptions,
-): string {
-  if (opts.output.kind === 'table') return stringify(table(r, items, meta, opts));
-  if (opts.output.kind === 'metadata') {
-    return stringify({
-      kind: 'PartialObjectMetadataList',
-      apiVersion: `meta.k8s.io/${opts.output.metaVersion}`,
-      metadata: meta,
-      items: items.map((o) => partialMetadata(o.obj, opts.output.metaVersion)),
-    });
+function cellsJSON(r: ResourceInfo, o: CachedObject, now: number): string {
+  let memo = o.tableMemo;
+  if (!memo || memo.columns !== r.columns) {
+    memo = { columns: r.columns, cells: r.columns.map((c) => (timeDependent(c) ? undefined : cellJSON(c, o, now))) };
+    o.tableMemo = memo;
   }
-  const head = stringify({ kind: `${r.kind}List`, apiVersion: groupVersion(r), metadata: meta });
-  return `${head.slice(0, -1)},"items":[${items.map((o) => objectJSON(r, o)).join(',')}]}`;
+  const cells = memo.cells;
+  let out = '';
+  for (let i = 0; i < cells.length; i++) out += `${i ? ',' : ''}${cells[i] ?? cellJSON(r.columns[i]!, o, now)}`;
+  return out;
+}
+
+const CLOSE_BRACE = Buffer.from('}');
+const COMMA = Buffer.from(',');
+
+/** One Table row's JSON, as byte pieces. */
+function tableRowBytes(r: ResourceInfo, o: CachedObject, opts: RenderOptions): Buffer[] {
+  const cells = `{"cells":[${cellsJSON(r, o, opts.now)}]`;
+  if (opts.includeObject === 'Object') return [Buffer.from(`${cells},"object":`), objectBytes(r, o), CLOSE_BRACE];
+  if (opts.includeObject === 'Metadata') return [Buffer.from(`${cells},"object":`), ...partialMetadataBytes(o, opts.output.metaVersion), CLOSE_BRACE];
+  return [Buffer.from(`${cells}}`)];
+}
+
+type ListMeta = { resourceVersion: string; continue?: string; remainingItemCount?: number };
+
+/** Chunks of about this size go to the socket: few enough writes, little held at once. */
+const CHUNK_BYTES = 256 * 1024;
+
+/**
+ * A list or Table response body as byte chunks, produced as the reader asks for them. The
+ * objects' own bytes are reused; only the envelope and the separators are new.
+ */
+export function* listBody(r: ResourceInfo, items: CachedObject[], meta: ListMeta, opts: RenderOptions, withColumns = true): Generator<Buffer> {
+  let head: string;
+  let item: (o: CachedObject) => Buffer[];
+  if (opts.output.kind === 'table') {
+    const columns = withColumns ? `"columnDefinitions":${stringify(columnDefinitions(r))},` : '';
+    head = `{"kind":"Table","apiVersion":"meta.k8s.io/${opts.output.metaVersion}","metadata":${stringify(meta)},${columns}"rows":[`;
+    item = (o) => tableRowBytes(r, o, opts);
+  } else if (opts.output.kind === 'metadata') {
+    head = `{"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/${opts.output.metaVersion}","metadata":${stringify(meta)},"items":[`;
+    item = (o) => partialMetadataBytes(o, opts.output.metaVersion);
+  } else {
+    head = `{"kind":"${r.kind}List","apiVersion":"${groupVersion(r)}","metadata":${stringify(meta)},"items":[`;
+    item = (o) => [objectBytes(r, o)];
+  }
+  let parts: Buffer[] = [Buffer.from(head)];
+  let size = parts[0]!.length;
+  for (let i = 0; i < items.length; i++) {
+    if (i) {
+      parts.push(COMMA);
+      size += COMMA.length;
+    }
+    for (const piece of item(items[i]!)) {
+      parts.push(piece);
+      size += piece.length;
+    }
+    if (size >= CHUNK_BYTES) {
+      yield Buffer.concat(parts, size);
+      parts = [];
+      size = 0;
+    }
+  }
+  parts.push(Buffer.from(']}\n'));
+  yield Buffer.concat(parts);
+}
+
+/** A list response body as JSON text (for encodings that need the whole value: YAML, protobuf). */
+export function renderList(r: ResourceInfo, items: CachedObject[], meta: ListMeta, opts: RenderOptions): string {
+  return Buffer.concat([...listBody(r, items, meta, opts)]).toString().trimEnd();
 }
 
 /** A single-object response body as JSON text. */
 export function renderObject(r: ResourceInfo, o: CachedObject, opts: RenderOptions): string {
-  if (opts.output.kind === 'table') return stringify(table(r, [o], { resourceVersion: o.obj.metadata.resourceVersion ?? '' }, opts));
-  if (opts.output.kind === 'metadata') return stringify(partialMetadata(o.obj, opts.output.metaVersion));
+  if (opts.output.kind === 'table') return tableJSON(r, [o], { resourceVersion: o.obj.metadata.resourceVersion ?? '' }, opts);
+  if (opts.output.kind === 'metadata') return Buffer.concat(partialMetadataBytes(o, opts.output.metaVersion)).toString();
   return objectJSON(r, o);
+}
+
+/** A Table of the given objects as JSON text (a watch event carries one row). */
+export function tableJSON(r: ResourceInfo, items: CachedObject[], meta: ListMeta, opts: RenderOptions, withColumns = true): string {
+  return Buffer.concat([...listBody(r, items, meta, { ...opts, output: { ...opts.output, kind: 'table' } }, withColumns)]).toString().trimEnd();
 }

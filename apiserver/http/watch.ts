@@ -16,7 +16,7 @@ import { encodeKubernetesProtobuf, hasProtobuf, PROTOBUF_WATCH_MEDIA_TYPE, watch
 import { protobufFor, type Output } from './negotiation.js';
 import type { Selectors } from './params.js';
 import { statusFor } from './errors.js';
-import { objectJSON, table, type IncludeObject } from './render.js';
+import { objectJSON, tableJSON, type IncludeObject } from './render.js';
 
 export interface WatchOptions {
   namespace?: string;
@@ -60,7 +60,7 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
   const variant = `${opts.output.kind}:${opts.output.metaVersion}:${opts.includeObject}:${groupVersion(r)}:${opts.output.protobuf}`;
   const encodeObject = (o: CachedObject): string => {
     if (opts.output.kind === 'table') {
-      return stringify(table(r, [o], { resourceVersion: o.obj.metadata.resourceVersion }, { output: opts.output, includeObject: opts.includeObject, now: Date.now() }));
+      return tableJSON(r, [o], { resourceVersion: o.obj.metadata.resourceVersion ?? '' }, { output: opts.output, includeObject: opts.includeObject, now: Date.now() });
     }
     if (opts.output.kind === 'metadata') {
       return stringify({ kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${opts.output.metaVersion}`, metadata: o.obj.metadata });

@@ -25,7 +25,7 @@ import { validateCreate, validateUpdate, type ValidationTarget } from '../../api
 import { CachedObject } from '../storage/cached-object.js';
 import { CompactedError, FutureRevisionError } from '../storage/etcd/errors.js';
 import type { KVStore, StoredKV } from '../storage/kv.js';
-import type { WatchCache } from '../storage/watch-cache.js';
+import { lowerBound, type CacheSnapshot, type WatchCache } from '../storage/watch-cache.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { generateName, newUID, nowTimestamp } from './names.js';
 import type { Strategy } from '../../api/kinds/strategy.js';
@@ -102,6 +102,13 @@ export interface StoreHooks {
 }
 
 const MAX_RETRIES = 16;
+/** How long a consistent list waits for the cache to catch up before reading etcd instead. */
+const CONSISTENT_READ_WAIT_MS = 3000;
+
+/** The smallest key after every key that starts with `prefix`. */
+function prefixEnd(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}
 const SYSTEM_META = ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'namespace', 'name', 'selfLink'] as const;
 
 function serialize(obj: KubeObject): Buffer {
@@ -437,11 +444,23 @@ export class ResourceStore {
     return false;
   }
 
-  /** Lists with Kubernetes' resourceVersion semantics, from the cache where they allow it. */
+  /**
+   * Lists with Kubernetes' resourceVersion semantics, from the cache where they allow it:
+   * resourceVersion=0 and not-older-than reads, and — as Kubernetes does since 1.31 —
+   * consistent reads too, once the cache is shown to hold what etcd holds now. Their pages
+   * continue from the same cache snapshot while it is kept; otherwise from etcd.
+   */
   async list(opts: ListOptions): Promise<ListResult> {
-    if (opts.continue) return this.listFromEtcd(opts);
+    if (opts.continue) {
+      const token = decodeContinue(opts.continue, this.keyPrefix(opts.namespace));
+      const snapshot = this.cache.pagedSnapshot(token.rv);
+      return snapshot ? this.listFromSnapshot(snapshot, opts, token.startKey) : this.listFromEtcd(opts);
+    }
     const rv = opts.resourceVersion ?? '';
-    if (rv === '') return this.listFromEtcd(opts); // the most recent state: a quorum read
+    if (rv === '') {
+      const snapshot = await this.consistentSnapshot();
+      return snapshot ? this.listFromSnapshot(snapshot, opts) : this.listFromEtcd(opts);
+    }
     const wanted = parseResourceVersion(rv);
     if (opts.resourceVersionMatch === 'Exact') return this.listFromEtcd({ ...opts, exactRevision: wanted });
     if (wanted === 0) return this.listFromCache(opts);
@@ -456,16 +475,53 @@ export class ResourceStore {
     return this.listFromEtcd(opts);
   }
 
+  /**
+   * The cache's contents once they are what etcd holds now, or undefined if the cache does
+   * not get there in time — then the list is read from etcd instead. etcd is asked for its
+   * revision and, when the cache has not seen that revision (the newest writes may be to
+   * other resources), for the key count and newest key under the prefix at that revision.
+   */
+  private async consistentSnapshot(): Promise<CacheSnapshot | undefined> {
+    const current = await this.etcd.currentRevision();
+    // Most often the cache has already seen etcd's newest revision: one tiny read is enough.
+    if (this.cache.state === 'synced' && this.cache.revision >= current) return this.cache.snapshot();
+    const at = await this.etcd.summary(this.cache.prefix, current);
+    if (!(await this.cache.reflects(at, CONSISTENT_READ_WAIT_MS))) return undefined;
+    return this.cache.snapshot(at.revision);
+  }
+
   private selects(obj: CachedObject, opts: ListOptions): boolean {
     if (opts.labels.length && !matches(opts.labels, obj.obj.metadata.labels)) return false;
     if (opts.fields.length && !fieldsMatch(opts.fields, selectableFields(this.info.storage, obj.obj, this.info.module))) return false;
     return true;
   }
 
+  /** resourceVersion=0 and not-older-than: the whole list, however large the limit (as Kubernetes' cache does). */
   private async listFromCache(opts: ListOptions): Promise<ListResult> {
     await this.cache.ready;
-    const items = this.cache.list(this.keyPrefix(opts.namespace)).filter((o) => this.selects(o, opts));
-    return { items, revision: this.cache.revision };
+    return this.listFromSnapshot(this.cache.snapshot(), { ...opts, limit: undefined });
+  }
+
+  /** One page (or all) of a snapshot, from `startKey` on, with a continue token into the same snapshot. */
+  private listFromSnapshot(snapshot: CacheSnapshot, opts: ListOptions, startKey?: string): ListResult {
+    const prefix = this.keyPrefix(opts.namespace);
+    const all = snapshot.items;
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+    const filtered = opts.labels.length > 0 || opts.fields.length > 0;
+    const items: CachedObject[] = [];
+    let i = lowerBound(all, startKey && startKey > prefix ? startKey : prefix);
+    for (; i < all.length && all[i]!.key.startsWith(prefix); i++) {
+      if (limit && items.length >= limit) break;
+      const obj = all[i]!;
+      if (!filtered || this.selects(obj, opts)) items.push(obj);
+    }
+    const result: ListResult = { items, revision: snapshot.revision };
+    if (i < all.length && all[i]!.key.startsWith(prefix)) {
+      result.continue = encodeContinue(snapshot.revision, `${items[items.length - 1]!.key}\0`, prefix);
+      if (!filtered) result.remainingItemCount = lowerBound(all, prefixEnd(prefix)) - i;
+      this.cache.keepForPaging(snapshot);
+    }
+    return result;
   }
 
   private async listFromEtcd(opts: ListOptions): Promise<ListResult> {

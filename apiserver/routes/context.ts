@@ -1,5 +1,6 @@
 // What a resource request carries through its handler (the resolved path, the store, query,
 // output shape) and the small pieces every verb and subresource uses to answer.
+import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toYAML } from '../../api/codec/yaml.js';
 import { applyJsonPatch } from '../../api/patch/json-patch.js';
@@ -68,6 +69,28 @@ export function send(ctx: Ctx, code: number, body: string, warnings: string[] = 
     }
   }
   return ctx.reply.code(code).type('application/json').send(body);
+}
+
+/**
+ * A list body made of byte chunks (render.ts listBody): one chunk goes out as a plain body,
+ * more are streamed as the socket takes them, so a big list is never held whole.
+ */
+export function sendChunks(ctx: Ctx, code: number, chunks: Generator<Buffer>): FastifyReply {
+  if (ctx.output.yaml || ctx.output.protobuf) return send(ctx, code, Buffer.concat([...chunks]).toString().trimEnd());
+  const first = chunks.next();
+  const second = first.done ? first : chunks.next();
+  const reply = ctx.reply.code(code).type('application/json');
+  if (second.done) return reply.send(first.done ? Buffer.alloc(0) : first.value);
+  return reply.send(
+    Readable.from(
+      (function* () {
+        yield first.value as Buffer;
+        yield second.value;
+        yield* chunks;
+      })(),
+      { objectMode: false },
+    ),
+  );
 }
 
 export function sendObject(ctx: Ctx, code: number, o: CachedObject, warnings: string[] = []): FastifyReply {

@@ -22,13 +22,13 @@ import {
   validateListOptions,
   validatePatchOptions,
 } from '../http/params.js';
-import { renderList } from '../http/render.js';
+import { listBody } from '../http/render.js';
 import { serveWatch } from '../http/watch.js';
 import { requestUser } from '../http/request-gate.js';
 import { review } from '../authz/reviews.js';
 import type { CachedObject } from '../storage/cached-object.js';
 import { nowTimestamp } from '../registry/names.js';
-import { applyPatchDocument, checkPinned, deleteDryRun, deleteOptions, isObj, requireVerb, send, sendObject, trackingOf, type Ctx } from './context.js';
+import { applyPatchDocument, checkPinned, deleteDryRun, deleteOptions, isObj, requireVerb, send, sendChunks, sendObject, trackingOf, type Ctx } from './context.js';
 import { bind } from './subresources/binding.js';
 
 
@@ -77,7 +77,7 @@ export async function list(ctx: Ctx): Promise<FastifyReply> {
   const meta: { resourceVersion: string; continue?: string; remainingItemCount?: number } = { resourceVersion: String(result.revision) };
   if (result.continue) meta.continue = result.continue;
   if (result.remainingItemCount !== undefined) meta.remainingItemCount = result.remainingItemCount;
-  return send(ctx, 200, renderList(ctx.r, result.items, meta, ctx.render));
+  return sendChunks(ctx, 200, listBody(ctx.r, result.items, meta, ctx.render));
 }
 
 
@@ -256,6 +256,6 @@ export async function removeCollection(ctx: Ctx): Promise<FastifyReply> {
       if (!(err instanceof StatusError && err.code === 404)) throw err;
     }
   }
-  return send(ctx, 200, renderList(ctx.r, deleted, { resourceVersion: String(revision) }, ctx.render));
+  return sendChunks(ctx, 200, listBody(ctx.r, deleted, { resourceVersion: String(revision) }, ctx.render));
 }
 

@@ -1,11 +1,28 @@
 // An object as the apiserver holds it in memory: parsed once, never mutated, and serialized
-// at most once however many clients receive it.
+// at most once however many clients receive it. The serialized form is kept as bytes, ready
+// for the socket, with the span of its metadata marked so a Table row or a metadata-only
+// answer can reuse that slice instead of encoding the metadata again.
 import { stringify } from '../../api/codec/json.js';
 import type { KubeObject } from '../../api/types/meta.js';
 import type { StoredKV } from './kv.js';
 
+/** JSON bytes of `obj` (apiVersion, kind and metadata first) and where its metadata's value lies. */
+export function encodeObject(obj: KubeObject): { bytes: Buffer; metaStart: number; metaEnd: number } {
+  const { apiVersion, kind, metadata, ...rest } = obj;
+  const envelope = stringify({ apiVersion, kind });
+  const head = `${envelope === '{}' ? '{' : `${envelope.slice(0, -1)},`}"metadata":`;
+  const meta = stringify(metadata ?? {});
+  const body = stringify(rest);
+  const tail = body === '{}' ? '}' : `,${body.slice(1)}`;
+  const bytes = Buffer.from(head + meta + tail);
+  const metaStart = Buffer.byteLength(head);
+  return { bytes, metaStart, metaEnd: metaStart + Buffer.byteLength(meta) };
+}
+
 export class CachedObject {
-  private json?: string;
+  private encoded?: { bytes: Buffer; metaStart: number; metaEnd: number };
+  /** Table cells that do not depend on the time, per column set (see apiserver/http/table.ts). */
+  tableMemo?: { columns: object; cells: Array<string | undefined> };
 
   constructor(
     readonly key: string,
@@ -27,8 +44,19 @@ export class CachedObject {
     return new CachedObject(this.key, rev, obj);
   }
 
+  /** The object's JSON, encoded once. */
+  bytes(): Buffer {
+    return (this.encoded ??= encodeObject(this.obj)).bytes;
+  }
+
+  /** The JSON of the object's metadata: a slice of bytes(), not a copy. */
+  metadataBytes(): Buffer {
+    const e = (this.encoded ??= encodeObject(this.obj));
+    return e.bytes.subarray(e.metaStart, e.metaEnd);
+  }
+
   toJSON(): string {
-    return (this.json ??= stringify(this.obj));
+    return this.bytes().toString();
   }
 
   /** A private deep copy the caller may change. */

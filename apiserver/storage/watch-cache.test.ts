@@ -52,4 +52,30 @@ describe('watch cache', () => {
     expect(seen.map((e) => [e.type, e.rev])).toEqual([['MODIFIED', again.revision]]);
     await cache.stop();
   });
+
+  it('reflects what etcd holds only once it has every write to its prefix, a deletion included', async () => {
+    const kv = new LaggingKV();
+    const cache = new WatchCache(kv, '/c/', 100, pino({ level: 'silent' }));
+    await cache.ready;
+    const a = await kv.create('/c/a', object('a', 1));
+    const b = await kv.create('/c/b', object('b', 1));
+    if (!a.ok || !b.ok) throw new Error('create failed');
+    await settle();
+    kv.lagging = true;
+    const gone = await kv.delete('/c/a', a.revision);
+    if (!gone.ok) throw new Error('delete failed');
+    await kv.create('/other/x', object('x', 1)); // the newest write is elsewhere
+    // etcd now: one key under /c/, the newest written at b's revision.
+    const at = await kv.summary('/c/');
+    expect(at).toMatchObject({ count: 1, maxModRevision: b.revision });
+    expect(await cache.reflects(at, 50)).toBe(false); // it still holds a
+    expect(cache.snapshot().items.map((o) => o.key)).toEqual(['/c/a', '/c/b']);
+    const waiting = cache.reflects(at, 5000);
+    kv.release();
+    expect(await waiting).toBe(true);
+    const snapshot = cache.snapshot(at.revision);
+    expect(snapshot.revision).toBe(at.revision);
+    expect(snapshot.items.map((o) => o.key)).toEqual(['/c/b']);
+    await cache.stop();
+  });
 });

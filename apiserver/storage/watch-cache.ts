@@ -39,13 +39,36 @@ export class TooOldError extends Error {
   }
 }
 
+/** What etcd held under the cache's prefix at one revision (KVStore.summary). */
+export interface PrefixSummary {
+  count: number;
+  maxModRevision: number;
+  revision: number;
+}
+
+/** Every object of the cache in key order at one revision; shared, never changed. */
+export interface CacheSnapshot {
+  revision: number;
+  items: readonly CachedObject[];
+}
+
+/** Snapshots kept for paged lists (continue tokens), and for how long after their last use. */
+const KEPT_SNAPSHOTS = 8;
+const SNAPSHOT_TTL_MS = 90_000;
+
+const byKey = (a: CachedObject, b: CachedObject) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
 export class WatchCache {
   readonly objects = new Map<string, CachedObject>();
+  /** The objects in key order as of now, built on demand and dropped by the next change. */
+  private sorted?: CachedObject[];
+  /** Snapshots that paged lists continue from, by the revision their continue tokens carry. */
+  private pagedSnapshots = new Map<number, { snapshot: CacheSnapshot; usedAt: number }>();
   private history: CacheEvent[] = [];
   private historyStart = 0; // events with rev > historyStart are all in `history`
   private subscribers = new Set<Subscriber>();
   private watcher?: KVWatch;
-  private waiters: Array<{ rev: number; resolve: () => void }> = [];
+  private waiters: Array<{ test: () => boolean; resolve: () => void }> = [];
   private stopped = false;
   private freshnessTimer?: NodeJS.Timeout;
   revision = 0;
@@ -83,6 +106,8 @@ export class WatchCache {
   private async start(): Promise<void> {
     const { kvs, revision } = await this.loadAll();
     this.objects.clear();
+    this.sorted = undefined;
+    this.pagedSnapshots.clear();
     for (const kv of kvs) this.objects.set(kv.key, CachedObject.fromKV(kv));
     this.revision = revision;
     this.historyStart = revision;
@@ -176,6 +201,7 @@ export class WatchCache {
   private applyPut(obj: CachedObject, rev: number): void {
     const prev = this.objects.get(obj.key);
     this.objects.set(obj.key, obj);
+    this.sorted = undefined;
     this.emit({ type: prev ? 'MODIFIED' : 'ADDED', rev, object: obj, prev });
   }
 
@@ -183,6 +209,7 @@ export class WatchCache {
     const prev = this.objects.get(key);
     if (!prev) return;
     this.objects.delete(key);
+    this.sorted = undefined;
     this.emit({ type: 'DELETED', rev, object: prev.atRevision(rev), prev });
   }
 
@@ -206,18 +233,18 @@ export class WatchCache {
     if (this.waiters.length === 0) return;
     const still: typeof this.waiters = [];
     for (const w of this.waiters) {
-      if (w.rev <= rev) w.resolve();
+      if (w.test()) w.resolve();
       else still.push(w);
     }
     this.waiters = still;
   }
 
-  /** Resolves true once the cache reflects `rev`, false on timeout. */
-  async waitFor(rev: number, timeoutMs: number): Promise<boolean> {
+  /** Resolves true once `test` holds (checked now and after every change), false on timeout. */
+  private async until(test: () => boolean, timeoutMs: number): Promise<boolean> {
     await this.ready;
-    if (this.revision >= rev) return true;
+    if (test()) return true;
     return new Promise<boolean>((resolve) => {
-      const waiter = { rev, resolve: () => (clearTimeout(timer), resolve(true)) };
+      const waiter = { test, resolve: () => (clearTimeout(timer), resolve(true)) };
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
         resolve(false);
@@ -226,11 +253,50 @@ export class WatchCache {
     });
   }
 
+  /** Resolves true once the cache reflects `rev`, false on timeout. */
+  waitFor(rev: number, timeoutMs: number): Promise<boolean> {
+    return this.until(() => this.revision >= rev, timeoutMs);
+  }
+
+  /**
+   * Resolves true once the cache holds exactly what etcd held under its prefix at
+   * `at.revision` (false on timeout): it has seen that revision, or — when the newest writes
+   * were to other resources — every write to this prefix up to its newest key and the same
+   * number of keys (only deletions can follow the newest key, and each changes the count).
+   */
+  reflects(at: PrefixSummary, timeoutMs: number): Promise<boolean> {
+    return this.until(() => this.revision >= at.revision || (this.revision >= at.maxModRevision && this.objects.size === at.count), timeoutMs);
+  }
+
+  /** Every object in key order as of the cache's revision (or `revision`, a later one it reflects). */
+  snapshot(revision = this.revision): CacheSnapshot {
+    this.sorted ??= [...this.objects.values()].sort(byKey);
+    return { revision: Math.max(revision, this.revision), items: this.sorted };
+  }
+
+  /** Keeps `snapshot` for the pages that follow the first one. */
+  keepForPaging(snapshot: CacheSnapshot): void {
+    const now = Date.now();
+    for (const [rev, kept] of this.pagedSnapshots) if (now - kept.usedAt > SNAPSHOT_TTL_MS) this.pagedSnapshots.delete(rev);
+    this.pagedSnapshots.delete(snapshot.revision);
+    this.pagedSnapshots.set(snapshot.revision, { snapshot, usedAt: now });
+    if (this.pagedSnapshots.size > KEPT_SNAPSHOTS) this.pagedSnapshots.delete(this.pagedSnapshots.keys().next().value!);
+  }
+
+  /** The snapshot a continue token at `revision` was cut from, while it is kept. */
+  pagedSnapshot(revision: number): CacheSnapshot | undefined {
+    const kept = this.pagedSnapshots.get(revision);
+    if (!kept || Date.now() - kept.usedAt > SNAPSHOT_TTL_MS) return undefined;
+    kept.usedAt = Date.now();
+    return kept.snapshot;
+  }
+
   /** Objects under `keyPrefix` in key order. */
   list(keyPrefix: string = this.prefix): CachedObject[] {
+    const { items } = this.snapshot();
     const out: CachedObject[] = [];
-    for (const [k, v] of this.objects) if (k.startsWith(keyPrefix)) out.push(v);
-    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    for (let i = lowerBound(items, keyPrefix); i < items.length && items[i]!.key.startsWith(keyPrefix); i++) out.push(items[i]!);
+    return out;
   }
 
   get oldestServable(): number {
@@ -302,4 +368,16 @@ export class WatchCache {
     this.subscribers.clear();
     this.watcher?.stop();
   }
+}
+
+/** The index of the first object whose key is >= `key` in a key-ordered array. */
+export function lowerBound(items: readonly CachedObject[], key: string): number {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (items[mid]!.key < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -19,4 +19,16 @@ describe('benchmarks, small', () => {
     expect(stdout).toMatch(/kubette-scheduler\s+\d+\s+200\n/);
     expect(stdout).toMatch(/ratio \(scheduler \/ floor\): \d+\.\d\d\n/);
   }, 150_000);
+
+  it('bench:list lists every pod each way, and kubectl prints every row chunked and unchunked', async () => {
+    const { stdout } = await run(process.execPath, [join(process.cwd(), 'dist', 'bench', 'list.js')], {
+      env: { ...process.env, BENCH_LIST_SIZE: '300', BENCH_PAGE: '100', BENCH_ROUNDS: '1' },
+      timeout: 120_000,
+    });
+    console.log(stdout);
+    // The benchmark itself checks the counts (list, pages, kubectl's rows) and fails otherwise.
+    for (const what of ['resourceVersion=0 (cache)', 'consistent (no resourceVersion)', 'paged by 100', 'as a Table', 'kubectl get pods -A (chunks of 100)']) {
+      expect(stdout).toMatch(new RegExp(`\\| [^|]*${what.replace(/[()=]/g, '\\$&')}[^|]* \\| \\d+\\.\\d ms \\| [^|]+ \\| \\d+\\.\\d\\d \\|`));
+    }
+  }, 150_000);
 });

@@ -129,8 +129,8 @@ export const pod: KindModule = {
   schema: kind({ spec: podSpec, status: podStatus }),
   columns: [
     nameCol,
-    col('Ready', (o, now) => summarizePod(o, now).ready, { description: 'The aggregate readiness state of this pod for accepting traffic.' }),
-    col('Status', (o, now) => summarizePod(o, now).status, { description: 'The aggregate status of the containers in this pod.' }),
+    col('Ready', (o) => summarizePod(o, 0).ready, { description: 'The aggregate readiness state of this pod for accepting traffic.' }),
+    col('Status', (o) => summarizePod(o, 0).status, { description: 'The aggregate status of the containers in this pod.' }),
     col('Restarts', (o, now) => summarizePod(o, now).restarts, { description: 'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.' }),
     ageCol,
     col('IP', (o) => none(o.status?.podIP), { ...wide, description: 'IP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.' }),

@@ -1,0 +1,121 @@
+// Lists served from the watch cache (issue 16) must keep Kubernetes' guarantees: a list
+// without resourceVersion sees every write acknowledged before it — also when another
+// apiserver made the write and this one's cache has not applied it yet — and the pages of a
+// paged list all show the store at the first page's resourceVersion, whichever apiserver
+// serves the next page and whatever changed meanwhile. A watch from a list's resourceVersion
+// gets exactly what came after it.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startApiServer, type ApiServerHandle } from '../harness/apiserver.js';
+import { TcpProxy } from '../harness/tcp-proxy.js';
+
+let a: ApiServerHandle;
+let b: ApiServerHandle;
+/** b reaches etcd through this: its watch events (and answers) can be made to trail a's writes. */
+let slowLink: TcpProxy;
+const prefix = `/kubette-test-${randomBytes(4).toString('hex')}`;
+
+interface ConfigMapList {
+  metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number };
+  items: Array<{ metadata: { name: string; resourceVersion: string }; data?: Record<string, string> }>;
+}
+
+async function call(api: ApiServerHandle, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${api.url}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, json: await res.json() };
+}
+
+const list = async (api: ApiServerHandle, ns: string, query = '') => (await call(api, 'GET', `/api/v1/namespaces/${ns}/configmaps${query}`)).json as ConfigMapList;
+const names = (l: ConfigMapList) => l.items.map((i) => i.metadata.name);
+
+beforeAll(async () => {
+  a = await startApiServer({ etcd: inject('etcdEndpoint'), prefix });
+  const etcd = new URL(inject('etcdEndpoint'));
+  slowLink = new TcpProxy(etcd.hostname, Number(etcd.port));
+  await slowLink.start();
+  b = await startApiServer({ etcd: slowLink.endpoint, prefix });
+});
+afterAll(async () => {
+  await Promise.all([a?.stop(), b?.stop()]);
+  await slowLink?.stop();
+});
+
+describe('consistent lists from the watch cache', () => {
+  it('see every write acknowledged before them, made through another apiserver', async () => {
+    expect((await call(a, 'POST', '/api/v1/namespaces', { metadata: { name: 'ryw' } })).status).toBe(201);
+    // b's cache learns of a's writes 150 ms late: serving its cache as it stands would be stale.
+    slowLink.delayMs = 150;
+    let stale = 0;
+    for (let i = 0; i < 12; i++) {
+      const name = `cm-${i}`;
+      expect((await call(a, 'POST', '/api/v1/namespaces/ryw/configmaps', { metadata: { name }, data: { v: '1' } })).status).toBe(201);
+      // The newest write is elsewhere half the time, so both ways of proving freshness are used.
+      if (i % 2) expect((await call(a, 'POST', '/api/v1/namespaces/ryw/secrets', { metadata: { name } })).status).toBe(201);
+      if (!names(await list(b, 'ryw')).includes(name)) stale++;
+      expect((await call(a, 'PUT', `/api/v1/namespaces/ryw/configmaps/${name}`, { metadata: { name }, data: { v: '2' } })).status).toBe(200);
+      if ((await list(b, 'ryw')).items.find((x) => x.metadata.name === name)?.data?.v !== '2') stale++;
+      expect((await call(a, 'DELETE', `/api/v1/namespaces/ryw/configmaps/${name}`)).status).toBe(200);
+      if (names(await list(b, 'ryw')).includes(name)) stale++;
+    }
+    slowLink.delayMs = 0;
+    expect(stale).toBe(0);
+  });
+
+  it('page through one snapshot, on either apiserver, whatever changes meanwhile', async () => {
+    expect((await call(a, 'POST', '/api/v1/namespaces', { metadata: { name: 'pages' } })).status).toBe(201);
+    for (let i = 0; i < 10; i++) {
+      expect((await call(a, 'POST', '/api/v1/namespaces/pages/configmaps', { metadata: { name: `item-${i}` }, data: { v: 'before' } })).status).toBe(201);
+    }
+    const whole = await list(a, 'pages');
+    const first = await list(a, 'pages', '?limit=4');
+    expect(names(first)).toEqual(['item-0', 'item-1', 'item-2', 'item-3']);
+    expect(first.metadata.remainingItemCount).toBe(6);
+    expect(first.metadata.continue).toBeTruthy();
+    // Changes after the first page: none of them may show in the later pages.
+    await call(b, 'DELETE', '/api/v1/namespaces/pages/configmaps/item-7');
+    await call(b, 'PUT', '/api/v1/namespaces/pages/configmaps/item-5', { metadata: { name: 'item-5' }, data: { v: 'after' } });
+    await call(b, 'POST', '/api/v1/namespaces/pages/configmaps', { metadata: { name: 'item-55' }, data: { v: 'after' } });
+    // The next pages from a (which keeps the snapshot) and from b (which reads etcd at that revision).
+    for (const api of [a, b]) {
+      const pages: ConfigMapList[] = [first];
+      while (pages[pages.length - 1]!.metadata.continue) {
+        pages.push(await list(api, 'pages', `?limit=4&continue=${encodeURIComponent(pages[pages.length - 1]!.metadata.continue!)}`));
+        expect(pages.length).toBeLessThan(10);
+      }
+      const items = pages.flatMap((p) => p.items);
+      expect(items.map((i) => i.metadata.name)).toEqual(whole.items.map((i) => i.metadata.name));
+      expect(items.map((i) => i.data?.v)).toEqual(Array(10).fill('before'));
+      expect(new Set(pages.map((p) => p.metadata.resourceVersion))).toEqual(new Set([first.metadata.resourceVersion]));
+    }
+    // A new list sees the changes.
+    const now = await list(a, 'pages');
+    expect(names(now)).toContain('item-55');
+    expect(names(now)).not.toContain('item-7');
+  });
+
+  it("watch from a consistent list's resourceVersion gets exactly what came after it", async () => {
+    expect((await call(a, 'POST', '/api/v1/namespaces', { metadata: { name: 'listwatch' } })).status).toBe(201);
+    expect((await call(a, 'POST', '/api/v1/namespaces/listwatch/configmaps', { metadata: { name: 'old' } })).status).toBe(201);
+    // The newest write elsewhere: the list's resourceVersion is then etcd's, ahead of this cache's newest event.
+    expect((await call(a, 'POST', '/api/v1/namespaces/listwatch/secrets', { metadata: { name: 'elsewhere' } })).status).toBe(201);
+    const listed = await list(b, 'listwatch');
+    expect(names(listed)).toEqual(['old']);
+    const controller = new AbortController();
+    const res = await fetch(`${b.url}/api/v1/namespaces/listwatch/configmaps?watch=1&resourceVersion=${listed.metadata.resourceVersion}`, { signal: controller.signal });
+    expect((await call(a, 'POST', '/api/v1/namespaces/listwatch/configmaps', { metadata: { name: 'new' } })).status).toBe(201);
+    const reader = res.body!.getReader();
+    let text = '';
+    while (!text.includes('\n')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += Buffer.from(value).toString();
+    }
+    controller.abort();
+    const first = JSON.parse(text.split('\n')[0]!) as { type: string; object: { metadata: { name: string } } };
+    expect([first.type, first.object.metadata.name]).toEqual(['ADDED', 'new']);
+  });
+});
