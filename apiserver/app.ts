@@ -128,7 +128,7 @@ export const defaultOptions: ApiServerOptions = {
   etcdServers: ['http://127.0.0.1:2379'],
   etcdPrefix: '/registry',
   etcdCompactionIntervalMs: 5 * 60 * 1000,
-  watchCacheSize: 10_000,
+  watchCacheSize: 100,
   bookmarkIntervalMs: 60_000,
   defaultNotReadyTolerationSeconds: 300,
   defaultUnreachableTolerationSeconds: 300,

@@ -4,7 +4,7 @@
 // with BENCH_PODS pods running (Deployments of 1,000 replicas, 10m CPU each). The raw baseline,
 // measured in the same run: three bare Node processes that do nothing. The simulated nodes'
 // own memory is shown apart (they are the load, not the control plane). Every wait is bounded.
-// Usage: npm run bench:footprint
+// Usage: npm run bench:footprint   (BENCH_NODES, BENCH_PODS, BENCH_APISERVER_ARGS, BENCH_HEAP_SNAPSHOTS)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resource, RestClient } from '../client/rest.js';
@@ -13,6 +13,7 @@ import { startEtcd } from '../test/harness/etcd.js';
 import { waitFor } from '../test/harness/ports.js';
 import { Proc } from '../test/harness/processes.js';
 import { fmt } from './stats.js';
+import { NODE_FLAGS } from '../component-base/heap.js';
 
 const NODES = Number(process.env.BENCH_NODES ?? 1000);
 const PODS = Number(process.env.BENCH_PODS ?? 5000);
@@ -22,7 +23,7 @@ const deployments = resource('apps/v1/deployments');
 const nodes = resource('v1/nodes');
 
 const rssMB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
-const component = (name: string, args: string[]) => new Proc(`footprint-${name}`, process.execPath, [join(process.cwd(), 'dist', name, 'main.js'), ...args]);
+const component = (name: string, args: string[]) => new Proc(`footprint-${name}`, process.execPath, [...NODE_FLAGS, join(process.cwd(), 'dist', name, 'main.js'), ...args]);
 const settle = async () => {
   // Let collections catch up before reading RSS.
   await new Promise((r) => setTimeout(r, 5000));
@@ -31,7 +32,7 @@ const settle = async () => {
 async function main(): Promise<void> {
   const bare = Array.from({ length: 3 }, (_, i) => new Proc(`footprint-bare-${i}`, process.execPath, ['-e', 'setInterval(() => {}, 1000)']));
   const etcd = await startEtcd('bench-footprint-etcd');
-  const api = await startApiServer({ etcd: etcd.endpoint, prefix: '/registry' });
+  const api = await startApiServer({ etcd: etcd.endpoint, prefix: '/registry', args: (process.env.BENCH_APISERVER_ARGS ?? '').split(' ').filter(Boolean) });
   const client = new RestClient({ server: api.url, connections: 16 });
   const scheduler = component('scheduler', ['--master', api.url, '--leader-elect=false', '--port', '0']);
   const manager = component('controller-manager', ['--master', api.url, '--leader-elect=false', '--port', '0']);
@@ -76,6 +77,11 @@ async function main(): Promise<void> {
       await runPods(PODS);
       await settle();
       measure(`${NODES} nodes, ${PODS} pods`);
+    }
+    if (process.env.BENCH_HEAP_SNAPSHOTS) {
+      // Run with NODE_OPTIONS=--heapsnapshot-signal=SIGUSR2: each process writes Heap.*.heapsnapshot into its cwd.
+      for (const p of [api.proc, scheduler, manager]) p.child.kill('SIGUSR2');
+      await new Promise((r) => setTimeout(r, 30_000));
     }
     const metrics = await (await fetch(`${etcd.endpoint}/metrics`)).text();
     const dbBytes = Number(/^etcd_mvcc_db_total_size_in_bytes (\S+)$/m.exec(metrics)?.[1] ?? NaN);

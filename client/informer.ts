@@ -15,6 +15,12 @@ export interface InformerOptions {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
+  /**
+   * Keep metadata.managedFields in the cache. By default they are dropped as objects arrive,
+   * as kube-scheduler and kube-controller-manager do: no control loop reads them, they are
+   * often a third of an object, and an update without them leaves the server's as they are.
+   */
+  keepManagedFields?: boolean;
 }
 
 export interface EventHandler<T> {
@@ -132,6 +138,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   replace(items: T[], resourceVersion = ''): void {
     const seen = new Set<string>();
     for (const item of items) {
+      this.trim(item);
       // Lists omit kind/apiVersion on items; fill them so handlers see whole objects.
       item.kind ??= this.resource.kind;
       item.apiVersion ??= this.resource.group ? `${this.resource.group}/${this.resource.version}` : this.resource.version;
@@ -170,11 +177,16 @@ export class Informer<T extends KubeObject = KubeObject> {
         if (rv) this.resourceVersion = rv;
         continue;
       }
+      this.trim(ev.object);
       const key = objectKey(ev.object);
       if (ev.type === 'DELETED') this.remove(key, ev.object);
       else this.upsert(key, ev.object);
       if (rv) this.resourceVersion = rv;
     }
+  }
+
+  private trim(obj: T): void {
+    if (!this.opts.keepManagedFields && obj.metadata) delete obj.metadata.managedFields;
   }
 
   private upsert(key: string, obj: T): void {

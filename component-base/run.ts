@@ -4,6 +4,7 @@
 // signal with a bounded drain, and the exit code.
 import pino, { type Logger } from 'pino';
 import { defineFlags, FlagError, parseFlags, usage, type FlagTable, type FlagValues } from './flags.js';
+import { limitHeapGrowth } from './heap.js';
 
 /** Flags every component has. */
 export const commonFlags = defineFlags({
@@ -58,6 +59,7 @@ export function runComponent<T extends FlagTable>(spec: ComponentSpec<T>, argv: 
     process.exit(2);
   }
   const log = pino({ level: levelFor(flags as { 'log-level': string; v?: number }), base: { component: spec.component, ...spec.logFields?.(flags) } });
+  limitHeapGrowth();
   const stop = new AbortController();
   const drainMs = (typeof spec.drainMs === 'function' ? spec.drainMs(flags) : spec.drainMs) ?? 10_000;
   const shutdown = (signal: string) => {

@@ -18,17 +18,22 @@ export interface RenderOptions {
 }
 
 export function servedObject(r: ResourceInfo, o: CachedObject): KubeObject {
-  return r.storageVersion ? o.obj : fromStorage(r, o.obj);
+  return r.storageVersion ? o.full() : fromStorage(r, o.full());
 }
 
 /** JSON text of one object in the served version. */
 export function objectJSON(r: ResourceInfo, o: CachedObject): string {
-  return r.storageVersion ? o.toJSON() : stringify(fromStorage(r, o.obj));
+  return r.storageVersion ? o.toJSON() : stringify(fromStorage(r, o.full()));
 }
 
 /** JSON bytes of one object in the served version (the memoized bytes when it is stored so). */
 export function objectBytes(r: ResourceInfo, o: CachedObject): Buffer {
-  return r.storageVersion ? o.bytes() : Buffer.from(stringify(fromStorage(r, o.obj)));
+  return r.storageVersion ? o.bytes() : Buffer.from(stringify(fromStorage(r, o.full())));
+}
+
+/** PartialObjectMetadata of one object as JSON text. */
+export function partialMetadataJSON(o: CachedObject, metaVersion: string): string {
+  return Buffer.concat(partialMetadataBytes(o, metaVersion)).toString();
 }
 
 function partialMetadataBytes(o: CachedObject, metaVersion: string): Buffer[] {
@@ -126,7 +131,7 @@ export function renderList(r: ResourceInfo, items: CachedObject[], meta: ListMet
 /** A single-object response body as JSON text. */
 export function renderObject(r: ResourceInfo, o: CachedObject, opts: RenderOptions): string {
   if (opts.output.kind === 'table') return tableJSON(r, [o], { resourceVersion: o.obj.metadata.resourceVersion ?? '' }, opts);
-  if (opts.output.kind === 'metadata') return Buffer.concat(partialMetadataBytes(o, opts.output.metaVersion)).toString();
+  if (opts.output.kind === 'metadata') return partialMetadataJSON(o, opts.output.metaVersion);
   return objectJSON(r, o);
 }
 

@@ -3,7 +3,6 @@
 // length-prefixed protobuf WatchEvents), with transitions into and out of the selection
 // reported as ADDED and DELETED.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { stringify } from '../../api/codec/json.js';
 import { fieldsMatch, selectableFields } from '../../api/fields.js';
 import { matches } from '../../api/labels.js';
 import { groupVersion, type ResourceInfo } from '../../api/resources.js';
@@ -16,7 +15,7 @@ import { encodeKubernetesProtobuf, hasProtobuf, PROTOBUF_WATCH_MEDIA_TYPE, watch
 import { protobufFor, type Output } from './negotiation.js';
 import type { Selectors } from './params.js';
 import { statusFor } from './errors.js';
-import { objectJSON, tableJSON, type IncludeObject } from './render.js';
+import { objectJSON, partialMetadataJSON, tableJSON, type IncludeObject } from './render.js';
 
 export interface WatchOptions {
   namespace?: string;
@@ -45,6 +44,14 @@ function setLongTimeout(fn: () => void, ms: number, timers: NodeJS.Timeout[]): v
   timers.push(setTimeout(() => setLongTimeout(fn, ms - MAX_TIMER_MS, timers), MAX_TIMER_MS));
 }
 
+const FRAME_HEADS = new Map<string, Buffer>();
+const frameHead = (type: string): Buffer => {
+  let head = FRAME_HEADS.get(type);
+  if (!head) FRAME_HEADS.set(type, (head = Buffer.from(`{"type":"${type}","object":`)));
+  return head;
+};
+const FRAME_TAIL = Buffer.from('}\n');
+
 export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: ResourceInfo, store: ResourceStore, opts: WatchOptions): Promise<void> {
   await store.cache.ready;
   const keyPrefix = store.keyPrefix(opts.namespace);
@@ -63,7 +70,7 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
       return tableJSON(r, [o], { resourceVersion: o.obj.metadata.resourceVersion ?? '' }, { output: opts.output, includeObject: opts.includeObject, now: Date.now() });
     }
     if (opts.output.kind === 'metadata') {
-      return stringify({ kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${opts.output.metaVersion}`, metadata: o.obj.metadata });
+      return partialMetadataJSON(o, opts.output.metaVersion);
     }
     return objectJSON(r, o);
   };
@@ -73,9 +80,12 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
     protobuf ? watchEventFrame(type, encodeKubernetesProtobuf(obj)) : `{"type":"${type}","object":${JSON.stringify(obj)}}\n`;
   const frame = (type: string, o: CachedObject): string | Buffer =>
     protobuf ? watchEventFrame(type, encodeKubernetesProtobuf(JSON.parse(encodeObject(o)) as object)) : `{"type":"${type}","object":${encodeObject(o)}}\n`;
+  // JSON of the stored version: the object's own bytes between two constant pieces, no copy.
+  const plain = opts.output.kind === 'object' && !protobuf && !opts.output.yaml && r.storageVersion;
+  const plainFrame = (type: string, o: CachedObject): Buffer[] => [frameHead(type), o.bytes(), FRAME_TAIL];
 
   /** The frame for one cache event as this watcher sees it, shared with watchers of the same variant. */
-  const frameFor = (ev: CacheEvent): string | Buffer | undefined => {
+  const frameFor = (ev: CacheEvent): string | Buffer | Buffer[] | undefined => {
     const now = selected(ev.object) && ev.type !== 'DELETED';
     const before = selected(ev.prev);
     let type: string;
@@ -94,6 +104,7 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
       type = 'DELETED';
       obj = ev.prev!.atRevision(ev.rev);
     } else return undefined;
+    if (plain) return plainFrame(type, obj);
     if (opts.output.kind === 'table') return frame(type, obj); // cells carry ages: never shared
     const memo = (ev.frames ??= new Map());
     const k = `${type}|${variant}`;
@@ -133,9 +144,13 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
     opts.shutdown.removeEventListener('abort', finish);
     res.end();
   };
-  const write = (text: string | Buffer) => {
+  const write = (text: string | Buffer | Buffer[]) => {
     if (closed) return;
-    res.write(text);
+    if (Array.isArray(text)) {
+      res.cork();
+      for (const piece of text) res.write(piece);
+      res.uncork();
+    } else res.write(text);
     if (res.writableLength > MAX_BUFFERED_BYTES) {
       req.log.warn({ resource: r.plural }, 'closing a watch that fell too far behind');
       finish();
@@ -171,7 +186,7 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
       // Snapshot and subscription happen in one tick, so no change falls between them.
       const rev = store.cache.revision;
       const snapshot = store.cache.list(keyPrefix).filter(selected);
-      for (const o of snapshot) write(frame('ADDED', o));
+      for (const o of snapshot) write(plain ? plainFrame('ADDED', o) : frame('ADDED', o));
       lastRev = rev;
       if (opts.sendInitialEvents && opts.allowBookmarks) bookmark(rev, { 'k8s.io/initial-events-end': 'true' });
       sub = store.cache.subscribe(rev, listener);

@@ -14,22 +14,53 @@ export function encodeObject(obj: KubeObject): { bytes: Buffer; metaStart: numbe
   const meta = stringify(metadata ?? {});
   const body = stringify(rest);
   const tail = body === '{}' ? '}' : `,${body.slice(1)}`;
-  const bytes = Buffer.from(head + meta + tail);
+  const text = head + meta + tail;
+  // Its own allocation, not a slice of Node's shared 8 KB pool: a long-lived slice would keep
+  // its whole slab alive, and cached objects outlive most of their neighbours.
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  bytes.write(text);
   const metaStart = Buffer.byteLength(head);
   return { bytes, metaStart, metaEnd: metaStart + Buffer.byteLength(meta) };
 }
 
 export class CachedObject {
   private encoded?: { bytes: Buffer; metaStart: number; metaEnd: number };
-  /** Table cells that do not depend on the time, per column set (see apiserver/http/table.ts). */
+  private compacted = false;
+  /** Table cells that do not depend on the time, per column set (see apiserver/http/render.ts). */
   tableMemo?: { columns: object; cells: Array<string | undefined> };
 
   constructor(
     readonly key: string,
     readonly rev: number,
-    /** The stored form with metadata.resourceVersion filled in. Treat as read-only. */
-    readonly obj: KubeObject,
+    private parsed: KubeObject,
   ) {}
+
+  /**
+   * The stored form with metadata.resourceVersion filled in. Treat as read-only. In the watch
+   * cache it lacks metadata.managedFields (see compact); full() has them.
+   */
+  get obj(): KubeObject {
+    return this.parsed;
+  }
+
+  /**
+   * For objects the watch cache keeps: encodes the bytes now and drops the parsed
+   * managedFields, often the bulk of an object's parsed form, which nothing reads from the
+   * cache — answers are written from the bytes, which keep them.
+   */
+  compact(): this {
+    if (this.parsed.metadata.managedFields === undefined) return this;
+    this.bytes();
+    const { managedFields: _dropped, ...metadata } = this.parsed.metadata;
+    this.parsed = { ...this.parsed, metadata };
+    this.compacted = true;
+    return this;
+  }
+
+  /** The whole object, managedFields included (parsed again from the bytes if compacted). Read-only. */
+  full(): KubeObject {
+    return this.compacted ? (JSON.parse(this.toJSON()) as KubeObject) : this.parsed;
+  }
 
   static fromKV(kv: StoredKV, rev = kv.modRevision): CachedObject {
     const obj = JSON.parse(kv.value.toString()) as KubeObject;
@@ -40,8 +71,10 @@ export class CachedObject {
 
   /** The same object as of a later revision (a deletion carries the deleted state at its revision). */
   atRevision(rev: number): CachedObject {
-    const obj = { ...this.obj, metadata: { ...this.obj.metadata, resourceVersion: String(rev) } };
-    return new CachedObject(this.key, rev, obj);
+    const full = this.full();
+    const obj = { ...full, metadata: { ...full.metadata, resourceVersion: String(rev) } };
+    const moved = new CachedObject(this.key, rev, obj);
+    return this.compacted ? moved.compact() : moved;
   }
 
   /** The object's JSON, encoded once. */

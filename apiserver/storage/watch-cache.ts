@@ -108,7 +108,7 @@ export class WatchCache {
     this.objects.clear();
     this.sorted = undefined;
     this.pagedSnapshots.clear();
-    for (const kv of kvs) this.objects.set(kv.key, CachedObject.fromKV(kv));
+    for (const kv of kvs) this.objects.set(kv.key, CachedObject.fromKV(kv).compact());
     this.revision = revision;
     this.historyStart = revision;
     this.history = [];
@@ -159,7 +159,7 @@ export class WatchCache {
     for (const ev of events) {
       const rev = Number(ev.kv.mod_revision);
       const kv = toStoredKV(ev.kv);
-      if (ev.type === 'PUT') this.applyPut(CachedObject.fromKV(kv), rev);
+      if (ev.type === 'PUT') this.applyPut(CachedObject.fromKV(kv).compact(), rev);
       else this.applyDelete(kv.key, rev);
     }
     if (events.length > 0) this.advance(Math.max(this.revision, Number(events[events.length - 1]!.kv.mod_revision)));

@@ -17,7 +17,7 @@ const prefix = `/kubette-test-${randomBytes(4).toString('hex')}`;
 
 interface ConfigMapList {
   metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number };
-  items: Array<{ metadata: { name: string; resourceVersion: string }; data?: Record<string, string> }>;
+  items: Array<{ metadata: { name: string; resourceVersion: string; managedFields?: Array<{ manager: string }> }; data?: Record<string, string> }>;
 }
 
 async function call(api: ApiServerHandle, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
@@ -117,5 +117,45 @@ describe('consistent lists from the watch cache', () => {
     controller.abort();
     const first = JSON.parse(text.split('\n')[0]!) as { type: string; object: { metadata: { name: string } } };
     expect([first.type, first.object.metadata.name]).toEqual(['ADDED', 'new']);
+  });
+
+  it('serve objects from the cache with their managedFields, in every form', async () => {
+    expect((await call(a, 'POST', '/api/v1/namespaces', { metadata: { name: 'managed' } })).status).toBe(201);
+    const res = await fetch(`${a.url}/api/v1/namespaces/managed/configmaps?fieldManager=tester`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ metadata: { name: 'cm' }, data: { k: 'v' } }),
+    });
+    expect(res.status).toBe(201);
+    const hpa = {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'hpa' },
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 1, maxReplicas: 3 },
+    };
+    expect((await call(a, 'POST', '/apis/autoscaling/v2/namespaces/managed/horizontalpodautoscalers?fieldManager=tester', hpa)).status).toBe(201);
+    const managers = (o: { metadata: { managedFields?: Array<{ manager: string }> } }) => (o.metadata.managedFields ?? []).map((m) => m.manager);
+    const rv = (await list(a, 'managed')).metadata.resourceVersion;
+    expect(managers((await call(a, 'GET', '/api/v1/namespaces/managed/configmaps/cm?resourceVersion=0')).json)).toEqual(['tester']);
+    expect((await list(a, 'managed', `?resourceVersion=${rv}`)).items.map(managers)).toEqual([['tester']]);
+    const meta = (await (await fetch(`${a.url}/api/v1/namespaces/managed/configmaps?resourceVersion=0`, { headers: { accept: 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io' } })).json()) as ConfigMapList;
+    expect(meta.items.map(managers)).toEqual([['tester']]);
+    const table = (await (await fetch(`${a.url}/api/v1/namespaces/managed/configmaps?resourceVersion=0`, { headers: { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } })).json()) as { rows: Array<{ object: { metadata: { managedFields?: Array<{ manager: string }> } } }> };
+    expect(table.rows.map((r) => managers(r.object))).toEqual([['tester']]);
+    // Another version than the stored one is converted from the whole object.
+    const v1 = (await call(a, 'GET', '/apis/autoscaling/v1/namespaces/managed/horizontalpodautoscalers?resourceVersion=0')).json as ConfigMapList;
+    expect(v1.items.map(managers)).toEqual([['tester']]);
+    // And the watch's initial events.
+    const controller = new AbortController();
+    const watch = await fetch(`${a.url}/api/v1/namespaces/managed/configmaps?watch=1&resourceVersion=0`, { signal: controller.signal });
+    const reader = watch.body!.getReader();
+    let text = '';
+    while (!text.includes('\n')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += Buffer.from(value).toString();
+    }
+    controller.abort();
+    expect(managers((JSON.parse(text.split('\n')[0]!) as { object: ConfigMapList['items'][number] }).object)).toEqual(['tester']);
   });
 });
