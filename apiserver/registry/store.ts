@@ -3,7 +3,6 @@
 // snapshot-consistent pagination). Objects here are in their stored version.
 import { fieldsMatch, selectableFields, type FieldRequirement } from '../../api/fields.js';
 import { matches, type Requirement } from '../../api/labels.js';
-import { stringify } from '../../api/codec/json.js';
 import { assignOwn, clone, deepEqual } from '../../api/codec/values.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import type { Shape } from '../../api/managed-fields/field-set.js';
@@ -22,7 +21,7 @@ import {
 } from '../../api/status.js';
 import type { DeleteOptions, KubeObject } from '../../api/types/meta.js';
 import { validateCreate, validateUpdate, type ValidationTarget } from '../../api/validation/kinds.js';
-import { CachedObject } from '../storage/cached-object.js';
+import { CachedObject, jsonParts, type JSONParts } from '../storage/cached-object.js';
 import { CompactedError, FutureRevisionError } from '../storage/etcd/errors.js';
 import type { KVStore, StoredKV } from '../storage/kv.js';
 import { lowerBound, type CacheSnapshot, type WatchCache } from '../storage/watch-cache.js';
@@ -111,15 +110,10 @@ function prefixEnd(prefix: string): string {
 }
 const SYSTEM_META = ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'namespace', 'name', 'selfLink'] as const;
 
-function serialize(obj: KubeObject): Buffer {
-  const { resourceVersion: _rv, ...meta } = obj.metadata;
-  return Buffer.from(stringify({ ...obj, metadata: meta }));
-}
-
-/** The object as just written at `revision` (it is ours: no need to parse it back). */
-function stored(key: string, obj: KubeObject, revision: number): CachedObject {
-  obj.metadata.resourceVersion = String(revision);
-  return new CachedObject(key, revision, obj);
+/** What goes to etcd: the object's JSON without a resourceVersion (etcd's revision is that). */
+function serialize(obj: KubeObject): { value: Buffer; parts: JSONParts } {
+  const parts = jsonParts(obj, true);
+  return { value: Buffer.from(parts.head + parts.meta + parts.tail), parts };
 }
 
 function hasFinalizers(obj: KubeObject): boolean {
@@ -181,6 +175,17 @@ export class ResourceStore {
   /** The newest revision this server wrote for this resource: the cache has it once it caught up. */
   lastWriteRevision = 0;
 
+  /**
+   * The object as just written at `revision`: it is ours, so neither the answer nor the watch
+   * cache (which is handed a twin for when etcd's event for this write arrives) has to parse
+   * or encode it again. The object belongs to the store from here on: callers never change it.
+   */
+  private stored(key: string, obj: KubeObject, revision: number, parts: JSONParts): CachedObject {
+    const o = CachedObject.written(key, this.written(revision), obj, parts);
+    this.cache.adopt(o.twin());
+    return o;
+  }
+
   private written(revision: number): number {
     if (revision > this.lastWriteRevision) this.lastWriteRevision = revision;
     return revision;
@@ -226,15 +231,17 @@ export class ResourceStore {
     }
     const undo = await this.hooks?.beforeCreate(obj, false);
     try {
-      let res = await this.etcd.create(key, serialize(obj));
+      let body = serialize(obj);
+      let res = await this.etcd.create(key, body.value);
       // A generated name that collided is generated again, as Kubernetes does (up to 7 tries).
       for (let retry = 0; !res.ok && generated && retry < 7; retry++) {
         meta.name = generateName(meta.generateName!);
         key = this.key(meta.namespace, meta.name);
-        res = await this.etcd.create(key, serialize(obj));
+        body = serialize(obj);
+        res = await this.etcd.create(key, body.value);
       }
       if (!res.ok) throw alreadyExists(this.info.plural, this.info.group, meta.name!);
-      return stored(key, obj, this.written(res.revision));
+      return this.stored(key, obj, res.revision, body.parts);
     } catch (err) {
       await undo?.();
       throw err;
@@ -282,10 +289,11 @@ export class ResourceStore {
             return { object: new CachedObject(key, this.written(del.revision), { ...prepared, metadata: { ...prepared.metadata, resourceVersion: String(del.revision) } }), created: false };
           }
         } else {
-          const res = await this.etcd.update(key, serialize(prepared), current.modRevision);
+          const body = serialize(prepared);
+          const res = await this.etcd.update(key, body.value, current.modRevision);
           if (res.ok) {
             await plan?.commit();
-            return { object: stored(key, prepared, this.written(res.revision)), created: false };
+            return { object: this.stored(key, prepared, res.revision, body.parts), created: false };
           }
         }
       } catch (err) {
@@ -394,8 +402,9 @@ export class ResourceStore {
       if (dryRun) return { object: new CachedObject(key, obj.rev, next), pending: keep };
       if (keep) {
         if (deepEqual(next, obj.obj)) return { object: obj, pending: true };
-        const res = await this.etcd.update(key, serialize(next), current.modRevision);
-        if (res.ok) return { object: stored(key, next, this.written(res.revision)), pending: true };
+        const body = serialize(next);
+        const res = await this.etcd.update(key, body.value, current.modRevision);
+        if (res.ok) return { object: this.stored(key, next, res.revision, body.parts), pending: true };
       } else {
         const res = await this.etcd.delete(key, current.modRevision);
         if (res.ok) {

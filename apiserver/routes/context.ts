@@ -58,8 +58,12 @@ export interface Ctx {
 
 export const isObj = (v: unknown): v is Record<string, any> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-export function send(ctx: Ctx, code: number, body: string, warnings: string[] = []): FastifyReply {
+function addWarnings(ctx: Ctx, warnings: string[]): void {
   if (warnings.length) ctx.reply.header('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+}
+
+export function send(ctx: Ctx, code: number, body: string, warnings: string[] = []): FastifyReply {
+  addWarnings(ctx, warnings);
   if (ctx.output.yaml) return ctx.reply.code(code).type('application/yaml').send(toYAML(JSON.parse(body)));
   if (ctx.output.protobuf) {
     const obj = JSON.parse(body) as Record<string, unknown>;
@@ -94,6 +98,11 @@ export function sendChunks(ctx: Ctx, code: number, chunks: Generator<Buffer>): F
 }
 
 export function sendObject(ctx: Ctx, code: number, o: CachedObject, warnings: string[] = []): FastifyReply {
+  // JSON of the stored version: the object's own bytes, as they are.
+  if (ctx.output.kind === 'object' && !ctx.output.yaml && !ctx.output.protobuf && ctx.r.storageVersion) {
+    addWarnings(ctx, warnings);
+    return ctx.reply.code(code).type('application/json').send(o.bytes());
+  }
   return send(ctx, code, renderObject(ctx.r, o, ctx.render), warnings);
 }
 

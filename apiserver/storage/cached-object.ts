@@ -6,14 +6,31 @@ import { stringify } from '../../api/codec/json.js';
 import type { KubeObject } from '../../api/types/meta.js';
 import type { StoredKV } from './kv.js';
 
-/** JSON bytes of `obj` (apiVersion, kind and metadata first) and where its metadata's value lies. */
-export function encodeObject(obj: KubeObject): { bytes: Buffer; metaStart: number; metaEnd: number } {
+/** An object's JSON in three pieces: up to the metadata's value, the metadata, the rest. */
+export interface JSONParts {
+  head: string;
+  meta: string;
+  tail: string;
+}
+
+type Encoded = { bytes: Buffer; metaStart: number; metaEnd: number };
+
+/** The pieces of `obj`'s JSON, apiVersion, kind and metadata first; metadata.resourceVersion left out if `withoutResourceVersion`. */
+export function jsonParts(obj: KubeObject, withoutResourceVersion = false): JSONParts {
   const { apiVersion, kind, metadata, ...rest } = obj;
   const envelope = stringify({ apiVersion, kind });
   const head = `${envelope === '{}' ? '{' : `${envelope.slice(0, -1)},`}"metadata":`;
-  const meta = stringify(metadata ?? {});
+  let meta: string;
+  if (withoutResourceVersion && metadata?.resourceVersion !== undefined) {
+    const { resourceVersion: _rv, ...others } = metadata;
+    meta = stringify(others);
+  } else meta = stringify(metadata ?? {});
   const body = stringify(rest);
-  const tail = body === '{}' ? '}' : `,${body.slice(1)}`;
+  return { head, meta, tail: body === '{}' ? '}' : `,${body.slice(1)}` };
+}
+
+/** The bytes of an object's JSON and where its metadata's value lies in them. */
+function encodeParts({ head, meta, tail }: JSONParts): Encoded {
   const text = head + meta + tail;
   // Its own allocation, not a slice of Node's shared 8 KB pool: a long-lived slice would keep
   // its whole slab alive, and cached objects outlive most of their neighbours.
@@ -23,8 +40,13 @@ export function encodeObject(obj: KubeObject): { bytes: Buffer; metaStart: numbe
   return { bytes, metaStart, metaEnd: metaStart + Buffer.byteLength(meta) };
 }
 
+/** JSON bytes of `obj` (apiVersion, kind and metadata first) and where its metadata's value lies. */
+export function encodeObject(obj: KubeObject): Encoded {
+  return encodeParts(jsonParts(obj));
+}
+
 export class CachedObject {
-  private encoded?: { bytes: Buffer; metaStart: number; metaEnd: number };
+  private encoded?: Encoded;
   private compacted = false;
   /** Table cells that do not depend on the time, per column set (see apiserver/http/render.ts). */
   tableMemo?: { columns: object; cells: Array<string | undefined> };
@@ -60,6 +82,27 @@ export class CachedObject {
   /** The whole object, managedFields included (parsed again from the bytes if compacted). Read-only. */
   full(): KubeObject {
     return this.compacted ? (JSON.parse(this.toJSON()) as KubeObject) : this.parsed;
+  }
+
+  /**
+   * The object this server just wrote at `rev`: `parts` are the JSON it stored (without a
+   * resourceVersion), so its answer's bytes need no second encoding.
+   */
+  static written(key: string, rev: number, obj: KubeObject, parts: JSONParts): CachedObject {
+    obj.metadata.resourceVersion = String(rev);
+    const o = new CachedObject(key, rev, obj);
+    const stamp = `"resourceVersion":${JSON.stringify(String(rev))}`;
+    const meta = parts.meta === '{}' ? `{${stamp}}` : `${parts.meta.slice(0, -1)},${stamp}}`;
+    o.encoded = encodeParts({ head: parts.head, meta, tail: parts.tail });
+    return o;
+  }
+
+  /** Another handle on the same object and bytes (the watch cache compacts its own). */
+  twin(): CachedObject {
+    const o = new CachedObject(this.key, this.rev, this.parsed);
+    o.encoded = this.encoded;
+    o.compacted = this.compacted;
+    return o;
   }
 
   static fromKV(kv: StoredKV, rev = kv.modRevision): CachedObject {

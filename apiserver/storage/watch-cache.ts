@@ -54,6 +54,8 @@ export interface CacheSnapshot {
 
 /** Snapshots kept for paged lists (continue tokens), and for how long after their last use. */
 const KEPT_SNAPSHOTS = 8;
+/** Own writes waiting for their events, at most (a cache that stopped receiving events drops them). */
+const MAX_ADOPTED = 10_000;
 const SNAPSHOT_TTL_MS = 90_000;
 
 const byKey = (a: CachedObject, b: CachedObject) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
@@ -65,6 +67,8 @@ export class WatchCache {
   /** Snapshots that paged lists continue from, by the revision their continue tokens carry. */
   private pagedSnapshots = new Map<number, { snapshot: CacheSnapshot; usedAt: number }>();
   private history: CacheEvent[] = [];
+  /** Objects this server wrote whose etcd events have not arrived yet: used instead of parsing them. */
+  private adopted = new Map<string, CachedObject>();
   private historyStart = 0; // events with rev > historyStart are all in `history`
   private subscribers = new Set<Subscriber>();
   private watcher?: KVWatch;
@@ -108,6 +112,7 @@ export class WatchCache {
     this.objects.clear();
     this.sorted = undefined;
     this.pagedSnapshots.clear();
+    this.adopted.clear();
     for (const kv of kvs) this.objects.set(kv.key, CachedObject.fromKV(kv).compact());
     this.revision = revision;
     this.historyStart = revision;
@@ -159,10 +164,27 @@ export class WatchCache {
     for (const ev of events) {
       const rev = Number(ev.kv.mod_revision);
       const kv = toStoredKV(ev.kv);
-      if (ev.type === 'PUT') this.applyPut(CachedObject.fromKV(kv).compact(), rev);
+      if (ev.type === 'PUT') this.applyPut(this.ownWrite(kv.key, rev) ?? CachedObject.fromKV(kv).compact(), rev);
       else this.applyDelete(kv.key, rev);
     }
     if (events.length > 0) this.advance(Math.max(this.revision, Number(events[events.length - 1]!.kv.mod_revision)));
+  }
+
+  /**
+   * Takes an object this server has just written, so that when etcd's event for that write
+   * arrives the cache uses it instead of parsing the event's value (the same bytes).
+   */
+  adopt(o: CachedObject): void {
+    if (o.rev <= this.revision || this.state === 'loading') return;
+    if (this.adopted.size >= MAX_ADOPTED) this.adopted.clear(); // events stopped coming: do not grow
+    this.adopted.set(o.key, o);
+  }
+
+  private ownWrite(key: string, rev: number): CachedObject | undefined {
+    const own = this.adopted.get(key);
+    if (!own) return undefined;
+    if (own.rev <= rev) this.adopted.delete(key);
+    return own.rev === rev ? own.compact() : undefined;
   }
 
   /**
