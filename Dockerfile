@@ -40,4 +40,4 @@ COPY --from=build /src/node_modules node_modules
 COPY --from=build /src/dist dist
 USER 10001
 # The young-generation size of component-base/heap.ts NODE_FLAGS.
-ENTRYPOINT ["node", "--max-semi-space-size=4"]
+ENTRYPOINT ["node", "--max-semi-space-size=8"]
