@@ -2,15 +2,28 @@
 // CA, server and client certificates signed by it, certificate signing requests as a kubelet
 // makes them, and signing a request as the CSR signer does. Keys are ECDSA P-256, as
 // Kubernetes' kubelets use for their own. Built on @peculiar/x509 (well kept, WebCrypto-based,
-// parses and writes every structure we need); it needs the reflect-metadata polyfill.
-import 'reflect-metadata';
+// parses and writes every structure we need); it needs the reflect-metadata polyfill. It is
+// loaded on first use: about 19 MB resident that a component which never reads or issues a
+// certificate (the scheduler, most of the time the others) does not pay.
 import { webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import { createRequire } from 'node:module';
+import type * as X509 from '@peculiar/x509';
 
 type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+const requireModule = createRequire(import.meta.url);
+let loaded: typeof X509 | undefined;
+
+function x509(): typeof X509 {
+  if (!loaded) {
+    requireModule('reflect-metadata');
+    const lib = requireModule('@peculiar/x509') as typeof X509;
+    lib.cryptoProvider.set(webcrypto as unknown as Parameters<typeof lib.cryptoProvider.set>[0]);
+    loaded = lib;
+  }
+  return loaded;
+}
 
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const SIGNING = { name: 'ECDSA', hash: 'SHA-256' } as const;
@@ -55,11 +68,11 @@ async function keyPair(): Promise<CryptoKeyPair> {
 
 async function privateKeyPem(key: CryptoKey): Promise<string> {
   const der = await webcrypto.subtle.exportKey('pkcs8', key);
-  return x509.PemConverter.encode(der, 'PRIVATE KEY');
+  return x509().PemConverter.encode(der, 'PRIVATE KEY');
 }
 
 async function importPrivateKey(pem: string): Promise<CryptoKey> {
-  return webcrypto.subtle.importKey('pkcs8', x509.PemConverter.decodeFirst(pem), ALGORITHM, true, ['sign']);
+  return webcrypto.subtle.importKey('pkcs8', x509().PemConverter.decodeFirst(pem), ALGORITHM, true, ['sign']);
 }
 
 function serialNumber(): string {
@@ -79,38 +92,38 @@ function validity(opts: { days?: number; notBefore?: Date }): { notBefore: Date;
 /** A self-signed certificate authority. */
 export async function createCA(commonName: string, days = 3650): Promise<Issued> {
   const keys = await keyPair();
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+  const cert = await x509().X509CertificateGenerator.createSelfSigned({
     serialNumber: serialNumber(),
     name: distinguishedName({ commonName }),
     ...validity({ days }),
     keys,
     signingAlgorithm: SIGNING,
     extensions: [
-      new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      new (x509().BasicConstraintsExtension)(true, undefined, true),
+      new (x509().KeyUsagesExtension)(x509().KeyUsageFlags.keyCertSign | x509().KeyUsageFlags.cRLSign | x509().KeyUsageFlags.digitalSignature, true),
+      await x509().SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
   return { certPem: cert.toString('pem'), keyPem: await privateKeyPem(keys.privateKey) };
 }
 
-async function extensionsFor(ca: x509.X509Certificate, publicKey: CryptoKey | x509.PublicKey, opts: IssueOptions): Promise<x509.Extension[]> {
-  const ekus = opts.usages.map((u) => (u === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth));
+async function extensionsFor(ca: X509.X509Certificate, publicKey: CryptoKey | X509.PublicKey, opts: IssueOptions): Promise<X509.Extension[]> {
+  const ekus = opts.usages.map((u) => (u === 'server' ? x509().ExtendedKeyUsage.serverAuth : x509().ExtendedKeyUsage.clientAuth));
   const names = [...(opts.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })), ...(opts.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value }))];
   return [
-    new x509.BasicConstraintsExtension(false, undefined, true),
-    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-    new x509.ExtendedKeyUsageExtension(ekus),
-    await x509.AuthorityKeyIdentifierExtension.create(ca, false),
-    ...(names.length ? [new x509.SubjectAlternativeNameExtension(names)] : []),
+    new (x509().BasicConstraintsExtension)(false, undefined, true),
+    new (x509().KeyUsagesExtension)(x509().KeyUsageFlags.digitalSignature | x509().KeyUsageFlags.keyEncipherment, true),
+    new (x509().ExtendedKeyUsageExtension)(ekus),
+    await x509().AuthorityKeyIdentifierExtension.create(ca, false),
+    ...(names.length ? [new (x509().SubjectAlternativeNameExtension)(names)] : []),
   ];
 }
 
 /** A certificate for `subject` with a new key, signed by `ca`. */
 export async function issue(ca: Issued, subject: Subject, opts: IssueOptions): Promise<Issued> {
   const keys = await keyPair();
-  const caCert = new x509.X509Certificate(ca.certPem);
-  const cert = await x509.X509CertificateGenerator.create({
+  const caCert = new (x509().X509Certificate)(ca.certPem);
+  const cert = await x509().X509CertificateGenerator.create({
     serialNumber: serialNumber(),
     subject: distinguishedName(subject),
     issuer: caCert.subject,
@@ -126,7 +139,7 @@ export async function issue(ca: Issued, subject: Subject, opts: IssueOptions): P
 /** A PKCS#10 request for `subject` with a new key, as a bootstrapping kubelet makes it. */
 export async function createCSR(subject: Subject): Promise<{ csrPem: string; keyPem: string }> {
   const keys = await keyPair();
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: distinguishedName(subject), keys, signingAlgorithm: SIGNING });
+  const csr = await x509().Pkcs10CertificateRequestGenerator.create({ name: distinguishedName(subject), keys, signingAlgorithm: SIGNING });
   return { csrPem: csr.toString('pem'), keyPem: await privateKeyPem(keys.privateKey) };
 }
 
@@ -141,9 +154,9 @@ export interface ParsedCSR {
 
 /** The subject and names of a PEM request, without checking its signature; throws on anything that is not one. */
 export function readCSR(pem: string): Omit<ParsedCSR, 'signatureValid'> {
-  const csr = new x509.Pkcs10CertificateRequest(pem);
+  const csr = new (x509().Pkcs10CertificateRequest)(pem);
   const name = csr.subjectName;
-  const san = csr.extensions.find((e): e is x509.SubjectAlternativeNameExtension => e instanceof x509.SubjectAlternativeNameExtension);
+  const san = csr.extensions.find((e): e is X509.SubjectAlternativeNameExtension => e instanceof x509().SubjectAlternativeNameExtension);
   return {
     commonName: name.getField('CN')[0] ?? '',
     organizations: name.getField('O'),
@@ -155,15 +168,15 @@ export function readCSR(pem: string): Omit<ParsedCSR, 'signatureValid'> {
 /** Reads a PEM request; throws on anything that is not one. */
 export async function parseCSR(pem: string): Promise<ParsedCSR> {
   const names = readCSR(pem);
-  return { ...names, signatureValid: await new x509.Pkcs10CertificateRequest(pem).verify() };
+  return { ...names, signatureValid: await new (x509().Pkcs10CertificateRequest)(pem).verify() };
 }
 
 /** Issues a certificate for a request's key and subject (the CSR signer's job); the caller has checked the request. */
 export async function signCSR(ca: Issued, csrPem: string, opts: IssueOptions): Promise<string> {
-  const csr = new x509.Pkcs10CertificateRequest(csrPem);
-  const caCert = new x509.X509Certificate(ca.certPem);
+  const csr = new (x509().Pkcs10CertificateRequest)(csrPem);
+  const caCert = new (x509().X509Certificate)(ca.certPem);
   const publicKey = await csr.publicKey.export();
-  const cert = await x509.X509CertificateGenerator.create({
+  const cert = await x509().X509CertificateGenerator.create({
     serialNumber: serialNumber(),
     subject: csr.subject,
     issuer: caCert.subject,
@@ -178,6 +191,6 @@ export async function signCSR(ca: Issued, csrPem: string, opts: IssueOptions): P
 
 /** The user a client certificate names: CN is the user, each O a group (as Kubernetes reads them). */
 export function certificateUser(certPem: string): { name: string; groups: string[] } {
-  const name = new x509.X509Certificate(certPem).subjectName;
+  const name = new (x509().X509Certificate)(certPem).subjectName;
   return { name: name.getField('CN')[0] ?? '', groups: name.getField('O') };
 }
