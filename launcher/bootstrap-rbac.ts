@@ -3,9 +3,11 @@
 // (system:node-bootstrapper), and its requests and nodes' renewals are approved by the
 // controller-manager (the nodeclient and selfnodeclient roles). Also the apiserver's own
 // identity towards kubelets gets the kubelet API (logs, exec), as kubeadm binds it.
+// Approval before permission to ask: a request filed between the two would never be approved
+// (the approver judges a request once).
 const BINDINGS = [
-  { name: 'kubelet-bootstrap', role: 'system:node-bootstrapper', kind: 'Group', subject: 'system:bootstrappers' },
   { name: 'node-autoapprove-bootstrap', role: 'system:certificates.k8s.io:certificatesigningrequests:nodeclient', kind: 'Group', subject: 'system:bootstrappers' },
+  { name: 'kubelet-bootstrap', role: 'system:node-bootstrapper', kind: 'Group', subject: 'system:bootstrappers' },
   { name: 'node-autoapprove-certificate-rotation', role: 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', kind: 'Group', subject: 'system:nodes' },
   { name: 'kube-apiserver-kubelet-client', role: 'system:kubelet-api-admin', kind: 'User', subject: 'kube-apiserver-kubelet-client' },
 ];

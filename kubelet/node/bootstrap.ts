@@ -57,12 +57,13 @@ export async function bootstrapClientCertificate(o: BootstrapOptions): Promise<v
     for (let attempt = 1; !o.signal.aborted; attempt++) {
       const { csrPem, keyPem } = await createCSR({ commonName: `system:node:${o.nodeName}`, organizations: ['system:nodes'] });
       const name = `node-csr-${randomBytes(8).toString('hex')}`;
-      await client.create<CertificateSigningRequest>(csrs, undefined, {
+      const created = await createRequest(client, o, {
         apiVersion: 'certificates.k8s.io/v1',
         kind: 'CertificateSigningRequest',
         metadata: { name },
         spec: { request: Buffer.from(csrPem).toString('base64'), signerName: KUBELET_CLIENT_SIGNER, usages: ['digital signature', 'key encipherment', 'client auth'] },
       });
+      if (!created) return;
       o.log.info({ csr: name }, 'waiting for the client certificate request to be approved and issued');
       const issued = await waitForCertificate(client, name, o);
       if (issued === 'denied') {
@@ -97,7 +98,26 @@ export async function bootstrapClientCertificate(o: BootstrapOptions): Promise<v
   }
 }
 
+/**
+ * Creates the request, trying again while the apiserver cannot take it yet (starting, or its
+ * bootstrap permissions not written yet): 200 ms, doubling to 5 s. False once stopped.
+ */
+async function createRequest(client: RestClient, o: BootstrapOptions, csr: CertificateSigningRequest): Promise<boolean> {
+  for (let delay = 200; !o.signal.aborted; delay = Math.min(delay * 2, 5000)) {
+    try {
+      await client.create<CertificateSigningRequest>(csrs, undefined, csr);
+      return true;
+    } catch (err) {
+      o.log.warn({ err: (err as Error).message, retryInMs: delay }, 'cannot create the client certificate request yet');
+      await sleep(delay, o.signal);
+    }
+  }
+  return false;
+}
+
+/** Polls the request: soon at first (the signer answers within a few hundred ms), then every pollMs (1 s). */
 async function waitForCertificate(client: RestClient, name: string, o: BootstrapOptions): Promise<string | 'denied' | undefined> {
+  let delay = 100;
   while (!o.signal.aborted) {
     try {
       const csr = await client.get<CertificateSigningRequest>(csrs, undefined, name);
@@ -107,7 +127,8 @@ async function waitForCertificate(client: RestClient, name: string, o: Bootstrap
     } catch (err) {
       if (!(err instanceof StatusError && err.code === 404)) o.log.warn({ err: (err as Error).message }, 'cannot read the certificate request yet');
     }
-    await sleep(o.pollMs ?? 1000, o.signal);
+    await sleep(Math.min(delay, o.pollMs ?? 1000), o.signal);
+    delay *= 2;
   }
   return undefined;
 }
