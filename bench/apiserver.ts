@@ -10,6 +10,7 @@ import { Agent, Pool, request } from 'undici';
 import { startApiServer } from '../test/harness/apiserver.js';
 import { startEtcd } from '../test/harness/etcd.js';
 import { configMap, pod } from './objects.js';
+import { post, printMarkdown } from './http.js';
 import { fmt, percentile, runConcurrent, timeIt } from './stats.js';
 
 const CREATES = Number(process.env.BENCH_CREATES ?? 3000);
@@ -134,15 +135,7 @@ async function main(): Promise<void> {
     await api.stop();
     await etcd.stop();
   }
-  console.log('\nmarkdown:');
-  console.log('| measure | apiserver | raw baseline | ratio |\n|---|---|---|---|');
-  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
-}
-
-async function post(pool: Pool, path: string, body: unknown): Promise<void> {
-  const res = await pool.request({ method: 'POST', path, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-  const text = await res.body.text();
-  if (res.statusCode !== 201 && res.statusCode !== 409) throw new Error(`POST ${path}: ${res.statusCode} ${text.slice(0, 200)}`);
+  printMarkdown(['measure', 'apiserver', 'raw baseline', 'ratio'], rows);
 }
 
 main().catch((err) => {

@@ -14,6 +14,7 @@ import { Pool } from 'undici';
 import { startApiServer } from '../test/harness/apiserver.js';
 import { startEtcd } from '../test/harness/etcd.js';
 import { pod } from './objects.js';
+import { post, printMarkdown } from './http.js';
 import { fmt, runConcurrent, timeIt } from './stats.js';
 
 const SIZE = Number(process.env.BENCH_LIST_SIZE ?? 10_000);
@@ -151,15 +152,7 @@ async function main(): Promise<void> {
     await api.stop();
     await etcd.stop();
   }
-  console.log('\nmarkdown:');
-  console.log('| measure | apiserver | baseline (same run) | ratio |\n|---|---|---|---|');
-  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
-}
-
-async function post(pool: Pool, path: string, body: unknown): Promise<void> {
-  const res = await pool.request({ method: 'POST', path, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-  const text = await res.body.text();
-  if (res.statusCode !== 201 && res.statusCode !== 409) throw new Error(`POST ${path}: ${res.statusCode} ${text.slice(0, 200)}`);
+  printMarkdown(['measure', 'apiserver', 'baseline (same run)', 'ratio'], rows);
 }
 
 main().catch((err) => {

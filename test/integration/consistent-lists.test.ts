@@ -32,6 +32,24 @@ async function call(api: ApiServerHandle, method: string, path: string, body?: u
 const list = async (api: ApiServerHandle, ns: string, query = '') => (await call(api, 'GET', `/api/v1/namespaces/${ns}/configmaps${query}`)).json as ConfigMapList;
 const names = (l: ConfigMapList) => l.items.map((i) => i.metadata.name);
 
+type WatchEvent = { type: string; object: ConfigMapList['items'][number] };
+
+/** Opens a watch, runs `meanwhile`, and returns the first event the watch delivers. */
+async function firstWatchEvent(url: string, meanwhile?: () => Promise<void>): Promise<WatchEvent> {
+  const controller = new AbortController();
+  const res = await fetch(url, { signal: controller.signal });
+  await meanwhile?.();
+  const reader = res.body!.getReader();
+  let text = '';
+  while (!text.includes('\n')) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += Buffer.from(value).toString();
+  }
+  controller.abort();
+  return JSON.parse(text.split('\n')[0]!) as WatchEvent;
+}
+
 beforeAll(async () => {
   a = await startApiServer({ etcd: inject('etcdEndpoint'), prefix });
   const etcd = new URL(inject('etcdEndpoint'));
@@ -104,18 +122,9 @@ describe('consistent lists from the watch cache', () => {
     expect((await call(a, 'POST', '/api/v1/namespaces/listwatch/secrets', { metadata: { name: 'elsewhere' } })).status).toBe(201);
     const listed = await list(b, 'listwatch');
     expect(names(listed)).toEqual(['old']);
-    const controller = new AbortController();
-    const res = await fetch(`${b.url}/api/v1/namespaces/listwatch/configmaps?watch=1&resourceVersion=${listed.metadata.resourceVersion}`, { signal: controller.signal });
-    expect((await call(a, 'POST', '/api/v1/namespaces/listwatch/configmaps', { metadata: { name: 'new' } })).status).toBe(201);
-    const reader = res.body!.getReader();
-    let text = '';
-    while (!text.includes('\n')) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += Buffer.from(value).toString();
-    }
-    controller.abort();
-    const first = JSON.parse(text.split('\n')[0]!) as { type: string; object: { metadata: { name: string } } };
+    const first = await firstWatchEvent(`${b.url}/api/v1/namespaces/listwatch/configmaps?watch=1&resourceVersion=${listed.metadata.resourceVersion}`, async () => {
+      expect((await call(a, 'POST', '/api/v1/namespaces/listwatch/configmaps', { metadata: { name: 'new' } })).status).toBe(201);
+    });
     expect([first.type, first.object.metadata.name]).toEqual(['ADDED', 'new']);
   });
 
@@ -146,16 +155,6 @@ describe('consistent lists from the watch cache', () => {
     const v1 = (await call(a, 'GET', '/apis/autoscaling/v1/namespaces/managed/horizontalpodautoscalers?resourceVersion=0')).json as ConfigMapList;
     expect(v1.items.map(managers)).toEqual([['tester']]);
     // And the watch's initial events.
-    const controller = new AbortController();
-    const watch = await fetch(`${a.url}/api/v1/namespaces/managed/configmaps?watch=1&resourceVersion=0`, { signal: controller.signal });
-    const reader = watch.body!.getReader();
-    let text = '';
-    while (!text.includes('\n')) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += Buffer.from(value).toString();
-    }
-    controller.abort();
-    expect(managers((JSON.parse(text.split('\n')[0]!) as { object: ConfigMapList['items'][number] }).object)).toEqual(['tester']);
+    expect(managers((await firstWatchEvent(`${a.url}/api/v1/namespaces/managed/configmaps?watch=1&resourceVersion=0`)).object)).toEqual(['tester']);
   });
 });
