@@ -5,7 +5,6 @@
 import { stringify } from '../../api/codec/json.js';
 import { fromStorage } from '../../api/conversion.js';
 import { groupVersion, type ResourceInfo } from '../../api/resources.js';
-import type { KubeObject } from '../../api/types/meta.js';
 import type { CachedObject } from '../storage/cached-object.js';
 import type { Output } from './negotiation.js';
 
@@ -15,10 +14,6 @@ export interface RenderOptions {
   output: Output;
   includeObject: IncludeObject;
   now: number;
-}
-
-export function servedObject(r: ResourceInfo, o: CachedObject): KubeObject {
-  return r.storageVersion ? o.full() : fromStorage(r, o.full());
 }
 
 /** JSON text of one object in the served version. */
@@ -123,9 +118,9 @@ export function* listBody(r: ResourceInfo, items: CachedObject[], meta: ListMeta
   yield Buffer.concat(parts);
 }
 
-/** A list response body as JSON text (for encodings that need the whole value: YAML, protobuf). */
-export function renderList(r: ResourceInfo, items: CachedObject[], meta: ListMeta, opts: RenderOptions): string {
-  return Buffer.concat([...listBody(r, items, meta, opts)]).toString().trimEnd();
+/** A body's chunks as one JSON text (for encodings that need the whole value: YAML, protobuf, a watch's Table). */
+export function joinChunks(chunks: Iterable<Buffer>): string {
+  return Buffer.concat([...chunks]).toString().trimEnd();
 }
 
 /** A single-object response body as JSON text. */
@@ -137,5 +132,5 @@ export function renderObject(r: ResourceInfo, o: CachedObject, opts: RenderOptio
 
 /** A Table of the given objects as JSON text (a watch event carries one row). */
 export function tableJSON(r: ResourceInfo, items: CachedObject[], meta: ListMeta, opts: RenderOptions, withColumns = true): string {
-  return Buffer.concat([...listBody(r, items, meta, { ...opts, output: { ...opts.output, kind: 'table' } }, withColumns)]).toString().trimEnd();
+  return joinChunks(listBody(r, items, meta, { ...opts, output: { ...opts.output, kind: 'table' } }, withColumns));
 }

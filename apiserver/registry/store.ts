@@ -24,7 +24,7 @@ import { validateCreate, validateUpdate, type ValidationTarget } from '../../api
 import { CachedObject, jsonParts, type JSONParts } from '../storage/cached-object.js';
 import { CompactedError, FutureRevisionError } from '../storage/etcd/errors.js';
 import type { KVStore, StoredKV } from '../storage/kv.js';
-import { lowerBound, type CacheSnapshot, type WatchCache } from '../storage/watch-cache.js';
+import { lowerBound, prefixSpan, type CacheSnapshot, type WatchCache } from '../storage/watch-cache.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { generateName, newUID, nowTimestamp } from './names.js';
 import type { Strategy } from '../../api/kinds/strategy.js';
@@ -104,10 +104,6 @@ const MAX_RETRIES = 16;
 /** How long a consistent list waits for the cache to catch up before reading etcd instead. */
 const CONSISTENT_READ_WAIT_MS = 3000;
 
-/** The smallest key after every key that starts with `prefix`. */
-function prefixEnd(prefix: string): string {
-  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
-}
 const SYSTEM_META = ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'namespace', 'name', 'selfLink'] as const;
 
 /** What goes to etcd: the object's JSON without a resourceVersion (etcd's revision is that). */
@@ -518,16 +514,17 @@ export class ResourceStore {
     const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
     const filtered = opts.labels.length > 0 || opts.fields.length > 0;
     const items: CachedObject[] = [];
-    let i = lowerBound(all, startKey && startKey > prefix ? startKey : prefix);
-    for (; i < all.length && all[i]!.key.startsWith(prefix); i++) {
+    const span = prefixSpan(all, prefix);
+    let i = startKey && startKey > prefix ? Math.max(span.start, lowerBound(all, startKey)) : span.start;
+    for (; i < span.end; i++) {
       if (limit && items.length >= limit) break;
       const obj = all[i]!;
       if (!filtered || this.selects(obj, opts)) items.push(obj);
     }
     const result: ListResult = { items, revision: snapshot.revision };
-    if (i < all.length && all[i]!.key.startsWith(prefix)) {
+    if (i < span.end) {
       result.continue = encodeContinue(snapshot.revision, `${items[items.length - 1]!.key}\0`, prefix);
-      if (!filtered) result.remainingItemCount = lowerBound(all, prefixEnd(prefix)) - i;
+      if (!filtered) result.remainingItemCount = span.end - i;
       this.cache.keepForPaging(snapshot);
     }
     return result;

@@ -16,7 +16,7 @@ import type { BodyTarget } from '../http/admit.js';
 import { protobufFor, type Output } from '../http/negotiation.js';
 import { bool, dryRun, int, one, type Query } from '../http/params.js';
 import type { ResourcePath } from '../http/path.js';
-import { renderObject, type RenderOptions } from '../http/render.js';
+import { joinChunks, renderObject, type RenderOptions } from '../http/render.js';
 import type { Admission } from '../admission/admission.js';
 import type { KubeletConnector } from './pod-proxy.js';
 import type { ServiceAccountTokens } from '../authn/service-account-tokens.js';
@@ -80,7 +80,7 @@ export function send(ctx: Ctx, code: number, body: string, warnings: string[] = 
  * more are streamed as the socket takes them, so a big list is never held whole.
  */
 export function sendChunks(ctx: Ctx, code: number, chunks: Generator<Buffer>): FastifyReply {
-  if (ctx.output.yaml || ctx.output.protobuf) return send(ctx, code, Buffer.concat([...chunks]).toString().trimEnd());
+  if (ctx.output.yaml || ctx.output.protobuf) return send(ctx, code, joinChunks(chunks));
   const first = chunks.next();
   const second = first.done ? first : chunks.next();
   const reply = ctx.reply.code(code).type('application/json');

@@ -54,9 +54,9 @@ export interface CacheSnapshot {
 
 /** Snapshots kept for paged lists (continue tokens), and for how long after their last use. */
 const KEPT_SNAPSHOTS = 8;
+const SNAPSHOT_TTL_MS = 90_000;
 /** Own writes waiting for their events, at most (a cache that stopped receiving events drops them). */
 const MAX_ADOPTED = 10_000;
-const SNAPSHOT_TTL_MS = 90_000;
 
 const byKey = (a: CachedObject, b: CachedObject) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
@@ -316,9 +316,8 @@ export class WatchCache {
   /** Objects under `keyPrefix` in key order. */
   list(keyPrefix: string = this.prefix): CachedObject[] {
     const { items } = this.snapshot();
-    const out: CachedObject[] = [];
-    for (let i = lowerBound(items, keyPrefix); i < items.length && items[i]!.key.startsWith(keyPrefix); i++) out.push(items[i]!);
-    return out;
+    const { start, end } = prefixSpan(items, keyPrefix);
+    return items.slice(start, end);
   }
 
   get oldestServable(): number {
@@ -390,6 +389,13 @@ export class WatchCache {
     this.subscribers.clear();
     this.watcher?.stop();
   }
+}
+
+/** Where the objects whose keys start with `prefix` lie in a key-ordered array: [start, end). */
+export function prefixSpan(items: readonly CachedObject[], prefix: string): { start: number; end: number } {
+  // The smallest string after every key under the prefix: its last character, one higher.
+  const after = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+  return { start: lowerBound(items, prefix), end: lowerBound(items, after) };
 }
 
 /** The index of the first object whose key is >= `key` in a key-ordered array. */
