@@ -103,6 +103,7 @@ export function containerConfig(pod: Pod, c: Container, node: NodeSettings, inpu
     },
     tty: !!c.tty,
     stdin: !!c.stdin,
+    stdinOnce: !!c.stdin && !!c.stdinOnce,
     sharePid: !!pod.spec.shareProcessNamespace,
   };
 }

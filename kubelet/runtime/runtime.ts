@@ -86,6 +86,8 @@ export interface ContainerConfig {
   resources: ContainerResources;
   tty: boolean;
   stdin: boolean;
+  /** Close the container's stdin once the first attached client lets go of it (kubectl run -i). */
+  stdinOnce: boolean;
   /** Share the sandbox's PID namespace (shareProcessNamespace), not only network and IPC. */
   sharePid: boolean;
 }

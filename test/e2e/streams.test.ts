@@ -194,17 +194,42 @@ describe('kubectl 1.27 over SPDY', () => {
 });
 
 describe('attach and cp', () => {
-  it('kubectl attach -i feeds a running container its stdin and shows its output', async () => {
+  it('kubectl attach -i feeds a container its stdin; with stdinOnce, its end ends the container and the client sees all it wrote', async () => {
     await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'reader' },
-      spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'reader', image: 'busybox:1.36', stdin: true, command: ['sh', '-c', 'while read l; do echo "echo:$l"; done'] }] },
+      spec: {
+        terminationGracePeriodSeconds: 0,
+        restartPolicy: 'Never',
+        containers: [{ name: 'reader', image: 'busybox:1.36', stdin: true, stdinOnce: true, command: ['sh', '-c', 'while read l; do echo "echo:$l"; done; echo done'] }],
+      },
     }));
     await kubectl.ok(['wait', '--for=condition=Ready', 'pod/reader', '--timeout=60s']);
     const out = await kubectl.run(['attach', 'reader', '-i'], 'one\ntwo\n');
-    expect(out.stdout).toContain('echo:one\necho:two\n');
-    expect(await kubectl.ok(['logs', 'reader'])).toBe('echo:one\necho:two\n');
+    expect(out.stdout).toContain('echo:one\necho:two\ndone\n');
+    expect(out.code).toBe(0);
+    await kubectl.ok(['wait', '--for=jsonpath={.status.phase}=Succeeded', 'pod/reader', '--timeout=60s']);
+    expect(await kubectl.ok(['logs', 'reader'])).toBe('echo:one\necho:two\ndone\n');
+  }, 90_000);
+
+  it('kubectl attach -i without stdinOnce leaves the container running with its stdin open', async () => {
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'keeper' },
+      spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'keeper', image: 'busybox:1.36', stdin: true, command: ['sh', '-c', 'while read l; do echo "echo:$l"; done'] }] },
+    }));
+    await kubectl.ok(['wait', '--for=condition=Ready', 'pod/keeper', '--timeout=60s']);
+    // The client's end of stdin ends only its attachment (as with Docker and containerd, whatever the
+    // container writes after that goes to its log, not necessarily to this client).
+    expect((await kubectl.run(['attach', 'keeper', '-i'], 'one\n')).code).toBe(0);
+    await waitFor('the first line logged', async () => (await kubectl.ok(['logs', 'keeper'])) === 'echo:one\n', 30_000);
+    expect((await kubectl.run(['attach', 'keeper', '-i'], 'two\n')).code).toBe(0);
+    await waitFor('both lines logged by the same container', async () => (await kubectl.ok(['logs', 'keeper'])) === 'echo:one\necho:two\n', 30_000);
+    const pod = JSON.parse(await kubectl.ok(['get', 'pod', 'keeper', '-o', 'json'])) as { status: { containerStatuses: Array<{ restartCount: number; state: { running?: object } }> } };
+    expect(pod.status.containerStatuses[0]!.restartCount).toBe(0);
+    expect(pod.status.containerStatuses[0]!.state.running).toBeTruthy();
   }, 90_000);
 
   it('kubectl run -i --rm attaches, then deletes the pod', async () => {

@@ -25,7 +25,7 @@ function sandbox(name: string, extra: Partial<PodSandboxConfig> = {}): PodSandbo
 }
 
 function container(name: string, extra: Partial<ContainerConfig> = {}): ContainerConfig {
-  return { metadata: { name, attempt: 0 }, image: 'busybox:1.36', envs: [], labels: { ...labels, container: name }, mounts: [], resources: {}, tty: false, stdin: false, sharePid: false, ...extra };
+  return { metadata: { name, attempt: 0 }, image: 'busybox:1.36', envs: [], labels: { ...labels, container: name }, mounts: [], resources: {}, tty: false, stdin: false, stdinOnce: false, sharePid: false, ...extra };
 }
 
 async function text(stream: AsyncIterable<Buffer | string>): Promise<string> {

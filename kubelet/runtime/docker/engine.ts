@@ -66,6 +66,7 @@ export interface DockerCreateBody {
   Hostname?: string;
   Tty?: boolean;
   OpenStdin?: boolean;
+  StdinOnce?: boolean;
   ExposedPorts?: Record<string, object>;
   HostConfig: {
     NetworkMode?: string;

@@ -211,6 +211,7 @@ export class DockerRuntime implements ContainerRuntime {
       Labels: { ...config.labels, [LABEL_TYPE]: 'container', [LABEL_SANDBOX]: podSandboxId },
       Tty: config.tty,
       OpenStdin: config.stdin,
+      StdinOnce: config.stdinOnce,
       HostConfig: {
         NetworkMode: shared,
         IpcMode: shared,
