@@ -11,6 +11,15 @@ const endpoints = resource('v1/endpoints');
 const slices = resource('discovery.k8s.io/v1/endpointslices');
 const MANAGER = 'kubette-dns';
 
+async function getIfExists(client: ApiClient, r: typeof services, namespace: string, name: string): Promise<KubeObject | undefined> {
+  try {
+    return await client.get(r, namespace, name);
+  } catch (err) {
+    if (err instanceof StatusError && err.code === 404) return undefined;
+    throw err;
+  }
+}
+
 async function upsert(client: ApiClient, r: typeof services, obj: KubeObject): Promise<KubeObject> {
   try {
     return await client.create(r, obj.metadata.namespace, obj);
@@ -21,28 +30,42 @@ async function upsert(client: ApiClient, r: typeof services, obj: KubeObject): P
   }
 }
 
+/**
+ * Asserts the kube-dns Service (kept as it is, ports pointed at this server) and its endpoints;
+ * returns the Service's cluster IP. Called again and again: it reads before it creates, because
+ * a second create of a Service asking for a taken cluster IP is refused as invalid (422, as in
+ * Kubernetes: the IP is allocated before the name is checked), not as a conflict.
+ */
 export async function registerDnsService(client: ApiClient, opts: { clusterIP: string; address: string; port: number }): Promise<string> {
   const labels = { 'k8s-app': 'kube-dns', 'kubernetes.io/name': 'KubeDNS', 'kubernetes.io/cluster-service': 'true' };
-  let svc: KubeObject;
-  try {
-    svc = await client.create(services, 'kube-system', {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: 'kube-dns', namespace: 'kube-system', labels },
-      spec: {
-        clusterIP: opts.clusterIP,
-        ports: [
-          { name: 'dns', port: 53, protocol: 'UDP', targetPort: opts.port },
-          { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: opts.port },
-        ],
-      },
-    });
-  } catch (err) {
-    if (!(err instanceof StatusError && err.code === 409)) throw err;
-    svc = await client.get(services, 'kube-system', 'kube-dns');
+  let current = await getIfExists(client, services, 'kube-system', 'kube-dns');
+  let svc: KubeObject | undefined;
+  if (!current) {
+    try {
+      svc = await client.create(services, 'kube-system', {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'kube-dns', namespace: 'kube-system', labels },
+        spec: {
+          clusterIP: opts.clusterIP,
+          ports: [
+            { name: 'dns', port: 53, protocol: 'UDP', targetPort: opts.port },
+            { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: opts.port },
+          ],
+        },
+      });
+    } catch (err) {
+      // Created meanwhile by another replica: 409, or 422 for its IP, now taken.
+      if (!(err instanceof StatusError && (err.code === 409 || err.code === 422))) throw err;
+      current = await getIfExists(client, services, 'kube-system', 'kube-dns');
+      if (!current) throw err;
+    }
+  }
+  if (current) {
     // A restart may come with a new port: the Service follows.
-    const ports = ((svc.spec?.ports ?? []) as Array<Record<string, unknown>>).map((p) => ({ ...p, targetPort: opts.port }));
-    svc = await client.update(services, { ...svc, spec: { ...svc.spec, ports } });
+    const ports = ((current.spec?.ports ?? []) as Array<Record<string, unknown>>).map((p) => ({ ...p, targetPort: opts.port }));
+    const same = JSON.stringify(ports) === JSON.stringify(current.spec?.ports ?? []);
+    svc = same ? current : await client.update(services, { ...current, spec: { ...current.spec, ports } });
   }
   const ports = [
     { name: 'dns', port: opts.port, protocol: 'UDP' },
@@ -57,5 +80,5 @@ export async function registerDnsService(client: ApiClient, opts: { clusterIP: s
     endpoints: [{ addresses: [opts.address], conditions: { ready: true } }],
     ports,
   });
-  return svc.spec?.clusterIP as string;
+  return svc!.spec?.clusterIP as string;
 }
