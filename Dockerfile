@@ -27,7 +27,9 @@ COPY simulated-nodes simulated-nodes
 COPY launcher launcher
 COPY test/harness test/harness
 COPY bench bench
-RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev --no-fund --no-audit
+COPY scripts/bundle-components.mjs scripts/
+# Each component's entry point becomes one file (scripts/bundle-components.mjs says why).
+RUN npx tsc -p tsconfig.build.json && node scripts/bundle-components.mjs && npm prune --omit=dev --no-fund --no-audit
 
 FROM ${NODE_IMAGE}
 RUN apt-get update -qq \

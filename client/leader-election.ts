@@ -20,6 +20,8 @@ export interface LeaderElectionOptions {
 }
 
 const leases = resource('coordination.k8s.io/v1/leases');
+/** How soon to ask again when the apiserver did not answer at all. */
+const UNREACHABLE_RETRY_MS = 200;
 
 export class LeaderElector {
   private observedRecord = '';
@@ -105,12 +107,16 @@ export class LeaderElector {
     let acquiredAt = 0;
     while (!stop.aborted) {
       acquiredAt = Date.now();
+      let unreachable = false;
       const acquired = await this.tryAcquireOrRenew().catch((err) => {
         this.log?.warn({ err: (err as Error).message }, 'leader election attempt failed');
+        unreachable = !(err instanceof StatusError);
         return false;
       });
       if (acquired) break;
-      await sleep(this.retryMs, stop);
+      // No answer at all (the apiserver still starting, as when a whole cluster starts at once):
+      // ask again soon rather than a whole retry period later; an answer means wait the period.
+      await sleep(unreachable ? Math.min(this.retryMs, UNREACHABLE_RETRY_MS) : this.retryMs, stop);
     }
     if (stop.aborted) return;
     this.lastRenewAt = acquiredAt;

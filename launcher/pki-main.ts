@@ -24,7 +24,8 @@ try {
     process.exit(0);
   }
   if (f['bind-bootstrap']) {
-    await ensureBootstrapBindings(f['bind-bootstrap']);
+    // Started beside the apiserver (Compose): wait up to 2 minutes for it to answer.
+    await ensureBootstrapBindings(f['bind-bootstrap'], 120_000);
     console.log('kubelet bootstrap bindings in place');
     process.exit(0);
   }
