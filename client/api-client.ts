@@ -1,17 +1,25 @@
 // What components need from the apiserver, as an interface: RestClient speaks it over HTTP,
 // FakeClient (fake-client.ts) records it in memory for controller and kubelet unit tests.
-import type { Dispatcher } from 'undici';
+import type { Readable } from 'node:stream';
 import type { ResourceInfo } from '../api/resources.js';
 import type { DeleteOptions, KubeList, KubeObject, Status } from '../api/types/meta.js';
 import type { ListOptions, PatchType, WatchOptions } from './rest.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
+
+/** An open watch: its body is read with readWatchEvents (client/watch.ts). */
+export interface WatchResponse {
+  statusCode: number;
+  body: Readable;
+}
+
 export interface ApiClient {
   /** The URL path of a resource, an object or one of its subresources. */
   path(r: ResourceInfo, namespace?: string, name?: string, subresource?: string): string;
   /** One request; a non-2xx answer becomes a StatusError carrying the server's Status. */
-  request<T>(method: Dispatcher.HttpMethod, path: string, opts?: { query?: Query; body?: unknown; contentType?: string; accept?: string }): Promise<T>;
+  request<T>(method: HttpMethod, path: string, opts?: { query?: Query; body?: unknown; contentType?: string; accept?: string }): Promise<T>;
   get<T extends KubeObject>(r: ResourceInfo, namespace: string | undefined, name: string): Promise<T>;
   list<T extends KubeObject>(r: ResourceInfo, namespace?: string, opts?: ListOptions): Promise<KubeList<T>>;
   create<T extends KubeObject>(r: ResourceInfo, namespace: string | undefined, obj: T): Promise<T>;
@@ -21,6 +29,6 @@ export interface ApiClient {
   patch<T extends KubeObject>(r: ResourceInfo, namespace: string | undefined, name: string, patch: unknown, type?: PatchType, subresource?: string, query?: Query): Promise<T>;
   delete(r: ResourceInfo, namespace: string | undefined, name: string, options?: DeleteOptions): Promise<KubeObject | Status>;
   /** Opens a watch stream; the caller reads it with readWatchEvents and aborts with `signal`. */
-  openWatch(r: ResourceInfo, namespace: string | undefined, opts: WatchOptions, signal: AbortSignal): Promise<Dispatcher.ResponseData>;
+  openWatch(r: ResourceInfo, namespace: string | undefined, opts: WatchOptions, signal: AbortSignal): Promise<WatchResponse>;
   close(): Promise<void>;
 }

@@ -2,14 +2,13 @@
 // objects per resource, answers reads from them, applies writes to them (merge patches too)
 // and records every call as an action, so a test can seed state, run one reconcile and compare
 // the actions it made. No network, no apiserver.
-import type { Dispatcher } from 'undici';
 import { clone } from '../api/codec/values.js';
 import { applyMergePatch } from '../api/patch/merge-patch.js';
 import { applyJsonPatch } from '../api/patch/json-patch.js';
 import { findResource, type ResourceInfo } from '../api/resources.js';
 import { alreadyExists, notFound, StatusError } from '../api/status.js';
 import type { DeleteOptions, KubeList, KubeObject, Status } from '../api/types/meta.js';
-import type { ApiClient, Query } from './api-client.js';
+import type { ApiClient, HttpMethod, Query, WatchResponse } from './api-client.js';
 import { resourcePath, type ListOptions, type PatchType } from './rest.js';
 
 export type Verb = 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
@@ -85,7 +84,7 @@ export class FakeClient implements ApiClient {
   }
 
   /** Generic requests, resolved back to a verb on a resource. */
-  async request<T>(method: Dispatcher.HttpMethod, path: string, opts: { query?: Query; body?: unknown; contentType?: string; accept?: string } = {}): Promise<T> {
+  async request<T>(method: HttpMethod, path: string, opts: { query?: Query; body?: unknown; contentType?: string; accept?: string } = {}): Promise<T> {
     // Discovery: a fake server serves the built-in resources only.
     if (method === 'GET' && path === '/apis') return { kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items: [] } as T;
     const m = /^\/(?:api\/([^/]+)|apis\/([^/]+)\/([^/]+))(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?(?:\/([^/]+))?$/.exec(path.split('?')[0]!);
@@ -215,7 +214,7 @@ export class FakeClient implements ApiClient {
     return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 200 };
   }
 
-  async openWatch(r: ResourceInfo): Promise<Dispatcher.ResponseData> {
+  async openWatch(r: ResourceInfo): Promise<WatchResponse> {
     throw new Error(`FakeClient does not watch ${r.plural}: seed informers with Informer.replace() instead`);
   }
 

@@ -3,11 +3,10 @@
 // Lease in time stops writing at its renew deadline, before a successor may take the Lease
 // (lease duration > renew deadline), even when the renewal itself hangs. Reads pass through:
 // caches may go on filling while leadership is decided.
-import type { Dispatcher } from 'undici';
 import type { ResourceInfo } from '../api/resources.js';
 import { StatusError } from '../api/status.js';
 import type { DeleteOptions, KubeList, KubeObject, Status } from '../api/types/meta.js';
-import type { ApiClient, Query } from './api-client.js';
+import type { ApiClient, HttpMethod, Query, WatchResponse } from './api-client.js';
 import type { ListOptions, PatchType, WatchOptions } from './rest.js';
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -29,7 +28,7 @@ export class FencedClient implements ApiClient {
     return this.inner.path(r, namespace, name, subresource);
   }
 
-  async request<T>(method: Dispatcher.HttpMethod, path: string, opts?: { query?: Query; body?: unknown; contentType?: string; accept?: string }): Promise<T> {
+  async request<T>(method: HttpMethod, path: string, opts?: { query?: Query; body?: unknown; contentType?: string; accept?: string }): Promise<T> {
     if (!READS.has(method)) this.check();
     return this.inner.request(method, path, opts);
   }
@@ -67,7 +66,7 @@ export class FencedClient implements ApiClient {
     return this.inner.delete(r, namespace, name, options);
   }
 
-  openWatch(r: ResourceInfo, namespace: string | undefined, opts: WatchOptions, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+  openWatch(r: ResourceInfo, namespace: string | undefined, opts: WatchOptions, signal: AbortSignal): Promise<WatchResponse> {
     return this.inner.openWatch(r, namespace, opts, signal);
   }
 

@@ -262,7 +262,7 @@ export async function runLeading(
   try {
     await elector.run(stop, work);
   } finally {
-    await client.dispatcher.destroy();
+    client.destroy();
   }
   if (!stop.aborted) process.exitCode = 1;
 }

@@ -1,10 +1,14 @@
 // The Kubernetes REST client every component uses (never etcd, never polling): typed verbs
-// over undici, resource paths from the shared resource table, errors as StatusError.
-import { Pool, type Dispatcher } from 'undici';
+// over Node's own HTTP client (kept-alive connections, at most `connections` of them), resource
+// paths from the shared resource table, errors as StatusError. Node's client rather than
+// undici: every component already has it loaded, and undici costs each process ~15 MB resident
+// (BENCHMARKS.md, control-plane memory).
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { apiPrefix, findResource, type ResourceInfo } from '../api/resources.js';
 import { StatusError } from '../api/status.js';
 import type { DeleteOptions, KubeList, KubeObject, Status } from '../api/types/meta.js';
-import type { ApiClient, Query } from './api-client.js';
+import type { ApiClient, HttpMethod, Query, WatchResponse } from './api-client.js';
 
 export interface ClientConfig {
   /** Base URL of the apiserver, e.g. http://127.0.0.1:8080 or https://127.0.0.1:6443. */
@@ -67,18 +71,35 @@ export function resource(path: string): ResourceInfo {
 }
 
 export class RestClient implements ApiClient {
-  readonly dispatcher: Dispatcher;
+  private readonly agent: HttpAgent;
+  private readonly send: typeof httpRequest;
+  private readonly origin: URL;
   private readonly headers: Record<string, string>;
+  /** Requests under way (not watches), which close() lets finish. */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(readonly config: ClientConfig) {
     const t = config.tls;
-    this.dispatcher = new Pool(config.server, {
-      connections: config.connections ?? 32,
-      pipelining: 1,
-      ...(t ? { connect: { ca: t.ca, cert: t.cert, key: t.key, rejectUnauthorized: !t.insecureSkipVerify } } : {}),
-    });
+    this.origin = new URL(config.server);
+    const https = this.origin.protocol === 'https:';
+    const pool = { keepAlive: true, maxSockets: config.connections ?? 32 };
+    this.agent = https ? new HttpsAgent({ ...pool, ...(t ? { ca: t.ca, cert: t.cert, key: t.key, rejectUnauthorized: !t.insecureSkipVerify } : {}) }) : new HttpAgent(pool);
+    this.send = https ? (httpsRequest as typeof httpRequest) : httpRequest;
     this.headers = { 'user-agent': config.userAgent ?? 'kubette' };
     if (config.token) this.headers.authorization = `Bearer ${config.token}`;
+  }
+
+  /** Sends one request and resolves with the response, its body not yet read. */
+  private exchange(method: HttpMethod, path: string, headers: Record<string, string>, body: string | undefined, opts: { signal?: AbortSignal; idleTimeoutMs?: number }): Promise<IncomingMessage> {
+    const options: RequestOptions = { agent: this.agent, hostname: this.origin.hostname.replace(/^\[|\]$/g, ''), port: this.origin.port || undefined, method, path, headers, signal: opts.signal };
+    return new Promise((resolve, reject) => {
+      const req = this.send(options, resolve);
+      req.on('error', reject);
+      // No byte either way for this long: give up on the request and its connection (the
+      // next request may reach another apiserver behind a balancer).
+      if (opts.idleTimeoutMs) req.setTimeout(opts.idleTimeoutMs, () => req.destroy(new Error(`no answer from ${this.config.server} within ${opts.idleTimeoutMs} ms`)));
+      req.end(body);
+    });
   }
 
   path(r: ResourceInfo, namespace?: string, name?: string, subresource?: string): string {
@@ -94,18 +115,25 @@ export class RestClient implements ApiClient {
   }
 
   /** One request; a non-2xx answer becomes a StatusError carrying the server's Status. */
-  async request<T>(method: Dispatcher.HttpMethod, path: string, opts: { query?: Query; body?: unknown; contentType?: string; accept?: string } = {}): Promise<T> {
+  request<T>(method: HttpMethod, path: string, opts: { query?: Query; body?: unknown; contentType?: string; accept?: string } = {}): Promise<T> {
     const headers: Record<string, string> = { ...this.headers, accept: opts.accept ?? 'application/json' };
     let body: string | undefined;
     if (opts.body !== undefined) {
       body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
       headers['content-type'] = opts.contentType ?? 'application/json';
+      headers['content-length'] = String(Buffer.byteLength(body));
     }
-    const timeouts = this.config.timeoutMs ? { headersTimeout: this.config.timeoutMs, bodyTimeout: this.config.timeoutMs } : {};
-    const res = await this.dispatcher.request({ method, path: path + RestClient.query(opts.query), headers, body, ...timeouts });
-    const text = await res.body.text();
-    if (res.statusCode >= 200 && res.statusCode < 300) return (text ? JSON.parse(text) : undefined) as T;
-    throw RestClient.toError(res.statusCode, text);
+    const done = (async () => {
+      const res = await this.exchange(method, path + RestClient.query(opts.query), headers, body, { idleTimeoutMs: this.config.timeoutMs });
+      const text = await readText(res);
+      const code = res.statusCode ?? 0;
+      if (code >= 200 && code < 300) return (text ? JSON.parse(text) : undefined) as T;
+      throw RestClient.toError(code, text);
+    })();
+    this.inFlight.add(done);
+    const forget = () => this.inFlight.delete(done);
+    done.then(forget, forget);
+    return done;
   }
 
   static toError(code: number, text: string): StatusError {
@@ -148,15 +176,27 @@ export class RestClient implements ApiClient {
   }
 
   /** Opens a watch stream; the caller reads it with readWatchEvents and aborts with `signal`. */
-  async openWatch(r: ResourceInfo, namespace: string | undefined, opts: WatchOptions, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+  async openWatch(r: ResourceInfo, namespace: string | undefined, opts: WatchOptions, signal: AbortSignal): Promise<WatchResponse> {
     const path = this.path(r, namespace) + RestClient.query({ watch: 'true', ...opts });
-    const res = await this.dispatcher.request({ method: 'GET', path, headers: { ...this.headers, accept: 'application/json' }, signal, bodyTimeout: 0 });
-    if (res.statusCode !== 200) throw RestClient.toError(res.statusCode, await res.body.text());
-    return res;
+    const res = await this.exchange('GET', path, { ...this.headers, accept: 'application/json' }, undefined, { signal });
+    if (res.statusCode !== 200) throw RestClient.toError(res.statusCode ?? 0, await readText(res));
+    return { statusCode: 200, body: res };
   }
 
+  /** Lets requests under way finish, then closes every connection (watches too). */
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    await Promise.allSettled([...this.inFlight]);
+    this.agent.destroy();
+  }
+
+  /** Closes every connection now, requests under way or not. */
+  destroy(): void {
+    this.agent.destroy();
   }
 }
 
+async function readText(res: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

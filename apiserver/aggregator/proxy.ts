@@ -5,11 +5,12 @@
 // its discovery document is fetched and merged into this server's discovery.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { isObject } from '../../api/codec/values.js';
 import { StatusError } from '../../api/status.js';
 import type { KubeObject, Unstructured } from '../../api/types/meta.js';
 import { requestUser } from '../http/request-gate.js';
+import { undici } from '../http/undici.js';
 import type { Registry } from '../registry/registry.js';
 
 export interface RemoteResource {
@@ -95,7 +96,8 @@ export class AggregatorProxy {
     throw new StatusError(503, 'ServiceUnavailable', `no endpoints available for service "${ref.namespace}/${ref.name}"`);
   }
 
-  private agent(apiservice: KubeObject): Agent {
+  private async agent(apiservice: KubeObject): Promise<Agent> {
+    const { Agent } = await undici();
     const ca = apiservice.spec?.caBundle as string | undefined;
     const insecure = apiservice.spec?.insecureSkipTLSVerify === true;
     const key = `${insecure}:${ca ?? ''}`;
@@ -134,11 +136,12 @@ export class AggregatorProxy {
     for (const [k, values] of Object.entries(user.extra ?? {})) headers[`${names.extraHeadersPrefix[0]!.toLowerCase()}${encodeURIComponent(k)}`] = values;
     let res: Dispatcher.ResponseData;
     try {
+      const { request } = await undici();
       res = await request(`https://${host.includes(':') ? `[${host}]` : host}:${port}${req.raw.url ?? req.url}`, {
         method: req.method as Dispatcher.HttpMethod,
         headers,
         body: Buffer.isBuffer(req.body) && req.body.length ? req.body : undefined,
-        dispatcher: this.agent(apiservice),
+        dispatcher: await this.agent(apiservice),
         bodyTimeout: 0,
         headersTimeout: 30_000,
       });
@@ -154,7 +157,8 @@ export class AggregatorProxy {
     const { group, version } = apiservice.spec as { group: string; version: string };
     try {
       const { host, port } = this.target(apiservice);
-      const res = await request(`https://${host}:${port}/apis/${group}/${version}`, { dispatcher: this.agent(apiservice), headersTimeout: 5000, bodyTimeout: 5000, headers: { accept: 'application/json' } });
+      const { request } = await undici();
+      const res = await request(`https://${host}:${port}/apis/${group}/${version}`, { dispatcher: await this.agent(apiservice), headersTimeout: 5000, bodyTimeout: 5000, headers: { accept: 'application/json' } });
       const body = (await res.body.json()) as { resources?: RemoteResource[] };
       if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
       this.discovered.set(apiservice.metadata.name!, { group, version, resources: (body.resources ?? []).filter((r) => !r.name.includes('/')) });

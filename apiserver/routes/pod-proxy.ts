@@ -8,12 +8,13 @@ import { connect } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
 import { findResource } from '../../api/resources.js';
 import { StatusError, badRequest } from '../../api/status.js';
 import type { KubeObject } from '../../api/types/meta.js';
 import { decodedPath } from '../http/path.js';
 import type { RequestGate } from '../http/request-gate.js';
+import { undici } from '../http/undici.js';
 import type { Registry } from '../registry/registry.js';
 import { isPodFinished } from '../../api/conditions.js';
 
@@ -33,10 +34,13 @@ export interface KubeletClientTLS {
 }
 
 export class KubeletConnector {
-  readonly agent: Agent;
+  private made?: Promise<Agent>;
 
-  constructor(readonly tls: KubeletClientTLS = {}) {
-    this.agent = new Agent({ connect: this.options() });
+  constructor(readonly tls: KubeletClientTLS = {}) {}
+
+  /** The connection pool to kubelets, made on first use. */
+  agent(): Promise<Agent> {
+    return (this.made ??= undici().then(({ Agent }) => new Agent({ connect: this.options() })));
   }
 
   /** Options for a TLS connection to a kubelet. */
@@ -45,7 +49,7 @@ export class KubeletConnector {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    if (this.made) await (await this.made).close();
   }
 }
 
@@ -102,7 +106,8 @@ export async function proxyLogs(registry: Registry, kubelets: KubeletConnector, 
   const path = `/containerLogs/${encodeURIComponent(namespace)}/${encodeURIComponent(podName)}/${encodeURIComponent(t.container)}?${q}`;
   let res;
   try {
-    res = await request(`https://${hostPort(t)}${path}`, { method: 'GET', bodyTimeout: 0, headersTimeout: 30_000, dispatcher: kubelets.agent });
+    const { request } = await undici();
+    res = await request(`https://${hostPort(t)}${path}`, { method: 'GET', bodyTimeout: 0, headersTimeout: 30_000, dispatcher: await kubelets.agent() });
   } catch (err) {
     throw new StatusError(503, 'ServiceUnavailable', `cannot reach the kubelet of node "${t.pod.spec?.nodeName}": ${(err as Error).message}`);
   }

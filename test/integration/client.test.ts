@@ -248,7 +248,7 @@ describe('LeaderElector, renewals hanging', () => {
     stopB.abort();
     await runB;
     // Its last renewal still hangs: tear the connection down rather than wait for an answer.
-    await hung.dispatcher.destroy();
+    hung.destroy();
     await proxy.stop();
   }, 30_000);
 });
