@@ -257,7 +257,13 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   const podStore = registry.storeFor(findResource('', 'v1', 'pods')!);
   const pvcStore = registry.storeFor(findResource('', 'v1', 'persistentvolumeclaims')!);
   const nodeGraph: NodeGraphSource = {
-    podsOnNode: (node) => podStore.cache.list(podStore.keyPrefix()).map((o) => o.obj as unknown as Pod).filter((p) => p.spec?.nodeName === node),
+    // Through the pods' selectable fields (kept with each cached pod): the pods themselves are
+    // held as bytes, and only the few on this node are parsed.
+    podsOnNode: (node) =>
+      podStore.cache
+        .list(podStore.keyPrefix())
+        .filter((o) => podStore.fieldsOf(o)['spec.nodeName'] === node)
+        .map((o) => o.obj as unknown as Pod),
     pod: (ns, name) => podStore.getCached(ns, name)?.obj as unknown as Pod | undefined,
     pvcVolume: (ns, claim) => pvcStore.getCached(ns, claim)?.obj.spec?.volumeName as string | undefined,
   };

@@ -72,6 +72,10 @@ function cellFor(type: string, value: unknown, now: number): string | number | b
   }
 }
 
+/** Where a date column's view keeps the timestamp (a symbol: no decoded object can carry it). */
+const DATE = Symbol('date');
+type Dated = KubeObject & { [DATE]?: unknown };
+
 const AGE: PrinterColumnDefinition = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
 
 /** Table columns: Name, then the CRD's printer columns (Age when it lists none), as Kubernetes serves them. */
@@ -87,7 +91,13 @@ export function printerColumns(defs: PrinterColumnDefinition[] | undefined): Pri
         format: d.format ?? '',
         description: d.description ?? (d === AGE ? 'CreationTimestamp is a timestamp representing the server time when this object was created.' : ''),
         priority: d.priority ?? 0,
-        cell: (o, now) => cellFor(d.type, evaluateJSONPath(steps, o)[0], now),
+        ...(d.type === 'date'
+          ? {
+              // An age: the timestamp is read once per object version, the age per response.
+              cell: (o: KubeObject, now: number) => cellFor(d.type, DATE in o ? (o as Dated)[DATE] : evaluateJSONPath(steps, o)[0], now),
+              reads: (o: KubeObject) => ({ metadata: {}, [DATE]: evaluateJSONPath(steps, o)[0] }) as KubeObject,
+            }
+          : { cell: (o: KubeObject) => cellFor(d.type, evaluateJSONPath(steps, o)[0], 0) }),
       };
     }),
   ];

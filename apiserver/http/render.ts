@@ -5,6 +5,7 @@
 import { stringify } from '../../api/codec/json.js';
 import { fromStorage } from '../../api/conversion.js';
 import { groupVersion, type ResourceInfo } from '../../api/resources.js';
+import type { KubeObject } from '../../api/types/meta.js';
 import type { CachedObject } from '../storage/cached-object.js';
 import type { Output } from './negotiation.js';
 
@@ -43,23 +44,37 @@ export function columnDefinitions(r: ResourceInfo) {
 const timeDependent = (c: ResourceInfo['columns'][number]) => c.cell.length >= 2;
 
 /** One cell as JSON; a value of an unexpected shape in a field the schema leaves open must not fail the whole table. */
-function cellJSON(c: ResourceInfo['columns'][number], o: CachedObject, now: number): string {
+function cellJSON(c: ResourceInfo['columns'][number], obj: KubeObject, now: number): string {
   try {
-    return stringify(c.cell(o.obj, now) ?? null);
+    return stringify(c.cell(obj, now) ?? null);
   } catch {
     return '"<unknown>"';
+  }
+}
+
+/** What a time-dependent cell is given: the little it reads (kept per object version), else the object. */
+function timedInput(c: ResourceInfo['columns'][number], obj: KubeObject): KubeObject | undefined {
+  try {
+    return c.reads?.(obj);
+  } catch {
+    return undefined;
   }
 }
 
 function cellsJSON(r: ResourceInfo, o: CachedObject, now: number): string {
   let memo = o.tableMemo;
   if (!memo || memo.columns !== r.columns) {
-    memo = { columns: r.columns, cells: r.columns.map((c) => (timeDependent(c) ? undefined : cellJSON(c, o, now))) };
+    const obj = o.obj;
+    memo = {
+      columns: r.columns,
+      cells: r.columns.map((c) => (timeDependent(c) ? undefined : cellJSON(c, obj, now))),
+      inputs: r.columns.map((c) => (timeDependent(c) ? timedInput(c, obj) : undefined)),
+    };
     o.tableMemo = memo;
   }
-  const cells = memo.cells;
+  const { cells, inputs } = memo;
   let out = '';
-  for (let i = 0; i < cells.length; i++) out += `${i ? ',' : ''}${cells[i] ?? cellJSON(r.columns[i]!, o, now)}`;
+  for (let i = 0; i < cells.length; i++) out += `${i ? ',' : ''}${cells[i] ?? cellJSON(r.columns[i]!, inputs[i] ?? o.obj, now)}`;
   return out;
 }
 

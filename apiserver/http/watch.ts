@@ -3,7 +3,7 @@
 // length-prefixed protobuf WatchEvents), with transitions into and out of the selection
 // reported as ADDED and DELETED.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { fieldsMatch, selectableFields } from '../../api/fields.js';
+import { fieldsMatch } from '../../api/fields.js';
 import { matches } from '../../api/labels.js';
 import { groupVersion, type ResourceInfo } from '../../api/resources.js';
 import { StatusError } from '../../api/status.js';
@@ -55,12 +55,11 @@ const FRAME_TAIL = Buffer.from('}\n');
 export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: ResourceInfo, store: ResourceStore, opts: WatchOptions): Promise<void> {
   await store.cache.ready;
   const keyPrefix = store.keyPrefix(opts.namespace);
-  const storageResource = store.info.storage;
 
   const selected = (o: CachedObject | undefined): boolean => {
     if (!o || !o.key.startsWith(keyPrefix)) return false;
-    if (opts.selectors.labels.length && !matches(opts.selectors.labels, o.obj.metadata.labels)) return false;
-    if (opts.selectors.fields.length && !fieldsMatch(opts.selectors.fields, selectableFields(storageResource, o.obj, store.info.module))) return false;
+    if (opts.selectors.labels.length && !matches(opts.selectors.labels, o.labels())) return false;
+    if (opts.selectors.fields.length && !fieldsMatch(opts.selectors.fields, store.fieldsOf(o))) return false;
     return true;
   };
 

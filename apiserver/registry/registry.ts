@@ -19,6 +19,14 @@ export interface RegistryOptions extends StrategyOptions {
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
+/**
+ * Resources whose numbers grow with the cluster and which the apiserver reads little beyond
+ * serving them: their watch caches hold each object's bytes alone, parsed again when read
+ * (custom resources too). The others (RBAC, namespaces, service accounts, ...) are read on many
+ * requests' paths and stay parsed as well.
+ */
+const BYTES_ONLY = new Set(['pods', 'nodes', 'events', 'configmaps', 'secrets', 'endpoints', 'endpointslices', 'replicasets', 'controllerrevisions', 'jobs']);
+
 export class Registry {
   private readonly stores = new Map<string, ResourceStore>();
   readonly serviceAllocator: ServiceAllocator;
@@ -36,7 +44,7 @@ export class Registry {
     for (const r of resources) {
       const stored = storageInfo(r);
       if (this.stores.has(stored.storage)) continue;
-      const cache = new WatchCache(etcd, `${opts.prefix}/${stored.storage}/`, opts.watchCacheSize, log.child({ resource: stored.storage }));
+      const cache = new WatchCache(etcd, `${opts.prefix}/${stored.storage}/`, opts.watchCacheSize, log.child({ resource: stored.storage }), !BYTES_ONLY.has(stored.storage));
       this.stores.set(
         stored.storage,
         new ResourceStore(etcd, stored, cache, strategyOf(stored.module, opts), opts.prefix, (ns) => this.namespaceState(ns), hooks[stored.storage]),
@@ -59,7 +67,7 @@ export class Registry {
   ensureCustomStore(stored: ResourceInfo): ResourceStore {
     const existing = this.stores.get(stored.storage);
     if (existing?.info === stored) return existing;
-    const cache = existing?.cache ?? new WatchCache(this.etcd, `${this.opts.prefix}/${stored.storage}/`, this.opts.watchCacheSize, this.log.child({ resource: stored.storage }));
+    const cache = existing?.cache ?? new WatchCache(this.etcd, `${this.opts.prefix}/${stored.storage}/`, this.opts.watchCacheSize, this.log.child({ resource: stored.storage }), false);
     const store = new ResourceStore(this.etcd, stored, cache, strategyOf(stored.module, this.opts), this.opts.prefix, (ns) => this.namespaceState(ns));
     this.stores.set(stored.storage, store);
     return store;

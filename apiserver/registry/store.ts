@@ -495,9 +495,14 @@ export class ResourceStore {
     return this.cache.snapshot(at.revision);
   }
 
+  /** The object's selectable fields (metadata.name, spec.nodeName, ...), computed once per cached object. */
+  fieldsOf(obj: CachedObject): Record<string, string> {
+    return obj.selectableFields(this.info.module, (o) => selectableFields(this.info.storage, o, this.info.module));
+  }
+
   private selects(obj: CachedObject, opts: ListOptions): boolean {
-    if (opts.labels.length && !matches(opts.labels, obj.obj.metadata.labels)) return false;
-    if (opts.fields.length && !fieldsMatch(opts.fields, selectableFields(this.info.storage, obj.obj, this.info.module))) return false;
+    if (opts.labels.length && !matches(opts.labels, obj.labels())) return false;
+    if (opts.fields.length && !fieldsMatch(opts.fields, this.fieldsOf(obj))) return false;
     return true;
   }
 

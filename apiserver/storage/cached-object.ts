@@ -48,40 +48,78 @@ export function encodeObject(obj: KubeObject): Encoded {
 export class CachedObject {
   private encoded?: Encoded;
   private compacted = false;
+  /** The parsed form, held strongly until compact(); then only weakly (see obj). */
+  private parsed?: KubeObject;
+  private weak?: WeakRef<KubeObject>;
+  /** What selectors read, kept when the parsed form is let go. */
+  private kept?: { labels?: Record<string, string>; fields?: { by: unknown; values: Record<string, string> } };
   /** Table cells that do not depend on the time, per column set (see apiserver/http/render.ts). */
-  tableMemo?: { columns: object; cells: Array<string | undefined> };
+  tableMemo?: { columns: object; cells: Array<string | undefined>; inputs: Array<KubeObject | undefined> };
 
   constructor(
     readonly key: string,
     readonly rev: number,
-    private parsed: KubeObject,
-  ) {}
+    parsed: KubeObject,
+  ) {
+    this.parsed = parsed;
+  }
 
   /**
    * The stored form with metadata.resourceVersion filled in. Treat as read-only. In the watch
-   * cache it lacks metadata.managedFields (see compact); full() has them.
+   * cache it lacks metadata.managedFields (see compact); full() has them. A compacted object
+   * keeps only its bytes: the parsed form is made again when asked for and held weakly, so the
+   * thousands of objects nobody is reading cost their bytes alone.
    */
   get obj(): KubeObject {
-    return this.parsed;
+    const held = this.parsed ?? this.weak?.deref();
+    if (held) return held;
+    const obj = JSON.parse(this.toJSON()) as KubeObject;
+    delete obj.metadata.managedFields;
+    this.weak = new WeakRef(obj);
+    return obj;
+  }
+
+  /** metadata.labels, without parsing a compacted object. */
+  labels(): Record<string, string> | undefined {
+    return this.parsed ? this.parsed.metadata.labels : this.kept?.labels;
+  }
+
+  /** The object's selectable field values as `compute` gives them, computed once per `by` (what decides which fields). */
+  selectableFields(by: unknown, compute: (obj: KubeObject) => Record<string, string>): Record<string, string> {
+    const memo = this.kept?.fields;
+    if (memo && memo.by === by) return memo.values;
+    const values = compute(this.obj);
+    (this.kept ??= {}).fields = { by, values };
+    return values;
   }
 
   /**
    * For objects the watch cache keeps: encodes the bytes now and drops the parsed
-   * managedFields, often the bulk of an object's parsed form, which nothing reads from the
-   * cache — answers are written from the bytes, which keep them.
+   * managedFields (often the bulk of an object's parsed form; answers are written from the
+   * bytes, which keep them), and unless `retainParsed`, lets go of the parsed form altogether
+   * (selectors read what `kept` holds).
    */
-  compact(): this {
-    if (this.parsed.metadata.managedFields === undefined) return this;
+  compact(retainParsed = true): this {
+    if (this.compacted) return this;
     this.bytes();
-    const { managedFields: _dropped, ...metadata } = this.parsed.metadata;
-    this.parsed = { ...this.parsed, metadata };
+    let parsed = this.parsed!;
+    if (parsed.metadata.managedFields !== undefined) {
+      const { managedFields: _dropped, ...metadata } = parsed.metadata;
+      parsed = { ...parsed, metadata };
+    }
+    if (retainParsed) this.parsed = parsed;
+    else {
+      (this.kept ??= {}).labels = parsed.metadata.labels;
+      this.weak = new WeakRef(parsed);
+      this.parsed = undefined;
+    }
     this.compacted = true;
     return this;
   }
 
   /** The whole object, managedFields included (parsed again from the bytes if compacted). Read-only. */
   full(): KubeObject {
-    return this.compacted ? (JSON.parse(this.toJSON()) as KubeObject) : this.parsed;
+    return this.compacted ? (JSON.parse(this.toJSON()) as KubeObject) : this.parsed!;
   }
 
   /**
@@ -99,7 +137,7 @@ export class CachedObject {
 
   /** Another handle on the same object and bytes (the watch cache compacts its own). */
   twin(): CachedObject {
-    const o = new CachedObject(this.key, this.rev, this.parsed);
+    const o = new CachedObject(this.key, this.rev, this.parsed ?? this.obj);
     o.encoded = this.encoded;
     o.compacted = this.compacted;
     return o;
@@ -117,27 +155,22 @@ export class CachedObject {
     const full = this.full();
     const obj = { ...full, metadata: { ...full.metadata, resourceVersion: String(rev) } };
     const moved = new CachedObject(this.key, rev, obj);
-    return this.compacted ? moved.compact() : moved;
+    return this.compacted ? moved.compact(this.parsed !== undefined) : moved;
   }
 
   /** The object's JSON, encoded once. */
   bytes(): Buffer {
-    return (this.encoded ??= encodeObject(this.obj)).bytes;
+    return (this.encoded ??= encodeObject(this.parsed!)).bytes;
   }
 
   /** The JSON of the object's metadata: a slice of bytes(), not a copy. */
   metadataBytes(): Buffer {
-    const e = (this.encoded ??= encodeObject(this.obj));
+    const e = (this.encoded ??= encodeObject(this.parsed!));
     return e.bytes.subarray(e.metaStart, e.metaEnd);
   }
 
   toJSON(): string {
     return this.bytes().toString();
-  }
-
-  /** A private deep copy the caller may change. */
-  copy(): KubeObject {
-    return JSON.parse(this.toJSON()) as KubeObject;
   }
 
   get namespace(): string {
@@ -147,6 +180,12 @@ export class CachedObject {
   get name(): string {
     return this.obj.metadata.name ?? '';
   }
+
+  /** A private deep copy the caller may change. */
+  copy(): KubeObject {
+    return JSON.parse(this.toJSON()) as KubeObject;
+  }
+
 }
 
 export interface CacheEvent {

@@ -87,6 +87,11 @@ export class WatchCache {
     readonly prefix: string,
     private readonly capacity: number,
     private readonly log: Logger,
+    /**
+     * Keep each object parsed as well as serialized (resources the apiserver itself reads on
+     * every request's path, e.g. RBAC); otherwise only the bytes are held (see CachedObject.obj).
+     */
+    private readonly retainParsed = true,
   ) {
     this.ready = this.startWhenReachable();
   }
@@ -113,7 +118,7 @@ export class WatchCache {
     this.sorted = undefined;
     this.pagedSnapshots.clear();
     this.adopted.clear();
-    for (const kv of kvs) this.objects.set(kv.key, CachedObject.fromKV(kv).compact());
+    for (const kv of kvs) this.objects.set(kv.key, CachedObject.fromKV(kv).compact(this.retainParsed));
     this.revision = revision;
     this.historyStart = revision;
     this.history = [];
@@ -164,7 +169,7 @@ export class WatchCache {
     for (const ev of events) {
       const rev = Number(ev.kv.mod_revision);
       const kv = toStoredKV(ev.kv);
-      if (ev.type === 'PUT') this.applyPut(this.ownWrite(kv.key, rev) ?? CachedObject.fromKV(kv).compact(), rev);
+      if (ev.type === 'PUT') this.applyPut(this.ownWrite(kv.key, rev) ?? CachedObject.fromKV(kv).compact(this.retainParsed), rev);
       else this.applyDelete(kv.key, rev);
     }
     if (events.length > 0) this.advance(Math.max(this.revision, Number(events[events.length - 1]!.kv.mod_revision)));
@@ -184,7 +189,7 @@ export class WatchCache {
     const own = this.adopted.get(key);
     if (!own) return undefined;
     if (own.rev <= rev) this.adopted.delete(key);
-    return own.rev === rev ? own.compact() : undefined;
+    return own.rev === rev ? own.compact(this.retainParsed) : undefined;
   }
 
   /**

@@ -27,7 +27,7 @@ export const cronJob: KindModule = {
     col('Timezone', (o) => none(o.spec?.timeZone)),
     col('Suspend', (o) => String(Boolean(o.spec?.suspend)), { type: 'boolean' }),
     col('Active', (o) => (o.status?.active ?? []).length, { type: 'integer' }),
-    col('Last Schedule', (o, now) => (o.status?.lastScheduleTime ? ageSince(o.status.lastScheduleTime, now) : '<none>')),
+    col('Last Schedule', (o, now) => (o.status?.lastScheduleTime ? ageSince(o.status.lastScheduleTime, now) : '<none>'), { reads: (o) => ({ metadata: {}, status: { lastScheduleTime: o.status?.lastScheduleTime } }) }),
     ageCol,
     col('Containers', (o) => (o.spec?.jobTemplate?.spec?.template?.spec?.containers ?? []).map((c: any) => c.name).join(','), wide),
     col('Images', (o) => (o.spec?.jobTemplate?.spec?.template?.spec?.containers ?? []).map((c: any) => c.image).join(','), wide),

@@ -41,7 +41,7 @@ export const job: KindModule = {
       if (!start) return '';
       const end = o.status?.completionTime ? Date.parse(o.status.completionTime) : now;
       return ageSince(start, end);
-    }, { description: 'Time required to complete the job.' }),
+    }, { description: 'Time required to complete the job.', reads: (o) => ({ metadata: {}, status: { startTime: o.status?.startTime, completionTime: o.status?.completionTime } }) }),
     ageCol,
     containersCol,
     imagesCol,

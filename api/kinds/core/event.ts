@@ -23,8 +23,17 @@ function eventLastSeen(o: KubeObject, now: number): string {
   return count > 1 ? `${seen} (x${count} over ${ageSince(first, now)})` : seen;
 }
 
+/** What the time-taking event columns read. */
+const eventTimes = (o: KubeObject): KubeObject => ({
+  metadata: { creationTimestamp: o.metadata.creationTimestamp },
+  lastTimestamp: o.lastTimestamp,
+  firstTimestamp: o.firstTimestamp,
+  eventTime: o.eventTime,
+  count: o.count,
+});
+
 export const eventColumns = [
-  col('Last Seen', eventLastSeen),
+  col('Last Seen', eventLastSeen, { reads: eventTimes }),
   col('Type', (o) => asText(o.type)),
   col('Reason', (o) => asText(o.reason)),
   col('Object', eventObject),
@@ -35,7 +44,7 @@ export const eventColumns = [
     return s.host ? `${comp}, ${s.host}` : comp;
   }, wide),
   col('Message', (o) => asText(o.message)),
-  col('First Seen', (o, now) => ageSince((o.firstTimestamp as string) || (o.eventTime as string) || o.metadata.creationTimestamp, now), wide),
+  col('First Seen', (o, now) => ageSince((o.firstTimestamp as string) || (o.eventTime as string) || o.metadata.creationTimestamp, now), { ...wide, reads: eventTimes }),
   col('Count', (o) => Number(o.count ?? 1), { ...wide, type: 'integer' }),
   col('Name', (o) => o.metadata.name ?? '', { ...wide, format: 'name' }),
 ];

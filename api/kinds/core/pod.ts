@@ -4,7 +4,7 @@
 import { clone, deepEqual } from '../../codec/values.js';
 import { isPodFinished } from '../../conditions.js';
 import { defaultPodSpec, setIfMissing } from '../../defaulting.js';
-import { ageCol, col, nameCol, none, summarizePod, wide } from '../../printers.js';
+import { ageCol, col, nameCol, none, restartsText, summarizePod, wide } from '../../printers.js';
 import { parseQuantity } from '../../quantity.js';
 import { kind } from '../../schema/meta.js';
 import { podSpec, podStatus } from '../../schema/pod.js';
@@ -12,6 +12,11 @@ import type { KubeObject, Unstructured } from '../../types/meta.js';
 import { validatePodSpec } from '../../validation/pod-spec.js';
 import { withStatus, type Strategy } from '../strategy.js';
 import { ALL, fieldText, statusOf, type KindModule, type StrategyOptions } from '../kind.js';
+
+type PodRestarts = ReturnType<typeof summarizePod>['restarts'];
+/** Where the Restarts column's view keeps the counts (a symbol: no decoded object can carry it). */
+const RESTARTS = Symbol('restarts');
+const restartsOf = (o: KubeObject): PodRestarts => (o as KubeObject & { [RESTARTS]?: PodRestarts })[RESTARTS] ?? summarizePod(o).restarts;
 
 export function qosClass(spec: Unstructured | undefined): 'Guaranteed' | 'Burstable' | 'BestEffort' {
   const containers: Unstructured[] = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
@@ -129,9 +134,12 @@ export const pod: KindModule = {
   schema: kind({ spec: podSpec, status: podStatus }),
   columns: [
     nameCol,
-    col('Ready', (o) => summarizePod(o, 0).ready, { description: 'The aggregate readiness state of this pod for accepting traffic.' }),
-    col('Status', (o) => summarizePod(o, 0).status, { description: 'The aggregate status of the containers in this pod.' }),
-    col('Restarts', (o, now) => summarizePod(o, now).restarts, { description: 'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.' }),
+    col('Ready', (o) => summarizePod(o).ready, { description: 'The aggregate readiness state of this pod for accepting traffic.' }),
+    col('Status', (o) => summarizePod(o).status, { description: 'The aggregate status of the containers in this pod.' }),
+    col('Restarts', (o, now) => restartsText(restartsOf(o), now), {
+      description: 'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.',
+      reads: (o) => ({ metadata: {}, [RESTARTS]: summarizePod(o).restarts }) as KubeObject,
+    }),
     ageCol,
     col('IP', (o) => none(o.status?.podIP), { ...wide, description: 'IP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.' }),
     col('Node', (o) => none(o.spec?.nodeName), { ...wide, description: 'NodeName is a request to schedule this pod onto a specific node.' }),

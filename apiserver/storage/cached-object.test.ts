@@ -1,0 +1,58 @@
+// A cached object that keeps only its bytes answers every question it answered when it kept
+// its parsed form too: the same object (without managedFields), the same labels and selectable
+// fields, and the whole object with managedFields from full().
+import { describe, expect, it } from 'vitest';
+import type { KubeObject } from '../../api/types/meta.js';
+import { CachedObject } from './cached-object.js';
+
+const pod = (): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: {
+    name: 'web-1',
+    namespace: 'default',
+    labels: { app: 'web', tier: 'front' },
+    managedFields: [{ manager: 'kubectl', operation: 'Apply', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:labels': {} } } }],
+  },
+  spec: { nodeName: 'node-7', containers: [{ name: 'c', image: 'busybox' }] },
+  status: { phase: 'Running' },
+});
+
+describe('CachedObject, bytes only', () => {
+  it('answers as the parsed one did, and parses again only what it is asked for', () => {
+    const kept = new CachedObject('/registry/pods/default/web-1', 42, pod()).compact(true);
+    const lean = new CachedObject('/registry/pods/default/web-1', 42, pod()).compact(false);
+    expect(lean.obj).toEqual(kept.obj);
+    expect(lean.obj.metadata.managedFields).toBeUndefined();
+    expect(lean.full()).toEqual(kept.full());
+    expect(lean.full().metadata.managedFields).toHaveLength(1);
+    expect(lean.labels()).toEqual({ app: 'web', tier: 'front' });
+    expect(lean.bytes().equals(kept.bytes())).toBe(true);
+    expect(lean.name).toBe('web-1');
+    expect(lean.namespace).toBe('default');
+  });
+
+  it('computes selectable fields once per rule set, and again for another', () => {
+    const lean = new CachedObject('/registry/pods/default/web-1', 42, pod()).compact(false);
+    let calls = 0;
+    const rules = {};
+    const compute = (o: KubeObject) => {
+      calls++;
+      return { 'spec.nodeName': String(o.spec.nodeName) };
+    };
+    expect(lean.selectableFields(rules, compute)).toEqual({ 'spec.nodeName': 'node-7' });
+    expect(lean.selectableFields(rules, compute)).toEqual({ 'spec.nodeName': 'node-7' });
+    expect(calls).toBe(1);
+    lean.selectableFields({}, compute);
+    expect(calls).toBe(2);
+  });
+
+  it('a deletion stamped at a later revision keeps the same form', () => {
+    const lean = new CachedObject('/registry/pods/default/web-1', 42, pod()).compact(false);
+    const gone = lean.atRevision(50);
+    expect(gone.rev).toBe(50);
+    expect(gone.obj.metadata.resourceVersion).toBe('50');
+    expect(gone.labels()).toEqual({ app: 'web', tier: 'front' });
+    expect(gone.full().metadata.managedFields).toHaveLength(1);
+  });
+});
