@@ -36,6 +36,7 @@ export function col(name: string, cell: Cell, opts: Partial<Omit<PrinterColumn, 
     description: opts.description ?? `${name} of the object`,
     priority: opts.priority ?? 0,
     cell,
+    ...(opts.reads ? { reads: opts.reads } : {}),
   };
 }
 export const wide = { priority: 1 };

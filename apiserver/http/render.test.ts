@@ -1,7 +1,7 @@
 // Tables of cached objects held as bytes: each response's ages are of its own time, and a pod's
 // cells are the ones kubectl shows, without parsing the objects again for every response.
 import { describe, expect, it } from 'vitest';
-import { findResource } from '../../api/resources.js';
+import { findResource, resources } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types/meta.js';
 import { CachedObject } from '../storage/cached-object.js';
 import { tableJSON } from './render.js';
@@ -32,5 +32,12 @@ describe('Tables of objects held as bytes', () => {
     expect(rows(lean, hour)[0]!.cells.slice(0, 5)).toEqual(['web', '1/1', 'Running', '2 (30m ago)', '60m']);
     // A day later, from the memo: ages move, the rest stays.
     expect(rows(lean, created + 86_400_000)[0]!.cells.slice(0, 5)).toEqual(['web', '1/1', 'Running', '2 (23h ago)', '24h']);
+  });
+});
+
+describe('time-dependent columns', () => {
+  it('every built-in column that takes the time says what it reads, so Tables of cached objects need not parse them', () => {
+    const missing = resources.flatMap((r) => r.columns.filter((c) => c.cell.length >= 2 && !c.reads).map((c) => `${r.plural}/${c.name}`));
+    expect(missing).toEqual([]);
   });
 });
