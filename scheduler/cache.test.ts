@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Node } from '../api/types/core.js';
 import type { Pod } from '../api/types/pod.js';
 import { SchedulerCache } from './cache.js';
+import { defaultFilters, defaultScores } from './plugins/index.js';
+import { schedule } from './framework.js';
 
 const node = (name: string, cpu = '4'): Node => ({ kind: 'Node', metadata: { name }, spec: {}, status: { allocatable: { cpu, memory: '8Gi', pods: '110' } } });
 const pod = (name: string, nodeName?: string, phase?: string): Pod => ({
@@ -57,5 +59,43 @@ describe('SchedulerCache', () => {
     expect([info.allocatable.milliCPU, info.requested.milliCPU, info.pods.length]).toEqual([8000, 500, 1]);
     c.removeNode('late-node');
     expect(c.nodes()).toEqual([]);
+  });
+});
+
+describe('SchedulerCache, anti-affinity holders', () => {
+  const avoiding = (name: string, nodeName?: string): Pod => {
+    const p = pod(name, nodeName);
+    p.metadata.labels = { app: 'db' };
+    p.spec.affinity = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { app: 'db' } } }] } };
+    return p;
+  };
+  const labelled = (name: string): Node => ({ ...node(name), metadata: { name, labels: { 'kubernetes.io/hostname': name } }, status: { ...node(name).status, conditions: [{ type: 'Ready', status: 'True' }] } });
+
+  it('knows which nodes hold pods with required anti-affinity, as pods come, are assumed and go', () => {
+    const c = new SchedulerCache();
+    for (const n of ['a', 'b', 'c']) c.setNode(labelled(n));
+    expect(c.nodesWithAntiAffinityPods()).toEqual([]);
+    c.updatePod(avoiding('db-1', 'a'));
+    c.assume(avoiding('db-2'), 'b');
+    c.updatePod(pod('web', 'c'));
+    expect(c.nodesWithAntiAffinityPods().map((i) => i.node.metadata.name).sort()).toEqual(['a', 'b']);
+    c.forget(avoiding('db-2'));
+    c.removePod(avoiding('db-1', 'a'));
+    expect(c.nodesWithAntiAffinityPods()).toEqual([]);
+  });
+
+  it('places a pod the same with the holders given as without: away from what its own terms and other pods\' terms forbid', () => {
+    const c = new SchedulerCache();
+    for (const n of ['a', 'b', 'c']) c.setNode(labelled(n));
+    c.updatePod(avoiding('db-1', 'a'));
+    c.updatePod(avoiding('db-2', 'b'));
+    const withHolders = schedule(avoiding('db-3'), c.nodes(), defaultFilters, defaultScores, 0, { antiAffinityNodes: c.nodesWithAntiAffinityPods() });
+    const scanning = schedule(avoiding('db-3'), c.nodes(), defaultFilters, defaultScores, 0);
+    expect(withHolders.node).toBe('c');
+    expect(scanning.node).toBe('c');
+    // A pod without terms but selected by the others' terms is kept off a and b too.
+    const plain = pod('db-4');
+    plain.metadata.labels = { app: 'db' };
+    expect(schedule(plain, c.nodes(), defaultFilters, defaultScores, 0, { antiAffinityNodes: c.nodesWithAntiAffinityPods() }).node).toBe('c');
   });
 });

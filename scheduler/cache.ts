@@ -16,6 +16,8 @@ export class SchedulerCache {
   /** The nodes the informer has (infos may also stand for pods on nodes it does not have). */
   private readonly known = new Set<string>();
   private ordered?: NodeInfo[];
+  /** The infos holding pods with required anti-affinity terms (usually none): what the anti-affinity filter must look at. */
+  private readonly antiAffinityHolders = new Set<NodeInfo>();
 
   private info(name: string): NodeInfo {
     let info = this.infos.get(name);
@@ -43,6 +45,16 @@ export class SchedulerCache {
     if (info && info.pods.length === 0) this.infos.delete(name);
   }
 
+  /** The known nodes holding pods with required anti-affinity terms. */
+  nodesWithAntiAffinityPods(): NodeInfo[] {
+    return [...this.antiAffinityHolders].filter((i) => this.known.has(i.node.metadata.name!));
+  }
+
+  private counted(info: NodeInfo): void {
+    if (info.antiAffinityPods.length) this.antiAffinityHolders.add(info);
+    else this.antiAffinityHolders.delete(info);
+  }
+
   /** The nodes, in a stable order (by name), for one scheduling cycle; plugins must not change them. */
   nodes(): NodeInfo[] {
     this.ordered ??= [...this.known].sort().map((n) => this.infos.get(n)!);
@@ -56,6 +68,7 @@ export class SchedulerCache {
     const info = this.infos.get(was.node);
     if (!info) return;
     removePod(info, was.pod);
+    this.counted(info);
     if (info.pods.length === 0 && !this.known.has(was.node)) this.infos.delete(was.node);
   }
 
@@ -69,7 +82,9 @@ export class SchedulerCache {
       return this.take(key);
     }
     this.take(key);
-    addPod(this.info(node), pod);
+    const info = this.info(node);
+    addPod(info, pod);
+    this.counted(info);
     this.placed.set(key, { node, pod, assumed: false });
   }
 
@@ -82,7 +97,9 @@ export class SchedulerCache {
     const key = keyOf(pod);
     this.take(key);
     const placed = { ...pod, spec: { ...pod.spec, nodeName: node } };
-    addPod(this.info(node), placed);
+    const info = this.info(node);
+    addPod(info, placed);
+    this.counted(info);
     this.placed.set(key, { node, pod: placed, assumed: true });
   }
 

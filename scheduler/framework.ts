@@ -24,6 +24,13 @@ export interface CycleState {
   hostPorts: string[];
   /** What plugins' preFilter computed for this pod, by plugin name. */
   data: Map<string, unknown>;
+  /** Of allNodes, those holding pods with required anti-affinity terms, when the caller keeps track (else every node may). */
+  antiAffinityNodes?: NodeInfo[];
+}
+
+/** What the caller's cache knows beyond the nodes themselves. */
+export interface ScheduleContext {
+  antiAffinityNodes?: NodeInfo[];
 }
 
 export interface FilterPlugin {
@@ -69,8 +76,8 @@ export function feasibleNodesToFind(allNodes: number): number {
   return Math.max(100, Math.floor((allNodes * percentage) / 100));
 }
 
-function cycleState(pod: Pod, nodes: NodeInfo[]): CycleState {
-  return { pod, allNodes: nodes, requests: podRequests(pod), hostPorts: hostPorts(pod), data: new Map() };
+function cycleState(pod: Pod, nodes: NodeInfo[], ctx: ScheduleContext): CycleState {
+  return { pod, allNodes: nodes, requests: podRequests(pod), hostPorts: hostPorts(pod), data: new Map(), antiAffinityNodes: ctx.antiAffinityNodes };
 }
 
 /**
@@ -78,8 +85,8 @@ function cycleState(pod: Pod, nodes: NodeInfo[]): CycleState {
  * those and picks the best. Starting where the last search stopped spreads the filtering
  * work, and the pods, over every node, as Kubernetes' rotating start index does.
  */
-export function schedule(pod: Pod, nodes: NodeInfo[], filters: FilterPlugin[], scores: ScorePlugin[], start = 0): ScheduleResult {
-  const state = cycleState(pod, nodes);
+export function schedule(pod: Pod, nodes: NodeInfo[], filters: FilterPlugin[], scores: ScorePlugin[], start = 0, ctx: ScheduleContext = {}): ScheduleResult {
+  const state = cycleState(pod, nodes, ctx);
   for (const f of filters) f.preFilter?.(state);
   const feasible: NodeInfo[] = [];
   const reasonCounts = new Map<string, number>();

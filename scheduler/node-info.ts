@@ -1,5 +1,6 @@
 // What the scheduler knows about one node: the node itself, the pods on it (bound or assumed)
 // and what they request in total.
+import { isNodeReady } from '../api/conditions.js';
 import { milliValue, parseQuantity } from '../api/quantity.js';
 import type { Node } from '../api/types/core.js';
 import type { Pod } from '../api/types/pod.js';
@@ -19,6 +20,8 @@ export interface NodeInfo {
   usedPorts: Set<string>;
   /** The pods here with required anti-affinity terms (few, usually none): what the anti-affinity filter must check. */
   antiAffinityPods: Pod[];
+  /** The node's Ready condition is True (read once per node version, not per pod). */
+  ready: boolean;
 }
 
 /** A pod's effective request: the sum over containers, or the largest init container if larger. */
@@ -61,6 +64,7 @@ export function newNodeInfo(node: Node, pods: Pod[]): NodeInfo {
     allocatable: { milliCPU: milliValue(alloc.cpu), memory: parseQuantity(alloc.memory) ?? 0, pods: Number(parseQuantity(alloc.pods) ?? 110) },
     usedPorts: new Set(),
     antiAffinityPods: [],
+    ready: isNodeReady(node),
   };
   for (const p of pods) addPod(info, p);
   return info;
@@ -99,5 +103,6 @@ export function removePod(info: NodeInfo, pod: Pod): boolean {
 export function setNode(info: NodeInfo, node: Node): void {
   const alloc = node.status?.allocatable ?? node.status?.capacity ?? {};
   info.node = node;
+  info.ready = isNodeReady(node);
   info.allocatable = { milliCPU: milliValue(alloc.cpu), memory: parseQuantity(alloc.memory) ?? 0, pods: Number(parseQuantity(alloc.pods) ?? 110) };
 }

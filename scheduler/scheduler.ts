@@ -162,7 +162,7 @@ export class Scheduler {
     const pod = this.podInformer.get(key);
     if (!pod || !this.responsibleFor(pod) || this.cache.isAssumed(key)) return;
     const nodes = this.cache.nodes();
-    const result = schedule(pod, nodes, this.filters, this.opts.scores, this.nextStartNode);
+    const result = schedule(pod, nodes, this.filters, this.opts.scores, this.nextStartNode, { antiAffinityNodes: this.cache.nodesWithAntiAffinityPods() });
     this.nextStartNode = nodes.length ? (this.nextStartNode + result.processed) % nodes.length : 0;
     if (!result.node) {
       this.queue.markUnschedulable(key, result.rejectedBy ?? new Set());

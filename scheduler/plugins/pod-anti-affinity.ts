@@ -31,10 +31,10 @@ export const podAntiAffinity: FilterPlugin = {
     const pod = state.pod;
     const terms = requiredTerms(pod);
     const forbidden: Forbidden = { own: terms.map((t) => ({ key: t.topologyKey, values: new Set<string>() })), existing: new Map() };
-    for (const n of state.allNodes) {
-      const labels = n.node.metadata.labels ?? {};
-      // The pod's own terms look at every pod; nodes whose pods it cannot select cost one pass.
-      if (terms.length) {
+    // The pod's own terms look at every pod on every node.
+    if (terms.length) {
+      for (const n of state.allNodes) {
+        const labels = n.node.metadata.labels ?? {};
         for (const existing of n.pods) {
           if (existing.metadata.uid === pod.metadata.uid) continue;
           terms.forEach((term, i) => {
@@ -43,7 +43,10 @@ export const podAntiAffinity: FilterPlugin = {
           });
         }
       }
-      // Existing pods' terms: only the (few) pods that have any.
+    }
+    // Existing pods' terms: only the (few) nodes holding pods that have any.
+    for (const n of state.antiAffinityNodes ?? state.allNodes) {
+      const labels = n.node.metadata.labels ?? {};
       for (const existing of n.antiAffinityPods) {
         if (existing.metadata.uid === pod.metadata.uid) continue;
         for (const term of requiredTerms(existing)) {
@@ -53,7 +56,8 @@ export const podAntiAffinity: FilterPlugin = {
         }
       }
     }
-    state.data.set(NAME, forbidden);
+    // Nothing forbidden: the filter has nothing to check on any node.
+    if (terms.length || forbidden.existing.size) state.data.set(NAME, forbidden);
   },
   filter(state, n) {
     const forbidden = state.data.get(NAME) as Forbidden | undefined;
