@@ -251,8 +251,15 @@ export class ResourceStore {
    */
   async update(namespace: string | undefined, name: string, opts: UpdateOptions): Promise<{ object: CachedObject; created: boolean }> {
     const key = this.key(namespace, name);
+    // The first attempt starts from the watch cache's copy, as Kubernetes' GuaranteedUpdate
+    // does: usually current, and the write's revision check catches it when not. Whatever it
+    // would decide without writing (a refusal, a conflict with a pinned resourceVersion, a
+    // no-op) is decided again on etcd's own copy, since the cache may be behind.
+    let suggestion = !opts.dryRun && this.cache.state === 'synced' ? this.getCached(namespace, name) : undefined;
     for (let attempt = 0; ; attempt++) {
-      const current = await this.etcd.get(key);
+      const suggested = suggestion;
+      suggestion = undefined;
+      const current: StoredKV | undefined = suggested ? { key, value: suggested.bytes(), modRevision: suggested.rev, createRevision: 0 } : await this.etcd.get(key);
       if (!current) {
         if (opts.createFrom && this.strategy.allowCreateOnUpdate && !opts.subresource) {
           return { object: await this.create(opts.createFrom(), opts.dryRun), created: true };
@@ -260,14 +267,21 @@ export class ResourceStore {
         throw this.notFound(name);
       }
       const prev = CachedObject.fromKV(current);
-      const next = await opts.mutate(prev.copy());
-      const requested = next.metadata?.managedFields;
-      const prepared = this.prepareUpdate(next, prev.obj, opts.subresource);
-      const managed = this.managedFields(prev.obj, prepared, requested, opts);
-      if (managed.length) prepared.metadata.managedFields = managed;
-      else delete prepared.metadata.managedFields;
+      let prepared: KubeObject;
+      try {
+        const next = await opts.mutate(prev.copy());
+        const requested = next.metadata?.managedFields;
+        prepared = this.prepareUpdate(next, prev.obj, opts.subresource);
+        const managed = this.managedFields(prev.obj, prepared, requested, opts);
+        if (managed.length) prepared.metadata.managedFields = managed;
+        else delete prepared.metadata.managedFields;
+      } catch (err) {
+        if (suggested) continue;
+        throw err;
+      }
       // A value written with an old encryption key is rewritten even when nothing changed.
       if (!current.stale && deepEqual({ ...prepared, metadata: { ...prepared.metadata, resourceVersion: undefined } }, { ...prev.obj, metadata: { ...prev.obj.metadata, resourceVersion: undefined } })) {
+        if (suggested) continue;
         return { object: prev, created: false }; // a no-op writes nothing and keeps the resourceVersion
       }
       const plan = this.hooks && !opts.subresource ? await this.hooks.beforeUpdate(prepared, prev.obj, !!opts.dryRun) : undefined;

@@ -177,3 +177,40 @@ describe('consistent lists from the watch cache', () => {
     expect(managers((await firstWatchEvent(`${a.url}/api/v1/namespaces/managed/configmaps?watch=1&resourceVersion=0`)).object)).toEqual(['tester']);
   });
 });
+
+describe('updates starting from the watch cache', () => {
+  it('judge a pinned resourceVersion, a merge and a no-op on etcd\'s copy when the cache is behind', async () => {
+    expect((await call(a, 'POST', '/api/v1/namespaces', { metadata: { name: 'upd' } })).status).toBe(201);
+    const first = await call(a, 'POST', '/api/v1/namespaces/upd/configmaps', { metadata: { name: 'cm' }, data: { a: '1' } });
+    expect(first.status).toBe(201);
+    // b's cache has the object, then learns of a's writes 150 ms late.
+    for (let i = 0; i < 100 && !names(await list(b, 'upd', '?resourceVersion=0')).includes('cm'); i++) await new Promise((r) => setTimeout(r, 50));
+    slowLink.delayMs = 150;
+    try {
+      for (let round = 0; round < 3; round++) {
+        // A write through a, then at once through b with the resourceVersion a answered: b's
+        // cached copy is older, and must not make b refuse it as a conflict.
+        const viaA = await call(a, 'PUT', '/api/v1/namespaces/upd/configmaps/cm', { metadata: { name: 'cm' }, data: { a: `a${round}` } });
+        expect(viaA.status).toBe(200);
+        const viaB = await call(b, 'PUT', '/api/v1/namespaces/upd/configmaps/cm', { metadata: { name: 'cm', resourceVersion: viaA.json.metadata.resourceVersion }, data: { a: `a${round}`, b: `b${round}` } });
+        expect(viaB.status).toBe(200);
+        // A merge patch through b right after a's write keeps a's change.
+        const viaA2 = await call(a, 'PUT', '/api/v1/namespaces/upd/configmaps/cm', { metadata: { name: 'cm' }, data: { a: `a${round}!`, b: `b${round}` } });
+        expect(viaA2.status).toBe(200);
+        const patched = await fetch(`${b.url}/api/v1/namespaces/upd/configmaps/cm`, { method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: JSON.stringify({ data: { c: `c${round}` } }) });
+        expect(patched.status).toBe(200);
+        expect(((await patched.json()) as { data: Record<string, string> }).data).toEqual({ a: `a${round}!`, b: `b${round}`, c: `c${round}` });
+        // An update that changes nothing answers with etcd's newest version, not the cache's.
+        const viaA3 = await call(a, 'PUT', '/api/v1/namespaces/upd/configmaps/cm', { metadata: { name: 'cm' }, data: { a: 'same' } });
+        const noop = await call(b, 'PUT', '/api/v1/namespaces/upd/configmaps/cm', { metadata: { name: 'cm' }, data: { a: 'same' } });
+        expect(noop.status).toBe(200);
+        expect(noop.json.metadata.resourceVersion).toBe(viaA3.json.metadata.resourceVersion);
+      }
+      // A stale resourceVersion is still refused.
+      const stale = await call(b, 'PUT', '/api/v1/namespaces/upd/configmaps/cm', { metadata: { name: 'cm', resourceVersion: first.json.metadata.resourceVersion }, data: { a: 'late' } });
+      expect(stale.status).toBe(409);
+    } finally {
+      slowLink.delayMs = 0;
+    }
+  });
+});
