@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { WorkQueue } from './workqueue.js';
 
 describe('WorkQueue', () => {
@@ -86,5 +86,25 @@ describe('WorkQueue timers', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(q.length).toBe(0);
     q.shutDown();
+  });
+
+  it('keeps one timer per key, for the soonest time asked, however often a key is added after a delay', async () => {
+    vi.useFakeTimers();
+    try {
+      const q = new WorkQueue();
+      for (let i = 0; i < 1000; i++) q.addAfter('node-1', 40_000);
+      q.addAfter('node-1', 5_000);
+      q.addAfter('node-1', 60_000);
+      expect(vi.getTimerCount()).toBe(1);
+      await vi.advanceTimersByTimeAsync(4_999);
+      expect(q.length).toBe(0);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(q.length).toBe(1);
+      // Nothing else was left waiting: the key came back once.
+      expect(vi.getTimerCount()).toBe(0);
+      q.shutDown();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,7 +1,8 @@
 // A work queue with the controller contract: a key waits at most once however often it is
 // added; a key is never handed to two workers at once (one added while being processed is
-// handed out again after done()); failed keys come back after a per-key exponential delay
-// (5 ms doubling to 1000 s) until forget().
+// handed out again after done()); a key added after a delay waits once, for the soonest time
+// asked (as client-go's delaying queue); failed keys come back after a per-key exponential
+// delay (5 ms doubling to 1000 s) until forget().
 
 export interface WorkQueueOptions {
   baseDelayMs?: number;
@@ -15,7 +16,8 @@ export class WorkQueue<K = string> {
   private readonly dirty = new Set<K>();
   private readonly processing = new Set<K>();
   private readonly failures = new Map<K, number>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Keys waiting to be added, with their timer and when it fires. */
+  private readonly waiting = new Map<K, { timer: NodeJS.Timeout; at: number }>();
   private waiters: Array<(k: K | undefined) => void> = [];
   private shuttingDown = false;
   private readonly baseDelayMs: number;
@@ -43,11 +45,18 @@ export class WorkQueue<K = string> {
     if (!(delayMs > 0)) return this.add(key);
     // Node's timers overflow past 2^31-1 ms (and would fire at once): wait at most that long,
     // the caller's reconcile then asks again.
-    const t = setTimeout(() => {
-      this.timers.delete(t);
+    const wait = Math.min(delayMs, MAX_TIMER_MS);
+    const at = Date.now() + wait;
+    // Already waiting to come back as soon or sooner: nothing to do (a controller that requeues
+    // on every event would otherwise pile up a timer per event).
+    const pending = this.waiting.get(key);
+    if (pending && pending.at <= at) return;
+    if (pending) clearTimeout(pending.timer);
+    const timer = setTimeout(() => {
+      this.waiting.delete(key);
       this.add(key);
-    }, Math.min(delayMs, MAX_TIMER_MS));
-    this.timers.add(t);
+    }, wait);
+    this.waiting.set(key, { timer, at });
   }
 
   /** Re-adds a key that failed, after its own exponential back-off. */
@@ -101,8 +110,8 @@ export class WorkQueue<K = string> {
 
   shutDown(): void {
     this.shuttingDown = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    for (const { timer } of this.waiting.values()) clearTimeout(timer);
+    this.waiting.clear();
     for (const w of this.waiters) w(undefined);
     this.waiters = [];
   }
