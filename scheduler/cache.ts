@@ -50,7 +50,8 @@ export class SchedulerCache {
     return [...this.antiAffinityHolders].filter((i) => this.known.has(i.node.metadata.name!));
   }
 
-  private counted(info: NodeInfo): void {
+  /** Keeps antiAffinityHolders true after `info` gained or lost a pod. */
+  private trackAntiAffinity(info: NodeInfo): void {
     if (info.antiAffinityPods.length) this.antiAffinityHolders.add(info);
     else this.antiAffinityHolders.delete(info);
   }
@@ -68,7 +69,7 @@ export class SchedulerCache {
     const info = this.infos.get(was.node);
     if (!info) return;
     removePod(info, was.pod);
-    this.counted(info);
+    this.trackAntiAffinity(info);
     if (info.pods.length === 0 && !this.known.has(was.node)) this.infos.delete(was.node);
   }
 
@@ -84,7 +85,7 @@ export class SchedulerCache {
     this.take(key);
     const info = this.info(node);
     addPod(info, pod);
-    this.counted(info);
+    this.trackAntiAffinity(info);
     this.placed.set(key, { node, pod, assumed: false });
   }
 
@@ -99,7 +100,7 @@ export class SchedulerCache {
     const placed = { ...pod, spec: { ...pod.spec, nodeName: node } };
     const info = this.info(node);
     addPod(info, placed);
-    this.counted(info);
+    this.trackAntiAffinity(info);
     this.placed.set(key, { node, pod: placed, assumed: true });
   }
 

@@ -1,7 +1,8 @@
-// An object as the apiserver holds it in memory: parsed once, never mutated, and serialized
-// at most once however many clients receive it. The serialized form is kept as bytes, ready
-// for the socket, with the span of its metadata marked so a Table row or a metadata-only
-// answer can reuse that slice instead of encoding the metadata again.
+// An object as the apiserver holds it in memory: never mutated, and serialized at most once
+// however many clients receive it. The serialized form is kept as bytes, ready for the socket,
+// with the span of its metadata marked so a Table row or a metadata-only answer can reuse that
+// slice instead of encoding the metadata again. The parsed form is kept too, or (for the
+// caches of resources that grow with the cluster) made again from the bytes when read.
 import { stringify } from '../../api/codec/json.js';
 import type { KubeObject } from '../../api/types/meta.js';
 import type { StoredKV } from './kv.js';
