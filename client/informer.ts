@@ -10,6 +10,7 @@ import type { KubeObject, Status } from '../api/types/meta.js';
 import type { ApiClient } from './api-client.js';
 import { readWatchEvents } from './watch.js';
 import { sleep } from './sleep.js';
+import { informerStrings } from './string-interner.js';
 
 export interface InformerOptions {
   namespace?: string;
@@ -187,6 +188,7 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   private trim(obj: T): void {
     if (!this.opts.keepManagedFields && obj.metadata) delete obj.metadata.managedFields;
+    informerStrings.internValues(obj);
   }
 
   private upsert(key: string, obj: T): void {
