@@ -212,6 +212,71 @@ export function toFieldsV1(set: FieldSet): Record<string, unknown> {
   return root;
 }
 
+/** Thrown inside fieldsV1Of when only the general path gives the right answer. */
+const GENERAL_PATH = Symbol('general path');
+/** Past this depth fieldsV1Of leaves the value to the general (iterative) path. */
+const MAX_DIRECT_DEPTH = 100;
+
+/**
+ * `toFieldsV1(fieldsOf(value, shape))` in one walk, key for key and in the same order: the
+ * fields of a write nobody owned fields of before (a create), without building, sorting and
+ * splitting a path string per field (a tenth of a create's CPU). Undefined when only the
+ * general path is right: a key holding SEP, two list items with the same keys, or nesting
+ * deeper than MAX_DIRECT_DEPTH.
+ */
+export function fieldsV1Of(value: unknown, shape: Shape): Record<string, unknown> | undefined {
+  if (shape.kind !== 'struct' || !isObject(value)) return {};
+  try {
+    return childrenOf(value, shape, 0);
+  } catch (err) {
+    if (err === GENERAL_PATH) return undefined;
+    throw err;
+  }
+}
+
+/** The FieldsV1 node of the value at a (non-root) path: `{}` when the path is a leaf. */
+function nodeOf(v: unknown, s: Shape, depth: number): Record<string, unknown> {
+  if (depth > MAX_DIRECT_DEPTH) throw GENERAL_PATH;
+  if (s.kind === 'struct' && isObject(v)) return childrenOf(v, s, depth);
+  if (s.kind === 'listMap' && Array.isArray(v)) {
+    const items = v.map((item, i) => ({ pe: itemElement(item, s, i), item }));
+    items.sort((a, b) => (a.pe < b.pe ? -1 : a.pe > b.pe ? 1 : 0));
+    const node: Record<string, unknown> = {};
+    for (let i = 0; i < items.length; i++) {
+      const { pe, item } = items[i]!;
+      if (i > 0 && items[i - 1]!.pe === pe) throw GENERAL_PATH;
+      const below = nodeOf(item, s.item, depth + 1);
+      // An item is a member itself: `.` marks one that also has members below it.
+      node[pe] = hasKeys(below) ? { '.': {}, ...below } : {};
+    }
+    return node;
+  }
+  if (s.kind === 'set' && Array.isArray(v)) {
+    const members = v.map((item) => `v:${JSON.stringify(item)}`).sort();
+    const node: Record<string, unknown> = {};
+    for (const m of members) node[m] = {};
+    return node;
+  }
+  return {};
+}
+
+/** The fields of an object, each as `f:<key>`, in sorted order. */
+function childrenOf(v: Record<string, unknown>, s: Extract<Shape, { kind: 'struct' }>, depth: number): Record<string, unknown> {
+  const keys = Object.keys(v).sort();
+  const node: Record<string, unknown> = {};
+  for (const k of keys) {
+    if (k.includes(SEP)) throw GENERAL_PATH;
+    // `f:` + key is never `__proto__`: plain assignment makes an own property.
+    node[`f:${k}`] = nodeOf(v[k], s.child(k), depth + 1);
+  }
+  return node;
+}
+
+function hasKeys(o: Record<string, unknown>): boolean {
+  for (const _ in o) return true;
+  return false;
+}
+
 /** A set from its FieldsV1 object. */
 export function fromFieldsV1(fields: unknown): FieldSet {
   const out: FieldSet = new Set();

@@ -6,7 +6,7 @@
 import { clone, deepEqual, isObject, own, setOwn } from '../codec/values.js';
 import { StatusError } from '../status.js';
 import type { KubeObject } from '../types/meta.js';
-import { below, changedFields, describePath, fieldsOf, fromFieldsV1, removeAt, SEP, shapeStep, toFieldsV1, unkey, valueAt, type FieldSet, type Shape } from './field-set.js';
+import { below, changedFields, describePath, fieldsOf, fieldsV1Of, fromFieldsV1, removeAt, SEP, shapeStep, toFieldsV1, unkey, valueAt, type FieldSet, type Shape } from './field-set.js';
 
 export interface ManagedFieldsEntry {
   manager: string;
@@ -44,6 +44,32 @@ function tracked(set: FieldSet, hasStatus: boolean, subresource: string | undefi
   return out;
 }
 
+/** The part of an object `tracked` keeps, as an object: what a create's writer owns. */
+function trackedPart(obj: KubeObject, hasStatus: boolean, subresource: string | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const o = obj as unknown as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    if (k === 'apiVersion' || k === 'kind') continue;
+    if (subresource === 'status' && k !== 'status') continue;
+    if (subresource !== 'status' && hasStatus && k === 'status') continue;
+    if (k === 'metadata') {
+      const meta = o.metadata;
+      if (!isObject(meta)) continue;
+      const kept: Record<string, unknown> = {};
+      for (const mk of Object.keys(meta)) if (METADATA_TRACKED.has(`f:${mk}`)) kept[mk] = meta[mk];
+      if (hasAny(kept)) out.metadata = kept;
+      continue;
+    }
+    setOwn(out, k, o[k]);
+  }
+  return out;
+}
+
+function hasAny(o: Record<string, unknown>): boolean {
+  for (const _ in o) return true;
+  return false;
+}
+
 /** The entries of an object, as (entry, set) pairs; malformed ones are dropped. */
 function parse(entries: unknown): Array<{ entry: ManagedFieldsEntry; set: FieldSet }> {
   if (!Array.isArray(entries)) return [];
@@ -76,6 +102,14 @@ const sameSlot = (e: ManagedFieldsEntry, w: Writer, operation: 'Apply' | 'Update
  * from client-side to server-side apply); they replace the live ones first.
  */
 export function recordUpdate(prev: KubeObject | undefined, next: KubeObject, shape: Shape, hasStatus: boolean, w: Writer, requested?: unknown): ManagedFieldsEntry[] {
+  if (!prev && requested === undefined) {
+    // A create: every tracked field is the writer's, so its entry is the object's own fields.
+    const fieldsV1 = fieldsV1Of(trackedPart(next, hasStatus, w.subresource), shape);
+    if (fieldsV1 !== undefined) {
+      if (!hasAny(fieldsV1)) return [];
+      return [{ manager: w.manager, operation: 'Update', apiVersion: w.apiVersion, time: w.now, fieldsType: 'FieldsV1', fieldsV1, ...(w.subresource ? { subresource: w.subresource } : {}) }];
+    }
+  }
   const base = requested !== undefined ? requested : prev?.metadata.managedFields;
   const list = parse(base);
   let changed: FieldSet;
