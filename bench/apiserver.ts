@@ -11,7 +11,7 @@ import { startApiServer } from '../test/harness/apiserver.js';
 import { startEtcd } from '../test/harness/etcd.js';
 import { configMap, pod } from './objects.js';
 import { post, printMarkdown } from './http.js';
-import { fmt, percentile, runConcurrent, timeIt } from './stats.js';
+import { cpuMs, fmt, percentile, runConcurrent, timeIt } from './stats.js';
 
 const CREATES = Number(process.env.BENCH_CREATES ?? 3000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -41,18 +41,33 @@ async function main(): Promise<void> {
       const perRound = Math.ceil(CREATES / 3);
       let ours = 0;
       let raw = 0;
+      // CPU per operation of each process, summed over the rounds: where the time goes.
+      const cpu = { raw: { bench: 0, etcd: 0 }, api: { bench: 0, apiserver: 0, etcd: 0 } };
+      const pids = { bench: process.pid, etcd: etcd.proc.child.pid!, apiserver: api.proc.child.pid! };
       for (let round = 0; round < 3; round++) {
         const base = round * perRound;
         // The same etcd operation a create is: put only if the key does not exist yet.
+        let before = { bench: cpuMs(pids.bench), etcd: cpuMs(pids.etcd), apiserver: cpuMs(pids.apiserver) };
         const etcdSecs = await runConcurrent(perRound, CONCURRENCY, (i) => {
           const key = `/baseline/${kind}/bench-${kind}/obj-${base + i}`;
           return client.if(key, 'Create', '==', 0).then(client.put(key).value(bytes)).commit();
         });
+        cpu.raw.bench += cpuMs(pids.bench) - before.bench;
+        cpu.raw.etcd += cpuMs(pids.etcd) - before.etcd;
+        before = { bench: cpuMs(pids.bench), etcd: cpuMs(pids.etcd), apiserver: cpuMs(pids.apiserver) };
         const apiSecs = await runConcurrent(perRound, CONCURRENCY, (i) => post(pool, `/api/v1/namespaces/bench-${kind}/${kind}`, make(`obj-${base + i}`)));
+        cpu.api.bench += cpuMs(pids.bench) - before.bench;
+        cpu.api.etcd += cpuMs(pids.etcd) - before.etcd;
+        cpu.api.apiserver += cpuMs(pids.apiserver) - before.apiserver;
         raw = Math.max(raw, perRound / etcdSecs);
         ours = Math.max(ours, perRound / apiSecs);
       }
       out(`create ${kind} (${bytes.length} B), ${CONCURRENCY} in flight`, `${fmt(ours, 0)}/s`, `${fmt(raw, 0)} txns/s`, fmt(ours / raw, 2));
+      const us = (ms: number) => fmt((ms * 1000) / (perRound * 3), 0);
+      console.log(
+        `  CPU µs per create: through the apiserver: client ${us(cpu.api.bench)}, apiserver ${us(cpu.api.apiserver)}, etcd ${us(cpu.api.etcd)}; ` +
+          `raw: client ${us(cpu.raw.bench)}, etcd ${us(cpu.raw.etcd)}`,
+      );
     }
 
     const gets = CREATES;

@@ -23,6 +23,11 @@ const deployments = resource('apps/v1/deployments');
 const nodes = resource('v1/nodes');
 
 const rssMB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+// What resident memory is made of: anonymous pages are the process's own (heap, stacks,
+// buffers); the rest is mostly the node binary's pages, which every Node process on the
+// machine shares. PSS divides shared pages among the processes that map them.
+const rollupMB = (pid: number, field: 'Anonymous' | 'Pss') =>
+  Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? NaN) / 1024;
 const component = (name: string, args: string[]) => new Proc(`footprint-${name}`, process.execPath, [...NODE_FLAGS, join(process.cwd(), 'dist', name, 'main.js'), ...args]);
 const settle = async () => {
   // Let collections catch up before reading RSS.
@@ -45,6 +50,11 @@ async function main(): Promise<void> {
     const row = `${label.padEnd(40)} ${fmt(plane[0]!, 0).padStart(9)} ${fmt(plane[1]!, 0).padStart(9)} ${fmt(plane[2]!, 0).padStart(9)} ${fmt(plane[0]! + plane[1]! + plane[2]!, 0).padStart(7)} ${fmt(base, 0).padStart(8)} ${fmt(sim, 0).padStart(9)}`;
     rows.push(row);
     console.log(row);
+    const pids = [api.proc.child.pid!, scheduler.child.pid!, manager.child.pid!];
+    const anon = pids.map((p) => rollupMB(p, 'Anonymous'));
+    const pss = pids.reduce((s, p) => s + rollupMB(p, 'Pss'), 0);
+    const bareAnon = bare.reduce((s, p) => s + rollupMB(p.child.pid!, 'Anonymous'), 0);
+    console.log(`  anonymous: ${anon.map((a) => fmt(a, 0)).join(' / ')} = ${fmt(anon[0]! + anon[1]! + anon[2]!, 0)} MB (3 bare: ${fmt(bareAnon, 0)}); PSS of the three: ${fmt(pss, 0)} MB`);
   };
   try {
     console.log(`${'MB resident'.padEnd(40)} ${'apiserver'.padStart(9)} ${'scheduler'.padStart(9)} ${'ctrl-mgr'.padStart(9)} ${'total'.padStart(7)} ${'3 bare'.padStart(8)} ${'simulator'.padStart(9)}`);

@@ -15,7 +15,7 @@ import { startApiServer } from '../test/harness/apiserver.js';
 import { startEtcd } from '../test/harness/etcd.js';
 import { freePort, waitFor } from '../test/harness/ports.js';
 import { Proc } from '../test/harness/processes.js';
-import { fmt, runConcurrent } from './stats.js';
+import { cpuMs, fmt, runConcurrent } from './stats.js';
 import { NODE_FLAGS } from '../component-base/heap.js';
 
 const NODES = Number(process.env.BENCH_NODES ?? 1000);
@@ -46,13 +46,17 @@ const podObject = (name: string): Pod => ({
 });
 
 /** Creates PODS pods in `namespace` at 50 in flight and resolves once `bound` says all are bound; returns pods/s and seconds. */
-async function createAndWait(client: RestClient, namespace: string, bound: () => number): Promise<{ perSecond: number; seconds: number; bound: number }> {
+async function createAndWait(client: RestClient, namespace: string, bound: () => number, pids: Record<string, number>): Promise<{ perSecond: number; seconds: number; bound: number }> {
   const started = Date.now();
+  const cpuBefore = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuMs(pid)]));
   await runConcurrent(PODS, IN_FLIGHT, (i) => client.create(pods, namespace, podObject(`p-${i}`)));
   const createdAfter = (Date.now() - started) / 1000;
   while (bound() < PODS && Date.now() - started < TIMEOUT_MS) await new Promise((r) => setTimeout(r, 20));
   const seconds = (Date.now() - started) / 1000;
   console.log(`  ${namespace}: ${PODS} creates took ${fmt(createdAfter, 1)} s; ${bound()} bound after ${fmt(seconds, 1)} s`);
+  // Where the time went: CPU per pod of each process (the bench process holds the creators,
+  // the counting informer and, for the floor, the binder).
+  console.log(`  CPU µs per pod: ${Object.entries(pids).map(([k, pid]) => `${k} ${fmt(((cpuMs(pid) - cpuBefore[k]!) * 1000) / PODS, 0)}`).join(', ')}`);
   return { perSecond: bound() / seconds, seconds, bound: bound() };
 }
 
@@ -98,7 +102,8 @@ async function main(): Promise<void> {
         });
     };
     floor.informer.addHandler({ add: (p) => !p.spec.nodeName && bind(p) });
-    const base = await createAndWait(client, 'floor', floor.count);
+    const pids = { bench: process.pid, apiserver: api.proc.child.pid!, etcd: etcd.proc.child.pid! };
+    const base = await createAndWait(client, 'floor', floor.count, pids);
 
     // The scheduler, started and synced before its pods come.
     const port = await freePort();
@@ -109,7 +114,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 1000));
     const measured = boundCounter(client, 'scheduler', stop.signal);
     await measured.informer.synced;
-    const ours = await createAndWait(client, 'scheduler', measured.count);
+    const ours = await createAndWait(client, 'scheduler', measured.count, { ...pids, scheduler: scheduler.child.pid! });
 
     console.log(`\n${'measure'.padEnd(46)} ${'pods/s'.padStart(10)} ${'bound'.padStart(8)}`);
     console.log(`${'floor: trivial round-robin binder'.padEnd(46)} ${fmt(base.perSecond, 0).padStart(10)} ${String(base.bound).padStart(8)}`);

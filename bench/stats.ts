@@ -1,4 +1,5 @@
 // Small helpers for benchmark figures.
+import { readFileSync } from 'node:fs';
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -27,3 +28,13 @@ export async function timeIt(fn: () => Promise<unknown> | unknown): Promise<numb
 }
 
 export const fmt = (n: number, digits = 1) => n.toFixed(digits);
+
+/** CPU time (user + system) a process has used so far, in ms; from /proc, at 10 ms resolution. */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+const CLOCK_TICKS_PER_SECOND = 100;
