@@ -32,6 +32,16 @@ export function validateLabels(labels: unknown, field: string, errs: FieldErrors
   }
 }
 
+export function validateAnnotations(annotations: unknown, field: string, errs: FieldErrors): void {
+  if (annotations === undefined || annotations === null) return;
+  let size = 0;
+  for (const [k, v] of Object.entries(annotations as Record<string, unknown>)) {
+    errs.format(field, k, qualifiedName(k.toLowerCase()));
+    size += k.length + (typeof v === 'string' ? Buffer.byteLength(v) : 0);
+  }
+  if (size > TOTAL_ANNOTATION_SIZE) errs.tooLong(field, TOTAL_ANNOTATION_SIZE);
+}
+
 export function validateObjectMeta(meta: ObjectMeta, rule: NameRule, namespaced: boolean, errs: FieldErrors): void {
   if (!meta.name) {
     errs.required('metadata.name', 'name or generateName is required');
@@ -41,14 +51,7 @@ export function validateObjectMeta(meta: ObjectMeta, rule: NameRule, namespaced:
   if (namespaced && !meta.namespace) errs.required('metadata.namespace');
   if (!namespaced && meta.namespace) errs.forbidden('metadata.namespace', 'not allowed on this type');
   validateLabels(meta.labels, 'metadata.labels', errs);
-  if (meta.annotations) {
-    let size = 0;
-    for (const [k, v] of Object.entries(meta.annotations)) {
-      errs.format('metadata.annotations', k, qualifiedName(k.toLowerCase()));
-      size += k.length + (typeof v === 'string' ? Buffer.byteLength(v) : 0);
-    }
-    if (size > TOTAL_ANNOTATION_SIZE) errs.tooLong('metadata.annotations', TOTAL_ANNOTATION_SIZE);
-  }
+  validateAnnotations(meta.annotations, 'metadata.annotations', errs);
   (meta.ownerReferences ?? []).forEach((ref, i) => {
     const f = `metadata.ownerReferences[${i}]`;
     if (!ref.apiVersion) errs.invalid(`${f}.apiVersion`, ref.apiVersion ?? '', 'version must not be empty');

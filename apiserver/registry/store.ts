@@ -330,6 +330,9 @@ export class ResourceStore {
    * otherwise the live ones with this write recorded.
    */
   private managedFields(prev: KubeObject, next: KubeObject, requested: unknown, opts: UpdateOptions): ManagedFieldsEntry[] {
+    // A binding is written to storage as it is in Kubernetes, past the field manager: the
+    // scheduler owns no fields of the pods it binds.
+    if (opts.subresource === 'binding') return (prev.metadata.managedFields as ManagedFieldsEntry[] | undefined) ?? [];
     if (opts.tracking?.applied && Array.isArray(requested)) return requested as ManagedFieldsEntry[];
     const live = prev.metadata.managedFields;
     const replaced = Array.isArray(requested) && requested.length > 0 && !deepEqual(requested, live) ? requested : undefined;

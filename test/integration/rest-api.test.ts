@@ -130,9 +130,26 @@ describe('writes and concurrency', () => {
 
   it('binds a pod once and deletes bound pods gracefully', async () => {
     const pod = { metadata: { name: 'bindme' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
-    expect((await call('POST', '/api/v1/namespaces/default/pods', pod)).status).toBe(201);
+    const created = await call('POST', '/api/v1/namespaces/default/pods', pod);
+    expect(created.status).toBe(201);
     const binding = { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'bindme' }, target: { kind: 'Node', name: 'node-a' } };
-    expect((await call('POST', '/api/v1/namespaces/default/pods/bindme/binding', binding)).status).toBe(201);
+    // Hostile annotations: refused, or kept as own keys; the pod stays unbound and unchanged.
+    const odd = await call('POST', '/api/v1/namespaces/default/pods/bindme/binding', { ...binding, metadata: { name: 'bindme', annotations: { nested: { no: 1 } } } });
+    expect(odd.status).toBe(400);
+    const proto = await call('POST', '/api/v1/namespaces/default/pods/bindme/binding', { ...binding, metadata: { name: 'bindme', annotations: JSON.parse('{"__proto__":"x"}') } });
+    expect(proto.status).toBe(422);
+    expect((await call('GET', '/api/v1/namespaces/default/pods/bindme')).json.spec.nodeName).toBeUndefined();
+    // A resourceVersion in the binding is a precondition, as a uid is.
+    const stale = await call('POST', '/api/v1/namespaces/default/pods/bindme/binding', { ...binding, metadata: { name: 'bindme', resourceVersion: '1' } });
+    expect(stale.status).toBe(409);
+    expect(stale.json.message).toContain('Precondition failed: ResourceVersion in precondition: 1');
+    const withAnnotations = { ...binding, metadata: { name: 'bindme', resourceVersion: created.json.metadata.resourceVersion, annotations: { 'example.com/placed-by': 'test' } } };
+    expect((await call('POST', '/api/v1/namespaces/default/pods/bindme/binding', withAnnotations)).status).toBe(201);
+    const bound = (await call('GET', '/api/v1/namespaces/default/pods/bindme')).json;
+    expect(bound.spec.nodeName).toBe('node-a');
+    expect(bound.metadata.annotations).toEqual({ 'example.com/placed-by': 'test' });
+    // Bindings go past the field manager, as in Kubernetes: no manager owns spec.nodeName.
+    expect(bound.metadata.managedFields).toEqual(created.json.metadata.managedFields);
     const again = await call('POST', '/api/v1/namespaces/default/pods/bindme/binding', { ...binding, target: { name: 'node-b' } });
     expect(again.status).toBe(409);
     const del = await call('DELETE', '/api/v1/namespaces/default/pods/bindme', { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' });
