@@ -3,7 +3,9 @@
 // existing Event instead of creating another. Events are written in the background, one at a
 // time, as client-go's broadcaster does: a burst (a scheduler binding thousands of pods) queues
 // them behind its real work instead of doubling its writes; past 1000 waiting, new ones are
-// dropped and counted.
+// dropped and counted. Writes are rate limited as the kubelet's --event-qps/--event-burst
+// (50/s after a burst of 100; kube-scheduler's client has the same limits), so a burst of
+// thousands of pods costs the apiserver a few hundred Events, not one write per pod.
 import type { Logger } from 'pino';
 import type { KubeObject } from '../api/types/meta.js';
 import { resource } from './rest.js';
@@ -27,18 +29,31 @@ interface Seen {
 const MAX_REMEMBERED = 4096;
 const MAX_QUEUED = 1000;
 
+export interface EventRateLimit {
+  /** Writes per second once the burst is spent. */
+  qps: number;
+  burst: number;
+}
+
+export const DEFAULT_EVENT_RATE_LIMIT: EventRateLimit = { qps: 50, burst: 100 };
+
 export class EventRecorder {
   private readonly seen = new Map<string, Seen>();
   private readonly queued: Array<() => Promise<void>> = [];
   private writing = false;
   /** Events not written because too many were waiting. */
   dropped = 0;
+  private tokens: number;
+  private refilledAt = Date.now();
 
   constructor(
     private readonly client: ApiClient,
     private readonly source: EventSource,
     private readonly log?: Logger,
-  ) {}
+    private readonly limit: EventRateLimit = DEFAULT_EVENT_RATE_LIMIT,
+  ) {
+    this.tokens = limit.burst;
+  }
 
   /** Fire and forget: queued and written in the background; one that cannot be written is logged, never thrown. */
   event(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): void {
@@ -52,8 +67,26 @@ export class EventRecorder {
 
   private async drain(): Promise<void> {
     this.writing = true;
-    while (this.queued.length) await this.queued.shift()!();
+    while (this.queued.length) {
+      await this.takeToken();
+      await this.queued.shift()!();
+    }
     this.writing = false;
+  }
+
+  /** A token bucket: `burst` writes at once, then `qps` a second. */
+  private async takeToken(): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      this.tokens = Math.min(this.limit.burst, this.tokens + ((now - this.refilledAt) / 1000) * this.limit.qps);
+      this.refilledAt = now;
+      if (this.tokens >= 1) {
+        this.tokens -= 1;
+        return;
+      }
+      // Unreferenced: waiting Events never keep a stopping component alive.
+      await new Promise((r) => setTimeout(r, Math.ceil(((1 - this.tokens) / this.limit.qps) * 1000)).unref());
+    }
   }
 
   async record(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): Promise<void> {

@@ -2,9 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { Node, Taint } from '../api/types/core.js';
 import type { KubeObject } from '../api/types/meta.js';
 import type { Pod } from '../api/types/pod.js';
-import { feasibleNodesToFind, schedule } from './framework.js';
-import { newNodeInfo } from './node-info.js';
+import { feasibleNodesToFind, schedule, SKIP, unschedulable, type FilterPlugin, type ScorePlugin } from './framework.js';
+import { hostPorts, newNodeInfo, podRequests } from './node-info.js';
 import { defaultFilters, defaultScores } from './plugins/index.js';
+import { nodeAffinity, preferredNodeAffinity } from './plugins/node-affinity.js';
+import { ownerSpread } from './plugins/spread.js';
+import { nodePorts } from './plugins/node-ports.js';
+import { podAntiAffinity } from './plugins/pod-anti-affinity.js';
+import { volumeBinding } from './plugins/volume-binding.js';
 
 function node(name: string, opts: { cpu?: string; memory?: string; labels?: Record<string, string>; taints?: Taint[]; unschedulable?: boolean; ready?: boolean } = {}): Node {
   return {
@@ -120,5 +125,50 @@ describe('how many nodes are searched', () => {
     // The search wrapped around: the chosen node is among 290..299 and 0..89.
     const chosen = Number(second.node!.slice(2));
     expect(chosen >= 290 || chosen < 90).toBe(true);
+  });
+});
+
+describe('filters a pod asks nothing of', () => {
+  it('are left out of its cycle when their preFilter says Skip', () => {
+    let calls = 0;
+    const counted = { name: 'Counted', preFilter: () => SKIP, filter: () => (calls++, unschedulable('never')) } satisfies FilterPlugin;
+    const result = schedule(pod('p'), [newNodeInfo(node('a'), [])], [...defaultFilters, counted], defaultScores);
+    expect(result.node).toBe('a');
+    expect(calls).toBe(0);
+  });
+
+  it('are skipped by the default plugins only when the pod has no selector, ports, anti-affinity or claims', () => {
+    const skipped = (p: Pod) => {
+      const state = { pod: p, allNodes: [newNodeInfo(node('a'), [])], requests: podRequests(p), hostPorts: hostPorts(p), data: new Map() };
+      return [nodeAffinity, nodePorts, podAntiAffinity, volumeBinding({ claim: () => undefined, volume: () => undefined, storageClass: () => undefined })]
+        .filter((f) => f.preFilter?.(state) === SKIP)
+        .map((f) => f.name);
+    };
+    expect(skipped(pod('plain'))).toEqual(['NodeAffinity', 'NodePorts', 'InterPodAffinity', 'VolumeBinding']);
+    const asking = pod('asking', {
+      nodeSelector: { disk: 'ssd' },
+      containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 80, hostPort: 8080 }] }],
+      affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'zone', labelSelector: { matchLabels: { app: 'x' } } }] } },
+      volumes: [{ name: 'v', persistentVolumeClaim: { claimName: 'data' } }],
+    });
+    expect(skipped(asking)).toEqual([]);
+  });
+
+  it('leave out score plugins that would score every node alike, and keep them for pods they concern', () => {
+    let calls = 0;
+    const counted = { name: 'Counted', weight: 100, preScore: () => SKIP, score: () => calls++ } satisfies ScorePlugin;
+    const nodes = [newNodeInfo(node('a'), [pod('x')]), newNodeInfo(node('b'), [])];
+    expect(schedule(pod('p'), nodes, defaultFilters, [...defaultScores, counted]).node).toBe('b');
+    expect(calls).toBe(0);
+    const state = (p: Pod) => ({ pod: p, allNodes: nodes, requests: podRequests(p), hostPorts: hostPorts(p), data: new Map() });
+    const skipped = (p: Pod) => [ownerSpread, preferredNodeAffinity].filter((s) => s.preScore?.(state(p)) === SKIP).map((s) => s.name);
+    expect(skipped(pod('plain'))).toEqual(['SelectorSpread', 'NodeAffinityPreferred']);
+    const owned = pod('owned', { affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, preference: { matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] } }] } } }, {
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'rs-uid', controller: true }],
+    });
+    expect(skipped(owned)).toEqual([]);
+    // Siblings of one owner still spread: the node without one wins.
+    const sibling = pod('sib', {}, { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'rs-uid', controller: true }] });
+    expect(schedule(owned, [newNodeInfo(node('a'), []), newNodeInfo(node('b'), [sibling])], defaultFilters, defaultScores).node).toBe('a');
   });
 });

@@ -33,16 +33,28 @@ export interface ScheduleContext {
   antiAffinityNodes?: NodeInfo[];
 }
 
+/** What a preFilter returns when its filter has nothing to check for this pod on any node. */
+export const SKIP = 'Skip';
+
 export interface FilterPlugin {
   name: string;
-  /** Once per pod, before any node is filtered: work that does not depend on the node. */
-  preFilter?(state: CycleState): void;
+  /**
+   * Once per pod, before any node is filtered: work that does not depend on the node.
+   * Returning SKIP leaves the plugin's filter out of this pod's cycle, as Kubernetes' Skip
+   * status does (most pods ask nothing of most filters).
+   */
+  preFilter?(state: CycleState): void | typeof SKIP;
   filter(state: CycleState, node: NodeInfo): FilterResult;
 }
 
 export interface ScorePlugin {
   name: string;
   weight: number;
+  /**
+   * Once per pod, before scoring. SKIP leaves the plugin out: it would give every node the
+   * same score, which changes no ranking (Kubernetes' PreScore Skip).
+   */
+  preScore?(state: CycleState): void | typeof SKIP;
   /** 0..100, higher is better; raw scores may be normalized across nodes by `normalize`. */
   score(state: CycleState, node: NodeInfo): number;
   normalize?(scores: number[]): number[];
@@ -87,7 +99,7 @@ function cycleState(pod: Pod, nodes: NodeInfo[], ctx: ScheduleContext): CycleSta
  */
 export function schedule(pod: Pod, nodes: NodeInfo[], filters: FilterPlugin[], scores: ScorePlugin[], start = 0, ctx: ScheduleContext = {}): ScheduleResult {
   const state = cycleState(pod, nodes, ctx);
-  for (const f of filters) f.preFilter?.(state);
+  const active = filters.filter((f) => f.preFilter?.(state) !== SKIP);
   const feasible: NodeInfo[] = [];
   const reasonCounts = new Map<string, number>();
   const rejectedBy = new Set<string>();
@@ -96,7 +108,7 @@ export function schedule(pod: Pod, nodes: NodeInfo[], filters: FilterPlugin[], s
   for (; processed < nodes.length && feasible.length < wanted; processed++) {
     const n = nodes[(start + processed) % nodes.length]!;
     let passed = true;
-    for (const f of filters) {
+    for (const f of active) {
       const r = f.filter(state, n);
       if (r.code !== 'Success') {
         for (const reason of r.reasons) reasonCounts.set(reason, (reasonCounts.get(reason) ?? 0) + 1);
@@ -114,6 +126,7 @@ export function schedule(pod: Pod, nodes: NodeInfo[], filters: FilterPlugin[], s
   if (feasible.length === 1) return { node: feasible[0]!.node.metadata.name, processed };
   const totals = new Array<number>(feasible.length).fill(0);
   for (const s of scores) {
+    if (s.preScore?.(state) === SKIP) continue;
     let raw = feasible.map((n) => s.score(state, n));
     if (s.normalize) raw = s.normalize(raw);
     raw.forEach((v, i) => (totals[i]! += v * s.weight));

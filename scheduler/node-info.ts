@@ -2,7 +2,7 @@
 // and what they request in total.
 import { isNodeReady } from '../api/conditions.js';
 import { milliValue, parseQuantity } from '../api/quantity.js';
-import type { Node } from '../api/types/core.js';
+import type { Node, Taint } from '../api/types/core.js';
 import type { Pod } from '../api/types/pod.js';
 
 export interface Resources {
@@ -22,6 +22,24 @@ export interface NodeInfo {
   antiAffinityPods: Pod[];
   /** The node's Ready condition is True (read once per node version, not per pod). */
   ready: boolean;
+  /** spec.unschedulable (cordoned), read once per node version. */
+  unschedulable: boolean;
+  /** Its NoSchedule and NoExecute taints (those that keep pods out), and its PreferNoSchedule ones. */
+  blockingTaints: Taint[];
+  preferNoScheduleTaints: Taint[];
+}
+
+/** What a node's spec and status say, read once per node version rather than once per pod and node. */
+function nodeFacts(node: Node): Pick<NodeInfo, 'ready' | 'unschedulable' | 'blockingTaints' | 'preferNoScheduleTaints' | 'allocatable'> {
+  const alloc = node.status?.allocatable ?? node.status?.capacity ?? {};
+  const taints = node.spec?.taints ?? [];
+  return {
+    ready: isNodeReady(node),
+    unschedulable: !!node.spec?.unschedulable,
+    blockingTaints: taints.filter((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute'),
+    preferNoScheduleTaints: taints.filter((t) => t.effect === 'PreferNoSchedule'),
+    allocatable: { milliCPU: milliValue(alloc.cpu), memory: parseQuantity(alloc.memory) ?? 0, pods: Number(parseQuantity(alloc.pods) ?? 110) },
+  };
 }
 
 /** A pod's effective request: the sum over containers, or the largest init container if larger. */
@@ -56,15 +74,13 @@ export function portsConflict(used: Set<string>, wanted: string): boolean {
 }
 
 export function newNodeInfo(node: Node, pods: Pod[]): NodeInfo {
-  const alloc = node.status?.allocatable ?? node.status?.capacity ?? {};
   const info: NodeInfo = {
     node,
     pods: [],
     requested: { milliCPU: 0, memory: 0, pods: 0 },
-    allocatable: { milliCPU: milliValue(alloc.cpu), memory: parseQuantity(alloc.memory) ?? 0, pods: Number(parseQuantity(alloc.pods) ?? 110) },
     usedPorts: new Set(),
     antiAffinityPods: [],
-    ready: isNodeReady(node),
+    ...nodeFacts(node),
   };
   for (const p of pods) addPod(info, p);
   return info;
@@ -101,8 +117,6 @@ export function removePod(info: NodeInfo, pod: Pod): boolean {
 
 /** The node object changed (labels, taints, allocatable): its pods stay. */
 export function setNode(info: NodeInfo, node: Node): void {
-  const alloc = node.status?.allocatable ?? node.status?.capacity ?? {};
   info.node = node;
-  info.ready = isNodeReady(node);
-  info.allocatable = { milliCPU: milliValue(alloc.cpu), memory: parseQuantity(alloc.memory) ?? 0, pods: Number(parseQuantity(alloc.pods) ?? 110) };
+  Object.assign(info, nodeFacts(node));
 }

@@ -7,7 +7,7 @@ const TAINT = { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' };
 export const nodeUnschedulable: FilterPlugin = {
   name: 'NodeUnschedulable',
   filter(state, n) {
-    if (!n.node.spec?.unschedulable) return ok;
+    if (!n.unschedulable) return ok;
     return toleratesAll(state.pod.spec?.tolerations, TAINT) ? ok : unresolvable('node(s) were unschedulable');
   },
 };

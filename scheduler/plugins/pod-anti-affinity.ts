@@ -3,7 +3,7 @@
 // once per pod (preFilter), so filtering a node is a few label lookups, however many pods run.
 import { fromLabelSelector, matches } from '../../api/labels.js';
 import type { Pod, PodAffinityTerm } from '../../api/types/pod.js';
-import { ok, unschedulable, type FilterPlugin } from '../framework.js';
+import { ok, SKIP, unschedulable, type FilterPlugin } from '../framework.js';
 
 function requiredTerms(pod: Pod): PodAffinityTerm[] {
   return pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
@@ -57,7 +57,8 @@ export const podAntiAffinity: FilterPlugin = {
       }
     }
     // Nothing forbidden: the filter has nothing to check on any node.
-    if (terms.length || forbidden.existing.size) state.data.set(NAME, forbidden);
+    if (!terms.length && !forbidden.existing.size) return SKIP;
+    state.data.set(NAME, forbidden);
   },
   filter(state, n) {
     const forbidden = state.data.get(NAME) as Forbidden | undefined;

@@ -6,8 +6,8 @@ import { toleratesAll } from '../../api/tolerations.js';
 export const taintToleration: FilterPlugin = {
   name: 'TaintToleration',
   filter(state, n) {
-    const taints = n.node.spec?.taints ?? [];
-    const blocking = taints.find((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !toleratesAll(state.pod.spec?.tolerations, t));
+    if (n.blockingTaints.length === 0) return ok;
+    const blocking = n.blockingTaints.find((t) => !toleratesAll(state.pod.spec?.tolerations, t));
     if (!blocking) return ok;
     return unresolvable(`node(s) had untolerated taint {${blocking.key}: ${blocking.value ?? ''}}`);
   },
@@ -17,8 +17,8 @@ export const preferNoScheduleTaints: ScorePlugin = {
   name: 'TaintTolerationPreferred',
   weight: 3,
   score(state, n) {
-    const taints = n.node.spec?.taints ?? [];
-    return taints.filter((t) => t.effect === 'PreferNoSchedule' && !toleratesAll(state.pod.spec?.tolerations, t)).length;
+    if (n.preferNoScheduleTaints.length === 0) return 0;
+    return n.preferNoScheduleTaints.filter((t) => !toleratesAll(state.pod.spec?.tolerations, t)).length;
   },
   // Fewer intolerable PreferNoSchedule taints is better.
   normalize: (scores) => normalizeToMax(scores, true),

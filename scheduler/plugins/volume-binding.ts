@@ -4,7 +4,7 @@
 import { termMatches } from '../../api/node-affinity.js';
 import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '../../api/types/storage.js';
 import type { Pod } from '../../api/types/pod.js';
-import { ok, unresolvable, unschedulable, type FilterPlugin } from '../framework.js';
+import { ok, SKIP, unresolvable, unschedulable, type FilterPlugin } from '../framework.js';
 
 export interface VolumeLookup {
   claim(namespace: string, name: string): PersistentVolumeClaim | undefined;
@@ -26,8 +26,13 @@ export function claimsToProvision(pod: Pod, lookup: VolumeLookup): PersistentVol
 export function volumeBinding(lookup: VolumeLookup): FilterPlugin {
   return {
     name: 'VolumeBinding',
+    preFilter(state) {
+      const names = claimNames(state.pod);
+      if (names.length === 0) return SKIP;
+      state.data.set('VolumeBinding', names);
+    },
     filter(state, n) {
-      for (const name of claimNames(state.pod)) {
+      for (const name of (state.data.get('VolumeBinding') as string[] | undefined) ?? claimNames(state.pod)) {
         const pvc = lookup.claim(state.pod.metadata.namespace!, name);
         if (!pvc) return unresolvable(`persistentvolumeclaim "${name}" not found`);
         if (pvc.metadata.deletionTimestamp) return unresolvable(`persistentvolumeclaim "${name}" is being deleted`);

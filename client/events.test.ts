@@ -1,0 +1,33 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { EventRecorder } from './events.js';
+import { FakeClient } from './fake-client.js';
+
+const pod = (name: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', uid: `uid-${name}` } });
+const created = (client: FakeClient) => client.actions.filter((a) => a.verb === 'create' && a.resource === 'events').length;
+
+describe('EventRecorder write rate', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('writes a burst at once, then qps a second, and drops what does not fit in the queue', async () => {
+    const client = new FakeClient();
+    const recorder = new EventRecorder(client, { component: 'test' }, undefined, { qps: 10, burst: 5 });
+    for (let i = 0; i < 1200; i++) recorder.event(pod(`p${i}`), 'Normal', 'Scheduled', `assigned p${i}`);
+    expect(recorder.dropped).toBe(200);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(created(client)).toBe(5);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(created(client)).toBeGreaterThanOrEqual(14);
+    expect(created(client)).toBeLessThanOrEqual(16);
+    await vi.advanceTimersByTimeAsync(100_000);
+    expect(created(client)).toBe(1000);
+  });
+
+  it('writes a few events at once, with nothing waiting', async () => {
+    const client = new FakeClient();
+    const recorder = new EventRecorder(client, { component: 'test' });
+    for (let i = 0; i < 20; i++) recorder.event(pod(`q${i}`), 'Normal', 'Pulled', 'image present');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(created(client)).toBe(20);
+  });
+});
