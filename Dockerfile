@@ -41,5 +41,6 @@ COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules node_modules
 COPY --from=build /src/dist dist
 USER 10001
-# The young-generation size of component-base/heap.ts NODE_FLAGS.
-ENTRYPOINT ["node", "--max-semi-space-size=8"]
+COPY scripts/node-entrypoint.sh /usr/local/bin/kubette-node
+# Each component's heap flags (component-base/heap.ts nodeFlags).
+ENTRYPOINT ["/usr/local/bin/kubette-node"]

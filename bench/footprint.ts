@@ -13,7 +13,7 @@ import { startEtcd } from '../test/harness/etcd.js';
 import { waitFor } from '../test/harness/ports.js';
 import { Proc } from '../test/harness/processes.js';
 import { fmt } from './stats.js';
-import { NODE_FLAGS } from '../component-base/heap.js';
+import { nodeFlags } from '../component-base/heap.js';
 
 const NODES = Number(process.env.BENCH_NODES ?? 1000);
 const PODS = Number(process.env.BENCH_PODS ?? 5000);
@@ -28,7 +28,7 @@ const rssMB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/pr
 // machine shares. PSS divides shared pages among the processes that map them.
 const rollupMB = (pid: number, field: 'Anonymous' | 'Pss') =>
   Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? NaN) / 1024;
-const component = (name: string, args: string[]) => new Proc(`footprint-${name}`, process.execPath, [...NODE_FLAGS, join(process.cwd(), 'dist', name, 'main.js'), ...args]);
+const component = (name: string, args: string[]) => new Proc(`footprint-${name}`, process.execPath, [...nodeFlags(`${name}/main.js`), join(process.cwd(), 'dist', name, 'main.js'), ...args]);
 const settle = async () => {
   // Let collections catch up before reading RSS.
   await new Promise((r) => setTimeout(r, 5000));

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { freePort, waitFor } from './ports.js';
 import { Proc } from './processes.js';
-import { NODE_FLAGS } from '../../component-base/heap.js';
+import { nodeFlags } from '../../component-base/heap.js';
 
 export interface ApiServerHandle {
   url: string;
@@ -34,7 +34,7 @@ export async function startApiServer(opts: ApiServerStart): Promise<ApiServerHan
   const url = `http://127.0.0.1:${port}`;
   const launch = async () => {
     const proc = new Proc(`apiserver-${port}`, process.execPath, [
-      ...NODE_FLAGS,
+      ...nodeFlags(MAIN),
       MAIN,
       '--etcd-servers', opts.etcd,
       '--etcd-prefix', prefix,

@@ -1,10 +1,10 @@
 // The other components as users run them: `node dist/<component>/main.js` with flags.
 import { join } from 'node:path';
 import { Proc } from './processes.js';
-import { NODE_FLAGS } from '../../component-base/heap.js';
+import { nodeFlags } from '../../component-base/heap.js';
 
 let counter = 0;
 
 export function startComponent(component: 'scheduler' | 'kubelet' | 'controller-manager' | 'simulated-nodes', args: string[]): Proc {
-  return new Proc(`${component}-${process.pid}-${++counter}`, process.execPath, [...NODE_FLAGS, join(process.cwd(), 'dist', component, 'main.js'), ...args]);
+  return new Proc(`${component}-${process.pid}-${++counter}`, process.execPath, [...nodeFlags(`${component}/main.js`), join(process.cwd(), 'dist', component, 'main.js'), ...args]);
 }
