@@ -192,7 +192,7 @@ export class CRDController {
         return;
       }
     }
-    await this.store.update(undefined, name, {
+    const released = await this.store.update(undefined, name, {
       dryRun: false,
       mutate: (current) => {
         current.metadata.finalizers = (current.metadata.finalizers ?? []).filter((f) => f !== CRD_CLEANUP_FINALIZER);
@@ -201,6 +201,9 @@ export class CRDController {
     }).catch((err) => {
       if (!(err instanceof StatusError && err.code === 404)) throw err;
     });
+    // The last finalizer gone, the definition is deleted: stop serving it now rather than when
+    // the watch brings the deletion, so this apiserver never serves a definition it has removed.
+    if (released && !(released.object.obj.metadata.finalizers ?? []).length) await this.unserve(name);
   }
 
   private async writeStatus(crd: CustomResourceDefinition, conditions: (c: Condition[]) => Condition[], acceptedNames?: unknown): Promise<void> {

@@ -210,7 +210,8 @@ describe('CustomResourceDefinitions over REST', () => {
     const deleted = await call('DELETE', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.${group}`);
     expect(deleted.status).toBe(200);
     await waitFor('the definition gone', async () => (await call('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.${group}`)).status === 404, 15_000);
-    expect((await call('GET', `/apis/${group}/v1/namespaces/default/widgets`)).status).toBe(404);
+    // Served until each apiserver's watch shows the deletion (at once on the one that removed it).
+    await waitFor('the objects no longer served', async () => (await call('GET', `/apis/${group}/v1/namespaces/default/widgets`)).status === 404, 5_000);
     // Defined again: nothing of the old objects is left.
     await call('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', widgetCRD(group));
     await established(`widgets.${group}`);
