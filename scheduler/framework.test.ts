@@ -161,7 +161,7 @@ describe('filters a pod asks nothing of', () => {
     expect(schedule(pod('p'), nodes, defaultFilters, [...defaultScores, counted]).node).toBe('b');
     expect(calls).toBe(0);
     const state = (p: Pod) => ({ pod: p, allNodes: nodes, requests: podRequests(p), hostPorts: hostPorts(p), data: new Map() });
-    const skipped = (p: Pod) => [ownerSpread, preferredNodeAffinity].filter((s) => s.preScore?.(state(p)) === SKIP).map((s) => s.name);
+    const skipped = (p: Pod) => [ownerSpread, preferredNodeAffinity].filter((s) => s.preScore?.(state(p), nodes) === SKIP).map((s) => s.name);
     expect(skipped(pod('plain'))).toEqual(['SelectorSpread', 'NodeAffinityPreferred']);
     const owned = pod('owned', { affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, preference: { matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] } }] } } }, {
       ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'rs-uid', controller: true }],
@@ -170,5 +170,22 @@ describe('filters a pod asks nothing of', () => {
     // Siblings of one owner still spread: the node without one wins.
     const sibling = pod('sib', {}, { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'rs-uid', controller: true }] });
     expect(schedule(owned, [newNodeInfo(node('a'), []), newNodeInfo(node('b'), [sibling])], defaultFilters, defaultScores).node).toBe('a');
+  });
+
+  it('need not ask filters that pass every pod on open nodes, and still ask them on the others', () => {
+    const asked: string[] = [];
+    const basic = { name: 'Basic', passesOpenNodes: true, filter: (_s: unknown, n: { node: Node }) => (asked.push(n.node.metadata.name!), unschedulable('closed')) } satisfies FilterPlugin;
+    const nodes = [
+      newNodeInfo(node('a-soft', { taints: [{ key: 'k', effect: 'PreferNoSchedule' }] }), []),
+      newNodeInfo(node('b-open'), []),
+      newNodeInfo(node('cordoned', { unschedulable: true }), []),
+      newNodeInfo(node('tainted', { taints: [{ key: 'k', effect: 'NoSchedule' }] }), []),
+      newNodeInfo(node('down', { ready: false }), []),
+    ];
+    expect(nodes.map((n) => n.open)).toEqual([true, true, false, false, false]);
+    const result = schedule(pod('p'), nodes, [basic], defaultScores);
+    expect(asked).toEqual(['cordoned', 'tainted', 'down']);
+    // Of the open nodes, the one without a PreferNoSchedule taint scores higher.
+    expect(result.node).toBe('b-open');
   });
 });

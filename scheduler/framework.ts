@@ -45,6 +45,11 @@ export interface FilterPlugin {
    */
   preFilter?(state: CycleState): void | typeof SKIP;
   filter(state: CycleState, node: NodeInfo): FilterResult;
+  /**
+   * The filter passes every pod on an open node (Ready, not cordoned, no NoSchedule or
+   * NoExecute taint), so the cycle need not call it there: most nodes are open.
+   */
+  passesOpenNodes?: boolean;
 }
 
 export interface ScorePlugin {
@@ -54,7 +59,7 @@ export interface ScorePlugin {
    * Once per pod, before scoring. SKIP leaves the plugin out: it would give every node the
    * same score, which changes no ranking (Kubernetes' PreScore Skip).
    */
-  preScore?(state: CycleState): void | typeof SKIP;
+  preScore?(state: CycleState, feasible: NodeInfo[]): void | typeof SKIP;
   /** 0..100, higher is better; raw scores may be normalized across nodes by `normalize`. */
   score(state: CycleState, node: NodeInfo): number;
   normalize?(scores: number[]): number[];
@@ -100,6 +105,7 @@ function cycleState(pod: Pod, nodes: NodeInfo[], ctx: ScheduleContext): CycleSta
 export function schedule(pod: Pod, nodes: NodeInfo[], filters: FilterPlugin[], scores: ScorePlugin[], start = 0, ctx: ScheduleContext = {}): ScheduleResult {
   const state = cycleState(pod, nodes, ctx);
   const active = filters.filter((f) => f.preFilter?.(state) !== SKIP);
+  const onOpenNodes = active.filter((f) => !f.passesOpenNodes);
   const feasible: NodeInfo[] = [];
   const reasonCounts = new Map<string, number>();
   const rejectedBy = new Set<string>();
@@ -108,7 +114,7 @@ export function schedule(pod: Pod, nodes: NodeInfo[], filters: FilterPlugin[], s
   for (; processed < nodes.length && feasible.length < wanted; processed++) {
     const n = nodes[(start + processed) % nodes.length]!;
     let passed = true;
-    for (const f of active) {
+    for (const f of n.open ? onOpenNodes : active) {
       const r = f.filter(state, n);
       if (r.code !== 'Success') {
         for (const reason of r.reasons) reasonCounts.set(reason, (reasonCounts.get(reason) ?? 0) + 1);
@@ -126,7 +132,7 @@ export function schedule(pod: Pod, nodes: NodeInfo[], filters: FilterPlugin[], s
   if (feasible.length === 1) return { node: feasible[0]!.node.metadata.name, processed };
   const totals = new Array<number>(feasible.length).fill(0);
   for (const s of scores) {
-    if (s.preScore?.(state) === SKIP) continue;
+    if (s.preScore?.(state, feasible) === SKIP) continue;
     let raw = feasible.map((n) => s.score(state, n));
     if (s.normalize) raw = s.normalize(raw);
     raw.forEach((v, i) => (totals[i]! += v * s.weight));

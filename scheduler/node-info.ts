@@ -27,16 +27,22 @@ export interface NodeInfo {
   /** Its NoSchedule and NoExecute taints (those that keep pods out), and its PreferNoSchedule ones. */
   blockingTaints: Taint[];
   preferNoScheduleTaints: Taint[];
+  /** Ready, not cordoned, no blocking taint: filters marked passesOpenNodes need not look. */
+  open: boolean;
 }
 
 /** What a node's spec and status say, read once per node version rather than once per pod and node. */
-function nodeFacts(node: Node): Pick<NodeInfo, 'ready' | 'unschedulable' | 'blockingTaints' | 'preferNoScheduleTaints' | 'allocatable'> {
+function nodeFacts(node: Node): Pick<NodeInfo, 'ready' | 'unschedulable' | 'blockingTaints' | 'preferNoScheduleTaints' | 'allocatable' | 'open'> {
   const alloc = node.status?.allocatable ?? node.status?.capacity ?? {};
   const taints = node.spec?.taints ?? [];
+  const ready = isNodeReady(node);
+  const unschedulable = !!node.spec?.unschedulable;
+  const blockingTaints = taints.filter((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
   return {
-    ready: isNodeReady(node),
-    unschedulable: !!node.spec?.unschedulable,
-    blockingTaints: taints.filter((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute'),
+    ready,
+    unschedulable,
+    open: ready && !unschedulable && blockingTaints.length === 0,
+    blockingTaints,
     preferNoScheduleTaints: taints.filter((t) => t.effect === 'PreferNoSchedule'),
     allocatable: { milliCPU: milliValue(alloc.cpu), memory: parseQuantity(alloc.memory) ?? 0, pods: Number(parseQuantity(alloc.pods) ?? 110) },
   };

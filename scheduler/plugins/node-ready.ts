@@ -3,6 +3,7 @@ import { ok, unresolvable, type FilterPlugin } from '../framework.js';
 
 export const nodeReady: FilterPlugin = {
   name: 'NodeReady',
+  passesOpenNodes: true,
   filter(_state, n) {
     return n.ready ? ok : unresolvable('node(s) were not ready');
   },

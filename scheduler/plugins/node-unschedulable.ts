@@ -6,6 +6,7 @@ const TAINT = { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' };
 
 export const nodeUnschedulable: FilterPlugin = {
   name: 'NodeUnschedulable',
+  passesOpenNodes: true,
   filter(state, n) {
     if (!n.unschedulable) return ok;
     return toleratesAll(state.pod.spec?.tolerations, TAINT) ? ok : unresolvable('node(s) were unschedulable');
