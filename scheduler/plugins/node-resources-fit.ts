@@ -6,11 +6,17 @@ export const nodeResourcesFit: FilterPlugin = {
   name: 'NodeResourcesFit',
   filter(state, n) {
     const want = state.requests;
+    const { requested, allocatable } = n;
+    const pods = requested.pods + 1 > allocatable.pods;
+    const cpu = want.milliCPU > 0 && requested.milliCPU + want.milliCPU > allocatable.milliCPU;
+    const memory = want.memory > 0 && requested.memory + want.memory > allocatable.memory;
+    // Asked of hundreds of nodes per pod: nothing is allocated when the pod fits.
+    if (!pods && !cpu && !memory) return ok;
     const reasons: string[] = [];
-    if (n.requested.pods + 1 > n.allocatable.pods) reasons.push('Too many pods');
-    if (want.milliCPU > 0 && n.requested.milliCPU + want.milliCPU > n.allocatable.milliCPU) reasons.push('Insufficient cpu');
-    if (want.memory > 0 && n.requested.memory + want.memory > n.allocatable.memory) reasons.push('Insufficient memory');
-    return reasons.length ? unschedulable(...reasons) : ok;
+    if (pods) reasons.push('Too many pods');
+    if (cpu) reasons.push('Insufficient cpu');
+    if (memory) reasons.push('Insufficient memory');
+    return unschedulable(...reasons);
   },
 };
 
