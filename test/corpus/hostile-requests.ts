@@ -470,6 +470,33 @@ function budgetCases(): Case[] {
   ];
 }
 
+/** Bindings of the sentinel pod that must be refused before anything is written. */
+function bindingCases(): Case[] {
+  const pod = kinds.find((k) => k.plural === 'pods')!;
+  const binding = (what: string, metadata: Record<string, unknown>, expect: Expect, target: Record<string, unknown> = { kind: 'Node', name: 'corpus-node' }): Case => ({
+    name: `pod binding ${what}`,
+    method: 'POST',
+    path: `${objectPath(pod)}/binding`,
+    contentType: 'application/json',
+    body: `{"apiVersion":"v1","kind":"Binding","metadata":${JSON.stringify({ name: sentinelName(pod), ...metadata }).replace('"PROTO"', '"__proto__"')},"target":${JSON.stringify(target)}}`,
+    expect,
+  });
+  const bad: Expect = { code: 400, reason: 'BadRequest', message: /metadata.annotations: expected a map of strings/ };
+  const invalid = (message: RegExp): Expect => ({ code: 422, reason: 'Invalid', message });
+  return [
+    binding('with annotations that nest', { annotations: { a: { b: 'c' } } }, bad),
+    binding('with annotations that are a list', { annotations: ['a'] }, bad),
+    binding('with annotations that are a string', { annotations: 'a=b' }, bad),
+    binding('with a number for an annotation', { annotations: { a: 1 } }, bad),
+    binding('with a __proto__ annotation', { annotations: { PROTO: 'x' } }, invalid(/metadata.annotations: Invalid value: "__proto__"/)),
+    binding('with an annotation key that is not a qualified name', { annotations: { 'bad key!': 'x' } }, invalid(/metadata.annotations: Invalid value: "bad key!"/)),
+    binding('with 300 KB of annotations', { annotations: { big: 'x'.repeat(300 * 1024) } }, invalid(/metadata.annotations: Too long: may not be more than 262144 bytes/)),
+    binding('with a stale resourceVersion', { resourceVersion: '1' }, { code: 409, reason: 'Conflict' }),
+    binding("with another pod's uid", { uid: 'not-the-sentinel' }, { code: 409, reason: 'Conflict' }),
+    binding('without a target node', {}, invalid(/target.name: Required value/), { kind: 'Node' }),
+  ];
+}
+
 /** Workload specs Kubernetes refuses, with its field paths. */
 function workloadCases(): Case[] {
   let n = 0;
@@ -568,5 +595,5 @@ function extensionCases(): Case[] {
 }
 
 export function buildCorpus(): Case[] {
-  return [...kinds.flatMap(patchCases), ...kinds.flatMap(writeCases), ...valueCases(), ...parameterCases(), ...pathCases(), ...identityCases(), ...csrCases(), ...cronJobCases(), ...budgetCases(), ...workloadCases(), ...extensionCases()];
+  return [...kinds.flatMap(patchCases), ...kinds.flatMap(writeCases), ...valueCases(), ...parameterCases(), ...pathCases(), ...identityCases(), ...csrCases(), ...cronJobCases(), ...budgetCases(), ...bindingCases(), ...workloadCases(), ...extensionCases()];
 }
