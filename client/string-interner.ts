@@ -40,7 +40,10 @@ export class StringInterner {
       return;
     }
     const obj = value as Record<string, unknown>;
-    for (const key of Object.keys(obj)) {
+    // for-in over a decoded object (own keys only, no prototype chain to speak of) makes no
+    // array of keys per object, which a cache of thousands of objects would pay in collections.
+    for (const key in obj) {
+      if (!Object.hasOwn(obj, key)) continue;
       const v = obj[key];
       // A `__proto__` key JSON.parse made is an own property that assignment would not reach
       // (it would call Object.prototype's setter): left as it is.

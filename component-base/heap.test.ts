@@ -3,11 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { nodeFlags, SEMI_SPACE_MB } from './heap.js';
 
 describe('heap flags per component', () => {
-  it('gives the apiserver the larger young generation and every other component the small one', () => {
+  it('gives the apiserver the largest young generation, the scheduler a middle one, every other component the small one', () => {
     for (const script of ['dist/apiserver/main.js', '/app/dist/apiserver/main.js', 'apiserver/main.js']) {
       expect(nodeFlags(script)).toEqual([`--max-semi-space-size=${SEMI_SPACE_MB.apiserver}`]);
     }
-    for (const script of ['dist/scheduler/main.js', '/app/dist/controller-manager/main.js', 'dist/kubelet/main.js', 'dist/not-apiserver/main.js', '-e', '']) {
+    for (const script of ['dist/scheduler/main.js', '/app/dist/scheduler/main.js']) {
+      expect(nodeFlags(script)).toEqual([`--max-semi-space-size=${SEMI_SPACE_MB.scheduler}`]);
+    }
+    for (const script of ['/app/dist/controller-manager/main.js', 'dist/kubelet/main.js', 'dist/not-apiserver/main.js', 'dist/kube-scheduler/main.js', '-e', '']) {
       expect(nodeFlags(script)).toEqual([`--max-semi-space-size=${SEMI_SPACE_MB.other}`]);
     }
   });
@@ -15,6 +18,7 @@ describe('heap flags per component', () => {
   it("is what the image's entry point gives each component", () => {
     const script = readFileSync(new URL('../scripts/node-entrypoint.sh', import.meta.url), 'utf8');
     expect(script).toContain(`dist/apiserver/main.js) exec node --max-semi-space-size=${SEMI_SPACE_MB.apiserver} "$@" ;;`);
+    expect(script).toContain(`dist/scheduler/main.js) exec node --max-semi-space-size=${SEMI_SPACE_MB.scheduler} "$@" ;;`);
     expect(script).toContain(`*) exec node --max-semi-space-size=${SEMI_SPACE_MB.other} "$@" ;;`);
   });
 });

@@ -133,9 +133,13 @@ export function schedule(pod: Pod, nodes: NodeInfo[], filters: FilterPlugin[], s
   const totals = new Array<number>(feasible.length).fill(0);
   for (const s of scores) {
     if (s.preScore?.(state, feasible) === SKIP) continue;
-    let raw = feasible.map((n) => s.score(state, n));
-    if (s.normalize) raw = s.normalize(raw);
-    raw.forEach((v, i) => (totals[i]! += v * s.weight));
+    if (!s.normalize) {
+      // Straight into the totals: no array per plugin per pod.
+      for (let i = 0; i < feasible.length; i++) totals[i]! += s.score(state, feasible[i]!) * s.weight;
+      continue;
+    }
+    const raw = s.normalize(feasible.map((n) => s.score(state, n)));
+    for (let i = 0; i < raw.length; i++) totals[i]! += raw[i]! * s.weight;
   }
   // Ties go to the node with the fewest pods, then by name, so placement is deterministic.
   let best = 0;

@@ -1,8 +1,10 @@
 #!/bin/sh
 # The image's entry point: starts a component's script with its heap flags, the ones
 # component-base/heap.ts nodeFlags() gives the launcher and the tests (a unit test keeps the
-# two the same): an 8 MB young generation for the apiserver, 2 MB for every other component.
+# two the same): an 8 MB young generation for the apiserver, 4 MB for the scheduler, 2 MB for
+# every other component.
 case "$1" in
   dist/apiserver/main.js) exec node --max-semi-space-size=8 "$@" ;;
+  dist/scheduler/main.js) exec node --max-semi-space-size=4 "$@" ;;
   *) exec node --max-semi-space-size=2 "$@" ;;
 esac
