@@ -74,6 +74,9 @@ export class RestClient implements ApiClient {
   private readonly agent: HttpAgent;
   private readonly send: typeof httpRequest;
   private readonly origin: URL;
+  /** The origin's host (IPv6 without brackets) and port, as node:http wants them. */
+  private readonly hostname: string;
+  private readonly port: string | undefined;
   private readonly headers: Record<string, string>;
   /** Requests under way (not watches), which close() lets finish. */
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -81,6 +84,8 @@ export class RestClient implements ApiClient {
   constructor(readonly config: ClientConfig) {
     const t = config.tls;
     this.origin = new URL(config.server);
+    this.hostname = this.origin.hostname.replace(/^\[|\]$/g, '');
+    this.port = this.origin.port || undefined;
     const https = this.origin.protocol === 'https:';
     const pool = { keepAlive: true, maxSockets: config.connections ?? 32 };
     this.agent = https ? new HttpsAgent({ ...pool, ...(t ? { ca: t.ca, cert: t.cert, key: t.key, rejectUnauthorized: !t.insecureSkipVerify } : {}) }) : new HttpAgent(pool);
@@ -91,7 +96,7 @@ export class RestClient implements ApiClient {
 
   /** Sends one request and resolves with the response, its body not yet read. */
   private exchange(method: HttpMethod, path: string, headers: Record<string, string>, body: string | undefined, opts: { signal?: AbortSignal; idleTimeoutMs?: number }): Promise<IncomingMessage> {
-    const options: RequestOptions = { agent: this.agent, hostname: this.origin.hostname.replace(/^\[|\]$/g, ''), port: this.origin.port || undefined, method, path, headers, signal: opts.signal };
+    const options: RequestOptions = { agent: this.agent, hostname: this.hostname, port: this.port, method, path, headers, signal: opts.signal };
     return new Promise((resolve, reject) => {
       const req = this.send(options, resolve);
       req.on('error', reject);
@@ -195,8 +200,19 @@ export class RestClient implements ApiClient {
   }
 }
 
-async function readText(res: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of res) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+/**
+ * The whole body of an answer. Read with events rather than an async iterator, which costs
+ * every request of every component a stream iterator and an end-of-stream watcher.
+ */
+function readText(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.once('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+    res.once('error', reject);
+    // Cut off before its end (the connection dropped or the request was destroyed).
+    res.once('close', () => {
+      if (!res.complete) reject(new Error('the connection closed before the answer ended'));
+    });
+  });
 }
