@@ -1,0 +1,50 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StatusError } from '../api/status.js';
+import { RestClient } from './rest.js';
+
+// A loopback server whose answers the tests pick by path.
+let server: Server;
+let client: RestClient;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    if (req.url === '/chunked') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"kind":"ConfigMap",');
+      setTimeout(() => res.end('"data":{"a":"b"}}'), 20);
+    } else if (req.url === '/cut') {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"kind":');
+      setTimeout(() => res.socket?.destroy(), 20);
+    } else {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: 'nothing here' }));
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  client = new RestClient({ server: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+});
+
+afterAll(async () => {
+  await client.close();
+  await new Promise((r) => server.close(r));
+});
+
+describe('RestClient answers', () => {
+  it('reads a body that arrives in several chunks', async () => {
+    expect(await client.request('GET', '/chunked')).toEqual({ kind: 'ConfigMap', data: { a: 'b' } });
+  });
+
+  it('fails a request whose answer is cut off before its end', async () => {
+    await expect(client.request('GET', '/cut')).rejects.toThrow();
+  });
+
+  it("turns a non-2xx answer into a StatusError with the server's Status", async () => {
+    const err = await client.request('GET', '/missing').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StatusError);
+    expect((err as StatusError).code).toBe(404);
+    expect((err as StatusError).message).toContain('nothing here');
+  });
+});
