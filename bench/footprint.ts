@@ -28,7 +28,10 @@ const rssMB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/pr
 // machine shares. PSS divides shared pages among the processes that map them.
 const rollupMB = (pid: number, field: 'Anonymous' | 'Pss') =>
   Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? NaN) / 1024;
-const component = (name: string, args: string[]) => new Proc(`footprint-${name}`, process.execPath, [...nodeFlags(`${name}/main.js`), join(process.cwd(), 'dist', name, 'main.js'), ...args]);
+const component = (name: string, args: string[]) => {
+  const main = join(process.cwd(), 'dist', name, 'main.js');
+  return new Proc(`footprint-${name}`, process.execPath, [...nodeFlags(main), main, ...args]);
+};
 const settle = async () => {
   // Let collections catch up before reading RSS.
   await new Promise((r) => setTimeout(r, 5000));

@@ -109,7 +109,8 @@ async function main(): Promise<void> {
     const port = await freePort();
     // BENCH_PROFILE_DIR: a CPU profile of the scheduler, written there when it stops.
     const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-    scheduler = new Proc('bench-scheduler', process.execPath, [...nodeFlags('scheduler/main.js'), ...profile, join(process.cwd(), 'dist', 'scheduler', 'main.js'), '--master', api.url, '--leader-elect=false', '--port', String(port)]);
+    const main = join(process.cwd(), 'dist', 'scheduler', 'main.js');
+    scheduler = new Proc('bench-scheduler', process.execPath, [...nodeFlags(main), ...profile, main, '--master', api.url, '--leader-elect=false', '--port', String(port)]);
     await waitFor('the scheduler up', async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok, 30_000);
     await new Promise((r) => setTimeout(r, 1000));
     const measured = boundCounter(client, 'scheduler', stop.signal);

@@ -33,7 +33,7 @@ export interface ScheduleContext {
   antiAffinityNodes?: NodeInfo[];
 }
 
-/** What a preFilter returns when its filter has nothing to check for this pod on any node. */
+/** What a preFilter or preScore returns when its plugin has nothing to do for this pod. */
 export const SKIP = 'Skip';
 
 export interface FilterPlugin {

@@ -272,7 +272,8 @@ function childrenOf(v: Record<string, unknown>, s: Extract<Shape, { kind: 'struc
   return node;
 }
 
-function hasKeys(o: Record<string, unknown>): boolean {
+/** Whether an object has any enumerable key, without making an array of them. */
+export function hasKeys(o: Record<string, unknown>): boolean {
   for (const _ in o) return true;
   return false;
 }

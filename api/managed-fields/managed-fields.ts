@@ -6,7 +6,7 @@
 import { clone, deepEqual, isObject, own, setOwn } from '../codec/values.js';
 import { StatusError } from '../status.js';
 import type { KubeObject } from '../types/meta.js';
-import { below, changedFields, describePath, fieldsOf, fieldsV1Of, fromFieldsV1, removeAt, SEP, shapeStep, toFieldsV1, unkey, valueAt, type FieldSet, type Shape } from './field-set.js';
+import { below, changedFields, describePath, fieldsOf, fieldsV1Of, fromFieldsV1, hasKeys, removeAt, SEP, shapeStep, toFieldsV1, unkey, valueAt, type FieldSet, type Shape } from './field-set.js';
 
 export interface ManagedFieldsEntry {
   manager: string;
@@ -26,48 +26,49 @@ export interface Writer {
   now: string;
 }
 
-const METADATA_TRACKED = new Set(['f:labels', 'f:annotations', 'f:finalizers', 'f:ownerReferences']);
+const METADATA_TRACKED = new Set(['labels', 'annotations', 'finalizers', 'ownerReferences']);
 
-/** The fields ownership covers for a write: no envelope, little metadata, status only through /status. */
+/**
+ * Whether ownership covers a top-level field (and, under metadata, the field below it) for a
+ * write: no envelope, little metadata, status only through /status.
+ */
+function covers(top: string, metadataField: string | undefined, hasStatus: boolean, subresource: string | undefined): boolean {
+  if (top === 'apiVersion' || top === 'kind') return false;
+  if (subresource === 'status') return top === 'status';
+  if (hasStatus && top === 'status') return false;
+  return top !== 'metadata' || METADATA_TRACKED.has(metadataField ?? '');
+}
+
+/** The fields of `set` ownership covers for a write. */
 function tracked(set: FieldSet, hasStatus: boolean, subresource: string | undefined): FieldSet {
   const out: FieldSet = new Set();
   for (const k of set) {
+    // Top-level path elements are `f:` fields: the object is a struct.
     const cut = k.indexOf(SEP);
-    const top = cut < 0 ? k : k.slice(0, cut);
-    const second = cut < 0 ? undefined : k.slice(cut + 1, k.indexOf(SEP, cut + 1) < 0 ? undefined : k.indexOf(SEP, cut + 1));
-    if (top === 'f:apiVersion' || top === 'f:kind') continue;
-    if (top === 'f:metadata' && !METADATA_TRACKED.has(second ?? '')) continue;
-    if (subresource === 'status' && top !== 'f:status') continue;
-    if (subresource !== 'status' && hasStatus && top === 'f:status') continue;
-    out.add(k);
+    const top = (cut < 0 ? k : k.slice(0, cut)).slice(2);
+    const next = cut < 0 ? -1 : k.indexOf(SEP, cut + 1);
+    const second = cut < 0 ? undefined : k.slice(cut + 3, next < 0 ? undefined : next);
+    if (covers(top, second, hasStatus, subresource)) out.add(k);
   }
   return out;
 }
 
-/** The part of an object `tracked` keeps, as an object: what a create's writer owns. */
+/** The part of an object ownership covers for a write, as an object: what a create's writer owns. */
 function trackedPart(obj: KubeObject, hasStatus: boolean, subresource: string | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const o = obj as unknown as Record<string, unknown>;
   for (const k of Object.keys(o)) {
-    if (k === 'apiVersion' || k === 'kind') continue;
-    if (subresource === 'status' && k !== 'status') continue;
-    if (subresource !== 'status' && hasStatus && k === 'status') continue;
-    if (k === 'metadata') {
-      const meta = o.metadata;
-      if (!isObject(meta)) continue;
-      const kept: Record<string, unknown> = {};
-      for (const mk of Object.keys(meta)) if (METADATA_TRACKED.has(`f:${mk}`)) kept[mk] = meta[mk];
-      if (hasAny(kept)) out.metadata = kept;
+    if (k !== 'metadata') {
+      if (covers(k, undefined, hasStatus, subresource)) setOwn(out, k, o[k]);
       continue;
     }
-    setOwn(out, k, o[k]);
+    const meta = o.metadata;
+    if (!isObject(meta)) continue;
+    const kept: Record<string, unknown> = {};
+    for (const mk of Object.keys(meta)) if (covers(k, mk, hasStatus, subresource)) kept[mk] = meta[mk];
+    if (hasKeys(kept)) out.metadata = kept;
   }
   return out;
-}
-
-function hasAny(o: Record<string, unknown>): boolean {
-  for (const _ in o) return true;
-  return false;
 }
 
 /** The entries of an object, as (entry, set) pairs; malformed ones are dropped. */
@@ -106,7 +107,7 @@ export function recordUpdate(prev: KubeObject | undefined, next: KubeObject, sha
     // A create: every tracked field is the writer's, so its entry is the object's own fields.
     const fieldsV1 = fieldsV1Of(trackedPart(next, hasStatus, w.subresource), shape);
     if (fieldsV1 !== undefined) {
-      if (!hasAny(fieldsV1)) return [];
+      if (!hasKeys(fieldsV1)) return [];
       return [{ manager: w.manager, operation: 'Update', apiVersion: w.apiVersion, time: w.now, fieldsType: 'FieldsV1', fieldsV1, ...(w.subresource ? { subresource: w.subresource } : {}) }];
     }
   }

@@ -23,16 +23,18 @@ export function claimsToProvision(pod: Pod, lookup: VolumeLookup): PersistentVol
     .filter((c): c is PersistentVolumeClaim => !!c && !c.spec.volumeName && lookup.storageClass(c.spec.storageClassName ?? '')?.volumeBindingMode === 'WaitForFirstConsumer');
 }
 
+const NAME = 'VolumeBinding';
+
 export function volumeBinding(lookup: VolumeLookup): FilterPlugin {
   return {
-    name: 'VolumeBinding',
+    name: NAME,
     preFilter(state) {
       const names = claimNames(state.pod);
       if (names.length === 0) return SKIP;
-      state.data.set('VolumeBinding', names);
+      state.data.set(NAME, names);
     },
     filter(state, n) {
-      for (const name of (state.data.get('VolumeBinding') as string[] | undefined) ?? claimNames(state.pod)) {
+      for (const name of state.data.get(NAME) as string[]) {
         const pvc = lookup.claim(state.pod.metadata.namespace!, name);
         if (!pvc) return unresolvable(`persistentvolumeclaim "${name}" not found`);
         if (pvc.metadata.deletionTimestamp) return unresolvable(`persistentvolumeclaim "${name}" is being deleted`);

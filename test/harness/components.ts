@@ -6,5 +6,6 @@ import { nodeFlags } from '../../component-base/heap.js';
 let counter = 0;
 
 export function startComponent(component: 'scheduler' | 'kubelet' | 'controller-manager' | 'simulated-nodes', args: string[]): Proc {
-  return new Proc(`${component}-${process.pid}-${++counter}`, process.execPath, [...nodeFlags(`${component}/main.js`), join(process.cwd(), 'dist', component, 'main.js'), ...args]);
+  const main = join(process.cwd(), 'dist', component, 'main.js');
+  return new Proc(`${component}-${process.pid}-${++counter}`, process.execPath, [...nodeFlags(main), main, ...args]);
 }
