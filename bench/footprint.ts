@@ -13,7 +13,7 @@ import { startEtcd } from '../test/harness/etcd.js';
 import { waitFor } from '../test/harness/ports.js';
 import { Proc } from '../test/harness/processes.js';
 import { fmt } from './stats.js';
-import { nodeFlags } from '../component-base/heap.js';
+import { mallocEnv, nodeFlags } from '../component-base/heap.js';
 
 const NODES = Number(process.env.BENCH_NODES ?? 1000);
 const PODS = Number(process.env.BENCH_PODS ?? 5000);
@@ -30,7 +30,7 @@ const rollupMB = (pid: number, field: 'Anonymous' | 'Pss') =>
   Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? NaN) / 1024;
 const component = (name: string, args: string[]) => {
   const main = join(process.cwd(), 'dist', name, 'main.js');
-  return new Proc(`footprint-${name}`, process.execPath, [...nodeFlags(main), main, ...args]);
+  return new Proc(`footprint-${name}`, process.execPath, [...nodeFlags(main), main, ...args], mallocEnv());
 };
 const settle = async () => {
   // Let collections catch up before reading RSS.

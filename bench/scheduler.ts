@@ -16,7 +16,7 @@ import { startEtcd } from '../test/harness/etcd.js';
 import { freePort, waitFor } from '../test/harness/ports.js';
 import { Proc } from '../test/harness/processes.js';
 import { cpuMs, fmt, runConcurrent } from './stats.js';
-import { nodeFlags } from '../component-base/heap.js';
+import { mallocEnv, nodeFlags } from '../component-base/heap.js';
 
 const NODES = Number(process.env.BENCH_NODES ?? 1000);
 const PODS = Number(process.env.BENCH_PODS ?? 5000);
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
     // BENCH_PROFILE_DIR: a CPU profile of the scheduler, written there when it stops.
     const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
     const main = join(process.cwd(), 'dist', 'scheduler', 'main.js');
-    scheduler = new Proc('bench-scheduler', process.execPath, [...nodeFlags(main), ...profile, main, '--master', api.url, '--leader-elect=false', '--port', String(port)]);
+    scheduler = new Proc('bench-scheduler', process.execPath, [...nodeFlags(main), ...profile, main, '--master', api.url, '--leader-elect=false', '--port', String(port)], mallocEnv());
     await waitFor('the scheduler up', async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok, 30_000);
     await new Promise((r) => setTimeout(r, 1000));
     const measured = boundCounter(client, 'scheduler', stop.signal);

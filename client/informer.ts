@@ -187,7 +187,13 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   private trim(obj: T): void {
-    if (!this.opts.keepManagedFields && obj.metadata) delete obj.metadata.managedFields;
+    if (!this.opts.keepManagedFields && obj.metadata?.managedFields !== undefined) {
+      // A copy without the field rather than `delete`: deleting a property that is not the
+      // last one turns metadata into a dictionary-mode object, about three times the memory
+      // of a plain one and slower to read, for every object the informer holds.
+      const { managedFields: _dropped, ...metadata } = obj.metadata;
+      obj.metadata = metadata as typeof obj.metadata;
+    }
     informerStrings.internValues(obj);
   }
 

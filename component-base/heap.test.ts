@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { nodeFlags, SEMI_SPACE_MB } from './heap.js';
+import { MALLOC_ENV, mallocEnv, nodeFlags, SEMI_SPACE_MB } from './heap.js';
 
 describe('heap flags per component', () => {
   it('gives the apiserver the largest young generation, the scheduler a middle one, every other component the small one', () => {
@@ -20,5 +20,12 @@ describe('heap flags per component', () => {
     expect(script).toContain(`dist/apiserver/main.js) exec node --max-semi-space-size=${SEMI_SPACE_MB.apiserver} "$@" ;;`);
     expect(script).toContain(`dist/scheduler/main.js) exec node --max-semi-space-size=${SEMI_SPACE_MB.scheduler} "$@" ;;`);
     expect(script).toContain(`*) exec node --max-semi-space-size=${SEMI_SPACE_MB.other} "$@" ;;`);
+    for (const [name, value] of Object.entries(MALLOC_ENV)) expect(script).toContain(`export ${name}="\${${name}-${value}}"`);
+  });
+
+  it('adds the malloc settings an environment lacks and leaves the ones it has', () => {
+    expect(mallocEnv({})).toEqual(MALLOC_ENV);
+    expect(mallocEnv({ MALLOC_ARENA_MAX: '4' })).toEqual({ GLIBC_TUNABLES: MALLOC_ENV.GLIBC_TUNABLES });
+    expect(mallocEnv({ ...MALLOC_ENV, GLIBC_TUNABLES: '' })).toEqual({});
   });
 });

@@ -16,7 +16,7 @@ import { ensurePodNetwork } from './pod-network.js';
 import { prepareBalancer } from './balancer.js';
 import { ensureBootstrapBindings } from './bootstrap-rbac.js';
 import { ensureClusterPKI, ensureKubeletKubeconfig, FRONT_PROXY_CLIENT } from './pki.js';
-import { nodeFlags } from '../component-base/heap.js';
+import { mallocEnv, nodeFlags } from '../component-base/heap.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -87,7 +87,8 @@ function mayRestart(name: string): boolean {
 function start(name: string, cmd: string, args: string[], replacing?: ChildProcess): ChildProcess {
   if (stopping) throw new Error(`not starting ${name}: the launcher is stopping`);
   const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
-  const child = spawn(cmd, cmd === process.execPath ? [...nodeFlags(args[0] ?? ''), ...args] : args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const node = cmd === process.execPath;
+  const child = spawn(cmd, node ? [...nodeFlags(args[0] ?? ''), ...args] : args, { stdio: ['ignore', 'pipe', 'pipe'], env: node ? { ...process.env, ...mallocEnv() } : process.env });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   child.on('exit', (code, signal) => {

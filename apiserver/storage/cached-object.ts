@@ -75,7 +75,11 @@ export class CachedObject {
     const held = this.parsed ?? this.weak?.deref();
     if (held) return held;
     const obj = JSON.parse(this.toJSON()) as KubeObject;
-    delete obj.metadata.managedFields;
+    // Rebuilt rather than `delete`d, which would leave metadata a slow dictionary-mode object.
+    if (obj.metadata.managedFields !== undefined) {
+      const { managedFields: _dropped, ...metadata } = obj.metadata;
+      obj.metadata = metadata;
+    }
     this.weak = new WeakRef(obj);
     return obj;
   }

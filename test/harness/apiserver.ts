@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { freePort, waitFor } from './ports.js';
 import { Proc } from './processes.js';
-import { nodeFlags } from '../../component-base/heap.js';
+import { mallocEnv, nodeFlags } from '../../component-base/heap.js';
 
 export interface ApiServerHandle {
   url: string;
@@ -46,7 +46,7 @@ export async function startApiServer(opts: ApiServerStart): Promise<ApiServerHan
       // would be refused; tests of that admission turn it on by giving admission flags.
       ...((opts.args ?? []).some((a) => a.includes('admission-plugins')) ? [] : ['--disable-admission-plugins', 'ServiceAccount']),
       ...(opts.args ?? []),
-    ]);
+    ], mallocEnv());
     await waitFor('apiserver readiness', async () => {
       if (!proc.running) throw new Error(`apiserver exited (${proc.child.exitCode}); see .kubette/test-logs/apiserver-${port}.log`);
       const res = await fetch(`${url}${opts.waitFor ?? '/readyz'}`);

@@ -1,11 +1,11 @@
 // The other components as users run them: `node dist/<component>/main.js` with flags.
 import { join } from 'node:path';
 import { Proc } from './processes.js';
-import { nodeFlags } from '../../component-base/heap.js';
+import { mallocEnv, nodeFlags } from '../../component-base/heap.js';
 
 let counter = 0;
 
 export function startComponent(component: 'scheduler' | 'kubelet' | 'controller-manager' | 'simulated-nodes', args: string[]): Proc {
   const main = join(process.cwd(), 'dist', component, 'main.js');
-  return new Proc(`${component}-${process.pid}-${++counter}`, process.execPath, [...nodeFlags(main), main, ...args]);
+  return new Proc(`${component}-${process.pid}-${++counter}`, process.execPath, [...nodeFlags(main), main, ...args], mallocEnv());
 }
