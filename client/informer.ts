@@ -12,7 +12,7 @@ import { readWatchEvents } from './watch.js';
 import { sleep } from './sleep.js';
 import { informerStrings } from './string-interner.js';
 
-export interface InformerOptions {
+export interface InformerOptions<T extends KubeObject = KubeObject> {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
@@ -22,6 +22,12 @@ export interface InformerOptions {
    * often a third of an object, and an update without them leaves the server's as they are.
    */
   keepManagedFields?: boolean;
+  /**
+   * Cuts an arriving object down to what its reader uses, before it is stored or handed to
+   * handlers (client-go's SetTransform). Whatever it drops is gone from the cache, so a
+   * reader that trims must never write a cached object back with an update.
+   */
+  transform?: (obj: T) => T;
 }
 
 export interface EventHandler<T> {
@@ -61,7 +67,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   constructor(
     private readonly client: ApiClient,
     readonly resource: ResourceInfo,
-    private readonly opts: InformerOptions = {},
+    private readonly opts: InformerOptions<T> = {},
     private readonly log?: Logger,
   ) {}
 
@@ -138,8 +144,8 @@ export class Informer<T extends KubeObject = KubeObject> {
    */
   replace(items: T[], resourceVersion = ''): void {
     const seen = new Set<string>();
-    for (const item of items) {
-      this.trim(item);
+    for (const arrived of items) {
+      const item = this.trim(arrived);
       // Lists omit kind/apiVersion on items; fill them so handlers see whole objects.
       item.kind ??= this.resource.kind;
       item.apiVersion ??= this.resource.group ? `${this.resource.group}/${this.resource.version}` : this.resource.version;
@@ -178,15 +184,15 @@ export class Informer<T extends KubeObject = KubeObject> {
         if (rv) this.resourceVersion = rv;
         continue;
       }
-      this.trim(ev.object);
-      const key = objectKey(ev.object);
-      if (ev.type === 'DELETED') this.remove(key, ev.object);
-      else this.upsert(key, ev.object);
+      const obj = this.trim(ev.object);
+      const key = objectKey(obj);
+      if (ev.type === 'DELETED') this.remove(key, obj);
+      else this.upsert(key, obj);
       if (rv) this.resourceVersion = rv;
     }
   }
 
-  private trim(obj: T): void {
+  private trim(obj: T): T {
     if (!this.opts.keepManagedFields && obj.metadata?.managedFields !== undefined) {
       // A copy without the field rather than `delete`: deleting a property that is not the
       // last one turns metadata into a dictionary-mode object, about three times the memory
@@ -194,7 +200,9 @@ export class Informer<T extends KubeObject = KubeObject> {
       const { managedFields: _dropped, ...metadata } = obj.metadata;
       obj.metadata = metadata as typeof obj.metadata;
     }
-    informerStrings.internValues(obj);
+    const kept = this.opts.transform ? this.opts.transform(obj) : obj;
+    informerStrings.internValues(kept);
+    return kept;
   }
 
   private upsert(key: string, obj: T): void {

@@ -19,6 +19,7 @@ import { claimsToProvision, volumeBinding, type VolumeLookup } from './plugins/v
 import { SELECTED_NODE_ANNOTATION, type PersistentVolume, type PersistentVolumeClaim, type StorageClass } from '../api/types/storage.js';
 import { rfc3339 } from '../api/time.js';
 import { findCondition, isPodFinished, nodeReadyStatus } from '../api/conditions.js';
+import { trimNode, trimPod } from './informer-trims.js';
 
 export interface SchedulerOptions {
   schedulerName: string;
@@ -71,8 +72,8 @@ export class Scheduler {
     private readonly opts: SchedulerOptions,
     private readonly log: Logger,
   ) {
-    this.podInformer = new Informer<Pod>(client, pods, {}, log.child({ informer: 'pods' }));
-    this.nodeInformer = new Informer<Node>(client, nodes, {}, log.child({ informer: 'nodes' }));
+    this.podInformer = new Informer<Pod>(client, pods, { transform: trimPod }, log.child({ informer: 'pods' }));
+    this.nodeInformer = new Informer<Node>(client, nodes, { transform: trimNode }, log.child({ informer: 'nodes' }));
     this.claimInformer = new Informer<PersistentVolumeClaim>(client, resource('v1/persistentvolumeclaims'), {}, log.child({ informer: 'persistentvolumeclaims' }));
     this.volumeInformer = new Informer<PersistentVolume>(client, resource('v1/persistentvolumes'), {}, log.child({ informer: 'persistentvolumes' }));
     this.classInformer = new Informer<StorageClass>(client, resource('storage.k8s.io/v1/storageclasses'), {}, log.child({ informer: 'storageclasses' }));
