@@ -16,7 +16,22 @@ interface GraphNode {
   uid: string;
   resource?: ResourceInfo;
   obj?: KubeObject;
-  dependents: Set<string>;
+  /** Uids of the objects that name this one as an owner (changed only by addDependent/removeDependent). */
+  dependents: ReadonlySet<string>;
+}
+
+// Most objects (every pod, lease, endpoint...) own nothing: one set for all of them rather than
+// an empty Set each. Never added to: addDependent gives a node its own set first.
+const NO_DEPENDENTS: ReadonlySet<string> = new Set<string>();
+
+function addDependent(owner: GraphNode, uid: string): void {
+  const set = owner.dependents === NO_DEPENDENTS ? new Set<string>() : (owner.dependents as Set<string>);
+  set.add(uid);
+  owner.dependents = set;
+}
+
+function removeDependent(owner: GraphNode | undefined, uid: string): void {
+  if (owner && owner.dependents !== NO_DEPENDENTS) (owner.dependents as Set<string>).delete(uid);
 }
 
 const FOREGROUND = 'foregroundDeletion';
@@ -104,7 +119,7 @@ export class GarbageCollector extends Controller {
 
   private node(uid: string): GraphNode {
     let n = this.graph.get(uid);
-    if (!n) this.graph.set(uid, (n = { uid, dependents: new Set() }));
+    if (!n) this.graph.set(uid, (n = { uid, dependents: NO_DEPENDENTS }));
     return n;
   }
 
@@ -115,8 +130,8 @@ export class GarbageCollector extends Controller {
     n.obj = o;
     n.resource = r;
     const now = o.metadata.ownerReferences ?? [];
-    for (const ref of before) if (!now.some((x) => x.uid === ref.uid)) this.graph.get(ref.uid)?.dependents.delete(uid);
-    for (const ref of now) this.node(ref.uid).dependents.add(uid);
+    for (const ref of before) if (!now.some((x) => x.uid === ref.uid)) removeDependent(this.graph.get(ref.uid), uid);
+    for (const ref of now) addDependent(this.node(ref.uid), uid);
     if (now.some((ref) => !this.resourceOfKind(ref.apiVersion, ref.kind))) this.wakeDiscovery();
 
     if (o.metadata.deletionTimestamp) {
@@ -137,7 +152,7 @@ export class GarbageCollector extends Controller {
     if (!n) return;
     for (const ref of n.obj?.metadata.ownerReferences ?? []) {
       const owner = this.graph.get(ref.uid);
-      owner?.dependents.delete(uid);
+      removeDependent(owner, uid);
       if (owner?.obj?.metadata.deletionTimestamp) this.queue.add(`delete:${ref.uid}`);
       if (owner && !owner.obj && owner.dependents.size === 0) this.graph.delete(ref.uid);
     }
