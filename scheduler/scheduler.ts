@@ -39,6 +39,8 @@ const nodes = resource('v1/nodes');
 const MAX_BINDS_IN_FLIGHT = 64;
 
 /** The events a node's change is, for the queue's hints (a heartbeat is none). */
+const NOT_FINISHED = 'status.phase!=Succeeded,status.phase!=Failed';
+
 function nodeEvents(old: Node, node: Node): ClusterEvent[] {
   const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
   const events: ClusterEvent[] = [];
@@ -72,7 +74,9 @@ export class Scheduler {
     private readonly opts: SchedulerOptions,
     private readonly log: Logger,
   ) {
-    this.podInformer = new Informer<Pod>(client, pods, { transform: trimPod }, log.child({ informer: 'pods' }));
+    // Pods that have finished hold nothing on their node, so they are not watched at all (as
+    // kube-scheduler does): one leaving the selection arrives as DELETED, as it last matched.
+    this.podInformer = new Informer<Pod>(client, pods, { fieldSelector: NOT_FINISHED, transform: trimPod }, log.child({ informer: 'pods' }));
     this.nodeInformer = new Informer<Node>(client, nodes, { transform: trimNode }, log.child({ informer: 'nodes' }));
     this.claimInformer = new Informer<PersistentVolumeClaim>(client, resource('v1/persistentvolumeclaims'), {}, log.child({ informer: 'persistentvolumeclaims' }));
     this.volumeInformer = new Informer<PersistentVolume>(client, resource('v1/persistentvolumes'), {}, log.child({ informer: 'persistentvolumes' }));

@@ -91,4 +91,25 @@ describe('scheduler', () => {
     expect(placed.filter((n) => n === 'node-a')).toHaveLength(2);
     expect(placed.filter((n) => n === 'node-c')).toHaveLength(2);
   });
+
+  it('gives a finished pod\'s room on its node to a pod waiting for it', async () => {
+    const solo = node('node-solo', { pool: 'solo' });
+    solo.status.allocatable.cpu = '1';
+    solo.status.capacity.cpu = '1';
+    await client.create(nodes, undefined, solo);
+    const onSolo = (name: string) => {
+      const p = pod(name, { nodeSelector: { pool: 'solo' } });
+      p.spec.containers[0].resources.requests.cpu = '800m';
+      return p;
+    };
+    await client.create(pods, 'default', onSolo('first'));
+    expect(await nodeOf('first')).toBe('node-solo');
+    await client.create(pods, 'default', onSolo('second'));
+    await waitFor('second to be found unschedulable', async () =>
+      ((await client.get(pods, 'default', 'second')).status?.conditions ?? []).some((c: { type: string; reason?: string }) => c.type === 'PodScheduled' && c.reason === 'Unschedulable'),
+    );
+    // The scheduler does not watch finished pods: this one leaves its watch, freeing the node.
+    await client.patch(pods, 'default', 'first', { status: { phase: 'Succeeded' } }, 'merge', 'status');
+    expect(await nodeOf('second')).toBe('node-solo');
+  });
 });
