@@ -59,6 +59,8 @@ export interface ApiServerOptions {
   /** 0 disables compaction. */
   etcdCompactionIntervalMs: number;
   watchCacheSize: number;
+  /** Events are deleted this long after their last write; 0 keeps them until deleted. */
+  eventTTLMs: number;
   bookmarkIntervalMs: number;
   defaultNotReadyTolerationSeconds: number;
   defaultUnreachableTolerationSeconds: number;
@@ -129,6 +131,7 @@ export const defaultOptions: ApiServerOptions = {
   etcdPrefix: '/registry',
   etcdCompactionIntervalMs: 5 * 60 * 1000,
   watchCacheSize: 100,
+  eventTTLMs: 60 * 60 * 1000,
   bookmarkIntervalMs: 60_000,
   defaultNotReadyTolerationSeconds: 300,
   defaultUnreachableTolerationSeconds: 300,
@@ -172,6 +175,8 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     {
       prefix: opts.etcdPrefix,
       watchCacheSize: opts.watchCacheSize,
+      // etcd's TTLs are whole seconds.
+      eventTTLSeconds: Math.ceil(opts.eventTTLMs / 1000),
       notReadyTolerationSeconds: opts.defaultNotReadyTolerationSeconds,
       unreachableTolerationSeconds: opts.defaultUnreachableTolerationSeconds,
       serviceClusterIPRange: opts.serviceClusterIPRange,

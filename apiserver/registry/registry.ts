@@ -15,6 +15,8 @@ export interface RegistryOptions extends StrategyOptions {
   watchCacheSize: number;
   serviceClusterIPRange: string;
   serviceNodePortRange: string;
+  /** Events are deleted this long after their last write (--event-ttl); 0 keeps them. */
+  eventTTLSeconds: number;
 }
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -47,7 +49,7 @@ export class Registry {
       const cache = new WatchCache(etcd, `${opts.prefix}/${stored.storage}/`, opts.watchCacheSize, log.child({ resource: stored.storage }), !BYTES_ONLY.has(stored.storage));
       this.stores.set(
         stored.storage,
-        new ResourceStore(etcd, stored, cache, strategyOf(stored.module, opts), opts.prefix, (ns) => this.namespaceState(ns), hooks[stored.storage]),
+        new ResourceStore(etcd, stored, cache, strategyOf(stored.module, opts), opts.prefix, (ns) => this.namespaceState(ns), hooks[stored.storage], stored.storage === 'events' ? opts.eventTTLSeconds : undefined),
       );
     }
   }

@@ -23,7 +23,7 @@ import type { DeleteOptions, KubeObject } from '../../api/types/meta.js';
 import { validateCreate, validateUpdate, type ValidationTarget } from '../../api/validation/kinds.js';
 import { CachedObject, jsonParts, type JSONParts } from '../storage/cached-object.js';
 import { CompactedError, FutureRevisionError } from '../storage/etcd/errors.js';
-import type { KVStore, StoredKV } from '../storage/kv.js';
+import type { KVStore, StoredKV, WriteOptions } from '../storage/kv.js';
 import { lowerBound, prefixSpan, type CacheSnapshot, type WatchCache } from '../storage/watch-cache.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { generateName, newUID, nowTimestamp } from './names.js';
@@ -130,6 +130,8 @@ export class ResourceStore {
     private readonly namespaceState: (ns: string) => Promise<NamespaceState>,
     /** Side effects that go with this kind's writes (a Service's cluster IP and node ports). */
     private readonly hooks?: StoreHooks,
+    /** Objects go this long after their last write (Events: --event-ttl), as a TTL in etcd. */
+    private readonly ttlSeconds?: number,
   ) {
     this.shape = shapeOfKind(info.module);
     this.target = {
@@ -139,6 +141,10 @@ export class ResourceStore {
       namespaced: info.namespaced,
       module: info.module,
     };
+  }
+
+  private get writeOptions(): WriteOptions | undefined {
+    return this.ttlSeconds ? { ttlSeconds: this.ttlSeconds } : undefined;
   }
 
   get resourcePrefix(): string {
@@ -228,13 +234,13 @@ export class ResourceStore {
     const undo = await this.hooks?.beforeCreate(obj, false);
     try {
       let body = serialize(obj);
-      let res = await this.etcd.create(key, body.value);
+      let res = await this.etcd.create(key, body.value, this.writeOptions);
       // A generated name that collided is generated again, as Kubernetes does (up to 7 tries).
       for (let retry = 0; !res.ok && generated && retry < 7; retry++) {
         meta.name = generateName(meta.generateName!);
         key = this.key(meta.namespace, meta.name);
         body = serialize(obj);
-        res = await this.etcd.create(key, body.value);
+        res = await this.etcd.create(key, body.value, this.writeOptions);
       }
       if (!res.ok) throw alreadyExists(this.info.plural, this.info.group, meta.name!);
       return this.stored(key, obj, res.revision, body.parts);
@@ -300,7 +306,7 @@ export class ResourceStore {
           }
         } else {
           const body = serialize(prepared);
-          const res = await this.etcd.update(key, body.value, current.modRevision);
+          const res = await this.etcd.update(key, body.value, current.modRevision, this.writeOptions);
           if (res.ok) {
             await plan?.commit();
             return { object: this.stored(key, prepared, res.revision, body.parts), created: false };
@@ -416,7 +422,7 @@ export class ResourceStore {
       if (keep) {
         if (deepEqual(next, obj.obj)) return { object: obj, pending: true };
         const body = serialize(next);
-        const res = await this.etcd.update(key, body.value, current.modRevision);
+        const res = await this.etcd.update(key, body.value, current.modRevision, this.writeOptions);
         if (res.ok) return { object: this.stored(key, next, res.revision, body.parts), pending: true };
       } else {
         const res = await this.etcd.delete(key, current.modRevision);

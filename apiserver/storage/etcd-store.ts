@@ -11,8 +11,9 @@ import type { Logger } from 'pino';
 import type { RangeRequest, RangeResponse, TxnRequest, TxnResponse, WatchEvent } from './etcd/api.js';
 import { EtcdClient, type EtcdTLS } from './etcd/client.js';
 import { CompactedError, FutureRevisionError, OutcomeUnknownError } from './etcd/errors.js';
+import { LeaseManager } from './etcd/leases.js';
 import { EtcdWatch } from './etcd/watch.js';
-import { prefixEnd, toStoredKV, type KVStore, type RangeResult, type StoredKV, type WatchHandlers, type WriteResult } from './kv.js';
+import { prefixEnd, toStoredKV, type KVStore, type RangeResult, type StoredKV, type WatchHandlers, type WriteOptions, type WriteResult } from './kv.js';
 
 export { CompactedError, FutureRevisionError };
 
@@ -30,9 +31,11 @@ export class EtcdStore implements KVStore {
   readonly client: EtcdClient;
   /** Lost answers resolved by reading back (for metrics and tests). */
   resolvedWrites = 0;
+  private readonly leases: LeaseManager;
 
   constructor(endpoints: string[], opts: EtcdStoreOptions = {}) {
     this.client = new EtcdClient({ endpoints, ...opts });
+    this.leases = LeaseManager.over(this.client);
   }
 
   private async rangeRequest(req: RangeRequest): Promise<RangeResponse> {
@@ -93,11 +96,12 @@ export class EtcdStore implements KVStore {
   }
 
   /** One compare-and-swap; a lost answer is resolved by reading, never by writing again blindly. */
-  private async cas(key: string, expect: Expectation, write: 'put' | 'delete', value?: Buffer): Promise<WriteResult> {
+  private async cas(key: string, expect: Expectation, write: 'put' | 'delete', value?: Buffer, opts?: WriteOptions): Promise<WriteResult> {
     const k = Buffer.from(key);
+    const lease = write === 'put' && opts?.ttlSeconds ? await this.leases.leaseFor(opts.ttlSeconds) : undefined;
     const txn: TxnRequest = {
       compare: [this.compareFor(k, expect)],
-      success: [write === 'put' ? { request_put: { key: k, value: value! } } : { request_delete_range: { key: k } }],
+      success: [write === 'put' ? { request_put: { key: k, value: value!, ...(lease ? { lease } : {}) } } : { request_delete_range: { key: k } }],
       failure: [{ request_range: { key: k } }],
     };
     const { res, ambiguous } = await this.client.call<TxnResponse>('kv', 'Txn', txn, { retryAmbiguous: true, write: true });
@@ -158,12 +162,12 @@ export class EtcdStore implements KVStore {
     });
   }
 
-  create(key: string, value: Buffer): Promise<WriteResult> {
-    return this.cas(key, { absent: true }, 'put', value);
+  create(key: string, value: Buffer, opts?: WriteOptions): Promise<WriteResult> {
+    return this.cas(key, { absent: true }, 'put', value, opts);
   }
 
-  update(key: string, value: Buffer, expectedModRevision: number): Promise<WriteResult> {
-    return this.cas(key, { modRevision: expectedModRevision }, 'put', value);
+  update(key: string, value: Buffer, expectedModRevision: number, opts?: WriteOptions): Promise<WriteResult> {
+    return this.cas(key, { modRevision: expectedModRevision }, 'put', value, opts);
   }
 
   delete(key: string, expectedModRevision: number): Promise<WriteResult> {

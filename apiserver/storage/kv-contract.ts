@@ -117,6 +117,24 @@ export function kvContract(name: string, open: () => KVStore, prefixFor: () => s
       w.stop();
     });
 
+    it('deletes a key written with a TTL once it passes, as a DELETE event; a write without one keeps its key', async () => {
+      const kv = open();
+      const p = prefixFor();
+      const w = collect(kv, p, (await kv.currentRevision()) + 1);
+      await kv.create(`${p}brief`, b('1'), { ttlSeconds: 1 });
+      await kv.create(`${p}kept`, b('1'), { ttlSeconds: 1 });
+      await kv.update(`${p}kept`, b('2'), (await kv.get(`${p}kept`))!.modRevision);
+      await kv.create(`${p}forever`, b('x'));
+      // etcd raises a 1 s TTL to its minimum (about 2 s) and looks for expired leases twice a second.
+      for (let i = 0; i < 150 && (await kv.get(`${p}brief`)); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await kv.get(`${p}brief`)).toBeUndefined();
+      await w.until(() => w.events.some((e) => e.type === 'DELETE'));
+      w.stop();
+      expect(w.events.filter((e) => e.type === 'DELETE').map((e) => [e.key.slice(p.length), e.prev])).toEqual([['brief', '1']]);
+      expect((await kv.get(`${p}kept`))?.value.toString()).toBe('2');
+      expect((await kv.get(`${p}forever`))?.value.toString()).toBe('x');
+    });
+
     it('compares and swaps on a key version', async () => {
       const kv = open();
       const p = prefixFor();

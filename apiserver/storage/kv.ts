@@ -25,6 +25,15 @@ export interface RangeResult {
 
 export type WriteResult = { ok: true; revision: number } | { ok: false; current?: StoredKV };
 
+export interface WriteOptions {
+  /**
+   * The store deletes the key on its own at least this many seconds after the write (an etcd
+   * lease; Kubernetes keeps Events this way for --event-ttl). Each write sets its own: one
+   * without a TTL keeps the key until it is deleted.
+   */
+  ttlSeconds?: number;
+}
+
 export interface WatchHandlers {
   /** Events in revision order, etcd-shaped (with the previous value on every event). */
   onEvents(events: WatchEvent[]): void;
@@ -58,9 +67,9 @@ export interface KVStore {
   /** One quick read for health checks. */
   ping(timeoutMs: number): Promise<void>;
   /** Succeeds only if the key is absent. */
-  create(key: string, value: Buffer): Promise<WriteResult>;
+  create(key: string, value: Buffer, opts?: WriteOptions): Promise<WriteResult>;
   /** Succeeds only if the key's mod revision is `expectedModRevision`. */
-  update(key: string, value: Buffer, expectedModRevision: number): Promise<WriteResult>;
+  update(key: string, value: Buffer, expectedModRevision: number, opts?: WriteOptions): Promise<WriteResult>;
   delete(key: string, expectedModRevision: number): Promise<WriteResult>;
   compact(revision: number): Promise<void>;
   /** Compare-and-swap on a plain key's version (agreeing on compaction across apiservers). */

@@ -4,7 +4,7 @@
 // need no etcd; it keeps everything in memory and is not durable.
 import type { KeyValue, WatchEvent } from './etcd/api.js';
 import { CompactedError, FutureRevisionError } from './etcd/errors.js';
-import { toStoredKV, type KVStore, type KVWatch, type RangeResult, type StoredKV, type WatchHandlers, type WriteResult } from './kv.js';
+import { toStoredKV, type KVStore, type KVWatch, type RangeResult, type StoredKV, type WatchHandlers, type WriteOptions, type WriteResult } from './kv.js';
 
 interface Version {
   value: Buffer;
@@ -38,6 +38,8 @@ export class MemoryKV implements KVStore {
   private log: LogEntry[] = [];
   private readonly watchers = new Set<Watcher>();
   private delivering = false;
+  /** Keys written with a TTL: when each goes (etcd deletes a lease's keys when it expires). */
+  private readonly expiries = new Map<string, NodeJS.Timeout>();
 
   async get(key: string): Promise<StoredKV | undefined> {
     const v = this.current.get(key);
@@ -100,19 +102,30 @@ export class MemoryKV implements KVStore {
     return revision;
   }
 
-  private cas(key: string, expectedModRevision: number | 'absent', value: Buffer | undefined): WriteResult {
+  private cas(key: string, expectedModRevision: number | 'absent', value: Buffer | undefined, ttlSeconds?: number): WriteResult {
     const cur = this.current.get(key);
     const ok = expectedModRevision === 'absent' ? !cur : cur?.modRevision === expectedModRevision;
     if (!ok) return { ok: false, current: cur ? toStoredKV(keyValue(key, cur)) : undefined };
+    // Each write decides the key's TTL anew, as attaching (or not) a lease does in etcd.
+    clearTimeout(this.expiries.get(key));
+    this.expiries.delete(key);
+    if (value && ttlSeconds) {
+      const timer = setTimeout(() => {
+        this.expiries.delete(key);
+        if (this.current.has(key)) this.write(key, undefined);
+      }, ttlSeconds * 1000);
+      timer.unref();
+      this.expiries.set(key, timer);
+    }
     return { ok: true, revision: this.write(key, value) };
   }
 
-  async create(key: string, value: Buffer): Promise<WriteResult> {
-    return this.cas(key, 'absent', value);
+  async create(key: string, value: Buffer, opts?: WriteOptions): Promise<WriteResult> {
+    return this.cas(key, 'absent', value, opts?.ttlSeconds);
   }
 
-  async update(key: string, value: Buffer, expectedModRevision: number): Promise<WriteResult> {
-    return this.cas(key, expectedModRevision, value);
+  async update(key: string, value: Buffer, expectedModRevision: number, opts?: WriteOptions): Promise<WriteResult> {
+    return this.cas(key, expectedModRevision, value, opts?.ttlSeconds);
   }
 
   async delete(key: string, expectedModRevision: number): Promise<WriteResult> {
@@ -194,6 +207,8 @@ export class MemoryKV implements KVStore {
   }
 
   close(): void {
+    for (const timer of this.expiries.values()) clearTimeout(timer);
+    this.expiries.clear();
     for (const w of this.watchers) w.stopped = true;
     this.watchers.clear();
   }

@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import { resources, storageInfo } from '../../../api/resources.js';
 import type { KeyValue, WatchEvent } from '../etcd/api.js';
-import type { KVStore, KVWatch, RangeResult, StoredKV, WatchHandlers, WriteResult } from '../kv.js';
+import type { KVStore, KVWatch, RangeResult, StoredKV, WatchHandlers, WriteOptions, WriteResult } from '../kv.js';
 import { providersFor, type EncryptionRule } from './config.js';
 import { DecryptError, identity, type Provider } from './providers.js';
 
@@ -93,12 +93,12 @@ export class EncryptingKV implements KVStore {
     return r.ok || !r.current ? r : { ok: false, current: this.openKV(r.current) };
   }
 
-  async create(key: string, value: Buffer): Promise<WriteResult> {
-    return this.result(await this.inner.create(key, this.seal(key, value)));
+  async create(key: string, value: Buffer, opts?: WriteOptions): Promise<WriteResult> {
+    return this.result(await this.inner.create(key, this.seal(key, value), opts));
   }
 
-  async update(key: string, value: Buffer, expectedModRevision: number): Promise<WriteResult> {
-    return this.result(await this.inner.update(key, this.seal(key, value), expectedModRevision));
+  async update(key: string, value: Buffer, expectedModRevision: number, opts?: WriteOptions): Promise<WriteResult> {
+    return this.result(await this.inner.update(key, this.seal(key, value), expectedModRevision, opts));
   }
 
   async delete(key: string, expectedModRevision: number): Promise<WriteResult> {

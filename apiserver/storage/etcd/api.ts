@@ -1,4 +1,4 @@
-// The part of etcd's v3 gRPC API the apiserver speaks (KV, Watch, Maintenance.Status),
+// The part of etcd's v3 gRPC API the apiserver speaks (KV, Watch, Lease.LeaseGrant, Maintenance.Status),
 // written from etcd's published API reference: message and field numbers are the wire
 // contract. Loaded at runtime with protobufjs; int64 fields arrive as JavaScript numbers
 // (revisions stay far below 2^53).
@@ -46,6 +46,9 @@ message WatchResponse {
   int64 compact_revision = 5; string cancel_reason = 6; repeated Event events = 11;
 }
 
+message LeaseGrantRequest { int64 TTL = 1; int64 ID = 2; }
+message LeaseGrantResponse { ResponseHeader header = 1; int64 ID = 2; int64 TTL = 3; string error = 4; }
+
 message StatusRequest {}
 message StatusResponse { ResponseHeader header = 1; string version = 2; int64 dbSize = 3; uint64 leader = 4; uint64 raftIndex = 5; uint64 raftTerm = 6; }
 
@@ -55,6 +58,7 @@ service KV {
   rpc Compact(CompactionRequest) returns (CompactionResponse);
 }
 service Watch { rpc Watch(stream WatchRequest) returns (stream WatchResponse); }
+service Lease { rpc LeaseGrant(LeaseGrantRequest) returns (LeaseGrantResponse); }
 service Maintenance { rpc Status(StatusRequest) returns (StatusResponse); }
 `;
 
@@ -100,7 +104,8 @@ export interface Compare {
 
 export interface RequestOp {
   request_range?: RangeRequest;
-  request_put?: { key: Buffer; value: Buffer };
+  /** `lease`: the lease the key is attached to (deleted with it); none detaches it. */
+  request_put?: { key: Buffer; value: Buffer; lease?: number };
   request_delete_range?: { key: Buffer; range_end?: Buffer };
 }
 
@@ -140,6 +145,20 @@ export interface WatchResponse {
   events: WatchEvent[];
 }
 
+export interface LeaseGrantRequest {
+  /** Seconds; etcd raises it to its minimum (about 2 s with default timings). */
+  TTL: number;
+  /** The lease's id, chosen by the caller (0 lets etcd choose one, which may not fit in a JavaScript number). */
+  ID: number;
+}
+
+export interface LeaseGrantResponse {
+  header: ResponseHeader;
+  ID: number;
+  TTL: number;
+  error: string;
+}
+
 export interface StatusResponse {
   header: ResponseHeader;
   version: string;
@@ -151,6 +170,7 @@ type ServiceConstructor = new (address: string, credentials: grpc.ChannelCredent
 export interface EtcdServices {
   KV: ServiceConstructor;
   Watch: ServiceConstructor;
+  Lease: ServiceConstructor;
   Maintenance: ServiceConstructor;
 }
 

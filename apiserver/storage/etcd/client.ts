@@ -48,6 +48,7 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
 export class Endpoint {
   readonly kv: grpc.Client;
   readonly watch: grpc.Client;
+  readonly lease: grpc.Client;
   readonly maintenance: grpc.Client;
   private failures = 0;
   downUntil = 0;
@@ -65,6 +66,7 @@ export class Endpoint {
     this.kv = new services.KV(address, credentials, CHANNEL_OPTIONS);
     const shared = { ...CHANNEL_OPTIONS, channelOverride: this.kv.getChannel() } as grpc.ChannelOptions;
     this.watch = new services.Watch(address, credentials, shared);
+    this.lease = new services.Lease(address, credentials, shared);
     this.maintenance = new services.Maintenance(address, credentials, shared);
   }
 
@@ -138,7 +140,7 @@ export class EtcdClient {
   }
 
   /** One unary call with failover and retries, as described at the top of this file. */
-  async call<T>(service: 'kv' | 'maintenance', method: string, request: unknown, opts: CallOptions): Promise<CallResult<T>> {
+  async call<T>(service: 'kv' | 'lease' | 'maintenance', method: string, request: unknown, opts: CallOptions): Promise<CallResult<T>> {
     const deadline = opts.deadline ?? Date.now() + this.retryWindowMs;
     let ambiguous = false;
     let last: unknown;
