@@ -38,9 +38,10 @@ const nodes = resource('v1/nodes');
  */
 const MAX_BINDS_IN_FLIGHT = 64;
 
-/** The events a node's change is, for the queue's hints (a heartbeat is none). */
+/** The pods the scheduler watches: those not finished (Succeeded or Failed). */
 const NOT_FINISHED = 'status.phase!=Succeeded,status.phase!=Failed';
 
+/** The events a node's change is, for the queue's hints (a heartbeat is none). */
 function nodeEvents(old: Node, node: Node): ClusterEvent[] {
   const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
   const events: ClusterEvent[] = [];
