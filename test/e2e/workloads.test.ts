@@ -235,7 +235,12 @@ describe('disruption budgets and kubectl drain', () => {
 
   it('an eviction that would break the budget is 429 with the numbers of the budget', async () => {
     await kubectl.ok(['patch', 'pdb', 'steady', '--type=merge', '-p', '{"spec":{"maxUnavailable":0}}']);
-    await waitFor('no disruption allowed', async () => ((await getJSON('/apis/policy/v1/namespaces/default/poddisruptionbudgets/steady')).status?.disruptionsAllowed === 0 ? true : undefined), 30_000, 250);
+    // The drain before this moved pods: wait until all four are healthy again, so the budget is
+    // exactly met (no disruption allowed, none missing).
+    await waitFor('all four healthy, no disruption allowed', async () => {
+      const status = (await getJSON('/apis/policy/v1/namespaces/default/poddisruptionbudgets/steady')).status;
+      return status?.currentHealthy === 4 && status?.disruptionsAllowed === 0 ? true : undefined;
+    }, 60_000, 250);
     const victim = ((await getJSON('/api/v1/namespaces/default/pods?labelSelector=app%3Dsteady')).items as Obj[])[0]!;
     const res = await fetch(`${cluster.server}/api/v1/namespaces/default/pods/${victim.metadata.name}/eviction`, {
       method: 'POST',
