@@ -11,6 +11,7 @@ import type { ApiClient } from './api-client.js';
 import { readWatchEvents } from './watch.js';
 import { sleep } from './sleep.js';
 import { informerStrings } from './string-interner.js';
+import { metadataWithoutManagedFields } from '../api/managed-fields/without-managed-fields.js';
 
 export interface InformerOptions<T extends KubeObject = KubeObject> {
   namespace?: string;
@@ -193,13 +194,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   private trim(obj: T): T {
-    if (!this.opts.keepManagedFields && obj.metadata?.managedFields !== undefined) {
-      // A copy without the field rather than `delete`: deleting a property that is not the
-      // last one turns metadata into a dictionary-mode object, about three times the memory
-      // of a plain one and slower to read, for every object the informer holds.
-      const { managedFields: _dropped, ...metadata } = obj.metadata;
-      obj.metadata = metadata as typeof obj.metadata;
-    }
+    if (!this.opts.keepManagedFields && obj.metadata) obj.metadata = metadataWithoutManagedFields(obj.metadata);
     const kept = this.opts.transform ? this.opts.transform(obj) : obj;
     informerStrings.internValues(kept);
     return kept;

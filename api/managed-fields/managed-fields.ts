@@ -6,6 +6,7 @@
 import { clone, deepEqual, isObject, own, setOwn } from '../codec/values.js';
 import { StatusError } from '../status.js';
 import type { KubeObject } from '../types/meta.js';
+import { metadataWithoutManagedFields } from './without-managed-fields.js';
 import { below, changedFields, describePath, fieldsOf, fieldsV1Of, fromFieldsV1, hasKeys, removeAt, SEP, shapeStep, toFieldsV1, unkey, valueAt, type FieldSet, type Shape } from './field-set.js';
 
 export interface ManagedFieldsEntry {
@@ -131,8 +132,7 @@ export function recordUpdate(prev: KubeObject | undefined, next: KubeObject, sha
 }
 
 function withoutManaged(o: KubeObject): KubeObject {
-  const { managedFields: _m, ...meta } = o.metadata;
-  return { ...o, metadata: meta };
+  return { ...o, metadata: metadataWithoutManagedFields(o.metadata) };
 }
 
 /**

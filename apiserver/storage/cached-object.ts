@@ -4,6 +4,7 @@
 // slice instead of encoding the metadata again. The parsed form is kept too, or (for the
 // caches of resources that grow with the cluster) made again from the bytes when read.
 import { stringify } from '../../api/codec/json.js';
+import { metadataWithoutManagedFields } from '../../api/managed-fields/without-managed-fields.js';
 import type { KubeObject } from '../../api/types/meta.js';
 import type { StoredKV } from './kv.js';
 
@@ -75,11 +76,7 @@ export class CachedObject {
     const held = this.parsed ?? this.weak?.deref();
     if (held) return held;
     const obj = JSON.parse(this.toJSON()) as KubeObject;
-    // Rebuilt rather than `delete`d, which would leave metadata a slow dictionary-mode object.
-    if (obj.metadata.managedFields !== undefined) {
-      const { managedFields: _dropped, ...metadata } = obj.metadata;
-      obj.metadata = metadata;
-    }
+    obj.metadata = metadataWithoutManagedFields(obj.metadata);
     this.weak = new WeakRef(obj);
     return obj;
   }
@@ -108,10 +105,7 @@ export class CachedObject {
     if (this.compacted) return this;
     this.bytes();
     let parsed = this.parsed!;
-    if (parsed.metadata.managedFields !== undefined) {
-      const { managedFields: _dropped, ...metadata } = parsed.metadata;
-      parsed = { ...parsed, metadata };
-    }
+    if (parsed.metadata.managedFields !== undefined) parsed = { ...parsed, metadata: metadataWithoutManagedFields(parsed.metadata) };
     if (retainParsed) this.parsed = parsed;
     else {
       (this.kept ??= {}).labels = parsed.metadata.labels;
