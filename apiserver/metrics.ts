@@ -1,6 +1,6 @@
 // A few counters in Prometheus text format: requests by verb, resource and code, watches,
 // lost etcd answers resolved by reading back, and the process's memory.
-import { getHeapStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 
 export class Metrics {
   private requests = new Map<string, number>();
@@ -33,7 +33,16 @@ export class Metrics {
       '# HELP nodejs_heap_size_limit_bytes V8 heap size limit.',
       '# TYPE nodejs_heap_size_limit_bytes gauge',
       `nodejs_heap_size_limit_bytes ${heap.heap_size_limit}`,
+      '# HELP nodejs_external_memory_bytes Memory V8 knows is held outside its heap for its objects (Buffers).',
+      '# TYPE nodejs_external_memory_bytes gauge',
+      `nodejs_external_memory_bytes ${heap.external_memory}`,
     );
+    // Per space (new, old, code, large objects, ...): where the heap's head-room is.
+    const spaces = getHeapSpaceStatistics();
+    lines.push('# HELP nodejs_heap_space_size_total_bytes Committed size of each V8 heap space.', '# TYPE nodejs_heap_space_size_total_bytes gauge');
+    for (const s of spaces) lines.push(`nodejs_heap_space_size_total_bytes{space="${s.space_name}"} ${s.space_size}`);
+    lines.push('# HELP nodejs_heap_space_size_used_bytes Bytes in use in each V8 heap space.', '# TYPE nodejs_heap_space_size_used_bytes gauge');
+    for (const s of spaces) lines.push(`nodejs_heap_space_size_used_bytes{space="${s.space_name}"} ${s.space_used_size}`);
     return `${lines.join('\n')}\n`;
   }
 }

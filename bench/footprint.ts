@@ -46,7 +46,16 @@ async function main(): Promise<void> {
   const manager = component('controller-manager', ['--master', api.url, '--leader-elect=false', '--port', '0']);
   let simulator: Proc | undefined;
   const rows: string[] = [];
-  const measure = (label: string) => {
+  // The apiserver's V8 heap by space (its /metrics): committed MB, used MB.
+  const apiserverHeap = async () => {
+    const text = await (await fetch(`${api.url}/metrics`)).text();
+    const mb = (metric: string, space: string) => Number(new RegExp(`^${metric}\\{space="${space}"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / 1048576;
+    const spaces = ['new_space', 'old_space', 'code_space', 'large_object_space', 'new_large_object_space'];
+    const parts = spaces.map((s) => `${s.replace('_space', '')} ${fmt(mb('nodejs_heap_space_size_total_bytes', s), 0)} (${fmt(mb('nodejs_heap_space_size_used_bytes', s), 0)} used)`);
+    const external = Number(/^nodejs_external_memory_bytes (\S+)$/m.exec(text)?.[1] ?? NaN) / 1048576;
+    console.log(`  apiserver V8 heap MB: ${parts.join(', ')}; external ${fmt(external, 0)}`);
+  };
+  const measure = async (label: string) => {
     const plane = [api.proc.child.pid!, scheduler.child.pid!, manager.child.pid!].map(rssMB);
     const base = bare.reduce((s, p) => s + rssMB(p.child.pid!), 0);
     const sim = simulator ? rssMB(simulator.child.pid!) : 0;
@@ -58,11 +67,12 @@ async function main(): Promise<void> {
     const pss = pids.reduce((s, p) => s + rollupMB(p, 'Pss'), 0);
     const bareAnon = bare.reduce((s, p) => s + rollupMB(p.child.pid!, 'Anonymous'), 0);
     console.log(`  anonymous: ${anon.map((a) => fmt(a, 0)).join(' / ')} = ${fmt(anon[0]! + anon[1]! + anon[2]!, 0)} MB (3 bare: ${fmt(bareAnon, 0)}); PSS of the three: ${fmt(pss, 0)} MB`);
+    await apiserverHeap();
   };
   try {
     console.log(`${'MB resident'.padEnd(40)} ${'apiserver'.padStart(9)} ${'scheduler'.padStart(9)} ${'ctrl-mgr'.padStart(9)} ${'total'.padStart(7)} ${'3 bare'.padStart(8)} ${'simulator'.padStart(9)}`);
     await settle();
-    measure('idle');
+    await measure('idle');
     simulator = component('simulated-nodes', ['--master', api.url, '--nodes', String(NODES), '--cpu', '32', '--memory', '128Gi', '--pod-start-latency', '0s', '--concurrent-writes', '64']);
     await waitFor(`${NODES} simulated nodes`, async () => (await client.list(nodes, undefined, { labelSelector: 'kubette.io/simulated=true' })).items.length === NODES, TIMEOUT_MS, 1000);
     const runPods = async (target: number) => {
@@ -85,11 +95,11 @@ async function main(): Promise<void> {
     };
     await runPods(Math.min(1000, PODS));
     await settle();
-    measure(`${NODES} nodes, ${Math.min(1000, PODS)} pods`);
+    await measure(`${NODES} nodes, ${Math.min(1000, PODS)} pods`);
     if (PODS > 1000) {
       await runPods(PODS);
       await settle();
-      measure(`${NODES} nodes, ${PODS} pods`);
+      await measure(`${NODES} nodes, ${PODS} pods`);
     }
     if (process.env.BENCH_HEAP_SNAPSHOTS) {
       // Run with NODE_OPTIONS=--heapsnapshot-signal=SIGUSR2: each process writes Heap.*.heapsnapshot into its cwd.

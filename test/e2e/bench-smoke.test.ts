@@ -55,5 +55,8 @@ describe('benchmarks, small', () => {
     expect(stdout).toMatch(/^idle\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+\s+0$/m);
     expect(stdout).toMatch(/60 pods available/);
     expect(stdout).toMatch(/^20 nodes, 60 pods\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+$/m);
+    // The apiserver's heap by space, read from its /metrics.
+    expect(stdout).toMatch(/apiserver V8 heap MB: new \d+ \(\d+ used\), old \d+ \(\d+ used\), code \d+/);
+    expect(stdout).not.toMatch(/NaN/);
   }, 150_000);
 });
