@@ -181,7 +181,7 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
 
 
   try {
-    if (initialEvents) {
+    if (initialEvents && store.cache.holdsObjects) {
       // Snapshot and subscription happen in one tick, so no change falls between them.
       const rev = store.cache.revision;
       const snapshot = store.cache.list(keyPrefix).filter(selected);
@@ -189,6 +189,20 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
       lastRev = rev;
       if (opts.sendInitialEvents && opts.allowBookmarks) bookmark(rev, { 'k8s.io/initial-events-end': 'true' });
       sub = store.cache.subscribe(rev, listener);
+    } else if (initialEvents) {
+      // No objects cached (Events): read them from etcd, then replay what changed since.
+      const { revision, items } = await store.readAll(keyPrefix);
+      if (closed) return;
+      for (const o of items) if (selected(o)) write(plain ? plainFrame('ADDED', o) : frame('ADDED', o));
+      lastRev = revision;
+      if (opts.sendInitialEvents && opts.allowBookmarks) bookmark(revision, { 'k8s.io/initial-events-end': 'true' });
+      try {
+        sub = store.cache.subscribe(revision, listener);
+      } catch (err) {
+        if (!(err instanceof TooOldError)) throw err;
+        sub = await store.cache.subscribeFromEtcd(revision, listener);
+        fromEtcd = true;
+      }
     } else {
       const from = startRevision!;
       lastRev = from;

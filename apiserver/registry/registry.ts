@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { ResourceTable, resources, storageInfo, type ResourceInfo } from '../../api/resources.js';
 import { StatusError } from '../../api/status.js';
 import type { KVStore } from '../storage/kv.js';
-import { WatchCache } from '../storage/watch-cache.js';
+import { WatchCache, type CacheHolding } from '../storage/watch-cache.js';
 import { strategyOf } from '../../api/kinds/registry.js';
 import type { StrategyOptions } from '../../api/kinds/kind.js';
 import { ServiceAllocator } from './service-allocator.js';
@@ -27,7 +27,13 @@ export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube
  * (custom resources too). The others (RBAC, namespaces, service accounts, ...) are read on many
  * requests' paths and stay parsed as well.
  */
-const BYTES_ONLY = new Set(['pods', 'nodes', 'events', 'configmaps', 'secrets', 'endpoints', 'endpointslices', 'replicasets', 'controllerrevisions', 'jobs']);
+const BYTES_ONLY = new Set(['pods', 'nodes', 'configmaps', 'secrets', 'endpoints', 'endpointslices', 'replicasets', 'controllerrevisions', 'jobs']);
+
+/** What the watch cache of a built-in resource holds (see CacheHolding): Events none, as in Kubernetes. */
+function holdingOf(storage: string): CacheHolding {
+  if (storage === 'events') return 'history';
+  return BYTES_ONLY.has(storage) ? 'bytes' : 'parsed';
+}
 
 export class Registry {
   private readonly stores = new Map<string, ResourceStore>();
@@ -46,7 +52,7 @@ export class Registry {
     for (const r of resources) {
       const stored = storageInfo(r);
       if (this.stores.has(stored.storage)) continue;
-      const cache = new WatchCache(etcd, `${opts.prefix}/${stored.storage}/`, opts.watchCacheSize, log.child({ resource: stored.storage }), !BYTES_ONLY.has(stored.storage));
+      const cache = new WatchCache(etcd, `${opts.prefix}/${stored.storage}/`, opts.watchCacheSize, log.child({ resource: stored.storage }), holdingOf(stored.storage));
       this.stores.set(
         stored.storage,
         new ResourceStore(etcd, stored, cache, strategyOf(stored.module, opts), opts.prefix, (ns) => this.namespaceState(ns), hooks[stored.storage], stored.storage === 'events' ? opts.eventTTLSeconds : undefined),
@@ -69,7 +75,7 @@ export class Registry {
   ensureCustomStore(stored: ResourceInfo): ResourceStore {
     const existing = this.stores.get(stored.storage);
     if (existing?.info === stored) return existing;
-    const cache = existing?.cache ?? new WatchCache(this.etcd, `${this.opts.prefix}/${stored.storage}/`, this.opts.watchCacheSize, this.log.child({ resource: stored.storage }), false);
+    const cache = existing?.cache ?? new WatchCache(this.etcd, `${this.opts.prefix}/${stored.storage}/`, this.opts.watchCacheSize, this.log.child({ resource: stored.storage }), 'bytes');
     const store = new ResourceStore(this.etcd, stored, cache, strategyOf(stored.module, this.opts), this.opts.prefix, (ns) => this.namespaceState(ns));
     this.stores.set(stored.storage, store);
     return store;

@@ -479,6 +479,7 @@ export class ResourceStore {
    * continue from the same cache snapshot while it is kept; otherwise from etcd.
    */
   async list(opts: ListOptions): Promise<ListResult> {
+    if (!this.cache.holdsObjects) return this.listUncached(opts);
     if (opts.continue) {
       const token = decodeContinue(opts.continue, this.keyPrefix(opts.namespace));
       const snapshot = this.cache.pagedSnapshot(token.rv);
@@ -501,6 +502,30 @@ export class ResourceStore {
       }
     }
     return this.listFromEtcd(opts);
+  }
+
+  /**
+   * A resource whose cache holds no objects (Events): every list is read from etcd, as
+   * Kubernetes serves them. resourceVersion=0 reads the newest state; a not-older-than
+   * resourceVersion etcd has not reached yet is refused as too large.
+   */
+  private async listUncached(opts: ListOptions): Promise<ListResult> {
+    const rv = opts.resourceVersion ?? '';
+    if (opts.continue || rv === '' || rv === '0') return this.listFromEtcd(opts);
+    const wanted = parseResourceVersion(rv);
+    if (opts.resourceVersionMatch === 'Exact') return this.listFromEtcd({ ...opts, exactRevision: wanted });
+    const result = await this.listFromEtcd(opts);
+    if (result.revision < wanted) throw tooLargeResourceVersion(wanted, result.revision);
+    return result;
+  }
+
+  /**
+   * For a watch's initial events when the cache holds no objects: every object under
+   * `keyPrefix` read from etcd, and the revision they are as of (the watch continues after it).
+   */
+  async readAll(keyPrefix: string): Promise<{ revision: number; items: CachedObject[] }> {
+    const { kvs, revision } = await this.etcd.range(keyPrefix);
+    return { revision, items: kvs.map((kv) => CachedObject.fromKV(kv)) };
   }
 
   /**

@@ -2,7 +2,7 @@
 // cache has not caught up with yet gets only what came after it, never the writes it knows.
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { CacheEvent } from './cached-object.js';
+import type { CacheEvent, CachedObject } from './cached-object.js';
 import type { WatchHandlers } from './kv.js';
 import { MemoryKV } from './memory-kv.js';
 import { WatchCache } from './watch-cache.js';
@@ -76,6 +76,37 @@ describe('watch cache', () => {
     const snapshot = cache.snapshot(at.revision);
     expect(snapshot.revision).toBe(at.revision);
     expect(snapshot.items.map((o) => o.key)).toEqual(['/c/b']);
+    await cache.stop();
+  });
+
+  it('holding history only: keeps no objects, and each event carries the state before it from etcd', async () => {
+    const kv = new MemoryKV();
+    await kv.create('/c/before', object('before', 0));
+    const cache = new WatchCache(kv, '/c/', 100, pino({ level: 'silent' }), 'history');
+    await cache.ready;
+    expect(cache.state).toBe('synced');
+    expect(cache.revision).toBe(await kv.currentRevision());
+    const seen: CacheEvent[] = [];
+    cache.subscribe(cache.revision, (ev) => seen.push(ev));
+    const a = await kv.create('/c/a', object('a', 1));
+    if (!a.ok) throw new Error('create failed');
+    const a2 = await kv.update('/c/a', object('a', 2), a.revision);
+    if (!a2.ok) throw new Error('update failed');
+    // An object written before the cache started: its update and deletion still carry its prior state.
+    const before = await kv.get('/c/before');
+    const gone = await kv.delete('/c/before', before!.modRevision);
+    if (!gone.ok) throw new Error('delete failed');
+    await settle();
+    const n = (o: CachedObject | undefined) => (o?.obj.data as Record<string, string> | undefined)?.n;
+    expect(seen.map((e) => [e.type, e.object.key, n(e.prev)])).toEqual([
+      ['ADDED', '/c/a', undefined],
+      ['MODIFIED', '/c/a', '1'],
+      ['DELETED', '/c/before', '0'],
+    ]);
+    expect(n(seen[1]!.object)).toBe('2');
+    expect(seen[2]!.object.rev).toBe(gone.revision);
+    expect(cache.objects.size).toBe(0);
+    expect(() => cache.snapshot()).toThrow(/holds no objects/);
     await cache.stop();
   });
 });

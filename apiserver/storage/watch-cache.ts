@@ -2,6 +2,7 @@
 // object and a bounded history of recent events. It serves LISTs at resourceVersion=0 and
 // newer, and fans each event out to every HTTP watcher. Watches that start before the
 // history window are served straight from etcd's own history while etcd still has it.
+// A cache that holds 'history' keeps no objects, only that window (Events: see CacheHolding).
 //
 // The etcd watch resumes by itself after connection loss. Until the cache has caught up
 // again it reports itself not fresh (so /readyz fails): after each reconnect it compares
@@ -18,6 +19,17 @@ export type CacheState = 'loading' | 'synced' | 'catching-up' | 'disconnected';
 const FRESHNESS_CHECK_MS = 100;
 
 export type CacheListener = (event: CacheEvent) => void;
+
+/**
+ * What a watch cache holds of its resource's objects: each one parsed and serialized
+ * ('parsed': resources the apiserver reads on many requests' paths, e.g. RBAC), each one's
+ * bytes alone, parsed again when read ('bytes': resources whose numbers grow with the
+ * cluster), or none ('history': only the recent events its single etcd watch fans out to
+ * watchers; lists and reads go to etcd). Kubernetes keeps Events out of its watch cache, as
+ * they would hold more memory than everything else together; their watchers still share one
+ * etcd watch here.
+ */
+export type CacheHolding = 'parsed' | 'bytes' | 'history';
 
 export interface Subscription {
   /** Called when the stream cannot continue (e.g. history compacted); the watcher must end. */
@@ -87,13 +99,18 @@ export class WatchCache {
     readonly prefix: string,
     private readonly capacity: number,
     private readonly log: Logger,
-    /**
-     * Keep each object parsed as well as serialized (resources the apiserver itself reads on
-     * every request's path, e.g. RBAC); otherwise only the bytes are held (see CachedObject.obj).
-     */
-    private readonly retainParsed = true,
+    readonly holding: CacheHolding = 'parsed',
   ) {
+    this.retainParsed = holding === 'parsed';
     this.ready = this.startWhenReachable();
+  }
+
+  /** Keep each object parsed as well as serialized; otherwise only its bytes (see CachedObject.obj). */
+  private readonly retainParsed: boolean;
+
+  /** False for a cache of history only: `objects` stays empty, lists and reads go to etcd. */
+  get holdsObjects(): boolean {
+    return this.holding !== 'history';
   }
 
   /** etcd may come up after the apiserver (compose, restarts): keep trying, loudly. */
@@ -113,6 +130,17 @@ export class WatchCache {
   }
 
   private async start(): Promise<void> {
+    if (!this.holdsObjects) {
+      // Nothing to load: events from etcd's current revision on.
+      const revision = await this.store.currentRevision();
+      this.revision = revision;
+      this.historyStart = revision;
+      this.history = [];
+      this.adopted.clear();
+      this.watchFrom(revision + 1);
+      this.setState('synced');
+      return;
+    }
     const { kvs, revision } = await this.loadAll();
     this.objects.clear();
     this.sorted = undefined;
@@ -152,6 +180,8 @@ export class WatchCache {
         },
         onConnected: () => {
           if (this.state === 'synced') return;
+          // Without objects there is nothing to be stale: the watch resumed where it stopped.
+          if (!this.holdsObjects) return this.setState('synced');
           this.setState('catching-up');
           this.checkFreshness();
         },
@@ -169,8 +199,10 @@ export class WatchCache {
     for (const ev of events) {
       const rev = Number(ev.kv.mod_revision);
       const kv = toStoredKV(ev.kv);
-      if (ev.type === 'PUT') this.applyPut(this.ownWrite(kv.key, rev) ?? CachedObject.fromKV(kv).compact(this.retainParsed), rev);
-      else this.applyDelete(kv.key, rev);
+      // A cache without objects learns an event's previous state from etcd (every event carries it).
+      const prev = this.holdsObjects ? this.objects.get(kv.key) : ev.prev_kv ? CachedObject.fromKV(toStoredKV(ev.prev_kv)).compact(false) : undefined;
+      if (ev.type === 'PUT') this.applyPut(this.ownWrite(kv.key, rev) ?? CachedObject.fromKV(kv).compact(this.retainParsed), rev, prev);
+      else this.applyDelete(kv.key, rev, prev);
     }
     if (events.length > 0) this.advance(Math.max(this.revision, Number(events[events.length - 1]!.kv.mod_revision)));
   }
@@ -225,18 +257,20 @@ export class WatchCache {
     await this.ready;
   }
 
-  private applyPut(obj: CachedObject, rev: number): void {
-    const prev = this.objects.get(obj.key);
-    this.objects.set(obj.key, obj);
-    this.sorted = undefined;
+  private applyPut(obj: CachedObject, rev: number, prev: CachedObject | undefined): void {
+    if (this.holdsObjects) {
+      this.objects.set(obj.key, obj);
+      this.sorted = undefined;
+    }
     this.emit({ type: prev ? 'MODIFIED' : 'ADDED', rev, object: obj, prev });
   }
 
-  private applyDelete(key: string, rev: number): void {
-    const prev = this.objects.get(key);
+  private applyDelete(key: string, rev: number, prev: CachedObject | undefined): void {
     if (!prev) return;
-    this.objects.delete(key);
-    this.sorted = undefined;
+    if (this.holdsObjects) {
+      this.objects.delete(key);
+      this.sorted = undefined;
+    }
     this.emit({ type: 'DELETED', rev, object: prev.atRevision(rev), prev });
   }
 
@@ -297,6 +331,7 @@ export class WatchCache {
 
   /** Every object in key order as of the cache's revision (or `revision`, a later one it reflects). */
   snapshot(revision = this.revision): CacheSnapshot {
+    if (!this.holdsObjects) throw new Error(`the watch cache of ${this.prefix} holds no objects`);
     this.sorted ??= [...this.objects.values()].sort(byKey);
     return { revision: Math.max(revision, this.revision), items: this.sorted };
   }
