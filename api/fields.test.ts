@@ -1,5 +1,9 @@
+import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { checkFieldSelector, escapeFieldValue, fieldsMatch, parseFieldSelector, selectableFields, supportedFields } from './fields.js';
+
+setFlagsFromString('--allow-natives-syntax');
+const haveSameShape = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: object, b: object) => boolean;
 
 describe('field selectors', () => {
   const pod = {
@@ -29,5 +33,14 @@ describe('field selectors', () => {
     expect(() => checkFieldSelector('configmaps', parseFieldSelector('spec.nodeName=x'), supportedFields('configmaps', true))).toThrow(
       'field label not supported: spec.nodeName',
     );
+  });
+
+  it("gives every pod's field set the same shape (the apiserver keeps one per cached object)", () => {
+    const sets = Array.from({ length: 3000 }, (_, i) =>
+      selectableFields('pods', JSON.parse(JSON.stringify({ metadata: { name: `p-${i}`, namespace: 'default' }, spec: { nodeName: `n-${i % 7}` }, status: { phase: 'Running', podIP: `10.0.${i >> 8}.${i & 255}` } }))),
+    );
+    const shapes = sets.filter((s, i) => i > 0 && !haveSameShape(s, sets[i - 1]!)).length;
+    expect(shapes).toBe(0);
+    expect(sets[2999]!['status.podIP']).toBe('10.0.11.183');
   });
 });
