@@ -1,16 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MALLOC_ENV, mallocEnv, nodeFlags, SEMI_SPACE_MB } from './heap.js';
+import { HEAP_GROWING_PERCENT, limitHeapGrowth, MALLOC_ENV, mallocEnv, nodeFlags, SEMI_SPACE_MB } from './heap.js';
 
 describe('heap flags per component', () => {
-  it('gives the apiserver the largest young generation, the scheduler a middle one, every other component the small one', () => {
+  it('gives the apiserver the larger young generation, every other component the small one', () => {
     for (const script of ['dist/apiserver/main.js', '/app/dist/apiserver/main.js', 'apiserver/main.js']) {
       expect(nodeFlags(script)).toEqual([`--max-semi-space-size=${SEMI_SPACE_MB.apiserver}`]);
     }
-    for (const script of ['dist/scheduler/main.js', '/app/dist/scheduler/main.js']) {
-      expect(nodeFlags(script)).toEqual([`--max-semi-space-size=${SEMI_SPACE_MB.scheduler}`]);
-    }
-    for (const script of ['/app/dist/controller-manager/main.js', 'dist/kubelet/main.js', 'dist/not-apiserver/main.js', 'dist/kube-scheduler/main.js', '-e', '']) {
+    for (const script of ['dist/scheduler/main.js', '/app/dist/controller-manager/main.js', 'dist/kubelet/main.js', 'dist/not-apiserver/main.js', 'dist/kube-scheduler/main.js', '-e', '']) {
       expect(nodeFlags(script)).toEqual([`--max-semi-space-size=${SEMI_SPACE_MB.other}`]);
     }
   });
@@ -18,7 +15,7 @@ describe('heap flags per component', () => {
   it("is what the image's entry point gives each component", () => {
     const script = readFileSync(new URL('../scripts/node-entrypoint.sh', import.meta.url), 'utf8');
     expect(script).toContain(`dist/apiserver/main.js) exec node --max-semi-space-size=${SEMI_SPACE_MB.apiserver} "$@" ;;`);
-    expect(script).toContain(`dist/scheduler/main.js) exec node --max-semi-space-size=${SEMI_SPACE_MB.scheduler} "$@" ;;`);
+    expect(script).not.toContain('dist/scheduler/main.js)');
     expect(script).toContain(`*) exec node --max-semi-space-size=${SEMI_SPACE_MB.other} "$@" ;;`);
     for (const [name, value] of Object.entries(MALLOC_ENV)) expect(script).toContain(`export ${name}="\${${name}-${value}}"`);
   });
@@ -27,5 +24,13 @@ describe('heap flags per component', () => {
     expect(mallocEnv({})).toEqual(MALLOC_ENV);
     expect(mallocEnv({ MALLOC_ARENA_MAX: '4' })).toEqual({ GLIBC_TUNABLES: MALLOC_ENV.GLIBC_TUNABLES });
     expect(mallocEnv({ ...MALLOC_ENV, GLIBC_TUNABLES: '' })).toEqual({});
+  });
+
+  it('lets the apiserver grow its heap further past its live data than the other components; the environment overrides both', () => {
+    expect(limitHeapGrowth('apiserver', {})).toBe(HEAP_GROWING_PERCENT.apiserver);
+    for (const component of ['scheduler', 'controller-manager', 'kubelet']) expect(limitHeapGrowth(component, {})).toBe(HEAP_GROWING_PERCENT.other);
+    expect(HEAP_GROWING_PERCENT.other).toBeLessThan(HEAP_GROWING_PERCENT.apiserver);
+    expect(limitHeapGrowth('scheduler', { KUBETTE_HEAP_GROWING_PERCENT: '0' })).toBe(0);
+    expect(limitHeapGrowth('apiserver', { KUBETTE_HEAP_GROWING_PERCENT: '80' })).toBe(80);
   });
 });

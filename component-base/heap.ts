@@ -1,24 +1,26 @@
 // How a component's JavaScript heap is sized, trading a little throughput for a lot less
 // resident memory (BENCHMARKS.md, control-plane memory). nodeFlags() go on the node command
 // line of every component (the image's entry point, the launcher, the test harness): a
-// young generation of 2 MB per semi-space instead of up to 16 MB; 8 MB for the apiserver,
+// young generation of 2 MB per semi-space instead of up to 16 MB, and 4 MB for the apiserver,
 // which serves every request of the cluster and whose requests' objects would otherwise be
-// promoted before they die, and 4 MB for the scheduler, whose bursts it makes ~8% cheaper.
-// limitHeapGrowth() fixes how far the heap may grow past its live data before V8 collects at
-// 1.5x: V8's own policy lets a busy process grow up to 4x and gives
-// little back while it stays busy, and a control-plane component is never idle for long
-// (Leases, heartbeats, watches). Measured at 1,000 nodes and 5,000 pods: about 40% less
-// resident memory, 5-20% fewer writes or bindings per second in bursts.
+// promoted before they die.
+// limitHeapGrowth() fixes how far the heap may grow past its live data before V8 collects:
+// V8's own policy lets a busy process grow up to 4x and gives little back while it stays busy,
+// and a control-plane component is never idle for long (Leases, heartbeats, watches). The
+// apiserver, the cluster's bottleneck, collects at 1.5x its live data; every other component
+// at 1.25x (the scheduler's and controller-manager's work per pod is a third of the
+// apiserver's, so their extra collections do not slow a burst). What each setting saved and
+// cost at 1,000 nodes and 5,000 pods is in BENCHMARKS.md.
 // KUBETTE_HEAP_GROWING_PERCENT overrides the factor; 0 gives V8's own policy back.
 import { setFlagsFromString } from 'node:v8';
 
-/** Young-generation semi-space size (MB) of the apiserver, the scheduler, and every other component. */
-export const SEMI_SPACE_MB = { apiserver: 8, scheduler: 4, other: 2 } as const;
+/** Young-generation semi-space size (MB) of the apiserver and of every other component. */
+export const SEMI_SPACE_MB = { apiserver: 4, other: 2 } as const;
 
 /** The node flags for a component, known by its entry script (`.../apiserver/main.js`). */
 export function nodeFlags(entryScript: string): string[] {
-  const component = /(?:^|[\\/])(apiserver|scheduler)[\\/]main\.js$/.exec(entryScript)?.[1] as 'apiserver' | 'scheduler' | undefined;
-  return [`--max-semi-space-size=${SEMI_SPACE_MB[component ?? 'other']}`];
+  const apiserver = /(?:^|[\\/])apiserver[\\/]main\.js$/.test(entryScript);
+  return [`--max-semi-space-size=${SEMI_SPACE_MB[apiserver ? 'apiserver' : 'other']}`];
 }
 
 /**
@@ -41,11 +43,13 @@ export function mallocEnv(env: NodeJS.ProcessEnv = process.env): Record<string, 
   return Object.fromEntries(Object.entries(MALLOC_ENV).filter(([name]) => env[name] === undefined));
 }
 
-export const DEFAULT_HEAP_GROWING_PERCENT = 50;
+/** How far (percent) a component's heap grows past its live data before a full collection. */
+export const HEAP_GROWING_PERCENT = { apiserver: 50, other: 25 } as const;
 
-export function limitHeapGrowth(env: NodeJS.ProcessEnv = process.env): number {
+/** The growing factor for `component` (its spec name, e.g. 'apiserver'), set in this process's V8. */
+export function limitHeapGrowth(component: string, env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.KUBETTE_HEAP_GROWING_PERCENT;
-  const percent = raw !== undefined && /^\d{1,3}$/.test(raw) ? Number(raw) : DEFAULT_HEAP_GROWING_PERCENT;
+  const percent = raw !== undefined && /^\d{1,3}$/.test(raw) ? Number(raw) : HEAP_GROWING_PERCENT[component === 'apiserver' ? 'apiserver' : 'other'];
   if (percent > 0) setFlagsFromString(`--heap-growing-percent=${percent}`);
   return percent;
 }

@@ -59,7 +59,7 @@ export function runComponent<T extends FlagTable>(spec: ComponentSpec<T>, argv: 
     process.exit(2);
   }
   const log = pino({ level: levelFor(flags as { 'log-level': string; v?: number }), base: { component: spec.component, ...spec.logFields?.(flags) } });
-  limitHeapGrowth();
+  limitHeapGrowth(spec.component);
   const stop = new AbortController();
   const drainMs = (typeof spec.drainMs === 'function' ? spec.drainMs(flags) : spec.drainMs) ?? 10_000;
   const shutdown = (signal: string) => {

@@ -1,13 +1,11 @@
 #!/bin/sh
 # The image's entry point: starts a component's script with its heap flags, the ones
 # component-base/heap.ts nodeFlags() gives the launcher and the tests (a unit test keeps the
-# two the same): an 8 MB young generation for the apiserver, 4 MB for the scheduler, 2 MB for
-# every other component. Its malloc settings are component-base/heap.ts MALLOC_ENV; a value
+# two the same): a 4 MB young generation for the apiserver, 2 MB for every other component. Its malloc settings are component-base/heap.ts MALLOC_ENV; a value
 # already in the environment wins.
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX-1}"
 export GLIBC_TUNABLES="${GLIBC_TUNABLES-glibc.malloc.trim_threshold=131072:glibc.malloc.mmap_threshold=131072}"
 case "$1" in
-  dist/apiserver/main.js) exec node --max-semi-space-size=8 "$@" ;;
-  dist/scheduler/main.js) exec node --max-semi-space-size=4 "$@" ;;
+  dist/apiserver/main.js) exec node --max-semi-space-size=4 "$@" ;;
   *) exec node --max-semi-space-size=2 "$@" ;;
 esac
