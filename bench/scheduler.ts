@@ -1,11 +1,13 @@
 // Scheduler throughput (issue 16). A private etcd and apiserver, BENCH_NODES Node objects
 // created through the API (Ready, 32 CPUs, 110 pods each; no kubelets, no leases to renew),
-// then BENCH_PODS pods of 10m CPU created at 50 in flight, twice:
+// then BENCH_PODS pods of 10m CPU created at 50 in flight, BENCH_ROUNDS times (3) each of:
 //   floor: a trivial binder in this process (round-robin over the nodes on each ADDED pod,
 //          50 binds in flight), the least a scheduler could cost in this run;
 //   kubette-scheduler: the real scheduler process (filters, scores, assume, bind).
 // Each figure is pods bound per second from the first create to the last bind; the ratio is
-// the scheduler's against the floor measured in the same run. Traffic stays on loopback;
+// the scheduler's against the floor measured in the same run, over all rounds. Each run has a
+// namespace of its own and its pods are deleted after it, so every run starts from the same
+// apiserver; the rounds alternate so a drift in the machine's speed weighs on both alike. Traffic stays on loopback;
 // every wait is bounded (BENCH_TIMEOUT_MS). Usage: npm run bench:scheduler
 import { join } from 'node:path';
 import type { Pod } from '../api/types/pod.js';
@@ -21,6 +23,8 @@ import { mallocEnv, nodeFlags } from '../component-base/heap.js';
 const NODES = Number(process.env.BENCH_NODES ?? 1000);
 const PODS = Number(process.env.BENCH_PODS ?? 5000);
 const IN_FLIGHT = 50;
+/** Floor and scheduler runs alternate this many times; the ratio is over all of them. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 300_000);
 const pods = resource('v1/pods');
 const nodes = resource('v1/nodes');
@@ -70,70 +74,97 @@ function boundCounter(client: RestClient, namespace: string, signal: AbortSignal
   return { informer, count: () => boundNames.size, running };
 }
 
+/** The floor: binds each new pod of `namespace` to the next node, 50 binds in flight, until `signal`. */
+function floorBinder(client: RestClient, namespace: string, names: string[], signal: AbortSignal) {
+  const binder = new Informer<Pod>(client, pods, { namespace });
+  let next = 0;
+  let inFlight = 0;
+  const waiting: Pod[] = [];
+  const bind = (p: Pod) => {
+    if (inFlight >= IN_FLIGHT) return void waiting.push(p);
+    inFlight++;
+    const node = names[next++ % names.length]!;
+    void client
+      .request('POST', client.path(pods, namespace, p.metadata.name!, 'binding'), { body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: p.metadata.name }, target: { apiVersion: 'v1', kind: 'Node', name: node } } })
+      .catch(() => undefined)
+      .finally(() => {
+        inFlight--;
+        const w = waiting.shift();
+        if (w) bind(w);
+      });
+  };
+  binder.addHandler({ add: (p) => !p.spec.nodeName && bind(p) });
+  void binder.run(signal);
+  return binder;
+}
+
 async function main(): Promise<void> {
   const etcd = await startEtcd('bench-scheduler-etcd');
   const api = await startApiServer({ etcd: etcd.endpoint, prefix: '/registry', args: ['--etcd-compaction-interval', '0'] });
   const client = new RestClient({ server: api.url, connections: 64 });
-  const stop = new AbortController();
   let scheduler: Proc | undefined;
   try {
     const names = Array.from({ length: NODES }, (_, i) => `bench-node-${i + 1}`);
     await runConcurrent(NODES, IN_FLIGHT, (i) => client.create(nodes, undefined, nodeObject(names[i]!)));
-    for (const ns of ['floor', 'scheduler']) await client.create(namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-    console.log(`${NODES} nodes, ${PODS} pods of 10m CPU created ${IN_FLIGHT} in flight`);
-
-    // The floor: bind each new pod to the next node, 50 binds in flight. The binder has its own
-    // watch, as the scheduler does, and the counting informer is the same in both runs: the
-    // apiserver is the bottleneck, so each run pays for the same watchers.
-    const floorDone = new AbortController();
-    const floor = boundCounter(client, 'floor', floorDone.signal);
-    const binder = new Informer<Pod>(client, pods, { namespace: 'floor' });
-    void binder.run(floorDone.signal);
-    await Promise.all([floor.informer.synced, binder.synced]);
-    let next = 0;
-    let inFlight = 0;
-    const waiting: Pod[] = [];
-    const bind = (p: Pod) => {
-      if (inFlight >= IN_FLIGHT) return void waiting.push(p);
-      inFlight++;
-      const node = names[next++ % names.length]!;
-      void client
-        .request('POST', client.path(pods, 'floor', p.metadata.name!, 'binding'), { body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: p.metadata.name }, target: { apiVersion: 'v1', kind: 'Node', name: node } } })
-        .catch(() => undefined)
-        .finally(() => {
-          inFlight--;
-          const w = waiting.shift();
-          if (w) bind(w);
-        });
-    };
-    binder.addHandler({ add: (p) => !p.spec.nodeName && bind(p) });
+    console.log(`${NODES} nodes, ${PODS} pods of 10m CPU created ${IN_FLIGHT} in flight, ${ROUNDS} round(s) of floor then scheduler`);
     const pids = { bench: process.pid, apiserver: api.proc.child.pid!, etcd: etcd.proc.child.pid! };
-    const base = await createAndWait(client, 'floor', floor.count, pids);
-    // Both runs start from the same apiserver: the floor's pods go before the scheduler's come
-    // (5,000 more objects in its cache would make each of its heap collections dearer in the
-    // second run only).
-    floorDone.abort();
-    await client.request('DELETE', `${client.path(pods, 'floor')}?gracePeriodSeconds=0`);
-    await waitFor("the floor run's pods deleted", async () => (await client.list(pods, 'floor', { limit: 1 })).items.length === 0, TIMEOUT_MS, 200);
+    const totals = { floor: { bound: 0, seconds: 0 }, scheduler: { bound: 0, seconds: 0 } };
+    const ratios: number[] = [];
+    let gaveUp = 0;
 
-    // The scheduler, started and synced before its pods come.
-    const port = await freePort();
-    // BENCH_PROFILE_DIR: a CPU profile of the scheduler, written there when it stops.
-    const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-    const main = join(process.cwd(), 'dist', 'scheduler', 'main.js');
-    scheduler = new Proc('bench-scheduler', process.execPath, [...nodeFlags(main), ...profile, main, '--master', api.url, '--leader-elect=false', '--port', String(port)], mallocEnv());
-    await waitFor('the scheduler up', async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok, 30_000);
-    await new Promise((r) => setTimeout(r, 1000));
-    const measured = boundCounter(client, 'scheduler', stop.signal);
-    await measured.informer.synced;
-    const ours = await createAndWait(client, 'scheduler', measured.count, { ...pids, scheduler: scheduler.child.pid! });
+    /** One measured run in a fresh namespace; its pods are deleted after, so every run starts from the same apiserver. */
+    const measure = async (namespace: string, placer: (signal: AbortSignal) => Promise<{ pids: Record<string, number>; synced: Promise<void> }>) => {
+      await client.create(namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+      const done = new AbortController();
+      // The counting informer is the same in every run; the placer (binder or scheduler)
+      // watches on its own. The apiserver is the bottleneck, so each run pays for the same watchers.
+      const counter = boundCounter(client, namespace, done.signal);
+      const placing = await placer(done.signal);
+      await Promise.all([counter.informer.synced, placing.synced]);
+      const result = await createAndWait(client, namespace, counter.count, placing.pids);
+      done.abort();
+      // Pods left in the apiserver's cache would make each of its heap collections dearer in later runs only.
+      await client.request('DELETE', `${client.path(pods, namespace)}?gracePeriodSeconds=0`);
+      await waitFor(`the pods of ${namespace} deleted`, async () => (await client.list(pods, namespace, { limit: 1 })).items.length === 0, TIMEOUT_MS, 200);
+      return result;
+    };
 
-    console.log(`\n${'measure'.padEnd(46)} ${'pods/s'.padStart(10)} ${'bound'.padStart(8)}`);
-    console.log(`${'floor: trivial round-robin binder'.padEnd(46)} ${fmt(base.perSecond, 0).padStart(10)} ${String(base.bound).padStart(8)}`);
-    console.log(`${'kubette-scheduler'.padEnd(46)} ${fmt(ours.perSecond, 0).padStart(10)} ${String(ours.bound).padStart(8)}`);
-    console.log(`ratio (scheduler / floor): ${fmt(ours.perSecond / base.perSecond, 2)}${ours.bound < PODS ? ` (gave up after ${TIMEOUT_MS / 1000} s with ${PODS - ours.bound} unbound)` : ''}`);
+    for (let round = 1; round <= ROUNDS; round++) {
+      const base = await measure(`floor-${round}`, async (signal) => {
+        const binder = floorBinder(client, `floor-${round}`, names, signal);
+        return { pids, synced: binder.synced };
+      });
+      const ours = await measure(`scheduler-${round}`, async () => {
+        // The scheduler, started and synced before its pods come, stopped after its run.
+        const port = await freePort();
+        // BENCH_PROFILE_DIR: a CPU profile of the scheduler, written there when it stops.
+        const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+        const main = join(process.cwd(), 'dist', 'scheduler', 'main.js');
+        scheduler = new Proc('bench-scheduler', process.execPath, [...nodeFlags(main), ...profile, main, '--master', api.url, '--leader-elect=false', '--port', String(port)], mallocEnv());
+        await waitFor('the scheduler up', async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok, 30_000);
+        await new Promise((r) => setTimeout(r, 1000));
+        return { pids: { ...pids, scheduler: scheduler.child.pid! }, synced: Promise.resolve() };
+      });
+      await scheduler?.stop();
+      scheduler = undefined;
+      totals.floor.bound += base.bound;
+      totals.floor.seconds += base.seconds;
+      totals.scheduler.bound += ours.bound;
+      totals.scheduler.seconds += ours.seconds;
+      gaveUp += PODS - ours.bound;
+      ratios.push(ours.perSecond / base.perSecond);
+      console.log(`  round ${round}: floor ${fmt(base.perSecond, 0)} pods/s, scheduler ${fmt(ours.perSecond, 0)} pods/s, ratio ${fmt(ours.perSecond / base.perSecond, 2)}`);
+    }
+
+    // Rounds alternate so that a machine whose speed drifts (shared cores) weighs on both alike.
+    const floorRate = totals.floor.bound / totals.floor.seconds;
+    const ourRate = totals.scheduler.bound / totals.scheduler.seconds;
+    console.log(`\n${'measure (all rounds)'.padEnd(46)} ${'pods/s'.padStart(10)} ${'bound'.padStart(8)}`);
+    console.log(`${'floor: trivial round-robin binder'.padEnd(46)} ${fmt(floorRate, 0).padStart(10)} ${String(totals.floor.bound).padStart(8)}`);
+    console.log(`${'kubette-scheduler'.padEnd(46)} ${fmt(ourRate, 0).padStart(10)} ${String(totals.scheduler.bound).padStart(8)}`);
+    if (ROUNDS > 1) console.log(`ratios by round: ${ratios.map((r) => fmt(r, 2)).join(', ')}`);
+    console.log(`ratio (scheduler / floor): ${fmt(ourRate / floorRate, 2)}${gaveUp > 0 ? ` (gave up after ${TIMEOUT_MS / 1000} s with ${gaveUp} unbound)` : ''}`);
   } finally {
-    stop.abort();
     await scheduler?.stop();
     await client.close();
     await api.stop();

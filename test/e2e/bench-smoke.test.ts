@@ -10,14 +10,16 @@ import { describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 
 describe('benchmarks, small', () => {
-  it('bench:scheduler binds every pod with the floor and with the scheduler', async () => {
+  it('bench:scheduler binds every pod with the floor and with the scheduler, round after round', async () => {
     const { stdout } = await run(process.execPath, [join(process.cwd(), 'dist', 'bench', 'scheduler.js')], {
-      env: { ...process.env, BENCH_NODES: '30', BENCH_PODS: '200', BENCH_TIMEOUT_MS: '60000' },
+      env: { ...process.env, BENCH_NODES: '30', BENCH_PODS: '200', BENCH_ROUNDS: '2', BENCH_TIMEOUT_MS: '60000' },
       timeout: 120_000,
     });
     console.log(stdout);
-    expect(stdout).toMatch(/floor: trivial round-robin binder\s+\d+\s+200\n/);
-    expect(stdout).toMatch(/kubette-scheduler\s+\d+\s+200\n/);
+    expect(stdout).toMatch(/floor: trivial round-robin binder\s+\d+\s+400\n/);
+    expect(stdout).toMatch(/kubette-scheduler\s+\d+\s+400\n/);
+    expect(stdout).toMatch(/^ {2}round 2: floor \d+ pods\/s, scheduler \d+ pods\/s, ratio \d+\.\d\d$/m);
+    expect(stdout).toMatch(/ratios by round: \d+\.\d\d, \d+\.\d\d\n/);
     expect(stdout).toMatch(/ratio \(scheduler \/ floor\): \d+\.\d\d\n/);
   }, 150_000);
 
