@@ -10,8 +10,11 @@ import type { KubeObject, Status } from '../api/types/meta.js';
 import type { ApiClient } from './api-client.js';
 import { readWatchEvents } from './watch.js';
 import { sleep } from './sleep.js';
-import { informerStrings } from './string-interner.js';
+import { StringInterner } from '../api/codec/string-interner.js';
 import { metadataWithoutManagedFields } from '../api/managed-fields/without-managed-fields.js';
+
+/** The one table every informer of a process shares: their objects repeat each other's values. */
+const informerStrings = new StringInterner();
 
 export interface InformerOptions<T extends KubeObject = KubeObject> {
   namespace?: string;

@@ -4,6 +4,7 @@
 // slice instead of encoding the metadata again. The parsed form is kept too, or (for the
 // caches of resources that grow with the cluster) made again from the bytes when read.
 import { stringify } from '../../api/codec/json.js';
+import { StringInterner } from '../../api/codec/string-interner.js';
 import { metadataWithoutManagedFields } from '../../api/managed-fields/without-managed-fields.js';
 import type { KubeObject } from '../../api/types/meta.js';
 import type { StoredKV } from './kv.js';
@@ -16,6 +17,9 @@ export interface JSONParts {
 }
 
 type Encoded = { bytes: Buffer; metaStart: number; metaEnd: number };
+
+/** What selectors read of each cached object (labels, field values) repeats across objects: one copy of each value. */
+const keptStrings = new StringInterner();
 
 /** The pieces of `obj`'s JSON, apiVersion, kind and metadata first; metadata.resourceVersion left out if `withoutResourceVersion`. */
 export function jsonParts(obj: KubeObject, withoutResourceVersion = false): JSONParts {
@@ -91,6 +95,7 @@ export class CachedObject {
     const memo = this.kept?.fields;
     if (memo && memo.by === by) return memo.values;
     const values = compute(this.obj);
+    keptStrings.internValues(values);
     (this.kept ??= {}).fields = { by, values };
     return values;
   }
@@ -109,6 +114,7 @@ export class CachedObject {
     if (retainParsed) this.parsed = parsed;
     else {
       (this.kept ??= {}).labels = parsed.metadata.labels;
+      keptStrings.internValues(parsed.metadata.labels);
       this.weak = new WeakRef(parsed);
       this.parsed = undefined;
     }

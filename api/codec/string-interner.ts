@@ -1,8 +1,9 @@
-// One copy of each repeated string in an informer's cache. JSON decoding gives every
-// occurrence of a value its own string, and a cache of thousands of objects repeats the same
-// values over and over: image names, default tolerations, condition types, node names,
-// owner names, timestamps of the same second. At 5,000 pods that was two thirds of the
-// strings in the scheduler's and controller-manager's heaps (about 7-8 MB each).
+// One copy of each repeated string in a cache of decoded objects (an informer's, what the
+// apiserver keeps per cached object for selectors). JSON decoding gives every occurrence of a
+// value its own string, and a cache of thousands of objects repeats the same values over and
+// over: image names, default tolerations, condition types, node names, owner names,
+// timestamps of the same second. At 5,000 pods that was two thirds of the strings in the
+// scheduler's and controller-manager's heaps (about 7-8 MB each).
 //
 // The table is bounded: once it holds `maxEntries` strings it starts over, so values seen once
 // (uids, names of deleted objects) are not kept for good. Strings already shared stay shared.
@@ -57,6 +58,3 @@ export class StringInterner {
     return this.table.size;
   }
 }
-
-/** The one table every informer of a process shares: their objects repeat each other's values. */
-export const informerStrings = new StringInterner();
