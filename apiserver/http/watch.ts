@@ -180,40 +180,31 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
   };
 
 
+  /** Events after `from`, from the cache's history, or etcd's when that reaches further back. */
+  const subscribeAfter = async (from: number): Promise<Subscription> => {
+    try {
+      return store.cache.subscribe(from, listener);
+    } catch (err) {
+      if (!(err instanceof TooOldError)) throw err;
+      fromEtcd = true;
+      return store.cache.subscribeFromEtcd(from, listener);
+    }
+  };
+
   try {
-    if (initialEvents && store.cache.holdsObjects) {
-      // Snapshot and subscription happen in one tick, so no change falls between them.
-      const rev = store.cache.revision;
-      const snapshot = store.cache.list(keyPrefix).filter(selected);
-      for (const o of snapshot) write(plain ? plainFrame('ADDED', o) : frame('ADDED', o));
-      lastRev = rev;
-      if (opts.sendInitialEvents && opts.allowBookmarks) bookmark(rev, { 'k8s.io/initial-events-end': 'true' });
-      sub = store.cache.subscribe(rev, listener);
-    } else if (initialEvents) {
-      // No objects cached (Events): read them from etcd, then replay what changed since.
-      const { revision, items } = await store.readAll(keyPrefix);
+    if (initialEvents) {
+      // From the cache, the snapshot and the subscription happen in one tick, so no change
+      // falls between them. A cache without objects (Events): read them from etcd, then
+      // replay what changed since.
+      const { revision, items } = store.cache.holdsObjects ? { revision: store.cache.revision, items: store.cache.list(keyPrefix) } : await store.readAll(keyPrefix);
       if (closed) return;
       for (const o of items) if (selected(o)) write(plain ? plainFrame('ADDED', o) : frame('ADDED', o));
       lastRev = revision;
       if (opts.sendInitialEvents && opts.allowBookmarks) bookmark(revision, { 'k8s.io/initial-events-end': 'true' });
-      try {
-        sub = store.cache.subscribe(revision, listener);
-      } catch (err) {
-        if (!(err instanceof TooOldError)) throw err;
-        sub = await store.cache.subscribeFromEtcd(revision, listener);
-        fromEtcd = true;
-      }
+      sub = await subscribeAfter(revision);
     } else {
-      const from = startRevision!;
-      lastRev = from;
-      try {
-        sub = store.cache.subscribe(from, listener);
-      } catch (err) {
-        if (!(err instanceof TooOldError)) throw err;
-        // Older than the cache's window: etcd may still have the history.
-        sub = await store.cache.subscribeFromEtcd(from, listener);
-        fromEtcd = true;
-      }
+      lastRev = startRevision!;
+      sub = await subscribeAfter(startRevision!);
     }
   } catch (err) {
     if (err instanceof CompactedError) return writeError(new StatusError(410, 'Expired', `too old resource version: ${rv} (${store.cache.oldestServable})`));
