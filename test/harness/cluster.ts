@@ -105,7 +105,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     // Logs outlive the cluster's data directory, for a look after a failure.
     '--log-dir', join(LOG_DIR, prefix),
     ...(opts.launcherArgs ?? []),
-  ]);
+  ], {}, true);
   const server = `http://127.0.0.1:${apiPort}`;
   const stop = async () => {
     await launcher.stop(15_000);
