@@ -315,6 +315,11 @@ function parameterCases(): Case[] {
     ['watch with timeoutSeconds=abc', 'watch=1&timeoutSeconds=abc', badRequest(/timeoutSeconds/)],
     ['includeObject=Everything', 'includeObject=Everything', badRequest(/includeObject/)],
   ];
+  // Events are listed and watched from etcd, not the watch cache: the same parameters, the same answers.
+  const events: Kind = { plural: 'events', base: '/api/v1', namespaced: true, apiVersion: 'v1', kind: 'Event', body: {} };
+  for (const [what, query, expect] of table) {
+    cases.push({ name: `events: list with ${what}`, method: 'GET', path: `${collectionPath(events)}?${query}`, expect });
+  }
   for (const k of target) {
     for (const [what, query, expect] of table) {
       cases.push({ name: `${k.plural}: list with ${what}`, method: 'GET', path: `${collectionPath(k)}?${query}`, expect });
