@@ -1,4 +1,5 @@
-// IPv4 addresses and CIDR ranges as numbers (service IP allocation, the proxy's guard).
+// IPv4 addresses and CIDR ranges as numbers (service IP allocation, the proxy's guard), and IPv4 and
+// IPv6 addresses as the bytes X.509 names carry.
 
 export interface Cidr {
   /** The network address as an unsigned 32-bit number. */
@@ -42,4 +43,56 @@ export function cidrContains(c: Cidr, ip: string): boolean {
 /** The i-th address of the range (0 is the network address). */
 export function nthAddress(c: Cidr, i: number): string {
   return formatIPv4(c.base + i);
+}
+
+/** An IPv4 (4 bytes) or IPv6 (16 bytes) address as bytes, as X.509 names carry them; undefined if it is neither. */
+export function ipBytes(ip: string): Buffer | undefined {
+  const v4 = parseIPv4(ip);
+  if (v4 !== undefined) return Buffer.from([v4 >>> 24, (v4 >>> 16) & 255, (v4 >>> 8) & 255, v4 & 255]);
+  if (!/^[0-9A-Fa-f:.]{2,45}$/.test(ip) || !ip.includes(':')) return undefined;
+  let text = ip;
+  const tail: number[] = [];
+  // An embedded IPv4 address (::ffff:1.2.3.4) is the last two words.
+  const lastColon = text.lastIndexOf(':');
+  const last = text.slice(lastColon + 1);
+  if (last.includes('.')) {
+    const n = parseIPv4(last);
+    if (n === undefined) return undefined;
+    tail.push(n >>> 16, n & 0xffff);
+    text = text.slice(0, lastColon + 1);
+    if (!text.endsWith('::')) text = text.slice(0, -1);
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const head = halves[0] ? halves[0].split(':') : [];
+  const rest = halves.length === 2 && halves[1] ? halves[1].split(':') : [];
+  if (![...head, ...rest].every((g) => /^[0-9A-Fa-f]{1,4}$/.test(g))) return undefined;
+  const total = head.length + rest.length + tail.length;
+  if (halves.length === 1 ? total !== 8 : total > 7) return undefined;
+  const words = [...head.map((g) => parseInt(g, 16)), ...Array<number>(8 - total).fill(0), ...rest.map((g) => parseInt(g, 16)), ...tail];
+  const out = Buffer.alloc(16);
+  words.forEach((w, i) => out.writeUInt16BE(w, i * 2));
+  return out;
+}
+
+/** The text of a 4- or 16-byte address (IPv6 as RFC 5952 writes it: lower case, longest zero run as ::). */
+export function formatIPBytes(b: Uint8Array): string {
+  if (b.length === 4) return Array.from(b).join('.');
+  if (b.length !== 16) throw new Error(`an IP address has 4 or 16 bytes, not ${b.length}`);
+  const words = Array.from({ length: 8 }, (_, i) => (b[i * 2]! << 8) | b[i * 2 + 1]!);
+  let bestStart = -1;
+  let bestLen = 1; // a single zero word is not shortened
+  for (let i = 0; i < 8; ) {
+    if (words[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && words[j] === 0) j++;
+    if (j - i > bestLen) [bestStart, bestLen] = [i, j - i];
+    i = j;
+  }
+  const hex = (ws: number[]) => ws.map((w) => w.toString(16)).join(':');
+  if (bestStart < 0) return hex(words);
+  return `${hex(words.slice(0, bestStart))}::${hex(words.slice(bestStart + bestLen))}`;
 }

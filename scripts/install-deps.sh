@@ -2,8 +2,8 @@
 # Installs what kubette's tests need on Debian 12 and skips what is already there:
 # etcd (server and etcdctl), the Docker Engine and docker-compose, a static busybox and
 # debootstrap (for images built from local parts), iptables (the proxy), nginx with its stream
-# module (the apiservers' balancer in the HA topology) and the official Python client. kubectl is
-# expected on the PATH.
+# module (the apiservers' balancer in the HA topology), openssl (the PKI's tests check certificates
+# with it) and the official Python client. kubectl is expected on the PATH.
 set -euo pipefail
 
 need=()
@@ -15,6 +15,7 @@ command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 command -v iptables-restore >/dev/null 2>&1 || need+=(iptables)
 command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 [ -f /usr/lib/nginx/modules/ngx_stream_module.so ] || need+=(libnginx-mod-stream)
 busybox_linkage=$(LC_ALL=C ldd /bin/busybox 2>&1 || true)
 case "$busybox_linkage" in *"not a dynamic"*) ;; *) need+=(busybox-static) ;; esac

@@ -3,7 +3,7 @@
 // requested expirationSeconds (at least 10 minutes) up to --cluster-signing-duration. Each
 // signer's rules are checked first (a kubelet client certificate names system:node:<name> in
 // system:nodes, with client auth); a request that breaks them gets a Failed condition.
-import { parseCSR, signCSR, type Issued } from '../../api/pki/certificates.js';
+import { parseCSR, signCSR, type Issued, type ParsedCSR } from '../../api/pki/certificates.js';
 import { StatusError } from '../../api/status.js';
 import { rfc3339 } from '../../api/time.js';
 import type { CertificateSigningRequest, CSRCondition } from '../../api/types/certificates.js';
@@ -19,17 +19,19 @@ export const KUBELET_SERVING = 'kubernetes.io/kubelet-serving';
 export const hasCondition = (csr: CertificateSigningRequest, type: string) => (csr.status?.conditions ?? []).some((c) => c.type === type && c.status === 'True');
 
 /** Why a request breaks its signer's rules, or undefined. */
-export function signerRuleViolation(signer: string, names: { commonName: string; organizations: string[]; dnsNames: string[]; ipAddresses: string[] }, usages: string[]): string | undefined {
+export function signerRuleViolation(signer: string, names: Omit<ParsedCSR, 'signatureValid'>, usages: string[]): string | undefined {
   const allowed = (list: string[]) => usages.every((u) => list.includes(u));
   if (signer === KUBELET_CLIENT) {
     if (!names.commonName.startsWith('system:node:') || names.commonName.length === 'system:node:'.length) return 'subject common name must begin with "system:node:"';
     if (names.organizations.length !== 1 || names.organizations[0] !== 'system:nodes') return 'subject organization must be exactly "system:nodes"';
-    if (names.dnsNames.length || names.ipAddresses.length) return 'subject alternative names are not allowed';
+    if (names.dnsNames.length || names.ipAddresses.length || names.emailAddresses.length || names.uris.length) return 'subject alternative names are not allowed';
     if (!usages.includes('client auth') || !allowed(['digital signature', 'key encipherment', 'client auth'])) return 'usages must be "client auth" with at most "digital signature" and "key encipherment"';
     return undefined;
   }
   if (signer === KUBELET_SERVING) {
     if (!names.commonName.startsWith('system:node:') || names.organizations.join(',') !== 'system:nodes') return 'subject must be system:node:<name> in system:nodes';
+    if (names.emailAddresses.length || names.uris.length) return 'email addresses and URIs are not allowed';
+    if (!names.dnsNames.length && !names.ipAddresses.length) return 'at least one DNS name or IP address is required';
     if (!usages.includes('server auth') || !allowed(['digital signature', 'key encipherment', 'server auth'])) return 'usages must be "server auth" with at most "digital signature" and "key encipherment"';
     return undefined;
   }

@@ -4,6 +4,7 @@
 // content type and patch type it applies to. Cases never change the sentinel objects: those
 // that are accepted are no-ops (unknown fields dropped), so the test can check afterwards that
 // the server holds exactly what it held before.
+import { bitString, children, explicit, integer, nullValue, octetString, oid, root, sequence, set, whole } from '../../api/pki/der.js';
 import { lengthDelimited, varintField } from '../../api/protobuf/wire.js';
 
 export interface Expect {
@@ -397,6 +398,30 @@ function tokenRequestCases(): Case[] {
 }
 
 /** CertificateSigningRequests whose request, signer or usages are wrong: 400/422, never stored. */
+/** A PEM request around any bytes. */
+const pemOf = (der: Buffer) => `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64')}\n-----END CERTIFICATE REQUEST-----\n`;
+
+/** DER of `levels` nested SEQUENCEs, each with a correct definite length. */
+function deepSequence(levels: number): Buffer {
+  let der = nullValue();
+  for (let i = 0; i < levels; i++) der = sequence(der);
+  return der;
+}
+
+// A request made by `openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=x`.
+const REAL_CSR_DER =
+  'MIHHMG4CAQAwDDEKMAgGA1UEAwwBeDBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABLNg5Ax7NmiC+cMVPrNtiHPtP6jMb93CB5H027HHWkk0JPt017WFg0Y9lzpMwlBSDlRZ3IewL9VmvPNp07PV3/CgADAKBggqhkjOPQQDAgNJADBGAiEAqCoHwkm6k2re7Yl7Ar3k3nF6g4DyjHi8lvHJwHkYzfECIQDTgITNmCnzA+qlmbLmOIcFzYlwNVzlmnh5qYOo1xy6Fg==';
+
+/** The real request's subject and key, with an extension request holding one alternative name (the signature is never reached). */
+function csrWithAltName(name: Buffer): Buffer {
+  const real = Buffer.from(REAL_CSR_DER, 'base64');
+  const info = children(real, children(real, root(real))[0]!);
+  const san = sequence(oid('2.5.29.17'), octetString(sequence(name)));
+  const attributes = explicit(0, sequence(oid('1.2.840.113549.1.9.14'), set(sequence(san))));
+  const body = sequence(integer(0), whole(real, info[1]!), whole(real, info[2]!), attributes);
+  return sequence(body, sequence(oid('1.2.840.10045.4.3.2')), bitString(Buffer.alloc(8)));
+}
+
 function csrCases(): Case[] {
   const path = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
   let n = 0;
@@ -416,6 +441,11 @@ function csrCases(): Case[] {
     csr('whose request is not PEM', { ...good, request: b64('garbage') }, invalidReq(/spec.request: Invalid value: "\[\]byte\{\.\.\.\}": PEM block type must be CERTIFICATE REQUEST/)),
     csr('whose PEM is a CERTIFICATE REQUEST of garbage', { ...good, request: b64('-----BEGIN CERTIFICATE REQUEST-----\nZ2FyYmFnZQ==\n-----END CERTIFICATE REQUEST-----\n') }, invalidReq(/spec.request/)),
     csr('whose PEM is 60 KB of open-ended ASN.1 sequences', { ...good, request: b64(`-----BEGIN CERTIFICATE REQUEST-----\n${Buffer.from('3080'.repeat(15000), 'hex').toString('base64')}\n-----END CERTIFICATE REQUEST-----\n`) }, invalidReq(/spec.request/)),
+    csr('nested 5,000 sequences deep', { ...good, request: b64(pemOf(deepSequence(5000))) }, invalidReq(/spec.request/)),
+    csr('whose outer length claims 4 GB', { ...good, request: b64(pemOf(Buffer.from('3084ffffffff3000', 'hex'))) }, invalidReq(/spec.request/)),
+    csr('that is a real request cut short', { ...good, request: b64(pemOf(Buffer.from(REAL_CSR_DER, 'base64').subarray(0, 150))) }, invalidReq(/spec.request/)),
+    csr('with an IP address name of 5 bytes', { ...good, request: b64(pemOf(csrWithAltName(Buffer.from('870501020304ff', 'hex')))) }, invalidReq(/spec.request/)),
+    csr('in 20,000 BEGIN lines and no END', { ...good, request: b64('-----BEGIN CERTIFICATE REQUEST-----\n'.repeat(20_000)) }, invalidReq(/spec.request/)),
     csr('without a signer', { request: b64('x'), usages: ['client auth'] }, invalidReq(/spec.signerName: Required value/)),
     csr('with a signer that is not a domain and path', { ...good, request: b64('x'), signerName: '__proto__' }, invalidReq(/spec.signerName/)),
     csr('with an unknown usage', { ...good, request: b64('x'), usages: ['root of all'] }, invalidReq(/spec.usages\[0\]: Unsupported value/)),
