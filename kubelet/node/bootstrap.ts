@@ -16,6 +16,7 @@ import type { CertificateSigningRequest } from '../../api/types/certificates.js'
 import { loadClientConfig } from '../../client/kubeconfig.js';
 import { resource, RestClient } from '../../client/rest.js';
 import { sleep } from '../../client/sleep.js';
+import { readWatchEvents } from '../../client/watch.js';
 
 const csrs = resource('certificates.k8s.io/v1/certificatesigningrequests');
 export const KUBELET_CLIENT_SIGNER = 'kubernetes.io/kube-apiserver-client-kubelet';
@@ -46,7 +47,8 @@ export interface BootstrapOptions {
   certDir: string;
   log: Logger;
   signal: AbortSignal;
-  pollMs?: number;
+  /** Pause after a watch of the request ends or fails, before reading it again (default 1 s). */
+  retryMs?: number;
 }
 
 /** Requests, waits for and stores the kubelet's client certificate; resolves once the kubeconfig is written. */
@@ -65,7 +67,12 @@ export async function bootstrapClientCertificate(o: BootstrapOptions): Promise<v
       });
       if (!created) return;
       o.log.info({ csr: name }, 'waiting for the client certificate request to be approved and issued');
-      const issued = await waitForCertificate(client, name, o);
+      const issued = await waitForCertificate(client, created, o);
+      if (issued === 'deleted') {
+        o.log.warn({ csr: name }, 'the client certificate request was deleted before it was issued; asking again in 1s');
+        await sleep(1000, o.signal);
+        continue;
+      }
       if (issued === 'denied') {
         o.log.error({ csr: name }, 'the client certificate request was denied; asking again in 30s');
         await sleep(30_000, o.signal);
@@ -101,36 +108,67 @@ export async function bootstrapClientCertificate(o: BootstrapOptions): Promise<v
 /**
  * Creates the request, trying again while the apiserver cannot take it yet (starting, or its
  * bootstrap permissions not written yet: a cluster's parts start together): every 250 ms for the
- * first 10 s, then backing off to 5 s. False once stopped.
+ * first 10 s, then backing off to 5 s. Undefined once stopped.
  */
-async function createRequest(client: RestClient, o: BootstrapOptions, csr: CertificateSigningRequest): Promise<boolean> {
+async function createRequest(client: RestClient, o: BootstrapOptions, csr: CertificateSigningRequest): Promise<CertificateSigningRequest | undefined> {
   const started = Date.now();
   for (let delay = 250; !o.signal.aborted; delay = Date.now() - started < 10_000 ? 250 : Math.min(delay * 2, 5000)) {
     try {
-      await client.create<CertificateSigningRequest>(csrs, undefined, csr);
-      return true;
+      return await client.create<CertificateSigningRequest>(csrs, undefined, csr);
     } catch (err) {
       o.log.warn({ err: (err as Error).message, retryInMs: delay }, 'cannot create the client certificate request yet');
       await sleep(delay, o.signal);
     }
   }
-  return false;
+  return undefined;
 }
 
-/** Polls the request: soon at first (the signer answers within a few hundred ms), then every pollMs (1 s). */
-async function waitForCertificate(client: RestClient, name: string, o: BootstrapOptions): Promise<string | 'denied' | undefined> {
-  let delay = 100;
+/** What a request's state says: its certificate, refused, or not yet. */
+function outcome(csr: CertificateSigningRequest): string | 'denied' | undefined {
+  const conds = csr.status?.conditions ?? [];
+  if (conds.some((c) => (c.type === 'Denied' || c.type === 'Failed') && c.status === 'True')) return 'denied';
+  if (csr.status?.certificate) return Buffer.from(csr.status.certificate, 'base64').toString('utf8');
+  return undefined;
+}
+
+/**
+ * Watches the request (by name, from the version it was created at, as client-go's kubelet
+ * does) until it is issued or refused, so the certificate is picked up the moment the signer
+ * writes it. A watch that ends or fails is followed by a read and a new watch from there.
+ */
+async function waitForCertificate(client: RestClient, created: CertificateSigningRequest, o: BootstrapOptions): Promise<string | 'denied' | 'deleted' | undefined> {
+  const name = created.metadata.name!;
+  let resourceVersion = created.metadata.resourceVersion;
   while (!o.signal.aborted) {
+    const stop = new AbortController();
+    const abort = () => stop.abort();
+    o.signal.addEventListener('abort', abort, { once: true });
+    try {
+      const res = await client.openWatch(csrs, undefined, { fieldSelector: `metadata.name=${name}`, ...(resourceVersion ? { resourceVersion } : {}), timeoutSeconds: 300 }, stop.signal);
+      for await (const ev of readWatchEvents<CertificateSigningRequest>(res.body)) {
+        if (ev.type === 'ERROR') break; // e.g. too old a version: read it afresh below
+        if (ev.type === 'DELETED') return 'deleted';
+        resourceVersion = ev.object.metadata.resourceVersion;
+        const result = outcome(ev.object);
+        if (result) return result;
+      }
+    } catch (err) {
+      if (!o.signal.aborted) o.log.warn({ err: (err as Error).message }, 'watching the certificate request failed');
+    } finally {
+      stop.abort();
+      o.signal.removeEventListener('abort', abort);
+    }
+    if (o.signal.aborted) break;
     try {
       const csr = await client.get<CertificateSigningRequest>(csrs, undefined, name);
-      const conds = csr.status?.conditions ?? [];
-      if (conds.some((c) => (c.type === 'Denied' || c.type === 'Failed') && c.status === 'True')) return 'denied';
-      if (csr.status?.certificate) return Buffer.from(csr.status.certificate, 'base64').toString('utf8');
+      const result = outcome(csr);
+      if (result) return result;
+      resourceVersion = csr.metadata.resourceVersion;
     } catch (err) {
-      if (!(err instanceof StatusError && err.code === 404)) o.log.warn({ err: (err as Error).message }, 'cannot read the certificate request yet');
+      if (err instanceof StatusError && err.code === 404) return 'deleted';
+      o.log.warn({ err: (err as Error).message }, 'cannot read the certificate request');
     }
-    await sleep(Math.min(delay, o.pollMs ?? 1000), o.signal);
-    delay *= 2;
+    await sleep(o.retryMs ?? 1000, o.signal);
   }
   return undefined;
 }
