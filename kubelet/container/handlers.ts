@@ -1,8 +1,9 @@
 // Running a container handler: the probe and lifecycle-hook actions Kubernetes defines (exec a
 // command in the container, an HTTP GET, a TCP connect) with a timeout. Probes judge the
 // result; postStart and preStop hooks report a failure as an event.
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
-import { request } from 'undici';
 import type { Container, ProbeHandler } from '../../api/types/pod.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
 
@@ -37,10 +38,9 @@ export async function runHandler(runtime: ContainerRuntime, h: ProbeHandler, t: 
       const headers: Record<string, string> = { 'user-agent': 'kube-probe/1.32', accept: '*/*' };
       for (const x of h.httpGet.httpHeaders ?? []) headers[x.name.toLowerCase()] = x.value;
       try {
-        const res = await request(url, { method: 'GET', headers, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
-        await res.body.dump();
-        if (res.statusCode >= 200 && res.statusCode < 400) return { ok: true, message: '' };
-        return { ok: false, message: `HTTP probe failed with statuscode: ${res.statusCode}` };
+        const status = await httpGet(url, headers, timeoutMs);
+        if (status >= 200 && status < 400) return { ok: true, message: '' };
+        return { ok: false, message: `HTTP probe failed with statuscode: ${status}` };
       } catch (err) {
         return { ok: false, message: `Get "${url}": ${(err as Error).message}` };
       }
@@ -71,6 +71,25 @@ async function execHandler(runtime: ContainerRuntime, id: string, command: strin
     return { ok: false, message: `command ${JSON.stringify(command.join(' '))} timed out` };
   }
   return code === 0 ? { ok: true, message: output } : { ok: false, message: output.trim() || `command exited with ${code}` };
+}
+
+/**
+ * The status of a GET, the whole exchange within `timeoutMs`. As Kubernetes' prober does, an
+ * HTTPS probe does not verify the server's certificate (a pod's own, usually self-signed), and
+ * each probe uses a connection of its own.
+ */
+function httpGet(url: string, headers: Record<string, string>, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const opts = { method: 'GET', headers, agent: false as const, signal: AbortSignal.timeout(timeoutMs) };
+    const req = url.startsWith('https:') ? httpsRequest(url, { ...opts, rejectUnauthorized: false }) : httpRequest(url, opts);
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', reject);
+    });
+    req.on('error', (err) => reject(err.name === 'AbortError' ? new Error('context deadline exceeded (Client.Timeout exceeded while awaiting headers)') : err));
+    req.end();
+  });
 }
 
 function tcpConnect(host: string, port: number, timeoutMs: number): Promise<HandlerResult> {

@@ -2,10 +2,9 @@
 // vocabulary: create bodies, inspect documents, networks, hijacked exec streams, events. The
 // CRI-shaped runtime the kubelet uses is built on it in runtime.ts; benchmarks use it directly
 // as the raw baseline.
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { PassThrough, Writable, type Readable } from 'node:stream';
-import { Pool, type Dispatcher } from 'undici';
 import type { ExecOptions, ExecSession, LogOptions } from '../runtime.js';
 import { RuntimeError } from '../runtime.js';
 
@@ -17,6 +16,12 @@ function splitImage(image: string): { name: string; tag: string } {
   const slash = image.lastIndexOf('/');
   const colon = image.lastIndexOf(':');
   return colon > slash ? { name: image.slice(0, colon), tag: image.slice(colon + 1) } : { name: image, tag: 'latest' };
+}
+
+async function readText(res: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of res) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Docker answers errors as {"message": ...}, sometimes as plain text. */
@@ -110,22 +115,42 @@ export function labelFilter(labels: Record<string, string>): string[] {
 }
 
 export class DockerEngine {
-  private readonly client: Pool;
+  // Connections are kept and reused (node:http over the socket; an HTTP client library cost
+  // the kubelet ~0.1 s of CPU to load at every start). Event streams and followed logs each
+  // hold one open; there is no limit.
+  private readonly agent = new Agent({ keepAlive: true });
 
-  constructor(private readonly socketPath = '/var/run/docker.sock') {
-    // A pool, not one connection: event streams and followed logs each hold a connection open.
-    this.client = new Pool('http://docker', { connect: { socketPath }, bodyTimeout: 0, headersTimeout: 60_000 });
+  constructor(private readonly socketPath = '/var/run/docker.sock') {}
+
+  /** One request; resolves with the response once its headers arrive (within a minute). */
+  private send(method: string, path: string, opts: { body?: string; signal?: AbortSignal } = {}): Promise<IncomingMessage> {
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      const req = httpRequest({
+        socketPath: this.socketPath,
+        agent: this.agent,
+        method,
+        path,
+        headers: opts.body !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(opts.body) } : {},
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
+      const timer = setTimeout(() => req.destroy(new RuntimeError(`docker ${method} ${path}: no answer within 60s`, 504)), 60_000);
+      req.on('response', (res) => {
+        clearTimeout(timer);
+        resolve(res);
+      });
+      req.on('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      req.end(opts.body);
+    });
   }
 
-  private async call<T>(method: Dispatcher.HttpMethod, path: string, body?: unknown, okCodes = [200, 201, 204, 304]): Promise<T> {
-    const res = await this.client.request({
-      method,
-      path: API + path,
-      headers: body !== undefined ? { 'content-type': 'application/json' } : undefined,
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.body.text();
-    if (!okCodes.includes(res.statusCode)) throw new RuntimeError(errorMessage(text) || `docker ${method} ${path}: HTTP ${res.statusCode}`, res.statusCode);
+  private async call<T>(method: string, path: string, body?: unknown, okCodes = [200, 201, 204, 304]): Promise<T> {
+    const res = await this.send(method, API + path, body !== undefined ? { body: JSON.stringify(body) } : {});
+    const text = await readText(res);
+    const status = res.statusCode ?? 0;
+    if (!okCodes.includes(status)) throw new RuntimeError(errorMessage(text) || `docker ${method} ${path}: HTTP ${status}`, status);
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
@@ -145,9 +170,9 @@ export class DockerEngine {
 
   async pullImage(image: string): Promise<void> {
     const { name, tag } = splitImage(image);
-    const res = await this.client.request({ method: 'POST', path: `${API}/images/create?fromImage=${encodeURIComponent(name)}&tag=${encodeURIComponent(tag)}` });
-    const text = await res.body.text();
-    if (res.statusCode !== 200) throw new RuntimeError(errorMessage(text) || `pull of ${image} failed: HTTP ${res.statusCode}`, res.statusCode);
+    const res = await this.send('POST', `${API}/images/create?fromImage=${encodeURIComponent(name)}&tag=${encodeURIComponent(tag)}`);
+    const text = await readText(res);
+    if (res.statusCode !== 200) throw new RuntimeError(errorMessage(text) || `pull of ${image} failed: HTTP ${res.statusCode}`, res.statusCode ?? 0);
     // Errors during the pull arrive inside the 200 progress stream.
     for (const line of text.split('\n')) {
       if (!line.trim()) continue;
@@ -207,9 +232,9 @@ export class DockerEngine {
     const q = new URLSearchParams({ stdout: '1', stderr: '1', follow: opts.follow ? '1' : '0', timestamps: opts.timestamps ? '1' : '0' });
     if (opts.tailLines !== undefined) q.set('tail', String(opts.tailLines));
     if (opts.sinceSeconds !== undefined) q.set('since', String(Math.floor(Date.now() / 1000) - opts.sinceSeconds));
-    const res = await this.client.request({ method: 'GET', path: `${API}/containers/${id}/logs?${q}` });
-    if (res.statusCode !== 200) throw new RuntimeError(await res.body.text(), res.statusCode);
-    return tty ? res.body : demultiplex(res.body);
+    const res = await this.send('GET', `${API}/containers/${id}/logs?${q}`);
+    if (res.statusCode !== 200) throw new RuntimeError(await readText(res), res.statusCode ?? 0);
+    return tty ? res : demultiplex(res);
   }
 
   /** The bridge networks named exactly `name` (Docker's name filter matches substrings). */
@@ -241,7 +266,7 @@ export class DockerEngine {
     return chosen!.Id;
   }
 
-  /** POSTs to an endpoint that hands the connection over ("hijacks" it) after a 101; undici cannot, node:http can. */
+  /** POSTs to an endpoint that hands the connection over ("hijacks" it) after a 101, on a connection of its own. */
   private hijack(path: string, body: unknown): Promise<Socket> {
     return new Promise<Socket>((resolve, reject) => {
       const req = httpRequest({
@@ -326,11 +351,17 @@ export class DockerEngine {
   /** Container events for containers carrying every given "k=v" label, until `signal` aborts. */
   async *events(labels: string[], signal: AbortSignal): AsyncIterable<DockerEvent> {
     const filters = JSON.stringify({ type: ['container'], label: labels });
-    const res = await this.client.request({ method: 'GET', path: `${API}/events?filters=${encodeURIComponent(filters)}`, signal, bodyTimeout: 0 });
-    if (res.statusCode !== 200) throw new RuntimeError(await res.body.text(), res.statusCode);
+    let res: IncomingMessage;
+    try {
+      res = await this.send('GET', `${API}/events?filters=${encodeURIComponent(filters)}`, { signal });
+    } catch (err) {
+      if (signal.aborted) return;
+      throw err;
+    }
+    if (res.statusCode !== 200) throw new RuntimeError(await readText(res), res.statusCode ?? 0);
     let buffer = '';
     try {
-      for await (const chunk of res.body) {
+      for await (const chunk of res) {
         buffer += (chunk as Buffer).toString('utf8');
         let nl: number;
         while ((nl = buffer.indexOf('\n')) >= 0) {
@@ -352,6 +383,6 @@ export class DockerEngine {
   }
 
   async close(): Promise<void> {
-    await this.client.close();
+    this.agent.destroy();
   }
 }
