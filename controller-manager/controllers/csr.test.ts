@@ -5,7 +5,7 @@ import { createCA, createCSR } from '../../api/pki/certificates.js';
 import type { CertificateSigningRequest } from '../../api/types/certificates.js';
 import { fakeWorld } from '../framework/fake-context.js';
 import { CSRApprovingController } from './csr-approving.js';
-import { CSRSigningController, KUBELET_CLIENT } from './csr-signing.js';
+import { CSRSigningController, KUBELET_CLIENT, KUBELET_SERVING, signerRuleViolation } from './csr-signing.js';
 
 let rv = 0;
 async function csr(name: string, subject: { commonName: string; organizations?: string[] }, extra: Partial<CertificateSigningRequest['spec']> = {}, approved = false): Promise<CertificateSigningRequest> {
@@ -57,5 +57,26 @@ describe('CSR signing', () => {
     expect(left).toBeGreaterThan(3500_000);
     expect(left).toBeLessThanOrEqual(3600_000);
     expect((writes[1]!.body as CertificateSigningRequest).status!.conditions).toContainEqual(expect.objectContaining({ type: 'Failed', reason: 'SignerValidationFailure', message: 'subject organization must be exactly "system:nodes"' }));
+  });
+});
+
+describe('signer rules', () => {
+  const names = (over: Partial<Parameters<typeof signerRuleViolation>[1]> = {}) => ({ commonName: 'system:node:n1', organizations: ['system:nodes'], dnsNames: [], ipAddresses: [], emailAddresses: [], uris: [], ...over });
+  const client = ['digital signature', 'client auth'];
+  const serving = ['digital signature', 'server auth'];
+
+  it('a kubelet client certificate names no alternative name of any kind', () => {
+    expect(signerRuleViolation(KUBELET_CLIENT, names(), client)).toBeUndefined();
+    for (const over of [{ dnsNames: ['n1'] }, { ipAddresses: ['10.0.0.1'] }, { emailAddresses: ['a@b'] }, { uris: ['spiffe://x'] }]) {
+      expect(signerRuleViolation(KUBELET_CLIENT, names(over), client), JSON.stringify(over)).toBe('subject alternative names are not allowed');
+    }
+  });
+
+  it('a kubelet serving certificate names a DNS name or an IP address, and no email address or URI', () => {
+    expect(signerRuleViolation(KUBELET_SERVING, names({ dnsNames: ['n1.example'] }), serving)).toBeUndefined();
+    expect(signerRuleViolation(KUBELET_SERVING, names({ ipAddresses: ['10.0.0.1'] }), serving)).toBeUndefined();
+    expect(signerRuleViolation(KUBELET_SERVING, names(), serving)).toBe('at least one DNS name or IP address is required');
+    expect(signerRuleViolation(KUBELET_SERVING, names({ dnsNames: ['n1'], emailAddresses: ['a@b'] }), serving)).toBe('email addresses and URIs are not allowed');
+    expect(signerRuleViolation(KUBELET_SERVING, names({ dnsNames: ['n1'], uris: ['spiffe://x'] }), serving)).toBe('email addresses and URIs are not allowed');
   });
 });
