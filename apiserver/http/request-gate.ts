@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { badRequest, StatusError } from '../../api/status.js';
 import type { RequestAuthenticator } from '../../component-base/authn/authenticator.js';
+import { clientTLS } from '../../component-base/authn/client-tls.js';
 import { ANONYMOUS, LOCAL_ADMIN, withAuthenticatedGroup, type UserInfo } from '../../component-base/authn/user.js';
 import { forbidden, type Authorizer } from '../authz/authorizer.js';
 import { requestAttributes, type RequestAttributes, type ResourceAttributes } from '../authz/request-info.js';
@@ -57,8 +58,7 @@ export class RequestGate {
   private async authenticate(req: IncomingMessage): Promise<UserInfo> {
     const socket = req.socket as Partial<TLSSocket>;
     if (!socket.encrypted) return LOCAL_ADMIN;
-    const peer = socket.getPeerCertificate?.() ?? {};
-    const r = await this.authenticator.authenticate({ authorized: !!socket.authorized, authorizationError: socket.authorizationError?.toString(), peer }, req.headers);
+    const r = await this.authenticator.authenticate(clientTLS(socket as TLSSocket), req.headers);
     if (!r.ok) throw UNAUTHORIZED();
     return r.user;
   }

@@ -8,6 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { RequestAuthenticator, type TokenAuthenticator } from '../../component-base/authn/authenticator.js';
+import { clientTLS } from '../../component-base/authn/client-tls.js';
 import type { UserInfo } from '../../component-base/authn/user.js';
 import type { ApiClient } from '../../client/api-client.js';
 
@@ -86,10 +87,9 @@ export class KubeletAuth {
 
   async check(req: IncomingMessage): Promise<AuthResult> {
     const socket = req.socket as TLSSocket;
-    const peer = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : undefined;
     let who;
     try {
-      who = await this.authn.authenticate({ authorized: socket.authorized === true, authorizationError: socket.authorizationError?.toString(), peer }, req.headers);
+      who = await this.authn.authenticate(typeof socket.getPeerCertificate === 'function' ? clientTLS(socket) : undefined, req.headers);
     } catch (err) {
       return { ok: false, code: 401, message: `Unauthorized: ${(err as Error).message}` };
     }
