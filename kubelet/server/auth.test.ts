@@ -5,7 +5,7 @@ import { KubeletAuth, subresourceFor, type KubeletAuthOptions } from './auth.js'
 
 /** A request as the HTTPS server hands it over: TLS state on the socket, headers, method, path. */
 function req(path: string, o: { method?: string; token?: string; cert?: { CN: string; O?: string[] }; authorized?: boolean } = {}): IncomingMessage {
-  const socket = { authorized: o.authorized ?? !!o.cert, getPeerCertificate: () => (o.cert ? { subject: o.cert } : {}) };
+  const socket = { authorized: o.authorized ?? !!o.cert, getPeerCertificate: () => (o.cert ? { subject: o.cert } : {}), getProtocol: () => 'TLSv1.3' };
   return { url: path, method: o.method ?? 'GET', headers: o.token ? { authorization: `Bearer ${o.token}` } : {}, socket } as unknown as IncomingMessage;
 }
 
