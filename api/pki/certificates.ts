@@ -141,8 +141,7 @@ function signatureAlgorithm(key: KeyObject): { id: Buffer; digest: string | null
 }
 
 /** A signed structure: the signed part, its algorithm, the signature. */
-function signed(body: Buffer, key: KeyObject): Buffer {
-  const alg = signatureAlgorithm(key);
+function signed(body: Buffer, key: KeyObject, alg = signatureAlgorithm(key)): Buffer {
   return sequence(body, alg.id, bitString(sign(alg.digest, body, key)));
 }
 
@@ -267,17 +266,19 @@ function validity(opts: { days?: number; notBefore?: Date }): Buffer {
 }
 
 function certificatePem(issuer: Buffer, subject: Buffer, spki: Buffer, validityDER: Buffer, extensions: Buffer[], signingKey: KeyObject): string {
+  // The algorithm is named twice: inside the signed part and beside the signature.
+  const alg = signatureAlgorithm(signingKey);
   const tbs = sequence(
     explicit(0, integer(2)), // v3
     integer(serialNumber()),
-    signatureAlgorithm(signingKey).id,
+    alg.id,
     issuer,
     validityDER,
     subject,
     spki,
     explicit(3, sequence(...extensions)),
   );
-  return pem('CERTIFICATE', signed(tbs, signingKey));
+  return pem('CERTIFICATE', signed(tbs, signingKey, alg));
 }
 
 function leafExtensions(ca: Authority, opts: IssueOptions): Buffer[] {

@@ -140,11 +140,10 @@ async function waitForCertificate(client: RestClient, created: CertificateSignin
   const name = created.metadata.name!;
   let resourceVersion = created.metadata.resourceVersion;
   while (!o.signal.aborted) {
+    // Ends this watch when the kubelet stops or when the loop leaves it (an answer, an error).
     const stop = new AbortController();
-    const abort = () => stop.abort();
-    o.signal.addEventListener('abort', abort, { once: true });
     try {
-      const res = await client.openWatch(csrs, undefined, { fieldSelector: `metadata.name=${name}`, ...(resourceVersion ? { resourceVersion } : {}), timeoutSeconds: 300 }, stop.signal);
+      const res = await client.openWatch(csrs, undefined, { fieldSelector: `metadata.name=${name}`, ...(resourceVersion ? { resourceVersion } : {}), timeoutSeconds: 300 }, AbortSignal.any([o.signal, stop.signal]));
       for await (const ev of readWatchEvents<CertificateSigningRequest>(res.body)) {
         if (ev.type === 'ERROR') break; // e.g. too old a version: read it afresh below
         if (ev.type === 'DELETED') return 'deleted';
@@ -156,7 +155,6 @@ async function waitForCertificate(client: RestClient, created: CertificateSignin
       if (!o.signal.aborted) o.log.warn({ err: (err as Error).message }, 'watching the certificate request failed');
     } finally {
       stop.abort();
-      o.signal.removeEventListener('abort', abort);
     }
     if (o.signal.aborted) break;
     try {
