@@ -16,6 +16,8 @@ export class InformerFactory {
   constructor(
     private readonly client: ApiClient,
     private readonly log?: Logger,
+    /** Per resource path, what each arriving object is cut down to (InformerOptions.transform). */
+    private readonly transforms: Readonly<Record<string, (obj: any) => any>> = {},
   ) {}
 
   /** The informer for `group/version/plural` (or `version/plural` for core). */
@@ -25,7 +27,7 @@ export class InformerFactory {
     let inf = this.informers.get(path);
     if (!inf) {
       if (this.started) throw new Error(`informer ${path} asked for after start`);
-      inf = new Informer<T>(this.client, resource(path), {}, this.log);
+      inf = new Informer<T>(this.client, resource(path), { transform: this.transforms[path] }, this.log);
       this.informers.set(path, inf);
     }
     return inf as Informer<T>;

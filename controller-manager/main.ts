@@ -13,6 +13,7 @@ import { serveHealth } from '../component-base/health-server.js';
 import { runComponent } from '../component-base/run.js';
 import { CONTROLLERS, selectControllers } from './controllers/index.js';
 import type { Controller, ControllerContext } from './framework/controller.js';
+import { INFORMER_TRANSFORMS } from './framework/informer-trims.js';
 
 const workers = (what: string, n: number) => ({ type: 'int', default: n, min: 1, arg: 'N', help: `Workers of the ${what} controller.` }) as const;
 
@@ -81,7 +82,7 @@ runComponent({
     // Controllers write through the fence: none after this process's renew deadline has passed.
     const writer = leader.fence(client, f['leader-elect']);
     const lead = async (leading: AbortSignal) => {
-      informers = new InformerFactory(client, log);
+      informers = new InformerFactory(client, log, INFORMER_TRANSFORMS);
       const recorder = new EventRecorder(writer, { component: 'controller-manager' }, log);
       const ctx: ControllerContext = {
         client: writer,

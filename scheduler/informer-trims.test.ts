@@ -13,7 +13,7 @@ const fullPod = (nodeName?: string): Pod => ({
     nodeSelector: { disk: 'ssd' },
     tolerations: [{ key: 'k', operator: 'Exists', effect: 'NoSchedule' }],
     affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'web' } }, topologyKey: 'kubernetes.io/hostname' }] } },
-    volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }],
+    volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }, { name: 'kube-api-access-x1', projected: { sources: [{ serviceAccountToken: { path: 'token' } }] } }],
     initContainers: [{ name: 'side', image: 'registry.invalid/side:1', restartPolicy: 'Always', resources: { requests: { cpu: '300m' } }, env: [{ name: 'A', value: 'x' }] }],
     containers: [
       {
@@ -44,7 +44,8 @@ describe("the scheduler's informer trims", () => {
     expect(podRequests(after)).toEqual(podRequests(before));
     expect(hostPorts(after)).toEqual(hostPorts(before));
     expect(after.metadata).toEqual(before.metadata);
-    for (const f of ['nodeName', 'nodeSelector', 'tolerations', 'affinity', 'volumes'] as const) expect(after.spec[f]).toEqual(before.spec[f]);
+    for (const f of ['nodeName', 'nodeSelector', 'tolerations', 'affinity'] as const) expect(after.spec[f]).toEqual(before.spec[f]);
+    expect(after.spec.volumes![0]).toEqual(before.spec.volumes![0]);
     expect(after.spec.initContainers![0]!.restartPolicy).toBe('Always');
   });
 
@@ -52,6 +53,7 @@ describe("the scheduler's informer trims", () => {
     const after = trimPod(fullPod('n1'));
     expect(after.spec.containers[0]).toEqual({ name: 'c', image: 'registry.invalid/web:1', ports: [{ containerPort: 80, hostPort: 8080, protocol: 'TCP' }], resources: { requests: { cpu: '250m', memory: '64Mi' } } });
     expect(after.status).toEqual({ phase: 'Running' });
+    expect(after.spec.volumes![1]).toEqual({ name: 'kube-api-access-x1', projected: {} });
   });
 
   it('keep the conditions of a pod still waiting for a node (the scheduler reports Unschedulable in them)', () => {

@@ -1,0 +1,44 @@
+// Pieces of pods that control loops never read, for informer transforms (client-go's
+// SetTransform) in the components that hold thousands of pods. Every pod carries a projected
+// service-account volume: a dozen small objects (token, CA ConfigMap, namespace file) that only
+// the kubelet reads, and container fields (command, env, probes, mounts) that are its business
+// too. What a component keeps is its own choice (scheduler/informer-trims.ts,
+// controller-manager/framework/informer-trims.ts); these are the shared parts.
+import type { Container, ContainerStatus, Volume } from '../api/types/pod.js';
+
+/** A copy of `from` with only the `keys` it has. */
+export function pick<T extends object, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
+  const out = {} as Pick<T, K>;
+  for (const k of keys) if (from[k] !== undefined) out[k] = from[k];
+  return out;
+}
+
+/** Container fields a control-plane loop reads: requests and limits, ports, a sidecar's restart policy. */
+export const CONTAINER_FIELDS = ['name', 'image', 'resources', 'ports', 'restartPolicy'] as const satisfies ReadonlyArray<keyof Container>;
+
+export function trimContainers(containers: Container[]): Container[] {
+  return containers.map((c) => pick(c, CONTAINER_FIELDS) as Container);
+}
+
+/**
+ * Each volume's name and what it refers to in the API: the claim it mounts (persistentVolumeClaim,
+ * or the claim an ephemeral volume makes). The content of every other source (projected tokens,
+ * ConfigMap and Secret items, host paths) is the kubelet's; the source's kind stays, emptied.
+ */
+export function volumeReferences(volumes: Volume[]): Volume[] {
+  return volumes.map((v) => {
+    const out: Volume = { name: v.name };
+    for (const [source, value] of Object.entries(v)) {
+      if (source === 'name') continue;
+      out[source] = source === 'persistentVolumeClaim' || source === 'ephemeral' ? value : {};
+    }
+    return out;
+  });
+}
+
+/** Container status fields a control loop reads: readiness, restarts, how the container ended. */
+const CONTAINER_STATUS_FIELDS = ['name', 'state', 'lastState', 'ready', 'started', 'restartCount'] as const satisfies ReadonlyArray<keyof ContainerStatus>;
+
+export function trimContainerStatuses(statuses: ContainerStatus[]): ContainerStatus[] {
+  return statuses.map((s) => pick(s, CONTAINER_STATUS_FIELDS) as ContainerStatus);
+}
