@@ -27,7 +27,8 @@ export interface Writer {
   now: string;
 }
 
-const METADATA_TRACKED = new Set(['labels', 'annotations', 'finalizers', 'ownerReferences']);
+/** Metadata fields someone owns; the rest (name, uid, resourceVersion, ...) are the server's, as in Kubernetes. */
+const METADATA_TRACKED = new Set(['generateName', 'labels', 'annotations', 'finalizers', 'ownerReferences']);
 
 /**
  * Whether ownership covers a top-level field (and, under metadata, the field below it) for a

@@ -78,7 +78,7 @@ describe('defaulting', () => {
     expect(d.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } });
   });
 
-  it('defaults pods: IfNotPresent for tagged images, service account, requests from limits', () => {
+  it('defaults pods: IfNotPresent for tagged images, requests from limits; not the service account, which admission sets', () => {
     const pod: KubeObject = {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -86,7 +86,9 @@ describe('defaulting', () => {
       spec: { containers: [{ name: 'c', image: 'busybox:1.36', resources: { limits: { cpu: '1' } } }] },
     };
     applyDefaults(pod);
-    expect(pod.spec).toMatchObject({ restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', serviceAccountName: 'default', enableServiceLinks: true });
+    expect(pod.spec).toMatchObject({ restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', enableServiceLinks: true });
+    // Kubernetes' ServiceAccount and Priority admission plugins set these, after a create's managedFields are recorded.
+    for (const f of ['serviceAccountName', 'serviceAccount', 'priority', 'preemptionPolicy']) expect(pod.spec).not.toHaveProperty(f);
     expect(pod.spec.containers[0].imagePullPolicy).toBe('IfNotPresent');
     expect(pod.spec.containers[0].resources.requests).toEqual({ cpu: '1' });
   });

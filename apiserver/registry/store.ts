@@ -202,6 +202,21 @@ export class ResourceStore {
     }
   }
 
+  /**
+   * Records who owns what in a create as Kubernetes does: the fields of the object as its client
+   * sent it, with the kind's defaults (Kubernetes applies them as it decodes a request), before
+   * mutating admission, so what admission adds (a pod's service-account volume, default
+   * tolerations, priority) is nobody's. Returns the tracking to create with: entries computed.
+   */
+  recordCreate(obj: KubeObject, tracking: FieldTracking): FieldTracking {
+    const meta = obj.metadata;
+    this.info.module.defaults?.(obj);
+    delete meta.managedFields;
+    const managed = recordUpdate(undefined, obj, this.shape, this.strategy.hasStatus, this.writer(tracking));
+    if (managed.length) meta.managedFields = managed;
+    return { ...tracking, applied: true };
+  }
+
   /** Creates `obj` (stored version, namespace already set). */
   async create(obj: KubeObject, dryRun: boolean, tracking?: FieldTracking): Promise<CachedObject> {
     const meta = obj.metadata;

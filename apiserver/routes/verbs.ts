@@ -100,8 +100,9 @@ export async function create(ctx: Ctx): Promise<FastifyReply> {
     const answered = await review(ctx.r.kind, obj, requestUser(ctx.req.raw), ctx.path.namespace, ctx.options.reviews);
     return send(ctx, 201, JSON.stringify(answered), warnings);
   }
+  const owned = ctx.store.recordCreate(obj, tracking);
   await ctx.options.admission.admit(ctx.r, obj, requestUser(ctx.req.raw));
-  const created = await ctx.store.create(obj, dryRun(ctx.q), tracking);
+  const created = await ctx.store.create(obj, dryRun(ctx.q), owned);
   return sendObject(ctx, 201, created, warnings);
 }
 

@@ -35,6 +35,41 @@ async function managers(path: string): Promise<Array<{ manager: string; operatio
   return ((await (await fetch(`${api.url}${path}`)).json()) as any).metadata.managedFields ?? [];
 }
 
+describe("a create's managedFields", () => {
+  let admitting: ApiServerHandle;
+  beforeAll(async () => {
+    admitting = await startApiServer({ etcd: inject('etcdEndpoint'), args: ['--enable-admission-plugins', 'ServiceAccount'] });
+  });
+  afterAll(async () => {
+    await admitting?.stop();
+  });
+
+  it('own what the client sent and the defaults, not what admission added, as in Kubernetes', async () => {
+    const post = async (path: string, body: object, agent = 'kubette-test') =>
+      fetch(`${admitting.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': agent }, body: JSON.stringify(body) });
+    expect((await post('/api/v1/namespaces/default/serviceaccounts', { metadata: { name: 'default' } })).status).toBe(201);
+    const res = await post('/api/v1/namespaces/default/pods', {
+      metadata: { generateName: 'web-', labels: { app: 'web' } },
+      spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] },
+    }, 'kube-controller-manager/v1.32.0');
+    expect(res.status).toBe(201);
+    const pod = (await res.json()) as any;
+    // Admission gave the pod its account, credentials volume and mount, default tolerations and priority...
+    expect(pod.spec.serviceAccountName).toBe('default');
+    expect(pod.spec.volumes[0].name).toMatch(/^kube-api-access-/);
+    expect(pod.spec.containers[0].volumeMounts[0].mountPath).toBe('/var/run/secrets/kubernetes.io/serviceaccount');
+    expect(pod.spec.tolerations.map((t: any) => t.key)).toEqual(['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']);
+    expect(pod.spec.priority).toBe(0);
+    // ...but the creator owns only what it sent, with the defaults: as real kube-controller-manager pods show.
+    expect(pod.metadata.managedFields).toHaveLength(1);
+    const entry = pod.metadata.managedFields[0];
+    expect([entry.manager, entry.operation]).toEqual(['kube-controller-manager', 'Update']);
+    expect(Object.keys(entry.fieldsV1['f:metadata']).sort()).toEqual(['f:generateName', 'f:labels']);
+    expect(Object.keys(entry.fieldsV1['f:spec']).sort()).toEqual(['f:containers', 'f:dnsPolicy', 'f:enableServiceLinks', 'f:restartPolicy', 'f:schedulerName', 'f:securityContext', 'f:terminationGracePeriodSeconds']);
+    expect(Object.keys(entry.fieldsV1['f:spec']['f:containers']['k:{"name":"c"}']).sort()).toEqual(['.', 'f:image', 'f:imagePullPolicy', 'f:name', 'f:resources', 'f:terminationMessagePath', 'f:terminationMessagePolicy']);
+  });
+});
+
 describe.each(Object.entries(KUBECTL_VERSIONS))('kubectl %s server-side apply', (version, binary) => {
   const v = version.replace('.', '');
   let k: ReturnType<typeof kubectlFor>;

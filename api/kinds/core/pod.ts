@@ -36,6 +36,20 @@ export function qosClass(spec: Unstructured | undefined): 'Guaranteed' | 'Bursta
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
+/**
+ * What Kubernetes' ServiceAccount and Priority admission plugins set on a created pod (the
+ * account, the priority of the default class), set here whether or not those plugins run.
+ * They are not defaults: a create's managedFields, recorded before admission, do not own them.
+ */
+const ADMITTED_SPEC_FIELDS = ['serviceAccountName', 'serviceAccount', 'priority', 'preemptionPolicy'] as const;
+
+function setAdmittedFields(spec: Unstructured): void {
+  setIfMissing(spec, 'serviceAccountName', 'default');
+  if (!spec.serviceAccount) spec.serviceAccount = spec.serviceAccountName;
+  setIfMissing(spec, 'priority', 0);
+  setIfMissing(spec, 'preemptionPolicy', 'PreemptLowerPriority');
+}
+
 function addDefaultTolerations(spec: Unstructured, opts: StrategyOptions): void {
   const tolerations: Unstructured[] = (spec.tolerations ??= []);
   const covers = (key: string) =>
@@ -52,10 +66,6 @@ function defaultPod(pod: KubeObject): void {
   const spec = pod.spec ?? (pod.spec = {});
   defaultPodSpec(spec);
   setIfMissing(spec, 'enableServiceLinks', true);
-  setIfMissing(spec, 'serviceAccountName', 'default');
-  if (!spec.serviceAccount) spec.serviceAccount = spec.serviceAccountName;
-  setIfMissing(spec, 'priority', 0);
-  setIfMissing(spec, 'preemptionPolicy', 'PreemptLowerPriority');
   // Requests default to limits when only limits are given.
   for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
     const limits = c.resources?.limits;
@@ -96,10 +106,14 @@ function podStrategy(opts: StrategyOptions): Strategy {
     prepareForCreate(p: KubeObject) {
       p.metadata.generation = 1;
       p.status = { phase: 'Pending', qosClass: qosClass(p.spec) };
-      addDefaultTolerations(p.spec ?? (p.spec = {}), opts);
+      setAdmittedFields(p.spec ?? (p.spec = {}));
+      addDefaultTolerations(p.spec, opts);
     },
     prepareForUpdate(next: KubeObject, prev: KubeObject) {
       base.prepareForUpdate(next, prev);
+      // A pod replaced from its own manifest keeps what admission gave it on create.
+      const spec = next.spec ?? (next.spec = {});
+      for (const f of ADMITTED_SPEC_FIELDS) if (spec[f] === undefined && prev.spec?.[f] !== undefined) spec[f] = prev.spec[f];
       // DefaultTolerationSeconds admits updates too: a pod replaced from its own manifest
       // keeps the tolerations it got on create.
       addDefaultTolerations(next.spec ?? (next.spec = {}), opts);
