@@ -67,7 +67,7 @@ export interface FieldTracking {
   manager: string;
   /** The group version of the request. */
   apiVersion: string;
-  /** Entries already computed (server-side apply): stored as they are. */
+  /** Entries already computed (server-side apply, or recordCreate before admission): stored as they are. */
   applied?: boolean;
   /** A subresource written through other than status (scale), recorded with the entry. */
   subresource?: string;
@@ -220,7 +220,8 @@ export class ResourceStore {
   /** Creates `obj` (stored version, namespace already set). */
   async create(obj: KubeObject, dryRun: boolean, tracking?: FieldTracking): Promise<CachedObject> {
     const meta = obj.metadata;
-    const appliedFields = tracking?.applied ? meta.managedFields : undefined;
+    // Computed entries are final, none included: admission has run since (see recordCreate).
+    const appliedFields = tracking?.applied ? (meta.managedFields ?? []) : undefined;
     const generated = !meta.name && Boolean(meta.generateName);
     if (generated) meta.name = generateName(meta.generateName!);
     meta.uid = newUID();

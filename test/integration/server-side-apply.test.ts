@@ -67,6 +67,20 @@ describe("a create's managedFields", () => {
     expect(Object.keys(entry.fieldsV1['f:metadata']).sort()).toEqual(['f:generateName', 'f:labels']);
     expect(Object.keys(entry.fieldsV1['f:spec']).sort()).toEqual(['f:containers', 'f:dnsPolicy', 'f:enableServiceLinks', 'f:restartPolicy', 'f:schedulerName', 'f:securityContext', 'f:terminationGracePeriodSeconds']);
     expect(Object.keys(entry.fieldsV1['f:spec']['f:containers']['k:{"name":"c"}']).sort()).toEqual(['.', 'f:image', 'f:imagePullPolicy', 'f:name', 'f:resources', 'f:terminationMessagePath', 'f:terminationMessagePolicy']);
+
+    // A claim: the default class and the protection finalizer come from admission, and are nobody's.
+    const annotations = { 'storageclass.kubernetes.io/is-default-class': 'true' };
+    expect((await post('/apis/storage.k8s.io/v1/storageclasses', { metadata: { name: 'fields-default', annotations }, provisioner: 'kubette.io/local-path' })).status).toBe(201);
+    const claimed = await post('/api/v1/namespaces/default/persistentvolumeclaims', { metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }, 'kubectl/v1.32.0');
+    expect(claimed.status).toBe(201);
+    const claim = (await claimed.json()) as any;
+    expect(claim.spec.storageClassName).toBeTruthy();
+    expect(claim.metadata.finalizers).toEqual(['kubernetes.io/pvc-protection']);
+    const claimEntry = claim.metadata.managedFields[0];
+    expect(claimEntry.manager).toBe('kubectl');
+    expect(claimEntry.fieldsV1['f:metadata']).toBeUndefined();
+    expect(claimEntry.fieldsV1['f:spec']['f:accessModes']).toEqual({});
+    expect(claimEntry.fieldsV1['f:spec']).not.toHaveProperty('f:storageClassName');
   });
 });
 
