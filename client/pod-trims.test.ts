@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ContainerStatus, Volume } from '../api/types/pod.js';
-import { trimContainerStatuses, trimContainers, volumeReferences } from './pod-trims.js';
+import { claimVolumes, trimContainerStatuses, trimContainers } from './pod-trims.js';
 
 const serviceAccountVolume: Volume = {
   name: 'kube-api-access-x1',
@@ -15,11 +15,11 @@ const serviceAccountVolume: Volume = {
 };
 
 describe('pod trims for informers', () => {
-  it('keep each volume’s name and the claims it refers to, and empty every other source', () => {
+  it('keep the volumes that are claims, whole, and drop the kubelet’s (projected, host paths, ...)', () => {
     const claim: Volume = { name: 'data', persistentVolumeClaim: { claimName: 'data-0', readOnly: true } };
     const ephemeral: Volume = { name: 'scratch', ephemeral: { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'] } } } };
     const host: Volume = { name: 'logs', hostPath: { path: '/var/log', type: 'Directory' } };
-    expect(volumeReferences([serviceAccountVolume, claim, ephemeral, host])).toEqual([{ name: 'kube-api-access-x1', projected: {} }, claim, ephemeral, { name: 'logs', hostPath: {} }]);
+    expect(claimVolumes([serviceAccountVolume, claim, ephemeral, host])).toEqual([claim, ephemeral]);
   });
 
   it('keep what control loops read of containers: name, image, resources, ports, a sidecar’s restart policy', () => {

@@ -21,19 +21,13 @@ export function trimContainers(containers: Container[]): Container[] {
 }
 
 /**
- * Each volume's name and what it refers to in the API: the claim it mounts (persistentVolumeClaim,
- * or the claim an ephemeral volume makes). The content of every other source (projected tokens,
- * ConfigMap and Secret items, host paths) is the kubelet's; the source's kind stays, emptied.
+ * The volumes that refer to something in the API: claims (persistentVolumeClaim, or the claim
+ * an ephemeral volume makes, named after the pod and the volume), kept whole. Every other
+ * volume (projected tokens, ConfigMap and Secret items, host paths, emptyDir) is the kubelet's
+ * business and is dropped.
  */
-export function volumeReferences(volumes: Volume[]): Volume[] {
-  return volumes.map((v) => {
-    const out: Volume = { name: v.name };
-    for (const [source, value] of Object.entries(v)) {
-      if (source === 'name') continue;
-      out[source] = source === 'persistentVolumeClaim' || source === 'ephemeral' ? value : {};
-    }
-    return out;
-  });
+export function claimVolumes(volumes: Volume[]): Volume[] {
+  return volumes.filter((v) => v.persistentVolumeClaim !== undefined || v.ephemeral !== undefined);
 }
 
 /** Container status fields a control loop reads: readiness, restarts, how the container ended. */

@@ -53,7 +53,7 @@ describe("the scheduler's informer trims", () => {
     const after = trimPod(fullPod('n1'));
     expect(after.spec.containers[0]).toEqual({ name: 'c', image: 'registry.invalid/web:1', ports: [{ containerPort: 80, hostPort: 8080, protocol: 'TCP' }], resources: { requests: { cpu: '250m', memory: '64Mi' } } });
     expect(after.status).toEqual({ phase: 'Running' });
-    expect(after.spec.volumes![1]).toEqual({ name: 'kube-api-access-x1', projected: {} });
+    expect(after.spec.volumes).toEqual([{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }]);
   });
 
   it('keep the conditions of a pod still waiting for a node (the scheduler reports Unschedulable in them)', () => {

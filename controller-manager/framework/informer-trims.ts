@@ -1,18 +1,18 @@
 // What the controller-manager keeps of each pod it watches. Every controller that follows pods
 // shares one informer, so this keeps what any of them reads: metadata, the whole spec but for
-// the kubelet's part of containers (command, env, probes, mounts) and what volumes hold (the
-// volume protection controller reads claims only), and the whole status but for container
+// the kubelet's part of containers (command, env, probes, mounts) and volumes other than claims
+// (the volume protection controller reads claims only), and the whole status but for container
 // images and IDs. No controller writes a cached pod back (they patch, delete, or read the
 // live object first, as the garbage collector does), so nothing dropped here is lost on the
 // server. A controller that comes to read another field adds it here.
 import type { Pod } from '../../api/types/pod.js';
-import { trimContainers, trimContainerStatuses, volumeReferences } from '../../client/pod-trims.js';
+import { claimVolumes, trimContainers, trimContainerStatuses } from '../../client/pod-trims.js';
 
 export function trimPodForControllers(pod: Pod): Pod {
   const { spec, status } = pod;
   if (spec?.containers) spec.containers = trimContainers(spec.containers);
   if (spec?.initContainers) spec.initContainers = trimContainers(spec.initContainers);
-  if (spec?.volumes) spec.volumes = volumeReferences(spec.volumes);
+  if (spec?.volumes) spec.volumes = claimVolumes(spec.volumes);
   if (status?.containerStatuses) status.containerStatuses = trimContainerStatuses(status.containerStatuses);
   if (status?.initContainerStatuses) status.initContainerStatuses = trimContainerStatuses(status.initContainerStatuses);
   return pod;
