@@ -34,3 +34,12 @@ describe('pod trims for informers', () => {
     expect(trimContainerStatuses([status])).toEqual([{ name: 'c', ready: false, started: false, restartCount: 3, state: { terminated: { exitCode: 42, reason: 'Error' } }, lastState: { terminated: { exitCode: 1 } } }]);
   });
 });
+
+describe('pod trims on malformed objects', () => {
+  it('pass what is not an object through rather than throw (an informer must keep running)', () => {
+    const junk = [null, 5, 'x'] as unknown[];
+    expect(trimContainers(junk as never)).toEqual(junk);
+    expect(trimContainerStatuses(junk as never)).toEqual(junk);
+    expect(claimVolumes(junk as never)).toEqual([]);
+  });
+});

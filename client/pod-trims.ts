@@ -17,7 +17,7 @@ export function pick<T extends object, K extends keyof T>(from: T, keys: readonl
 export const CONTAINER_FIELDS = ['name', 'image', 'resources', 'ports', 'restartPolicy'] as const satisfies ReadonlyArray<keyof Container>;
 
 export function trimContainers(containers: Container[]): Container[] {
-  return containers.map((c) => pick(c, CONTAINER_FIELDS) as Container);
+  return containers.map((c) => (c && typeof c === 'object' ? (pick(c, CONTAINER_FIELDS) as Container) : c));
 }
 
 /**
@@ -27,12 +27,12 @@ export function trimContainers(containers: Container[]): Container[] {
  * business and is dropped.
  */
 export function claimVolumes(volumes: Volume[]): Volume[] {
-  return volumes.filter((v) => v.persistentVolumeClaim !== undefined || v.ephemeral !== undefined);
+  return volumes.filter((v) => v?.persistentVolumeClaim !== undefined || v?.ephemeral !== undefined);
 }
 
 /** Container status fields a control loop reads: readiness, restarts, how the container ended. */
 const CONTAINER_STATUS_FIELDS = ['name', 'state', 'lastState', 'ready', 'started', 'restartCount'] as const satisfies ReadonlyArray<keyof ContainerStatus>;
 
 export function trimContainerStatuses(statuses: ContainerStatus[]): ContainerStatus[] {
-  return statuses.map((s) => pick(s, CONTAINER_STATUS_FIELDS) as ContainerStatus);
+  return statuses.map((s) => (s && typeof s === 'object' ? (pick(s, CONTAINER_STATUS_FIELDS) as ContainerStatus) : s));
 }

@@ -2,10 +2,10 @@
 // read, and nothing else. Most of a running pod's weight is what its kubelet reports (container
 // states, IPs, conditions with their times) and what is the kubelet's business (container
 // command, env, probes, mounts; volumes other than claims); most of a node's is its addresses,
-// system info and image list. Dropping them as objects arrive is what makes 5,000 pods cheap to hold. The
-// scheduler never writes a cached object back (it binds, and patches conditions), so nothing
-// dropped here is ever lost on the server. A plugin that comes to read another field adds it
-// here.
+// system info and image list. Dropping them as objects arrive is what makes 5,000 pods cheap
+// to hold. The scheduler never writes a cached object back (it binds, and patches conditions),
+// so nothing dropped here is ever lost on the server. A plugin that comes to read another
+// field adds it here.
 import type { Node } from '../api/types/core.js';
 import type { Pod, PodStatus } from '../api/types/pod.js';
 import { claimVolumes, pick, trimContainers } from '../client/pod-trims.js';
@@ -17,10 +17,10 @@ const PLACED_POD_STATUS = ['phase'] as const;
 
 export function trimPod(pod: Pod): Pod {
   const spec = pod.spec;
-  if (spec?.containers) spec.containers = trimContainers(spec.containers);
-  if (spec?.initContainers) spec.initContainers = trimContainers(spec.initContainers);
+  if (Array.isArray(spec?.containers)) spec.containers = trimContainers(spec.containers);
+  if (Array.isArray(spec?.initContainers)) spec.initContainers = trimContainers(spec.initContainers);
   // Volume binding reads claims; the other volumes are the kubelet's.
-  if (spec?.volumes) spec.volumes = claimVolumes(spec.volumes);
+  if (Array.isArray(spec?.volumes)) spec.volumes = claimVolumes(spec.volumes);
   if (pod.status) pod.status = pick(pod.status, spec?.nodeName ? PLACED_POD_STATUS : WAITING_POD_STATUS);
   return pod;
 }

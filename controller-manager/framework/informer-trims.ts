@@ -10,11 +10,12 @@ import { claimVolumes, trimContainers, trimContainerStatuses } from '../../clien
 
 export function trimPodForControllers(pod: Pod): Pod {
   const { spec, status } = pod;
-  if (spec?.containers) spec.containers = trimContainers(spec.containers);
-  if (spec?.initContainers) spec.initContainers = trimContainers(spec.initContainers);
-  if (spec?.volumes) spec.volumes = claimVolumes(spec.volumes);
-  if (status?.containerStatuses) status.containerStatuses = trimContainerStatuses(status.containerStatuses);
-  if (status?.initContainerStatuses) status.initContainerStatuses = trimContainerStatuses(status.initContainerStatuses);
+  // Shapes are checked, not assumed: a malformed object must not stop the informer.
+  if (Array.isArray(spec?.containers)) spec.containers = trimContainers(spec.containers);
+  if (Array.isArray(spec?.initContainers)) spec.initContainers = trimContainers(spec.initContainers);
+  if (Array.isArray(spec?.volumes)) spec.volumes = claimVolumes(spec.volumes);
+  if (Array.isArray(status?.containerStatuses)) status.containerStatuses = trimContainerStatuses(status.containerStatuses);
+  if (Array.isArray(status?.initContainerStatuses)) status.initContainerStatuses = trimContainerStatuses(status.initContainerStatuses);
   return pod;
 }
 
