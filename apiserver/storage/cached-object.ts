@@ -52,13 +52,19 @@ export function encodeObject(obj: KubeObject): Encoded {
 }
 
 export class CachedObject {
-  private encoded?: Encoded;
+  // The encoded form, held in fields of its own rather than a small object per cached object
+  // (thousands of them): the bytes, and where the metadata's value lies in them.
+  private encodedBytes?: Buffer;
+  private metaStart = 0;
+  private metaEnd = 0;
   private compacted = false;
   /** The parsed form, held strongly until compact(); then only weakly (see obj). */
   private parsed?: KubeObject;
   private weak?: WeakRef<KubeObject>;
-  /** What selectors read, kept when the parsed form is let go. */
-  private kept?: { labels?: Record<string, string>; fields?: { by: unknown; values: Record<string, string> } };
+  /** What selectors read, kept when the parsed form is let go: labels, and field values with what decided them. */
+  private keptLabels?: Record<string, string>;
+  private fieldsBy?: unknown;
+  private fieldValues?: Record<string, string>;
   /** Table cells that do not depend on the time, per column set (see apiserver/http/render.ts). */
   tableMemo?: { columns: object; cells: Array<string | undefined>; inputs: Array<KubeObject | undefined> };
 
@@ -87,16 +93,16 @@ export class CachedObject {
 
   /** metadata.labels, without parsing a compacted object. */
   labels(): Record<string, string> | undefined {
-    return this.parsed ? this.parsed.metadata.labels : this.kept?.labels;
+    return this.parsed ? this.parsed.metadata.labels : this.keptLabels;
   }
 
   /** The object's selectable field values as `compute` gives them, computed once per `by` (what decides which fields). */
   selectableFields(by: unknown, compute: (obj: KubeObject) => Record<string, string>): Record<string, string> {
-    const memo = this.kept?.fields;
-    if (memo && memo.by === by) return memo.values;
+    if (this.fieldValues && this.fieldsBy === by) return this.fieldValues;
     const values = compute(this.obj);
     keptStrings.internValues(values);
-    (this.kept ??= {}).fields = { by, values };
+    this.fieldsBy = by;
+    this.fieldValues = values;
     return values;
   }
 
@@ -104,7 +110,7 @@ export class CachedObject {
    * For objects the watch cache keeps: encodes the bytes now and drops the parsed
    * managedFields (often the bulk of an object's parsed form; answers are written from the
    * bytes, which keep them), and unless `retainParsed`, lets go of the parsed form altogether
-   * (selectors read what `kept` holds).
+   * (selectors read what is kept: keptLabels, fieldValues).
    */
   compact(retainParsed = true): this {
     if (this.compacted) return this;
@@ -113,7 +119,7 @@ export class CachedObject {
     if (parsed.metadata.managedFields !== undefined) parsed = { ...parsed, metadata: metadataWithoutManagedFields(parsed.metadata) };
     if (retainParsed) this.parsed = parsed;
     else {
-      (this.kept ??= {}).labels = parsed.metadata.labels;
+      this.keptLabels = parsed.metadata.labels;
       keptStrings.internValues(parsed.metadata.labels);
       this.weak = new WeakRef(parsed);
       this.parsed = undefined;
@@ -136,14 +142,14 @@ export class CachedObject {
     const o = new CachedObject(key, rev, obj);
     const stamp = `"resourceVersion":${JSON.stringify(String(rev))}`;
     const meta = parts.meta === '{}' ? `{${stamp}}` : `${parts.meta.slice(0, -1)},${stamp}}`;
-    o.encoded = encodeParts({ head: parts.head, meta, tail: parts.tail });
+    o.adoptEncoded(encodeParts({ head: parts.head, meta, tail: parts.tail }));
     return o;
   }
 
   /** Another handle on the same object and bytes (the watch cache compacts its own). */
   twin(): CachedObject {
     const o = new CachedObject(this.key, this.rev, this.parsed ?? this.obj);
-    o.encoded = this.encoded;
+    if (this.encodedBytes) o.adoptEncoded({ bytes: this.encodedBytes, metaStart: this.metaStart, metaEnd: this.metaEnd });
     o.compacted = this.compacted;
     return o;
   }
@@ -163,15 +169,21 @@ export class CachedObject {
     return this.compacted ? moved.compact(this.parsed !== undefined) : moved;
   }
 
+  private adoptEncoded(e: Encoded): Buffer {
+    this.encodedBytes = e.bytes;
+    this.metaStart = e.metaStart;
+    this.metaEnd = e.metaEnd;
+    return e.bytes;
+  }
+
   /** The object's JSON, encoded once. */
   bytes(): Buffer {
-    return (this.encoded ??= encodeObject(this.parsed!)).bytes;
+    return this.encodedBytes ?? this.adoptEncoded(encodeObject(this.parsed!));
   }
 
   /** The JSON of the object's metadata: a slice of bytes(), not a copy. */
   metadataBytes(): Buffer {
-    const e = (this.encoded ??= encodeObject(this.parsed!));
-    return e.bytes.subarray(e.metaStart, e.metaEnd);
+    return this.bytes().subarray(this.metaStart, this.metaEnd);
   }
 
   toJSON(): string {
