@@ -233,6 +233,7 @@ export class ResourceStore {
     delete meta.selfLink;
     if (!this.info.namespaced) delete meta.namespace;
     this.strategy.prepareForCreate(obj);
+    // Again after recordCreate's: what admission and prepareForCreate added takes defaults too.
     this.info.module.defaults?.(obj);
     validateCreate(this.target, obj);
     const managed = appliedFields ?? recordUpdate(undefined, obj, this.shape, this.strategy.hasStatus, this.writer(tracking));

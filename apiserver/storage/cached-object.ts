@@ -149,7 +149,9 @@ export class CachedObject {
   /** Another handle on the same object and bytes (the watch cache compacts its own). */
   twin(): CachedObject {
     const o = new CachedObject(this.key, this.rev, this.parsed ?? this.obj);
-    if (this.encodedBytes) o.adoptEncoded({ bytes: this.encodedBytes, metaStart: this.metaStart, metaEnd: this.metaEnd });
+    o.encodedBytes = this.encodedBytes;
+    o.metaStart = this.metaStart;
+    o.metaEnd = this.metaEnd;
     o.compacted = this.compacted;
     return o;
   }

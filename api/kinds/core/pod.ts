@@ -116,7 +116,7 @@ function podStrategy(opts: StrategyOptions): Strategy {
       for (const f of ADMITTED_SPEC_FIELDS) if (spec[f] === undefined && prev.spec?.[f] !== undefined) spec[f] = prev.spec[f];
       // DefaultTolerationSeconds admits updates too: a pod replaced from its own manifest
       // keeps the tolerations it got on create.
-      addDefaultTolerations(next.spec ?? (next.spec = {}), opts);
+      addDefaultTolerations(spec, opts);
     },
     gracePeriod(p, options) {
       if (!p.spec?.nodeName) return 0;
