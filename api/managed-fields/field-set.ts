@@ -5,9 +5,13 @@
 // FieldsV1 object, where `.` marks a node that is a member itself and also has members below.
 import { deepEqual, isObject, own, setOwn } from '../codec/values.js';
 
-/** How a value is merged and owned: field by field, as keyed items, as a set, or as a whole. */
+/**
+ * How a value is merged and owned: field by field, as keyed items, as a set, or as a whole.
+ * A struct of a built-in kind also knows each field's value in an empty Go object (`zero`,
+ * undefined when Go leaves the field out; go-zero.ts says why that matters).
+ */
 export type Shape =
-  | { kind: 'struct'; child(name: string): Shape }
+  | { kind: 'struct'; child(name: string): Shape; zero?(name: string): unknown }
   | { kind: 'listMap'; keys: string[]; item: Shape }
   | { kind: 'set' }
   | { kind: 'atomic' };
@@ -28,11 +32,20 @@ export const unkey = (k: string): FieldPath => (k === '' ? [] : k.split(SEP));
 export const below = (o: string, k: string): boolean => o.length > k.length && o.startsWith(k) && o[k.length] === SEP;
 const join = (prefix: string, pe: string) => (prefix ? `${prefix}${SEP}${pe}` : pe);
 
+/** List-map keys Kubernetes defaults when an item lacks them: a port's protocol is TCP. */
+const KEY_DEFAULTS: Readonly<Record<string, unknown>> = { protocol: 'TCP' };
+
+/** The value of list-map key `k` of an item, its default when the item lacks it. */
+export function keyValue(item: Record<string, unknown>, k: string): unknown {
+  const v = own(item, k);
+  return v === undefined && Object.hasOwn(KEY_DEFAULTS, k) ? KEY_DEFAULTS[k] : v;
+}
+
 /** The path element of a list item: its keys when the list has them and it carries them. */
 function itemElement(item: unknown, shape: Extract<Shape, { kind: 'listMap' }>, index: number): string {
-  if (isObject(item) && shape.keys.every((k) => own(item, k) !== undefined)) {
+  if (isObject(item) && shape.keys.every((k) => keyValue(item, k) !== undefined)) {
     const keys: Record<string, unknown> = {};
-    for (const k of [...shape.keys].sort()) setOwn(keys, k, own(item, k));
+    for (const k of [...shape.keys].sort()) setOwn(keys, k, keyValue(item, k));
     return `k:${JSON.stringify(keys)}`;
   }
   return `i:${index}`;
@@ -40,12 +53,14 @@ function itemElement(item: unknown, shape: Extract<Shape, { kind: 'listMap' }>, 
 
 /**
  * Every field `value` sets: leaves (scalars, atomic values, empty objects) and keyed list
- * items, under `prefix`.
+ * items, under `prefix`; with `nodes`, also every object and list holding them (what a write
+ * that adds `value` whole owns: Kubernetes' comparison counts each added node).
  */
-export function fieldsOf(value: unknown, shape: Shape, prefix: FieldPath = [], out: FieldSet = new Set()): FieldSet {
+export function fieldsOf(value: unknown, shape: Shape, prefix: FieldPath = [], out: FieldSet = new Set(), nodes = false): FieldSet {
   const stack: Array<{ v: unknown; s: Shape; path: string }> = [{ v: value, s: shape, path: key(prefix) }];
   while (stack.length) {
     const { v, s, path } = stack.pop()!;
+    if (nodes && path && s.kind !== 'atomic' && (isObject(v) || Array.isArray(v))) out.add(path);
     if (s.kind === 'struct' && isObject(v)) {
       const keys = Object.keys(v);
       if (keys.length === 0 && path) out.add(path);
@@ -83,7 +98,7 @@ function findItem(list: unknown[], pe: string): number {
   }
   if (pe.startsWith('k:')) {
     const keys = JSON.parse(pe.slice(2)) as Record<string, unknown>;
-    return list.findIndex((x) => isObject(x) && Object.entries(keys).every(([k, v]) => deepEqual(own(x, k), v)));
+    return list.findIndex((x) => isObject(x) && Object.entries(keys).every(([k, v]) => deepEqual(keyValue(x, k), v)));
   }
   return -1;
 }
@@ -117,9 +132,20 @@ export function removeAt(obj: unknown, path: FieldPath): void {
   }
 }
 
+/** Whether a value of this shape is one Kubernetes walks into (a node that may hold members). */
+const walksInto = (v: unknown, s: Shape): boolean => (s.kind === 'struct' && isObject(v)) || ((s.kind === 'listMap' || s.kind === 'set') && Array.isArray(v));
+
+/** A struct's zero fields; at the root, metadata is always there (Kubernetes strips that node). */
+function zeroOf(s: Extract<Shape, { kind: 'struct' }>, name: string, root: boolean): unknown {
+  return root && name === 'metadata' ? {} : s.zero?.(name);
+}
+
 /**
  * Members whose value differs between two objects: added or changed (members of `next`) and
- * removed (members of `prev` only). One walk over both, side by side.
+ * removed (members of `prev` only). One walk over both, side by side. A field Go writes for
+ * an empty object counts as there, with its zero value, in an object that lacks it; an object
+ * or list that is not there before is added whole, and is a member itself as well as what is
+ * below it (Kubernetes compares typed values converted from Go structs).
  */
 export function changedFields(prev: unknown, next: unknown, shape: Shape): { changed: FieldSet; removed: FieldSet } {
   const changed: FieldSet = new Set();
@@ -128,18 +154,21 @@ export function changedFields(prev: unknown, next: unknown, shape: Shape): { cha
   while (stack.length) {
     const { a, b, s, path } = stack.pop()!;
     if (a === undefined) {
-      if (b !== undefined) fieldsOf(b, s, unkey(path), changed);
+      if (b !== undefined) fieldsOf(b, s, unkey(path), changed, true);
       continue;
     }
     if (b === undefined) {
-      fieldsOf(a, s, unkey(path), removed);
+      fieldsOf(a, s, unkey(path), removed, true);
       continue;
     }
     if (s.kind === 'struct' && isObject(a) && isObject(b)) {
       const bk = Object.keys(b);
       if (bk.length === 0 && path && Object.keys(a).length !== 0) changed.add(path);
-      for (const k of bk) stack.push({ a: own(a, k), b: b[k], s: s.child(k), path: join(path, `f:${k}`) });
-      for (const k of Object.keys(a)) if (!Object.hasOwn(b, k)) stack.push({ a: a[k], b: undefined, s: s.child(k), path: join(path, `f:${k}`) });
+      for (const k of bk) {
+        const before = own(a, k);
+        stack.push({ a: before === undefined ? zeroOf(s, k, !path) : before, b: b[k], s: s.child(k), path: join(path, `f:${k}`) });
+      }
+      for (const k of Object.keys(a)) if (!Object.hasOwn(b, k)) stack.push({ a: a[k], b: zeroOf(s, k, !path), s: s.child(k), path: join(path, `f:${k}`) });
     } else if (s.kind === 'listMap' && Array.isArray(a) && Array.isArray(b)) {
       const before = new Map(a.map((item, i) => [itemElement(item, s, i), item] as const));
       const seen = new Set<string>();
@@ -160,6 +189,10 @@ export function changedFields(prev: unknown, next: unknown, shape: Shape): { cha
       const after = new Set(b.map((x) => JSON.stringify(x)));
       for (const x of after) if (!before.has(x)) changed.add(join(path, `v:${x}`));
       for (const x of before) if (!after.has(x)) removed.add(join(path, `v:${x}`));
+    } else if (a === null && walksInto(b, s) && (Array.isArray(b) ? b.length > 0 : hasKeys(b as Record<string, unknown>))) {
+      // A list, map or pointer Go writes as null: the field was there, what is in it now is added.
+      if (Array.isArray(b)) stack.push({ a: [], b, s, path });
+      else for (const k of Object.keys(b as Record<string, unknown>)) stack.push({ a: undefined, b: (b as Record<string, unknown>)[k], s: (s as Extract<Shape, { kind: 'struct' }>).child(k), path: join(path, `f:${k}`) });
     } else if (!deepEqual(a, b)) {
       // A leaf, or a value whose shape changed: the new one is the writer's, the old members go.
       if (path) {
@@ -172,6 +205,11 @@ export function changedFields(prev: unknown, next: unknown, shape: Shape): { cha
     }
   }
   return { changed, removed };
+}
+
+/** The members a create gives its writer: what `value` adds to an empty object of its kind. */
+export function fieldsOfCreate(value: unknown, shape: Shape): FieldSet {
+  return changedFields({}, value, shape).changed;
 }
 
 /** The nested FieldsV1 object of a set. */
@@ -218,8 +256,8 @@ const GENERAL_PATH = Symbol('general path');
 const MAX_DIRECT_DEPTH = 100;
 
 /**
- * `toFieldsV1(fieldsOf(value, shape))` in one walk, key for key and in the same order: the
- * fields of a write nobody owned fields of before (a create), without building, sorting and
+ * `toFieldsV1(fieldsOfCreate(value, shape))` in one walk, key for key and in the same order:
+ * the fields of a write nobody owned fields of before (a create), without building, sorting and
  * splitting a path string per field (a tenth of a create's CPU). Undefined when only the
  * general path is right: a key holding SEP, two list items with the same keys, or nesting
  * deeper than MAX_DIRECT_DEPTH.
@@ -227,17 +265,20 @@ const MAX_DIRECT_DEPTH = 100;
 export function fieldsV1Of(value: unknown, shape: Shape): Record<string, unknown> | undefined {
   if (shape.kind !== 'struct' || !isObject(value)) return {};
   try {
-    return childrenOf(value, shape, 0);
+    return childrenOf(value, shape, 0, false);
   } catch (err) {
     if (err === GENERAL_PATH) return undefined;
     throw err;
   }
 }
 
-/** The FieldsV1 node of the value at a (non-root) path: `{}` when the path is a leaf. */
-function nodeOf(v: unknown, s: Shape, depth: number): Record<string, unknown> {
+/**
+ * The FieldsV1 node of the value at a (non-root) path: `{}` when the path is a leaf. `added`:
+ * the value's parent was not there before, so nothing below has a zero to compare with.
+ */
+function nodeOf(v: unknown, s: Shape, depth: number, added: boolean): Record<string, unknown> {
   if (depth > MAX_DIRECT_DEPTH) throw GENERAL_PATH;
-  if (s.kind === 'struct' && isObject(v)) return childrenOf(v, s, depth);
+  if (s.kind === 'struct' && isObject(v)) return childrenOf(v, s, depth, added);
   if (s.kind === 'listMap' && Array.isArray(v)) {
     const items = v.map((item, i) => ({ pe: itemElement(item, s, i), item }));
     items.sort((a, b) => (a.pe < b.pe ? -1 : a.pe > b.pe ? 1 : 0));
@@ -245,8 +286,8 @@ function nodeOf(v: unknown, s: Shape, depth: number): Record<string, unknown> {
     for (let i = 0; i < items.length; i++) {
       const { pe, item } = items[i]!;
       if (i > 0 && items[i - 1]!.pe === pe) throw GENERAL_PATH;
-      const below = nodeOf(item, s.item, depth + 1);
-      // An item is a member itself: `.` marks one that also has members below it.
+      // Every item is new, so a member itself: `.` marks one that also has members below it.
+      const below = nodeOf(item, s.item, depth + 1, true);
       node[pe] = hasKeys(below) ? { '.': {}, ...below } : {};
     }
     return node;
@@ -261,13 +302,20 @@ function nodeOf(v: unknown, s: Shape, depth: number): Record<string, unknown> {
 }
 
 /** The fields of an object, each as `f:<key>`, in sorted order. */
-function childrenOf(v: Record<string, unknown>, s: Extract<Shape, { kind: 'struct' }>, depth: number): Record<string, unknown> {
+function childrenOf(v: Record<string, unknown>, s: Extract<Shape, { kind: 'struct' }>, depth: number, added: boolean): Record<string, unknown> {
   const keys = Object.keys(v).sort();
   const node: Record<string, unknown> = {};
   for (const k of keys) {
     if (k.includes(SEP)) throw GENERAL_PATH;
+    const zero = added ? undefined : zeroOf(s, k, depth === 0);
+    const value = v[k];
+    // A field at its Go zero was there already: not a change.
+    if (zero !== undefined && deepEqual(value, zero)) continue;
+    const fresh = zero === undefined;
+    // A list, map or pointer Go writes as null: the field was there, what is in it is new.
+    const below = nodeOf(value, s.child(k), depth + 1, fresh || zero === null);
     // `f:` + key is never `__proto__`: plain assignment makes an own property.
-    node[`f:${k}`] = nodeOf(v[k], s.child(k), depth + 1);
+    node[`f:${k}`] = fresh && hasKeys(below) ? { '.': {}, ...below } : below;
   }
   return node;
 }

@@ -1,16 +1,16 @@
 // The one-walk FieldsV1 of a create (fieldsV1Of) must be exactly what the general path
-// (fieldsOf, then toFieldsV1) writes, key order included: clients diff managedFields.
+// (fieldsOfCreate, then toFieldsV1) writes, key order included: clients diff managedFields.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { deployment } from '../kinds/apps/deployment.js';
 import { configMap } from '../kinds/core/configmap.js';
 import { pod } from '../kinds/core/pod.js';
 import type { KubeObject } from '../types/meta.js';
-import { DEDUCED, fieldsOf, fieldsV1Of, toFieldsV1, type Shape } from './field-set.js';
+import { DEDUCED, fieldsOfCreate, fieldsV1Of, toFieldsV1, type Shape } from './field-set.js';
 import { recordUpdate, type Writer } from './managed-fields.js';
 import { shapeOfKind } from './shapes.js';
 
-const general = (v: unknown, s: Shape) => JSON.stringify(toFieldsV1(fieldsOf(v, s)));
+const general = (v: unknown, s: Shape) => JSON.stringify(toFieldsV1(fieldsOfCreate(v, s)));
 const direct = (v: unknown, s: Shape) => {
   const out = fieldsV1Of(v, s);
   return out === undefined ? general(v, s) : JSON.stringify(out);

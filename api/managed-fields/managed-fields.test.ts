@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { deployment } from '../kinds/apps/deployment.js';
+import { pod } from '../kinds/core/pod.js';
 import type { KubeObject } from '../types/meta.js';
-import { describePath, fieldsOf, fromFieldsV1, key, toFieldsV1 } from './field-set.js';
+import { DEDUCED, describePath, fieldsOf, fromFieldsV1, key, toFieldsV1 } from './field-set.js';
 import { applyConfiguration, recordUpdate, type Writer } from './managed-fields.js';
 import { shapeOfKind } from './shapes.js';
 
@@ -78,5 +79,100 @@ describe('server-side apply', () => {
     expect(fromFieldsV1(next[1]!.fieldsV1)).toEqual(new Set([key(['f:spec', 'f:replicas'])]));
     // Nothing changed: the entries stay as they were (times included).
     expect(recordUpdate({ ...withFields }, { ...withFields }, shape, true, w('other'))).toBe(created);
+  });
+});
+
+describe('what an Update owns, as Kubernetes compares Go objects', () => {
+  it("gives `kubectl create deployment`'s entry exactly what a real cluster shows", () => {
+    const d: KubeObject = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'nginx', labels: { app: 'nginx' } },
+      spec: { replicas: 1, selector: { matchLabels: { app: 'nginx' } }, template: { metadata: { labels: { app: 'nginx' } }, spec: { containers: [{ name: 'nginx', image: 'nginx', resources: {} }] } }, strategy: {} },
+      status: {},
+    };
+    deployment.defaults!(d);
+    const [entry] = recordUpdate(undefined, d, shape, true, w('kubectl-create'));
+    // Maps and pointers the object did not have are owned themselves (`.`); structs Go holds by
+    // value (spec, strategy, template) and non-omitempty lists (containers) are not; a label
+    // selector is owned whole.
+    expect(entry!.fieldsV1).toEqual({
+      'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } },
+      'f:spec': {
+        'f:progressDeadlineSeconds': {},
+        'f:replicas': {},
+        'f:revisionHistoryLimit': {},
+        'f:selector': {},
+        'f:strategy': { 'f:rollingUpdate': { '.': {}, 'f:maxSurge': {}, 'f:maxUnavailable': {} }, 'f:type': {} },
+        'f:template': {
+          'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } },
+          'f:spec': {
+            'f:containers': {
+              'k:{"name":"nginx"}': { '.': {}, 'f:image': {}, 'f:imagePullPolicy': {}, 'f:name': {}, 'f:resources': {}, 'f:terminationMessagePath': {}, 'f:terminationMessagePolicy': {} },
+            },
+            'f:dnsPolicy': {},
+            'f:restartPolicy': {},
+            'f:schedulerName': {},
+            'f:securityContext': {},
+            'f:terminationGracePeriodSeconds': {},
+          },
+        },
+      },
+    });
+  });
+
+  it('owns an added map, list or pointer itself, and what is added inside a new list item', () => {
+    const podShape = shapeOfKind(pod);
+    const base: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'a', resources: {} }] } };
+    const created = recordUpdate(undefined, base, podShape, true, { manager: 'a', apiVersion: 'v1', now: 't' });
+    const live: KubeObject = { ...base, metadata: { ...base.metadata, managedFields: created } };
+    const next: KubeObject = {
+      ...base,
+      metadata: { name: 'p', labels: { x: '1' } },
+      spec: {
+        containers: [
+          { name: 'c', image: 'a', resources: { limits: { cpu: '1' } } },
+          { name: 'd', image: 'b', ports: [{ containerPort: 80, protocol: 'TCP' }], env: [{ name: 'N', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] },
+        ],
+      },
+    };
+    const entries = recordUpdate(live, next, podShape, true, { manager: 'b', apiVersion: 'v1', now: 't' });
+    expect(entries.find((e) => e.manager === 'b')!.fieldsV1).toEqual({
+      'f:metadata': { 'f:labels': { '.': {}, 'f:x': {} } },
+      'f:spec': {
+        'f:containers': {
+          // resources is a struct held by value: there before, so only its new map is owned whole.
+          'k:{"name":"c"}': { 'f:resources': { 'f:limits': { '.': {}, 'f:cpu': {} } } },
+          'k:{"name":"d"}': {
+            '.': {},
+            'f:env': { '.': {}, 'k:{"name":"N"}': { '.': {}, 'f:name': {}, 'f:valueFrom': { '.': {}, 'f:fieldRef': {} } } },
+            'f:image': {},
+            'f:name': {},
+            'f:ports': { '.': {}, 'k:{"containerPort":80,"protocol":"TCP"}': { '.': {}, 'f:containerPort': {}, 'f:protocol': {} } },
+          },
+        },
+      },
+    });
+    // Taking the labels away takes the map itself from its owner too.
+    const labelled: KubeObject = { ...next, metadata: { ...next.metadata, managedFields: entries } };
+    const unlabelled = recordUpdate(labelled, { ...next, metadata: { name: 'p' } }, podShape, true, { manager: 'c', apiVersion: 'v1', now: 't' });
+    expect(unlabelled.find((e) => e.manager === 'b')!.fieldsV1['f:metadata']).toBeUndefined();
+  });
+
+  it('keeps a map an applier took over from an Update while it still applies something in it', () => {
+    // kubectl moves client-side apply's Update entry, `.` of the data map included, to its Apply entry.
+    const cmShape = DEDUCED;
+    const cm: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: '1', b: '2' } };
+    const [csa] = recordUpdate(undefined, cm, cmShape, false, { manager: 'kubectl', apiVersion: 'v1', now: 't' });
+    expect(csa!.fieldsV1).toEqual({ 'f:data': { '.': {}, 'f:a': {}, 'f:b': {} } });
+    const live: KubeObject = { ...cm, metadata: { ...cm.metadata, managedFields: [{ ...csa!, operation: 'Apply' }] } };
+    const applied = applyConfiguration(live, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: '1' } }, cmShape, false, { manager: 'kubectl', apiVersion: 'v1', now: 't' }, false);
+    expect((applied.object as any).data).toEqual({ a: '1' });
+  });
+
+  it("owns a custom resource's added objects themselves: there is no Go type to hold them by value", () => {
+    const cr: KubeObject = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', labels: { a: 'b' } }, spec: { size: 1, parts: { left: 'x' } } };
+    const [entry] = recordUpdate(undefined, cr, DEDUCED, false, { manager: 'kubectl-create', apiVersion: 'example.com/v1', now: 't' });
+    expect(entry!.fieldsV1).toEqual({ 'f:metadata': { 'f:labels': { '.': {}, 'f:a': {} } }, 'f:spec': { '.': {}, 'f:parts': { '.': {}, 'f:left': {} }, 'f:size': {} } });
   });
 });

@@ -7,7 +7,7 @@ import { clone, deepEqual, isObject, own, setOwn } from '../codec/values.js';
 import { StatusError } from '../status.js';
 import type { KubeObject } from '../types/meta.js';
 import { metadataWithoutManagedFields } from './without-managed-fields.js';
-import { below, changedFields, describePath, fieldsOf, fieldsV1Of, fromFieldsV1, hasKeys, removeAt, SEP, shapeStep, toFieldsV1, unkey, valueAt, type FieldSet, type Shape } from './field-set.js';
+import { below, changedFields, describePath, fieldsOf, fieldsOfCreate, fieldsV1Of, fromFieldsV1, hasKeys, keyValue, removeAt, SEP, shapeStep, toFieldsV1, unkey, valueAt, type FieldSet, type Shape } from './field-set.js';
 
 export interface ManagedFieldsEntry {
   manager: string;
@@ -117,7 +117,7 @@ export function recordUpdate(prev: KubeObject | undefined, next: KubeObject, sha
   const list = parse(base);
   let changed: FieldSet;
   let removed: FieldSet = new Set();
-  if (!prev) changed = tracked(fieldsOf(next, shape), hasStatus, w.subresource);
+  if (!prev) changed = tracked(fieldsOfCreate(withoutManaged(next), shape), hasStatus, w.subresource);
   else {
     const diff = changedFields(withoutManaged(prev), withoutManaged(next), shape);
     changed = tracked(diff.changed, hasStatus, w.subresource);
@@ -159,7 +159,7 @@ export function mergeApplied(live: unknown, config: unknown, shape: Shape): unkn
       const out: unknown[] = Array.isArray(t.live) ? clone(t.live) : [];
       t.set(out);
       for (const item of c) {
-        const i = isObject(item) && s.keys.length ? out.findIndex((x) => isObject(x) && s.keys.every((k) => deepEqual(own(x, k), own(item, k)))) : -1;
+        const i = isObject(item) && s.keys.length ? out.findIndex((x) => isObject(x) && s.keys.every((k) => deepEqual(keyValue(x, k), keyValue(item, k)))) : -1;
         if (i >= 0) tasks.push({ live: out[i], config: item, shape: s.item, set: (x) => (out[i] = x) });
         else out.push(clone(item));
       }
@@ -207,11 +207,13 @@ export function applyConfiguration(live: KubeObject | undefined, config: KubeObj
   const mine = list.find((x) => sameSlot(x.entry, w, 'Apply'));
   const dropped = [...(mine?.set ?? [])].filter((k) => !applied.has(k));
   const ownedByOthers = (k: string) => list.some((x) => x !== mine && [...x.set].some((o) => o === k || below(o, k)));
+  // A node (an object or list an Update added, `.`) stays while anything applied now is below it.
+  const holdsApplied = (k: string) => [...applied].some((o) => below(o, k));
   // Outermost first (an item goes whole, found by its keys before they are removed), and
   // nothing below what is already gone.
   const gone: string[] = [];
   for (const k of dropped.sort((a, b) => a.split(SEP).length - b.split(SEP).length)) {
-    if (gone.some((g) => below(k, g)) || ownedByOthers(k)) continue;
+    if (gone.some((g) => below(k, g)) || ownedByOthers(k) || holdsApplied(k)) continue;
     removeAt(object, unkey(k));
     gone.push(k);
   }

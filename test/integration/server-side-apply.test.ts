@@ -64,9 +64,21 @@ describe("a create's managedFields", () => {
     expect(pod.metadata.managedFields).toHaveLength(1);
     const entry = pod.metadata.managedFields[0];
     expect([entry.manager, entry.operation]).toEqual(['kube-controller-manager', 'Update']);
-    expect(Object.keys(entry.fieldsV1['f:metadata']).sort()).toEqual(['f:generateName', 'f:labels']);
-    expect(Object.keys(entry.fieldsV1['f:spec']).sort()).toEqual(['f:containers', 'f:dnsPolicy', 'f:enableServiceLinks', 'f:restartPolicy', 'f:schedulerName', 'f:securityContext', 'f:terminationGracePeriodSeconds']);
-    expect(Object.keys(entry.fieldsV1['f:spec']['f:containers']['k:{"name":"c"}']).sort()).toEqual(['.', 'f:image', 'f:imagePullPolicy', 'f:name', 'f:resources', 'f:terminationMessagePath', 'f:terminationMessagePolicy']);
+    // The labels map was added by this write, so its writer owns the map itself too (`.`).
+    expect(entry.fieldsV1).toEqual({
+      'f:metadata': { 'f:generateName': {}, 'f:labels': { '.': {}, 'f:app': {} } },
+      'f:spec': {
+        'f:containers': {
+          'k:{"name":"c"}': { '.': {}, 'f:image': {}, 'f:imagePullPolicy': {}, 'f:name': {}, 'f:resources': {}, 'f:terminationMessagePath': {}, 'f:terminationMessagePolicy': {} },
+        },
+        'f:dnsPolicy': {},
+        'f:enableServiceLinks': {},
+        'f:restartPolicy': {},
+        'f:schedulerName': {},
+        'f:securityContext': {},
+        'f:terminationGracePeriodSeconds': {},
+      },
+    });
 
     // A claim: the default class and the protection finalizer come from admission, and are nobody's.
     const annotations = { 'storageclass.kubernetes.io/is-default-class': 'true' };
@@ -80,6 +92,8 @@ describe("a create's managedFields", () => {
     expect(claimEntry.manager).toBe('kubectl');
     expect(claimEntry.fieldsV1['f:metadata']).toBeUndefined();
     expect(claimEntry.fieldsV1['f:spec']['f:accessModes']).toEqual({});
+    // resources is a struct Go holds by value (there before the create), requests a map it adds.
+    expect(claimEntry.fieldsV1['f:spec']['f:resources']).toEqual({ 'f:requests': { '.': {}, 'f:storage': {} } });
     expect(claimEntry.fieldsV1['f:spec']).not.toHaveProperty('f:storageClassName');
   });
 });

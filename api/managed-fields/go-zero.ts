@@ -1,0 +1,84 @@
+// What Kubernetes' Go types write for a field of an empty object. Server-side apply compares
+// typed values converted from Go structs, so a field Go always writes (a struct held by value,
+// or a field without `omitempty`) is there in the "before" of every write, as `{}`, null or a
+// zero, even when the stored JSON lacks it. A field Go leaves out is absent: a write that sets
+// it adds it, and the writer then owns the field itself as well as what is below it (the `.`
+// in FieldsV1, e.g. under `f:labels`). That is why a Deployment's creator owns
+// `f:strategy.f:rollingUpdate.{.}` but not `f:strategy.{.}`: `strategy` is a struct held by
+// value, `rollingUpdate` a pointer. The Go facts come from the generated protobuf schema
+// (api/protobuf/schema.generated.ts: Go pointer and omitempty flags per field).
+import { schema, WELL_KNOWN, type SchemaField } from '../protobuf/schema.js';
+
+const META = 'k8s.io.apimachinery.pkg.apis.meta.v1.';
+
+/** Messages written as a JSON scalar (a string, number or null) and their Go zero's JSON. */
+const SCALAR_MESSAGES: ReadonlyMap<string, unknown> = new Map<string, unknown>([
+  [WELL_KNOWN.time, null],
+  [WELL_KNOWN.microTime, null],
+  [`${META}Duration`, '0s'],
+  [WELL_KNOWN.quantity, '0'],
+  [WELL_KNOWN.intOrString, 0],
+  [WELL_KNOWN.rawExtension, null],
+  [WELL_KNOWN.fieldsV1, null],
+  [WELL_KNOWN.json, null],
+]);
+
+const NUMBERS = new Set(['int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64', 'fixed32', 'fixed64', 'sfixed32', 'sfixed64', 'double', 'float']);
+
+/** A field of a message, as the JSON object carries it (inline members' fields are the parent's). */
+export interface GoField {
+  /** The field's JSON in an empty Go object; undefined when Go leaves it out. */
+  zero: unknown;
+  /** The message of the field's value, of each item (lists) or of each value (maps). */
+  message?: string;
+}
+
+const fieldsByMessage = new Map<string, ReadonlyMap<string, GoField>>();
+
+function isMessage(type: string): boolean {
+  return Object.hasOwn(schema.messages, type) && !SCALAR_MESSAGES.has(type);
+}
+
+function zeroOf(f: SchemaField): unknown {
+  const [, , type, flags] = f;
+  const omitempty = flags.includes('o');
+  if (flags.includes('r') || flags.includes('m') || flags.includes('p')) return omitempty ? undefined : null;
+  if (typeof type !== 'string') return omitempty ? undefined : null;
+  // Go's omitempty never leaves out a struct held by value.
+  if (SCALAR_MESSAGES.has(type)) return SCALAR_MESSAGES.get(type);
+  if (Object.hasOwn(schema.messages, type)) {
+    const def = schema.messages[type]!;
+    return Array.isArray(def) ? {} : omitempty ? undefined : null;
+  }
+  if (omitempty) return undefined;
+  if (type === 'string') return '';
+  if (type === 'bool') return false;
+  if (NUMBERS.has(type)) return 0;
+  return null;
+}
+
+function collect(message: string, into: Map<string, GoField>, depth: number): void {
+  const def = Object.hasOwn(schema.messages, message) ? schema.messages[message] : undefined;
+  if (!Array.isArray(def) || depth > 8) return;
+  for (const f of def) {
+    const [, name, type, flags] = f;
+    if (flags.includes('i') && typeof type === 'string') {
+      collect(type, into, depth + 1);
+      continue;
+    }
+    const valueType = typeof type === 'string' ? type : type[1];
+    into.set(name, { zero: zeroOf(f), ...(isMessage(valueType) ? { message: valueType } : {}) });
+  }
+}
+
+/** The JSON fields of a message (undefined for a message the schema does not have). */
+export function goFields(message: string): ReadonlyMap<string, GoField> | undefined {
+  let fields = fieldsByMessage.get(message);
+  if (!fields) {
+    if (!Object.hasOwn(schema.messages, message) || !Array.isArray(schema.messages[message])) return undefined;
+    const into = new Map<string, GoField>();
+    collect(message, into, 0);
+    fieldsByMessage.set(message, (fields = into));
+  }
+  return fields;
+}
