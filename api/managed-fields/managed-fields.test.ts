@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deployment } from '../kinds/apps/deployment.js';
 import { pod } from '../kinds/core/pod.js';
+import { service } from '../kinds/core/service.js';
 import type { KubeObject } from '../types/meta.js';
 import { DEDUCED, describePath, fieldsOf, fromFieldsV1, key, toFieldsV1 } from './field-set.js';
 import { applyConfiguration, recordUpdate, type Writer } from './managed-fields.js';
@@ -121,6 +122,22 @@ describe('what an Update owns, as Kubernetes compares Go objects', () => {
     });
   });
 
+  it("gives `kubectl expose`'s Service entry what a real cluster shows: ports by port and protocol, the selector whole", () => {
+    const svc: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx', labels: { app: 'nginx' } }, spec: { ports: [{ port: 80, targetPort: 80 }], selector: { app: 'nginx' } } };
+    service.defaults!(svc);
+    const [entry] = recordUpdate(undefined, svc, shapeOfKind(service), true, { manager: 'kubectl-expose', apiVersion: 'v1', now: 't' });
+    expect(entry!.fieldsV1).toEqual({
+      'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } },
+      'f:spec': {
+        'f:internalTrafficPolicy': {},
+        'f:ports': { '.': {}, 'k:{"port":80,"protocol":"TCP"}': { '.': {}, 'f:port': {}, 'f:protocol': {}, 'f:targetPort': {} } },
+        'f:selector': {},
+        'f:sessionAffinity': {},
+        'f:type': {},
+      },
+    });
+  });
+
   it('owns an added map, list or pointer itself, and what is added inside a new list item', () => {
     const podShape = shapeOfKind(pod);
     const base: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'a', resources: {} }] } };
@@ -168,6 +185,19 @@ describe('what an Update owns, as Kubernetes compares Go objects', () => {
     const live: KubeObject = { ...cm, metadata: { ...cm.metadata, managedFields: [{ ...csa!, operation: 'Apply' }] } };
     const applied = applyConfiguration(live, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: '1' } }, cmShape, false, { manager: 'kubectl', apiVersion: 'v1', now: 't' }, false);
     expect((applied.object as any).data).toEqual({ a: '1' });
+  });
+
+  it('merges an applied port without a protocol into the TCP port it names', () => {
+    const podShape = shapeOfKind(pod);
+    const config = (image: string): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image, ports: [{ containerPort: 80 }] }] } });
+    const first = applyConfiguration(undefined, config('a'), podShape, true, { manager: 'alice', apiVersion: 'v1', now: 't' }, false);
+    // The server defaults the protocol after the apply.
+    const stored = structuredClone(first.object) as any;
+    stored.spec.containers[0].ports[0].protocol = 'TCP';
+    stored.metadata.managedFields = first.managedFields;
+    expect(first.managedFields[0]!.fieldsV1['f:spec']).toMatchObject({ 'f:containers': { 'k:{"name":"c"}': { 'f:ports': { 'k:{"containerPort":80,"protocol":"TCP"}': {} } } } });
+    const again = applyConfiguration(stored, config('b'), podShape, true, { manager: 'alice', apiVersion: 'v1', now: 't' }, false);
+    expect((again.object.spec as any).containers[0].ports).toEqual([{ containerPort: 80, protocol: 'TCP' }]);
   });
 
   it("owns a custom resource's added objects themselves: there is no Go type to hold them by value", () => {

@@ -27,6 +27,12 @@ const ATOMIC_STRUCTS = new Set(
   ],
 );
 
+// Fields marked `+mapType=atomic` in Kubernetes' Go types: a Service's selector is one field.
+const ATOMIC_FIELDS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['k8s.io.api.core.v1.ServiceSpec', new Set(['selector'])],
+  ['k8s.io.api.core.v1.PodSpec', new Set(['nodeSelector'])],
+]);
+
 // Lists whose items server-side apply tells apart by more keys than strategic merge patch's one
 // merge key (Kubernetes' +listMapKey markers): the same port number may be open for TCP and UDP.
 const LIST_MAP_KEYS: ReadonlyMap<string, string[]> = new Map([
@@ -58,9 +64,10 @@ function buildShape(schema: Schema, message: string | undefined): Shape {
     if (message !== undefined && ATOMIC_STRUCTS.has(message)) return ATOMIC;
     const fields = message === undefined ? undefined : goFields(message);
     if (!fields) return { kind: 'struct', child: (name) => shapeOfSchema(child(schema, name)) };
+    const atomic = message === undefined ? undefined : ATOMIC_FIELDS.get(message);
     return {
       kind: 'struct',
-      child: (name) => shapeOfSchema(child(schema, name), fields.get(name)?.message),
+      child: (name) => (atomic?.has(name) ? ATOMIC : shapeOfSchema(child(schema, name), fields.get(name)?.message)),
       zero: (name) => fields.get(name)?.zero,
     };
   }
