@@ -1,6 +1,7 @@
 // Defaulting helpers the kind modules share. Pod specs are defaulted by one function wherever
 // they appear (pods and every template), so a Deployment's template and its ReplicaSet's
 // template default alike.
+import { isObject } from './codec/values.js';
 import type { Unstructured } from './types/meta.js';
 
 export function setIfMissing(o: Unstructured, key: string, value: unknown): void {
@@ -88,9 +89,21 @@ export function defaultJobSpec(spec: Unstructured): void {
     spec.parallelism = 1;
   }
   setIfMissing(spec, 'parallelism', 1);
-  setIfMissing(spec, 'backoffLimit', 6);
   setIfMissing(spec, 'completionMode', 'NonIndexed');
+  // With a backoff limit per index, the job-wide limit is off unless given (Kubernetes' MaxInt32).
+  setIfMissing(spec, 'backoffLimit', spec.completionMode === 'Indexed' && spec.backoffLimitPerIndex !== undefined && spec.backoffLimitPerIndex !== null ? 2147483647 : 6);
   setIfMissing(spec, 'suspend', false);
+  // JobPodReplacementPolicy (on by default since Kubernetes 1.29): replace a pod once it is
+  // gone, or only once it failed when a pod failure policy decides about failures.
+  setIfMissing(spec, 'podReplacementPolicy', spec.podFailurePolicy ? 'Failed' : 'TerminatingOrFailed');
+  // A pod failure policy's condition patterns match a condition that is True unless they say.
+  const rules = (spec.podFailurePolicy as Unstructured | undefined)?.rules;
+  if (Array.isArray(rules)) {
+    for (const rule of rules) {
+      const patterns = isObject(rule) ? rule.onPodConditions : undefined;
+      if (Array.isArray(patterns)) for (const p of patterns) if (isObject(p)) setIfMissing(p, 'status', 'True');
+    }
+  }
   defaultTemplate(spec.template);
 }
 
