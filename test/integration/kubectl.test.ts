@@ -201,11 +201,20 @@ describe.each(['1.32', '1.27', '1.33'])('kubectl %s', (version) => {
       const kept = Object.entries(v).filter(([key, x]) => x !== null && !(key === 'status' && zeroStatus(x)));
       return Object.fromEntries(kept.map(([key, x]) => [key, goZeroesDropped(x)]));
     };
+    // Fields newer than the client: its Go types drop them when decoding protobuf, as they would
+    // from a real cluster of this version (a Job's podReplacementPolicy came in Kubernetes 1.28).
+    const newerThanClient = (v: any) => {
+      if (version === '1.27') {
+        delete v?.spec?.podReplacementPolicy;
+        delete v?.spec?.jobTemplate?.spec?.podReplacementPolicy;
+      }
+      return v;
+    };
     for (const [resource, printed] of created) {
       // kubectl autoscale writes autoscaling/v1 (1.27) or v2: read back in the version it wrote.
       const [kind, name] = resource.split('/');
       const versioned = kind === 'hpa' ? `horizontalpodautoscalers.${String(printed.apiVersion).split('/')[1]}.autoscaling/${name}` : resource;
-      expect(goZeroesDropped(printed), resource).toEqual(goZeroesDropped(JSON.parse(await k.ok([...n, 'get', versioned, '-o', 'json']))));
+      expect(goZeroesDropped(printed), resource).toEqual(goZeroesDropped(newerThanClient(JSON.parse(await k.ok([...n, 'get', versioned, '-o', 'json'])))));
     }
     const ing = JSON.parse(await k.ok([...n, 'get', 'ingress', 'ing', '-o', 'json']));
     expect(ing.spec).toEqual({
