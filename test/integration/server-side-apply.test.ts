@@ -80,6 +80,13 @@ describe("a create's managedFields", () => {
       },
     });
 
+    // A namespace: its finalizer is the registry's, not its creator's; its name label is a default.
+    const ns = await post('/api/v1/namespaces', { metadata: { name: 'fields-ns' } }, 'kubectl-create/v1.32.0');
+    expect(ns.status).toBe(201);
+    const created = (await ns.json()) as any;
+    expect(created.spec.finalizers).toEqual(['kubernetes']);
+    expect(created.metadata.managedFields.map((e: any) => e.fieldsV1)).toEqual([{ 'f:metadata': { 'f:labels': { '.': {}, 'f:kubernetes.io/metadata.name': {} } } }]);
+
     // A claim: the default class and the protection finalizer come from admission, and are nobody's.
     const annotations = { 'storageclass.kubernetes.io/is-default-class': 'true' };
     expect((await post('/apis/storage.k8s.io/v1/storageclasses', { metadata: { name: 'fields-default', annotations }, provisioner: 'kubette.io/local-path' })).status).toBe(201);

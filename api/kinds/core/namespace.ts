@@ -22,8 +22,6 @@ export const namespace: KindModule = {
   columns: [nameCol, col('Status', (o) => o.status?.phase ?? 'Active', { description: 'The status of the namespace' }), ageCol],
   nameRule: 'label',
   defaults(o) {
-    const spec = o.spec ?? (o.spec = {});
-    setIfMissing(spec, 'finalizers', ['kubernetes']);
     const status = o.status ?? (o.status = {});
     setIfMissing(status, 'phase', 'Active');
     // Every namespace carries its own name as a label, so selectors can pick namespaces.
@@ -33,6 +31,11 @@ export const namespace: KindModule = {
     prepareForCreate(ns: KubeObject) {
       ns.metadata.generation = 1;
       ns.status = { phase: 'Active' };
+      // Every namespace starts with the namespace controller's finalizer, added here rather than
+      // as a default (as in Kubernetes): it is nobody's field, and it may be removed later.
+      const spec = (ns.spec ?? (ns.spec = {})) as { finalizers?: unknown };
+      const finalizers = Array.isArray(spec.finalizers) ? spec.finalizers : [];
+      spec.finalizers = finalizers.includes('kubernetes') ? finalizers : [...finalizers, 'kubernetes'];
     },
     prepareForUpdate(next, prev) {
       next.status = clone(prev.status);
