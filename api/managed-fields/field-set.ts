@@ -52,25 +52,32 @@ function itemElement(item: unknown, shape: Extract<Shape, { kind: 'listMap' }>, 
 }
 
 /**
+ * Nodes deeper than this are not members of their own: a member is its whole path as a string,
+ * so owning every node of a value nested N deep would cost N^2 (200 MB for the 10,000 levels a
+ * request may nest). Only hostile objects nest this deep; their leaves are still owned.
+ */
+const MAX_NODE_DEPTH = 500;
+
+/**
  * Every field `value` sets: leaves (scalars, atomic values, empty objects) and keyed list
  * items, under `prefix`; with `nodes`, also every object and list holding them (what a write
  * that adds `value` whole owns: Kubernetes' comparison counts each added node).
  */
 export function fieldsOf(value: unknown, shape: Shape, prefix: FieldPath = [], out: FieldSet = new Set(), nodes = false): FieldSet {
-  const stack: Array<{ v: unknown; s: Shape; path: string }> = [{ v: value, s: shape, path: key(prefix) }];
+  const stack: Array<{ v: unknown; s: Shape; path: string; depth: number }> = [{ v: value, s: shape, path: key(prefix), depth: prefix.length }];
   while (stack.length) {
-    const { v, s, path } = stack.pop()!;
-    if (nodes && path && s.kind !== 'atomic' && (isObject(v) || Array.isArray(v))) out.add(path);
+    const { v, s, path, depth } = stack.pop()!;
+    if (nodes && path && depth <= MAX_NODE_DEPTH && s.kind !== 'atomic' && (isObject(v) || Array.isArray(v))) out.add(path);
     if (s.kind === 'struct' && isObject(v)) {
       const keys = Object.keys(v);
       if (keys.length === 0 && path) out.add(path);
-      for (const k of keys) stack.push({ v: v[k], s: s.child(k), path: join(path, `f:${k}`) });
+      for (const k of keys) stack.push({ v: v[k], s: s.child(k), path: join(path, `f:${k}`), depth: depth + 1 });
     } else if (s.kind === 'listMap' && Array.isArray(v)) {
       if (v.length === 0 && path) out.add(path);
       v.forEach((item, i) => {
         const p = join(path, itemElement(item, s, i));
         out.add(p);
-        stack.push({ v: item, s: s.item, path: p });
+        stack.push({ v: item, s: s.item, path: p, depth: depth + 1 });
       });
     } else if (s.kind === 'set' && Array.isArray(v)) {
       if (v.length === 0 && path) out.add(path);

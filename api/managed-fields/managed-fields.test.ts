@@ -200,6 +200,30 @@ describe('what an Update owns, as Kubernetes compares Go objects', () => {
     expect((again.object.spec as any).containers[0].ports).toEqual([{ containerPort: 80, protocol: 'TCP' }]);
   });
 
+  it('records hostile writes without recursion, prototype changes or a crash', () => {
+    const podShape = shapeOfKind(pod);
+    // As deep as a request may nest (the decoder refuses deeper).
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 9_990; i++) deep = { d: deep };
+    const hostile = JSON.parse(
+      '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","labels":{"__proto__":"x"}},"spec":{"__proto__":{"polluted":1},"nodeSelector":{"__proto__":"y"},' +
+        '"containers":[{"name":"c","ports":[{"containerPort":80,"protocol":{"__proto__":1}},{"containerPort":80}]}],"affinity":null}}',
+    ) as KubeObject;
+    (hostile.spec as any).securityContext = { deep };
+    const w0 = { manager: 'm', apiVersion: 'v1', now: 't' };
+    const created = recordUpdate(undefined, hostile, podShape, true, w0);
+    expect(Object.keys((created[0]!.fieldsV1['f:metadata'] as any)['f:labels'])).toEqual(['.', 'f:__proto__']);
+    const live = { ...hostile, metadata: { ...hostile.metadata, managedFields: created } };
+    const next = { ...hostile, spec: { ...hostile.spec, securityContext: null, tolerations: JSON.parse('[{"__proto__":2}]') } } as KubeObject;
+    (next.spec as any).initContainers = [{ name: 'i', env: [{ name: 'e', valueFrom: { deep } }] }];
+    expect(() => recordUpdate(live, next, podShape, true, { ...w0, manager: 'n' })).not.toThrow();
+    expect(() => applyConfiguration(live, next, podShape, true, { ...w0, manager: 'a' }, true)).not.toThrow();
+    expect(({} as any).polluted).toBeUndefined();
+    // Owning every node of it would cost depth^2 in path strings: only the top 500 are members.
+    const members = fieldsOf(deep, DEDUCED, [], new Set(), true);
+    expect(members.size).toBe(501);
+  });
+
   it("owns a custom resource's added objects themselves: there is no Go type to hold them by value", () => {
     const cr: KubeObject = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', labels: { a: 'b' } }, spec: { size: 1, parts: { left: 'x' } } };
     const [entry] = recordUpdate(undefined, cr, DEDUCED, false, { manager: 'kubectl-create', apiVersion: 'example.com/v1', now: 't' });
