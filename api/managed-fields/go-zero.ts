@@ -39,7 +39,7 @@ function isMessage(type: string): boolean {
   return Object.hasOwn(schema.messages, type) && !SCALAR_MESSAGES.has(type);
 }
 
-function zeroOf(f: SchemaField): unknown {
+function zeroValue(f: SchemaField): unknown {
   const [, , type, flags] = f;
   const omitempty = flags.includes('o');
   if (flags.includes('r') || flags.includes('m') || flags.includes('p')) return omitempty ? undefined : null;
@@ -67,7 +67,7 @@ function collect(message: string, into: Map<string, GoField>, depth: number): vo
       continue;
     }
     const valueType = typeof type === 'string' ? type : type[1];
-    into.set(name, { zero: zeroOf(f), ...(isMessage(valueType) ? { message: valueType } : {}) });
+    into.set(name, { zero: zeroValue(f), ...(isMessage(valueType) ? { message: valueType } : {}) });
   }
 }
 

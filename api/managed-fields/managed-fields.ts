@@ -208,7 +208,8 @@ export function applyConfiguration(live: KubeObject | undefined, config: KubeObj
   const dropped = [...(mine?.set ?? [])].filter((k) => !applied.has(k));
   const ownedByOthers = (k: string) => list.some((x) => x !== mine && [...x.set].some((o) => o === k || below(o, k)));
   // A node (an object or list an Update added, `.`) stays while anything applied now is below it.
-  const holdsApplied = (k: string) => [...applied].some((o) => below(o, k));
+  const appliedMembers = [...applied];
+  const holdsApplied = (k: string) => appliedMembers.some((o) => below(o, k));
   // Outermost first (an item goes whole, found by its keys before they are removed), and
   // nothing below what is already gone.
   const gone: string[] = [];
