@@ -4,13 +4,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Pod } from '../../api/types/pod.js';
 import { EventRecorder } from '../../client/events.js';
 import { FakeClient } from '../../client/fake-client.js';
 import { resource } from '../../client/rest.js';
 import { ImagePuller } from '../container/image-puller.js';
 import { PodSyncer, type PodSyncDeps } from './sync.js';
+import { PodWorkers } from './workers.js';
 import { Prober } from '../container/prober.js';
 import { MemoryRuntime } from '../runtime/memory.js';
 import { StatusManager } from './status-manager.js';
@@ -155,6 +156,56 @@ describe('pod sync on the in-memory runtime', () => {
     expect(s.client.writes('pods').filter((a) => a.verb === 'delete')).toEqual([
       expect.objectContaining({ name: 'web', body: { gracePeriodSeconds: 0, preconditions: { uid: 'web-uid' } } }),
     ]);
+  });
+
+  it('never starts the containers of a pod whose deletion comes while its sandbox is being made, and deletes it at once', async () => {
+    const s = setup();
+    // The sandbox takes until the test lets it go, as Docker's network setup can.
+    let release!: () => void;
+    const made = new Promise<void>((r) => (release = r));
+    const runSandbox = s.runtime.runPodSandbox.bind(s.runtime);
+    let entered!: () => void;
+    const making = new Promise<void>((r) => (entered = r));
+    s.runtime.runPodSandbox = async (config) => {
+      entered();
+      await made;
+      return runSandbox(config);
+    };
+    const workers = new PodWorkers(s.syncer, s.deps.log);
+    const p = pod({ terminationGracePeriodSeconds: 30 });
+    s.client.seed(pods, p);
+    workers.update(p);
+    await making;
+    workers.update({ ...p, metadata: { ...p.metadata, deletionTimestamp: '2026-01-01T00:00:00Z', deletionGracePeriodSeconds: 30 } });
+    release();
+    // The worker's next pass terminates the pod: no grace period to wait, nothing was started.
+    await vi.waitFor(() => expect(s.client.writes('pods').filter((a) => a.verb === 'delete')).toEqual([expect.objectContaining({ name: 'web' })]));
+    await workers.drain();
+    expect(s.runtime.calls.filter((c) => c.startsWith('create') || c.startsWith('start'))).toEqual([]);
+    expect(s.runtime.all()).toEqual([]);
+  });
+
+  it('a pod updated but not deleted while its sandbox is being made still starts', async () => {
+    const s = setup();
+    let release!: () => void;
+    const made = new Promise<void>((r) => (release = r));
+    const runSandbox = s.runtime.runPodSandbox.bind(s.runtime);
+    let entered!: () => void;
+    const making = new Promise<void>((r) => (entered = r));
+    s.runtime.runPodSandbox = async (config) => {
+      entered();
+      await made;
+      return runSandbox(config);
+    };
+    const workers = new PodWorkers(s.syncer, s.deps.log);
+    const p = pod();
+    s.client.seed(pods, p);
+    workers.update(p);
+    await making;
+    workers.update({ ...p, metadata: { ...p.metadata, labels: { touched: 'yes' } } });
+    release();
+    await vi.waitFor(() => expect(s.runtime.calls).toContain('start app'));
+    await workers.drain();
   });
 
   it('replaces a sandbox that died and starts the containers again inside the new one', async () => {

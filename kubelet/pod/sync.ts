@@ -89,7 +89,13 @@ export class PodSyncer {
     else await this.d.runtime.removeContainer(c.id);
   }
 
-  async sync(pod: Pod): Promise<SyncResult> {
+  /**
+   * One pass for `pod`. `cancel` fires when the pod's deletion is requested while this pass
+   * runs (the kubelet's pod workers cancel the sync's context so): the pass starts nothing more
+   * and returns at once, and the next pass terminates the pod. A pod deleted before its
+   * containers started then never starts them and goes away without a grace period to wait.
+   */
+  async sync(pod: Pod, cancel?: AbortSignal): Promise<SyncResult> {
     if (pod.metadata.deletionTimestamp) {
       await this.terminate(pod);
       return { finished: true };
@@ -129,6 +135,7 @@ export class PodSyncer {
       if (c) await this.removeObserved(c).catch(() => undefined);
     }
 
+    if (cancel?.aborted) return {};
     let sandbox = observed.filter((c) => c.kind === 'sandbox').sort(byAttemptDesc)[0];
     if (plan.createSandbox) {
       try {
@@ -140,8 +147,10 @@ export class PodSyncer {
       }
     }
 
+    if (cancel?.aborted) return {};
     if (plan.start.length && sandbox && sandbox.state === 'running') {
-      const wait = await this.startContainers(pod, plan.start, sandbox, waiting);
+      const wait = await this.startContainers(pod, plan.start, sandbox, waiting, cancel);
+      if (cancel?.aborted) return {};
       if (wait !== undefined) resyncAfterMs = Math.min(resyncAfterMs ?? Infinity, wait);
     } else if (sandbox?.state === 'running') {
       await this.refreshVolumes(pod, sandbox.ip);
@@ -176,8 +185,8 @@ export class PodSyncer {
     return this.withHostIP(pod, [fromSandbox(await this.d.runtime.podSandboxStatus(id))])[0]!;
   }
 
-  /** Starts containers in order; returns when to retry if something had to wait. */
-  private async startContainers(pod: Pod, starts: ReturnType<typeof computePodActions>['start'], sandbox: ObservedContainer, waiting: Record<string, { reason: string; message?: string }>): Promise<number | undefined> {
+  /** Starts containers in order, none once `cancel` fired; returns when to retry if something had to wait. */
+  private async startContainers(pod: Pod, starts: ReturnType<typeof computePodActions>['start'], sandbox: ObservedContainer, waiting: Record<string, { reason: string; message?: string }>, cancel?: AbortSignal): Promise<number | undefined> {
     const uid = pod.metadata.uid!;
     let sources: VolumeSources;
     let volumes;
@@ -192,6 +201,7 @@ export class PodSyncer {
     }
     let retry: number | undefined;
     for (const s of starts) {
+      if (cancel?.aborted) return undefined;
       const c = s.container;
       const fieldPath = fieldPathOf(pod, c.name);
       const pulled = await this.d.puller.ensure(pod, c, fieldPath);
@@ -212,6 +222,8 @@ export class PodSyncer {
         retry = Math.min(retry ?? Infinity, 5000);
         continue;
       }
+      // A pull or a mount can take long: the deletion may have come meanwhile.
+      if (cancel?.aborted) return undefined;
       if (s.attempt > 0) this.restartBackoff.next(`${uid}/${c.name}`, Date.now());
       let id: string;
       try {

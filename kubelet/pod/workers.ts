@@ -11,6 +11,8 @@ interface Worker {
   running: boolean;
   dirty: boolean;
   timer?: NodeJS.Timeout;
+  /** Cancels the pass under way for a pod not yet being deleted, once its deletion is requested. */
+  cancel?: AbortController;
 }
 
 export class PodWorkers {
@@ -30,6 +32,7 @@ export class PodWorkers {
     const w = this.workers.get(uid) ?? { gone: false, running: false, dirty: false };
     this.workers.set(uid, w);
     w.pod = pod;
+    if (pod.metadata.deletionTimestamp) w.cancel?.abort();
     this.kick(uid);
   }
 
@@ -38,6 +41,7 @@ export class PodWorkers {
     const w = this.workers.get(uid) ?? { gone: false, running: false, dirty: false };
     this.workers.set(uid, w);
     w.gone = true;
+    w.cancel?.abort();
     this.kick(uid);
   }
 
@@ -77,7 +81,9 @@ export class PodWorkers {
           w.running = false;
           return;
         }
-        const result = await this.syncer.sync(w.pod!);
+        const pod = w.pod!;
+        w.cancel = pod.metadata.deletionTimestamp ? undefined : new AbortController();
+        const result = await this.syncer.sync(pod, w.cancel?.signal).finally(() => (w.cancel = undefined));
         next = Math.min(result.resyncAfterMs ?? this.resyncMs, this.resyncMs);
       } catch (err) {
         this.errors++;
