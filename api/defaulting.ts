@@ -33,6 +33,7 @@ function defaultHandler(h: Unstructured | undefined): void {
 }
 
 function defaultContainer(c: Unstructured): void {
+  if (!c || typeof c !== 'object') return; // null in a list: validation reports it
   setIfMissing(c, 'terminationMessagePath', '/dev/termination-log');
   setIfMissing(c, 'terminationMessagePolicy', 'File');
   setIfMissing(c, 'imagePullPolicy', imagePullPolicy(c.image));
@@ -55,6 +56,7 @@ export function defaultPodSpec(spec: Unstructured | undefined): void {
   setIfMissing(spec, 'schedulerName', 'default-scheduler');
   for (const c of spec.initContainers ?? []) defaultContainer(c);
   for (const c of spec.containers ?? []) defaultContainer(c);
+  for (const c of spec.ephemeralContainers ?? []) defaultContainer(c);
   for (const v of spec.volumes ?? []) {
     if (!v || typeof v !== 'object') continue;
     // A volume that names no source is an emptyDir, as Kubernetes defaults it.

@@ -32,6 +32,11 @@ export function qualifiedResource(resource: string, group: string): string {
   return group ? `${resource}.${group}` : resource;
 }
 
+/** The 404 of a path the server has no route for (an unknown group, version, resource or subresource). */
+export function noSuchRoute(): StatusError {
+  return new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+}
+
 export function notFound(resource: string, group: string, name: string): StatusError {
   return new StatusError(404, 'NotFound', `${qualifiedResource(resource, group)} "${name}" not found`, {
     name,

@@ -14,7 +14,7 @@ import { AggregatorProxy, type FrontProxyOptions } from './aggregator/proxy.js';
 import type { KubeObject } from '../api/types/meta.js';
 import { Admission, DEFAULT_ADMISSION_PLUGINS } from './admission/admission.js';
 import { EscalationCheck } from './authz/escalation.js';
-import { StatusError } from '../api/status.js';
+import { noSuchRoute, StatusError } from '../api/status.js';
 import { clientErrorHandler, frameworkErrors, frameworkStatus, sendStatus, statusFor } from './http/errors.js';
 import { defaultLimits, installRequestLimits, type RequestLimits } from './http/limits.js';
 import { Metrics } from './metrics.js';
@@ -244,7 +244,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     if (status.code >= 500) req.log.error({ err }, 'request failed');
     return sendStatus(reply, status);
   });
-  app.setNotFoundHandler((_req, reply) => sendStatus(reply, new StatusError(404, 'NotFound', 'the server could not find the requested resource', {})));
+  app.setNotFoundHandler((_req, reply) => sendStatus(reply, noSuchRoute()));
 
   // Who is asking and may they: before limits and handlers, as Kubernetes' filter chain orders it.
   const sa = opts.serviceAccounts;

@@ -69,6 +69,8 @@ export interface KindModule {
   validate?(obj: KubeObject, errs: FieldErrors): void;
   /** Records what an update may not change. */
   validateUpdate?(next: KubeObject, prev: KubeObject, errs: FieldErrors): void;
+  /** What a write through pods/ephemeralcontainers may change (only additions to spec.ephemeralContainers). */
+  validateEphemeralUpdate?(next: KubeObject, prev: KubeObject, errs: FieldErrors): void;
   /**
    * Objects carry metadata.generation (bumped on spec changes), as Kubernetes' workload,
    * networking and policy kinds and custom resources do; other kinds have none.

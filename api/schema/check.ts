@@ -112,7 +112,12 @@ function walk(value: unknown, schema: Schema, path: string, f: SchemaFindings): 
       return;
     case 'array':
       if (!Array.isArray(value)) return mismatch('[]interface {}');
-      value.forEach((item, i) => walk(item, schema.items, `${path}[${i}]`, f));
+      value.forEach((item, i) => {
+        // Go decodes a null item of a list of structs as the zero struct: an empty object here,
+        // which validation then judges (a container without a name), never a crash further on.
+        if (item === null && schema.items.t === 'object') value[i] = {};
+        else walk(item, schema.items, `${path}[${i}]`, f);
+      });
       return;
     case 'map':
       if (typeof value !== 'object' || Array.isArray(value)) return mismatch('map[string]interface {}');

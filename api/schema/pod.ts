@@ -42,7 +42,7 @@ export const resourceRequirements = obj({
   claims: list(obj({ name: str, request: str }), 'name'),
 });
 
-export const container = obj({
+const containerFields = {
   name: str,
   image: str,
   command: strings,
@@ -70,7 +70,12 @@ export const container = obj({
   stdin: bool,
   stdinOnce: bool,
   tty: bool,
-});
+};
+
+export const container = obj(containerFields);
+
+/** A container added through pods/ephemeralcontainers: a container's fields, and the container whose processes it joins. */
+export const ephemeralContainer = obj({ ...containerFields, targetContainerName: str });
 
 // Volume sources beyond the common ones are accepted as they are.
 export const volume = open({
@@ -112,7 +117,7 @@ export const podSpec = obj({
   volumes: list(volume, 'name'),
   initContainers: list(container, 'name'),
   containers: list(container, 'name'),
-  ephemeralContainers: list(open({ name: str }), 'name'),
+  ephemeralContainers: list(ephemeralContainer, 'name'),
   restartPolicy: str,
   terminationGracePeriodSeconds: int,
   activeDeadlineSeconds: int,

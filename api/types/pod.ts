@@ -150,6 +150,9 @@ export interface Affinity {
   };
 }
 
+/** A container added to a running pod for debugging; targetContainerName shares that container's process namespace. */
+export type EphemeralContainer = Container & { targetContainerName?: string };
+
 export interface PodSpec {
   nodeName?: string;
   nodeSelector?: Record<string, string>;
@@ -163,6 +166,8 @@ export interface PodSpec {
   enableServiceLinks?: boolean;
   containers: Container[];
   initContainers?: Container[];
+  /** Added to a running pod through pods/ephemeralcontainers (kubectl debug); started once, never restarted. */
+  ephemeralContainers?: EphemeralContainer[];
   volumes?: Volume[];
   restartPolicy?: 'Always' | 'OnFailure' | 'Never';
   terminationGracePeriodSeconds?: number;
@@ -218,6 +223,7 @@ export interface PodStatus {
   startTime?: string;
   initContainerStatuses?: ContainerStatus[];
   containerStatuses?: ContainerStatus[];
+  ephemeralContainerStatuses?: ContainerStatus[];
   qosClass?: string;
   [other: string]: unknown;
 }

@@ -24,6 +24,15 @@ export function validateCreate(t: ValidationTarget, obj: KubeObject): void {
   errs.throwIfAny(t.kind, t.group, obj.metadata.name ?? obj.metadata.generateName ?? '');
 }
 
+/** Validates a write through pods/ephemeralcontainers: the pod on its own, then that existing ephemeral containers stayed. */
+export function validateEphemeralContainersUpdate(t: ValidationTarget, next: KubeObject, prev: KubeObject): void {
+  const errs = new FieldErrors();
+  const k = t.module ?? kindOf(t.apiVersion, t.kind);
+  k?.validate?.(next, errs);
+  k?.validateEphemeralUpdate?.(next, prev, errs);
+  errs.throwIfAny(t.kind, t.group, next.metadata.name ?? '');
+}
+
 /** Validates an update: the new object on its own, then what it may not change. */
 export function validateUpdate(t: ValidationTarget, next: KubeObject, prev: KubeObject): void {
   const errs = new FieldErrors();

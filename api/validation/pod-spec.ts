@@ -48,7 +48,9 @@ function validateResources(r: Unstructured | undefined, field: string, errs: Fie
   }
 }
 
-function validateContainer(c: Unstructured, field: string, volumes: Set<string>, errs: FieldErrors, names: Set<string>): void {
+function validateContainer(given: Unstructured, field: string, volumes: Set<string>, errs: FieldErrors, names: Set<string>): void {
+  // A null item is an empty container, as Go decodes it: name and image are missing.
+  const c: Unstructured = given && typeof given === 'object' ? given : {};
   if (!c.name) errs.required(`${field}.name`);
   else {
     errs.format(`${field}.name`, c.name, dns1123Label(c.name));
@@ -106,13 +108,28 @@ function validateContainer(c: Unstructured, field: string, volumes: Set<string>,
   validateResources(c.resources, `${field}.resources`, errs);
 }
 
+/** Fields an ephemeral container may not have: it serves no traffic, is never probed or restarted, and gets no resources of its own. */
+const NOT_FOR_EPHEMERAL = ['ports', 'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle'] as const;
+
+function validateEphemeralContainer(given: Unstructured, field: string, volumes: Set<string>, errs: FieldErrors, names: Set<string>, targets: Set<string>): void {
+  validateContainer(given, field, volumes, errs, names);
+  const c: Unstructured = given && typeof given === 'object' ? given : {};
+  for (const f of NOT_FOR_EPHEMERAL) {
+    if (c[f] !== undefined && c[f] !== null && !(Array.isArray(c[f]) && c[f].length === 0)) errs.forbidden(`${field}.${f}`, 'cannot be set for an Ephemeral Container');
+  }
+  const r = c.resources as Unstructured | undefined;
+  if (r && Object.values(r).some((v) => v && typeof v === 'object' && Object.keys(v).length > 0)) errs.forbidden(`${field}.resources`, 'cannot be set for an Ephemeral Container');
+  if (c.targetContainerName && !targets.has(c.targetContainerName)) errs.notFound(`${field}.targetContainerName`, c.targetContainerName);
+}
+
 export function validatePodSpec(spec: Unstructured | undefined, field: string, errs: FieldErrors): void {
   if (!spec) {
     errs.required(field);
     return;
   }
   const volumes = new Set<string>();
-  (spec.volumes ?? []).forEach((v: Unstructured, i: number) => {
+  (spec.volumes ?? []).forEach((given: Unstructured, i: number) => {
+    const v: Unstructured = given && typeof given === 'object' ? given : {};
     const vf = `${field}.volumes[${i}]`;
     if (!v.name) errs.required(`${vf}.name`);
     else {
@@ -132,6 +149,8 @@ export function validatePodSpec(spec: Unstructured | undefined, field: string, e
   const names = new Set<string>();
   (spec.initContainers ?? []).forEach((c: Unstructured, i: number) => validateContainer(c, `${field}.initContainers[${i}]`, volumes, errs, names));
   containers.forEach((c, i) => validateContainer(c, `${field}.containers[${i}]`, volumes, errs, names));
+  const targets = new Set(names);
+  (spec.ephemeralContainers ?? []).forEach((c: Unstructured, i: number) => validateEphemeralContainer(c, `${field}.ephemeralContainers[${i}]`, volumes, errs, names, targets));
   if (spec.restartPolicy && !RESTART_POLICIES.includes(spec.restartPolicy)) errs.notSupported(`${field}.restartPolicy`, spec.restartPolicy, RESTART_POLICIES);
   if (spec.dnsPolicy && !DNS_POLICIES.includes(spec.dnsPolicy)) errs.notSupported(`${field}.dnsPolicy`, spec.dnsPolicy, DNS_POLICIES);
   if (spec.dnsPolicy === 'None' && !spec.dnsConfig) errs.required(`${field}.dnsConfig`, 'must provide `dnsConfig` when `dnsPolicy` is None');

@@ -2,7 +2,7 @@
 // watch caches and makes sure the system namespaces exist.
 import type { Logger } from 'pino';
 import { ResourceTable, resources, storageInfo, type ResourceInfo } from '../../api/resources.js';
-import { StatusError } from '../../api/status.js';
+import { noSuchRoute, StatusError } from '../../api/status.js';
 import type { KVStore } from '../storage/kv.js';
 import { WatchCache, type CacheHolding } from '../storage/watch-cache.js';
 import { strategyOf } from '../../api/kinds/registry.js';
@@ -64,7 +64,7 @@ export class Registry {
   storeFor(r: ResourceInfo): ResourceStore {
     const s = this.stores.get(r.storage);
     // A custom resource whose definition went away a moment ago.
-    if (!s) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+    if (!s) throw noSuchRoute();
     return s;
   }
 

@@ -20,7 +20,7 @@ import {
   timeoutError,
 } from '../../api/status.js';
 import type { DeleteOptions, KubeObject } from '../../api/types/meta.js';
-import { validateCreate, validateUpdate, type ValidationTarget } from '../../api/validation/kinds.js';
+import { validateCreate, validateEphemeralContainersUpdate, validateUpdate, type ValidationTarget } from '../../api/validation/kinds.js';
 import { CachedObject, jsonParts, type JSONParts } from '../storage/cached-object.js';
 import { CompactedError, FutureRevisionError } from '../storage/etcd/errors.js';
 import type { KVStore, StoredKV, WriteOptions } from '../storage/kv.js';
@@ -76,7 +76,7 @@ export interface FieldTracking {
 export interface UpdateOptions {
   dryRun: boolean;
   tracking?: FieldTracking;
-  subresource?: 'status' | 'finalize' | 'binding' | 'approval';
+  subresource?: 'status' | 'finalize' | 'binding' | 'approval' | 'ephemeralcontainers';
   /** The client pinned a resourceVersion: a conflict is reported, never retried. */
   mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>;
   /** Builds the object to create when none exists and the kind allows create-on-update. */
@@ -342,7 +342,7 @@ export class ResourceStore {
     return {
       manager: tracking?.manager ?? 'kube-apiserver',
       apiVersion: tracking?.apiVersion ?? this.target.apiVersion,
-      ...(subresource === 'status' ? { subresource } : tracking?.subresource ? { subresource: tracking.subresource } : {}),
+      ...(subresource === 'status' || subresource === 'ephemeralcontainers' ? { subresource } : tracking?.subresource ? { subresource: tracking.subresource } : {}),
       now: nowTimestamp(),
     };
   }
@@ -362,7 +362,7 @@ export class ResourceStore {
     return recordUpdate(prev, next, this.shape, this.strategy.hasStatus, this.writer(opts.tracking, opts.subresource), replaced);
   }
 
-  private prepareUpdate(next: KubeObject, prev: KubeObject, subresource?: 'status' | 'finalize' | 'binding' | 'approval'): KubeObject {
+  private prepareUpdate(next: KubeObject, prev: KubeObject, subresource?: UpdateOptions['subresource']): KubeObject {
     next.apiVersion = prev.apiVersion;
     next.kind = prev.kind;
     next.metadata = next.metadata ?? {};
@@ -395,6 +395,17 @@ export class ResourceStore {
       assignOwn(next, { ...clone(prev), metadata: next.metadata });
       next.status = { ...(prev.status ?? {}), conditions };
       next.metadata.generation = prev.metadata.generation;
+    } else if (subresource === 'ephemeralcontainers') {
+      // Only spec.ephemeralContainers may change (Kubernetes' ephemeral containers strategy):
+      // everything else, metadata included, stays as stored.
+      const ephemeral = next.spec?.ephemeralContainers;
+      assignOwn(next, clone(prev));
+      delete next.metadata.managedFields;
+      next.spec = { ...next.spec, ephemeralContainers: ephemeral };
+      if (ephemeral === undefined) delete next.spec.ephemeralContainers;
+      this.info.module.defaults?.(next);
+      validateEphemeralContainersUpdate(this.target, next, prev);
+      return next;
     } else if (subresource === 'finalize') {
       const finalizers = next.spec?.finalizers;
       assignOwn(next, { ...clone(prev), metadata: next.metadata });

@@ -2,7 +2,7 @@
 // (apidiscovery.k8s.io/v2), all derived from the resource table.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { groupVersion, type GroupVersionInfo, type ResourceInfo, type ResourceTable } from '../../api/resources.js';
-import { StatusError } from '../../api/status.js';
+import { noSuchRoute } from '../../api/status.js';
 import { wantsAggregatedDiscovery } from '../http/negotiation.js';
 import type { AggregatorProxy, RemoteGroupVersion } from '../aggregator/proxy.js';
 
@@ -135,7 +135,7 @@ export async function discoveryRoutes(app: FastifyInstance, opts: { serverAddres
   app.get('/apis/:group', async (req) => {
     const { group } = req.params as { group: string };
     const versions = gvs().filter((gv) => gv.group === group).map((gv) => ({ groupVersion: groupVersion(gv), version: gv.version }));
-    if (versions.length === 0) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+    if (versions.length === 0) throw noSuchRoute();
     return { kind: 'APIGroup', apiVersion: 'v1', name: group, versions, preferredVersion: versions[0] };
   });
 
@@ -144,7 +144,7 @@ export async function discoveryRoutes(app: FastifyInstance, opts: { serverAddres
     const backend = opts.aggregator.backendFor(group, version);
     if (backend) return opts.aggregator.proxy(req, reply, backend);
     const gv = gvs().find((g) => g.group === group && g.version === version);
-    if (!gv) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+    if (!gv) throw noSuchRoute();
     return apiResourceList(gv);
   });
 }

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { apiPrefix, type GroupVersionInfo, type ResourceInfo, type ResourceTable } from '../../api/resources.js';
 import { customSchemas } from '../../api/custom-resources/openapi.js';
 import { builtinSchema, builtinSchemaName, SHARED_SCHEMAS } from '../../api/schema/openapi.js';
-import { StatusError } from '../../api/status.js';
+import { noSuchRoute } from '../../api/status.js';
 
 const fieldValidationParam = {
   name: 'fieldValidation',
@@ -120,7 +120,7 @@ export async function openapiRoutes(app: FastifyInstance, opts: { gitVersion: st
   });
   app.get('/openapi/v3/*', async (req, reply) => {
     const doc = documentFor((req.params as { '*': string })['*']);
-    if (!doc) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+    if (!doc) throw noSuchRoute();
     return reply.type('application/json').send(doc);
   });
 }

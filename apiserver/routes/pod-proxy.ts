@@ -10,7 +10,7 @@ import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import type { Agent } from 'undici';
 import { findResource } from '../../api/resources.js';
-import { StatusError, badRequest } from '../../api/status.js';
+import { badRequest, noSuchRoute, StatusError } from '../../api/status.js';
 import type { KubeObject } from '../../api/types/meta.js';
 import { decodedPath } from '../http/path.js';
 import type { RequestGate } from '../http/request-gate.js';
@@ -58,7 +58,8 @@ const LOG_PARAMS = ['follow', 'previous', 'sinceSeconds', 'sinceTime', 'timestam
 /** The container a request means: the named one, the default-container annotation, or the only one. */
 function pickContainer(pod: KubeObject, requested: string | undefined): string {
   const name = pod.metadata.name!;
-  const all = [...((pod.spec?.initContainers ?? []) as Array<{ name: string }>), ...((pod.spec?.containers ?? []) as Array<{ name: string }>)].map((c) => c.name);
+  const named = (list: unknown) => ((list ?? []) as Array<{ name: string }>).map((c) => c.name);
+  const all = [...named(pod.spec?.initContainers), ...named(pod.spec?.containers), ...named(pod.spec?.ephemeralContainers)];
   const app = ((pod.spec?.containers ?? []) as Array<{ name: string }>).map((c) => c.name);
   if (requested) {
     if (!all.includes(requested)) throw badRequest(`container ${requested} is not valid for pod ${name}`);
@@ -143,7 +144,7 @@ export function serveUpgrades(server: Server, registry: Registry, kubelets: Kube
 async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, registry: Registry, kubelets: KubeletConnector): Promise<void> {
   const raw = req.url ?? '/';
   const m = UPGRADE_PATH.exec(decodedPath(raw));
-  if (!m) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+  if (!m) throw noSuchRoute();
   const [, namespace, podName, verb] = m as unknown as [string, string, string, string];
   const query = raw.indexOf('?');
   const url = { searchParams: new URLSearchParams(query < 0 ? '' : raw.slice(query + 1)) };

@@ -1,7 +1,7 @@
 // Routes every resource URL (`/api/v1/...`, `/apis/<group>/<version>/...`) to the generic
 // verbs (verbs.ts) or a subresource's handler (subresources.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { methodNotAllowed, StatusError } from '../../api/status.js';
+import { methodNotAllowed, noSuchRoute } from '../../api/status.js';
 import { negotiate } from '../http/negotiation.js';
 import { includeObject, type Query } from '../http/params.js';
 import { decodedPath, resolveResourcePath } from '../http/path.js';
@@ -41,7 +41,7 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
       const [, apis, group, version] = decoded.split('/');
       const backend = apis === 'apis' && group && version ? options.aggregator.backendFor(group, version) : undefined;
       if (backend) return options.aggregator.proxy(req, reply, backend);
-      throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+      throw noSuchRoute();
     }
     const output = negotiate(req.headers.accept);
     const q = req.query as Query;

@@ -1,7 +1,7 @@
 // Subresources: each one a handler of its own (status and finalize are the generic update and
 // patch, restricted by the kind's strategy; scale, binding, eviction, log and exec below).
 import type { FastifyReply } from 'fastify';
-import { badRequest, methodNotAllowed, notFound } from '../../api/status.js';
+import { badRequest, methodNotAllowed, noSuchRoute } from '../../api/status.js';
 import type { KubeObject } from '../../api/types/meta.js';
 import { checkEnvelope } from '../http/admit.js';
 import { decodeObjectBody } from '../http/body.js';
@@ -17,7 +17,8 @@ import { patch, update } from './verbs.js';
 export async function subresource(ctx: Ctx): Promise<FastifyReply> {
   const sub = ctx.path.subresource!;
   const info = ctx.r.subresources.find((s) => s.name === sub);
-  if (!info) throw notFound(`${ctx.r.plural}/${sub}`, ctx.r.group, ctx.path.name!);
+  // A subresource the kind lacks has no route in Kubernetes: the generic 404, as for any unknown path.
+  if (!info) throw noSuchRoute();
   const method = ctx.req.method;
   const verb = method === 'GET' ? 'get' : method === 'PUT' ? 'update' : method === 'PATCH' ? 'patch' : method === 'POST' ? 'create' : 'delete';
   if (!info.verbs.includes(verb)) throw methodNotAllowed();
@@ -31,6 +32,9 @@ export async function subresource(ctx: Ctx): Promise<FastifyReply> {
       return csrApproval(ctx);
     case 'finalize':
       return update(ctx, 'finalize');
+    case 'ephemeralcontainers':
+      if (method === 'GET') return sendObject(ctx, 200, await ctx.store.get(ctx.path.namespace, ctx.path.name!));
+      return method === 'PUT' ? update(ctx, 'ephemeralcontainers') : patch(ctx, 'ephemeralcontainers');
     case 'scale':
       return scale(ctx);
     case 'binding': {
@@ -50,7 +54,7 @@ export async function subresource(ctx: Ctx): Promise<FastifyReply> {
       // Reached only without an Upgrade header (upgrades are relayed before routing).
       throw badRequest(`Upgrade request required`);
     default:
-      throw notFound(`${ctx.r.plural}/${sub}`, ctx.r.group, ctx.path.name!);
+      throw noSuchRoute();
   }
 }
 

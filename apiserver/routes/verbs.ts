@@ -106,7 +106,7 @@ export async function create(ctx: Ctx): Promise<FastifyReply> {
   return sendObject(ctx, 201, created, warnings);
 }
 
-export async function update(ctx: Ctx, subresource?: 'status' | 'finalize' | 'approval'): Promise<FastifyReply> {
+export async function update(ctx: Ctx, subresource?: 'status' | 'finalize' | 'approval' | 'ephemeralcontainers'): Promise<FastifyReply> {
   requireVerb(ctx.r, 'update');
   const tracking = trackingOf(ctx, fieldManager(ctx.q, 'UpdateOptions'));
   const body = decodeObjectBody(ctx.req.headers['content-type'], ctx.req.body as Buffer, ctx.r.kind);
@@ -135,7 +135,7 @@ export async function update(ctx: Ctx, subresource?: 'status' | 'finalize' | 'ap
   return sendObject(ctx, created ? 201 : 200, object, warnings);
 }
 
-export async function patch(ctx: Ctx, subresource?: 'status' | 'approval'): Promise<FastifyReply> {
+export async function patch(ctx: Ctx, subresource?: 'status' | 'approval' | 'ephemeralcontainers'): Promise<FastifyReply> {
   requireVerb(ctx.r, 'patch');
   const { type, patch: doc } = decodePatchBody(ctx.req.headers['content-type'], ctx.req.body as Buffer);
   // Custom resources have no patch strategies to merge by, as in Kubernetes.
@@ -145,7 +145,7 @@ export async function patch(ctx: Ctx, subresource?: 'status' | 'approval'): Prom
   const tracking = trackingOf(ctx, manager);
   const shape = shapeOfKind(ctx.r.module);
   const force = type === 'apply' && bool(ctx.q, 'force');
-  const writer = (): Writer => ({ manager: tracking.manager, apiVersion: tracking.apiVersion, ...(subresource === 'status' ? { subresource } : {}), now: nowTimestamp() });
+  const writer = (): Writer => ({ manager: tracking.manager, apiVersion: tracking.apiVersion, ...(subresource === 'status' || subresource === 'ephemeralcontainers' ? { subresource } : {}), now: nowTimestamp() });
   const validation = fieldValidation(ctx.q);
   const target = targetOf(ctx.r);
   const isDryRun = dryRun(ctx.q);

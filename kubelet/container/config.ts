@@ -60,7 +60,9 @@ export function sandboxConfig(pod: Pod, attempt: number, node: NodeSettings): Po
 
 export interface ContainerInputs {
   attempt: number;
-  kind: 'init' | 'app';
+  kind: 'init' | 'app' | 'ephemeral';
+  /** The runtime id of the container whose process namespace an ephemeral container joins (its targetContainerName). */
+  pidTarget?: string;
   /** NAME=value, in order (a later one wins). */
   env: string[];
   /** The env as a map, for $(VAR) in command and args. */
@@ -105,5 +107,6 @@ export function containerConfig(pod: Pod, c: Container, node: NodeSettings, inpu
     stdin: !!c.stdin,
     stdinOnce: !!c.stdin && !!c.stdinOnce,
     sharePid: !!pod.spec.shareProcessNamespace,
+    ...(inputs.pidTarget ? { pidTarget: inputs.pidTarget } : {}),
   };
 }

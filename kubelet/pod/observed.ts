@@ -15,7 +15,7 @@ export const LABEL_CONTAINER_NAME = 'io.kubernetes.container.name';
 export const LABEL_KIND = 'io.kubette.container.kind';
 export const LABEL_HASH = 'io.kubette.container.hash';
 
-export type ContainerKind = 'sandbox' | 'init' | 'app';
+export type ContainerKind = 'sandbox' | 'init' | 'app' | 'ephemeral';
 
 /** A sandbox or container of one pod as the runtime reports it. */
 export interface ObservedContainer {
@@ -57,7 +57,7 @@ export function fromContainer(c: ContainerStatus): ObservedContainer {
   return {
     id: c.id,
     name: c.metadata.name,
-    kind: kind === 'init' ? 'init' : 'app',
+    kind: kind === 'init' || kind === 'ephemeral' ? kind : 'app',
     attempt: c.metadata.attempt,
     hash: c.labels[LABEL_HASH] ?? '',
     sandboxId: c.podSandboxId,

@@ -50,6 +50,17 @@ describe('computePodActions', () => {
     expect(a.killPod).toBe(false);
   });
 
+  it('starts an ephemeral container once, even while init containers run, and never again', () => {
+    const p = pod({ initContainers: [{ name: 'i1', image: 'x' }], ephemeralContainers: [{ name: 'debugger', image: 'busybox:1.36', targetContainerName: 'app' }] });
+    // Not before the sandbox runs: the next pass starts it.
+    expect(starts(plan(p, []))).toEqual(['init:i1#0']);
+    expect(starts(plan(p, [sandbox(), ctr(p, 'init', 'i1')]))).toEqual(['ephemeral:debugger#0']);
+    const done = [sandbox(), ctr(p, 'init', 'i1', { state: 'exited' }), ctr(p, 'app', 'app')];
+    expect(starts(plan(p, [...done, ctr(p, 'ephemeral', 'debugger', { state: 'exited', exitCode: 1 })]))).toEqual([]);
+    // Exited in an earlier sandbox: still not started again, whatever the restart policy.
+    expect(starts(plan(p, [sandbox({ id: 'sb2', attempt: 1 }), ctr(p, 'ephemeral', 'debugger', { state: 'exited', sandboxId: 'sb' })]))).toEqual(['init:i1#0']);
+  });
+
   it('runs init containers one at a time, in order, before the app containers', () => {
     const p = pod({ initContainers: [{ name: 'i1', image: 'x' }, { name: 'i2', image: 'x' }] });
     expect(starts(plan(p, []))).toEqual(['init:i1#0']);

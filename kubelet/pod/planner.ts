@@ -3,8 +3,9 @@
 // worker carries the plan out. Follows the kubelet's rules: a pod runs in a sandbox; init
 // containers run one at a time, in order, each to success; then the app containers start; exits
 // are restarted by restartPolicy with crash-loop back-off; a changed spec or a failed liveness
-// probe replaces a container; a pod whose containers have all finished for good is terminal.
-import type { Container, Pod } from '../../api/types/pod.js';
+// probe replaces a container; ephemeral containers start once; a pod whose containers have all
+// finished for good is terminal.
+import type { Container, EphemeralContainer, Pod } from '../../api/types/pod.js';
 import { byAttemptDesc, containerHash, type ObservedContainer } from './observed.js';
 import { isPodFinished } from '../../api/conditions.js';
 
@@ -19,8 +20,8 @@ export interface PlanInput {
 }
 
 export interface StartAction {
-  container: Container;
-  kind: 'init' | 'app';
+  container: Container | EphemeralContainer;
+  kind: 'init' | 'app' | 'ephemeral';
   attempt: number;
 }
 
@@ -88,7 +89,7 @@ export function computePodActions(input: PlanInput): PodActions {
     if (key === 'sandbox/POD') continue;
     for (const old of list.slice(2)) if (old.state !== 'running') actions.remove.push(old.id);
   }
-  const newest = (kind: 'init' | 'app', name: string) => groups.get(`${kind}/${name}`)?.[0];
+  const newest = (kind: 'init' | 'app' | 'ephemeral', name: string) => groups.get(`${kind}/${name}`)?.[0];
   const nextAttempt = (kind: 'init' | 'app', name: string) => {
     const n = newest(kind, name);
     return n ? n.attempt + 1 : 0;
@@ -118,6 +119,12 @@ export function computePodActions(input: PlanInput): PodActions {
     actions.waiting[name] = { reason: 'CrashLoopBackOff', message: `back-off ${goSeconds(windowMs)} restarting failed container=${name} pod=${podRef}` };
     return true;
   };
+
+  // Ephemeral containers (kubectl debug) start once, even while init containers run, and are
+  // never restarted, not even in a new sandbox.
+  for (const ec of spec.ephemeralContainers ?? []) {
+    if (!newest('ephemeral', ec.name)) actions.start.push({ container: ec, kind: 'ephemeral', attempt: 0 });
+  }
 
   // Init containers: the first one not yet successful in this sandbox decides.
   for (const ic of spec.initContainers ?? []) {

@@ -53,6 +53,19 @@ describe('computePodStatus', () => {
     expect(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady'].map((t) => cond(s, t))).toEqual(['True', 'True', 'True', 'True']);
   });
 
+  it("reports ephemeral containers apart, never ready, without changing the pod's phase or readiness", () => {
+    const p = pod({ ephemeralContainers: [{ name: 'dbg', image: 'busybox:1.36' }, { name: 'later', image: 'busybox:1.36' }] });
+    const s = status(p, [sandbox(), c('app', 'app'), c('ephemeral', 'dbg', { state: 'exited', exitCode: 2, finishedAt: '2026-11-23T09:59:30Z' })]);
+    expect(s.phase).toBe('Running');
+    expect(cond(s, 'Ready')).toBe('True');
+    expect(s.containerStatuses!.map((x) => x.name)).toEqual(['app']);
+    const [dbg, later] = s.ephemeralContainerStatuses!;
+    expect(dbg).toMatchObject({ name: 'dbg', ready: false, state: { terminated: { exitCode: 2, reason: 'Error' } } });
+    expect(dbg).not.toHaveProperty('started');
+    expect(later).toMatchObject({ name: 'later', ready: false, state: { waiting: { reason: 'ContainerCreating' } } });
+    expect(status(pod(), [sandbox(), c('app', 'app')])).not.toHaveProperty('ephemeralContainerStatuses');
+  });
+
   it('is Pending with ContainerCreating before anything runs', () => {
     const s = status(pod(), []);
     expect(s.phase).toBe('Pending');

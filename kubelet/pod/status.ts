@@ -119,7 +119,7 @@ export function computePodStatus(input: StatusInput): PodStatus {
   const { pod, containers } = input;
   const current = pod.status ?? {};
   const sandbox = containers.filter((c) => c.kind === 'sandbox').sort(byAttemptDesc)[0];
-  const history = (kind: 'init' | 'app', name: string) =>
+  const history = (kind: 'init' | 'app' | 'ephemeral', name: string) =>
     containers.filter((c) => c.kind === kind && c.name === name).sort(byAttemptDesc);
 
   const initSpecs = pod.spec.initContainers ?? [];
@@ -129,6 +129,12 @@ export function computePodStatus(input: StatusInput): PodStatus {
     return last && last.sandboxId === sandbox?.id && hasExited(last) && exitCodeOf(last) === 0;
   });
   const appStatuses = pod.spec.containers.map((c) => containerStatus(c, history('app', c.name), input, initDone ? 'ContainerCreating' : 'PodInitializing'));
+
+  // Ephemeral containers are never ready and have no startup state (no probes).
+  const ephemeralStatuses = (pod.spec.ephemeralContainers ?? []).map((c) => {
+    const { started: _started, ...s } = containerStatus(c, history('ephemeral', c.name), input, 'ContainerCreating');
+    return { ...s, ready: false };
+  });
 
   const phase = podPhase(pod, initStatuses, appStatuses, initDone);
   const unready = appStatuses.filter((s) => !s.ready).map((s) => s.name);
@@ -166,6 +172,7 @@ export function computePodStatus(input: StatusInput): PodStatus {
     startTime: current.startTime ?? input.now,
     ...(initStatuses.length ? { initContainerStatuses: initStatuses } : {}),
     containerStatuses: appStatuses,
+    ...(ephemeralStatuses.length ? { ephemeralContainerStatuses: ephemeralStatuses } : {}),
     ...(current.qosClass ? { qosClass: current.qosClass } : {}),
   };
   return status;

@@ -76,6 +76,21 @@ async function settle(s: ReturnType<typeof setup>, p: Pod, rounds = 6): Promise<
   }
 }
 
+/** Makes the runtime's sandbox creation wait until the test lets it go, as Docker's network setup can. */
+function holdSandbox(s: ReturnType<typeof setup>): { making: Promise<void>; release: () => void } {
+  let release!: () => void;
+  const made = new Promise<void>((r) => (release = r));
+  let entered!: () => void;
+  const making = new Promise<void>((r) => (entered = r));
+  const runSandbox = s.runtime.runPodSandbox.bind(s.runtime);
+  s.runtime.runPodSandbox = async (config) => {
+    entered();
+    await made;
+    return runSandbox(config);
+  };
+  return { making, release };
+}
+
 describe('pod sync on the in-memory runtime', () => {
   it('starts the sandbox, then each init container after the previous one succeeded, then the app containers', async () => {
     const s = setup();
@@ -160,17 +175,7 @@ describe('pod sync on the in-memory runtime', () => {
 
   it('never starts the containers of a pod whose deletion comes while its sandbox is being made, and deletes it at once', async () => {
     const s = setup();
-    // The sandbox takes until the test lets it go, as Docker's network setup can.
-    let release!: () => void;
-    const made = new Promise<void>((r) => (release = r));
-    const runSandbox = s.runtime.runPodSandbox.bind(s.runtime);
-    let entered!: () => void;
-    const making = new Promise<void>((r) => (entered = r));
-    s.runtime.runPodSandbox = async (config) => {
-      entered();
-      await made;
-      return runSandbox(config);
-    };
+    const { making, release } = holdSandbox(s);
     const workers = new PodWorkers(s.syncer, s.deps.log);
     const p = pod({ terminationGracePeriodSeconds: 30 });
     s.client.seed(pods, p);
@@ -187,16 +192,7 @@ describe('pod sync on the in-memory runtime', () => {
 
   it('a pod updated but not deleted while its sandbox is being made still starts', async () => {
     const s = setup();
-    let release!: () => void;
-    const made = new Promise<void>((r) => (release = r));
-    const runSandbox = s.runtime.runPodSandbox.bind(s.runtime);
-    let entered!: () => void;
-    const making = new Promise<void>((r) => (entered = r));
-    s.runtime.runPodSandbox = async (config) => {
-      entered();
-      await made;
-      return runSandbox(config);
-    };
+    const { making, release } = holdSandbox(s);
     const workers = new PodWorkers(s.syncer, s.deps.log);
     const p = pod();
     s.client.seed(pods, p);

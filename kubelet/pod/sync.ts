@@ -61,7 +61,9 @@ export interface SyncResult {
 }
 
 function fieldPathOf(pod: Pod, name: string): string {
-  return (pod.spec.initContainers ?? []).some((c) => c.name === name) ? `spec.initContainers{${name}}` : `spec.containers{${name}}`;
+  if ((pod.spec.initContainers ?? []).some((c) => c.name === name)) return `spec.initContainers{${name}}`;
+  if ((pod.spec.ephemeralContainers ?? []).some((c) => c.name === name)) return `spec.ephemeralContainers{${name}}`;
+  return `spec.containers{${name}}`;
 }
 
 export class PodSyncer {
@@ -149,7 +151,9 @@ export class PodSyncer {
 
     if (cancel?.aborted) return {};
     if (plan.start.length && sandbox && sandbox.state === 'running') {
-      const wait = await this.startContainers(pod, plan.start, sandbox, waiting, cancel);
+      // An ephemeral container with a target joins the target's running container.
+      const running = new Map(observed.filter((c) => c.kind === 'app' && c.state === 'running').map((c) => [c.name, c.id]));
+      const wait = await this.startContainers(pod, plan.start, sandbox, waiting, running, cancel);
       if (cancel?.aborted) return {};
       if (wait !== undefined) resyncAfterMs = Math.min(resyncAfterMs ?? Infinity, wait);
     } else if (sandbox?.state === 'running') {
@@ -186,7 +190,14 @@ export class PodSyncer {
   }
 
   /** Starts containers in order, none once `cancel` fired; returns when to retry if something had to wait. */
-  private async startContainers(pod: Pod, starts: ReturnType<typeof computePodActions>['start'], sandbox: ObservedContainer, waiting: Record<string, { reason: string; message?: string }>, cancel?: AbortSignal): Promise<number | undefined> {
+  private async startContainers(
+    pod: Pod,
+    starts: ReturnType<typeof computePodActions>['start'],
+    sandbox: ObservedContainer,
+    waiting: Record<string, { reason: string; message?: string }>,
+    runningApps: ReadonlyMap<string, string>,
+    cancel?: AbortSignal,
+  ): Promise<number | undefined> {
     const uid = pod.metadata.uid!;
     let sources: VolumeSources;
     let volumes;
@@ -214,7 +225,8 @@ export class PodSyncer {
       try {
         const { env, vars } = containerEnv(pod, c, sources);
         await ensureSubPaths(c, volumes);
-        config = containerConfig(pod, c, this.d.settings, { attempt: s.attempt, kind: s.kind, env, vars, mounts: containerMounts(c, volumes), expand: expandVars });
+        const target = s.kind === 'ephemeral' && 'targetContainerName' in c && c.targetContainerName ? runningApps.get(c.targetContainerName) : undefined;
+        config = containerConfig(pod, c, this.d.settings, { attempt: s.attempt, kind: s.kind, env, vars, mounts: containerMounts(c, volumes), expand: expandVars, ...(target ? { pidTarget: target } : {}) });
       } catch (err) {
         if (!(err instanceof ContainerConfigError || err instanceof VolumeError)) throw err;
         waiting[c.name] = { reason: 'CreateContainerConfigError', message: err.message };

@@ -90,6 +90,8 @@ export interface ContainerConfig {
   stdinOnce: boolean;
   /** Share the sandbox's PID namespace (shareProcessNamespace), not only network and IPC. */
   sharePid: boolean;
+  /** Join this container's PID namespace instead (an ephemeral container's target). */
+  pidTarget?: string;
 }
 
 export type ContainerState = 'created' | 'running' | 'exited' | 'unknown';

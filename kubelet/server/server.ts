@@ -133,13 +133,13 @@ export class KubeletServer {
   private async container(namespace: string, podName: string, container: string, previous: boolean): Promise<{ pod: Pod; target: ObservedContainer }> {
     const pod = this.d.findPod(namespace, podName);
     if (!pod) throw new HttpError(404, 'NotFound', `pods "${podName}" not found`);
-    const known = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].some((c) => c.name === container);
+    const known = [...(pod.spec.initContainers ?? []), ...pod.spec.containers, ...(pod.spec.ephemeralContainers ?? [])].some((c) => c.name === container);
     if (!known) throw new HttpError(400, 'BadRequest', `container ${container} is not valid for pod ${podName}`);
     const history = (await this.d.observe(pod.metadata.uid!)).filter((c) => c.kind !== 'sandbox' && c.name === container).sort(byAttemptDesc);
     const target = previous ? history[1] : history[0];
     if (!target) {
       if (previous) throw new HttpError(400, 'BadRequest', `previous terminated container "${container}" in pod "${podName}" not found`);
-      const status = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].find((s) => s.name === container);
+      const status = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])].find((s) => s.name === container);
       const reason = status && 'waiting' in status.state ? status.state.waiting.reason : 'ContainerCreating';
       throw new HttpError(400, 'BadRequest', `container "${container}" in pod "${podName}" is waiting to start: ${reason}`);
     }

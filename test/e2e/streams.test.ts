@@ -2,7 +2,7 @@
 // and 1.33 over SPDY tunnelled in a WebSocket) to a pod, a Service and a Deployment, carrying
 // HTTP and 1 MiB both ways over several connections at once, with errors reaching the client;
 // the JavaScript and Python clients' WebSocket port-forward; kubectl attach with stdin;
-// kubectl run -i --rm; kubectl cp of a directory both ways.
+// kubectl run -i --rm; kubectl cp of a directory both ways; kubectl debug with an ephemeral container.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -230,6 +230,26 @@ describe('attach and cp', () => {
     const pod = JSON.parse(await kubectl.ok(['get', 'pod', 'keeper', '-o', 'json'])) as { status: { containerStatuses: Array<{ restartCount: number; state: { running?: object } }> } };
     expect(pod.status.containerStatuses[0]!.restartCount).toBe(0);
     expect(pod.status.containerStatuses[0]!.state.running).toBeTruthy();
+  }, 90_000);
+
+  it("kubectl debug adds an ephemeral container that sees its target's processes, attached with stdin", async () => {
+    const pod = (await kubectl.ok(['get', 'pods', '-l', 'app=pf', '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
+    // -i attaches to the new container's stdin once it runs; its shell reads the commands piped in.
+    const out = await kubectl.run(['debug', pod, '-i', '--image=busybox:1.36', '--target=web', '--profile=general', '--container=dbg', '--', 'sh'], 'ps\necho debug-done\nexit\n');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain('debug-done');
+    // The target's process namespace: its httpd is visible from the debug container.
+    expect(out.stdout).toContain('httpd -f -p 127.0.0.1:8080');
+    await waitFor('the ephemeral container finished', async () => {
+      const p = JSON.parse(await kubectl.ok(['get', 'pod', pod, '-o', 'json'])) as { status: { ephemeralContainerStatuses?: Array<{ name: string; ready: boolean; state: { terminated?: { exitCode: number } } }> } };
+      const s = p.status.ephemeralContainerStatuses?.find((e) => e.name === 'dbg');
+      return s?.state.terminated?.exitCode === 0 && s.ready === false;
+    }, 30_000);
+    expect(await kubectl.ok(['logs', pod, '-c', 'dbg'])).toContain('debug-done');
+    // Never restarted, and the pod's own containers untouched.
+    const after = JSON.parse(await kubectl.ok(['get', 'pod', pod, '-o', 'json'])) as { status: { phase: string; containerStatuses: Array<{ restartCount: number }> } };
+    expect(after.status.phase).toBe('Running');
+    expect(after.status.containerStatuses.map((c) => c.restartCount)).toEqual([0, 0]);
   }, 90_000);
 
   it('kubectl run -i --rm attaches, then deletes the pod', async () => {

@@ -194,6 +194,45 @@ describe('writes that reshape the object', () => {
   });
 });
 
+describe('pods/ephemeralcontainers (kubectl debug)', () => {
+  it('adds ephemeral containers with defaults and nothing else, and refuses removals, changes, other fields and the main resource', async () => {
+    const base = '/api/v1/namespaces/default/pods/debugged';
+    await call('POST', '/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'debugged', labels: { a: 'b' } }, spec: { containers: [{ name: 'app', image: 'busybox:1.36' }] } });
+    const debugger1 = { name: 'debugger-1', image: 'busybox:1.36', targetContainerName: 'app', stdin: true, tty: true };
+    // As kubectl debug sends it: a strategic merge patch of the pod, with a label change the subresource ignores.
+    const added = await call('PATCH', `${base}/ephemeralcontainers?fieldManager=kubectl-debug`, { metadata: { labels: { a: 'changed' } }, spec: { ephemeralContainers: [debugger1] } }, 'application/strategic-merge-patch+json');
+    expect(added.status).toBe(200);
+    expect(added.json.metadata.labels).toEqual({ a: 'b' });
+    expect(added.json.spec.ephemeralContainers).toEqual([{ ...debugger1, imagePullPolicy: 'IfNotPresent', resources: {}, terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File' }]);
+    const entry = added.json.metadata.managedFields.find((m: { manager: string }) => m.manager === 'kubectl-debug');
+    expect(entry).toMatchObject({ operation: 'Update', subresource: 'ephemeralcontainers' });
+    expect(Object.keys(entry.fieldsV1['f:spec'])).toEqual(['f:ephemeralContainers']);
+    expect((await call('GET', `${base}/ephemeralcontainers`)).json.spec.ephemeralContainers).toHaveLength(1);
+
+    const invalid = async (ephemeralContainers: unknown[]) => {
+      const pod = (await call('GET', base)).json;
+      const res = await call('PUT', `${base}/ephemeralcontainers`, { ...pod, spec: { ...pod.spec, ephemeralContainers } });
+      expect(res.status).toBe(422);
+      return res.json.details.causes.map((c: { field: string; message: string }) => `${c.field}: ${c.message}`);
+    };
+    const stored = (await call('GET', base)).json.spec.ephemeralContainers[0];
+    expect(await invalid([])).toEqual(['spec.ephemeralContainers: Forbidden: existing ephemeral containers "debugger-1" may not be removed']);
+    expect(await invalid([{ ...stored, image: 'busybox:latest' }])).toEqual(['spec.ephemeralContainers: Forbidden: existing ephemeral containers "debugger-1" may not be changed']);
+    expect(await invalid([stored, { name: 'app', image: 'busybox:1.36', ports: [{ containerPort: 80 }], targetContainerName: 'nope' }])).toEqual([
+      'spec.ephemeralContainers[1].name: Duplicate value: "app"',
+      'spec.ephemeralContainers[1].ports: Forbidden: cannot be set for an Ephemeral Container',
+      'spec.ephemeralContainers[1].targetContainerName: Not found: "nope"',
+    ]);
+    // The pod itself may not change its ephemeral containers.
+    const pod = (await call('GET', base)).json;
+    const direct = await call('PUT', base, { ...pod, spec: { ...pod.spec, ephemeralContainers: [stored, { name: 'sneaky', image: 'busybox:1.36' }] } });
+    expect(direct.status).toBe(422);
+    expect((await call('GET', base)).json.spec.ephemeralContainers.map((c: { name: string }) => c.name)).toEqual(['debugger-1']);
+    // Configmaps have no such subresource.
+    expect((await call('GET', '/api/v1/namespaces/default/configmaps/x/ephemeralcontainers')).status).toBe(404);
+  });
+});
+
 describe('services', () => {
   const svc = (name: string, spec: Record<string, unknown> = {}) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { ports: [{ port: 80 }], selector: { app: name }, ...spec } });
   const path = '/api/v1/namespaces/default/services';
@@ -305,6 +344,14 @@ describe('errors', () => {
     expect(missing.json.kind).toBe('Status');
     const notAllowed = await call('DELETE', '/api/v1/namespaces');
     expect(notAllowed.status).toBe(405);
+    // A subresource the kind lacks is an unknown path too, whether or not the object exists
+    // (kubectl get pod p --subresource=scale: "the server could not find the requested resource").
+    await call('POST', '/api/v1/namespaces/default/configmaps', cm('has-no-scale'));
+    for (const name of ['has-no-scale', 'absent']) {
+      const sub = await call('GET', `/api/v1/namespaces/default/configmaps/${name}/scale`);
+      expect(sub.status).toBe(404);
+      expect(sub.json).toMatchObject({ kind: 'Status', reason: 'NotFound', message: 'the server could not find the requested resource' });
+    }
   });
 });
 

@@ -98,6 +98,16 @@ function validatePodUpdate(next: KubeObject, prev: KubeObject, errs: Parameters<
   }
 }
 
+/** Through pods/ephemeralcontainers: ephemeral containers may be added, never changed or removed. */
+function validateEphemeralUpdate(next: KubeObject, prev: KubeObject, errs: Parameters<NonNullable<KindModule['validateUpdate']>>[2]): void {
+  const now = new Map<string, unknown>(((next.spec?.ephemeralContainers ?? []) as Unstructured[]).map((c) => [c.name, c]));
+  for (const before of (prev.spec?.ephemeralContainers ?? []) as Unstructured[]) {
+    const after = now.get(before.name);
+    if (after === undefined) errs.forbidden('spec.ephemeralContainers', `existing ephemeral containers "${before.name}" may not be removed`);
+    else if (!deepEqual(after, before)) errs.forbidden('spec.ephemeralContainers', `existing ephemeral containers "${before.name}" may not be changed`);
+  }
+}
+
 /** Pods' storage behaviour: Pending on create, default tolerations, graceful deletion once bound. */
 function podStrategy(opts: StrategyOptions): Strategy {
   const base = withStatus();
@@ -139,6 +149,7 @@ export const pod: KindModule = {
   subresources: [
     statusOf('Pod'),
     { name: 'binding', kind: 'Binding', verbs: ['create'] },
+    { name: 'ephemeralcontainers', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
     { name: 'eviction', kind: 'Eviction', group: 'policy', version: 'v1', verbs: ['create'] },
     { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
     { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
@@ -169,6 +180,7 @@ export const pod: KindModule = {
   defaults: defaultPod,
   validate: (o, errs) => validatePodSpec(o.spec, 'spec', errs),
   validateUpdate: validatePodUpdate,
+  validateEphemeralUpdate,
   strategy: podStrategy,
   selectableFields: (o) => ({
     'spec.nodeName': fieldText(o.spec?.nodeName),

@@ -215,7 +215,7 @@ export class DockerRuntime implements ContainerRuntime {
       HostConfig: {
         NetworkMode: shared,
         IpcMode: shared,
-        PidMode: config.sharePid ? shared : undefined,
+        PidMode: config.pidTarget ? `container:${config.pidTarget}` : config.sharePid ? shared : undefined,
         Binds: config.mounts.map((m) => `${m.hostPath}:${m.containerPath}${m.readonly ? ':ro' : ''}`),
         Memory: r.memoryLimitBytes,
         // Docker's one-number form of quota/period.
