@@ -33,7 +33,6 @@ function defaultHandler(h: Unstructured | undefined): void {
 }
 
 function defaultContainer(c: Unstructured): void {
-  if (!c || typeof c !== 'object') return; // null in a list: validation reports it
   setIfMissing(c, 'terminationMessagePath', '/dev/termination-log');
   setIfMissing(c, 'terminationMessagePolicy', 'File');
   setIfMissing(c, 'imagePullPolicy', imagePullPolicy(c.image));

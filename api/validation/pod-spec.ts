@@ -48,9 +48,7 @@ function validateResources(r: Unstructured | undefined, field: string, errs: Fie
   }
 }
 
-function validateContainer(given: Unstructured, field: string, volumes: Set<string>, errs: FieldErrors, names: Set<string>): void {
-  // A null item is an empty container, as Go decodes it: name and image are missing.
-  const c: Unstructured = given && typeof given === 'object' ? given : {};
+function validateContainer(c: Unstructured, field: string, volumes: Set<string>, errs: FieldErrors, names: Set<string>): void {
   if (!c.name) errs.required(`${field}.name`);
   else {
     errs.format(`${field}.name`, c.name, dns1123Label(c.name));
@@ -111,9 +109,8 @@ function validateContainer(given: Unstructured, field: string, volumes: Set<stri
 /** Fields an ephemeral container may not have: it serves no traffic, is never probed or restarted, and gets no resources of its own. */
 const NOT_FOR_EPHEMERAL = ['ports', 'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle'] as const;
 
-function validateEphemeralContainer(given: Unstructured, field: string, volumes: Set<string>, errs: FieldErrors, names: Set<string>, targets: Set<string>): void {
-  validateContainer(given, field, volumes, errs, names);
-  const c: Unstructured = given && typeof given === 'object' ? given : {};
+function validateEphemeralContainer(c: Unstructured, field: string, volumes: Set<string>, errs: FieldErrors, names: Set<string>, targets: Set<string>): void {
+  validateContainer(c, field, volumes, errs, names);
   for (const f of NOT_FOR_EPHEMERAL) {
     if (c[f] !== undefined && c[f] !== null && !(Array.isArray(c[f]) && c[f].length === 0)) errs.forbidden(`${field}.${f}`, 'cannot be set for an Ephemeral Container');
   }
@@ -128,8 +125,7 @@ export function validatePodSpec(spec: Unstructured | undefined, field: string, e
     return;
   }
   const volumes = new Set<string>();
-  (spec.volumes ?? []).forEach((given: Unstructured, i: number) => {
-    const v: Unstructured = given && typeof given === 'object' ? given : {};
+  (spec.volumes ?? []).forEach((v: Unstructured, i: number) => {
     const vf = `${field}.volumes[${i}]`;
     if (!v.name) errs.required(`${vf}.name`);
     else {

@@ -73,6 +73,11 @@ export interface FieldTracking {
   subresource?: string;
 }
 
+/** Whether a write through `subresource` names it in its managedFields entry: status and ephemeralcontainers do (scale passes its own in the tracking). */
+export function recordsSubresource(subresource: string | undefined): subresource is 'status' | 'ephemeralcontainers' {
+  return subresource === 'status' || subresource === 'ephemeralcontainers';
+}
+
 export interface UpdateOptions {
   dryRun: boolean;
   tracking?: FieldTracking;
@@ -342,7 +347,7 @@ export class ResourceStore {
     return {
       manager: tracking?.manager ?? 'kube-apiserver',
       apiVersion: tracking?.apiVersion ?? this.target.apiVersion,
-      ...(subresource === 'status' || subresource === 'ephemeralcontainers' ? { subresource } : tracking?.subresource ? { subresource: tracking.subresource } : {}),
+      ...(recordsSubresource(subresource) ? { subresource } : tracking?.subresource ? { subresource: tracking.subresource } : {}),
       now: nowTimestamp(),
     };
   }

@@ -28,6 +28,7 @@ import { requestUser } from '../http/request-gate.js';
 import { review } from '../authz/reviews.js';
 import type { CachedObject } from '../storage/cached-object.js';
 import { nowTimestamp } from '../registry/names.js';
+import { recordsSubresource } from '../registry/store.js';
 import { applyPatchDocument, checkPinned, deleteDryRun, deleteOptions, isObj, requireVerb, send, sendChunks, sendObject, trackingOf, type Ctx } from './context.js';
 import { bind } from './subresources/binding.js';
 
@@ -145,7 +146,7 @@ export async function patch(ctx: Ctx, subresource?: 'status' | 'approval' | 'eph
   const tracking = trackingOf(ctx, manager);
   const shape = shapeOfKind(ctx.r.module);
   const force = type === 'apply' && bool(ctx.q, 'force');
-  const writer = (): Writer => ({ manager: tracking.manager, apiVersion: tracking.apiVersion, ...(subresource === 'status' || subresource === 'ephemeralcontainers' ? { subresource } : {}), now: nowTimestamp() });
+  const writer = (): Writer => ({ manager: tracking.manager, apiVersion: tracking.apiVersion, ...(recordsSubresource(subresource) ? { subresource } : {}), now: nowTimestamp() });
   const validation = fieldValidation(ctx.q);
   const target = targetOf(ctx.r);
   const isDryRun = dryRun(ctx.q);
