@@ -52,7 +52,8 @@ describe('simulated nodes', () => {
       // Loopback addresses: nothing sent to a simulated node or pod can leave the machine.
       expect((n.status!.addresses as Array<{ type: string; address: string }>).find((a) => a.type === 'InternalIP')!.address).toMatch(/^127\.64\.\d+\.1$/);
     }
-    const first = (await client.get(leases, 'kube-node-lease', 'simulated-1')).spec!.renewTime as string;
+    // A node's Lease comes after its status, as a kubelet's does: Ready may be seen first.
+    const first = await waitFor('the first Lease', async () => (await client.get(leases, 'kube-node-lease', 'simulated-1').catch(() => undefined))?.spec!.renewTime as string | undefined, 15_000);
     await waitFor('a Lease renewal', async () => (await client.get(leases, 'kube-node-lease', 'simulated-1')).spec!.renewTime !== first, 15_000);
   });
 
