@@ -234,8 +234,10 @@ describe('attach and cp', () => {
 
   it("kubectl debug adds an ephemeral container that sees its target's processes, attached with stdin", async () => {
     const pod = (await kubectl.ok(['get', 'pods', '-l', 'app=pf', '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
-    // -i attaches to the new container's stdin once it runs; its shell reads the commands piped in.
-    const out = await kubectl.run(['debug', pod, '-i', '--image=busybox:1.36', '--target=web', '--profile=general', '--container=dbg', '--', 'sh'], 'ps\necho debug-done\nexit\n');
+    // -i attaches to the new container's stdin once it runs; its shell reads the commands sent.
+    // stdin stays open: kubectl debug does not set stdinOnce, so the end of the client's stdin ends
+    // the attachment (as it does with containerd), and output written after it would go only to the log.
+    const out = await kubectl.run(['debug', pod, '-i', '--image=busybox:1.36', '--target=web', '--profile=general', '--container=dbg', '--', 'sh'], 'ps\necho debug-done\nexit\n', { holdStdin: true });
     expect(out.code).toBe(0);
     expect(out.stdout).toContain('debug-done');
     // The target's process namespace: its httpd is visible from the debug container.

@@ -20,7 +20,11 @@ export const KUBECTL_VERSIONS: Record<string, string> = {
 /** `auth`: flags naming the credentials and CA (e.g. --client-certificate, --token, --certificate-authority). */
 export function kubectlFor(server: string, binary = KUBECTL_VERSIONS['1.32']!, auth: string[] = []) {
   const cacheDir = mkdtempSync(join(tmpdir(), 'kubette-kubectl-cache-'));
-  const run = (args: string[], stdin?: string): Promise<KubectlResult> =>
+  /**
+   * `holdStdin`: write `stdin` but leave it open, as a user at a terminal does, so that the command
+   * ends on its own (e.g. when an attached container exits) rather than when its input ends.
+   */
+  const run = (args: string[], stdin?: string, opts: { holdStdin?: boolean } = {}): Promise<KubectlResult> =>
     new Promise((resolve) => {
       const child = execFile(
         binary,
@@ -31,7 +35,13 @@ export function kubectlFor(server: string, binary = KUBECTL_VERSIONS['1.32']!, a
           resolve({ code, stdout: stdout.toString(), stderr: stderr.toString() });
         },
       );
-      if (stdin !== undefined) child.stdin!.end(stdin);
+      if (stdin === undefined) return;
+      if (!opts.holdStdin) {
+        child.stdin!.end(stdin);
+        return;
+      }
+      child.stdin!.on('error', () => undefined);
+      child.stdin!.write(stdin);
     });
   /** Runs kubectl and fails the test with its stderr when it exits non-zero. */
   const ok = async (args: string[], stdin?: string): Promise<string> => {
