@@ -55,6 +55,12 @@ export function defaultPodSpec(spec: Unstructured | undefined): void {
   setIfMissing(spec, 'schedulerName', 'default-scheduler');
   for (const c of spec.initContainers ?? []) defaultContainer(c);
   for (const c of spec.containers ?? []) defaultContainer(c);
+  // On the node's network a container's port is the node's: the host port is the same number.
+  if (spec.hostNetwork === true) {
+    for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
+      for (const p of (c?.ports ?? []) as Unstructured[]) if (p && !p.hostPort) p.hostPort = p.containerPort;
+    }
+  }
   for (const c of spec.ephemeralContainers ?? []) defaultContainer(c);
   for (const v of spec.volumes ?? []) {
     if (!v || typeof v !== 'object') continue;

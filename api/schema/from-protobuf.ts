@@ -54,6 +54,11 @@ function propsOf(fields: SchemaField[], seen: Set<string>): Record<string, Schem
   return props;
 }
 
+/** One message's shape, e.g. a field of a hand-described kind that Kubernetes types in full. */
+export function messageSchema(message: string): Schema {
+  return typeSchema(message, new Set());
+}
+
 /** The whole kind (apiVersion, kind, metadata as every kind has it, then its own fields). */
 export function schemaFromProtobuf(apiVersion: string, kindName: string): Schema {
   const message = protobufSchema.kinds[`${apiVersion}/${kindName}`];

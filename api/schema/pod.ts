@@ -1,5 +1,6 @@
 // core/v1 Pod shapes: containers, volumes, probes, the pod spec and its template.
 import { any, bool, int, int32, intOrString, list, obj, open, quantities, quantity, str, stringMap, strings, time } from './dsl.js';
+import { messageSchema } from './from-protobuf.js';
 import { conditions, labelSelector, localObjectReference, objectMeta } from './meta.js';
 
 const keyToPath = list(obj({ key: str, path: str, mode: int32 }));
@@ -66,7 +67,7 @@ const containerFields = {
   terminationMessagePath: str,
   terminationMessagePolicy: str,
   imagePullPolicy: str,
-  securityContext: open(),
+  securityContext: messageSchema('k8s.io.api.core.v1.SecurityContext'),
   stdin: bool,
   stdinOnce: bool,
   tty: bool,
@@ -131,7 +132,7 @@ export const podSpec = obj({
   hostPID: bool,
   hostIPC: bool,
   shareProcessNamespace: bool,
-  securityContext: open(),
+  securityContext: messageSchema('k8s.io.api.core.v1.PodSecurityContext'),
   imagePullSecrets: list(localObjectReference, 'name'),
   hostname: str,
   subdomain: str,

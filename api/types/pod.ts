@@ -54,6 +54,38 @@ export interface ResourceRequirements {
   limits?: Record<string, string>;
 }
 
+/** A seccomp or AppArmor profile: the runtime's default, none, or one the node keeps (Localhost). */
+export interface SecurityProfile {
+  type: 'RuntimeDefault' | 'Unconfined' | 'Localhost';
+  localhostProfile?: string;
+}
+
+/** Settings a container takes from its own securityContext first, then its pod's. */
+interface SharedSecurityContext {
+  runAsUser?: number;
+  runAsGroup?: number;
+  runAsNonRoot?: boolean;
+  seccompProfile?: SecurityProfile;
+  appArmorProfile?: SecurityProfile;
+  seLinuxOptions?: { user?: string; role?: string; type?: string; level?: string };
+}
+
+export interface SecurityContext extends SharedSecurityContext {
+  capabilities?: { add?: string[]; drop?: string[] };
+  privileged?: boolean;
+  readOnlyRootFilesystem?: boolean;
+  allowPrivilegeEscalation?: boolean;
+  procMount?: 'Default' | 'Unmasked';
+}
+
+export interface PodSecurityContext extends SharedSecurityContext {
+  supplementalGroups?: number[];
+  supplementalGroupsPolicy?: 'Merge' | 'Strict';
+  fsGroup?: number;
+  fsGroupChangePolicy?: 'Always' | 'OnRootMismatch';
+  sysctls?: Array<{ name: string; value: string }>;
+}
+
 export interface Container {
   name: string;
   image: string;
@@ -73,6 +105,7 @@ export interface Container {
   stdin?: boolean;
   stdinOnce?: boolean;
   tty?: boolean;
+  securityContext?: SecurityContext;
   /** Only on init containers: "Always" makes it a sidecar. */
   restartPolicy?: string;
 }
@@ -163,6 +196,9 @@ export interface PodSpec {
   priorityClassName?: string;
   hostAliases?: Array<{ ip: string; hostnames?: string[] }>;
   shareProcessNamespace?: boolean;
+  hostPID?: boolean;
+  hostIPC?: boolean;
+  securityContext?: PodSecurityContext;
   enableServiceLinks?: boolean;
   containers: Container[];
   initContainers?: Container[];

@@ -4,6 +4,7 @@ import { parseQuantity } from '../quantity.js';
 import type { FieldErrors } from './field-errors.js';
 import { configMapKey, dns1123Label, dns1123Subdomain, envVarName, ianaSvcName, labelValue, qualifiedName } from './names.js';
 import { validateLabels } from './object-meta.js';
+import { validatePodSecurityContext, validateSecurityContext } from './security-context.js';
 
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
@@ -48,7 +49,16 @@ function validateResources(r: Unstructured | undefined, field: string, errs: Fie
   }
 }
 
-function validateContainer(c: Unstructured, field: string, volumes: Set<string>, errs: FieldErrors, names: Set<string>): void {
+/** What a container's checks need from the pod around it. */
+interface PodContext {
+  volumes: Set<string>;
+  names: Set<string>;
+  hostNetwork: boolean;
+  hostUsers: boolean;
+}
+
+function validateContainer(c: Unstructured, field: string, pod: PodContext, errs: FieldErrors): void {
+  const { volumes, names } = pod;
   if (!c.name) errs.required(`${field}.name`);
   else {
     errs.format(`${field}.name`, c.name, dns1123Label(c.name));
@@ -62,6 +72,7 @@ function validateContainer(c: Unstructured, field: string, volumes: Set<string>,
     const pf = `${field}.ports[${i}]`;
     portNumber(p.containerPort, `${pf}.containerPort`, errs);
     if (p.hostPort !== undefined) portNumber(p.hostPort, `${pf}.hostPort`, errs, true);
+    if (pod.hostNetwork && p.hostPort !== p.containerPort) errs.invalid(`${pf}.containerPort`, p.containerPort, 'must match `hostPort` when `hostNetwork` is true');
     if (p.protocol && !PROTOCOLS.includes(p.protocol)) errs.notSupported(`${pf}.protocol`, p.protocol, PROTOCOLS);
     if (p.name) {
       errs.format(`${pf}.name`, p.name, ianaSvcName(p.name));
@@ -104,13 +115,14 @@ function validateContainer(c: Unstructured, field: string, volumes: Set<string>,
   validateProbe(c.readinessProbe, `${field}.readinessProbe`, errs);
   validateProbe(c.startupProbe, `${field}.startupProbe`, errs);
   validateResources(c.resources, `${field}.resources`, errs);
+  validateSecurityContext(c.securityContext, `${field}.securityContext`, pod.hostUsers, errs);
 }
 
 /** Fields an ephemeral container may not have: it serves no traffic, is never probed or restarted, and gets no resources of its own. */
 const NOT_FOR_EPHEMERAL = ['ports', 'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle'] as const;
 
-function validateEphemeralContainer(c: Unstructured, field: string, volumes: Set<string>, errs: FieldErrors, names: Set<string>, targets: Set<string>): void {
-  validateContainer(c, field, volumes, errs, names);
+function validateEphemeralContainer(c: Unstructured, field: string, pod: PodContext, errs: FieldErrors, targets: Set<string>): void {
+  validateContainer(c, field, pod, errs);
   for (const f of NOT_FOR_EPHEMERAL) {
     if (c[f] !== undefined && c[f] !== null && !(Array.isArray(c[f]) && c[f].length === 0)) errs.forbidden(`${field}.${f}`, 'cannot be set for an Ephemeral Container');
   }
@@ -142,11 +154,12 @@ export function validatePodSpec(spec: Unstructured | undefined, field: string, e
   });
   const containers: Unstructured[] = spec.containers ?? [];
   if (containers.length === 0) errs.required(`${field}.containers`);
-  const names = new Set<string>();
-  (spec.initContainers ?? []).forEach((c: Unstructured, i: number) => validateContainer(c, `${field}.initContainers[${i}]`, volumes, errs, names));
-  containers.forEach((c, i) => validateContainer(c, `${field}.containers[${i}]`, volumes, errs, names));
-  const targets = new Set(names);
-  (spec.ephemeralContainers ?? []).forEach((c: Unstructured, i: number) => validateEphemeralContainer(c, `${field}.ephemeralContainers[${i}]`, volumes, errs, names, targets));
+  const pod: PodContext = { volumes, names: new Set<string>(), hostNetwork: spec.hostNetwork === true, hostUsers: spec.hostUsers !== false };
+  (spec.initContainers ?? []).forEach((c: Unstructured, i: number) => validateContainer(c, `${field}.initContainers[${i}]`, pod, errs));
+  containers.forEach((c, i) => validateContainer(c, `${field}.containers[${i}]`, pod, errs));
+  const targets = new Set(pod.names);
+  (spec.ephemeralContainers ?? []).forEach((c: Unstructured, i: number) => validateEphemeralContainer(c, `${field}.ephemeralContainers[${i}]`, pod, errs, targets));
+  validatePodSecurityContext(spec, `${field}.securityContext`, errs);
   if (spec.restartPolicy && !RESTART_POLICIES.includes(spec.restartPolicy)) errs.notSupported(`${field}.restartPolicy`, spec.restartPolicy, RESTART_POLICIES);
   if (spec.dnsPolicy && !DNS_POLICIES.includes(spec.dnsPolicy)) errs.notSupported(`${field}.dnsPolicy`, spec.dnsPolicy, DNS_POLICIES);
   if (spec.dnsPolicy === 'None' && !spec.dnsConfig) errs.required(`${field}.dnsConfig`, 'must provide `dnsConfig` when `dnsPolicy` is None');

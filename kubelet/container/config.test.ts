@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Pod } from '../../api/types/pod.js';
 import { containerConfig, sandboxConfig, type NodeSettings } from './config.js';
+import { containerSecurity } from './security.js';
 
 const node: NodeSettings = { nodeName: 'n1', clusterDNS: ['10.96.0.10'], clusterDomain: 'cluster.local' };
 const pod = (spec: Partial<Pod['spec']> = {}): Pod => ({
@@ -27,13 +28,19 @@ describe('sandbox', () => {
     const noClusterDNS = sandboxConfig(pod(), 0, { ...node, clusterDNS: [] });
     expect(noClusterDNS.dns).toBeUndefined();
   });
+
+  it("shares the node's namespaces the pod asks for, and sets its sysctls by dotted name", () => {
+    expect(sandboxConfig(pod(), 0, node)).toMatchObject({ hostIPC: false, hostPID: false, sysctls: {} });
+    const host = sandboxConfig(pod({ hostIPC: true, hostPID: true, securityContext: { sysctls: [{ name: 'kernel/shm_rmid_forced', value: '1' }] } }), 0, node);
+    expect(host).toMatchObject({ hostIPC: true, hostPID: true, sysctls: { 'kernel.shm_rmid_forced': '1' } });
+  });
 });
 
 describe('container', () => {
   it('turns limits and requests into cgroup settings and expands $(VAR) in command and args', () => {
     const p = pod({ shareProcessNamespace: true });
     const c = { name: 'c', image: 'busybox:1.36', command: ['sh', '-c'], args: ['echo $(GREETING)'], resources: { limits: { cpu: '1500m', memory: '128Mi' }, requests: { cpu: '100m' } } };
-    const config = containerConfig(p, c, node, { attempt: 2, kind: 'app', env: ['GREETING=hi', 'EQ=a=b'], vars: new Map([['GREETING', 'hi']]), mounts: [], expand: (s, v) => s.replace('$(GREETING)', v.get('GREETING')!) });
+    const config = containerConfig(p, c, node, { attempt: 2, kind: 'app', env: ['GREETING=hi', 'EQ=a=b'], vars: new Map([['GREETING', 'hi']]), mounts: [], expand: (s, v) => s.replace('$(GREETING)', v.get('GREETING')!), security: containerSecurity(p, c, '/r') });
     expect(config).toMatchObject({
       metadata: { name: 'c', attempt: 2 },
       command: ['sh', '-c'],
@@ -43,5 +50,6 @@ describe('container', () => {
       sharePid: true,
     });
     expect(config.labels['io.kubette.container.kind']).toBe('app');
+    expect(config.security.seccomp).toEqual({ type: 'RuntimeDefault' });
   });
 });

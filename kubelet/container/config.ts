@@ -1,10 +1,11 @@
 // The runtime configs of a pod's sandbox and of each of its containers (pure): hostname, DNS,
-// host ports and aliases for the sandbox; command, env, mounts and cgroup resources for a
+// host ports, aliases, namespaces shared with the node and sysctls for the sandbox; command, env, mounts and cgroup resources for a
 // container, as Kubernetes' kubelet derives them from the pod spec.
 import { milliValue, parseQuantity } from '../../api/quantity.js';
 import type { Container, Pod } from '../../api/types/pod.js';
 import { containerHash, LABEL_CONTAINER_NAME, LABEL_HASH, LABEL_KIND, podLabels } from '../pod/observed.js';
-import type { ContainerConfig, DNSConfig, Mount, PodSandboxConfig, PortMapping } from '../runtime/runtime.js';
+import type { ContainerConfig, ContainerSecurity, DNSConfig, Mount, PodSandboxConfig, PortMapping } from '../runtime/runtime.js';
+import { podSysctls } from './security.js';
 
 export interface NodeSettings {
   nodeName: string;
@@ -52,6 +53,9 @@ export function sandboxConfig(pod: Pod, attempt: number, node: NodeSettings): Po
     hostname: podHostname(pod),
     labels: podLabels(pod, node.nodeName),
     hostNetwork: !!pod.spec.hostNetwork,
+    hostIPC: !!pod.spec.hostIPC,
+    hostPID: !!pod.spec.hostPID,
+    sysctls: podSysctls(pod),
     portMappings,
     dns: podDNS(pod, node),
     hostAliases: aliases.map((a) => ({ ip: a.ip, hostnames: a.hostnames ?? [] })),
@@ -69,6 +73,8 @@ export interface ContainerInputs {
   vars: ReadonlyMap<string, string>;
   mounts: Mount[];
   expand: (s: string, vars: ReadonlyMap<string, string>) => string;
+  /** How the container is confined (containerSecurity). */
+  security: ContainerSecurity;
 }
 
 /** CFS period the CPU limit is expressed in (100 ms), as Kubernetes uses. */
@@ -108,5 +114,6 @@ export function containerConfig(pod: Pod, c: Container, node: NodeSettings, inpu
     stdinOnce: !!c.stdin && !!c.stdinOnce,
     sharePid: !!pod.spec.shareProcessNamespace,
     ...(inputs.pidTarget ? { pidTarget: inputs.pidTarget } : {}),
+    security: inputs.security,
   };
 }

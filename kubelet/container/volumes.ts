@@ -3,7 +3,7 @@
 // three plus service-account tokens, in one directory) are written the way the kubelet writes them: the files live in a timestamped directory that a `..data` symlink
 // points at, and each entry is a symlink through `..data`, so an update swaps in all at once.
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, readdir, rename, rm, stat, symlink, writeFile, lstat } from 'node:fs/promises';
+import { chmod, lchown, mkdir, readdir, rename, rm, stat, symlink, writeFile, lstat } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
 import type { ConfigMap, Secret } from '../../api/types/core.js';
 import type { Container, DownwardAPIVolumeFile, KeyToPath, Pod, Volume } from '../../api/types/pod.js';
@@ -17,7 +17,7 @@ export class VolumeError extends Error {}
 export interface VolumeSources extends EnvSources {
   serviceAccountToken?: (wanted: { audience?: string; expirationSeconds?: number }) => Promise<string>;
   /** Where a bound claim's volume lives on this node; throws VolumeError while it cannot be used. */
-  claimedVolume?: (claim: string) => Promise<{ path: string; type?: string }>;
+  claimedVolume?: (claim: string) => Promise<{ path: string; type?: string; local?: boolean }>;
 }
 
 export interface PreparedVolume {
@@ -68,11 +68,55 @@ function projectKeys(data: Record<string, Buffer>, items: KeyToPath[] | undefine
   return files;
 }
 
+/** The pod's fsGroup, which owns the volumes that support it, as Kubernetes sets it. */
+export interface VolumeOwnership {
+  gid: number;
+  /** fsGroupChangePolicy OnRootMismatch: leave a volume whose root already matches alone. */
+  onRootMismatch: boolean;
+}
+
+export function volumeOwnership(pod: Pod): VolumeOwnership | undefined {
+  const sc = pod.spec.securityContext;
+  return sc?.fsGroup === undefined ? undefined : { gid: sc.fsGroup, onRootMismatch: sc.fsGroupChangePolicy === 'OnRootMismatch' };
+}
+
+const RW_MASK = 0o660;
+const RO_MASK = 0o440;
+const DIR_MASK = 0o2110; // setgid, so what is made inside belongs to the group too, and searchable
+
+/** Gives `path` and everything under it to the group, readable (and writable unless read-only) by it; symlinks keep their modes. */
+async function chownTree(path: string, gid: number, readOnly: boolean): Promise<void> {
+  const info = await lstat(path);
+  await lchown(path, info.uid, gid);
+  if (info.isSymbolicLink()) return;
+  const mask = (readOnly ? RO_MASK : RW_MASK) | (info.isDirectory() ? DIR_MASK : 0);
+  await chmod(path, (info.mode & 0o7777) | mask);
+  if (info.isDirectory()) for (const entry of await readdir(path)) await chownTree(join(path, entry), gid, readOnly);
+}
+
+/** Applies the fsGroup to a volume (SetVolumeOwnership); a volume the group cannot own fails to mount. */
+export async function setVolumeOwnership(dir: string, own: VolumeOwnership, readOnly: boolean): Promise<void> {
+  try {
+    if (own.onRootMismatch) {
+      const root = await stat(dir);
+      const mask = (readOnly ? RO_MASK : RW_MASK) | DIR_MASK;
+      if (root.gid === own.gid && (root.mode & mask) === mask) return;
+    }
+    await chownTree(dir, own.gid, readOnly);
+  } catch (err) {
+    throw new VolumeError(`MountVolume.SetUp failed: cannot give ${dir} to fsGroup ${own.gid}: ${(err as Error).message}`);
+  }
+}
+
 const written = new Map<string, string>();
 
-/** Writes `files` into `dir` atomically through the `..data` symlink; a no-op when nothing changed. */
-export async function writeAtomically(dir: string, files: Map<string, { content: Buffer; mode: number }>): Promise<void> {
+/**
+ * Writes `files` into `dir` atomically through the `..data` symlink; a no-op when nothing changed.
+ * With an fsGroup the new files belong to it before they are swapped in.
+ */
+export async function writeAtomically(dir: string, files: Map<string, { content: Buffer; mode: number }>, own?: VolumeOwnership): Promise<void> {
   const hash = createHash('sha256');
+  hash.update(own ? `gid ${own.gid}` : 'no gid');
   for (const [path, f] of [...files].sort(([a], [b]) => a.localeCompare(b))) hash.update(path).update(String(f.mode)).update(f.content);
   const signature = hash.digest('hex');
   if (written.get(dir) === signature && (await exists(join(dir, '..data')))) return;
@@ -84,6 +128,12 @@ export async function writeAtomically(dir: string, files: Map<string, { content:
     await mkdir(dirname(join(target, path)), { recursive: true });
     await writeFile(join(target, path), f.content);
     await chmod(join(target, path), f.mode);
+  }
+  if (own) {
+    await setVolumeOwnership(target, { ...own, onRootMismatch: false }, true);
+    const top = await stat(dir);
+    await lchown(dir, top.uid, own.gid);
+    await chmod(dir, (top.mode & 0o7777) | RO_MASK | DIR_MASK);
   }
   await rm(join(dir, '..data_tmp'), { force: true });
   await symlink(stamp, join(dir, '..data_tmp'));
@@ -210,11 +260,19 @@ async function projectedFiles(pod: Pod, volume: string, spec: NonNullable<Volume
 export async function prepareVolumes(pod: Pod, rootDir: string, sources: VolumeSources): Promise<Map<string, PreparedVolume>> {
   const base = join(podDir(rootDir, pod.metadata.uid!), 'volumes');
   const out = new Map<string, PreparedVolume>();
+  const own = volumeOwnership(pod);
   for (const v of pod.spec.volumes ?? []) {
     if (v.emptyDir) {
       const dir = join(base, 'kubernetes.io~empty-dir', v.name);
-      await mkdir(dir, { recursive: true });
-      await chmod(dir, 0o777);
+      // Set up once, as the kubelet does: later passes find it as the pod left it.
+      if (!(await exists(dir))) {
+        await mkdir(dir, { recursive: true });
+        await chmod(dir, 0o777);
+        if (own) await setVolumeOwnership(dir, own, false).catch(async (err: unknown) => {
+          await rm(dir, { recursive: true, force: true });
+          throw err;
+        });
+      }
       out.set(v.name, { hostPath: dir, readOnly: false });
     } else if (v.hostPath) {
       await hostPathVolume(v.hostPath);
@@ -223,19 +281,19 @@ export async function prepareVolumes(pod: Pod, rootDir: string, sources: VolumeS
       const cm = sources.configMaps.get(v.configMap.name);
       if (!cm && !v.configMap.optional) throw new VolumeError(`MountVolume.SetUp failed for volume "${v.name}" : configmap "${v.configMap.name}" not found`);
       const dir = join(base, 'kubernetes.io~configmap', v.name);
-      await writeAtomically(dir, projectKeys(bytesOf(cm, false), v.configMap.items, v.configMap.defaultMode ?? 0o644, 'configmap', !!v.configMap.optional));
+      await writeAtomically(dir, projectKeys(bytesOf(cm, false), v.configMap.items, v.configMap.defaultMode ?? 0o644, 'configmap', !!v.configMap.optional), own);
       out.set(v.name, { hostPath: dir, readOnly: true });
     } else if (v.secret) {
       const secret = sources.secrets.get(v.secret.secretName);
       if (!secret && !v.secret.optional) throw new VolumeError(`MountVolume.SetUp failed for volume "${v.name}" : secret "${v.secret.secretName}" not found`);
       const dir = join(base, 'kubernetes.io~secret', v.name);
-      await writeAtomically(dir, projectKeys(bytesOf(secret, true), v.secret.items, v.secret.defaultMode ?? 0o644, 'secret', !!v.secret.optional));
+      await writeAtomically(dir, projectKeys(bytesOf(secret, true), v.secret.items, v.secret.defaultMode ?? 0o644, 'secret', !!v.secret.optional), own);
       out.set(v.name, { hostPath: dir, readOnly: true });
     } else if (v.downwardAPI) {
       const files = new Map<string, { content: Buffer; mode: number }>();
       downwardFiles(pod, v.name, v.downwardAPI.items, v.downwardAPI.defaultMode ?? 0o644, sources, files);
       const dir = join(base, 'kubernetes.io~downward-api', v.name);
-      await writeAtomically(dir, files);
+      await writeAtomically(dir, files, own);
       out.set(v.name, { hostPath: dir, readOnly: true });
     } else if (v.persistentVolumeClaim) {
       const claim = v.persistentVolumeClaim as { claimName: string; readOnly?: boolean };
@@ -245,10 +303,12 @@ export async function prepareVolumes(pod: Pod, rootDir: string, sources: VolumeS
       await hostPathVolume({ path: vol.path, type: vol.type ?? 'DirectoryOrCreate' });
       // A fresh volume directory is open to whatever user the pod runs as, as local-path makes it.
       if (created) await chmod(vol.path, 0o777);
+      // Local volumes take the pod's fsGroup; hostPath ones are the node's and stay as they are.
+      if (own && vol.local) await setVolumeOwnership(vol.path, own, !!claim.readOnly);
       out.set(v.name, { hostPath: vol.path, readOnly: !!claim.readOnly });
     } else if (v.projected) {
       const dir = join(base, 'kubernetes.io~projected', v.name);
-      await writeAtomically(dir, await projectedFiles(pod, v.name, v.projected, sources));
+      await writeAtomically(dir, await projectedFiles(pod, v.name, v.projected, sources), own);
       out.set(v.name, { hostPath: dir, readOnly: true });
     } else {
       const kind = Object.keys(v).find((k) => k !== 'name') ?? 'unknown';
@@ -271,11 +331,22 @@ export function containerMounts(c: Container, volumes: ReadonlyMap<string, Prepa
   return mounts;
 }
 
-/** Creates a subPath that does not exist yet inside a writable volume, as the kubelet does. */
+/** Creates a subPath that does not exist yet inside a writable volume with the volume root's mode, as the kubelet does. */
 export async function ensureSubPaths(c: Container, volumes: ReadonlyMap<string, PreparedVolume>): Promise<void> {
   for (const m of c.volumeMounts ?? []) {
     const v = volumes.get(m.name);
-    if (v && m.subPath && !v.readOnly) await mkdir(join(v.hostPath, m.subPath), { recursive: true });
+    if (!v || !m.subPath || v.readOnly) continue;
+    const path = join(v.hostPath, m.subPath);
+    if (await exists(path)) continue;
+    const root = await stat(v.hostPath);
+    let dir = v.hostPath;
+    for (const part of normalize(m.subPath).split('/').filter(Boolean)) {
+      dir = join(dir, part);
+      if (await exists(dir)) continue;
+      await mkdir(dir);
+      // mkdir's mode passes through the umask; the kubelet's does not. The group comes from a setgid parent.
+      await chmod(dir, root.mode & 0o7777);
+    }
   }
 }
 

@@ -66,6 +66,16 @@ describe('computePodStatus', () => {
     expect(status(pod(), [sandbox(), c('app', 'app')])).not.toHaveProperty('ephemeralContainerStatuses');
   });
 
+  it('keeps a terminal phase and its reason: a rejected pod with no containers stays Failed, not Pending', () => {
+    const rejected = pod({}, { phase: 'Failed', reason: 'SysctlForbidden', message: 'Pod was rejected: x' });
+    const s = status(rejected, []);
+    expect([s.phase, s.reason, s.message]).toEqual(['Failed', 'SysctlForbidden', 'Pod was rejected: x']);
+    expect(cond(s, 'Ready')).toBe('False');
+    // A running pod's reason and message are not carried over.
+    const live = status(pod({}, { phase: 'Running', reason: 'Old', message: 'old' }), [sandbox(), c('app', 'app')]);
+    expect([live.phase, live.reason, live.message]).toEqual(['Running', undefined, undefined]);
+  });
+
   it('is Pending with ContainerCreating before anything runs', () => {
     const s = status(pod(), []);
     expect(s.phase).toBe('Pending');

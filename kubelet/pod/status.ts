@@ -136,7 +136,10 @@ export function computePodStatus(input: StatusInput): PodStatus {
     return { ...s, ready: false };
   });
 
-  const phase = podPhase(pod, initStatuses, appStatuses, initDone);
+  // A terminal phase is final, with its reason (a pod the node rejected has no containers to
+  // say so): Kubernetes' kubelet never moves a pod out of Succeeded or Failed.
+  const terminal = current.phase === 'Succeeded' || current.phase === 'Failed';
+  const phase = terminal ? current.phase! : podPhase(pod, initStatuses, appStatuses, initDone);
   const unready = appStatuses.filter((s) => !s.ready).map((s) => s.name);
   const incompleteInit = initSpecs.filter((c) => {
     const last = history('init', c.name)[0];
@@ -174,6 +177,8 @@ export function computePodStatus(input: StatusInput): PodStatus {
     containerStatuses: appStatuses,
     ...(ephemeralStatuses.length ? { ephemeralContainerStatuses: ephemeralStatuses } : {}),
     ...(current.qosClass ? { qosClass: current.qosClass } : {}),
+    ...(terminal && current.reason ? { reason: current.reason } : {}),
+    ...(terminal && current.message ? { message: current.message } : {}),
   };
   return status;
 }

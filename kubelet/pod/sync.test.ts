@@ -39,7 +39,7 @@ function setup() {
     puller: new ImagePuller(runtime, recorder),
     statuses: new StatusManager(client, log),
     tokens: new ServiceAccountTokenManager(client, log),
-    settings: { nodeName: 'n1', clusterDNS: [], clusterDomain: 'cluster.local', nodeIP: '127.0.0.1', rootDir, allocatable: () => ({ cpu: '2', memory: '4Gi' }) },
+    settings: { nodeName: 'n1', clusterDNS: [], clusterDomain: 'cluster.local', nodeIP: '127.0.0.1', rootDir, allocatable: () => ({ cpu: '2', memory: '4Gi' }), allowedUnsafeSysctls: ['kernel.msg*'] },
     services: () => [],
     log,
   };
@@ -147,6 +147,43 @@ describe('pod sync on the in-memory runtime', () => {
     await settle(s, p);
     expect(s.runtime.calls.filter((c) => c === 'start app')).toHaveLength(1);
     expect(s.current(p).status!.phase).toBe('Failed');
+  });
+
+  it('rejects a pod asking for a sysctl the node does not allow: Failed, SysctlForbidden, nothing run, and it stays so', async () => {
+    const s = setup();
+    const p = pod({ securityContext: { sysctls: [{ name: 'kernel.msgmax', value: '1' }, { name: 'net.core.somaxconn', value: '1024' }] } });
+    s.client.seed(pods, p);
+    await settle(s, p);
+    expect(s.runtime.calls).toEqual([]);
+    const status = s.current(p).status!;
+    expect([status.phase, status.reason, status.message]).toEqual(['Failed', 'SysctlForbidden', 'Pod was rejected: forbidden sysctl: "net.core.somaxconn" not allowlisted']);
+    // Allowed ones (safe, or by --allowed-unsafe-sysctls) reach the sandbox.
+    const ok = pod({ securityContext: { sysctls: [{ name: 'kernel.msgmax', value: '1' }, { name: 'net/ipv4/tcp_syncookies', value: '0' }] } }, 'ok');
+    s.client.seed(pods, ok);
+    await settle(s, ok);
+    expect(s.current(ok).status!.phase).toBe('Running');
+  });
+
+  it('holds a container that would run as root under runAsNonRoot in CreateContainerConfigError; the others get their security settings', async () => {
+    const s = setup();
+    s.runtime.addImage('app-as-user');
+    s.runtime.imageUsers.set('app-as-user', { uid: 1001 });
+    const seen = new Map<string, unknown>();
+    s.runtime.behaviour = (config) => void seen.set(config.metadata.name, config.security);
+    const p = pod({
+      securityContext: { runAsNonRoot: true, runAsGroup: 5, fsGroup: 7 },
+      containers: [
+        { name: 'root', image: 'busybox' },
+        { name: 'user', image: 'app-as-user', securityContext: { capabilities: { drop: ['ALL'] } } },
+      ],
+    });
+    s.client.seed(pods, p);
+    await settle(s, p, 2);
+    const statuses = s.current(p).status!.containerStatuses!;
+    const root = states(statuses.find((c) => c.name === 'root')!).state.waiting as { reason?: string; message?: string };
+    expect(root).toEqual({ reason: 'CreateContainerConfigError', message: 'container has runAsNonRoot and image will run as root (pod: "web_ns(web-uid)", container: root)' });
+    expect(s.runtime.calls).not.toContain('create root');
+    expect(seen.get('user')).toMatchObject({ runAsUser: 1001, runAsGroup: 5, supplementalGroups: [7], capabilities: { add: [], drop: ['ALL'] } });
   });
 
   it('reports ErrImagePull for an image that cannot be pulled, without creating the container', async () => {

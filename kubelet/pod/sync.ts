@@ -9,12 +9,14 @@ import { resource } from '../../client/rest.js';
 import type { ApiClient } from '../../client/api-client.js';
 import { StatusError } from '../../api/status.js';
 import { rfc3339 } from '../../api/time.js';
+import { isPodFinished } from '../../api/conditions.js';
 import { Backoff } from '../container/backoff.js';
 import { containerConfig, sandboxConfig, type NodeSettings } from '../container/config.js';
 import { byAttemptDesc, fromContainer, fromSandbox, LABEL_NODE, LABEL_POD_UID, type ObservedContainer } from './observed.js';
 import { serviceEnv } from '../container/service-env.js';
 import { containerEnv, ContainerConfigError, expandVars, referencedObjects } from '../container/env.js';
 import { runHandler } from '../container/handlers.js';
+import { containerSecurity, forbiddenSysctl, needsImageUser, verifyRunAsNonRoot } from '../container/security.js';
 import type { ImagePuller } from '../container/image-puller.js';
 import { computePodActions, hasExited } from './planner.js';
 import { computePodStatus } from './status.js';
@@ -36,6 +38,8 @@ export interface KubeletSettings extends NodeSettings {
   rootDir: string;
   /** The node's allocatable resources (limits default to them in the downward API). */
   allocatable: () => Record<string, string>;
+  /** Sysctls beyond the safe set that pods may set (--allowed-unsafe-sysctls): names, or prefixes ending in "*". */
+  allowedUnsafeSysctls: readonly string[];
 }
 
 export interface PodSyncDeps {
@@ -102,6 +106,7 @@ export class PodSyncer {
       await this.terminate(pod);
       return { finished: true };
     }
+    if (await this.rejected(pod)) return {};
     const uid = pod.metadata.uid!;
     const now = Date.now();
     let observed = this.withHostIP(pod, await this.observe(uid));
@@ -184,6 +189,25 @@ export class PodSyncer {
     return { resyncAfterMs };
   }
 
+  /**
+   * The node's admission: a pod it cannot run as asked (sysctls the node does not allow) is
+   * failed, never started, as Kubernetes' kubelet rejects it.
+   */
+  private async rejected(pod: Pod): Promise<boolean> {
+    if (isPodFinished(pod)) return false;
+    const why = forbiddenSysctl(pod, this.d.settings.allowedUnsafeSysctls);
+    if (!why) return false;
+    this.d.recorder.event(pod, 'Warning', 'SysctlForbidden', why);
+    await this.d.statuses.write(pod, {
+      phase: 'Failed',
+      reason: 'SysctlForbidden',
+      message: `Pod was rejected: ${why}`,
+      ...(pod.status?.qosClass ? { qosClass: pod.status.qosClass } : {}),
+      ...(pod.status?.conditions ? { conditions: pod.status.conditions } : {}),
+    });
+    return true;
+  }
+
   private async createSandbox(pod: Pod, attempt: number): Promise<ObservedContainer> {
     const id = await this.d.runtime.runPodSandbox(sandboxConfig(pod, attempt, this.d.settings));
     return this.withHostIP(pod, [fromSandbox(await this.d.runtime.podSandboxStatus(id))])[0]!;
@@ -226,7 +250,19 @@ export class PodSyncer {
         const { env, vars } = containerEnv(pod, c, sources);
         await ensureSubPaths(c, volumes);
         const target = s.kind === 'ephemeral' && 'targetContainerName' in c && c.targetContainerName ? runningApps.get(c.targetContainerName) : undefined;
-        config = containerConfig(pod, c, this.d.settings, { attempt: s.attempt, kind: s.kind, env, vars, mounts: containerMounts(c, volumes), expand: expandVars, ...(target ? { pidTarget: target } : {}) });
+        const imageUser = needsImageUser(pod, c) ? await this.d.runtime.imageUser(c.image) : {};
+        verifyRunAsNonRoot(pod, c, imageUser);
+        const security = containerSecurity(pod, c, this.d.settings.rootDir, imageUser);
+        config = containerConfig(pod, c, this.d.settings, {
+          attempt: s.attempt,
+          kind: s.kind,
+          env,
+          vars,
+          mounts: containerMounts(c, volumes),
+          expand: expandVars,
+          security,
+          ...(target ? { pidTarget: target } : {}),
+        });
       } catch (err) {
         if (!(err instanceof ContainerConfigError || err instanceof VolumeError)) throw err;
         waiting[c.name] = { reason: 'CreateContainerConfigError', message: err.message };
@@ -296,7 +332,7 @@ export class PodSyncer {
   }
 
   /** The path of the volume bound to claim `name`: it must exist, be bound, and be a hostPath or local volume. */
-  private async claimedVolume(namespace: string, name: string): Promise<{ path: string; type?: string }> {
+  private async claimedVolume(namespace: string, name: string): Promise<{ path: string; type?: string; local?: boolean }> {
     const missing = (what: string) => new VolumeError(`MountVolume.SetUp failed for volume claim "${name}" : ${what}`);
     let pvc: PersistentVolumeClaim;
     try {
@@ -308,7 +344,7 @@ export class PodSyncer {
     if (!pvc.spec.volumeName || pvc.status?.phase !== 'Bound') throw missing(`persistentvolumeclaim "${name}" is not bound`);
     const pv = await this.d.client.get<PersistentVolume>(persistentVolumes, undefined, pvc.spec.volumeName);
     if (pv.spec.hostPath?.path) return { path: pv.spec.hostPath.path, type: pv.spec.hostPath.type || 'DirectoryOrCreate' };
-    if (pv.spec.local?.path) return { path: pv.spec.local.path, type: 'Directory' };
+    if (pv.spec.local?.path) return { path: pv.spec.local.path, type: 'Directory', local: true };
     throw missing(`volume ${pv.metadata.name} is of a kind this kubelet cannot mount (hostPath and local only)`);
   }
 

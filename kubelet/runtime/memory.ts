@@ -56,6 +56,8 @@ export class MemoryRuntime implements ContainerRuntime {
   onExec: (id: string, command: string[]) => ExecResult = () => ({ exitCode: 0 });
   /** Images whose pull fails (as from a registry that does not have them). */
   readonly unpullable = new Set<string>();
+  /** The user each image runs as (default: none given, so root). */
+  readonly imageUsers = new Map<string, { uid?: number; username?: string }>();
 
   constructor(images: string[] = []) {
     for (const i of images) this.addImage(i);
@@ -108,6 +110,11 @@ export class MemoryRuntime implements ContainerRuntime {
 
   async imageID(image: string): Promise<string | undefined> {
     return this.images.get(image);
+  }
+
+  async imageUser(image: string): Promise<{ uid?: number; username?: string }> {
+    if (!this.images.has(image)) throw new RuntimeError(`no such image: ${image}`, 404);
+    return { ...this.imageUsers.get(image) };
   }
 
   async pullImage(image: string): Promise<void> {

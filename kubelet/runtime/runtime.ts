@@ -32,6 +32,12 @@ export interface PodSandboxConfig {
   labels: Record<string, string>;
   /** Use the node's network namespace instead of one of the pod's own. */
   hostNetwork: boolean;
+  /** Use the node's IPC namespace (hostIPC). */
+  hostIPC: boolean;
+  /** Use the node's PID namespace (hostPID): every container of the pod sees the node's processes. */
+  hostPID: boolean;
+  /** Namespaced kernel parameters of the pod (its network and IPC namespaces). */
+  sysctls: Record<string, string>;
   portMappings: PortMapping[];
   /** Absent: the node's own resolver configuration. */
   dns?: DNSConfig;
@@ -72,6 +78,29 @@ export interface ContainerResources {
   memoryLimitBytes?: number;
 }
 
+/** A seccomp profile: the runtime's default, none, or a JSON profile file on the node. */
+export type SeccompProfile = { type: 'RuntimeDefault' } | { type: 'Unconfined' } | { type: 'Localhost'; path: string };
+
+/** How a container's processes are confined (CRI's LinuxContainerSecurityContext). */
+export interface ContainerSecurity {
+  /** Every capability and device of the node, no seccomp or read-only /proc paths. */
+  privileged: boolean;
+  /** Capabilities added to and dropped from the runtime's default set ("NET_ADMIN", "ALL"). */
+  capabilities: { add: string[]; drop: string[] };
+  /** The uid to run as; absent: the image's user. */
+  runAsUser?: number;
+  /** The image's user by name, used with runAsGroup when no uid is given. */
+  runAsUsername?: string;
+  /** The primary gid; absent: the user's own group in the image. */
+  runAsGroup?: number;
+  /** Groups the processes also belong to (the pod's supplementalGroups and fsGroup). */
+  supplementalGroups: number[];
+  readonlyRootfs: boolean;
+  /** no_new_privs: setuid binaries and file capabilities grant nothing (allowPrivilegeEscalation: false). */
+  noNewPrivs: boolean;
+  seccomp: SeccompProfile;
+}
+
 export interface ContainerConfig {
   metadata: ContainerMetadata;
   image: string;
@@ -92,6 +121,7 @@ export interface ContainerConfig {
   sharePid: boolean;
   /** Join this container's PID namespace instead (an ephemeral container's target). */
   pidTarget?: string;
+  security: ContainerSecurity;
 }
 
 export type ContainerState = 'created' | 'running' | 'exited' | 'unknown';
@@ -206,6 +236,8 @@ export interface RuntimeService {
 export interface ImageService {
   /** The image's id if it is present locally. */
   imageID(image: string): Promise<string | undefined>;
+  /** The user a present image runs as: a uid, or a name the image's /etc/passwd resolves; neither means root. */
+  imageUser(image: string): Promise<{ uid?: number; username?: string }>;
   pullImage(image: string): Promise<void>;
   /** Local images, for the node's status. */
   listImages(): Promise<Array<{ names: string[]; sizeBytes: number }>>;

@@ -341,6 +341,20 @@ describe('restarts and probes', () => {
     await kubectl.ok(['exec', 'unready', '--', 'sh', '-c', 'echo ok > /www/healthy']);
     await waitPod('unready', 'Ready', (p) => p.status.conditions.some((c: Obj) => c.type === 'Ready' && c.status === 'True'), 30_000);
   }, 150_000);
+
+  it('a container that cannot start (StartError) is retried with back-off, not in a tight loop', async () => {
+    await kubectl.ok(['run', 'nostart', '--image=busybox:1.36', '--command', '--', '/no/such/binary']);
+    const p = await waitPod('nostart', 'CrashLoopBackOff after a StartError', (x) => {
+      const cs = x.status?.containerStatuses?.[0];
+      return cs?.state.waiting?.reason === 'CrashLoopBackOff' && cs.lastState.terminated?.reason === 'StartError';
+    }, 60_000);
+    expect(p.status.containerStatuses[0].lastState.terminated.message).toContain('/no/such/binary');
+    // Docker records no end time for a failed start; the back-off counts from its creation, so
+    // in 10 s there are a few attempts (10 s, 20 s windows), not dozens.
+    await new Promise((r) => setTimeout(r, 10_000));
+    expect((await pod('nostart')).status.containerStatuses[0].restartCount).toBeLessThan(4);
+    await kubectl.ok(['delete', 'pod', 'nostart', '--grace-period=0', '--force']);
+  }, 90_000);
 });
 
 describe('configuration inside containers', () => {

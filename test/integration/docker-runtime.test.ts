@@ -18,14 +18,19 @@ function sandbox(name: string, extra: Partial<PodSandboxConfig> = {}): PodSandbo
     hostname: name,
     labels: { ...labels, pod: name },
     hostNetwork: false,
+    hostIPC: false,
+    hostPID: false,
+    sysctls: {},
     portMappings: [],
     hostAliases: [],
     ...extra,
   };
 }
 
+const NO_SECURITY: ContainerConfig['security'] = { privileged: false, capabilities: { add: [], drop: [] }, supplementalGroups: [], readonlyRootfs: false, noNewPrivs: false, seccomp: { type: 'RuntimeDefault' } };
+
 function container(name: string, extra: Partial<ContainerConfig> = {}): ContainerConfig {
-  return { metadata: { name, attempt: 0 }, image: 'busybox:1.36', envs: [], labels: { ...labels, container: name }, mounts: [], resources: {}, tty: false, stdin: false, stdinOnce: false, sharePid: false, ...extra };
+  return { metadata: { name, attempt: 0 }, image: 'busybox:1.36', envs: [], labels: { ...labels, container: name }, mounts: [], resources: {}, tty: false, stdin: false, stdinOnce: false, sharePid: false, security: NO_SECURITY, ...extra };
 }
 
 async function text(stream: AsyncIterable<Buffer | string>): Promise<string> {

@@ -72,6 +72,8 @@ export interface DockerCreateBody {
   Tty?: boolean;
   OpenStdin?: boolean;
   StdinOnce?: boolean;
+  /** "uid", "uid:gid" or "name:gid". */
+  User?: string;
   ExposedPorts?: Record<string, object>;
   HostConfig: {
     NetworkMode?: string;
@@ -87,6 +89,14 @@ export interface DockerCreateBody {
     DnsSearch?: string[];
     DnsOptions?: string[];
     ExtraHosts?: string[];
+    Privileged?: boolean;
+    CapAdd?: string[];
+    CapDrop?: string[];
+    GroupAdd?: string[];
+    ReadonlyRootfs?: boolean;
+    /** "no-new-privileges", "seccomp=unconfined", "seccomp=<profile JSON>". */
+    SecurityOpt?: string[];
+    Sysctls?: Record<string, string>;
   };
 }
 
@@ -166,6 +176,11 @@ export class DockerEngine {
       if (err instanceof RuntimeError && err.statusCode === 404) return undefined;
       throw err;
     }
+  }
+
+  /** The image's configured user ("" when it sets none). */
+  async imageUser(image: string): Promise<string> {
+    return (await this.call<{ Config?: { User?: string } | null }>('GET', `/images/${encodeURIComponent(image)}/json`)).Config?.User ?? '';
   }
 
   async pullImage(image: string): Promise<void> {

@@ -23,6 +23,7 @@ import type {
 import { RuntimeError } from '../runtime.js';
 import { DockerEngine, labelFilter, type DockerContainerInfo, type DockerCreateBody } from './engine.js';
 import { containerName, parseName, sandboxName } from './names.js';
+import { dockerSecurity } from './security.js';
 
 /** "podsandbox" or "container": which of the two a Docker container is to us. */
 const LABEL_TYPE = 'io.kubette.type';
@@ -98,7 +99,9 @@ function toContainerStatus(c: DockerContainerInfo): ContainerStatus | undefined 
     exitCode,
     createdAt: unsetTime(c.Created),
     startedAt: unsetTime(c.State?.StartedAt),
-    finishedAt: unsetTime(c.State?.FinishedAt),
+    // Docker keeps no time for a start that failed; creation came just before it. Without one the
+    // restart back-off would have nothing to count from (containerd records the failure's time).
+    finishedAt: unsetTime(c.State?.FinishedAt) ?? (state === 'created' && c.State?.Error ? unsetTime(c.Created) : undefined),
     reason: state !== 'exited' ? undefined : oom ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error',
     message: c.State?.Error || undefined,
   };
@@ -123,6 +126,13 @@ export class DockerRuntime implements ContainerRuntime {
 
   async pullImage(image: string) {
     return this.engine.pullImage(image);
+  }
+
+  async imageUser(image: string): Promise<{ uid?: number; username?: string }> {
+    // "user", "user:group", "uid" or "uid:gid": the group part does not say who runs.
+    const user = (await this.engine.imageUser(image)).split(':')[0]!;
+    if (!user) return {};
+    return /^\d+$/.test(user) ? { uid: Number(user) } : { username: user };
   }
 
   async listImages() {
@@ -155,7 +165,9 @@ export class DockerRuntime implements ContainerRuntime {
       HostConfig: {
         // By id: a name shared by twin networks would be ambiguous.
         NetworkMode: config.hostNetwork ? 'host' : networkId,
-        IpcMode: 'shareable',
+        IpcMode: config.hostIPC ? 'host' : 'shareable',
+        PidMode: config.hostPID ? 'host' : undefined,
+        Sysctls: Object.keys(config.sysctls).length ? config.sysctls : undefined,
         PortBindings: ports.length ? portBindings : undefined,
         RestartPolicy: { Name: 'no' },
         Dns: config.dns?.servers,
@@ -202,6 +214,10 @@ export class DockerRuntime implements ContainerRuntime {
   async createContainer(podSandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string> {
     const shared = `container:${podSandboxId}`;
     const r = config.resources;
+    const security = await dockerSecurity(config.security);
+    // A namespace shared with the host is joined directly: Docker lets no one join a container's
+    // IPC namespace when that is the host's.
+    const pidMode = sandboxConfig.hostPID ? 'host' : config.pidTarget ? `container:${config.pidTarget}` : config.sharePid ? shared : undefined;
     return this.engine.createContainer(containerName(sandboxConfig.metadata, config.metadata), {
       Image: config.image,
       Entrypoint: config.command,
@@ -212,10 +228,12 @@ export class DockerRuntime implements ContainerRuntime {
       Tty: config.tty,
       OpenStdin: config.stdin,
       StdinOnce: config.stdinOnce,
+      User: security.User,
       HostConfig: {
+        ...security.HostConfig,
         NetworkMode: shared,
-        IpcMode: shared,
-        PidMode: config.pidTarget ? `container:${config.pidTarget}` : config.sharePid ? shared : undefined,
+        IpcMode: sandboxConfig.hostIPC ? 'host' : shared,
+        PidMode: pidMode,
         Binds: config.mounts.map((m) => `${m.hostPath}:${m.containerPath}${m.readonly ? ':ro' : ''}`),
         Memory: r.memoryLimitBytes,
         // Docker's one-number form of quota/period.
