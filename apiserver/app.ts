@@ -12,6 +12,7 @@ import { APIServiceController } from './aggregator/apiservice-controller.js';
 import { publishAuthenticationConfig } from './aggregator/authentication-config.js';
 import { AggregatorProxy, type FrontProxyOptions } from './aggregator/proxy.js';
 import type { KubeObject } from '../api/types/meta.js';
+import { PodSecurityAdmission } from './admission/pod-security/admission.js';
 import { Admission, DEFAULT_ADMISSION_PLUGINS } from './admission/admission.js';
 import { EscalationCheck } from './authz/escalation.js';
 import { noSuchRoute, StatusError } from '../api/status.js';
@@ -272,6 +273,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   const rbac = new RbacAuthorizer(rbacSource);
   const podStore = registry.storeFor(findResource('', 'v1', 'pods')!);
   const pvcStore = registry.storeFor(findResource('', 'v1', 'persistentvolumeclaims')!);
+  const namespaceStore = registry.storeFor(findResource('', 'v1', 'namespaces')!);
   const nodeGraph: NodeGraphSource = {
     // Through the pods' selectable fields (kept with each cached pod): the pods themselves are
     // held as bytes, and only the few on this node are parsed.
@@ -300,6 +302,10 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
       // Several defaults: the newest, as Kubernetes picks.
       return defaults.sort((a, b) => Date.parse(b.metadata.creationTimestamp ?? '') - Date.parse(a.metadata.creationTimestamp ?? ''))[0]?.metadata.name;
     },
+    new PodSecurityAdmission({
+      namespaceLabels: (name) => namespaceStore.getCached(undefined, name)?.obj.metadata.labels as Record<string, string> | undefined,
+      podsIn: (namespace) => podStore.cache.list(podStore.keyPrefix(namespace)).map((o) => o.obj as unknown as Pod),
+    }),
   );
   // NodeRestriction goes with the Node authorizer, as clusters that use one enable the other.
   const restrict = opts.authorizationModes.includes('Node') && opts.admissionPlugins.has('NodeRestriction') ? (user: UserInfo, attrs: RequestAttributes) => checkNodeRestriction(user, attrs, nodeGraph) : undefined;

@@ -9,11 +9,12 @@ import type { KubeObject } from '../../api/types/meta.js';
 import type { Pod } from '../../api/types/pod.js';
 import type { UserInfo } from '../../component-base/authn/user.js';
 import type { EscalationCheck } from '../authz/escalation.js';
+import type { PodSecurityAdmission } from './pod-security/admission.js';
 import { admitPodServiceAccount, type ServiceAccountLookup } from './service-account.js';
 
-export const ADMISSION_PLUGINS = ['NamespaceLifecycle', 'NodeRestriction', 'ServiceAccount', 'DefaultStorageClass', 'StorageObjectInUseProtection'];
+export const ADMISSION_PLUGINS = ['NamespaceLifecycle', 'NodeRestriction', 'ServiceAccount', 'DefaultStorageClass', 'StorageObjectInUseProtection', 'PodSecurity'];
 /** On unless disabled, as in Kubernetes (NodeRestriction also needs the Node authorizer). */
-export const DEFAULT_ADMISSION_PLUGINS = ['NamespaceLifecycle', 'NodeRestriction', 'ServiceAccount', 'DefaultStorageClass', 'StorageObjectInUseProtection'];
+export const DEFAULT_ADMISSION_PLUGINS = ['NamespaceLifecycle', 'NodeRestriction', 'ServiceAccount', 'DefaultStorageClass', 'StorageObjectInUseProtection', 'PodSecurity'];
 export const PVC_PROTECTION = 'kubernetes.io/pvc-protection';
 export const PV_PROTECTION = 'kubernetes.io/pv-protection';
 
@@ -36,10 +37,11 @@ export class Admission {
     private readonly escalation?: EscalationCheck,
     /** The default StorageClass's name, if the cluster has one. */
     private readonly defaultStorageClass: () => string | undefined = () => undefined,
+    private readonly podSecurity?: PodSecurityAdmission,
   ) {}
 
-  /** Mutates and checks a create's object (stored version, namespace set), by `user`. */
-  async admit(r: ResourceInfo, obj: KubeObject, user: UserInfo): Promise<void> {
+  /** Mutates and checks a create's object (stored version, namespace set), by `user`; returns the warnings for the client. */
+  async admit(r: ResourceInfo, obj: KubeObject, user: UserInfo): Promise<string[]> {
     if (r.group === '' && r.kind === 'Pod' && this.plugins.has('ServiceAccount')) await admitPodServiceAccount(obj as unknown as Pod, this.accounts);
     // StorageObjectInUseProtection: claims and volumes are not removed while in use (the
     // controller-manager's pvc-protection and pv-protection controllers let them go).
@@ -54,7 +56,7 @@ export class Admission {
       const name = this.defaultStorageClass();
       if (spec && typeof spec === 'object' && (spec.storageClassName === undefined || spec.storageClassName === null) && name) spec.storageClassName = name;
     }
-    this.validate(r, obj, undefined, user);
+    return this.validate(r, obj, undefined, user);
   }
 
   /** Checks a delete before anything is read or written; throws a Status. */
@@ -65,10 +67,14 @@ export class Admission {
     }
   }
 
-  /** Checks a write (a create, or an update from `old`) that no plugin may skip; throws a Status. */
-  validate(r: ResourceInfo, obj: KubeObject, old: KubeObject | undefined, user: UserInfo): void {
+  /**
+   * Checks a write (a create, or an update from `old`; pods/ephemeralcontainers is one) that
+   * mutating plugins do not see; throws a Status, or returns the warnings for the client.
+   */
+  validate(r: ResourceInfo, obj: KubeObject, old: KubeObject | undefined, user: UserInfo): string[] {
     if (this.escalation && r.group === 'rbac.authorization.k8s.io' && RBAC_RESOURCES.has(r.plural)) {
       this.escalation.check(r.plural, obj as Parameters<EscalationCheck['check']>[1], old as Parameters<EscalationCheck['check']>[2], user);
     }
+    return this.podSecurity && this.plugins.has('PodSecurity') ? this.podSecurity.check(r, obj, old) : [];
   }
 }

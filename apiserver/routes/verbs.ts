@@ -102,9 +102,15 @@ export async function create(ctx: Ctx): Promise<FastifyReply> {
     return send(ctx, 201, JSON.stringify(answered), warnings);
   }
   const owned = ctx.store.recordCreate(obj, tracking);
-  await ctx.options.admission.admit(ctx.r, obj, requestUser(ctx.req.raw));
+  const admitted = await ctx.options.admission.admit(ctx.r, obj, requestUser(ctx.req.raw));
   const created = await ctx.store.create(obj, dryRun(ctx.q), owned);
-  return sendObject(ctx, 201, created, warnings);
+  return sendObject(ctx, 201, created, [...warnings, ...admitted]);
+}
+
+/** Validating admission of an update: the main resource, and pods/ephemeralcontainers (what a pod runs); not status. */
+function admittedUpdate(ctx: Ctx, subresource: string | undefined, next: KubeObject, current: KubeObject): string[] {
+  if (subresource && subresource !== 'ephemeralcontainers') return [];
+  return ctx.options.admission.validate(ctx.r, next, current, requestUser(ctx.req.raw));
 }
 
 export async function update(ctx: Ctx, subresource?: 'status' | 'finalize' | 'approval' | 'ephemeralcontainers'): Promise<FastifyReply> {
@@ -117,6 +123,8 @@ export async function update(ctx: Ctx, subresource?: 'status' | 'finalize' | 'ap
   }
   obj.metadata.name = ctx.path.name;
   const pinned = obj.metadata.resourceVersion;
+  // Set by the last attempt of the write (a conflict retries it).
+  let admitted: string[] = [];
   const { object, created } = await ctx.store.update(ctx.path.namespace, ctx.path.name!, {
     dryRun: dryRun(ctx.q),
     tracking,
@@ -124,16 +132,16 @@ export async function update(ctx: Ctx, subresource?: 'status' | 'finalize' | 'ap
     mutate: (current) => {
       checkPinned(ctx, pinned, current);
       const next = clone(obj);
-      if (!subresource) ctx.options.admission.validate(ctx.r, next, current, requestUser(ctx.req.raw));
+      admitted = admittedUpdate(ctx, subresource, next, current);
       return next;
     },
     createFrom: () => {
       const fresh = clone(obj);
-      ctx.options.admission.validate(ctx.r, fresh, undefined, requestUser(ctx.req.raw));
+      admitted = ctx.options.admission.validate(ctx.r, fresh, undefined, requestUser(ctx.req.raw));
       return fresh;
     },
   });
-  return sendObject(ctx, created ? 201 : 200, object, warnings);
+  return sendObject(ctx, created ? 201 : 200, object, [...warnings, ...admitted]);
 }
 
 export async function patch(ctx: Ctx, subresource?: 'status' | 'approval' | 'ephemeralcontainers'): Promise<FastifyReply> {
@@ -174,11 +182,12 @@ export async function patch(ctx: Ctx, subresource?: 'status' | 'approval' | 'eph
       const { obj, warnings } = admit(ctx.r, body, ctx.path.namespace, validation);
       // The applier owns exactly what it sent.
       obj.metadata.managedFields = applyConfiguration(undefined, body as KubeObject, shape, ctx.store.strategy.hasStatus, writer(), force).managedFields;
-      await ctx.options.admission.admit(ctx.r, obj, requestUser(ctx.req.raw));
-      return sendObject(ctx, 201, await ctx.store.create(obj, isDryRun, { ...tracking, applied: true }), warnings);
+      const admitted = await ctx.options.admission.admit(ctx.r, obj, requestUser(ctx.req.raw));
+      return sendObject(ctx, 201, await ctx.store.create(obj, isDryRun, { ...tracking, applied: true }), [...warnings, ...admitted]);
     }
   }
   let warnings: string[] = [];
+  let admitted: string[] = [];
   // An applied configuration owns only fields the kind has: unknown ones are dropped (and
   // reported) before anything is merged or recorded.
   const config = type === 'apply' ? clone(doc as KubeObject) : undefined;
@@ -216,11 +225,11 @@ export async function patch(ctx: Ctx, subresource?: 'status' | 'approval' | 'eph
       const stored = toStorage(ctx.r, result as KubeObject);
       applyNamespace(ctx.r, stored, ctx.path.namespace);
       if (managedFields !== undefined) stored.metadata.managedFields = managedFields as unknown[];
-      if (!subresource) ctx.options.admission.validate(ctx.r, stored, current, requestUser(ctx.req.raw));
+      admitted = admittedUpdate(ctx, subresource, stored, current);
       return stored;
     },
   });
-  return sendObject(ctx, 200, object, warnings);
+  return sendObject(ctx, 200, object, [...warnings, ...admitted]);
 }
 
 export async function remove(ctx: Ctx): Promise<FastifyReply> {
