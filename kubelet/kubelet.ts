@@ -22,6 +22,7 @@ import type { ContainerRuntime } from './runtime/runtime.js';
 import { StatusManager } from './pod/status-manager.js';
 import { removePodDir } from './container/volumes.js';
 import { ServiceAccountTokenManager } from './pod/service-account-tokens.js';
+import { collectResourceMetrics } from './stats/collector.js';
 
 const SWEEP_MS = 30_000;
 
@@ -89,6 +90,11 @@ export class Kubelet {
       // A watch that has gone quiet for long is visible here (bookmarks arrive every minute).
       `kubelet_informer_seconds_since_last_event{resource="pods"} ${since.toFixed(1)}`,
     ].join('\n') + '\n';
+  }
+
+  /** /metrics/resource: CPU and memory of the node, its pods and their containers. */
+  resourceMetrics(): Promise<string> {
+    return collectResourceMetrics(this.runtime, this.settings.nodeName);
   }
 
   findPod(namespace: string, name: string): Pod | undefined {

@@ -115,6 +115,7 @@ runComponent({
       observe: (uid) => kubelet!.syncer.observe(uid),
       healthy: () => runtimeUp,
       metrics: () => kubelet?.metrics() ?? '',
+      resourceMetrics: async () => (kubelet ? kubelet.resourceMetrics() : ''),
       log,
     });
     // --port 0 takes a free port; the Node then advertises the one actually bound.

@@ -9,6 +9,7 @@ import {
   type ContainerEvent,
   type ContainerFilter,
   type ContainerRuntime,
+  type ContainerStats,
   type ContainerStatus,
   type ExecOptions,
   type ExecSession,
@@ -110,6 +111,14 @@ export class MemoryRuntime implements ContainerRuntime {
 
   async imageID(image: string): Promise<string | undefined> {
     return this.images.get(image);
+  }
+
+  /** What containerStats reports for each container (default: nothing used yet). */
+  readonly usage = new Map<string, { cpuUsageCoreNanoSeconds: number; memoryWorkingSetBytes: number }>();
+
+  async containerStats(id: string): Promise<ContainerStats> {
+    this.container(id);
+    return { timestamp: Date.now(), cpuUsageCoreNanoSeconds: 0, memoryWorkingSetBytes: 0, ...this.usage.get(id) };
   }
 
   async imageUser(image: string): Promise<{ uid?: number; username?: string }> {

@@ -146,6 +146,16 @@ export interface ContainerStatus {
   message?: string;
 }
 
+/** A container's resource usage at one moment (CRI ContainerStats). */
+export interface ContainerStats {
+  /** When it was read, in milliseconds since the epoch. */
+  timestamp: number;
+  /** CPU time used since the container started, in nanoseconds of one core. */
+  cpuUsageCoreNanoSeconds: number;
+  /** Memory in use that the kernel cannot simply drop (usage minus inactive file cache). */
+  memoryWorkingSetBytes: number;
+}
+
 export interface ContainerFilter {
   podSandboxId?: string;
   /** Every one of these labels. */
@@ -221,6 +231,8 @@ export interface RuntimeService {
   removeContainer(id: string): Promise<void>;
   listContainers(filter?: ContainerFilter): Promise<ContainerStatus[]>;
   containerStatus(id: string): Promise<ContainerStatus>;
+  /** A running container's CPU and memory usage now. */
+  containerStats(id: string): Promise<ContainerStats>;
 
   /** Stdout and stderr, as one text stream. */
   logs(id: string, opts: LogOptions): Promise<Readable>;

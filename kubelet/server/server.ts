@@ -30,6 +30,8 @@ export interface ServerDeps {
   healthy(): boolean;
   /** Prometheus text exposition. */
   metrics(): string;
+  /** The resource metrics (/metrics/resource), Prometheus text. */
+  resourceMetrics(): Promise<string>;
   log: Logger;
   /** The serving certificate, and the CA whose client certificates authenticate. */
   tls: { certPem: string; keyPem: string; clientCaPem?: string };
@@ -112,6 +114,10 @@ export class KubeletServer {
       }
       if (url.pathname === '/metrics') {
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(this.d.metrics());
+        return;
+      }
+      if (url.pathname === '/metrics/resource') {
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(await this.d.resourceMetrics());
         return;
       }
       if (url.pathname === '/pods') {

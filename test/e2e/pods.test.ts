@@ -202,7 +202,7 @@ describe('what reaches Docker', () => {
     expect(execFileSync('docker', ['inspect', '--format', '{{.HostConfig.NetworkMode}}', sandbox.replace('container:', '')]).toString().trim()).toBe('host');
   });
 
-  it('the kubelet API on the port its Node advertises is HTTPS: 401 without credentials, /healthz and /metrics for the admin, 403 for others', async () => {
+  it('the kubelet API on the port its Node advertises is HTTPS: 401 without credentials, /healthz, /metrics and /metrics/resource for the admin, 403 for others', async () => {
     const node = await getJSON(`/api/v1/nodes/${cluster.nodes[0]}`);
     const port = node.status.daemonEndpoints.kubeletEndpoint.Port;
     const admin = loadClientConfig({ kubeconfig: cluster.kubeconfig }).tls!;
@@ -224,6 +224,27 @@ describe('what reaches Docker', () => {
     const metrics = (await get('/metrics', { cert: admin.cert, key: admin.key })).body;
     expect(metrics).toMatch(/^kubelet_pod_worker_syncs_total [1-9]\d*$/m);
     expect(metrics).toMatch(/^kubelet_informer_watch_events_total\{resource="pods"\} \d+$/m);
+    // Resource metrics (what metrics-server and Prometheus scrape), from the node running pod "web".
+    const web = await pod('web');
+    const webNode = await getJSON(`/api/v1/nodes/${web.spec.nodeName}`);
+    const resource = await new Promise<string>((resolve, reject) => {
+      httpsRequest({ host: '127.0.0.1', port: webNode.status.daemonEndpoints.kubeletEndpoint.Port, path: '/metrics/resource', rejectUnauthorized: false, cert: admin.cert, key: admin.key }, (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`${res.statusCode} ${body}`))));
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(resource).toContain('# TYPE container_cpu_usage_seconds_total counter');
+    const cpu = /^container_cpu_usage_seconds_total\{container="web",namespace="default",pod="web"\} ([0-9.e-]+) (\d+)$/m.exec(resource);
+    expect(cpu).not.toBeNull();
+    expect(Number(cpu![1])).toBeGreaterThan(0);
+    expect(Math.abs(Number(cpu![2]) - Date.now())).toBeLessThan(5 * 60_000);
+    expect(Number(/^container_memory_working_set_bytes\{container="web",namespace="default",pod="web"\} (\d+)/m.exec(resource)?.[1])).toBeGreaterThan(0);
+    expect(resource).toMatch(/^pod_memory_working_set_bytes\{namespace="default",pod="web"\} \d+ \d+$/m);
+    expect(Number(/^node_cpu_usage_seconds_total ([0-9.e+]+) \d+$/m.exec(resource)?.[1])).toBeGreaterThan(0);
+    expect(resource).toMatch(/^resource_scrape_error 0$/m);
     // A real user with no rights on nodes/proxy: authenticated by TokenReview, refused by SubjectAccessReview.
     await kubectl.ok(['create', 'serviceaccount', 'nobody']);
     const token = (await kubectl.ok(['create', 'token', 'nobody'])).trim();

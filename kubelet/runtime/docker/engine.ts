@@ -178,6 +178,11 @@ export class DockerEngine {
     }
   }
 
+  /** One reading of a container's cgroup counters (one-shot: no second sample is waited for). */
+  async stats(id: string): Promise<{ read?: string; cpu_stats?: { cpu_usage?: { total_usage?: number } }; memory_stats?: { usage?: number; stats?: Record<string, number> } }> {
+    return this.call('GET', `/containers/${id}/stats?stream=false&one-shot=true`);
+  }
+
   /** The image's configured user ("" when it sets none). */
   async imageUser(image: string): Promise<string> {
     return (await this.call<{ Config?: { User?: string } | null }>('GET', `/images/${encodeURIComponent(image)}/json`)).Config?.User ?? '';

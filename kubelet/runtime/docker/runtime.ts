@@ -11,6 +11,7 @@ import type {
   ContainerFilter,
   ContainerRuntime,
   ContainerState,
+  ContainerStats,
   ContainerStatus,
   ExecOptions,
   ExecSession,
@@ -268,6 +269,20 @@ export class DockerRuntime implements ContainerRuntime {
     const status = info.Config?.Labels?.[LABEL_TYPE] === 'container' ? toContainerStatus(info) : undefined;
     if (!status) throw new RuntimeError(`no such container: ${id}`, 404);
     return status;
+  }
+
+  async containerStats(id: string): Promise<ContainerStats> {
+    const s = await this.engine.stats(id);
+    const mem = s.memory_stats ?? {};
+    // The working set leaves out file cache the kernel can reclaim: cgroup v2 names it
+    // inactive_file, v1 total_inactive_file.
+    const inactive = mem.stats?.inactive_file ?? mem.stats?.total_inactive_file ?? 0;
+    const read = s.read ? Date.parse(s.read) : NaN;
+    return {
+      timestamp: Number.isNaN(read) || read <= 0 ? Date.now() : read,
+      cpuUsageCoreNanoSeconds: s.cpu_stats?.cpu_usage?.total_usage ?? 0,
+      memoryWorkingSetBytes: Math.max(0, (mem.usage ?? 0) - inactive),
+    };
   }
 
   async logs(id: string, opts: LogOptions): Promise<Readable> {
