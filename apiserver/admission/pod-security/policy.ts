@@ -71,24 +71,36 @@ const RESTRICTED_OK_VOLUMES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'e
 
 const APPARMOR_ANNOTATION = 'container.apparmor.security.beta.kubernetes.io/';
 
+const allowedProfile = (t: unknown) => t === 'RuntimeDefault' || t === 'Localhost';
+
+/** Who sets a seccomp or AppArmor profile other than RuntimeDefault or Localhost, and to what. */
+function forbiddenProfiles(spec: PodSpec, field: 'seccompProfile' | 'appArmorProfile'): { pod: boolean; containers: string[]; values: string[] } {
+  const values: string[] = [];
+  const podProfile = spec.securityContext?.[field];
+  const pod = !!podProfile && !allowedProfile(podProfile.type);
+  if (pod) values.push(String(podProfile!.type));
+  const bad = containers(spec).filter((c) => {
+    const p = c.securityContext?.[field];
+    if (!p || allowedProfile(p.type)) return false;
+    values.push(String(p.type));
+    return true;
+  });
+  return { pod, containers: bad.map((c) => c.name), values };
+}
+
 const CHECKS: CheckDef[] = [
   {
     id: 'appArmorProfile',
     level: 'baseline',
     since: 0,
     check: (meta, spec) => {
-      const ok = (t: unknown) => t === 'RuntimeDefault' || t === 'Localhost';
-      const values: string[] = [];
-      const podBad = !!spec.securityContext?.appArmorProfile && !ok(spec.securityContext.appArmorProfile.type);
-      if (podBad) values.push(String(spec.securityContext!.appArmorProfile!.type));
-      const bad = containers(spec).filter((c) => c.securityContext?.appArmorProfile && !ok(c.securityContext.appArmorProfile.type));
-      for (const c of bad) values.push(String(c.securityContext!.appArmorProfile!.type));
-      const who = setters(podBad, bad.map((c) => c.name));
+      const bad = forbiddenProfiles(spec, 'appArmorProfile');
+      const who = setters(bad.pod, bad.containers);
       const annotations = Object.entries(meta.annotations ?? {})
         .filter(([k, v]) => k.startsWith(APPARMOR_ANNOTATION) && !(v === '' || v === 'runtime/default' || v.startsWith('localhost/')))
         .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
         .sort();
-      const list = [...sorted(values), ...annotations];
+      const list = [...sorted(bad.values), ...annotations];
       if (annotations.length) who.push(plural('annotation', 'annotations', annotations.length));
       if (!who.length) return undefined;
       return { reason: plural('forbidden AppArmor profile', 'forbidden AppArmor profiles', list.length), detail: `${who.join(' and ')} must not set AppArmor profile type to ${quoted(list)}` };
@@ -206,14 +218,9 @@ const CHECKS: CheckDef[] = [
     level: 'baseline',
     since: 0,
     check: (_m, spec) => {
-      const ok = (t: unknown) => t === 'RuntimeDefault' || t === 'Localhost';
-      const values: string[] = [];
-      const podBad = !!spec.securityContext?.seccompProfile && !ok(spec.securityContext.seccompProfile.type);
-      if (podBad) values.push(String(spec.securityContext!.seccompProfile!.type));
-      const bad = containers(spec).filter((c) => c.securityContext?.seccompProfile && !ok(c.securityContext.seccompProfile.type));
-      for (const c of bad) values.push(String(c.securityContext!.seccompProfile!.type));
-      const who = setters(podBad, bad.map((c) => c.name));
-      return who.length ? { reason: 'seccompProfile', detail: `${who.join(' and ')} must not set securityContext.seccompProfile.type to ${quoted(sorted(values))}` } : undefined;
+      const bad = forbiddenProfiles(spec, 'seccompProfile');
+      const who = setters(bad.pod, bad.containers);
+      return who.length ? { reason: 'seccompProfile', detail: `${who.join(' and ')} must not set securityContext.seccompProfile.type to ${quoted(sorted(bad.values))}` } : undefined;
     },
   },
   {
@@ -335,25 +342,12 @@ const CHECKS: CheckDef[] = [
     overrides: ['seccompProfile_baseline'],
     check: (_m, spec, minor) => {
       if (minor >= 25 && windows(spec)) return undefined;
-      const ok = (t: unknown) => t === 'RuntimeDefault' || t === 'Localhost';
-      const values: string[] = [];
-      const podProfile = spec.securityContext?.seccompProfile;
-      const podBad = !!podProfile && !ok(podProfile.type);
-      if (podBad) values.push(String(podProfile!.type));
-      const podSet = !!podProfile && !podBad;
-      const explicit: string[] = [];
-      const implicit: string[] = [];
-      for (const c of containers(spec)) {
-        const p = c.securityContext?.seccompProfile;
-        if (p) {
-          if (!ok(p.type)) {
-            explicit.push(c.name);
-            values.push(String(p.type));
-          }
-        } else if (!podSet) implicit.push(c.name);
-      }
-      const who = setters(podBad, explicit);
-      if (who.length) return { reason: 'seccompProfile', detail: `${who.join(' and ')} must not set securityContext.seccompProfile.type to ${quoted(sorted(values))}` };
+      const bad = forbiddenProfiles(spec, 'seccompProfile');
+      const who = setters(bad.pod, bad.containers);
+      if (who.length) return { reason: 'seccompProfile', detail: `${who.join(' and ')} must not set securityContext.seccompProfile.type to ${quoted(sorted(bad.values))}` };
+      // Unset on a container is fine only when the pod sets an allowed one.
+      const podSet = !!spec.securityContext?.seccompProfile;
+      const implicit = podSet ? [] : containers(spec).filter((c) => !c.securityContext?.seccompProfile).map((c) => c.name);
       if (implicit.length) return { reason: 'seccompProfile', detail: `pod or ${named('container', implicit)} must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"` };
       return undefined;
     },
