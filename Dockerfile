@@ -23,6 +23,7 @@ COPY controller-manager controller-manager
 COPY kubelet kubelet
 COPY proxy proxy
 COPY dns dns
+COPY metrics-server metrics-server
 COPY simulated-nodes simulated-nodes
 COPY launcher launcher
 COPY test/harness test/harness

@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 //   integration  real etcd and apiserver processes (test/integration, test/fault);
 //   e2e          whole clusters on the real Docker engine (test/e2e).
 // The compose test runs alone afterwards (vitest.compose.config.ts): it uses fixed ports.
-const components = '{api,apiserver,client,component-base,scheduler,controller-manager,kubelet,proxy,dns,simulated-nodes,launcher}';
+const components = '{api,apiserver,client,component-base,scheduler,controller-manager,kubelet,proxy,dns,metrics-server,simulated-nodes,launcher}';
 
 export default defineConfig({
   test: {

@@ -9,7 +9,7 @@ import type { EndpointSlice } from '../api/types/discovery.js';
 import { Informer } from '../client/informer.js';
 import { loadClientConfig } from '../client/kubeconfig.js';
 import { resource, RestClient } from '../client/rest.js';
-import { sleep } from '../client/sleep.js';
+import { keepAsserting } from '../client/keep-asserting.js';
 import { apiServerFlags, defineFlags, FlagError } from '../component-base/flags.js';
 import { serveHealth } from '../component-base/health-server.js';
 import { runComponent } from '../component-base/run.js';
@@ -61,20 +61,15 @@ runComponent({
 
     const informing = Promise.all([servicesInf.run(signal), slicesInf.run(signal)]);
     // Keep the registration true: re-assert it now and then (someone may delete it).
-    const registering = (async () => {
-      let delay = 500;
-      while (!signal.aborted) {
-        try {
-          const ip = await registerDnsService(client, { clusterIP: f['cluster-dns-ip'], address: advertise, port });
-          if (ip !== f['cluster-dns-ip']) log.warn({ ip, wanted: f['cluster-dns-ip'] }, 'kube-dns exists with another cluster IP');
-          delay = 30_000;
-        } catch (err) {
-          log.warn({ err: (err as Error).message }, 'could not register kube-dns; retrying');
-          delay = Math.min(delay * 2, 10_000);
-        }
-        await sleep(delay, signal);
-      }
-    })();
+    const registering = keepAsserting(
+      'kube-dns',
+      async () => {
+        const ip = await registerDnsService(client, { clusterIP: f['cluster-dns-ip'], address: advertise, port });
+        if (ip !== f['cluster-dns-ip']) log.warn({ ip, wanted: f['cluster-dns-ip'] }, 'kube-dns exists with another cluster IP');
+      },
+      signal,
+      log,
+    );
 
     const http = serveHealth('127.0.0.1', f['health-port'], {
       metrics: () => [`dns_queries_total ${server.queries}`, `dns_forwarded_total ${server.forwarded}`, `dns_failures_total ${server.failures}`],

@@ -5,30 +5,12 @@ import { StatusError } from '../api/status.js';
 import type { KubeObject } from '../api/types/meta.js';
 import { resource } from '../client/rest.js';
 import type { ApiClient } from '../client/api-client.js';
+import { getIfExists, upsert } from '../client/upsert.js';
 
 const services = resource('v1/services');
 const endpoints = resource('v1/endpoints');
 const slices = resource('discovery.k8s.io/v1/endpointslices');
 const MANAGER = 'kubette-dns';
-
-async function getIfExists(client: ApiClient, r: typeof services, namespace: string, name: string): Promise<KubeObject | undefined> {
-  try {
-    return await client.get(r, namespace, name);
-  } catch (err) {
-    if (err instanceof StatusError && err.code === 404) return undefined;
-    throw err;
-  }
-}
-
-async function upsert(client: ApiClient, r: typeof services, obj: KubeObject): Promise<KubeObject> {
-  try {
-    return await client.create(r, obj.metadata.namespace, obj);
-  } catch (err) {
-    if (!(err instanceof StatusError && err.code === 409)) throw err;
-    const current = await client.get(r, obj.metadata.namespace, obj.metadata.name!);
-    return client.update(r, { ...current, ...obj, metadata: { ...current.metadata, labels: obj.metadata.labels } });
-  }
-}
 
 /**
  * Asserts the kube-dns Service (kept as it is, ports pointed at this server) and its endpoints;

@@ -35,7 +35,8 @@ const flags = defineFlags({
   'kubelet-args': { type: 'string', default: '', arg: '"..."', help: 'Extra flags for every kubelet.' },
   'simulated-nodes': { type: 'int', default: 0, min: 0, max: 16384, arg: 'N', help: 'Simulated nodes beside the real ones (one kubette-simulated-nodes process: Nodes named simulated-1 ... simulated-N whose pods run nothing).' },
   'simulated-nodes-args': { type: 'string', default: '', arg: '"..."', help: 'Extra flags for the simulated nodes (e.g. ="--cpu 8 --pod-start-latency 2s").' },
-  without: { type: 'list', default: [], arg: 'LIST', help: 'Components not to start: scheduler, controller-manager, proxy, dns (e.g. to run your own).' },
+  without: { type: 'list', default: [], arg: 'LIST', help: 'Components not to start: scheduler, controller-manager, proxy, dns, metrics-server (e.g. to run your own).' },
+  'metric-resolution': { type: 'string', default: '15s', arg: 'DURATION', help: "How often metrics-server scrapes the kubelets (kubectl top's figures are this fresh)." },
   'service-cluster-ip-range': { type: 'cidr', default: '10.96.0.0/12', arg: 'CIDR', help: "Services' cluster IPs." },
   'service-node-port-range': { type: 'string', default: '30000-32767', arg: 'A-B', help: 'Node ports.' },
   'proxy-mode': { type: 'string', default: 'iptables', oneOf: ['iptables', 'userspace'], arg: 'MODE', help: 'iptables or userspace.' },
@@ -316,6 +317,18 @@ async function main(): Promise<void> {
     ]);
   }
 
+  // The resource metrics API (kubectl top) needs the aggregator's front proxy: secure clusters only.
+  if (pki && !without.has('metrics-server')) {
+    start('metrics-server', process.execPath, [
+      join(root, 'dist', 'metrics-server', 'main.js'),
+      ...apiFor('metrics-server'),
+      '--bind-address', '127.0.0.1',
+      '--secure-port', '0',
+      '--kubelet-insecure-tls',
+      '--metric-resolution', values['metric-resolution'],
+    ]);
+  }
+
   const nodes: string[] = [];
   for (let i = 1; i <= values.nodes; i++) {
     const name = nodeNames[i - 1]!;
@@ -370,7 +383,7 @@ users:
 `,
   );
   const apiserverText = values.apiservers > 1 ? `${values.apiservers} apiservers behind the balancer ${secure} (local admin port of the first ${server})` : pki ? `apiserver ${secure} (local admin port ${server})` : `apiserver ${server}`;
-  console.log(`kubette is up: ${apiserverText}, etcd ${values['etcd-members'] > 1 ? `${values['etcd-members']} members, first ` : ''}${etcdURL}, ${['scheduler', 'controller-manager', 'proxy', 'dns'].filter((c) => !without.has(c)).join(', ')}, kubelets ${nodes.join(', ') || '(none)'}${values['simulated-nodes'] ? `, ${values['simulated-nodes']} simulated nodes` : ''}
+  console.log(`kubette is up: ${apiserverText}, etcd ${values['etcd-members'] > 1 ? `${values['etcd-members']} members, first ` : ''}${etcdURL}, ${['scheduler', 'controller-manager', 'proxy', 'dns', ...(pki ? ['metrics-server'] : [])].filter((c) => !without.has(c)).join(', ')}, kubelets ${nodes.join(', ') || '(none)'}${values['simulated-nodes'] ? `, ${values['simulated-nodes']} simulated nodes` : ''}
   kubectl --kubeconfig ${kubeconfig} get namespaces
   logs in ${logDir}; Ctrl-C stops everything`);
 }

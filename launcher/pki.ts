@@ -50,6 +50,7 @@ const IDENTITIES: Record<string, { cn: string; groups: string[] }> = {
   'controller-manager': { cn: 'system:kube-controller-manager', groups: [] },
   proxy: { cn: 'system:kube-proxy', groups: [] },
   dns: { cn: 'system:kube-dns', groups: [] },
+  'metrics-server': { cn: 'system:metrics-server', groups: [] },
   // One process writing for many Nodes and their pods: no node identity fits, so cluster-admin (as kwok runs).
   'simulated-nodes': { cn: 'kubette:simulated-nodes', groups: ['system:masters'] },
 };

@@ -17,6 +17,7 @@ const ENTRY_POINTS = [
   'kubelet/main',
   'proxy/main',
   'dns/main',
+  'metrics-server/main',
   'simulated-nodes/main',
   'launcher/pki-main',
 ];

@@ -158,7 +158,10 @@ export class AggregatorProxy {
     try {
       const { host, port } = this.target(apiservice);
       const { request } = await undici();
-      const res = await request(`https://${host}:${port}/apis/${group}/${version}`, { dispatcher: await this.agent(apiservice), headersTimeout: 5000, bodyTimeout: 5000, headers: { accept: 'application/json' } });
+      // Asked as kube-aggregator asks it: a user of its own, in system:masters, vouched for by the front proxy.
+      const ours = this.frontProxy ?? DEFAULT_REQUEST_HEADERS;
+      const headers = { accept: 'application/json', [ours.usernameHeaders[0]!]: 'system:kube-aggregator', [ours.groupHeaders[0]!]: 'system:masters' };
+      const res = await request(`https://${host}:${port}/apis/${group}/${version}`, { dispatcher: await this.agent(apiservice), headersTimeout: 5000, bodyTimeout: 5000, headers });
       const body = (await res.body.json()) as { resources?: RemoteResource[] };
       if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
       this.discovered.set(apiservice.metadata.name!, { group, version, resources: (body.resources ?? []).filter((r) => !r.name.includes('/')) });

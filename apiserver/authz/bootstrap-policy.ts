@@ -136,6 +136,27 @@ export const BOOTSTRAP_CLUSTER_ROLES: BootstrapClusterRole[] = [
     ],
   },
   {
+    // metrics-server: reads nodes and pods, scrapes kubelets (nodes/metrics), authorizes its
+    // callers with SubjectAccessReviews, reads the front proxy's CA, and registers itself.
+    name: 'system:metrics-server',
+    rules: [
+      rule(['get'], [''], ['nodes/metrics']),
+      rule(['list', 'watch'], [''], ['nodes', 'pods']),
+      rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
+      rule(['get'], [''], ['configmaps'], ['extension-apiserver-authentication']),
+      rule(['create'], [''], ['services', 'endpoints']),
+      rule(['get', 'update'], [''], ['services', 'endpoints'], ['metrics-server']),
+      rule(['create'], ['apiregistration.k8s.io'], ['apiservices']),
+      rule(['get', 'update'], ['apiregistration.k8s.io'], ['apiservices'], ['v1beta1.metrics.k8s.io']),
+    ],
+  },
+  {
+    // Who may read pods and nodes may read their metrics (kubectl top), through view, edit and admin.
+    name: 'system:aggregated-metrics-reader',
+    labels: { ...AGGREGATE('view'), ...AGGREGATE('edit'), ...AGGREGATE('admin') },
+    rules: [rule(READ, ['metrics.k8s.io'], ['pods', 'nodes'])],
+  },
+  {
     // Everything on the kubelet's API: what the apiserver's kubelet client identity is bound to.
     name: 'system:kubelet-api-admin',
     rules: [
@@ -173,6 +194,7 @@ export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS: BootstrapBinding[] = [
   { name: 'system:kube-controller-manager', role: 'system:kube-controller-manager', subjects: [user('system:kube-controller-manager')] },
   { name: 'system:node-proxier', role: 'system:node-proxier', subjects: [user('system:kube-proxy')] },
   { name: 'system:kube-dns', role: 'system:kube-dns', subjects: [user('system:kube-dns'), { kind: 'ServiceAccount', name: 'kube-dns', namespace: 'kube-system' }] },
+  { name: 'system:metrics-server', role: 'system:metrics-server', subjects: [user('system:metrics-server'), { kind: 'ServiceAccount', name: 'metrics-server', namespace: 'kube-system' }] },
   // As in Kubernetes, system:node binds no one: the Node authorizer admits each kubelet to its
   // own node, its pods and what they use, and nothing more.
   { name: 'system:node', role: 'system:node', subjects: [] },

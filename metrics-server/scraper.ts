@@ -1,0 +1,62 @@
+// Scrapes every node's kubelet (/metrics/resource over HTTPS, at the Node's InternalIP and
+// advertised kubelet port) with this component's own credentials, all nodes at once, each with
+// a deadline so one stuck kubelet does not hold the rest back.
+import { request } from 'node:https';
+import type { Node } from '../api/types/core.js';
+import type { ClientConfig } from '../client/rest.js';
+import { parseResourceMetrics, type NodeScrape } from './resource-text.js';
+
+export interface KubeletClient {
+  /** Credentials towards kubelets: this component's client certificate or token. */
+  credentials: Pick<ClientConfig, 'tls' | 'token'>;
+  /** Skip checking the kubelets' serving certificates (they are self-signed). */
+  insecure: boolean;
+  timeoutMs: number;
+}
+
+export function kubeletAddress(node: Node): { host: string; port: number } | undefined {
+  const addresses = (node.status?.addresses ?? []) as Array<{ type: string; address: string }>;
+  const host = addresses.find((a) => a.type === 'InternalIP')?.address ?? addresses.find((a) => a.type === 'Hostname')?.address;
+  const port = (node.status as { daemonEndpoints?: { kubeletEndpoint?: { Port?: number } } } | undefined)?.daemonEndpoints?.kubeletEndpoint?.Port;
+  return host && port ? { host, port } : undefined;
+}
+
+export function scrapeNode(node: Node, k: KubeletClient): Promise<NodeScrape> {
+  const target = kubeletAddress(node);
+  if (!target) return Promise.reject(new Error(`node ${node.metadata.name} has no InternalIP and kubelet port`));
+  return new Promise((resolve, reject) => {
+    const startedAt = Date.now();
+    const req = request(
+      {
+        host: target.host,
+        port: target.port,
+        path: '/metrics/resource',
+        method: 'GET',
+        rejectUnauthorized: !k.insecure,
+        ...(k.credentials.tls?.ca && !k.insecure ? { ca: k.credentials.tls.ca } : {}),
+        ...(k.credentials.tls?.cert ? { cert: k.credentials.tls.cert, key: k.credentials.tls.key } : {}),
+        headers: k.credentials.token ? { authorization: `Bearer ${k.credentials.token}` } : {},
+        timeout: k.timeoutMs,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          // A kubelet's answer is small; a huge one is not read into memory.
+          if (size > 64 * 1024 * 1024) req.destroy(new Error('answer too large'));
+          else chunks.push(c);
+        });
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (res.statusCode !== 200) reject(new Error(`kubelet ${target.host}:${target.port}: HTTP ${res.statusCode}: ${text.slice(0, 200)}`));
+          else resolve(parseResourceMetrics(text, startedAt));
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`kubelet ${target.host}:${target.port}: no answer in ${k.timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
