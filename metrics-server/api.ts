@@ -14,7 +14,8 @@ export interface MetricsView {
   pods(): PodUsage[];
   /** Labels of the Nodes and Pods the cluster has (what selectors match and objects carry). */
   nodeLabels(): Map<string, Record<string, string>>;
-  podLabels(namespace: string, name: string): Record<string, string> | undefined;
+  /** A pod the cluster has: its labels and the node it is bound to. */
+  pod(namespace: string, name: string): { labels: Record<string, string>; nodeName?: string } | undefined;
 }
 
 export interface Answer {
@@ -141,18 +142,19 @@ export function answer(view: MetricsView, path: string, query: URLSearchParams, 
       .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
     return { code: 200, body: { kind: 'NodeMetricsList', apiVersion: API_VERSION, metadata: {}, items } };
   }
-  const pods = view.pods().filter((p) => access.namespace === undefined || p.namespace === access.namespace);
+  // Only pods the cluster still has, as reported by the kubelet of the node they are bound to
+  // (a kubelet that answers for another node's address does not make a second copy).
+  const pods = view
+    .pods()
+    .filter((p) => access.namespace === undefined || p.namespace === access.namespace)
+    .map((p) => ({ p, pod: view.pod(p.namespace, p.name) }))
+    .filter((x): x is { p: PodUsage; pod: { labels: Record<string, string>; nodeName?: string } } => !!x.pod && x.pod.nodeName === x.p.node);
   if (access.name !== undefined) {
-    const p = pods.find((x) => x.name === access.name);
-    const labels = p ? view.podLabels(p.namespace, p.name) : undefined;
-    if (!p || !labels) throw notFound('podmetrics', GROUP, access.name);
-    return { code: 200, body: { kind: 'PodMetrics', apiVersion: API_VERSION, ...podMetrics(p, labels, now) } };
+    const found = pods.find((x) => x.p.name === access.name);
+    if (!found) throw notFound('podmetrics', GROUP, access.name);
+    return { code: 200, body: { kind: 'PodMetrics', apiVersion: API_VERSION, ...podMetrics(found.p, found.pod.labels, now) } };
   }
-  const items = pods
-    .map((p) => ({ p, labels: view.podLabels(p.namespace, p.name) }))
-    // Only pods the cluster still has, as their labels say.
-    .filter(({ labels }) => labels !== undefined && matches(selector, labels))
-    .map(({ p, labels }) => podMetrics(p, labels, now));
+  const items = pods.filter(({ pod }) => matches(selector, pod.labels)).map(({ p, pod }) => podMetrics(p, pod.labels, now));
   return { code: 200, body: { kind: 'PodMetricsList', apiVersion: API_VERSION, metadata: {}, items } };
 }
 

@@ -54,15 +54,15 @@ runComponent({
     const client = new RestClient(config);
     // Only what the API serves from them: names and labels (and a node's kubelet address).
     const nodes = new Informer<Node>(client, resource('v1/nodes'), { transform: (n) => ({ apiVersion: n.apiVersion, kind: n.kind, metadata: { name: n.metadata.name, labels: n.metadata.labels, resourceVersion: n.metadata.resourceVersion }, status: { addresses: n.status?.addresses, daemonEndpoints: (n.status as { daemonEndpoints?: unknown })?.daemonEndpoints } }) as Node }, log);
-    const pods = new Informer<Pod>(client, resource('v1/pods'), { transform: (p) => ({ apiVersion: p.apiVersion, kind: p.kind, metadata: { name: p.metadata.name, namespace: p.metadata.namespace, labels: p.metadata.labels, resourceVersion: p.metadata.resourceVersion }, spec: { containers: [] } }) as unknown as Pod }, log);
+    const pods = new Informer<Pod>(client, resource('v1/pods'), { transform: (p) => ({ apiVersion: p.apiVersion, kind: p.kind, metadata: { name: p.metadata.name, namespace: p.metadata.namespace, labels: p.metadata.labels, resourceVersion: p.metadata.resourceVersion }, spec: { containers: [], nodeName: p.spec?.nodeName } }) as unknown as Pod }, log);
     const storage = new MetricsStorage();
     const view = {
       node: (name: string) => storage.node(name),
       pods: () => storage.pods(),
       nodeLabels: () => new Map(nodes.list().map((n) => [n.metadata.name!, n.metadata.labels ?? {}])),
-      podLabels: (namespace: string, name: string) => {
+      pod: (namespace: string, name: string) => {
         const p = pods.get(objectKey({ metadata: { namespace, name } }));
-        return p ? (p.metadata.labels ?? {}) : undefined;
+        return p ? { labels: p.metadata.labels ?? {}, ...(p.spec.nodeName ? { nodeName: p.spec.nodeName } : {}) } : undefined;
       },
     };
 
@@ -83,6 +83,9 @@ runComponent({
     const authorizer = new DelegatedAuthorizer(client);
     let scrapes = 0;
     let scrapeErrors = 0;
+    // Nodes whose last scrape failed: a failure is logged when it starts and when it ends, not
+    // every round (simulated nodes have no kubelet to answer).
+    const failing = new Set<string>();
     const server = createServer({ cert: cert.certPem, key: cert.keyPem, ca: requestHeader.caPem, requestCert: true, rejectUnauthorized: false }, (req, res) => {
       const send = (code: number, body: unknown) => res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       void (async () => {
@@ -118,15 +121,20 @@ runComponent({
         const all = nodes.list();
         await Promise.all(
           all.map(async (n) => {
+            const name = n.metadata.name!;
             try {
-              storage.store(n.metadata.name!, await scrapeNode(n, kubelets));
+              storage.store(name, await scrapeNode(n, kubelets));
+              if (failing.delete(name)) log.info({ node: name }, 'the kubelet answers again');
             } catch (err) {
               scrapeErrors++;
-              log.warn({ node: n.metadata.name, err: (err as Error).message }, 'could not scrape the kubelet');
+              if (!failing.has(name)) log.warn({ node: name, err: (err as Error).message }, 'could not scrape the kubelet');
+              failing.add(name);
             }
           }),
         );
-        storage.retain(new Set(all.map((n) => n.metadata.name!)));
+        const names = new Set(all.map((n) => n.metadata.name!));
+        storage.retain(names);
+        for (const n of failing) if (!names.has(n)) failing.delete(n);
         scrapes++;
         await sleep(f['metric-resolution'], signal);
       }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { IncomingMessage } from 'node:http';
 import { StatusError } from '../api/status.js';
 import { authenticate } from './auth.js';
+import { certificateNamesNode } from './scraper.js';
 import { accessOf, answer, cpuQuantity, goDuration, memoryQuantity, type MetricsView } from './api.js';
 import { parseResourceMetrics } from './resource-text.js';
 import { MetricsStorage } from './storage.js';
@@ -43,7 +44,7 @@ describe('MetricsStorage', () => {
     m.store('n1', scrape(115, 2.75, 1_015_000, 2_097_152));
     // 15 core-seconds in 15 s: one core; the app used 0.75 s in 15 s: 50m.
     expect(m.node('n1')).toEqual({ cpu: 1e9, memory: 4294967296, time: 1_015_000, windowMs: 15_000 });
-    expect(m.pods()).toEqual([{ namespace: 'ns', name: 'web', time: 1_015_000, windowMs: 15_000, containers: [{ name: 'app', cpu: 50_000_000, memory: 2_097_152 }, { name: 'side"car', cpu: 0, memory: 2048 }] }]);
+    expect(m.pods()).toEqual([{ namespace: 'ns', name: 'web', node: 'n1', time: 1_015_000, windowMs: 15_000, containers: [{ name: 'app', cpu: 50_000_000, memory: 2_097_152 }, { name: 'side"car', cpu: 0, memory: 2048 }] }]);
     m.store('n1', scrape(130, 0.1, 1_030_000));
     expect(m.pods()).toEqual([]);
     m.retain(new Set());
@@ -67,7 +68,7 @@ describe('the metrics.k8s.io API', () => {
     node: (n) => storage.node(n),
     pods: () => storage.pods(),
     nodeLabels: () => new Map<string, Record<string, string>>([['n1', { zone: 'a' }], ['n2', {}]]),
-    podLabels: (ns, name) => (ns === 'ns' && name === 'web' ? { app: 'web' } : undefined),
+    pod: (ns, name) => (ns === 'ns' && name === 'web' ? { labels: { app: 'web' }, nodeName: 'n1' } : undefined),
   };
   const get = (path: string, q = '') => answer(view, path, new URLSearchParams(q), 1_700_000_020_000);
 
@@ -102,6 +103,18 @@ describe('the metrics.k8s.io API', () => {
     expect(() => get('/apis/metrics.k8s.io/v1beta1/pods', 'labelSelector=a%20in%20(')).toThrow(StatusError);
   });
 
+  it("a pod is reported only from the kubelet of its own node", () => {
+    const twice = new MetricsStorage();
+    for (const node of ['n1', 'alias']) {
+      twice.store(node, scrape(100, 2, 1_700_000_000_000));
+      twice.store(node, scrape(101, 2.001, 1_700_000_015_000));
+    }
+    const v: MetricsView = { ...view, node: (n) => twice.node(n), pods: () => twice.pods() };
+    expect((answer(v, '/apis/metrics.k8s.io/v1beta1/pods', new URLSearchParams()).body as { items: unknown[] }).items).toHaveLength(1);
+    const unbound: MetricsView = { ...v, pod: () => ({ labels: {} }) };
+    expect((answer(unbound, '/apis/metrics.k8s.io/v1beta1/pods', new URLSearchParams()).body as { items: unknown[] }).items).toEqual([]);
+  });
+
   it('what each path needs the caller to be allowed', () => {
     expect(accessOf('/apis/metrics.k8s.io/v1beta1/nodes/')).toEqual({ verb: 'list', resource: 'nodes' });
     expect(accessOf('/apis/metrics.k8s.io/v1beta1/namespaces/ns/pods/web/')).toEqual({ verb: 'get', resource: 'pods', namespace: 'ns', name: 'web' });
@@ -111,6 +124,15 @@ describe('the metrics.k8s.io API', () => {
     expect(() => get('/apis/metrics.k8s.io/v1beta1/nodes/%E0%A4%A')).toThrow(StatusError);
     expect(() => get('/apis/metrics.k8s.io/v1beta1/namespaces/ns/pods/..%2Fweb')).toThrow('podmetrics.metrics.k8s.io "../web" not found');
     expect(() => get('/apis/metrics.k8s.io/v1beta1/namespaces/__proto__/pods/constructor')).toThrow('podmetrics.metrics.k8s.io "constructor" not found');
+  });
+});
+
+describe("a kubelet's serving certificate", () => {
+  it('names its node by DNS name or common name (kubelets name theirs "<node>@<time>")', () => {
+    expect(certificateNamesNode({ subject: { CN: 'node-1@1700000000' } as never, subjectaltname: 'DNS:node-1, DNS:localhost, IP Address:127.0.0.1' }, 'node-1')).toBe(true);
+    expect(certificateNamesNode({ subject: { CN: 'node-1@1700000000' } as never, subjectaltname: 'DNS:node-1, DNS:localhost' }, 'simulated-1')).toBe(false);
+    expect(certificateNamesNode({ subject: { CN: 'node-2' } as never, subjectaltname: '' }, 'node-2')).toBe(true);
+    expect(certificateNamesNode(undefined, 'node-1')).toBe(false);
   });
 });
 

@@ -2,6 +2,7 @@
 // advertised kubelet port) with this component's own credentials, all nodes at once, each with
 // a deadline so one stuck kubelet does not hold the rest back.
 import { request } from 'node:https';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
 import type { Node } from '../api/types/core.js';
 import type { ClientConfig } from '../client/rest.js';
 import { parseResourceMetrics, type NodeScrape } from './resource-text.js';
@@ -19,6 +20,14 @@ export function kubeletAddress(node: Node): { host: string; port: number } | und
   const host = addresses.find((a) => a.type === 'InternalIP')?.address ?? addresses.find((a) => a.type === 'Hostname')?.address;
   const port = (node.status as { daemonEndpoints?: { kubeletEndpoint?: { Port?: number } } } | undefined)?.daemonEndpoints?.kubeletEndpoint?.Port;
   return host && port ? { host, port } : undefined;
+}
+
+/** Whether a serving certificate is made out to `node` (its DNS names or common name). */
+export function certificateNamesNode(cert: Pick<PeerCertificate, 'subject' | 'subjectaltname'> | undefined, node: string): boolean {
+  if (!cert) return false;
+  const dns = (cert.subjectaltname ?? '').split(',').map((n) => n.trim()).filter((n) => n.startsWith('DNS:')).map((n) => n.slice(4));
+  const cn = String(cert.subject?.CN ?? '').split('@')[0];
+  return dns.includes(node) || cn === node;
 }
 
 export function scrapeNode(node: Node, k: KubeletClient): Promise<NodeScrape> {
@@ -39,6 +48,13 @@ export function scrapeNode(node: Node, k: KubeletClient): Promise<NodeScrape> {
         timeout: k.timeoutMs,
       },
       (res) => {
+        // Unverified certificates are still read for whose they are: a kubelet answering at
+        // another node's address (simulated nodes share loopback) must not be taken for it.
+        if (k.insecure && !certificateNamesNode((res.socket as TLSSocket).getPeerCertificate(), node.metadata.name!)) {
+          res.resume();
+          reject(new Error(`the kubelet at ${target.host}:${target.port} is not ${node.metadata.name}'s (its serving certificate names another node)`));
+          return;
+        }
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (c: Buffer) => {

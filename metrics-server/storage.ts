@@ -17,6 +17,8 @@ export interface Usage {
 export interface PodUsage {
   namespace: string;
   name: string;
+  /** The node whose kubelet reported it. */
+  node: string;
   time: number;
   windowMs: number;
   containers: Array<{ name: string; cpu: number; memory: number }>;
@@ -51,7 +53,7 @@ export class MetricsStorage {
   /** Every pod with a usage for each of its running containers. */
   pods(): PodUsage[] {
     const out: PodUsage[] = [];
-    for (const { prev, last } of this.scrapes.values()) {
+    for (const [node, { prev, last }] of this.scrapes) {
       if (!prev) continue;
       const byPod = new Map<string, { namespace: string; name: string; containers: Array<{ name: string; u?: Usage }> }>();
       for (const [key, sample] of last.containers) {
@@ -65,7 +67,7 @@ export class MetricsStorage {
         if (p.containers.some((c) => !c.u)) continue;
         const time = Math.max(...p.containers.map((c) => c.u!.time));
         const windowMs = Math.max(...p.containers.map((c) => c.u!.windowMs));
-        out.push({ namespace: p.namespace, name: p.name, time, windowMs, containers: p.containers.map((c) => ({ name: c.name, cpu: c.u!.cpu, memory: c.u!.memory })).sort((a, b) => a.name.localeCompare(b.name)) });
+        out.push({ namespace: p.namespace, name: p.name, node, time, windowMs, containers: p.containers.map((c) => ({ name: c.name, cpu: c.u!.cpu, memory: c.u!.memory })).sort((a, b) => a.name.localeCompare(b.name)) });
       }
     }
     return out.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
