@@ -2,6 +2,7 @@
 // profiles that name what they need, sysctls by name, and the combinations Kubernetes refuses
 // (no privilege escalation yet privileged; sysctls of a namespace shared with the host).
 import type { Unstructured } from '../types/meta.js';
+import { sysctlNamespace } from '../sysctls.js';
 import type { FieldErrors } from './field-errors.js';
 
 const MAX_ID = 2147483647;
@@ -14,14 +15,6 @@ const SYSCTL_SEGMENT = '[a-z0-9]([-_a-z0-9]*[a-z0-9])?';
 const SYSCTL_FORMAT = `(${SYSCTL_SEGMENT}[\\./])*${SYSCTL_SEGMENT}`;
 const SYSCTL_RE = new RegExp(`^${SYSCTL_FORMAT}$`);
 const SYSCTL_MAX = 253;
-
-/** The kernel namespace a sysctl belongs to, for those a pod can share with its node. */
-export function sysctlNamespace(name: string): 'net' | 'ipc' | undefined {
-  const n = name.replace(/\//g, '.');
-  if (n.startsWith('net.')) return 'net';
-  if (/^kernel\.(shm|msg)/.test(n) || n === 'kernel.sem' || n.startsWith('fs.mqueue.')) return 'ipc';
-  return undefined;
-}
 
 function id(value: unknown, field: string, errs: FieldErrors): void {
   if (typeof value === 'number' && (value < 0 || value > MAX_ID)) errs.invalid(field, value, `must be between 0 and ${MAX_ID}, inclusive`);

@@ -1,6 +1,7 @@
 // A container's effective security settings, as the kubelet derives them (pure): the
 // container's securityContext first, then its pod's; the runAsNonRoot check against the user
 // the image runs as; and the pod's sysctls against the node's allowlist.
+import { normalizeSysctl, safeSysctls } from '../../api/sysctls.js';
 import type { Container, Pod, SecurityContext } from '../../api/types/pod.js';
 import type { ContainerSecurity, SeccompProfile } from '../runtime/runtime.js';
 import { ContainerConfigError } from './env.js';
@@ -72,26 +73,7 @@ export function containerSecurity(pod: Pod, c: Container, rootDir: string, image
   };
 }
 
-/** Sysctls every pod may set: namespaced, and unable to hurt other pods or the node (Kubernetes 1.32's list). */
-const SAFE_SYSCTLS = new Set([
-  'kernel.shm_rmid_forced',
-  'net.ipv4.ip_local_port_range',
-  'net.ipv4.tcp_syncookies',
-  'net.ipv4.ping_group_range',
-  'net.ipv4.ip_unprivileged_port_start',
-  'net.ipv4.ip_local_reserved_ports',
-  'net.ipv4.tcp_keepalive_time',
-  'net.ipv4.tcp_fin_timeout',
-  'net.ipv4.tcp_keepalive_intvl',
-  'net.ipv4.tcp_keepalive_probes',
-  'net.ipv4.tcp_rmem',
-  'net.ipv4.tcp_wmem',
-]);
-
-/** "a/b/c" and "a.b.c" name the same sysctl. */
-function normalize(name: string): string {
-  return name.replace(/\//g, '.');
-}
+const SAFE_SYSCTLS = safeSysctls();
 
 /**
  * Why the node refuses the pod's sysctls, or undefined when it runs them: each must be safe or
@@ -99,9 +81,9 @@ function normalize(name: string): string {
  */
 export function forbiddenSysctl(pod: Pod, allowedUnsafe: readonly string[]): string | undefined {
   for (const s of pod.spec.securityContext?.sysctls ?? []) {
-    const name = normalize(s.name);
+    const name = normalizeSysctl(s.name);
     const allowed =
-      SAFE_SYSCTLS.has(name) || allowedUnsafe.some((p) => (p.endsWith('*') ? name.startsWith(normalize(p.slice(0, -1))) : name === normalize(p)));
+      SAFE_SYSCTLS.has(name) || allowedUnsafe.some((p) => (p.endsWith('*') ? name.startsWith(normalizeSysctl(p.slice(0, -1))) : name === normalizeSysctl(p)));
     if (!allowed) return `forbidden sysctl: "${name}" not allowlisted`;
   }
   return undefined;
@@ -110,6 +92,6 @@ export function forbiddenSysctl(pod: Pod, allowedUnsafe: readonly string[]): str
 /** The pod's sysctls as the runtime sets them, by their dotted names. */
 export function podSysctls(pod: Pod): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const s of pod.spec.securityContext?.sysctls ?? []) out[normalize(s.name)] = s.value;
+  for (const s of pod.spec.securityContext?.sysctls ?? []) out[normalizeSysctl(s.name)] = s.value;
   return out;
 }

@@ -2,6 +2,7 @@
 // policy version, each check naming what it forbids and where, in the words Kubernetes'
 // PodSecurity admission uses. Checks run in Kubernetes' order (baseline checks by id, then
 // restricted ones), and a restricted check replaces the baseline check it tightens.
+import { safeSysctls } from '../../../api/sysctls.js';
 import type { Container, Pod, PodSpec } from '../../../api/types/pod.js';
 
 export type Level = 'privileged' | 'baseline' | 'restricted';
@@ -59,13 +60,6 @@ function setters(pod: boolean, badContainers: string[]): string[] {
 const windows = (spec: PodSpec) => (spec.os as { name?: string } | undefined)?.name === 'windows';
 
 const DEFAULT_CAPABILITIES = new Set(['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT']);
-
-const SAFE_SYSCTLS: Array<[number, string[]]> = [
-  [0, ['kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range', 'net.ipv4.ip_unprivileged_port_start']],
-  [27, ['net.ipv4.ip_local_reserved_ports']],
-  [29, ['net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes']],
-  [32, ['net.ipv4.tcp_rmem', 'net.ipv4.tcp_wmem']],
-];
 
 const RESTRICTED_OK_VOLUMES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'image', 'persistentVolumeClaim', 'projected', 'secret'];
 
@@ -228,7 +222,7 @@ const CHECKS: CheckDef[] = [
     level: 'baseline',
     since: 0,
     check: (_m, spec, minor) => {
-      const safe = new Set(SAFE_SYSCTLS.filter(([v]) => v <= minor).flatMap(([, names]) => names));
+      const safe = safeSysctls(minor);
       const bad = objectsOf<{ name: string }>(spec.securityContext?.sysctls).map((s) => s.name).filter((n) => !safe.has(n));
       return bad.length ? { reason: 'forbidden sysctls', detail: bad.join(', ') } : undefined;
     },
