@@ -40,3 +40,22 @@ export function milliValue(input: string | number | undefined | null): number {
   const v = parseQuantity(input);
   return v === undefined ? 0 : Math.ceil(v * 1000 - 1e-9);
 }
+
+const DECIMAL_SUFFIXES = ['', 'k', 'M', 'G', 'T', 'P', 'E'];
+
+/**
+ * A count of thousandths written as Kubernetes writes a decimal quantity made from it
+ * (resource.NewMilliQuantity(v, DecimalSI)): "250m", "2", "1500m", "12k", "104857600".
+ */
+export function formatMilliQuantity(milli: number): string {
+  const m = Math.trunc(milli);
+  if (m === 0) return '0';
+  if (m % 1000 !== 0) return `${m}m`;
+  let v = m / 1000;
+  let i = 0;
+  while (i < DECIMAL_SUFFIXES.length - 1 && v % 1000 === 0) {
+    v /= 1000;
+    i++;
+  }
+  return `${v}${DECIMAL_SUFFIXES[i]}`;
+}

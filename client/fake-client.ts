@@ -5,6 +5,7 @@
 import { clone } from '../api/codec/values.js';
 import { applyMergePatch } from '../api/patch/merge-patch.js';
 import { applyJsonPatch } from '../api/patch/json-patch.js';
+import { labelSelectorToString } from '../api/labels.js';
 import { findResource, type ResourceInfo } from '../api/resources.js';
 import { alreadyExists, notFound, StatusError } from '../api/status.js';
 import type { DeleteOptions, KubeList, KubeObject, Status } from '../api/types/meta.js';
@@ -102,6 +103,7 @@ export class FakeClient implements ApiClient {
     if (!r) throw new Error(`FakeClient: unknown resource in ${path}`);
     const name = rawName ? decodeURIComponent(rawName) : undefined;
     const ns = namespace ? decodeURIComponent(namespace) : undefined;
+    if (subresource === 'scale' && name) return this.scale(r, ns, name, method, opts.body as KubeObject) as T;
     switch (method) {
       case 'GET':
         return (name ? this.get(r, ns, name) : this.list(r, ns)) as Promise<T>;
@@ -118,6 +120,23 @@ export class FakeClient implements ApiClient {
       default:
         throw new Error(`FakeClient: ${method} ${path} is not supported`);
     }
+  }
+
+  /** The scale subresource of a workload: its replicas and selector as an autoscaling/v1 Scale. */
+  private scale(r: ResourceInfo, namespace: string | undefined, name: string, method: HttpMethod, body: KubeObject | undefined): KubeObject {
+    const key = this.key(r, namespace, name);
+    const o = this.objects.get(key);
+    if (!o) throw notFound(r.plural, r.group, name);
+    if (method === 'PUT') {
+      this.record({ verb: 'update', resource: r.plural, namespace, name, subresource: 'scale', body: clone(body) });
+      const next = clone(o);
+      next.spec = { ...next.spec, replicas: body?.spec?.replicas ?? 0 };
+      this.objects.set(key, this.stamp(next));
+    } else if (method !== 'GET') throw new Error(`FakeClient: ${method} of scale is not supported`);
+    else this.record({ verb: 'get', resource: r.plural, namespace, name, subresource: 'scale' });
+    const cur = this.objects.get(key)!;
+    const selector = cur.kind === 'ReplicationController' ? labelSelectorToString({ matchLabels: cur.spec?.selector ?? {} }) : labelSelectorToString(cur.spec?.selector);
+    return { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name, namespace, resourceVersion: cur.metadata.resourceVersion }, spec: { replicas: cur.spec?.replicas ?? 0 }, status: { replicas: cur.status?.replicas ?? 0, selector } };
   }
 
   async get<T extends KubeObject>(r: ResourceInfo, namespace: string | undefined, name: string): Promise<T> {

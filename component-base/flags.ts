@@ -15,6 +15,7 @@ interface Common {
 export type FlagSpec =
   | (Common & { type: 'string'; default?: string; oneOf?: readonly string[] })
   | (Common & { type: 'int'; default?: number; min?: number; max?: number })
+  | (Common & { type: 'float'; default?: number; min?: number; max?: number })
   | (Common & { type: 'port'; default?: number })
   /** A Go duration ("40s", "1m30s", "0"); the value is milliseconds. */
   | (Common & { type: 'duration'; default?: string })
@@ -28,7 +29,7 @@ export type FlagSpec =
 
 export type FlagTable = Record<string, FlagSpec>;
 
-type ValueOf<S extends FlagSpec> = S['type'] extends 'int' | 'port' | 'duration'
+type ValueOf<S extends FlagSpec> = S['type'] extends 'int' | 'float' | 'port' | 'duration'
   ? number
   : S['type'] extends 'bool'
     ? boolean
@@ -61,6 +62,13 @@ function convert(name: string, spec: FlagSpec, raw: string): unknown {
     case 'int': {
       if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) bad('not an integer');
       const n = Number(raw);
+      if (spec.min !== undefined && n < spec.min) bad(`must be at least ${spec.min}`);
+      if (spec.max !== undefined && n > spec.max) bad(`must be at most ${spec.max}`);
+      return n;
+    }
+    case 'float': {
+      const n = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(n)) bad('not a number');
       if (spec.min !== undefined && n < spec.min) bad(`must be at least ${spec.min}`);
       if (spec.max !== undefined && n > spec.max) bad(`must be at most ${spec.max}`);
       return n;

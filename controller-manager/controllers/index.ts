@@ -13,6 +13,7 @@ import { GarbageCollector } from './garbage-collector.js';
 import { JobController } from './job/job.js';
 import { CronJobController } from './cronjob/cronjob.js';
 import { TTLAfterFinishedController } from './ttl-after-finished.js';
+import { HorizontalController } from './podautoscaler/horizontal.js';
 import { NamespaceController } from './namespace.js';
 import { NodeLifecycleController } from './node-lifecycle.js';
 import { PodGCController } from './podgc.js';
@@ -34,6 +35,7 @@ export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller>
   job: (ctx) => new JobController(ctx),
   cronjob: (ctx) => new CronJobController(ctx),
   ttlafterfinished: (ctx) => new TTLAfterFinishedController(ctx),
+  horizontalpodautoscaling: (ctx) => new HorizontalController(ctx),
   namespace: (ctx) => new NamespaceController(ctx),
   nodelifecycle: (ctx) => new NodeLifecycleController(ctx),
   'persistentvolume-binder': (ctx) => new VolumeBinder(ctx, ctx.options.localPathRoot ?? '/var/lib/kubette/local-path'),

@@ -34,6 +34,21 @@ export interface ControllerOptions {
   terminatedPodGCThreshold?: number;
   /** The CA pods are given to verify the apiserver (--root-ca-file, else the kubeconfig's CA; none on plain HTTP). */
   rootCA?: string;
+  /** The --horizontal-pod-autoscaler-* flags; unset ones take Kubernetes' defaults. */
+  horizontalPodAutoscaler?: Partial<HorizontalOptions>;
+}
+
+export interface HorizontalOptions {
+  /** --horizontal-pod-autoscaler-sync-period. */
+  syncPeriodMs: number;
+  /** --horizontal-pod-autoscaler-downscale-stabilization. */
+  downscaleStabilizationMs: number;
+  /** --horizontal-pod-autoscaler-tolerance. */
+  tolerance: number;
+  /** --horizontal-pod-autoscaler-cpu-initialization-period. */
+  cpuInitializationPeriodMs: number;
+  /** --horizontal-pod-autoscaler-initial-readiness-delay. */
+  initialReadinessDelayMs: number;
 }
 
 export type ReconcileResult = void | { requeueAfterMs: number };

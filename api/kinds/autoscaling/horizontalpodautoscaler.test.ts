@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { applyDefaults } from '../../defaults.js';
+import { StatusError } from '../../status.js';
+import type { KubeObject } from '../../types/meta.js';
+import { validateCreate } from '../../validation/kinds.js';
+import { hpaColumns } from './horizontalpodautoscaler.js';
+
+const target = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', group: 'autoscaling', namespaced: true };
+
+const hpa = (spec: Record<string, unknown>, status?: Record<string, unknown>): KubeObject => ({
+  apiVersion: 'autoscaling/v2',
+  kind: 'HorizontalPodAutoscaler',
+  metadata: { name: 'web', namespace: 'default' },
+  spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, maxReplicas: 5, ...spec },
+  ...(status ? { status } : {}),
+});
+
+function causes(o: KubeObject): string[] {
+  try {
+    validateCreate(target, o);
+  } catch (err) {
+    expect((err as StatusError).code).toBe(422);
+    return (err as StatusError).details!.causes!.map((c) => `${c.field}: ${c.message}`);
+  }
+  return [];
+}
+
+const cell = (name: string, o: KubeObject) => hpaColumns.find((c) => c.name === name)!.cell(o, Date.now());
+
+describe('HorizontalPodAutoscaler defaults', () => {
+  it('gives an HPA without metrics an 80% CPU target and minReplicas 1, as Kubernetes does', () => {
+    const o = hpa({});
+    applyDefaults(o);
+    expect(o.spec).toMatchObject({ minReplicas: 1, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }] });
+    expect(o.spec.behavior).toBeUndefined();
+  });
+
+  it('completes a behavior given in part, leaving the scale-down window to the controller', () => {
+    const o = hpa({ behavior: { scaleDown: { policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }] } } });
+    applyDefaults(o);
+    expect(o.spec.behavior).toEqual({
+      scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }] },
+      scaleDown: { selectPolicy: 'Max', policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }] },
+    });
+  });
+});
+
+describe('HorizontalPodAutoscaler validation', () => {
+  it('accepts a well-formed HPA', () => {
+    expect(causes(hpa({ minReplicas: 2, metrics: [{ type: 'Resource', resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '100Mi' } } }] }))).toEqual([]);
+  });
+
+  it('refuses bad bounds, a missing target and mismatched metric sources, naming each field', () => {
+    expect(causes(hpa({ scaleTargetRef: { kind: 'Deployment' }, minReplicas: 3, maxReplicas: 2 }))).toEqual([
+      'spec.scaleTargetRef.name: Required value',
+      'spec.maxReplicas: Invalid value: 2: must be greater than or equal to `minReplicas`',
+    ]);
+    expect(causes(hpa({ minReplicas: 0, maxReplicas: 0 }))).toEqual(['spec.minReplicas: Invalid value: 0: must be greater than or equal to 1', 'spec.maxReplicas: Invalid value: 0: must be greater than 0']);
+    expect(causes(hpa({ metrics: [{ type: 'Pods', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }] }))).toEqual([
+      'spec.metrics[0].resource: Forbidden: must populate the given metric source only',
+      'spec.metrics[0].pods: Required value: must populate information for the given metric source',
+    ]);
+    expect(causes(hpa({ metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 0 } } }] }))).toContain(
+      'spec.metrics[0].resource.target.averageUtilization: Invalid value: 0: must be greater than 0',
+    );
+  });
+
+  it('keeps behavior policies within their limits', () => {
+    expect(causes(hpa({ behavior: { scaleUp: { stabilizationWindowSeconds: 4000, policies: [{ type: 'Pods', value: 0, periodSeconds: 2000 }] } } }))).toEqual([
+      'spec.behavior.scaleUp.stabilizationWindowSeconds: Invalid value: 4000: must be less than or equal to 3600',
+      'spec.behavior.scaleUp.policies[0].value: Invalid value: 0: must be greater than zero',
+      'spec.behavior.scaleUp.policies[0].periodSeconds: Invalid value: 2000: must be less than or equal to 1800',
+    ]);
+  });
+});
+
+describe('kubectl get hpa columns', () => {
+  it('shows each metric as current/target, <unknown> until measured, and at most two of them', () => {
+    const cpu = { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } };
+    const mem = { type: 'Resource', resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '100Mi' } } };
+    const pods = { type: 'Pods', pods: { metric: { name: 'rps' }, target: { type: 'AverageValue', averageValue: '10' } } };
+    expect(cell('Targets', hpa({ metrics: [cpu] }))).toBe('cpu: <unknown>/50%');
+    const measured = hpa({ metrics: [cpu, mem] }, { currentMetrics: [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 73, averageValue: '73m' } } }, { type: 'Resource', resource: { name: 'memory', current: { averageValue: '52428800' } } }] });
+    expect(cell('Targets', measured)).toBe('cpu: 73%/50%, memory: 52428800/100Mi');
+    expect(cell('Targets', hpa({ metrics: [cpu, mem, pods] }))).toBe('cpu: <unknown>/50%, memory: <unknown>/100Mi + 1 more...');
+    expect(cell('MinPods', hpa({}))).toBe('<unset>');
+    expect(cell('MinPods', hpa({ minReplicas: 2 }))).toBe('2');
+  });
+});
