@@ -100,6 +100,17 @@ describe('HorizontalPodAutoscaler', () => {
     expect(hpa.spec.behavior.scaleDown).toMatchObject({ stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] });
     const events = await kubectl.ok(['get', 'events', '--field-selector', 'involvedObject.kind=HorizontalPodAutoscaler,involvedObject.name=idle', '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}']);
     expect(events).toMatch(/SuccessfulRescale: New size: 1; reason: All metrics below target/);
+    // A client of autoscaling/v1 that reads the HPA and writes it back keeps what v1 cannot say.
+    await waitFor('written back through v1', async () => {
+      const v1 = await kubectl.ok(['get', 'horizontalpodautoscalers.v1.autoscaling', 'idle', '-o', 'json']);
+      expect(JSON.parse(v1).metadata.annotations['autoscaling.alpha.kubernetes.io/behavior']).toBeTruthy();
+      // The controller may write the status in between: a conflict, then another try.
+      return (await kubectl.run(['replace', '-f', '-'], v1)).code === 0 || undefined;
+    }, 30_000);
+    const after = JSON.parse(await kubectl.ok(['get', 'hpa', 'idle', '-o', 'json']));
+    expect(after.spec.behavior.scaleDown.stabilizationWindowSeconds).toBe(0);
+    // The carrying annotations are v1's alone: the stored object does not keep them.
+    expect(Object.keys(after.metadata.annotations ?? {}).filter((k) => k.startsWith('autoscaling.alpha.kubernetes.io/'))).toEqual([]);
     await kubectl.ok(['delete', 'deployment', 'idle']);
   }, 150_000);
 

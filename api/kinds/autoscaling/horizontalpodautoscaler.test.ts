@@ -4,6 +4,7 @@ import { StatusError } from '../../status.js';
 import type { KubeObject } from '../../types/meta.js';
 import { validateCreate } from '../../validation/kinds.js';
 import { hpaColumns } from './horizontalpodautoscaler.js';
+import { horizontalPodAutoscalerV1 } from './horizontalpodautoscaler-v1.js';
 
 const target = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', group: 'autoscaling', namespaced: true };
 
@@ -85,5 +86,43 @@ describe('kubectl get hpa columns', () => {
     expect(cell('Targets', hpa({ metrics: [cpu, mem, pods] }))).toBe('cpu: <unknown>/50%, memory: <unknown>/100Mi + 1 more...');
     expect(cell('MinPods', hpa({}))).toBe('<unset>');
     expect(cell('MinPods', hpa({ minReplicas: 2 }))).toBe('2');
+  });
+});
+
+describe('autoscaling/v1', () => {
+  it('carries what v1 cannot say in annotations, so a v1 read and write loses nothing', () => {
+    const v2 = hpa(
+      {
+        minReplicas: 1,
+        metrics: [
+          { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } },
+          { type: 'Resource', resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '100Mi' } } },
+          { type: 'Pods', pods: { metric: { name: 'rps', selector: { matchLabels: { a: 'b' } } }, target: { type: 'AverageValue', averageValue: '10' } } },
+          { type: 'External', external: { metric: { name: 'queue' }, target: { type: 'Value', value: '30' } } },
+        ],
+        behavior: { scaleDown: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] } },
+      },
+      {
+        currentReplicas: 2,
+        desiredReplicas: 3,
+        currentMetrics: [
+          { type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 90, averageValue: '90m' } } },
+          { type: 'Resource', resource: { name: 'memory', current: { averageValue: '1Mi' } } },
+        ],
+        conditions: [{ type: 'AbleToScale', status: 'True', reason: 'SucceededRescale', message: 'm', lastTransitionTime: '2026-12-02T00:00:00Z' }],
+      },
+    );
+    v2.metadata.annotations = { team: 'web' };
+    const v1 = horizontalPodAutoscalerV1.conversion!.fromStorage(structuredClone(v2));
+    expect(v1.spec).toEqual({ scaleTargetRef: v2.spec.scaleTargetRef, minReplicas: 1, maxReplicas: 5, targetCPUUtilizationPercentage: 60 });
+    expect(v1.status).toEqual({ currentReplicas: 2, desiredReplicas: 3, currentCPUUtilizationPercentage: 90 });
+    expect(JSON.parse(v1.metadata.annotations!['autoscaling.alpha.kubernetes.io/metrics'])).toEqual([
+      { type: 'Resource', resource: { name: 'memory', targetAverageValue: '100Mi' } },
+      { type: 'Pods', pods: { metricName: 'rps', selector: { matchLabels: { a: 'b' } }, targetAverageValue: '10' } },
+      { type: 'External', external: { metricName: 'queue', targetValue: '30' } },
+    ]);
+    expect(v1.metadata.annotations!.team).toBe('web');
+    // Written back through v1 as read: the same v2 object.
+    expect(horizontalPodAutoscalerV1.conversion!.toStorage(v1)).toEqual(v2);
   });
 });

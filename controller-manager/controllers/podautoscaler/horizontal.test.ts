@@ -151,3 +151,20 @@ describe('horizontal pod autoscaler reconcile', () => {
     expect(w.client.writes('horizontalpodautoscalers').length).toBe(writes);
   });
 });
+
+describe('two autoscalers over the same pods', () => {
+  it('neither scales, and both say why', async () => {
+    const { w, c } = world(2, cpu({ 'web-0': 150, 'web-1': 150 }));
+    w.seed('autoscaling/v2/horizontalpodautoscalers', hpa(), { ...hpa(), metadata: { ...hpa().metadata, name: 'web2', uid: 'h2' } });
+    await c.reconcile('ns/web');
+    await c.reconcile('ns/web2');
+    await c.reconcile('ns/web');
+    expect(w.client.writes('deployments')).toHaveLength(1);
+    const web2 = await w.client.get<HorizontalPodAutoscaler>({ group: 'autoscaling', version: 'v2', plural: 'horizontalpodautoscalers', namespaced: true, storage: 'horizontalpodautoscalers' } as never, 'ns', 'web2');
+    expect(condition(web2.status, 'ScalingActive')).toMatchObject({
+      status: 'False',
+      reason: 'AmbiguousSelector',
+      message: 'pods by selector app=web are controlled by multiple HPAs: [{web ns} {web2 ns}]',
+    });
+  });
+});

@@ -68,6 +68,8 @@ export class HorizontalController extends Controller {
   private readonly events: EventRecorder;
   private readonly opts: HorizontalOptions;
   private readonly calc: CalculatorOptions;
+  /** The pod selector of each HPA reconciled so far, to find two HPAs scaling the same pods. */
+  private readonly selectors = new Map<string, Requirement[]>();
 
   constructor(
     ctx: ControllerContext,
@@ -96,6 +98,7 @@ export class HorizontalController extends Controller {
     const hpa = this.hpas.get(key);
     if (!hpa) {
       this.rules.forget(key);
+      this.selectors.delete(key);
       return;
     }
     try {
@@ -251,7 +254,20 @@ export class HorizontalController extends Controller {
     const selector = this.selectorOf(hpa, status, scale);
     if (typeof selector === 'string') return { ok: false, error: selector };
     const namespace = hpa.metadata.namespace!;
+    const key = `${namespace}/${hpa.metadata.name}`;
+    this.selectors.set(key, selector);
     const pods = this.pods.byIndex('namespace', namespace).filter((p) => matches(selector, p.metadata.labels));
+    // Two autoscalers over the same pods would fight: neither acts.
+    const controlling = [...this.selectors]
+      .filter(([k, sel]) => k.startsWith(`${namespace}/`) && pods.some((p) => matches(sel, p.metadata.labels)))
+      .map(([k]) => `{${k.slice(namespace.length + 1)} ${namespace}}`)
+      .sort();
+    if (controlling.length > 1) {
+      const msg = `pods by selector ${scale.status?.selector} are controlled by multiple HPAs: [${controlling.join(' ')}]`;
+      this.warn(hpa, 'AmbiguousSelector', msg);
+      this.condition(status, 'ScalingActive', 'False', 'AmbiguousSelector', msg);
+      return { ok: false, error: msg };
+    }
     const specReplicas = scale.spec.replicas ?? 0;
     const statusReplicas = scale.status?.replicas ?? 0;
     const specs = hpa.spec.metrics ?? [];
