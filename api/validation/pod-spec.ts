@@ -27,6 +27,7 @@ function validateProbe(p: Unstructured | undefined, field: string, errs: FieldEr
   }
   const port = p.httpGet?.port ?? p.tcpSocket?.port;
   if (typeof port === 'number') portNumber(port, `${field}.${p.httpGet ? 'httpGet' : 'tcpSocket'}.port`, errs);
+  if (p.grpc) portNumber(p.grpc.port, `${field}.grpc.port`, errs);
 }
 
 function validateResources(r: Unstructured | undefined, field: string, errs: FieldErrors): void {

@@ -1,11 +1,12 @@
 // Running a container handler: the probe and lifecycle-hook actions Kubernetes defines (exec a
-// command in the container, an HTTP GET, a TCP connect) with a timeout. Probes judge the
-// result; postStart and preStop hooks report a failure as an event.
+// command in the container, an HTTP GET, a TCP connect, a gRPC health check) with a timeout.
+// Probes judge the result; postStart and preStop hooks report a failure as an event.
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import type { Container, ProbeHandler } from '../../api/types/pod.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
+import { grpcHealthProbe } from './grpc-health.js';
 
 export interface HandlerResult {
   ok: boolean;
@@ -51,7 +52,12 @@ export async function runHandler(runtime: ContainerRuntime, h: ProbeHandler, t: 
       if (!port || !host) return { ok: false, message: `cannot resolve port ${h.tcpSocket.port} or pod address` };
       return await tcpConnect(host, port, timeoutMs);
     }
-    return { ok: false, message: 'this kubelet runs exec, httpGet and tcpSocket handlers only' };
+    if (h.grpc) {
+      // Kubernetes' gRPC probe goes to the pod's IP only: there is no host field.
+      if (!t.podIP) return { ok: false, message: 'cannot resolve the pod address' };
+      return await grpcHealthProbe(t.podIP, h.grpc.port, h.grpc.service ?? '', timeoutMs);
+    }
+    return { ok: false, message: 'unknown handler: none of exec, httpGet, tcpSocket or grpc' };
   } catch (err) {
     return { ok: false, message: (err as Error).message };
   }

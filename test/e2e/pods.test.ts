@@ -363,6 +363,45 @@ describe('restarts and probes', () => {
     await waitPod('unready', 'Ready', (p) => p.status.conditions.some((c: Obj) => c.type === 'Ready' && c.status === 'True'), 30_000);
   }, 150_000);
 
+  it('gRPC probes call the health service: SERVING passes, NOT_SERVING keeps the pod unready with the reason', async () => {
+    // A gRPC health server in Node: the whole server SERVING; service "db" SERVING once /tmp/db exists.
+    const server = [
+      "const h2 = require('http2'), fs = require('fs');",
+      "h2.createServer().on('stream', (s) => { const c = []; s.on('data', (d) => c.push(d)); s.on('end', () => {",
+      "  const b = Buffer.concat(c).subarray(5); const svc = b.length ? b.subarray(2).toString() : '';",
+      "  const st = svc === '' || fs.existsSync('/tmp/' + svc) ? 1 : 2;",
+      "  s.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });",
+      "  s.on('wantTrailers', () => s.sendTrailers({ 'grpc-status': '0' }));",
+      "  s.end(Buffer.from([0, 0, 0, 0, 2, 8, st])); }); }).listen(9000);",
+    ].join('\n');
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'grpc' },
+      spec: {
+        terminationGracePeriodSeconds: 0,
+        containers: [{
+          name: 'server',
+          image: 'kubette/node:20-bookworm',
+          command: ['node', '-e', server],
+          livenessProbe: { grpc: { port: 9000 }, periodSeconds: 1 },
+          readinessProbe: { grpc: { port: 9000, service: 'db' }, periodSeconds: 1 },
+        }],
+      },
+    }));
+    await waitFor('the readiness probe failing', async () => {
+      const events = await kubectl.ok(['get', 'events', '--field-selector', 'involvedObject.name=grpc,reason=Unhealthy', '-o', 'jsonpath={.items[*].message}']);
+      return events.includes('Readiness probe failed: service unhealthy (responded with "NOT_SERVING")') || undefined;
+    }, 60_000);
+    const unready = await pod('grpc');
+    expect(unready.status.conditions.find((c: Obj) => c.type === 'Ready')).toMatchObject({ status: 'False' });
+    await kubectl.ok(['exec', 'grpc', '--', 'touch', '/tmp/db']);
+    const ready = await waitPod('grpc', 'Ready', (p) => p.status.conditions.some((c: Obj) => c.type === 'Ready' && c.status === 'True'), 30_000);
+    // The liveness probe (the whole server) passed all along: never restarted.
+    expect(ready.status.containerStatuses[0].restartCount).toBe(0);
+    await kubectl.ok(['delete', 'pod', 'grpc', '--grace-period=0', '--force']);
+  }, 90_000);
+
   it('a container that cannot start (StartError) is retried with back-off, not in a tight loop', async () => {
     await kubectl.ok(['run', 'nostart', '--image=busybox:1.36', '--command', '--', '/no/such/binary']);
     const p = await waitPod('nostart', 'CrashLoopBackOff after a StartError', (x) => {
