@@ -50,6 +50,12 @@ describe('FieldsV1 of a create in one walk', () => {
     });
   }
 
+  it('records nothing for an object whose fields all stay at their zeros (found by the random runs)', () => {
+    const shape = shapeOfKind(pod);
+    for (const v of [{ spec: { containers: null } }, { metadata: {}, spec: { containers: null }, status: null }]) expect(direct(v, shape)).toBe(general(v, shape));
+    expect(direct({ spec: { containers: null } }, shape)).toBe('{}');
+  });
+
   it('gives a create the same managedFields entry as the general path', () => {
     const w: Writer = { manager: 'kubectl-create', apiVersion: 'v1', now: '2026-12-01T00:00:00Z' };
     const shape = shapeOfKind(pod);
