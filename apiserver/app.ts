@@ -13,6 +13,9 @@ import { publishAuthenticationConfig } from './aggregator/authentication-config.
 import { AggregatorProxy, type FrontProxyOptions } from './aggregator/proxy.js';
 import type { KubeObject } from '../api/types/meta.js';
 import { PodSecurityAdmission } from './admission/pod-security/admission.js';
+import type { PodSecurityConfig } from './admission/pod-security/config.js';
+import { WebhookDispatcher } from './admission/webhooks/dispatcher.js';
+import { serviceEndpoint } from './registry/service-endpoint.js';
 import { Admission, DEFAULT_ADMISSION_PLUGINS } from './admission/admission.js';
 import { EscalationCheck } from './authz/escalation.js';
 import { noSuchRoute, StatusError } from '../api/status.js';
@@ -94,6 +97,8 @@ export interface ApiServerOptions {
   audit?: { path: string; policy: AuditPolicy };
   /** Admission plugins in effect (--enable-admission-plugins / --disable-admission-plugins). */
   admissionPlugins: ReadonlySet<string>;
+  /** PodSecurity's defaults and exemptions (--admission-control-config-file); Kubernetes' defaults otherwise. */
+  podSecurity?: PodSecurityConfig;
   /** --kubelet-client-certificate/-key and --kubelet-certificate-authority. */
   kubeletClient?: KubeletClientTLS;
   /** Aggregation: the front proxy's identity and how aggregated servers check it. */
@@ -274,6 +279,10 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   const podStore = registry.storeFor(findResource('', 'v1', 'pods')!);
   const pvcStore = registry.storeFor(findResource('', 'v1', 'persistentvolumeclaims')!);
   const namespaceStore = registry.storeFor(findResource('', 'v1', 'namespaces')!);
+  const cachedAll = (group: string, plural: string) => {
+    const store = registry.storeFor(findResource(group, 'v1', plural)!);
+    return store.cache.list(store.keyPrefix()).map((o) => o.obj);
+  };
   const nodeGraph: NodeGraphSource = {
     // Through the pods' selectable fields (kept with each cached pod): the pods themselves are
     // held as bytes, and only the few on this node are parsed.
@@ -305,7 +314,13 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     new PodSecurityAdmission({
       namespaceLabels: (name) => namespaceStore.getCached(undefined, name)?.obj.metadata.labels as Record<string, string> | undefined,
       podsIn: (namespace) => podStore.cache.list(podStore.keyPrefix(namespace)).map((o) => o.obj as unknown as Pod),
-    }),
+    }, opts.podSecurity),
+    new WebhookDispatcher({
+      mutating: () => cachedAll('admissionregistration.k8s.io', 'mutatingwebhookconfigurations'),
+      validating: () => cachedAll('admissionregistration.k8s.io', 'validatingwebhookconfigurations'),
+      namespaceLabels: (name) => namespaceStore.getCached(undefined, name)?.obj.metadata.labels as Record<string, string> | undefined,
+      serviceEndpoint: (namespace, name, port) => serviceEndpoint(registry, namespace, name, port),
+    }, log),
   );
   // NodeRestriction goes with the Node authorizer, as clusters that use one enable the other.
   const restrict = opts.authorizationModes.includes('Node') && opts.admissionPlugins.has('NodeRestriction') ? (user: UserInfo, attrs: RequestAttributes) => checkNodeRestriction(user, attrs, nodeGraph) : undefined;

@@ -14,6 +14,7 @@ import { parseEncryptionConfig } from './storage/encryption/config.js';
 import { DEFAULT_POLICY, parseAuditPolicy } from './audit/policy.js';
 import { defaultLimits } from './http/limits.js';
 import { ADMISSION_PLUGINS, admissionPlugins, DEFAULT_ADMISSION_PLUGINS } from './admission/admission.js';
+import { podSecurityConfigFrom } from './admission/pod-security/config.js';
 
 const flags = defineFlags({
   'etcd-servers': { type: 'list', default: ['http://127.0.0.1:2379'], arg: 'URL,...', help: 'etcd endpoints; requests go round-robin over the healthy ones.' },
@@ -56,6 +57,7 @@ const flags = defineFlags({
   'requestheader-extra-headers-prefix': { type: 'list', default: ['X-Remote-Extra-'], arg: 'PREFIX,...', help: 'Prefixes of headers carrying extra user information.' },
   'kubelet-certificate-authority': { type: 'string', arg: 'FILE', help: "CA that kubelets' serving certificates must chain to; without it they are not verified." },
   'enable-admission-plugins': { type: 'list', default: [], arg: 'NAME,...', help: `Admission plugins to turn on besides the default ones (${DEFAULT_ADMISSION_PLUGINS.join(', ')}). Known: ${ADMISSION_PLUGINS.join(', ')}.` },
+  'admission-control-config-file': { type: 'string', arg: 'FILE', help: "An AdmissionConfiguration (apiserver.config.k8s.io/v1) with the plugins' configurations: PodSecurity's defaults and exemptions." },
   'disable-admission-plugins': { type: 'list', default: [], arg: 'NAME,...', help: 'Admission plugins to turn off (e.g. ServiceAccount where no controller-manager makes default service accounts).' },
   'default-watch-cache-size': { type: 'int', default: defaultOptions.watchCacheSize, min: 1, arg: 'N', help: 'Events kept per resource for watches to resume from.' },
   'event-ttl': { type: 'duration', default: '1h0m0s', help: 'How long Events are kept after their last write (0 keeps them until deleted).' },
@@ -86,6 +88,7 @@ runComponent({
     if (!f['insecure-port'] && !f['secure-port']) throw new FlagError('--insecure-port and --secure-port cannot both be 0');
     try {
       admissionPlugins(f['enable-admission-plugins'], f['disable-admission-plugins']);
+      podSecurityConfigFrom(f['admission-control-config-file']);
     } catch (err) {
       throw new FlagError((err as Error).message);
     }
@@ -136,6 +139,7 @@ runComponent({
         caPem: f['kubelet-certificate-authority'] ? read(f['kubelet-certificate-authority']) : undefined,
       },
       admissionPlugins: admissionPlugins(f['enable-admission-plugins'], f['disable-admission-plugins']),
+      podSecurity: podSecurityConfigFrom(f['admission-control-config-file']),
       clientCaPem: f['client-ca-file'] ? read(f['client-ca-file']) : undefined,
       frontProxy: f['proxy-client-cert-file']
         ? {

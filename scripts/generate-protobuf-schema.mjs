@@ -30,6 +30,7 @@ const show = (repo, path) => git(repo, 'show', `${REF}:${path}`);
 /** The API packages read, with the kinds they serve (`<apiVersion>/<Kind>` → message). */
 const PACKAGES = [
   [apiRepo, 'core/v1', 'v1'],
+  [apiRepo, 'admissionregistration/v1', 'admissionregistration.k8s.io/v1'],
   [apiRepo, 'apps/v1', 'apps/v1'],
   [apiRepo, 'authentication/v1', 'authentication.k8s.io/v1'],
   [apiRepo, 'authorization/v1', 'authorization.k8s.io/v1'],
@@ -73,6 +74,7 @@ const SERVED = {
   'storage.k8s.io/v1': ['StorageClass'],
   'apiextensions.k8s.io/v1': ['CustomResourceDefinition'],
   'apiregistration.k8s.io/v1': ['APIService'],
+  'admissionregistration.k8s.io/v1': ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'],
 };
 /** meta/v1 kinds any group version carries. */
 const META_KINDS = ['Status', 'DeleteOptions', 'WatchEvent', 'APIResourceList', 'APIGroupList', 'APIGroup', 'APIVersions', 'PartialObjectMetadata', 'PartialObjectMetadataList'];

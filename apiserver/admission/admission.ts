@@ -9,8 +9,19 @@ import type { KubeObject } from '../../api/types/meta.js';
 import type { Pod } from '../../api/types/pod.js';
 import type { UserInfo } from '../../component-base/authn/user.js';
 import type { EscalationCheck } from '../authz/escalation.js';
-import type { PodSecurityAdmission } from './pod-security/admission.js';
+import type { Annotate, PodSecurityAdmission } from './pod-security/admission.js';
 import { admitPodServiceAccount, type ServiceAccountLookup } from './service-account.js';
+import type { WebhookDispatcher, WebhookOutcome } from './webhooks/dispatcher.js';
+import type { AdmissionAttributes, Operation } from './webhooks/matching.js';
+
+/** What admission needs to know of a request besides the object: for webhooks and the audit log. */
+export interface AdmissionRequest {
+  dryRun?: boolean;
+  subresource?: string;
+  /** The request's CreateOptions, UpdateOptions or DeleteOptions, as webhooks are shown them. */
+  options?: Record<string, unknown>;
+  annotate?: Annotate;
+}
 
 export const ADMISSION_PLUGINS = ['NamespaceLifecycle', 'NodeRestriction', 'ServiceAccount', 'DefaultStorageClass', 'StorageObjectInUseProtection', 'PodSecurity'];
 /** On unless disabled, as in Kubernetes (NodeRestriction also needs the Node authorizer). */
@@ -38,10 +49,40 @@ export class Admission {
     /** The default StorageClass's name, if the cluster has one. */
     private readonly defaultStorageClass: () => string | undefined = () => undefined,
     private readonly podSecurity?: PodSecurityAdmission,
+    private readonly webhooks?: WebhookDispatcher,
   ) {}
 
-  /** Mutates and checks a create's object (stored version, namespace set), by `user`; returns the warnings for the client. */
-  async admit(r: ResourceInfo, obj: KubeObject, user: UserInfo): Promise<string[]> {
+  private attributes(operation: Operation, r: ResourceInfo, obj: KubeObject | undefined, old: KubeObject | undefined, user: UserInfo, req: AdmissionRequest): AdmissionAttributes {
+    const meta = (obj ?? old)?.metadata;
+    return {
+      operation,
+      group: r.group,
+      version: r.version,
+      resource: r.plural,
+      kind: r.kind,
+      namespaced: r.namespaced,
+      subresource: req.subresource,
+      name: meta?.name ?? '',
+      namespace: r.namespaced ? meta?.namespace : undefined,
+      object: obj,
+      oldObject: old,
+      user,
+      dryRun: !!req.dryRun,
+      options: req.options,
+    };
+  }
+
+  /** Folds a webhook round's warnings and audit annotations into the request's. */
+  private collect(outcome: WebhookOutcome, warnings: string[], req: AdmissionRequest): void {
+    warnings.push(...outcome.warnings);
+    for (const [k, v] of Object.entries(outcome.annotations)) req.annotate?.(k, v);
+  }
+
+  /**
+   * Mutates and checks a create's object (stored version, namespace set), by `user`; returns
+   * the warnings for the client. What plugins decide goes to `annotate` (the audit log).
+   */
+  async admit(r: ResourceInfo, obj: KubeObject, user: UserInfo, req: AdmissionRequest = {}): Promise<string[]> {
     if (r.group === '' && r.kind === 'Pod' && this.plugins.has('ServiceAccount')) await admitPodServiceAccount(obj as unknown as Pod, this.accounts);
     // StorageObjectInUseProtection: claims and volumes are not removed while in use (the
     // controller-manager's pvc-protection and pv-protection controllers let them go).
@@ -56,7 +97,35 @@ export class Admission {
       const name = this.defaultStorageClass();
       if (spec && typeof spec === 'object' && (spec.storageClassName === undefined || spec.storageClassName === null) && name) spec.storageClassName = name;
     }
-    return this.validate(r, obj, undefined, user);
+    const warnings: string[] = [];
+    const attrs = this.attributes('CREATE', r, obj, undefined, user, req);
+    if (this.webhooks) this.collect(await this.webhooks.mutate(attrs), warnings, req);
+    warnings.push(...this.validate(r, obj, undefined, user, req.annotate));
+    if (this.webhooks) this.collect(await this.webhooks.validate(attrs), warnings, req);
+    return warnings;
+  }
+
+  /**
+   * Admits an update (of the object, or through `req.subresource`): mutating webhooks, the
+   * built-in checks (for the object and pods/ephemeralcontainers, not status), validating
+   * webhooks. `next` may be changed by mutating webhooks.
+   */
+  async admitUpdate(r: ResourceInfo, next: KubeObject, old: KubeObject, user: UserInfo, req: AdmissionRequest = {}): Promise<string[]> {
+    const warnings: string[] = [];
+    const attrs = this.attributes('UPDATE', r, next, old, user, req);
+    if (this.webhooks) this.collect(await this.webhooks.mutate(attrs), warnings, req);
+    if (!req.subresource || req.subresource === 'ephemeralcontainers') warnings.push(...this.validate(r, next, old, user, req.annotate));
+    if (this.webhooks) this.collect(await this.webhooks.validate(attrs), warnings, req);
+    return warnings;
+  }
+
+  /** Admits the deletion of `current` (webhooks see it as the old object). */
+  async admitDelete(r: ResourceInfo, current: KubeObject, user: UserInfo, req: AdmissionRequest = {}): Promise<void> {
+    if (!this.webhooks) return;
+    const attrs = this.attributes('DELETE', r, undefined, current, user, req);
+    const warnings: string[] = [];
+    this.collect(await this.webhooks.mutate(attrs), warnings, req);
+    this.collect(await this.webhooks.validate(attrs), warnings, req);
   }
 
   /** Checks a delete before anything is read or written; throws a Status. */
@@ -68,13 +137,13 @@ export class Admission {
   }
 
   /**
-   * Checks a write (a create, or an update from `old`; pods/ephemeralcontainers is one) that
-   * mutating plugins do not see; throws a Status, or returns the warnings for the client.
+   * The built-in checks of a write (a create, or an update from `old`; pods/ephemeralcontainers
+   * is one) that mutating plugins do not see; throws a Status, or returns the warnings.
    */
-  validate(r: ResourceInfo, obj: KubeObject, old: KubeObject | undefined, user: UserInfo): string[] {
+  validate(r: ResourceInfo, obj: KubeObject, old: KubeObject | undefined, user: UserInfo, annotate?: Annotate): string[] {
     if (this.escalation && r.group === 'rbac.authorization.k8s.io' && RBAC_RESOURCES.has(r.plural)) {
       this.escalation.check(r.plural, obj as Parameters<EscalationCheck['check']>[1], old as Parameters<EscalationCheck['check']>[2], user);
     }
-    return this.podSecurity && this.plugins.has('PodSecurity') ? this.podSecurity.check(r, obj, old) : [];
+    return this.podSecurity && this.plugins.has('PodSecurity') ? this.podSecurity.check(r, obj, old, user, annotate) : [];
   }
 }

@@ -12,6 +12,7 @@ import type { KubeObject, Unstructured } from '../../api/types/meta.js';
 import { requestUser } from '../http/request-gate.js';
 import { undici } from '../http/undici.js';
 import type { Registry } from '../registry/registry.js';
+import { serviceEndpoint } from '../registry/service-endpoint.js';
 
 export interface RemoteResource {
   name: string;
@@ -83,17 +84,7 @@ export class AggregatorProxy {
   /** Where the Service's port is served: one ready endpoint address and port. */
   private target(apiservice: KubeObject): { host: string; port: number } {
     const ref = apiservice.spec!.service as { namespace: string; name: string; port?: number };
-    const svc = this.registry.storeFor(this.registry.table.find('', 'v1', 'services')!).getCached(ref.namespace, ref.name)?.obj;
-    if (!svc) throw new StatusError(503, 'ServiceUnavailable', `service "${ref.namespace}/${ref.name}" not found`);
-    const port = ((svc.spec?.ports as Unstructured[]) ?? []).find((p) => p.port === (ref.port ?? 443));
-    if (!port) throw new StatusError(503, 'ServiceUnavailable', `service "${ref.namespace}/${ref.name}" has no port ${ref.port ?? 443}`);
-    const endpoints = this.registry.storeFor(this.registry.table.find('', 'v1', 'endpoints')!).getCached(ref.namespace, ref.name)?.obj;
-    for (const subset of (endpoints?.subsets as Unstructured[]) ?? []) {
-      const address = (subset.addresses as Unstructured[] | undefined)?.[0]?.ip as string | undefined;
-      const epPort = ((subset.ports as Unstructured[]) ?? []).find((p) => (port.name ? p.name === port.name : true)) ?? (subset.ports as Unstructured[] | undefined)?.[0];
-      if (address && epPort) return { host: address, port: Number(epPort.port) };
-    }
-    throw new StatusError(503, 'ServiceUnavailable', `no endpoints available for service "${ref.namespace}/${ref.name}"`);
+    return serviceEndpoint(this.registry, ref.namespace, ref.name, ref.port ?? 443);
   }
 
   private async agent(apiservice: KubeObject): Promise<Agent> {

@@ -11,6 +11,7 @@ import type { UserInfo } from '../../component-base/authn/user.js';
 import { requestAttributes, type RequestAttributes } from '../authz/request-info.js';
 import { decodedPath } from '../http/path.js';
 import { requestIdentity } from '../http/request-gate.js';
+import { notesOf } from './notes.js';
 import { evaluate, type AuditPolicy, type Level, type Stage } from './policy.js';
 
 const MAX_BODY = 1024 * 1024;
@@ -24,6 +25,12 @@ interface Pending {
   requestObject?: unknown;
   responseObject?: unknown;
   failure?: { reason?: string; message?: string };
+}
+
+/** The authorizer's and the handlers' annotations, if any. */
+function annotationsOf(...sets: Array<Record<string, string> | undefined>): { annotations?: Record<string, string> } {
+  const all = Object.assign({}, ...sets.filter(Boolean)) as Record<string, string>;
+  return Object.keys(all).length ? { annotations: all } : {};
 }
 
 const userOut = (u: UserInfo) => ({ username: u.name, ...(u.uid ? { uid: u.uid } : {}), groups: u.groups, ...(u.extra ? { extra: u.extra } : {}) });
@@ -81,7 +88,7 @@ export class Auditor {
             objectRef: {
               resource: a.resource,
               ...(a.namespace ? { namespace: a.namespace } : {}),
-              ...(a.name ? { name: a.name } : {}),
+              ...(a.name || notesOf(req.raw)?.name ? { name: a.name || notesOf(req.raw)?.name } : {}),
               ...(a.apiGroup ? { apiGroup: a.apiGroup } : {}),
               apiVersion: a.apiVersion,
               ...(a.subresource ? { subresource: a.subresource } : {}),
@@ -92,7 +99,7 @@ export class Auditor {
       ...(p.requestObject !== undefined && (p.level === 'Request' || p.level === 'RequestResponse') && stage !== 'RequestReceived' ? { requestObject: p.requestObject } : {}),
       requestReceivedTimestamp: p.received,
       stageTimestamp: microTime(),
-      ...(identity?.decision ? { annotations: { 'authorization.k8s.io/decision': identity.decision, 'authorization.k8s.io/reason': identity.reason ?? '' } } : {}),
+      ...annotationsOf(identity?.decision ? { 'authorization.k8s.io/decision': identity.decision, 'authorization.k8s.io/reason': identity.reason ?? '' } : undefined, notesOf(req.raw)?.annotations),
     };
     this.out.write(`${JSON.stringify(event)}\n`);
   }

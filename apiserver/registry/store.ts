@@ -85,7 +85,7 @@ export interface UpdateOptions {
   /** The client pinned a resourceVersion: a conflict is reported, never retried. */
   mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>;
   /** Builds the object to create when none exists and the kind allows create-on-update. */
-  createFrom?: () => KubeObject;
+  createFrom?: () => KubeObject | Promise<KubeObject>;
 }
 
 export interface DeleteResult {
@@ -290,7 +290,7 @@ export class ResourceStore {
       const current: StoredKV | undefined = suggested ? { key, value: suggested.bytes(), modRevision: suggested.rev, createRevision: 0 } : await this.etcd.get(key);
       if (!current) {
         if (opts.createFrom && this.strategy.allowCreateOnUpdate && !opts.subresource) {
-          return { object: await this.create(opts.createFrom(), opts.dryRun), created: true };
+          return { object: await this.create(await opts.createFrom(), opts.dryRun), created: true };
         }
         throw this.notFound(name);
       }
@@ -436,7 +436,8 @@ export class ResourceStore {
     return next;
   }
 
-  async delete(namespace: string | undefined, name: string, options: DeleteOptions, dryRun: boolean): Promise<DeleteResult> {
+  /** Deletes an object; `admit` sees the object about to be deleted (admission), and may refuse. */
+  async delete(namespace: string | undefined, name: string, options: DeleteOptions, dryRun: boolean, admit?: (current: KubeObject) => Promise<void>): Promise<DeleteResult> {
     const key = this.key(namespace, name);
     for (let attempt = 0; ; attempt++) {
       const current = await this.etcd.get(key);
@@ -449,6 +450,7 @@ export class ResourceStore {
       if (pre?.resourceVersion && pre.resourceVersion !== obj.obj.metadata.resourceVersion) {
         throw conflict(this.info.plural, this.info.group, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.obj.metadata.resourceVersion}`);
       }
+      await admit?.(obj.copy());
       const next = obj.copy();
       const keep = this.beginDeletion(next, options);
       if (dryRun) return { object: new CachedObject(key, obj.rev, next), pending: keep };

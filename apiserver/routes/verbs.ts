@@ -7,7 +7,7 @@ import { applyConfiguration, type Writer } from '../../api/managed-fields/manage
 import { shapeOfKind } from '../../api/managed-fields/shapes.js';
 import { checkFieldSelector, supportedFields } from '../../api/fields.js';
 import { badRequest, conflict, methodNotAllowed, OBJECT_MODIFIED, StatusError, unsupportedPatchType } from '../../api/status.js';
-import type { KubeObject, Unstructured } from '../../api/types/meta.js';
+import type { DeleteOptions, KubeObject, Unstructured } from '../../api/types/meta.js';
 import { admit, applyNamespace, checkEnvelope, checkFields, targetOf } from '../http/admit.js';
 import { decodeObjectBody, decodeOptionalBody, decodePatchBody } from '../http/body.js';
 import {
@@ -27,6 +27,8 @@ import { serveWatch } from '../http/watch.js';
 import { requestUser } from '../http/request-gate.js';
 import { review } from '../authz/reviews.js';
 import type { CachedObject } from '../storage/cached-object.js';
+import type { AdmissionRequest } from '../admission/admission.js';
+import { annotator, noteObjectName } from '../audit/notes.js';
 import { nowTimestamp } from '../registry/names.js';
 import { recordsSubresource } from '../registry/store.js';
 import { applyPatchDocument, checkPinned, deleteDryRun, deleteOptions, isObj, requireVerb, send, sendChunks, sendObject, trackingOf, type Ctx } from './context.js';
@@ -102,15 +104,27 @@ export async function create(ctx: Ctx): Promise<FastifyReply> {
     return send(ctx, 201, JSON.stringify(answered), warnings);
   }
   const owned = ctx.store.recordCreate(obj, tracking);
-  const admitted = await ctx.options.admission.admit(ctx.r, obj, requestUser(ctx.req.raw));
+  noteObjectName(ctx.req.raw, obj.metadata.name);
+  const admitted = await ctx.options.admission.admit(ctx.r, obj, requestUser(ctx.req.raw), admissionRequest(ctx, 'CreateOptions'));
   const created = await ctx.store.create(obj, dryRun(ctx.q), owned);
+  noteObjectName(ctx.req.raw, created.obj.metadata.name);
   return sendObject(ctx, 201, created, [...warnings, ...admitted]);
 }
 
-/** Validating admission of an update: the main resource, and pods/ephemeralcontainers (what a pod runs); not status. */
-function admittedUpdate(ctx: Ctx, subresource: string | undefined, next: KubeObject, current: KubeObject): string[] {
-  if (subresource && subresource !== 'ephemeralcontainers') return [];
-  return ctx.options.admission.validate(ctx.r, next, current, requestUser(ctx.req.raw));
+/** What admission is told of this request besides the object. */
+function admissionRequest(ctx: Ctx, optionsKind: 'CreateOptions' | 'UpdateOptions' | 'PatchOptions' | 'DeleteOptions', subresource?: string): AdmissionRequest {
+  const manager = typeof ctx.q.fieldManager === 'string' ? { fieldManager: ctx.q.fieldManager } : {};
+  return {
+    dryRun: dryRun(ctx.q),
+    subresource,
+    options: { kind: optionsKind, apiVersion: 'meta.k8s.io/v1', ...(dryRun(ctx.q) ? { dryRun: ['All'] } : {}), ...manager },
+    annotate: annotator(ctx.req.raw),
+  };
+}
+
+/** Admission of an update: webhooks for the object and any subresource; the built-in checks for the object and pods/ephemeralcontainers (what a pod runs). */
+function admittedUpdate(ctx: Ctx, subresource: string | undefined, next: KubeObject, current: KubeObject, optionsKind: 'UpdateOptions' | 'PatchOptions' = 'UpdateOptions'): Promise<string[]> {
+  return ctx.options.admission.admitUpdate(ctx.r, next, current, requestUser(ctx.req.raw), admissionRequest(ctx, optionsKind, subresource));
 }
 
 export async function update(ctx: Ctx, subresource?: 'status' | 'finalize' | 'approval' | 'ephemeralcontainers'): Promise<FastifyReply> {
@@ -129,15 +143,15 @@ export async function update(ctx: Ctx, subresource?: 'status' | 'finalize' | 'ap
     dryRun: dryRun(ctx.q),
     tracking,
     subresource,
-    mutate: (current) => {
+    mutate: async (current) => {
       checkPinned(ctx, pinned, current);
       const next = clone(obj);
-      admitted = admittedUpdate(ctx, subresource, next, current);
+      admitted = await admittedUpdate(ctx, subresource, next, current);
       return next;
     },
-    createFrom: () => {
+    createFrom: async () => {
       const fresh = clone(obj);
-      admitted = ctx.options.admission.validate(ctx.r, fresh, undefined, requestUser(ctx.req.raw));
+      admitted = await ctx.options.admission.admit(ctx.r, fresh, requestUser(ctx.req.raw), admissionRequest(ctx, 'CreateOptions'));
       return fresh;
     },
   });
@@ -182,7 +196,7 @@ export async function patch(ctx: Ctx, subresource?: 'status' | 'approval' | 'eph
       const { obj, warnings } = admit(ctx.r, body, ctx.path.namespace, validation);
       // The applier owns exactly what it sent.
       obj.metadata.managedFields = applyConfiguration(undefined, body as KubeObject, shape, ctx.store.strategy.hasStatus, writer(), force).managedFields;
-      const admitted = await ctx.options.admission.admit(ctx.r, obj, requestUser(ctx.req.raw));
+      const admitted = await ctx.options.admission.admit(ctx.r, obj, requestUser(ctx.req.raw), admissionRequest(ctx, 'CreateOptions'));
       return sendObject(ctx, 201, await ctx.store.create(obj, isDryRun, { ...tracking, applied: true }), [...warnings, ...admitted]);
     }
   }
@@ -197,7 +211,7 @@ export async function patch(ctx: Ctx, subresource?: 'status' | 'approval' | 'eph
     dryRun: isDryRun,
     subresource,
     tracking: { ...tracking, applied: type === 'apply' },
-    mutate: (current) => {
+    mutate: async (current) => {
       checkPinned(ctx, pinned, current);
       const served = fromStorage(ctx.r, current);
       let managedFields: unknown;
@@ -225,11 +239,21 @@ export async function patch(ctx: Ctx, subresource?: 'status' | 'approval' | 'eph
       const stored = toStorage(ctx.r, result as KubeObject);
       applyNamespace(ctx.r, stored, ctx.path.namespace);
       if (managedFields !== undefined) stored.metadata.managedFields = managedFields as unknown[];
-      admitted = admittedUpdate(ctx, subresource, stored, current);
+      admitted = await admittedUpdate(ctx, subresource, stored, current, 'PatchOptions');
       return stored;
     },
   });
   return sendObject(ctx, 200, object, [...warnings, ...admitted]);
+}
+
+/** Admission of a deletion, once the object being deleted is read. */
+function admitDeletion(ctx: Ctx, options: DeleteOptions): (current: KubeObject) => Promise<void> {
+  return (current) =>
+    ctx.options.admission.admitDelete(ctx.r, current, requestUser(ctx.req.raw), {
+      ...admissionRequest(ctx, 'DeleteOptions'),
+      dryRun: deleteDryRun(ctx.q, options),
+      options: { kind: 'DeleteOptions', apiVersion: 'meta.k8s.io/v1', ...options },
+    });
 }
 
 export async function remove(ctx: Ctx): Promise<FastifyReply> {
@@ -237,7 +261,7 @@ export async function remove(ctx: Ctx): Promise<FastifyReply> {
   const body = decodeOptionalBody(ctx.req.headers['content-type'], ctx.req.body as Buffer | undefined);
   const options = deleteOptions(ctx.q, body);
   ctx.options.admission.validateDelete(ctx.r, ctx.path.name!);
-  const result = await ctx.store.delete(ctx.path.namespace, ctx.path.name!, options, deleteDryRun(ctx.q, options));
+  const result = await ctx.store.delete(ctx.path.namespace, ctx.path.name!, options, deleteDryRun(ctx.q, options), admitDeletion(ctx, options));
   // Kubernetes answers 202 for a delete still pending only when the client asked for cascading
   // with the old orphanDependents=false; every other answer is 200 (graceful deletion too).
   const accepted = result.pending && options.orphanDependents === false;
@@ -262,7 +286,7 @@ export async function removeCollection(ctx: Ctx): Promise<FastifyReply> {
   for (const item of items) {
     try {
       ctx.options.admission.validateDelete(ctx.r, item.name);
-      deleted.push((await ctx.store.delete(item.namespace || undefined, item.name, options, deleteDryRun(ctx.q, options))).object);
+      deleted.push((await ctx.store.delete(item.namespace || undefined, item.name, options, deleteDryRun(ctx.q, options), admitDeletion(ctx, options))).object);
     } catch (err) {
       if (!(err instanceof StatusError && err.code === 404)) throw err;
     }

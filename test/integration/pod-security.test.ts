@@ -2,6 +2,10 @@
 // unmodified kubectl: namespace labels choose the standard; enforce refuses pods (403, the
 // reasons kubectl prints), warn and workload templates give warnings, bad labels are refused,
 // and tightening a namespace warns about the pods already in it.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApiServer, type ApiServerHandle } from '../harness/apiserver.js';
 import { kubectlFor } from '../harness/kubectl.js';
@@ -72,3 +76,74 @@ describe('PodSecurity admission', () => {
     expect((await kubectl.run(['get', 'pod', 'already', '-n', 'psa-labels'])).code).toBe(0);
   });
 });
+
+describe('PodSecurity configured by --admission-control-config-file', () => {
+  let configured: ApiServerHandle;
+  let k: ReturnType<typeof kubectlFor>;
+  let dir: string;
+  const auditEvents = () =>
+    readFileSync(join(dir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { verb: string; stage: string; objectRef?: { resource?: string; name?: string }; annotations?: Record<string, string> });
+  const createAnnotations = (name: string) => auditEvents().find((e) => e.verb === 'create' && e.stage === 'ResponseComplete' && e.objectRef?.resource === 'pods' && e.objectRef.name === name)?.annotations ?? {};
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'kubette-psa-config-'));
+    // The plugin's configuration in a file of its own, named relative to the admission configuration.
+    writeFileSync(join(dir, 'pod-security.yaml'), [
+      'apiVersion: pod-security.admission.config.k8s.io/v1',
+      'kind: PodSecurityConfiguration',
+      'defaults:',
+      '  enforce: baseline',
+      '  audit: restricted',
+      'exemptions:',
+      '  usernames: [ops-admin]',
+      '  namespaces: [tools]',
+    ].join('\n'));
+    writeFileSync(join(dir, 'admission.yaml'), ['apiVersion: apiserver.config.k8s.io/v1', 'kind: AdmissionConfiguration', 'plugins:', '- name: PodSecurity', '  path: pod-security.yaml'].join('\n'));
+    configured = await startApiServer({ etcd: inject('etcdEndpoint'), args: ['--admission-control-config-file', join(dir, 'admission.yaml'), '--audit-log-path', join(dir, 'audit.log')] });
+    k = kubectlFor(configured.url);
+  }, 60_000);
+
+  afterAll(async () => {
+    await configured?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('namespaces without labels get the configured levels, exempt users and namespaces are not checked, and the audit log says why', async () => {
+    await k.ok(['create', 'namespace', 'cfg-default']);
+    const refused = await k.run(['apply', '-f', '-'], privilegedPod('cfg-default', 'priv'));
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('violates PodSecurity "baseline:latest": privileged');
+
+    // An exempt user (impersonated by the local admin, allowed by RBAC to create pods) may.
+    await k.ok(['create', 'clusterrolebinding', 'ops-admin', '--clusterrole=cluster-admin', '--user=ops-admin']);
+    await k.ok(['apply', '--as=ops-admin', '-f', '-'], privilegedPod('cfg-default', 'by-ops'));
+    await k.ok(['create', 'namespace', 'tools']);
+    await k.ok(['apply', '-f', '-'], privilegedPod('tools', 'in-tools'));
+    // Within the enforced level, but not the audited one.
+    await k.ok(['run', 'plain', '-n', 'cfg-default', '--image=busybox:1.36']);
+
+    await waitForAudit(() => createAnnotations('plain')['pod-security.kubernetes.io/enforce-policy']);
+    expect(createAnnotations('by-ops')).toMatchObject({ 'pod-security.kubernetes.io/exempt': 'user' });
+    expect(createAnnotations('in-tools')).toMatchObject({ 'pod-security.kubernetes.io/exempt': 'namespace' });
+    expect(createAnnotations('plain')).toMatchObject({
+      'pod-security.kubernetes.io/enforce-policy': 'baseline:latest',
+      'pod-security.kubernetes.io/audit-violations': expect.stringMatching(/^would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false/),
+    });
+    expect(createAnnotations('priv')).toMatchObject({ 'pod-security.kubernetes.io/enforce-policy': 'baseline:latest' });
+
+    // Labels still win over the defaults.
+    await k.ok(['label', 'namespace', 'cfg-default', 'pod-security.kubernetes.io/enforce=privileged']);
+    await k.ok(['apply', '-f', '-'], privilegedPod('cfg-default', 'priv'));
+  });
+
+  it('an apiserver given a configuration it cannot use does not start, and says what is wrong', () => {
+    writeFileSync(join(dir, 'bad.yaml'), ['apiVersion: apiserver.config.k8s.io/v1', 'kind: AdmissionConfiguration', 'plugins:', '- name: PodSecurity', '  configuration:', '    apiVersion: pod-security.admission.config.k8s.io/v1', '    kind: PodSecurityConfiguration', '    defaults: {enforce: strict}'].join('\n'));
+    const res = spawnSync(process.execPath, ['dist/apiserver/main.js', '--admission-control-config-file', join(dir, 'bad.yaml'), '--etcd-servers', inject('etcdEndpoint')], { encoding: 'utf8', timeout: 20_000 });
+    expect(res.status).not.toBe(0);
+    expect(res.stderr).toContain('PodSecurity: defaults.enforce: Unsupported value: "strict"');
+  });
+});
+
+async function waitForAudit(found: () => unknown): Promise<void> {
+  for (let i = 0; i < 50 && !found(); i++) await new Promise((r) => setTimeout(r, 100));
+}

@@ -4,6 +4,7 @@ import { StatusError } from '../../../api/status.js';
 import type { KubeObject } from '../../../api/types/meta.js';
 import type { Pod } from '../../../api/types/pod.js';
 import { namespacePolicy, PodSecurityAdmission } from './admission.js';
+import { parsePodSecurityConfiguration } from './config.js';
 
 const pods = findResource('', 'v1', 'pods')!;
 const namespaces = findResource('', 'v1', 'namespaces')!;
@@ -78,5 +79,55 @@ describe('PodSecurity admission', () => {
     expect(warnings).toEqual(['existing pods in namespace "ns" violate the new PodSecurity enforce level "baseline:latest"', 'a (and 1 other pod): privileged']);
     // Loosening, or no change, says nothing.
     expect(world({}, existing).check(namespaces, ns({ 'pod-security.kubernetes.io/enforce': 'privileged' }), ns({ 'pod-security.kubernetes.io/enforce': 'baseline' }))).toEqual([]);
+  });
+});
+
+describe('configuration: defaults, exemptions and audit annotations', () => {
+  const config = parsePodSecurityConfiguration({
+    apiVersion: 'pod-security.admission.config.k8s.io/v1',
+    kind: 'PodSecurityConfiguration',
+    defaults: { enforce: 'baseline', audit: 'restricted', 'audit-version': 'v1.30' },
+    exemptions: { usernames: ['ops-admin'], runtimeClasses: ['sandboxed'], namespaces: ['tools'] },
+  });
+  const user = (name: string) => ({ name, groups: [] });
+  const configured = (labels: Record<string, string> = {}) => new PodSecurityAdmission({ namespaceLabels: () => labels, podsIn: () => [] }, config);
+  const privileged = (ns = 'ns', spec: Record<string, unknown> = {}) =>
+    ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: ns }, spec: { ...spec, containers: [{ name: 'c', image: 'busybox', securityContext: { privileged: true } }] } }) as KubeObject;
+
+  it('a namespace without labels gets the configured levels; its labels still win', () => {
+    expect(thrown(() => configured().check(pods, privileged(), undefined, user('alice'))).message).toContain('violates PodSecurity "baseline:latest"');
+    expect(configured({ 'pod-security.kubernetes.io/enforce': 'privileged' }).check(pods, privileged(), undefined, user('alice'))).toEqual([]);
+  });
+
+  it('exempt namespaces, users and runtime classes are not checked, and the audit log says which', () => {
+    for (const [obj, who, why] of [
+      [privileged('tools'), 'alice', 'namespace'],
+      [privileged(), 'ops-admin', 'user'],
+      [privileged('ns', { runtimeClassName: 'sandboxed' }), 'alice', 'runtimeClass'],
+    ] as const) {
+      const notes: Record<string, string> = {};
+      expect(configured().check(pods, obj, undefined, user(who), (k, v) => (notes[k] = v))).toEqual([]);
+      expect(notes).toEqual({ 'pod-security.kubernetes.io/exempt': why });
+    }
+  });
+
+  it('records the enforced policy and the audit level\'s violations', () => {
+    const notes: Record<string, string> = {};
+    configured().check(pods, pod('plain'), undefined, user('alice'), (k, v) => (notes[k] = v));
+    expect(notes['pod-security.kubernetes.io/enforce-policy']).toBe('baseline:latest');
+    expect(notes['pod-security.kubernetes.io/audit-violations']).toMatch(/^would violate PodSecurity "restricted:v1.30": allowPrivilegeEscalation != false/);
+  });
+
+  it('tightening an exempt namespace says the policy has no effect', () => {
+    const ns = (labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'tools', labels } }) as KubeObject;
+    expect(configured().check(namespaces, ns({ 'pod-security.kubernetes.io/enforce': 'restricted' }), ns({}))).toEqual(['namespace "tools" is exempt from Pod Security, and the policy will have no effect']);
+  });
+
+  it('a configuration that names an unknown level or version is refused with the field', () => {
+    expect(() => parsePodSecurityConfiguration({ apiVersion: 'pod-security.admission.config.k8s.io/v1', kind: 'PodSecurityConfiguration', defaults: { enforce: 'strict' } })).toThrow(
+      'defaults.enforce: Unsupported value: "strict": supported values: "privileged", "baseline", "restricted"',
+    );
+    expect(() => parsePodSecurityConfiguration({ apiVersion: 'pod-security.admission.config.k8s.io/v1', kind: 'PodSecurityConfiguration', defaults: { 'warn-version': '1.2' } })).toThrow('defaults.warn-version: Invalid value: "1.2": must be "latest" or "v1.x"');
+    expect(() => parsePodSecurityConfiguration({ kind: 'Other' })).toThrow('expected a PodSecurityConfiguration');
   });
 });

@@ -1,12 +1,16 @@
-// The PodSecurity admission plugin: a namespace's pod-security.kubernetes.io/* labels choose
-// the Pod Security Standard its pods must meet (enforce: refused with 403), are warned about
-// (warn: Warning headers), or audited. Pods are checked when created and when an update
-// changes what they run; workload templates are warned about, never refused; a namespace's
-// labels are validated, and tightening its enforce level warns about the pods already there.
+// The PodSecurity admission plugin: a namespace's pod-security.kubernetes.io/* labels (or the
+// configured defaults) choose the Pod Security Standard its pods must meet (enforce: refused
+// with 403), are warned about (warn: Warning headers), or audited (audit: annotations on the
+// request's audit events). Pods are checked when created and when an update changes what they
+// run; workload templates are warned about and audited, never refused; exempt namespaces,
+// users and runtime classes are not checked; a namespace's labels are validated, and
+// tightening its enforce level warns about the pods already there.
 import type { ResourceInfo } from '../../../api/resources.js';
 import { forbidden, invalid } from '../../../api/status.js';
 import type { KubeObject } from '../../../api/types/meta.js';
 import type { Pod, PodSpec } from '../../../api/types/pod.js';
+import type { UserInfo } from '../../../component-base/authn/user.js';
+import { DEFAULT_POD_SECURITY_CONFIG, type PodSecurityConfig } from './config.js';
 import { describeViolations, evaluatePod, policyName, type Level, type LevelVersion } from './policy.js';
 
 const PREFIX = 'pod-security.kubernetes.io/';
@@ -31,9 +35,9 @@ function parseVersion(value: string): number | undefined | Error {
   return m ? Number(m[1]) : new Error('must be "latest" or "v1.x"');
 }
 
-/** The policy a namespace's labels ask for (privileged:latest where they say nothing), and what is wrong with them. */
-export function namespacePolicy(labels: Record<string, string> | undefined): { policy: NamespacePolicy; errors: LabelError[] } {
-  const policy: NamespacePolicy = { enforce: { level: 'privileged' }, audit: { level: 'privileged' }, warn: { level: 'privileged' } };
+/** The policy a namespace's labels ask for (the defaults where they say nothing), and what is wrong with them. */
+export function namespacePolicy(labels: Record<string, string> | undefined, defaults: NamespacePolicy = DEFAULT_POD_SECURITY_CONFIG.defaults): { policy: NamespacePolicy; errors: LabelError[] } {
+  const policy: NamespacePolicy = { enforce: { ...defaults.enforce }, audit: { ...defaults.audit }, warn: { ...defaults.warn } };
   const errors: LabelError[] = [];
   if (!labels) return { policy, errors };
   let enforceSet = false;
@@ -96,14 +100,22 @@ export interface PodSecurityLookup {
 /** At most this many existing pods are checked when a namespace's enforce level tightens (as Kubernetes caps it). */
 const NAMESPACE_POD_LIMIT = 3000;
 
+/** Records an annotation on the request's audit events (the key without the plugin's prefix). */
+export type Annotate = (key: string, value: string) => void;
+
 export class PodSecurityAdmission {
-  constructor(private readonly lookup: PodSecurityLookup) {}
+  constructor(
+    private readonly lookup: PodSecurityLookup,
+    private readonly config: PodSecurityConfig = DEFAULT_POD_SECURITY_CONFIG,
+  ) {}
 
   /**
-   * Checks a write; returns its warnings, or throws 403 Forbidden (a pod the namespace's
-   * enforce level refuses) or 422 Invalid (namespace labels that name no level or version).
+   * Checks a write by `user`; returns its warnings, or throws 403 Forbidden (a pod the
+   * namespace's enforce level refuses) or 422 Invalid (namespace labels that name no level or
+   * version). What it decided goes to `annotate`, for the audit log.
    */
-  check(r: ResourceInfo, obj: KubeObject, old: KubeObject | undefined): string[] {
+  check(r: ResourceInfo, obj: KubeObject, old: KubeObject | undefined, user?: UserInfo, annotate: Annotate = () => {}): string[] {
+    const note: Annotate = (k, v) => annotate(`${PREFIX}${k}`, v);
     if (r.group === '' && r.kind === 'Namespace') return this.checkNamespace(obj, old);
     const namespace = obj.metadata?.namespace;
     if (!namespace) return [];
@@ -111,20 +123,39 @@ export class PodSecurityAdmission {
     const target = isPod ? { metadata: obj.metadata as Pod['metadata'], spec: obj.spec as PodSpec } : templateOf(r, obj);
     if (!target || !target.spec || typeof target.spec !== 'object') return [];
     if (isPod && old && !significantPodUpdate(obj as unknown as Pod, old as unknown as Pod)) return [];
-    const { policy } = namespacePolicy(this.lookup.namespaceLabels(namespace));
+    const exempt = this.exemption(namespace, user, target.spec);
+    if (exempt) {
+      note('exempt', exempt);
+      return [];
+    }
+    const { policy } = namespacePolicy(this.lookup.namespaceLabels(namespace), this.config.defaults);
     if (isPod) {
+      note('enforce-policy', policyName(policy.enforce));
       const violations = evaluatePod(policy.enforce, target.metadata, target.spec);
       if (violations.length) {
         throw forbidden('pods', '', obj.metadata.name ?? '', `violates PodSecurity ${JSON.stringify(policyName(policy.enforce))}: ${describeViolations(violations)}`);
       }
     }
+    const audit = evaluatePod(policy.audit, target.metadata, target.spec);
+    if (audit.length) note('audit-violations', `would violate PodSecurity ${JSON.stringify(policyName(policy.audit))}: ${describeViolations(audit)}`);
     const warn = evaluatePod(policy.warn, target.metadata, target.spec);
     return warn.length ? [`would violate PodSecurity ${JSON.stringify(policyName(policy.warn))}: ${describeViolations(warn)}`] : [];
   }
 
+  /** Why a pod (or template) is not checked at all, in the order Kubernetes asks: namespace, user, runtime class. */
+  private exemption(namespace: string, user: UserInfo | undefined, spec: PodSpec): string | undefined {
+    const e = this.config.exemptions;
+    if (e.namespaces.includes(namespace)) return 'namespace';
+    if (user && e.usernames.includes(user.name)) return 'user';
+    const runtimeClass = (spec as { runtimeClassName?: string }).runtimeClassName;
+    if (runtimeClass && e.runtimeClasses.includes(runtimeClass)) return 'runtimeClass';
+    return undefined;
+  }
+
   private checkNamespace(obj: KubeObject, old: KubeObject | undefined): string[] {
-    const next = namespacePolicy(obj.metadata?.labels as Record<string, string> | undefined);
-    const before = old ? namespacePolicy(old.metadata?.labels as Record<string, string> | undefined) : undefined;
+    const defaults = this.config.defaults;
+    const next = namespacePolicy(obj.metadata?.labels as Record<string, string> | undefined, defaults);
+    const before = old ? namespacePolicy(old.metadata?.labels as Record<string, string> | undefined, defaults) : undefined;
     const unchangedErrors = before && JSON.stringify(before.errors) === JSON.stringify(next.errors);
     if (next.errors.length && !unchangedErrors) {
       throw invalid(
@@ -140,6 +171,9 @@ export class PodSecurityAdmission {
     if (a.level === b.level && a.minor === b.minor) return [];
     if (b.level === 'privileged') return [];
     if (a.minor === b.minor && RANK[b.level] <= RANK[a.level]) return [];
+    if (this.config.exemptions.namespaces.includes(obj.metadata.name!)) {
+      return [`namespace ${JSON.stringify(obj.metadata.name)} is exempt from Pod Security, and the policy will have no effect`];
+    }
     return this.existingPodWarnings(obj.metadata.name!, b);
   }
 

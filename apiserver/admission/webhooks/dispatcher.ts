@@ -1,0 +1,246 @@
+// Calling admission webhooks, as Kubernetes' apiserver does: an admission.k8s.io AdmissionReview
+// POSTed over HTTPS (trusting the configuration's caBundle, else the system's roots) to its URL
+// or to its Service (an endpoint of it, the certificate checked for <service>.<namespace>.svc),
+// within its timeout. Mutating webhooks run one after another, each seeing what the ones before
+// it changed, and may answer a JSON patch; validating webhooks run together. A webhook that
+// refuses is the request's error; one that cannot be reached or answers nonsense fails the
+// request, or is skipped under failurePolicy: Ignore.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Agent } from 'undici';
+import { isObject } from '../../../api/codec/values.js';
+import { applyJsonPatch } from '../../../api/patch/json-patch.js';
+import { StatusError } from '../../../api/status.js';
+import type { KubeObject, Status } from '../../../api/types/meta.js';
+import { undici } from '../../http/undici.js';
+import { exempt, webhookMatches, type AdmissionAttributes, type Webhook } from './matching.js';
+
+export interface WebhookSource {
+  mutating(): KubeObject[];
+  validating(): KubeObject[];
+  namespaceLabels(name: string): Record<string, string> | undefined;
+  /** One ready endpoint of a Service's port. */
+  serviceEndpoint(namespace: string, name: string, port: number): { host: string; port: number };
+}
+
+export interface WebhookOutcome {
+  warnings: string[];
+  /** For the request's audit events. */
+  annotations: Record<string, string>;
+}
+
+interface AdmissionResponse {
+  uid?: string;
+  allowed?: boolean;
+  status?: Partial<Status> & { code?: number; reason?: string; message?: string };
+  patch?: string;
+  patchType?: string;
+  warnings?: string[];
+  auditAnnotations?: Record<string, string>;
+}
+
+const MAX_RESPONSE_BYTES = 3 * 1024 * 1024;
+
+/** A webhook that could not be called, or answered what no webhook may. */
+class CallError extends Error {}
+
+const byName = (a: KubeObject, b: KubeObject) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
+
+export class WebhookDispatcher {
+  private readonly agents = new Map<string, Agent>();
+
+  constructor(
+    private readonly source: WebhookSource,
+    private readonly log?: Logger,
+  ) {}
+
+  /** The webhooks of these configurations (sorted by name, as Kubernetes orders them) that the request goes to. */
+  private matching(configs: KubeObject[], a: AdmissionAttributes): Array<{ config: string; hook: Webhook }> {
+    if (exempt(a) || configs.length === 0) return [];
+    const out: Array<{ config: string; hook: Webhook }> = [];
+    for (const c of [...configs].sort(byName)) {
+      for (const hook of (Array.isArray(c.webhooks) ? c.webhooks : []) as Webhook[]) {
+        if (webhookMatches(hook, a, (n) => this.source.namespaceLabels(n))) out.push({ config: c.metadata.name!, hook });
+      }
+    }
+    return out;
+  }
+
+  /** Runs the mutating webhooks; `a.object` is changed in place by their patches. */
+  async mutate(a: AdmissionAttributes): Promise<WebhookOutcome> {
+    const out: WebhookOutcome = { warnings: [], annotations: {} };
+    const hooks = this.matching(this.source.mutating(), a);
+    for (const [index, { config, hook }] of hooks.entries()) {
+      const response = await this.callOrFail(hook, a, out);
+      if (!response) continue;
+      let mutated = false;
+      // A DELETE has no object to patch: a patch then changes nothing.
+      if (response.patch && a.object) {
+        if (response.patchType !== 'JSONPatch') throw internalError(`failed calling webhook "${hook.name}": unsupported patch type "${response.patchType ?? ''}"`);
+        let patched: unknown;
+        try {
+          const ops = JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8'));
+          patched = applyJsonPatch(a.object, ops);
+        } catch (err) {
+          throw internalError(`failed calling webhook "${hook.name}": ${(err as Error).message}`);
+        }
+        if (!isObject(patched)) throw internalError(`failed calling webhook "${hook.name}": the patch did not produce an object`);
+        replaceContents(a.object!, patched as KubeObject);
+        mutated = true;
+      }
+      out.annotations[`mutation.webhook.admission.k8s.io/round_0_index_${index}`] = JSON.stringify({ configuration: config, webhook: hook.name, mutated });
+    }
+    return out;
+  }
+
+  /** Runs the validating webhooks together; the first refusal (in their order) is the request's error. */
+  async validate(a: AdmissionAttributes): Promise<WebhookOutcome> {
+    const out: WebhookOutcome = { warnings: [], annotations: {} };
+    const hooks = this.matching(this.source.validating(), a);
+    if (!hooks.length) return out;
+    const results = await Promise.allSettled(hooks.map(({ hook }) => this.callOrFail(hook, a, out)));
+    for (const r of results) if (r.status === 'rejected') throw r.reason;
+    return out;
+  }
+
+  /** One call, judged: an answer that allows (with its warnings), undefined when skipped under Ignore; throws a refusal or failure. */
+  private async callOrFail(hook: Webhook, a: AdmissionAttributes, out: WebhookOutcome): Promise<AdmissionResponse | undefined> {
+    if (a.dryRun && !['None', 'NoneOnDryRun'].includes(hook.sideEffects ?? '')) {
+      throw new StatusError(400, 'BadRequest', `admission webhook "${hook.name}" does not support dry run`);
+    }
+    let response: AdmissionResponse;
+    try {
+      response = await this.call(hook, a);
+    } catch (err) {
+      if (!(err instanceof CallError)) throw err;
+      if ((hook.failurePolicy ?? 'Fail') === 'Ignore') {
+        this.log?.warn({ webhook: hook.name, err: err.message }, 'admission webhook failed; ignored (failurePolicy: Ignore)');
+        out.annotations[`failed-open.${hook.name}`] = 'true';
+        return undefined;
+      }
+      throw internalError(`failed calling webhook "${hook.name}": ${err.message}`);
+    }
+    for (const w of response.warnings ?? []) if (typeof w === 'string' && w) out.warnings.push(w);
+    for (const [k, v] of Object.entries(response.auditAnnotations ?? {})) out.annotations[`${hook.name}/${k}`] = String(v);
+    if (!response.allowed) throw denied(hook.name, response.status ?? {});
+    return response;
+  }
+
+  private async call(hook: Webhook, a: AdmissionAttributes): Promise<AdmissionResponse> {
+    const timeoutSeconds = hook.timeoutSeconds ?? 10;
+    const { url, connectTo, servername } = this.endpoint(hook);
+    const target = `${url}${url.includes('?') ? '&' : '?'}timeout=${timeoutSeconds}s`;
+    const version = (hook.admissionReviewVersions ?? []).find((v) => v === 'v1' || v === 'v1beta1') ?? 'v1';
+    const uid = randomUUID();
+    const review = {
+      apiVersion: `admission.k8s.io/${version}`,
+      kind: 'AdmissionReview',
+      request: {
+        uid,
+        kind: { group: a.group, version: a.version, kind: a.kind },
+        resource: { group: a.group, version: a.version, resource: a.resource },
+        ...(a.subresource ? { subResource: a.subresource } : {}),
+        requestKind: { group: a.group, version: a.version, kind: a.kind },
+        requestResource: { group: a.group, version: a.version, resource: a.resource },
+        ...(a.subresource ? { requestSubResource: a.subresource } : {}),
+        name: a.name,
+        ...(a.namespace ? { namespace: a.namespace } : {}),
+        operation: a.operation,
+        userInfo: { username: a.user.name, ...(a.user.uid ? { uid: a.user.uid } : {}), groups: a.user.groups, ...(a.user.extra ? { extra: a.user.extra } : {}) },
+        object: a.object ?? null,
+        oldObject: a.oldObject ?? null,
+        dryRun: a.dryRun,
+        options: a.options ?? null,
+      },
+    };
+    const { request } = await undici();
+    let text: string;
+    try {
+      const res = await request(connectTo ?? target, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', ...(connectTo ? { host: new URL(target).host } : {}) },
+        body: JSON.stringify(review),
+        dispatcher: await this.agent(hook.clientConfig.caBundle, servername),
+        signal: AbortSignal.timeout(timeoutSeconds * 1000),
+      });
+      let size = 0;
+      const chunks: Buffer[] = [];
+      for await (const c of res.body) {
+        size += (c as Buffer).length;
+        if (size > MAX_RESPONSE_BYTES) throw new CallError(`failed to call webhook: Post "${target}": response too large`);
+        chunks.push(c as Buffer);
+      }
+      text = Buffer.concat(chunks).toString('utf8');
+      if (res.statusCode !== 200) throw new CallError(`expected response code 200, got ${res.statusCode}: ${text.slice(0, 200)}`);
+    } catch (err) {
+      if (err instanceof CallError) throw err;
+      const e = err as Error & { cause?: Error };
+      const why = e.name === 'TimeoutError' || e.name === 'AbortError' ? 'context deadline exceeded' : (e.cause?.message ?? e.message);
+      throw new CallError(`failed to call webhook: Post "${target}": ${why}`);
+    }
+    let parsed: { apiVersion?: string; kind?: string; response?: AdmissionResponse };
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new CallError('received invalid webhook response: the answer is not JSON');
+    }
+    if (parsed?.kind !== 'AdmissionReview' || !parsed.response || typeof parsed.response !== 'object') {
+      throw new CallError(`received invalid webhook response: expected an AdmissionReview with a response, got ${parsed?.apiVersion ?? ''} ${parsed?.kind ?? ''}`);
+    }
+    if (version === 'v1' && parsed.response.uid !== uid) throw new CallError(`expected response.uid="${uid}", got "${parsed.response.uid ?? ''}"`);
+    return parsed.response;
+  }
+
+  /** Where to POST: the URL, or the Service's endpoint with the name its certificate must carry. */
+  private endpoint(hook: Webhook): { url: string; connectTo?: string; servername?: string } {
+    const { url, service } = hook.clientConfig;
+    if (url) return { url };
+    if (!service) throw new CallError('the webhook has neither url nor service');
+    const port = service.port ?? 443;
+    const servername = `${service.name}.${service.namespace}.svc`;
+    const path = service.path ?? '';
+    let ep: { host: string; port: number };
+    try {
+      ep = this.source.serviceEndpoint(service.namespace, service.name, port);
+    } catch (err) {
+      throw new CallError(`failed to call webhook: ${(err as Error).message}`);
+    }
+    const host = ep.host.includes(':') ? `[${ep.host}]` : ep.host;
+    return { url: `https://${servername}:${port}${path}`, connectTo: `https://${host}:${ep.port}${path}?timeout=${hook.timeoutSeconds ?? 10}s`, servername };
+  }
+
+  private async agent(caBundle: string | undefined, servername: string | undefined): Promise<Agent> {
+    const key = `${servername ?? ''}\u0000${caBundle ?? ''}`;
+    let agent = this.agents.get(key);
+    if (!agent) {
+      const { Agent } = await undici();
+      agent = new Agent({
+        connect: {
+          ...(caBundle ? { ca: Buffer.from(caBundle, 'base64').toString('utf8') } : {}),
+          ...(servername ? { servername } : {}),
+          rejectUnauthorized: true,
+        },
+      });
+      this.agents.set(key, agent);
+    }
+    return agent;
+  }
+}
+
+function replaceContents(target: KubeObject, next: KubeObject): void {
+  for (const k of Object.keys(target)) delete (target as Record<string, unknown>)[k];
+  Object.assign(target, next);
+}
+
+/** 500 InternalError, as Kubernetes reports a webhook it could not use. */
+function internalError(message: string): StatusError {
+  return new StatusError(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ message }] });
+}
+
+/** A webhook's refusal, worded and coded as Kubernetes does. */
+function denied(name: string, status: NonNullable<AdmissionResponse['status']>): StatusError {
+  const deniedBy = `admission webhook "${name}" denied the request`;
+  const code = typeof status.code === 'number' && status.code >= 400 && status.code < 600 ? status.code : 400;
+  const message = status.message ? `${deniedBy}: ${status.message}` : status.reason ? `${deniedBy}: ${status.reason}` : deniedBy;
+  return new StatusError(code, typeof status.reason === 'string' ? status.reason : '', message, status.details as StatusError['details']);
+}

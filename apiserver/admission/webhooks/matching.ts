@@ -1,0 +1,114 @@
+// Which admission webhooks a request goes to, as Kubernetes decides it: a rule matches the
+// operation, group, version, resource (with `pods/status`, `pods/*`, `*/scale` and `*/*`
+// forms) and scope; the namespace selector is matched against the namespace's labels (a
+// Namespace's own labels for Namespaces; cluster-scoped objects always match) and the object
+// selector against the new or the old object's labels.
+import { fromLabelSelector, matches, type LabelSelector } from '../../../api/labels.js';
+import type { KubeObject } from '../../../api/types/meta.js';
+import type { UserInfo } from '../../../component-base/authn/user.js';
+
+export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
+
+/** What an admission decision is about. */
+export interface AdmissionAttributes {
+  operation: Operation;
+  group: string;
+  version: string;
+  /** The resource's plural name. */
+  resource: string;
+  kind: string;
+  namespaced: boolean;
+  subresource?: string;
+  name: string;
+  namespace?: string;
+  /** The object being written (none for a DELETE). */
+  object?: KubeObject;
+  /** The object as stored before (UPDATE and DELETE). */
+  oldObject?: KubeObject;
+  user: UserInfo;
+  dryRun: boolean;
+  /** The request's CreateOptions, UpdateOptions or DeleteOptions. */
+  options?: Record<string, unknown>;
+}
+
+export interface WebhookRule {
+  operations?: string[];
+  apiGroups?: string[];
+  apiVersions?: string[];
+  resources?: string[];
+  scope?: string;
+}
+
+export interface Webhook {
+  name: string;
+  clientConfig: { url?: string; service?: { namespace: string; name: string; path?: string; port?: number }; caBundle?: string };
+  rules?: WebhookRule[];
+  failurePolicy?: 'Fail' | 'Ignore';
+  matchPolicy?: 'Exact' | 'Equivalent';
+  namespaceSelector?: LabelSelector;
+  objectSelector?: LabelSelector;
+  sideEffects?: string;
+  timeoutSeconds?: number;
+  admissionReviewVersions?: string[];
+  reinvocationPolicy?: string;
+}
+
+const has = (list: string[] | undefined, value: string) => !!list && (list.includes('*') || list.includes(value));
+
+function resourceMatches(entries: string[] | undefined, resource: string, subresource: string | undefined): boolean {
+  for (const entry of entries ?? []) {
+    if (entry === '*/*') return true;
+    const slash = entry.indexOf('/');
+    const res = slash < 0 ? entry : entry.slice(0, slash);
+    const sub = slash < 0 ? '' : entry.slice(slash + 1);
+    if (res !== '*' && res !== resource) continue;
+    // "pods" is the resource alone, "pods/*" its subresources only ("*/*" is everything).
+    if (sub === '' ? !subresource : !!subresource && (sub === '*' || sub === subresource)) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether a rule covers the request. With matchPolicy Equivalent a rule naming another
+ * version of the same resource covers it too (this server keeps one form of each resource
+ * and converts, so the versions are equivalent).
+ */
+export function ruleMatches(rule: WebhookRule, a: AdmissionAttributes, equivalent: boolean): boolean {
+  if (!has(rule.operations, a.operation)) return false;
+  if (!has(rule.apiGroups, a.group)) return false;
+  if (!equivalent && !has(rule.apiVersions, a.version)) return false;
+  if (equivalent && !(rule.apiVersions ?? []).length) return false;
+  if (!resourceMatches(rule.resources, a.resource, a.subresource)) return false;
+  const scope = rule.scope ?? '*';
+  if (scope === 'Cluster' && a.namespaced) return false;
+  if (scope === 'Namespaced' && !a.namespaced) return false;
+  return true;
+}
+
+function selects(selector: LabelSelector | undefined, labels: Record<string, string> | undefined): boolean {
+  if (!selector || (!selector.matchLabels && !selector.matchExpressions)) return true;
+  return matches(fromLabelSelector(selector), labels ?? {});
+}
+
+/** The configurations that are never sent to webhooks, so that a broken webhook can always be removed. */
+export function exempt(a: AdmissionAttributes): boolean {
+  return a.group === 'admissionregistration.k8s.io';
+}
+
+/** Whether a webhook is called for the request; `namespaceLabels` reads a namespace's labels. */
+export function webhookMatches(hook: Webhook, a: AdmissionAttributes, namespaceLabels: (name: string) => Record<string, string> | undefined): boolean {
+  if (exempt(a)) return false;
+  const equivalent = (hook.matchPolicy ?? 'Equivalent') === 'Equivalent';
+  if (!(hook.rules ?? []).some((r) => ruleMatches(r, a, equivalent))) return false;
+  const isNamespace = a.group === '' && a.resource === 'namespaces';
+  if (isNamespace) {
+    const own = (a.object ?? a.oldObject)?.metadata?.labels as Record<string, string> | undefined;
+    if (!selects(hook.namespaceSelector, own)) return false;
+  } else if (a.namespaced && a.namespace) {
+    if (!selects(hook.namespaceSelector, namespaceLabels(a.namespace))) return false;
+  }
+  const objectLabels = a.object?.metadata?.labels as Record<string, string> | undefined;
+  const oldLabels = a.oldObject?.metadata?.labels as Record<string, string> | undefined;
+  if (!selects(hook.objectSelector, objectLabels) && !(a.oldObject && selects(hook.objectSelector, oldLabels))) return false;
+  return true;
+}

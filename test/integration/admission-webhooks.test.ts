@@ -1,0 +1,230 @@
+// Admission webhooks against the apiserver process and real etcd, driven by unmodified kubectl:
+// a webhook server over HTTPS (its own CA, given as caBundle) in this process refuses,
+// patches, records and hangs; the apiserver calls it by URL and through a Service's endpoint.
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createCA, issue } from '../../api/pki/certificates.js';
+import { startApiServer, type ApiServerHandle } from '../harness/apiserver.js';
+import { kubectlFor } from '../harness/kubectl.js';
+import { freePort } from '../harness/ports.js';
+
+type Review = { apiVersion: string; kind: string; request: Record<string, any> };
+
+let api: ApiServerHandle;
+let kubectl: ReturnType<typeof kubectlFor>;
+let server: Server;
+let port: number;
+/** The same webhooks with a certificate that names only hooks.webhooks.svc: reachable by Service alone. */
+let serviceServer: Server;
+let servicePort: number;
+let caBundle: string;
+const received: Array<{ path: string; review: Review }> = [];
+
+const answer = (review: Review, response: Record<string, unknown>) => JSON.stringify({ apiVersion: review.apiVersion, kind: 'AdmissionReview', response: { uid: review.request.uid, ...response } });
+
+beforeAll(async () => {
+  const ca = await createCA('webhook-test-ca');
+  caBundle = Buffer.from(ca.certPem).toString('base64');
+  const serving = await issue(ca, { commonName: 'webhook' }, { usages: ['server'], ipAddresses: ['127.0.0.1'] });
+  const byService = await issue(ca, { commonName: 'hooks.webhooks.svc' }, { usages: ['server'], dnsNames: ['hooks.webhooks.svc'] });
+  const handle: Parameters<typeof createServer>[1] = (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const path = (req.url ?? '').split('?')[0]!;
+      const review = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Review;
+      received.push({ path, review });
+      if (path === '/hang') return; // never answers
+      res.setHeader('content-type', 'application/json');
+      const labels = review.request.object?.metadata?.labels ?? {};
+      if (path === '/deny' && labels.deny === 'true') {
+        return res.end(answer(review, { allowed: false, status: { code: 403, reason: 'Forbidden', message: 'pods labelled deny=true are not allowed' } }));
+      }
+      if (path === '/mutate') {
+        const patch = review.request.object?.metadata?.labels
+          ? [{ op: 'add', path: '/metadata/labels/mutated', value: 'yes' }]
+          : [{ op: 'add', path: '/metadata/labels', value: { mutated: 'yes' } }];
+        return res.end(answer(review, { allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(patch)).toString('base64'), warnings: ['mutated by the test webhook'] }));
+      }
+      if (path === '/bad-uid') return res.end(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: 'not-it', allowed: true } }));
+      res.end(answer(review, { allowed: true }));
+    });
+  };
+  server = createServer({ cert: serving.certPem, key: serving.keyPem }, handle);
+  serviceServer = createServer({ cert: byService.certPem, key: byService.keyPem }, handle);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => serviceServer.listen(0, '127.0.0.1', r));
+  port = (server.address() as AddressInfo).port;
+  servicePort = (serviceServer.address() as AddressInfo).port;
+  api = await startApiServer({ etcd: inject('etcdEndpoint') });
+  kubectl = kubectlFor(api.url);
+}, 60_000);
+
+afterAll(async () => {
+  await api?.stop();
+  for (const s of [server, serviceServer]) {
+    s?.closeAllConnections();
+    await new Promise((r) => s?.close(r));
+  }
+});
+
+/** A configuration with one webhook; `extra` fills in the rest of the webhook. */
+function configuration(kind: 'Validating' | 'Mutating', name: string, extra: Record<string, unknown>): string {
+  return JSON.stringify({
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: `${kind}WebhookConfiguration`,
+    metadata: { name },
+    webhooks: [{ name: `${name}.kubette.test`, sideEffects: 'None', admissionReviewVersions: ['v1'], ...extra }],
+  });
+}
+
+const url = (path: string, p = port) => ({ url: `https://127.0.0.1:${p}${path}`, caBundle });
+const reviewsAt = (path: string) => received.filter((r) => r.path === path).map((r) => r.review.request);
+
+describe('admission webhooks', () => {
+  it('validating: a refusal is the request\'s error, with the webhook\'s code and message; only selected namespaces are sent', async () => {
+    await kubectl.ok(['create', 'namespace', 'guarded']);
+    await kubectl.ok(['label', 'namespace', 'guarded', 'webhooks=on']);
+    await kubectl.ok(['create', 'namespace', 'open']);
+    await kubectl.ok(['apply', '-f', '-'], configuration('Validating', 'deny', {
+      clientConfig: url('/deny'),
+      rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }],
+      namespaceSelector: { matchLabels: { webhooks: 'on' } },
+    }));
+    const refused = await kubectl.run(['run', 'bad', '-n', 'guarded', '--image=busybox:1.36', '--labels=deny=true']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('admission webhook "deny.kubette.test" denied the request: pods labelled deny=true are not allowed');
+    await kubectl.ok(['run', 'good', '-n', 'guarded', '--image=busybox:1.36']);
+    await kubectl.ok(['run', 'bad', '-n', 'open', '--image=busybox:1.36', '--labels=deny=true']);
+
+    const [review] = reviewsAt('/deny');
+    expect(review).toMatchObject({
+      kind: { group: '', version: 'v1', kind: 'Pod' },
+      resource: { group: '', version: 'v1', resource: 'pods' },
+      name: 'bad',
+      namespace: 'guarded',
+      operation: 'CREATE',
+      userInfo: { username: expect.any(String) },
+      object: { kind: 'Pod', metadata: { name: 'bad', labels: { deny: 'true' } } },
+      oldObject: null,
+      dryRun: false,
+      options: { kind: 'CreateOptions' },
+    });
+    expect(review!.uid).toMatch(/^[0-9a-f-]{36}$/);
+    // Only the guarded namespace's two pods were sent.
+    expect(reviewsAt('/deny').map((r) => r.namespace)).toEqual(['guarded', 'guarded']);
+    await kubectl.ok(['delete', 'validatingwebhookconfiguration', 'deny']);
+  });
+
+  it('mutating: the webhook\'s JSON patch is in the stored object, its warnings reach kubectl, and updates carry the old object', async () => {
+    await kubectl.ok(['create', 'namespace', 'mutated']);
+    await kubectl.ok(['apply', '-f', '-'], configuration('Mutating', 'label', {
+      clientConfig: url('/mutate'),
+      rules: [{ operations: ['CREATE', 'UPDATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['configmaps'] }],
+      objectSelector: { matchExpressions: [{ key: 'skip', operator: 'DoesNotExist' }] },
+    }));
+    const created = await kubectl.run(['create', 'configmap', 'cm', '-n', 'mutated', '--from-literal=a=b']);
+    expect(created.code).toBe(0);
+    expect(created.stderr).toContain('Warning: mutated by the test webhook');
+    expect(JSON.parse(await kubectl.ok(['get', 'configmap', 'cm', '-n', 'mutated', '-o', 'json'])).metadata.labels).toEqual({ mutated: 'yes' });
+    await kubectl.ok(['label', 'configmap', 'cm', '-n', 'mutated', 'extra=1']);
+    const update = reviewsAt('/mutate').find((r) => r.operation === 'UPDATE');
+    expect(update).toMatchObject({ name: 'cm', oldObject: { metadata: { labels: { mutated: 'yes' } } }, object: { metadata: { labels: { mutated: 'yes', extra: '1' } } }, options: { kind: 'PatchOptions' } });
+    // The object selector keeps a labelled object away from the webhook.
+    const before = reviewsAt('/mutate').length;
+    const skipped = JSON.parse(await kubectl.ok(['create', 'configmap', 'skipped', '-n', 'mutated', '--from-literal=a=b', '--dry-run=client', '-o', 'json']));
+    skipped.metadata.labels = { skip: 'yes' };
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify(skipped));
+    expect(reviewsAt('/mutate').length).toBe(before);
+    expect(JSON.parse(await kubectl.ok(['get', 'configmap', 'skipped', '-n', 'mutated', '-o', 'json'])).metadata.labels).toEqual({ skip: 'yes' });
+    await kubectl.ok(['delete', 'mutatingwebhookconfiguration', 'label']);
+  });
+
+  it('a webhook behind a Service is called at its endpoint, its certificate checked for <service>.<namespace>.svc; deletions carry the old object', async () => {
+    await kubectl.ok(['create', 'namespace', 'webhooks']);
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
+        { apiVersion: 'v1', kind: 'Service', metadata: { name: 'hooks', namespace: 'webhooks' }, spec: { ports: [{ name: 'https', port: 443, targetPort: servicePort }] } },
+        { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'hooks', namespace: 'webhooks' }, subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'https', port: servicePort }] }] },
+      ],
+    }));
+    await kubectl.ok(['create', 'namespace', 'audited']);
+    await kubectl.ok(['create', 'configmap', 'doomed', '-n', 'audited', '--from-literal=a=b']);
+    await kubectl.ok(['apply', '-f', '-'], configuration('Validating', 'record', {
+      clientConfig: { service: { namespace: 'webhooks', name: 'hooks', path: '/record' }, caBundle },
+      rules: [{ operations: ['DELETE'], apiGroups: [''], apiVersions: ['v1'], resources: ['configmaps'] }],
+    }));
+    await kubectl.ok(['delete', 'configmap', 'doomed', '-n', 'audited']);
+    const del = reviewsAt('/record').find((r) => r.name === 'doomed');
+    expect(del).toMatchObject({ operation: 'DELETE', namespace: 'audited', object: null, oldObject: { metadata: { name: 'doomed' }, data: { a: 'b' } }, options: { kind: 'DeleteOptions' } });
+    await kubectl.ok(['delete', 'validatingwebhookconfiguration', 'record']);
+
+    // A Service whose endpoint's certificate does not name it is not trusted.
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
+        { apiVersion: 'v1', kind: 'Service', metadata: { name: 'impostor', namespace: 'webhooks' }, spec: { ports: [{ port: 443, targetPort: port }] } },
+        { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'impostor', namespace: 'webhooks' }, subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ port }] }] },
+      ],
+    }));
+    await kubectl.ok(['apply', '-f', '-'], configuration('Validating', 'impostor', {
+      clientConfig: { service: { namespace: 'webhooks', name: 'impostor', path: '/record' }, caBundle },
+      rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['configmaps'] }],
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'audited' } },
+    }));
+    const untrusted = await kubectl.run(['create', 'configmap', 'x', '-n', 'audited', '--from-literal=a=b']);
+    expect(untrusted.code).not.toBe(0);
+    expect(untrusted.stderr).toContain('failed calling webhook "impostor.kubette.test": failed to call webhook: Post "https://impostor.webhooks.svc:443/record?timeout=10s"');
+    expect(untrusted.stderr).toMatch(/altnames|certificate/i);
+    await kubectl.ok(['delete', 'validatingwebhookconfiguration', 'impostor']);
+  });
+
+  it('a webhook that cannot be reached, hangs or answers for another request fails the request, unless failurePolicy is Ignore', async () => {
+    await kubectl.ok(['create', 'namespace', 'failing']);
+    const closed = await freePort();
+    const rules = [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['secrets'] }];
+    await kubectl.ok(['apply', '-f', '-'], configuration('Validating', 'unreachable', { clientConfig: url('/x', closed), rules }));
+    const refused = await kubectl.run(['create', 'secret', 'generic', 's1', '-n', 'failing', '--from-literal=a=b']);
+    expect(refused.stderr).toContain(`Internal error occurred: failed calling webhook "unreachable.kubette.test": failed to call webhook: Post "https://127.0.0.1:${closed}/x?timeout=10s"`);
+    await kubectl.ok(['apply', '-f', '-'], configuration('Validating', 'unreachable', { clientConfig: url('/x', closed), rules, failurePolicy: 'Ignore' }));
+    await kubectl.ok(['create', 'secret', 'generic', 's1', '-n', 'failing', '--from-literal=a=b']);
+    await kubectl.ok(['delete', 'validatingwebhookconfiguration', 'unreachable']);
+
+    await kubectl.ok(['apply', '-f', '-'], configuration('Validating', 'slow', { clientConfig: url('/hang'), rules, timeoutSeconds: 1 }));
+    const slow = await kubectl.run(['create', 'secret', 'generic', 's2', '-n', 'failing', '--from-literal=a=b']);
+    expect(slow.stderr).toContain(`failed calling webhook "slow.kubette.test": failed to call webhook: Post "https://127.0.0.1:${port}/hang?timeout=1s": context deadline exceeded`);
+    await kubectl.ok(['delete', 'validatingwebhookconfiguration', 'slow']);
+
+    await kubectl.ok(['apply', '-f', '-'], configuration('Validating', 'confused', { clientConfig: url('/bad-uid'), rules }));
+    const confused = await kubectl.run(['create', 'secret', 'generic', 's3', '-n', 'failing', '--from-literal=a=b']);
+    expect(confused.stderr).toMatch(/failed calling webhook "confused.kubette.test": expected response.uid="[0-9a-f-]+", got "not-it"/);
+    await kubectl.ok(['delete', 'validatingwebhookconfiguration', 'confused']);
+  });
+
+  it('configurations are validated as Kubernetes validates them, and listed by kubectl', async () => {
+    const bad = await kubectl.run(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingWebhookConfiguration',
+      metadata: { name: 'bad' },
+      webhooks: [{ name: 'bad', clientConfig: { url: 'http://example.com/x' }, rules: [{ operations: ['PATCH'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }], admissionReviewVersions: ['v2'] }],
+    }));
+    expect(bad.code).not.toBe(0);
+    for (const cause of [
+      'webhooks[0].name: Invalid value: "bad": should be a domain with at least three segments separated by dots',
+      'webhooks[0].clientConfig.url: Invalid value: "http://example.com/x": \'https\' is the only allowed URL scheme',
+      'webhooks[0].rules[0].operations: Unsupported value: "PATCH"',
+      'webhooks[0].sideEffects: Required value',
+      'webhooks[0].admissionReviewVersions: Invalid value',
+    ]) expect(bad.stderr).toContain(cause);
+    await kubectl.ok(['apply', '-f', '-'], configuration('Validating', 'listed', { clientConfig: url('/record'), rules: [{ operations: ['CREATE'], apiGroups: ['example.com'], apiVersions: ['v1'], resources: ['widgets'] }] }));
+    const listed = JSON.parse(await kubectl.ok(['get', 'validatingwebhookconfiguration', 'listed', '-o', 'json']));
+    // Kubernetes' defaults.
+    expect(listed.webhooks[0]).toMatchObject({ failurePolicy: 'Fail', matchPolicy: 'Equivalent', namespaceSelector: {}, objectSelector: {}, timeoutSeconds: 10, rules: [{ scope: '*' }] });
+    expect(await kubectl.ok(['get', 'validatingwebhookconfigurations'])).toMatch(/^NAME\s+WEBHOOKS\s+AGE\nlisted\s+1\s+/);
+    await kubectl.ok(['delete', 'validatingwebhookconfiguration', 'listed']);
+  });
+});
