@@ -35,6 +35,19 @@ function varint(n: number): Buffer {
   return Buffer.from(out);
 }
 
+/** A protobuf varint at `at`: its value and where the next field starts, or undefined when cut short. */
+function readVarint(buf: Buffer, at: number): { value: number; next: number } | undefined {
+  let value = 0;
+  let shift = 0;
+  for (let i = at; i < buf.length; i++) {
+    const b = buf[i]!;
+    value += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+    if (b < 0x80) return { value, next: i + 1 };
+  }
+  return undefined;
+}
+
 /** The `status` (field 1) of a HealthCheckResponse frame; proto3 leaves out 0 (UNKNOWN). */
 export function servingStatus(frame: Buffer): string {
   if (frame.length < 5) return 'UNKNOWN';
@@ -43,28 +56,12 @@ export function servingStatus(frame: Buffer): string {
   while (i < body.length) {
     const key = body[i++]!;
     const wire = key & 7;
-    let value = 0;
-    let shift = 0;
-    if (wire === 0) {
-      for (;;) {
-        const b = body[i++];
-        if (b === undefined) return 'UNKNOWN';
-        value += (b & 0x7f) * 2 ** shift;
-        shift += 7;
-        if (b < 0x80) break;
-      }
-      if (key >> 3 === 1) return SERVING_STATUS[value] ?? String(value);
-    } else if (wire === 2) {
-      let len = 0;
-      for (;;) {
-        const b = body[i++];
-        if (b === undefined) return 'UNKNOWN';
-        len += (b & 0x7f) * 2 ** shift;
-        shift += 7;
-        if (b < 0x80) break;
-      }
-      i += len;
-    } else return 'UNKNOWN';
+    if (wire !== 0 && wire !== 2) return 'UNKNOWN';
+    const v = readVarint(body, i);
+    if (!v) return 'UNKNOWN';
+    if (wire === 0 && key >> 3 === 1) return SERVING_STATUS[v.value] ?? String(v.value);
+    // A varint field is skipped by reading it; a length-delimited one by its length.
+    i = wire === 0 ? v.next : v.next + v.value;
   }
   return 'UNKNOWN';
 }

@@ -167,14 +167,19 @@ function changeWithin(periodSeconds: number, events: ScaleEvent[], now: number):
 const INT32_MAX = 2 ** 31 - 1;
 const INT32_MIN = -(2 ** 31);
 
+/** The replicas at the start of a policy's period: now, less what it added, plus what it removed. */
+function periodStart(current: number, periodSeconds: number, ups: ScaleEvent[], downs: ScaleEvent[], now: number): number {
+  return current - changeWithin(periodSeconds, ups, now) + changeWithin(periodSeconds, downs, now);
+}
+
 /** The most replicas the scale-up policies allow now: Max picks the most generous policy, Min the strictest. */
 export function scaleUpLimit(current: number, ups: ScaleEvent[], downs: ScaleEvent[], rules: Required<HPAScalingRules>, now: number): number {
   if (rules.selectPolicy === 'Disabled') return current;
   const pickMin = rules.selectPolicy === 'Min';
   let result = pickMin ? INT32_MAX : INT32_MIN;
   for (const p of rules.policies) {
-    const periodStart = current - changeWithin(p.periodSeconds, ups, now) + changeWithin(p.periodSeconds, downs, now);
-    const proposed = p.type === 'Pods' ? periodStart + p.value : Math.ceil(periodStart * (1 + p.value / 100));
+    const start = periodStart(current, p.periodSeconds, ups, downs, now);
+    const proposed = p.type === 'Pods' ? start + p.value : Math.ceil(start * (1 + p.value / 100));
     result = pickMin ? Math.min(result, proposed) : Math.max(result, proposed);
   }
   return result;
@@ -186,8 +191,8 @@ export function scaleDownLimit(current: number, ups: ScaleEvent[], downs: ScaleE
   const pickMin = rules.selectPolicy === 'Min';
   let result = pickMin ? INT32_MIN : INT32_MAX;
   for (const p of rules.policies) {
-    const periodStart = current - changeWithin(p.periodSeconds, ups, now) + changeWithin(p.periodSeconds, downs, now);
-    const proposed = p.type === 'Pods' ? periodStart - p.value : Math.trunc(periodStart * (1 - p.value / 100));
+    const start = periodStart(current, p.periodSeconds, ups, downs, now);
+    const proposed = p.type === 'Pods' ? start - p.value : Math.trunc(start * (1 - p.value / 100));
     result = pickMin ? Math.max(result, proposed) : Math.min(result, proposed);
   }
   return result;
