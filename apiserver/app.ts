@@ -15,6 +15,7 @@ import type { KubeObject } from '../api/types/meta.js';
 import { PodSecurityAdmission } from './admission/pod-security/admission.js';
 import type { PodSecurityConfig } from './admission/pod-security/config.js';
 import { WebhookDispatcher } from './admission/webhooks/dispatcher.js';
+import { ResourceQuotaAdmission } from './admission/resource-quota.js';
 import { serviceEndpoint } from './registry/service-endpoint.js';
 import { Admission, DEFAULT_ADMISSION_PLUGINS } from './admission/admission.js';
 import { EscalationCheck } from './authz/escalation.js';
@@ -279,6 +280,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   const podStore = registry.storeFor(findResource('', 'v1', 'pods')!);
   const pvcStore = registry.storeFor(findResource('', 'v1', 'persistentvolumeclaims')!);
   const namespaceStore = registry.storeFor(findResource('', 'v1', 'namespaces')!);
+  const quotaStore = registry.storeFor(findResource('', 'v1', 'resourcequotas')!);
   const cachedAll = (group: string, plural: string) => {
     const store = registry.storeFor(findResource(group, 'v1', plural)!);
     return store.cache.list(store.keyPrefix()).map((o) => o.obj);
@@ -321,6 +323,16 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
       namespaceLabels: (name) => namespaceStore.getCached(undefined, name)?.obj.metadata.labels as Record<string, string> | undefined,
       serviceEndpoint: (namespace, name, port) => serviceEndpoint(registry, namespace, name, port),
     }, log),
+    (namespace) => {
+      const store = registry.storeFor(findResource('', 'v1', 'limitranges')!);
+      return store.cache.list(store.keyPrefix(namespace)).map((o) => o.obj);
+    },
+    new ResourceQuotaAdmission({
+      quotas: (namespace) => quotaStore.cache.list(quotaStore.keyPrefix(namespace)).map((o) => o.obj),
+      updateStatus: async (namespace, name, change) => {
+        await quotaStore.update(namespace, name, { dryRun: false, subresource: 'status', mutate: change });
+      },
+    }),
   );
   // NodeRestriction goes with the Node authorizer, as clusters that use one enable the other.
   const restrict = opts.authorizationModes.includes('Node') && opts.admissionPlugins.has('NodeRestriction') ? (user: UserInfo, attrs: RequestAttributes) => checkNodeRestriction(user, attrs, nodeGraph) : undefined;

@@ -33,6 +33,8 @@ const flags = defineFlags({
   'concurrent-cron-job-syncs': workers('cronjob', 5),
   'concurrent-ttl-after-finished-syncs': workers('ttl-after-finished', 5),
   'concurrent-horizontal-pod-autoscaler-syncs': workers('horizontal pod autoscaler', 5),
+  'resource-quota-sync-period': { type: 'duration', default: '5m0s', help: 'How often every ResourceQuota is recounted (changes to pods, services, claims, ReplicationControllers and ConfigMaps recount at once).' },
+  'concurrent-resource-quota-syncs': workers('resourcequota', 5),
   'horizontal-pod-autoscaler-sync-period': { type: 'duration', default: '15s', help: 'How often each HPA is looked at.' },
   'horizontal-pod-autoscaler-downscale-stabilization': { type: 'duration', default: '5m0s', help: 'An HPA scales down only to the highest recommendation of this long.' },
   'horizontal-pod-autoscaler-tolerance': { type: 'float', default: 0.1, min: 0, arg: 'RATIO', help: 'A usage within this ratio of the target changes nothing.' },
@@ -115,7 +117,9 @@ runComponent({
             cronjob: f['concurrent-cron-job-syncs'],
             'ttl-after-finished': f['concurrent-ttl-after-finished-syncs'],
             'horizontal-pod-autoscaler': f['concurrent-horizontal-pod-autoscaler-syncs'],
+            resourcequota: f['concurrent-resource-quota-syncs'],
           },
+          resourceQuotaSyncPeriodMs: f['resource-quota-sync-period'],
           horizontalPodAutoscaler: {
             syncPeriodMs: f['horizontal-pod-autoscaler-sync-period'],
             downscaleStabilizationMs: f['horizontal-pod-autoscaler-downscale-stabilization'],

@@ -10,6 +10,8 @@ import type { Pod } from '../../api/types/pod.js';
 import type { UserInfo } from '../../component-base/authn/user.js';
 import type { EscalationCheck } from '../authz/escalation.js';
 import type { Annotate, PodSecurityAdmission } from './pod-security/admission.js';
+import { applyContainerDefaults, checkLimitRanges } from './limit-ranger.js';
+import type { ResourceQuotaAdmission } from './resource-quota.js';
 import { admitPodServiceAccount, type ServiceAccountLookup } from './service-account.js';
 import type { WebhookDispatcher, WebhookOutcome } from './webhooks/dispatcher.js';
 import type { AdmissionAttributes, Operation } from './webhooks/matching.js';
@@ -23,9 +25,9 @@ export interface AdmissionRequest {
   annotate?: Annotate;
 }
 
-export const ADMISSION_PLUGINS = ['NamespaceLifecycle', 'NodeRestriction', 'ServiceAccount', 'DefaultStorageClass', 'StorageObjectInUseProtection', 'PodSecurity'];
+export const ADMISSION_PLUGINS = ['NamespaceLifecycle', 'LimitRanger', 'NodeRestriction', 'ServiceAccount', 'DefaultStorageClass', 'StorageObjectInUseProtection', 'PodSecurity', 'ResourceQuota'];
 /** On unless disabled, as in Kubernetes (NodeRestriction also needs the Node authorizer). */
-export const DEFAULT_ADMISSION_PLUGINS = ['NamespaceLifecycle', 'NodeRestriction', 'ServiceAccount', 'DefaultStorageClass', 'StorageObjectInUseProtection', 'PodSecurity'];
+export const DEFAULT_ADMISSION_PLUGINS = ['NamespaceLifecycle', 'LimitRanger', 'NodeRestriction', 'ServiceAccount', 'DefaultStorageClass', 'StorageObjectInUseProtection', 'PodSecurity', 'ResourceQuota'];
 export const PVC_PROTECTION = 'kubernetes.io/pvc-protection';
 export const PV_PROTECTION = 'kubernetes.io/pv-protection';
 
@@ -50,7 +52,18 @@ export class Admission {
     private readonly defaultStorageClass: () => string | undefined = () => undefined,
     private readonly podSecurity?: PodSecurityAdmission,
     private readonly webhooks?: WebhookDispatcher,
+    /** A namespace's LimitRanges (LimitRanger). */
+    private readonly limitRanges: (namespace: string) => KubeObject[] = () => [],
+    private readonly quota?: ResourceQuotaAdmission,
   ) {}
+
+  /** LimitRanger applies to pods (created) and claims (created or updated), not their subresources. */
+  private limitRanged(r: ResourceInfo, obj: KubeObject, update: boolean, req: AdmissionRequest): 'Pod' | 'PersistentVolumeClaim' | undefined {
+    if (!this.plugins.has('LimitRanger') || req.subresource || r.group !== '' || !obj.metadata.namespace) return undefined;
+    if (r.kind === 'Pod' && !update) return 'Pod';
+    if (r.kind === 'PersistentVolumeClaim') return 'PersistentVolumeClaim';
+    return undefined;
+  }
 
   private attributes(operation: Operation, r: ResourceInfo, obj: KubeObject | undefined, old: KubeObject | undefined, user: UserInfo, req: AdmissionRequest): AdmissionAttributes {
     const meta = (obj ?? old)?.metadata;
@@ -83,6 +96,9 @@ export class Admission {
    * the warnings for the client. What plugins decide goes to `annotate` (the audit log).
    */
   async admit(r: ResourceInfo, obj: KubeObject, user: UserInfo, req: AdmissionRequest = {}): Promise<string[]> {
+    const ranged = this.limitRanged(r, obj, false, req);
+    const ranges = ranged ? this.limitRanges(obj.metadata.namespace!) : [];
+    if (ranged === 'Pod' && ranges.length) applyContainerDefaults(obj, ranges);
     if (r.group === '' && r.kind === 'Pod' && this.plugins.has('ServiceAccount')) await admitPodServiceAccount(obj as unknown as Pod, this.accounts);
     // StorageObjectInUseProtection: claims and volumes are not removed while in use (the
     // controller-manager's pvc-protection and pv-protection controllers let them go).
@@ -100,8 +116,11 @@ export class Admission {
     const warnings: string[] = [];
     const attrs = this.attributes('CREATE', r, obj, undefined, user, req);
     if (this.webhooks) this.collect(await this.webhooks.mutate(attrs), warnings, req);
+    if (ranged && ranges.length) checkLimitRanges(ranged, obj, ranges);
     warnings.push(...this.validate(r, obj, undefined, user, req.annotate));
     if (this.webhooks) this.collect(await this.webhooks.validate(attrs), warnings, req);
+    // ResourceQuota last, as in Kubernetes: only what every other check admitted is charged.
+    if (this.quota && this.plugins.has('ResourceQuota') && !req.subresource) await this.quota.admit(r.group, r.plural, obj, undefined, !!req.dryRun);
     return warnings;
   }
 
@@ -114,8 +133,14 @@ export class Admission {
     const warnings: string[] = [];
     const attrs = this.attributes('UPDATE', r, next, old, user, req);
     if (this.webhooks) this.collect(await this.webhooks.mutate(attrs), warnings, req);
+    const ranged = this.limitRanged(r, next, true, req);
+    if (ranged) {
+      const ranges = this.limitRanges(next.metadata.namespace!);
+      if (ranges.length) checkLimitRanges(ranged, next, ranges);
+    }
     if (!req.subresource || req.subresource === 'ephemeralcontainers') warnings.push(...this.validate(r, next, old, user, req.annotate));
     if (this.webhooks) this.collect(await this.webhooks.validate(attrs), warnings, req);
+    if (this.quota && this.plugins.has('ResourceQuota') && !req.subresource) await this.quota.admit(r.group, r.plural, next, old, !!req.dryRun);
     return warnings;
   }
 

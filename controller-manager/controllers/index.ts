@@ -14,6 +14,7 @@ import { JobController } from './job/job.js';
 import { CronJobController } from './cronjob/cronjob.js';
 import { TTLAfterFinishedController } from './ttl-after-finished.js';
 import { HorizontalController } from './podautoscaler/horizontal.js';
+import { ResourceQuotaController } from './resource-quota.js';
 import { NamespaceController } from './namespace.js';
 import { NodeLifecycleController } from './node-lifecycle.js';
 import { PodGCController } from './podgc.js';
@@ -36,6 +37,7 @@ export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller>
   cronjob: (ctx) => new CronJobController(ctx),
   ttlafterfinished: (ctx) => new TTLAfterFinishedController(ctx),
   horizontalpodautoscaling: (ctx) => new HorizontalController(ctx),
+  resourcequota: (ctx) => new ResourceQuotaController(ctx),
   namespace: (ctx) => new NamespaceController(ctx),
   nodelifecycle: (ctx) => new NodeLifecycleController(ctx),
   'persistentvolume-binder': (ctx) => new VolumeBinder(ctx, ctx.options.localPathRoot ?? '/var/lib/kubette/local-path'),

@@ -34,6 +34,8 @@ export interface ControllerOptions {
   terminatedPodGCThreshold?: number;
   /** The CA pods are given to verify the apiserver (--root-ca-file, else the kubeconfig's CA; none on plain HTTP). */
   rootCA?: string;
+  /** --resource-quota-sync-period: how often every quota is recounted. */
+  resourceQuotaSyncPeriodMs?: number;
   /** The --horizontal-pod-autoscaler-* flags; unset ones take Kubernetes' defaults. */
   horizontalPodAutoscaler?: Partial<HorizontalOptions>;
 }
