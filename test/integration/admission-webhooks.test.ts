@@ -141,6 +141,24 @@ describe('admission webhooks', () => {
     await kubectl.ok(['delete', 'mutatingwebhookconfiguration', 'label']);
   });
 
+  it('reinvocationPolicy IfNeeded: a webhook whose object a later one changed is called once more, seeing the change', async () => {
+    await kubectl.ok(['create', 'namespace', 'reinvoked']);
+    const rules = [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['serviceaccounts'] }];
+    const only = { matchLabels: { 'kubernetes.io/metadata.name': 'reinvoked' } };
+    await kubectl.ok(['apply', '-f', '-'], configuration('Mutating', 'a-first', { clientConfig: url('/count'), rules, namespaceSelector: only, reinvocationPolicy: 'IfNeeded' }));
+    await kubectl.ok(['apply', '-f', '-'], configuration('Mutating', 'b-second', { clientConfig: url('/mutate'), rules, namespaceSelector: only }));
+    await kubectl.ok(['create', 'serviceaccount', 'robot', '-n', 'reinvoked']);
+    const calls = reviewsAt('/count').filter((r) => r.name === 'robot');
+    expect(calls).toHaveLength(2);
+    expect(calls[0]!.object.metadata.labels).toBeUndefined();
+    expect(calls[1]!.object.metadata.labels).toEqual({ mutated: 'yes' });
+    // Never: called once whatever happens after it.
+    await kubectl.ok(['apply', '-f', '-'], configuration('Mutating', 'a-first', { clientConfig: url('/count'), rules, namespaceSelector: only, reinvocationPolicy: 'Never' }));
+    await kubectl.ok(['create', 'serviceaccount', 'robot2', '-n', 'reinvoked']);
+    expect(reviewsAt('/count').filter((r) => r.name === 'robot2')).toHaveLength(1);
+    await kubectl.ok(['delete', 'mutatingwebhookconfiguration', 'a-first', 'b-second']);
+  });
+
   it('a webhook behind a Service is called at its endpoint, its certificate checked for <service>.<namespace>.svc; deletions carry the old object', async () => {
     await kubectl.ok(['create', 'namespace', 'webhooks']);
     await kubectl.ok(['apply', '-f', '-'], JSON.stringify({

@@ -1,4 +1,5 @@
-// v1 ResourceQuota: stored and served; not enforced yet.
+// v1 ResourceQuota: the apiserver's ResourceQuota admission enforces it and the
+// controller-manager's resourcequota controller keeps its status (counting: api/quota.ts).
 import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
 import { withStatus } from '../strategy.js';
 import { statusOf, type KindModule } from '../kind.js';

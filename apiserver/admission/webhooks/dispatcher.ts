@@ -66,31 +66,45 @@ export class WebhookDispatcher {
     return out;
   }
 
-  /** Runs the mutating webhooks; `a.object` is changed in place by their patches. */
+  /**
+   * Runs the mutating webhooks; `a.object` is changed in place by their patches. A webhook
+   * with reinvocationPolicy IfNeeded that a later one's change might concern is called once
+   * more, after the first round, as Kubernetes does.
+   */
   async mutate(a: AdmissionAttributes): Promise<WebhookOutcome> {
     const out: WebhookOutcome = { warnings: [], annotations: {} };
     const hooks = this.matching(this.source.mutating(), a);
-    for (const [index, { config, hook }] of hooks.entries()) {
-      const response = await this.callOrFail(hook, a, out);
-      if (!response) continue;
-      let mutated = false;
-      // A DELETE has no object to patch: a patch then changes nothing.
-      if (response.patch && a.object) {
-        if (response.patchType !== 'JSONPatch') throw internalError(`failed calling webhook "${hook.name}": unsupported patch type "${response.patchType ?? ''}"`);
-        let patched: unknown;
-        try {
-          const ops = JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8'));
-          patched = applyJsonPatch(a.object, ops);
-        } catch (err) {
-          throw internalError(`failed calling webhook "${hook.name}": ${(err as Error).message}`);
-        }
-        if (!isObject(patched)) throw internalError(`failed calling webhook "${hook.name}": the patch did not produce an object`);
-        replaceContents(a.object!, patched as KubeObject);
-        mutated = true;
+    const again = new Set<number>();
+    for (const [index, entry] of hooks.entries()) {
+      if (await this.mutateOnce(entry, a, out, 0, index)) {
+        for (let before = 0; before < index; before++) if (hooks[before]!.hook.reinvocationPolicy === 'IfNeeded') again.add(before);
       }
-      out.annotations[`mutation.webhook.admission.k8s.io/round_0_index_${index}`] = JSON.stringify({ configuration: config, webhook: hook.name, mutated });
     }
+    for (const index of [...again].sort((x, y) => x - y)) await this.mutateOnce(hooks[index]!, a, out, 1, index);
     return out;
+  }
+
+  /** One mutating call; whether it changed the object. */
+  private async mutateOnce({ config, hook }: { config: string; hook: Webhook }, a: AdmissionAttributes, out: WebhookOutcome, round: number, index: number): Promise<boolean> {
+    const response = await this.callOrFail(hook, a, out);
+    if (!response) return false;
+    let mutated = false;
+    // A DELETE has no object to patch: a patch then changes nothing.
+    if (response.patch && a.object) {
+      if (response.patchType !== 'JSONPatch') throw internalError(`failed calling webhook "${hook.name}": unsupported patch type "${response.patchType ?? ''}"`);
+      let patched: unknown;
+      try {
+        const ops = JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8'));
+        patched = applyJsonPatch(a.object, ops);
+      } catch (err) {
+        throw internalError(`failed calling webhook "${hook.name}": ${(err as Error).message}`);
+      }
+      if (!isObject(patched)) throw internalError(`failed calling webhook "${hook.name}": the patch did not produce an object`);
+      mutated = JSON.stringify(patched) !== JSON.stringify(a.object);
+      replaceContents(a.object, patched as KubeObject);
+    }
+    out.annotations[`mutation.webhook.admission.k8s.io/round_${round}_index_${index}`] = JSON.stringify({ configuration: config, webhook: hook.name, mutated });
+    return mutated;
   }
 
   /** Runs the validating webhooks together; the first refusal (in their order) is the request's error. */
