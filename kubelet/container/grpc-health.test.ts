@@ -10,7 +10,7 @@ afterEach(async () => {
 });
 
 /** A health server: `statuses` by service name (numbers as the enum), or a gRPC error, or silence. */
-async function healthServer(answer: (service: string) => number | { grpcStatus: number; message: string } | 'hang'): Promise<number> {
+async function healthServer(answer: (service: string) => number | { grpcStatus: number; message: string } | 'hang' | 'flood'): Promise<number> {
   const server = createServer();
   server.on('stream', (stream, headers) => {
     const chunks: Buffer[] = [];
@@ -24,6 +24,11 @@ async function healthServer(answer: (service: string) => number | { grpcStatus: 
       const service = body.length ? body.subarray(2).toString('utf8') : '';
       const a = answer(service);
       if (a === 'hang') return;
+      if (a === 'flood') {
+        stream.respond({ ':status': 200, 'content-type': 'application/grpc' });
+        stream.end(Buffer.alloc(1024 * 1024, 1));
+        return;
+      }
       if (typeof a === 'object') {
         stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(a.grpcStatus), 'grpc-message': encodeURIComponent(a.message) }, { endStream: true });
         return;
@@ -60,6 +65,8 @@ describe('gRPC health probe', () => {
     expect(await grpcHealthProbe('127.0.0.1', unimplemented, '', 1000)).toEqual({ ok: false, message: "this server doesn't implement the grpc health protocol (grpc.health.v1.Health): unknown service grpc.health.v1.Health" });
     const notFound = await healthServer(() => ({ grpcStatus: 5, message: 'unknown service' }));
     expect(await grpcHealthProbe('127.0.0.1', notFound, 'x', 1000)).toEqual({ ok: false, message: 'error: health rpc probe failed: rpc error: code = NotFound desc = unknown service' });
+    const flood = await healthServer(() => 'flood');
+    expect(await grpcHealthProbe('127.0.0.1', flood, '', 1000)).toMatchObject({ ok: false, message: expect.stringContaining('code = ResourceExhausted desc = received message larger than max') });
     const hang = await healthServer(() => 'hang');
     expect(await grpcHealthProbe('127.0.0.1', hang, '', 300)).toEqual({ ok: false, message: 'timeout: health rpc did not complete within 0.3s' });
     const closed = await healthServer(() => 1);

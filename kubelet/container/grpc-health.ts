@@ -12,6 +12,8 @@ export interface GrpcProbeResult {
 // grpc.health.v1.HealthCheckResponse.ServingStatus
 const SERVING_STATUS = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'];
 const GRPC_UNIMPLEMENTED = 12;
+/** An answer is a few bytes; a pod that sends more is not healthy (and not kept in memory). */
+const MAX_ANSWER_BYTES = 64 * 1024;
 const GRPC_DEADLINE_EXCEEDED = 4;
 // gRPC's status code names, for an error's text.
 const GRPC_CODES = ['OK', 'Canceled', 'Unknown', 'InvalidArgument', 'DeadlineExceeded', 'NotFound', 'AlreadyExists', 'PermissionDenied', 'ResourceExhausted', 'FailedPrecondition', 'Aborted', 'OutOfRange', 'Unimplemented', 'Internal', 'Unavailable', 'DataLoss', 'Unauthenticated'];
@@ -113,7 +115,12 @@ export function grpcHealthProbe(host: string, port: number, service: string, tim
       readStatus(headers);
     });
     req.on('trailers', readStatus);
-    req.on('data', (c: Buffer) => chunks.push(c));
+    let received = 0;
+    req.on('data', (c: Buffer) => {
+      received += c.length;
+      if (received > MAX_ANSWER_BYTES) return done({ ok: false, message: `error: health rpc probe failed: rpc error: code = ResourceExhausted desc = received message larger than max (${received} vs. ${MAX_ANSWER_BYTES})` });
+      chunks.push(c);
+    });
     // Before the connection is up, the session's own error says why (refused, unreachable).
     req.on('error', (err) => connected && done({ ok: false, message: `error: health rpc probe failed: ${err.message}` }));
     req.on('end', () => {

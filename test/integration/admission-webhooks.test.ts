@@ -47,6 +47,10 @@ beforeAll(async () => {
           : [{ op: 'add', path: '/metadata/labels', value: { mutated: 'yes' } }];
         return res.end(answer(review, { allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(patch)).toString('base64'), warnings: ['mutated by the test webhook'] }));
       }
+      if (path === '/move') {
+        const patch = [{ op: 'replace', path: '/metadata/namespace', value: 'elsewhere' }];
+        return res.end(answer(review, { allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(patch)).toString('base64') }));
+      }
       if (path === '/bad-uid') return res.end(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: 'not-it', allowed: true } }));
       res.end(answer(review, { allowed: true }));
     });
@@ -139,6 +143,19 @@ describe('admission webhooks', () => {
     expect(reviewsAt('/mutate').length).toBe(before);
     expect(JSON.parse(await kubectl.ok(['get', 'configmap', 'skipped', '-n', 'mutated', '-o', 'json'])).metadata.labels).toEqual({ skip: 'yes' });
     await kubectl.ok(['delete', 'mutatingwebhookconfiguration', 'label']);
+
+    // A webhook may not move an object to another namespace (past the RBAC that admitted it).
+    await kubectl.ok(['create', 'namespace', 'elsewhere']);
+    await kubectl.ok(['apply', '-f', '-'], configuration('Mutating', 'move', {
+      clientConfig: url('/move'),
+      rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['configmaps'] }],
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'mutated' } },
+    }));
+    const moved = await kubectl.run(['create', 'configmap', 'moved', '-n', 'mutated', '--from-literal=a=b']);
+    expect(moved.code).not.toBe(0);
+    expect(moved.stderr).toContain('admission webhook "move.kubette.test" changed the object\'s metadata.namespace, which a webhook may not change');
+    expect((await kubectl.run(['get', 'configmap', 'moved', '-n', 'elsewhere'])).code).not.toBe(0);
+    await kubectl.ok(['delete', 'mutatingwebhookconfiguration', 'move']);
   });
 
   it('reinvocationPolicy IfNeeded: a webhook whose object a later one changed is called once more, seeing the change', async () => {

@@ -100,6 +100,7 @@ export class WebhookDispatcher {
         throw internalError(`failed calling webhook "${hook.name}": ${(err as Error).message}`);
       }
       if (!isObject(patched)) throw internalError(`failed calling webhook "${hook.name}": the patch did not produce an object`);
+      checkIdentity(hook.name, a.object, patched as KubeObject);
       mutated = JSON.stringify(patched) !== JSON.stringify(a.object);
       replaceContents(a.object, patched as KubeObject);
     }
@@ -239,6 +240,23 @@ export class WebhookDispatcher {
     }
     return agent;
   }
+}
+
+/**
+ * A webhook may change an object, not make it another one: its kind, namespace and (once it
+ * has one) name stay, so a patch cannot move an object past the RBAC that admitted the request.
+ */
+function checkIdentity(webhook: string, before: KubeObject, after: KubeObject): void {
+  const m0 = before.metadata ?? {};
+  const m1 = (isObject(after.metadata) ? after.metadata : {}) as KubeObject['metadata'];
+  const changed = after.apiVersion !== before.apiVersion || after.kind !== before.kind
+    ? 'apiVersion or kind'
+    : (m1.namespace ?? '') !== (m0.namespace ?? '')
+      ? 'metadata.namespace'
+      : m0.name && m1.name !== m0.name
+        ? 'metadata.name'
+        : undefined;
+  if (changed) throw new StatusError(400, 'BadRequest', `admission webhook "${webhook}" changed the object's ${changed}, which a webhook may not change`);
 }
 
 function replaceContents(target: KubeObject, next: KubeObject): void {
