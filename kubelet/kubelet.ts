@@ -20,6 +20,7 @@ import { PodWorkers } from './pod/workers.js';
 import { Prober } from './container/prober.js';
 import type { ContainerRuntime } from './runtime/runtime.js';
 import { StatusManager } from './pod/status-manager.js';
+import { NodeAdmission } from './pod/admission.js';
 import { removePodDir } from './container/volumes.js';
 import { ServiceAccountTokenManager } from './pod/service-account-tokens.js';
 import { collectResourceMetrics } from './stats/collector.js';
@@ -33,6 +34,7 @@ export class Kubelet {
   readonly lease: NodeLease;
   readonly syncer: PodSyncer;
   readonly workers: PodWorkers;
+  private readonly admission: NodeAdmission;
   private readonly byUid = new Map<string, Pod>();
 
   constructor(
@@ -48,6 +50,7 @@ export class Kubelet {
     this.pods = new Informer<Pod>(client, resource('v1/pods'), { fieldSelector: `spec.nodeName=${settings.nodeName}` }, log);
     this.services = new Informer(client, resource('v1/services'), {}, log);
     const prober = new Prober(runtime, recorder, (uid) => this.workers.kick(uid));
+    this.admission = new NodeAdmission(() => this.pods.list(), () => this.node.allocatable());
     this.syncer = new PodSyncer({
       runtime,
       client,
@@ -57,6 +60,7 @@ export class Kubelet {
       statuses: new StatusManager(client, log),
       tokens: new ServiceAccountTokenManager(client, log),
       services: () => this.services.list(),
+      admission: this.admission,
       settings: { ...settings, allocatable: () => this.node.allocatable() },
       log,
     });
@@ -66,6 +70,7 @@ export class Kubelet {
       update: (_old, pod) => this.track(pod),
       delete: (pod) => {
         this.byUid.delete(pod.metadata.uid!);
+        this.admission.forget(pod.metadata.uid!);
         this.workers.remove(pod.metadata.uid!);
       },
     });

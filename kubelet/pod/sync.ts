@@ -25,6 +25,7 @@ import type { ContainerRuntime } from '../runtime/runtime.js';
 import type { StatusManager } from './status-manager.js';
 import { containerMounts, ensureSubPaths, prepareVolumes, removePodDir, VolumeError, volumeObjects, type VolumeSources } from '../container/volumes.js';
 import type { ServiceAccountTokenManager } from './service-account-tokens.js';
+import type { NodeAdmission } from './admission.js';
 import type { PersistentVolume, PersistentVolumeClaim } from '../../api/types/storage.js';
 
 const pods = resource('v1/pods');
@@ -54,6 +55,8 @@ export interface PodSyncDeps {
   settings: KubeletSettings;
   /** Every Service the kubelet knows (for the service environment variables). */
   services: () => Service[];
+  /** The node's admission of pods by their resource requests (none: every pod fits). */
+  admission?: NodeAdmission;
   log: Logger;
 }
 
@@ -190,18 +193,20 @@ export class PodSyncer {
   }
 
   /**
-   * The node's admission: a pod it cannot run as asked (sysctls the node does not allow) is
-   * failed, never started, as Kubernetes' kubelet rejects it.
+   * The node's admission: a pod it cannot run as asked (sysctls the node does not allow, more
+   * than its resources can hold) is failed, never started, as Kubernetes' kubelet rejects it.
    */
   private async rejected(pod: Pod): Promise<boolean> {
-    if (isPodFinished(pod)) return false;
-    const why = forbiddenSysctl(pod, this.d.settings.allowedUnsafeSysctls);
-    if (!why) return false;
-    this.d.recorder.event(pod, 'Warning', 'SysctlForbidden', why);
+    // Rejected before: nothing ran and nothing will; its status stays as written.
+    if (isPodFinished(pod)) return !!pod.status?.message?.startsWith('Pod was rejected: ');
+    const sysctl = forbiddenSysctl(pod, this.d.settings.allowedUnsafeSysctls);
+    const rejection = sysctl ? { reason: 'SysctlForbidden', message: sysctl } : this.d.admission?.check(pod);
+    if (!rejection) return false;
+    this.d.recorder.event(pod, 'Warning', rejection.reason, rejection.message);
     await this.d.statuses.write(pod, {
       phase: 'Failed',
-      reason: 'SysctlForbidden',
-      message: `Pod was rejected: ${why}`,
+      reason: rejection.reason,
+      message: `Pod was rejected: ${rejection.message}`,
       ...(pod.status?.qosClass ? { qosClass: pod.status.qosClass } : {}),
       ...(pod.status?.conditions ? { conditions: pod.status.conditions } : {}),
     });

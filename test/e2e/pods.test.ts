@@ -301,6 +301,24 @@ describe('scheduling onto the nodes', () => {
   });
 });
 
+describe('the node\'s own admission', () => {
+  it('a pod given nodeName directly that the node cannot hold is rejected by its kubelet (OutOfcpu), never started', async () => {
+    const [n1] = cluster.nodes as [string, string];
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'too-big' },
+      spec: { nodeName: n1, containers: [{ name: 'c', image: 'busybox:1.36', command: ['sleep', '3600'], resources: { requests: { cpu: '500' } } }] },
+    }));
+    const p = await waitPod('too-big', 'rejected', (x) => x.status?.phase === 'Failed', 30_000);
+    expect(p.status.reason).toBe('OutOfcpu');
+    expect(p.status.message).toMatch(/^Pod was rejected: Node didn't have enough resource: cpu, requested: 500000, used: \d+, capacity: \d+$/);
+    expect(dockerIds(p.metadata.uid)).toEqual([]);
+    expect(await kubectl.ok(['get', 'pod', 'too-big', '--no-headers'])).toMatch(/too-big\s+0\/1\s+OutOfcpu/);
+    await kubectl.ok(['delete', 'pod', 'too-big']);
+  }, 60_000);
+});
+
 describe('restarts and probes', () => {
   it('restarts a failing container with back-off, restarts on liveness failure, and keeps a failing-readiness pod not Ready', async () => {
     await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
