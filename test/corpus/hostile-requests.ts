@@ -650,6 +650,58 @@ function extensionCases(): Case[] {
   ];
 }
 
+/**
+ * The kinds and input paths added with autoscaling, admission and limits: autoscaling/v1's
+ * annotations that carry v2 fields (parsed JSON, typed as a body is), HPA metrics named after
+ * Object.prototype's members, webhook configurations, LimitRanges and ResourceQuotas of the
+ * wrong shapes. Every case is refused, so nothing is left behind.
+ */
+function admissionKindCases(): Case[] {
+  let n = 0;
+  const post = (what: string, path: string, body: string, expect: Expect): Case => ({ name: what, method: 'POST', path, contentType: 'application/json', body, expect });
+  const hpaV1 = (what: string, annotation: string, value: string, expect: Expect) =>
+    post(
+      `autoscaling/v1 HPA with ${what}`,
+      `/apis/autoscaling/v1/namespaces/${NAMESPACE}/horizontalpodautoscalers`,
+      `{"apiVersion":"autoscaling/v1","kind":"HorizontalPodAutoscaler","metadata":{"name":"corpus-hpa-${++n}","annotations":{"autoscaling.alpha.kubernetes.io/${annotation}":${JSON.stringify(value)}}},"spec":{"scaleTargetRef":{"kind":"Deployment","name":"x"},"maxReplicas":2}}`,
+      expect,
+    );
+  const cannotHandle = badRequest(/HorizontalPodAutoscaler in version "v1" cannot be handled as a HorizontalPodAutoscaler/);
+  const hpaV2 = (what: string, metrics: string, expect: Expect) =>
+    post(
+      `autoscaling/v2 HPA with ${what}`,
+      `/apis/autoscaling/v2/namespaces/${NAMESPACE}/horizontalpodautoscalers`,
+      `{"apiVersion":"autoscaling/v2","kind":"HorizontalPodAutoscaler","metadata":{"name":"corpus-hpa-${++n}"},"spec":{"scaleTargetRef":{"kind":"Deployment","name":"x"},"maxReplicas":2,"metrics":${metrics}}}`,
+      expect,
+    );
+  const webhooks = (what: string, body: string, expect: Expect) =>
+    post(`ValidatingWebhookConfiguration with ${what}`, '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations', `{"apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingWebhookConfiguration","metadata":{"name":"corpus-webhook-${++n}"},${body}}`, expect);
+  const hook = (extra: string) => `"webhooks":[{"name":"a.b.corpus","sideEffects":"None","admissionReviewVersions":["v1"],"clientConfig":{"url":"https://127.0.0.1:1/x"}${extra}}]`;
+  const limitRange = (what: string, limits: string, expect: Expect) =>
+    post(`LimitRange with ${what}`, `/api/v1/namespaces/${NAMESPACE}/limitranges`, `{"apiVersion":"v1","kind":"LimitRange","metadata":{"name":"corpus-limits-${++n}"},"spec":{"limits":${limits}}}`, expect);
+  const quota = (what: string, spec: string, expect: Expect) =>
+    post(`ResourceQuota with ${what}`, `/api/v1/namespaces/${NAMESPACE}/resourcequotas`, `{"apiVersion":"v1","kind":"ResourceQuota","metadata":{"name":"corpus-quota-${++n}"},"spec":${spec}}`, expect);
+  return [
+    hpaV1('a behavior annotation of the wrong types', 'behavior', '{"scaleUp":{"stabilizationWindowSeconds":"x","policies":"y"}}', cannotHandle),
+    hpaV1('a behavior annotation with __proto__', 'behavior', '{"__proto__":{"polluted":"yes"},"scaleDown":{"policies":"no"}}', cannotHandle),
+    hpaV1('a metrics annotation of nulls, strings and a wrongly typed metric', 'metrics', '[1,"x",null,{"type":"Resource","resource":{"name":5,"targetAverageUtilization":"abc"}}]', cannotHandle),
+    hpaV1('a conditions annotation of the wrong types', 'conditions', '[{"type":5,"status":{}}]', cannotHandle),
+    // Parsed without recursion trouble; its unknown depths would be dropped, its bad type refuses it.
+    hpaV1('a behavior annotation nested 5,000 deep', 'behavior', `{"scaleDown":{"policies":"no"},"a":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`, cannotHandle),
+    hpaV2('a metric typed "__proto__"', '[{"type":"__proto__"}]', invalid(/spec.metrics\[0\].type: Unsupported value: "__proto__"/)),
+    hpaV2('a metric typed "constructor"', '[{"type":"constructor","resource":{"name":"cpu"}}]', invalid(/spec.metrics\[0\].type: Unsupported value: "constructor"/)),
+    hpaV2('metrics that are not a list', '{"__proto__":{"polluted":"yes"}}', badRequest(/cannot be handled as a HorizontalPodAutoscaler/)),
+    webhooks('webhooks that are not a list', '"webhooks":"x"', badRequest(/cannot be handled as a ValidatingWebhookConfiguration/)),
+    webhooks('a webhook named by an object', '"webhooks":[{"name":{"__proto__":{"polluted":"yes"}}}]', badRequest(/cannot be handled as a ValidatingWebhookConfiguration/)),
+    webhooks('a URL with a query', hook('').replace('/x"', '/x?q=1"'), invalid(/query parameters are not permitted in the URL/)),
+    webhooks('rules of the wrong types', hook(',"rules":[{"operations":"CREATE"}]'), badRequest(/cannot be handled as a ValidatingWebhookConfiguration/)),
+    webhooks('CEL match conditions', hook(',"matchConditions":[{"name":"a","expression":"true"}]'), invalid(/match conditions \(CEL\) are not supported/)),
+    limitRange('limits of the wrong types', '[{"type":"Container","max":"lots"}]', badRequest(/cannot be handled as a LimitRange/)),
+    limitRange('min above max and an unknown type', '[{"type":"Container","min":{"cpu":"2"},"max":{"cpu":"1"}},{"type":"__proto__"}]', invalid(/min value 2 is greater than max value 1/)),
+    quota('hard limits of the wrong types', '{"hard":["pods"]}', badRequest(/cannot be handled as a ResourceQuota/)),
+  ];
+}
+
 export function buildCorpus(): Case[] {
-  return [...kinds.flatMap(patchCases), ...kinds.flatMap(writeCases), ...valueCases(), ...parameterCases(), ...pathCases(), ...identityCases(), ...csrCases(), ...cronJobCases(), ...budgetCases(), ...bindingCases(), ...workloadCases(), ...extensionCases()];
+  return [...kinds.flatMap(patchCases), ...kinds.flatMap(writeCases), ...valueCases(), ...parameterCases(), ...pathCases(), ...identityCases(), ...csrCases(), ...cronJobCases(), ...budgetCases(), ...bindingCases(), ...workloadCases(), ...extensionCases(), ...admissionKindCases()];
 }

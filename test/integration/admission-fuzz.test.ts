@@ -20,7 +20,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-const hostileKey = fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'spec', 'status', 'metadata', 'containers', 'name', 'image', 'replicas', 'selector', 'data', 'labels', '$patch', '$retainKeys', 'ports', 'port');
+const hostileKey = fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'spec', 'status', 'metadata', 'containers', 'name', 'image', 'replicas', 'selector', 'data', 'labels', '$patch', '$retainKeys', 'ports', 'port', 'annotations', 'metrics', 'behavior', 'limits', 'hard', 'type', 'resources', 'requests');
 const scalar = fc.oneof(fc.constant(null), fc.boolean(), fc.integer(), fc.double({ noNaN: true }), fc.string({ maxLength: 6 }), fc.constantFrom(2 ** 31, 2 ** 53 + 2, -1, 'TCP', 'In', 'busybox'));
 const value = fc.letrec((tie) => ({
   v: fc.oneof({ depthSize: 'small' }, scalar, fc.array(tie('v'), { maxLength: 3 }), fc.dictionary(fc.oneof(hostileKey, fc.string({ maxLength: 4 })), tie('v'), { maxKeys: 4 })),
@@ -33,6 +33,11 @@ const targets = [
   { path: '/api/v1/nodes', apiVersion: 'v1', kind: 'Node' },
   { path: '/apis/rbac.authorization.k8s.io/v1/clusterroles', apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole' },
   { path: '/api/v1/namespaces/default/endpoints', apiVersion: 'v1', kind: 'Endpoints' },
+  // Converted on the way in (v1 carries v2 fields in annotations), and the limits every pod create reads.
+  { path: '/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers', apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler' },
+  { path: '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers', apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' },
+  { path: '/api/v1/namespaces/default/limitranges', apiVersion: 'v1', kind: 'LimitRange' },
+  { path: '/api/v1/namespaces/default/resourcequotas', apiVersion: 'v1', kind: 'ResourceQuota' },
 ];
 let serial = 0;
 

@@ -3,6 +3,7 @@
 // (the other metrics, every current metric, the conditions and the behavior, in v1's shapes)
 // and comes back from them when the object is written through v1: a v1 client that reads
 // an HPA and writes it back loses nothing.
+import { isObject } from '../../codec/values.js';
 import type { KindModule } from '../kind.js';
 import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
 import { hpaResource } from './horizontalpodautoscaler.js';
@@ -137,19 +138,19 @@ export const horizontalPodAutoscalerV1: KindModule = {
       delete spec.targetCPUUtilizationPercentage;
       const metrics: Json[] = target !== undefined ? [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: target } } }] : [];
       const others = take(annotations, METRICS);
-      if (Array.isArray(others)) metrics.push(...others.map(specFromV1));
+      if (Array.isArray(others)) metrics.push(...others.filter(isObject).map(specFromV1));
       if (metrics.length) spec.metrics = metrics;
       const behavior = take(annotations, BEHAVIOR);
-      if (behavior && typeof behavior === 'object') spec.behavior = behavior;
+      if (isObject(behavior)) spec.behavior = behavior;
       const st: Json = { ...(h.status ?? {}) };
       const current = st.currentCPUUtilizationPercentage;
       delete st.currentCPUUtilizationPercentage;
       if (current !== undefined) st.currentMetrics = [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: current } } }];
       // The annotation has more than the percentage (the average value too): it wins.
       const currentMetrics = take(annotations, CURRENT_METRICS);
-      if (Array.isArray(currentMetrics)) st.currentMetrics = currentMetrics.map(statusFromV1);
+      if (Array.isArray(currentMetrics)) st.currentMetrics = currentMetrics.filter(isObject).map(statusFromV1);
       const conditions = take(annotations, CONDITIONS);
-      if (Array.isArray(conditions)) st.conditions = conditions;
+      if (Array.isArray(conditions)) st.conditions = conditions.filter(isObject);
       const metadata = { ...h.metadata };
       if (Object.keys(annotations).length) metadata.annotations = annotations;
       else delete metadata.annotations;

@@ -39,7 +39,8 @@ function validateMetricIdentifier(m: any, field: string, errs: FieldErrors): voi
 
 function validateMetric(m: any, field: string, errs: FieldErrors): void {
   if (!m?.type) return errs.required(`${field}.type`, 'must specify a metric source type');
-  const own = METRIC_SOURCES[m.type];
+  // Own keys only: a type named "constructor" or "__proto__" is no source.
+  const own = typeof m.type === 'string' && Object.hasOwn(METRIC_SOURCES, m.type) ? METRIC_SOURCES[m.type] : undefined;
   if (!own) return errs.notSupported(`${field}.type`, m.type, Object.keys(METRIC_SOURCES));
   for (const [type, key] of Object.entries(METRIC_SOURCES)) {
     if (type !== m.type && m[key] !== undefined) errs.forbidden(`${field}.${key}`, 'must populate the given metric source only');
