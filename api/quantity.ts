@@ -59,3 +59,24 @@ export function formatMilliQuantity(milli: number): string {
   }
   return `${v}${DECIMAL_SUFFIXES[i]}`;
 }
+
+const BINARY_SUFFIXES = ['Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
+
+/** Whether a quantity is written with a binary suffix (128Mi), as sums of it are then written. */
+export function isBinaryQuantity(q: string | number | undefined): boolean {
+  return typeof q === 'string' && BINARY_SUFFIXES.some((b) => q.endsWith(b));
+}
+
+/**
+ * A value in base units written as Kubernetes writes a sum: with the largest binary suffix
+ * that divides it when `binary` (1200Mi), else as a decimal quantity (1500m, 2, 12k).
+ */
+export function formatQuantity(value: number, binary: boolean): string {
+  if (binary && value > 0) {
+    for (let i = BINARY_SUFFIXES.length - 1; i >= 0; i--) {
+      const unit = 1024 ** (i + 1);
+      if (value % unit === 0) return `${value / unit}${BINARY_SUFFIXES[i]}`;
+    }
+  }
+  return formatMilliQuantity(Math.round(value * 1000));
+}

@@ -3,7 +3,7 @@
 // storage, services' node ports and load balancers), which quotas an object falls under
 // (their scopes), and how usage is written. The apiserver's ResourceQuota admission charges a
 // write against it; the controller-manager's resourcequota controller recounts it.
-import { parseQuantity, formatMilliQuantity } from './quantity.js';
+import { formatQuantity, parseQuantity } from './quantity.js';
 import type { KubeObject } from './types/meta.js';
 
 /** Usage in base units (cores, bytes, counts), by quota resource name. */
@@ -159,13 +159,5 @@ const BYTES_LIKE = (name: string) => /(^|\.|\/)(memory|storage|ephemeral-storage
 
 /** A usage written as Kubernetes writes it: millicores for CPU, binary suffixes for bytes, counts as they are. */
 export function formatUsage(name: string, value: number): string {
-  if (CPU_LIKE(name)) return formatMilliQuantity(Math.round(value * 1000));
-  if (BYTES_LIKE(name) && value > 0) {
-    const suffixes = ['Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
-    for (let i = suffixes.length - 1; i >= 0; i--) {
-      const unit = 1024 ** (i + 1);
-      if (value % unit === 0) return `${value / unit}${suffixes[i]}`;
-    }
-  }
-  return formatMilliQuantity(Math.round(value * 1000));
+  return formatQuantity(value, !CPU_LIKE(name) && BYTES_LIKE(name));
 }

@@ -281,9 +281,10 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   const pvcStore = registry.storeFor(findResource('', 'v1', 'persistentvolumeclaims')!);
   const namespaceStore = registry.storeFor(findResource('', 'v1', 'namespaces')!);
   const quotaStore = registry.storeFor(findResource('', 'v1', 'resourcequotas')!);
-  const cachedAll = (group: string, plural: string) => {
+  /** The cached objects of a v1 resource (in one namespace, or all). */
+  const cachedIn = (group: string, plural: string, namespace?: string) => {
     const store = registry.storeFor(findResource(group, 'v1', plural)!);
-    return store.cache.list(store.keyPrefix()).map((o) => o.obj);
+    return store.cache.list(store.keyPrefix(namespace)).map((o) => o.obj);
   };
   const nodeGraph: NodeGraphSource = {
     // Through the pods' selectable fields (kept with each cached pod): the pods themselves are
@@ -303,37 +304,33 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     throw new Error(`unsupported authorization mode ${m} (supported: ${AUTHORIZATION_MODES.join(', ')})`);
   });
   const authorizer = chain([privilegedGroups([MASTERS_GROUP]), ...modes]);
-  const admission = new Admission(
-    opts.admissionPlugins,
-    { serviceAccount: (ns, name) => lookup(serviceAccountsResource, ns, name) },
-    new EscalationCheck({ authorizer, source: rbacSource, rulesFor: (user, namespace) => rbac.rulesFor(user, namespace) }),
-    () => {
+  const admission = new Admission(opts.admissionPlugins, {
+    accounts: { serviceAccount: (ns, name) => lookup(serviceAccountsResource, ns, name) },
+    escalation: new EscalationCheck({ authorizer, source: rbacSource, rulesFor: (user, namespace) => rbac.rulesFor(user, namespace) }),
+    defaultStorageClass: () => {
       const classes = registry.storeFor(findResource('storage.k8s.io', 'v1', 'storageclasses')!);
       const defaults = classes.cache.list(classes.keyPrefix()).map((o) => o.obj).filter((c) => c.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true');
       // Several defaults: the newest, as Kubernetes picks.
       return defaults.sort((a, b) => Date.parse(b.metadata.creationTimestamp ?? '') - Date.parse(a.metadata.creationTimestamp ?? ''))[0]?.metadata.name;
     },
-    new PodSecurityAdmission({
+    podSecurity: new PodSecurityAdmission({
       namespaceLabels: (name) => namespaceStore.getCached(undefined, name)?.obj.metadata.labels as Record<string, string> | undefined,
       podsIn: (namespace) => podStore.cache.list(podStore.keyPrefix(namespace)).map((o) => o.obj as unknown as Pod),
     }, opts.podSecurity),
-    new WebhookDispatcher({
-      mutating: () => cachedAll('admissionregistration.k8s.io', 'mutatingwebhookconfigurations'),
-      validating: () => cachedAll('admissionregistration.k8s.io', 'validatingwebhookconfigurations'),
-      namespaceLabels: (name) => namespaceStore.getCached(undefined, name)?.obj.metadata.labels as Record<string, string> | undefined,
-      serviceEndpoint: (namespace, name, port) => serviceEndpoint(registry, namespace, name, port),
-    }, log),
-    (namespace) => {
-      const store = registry.storeFor(findResource('', 'v1', 'limitranges')!);
-      return store.cache.list(store.keyPrefix(namespace)).map((o) => o.obj);
-    },
-    new ResourceQuotaAdmission({
-      quotas: (namespace) => quotaStore.cache.list(quotaStore.keyPrefix(namespace)).map((o) => o.obj),
+    limitRanges: (namespace) => cachedIn('', 'limitranges', namespace),
+    quota: new ResourceQuotaAdmission({
+      quotas: (namespace) => cachedIn('', 'resourcequotas', namespace),
       updateStatus: async (namespace, name, change) => {
         await quotaStore.update(namespace, name, { dryRun: false, subresource: 'status', mutate: change });
       },
     }),
-  );
+    webhooks: new WebhookDispatcher({
+      mutating: () => cachedIn('admissionregistration.k8s.io', 'mutatingwebhookconfigurations'),
+      validating: () => cachedIn('admissionregistration.k8s.io', 'validatingwebhookconfigurations'),
+      namespaceLabels: (name) => namespaceStore.getCached(undefined, name)?.obj.metadata.labels as Record<string, string> | undefined,
+      serviceEndpoint: (namespace, name, port) => serviceEndpoint(registry, namespace, name, port),
+    }, log),
+  });
   // NodeRestriction goes with the Node authorizer, as clusters that use one enable the other.
   const restrict = opts.authorizationModes.includes('Node') && opts.admissionPlugins.has('NodeRestriction') ? (user: UserInfo, attrs: RequestAttributes) => checkNodeRestriction(user, attrs, nodeGraph) : undefined;
   const gate = new RequestGate(new RequestAuthenticator({ anonymous: opts.anonymousAuth, tokens }), authorizer, restrict);

@@ -52,3 +52,20 @@ export async function discoverExtraResources(client: ApiClient): Promise<Resourc
   }
   return out;
 }
+
+/**
+ * discoverExtraResources, remembered for `ttlMs`: for loops that look a kind up on every pass
+ * (an HPA's custom scale target every sync, a quota's count/<custom resource>), one discovery
+ * call a while instead of one per pass. A failed call is not remembered.
+ */
+export function cachedExtraResources(client: ApiClient, ttlMs = 30_000, now: () => number = Date.now): () => Promise<ResourceInfo[]> {
+  let cached: { at: number; value: Promise<ResourceInfo[]> } | undefined;
+  return () => {
+    if (!cached || now() - cached.at > ttlMs) {
+      const value = discoverExtraResources(client);
+      cached = { at: now(), value };
+      value.catch(() => (cached = undefined));
+    }
+    return cached.value;
+  };
+}

@@ -43,19 +43,42 @@ export function admissionPlugins(enable: string[], disable: string[]): Set<strin
 const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 const RBAC_RESOURCES = new Set(['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings']);
 
+/** What the admission plugins read and call, by plugin; a part left out turns its plugin off. */
+export interface AdmissionParts {
+  /** ServiceAccount: a namespace's service accounts. */
+  accounts: ServiceAccountLookup;
+  /** RBAC escalation prevention (not a plugin in Kubernetes either: its RBAC storage does it). */
+  escalation?: EscalationCheck;
+  /** DefaultStorageClass: the default StorageClass's name, if the cluster has one. */
+  defaultStorageClass?: () => string | undefined;
+  podSecurity?: PodSecurityAdmission;
+  /** LimitRanger: a namespace's LimitRanges. */
+  limitRanges?: (namespace: string) => KubeObject[];
+  quota?: ResourceQuotaAdmission;
+  webhooks?: WebhookDispatcher;
+}
+
 export class Admission {
+  private readonly accounts: ServiceAccountLookup;
+  private readonly escalation?: EscalationCheck;
+  private readonly defaultStorageClass: () => string | undefined;
+  private readonly podSecurity?: PodSecurityAdmission;
+  private readonly webhooks?: WebhookDispatcher;
+  private readonly limitRanges: (namespace: string) => KubeObject[];
+  private readonly quota?: ResourceQuotaAdmission;
+
   constructor(
     private readonly plugins: ReadonlySet<string>,
-    private readonly accounts: ServiceAccountLookup,
-    private readonly escalation?: EscalationCheck,
-    /** The default StorageClass's name, if the cluster has one. */
-    private readonly defaultStorageClass: () => string | undefined = () => undefined,
-    private readonly podSecurity?: PodSecurityAdmission,
-    private readonly webhooks?: WebhookDispatcher,
-    /** A namespace's LimitRanges (LimitRanger). */
-    private readonly limitRanges: (namespace: string) => KubeObject[] = () => [],
-    private readonly quota?: ResourceQuotaAdmission,
-  ) {}
+    parts: AdmissionParts,
+  ) {
+    this.accounts = parts.accounts;
+    this.escalation = parts.escalation;
+    this.defaultStorageClass = parts.defaultStorageClass ?? (() => undefined);
+    this.podSecurity = parts.podSecurity;
+    this.webhooks = parts.webhooks;
+    this.limitRanges = parts.limitRanges ?? (() => []);
+    this.quota = parts.quota;
+  }
 
   /** LimitRanger applies to pods (created) and claims (created or updated), not their subresources. */
   private limitRanged(r: ResourceInfo, obj: KubeObject, update: boolean, req: AdmissionRequest): 'Pod' | 'PersistentVolumeClaim' | undefined {

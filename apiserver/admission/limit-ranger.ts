@@ -3,7 +3,7 @@
 // kubernetes.io/limit-ranger annotation), then bound each container's, each pod's and each
 // claim's resources by the ranges' min, max and maxLimitRequestRatio, refusing what falls
 // outside with Kubernetes' messages (403).
-import { formatMilliQuantity, parseQuantity } from '../../api/quantity.js';
+import { formatQuantity, isBinaryQuantity, parseQuantity } from '../../api/quantity.js';
 import { forbidden } from '../../api/status.js';
 import type { KubeObject } from '../../api/types/meta.js';
 
@@ -90,19 +90,6 @@ function checkBounds(kind: string, item: LimitItem, requests: Resources, limits:
   }
 }
 
-const BINARY = ['Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
-
-/** A sum written as its parts were: with the largest binary suffix that divides it when they had one. */
-function asQuantity(value: number, binary: boolean): string {
-  if (binary && value > 0) {
-    for (let i = BINARY.length - 1; i >= 0; i--) {
-      const unit = 1024 ** (i + 1);
-      if (value % unit === 0) return `${value / unit}${BINARY[i]}`;
-    }
-  }
-  return formatMilliQuantity(Math.round(value * 1000));
-}
-
 /** A pod's total: its containers' sum, or its largest init container's when that is more. */
 function podTotal(pod: KubeObject, which: 'requests' | 'limits'): Resources {
   const spec = pod.spec as Record<string, unknown> | undefined;
@@ -110,7 +97,7 @@ function podTotal(pod: KubeObject, which: 'requests' | 'limits'): Resources {
   const binary = new Set<string>();
   const add = (k: string, v: string, f: (a: number, b: number) => number) => {
     sum.set(k, f(sum.get(k) ?? 0, parseQuantity(v) ?? 0));
-    if (BINARY.some((b) => String(v).endsWith(b))) binary.add(k);
+    if (isBinaryQuantity(v)) binary.add(k);
   };
   for (const c of (Array.isArray(spec?.containers) ? spec.containers : []) as Array<{ resources?: Requirements }>) {
     for (const [k, v] of Object.entries(c?.resources?.[which] ?? {})) add(k, v, (a, b) => a + b);
@@ -118,7 +105,7 @@ function podTotal(pod: KubeObject, which: 'requests' | 'limits'): Resources {
   for (const c of (Array.isArray(spec?.initContainers) ? spec.initContainers : []) as Array<{ resources?: Requirements }>) {
     for (const [k, v] of Object.entries(c?.resources?.[which] ?? {})) add(k, v, Math.max);
   }
-  return Object.fromEntries([...sum].map(([k, v]) => [k, asQuantity(v, binary.has(k))]));
+  return Object.fromEntries([...sum].map(([k, v]) => [k, formatQuantity(v, binary.has(k))]));
 }
 
 /** Refuses (403) a pod or claim outside its namespace's ranges, listing every breach as Kubernetes does. */

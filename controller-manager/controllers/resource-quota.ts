@@ -8,9 +8,9 @@
 // (every 15 s) for quotas that count them.
 import { deepEqual } from '../../api/codec/values.js';
 import { countName, formatUsage, hardOf, quotaApplies, usageOf } from '../../api/quota.js';
-import { resources } from '../../api/resources.js';
+import { resources, type ResourceInfo } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types/meta.js';
-import { discoverExtraResources } from '../../client/discovery.js';
+import { cachedExtraResources } from '../../client/discovery.js';
 import type { Informer } from '../../client/informer.js';
 import { resource } from '../../client/rest.js';
 import { StatusError } from '../../api/status.js';
@@ -23,12 +23,15 @@ const UNFOLLOWED_RESYNC_MS = 15_000;
 export class ResourceQuotaController extends Controller {
   private readonly quotas: Informer<KubeObject>;
   private readonly followed = new Map<string, Informer<KubeObject>>();
+  /** Custom resources, for count/<custom resource> limits. */
+  private readonly discovered: ReturnType<typeof cachedExtraResources>;
 
   constructor(
     ctx: ControllerContext,
     private readonly resyncMs: number = ctx.options.resourceQuotaSyncPeriodMs ?? 300_000,
   ) {
     super('resourcequota', ctx);
+    this.discovered = cachedExtraResources(ctx.client);
     this.quotas = ctx.informers.for('v1/resourcequotas');
     this.quotas.addIndexer('namespace', (q) => [q.metadata.namespace ?? '']);
     this.quotas.addHandler({ add: (q) => this.enqueue(q), update: (o, q) => !deepEqual(o.spec, q.spec) && this.enqueue(q) });
@@ -80,15 +83,15 @@ export class ResourceQuotaController extends Controller {
   }
 
   /** The resources a quota counts that no informer here follows: secrets, count/<plural>[.<group>] of any kind. */
-  private async unfollowedCounted(names: string[]): Promise<Array<(typeof resources)[number]>> {
-    const out = new Map<string, (typeof resources)[number]>();
+  private async unfollowedCounted(names: string[]): Promise<ResourceInfo[]> {
+    const out = new Map<string, ResourceInfo>();
     const want = (group: string, plural: string) => {
       if (group === '' && FOLLOWED.includes(plural)) return;
       const r = resources.find((x) => x.group === group && x.plural === plural && x.storageVersion && x.namespaced);
       if (r) out.set(`${group}/${plural}`, r);
       return r;
     };
-    let custom: Awaited<ReturnType<typeof discoverExtraResources>> | undefined;
+    let custom: ResourceInfo[] | undefined;
     for (const name of names) {
       if (name === 'secrets') want('', 'secrets');
       if (name === 'resourcequotas') want('', 'resourcequotas');
@@ -99,7 +102,7 @@ export class ResourceQuotaController extends Controller {
       if (countName(group, plural) !== name) continue;
       if (want(group, plural) || (group === '' && FOLLOWED.includes(plural))) continue;
       // A custom resource's count: found by discovery.
-      custom ??= await discoverExtraResources(this.ctx.client).catch(() => []);
+      custom ??= await this.discovered().catch(() => []);
       const r = custom.find((x) => x.group === group && x.plural === plural && x.namespaced);
       if (r) out.set(`${group}/${plural}`, r);
     }

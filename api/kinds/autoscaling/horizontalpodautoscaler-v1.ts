@@ -15,101 +15,74 @@ const BEHAVIOR = 'autoscaling.alpha.kubernetes.io/behavior';
 
 type Json = Record<string, any>;
 
-const defined = (o: Json): Json => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+/** Where each v1 (v2beta1-shaped) field of a metric lives in v2, by metric type: [v2 path, v1 field]. */
+type FieldMap = Array<[string, string]>;
+const RESOURCE_NAMES: FieldMap = [['name', 'name'], ['container', 'container']];
+const SPEC_FIELDS: Record<string, FieldMap> = {
+  Resource: [...RESOURCE_NAMES, ['target.averageUtilization', 'targetAverageUtilization'], ['target.averageValue', 'targetAverageValue']],
+  Pods: [['metric.name', 'metricName'], ['metric.selector', 'selector'], ['target.averageValue', 'targetAverageValue']],
+  Object: [['describedObject', 'target'], ['metric.name', 'metricName'], ['metric.selector', 'selector'], ['target.value', 'targetValue'], ['target.averageValue', 'averageValue']],
+  External: [['metric.name', 'metricName'], ['metric.selector', 'metricSelector'], ['target.value', 'targetValue'], ['target.averageValue', 'targetAverageValue']],
+};
+const STATUS_FIELDS: Record<string, FieldMap> = {
+  Resource: [...RESOURCE_NAMES, ['current.averageUtilization', 'currentAverageUtilization'], ['current.averageValue', 'currentAverageValue']],
+  Pods: [['metric.name', 'metricName'], ['metric.selector', 'selector'], ['current.averageValue', 'currentAverageValue']],
+  Object: [['describedObject', 'target'], ['metric.name', 'metricName'], ['metric.selector', 'selector'], ['current.value', 'currentValue'], ['current.averageValue', 'averageValue']],
+  External: [['metric.name', 'metricName'], ['metric.selector', 'metricSelector'], ['current.value', 'currentValue'], ['current.averageValue', 'currentAverageValue']],
+};
+SPEC_FIELDS.ContainerResource = SPEC_FIELDS.Resource!;
+STATUS_FIELDS.ContainerResource = STATUS_FIELDS.Resource!;
 
-/** A v2 MetricSpec in v1's (v2beta1's) shape. */
-function specToV1(m: Json): Json {
-  const t = (src: Json | undefined) => src?.target ?? {};
-  switch (m.type) {
-    case 'Resource':
-    case 'ContainerResource': {
-      const key = m.type === 'Resource' ? 'resource' : 'containerResource';
-      const src = m[key] ?? {};
-      return { type: m.type, [key]: defined({ name: src.name, container: src.container, targetAverageUtilization: t(src).averageUtilization, targetAverageValue: t(src).averageValue }) };
-    }
-    case 'Pods':
-      return { type: 'Pods', pods: defined({ metricName: m.pods?.metric?.name, selector: m.pods?.metric?.selector, targetAverageValue: t(m.pods).averageValue }) };
-    case 'Object':
-      return { type: 'Object', object: defined({ target: m.object?.describedObject, metricName: m.object?.metric?.name, selector: m.object?.metric?.selector, targetValue: t(m.object).value, averageValue: t(m.object).averageValue }) };
-    case 'External':
-      return { type: 'External', external: defined({ metricName: m.external?.metric?.name, metricSelector: m.external?.metric?.selector, targetValue: t(m.external).value, targetAverageValue: t(m.external).averageValue }) };
-    default:
-      return m;
-  }
+/** The v2 field holding a metric type's source: resource, containerResource, pods, object, external. */
+const sourceKey = (type: string) => type.charAt(0).toLowerCase() + type.slice(1);
+
+function getPath(o: Json | undefined, path: string): unknown {
+  let v: unknown = o;
+  for (const f of path.split('.')) v = isObject(v) && Object.hasOwn(v, f) ? (v as Json)[f] : undefined;
+  return v;
 }
 
-function specFromV1(m: Json): Json {
-  const metric = (name: unknown, selector: unknown) => defined({ name, selector });
-  switch (m.type) {
-    case 'Resource':
-    case 'ContainerResource': {
-      const key = m.type === 'Resource' ? 'resource' : 'containerResource';
-      const src = m[key] ?? {};
-      const target = src.targetAverageUtilization !== undefined
-        ? { type: 'Utilization', averageUtilization: src.targetAverageUtilization }
-        : { type: 'AverageValue', averageValue: src.targetAverageValue };
-      return { type: m.type, [key]: defined({ name: src.name, container: src.container, target }) };
-    }
-    case 'Pods':
-      return { type: 'Pods', pods: { metric: metric(m.pods?.metricName, m.pods?.selector), target: { type: 'AverageValue', averageValue: m.pods?.targetAverageValue } } };
-    case 'Object': {
-      const o = m.object ?? {};
-      const target = o.averageValue !== undefined ? { type: 'AverageValue', averageValue: o.averageValue } : { type: 'Value', value: o.targetValue };
-      return { type: 'Object', object: { describedObject: o.target, metric: metric(o.metricName, o.selector), target } };
-    }
-    case 'External': {
-      const e = m.external ?? {};
-      const target = e.targetAverageValue !== undefined ? { type: 'AverageValue', averageValue: e.targetAverageValue } : { type: 'Value', value: e.targetValue };
-      return { type: 'External', external: { metric: metric(e.metricName, e.metricSelector), target } };
-    }
-    default:
-      return m;
-  }
+function setPath(o: Json, path: string, value: unknown): void {
+  const fields = path.split('.');
+  let at = o;
+  for (const f of fields.slice(0, -1)) at = (at[f] ??= {}) as Json;
+  at[fields[fields.length - 1]!] = value;
 }
 
-function statusToV1(m: Json): Json {
-  const c = (src: Json | undefined) => src?.current ?? {};
-  switch (m.type) {
-    case 'Resource':
-    case 'ContainerResource': {
-      const key = m.type === 'Resource' ? 'resource' : 'containerResource';
-      const src = m[key] ?? {};
-      return { type: m.type, [key]: defined({ name: src.name, container: src.container, currentAverageUtilization: c(src).averageUtilization, currentAverageValue: c(src).averageValue }) };
-    }
-    case 'Pods':
-      return { type: 'Pods', pods: defined({ metricName: m.pods?.metric?.name, selector: m.pods?.metric?.selector, currentAverageValue: c(m.pods).averageValue }) };
-    case 'Object':
-      return { type: 'Object', object: defined({ target: m.object?.describedObject, metricName: m.object?.metric?.name, selector: m.object?.metric?.selector, currentValue: c(m.object).value, averageValue: c(m.object).averageValue }) };
-    case 'External':
-      return { type: 'External', external: defined({ metricName: m.external?.metric?.name, metricSelector: m.external?.metric?.selector, currentValue: c(m.external).value, currentAverageValue: c(m.external).averageValue }) };
-    default:
-      return m;
+/** A v2 metric (spec or status) in v1's shape; a type v1 does not know passes as it is. */
+function toV1(m: Json, table: Record<string, FieldMap>): Json {
+  const fields = Object.hasOwn(table, m.type) ? table[m.type] : undefined;
+  if (!fields) return m;
+  const src = m[sourceKey(m.type)] as Json | undefined;
+  const out: Json = {};
+  for (const [v2, v1] of fields) {
+    const v = getPath(src, v2);
+    if (v !== undefined) out[v1] = v;
   }
+  return { type: m.type, [sourceKey(m.type)]: out };
 }
 
-function statusFromV1(m: Json): Json {
-  const metric = (name: unknown, selector: unknown) => defined({ name, selector });
-  switch (m.type) {
-    case 'Resource':
-    case 'ContainerResource': {
-      const key = m.type === 'Resource' ? 'resource' : 'containerResource';
-      const src = m[key] ?? {};
-      return { type: m.type, [key]: defined({ name: src.name, container: src.container, current: defined({ averageUtilization: src.currentAverageUtilization, averageValue: src.currentAverageValue }) }) };
-    }
-    case 'Pods':
-      return { type: 'Pods', pods: { metric: metric(m.pods?.metricName, m.pods?.selector), current: defined({ averageValue: m.pods?.currentAverageValue }) } };
-    case 'Object': {
-      const o = m.object ?? {};
-      return { type: 'Object', object: defined({ describedObject: o.target, metric: metric(o.metricName, o.selector), current: defined({ value: o.currentValue, averageValue: o.averageValue }) }) };
-    }
-    case 'External': {
-      const e = m.external ?? {};
-      return { type: 'External', external: { metric: metric(e.metricName, e.metricSelector), current: defined({ value: e.currentValue, averageValue: e.currentAverageValue }) } };
-    }
-    default:
-      return m;
-  }
+/** A v1-shaped metric back in v2's shape. */
+function fromV1(m: Json, table: Record<string, FieldMap>): Json {
+  const fields = Object.hasOwn(table, m.type) ? table[m.type] : undefined;
+  if (!fields) return m;
+  const src = (isObject(m[sourceKey(m.type)]) ? m[sourceKey(m.type)] : {}) as Json;
+  const out: Json = {};
+  for (const [v2, v1] of fields) if (src[v1] !== undefined) setPath(out, v2, src[v1]);
+  return { type: m.type, [sourceKey(m.type)]: out };
 }
+
+/** v1 spec metrics have no target type: it is what the target sets (a utilization, else an average, else a value). */
+function withTargetType(m: Json): Json {
+  const target = m[sourceKey(m.type)]?.target;
+  if (isObject(target)) target.type = target.averageUtilization !== undefined ? 'Utilization' : target.averageValue !== undefined || m.type === 'Pods' ? 'AverageValue' : 'Value';
+  return m;
+}
+
+const specToV1 = (m: Json) => toV1(m, SPEC_FIELDS);
+const specFromV1 = (m: Json) => withTargetType(fromV1(m, SPEC_FIELDS));
+const statusToV1 = (m: Json) => toV1(m, STATUS_FIELDS);
+const statusFromV1 = (m: Json) => fromV1(m, STATUS_FIELDS);
 
 const isCPUTarget = (m: Json) => m?.type === 'Resource' && m.resource?.name === 'cpu' && m.resource?.target?.averageUtilization !== undefined;
 

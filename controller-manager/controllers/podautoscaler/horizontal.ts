@@ -10,9 +10,9 @@ import { matches, parseSelector, type Requirement } from '../../../api/labels.js
 import { formatMilliQuantity, milliValue } from '../../../api/quantity.js';
 import { resources, type ResourceInfo } from '../../../api/resources.js';
 import { rfc3339 } from '../../../api/time.js';
-import type { HorizontalPodAutoscaler, HPAScalingRules, MetricSpec, MetricStatus, Scale } from '../../../api/types/autoscaling.js';
+import type { HorizontalPodAutoscaler, HPAScalingRules, MetricSpec, MetricStatus, MetricValueStatus, Scale } from '../../../api/types/autoscaling.js';
 import type { Pod } from '../../../api/types/pod.js';
-import { discoverExtraResources } from '../../../client/discovery.js';
+import { cachedExtraResources } from '../../../client/discovery.js';
 import { EventRecorder } from '../../../client/events.js';
 import type { Informer } from '../../../client/informer.js';
 import { resource } from '../../../client/rest.js';
@@ -68,6 +68,8 @@ export class HorizontalController extends Controller {
   private readonly events: EventRecorder;
   private readonly opts: HorizontalOptions;
   private readonly calc: CalculatorOptions;
+  /** Custom resources, for scale targets that are not built in. */
+  private readonly discovered: ReturnType<typeof cachedExtraResources>;
   /** The pod selector of each HPA reconciled so far, to find two HPAs scaling the same pods. */
   private readonly selectors = new Map<string, Requirement[]>();
 
@@ -80,6 +82,7 @@ export class HorizontalController extends Controller {
     this.opts = { ...DEFAULT_HPA_OPTIONS, ...ctx.options.horizontalPodAutoscaler };
     this.calc = { tolerance: this.opts.tolerance, cpuInitializationPeriodMs: this.opts.cpuInitializationPeriodMs, initialReadinessDelayMs: this.opts.initialReadinessDelayMs, now };
     this.rules = new ScalingRules(this.opts.downscaleStabilizationMs, now);
+    this.discovered = cachedExtraResources(ctx.client);
     // Kubernetes records the HPA's Events as this component.
     this.events = new EventRecorder(ctx.client, { component: 'horizontal-pod-autoscaler' }, this.log);
     this.hpas = ctx.informers.for<HorizontalPodAutoscaler>('autoscaling/v2/horizontalpodautoscalers');
@@ -279,7 +282,7 @@ export class HorizontalController extends Controller {
     let first: MetricError | undefined;
     for (const [i, spec] of specs.entries()) {
       try {
-        const p = await this.computeForMetric(spec, namespace, selector, scale.status?.selector ?? '', pods, specReplicas, statusReplicas);
+        const p = await this.computeForMetric(spec, namespace, scale.status?.selector ?? '', pods, specReplicas, statusReplicas);
         statuses[i] = p.status;
         if (replicas === 0 || p.replicas > replicas) {
           replicas = p.replicas;
@@ -304,7 +307,6 @@ export class HorizontalController extends Controller {
   private async computeForMetric(
     spec: MetricSpec,
     namespace: string,
-    selector: Requirement[],
     selectorText: string,
     pods: Pod[],
     specReplicas: number,
@@ -321,37 +323,30 @@ export class HorizontalController extends Controller {
         const containerName = spec.type === 'ContainerResource' ? (spec.containerResource?.container ?? '') : '';
         const wrap = (detail: string) => new MetricError(reason, detail, container ? `failed to get ${containerName} container metric value: ${detail}` : `failed to get ${src.name} resource metric value: ${detail}`);
         const target = src.target;
-        if (target.averageValue !== undefined) {
-          let fetched;
-          try {
-            fetched = await this.metrics.resource(namespace, selectorText, src.name, containerName);
-          } catch (err) {
-            throw wrap(`failed to get ${src.name} usage: unable to get metrics for resource ${src.name}: ${(err as Error).message}`);
-          }
-          try {
-            const r = plainMetricReplicas(specReplicas, milliValue(target.averageValue), src.name, pods, fetched.metrics, this.calc);
-            const current = { averageValue: formatMilliQuantity(r.usage) };
-            return { replicas: r.replicas, name: `${src.name} resource`, status: container ? { type: spec.type, containerResource: { name: src.name, container: containerName, current } } : { type: spec.type, resource: { name: src.name, current } } };
-          } catch (err) {
-            throw wrap(`failed to get ${src.name} usage: ${(err as Error).message}`);
-          }
-        }
-        if (target.averageUtilization === undefined) {
+        const byValue = target.averageValue !== undefined;
+        if (!byValue && target.averageUtilization === undefined) {
           throw wrap('invalid resource metric source: neither an average utilization target nor an average value (usage) target was set');
         }
+        // Kubernetes words a failure by what the target measures: usage (a value) or utilization.
+        const measure = `failed to get ${src.name} ${byValue ? 'usage' : 'utilization'}`;
         let fetched;
         try {
           fetched = await this.metrics.resource(namespace, selectorText, src.name, containerName);
         } catch (err) {
-          throw wrap(`failed to get ${src.name} utilization: unable to get metrics for resource ${src.name}: ${(err as Error).message}`);
+          throw wrap(`${measure}: unable to get metrics for resource ${src.name}: ${(err as Error).message}`);
         }
+        const statusOf = (current: MetricValueStatus): MetricStatus =>
+          container ? { type: spec.type, containerResource: { name: src.name, container: containerName, current } } : { type: spec.type, resource: { name: src.name, current } };
         try {
-          const r = resourceReplicas(specReplicas, target.averageUtilization, src.name, containerName, pods, fetched.metrics, this.calc);
-          const current = { averageUtilization: r.utilization, averageValue: formatMilliQuantity(r.rawAverage) };
+          if (byValue) {
+            const r = plainMetricReplicas(specReplicas, milliValue(target.averageValue), src.name, pods, fetched.metrics, this.calc);
+            return { replicas: r.replicas, name: `${src.name} resource`, status: statusOf({ averageValue: formatMilliQuantity(r.usage) }) };
+          }
+          const r = resourceReplicas(specReplicas, target.averageUtilization!, src.name, containerName, pods, fetched.metrics, this.calc);
           const name = `${src.name} ${container ? 'container resource' : 'resource'} utilization (percentage of request)`;
-          return { replicas: r.replicas, name, status: container ? { type: spec.type, containerResource: { name: src.name, container: containerName, current } } : { type: spec.type, resource: { name: src.name, current } } };
+          return { replicas: r.replicas, name, status: statusOf({ averageUtilization: r.utilization, averageValue: formatMilliQuantity(r.rawAverage) }) };
         } catch (err) {
-          throw wrap(`failed to get ${src.name} utilization: ${(err as Error).message}`);
+          throw wrap(`${measure}: ${(err as Error).message}`);
         }
       }
       case 'Pods': {
@@ -429,7 +424,7 @@ export class HorizontalController extends Controller {
     const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
     const builtIn = resources.filter((r) => r.group === group && r.kind === kind && r.storageVersion);
     if (builtIn.length) return builtIn[0]!;
-    const found = (await discoverExtraResources(this.ctx.client)).find((r) => r.group === group && r.kind === kind);
+    const found = (await this.discovered()).find((r) => r.group === group && r.kind === kind);
     if (!found) throw new Error(`no matches for kind "${kind}" in group "${group}"`);
     return found;
   }
