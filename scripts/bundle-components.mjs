@@ -25,9 +25,10 @@ const ENTRY_POINTS = [
 // Packages a component loads only when it needs them (or never) stay out of its bundle and are
 // resolved from node_modules if it does: V8 scans every byte of a bundle at start, used or not.
 // The apiserver loads undici on its first relay to a kubelet or an aggregated server; fastify's
-// schema compilers are never loaded (no route declares a schema; apiserver/app.ts).
+// schema compilers are never loaded (no route declares a schema; apiserver/app.ts). CEL and RE2
+// are loaded with the first CRD whose schema has rules or patterns (api/custom-resources/extras.ts).
 const LOADED_LATER = {
-  'apiserver/main': ['undici', '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler'],
+  'apiserver/main': ['undici', '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler', '@marcbachmann/cel-js', '@marcbachmann/cel-js/evaluator', 're2js'],
 };
 
 await Promise.all(

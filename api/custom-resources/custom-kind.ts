@@ -9,7 +9,10 @@ import { nameCol, type PrinterColumn } from '../printers.js';
 import type { ResourceInfo } from '../resources.js';
 import type { KubeObject } from '../types/meta.js';
 import { evaluateJSONPath, parseJSONPath } from './jsonpath.js';
+import type { FieldErrors } from '../validation/field-errors.js';
 import { applyDefaults, prune, validateValue, type JSONSchemaProps } from './structural-schema.js';
+import { loadExtras, needsExtras, requireExtras } from './extras-loader.js';
+import type { RuleValidator } from './validation-rules.js';
 
 export interface PrinterColumnDefinition {
   name: string;
@@ -141,6 +144,14 @@ function moduleFor(crd: CustomResourceDefinition, v: CRDVersion, storage: CRDVer
   if (v.subresources?.scale) subresources.push(scale);
   if (v.subresources?.status) subresources.push(statusOf(spec.names.kind));
   const rootProperties = schema.properties ?? {};
+  // Stored objects are validated by the storage version's rules and patterns (extras.ts, loaded
+  // by loadFor); rules are compiled on first use.
+  const extrasNeeded = needsExtras(storageSchema);
+  let rules: RuleValidator | undefined | null = null;
+  const validateRules = (obj: KubeObject, prev: KubeObject | undefined, errs: FieldErrors) => {
+    if (rules === null) rules = requireExtras().compileSchemaRules(storageSchema, '').validator;
+    rules?.validate(obj, prev, errs);
+  };
   return {
     group: spec.group,
     version: v.name,
@@ -161,6 +172,7 @@ function moduleFor(crd: CustomResourceDefinition, v: CRDVersion, storage: CRDVer
       const rest = withoutEnvelope(obj);
       validateValue(rest, { ...storageSchema, properties: Object.fromEntries(Object.entries(storageSchema.properties ?? {}).filter(([k]) => !['apiVersion', 'kind', 'metadata'].includes(k))) }, '', errs);
     },
+    ...(extrasNeeded ? { validateRules, loadFor: () => loadExtras() } : {}),
     prune: spec.preserveUnknownFields ? undefined : (obj) => prune(obj, { ...schema, properties: rootProperties }),
     strategy: customStrategy(!!v.subresources?.status),
     // Stored objects are filtered: the storage version's selectable fields.

@@ -1,10 +1,16 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseJSON } from '../codec/json.js';
 import { compareVersions } from '../resources.js';
 import { FieldErrors } from '../validation/field-errors.js';
 import { customResourceInfos, printerColumns, type CustomResourceDefinition } from './custom-kind.js';
+import { loadExtras } from './extras-loader.js';
 import { evaluateJSONPath, parseJSONPath } from './jsonpath.js';
 import { applyDefaults, prune, structuralViolations, validateValue, type JSONSchemaProps } from './structural-schema.js';
+
+// Patterns run on RE2, which the apiserver loads with the first schema that has one.
+beforeAll(async () => {
+  await loadExtras();
+});
 
 const schema: JSONSchemaProps = {
   type: 'object',

@@ -5,7 +5,8 @@
 // reads own properties only (a `__proto__` property is a field like any other).
 import { clone, isObject as isPlainObject, setOwn } from '../codec/values.js';
 import { FieldErrors } from '../validation/field-errors.js';
-import { linearRegExp } from './linear-regexp.js';
+import { requireExtras } from './extras-loader.js';
+import type { Re2Pattern } from './re2-pattern.js';
 
 export interface JSONSchemaProps {
   type?: string;
@@ -41,6 +42,8 @@ export interface JSONSchemaProps {
   'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
   'x-kubernetes-list-map-keys'?: string[];
   'x-kubernetes-map-type'?: 'atomic' | 'granular';
+  /** CEL rules (validation-rules.ts). */
+  'x-kubernetes-validations'?: unknown[];
 }
 
 type Json = unknown;
@@ -221,8 +224,8 @@ function quietlyValid(v: Json, s: JSONSchemaProps): boolean {
 }
 
 /** Patterns run in linear time; one that cannot (refused at definition time) matches nothing. */
-function safeRegExp(pattern: string): RegExp | undefined {
-  const r = linearRegExp(pattern);
+function safeRegExp(pattern: string): Re2Pattern | undefined {
+  const r = requireExtras().re2Pattern(pattern);
   return typeof r === 'string' ? undefined : r;
 }
 
@@ -243,7 +246,7 @@ export function structuralViolations(schema: JSONSchemaProps, path: string): Arr
     if (!s.type && !s['x-kubernetes-int-or-string'] && !s['x-kubernetes-preserve-unknown-fields']) out.push({ field: `${at}.type`, message: 'Required value: must not be empty for specified object fields' });
     if (root && s.type && s.type !== 'object') out.push({ field: `${at}.type`, message: `Invalid value: "${s.type}": must be object at the root` });
     if (typeof s.pattern === 'string') {
-      const r = linearRegExp(s.pattern);
+      const r = requireExtras().re2Pattern(s.pattern);
       if (typeof r === 'string') out.push({ field: `${at}.pattern`, message: `Invalid value: ${JSON.stringify(s.pattern)}: must be a valid regular expression, but isn't: ${r}` });
     }
     if (s.properties && s.additionalProperties !== undefined && s.additionalProperties !== false) {

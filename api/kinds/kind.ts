@@ -69,6 +69,13 @@ export interface KindModule {
   validate?(obj: KubeObject, errs: FieldErrors): void;
   /** Records what an update may not change. */
   validateUpdate?(next: KubeObject, prev: KubeObject, errs: FieldErrors): void;
+  /**
+   * Rules that run after the checks above found nothing that blocks them (custom resources'
+   * x-kubernetes-validations); `prev` on update.
+   */
+  validateRules?(obj: KubeObject, prev: KubeObject | undefined, errs: FieldErrors): void;
+  /** Loads, before validation, code that validating `obj` needs and that is loaded on demand. */
+  loadFor?(obj: KubeObject): Promise<unknown> | undefined;
   /** What a write through pods/ephemeralcontainers may change (only additions to spec.ephemeralContainers). */
   validateEphemeralUpdate?(next: KubeObject, prev: KubeObject, errs: FieldErrors): void;
   /**

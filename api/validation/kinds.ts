@@ -2,7 +2,7 @@
 // kind's module checks (api/kinds/), and on update what the kind says may not change.
 import type { KindModule } from '../kinds/kind.js';
 import { kindOf } from '../kinds/registry.js';
-import type { KubeObject } from '../types/meta.js';
+import type { KubeObject, StatusCause } from '../types/meta.js';
 import { FieldErrors } from './field-errors.js';
 import { validateObjectMeta } from './object-meta.js';
 
@@ -21,6 +21,7 @@ export function validateCreate(t: ValidationTarget, obj: KubeObject): void {
   const k = t.module ?? kindOf(t.apiVersion, t.kind);
   validateObjectMeta(obj.metadata, k?.nameRule ?? 'subdomain', t.namespaced, errs);
   k?.validate?.(obj, errs);
+  if (k?.validateRules) runRules(k, obj, undefined, errs);
   errs.throwIfAny(t.kind, t.group, obj.metadata.name ?? obj.metadata.generateName ?? '');
 }
 
@@ -40,5 +41,19 @@ export function validateUpdate(t: ValidationTarget, next: KubeObject, prev: Kube
   validateObjectMeta(next.metadata, k?.nameRule ?? 'subdomain', t.namespaced, errs);
   k?.validate?.(next, errs);
   k?.validateUpdate?.(next, prev, errs);
+  if (k?.validateRules) runRules(k, next, prev, errs);
   errs.throwIfAny(t.kind, t.group, next.metadata.name ?? '');
+}
+
+const BLOCKING = new Set(['FieldValueNotSupported', 'FieldValueRequired', 'FieldValueTooLong', 'FieldValueTooMany', 'FieldValueTypeInvalid']);
+
+/** Whether validation found what keeps rules from running (Kubernetes' "blocking" errors: types, required, enums, sizes). */
+function blocksRules(causes: StatusCause[]): boolean {
+  return causes.some((c) => BLOCKING.has(c.reason ?? '') || / in body must be of type /.test(c.message ?? ''));
+}
+
+/** A kind's rules, unless the object already has errors that keep them from running (as Kubernetes does). */
+function runRules(k: KindModule, obj: KubeObject, prev: KubeObject | undefined, errs: FieldErrors): void {
+  if (blocksRules(errs.causes)) errs.invalid('<nil>', 'null', 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation');
+  else k.validateRules!(obj, prev, errs);
 }

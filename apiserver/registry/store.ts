@@ -238,6 +238,7 @@ export class ResourceStore {
     delete meta.selfLink;
     if (!this.info.namespaced) delete meta.namespace;
     this.strategy.prepareForCreate(obj);
+    await this.info.module.loadFor?.(obj);
     // Again after recordCreate's: what admission and prepareForCreate added takes defaults too.
     this.info.module.defaults?.(obj);
     validateCreate(this.target, obj);
@@ -298,6 +299,7 @@ export class ResourceStore {
       let prepared: KubeObject;
       try {
         const next = await opts.mutate(prev.copy());
+        await this.info.module.loadFor?.(next);
         const requested = next.metadata?.managedFields;
         prepared = this.prepareUpdate(next, prev.obj, opts.subresource);
         const managed = this.managedFields(prev.obj, prepared, requested, opts);

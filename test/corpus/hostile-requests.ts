@@ -640,6 +640,7 @@ function extensionCases(): Case[] {
     crd('with two storage versions', 'things.corpus.example.com', { versions: [{ name: 'v1', served: true, storage: true, schema: schema({}) }, { name: 'v2', served: true, storage: true, schema: schema({}) }] }, invalid(/must have exactly one version marked as storage version/)),
     crd('with a schema node that has no type', 'things.corpus.example.com', { versions: [{ name: 'v1', served: true, storage: true, schema: schema({ a: {} }) }] }, invalid(/properties\[a\].type: Required value/)),
     crd('with a pattern only a backtracking engine could run', 'things.corpus.example.com', { versions: [{ name: 'v1', served: true, storage: true, schema: schema({ a: { type: 'string', pattern: '(a)\\1' } }) }] }, invalid(/must be a valid regular expression/)),
+    ...celRuleCases(crd, schema, invalid),
     crd('converted by a webhook', 'things.corpus.example.com', { conversion: { strategy: 'Webhook' } }, invalid(/spec.conversion.strategy: Forbidden/)),
     crd('with a printer column of an unknown type', 'things.corpus.example.com', { versions: [{ name: 'v1', served: true, storage: true, schema: schema({}), additionalPrinterColumns: [{ name: 'X', type: 'object', jsonPath: '.spec' }] }] }, invalid(/additionalPrinterColumns\[0\].type: Unsupported value: "object"/)),
     crd('with an unparsable printer column path', 'things.corpus.example.com', { versions: [{ name: 'v1', served: true, storage: true, schema: schema({}), additionalPrinterColumns: [{ name: 'X', type: 'string', jsonPath: '.spec[' }] }] }, invalid(/must be a simple json path/)),
@@ -647,6 +648,36 @@ function extensionCases(): Case[] {
     apiservice('named for another version', 'v2.corpus.example.com', {}, invalid(/metadata.name: Invalid value: "v2.corpus.example.com": must be v1.corpus.example.com/)),
     apiservice('backed by a Service it cannot verify', 'v1.corpus.example.com', { service: { namespace: 'corpus', name: 's' } }, invalid(/spec.caBundle: Required value/)),
     apiservice('with priority 0', 'v1.corpus.example.com', { groupPriorityMinimum: 0 }, invalid(/spec.groupPriorityMinimum: Invalid value: 0/)),
+  ];
+}
+
+/**
+ * x-kubernetes-validations an attacker might write: expressions that never end (nested loops
+ * over unbounded lists), patterns that backtrack, 5,000-deep expressions, Object.prototype's
+ * member names as fields, and rules that are not CEL at all. Each is refused when the
+ * definition is written, so nothing is left behind.
+ */
+function celRuleCases(
+  crd: (what: string, name: string, spec: Record<string, unknown>, expect: Expect) => Case,
+  schema: (props: Record<string, unknown>) => Record<string, unknown>,
+  invalid: (message: RegExp) => Expect,
+): Case[] {
+  const withRule = (rule: unknown, props: Record<string, unknown> = { l: { type: 'array', items: { type: 'string' } }, s: { type: 'string' } }) => ({
+    versions: [{ name: 'v1', served: true, storage: true, schema: schema({ spec: { type: 'object', properties: props, 'x-kubernetes-validations': [rule] } }) }],
+  });
+  const name = 'things.corpus.example.com';
+  const forbidden = (message: RegExp): Expect => ({ code: 422, reason: 'Invalid', message });
+  return [
+    crd('with a rule whose loops never end', name, withRule({ rule: 'self.l.all(a, self.l.all(b, self.l.all(c, a + b + c != "")))' }), forbidden(/estimated rule cost exceeds budget by factor of more than 100x/)),
+    crd('with a rule that matches a backreference', name, withRule({ rule: "self.s.matches('(a)\\\\1')" }), invalid(/invalid matches argument: error parsing regexp: invalid escape sequence/)),
+    crd('with a rule nested 5,000 deep', name, withRule({ rule: `${'('.repeat(5000)}true${')'.repeat(5000)}` }), invalid(/compilation failed/)),
+    crd('with a rule of 100,000 terms', name, withRule({ rule: Array.from({ length: 100_000 }, () => 'true').join(' && ') }), invalid(/compilation failed/)),
+    crd('with a rule on a field named __proto__', name, withRule({ rule: 'self.__proto__ == ""' }), invalid(/undefined field '__proto__'/)),
+    crd('with a rule on a field named constructor', name, withRule({ rule: 'self.constructor.name == ""' }), invalid(/undefined field 'constructor'/)),
+    crd('with a rule that is a number', name, withRule({ rule: 42 }), invalid(/x-kubernetes-validations\[0\]/)),
+    crd('with a rule that is not boolean', name, withRule({ rule: 'self.s' }), invalid(/cel expression must evaluate to a bool/)),
+    crd('with a rule of bad escapes', name, withRule({ rule: 'self.s == "\\q\\x"' }), invalid(/compilation failed/)),
+    crd('with a rule whose fieldPath climbs out', name, withRule({ rule: 'true', fieldPath: '..__proto__' }), invalid(/fieldPath must be a valid path/)),
   ];
 }
 

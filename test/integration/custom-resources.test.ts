@@ -323,6 +323,84 @@ describe.each(Object.entries(KUBECTL_VERSIONS))('kubectl %s with custom resource
   });
 });
 
+describe('x-kubernetes-validations (CEL rules), with kubectl', () => {
+  const group = 'rules.example.com';
+  let kubectl: ReturnType<typeof kubectlFor>;
+  const crd = {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `gadgets.${group}` },
+    spec: {
+      group,
+      scope: 'Namespaced',
+      names: { plural: 'gadgets', singular: 'gadget', kind: 'Gadget' },
+      versions: [
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              'x-kubernetes-validations': [{ rule: "self.metadata.name.startsWith('g-')", message: 'names start with g-' }],
+              properties: {
+                spec: {
+                  type: 'object',
+                  'x-kubernetes-validations': [
+                    { rule: 'self.min <= self.max', messageExpression: "'min (' + string(self.min) + ') must not exceed max (' + string(self.max) + ')'", fieldPath: '.min' },
+                    { rule: 'self.mode == oldSelf.mode', message: 'mode is immutable' },
+                  ],
+                  properties: { min: { type: 'integer' }, max: { type: 'integer' }, mode: { type: 'string', maxLength: 16 } },
+                },
+                status: { type: 'object', 'x-kubernetes-validations': [{ rule: "self.health == 'ok' || self.health == 'unhealthy'" }], properties: { health: { type: 'string' } } },
+              },
+            },
+          },
+        },
+      ],
+    },
+  };
+  beforeAll(async () => {
+    kubectl = kubectlFor(api.url, KUBECTL_VERSIONS['1.32']!);
+  });
+
+  it('refuses a definition whose rule does not compile, and enforces the rules of one that does', async () => {
+    const broken = structuredClone(crd) as any;
+    broken.metadata.name = `brokens.${group}`;
+    broken.spec.names = { plural: 'brokens', singular: 'broken', kind: 'Broken' };
+    broken.spec.versions[0].schema.openAPIV3Schema.properties.spec['x-kubernetes-validations'] = [{ rule: 'self.z == 100' }];
+    const refused = await kubectl.run(['apply', '-f', '-'], JSON.stringify(broken));
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("undefined field 'z'");
+    expect(refused.stderr).toContain('spec.versions[0].schema.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule');
+
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify(crd));
+    await kubectl.ok(['wait', '--for=condition=Established', `crd/gadgets.${group}`, '--timeout=20s']);
+    const gadget = (name: string, spec: object) => JSON.stringify({ apiVersion: `${group}/v1`, kind: 'Gadget', metadata: { name, namespace: 'default' }, spec });
+    expect(await kubectl.ok(['apply', '-f', '-'], gadget('g-1', { min: 1, max: 5, mode: 'fast' }))).toContain('created');
+
+    const tooSmall = await kubectl.run(['apply', '-f', '-'], gadget('g-2', { min: 9, max: 5, mode: 'fast' }));
+    expect(tooSmall.code).not.toBe(0);
+    expect(tooSmall.stderr).toContain('spec.min: Invalid value: "object": min (9) must not exceed max (5)');
+    const badName = await kubectl.run(['apply', '-f', '-'], gadget('bad', { min: 1, max: 5, mode: 'fast' }));
+    expect(badName.stderr).toContain('<nil>: Invalid value: "object": names start with g-');
+
+    // A transition rule: mode may not change; other fields may.
+    const changed = await kubectl.run(['patch', `gadgets.${group}`, 'g-1', '--type=merge', '-p', '{"spec":{"mode":"slow"}}']);
+    expect(changed.code).not.toBe(0);
+    expect(changed.stderr).toContain('spec: Invalid value: "object": mode is immutable');
+    await kubectl.ok(['patch', `gadgets.${group}`, 'g-1', '--type=merge', '-p', '{"spec":{"max":7}}']);
+
+    // The status subresource runs the status rules.
+    const status = await call('PATCH', `/apis/${group}/v1/namespaces/default/gadgets/g-1/status`, { status: { health: 'meh' } }, 'application/merge-patch+json');
+    expect(status.status).toBe(422);
+    expect(status.json.message).toContain("status: Invalid value: \"object\": failed rule: self.health == 'ok' || self.health == 'unhealthy'");
+    expect((await call('PATCH', `/apis/${group}/v1/namespaces/default/gadgets/g-1/status`, { status: { health: 'ok' } }, 'application/merge-patch+json')).status).toBe(200);
+    expect(JSON.parse(await kubectl.ok(['get', `gadgets.${group}`, 'g-1', '-o', 'json'])).spec).toEqual({ min: 1, max: 7, mode: 'fast' });
+  });
+});
+
 describe('official clients with custom resources', () => {
   it('client-node: an operator-style informer sees custom objects come, change and go', async () => {
     const group = 'informer.example.com';

@@ -5,6 +5,7 @@
 import { isObject } from '../../codec/values.js';
 import { parseJSONPath } from '../../custom-resources/jsonpath.js';
 import { structuralViolations, type JSONSchemaProps } from '../../custom-resources/structural-schema.js';
+import { loadExtrasFor, needsExtras, requireExtras } from '../../custom-resources/extras-loader.js';
 import { setIfMissing } from '../../defaulting.js';
 import { rfc3339 } from '../../time.js';
 import { defaultColumns } from '../../printers.js';
@@ -63,12 +64,18 @@ function validateVersion(v: Unstructured, path: string, errs: FieldErrors): void
   const schema = v.schema?.openAPIV3Schema as JSONSchemaProps | undefined;
   if (!isObject(schema)) errs.required(`${path}.schema.openAPIV3Schema`, 'schemas are required');
   else {
-    for (const violation of structuralViolations(schema, `${path}.schema.openAPIV3Schema`)) {
+    const violations = structuralViolations(schema, `${path}.schema.openAPIV3Schema`);
+    for (const violation of violations) {
       const [reason, ...rest] = violation.message.split(': ');
       const detail = rest.join(': ');
       if (reason === 'Required value') errs.required(violation.field, detail);
       else if (reason === 'Forbidden') errs.forbidden(violation.field, detail);
       else errs.invalid(violation.field, schema, violation.message);
+    }
+    // Rules are compiled against the schema's types only once the schema itself is sound.
+    if (violations.length === 0 && needsExtras(schema)) {
+      const extras = requireExtras();
+      extras.reportRuleProblems(extras.compileSchemaRules(schema, `${path}.schema.openAPIV3Schema`).problems, errs);
     }
   }
   const scaleSpec = v.subresources?.scale;
@@ -178,6 +185,7 @@ export const customResourceDefinition: KindModule = {
     }
   },
   validate: validateCRD,
+  loadFor: (crd) => loadExtrasFor(((crd.spec?.versions as Unstructured[] | undefined) ?? []).map((v) => (isObject(v) && isObject(v.schema) ? v.schema.openAPIV3Schema : undefined))),
   validateUpdate(next, prev, errs) {
     if (prev.spec?.scope !== next.spec?.scope) errs.invalid('spec.scope', next.spec?.scope, 'field is immutable');
     if (prev.spec?.group !== next.spec?.group) errs.invalid('spec.group', next.spec?.group, 'field is immutable');
