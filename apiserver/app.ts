@@ -14,6 +14,8 @@ import { AggregatorProxy, type FrontProxyOptions } from './aggregator/proxy.js';
 import type { KubeObject } from '../api/types/meta.js';
 import { PodSecurityAdmission } from './admission/pod-security/admission.js';
 import type { PodSecurityConfig } from './admission/pod-security/config.js';
+import { policySource } from './admission/policy/policy-source.js';
+import { ValidatingPolicyAdmission } from './admission/policy/validating-policy.js';
 import { WebhookDispatcher } from './admission/webhooks/dispatcher.js';
 import { ResourceQuotaAdmission } from './admission/resource-quota.js';
 import { serviceEndpoint } from './registry/service-endpoint.js';
@@ -324,6 +326,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
         await quotaStore.update(namespace, name, { dryRun: false, subresource: 'status', mutate: change });
       },
     }),
+    policies: new ValidatingPolicyAdmission(policySource(registry)),
     webhooks: new WebhookDispatcher({
       mutating: () => cachedIn('admissionregistration.k8s.io', 'mutatingwebhookconfigurations'),
       validating: () => cachedIn('admissionregistration.k8s.io', 'validatingwebhookconfigurations'),

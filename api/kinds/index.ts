@@ -35,6 +35,7 @@ import { service } from './core/service.js';
 import { serviceAccount } from './core/serviceaccount.js';
 import { customResourceDefinition } from './apiextensions/customresourcedefinition.js';
 import { apiService } from './apiregistration/apiservice.js';
+import { validatingAdmissionPolicy, validatingAdmissionPolicyBinding } from './admissionregistration/validating-admission-policy.js';
 import { mutatingWebhookConfiguration, validatingWebhookConfiguration } from './admissionregistration/webhook-configuration.js';
 import { endpointSlice } from './discovery/endpointslice.js';
 import { eventV1 } from './events/event.js';
@@ -100,4 +101,6 @@ export const kinds: readonly KindModule[] = [
   apiService,
   mutatingWebhookConfiguration,
   validatingWebhookConfiguration,
+  validatingAdmissionPolicy,
+  validatingAdmissionPolicyBinding,
 ];

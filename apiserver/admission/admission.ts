@@ -13,6 +13,7 @@ import type { Annotate, PodSecurityAdmission } from './pod-security/admission.js
 import { applyContainerDefaults, checkLimitRanges } from './limit-ranger.js';
 import type { ResourceQuotaAdmission } from './resource-quota.js';
 import { admitPodServiceAccount, type ServiceAccountLookup } from './service-account.js';
+import type { PolicyOutcome, ValidatingPolicyAdmission } from './policy/validating-policy.js';
 import type { WebhookDispatcher, WebhookOutcome } from './webhooks/dispatcher.js';
 import type { AdmissionAttributes, Operation } from './webhooks/matching.js';
 
@@ -25,9 +26,9 @@ export interface AdmissionRequest {
   annotate?: Annotate;
 }
 
-export const ADMISSION_PLUGINS = ['NamespaceLifecycle', 'LimitRanger', 'NodeRestriction', 'ServiceAccount', 'DefaultStorageClass', 'StorageObjectInUseProtection', 'PodSecurity', 'ResourceQuota'];
+export const ADMISSION_PLUGINS = ['NamespaceLifecycle', 'LimitRanger', 'NodeRestriction', 'ServiceAccount', 'DefaultStorageClass', 'StorageObjectInUseProtection', 'PodSecurity', 'ValidatingAdmissionPolicy', 'ResourceQuota'];
 /** On unless disabled, as in Kubernetes (NodeRestriction also needs the Node authorizer). */
-export const DEFAULT_ADMISSION_PLUGINS = ['NamespaceLifecycle', 'LimitRanger', 'NodeRestriction', 'ServiceAccount', 'DefaultStorageClass', 'StorageObjectInUseProtection', 'PodSecurity', 'ResourceQuota'];
+export const DEFAULT_ADMISSION_PLUGINS = ['NamespaceLifecycle', 'LimitRanger', 'NodeRestriction', 'ServiceAccount', 'DefaultStorageClass', 'StorageObjectInUseProtection', 'PodSecurity', 'ValidatingAdmissionPolicy', 'ResourceQuota'];
 export const PVC_PROTECTION = 'kubernetes.io/pvc-protection';
 export const PV_PROTECTION = 'kubernetes.io/pv-protection';
 
@@ -56,6 +57,8 @@ export interface AdmissionParts {
   limitRanges?: (namespace: string) => KubeObject[];
   quota?: ResourceQuotaAdmission;
   webhooks?: WebhookDispatcher;
+  /** ValidatingAdmissionPolicy: policies and their bindings. */
+  policies?: ValidatingPolicyAdmission;
 }
 
 export class Admission {
@@ -66,6 +69,7 @@ export class Admission {
   private readonly webhooks?: WebhookDispatcher;
   private readonly limitRanges: (namespace: string) => KubeObject[];
   private readonly quota?: ResourceQuotaAdmission;
+  private readonly policies?: ValidatingPolicyAdmission;
 
   constructor(
     private readonly plugins: ReadonlySet<string>,
@@ -78,6 +82,7 @@ export class Admission {
     this.webhooks = parts.webhooks;
     this.limitRanges = parts.limitRanges ?? (() => []);
     this.quota = parts.quota;
+    this.policies = plugins.has('ValidatingAdmissionPolicy') ? parts.policies : undefined;
   }
 
   /** LimitRanger applies to pods (created) and claims (created or updated), not their subresources. */
@@ -108,8 +113,8 @@ export class Admission {
     };
   }
 
-  /** Folds a webhook round's warnings and audit annotations into the request's. */
-  private collect(outcome: WebhookOutcome, warnings: string[], req: AdmissionRequest): void {
+  /** Folds a webhook round's (or the policies') warnings and audit annotations into the request's. */
+  private collect(outcome: WebhookOutcome | PolicyOutcome, warnings: string[], req: AdmissionRequest): void {
     warnings.push(...outcome.warnings);
     for (const [k, v] of Object.entries(outcome.annotations)) req.annotate?.(k, v);
   }
@@ -141,6 +146,7 @@ export class Admission {
     if (this.webhooks) this.collect(await this.webhooks.mutate(attrs), warnings, req);
     if (ranged && ranges.length) checkLimitRanges(ranged, obj, ranges);
     warnings.push(...this.validate(r, obj, undefined, user, req.annotate));
+    if (this.policies) this.collect(await this.policies.validate(attrs), warnings, req);
     if (this.webhooks) this.collect(await this.webhooks.validate(attrs), warnings, req);
     // ResourceQuota last, as in Kubernetes: only what every other check admitted is charged.
     if (this.quota && this.plugins.has('ResourceQuota') && !req.subresource) await this.quota.admit(r.group, r.plural, obj, undefined, !!req.dryRun);
@@ -162,6 +168,7 @@ export class Admission {
       if (ranges.length) checkLimitRanges(ranged, next, ranges);
     }
     if (!req.subresource || req.subresource === 'ephemeralcontainers') warnings.push(...this.validate(r, next, old, user, req.annotate));
+    if (this.policies) this.collect(await this.policies.validate(attrs), warnings, req);
     if (this.webhooks) this.collect(await this.webhooks.validate(attrs), warnings, req);
     if (this.quota && this.plugins.has('ResourceQuota') && !req.subresource) await this.quota.admit(r.group, r.plural, next, old, !!req.dryRun);
     return warnings;
@@ -169,11 +176,12 @@ export class Admission {
 
   /** Admits the deletion of `current` (webhooks see it as the old object). */
   async admitDelete(r: ResourceInfo, current: KubeObject, user: UserInfo, req: AdmissionRequest = {}): Promise<void> {
-    if (!this.webhooks) return;
+    if (!this.webhooks && !this.policies) return;
     const attrs = this.attributes('DELETE', r, undefined, current, user, req);
     const warnings: string[] = [];
-    this.collect(await this.webhooks.mutate(attrs), warnings, req);
-    this.collect(await this.webhooks.validate(attrs), warnings, req);
+    if (this.webhooks) this.collect(await this.webhooks.mutate(attrs), warnings, req);
+    if (this.policies) this.collect(await this.policies.validate(attrs), warnings, req);
+    if (this.webhooks) this.collect(await this.webhooks.validate(attrs), warnings, req);
   }
 
   /** Checks a delete before anything is read or written; throws a Status. */

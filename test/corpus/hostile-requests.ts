@@ -708,6 +708,10 @@ function admissionKindCases(): Case[] {
   const webhooks = (what: string, body: string, expect: Expect) =>
     post(`ValidatingWebhookConfiguration with ${what}`, '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations', `{"apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingWebhookConfiguration","metadata":{"name":"corpus-webhook-${++n}"},${body}}`, expect);
   const hook = (extra: string) => `"webhooks":[{"name":"a.b.corpus","sideEffects":"None","admissionReviewVersions":["v1"],"clientConfig":{"url":"https://127.0.0.1:1/x"}${extra}}]`;
+  const policy = (what: string, spec: string, expect: Expect) =>
+    post(`ValidatingAdmissionPolicy with ${what}`, '/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies', `{"apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingAdmissionPolicy","metadata":{"name":"corpus-policy-${++n}"},"spec":${spec}}`, expect);
+  const binding = (what: string, spec: string, expect: Expect) =>
+    post(`ValidatingAdmissionPolicyBinding with ${what}`, '/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings', `{"apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingAdmissionPolicyBinding","metadata":{"name":"corpus-binding-${++n}"},"spec":${spec}}`, expect);
   const limitRange = (what: string, limits: string, expect: Expect) =>
     post(`LimitRange with ${what}`, `/api/v1/namespaces/${NAMESPACE}/limitranges`, `{"apiVersion":"v1","kind":"LimitRange","metadata":{"name":"corpus-limits-${++n}"},"spec":{"limits":${limits}}}`, expect);
   const quota = (what: string, spec: string, expect: Expect) =>
@@ -726,7 +730,15 @@ function admissionKindCases(): Case[] {
     webhooks('a webhook named by an object', '"webhooks":[{"name":{"__proto__":{"polluted":"yes"}}}]', badRequest(/cannot be handled as a ValidatingWebhookConfiguration/)),
     webhooks('a URL with a query', hook('').replace('/x"', '/x?q=1"'), invalid(/query parameters are not permitted in the URL/)),
     webhooks('rules of the wrong types', hook(',"rules":[{"operations":"CREATE"}]'), badRequest(/cannot be handled as a ValidatingWebhookConfiguration/)),
-    webhooks('CEL match conditions', hook(',"matchConditions":[{"name":"a","expression":"true"}]'), invalid(/match conditions \(CEL\) are not supported/)),
+    webhooks('a match condition that does not compile', hook(',"matchConditions":[{"name":"a","expression":"object.metadata.name =="}]'), invalid(/matchConditions\[0\].expression: Invalid value: .*compilation failed: ERROR: <input>:1:\d+: Syntax error/)),
+    webhooks('a match condition nested 5,000 deep', hook(`,"matchConditions":[{"name":"a","expression":"${'('.repeat(5000)}true${')'.repeat(5000)}"}]`), invalid(/compilation failed/)),
+    webhooks('two match conditions named __proto__', hook(',"matchConditions":[{"name":"__proto__","expression":"true"},{"name":"__proto__","expression":"true"}]'), invalid(/matchConditions\[0\].name: Invalid value: "__proto__": must be a qualified name/)),
+    policy('no validations', '{"matchConstraints":{"resourceRules":[{"apiGroups":["*"],"apiVersions":["*"],"operations":["*"],"resources":["*"]}]}}', invalid(/spec.validations: Required value: validations or auditAnnotations must contain at least one item/)),
+    policy('an expression that does not compile', '{"matchConstraints":{"resourceRules":[{"apiGroups":[""],"apiVersions":["v1"],"operations":["CREATE"],"resources":["pods"]}]},"validations":[{"expression":"object.spec.containers.all(c, "}]}', invalid(/spec.validations\[0\].expression: Invalid value: .*compilation failed/)),
+    policy('an expression of 100,000 terms', `{"matchConstraints":{"resourceRules":[{"apiGroups":[""],"apiVersions":["v1"],"operations":["CREATE"],"resources":["pods"]}]},"validations":[{"expression":"${Array.from({ length: 100_000 }, () => 'true').join(' && ')}"}]}`, invalid(/compilation failed/)),
+    policy('a variable named __proto__ and a lookahead', '{"matchConstraints":{"resourceRules":[{"apiGroups":[""],"apiVersions":["v1"],"operations":["CREATE"],"resources":["pods"]}]},"variables":[{"name":"__proto__","expression":"1"}],"validations":[{"expression":"object.metadata.name.matches(\'^(?=a)\')"}]}', invalid(/invalid matches argument: error parsing regexp: invalid or unsupported Perl syntax/)),
+    binding('both Deny and Warn', '{"policyName":"p","validationActions":["Deny","Warn"]}', invalid(/must not contain both Deny and Warn/)),
+    binding('no actions and a paramRef with neither name nor selector', '{"policyName":"p","paramRef":{"parameterNotFoundAction":"Deny"}}', invalid(/one of name or selector must be set/)),
     limitRange('limits of the wrong types', '[{"type":"Container","max":"lots"}]', badRequest(/cannot be handled as a LimitRange/)),
     limitRange('min above max and an unknown type', '[{"type":"Container","min":{"cpu":"2"},"max":{"cpu":"1"}},{"type":"__proto__"}]', invalid(/min value 2 is greater than max value 1/)),
     quota('hard limits of the wrong types', '{"hard":["pods"]}', badRequest(/cannot be handled as a ResourceQuota/)),

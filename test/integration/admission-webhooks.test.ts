@@ -240,6 +240,34 @@ describe('admission webhooks', () => {
     await kubectl.ok(['delete', 'validatingwebhookconfiguration', 'confused']);
   });
 
+  it('match conditions (CEL) decide which requests a webhook sees; an error fails the request unless failurePolicy is Ignore', async () => {
+    await kubectl.ok(['create', 'namespace', 'conditional']);
+    const rules = [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['configmaps'] }];
+    await kubectl.ok(['apply', '-f', '-'], configuration('Validating', 'conditional', {
+      clientConfig: url('/conditional'),
+      rules,
+      matchConditions: [
+        { name: 'labelled', expression: "has(object.metadata.labels) && object.metadata.labels['send'] == 'yes'" },
+        { name: 'not-the-admin', expression: "request.userInfo.username != 'nobody-at-all'" },
+      ],
+    }));
+    await kubectl.ok(['create', 'configmap', 'quiet', '-n', 'conditional']);
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'sent', namespace: 'conditional', labels: { send: 'yes' } } }));
+    expect(reviewsAt('/conditional').map((r) => r.name)).toEqual(['sent']);
+    await kubectl.ok(['delete', 'validatingwebhookconfiguration', 'conditional']);
+
+    await kubectl.ok(['apply', '-f', '-'], configuration('Validating', 'erring', { clientConfig: url('/conditional'), rules, matchConditions: [{ name: 'broken', expression: 'object.data.missing == "x"' }] }));
+    const failed = await kubectl.run(['create', 'configmap', 'c1', '-n', 'conditional', '--from-literal=a=b']);
+    expect(failed.code).not.toBe(0);
+    expect(failed.stderr).toContain('configmaps "c1" is forbidden: expression \'object.data.missing == "x"\' resulted in error: no such key: missing');
+    await kubectl.ok(['apply', '-f', '-'], configuration('Validating', 'erring', { clientConfig: url('/conditional'), rules, failurePolicy: 'Ignore', matchConditions: [{ name: 'broken', expression: 'object.data.missing == "x"' }] }));
+    await kubectl.ok(['create', 'configmap', 'c1', '-n', 'conditional', '--from-literal=a=b']);
+    expect(reviewsAt('/conditional').map((r) => r.name)).toEqual(['sent']);
+    const invalid = await kubectl.run(['apply', '-f', '-'], configuration('Validating', 'invalid', { clientConfig: url('/conditional'), rules, matchConditions: [{ name: 'bad', expression: 'object.metadata.name ==' }] }));
+    expect(invalid.stderr).toContain('webhooks[0].matchConditions[0].expression: Invalid value: "object.metadata.name ==": compilation failed');
+    await kubectl.ok(['delete', 'validatingwebhookconfiguration', 'erring']);
+  });
+
   it('configurations are validated as Kubernetes validates them, and listed by kubectl', async () => {
     const bad = await kubectl.run(['apply', '-f', '-'], JSON.stringify({
       apiVersion: 'admissionregistration.k8s.io/v1',

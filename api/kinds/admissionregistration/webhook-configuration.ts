@@ -5,7 +5,9 @@ import { ageCol, col, nameCol } from '../../printers.js';
 import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
 import type { KubeObject } from '../../types/meta.js';
 import type { FieldErrors } from '../../validation/field-errors.js';
-import { dns1123Subdomain, qualifiedName } from '../../validation/names.js';
+import { dns1123Subdomain } from '../../validation/names.js';
+import { loadExtras } from '../../custom-resources/extras-loader.js';
+import { validateMatchConditions } from './validating-admission-policy.js';
 import type { KindModule } from '../kind.js';
 
 const OPERATIONS = ['*', 'CREATE', 'UPDATE', 'DELETE', 'CONNECT'];
@@ -89,12 +91,7 @@ function validateWebhooks(o: KubeObject, errs: FieldErrors, mutating: boolean): 
     if (!Array.isArray(versions) || versions.length === 0) errs.required(`${f}.admissionReviewVersions`, `must specify one of ${REVIEW_VERSIONS.join(', ')}`);
     else if (!versions.some((v: unknown) => REVIEW_VERSIONS.includes(v as string))) errs.invalid(`${f}.admissionReviewVersions`, versions, `must include at least one of ${REVIEW_VERSIONS.join(', ')}`);
     if (mutating && !['Never', 'IfNeeded'].includes(w.reinvocationPolicy)) errs.notSupported(`${f}.reinvocationPolicy`, w.reinvocationPolicy, ['IfNeeded', 'Never']);
-    const conditions = Array.isArray(w.matchConditions) ? w.matchConditions : [];
-    for (const [j, c] of conditions.entries()) {
-      if (!c?.name || qualifiedName(c.name).length) errs.invalid(`${f}.matchConditions[${j}].name`, c?.name, 'must be a qualified name');
-    }
-    // Without a CEL evaluator, a condition cannot be judged: refused rather than ignored.
-    if (conditions.length) errs.forbidden(`${f}.matchConditions`, 'match conditions (CEL) are not supported by this server');
+    validateMatchConditions(Array.isArray(w.matchConditions) ? w.matchConditions : [], `${f}.matchConditions`, errs);
   }
 }
 
@@ -110,6 +107,8 @@ function webhookKind(kindName: string, plural: string, mutating: boolean): KindM
     columns: [nameCol, col('Webhooks', (o) => (Array.isArray(o.webhooks) ? o.webhooks.length : 0), { type: 'integer', description: 'Webhooks' }), ageCol],
     defaults: (o) => defaultWebhooks(o, mutating),
     validate: (o, errs) => validateWebhooks(o, errs, mutating),
+    // Match conditions are CEL, compiled when written.
+    loadFor: (o) => (Array.isArray(o.webhooks) && (o.webhooks as Record<string, unknown>[]).some((w) => Array.isArray(w?.matchConditions) && w.matchConditions.length > 0) ? loadExtras() : undefined),
   };
 }
 

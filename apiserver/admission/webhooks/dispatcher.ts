@@ -13,6 +13,9 @@ import { applyJsonPatch } from '../../../api/patch/json-patch.js';
 import { StatusError } from '../../../api/status.js';
 import type { KubeObject, Status } from '../../../api/types/meta.js';
 import { undici } from '../../http/undici.js';
+import type { CompiledCondition } from '../../../api/cel/admission.js';
+import { loadExtras } from '../../../api/custom-resources/extras-loader.js';
+import { admissionRequestOf } from '../admission-request.js';
 import { exempt, webhookMatches, type AdmissionAttributes, type Webhook } from './matching.js';
 
 export interface WebhookSource {
@@ -48,22 +51,52 @@ const byName = (a: KubeObject, b: KubeObject) => (a.metadata.name ?? '').localeC
 
 export class WebhookDispatcher {
   private readonly agents = new Map<string, Agent>();
+  /** Compiled match conditions by their JSON (or why they do not compile). */
+  private readonly conditions = new Map<string, CompiledCondition[] | string>();
 
   constructor(
     private readonly source: WebhookSource,
     private readonly log?: Logger,
   ) {}
 
-  /** The webhooks of these configurations (sorted by name, as Kubernetes orders them) that the request goes to. */
-  private matching(configs: KubeObject[], a: AdmissionAttributes): Array<{ config: string; hook: Webhook }> {
+  /**
+   * The webhooks of these configurations (sorted by name, as Kubernetes orders them) that the
+   * request goes to: rules and selectors, then match conditions (any false: not called; an
+   * error: the request fails under failurePolicy Fail, the webhook is skipped under Ignore).
+   */
+  private async matching(configs: KubeObject[], a: AdmissionAttributes): Promise<Array<{ config: string; hook: Webhook }>> {
     if (exempt(a) || configs.length === 0) return [];
     const out: Array<{ config: string; hook: Webhook }> = [];
     for (const c of [...configs].sort(byName)) {
       for (const hook of (Array.isArray(c.webhooks) ? c.webhooks : []) as Webhook[]) {
-        if (webhookMatches(hook, a, (n) => this.source.namespaceLabels(n))) out.push({ config: c.metadata.name!, hook });
+        if (!webhookMatches(hook, a, (n) => this.source.namespaceLabels(n))) continue;
+        if (hook.matchConditions?.length && !(await this.conditionsMatch(hook, a))) continue;
+        out.push({ config: c.metadata.name!, hook });
       }
     }
     return out;
+  }
+
+  private async conditionsMatch(hook: Webhook, a: AdmissionAttributes): Promise<boolean> {
+    const { compileConditions, judgeConditions, jsonToCel } = await loadExtras();
+    const key = JSON.stringify(hook.matchConditions);
+    let compiled = this.conditions.get(key);
+    if (!compiled) {
+      try {
+        compiled = compileConditions(hook.matchConditions!);
+      } catch (err) {
+        compiled = (err as Error).message;
+      }
+      if (this.conditions.size > 1000) this.conditions.clear();
+      this.conditions.set(key, compiled);
+    }
+    const vars = { object: a.object ? jsonToCel(a.object) : null, oldObject: a.oldObject ? jsonToCel(a.oldObject) : null, request: jsonToCel(admissionRequestOf(a, '')), params: null, namespaceObject: null, variables: {}, authorizer: null };
+    const judged = typeof compiled === 'string' ? { matches: true, errors: [compiled] } : judgeConditions(compiled, vars);
+    if (!judged.matches) return false;
+    if (judged.errors.length === 0) return true;
+    if (hook.failurePolicy === 'Ignore') return false;
+    const resource = a.group ? `${a.resource}.${a.group}` : a.resource;
+    throw new StatusError(403, 'Forbidden', `${resource} "${a.name}" is forbidden: ${judged.errors.join(', ')}`, { name: a.name, group: a.group || undefined, kind: a.resource });
   }
 
   /**
@@ -73,7 +106,7 @@ export class WebhookDispatcher {
    */
   async mutate(a: AdmissionAttributes): Promise<WebhookOutcome> {
     const out: WebhookOutcome = { warnings: [], annotations: {} };
-    const hooks = this.matching(this.source.mutating(), a);
+    const hooks = await this.matching(this.source.mutating(), a);
     const again = new Set<number>();
     for (const [index, entry] of hooks.entries()) {
       if (await this.mutateOnce(entry, a, out, 0, index)) {
@@ -111,7 +144,7 @@ export class WebhookDispatcher {
   /** Runs the validating webhooks together; the first refusal (in their order) is the request's error. */
   async validate(a: AdmissionAttributes): Promise<WebhookOutcome> {
     const out: WebhookOutcome = { warnings: [], annotations: {} };
-    const hooks = this.matching(this.source.validating(), a);
+    const hooks = await this.matching(this.source.validating(), a);
     if (!hooks.length) return out;
     const results = await Promise.allSettled(hooks.map(({ hook }) => this.callOrFail(hook, a, out)));
     for (const r of results) if (r.status === 'rejected') throw r.reason;
@@ -150,23 +183,7 @@ export class WebhookDispatcher {
     const review = {
       apiVersion: `admission.k8s.io/${version}`,
       kind: 'AdmissionReview',
-      request: {
-        uid,
-        kind: { group: a.group, version: a.version, kind: a.kind },
-        resource: { group: a.group, version: a.version, resource: a.resource },
-        ...(a.subresource ? { subResource: a.subresource } : {}),
-        requestKind: { group: a.group, version: a.version, kind: a.kind },
-        requestResource: { group: a.group, version: a.version, resource: a.resource },
-        ...(a.subresource ? { requestSubResource: a.subresource } : {}),
-        name: a.name,
-        ...(a.namespace ? { namespace: a.namespace } : {}),
-        operation: a.operation,
-        userInfo: { username: a.user.name, ...(a.user.uid ? { uid: a.user.uid } : {}), groups: a.user.groups, ...(a.user.extra ? { extra: a.user.extra } : {}) },
-        object: a.object ?? null,
-        oldObject: a.oldObject ?? null,
-        dryRun: a.dryRun,
-        options: a.options ?? null,
-      },
+      request: { ...admissionRequestOf(a, uid), object: a.object ?? null, oldObject: a.oldObject ?? null },
     };
     const { request } = await undici();
     let text: string;

@@ -51,6 +51,7 @@ export interface Webhook {
   timeoutSeconds?: number;
   admissionReviewVersions?: string[];
   reinvocationPolicy?: string;
+  matchConditions?: Array<{ name: string; expression: string }>;
 }
 
 const has = (list: string[] | undefined, value: string) => !!list && (list.includes('*') || list.includes(value));

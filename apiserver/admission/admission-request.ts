@@ -1,0 +1,22 @@
+// The AdmissionRequest fields of a request, as webhooks receive them in an AdmissionReview and
+// admission policies see them as `request`.
+import type { AdmissionAttributes } from './webhooks/matching.js';
+
+/** The request's fields, without the objects (callers add them as their audience needs). */
+export function admissionRequestOf(a: AdmissionAttributes, uid: string): Record<string, unknown> {
+  return {
+    uid,
+    kind: { group: a.group, version: a.version, kind: a.kind },
+    resource: { group: a.group, version: a.version, resource: a.resource },
+    ...(a.subresource ? { subResource: a.subresource } : {}),
+    requestKind: { group: a.group, version: a.version, kind: a.kind },
+    requestResource: { group: a.group, version: a.version, resource: a.resource },
+    ...(a.subresource ? { requestSubResource: a.subresource } : {}),
+    name: a.name,
+    ...(a.namespace ? { namespace: a.namespace } : {}),
+    operation: a.operation,
+    userInfo: { username: a.user.name, ...(a.user.uid ? { uid: a.user.uid } : {}), groups: a.user.groups, ...(a.user.extra ? { extra: a.user.extra } : {}) },
+    dryRun: a.dryRun,
+    options: a.options ?? null,
+  };
+}

@@ -1,0 +1,104 @@
+// ValidatingAdmissionPolicies against real etcd and the apiserver process, driven by unmodified
+// kubectl: a policy bound with Deny refuses writes with Kubernetes' message, Warn shows a
+// warning, parameters come from a ConfigMap the binding names, and expressions that do not
+// compile are refused when the policy is written.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startApiServer, type ApiServerHandle } from '../harness/apiserver.js';
+import { kubectlFor } from '../harness/kubectl.js';
+import { restCaller } from '../harness/rest.js';
+
+let api: ApiServerHandle;
+let kubectl: ReturnType<typeof kubectlFor>;
+
+beforeAll(async () => {
+  api = await startApiServer({ etcd: inject('etcdEndpoint') });
+  kubectl = kubectlFor(api.url);
+});
+afterAll(async () => {
+  await api?.stop();
+});
+
+const call = restCaller(() => api.url);
+
+const deployment = (name: string, namespace: string, replicas: number) =>
+  JSON.stringify({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace, labels: { app: name } },
+    spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } },
+  });
+
+describe('ValidatingAdmissionPolicy with kubectl', () => {
+  it('denies, warns and reads parameters as Kubernetes does; refuses expressions that do not compile', async () => {
+    await kubectl.ok(['create', 'namespace', 'policed']);
+    await kubectl.ok(['label', 'namespace', 'policed', 'policed=true']);
+    await kubectl.ok(['create', 'namespace', 'free']);
+    const policy = {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicy',
+      metadata: { name: 'replicas.example.com' },
+      spec: {
+        matchConstraints: { resourceRules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['deployments'] }] },
+        validations: [{ expression: 'object.spec.replicas > 1', messageExpression: "'wants replicas > 1, got ' + string(object.spec.replicas)" }],
+      },
+    };
+    const binding = {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicyBinding',
+      metadata: { name: 'replicas-binding' },
+      spec: { policyName: 'replicas.example.com', validationActions: ['Deny'], matchResources: { namespaceSelector: { matchLabels: { policed: 'true' } } } },
+    };
+    expect(await kubectl.ok(['apply', '-f', '-'], JSON.stringify(policy))).toContain('validatingadmissionpolicy.admissionregistration.k8s.io/replicas.example.com created');
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify(binding));
+    expect(await kubectl.ok(['get', 'validatingadmissionpolicies'])).toMatch(/^NAME\s+VALIDATIONS\s+PARAMKIND\s+AGE\nreplicas.example.com\s+1\s+<unset>\s+\d+s/);
+    expect(await kubectl.ok(['get', 'validatingadmissionpolicybindings'])).toMatch(/^NAME\s+POLICYNAME\s+PARAMREF\s+AGE\nreplicas-binding\s+replicas.example.com\s+<unset>/);
+
+    const denied = await kubectl.run(['apply', '-f', '-'], deployment('one', 'policed', 1));
+    expect(denied.code).not.toBe(0);
+    // kubectl words a 422 with causes as Kubernetes' own denials read: "is invalid: : <cause>".
+    expect(denied.stderr).toContain('The deployments "one" is invalid: : ValidatingAdmissionPolicy \'replicas.example.com\' with binding \'replicas-binding\' denied request: wants replicas > 1, got 1');
+    const status = await call('POST', '/apis/apps/v1/namespaces/policed/deployments', deployment('one', 'policed', 1));
+    expect(status.status).toBe(422);
+    expect(status.json.message).toBe('deployments.apps "one" is forbidden: ValidatingAdmissionPolicy \'replicas.example.com\' with binding \'replicas-binding\' denied request: wants replicas > 1, got 1');
+    expect(status.json).toMatchObject({ kind: 'Status', reason: 'Invalid', code: 422, details: { name: 'one', group: 'apps', kind: 'deployments' } });
+    expect(await kubectl.ok(['apply', '-f', '-'], deployment('two', 'policed', 2))).toContain('created');
+    expect(await kubectl.ok(['apply', '-f', '-'], deployment('one', 'free', 1))).toContain('created');
+    // An update is checked too; the scale subresource is another resource (deployments/scale), which the rule does not name.
+    const patched = await kubectl.run(['patch', 'deployment', 'two', '-n', 'policed', '--type=merge', '-p', '{"spec":{"replicas":1}}']);
+    expect(patched.stderr).toContain('wants replicas > 1, got 1');
+    await kubectl.ok(['scale', 'deployment', 'two', '-n', 'policed', '--replicas=1']);
+
+    // Warn: the write goes through, kubectl prints the warning.
+    await kubectl.ok(['patch', 'validatingadmissionpolicybinding', 'replicas-binding', '--type=merge', '-p', '{"spec":{"validationActions":["Warn"]}}']);
+    const warned = await kubectl.run(['apply', '-f', '-'], deployment('three', 'policed', 1));
+    expect(warned.code).toBe(0);
+    expect(warned.stderr).toContain("Warning: Validation failed for ValidatingAdmissionPolicy 'replicas.example.com' with binding 'replicas-binding': wants replicas > 1, got 1");
+
+    // Parameters: the most replicas a namespace allows, from its ConfigMap.
+    await kubectl.ok(['create', 'configmap', 'limits', '-n', 'policed', '--from-literal=max=3']);
+    const limited = {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicy',
+      metadata: { name: 'max-replicas.example.com' },
+      spec: {
+        paramKind: { apiVersion: 'v1', kind: 'ConfigMap' },
+        matchConstraints: { resourceRules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['deployments'] }] },
+        validations: [{ expression: 'object.spec.replicas <= int(params.data.max)', messageExpression: "'at most ' + params.data.max + ' replicas here'", reason: 'Forbidden' }],
+      },
+    };
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify(limited));
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({ ...binding, metadata: { name: 'max-binding' }, spec: { policyName: 'max-replicas.example.com', validationActions: ['Deny'], paramRef: { name: 'limits', parameterNotFoundAction: 'Deny' } } }));
+    const tooMany = await call('POST', '/apis/apps/v1/namespaces/policed/deployments', deployment('many', 'policed', 5));
+    expect(tooMany.status).toBe(403);
+    expect(tooMany.json.message).toContain("ValidatingAdmissionPolicy 'max-replicas.example.com' with binding 'max-binding' denied request: at most 3 replicas here");
+    // No ConfigMap in the namespace: the binding cannot be configured, and Deny says so.
+    const noParams = await kubectl.run(['apply', '-f', '-'], deployment('two', 'free', 2));
+    expect(noParams.stderr).toContain('failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction');
+
+    const broken = await kubectl.run(['apply', '-f', '-'], JSON.stringify({ ...policy, metadata: { name: 'broken.example.com' }, spec: { ...policy.spec, validations: [{ expression: 'object.spec.replicas >' }] } }));
+    expect(broken.code).not.toBe(0);
+    expect(broken.stderr).toContain('spec.validations[0].expression: Invalid value: "object.spec.replicas >": compilation failed: ERROR: <input>:1:');
+    await kubectl.ok(['delete', 'validatingadmissionpolicybinding', 'replicas-binding', 'max-binding']);
+    expect(await kubectl.ok(['apply', '-f', '-'], deployment('four', 'policed', 1))).toContain('created');
+  });
+});
