@@ -29,6 +29,7 @@ const ENTRY_POINTS = [
 // are loaded with the first CRD whose schema has rules or patterns (api/custom-resources/extras.ts).
 const LOADED_LATER = {
   'apiserver/main': ['undici', '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler', '@marcbachmann/cel-js', '@marcbachmann/cel-js/evaluator', 're2js'],
+  'controller-manager/main': ['@marcbachmann/cel-js', '@marcbachmann/cel-js/evaluator', 're2js'],
 };
 
 await Promise.all(

@@ -56,6 +56,8 @@ function celGoWording(err: CelErrorLike): string {
   const summary = err.summary ?? err.message.split('\n')[0]!;
   const noKey = /^No such key: (.*)$/.exec(summary);
   if (noKey) return `undefined field '${noKey[1]}'`;
+  const overload = /^no such overload: (.+) (==|!=|<=|>=|<|>|\+|-|\*|\/|%|in) (.+)$/.exec(summary);
+  if (overload) return `found no matching overload for '${overload[2] === 'in' ? '@in' : `_${overload[2]}_`}' applied to '(${overload[1]}, ${overload[3]})'`;
   const unknownVariable = /^Unknown variable: (.*)$/.exec(summary);
   if (unknownVariable) return `undeclared reference to '${unknownVariable[1]}' (in container '')`;
   if (err.name === 'ParseError') return `Syntax error: ${summary}`;

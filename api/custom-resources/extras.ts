@@ -5,3 +5,4 @@
 export { compileSchemaRules, reportRuleProblems, RuleValidator } from './validation-rules.js';
 export { re2Pattern } from './re2-pattern.js';
 export { compileAdmissionExpression, compileConditions, judgeConditions, jsonToCel, namespaceObjectOf } from '../cel/admission.js';
+export { typeCheckPolicy } from '../cel/policy-typecheck.js';

@@ -34,7 +34,7 @@ describe('x-kubernetes-validations: compiling', () => {
     expect(problems(spec({ x: { type: 'integer' } }, [{ rule: 'self.x >' }]))[0]).toContain('Syntax error');
     expect(problems(spec({ x: { type: 'integer' } }, [{ rule: 'self.x + 1' }]))[0]).toContain('cel expression must evaluate to a bool');
     expect(problems(spec({ x: { type: 'integer' } }, [{ rule: 'self.x > 1', messageExpression: 'self.x' }]))[0]).toContain('messageExpression must evaluate to a string');
-    expect(problems(spec({ x: { type: 'integer' } }, [{ rule: 'self.x > "a"' }]))[0]).toContain('no such overload');
+    expect(problems(spec({ x: { type: 'integer' } }, [{ rule: 'self.x > "a"' }]))[0]).toContain("found no matching overload for '_>_' applied to '(int, string)'");
   });
 
   it('checks the fields of a rule: message, reason, fieldPath, optionalOldSelf', () => {

@@ -24,6 +24,7 @@ import { REPLICA_SET, REPLICATION_CONTROLLER, ReplicaController } from './replic
 import { RootCAPublisher } from './root-ca-publisher.js';
 import { ServiceAccountController } from './serviceaccount.js';
 import { ServiceLBController } from './servicelb.js';
+import { ValidatingAdmissionPolicyStatusController } from './validating-admission-policy-status.js';
 
 export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller> = {
   deployment: (ctx) => new DeploymentController(ctx),
@@ -51,6 +52,7 @@ export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller>
   csrapproving: (ctx) => new CSRApprovingController(ctx),
   clusterroleaggregation: (ctx) => new ClusterRoleAggregationController(ctx),
   'root-ca-cert-publisher': (ctx) => new RootCAPublisher(ctx, ctx.options.rootCA ?? ''),
+  'validatingadmissionpolicy-status': (ctx) => new ValidatingAdmissionPolicyStatusController(ctx),
 };
 
 /** Resolves --controllers: "*" is all, "-name" removes one, "name" adds one. */

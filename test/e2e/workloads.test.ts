@@ -99,7 +99,7 @@ describe('DaemonSets', () => {
 
 describe('DaemonSet surge', () => {
   it('with maxSurge 1 and maxUnavailable 0 every node keeps a ready daemon throughout the rollout', async () => {
-    await kubectl.ok(['patch', 'daemonset', 'agent', '-p', JSON.stringify({ spec: { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }, template: { spec: { containers: [{ name: 'agent', readinessProbe: { exec: { command: ['true'] }, periodSeconds: 1 } }] } } } })]);
+    await kubectl.ok(['patch', 'daemonset', 'agent', '-p', JSON.stringify({ spec: { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }, template: { spec: { containers: [{ name: 'agent', readinessProbe: { exec: { command: ['true'] }, periodSeconds: 1, timeoutSeconds: 10 } }] } } } })]);
     await kubectl.ok(['rollout', 'status', 'daemonset/agent', '--timeout=90s']);
     let gap = '';
     let sampling = true;
@@ -134,7 +134,7 @@ describe('StatefulSets', () => {
           metadata: { labels: { app: 'web' } },
           spec: {
             terminationGracePeriodSeconds: 1,
-            containers: [{ name: 'web', image, command: ['sh', '-c', "trap 'exit 0' TERM; echo $(hostname) > /tmp/name; while true; do sleep 1; done"], readinessProbe: { exec: { command: ['cat', '/tmp/name'] }, periodSeconds: 1 } }],
+            containers: [{ name: 'web', image, command: ['sh', '-c', "trap 'exit 0' TERM; echo $(hostname) > /tmp/name; while true; do sleep 1; done"], readinessProbe: { exec: { command: ['cat', '/tmp/name'] }, periodSeconds: 1, timeoutSeconds: 10 } }],
           },
         },
       },
@@ -195,12 +195,12 @@ describe('disruption budgets and kubectl drain', () => {
           metadata: { labels: { app: 'steady' } },
           spec: {
             terminationGracePeriodSeconds: 1,
-            containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 1; done"], readinessProbe: { exec: { command: ['true'] }, periodSeconds: 1 } }],
+            containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 1; done"], readinessProbe: { exec: { command: ['true'] }, periodSeconds: 1, timeoutSeconds: 10 } }],
           },
         },
       },
     }));
-    await kubectl.ok(['rollout', 'status', 'deployment/steady', '--timeout=60s']);
+    await kubectl.ok(['rollout', 'status', 'deployment/steady', '--timeout=120s']);
     await kubectl.ok(['create', 'pdb', 'steady', '--selector=app=steady', '--max-unavailable=1']);
     const pdb = await waitFor('the budget computed', async () => {
       const b = await getJSON('/apis/policy/v1/namespaces/default/poddisruptionbudgets/steady');

@@ -1,20 +1,26 @@
-// ValidatingAdmissionPolicies against real etcd and the apiserver process, driven by unmodified
-// kubectl: a policy bound with Deny refuses writes with Kubernetes' message, Warn shows a
-// warning, parameters come from a ConfigMap the binding names, and expressions that do not
-// compile are refused when the policy is written.
+// ValidatingAdmissionPolicies against real etcd, the apiserver process and the
+// controller-manager's status controller, driven by unmodified kubectl: a policy bound with Deny
+// refuses writes with Kubernetes' message, Warn shows a warning, parameters come from a
+// ConfigMap the binding names, expressions that do not compile are refused when the policy is
+// written, and type confusions are reported in status.typeChecking.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApiServer, type ApiServerHandle } from '../harness/apiserver.js';
+import { startComponent } from '../harness/components.js';
 import { kubectlFor } from '../harness/kubectl.js';
+import { waitFor } from '../harness/ports.js';
 import { restCaller } from '../harness/rest.js';
 
 let api: ApiServerHandle;
 let kubectl: ReturnType<typeof kubectlFor>;
+let manager: ReturnType<typeof startComponent>;
 
 beforeAll(async () => {
   api = await startApiServer({ etcd: inject('etcdEndpoint') });
   kubectl = kubectlFor(api.url);
+  manager = startComponent('controller-manager', ['--master', api.url, '--leader-elect=false', '--port', '0', '--controllers', 'validatingadmissionpolicy-status']);
 });
 afterAll(async () => {
+  await manager?.stop();
   await api?.stop();
 });
 
@@ -100,5 +106,33 @@ describe('ValidatingAdmissionPolicy with kubectl', () => {
     expect(broken.stderr).toContain('spec.validations[0].expression: Invalid value: "object.spec.replicas >": compilation failed: ERROR: <input>:1:');
     await kubectl.ok(['delete', 'validatingadmissionpolicybinding', 'replicas-binding', 'max-binding']);
     expect(await kubectl.ok(['apply', '-f', '-'], deployment('four', 'policed', 1))).toContain('created');
+  });
+
+  it('reports type confusions in status.typeChecking, as Kubernetes\' status controller does', async () => {
+    const confused = {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicy',
+      metadata: { name: 'confused.example.com' },
+      spec: {
+        matchConstraints: { resourceRules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['deployments'] }] },
+        validations: [{ expression: "object.spec.replicas > '1'", messageExpression: "'wants replicas > 1, got ' + object.spec.replicas" }],
+      },
+    };
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify(confused));
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({ ...confused, metadata: { name: 'correct.example.com' }, spec: { ...confused.spec, validations: [{ expression: 'object.spec.replicas > 1' }] } }));
+    const checked = async (name: string) =>
+      waitFor(`${name} type-checked`, async () => {
+        const p = JSON.parse(await kubectl.ok(['get', 'validatingadmissionpolicy', name, '-o', 'json']));
+        return p.status?.typeChecking ? p : undefined;
+      }, 20_000);
+    const correct = await checked('correct.example.com');
+    expect(correct.status).toMatchObject({ observedGeneration: 1 });
+    expect(correct.status.typeChecking.expressionWarnings ?? []).toEqual([]);
+    const warnings = (await checked('confused.example.com')).status.typeChecking.expressionWarnings;
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0].fieldRef).toBe('spec.validations[0].expression');
+    expect(warnings[0].warning).toContain("found no matching overload for '_>_' applied to '(int, string)'");
+    expect(warnings[1].fieldRef).toBe('spec.validations[0].messageExpression');
+    expect(warnings[1].warning).toContain("found no matching overload for '_+_' applied to '(string, int)'");
   });
 });

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { typeCheckPolicy } from './policy-typecheck.js';
+
+const deployments = { resourceRules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['deployments'] }] };
+
+describe('ValidatingAdmissionPolicy type checking', () => {
+  it('finds nothing wrong with expressions that fit the matched kind', () => {
+    expect(typeCheckPolicy({ matchConstraints: deployments, validations: [{ expression: 'object.spec.replicas > 1', messageExpression: "'got ' + string(object.spec.replicas)" }] })).toEqual([]);
+  });
+
+  it('warns, in cel-go words, where an expression confuses types or names a field the kind lacks', () => {
+    const warnings = typeCheckPolicy({
+      matchConstraints: deployments,
+      validations: [
+        { expression: "object.spec.replicas > '1'", messageExpression: "'wants replicas > 1, got ' + object.spec.replicas" },
+        { expression: 'object.spec.replicaz > 1' },
+      ],
+    });
+    expect(warnings.map((w) => w.fieldRef)).toEqual(['spec.validations[0].expression', 'spec.validations[0].messageExpression', 'spec.validations[1].expression']);
+    expect(warnings[0]!.warning).toContain("apps/v1, Kind=Deployment: ERROR: <input>:1:");
+    expect(warnings[0]!.warning).toContain("found no matching overload for '_>_' applied to '(int, string)'");
+    expect(warnings[1]!.warning).toContain("found no matching overload for '_+_' applied to '(string, int)'");
+    expect(warnings[2]!.warning).toContain("undefined field 'replicaz'");
+  });
+
+  it('checks nothing for rules with wildcards, and types params from a built-in paramKind', () => {
+    expect(typeCheckPolicy({ matchConstraints: { resourceRules: [{ apiGroups: ['*'], apiVersions: ['*'], operations: ['*'], resources: ['*'] }] }, validations: [{ expression: "object.x > '1'" }] })).toEqual([]);
+    const withParams = typeCheckPolicy({ paramKind: { apiVersion: 'v1', kind: 'ConfigMap' }, matchConstraints: deployments, validations: [{ expression: 'object.spec.replicas <= int(params.data.max)' }, { expression: 'params.nope == 1' }] });
+    expect(withParams.map((w) => w.fieldRef)).toEqual(['spec.validations[1].expression']);
+    expect(withParams[0]!.warning).toContain("undefined field 'nope'");
+  });
+});
