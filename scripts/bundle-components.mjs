@@ -27,7 +27,7 @@ const ENTRY_POINTS = [
 // The apiserver loads undici on its first relay to a kubelet or an aggregated server; fastify's
 // schema compilers are never loaded (no route declares a schema; apiserver/app.ts). CEL and RE2
 // are loaded by the apiserver and the controller-manager with the first object that needs them
-// (api/custom-resources/extras.ts); every component reaches that loader through the kinds, and
+// (api/on-demand/); every component reaches that loader through the kinds, and
 // bundled they would add ~450 KB to each (a third more to scan at start).
 const ON_DEMAND = ['@marcbachmann/cel-js', '@marcbachmann/cel-js/evaluator', 're2js'];
 const LOADED_LATER = {

@@ -7,7 +7,8 @@
 // wraps every object in a class of its own, and plain values evaluate the same way once the
 // types are known to agree.
 import { Environment } from '@marcbachmann/cel-js';
-import { CelRuntimeError, registerKubernetesLibrary } from './library.js';
+import { CelRuntimeError } from './errors.js';
+import { registerKubernetesLibrary } from './library.js';
 import { checkPatterns } from './patterns.js';
 import { withBoundHas, withRE2Matches } from './rewrites.js';
 

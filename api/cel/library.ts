@@ -10,8 +10,6 @@ import { celEquals } from './schema-types.js';
 
 import { CelRuntimeError } from './errors.js';
 
-export { CelRuntimeError };
-
 function pattern(p: string): Re2Pattern {
   const r = re2Pattern(p);
   if (typeof r === 'string') throw new CelRuntimeError(r);

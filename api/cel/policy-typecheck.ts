@@ -8,6 +8,7 @@ import { kinds } from '../kinds/index.js';
 import type { KindModule } from '../kinds/kind.js';
 import type { Schema } from '../schema/dsl.js';
 import { compile, newEnvironment } from './environment.js';
+import { celEquals } from './schema-types.js';
 
 export interface ExpressionWarning {
   fieldRef: string;
@@ -48,7 +49,7 @@ function declare(env: Environment, schema: Schema, prefix: string): string {
         for (const [k, v] of Object.entries(s.props)) if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) fields[k] = visit(v, depth + 1);
         const name = `${prefix}${n++}`;
         env.registerType(name, { fields });
-        env.registerOperator(`${name} == ${name}`, (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b));
+        env.registerOperator(`${name} == ${name}`, celEquals);
         return name;
       }
       default:

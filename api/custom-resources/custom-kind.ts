@@ -11,7 +11,7 @@ import type { KubeObject } from '../types/meta.js';
 import { evaluateJSONPath, parseJSONPath } from './jsonpath.js';
 import type { FieldErrors } from '../validation/field-errors.js';
 import { applyDefaults, prune, validateValue, type JSONSchemaProps } from './structural-schema.js';
-import { loadExtras, needsExtras, requireExtras } from './extras-loader.js';
+import { loadExtras, needsExtras, requireExtras } from '../on-demand/loader.js';
 import type { RuleValidator } from './validation-rules.js';
 
 export interface PrinterColumnDefinition {

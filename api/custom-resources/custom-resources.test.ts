@@ -3,7 +3,7 @@ import { parseJSON } from '../codec/json.js';
 import { compareVersions } from '../resources.js';
 import { FieldErrors } from '../validation/field-errors.js';
 import { customResourceInfos, printerColumns, type CustomResourceDefinition } from './custom-kind.js';
-import { loadExtras } from './extras-loader.js';
+import { loadExtras } from '../on-demand/loader.js';
 import { evaluateJSONPath, parseJSONPath } from './jsonpath.js';
 import { applyDefaults, prune, structuralViolations, validateValue, type JSONSchemaProps } from './structural-schema.js';
 

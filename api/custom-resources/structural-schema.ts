@@ -5,7 +5,7 @@
 // reads own properties only (a `__proto__` property is a field like any other).
 import { clone, isObject as isPlainObject, setOwn } from '../codec/values.js';
 import { FieldErrors } from '../validation/field-errors.js';
-import { requireExtras } from './extras-loader.js';
+import { requireExtras } from '../on-demand/loader.js';
 import type { Re2Pattern } from './re2-pattern.js';
 
 export interface JSONSchemaProps {

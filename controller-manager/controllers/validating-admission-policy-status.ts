@@ -2,7 +2,7 @@
 // kinds it matches (api/cel/policy-typecheck.ts) and the result written to
 // status.typeChecking with status.observedGeneration, as Kubernetes' controller does; a policy
 // is checked again whenever its spec (generation) changes. CEL is loaded with the first policy.
-import { loadExtras } from '../../api/custom-resources/extras-loader.js';
+import { loadExtras } from '../../api/on-demand/loader.js';
 import { StatusError } from '../../api/status.js';
 import type { KubeObject } from '../../api/types/meta.js';
 import type { Informer } from '../../client/informer.js';

@@ -4,7 +4,7 @@
 // puts it in effect, for some resources and with a parameter object, with actions (Deny, Warn,
 // Audit). Expressions are compiled when written: one that does not parse is refused.
 import { isObject } from '../../codec/values.js';
-import { loadExtras, requireExtras } from '../../custom-resources/extras-loader.js';
+import { loadExtras, requireExtras } from '../../on-demand/loader.js';
 import { ageCol, col, nameCol } from '../../printers.js';
 import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
 import type { KubeObject, Unstructured } from '../../types/meta.js';

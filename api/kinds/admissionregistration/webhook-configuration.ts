@@ -6,7 +6,7 @@ import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
 import type { KubeObject } from '../../types/meta.js';
 import type { FieldErrors } from '../../validation/field-errors.js';
 import { dns1123Subdomain } from '../../validation/names.js';
-import { loadExtras } from '../../custom-resources/extras-loader.js';
+import { loadExtras } from '../../on-demand/loader.js';
 import { validateMatchConditions } from './validating-admission-policy.js';
 import type { KindModule } from '../kind.js';
 

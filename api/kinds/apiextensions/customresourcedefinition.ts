@@ -5,7 +5,7 @@
 import { isObject } from '../../codec/values.js';
 import { parseJSONPath } from '../../custom-resources/jsonpath.js';
 import { structuralViolations, type JSONSchemaProps } from '../../custom-resources/structural-schema.js';
-import { loadExtrasFor, needsExtras, requireExtras } from '../../custom-resources/extras-loader.js';
+import { loadExtrasFor, needsExtras, requireExtras } from '../../on-demand/loader.js';
 import { setIfMissing } from '../../defaulting.js';
 import { rfc3339 } from '../../time.js';
 import { defaultColumns } from '../../printers.js';

@@ -8,7 +8,7 @@
 // Fail and are ignored under Ignore.
 import { randomUUID } from 'node:crypto';
 import type { CompiledCondition, CompiledExpression } from '../../../api/cel/admission.js';
-import { loadExtras, requireExtras } from '../../../api/custom-resources/extras-loader.js';
+import { loadExtras, requireExtras } from '../../../api/on-demand/loader.js';
 import type { LabelSelector } from '../../../api/labels.js';
 import { StatusError } from '../../../api/status.js';
 import type { KubeObject } from '../../../api/types/meta.js';

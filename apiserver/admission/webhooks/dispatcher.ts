@@ -14,7 +14,7 @@ import { StatusError } from '../../../api/status.js';
 import type { KubeObject, Status } from '../../../api/types/meta.js';
 import { undici } from '../../http/undici.js';
 import type { CompiledCondition } from '../../../api/cel/admission.js';
-import { loadExtras } from '../../../api/custom-resources/extras-loader.js';
+import { loadExtras } from '../../../api/on-demand/loader.js';
 import { admissionRequestOf } from '../admission-request.js';
 import { exempt, webhookMatches, type AdmissionAttributes, type Webhook } from './matching.js';
 

@@ -1,7 +1,7 @@
 // Loads extras.ts on demand. Kinds whose objects need it say so (KindModule.loadFor), and the
 // apiserver awaits that before validating; everything after is synchronous.
 import { isObject } from '../codec/values.js';
-import type { JSONSchemaProps } from './structural-schema.js';
+import type { JSONSchemaProps } from '../custom-resources/structural-schema.js';
 
 type Extras = typeof import('./extras.js');
 
