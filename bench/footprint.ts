@@ -28,6 +28,17 @@ const rssMB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/pr
 // machine shares. PSS divides shared pages among the processes that map them.
 const rollupMB = (pid: number, field: 'Anonymous' | 'Pss') =>
   Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? NaN) / 1024;
+// Resident KB by mapping kind: the node binary's pages, other files, anonymous.
+const residentParts = (pid: number) => {
+  const parts = { binary: 0, files: 0, anonymous: 0 };
+  let kind: keyof typeof parts = 'anonymous';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) kind = head[1] === process.execPath ? 'binary' : head[1]!.startsWith('/') ? 'files' : 'anonymous';
+    else if (line.startsWith('Rss:')) parts[kind] += Number(/\d+/.exec(line)![0]);
+  }
+  return `${fmt(parts.binary / 1024, 0)}+${fmt(parts.files / 1024, 0)}+${fmt(parts.anonymous / 1024, 0)}`;
+};
 const component = (name: string, args: string[]) => {
   const main = join(process.cwd(), 'dist', name, 'main.js');
   return new Proc(`footprint-${name}`, process.execPath, [...nodeFlags(main), main, ...args], mallocEnv());
@@ -69,6 +80,7 @@ async function main(): Promise<void> {
     const pss = pids.reduce((s, p) => s + rollupMB(p, 'Pss'), 0);
     const bareAnon = bare.reduce((s, p) => s + rollupMB(p.child.pid!, 'Anonymous'), 0);
     console.log(`  anonymous: ${anon.map((a) => fmt(a, 0)).join(' / ')} = ${fmt(anon[0]! + anon[1]! + anon[2]!, 0)} MB (3 bare: ${fmt(bareAnon, 0)}); PSS of the three: ${fmt(pss, 0)} MB`);
+    console.log(`  resident MB, node binary + other files + anonymous: ${pids.map(residentParts).join(' / ')} (a bare process: ${residentParts(bare[0]!.child.pid!)})`);
     await apiserverHeap();
   };
   try {
