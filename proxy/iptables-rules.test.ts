@@ -52,4 +52,62 @@ describe('service map and iptables rules', () => {
     const text = restoreInput('nat', ['KT-SERVICES'], ['-A KT-SERVICES -j RETURN'], ['KT-SVC-OLD']);
     expect(text).toBe('*nat\n:KT-SERVICES - [0:0]\n:KT-SVC-OLD - [0:0]\n-A KT-SERVICES -j RETURN\n-X KT-SVC-OLD\nCOMMIT\n');
   });
+
+  describe('Local traffic policies', () => {
+    const local: Service[] = [
+      { metadata: { name: 'lb', namespace: 'default' }, spec: { type: 'LoadBalancer', clusterIP: '10.96.2.1', externalTrafficPolicy: 'Local', healthCheckNodePort: 31111, ports: [{ port: 80, protocol: 'TCP', nodePort: 30081 }] } },
+      { metadata: { name: 'in', namespace: 'default' }, spec: { clusterIP: '10.96.2.2', internalTrafficPolicy: 'Local', ports: [{ port: 80, protocol: 'TCP' }] } },
+    ];
+    const slice = (svc: string, eps: Array<[string, string]>): EndpointSlice => ({
+      addressType: 'IPv4',
+      metadata: { name: svc, namespace: 'default', labels: { 'kubernetes.io/service-name': svc } },
+      endpoints: eps.map(([ip, nodeName]) => ({ addresses: [ip], nodeName, conditions: { ready: true } })),
+      ports: [{ port: 8080, protocol: 'TCP' }],
+    });
+    const render = (onNodes: Array<[string, string]>, localNodes: string[]) => {
+      const ports = buildServiceMap(local, [slice('lb', onNodes), slice('in', onNodes)], new Set(localNodes));
+      return { ports, ...renderRules(ports, { prefix: 'KT', serviceCIDR: '10.96.0.0/12', masqueradeMark: '0x4000' }) };
+    };
+    const chainOf = (nat: string[], from: RegExp) => /-j (KT-\w+-\w+)$/.exec(nat.find((r) => from.test(r)) ?? '')?.[1];
+    const rulesOf = (nat: string[], chain: string | undefined) => nat.filter((r) => r.startsWith(`-A ${chain} `));
+
+    it('sends node port traffic from elsewhere to local endpoints unmasqueraded, and this host\'s to all', () => {
+      const { ports, nat } = render([['172.18.0.2', 'n1'], ['172.18.0.3', 'n2']], ['n1']);
+      expect(ports.find((p) => p.name === 'lb')).toMatchObject({ externalLocal: true, healthCheckNodePort: 31111, localEndpoints: [{ ip: '172.18.0.2', port: 8080, nodeName: 'n1' }] });
+      const ext = chainOf(nat, /KT-NODEPORTS .*--dport 30081/);
+      expect(ext).toMatch(/^KT-EXT-/);
+      const [fromHost, toLocal] = rulesOf(nat, ext);
+      expect(fromHost).toMatch(/--src-type LOCAL -j KT-SVC-/);
+      const svl = /-j (\S+)$/.exec(toLocal!)![1]!;
+      expect(svl).toMatch(/^KT-SVL-/);
+      const svlRules = rulesOf(nat, svl);
+      expect(svlRules.join('\n')).not.toContain('MARK-MASQ');
+      expect(svlRules).toHaveLength(1); // one local endpoint: no odds to draw
+      const sep = /-j (\S+)$/.exec(svlRules[0]!)![1]!;
+      expect(rulesOf(nat, sep).join('\n')).toContain('--to-destination 172.18.0.2:8080');
+      // The cluster IP still reaches every endpoint, masqueraded.
+      const svc = chainOf(nat, /-d 10\.96\.2\.1\/32/);
+      expect(rulesOf(nat, svc)[0]).toContain('-j KT-MARK-MASQ');
+      expect(rulesOf(nat, svc).join('\n')).toMatch(/--probability 0\.5/);
+    });
+
+    it('sends an internal Local cluster IP to local endpoints only', () => {
+      const { nat } = render([['172.18.0.2', 'n1'], ['172.18.0.3', 'n2']], ['n2']);
+      const rules = nat.filter((r) => r.includes('-d 10.96.2.2/32'));
+      expect(rules[0]).toMatch(/-j KT-MARK-MASQ$/);
+      const svl = /-j (\S+)$/.exec(rules[1]!)![1]!;
+      expect(svl).toMatch(/^KT-SVL-/);
+      const sep = /-j (\S+)$/.exec(rulesOf(nat, svl)[0]!)![1]!;
+      expect(rulesOf(nat, sep).join('\n')).toContain('--to-destination 172.18.0.3:8080');
+    });
+
+    it('drops what has no local endpoint to go to, except this host\'s node port traffic', () => {
+      const { nat, filter } = render([['172.18.0.3', 'n2']], ['n1']);
+      expect(filter).toContainEqual(expect.stringMatching(/has no local endpoints.* -m addrtype ! --src-type LOCAL --dst-type LOCAL -p tcp -m tcp --dport 30081 -j DROP$/));
+      expect(filter).toContainEqual(expect.stringMatching(/has no local endpoints.* -d 10\.96\.2\.2\/32 -p tcp -m tcp --dport 80 -j DROP$/));
+      expect(nat.some((r) => r.includes('-d 10.96.2.2/32'))).toBe(false);
+      const ext = chainOf(nat, /KT-NODEPORTS .*--dport 30081/);
+      expect(rulesOf(nat, ext)).toEqual([expect.stringMatching(/--src-type LOCAL -j KT-SVC-/)]);
+    });
+  });
 });

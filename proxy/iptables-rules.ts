@@ -3,7 +3,11 @@
 // the `recent` match for ClientIP affinity) and a SEP chain per endpoint that DNATs to it.
 // Cluster IPs are matched in SERVICES (hooked from PREROUTING and OUTPUT), node ports in
 // NODEPORTS for local destinations. Service traffic is masqueraded so replies come back
-// through this host whatever the path. FILTER rejects service ports with no endpoints and,
+// through this host whatever the path, except node port traffic of an externalTrafficPolicy
+// Local Service, which keeps its source address and goes to this host's endpoints only (an
+// SVL chain; an EXT chain first sends this host's own traffic to every endpoint); an
+// internalTrafficPolicy Local cluster IP uses the SVL chain too. With no local endpoints such
+// traffic is dropped. FILTER rejects service ports with no endpoints and,
 // last, anything else addressed to the service range: no packet to a virtual address ever
 // leaves the machine.
 import { createHash } from 'node:crypto';
@@ -55,26 +59,57 @@ export function renderRules(ports: ServicePort[], opts: RuleOptions): RuleSet {
   for (const sp of ports) {
     const proto = sp.protocol.toLowerCase();
     const label = `${sp.key}${sp.protocol === 'TCP' ? '' : `/${sp.protocol}`}`;
+    const toClusterIP = sp.clusterIP ? `-d ${sp.clusterIP}/32 -p ${proto} -m ${proto} --dport ${sp.port}` : undefined;
+    const toNodePort = sp.nodePort ? `-p ${proto} -m ${proto} --dport ${sp.nodePort}` : undefined;
     if (!sp.endpoints.length) {
-      if (sp.clusterIP) filter.push(`-A ${c.filter} ${comment(`${label} has no endpoints`)} -d ${sp.clusterIP}/32 -p ${proto} -m ${proto} --dport ${sp.port} -j REJECT`);
-      if (sp.nodePort) filter.push(`-A ${c.filter} ${comment(`${label} has no endpoints`)} -m addrtype --dst-type LOCAL -p ${proto} -m ${proto} --dport ${sp.nodePort} -j REJECT`);
+      if (toClusterIP) filter.push(`-A ${c.filter} ${comment(`${label} has no endpoints`)} ${toClusterIP} -j REJECT`);
+      if (toNodePort) filter.push(`-A ${c.filter} ${comment(`${label} has no endpoints`)} -m addrtype --dst-type LOCAL ${toNodePort} -j REJECT`);
       continue;
     }
+    const local = sp.localEndpoints.length > 0;
     const svc = hashName(opts.prefix, 'SVC', `${label}`);
+    // Local endpoints only, and no masquerading: the one chain the Local policies lead to.
+    const svl = hashName(opts.prefix, 'SVL', `${label}`);
+    const ext = hashName(opts.prefix, 'EXT', `${label}`);
     natChains.push(svc);
-    if (sp.clusterIP) nat.push(`-A ${c.services} ${comment(`${label} cluster IP`)} -d ${sp.clusterIP}/32 -p ${proto} -m ${proto} --dport ${sp.port} -j ${svc}`);
-    if (sp.nodePort) nat.push(`-A ${c.nodePorts} ${comment(label)} -p ${proto} -m ${proto} --dport ${sp.nodePort} -j ${svc}`);
-    nat.push(`-A ${svc} -j ${c.markMasq}`);
-    const seps = sp.endpoints.map((e) => ({ e, chain: hashName(opts.prefix, 'SEP', `${label}|${e.ip}:${e.port}`) }));
-    if (sp.affinitySeconds) {
-      for (const { chain } of seps) nat.push(`-A ${svc} -m recent --name ${chain} --rcheck --seconds ${sp.affinitySeconds} --reap -j ${chain}`);
+    if (toClusterIP) {
+      if (!sp.internalLocal) nat.push(`-A ${c.services} ${comment(`${label} cluster IP`)} ${toClusterIP} -j ${svc}`);
+      else if (local) {
+        nat.push(`-A ${c.services} ${comment(`${label} cluster IP`)} ${toClusterIP} -j ${c.markMasq}`);
+        nat.push(`-A ${c.services} ${comment(`${label} cluster IP, local endpoints`)} ${toClusterIP} -j ${svl}`);
+      } else filter.push(`-A ${c.filter} ${comment(`${label} has no local endpoints`)} ${toClusterIP} -j DROP`);
     }
-    seps.forEach(({ chain }, i) => {
-      const left = seps.length - i;
-      nat.push(left > 1 ? `-A ${svc} -m statistic --mode random --probability ${(1 / left).toFixed(10)} -j ${chain}` : `-A ${svc} -j ${chain}`);
-    });
-    for (const { e, chain } of seps) {
+    if (toNodePort) {
+      if (!sp.externalLocal) nat.push(`-A ${c.nodePorts} ${comment(label)} ${toNodePort} -j ${svc}`);
+      else {
+        natChains.push(ext);
+        nat.push(`-A ${c.nodePorts} ${comment(label)} ${toNodePort} -j ${ext}`);
+        // Traffic from this host itself reaches every endpoint, masqueraded (as kube-proxy does).
+        nat.push(`-A ${ext} ${comment('traffic from this host')} -m addrtype --src-type LOCAL -j ${svc}`);
+        if (local) nat.push(`-A ${ext} -j ${svl}`);
+        else filter.push(`-A ${c.filter} ${comment(`${label} has no local endpoints`)} -m addrtype ! --src-type LOCAL --dst-type LOCAL ${toNodePort} -j DROP`);
+      }
+    }
+    nat.push(`-A ${svc} -j ${c.markMasq}`);
+    const sep = (e: { ip: string; port: number }) => hashName(opts.prefix, 'SEP', `${label}|${e.ip}:${e.port}`);
+    const pick = (chain: string, endpoints: ServicePort['endpoints']) => {
+      const seps = endpoints.map(sep);
+      if (sp.affinitySeconds) for (const to of seps) nat.push(`-A ${chain} -m recent --name ${to} --rcheck --seconds ${sp.affinitySeconds} --reap -j ${to}`);
+      seps.forEach((to, i) => {
+        const left = seps.length - i;
+        nat.push(left > 1 ? `-A ${chain} -m statistic --mode random --probability ${(1 / left).toFixed(10)} -j ${to}` : `-A ${chain} -j ${to}`);
+      });
+    };
+    pick(svc, sp.endpoints);
+    if (local && (sp.internalLocal || sp.externalLocal)) {
+      natChains.push(svl);
+      pick(svl, sp.localEndpoints);
+    }
+    for (const e of sp.endpoints) {
+      const chain = sep(e);
       natChains.push(chain);
+      // A pod reaching itself through the Service is masqueraded, or its reply would bypass us.
+      nat.push(`-A ${chain} -s ${e.ip}/32 -j ${c.markMasq}`);
       if (sp.affinitySeconds) nat.push(`-A ${chain} -m recent --name ${chain} --set`);
       nat.push(`-A ${chain} -p ${proto} -m ${proto} -j DNAT --to-destination ${e.ip}:${e.port}`);
     }

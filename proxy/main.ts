@@ -8,6 +8,7 @@ import { apiServerFlags, defineFlags, FlagError } from '../component-base/flags.
 import { serveHealth } from '../component-base/health-server.js';
 import { runComponent } from '../component-base/run.js';
 import { IptablesBackend } from './iptables.js';
+import { HealthCheckServers } from './health-check-server.js';
 import { Proxier } from './proxier.js';
 import { UserspaceBackend } from './userspace.js';
 
@@ -15,7 +16,7 @@ const flags = defineFlags({
   ...apiServerFlags,
   'hostname-override': { type: 'string', default: hostname().toLowerCase(), arg: 'NAME', help: "This node's name." },
   'proxy-mode': { type: 'string', default: 'iptables', oneOf: ['iptables', 'userspace'], arg: 'MODE', help: 'iptables (DNAT in the kernel) or userspace (the proxy forwards).' },
-  'bind-address': { type: 'ip', default: '0.0.0.0', arg: 'IP', help: 'Where userspace listeners and node ports listen.' },
+  'bind-address': { type: 'ip', default: '0.0.0.0', arg: 'IP', help: 'Where userspace listeners, node ports and health check node ports listen.' },
   'healthz-bind-address': { type: 'hostPort', default: '0.0.0.0:10256', arg: 'IP:PORT', help: '/healthz and /metrics (port 0 disables).' },
   'service-cluster-ip-range': { type: 'cidr', default: '10.96.0.0/12', arg: 'CIDR', help: "The apiserver's service range: anything sent there that no rule matches is rejected, never routed." },
   'iptables-min-sync-period': { type: 'duration', default: '1s', help: 'At most one rules sync this often.' },
@@ -48,13 +49,15 @@ runComponent({
         ? new IptablesBackend({ prefix, serviceCIDR, log, routeLocalnetFile: f['route-localnet-file'] })
         : new UserspaceBackend({ prefix, serviceCIDR, bindAddress: f['bind-address'], log, routeLocalnetFile: f['route-localnet-file'] });
     const syncPeriodMs = f['iptables-sync-period'];
-    const proxier = new Proxier(client, backend, { minSyncMs: f['iptables-min-sync-period'], syncPeriodMs }, log);
+    const rulesFresh = (): boolean => proxier.lastSyncAt > 0 && Date.now() - proxier.lastSyncAt < 2 * syncPeriodMs + 5000;
+    const healthChecks = new HealthCheckServers(f['bind-address'], rulesFresh, log);
+    const proxier = new Proxier(client, backend, { minSyncMs: f['iptables-min-sync-period'], syncPeriodMs, nodeName: f['hostname-override'], healthChecks }, log);
 
     const { host, port } = f['healthz-bind-address'];
     const server = serveHealth(host, port, {
       // Healthy while rules are being kept current, as kube-proxy's /healthz reports it.
       healthz: () => {
-        const fresh = proxier.lastSyncAt > 0 && Date.now() - proxier.lastSyncAt < 2 * syncPeriodMs + 5000;
+        const fresh = rulesFresh();
         return { code: fresh ? 200 : 503, type: 'application/json', body: JSON.stringify({ lastUpdated: new Date(proxier.lastSyncAt).toISOString(), currentTime: new Date().toISOString() }) };
       },
       metrics: () => [

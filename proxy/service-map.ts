@@ -1,11 +1,14 @@
 // What the proxy must implement, from Services and EndpointSlices (pure): one entry per
-// service port, with its cluster IP, node port, affinity and the ready endpoints that serve it.
+// service port, with its cluster IP, node port, affinity and the ready endpoints that serve it,
+// and which of those run on this host's nodes (for the Local traffic policies).
 import type { Service } from '../api/types/core.js';
 import type { EndpointSlice } from '../api/types/discovery.js';
 
 export interface Endpoint {
   ip: string;
   port: number;
+  /** The node it runs on, when the EndpointSlice says. */
+  nodeName?: string;
 }
 
 export interface ServicePort {
@@ -22,6 +25,17 @@ export interface ServicePort {
   affinitySeconds?: number;
   /** Ready endpoints, sorted. */
   endpoints: Endpoint[];
+  /** The ready endpoints on this host's nodes, sorted. */
+  localEndpoints: Endpoint[];
+  /** internalTrafficPolicy Local: cluster IP traffic goes to local endpoints only. */
+  internalLocal: boolean;
+  /**
+   * externalTrafficPolicy Local: node port traffic from elsewhere goes to local endpoints only,
+   * with its source address kept (traffic from this host still reaches every endpoint).
+   */
+  externalLocal: boolean;
+  /** A LoadBalancer's health check node port (externalTrafficPolicy Local). */
+  healthCheckNodePort?: number;
 }
 
 /** The ready endpoints of each "namespace/name:portName" across a service's EndpointSlices. */
@@ -38,7 +52,7 @@ function endpointsByPort(slices: EndpointSlice[]): Map<string, Endpoint[]> {
       for (const e of s.endpoints ?? []) {
         // Ready only; a missing condition means ready (as in the API's definition).
         if (e.conditions?.ready === false) continue;
-        for (const ip of e.addresses ?? []) list.push({ ip, port });
+        for (const ip of e.addresses ?? []) list.push(e.nodeName ? { ip, port, nodeName: e.nodeName } : { ip, port });
       }
     }
   }
@@ -46,7 +60,8 @@ function endpointsByPort(slices: EndpointSlice[]): Map<string, Endpoint[]> {
   return out;
 }
 
-export function buildServiceMap(services: Service[], slices: EndpointSlice[]): ServicePort[] {
+/** `localNodes`: the nodes whose traffic this proxy carries (see LocalNodes). */
+export function buildServiceMap(services: Service[], slices: EndpointSlice[], localNodes: ReadonlySet<string> = new Set()): ServicePort[] {
   const eps = endpointsByPort(slices);
   const out: ServicePort[] = [];
   for (const svc of services) {
@@ -56,9 +71,12 @@ export function buildServiceMap(services: Service[], slices: EndpointSlice[]): S
     const nodePorts = spec.type === 'NodePort' || spec.type === 'LoadBalancer';
     if (!clusterIP && !nodePorts) continue; // headless: DNS's business, not the proxy's
     const affinity = spec.sessionAffinity === 'ClientIP' ? Number(spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800) : undefined;
+    const internalLocal = spec.internalTrafficPolicy === 'Local';
+    const externalLocal = nodePorts && spec.externalTrafficPolicy === 'Local';
     for (const p of spec.ports ?? []) {
       const protocol = p.protocol ?? 'TCP';
       const portName = p.name ?? '';
+      const endpoints = eps.get(`${svc.metadata.namespace}/${svc.metadata.name}:${portName}/${protocol}`) ?? [];
       out.push({
         key: `${svc.metadata.namespace}/${svc.metadata.name}:${portName}`,
         namespace: svc.metadata.namespace!,
@@ -69,7 +87,11 @@ export function buildServiceMap(services: Service[], slices: EndpointSlice[]): S
         port: p.port,
         nodePort: nodePorts && p.nodePort ? p.nodePort : undefined,
         affinitySeconds: affinity,
-        endpoints: eps.get(`${svc.metadata.namespace}/${svc.metadata.name}:${portName}/${protocol}`) ?? [],
+        endpoints,
+        localEndpoints: endpoints.filter((e) => e.nodeName !== undefined && localNodes.has(e.nodeName)),
+        internalLocal,
+        externalLocal,
+        healthCheckNodePort: externalLocal && spec.type === 'LoadBalancer' && spec.healthCheckNodePort ? spec.healthCheckNodePort : undefined,
       });
     }
   }

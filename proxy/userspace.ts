@@ -2,9 +2,12 @@
 // listener (TCP server or UDP socket) on a free local port, which iptables REDIRECTs the
 // cluster IP to; node ports are listeners on the node port itself. Connections go to the
 // ready endpoints in turn (or stick to one per client IP with ClientIP affinity), trying the
-// next endpoint when one refuses.
+// next endpoint when one refuses. The Local traffic policies narrow the endpoints: a cluster
+// IP's to this host's (internal), a node port's to this host's for clients from elsewhere
+// (external; the client's address is not kept: the proxy itself connects).
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import type { Logger } from 'pino';
 import { renderRedirectRules } from './iptables-rules.js';
 import { IptablesBackend, type ProxyBackend } from './iptables.js';
@@ -18,20 +21,36 @@ export class Balancer {
   private readonly affinity = new Map<string, { ep: Endpoint; until: number }>();
   endpoints: Endpoint[] = [];
   affinitySeconds?: number;
+  /** Set for externalTrafficPolicy Local: what clients from other hosts may reach. */
+  localEndpoints?: Endpoint[];
 
-  pick(client: string, now = Date.now()): Endpoint | undefined {
-    if (!this.endpoints.length) return undefined;
+  pick(client: string, now = Date.now(), fromThisHost = isThisHost(client)): Endpoint | undefined {
+    const endpoints = this.localEndpoints && !fromThisHost ? this.localEndpoints : this.endpoints;
+    if (!endpoints.length) return undefined;
     if (this.affinitySeconds) {
       const held = this.affinity.get(client);
-      if (held && held.until > now && this.endpoints.some((e) => e.ip === held.ep.ip && e.port === held.ep.port)) {
+      if (held && held.until > now && endpoints.some((e) => e.ip === held.ep.ip && e.port === held.ep.port)) {
         held.until = now + this.affinitySeconds * 1000;
         return held.ep;
       }
     }
-    const ep = this.endpoints[this.next++ % this.endpoints.length]!;
+    const ep = endpoints[this.next++ % endpoints.length]!;
     if (this.affinitySeconds) this.affinity.set(client, { ep, until: now + this.affinitySeconds * 1000 });
     return ep;
   }
+}
+
+let hostAddresses: { at: number; set: Set<string> } | undefined;
+
+/** A client on this host: loopback or one of its interfaces' addresses (looked up at most every 10 s). */
+export function isThisHost(address: string): boolean {
+  const ip = address.startsWith('::ffff:') ? address.slice(7) : address;
+  if (ip.startsWith('127.') || ip === '::1') return true;
+  if (!hostAddresses || Date.now() - hostAddresses.at > 10_000) {
+    const set = new Set(Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address)));
+    hostAddresses = { at: Date.now(), set };
+  }
+  return hostAddresses.set.has(ip);
 }
 
 interface Listener {
@@ -162,7 +181,9 @@ export class UserspaceBackend implements ProxyBackend {
         }
         map.set(key, l);
       }
-      l.balancer.endpoints = sp.endpoints;
+      const portal = map === this.portals;
+      l.balancer.endpoints = portal && sp.internalLocal ? sp.localEndpoints : sp.endpoints;
+      l.balancer.localEndpoints = !portal && sp.externalLocal ? sp.localEndpoints : undefined;
       l.balancer.affinitySeconds = sp.affinitySeconds;
     }
   }

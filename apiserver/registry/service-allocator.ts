@@ -1,4 +1,4 @@
-// Cluster IPs and node ports for Services. Each allocated value is an etcd key
+// Cluster IPs and node ports (health check node ports too) for Services. Each allocated value is an etcd key
 // (<prefix>/kubette.io/allocations/serviceips/<ip>, .../nodeports/<port>) created in a
 // transaction only if absent, so two apiservers, or two requests, can never hand out the
 // same value, and allocations survive restarts. A requested value is honoured if it is in
@@ -6,6 +6,7 @@
 // leaving the lower band for requested ones (as Kubernetes does). A repair pass frees
 // allocations no Service holds (after a crash between allocating and creating).
 import { cidrContains, nthAddress, parseCidr, parseIPv4, type Cidr } from '../../api/ip.js';
+import { needsHealthCheckNodePort } from '../../api/kinds/core/service.js';
 import type { Service } from '../../api/types/core.js';
 import { FieldErrors } from '../../api/validation/field-errors.js';
 import type { KVStore } from '../storage/kv.js';
@@ -39,6 +40,9 @@ export function parsePortRange(text: string): [number, number] {
 
 const usesClusterIP = (svc: Service) => (svc.spec?.type ?? 'ClusterIP') !== 'ExternalName' && svc.spec?.clusterIP !== 'None';
 const usesNodePorts = (svc: Service) => svc.spec?.type === 'NodePort' || svc.spec?.type === 'LoadBalancer';
+/** A load balancer may do without node ports (allocateLoadBalancerNodePorts: false): only requested ones are taken. */
+const allocatesNodePorts = (svc: Service) => svc.spec?.type === 'NodePort' || (svc.spec?.type === 'LoadBalancer' && svc.spec.allocateLoadBalancerNodePorts !== false);
+const healthCheckPort = (svc: Service) => (needsHealthCheckNodePort(svc.spec) && svc.spec?.healthCheckNodePort ? svc.spec.healthCheckNodePort : undefined);
 
 export class ServiceAllocator {
   readonly cidr: Cidr;
@@ -172,12 +176,20 @@ export class ServiceAllocator {
       for (const [i, p] of (spec.ports ?? []).entries()) {
         // One Service may use one node port for TCP and UDP alike.
         if (p.nodePort !== undefined && taken.has(p.nodePort)) continue;
+        if (p.nodePort === undefined && !allocatesNodePorts(svc)) continue;
         const port = await this.allocatePort(owner, p.nodePort, `spec.ports[${i}].nodePort`, dryRun, errs);
         if (port !== undefined) {
           if (!dryRun) claimed.push(this.portKey(port));
           p.nodePort = port;
           taken.set(port, i);
         }
+      }
+    }
+    if (needsHealthCheckNodePort(spec)) {
+      const port = await this.allocatePort(owner, spec.healthCheckNodePort || undefined, 'spec.healthCheckNodePort', dryRun, errs);
+      if (port !== undefined) {
+        if (!dryRun) claimed.push(this.portKey(port));
+        spec.healthCheckNodePort = port;
       }
     }
     const undo = async () => {
@@ -245,6 +257,7 @@ export class ServiceAllocator {
           keep.add(p.nodePort);
           continue;
         }
+        if (p.nodePort === undefined && !allocatesNodePorts(next)) continue;
         const port = await this.allocatePort(owner, p.nodePort, `spec.ports[${i}].nodePort`, dryRun, errs);
         if (port !== undefined) {
           if (!dryRun) claimed.push(this.portKey(port));
@@ -256,6 +269,24 @@ export class ServiceAllocator {
       for (const p of spec.ports ?? []) delete p.nodePort;
     }
     for (const port of oldPorts) if (!keep.has(port)) toFree.push(this.portKey(port));
+
+    // The health check node port: kept while the Service needs one (it may not change),
+    // allocated when it comes to need one, freed when it no longer does.
+    const oldCheck = healthCheckPort(prev);
+    if (needsHealthCheckNodePort(spec)) {
+      if (oldCheck !== undefined) {
+        spec.healthCheckNodePort ??= oldCheck;
+        if (spec.healthCheckNodePort !== oldCheck) errs.forbidden('spec.healthCheckNodePort', 'field is immutable');
+      } else {
+        const port = await this.allocatePort(owner, spec.healthCheckNodePort || undefined, 'spec.healthCheckNodePort', dryRun, errs);
+        if (port !== undefined) {
+          if (!dryRun) claimed.push(this.portKey(port));
+          spec.healthCheckNodePort = port;
+        }
+      }
+    } else if (oldCheck !== undefined && !keep.has(oldCheck)) {
+      toFree.push(this.portKey(oldCheck));
+    }
 
     const undo = async () => {
       for (const key of claimed) await this.release(key, owner.uid);
@@ -278,6 +309,8 @@ export class ServiceAllocator {
     const uid = svc.metadata.uid!;
     if (usesClusterIP(svc) && svc.spec?.clusterIP) await this.release(this.ipKey(svc.spec.clusterIP), uid);
     if (usesNodePorts(svc)) for (const p of svc.spec?.ports ?? []) if (p.nodePort) await this.release(this.portKey(p.nodePort), uid);
+    const check = healthCheckPort(svc);
+    if (check) await this.release(this.portKey(check), uid);
   }
 
   /**
@@ -292,6 +325,8 @@ export class ServiceAllocator {
     for (const svc of services) {
       if (usesClusterIP(svc) && svc.spec?.clusterIP) held.add(this.ipKey(svc.spec.clusterIP));
       if (usesNodePorts(svc)) for (const p of svc.spec?.ports ?? []) if (p.nodePort) held.add(this.portKey(p.nodePort));
+      const check = healthCheckPort(svc);
+      if (check) held.add(this.portKey(check));
     }
     for (const kind of ['serviceips', 'nodeports']) {
       const { kvs } = await this.etcd.range(`${this.prefix}/kubette.io/allocations/${kind}/`);
@@ -306,6 +341,8 @@ export class ServiceAllocator {
       const owner = this.owner(svc);
       if (usesClusterIP(svc) && svc.spec?.clusterIP && (await this.claim(this.ipKey(svc.spec.clusterIP), owner))) recorded++;
       if (usesNodePorts(svc)) for (const p of svc.spec?.ports ?? []) if (p.nodePort && (await this.claim(this.portKey(p.nodePort), owner))) recorded++;
+      const check = healthCheckPort(svc);
+      if (check && (await this.claim(this.portKey(check), owner))) recorded++;
     }
     return { freed, recorded };
   }

@@ -116,6 +116,89 @@ describe.each(['iptables', 'userspace'])('services with the %s proxy', (mode) =>
     expect(names.size).toBeGreaterThan(0);
   });
 
+  it('Local traffic policies: local endpoints for cluster IPs and for node port traffic from elsewhere, all of them for this host, a health check node port', async () => {
+    // Two pods; a hand-made EndpointSlice puts the second on a node at another address, a
+    // Node with no kubelet (the proxy serves the nodes at its own node's address).
+    const [near, far] = (await readyPods()).map((p) => p.metadata);
+    const farNode = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'elsewhere' }, spec: { unschedulable: true }, status: { addresses: [{ type: 'InternalIP', address: '192.0.2.50' }] } };
+    await kubectl.ok(['create', '-f', '-'], JSON.stringify(farNode));
+    await kubectl.ok(['patch', 'node', 'elsewhere', '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: farNode.status })]);
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
+        { apiVersion: 'v1', kind: 'Service', metadata: { name: 'local' }, spec: { type: 'LoadBalancer', externalTrafficPolicy: 'Local', internalTrafficPolicy: 'Local', ports: [{ port: 8080 }] } },
+        {
+          apiVersion: 'discovery.k8s.io/v1',
+          kind: 'EndpointSlice',
+          metadata: { name: 'local-1', labels: { 'kubernetes.io/service-name': 'local' } },
+          addressType: 'IPv4',
+          ports: [{ port: 8080, protocol: 'TCP' }],
+          endpoints: [
+            { addresses: [(await getJSON(`/api/v1/namespaces/default/pods/${near!.name}`)).status.podIP], nodeName: cluster.nodes[0], conditions: { ready: true } },
+            { addresses: [(await getJSON(`/api/v1/namespaces/default/pods/${far!.name}`)).status.podIP], nodeName: 'elsewhere', conditions: { ready: true } },
+          ],
+        },
+      ],
+    }));
+    const svc = await getJSON('/api/v1/namespaces/default/services/local');
+    const check = svc.spec.healthCheckNodePort;
+    expect(check).toBeGreaterThan(0);
+    const health = await waitFor('the health check node port answering', async () => {
+      const res = await fetch(`http://127.0.0.1:${check}/`, { signal: AbortSignal.timeout(3000) }).catch(() => undefined);
+      return res?.status === 200 ? { headers: res.headers, body: await res.json() } : undefined;
+    }, 30_000, 300);
+    expect(health.body).toEqual({ service: { namespace: 'default', name: 'local' }, localEndpoints: 1, serviceProxyHealthy: true });
+    expect(health.headers.get('x-load-balancing-endpoint-weight')).toBe('1');
+
+    // The cluster IP (internalTrafficPolicy Local) reaches the local pod only, from this host and from pods.
+    expect(await answerers(`http://${svc.spec.clusterIP}:8080/index.html`, 12)).toEqual(new Set([near!.name]));
+    for (let i = 0; i < 4; i++) expect((await kubectl.ok(['exec', far!.name, '--', 'wget', '-qO-', `http://${svc.spec.clusterIP}:8080/index.html`])).trim()).toBe(near!.name);
+    // The node port: this host's own traffic reaches every endpoint; a pod's, from another
+    // address, only the local one (externalTrafficPolicy Local).
+    const nodePort = svc.spec.ports[0].nodePort;
+    const fromHost = await waitFor('both pods on the node port from this host', async () => {
+      const names = await answerers(`http://127.0.0.1:${nodePort}/index.html`, 20);
+      return names.size === 2 ? names : undefined;
+    }, 30_000, 300);
+    expect(fromHost).toEqual(new Set([near!.name, far!.name]));
+    const gateway = (await getJSON('/api/v1/namespaces/default/endpoints/kubernetes')).subsets[0].addresses[0].ip;
+    for (let i = 0; i < 4; i++) expect((await kubectl.ok(['exec', far!.name, '--', 'wget', '-qO-', `http://${gateway}:${nodePort}/index.html`])).trim()).toBe(near!.name);
+    if (mode === 'iptables') {
+      // ... with its source address kept: the pod sees the client's own address (a CGI script
+      // prints REMOTE_ADDR). The userspace proxy connects itself, so there it is the proxy's.
+      await kubectl.ok(['exec', near!.name, '--', 'sh', '-c', "mkdir -p /www/cgi-bin && printf '#!/bin/sh\\necho Content-Type: text/plain\\necho\\necho $REMOTE_ADDR\\n' > /www/cgi-bin/ip && chmod +x /www/cgi-bin/ip"]);
+      const farIP = (await getJSON(`/api/v1/namespaces/default/pods/${far!.name}`)).status.podIP;
+      const seen = (await kubectl.ok(['exec', far!.name, '--', 'wget', '-qO-', `http://${gateway}:${nodePort}/cgi-bin/ip`])).trim();
+      expect(/(\d+\.\d+\.\d+\.\d+)/.exec(seen)?.[1]).toBe(farIP); // busybox writes "[::ffff:a.b.c.d]"
+    }
+
+    // The other node comes to this host's address: both endpoints are local now.
+    await kubectl.ok(['patch', 'node', 'elsewhere', '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }] } })]);
+    await waitFor('two local endpoints', async () => {
+      const res = await fetch(`http://127.0.0.1:${check}/`, { signal: AbortSignal.timeout(3000) }).catch(() => undefined);
+      return res?.status === 200 && ((await res.json()) as Obj).localEndpoints === 2 ? true : undefined;
+    }, 30_000, 300);
+    expect(await waitFor('both pods on the cluster IP', async () => {
+      const names = await answerers(`http://${svc.spec.clusterIP}:8080/index.html`, 20);
+      return names.size === 2 ? names : undefined;
+    }, 30_000, 300)).toEqual(new Set([near!.name, far!.name]));
+
+    // No local endpoints at all: 503, and the cluster IP drops what it cannot serve here.
+    await kubectl.ok(['patch', 'endpointslice', 'local-1', '--type=json', '-p', JSON.stringify([{ op: 'replace', path: '/endpoints/0/nodeName', value: 'nowhere' }, { op: 'replace', path: '/endpoints/1/nodeName', value: 'nowhere' }])]);
+    await waitFor('no local endpoints', async () => {
+      const res = await fetch(`http://127.0.0.1:${check}/`, { signal: AbortSignal.timeout(3000) }).catch(() => undefined);
+      return res?.status === 503 && ((await res.json()) as Obj).localEndpoints === 0 ? true : undefined;
+    }, 30_000, 300);
+    expect((await answerers(`http://${svc.spec.clusterIP}:8080/index.html`, 2)).size).toBe(0);
+
+    await kubectl.ok(['delete', 'svc/local', 'endpointslice/local-1', 'node/elsewhere']);
+    await waitFor('the health check node port closed', async () => {
+      const err = await fetch(`http://127.0.0.1:${check}/`, { signal: AbortSignal.timeout(3000) }).then(() => undefined, (e: Error) => e);
+      return err ? true : undefined;
+    }, 30_000, 300);
+  });
+
   it('an unassigned address in the service range is refused at once, and a deleted Service leaves no rule', async () => {
     const svc = await getJSON('/api/v1/namespaces/default/services/web');
     const unassigned = cluster.serviceCIDR.replace('0.0/16', '200.200');

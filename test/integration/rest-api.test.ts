@@ -289,6 +289,64 @@ describe('services', () => {
     const moved = await call('PATCH', `${path}/keep`, { spec: { clusterIP: '10.96.0.77', clusterIPs: ['10.96.0.77'] } }, 'application/merge-patch+json');
     expect(moved.status).toBe(422);
   });
+
+  it('gives a load balancer with externalTrafficPolicy Local a health check node port, keeps it fixed and frees it', async () => {
+    const lb = (await call('POST', path, svc('hc', { type: 'LoadBalancer', externalTrafficPolicy: 'Local' }))).json;
+    const check = lb.spec.healthCheckNodePort;
+    expect(check).toBeGreaterThanOrEqual(30000);
+    expect(check).toBeLessThanOrEqual(32767);
+    expect(check).not.toBe(lb.spec.ports[0].nodePort);
+    expect(lb.spec.internalTrafficPolicy).toBe('Cluster');
+    // Taken: no other Service may have it, as a node port or as a health check port.
+    const taken = await call('POST', path, svc('hc-dup', { type: 'NodePort', ports: [{ port: 80, nodePort: check }] }));
+    expect(taken.status).toBe(422);
+    expect(taken.json.message).toContain('provided port is already allocated');
+    // A PUT that leaves it out keeps it; one that changes it is refused.
+    const { healthCheckNodePort: _h, ...spec } = lb.spec;
+    const put = await call('PUT', `${path}/hc`, { ...lb, spec });
+    expect(put.status).toBe(200);
+    expect(put.json.spec.healthCheckNodePort).toBe(check);
+    const moved = await call('PATCH', `${path}/hc`, { spec: { healthCheckNodePort: check + 1 } }, 'application/merge-patch+json');
+    expect(moved.status).toBe(422);
+    expect(moved.json.message).toContain('spec.healthCheckNodePort: Forbidden: field is immutable');
+    // Back to Cluster: the port is dropped and free again.
+    const cluster = await call('PATCH', `${path}/hc`, { spec: { externalTrafficPolicy: 'Cluster' } }, 'application/merge-patch+json');
+    expect(cluster.status).toBe(200);
+    expect(cluster.json.spec.healthCheckNodePort).toBeUndefined();
+    expect((await call('POST', path, svc('hc-reuse', { type: 'NodePort', ports: [{ port: 80, nodePort: check }] }))).status).toBe(201);
+    // A requested one is honoured; it is freed with the Service.
+    const asked = (await call('POST', path, svc('hc-asked', { type: 'LoadBalancer', externalTrafficPolicy: 'Local', healthCheckNodePort: 31999 }))).json;
+    expect(asked.spec.healthCheckNodePort).toBe(31999);
+    expect((await call('DELETE', `${path}/hc-asked`)).status).toBe(200);
+    expect((await call('POST', path, svc('hc-after', { type: 'NodePort', ports: [{ port: 80, nodePort: 31999 }] }))).status).toBe(201);
+    // No node ports for a load balancer that asks for none.
+    const bare = (await call('POST', path, svc('lb-bare', { type: 'LoadBalancer', allocateLoadBalancerNodePorts: false }))).json;
+    expect(bare.spec.ports[0].nodePort).toBeUndefined();
+  });
+
+  it('refuses traffic policies and health check ports where Kubernetes refuses them', async () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ externalTrafficPolicy: 'Local' }, 'spec.externalTrafficPolicy: Invalid value: "Local": may only be set for externally-accessible services'],
+      [{ type: 'NodePort', externalTrafficPolicy: 'Nearby' }, 'spec.externalTrafficPolicy: Unsupported value: "Nearby": supported values: "Cluster", "Local"'],
+      [{ internalTrafficPolicy: 'Nearby' }, 'spec.internalTrafficPolicy: Unsupported value: "Nearby": supported values: "Cluster", "Local"'],
+      [{ type: 'NodePort', externalTrafficPolicy: 'Local', healthCheckNodePort: 31000 }, "spec.healthCheckNodePort: Invalid value: 31000: may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"],
+      [{ type: 'LoadBalancer', externalTrafficPolicy: 'Local', healthCheckNodePort: 80 }, 'spec.healthCheckNodePort: Invalid value: 80: provided port is not in the valid range'],
+    ];
+    for (const [spec, message] of cases) {
+      const res = await call('POST', path, svc('bad-policy', spec));
+      expect(res.status, JSON.stringify(spec)).toBe(422);
+      expect(res.json.message).toContain(message);
+    }
+    // External IPs make a ClusterIP Service externally accessible: it takes the policy (defaulted).
+    const external = (await call('POST', path, svc('ext-ips', { externalIPs: ['192.0.2.10'] }))).json;
+    expect(external.spec.externalTrafficPolicy).toBe('Cluster');
+    // A NodePort Service turned ClusterIP drops the policy it no longer takes.
+    const np = (await call('POST', path, svc('np-policy', { type: 'NodePort', externalTrafficPolicy: 'Local' }))).json;
+    expect(np.spec.healthCheckNodePort).toBeUndefined();
+    const put = await call('PUT', `${path}/np-policy`, { ...np, spec: { ...np.spec, type: 'ClusterIP', ports: [{ port: 80 }] } });
+    expect(put.status).toBe(200);
+    expect(put.json.spec.externalTrafficPolicy).toBeUndefined();
+  });
 });
 
 describe('errors', () => {

@@ -57,6 +57,8 @@ function serviceExternalIP(o: KubeObject): string {
   return external.length ? external.join(',') : '<none>';
 }
 
+const usesNodePorts = (type: string | undefined) => type === 'NodePort' || type === 'LoadBalancer';
+
 function validateService(o: KubeObject, errs: FieldErrors): void {
   const spec = o.spec ?? {};
   const TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
@@ -92,9 +94,31 @@ function validateService(o: KubeObject, errs: FieldErrors): void {
     if (p.nodePort !== undefined && type === 'ClusterIP') errs.forbidden(`${f}.nodePort`, 'may not be used when `type` is \'ClusterIP\'');
   });
   validateLabels(spec.selector, 'spec.selector', errs);
+  validateTrafficPolicies(spec, errs);
 }
 
-const usesNodePorts = (type: string | undefined) => type === 'NodePort' || type === 'LoadBalancer';
+/** Reached from outside the cluster: node ports, load balancers, external IPs. */
+export const externallyAccessible = (spec: Unstructured): boolean => usesNodePorts(spec.type) || ((spec.type ?? 'ClusterIP') === 'ClusterIP' && (spec.externalIPs?.length ?? 0) > 0);
+
+/** A load balancer that sends traffic only to nodes with endpoints asks the node's proxy which those are. */
+export const needsHealthCheckNodePort = (spec: Unstructured | undefined): boolean => spec?.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local';
+
+const TRAFFIC_POLICIES = ['Cluster', 'Local'];
+
+function validateTrafficPolicies(spec: Unstructured, errs: FieldErrors): void {
+  const external = spec.externalTrafficPolicy;
+  if (external !== undefined && external !== '') {
+    if (!externallyAccessible(spec)) errs.invalid('spec.externalTrafficPolicy', external, 'may only be set for externally-accessible services');
+    else if (!TRAFFIC_POLICIES.includes(external)) errs.notSupported('spec.externalTrafficPolicy', external, TRAFFIC_POLICIES);
+  }
+  const internal = spec.internalTrafficPolicy;
+  if (internal !== undefined && internal !== '' && !TRAFFIC_POLICIES.includes(internal)) errs.notSupported('spec.internalTrafficPolicy', internal, TRAFFIC_POLICIES);
+  const check = spec.healthCheckNodePort;
+  if (check !== undefined && check !== 0) {
+    if (!needsHealthCheckNodePort(spec)) errs.invalid('spec.healthCheckNodePort', check, "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'");
+    else if (typeof check !== 'number' || check < 1 || check > 65535) errs.invalid('spec.healthCheckNodePort', check, 'must be between 1 and 65535, inclusive');
+  }
+}
 
 export const service: KindModule = {
   group: '',
@@ -126,7 +150,7 @@ export const service: KindModule = {
       setIfMissing(p, 'targetPort', p.port);
     }
     if (spec.type !== 'ExternalName') setIfMissing(spec, 'internalTrafficPolicy', 'Cluster');
-    if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') setIfMissing(spec, 'externalTrafficPolicy', 'Cluster');
+    if (externallyAccessible(spec)) setIfMissing(spec, 'externalTrafficPolicy', 'Cluster');
     if (spec.type === 'LoadBalancer') setIfMissing(spec, 'allocateLoadBalancerNodePorts', true);
     if (spec.sessionAffinity === 'ClientIP') {
       setIfMissing(spec, 'sessionAffinityConfig', {});
@@ -151,6 +175,9 @@ export const service: KindModule = {
           if (was) delete p.nodePort;
         }
       }
+      // Likewise a traffic policy or health check port the new type does not take, left as it was.
+      if (prev.spec && next.spec && externallyAccessible(prev.spec) && !externallyAccessible(next.spec) && next.spec.externalTrafficPolicy === prev.spec.externalTrafficPolicy) delete next.spec.externalTrafficPolicy;
+      if (needsHealthCheckNodePort(prev.spec) && !needsHealthCheckNodePort(next.spec) && next.spec?.healthCheckNodePort === prev.spec?.healthCheckNodePort) delete next.spec?.healthCheckNodePort;
       if (next.spec?.type === 'ExternalName' && prev.spec?.type !== 'ExternalName' && next.spec.clusterIP === prev.spec?.clusterIP) {
         delete next.spec.clusterIP;
         delete next.spec.clusterIPs;
