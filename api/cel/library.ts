@@ -1,11 +1,13 @@
 // The functions Kubernetes adds to CEL for validation rules and admission policies (its
-// "libraries": lists, regex, URLs, IPs and CIDRs, quantities, extended strings), registered
+// "libraries": lists, regex, URLs, IPs and CIDRs, quantities, extended strings, formats, sets), registered
 // on an environment of the CEL engine. Regular expressions run on RE2, as in Kubernetes: an
 // expression cannot stall the server.
 import type { Environment } from '@marcbachmann/cel-js';
 import { parseQuantity } from '../quantity.js';
 import { re2Pattern, type Re2Pattern } from '../custom-resources/re2-pattern.js';
+import { registerFormatLibrary } from './format-library.js';
 import { registerNetworkLibrary } from './network-library.js';
+import { registerSetsLibrary } from './sets-library.js';
 import { celEquals } from './schema-types.js';
 
 import { CelRuntimeError } from './errors.js';
@@ -90,8 +92,22 @@ function format(template: string, args: unknown[]): string {
 }
 
 /** Registers Kubernetes' CEL libraries on `env` and returns it. */
+/** cel-go's strings.quote: the string as a double-quoted CEL literal. */
+function quote(s: string): string {
+  const escapes: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '\\': '\\\\', '"': '\\"' };
+  // Lone surrogates are not text: they become U+FFFD, as invalid UTF-8 does in cel-go.
+  return `"${s.replace(/[\x07\b\f\n\r\t\v\\"]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => escapes[c] ?? '\ufffd')}"`;
+}
+
+class StringsNamespace {}
+
 export function registerKubernetesLibrary(env: Environment): Environment {
   registerNetworkLibrary(env);
+  registerFormatLibrary(env);
+  registerSetsLibrary(env);
+  env.registerType('kubernetes.StringsNamespace', StringsNamespace);
+  env.registerConstant('strings', 'kubernetes.StringsNamespace', new StringsNamespace());
+  env.registerFunction('kubernetes.StringsNamespace.quote(string): string', (_ns: StringsNamespace, s: string) => quote(s));
   return (
     env
       // regex

@@ -168,9 +168,9 @@ function moduleFor(crd: CustomResourceDefinition, v: CRDVersion, storage: CRDVer
     custom: { crdName: crd.metadata.name!, openAPIV3Schema: schema as Record<string, unknown> },
     // Stored objects are in the storage version: its schema defaults and validates them.
     defaults: (obj) => applyDefaults(obj, storageSchema),
-    validate: (obj, errs) => {
+    validate: (obj, errs, old) => {
       const rest = withoutEnvelope(obj);
-      validateValue(rest, { ...storageSchema, properties: Object.fromEntries(Object.entries(storageSchema.properties ?? {}).filter(([k]) => !['apiVersion', 'kind', 'metadata'].includes(k))) }, '', errs);
+      validateValue(rest, { ...storageSchema, properties: Object.fromEntries(Object.entries(storageSchema.properties ?? {}).filter(([k]) => !['apiVersion', 'kind', 'metadata'].includes(k))) }, '', errs, old ? withoutEnvelope(old) : undefined);
     },
     ...(extrasNeeded ? { validateRules, loadFor: () => loadExtras() } : {}),
     prune: spec.preserveUnknownFields ? undefined : (obj) => prune(obj, { ...schema, properties: rootProperties }),

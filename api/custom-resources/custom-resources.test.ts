@@ -59,11 +59,61 @@ describe('structural schema', () => {
   it('validates with Kubernetes wording', () => {
     const errs = new FieldErrors();
     validateValue({ spec: { size: 'x', port: true, labels: { a: 1 } } }, schema, '', errs);
+    expect(errs.causes.every((c) => c.reason === 'FieldValueTypeInvalid')).toBe(true);
     expect(errs.causes.map((c) => `${c.field}: ${c.message}`).sort()).toEqual([
       'spec.labels.a: Invalid value: "integer": spec.labels.a in body must be of type string: "integer"',
       'spec.port: Invalid value: "boolean": spec.port in body must be of type integer,string: "boolean"',
       'spec.size: Invalid value: "string": spec.size in body must be of type integer: "string"',
     ]);
+  });
+
+  it('checks string formats Kubernetes knows, as a type error, and ignores the rest', () => {
+    const formats: JSONSchemaProps = {
+      type: 'object',
+      properties: {
+        id: { type: 'string', format: 'uuid' },
+        at: { type: 'string', format: 'date-time' },
+        home: { type: 'string', format: 'uri' },
+        ip: { type: 'string', format: 'ipv4' },
+        odd: { type: 'string', format: 'k8s-short-name' },
+        n: { type: 'integer', format: 'int32' },
+      },
+    };
+    const check = (obj: Record<string, unknown>, old?: Record<string, unknown>) => {
+      const errs = new FieldErrors();
+      validateValue(obj, formats, 'spec', errs, old);
+      return errs.causes.map((c) => `${c.reason} ${c.field}: ${c.message}`);
+    };
+    expect(check({ id: '6F1E6BBA-3B55-4E3E-9A0C-0A6B4E7A3F10', at: '2024-01-02T03:04:05.123+01:00', home: 'https://example.com/x', ip: '10.0.0.1', odd: 'ANY', n: 5 })).toEqual([]);
+    expect(check({ id: 'nope', at: '2024-13-02T03:04:05Z', home: 'example.com', ip: '010.0.0.1' })).toEqual([
+      'FieldValueTypeInvalid spec.ip: Invalid value: "010.0.0.1": spec.ip in body must be of type ipv4: "010.0.0.1"',
+      'FieldValueTypeInvalid spec.home: Invalid value: "example.com": spec.home in body must be of type uri: "example.com"',
+      'FieldValueTypeInvalid spec.at: Invalid value: "2024-13-02T03:04:05Z": spec.at in body must be of type date-time: "2024-13-02T03:04:05Z"',
+      'FieldValueTypeInvalid spec.id: Invalid value: "nope": spec.id in body must be of type uuid: "nope"',
+    ]);
+    // Ratcheting: an update that leaves an invalid value as it was is not refused for it.
+    expect(check({ id: 'nope', at: '2024-01-02T03:04:05Z' }, { id: 'nope', at: 'x' })).toEqual([]);
+    expect(check({ id: 'still-nope' }, { id: 'nope' })).toHaveLength(1);
+  });
+
+  it('ratchets unchanged values of lists by their map keys, and whole unchanged objects', () => {
+    const listed: JSONSchemaProps = {
+      type: 'object',
+      properties: {
+        ports: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'], items: { type: 'object', properties: { name: { type: 'string' }, port: { type: 'integer', maximum: 100 } } } },
+        tags: { type: 'array', items: { type: 'string', maxLength: 3 } },
+      },
+    };
+    const check = (obj: Record<string, unknown>, old?: Record<string, unknown>) => {
+      const errs = new FieldErrors();
+      validateValue(obj, listed, '', errs, old);
+      return errs.causes.map((c) => c.field);
+    };
+    const old = { ports: [{ name: 'a', port: 500 }], tags: ['toolong'] };
+    expect(check(old)).toEqual(['tags[0]', 'ports[0].port']);
+    expect(check(old, old)).toEqual([]);
+    expect(check({ ports: [{ name: 'b', port: 1 }, { name: 'a', port: 500 }], tags: ['toolong'] }, old)).toEqual([]);
+    expect(check({ ports: [{ name: 'a', port: 501 }], tags: ['toolong', 'x'] }, old)).toEqual(['tags[0]', 'ports[0].port']);
   });
 
   it('requires types on every node of a v1 schema', () => {

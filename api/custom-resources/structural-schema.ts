@@ -5,6 +5,8 @@
 // reads own properties only (a `__proto__` property is a field like any other).
 import { clone, isObject as isPlainObject, setOwn } from '../codec/values.js';
 import { FieldErrors } from '../validation/field-errors.js';
+import { knownStringFormat, matchesStringFormat } from '../validation/string-formats.js';
+import { deepEqual } from '../codec/values.js';
 import { requireExtras } from '../on-demand/loader.js';
 import type { Re2Pattern } from './re2-pattern.js';
 
@@ -141,20 +143,49 @@ function hasType(v: Json, type: string): boolean {
 
 const canonical = (v: Json): string => JSON.stringify(v, (_k, x) => (isPlainObject(x) ? Object.fromEntries(Object.entries(x as object).sort(([a], [b]) => (a < b ? -1 : 1))) : x));
 
-/** Validates `value` against `schema`, recording Kubernetes' messages under `path`. */
-export function validateValue(value: Json, schema: JSONSchemaProps, path: string, errs: FieldErrors): void {
-  const stack: Array<{ v: Json; s: JSONSchemaProps; path: string }> = [{ v: value, s: schema, path }];
+/** A value's previous version, when an update has one for it. */
+type Previous = { old: Json } | undefined;
+
+/** The previous items of a list: a map-type list's by their keys, a set's by value; other lists have none. */
+function previousItems(s: JSONSchemaProps, before: Previous): ((item: Json) => Previous) | undefined {
+  if (!before || !Array.isArray(before.old)) return undefined;
+  const old = before.old as Json[];
+  const listType = s['x-kubernetes-list-type'];
+  if (listType === 'set') return (item) => (old.some((o) => deepEqual(o, item)) ? { old: item } : undefined);
+  if (listType !== 'map') return undefined;
+  const keys = s['x-kubernetes-list-map-keys'] ?? [];
+  const keyOf = (item: Json) => (isPlainObject(item) ? canonical(keys.map((k) => (item as Record<string, Json>)[k] ?? null)) : undefined);
+  const byKey = new Map<string, Json>();
+  for (const item of old) {
+    const k = keyOf(item);
+    if (k !== undefined) byKey.set(k, item);
+  }
+  return (item) => {
+    const k = keyOf(item);
+    return k !== undefined && byKey.has(k) ? { old: byKey.get(k)! } : undefined;
+  };
+}
+
+/**
+ * Validates `value` against `schema`, recording Kubernetes' messages under `path`. On update
+ * (`old` given), a value equal to its previous version is not validated again (Kubernetes'
+ * validation ratcheting): an object stored before its schema tightened can still be updated
+ * elsewhere. Previous versions are found by property name, map key and list-map keys.
+ */
+export function validateValue(value: Json, schema: JSONSchemaProps, path: string, errs: FieldErrors, old?: Json): void {
+  const stack: Array<{ v: Json; s: JSONSchemaProps; path: string; before: Previous }> = [{ v: value, s: schema, path, before: old === undefined ? undefined : { old } }];
   while (stack.length) {
-    const { v, s, path: at } = stack.pop()!;
+    const { v, s, path: at, before } = stack.pop()!;
+    if (before && deepEqual(v, before.old)) continue;
     const body = at || '<root>';
     if (v === null) {
-      if (!s.nullable && s.type && !s['x-kubernetes-int-or-string']) errs.invalid(at, 'null', `${body} in body must be of type ${s.type}: "null"`);
+      if (!s.nullable && s.type && !s['x-kubernetes-int-or-string']) errs.typeInvalid(at, 'null', `${body} in body must be of type ${s.type}: "null"`);
       continue;
     }
     if (s['x-kubernetes-int-or-string']) {
-      if (!(typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v)))) errs.invalid(at, typeName(v), `${body} in body must be of type integer,string: "${typeName(v)}"`);
+      if (!(typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v)))) errs.typeInvalid(at, typeName(v), `${body} in body must be of type integer,string: "${typeName(v)}"`);
     } else if (s.type && !hasType(v, s.type)) {
-      errs.invalid(at, typeName(v), `${body} in body must be of type ${s.type}: "${typeName(v)}"`);
+      errs.typeInvalid(at, typeName(v), `${body} in body must be of type ${s.type}: "${typeName(v)}"`);
       continue;
     }
     if (s.enum && !s.enum.some((e) => canonical(e) === canonical(v))) {
@@ -174,6 +205,9 @@ export function validateValue(value: Json, schema: JSONSchemaProps, path: string
       if (s.maxLength !== undefined && length > s.maxLength) errs.tooLong(at, s.maxLength);
       if (s.minLength !== undefined && length < s.minLength) errs.invalid(at, v, `${body} in body should be at least ${s.minLength} chars long`);
       if (s.pattern !== undefined && !safeRegExp(s.pattern)?.test(v)) errs.invalid(at, v, `${body} in body should match '${s.pattern}'`);
+      if (s.format && (s.type === undefined || s.type === 'string') && knownStringFormat(s.format) && !matchesStringFormat(s.format, v)) {
+        errs.typeInvalid(at, v, `${body} in body must be of type ${s.format}: ${JSON.stringify(v)}`);
+      }
     }
     if (Array.isArray(v)) {
       if (s.maxItems !== undefined && v.length > s.maxItems) errs.tooMany(at, v.length, s.maxItems);
@@ -197,7 +231,10 @@ export function validateValue(value: Json, schema: JSONSchemaProps, path: string
           seen.add(id);
         });
       }
-      if (s.items) v.forEach((item, i) => stack.push({ v: item, s: s.items!, path: `${at}[${i}]` }));
+      if (s.items) {
+        const previous = previousItems(s, before);
+        v.forEach((item, i) => stack.push({ v: item, s: s.items!, path: `${at}[${i}]`, before: previous?.(item) }));
+      }
     }
     if (isPlainObject(v)) {
       const o = v as Record<string, Json>;
@@ -205,12 +242,13 @@ export function validateValue(value: Json, schema: JSONSchemaProps, path: string
       const count = Object.keys(o).length;
       if (s.maxProperties !== undefined && count > s.maxProperties) errs.tooMany(at, count, s.maxProperties);
       if (s.minProperties !== undefined && count < s.minProperties) errs.invalid(at, count, `${body} in body should have at least ${s.minProperties} properties`);
+      const oldObject = before && isPlainObject(before.old) ? (before.old as Record<string, Json>) : undefined;
       for (const key of Object.keys(o)) {
         const child = childSchema(s, key);
-        if (child) stack.push({ v: o[key], s: child, path: childPath(at, key) });
+        if (child) stack.push({ v: o[key], s: child, path: childPath(at, key), before: oldObject && Object.hasOwn(oldObject, key) ? { old: oldObject[key]! } : undefined });
       }
     }
-    for (const sub of s.allOf ?? []) stack.push({ v, s: sub, path: at });
+    for (const sub of s.allOf ?? []) stack.push({ v, s: sub, path: at, before });
     if (s.anyOf?.length && !s.anyOf.some((sub) => quietlyValid(v, sub))) errs.invalid(at, typeName(v), `${body} in body must validate at least one schema (anyOf)`);
     if (s.oneOf?.length && s.oneOf.filter((sub) => quietlyValid(v, sub)).length !== 1) errs.invalid(at, typeName(v), `${body} in body must validate one and only one schema (oneOf)`);
     if (s.not && quietlyValid(v, s.not)) errs.invalid(at, typeName(v), `${body} in body must not validate the schema (not)`);

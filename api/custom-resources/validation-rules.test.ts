@@ -159,3 +159,43 @@ describe('x-kubernetes-validations: running', () => {
     expect(run(s, { spec: { 'my-field': 0, namespace: 'a' } })).toHaveLength(1);
   });
 });
+
+describe('x-kubernetes-validations: the format, sets and strings libraries', () => {
+  const str = (rule: string, messageExpression?: string) => spec({ s: { type: 'string' }, l: { type: 'array', items: { type: 'string' } } }, [{ rule, ...(messageExpression ? { messageExpression } : {}) }]);
+
+  it('validates strings against Kubernetes\' named formats, saying what is wrong', () => {
+    const label = str('!format.dns1123Label().validate(self.s).hasValue()', 'format.dns1123Label().validate(self.s).value().join("; ")');
+    expect(run(label, { spec: { s: 'web-1' } })).toEqual([]);
+    const bad = run(label, { spec: { s: 'Web_1' } });
+    expect(bad).toHaveLength(1);
+    expect(bad[0]).toContain("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-'");
+    const named = str('format.named("uuid").hasValue() && !format.named("uuid").value().validate(self.s).hasValue() && !format.named("nope").hasValue()');
+    expect(run(named, { spec: { s: '6f1e6bba-3b55-4e3e-9a0c-0a6b4e7a3f10' } })).toEqual([]);
+    expect(run(named, { spec: { s: 'not-a-uuid' } })).toHaveLength(1);
+    const prefix = str('!format.dns1123LabelPrefix().validate(self.s).hasValue()');
+    expect(run(prefix, { spec: { s: 'web-' } })).toEqual([]); // a generateName prefix may end in a dash
+    expect(run(str('!format.dns1123Label().validate(self.s).hasValue()'), { spec: { s: 'web-' } })).toHaveLength(1);
+    const uri = str('format.uri().validate(self.s).orValue([]).join("")', undefined);
+    expect(problems(uri)[0]).toContain('cel expression must evaluate to a bool');
+    const uriRule = str('!format.uri().validate(self.s).hasValue()', 'format.uri().validate(self.s).value()[0]');
+    expect(run(uriRule, { spec: { s: 'https://example.com/a' } })).toEqual([]);
+    expect(run(uriRule, { spec: { s: 'relative/path' } })[0]).toContain('parse "relative/path": invalid URI for request');
+    for (const [f, good, bad] of [['byte', 'aGVsbG8=', 'hello!'], ['date', '2024-02-29', '2023-02-29'], ['datetime', '2024-01-02T03:04:05Z', '2024-01-02 03:04:05']]) {
+      const rule = str(`!format.${f}().validate(self.s).hasValue()`);
+      expect(run(rule, { spec: { s: good } }), `${f} ${good}`).toEqual([]);
+      expect(run(rule, { spec: { s: bad } }), `${f} ${bad}`).toHaveLength(1);
+    }
+  });
+
+  it('compares lists as sets, with CEL equality', () => {
+    const rule = str('sets.contains(self.l, ["a"]) && sets.intersects(self.l, ["z", "b"]) && sets.equivalent(self.l, ["b", "a", "a"]) && sets.contains([1, 2], [1.0]) && !sets.intersects([], [1])');
+    expect(run(rule, { spec: { l: ['a', 'b'] } })).toEqual([]);
+    expect(run(rule, { spec: { l: ['a', 'b', 'c'] } })).toHaveLength(1);
+  });
+
+  it('quotes strings as CEL literals', () => {
+    const rule = str('strings.quote(self.s) == "\\"a\\\\\\"b\\\\n\\""');
+    expect(run(rule, { spec: { s: 'a"b\n' } })).toEqual([]);
+  });
+});
+

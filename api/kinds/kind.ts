@@ -66,7 +66,8 @@ export interface KindModule {
   /** Fills in defaults, in place, on every write (in the stored version). */
   defaults?(obj: KubeObject): void;
   /** Records what is invalid about the object (create and update). */
-  validate?(obj: KubeObject, errs: FieldErrors): void;
+  /** `old`: the stored object, on update (for checks that ratchet, like a custom resource's schema). */
+  validate?(obj: KubeObject, errs: FieldErrors, old?: KubeObject): void;
   /** Records what an update may not change. */
   validateUpdate?(next: KubeObject, prev: KubeObject, errs: FieldErrors): void;
   /**

@@ -21,6 +21,11 @@ export class FieldErrors {
     this.causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${show(value)}: ${detail}`, field });
   }
 
+  /** A value of the wrong type (or format), which Kubernetes reports as Invalid value with its own reason. */
+  typeInvalid(field: string, value: unknown, detail: string): void {
+    this.causes.push({ reason: 'FieldValueTypeInvalid', message: `Invalid value: ${show(value)}: ${detail}`, field });
+  }
+
   /** An invalid value shown as `shown` (already formatted, as Go's %#v shows a struct). */
   invalidShown(field: string, shown: string, detail: string): void {
     this.causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${shown}: ${detail}`, field });

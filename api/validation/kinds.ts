@@ -39,7 +39,7 @@ export function validateUpdate(t: ValidationTarget, next: KubeObject, prev: Kube
   const errs = new FieldErrors();
   const k = t.module ?? kindOf(t.apiVersion, t.kind);
   validateObjectMeta(next.metadata, k?.nameRule ?? 'subdomain', t.namespaced, errs);
-  k?.validate?.(next, errs);
+  k?.validate?.(next, errs, prev);
   k?.validateUpdate?.(next, prev, errs);
   if (k?.validateRules) runRules(k, next, prev, errs);
   errs.throwIfAny(t.kind, t.group, next.metadata.name ?? '');

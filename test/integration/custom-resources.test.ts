@@ -151,7 +151,7 @@ describe('CustomResourceDefinitions over REST', () => {
     ]));
     expect(bad.json.message).toMatch(/^Widget\.valid\.example\.com "bad" is invalid: \[/);
     const wrongType = await call('POST', path, { metadata: { name: 'bad' }, spec: { size: 'three' } });
-    expect(wrongType.json.details.causes).toContainEqual({ reason: 'FieldValueInvalid', field: 'spec.size', message: 'Invalid value: "string": spec.size in body must be of type integer: "string"' });
+    expect(wrongType.json.details.causes).toContainEqual({ reason: 'FieldValueTypeInvalid', field: 'spec.size', message: 'Invalid value: "string": spec.size in body must be of type integer: "string"' });
     const missing = await call('POST', path, { metadata: { name: 'bad' }, spec: {} });
     expect(missing.json.details.causes).toContainEqual({ reason: 'FieldValueRequired', field: 'spec.size', message: 'Required value' });
 
@@ -398,6 +398,65 @@ describe('x-kubernetes-validations (CEL rules), with kubectl', () => {
     expect(status.json.message).toContain("status: Invalid value: \"object\": failed rule: self.health == 'ok' || self.health == 'unhealthy'");
     expect((await call('PATCH', `/apis/${group}/v1/namespaces/default/gadgets/g-1/status`, { status: { health: 'ok' } }, 'application/merge-patch+json')).status).toBe(200);
     expect(JSON.parse(await kubectl.ok(['get', `gadgets.${group}`, 'g-1', '-o', 'json'])).spec).toEqual({ min: 1, max: 7, mode: 'fast' });
+  });
+});
+
+describe('string formats and ratcheting, with kubectl', () => {
+  const group = 'formats.example.com';
+  let kubectl: ReturnType<typeof kubectlFor>;
+  const crdWith = (idSchema: Record<string, unknown>) => ({
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `tickets.${group}` },
+    spec: {
+      group,
+      scope: 'Namespaced',
+      names: { plural: 'tickets', singular: 'ticket', kind: 'Ticket' },
+      versions: [{
+        name: 'v1',
+        served: true,
+        storage: true,
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            properties: {
+              spec: {
+                type: 'object',
+                properties: { id: idSchema, due: { type: 'string', format: 'date-time' }, owner: { type: 'string', 'x-kubernetes-validations': [{ rule: '!format.dns1123Label().validate(self).hasValue()', messageExpression: '"owner: " + format.dns1123Label().validate(self).value().join(", ")' }] }, note: { type: 'string' } },
+              },
+            },
+          },
+        },
+      }],
+    },
+  });
+  const ticket = (name: string, spec: object) => JSON.stringify({ apiVersion: `${group}/v1`, kind: 'Ticket', metadata: { name, namespace: 'default' }, spec });
+
+  beforeAll(() => {
+    kubectl = kubectlFor(api.url);
+  });
+
+  it('refuses values not of their format, lets unchanged ones stay when the schema tightens, and validates names with CEL\'s format library', async () => {
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify(crdWith({ type: 'string' })));
+    await kubectl.ok(['wait', '--for=condition=Established', `crd/tickets.${group}`, '--timeout=20s']);
+    const late = await kubectl.run(['apply', '-f', '-'], ticket('t-late', { due: 'next tuesday' }));
+    expect(late.code).not.toBe(0);
+    expect(late.stderr).toContain('spec.due: Invalid value: "next tuesday": spec.due in body must be of type date-time: "next tuesday"');
+    const owner = await kubectl.run(['apply', '-f', '-'], ticket('t-owner', { owner: 'Jane_Doe' }));
+    expect(owner.code).not.toBe(0);
+    expect(owner.stderr).toContain("owner: a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-'");
+    expect(await kubectl.ok(['apply', '-f', '-'], ticket('t-1', { id: 'legacy-7', due: '2026-12-24T18:00:00Z', owner: 'jane' }))).toContain('created');
+
+    // The id becomes a uuid: the stored t-1 still takes updates that leave its id alone...
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify(crdWith({ type: 'string', format: 'uuid' })));
+    await waitFor('the tightened schema in force', async () => ((await kubectl.run(['apply', '-f', '-', '--dry-run=server'], ticket('t-probe', { id: 'x' }))).code !== 0 ? true : undefined), 10_000, 200);
+    expect(await kubectl.ok(['patch', `tickets.${group}`, 't-1', '--type=merge', '-p', '{"spec":{"note":"still open"}}'])).toContain('patched');
+    // ... but not a new invalid one, and new objects get the new rule.
+    const changed = await kubectl.run(['patch', `tickets.${group}`, 't-1', '--type=merge', '-p', '{"spec":{"id":"legacy-8"}}']);
+    expect(changed.code).not.toBe(0);
+    expect(changed.stderr).toContain('spec.id in body must be of type uuid: "legacy-8"');
+    expect(await kubectl.ok(['apply', '-f', '-'], ticket('t-2', { id: '6f1e6bba-3b55-4e3e-9a0c-0a6b4e7a3f10' }))).toContain('created');
+    await kubectl.ok(['delete', 'crd', `tickets.${group}`]);
   });
 });
 
