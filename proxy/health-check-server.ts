@@ -20,8 +20,9 @@ export function healthChecks(ports: ServicePort[]): Map<number, Check> {
   for (const sp of ports) {
     if (!sp.healthCheckNodePort) continue;
     const check = out.get(sp.healthCheckNodePort) ?? out.set(sp.healthCheckNodePort, { namespace: sp.namespace, name: sp.name, localEndpoints: 0, ips: new Set() }).get(sp.healthCheckNodePort)!;
-    // Endpoints are counted once however many ports the Service has.
-    for (const e of sp.localEndpoints) check.ips.add(e.ip);
+    // Ready ones only (a node with only terminating endpoints should lose its traffic), each
+    // counted once however many ports the Service has.
+    for (const e of sp.localEndpoints) if (!e.terminating) check.ips.add(e.ip);
     check.localEndpoints = check.ips.size;
   }
   return new Map([...out].map(([port, { ips: _ips, ...check }]) => [port, check]));

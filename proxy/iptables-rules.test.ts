@@ -3,6 +3,7 @@ import { renderRules, restoreInput } from './iptables-rules.js';
 import type { Service } from '../api/types/core.js';
 import type { EndpointSlice } from '../api/types/discovery.js';
 import { buildServiceMap } from './service-map.js';
+import { healthChecks } from './health-check-server.js';
 
 const services: Service[] = [
   { metadata: { name: 'web', namespace: 'default' }, spec: { type: 'NodePort', clusterIP: '10.96.1.1', sessionAffinity: 'ClientIP', ports: [{ name: 'http', port: 80, protocol: 'TCP', nodePort: 30080 }] } },
@@ -110,4 +111,31 @@ describe('service map and iptables rules', () => {
       expect(rulesOf(nat, ext)).toEqual([expect.stringMatching(/--src-type LOCAL -j KT-SVC-/)]);
     });
   });
+
+  it('falls back to endpoints serving while they terminate only when none is ready, locally too', () => {
+    const svc: Service[] = [{ metadata: { name: 'drain', namespace: 'default' }, spec: { type: 'NodePort', clusterIP: '10.96.3.1', externalTrafficPolicy: 'Local', ports: [{ port: 80, protocol: 'TCP', nodePort: 30090 }] } }];
+    const slice = (eps: Array<[string, string, { ready?: boolean; serving?: boolean; terminating?: boolean }]>): EndpointSlice[] => [{
+      addressType: 'IPv4',
+      metadata: { name: 'drain', namespace: 'default', labels: { 'kubernetes.io/service-name': 'drain' } },
+      endpoints: eps.map(([ip, nodeName, conditions]) => ({ addresses: [ip], nodeName, conditions })),
+      ports: [{ port: 8080, protocol: 'TCP' }],
+    }];
+    const ips = (list: Array<{ ip: string }>) => list.map((e) => e.ip);
+    const gone = { ready: false, serving: false, terminating: true };
+    const draining = { ready: false, serving: true, terminating: true };
+    // One ready (remote), one draining (local): the cluster uses the ready one, the local choice the draining one.
+    const [mixed] = buildServiceMap(svc, slice([['172.18.0.2', 'far', { ready: true }], ['172.18.0.3', 'n1', draining], ['172.18.0.4', 'n1', gone]]), new Set(['n1']));
+    expect(ips(mixed!.endpoints)).toEqual(['172.18.0.2']);
+    expect(ips(mixed!.localEndpoints)).toEqual(['172.18.0.3']);
+    const nat = renderRules([mixed!], { prefix: 'KT', serviceCIDR: '10.96.0.0/12', masqueradeMark: '0x4000' }).nat.join('\n');
+    expect(nat).toContain('--to-destination 172.18.0.3:8080'); // its SEP chain exists for the local choice
+    expect(nat).not.toContain('172.18.0.4');
+    // Nothing ready anywhere: the draining endpoint serves everyone.
+    const [drained] = buildServiceMap(svc, slice([['172.18.0.3', 'n1', draining], ['172.18.0.4', 'n1', gone]]), new Set(['n1']));
+    expect(ips(drained!.endpoints)).toEqual(['172.18.0.3']);
+    // A node whose only endpoints terminate fails its health check (kube-proxy counts ready ones).
+    const withCheck = { ...mixed!, healthCheckNodePort: 31000 };
+    expect(healthChecks([withCheck]).get(31000)?.localEndpoints).toBe(0);
+  });
 });
+

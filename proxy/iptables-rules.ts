@@ -105,7 +105,9 @@ export function renderRules(ports: ServicePort[], opts: RuleOptions): RuleSet {
       natChains.push(svl);
       pick(svl, sp.localEndpoints);
     }
-    for (const e of sp.endpoints) {
+    // Every endpoint either chain may pick (the local choice may fall back to terminating ones the cluster-wide one skips).
+    const targets = new Map([...sp.endpoints, ...sp.localEndpoints].map((e) => [`${e.ip}:${e.port}`, e]));
+    for (const e of targets.values()) {
       const chain = sep(e);
       natChains.push(chain);
       // A pod reaching itself through the Service is masqueraded, or its reply would bypass us.

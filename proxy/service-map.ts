@@ -1,6 +1,8 @@
 // What the proxy must implement, from Services and EndpointSlices (pure): one entry per
-// service port, with its cluster IP, node port, affinity and the ready endpoints that serve it,
-// and which of those run on this host's nodes (for the Local traffic policies).
+// service port, with its cluster IP, node port, affinity and the endpoints that serve it, and
+// which of those run on this host's nodes (for the Local traffic policies). As kube-proxy
+// chooses them: the ready endpoints, or, when none is ready, those still serving while they
+// terminate (so a rollout's last pods finish their work); likewise for the local ones.
 import type { Service } from '../api/types/core.js';
 import type { EndpointSlice } from '../api/types/discovery.js';
 
@@ -9,6 +11,8 @@ export interface Endpoint {
   port: number;
   /** The node it runs on, when the EndpointSlice says. */
   nodeName?: string;
+  /** Not ready, but serving while it terminates: used only when no endpoint is ready. */
+  terminating?: true;
 }
 
 export interface ServicePort {
@@ -23,9 +27,9 @@ export interface ServicePort {
   nodePort?: number;
   /** ClientIP affinity timeout in seconds, when set. */
   affinitySeconds?: number;
-  /** Ready endpoints, sorted. */
+  /** Ready endpoints, else serving terminating ones; sorted. */
   endpoints: Endpoint[];
-  /** The ready endpoints on this host's nodes, sorted. */
+  /** The same choice among the endpoints on this host's nodes; sorted. */
   localEndpoints: Endpoint[];
   /** internalTrafficPolicy Local: cluster IP traffic goes to local endpoints only. */
   internalLocal: boolean;
@@ -38,7 +42,7 @@ export interface ServicePort {
   healthCheckNodePort?: number;
 }
 
-/** The ready endpoints of each "namespace/name:portName" across a service's EndpointSlices. */
+/** The ready and serving-terminating endpoints of each "namespace/name:portName" across a service's EndpointSlices. */
 function endpointsByPort(slices: EndpointSlice[]): Map<string, Endpoint[]> {
   const out = new Map<string, Endpoint[]>();
   for (const s of slices) {
@@ -50,14 +54,22 @@ function endpointsByPort(slices: EndpointSlice[]): Map<string, Endpoint[]> {
       const key = `${s.metadata.namespace}/${svc}:${p.name ?? ''}/${p.protocol ?? 'TCP'}`;
       const list = out.get(key) ?? out.set(key, []).get(key)!;
       for (const e of s.endpoints ?? []) {
-        // Ready only; a missing condition means ready (as in the API's definition).
-        if (e.conditions?.ready === false) continue;
-        for (const ip of e.addresses ?? []) list.push(e.nodeName ? { ip, port, nodeName: e.nodeName } : { ip, port });
+        // A missing condition means ready, and serving as ready (the API's definition).
+        const ready = e.conditions?.ready !== false;
+        const terminating = !ready && e.conditions?.terminating === true && (e.conditions.serving ?? false);
+        if (!ready && !terminating) continue;
+        for (const ip of e.addresses ?? []) list.push({ ip, port, ...(e.nodeName ? { nodeName: e.nodeName } : {}), ...(terminating ? { terminating: true as const } : {}) });
       }
     }
   }
   for (const list of out.values()) list.sort((a, b) => a.ip.localeCompare(b.ip, undefined, { numeric: true }) || a.port - b.port);
   return out;
+}
+
+/** The ready endpoints, or the terminating ones still serving when none is ready. */
+function usable(endpoints: Endpoint[]): Endpoint[] {
+  const ready = endpoints.filter((e) => !e.terminating);
+  return ready.length ? ready : endpoints;
 }
 
 /** `localNodes`: the nodes whose traffic this proxy carries (see LocalNodes). */
@@ -76,7 +88,7 @@ export function buildServiceMap(services: Service[], slices: EndpointSlice[], lo
     for (const p of spec.ports ?? []) {
       const protocol = p.protocol ?? 'TCP';
       const portName = p.name ?? '';
-      const endpoints = eps.get(`${svc.metadata.namespace}/${svc.metadata.name}:${portName}/${protocol}`) ?? [];
+      const all = eps.get(`${svc.metadata.namespace}/${svc.metadata.name}:${portName}/${protocol}`) ?? [];
       out.push({
         key: `${svc.metadata.namespace}/${svc.metadata.name}:${portName}`,
         namespace: svc.metadata.namespace!,
@@ -87,8 +99,8 @@ export function buildServiceMap(services: Service[], slices: EndpointSlice[], lo
         port: p.port,
         nodePort: nodePorts && p.nodePort ? p.nodePort : undefined,
         affinitySeconds: affinity,
-        endpoints,
-        localEndpoints: endpoints.filter((e) => e.nodeName !== undefined && localNodes.has(e.nodeName)),
+        endpoints: usable(all),
+        localEndpoints: usable(all.filter((e) => e.nodeName !== undefined && localNodes.has(e.nodeName))),
         internalLocal,
         externalLocal,
         healthCheckNodePort: externalLocal && spec.type === 'LoadBalancer' && spec.healthCheckNodePort ? spec.healthCheckNodePort : undefined,

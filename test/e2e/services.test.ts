@@ -199,6 +199,33 @@ describe.each(['iptables', 'userspace'])('services with the %s proxy', (mode) =>
     }, 30_000, 300);
   });
 
+  it('a pod shutting down keeps its traffic while it still serves and no other pod is ready', async () => {
+    // The container keeps serving for 45 s after SIGTERM, as a server draining its work does.
+    const drainer = ['sh', '-c', "mkdir -p /www; hostname > /www/index.html; touch /www/ready; httpd -f -p 8080 -h /www & trap 'sleep 45; exit 0' TERM; wait"];
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'drain', labels: { app: 'drain' } },
+      spec: { terminationGracePeriodSeconds: 60, containers: [{ name: 'web', image: 'busybox:1.36', command: drainer, readinessProbe: { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 1 } }] },
+    }));
+    await kubectl.ok(['expose', 'pod/drain', '--type=NodePort', '--port', '8080']);
+    const nodePort = (await getJSON('/api/v1/namespaces/default/services/drain')).spec.ports[0].nodePort;
+    await waitFor('the pod answering on the node port', async () => ((await answerers(`http://127.0.0.1:${nodePort}/index.html`, 1)).has('drain') ? true : undefined), 60_000, 300);
+
+    await kubectl.ok(['delete', 'pod', 'drain', '--wait=false']);
+    const conditions = await waitFor('the endpoint terminating', async () => {
+      const slices = await getJSON('/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Ddrain');
+      const c = slices.items[0]?.endpoints?.[0]?.conditions;
+      return c?.terminating ? c : undefined;
+    }, 30_000, 200);
+    expect(conditions).toEqual({ ready: false, serving: true, terminating: true });
+    // Two proxy syncs later, it still answers every request.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(await answerers(`http://127.0.0.1:${nodePort}/index.html`, 10)).toEqual(new Set(['drain']));
+    await kubectl.ok(['delete', 'pod', 'drain', '--grace-period=0', '--force']);
+    await kubectl.ok(['delete', 'svc', 'drain']);
+  });
+
   it('an unassigned address in the service range is refused at once, and a deleted Service leaves no rule', async () => {
     const svc = await getJSON('/api/v1/namespaces/default/services/web');
     const unassigned = cluster.serviceCIDR.replace('0.0/16', '200.200');
