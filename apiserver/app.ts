@@ -326,7 +326,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
         await quotaStore.update(namespace, name, { dryRun: false, subresource: 'status', mutate: change });
       },
     }),
-    policies: new ValidatingPolicyAdmission(policySource(registry)),
+    policies: new ValidatingPolicyAdmission(policySource(registry), (user, attrs) => authorizer.authorize(user, attrs)),
     webhooks: new WebhookDispatcher({
       mutating: () => cachedIn('admissionregistration.k8s.io', 'mutatingwebhookconfigurations'),
       validating: () => cachedIn('admissionregistration.k8s.io', 'validatingwebhookconfigurations'),

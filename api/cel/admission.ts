@@ -5,6 +5,7 @@
 // parameter object, or null), `namespaceObject` and `variables`.
 import type { Environment } from '@marcbachmann/cel-js';
 import { isObject } from '../codec/values.js';
+import { AUTHORIZER_TYPE } from './authorizer-library.js';
 import { compile, newEnvironment, type CompiledExpression } from './environment.js';
 
 export type { CompiledExpression };
@@ -19,7 +20,7 @@ function environments(): { typed: Environment; untyped: Environment } {
     typed = newEnvironment();
     untyped = newEnvironment();
     for (const name of VARIABLES) {
-      typed.registerVariable(name, name === 'variables' ? 'map<string, dyn>' : 'dyn');
+      typed.registerVariable(name, name === 'variables' ? 'map<string, dyn>' : name === 'authorizer' ? AUTHORIZER_TYPE : 'dyn');
       untyped.registerVariable(name, 'dyn');
     }
   }

@@ -5,6 +5,7 @@
 import type { Environment } from '@marcbachmann/cel-js';
 import { parseQuantity } from '../quantity.js';
 import { re2Pattern, type Re2Pattern } from '../custom-resources/re2-pattern.js';
+import { registerAuthorizerLibrary } from './authorizer-library.js';
 import { registerFormatLibrary } from './format-library.js';
 import { registerNetworkLibrary } from './network-library.js';
 import { registerSetsLibrary } from './sets-library.js';
@@ -105,6 +106,7 @@ export function registerKubernetesLibrary(env: Environment): Environment {
   registerNetworkLibrary(env);
   registerFormatLibrary(env);
   registerSetsLibrary(env);
+  registerAuthorizerLibrary(env);
   env.registerType('kubernetes.StringsNamespace', StringsNamespace);
   env.registerConstant('strings', 'kubernetes.StringsNamespace', new StringsNamespace());
   env.registerFunction('kubernetes.StringsNamespace.quote(string): string', (_ns: StringsNamespace, s: string) => quote(s));

@@ -29,4 +29,11 @@ describe('ValidatingAdmissionPolicy type checking', () => {
     expect(withParams.map((w) => w.fieldRef)).toEqual(['spec.validations[1].expression']);
     expect(withParams[0]!.warning).toContain("undefined field 'nope'");
   });
+
+  it('types the authorizer: its checks fit, a misused one does not', () => {
+    expect(typeCheckPolicy({ matchConstraints: deployments, validations: [{ expression: "authorizer.group('apps').resource('deployments').namespace(object.metadata.namespace).check('update').allowed() || authorizer.requestResource.check('x').allowed()" }] })).toEqual([]);
+    const wrong = typeCheckPolicy({ matchConstraints: deployments, validations: [{ expression: "authorizer.group('apps').check('update').allowed()" }] });
+    expect(wrong).toHaveLength(1);
+  });
 });
+

@@ -7,6 +7,7 @@ import type { Environment } from '@marcbachmann/cel-js';
 import { kinds } from '../kinds/index.js';
 import type { KindModule } from '../kinds/kind.js';
 import type { Schema } from '../schema/dsl.js';
+import { AUTHORIZER_TYPE } from './authorizer-library.js';
 import { compile, newEnvironment } from './environment.js';
 import { celEquals } from './schema-types.js';
 
@@ -88,7 +89,8 @@ export function typeCheckPolicy(spec: Obj): ExpressionWarning[] {
     typed.registerVariable('object', objectType);
     typed.registerVariable('oldObject', objectType);
     if (paramKind) typed.registerVariable('params', paramsType);
-    for (const name of ['request', 'namespaceObject', 'authorizer']) typed.registerVariable(name, 'dyn');
+    for (const name of ['request', 'namespaceObject']) typed.registerVariable(name, 'dyn');
+    typed.registerVariable('authorizer', AUTHORIZER_TYPE);
     typed.registerVariable('variables', 'map<string, dyn>');
     const untyped = newEnvironment();
     for (const name of ['object', 'oldObject', 'params', 'request', 'namespaceObject', 'authorizer', 'variables']) untyped.registerVariable(name, 'dyn');

@@ -108,6 +108,48 @@ describe('ValidatingAdmissionPolicy with kubectl', () => {
     expect(await kubectl.ok(['apply', '-f', '-'], deployment('four', 'policed', 1))).toContain('created');
   });
 
+  it('lets policies ask the authorizer what the user may do (RBAC), for a custom verb on the request\'s resource', async () => {
+    await kubectl.ok(['create', 'namespace', 'approvals']);
+    await kubectl.ok(['label', 'namespace', 'approvals', 'approvals=true']);
+    await kubectl.ok(['create', 'role', 'deployer', '-n', 'approvals', '--verb=create,get,list', '--resource=deployments.apps']);
+    await kubectl.ok(['create', 'rolebinding', 'jane-deployer', '-n', 'approvals', '--role=deployer', '--user=jane']);
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicy',
+      metadata: { name: 'approved.example.com' },
+      spec: {
+        matchConstraints: { resourceRules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE'], resources: ['deployments'] }] },
+        validations: [{
+          expression: "authorizer.requestResource.check('approve').allowed()",
+          messageExpression: "'user ' + request.userInfo.username + ' may not approve deployments in ' + request.namespace",
+          reason: 'Forbidden',
+        }],
+      },
+    }));
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicyBinding',
+      metadata: { name: 'approved-binding' },
+      spec: { policyName: 'approved.example.com', validationActions: ['Deny'], matchResources: { namespaceSelector: { matchLabels: { approvals: 'true' } } } },
+    }));
+    const refused = await waitFor('the policy in force', async () => {
+      const r = await kubectl.run(['apply', '--as=jane', '-f', '-'], deployment('unapproved', 'approvals', 1));
+      return r.code !== 0 ? r : undefined;
+    }, 10_000, 200);
+    expect(refused.stderr).toContain('user jane may not approve deployments in approvals');
+    // The cluster admin may (system:masters), and so may jane once RBAC gives her the verb.
+    expect(await kubectl.ok(['apply', '-f', '-'], deployment('by-admin', 'approvals', 1))).toContain('created');
+    await kubectl.ok(['create', 'role', 'approver', '-n', 'approvals', '--verb=approve', '--resource=deployments.apps']);
+    await kubectl.ok(['create', 'rolebinding', 'jane-approver', '-n', 'approvals', '--role=approver', '--user=jane']);
+    const created = await waitFor('jane allowed', async () => {
+      const r = await kubectl.run(['apply', '--as=jane', '-f', '-'], deployment('approved', 'approvals', 1));
+      return r.code === 0 ? r.stdout : undefined;
+    }, 10_000, 200);
+    expect(created).toContain('deployment.apps/approved created');
+    await kubectl.ok(['delete', 'validatingadmissionpolicybinding', 'approved-binding']);
+    await kubectl.ok(['delete', 'validatingadmissionpolicy', 'approved.example.com']);
+  });
+
   it('reports type confusions in status.typeChecking, as Kubernetes\' status controller does', async () => {
     const confused = {
       apiVersion: 'admissionregistration.k8s.io/v1',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StatusError } from '../../../api/status.js';
 import type { KubeObject } from '../../../api/types/meta.js';
+import type { AuthorizeFn, CheckAttributes, CheckUser } from '../../../api/cel/authorizer-library.js';
 import type { AdmissionAttributes } from '../webhooks/matching.js';
 import { ValidatingPolicyAdmission, type PolicySource } from './validating-policy.js';
 
@@ -21,7 +22,7 @@ const binding = (name: string, policyName: string, spec: Record<string, unknown>
   spec: { policyName, validationActions: ['Deny'], ...spec },
 });
 
-function admission(policies: KubeObject[], bindings: KubeObject[], params: KubeObject[] = []): ValidatingPolicyAdmission {
+function admission(policies: KubeObject[], bindings: KubeObject[], params: KubeObject[] = [], authorize?: AuthorizeFn): ValidatingPolicyAdmission {
   const namespaces: Record<string, KubeObject> = {
     marked: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'marked', labels: { policed: 'true' } } },
     plain: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'plain' } },
@@ -33,7 +34,7 @@ function admission(policies: KubeObject[], bindings: KubeObject[], params: KubeO
     params: (apiVersion, kind, namespace, name) =>
       apiVersion === 'v1' && kind === 'ConfigMap' ? { namespaced: true, objects: params.filter((p) => p.metadata.namespace === namespace && (name === undefined || p.metadata.name === name)) } : undefined,
   };
-  return new ValidatingPolicyAdmission(source);
+  return new ValidatingPolicyAdmission(source, authorize);
 }
 
 const deployment = (replicas: number, namespace = 'marked', operation: AdmissionAttributes['operation'] = 'CREATE'): AdmissionAttributes => ({
@@ -130,4 +131,35 @@ describe('ValidatingAdmissionPolicy', () => {
     const mallory = { ...deployment(3), user: { name: 'mallory', groups: [] } };
     expect((await denial(admission([p], [binding('b', 'no-shrink')]).validate(mallory))).message).toContain("failed expression: request.userInfo.username != 'mallory'");
   });
+
+  it('gives policies the authorizer: checks for the requesting user, a service account, a path and the request\'s own resource', async () => {
+    const asked: Array<{ user: CheckUser; attrs: CheckAttributes }> = [];
+    const authorize: AuthorizeFn = (user, attrs) => {
+      asked.push({ user, attrs });
+      if (attrs.resourceRequest && attrs.verb === 'approve') return { decision: 'allow' };
+      if (!attrs.resourceRequest) return { decision: 'allow' };
+      if (user.name.startsWith('system:serviceaccount:')) return { decision: 'deny', reason: 'no service account may' };
+      return { decision: 'no-opinion', reason: 'no RBAC rule' };
+    };
+    const gate = policy('gate.example.com', {
+      validations: [
+        { expression: "authorizer.requestResource.check('approve').allowed()" },
+        { expression: "authorizer.path('/healthz').check('get').allowed()" },
+        { expression: "object.spec.replicas < 5 || authorizer.group('apps').resource('deployments').subresource('scale').namespace(object.metadata.namespace).name('web').check('update').allowed()", messageExpression: "'scaling past 4 needs update on deployments/scale: ' + authorizer.group('apps').resource('deployments').subresource('scale').namespace(object.metadata.namespace).check('update').reason()" },
+        { expression: "!authorizer.serviceAccount('kube-system', 'deployer').group('').resource('secrets').check('get').allowed() && authorizer.serviceAccount('kube-system', 'deployer').group('').resource('secrets').check('get').reason() == 'no service account may'" },
+        { expression: "!authorizer.group('').resource('pods').check('list').errored() && authorizer.group('').resource('pods').check('list').error() == ''" },
+      ],
+    });
+    const a = admission([gate], [binding('gate-binding', 'gate.example.com')], [], authorize);
+    await a.validate(deployment(2));
+    expect(asked.find((q) => q.attrs.verb === 'approve')).toEqual({
+      user: { name: 'jane', groups: ['system:authenticated'] },
+      attrs: { resourceRequest: true, verb: 'approve', apiGroup: 'apps', apiVersion: 'v1', resource: 'deployments', subresource: '', namespace: 'marked', name: 'web' },
+    });
+    expect(asked.find((q) => q.user.name === 'system:serviceaccount:kube-system:deployer')?.user.groups).toEqual(['system:serviceaccounts', 'system:serviceaccounts:kube-system']);
+    const err = await denial(a.validate(deployment(7)));
+    expect(err.message).toContain('scaling past 4 needs update on deployments/scale: no RBAC rule');
+    expect(asked.find((q) => q.attrs.resourceRequest && q.attrs.subresource === 'scale')?.attrs).toEqual({ resourceRequest: true, verb: 'update', apiGroup: 'apps', apiVersion: '*', resource: 'deployments', subresource: 'scale', namespace: 'marked', name: 'web' });
+  });
 });
+

@@ -8,6 +8,7 @@
 // Fail and are ignored under Ignore.
 import { randomUUID } from 'node:crypto';
 import type { CompiledCondition, CompiledExpression } from '../../../api/cel/admission.js';
+import type { AuthorizeFn } from '../../../api/cel/authorizer-library.js';
 import { loadExtras, requireExtras } from '../../../api/on-demand/loader.js';
 import type { LabelSelector } from '../../../api/labels.js';
 import { StatusError } from '../../../api/status.js';
@@ -109,7 +110,11 @@ class ConfigError extends Error {}
 export class ValidatingPolicyAdmission {
   private readonly compiled = new Map<string, { version: string; policy: CompiledPolicy }>();
 
-  constructor(private readonly source: PolicySource) {}
+  /** `authorize`: the apiserver's authorizer, for the policies' `authorizer` variable (none: every check is "no opinion"). */
+  constructor(
+    private readonly source: PolicySource,
+    private readonly authorize: AuthorizeFn = () => ({ decision: 'no-opinion', reason: 'no authorizer' }),
+  ) {}
 
   private policy(p: KubeObject): CompiledPolicy {
     const key = p.metadata.uid ?? p.metadata.name!;
@@ -140,14 +145,14 @@ export class ValidatingPolicyAdmission {
     }
     if (applicable.length === 0) return out;
     await loadExtras();
-    const { jsonToCel, namespaceObjectOf } = requireExtras();
+    const { jsonToCel, namespaceObjectOf, CelAuthorizer } = requireExtras();
     const isNamespace = a.group === '' && a.resource === 'namespaces';
     const base = {
       object: a.object ? jsonToCel(a.object) : null,
       oldObject: a.oldObject ? jsonToCel(a.oldObject) : null,
       request: jsonToCel(admissionRequestOf(a, randomUUID())),
       namespaceObject: a.namespace && !isNamespace ? namespaceObjectOf(this.source.namespace(a.namespace) as Obj | undefined) : null,
-      authorizer: null,
+      authorizer: new CelAuthorizer(a.user, this.authorize, { group: a.group, version: a.version, resource: a.resource, subresource: a.subresource ?? '', namespace: a.namespace ?? '', name: a.name }),
     };
     const denials: Decision[] = [];
     const failures = new Map<string, unknown[]>();
