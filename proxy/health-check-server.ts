@@ -37,6 +37,12 @@ export function answer(check: Check, proxyHealthy: boolean): { code: number; hea
   };
 }
 
+/** Stops answering at once: close() alone keeps serving kept-alive connections a load balancer keeps polling on. */
+function stop(server: Server): void {
+  server.close();
+  server.closeAllConnections();
+}
+
 export class HealthCheckServers {
   private readonly servers = new Map<number, { server: Server; check: Check }>();
 
@@ -51,7 +57,7 @@ export class HealthCheckServers {
     const wanted = healthChecks(ports);
     for (const [port, s] of this.servers) {
       if (wanted.has(port)) continue;
-      s.server.close();
+      stop(s.server);
       this.servers.delete(port);
     }
     for (const [port, check] of wanted) {
@@ -76,7 +82,7 @@ export class HealthCheckServers {
   }
 
   close(): void {
-    for (const s of this.servers.values()) s.server.close();
+    for (const s of this.servers.values()) stop(s.server);
     this.servers.clear();
   }
 }
