@@ -5,6 +5,7 @@
 // `authorizer.requestResource` is the request's own resource, ready for a custom verb. The
 // decision comes from the apiserver's authorizer (RBAC, Node, ...), through `authorize`.
 import type { Environment } from '@marcbachmann/cel-js';
+import { CelRuntimeError } from './errors.js';
 
 /** Who a check is for. */
 export interface CheckUser {
@@ -39,6 +40,13 @@ export class CelDecision {
   ) {}
 }
 
+/**
+ * How many checks one policy evaluation may make: Kubernetes prices a check at 350,000 of the
+ * 10,000,000 a policy's expressions may spend together per evaluation (28 checks), so a policy
+ * cannot make the apiserver authorize thousands of times per request.
+ */
+export const CHECKS_PER_EVALUATION = 28;
+
 export class CelAuthorizer {
   readonly requestResource: CelResourceCheck;
 
@@ -46,11 +54,23 @@ export class CelAuthorizer {
     readonly user: CheckUser,
     readonly authorize: AuthorizeFn,
     readonly request: RequestResource,
+    private readonly budget: { left: number } = { left: CHECKS_PER_EVALUATION },
   ) {
     this.requestResource = new CelResourceCheck(this, request.group, request.resource, request.subresource, request.namespace, request.name, request.version);
   }
 
+  /** The same authorizer with a fresh budget of checks (one per policy evaluation). */
+  withFreshBudget(): CelAuthorizer {
+    return new CelAuthorizer(this.user, this.authorize, this.request);
+  }
+
+  /** Another identity, spending from the same budget. */
+  as(user: CheckUser): CelAuthorizer {
+    return new CelAuthorizer(user, this.authorize, this.request, this.budget);
+  }
+
   decide(attrs: CheckAttributes): CelDecision {
+    if (this.budget.left-- <= 0) throw new CelRuntimeError('operation cancelled: actual cost limit exceeded');
     try {
       const d = this.authorize(this.user, attrs);
       return new CelDecision(d.decision, d.reason ?? '', d.error ?? '');
@@ -116,7 +136,7 @@ export function registerAuthorizerLibrary(env: Environment): void {
   env.registerType(A, { ctor: CelAuthorizer, fields: { requestResource: R } });
   env.registerFunction(`${A}.path(string): ${P}`, (a: CelAuthorizer, path: string) => new CelPathCheck(a, path));
   env.registerFunction(`${A}.group(string): ${G}`, (a: CelAuthorizer, group: string) => new CelGroupCheck(a, group));
-  env.registerFunction(`${A}.serviceAccount(string, string): ${A}`, (a: CelAuthorizer, namespace: string, name: string) => new CelAuthorizer(serviceAccountUser(namespace, name), a.authorize, a.request));
+  env.registerFunction(`${A}.serviceAccount(string, string): ${A}`, (a: CelAuthorizer, namespace: string, name: string) => a.as(serviceAccountUser(namespace, name)));
   env.registerFunction(`${G}.resource(string): ${R}`, (g: CelGroupCheck, resource: string) => new CelResourceCheck(g.authz, g.group, resource));
   env.registerFunction(`${R}.subresource(string): ${R}`, (r: CelResourceCheck, subresource: string) => r.with({ subresource }));
   env.registerFunction(`${R}.namespace(string): ${R}`, (r: CelResourceCheck, namespace: string) => r.with({ namespace }));

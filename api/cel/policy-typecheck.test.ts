@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { typeCheckPolicy } from './policy-typecheck.js';
+import { customResourcesNamed, typeCheckPolicy } from './policy-typecheck.js';
 
 const deployments = { resourceRules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['deployments'] }] };
 
@@ -34,6 +34,21 @@ describe('ValidatingAdmissionPolicy type checking', () => {
     expect(typeCheckPolicy({ matchConstraints: deployments, validations: [{ expression: "authorizer.group('apps').resource('deployments').namespace(object.metadata.namespace).check('update').allowed() || authorizer.requestResource.check('x').allowed()" }] })).toEqual([]);
     const wrong = typeCheckPolicy({ matchConstraints: deployments, validations: [{ expression: "authorizer.group('apps').check('update').allowed()" }] });
     expect(wrong).toHaveLength(1);
+  });
+
+  it('checks custom resources against their definition\'s schema, with the full ObjectMeta', () => {
+    const spec = {
+      matchConstraints: { resourceRules: [{ apiGroups: ['example.com'], apiVersions: ['v1'], operations: ['CREATE'], resources: ['widgets'] }, { apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE'], resources: ['deployments'] }] },
+      validations: [{ expression: "object.spec.size > 1 && object.metadata.labels['tier'] == 'x'" }, { expression: "object.spec.size > 'big'" }],
+    };
+    expect(customResourcesNamed(spec)).toEqual([{ group: 'example.com', version: 'v1', resource: 'widgets' }]);
+    const widget = { group: 'example.com', version: 'v1', kind: 'Widget', schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } } } };
+    const warnings = typeCheckPolicy(spec, [widget]);
+    // Deployments have no spec.size: both expressions warn for them; the Widget only for the second.
+    expect(warnings.map((w) => w.fieldRef)).toEqual(['spec.validations[0].expression', 'spec.validations[1].expression']);
+    expect(warnings[0]!.warning).not.toContain('Kind=Widget');
+    expect(warnings[1]!.warning).toContain("example.com/v1, Kind=Widget: ERROR: <input>:1:");
+    expect(warnings[1]!.warning).toContain("found no matching overload for '_>_' applied to '(int, string)'");
   });
 });
 

@@ -5,5 +5,5 @@
 export { compileSchemaRules, reportRuleProblems, RuleValidator } from '../custom-resources/validation-rules.js';
 export { re2Pattern } from '../custom-resources/re2-pattern.js';
 export { compileAdmissionExpression, compileConditions, judgeConditions, jsonToCel, namespaceObjectOf } from '../cel/admission.js';
-export { typeCheckPolicy } from '../cel/policy-typecheck.js';
+export { customResourcesNamed, typeCheckPolicy } from '../cel/policy-typecheck.js';
 export { CelAuthorizer } from '../cel/authorizer-library.js';

@@ -176,5 +176,30 @@ describe('ValidatingAdmissionPolicy with kubectl', () => {
     expect(warnings[0].warning).toContain("found no matching overload for '_>_' applied to '(int, string)'");
     expect(warnings[1].fieldRef).toBe('spec.validations[0].messageExpression');
     expect(warnings[1].warning).toContain("found no matching overload for '_+_' applied to '(string, int)'");
+
+    // A custom resource's policy is checked against its definition's schema.
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'crontabs.policy.example.com' },
+      spec: {
+        group: 'policy.example.com',
+        scope: 'Namespaced',
+        names: { plural: 'crontabs', singular: 'crontab', kind: 'CronTab' },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { replicas: { type: 'integer' }, cron: { type: 'string' } } } } } } }],
+      },
+    }));
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      ...confused,
+      metadata: { name: 'crontab.example.com' },
+      spec: {
+        matchConstraints: { resourceRules: [{ apiGroups: ['policy.example.com'], apiVersions: ['v1'], operations: ['CREATE'], resources: ['crontabs'] }] },
+        validations: [{ expression: "object.spec.replicas > 1 && object.metadata.labels['team'] != ''" }, { expression: 'object.spec.schedule == "x"' }],
+      },
+    }));
+    const custom = (await checked('crontab.example.com')).status.typeChecking.expressionWarnings;
+    expect(custom.map((w: { fieldRef: string }) => w.fieldRef)).toEqual(['spec.validations[1].expression']);
+    expect(custom[0].warning).toContain("policy.example.com/v1, Kind=CronTab: ERROR: <input>:1:");
+    expect(custom[0].warning).toContain("undefined field 'schedule'");
   });
 });

@@ -161,5 +161,18 @@ describe('ValidatingAdmissionPolicy', () => {
     expect(err.message).toContain('scaling past 4 needs update on deployments/scale: no RBAC rule');
     expect(asked.find((q) => q.attrs.resourceRequest && q.attrs.subresource === 'scale')?.attrs).toEqual({ resourceRequest: true, verb: 'update', apiGroup: 'apps', apiVersion: '*', resource: 'deployments', subresource: 'scale', namespace: 'marked', name: 'web' });
   });
+
+  it('meters authorizer checks: a policy that would authorize without end fails, as Kubernetes\' cost limit fails it', async () => {
+    let calls = 0;
+    const authorize: AuthorizeFn = () => (calls++, { decision: 'allow' });
+    const greedy = policy('greedy.example.com', { validations: [{ expression: "[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30].all(i, authorizer.group('').resource('pods').name(string(i)).check('get').allowed())" }] });
+    const err = await denial(admission([greedy], [binding('greedy-binding', 'greedy.example.com')], [], authorize).validate(deployment(2)));
+    expect(err.message).toContain('operation cancelled: actual cost limit exceeded');
+    expect(calls).toBe(28);
+    // A modest policy stays within budget on every request.
+    const modest = policy('modest.example.com', { validations: [{ expression: "authorizer.group('').resource('pods').check('get').allowed()" }] });
+    const a = admission([modest], [binding('modest-binding', 'modest.example.com')], [], authorize);
+    for (let i = 0; i < 40; i++) await a.validate(deployment(2));
+  });
 });
 

@@ -8,7 +8,7 @@
 // Fail and are ignored under Ignore.
 import { randomUUID } from 'node:crypto';
 import type { CompiledCondition, CompiledExpression } from '../../../api/cel/admission.js';
-import type { AuthorizeFn } from '../../../api/cel/authorizer-library.js';
+import type { AuthorizeFn, CelAuthorizer } from '../../../api/cel/authorizer-library.js';
 import { loadExtras, requireExtras } from '../../../api/on-demand/loader.js';
 import type { LabelSelector } from '../../../api/labels.js';
 import { StatusError } from '../../../api/status.js';
@@ -226,7 +226,8 @@ export class ValidatingPolicyAdmission {
 
   private evaluate(policy: CompiledPolicy, base: Record<string, unknown>, out: PolicyOutcome, act: (index: number, message: string, reason?: string) => void, fail: (message: string) => void): void {
     const variables: Record<string, unknown> = {};
-    const vars = { ...base, variables };
+    // Each evaluation has its own budget of authorizer checks, as Kubernetes meters its cost.
+    const vars = { ...base, ...(base.authorizer ? { authorizer: (base.authorizer as CelAuthorizer).withFreshBudget() } : {}), variables };
     for (const v of policy.variables) {
       try {
         Object.defineProperty(variables, v.name, { value: v.expr.evaluate(vars), enumerable: true, writable: true, configurable: true });
