@@ -31,7 +31,7 @@ import { ensureKubernetesService, publishable } from './registry/system-services
 import { discoveryRoutes } from './routes/discovery.js';
 import { healthRoutes, versionInfo } from './routes/health.js';
 import { openapiRoutes } from './routes/openapi.js';
-import { KubeletConnector, serveUpgrades, type KubeletClientTLS } from './routes/pod-proxy.js';
+import { KubeletConnector, serveUpgrades, type ConnectAdmission, type KubeletClientTLS } from './routes/pod-proxy.js';
 import { resourceRoutes } from './routes/resources.js';
 import { RequestAuthenticator, type TokenAuthenticator } from '../component-base/authn/authenticator.js';
 import { generateKeyPairSync } from 'node:crypto';
@@ -363,7 +363,9 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   app.register(discoveryRoutes, { serverAddress: () => advertised ?? listenAddress(app), table: registry.table, aggregator });
   app.register(openapiRoutes, { gitVersion: versionInfo().gitVersion, table: registry.table });
   app.register(resourceRoutes, { aggregator, registry, bookmarkIntervalMs: opts.bookmarkIntervalMs, shutdown: shutdown.signal, reviews, serviceAccountTokens, maxTokenExpirationSeconds: sa.maxExpirationSeconds, admission, kubelets });
-  serveUpgrades(app.server, registry, kubelets, gate, log);
+  const podsResource = findResource('', 'v1', 'pods')!;
+  const admitConnect: ConnectAdmission = (subresource, namespace, podName, options, user) => admission.admitConnect(podsResource, subresource, namespace, podName, options, user);
+  serveUpgrades(app.server, registry, kubelets, gate, log, admitConnect);
 
   const crds = new CRDController(registry, log.child({ controller: 'apiextensions' }));
   const apiservices = new APIServiceController(registry, aggregator, log.child({ controller: 'apiservices' }));
@@ -423,7 +425,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
         (req, res) => app.routing(req, res),
       );
       server.on('clientError', clientErrorHandler);
-      serveUpgrades(server as unknown as HttpServer, registry, kubelets, gate, log);
+      serveUpgrades(server as unknown as HttpServer, registry, kubelets, gate, log, admitConnect);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => (server.off('error', reject), resolve()));

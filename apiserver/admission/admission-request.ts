@@ -4,12 +4,13 @@ import type { AdmissionAttributes } from './webhooks/matching.js';
 
 /** The request's fields, without the objects (callers add them as their audience needs). */
 export function admissionRequestOf(a: AdmissionAttributes, uid: string): Record<string, unknown> {
+  const kind = a.objectKind ?? { group: a.group, version: a.version, kind: a.kind };
   return {
     uid,
-    kind: { group: a.group, version: a.version, kind: a.kind },
+    kind,
     resource: { group: a.group, version: a.version, resource: a.resource },
     ...(a.subresource ? { subResource: a.subresource } : {}),
-    requestKind: { group: a.group, version: a.version, kind: a.kind },
+    requestKind: kind,
     requestResource: { group: a.group, version: a.version, resource: a.resource },
     ...(a.subresource ? { requestSubResource: a.subresource } : {}),
     name: a.name,

@@ -174,6 +174,38 @@ export class Admission {
     return warnings;
   }
 
+  /**
+   * Admits a write through <resource>/scale: webhooks and policies see autoscaling/v1 Scale
+   * objects, as in Kubernetes, and mutating webhooks may change `next` (its replicas).
+   */
+  async admitScale(r: ResourceInfo, next: KubeObject, old: KubeObject, user: UserInfo, req: AdmissionRequest = {}): Promise<string[]> {
+    if (!this.webhooks && !this.policies) return [];
+    const attrs = { ...this.attributes('UPDATE', r, next, old, user, { ...req, subresource: 'scale' }), objectKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' } };
+    const warnings: string[] = [];
+    if (this.webhooks) this.collect(await this.webhooks.mutate(attrs), warnings, req);
+    if (this.policies) this.collect(await this.policies.validate(attrs), warnings, req);
+    if (this.webhooks) this.collect(await this.webhooks.validate(attrs), warnings, req);
+    return warnings;
+  }
+
+  /**
+   * Admits a CONNECT (pods/exec, attach, portforward): webhooks and policies whose rules name
+   * the subresource with operation CONNECT see the connection's options (PodExecOptions, ...)
+   * as the object, as in Kubernetes; any may refuse it.
+   */
+  async admitConnect(r: ResourceInfo, subresource: string, namespace: string, name: string, options: KubeObject, user: UserInfo): Promise<void> {
+    if (!this.webhooks && !this.policies) return;
+    const attrs: AdmissionAttributes = {
+      ...this.attributes('CONNECT', r, options, undefined, user, { subresource }),
+      name,
+      namespace,
+      objectKind: { group: '', version: 'v1', kind: options.kind! },
+    };
+    if (this.webhooks) await this.webhooks.mutate(attrs);
+    if (this.policies) await this.policies.validate(attrs);
+    if (this.webhooks) await this.webhooks.validate(attrs);
+  }
+
   /** Admits the deletion of `current` (webhooks see it as the old object). */
   async admitDelete(r: ResourceInfo, current: KubeObject, user: UserInfo, req: AdmissionRequest = {}): Promise<void> {
     if (!this.webhooks && !this.policies) return;

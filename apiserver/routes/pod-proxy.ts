@@ -12,6 +12,7 @@ import type { Agent } from 'undici';
 import { findResource } from '../../api/resources.js';
 import { badRequest, noSuchRoute, StatusError } from '../../api/status.js';
 import type { KubeObject } from '../../api/types/meta.js';
+import type { UserInfo } from '../../component-base/authn/user.js';
 import { decodedPath } from '../http/path.js';
 import type { RequestGate } from '../http/request-gate.js';
 import { undici } from '../http/undici.js';
@@ -126,13 +127,16 @@ function writeStatus(socket: Duplex, err: StatusError): void {
   socket.end(`HTTP/1.1 ${err.code} ${err.reason || 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
+/** Admission of a CONNECT: the connection's options (PodExecOptions, ...) as webhooks and policies see them. */
+export type ConnectAdmission = (subresource: string, namespace: string, podName: string, options: KubeObject, user: UserInfo) => Promise<void>;
+
 /** Handles upgrade requests (kubectl exec): relays the connection to the pod's kubelet. */
-export function serveUpgrades(server: Server, registry: Registry, kubelets: KubeletConnector, gate: RequestGate, log: Logger): void {
+export function serveUpgrades(server: Server, registry: Registry, kubelets: KubeletConnector, gate: RequestGate, log: Logger, admitConnect?: ConnectAdmission): void {
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
     void gate
       .admitUpgrade(req)
-      .then(() => relay(req, socket, head, registry, kubelets))
+      .then((user) => relay(req, socket, head, registry, kubelets, (subresource, namespace, podName, options) => admitConnect?.(subresource, namespace, podName, options, user) ?? Promise.resolve()))
       .catch((err) => {
         const status = err instanceof StatusError ? err : new StatusError(500, 'InternalError', (err as Error).message);
         if (status.code >= 500) log.warn({ err: (err as Error).message, url: req.url }, 'upgrade failed');
@@ -141,7 +145,9 @@ export function serveUpgrades(server: Server, registry: Registry, kubelets: Kube
   });
 }
 
-async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, registry: Registry, kubelets: KubeletConnector): Promise<void> {
+const flag = (q: URLSearchParams, name: string) => ['true', '1'].includes((q.get(name) ?? '').toLowerCase());
+
+async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, registry: Registry, kubelets: KubeletConnector, admit: (subresource: string, namespace: string, podName: string, options: KubeObject) => Promise<void>): Promise<void> {
   const raw = req.url ?? '/';
   const m = UPGRADE_PATH.exec(decodedPath(raw));
   if (!m) throw noSuchRoute();
@@ -156,8 +162,10 @@ async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, registr
     if (target.pod.status?.phase !== 'Running') throw badRequest(`pod ${podName} is not running (phase: ${target.pod.status?.phase ?? 'Pending'})`);
     // SPDY (kubectl before 1.30) passes through as well: the kubelet speaks it.
     if (upgrade !== 'websocket' && upgrade !== 'spdy/3.1') throw badRequest(`port-forward needs an Upgrade to SPDY/3.1 or websocket`);
+    const ports = url.searchParams.getAll('ports');
+    await admit(verb, namespace, podName, { apiVersion: 'v1', kind: 'PodPortForwardOptions', ports: ports.flatMap((p) => p.split(',')).map(Number).filter(Number.isInteger) } as unknown as KubeObject);
     const q = new URLSearchParams();
-    for (const p of url.searchParams.getAll('ports')) q.append('ports', p);
+    for (const p of ports) q.append('ports', p);
     kubeletPath = `/portForward/${encodeURIComponent(namespace)}/${encodeURIComponent(podName)}${q.size ? `?${q}` : ''}`;
   } else {
     target = await locateKubelet(registry, namespace, podName, url.searchParams.get('container') || undefined);
@@ -165,6 +173,10 @@ async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, registr
     if (isPodFinished(target.pod)) throw badRequest(`cannot ${verb} ${verb === 'exec' ? 'into' : 'to'} a container in a completed pod; current phase is ${phase}`);
     // WebSocket (kubectl 1.30+, the official clients) or SPDY (older kubectl): the kubelet speaks both.
     if (upgrade !== 'websocket' && upgrade !== 'spdy/3.1') throw badRequest(`${verb} needs an Upgrade to websocket or SPDY/3.1`);
+    const sp = url.searchParams;
+    const streams = { stdin: flag(sp, 'stdin'), stdout: flag(sp, 'stdout'), stderr: flag(sp, 'stderr'), tty: flag(sp, 'tty'), container: target.container };
+    const options = verb === 'exec' ? { apiVersion: 'v1', kind: 'PodExecOptions', ...streams, command: sp.getAll('command') } : { apiVersion: 'v1', kind: 'PodAttachOptions', ...streams };
+    await admit(verb, namespace, podName, options as unknown as KubeObject);
     const q = new URLSearchParams();
     if (verb === 'exec') for (const c of url.searchParams.getAll('command')) q.append('command', c);
     for (const p of ['stdin', 'stdout', 'stderr', 'tty']) if (url.searchParams.has(p)) q.set(p, url.searchParams.get(p)!);

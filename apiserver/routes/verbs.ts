@@ -112,7 +112,7 @@ export async function create(ctx: Ctx): Promise<FastifyReply> {
 }
 
 /** What admission is told of this request besides the object. */
-function admissionRequest(ctx: Ctx, optionsKind: 'CreateOptions' | 'UpdateOptions' | 'PatchOptions' | 'DeleteOptions', subresource?: string): AdmissionRequest {
+export function admissionRequest(ctx: Ctx, optionsKind: 'CreateOptions' | 'UpdateOptions' | 'PatchOptions' | 'DeleteOptions', subresource?: string): AdmissionRequest {
   const manager = typeof ctx.q.fieldManager === 'string' ? { fieldManager: ctx.q.fieldManager } : {};
   return {
     dryRun: dryRun(ctx.q),

@@ -51,6 +51,16 @@ beforeAll(async () => {
         const patch = [{ op: 'replace', path: '/metadata/namespace', value: 'elsewhere' }];
         return res.end(answer(review, { allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(patch)).toString('base64') }));
       }
+      if (path === '/scale-limit' && review.request.object?.kind === 'Scale' && review.request.object.spec?.replicas > 10) {
+        return res.end(answer(review, { allowed: false, status: { code: 422, reason: 'Invalid', message: 'at most 10 replicas' } }));
+      }
+      if (path === '/scale-cap' && review.request.object?.kind === 'Scale' && review.request.object.spec?.replicas > 5 && review.request.object.spec.replicas <= 10) {
+        const patch = [{ op: 'replace', path: '/spec/replicas', value: 5 }];
+        return res.end(answer(review, { allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(patch)).toString('base64'), warnings: ['capped at 5 replicas'] }));
+      }
+      if (path === '/no-shells' && review.request.operation === 'CONNECT') {
+        return res.end(answer(review, { allowed: false, status: { code: 403, reason: 'Forbidden', message: 'no shells here' } }));
+      }
       if (path === '/bad-uid') return res.end(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: 'not-it', allowed: true } }));
       res.end(answer(review, { allowed: true }));
     });
@@ -266,6 +276,75 @@ describe('admission webhooks', () => {
     const invalid = await kubectl.run(['apply', '-f', '-'], configuration('Validating', 'invalid', { clientConfig: url('/conditional'), rules, matchConditions: [{ name: 'bad', expression: 'object.metadata.name ==' }] }));
     expect(invalid.stderr).toContain('webhooks[0].matchConditions[0].expression: Invalid value: "object.metadata.name ==": compilation failed');
     await kubectl.ok(['delete', 'validatingwebhookconfiguration', 'erring']);
+  });
+
+  it('the scale subresource: webhooks on deployments/scale see Scale objects, may refuse and may change the replicas', async () => {
+    await kubectl.ok(['create', 'namespace', 'scaled']);
+    await kubectl.ok(['create', 'deployment', 'web', '-n', 'scaled', '--image=busybox:1.36', '--replicas=1']);
+    await kubectl.ok(['apply', '-f', '-'], configuration('Validating', 'scale-limit', { clientConfig: url('/scale-limit'), rules: [{ operations: ['UPDATE'], apiGroups: ['apps'], apiVersions: ['v1'], resources: ['deployments/scale'] }] }));
+    await kubectl.ok(['apply', '-f', '-'], configuration('Mutating', 'scale-cap', { clientConfig: url('/scale-cap'), rules: [{ operations: ['UPDATE'], apiGroups: ['apps'], apiVersions: ['v1'], resources: ['deployments/scale'] }] }));
+    // A rule for deployments alone does not see scale requests.
+    await kubectl.ok(['apply', '-f', '-'], configuration('Validating', 'whole', { clientConfig: url('/whole'), rules: [{ operations: ['UPDATE'], apiGroups: ['apps'], apiVersions: ['v1'], resources: ['deployments'] }] }));
+
+    const refused = await kubectl.run(['scale', 'deployment/web', '-n', 'scaled', '--replicas=20']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('admission webhook "scale-limit.kubette.test" denied the request: at most 10 replicas');
+    const capped = await kubectl.run(['scale', 'deployment/web', '-n', 'scaled', '--replicas=7']);
+    expect(capped.code).toBe(0);
+    expect(capped.stderr).toContain('capped at 5 replicas');
+    expect(await kubectl.ok(['get', 'deployment', 'web', '-n', 'scaled', '-o', 'jsonpath={.spec.replicas}'])).toBe('5');
+
+    const review = reviewsAt('/scale-limit').at(-1)!;
+    expect(review).toMatchObject({
+      kind: { group: 'autoscaling', version: 'v1', kind: 'Scale' },
+      resource: { group: 'apps', version: 'v1', resource: 'deployments' },
+      subResource: 'scale',
+      name: 'web',
+      namespace: 'scaled',
+      operation: 'UPDATE',
+      object: { apiVersion: 'autoscaling/v1', kind: 'Scale', spec: { replicas: 5 } },
+      oldObject: { kind: 'Scale', spec: { replicas: 1 } },
+    });
+    expect(reviewsAt('/whole').filter((r) => r.namespace === 'scaled')).toEqual([]);
+    for (const c of ['validatingwebhookconfiguration/scale-limit', 'validatingwebhookconfiguration/whole', 'mutatingwebhookconfiguration/scale-cap']) await kubectl.ok(['delete', c]);
+  });
+
+  it('CONNECT: exec, attach and port-forward are sent with their options, and a webhook may refuse them', async () => {
+    // A pod on a node whose kubelet is not there: admission comes first, so the refusal is what kubectl sees.
+    const kubeletPort = await freePort();
+    await kubectl.ok(['create', 'namespace', 'connect']);
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'conn-node' }, spec: { unschedulable: true } }));
+    await kubectl.ok(['patch', 'node', 'conn-node', '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: kubeletPort } } } })]);
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'shell', namespace: 'connect' }, spec: { nodeName: 'conn-node', containers: [{ name: 'c', image: 'busybox:1.36' }] } }));
+    await kubectl.ok(['patch', 'pod', 'shell', '-n', 'connect', '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { phase: 'Running' } })]);
+    await kubectl.ok(['apply', '-f', '-'], configuration('Validating', 'no-shells', {
+      clientConfig: url('/no-shells'),
+      rules: [{ operations: ['CONNECT'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods/exec', 'pods/attach', 'pods/portforward'] }],
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'connect' } },
+    }));
+    const exec = await kubectl.run(['exec', 'shell', '-n', 'connect', '--', 'sh', '-c', 'id']);
+    expect(exec.code).not.toBe(0);
+    expect(exec.stderr).toContain('admission webhook "no-shells.kubette.test" denied the request: no shells here');
+    expect(reviewsAt('/no-shells').at(-1)).toMatchObject({
+      kind: { group: '', version: 'v1', kind: 'PodExecOptions' },
+      resource: { group: '', version: 'v1', resource: 'pods' },
+      subResource: 'exec',
+      name: 'shell',
+      namespace: 'connect',
+      operation: 'CONNECT',
+      object: { apiVersion: 'v1', kind: 'PodExecOptions', container: 'c', command: ['sh', '-c', 'id'], stdout: true, stderr: true, stdin: false, tty: false },
+      oldObject: null,
+    });
+    const attach = await kubectl.run(['attach', 'shell', '-n', 'connect']);
+    expect(attach.stderr).toContain('no shells here');
+    expect(reviewsAt('/no-shells').at(-1)).toMatchObject({ kind: { kind: 'PodAttachOptions' }, subResource: 'attach' });
+    // Without the webhook the request goes on to the (absent) kubelet.
+    await kubectl.ok(['delete', 'validatingwebhookconfiguration', 'no-shells']);
+    const after = await kubectl.run(['exec', 'shell', '-n', 'connect', '--', 'id']);
+    expect(after.code).not.toBe(0);
+    expect(after.stderr).not.toContain('no shells here');
+    await kubectl.ok(['delete', 'pod', 'shell', '-n', 'connect', '--grace-period=0', '--force']);
+    await kubectl.ok(['delete', 'node', 'conn-node']);
   });
 
   it('configurations are validated as Kubernetes validates them, and listed by kubectl', async () => {

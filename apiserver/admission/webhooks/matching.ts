@@ -26,6 +26,8 @@ export interface AdmissionAttributes {
   /** The object as stored before (UPDATE and DELETE). */
   oldObject?: KubeObject;
   user: UserInfo;
+  /** The objects' kind when it is not the resource's own (autoscaling/v1 Scale for <resource>/scale). */
+  objectKind?: { group: string; version: string; kind: string };
   dryRun: boolean;
   /** The request's CreateOptions, UpdateOptions or DeleteOptions. */
   options?: Record<string, unknown>;

@@ -1,5 +1,6 @@
 // The scale subresource: an autoscaling/v1 Scale view of a workload's replicas, read and
-// written (PUT or any patch type) without touching the rest of the object.
+// written (PUT or any patch type) without touching the rest of the object. Writes pass
+// admission as Scales (webhooks and policies on <resource>/scale).
 import type { FastifyReply } from 'fastify';
 import { clone, isObject, own, setOwn } from '../../../api/codec/values.js';
 import { fromStorage } from '../../../api/conversion.js';
@@ -12,7 +13,9 @@ import { checkEnvelope, checkFields, type BodyTarget } from '../../http/admit.js
 import { decodeObjectBody, decodePatchBody } from '../../http/body.js';
 import { dryRun, fieldManager, fieldValidation } from '../../http/params.js';
 import type { CachedObject } from '../../storage/cached-object.js';
+import { requestUser } from '../../http/request-gate.js';
 import { applyPatchDocument, checkPinned, isObj, send, trackingOf, type Ctx } from '../context.js';
+import { admissionRequest } from '../verbs.js';
 
 type ScalePaths = NonNullable<KindModule['scalePaths']>;
 
@@ -75,19 +78,28 @@ export async function scale(ctx: Ctx): Promise<FastifyReply> {
   const target: BodyTarget = { apiVersion: 'autoscaling/v1', kind: 'Scale' };
   const validation = fieldValidation(ctx.q);
   let warnings: string[] = [];
-  const next = (current: KubeObject, body: Record<string, any>): KubeObject => {
-    checkEnvelope(target, body);
-    warnings = checkFields(target, body, validation);
-    const replicas = body.spec?.replicas ?? 0;
-    checkPinned(ctx, body.metadata?.resourceVersion, current);
+  const checkReplicas = (replicas: unknown) => {
     const errs = new FieldErrors();
     if (typeof replicas !== 'number' || replicas < 0) errs.invalid('spec.replicas', replicas, 'must be greater than or equal to 0');
     errs.throwIfAny('Scale', 'autoscaling', ctx.path.name!);
+  };
+  const next = async (current: KubeObject, body: Record<string, any>): Promise<KubeObject> => {
+    checkEnvelope(target, body);
+    warnings = checkFields(target, body, validation);
+    checkPinned(ctx, body.metadata?.resourceVersion, current);
+    checkReplicas(body.spec?.replicas ?? 0);
+    // Admission sees Scales, as in Kubernetes: webhooks and policies on <resource>/scale (a
+    // mutating webhook may change the replicas).
+    const before = toScale(fromStorage(ctx.r, current), paths);
+    const after: KubeObject = { ...clone(before), spec: { replicas: body.spec?.replicas ?? 0 } };
+    warnings = [...warnings, ...(await ctx.options.admission.admitScale(ctx.r, after, before, requestUser(ctx.req.raw), admissionRequest(ctx, method === 'PUT' ? 'UpdateOptions' : 'PatchOptions')))];
+    const replicas = after.spec?.replicas;
+    checkReplicas(replicas);
     if (paths) writePath(current, paths.specReplicasPath, replicas);
     else current.spec = { ...(current.spec ?? {}), replicas };
     return current;
   };
-  let mutate: (current: KubeObject) => KubeObject;
+  let mutate: (current: KubeObject) => Promise<KubeObject>;
   if (method === 'PUT') {
     const body = decodeObjectBody(ctx.req.headers['content-type'], ctx.req.body as Buffer);
     mutate = (current) => next(current, clone(body));
