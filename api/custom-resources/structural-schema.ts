@@ -146,19 +146,21 @@ const canonical = (v: Json): string => JSON.stringify(v, (_k, x) => (isPlainObje
 /** A value's previous version, when an update has one for it. */
 type Previous = { old: Json } | undefined;
 
-/** The previous items of a list: a map-type list's by their keys, a set's by value; other lists have none. */
-function previousItems(s: JSONSchemaProps, before: Previous): ((item: Json) => Previous) | undefined {
-  if (!before || !Array.isArray(before.old)) return undefined;
-  const old = before.old as Json[];
+/**
+ * The previous version of each item of a list, on update: a map-type list's found by its keys,
+ * a set's by value; other lists' items have none (Kubernetes correlates no others).
+ */
+export function previousListItems(s: JSONSchemaProps, old: unknown): ((item: unknown) => { old: Json } | undefined) | undefined {
+  if (!Array.isArray(old)) return undefined;
   const listType = s['x-kubernetes-list-type'];
-  if (listType === 'set') return (item) => (old.some((o) => deepEqual(o, item)) ? { old: item } : undefined);
+  if (listType === 'set') return (item) => (old.some((o) => deepEqual(o, item)) ? { old: item as Json } : undefined);
   if (listType !== 'map') return undefined;
   const keys = s['x-kubernetes-list-map-keys'] ?? [];
-  const keyOf = (item: Json) => (isPlainObject(item) ? canonical(keys.map((k) => (item as Record<string, Json>)[k] ?? null)) : undefined);
+  const keyOf = (item: unknown) => (isPlainObject(item) ? canonical(keys.map((k) => (Object.hasOwn(item as object, k) ? (item as Record<string, Json>)[k]! : null))) : undefined);
   const byKey = new Map<string, Json>();
   for (const item of old) {
     const k = keyOf(item);
-    if (k !== undefined) byKey.set(k, item);
+    if (k !== undefined) byKey.set(k, item as Json);
   }
   return (item) => {
     const k = keyOf(item);
@@ -232,7 +234,7 @@ export function validateValue(value: Json, schema: JSONSchemaProps, path: string
         });
       }
       if (s.items) {
-        const previous = previousItems(s, before);
+        const previous = before ? previousListItems(s, before.old) : undefined;
         v.forEach((item, i) => stack.push({ v: item, s: s.items!, path: `${at}[${i}]`, before: previous?.(item) }));
       }
     }

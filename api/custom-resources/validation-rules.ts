@@ -21,7 +21,7 @@ import { CelCompileError, compile, newEnvironment, type CompiledExpression } fro
 import { costErrorMessage, estimateCost, maxSize, RULE_COST_LIMIT, SCHEMA_COST_LIMIT } from '../cel/cost.js';
 import { declareTypes, toCel } from '../cel/schema-types.js';
 import type { FieldErrors } from '../validation/field-errors.js';
-import type { JSONSchemaProps } from './structural-schema.js';
+import { previousListItems, type JSONSchemaProps } from './structural-schema.js';
 
 export interface ValidationRule {
   rule: string;
@@ -242,27 +242,6 @@ export function reportRuleProblems(problems: RuleProblem[], errs: FieldErrors): 
   }
 }
 
-/** The previous items of a list, found by the keys of a map-type list (or equal values of a set). */
-function correlate(s: Schema, old: unknown): ((item: unknown) => unknown) | undefined {
-  if (!Array.isArray(old)) return undefined;
-  const listType = s['x-kubernetes-list-type'];
-  if (listType === 'map') {
-    const keys = s['x-kubernetes-list-map-keys'] ?? [];
-    const keyOf = (item: unknown) => (isObject(item) ? JSON.stringify(keys.map((k) => (Object.hasOwn(item, k) ? item[k] : null))) : undefined);
-    const byKey = new Map<string, unknown>();
-    for (const item of old) {
-      const k = keyOf(item);
-      if (k !== undefined) byKey.set(k, item);
-    }
-    return (item) => {
-      const k = keyOf(item);
-      return k === undefined ? undefined : byKey.get(k);
-    };
-  }
-  if (listType === 'set') return (item) => old.find((o) => deepEqual(o, item));
-  return undefined;
-}
-
 /** Runs a CRD version's compiled rules on an object (and its previous version on update). */
 export class RuleValidator {
   constructor(private readonly root: RuleNode) {}
@@ -277,10 +256,10 @@ export class RuleValidator {
     const s = node.schema;
     if (Array.isArray(value)) {
       if (!node.items) return;
-      const previous = correlated ? correlate(s, old) : undefined;
+      const previous = correlated ? previousListItems(s, old) : undefined;
       value.forEach((item, i) => {
         const before = previous?.(item);
-        this.visit(node.items!, item, before, `${path}[${i}]`, errs, before !== undefined, depth + 1);
+        this.visit(node.items!, item, before?.old, `${path}[${i}]`, errs, before !== undefined, depth + 1);
       });
       return;
     }
