@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isDuration, knownStringFormat, matchesStringFormat, requestURIError } from './string-formats.js';
 
@@ -51,4 +52,15 @@ describe('string formats (kube-openapi strfmt)', () => {
     expect(matchesStringFormat('email', `${'a.'.repeat(20000)}@`)).toBe(false);
     expect(matchesStringFormat('hostname', `${'a-'.repeat(20000)}.com`)).toBe(false);
   });
+
+  it('never throws, whatever the string', () => {
+    const formats = ['uuid', 'date', 'date-time', 'duration', 'byte', 'ipv4', 'ipv6', 'cidr', 'mac', 'hostname', 'email', 'uri', 'hexcolor', 'rgbcolor', 'isbn', 'creditcard', 'ssn', 'bsonobjectid'];
+    const text = fc.oneof(fc.string({ maxLength: 80 }), fc.string({ unit: 'grapheme', maxLength: 40 }), fc.stringMatching(/^[0-9a-f:./%@\[\]-]{0,40}$/));
+    fc.assert(fc.property(fc.constantFrom(...formats), text, (format, value) => {
+      expect(typeof matchesStringFormat(format, value)).toBe('boolean');
+      const err = requestURIError(value);
+      expect(err === undefined || err.startsWith('parse ')).toBe(true);
+    }), { numRuns: 2000 });
+  });
 });
+

@@ -34,8 +34,11 @@ async function startManager(): Promise<{ proc: Proc; port: number }> {
   const proc = startComponent('controller-manager', [
     '--master', cluster.server,
     '--port', String(port),
-    '--leader-elect-lease-duration', '4s',
-    '--leader-elect-renew-deadline', '3s',
+    // Short enough for quick takeovers, long enough that a leader starved of CPU for a few
+    // seconds (CI runs e2e files side by side on two cores) keeps its lease: one that lost it
+    // exits, as kube-controller-manager does, and nothing here restarts it.
+    '--leader-elect-lease-duration', '8s',
+    '--leader-elect-renew-deadline', '6s',
     '--leader-elect-retry-period', '1s',
     '--node-monitor-grace-period', '8s',
     '--node-monitor-period', '1s',
