@@ -34,12 +34,15 @@ async function startManager(): Promise<{ proc: Proc; port: number }> {
   const proc = startComponent('controller-manager', [
     '--master', cluster.server,
     '--port', String(port),
-    // Short enough for quick takeovers, long enough that a leader starved of CPU for a few
-    // seconds (CI runs e2e files side by side on two cores) keeps its lease: one that lost it
-    // exits, as kube-controller-manager does, and nothing here restarts it.
+    // Short enough for quick takeovers, long enough that a leader keeps its lease while the
+    // apiserver answers slowly (CI runs e2e files side by side on two cores): each renewal
+    // request gives up after the retry period, and at 1 s, two CI runs saw every renewal of a
+    // restarted manager time out for 3-6 s once a StatefulSet and a DaemonSet started their
+    // pods. A manager that loses its lease exits, as kube-controller-manager does, and nothing
+    // here restarts it.
     '--leader-elect-lease-duration', '8s',
     '--leader-elect-renew-deadline', '6s',
-    '--leader-elect-retry-period', '1s',
+    '--leader-elect-retry-period', '2s',
     '--node-monitor-grace-period', '8s',
     '--node-monitor-period', '1s',
   ]);
