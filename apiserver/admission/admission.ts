@@ -181,11 +181,7 @@ export class Admission {
   async admitScale(r: ResourceInfo, next: KubeObject, old: KubeObject, user: UserInfo, req: AdmissionRequest = {}): Promise<string[]> {
     if (!this.webhooks && !this.policies) return [];
     const attrs = { ...this.attributes('UPDATE', r, next, old, user, { ...req, subresource: 'scale' }), objectKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' } };
-    const warnings: string[] = [];
-    if (this.webhooks) this.collect(await this.webhooks.mutate(attrs), warnings, req);
-    if (this.policies) this.collect(await this.policies.validate(attrs), warnings, req);
-    if (this.webhooks) this.collect(await this.webhooks.validate(attrs), warnings, req);
-    return warnings;
+    return this.externalChecks(attrs, req);
   }
 
   /**
@@ -201,19 +197,22 @@ export class Admission {
       namespace,
       objectKind: { group: '', version: 'v1', kind: options.kind! },
     };
-    if (this.webhooks) await this.webhooks.mutate(attrs);
-    if (this.policies) await this.policies.validate(attrs);
-    if (this.webhooks) await this.webhooks.validate(attrs);
+    await this.externalChecks(attrs, {});
   }
 
   /** Admits the deletion of `current` (webhooks see it as the old object). */
   async admitDelete(r: ResourceInfo, current: KubeObject, user: UserInfo, req: AdmissionRequest = {}): Promise<void> {
     if (!this.webhooks && !this.policies) return;
-    const attrs = this.attributes('DELETE', r, undefined, current, user, req);
+    await this.externalChecks(this.attributes('DELETE', r, undefined, current, user, req), req);
+  }
+
+  /** Mutating webhooks, policies, validating webhooks: all a write with no built-in checks between them passes. */
+  private async externalChecks(attrs: AdmissionAttributes, req: AdmissionRequest): Promise<string[]> {
     const warnings: string[] = [];
     if (this.webhooks) this.collect(await this.webhooks.mutate(attrs), warnings, req);
     if (this.policies) this.collect(await this.policies.validate(attrs), warnings, req);
     if (this.webhooks) this.collect(await this.webhooks.validate(attrs), warnings, req);
+    return warnings;
   }
 
   /** Checks a delete before anything is read or written; throws a Status. */
