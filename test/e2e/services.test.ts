@@ -226,6 +226,28 @@ describe.each(['iptables', 'userspace'])('services with the %s proxy', (mode) =>
     await kubectl.ok(['delete', 'svc', 'drain']);
   });
 
+  it('puts back a jump from a built-in chain that someone removed, at its next sync', async () => {
+    const svc = await getJSON('/api/v1/namespaces/default/services/web');
+    // Our chain that holds the cluster IP's rule, and the OUTPUT jump into it that carries
+    // this host's own traffic to cluster IPs.
+    const nat = () => execFileSync('iptables-save', ['-t', 'nat']).toString();
+    const lines = nat().split('\n');
+    const chain = lines
+      .map((l) => l.match(/^-A OUTPUT -j (\S+)$/)?.[1])
+      .find((target) => target && lines.some((l) => l.startsWith(`-A ${target} `) && l.includes(` -d ${svc.spec.clusterIP}/32 `)));
+    expect(chain).toBeDefined();
+    const jump = `-A OUTPUT -j ${chain}`;
+    expect(nat().split('\n')).toContain(jump);
+    execFileSync('iptables', ['-w', '5', '-t', 'nat', '-D', 'OUTPUT', '-j', chain!]);
+    await kubectl.ok(['annotate', 'svc', 'web', `kubette.test/touched=${Date.now()}`, '--overwrite']);
+    await waitFor('the jump back', async () => (nat().split('\n').includes(jump) ? true : undefined), 30_000, 300);
+    const names = await waitFor('the cluster IP answering from this host', async () => {
+      const seen = await answerers(`http://${svc.spec.clusterIP}:8080/index.html`, 5);
+      return seen.size ? seen : undefined;
+    }, 30_000, 500);
+    expect(names.size).toBeGreaterThan(0);
+  });
+
   it('an unassigned address in the service range is refused at once, and a deleted Service leaves no rule', async () => {
     const svc = await getJSON('/api/v1/namespaces/default/services/web');
     const unassigned = cluster.serviceCIDR.replace('0.0/16', '200.200');
