@@ -1,6 +1,7 @@
 // Shared informers: one list+watch per resource however many controllers read it, as in
 // client-go's SharedInformerFactory. Controllers ask for informers (and add handlers and
-// indexes) before start(); synced resolves once every informer has its first list.
+// indexes) before start(); synced resolves once every informer has its first list, and a
+// view's once the informers asked for through it have theirs.
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { KubeObject } from '../api/types/meta.js';
@@ -9,7 +10,13 @@ import { Informer } from './informer.js';
 import { resource } from './rest.js';
 import type { ApiClient } from './api-client.js';
 
-export class InformerFactory {
+/** Informers by resource path: the factory itself, or a view of it. */
+export interface InformerSource {
+  for<P extends keyof TypedResources>(path: P): Informer<TypedResources[P]>;
+  for<T extends KubeObject = KubeObject>(path: string): Informer<T>;
+}
+
+export class InformerFactory implements InformerSource {
   private readonly informers = new Map<string, Informer<any>>();
   private started = false;
 
@@ -47,5 +54,32 @@ export class InformerFactory {
 
   get synced(): Promise<void> {
     return Promise.all([...this.informers.values()].map((i) => i.synced)).then(() => undefined);
+  }
+
+  /**
+   * One controller's view: the informers it asks for are this factory's (shared), and the
+   * view's `synced` waits for those alone, so each controller starts once its own caches are
+   * filled, as client-go controllers wait for their own informers, not for every controller's.
+   */
+  view(): InformerView {
+    return new InformerView(this);
+  }
+}
+
+export class InformerView implements InformerSource {
+  private readonly paths = new Set<string>();
+
+  constructor(private readonly factory: InformerFactory) {}
+
+  for<P extends keyof TypedResources>(path: P): Informer<TypedResources[P]>;
+  for<T extends KubeObject = KubeObject>(path: string): Informer<T>;
+  for<T extends KubeObject = KubeObject>(path: string): Informer<T> {
+    const inf = this.factory.for<T>(path);
+    this.paths.add(path);
+    return inf;
+  }
+
+  get synced(): Promise<void> {
+    return Promise.all([...this.paths].map((p) => this.factory.for(p).synced)).then(() => undefined);
   }
 }

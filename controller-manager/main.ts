@@ -129,12 +129,21 @@ runComponent({
           },
         },
       };
-      running = names.map((n) => CONTROLLERS[n]!(ctx));
+      // Each controller sees the shared informers through a view of its own and starts once
+      // those it asked for have synced: the CSR approver and signer (a joining kubelet's path
+      // to a certificate) need not wait for the garbage collector's thirty resources.
+      const views = names.map(() => informers!.view());
+      running = names.map((n, i) => CONTROLLERS[n]!({ ...ctx, informers: views[i]! }));
       const informing = informers.start(leading);
-      await Promise.race([informers.synced, new Promise((r) => leading.addEventListener('abort', r, { once: true }))]);
-      if (leading.aborted) return;
-      log.info({ controllers: names }, 'caches synced; controllers starting');
-      await Promise.all([informing, ...running.map((c) => c.run(leading))]);
+      const stopped = new Promise((r) => leading.addEventListener('abort', r, { once: true }));
+      log.info({ controllers: names }, 'controllers starting, each once its caches have synced');
+      await Promise.all([
+        informing,
+        ...running.map(async (c, i) => {
+          await Promise.race([views[i]!.synced, stopped]);
+          if (!leading.aborted) await c.run(leading);
+        }),
+      ]);
     };
 
     await runLeading(clientConfig, f, { name: 'kube-controller-manager', identity: `${hostname()}_${process.pid}` }, signal, lead, log, leader);

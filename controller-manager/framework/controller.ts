@@ -6,13 +6,13 @@ import type { Logger } from 'pino';
 import type { KubeObject } from '../../api/types/meta.js';
 import type { EventRecorder } from '../../client/events.js';
 import { objectKey } from '../../client/informer.js';
-import type { InformerFactory } from '../../client/informer-factory.js';
+import type { InformerSource } from '../../client/informer-factory.js';
 import type { ApiClient } from '../../client/api-client.js';
 import { WorkQueue } from '../../client/workqueue.js';
 
 export interface ControllerContext {
   client: ApiClient;
-  informers: InformerFactory;
+  informers: InformerSource;
   recorder: EventRecorder;
   log: Logger;
   options: ControllerOptions;
