@@ -43,11 +43,20 @@ export function composeProject(project: string, files: string[] = ['docker-compo
       const started = Date.now();
       const up = await run('up', '-d');
       if (up.code !== 0) throw new Error(`docker-compose up failed:\n${up.out}`);
-      await waitFor(`${nodes} Ready nodes`, async () => {
-        const out = execFileSync('kubectl', ['--kubeconfig', join(root, 'kubeconfig'), 'get', 'nodes', '--no-headers'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
-        return (out.match(/\sReady\s/g) ?? []).length === nodes ? true : undefined;
-      }, timeoutMs, 250);
-      return Date.now() - started;
+      // Watched through the local admin port, in this process: kubectl in a loop would spend
+      // ~0.13 s of CPU per look, a sixth of two cores, on the start it measures.
+      const readyNodes = async () => {
+        const res = await fetch('http://127.0.0.1:8080/api/v1/nodes', { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+        if (!res?.ok) return 0;
+        const list = (await res.json()) as { items: Array<{ status?: { conditions?: Array<{ type: string; status: string }> } }> };
+        return list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+      };
+      await waitFor(`${nodes} Ready nodes`, async () => ((await readyNodes()) === nodes ? true : undefined), timeoutMs, 100);
+      const tookMs = Date.now() - started;
+      // What users see: kubectl through ./kubeconfig agrees.
+      const out = execFileSync('kubectl', ['--kubeconfig', join(root, 'kubeconfig'), 'get', 'nodes', '--no-headers'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+      if ((out.match(/\sReady\s/g) ?? []).length !== nodes) throw new Error(`kubectl get nodes does not show ${nodes} Ready nodes:\n${out}`);
+      return tookMs;
     },
   };
 }
