@@ -127,7 +127,7 @@ export class Kubelet {
     await this.workers.drain();
     for (let round = 0; round < 3; round++) {
       const uids = await this.podsOnRuntime();
-      if (!uids.size) return;
+      if (!uids.size) break;
       this.log.info({ pods: uids.size }, "removing this node's containers on exit");
       await Promise.all(
         [...uids].map((uid) => {
@@ -135,6 +135,9 @@ export class Kubelet {
           return this.syncer.cleanup(uid, Math.min(grace, 30)).catch((err) => this.log.warn({ uid, err: (err as Error).message }, 'could not remove containers'));
         }),
       );
+    }
+    for (const v of await this.runtime.listVolumes({ [LABEL_NODE]: this.settings.nodeName })) {
+      await this.runtime.removeVolume(v.name).catch((err) => this.log.warn({ volume: v.name, err: (err as Error).message }, 'could not remove a volume'));
     }
   }
 
@@ -182,5 +185,11 @@ export class Kubelet {
     }
     const dirs = await readdir(join(this.settings.rootDir, 'pods')).catch(() => [] as string[]);
     for (const uid of dirs) if (!this.byUid.has(uid) && !this.workers.has(uid)) await removePodDir(this.settings.rootDir, uid);
+    // Memory-backed volumes left by a kubelet stopped before it could remove them; one still
+    // mounted (its pod's containers not yet gone) is tried again at the next sweep.
+    for (const v of await this.runtime.listVolumes({ [LABEL_NODE]: this.settings.nodeName })) {
+      const uid = v.labels[LABEL_POD_UID];
+      if (uid && !this.byUid.has(uid) && !this.workers.has(uid)) await this.runtime.removeVolume(v.name).catch(() => undefined);
+    }
   }
 }

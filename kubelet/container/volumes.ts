@@ -7,6 +7,7 @@ import { chmod, lchown, mkdir, readdir, rename, rm, stat, symlink, writeFile, ls
 import { dirname, join, normalize } from 'node:path';
 import type { ConfigMap, Secret } from '../../api/types/core.js';
 import type { Container, DownwardAPIVolumeFile, KeyToPath, Pod, Volume } from '../../api/types/pod.js';
+import { parseQuantity } from '../../api/quantity.js';
 import type { Mount } from '../runtime/runtime.js';
 import { fieldValue, type EnvSources } from './env.js';
 
@@ -18,10 +19,15 @@ export interface VolumeSources extends EnvSources {
   serviceAccountToken?: (wanted: { audience?: string; expirationSeconds?: number }) => Promise<string>;
   /** Where a bound claim's volume lives on this node; throws VolumeError while it cannot be used. */
   claimedVolume?: (claim: string) => Promise<{ path: string; type?: string; local?: boolean }>;
+  /** Makes (once) the memory-backed volume of an emptyDir with medium Memory; returns its runtime name. */
+  memoryVolume?: (volume: string, opts: { sizeBytes?: number; gid?: number }) => Promise<string>;
 }
 
 export interface PreparedVolume {
+  /** Where it lives on the host; empty for a runtime volume. */
   hostPath: string;
+  /** A runtime volume's name (a memory-backed emptyDir), mounted by name. */
+  runtimeVolume?: string;
   readOnly: boolean;
 }
 
@@ -262,7 +268,13 @@ export async function prepareVolumes(pod: Pod, rootDir: string, sources: VolumeS
   const out = new Map<string, PreparedVolume>();
   const own = volumeOwnership(pod);
   for (const v of pod.spec.volumes ?? []) {
-    if (v.emptyDir) {
+    if (v.emptyDir?.medium === 'Memory') {
+      if (!sources.memoryVolume) throw new VolumeError(`MountVolume.SetUp failed for volume "${v.name}" : this kubelet cannot make memory-backed volumes`);
+      const name = await sources.memoryVolume(v.name, { sizeBytes: memoryVolumeSize(pod, v.emptyDir.sizeLimit), gid: own?.gid });
+      out.set(v.name, { hostPath: '', runtimeVolume: name, readOnly: false });
+    } else if (v.emptyDir?.medium) {
+      throw new VolumeError(`MountVolume.SetUp failed for volume "${v.name}" : emptyDir medium ${JSON.stringify(v.emptyDir.medium)} is not supported by this kubelet (only "" and "Memory")`);
+    } else if (v.emptyDir) {
       const dir = join(base, 'kubernetes.io~empty-dir', v.name);
       // Set up once, as the kubelet does: later passes find it as the pod left it.
       if (!(await exists(dir))) {
@@ -318,6 +330,20 @@ export async function prepareVolumes(pod: Pod, rootDir: string, sources: VolumeS
   return out;
 }
 
+/**
+ * How big a memory-backed emptyDir may grow, as Kubernetes sizes its tmpfs: the volume's
+ * sizeLimit, capped by the pod's memory limit (the sum of its containers', when each has
+ * one); neither: the kernel's default.
+ */
+export function memoryVolumeSize(pod: Pod, sizeLimit: string | undefined): number | undefined {
+  const containers = pod.spec.containers ?? [];
+  const limits = containers.map((c) => parseQuantity(c.resources?.limits?.memory));
+  const podLimit = containers.length && limits.every((l) => l !== undefined) ? limits.reduce((a, b) => a! + b!, 0)! : undefined;
+  const limit = parseQuantity(sizeLimit);
+  const sizes = [limit, podLimit].filter((n): n is number => n !== undefined && n > 0);
+  return sizes.length ? Math.ceil(Math.min(...sizes)) : undefined;
+}
+
 /** Docker bind specs ("host:container[:ro]") for a container's volumeMounts. */
 export function containerMounts(c: Container, volumes: ReadonlyMap<string, PreparedVolume>): Mount[] {
   const mounts: Mount[] = [];
@@ -325,6 +351,12 @@ export function containerMounts(c: Container, volumes: ReadonlyMap<string, Prepa
     const v = volumes.get(m.name);
     if (!v) throw new VolumeError(`volume "${m.name}" of container "${c.name}" is not defined in the pod`);
     if (m.subPath && !safeRelative(m.subPath)) throw new VolumeError(`invalid subPath ${m.subPath}`);
+    if (v.runtimeVolume) {
+      // Docker 20.10 mounts a named volume whole: no subPath into it.
+      if (m.subPath) throw new VolumeError(`subPath on the memory-backed volume "${m.name}" is not supported by this kubelet`);
+      mounts.push({ hostPath: '', volume: v.runtimeVolume, containerPath: m.mountPath, readonly: !!m.readOnly });
+      continue;
+    }
     const host = m.subPath ? join(v.hostPath, m.subPath) : v.hostPath;
     mounts.push({ hostPath: host, containerPath: m.mountPath, readonly: !!(m.readOnly || v.readOnly) });
   }
@@ -335,7 +367,7 @@ export function containerMounts(c: Container, volumes: ReadonlyMap<string, Prepa
 export async function ensureSubPaths(c: Container, volumes: ReadonlyMap<string, PreparedVolume>): Promise<void> {
   for (const m of c.volumeMounts ?? []) {
     const v = volumes.get(m.name);
-    if (!v || !m.subPath || v.readOnly) continue;
+    if (!v || !m.subPath || v.readOnly || v.runtimeVolume) continue;
     const path = join(v.hostPath, m.subPath);
     if (await exists(path)) continue;
     const root = await stat(v.hostPath);

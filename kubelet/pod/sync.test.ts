@@ -210,6 +210,54 @@ describe('pod sync on the in-memory runtime', () => {
     ]);
   });
 
+  it('gives a Memory emptyDir one runtime volume that both containers mount, sized and owned as Kubernetes sizes them, removed with the pod', async () => {
+    const s = setup();
+    const mount = [{ name: 'scratch', mountPath: '/scratch' }];
+    const p = pod({
+      securityContext: { fsGroup: 2000 },
+      volumes: [{ name: 'scratch', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } }, { name: 'unbounded', emptyDir: { medium: 'Memory' } }],
+      containers: [
+        { name: 'writer', image: 'busybox', volumeMounts: [...mount, { name: 'unbounded', mountPath: '/u' }], resources: { limits: { memory: '128Mi' } } },
+        { name: 'reader', image: 'busybox', volumeMounts: [{ ...mount[0]!, readOnly: true }], resources: { limits: { memory: '32Mi' } } },
+      ],
+    } as Partial<Pod['spec']>);
+    s.client.seed(pods, p);
+    await settle(s, p);
+    const name = 'kubette-web-uid-scratch';
+    // The smaller of the sizeLimit (64Mi) and the pod's memory limit (160Mi); the other one
+    // has no sizeLimit: the pod's limit.
+    expect(s.runtime.volumes.get(name)).toEqual({ sizeBytes: 64 * 1024 * 1024, gid: 2000, labels: { 'io.kubette.node': 'n1', 'io.kubernetes.pod.uid': 'web-uid' } });
+    expect(s.runtime.volumes.get('kubette-web-uid-unbounded')?.sizeBytes).toBe(160 * 1024 * 1024);
+    expect(s.runtime.configOf('writer')!.mounts).toEqual([
+      { hostPath: '', volume: name, containerPath: '/scratch', readonly: false },
+      { hostPath: '', volume: 'kubette-web-uid-unbounded', containerPath: '/u', readonly: false },
+    ]);
+    expect(s.runtime.configOf('reader')!.mounts).toEqual([{ hostPath: '', volume: name, containerPath: '/scratch', readonly: true }]);
+    await s.syncer.sync({ ...p, metadata: { ...p.metadata, deletionTimestamp: '2026-01-01T00:00:00Z', deletionGracePeriodSeconds: 30 } });
+    expect(s.runtime.all()).toEqual([]);
+    expect([...s.runtime.volumes.keys()]).toEqual([]);
+  });
+
+  it('without a sizeLimit or a limit on every container, a Memory emptyDir is capped at the node allocatable memory; other media and subPaths into it are refused', async () => {
+    const s = setup();
+    const p = pod({ volumes: [{ name: 'm', emptyDir: { medium: 'Memory' } }], containers: [{ name: 'app', image: 'busybox', volumeMounts: [{ name: 'm', mountPath: '/m' }] }] } as Partial<Pod['spec']>);
+    s.client.seed(pods, p);
+    await settle(s, p);
+    expect(s.runtime.volumes.get('kubette-web-uid-m')?.sizeBytes).toBe(4 * 1024 * 1024 * 1024);
+
+    const huge = pod({ volumes: [{ name: 'h', emptyDir: { medium: 'HugePages' } }] } as Partial<Pod['spec']>, 'huge');
+    s.client.seed(pods, huge);
+    await settle(s, huge);
+    expect(s.runtime.named('app').length).toBe(1);
+    const sub = pod({ volumes: [{ name: 'm', emptyDir: { medium: 'Memory' } }], containers: [{ name: 'sub', image: 'busybox', volumeMounts: [{ name: 'm', mountPath: '/m', subPath: 'x' }] }] } as Partial<Pod['spec']>, 'sub');
+    s.client.seed(pods, sub);
+    await settle(s, sub);
+    expect(s.runtime.named('sub')).toEqual([]);
+    const waiting = s.current(sub).status?.containerStatuses?.[0]?.state as { waiting?: { reason?: string; message?: string } } | undefined;
+    expect(waiting?.waiting?.reason).toBe('CreateContainerConfigError');
+    expect(waiting?.waiting?.message).toContain('subPath on the memory-backed volume "m" is not supported');
+  });
+
   it('never starts the containers of a pod whose deletion comes while its sandbox is being made, and deletes it at once', async () => {
     const s = setup();
     const { making, release } = holdSandbox(s);

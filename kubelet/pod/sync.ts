@@ -9,6 +9,7 @@ import { resource } from '../../client/rest.js';
 import type { ApiClient } from '../../client/api-client.js';
 import { StatusError } from '../../api/status.js';
 import { rfc3339 } from '../../api/time.js';
+import { parseQuantity } from '../../api/quantity.js';
 import { isPodFinished } from '../../api/conditions.js';
 import { Backoff } from '../container/backoff.js';
 import { containerConfig, sandboxConfig, type NodeSettings } from '../container/config.js';
@@ -333,6 +334,14 @@ export class PodSyncer {
       serviceEnv: serviceEnv(pod, this.d.services()),
       serviceAccountToken: (wanted) => this.d.tokens.token(pod, wanted),
       claimedVolume: (claim) => this.claimedVolume(ns, claim),
+      memoryVolume: async (volume, opts) => {
+        const uid = pod.metadata.uid!;
+        const name = memoryVolumeName(uid, volume);
+        // Without a sizeLimit or a pod memory limit, Kubernetes caps it at the node's allocatable memory.
+        const sizeBytes = opts.sizeBytes ?? parseQuantity(this.d.settings.allocatable().memory);
+        await this.d.runtime.ensureMemoryVolume(name, { sizeBytes: sizeBytes === undefined ? undefined : Math.ceil(sizeBytes), gid: opts.gid, labels: { [LABEL_NODE]: this.d.settings.nodeName, [LABEL_POD_UID]: uid } });
+        return name;
+      },
     };
   }
 
@@ -449,6 +458,17 @@ export class PodSyncer {
     this.d.puller.forgetPod(uid);
     this.restartBackoff.forgetPrefix(`${uid}/`);
     this.d.tokens.forget(uid);
+    await removePodVolumes(this.d.runtime, uid);
     await removePodDir(this.d.settings.rootDir, uid);
   }
+}
+
+/** A memory-backed emptyDir's runtime volume: one per pod and volume name. */
+export function memoryVolumeName(uid: string, volume: string): string {
+  return `kubette-${uid}-${volume}`;
+}
+
+/** The pod's memory-backed volumes, once its containers are gone. */
+export async function removePodVolumes(runtime: ContainerRuntime, uid: string): Promise<void> {
+  for (const v of await runtime.listVolumes({ [LABEL_POD_UID]: uid })) await runtime.removeVolume(v.name);
 }

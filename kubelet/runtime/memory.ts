@@ -18,6 +18,7 @@ import {
   type PodSandboxConfig,
   type PodSandboxFilter,
   type PodSandboxStatus,
+  type RuntimeVolume,
 } from './runtime.js';
 
 interface SandboxRecord {
@@ -46,6 +47,8 @@ export class MemoryRuntime implements ContainerRuntime {
   private readonly sandboxes = new Map<string, SandboxRecord>();
   private readonly containers = new Map<string, ContainerRecord>();
   private readonly images = new Map<string, string>();
+  /** Memory-backed volumes by name: their options and labels. */
+  readonly volumes = new Map<string, { sizeBytes?: number; gid?: number; labels: Record<string, string> }>();
   private readonly listeners = new Set<(e: ContainerEvent) => void>();
   private nextId = 0;
   private nextIP = 2;
@@ -98,6 +101,11 @@ export class MemoryRuntime implements ContainerRuntime {
       .filter((r) => r.status.metadata.name === name)
       .map((r) => r.status)
       .reverse();
+  }
+
+  /** The config the newest container of this name was created with. */
+  configOf(name: string): ContainerConfig | undefined {
+    return [...this.containers.values()].reverse().find((r) => r.status.metadata.name === name)?.config;
   }
 
   /** Every sandbox and container there is. */
@@ -168,6 +176,21 @@ export class MemoryRuntime implements ContainerRuntime {
     this.calls.push('remove sandbox');
     this.sandboxes.delete(id);
     this.emit(id, 'deleted', s.status.labels);
+  }
+
+  async ensureMemoryVolume(name: string, opts: { sizeBytes?: number; gid?: number; labels: Record<string, string> }): Promise<void> {
+    if (this.volumes.has(name)) return;
+    this.calls.push(`create volume ${name}`);
+    this.volumes.set(name, { ...opts, labels: { ...opts.labels } });
+  }
+
+  async listVolumes(labels: Record<string, string>): Promise<RuntimeVolume[]> {
+    return [...this.volumes].filter(([, v]) => matches(v.labels, labels)).map(([name, v]) => ({ name, labels: { ...v.labels } }));
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    for (const c of this.containers.values()) if (c.config.mounts.some((m) => m.volume === name)) throw new RuntimeError(`remove ${name}: volume is in use`, 409);
+    if (this.volumes.delete(name)) this.calls.push(`remove volume ${name}`);
   }
 
   async podSandboxStatus(id: string): Promise<PodSandboxStatus> {

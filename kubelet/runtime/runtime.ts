@@ -63,9 +63,18 @@ export interface ContainerMetadata {
 }
 
 export interface Mount {
+  /** A path on the host, bind-mounted; empty when `volume` is given. */
   hostPath: string;
+  /** A volume made by ensureMemoryVolume, mounted instead of a host path. */
+  volume?: string;
   containerPath: string;
   readonly: boolean;
+}
+
+/** A runtime volume the kubelet made (a memory-backed emptyDir), with its labels. */
+export interface RuntimeVolume {
+  name: string;
+  labels: Record<string, string>;
 }
 
 /** Linux resources as the kernel's cgroups take them. */
@@ -243,6 +252,18 @@ export interface RuntimeService {
   portForward(podSandboxId: string, port: number): Promise<PortConnection>;
   /** Lifecycle events of containers and sandboxes carrying every given label, until `signal` aborts. */
   events(labels: Record<string, string>, signal: AbortSignal): AsyncIterable<ContainerEvent>;
+
+  /**
+   * A memory-backed (tmpfs) volume that every container of a pod mounting it shares, for an
+   * emptyDir of medium Memory: created if absent, at most `sizeBytes` (the kernel's default
+   * without), group `gid` with the setgid bit when given. CRI leaves volumes to the kubelet,
+   * which mounts tmpfs itself; a kubelet beside Docker asks Docker, which can share one.
+   */
+  ensureMemoryVolume(name: string, opts: { sizeBytes?: number; gid?: number; labels: Record<string, string> }): Promise<void>;
+  /** The volumes made by ensureMemoryVolume that carry every given label. */
+  listVolumes(labels: Record<string, string>): Promise<RuntimeVolume[]>;
+  /** A missing one is no error; one still mounted by a container is an error. */
+  removeVolume(name: string): Promise<void>;
 }
 
 export interface ImageService {

@@ -479,6 +479,50 @@ describe('configuration inside containers', () => {
     expect(await kubectl.ok(['get', 'pod', 'configured', '--no-headers'])).toMatch(/configured\s+0\/1\s+Completed\s+0/);
   });
 
+  it('an emptyDir with medium Memory is one tmpfs that the pod\'s containers share, sized by its sizeLimit, and goes with the pod', async () => {
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'in-memory' },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        securityContext: { fsGroup: 3000 },
+        containers: [
+          { name: 'writer', image: 'busybox:1.36', command: ['sh', '-c', "trap 'exit 0' TERM; echo shared > /cache/note; while true; do sleep 1; done"], volumeMounts: [{ name: 'cache', mountPath: '/cache' }] },
+          { name: 'reader', image: 'busybox:1.36', command: ['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 1; done"], volumeMounts: [{ name: 'cache', mountPath: '/cache', readOnly: true }] },
+        ],
+        volumes: [{ name: 'cache', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } }],
+      },
+    }));
+    const p = await waitPod('in-memory', 'Running', running);
+    const read = await waitFor('the writer\'s file seen by the reader', async () => {
+      const r = await kubectl.run(['exec', 'in-memory', '-c', 'reader', '--', 'cat', '/cache/note']);
+      return r.code === 0 ? r.stdout : undefined;
+    }, 30_000, 300);
+    expect(read.trim()).toBe('shared');
+    // A tmpfs of 16 MiB, group fsGroup with the setgid bit, read-only for the reader.
+    const mounts = await kubectl.ok(['exec', 'in-memory', '-c', 'reader', '--', 'grep', ' /cache ', '/proc/mounts']);
+    expect(mounts).toMatch(/^\S+ \/cache tmpfs ro,.*size=16384k/);
+    expect((await kubectl.ok(['exec', 'in-memory', '-c', 'writer', '--', 'stat', '-c', '%g %A', '/cache'])).trim()).toBe('3000 drwxrwsrwx');
+    const denied = await kubectl.run(['exec', 'in-memory', '-c', 'reader', '--', 'sh', '-c', 'echo x > /cache/other']);
+    expect(denied.code).not.toBe(0);
+    // Writing past the size fails with no space left, as a full tmpfs does.
+    const full = await kubectl.run(['exec', 'in-memory', '-c', 'writer', '--', 'dd', 'if=/dev/zero', 'of=/cache/big', 'bs=1M', 'count=32']);
+    expect(full.code).not.toBe(0);
+    expect(full.stderr).toMatch(/No space left on device/);
+    const volume = `kubette-${p.metadata.uid}-cache`;
+    expect(execFileSync('docker', ['volume', 'inspect', '-f', '{{.Options.type}}', volume]).toString().trim()).toBe('tmpfs');
+    await kubectl.ok(['delete', 'pod', 'in-memory', '--wait=true']);
+    await waitFor('the volume removed', async () => {
+      try {
+        execFileSync('docker', ['volume', 'inspect', volume], { stdio: 'ignore' });
+        return undefined;
+      } catch {
+        return true;
+      }
+    }, 30_000, 300);
+  });
+
   it('a missing ConfigMap holds the container in CreateContainerConfigError', async () => {
     await kubectl.ok(['run', 'needs-config', '--image=busybox:1.36', '--overrides', JSON.stringify({ spec: { containers: [{ name: 'needs-config', image: 'busybox:1.36', env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'absent', key: 'k' } } }] }] } })]);
     const p = await waitPod('needs-config', 'config error', (x) => x.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError');

@@ -66,6 +66,9 @@ export function removeNodeContainers(nodes: string[]): void {
   for (const node of nodes) {
     const ids = execFileSync('docker', ['ps', '-aq', '--filter', `label=io.kubette.node=${node}`]).toString().split('\n').filter(Boolean);
     if (ids.length) execFileSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' });
+    // Memory-backed emptyDirs of the node's pods (the kubelet removes them; a killed one cannot).
+    const volumes = execFileSync('docker', ['volume', 'ls', '-q', '--filter', `label=io.kubette.node=${node}`]).toString().split('\n').filter(Boolean);
+    if (volumes.length) execFileSync('docker', ['volume', 'rm', '-f', ...volumes], { stdio: 'ignore' });
   }
 }
 

@@ -218,6 +218,22 @@ export class DockerEngine {
     await this.call('DELETE', `/containers/${id}?force=true&v=true`, undefined, [204, 404]);
   }
 
+  /** A volume of Docker's local driver (`opts` are its driver options); an existing one is kept. */
+  async createVolume(name: string, opts: Record<string, string>, labels: Record<string, string>): Promise<void> {
+    await this.call('POST', '/volumes/create', { Name: name, Driver: 'local', DriverOpts: opts, Labels: labels }, [200, 201]);
+  }
+
+  /** Volumes carrying every given "k=v" label. */
+  async listVolumes(labels: string[]): Promise<Array<{ Name: string; Labels: Record<string, string> | null }>> {
+    const filters = JSON.stringify({ label: labels });
+    const res = await this.call<{ Volumes: Array<{ Name: string; Labels: Record<string, string> | null }> | null }>('GET', `/volumes?filters=${encodeURIComponent(filters)}`);
+    return res.Volumes ?? [];
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    await this.call('DELETE', `/volumes/${encodeURIComponent(name)}`, undefined, [204, 404]);
+  }
+
   /** Ids of the containers (running or not) carrying every given "k=v" label. */
   async listContainerIds(labels: string[]): Promise<string[]> {
     const filters = JSON.stringify({ label: labels });

@@ -20,6 +20,7 @@ import type {
   PortConnection,
   PodSandboxFilter,
   PodSandboxStatus,
+  RuntimeVolume,
 } from '../runtime.js';
 import { RuntimeError } from '../runtime.js';
 import { DockerEngine, labelFilter, type DockerContainerInfo, type DockerCreateBody } from './engine.js';
@@ -200,6 +201,24 @@ export class DockerRuntime implements ContainerRuntime {
     await this.engine.removeContainer(id);
   }
 
+  async ensureMemoryVolume(name: string, opts: { sizeBytes?: number; gid?: number; labels: Record<string, string> }): Promise<void> {
+    // Docker mounts it once and shares that mount with every container using it.
+    const options = [...(opts.sizeBytes !== undefined ? [`size=${opts.sizeBytes}`] : []), ...(opts.gid !== undefined ? [`mode=2777`, `gid=${opts.gid}`] : ['mode=0777'])];
+    await this.engine.createVolume(name, { type: 'tmpfs', device: 'tmpfs', o: options.join(',') }, { ...opts.labels, [LABEL_TYPE]: 'memory-volume' });
+  }
+
+  async listVolumes(labels: Record<string, string>): Promise<RuntimeVolume[]> {
+    const list = await this.engine.listVolumes([`${LABEL_TYPE}=memory-volume`, ...labelFilter(labels)]);
+    return list.map((v) => {
+      const { [LABEL_TYPE]: _t, ...rest } = v.Labels ?? {};
+      return { name: v.Name, labels: rest };
+    });
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    await this.engine.removeVolume(name);
+  }
+
   async podSandboxStatus(id: string): Promise<PodSandboxStatus> {
     const info = await this.engine.inspectContainer(id);
     const status = info.Config?.Labels?.[LABEL_TYPE] === 'podsandbox' ? toSandboxStatus(info) : undefined;
@@ -235,7 +254,8 @@ export class DockerRuntime implements ContainerRuntime {
         NetworkMode: shared,
         IpcMode: sandboxConfig.hostIPC ? 'host' : shared,
         PidMode: pidMode,
-        Binds: config.mounts.map((m) => `${m.hostPath}:${m.containerPath}${m.readonly ? ':ro' : ''}`),
+        // A host path, or a volume's name (Docker tells them apart by the leading slash).
+        Binds: config.mounts.map((m) => `${m.volume ?? m.hostPath}:${m.containerPath}${m.readonly ? ':ro' : ''}`),
         Memory: r.memoryLimitBytes,
         // Docker's one-number form of quota/period.
         NanoCpus: r.cpuQuota && r.cpuPeriod ? Math.round((r.cpuQuota * 1e9) / r.cpuPeriod) : undefined,
