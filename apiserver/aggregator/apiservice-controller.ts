@@ -76,6 +76,9 @@ export class APIServiceController {
     const served = this.registry.table.groupVersions();
     const wanted = new Set<string>();
     const byGroup = new Map<string, number>();
+    // Each APIService is its own object: written together, not one round trip after another
+    // (a first start creates about thirty of them before the server says it is ready).
+    const writes: Array<Promise<void>> = [];
     for (const gv of served) {
       const name = `${gv.version}.${gv.group}`;
       wanted.add(name);
@@ -83,7 +86,7 @@ export class APIServiceController {
       const index = byGroup.get(gv.group) ?? 0;
       byGroup.set(gv.group, index + 1);
       if (existing.has(name)) continue;
-      await this.create(apiservices, {
+      writes.push(this.create(apiservices, {
         apiVersion: 'apiregistration.k8s.io/v1',
         kind: 'APIService',
         metadata: { name, labels: { [AUTOMANAGED]: custom ? 'true' : 'onstart' } },
@@ -94,18 +97,24 @@ export class APIServiceController {
           // The preferred (first) version ranks highest.
           versionPriority: custom ? 100 - index : 15 - index,
         },
-      });
+      }));
     }
     for (const [name, obj] of existing) {
       // A custom group whose definition is gone takes its APIService with it.
       if (!wanted.has(name) && obj.metadata.labels?.[AUTOMANAGED] === 'true' && !obj.spec?.service) {
-        await apiservices.delete(undefined, name, {}, false).catch((err) => {
-          if (!(err instanceof StatusError && err.code === 404)) throw err;
-        });
+        writes.push(
+          apiservices.delete(undefined, name, {}, false).then(
+            () => undefined,
+            (err) => {
+              if (!(err instanceof StatusError && err.code === 404)) throw err;
+            },
+          ),
+        );
         continue;
       }
-      await this.updateAvailability(apiservices, obj);
+      writes.push(this.updateAvailability(apiservices, obj));
     }
+    await Promise.all(writes);
   }
 
   private async create(store: ResourceStore, obj: KubeObject): Promise<void> {

@@ -124,13 +124,15 @@ export class Registry {
   }
 
   async bootstrap(): Promise<void> {
-    for (const name of SYSTEM_NAMESPACES) {
-      try {
-        await this.namespaces.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, false);
-      } catch (err) {
-        if (!(err instanceof StatusError && err.code === 409)) throw err;
-      }
-    }
+    await Promise.all(
+      SYSTEM_NAMESPACES.map(async (name) => {
+        try {
+          await this.namespaces.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, false);
+        } catch (err) {
+          if (!(err instanceof StatusError && err.code === 409)) throw err;
+        }
+      }),
+    );
   }
 
   async stop(): Promise<void> {
