@@ -340,7 +340,8 @@ export function memoryVolumeSize(pod: Pod, sizeLimit: string | undefined): numbe
   const limits = containers.map((c) => parseQuantity(c.resources?.limits?.memory));
   const podLimit = containers.length && limits.every((l) => l !== undefined) ? limits.reduce((a, b) => a! + b!, 0)! : undefined;
   const limit = parseQuantity(sizeLimit);
-  const sizes = [limit, podLimit].filter((n): n is number => n !== undefined && n > 0);
+  // A hostile or absurd quantity ("1e999", negative) sizes nothing.
+  const sizes = [limit, podLimit].filter((n): n is number => n !== undefined && Number.isFinite(n) && n > 0);
   return sizes.length ? Math.ceil(Math.min(...sizes)) : undefined;
 }
 

@@ -256,6 +256,13 @@ describe('pod sync on the in-memory runtime', () => {
     const waiting = s.current(sub).status?.containerStatuses?.[0]?.state as { waiting?: { reason?: string; message?: string } } | undefined;
     expect(waiting?.waiting?.reason).toBe('CreateContainerConfigError');
     expect(waiting?.waiting?.message).toContain('subPath on the memory-backed volume "m" is not supported');
+    // Hostile or absurd sizeLimits never reach the runtime as such: the node's allocatable memory caps them.
+    for (const [i, sizeLimit] of ['1e999', '-5Mi', '99999999999999999999Ei', 'abc'].entries()) {
+      const odd = pod({ volumes: [{ name: 'm', emptyDir: { medium: 'Memory', sizeLimit } }] } as Partial<Pod['spec']>, `odd${i}`);
+      s.client.seed(pods, odd);
+      await settle(s, odd);
+      expect(s.runtime.volumes.get(`kubette-odd${i}-uid-m`)?.sizeBytes).toBe(4 * 1024 * 1024 * 1024);
+    }
   });
 
   it('never starts the containers of a pod whose deletion comes while its sandbox is being made, and deletes it at once', async () => {

@@ -337,9 +337,10 @@ export class PodSyncer {
       memoryVolume: async (volume, opts) => {
         const uid = pod.metadata.uid!;
         const name = memoryVolumeName(uid, volume);
-        // Without a sizeLimit or a pod memory limit, Kubernetes caps it at the node's allocatable memory.
-        const sizeBytes = opts.sizeBytes ?? parseQuantity(this.d.settings.allocatable().memory);
-        await this.d.runtime.ensureMemoryVolume(name, { sizeBytes: sizeBytes === undefined ? undefined : Math.ceil(sizeBytes), gid: opts.gid, labels: { [LABEL_NODE]: this.d.settings.nodeName, [LABEL_POD_UID]: uid } });
+        // As Kubernetes: never more than the node's allocatable memory.
+        const allocatable = parseQuantity(this.d.settings.allocatable().memory);
+        const sizeBytes = Math.min(opts.sizeBytes ?? Infinity, allocatable !== undefined && allocatable > 0 ? allocatable : Infinity);
+        await this.d.runtime.ensureMemoryVolume(name, { sizeBytes: Number.isFinite(sizeBytes) ? Math.ceil(sizeBytes) : undefined, gid: opts.gid, labels: { [LABEL_NODE]: this.d.settings.nodeName, [LABEL_POD_UID]: uid } });
         return name;
       },
     };
