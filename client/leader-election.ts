@@ -130,7 +130,7 @@ export class LeaderElector {
     const armDeadline = () => {
       clearTimeout(deadline);
       deadline = setTimeout(() => {
-        this.log?.error({ lease: `${this.opts.namespace}/${this.opts.name}` }, 'lost the leader lease: not renewed within the renew deadline');
+        this.log?.error({ lease: `${this.opts.namespace}/${this.opts.name}`, sinceRenewalMs: Date.now() - this.lastRenewAt }, 'lost the leader lease: not renewed within the renew deadline');
         leading.abort();
       }, Math.max(0, this.lastRenewAt + this.renewDeadlineMs - Date.now()));
     };
@@ -145,7 +145,11 @@ export class LeaderElector {
       await sleep(pause, leading.signal);
       if (leading.signal.aborted) break;
       const attempt = Date.now();
-      renewal = this.tryAcquireOrRenew().catch(() => false);
+      renewal = this.tryAcquireOrRenew().catch((err) => {
+        // Each failure is worth a line: a lease lost after several of them says why in the log.
+        if (!leading.signal.aborted) this.log?.warn({ err: (err as Error).message, sinceRenewalMs: Date.now() - this.lastRenewAt }, 'could not renew the leader lease');
+        return false;
+      });
       const renewed = await untilAborted(renewal, leading.signal, false);
       pause = renewed ? this.retryMs : Math.max(100, this.retryMs / 4);
       if (renewed && !leading.signal.aborted) {

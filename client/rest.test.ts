@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { Worker } from 'node:worker_threads';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StatusError } from '../api/status.js';
@@ -46,5 +47,54 @@ describe('RestClient answers', () => {
     expect(err).toBeInstanceOf(StatusError);
     expect((err as StatusError).code).toBe(404);
     expect((err as StatusError).message).toContain('nothing here');
+  });
+});
+
+describe('RestClient timeouts', () => {
+  // The server runs on a thread of its own, so it answers while this thread is busy.
+  const SERVER = `
+    const { createServer } = require('node:http');
+    const { parentPort } = require('node:worker_threads');
+    const s = createServer((req, res) => {
+      if (req.url === '/hang') return;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"kind":"Status","status":"Success"}');
+    });
+    s.listen(0, '127.0.0.1', () => parentPort.postMessage(s.address().port));
+  `;
+  let worker: Worker;
+  let timed: RestClient;
+
+  beforeAll(async () => {
+    worker = new Worker(SERVER, { eval: true });
+    const port = await new Promise<number>((r) => worker.once('message', r));
+    timed = new RestClient({ server: `http://127.0.0.1:${port}`, timeoutMs: 200, connections: 1 });
+  });
+
+  afterAll(async () => {
+    await timed.close();
+    await worker.terminate();
+  });
+
+  it('gives up on a server that does not answer within the timeout', async () => {
+    await expect(timed.request('GET', '/hang')).rejects.toThrow(/no answer from .* within 200 ms/);
+  });
+
+  it('keeps an answer that arrived in time while this process was too busy to read it', async () => {
+    await timed.request('GET', '/warm'); // a kept-alive connection: the next request goes out at once
+    const answer = timed.request('GET', '/fast');
+    // The request goes out at once and its answer within milliseconds, but this thread runs
+    // 400 ms before it looks at its sockets again (as after a long I/O callback): by then the
+    // request's timer is overdue, and timers run before sockets are read.
+    await new Promise<void>((resolve) =>
+      setImmediate(() => {
+        const until = Date.now() + 400;
+        while (Date.now() < until) {
+          // busy
+        }
+        resolve();
+      }),
+    );
+    expect(await answer).toEqual({ kind: 'Status', status: 'Success' });
   });
 });

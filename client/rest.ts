@@ -102,7 +102,18 @@ export class RestClient implements ApiClient {
       req.on('error', reject);
       // No byte either way for this long: give up on the request and its connection (the
       // next request may reach another apiserver behind a balancer).
-      if (opts.idleTimeoutMs) req.setTimeout(opts.idleTimeoutMs, () => req.destroy(new Error(`no answer from ${this.config.server} within ${opts.idleTimeoutMs} ms`)));
+      if (opts.idleTimeoutMs) {
+        const ms = opts.idleTimeoutMs;
+        req.setTimeout(ms, () => {
+          // Timers run before the event loop reads its sockets: after a busy stretch of this
+          // process (a scheduler's burst, a controller's first sync), an answer that arrived in
+          // time is still unread when the timer fires. Judge once what is waiting has been read.
+          const read = req.socket?.bytesRead ?? 0;
+          setImmediate(() => {
+            if (!req.destroyed && (req.socket?.bytesRead ?? 0) === read) req.destroy(new Error(`no answer from ${this.config.server} within ${ms} ms`));
+          });
+        });
+      }
       req.end(body);
     });
   }

@@ -14,7 +14,7 @@ import type { Proc } from '../harness/processes.js';
 type Obj = Record<string, any>;
 let cluster: Cluster;
 let kubectl: ReturnType<typeof kubectlWithKubeconfig>;
-const managers: Array<{ proc: Proc; port: number }> = [];
+const managers: Manager[] = [];
 
 async function getJSON(path: string): Promise<Obj> {
   const res = await fetch(`${cluster.server}${path}`);
@@ -29,25 +29,45 @@ const live = (pods: Obj[]) => pods.filter((p) => !p.metadata.deletionTimestamp);
 /** A loop that exits quickly on SIGTERM, so deletions take a second, not the grace period. */
 const LOOP = ['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 0.5; done"];
 
-async function startManager(): Promise<{ proc: Proc; port: number }> {
-  const port = await freePort();
-  const proc = startComponent('controller-manager', [
+type Manager = { proc: Proc; port: number };
+let stopping = false;
+
+function spawnManager(port: number): Proc {
+  return startComponent('controller-manager', [
     '--master', cluster.server,
     '--port', String(port),
     // Short enough for quick takeovers, long enough that a leader keeps its lease while the
     // apiserver answers slowly (CI runs e2e files side by side on two cores): each renewal
     // request gives up after the retry period, and at 1 s, two CI runs saw every renewal of a
     // restarted manager time out for 3-6 s once a StatefulSet and a DaemonSet started their
-    // pods. A manager that loses its lease exits, as kube-controller-manager does, and nothing
-    // here restarts it.
+    // pods.
     '--leader-elect-lease-duration', '8s',
     '--leader-elect-renew-deadline', '6s',
     '--leader-elect-retry-period', '2s',
     '--node-monitor-grace-period', '8s',
     '--node-monitor-period', '1s',
   ]);
-  const m = { proc, port };
+}
+
+/**
+ * A manager that loses its lease exits with code 1, as kube-controller-manager does, and is
+ * started again, as Compose's restart policy (or a kubelet, for a static pod) does: a lease lost
+ * under CI's load then costs a takeover, not every later test. One the test kills stays dead.
+ */
+function supervise(m: Manager): void {
+  void m.proc.exited.then((code) => {
+    if (code !== 1 || stopping) return;
+    console.warn(`controller-manager pid ${m.proc.child.pid} exited with code 1 (see ${m.proc.name}.log: a lost lease?); starting it again`);
+    m.proc = spawnManager(m.port);
+    supervise(m);
+  });
+}
+
+async function startManager(): Promise<Manager> {
+  const port = await freePort();
+  const m = { proc: spawnManager(port), port };
   managers.push(m);
+  supervise(m);
   return m;
 }
 
@@ -75,6 +95,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  stopping = true;
   for (const m of managers) await m.proc.stop();
   await cluster?.stop();
 }, 60_000);
