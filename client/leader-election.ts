@@ -31,6 +31,7 @@ export class LeaderElector {
   private readonly retryMs: number;
   private lastRenewAt = 0;
   private lastObservedHolder = '';
+  private writtenLease: KubeObject | undefined;
   isLeader = false;
 
   constructor(
@@ -46,6 +47,19 @@ export class LeaderElector {
   /** One attempt to take or keep the lease; true if this process holds it afterwards. */
   async tryAcquireOrRenew(): Promise<boolean> {
     const now = new Date();
+    // A leader renews in one request, the Lease as it last wrote it (client-go's fast path);
+    // if that fails (someone else wrote it: a conflict), it reads the Lease and decides anew.
+    const written = this.writtenLease;
+    if (this.isLeader && written && Date.now() < this.observedAt + this.leaseMs) {
+      try {
+        const updated = await this.client.update(leases, { ...written, spec: { ...written.spec, renewTime: microTime(now) } });
+        this.wrote(updated);
+        return true;
+      } catch (err) {
+        this.log?.warn({ err: (err as Error).message }, 'could not renew the leader lease as last written; reading it');
+      }
+    }
+    this.writtenLease = undefined;
     let lease: KubeObject | undefined;
     try {
       lease = await this.client.get(leases, this.opts.namespace, this.opts.name);
@@ -61,8 +75,7 @@ export class LeaderElector {
     };
     if (!lease) {
       try {
-        await this.client.create(leases, this.opts.namespace, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.opts.name, namespace: this.opts.namespace }, spec });
-        this.observe(JSON.stringify(spec));
+        this.wrote(await this.client.create(leases, this.opts.namespace, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.opts.name, namespace: this.opts.namespace }, spec }));
         return true;
       } catch (err) {
         if (err instanceof StatusError && err.code === 409) return false;
@@ -85,13 +98,19 @@ export class LeaderElector {
       leaseTransitions: (lease.spec?.leaseTransitions ?? 0) + (mine ? 0 : 1),
     };
     try {
-      const updated = await this.client.update(leases, lease);
-      this.observe(JSON.stringify(updated.spec));
+      this.wrote(await this.client.update(leases, lease));
       return true;
     } catch (err) {
       if (err instanceof StatusError && err.code === 409) return false;
       throw err;
     }
+  }
+
+  /** The Lease as this process last wrote it (the server's answer, with its resourceVersion). */
+  private wrote(lease: KubeObject): void {
+    this.writtenLease = lease;
+    this.lastObservedHolder = this.opts.identity;
+    this.observe(JSON.stringify(lease.spec));
   }
 
   private observe(record: string): void {
@@ -216,12 +235,15 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal, fallback: T): Pr
 }
 
 /**
- * The client leader election renews through, its own as in Kubernetes' components: each request
- * gives up after the retry period, so a renewal stuck on a hung apiserver is abandoned (its
- * connection dropped) in time for the next try to go elsewhere before the renew deadline.
+ * The client leader election renews through, its own as in Kubernetes' components. Each request
+ * gives up after half the renew deadline (at least a second), client-go's rule: a renewal stuck
+ * on a hung apiserver is abandoned (its connection dropped) with time left for another try,
+ * which may reach another apiserver behind a balancer, while a slow one (etcd syncing under
+ * load) still has seconds to answer.
  */
 export function leaderElectionClient(config: ClientConfig, flags: LeaderElectionFlags): RestClient {
-  return new RestClient({ ...config, userAgent: `${config.userAgent ?? 'kubette'}/leader-election`, connections: 2, timeoutMs: flags['leader-elect-retry-period'] ?? 2_000 });
+  const timeoutMs = Math.max(1_000, (flags['leader-elect-renew-deadline'] ?? 10_000) / 2);
+  return new RestClient({ ...config, userAgent: `${config.userAgent ?? 'kubette'}/leader-election`, connections: 2, timeoutMs });
 }
 
 /** The leader-election flags every controller-like component takes, as Kubernetes names them. */

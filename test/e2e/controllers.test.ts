@@ -38,9 +38,9 @@ function spawnManager(port: number): Proc {
     '--port', String(port),
     // Short enough for quick takeovers, long enough that a leader keeps its lease while the
     // apiserver answers slowly (CI runs e2e files side by side on two cores): each renewal
-    // request gives up after the retry period, and at 1 s, two CI runs saw every renewal of a
-    // restarted manager time out for 3-6 s once a StatefulSet and a DaemonSet started their
-    // pods.
+    // request may take 3 s, and at a 1 s retry period (each request's limit then), two CI runs
+    // saw every renewal of a restarted manager time out for 3-6 s once a StatefulSet and a
+    // DaemonSet started their pods.
     '--leader-elect-lease-duration', '8s',
     '--leader-elect-renew-deadline', '6s',
     '--leader-elect-retry-period', '2s',
