@@ -3,6 +3,7 @@
 // and words it. The request and answer are one-field protobuf messages, written and read here
 // rather than through a gRPC library: a probe needs nothing else of gRPC.
 import { connect, constants, type ClientHttp2Session } from 'node:http2';
+import { timeoutAfterPendingIO } from '../../client/pending-io-timeout.js';
 
 export interface GrpcProbeResult {
   ok: boolean;
@@ -79,15 +80,15 @@ export function grpcHealthProbe(host: string, port: number, service: string, tim
     const done = (r: GrpcProbeResult) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      cancel();
       session?.destroy();
       resolve(r);
     };
-    const timer = setTimeout(() => {
+    const cancel = timeoutAfterPendingIO(timeoutMs, () =>
       done(connected
         ? { ok: false, message: `timeout: health rpc did not complete within ${seconds}` }
-        : { ok: false, message: `timeout: failed to connect service "${address}" within ${seconds}: context deadline exceeded` });
-    }, timeoutMs);
+        : { ok: false, message: `timeout: failed to connect service "${address}" within ${seconds}: context deadline exceeded` }),
+    );
     session = connect(`http://${address}`);
     session.on('error', (err) => done({ ok: false, message: `timeout: failed to connect service "${address}" within ${seconds}: ${err.message}` }));
     session.on('connect', () => (connected = true));

@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createServer as createTLSServer } from 'node:https';
 import { createServer as createTCPServer, type AddressInfo } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCA, issue } from '../../api/pki/certificates.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
@@ -53,6 +54,30 @@ describe('container handlers', () => {
     const r = await runHandler(runtime, { httpGet: { path: '/', port } }, target, 300);
     expect(r.ok).toBe(false);
     expect(r.message).toMatch(/^Get "http:\/\/127.0.0.1:\d+\/": /);
+  });
+
+  it('an answer that came in time passes, though the kubelet was too busy to read it before the timeout', async () => {
+    // The pod's server runs on a thread of its own: it tells this thread it has the request,
+    // this thread then stays busy past the probe's timeout, and the answer comes meanwhile.
+    const worker = new Worker(
+      `const { createServer } = require('node:http');
+      const { parentPort } = require('node:worker_threads');
+      const s = createServer((req, res) => { parentPort.postMessage('request'); setTimeout(() => res.end('ok'), 50); });
+      s.listen(0, '127.0.0.1', () => parentPort.postMessage(s.address().port));`,
+      { eval: true },
+    );
+    try {
+      const [port] = (await once(worker, 'message')) as [number];
+      worker.once('message', () => {
+        const until = Date.now() + 600;
+        while (Date.now() < until) {
+          // busy
+        }
+      });
+      expect(await runHandler(runtime, { httpGet: { path: '/', port } }, target, 300)).toEqual({ ok: true, message: '' });
+    } finally {
+      await worker.terminate();
+    }
   });
 
   it('a TCP connect passes when something listens, by port name too, and fails when nothing does', async () => {

@@ -5,6 +5,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import type { Container, ProbeHandler } from '../../api/types/pod.js';
+import { timeoutAfterPendingIO } from '../../client/pending-io-timeout.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
 import { grpcHealthProbe } from './grpc-health.js';
 
@@ -68,10 +69,10 @@ async function execHandler(runtime: ContainerRuntime, id: string, command: strin
   let output = '';
   session.stdout.on('data', (c: Buffer) => (output += c.toString('utf8')));
   session.stderr.on('data', (c: Buffer) => (output += c.toString('utf8')));
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+  let cancel: (() => void) | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (cancel = timeoutAfterPendingIO(timeoutMs, () => resolve('timeout'))));
   const code = await Promise.race([session.exitCode, timeout]);
-  clearTimeout(timer);
+  cancel?.();
   if (code === 'timeout') {
     session.close();
     return { ok: false, message: `command ${JSON.stringify(command.join(' '))} timed out` };
@@ -86,14 +87,25 @@ async function execHandler(runtime: ContainerRuntime, id: string, command: strin
  */
 function httpGet(url: string, headers: Record<string, string>, timeoutMs: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const opts = { method: 'GET', headers, agent: false as const, signal: AbortSignal.timeout(timeoutMs) };
+    const abort = new AbortController();
+    const cancel = timeoutAfterPendingIO(timeoutMs, () => abort.abort());
+    const opts = { method: 'GET', headers, agent: false as const, signal: abort.signal };
     const req = url.startsWith('https:') ? httpsRequest(url, { ...opts, rejectUnauthorized: false }) : httpRequest(url, opts);
     req.on('response', (res) => {
       res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-      res.on('error', reject);
+      res.on('end', () => {
+        cancel();
+        resolve(res.statusCode ?? 0);
+      });
+      res.on('error', (err) => {
+        cancel();
+        reject(err);
+      });
     });
-    req.on('error', (err) => reject(err.name === 'AbortError' ? new Error('context deadline exceeded (Client.Timeout exceeded while awaiting headers)') : err));
+    req.on('error', (err) => {
+      cancel();
+      reject(err.name === 'AbortError' ? new Error('context deadline exceeded (Client.Timeout exceeded while awaiting headers)') : err);
+    });
     req.end();
   });
 }
@@ -102,10 +114,11 @@ function tcpConnect(host: string, port: number, timeoutMs: number): Promise<Hand
   return new Promise((resolve) => {
     const sock = connect({ host, port });
     const done = (r: HandlerResult) => {
+      cancel();
       sock.destroy();
       resolve(r);
     };
-    sock.setTimeout(timeoutMs, () => done({ ok: false, message: `dial tcp ${host}:${port}: i/o timeout` }));
+    const cancel = timeoutAfterPendingIO(timeoutMs, () => done({ ok: false, message: `dial tcp ${host}:${port}: i/o timeout` }));
     sock.once('connect', () => done({ ok: true, message: '' }));
     sock.once('error', (err) => done({ ok: false, message: `dial tcp ${host}:${port}: ${err.message}` }));
   });
