@@ -105,9 +105,8 @@ export class RestClient implements ApiClient {
       if (opts.idleTimeoutMs) {
         const ms = opts.idleTimeoutMs;
         req.setTimeout(ms, () => {
-          // Timers run before the event loop reads its sockets: after a busy stretch of this
-          // process (a scheduler's burst, a controller's first sync), an answer that arrived in
-          // time is still unread when the timer fires. Judge once what is waiting has been read.
+          // Judged after the poll phase, as pending-io-timeout.ts explains; an idle timeout
+          // re-arms on every byte, so here "no answer" means nothing was read meanwhile.
           const read = req.socket?.bytesRead ?? 0;
           setImmediate(() => {
             if (!req.destroyed && (req.socket?.bytesRead ?? 0) === read) req.destroy(new Error(`no answer from ${this.config.server} within ${ms} ms`));
