@@ -27,7 +27,7 @@ import { defaultLimits, installRequestLimits, type RequestLimits } from './http/
 import { Metrics } from './metrics.js';
 import { Registry } from './registry/registry.js';
 import { EndpointReconciler } from './registry/endpoint-reconciler.js';
-import { ensureKubernetesService, publishable } from './registry/system-services.js';
+import { ensureKubernetesService, keepSystemObjects, publishable } from './registry/system-services.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { healthRoutes, versionInfo } from './routes/health.js';
 import { openapiRoutes } from './routes/openapi.js';
@@ -370,6 +370,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   const crds = new CRDController(registry, log.child({ controller: 'apiextensions' }));
   const apiservices = new APIServiceController(registry, aggregator, log.child({ controller: 'apiservices' }));
   let repairer: NodeJS.Timeout | undefined;
+  let stopKeepingSystemObjects: (() => void) | undefined;
   const repairAllocations = async () => {
     try {
       const services = await registry.storeFor(findResource('', 'v1', 'services')!).list({ labels: [], fields: [] });
@@ -392,6 +393,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     const [advHost, advPort] = (opts.advertiseAddress ?? '').split(':');
     const advertised = { host: advHost || '127.0.0.1', port: Number(advPort) || opts.listenPort || 8080 };
     await ensureKubernetesService(registry, registry.serviceAllocator, advertised);
+    stopKeepingSystemObjects = keepSystemObjects(registry, registry.serviceAllocator, advertised, log);
     if (opts.endpointReconciler !== 'none' && publishable(advertised.host)) {
       const instance = `${hostname()}:${opts.listenPort ?? 0}`;
       endpointReconciler = new EndpointReconciler(registry, { ...advertised, instance, leaseSeconds: 15, intervalMs: 10_000, log });
@@ -449,6 +451,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
       apiservices.stop();
       await aggregator.close();
       clearInterval(repairer);
+      stopKeepingSystemObjects?.();
       compactor.stop();
       for (const s of secure) {
         s.close();

@@ -117,8 +117,10 @@ function customStrategy(hasStatus: boolean): Strategy {
   // Every change but metadata (and status, when it has its own endpoint) is a new generation.
   const specFields = (next: KubeObject, prev: KubeObject) =>
     Object.keys({ ...next, ...prev }).filter((k) => !['metadata', 'apiVersion', 'kind', ...(hasStatus ? ['status'] : [])].includes(k));
-  if (!hasStatus) return { ...defaultStrategy, prepareForUpdate: (next, prev) => bumpGenerationOnSpecChange(next, prev, specFields(next, prev)) };
+  // As in Kubernetes, an update of a custom resource must say which version it replaces.
+  if (!hasStatus) return { ...defaultStrategy, allowUnconditionalUpdate: false, prepareForUpdate: (next, prev) => bumpGenerationOnSpecChange(next, prev, specFields(next, prev)) };
   return withStatus({
+    allowUnconditionalUpdate: false,
     prepareForUpdate(next, prev) {
       if (prev.status !== undefined) next.status = clone(prev.status);
       else delete next.status;

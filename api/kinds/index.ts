@@ -40,6 +40,7 @@ import { mutatingWebhookConfiguration, validatingWebhookConfiguration } from './
 import { endpointSlice } from './discovery/endpointslice.js';
 import { eventV1 } from './events/event.js';
 import type { KindModule } from './kind.js';
+import { completedFromProtobuf } from '../schema/from-protobuf.js';
 import { ingress } from './networking/ingress.js';
 import { ingressClass } from './networking/ingressclass.js';
 import { networkPolicy } from './networking/networkpolicy.js';
@@ -50,6 +51,11 @@ import { role } from './rbac/role.js';
 import { roleBinding } from './rbac/rolebinding.js';
 import { priorityClass } from './scheduling/priorityclass.js';
 import { storageClass } from './storage/storageclass.js';
+
+/** A module whose hand-written schema left parts open gets them filled in from Kubernetes' shape. */
+function described(k: KindModule): KindModule {
+  return k.schema ? { ...k, schema: completedFromProtobuf(k.schema, k.group ? `${k.group}/${k.version}` : k.version, k.kind) } : k;
+}
 
 export const kinds: readonly KindModule[] = [
   binding,
@@ -103,4 +109,4 @@ export const kinds: readonly KindModule[] = [
   validatingWebhookConfiguration,
   validatingAdmissionPolicy,
   validatingAdmissionPolicyBinding,
-];
+].map(described);

@@ -14,6 +14,8 @@ export interface Strategy {
   prepareForStatusUpdate(next: KubeObject, prev: KubeObject): void;
   /** Whether a PUT to a missing object creates it. */
   allowCreateOnUpdate: boolean;
+  /** Whether an update that names no resourceVersion (or "0") is applied unconditionally; if not, it is refused. */
+  allowUnconditionalUpdate: boolean;
   /**
    * The grace period this delete should honour; 0 deletes at once. Kinds without graceful
    * deletion return 0.
@@ -47,6 +49,7 @@ export const defaultStrategy: Strategy = {
     next.status = status;
   },
   allowCreateOnUpdate: false,
+  allowUnconditionalUpdate: true,
   gracePeriod: () => 0,
   returnDeletedObject: false,
 };

@@ -19,6 +19,21 @@ describe('schema check', () => {
     expect(withGeneration(2 ** 60)[0]).toMatch(/of type int64/);
   });
 
+  it('words each type error as the unstructured converter does, for strategic merge patches', () => {
+    const pod = schemaFor('v1', 'Pod');
+    const conversion = (obj: unknown) => checkSchema(obj, pod).conversionErrors;
+    expect(conversion({ metadata: { labels: 'invalid' } })).toEqual(['cannot restore map from string']);
+    expect(conversion({ metadata: { labels: { a: 1 } } })).toEqual(['cannot convert int64 to string']);
+    expect(conversion({ spec: 'x' })).toEqual(['cannot restore struct from: string']);
+    expect(conversion({ spec: { containers: {} } })).toEqual(['cannot restore slice from map']);
+    expect(conversion({ spec: { activeDeadlineSeconds: 'x' } })).toEqual(['cannot convert string to int64']);
+    expect(conversion({ spec: { activeDeadlineSeconds: 1.5 } })).toEqual(['cannot convert float64 to int64']);
+    expect(conversion({ spec: { hostNetwork: [] } })).toEqual(['cannot convert []interface {} to bool']);
+    // Both lists stay in step, one entry per wrong value.
+    const both = checkSchema({ spec: { hostNetwork: 'yes', priority: 2 ** 40 } }, pod);
+    expect(both.conversionErrors.length).toBe(both.typeErrors.length);
+  });
+
   it('reads base64 as Go does: standard alphabet, padded, line breaks skipped', () => {
     for (const good of ['', 'YQ==', 'YWI=', 'YWJj', 'YW\nJj', 'YWJj\r\n']) expect(base64Error(good)).toBeUndefined();
     expect(base64Error('abc')).toBe(0);

@@ -4,7 +4,13 @@
 import type { Schema } from './dsl.js';
 
 export interface SchemaFindings {
+  /** What Kubernetes' JSON decoder says of each wrongly typed value (creates, updates, JSON and merge patches). */
   typeErrors: string[];
+  /**
+   * The same errors as the unstructured converter words them, in the same order: a strategic
+   * merge patch is applied to a map and converted to the typed object, not decoded from JSON.
+   */
+  conversionErrors: string[];
   unknownFields: string[];
 }
 
@@ -18,6 +24,41 @@ const goType: Record<string, string> = {
   bytes: '[]byte',
 };
 
+/** The Go kind of a value decoded from JSON into interface{} (numbers keep integers as int64). */
+function goKind(v: unknown): string {
+  if (Array.isArray(v)) return 'slice';
+  if (typeof v === 'object' && v !== null) return 'map';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int64' : 'float64';
+  return typeof v === 'boolean' ? 'bool' : 'string';
+}
+
+/** The Go type of such a value, as the converter names it when a scalar was expected. */
+function goTypeOf(v: unknown): string {
+  if (Array.isArray(v)) return '[]interface {}';
+  if (typeof v === 'object' && v !== null) return 'map[string]interface {}';
+  return goKind(v);
+}
+
+/** The unstructured converter's words for `value` where the schema wants `t`. */
+function conversionError(value: unknown, t: Schema['t']): string {
+  switch (t) {
+    case 'object':
+      return `cannot restore struct from: ${goKind(value)}`;
+    case 'map':
+      return `cannot restore map from ${goKind(value)}`;
+    case 'array':
+      return `cannot restore slice from ${goKind(value)}`;
+    case 'time':
+    case 'intOrString':
+      // Types with their own JSON decoding are converted through JSON.
+      return `json: cannot unmarshal ${typeName(value)} into Go value of type ${t === 'time' ? 'string' : 'int32'}`;
+    case 'quantity':
+      return "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+    default:
+      return `cannot convert ${goTypeOf(value)} to ${goType[t] ?? t}`;
+  }
+}
+
 function typeName(v: unknown): string {
   if (Array.isArray(v)) return 'array';
   if (v === null) return 'null';
@@ -25,7 +66,7 @@ function typeName(v: unknown): string {
 }
 
 export function checkSchema(value: unknown, schema: Schema): SchemaFindings {
-  const findings: SchemaFindings = { typeErrors: [], unknownFields: [] };
+  const findings: SchemaFindings = { typeErrors: [], conversionErrors: [], unknownFields: [] };
   walk(value, schema, '', findings);
   return findings;
 }
@@ -71,6 +112,12 @@ function walk(value: unknown, schema: Schema, path: string, f: SchemaFindings): 
   if (value === null || value === undefined) return;
   const mismatch = (expected: string): void => {
     f.typeErrors.push(`json: cannot unmarshal ${typeName(value)} into Go struct field ${path || '.'} of type ${expected}`);
+    f.conversionErrors.push(conversionError(value, schema.t));
+  };
+  // A value of the right JSON type that still does not fit (range, base64): both decoders say the same.
+  const unfit = (message: string): void => {
+    f.typeErrors.push(message);
+    f.conversionErrors.push(message);
   };
   switch (schema.t) {
     case 'any':
@@ -82,7 +129,7 @@ function walk(value: unknown, schema: Schema, path: string, f: SchemaFindings): 
     case 'bytes': {
       if (typeof value !== 'string') return mismatch('[]byte');
       const bad = base64Error(value);
-      if (bad !== undefined) f.typeErrors.push(`illegal base64 data at input byte ${bad}`);
+      if (bad !== undefined) unfit(`illegal base64 data at input byte ${bad}`);
       return;
     }
     case 'integer':
@@ -91,12 +138,12 @@ function walk(value: unknown, schema: Schema, path: string, f: SchemaFindings): 
       if (typeof value !== 'number' || !Number.isInteger(value)) return mismatch(type);
       // Out of range for the Go type (int64 beyond what a double holds exactly: precision is already lost).
       const inRange = schema.t === 'int32' ? value >= -2147483648 && value <= 2147483647 : Number.isSafeInteger(value);
-      if (!inRange) f.typeErrors.push(`json: cannot unmarshal number ${value} into Go struct field ${path || '.'} of type ${type}`);
+      if (!inRange) unfit(`json: cannot unmarshal number ${value} into Go struct field ${path || '.'} of type ${type}`);
       return;
     }
     case 'intOrString':
       if (typeof value === 'number' && Number.isInteger(value) && (value < -2147483648 || value > 2147483647)) {
-        f.typeErrors.push(`json: cannot unmarshal number ${value} into Go struct field ${path || '.'} of type int32`);
+        unfit(`json: cannot unmarshal number ${value} into Go struct field ${path || '.'} of type int32`);
         return;
       }
       if (typeof value !== 'string' && !(typeof value === 'number' && Number.isInteger(value))) mismatch('intstr.IntOrString');

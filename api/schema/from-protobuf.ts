@@ -67,3 +67,28 @@ export function schemaFromProtobuf(apiVersion: string, kindName: string): Schema
   const { metadata: _m, ...own } = propsOf(def, new Set([message!]));
   return kind(own);
 }
+
+/**
+ * A hand-described schema with what it left open filled in from Kubernetes' own shape: every
+ * field an open object lacks is added and the object closed, so clients validating against
+ * our OpenAPI know every field Kubernetes has (kubectl's own validator refuses unknown ones)
+ * and unknown fields are reported and dropped as Kubernetes does. What the hand wrote wins.
+ */
+export function completedFromProtobuf(hand: Schema, apiVersion: string, kindName: string): Schema {
+  const message = protobufSchema.kinds[`${apiVersion}/${kindName}`];
+  return message ? completed(hand, schemaFromProtobuf(apiVersion, kindName)) : hand;
+}
+
+function completed(hand: Schema, full: Schema): Schema {
+  if (hand.t === 'object' && full.t === 'object') {
+    const props: Record<string, Schema> = {};
+    for (const [k, s] of Object.entries(hand.props)) props[k] = Object.hasOwn(full.props, k) ? completed(s, full.props[k]!) : s;
+    if (!hand.open) return { ...hand, props };
+    for (const [k, s] of Object.entries(full.props)) if (!Object.hasOwn(props, k)) props[k] = s;
+    const { open: _open, ...closed } = hand;
+    return { ...closed, props };
+  }
+  if (hand.t === 'array' && full.t === 'array') return { ...hand, items: completed(hand.items, full.items) };
+  if (hand.t === 'map' && full.t === 'map') return { ...hand, values: completed(hand.values, full.values) };
+  return hand;
+}

@@ -5,6 +5,7 @@ import { toStorage } from '../../api/conversion.js';
 import { groupVersion, type ResourceInfo } from '../../api/resources.js';
 import { checkSchema } from '../../api/schema/check.js';
 import { schemaFor } from '../../api/schema/kinds.js';
+import { goValue } from '../../api/go-format.js';
 import { badRequest, StatusError } from '../../api/status.js';
 import type { KindModule } from '../../api/kinds/kind.js';
 import type { KubeObject } from '../../api/types/meta.js';
@@ -34,13 +35,41 @@ export function checkFields(target: BodyTarget, body: Record<string, any>, valid
   if (findings.typeErrors.length > 0) {
     throw badRequest(`${target.kind} in version "${version}" cannot be handled as a ${target.kind}: ${findings.typeErrors[0]}`);
   }
-  const unknown = [...findings.unknownFields, ...(module?.prune?.(body) ?? [])];
+  return unknownFields([...findings.unknownFields, ...(module?.prune?.(body) ?? [])], validation, `${target.kind} in version "${version}" cannot be handled as a ${target.kind}: `);
+}
+
+/** Unknown fields as warnings, or (Strict) as one strict decoding error after `prefix`. */
+function unknownFields(unknown: string[], validation: FieldValidation, prefix: string): string[] {
   if (unknown.length === 0 || validation === 'Ignore') return [];
   const described = unknown.map((f) => `unknown field "${f}"`);
-  if (validation === 'Strict') {
-    throw badRequest(`${target.kind} in version "${version}" cannot be handled as a ${target.kind}: strict decoding error: ${described.join(', ')}`);
-  }
+  if (validation === 'Strict') throw badRequest(`${prefix}strict decoding error: ${described.join(', ')}`);
   return described;
+}
+
+/**
+ * Checks the object a (non-apply) patch produced. Kubernetes reports a patch whose result does
+ * not decode as 422 Invalid on the field `patch`, showing the patch (strategic merge: applied to
+ * a map and converted) or the patched object (JSON and merge patches: decoded from JSON), and
+ * unknown fields under Strict as a bare strict decoding error.
+ */
+export function checkPatchedFields(
+  target: BodyTarget,
+  result: Record<string, any>,
+  validation: FieldValidation,
+  patch: { type: string; doc: unknown },
+  module?: KindModule,
+): string[] {
+  const findings = checkSchema(result, module?.schema ?? schemaFor(target.apiVersion, target.kind));
+  if (findings.typeErrors.length > 0) {
+    const strategic = patch.type === 'strategic';
+    const shown = strategic ? goValue(patch.doc) : JSON.stringify(result);
+    const detail = strategic ? findings.conversionErrors[0] : findings.typeErrors[0];
+    const message = `Invalid value: ${JSON.stringify(shown)}: ${detail}`;
+    throw new StatusError(422, 'Invalid', ` "" is invalid: patch: ${message}`, {
+      causes: [{ reason: 'FieldValueInvalid', message, field: 'patch' }],
+    });
+  }
+  return unknownFields([...findings.unknownFields, ...(module?.prune?.(result) ?? [])], validation, '');
 }
 
 /** Checks the envelope and fills in apiVersion/kind when the body left them out. */

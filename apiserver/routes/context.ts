@@ -9,7 +9,7 @@ import { applyMergePatch } from '../../api/patch/merge-patch.js';
 import { applyStrategicMergePatch } from '../../api/patch/strategic-merge.js';
 import { groupVersion, type ResourceInfo } from '../../api/resources.js';
 import { schemaFor } from '../../api/schema/kinds.js';
-import { badRequest, conflict, methodNotAllowed, OBJECT_MODIFIED } from '../../api/status.js';
+import { badRequest, conflict, invalid, methodNotAllowed, OBJECT_MODIFIED } from '../../api/status.js';
 import type { DeleteOptions, KubeObject } from '../../api/types/meta.js';
 import { FieldErrors } from '../../api/validation/field-errors.js';
 import type { BodyTarget } from '../http/admit.js';
@@ -151,10 +151,24 @@ export function deleteDryRun(q: Query, options: DeleteOptions): boolean {
   return dryRun(q) || (Array.isArray(options.dryRun) && options.dryRun.includes('All'));
 }
 
+/** Whether a write names no resourceVersion: Kubernetes reads "0" (and none) as "whatever is stored". */
+export function unpinned(rv: unknown): boolean {
+  return rv === undefined || rv === null || rv === '' || rv === '0';
+}
+
 /** A pinned resourceVersion that no longer matches the stored one is a conflict, never retried. */
 export function checkPinned(ctx: Ctx, pinned: unknown, current: KubeObject): void {
-  if (pinned !== undefined && pinned !== '' && pinned !== current.metadata.resourceVersion) {
+  if (!unpinned(pinned) && pinned !== current.metadata.resourceVersion) {
     throw conflict(ctx.r.plural, ctx.r.group, ctx.path.name!, OBJECT_MODIFIED);
+  }
+}
+
+/** Kinds that refuse unconditional updates (custom resources, CRDs, APIServices) need the object's resourceVersion. */
+export function requireResourceVersion(ctx: Ctx, rv: unknown): void {
+  if (unpinned(rv) && !ctx.store.strategy.allowUnconditionalUpdate) {
+    throw invalid(ctx.r.plural, ctx.r.group, ctx.path.name!, [
+      { reason: 'FieldValueInvalid', message: 'Invalid value: 0x0: must be specified for an update', field: 'metadata.resourceVersion' },
+    ]);
   }
 }
 

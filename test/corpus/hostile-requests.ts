@@ -153,8 +153,10 @@ function patchCases(k: Kind): Case[] {
   patch('stale resourceVersion', MERGE, '{"metadata":{"resourceVersion":"1"}}', conflict(/has been modified/));
   patch('another kind', MERGE, '{"kind":"Bogus"}', badRequest(/kind/));
   patch('another apiVersion', SMP, '{"apiVersion":"v9"}', badRequest(/API version/));
-  patch('metadata as a list', MERGE, '{"metadata":[1]}', badRequest());
-  patch('labels with a number', SMP, '{"metadata":{"labels":{"a":1}}}', badRequest(/cannot unmarshal number/));
+  patch('metadata as a list', MERGE, '{"metadata":[1]}', invalid(/patch: Invalid value: .*cannot unmarshal array/));
+  patch('labels with a number', SMP, '{"metadata":{"labels":{"a":1}}}', invalid(/patch: Invalid value: "map\[metadata:map\[labels:map\[a:1\]\]\]": cannot convert int64 to string/));
+  patch('labels that are a string', SMP, '{"metadata":{"labels":"invalid"}}', invalid(/cannot restore map from string/));
+  patch('labels with a number', MERGE, '{"metadata":{"labels":{"a":1}}}', invalid(/patch: Invalid value: "\{.*": json: cannot unmarshal number/));
   // Options.
   patch('apply without a field manager', APPLY, `{${envelope}}`, invalid(/fieldManager: Required value/));
   patch('field manager of 129 bytes', MERGE, '{}', invalid(/fieldManager: Too long: may not be more than 128 bytes/), `?fieldManager=${'m'.repeat(129)}`);
@@ -385,8 +387,8 @@ function pathCases(): Case[] {
     { name: 'log of a pod without a node', method: 'GET', path: `${ns}/pods/sentinel/log`, expect: badRequest(/does not have a host/) },
     { name: 'log of a container that does not exist', method: 'GET', path: `${ns}/pods/sentinel/log?container=nope`, expect: badRequest(/not valid for pod/) },
     { name: 'ephemeral containers: a null item', method: 'PATCH', path: `${ns}/pods/sentinel/ephemeralcontainers`, contentType: MERGE, body: '{"spec":{"ephemeralContainers":[null]}}', expect: invalid(/ephemeralContainers\[0\].name: Required value/) },
-    { name: 'ephemeral containers: a number item', method: 'PATCH', path: `${ns}/pods/sentinel/ephemeralcontainers`, contentType: MERGE, body: '{"spec":{"ephemeralContainers":[1]}}', expect: badRequest(/cannot unmarshal number/) },
-    { name: 'ephemeral containers: a target that is an object', method: 'PATCH', path: `${ns}/pods/sentinel/ephemeralcontainers`, contentType: MERGE, body: '{"spec":{"ephemeralContainers":[{"name":"e","image":"x","targetContainerName":{"__proto__":{"a":1}}}]}}', expect: badRequest(/targetContainerName of type string/) },
+    { name: 'ephemeral containers: a number item', method: 'PATCH', path: `${ns}/pods/sentinel/ephemeralcontainers`, contentType: MERGE, body: '{"spec":{"ephemeralContainers":[1]}}', expect: invalid(/patch: Invalid value: .*cannot unmarshal number/) },
+    { name: 'ephemeral containers: a target that is an object', method: 'PATCH', path: `${ns}/pods/sentinel/ephemeralcontainers`, contentType: MERGE, body: '{"spec":{"ephemeralContainers":[{"name":"e","image":"x","targetContainerName":{"__proto__":{"a":1}}}]}}', expect: invalid(/patch: Invalid value: .*targetContainerName of type string/) },
     { name: 'ephemeral containers: probes and resources', method: 'PATCH', path: `${ns}/pods/sentinel/ephemeralcontainers`, contentType: MERGE, body: '{"spec":{"ephemeralContainers":[{"name":"e","image":"x","readinessProbe":{"exec":{"command":["true"]}},"resources":{"limits":{"cpu":"1"}}}]}}', expect: invalid(/cannot be set for an Ephemeral Container/) },
     { name: 'ephemeral containers on a kind without them', method: 'PATCH', path: `${objectPath(cm)}/ephemeralcontainers`, contentType: MERGE, body: '{}', expect: notFound },
     { name: 'scale with a negative replica count', method: 'PUT', path: `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/sentinel/scale`, contentType: 'application/json', body: '{"spec":{"replicas":-3}}', expect: invalid(/spec.replicas/) },

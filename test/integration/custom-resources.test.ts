@@ -125,8 +125,18 @@ describe('CustomResourceDefinitions over REST', () => {
     const smp = await call('PATCH', `/apis/${group}/v1/namespaces/default/widgets/w1`, { spec: { size: 5 } }, 'application/strategic-merge-patch+json');
     expect(smp.status).toBe(415);
 
+    // A custom resource is never replaced blindly: a PUT must name the version it replaces.
+    const { resourceVersion: _rv, ...blindMeta } = merged.json.metadata;
+    for (const metadata of [blindMeta, { ...blindMeta, resourceVersion: '0' }]) {
+      const blind = await call('PUT', `/apis/${group}/v1/namespaces/default/widgets/w1`, { ...merged.json, metadata });
+      expect(blind.status).toBe(422);
+      expect(blind.json.message).toBe(`widgets.${group} "w1" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update`);
+    }
+    const named = await call('PUT', `/apis/${group}/v1/namespaces/default/widgets/w1`, { ...merged.json, metadata: { ...merged.json.metadata, labels: { put: 'yes' } } });
+    expect(named.status).toBe(200);
+
     // A watch sees another client's change.
-    const rv = merged.json.metadata.resourceVersion;
+    const rv = named.json.metadata.resourceVersion;
     const watch = fetch(`${api.url}/apis/${group}/v1/namespaces/default/widgets?watch=true&resourceVersion=${rv}&timeoutSeconds=2`).then((r) => r.text());
     await call('PATCH', `/apis/${group}/v1/namespaces/default/widgets/w1`, { spec: { size: 6 } }, 'application/merge-patch+json');
     const events = (await watch).trim().split('\n').map((l) => JSON.parse(l));
@@ -198,8 +208,8 @@ describe('CustomResourceDefinitions over REST', () => {
     await call('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', widgetCRD(group));
     await established(`widgets.${group}`);
     const path = `/apis/${group}/v1/namespaces/default/widgets`;
-    await call('POST', path, { metadata: { name: 's1' }, spec: { size: 1 } });
-    await call('PUT', `${path}/s1/status`, { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 's1' }, spec: { size: 1 }, status: { replicas: 1, selector: 'app=s1' } });
+    const s1 = await call('POST', path, { metadata: { name: 's1' }, spec: { size: 1 } });
+    await call('PUT', `${path}/s1/status`, { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 's1', resourceVersion: s1.json.metadata.resourceVersion }, spec: { size: 1 }, status: { replicas: 1, selector: 'app=s1' } });
     const scale = (await call('GET', `${path}/s1/scale`)).json;
     expect(scale).toMatchObject({ kind: 'Scale', apiVersion: 'autoscaling/v1', spec: { replicas: 1 }, status: { replicas: 1, selector: 'app=s1' } });
     const scaled = await call('PATCH', `${path}/s1/scale`, { spec: { replicas: 4 } }, 'application/merge-patch+json');

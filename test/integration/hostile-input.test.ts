@@ -1,7 +1,7 @@
 // The hostile-input corpus (test/corpus/hostile-requests.ts) against a real apiserver on a real
 // etcd: every request gets exactly Kubernetes' Status, the server keeps answering, it holds
 // exactly the data it acknowledged, nothing reaches Object.prototype, and memory stays bounded.
-import { request } from 'node:http';
+import { request, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildCorpus, collectionPath, kinds, NAMESPACE, objectPath, sentinelName, sentinelObject, type Case } from '../corpus/hostile-requests.js';
@@ -13,6 +13,7 @@ interface Answer {
   status: number;
   text: string;
   json?: any;
+  headers?: IncomingHttpHeaders;
 }
 
 /** A request sent exactly as given: no URL normalization, raw path, any method. */
@@ -29,7 +30,7 @@ function send(method: string, path: string, body?: string | Buffer, headers: Rec
         } catch {
           json = undefined;
         }
-        resolve({ status: res.statusCode ?? 0, text, json });
+        resolve({ status: res.statusCode ?? 0, text, json, headers: res.headers });
       });
     });
     req.on('error', reject);
@@ -170,23 +171,56 @@ describe('hostile input', () => {
     expect(Object.keys(removed.json.data).sort()).toEqual(['constructor', 'prototype', 'toString']);
   });
 
-  it('stores and patches objects nested thousands of levels in fields it does not describe', async () => {
+  it('stores and patches objects nested thousands of levels where a schema keeps unknown fields', async () => {
     const deep = (d: number) => '{"a":'.repeat(d) + '1' + '}'.repeat(d);
-    const created = await send('POST', '/api/v1/nodes', `{"metadata":{"name":"corpus-deep"},"status":{"x":${deep(9_990)}}}`, { 'Content-Type': 'application/json' });
-    expect(created.status).toBe(201);
+    // Free-form data is what custom resources keep: a subtree with x-kubernetes-preserve-unknown-fields.
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'deeps.corpus.example.com' },
+      spec: {
+        group: 'corpus.example.com',
+        scope: 'Cluster',
+        names: { plural: 'deeps', kind: 'Deep' },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } } }],
+      },
+    };
+    expect((await send('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', JSON.stringify(crd), { 'Content-Type': 'application/json' })).status).toBe(201);
+    const path = '/apis/corpus.example.com/v1/deeps';
+    for (let i = 0; (await send('GET', path)).status !== 200; i++) {
+      expect(i, 'the definition is served').toBeLessThan(100);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const created = await send('POST', path, `{"apiVersion":"corpus.example.com/v1","kind":"Deep","metadata":{"name":"deep"},"spec":{"x":${deep(9_990)}}}`, { 'Content-Type': 'application/json' });
+    expect(created.status, created.text.slice(0, 200)).toBe(201);
+    for (const [type, body] of [
+      ['application/merge-patch+json', `{"spec":{"y":${deep(9_990)}}}`],
+      ['application/json-patch+json', `[{"op":"copy","from":"/spec/x","path":"/spec/w"}]`],
+      ['application/apply-patch+yaml', `{"apiVersion":"corpus.example.com/v1","kind":"Deep","metadata":{"name":"deep"},"spec":{"v":${deep(9_990)}}}`],
+    ] as const) {
+      const res = await send('PATCH', `${path}/deep${type.includes('apply') ? '?fieldManager=t' : ''}`, body, { 'Content-Type': type });
+      expect(res.status, `${type}: ${res.text.slice(0, 200)}`).toBe(200);
+    }
+    const yaml = await send('GET', `${path}/deep`, undefined, { Accept: 'application/yaml' });
+    expect(yaml.status).toBe(200);
+    const stored = JSON.parse((await send('GET', `${path}/deep`)).text);
+    expect(Object.keys(stored.spec).sort()).toEqual(['v', 'w', 'x', 'y']);
+    const watch = await send('GET', `${path}?watch=1&timeoutSeconds=1&fieldSelector=metadata.name%3Ddeep`);
+    expect(watch.text.split('\n').filter(Boolean).map((l) => JSON.parse(l).type)).toEqual(['ADDED']);
+    expect((await send('DELETE', `${path}/deep`)).status).toBe(200);
+
+    // A built-in kind describes every field: deep unknown ones are walked, reported and dropped, by every patch type.
+    const node = await send('POST', '/api/v1/nodes', `{"metadata":{"name":"corpus-deep"},"status":{"x":${deep(9_990)}}}`, { 'Content-Type': 'application/json' });
+    expect(node.status).toBe(201);
+    expect(node.headers?.warning).toContain('unknown field');
     for (const [type, body] of [
       ['application/merge-patch+json', `{"status":{"y":${deep(9_990)}}}`],
       ['application/strategic-merge-patch+json', `{"status":{"z":${deep(9_990)}}}`],
-      ['application/json-patch+json', `[{"op":"copy","from":"/status/x","path":"/status/w"}]`],
-      ['application/apply-patch+yaml', `{"apiVersion":"v1","kind":"Node","metadata":{"name":"corpus-deep"},"status":{"v":${deep(9_990)}}}`],
     ] as const) {
-      const res = await send('PATCH', `/api/v1/nodes/corpus-deep${type.includes('apply') ? '?fieldManager=t' : ''}`, body, { 'Content-Type': type });
+      const res = await send('PATCH', '/api/v1/nodes/corpus-deep', body, { 'Content-Type': type });
       expect(res.status, `${type}: ${res.text.slice(0, 200)}`).toBe(200);
     }
-    const yaml = await send('GET', '/api/v1/nodes/corpus-deep', undefined, { Accept: 'application/yaml' });
-    expect(yaml.status).toBe(200);
-    const watch = await send('GET', '/api/v1/nodes?watch=1&timeoutSeconds=1&fieldSelector=metadata.name%3Dcorpus-deep');
-    expect(watch.text.split('\n').filter(Boolean).map((l) => JSON.parse(l).type)).toEqual(['ADDED']);
+    expect(Object.keys(JSON.parse((await send('GET', '/api/v1/nodes/corpus-deep')).text).status ?? {})).toEqual([]);
     expect((await send('DELETE', '/api/v1/nodes/corpus-deep')).status).toBe(200);
   });
 

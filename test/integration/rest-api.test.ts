@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApiServer, type ApiServerHandle } from '../harness/apiserver.js';
 import { restCaller } from '../harness/rest.js';
+import { waitFor } from '../harness/ports.js';
 
 let api: ApiServerHandle;
 
@@ -237,10 +238,14 @@ describe('services', () => {
   const svc = (name: string, spec: Record<string, unknown> = {}) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { ports: [{ port: 80 }], selector: { app: name }, ...spec } });
   const path = '/api/v1/namespaces/default/services';
 
-  it('keeps the kubernetes Service at the first address of the range', async () => {
+  it('keeps the kubernetes Service at the first address of the range, and puts it back when deleted', async () => {
     const k = (await call('GET', `${path}/kubernetes`)).json;
     expect(k.spec.clusterIP).toBe('10.96.0.1');
     expect(k.spec.ports[0]).toMatchObject({ name: 'https', port: 443 });
+    expect((await call('DELETE', `${path}/kubernetes`)).status).toBe(200);
+    // Kubernetes' apiserver checks every 10 s.
+    await waitFor('the kubernetes Service back', async () => (await call('GET', `${path}/kubernetes`)).status === 200, 25_000);
+    expect((await call('GET', `${path}/kubernetes`)).json.spec.clusterIP).toBe('10.96.0.1');
   });
 
   it('allocates cluster IPs and node ports, honours requested ones, and refuses taken or out-of-range values', async () => {
@@ -356,6 +361,37 @@ describe('errors', () => {
     expect(res.json.reason).toBe('Invalid');
     expect(res.json.details.causes.map((c: any) => c.field)).toEqual(['metadata.name', 'metadata.labels']);
     expect(res.json.message).toMatch(/^ConfigMap "Bad_Name" is invalid: \[metadata.name: Invalid value/);
+  });
+
+  it('answers a patch whose result does not decode with 422 on the field "patch", as Kubernetes words it', async () => {
+    await call('POST', '/api/v1/namespaces/default/configmaps', cm('patch-types'));
+    const path = '/api/v1/namespaces/default/configmaps/patch-types';
+    // Strategic merge patches are converted from a map: the converter's words, the patch shown.
+    const smp = await call('PATCH', path, { metadata: { labels: 'invalid' } }, 'application/strategic-merge-patch+json');
+    expect(smp.status).toBe(422);
+    expect(smp.json.reason).toBe('Invalid');
+    expect(smp.json.message).toBe(' "" is invalid: patch: Invalid value: "map[metadata:map[labels:invalid]]": cannot restore map from string');
+    expect(smp.json.details.causes).toEqual([{ reason: 'FieldValueInvalid', field: 'patch', message: 'Invalid value: "map[metadata:map[labels:invalid]]": cannot restore map from string' }]);
+    // JSON and merge patches are decoded from JSON: the decoder's words, the patched object shown.
+    const merge = await call('PATCH', path, { data: { a: 1 } }, 'application/merge-patch+json');
+    expect(merge.status).toBe(422);
+    expect(merge.json.message).toMatch(/^ "" is invalid: patch: Invalid value: "\{.*\\"a\\":1\}\}": json: cannot unmarshal number into Go struct field data.a of type string$/);
+    // Unknown fields under Strict are a bare strict decoding error.
+    const strict = await call('PATCH', `${path}?fieldValidation=Strict`, { spec: 1 }, 'application/merge-patch+json');
+    expect(strict.status).toBe(400);
+    expect(strict.json.message).toBe('strict decoding error: unknown field "spec"');
+    // None of the refused patches changed anything.
+    expect((await call('GET', path)).json.data).toEqual({ k: 'v' });
+  });
+
+  it('reads a resourceVersion of "0" on an update as none: the write is unconditional', async () => {
+    const created = await call('POST', '/api/v1/namespaces/default/configmaps', cm('rv-zero'));
+    await call('PATCH', '/api/v1/namespaces/default/configmaps/rv-zero', { data: { moved: 'on' } }, 'application/merge-patch+json');
+    const put = await call('PUT', '/api/v1/namespaces/default/configmaps/rv-zero', { ...created.json, metadata: { ...created.json.metadata, resourceVersion: '0' }, data: { a: 'b' } });
+    expect(put.status).toBe(200);
+    expect(put.json.data).toEqual({ a: 'b' });
+    const stale = await call('PUT', '/api/v1/namespaces/default/configmaps/rv-zero', { ...created.json, data: { c: 'd' } });
+    expect(stale.status).toBe(409);
   });
 
   it('rejects unknown fields under Strict with 400, warns under Warn, and never stores them', async () => {

@@ -195,6 +195,7 @@ export const customResourceDefinition: KindModule = {
     for (const s of stored) if (!versions.includes(s)) errs.invalid('status.storedVersions', stored, `must appear in spec.versions`);
   },
   strategy: withStatus({
+    allowUnconditionalUpdate: false,
     prepareForCreate(crd) {
       crd.metadata.generation = 1;
       const storage = ((crd.spec?.versions as Unstructured[]) ?? []).find((v) => v?.storage === true)?.name;

@@ -77,6 +77,7 @@ export const apiService: KindModule = {
   },
   validate: validateAPIService,
   strategy: withStatus({
+    allowUnconditionalUpdate: false,
     prepareForCreate(o) {
       o.status = { conditions: [] };
     },
