@@ -6,6 +6,7 @@
 import { clone, deepEqual, isObject, own, setOwn } from '../codec/values.js';
 import { StatusError } from '../status.js';
 import type { KubeObject } from '../types/meta.js';
+import { conflictAllowance, syncLastApplied } from './last-applied.js';
 import { metadataWithoutManagedFields } from './without-managed-fields.js';
 import { below, changedFields, describePath, fieldsOf, fieldsOfCreate, fieldsV1Of, fromFieldsV1, hasKeys, keyValue, removeAt, SEP, shapeStep, toFieldsV1, unkey, valueAt, type FieldSet, type Shape } from './field-set.js';
 
@@ -188,6 +189,9 @@ export function applyConfiguration(live: KubeObject | undefined, config: KubeObj
   const applied = tracked(fieldsOf(config, shape), hasStatus, w.subresource);
   const list = parse(live?.metadata.managedFields);
   const conflicts: Array<{ manager: string; apiVersion: string; path: string; subresource?: string }> = [];
+  // kubectl moving an object from client-side apply takes over what the last-applied configuration still describes.
+  const allowance = conflictAllowance(live, w.manager);
+  const takenOver: Array<() => void> = [];
   const leaves = [...applied].filter((k) => ![...applied].some((o) => below(o, k)));
   for (const x of list) {
     if (x.entry.manager === w.manager) continue;
@@ -198,10 +202,12 @@ export function applyConfiguration(live: KubeObject | undefined, config: KubeObj
       const want = valueAt(config, path);
       if (now.found && deepEqual(now.value, want.value)) continue;
       if (force) x.set.delete(k);
+      else if (allowance?.(path)) takenOver.push(() => x.set.delete(k));
       else conflicts.push({ manager: x.entry.manager, apiVersion: x.entry.apiVersion, path: describePath(path), ...(x.entry.subresource ? { subresource: x.entry.subresource } : {}) });
     }
   }
   if (conflicts.length) throw conflictError(conflicts, config);
+  for (const take of takenOver) take();
   const object = (live ? mergeApplied(live, config, shape) : clone(config)) as KubeObject;
   // What this applier owned and no longer sends goes, unless someone else owns it (or below it).
   const mine = list.find((x) => sameSlot(x.entry, w, 'Apply'));
@@ -224,6 +230,7 @@ export function applyConfiguration(live: KubeObject | undefined, config: KubeObj
   const updated = { entry: unchanged ? mine.entry : entry, set: applied };
   // The applier's entry keeps its place in the list.
   const ordered = mine ? list.map((x) => (x === mine ? updated : x)) : [...list, updated];
+  syncLastApplied(object, config, w.manager);
   return { object, managedFields: serialize(ordered) };
 }
 

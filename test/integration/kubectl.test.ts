@@ -139,6 +139,24 @@ describe.each(['1.32', '1.27', '1.33'])('kubectl %s', (version) => {
     expect(await k.ok(['get', 'cm', 'ssa', '-o', 'jsonpath={.data.key}'])).toBe('two');
   });
 
+  it('moves an object from client-side to server-side apply without conflicts, as kubectl expects', async () => {
+    const k = kubectl();
+    const cm = (v: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: csa-to-ssa}\ndata: {key: "${v}"}\n`;
+    expect(await k.ok(['apply', '-f', '-'], cm('one'))).toBe('configmap/csa-to-ssa created\n');
+    // kubectl diff --server-side and apply --server-side (manager "kubectl") take over what the annotation still describes.
+    const diff = await k.run(['diff', '--server-side', '-f', '-'], cm('two'));
+    expect(diff.code, diff.stderr).toBe(1);
+    expect(diff.stdout).toContain('+  key: two');
+    expect(await k.ok(['apply', '--server-side', '-f', '-'], cm('two'))).toBe('configmap/csa-to-ssa serverside-applied\n');
+    const lastApplied = JSON.parse(await k.ok(['get', 'cm', 'csa-to-ssa', '-o', 'jsonpath={.metadata.annotations.kubectl\\.kubernetes\\.io/last-applied-configuration}']));
+    expect(lastApplied.data).toEqual({ key: 'two' });
+    // A value someone else changed since is still a conflict.
+    await k.ok(['patch', 'cm', 'csa-to-ssa', '--type=merge', '-p', '{"data":{"key":"hotfix"}}', '--field-manager=hotfixer']);
+    const conflict = await k.run(['apply', '--server-side', '-f', '-'], cm('three'));
+    expect(conflict.code).not.toBe(0);
+    expect(conflict.stderr).toContain('conflict with "hotfixer"');
+  });
+
   it('dry-runs on the server without storing anything', async () => {
     const k = kubectl();
     const out = await k.ok(['apply', '--dry-run=server', '-f', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dry}\ndata: {a: b}\n');
