@@ -84,6 +84,16 @@ describe('CronJob reconcile', () => {
     expect(await run({ startingDeadlineSeconds: 30 })).toEqual([]);
   });
 
+  it('reports a schedule that never fires (the 31st of February) as InvalidSchedule and starts nothing', async () => {
+    const { w, controller } = setup('2026-01-01T00:11:00Z');
+    w.seed('batch/v1/cronjobs', cronjob({ schedule: '59 23 31 2 *' }));
+    w.seed('batch/v1/jobs');
+    expect(await controller.reconcile('ns/tick')).toBeUndefined();
+    expect(w.client.writes('jobs')).toEqual([]);
+    const events = w.client.actions.filter((a) => a.verb === 'create' && a.resource === 'events').map((a) => a.body as { reason: string; message: string; type: string });
+    expect(events).toEqual([expect.objectContaining({ type: 'Warning', reason: 'InvalidSchedule', message: 'invalid schedule: 59 23 31 2 * : time difference between two schedules is less than 1 second' })]);
+  });
+
   it('keeps three successful and one failed Job, deleting the oldest; reports lastSuccessfulTime', async () => {
     const { w, controller } = setup('2026-01-01T00:07:00Z');
     w.seed('batch/v1/cronjobs', cronjob({}, { lastScheduleTime: '2026-01-01T00:05:00Z' }));

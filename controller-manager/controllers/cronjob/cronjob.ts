@@ -108,6 +108,13 @@ export class CronJobController extends Controller {
       let earliest = Date.parse(status.lastScheduleTime ?? cj.metadata.creationTimestamp ?? '') || now;
       const deadline = cj.spec.startingDeadlineSeconds;
       if (deadline !== undefined) earliest = Math.max(earliest, now - deadline * 1000);
+      // A schedule that parses but never fires (the 31st of February) is invalid, as Kubernetes
+      // finds it: two schedules less than a second apart. Nothing more until the spec changes.
+      if (schedule.next(earliest) === undefined) {
+        this.ctx.recorder.event(cj, 'Warning', 'InvalidSchedule', `invalid schedule: ${cj.spec.schedule} : time difference between two schedules is less than 1 second`);
+        await this.writeStatus(cj, status);
+        return;
+      }
       const due = dueTimes(schedule, earliest, now);
       if (due.missed > MAX_MISSED) {
         this.ctx.recorder.event(cj, 'Warning', 'TooManyMissedTimes', 'too many missed start times. Set or decrease .spec.startingDeadlineSeconds or check clock skew');
