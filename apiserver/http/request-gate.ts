@@ -42,7 +42,13 @@ function watchParam(rawUrl: string): string | undefined {
   return v.length ? v[0] : undefined;
 }
 
+/**
+ * Every value a header was sent with, one per occurrence: Node joins repeated unknown headers
+ * with ", ", but `--as-group=a --as-group=b,c` is two groups, "a" and "b,c", as in Kubernetes.
+ */
 function header(req: IncomingMessage, name: string): string[] {
+  const distinct = (req.headersDistinct as Record<string, string[] | undefined> | undefined)?.[name];
+  if (distinct) return distinct;
   const v = req.headers[name];
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }

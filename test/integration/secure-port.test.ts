@@ -215,6 +215,9 @@ describe('RBAC', () => {
     expect((await admin.run(['auth', 'can-i', 'list', 'pods', '-n', 'default', '--as=bob'])).stdout.trim()).toBe('no');
     // kubectl's discovery client prints a refused impersonation as "Forbidden: unknown" (as
     // against Kubernetes); the Status itself carries Kubernetes' message.
+    // Each --as-group is one header and one group, commas and all.
+    const whoami = await admin.ok(['auth', 'whoami', '--as=user1', '--as-group=group2', '--as-group=group1', '--as-group=,,,chameleon', '-o', 'jsonpath={.status.userInfo.groups}']);
+    expect(JSON.parse(whoami)).toEqual(['group2', 'group1', ',,,chameleon', 'system:authenticated']);
     const denied = await asCert('jane').run(['get', 'pods', '--as=admin']);
     expect(denied.code).toBe(1);
     expect(denied.stderr).toContain('Error from server (Forbidden)');
