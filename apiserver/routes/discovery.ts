@@ -1,12 +1,22 @@
 // API discovery, legacy (APIVersions / APIGroupList / APIResourceList) and aggregated
 // (apidiscovery.k8s.io/v2), all derived from the resource table.
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { groupVersion, type GroupVersionInfo, type ResourceInfo, type ResourceTable } from '../../api/resources.js';
 import { noSuchRoute } from '../../api/status.js';
 import { wantsAggregatedDiscovery } from '../http/negotiation.js';
 import type { AggregatorProxy, RemoteGroupVersion } from '../aggregator/proxy.js';
 
-function apiResource(r: ResourceInfo) {
+/**
+ * Kubernetes' storageVersionHash: the first 8 bytes of sha256("group/version/Kind") of the
+ * version objects are stored in, base64. Clients (the storage version migrator, kubectl's
+ * discovery consumers) compare it to see that the stored version changed.
+ */
+export function storageVersionHash(stored: { group: string; version: string; kind: string }): string {
+  return createHash('sha256').update(`${stored.group}/${stored.version}/${stored.kind}`).digest().subarray(0, 8).toString('base64');
+}
+
+function apiResource(r: ResourceInfo, stored: ResourceInfo | undefined) {
   const out: Record<string, unknown> = {
     name: r.plural,
     singularName: r.singular,
@@ -16,13 +26,14 @@ function apiResource(r: ResourceInfo) {
   };
   if (r.shortNames.length) out.shortNames = r.shortNames;
   if (r.categories.length) out.categories = r.categories;
+  if (stored) out.storageVersionHash = storageVersionHash(stored);
   return out;
 }
 
-function apiResourceList(gv: GroupVersionInfo) {
+function apiResourceList(gv: GroupVersionInfo, storedVersionOf: (r: ResourceInfo) => ResourceInfo | undefined) {
   const resources: Record<string, unknown>[] = [];
   for (const r of gv.resources) {
-    resources.push(apiResource(r));
+    resources.push(apiResource(r, storedVersionOf(r)));
     for (const s of r.subresources) {
       const sub: Record<string, unknown> = { name: `${r.plural}/${s.name}`, singularName: '', namespaced: r.namespaced, kind: s.kind, verbs: s.verbs };
       if (s.group !== undefined) sub.group = s.group;
@@ -130,7 +141,9 @@ export async function discoveryRoutes(app: FastifyInstance, opts: { serverAddres
     });
   });
 
-  app.get('/api/v1', async () => apiResourceList(gvs().find((g) => g.group === '' && g.version === 'v1')!));
+  // Served resources only: an aggregated API's own server says what it stores.
+  const storedVersionOf = (r: ResourceInfo) => opts.table.all().find((x) => x.storage === r.storage && x.storageVersion);
+  app.get('/api/v1', async () => apiResourceList(gvs().find((g) => g.group === '' && g.version === 'v1')!, storedVersionOf));
 
   app.get('/apis/:group', async (req) => {
     const { group } = req.params as { group: string };
@@ -145,6 +158,6 @@ export async function discoveryRoutes(app: FastifyInstance, opts: { serverAddres
     if (backend) return opts.aggregator.proxy(req, reply, backend);
     const gv = gvs().find((g) => g.group === group && g.version === version);
     if (!gv) throw noSuchRoute();
-    return apiResourceList(gv);
+    return apiResourceList(gv, storedVersionOf);
   });
 }

@@ -41,6 +41,17 @@ describe('discovery and health', () => {
     expect(hpa.resources.map((r: any) => r.name)).toEqual(['horizontalpodautoscalers', 'horizontalpodautoscalers/status']);
     const core = (await call('GET', '/api/v1')).json;
     expect(core.resources.map((r: any) => r.name)).toEqual(expect.arrayContaining(['pods', 'pods/status', 'pods/binding', 'pods/log', 'pods/exec', 'pods/eviction', 'services', 'nodes/status']));
+    // The stored version's hash, as Kubernetes publishes it (the ConfigMap's is the same on every cluster).
+    expect(core.resources.find((r: any) => r.name === 'configmaps')).toEqual({
+      name: 'configmaps', singularName: 'configmap', namespaced: true, kind: 'ConfigMap',
+      verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'], shortNames: ['cm'], storageVersionHash: 'qFsyl6wFWjQ=',
+    });
+    // Every version of a resource names the one it is stored in; subresources have none.
+    const hpaV2 = (await call('GET', '/apis/autoscaling/v2')).json;
+    expect(hpa.resources[0].storageVersionHash).toBe(hpaV2.resources[0].storageVersionHash);
+    expect(hpa.resources[1].storageVersionHash).toBeUndefined();
+    const events = (await call('GET', '/apis/events.k8s.io/v1')).json;
+    expect(events.resources[0].storageVersionHash).toBe(core.resources.find((r: any) => r.name === 'events').storageVersionHash);
   });
 
   it('answers aggregated discovery only to clients that ask for it', async () => {
