@@ -93,3 +93,19 @@ describe('defaulting', () => {
     expect(pod.spec.containers[0].resources.requests).toEqual({ cpu: '1' });
   });
 });
+
+describe('ControllerRevision validation', () => {
+  const target = { apiVersion: 'apps/v1', kind: 'ControllerRevision', group: 'apps', namespaced: true };
+  const revision = (data: unknown, n: number): KubeObject => ({ apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name: 'web-1', namespace: 'default' }, data, revision: n } as KubeObject);
+
+  it('needs data and a revision of at least 0, and never lets the data change', () => {
+    expect(causesOf(() => validateCreate(target, revision(undefined, -1)))).toEqual([
+      { reason: 'FieldValueRequired', message: 'Required value: data is mandatory', field: 'data' },
+      { reason: 'FieldValueInvalid', message: 'Invalid value: -1: must be greater than or equal to 0', field: 'revision' },
+    ]);
+    const stored = revision({ spec: { template: { x: 1 } } }, 1);
+    expect(() => validateUpdate(target, revision({ spec: { template: { x: 1 } } }, 3), stored)).not.toThrow();
+    expect(causesOf(() => validateUpdate(target, revision({ spec: { template: { x: 2 } } }, 1), stored)).map((c) => `${c.field}: ${c.message}`)).toEqual(['data: Invalid value: {"spec":{"template":{"x":2}}}: field is immutable']);
+  });
+});
+

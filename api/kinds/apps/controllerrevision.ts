@@ -1,4 +1,5 @@
 // apps/v1 ControllerRevision: an immutable snapshot of a workload's template.
+import { deepEqual } from '../../codec/values.js';
 import { ageCol, col, nameCol } from '../../printers.js';
 import { any, int } from '../../schema/dsl.js';
 import { kind } from '../../schema/meta.js';
@@ -10,6 +11,16 @@ export const controllerRevision: KindModule = {
   kind: 'ControllerRevision',
   plural: 'controllerrevisions',
   schema: kind({ data: any, revision: int }),
+  // As Kubernetes validates it: data is mandatory and never changes; only the revision
+  // number moves (a controller renumbering a revision it rolls back to).
+  validate(obj, errs) {
+    if (obj.data === undefined || obj.data === null) errs.required('data', 'data is mandatory');
+    const revision = obj.revision as number | undefined;
+    if (typeof revision === 'number' && revision < 0) errs.invalid('revision', revision, 'must be greater than or equal to 0');
+  },
+  validateUpdate(next, prev, errs) {
+    if (!deepEqual(next.data, prev.data)) errs.invalid('data', next.data, 'field is immutable');
+  },
   columns: [
     nameCol,
     col('Controller', (o) => {
