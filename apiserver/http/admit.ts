@@ -3,7 +3,7 @@
 // the URL, and converts it to the stored version.
 import { toStorage } from '../../api/conversion.js';
 import { groupVersion, type ResourceInfo } from '../../api/resources.js';
-import { checkSchema } from '../../api/schema/check.js';
+import { checkSchema, type SchemaFindings } from '../../api/schema/check.js';
 import { schemaFor } from '../../api/schema/kinds.js';
 import { goValue } from '../../api/go-format.js';
 import { badRequest, StatusError } from '../../api/status.js';
@@ -30,12 +30,18 @@ export function targetOf(r: ResourceInfo): BodyTarget {
  * that prunes (custom resources) has its unknown fields removed from `body` here.
  */
 export function checkFields(target: BodyTarget, body: Record<string, any>, validation: FieldValidation, module?: KindModule): string[] {
-  const findings = checkSchema(body, module?.schema ?? schemaFor(target.apiVersion, target.kind));
+  const findings = findingsIn(target, body, module);
   const version = target.apiVersion.split('/').pop();
   if (findings.typeErrors.length > 0) {
     throw badRequest(`${target.kind} in version "${version}" cannot be handled as a ${target.kind}: ${findings.typeErrors[0]}`);
   }
-  return unknownFields([...findings.unknownFields, ...(module?.prune?.(body) ?? [])], validation, `${target.kind} in version "${version}" cannot be handled as a ${target.kind}: `);
+  return unknownFields(findings.unknownFields, validation, `${target.kind} in version "${version}" cannot be handled as a ${target.kind}: `);
+}
+
+/** Type errors and unknown fields of `body` in the kind's schema; a kind that prunes (custom resources) has them removed here. */
+function findingsIn(target: BodyTarget, body: Record<string, any>, module?: KindModule): SchemaFindings {
+  const findings = checkSchema(body, module?.schema ?? schemaFor(target.apiVersion, target.kind));
+  return { ...findings, unknownFields: [...findings.unknownFields, ...(module?.prune?.(body) ?? [])] };
 }
 
 /** Unknown fields as warnings, or (Strict) as one strict decoding error after `prefix`. */
@@ -59,7 +65,7 @@ export function checkPatchedFields(
   patch: { type: string; doc: unknown },
   module?: KindModule,
 ): string[] {
-  const findings = checkSchema(result, module?.schema ?? schemaFor(target.apiVersion, target.kind));
+  const findings = findingsIn(target, result, module);
   if (findings.typeErrors.length > 0) {
     const strategic = patch.type === 'strategic';
     const shown = strategic ? goValue(patch.doc) : JSON.stringify(result);
@@ -69,7 +75,7 @@ export function checkPatchedFields(
       causes: [{ reason: 'FieldValueInvalid', message, field: 'patch' }],
     });
   }
-  return unknownFields([...findings.unknownFields, ...(module?.prune?.(result) ?? [])], validation, '');
+  return unknownFields(findings.unknownFields, validation, '');
 }
 
 /** Checks the envelope and fills in apiVersion/kind when the body left them out. */

@@ -6,7 +6,7 @@ import { fromStorage, toStorage } from '../../api/conversion.js';
 import { applyConfiguration, type Writer } from '../../api/managed-fields/managed-fields.js';
 import { shapeOfKind } from '../../api/managed-fields/shapes.js';
 import { checkFieldSelector, supportedFields } from '../../api/fields.js';
-import { badRequest, conflict, methodNotAllowed, OBJECT_MODIFIED, StatusError, unsupportedPatchType } from '../../api/status.js';
+import { badRequest, methodNotAllowed, StatusError, unsupportedPatchType } from '../../api/status.js';
 import type { DeleteOptions, KubeObject, Unstructured } from '../../api/types/meta.js';
 import { admit, applyNamespace, checkEnvelope, checkFields, checkPatchedFields, targetOf } from '../http/admit.js';
 import { decodeObjectBody, decodeOptionalBody, decodePatchBody } from '../http/body.js';
@@ -31,7 +31,7 @@ import type { AdmissionRequest } from '../admission/admission.js';
 import { annotator, noteObjectName } from '../audit/notes.js';
 import { nowTimestamp } from '../registry/names.js';
 import { recordsSubresource } from '../registry/store.js';
-import { applyPatchDocument, checkPinned, deleteDryRun, deleteOptions, isObj, requireResourceVersion, requireVerb, send, sendChunks, sendObject, trackingOf, unpinned, type Ctx } from './context.js';
+import { applyPatchDocument, checkPinned, deleteDryRun, deleteOptions, isObj, requireResourceVersion, requireVerb, send, sendChunks, sendObject, trackingOf, type Ctx } from './context.js';
 import { bind } from './subresources/binding.js';
 
 
@@ -226,15 +226,17 @@ export async function patch(ctx: Ctx, subresource?: 'status' | 'approval' | 'eph
         result = applyPatchDocument(type, target, served, doc);
       }
       if (!isObj(result)) throw badRequest('the patch did not produce an object');
-      // A patched object that does not decode is the patch's fault (422); an applied one is checked as a body.
-      const patchWarnings = config ? [] : checkPatchedFields(target, result, validation, { type, doc }, ctx.r.module);
-      checkEnvelope(target, result);
-      const resultWarnings = config ? checkFields(target, result, validation, ctx.r.module) : patchWarnings;
-      if (!config) warnings = resultWarnings;
-      requireResourceVersion(ctx, result.metadata?.resourceVersion);
-      if (!unpinned(result.metadata?.resourceVersion) && result.metadata.resourceVersion !== current.metadata.resourceVersion) {
-        throw conflict(ctx.r.plural, ctx.r.group, ctx.path.name!, OBJECT_MODIFIED);
+      if (config) {
+        // An applied object is checked as a body (its configuration's warnings were given above).
+        checkEnvelope(target, result);
+        checkFields(target, result, validation, ctx.r.module);
+      } else {
+        // A patched object that does not decode is the patch's fault (422).
+        warnings = checkPatchedFields(target, result, validation, { type, doc }, ctx.r.module);
+        checkEnvelope(target, result);
       }
+      requireResourceVersion(ctx, result.metadata?.resourceVersion);
+      checkPinned(ctx, result.metadata?.resourceVersion, current);
       // A patch may not rename the object (Kubernetes' checkName).
       const patchedName = result.metadata?.name;
       if (patchedName !== undefined && patchedName !== ctx.path.name) {
