@@ -1,7 +1,7 @@
 // The apiserver as users run it: `node dist/apiserver/main.js` with flags, on a free port.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { freePort, waitFor } from './ports.js';
+import { freePort, WaitAbandoned, waitFor } from './ports.js';
 import { Proc } from './processes.js';
 import { mallocEnv, nodeFlags } from '../../component-base/heap.js';
 
@@ -48,7 +48,7 @@ export async function startApiServer(opts: ApiServerStart): Promise<ApiServerHan
       ...(opts.args ?? []),
     ], mallocEnv());
     await waitFor('apiserver readiness', async () => {
-      if (!proc.running) throw new Error(`apiserver exited (${proc.child.exitCode}); see .kubette/test-logs/apiserver-${port}.log`);
+      if (!proc.running) throw new WaitAbandoned([`apiserver exited (${proc.child.exitCode ?? proc.child.signalCode}); see .kubette/test-logs/apiserver-${port}.log; its last output:`, ...proc.recentOutput().map((l) => `  | ${l.slice(0, 400)}`)].join('\n'));
       const res = await fetch(`${url}${opts.waitFor ?? '/readyz'}`);
       return res.status === 200;
     });

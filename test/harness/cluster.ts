@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitFor } from './ports.js';
+import { freePort, WaitAbandoned, waitFor } from './ports.js';
 import { LOG_DIR, Proc } from './processes.js';
 
 export interface Cluster {
@@ -118,7 +118,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   };
   try {
     await waitFor('every node Ready', async () => {
-      if (!launcher.running) throw new Error(`launcher exited; see ${join(LOG_DIR, prefix)} and ${join(LOG_DIR, `launcher-${prefix}.log`)}`);
+      if (!launcher.running) throw new WaitAbandoned(whyLauncherExited(launcher, join(LOG_DIR, prefix)));
       const res = await fetch(`${server}/api/v1/nodes`).catch(() => undefined);
       if (!res?.ok) return false;
       const list = (await res.json()) as { items: Array<{ metadata: { name: string }; status?: { conditions?: Array<{ type: string; status: string }> } }> };
@@ -132,6 +132,27 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   }
   const terminateLauncher = (timeoutMs: number) => launcher.stop(timeoutMs);
   return { server, etcdURL: `https://127.0.0.1:${etcdPort}`, kubeconfig, nodes, dataDir, logDir: join(LOG_DIR, prefix), stop, terminateLauncher, serviceCIDR: `10.${96 + slot}.0.0/16`, dnsIP: `10.${96 + slot}.0.10` };
+}
+
+/**
+ * The launcher's last words and, for each component it reports exited, that component's last
+ * log lines: a CI log then says why a cluster did not start.
+ */
+function whyLauncherExited(launcher: Proc, logDir: string): string {
+  const said = launcher.recentOutput();
+  const parts = [`launcher exited (${launcher.child.exitCode ?? launcher.child.signalCode}) before every node was Ready; its last output:`, ...said.map((l) => `  | ${l}`)];
+  const exited = new Set(said.flatMap((l) => /^(\S+) exited \(/.exec(l)?.[1] ?? []));
+  for (const name of exited) {
+    let lines: string[] = [];
+    try {
+      lines = readFileSync(join(logDir, `${name}.log`), 'utf8').split('\n').filter(Boolean).slice(-15);
+    } catch {
+      lines = ['(no log)'];
+    }
+    parts.push(`${name}'s last log lines:`, ...lines.map((l) => `  | ${l.slice(0, 400)}`));
+  }
+  parts.push(`all logs: ${logDir}`);
+  return parts.join('\n');
 }
 
 /** GET on the cluster's local admin port, as JSON; a non-2xx answer fails the test with its body. */

@@ -5,7 +5,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
-import { freePort, waitFor } from './ports.js';
+import { freePort, WaitAbandoned, waitFor } from './ports.js';
 import { Proc } from './processes.js';
 
 export interface EtcdHandle {
@@ -32,7 +32,7 @@ export async function startEtcd(name = 'etcd'): Promise<EtcdHandle> {
   const client = new Etcd3({ hosts: endpoint });
   try {
     await waitFor('etcd to answer', async () => {
-      if (!proc.running) throw new Error('etcd exited; see its log in .kubette/test-logs');
+      if (!proc.running) throw new WaitAbandoned([`etcd exited (${proc.child.exitCode ?? proc.child.signalCode}); its last output:`, ...proc.recentOutput().map((l) => `  | ${l.slice(0, 400)}`)].join('\n'));
       await client.get('health').string();
       return true;
     });
@@ -106,7 +106,7 @@ export class EtcdCluster {
   async waitHealthy(i: number, timeoutMs = 30_000): Promise<void> {
     const m = this.members[i]!;
     await waitFor(`etcd member ${m.name}`, async () => {
-      if (!m.proc?.running) throw new Error(`etcd member ${m.name} exited`);
+      if (!m.proc?.running) throw new WaitAbandoned(`etcd member ${m.name} exited`);
       const res = await fetch(`${m.endpoint}/health`, { signal: AbortSignal.timeout(1000) });
       const body = (await res.json()) as { health?: string };
       return body.health === 'true' || undefined;

@@ -14,6 +14,9 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Thrown by a probe when waiting longer cannot help (the process it waits for is gone): waitFor gives up at once. */
+export class WaitAbandoned extends Error {}
+
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000, intervalMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -22,6 +25,7 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
       const v = await probe();
       if (v !== undefined && v !== false) return v;
     } catch (err) {
+      if (err instanceof WaitAbandoned) throw err;
       lastError = err;
     }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);

@@ -6,9 +6,13 @@ import { join } from 'node:path';
 
 export const LOG_DIR = process.env.KUBETTE_TEST_LOGS ?? join(process.cwd(), '.kubette', 'test-logs');
 
+const RECENT_LINES = 40;
+
 export class Proc {
   readonly child: ChildProcess;
   readonly exited: Promise<number | null>;
+  /** Its last lines of output, for a failure's message (the whole is in its log). */
+  private readonly recent: string[] = [];
 
   constructor(
     readonly name: string,
@@ -26,7 +30,18 @@ export class Proc {
     this.child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: group });
     this.child.stdout!.pipe(log);
     this.child.stderr!.pipe(log);
+    for (const stream of [this.child.stdout!, this.child.stderr!]) {
+      stream.on('data', (chunk: Buffer) => {
+        this.recent.push(...chunk.toString().split('\n').filter(Boolean));
+        this.recent.splice(0, Math.max(0, this.recent.length - RECENT_LINES));
+      });
+    }
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+  }
+
+  /** The last lines it printed, oldest first. */
+  recentOutput(): string[] {
+    return [...this.recent];
   }
 
   get running(): boolean {
