@@ -4,7 +4,7 @@
 // writes a kubeconfig for kubectl, keeps logs per component under .kubette/logs, and stops
 // everything on Ctrl-C / SIGTERM. For machines without a registry and for development.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ import { prepareBalancer } from './balancer.js';
 import { ensureBootstrapBindings } from './bootstrap-rbac.js';
 import { ensureClusterPKI, ensureKubeletKubeconfig, FRONT_PROXY_CLIENT } from './pki.js';
 import { mallocEnv, nodeFlags } from '../component-base/heap.js';
+import { freePort } from '../component-base/free-port.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -135,18 +136,6 @@ async function waitHTTP(url: string, what: string, timeoutMs = 30_000, tls?: { c
   }
 }
 
-/** A port nothing listens on now (the extra etcd members' and apiservers'). */
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolvePort(port));
-    });
-  });
-}
-
 async function waitTCP(port: number, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -212,8 +201,11 @@ async function main(): Promise<void> {
   // etcd serves TLS and lets in only clients with a certificate from its own CA (the apiserver);
   // members talk to one another in TLS too, each presenting its peer certificate.
   const scheme = pki ? 'https' : 'http';
+  // Ports picked here for the extra members and apiservers: each once, none given by a flag.
+  const picked = new Set([etcdPort, etcdPeerPort, apiPort, securePort, values['balancer-port']]);
+  const freePortOnce = () => freePort((p) => !picked.has(p) && Boolean(picked.add(p)));
   const members = [{ name: 'etcd', client: etcdPort, peer: etcdPeerPort }];
-  for (let i = 2; i <= values['etcd-members']; i++) members.push({ name: `etcd-${i}`, client: await freePort(), peer: await freePort() });
+  for (let i = 2; i <= values['etcd-members']; i++) members.push({ name: `etcd-${i}`, client: await freePortOnce(), peer: await freePortOnce() });
   const peerURL = (m: { peer: number }) => `${scheme}://127.0.0.1:${m.peer}`;
   const initialCluster = members.map((m) => `${m.name}=${peerURL(m)}`).join(',');
   for (const m of members) {
@@ -243,7 +235,7 @@ async function main(): Promise<void> {
   // Several apiservers: the first on the given ports, the others on free ones, all behind the
   // balancer, which is what the kubernetes Service's endpoint and every client use.
   const apiservers = [{ name: 'apiserver', port: apiPort, securePort }];
-  for (let i = 2; i <= values.apiservers; i++) apiservers.push({ name: `apiserver-${i}`, port: await freePort(), securePort: securePort ? await freePort() : 0 });
+  for (let i = 2; i <= values.apiservers; i++) apiservers.push({ name: `apiserver-${i}`, port: await freePortOnce(), securePort: securePort ? await freePortOnce() : 0 });
   const balanced = apiservers.length > 1;
   const advertise = balanced ? `${podGateway}:${values['balancer-port']}` : podGateway;
   for (const a of apiservers) {

@@ -1,17 +1,50 @@
-// Free loopback ports for the processes a test starts.
-import { createServer } from 'node:net';
+// Ports for the processes a test starts, and waiting for them.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort as unclaimedFreePort } from '../../component-base/free-port.js';
 
+/** Ports handed to tests, one directory each (mkdir is atomic) with its holder's pid: test processes running side by side never get the same one. */
+const CLAIMS = join(tmpdir(), 'kubette-test-ports');
+
+function claim(port: number): boolean {
+  mkdirSync(CLAIMS, { recursive: true });
+  const dir = join(CLAIMS, String(port));
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'pid'), String(process.pid));
+      return true;
+    } catch {
+      let holder = 0;
+      try {
+        holder = Number(readFileSync(join(dir, 'pid'), 'utf8').trim() || 0);
+      } catch {
+        return false; // its holder is writing the pid right now
+      }
+      if (holder === process.pid || alive(holder)) return false;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return false;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A loopback port no process listens on, kept from every other test process until this one
+ * exits, and outside the kernel's ephemeral range so no outgoing connection takes it before
+ * the process the test starts listens on it.
+ */
 export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
+  return unclaimedFreePort(claim);
 }
 
 /** Thrown by a probe when waiting longer cannot help (the process it waits for is gone): waitFor gives up at once. */
