@@ -19,6 +19,8 @@ import { ValidatingPolicyAdmission } from './admission/policy/validating-policy.
 import { WebhookDispatcher } from './admission/webhooks/dispatcher.js';
 import { ResourceQuotaAdmission } from './admission/resource-quota.js';
 import { serviceEndpoint } from './registry/service-endpoint.js';
+import { ConversionWebhookCaller } from './apiextensions/conversion-webhook.js';
+import { WebhookClient } from './webhooks/client.js';
 import { Admission, DEFAULT_ADMISSION_PLUGINS } from './admission/admission.js';
 import { EscalationCheck } from './authz/escalation.js';
 import { noSuchRoute, StatusError } from '../api/status.js';
@@ -367,7 +369,8 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   const admitConnect: ConnectAdmission = (subresource, namespace, podName, options, user) => admission.admitConnect(podsResource, subresource, namespace, podName, options, user);
   serveUpgrades(app.server, registry, kubelets, gate, log, admitConnect);
 
-  const crds = new CRDController(registry, log.child({ controller: 'apiextensions' }));
+  const conversionWebhooks = new ConversionWebhookCaller(new WebhookClient((namespace, name, port) => serviceEndpoint(registry, namespace, name, port)));
+  const crds = new CRDController(registry, log.child({ controller: 'apiextensions' }), (crd, objects, apiVersion) => conversionWebhooks.convert(crd, objects, apiVersion));
   const apiservices = new APIServiceController(registry, aggregator, log.child({ controller: 'apiservices' }));
   let repairer: NodeJS.Timeout | undefined;
   let stopKeepingSystemObjects: (() => void) | undefined;

@@ -3,7 +3,7 @@
 // status and scale subresources, apiVersion conversion to the storage version).
 import { clone } from '../codec/values.js';
 import { ageSince } from '../duration.js';
-import { ALL_VERBS, fieldText, scale, statusOf, type KindModule, type SubresourceInfo } from '../kinds/kind.js';
+import { ALL_VERBS, fieldText, scale, statusOf, type KindModule, type RemoteConversion, type SubresourceInfo } from '../kinds/kind.js';
 import { bumpGenerationOnSpecChange, defaultStrategy, withStatus, type Strategy } from '../kinds/strategy.js';
 import { nameCol, type PrinterColumn } from '../printers.js';
 import type { ResourceInfo } from '../resources.js';
@@ -50,9 +50,17 @@ export interface CRDSpec {
   names: CRDNames;
   scope: 'Namespaced' | 'Cluster';
   versions: CRDVersion[];
-  conversion?: { strategy: string };
+  conversion?: { strategy: string; webhook?: CRDConversionWebhook };
   preserveUnknownFields?: boolean;
 }
+
+export interface CRDConversionWebhook {
+  clientConfig: { url?: string; service?: { namespace: string; name: string; path?: string; port?: number }; caBundle?: string };
+  conversionReviewVersions: string[];
+}
+
+/** Converts a CRD's objects through its conversion webhook (the apiserver provides it). */
+export type WebhookConverter = (crd: CustomResourceDefinition, objects: KubeObject[], apiVersion: string) => Promise<KubeObject[]>;
 
 export type CustomResourceDefinition = KubeObject<CRDSpec, Record<string, unknown>>;
 
@@ -136,7 +144,7 @@ function withoutEnvelope(obj: KubeObject): Record<string, unknown> {
   return rest;
 }
 
-function moduleFor(crd: CustomResourceDefinition, v: CRDVersion, storage: CRDVersion): KindModule {
+function moduleFor(crd: CustomResourceDefinition, v: CRDVersion, storage: CRDVersion, remote: RemoteConversion | undefined): KindModule {
   const spec = crd.spec!;
   const schema = v.schema?.openAPIV3Schema ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
   const storageSchema = storage.schema?.openAPIV3Schema ?? schema;
@@ -167,7 +175,7 @@ function moduleFor(crd: CustomResourceDefinition, v: CRDVersion, storage: CRDVer
     subresources,
     columns: printerColumns(v.additionalPrinterColumns),
     ...(v.subresources?.scale ? { scalePaths: v.subresources.scale } : {}),
-    custom: { crdName: crd.metadata.name!, openAPIV3Schema: schema as Record<string, unknown> },
+    custom: { crdName: crd.metadata.name!, openAPIV3Schema: schema as Record<string, unknown>, storageVersion: storage.name },
     // Stored objects are in the storage version: its schema defaults and validates them.
     defaults: (obj) => applyDefaults(obj, storageSchema),
     validate: (obj, errs, old) => {
@@ -182,10 +190,11 @@ function moduleFor(crd: CustomResourceDefinition, v: CRDVersion, storage: CRDVer
     ...(v.name === storage.name
       ? {}
       : {
-          // conversion strategy None: only apiVersion changes between versions.
+          // Strategy None: only apiVersion changes between versions; Webhook: the webhook converts.
           conversion: {
             toStorage: (obj) => ({ ...obj, apiVersion: storageGV }),
             fromStorage: (obj) => ({ ...obj, apiVersion: gv }),
+            ...(remote ? { remote } : {}),
           },
         }),
   };
@@ -195,12 +204,18 @@ function moduleFor(crd: CustomResourceDefinition, v: CRDVersion, storage: CRDVer
  * The resources a CRD serves (its served versions) and the one its objects are stored as
  * (which may itself not be served); undefined if it has no storage version.
  */
-export function customResourceInfos(crd: CustomResourceDefinition): { served: ResourceInfo[]; stored: ResourceInfo } | undefined {
+export function customResourceInfos(crd: CustomResourceDefinition, webhook?: WebhookConverter): { served: ResourceInfo[]; stored: ResourceInfo } | undefined {
   const spec = crd.spec!;
   const storage = spec.versions.find((v) => v.storage);
   if (!storage) return undefined;
+  const remote: RemoteConversion | undefined =
+    spec.conversion?.strategy === 'Webhook'
+      ? webhook
+        ? (objects, apiVersion) => webhook(crd, objects, apiVersion)
+        : () => Promise.reject(new Error('this server has no conversion webhook caller'))
+      : undefined;
   const infoOf = (v: CRDVersion): ResourceInfo => {
-    const module = moduleFor(crd, v, storage);
+    const module = moduleFor(crd, v, storage, remote);
     return {
       group: spec.group,
       version: v.name,

@@ -56,6 +56,11 @@ export interface KindModule {
   conversion?: {
     toStorage(obj: KubeObject): KubeObject;
     fromStorage(obj: KubeObject): KubeObject;
+    /**
+     * Set when converting means asking someone else (a CRD's conversion webhook): then every
+     * conversion goes through this, to and from, and the two above are never called.
+     */
+    remote?: RemoteConversion;
   };
   /** Field types and unknown-field detection; default: only the envelope is described. */
   schema?: Schema;
@@ -103,8 +108,11 @@ export interface KindModule {
   /** Where the scale subresource finds replicas and the selector, as simple JSON paths (custom resources). */
   scalePaths?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
   /** Served from a CustomResourceDefinition (JSON only, no strategic merge patch), with the version's schema. */
-  custom?: { crdName: string; openAPIV3Schema: Record<string, unknown> };
+  custom?: { crdName: string; openAPIV3Schema: Record<string, unknown>; storageVersion?: string };
 }
+
+/** Converts objects to `apiVersion` elsewhere (in order, one answer per object); rejects with a StatusError. */
+export type RemoteConversion = (objects: KubeObject[], apiVersion: string) => Promise<KubeObject[]>;
 
 /** The text a selectable field compares: nothing for an absent value. */
 export function fieldText(v: unknown): string {

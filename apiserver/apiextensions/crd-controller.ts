@@ -4,7 +4,7 @@
 // object of it deleted (Terminating), then its cleanup finalizer removed. Each apiserver runs
 // its own copy from its own watch cache; status writes are idempotent, so several agree.
 import type { Logger } from 'pino';
-import { customResourceInfos, customStorage, type CRDNames, type CustomResourceDefinition } from '../../api/custom-resources/custom-kind.js';
+import { customResourceInfos, customStorage, type CRDNames, type CustomResourceDefinition, type WebhookConverter } from '../../api/custom-resources/custom-kind.js';
 import { deepEqual } from '../../api/codec/values.js';
 import { setCondition as setConditionAt, type Condition } from '../../api/conditions.js';
 import { rfc3339 } from '../../api/time.js';
@@ -58,6 +58,8 @@ export class CRDController {
   constructor(
     private readonly registry: Registry,
     private readonly log: Logger,
+    /** How objects of CRDs with `conversion.strategy: Webhook` are converted. */
+    private readonly webhookConverter?: WebhookConverter,
   ) {}
 
   private get store(): ResourceStore {
@@ -148,7 +150,7 @@ export class CRDController {
     const name = crd.metadata.name!;
     const was = this.served.get(name);
     if (was && deepEqual(was.spec, crd.spec)) return;
-    const infos = customResourceInfos(crd);
+    const infos = customResourceInfos(crd, this.webhookConverter);
     if (!infos) return;
     this.registry.ensureCustomStore(infos.stored);
     this.registry.table.setCustom(name, infos.served);
@@ -171,7 +173,7 @@ export class CRDController {
   private async cleanUp(crd: CustomResourceDefinition): Promise<void> {
     const name = crd.metadata.name!;
     if (!(crd.metadata.finalizers ?? []).includes(CRD_CLEANUP_FINALIZER)) return;
-    const infos = customResourceInfos(crd);
+    const infos = customResourceInfos(crd, this.webhookConverter);
     this.registry.table.terminating.add(name);
     if (infos) {
       const store = this.registry.ensureCustomStore(infos.stored);

@@ -1,7 +1,7 @@
 // Admits a request body: checks it names the endpoint's version and kind, applies
 // fieldValidation (unknown fields), rejects wrongly typed values, fixes the namespace from
 // the URL, and converts it to the stored version.
-import { toStorage } from '../../api/conversion.js';
+import { toStorageAsync } from '../../api/conversion.js';
 import { groupVersion, type ResourceInfo } from '../../api/resources.js';
 import { checkSchema, type SchemaFindings } from '../../api/schema/check.js';
 import { schemaFor } from '../../api/schema/kinds.js';
@@ -106,11 +106,11 @@ export function applyNamespace(r: ResourceInfo, obj: KubeObject, namespace: stri
 }
 
 /** The full admission of a create or update body. */
-export function admit(r: ResourceInfo, body: Record<string, any>, namespace: string | undefined, validation: FieldValidation): Admitted {
+export async function admit(r: ResourceInfo, body: Record<string, any>, namespace: string | undefined, validation: FieldValidation): Promise<Admitted> {
   const target = targetOf(r);
   checkEnvelope(target, body);
   const warnings = checkFields(target, body, validation, r.module);
-  const obj = toStorage(r, body as KubeObject);
+  const obj = await toStorageAsync(r, body as KubeObject);
   applyNamespace(r, obj, namespace);
   return { obj, warnings };
 }

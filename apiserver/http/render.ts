@@ -19,12 +19,18 @@ export interface RenderOptions {
 
 /** JSON text of one object in the served version. */
 export function objectJSON(r: ResourceInfo, o: CachedObject): string {
-  return r.storageVersion ? o.toJSON() : stringify(fromStorage(r, o.full()));
+  if (r.storageVersion) return o.toJSON();
+  const stored = o.full();
+  const served = fromStorage(r, stored);
+  return served === stored ? o.toJSON() : stringify(served);
 }
 
 /** JSON bytes of one object in the served version (the memoized bytes when it is stored so). */
 export function objectBytes(r: ResourceInfo, o: CachedObject): Buffer {
-  return r.storageVersion ? o.bytes() : Buffer.from(stringify(fromStorage(r, o.full())));
+  if (r.storageVersion) return o.bytes();
+  const stored = o.full();
+  const served = fromStorage(r, stored);
+  return served === stored ? o.bytes() : Buffer.from(stringify(served));
 }
 
 /** PartialObjectMetadata of one object as JSON text. */

@@ -16,6 +16,8 @@ import { protobufFor, type Output } from './negotiation.js';
 import type { Selectors } from './params.js';
 import { statusFor } from './errors.js';
 import { objectJSON, partialMetadataJSON, tableJSON, type IncludeObject } from './render.js';
+import { servedObjects } from './served-version.js';
+import { convertsRemotely } from '../../api/conversion.js';
 
 export interface WatchOptions {
   namespace?: string;
@@ -83,26 +85,22 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
   const plain = opts.output.kind === 'object' && !protobuf && !opts.output.yaml && r.storageVersion;
   const plainFrame = (type: string, o: CachedObject): Buffer[] => [frameHead(type), o.bytes(), FRAME_TAIL];
 
-  /** The frame for one cache event as this watcher sees it, shared with watchers of the same variant. */
-  const frameFor = (ev: CacheEvent): string | Buffer | Buffer[] | undefined => {
+  /** What one cache event is to this watcher (its selectors decide, on the stored object), if anything. */
+  const eventFor = (ev: CacheEvent): { type: string; obj: CachedObject } | undefined => {
     const now = selected(ev.object) && ev.type !== 'DELETED';
     const before = selected(ev.prev);
-    let type: string;
-    let obj: CachedObject;
-    if (ev.type === 'DELETED') {
-      if (!before) return undefined;
-      type = 'DELETED';
-      obj = ev.object;
-    } else if (now && before) {
-      type = 'MODIFIED';
-      obj = ev.object;
-    } else if (now) {
-      type = 'ADDED';
-      obj = ev.object;
-    } else if (before) {
-      type = 'DELETED';
-      obj = ev.prev!.atRevision(ev.rev);
-    } else return undefined;
+    if (ev.type === 'DELETED') return before ? { type: 'DELETED', obj: ev.object } : undefined;
+    if (now && before) return { type: 'MODIFIED', obj: ev.object };
+    if (now) return { type: 'ADDED', obj: ev.object };
+    if (before) return { type: 'DELETED', obj: ev.prev!.atRevision(ev.rev) };
+    return undefined;
+  };
+
+  /** The frame for one cache event as this watcher sees it, shared with watchers of the same variant. */
+  const frameFor = (ev: CacheEvent): string | Buffer | Buffer[] | undefined => {
+    const picked = eventFor(ev);
+    if (!picked) return undefined;
+    const { type, obj } = picked;
     if (plain) return plainFrame(type, obj);
     if (opts.output.kind === 'table') return frame(type, obj); // cells carry ages: never shared
     const memo = (ev.frames ??= new Map());
@@ -173,8 +171,32 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
   const timeout = (opts.timeoutSeconds ?? 1800 + Math.floor(Math.random() * 1800)) * 1000;
   setLongTimeout(finish, timeout, timers);
 
+  // Objects converted elsewhere (a conversion webhook) are converted before their frames are
+  // written, in order: everything this watch writes goes through one chain.
+  const remote = convertsRemotely(r) && opts.output.kind !== 'metadata';
+  let chain: Promise<void> = Promise.resolve();
+  const inOrder = (step: () => Promise<void> | void) => {
+    chain = chain.then(async () => {
+      if (!closed) await step();
+    }).catch((err: unknown) => {
+      const status = statusFor(err);
+      if (status.code >= 500) req.log.error({ err }, 'watch failed to convert an object');
+      writeError(status);
+    });
+  };
+  const writeConverted = (events: Array<{ type: string; obj: CachedObject }>) =>
+    inOrder(async () => {
+      const served = await servedObjects(r, events.map((e) => e.obj));
+      events.forEach((e, i) => write(frame(e.type, served[i]!)));
+    });
+
   const listener = (ev: CacheEvent) => {
     lastRev = Math.max(lastRev, ev.rev);
+    if (remote) {
+      const picked = eventFor(ev);
+      if (picked) writeConverted([picked]);
+      return;
+    }
     const text = frameFor(ev);
     if (text) write(text);
   };
@@ -198,9 +220,10 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
       // replay what changed since.
       const { revision, items } = store.cache.holdsObjects ? { revision: store.cache.revision, items: store.cache.list(keyPrefix) } : await store.readAll(keyPrefix);
       if (closed) return;
-      for (const o of items) if (selected(o)) write(plain ? plainFrame('ADDED', o) : frame('ADDED', o));
+      if (remote) writeConverted(items.filter(selected).map((o) => ({ type: 'ADDED', obj: o })));
+      else for (const o of items) if (selected(o)) write(plain ? plainFrame('ADDED', o) : frame('ADDED', o));
       lastRev = revision;
-      if (opts.sendInitialEvents && opts.allowBookmarks) bookmark(revision, { 'k8s.io/initial-events-end': 'true' });
+      if (opts.sendInitialEvents && opts.allowBookmarks) inOrder(() => bookmark(revision, { 'k8s.io/initial-events-end': 'true' }));
       sub = await subscribeAfter(revision);
     } else {
       lastRev = startRevision!;
@@ -222,6 +245,6 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
   });
   if (opts.allowBookmarks) {
     // A watch served from etcd only vouches for what it has delivered; a cached one for all the cache saw.
-    timers.push(setInterval(() => bookmark(fromEtcd ? lastRev : Math.max(lastRev, store.cache.revision)), opts.bookmarkIntervalMs));
+    timers.push(setInterval(() => inOrder(() => bookmark(fromEtcd ? lastRev : Math.max(lastRev, store.cache.revision))), opts.bookmarkIntervalMs));
   }
 }

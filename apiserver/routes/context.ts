@@ -17,6 +17,7 @@ import { protobufFor, type Output } from '../http/negotiation.js';
 import { bool, dryRun, int, one, type Query } from '../http/params.js';
 import type { ResourcePath } from '../http/path.js';
 import { joinChunks, renderObject, type RenderOptions } from '../http/render.js';
+import { servedObjects } from '../http/served-version.js';
 import type { Admission } from '../admission/admission.js';
 import type { KubeletConnector } from './pod-proxy.js';
 import type { ServiceAccountTokens } from '../authn/service-account-tokens.js';
@@ -97,13 +98,14 @@ export function sendChunks(ctx: Ctx, code: number, chunks: Generator<Buffer>): F
   );
 }
 
-export function sendObject(ctx: Ctx, code: number, o: CachedObject, warnings: string[] = []): FastifyReply {
+export async function sendObject(ctx: Ctx, code: number, o: CachedObject, warnings: string[] = []): Promise<FastifyReply> {
   // JSON of the stored version: the object's own bytes, as they are.
   if (ctx.output.kind === 'object' && !ctx.output.yaml && !ctx.output.protobuf && ctx.r.storageVersion) {
     addWarnings(ctx, warnings);
     return ctx.reply.code(code).type('application/json').send(o.bytes());
   }
-  return send(ctx, code, renderObject(ctx.r, o, ctx.render), warnings);
+  const [served] = await servedObjects(ctx.r, [o]);
+  return send(ctx, code, renderObject(ctx.r, served!, ctx.render), warnings);
 }
 
 /** Who a write is recorded as in managedFields: ?fieldManager=, else the client's User-Agent product. */

@@ -2,7 +2,8 @@
 // and deletecollection, with Kubernetes' semantics; nothing here is particular to a kind.
 import type { FastifyReply } from 'fastify';
 import { asText, clone } from '../../api/codec/values.js';
-import { fromStorage, toStorage } from '../../api/conversion.js';
+import { fromStorageAsync, toStorageAsync } from '../../api/conversion.js';
+import { servedObjects } from '../http/served-version.js';
 import { applyConfiguration, type Writer } from '../../api/managed-fields/managed-fields.js';
 import { shapeOfKind } from '../../api/managed-fields/shapes.js';
 import { checkFieldSelector, supportedFields } from '../../api/fields.js';
@@ -80,7 +81,7 @@ export async function list(ctx: Ctx): Promise<FastifyReply> {
   const meta: { resourceVersion: string; continue?: string; remainingItemCount?: number } = { resourceVersion: String(result.revision) };
   if (result.continue) meta.continue = result.continue;
   if (result.remainingItemCount !== undefined) meta.remainingItemCount = result.remainingItemCount;
-  return sendChunks(ctx, 200, listBody(ctx.r, result.items, meta, ctx.render));
+  return sendChunks(ctx, 200, listBody(ctx.r, await servedObjects(ctx.r, result.items), meta, ctx.render));
 }
 
 
@@ -92,7 +93,7 @@ export async function create(ctx: Ctx): Promise<FastifyReply> {
   }
   const tracking = trackingOf(ctx, fieldManager(ctx.q, 'CreateOptions'));
   const body = decodeObjectBody(ctx.req.headers['content-type'], ctx.req.body as Buffer, ctx.r.kind);
-  const { obj, warnings } = admit(ctx.r, body, ctx.path.namespace, fieldValidation(ctx.q));
+  const { obj, warnings } = await admit(ctx.r, body, ctx.path.namespace, fieldValidation(ctx.q));
   if (ctx.r.kind === 'Binding') return bind(ctx, obj.metadata.name ?? '', obj);
   if (ctx.r.module.recordsRequester) {
     const u = requestUser(ctx.req.raw);
@@ -131,7 +132,7 @@ export async function update(ctx: Ctx, subresource?: 'status' | 'finalize' | 'ap
   requireVerb(ctx.r, 'update');
   const tracking = trackingOf(ctx, fieldManager(ctx.q, 'UpdateOptions'));
   const body = decodeObjectBody(ctx.req.headers['content-type'], ctx.req.body as Buffer, ctx.r.kind);
-  const { obj, warnings } = admit(ctx.r, body, ctx.path.namespace, fieldValidation(ctx.q));
+  const { obj, warnings } = await admit(ctx.r, body, ctx.path.namespace, fieldValidation(ctx.q));
   if (obj.metadata.name !== undefined && obj.metadata.name !== ctx.path.name) {
     throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${ctx.path.name})`);
   }
@@ -194,7 +195,7 @@ export async function patch(ctx: Ctx, subresource?: 'status' | 'approval' | 'eph
     if (!existing && !subresource) {
       const body = clone(applied);
       body.metadata = { ...body.metadata, name: ctx.path.name };
-      const { obj, warnings } = admit(ctx.r, body, ctx.path.namespace, validation);
+      const { obj, warnings } = await admit(ctx.r, body, ctx.path.namespace, validation);
       // The applier owns exactly what it sent.
       obj.metadata.managedFields = applyConfiguration(undefined, body as KubeObject, shape, ctx.store.strategy.hasStatus, writer(), force).managedFields;
       const admitted = await ctx.options.admission.admit(ctx.r, obj, requestUser(ctx.req.raw), admissionRequest(ctx, 'CreateOptions'));
@@ -214,7 +215,7 @@ export async function patch(ctx: Ctx, subresource?: 'status' | 'approval' | 'eph
     tracking: { ...tracking, applied: type === 'apply' },
     mutate: async (current) => {
       checkPinned(ctx, pinned, current);
-      const served = fromStorage(ctx.r, current);
+      const [served] = await fromStorageAsync(ctx.r, [current]);
       let managedFields: unknown;
       let result: unknown;
       if (type === 'apply') {
@@ -242,7 +243,7 @@ export async function patch(ctx: Ctx, subresource?: 'status' | 'approval' | 'eph
       if (patchedName !== undefined && patchedName !== ctx.path.name) {
         throw badRequest(`the name of the object (${asText(patchedName)}) does not match the name on the URL (${ctx.path.name})`);
       }
-      const stored = toStorage(ctx.r, result as KubeObject);
+      const stored = await toStorageAsync(ctx.r, result as KubeObject);
       applyNamespace(ctx.r, stored, ctx.path.namespace);
       if (managedFields !== undefined) stored.metadata.managedFields = managedFields as unknown[];
       admitted = await admittedUpdate(ctx, subresource, stored, current, 'PatchOptions');
@@ -297,6 +298,6 @@ export async function removeCollection(ctx: Ctx): Promise<FastifyReply> {
       if (!(err instanceof StatusError && err.code === 404)) throw err;
     }
   }
-  return sendChunks(ctx, 200, listBody(ctx.r, deleted, { resourceVersion: String(revision) }, ctx.render));
+  return sendChunks(ctx, 200, listBody(ctx.r, await servedObjects(ctx.r, deleted), { resourceVersion: String(revision) }, ctx.render));
 }
 

@@ -6,6 +6,7 @@ import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
 import type { KubeObject } from '../../types/meta.js';
 import type { FieldErrors } from '../../validation/field-errors.js';
 import { dns1123Subdomain } from '../../validation/names.js';
+import { validateWebhookClientConfig } from '../../validation/webhook-client-config.js';
 import { loadExtras } from '../../on-demand/loader.js';
 import { validateMatchConditions } from './validating-admission-policy.js';
 import type { KindModule } from '../kind.js';
@@ -29,20 +30,6 @@ function defaultWebhooks(o: KubeObject, mutating: boolean): void {
   }
 }
 
-function validateURL(url: unknown, field: string, errs: FieldErrors): void {
-  let u: URL;
-  try {
-    u = new URL(String(url));
-  } catch {
-    return errs.invalid(field, url, 'must be a valid URL');
-  }
-  if (u.protocol !== 'https:') errs.invalid(field, url, "'https' is the only allowed URL scheme");
-  if (!u.hostname) errs.invalid(field, url, 'host must be specified');
-  if (u.username || u.password) errs.invalid(field, url, 'user information is not permitted in the URL');
-  if (u.hash) errs.invalid(field, url, 'fragments are not permitted in the URL');
-  if (u.search) errs.invalid(field, url, 'query parameters are not permitted in the URL');
-}
-
 function validateWebhooks(o: KubeObject, errs: FieldErrors, mutating: boolean): void {
   const hooks = o.webhooks;
   if (hooks !== undefined && !Array.isArray(hooks)) return errs.invalid('webhooks', hooks, 'must be a list');
@@ -60,18 +47,7 @@ function validateWebhooks(o: KubeObject, errs: FieldErrors, mutating: boolean): 
       if (names.has(w.name)) errs.duplicate(`${f}.name`, w.name);
       names.add(w.name);
     }
-    const cc = w.clientConfig;
-    if (!cc || typeof cc !== 'object' || (cc.url === undefined && cc.service === undefined)) errs.required(`${f}.clientConfig`, 'exactly one of url or service is required');
-    else if (cc.url !== undefined && cc.service !== undefined) errs.forbidden(`${f}.clientConfig`, 'only one of url or service may be specified');
-    else if (cc.url !== undefined) validateURL(cc.url, `${f}.clientConfig.url`, errs);
-    else {
-      if (!cc.service.namespace) errs.required(`${f}.clientConfig.service.namespace`, 'service namespace is required');
-      if (!cc.service.name) errs.required(`${f}.clientConfig.service.name`, 'service name is required');
-      const port = cc.service.port;
-      if (port !== undefined && (typeof port !== 'number' || port < 1 || port > 65535)) errs.invalid(`${f}.clientConfig.service.port`, port, 'port is not valid: must be between 1 and 65535, inclusive');
-      const path = cc.service.path;
-      if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/'))) errs.invalid(`${f}.clientConfig.service.path`, path, "must start with a '/'");
-    }
+    validateWebhookClientConfig(w.clientConfig, `${f}.clientConfig`, errs);
     for (const [j, r] of (Array.isArray(w.rules) ? w.rules : []).entries()) {
       const rf = `${f}.rules[${j}]`;
       for (const key of ['operations', 'apiGroups', 'apiVersions', 'resources']) {

@@ -14,6 +14,7 @@ import { kind } from '../../schema/meta.js';
 import type { KubeObject, Unstructured } from '../../types/meta.js';
 import type { FieldErrors } from '../../validation/field-errors.js';
 import { dns1035Label, dns1123Subdomain } from '../../validation/names.js';
+import { validateWebhookClientConfig } from '../../validation/webhook-client-config.js';
 import { withStatus } from '../strategy.js';
 import { statusOf, type KindModule } from '../kind.js';
 
@@ -153,10 +154,39 @@ function validateCRD(crd: KubeObject, errs: FieldErrors): void {
       validateVersion(v, `spec.versions[${i}]`, errs);
     });
   }
-  const strategy = spec.conversion?.strategy;
-  if (strategy !== undefined && strategy !== 'None' && strategy !== 'Webhook') errs.notSupported('spec.conversion.strategy', strategy, ['None', 'Webhook']);
-  if (strategy === 'Webhook') errs.forbidden('spec.conversion.strategy', 'conversion webhooks are not supported by this server yet; use None');
+  validateConversion(spec.conversion, errs);
   if (spec.preserveUnknownFields === true) errs.invalid('spec.preserveUnknownFields', true, 'must be false in order to use defaults in the schema');
+}
+
+/** The review versions this server can send a conversion webhook. */
+const CONVERSION_REVIEW_VERSIONS = ['v1', 'v1beta1'];
+
+function validateConversion(conversion: unknown, errs: FieldErrors): void {
+  if (conversion === undefined || conversion === null) return;
+  if (!isObject(conversion)) return errs.invalid('spec.conversion', conversion, 'must be an object');
+  const strategy = conversion.strategy;
+  if (strategy === undefined) errs.required('spec.conversion.strategy');
+  else if (strategy !== 'None' && strategy !== 'Webhook') errs.notSupported('spec.conversion.strategy', strategy, ['None', 'Webhook']);
+  const webhook = conversion.webhook;
+  if (strategy !== 'Webhook') {
+    if (webhook !== undefined && webhook !== null) errs.forbidden('spec.conversion.webhook', 'should be empty if strategy is not set to Webhook');
+    return;
+  }
+  if (!isObject(webhook)) return errs.required('spec.conversion.webhook', 'required when strategy is set to Webhook');
+  if (!isObject(webhook.clientConfig)) errs.required('spec.conversion.webhook.clientConfig', 'required when strategy is set to Webhook');
+  else validateWebhookClientConfig(webhook.clientConfig, 'spec.conversion.webhook.clientConfig', errs);
+  const versions = webhook.conversionReviewVersions;
+  if (!Array.isArray(versions) || versions.length === 0) return errs.required('spec.conversion.webhook.conversionReviewVersions', `must specify one of ${CONVERSION_REVIEW_VERSIONS.join(', ')}`);
+  const seen = new Set<unknown>();
+  versions.forEach((v: unknown, i: number) => {
+    const at = `spec.conversion.webhook.conversionReviewVersions[${i}]`;
+    if (typeof v !== 'string' || dns1035Label(v).length) errs.invalid(at, v, 'a DNS-1035 label must consist of lower case alphanumeric characters or \'-\', start with an alphabetic character, and end with an alphanumeric character');
+    if (seen.has(v)) errs.invalid(at, v, 'duplicate version');
+    seen.add(v);
+  });
+  if (!versions.some((v: unknown) => CONVERSION_REVIEW_VERSIONS.includes(v as string))) {
+    errs.invalid('spec.conversion.webhook.conversionReviewVersions', versions, `must include at least one of ${CONVERSION_REVIEW_VERSIONS.join(', ')}`);
+  }
 }
 
 export const customResourceDefinition: KindModule = {
@@ -178,6 +208,8 @@ export const customResourceDefinition: KindModule = {
     const spec = crd.spec;
     if (!isObject(spec)) return;
     setIfMissing(spec, 'conversion', { strategy: 'None' });
+    const service = isObject(spec.conversion) && isObject(spec.conversion.webhook) && isObject(spec.conversion.webhook.clientConfig) ? spec.conversion.webhook.clientConfig.service : undefined;
+    if (isObject(service)) setIfMissing(service, 'port', 443);
     const n = spec.names;
     if (isObject(n) && typeof n.kind === 'string') {
       setIfMissing(n, 'singular', n.kind.toLowerCase());

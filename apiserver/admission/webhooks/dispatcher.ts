@@ -1,21 +1,18 @@
 // Calling admission webhooks, as Kubernetes' apiserver does: an admission.k8s.io AdmissionReview
-// POSTed over HTTPS (trusting the configuration's caBundle, else the system's roots) to its URL
-// or to its Service (an endpoint of it, the certificate checked for <service>.<namespace>.svc),
-// within its timeout. Mutating webhooks run one after another, each seeing what the ones before
+// POSTed to each (webhooks/client.ts: HTTPS to its URL or Service, within its timeout). Mutating webhooks run one after another, each seeing what the ones before
 // it changed, and may answer a JSON patch; validating webhooks run together. A webhook that
 // refuses is the request's error; one that cannot be reached or answers nonsense fails the
 // request, or is skipped under failurePolicy: Ignore.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Agent } from 'undici';
 import { isObject } from '../../../api/codec/values.js';
 import { applyJsonPatch } from '../../../api/patch/json-patch.js';
 import { StatusError } from '../../../api/status.js';
 import type { KubeObject, Status } from '../../../api/types/meta.js';
-import { undici } from '../../http/undici.js';
 import type { CompiledCondition } from '../../../api/cel/admission.js';
 import { loadExtras } from '../../../api/on-demand/loader.js';
 import { admissionRequestOf } from '../admission-request.js';
+import { WebhookCallError, WebhookClient, type ServiceResolver } from '../../webhooks/client.js';
 import { exempt, webhookMatches, type AdmissionAttributes, type Webhook } from './matching.js';
 
 export interface WebhookSource {
@@ -23,7 +20,7 @@ export interface WebhookSource {
   validating(): KubeObject[];
   namespaceLabels(name: string): Record<string, string> | undefined;
   /** One ready endpoint of a Service's port. */
-  serviceEndpoint(namespace: string, name: string, port: number): { host: string; port: number };
+  serviceEndpoint: ServiceResolver;
 }
 
 export interface WebhookOutcome {
@@ -42,22 +39,19 @@ interface AdmissionResponse {
   auditAnnotations?: Record<string, string>;
 }
 
-const MAX_RESPONSE_BYTES = 3 * 1024 * 1024;
-
-/** A webhook that could not be called, or answered what no webhook may. */
-class CallError extends Error {}
-
 const byName = (a: KubeObject, b: KubeObject) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
 
 export class WebhookDispatcher {
-  private readonly agents = new Map<string, Agent>();
+  private readonly client: WebhookClient;
   /** Compiled match conditions by their JSON (or why they do not compile). */
   private readonly conditions = new Map<string, CompiledCondition[] | string>();
 
   constructor(
     private readonly source: WebhookSource,
     private readonly log?: Logger,
-  ) {}
+  ) {
+    this.client = new WebhookClient((namespace, name, port) => this.source.serviceEndpoint(namespace, name, port));
+  }
 
   /**
    * The webhooks of these configurations (sorted by name, as Kubernetes orders them) that the
@@ -160,7 +154,7 @@ export class WebhookDispatcher {
     try {
       response = await this.call(hook, a);
     } catch (err) {
-      if (!(err instanceof CallError)) throw err;
+      if (!(err instanceof WebhookCallError)) throw err;
       if ((hook.failurePolicy ?? 'Fail') === 'Ignore') {
         this.log?.warn({ webhook: hook.name, err: err.message }, 'admission webhook failed; ignored (failurePolicy: Ignore)');
         out.annotations[`failed-open.${hook.name}`] = 'true';
@@ -175,9 +169,6 @@ export class WebhookDispatcher {
   }
 
   private async call(hook: Webhook, a: AdmissionAttributes): Promise<AdmissionResponse> {
-    const timeoutSeconds = hook.timeoutSeconds ?? 10;
-    const { url, connectTo, servername } = this.endpoint(hook);
-    const target = `${url}${url.includes('?') ? '&' : '?'}timeout=${timeoutSeconds}s`;
     const version = (hook.admissionReviewVersions ?? []).find((v) => v === 'v1' || v === 'v1beta1') ?? 'v1';
     const uid = randomUUID();
     const review = {
@@ -185,77 +176,12 @@ export class WebhookDispatcher {
       kind: 'AdmissionReview',
       request: { ...admissionRequestOf(a, uid), object: a.object ?? null, oldObject: a.oldObject ?? null },
     };
-    const { request } = await undici();
-    let text: string;
-    try {
-      const res = await request(connectTo ?? target, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json', ...(connectTo ? { host: new URL(target).host } : {}) },
-        body: JSON.stringify(review),
-        dispatcher: await this.agent(hook.clientConfig.caBundle, servername),
-        signal: AbortSignal.timeout(timeoutSeconds * 1000),
-      });
-      let size = 0;
-      const chunks: Buffer[] = [];
-      for await (const c of res.body) {
-        size += (c as Buffer).length;
-        if (size > MAX_RESPONSE_BYTES) throw new CallError(`failed to call webhook: Post "${target}": response too large`);
-        chunks.push(c as Buffer);
-      }
-      text = Buffer.concat(chunks).toString('utf8');
-      if (res.statusCode !== 200) throw new CallError(`expected response code 200, got ${res.statusCode}: ${text.slice(0, 200)}`);
-    } catch (err) {
-      if (err instanceof CallError) throw err;
-      const e = err as Error & { cause?: Error };
-      const why = e.name === 'TimeoutError' || e.name === 'AbortError' ? 'context deadline exceeded' : (e.cause?.message ?? e.message);
-      throw new CallError(`failed to call webhook: Post "${target}": ${why}`);
-    }
-    let parsed: { apiVersion?: string; kind?: string; response?: AdmissionResponse };
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new CallError('received invalid webhook response: the answer is not JSON');
-    }
+    const parsed = (await this.client.post(hook.clientConfig, review, hook.timeoutSeconds ?? 10)) as { apiVersion?: string; kind?: string; response?: AdmissionResponse } | null;
     if (parsed?.kind !== 'AdmissionReview' || !parsed.response || typeof parsed.response !== 'object') {
-      throw new CallError(`received invalid webhook response: expected an AdmissionReview with a response, got ${parsed?.apiVersion ?? ''} ${parsed?.kind ?? ''}`);
+      throw new WebhookCallError(`received invalid webhook response: expected an AdmissionReview with a response, got ${parsed?.apiVersion ?? ''} ${parsed?.kind ?? ''}`);
     }
-    if (version === 'v1' && parsed.response.uid !== uid) throw new CallError(`expected response.uid="${uid}", got "${parsed.response.uid ?? ''}"`);
+    if (version === 'v1' && parsed.response.uid !== uid) throw new WebhookCallError(`expected response.uid="${uid}", got "${parsed.response.uid ?? ''}"`);
     return parsed.response;
-  }
-
-  /** Where to POST: the URL, or the Service's endpoint with the name its certificate must carry. */
-  private endpoint(hook: Webhook): { url: string; connectTo?: string; servername?: string } {
-    const { url, service } = hook.clientConfig;
-    if (url) return { url };
-    if (!service) throw new CallError('the webhook has neither url nor service');
-    const port = service.port ?? 443;
-    const servername = `${service.name}.${service.namespace}.svc`;
-    const path = service.path ?? '';
-    let ep: { host: string; port: number };
-    try {
-      ep = this.source.serviceEndpoint(service.namespace, service.name, port);
-    } catch (err) {
-      throw new CallError(`failed to call webhook: ${(err as Error).message}`);
-    }
-    const host = ep.host.includes(':') ? `[${ep.host}]` : ep.host;
-    return { url: `https://${servername}:${port}${path}`, connectTo: `https://${host}:${ep.port}${path}?timeout=${hook.timeoutSeconds ?? 10}s`, servername };
-  }
-
-  private async agent(caBundle: string | undefined, servername: string | undefined): Promise<Agent> {
-    const key = `${servername ?? ''}\u0000${caBundle ?? ''}`;
-    let agent = this.agents.get(key);
-    if (!agent) {
-      const { Agent } = await undici();
-      agent = new Agent({
-        connect: {
-          ...(caBundle ? { ca: Buffer.from(caBundle, 'base64').toString('utf8') } : {}),
-          ...(servername ? { servername } : {}),
-          rejectUnauthorized: true,
-        },
-      });
-      this.agents.set(key, agent);
-    }
-    return agent;
   }
 }
 

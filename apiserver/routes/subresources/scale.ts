@@ -3,7 +3,7 @@
 // admission as Scales (webhooks and policies on <resource>/scale).
 import type { FastifyReply } from 'fastify';
 import { clone, isObject, own, setOwn } from '../../../api/codec/values.js';
-import { fromStorage } from '../../../api/conversion.js';
+import { fromStorageAsync, toStorageAsync } from '../../../api/conversion.js';
 import type { KindModule } from '../../../api/kinds/kind.js';
 import { fromLabelSelector, labelSelectorToString, selectorToString } from '../../../api/labels.js';
 import { badRequest, methodNotAllowed } from '../../../api/status.js';
@@ -72,8 +72,8 @@ export function toScale(obj: KubeObject, paths?: ScalePaths): KubeObject {
 export async function scale(ctx: Ctx): Promise<FastifyReply> {
   const method = ctx.req.method;
   const paths = ctx.r.module.scalePaths;
-  const asScale = (o: CachedObject) => JSON.stringify(toScale(fromStorage(ctx.r, o.obj), paths));
-  if (method === 'GET') return send(ctx, 200, asScale(await ctx.store.get(ctx.path.namespace, ctx.path.name!)));
+  const asScale = async (o: CachedObject) => JSON.stringify(toScale((await fromStorageAsync(ctx.r, [o.obj]))[0]!, paths));
+  if (method === 'GET') return send(ctx, 200, await asScale(await ctx.store.get(ctx.path.namespace, ctx.path.name!)));
   if (method !== 'PUT' && method !== 'PATCH') throw methodNotAllowed();
   const target: BodyTarget = { apiVersion: 'autoscaling/v1', kind: 'Scale' };
   const validation = fieldValidation(ctx.q);
@@ -83,36 +83,39 @@ export async function scale(ctx: Ctx): Promise<FastifyReply> {
     if (typeof replicas !== 'number' || replicas < 0) errs.invalid('spec.replicas', replicas, 'must be greater than or equal to 0');
     errs.throwIfAny('Scale', 'autoscaling', ctx.path.name!);
   };
-  const next = async (current: KubeObject, body: Record<string, any>): Promise<KubeObject> => {
+  // The scale paths are the served version's: read and written there.
+  const served = async (stored: KubeObject) => (await fromStorageAsync(ctx.r, [stored]))[0]!;
+  const next = async (stored: KubeObject, body: Record<string, any>, current: KubeObject): Promise<KubeObject> => {
     checkEnvelope(target, body);
     warnings = checkFields(target, body, validation);
     checkPinned(ctx, body.metadata?.resourceVersion, current);
     checkReplicas(body.spec?.replicas ?? 0);
     // Admission sees Scales, as in Kubernetes: webhooks and policies on <resource>/scale (a
     // mutating webhook may change the replicas).
-    const before = toScale(fromStorage(ctx.r, current), paths);
+    const before = toScale(current, paths);
     const after: KubeObject = { ...clone(before), spec: { replicas: body.spec?.replicas ?? 0 } };
     warnings = [...warnings, ...(await ctx.options.admission.admitScale(ctx.r, after, before, requestUser(ctx.req.raw), admissionRequest(ctx, method === 'PUT' ? 'UpdateOptions' : 'PatchOptions')))];
     const replicas = after.spec?.replicas;
     checkReplicas(replicas);
     if (paths) writePath(current, paths.specReplicasPath, replicas);
     else current.spec = { ...(current.spec ?? {}), replicas };
-    return current;
+    return current === stored ? stored : await toStorageAsync(ctx.r, current);
   };
   let mutate: (current: KubeObject) => Promise<KubeObject>;
   if (method === 'PUT') {
     const body = decodeObjectBody(ctx.req.headers['content-type'], ctx.req.body as Buffer);
-    mutate = (current) => next(current, clone(body));
+    mutate = async (stored) => next(stored, clone(body), await served(stored));
   } else {
     const { type, patch: doc } = decodePatchBody(ctx.req.headers['content-type'], ctx.req.body as Buffer);
-    mutate = (current) => {
+    mutate = async (stored) => {
+      const current = await served(stored);
       const patched = applyPatchDocument(type, target, toScale(current, paths), doc);
       if (!isObj(patched)) throw badRequest('the patch did not produce an object');
-      return next(current, patched);
+      return next(stored, patched, current);
     };
   }
   const tracking = trackingOf(ctx, fieldManager(ctx.q, method === 'PUT' ? 'UpdateOptions' : 'PatchOptions'), 'scale');
   const { object } = await ctx.store.update(ctx.path.namespace, ctx.path.name!, { dryRun: dryRun(ctx.q), mutate, tracking });
-  return send(ctx, 200, asScale(object), warnings);
+  return send(ctx, 200, await asScale(object), warnings);
 }
 

@@ -1,0 +1,231 @@
+// CustomResourceDefinitions with `conversion.strategy: Webhook`, against the apiserver process
+// and real etcd, driven by unmodified kubectl and plain HTTP: a conversion webhook over HTTPS
+// (its own CA, given as caBundle) in this process converts between a v1 that keeps a box's size
+// as one string ("3x4", the storage version) and a v2 that keeps width and height apart.
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createCA, issue } from '../../api/pki/certificates.js';
+import { startApiServer, type ApiServerHandle } from '../harness/apiserver.js';
+import { kubectlFor } from '../harness/kubectl.js';
+import { waitFor } from '../harness/ports.js';
+
+type Review = { apiVersion: string; kind: string; request: { uid: string; desiredAPIVersion: string; objects: any[] } };
+
+let api: ApiServerHandle;
+let kubectl: ReturnType<typeof kubectlFor>;
+let server: Server;
+let caBundle: string;
+const received: Array<{ path: string; review: Review }> = [];
+
+const GROUP = 'boxes.example.com';
+
+/** The test's conversion: v1 spec.size "WxH" <-> v2 spec.width, spec.height. */
+function convert(obj: any, to: string): any {
+  const out = { ...obj, apiVersion: to, spec: { ...(obj.spec ?? {}) } };
+  if (to.endsWith('/v2') && obj.apiVersion.endsWith('/v1')) {
+    const [w, h] = String(obj.spec?.size ?? '0x0').split('x').map(Number);
+    delete out.spec.size;
+    out.spec.width = w;
+    out.spec.height = h;
+  } else if (to.endsWith('/v1') && obj.apiVersion.endsWith('/v2')) {
+    delete out.spec.width;
+    delete out.spec.height;
+    out.spec.size = `${obj.spec?.width ?? 0}x${obj.spec?.height ?? 0}`;
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  const ca = await createCA('conversion-test-ca');
+  caBundle = Buffer.from(ca.certPem).toString('base64');
+  const serving = await issue(ca, { commonName: 'converter' }, { usages: ['server'], ipAddresses: ['127.0.0.1'] });
+  server = createServer({ cert: serving.certPem, key: serving.keyPem }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const path = (req.url ?? '').split('?')[0]!;
+      const review = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Review;
+      received.push({ path, review });
+      const { uid, desiredAPIVersion, objects } = review.request;
+      const reply = (response: Record<string, unknown>) => {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ apiVersion: review.apiVersion, kind: 'ConversionReview', response: { uid, ...response } }));
+      };
+      if (path === '/fail') return reply({ result: { status: 'Failure', message: 'the converter is out of order' } });
+      if (path === '/wrong-version') return reply({ convertedObjects: objects.map((o) => ({ ...o })), result: { status: 'Success' } });
+      if (path === '/rename') return reply({ convertedObjects: objects.map((o) => ({ ...convert(o, desiredAPIVersion), metadata: { ...o.metadata, name: 'other' } })), result: { status: 'Success' } });
+      // Labels and annotations are the webhook's to change; other metadata is put back.
+      const converted = objects.map((o) => {
+        const c = convert(o, desiredAPIVersion);
+        c.metadata = { ...o.metadata, labels: { ...(o.metadata.labels ?? {}), 'converted-to': desiredAPIVersion.split('/')[1] }, generation: 99 };
+        return c;
+      });
+      reply({ convertedObjects: converted, result: { status: 'Success' } });
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  api = await startApiServer({ etcd: inject('etcdEndpoint') });
+  kubectl = kubectlFor(api.url);
+}, 60_000);
+
+afterAll(async () => {
+  await api?.stop();
+  server?.closeAllConnections();
+  await new Promise((r) => server?.close(r));
+});
+
+const clientConfig = (path: string) => ({ url: `https://127.0.0.1:${(server.address() as AddressInfo).port}${path}`, caBundle });
+
+function boxCRD(plural: string, kind: string, path: string, reviewVersions = ['v1']) {
+  const schema = (spec: Record<string, unknown>) => ({ openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: spec } } } });
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.${GROUP}` },
+    spec: {
+      group: GROUP,
+      scope: 'Namespaced',
+      names: { plural, singular: kind.toLowerCase(), kind },
+      versions: [
+        { name: 'v1', served: true, storage: true, schema: schema({ size: { type: 'string' } }), additionalPrinterColumns: [{ name: 'Size', type: 'string', jsonPath: '.spec.size' }] },
+        { name: 'v2', served: true, storage: false, schema: schema({ width: { type: 'integer' }, height: { type: 'integer' } }), additionalPrinterColumns: [{ name: 'Width', type: 'integer', jsonPath: '.spec.width' }] },
+      ],
+      conversion: { strategy: 'Webhook', webhook: { clientConfig: clientConfig(path), conversionReviewVersions: reviewVersions } },
+    },
+  };
+}
+
+async function defineAndWait(crd: ReturnType<typeof boxCRD>): Promise<void> {
+  await kubectl.ok(['apply', '-f', '-'], JSON.stringify(crd));
+  await waitFor(`${crd.metadata.name} served`, async () => (await fetch(`${api.url}/apis/${GROUP}/v2/namespaces/default/${crd.spec.names.plural}`)).status === 200, 10_000);
+}
+
+const get = async (path: string) => {
+  const res = await fetch(`${api.url}${path}`);
+  return { status: res.status, body: (await res.json()) as any };
+};
+const reviewsAt = (path: string) => received.filter((r) => r.path === path).map((r) => r.review);
+
+describe('CRD conversion webhooks', () => {
+  it('converts on the way in and out: created in v2, stored in v1, read in either; kubectl lists and prints the version asked for', async () => {
+    await defineAndWait(boxCRD('boxes', 'Box', '/convert'));
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: `${GROUP}/v2`, kind: 'Box', metadata: { name: 'small' }, spec: { width: 3, height: 4 } }));
+
+    // Stored in v1 (the storage version): the webhook was asked for v1 with the v2 object.
+    const toStorage = reviewsAt('/convert').find((r) => r.request.desiredAPIVersion === `${GROUP}/v1`)!;
+    expect(toStorage.apiVersion).toBe('apiextensions.k8s.io/v1');
+    expect(toStorage.request.uid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(toStorage.request.objects[0]).toMatchObject({ apiVersion: `${GROUP}/v2`, kind: 'Box', spec: { width: 3, height: 4 } });
+    const asV1 = await get(`/apis/${GROUP}/v1/namespaces/default/boxes/small`);
+    expect(asV1.body).toMatchObject({ apiVersion: `${GROUP}/v1`, spec: { size: '3x4' }, metadata: { labels: { 'converted-to': 'v1' }, generation: 1 } });
+    expect(asV1.body.spec.width).toBeUndefined();
+
+    // Read in v2: converted back, labels as the webhook set them, other metadata as stored.
+    const asV2 = JSON.parse(await kubectl.ok(['get', `boxes.v2.${GROUP}`, 'small', '-o', 'json']));
+    expect(asV2).toMatchObject({ apiVersion: `${GROUP}/v2`, spec: { width: 3, height: 4 }, metadata: { name: 'small', labels: { 'converted-to': 'v2' }, generation: 1 } });
+    expect(asV2.spec.size).toBeUndefined();
+
+    // A list in v2 is one review for all its objects; the table's columns are v2's.
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: `${GROUP}/v1`, kind: 'Box', metadata: { name: 'large' }, spec: { size: '10x20' } }));
+    const before = reviewsAt('/convert').length;
+    const list = JSON.parse(await kubectl.ok(['get', `boxes.v2.${GROUP}`, '-o', 'json']));
+    expect(list.items.map((b: any) => [b.metadata.name, b.spec.width, b.spec.height, b.apiVersion])).toEqual([
+      ['large', 10, 20, `${GROUP}/v2`],
+      ['small', 3, 4, `${GROUP}/v2`],
+    ]);
+    const listReviews = reviewsAt('/convert').slice(before);
+    expect(listReviews).toHaveLength(1);
+    expect(listReviews[0]!.request.objects).toHaveLength(2);
+    const table = await kubectl.ok(['get', `boxes.v2.${GROUP}`]);
+    expect(table).toMatch(/NAME\s+WIDTH/);
+    expect(table).toMatch(/large\s+10/);
+  });
+
+  it('patches and server-side applies in v2: each change lands in the stored v1 string', async () => {
+    await kubectl.ok(['patch', `boxes.v2.${GROUP}`, 'small', '--type=merge', '-p', '{"spec":{"width":5}}']);
+    expect((await get(`/apis/${GROUP}/v1/namespaces/default/boxes/small`)).body.spec.size).toBe('5x4');
+    await kubectl.ok(['apply', '--server-side', '--field-manager=boxer', '-f', '-'], JSON.stringify({ apiVersion: `${GROUP}/v2`, kind: 'Box', metadata: { name: 'small' }, spec: { height: 7 } }));
+    expect((await get(`/apis/${GROUP}/v1/namespaces/default/boxes/small`)).body.spec.size).toBe('5x7');
+  });
+
+  it('watches in v2: the initial objects and each change, converted, in order', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${api.url}/apis/${GROUP}/v2/namespaces/default/boxes?watch=true&resourceVersion=0`, { signal: controller.signal });
+    const reader = res.body!.getReader();
+    const events: any[] = [];
+    let buffered = '';
+    const readUntil = async (n: number) => {
+      while (events.length < n) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffered += Buffer.from(value).toString('utf8');
+        const lines = buffered.split('\n');
+        buffered = lines.pop()!;
+        for (const line of lines) if (line) events.push(JSON.parse(line));
+      }
+    };
+    await readUntil(2);
+    await kubectl.ok(['patch', `boxes.v1.${GROUP}`, 'large', '--type=merge', '-p', '{"spec":{"size":"11x21"}}']);
+    await kubectl.ok(['delete', `boxes.v1.${GROUP}`, 'large']);
+    await readUntil(4);
+    controller.abort();
+    expect(events.map((e) => [e.type, e.object.apiVersion, e.object.metadata.name, e.object.spec.width, e.object.spec.height])).toEqual([
+      ['ADDED', `${GROUP}/v2`, 'large', 10, 20],
+      ['ADDED', `${GROUP}/v2`, 'small', 5, 7],
+      ['MODIFIED', `${GROUP}/v2`, 'large', 11, 21],
+      ['DELETED', `${GROUP}/v2`, 'large', 11, 21],
+    ]);
+  });
+
+  it('fails a request its webhook cannot serve with 500 and the webhook\'s reason; the storage version still reads', async () => {
+    await defineAndWait(boxCRD('crates', 'Crate', '/fail'));
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: `${GROUP}/v1`, kind: 'Crate', metadata: { name: 'c1' }, spec: { size: '1x1' } }));
+    const failed = await get(`/apis/${GROUP}/v2/namespaces/default/crates/c1`);
+    expect(failed.status).toBe(500);
+    expect(failed.body).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'InternalError', code: 500 });
+    expect(failed.body.message).toBe(`Internal error occurred: conversion webhook for ${GROUP}/v1, Kind=Crate failed: the converter is out of order`);
+    const created = await kubectl.run(['apply', '-f', '-'], JSON.stringify({ apiVersion: `${GROUP}/v2`, kind: 'Crate', metadata: { name: 'c2' }, spec: { width: 1, height: 1 } }));
+    expect(created.code).not.toBe(0);
+    expect(created.stderr).toContain(`conversion webhook for ${GROUP}/v2, Kind=Crate failed: the converter is out of order`);
+    expect((await get(`/apis/${GROUP}/v1/namespaces/default/crates/c2`)).status).toBe(404);
+    expect((await get(`/apis/${GROUP}/v1/namespaces/default/crates/c1`)).body.spec.size).toBe('1x1');
+  });
+
+  it('refuses answers no webhook may give: another version, another name', async () => {
+    await defineAndWait(boxCRD('bins', 'Bin', '/wrong-version', ['v1beta1', 'v1']));
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: `${GROUP}/v1`, kind: 'Bin', metadata: { name: 'b1' }, spec: { size: '1x1' } }));
+    const wrong = await get(`/apis/${GROUP}/v2/namespaces/default/bins/b1`);
+    expect(wrong.status).toBe(500);
+    expect(wrong.body.message).toContain(`invalid apiVersion "${GROUP}/v1", expected "${GROUP}/v2"`);
+    // The first review version the server speaks, in the definition's order.
+    expect(reviewsAt('/wrong-version').at(-1)!.apiVersion).toBe('apiextensions.k8s.io/v1beta1');
+
+    await defineAndWait(boxCRD('cases', 'Case', '/rename'));
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: `${GROUP}/v1`, kind: 'Case', metadata: { name: 'k1' }, spec: { size: '1x1' } }));
+    const renamed = await get(`/apis/${GROUP}/v2/namespaces/default/cases/k1`);
+    expect(renamed.status).toBe(500);
+    expect(renamed.body.message).toContain('name must not change');
+  });
+
+  it('validates the definition: a webhook only with strategy Webhook, and then a client config and review versions', async () => {
+    const noWebhook = boxCRD('pallets', 'Pallet', '/convert') as any;
+    noWebhook.spec.conversion = { strategy: 'Webhook' };
+    let res = await kubectl.run(['apply', '-f', '-'], JSON.stringify(noWebhook));
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).toContain('spec.conversion.webhook: Required value');
+
+    const plainWithWebhook = boxCRD('pallets', 'Pallet', '/convert') as any;
+    plainWithWebhook.spec.conversion.strategy = 'None';
+    res = await kubectl.run(['apply', '-f', '-'], JSON.stringify(plainWithWebhook));
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).toContain('spec.conversion.webhook: Forbidden');
+
+    const badConfig = boxCRD('pallets', 'Pallet', '/convert', ['v9']) as any;
+    badConfig.spec.conversion.webhook.clientConfig = { url: 'http://127.0.0.1:1/convert' };
+    res = await kubectl.run(['apply', '-f', '-'], JSON.stringify(badConfig));
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).toContain("spec.conversion.webhook.clientConfig.url: Invalid value: \"http://127.0.0.1:1/convert\": 'https' is the only allowed URL scheme");
+    expect(res.stderr).toContain('spec.conversion.webhook.conversionReviewVersions: Invalid value');
+  });
+});
