@@ -12,7 +12,7 @@ import type { KubeObject } from './types/meta.js';
  * typed against the stored version's schema, as a request body is, before it can be stored.
  */
 export function toStorage(r: ResourceInfo, obj: KubeObject): KubeObject {
-  if (!r.module.conversion) return obj;
+  if (!r.module.conversion || obj.apiVersion === groupVersion(storageInfoOf(r))) return obj;
   if (r.module.conversion.remote) throw new Error(`${r.kind} ${r.version} converts remotely: toStorageAsync, not toStorage`);
   return typedAsStored(r, r.module.conversion.toStorage(obj));
 }
@@ -34,6 +34,15 @@ export function fromStorage(r: ResourceInfo, obj: KubeObject): KubeObject {
   return conversion.fromStorage(obj);
 }
 
+/**
+ * Whether an object stored with this apiVersion is already in `r`'s version, so its stored
+ * bytes are the answer. A custom resource's objects may be stored in any version its
+ * definition had as storage version when they were written.
+ */
+export function inServedVersion(r: ResourceInfo, storedAPIVersion: () => unknown): boolean {
+  return !r.module.conversion || storedAPIVersion() === groupVersion(r);
+}
+
 /** Whether converting `r`'s objects means a call elsewhere (then only the async functions below convert them). */
 export function convertsRemotely(r: ResourceInfo): boolean {
   return !!r.module.conversion?.remote;
@@ -42,8 +51,9 @@ export function convertsRemotely(r: ResourceInfo): boolean {
 /** toStorage, for every kind of conversion. */
 export async function toStorageAsync(r: ResourceInfo, obj: KubeObject): Promise<KubeObject> {
   const remote = r.module.conversion?.remote;
-  if (!remote) return toStorage(r, obj);
-  const [stored] = await remote([obj], groupVersion(storageInfoOf(r)));
+  const storedGV = groupVersion(storageInfoOf(r));
+  if (!remote || obj.apiVersion === storedGV) return toStorage(r, obj);
+  const [stored] = await remote([obj], storedGV);
   return typedAsStored(r, stored!);
 }
 

@@ -187,10 +187,13 @@ function moduleFor(crd: CustomResourceDefinition, v: CRDVersion, storage: CRDVer
     strategy: customStrategy(!!v.subresources?.status),
     // Stored objects are filtered: the storage version's selectable fields.
     ...(storage.selectableFields?.length ? { selectableFields: selectableFieldsOf(storage.selectableFields) } : {}),
-    ...(v.name === storage.name
+    // Objects are converted to and from the storage version; objects written while another
+    // version was the storage version are converted on the way out too, so every version
+    // converts once the definition has more than one. Strategy None: only apiVersion
+    // changes; Webhook: the webhook converts.
+    ...(spec.versions.length < 2
       ? {}
       : {
-          // Strategy None: only apiVersion changes between versions; Webhook: the webhook converts.
           conversion: {
             toStorage: (obj) => ({ ...obj, apiVersion: storageGV }),
             fromStorage: (obj) => ({ ...obj, apiVersion: gv }),

@@ -3,7 +3,7 @@
 // out as the bytes they were encoded to once (CachedObject.bytes); a list is a sequence of
 // such byte chunks, never re-encoded and never joined into one string.
 import { stringify } from '../../api/codec/json.js';
-import { fromStorage } from '../../api/conversion.js';
+import { fromStorage, inServedVersion } from '../../api/conversion.js';
 import { groupVersion, type ResourceInfo } from '../../api/resources.js';
 import type { KubeObject } from '../../api/types/meta.js';
 import type { CachedObject } from '../storage/cached-object.js';
@@ -19,7 +19,7 @@ export interface RenderOptions {
 
 /** JSON text of one object in the served version. */
 export function objectJSON(r: ResourceInfo, o: CachedObject): string {
-  if (r.storageVersion) return o.toJSON();
+  if (inServedVersion(r, () => o.apiVersion())) return o.toJSON();
   const stored = o.full();
   const served = fromStorage(r, stored);
   return served === stored ? o.toJSON() : stringify(served);
@@ -27,7 +27,7 @@ export function objectJSON(r: ResourceInfo, o: CachedObject): string {
 
 /** JSON bytes of one object in the served version (the memoized bytes when it is stored so). */
 export function objectBytes(r: ResourceInfo, o: CachedObject): Buffer {
-  if (r.storageVersion) return o.bytes();
+  if (inServedVersion(r, () => o.apiVersion())) return o.bytes();
   const stored = o.full();
   const served = fromStorage(r, stored);
   return served === stored ? o.bytes() : Buffer.from(stringify(served));

@@ -17,7 +17,7 @@ import type { Selectors } from './params.js';
 import { statusFor } from './errors.js';
 import { objectJSON, partialMetadataJSON, tableJSON, type IncludeObject } from './render.js';
 import { servedObjects } from './served-version.js';
-import { convertsRemotely } from '../../api/conversion.js';
+import { convertsRemotely, inServedVersion } from '../../api/conversion.js';
 
 export interface WatchOptions {
   namespace?: string;
@@ -82,8 +82,8 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
   const frame = (type: string, o: CachedObject): string | Buffer =>
     protobuf ? watchEventFrame(type, encodeKubernetesProtobuf(JSON.parse(encodeObject(o)) as object)) : `{"type":"${type}","object":${encodeObject(o)}}\n`;
   // JSON of the stored version: the object's own bytes between two constant pieces, no copy.
-  const plain = opts.output.kind === 'object' && !protobuf && !opts.output.yaml && r.storageVersion;
-  const plainFrame = (type: string, o: CachedObject): Buffer[] => [frameHead(type), o.bytes(), FRAME_TAIL];
+  const plain = opts.output.kind === 'object' && !protobuf && !opts.output.yaml;
+  const plainFrame = (type: string, o: CachedObject): Buffer[] | undefined => (inServedVersion(r, () => o.apiVersion()) ? [frameHead(type), o.bytes(), FRAME_TAIL] : undefined);
 
   /** What one cache event is to this watcher (its selectors decide, on the stored object), if anything. */
   const eventFor = (ev: CacheEvent): { type: string; obj: CachedObject } | undefined => {
@@ -101,7 +101,8 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
     const picked = eventFor(ev);
     if (!picked) return undefined;
     const { type, obj } = picked;
-    if (plain) return plainFrame(type, obj);
+    const bytes = plain ? plainFrame(type, obj) : undefined;
+    if (bytes) return bytes;
     if (opts.output.kind === 'table') return frame(type, obj); // cells carry ages: never shared
     const memo = (ev.frames ??= new Map());
     const k = `${type}|${variant}`;
@@ -221,7 +222,7 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: Re
       const { revision, items } = store.cache.holdsObjects ? { revision: store.cache.revision, items: store.cache.list(keyPrefix) } : await store.readAll(keyPrefix);
       if (closed) return;
       if (remote) writeConverted(items.filter(selected).map((o) => ({ type: 'ADDED', obj: o })));
-      else for (const o of items) if (selected(o)) write(plain ? plainFrame('ADDED', o) : frame('ADDED', o));
+      else for (const o of items) if (selected(o)) write((plain && plainFrame('ADDED', o)) || frame('ADDED', o));
       lastRev = revision;
       if (opts.sendInitialEvents && opts.allowBookmarks) inOrder(() => bookmark(revision, { 'k8s.io/initial-events-end': 'true' }));
       sub = await subscribeAfter(revision);

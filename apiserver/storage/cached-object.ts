@@ -51,6 +51,8 @@ export function encodeObject(obj: KubeObject): Encoded {
   return encodeParts(jsonParts(obj));
 }
 
+const API_VERSION_PREFIX = '{"apiVersion":"';
+
 export class CachedObject {
   // The encoded form, held in fields of its own rather than a small object per cached object
   // (thousands of them): the bytes, and where the metadata's value lies in them.
@@ -190,6 +192,18 @@ export class CachedObject {
 
   toJSON(): string {
     return this.bytes().toString();
+  }
+
+  /** Its apiVersion, read off the start of the bytes (encoded first) when it is not parsed. */
+  apiVersion(): unknown {
+    if (this.parsed) return this.parsed.apiVersion;
+    const b = this.bytes();
+    if (b.length > API_VERSION_PREFIX.length && b.toString('latin1', 0, API_VERSION_PREFIX.length) === API_VERSION_PREFIX) {
+      const end = b.indexOf(0x22, API_VERSION_PREFIX.length);
+      const escaped = b.indexOf(0x5c, API_VERSION_PREFIX.length);
+      if (end > 0 && (escaped < 0 || escaped > end)) return b.toString('utf8', API_VERSION_PREFIX.length, end);
+    }
+    return this.obj.apiVersion;
   }
 
   get namespace(): string {

@@ -178,6 +178,44 @@ describe('CRD conversion webhooks', () => {
     ]);
   });
 
+  it('serves objects written under an earlier storage version in the version asked for, by webhook and by None', async () => {
+    // boxes: "small" is stored in v1; v2 becomes the storage version.
+    const crd = boxCRD('boxes', 'Box', '/convert');
+    crd.spec.versions[0]!.storage = false;
+    crd.spec.versions[1]!.storage = true;
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify(crd));
+    await waitFor('v2 stores boxes', async () => {
+      await kubectl.ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: `${GROUP}/v2`, kind: 'Box', metadata: { name: 'probe' }, spec: { width: 1, height: 2 } }));
+      const res = await get(`/apis/${GROUP}/v2/namespaces/default/boxes/probe`);
+      // Stored in v2: no label from a conversion to v2 on the way out.
+      return res.body.metadata.labels?.['converted-to'] === undefined ? true : undefined;
+    }, 10_000);
+    const small = await get(`/apis/${GROUP}/v2/namespaces/default/boxes/small`);
+    expect(small.body).toMatchObject({ apiVersion: `${GROUP}/v2`, spec: { width: 5, height: 7 } });
+    const list = await get(`/apis/${GROUP}/v2/namespaces/default/boxes`);
+    expect(list.body.items.map((b: any) => [b.metadata.name, b.apiVersion, b.spec.width])).toEqual([
+      ['probe', `${GROUP}/v2`, 1],
+      ['small', `${GROUP}/v2`, 5],
+    ]);
+    expect((await get(`/apis/${GROUP}/v1/namespaces/default/boxes/probe`)).body).toMatchObject({ apiVersion: `${GROUP}/v1`, spec: { size: '1x2' } });
+
+    // Strategy None: only apiVersion changes, whatever version an object was stored in.
+    const plain = boxCRD('tins', 'Tin', '/convert') as any;
+    delete plain.spec.conversion;
+    for (const v of plain.spec.versions) v.schema.openAPIV3Schema.properties.spec['x-kubernetes-preserve-unknown-fields'] = true;
+    await defineAndWait(plain);
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: `${GROUP}/v1`, kind: 'Tin', metadata: { name: 'old' }, spec: { size: '2x2' } }));
+    plain.spec.versions[0].storage = false;
+    plain.spec.versions[1].storage = true;
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify(plain));
+    for (const version of ['v1', 'v2']) {
+      const tin = await get(`/apis/${GROUP}/${version}/namespaces/default/tins/old`);
+      expect(tin.body).toMatchObject({ apiVersion: `${GROUP}/${version}`, spec: { size: '2x2' } });
+      const tins = await get(`/apis/${GROUP}/${version}/namespaces/default/tins`);
+      expect(tins.body.items.map((t: any) => t.apiVersion)).toEqual([`${GROUP}/${version}`]);
+    }
+  });
+
   it('fails a request its webhook cannot serve with 500 and the webhook\'s reason; the storage version still reads', async () => {
     await defineAndWait(boxCRD('crates', 'Crate', '/fail'));
     await kubectl.ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: `${GROUP}/v1`, kind: 'Crate', metadata: { name: 'c1' }, spec: { size: '1x1' } }));
