@@ -107,6 +107,13 @@ runComponent({
         throw new FlagError(`cannot read ${file}: ${(err as Error).message}`);
       }
     };
+    // As in Kubernetes: with AlwaysAllow, anyone without credentials could do anything, so
+    // anonymous requests are turned off rather than let through.
+    let anonymousAuth = f['anonymous-auth'];
+    if (anonymousAuth && f['authorization-mode'].includes('AlwaysAllow')) {
+      log.warn('AnonymousAuth is not allowed with the AlwaysAllow authorizer. Resetting AnonymousAuth to false. You should use a different authorizer');
+      anonymousAuth = false;
+    }
     const server = build({
       etcdServers: f['etcd-servers'],
       etcdPrefix: f['etcd-prefix'].replace(/\/+$/, ''),
@@ -133,7 +140,7 @@ runComponent({
         maxMutatingRequestsInflight: f['max-mutating-requests-inflight'],
       },
       logger: log,
-      anonymousAuth: f['anonymous-auth'],
+      anonymousAuth,
       tokenFile: f['token-auth-file'] ? new TokenFile(read(f['token-auth-file'])) : undefined,
       bootstrapTokenAuth: f['enable-bootstrap-token-auth'],
       authorizationModes: f['authorization-mode'],

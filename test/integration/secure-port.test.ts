@@ -128,6 +128,40 @@ describe('authentication on the secure port', () => {
     await agent.close();
   });
 
+  it('turns anonymous requests off under AlwaysAllow, as Kubernetes does: no credentials or Basic ones get 401; an exec plugin\'s token gets in', async () => {
+    const port = await freePort();
+    const open = await startApiServer({
+      etcd: inject('etcdEndpoint'),
+      args: ['--secure-port', String(port), '--bind-address', '127.0.0.1', '--tls-cert-file', files['server.crt']!, '--tls-private-key-file', files['server.key']!, '--token-auth-file', files['tokens.csv']!, '--authorization-mode', 'AlwaysAllow'],
+    });
+    try {
+      const url = `https://127.0.0.1:${port}`;
+      const agent = new Agent({ connect: { ca: ca.certPem } });
+      for (const headers of [{}, { authorization: `Basic ${Buffer.from('bad:wrong').toString('base64')}` }]) {
+        const res = await request(`${url}/api/v1/namespaces`, { dispatcher: agent, headers });
+        expect(res.statusCode).toBe(401);
+        expect(await res.body.json()).toMatchObject({ kind: 'Status', reason: 'Unauthorized', code: 401 });
+      }
+      await agent.close();
+      const basic = await kubectlFor(url, KUBECTL_VERSIONS['1.32']!, ['--certificate-authority', files['ca.crt']!, '--username', 'bad', '--password', 'wrong']).run(['get', 'namespace', 'kube-system', '-o', 'name']);
+      expect(basic.code).not.toBe(0);
+      // kubectl's wording for a 401 (here on discovery, its first request).
+      expect(basic.stderr).toContain('the server has asked for the client to provide credentials');
+      // kubectl's exec credential plugin (client.authentication.k8s.io/v1): the token it prints is used.
+      const kubeconfig = write('exec-plugin.yaml', [
+        'apiVersion: v1', 'kind: Config', 'current-context: test',
+        'clusters:', '- name: test', '  cluster:', `    server: ${url}`, `    certificate-authority: ${files['ca.crt']}`,
+        'contexts:', '- name: test', '  context: {cluster: test, user: plugin}',
+        'users:', '- name: plugin', '  user:', '    exec:', '      apiVersion: client.authentication.k8s.io/v1', '      command: echo',
+        '      args: [\'{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"bob-token-0123456789"}}\']', '      interactiveMode: Never',
+      ].join('\n'));
+      const { stdout } = await run(KUBECTL_VERSIONS['1.32']!, ['--kubeconfig', kubeconfig, 'auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']);
+      expect(stdout).toBe('bob');
+    } finally {
+      await open.stop();
+    }
+  });
+
   it('lets anonymous requests see health and version only', async () => {
     const agent = new Agent({ connect: { ca: ca.certPem } });
     const get = async (path: string) => {
