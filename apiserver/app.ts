@@ -39,6 +39,7 @@ import { RequestAuthenticator, type TokenAuthenticator } from '../component-base
 import { generateKeyPairSync } from 'node:crypto';
 import { ServiceAccountTokens, type UidLookup } from './authn/service-account-tokens.js';
 import { BootstrapTokenAuthenticator } from './authn/bootstrap-tokens.js';
+import { WebhookTokenAuthenticator, type TokenWebhookOptions } from './authn/token-webhook.js';
 import { tokenFileAuthenticator, type TokenFile } from './authn/token-file.js';
 import { MASTERS_GROUP, type UserInfo } from '../component-base/authn/user.js';
 import type { RequestAttributes } from './authz/request-info.js';
@@ -93,6 +94,8 @@ export interface ApiServerOptions {
   bootstrapTokenAuth?: boolean;
   /** Static bearer tokens (--token-auth-file). */
   tokenFile?: TokenFile;
+  /** --authentication-token-webhook-config-file and its version and cache TTL. */
+  tokenWebhook?: TokenWebhookOptions;
   /** --authorization-mode, in order: AlwaysAllow, RBAC. */
   authorizationModes: string[];
   serviceAccounts: ServiceAccountOptions;
@@ -278,7 +281,8 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   const serviceAccountTokens = new ServiceAccountTokens(sa.signingKeyPem ?? newServiceAccountKey(), sa.publicKeyPems, sa.issuer, sa.audiences, uidOf);
   const secretsResource = findResource('', 'v1', 'secrets')!;
   const bootstrapTokens = opts.bootstrapTokenAuth ? [new BootstrapTokenAuthenticator((name) => lookup(secretsResource, 'kube-system', name))] : [];
-  const tokens: TokenAuthenticator[] = [...(opts.tokenFile ? [tokenFileAuthenticator(opts.tokenFile)] : []), ...bootstrapTokens, serviceAccountTokens];
+  // Kubernetes' order: token file, service-account and bootstrap tokens, then the webhook.
+  const tokens: TokenAuthenticator[] = [...(opts.tokenFile ? [tokenFileAuthenticator(opts.tokenFile)] : []), ...bootstrapTokens, serviceAccountTokens, ...(opts.tokenWebhook ? [new WebhookTokenAuthenticator(opts.tokenWebhook)] : [])];
   const rbacSource = registryRbacSource(registry);
   const rbac = new RbacAuthorizer(rbacSource);
   const podStore = registry.storeFor(findResource('', 'v1', 'pods')!);

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIPv4 } from 'node:net';
 import { parseIPv4 } from '../api/ip.js';
+import { loadClientConfig } from '../client/kubeconfig.js';
 import { defineFlags, FlagError } from '../component-base/flags.js';
 import { runComponent } from '../component-base/run.js';
 import { AUTHORIZATION_MODES, build, defaultOptions, newServiceAccountKey } from './app.js';
@@ -36,6 +37,9 @@ const flags = defineFlags({
   'cert-dir': { type: 'string', arg: 'DIR', help: 'Where a generated serving certificate is kept (apiserver.crt, apiserver.key, apiserver-ca.crt); without it, in memory.' },
   'client-ca-file': { type: 'string', arg: 'FILE', help: 'CA whose client certificates authenticate (CN user, O groups).' },
   'token-auth-file': { type: 'string', arg: 'FILE', help: 'Static bearer tokens, CSV: token,user,uid,"group1,group2".' },
+  'authentication-token-webhook-config-file': { type: 'string', arg: 'FILE', help: 'A kubeconfig naming a TokenReview webhook: bearer tokens no other authenticator knows are sent there.' },
+  'authentication-token-webhook-version': { type: 'string', default: 'v1beta1', oneOf: ['v1', 'v1beta1'], arg: 'VERSION', help: 'The authentication.k8s.io TokenReview version sent to the webhook.' },
+  'authentication-token-webhook-cache-ttl': { type: 'duration', default: '2m0s', help: "How long the webhook's answers are kept." },
   'enable-bootstrap-token-auth': { type: 'bool', help: 'Accept bootstrap tokens (<id>.<secret>) kept as bootstrap-token-<id> Secrets in kube-system, as system:bootstrap:<id> in system:bootstrappers.' },
   'anonymous-auth': { type: 'bool', default: true, help: 'Treat requests with no credentials as system:anonymous (what RBAC lets it do: health, version, discovery).' },
   'service-account-issuer': { type: 'string', default: defaultOptions.serviceAccounts.issuer, arg: 'URL', help: 'The iss of service-account tokens this server issues and accepts.' },
@@ -98,6 +102,13 @@ runComponent({
     }
   },
   async run({ flags: f, log, signal }) {
+    const webhookClientConfig = (file: string) => {
+      try {
+        return loadClientConfig({ kubeconfig: file });
+      } catch (err) {
+        throw new FlagError(`--authentication-token-webhook-config-file: ${(err as Error).message}`);
+      }
+    };
     const host = f['insecure-bind-address'];
     const port = f['insecure-port'];
     const read = (file: string) => {
@@ -142,6 +153,14 @@ runComponent({
       logger: log,
       anonymousAuth,
       tokenFile: f['token-auth-file'] ? new TokenFile(read(f['token-auth-file'])) : undefined,
+      tokenWebhook: f['authentication-token-webhook-config-file']
+        ? {
+            client: webhookClientConfig(f['authentication-token-webhook-config-file']),
+            version: f['authentication-token-webhook-version'] as 'v1' | 'v1beta1',
+            cacheTTLMs: f['authentication-token-webhook-cache-ttl'],
+            onError: (err: Error) => log.warn({ err: err.message }, 'token webhook failed'),
+          }
+        : undefined,
       bootstrapTokenAuth: f['enable-bootstrap-token-auth'],
       authorizationModes: f['authorization-mode'],
       kubeletClient: {

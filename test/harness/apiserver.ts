@@ -48,7 +48,7 @@ export async function startApiServer(opts: ApiServerStart): Promise<ApiServerHan
       ...(opts.args ?? []),
     ], mallocEnv());
     await waitFor('apiserver readiness', async () => {
-      if (!proc.running) throw new WaitAbandoned([`apiserver exited (${proc.child.exitCode ?? proc.child.signalCode}); see .kubette/test-logs/apiserver-${port}.log; its last output:`, ...proc.recentOutput().map((l) => `  | ${l.slice(0, 400)}`)].join('\n'));
+      if (!proc.running) throw new WaitAbandoned([`apiserver exited (${proc.child.exitCode ?? proc.child.signalCode}); see .kubette/test-logs/apiserver-${port}.log; its last output:`, ...(await proc.lastWords()).map((l) => `  | ${l.slice(0, 400)}`)].join('\n'));
       const res = await fetch(`${url}${opts.waitFor ?? '/readyz'}`);
       return res.status === 200;
     });

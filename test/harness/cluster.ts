@@ -118,7 +118,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   };
   try {
     await waitFor('every node Ready', async () => {
-      if (!launcher.running) throw new WaitAbandoned(whyLauncherExited(launcher, join(LOG_DIR, prefix)));
+      if (!launcher.running) throw new WaitAbandoned(whyLauncherExited(await launcher.lastWords(), launcher, join(LOG_DIR, prefix)));
       const res = await fetch(`${server}/api/v1/nodes`).catch(() => undefined);
       if (!res?.ok) return false;
       const list = (await res.json()) as { items: Array<{ metadata: { name: string }; status?: { conditions?: Array<{ type: string; status: string }> } }> };
@@ -138,8 +138,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
  * The launcher's last words and, for each component it reports exited, that component's last
  * log lines: a CI log then says why a cluster did not start.
  */
-function whyLauncherExited(launcher: Proc, logDir: string): string {
-  const said = launcher.recentOutput();
+function whyLauncherExited(said: string[], launcher: Proc, logDir: string): string {
   const parts = [`launcher exited (${launcher.child.exitCode ?? launcher.child.signalCode}) before every node was Ready; its last output:`, ...said.map((l) => `  | ${l}`)];
   const exited = new Set(said.flatMap((l) => /^(\S+) exited \(/.exec(l)?.[1] ?? []));
   for (const name of exited) {

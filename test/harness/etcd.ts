@@ -32,7 +32,7 @@ export async function startEtcd(name = 'etcd'): Promise<EtcdHandle> {
   const client = new Etcd3({ hosts: endpoint });
   try {
     await waitFor('etcd to answer', async () => {
-      if (!proc.running) throw new WaitAbandoned([`etcd exited (${proc.child.exitCode ?? proc.child.signalCode}); its last output:`, ...proc.recentOutput().map((l) => `  | ${l.slice(0, 400)}`)].join('\n'));
+      if (!proc.running) throw new WaitAbandoned([`etcd exited (${proc.child.exitCode ?? proc.child.signalCode}); its last output:`, ...(await proc.lastWords()).map((l) => `  | ${l.slice(0, 400)}`)].join('\n'));
       await client.get('health').string();
       return true;
     });

@@ -11,6 +11,8 @@ const RECENT_LINES = 40;
 export class Proc {
   readonly child: ChildProcess;
   readonly exited: Promise<number | null>;
+  /** Resolves once it exited and its output is read to the end. */
+  readonly drained: Promise<void>;
   /** Its last lines of output, for a failure's message (the whole is in its log). */
   private readonly recent: string[] = [];
 
@@ -37,11 +39,18 @@ export class Proc {
       });
     }
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+    this.drained = new Promise((resolve) => this.child.on('close', () => resolve()));
   }
 
   /** The last lines it printed, oldest first. */
   recentOutput(): string[] {
     return [...this.recent];
+  }
+
+  /** recentOutput() once what it printed before exiting is read (a second at most). */
+  async lastWords(): Promise<string[]> {
+    await Promise.race([this.drained, new Promise((r) => setTimeout(r, 1000))]);
+    return this.recentOutput();
   }
 
   get running(): boolean {

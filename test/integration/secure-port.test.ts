@@ -3,6 +3,9 @@
 // the review APIs, driven by unmodified kubectl (1.27, 1.32, 1.33), the Python client and
 // client-node. Every refusal must be the Status Kubernetes gives.
 import { execFile } from 'node:child_process';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -179,6 +182,62 @@ describe('authentication on the secure port', () => {
     });
     expect(JSON.parse((await get('/metrics')).body).message).toBe('forbidden: User "system:anonymous" cannot get path "/metrics"');
     await agent.close();
+  });
+});
+
+describe('webhook token authentication', () => {
+  it('asks the TokenReview webhook about tokens it does not know, presenting its client certificate; keeps answers for the TTL; refuses when the webhook says no or is gone', async () => {
+    const serving = await issue(ca, { commonName: 'authn-webhook' }, { usages: ['server'], ipAddresses: ['127.0.0.1'] });
+    const reviews: Array<{ review: any; caller: string }> = [];
+    const webhook = createHttpsServer({ cert: serving.certPem, key: serving.keyPem, ca: ca.certPem, requestCert: true, rejectUnauthorized: true }, (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const review = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        reviews.push({ review, caller: String((req.socket as TLSSocket).getPeerCertificate().subject?.CN ?? '') });
+        const status = review.spec.token === 'alice-token'
+          ? { authenticated: true, user: { username: 'alice', uid: 'a-1', groups: ['devs'], extra: { scopes: ['read'] } } }
+          : { authenticated: false, error: 'unknown token' };
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ apiVersion: review.apiVersion, kind: 'TokenReview', status }));
+      });
+    });
+    await new Promise<void>((r) => webhook.listen(0, '127.0.0.1', r));
+    const kubeconfig = write('authn-webhook.yaml', [
+      'apiVersion: v1', 'kind: Config', 'current-context: webhook',
+      'clusters:', '- name: authn', '  cluster:', `    server: https://127.0.0.1:${(webhook.address() as AddressInfo).port}/authenticate`, `    certificate-authority: ${files['ca.crt']}`,
+      'users:', '- name: apiserver', '  user:', `    client-certificate: ${files['jane.crt']}`, `    client-key: ${files['jane.key']}`,
+      'contexts:', '- name: webhook', '  context: {cluster: authn, user: apiserver}',
+    ].join('\n'));
+    const port = await freePort();
+    const withWebhook = await startApiServer({
+      etcd: inject('etcdEndpoint'),
+      args: ['--secure-port', String(port), '--bind-address', '127.0.0.1', '--tls-cert-file', files['server.crt']!, '--tls-private-key-file', files['server.key']!, '--token-auth-file', files['tokens.csv']!, '--authentication-token-webhook-config-file', kubeconfig],
+    });
+    try {
+      const url = `https://127.0.0.1:${port}`;
+      const as = (token: string) => kubectlFor(url, KUBECTL_VERSIONS['1.32']!, ['--certificate-authority', files['ca.crt']!, '--token', token]);
+      const who = JSON.parse(await as('alice-token').ok(['auth', 'whoami', '-o', 'json']));
+      expect(who.status.userInfo).toEqual({ username: 'alice', uid: 'a-1', groups: ['devs', 'system:authenticated'], extra: { scopes: ['read'] } });
+      expect(reviews[0]).toEqual({ review: { apiVersion: 'authentication.k8s.io/v1beta1', kind: 'TokenReview', spec: { token: 'alice-token' } }, caller: 'jane' });
+      // Cached: kubectl's discovery and its request made one review between them.
+      await as('alice-token').ok(['auth', 'whoami']);
+      expect(reviews.filter((r) => r.review.spec.token === 'alice-token')).toHaveLength(1);
+      // The token file answers first: bob never reaches the webhook.
+      expect(JSON.parse(await as('bob-token-0123456789').ok(['auth', 'whoami', '-o', 'json'])).status.userInfo.username).toBe('bob');
+      expect(reviews.some((r) => r.review.spec.token === 'bob-token-0123456789')).toBe(false);
+      const refused = await as('mallory-token').run(['auth', 'whoami']);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain('error: You must be logged in to the server');
+      // The webhook gone: a new token is refused; one it vouched for stays in for the TTL.
+      webhook.closeAllConnections();
+      await new Promise((r) => webhook.close(r));
+      expect((await as('eve-token').run(['auth', 'whoami'])).code).not.toBe(0);
+      expect(JSON.parse(await as('alice-token').ok(['auth', 'whoami', '-o', 'json'])).status.userInfo.username).toBe('alice');
+    } finally {
+      await withWebhook.stop();
+      webhook.closeAllConnections();
+    }
   });
 });
 
