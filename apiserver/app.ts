@@ -40,6 +40,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { ServiceAccountTokens, type UidLookup } from './authn/service-account-tokens.js';
 import { BootstrapTokenAuthenticator } from './authn/bootstrap-tokens.js';
 import { WebhookTokenAuthenticator, type TokenWebhookOptions } from './authn/token-webhook.js';
+import { OIDCAuthenticator, type OIDCOptions } from './authn/oidc.js';
 import { tokenFileAuthenticator, type TokenFile } from './authn/token-file.js';
 import { MASTERS_GROUP, type UserInfo } from '../component-base/authn/user.js';
 import type { RequestAttributes } from './authz/request-info.js';
@@ -94,6 +95,8 @@ export interface ApiServerOptions {
   bootstrapTokenAuth?: boolean;
   /** Static bearer tokens (--token-auth-file). */
   tokenFile?: TokenFile;
+  /** --oidc-*: ID tokens of an OpenID Connect issuer authenticate. */
+  oidc?: OIDCOptions;
   /** --authentication-token-webhook-config-file and its version and cache TTL. */
   tokenWebhook?: TokenWebhookOptions;
   /** --authorization-mode, in order: AlwaysAllow, RBAC. */
@@ -281,8 +284,14 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   const serviceAccountTokens = new ServiceAccountTokens(sa.signingKeyPem ?? newServiceAccountKey(), sa.publicKeyPems, sa.issuer, sa.audiences, uidOf);
   const secretsResource = findResource('', 'v1', 'secrets')!;
   const bootstrapTokens = opts.bootstrapTokenAuth ? [new BootstrapTokenAuthenticator((name) => lookup(secretsResource, 'kube-system', name))] : [];
-  // Kubernetes' order: token file, service-account and bootstrap tokens, then the webhook.
-  const tokens: TokenAuthenticator[] = [...(opts.tokenFile ? [tokenFileAuthenticator(opts.tokenFile)] : []), ...bootstrapTokens, serviceAccountTokens, ...(opts.tokenWebhook ? [new WebhookTokenAuthenticator(opts.tokenWebhook)] : [])];
+  // Kubernetes' order: token file, service-account and bootstrap tokens, OIDC, then the webhook.
+  const tokens: TokenAuthenticator[] = [
+    ...(opts.tokenFile ? [tokenFileAuthenticator(opts.tokenFile)] : []),
+    ...bootstrapTokens,
+    serviceAccountTokens,
+    ...(opts.oidc ? [new OIDCAuthenticator(opts.oidc)] : []),
+    ...(opts.tokenWebhook ? [new WebhookTokenAuthenticator(opts.tokenWebhook)] : []),
+  ];
   const rbacSource = registryRbacSource(registry);
   const rbac = new RbacAuthorizer(rbacSource);
   const podStore = registry.storeFor(findResource('', 'v1', 'pods')!);

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { isIPv4 } from 'node:net';
 import { parseIPv4 } from '../api/ip.js';
 import { loadClientConfig } from '../client/kubeconfig.js';
-import { defineFlags, FlagError } from '../component-base/flags.js';
+import { defineFlags, FlagError, type FlagValues } from '../component-base/flags.js';
+import type { Logger } from 'pino';
+import type { OIDCOptions } from './authn/oidc.js';
 import { runComponent } from '../component-base/run.js';
 import { AUTHORIZATION_MODES, build, defaultOptions, newServiceAccountKey } from './app.js';
 import { TokenFile } from './authn/token-file.js';
@@ -37,6 +39,15 @@ const flags = defineFlags({
   'cert-dir': { type: 'string', arg: 'DIR', help: 'Where a generated serving certificate is kept (apiserver.crt, apiserver.key, apiserver-ca.crt); without it, in memory.' },
   'client-ca-file': { type: 'string', arg: 'FILE', help: 'CA whose client certificates authenticate (CN user, O groups).' },
   'token-auth-file': { type: 'string', arg: 'FILE', help: 'Static bearer tokens, CSV: token,user,uid,"group1,group2".' },
+  'oidc-issuer-url': { type: 'string', arg: 'URL', help: 'An OpenID Connect issuer (https) whose ID tokens authenticate; needs --oidc-client-id.' },
+  'oidc-client-id': { type: 'string', arg: 'ID', help: 'The audience OIDC ID tokens must be for.' },
+  'oidc-ca-file': { type: 'string', arg: 'FILE', help: "The CA of the issuer's serving certificate (default: the system's roots)." },
+  'oidc-username-claim': { type: 'string', default: 'sub', arg: 'CLAIM', help: 'The claim that is the user name.' },
+  'oidc-username-prefix': { type: 'string', arg: 'PREFIX', help: "Prefix of OIDC user names (default: the issuer URL and '#', none for email; '-': none)." },
+  'oidc-groups-claim': { type: 'string', arg: 'CLAIM', help: "The claim that holds the user's groups (a string or a list)." },
+  'oidc-groups-prefix': { type: 'string', arg: 'PREFIX', help: 'Prefix of OIDC group names.' },
+  'oidc-signing-algs': { type: 'list', default: ['RS256'], arg: 'ALG,...', help: 'Signing algorithms OIDC tokens may use.' },
+  'oidc-required-claim': { type: 'list', default: [], arg: 'KEY=VALUE,...', help: 'Claims an OIDC token must carry with these values (repeat for more).' },
   'authentication-token-webhook-config-file': { type: 'string', arg: 'FILE', help: 'A kubeconfig naming a TokenReview webhook: bearer tokens no other authenticator knows are sent there.' },
   'authentication-token-webhook-version': { type: 'string', default: 'v1beta1', oneOf: ['v1', 'v1beta1'], arg: 'VERSION', help: 'The authentication.k8s.io TokenReview version sent to the webhook.' },
   'authentication-token-webhook-cache-ttl': { type: 'duration', default: '2m0s', help: "How long the webhook's answers are kept." },
@@ -153,6 +164,7 @@ runComponent({
       logger: log,
       anonymousAuth,
       tokenFile: f['token-auth-file'] ? new TokenFile(read(f['token-auth-file'])) : undefined,
+      oidc: oidcOptions(f, read, log),
       tokenWebhook: f['authentication-token-webhook-config-file']
         ? {
             client: webhookClientConfig(f['authentication-token-webhook-config-file']),
@@ -258,6 +270,32 @@ function auditPolicy(text: string, file: string) {
   } catch (err) {
     throw new FlagError(`--audit-policy-file ${file}: ${(err as Error).message}`);
   }
+}
+
+/** --oidc-*: none without an issuer; an issuer needs a client ID and an https URL, as in Kubernetes. */
+function oidcOptions(f: FlagValues<typeof flags>, read: (file: string) => string, log: Logger): OIDCOptions | undefined {
+  const issuerURL = f['oidc-issuer-url'];
+  if (!issuerURL) return undefined;
+  if (!f['oidc-client-id']) throw new FlagError('--oidc-client-id is required with --oidc-issuer-url');
+  if (!issuerURL.startsWith('https://')) throw new FlagError(`--oidc-issuer-url ${issuerURL}: the issuer URL must use https`);
+  const requiredClaims: Record<string, string> = {};
+  for (const pair of f['oidc-required-claim']) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new FlagError(`--oidc-required-claim ${pair}: not KEY=VALUE`);
+    requiredClaims[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return {
+    issuerURL,
+    clientID: f['oidc-client-id'],
+    caPem: f['oidc-ca-file'] ? read(f['oidc-ca-file']) : undefined,
+    usernameClaim: f['oidc-username-claim'],
+    usernamePrefix: f['oidc-username-prefix'],
+    groupsClaim: f['oidc-groups-claim'],
+    groupsPrefix: f['oidc-groups-prefix'],
+    signingAlgs: f['oidc-signing-algs'],
+    requiredClaims,
+    onError: (err) => log.debug({ err: err.message }, 'OIDC token refused'),
+  };
 }
 
 function endpointReconcilerType(value: string): 'lease' | 'none' {

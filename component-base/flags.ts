@@ -126,7 +126,9 @@ export function parseFlags<T extends FlagTable>(table: T, argv: readonly string[
     }
     const spec = Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;
     if (!spec) throw new FlagError(`unknown flag: --${name}`);
-    if (eq >= 0) raw.set(name, arg.slice(eq + 1));
+    // A list flag given again adds to it, as Kubernetes' string slices do.
+    const set = (value: string) => raw.set(name, spec.type === 'list' && raw.has(name) ? `${raw.get(name)},${value}` : value);
+    if (eq >= 0) set(arg.slice(eq + 1));
     else if (spec.type === 'bool') {
       const next = argv[i + 1];
       if (next === 'true' || next === 'false') {
@@ -136,7 +138,7 @@ export function parseFlags<T extends FlagTable>(table: T, argv: readonly string[
     } else {
       const next = argv[i + 1];
       if (next === undefined) throw new FlagError(`flag needs an argument: --${name}`);
-      raw.set(name, next);
+      set(next);
       i++;
     }
   }

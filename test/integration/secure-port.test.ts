@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createCA, issue, type Issued } from '../../api/pki/certificates.js';
@@ -239,6 +240,71 @@ describe('webhook token authentication', () => {
       webhook.closeAllConnections();
     }
   });
+});
+
+describe('OIDC token authentication', () => {
+  it('takes ID tokens of the issuer: signature by its published keys (fetched again for a new key), audience, expiry, email_verified, required claims; user and groups from the claims', async () => {
+    const serving = await issue(ca, { commonName: 'oidc-issuer' }, { usages: ['server'], ipAddresses: ['127.0.0.1'] });
+    const keys: Array<{ kid: string; privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey']; jwk: Record<string, unknown> }> = [];
+    const addKey = async (kid: string) => {
+      const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+      keys.push({ kid, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' } });
+    };
+    await addKey('k1');
+    let issuer = '';
+    const provider = createHttpsServer({ cert: serving.certPem, key: serving.keyPem }, (req, res) => {
+      res.setHeader('content-type', 'application/json');
+      if (req.url === '/.well-known/openid-configuration') return res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/keys` }));
+      if (req.url === '/keys') return res.end(JSON.stringify({ keys: keys.map((k) => k.jwk) }));
+      res.statusCode = 404;
+      res.end('{}');
+    });
+    await new Promise<void>((r) => provider.listen(0, '127.0.0.1', r));
+    issuer = `https://127.0.0.1:${(provider.address() as AddressInfo).port}`;
+    const idToken = (claims: Record<string, unknown>, opts: { kid?: string; aud?: string; expiresIn?: string } = {}) => {
+      const key = keys.find((k) => k.kid === (opts.kid ?? 'k1'))!;
+      return new SignJWT({ email: 'alice@example.com', email_verified: true, hd: 'example.com', groups: ['devs', 'ops'], ...claims })
+        .setProtectedHeader({ alg: 'RS256', kid: key.kid })
+        .setIssuer(issuer)
+        .setSubject('alice-sub')
+        .setAudience(opts.aud ?? 'kubette')
+        .setIssuedAt()
+        .setExpirationTime(opts.expiresIn ?? '10m')
+        .sign(key.privateKey);
+    };
+    const port = await freePort();
+    const withOIDC = await startApiServer({
+      etcd: inject('etcdEndpoint'),
+      args: ['--secure-port', String(port), '--bind-address', '127.0.0.1', '--tls-cert-file', files['server.crt']!, '--tls-private-key-file', files['server.key']!,
+        '--oidc-issuer-url', issuer, '--oidc-client-id', 'kubette', '--oidc-ca-file', files['ca.crt']!, '--oidc-username-claim', 'email',
+        '--oidc-groups-claim', 'groups', '--oidc-groups-prefix', 'oidc:', '--oidc-required-claim', 'hd=example.com'],
+    });
+    try {
+      const url = `https://127.0.0.1:${port}`;
+      const whoami = async (token: string) => {
+        const res = await kubectlFor(url, KUBECTL_VERSIONS['1.32']!, ['--certificate-authority', files['ca.crt']!, '--token', token]).run(['auth', 'whoami', '-o', 'json']);
+        return res.code === 0 ? JSON.parse(res.stdout).status.userInfo : res.stderr;
+      };
+      expect(await whoami(await idToken({}))).toEqual({ username: 'alice@example.com', groups: ['oidc:devs', 'oidc:ops', 'system:authenticated'] });
+      const refused = 'You must be logged in to the server';
+      expect(await whoami(await idToken({}, { aud: 'someone-else' }))).toContain(refused);
+      expect(await whoami(await idToken({}, { expiresIn: '-1m' }))).toContain(refused);
+      expect(await whoami(await idToken({ email_verified: false }))).toContain(refused);
+      expect(await whoami(await idToken({ hd: 'elsewhere.com' }))).toContain(refused);
+      // A key the issuer publishes only now: fetched again once a token names it.
+      await addKey('k2');
+      await new Promise((r) => setTimeout(r, 10_500));
+      expect((await whoami(await idToken({}, { kid: 'k2' }))).username).toBe('alice@example.com');
+      // Signed by a key the issuer never published.
+      const { privateKey } = await generateKeyPair('RS256');
+      const forged = await new SignJWT({ email: 'mallory@example.com', hd: 'example.com' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(issuer).setAudience('kubette').setExpirationTime('10m').sign(privateKey);
+      expect(await whoami(forged)).toContain(refused);
+    } finally {
+      await withOIDC.stop();
+      provider.closeAllConnections();
+      await new Promise((r) => provider.close(r));
+    }
+  }, 60_000);
 });
 
 describe('RBAC', () => {
