@@ -71,7 +71,7 @@ export function resource(path: string): ResourceInfo {
 }
 
 export class RestClient implements ApiClient {
-  private readonly agent: HttpAgent;
+  private agent: HttpAgent;
   private readonly send: typeof httpRequest;
   private readonly origin: URL;
   /** The origin's host (IPv6 without brackets) and port, as node:http wants them. */
@@ -207,6 +207,19 @@ export class RestClient implements ApiClient {
   /** Closes every connection now, requests under way or not. */
   destroy(): void {
     this.agent.destroy();
+  }
+
+  /**
+   * Authenticates with this client certificate from now on (a rotated one). As client-go does,
+   * every connection made with the old one is closed, so no request goes on as the old identity;
+   * requests under way fail and are retried by their callers, watches are started again.
+   */
+  useClientCertificate(certPem: string, keyPem: string): void {
+    const t = this.config.tls;
+    if (this.origin.protocol !== 'https:') throw new Error('a client certificate needs an https server');
+    const old = this.agent;
+    this.agent = new HttpsAgent({ keepAlive: true, maxSockets: this.config.connections ?? 32, ca: t?.ca, cert: certPem, key: keyPem, rejectUnauthorized: !t?.insecureSkipVerify });
+    old.destroy();
   }
 }
 

@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { EventRecorder } from '../client/events.js';
 import { loadClientConfig } from '../client/kubeconfig.js';
+import { rotateClientCertificates } from './node/certificate-rotation.js';
 import { RestClient } from '../client/rest.js';
 import { apiServerFlags, defineFlags, FlagError } from '../component-base/flags.js';
 import { runComponent } from '../component-base/run.js';
@@ -22,6 +23,7 @@ const flags = defineFlags({
   'node-name': { type: 'string', default: hostname().toLowerCase(), arg: 'NAME', help: 'The Node this kubelet registers and runs pods for.' },
   ...apiServerFlags,
   'bootstrap-kubeconfig': { type: 'string', arg: 'FILE', help: 'Credentials that may only request a client certificate: the kubelet asks for one (a CSR), waits for it, and writes --kubeconfig to use it.' },
+  'rotate-certificates': { type: 'bool', help: 'Ask for a new client certificate as the current one nears its expiry (70-90% of its validity), and switch to it.' },
   'cert-dir': { type: 'string', arg: 'DIR', help: "Where the bootstrapped client certificate and key are kept (default <root-dir>/pki)." },
   'docker-endpoint': { type: 'string', default: 'unix:///var/run/docker.sock', arg: 'URL', help: 'Docker Engine socket (unix://).' },
   'pod-infra-container-image': { type: 'string', default: 'kubette/pause:3.9', arg: 'IMAGE', help: 'The sandbox ("pause") image holding each pod\'s network.' },
@@ -74,6 +76,7 @@ runComponent({
   validate: (f) => {
     if (!f['docker-endpoint'].startsWith('unix://')) throw new FlagError(`--docker-endpoint must be a unix:// socket, got ${f['docker-endpoint']}`);
     if (f['bootstrap-kubeconfig'] && !f.kubeconfig) throw new FlagError('--bootstrap-kubeconfig needs --kubeconfig: the file the issued credentials are written to');
+    if (f['rotate-certificates'] && !f.kubeconfig) throw new FlagError('--rotate-certificates needs --kubeconfig with a client certificate');
     if (!['AlwaysAllow', 'Webhook'].includes(f['authorization-mode'])) throw new FlagError(`--authorization-mode must be AlwaysAllow or Webhook, got ${f['authorization-mode']}`);
     if (!!f['tls-cert-file'] !== !!f['tls-private-key-file']) throw new FlagError('--tls-cert-file and --tls-private-key-file go together');
   },
@@ -95,6 +98,9 @@ runComponent({
     const runtime = new DockerRuntime({ socketPath: f['docker-endpoint'].slice('unix://'.length), podNetwork: f['pod-network'], pauseImage: f['pod-infra-container-image'] });
     const client = new RestClient(loadClientConfig({ master: f.master, kubeconfig: f.kubeconfig, userAgent: `kubelet/${nodeName}` }));
     const recorder = new EventRecorder(client, { component: 'kubelet', host: nodeName }, log);
+    if (f['rotate-certificates']) {
+      void rotateClientCertificates({ client, nodeName, kubeconfig: f.kubeconfig!, certDir: f['cert-dir'] ?? join(f['root-dir'] ?? join('/var/lib/kubette', nodeName), 'pki'), log, signal });
+    }
     const rootDir = f['root-dir'] ?? join('/var/lib/kubette', nodeName);
     mkdirSync(join(rootDir, 'pods'), { recursive: true });
     let kubelet: Kubelet | undefined;

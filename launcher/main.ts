@@ -335,7 +335,7 @@ async function main(): Promise<void> {
         ? ['--master', server]
         : without.has('controller-manager')
           ? ['--kubeconfig', await ensureKubeletKubeconfig(pki, name, secure)]
-          : ['--bootstrap-kubeconfig', pki.bootstrapKubeconfig, '--kubeconfig', join(dataDir, 'kubelet', name, 'kubelet.kubeconfig')]),
+          : ['--bootstrap-kubeconfig', pki.bootstrapKubeconfig, '--kubeconfig', join(dataDir, 'kubelet', name, 'kubelet.kubeconfig'), '--rotate-certificates']),
       // Their APIs trust the apiserver's client certificate (and authorize it by
       // SubjectAccessReview); without a PKI they answer anyone on loopback, as before.
       ...(pki ? ['--client-ca-file', pki.caCert] : ['--anonymous-auth', '--authorization-mode', 'AlwaysAllow']),

@@ -6,7 +6,7 @@
 // --cert-dir and writes --kubeconfig to use them. A later start with a valid certificate skips
 // all of it.
 import { X509Certificate, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { stringify } from 'yaml';
@@ -14,7 +14,7 @@ import { createCSR } from '../../api/pki/certificates.js';
 import { StatusError } from '../../api/status.js';
 import type { CertificateSigningRequest } from '../../api/types/certificates.js';
 import { loadClientConfig } from '../../client/kubeconfig.js';
-import { resource, RestClient } from '../../client/rest.js';
+import { resource, RestClient, type ClientConfig } from '../../client/rest.js';
 import { sleep } from '../../client/sleep.js';
 import { readWatchEvents } from '../../client/watch.js';
 
@@ -56,52 +56,84 @@ export async function bootstrapClientCertificate(o: BootstrapOptions): Promise<v
   const boot = loadClientConfig({ kubeconfig: o.bootstrapKubeconfig, userAgent: `kubelet/${o.nodeName} (bootstrap)` });
   const client = new RestClient(boot);
   try {
-    for (let attempt = 1; !o.signal.aborted; attempt++) {
-      const { csrPem, keyPem } = await createCSR({ commonName: `system:node:${o.nodeName}`, organizations: ['system:nodes'] });
-      const name = `node-csr-${randomBytes(8).toString('hex')}`;
-      const created = await createRequest(client, o, {
-        apiVersion: 'certificates.k8s.io/v1',
-        kind: 'CertificateSigningRequest',
-        metadata: { name },
-        spec: { request: Buffer.from(csrPem).toString('base64'), signerName: KUBELET_CLIENT_SIGNER, usages: ['digital signature', 'key encipherment', 'client auth'] },
-      });
-      if (!created) return;
-      o.log.info({ csr: name }, 'waiting for the client certificate request to be approved and issued');
-      const issued = await waitForCertificate(client, created, o);
-      if (issued === 'deleted') {
-        o.log.warn({ csr: name }, 'the client certificate request was deleted before it was issued; asking again in 1s');
-        await sleep(1000, o.signal);
-        continue;
-      }
-      if (issued === 'denied') {
-        o.log.error({ csr: name }, 'the client certificate request was denied; asking again in 30s');
-        await sleep(30_000, o.signal);
-        continue;
-      }
-      if (!issued) return;
-      mkdirSync(o.certDir, { recursive: true, mode: 0o700 });
-      const certFile = join(o.certDir, 'kubelet-client-current.crt');
-      const keyFile = join(o.certDir, 'kubelet-client-current.key');
-      writeFileSync(keyFile, keyPem, { mode: 0o600 });
-      writeFileSync(certFile, issued);
-      mkdirSync(dirname(o.kubeconfig), { recursive: true });
-      writeFileSync(
-        o.kubeconfig,
-        stringify({
-          apiVersion: 'v1',
-          kind: 'Config',
-          clusters: [{ name: 'default-cluster', cluster: { server: boot.server, ...(boot.tls?.ca ? { 'certificate-authority-data': Buffer.from(boot.tls.ca).toString('base64') } : {}) } }],
-          users: [{ name: 'default-auth', user: { 'client-certificate': certFile, 'client-key': keyFile } }],
-          contexts: [{ name: 'default-context', context: { cluster: 'default-cluster', user: 'default-auth' } }],
-          'current-context': 'default-context',
-        }),
-        { mode: 0o600 },
-      );
-      o.log.info({ csr: name, attempt }, 'client certificate issued; kubeconfig written');
-      return;
-    }
+    const issued = await requestClientCertificate(client, o);
+    if (!issued) return;
+    storeClientCertificate(o, boot, issued);
+    o.log.info('client certificate issued; kubeconfig written');
   } finally {
     await client.close();
+  }
+}
+
+export interface IssuedCertificate {
+  certPem: string;
+  keyPem: string;
+}
+
+/**
+ * Asks for a client certificate as system:node:<name> with a new key, through `client` (the
+ * bootstrap credentials, or the current certificate when rotating), until one is issued;
+ * undefined once stopped.
+ */
+export async function requestClientCertificate(client: RestClient, o: Pick<BootstrapOptions, 'nodeName' | 'log' | 'signal' | 'retryMs'>): Promise<IssuedCertificate | undefined> {
+  while (!o.signal.aborted) {
+    const { csrPem, keyPem } = await createCSR({ commonName: `system:node:${o.nodeName}`, organizations: ['system:nodes'] });
+    const name = `node-csr-${randomBytes(8).toString('hex')}`;
+    const created = await createRequest(client, o, {
+      apiVersion: 'certificates.k8s.io/v1',
+      kind: 'CertificateSigningRequest',
+      metadata: { name },
+      spec: { request: Buffer.from(csrPem).toString('base64'), signerName: KUBELET_CLIENT_SIGNER, usages: ['digital signature', 'key encipherment', 'client auth'] },
+    });
+    if (!created) return undefined;
+    o.log.info({ csr: name }, 'waiting for the client certificate request to be approved and issued');
+    const issued = await waitForCertificate(client, created, o);
+    if (issued === 'deleted') {
+      o.log.warn({ csr: name }, 'the client certificate request was deleted before it was issued; asking again in 1s');
+      await sleep(1000, o.signal);
+      continue;
+    }
+    if (issued === 'denied') {
+      o.log.error({ csr: name }, 'the client certificate request was denied; asking again in 30s');
+      await sleep(30_000, o.signal);
+      continue;
+    }
+    if (!issued) return undefined;
+    o.log.info({ csr: name }, 'client certificate issued');
+    return { certPem: issued, keyPem };
+  }
+  return undefined;
+}
+
+/**
+ * Keeps the certificate and key in --cert-dir under names of their own and then points
+ * --kubeconfig at them (written aside and renamed), so a crash at any moment leaves a
+ * kubeconfig whose certificate and key belong together. Older pairs are removed.
+ */
+export function storeClientCertificate(o: Pick<BootstrapOptions, 'certDir' | 'kubeconfig'>, cluster: ClientConfig, issued: IssuedCertificate): void {
+  mkdirSync(o.certDir, { recursive: true, mode: 0o700 });
+  const stamp = `${Date.now()}-${randomBytes(3).toString('hex')}`;
+  const certFile = join(o.certDir, `kubelet-client-${stamp}.crt`);
+  const keyFile = join(o.certDir, `kubelet-client-${stamp}.key`);
+  writeFileSync(keyFile, issued.keyPem, { mode: 0o600 });
+  writeFileSync(certFile, issued.certPem);
+  mkdirSync(dirname(o.kubeconfig), { recursive: true });
+  const aside = `${o.kubeconfig}.${stamp}.tmp`;
+  writeFileSync(
+    aside,
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'default-cluster', cluster: { server: cluster.server, ...(cluster.tls?.ca ? { 'certificate-authority-data': Buffer.from(cluster.tls.ca).toString('base64') } : {}) } }],
+      users: [{ name: 'default-auth', user: { 'client-certificate': certFile, 'client-key': keyFile } }],
+      contexts: [{ name: 'default-context', context: { cluster: 'default-cluster', user: 'default-auth' } }],
+      'current-context': 'default-context',
+    }),
+    { mode: 0o600 },
+  );
+  renameSync(aside, o.kubeconfig);
+  for (const f of readdirSync(o.certDir)) {
+    if (/^kubelet-client-.*\.(crt|key)$/.test(f) && !f.startsWith(`kubelet-client-${stamp}.`)) rmSync(join(o.certDir, f), { force: true });
   }
 }
 
@@ -110,7 +142,7 @@ export async function bootstrapClientCertificate(o: BootstrapOptions): Promise<v
  * bootstrap permissions not written yet: a cluster's parts start together): every 250 ms for the
  * first 10 s, then backing off to 5 s. Undefined once stopped.
  */
-async function createRequest(client: RestClient, o: BootstrapOptions, csr: CertificateSigningRequest): Promise<CertificateSigningRequest | undefined> {
+async function createRequest(client: RestClient, o: Pick<BootstrapOptions, 'log' | 'signal'>, csr: CertificateSigningRequest): Promise<CertificateSigningRequest | undefined> {
   const started = Date.now();
   for (let delay = 250; !o.signal.aborted; delay = Date.now() - started < 10_000 ? 250 : Math.min(delay * 2, 5000)) {
     try {
@@ -136,7 +168,7 @@ function outcome(csr: CertificateSigningRequest): string | 'denied' | undefined 
  * does) until it is issued or refused, so the certificate is picked up the moment the signer
  * writes it. A watch that ends or fails is followed by a read and a new watch from there.
  */
-async function waitForCertificate(client: RestClient, created: CertificateSigningRequest, o: BootstrapOptions): Promise<string | 'denied' | 'deleted' | undefined> {
+async function waitForCertificate(client: RestClient, created: CertificateSigningRequest, o: Pick<BootstrapOptions, 'log' | 'signal' | 'retryMs'>): Promise<string | 'denied' | 'deleted' | undefined> {
   const name = created.metadata.name!;
   let resourceVersion = created.metadata.resourceVersion;
   while (!o.signal.aborted) {
@@ -169,10 +201,4 @@ async function waitForCertificate(client: RestClient, created: CertificateSignin
     await sleep(o.retryMs ?? 1000, o.signal);
   }
   return undefined;
-}
-
-/** The certificate file the current kubeconfig uses (for tests and status). */
-export function issuedCertificate(certDir: string): string | undefined {
-  const f = join(certDir, 'kubelet-client-current.crt');
-  return existsSync(f) ? readFileSync(f, 'utf8') : undefined;
 }

@@ -4,11 +4,12 @@
 // certificate, `deny` leaves another out, and with the nodeclient role bound to the
 // bootstrappers the controller-manager approves a third by itself. Real apiserver,
 // controller-manager and kubelets (on Docker), driven by kubectl over TLS.
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { randomBytes, X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parse } from 'yaml';
 import { createCA, issue } from '../../api/pki/certificates.js';
 import { kubeconfigFor } from '../../launcher/pki.js';
 import { startApiServer, type ApiServerHandle } from '../harness/apiserver.js';
@@ -18,6 +19,7 @@ import { freePort, waitFor } from '../harness/ports.js';
 import type { Proc } from '../harness/processes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubette-bootstrap-'));
+const SIGNING_SECONDS = 45;
 const run = randomBytes(3).toString('hex');
 const procs: Proc[] = [];
 let api: ApiServerHandle;
@@ -31,7 +33,7 @@ const write = (name: string, text: string) => {
   return p;
 };
 
-function startKubelet(node: string): string {
+function startKubelet(node: string, extra: string[] = []): string {
   const kubeconfig = join(dir, `${node}.kubeconfig`);
   procs.push(
     startComponent('kubelet', [
@@ -44,6 +46,7 @@ function startKubelet(node: string): string {
       '--healthz-port', '0',
       '--root-dir', join(dir, node),
       '--log-level', 'warn',
+      ...extra,
     ]),
   );
   return kubeconfig;
@@ -87,6 +90,8 @@ beforeAll(async () => {
       '--cluster-signing-cert-file', join(dir, 'ca.crt'),
       '--cluster-signing-key-file', write('ca.key', ca.keyPem),
       '--port', '0', '--leader-elect=false', '--log-level', 'warn',
+      // Short-lived certificates, so rotation is seen within a test.
+      '--cluster-signing-duration', `${SIGNING_SECONDS}s`,
     ]),
   );
   bootstrapKubeconfig = write(
@@ -144,4 +149,33 @@ describe('kubelet TLS bootstrap', () => {
     expect(csr.status.conditions[0]!.reason).toBe('AutoApproved');
     expect(Buffer.from(csr.status.certificate, 'base64').toString()).toMatch(/^-----BEGIN CERTIFICATE-----/);
   });
+
+  it('rotates a kubelet\'s client certificate before it expires, asking as the node itself, and the node stays Ready past the first one\'s expiry', async () => {
+    await admin.run(['create', 'clusterrolebinding', 'auto-approve-bootstrap', '--clusterrole=system:certificates.k8s.io:certificatesigningrequests:nodeclient', '--group=system:bootstrappers']);
+    await admin.ok(['create', 'clusterrolebinding', 'auto-approve-renewals', '--clusterrole=system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', '--group=system:nodes']);
+    const node = `boot-rot-${run}`;
+    const kubeconfig = startKubelet(node, ['--rotate-certificates']);
+    await waitFor(`node ${node} to register`, async () => ((await admin.run(['get', 'node', node])).code === 0 ? true : undefined), 60_000);
+    const certOf = () => {
+      const file = (parse(readFileSync(kubeconfig, 'utf8')) as { users: Array<{ user: Record<string, string> }> }).users[0]!.user['client-certificate']!;
+      return new X509Certificate(readFileSync(file));
+    };
+    const first = certOf();
+    expect(first.subject).toContain(`CN=system:node:${node}`);
+    // A second request, made by the node itself at 70-90% of the first's 45 s, approved and issued.
+    const renewal = await waitFor(`a renewal from ${node}`, async () => {
+      const list = JSON.parse(await admin.ok(['get', 'csr', '-o', 'json'])) as { items: Array<{ spec: { username: string }; status?: { certificate?: string; conditions?: Array<{ type: string; reason: string }> } }> };
+      return list.items.find((c) => c.spec.username === `system:node:${node}` && c.status?.certificate);
+    }, 60_000);
+    expect(renewal.status!.conditions![0]).toMatchObject({ type: 'Approved', reason: 'AutoApproved' });
+    await waitFor('the kubeconfig to point at the new certificate', async () => (certOf().serialNumber !== first.serialNumber ? true : undefined), 10_000);
+    expect(Date.parse(certOf().validTo)).toBeGreaterThan(Date.parse(first.validTo));
+    // Past the first certificate's end, the node still renews its Lease (with the new one).
+    const expired = Date.parse(first.validTo);
+    await new Promise((r) => setTimeout(r, Math.max(0, expired - Date.now()) + 1000));
+    await waitFor('a Lease renewal after the first certificate expired', async () => {
+      const lease = JSON.parse(await admin.ok(['get', 'lease', '-n', 'kube-node-lease', node, '-o', 'json'])) as { spec: { renewTime: string } };
+      return Date.parse(lease.spec.renewTime) > expired ? true : undefined;
+    }, 30_000);
+  }, 150_000);
 });
