@@ -16,6 +16,7 @@ import { admitPodServiceAccount, type ServiceAccountLookup } from './service-acc
 import type { PolicyOutcome, ValidatingPolicyAdmission } from './policy/validating-policy.js';
 import type { WebhookDispatcher, WebhookOutcome } from './webhooks/dispatcher.js';
 import type { AdmissionAttributes, Operation } from './webhooks/matching.js';
+import { servedView, type ServedView } from './served-attributes.js';
 
 /** What admission needs to know of a request besides the object: for webhooks and the audit log. */
 export interface AdmissionRequest {
@@ -142,8 +143,9 @@ export class Admission {
       if (spec && typeof spec === 'object' && (spec.storageClassName === undefined || spec.storageClassName === null) && name) spec.storageClassName = name;
     }
     const warnings: string[] = [];
-    const attrs = this.attributes('CREATE', r, obj, undefined, user, req);
+    const { attrs, carryBack } = await this.externalView(r, this.attributes('CREATE', r, obj, undefined, user, req));
     if (this.webhooks) this.collect(await this.webhooks.mutate(attrs), warnings, req);
+    await carryBack(obj);
     if (ranged && ranges.length) checkLimitRanges(ranged, obj, ranges);
     warnings.push(...this.validate(r, obj, undefined, user, req.annotate));
     if (this.policies) this.collect(await this.policies.validate(attrs), warnings, req);
@@ -160,8 +162,9 @@ export class Admission {
    */
   async admitUpdate(r: ResourceInfo, next: KubeObject, old: KubeObject, user: UserInfo, req: AdmissionRequest = {}): Promise<string[]> {
     const warnings: string[] = [];
-    const attrs = this.attributes('UPDATE', r, next, old, user, req);
+    const { attrs, carryBack } = await this.externalView(r, this.attributes('UPDATE', r, next, old, user, req));
     if (this.webhooks) this.collect(await this.webhooks.mutate(attrs), warnings, req);
+    await carryBack(next);
     const ranged = this.limitRanged(r, next, true, req);
     if (ranged) {
       const ranges = this.limitRanges(next.metadata.namespace!);
@@ -203,7 +206,16 @@ export class Admission {
   /** Admits the deletion of `current` (webhooks see it as the old object). */
   async admitDelete(r: ResourceInfo, current: KubeObject, user: UserInfo, req: AdmissionRequest = {}): Promise<void> {
     if (!this.webhooks && !this.policies) return;
-    await this.externalChecks(this.attributes('DELETE', r, undefined, current, user, req), req);
+    await this.externalChecks((await this.externalView(r, this.attributes('DELETE', r, undefined, current, user, req))).attrs, req);
+  }
+
+  /**
+   * The request as webhooks and policies see it (objects in the request's version), converted
+   * only when some webhook or policy is there to see it: a conversion may be a webhook call.
+   */
+  private externalView(r: ResourceInfo, attrs: AdmissionAttributes): Promise<ServedView> | ServedView {
+    if (!this.webhooks?.active() && !this.policies?.active()) return { attrs, carryBack: async () => undefined };
+    return servedView(r, attrs);
   }
 
   /** Mutating webhooks, policies, validating webhooks: all a write with no built-in checks between them passes. */

@@ -17,6 +17,7 @@ let kubectl: ReturnType<typeof kubectlFor>;
 let server: Server;
 let caBundle: string;
 const received: Array<{ path: string; review: Review }> = [];
+const admitted: Array<{ path: string; request: any }> = [];
 
 const GROUP = 'boxes.example.com';
 
@@ -45,7 +46,14 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const path = (req.url ?? '').split('?')[0]!;
-      const review = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Review;
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      if (body.kind === 'AdmissionReview') {
+        admitted.push({ path, request: body.request });
+        const patch = path === '/widen' ? [{ op: 'replace', path: '/spec/size', value: '9x3' }] : undefined;
+        res.setHeader('content-type', 'application/json');
+        return res.end(JSON.stringify({ apiVersion: body.apiVersion, kind: 'AdmissionReview', response: { uid: body.request.uid, allowed: true, ...(patch ? { patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(patch)).toString('base64') } : {}) } }));
+      }
+      const review = body as Review;
       received.push({ path, review });
       const { uid, desiredAPIVersion, objects } = review.request;
       const reply = (response: Record<string, unknown>) => {
@@ -214,6 +222,31 @@ describe('CRD conversion webhooks', () => {
       const tins = await get(`/apis/${GROUP}/${version}/namespaces/default/tins`);
       expect(tins.body.items.map((t: any) => t.apiVersion)).toEqual([`${GROUP}/${version}`]);
     }
+  });
+
+  it('shows admission webhooks the object in the version of the request (v1, now that v2 stores boxes), and stores what a mutating one changed there', async () => {
+    const hook = (kind: 'Mutating' | 'Validating', name: string, path: string) => JSON.stringify({
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: `${kind}WebhookConfiguration`,
+      metadata: { name },
+      webhooks: [{ name: `${name}.boxes.test`, sideEffects: 'None', admissionReviewVersions: ['v1'], clientConfig: clientConfig(path), rules: [{ operations: ['CREATE', 'UPDATE'], apiGroups: [GROUP], apiVersions: ['v1'], resources: ['boxes'] }] }],
+    });
+    await kubectl.ok(['apply', '-f', '-'], hook('Mutating', 'widen', '/widen'));
+    await kubectl.ok(['apply', '-f', '-'], hook('Validating', 'look', '/look'));
+    await waitFor('the webhooks in force', async () => {
+      const name = `w${Date.now()}`;
+      await kubectl.ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: `${GROUP}/v1`, kind: 'Box', metadata: { name }, spec: { size: '2x3' } }));
+      return admitted.some((a) => a.path === '/look' && a.request.name === name) ? name : undefined;
+    }, 10_000).then(async (name) => {
+      const mutated = admitted.find((a) => a.path === '/widen' && a.request.name === name)!.request;
+      expect(mutated.kind).toEqual({ group: GROUP, version: 'v1', kind: 'Box' });
+      expect(mutated.object).toMatchObject({ apiVersion: `${GROUP}/v1`, spec: { size: '2x3' } });
+      expect(admitted.find((a) => a.path === '/look' && a.request.name === name)!.request.object).toMatchObject({ apiVersion: `${GROUP}/v1`, spec: { size: '9x3' } });
+      // Stored in v2 by way of the conversion webhook.
+      expect((await get(`/apis/${GROUP}/v2/namespaces/default/boxes/${name}`)).body.spec).toMatchObject({ width: 9, height: 3 });
+    });
+    await kubectl.ok(['delete', 'mutatingwebhookconfiguration', 'widen']);
+    await kubectl.ok(['delete', 'validatingwebhookconfiguration', 'look']);
   });
 
   it('fails a request its webhook cannot serve with 500 and the webhook\'s reason; the storage version still reads', async () => {

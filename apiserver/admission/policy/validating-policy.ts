@@ -128,6 +128,11 @@ export class ValidatingPolicyAdmission {
   }
 
   /** Runs every binding that applies; throws the first denial as a Status. */
+  /** Whether any policy is bound (else validate() has nothing to do). */
+  active(): boolean {
+    return this.source.bindings().length > 0;
+  }
+
   async validate(a: AdmissionAttributes): Promise<PolicyOutcome> {
     const out: PolicyOutcome = { warnings: [], annotations: {} };
     if (exempt(a)) return out;

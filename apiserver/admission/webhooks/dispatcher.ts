@@ -93,6 +93,11 @@ export class WebhookDispatcher {
     throw new StatusError(403, 'Forbidden', `${resource} "${a.name}" is forbidden: ${judged.errors.join(', ')}`, { name: a.name, group: a.group || undefined, kind: a.resource });
   }
 
+  /** Whether any webhook is configured (else mutate() and validate() have nothing to do). */
+  active(): boolean {
+    return this.source.mutating().length > 0 || this.source.validating().length > 0;
+  }
+
   /**
    * Runs the mutating webhooks; `a.object` is changed in place by their patches. A webhook
    * with reinvocationPolicy IfNeeded that a later one's change might concern is called once
