@@ -3,9 +3,10 @@
 // names unique to this run so concurrent clusters sharing one Docker never touch each other's
 // containers. stop() also removes every container its kubelets left.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { claimDir } from './claims.js';
 import { freePort, WaitAbandoned, waitFor } from './ports.js';
 import { LOG_DIR, Proc } from './processes.js';
 
@@ -29,37 +30,13 @@ export interface Cluster {
 let counter = 0;
 const SLOTS = join(tmpdir(), 'kubette-cluster-slots');
 
-/** One of 16 slots, held exclusively (mkdir is atomic) until released; dead holders' slots are reclaimed. */
+/** One of 16 slots, held exclusively until released; dead holders' slots are reclaimed. */
 function claimSlot(): number {
   mkdirSync(SLOTS, { recursive: true });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    for (let slot = 0; slot < 16; slot++) {
-      const dir = join(SLOTS, String(slot));
-      try {
-        mkdirSync(dir);
-        writeFileSync(join(dir, 'pid'), String(process.pid));
-        return slot;
-      } catch {
-        let holder = 0;
-        try {
-          holder = Number(readFileSync(join(dir, 'pid'), 'utf8').trim() || 0);
-        } catch {
-          // its holder is writing the pid right now
-        }
-        if (attempt === 1 && holder && !alive(holder)) rmSync(dir, { recursive: true, force: true });
-      }
-    }
+  for (const reclaim of [false, true]) {
+    for (let slot = 0; slot < 16; slot++) if (claimDir(join(SLOTS, String(slot)), reclaim)) return slot;
   }
   throw new Error('no free cluster slot (16 clusters at once?)');
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export function removeNodeContainers(nodes: string[]): void {

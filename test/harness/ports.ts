@@ -1,41 +1,16 @@
 // Ports for the processes a test starts, and waiting for them.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort as unclaimedFreePort } from '../../component-base/free-port.js';
+import { claimDir } from './claims.js';
 
 /** Ports handed to tests, one directory each (mkdir is atomic) with its holder's pid: test processes running side by side never get the same one. */
 const CLAIMS = join(tmpdir(), 'kubette-test-ports');
 
 function claim(port: number): boolean {
   mkdirSync(CLAIMS, { recursive: true });
-  const dir = join(CLAIMS, String(port));
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      mkdirSync(dir);
-      writeFileSync(join(dir, 'pid'), String(process.pid));
-      return true;
-    } catch {
-      let holder = 0;
-      try {
-        holder = Number(readFileSync(join(dir, 'pid'), 'utf8').trim() || 0);
-      } catch {
-        return false; // its holder is writing the pid right now
-      }
-      if (holder === process.pid || alive(holder)) return false;
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
-  return false;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  return claimDir(join(CLAIMS, String(port)), true);
 }
 
 /**
