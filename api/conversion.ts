@@ -51,8 +51,9 @@ export function convertsRemotely(r: ResourceInfo): boolean {
 /** toStorage, for every kind of conversion. */
 export async function toStorageAsync(r: ResourceInfo, obj: KubeObject): Promise<KubeObject> {
   const remote = r.module.conversion?.remote;
+  if (!remote) return toStorage(r, obj);
   const storedGV = groupVersion(storageInfoOf(r));
-  if (!remote || obj.apiVersion === storedGV) return toStorage(r, obj);
+  if (obj.apiVersion === storedGV) return obj;
   const [stored] = await remote([obj], storedGV);
   return typedAsStored(r, stored!);
 }

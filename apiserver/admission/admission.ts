@@ -214,7 +214,8 @@ export class Admission {
    * only when some webhook or policy is there to see it: a conversion may be a webhook call.
    */
   private externalView(r: ResourceInfo, attrs: AdmissionAttributes): Promise<ServedView> | ServedView {
-    if (!this.webhooks?.active() && !this.policies?.active()) return { attrs, carryBack: async () => undefined };
+    // Most resources have one version: nothing to convert, no need to look for webhooks.
+    if (!r.module.conversion || (!this.webhooks?.active() && !this.policies?.active())) return { attrs, carryBack: async () => undefined };
     return servedView(r, attrs);
   }
 

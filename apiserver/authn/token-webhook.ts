@@ -113,10 +113,6 @@ export class WebhookTokenAuthenticator implements TokenAuthenticator {
     const status = answer && typeof answer === 'object' && answer.status && typeof answer.status === 'object' ? answer.status : {};
     return status;
   }
-
-  async close(): Promise<void> {
-    await this.agent?.close();
-  }
 }
 
 /** A failure worth another try: the webhook could not be reached, or answered 5xx or 429. */

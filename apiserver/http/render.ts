@@ -19,18 +19,12 @@ export interface RenderOptions {
 
 /** JSON text of one object in the served version. */
 export function objectJSON(r: ResourceInfo, o: CachedObject): string {
-  if (inServedVersion(r, () => o.apiVersion())) return o.toJSON();
-  const stored = o.full();
-  const served = fromStorage(r, stored);
-  return served === stored ? o.toJSON() : stringify(served);
+  return inServedVersion(r, () => o.apiVersion()) ? o.toJSON() : stringify(fromStorage(r, o.full()));
 }
 
 /** JSON bytes of one object in the served version (the memoized bytes when it is stored so). */
 export function objectBytes(r: ResourceInfo, o: CachedObject): Buffer {
-  if (inServedVersion(r, () => o.apiVersion())) return o.bytes();
-  const stored = o.full();
-  const served = fromStorage(r, stored);
-  return served === stored ? o.bytes() : Buffer.from(stringify(served));
+  return inServedVersion(r, () => o.apiVersion()) ? o.bytes() : Buffer.from(stringify(fromStorage(r, o.full())));
 }
 
 /** PartialObjectMetadata of one object as JSON text. */
