@@ -18,7 +18,7 @@ import { bool, dryRun, int, one, type Query } from '../http/params.js';
 import type { ResourcePath } from '../http/path.js';
 import { joinChunks, renderObject, type RenderOptions } from '../http/render.js';
 import { servedObjects } from '../http/served-version.js';
-import { inServedVersion } from '../../api/conversion.js';
+import { convertsRemotely, inServedVersion } from '../../api/conversion.js';
 import type { Admission } from '../admission/admission.js';
 import type { KubeletConnector } from './pod-proxy.js';
 import type { ServiceAccountTokens } from '../authn/service-account-tokens.js';
@@ -99,14 +99,15 @@ export function sendChunks(ctx: Ctx, code: number, chunks: Generator<Buffer>): F
   );
 }
 
-export async function sendObject(ctx: Ctx, code: number, o: CachedObject, warnings: string[] = []): Promise<FastifyReply> {
+export function sendObject(ctx: Ctx, code: number, o: CachedObject, warnings: string[] = []): FastifyReply | Promise<FastifyReply> {
   // JSON of the stored version: the object's own bytes, as they are.
   if (ctx.output.kind === 'object' && !ctx.output.yaml && !ctx.output.protobuf && inServedVersion(ctx.r, () => o.apiVersion())) {
     addWarnings(ctx, warnings);
     return ctx.reply.code(code).type('application/json').send(o.bytes());
   }
-  const [served] = await servedObjects(ctx.r, [o]);
-  return send(ctx, code, renderObject(ctx.r, served!, ctx.render), warnings);
+  // Synchronous unless converting means a call elsewhere (a conversion webhook).
+  if (!convertsRemotely(ctx.r)) return send(ctx, code, renderObject(ctx.r, o, ctx.render), warnings);
+  return servedObjects(ctx.r, [o]).then(([served]) => send(ctx, code, renderObject(ctx.r, served!, ctx.render), warnings));
 }
 
 /** Who a write is recorded as in managedFields: ?fieldManager=, else the client's User-Agent product. */
