@@ -18,10 +18,6 @@ import { DEFAULT_POLICY, parseAuditPolicy } from './audit/policy.js';
 import { defaultLimits } from './http/limits.js';
 import { ADMISSION_PLUGINS, admissionPlugins, DEFAULT_ADMISSION_PLUGINS } from './admission/admission.js';
 import { podSecurityConfigFrom } from './admission/pod-security/config.js';
-import { silenceWarnings } from '../component-base/warnings.js';
-
-// etcd reached by IP over TLS: grpc-js's SNI name makes Node warn on every connection.
-silenceWarnings(['DEP0123']);
 
 const flags = defineFlags({
   'etcd-servers': { type: 'list', default: ['http://127.0.0.1:2379'], arg: 'URL,...', help: 'etcd endpoints; requests go round-robin over the healthy ones.' },

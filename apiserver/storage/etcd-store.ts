@@ -8,7 +8,7 @@
 // against is our own write, our earlier attempt committed and the write succeeded. So a lost
 // answer never turns into a false AlreadyExists, Conflict or NotFound, nor a double update.
 import type { Logger } from 'pino';
-import type { RangeRequest, RangeResponse, TxnRequest, TxnResponse, WatchEvent } from './etcd/api.js';
+import type { RangeRequest, RangeResponse, TxnRequest, WatchEvent } from './etcd/api.js';
 import { EtcdClient, type EtcdTLS } from './etcd/client.js';
 import { CompactedError, FutureRevisionError, OutcomeUnknownError } from './etcd/errors.js';
 import { LeaseManager } from './etcd/leases.js';
@@ -40,7 +40,7 @@ export class EtcdStore implements KVStore {
 
   private async rangeRequest(req: RangeRequest): Promise<RangeResponse> {
     try {
-      return (await this.client.call<RangeResponse>('kv', 'Range', req, { retryAmbiguous: true })).res;
+      return (await this.client.call('Range', req, { retryAmbiguous: true })).res;
     } catch (err) {
       if (err instanceof FutureRevisionError) throw new FutureRevisionError(await this.currentRevision());
       throw err;
@@ -80,13 +80,13 @@ export class EtcdStore implements KVStore {
   }
 
   async currentRevision(): Promise<number> {
-    const res = (await this.client.call<RangeResponse>('kv', 'Range', { key: Buffer.from('\0'), limit: 1, keys_only: true }, { retryAmbiguous: true })).res;
+    const res = (await this.client.call('Range', { key: Buffer.from('\0'), limit: 1, keys_only: true }, { retryAmbiguous: true })).res;
     return Number(res.header.revision);
   }
 
   /** A quick quorum read for health checks: one attempt, short deadline, no retries. */
   async ping(timeoutMs: number): Promise<void> {
-    await this.client.call('kv', 'Range', { key: Buffer.from('health'), limit: 1, keys_only: true }, { retryAmbiguous: true, deadline: Date.now() + timeoutMs });
+    await this.client.call('Range', { key: Buffer.from('health'), limit: 1, keys_only: true }, { retryAmbiguous: true, deadline: Date.now() + timeoutMs });
   }
 
   private compareFor(key: Buffer, expect: Expectation): TxnRequest['compare'][number] {
@@ -104,7 +104,7 @@ export class EtcdStore implements KVStore {
       success: [write === 'put' ? { request_put: { key: k, value: value!, ...(lease ? { lease } : {}) } } : { request_delete_range: { key: k } }],
       failure: [{ request_range: { key: k } }],
     };
-    const { res, ambiguous } = await this.client.call<TxnResponse>('kv', 'Txn', txn, { retryAmbiguous: true, write: true });
+    const { res, ambiguous } = await this.client.call('Txn', txn, { retryAmbiguous: true, write: true });
     if (res.succeeded) return { ok: true, revision: Number(res.header.revision) };
     const kv = res.responses[0]?.response_range?.kvs[0];
     const current = kv ? toStoredKV(kv) : undefined;
@@ -176,7 +176,7 @@ export class EtcdStore implements KVStore {
 
   async compact(revision: number): Promise<void> {
     try {
-      await this.client.call('kv', 'Compact', { revision, physical: false }, { retryAmbiguous: true });
+      await this.client.call('Compact', { revision, physical: false }, { retryAmbiguous: true });
     } catch (err) {
       if (!(err instanceof CompactedError)) throw err;
     }
@@ -188,8 +188,7 @@ export class EtcdStore implements KVStore {
    */
   async casVersion(key: string, expectedVersion: number, value: string): Promise<{ ok: boolean; version: number; value?: string }> {
     const k = Buffer.from(key);
-    const { res } = await this.client.call<TxnResponse>(
-      'kv',
+    const { res } = await this.client.call(
       'Txn',
       {
         compare: [{ key: k, target: 'VERSION', result: 'EQUAL', version: expectedVersion }],

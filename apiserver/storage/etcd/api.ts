@@ -1,65 +1,10 @@
-// The part of etcd's v3 gRPC API the apiserver speaks (KV, Watch, Lease.LeaseGrant, Maintenance.Status),
-// written from etcd's published API reference: message and field numbers are the wire
-// contract. Parsed at start with protobufjs, whose message types encode and decode each call;
-// int64 fields arrive as JavaScript numbers (revisions stay far below 2^53).
-import * as grpc from '@grpc/grpc-js';
-import protobuf from 'protobufjs';
-
-const PROTO = `
-syntax = "proto3";
-package etcdserverpb;
-
-message ResponseHeader { uint64 cluster_id = 1; uint64 member_id = 2; int64 revision = 3; uint64 raft_term = 4; }
-message KeyValue { bytes key = 1; int64 create_revision = 2; int64 mod_revision = 3; int64 version = 4; bytes value = 5; int64 lease = 6; }
-
-message RangeRequest {
-  enum SortOrder { NONE = 0; ASCEND = 1; DESCEND = 2; }
-  enum SortTarget { KEY = 0; VERSION = 1; CREATE = 2; MOD = 3; VALUE = 4; }
-  bytes key = 1; bytes range_end = 2; int64 limit = 3; int64 revision = 4;
-  SortOrder sort_order = 5; SortTarget sort_target = 6; bool serializable = 7; bool keys_only = 8; bool count_only = 9;
-}
-message RangeResponse { ResponseHeader header = 1; repeated KeyValue kvs = 2; bool more = 3; int64 count = 4; }
-message PutRequest { bytes key = 1; bytes value = 2; int64 lease = 3; bool prev_kv = 4; }
-message PutResponse { ResponseHeader header = 1; KeyValue prev_kv = 2; }
-message DeleteRangeRequest { bytes key = 1; bytes range_end = 2; bool prev_kv = 3; }
-message DeleteRangeResponse { ResponseHeader header = 1; int64 deleted = 2; repeated KeyValue prev_kvs = 3; }
-message RequestOp { oneof request { RangeRequest request_range = 1; PutRequest request_put = 2; DeleteRangeRequest request_delete_range = 3; } }
-message ResponseOp { oneof response { RangeResponse response_range = 1; PutResponse response_put = 2; DeleteRangeResponse response_delete_range = 3; } }
-message Compare {
-  enum CompareResult { EQUAL = 0; GREATER = 1; LESS = 2; NOT_EQUAL = 3; }
-  enum CompareTarget { VERSION = 0; CREATE = 1; MOD = 2; VALUE = 3; LEASE = 4; }
-  CompareResult result = 1; CompareTarget target = 2; bytes key = 3;
-  oneof target_union { int64 version = 4; int64 create_revision = 5; int64 mod_revision = 6; bytes value = 7; int64 lease = 8; }
-}
-message TxnRequest { repeated Compare compare = 1; repeated RequestOp success = 2; repeated RequestOp failure = 3; }
-message TxnResponse { ResponseHeader header = 1; bool succeeded = 2; repeated ResponseOp responses = 3; }
-message CompactionRequest { int64 revision = 1; bool physical = 2; }
-message CompactionResponse { ResponseHeader header = 1; }
-
-message WatchRequest { oneof request_union { WatchCreateRequest create_request = 1; WatchCancelRequest cancel_request = 2; } }
-message WatchCreateRequest { bytes key = 1; bytes range_end = 2; int64 start_revision = 3; bool progress_notify = 4; bool prev_kv = 6; }
-message WatchCancelRequest { int64 watch_id = 1; }
-message Event { enum EventType { PUT = 0; DELETE = 1; } EventType type = 1; KeyValue kv = 2; KeyValue prev_kv = 3; }
-message WatchResponse {
-  ResponseHeader header = 1; int64 watch_id = 2; bool created = 3; bool canceled = 4;
-  int64 compact_revision = 5; string cancel_reason = 6; repeated Event events = 11;
-}
-
-message LeaseGrantRequest { int64 TTL = 1; int64 ID = 2; }
-message LeaseGrantResponse { ResponseHeader header = 1; int64 ID = 2; int64 TTL = 3; string error = 4; }
-
-message StatusRequest {}
-message StatusResponse { ResponseHeader header = 1; string version = 2; int64 dbSize = 3; uint64 leader = 4; uint64 raftIndex = 5; uint64 raftTerm = 6; }
-
-service KV {
-  rpc Range(RangeRequest) returns (RangeResponse);
-  rpc Txn(TxnRequest) returns (TxnResponse);
-  rpc Compact(CompactionRequest) returns (CompactionResponse);
-}
-service Watch { rpc Watch(stream WatchRequest) returns (stream WatchResponse); }
-service Lease { rpc LeaseGrant(LeaseGrantRequest) returns (LeaseGrantResponse); }
-service Maintenance { rpc Status(StatusRequest) returns (StatusResponse); }
-`;
+// The part of etcd's v3 gRPC API the apiserver speaks (KV Range/Txn/Compact, Watch,
+// Lease.LeaseGrant), written from etcd's published API reference (etcdserverpb's rpc.proto
+// and mvccpb's kv.proto): message and field numbers are the wire contract. Each request is
+// encoded straight into its gRPC frame and each answer decoded into the plain objects below;
+// fields the apiserver does not read are skipped. int64 fields are JavaScript numbers
+// (revisions stay far below 2^53).
+import { ProtoReader, ProtoWriter, WIRE_VARINT } from './wire.js';
 
 export interface ResponseHeader {
   revision: number;
@@ -117,7 +62,13 @@ export interface TxnRequest {
 export interface TxnResponse {
   header: ResponseHeader;
   succeeded: boolean;
+  /** One per operation of the branch taken; only range results are read (others are empty). */
   responses: Array<{ response_range?: RangeResponse }>;
+}
+
+export interface CompactionRequest {
+  revision: number;
+  physical?: boolean;
 }
 
 export interface WatchCreateRequest {
@@ -158,56 +109,200 @@ export interface LeaseGrantResponse {
   error: string;
 }
 
-export interface StatusResponse {
-  header: ResponseHeader;
-  version: string;
-  leader: number;
+// Enum values, by the names the code uses.
+const SORT_ORDER = { NONE: 0, ASCEND: 1, DESCEND: 2 } as const;
+const SORT_TARGET = { KEY: 0, VERSION: 1, CREATE: 2, MOD: 3, VALUE: 4 } as const;
+const COMPARE_RESULT = { EQUAL: 0, GREATER: 1, LESS: 2, NOT_EQUAL: 3 } as const;
+const COMPARE_TARGET = { VERSION: 0, CREATE: 1, MOD: 2, VALUE: 3 } as const;
+
+function writeRange(w: ProtoWriter, r: RangeRequest): void {
+  w.bytes(1, r.key).bytes(2, r.range_end).uint(3, r.limit).uint(4, r.revision);
+  w.uint(5, r.sort_order ? SORT_ORDER[r.sort_order] : 0).uint(6, r.sort_target ? SORT_TARGET[r.sort_target] : 0);
+  w.bool(8, r.keys_only).bool(9, r.count_only);
 }
 
-type ServiceConstructor = new (address: string, credentials: grpc.ChannelCredentials, options?: grpc.ChannelOptions) => grpc.Client;
-
-export interface EtcdServices {
-  KV: ServiceConstructor;
-  Watch: ServiceConstructor;
-  Lease: ServiceConstructor;
-  Maintenance: ServiceConstructor;
-}
-
-let services: EtcdServices | undefined;
-
-/** How decoded messages look: int64 as numbers, enums by name, absent fields as their defaults, the set member of each oneof named. */
-const DECODED: protobuf.IConversionOptions = { longs: Number, enums: String, defaults: true, oneofs: true };
-
-/**
- * A gRPC client constructor for one service: each method encodes its request with the
- * message type (from a plain object) and decodes the answer to a plain object. This is what
- * @grpc/proto-loader builds, without the descriptor set it also makes for reflection, which
- * cost the apiserver's start ~25 ms of CPU (several times that while a whole cluster starts).
- */
-function clientConstructor(service: protobuf.Service): ServiceConstructor {
-  const methods: Record<string, grpc.MethodDefinition<object, object>> = {};
-  for (const m of service.methodsArray) {
-    m.resolve();
-    const req = m.resolvedRequestType!;
-    const res = m.resolvedResponseType!;
-    methods[m.name] = {
-      path: `/${service.fullName.slice(1)}/${m.name}`,
-      requestStream: m.requestStream === true,
-      responseStream: m.responseStream === true,
-      requestSerialize: (v: object) => req.encode(req.fromObject(v)).finish() as Buffer,
-      requestDeserialize: (b: Buffer) => req.toObject(req.decode(b), DECODED),
-      responseSerialize: (v: object) => res.encode(res.fromObject(v)).finish() as Buffer,
-      responseDeserialize: (b: Buffer) => res.toObject(res.decode(b), DECODED),
-    };
+function writeOp(w: ProtoWriter, no: number, op: RequestOp): void {
+  w.begin(no);
+  if (op.request_range) {
+    w.begin(1);
+    writeRange(w, op.request_range);
+    w.end();
+  } else if (op.request_put) {
+    w.begin(2).bytes(1, op.request_put.key).bytes(2, op.request_put.value).uint(3, op.request_put.lease).end();
+  } else if (op.request_delete_range) {
+    w.begin(3).bytes(1, op.request_delete_range.key).bytes(2, op.request_delete_range.range_end).end();
   }
-  return grpc.makeGenericClientConstructor(methods, service.name) as unknown as ServiceConstructor;
+  w.end();
 }
 
-/** The gRPC service constructors, built once. */
-export function etcdServices(): EtcdServices {
-  if (services) return services;
-  const root = protobuf.parse(PROTO, { keepCase: true }).root;
-  const service = (name: string) => clientConstructor(root.lookupService(`etcdserverpb.${name}`));
-  services = { KV: service('KV'), Watch: service('Watch'), Lease: service('Lease'), Maintenance: service('Maintenance') };
-  return services;
+export function encodeRangeRequest(r: RangeRequest): Buffer {
+  const w = new ProtoWriter(64 + r.key.length + (r.range_end?.length ?? 0));
+  writeRange(w, r);
+  return w.frame();
 }
+
+export function encodeTxnRequest(t: TxnRequest): Buffer {
+  let size = 64;
+  for (const op of [...t.success, ...t.failure]) size += 16 + (op.request_put ? op.request_put.key.length + op.request_put.value.length : 32);
+  const w = new ProtoWriter(size);
+  for (const c of t.compare) {
+    w.begin(1).uint(1, COMPARE_RESULT[c.result]).uint(2, COMPARE_TARGET[c.target]).bytes(3, c.key);
+    // The compared value is a oneof member: sent even when it is zero.
+    if (c.target === 'VERSION') w.uint(4, c.version, true);
+    else if (c.target === 'CREATE') w.uint(5, c.create_revision, true);
+    else if (c.target === 'MOD') w.uint(6, c.mod_revision, true);
+    w.end();
+  }
+  for (const op of t.success) writeOp(w, 2, op);
+  for (const op of t.failure) writeOp(w, 3, op);
+  return w.frame();
+}
+
+export function encodeCompactionRequest(c: CompactionRequest): Buffer {
+  return new ProtoWriter(32).uint(1, c.revision).bool(2, c.physical).frame();
+}
+
+export function encodeLeaseGrantRequest(l: LeaseGrantRequest): Buffer {
+  return new ProtoWriter(32).uint(1, l.TTL).uint(2, l.ID).frame();
+}
+
+export function encodeWatchCreate(c: WatchCreateRequest): Buffer {
+  const w = new ProtoWriter(64 + c.key.length + (c.range_end?.length ?? 0));
+  w.begin(1).bytes(1, c.key).bytes(2, c.range_end).uint(3, c.start_revision).bool(4, c.progress_notify).bool(6, c.prev_kv).end();
+  return w.frame();
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function readHeader(r: ProtoReader): ResponseHeader {
+  const h: ResponseHeader = { revision: 0, member_id: 0 };
+  while (!r.done) {
+    const { no, wire } = r.tag();
+    if (no === 2 && wire === WIRE_VARINT) h.member_id = r.varint();
+    else if (no === 3 && wire === WIRE_VARINT) h.revision = r.varint();
+    else r.skip(wire);
+  }
+  return h;
+}
+
+function readKV(r: ProtoReader): KeyValue {
+  const kv: KeyValue = { key: EMPTY, value: EMPTY, create_revision: 0, mod_revision: 0, version: 0 };
+  while (!r.done) {
+    const { no, wire } = r.tag();
+    if (no === 1 && wire === 2) kv.key = r.bytes();
+    else if (no === 2 && wire === WIRE_VARINT) kv.create_revision = r.varint();
+    else if (no === 3 && wire === WIRE_VARINT) kv.mod_revision = r.varint();
+    else if (no === 4 && wire === WIRE_VARINT) kv.version = r.varint();
+    else if (no === 5 && wire === 2) kv.value = r.bytes();
+    else r.skip(wire);
+  }
+  return kv;
+}
+
+function readRangeResponse(r: ProtoReader): RangeResponse {
+  const res: RangeResponse = { header: { revision: 0, member_id: 0 }, kvs: [], more: false, count: 0 };
+  while (!r.done) {
+    const { no, wire } = r.tag();
+    if (no === 1 && wire === 2) res.header = readHeader(r.message());
+    else if (no === 2 && wire === 2) res.kvs.push(readKV(r.message()));
+    else if (no === 3 && wire === WIRE_VARINT) res.more = r.varint() !== 0;
+    else if (no === 4 && wire === WIRE_VARINT) res.count = r.varint();
+    else r.skip(wire);
+  }
+  return res;
+}
+
+/** A message whose only field the apiserver reads is its header (Compaction, Put, ...). */
+function readHeaderOnly(r: ProtoReader): { header: ResponseHeader } {
+  let header: ResponseHeader = { revision: 0, member_id: 0 };
+  while (!r.done) {
+    const { no, wire } = r.tag();
+    if (no === 1 && wire === 2) header = readHeader(r.message());
+    else r.skip(wire);
+  }
+  return { header };
+}
+
+export function decodeRangeResponse(b: Buffer): RangeResponse {
+  return readRangeResponse(new ProtoReader(b));
+}
+
+export function decodeTxnResponse(b: Buffer): TxnResponse {
+  const r = new ProtoReader(b);
+  const res: TxnResponse = { header: { revision: 0, member_id: 0 }, succeeded: false, responses: [] };
+  while (!r.done) {
+    const { no, wire } = r.tag();
+    if (no === 1 && wire === 2) res.header = readHeader(r.message());
+    else if (no === 2 && wire === WIRE_VARINT) res.succeeded = r.varint() !== 0;
+    else if (no === 3 && wire === 2) {
+      const op = r.message();
+      const out: TxnResponse['responses'][number] = {};
+      while (!op.done) {
+        const t = op.tag();
+        if (t.no === 1 && t.wire === 2) out.response_range = readRangeResponse(op.message());
+        else op.skip(t.wire);
+      }
+      res.responses.push(out);
+    } else r.skip(wire);
+  }
+  return res;
+}
+
+export function decodeCompactionResponse(b: Buffer): { header: ResponseHeader } {
+  return readHeaderOnly(new ProtoReader(b));
+}
+
+export function decodeLeaseGrantResponse(b: Buffer): LeaseGrantResponse {
+  const r = new ProtoReader(b);
+  const res: LeaseGrantResponse = { header: { revision: 0, member_id: 0 }, ID: 0, TTL: 0, error: '' };
+  while (!r.done) {
+    const { no, wire } = r.tag();
+    if (no === 1 && wire === 2) res.header = readHeader(r.message());
+    else if (no === 2 && wire === WIRE_VARINT) res.ID = r.varint();
+    else if (no === 3 && wire === WIRE_VARINT) res.TTL = r.varint();
+    else if (no === 4 && wire === 2) res.error = r.string();
+    else r.skip(wire);
+  }
+  return res;
+}
+
+export function decodeWatchResponse(b: Buffer): WatchResponse {
+  const r = new ProtoReader(b);
+  const res: WatchResponse = { header: { revision: 0, member_id: 0 }, watch_id: 0, created: false, canceled: false, compact_revision: 0, cancel_reason: '', events: [] };
+  while (!r.done) {
+    const { no, wire } = r.tag();
+    if (no === 1 && wire === 2) res.header = readHeader(r.message());
+    else if (no === 2 && wire === WIRE_VARINT) res.watch_id = r.varint();
+    else if (no === 3 && wire === WIRE_VARINT) res.created = r.varint() !== 0;
+    else if (no === 4 && wire === WIRE_VARINT) res.canceled = r.varint() !== 0;
+    else if (no === 5 && wire === WIRE_VARINT) res.compact_revision = r.varint();
+    else if (no === 6 && wire === 2) res.cancel_reason = r.string();
+    else if (no === 11 && wire === 2) {
+      const e = r.message();
+      const event: WatchEvent = { type: 'PUT', kv: { key: EMPTY, value: EMPTY, create_revision: 0, mod_revision: 0, version: 0 }, prev_kv: null };
+      while (!e.done) {
+        const t = e.tag();
+        if (t.no === 1 && t.wire === WIRE_VARINT) event.type = e.varint() === 1 ? 'DELETE' : 'PUT';
+        else if (t.no === 2 && t.wire === 2) event.kv = readKV(e.message());
+        else if (t.no === 3 && t.wire === 2) event.prev_kv = readKV(e.message());
+        else e.skip(t.wire);
+      }
+      res.events.push(event);
+    } else r.skip(wire);
+  }
+  return res;
+}
+
+/** The unary methods: their paths and how their messages are written and read. */
+export const METHODS = {
+  Range: { path: '/etcdserverpb.KV/Range', encode: encodeRangeRequest, decode: decodeRangeResponse },
+  Txn: { path: '/etcdserverpb.KV/Txn', encode: encodeTxnRequest, decode: decodeTxnResponse },
+  Compact: { path: '/etcdserverpb.KV/Compact', encode: encodeCompactionRequest, decode: decodeCompactionResponse },
+  LeaseGrant: { path: '/etcdserverpb.Lease/LeaseGrant', encode: encodeLeaseGrantRequest, decode: decodeLeaseGrantResponse },
+} as const;
+
+export type MethodName = keyof typeof METHODS;
+export type RequestOf<M extends MethodName> = Parameters<(typeof METHODS)[M]['encode']>[0];
+export type ResponseOf<M extends MethodName> = ReturnType<(typeof METHODS)[M]['decode']>;
+
+export const WATCH_PATH = '/etcdserverpb.Watch/Watch';

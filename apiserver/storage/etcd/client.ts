@@ -7,11 +7,11 @@
 //  - a write whose answer was lost is reported as such to the caller (`ambiguous`), which
 //    must resolve it by reading: it is only ever retried as the same compare-and-swap,
 //    which cannot apply twice.
-// Channels reconnect at most ~0.5 s apart, so service resumes within a second of etcd's return.
-import * as grpc from '@grpc/grpc-js';
+// A broken connection is opened again by the next call, so service resumes as soon as etcd is back.
 import type { Logger } from 'pino';
-import { etcdServices, type EtcdServices } from './api.js';
+import { METHODS, type MethodName, type RequestOf, type ResponseOf } from './api.js';
 import { classify, definiteError, OutcomeUnknownError, UnavailableError, type Failure } from './errors.js';
+import { GrpcConnection } from './grpc.js';
 
 /** TLS towards etcd (--etcd-cafile, --etcd-certfile, --etcd-keyfile): used for https:// endpoints. */
 export interface EtcdTLS {
@@ -33,41 +33,19 @@ export interface EtcdClientOptions {
 const RETRY_PAUSE_MS = 100;
 const WRITE_ATTEMPT_MS = 2000;
 
-const CHANNEL_OPTIONS: grpc.ChannelOptions = {
-  // Large LISTs come back in one range response (Kubernetes lifts gRPC's 4 MiB limit too).
-  'grpc.max_receive_message_length': -1,
-  'grpc.max_send_message_length': -1,
-  'grpc.initial_reconnect_backoff_ms': 100,
-  'grpc.max_reconnect_backoff_ms': 500,
-  // Notice a silently dead connection (a frozen or partitioned member) within ~15 s.
-  'grpc.keepalive_time_ms': 10_000,
-  'grpc.keepalive_timeout_ms': 5_000,
-  'grpc.keepalive_permit_without_calls': 1,
-};
-
 export class Endpoint {
-  readonly kv: grpc.Client;
-  readonly watch: grpc.Client;
-  readonly lease: grpc.Client;
-  readonly maintenance: grpc.Client;
+  readonly connection: GrpcConnection;
   private failures = 0;
   downUntil = 0;
 
   constructor(
     readonly url: string,
-    services: EtcdServices,
     tls?: EtcdTLS,
   ) {
-    const address = url.replace(/^https?:\/\//, '').replace(/\/+$/, '');
-    const b = (pem?: string) => (pem ? Buffer.from(pem) : null);
+    const b = (pem?: string) => (pem ? Buffer.from(pem) : undefined);
     // https:// endpoints verify etcd's certificate (against --etcd-cafile, else the system's
     // CAs) and present the client certificate, as etcd's --client-cert-auth wants.
-    const credentials = url.startsWith('https://') ? grpc.credentials.createSsl(b(tls?.caPem), b(tls?.keyPem), b(tls?.certPem)) : grpc.credentials.createInsecure();
-    this.kv = new services.KV(address, credentials, CHANNEL_OPTIONS);
-    const shared = { ...CHANNEL_OPTIONS, channelOverride: this.kv.getChannel() } as grpc.ChannelOptions;
-    this.watch = new services.Watch(address, credentials, shared);
-    this.lease = new services.Lease(address, credentials, shared);
-    this.maintenance = new services.Maintenance(address, credentials, shared);
+    this.connection = new GrpcConnection(url, { ca: b(tls?.caPem), cert: b(tls?.certPem), key: b(tls?.keyPem) });
   }
 
   get up(): boolean {
@@ -85,7 +63,7 @@ export class Endpoint {
   }
 
   close(): void {
-    this.kv.close();
+    this.connection.close();
   }
 }
 
@@ -119,8 +97,7 @@ export class EtcdClient {
 
   constructor(opts: EtcdClientOptions) {
     if (opts.endpoints.length === 0) throw new Error('no etcd endpoints given');
-    const services = etcdServices();
-    this.endpoints = opts.endpoints.map((u) => new Endpoint(u, services, opts.tls));
+    this.endpoints = opts.endpoints.map((u) => new Endpoint(u, opts.tls));
     this.callTimeoutMs = opts.callTimeoutMs ?? 5000;
     this.retryWindowMs = opts.retryWindowMs ?? 10_000;
     this.log = opts.log;
@@ -140,7 +117,9 @@ export class EtcdClient {
   }
 
   /** One unary call with failover and retries, as described at the top of this file. */
-  async call<T>(service: 'kv' | 'lease' | 'maintenance', method: string, request: unknown, opts: CallOptions): Promise<CallResult<T>> {
+  async call<M extends MethodName>(method: M, request: RequestOf<M>, opts: CallOptions): Promise<CallResult<ResponseOf<M>>> {
+    const { path, encode, decode } = METHODS[method];
+    const frame = (encode as (r: RequestOf<M>) => Buffer)(request);
     const deadline = opts.deadline ?? Date.now() + this.retryWindowMs;
     let ambiguous = false;
     let last: unknown;
@@ -152,7 +131,8 @@ export class EtcdClient {
       previous = endpoint;
       try {
         const attemptMs = opts.write ? Math.min(this.callTimeoutMs, WRITE_ATTEMPT_MS) : this.callTimeoutMs;
-        const res = await this.unary<T>(endpoint[service], method, request, Math.min(deadline, Date.now() + attemptMs));
+        const answer = await endpoint.connection.unary(path, frame, Math.min(deadline, Date.now() + attemptMs));
+        const res = decode(answer) as ResponseOf<M>;
         endpoint.markUp();
         return { res, ambiguous };
       } catch (err) {
@@ -175,21 +155,6 @@ export class EtcdClient {
     const message = `etcd: ${method} did not succeed within ${this.retryWindowMs / 1000}s: ${(last as Error)?.message ?? 'no endpoint answered'}`;
     if (ambiguous) throw new OutcomeUnknownError(message);
     throw new UnavailableError(message);
-  }
-
-  private unary<T>(client: grpc.Client, method: string, request: unknown, deadline: number): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const fn = (client as unknown as Record<string, (req: unknown, meta: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res: T) => void) => void>)[method]!;
-      // grpc-js records the caller's stack with `new Error()` on every call, to decorate errors
-      // this client classifies by code anyway: a few percent of a create, for nothing.
-      const stackTraceLimit = Error.stackTraceLimit;
-      Error.stackTraceLimit = 0;
-      try {
-        fn.call(client, request, new grpc.Metadata(), { deadline }, (err, res) => (err ? reject(err) : resolve(res)));
-      } finally {
-        Error.stackTraceLimit = stackTraceLimit;
-      }
-    });
   }
 
   close(): void {

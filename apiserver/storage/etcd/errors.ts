@@ -2,7 +2,7 @@
 // whether a write may have been applied: etcd answered "no" (definite), or the answer was
 // lost (the connection dropped, the deadline passed, the leader changed mid-proposal), in
 // which case the write may still commit and must never be blindly sent again.
-import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { GrpcError, GrpcStatus } from './grpc.js';
 
 /** The requested revision has been compacted away. */
 export class CompactedError extends Error {
@@ -40,14 +40,10 @@ export type Failure =
   /** A definite answer: give it to the caller. */
   | 'definite';
 
-function isServiceError(err: unknown): err is ServiceError {
-  return err instanceof Error && typeof (err as ServiceError).code === 'number';
-}
-
 /** Classifies a gRPC error from one call. */
 export function classify(err: unknown): Failure {
-  if (!isServiceError(err)) return 'ambiguous';
-  const details = err.details ?? err.message ?? '';
+  if (!(err instanceof GrpcError)) return 'ambiguous';
+  const details = err.details;
   switch (err.code) {
     case GrpcStatus.UNAVAILABLE:
       if (/No connection established|ECONNREFUSED|Name resolution failed|connection available|address available/i.test(details)) return 'unreachable';
@@ -71,7 +67,7 @@ export function classify(err: unknown): Failure {
 
 /** The typed error for a definite failure. */
 export function definiteError(err: unknown, currentRevision = 0): Error {
-  const details = isServiceError(err) ? (err.details ?? err.message) : String(err);
+  const details = err instanceof GrpcError ? err.details : String(err);
   if (/compacted/i.test(details)) return new CompactedError(0);
   if (/future revision/i.test(details)) return new FutureRevisionError(currentRevision);
   if (/request is too large|larger than max|message larger/i.test(details)) return new RequestTooLargeError(details);

@@ -34,7 +34,7 @@ export class LeaseManager {
   static over(client: EtcdClient): LeaseManager {
     // Not resent after a lost answer: the next attempt asks for a new id (an orphaned lease
     // only expires, holding nothing).
-    return new LeaseManager(async (req) => (await client.call<LeaseGrantResponse>('lease', 'LeaseGrant', req, { retryAmbiguous: false, write: true })).res);
+    return new LeaseManager(async (req) => (await client.call('LeaseGrant', req, { retryAmbiguous: false, write: true })).res);
   }
 
   /** The id of a lease that keeps a key written now for at least `ttlSeconds`. */

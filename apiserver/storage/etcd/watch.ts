@@ -2,17 +2,16 @@
 // re-opened (on the next healthy endpoint, at most ~100 ms later, however long the outage)
 // from the revision after the last event it delivered, so no event is lost or repeated.
 // Only compaction of that revision ends it, because then the history it needs is gone.
-import type * as grpc from '@grpc/grpc-js';
-import type { WatchCreateRequest, WatchResponse } from './api.js';
+import { decodeWatchResponse, encodeWatchCreate, WATCH_PATH, type WatchCreateRequest, type WatchResponse } from './api.js';
 import { classify } from './errors.js';
 import type { EtcdClient, Endpoint } from './client.js';
+import type { GrpcStream } from './grpc.js';
 import type { KVWatch, WatchHandlers } from '../kv.js';
-
 
 const RECONNECT_PAUSE_MS = 100;
 
 export class EtcdWatch implements KVWatch {
-  private call?: grpc.ClientDuplexStream<unknown, WatchResponse>;
+  private call?: GrpcStream;
   private endpoint?: Endpoint;
   private stopped = false;
   private timer?: NodeJS.Timeout;
@@ -37,10 +36,8 @@ export class EtcdWatch implements KVWatch {
     const generation = ++this.generation;
     const endpoint = this.client.pick(this.endpoint);
     this.endpoint = endpoint;
-    const stream = (endpoint.watch as unknown as { Watch(): grpc.ClientDuplexStream<unknown, WatchResponse> }).Watch();
-    this.call = stream;
     const current = () => generation === this.generation && !this.stopped;
-    stream.on('data', (res: WatchResponse) => {
+    const onResponse = (res: WatchResponse) => {
       if (!current()) return;
       if (res.created && !res.canceled) {
         endpoint.markUp();
@@ -61,16 +58,24 @@ export class EtcdWatch implements KVWatch {
         this.nextRevision = res.header.revision + 1;
         this.handlers.onProgress?.(res.header.revision);
       }
+    };
+    this.call = endpoint.connection.stream(WATCH_PATH, encodeWatchCreate({ ...this.request, start_revision: this.nextRevision }), {
+      onMessage: (message) => {
+        if (!current()) return;
+        let res: WatchResponse;
+        try {
+          res = decodeWatchResponse(message);
+        } catch (err) {
+          return this.broken(`etcd sent a malformed watch response: ${(err as Error).message}`);
+        }
+        onResponse(res);
+      },
+      onClose: (err) => {
+        if (!current()) return;
+        if (classify(err) === 'unreachable') endpoint.markDown();
+        this.broken(err.details || err.message);
+      },
     });
-    stream.on('error', (err: Error) => {
-      if (!current()) return;
-      if (classify(err) === 'unreachable') endpoint.markDown();
-      this.broken(err.message);
-    });
-    stream.on('end', () => {
-      if (current()) this.broken('watch stream ended');
-    });
-    stream.write({ create_request: { ...this.request, start_revision: this.nextRevision } });
   }
 
   private broken(reason: string): void {
