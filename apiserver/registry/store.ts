@@ -23,7 +23,7 @@ import type { DeleteOptions, KubeObject } from '../../api/types/meta.js';
 import { validateCreate, validateEphemeralContainersUpdate, validateUpdate, type ValidationTarget } from '../../api/validation/kinds.js';
 import { CachedObject, jsonParts, type JSONParts } from '../storage/cached-object.js';
 import { CompactedError, FutureRevisionError } from '../storage/etcd/errors.js';
-import type { KVStore, StoredKV, WriteOptions } from '../storage/kv.js';
+import type { KVStore, StoredKV, WriteOptions, WriteResult } from '../storage/kv.js';
 import { lowerBound, prefixSpan, type CacheSnapshot, type WatchCache } from '../storage/watch-cache.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { generateName, newUID, nowTimestamp } from './names.js';
@@ -193,6 +193,20 @@ export class ResourceStore {
     return o;
   }
 
+  /**
+   * Sends a put of `body` (the serialized `obj`) to etcd, telling the watch cache first: the
+   * event of a write usually arrives before its answer, and the cache then takes the object
+   * from here rather than parsing the event.
+   */
+  private async put(key: string, obj: KubeObject, body: { value: Buffer; parts: JSONParts }, write: () => Promise<WriteResult>): Promise<WriteResult> {
+    this.cache.expectWrite(key, body.value, (rev) => CachedObject.written(key, rev, obj, body.parts));
+    try {
+      return await write();
+    } finally {
+      this.cache.writeAnswered(key, body.value);
+    }
+  }
+
   private written(revision: number): number {
     if (revision > this.lastWriteRevision) this.lastWriteRevision = revision;
     return revision;
@@ -257,13 +271,13 @@ export class ResourceStore {
     const undo = await this.hooks?.beforeCreate(obj, false);
     try {
       let body = serialize(obj);
-      let res = await this.etcd.create(key, body.value, this.writeOptions);
+      let res = await this.put(key, obj, body, () => this.etcd.create(key, body.value, this.writeOptions));
       // A generated name that collided is generated again, as Kubernetes does (up to 7 tries).
       for (let retry = 0; !res.ok && generated && retry < 7; retry++) {
         meta.name = generateName(meta.generateName!);
         key = this.key(meta.namespace, meta.name);
         body = serialize(obj);
-        res = await this.etcd.create(key, body.value, this.writeOptions);
+        res = await this.put(key, obj, body, () => this.etcd.create(key, body.value, this.writeOptions));
       }
       if (!res.ok) throw alreadyExists(this.info.plural, this.info.group, meta.name!);
       return this.stored(key, obj, res.revision, body.parts);
@@ -330,7 +344,7 @@ export class ResourceStore {
           }
         } else {
           const body = serialize(prepared);
-          const res = await this.etcd.update(key, body.value, current.modRevision, this.writeOptions);
+          const res = await this.put(key, prepared, body, () => this.etcd.update(key, body.value, current.modRevision, this.writeOptions));
           if (res.ok) {
             await plan?.commit();
             return { object: this.stored(key, prepared, res.revision, body.parts), created: false };
@@ -459,7 +473,7 @@ export class ResourceStore {
       if (keep) {
         if (deepEqual(next, obj.obj)) return { object: obj, pending: true };
         const body = serialize(next);
-        const res = await this.etcd.update(key, body.value, current.modRevision, this.writeOptions);
+        const res = await this.put(key, next, body, () => this.etcd.update(key, body.value, current.modRevision, this.writeOptions));
         if (res.ok) return { object: this.stored(key, next, res.revision, body.parts), pending: true };
       } else {
         const res = await this.etcd.delete(key, current.modRevision);

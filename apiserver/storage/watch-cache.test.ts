@@ -2,7 +2,7 @@
 // cache has not caught up with yet gets only what came after it, never the writes it knows.
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { CacheEvent, CachedObject } from './cached-object.js';
+import { CachedObject, jsonParts, type CacheEvent } from './cached-object.js';
 import type { WatchHandlers } from './kv.js';
 import { MemoryKV } from './memory-kv.js';
 import { WatchCache } from './watch-cache.js';
@@ -107,6 +107,50 @@ describe('watch cache', () => {
     expect(seen[2]!.object.rev).toBe(gone.revision);
     expect(cache.objects.size).toBe(0);
     expect(() => cache.snapshot()).toThrow(/holds no objects/);
+    await cache.stop();
+  });
+
+  it("takes a write's object from the writer when etcd's event comes before the answer, and only for those very bytes", async () => {
+    const kv = new LaggingKV();
+    const cache = new WatchCache(kv, '/c/', 100, pino({ level: 'silent' }));
+    await cache.ready;
+    const made: number[] = [];
+    const expect_ = (key: string, name: string, n: number) => {
+      const obj = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { n: String(n) } };
+      const value = object(name, n);
+      cache.expectWrite(key, value, (rev) => {
+        made.push(rev);
+        return CachedObject.written(key, rev, structuredClone(obj), jsonParts(obj, true));
+      });
+      return value;
+    };
+    kv.lagging = true;
+    const value = expect_('/c/a', 'a', 1);
+    const created = await kv.create('/c/a', value);
+    if (!created.ok) throw new Error('create failed');
+    kv.release(); // the event, while the write is still unanswered as far as the cache knows
+    await settle();
+    cache.writeAnswered('/c/a', value);
+    expect(made).toEqual([created.revision]);
+    expect(cache.objects.get('/c/a')!.obj).toMatchObject({ metadata: { name: 'a', resourceVersion: String(created.revision) }, data: { n: '1' } });
+
+    // Another writer's different bytes at the same key are parsed from the event, not taken.
+    expect_('/c/b', 'b', 1);
+    kv.lagging = true;
+    const other = await kv.create('/c/b', object('b', 2));
+    if (!other.ok) throw new Error('create failed');
+    kv.release();
+    await settle();
+    expect(made).toEqual([created.revision]);
+    expect(cache.objects.get('/c/b')!.obj).toMatchObject({ data: { n: '2' } });
+
+    // Once answered, an expectation is gone: the same bytes written later are parsed.
+    const again = expect_('/c/c', 'c', 1);
+    cache.writeAnswered('/c/c', again);
+    await kv.create('/c/c', again);
+    await settle();
+    expect(made).toEqual([created.revision]);
+    expect(cache.objects.get('/c/c')!.obj).toMatchObject({ data: { n: '1' } });
     await cache.stop();
   });
 });

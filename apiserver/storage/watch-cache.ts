@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { WatchEvent } from './etcd/api.js';
 import { CachedObject, type CacheEvent } from './cached-object.js';
 import { DecryptError } from './encryption/providers.js';
-import { toStoredKV, type KVStore, type KVWatch } from './kv.js';
+import { toStoredKV, type KVStore, type KVWatch, type StoredKV } from './kv.js';
 
 /** loading: first list; synced: up to date; catching-up: reconnected, replaying; disconnected: no stream. */
 export type CacheState = 'loading' | 'synced' | 'catching-up' | 'disconnected';
@@ -81,6 +81,8 @@ export class WatchCache {
   private history: CacheEvent[] = [];
   /** Objects this server wrote whose etcd events have not arrived yet: used instead of parsing them. */
   private adopted = new Map<string, CachedObject>();
+  /** Writes sent to etcd and not yet answered, by key (see expectWrite). */
+  private expected = new Map<string, { value: Buffer; make: (rev: number) => CachedObject }>();
   private historyStart = 0; // events with rev > historyStart are all in `history`
   private subscribers = new Set<Subscriber>();
   private watcher?: KVWatch;
@@ -137,6 +139,7 @@ export class WatchCache {
       this.historyStart = revision;
       this.history = [];
       this.adopted.clear();
+      this.expected.clear();
       this.watchFrom(revision + 1);
       this.setState('synced');
       return;
@@ -146,6 +149,7 @@ export class WatchCache {
     this.sorted = undefined;
     this.pagedSnapshots.clear();
     this.adopted.clear();
+    this.expected.clear();
     for (const kv of kvs) this.objects.set(kv.key, CachedObject.fromKV(kv).compact(this.retainParsed));
     this.revision = revision;
     this.historyStart = revision;
@@ -201,7 +205,7 @@ export class WatchCache {
       const kv = toStoredKV(ev.kv);
       // A cache without objects learns an event's previous state from etcd (every event carries it).
       const prev = this.holdsObjects ? this.objects.get(kv.key) : ev.prev_kv ? CachedObject.fromKV(toStoredKV(ev.prev_kv)).compact(false) : undefined;
-      if (ev.type === 'PUT') this.applyPut(this.ownWrite(kv.key, rev) ?? CachedObject.fromKV(kv).compact(this.retainParsed), rev, prev);
+      if (ev.type === 'PUT') this.applyPut(this.ownWrite(kv.key, rev) ?? this.expectedWrite(kv, rev) ?? CachedObject.fromKV(kv).compact(this.retainParsed), rev, prev);
       else this.applyDelete(kv.key, rev, prev);
     }
     if (events.length > 0) this.advance(Math.max(this.revision, Number(events[events.length - 1]!.kv.mod_revision)));
@@ -215,6 +219,30 @@ export class WatchCache {
     if (o.rev <= this.revision || this.state === 'loading') return;
     if (this.adopted.size >= MAX_ADOPTED) this.adopted.clear(); // events stopped coming: do not grow
     this.adopted.set(o.key, o);
+  }
+
+  /**
+   * A write this server is about to send: etcd's event for it usually arrives before the
+   * write's own answer (measured: nearly every create), too early for adopt(). An event whose
+   * value is these very bytes is this object, whoever wrote them, so the cache builds it with
+   * `make` instead of parsing the value.
+   */
+  expectWrite(key: string, value: Buffer, make: (rev: number) => CachedObject): void {
+    if (this.state === 'loading') return;
+    if (this.expected.size >= MAX_ADOPTED) this.expected.clear(); // answers stopped coming: do not grow
+    this.expected.set(key, { value, make });
+  }
+
+  /** The write of `value` to `key` was answered (or failed): its event, if any, has been seen or will be adopted. */
+  writeAnswered(key: string, value: Buffer): void {
+    if (this.expected.get(key)?.value === value) this.expected.delete(key);
+  }
+
+  private expectedWrite(kv: StoredKV, rev: number): CachedObject | undefined {
+    const e = this.expected.get(kv.key);
+    if (!e || !e.value.equals(kv.value)) return undefined;
+    this.expected.delete(kv.key);
+    return e.make(rev).compact(this.retainParsed);
   }
 
   private ownWrite(key: string, rev: number): CachedObject | undefined {
