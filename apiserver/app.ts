@@ -347,6 +347,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
       validating: () => cachedIn('admissionregistration.k8s.io', 'validatingwebhookconfigurations'),
       namespaceLabels: (name) => namespaceStore.getCached(undefined, name)?.obj.metadata.labels as Record<string, string> | undefined,
       serviceEndpoint: (namespace, name, port) => serviceEndpoint(registry, namespace, name, port),
+      resourceAt: (group, version, plural) => registry.table.find(group, version, plural),
     }, log),
   });
   // NodeRestriction goes with the Node authorizer, as clusters that use one enable the other.

@@ -249,6 +249,43 @@ describe('CRD conversion webhooks', () => {
     await kubectl.ok(['delete', 'validatingwebhookconfiguration', 'look']);
   });
 
+  it('matchPolicy Equivalent: a webhook whose rules name only v1 sees a v2 request in v1 (requestKind v2) and its change lands; Exact is not called', async () => {
+    const hook = (kind: 'Mutating' | 'Validating', name: string, path: string, matchPolicy: 'Equivalent' | 'Exact') => JSON.stringify({
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: `${kind}WebhookConfiguration`,
+      metadata: { name },
+      webhooks: [{ name: `${name}.boxes.test`, sideEffects: 'None', admissionReviewVersions: ['v1'], matchPolicy, clientConfig: clientConfig(path), rules: [{ operations: ['CREATE'], apiGroups: [GROUP], apiVersions: ['v1'], resources: ['boxes'] }] }],
+    });
+    await kubectl.ok(['apply', '-f', '-'], hook('Mutating', 'widen-equivalent', '/widen', 'Equivalent'));
+    await kubectl.ok(['apply', '-f', '-'], hook('Validating', 'look-equivalent', '/look', 'Equivalent'));
+    await kubectl.ok(['apply', '-f', '-'], hook('Validating', 'look-exact', '/exact', 'Exact'));
+    try {
+      const name = await waitFor('the webhooks in force', async () => {
+        const n = `e${Date.now()}`;
+        await kubectl.ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: `${GROUP}/v2`, kind: 'Box', metadata: { name: n }, spec: { width: 2, height: 3 } }));
+        return admitted.some((a) => a.path === '/look' && a.request.name === n) ? n : undefined;
+      }, 10_000);
+      const mutated = admitted.find((a) => a.path === '/widen' && a.request.name === name)!.request;
+      expect(mutated.kind).toEqual({ group: GROUP, version: 'v1', kind: 'Box' });
+      expect(mutated.resource).toEqual({ group: GROUP, version: 'v1', resource: 'boxes' });
+      expect(mutated.requestKind).toEqual({ group: GROUP, version: 'v2', kind: 'Box' });
+      expect(mutated.requestResource).toEqual({ group: GROUP, version: 'v2', resource: 'boxes' });
+      expect(mutated.object).toMatchObject({ apiVersion: `${GROUP}/v1`, spec: { size: '2x3' } });
+      // The validating webhook sees the mutating one's change, in v1 too.
+      expect(admitted.find((a) => a.path === '/look' && a.request.name === name)!.request.object).toMatchObject({ apiVersion: `${GROUP}/v1`, spec: { size: '9x3' } });
+      expect(admitted.some((a) => a.path === '/exact' && a.request.name === name)).toBe(false);
+      expect((await get(`/apis/${GROUP}/v2/namespaces/default/boxes/${name}`)).body.spec).toMatchObject({ width: 9, height: 3 });
+      // A v1 request is an exact match for all three.
+      await kubectl.ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: `${GROUP}/v1`, kind: 'Box', metadata: { name: `${name}-v1` }, spec: { size: '1x1' } }));
+      const exact = admitted.find((a) => a.path === '/exact' && a.request.name === `${name}-v1`)!.request;
+      expect(exact.requestKind).toEqual({ group: GROUP, version: 'v1', kind: 'Box' });
+      expect(exact.object).toMatchObject({ apiVersion: `${GROUP}/v1`, spec: { size: '9x3' } });
+    } finally {
+      await kubectl.ok(['delete', 'mutatingwebhookconfiguration', 'widen-equivalent']);
+      await kubectl.ok(['delete', 'validatingwebhookconfiguration', 'look-equivalent', 'look-exact']);
+    }
+  });
+
   it('fails a request its webhook cannot serve with 500 and the webhook\'s reason; the storage version still reads', async () => {
     await defineAndWait(boxCRD('crates', 'Crate', '/fail'));
     await kubectl.ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: `${GROUP}/v1`, kind: 'Crate', metadata: { name: 'c1' }, spec: { size: '1x1' } }));

@@ -13,7 +13,9 @@ import type { CompiledCondition } from '../../../api/cel/admission.js';
 import { loadExtras } from '../../../api/on-demand/loader.js';
 import { admissionRequestOf } from '../admission-request.js';
 import { WebhookCallError, WebhookClient, type ServiceResolver } from '../../webhooks/client.js';
-import { exempt, webhookMatches, type AdmissionAttributes, type Webhook } from './matching.js';
+import { fromStorageAsync, toStorageAsync } from '../../../api/conversion.js';
+import type { ResourceInfo } from '../../../api/resources.js';
+import { exempt, matchedVersion, type AdmissionAttributes, type Webhook } from './matching.js';
 
 export interface WebhookSource {
   mutating(): KubeObject[];
@@ -21,6 +23,15 @@ export interface WebhookSource {
   namespaceLabels(name: string): Record<string, string> | undefined;
   /** One ready endpoint of a Service's port. */
   serviceEndpoint: ServiceResolver;
+  /** A resource as served in a version (built-in or custom), if it is. */
+  resourceAt?(group: string, version: string, plural: string): ResourceInfo | undefined;
+}
+
+/** A webhook the request goes to, and the version of the resource its rules name for it. */
+interface Matched {
+  config: string;
+  hook: Webhook;
+  version: string;
 }
 
 export interface WebhookOutcome {
@@ -58,17 +69,40 @@ export class WebhookDispatcher {
    * request goes to: rules and selectors, then match conditions (any false: not called; an
    * error: the request fails under failurePolicy Fail, the webhook is skipped under Ignore).
    */
-  private async matching(configs: KubeObject[], a: AdmissionAttributes): Promise<Array<{ config: string; hook: Webhook }>> {
+  private async matching(configs: KubeObject[], a: AdmissionAttributes): Promise<Matched[]> {
     if (exempt(a) || configs.length === 0) return [];
-    const out: Array<{ config: string; hook: Webhook }> = [];
+    const out: Matched[] = [];
+    const served = (version: string) => !this.source.resourceAt || !!this.source.resourceAt(a.group, version, a.resource);
     for (const c of [...configs].sort(byName)) {
       for (const hook of (Array.isArray(c.webhooks) ? c.webhooks : []) as Webhook[]) {
-        if (!webhookMatches(hook, a, (n) => this.source.namespaceLabels(n))) continue;
-        if (hook.matchConditions?.length && !(await this.conditionsMatch(hook, a))) continue;
-        out.push({ config: c.metadata.name!, hook });
+        const version = matchedVersion(hook, a, (n) => this.source.namespaceLabels(n), served);
+        if (version === undefined) continue;
+        if (hook.matchConditions?.length && !(await this.conditionsMatch(hook, (await this.viewAt(a, version)).attrs))) continue;
+        out.push({ config: c.metadata.name!, hook, version });
       }
     }
     return out;
+  }
+
+  /**
+   * The request as a webhook matched through another version of its resource sees it: objects,
+   * kind and resource in that version, the request's own in requestKind and requestResource,
+   * as Kubernetes converts for matchPolicy Equivalent; `back` converts what a mutating webhook
+   * made of the object to the request's version. Scale and CONNECT objects are the same in
+   * every version of their resource.
+   */
+  private async viewAt(a: AdmissionAttributes, version: string): Promise<{ attrs: AdmissionAttributes; back(o: KubeObject): Promise<KubeObject> }> {
+    const from = version === a.version ? undefined : this.source.resourceAt?.(a.group, a.version, a.resource);
+    const to = from && this.source.resourceAt?.(a.group, version, a.resource);
+    if (!from || !to) return { attrs: a, back: async (o) => o };
+    const requested = { version: a.version, kind: a.kind };
+    if (a.objectKind) return { attrs: { ...a, version, kind: to.kind, requested }, back: async (o) => o };
+    const convert = async (o: KubeObject | undefined, src: ResourceInfo, dst: ResourceInfo) => (o ? (await fromStorageAsync(dst, [await toStorageAsync(src, o)]))[0]! : undefined);
+    const [object, oldObject] = await Promise.all([convert(a.object, from, to), convert(a.oldObject, from, to)]);
+    return {
+      attrs: { ...a, version, kind: to.kind, object: object && structuredClone(object), oldObject, requested },
+      back: async (o) => (await convert(o, to, from))!,
+    };
   }
 
   private async conditionsMatch(hook: Webhook, a: AdmissionAttributes): Promise<boolean> {
@@ -117,12 +151,15 @@ export class WebhookDispatcher {
   }
 
   /** One mutating call; whether it changed the object. */
-  private async mutateOnce({ config, hook }: { config: string; hook: Webhook }, a: AdmissionAttributes, out: WebhookOutcome, round: number, index: number): Promise<boolean> {
+  private async mutateOnce({ config, hook, version }: Matched, request: AdmissionAttributes, out: WebhookOutcome, round: number, index: number): Promise<boolean> {
+    // Seen as of now (what the webhooks before it changed), in the version its rules name.
+    const view = await this.viewAt(request, version);
+    const a = view.attrs;
     const response = await this.callOrFail(hook, a, out);
     if (!response) return false;
     let mutated = false;
     // A DELETE has no object to patch: a patch then changes nothing.
-    if (response.patch && a.object) {
+    if (response.patch && a.object && request.object) {
       if (response.patchType !== 'JSONPatch') throw internalError(`failed calling webhook "${hook.name}": unsupported patch type "${response.patchType ?? ''}"`);
       let patched: unknown;
       try {
@@ -134,7 +171,7 @@ export class WebhookDispatcher {
       if (!isObject(patched)) throw internalError(`failed calling webhook "${hook.name}": the patch did not produce an object`);
       checkIdentity(hook.name, a.object, patched as KubeObject);
       mutated = JSON.stringify(patched) !== JSON.stringify(a.object);
-      replaceContents(a.object, patched as KubeObject);
+      if (mutated) replaceContents(request.object, a === request ? (patched as KubeObject) : await view.back(patched as KubeObject));
     }
     out.annotations[`mutation.webhook.admission.k8s.io/round_${round}_index_${index}`] = JSON.stringify({ configuration: config, webhook: hook.name, mutated });
     return mutated;
@@ -145,7 +182,7 @@ export class WebhookDispatcher {
     const out: WebhookOutcome = { warnings: [], annotations: {} };
     const hooks = await this.matching(this.source.validating(), a);
     if (!hooks.length) return out;
-    const results = await Promise.allSettled(hooks.map(({ hook }) => this.callOrFail(hook, a, out)));
+    const results = await Promise.allSettled(hooks.map(async ({ hook, version }) => this.callOrFail(hook, (await this.viewAt(a, version)).attrs, out)));
     for (const r of results) if (r.status === 'rejected') throw r.reason;
     return out;
   }

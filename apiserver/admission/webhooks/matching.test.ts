@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../api/types/meta.js';
-import { ruleMatches, webhookMatches, type AdmissionAttributes, type Webhook } from './matching.js';
+import { matchedVersion, ruleMatches, webhookMatches, type AdmissionAttributes, type Webhook } from './matching.js';
 
 const user = { name: 'alice', groups: [] };
 const attrs = (a: Partial<AdmissionAttributes>): AdmissionAttributes => ({
@@ -45,6 +45,26 @@ describe('webhook rules', () => {
     const viaV1 = attrs({ group: 'autoscaling', version: 'v1', resource: 'horizontalpodautoscalers' });
     expect(ruleMatches(v2, viaV1, false)).toBe(false);
     expect(ruleMatches(v2, viaV1, true)).toBe(true);
+  });
+});
+
+describe('the version a webhook sees', () => {
+  const hook = (apiVersions: string[][], matchPolicy?: 'Exact' | 'Equivalent'): Webhook => ({
+    name: 'w.example.com',
+    clientConfig: { url: 'https://x' },
+    matchPolicy,
+    rules: apiVersions.map((v) => ({ operations: ['CREATE'], apiGroups: ['autoscaling'], apiVersions: v, resources: ['horizontalpodautoscalers'] })),
+  });
+  const viaV1 = attrs({ group: 'autoscaling', version: 'v1', resource: 'horizontalpodautoscalers', kind: 'HorizontalPodAutoscaler' });
+  const served = (v: string) => v === 'v1' || v === 'v2';
+
+  it("is the request's own when a rule names it, else the first served version a rule names, under Equivalent only", () => {
+    expect(matchedVersion(hook([['v2'], ['v1']]), viaV1, () => undefined, served)).toBe('v1');
+    expect(matchedVersion(hook([['v2beta9', 'v2']]), viaV1, () => undefined, served)).toBe('v2');
+    expect(matchedVersion(hook([['v2']], 'Exact'), viaV1, () => undefined, served)).toBeUndefined();
+    // A version the resource is not served in matches nothing.
+    expect(matchedVersion(hook([['v3']]), viaV1, () => undefined, served)).toBeUndefined();
+    expect(matchedVersion(hook([['*']], 'Exact'), viaV1, () => undefined, served)).toBe('v1');
   });
 });
 

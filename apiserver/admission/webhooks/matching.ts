@@ -31,6 +31,8 @@ export interface AdmissionAttributes {
   dryRun: boolean;
   /** The request's CreateOptions, UpdateOptions or DeleteOptions. */
   options?: Record<string, unknown>;
+  /** The version and kind the request was made in, when a webhook sees it in another (matchPolicy Equivalent). */
+  requested?: { version: string; kind: string };
 }
 
 export interface WebhookRule {
@@ -98,11 +100,31 @@ export function exempt(a: AdmissionAttributes): boolean {
   return a.group === 'admissionregistration.k8s.io';
 }
 
+/**
+ * The version of the request's resource a webhook's rules name for it, or undefined when the
+ * webhook is not called. A rule naming the request's own version wins; under matchPolicy
+ * Equivalent (the default) a rule naming another version in which the resource is served
+ * (`served`) matches too, and the webhook is to see the request in that version, as
+ * Kubernetes converts it.
+ */
+export function matchedVersion(hook: Webhook, a: AdmissionAttributes, namespaceLabels: (name: string) => Record<string, string> | undefined, served: (version: string) => boolean = () => true): string | undefined {
+  if (exempt(a)) return undefined;
+  const rules = hook.rules ?? [];
+  let version: string | undefined;
+  if (rules.some((r) => ruleMatches(r, a, false))) version = a.version;
+  else if ((hook.matchPolicy ?? 'Equivalent') === 'Equivalent') {
+    version = rules.flatMap((r) => (r.apiVersions ?? []).filter((v) => v !== '*' && v !== a.version && served(v) && ruleMatches(r, { ...a, version: v }, false)))[0];
+  }
+  if (version === undefined || !selectorsMatch(hook, a, namespaceLabels)) return undefined;
+  return version;
+}
+
 /** Whether a webhook is called for the request; `namespaceLabels` reads a namespace's labels. */
 export function webhookMatches(hook: Webhook, a: AdmissionAttributes, namespaceLabels: (name: string) => Record<string, string> | undefined): boolean {
-  if (exempt(a)) return false;
-  const equivalent = (hook.matchPolicy ?? 'Equivalent') === 'Equivalent';
-  if (!(hook.rules ?? []).some((r) => ruleMatches(r, a, equivalent))) return false;
+  return matchedVersion(hook, a, namespaceLabels) !== undefined;
+}
+
+function selectorsMatch(hook: Webhook, a: AdmissionAttributes, namespaceLabels: (name: string) => Record<string, string> | undefined): boolean {
   const isNamespace = a.group === '' && a.resource === 'namespaces';
   if (isNamespace) {
     const own = (a.object ?? a.oldObject)?.metadata?.labels as Record<string, string> | undefined;
