@@ -286,6 +286,34 @@ describe('CRD conversion webhooks', () => {
     }
   });
 
+  it('matchPolicy Equivalent for a ValidatingAdmissionPolicy: its expressions see a v2 request in the v1 its constraints name', async () => {
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicy',
+      metadata: { name: 'no-seven-by-seven' },
+      spec: {
+        failurePolicy: 'Fail',
+        matchConstraints: { resourceRules: [{ operations: ['CREATE'], apiGroups: [GROUP], apiVersions: ['v1'], resources: ['boxes'] }] },
+        validations: [
+          { expression: "!has(object.spec.size) || object.spec.size != '7x7'", message: 'no 7x7 boxes' },
+          { expression: "request.kind.version == 'v1' && request.requestKind.version == 'v2' && request.resource.version == 'v1'", message: 'kinds as Kubernetes gives them' },
+        ],
+      },
+    }));
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: 'no-seven-by-seven' }, spec: { policyName: 'no-seven-by-seven', validationActions: ['Deny'] } }));
+    try {
+      // In v2 the object has no size; the policy sees the v1 form, with one.
+      const refused = await waitFor('the policy in force', async () => {
+        const r = await kubectl.run(['create', '-f', '-'], JSON.stringify({ apiVersion: `${GROUP}/v2`, kind: 'Box', metadata: { name: `seven-${Date.now()}` }, spec: { width: 7, height: 7 } }));
+        return r.code !== 0 ? r.stderr : undefined;
+      }, 10_000);
+      expect(refused).toContain("ValidatingAdmissionPolicy 'no-seven-by-seven' with binding 'no-seven-by-seven' denied request: no 7x7 boxes");
+      await kubectl.ok(['create', '-f', '-'], JSON.stringify({ apiVersion: `${GROUP}/v2`, kind: 'Box', metadata: { name: `six-${Date.now()}` }, spec: { width: 6, height: 7 } }));
+    } finally {
+      await kubectl.ok(['delete', 'validatingadmissionpolicybinding,validatingadmissionpolicy', 'no-seven-by-seven']);
+    }
+  });
+
   it('fails a request its webhook cannot serve with 500 and the webhook\'s reason; the storage version still reads', async () => {
     await defineAndWait(boxCRD('crates', 'Crate', '/fail'));
     await kubectl.ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: `${GROUP}/v1`, kind: 'Crate', metadata: { name: 'c1' }, spec: { size: '1x1' } }));

@@ -15,6 +15,7 @@ export function policySource(registry: Registry): PolicySource {
     policies: () => cached('validatingadmissionpolicies'),
     bindings: () => cached('validatingadmissionpolicybindings'),
     namespace: (name) => namespaces.getCached(undefined, name)?.obj,
+    resourceAt: (group, version, plural) => registry.table.find(group, version, plural),
     params(apiVersion, kind, namespace, name, selector) {
       const slash = apiVersion.indexOf('/');
       const group = slash < 0 ? '' : apiVersion.slice(0, slash);

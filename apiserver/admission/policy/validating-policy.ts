@@ -14,6 +14,7 @@ import type { LabelSelector } from '../../../api/labels.js';
 import { StatusError } from '../../../api/status.js';
 import type { KubeObject } from '../../../api/types/meta.js';
 import { admissionRequestOf } from '../admission-request.js';
+import { viewInVersion, type ResourceAt } from '../version-view.js';
 import { exempt, ruleMatches, webhookMatches, type AdmissionAttributes, type WebhookRule } from '../webhooks/matching.js';
 
 export interface PolicySource {
@@ -25,6 +26,8 @@ export interface PolicySource {
    * cluster-wide); undefined when the kind is not served.
    */
   params(apiVersion: string, kind: string, namespace: string | undefined, name: string | undefined, selector: LabelSelector | undefined): { namespaced: boolean; objects: KubeObject[] } | undefined;
+  /** A resource as served in a version, if it is (for requests matched through another version). */
+  resourceAt?: ResourceAt;
 }
 
 export interface PolicyOutcome {
@@ -75,16 +78,24 @@ function namedRuleMatches(rule: NamedRule, a: AdmissionAttributes, equivalent: b
   return names.length === 0 || names.includes(a.name);
 }
 
-/** Whether match resources cover the request; `requireRules`: a policy's constraints must name resources. */
-function covers(m: MatchResources | undefined, a: AdmissionAttributes, namespaceLabels: (n: string) => Record<string, string> | undefined, requireRules: boolean): boolean {
-  if (!m) return !requireRules;
+/**
+ * The version in which match resources cover the request, or undefined when they do not:
+ * the request's own, or under matchPolicy Equivalent another version in which the resource is
+ * served (`served`) that a rule names. `requireRules`: a policy's constraints must name resources.
+ */
+function coveredAt(m: MatchResources | undefined, a: AdmissionAttributes, namespaceLabels: (n: string) => Record<string, string> | undefined, requireRules: boolean, served: (version: string) => boolean): string | undefined {
+  if (!m) return requireRules ? undefined : a.version;
   const equivalent = (m.matchPolicy ?? 'Equivalent') === 'Equivalent';
   const rules = m.resourceRules ?? [];
   // Selectors through the webhooks' matcher, with a rule that lets every request through.
   const everything: WebhookRule = { operations: ['*'], apiGroups: ['*'], apiVersions: ['*'], resources: ['*', '*/*'], scope: '*' };
-  if (!webhookMatches({ name: '', clientConfig: {}, rules: [everything], matchPolicy: 'Exact', namespaceSelector: m.namespaceSelector, objectSelector: m.objectSelector }, a, namespaceLabels)) return false;
-  if ((requireRules || rules.length > 0) && !rules.some((r) => namedRuleMatches(r, a, equivalent))) return false;
-  return !(m.excludeResourceRules ?? []).some((r) => namedRuleMatches(r, a, equivalent));
+  if (!webhookMatches({ name: '', clientConfig: {}, rules: [everything], matchPolicy: 'Exact', namespaceSelector: m.namespaceSelector, objectSelector: m.objectSelector }, a, namespaceLabels)) return undefined;
+  let version: string | undefined = a.version;
+  if ((requireRules || rules.length > 0) && !rules.some((r) => namedRuleMatches(r, a, false))) {
+    version = equivalent ? rules.flatMap((r) => (r.apiVersions ?? []).filter((v) => v !== '*' && v !== a.version && served(v) && namedRuleMatches(r, { ...a, version: v }, false)))[0] : undefined;
+  }
+  if (version === undefined || (m.excludeResourceRules ?? []).some((r) => namedRuleMatches(r, a, equivalent))) return undefined;
+  return version;
 }
 
 function compilePolicy(p: KubeObject): CompiledPolicy {
@@ -140,28 +151,43 @@ export class ValidatingPolicyAdmission {
     if (bindings.length === 0) return out;
     const policies = new Map(this.source.policies().map((p) => [p.metadata.name!, p]));
     const namespaceLabels = (n: string) => this.source.namespace(n)?.metadata.labels as Record<string, string> | undefined;
-    const applicable: Array<{ binding: KubeObject; policy: KubeObject }> = [];
+    const served = (version: string) => !this.source.resourceAt || !!this.source.resourceAt(a.group, version, a.resource);
+    // Each binding with the version its policy's constraints matched the request in.
+    const applicable: Array<{ binding: KubeObject; policy: KubeObject; version: string }> = [];
     for (const binding of [...bindings].sort((x, y) => (x.metadata.name ?? '').localeCompare(y.metadata.name ?? ''))) {
       const policy = policies.get(String((binding.spec as Obj | undefined)?.policyName ?? ''));
       if (!policy) continue;
-      if (!covers((policy.spec as Obj | undefined)?.matchConstraints, a, namespaceLabels, true)) continue;
-      if (!covers((binding.spec as Obj | undefined)?.matchResources, a, namespaceLabels, false)) continue;
-      applicable.push({ binding, policy });
+      const version = coveredAt((policy.spec as Obj | undefined)?.matchConstraints, a, namespaceLabels, true, served);
+      if (version === undefined) continue;
+      if (coveredAt((binding.spec as Obj | undefined)?.matchResources, a, namespaceLabels, false, served) === undefined) continue;
+      applicable.push({ binding, policy, version });
     }
     if (applicable.length === 0) return out;
     await loadExtras();
     const { jsonToCel, namespaceObjectOf, CelAuthorizer } = requireExtras();
     const isNamespace = a.group === '' && a.resource === 'namespaces';
-    const base = {
-      object: a.object ? jsonToCel(a.object) : null,
-      oldObject: a.oldObject ? jsonToCel(a.oldObject) : null,
-      request: jsonToCel(admissionRequestOf(a, randomUUID())),
-      namespaceObject: a.namespace && !isNamespace ? namespaceObjectOf(this.source.namespace(a.namespace) as Obj | undefined) : null,
-      authorizer: new CelAuthorizer(a.user, this.authorize, { group: a.group, version: a.version, resource: a.resource, subresource: a.subresource ?? '', namespace: a.namespace ?? '', name: a.name }),
+    const uid = randomUUID();
+    const namespaceObject = a.namespace && !isNamespace ? namespaceObjectOf(this.source.namespace(a.namespace) as Obj | undefined) : null;
+    // The policies' variables for the request in each version a policy matched it in.
+    const views = new Map<string, Promise<Record<string, unknown>>>();
+    const baseAt = (version: string) => {
+      let base = views.get(version);
+      if (!base) {
+        base = viewInVersion(a, version, this.source.resourceAt).then(({ attrs: v }) => ({
+          object: v.object ? jsonToCel(v.object) : null,
+          oldObject: v.oldObject ? jsonToCel(v.oldObject) : null,
+          request: jsonToCel(admissionRequestOf(v, uid)),
+          namespaceObject,
+          authorizer: new CelAuthorizer(a.user, this.authorize, { group: a.group, version: a.version, resource: a.resource, subresource: a.subresource ?? '', namespace: a.namespace ?? '', name: a.name }),
+        }));
+        views.set(version, base);
+      }
+      return base;
     };
     const denials: Decision[] = [];
     const failures = new Map<string, unknown[]>();
-    for (const { binding, policy: stored } of applicable) {
+    for (const { binding, policy: stored, version } of applicable) {
+      const base = await baseAt(version);
       const policy = this.policy(stored);
       const bindingName = binding.metadata.name!;
       const actions = list((binding.spec as Obj).validationActions) as unknown as string[];

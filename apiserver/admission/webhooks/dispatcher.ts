@@ -13,8 +13,7 @@ import type { CompiledCondition } from '../../../api/cel/admission.js';
 import { loadExtras } from '../../../api/on-demand/loader.js';
 import { admissionRequestOf } from '../admission-request.js';
 import { WebhookCallError, WebhookClient, type ServiceResolver } from '../../webhooks/client.js';
-import { fromStorageAsync, toStorageAsync } from '../../../api/conversion.js';
-import type { ResourceInfo } from '../../../api/resources.js';
+import { viewInVersion, type ResourceAt, type VersionView } from '../version-view.js';
 import { exempt, matchedVersion, type AdmissionAttributes, type Webhook } from './matching.js';
 
 export interface WebhookSource {
@@ -24,7 +23,7 @@ export interface WebhookSource {
   /** One ready endpoint of a Service's port. */
   serviceEndpoint: ServiceResolver;
   /** A resource as served in a version (built-in or custom), if it is. */
-  resourceAt?(group: string, version: string, plural: string): ResourceInfo | undefined;
+  resourceAt?: ResourceAt;
 }
 
 /** A webhook the request goes to, and the version of the resource its rules name for it. */
@@ -84,25 +83,8 @@ export class WebhookDispatcher {
     return out;
   }
 
-  /**
-   * The request as a webhook matched through another version of its resource sees it: objects,
-   * kind and resource in that version, the request's own in requestKind and requestResource,
-   * as Kubernetes converts for matchPolicy Equivalent; `back` converts what a mutating webhook
-   * made of the object to the request's version. Scale and CONNECT objects are the same in
-   * every version of their resource.
-   */
-  private async viewAt(a: AdmissionAttributes, version: string): Promise<{ attrs: AdmissionAttributes; back(o: KubeObject): Promise<KubeObject> }> {
-    const from = version === a.version ? undefined : this.source.resourceAt?.(a.group, a.version, a.resource);
-    const to = from && this.source.resourceAt?.(a.group, version, a.resource);
-    if (!from || !to) return { attrs: a, back: async (o) => o };
-    const requested = { version: a.version, kind: a.kind };
-    if (a.objectKind) return { attrs: { ...a, version, kind: to.kind, requested }, back: async (o) => o };
-    const convert = async (o: KubeObject | undefined, src: ResourceInfo, dst: ResourceInfo) => (o ? (await fromStorageAsync(dst, [await toStorageAsync(src, o)]))[0]! : undefined);
-    const [object, oldObject] = await Promise.all([convert(a.object, from, to), convert(a.oldObject, from, to)]);
-    return {
-      attrs: { ...a, version, kind: to.kind, object: object && structuredClone(object), oldObject, requested },
-      back: async (o) => (await convert(o, to, from))!,
-    };
+  private viewAt(a: AdmissionAttributes, version: string): Promise<VersionView> {
+    return viewInVersion(a, version, this.source.resourceAt);
   }
 
   private async conditionsMatch(hook: Webhook, a: AdmissionAttributes): Promise<boolean> {
