@@ -70,6 +70,18 @@ describe('request limits', () => {
     expect(list.items.map((i) => i.metadata.name).sort()).toEqual([...accepted].sort());
   });
 
+  it('answers an object too large for etcd (within the body limit) 413 with etcd\'s reason, stores nothing and serves on', async () => {
+    const template = (name: string, bytes: number) => JSON.stringify({ apiVersion: 'v1', kind: 'PodTemplate', metadata: { name }, template: { spec: { containers: [{ name: 'c', image: 'i', env: [{ name: 'E', value: 'x'.repeat(bytes) }] }] } } });
+    const post = (body: string) => fetch(`${api.url}/api/v1/namespaces/default/podtemplates`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+    // etcd's default limit is 1.5 MiB per request; the apiserver takes bodies up to 3 MiB.
+    const res = await post(template('too-large', 2_200_000));
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ kind: 'Status', code: 413, reason: 'RequestEntityTooLarge', message: expect.stringContaining('etcdserver: request is too large') });
+    expect((await fetch(`${api.url}/api/v1/namespaces/default/podtemplates/too-large`)).status).toBe(404);
+    const small = await post(template('fits', 1000));
+    expect(small.status).toBe(201);
+  });
+
   it('does not count watches against the read limit', async () => {
     const watches = await Promise.all(Array.from({ length: 5 }, () => fetch(`${api.url}/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=3`)));
     for (const w of watches) expect(w.status).toBe(200);
