@@ -15,7 +15,7 @@ import { StatusError } from '../../../api/status.js';
 import type { KubeObject } from '../../../api/types/meta.js';
 import { admissionRequestOf } from '../admission-request.js';
 import { viewInVersion, type ResourceAt } from '../version-view.js';
-import { exempt, ruleMatches, webhookMatches, type AdmissionAttributes, type WebhookRule } from '../webhooks/matching.js';
+import { equivalentVersion, exempt, ruleMatches, webhookMatches, type AdmissionAttributes, type WebhookRule } from '../webhooks/matching.js';
 
 export interface PolicySource {
   policies(): KubeObject[];
@@ -92,7 +92,7 @@ function coveredAt(m: MatchResources | undefined, a: AdmissionAttributes, namesp
   if (!webhookMatches({ name: '', clientConfig: {}, rules: [everything], matchPolicy: 'Exact', namespaceSelector: m.namespaceSelector, objectSelector: m.objectSelector }, a, namespaceLabels)) return undefined;
   let version: string | undefined = a.version;
   if ((requireRules || rules.length > 0) && !rules.some((r) => namedRuleMatches(r, a, false))) {
-    version = equivalent ? rules.flatMap((r) => (r.apiVersions ?? []).filter((v) => v !== '*' && v !== a.version && served(v) && namedRuleMatches(r, { ...a, version: v }, false)))[0] : undefined;
+    version = equivalent ? equivalentVersion(rules, a, served, namedRuleMatches) : undefined;
   }
   if (version === undefined || (m.excludeResourceRules ?? []).some((r) => namedRuleMatches(r, a, equivalent))) return undefined;
   return version;

@@ -101,6 +101,17 @@ export function exempt(a: AdmissionAttributes): boolean {
 }
 
 /**
+ * The first version other than the request's, in rule order, in which the resource is served
+ * and that a rule (by `matches`) covers: what matchPolicy Equivalent converts the request to.
+ */
+export function equivalentVersion<R extends WebhookRule>(rules: R[], a: AdmissionAttributes, served: (version: string) => boolean, matches: (rule: R, a: AdmissionAttributes, equivalent: boolean) => boolean): string | undefined {
+  for (const r of rules) {
+    for (const v of r.apiVersions ?? []) if (v !== '*' && v !== a.version && served(v) && matches(r, { ...a, version: v }, false)) return v;
+  }
+  return undefined;
+}
+
+/**
  * The version of the request's resource a webhook's rules name for it, or undefined when the
  * webhook is not called. A rule naming the request's own version wins; under matchPolicy
  * Equivalent (the default) a rule naming another version in which the resource is served
@@ -113,7 +124,7 @@ export function matchedVersion(hook: Webhook, a: AdmissionAttributes, namespaceL
   let version: string | undefined;
   if (rules.some((r) => ruleMatches(r, a, false))) version = a.version;
   else if ((hook.matchPolicy ?? 'Equivalent') === 'Equivalent') {
-    version = rules.flatMap((r) => (r.apiVersions ?? []).filter((v) => v !== '*' && v !== a.version && served(v) && ruleMatches(r, { ...a, version: v }, false)))[0];
+    version = equivalentVersion(rules, a, served, ruleMatches);
   }
   if (version === undefined || !selectorsMatch(hook, a, namespaceLabels)) return undefined;
   return version;

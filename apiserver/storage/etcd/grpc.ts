@@ -129,6 +129,42 @@ function grpcMessage(value: unknown): string {
   }
 }
 
+/** How a call's stream ended, read from its headers, trailers and errors as they come. */
+class Ending {
+  private status?: string;
+  private message = '';
+  private httpStatus = 200;
+  /** Why this side gave up on the stream (a malformed frame), or the stream's own error. */
+  broke?: Error;
+
+  constructor(private readonly s: ClientHttp2Stream) {
+    const read = (h: IncomingHttpHeaders) => {
+      if (h['grpc-status'] !== undefined) this.status = String(h['grpc-status']);
+      if (h['grpc-message'] !== undefined) this.message = grpcMessage(h['grpc-message']);
+    };
+    s.on('response', (headers) => {
+      this.httpStatus = Number(headers[constants.HTTP2_HEADER_STATUS]);
+      read(headers);
+    });
+    s.on('trailers', read);
+    s.on('error', (err) => (this.broke ??= err));
+  }
+
+  /** Why the call failed, once the stream has closed; undefined when etcd ended it with OK. */
+  error(): GrpcError | undefined {
+    if (this.broke instanceof GrpcError) return this.broke;
+    if (this.status !== undefined) {
+      const code = Number(this.status);
+      return code === GrpcStatus.OK ? undefined : new GrpcError(code, this.message);
+    }
+    if (this.httpStatus !== 200) return new GrpcError(statusFromHttp(this.httpStatus), `unexpected HTTP status ${this.httpStatus} from etcd`);
+    // No status: the stream was reset or the connection lost. Refused streams were not
+    // processed (HTTP/2 says so); anything else may have been.
+    if (this.s.rstCode === constants.NGHTTP2_REFUSED_STREAM) return new GrpcError(GrpcStatus.UNAVAILABLE, 'No connection available: stream refused by etcd');
+    return new GrpcError(GrpcStatus.UNAVAILABLE, `connection to etcd lost: ${this.broke?.message ?? `stream closed (code ${this.s.rstCode})`}`);
+  }
+}
+
 export interface StreamHandlers {
   onMessage(message: Buffer): void;
   /** Called once, when the stream is over: with etcd's status, or why it broke. */
@@ -307,39 +343,18 @@ export class GrpcConnection {
         stream = s;
         const reader = new FrameReader();
         const messages: Buffer[] = [];
-        let status: string | undefined;
-        let message = '';
-        let httpStatus = 200;
-        let broke: Error | undefined;
-        const readStatus = (h: IncomingHttpHeaders) => {
-          if (h['grpc-status'] !== undefined) status = String(h['grpc-status']);
-          if (h['grpc-message'] !== undefined) message = grpcMessage(h['grpc-message']);
-        };
-        s.on('response', (headers) => {
-          httpStatus = Number(headers[constants.HTTP2_HEADER_STATUS]);
-          readStatus(headers);
-        });
-        s.on('trailers', readStatus);
+        const ending = new Ending(s);
         s.on('data', (chunk: Buffer) => {
           try {
             for (const m of reader.push(chunk)) messages.push(m);
           } catch (err) {
-            broke = err as Error;
+            ending.broke = err as Error;
             s.close(constants.NGHTTP2_CANCEL);
           }
         });
-        s.on('error', (err) => (broke ??= err));
         s.on('close', () => {
-          if (broke instanceof GrpcError) return settle(broke);
-          if (status === undefined) {
-            if (httpStatus !== 200) return settle(new GrpcError(statusFromHttp(httpStatus), `unexpected HTTP status ${httpStatus} from etcd`));
-            // No status: the stream was reset or the connection lost. Refused streams were not
-            // processed (HTTP/2 says so); anything else may have been.
-            if (s.rstCode === constants.NGHTTP2_REFUSED_STREAM) return settle(new GrpcError(GrpcStatus.UNAVAILABLE, 'No connection available: stream refused by etcd'));
-            return settle(new GrpcError(GrpcStatus.UNAVAILABLE, `connection to etcd lost: ${broke?.message ?? `stream closed (code ${s.rstCode})`}`));
-          }
-          const code = Number(status);
-          if (code !== GrpcStatus.OK) return settle(new GrpcError(code, message));
+          const err = ending.error();
+          if (err) return settle(err);
           if (messages.length !== 1 || reader.partial) return settle(new GrpcError(GrpcStatus.INTERNAL, `etcd answered a unary call with ${messages.length} messages`));
           settle(undefined, messages[0]);
         });
@@ -368,19 +383,7 @@ export class GrpcConnection {
       if (s instanceof GrpcError) return close(s);
       stream = s;
       const reader = new FrameReader();
-      let status: string | undefined;
-      let message = '';
-      let broke: Error | undefined;
-      const readStatus = (h: IncomingHttpHeaders) => {
-        if (h['grpc-status'] !== undefined) status = String(h['grpc-status']);
-        if (h['grpc-message'] !== undefined) message = grpcMessage(h['grpc-message']);
-      };
-      s.on('response', (headers) => {
-        readStatus(headers);
-        const httpStatus = Number(headers[constants.HTTP2_HEADER_STATUS]);
-        if (httpStatus !== 200) broke = new GrpcError(statusFromHttp(httpStatus), `unexpected HTTP status ${httpStatus} from etcd`);
-      });
-      s.on('trailers', readStatus);
+      const ending = new Ending(s);
       s.on('data', (chunk: Buffer) => {
         if (over) return;
         try {
@@ -389,19 +392,13 @@ export class GrpcConnection {
             handlers.onMessage(m);
           }
         } catch (err) {
-          broke = err as Error;
+          ending.broke = err as Error;
           s.close(constants.NGHTTP2_CANCEL);
         }
       });
-      s.on('error', (err) => (broke ??= err));
       // etcd ended its side (with a status, or not): end ours, or the stream never closes.
       s.on('end', () => s.close());
-      s.on('close', () => {
-        if (broke instanceof GrpcError) return close(broke);
-        if (status !== undefined) return close(new GrpcError(Number(status), message || 'stream ended by etcd'));
-        if (s.rstCode === constants.NGHTTP2_REFUSED_STREAM) return close(new GrpcError(GrpcStatus.UNAVAILABLE, 'No connection available: stream refused by etcd'));
-        close(new GrpcError(GrpcStatus.UNAVAILABLE, `connection to etcd lost: ${broke?.message ?? `stream closed (code ${s.rstCode})`}`));
-      });
+      s.on('close', () => close(ending.error() ?? new GrpcError(GrpcStatus.OK, 'stream ended by etcd')));
       s.write(first);
     };
     const ready = this.usable();
