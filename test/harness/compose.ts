@@ -1,6 +1,7 @@
 // docker-compose projects for the compose tests: this checkout's files, the images built from
 // local parts (no registry here: compose must never pull), and a cluster brought up from clean.
 import { execFile, execFileSync } from 'node:child_process';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { waitFor } from './ports.js';
 
@@ -10,6 +11,20 @@ export const LOCAL_IMAGES = {
   KUBETTE_PAUSE_IMAGE: 'kubette/pause:3.9',
   KUBETTE_NGINX_IMAGE: 'kubette/nginx:1.22',
 };
+
+/** Host ports both compose files' parts listen on (network_mode: host): etcd, the apiserver's secure and local admin ports. */
+const HOST_PORTS = [2379, 6443, 8080];
+
+/** Whether some process accepts connections on a loopback port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.setTimeout(1000);
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('timeout', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+  });
+}
 
 export interface ComposeProject {
   run(...args: string[]): Promise<{ code: number; out: string }>;
@@ -40,6 +55,11 @@ export function composeProject(project: string, files: string[] = ['docker-compo
       const built = await run('build', 'apiserver');
       if (built.code !== 0) throw new Error(`docker-compose build failed:\n${built.out}`);
       await run('down', '-v');
+      // Another cluster on these ports (a launcher, another project) would answer in this
+      // project's place: its nodes would look Ready and only its certificates would differ.
+      const taken = [];
+      for (const port of HOST_PORTS) if (await listening(port)) taken.push(port);
+      if (taken.length > 0) throw new Error(`something other than this project listens on 127.0.0.1 port ${taken.join(', ')}: stop it (a launcher, another compose project) first`);
       const started = Date.now();
       const up = await run('up', '-d');
       if (up.code !== 0) throw new Error(`docker-compose up failed:\n${up.out}`);
