@@ -17,6 +17,7 @@ import { DockerRuntime } from './runtime/docker/runtime.js';
 import { KubeletServer } from './server/server.js';
 import { KubeletAuth } from './server/auth.js';
 import { selfSignedServingCert } from '../component-base/serving-cert.js';
+import { loadServingCertificate, manageServingCertificate } from './node/serving-certificate.js';
 import { serveHealth } from '../component-base/health-server.js';
 
 const flags = defineFlags({
@@ -24,6 +25,10 @@ const flags = defineFlags({
   ...apiServerFlags,
   'bootstrap-kubeconfig': { type: 'string', arg: 'FILE', help: 'Credentials that may only request a client certificate: the kubelet asks for one (a CSR), waits for it, and writes --kubeconfig to use it.' },
   'rotate-certificates': { type: 'bool', help: 'Ask for a new client certificate as the current one nears its expiry (70-90% of its validity), and switch to it.' },
+  'rotate-server-certificates': {
+    type: 'bool',
+    help: "Serve a certificate from the cluster's signer (kubernetes.io/kubelet-serving) instead of a self-signed one: ask for it with a CSR, which an administrator approves (kubectl certificate approve); until then the API has no certificate. Renewed at 70-90% of its validity.",
+  },
   'cert-dir': { type: 'string', arg: 'DIR', help: "Where the bootstrapped client certificate and key are kept (default <root-dir>/pki)." },
   'docker-endpoint': { type: 'string', default: 'unix:///var/run/docker.sock', arg: 'URL', help: 'Docker Engine socket (unix://).' },
   'pod-infra-container-image': { type: 'string', default: 'kubette/pause:3.9', arg: 'IMAGE', help: 'The sandbox ("pause") image holding each pod\'s network.' },
@@ -79,6 +84,7 @@ runComponent({
     if (f['rotate-certificates'] && !f.kubeconfig) throw new FlagError('--rotate-certificates needs --kubeconfig with a client certificate');
     if (!['AlwaysAllow', 'Webhook'].includes(f['authorization-mode'])) throw new FlagError(`--authorization-mode must be AlwaysAllow or Webhook, got ${f['authorization-mode']}`);
     if (!!f['tls-cert-file'] !== !!f['tls-private-key-file']) throw new FlagError('--tls-cert-file and --tls-private-key-file go together');
+    if (f['rotate-server-certificates'] && f['tls-cert-file']) throw new FlagError('--rotate-server-certificates asks the cluster for the serving certificate: it does not go with --tls-cert-file');
   },
   // Removing every container on exit (compose down) takes a while on a busy node.
   drainMs: 60_000,
@@ -106,9 +112,11 @@ runComponent({
     let kubelet: Kubelet | undefined;
     let runtimeUp = true;
     const certDir = f['cert-dir'] ?? join(rootDir, 'pki');
-    const serving = f['tls-cert-file']
-      ? { certPem: readFile(f['tls-cert-file']), keyPem: readFile(f['tls-private-key-file']!) }
-      : await selfSignedServingCert({ certDir, name: 'kubelet', commonName: `${nodeName}@${Math.floor(Date.now() / 1000)}`, hosts: [nodeName, 'localhost'], ips: [...new Set([f['node-ip'], '127.0.0.1'])] });
+    const serving = f['rotate-server-certificates']
+      ? (loadServingCertificate(certDir) ?? {})
+      : f['tls-cert-file']
+        ? { certPem: readFile(f['tls-cert-file']), keyPem: readFile(f['tls-private-key-file']!) }
+        : await selfSignedServingCert({ certDir, name: 'kubelet', commonName: `${nodeName}@${Math.floor(Date.now() / 1000)}`, hosts: [nodeName, 'localhost'], ips: [...new Set([f['node-ip'], '127.0.0.1'])] });
     const server = new KubeletServer({
       tls: { ...serving, clientCaPem: f['client-ca-file'] ? readFile(f['client-ca-file']) : undefined },
       auth: new KubeletAuth(
@@ -127,6 +135,20 @@ runComponent({
     // --port 0 takes a free port; the Node then advertises the one actually bound.
     const port = await server.listen(f.port, f.address);
     log.info({ port, address: f.address }, 'kubelet API listening (HTTPS)');
+    if (f['rotate-server-certificates']) {
+      if (!serving.certPem) log.warn('no serving certificate yet: the API refuses TLS handshakes until the request is approved (kubectl certificate approve)');
+      void manageServingCertificate({
+        client,
+        nodeName,
+        // The names the node's status gives: Hostname and InternalIP.
+        dnsNames: [nodeName],
+        ipAddresses: [f['node-ip']],
+        certDir,
+        log,
+        signal,
+        use: (issued) => server.useCertificate(issued.certPem, issued.keyPem),
+      });
+    }
     const healthz = serveHealth(f['healthz-bind-address'], f['healthz-port'], {
       healthz: () => (runtimeUp ? { code: 200, body: 'ok' } : { code: 503, body: 'container runtime is down' }),
     });

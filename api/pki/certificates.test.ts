@@ -107,6 +107,14 @@ describe('PKI', () => {
       expect(openssl('verify', '-CAfile', caPath, signedPath).trim()).toBe(`${signedPath}: OK`);
     });
 
+    it('makes a serving request with DNS and IP names that OpenSSL reads and verifies', async () => {
+      const { csrPem } = await createCSR({ commonName: 'system:node:n5', organizations: ['system:nodes'] }, { dnsNames: ['n5'], ipAddresses: ['10.0.0.5', '2001:db8::5'] });
+      expect(await parseCSR(csrPem)).toEqual({ commonName: 'system:node:n5', organizations: ['system:nodes'], dnsNames: ['n5'], ipAddresses: ['10.0.0.5', '2001:db8::5'], emailAddresses: [], uris: [], signatureValid: true });
+      const csrPath = file('serving-csr.pem', csrPem);
+      const text = openssl('req', '-in', csrPath, '-noout', '-text', '-verify');
+      expect(text).toMatch(/X509v3 Subject Alternative Name:\s+DNS:n5, IP Address:10\.0\.0\.5, IP Address:2001:DB8:0:0:0:0:0:5/);
+    });
+
     it.each([
       ['RSA 2048', ['-newkey', 'rsa:2048']],
       ['ECDSA P-384', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-384']],

@@ -315,11 +315,17 @@ export async function issue(ca: Issued, subject: Subject, opts: IssueOptions): P
   return { certPem, keyPem: keyPem(privateKey) };
 }
 
-/** A PKCS#10 request for `subject` with a new key, as a bootstrapping kubelet makes it. */
-export async function createCSR(subject: Subject): Promise<{ csrPem: string; keyPem: string }> {
+/**
+ * A PKCS#10 request for `subject` with a new key, as a bootstrapping kubelet makes it; names
+ * for a serving certificate go in an extension request (a subjectAltName).
+ */
+export async function createCSR(subject: Subject, names: { dnsNames?: string[]; ipAddresses?: string[] } = {}): Promise<{ csrPem: string; keyPem: string }> {
   const { publicKey, privateKey } = await newKey();
-  // version 0, subject, key, no attributes
-  const info = sequence(integer(0), nameDER(subject), spkiOf(publicKey), tlv(contextTag(0, true), Buffer.alloc(0)));
+  const dns = names.dnsNames ?? [];
+  const ips = names.ipAddresses ?? [];
+  const attributes = dns.length || ips.length ? sequence(oid(OID.extensionRequest), set(sequence(extension(OID.subjectAltName, false, altNamesDER(dns, ips))))) : Buffer.alloc(0);
+  // version 0, subject, key, attributes
+  const info = sequence(integer(0), nameDER(subject), spkiOf(publicKey), tlv(contextTag(0, true), attributes));
   return { csrPem: pem('CERTIFICATE REQUEST', signed(info, privateKey)), keyPem: keyPem(privateKey) };
 }
 

@@ -70,36 +70,53 @@ export interface IssuedCertificate {
   keyPem: string;
 }
 
+/** What a kubelet asks a signer for: its client certificate, or (--rotate-server-certificates) its serving one. */
+export interface CertificateKind {
+  /** For log lines: "client" or "serving". */
+  noun: string;
+  signerName: string;
+  usages: string[];
+  dnsNames?: string[];
+  ipAddresses?: string[];
+}
+
+export const CLIENT_CERTIFICATE: CertificateKind = { noun: 'client', signerName: KUBELET_CLIENT_SIGNER, usages: ['digital signature', 'key encipherment', 'client auth'] };
+
 /**
  * Asks for a client certificate as system:node:<name> with a new key, through `client` (the
  * bootstrap credentials, or the current certificate when rotating), until one is issued;
  * undefined once stopped.
  */
-export async function requestClientCertificate(client: RestClient, o: Pick<BootstrapOptions, 'nodeName' | 'log' | 'signal' | 'retryMs'>): Promise<IssuedCertificate | undefined> {
+export function requestClientCertificate(client: RestClient, o: Pick<BootstrapOptions, 'nodeName' | 'log' | 'signal' | 'retryMs'>): Promise<IssuedCertificate | undefined> {
+  return requestCertificate(client, o, CLIENT_CERTIFICATE);
+}
+
+/** Asks for a certificate of `kind` as system:node:<name> with a new key until one is issued; undefined once stopped. */
+export async function requestCertificate(client: RestClient, o: Pick<BootstrapOptions, 'nodeName' | 'log' | 'signal' | 'retryMs'>, kind: CertificateKind): Promise<IssuedCertificate | undefined> {
   while (!o.signal.aborted) {
-    const { csrPem, keyPem } = await createCSR({ commonName: `system:node:${o.nodeName}`, organizations: ['system:nodes'] });
-    const name = `node-csr-${randomBytes(8).toString('hex')}`;
-    const created = await createRequest(client, o, {
+    const { csrPem, keyPem } = await createCSR({ commonName: `system:node:${o.nodeName}`, organizations: ['system:nodes'] }, { dnsNames: kind.dnsNames, ipAddresses: kind.ipAddresses });
+    const name = `csr-${randomBytes(8).toString('hex')}`;
+    const created = await createRequest(client, o, kind, {
       apiVersion: 'certificates.k8s.io/v1',
       kind: 'CertificateSigningRequest',
-      metadata: { name },
-      spec: { request: Buffer.from(csrPem).toString('base64'), signerName: KUBELET_CLIENT_SIGNER, usages: ['digital signature', 'key encipherment', 'client auth'] },
+      metadata: { name: kind === CLIENT_CERTIFICATE ? `node-${name}` : name },
+      spec: { request: Buffer.from(csrPem).toString('base64'), signerName: kind.signerName, usages: kind.usages },
     });
     if (!created) return undefined;
-    o.log.info({ csr: name }, 'waiting for the client certificate request to be approved and issued');
+    o.log.info({ csr: created.metadata.name }, `waiting for the ${kind.noun} certificate request to be approved and issued`);
     const issued = await waitForCertificate(client, created, o);
     if (issued === 'deleted') {
-      o.log.warn({ csr: name }, 'the client certificate request was deleted before it was issued; asking again in 1s');
+      o.log.warn({ csr: created.metadata.name }, `the ${kind.noun} certificate request was deleted before it was issued; asking again in 1s`);
       await sleep(1000, o.signal);
       continue;
     }
     if (issued === 'denied') {
-      o.log.error({ csr: name }, 'the client certificate request was denied; asking again in 30s');
+      o.log.error({ csr: created.metadata.name }, `the ${kind.noun} certificate request was denied; asking again in 30s`);
       await sleep(30_000, o.signal);
       continue;
     }
     if (!issued) return undefined;
-    o.log.info({ csr: name }, 'client certificate issued');
+    o.log.info({ csr: created.metadata.name }, `${kind.noun} certificate issued`);
     return { certPem: issued, keyPem };
   }
   return undefined;
@@ -142,13 +159,13 @@ export function storeClientCertificate(o: Pick<BootstrapOptions, 'certDir' | 'ku
  * bootstrap permissions not written yet: a cluster's parts start together): every 250 ms for the
  * first 10 s, then backing off to 5 s. Undefined once stopped.
  */
-async function createRequest(client: RestClient, o: Pick<BootstrapOptions, 'log' | 'signal'>, csr: CertificateSigningRequest): Promise<CertificateSigningRequest | undefined> {
+async function createRequest(client: RestClient, o: Pick<BootstrapOptions, 'log' | 'signal'>, kind: CertificateKind, csr: CertificateSigningRequest): Promise<CertificateSigningRequest | undefined> {
   const started = Date.now();
   for (let delay = 250; !o.signal.aborted; delay = Date.now() - started < 10_000 ? 250 : Math.min(delay * 2, 5000)) {
     try {
       return await client.create<CertificateSigningRequest>(csrs, undefined, csr);
     } catch (err) {
-      o.log.warn({ err: (err as Error).message, retryInMs: delay }, 'cannot create the client certificate request yet');
+      o.log.warn({ err: (err as Error).message, retryInMs: delay }, `cannot create the ${kind.noun} certificate request yet`);
       await sleep(delay, o.signal);
     }
   }

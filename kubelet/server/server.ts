@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { Duplex } from 'node:stream';
+import type { SecureContextOptions, TlsOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { Pod } from '../../api/types/pod.js';
@@ -33,8 +34,11 @@ export interface ServerDeps {
   /** The resource metrics (/metrics/resource), Prometheus text. */
   resourceMetrics(): Promise<string>;
   log: Logger;
-  /** The serving certificate, and the CA whose client certificates authenticate. */
-  tls: { certPem: string; keyPem: string; clientCaPem?: string };
+  /**
+   * The serving certificate (none yet while a requested one waits for approval: handshakes
+   * fail until `useCertificate`), and the CA whose client certificates authenticate.
+   */
+  tls: { certPem?: string; keyPem?: string; clientCaPem?: string };
   auth: Pick<KubeletAuth, 'check'>;
 }
 
@@ -74,17 +78,22 @@ export class KubeletServer {
   });
 
   constructor(private readonly d: ServerDeps) {
-    this.server = createServer(
-      {
-        cert: d.tls.certPem,
-        key: d.tls.keyPem,
-        minVersion: 'TLSv1.2',
-        // Ask for a client certificate, but judge it (and the lack of one) in auth.ts.
-        ...(d.tls.clientCaPem ? { ca: d.tls.clientCaPem, requestCert: true, rejectUnauthorized: false } : {}),
-      },
-      (req, res) => void this.handle(req, res),
-    );
+    this.server = createServer(this.secureContext(d.tls.certPem, d.tls.keyPem), (req, res) => void this.handle(req, res));
     this.server.on('upgrade', (req, socket, head) => void this.upgrade(req, socket, head));
+  }
+
+  private secureContext(cert: string | undefined, key: string | undefined): SecureContextOptions & TlsOptions {
+    return {
+      ...(cert && key ? { cert, key } : {}),
+      minVersion: 'TLSv1.2',
+      // Ask for a client certificate, but judge it (and the lack of one) in auth.ts.
+      ...(this.d.tls.clientCaPem ? { ca: this.d.tls.clientCaPem, requestCert: true, rejectUnauthorized: false } : {}),
+    };
+  }
+
+  /** Serves `certPem` from the next handshake on (a rotated or newly issued certificate). */
+  useCertificate(certPem: string, keyPem: string): void {
+    this.server.setSecureContext(this.secureContext(certPem, keyPem));
   }
 
   /** Resolves with the port bound (the one asked for, or a free one for 0). */

@@ -6,6 +6,7 @@
 // controller-manager and kubelets (on Docker), driven by kubectl over TLS.
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -26,6 +27,7 @@ let api: ApiServerHandle;
 let admin: ReturnType<typeof kubectlFor>;
 let server: string;
 let bootstrapKubeconfig: string;
+let caPem: string;
 
 const write = (name: string, text: string) => {
   const p = join(dir, name);
@@ -35,14 +37,15 @@ const write = (name: string, text: string) => {
 
 function startKubelet(node: string, extra: string[] = []): string {
   const kubeconfig = join(dir, `${node}.kubeconfig`);
-  procs.push(
+  kubelets.set(
+    node,
     startComponent('kubelet', [
       '--bootstrap-kubeconfig', bootstrapKubeconfig,
       '--kubeconfig', kubeconfig,
       '--node-name', node,
       '--address', '127.0.0.1',
       '--node-ip', '127.0.0.1',
-      '--port', '0',
+      '--port', String(ports.get(node) ?? 0),
       '--healthz-port', '0',
       '--root-dir', join(dir, node),
       '--log-level', 'warn',
@@ -50,6 +53,29 @@ function startKubelet(node: string, extra: string[] = []): string {
     ]),
   );
   return kubeconfig;
+}
+const kubelets = new Map<string, Proc>();
+/** Kubelet API ports chosen by a test (the rest take a free one). */
+const ports = new Map<string, number>();
+
+/** The certificate the kubelet on `port` serves, or the error its handshake ends in. */
+function servedCertificate(port: number, caPem?: string): Promise<X509Certificate | Error> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port, ...(caPem ? { ca: caPem, rejectUnauthorized: true } : { rejectUnauthorized: false }) });
+    socket.once('secureConnect', () => {
+      resolve(socket.getPeerX509Certificate() ?? new Error('no certificate'));
+      socket.destroy();
+    });
+    socket.once('error', (err) => resolve(err));
+  });
+}
+
+async function servingRequests(node: string): Promise<Array<{ name: string; condition: string; issued: boolean }>> {
+  const list = JSON.parse(await admin.ok(['get', 'csr', '-o', 'json'])) as { items: Array<{ metadata: { name: string; creationTimestamp: string }; spec: { signerName: string; username: string }; status?: { certificate?: string; conditions?: Array<{ type: string }> } }> };
+  return list.items
+    .filter((c) => c.spec.signerName === 'kubernetes.io/kubelet-serving' && c.spec.username === `system:node:${node}`)
+    .sort((a, b) => a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp))
+    .map((c) => ({ name: c.metadata.name, condition: (c.status?.conditions ?? []).map((x) => x.type).join(',') || 'Pending', issued: Boolean(c.status?.certificate) }));
 }
 
 async function csrOf(node: string): Promise<{ name: string; requestor: string; condition: string }> {
@@ -67,6 +93,7 @@ async function csrOf(node: string): Promise<{ name: string; requestor: string; c
 
 beforeAll(async () => {
   const ca = await createCA('bootstrap-test-ca');
+  caPem = ca.certPem;
   const serving = await issue(ca, { commonName: 'kube-apiserver' }, { usages: ['server'], ipAddresses: ['127.0.0.1'] });
   const adminCert = await issue(ca, { commonName: 'admin', organizations: ['system:masters'] }, { usages: ['client'] });
   const cm = await issue(ca, { commonName: 'system:kube-controller-manager' }, { usages: ['client'] });
@@ -110,7 +137,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all(procs.map((p) => p.stop()));
+  await Promise.all([...procs, ...kubelets.values()].map((p) => p.stop()));
   await api?.stop();
 });
 
@@ -177,5 +204,53 @@ describe('kubelet TLS bootstrap', () => {
       const lease = JSON.parse(await admin.ok(['get', 'lease', '-n', 'kube-node-lease', node, '-o', 'json'])) as { spec: { renewTime: string } };
       return Date.parse(lease.spec.renewTime) > expired ? true : undefined;
     }, 30_000);
+  }, 150_000);
+
+  it('serves a certificate from the cluster signer once an administrator approves the node\'s serving request, keeps it across a restart and renews it', async () => {
+    await admin.run(['create', 'clusterrolebinding', 'auto-approve-bootstrap', '--clusterrole=system:certificates.k8s.io:certificatesigningrequests:nodeclient', '--group=system:bootstrappers']);
+    await admin.run(['create', 'clusterrolebinding', 'auto-approve-renewals', '--clusterrole=system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', '--group=system:nodes']);
+    const node = `boot-srv-${run}`;
+    // A port of its own, the same after the restart below.
+    ports.set(node, await freePort());
+    startKubelet(node, ['--rotate-server-certificates']);
+    await waitFor(`node ${node} to register`, async () => ((await admin.run(['get', 'node', node])).code === 0 ? true : undefined), 60_000);
+    const port = ports.get(node)!;
+    expect(Number(await admin.ok(['get', 'node', node, '-o', 'jsonpath={.status.daemonEndpoints.kubeletEndpoint.Port}']))).toBe(port);
+    const first = await waitFor(`a serving request from ${node}`, async () => (await servingRequests(node))[0]);
+    // Nothing approves serving requests by itself, not even with the node's client requests auto-approved.
+    await new Promise((r) => setTimeout(r, 2000));
+    expect((await servingRequests(node))[0]).toEqual({ name: first.name, condition: 'Pending', issued: false });
+    expect(await admin.ok(['get', 'csr', first.name])).toMatch(new RegExp(`${first.name}\\s+\\S+\\s+kubernetes.io/kubelet-serving\\s+system:node:${node}\\s+<none>\\s+Pending`));
+    // Until then the kubelet's API has no certificate: handshakes fail.
+    expect(await servedCertificate(port)).toBeInstanceOf(Error);
+
+    await admin.ok(['certificate', 'approve', first.name]);
+    const served = await waitFor('the issued certificate to be served', async () => {
+      const c = await servedCertificate(port, caPem);
+      return c instanceof X509Certificate ? c : undefined;
+    }, 30_000);
+    expect(served.subject).toBe(`CN=system:node:${node}\nO=system:nodes`);
+    expect(served.subjectAltName).toBe(`DNS:${node}, IP Address:127.0.0.1`);
+    expect(served.checkIssued(new X509Certificate(caPem))).toBe(true);
+
+    // A restart serves the stored certificate at once, without asking again.
+    await kubelets.get(node)!.stop();
+    startKubelet(node, ['--rotate-server-certificates']);
+    const afterRestart = await waitFor('the restarted kubelet to serve', async () => {
+      const c = await servedCertificate(port, caPem);
+      return c instanceof X509Certificate ? c : undefined;
+    }, 30_000);
+    expect(afterRestart.serialNumber).toBe(served.serialNumber);
+    expect((await servingRequests(node)).length).toBe(1);
+
+    // At 70-90% of the 45 s validity it asks again; approved, the new one is served.
+    const renewal = await waitFor(`a second serving request from ${node}`, async () => (await servingRequests(node)).find((c) => c.name !== first.name), 60_000);
+    expect(renewal.condition).toBe('Pending');
+    await admin.ok(['certificate', 'approve', renewal.name]);
+    const renewed = await waitFor('the renewed certificate to be served', async () => {
+      const c = await servedCertificate(port, caPem);
+      return c instanceof X509Certificate && c.serialNumber !== served.serialNumber ? c : undefined;
+    }, 30_000);
+    expect(Date.parse(renewed.validTo)).toBeGreaterThan(Date.parse(served.validTo));
   }, 150_000);
 });
