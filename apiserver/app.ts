@@ -89,14 +89,14 @@ export interface ApiServerOptions {
   logger?: Logger;
   /** Keep objects here instead of in etcd at etcdServers (tests: a MemoryKV). */
   storage?: KVStore;
-  /** Allow requests with no credentials on the secure port, as system:anonymous. */
-  anonymousAuth: boolean;
+  /** Allow requests with no credentials on the secure port, as system:anonymous (with `paths`: only for those). */
+  anonymousAuth: boolean | { paths: string[] };
   /** --enable-bootstrap-token-auth: bootstrap-token-<id> Secrets in kube-system authenticate. */
   bootstrapTokenAuth?: boolean;
   /** Static bearer tokens (--token-auth-file). */
   tokenFile?: TokenFile;
-  /** --oidc-*: ID tokens of an OpenID Connect issuer authenticate. */
-  oidc?: OIDCOptions;
+  /** --oidc-* (one) or --authentication-config's `jwt` (any number): ID tokens of these issuers authenticate. */
+  jwt?: OIDCOptions[];
   /** --authentication-token-webhook-config-file and its version and cache TTL. */
   tokenWebhook?: TokenWebhookOptions;
   /** --authorization-mode, in order: AlwaysAllow, RBAC. */
@@ -289,7 +289,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     ...(opts.tokenFile ? [tokenFileAuthenticator(opts.tokenFile)] : []),
     ...bootstrapTokens,
     serviceAccountTokens,
-    ...(opts.oidc ? [new OIDCAuthenticator(opts.oidc)] : []),
+    ...(opts.jwt ?? []).map((o) => new OIDCAuthenticator(o)),
     ...(opts.tokenWebhook ? [new WebhookTokenAuthenticator(opts.tokenWebhook)] : []),
   ];
   const rbacSource = registryRbacSource(registry);

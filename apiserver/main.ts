@@ -9,6 +9,7 @@ import { loadClientConfig } from '../client/kubeconfig.js';
 import { defineFlags, FlagError, type FlagValues } from '../component-base/flags.js';
 import type { Logger } from 'pino';
 import type { OIDCOptions } from './authn/oidc.js';
+import { parseAuthenticationConfig, type AuthenticationConfig } from './authn/authentication-config.js';
 import { runComponent } from '../component-base/run.js';
 import { AUTHORIZATION_MODES, build, defaultOptions, newServiceAccountKey } from './app.js';
 import { TokenFile } from './authn/token-file.js';
@@ -35,6 +36,11 @@ const flags = defineFlags({
   'cert-dir': { type: 'string', arg: 'DIR', help: 'Where a generated serving certificate is kept (apiserver.crt, apiserver.key, apiserver-ca.crt); without it, in memory.' },
   'client-ca-file': { type: 'string', arg: 'FILE', help: 'CA whose client certificates authenticate (CN user, O groups).' },
   'token-auth-file': { type: 'string', arg: 'FILE', help: 'Static bearer tokens, CSV: token,user,uid,"group1,group2".' },
+  'authentication-config': {
+    type: 'string',
+    arg: 'FILE',
+    help: 'An AuthenticationConfiguration (apiserver.config.k8s.io/v1beta1): JWT issuers with their audiences, claim rules and claim mappings (claims or CEL), and which paths anonymous requests may reach. Not with --oidc-*.',
+  },
   'oidc-issuer-url': { type: 'string', arg: 'URL', help: 'An OpenID Connect issuer (https) whose ID tokens authenticate; needs --oidc-client-id.' },
   'oidc-client-id': { type: 'string', arg: 'ID', help: 'The audience OIDC ID tokens must be for.' },
   'oidc-ca-file': { type: 'string', arg: 'FILE', help: "The CA of the issuer's serving certificate (default: the system's roots)." },
@@ -101,6 +107,7 @@ runComponent({
     if (!!f['proxy-client-cert-file'] !== !!f['proxy-client-key-file']) throw new FlagError('--proxy-client-cert-file and --proxy-client-key-file go together');
     for (const m of f['authorization-mode']) if (!AUTHORIZATION_MODES.includes(m)) throw new FlagError(`--authorization-mode: unsupported mode ${m} (supported: ${AUTHORIZATION_MODES.join(', ')})`);
     if (!f['insecure-port'] && !f['secure-port']) throw new FlagError('--insecure-port and --secure-port cannot both be 0');
+    if (f['authentication-config'] && f['oidc-issuer-url']) throw new FlagError('--authentication-config and --oidc-* flags are mutually exclusive');
     try {
       admissionPlugins(f['enable-admission-plugins'], f['disable-admission-plugins']);
       podSecurityConfigFrom(f['admission-control-config-file']);
@@ -127,7 +134,14 @@ runComponent({
     };
     // As in Kubernetes: with AlwaysAllow, anyone without credentials could do anything, so
     // anonymous requests are turned off rather than let through.
-    let anonymousAuth = f['anonymous-auth'];
+    const authnConfig = f['authentication-config'] ? await authenticationConfig(read(f['authentication-config']), f['authentication-config'], f['service-account-issuer']) : undefined;
+    let anonymousAuth: boolean | { paths: string[] } = f['anonymous-auth'];
+    if (authnConfig?.anonymous) {
+      if (process.argv.some((a) => a === '--anonymous-auth' || a.startsWith('--anonymous-auth='))) {
+        throw new FlagError('--anonymous-auth cannot be set when anonymous is configured in the --authentication-config file');
+      }
+      anonymousAuth = authnConfig.anonymous.enabled && (authnConfig.anonymous.paths ? { paths: authnConfig.anonymous.paths } : true);
+    }
     if (anonymousAuth && f['authorization-mode'].includes('AlwaysAllow')) {
       log.warn('AnonymousAuth is not allowed with the AlwaysAllow authorizer. Resetting AnonymousAuth to false. You should use a different authorizer');
       anonymousAuth = false;
@@ -160,7 +174,7 @@ runComponent({
       logger: log,
       anonymousAuth,
       tokenFile: f['token-auth-file'] ? new TokenFile(read(f['token-auth-file'])) : undefined,
-      oidc: oidcOptions(f, read, log),
+      jwt: authnConfig ? authnConfig.jwt.map((o) => ({ ...o, onError: (err: Error) => log.debug({ err: err.message, issuer: o.issuerURL }, 'JWT refused') })) : [oidcOptions(f, read, log)].filter((o) => o !== undefined),
       tokenWebhook: f['authentication-token-webhook-config-file']
         ? {
             client: webhookClientConfig(f['authentication-token-webhook-config-file']),
@@ -280,18 +294,30 @@ function oidcOptions(f: FlagValues<typeof flags>, read: (file: string) => string
     if (eq <= 0) throw new FlagError(`--oidc-required-claim ${pair}: not KEY=VALUE`);
     requiredClaims[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
+  const usernameClaim = f['oidc-username-claim'];
+  const prefix = f['oidc-username-prefix'];
   return {
     issuerURL,
-    clientID: f['oidc-client-id'],
+    audiences: [f['oidc-client-id']],
     caPem: f['oidc-ca-file'] ? read(f['oidc-ca-file']) : undefined,
-    usernameClaim: f['oidc-username-claim'],
-    usernamePrefix: f['oidc-username-prefix'],
-    groupsClaim: f['oidc-groups-claim'],
-    groupsPrefix: f['oidc-groups-prefix'],
+    // Unset: the issuer and '#' for claims other than email; '-': none.
+    username: { claim: usernameClaim, prefix: prefix === undefined ? (usernameClaim === 'email' ? '' : `${issuerURL}#`) : prefix === '-' ? '' : prefix },
+    ...(f['oidc-groups-claim'] ? { groups: { claim: f['oidc-groups-claim'], prefix: f['oidc-groups-prefix'] ?? '' } } : {}),
     signingAlgs: f['oidc-signing-algs'],
-    requiredClaims,
+    claimValidationRules: Object.entries(requiredClaims).map(([claim, requiredValue]) => ({ claim, requiredValue })),
+    extra: [],
+    userValidationRules: [],
     onError: (err) => log.debug({ err: err.message }, 'OIDC token refused'),
   };
+}
+
+/** --authentication-config, checked; the service-account issuer is not an issuer it may name. */
+async function authenticationConfig(text: string, file: string, serviceAccountIssuer: string): Promise<AuthenticationConfig> {
+  try {
+    return await parseAuthenticationConfig(text, [serviceAccountIssuer]);
+  } catch (err) {
+    throw new FlagError(`--authentication-config ${file}: ${(err as Error).message}`);
+  }
 }
 
 function endpointReconcilerType(value: string): 'lease' | 'none' {

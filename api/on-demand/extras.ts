@@ -7,3 +7,4 @@ export { re2Pattern } from '../custom-resources/re2-pattern.js';
 export { compileAdmissionExpression, compileConditions, judgeConditions, jsonToCel, namespaceObjectOf } from '../cel/admission.js';
 export { customResourcesNamed, typeCheckPolicy } from '../cel/policy-typecheck.js';
 export { CelAuthorizer } from '../cel/authorizer-library.js';
+export { compileAuthenticationExpression } from '../cel/authentication.js';

@@ -64,7 +64,9 @@ export class RequestGate {
   private async authenticate(req: IncomingMessage): Promise<UserInfo> {
     const socket = req.socket as Partial<TLSSocket>;
     if (!socket.encrypted) return LOCAL_ADMIN;
-    const r = await this.authenticator.authenticate(clientTLS(socket as TLSSocket), req.headers);
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const r = await this.authenticator.authenticate(clientTLS(socket as TLSSocket), req.headers, q < 0 ? url : url.slice(0, q));
     if (!r.ok) throw UNAUTHORIZED();
     return r.user;
   }

@@ -25,7 +25,8 @@ export interface TokenAuthenticator {
 export type AuthnResult = { ok: true; user: UserInfo } | { ok: false; reason: string };
 
 export interface AuthenticatorOptions {
-  anonymous: boolean;
+  /** Whether requests without credentials are system:anonymous; with `paths`, only requests for those exact paths. */
+  anonymous: boolean | { paths: string[] };
   tokens: TokenAuthenticator[];
 }
 
@@ -43,7 +44,8 @@ export function bearerToken(header: string | undefined): string | undefined {
 export class RequestAuthenticator {
   constructor(private readonly opts: AuthenticatorOptions) {}
 
-  async authenticate(tls: ClientTLS | undefined, headers: IncomingHttpHeaders): Promise<AuthnResult> {
+  /** `path`: the request's path without its query, for anonymous requests limited to some paths. */
+  async authenticate(tls: ClientTLS | undefined, headers: IncomingHttpHeaders, path?: string): Promise<AuthnResult> {
     const cert = tls?.peer && Object.keys(tls.peer).length > 0 ? tls.peer : undefined;
     if (cert) {
       if (!tls!.authorized) return { ok: false, reason: `x509: certificate not accepted (${tls!.authorizationError ?? 'unknown authority'})` };
@@ -59,7 +61,8 @@ export class RequestAuthenticator {
       }
       return { ok: false, reason: 'invalid bearer token' };
     }
-    if (this.opts.anonymous) return { ok: true, user: ANONYMOUS };
+    const anonymous = this.opts.anonymous;
+    if (anonymous === true || (anonymous && path !== undefined && anonymous.paths.includes(path))) return { ok: true, user: ANONYMOUS };
     return { ok: false, reason: 'no credentials' };
   }
 }

@@ -307,6 +307,98 @@ describe('OIDC token authentication', () => {
   }, 60_000);
 });
 
+describe('structured authentication configuration (--authentication-config)', () => {
+  it('authenticates tokens of several issuers with their audiences, claim rules, CEL claim mappings and user rules, and lets anonymous requests reach only the listed paths', async () => {
+    const serving = await issue(ca, { commonName: 'oidc-issuer' }, { usages: ['server'], ipAddresses: ['127.0.0.1'] });
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
+    const urls = { one: '', two: '' };
+    // Two issuers on one server: the first under its URL, the second's discovery document at a path of its own.
+    const provider = createHttpsServer({ cert: serving.certPem, key: serving.keyPem }, (req, res) => {
+      res.setHeader('content-type', 'application/json');
+      if (req.url === '/one/.well-known/openid-configuration') return res.end(JSON.stringify({ issuer: urls.one, jwks_uri: `${urls.one}/keys` }));
+      if (req.url === '/discovery/two') return res.end(JSON.stringify({ issuer: urls.two, jwks_uri: `${urls.two}/keys` }));
+      if (req.url === '/one/keys' || req.url === '/two/keys') return res.end(JSON.stringify({ keys: [jwk] }));
+      res.statusCode = 404;
+      res.end('{}');
+    });
+    await new Promise<void>((r) => provider.listen(0, '127.0.0.1', r));
+    const base = `https://127.0.0.1:${(provider.address() as AddressInfo).port}`;
+    urls.one = `${base}/one`;
+    urls.two = `${base}/two`;
+    const token = (iss: string, claims: Record<string, unknown>, opts: { aud?: string; lifetime?: number } = {}) => {
+      const now = Math.floor(Date.now() / 1000);
+      return new SignJWT({ sub: 'alice', hd: 'example.com', roles: ['admin', 'dev'], tenant: 't1', email: 'alice@example.com', email_verified: true, ...claims })
+        .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+        .setIssuer(iss)
+        .setAudience(opts.aud ?? 'kubette')
+        .setIssuedAt(now)
+        .setExpirationTime(now + (opts.lifetime ?? 600))
+        .sign(privateKey);
+    };
+    const config = {
+      apiVersion: 'apiserver.config.k8s.io/v1beta1',
+      kind: 'AuthenticationConfiguration',
+      jwt: [
+        {
+          issuer: { url: urls.one, audiences: ['kubette', 'other'], audienceMatchPolicy: 'MatchAny', certificateAuthority: ca.certPem },
+          claimValidationRules: [{ claim: 'hd', requiredValue: 'example.com' }, { expression: 'claims.exp - claims.iat <= 3600', message: 'tokens live an hour at most' }],
+          claimMappings: {
+            username: { expression: "'oidc:' + claims.sub" },
+            groups: { expression: "claims.roles.map(r, 'role:' + r)" },
+            uid: { claim: 'sub' },
+            extra: [{ key: 'example.com/tenant', valueExpression: 'claims.tenant' }],
+          },
+          userValidationRules: [{ expression: "!user.username.startsWith('oidc:system')", message: 'no system users' }],
+        },
+        {
+          issuer: { url: urls.two, discoveryURL: `${base}/discovery/two`, audiences: ['kubette'], certificateAuthority: ca.certPem },
+          claimMappings: { username: { claim: 'email', prefix: '' } },
+        },
+      ],
+      anonymous: { enabled: true, conditions: [{ path: '/livez' }, { path: '/readyz' }] },
+    };
+    const port = await freePort();
+    const withConfig = await startApiServer({
+      etcd: inject('etcdEndpoint'),
+      args: ['--secure-port', String(port), '--bind-address', '127.0.0.1', '--tls-cert-file', files['server.crt']!, '--tls-private-key-file', files['server.key']!,
+        '--authentication-config', write('authn.yaml', JSON.stringify(config))],
+    });
+    try {
+      const url = `https://127.0.0.1:${port}`;
+      const whoami = async (t: string) => {
+        const res = await kubectlFor(url, KUBECTL_VERSIONS['1.32']!, ['--certificate-authority', files['ca.crt']!, '--token', t]).run(['auth', 'whoami', '-o', 'json']);
+        return res.code === 0 ? JSON.parse(res.stdout).status.userInfo : res.stderr;
+      };
+      expect(await whoami(await token(urls.one, {}))).toEqual({ username: 'oidc:alice', uid: 'alice', groups: ['role:admin', 'role:dev', 'system:authenticated'], extra: { 'example.com/tenant': ['t1'] } });
+      expect((await whoami(await token(urls.one, {}, { aud: 'other' }))).username).toBe('oidc:alice');
+      const refused = 'You must be logged in to the server';
+      expect(await whoami(await token(urls.one, {}, { aud: 'someone-else' }))).toContain(refused);
+      expect(await whoami(await token(urls.one, { hd: 'elsewhere.com' }))).toContain(refused);
+      expect(await whoami(await token(urls.one, {}, { lifetime: 7200 }))).toContain(refused);
+      expect(await whoami(await token(urls.one, { sub: 'system-x' }))).toContain(refused);
+      // The second issuer: its keys found through its discovery URL, the user its verified email.
+      expect(await whoami(await token(urls.two, {}))).toEqual({ username: 'alice@example.com', groups: ['system:authenticated'] });
+      expect(await whoami(await token(urls.two, { email_verified: false }))).toContain(refused);
+      // Anonymous: the listed paths only.
+      const anonymous = new Agent({ connect: { ca: ca.certPem } });
+      try {
+        const status = async (path: string) => (await request(`${url}${path}`, { dispatcher: anonymous })).statusCode;
+        expect(await status('/livez')).toBe(200);
+        expect(await status('/readyz')).toBe(200);
+        expect(await status('/version')).toBe(401);
+        expect(await status('/api/v1/namespaces')).toBe(401);
+      } finally {
+        await anonymous.close();
+      }
+    } finally {
+      await withConfig.stop();
+      provider.closeAllConnections();
+      await new Promise((r) => provider.close(r));
+    }
+  }, 60_000);
+});
+
 describe('RBAC', () => {
   it('refuses a user with no role, with the message Kubernetes gives', async () => {
     const res = await asCert('jane').run(['get', 'pods', '-n', 'default']);
