@@ -40,7 +40,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { ServiceAccountTokens, type UidLookup } from './authn/service-account-tokens.js';
 import { BootstrapTokenAuthenticator } from './authn/bootstrap-tokens.js';
 import { WebhookTokenAuthenticator, type TokenWebhookOptions } from './authn/token-webhook.js';
-import { OIDCAuthenticator, type OIDCOptions } from './authn/oidc.js';
+import type { OIDCOptions } from './authn/oidc.js';
+import { JWTAuthenticators, watchAuthenticationConfig } from './authn/jwt-authenticators.js';
 import { tokenFileAuthenticator, type TokenFile } from './authn/token-file.js';
 import { MASTERS_GROUP, type UserInfo } from '../component-base/authn/user.js';
 import type { RequestAttributes } from './authz/request-info.js';
@@ -97,6 +98,8 @@ export interface ApiServerOptions {
   tokenFile?: TokenFile;
   /** --oidc-* (one) or --authentication-config's `jwt` (any number): ID tokens of these issuers authenticate. */
   jwt?: OIDCOptions[];
+  /** --authentication-config, watched for changes to its issuers: the file and what it held at start. */
+  authenticationConfig?: { file: string; text: string; reloadIntervalMs?: number };
   /** --authentication-token-webhook-config-file and its version and cache TTL. */
   tokenWebhook?: TokenWebhookOptions;
   /** --authorization-mode, in order: AlwaysAllow, RBAC. */
@@ -284,12 +287,34 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   const serviceAccountTokens = new ServiceAccountTokens(sa.signingKeyPem ?? newServiceAccountKey(), sa.publicKeyPems, sa.issuer, sa.audiences, uidOf);
   const secretsResource = findResource('', 'v1', 'secrets')!;
   const bootstrapTokens = opts.bootstrapTokenAuth ? [new BootstrapTokenAuthenticator((name) => lookup(secretsResource, 'kube-system', name))] : [];
+  const jwt = new JWTAuthenticators(opts.jwt ?? [], (err, issuer) => log.debug({ err: err.message, issuer }, 'JWT refused'));
+  if (opts.authenticationConfig) {
+    void watchAuthenticationConfig(
+      {
+        file: opts.authenticationConfig.file,
+        disallowedIssuers: [sa.issuer],
+        intervalMs: opts.authenticationConfig.reloadIntervalMs ?? 5000,
+        signal: shutdown.signal,
+        apply: (config) => {
+          jwt.replace(config.jwt);
+          // Which requests may be anonymous is decided at start, as in Kubernetes.
+          if (config.anonymous) log.info('the anonymous section of --authentication-config is read at start only');
+        },
+        reloaded: (status, err) => {
+          metrics.countAuthenticationConfigReload(status);
+          if (err) log.error({ err: err.message, file: opts.authenticationConfig!.file }, '--authentication-config not reloaded; the issuers before it stay');
+          else log.info({ file: opts.authenticationConfig!.file, issuers: jwt.size }, '--authentication-config reloaded');
+        },
+      },
+      opts.authenticationConfig.text,
+    );
+  }
   // Kubernetes' order: token file, service-account and bootstrap tokens, OIDC, then the webhook.
   const tokens: TokenAuthenticator[] = [
     ...(opts.tokenFile ? [tokenFileAuthenticator(opts.tokenFile)] : []),
     ...bootstrapTokens,
     serviceAccountTokens,
-    ...(opts.jwt ?? []).map((o) => new OIDCAuthenticator(o)),
+    jwt,
     ...(opts.tokenWebhook ? [new WebhookTokenAuthenticator(opts.tokenWebhook)] : []),
   ];
   const rbacSource = registryRbacSource(registry);

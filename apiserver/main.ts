@@ -7,7 +7,6 @@ import { isIPv4 } from 'node:net';
 import { parseIPv4 } from '../api/ip.js';
 import { loadClientConfig } from '../client/kubeconfig.js';
 import { defineFlags, FlagError, type FlagValues } from '../component-base/flags.js';
-import type { Logger } from 'pino';
 import type { OIDCOptions } from './authn/oidc.js';
 import { parseAuthenticationConfig, type AuthenticationConfig } from './authn/authentication-config.js';
 import { runComponent } from '../component-base/run.js';
@@ -134,13 +133,15 @@ runComponent({
     };
     // As in Kubernetes: with AlwaysAllow, anyone without credentials could do anything, so
     // anonymous requests are turned off rather than let through.
-    const authnConfig = f['authentication-config'] ? await authenticationConfig(read(f['authentication-config']), f['authentication-config'], f['service-account-issuer']) : undefined;
+    const authnText = f['authentication-config'] ? read(f['authentication-config']) : undefined;
+    const authnConfig = authnText !== undefined ? { text: authnText, config: await authenticationConfig(authnText, f['authentication-config']!, f['service-account-issuer']) } : undefined;
     let anonymousAuth: boolean | { paths: string[] } = f['anonymous-auth'];
-    if (authnConfig?.anonymous) {
+    if (authnConfig?.config.anonymous) {
       if (process.argv.some((a) => a === '--anonymous-auth' || a.startsWith('--anonymous-auth='))) {
         throw new FlagError('--anonymous-auth cannot be set when anonymous is configured in the --authentication-config file');
       }
-      anonymousAuth = authnConfig.anonymous.enabled && (authnConfig.anonymous.paths ? { paths: authnConfig.anonymous.paths } : true);
+      const { enabled, paths } = authnConfig.config.anonymous;
+      anonymousAuth = enabled && (paths ? { paths } : true);
     }
     if (anonymousAuth && f['authorization-mode'].includes('AlwaysAllow')) {
       log.warn('AnonymousAuth is not allowed with the AlwaysAllow authorizer. Resetting AnonymousAuth to false. You should use a different authorizer');
@@ -174,7 +175,8 @@ runComponent({
       logger: log,
       anonymousAuth,
       tokenFile: f['token-auth-file'] ? new TokenFile(read(f['token-auth-file'])) : undefined,
-      jwt: authnConfig ? authnConfig.jwt.map((o) => ({ ...o, onError: (err: Error) => log.debug({ err: err.message, issuer: o.issuerURL }, 'JWT refused') })) : [oidcOptions(f, read, log)].filter((o) => o !== undefined),
+      jwt: authnConfig ? authnConfig.config.jwt : [oidcOptions(f, read)].filter((o) => o !== undefined),
+      ...(authnConfig ? { authenticationConfig: { file: f['authentication-config']!, text: authnConfig.text } } : {}),
       tokenWebhook: f['authentication-token-webhook-config-file']
         ? {
             client: webhookClientConfig(f['authentication-token-webhook-config-file']),
@@ -283,7 +285,7 @@ function auditPolicy(text: string, file: string) {
 }
 
 /** --oidc-*: none without an issuer; an issuer needs a client ID and an https URL, as in Kubernetes. */
-function oidcOptions(f: FlagValues<typeof flags>, read: (file: string) => string, log: Logger): OIDCOptions | undefined {
+function oidcOptions(f: FlagValues<typeof flags>, read: (file: string) => string): OIDCOptions | undefined {
   const issuerURL = f['oidc-issuer-url'];
   if (!issuerURL) return undefined;
   if (!f['oidc-client-id']) throw new FlagError('--oidc-client-id is required with --oidc-issuer-url');
@@ -307,7 +309,6 @@ function oidcOptions(f: FlagValues<typeof flags>, read: (file: string) => string
     claimValidationRules: Object.entries(requiredClaims).map(([claim, requiredValue]) => ({ claim, requiredValue })),
     extra: [],
     userValidationRules: [],
-    onError: (err) => log.debug({ err: err.message }, 'OIDC token refused'),
   };
 }
 

@@ -8,6 +8,13 @@ export class Metrics {
   /** Set by the app: how many lost etcd write answers were resolved by reading back. */
   resolvedWrites: () => number = () => 0;
 
+  private authnReloads = { success: { count: 0, last: 0 }, failure: { count: 0, last: 0 } };
+
+  countAuthenticationConfigReload(status: 'success' | 'failure'): void {
+    this.authnReloads[status].count++;
+    this.authnReloads[status].last = Date.now() / 1000;
+  }
+
   countRequest(verb: string, resource: string, code: number): void {
     const key = `verb="${verb}",resource="${resource}",code="${code}"`;
     this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
@@ -22,6 +29,10 @@ export class Metrics {
       '# TYPE kubette_etcd_resolved_writes_total counter',
       `kubette_etcd_resolved_writes_total ${this.resolvedWrites()}`,
     );
+    lines.push('# HELP apiserver_authentication_config_controller_automatic_reloads_total Reloads of --authentication-config by outcome.', '# TYPE apiserver_authentication_config_controller_automatic_reloads_total counter');
+    for (const [status, r] of Object.entries(this.authnReloads)) lines.push(`apiserver_authentication_config_controller_automatic_reloads_total{status="${status}"} ${r.count}`);
+    lines.push('# HELP apiserver_authentication_config_controller_automatic_reload_last_timestamp_seconds When --authentication-config was last reloaded, by outcome.', '# TYPE apiserver_authentication_config_controller_automatic_reload_last_timestamp_seconds gauge');
+    for (const [status, r] of Object.entries(this.authnReloads)) if (r.last) lines.push(`apiserver_authentication_config_controller_automatic_reload_last_timestamp_seconds{status="${status}"} ${r.last}`);
     const heap = getHeapStatistics();
     lines.push(
       '# HELP process_resident_memory_bytes Resident memory size in bytes.',

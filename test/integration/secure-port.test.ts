@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createCA, issue, type Issued } from '../../api/pki/certificates.js';
 import { startApiServer, type ApiServerHandle } from '../harness/apiserver.js';
 import { KUBECTL_VERSIONS, kubectlFor } from '../harness/kubectl.js';
-import { freePort } from '../harness/ports.js';
+import { freePort, waitFor } from '../harness/ports.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'kubette-secure-'));
@@ -358,11 +358,12 @@ describe('structured authentication configuration (--authentication-config)', ()
       ],
       anonymous: { enabled: true, conditions: [{ path: '/livez' }, { path: '/readyz' }] },
     };
+    const configFile = write('authn.yaml', JSON.stringify(config));
     const port = await freePort();
     const withConfig = await startApiServer({
       etcd: inject('etcdEndpoint'),
       args: ['--secure-port', String(port), '--bind-address', '127.0.0.1', '--tls-cert-file', files['server.crt']!, '--tls-private-key-file', files['server.key']!,
-        '--authentication-config', write('authn.yaml', JSON.stringify(config))],
+        '--authentication-config', configFile],
     });
     try {
       const url = `https://127.0.0.1:${port}`;
@@ -391,6 +392,15 @@ describe('structured authentication configuration (--authentication-config)', ()
       } finally {
         await anonymous.close();
       }
+      // A change to the file is taken while serving; an invalid one is refused and the issuers before it stay.
+      const alice = await token(urls.one, {});
+      config.jwt[0]!.claimMappings.username = { expression: "'v2:' + claims.sub" };
+      writeFileSync(configFile, JSON.stringify(config));
+      await waitFor('the changed username mapping', async () => ((await whoami(alice)).username === 'v2:alice' ? true : undefined), 20_000);
+      writeFileSync(configFile, JSON.stringify({ ...config, jwt: [{ issuer: { url: 'http://x' } }] }));
+      const failures = async () => /apiserver_authentication_config_controller_automatic_reloads_total\{status="failure"\} [1-9]/.test(await (await request(`${withConfig.url}/metrics`)).body.text());
+      await waitFor('a failed reload in the metrics', async () => ((await failures()) ? true : undefined), 20_000);
+      expect((await whoami(alice)).username).toBe('v2:alice');
     } finally {
       await withConfig.stop();
       provider.closeAllConnections();
