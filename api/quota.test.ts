@@ -19,6 +19,12 @@ describe('quota usage', () => {
     expect(usageOf('', 'pods', pod([], {}, { phase: 'Succeeded' })).size).toBe(0);
   });
 
+  it('adds a pod\'s overhead (RuntimeClass) to its requests, and to the limits it has', () => {
+    const p = pod([{ name: 'a', resources: { requests: { cpu: '250m' }, limits: { cpu: '500m' } } }], { overhead: { cpu: '100m', memory: '10Mi' } });
+    expect(Object.fromEntries(usageOf('', 'pods', p))).toMatchObject({ 'requests.cpu': 0.35, 'requests.memory': 10 * 2 ** 20, 'limits.cpu': 0.6 });
+    expect(usageOf('', 'pods', p).has('limits.memory')).toBe(false);
+  });
+
   it('counts claims\' storage (per class too), services\' node ports and load balancers, and any kind as count/<plural>.<group>', () => {
     const claim = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'c' }, spec: { storageClassName: 'fast', resources: { requests: { storage: '1Gi' } } } };
     expect(Object.fromEntries(usageOf('', 'persistentvolumeclaims', claim))).toEqual({

@@ -38,12 +38,19 @@ function containers(pod: KubeObject): { regular: Container[]; init: Container[] 
   return { regular: Array.isArray(spec.containers) ? spec.containers : [], init: Array.isArray(spec.initContainers) ? spec.initContainers : [] };
 }
 
-/** A pod's requests or limits: the sum over its containers, or its largest init container's when more. */
+/**
+ * A pod's requests or limits: the sum over its containers, or its largest init container's when
+ * more, plus its overhead (RuntimeClass): on every request, and on the limits it has.
+ */
 function podResources(pod: KubeObject, which: 'requests' | 'limits'): Map<string, number> {
   const { regular, init } = containers(pod);
   const out = new Map<string, number>();
   for (const c of regular) for (const [k, v] of Object.entries(c?.resources?.[which] ?? {})) out.set(k, (out.get(k) ?? 0) + (parseQuantity(v) ?? 0));
   for (const c of init) for (const [k, v] of Object.entries(c?.resources?.[which] ?? {})) out.set(k, Math.max(out.get(k) ?? 0, parseQuantity(v) ?? 0));
+  const overhead = (pod.spec as { overhead?: Record<string, string> } | undefined)?.overhead;
+  for (const [k, v] of Object.entries(overhead && typeof overhead === 'object' ? overhead : {})) {
+    if (which === 'requests' || out.has(k)) out.set(k, (out.get(k) ?? 0) + (parseQuantity(String(v)) ?? 0));
+  }
   return out;
 }
 

@@ -360,6 +360,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
       podsIn: (namespace) => podStore.cache.list(podStore.keyPrefix(namespace)).map((o) => o.obj as unknown as Pod),
     }, opts.podSecurity),
     limitRanges: (namespace) => cachedIn('', 'limitranges', namespace),
+    runtimeClasses: (name) => registry.storeFor(findResource('node.k8s.io', 'v1', 'runtimeclasses')!).getCached(undefined, name)?.obj,
     quota: new ResourceQuotaAdmission({
       quotas: (namespace) => cachedIn('', 'resourcequotas', namespace),
       updateStatus: async (namespace, name, change) => {

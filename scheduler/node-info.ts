@@ -48,7 +48,7 @@ function nodeFacts(node: Node): Pick<NodeInfo, 'ready' | 'unschedulable' | 'bloc
   };
 }
 
-/** A pod's effective request: the sum over containers, or the largest init container if larger. */
+/** A pod's effective request: the sum over containers, or the largest init container if larger, plus its overhead (RuntimeClass). */
 export function podRequests(pod: Pod): Resources {
   const sum = { milliCPU: 0, memory: 0, pods: 1 };
   for (const c of pod.spec.containers ?? []) {
@@ -58,6 +58,11 @@ export function podRequests(pod: Pod): Resources {
   for (const c of pod.spec.initContainers ?? []) {
     sum.milliCPU = Math.max(sum.milliCPU, milliValue(c.resources?.requests?.cpu));
     sum.memory = Math.max(sum.memory, parseQuantity(c.resources?.requests?.memory) ?? 0);
+  }
+  const overhead = (pod.spec as { overhead?: Record<string, string> }).overhead;
+  if (overhead) {
+    sum.milliCPU += milliValue(overhead.cpu);
+    sum.memory += parseQuantity(overhead.memory) ?? 0;
   }
   return sum;
 }

@@ -44,6 +44,7 @@ import { completedFromProtobuf } from '../schema/from-protobuf.js';
 import { ingress } from './networking/ingress.js';
 import { ingressClass } from './networking/ingressclass.js';
 import { networkPolicy } from './networking/networkpolicy.js';
+import { runtimeClass } from './node/runtimeclass.js';
 import { podDisruptionBudget } from './policy/poddisruptionbudget.js';
 import { clusterRole } from './rbac/clusterrole.js';
 import { clusterRoleBinding } from './rbac/clusterrolebinding.js';
@@ -96,6 +97,7 @@ export const kinds: readonly KindModule[] = [
   ingressClass,
   ingress,
   networkPolicy,
+  runtimeClass,
   podDisruptionBudget,
   clusterRoleBinding,
   clusterRole,

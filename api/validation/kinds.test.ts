@@ -109,3 +109,17 @@ describe('ControllerRevision validation', () => {
   });
 });
 
+
+describe('RuntimeClass validation', () => {
+  const target = { apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', group: 'node.k8s.io', namespaced: false };
+  const rc = (extra: Record<string, unknown>): KubeObject => ({ apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name: 'gvisor' }, handler: 'runsc', ...extra });
+
+  it('wants a DNS-label handler, valid overhead quantities and scheduling, and a handler that does not change', () => {
+    expect(() => validateCreate(target, rc({ overhead: { podFixed: { cpu: '250m' } }, scheduling: { nodeSelector: { a: 'b' }, tolerations: [{ key: 'k', operator: 'Exists' }] } }))).not.toThrow();
+    expect(causesOf(() => validateCreate(target, rc({ handler: undefined })))).toContainEqual({ reason: 'FieldValueRequired', message: 'Required value', field: 'handler' });
+    expect(causesOf(() => validateCreate(target, rc({ handler: 'Run_SC' })))[0]).toMatchObject({ field: 'handler', message: expect.stringContaining('a lowercase RFC 1123 label') });
+    expect(causesOf(() => validateCreate(target, rc({ overhead: { podFixed: { cpu: '-1' } } })))[0]).toMatchObject({ field: 'overhead.podFixed[cpu]', message: 'Invalid value: "-1": must be greater than or equal to 0' });
+    expect(causesOf(() => validateCreate(target, rc({ scheduling: { tolerations: [{ key: 'k', operator: 'Exists' }, { key: 'k', operator: 'Exists' }] } })))[0]).toMatchObject({ field: 'scheduling.tolerations[1]', reason: 'FieldValueDuplicate' });
+    expect(causesOf(() => validateUpdate(target, rc({ handler: 'runc' }), rc({}))).map((c) => c.message)).toContain('Invalid value: "runc": field is immutable');
+  });
+});

@@ -30,6 +30,32 @@ function validateProbe(p: Unstructured | undefined, field: string, errs: FieldEr
   if (p.grpc) portNumber(p.grpc.port, `${field}.grpc.port`, errs);
 }
 
+/** Tolerations (a pod's, or a RuntimeClass's scheduling). */
+export function validateTolerations(list: unknown, field: string, errs: FieldErrors): void {
+  if (!Array.isArray(list)) return;
+  list.forEach((t: Unstructured, i: number) => {
+    const tf = `${field}[${i}]`;
+    if (t.key) errs.format(`${tf}.key`, t.key, qualifiedName(t.key));
+    if (t.operator && !['Exists', 'Equal'].includes(t.operator)) errs.notSupported(`${tf}.operator`, t.operator, ['Equal', 'Exists']);
+    if (t.operator === 'Exists' && t.value) errs.invalid(`${tf}.operator`, t.operator, 'value must be empty when `operator` is \'Exists\'');
+    if (!t.key && t.operator !== 'Exists') errs.invalid(`${tf}.operator`, t.operator ?? '', 'operator must be Exists when `key` is empty, which means "match all values and all keys"');
+    if (t.effect && !['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(t.effect)) {
+      errs.notSupported(`${tf}.effect`, t.effect, ['NoSchedule', 'PreferNoSchedule', 'NoExecute']);
+    }
+    if (t.value) errs.format(`${tf}.value`, t.value, labelValue(t.value));
+  });
+}
+
+/** A resource list (name -> quantity), each a valid, non-negative quantity: a pod's or RuntimeClass's overhead. */
+export function validateResourceList(list: unknown, field: string, errs: FieldErrors): void {
+  if (!list || typeof list !== 'object') return;
+  for (const [name, q] of Object.entries(list as Unstructured)) {
+    const v = typeof q === 'string' || typeof q === 'number' ? parseQuantity(String(q)) : undefined;
+    if (v === undefined) errs.invalid(`${field}[${name}]`, q, "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
+    else if (v < 0) errs.invalid(`${field}[${name}]`, q, 'must be greater than or equal to 0');
+  }
+}
+
 function validateResources(r: Unstructured | undefined, field: string, errs: FieldErrors): void {
   if (!r) return;
   for (const kind of ['limits', 'requests']) {
@@ -171,17 +197,8 @@ export function validatePodSpec(spec: Unstructured | undefined, field: string, e
   if (spec.nodeName) errs.format(`${field}.nodeName`, spec.nodeName, dns1123Subdomain(spec.nodeName));
   if (spec.hostname) errs.format(`${field}.hostname`, spec.hostname, dns1123Label(spec.hostname));
   if (spec.serviceAccountName) errs.format(`${field}.serviceAccountName`, spec.serviceAccountName, dns1123Subdomain(spec.serviceAccountName));
-  (spec.tolerations ?? []).forEach((t: Unstructured, i: number) => {
-    const tf = `${field}.tolerations[${i}]`;
-    if (t.key) errs.format(`${tf}.key`, t.key, qualifiedName(t.key));
-    if (t.operator && !['Exists', 'Equal'].includes(t.operator)) errs.notSupported(`${tf}.operator`, t.operator, ['Equal', 'Exists']);
-    if (t.operator === 'Exists' && t.value) errs.invalid(`${tf}.operator`, t.operator, 'value must be empty when `operator` is \'Exists\'');
-    if (!t.key && t.operator !== 'Exists') errs.invalid(`${tf}.operator`, t.operator ?? '', 'operator must be Exists when `key` is empty, which means "match all values and all keys"');
-    if (t.effect && !['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(t.effect)) {
-      errs.notSupported(`${tf}.effect`, t.effect, ['NoSchedule', 'PreferNoSchedule', 'NoExecute']);
-    }
-    if (t.value) errs.format(`${tf}.value`, t.value, labelValue(t.value));
-  });
+  validateTolerations(spec.tolerations, `${field}.tolerations`, errs);
+  validateResourceList(spec.overhead, `${field}.overhead`, errs);
   (spec.hostAliases ?? []).forEach((h: Unstructured, i: number) => {
     if (!h.ip) errs.required(`${field}.hostAliases[${i}].ip`);
   });

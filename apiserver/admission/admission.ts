@@ -12,6 +12,7 @@ import type { EscalationCheck } from '../authz/escalation.js';
 import type { Annotate, PodSecurityAdmission } from './pod-security/admission.js';
 import { applyContainerDefaults, checkLimitRanges } from './limit-ranger.js';
 import type { ResourceQuotaAdmission } from './resource-quota.js';
+import { admitPodRuntimeClass, validatePodRuntimeClass, type RuntimeClassLookup } from './runtime-class.js';
 import { admitPodServiceAccount, type ServiceAccountLookup } from './service-account.js';
 import type { PolicyOutcome, ValidatingPolicyAdmission } from './policy/validating-policy.js';
 import type { WebhookDispatcher, WebhookOutcome } from './webhooks/dispatcher.js';
@@ -27,9 +28,9 @@ export interface AdmissionRequest {
   annotate?: Annotate;
 }
 
-export const ADMISSION_PLUGINS = ['NamespaceLifecycle', 'LimitRanger', 'NodeRestriction', 'ServiceAccount', 'DefaultStorageClass', 'StorageObjectInUseProtection', 'PodSecurity', 'ValidatingAdmissionPolicy', 'ResourceQuota'];
+export const ADMISSION_PLUGINS = ['NamespaceLifecycle', 'LimitRanger', 'NodeRestriction', 'ServiceAccount', 'DefaultStorageClass', 'StorageObjectInUseProtection', 'PodSecurity', 'RuntimeClass', 'ValidatingAdmissionPolicy', 'ResourceQuota'];
 /** On unless disabled, as in Kubernetes (NodeRestriction also needs the Node authorizer). */
-export const DEFAULT_ADMISSION_PLUGINS = ['NamespaceLifecycle', 'LimitRanger', 'NodeRestriction', 'ServiceAccount', 'DefaultStorageClass', 'StorageObjectInUseProtection', 'PodSecurity', 'ValidatingAdmissionPolicy', 'ResourceQuota'];
+export const DEFAULT_ADMISSION_PLUGINS = ['NamespaceLifecycle', 'LimitRanger', 'NodeRestriction', 'ServiceAccount', 'DefaultStorageClass', 'StorageObjectInUseProtection', 'PodSecurity', 'RuntimeClass', 'ValidatingAdmissionPolicy', 'ResourceQuota'];
 export const PVC_PROTECTION = 'kubernetes.io/pvc-protection';
 export const PV_PROTECTION = 'kubernetes.io/pv-protection';
 
@@ -60,6 +61,8 @@ export interface AdmissionParts {
   webhooks?: WebhookDispatcher;
   /** ValidatingAdmissionPolicy: policies and their bindings. */
   policies?: ValidatingPolicyAdmission;
+  /** RuntimeClass: the classes, by name. */
+  runtimeClasses?: RuntimeClassLookup;
 }
 
 export class Admission {
@@ -71,6 +74,7 @@ export class Admission {
   private readonly limitRanges: (namespace: string) => KubeObject[];
   private readonly quota?: ResourceQuotaAdmission;
   private readonly policies?: ValidatingPolicyAdmission;
+  private readonly runtimeClasses?: RuntimeClassLookup;
 
   constructor(
     private readonly plugins: ReadonlySet<string>,
@@ -84,6 +88,7 @@ export class Admission {
     this.limitRanges = parts.limitRanges ?? (() => []);
     this.quota = parts.quota;
     this.policies = plugins.has('ValidatingAdmissionPolicy') ? parts.policies : undefined;
+    this.runtimeClasses = plugins.has('RuntimeClass') ? parts.runtimeClasses : undefined;
   }
 
   /** LimitRanger applies to pods (created) and claims (created or updated), not their subresources. */
@@ -129,6 +134,8 @@ export class Admission {
     const ranges = ranged ? this.limitRanges(obj.metadata.namespace!) : [];
     if (ranged === 'Pod' && ranges.length) applyContainerDefaults(obj, ranges);
     if (r.group === '' && r.kind === 'Pod' && this.plugins.has('ServiceAccount')) await admitPodServiceAccount(obj as unknown as Pod, this.accounts);
+    const runtimeClassed = r.group === '' && r.kind === 'Pod' && !req.subresource && this.runtimeClasses;
+    if (runtimeClassed) admitPodRuntimeClass(obj as unknown as Pod, runtimeClassed);
     // StorageObjectInUseProtection: claims and volumes are not removed while in use (the
     // controller-manager's pvc-protection and pv-protection controllers let them go).
     if (r.group === '' && (r.kind === 'PersistentVolumeClaim' || r.kind === 'PersistentVolume') && this.plugins.has('StorageObjectInUseProtection')) {
@@ -146,6 +153,7 @@ export class Admission {
     const { attrs, carryBack } = await this.externalView(r, this.attributes('CREATE', r, obj, undefined, user, req));
     if (this.webhooks) this.collect(await this.webhooks.mutate(attrs), warnings, req);
     await carryBack(obj);
+    if (runtimeClassed) validatePodRuntimeClass(obj as unknown as Pod, runtimeClassed);
     if (ranged && ranges.length) checkLimitRanges(ranged, obj, ranges);
     warnings.push(...this.validate(r, obj, undefined, user, req.annotate));
     if (this.policies) this.collect(await this.policies.validate(attrs), warnings, req);

@@ -39,7 +39,8 @@ export function podDNS(pod: Pod, node: NodeSettings): DNSConfig | undefined {
   return cfg ? { servers: cfg.nameservers ?? [], searches: cfg.searches ?? [], options: extraOptions } : undefined;
 }
 
-export function sandboxConfig(pod: Pod, attempt: number, node: NodeSettings): PodSandboxConfig {
+/** `runtimeHandler`: the pod's RuntimeClass handler, if it names a class. */
+export function sandboxConfig(pod: Pod, attempt: number, node: NodeSettings, runtimeHandler?: string): PodSandboxConfig {
   const portMappings: PortMapping[] = [];
   for (const c of pod.spec.containers) {
     for (const p of c.ports ?? []) {
@@ -59,6 +60,7 @@ export function sandboxConfig(pod: Pod, attempt: number, node: NodeSettings): Po
     portMappings,
     dns: podDNS(pod, node),
     hostAliases: aliases.map((a) => ({ ip: a.ip, hostnames: a.hostnames ?? [] })),
+    ...(runtimeHandler ? { runtimeHandler } : {}),
   };
 }
 

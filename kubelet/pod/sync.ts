@@ -7,6 +7,7 @@ import type { Container, Pod } from '../../api/types/pod.js';
 import type { EventRecorder } from '../../client/events.js';
 import { resource } from '../../client/rest.js';
 import type { ApiClient } from '../../client/api-client.js';
+import { RuntimeHandlers } from './runtime-class.js';
 import { StatusError } from '../../api/status.js';
 import { rfc3339 } from '../../api/time.js';
 import { parseQuantity } from '../../api/quantity.js';
@@ -78,8 +79,11 @@ export class PodSyncer {
   private readonly restartBackoff = new Backoff();
   /** The runtime's name: the scheme of the containerIDs in pod status. */
   private runtimeName?: string;
+  private readonly handlers: RuntimeHandlers;
 
-  constructor(private readonly d: PodSyncDeps) {}
+  constructor(private readonly d: PodSyncDeps) {
+    this.handlers = new RuntimeHandlers(d.client);
+  }
 
   /** The pod's sandboxes and containers on this node. */
   async observe(uid: string): Promise<ObservedContainer[]> {
@@ -215,7 +219,7 @@ export class PodSyncer {
   }
 
   private async createSandbox(pod: Pod, attempt: number): Promise<ObservedContainer> {
-    const id = await this.d.runtime.runPodSandbox(sandboxConfig(pod, attempt, this.d.settings));
+    const id = await this.d.runtime.runPodSandbox(sandboxConfig(pod, attempt, this.d.settings, await this.handlers.of(pod)));
     return this.withHostIP(pod, [fromSandbox(await this.d.runtime.podSandboxStatus(id))])[0]!;
   }
 
@@ -281,7 +285,7 @@ export class PodSyncer {
       if (s.attempt > 0) this.restartBackoff.next(`${uid}/${c.name}`, Date.now());
       let id: string;
       try {
-        id = await this.d.runtime.createContainer(sandbox.id, config, sandboxConfig(pod, sandbox.attempt, this.d.settings));
+        id = await this.d.runtime.createContainer(sandbox.id, config, sandboxConfig(pod, sandbox.attempt, this.d.settings, await this.handlers.of(pod)));
       } catch (err) {
         waiting[c.name] = { reason: 'CreateContainerError', message: (err as Error).message };
         this.d.recorder.event(pod, 'Warning', 'Failed', `Error: ${(err as Error).message}`, fieldPath);

@@ -42,6 +42,8 @@ export interface PodSandboxConfig {
   /** Absent: the node's own resolver configuration. */
   dns?: DNSConfig;
   hostAliases: Array<{ ip: string; hostnames: string[] }>;
+  /** The RuntimeClass handler the pod runs with (absent: the runtime's default). */
+  runtimeHandler?: string;
 }
 
 export type PodSandboxState = 'ready' | 'notready';

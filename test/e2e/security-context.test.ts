@@ -232,3 +232,40 @@ describe('the node and the pod', () => {
     expect(own.ipc).not.toBe(node.ipc);
   }, 90_000);
 });
+
+describe('RuntimeClass', () => {
+  it('runs a pod with its class handler as the Docker runtime, its overhead and scheduling merged in; refuses a missing class and a stray overhead; an unknown handler fails the sandbox', async () => {
+    const rc = (name: string, handler: string, extra: Obj = {}) =>
+      kubectl.ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name }, handler, ...extra }));
+    await rc('plain-runc', 'runc', {
+      overhead: { podFixed: { cpu: '250m', memory: '120Mi' } },
+      scheduling: { nodeSelector: { 'kubernetes.io/os': 'linux' }, tolerations: [{ key: 'sandboxed', operator: 'Exists', effect: 'NoSchedule' }] },
+    });
+    await rc('kata', 'kata');
+    expect(await kubectl.ok(['get', 'runtimeclass', 'plain-runc'])).toMatch(/^NAME\s+HANDLER\s+AGE\nplain-runc\s+runc\s+\d+s/);
+    const patched = await kubectl.run(['patch', 'runtimeclass', 'kata', '--type=merge', '-p', '{"handler":"runsc"}']);
+    expect(patched.stderr).toContain('handler: Invalid value: "runsc": field is immutable');
+
+    await runningPod({ metadata: { name: 'classed' }, spec: { runtimeClassName: 'plain-runc', terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: 'busybox:1.36', command: SLEEP }] } });
+    const pod = await getPod('classed');
+    expect(pod.spec.overhead).toEqual({ cpu: '250m', memory: '120Mi' });
+    expect(pod.spec.nodeSelector).toEqual({ 'kubernetes.io/os': 'linux' });
+    expect(pod.spec.tolerations).toContainEqual({ key: 'sandboxed', operator: 'Exists', effect: 'NoSchedule' });
+    const id = String(pod.status.containerStatuses[0].containerID).replace('docker://', '');
+    expect(execFileSync('docker', ['inspect', '-f', '{{.HostConfig.Runtime}}', id]).toString().trim()).toBe('runc');
+
+    const missing = await kubectl.run(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'no-class' }, spec: { runtimeClassName: 'missing', containers: [{ name: 'c', image: 'busybox:1.36' }] } }));
+    expect(missing.stderr).toContain('pods "no-class" is forbidden: pod rejected: RuntimeClass "missing" not found');
+    const stray = await kubectl.run(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'stray' }, spec: { overhead: { cpu: '1' }, containers: [{ name: 'c', image: 'busybox:1.36' }] } }));
+    expect(stray.stderr).toContain('pod rejected: Pod Overhead set without corresponding RuntimeClass defined Overhead');
+
+    // A handler the engine is not configured with: the sandbox is refused, as containerd refuses it.
+    await apply({ metadata: { name: 'kata-pod' }, spec: { runtimeClassName: 'kata', terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: 'busybox:1.36', command: SLEEP }] } });
+    const event = await waitFor('a FailedCreatePodSandBox event', async () => {
+      const events = JSON.parse(await kubectl.ok(['get', 'events', '--field-selector', 'involvedObject.name=kata-pod', '-o', 'json'])) as { items: Array<{ reason: string; message: string }> };
+      return events.items.find((e) => e.reason === 'FailedCreatePodSandBox');
+    }, 60_000);
+    expect(event.message).toContain('no runtime for "kata" is configured');
+    expect((await getPod('kata-pod')).status.phase).toBe('Pending');
+  }, 120_000);
+});

@@ -76,6 +76,8 @@ export interface DockerCreateBody {
   User?: string;
   ExposedPorts?: Record<string, object>;
   HostConfig: {
+    /** The OCI runtime (a RuntimeClass handler); absent: the daemon's default. */
+    Runtime?: string;
     NetworkMode?: string;
     IpcMode?: string;
     PidMode?: string;
@@ -162,6 +164,12 @@ export class DockerEngine {
     const status = res.statusCode ?? 0;
     if (!okCodes.includes(status)) throw new RuntimeError(errorMessage(text) || `docker ${method} ${path}: HTTP ${status}`, status);
     return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /** The OCI runtimes the daemon is configured with (runc, and whatever daemon.json adds). */
+  async runtimes(): Promise<string[]> {
+    const info = await this.call<{ Runtimes?: Record<string, unknown> }>('GET', '/info');
+    return Object.keys(info.Runtimes ?? {});
   }
 
   async version() {

@@ -113,6 +113,8 @@ export class DockerRuntime implements ContainerRuntime {
   readonly engine: DockerEngine;
   /** The pod network's id, found or made once however many sandboxes start at the same time. */
   private podNetworkId?: Promise<string>;
+  /** The daemon's runtimes, asked once (again after a handler it did not have). */
+  private runtimeNames?: Promise<string[]>;
 
   constructor(private readonly options: DockerRuntimeOptions) {
     this.engine = new DockerEngine(options.socketPath);
@@ -141,7 +143,30 @@ export class DockerRuntime implements ContainerRuntime {
     return this.engine.listImages();
   }
 
+  /**
+   * The Docker runtime for a RuntimeClass handler: one the daemon is configured with, else the
+   * sandbox is refused as containerd refuses it.
+   */
+  private async dockerRuntime(handler: string | undefined): Promise<string | undefined> {
+    if (!handler) return undefined;
+    this.runtimeNames ??= this.engine.runtimes();
+    let known: string[];
+    try {
+      known = await this.runtimeNames;
+    } catch (err) {
+      this.runtimeNames = undefined;
+      throw err;
+    }
+    if (!known.includes(handler)) {
+      // Asked again next time: the daemon may be configured with it meanwhile.
+      this.runtimeNames = undefined;
+      throw new Error(`failed to get sandbox runtime: no runtime for "${handler}" is configured`);
+    }
+    return handler;
+  }
+
   async runPodSandbox(config: PodSandboxConfig): Promise<string> {
+    const runtime = await this.dockerRuntime(config.runtimeHandler);
     let networkId: string | undefined;
     if (!config.hostNetwork) {
       this.podNetworkId ??= this.engine.ensureNetwork(this.options.podNetwork, { 'io.kubette.network': 'pods' });
@@ -165,6 +190,7 @@ export class DockerRuntime implements ContainerRuntime {
       Hostname: config.hostname,
       ExposedPorts: ports.length ? Object.fromEntries(ports.map((p) => [p, {}])) : undefined,
       HostConfig: {
+        ...(runtime ? { Runtime: runtime } : {}),
         // By id: a name shared by twin networks would be ambiguous.
         NetworkMode: config.hostNetwork ? 'host' : networkId,
         IpcMode: config.hostIPC ? 'host' : 'shareable',
@@ -238,6 +264,8 @@ export class DockerRuntime implements ContainerRuntime {
     // A namespace shared with the host is joined directly: Docker lets no one join a container's
     // IPC namespace when that is the host's.
     const pidMode = sandboxConfig.hostPID ? 'host' : config.pidTarget ? `container:${config.pidTarget}` : config.sharePid ? shared : undefined;
+    // The sandbox's runtime handler runs its containers too.
+    const runtime = await this.dockerRuntime(sandboxConfig.runtimeHandler);
     return this.engine.createContainer(containerName(sandboxConfig.metadata, config.metadata), {
       Image: config.image,
       Entrypoint: config.command,
@@ -251,6 +279,7 @@ export class DockerRuntime implements ContainerRuntime {
       User: security.User,
       HostConfig: {
         ...security.HostConfig,
+        ...(runtime ? { Runtime: runtime } : {}),
         NetworkMode: shared,
         IpcMode: sandboxConfig.hostIPC ? 'host' : shared,
         PidMode: pidMode,
