@@ -30,6 +30,7 @@ import { Metrics } from './metrics.js';
 import { Registry } from './registry/registry.js';
 import { EndpointReconciler } from './registry/endpoint-reconciler.js';
 import { ensureKubernetesService, keepSystemObjects, publishable } from './registry/system-services.js';
+import { ensureSystemPriorityClasses } from './registry/system-priority-classes.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { healthRoutes, versionInfo } from './routes/health.js';
 import { openapiRoutes } from './routes/openapi.js';
@@ -360,6 +361,13 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
       podsIn: (namespace) => podStore.cache.list(podStore.keyPrefix(namespace)).map((o) => o.obj as unknown as Pod),
     }, opts.podSecurity),
     limitRanges: (namespace) => cachedIn('', 'limitranges', namespace),
+    priorityClasses: {
+      byName: (name) => registry.storeFor(findResource('scheduling.k8s.io', 'v1', 'priorityclasses')!).getCached(undefined, name)?.obj,
+      all: () => {
+        const store = registry.storeFor(findResource('scheduling.k8s.io', 'v1', 'priorityclasses')!);
+        return store.cache.list(store.keyPrefix()).map((o) => o.obj);
+      },
+    },
     runtimeClasses: (name) => registry.storeFor(findResource('node.k8s.io', 'v1', 'runtimeclasses')!).getCached(undefined, name)?.obj,
     quota: new ResourceQuotaAdmission({
       quotas: (namespace) => cachedIn('', 'resourcequotas', namespace),
@@ -428,7 +436,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     const waiting = setInterval(() => log.warn({ etcd: opts.etcdServers }, 'waiting for etcd'), 5000);
     await registry.ready().finally(() => clearInterval(waiting));
     await registry.bootstrap();
-    await reconcileBootstrapPolicy(registry);
+    await Promise.all([reconcileBootstrapPolicy(registry), ensureSystemPriorityClasses(registry)]);
     // Custom resources already defined are served before the server says it is ready.
     await publishAuthenticationConfig(registry, { clientCaPem: opts.clientCaPem, frontProxy: opts.frontProxy });
     await crds.start();

@@ -73,7 +73,7 @@ const SERVED = {
   'policy/v1': ['PodDisruptionBudget', 'Eviction'],
   'rbac.authorization.k8s.io/v1': ['ClusterRoleBinding', 'ClusterRole', 'RoleBinding', 'Role'],
   'scheduling.k8s.io/v1': ['PriorityClass'],
-  'storage.k8s.io/v1': ['StorageClass'],
+  'storage.k8s.io/v1': ['CSIDriver', 'CSINode', 'CSIStorageCapacity', 'StorageClass', 'VolumeAttachment'],
   'apiextensions.k8s.io/v1': ['CustomResourceDefinition'],
   'apiregistration.k8s.io/v1': ['APIService'],
   'admissionregistration.k8s.io/v1': ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'],

@@ -12,6 +12,7 @@ import type { EscalationCheck } from '../authz/escalation.js';
 import type { Annotate, PodSecurityAdmission } from './pod-security/admission.js';
 import { applyContainerDefaults, checkLimitRanges } from './limit-ranger.js';
 import type { ResourceQuotaAdmission } from './resource-quota.js';
+import { admitPodPriority, admitPriorityClass, keepPodPriority, type PriorityClassSource } from './priority.js';
 import { admitPodRuntimeClass, validatePodRuntimeClass, type RuntimeClassLookup } from './runtime-class.js';
 import { admitPodServiceAccount, type ServiceAccountLookup } from './service-account.js';
 import type { PolicyOutcome, ValidatingPolicyAdmission } from './policy/validating-policy.js';
@@ -28,9 +29,9 @@ export interface AdmissionRequest {
   annotate?: Annotate;
 }
 
-export const ADMISSION_PLUGINS = ['NamespaceLifecycle', 'LimitRanger', 'NodeRestriction', 'ServiceAccount', 'DefaultStorageClass', 'StorageObjectInUseProtection', 'PodSecurity', 'RuntimeClass', 'ValidatingAdmissionPolicy', 'ResourceQuota'];
+export const ADMISSION_PLUGINS = ['NamespaceLifecycle', 'LimitRanger', 'NodeRestriction', 'ServiceAccount', 'DefaultStorageClass', 'StorageObjectInUseProtection', 'PodSecurity', 'Priority', 'RuntimeClass', 'ValidatingAdmissionPolicy', 'ResourceQuota'];
 /** On unless disabled, as in Kubernetes (NodeRestriction also needs the Node authorizer). */
-export const DEFAULT_ADMISSION_PLUGINS = ['NamespaceLifecycle', 'LimitRanger', 'NodeRestriction', 'ServiceAccount', 'DefaultStorageClass', 'StorageObjectInUseProtection', 'PodSecurity', 'RuntimeClass', 'ValidatingAdmissionPolicy', 'ResourceQuota'];
+export const DEFAULT_ADMISSION_PLUGINS = ['NamespaceLifecycle', 'LimitRanger', 'NodeRestriction', 'ServiceAccount', 'DefaultStorageClass', 'StorageObjectInUseProtection', 'PodSecurity', 'Priority', 'RuntimeClass', 'ValidatingAdmissionPolicy', 'ResourceQuota'];
 export const PVC_PROTECTION = 'kubernetes.io/pvc-protection';
 export const PV_PROTECTION = 'kubernetes.io/pv-protection';
 
@@ -63,6 +64,8 @@ export interface AdmissionParts {
   policies?: ValidatingPolicyAdmission;
   /** RuntimeClass: the classes, by name. */
   runtimeClasses?: RuntimeClassLookup;
+  /** Priority: the PriorityClasses. */
+  priorityClasses?: PriorityClassSource;
 }
 
 export class Admission {
@@ -75,6 +78,7 @@ export class Admission {
   private readonly quota?: ResourceQuotaAdmission;
   private readonly policies?: ValidatingPolicyAdmission;
   private readonly runtimeClasses?: RuntimeClassLookup;
+  private readonly priorityClasses?: PriorityClassSource;
 
   constructor(
     private readonly plugins: ReadonlySet<string>,
@@ -89,6 +93,7 @@ export class Admission {
     this.quota = parts.quota;
     this.policies = plugins.has('ValidatingAdmissionPolicy') ? parts.policies : undefined;
     this.runtimeClasses = plugins.has('RuntimeClass') ? parts.runtimeClasses : undefined;
+    this.priorityClasses = plugins.has('Priority') ? parts.priorityClasses : undefined;
   }
 
   /** LimitRanger applies to pods (created) and claims (created or updated), not their subresources. */
@@ -134,6 +139,10 @@ export class Admission {
     const ranges = ranged ? this.limitRanges(obj.metadata.namespace!) : [];
     if (ranged === 'Pod' && ranges.length) applyContainerDefaults(obj, ranges);
     if (r.group === '' && r.kind === 'Pod' && this.plugins.has('ServiceAccount')) await admitPodServiceAccount(obj as unknown as Pod, this.accounts);
+    if (this.priorityClasses && !req.subresource) {
+      if (r.group === '' && r.kind === 'Pod') admitPodPriority(obj as unknown as Pod, this.priorityClasses);
+      else if (r.group === 'scheduling.k8s.io' && r.kind === 'PriorityClass') admitPriorityClass(obj, this.priorityClasses);
+    }
     const runtimeClassed = r.group === '' && r.kind === 'Pod' && !req.subresource && this.runtimeClasses;
     if (runtimeClassed) admitPodRuntimeClass(obj as unknown as Pod, runtimeClassed);
     // StorageObjectInUseProtection: claims and volumes are not removed while in use (the
@@ -173,6 +182,8 @@ export class Admission {
     const { attrs, carryBack } = await this.externalView(r, this.attributes('UPDATE', r, next, old, user, req));
     if (this.webhooks) this.collect(await this.webhooks.mutate(attrs), warnings, req);
     await carryBack(next);
+    if (this.priorityClasses && !req.subresource && r.group === 'scheduling.k8s.io' && r.kind === 'PriorityClass') admitPriorityClass(next, this.priorityClasses);
+    if (this.priorityClasses && !req.subresource && r.group === '' && r.kind === 'Pod') keepPodPriority(next as unknown as Pod, old as unknown as Pod);
     const ranged = this.limitRanged(r, next, true, req);
     if (ranged) {
       const ranges = this.limitRanges(next.metadata.namespace!);

@@ -131,6 +131,9 @@ describe('admission on update and delete', () => {
     const replaced = await call('PUT', '/api/v1/namespaces/default/pods/fid-replace', pod('fid-replace'));
     expect(replaced.status).toBe(200);
     expect(replaced.json.spec.tolerations).toEqual(created.json.spec.tolerations);
+    // What the Priority plugin set at creation stays, though the manifest leaves it out.
+    expect([created.json.spec.priority, created.json.spec.preemptionPolicy]).toEqual([0, 'PreemptLowerPriority']);
+    expect([replaced.json.spec.priority, replaced.json.spec.preemptionPolicy]).toEqual([0, 'PreemptLowerPriority']);
   });
 
   it('refuses to delete default, kube-system and kube-public', async () => {
@@ -160,5 +163,49 @@ describe('admission on update and delete', () => {
     });
     expect(evicted.status).toBe(201);
     expect((await call('GET', '/api/v1/namespaces/default/pods/fid-evict')).status).toBe(200);
+  });
+});
+
+describe('priority classes', () => {
+  const pc = (name: string, value: number, extra: Record<string, unknown> = {}) => ({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name }, value, ...extra });
+
+  it('has the two system classes, and gives pods the priority and preemption policy of their class or of the default one', async () => {
+    const system = await call('GET', '/apis/scheduling.k8s.io/v1/priorityclasses');
+    expect(system.json.items.map((c: any) => [c.metadata.name, c.value, c.preemptionPolicy])).toEqual([
+      ['system-cluster-critical', 2000000000, 'PreemptLowerPriority'],
+      ['system-node-critical', 2000001000, 'PreemptLowerPriority'],
+    ]);
+    const critical = await call('POST', '/api/v1/namespaces/default/pods', pod('prio-critical', { priorityClassName: 'system-node-critical' }));
+    expect([critical.status, critical.json.spec.priority]).toEqual([201, 2000001000]);
+    const missing = await call('POST', '/api/v1/namespaces/default/pods', pod('prio-missing', { priorityClassName: 'nope' }));
+    expect([missing.status, missing.json.message]).toEqual([403, 'pods "prio-missing" is forbidden: no PriorityClass with name nope was found']);
+    const stated = await call('POST', '/api/v1/namespaces/default/pods', pod('prio-stated', { priorityClassName: 'system-node-critical', priority: 7 }));
+    expect(stated.json.message).toBe('pods "prio-stated" is forbidden: the integer value of priority (7) must not be provided in pod spec; priority admission controller computed 2000001000 from the given PriorityClass name');
+
+    expect((await call('POST', '/apis/scheduling.k8s.io/v1/priorityclasses', pc('fid-default', 100, { globalDefault: true, preemptionPolicy: 'Never' }))).status).toBe(201);
+    const second = await call('POST', '/apis/scheduling.k8s.io/v1/priorityclasses', pc('fid-default-2', 50, { globalDefault: true }));
+    expect([second.status, second.json.message]).toEqual([403, 'priorityclasses.scheduling.k8s.io "fid-default-2" is forbidden: PriorityClass fid-default is already marked as default. Only one default can exist']);
+    const defaulted = await call('POST', '/api/v1/namespaces/default/pods', pod('prio-defaulted'));
+    expect([defaulted.json.spec.priorityClassName, defaulted.json.spec.priority, defaulted.json.spec.preemptionPolicy]).toEqual(['fid-default', 100, 'Never']);
+    const changed = await call('PATCH', '/apis/scheduling.k8s.io/v1/priorityclasses/fid-default', { value: 5 }, 'application/merge-patch+json');
+    expect([changed.status, changed.json.details?.causes?.[0]]).toEqual([422, { reason: 'FieldValueForbidden', message: 'Forbidden: may not be changed in an update.', field: 'value' }]);
+    expect((await call('DELETE', '/apis/scheduling.k8s.io/v1/priorityclasses/fid-default')).status).toBe(200);
+    const reserved = await call('POST', '/apis/scheduling.k8s.io/v1/priorityclasses', pc('system-mine', 1));
+    expect(reserved.json.details.causes[0]).toMatchObject({ field: 'metadata.name', message: "Forbidden: priority class names with 'system-' prefix are reserved for system use only" });
+    const huge = await call('POST', '/apis/scheduling.k8s.io/v1/priorityclasses', pc('huge', 1000000001));
+    expect(huge.json.details.causes[0]).toMatchObject({ field: 'value', message: 'Forbidden: maximum allowed value of a user defined priority is 1000000000' });
+  });
+});
+
+describe('storage classes and volumes', () => {
+  it('defaults a class\'s reclaim policy and binding mode, refuses one without a provisioner or changing its parameters; a new volume is Pending', async () => {
+    const created = await call('POST', '/apis/storage.k8s.io/v1/storageclasses', { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'fid-sc' }, provisioner: 'example.com/disk', parameters: { type: 'ssd' } });
+    expect([created.status, created.json.reclaimPolicy, created.json.volumeBindingMode]).toEqual([201, 'Delete', 'Immediate']);
+    const bare = await call('POST', '/apis/storage.k8s.io/v1/storageclasses', { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'fid-bare' } });
+    expect([bare.status, bare.json.message]).toEqual([422, 'StorageClass.storage.k8s.io "fid-bare" is invalid: provisioner: Required value']);
+    const changed = await call('PATCH', '/apis/storage.k8s.io/v1/storageclasses/fid-sc', { parameters: { type: 'hdd' } }, 'application/merge-patch+json');
+    expect([changed.status, changed.json.details?.causes?.[0]?.message]).toEqual([422, 'Forbidden: updates to parameters are forbidden.']);
+    const pv = await call('POST', '/api/v1/persistentvolumes', { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'fid-pv' }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/tmp/fid-pv' } }, status: { phase: 'Bound' } });
+    expect([pv.status, pv.json.status]).toEqual([201, { phase: 'Pending' }]);
   });
 });

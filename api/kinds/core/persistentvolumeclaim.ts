@@ -4,7 +4,7 @@ import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
 import { withStatus } from '../strategy.js';
 import { statusOf, type KindModule } from '../kind.js';
 
-const ACCESS_MODES: Record<string, string> = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' };
+export const ACCESS_MODES: Record<string, string> = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' };
 
 export const persistentVolumeClaim: KindModule = {
   group: '',

@@ -1,4 +1,5 @@
 // v1 PodTemplate: a named pod template.
+import { col, nameCol, mapSelector } from '../../printers.js';
 import type { Unstructured } from '../../types/meta.js';
 import { defaultTemplate } from '../../defaulting.js';
 import { kind } from '../../schema/meta.js';
@@ -12,6 +13,12 @@ export const podTemplate: KindModule = {
   kind: 'PodTemplate',
   plural: 'podtemplates',
   schema: kind({ template: podTemplateSpec }),
+  columns: [
+    nameCol,
+    col('Containers', (o) => ((o.template as Unstructured | undefined)?.spec?.containers ?? []).map((c: Unstructured) => c.name).join(',')),
+    col('Images', (o) => ((o.template as Unstructured | undefined)?.spec?.containers ?? []).map((c: Unstructured) => c.image).join(',')),
+    col('Pod Labels', (o) => mapSelector((o.template as Unstructured | undefined)?.metadata?.labels)),
+  ],
   defaults: (o) => defaultTemplate(o.template as Unstructured),
   validate: (o, errs) => validateTemplate(o.template as Unstructured, 'template', errs),
 };

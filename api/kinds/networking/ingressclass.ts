@@ -1,4 +1,5 @@
 // networking.k8s.io/v1 IngressClass: stored and served.
+import { ageCol, col, nameCol } from '../../printers.js';
 import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
 import type { KindModule } from '../kind.js';
 
@@ -10,4 +11,13 @@ export const ingressClass: KindModule = {
   generation: true,
   namespaced: false,
   schema: schemaFromProtobuf('networking.k8s.io/v1', 'IngressClass'),
+  columns: [
+    nameCol,
+    col('Controller', (o) => String(o.spec?.controller ?? '')),
+    col('Parameters', (o) => {
+      const p = o.spec?.parameters;
+      return p ? `${p.kind ?? ''}${p.apiGroup ? `.${p.apiGroup}` : ''}/${p.name ?? ''}` : '<none>';
+    }),
+    ageCol,
+  ],
 };

@@ -1,4 +1,6 @@
 // networking.k8s.io/v1 NetworkPolicy: stored and served; not enforced.
+import { labelSelectorToString } from '../../labels.js';
+import { ageCol, col, nameCol } from '../../printers.js';
 import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
 import type { KindModule } from '../kind.js';
 
@@ -10,4 +12,5 @@ export const networkPolicy: KindModule = {
   generation: true,
   shortNames: ['netpol'],
   schema: schemaFromProtobuf('networking.k8s.io/v1', 'NetworkPolicy'),
+  columns: [nameCol, col('Pod-Selector', (o) => labelSelectorToString(o.spec?.podSelector) || '<none>'), ageCol],
 };
