@@ -42,12 +42,16 @@ import { ServiceAccountTokens, type UidLookup } from './authn/service-account-to
 import { BootstrapTokenAuthenticator } from './authn/bootstrap-tokens.js';
 import { WebhookTokenAuthenticator, type TokenWebhookOptions } from './authn/token-webhook.js';
 import type { OIDCOptions } from './authn/oidc.js';
-import { JWTAuthenticators, watchAuthenticationConfig } from './authn/jwt-authenticators.js';
+import { JWTAuthenticators } from './authn/jwt-authenticators.js';
+import { parseAuthenticationConfig } from './authn/authentication-config.js';
+import { watchConfigFile } from './config/config-file-watch.js';
 import { tokenFileAuthenticator, type TokenFile } from './authn/token-file.js';
 import { MASTERS_GROUP, type UserInfo } from '../component-base/authn/user.js';
 import type { RequestAttributes } from './authz/request-info.js';
 import type { Pod } from '../api/types/pod.js';
-import { alwaysAllow, chain, privilegedGroups, type Authorizer } from './authz/authorizer.js';
+import { ReplaceableAuthorizer } from './authz/authorizer.js';
+import { parseAuthorizationConfig, type AuthorizationConfig, type AuthorizerConfig } from './authz/authorization-config.js';
+import { authorizersFromModes, buildAuthorizer, type InProcessAuthorizers, type LegacyWebhookFlags } from './authz/authorizers.js';
 import { reconcileBootstrapPolicy } from './authz/bootstrap.js';
 import { checkNodeRestriction, NodeAuthorizer, type NodeGraphSource } from './authz/node.js';
 import { RbacAuthorizer, type PolicyRule } from './authz/rbac.js';
@@ -103,8 +107,12 @@ export interface ApiServerOptions {
   authenticationConfig?: { file: string; text: string; reloadIntervalMs?: number };
   /** --authentication-token-webhook-config-file and its version and cache TTL. */
   tokenWebhook?: TokenWebhookOptions;
-  /** --authorization-mode, in order: AlwaysAllow, RBAC. */
+  /** --authorization-mode, in order (AlwaysAllow, AlwaysDeny, Node, RBAC, Webhook); unused with authorizationConfig. */
   authorizationModes: string[];
+  /** --authorization-webhook-*: the Webhook mode's kubeconfig, review version and cache TTLs. */
+  authorizationWebhook?: LegacyWebhookFlags;
+  /** --authorization-config, parsed, and watched for changes: the file and what it held at start. */
+  authorizationConfig?: { file: string; text: string; config: AuthorizationConfig; reloadIntervalMs?: number };
   serviceAccounts: ServiceAccountOptions;
   /** --encryption-provider-config, parsed: which resources are encrypted at rest, and how. */
   encryption?: EncryptionRule[];
@@ -142,7 +150,7 @@ export interface SecureServing {
   clientCaPem?: string;
 }
 
-export const AUTHORIZATION_MODES = ['AlwaysAllow', 'Node', 'RBAC'];
+export const AUTHORIZATION_MODES = ['AlwaysAllow', 'AlwaysDeny', 'Node', 'RBAC', 'Webhook'];
 const EVERYTHING: PolicyRule[] = [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }, { verbs: ['*'], nonResourceURLs: ['*'] }];
 
 export const BODY_LIMIT = 3 * 1024 * 1024;
@@ -290,10 +298,10 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   const bootstrapTokens = opts.bootstrapTokenAuth ? [new BootstrapTokenAuthenticator((name) => lookup(secretsResource, 'kube-system', name))] : [];
   const jwt = new JWTAuthenticators(opts.jwt ?? [], (err, issuer) => log.debug({ err: err.message, issuer }, 'JWT refused'));
   if (opts.authenticationConfig) {
-    void watchAuthenticationConfig(
+    void watchConfigFile(
       {
         file: opts.authenticationConfig.file,
-        disallowedIssuers: [sa.issuer],
+        parse: (text) => parseAuthenticationConfig(text, [sa.issuer]),
         intervalMs: opts.authenticationConfig.reloadIntervalMs ?? 5000,
         signal: shutdown.signal,
         apply: (config) => {
@@ -340,13 +348,39 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     pod: (ns, name) => podStore.getCached(ns, name)?.obj as unknown as Pod | undefined,
     pvcVolume: (ns, claim) => pvcStore.getCached(ns, claim)?.obj.spec?.volumeName as string | undefined,
   };
-  const modes: Authorizer[] = opts.authorizationModes.map((m) => {
-    if (m === 'AlwaysAllow') return alwaysAllow;
-    if (m === 'RBAC') return rbac;
-    if (m === 'Node') return new NodeAuthorizer(nodeGraph);
-    throw new Error(`unsupported authorization mode ${m} (supported: ${AUTHORIZATION_MODES.join(', ')})`);
-  });
-  const authorizer = chain([privilegedGroups([MASTERS_GROUP]), ...modes]);
+  const authorizerParts: InProcessAuthorizers = {
+    rbac,
+    node: () => new NodeAuthorizer(nodeGraph),
+    onWebhookError: (name, err) => log.error({ err: err.message, authorizer: name }, 'authorization webhook failed'),
+  };
+  let authorizers = opts.authorizationConfig?.config.authorizers ?? authorizersFromModes(opts.authorizationModes, opts.authorizationWebhook);
+  const has = (type: AuthorizerConfig['type']) => authorizers.some((a) => a.type === type);
+  const authorizer = new ReplaceableAuthorizer(buildAuthorizer(authorizers, authorizerParts));
+  if (opts.authorizationConfig) {
+    const { file } = opts.authorizationConfig;
+    void watchConfigFile(
+      {
+        file,
+        intervalMs: opts.authorizationConfig.reloadIntervalMs ?? 5000,
+        signal: shutdown.signal,
+        // A configuration whose webhook kubeconfig cannot be loaded is not taken either.
+        parse: async (text) => {
+          const config = await parseAuthorizationConfig(text);
+          return { list: config.authorizers, chain: buildAuthorizer(config.authorizers, authorizerParts) };
+        },
+        apply: ({ list, chain: next }) => {
+          authorizers = list;
+          authorizer.replace(next);
+        },
+        reloaded: (status, err) => {
+          metrics.countAuthorizationConfigReload(status);
+          if (err) log.error({ err: err.message, file }, '--authorization-config not reloaded; the authorizers before it stay');
+          else log.info({ file, authorizers: authorizers.map((a) => a.name) }, '--authorization-config reloaded');
+        },
+      },
+      opts.authorizationConfig.text,
+    );
+  }
   const admission = new Admission(opts.admissionPlugins, {
     accounts: { serviceAccount: (ns, name) => lookup(serviceAccountsResource, ns, name) },
     escalation: new EscalationCheck({ authorizer, source: rbacSource, rulesFor: (user, namespace) => rbac.rulesFor(user, namespace) }),
@@ -385,12 +419,14 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     }, log),
   });
   // NodeRestriction goes with the Node authorizer, as clusters that use one enable the other.
-  const restrict = opts.authorizationModes.includes('Node') && opts.admissionPlugins.has('NodeRestriction') ? (user: UserInfo, attrs: RequestAttributes) => checkNodeRestriction(user, attrs, nodeGraph) : undefined;
+  const restrict = opts.admissionPlugins.has('NodeRestriction') ? (user: UserInfo, attrs: RequestAttributes) => (has('Node') ? checkNodeRestriction(user, attrs, nodeGraph) : undefined) : undefined;
   const gate = new RequestGate(new RequestAuthenticator({ anonymous: opts.anonymousAuth, tokens }), authorizer, restrict);
   const reviews: ReviewDeps = {
     authorizer,
     tokens,
-    rulesFor: (user, namespace) => (user.groups.includes(MASTERS_GROUP) || opts.authorizationModes.includes('AlwaysAllow') ? EVERYTHING : rbac.rulesFor(user, namespace)),
+    rulesFor: (user, namespace) => (user.groups.includes(MASTERS_GROUP) || has('AlwaysAllow') ? EVERYTHING : has('RBAC') ? rbac.rulesFor(user, namespace) : []),
+    // As Kubernetes answers: a webhook cannot list what it would allow.
+    rulesIncomplete: () => (has('Webhook') ? 'webhook authorizer does not support user rule resolution' : undefined),
   };
   const auditor = opts.audit ? new Auditor(opts.audit.policy, opts.audit.path) : undefined;
   auditor?.installBeforeGate(app);

@@ -9,6 +9,7 @@ import { loadClientConfig } from '../client/kubeconfig.js';
 import { defineFlags, FlagError, type FlagValues } from '../component-base/flags.js';
 import type { OIDCOptions } from './authn/oidc.js';
 import { parseAuthenticationConfig, type AuthenticationConfig } from './authn/authentication-config.js';
+import { parseAuthorizationConfig, type AuthorizationConfig } from './authz/authorization-config.js';
 import { runComponent } from '../component-base/run.js';
 import { AUTHORIZATION_MODES, build, defaultOptions, newServiceAccountKey } from './app.js';
 import { TokenFile } from './authn/token-file.js';
@@ -63,6 +64,15 @@ const flags = defineFlags({
   'audit-log-path': { type: 'string', arg: 'FILE', help: 'Append audit events (audit.k8s.io/v1 Event, one JSON line each) here; - for stdout.' },
   'audit-policy-file': { type: 'string', arg: 'FILE', help: 'Audit Policy (audit.k8s.io/v1); default: Metadata for every request, never a Secret body.' },
   'authorization-mode': { type: 'list', default: ['Node', 'RBAC'], arg: 'MODE,...', help: `Authorizers on the secure port, in order: ${AUTHORIZATION_MODES.join(', ')}. Members of system:masters may always act.` },
+  'authorization-webhook-config-file': { type: 'string', arg: 'FILE', help: 'A kubeconfig naming the SubjectAccessReview webhook of --authorization-mode Webhook.' },
+  'authorization-webhook-version': { type: 'string', default: 'v1beta1', oneOf: ['v1', 'v1beta1'], arg: 'VERSION', help: 'The authorization.k8s.io SubjectAccessReview version sent to the webhook.' },
+  'authorization-webhook-cache-authorized-ttl': { type: 'duration', default: '5m0s', help: "How long the webhook's 'authorized' answers are kept." },
+  'authorization-webhook-cache-unauthorized-ttl': { type: 'duration', default: '30s', help: "How long the webhook's other answers are kept." },
+  'authorization-config': {
+    type: 'string',
+    arg: 'FILE',
+    help: 'An AuthorizationConfiguration (apiserver.config.k8s.io/v1): the authorizers in order (AlwaysAllow, AlwaysDeny, Node, RBAC, Webhooks with match conditions and failure policies), read again when it changes. Not with --authorization-mode or --authorization-webhook-*.',
+  },
   'advertise-address': { type: 'string', arg: 'IP[:PORT]', help: "The address pods and clients are told to use: discovery's serverAddress and the kubernetes Service's endpoint (port: the secure port). Loopback gives that Service no endpoint." },
   'shutdown-delay-duration': { type: 'duration', default: '0s', help: 'After SIGTERM, keep serving this long while /readyz already fails (shutdown), so load balancers stop sending requests first.' },
   'endpoint-reconciler-type': { type: 'string', default: 'lease', arg: 'TYPE', help: "lease: each apiserver holds a Lease in kube-system and the kubernetes Service's endpoints are the apiservers whose Leases are current; none: they are left alone." },
@@ -105,6 +115,15 @@ runComponent({
     if (!!f['kubelet-client-certificate'] !== !!f['kubelet-client-key']) throw new FlagError('--kubelet-client-certificate and --kubelet-client-key go together');
     if (!!f['proxy-client-cert-file'] !== !!f['proxy-client-key-file']) throw new FlagError('--proxy-client-cert-file and --proxy-client-key-file go together');
     for (const m of f['authorization-mode']) if (!AUTHORIZATION_MODES.includes(m)) throw new FlagError(`--authorization-mode: unsupported mode ${m} (supported: ${AUTHORIZATION_MODES.join(', ')})`);
+    if (f['authorization-config']) {
+      const legacy = ['--authorization-mode', '--authorization-webhook-config-file', '--authorization-webhook-version', '--authorization-webhook-cache-authorized-ttl', '--authorization-webhook-cache-unauthorized-ttl'];
+      if (process.argv.some((a) => legacy.some((flag) => a === flag || a.startsWith(`${flag}=`)))) {
+        throw new FlagError('--authorization-config can not be specified when --authorization-mode or --authorization-webhook-* flags are specified');
+      }
+    } else {
+      if (f['authorization-mode'].includes('Webhook') && !f['authorization-webhook-config-file']) throw new FlagError("authorization-mode Webhook's authorization config file not passed");
+      if (f['authorization-webhook-config-file'] && !f['authorization-mode'].includes('Webhook')) throw new FlagError('cannot specify --authorization-webhook-config-file without mode Webhook');
+    }
     if (!f['insecure-port'] && !f['secure-port']) throw new FlagError('--insecure-port and --secure-port cannot both be 0');
     if (f['authentication-config'] && f['oidc-issuer-url']) throw new FlagError('--authentication-config and --oidc-* flags are mutually exclusive');
     try {
@@ -143,7 +162,17 @@ runComponent({
       const { enabled, paths } = authnConfig.config.anonymous;
       anonymousAuth = enabled && (paths ? { paths } : true);
     }
-    if (anonymousAuth && f['authorization-mode'].includes('AlwaysAllow')) {
+    const authzText = f['authorization-config'] ? read(f['authorization-config']) : undefined;
+    let authzConfig: AuthorizationConfig | undefined;
+    if (authzText !== undefined) {
+      try {
+        authzConfig = await parseAuthorizationConfig(authzText);
+      } catch (err) {
+        throw new FlagError(`--authorization-config ${f['authorization-config']}: ${(err as Error).message}`);
+      }
+    }
+    const authorizerTypes: string[] = authzConfig ? authzConfig.authorizers.map((a) => a.type) : f['authorization-mode'];
+    if (anonymousAuth && authorizerTypes.includes('AlwaysAllow')) {
       log.warn('AnonymousAuth is not allowed with the AlwaysAllow authorizer. Resetting AnonymousAuth to false. You should use a different authorizer');
       anonymousAuth = false;
     }
@@ -187,6 +216,17 @@ runComponent({
         : undefined,
       bootstrapTokenAuth: f['enable-bootstrap-token-auth'],
       authorizationModes: f['authorization-mode'],
+      ...(authzConfig ? { authorizationConfig: { file: f['authorization-config']!, text: authzText!, config: authzConfig } } : {}),
+      ...(f['authorization-webhook-config-file']
+        ? {
+            authorizationWebhook: {
+              kubeConfigFile: f['authorization-webhook-config-file'],
+              version: f['authorization-webhook-version'] as 'v1' | 'v1beta1',
+              authorizedTTLMs: f['authorization-webhook-cache-authorized-ttl'],
+              unauthorizedTTLMs: f['authorization-webhook-cache-unauthorized-ttl'],
+            },
+          }
+        : {}),
       kubeletClient: {
         certPem: f['kubelet-client-certificate'] ? read(f['kubelet-client-certificate']) : undefined,
         keyPem: f['kubelet-client-key'] ? read(f['kubelet-client-key']) : undefined,

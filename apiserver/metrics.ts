@@ -9,10 +9,16 @@ export class Metrics {
   resolvedWrites: () => number = () => 0;
 
   private authnReloads = { success: { count: 0, last: 0 }, failure: { count: 0, last: 0 } };
+  private authzReloads = { success: { count: 0, last: 0 }, failure: { count: 0, last: 0 } };
 
   countAuthenticationConfigReload(status: 'success' | 'failure'): void {
     this.authnReloads[status].count++;
     this.authnReloads[status].last = Date.now() / 1000;
+  }
+
+  countAuthorizationConfigReload(status: 'success' | 'failure'): void {
+    this.authzReloads[status].count++;
+    this.authzReloads[status].last = Date.now() / 1000;
   }
 
   countRequest(verb: string, resource: string, code: number): void {
@@ -29,10 +35,13 @@ export class Metrics {
       '# TYPE kubette_etcd_resolved_writes_total counter',
       `kubette_etcd_resolved_writes_total ${this.resolvedWrites()}`,
     );
-    lines.push('# HELP apiserver_authentication_config_controller_automatic_reloads_total Reloads of --authentication-config by outcome.', '# TYPE apiserver_authentication_config_controller_automatic_reloads_total counter');
-    for (const [status, r] of Object.entries(this.authnReloads)) lines.push(`apiserver_authentication_config_controller_automatic_reloads_total{status="${status}"} ${r.count}`);
-    lines.push('# HELP apiserver_authentication_config_controller_automatic_reload_last_timestamp_seconds When --authentication-config was last reloaded, by outcome.', '# TYPE apiserver_authentication_config_controller_automatic_reload_last_timestamp_seconds gauge');
-    for (const [status, r] of Object.entries(this.authnReloads)) if (r.last) lines.push(`apiserver_authentication_config_controller_automatic_reload_last_timestamp_seconds{status="${status}"} ${r.last}`);
+    for (const [what, reloads] of [['authentication', this.authnReloads], ['authorization', this.authzReloads]] as const) {
+      const name = `apiserver_${what}_config_controller_automatic_reload`;
+      lines.push(`# HELP ${name}s_total Reloads of --${what}-config by outcome.`, `# TYPE ${name}s_total counter`);
+      for (const [status, r] of Object.entries(reloads)) lines.push(`${name}s_total{status="${status}"} ${r.count}`);
+      lines.push(`# HELP ${name}_last_timestamp_seconds When --${what}-config was last reloaded, by outcome.`, `# TYPE ${name}_last_timestamp_seconds gauge`);
+      for (const [status, r] of Object.entries(reloads)) if (r.last) lines.push(`${name}_last_timestamp_seconds{status="${status}"} ${r.last}`);
+    }
     const heap = getHeapStatistics();
     lines.push(
       '# HELP process_resident_memory_bytes Resident memory size in bytes.',

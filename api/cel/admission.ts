@@ -3,34 +3,21 @@
 // webhooks' match conditions. They see what Kubernetes gives them: `object` and `oldObject`
 // (null where there is none), `request` (the AdmissionRequest's fields), `params` (the binding's
 // parameter object, or null), `namespaceObject` and `variables`.
-import type { Environment } from '@marcbachmann/cel-js';
 import { isObject } from '../codec/values.js';
 import { AUTHORIZER_TYPE } from './authorizer-library.js';
-import { compile, newEnvironment, type CompiledExpression } from './environment.js';
+import { compilerFor, type CompiledExpression } from './environment.js';
 
 export type { CompiledExpression };
 
 const VARIABLES = ['object', 'oldObject', 'request', 'params', 'namespaceObject', 'variables', 'authorizer'];
 
-let typed: Environment | undefined;
-let untyped: Environment | undefined;
-
-function environments(): { typed: Environment; untyped: Environment } {
-  if (!typed || !untyped) {
-    typed = newEnvironment();
-    untyped = newEnvironment();
-    for (const name of VARIABLES) {
-      typed.registerVariable(name, name === 'variables' ? 'map<string, dyn>' : name === 'authorizer' ? AUTHORIZER_TYPE : 'dyn');
-      untyped.registerVariable(name, 'dyn');
-    }
-  }
-  return { typed, untyped };
-}
+const compileAdmission = compilerFor(VARIABLES, (typed) => {
+  for (const name of VARIABLES) typed.registerVariable(name, name === 'variables' ? 'map<string, dyn>' : name === 'authorizer' ? AUTHORIZER_TYPE : 'dyn');
+});
 
 /** Compiles an admission expression; throws CelCompileError (cel-go's wording). */
 export function compileAdmissionExpression(source: string): CompiledExpression {
-  const env = environments();
-  return compile(source, env.typed, env.untyped);
+  return compileAdmission(source);
 }
 
 /** A JSON value as CEL sees it: whole numbers as ints, objects with own keys only. */

@@ -120,3 +120,22 @@ export function compile(original: string, typed: Environment, untyped: Environme
     },
   };
 }
+
+/**
+ * A compiler for expressions over `names`: `declareTyped` declares each with its type in the
+ * environment that checks them; they are evaluated with each declared `dyn`. The environments
+ * are made on first use.
+ */
+export function compilerFor(names: string[], declareTyped: (typed: Environment) => void): (source: string) => CompiledExpression {
+  let envs: { typed: Environment; untyped: Environment } | undefined;
+  return (source) => {
+    if (!envs) {
+      const typed = newEnvironment();
+      const untyped = newEnvironment();
+      declareTyped(typed);
+      for (const name of names) untyped.registerVariable(name, 'dyn');
+      envs = { typed, untyped };
+    }
+    return compile(source, envs.typed, envs.untyped);
+  };
+}

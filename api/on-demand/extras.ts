@@ -8,3 +8,4 @@ export { compileAdmissionExpression, compileConditions, judgeConditions, jsonToC
 export { customResourcesNamed, typeCheckPolicy } from '../cel/policy-typecheck.js';
 export { CelAuthorizer } from '../cel/authorizer-library.js';
 export { compileAuthenticationExpression } from '../cel/authentication.js';
+export { compileAuthorizationMatchCondition } from '../cel/authorization.js';

@@ -164,7 +164,7 @@ export class Admission {
     await carryBack(obj);
     if (runtimeClassed) validatePodRuntimeClass(obj as unknown as Pod, runtimeClassed);
     if (ranged && ranges.length) checkLimitRanges(ranged, obj, ranges);
-    warnings.push(...this.validate(r, obj, undefined, user, req.annotate));
+    warnings.push(...(await this.validate(r, obj, undefined, user, req.annotate)));
     if (this.policies) this.collect(await this.policies.validate(attrs), warnings, req);
     if (this.webhooks) this.collect(await this.webhooks.validate(attrs), warnings, req);
     // ResourceQuota last, as in Kubernetes: only what every other check admitted is charged.
@@ -189,7 +189,7 @@ export class Admission {
       const ranges = this.limitRanges(next.metadata.namespace!);
       if (ranges.length) checkLimitRanges(ranged, next, ranges);
     }
-    if (!req.subresource || req.subresource === 'ephemeralcontainers') warnings.push(...this.validate(r, next, old, user, req.annotate));
+    if (!req.subresource || req.subresource === 'ephemeralcontainers') warnings.push(...(await this.validate(r, next, old, user, req.annotate)));
     if (this.policies) this.collect(await this.policies.validate(attrs), warnings, req);
     if (this.webhooks) this.collect(await this.webhooks.validate(attrs), warnings, req);
     if (this.quota && this.plugins.has('ResourceQuota') && !req.subresource) await this.quota.admit(r.group, r.plural, next, old, !!req.dryRun);
@@ -259,9 +259,9 @@ export class Admission {
    * The built-in checks of a write (a create, or an update from `old`; pods/ephemeralcontainers
    * is one) that mutating plugins do not see; throws a Status, or returns the warnings.
    */
-  validate(r: ResourceInfo, obj: KubeObject, old: KubeObject | undefined, user: UserInfo, annotate?: Annotate): string[] {
+  async validate(r: ResourceInfo, obj: KubeObject, old: KubeObject | undefined, user: UserInfo, annotate?: Annotate): Promise<string[]> {
     if (this.escalation && r.group === 'rbac.authorization.k8s.io' && RBAC_RESOURCES.has(r.plural)) {
-      this.escalation.check(r.plural, obj as Parameters<EscalationCheck['check']>[1], old as Parameters<EscalationCheck['check']>[2], user);
+      await this.escalation.check(r.plural, obj as Parameters<EscalationCheck['check']>[1], old as Parameters<EscalationCheck['check']>[2], user);
     }
     return this.podSecurity && this.plugins.has('PodSecurity') ? this.podSecurity.check(r, obj, old, user, annotate) : [];
   }

@@ -4,13 +4,13 @@
 // user validation rules) and the anonymous authenticator (on or off, and for which paths).
 // Checked as Kubernetes checks it, every problem named by its field; CEL is loaded only when
 // the file has expressions.
-import { parse } from 'yaml';
 import { isObject } from '../../api/codec/values.js';
 import type { CompiledExpression } from '../../api/cel/environment.js';
 import { loadExtras } from '../../api/on-demand/loader.js';
+import { configDocument } from '../config/config-document.js';
+import { FieldErrors } from '../config/field-errors.js';
 import type { ClaimMapping, OIDCOptions } from './oidc.js';
 
-const VERSIONS = ['apiserver.config.k8s.io/v1alpha1', 'apiserver.config.k8s.io/v1beta1', 'apiserver.config.k8s.io/v1'];
 /** What structured JWT authenticators accept: the asymmetric algorithms. */
 const SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512'];
 
@@ -18,22 +18,6 @@ export interface AuthenticationConfig {
   jwt: OIDCOptions[];
   /** Absent: --anonymous-auth decides. `paths`: anonymous only for these (exact) paths. */
   anonymous?: { enabled: boolean; paths?: string[] };
-}
-
-class FieldErrors {
-  readonly list: string[] = [];
-  required(path: string, detail = ''): void {
-    this.list.push(`${path}: Required value${detail ? `: ${detail}` : ''}`);
-  }
-  invalid(path: string, value: unknown, detail: string): void {
-    this.list.push(`${path}: Invalid value: ${JSON.stringify(value)}: ${detail}`);
-  }
-  duplicate(path: string, value: unknown): void {
-    this.list.push(`${path}: Duplicate value: ${JSON.stringify(value)}`);
-  }
-  forbidden(path: string, detail: string): void {
-    this.list.push(`${path}: Forbidden: ${detail}`);
-  }
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -64,16 +48,7 @@ interface Pending {
  * are the service-account token issuers, which no JWT authenticator may claim.
  */
 export async function parseAuthenticationConfig(text: string, disallowedIssuers: string[] = []): Promise<AuthenticationConfig> {
-  let doc: unknown;
-  try {
-    doc = parse(text, { maxAliasCount: 100 });
-  } catch (err) {
-    throw new Error(`not YAML or JSON: ${(err as Error).message}`);
-  }
-  if (!isObject(doc)) throw new Error('not an AuthenticationConfiguration object');
-  if (doc.kind !== 'AuthenticationConfiguration' || !VERSIONS.includes(String(doc.apiVersion))) {
-    throw new Error(`kind ${JSON.stringify(doc.kind)} in ${JSON.stringify(doc.apiVersion)} is not AuthenticationConfiguration in ${VERSIONS.join(', ')}`);
-  }
+  const doc = configDocument(text, 'AuthenticationConfiguration');
   const errs = new FieldErrors();
   const pending: Pending[] = [];
   const expr = (path: string, source: unknown, set: (e: CompiledExpression) => void): void => {
@@ -245,6 +220,6 @@ export async function parseAuthenticationConfig(text: string, disallowedIssuers:
     }
     for (const j of jwt) j.toCel = jsonToCel;
   }
-  if (errs.list.length) throw new Error(errs.list.length === 1 ? errs.list[0] : `[${errs.list.join(', ')}]`);
+  errs.throwIfAny();
   return { jwt, ...(anonymous ? { anonymous } : {}) };
 }

@@ -6,11 +6,10 @@
 // token's hash; a webhook that cannot be reached is tried three times, and its token is then
 // refused for this request only.
 import { createHash } from 'node:crypto';
-import type { Agent } from 'undici';
 import type { TokenAuthenticator } from '../../component-base/authn/authenticator.js';
 import type { UserInfo } from '../../component-base/authn/user.js';
 import type { ClientConfig } from '../../client/rest.js';
-import { undici } from '../http/undici.js';
+import { KubeconfigWebhook } from '../webhooks/kubeconfig-webhook.js';
 
 export interface TokenWebhookOptions {
   /** Where and how to call it: the kubeconfig's server URL, CA, client certificate or token. */
@@ -26,7 +25,6 @@ export interface TokenWebhookOptions {
 }
 
 const MAX_CACHED = 10_000;
-const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 interface TokenReviewStatus {
   authenticated?: boolean;
@@ -36,9 +34,11 @@ interface TokenReviewStatus {
 
 export class WebhookTokenAuthenticator implements TokenAuthenticator {
   private readonly cache = new Map<string, { user: UserInfo | undefined; expires: number }>();
-  private agent?: Agent;
+  private readonly webhook: KubeconfigWebhook;
 
-  constructor(private readonly opts: TokenWebhookOptions) {}
+  constructor(private readonly opts: TokenWebhookOptions) {
+    this.webhook = new KubeconfigWebhook(opts.client, 'token webhook');
+  }
 
   async authenticateToken(token: string): Promise<UserInfo | undefined> {
     const now = (this.opts.now ?? Date.now)();
@@ -61,62 +61,13 @@ export class WebhookTokenAuthenticator implements TokenAuthenticator {
     return user;
   }
 
-  /** The webhook's status for `token`, tried again after a failure to reach it or a 5xx. */
+  /** The webhook's status for `token`. */
   private async review(token: string): Promise<TokenReviewStatus> {
-    const delays = this.opts.retryDelaysMs ?? [500, 750];
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.call(token);
-      } catch (err) {
-        if (!(err instanceof Retryable) || attempt >= delays.length) throw err;
-        await new Promise((r) => setTimeout(r, delays[attempt]));
-      }
-    }
-  }
-
-  private async call(token: string): Promise<TokenReviewStatus> {
-    const { request, Agent } = await undici();
-    const { client, version } = this.opts;
-    const tls = client.tls;
-    this.agent ??= new Agent({
-      connect: { ...(tls?.ca ? { ca: tls.ca } : {}), ...(tls?.cert ? { cert: tls.cert, key: tls.key } : {}), rejectUnauthorized: !tls?.insecureSkipVerify },
-    });
-    const review = { apiVersion: `authentication.k8s.io/${version}`, kind: 'TokenReview', spec: { token } };
-    let res;
-    try {
-      res = await request(client.server, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json', ...(client.token ? { authorization: `Bearer ${client.token}` } : {}) },
-        body: JSON.stringify(review),
-        dispatcher: this.agent,
-        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
-      });
-    } catch (err) {
-      throw new Retryable(`token webhook ${client.server}: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`);
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const c of res.body) {
-      size += (c as Buffer).length;
-      if (size > MAX_RESPONSE_BYTES) throw new Error(`token webhook ${client.server}: response too large`);
-      chunks.push(c as Buffer);
-    }
-    const text = Buffer.concat(chunks).toString('utf8');
-    if (res.statusCode >= 500 || res.statusCode === 429) throw new Retryable(`token webhook ${client.server}: ${res.statusCode} ${text.slice(0, 200)}`);
-    if (res.statusCode < 200 || res.statusCode > 299) throw new Error(`token webhook ${client.server}: ${res.statusCode} ${text.slice(0, 200)}`);
-    let answer: { status?: TokenReviewStatus } | null;
-    try {
-      answer = JSON.parse(text) as { status?: TokenReviewStatus } | null;
-    } catch {
-      throw new Error(`token webhook ${client.server}: the answer is not JSON`);
-    }
-    const status = answer && typeof answer === 'object' && answer.status && typeof answer.status === 'object' ? answer.status : {};
-    return status;
+    const review = { apiVersion: `authentication.k8s.io/${this.opts.version}`, kind: 'TokenReview', spec: { token } };
+    const answer = (await this.webhook.post(review, this.opts.timeoutMs ?? 10_000, this.opts.retryDelaysMs ?? [500, 750])) as { status?: TokenReviewStatus } | null;
+    return answer && typeof answer === 'object' && answer.status && typeof answer.status === 'object' ? answer.status : {};
   }
 }
-
-/** A failure worth another try: the webhook could not be reached, or answered 5xx or 429. */
-class Retryable extends Error {}
 
 /** The user a review vouches for; none without a username. */
 export function userOf(u: TokenReviewStatus['user']): UserInfo | undefined {

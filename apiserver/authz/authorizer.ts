@@ -1,6 +1,8 @@
-// Authorization: each mode (AlwaysAllow, RBAC, Node) answers allow, deny or no opinion for a
-// user and request attributes; --authorization-mode chains them, the first definite answer
-// wins, and no opinion from every mode is a denial. Denials become Kubernetes' 403 text.
+// Authorization: each mode (AlwaysAllow, AlwaysDeny, RBAC, Node, Webhook) answers allow, deny or
+// no opinion for a user and request attributes; --authorization-mode (or --authorization-config)
+// chains them, the first definite answer wins, and no opinion from every mode is a denial.
+// Denials become Kubernetes' 403 text. The in-process modes answer at once; a webhook answers
+// later, so a chain is asynchronous only from the first mode that is.
 import { StatusError } from '../../api/status.js';
 import type { UserInfo } from '../../component-base/authn/user.js';
 import type { RequestAttributes } from './request-info.js';
@@ -8,10 +10,11 @@ import type { RequestAttributes } from './request-info.js';
 export type Decision = { decision: 'allow' | 'deny' | 'no-opinion'; reason?: string };
 
 export interface Authorizer {
-  authorize(user: UserInfo, attrs: RequestAttributes): Decision;
+  authorize(user: UserInfo, attrs: RequestAttributes): Decision | Promise<Decision>;
 }
 
 export const alwaysAllow: Authorizer = { authorize: () => ({ decision: 'allow' }) };
+export const alwaysDeny: Authorizer = { authorize: () => ({ decision: 'deny' }) };
 
 /** Members of these groups (system:masters) may do anything, whatever the other modes say. */
 export function privilegedGroups(groups: string[]): Authorizer {
@@ -20,17 +23,32 @@ export function privilegedGroups(groups: string[]): Authorizer {
 
 /** The modes in order; the first allow or deny decides. */
 export function chain(authorizers: Authorizer[]): Authorizer {
-  return {
-    authorize(user, attrs) {
-      const reasons: string[] = [];
-      for (const a of authorizers) {
-        const d = a.authorize(user, attrs);
-        if (d.decision !== 'no-opinion') return d;
-        if (d.reason) reasons.push(d.reason);
+  const from = (i: number, user: UserInfo, attrs: RequestAttributes, reasons: string[]): Decision | Promise<Decision> => {
+    for (; i < authorizers.length; i++) {
+      const d = authorizers[i]!.authorize(user, attrs);
+      if (d instanceof Promise) {
+        const next = i + 1;
+        return d.then((settled) => (settled.decision !== 'no-opinion' ? settled : from(next, user, attrs, settled.reason ? [...reasons, settled.reason] : reasons)));
       }
-      return { decision: 'no-opinion', reason: reasons.join(', ') || undefined };
-    },
+      if (d.decision !== 'no-opinion') return d;
+      if (d.reason) reasons.push(d.reason);
+    }
+    return { decision: 'no-opinion', reason: reasons.join(', ') || undefined };
   };
+  return { authorize: (user, attrs) => from(0, user, attrs, []) };
+}
+
+/** An authorizer whose chain can be replaced while serving (--authorization-config reloads). */
+export class ReplaceableAuthorizer implements Authorizer {
+  constructor(private current: Authorizer) {}
+
+  replace(next: Authorizer): void {
+    this.current = next;
+  }
+
+  authorize(user: UserInfo, attrs: RequestAttributes): Decision | Promise<Decision> {
+    return this.current.authorize(user, attrs);
+  }
 }
 
 /** What Kubernetes says a user may not do (the text of a 403). */

@@ -100,8 +100,8 @@ export class EscalationCheck {
     return new StatusError(403, 'Forbidden', `${plural}.${RBAC_GROUP} "${name}" is forbidden: ${message}`, { name, group: RBAC_GROUP, kind: plural });
   }
 
-  private allowedVerb(user: UserInfo, verb: string, resource: string, namespace: string, name: string): boolean {
-    return this.d.authorizer.authorize(user, { resourceRequest: true, verb, apiGroup: RBAC_GROUP, apiVersion: 'v1', namespace, resource, subresource: '', name }).decision === 'allow';
+  private async allowedVerb(user: UserInfo, verb: string, resource: string, namespace: string, name: string): Promise<boolean> {
+    return (await this.d.authorizer.authorize(user, { resourceRequest: true, verb, apiGroup: RBAC_GROUP, apiVersion: 'v1', namespace, resource, subresource: '', name })).decision === 'allow';
   }
 
   private confirmNoEscalation(user: UserInfo, namespace: string, rules: PolicyRule[]): string | undefined {
@@ -112,13 +112,13 @@ export class EscalationCheck {
   }
 
   /** Throws 403 when `user` may not write `obj` (a create, or an update from `old`) of an RBAC resource. */
-  check(resource: string, obj: RbacObject, old: RbacObject | undefined, user: UserInfo): void {
+  async check(resource: string, obj: RbacObject, old: RbacObject | undefined, user: UserInfo): Promise<void> {
     if (user.groups.includes(MASTERS_GROUP)) return;
     const name = obj.metadata.name ?? '';
     const namespace = obj.metadata.namespace ?? '';
     if (resource === 'roles' || resource === 'clusterroles') {
       const same = old && JSON.stringify(old.rules ?? []) === JSON.stringify(obj.rules ?? []) && JSON.stringify(old.aggregationRule ?? null) === JSON.stringify(obj.aggregationRule ?? null);
-      if (same || this.allowedVerb(user, 'escalate', resource, namespace, name)) return;
+      if (same || (await this.allowedVerb(user, 'escalate', resource, namespace, name))) return;
       if (resource === 'clusterroles' && obj.aggregationRule && this.confirmNoEscalation(user, '', FULL_AUTHORITY)) {
         throw this.forbidden(resource, name, 'must have cluster-admin privileges to use the aggregationRule');
       }
@@ -131,7 +131,7 @@ export class EscalationCheck {
       if (!ref) return; // validation refuses it
       if (old && JSON.stringify(old.roleRef) === JSON.stringify(ref) && JSON.stringify((old as { subjects?: unknown }).subjects ?? []) === JSON.stringify((obj as { subjects?: unknown }).subjects ?? [])) return;
       const refResource = ref.kind === 'Role' ? 'roles' : 'clusterroles';
-      if (this.allowedVerb(user, 'bind', refResource, namespace, ref.name)) return;
+      if ((await this.allowedVerb(user, 'bind', refResource, namespace, ref.name))) return;
       const role = ref.kind === 'Role' ? this.d.source.role(namespace, ref.name) : ref.kind === 'ClusterRole' ? this.d.source.clusterRole(ref.name) : undefined;
       if (!role) throw this.forbidden(resource, name, `${ref.kind.toLowerCase()}.${RBAC_GROUP} "${ref.name}" not found`);
       const refused = this.confirmNoEscalation(user, namespace, role.rules ?? []);

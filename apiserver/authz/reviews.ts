@@ -13,6 +13,8 @@ export interface ReviewDeps {
   authorizer: Authorizer;
   /** The rules a user has in a namespace, for rules reviews; undefined when the mode cannot list them. */
   rulesFor?(user: UserInfo, namespace: string): PolicyRule[] | undefined;
+  /** Why the rules listed are not all a user may do (a webhook decides too), if they are not. */
+  rulesIncomplete?(): string | undefined;
   tokens: TokenAuthenticator[];
 }
 
@@ -33,8 +35,8 @@ function attributesOf(spec: AccessSpec): RequestAttributes {
   return { resourceRequest: true, verb: r.verb ?? '', apiGroup: r.group ?? '', apiVersion: r.version ?? '', namespace: r.namespace ?? '', resource: r.resource ?? '', subresource: r.subresource ?? '', name: r.name ?? '' };
 }
 
-function accessStatus(deps: ReviewDeps, user: UserInfo, spec: AccessSpec) {
-  const d = deps.authorizer.authorize(user, attributesOf(spec));
+async function accessStatus(deps: ReviewDeps, user: UserInfo, spec: AccessSpec) {
+  const d = await deps.authorizer.authorize(user, attributesOf(spec));
   return { allowed: d.decision === 'allow', ...(d.decision === 'deny' ? { denied: true } : {}), ...(d.reason ? { reason: d.reason } : {}) };
 }
 
@@ -56,22 +58,23 @@ export async function review(kind: string, body: KubeObject, requester: UserInfo
       return answer(body, { authenticated: false, user: {}, error: 'invalid bearer token' });
     }
     case 'SelfSubjectAccessReview':
-      return answer(body, accessStatus(deps, requester, spec));
+      return answer(body, await accessStatus(deps, requester, spec));
     case 'SubjectAccessReview':
     case 'LocalSubjectAccessReview': {
       if (kind === 'LocalSubjectAccessReview' && (spec.resourceAttributes?.namespace ?? '') !== namespace) {
         throw badRequest(`spec.resourceAttributes.namespace must match namespace: ${namespace}`);
       }
       const subject: UserInfo = { name: spec.user ?? '', groups: spec.groups ?? [], ...(spec.uid ? { uid: spec.uid } : {}), ...(spec.extra ? { extra: spec.extra } : {}) };
-      return answer(body, accessStatus(deps, subject, spec));
+      return answer(body, await accessStatus(deps, subject, spec));
     }
     case 'SelfSubjectRulesReview': {
       const rules = deps.rulesFor?.(requester, spec.namespace ?? '');
       if (!rules) return answer(body, { resourceRules: [], nonResourceRules: [], incomplete: true, evaluationError: 'the authorizer cannot list rules' });
+      const incomplete = deps.rulesIncomplete?.();
       return answer(body, {
         resourceRules: rules.filter((r) => !r.nonResourceURLs?.length).map((r) => ({ verbs: r.verbs, apiGroups: r.apiGroups ?? [], resources: r.resources ?? [], ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}) })),
         nonResourceRules: rules.filter((r) => r.nonResourceURLs?.length).map((r) => ({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs })),
-        incomplete: false,
+        ...(incomplete ? { incomplete: true, evaluationError: incomplete } : { incomplete: false }),
       });
     }
     default:

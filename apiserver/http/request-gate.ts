@@ -71,13 +71,13 @@ export class RequestGate {
     return r.user;
   }
 
-  private check(user: UserInfo, attrs: ResourceAttributes): void {
-    const d = this.authorizer.authorize(user, attrs);
+  private async check(user: UserInfo, attrs: ResourceAttributes): Promise<void> {
+    const d = await this.authorizer.authorize(user, attrs);
     if (d.decision !== 'allow') throw forbidden(user, attrs, d.reason);
   }
 
   /** The impersonated user, after checking the requester may impersonate each part of it. */
-  private impersonate(req: IncomingMessage, user: UserInfo): UserInfo {
+  private async impersonate(req: IncomingMessage, user: UserInfo): Promise<UserInfo> {
     const names = header(req, 'impersonate-user');
     const groups = header(req, 'impersonate-group');
     const uids = header(req, 'impersonate-uid');
@@ -96,9 +96,9 @@ export class RequestGate {
       name: target,
     });
     const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(name);
-    this.check(user, sa ? attrs('serviceaccounts', sa[2]!, '', sa[1]!) : attrs('users', name));
-    for (const g of groups) this.check(user, attrs('groups', g));
-    for (const u of uids) this.check(user, attrs('uids', u, 'authentication.k8s.io'));
+    await this.check(user, sa ? attrs('serviceaccounts', sa[2]!, '', sa[1]!) : attrs('users', name));
+    for (const g of groups) await this.check(user, attrs('groups', g));
+    for (const u of uids) await this.check(user, attrs('uids', u, 'authentication.k8s.io'));
     const extra: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
     for (const h of extraHeaders) {
       let key: string;
@@ -108,7 +108,7 @@ export class RequestGate {
         throw badRequest(`invalid Impersonate-Extra header ${h.slice(0, 100)}: malformed escape`);
       }
       for (const v of header(req, h)) {
-        this.check(user, attrs(`userextras/${key}`, v, 'authentication.k8s.io'));
+        await this.check(user, attrs(`userextras/${key}`, v, 'authentication.k8s.io'));
         (extra[key] ??= []).push(v);
       }
     }
@@ -124,7 +124,7 @@ export class RequestGate {
   async admitUpgrade(req: IncomingMessage): Promise<UserInfo> {
     const user = await this.admit(req);
     const attrs = requestAttributes(req.method ?? 'GET', decodedPath(req.url ?? '/'));
-    if (attrs.resourceRequest && attrs.verb === 'get') this.check(user, { ...attrs, verb: 'create' });
+    if (attrs.resourceRequest && attrs.verb === 'get') await this.check(user, { ...attrs, verb: 'create' });
     return user;
   }
 
@@ -133,11 +133,11 @@ export class RequestGate {
     const raw = req.url ?? '/';
     const authenticated = await this.authenticate(req);
     identities.set(req, { user: authenticated });
-    const user = this.impersonate(req, authenticated);
+    const user = await this.impersonate(req, authenticated);
     const identity: RequestIdentity = { user, ...(user !== authenticated ? { impersonator: authenticated } : {}) };
     identities.set(req, identity);
     const attrs = requestAttributes(req.method ?? 'GET', decodedPath(raw), watchParam(raw));
-    const d = this.authorizer.authorize(user, attrs);
+    const d = await this.authorizer.authorize(user, attrs);
     identity.decision = d.decision === 'allow' ? 'allow' : 'forbid';
     if (d.reason) identity.reason = d.reason;
     if (d.decision !== 'allow') throw forbidden(user, attrs, d.reason);

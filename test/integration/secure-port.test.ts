@@ -242,6 +242,136 @@ describe('webhook token authentication', () => {
   });
 });
 
+describe('webhook authorization', () => {
+  /** An HTTPS SubjectAccessReview webhook that requires the apiserver's client certificate. */
+  async function authzWebhook(answer: (spec: any) => Record<string, unknown>) {
+    const serving = await issue(ca, { commonName: 'authz-webhook' }, { usages: ['server'], ipAddresses: ['127.0.0.1'] });
+    const reviews: any[] = [];
+    const webhook = createHttpsServer({ cert: serving.certPem, key: serving.keyPem, ca: ca.certPem, requestCert: true, rejectUnauthorized: true }, (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const review = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        reviews.push(review);
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ apiVersion: review.apiVersion, kind: 'SubjectAccessReview', status: answer(review.spec) }));
+      });
+    });
+    await new Promise<void>((r) => webhook.listen(0, '127.0.0.1', r));
+    const kubeconfig = write(`authz-webhook-${(webhook.address() as AddressInfo).port}.yaml`, [
+      'apiVersion: v1', 'kind: Config', 'current-context: webhook',
+      'clusters:', '- name: authz', '  cluster:', `    server: https://127.0.0.1:${(webhook.address() as AddressInfo).port}/authorize`, `    certificate-authority: ${files['ca.crt']}`,
+      'users:', '- name: apiserver', '  user:', `    client-certificate: ${files['jane.crt']}`, `    client-key: ${files['jane.key']}`,
+      'contexts:', '- name: webhook', '  context: {cluster: authz, user: apiserver}',
+    ].join('\n'));
+    const close = async () => {
+      webhook.closeAllConnections();
+      await new Promise((r) => webhook.close(r));
+    };
+    return { reviews, kubeconfig, close };
+  }
+  // Bob may read pods in "default"; deleting them is refused with a reason; the rest is not the webhook's call.
+  const bobsPolicy = (spec: any) => {
+    const r = spec.resourceAttributes;
+    if (spec.user !== 'bob' || !r) return { allowed: false };
+    if (r.resource === 'pods' && r.namespace === 'default' && ['get', 'list', 'watch'].includes(r.verb)) return { allowed: true };
+    if (r.resource === 'pods' && r.verb === 'delete') return { allowed: false, denied: true, reason: 'pods are read-only for bob' };
+    return { allowed: false, reason: 'not a pod read' };
+  };
+  const bob = (url: string) => kubectlFor(url, KUBECTL_VERSIONS['1.32']!, ['--certificate-authority', files['ca.crt']!, '--token', 'bob-token-0123456789']);
+
+  it('asks the webhook of --authorization-mode Webhook after Node and RBAC, in v1beta1 by default, and keeps its answers', async () => {
+    const hook = await authzWebhook(bobsPolicy);
+    const port = await freePort();
+    const withWebhook = await startApiServer({
+      etcd: inject('etcdEndpoint'),
+      args: ['--secure-port', String(port), '--bind-address', '127.0.0.1', '--tls-cert-file', files['server.crt']!, '--tls-private-key-file', files['server.key']!, '--token-auth-file', files['tokens.csv']!,
+        '--authorization-mode', 'Node,RBAC,Webhook', '--authorization-webhook-config-file', hook.kubeconfig],
+    });
+    try {
+      const url = `https://127.0.0.1:${port}`;
+      expect((await bob(url).ok(['get', 'pods', '-n', 'default', '-o', 'name'])).trim()).toBe('');
+      const review = hook.reviews.find((r) => r.spec.resourceAttributes?.verb === 'list');
+      expect(review).toEqual({
+        apiVersion: 'authorization.k8s.io/v1beta1',
+        kind: 'SubjectAccessReview',
+        spec: { user: 'bob', uid: '1001', group: ['dev', 'system:authenticated'], resourceAttributes: { namespace: 'default', verb: 'list', version: 'v1', resource: 'pods' } },
+      });
+      const deleting = await bob(url).run(['delete', 'pod', 'web', '-n', 'default']);
+      expect(deleting.stderr).toContain('Error from server (Forbidden): pods "web" is forbidden: User "bob" cannot delete resource "pods" in API group "" in the namespace "default": pods are read-only for bob');
+      const secrets = await bob(url).run(['get', 'secrets', '-n', 'default']);
+      expect(secrets.stderr).toContain('secrets is forbidden: User "bob" cannot list resource "secrets" in API group "" in the namespace "default": not a pod read');
+      expect((await bob(url).run(['auth', 'can-i', 'watch', 'pods', '-n', 'default'])).stdout.trim()).toBe('yes');
+      expect((await bob(url).run(['auth', 'can-i', 'list', 'pods', '-n', 'kube-system'])).stdout.trim()).toBe('no - not a pod read');
+      // The rules RBAC knows, marked incomplete: the webhook cannot list what it allows.
+      const rules = await bob(url).run(['auth', 'can-i', '--list', '-n', 'default']);
+      expect(rules.stdout).toContain('selfsubjectaccessreviews.authorization.k8s.io');
+      expect(rules.stderr).toContain('webhook authorizer does not support user rule resolution');
+      // Answers are kept (allowed for 5 minutes): asking again reaches the webhook no more.
+      const asked = hook.reviews.length;
+      await bob(url).ok(['get', 'pods', '-n', 'default']);
+      expect(hook.reviews.length).toBe(asked);
+    } finally {
+      await withWebhook.stop();
+      await hook.close();
+    }
+  });
+
+  it('runs the authorizers of --authorization-config: match conditions, a failure policy, and a changed file taken while serving', async () => {
+    const hook = await authzWebhook(bobsPolicy);
+    const authorizers = (webhookFailurePolicy: string) => [
+      'apiVersion: apiserver.config.k8s.io/v1', 'kind: AuthorizationConfiguration', 'authorizers:',
+      '- type: Webhook', '  name: bobs-guard', '  webhook:', '    timeout: 2s', '    authorizedTTL: 1ms', '    unauthorizedTTL: 1ms',
+      '    subjectAccessReviewVersion: v1', '    matchConditionSubjectAccessReviewVersion: v1', `    failurePolicy: ${webhookFailurePolicy}`,
+      `    connectionInfo: {type: KubeConfigFile, kubeConfigFile: ${hook.kubeconfig}}`,
+      '    matchConditions:', "    - expression: request.user == 'bob'", '    - expression: has(request.resourceAttributes)',
+      '- type: Node', '  name: node', '- type: RBAC', '  name: rbac',
+    ].join('\n');
+    const configFile = write('authorization-config.yaml', authorizers('Deny'));
+    const port = await freePort();
+    const withConfig = await startApiServer({
+      etcd: inject('etcdEndpoint'),
+      args: ['--secure-port', String(port), '--bind-address', '127.0.0.1', '--tls-cert-file', files['server.crt']!, '--tls-private-key-file', files['server.key']!, '--token-auth-file', files['tokens.csv']!,
+        '--client-ca-file', files['ca.crt']!, '--authorization-config', configFile],
+    });
+    try {
+      const url = `https://127.0.0.1:${port}`;
+      expect((await bob(url).ok(['auth', 'can-i', 'get', 'pods', '-n', 'default'])).trim()).toBe('yes');
+      // Only bob's resource requests are the webhook's: jane's and bob's /version are not sent.
+      const jane = kubectlFor(url, KUBECTL_VERSIONS['1.32']!, ['--certificate-authority', files['ca.crt']!, '--client-certificate', files['jane.crt']!, '--client-key', files['jane.key']!]);
+      expect((await jane.run(['auth', 'can-i', 'get', 'pods', '-n', 'default'])).stdout.trim()).toBe('no');
+      await bob(url).ok(['version']);
+      expect(hook.reviews.every((r) => r.spec.user === 'bob' && r.spec.resourceAttributes)).toBe(true);
+      expect(hook.reviews[0].apiVersion).toBe('authorization.k8s.io/v1');
+      // The webhook gone: failurePolicy Deny refuses what RBAC would have allowed bob (his own access reviews).
+      await hook.close();
+      const refused = await bob(url).run(['auth', 'can-i', 'get', 'pods', '-n', 'default']);
+      expect(refused.stderr).toContain('selfsubjectaccessreviews.authorization.k8s.io is forbidden: User "bob" cannot create resource "selfsubjectaccessreviews"');
+      // Changed to NoOpinion: the file is read again and RBAC decides for bob once more.
+      writeFileSync(configFile, authorizers('NoOpinion'));
+      await waitFor('the reloaded --authorization-config', async () => ((await bob(url).run(['auth', 'can-i', 'get', 'pods', '-n', 'default'])).stdout.trim() === 'no' ? true : undefined), 30_000);
+      const metrics = await (await request(`${withConfig.url}/metrics`)).body.text();
+      expect(metrics).toMatch(/apiserver_authorization_config_controller_automatic_reloads_total\{status="success"\} 1/);
+      // An invalid file is not taken: the authorizers before it stay.
+      writeFileSync(configFile, authorizers('Sometimes'));
+      await waitFor('a failed reload in the metrics', async () => (/apiserver_authorization_config_controller_automatic_reloads_total\{status="failure"\} [1-9]/.test(await (await request(`${withConfig.url}/metrics`)).body.text()) ? true : undefined), 30_000);
+      expect((await bob(url).run(['auth', 'can-i', 'get', 'pods', '-n', 'default'])).stdout.trim()).toBe('no');
+    } finally {
+      await withConfig.stop();
+      await hook.close().catch(() => undefined);
+    }
+  });
+
+  it('refuses --authorization-config beside --authorization-mode, and a Webhook mode without its kubeconfig', async () => {
+    const configFile = write('authorization-rbac.yaml', 'apiVersion: apiserver.config.k8s.io/v1\nkind: AuthorizationConfiguration\nauthorizers:\n- {type: RBAC, name: rbac}\n');
+    const port = await freePort();
+    await expect(startApiServer({ etcd: inject('etcdEndpoint'), args: ['--secure-port', String(port), '--authorization-config', configFile, '--authorization-mode', 'RBAC'] })).rejects.toThrow(
+      '--authorization-config can not be specified when --authorization-mode or --authorization-webhook-* flags are specified',
+    );
+    await expect(startApiServer({ etcd: inject('etcdEndpoint'), args: ['--secure-port', String(port), '--authorization-mode', 'RBAC,Webhook'] })).rejects.toThrow("authorization-mode Webhook's authorization config file not passed");
+  });
+});
+
 describe('OIDC token authentication', () => {
   it('takes ID tokens of the issuer: signature by its published keys (fetched again for a new key), audience, expiry, email_verified, required claims; user and groups from the claims', async () => {
     const serving = await issue(ca, { commonName: 'oidc-issuer' }, { usages: ['server'], ipAddresses: ['127.0.0.1'] });

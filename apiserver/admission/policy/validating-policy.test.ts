@@ -3,7 +3,7 @@ import { StatusError } from '../../../api/status.js';
 import type { KubeObject } from '../../../api/types/meta.js';
 import type { AuthorizeFn, CheckAttributes, CheckUser } from '../../../api/cel/authorizer-library.js';
 import type { AdmissionAttributes } from '../webhooks/matching.js';
-import { ValidatingPolicyAdmission, type PolicySource } from './validating-policy.js';
+import { ValidatingPolicyAdmission, type PolicyAuthorize, type PolicySource } from './validating-policy.js';
 
 const policy = (name: string, spec: Record<string, unknown>): KubeObject => ({
   apiVersion: 'admissionregistration.k8s.io/v1',
@@ -22,7 +22,7 @@ const binding = (name: string, policyName: string, spec: Record<string, unknown>
   spec: { policyName, validationActions: ['Deny'], ...spec },
 });
 
-function admission(policies: KubeObject[], bindings: KubeObject[], params: KubeObject[] = [], authorize?: AuthorizeFn): ValidatingPolicyAdmission {
+function admission(policies: KubeObject[], bindings: KubeObject[], params: KubeObject[] = [], authorize?: PolicyAuthorize): ValidatingPolicyAdmission {
   const namespaces: Record<string, KubeObject> = {
     marked: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'marked', labels: { policed: 'true' } } },
     plain: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'plain' } },
@@ -160,6 +160,31 @@ describe('ValidatingAdmissionPolicy', () => {
     const err = await denial(a.validate(deployment(7)));
     expect(err.message).toContain('scaling past 4 needs update on deployments/scale: no RBAC rule');
     expect(asked.find((q) => q.attrs.resourceRequest && q.attrs.subresource === 'scale')?.attrs).toEqual({ resourceRequest: true, verb: 'update', apiGroup: 'apps', apiVersion: '*', resource: 'deployments', subresource: 'scale', namespace: 'marked', name: 'web' });
+  });
+
+  it('waits for an authorizer that answers later (a webhook): the policy is judged on its answers, however many rounds of checks that takes', async () => {
+    const asked: string[] = [];
+    const authorize: PolicyAuthorize = async (_user, attrs) => {
+      const what = attrs.resourceRequest ? `${attrs.verb} ${attrs.resource}` : `${attrs.verb} ${attrs.path}`;
+      asked.push(what);
+      await new Promise((r) => setTimeout(r, 5));
+      return what === 'get pods' || what === 'list pods' ? { decision: 'allow' } : { decision: 'deny', reason: `webhook says no to ${what}` };
+    };
+    // The second check is made only once the first is known to allow, and the third only after that.
+    const chained = policy('chained.example.com', {
+      validations: [
+        {
+          expression: "authorizer.group('').resource('pods').check('get').allowed() && authorizer.group('').resource('pods').check('list').allowed() && authorizer.group('').resource('secrets').check('get').allowed()",
+          messageExpression: "authorizer.group('').resource('secrets').check('get').reason()",
+        },
+      ],
+    });
+    const err = await denial(admission([chained], [binding('chained-binding', 'chained.example.com')], [], authorize).validate(deployment(2)));
+    expect(err.message).toContain('denied request: webhook says no to get secrets');
+    // Each check asked once, whatever the number of rounds (the message's own check among them).
+    expect([...asked].sort()).toEqual(['get pods', 'get secrets', 'list pods']);
+    const allowed = policy('allowed.example.com', { validations: [{ expression: "authorizer.group('').resource('pods').check('get').allowed()" }] });
+    await admission([allowed], [binding('allowed-binding', 'allowed.example.com')], [], authorize).validate(deployment(2));
   });
 
   it('meters authorizer checks: a policy that would authorize without end fails, as Kubernetes\' cost limit fails it', async () => {

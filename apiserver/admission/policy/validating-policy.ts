@@ -8,7 +8,7 @@
 // Fail and are ignored under Ignore.
 import { randomUUID } from 'node:crypto';
 import type { CompiledCondition, CompiledExpression } from '../../../api/cel/admission.js';
-import type { AuthorizeFn, CelAuthorizer } from '../../../api/cel/authorizer-library.js';
+import type { AuthorizeFn, CelAuthorizer, CheckAttributes, CheckUser } from '../../../api/cel/authorizer-library.js';
 import { loadExtras, requireExtras } from '../../../api/on-demand/loader.js';
 import type { LabelSelector } from '../../../api/labels.js';
 import { StatusError } from '../../../api/status.js';
@@ -118,13 +118,62 @@ function compilePolicy(p: KubeObject): CompiledPolicy {
 
 class ConfigError extends Error {}
 
+type AuthzAnswer = ReturnType<AuthorizeFn>;
+/** The apiserver's authorizer: at once, or later when a webhook decides. */
+export type PolicyAuthorize = (user: CheckUser, attrs: CheckAttributes) => AuthzAnswer | Promise<AuthzAnswer>;
+
+/** How many times a request's policies are evaluated again once the webhook answers they waited for are in. */
+const AUTHORIZER_ROUNDS = 8;
+
+/**
+ * The policies' `authorizer` for one request. CEL runs synchronously and an authorization
+ * webhook does not: a check whose answer is not known yet counts as "no opinion" for this
+ * round and its answer is fetched; once every fetched answer is in, the policies are evaluated
+ * again, from the start, with them. Evaluation has no side effects, so the last round decides,
+ * with every check answered as the webhook answered it.
+ */
+class AnswersForRequest {
+  private readonly answers = new Map<string, AuthzAnswer>();
+  private readonly waiting: Array<Promise<void>> = [];
+
+  constructor(private readonly authorize: PolicyAuthorize) {}
+
+  readonly check: AuthorizeFn = (user, attrs) => {
+    const key = JSON.stringify([user.name, user.uid ?? '', user.groups, user.extra ?? {}, attrs]);
+    const known = this.answers.get(key);
+    if (known) return known;
+    const answer = this.authorize(user, attrs);
+    if (!(answer instanceof Promise)) {
+      this.answers.set(key, answer);
+      return answer;
+    }
+    const pending: AuthzAnswer = { decision: 'no-opinion', error: 'authorization not answered yet' };
+    this.answers.set(key, pending);
+    this.waiting.push(
+      answer.then(
+        (d) => void this.answers.set(key, d),
+        (err: Error) => void this.answers.set(key, { decision: 'no-opinion', error: err.message }),
+      ),
+    );
+    return pending;
+  };
+
+  /** Waits for the answers the last round asked for; false when it asked for none. */
+  async settle(): Promise<boolean> {
+    if (this.waiting.length === 0) return false;
+    const batch = this.waiting.splice(0);
+    await Promise.all(batch);
+    return true;
+  }
+}
+
 export class ValidatingPolicyAdmission {
   private readonly compiled = new Map<string, { version: string; policy: CompiledPolicy }>();
 
   /** `authorize`: the apiserver's authorizer, for the policies' `authorizer` variable (none: every check is "no opinion"). */
   constructor(
     private readonly source: PolicySource,
-    private readonly authorize: AuthorizeFn = () => ({ decision: 'no-opinion', reason: 'no authorizer' }),
+    private readonly authorize: PolicyAuthorize = () => ({ decision: 'no-opinion', reason: 'no authorizer' }),
   ) {}
 
   private policy(p: KubeObject): CompiledPolicy {
@@ -138,17 +187,16 @@ export class ValidatingPolicyAdmission {
     return policy;
   }
 
-  /** Runs every binding that applies; throws the first denial as a Status. */
   /** Whether any policy is bound (else validate() has nothing to do). */
   active(): boolean {
     return this.source.bindings().length > 0;
   }
 
+  /** Runs every binding that applies; throws the first denial as a Status. */
   async validate(a: AdmissionAttributes): Promise<PolicyOutcome> {
-    const out: PolicyOutcome = { warnings: [], annotations: {} };
-    if (exempt(a)) return out;
+    if (exempt(a)) return { warnings: [], annotations: {} };
     const bindings = this.source.bindings();
-    if (bindings.length === 0) return out;
+    if (bindings.length === 0) return { warnings: [], annotations: {} };
     const policies = new Map(this.source.policies().map((p) => [p.metadata.name!, p]));
     const namespaceLabels = (n: string) => this.source.namespace(n)?.metadata.labels as Record<string, string> | undefined;
     const served = (version: string) => !this.source.resourceAt || !!this.source.resourceAt(a.group, version, a.resource);
@@ -162,7 +210,7 @@ export class ValidatingPolicyAdmission {
       if (coveredAt((binding.spec as Obj | undefined)?.matchResources, a, namespaceLabels, false, served) === undefined) continue;
       applicable.push({ binding, policy, version });
     }
-    if (applicable.length === 0) return out;
+    if (applicable.length === 0) return { warnings: [], annotations: {} };
     await loadExtras();
     const { jsonToCel, namespaceObjectOf, CelAuthorizer } = requireExtras();
     const isNamespace = a.group === '' && a.resource === 'namespaces';
@@ -170,6 +218,7 @@ export class ValidatingPolicyAdmission {
     const namespaceObject = a.namespace && !isNamespace ? namespaceObjectOf(this.source.namespace(a.namespace) as Obj | undefined) : null;
     // The policies' variables for the request in each version a policy matched it in.
     const views = new Map<string, Promise<Record<string, unknown>>>();
+    const answers = new AnswersForRequest(this.authorize);
     const baseAt = (version: string) => {
       let base = views.get(version);
       if (!base) {
@@ -178,12 +227,29 @@ export class ValidatingPolicyAdmission {
           oldObject: v.oldObject ? jsonToCel(v.oldObject) : null,
           request: jsonToCel(admissionRequestOf(v, uid)),
           namespaceObject,
-          authorizer: new CelAuthorizer(a.user, this.authorize, { group: a.group, version: a.version, resource: a.resource, subresource: a.subresource ?? '', namespace: a.namespace ?? '', name: a.name }),
+          authorizer: new CelAuthorizer(a.user, answers.check, { group: a.group, version: a.version, resource: a.resource, subresource: a.subresource ?? '', namespace: a.namespace ?? '', name: a.name }),
         }));
         views.set(version, base);
       }
       return base;
     };
+    for (let round = 1; ; round++) {
+      const outcome = await this.evaluateAll(a, applicable, baseAt);
+      if (round >= AUTHORIZER_ROUNDS || !(await answers.settle())) {
+        if (outcome.denied) throw outcome.denied;
+        return outcome.out;
+      }
+    }
+  }
+
+  /** One evaluation of every applicable binding: the outcome, and the first denial as a Status. */
+  private async evaluateAll(
+    a: AdmissionAttributes,
+    applicable: Array<{ binding: KubeObject; policy: KubeObject; version: string }>,
+    baseAt: (version: string) => Promise<Record<string, unknown>>,
+  ): Promise<{ out: PolicyOutcome; denied?: StatusError }> {
+    const { jsonToCel } = requireExtras();
+    const out: PolicyOutcome = { warnings: [], annotations: {} };
     const denials: Decision[] = [];
     const failures = new Map<string, unknown[]>();
     for (const { binding, policy: stored, version } of applicable) {
@@ -224,14 +290,14 @@ export class ValidatingPolicyAdmission {
       const reason = denied.reason ?? 'Invalid';
       const resource = a.group ? `${a.resource}.${a.group}` : a.resource;
       const message = `ValidatingAdmissionPolicy '${denied.policy}' with binding '${denied.binding}' denied request: ${denied.message}`;
-      throw new StatusError(CODES[reason] ?? 422, reason, `${resource} "${a.name}" is forbidden: ${message}`, {
+      return { out, denied: new StatusError(CODES[reason] ?? 422, reason, `${resource} "${a.name}" is forbidden: ${message}`, {
         name: a.name,
         group: a.group || undefined,
         kind: a.resource,
         causes: [{ message }],
-      });
+      }) };
     }
-    return out;
+    return { out };
   }
 
   /** The parameter objects a binding names (null for a policy without paramKind). */

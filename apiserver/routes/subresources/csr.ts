@@ -8,19 +8,20 @@ import { requestUser } from '../../http/request-gate.js';
 import type { Ctx } from '../context.js';
 import { patch, update } from '../verbs.js';
 
-function mayUseSigner(ctx: Ctx, verb: 'approve' | 'sign', signer: string): boolean {
+async function mayUseSigner(ctx: Ctx, verb: 'approve' | 'sign', signer: string): Promise<boolean> {
   const user = requestUser(ctx.req.raw);
   const domain = signer.split('/')[0];
-  return [signer, `${domain}/*`].some(
-    (name) =>
-      ctx.options.reviews.authorizer.authorize(user, { resourceRequest: true, verb, apiGroup: 'certificates.k8s.io', apiVersion: '*', namespace: '', resource: 'signers', subresource: '', name }).decision === 'allow',
-  );
+  for (const name of [signer, `${domain}/*`]) {
+    const d = await ctx.options.reviews.authorizer.authorize(user, { resourceRequest: true, verb, apiGroup: 'certificates.k8s.io', apiVersion: '*', namespace: '', resource: 'signers', subresource: '', name });
+    if (d.decision === 'allow') return true;
+  }
+  return false;
 }
 
 async function requireSigner(ctx: Ctx, verb: 'approve' | 'sign'): Promise<void> {
   const current = (await ctx.store.get(undefined, ctx.path.name!)).obj;
   const signer = String(current.spec?.signerName ?? '');
-  if (!mayUseSigner(ctx, verb, signer)) {
+  if (!(await mayUseSigner(ctx, verb, signer))) {
     throw new StatusError(403, 'Forbidden', `certificatesigningrequests.certificates.k8s.io "${ctx.path.name}" is forbidden: user not permitted to ${verb} requests with signerName "${signer}"`, {
       name: ctx.path.name,
       group: 'certificates.k8s.io',
