@@ -95,4 +95,17 @@ describe('volume binding', () => {
     await c.reconcile('pv:kept');
     expect(w.client.writes('persistentvolumes').map((a) => [a.verb, a.subresource, (a.body as PersistentVolume).status?.phase])).toEqual([['update', 'status', 'Released']]);
   });
+
+  it('makes a new (Pending) volume Available, pre-bound or not, so that its claim can be bound to it', async () => {
+    const { w, c } = world();
+    const provisioned = volume('pvc-new', '1Gi', { claimRef: { namespace: 'ns', name: 'c', uid: 'c-uid' } });
+    w.seed('v1/persistentvolumes', { ...provisioned, status: { phase: 'Pending' } }, { ...volume('free', '1Gi'), status: { phase: 'Pending' } });
+    w.seed('v1/persistentvolumeclaims', claim('c'));
+    await c.reconcile('pv:pvc-new');
+    await c.reconcile('pv:free');
+    expect(w.client.writes('persistentvolumes').map((a) => [a.name, a.subresource, (a.body as PersistentVolume).status?.phase])).toEqual([
+      ['pvc-new', 'status', 'Available'],
+      ['free', 'status', 'Available'],
+    ]);
+  });
 });

@@ -180,6 +180,9 @@ export class VolumeBinder extends Controller {
     const pv = structuredClone(cached);
     const ref = pv.spec.claimRef;
     const phase = pv.status?.phase ?? 'Available';
+    // A new volume (the apiserver makes every one Pending) is Available first, as Kubernetes'
+    // controller makes it; the update brings it back here to be bound.
+    if (phase === 'Pending') return this.setPhase(pv, 'Available');
     if (!ref) {
       if (phase !== 'Available') await this.setPhase(pv, 'Available');
       return;
