@@ -52,6 +52,10 @@ import { role } from './rbac/role.js';
 import { roleBinding } from './rbac/rolebinding.js';
 import { priorityClass } from './scheduling/priorityclass.js';
 import { storageClass } from './storage/storageclass.js';
+import { csiDriver } from './storage/csidriver.js';
+import { csiNode } from './storage/csinode.js';
+import { csiStorageCapacity } from './storage/csistoragecapacity.js';
+import { volumeAttachment } from './storage/volumeattachment.js';
 
 /** A module whose hand-written schema left parts open gets them filled in from Kubernetes' shape. */
 function described(k: KindModule): KindModule {
@@ -105,6 +109,10 @@ export const kinds: readonly KindModule[] = [
   role,
   priorityClass,
   storageClass,
+  csiDriver,
+  csiNode,
+  csiStorageCapacity,
+  volumeAttachment,
   customResourceDefinition,
   apiService,
   mutatingWebhookConfiguration,

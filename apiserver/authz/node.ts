@@ -101,6 +101,9 @@ export function checkNodeRestriction(user: UserInfo, attrs: RequestAttributes, g
   if (attrs.apiGroup === 'coordination.k8s.io' && attrs.resource === 'leases' && attrs.namespace === 'kube-node-lease' && attrs.name && attrs.name !== node) {
     throw refuse(`leases.coordination.k8s.io "${attrs.name}"`, 'can only access node lease with the same name as the requesting node');
   }
+  if (attrs.apiGroup === 'storage.k8s.io' && attrs.resource === 'csinodes' && attrs.name && attrs.name !== node) {
+    throw refuse(`csinodes.storage.k8s.io "${attrs.name}"`, `the node "${node}" is not allowed to modify CSINode "${attrs.name}"`);
+  }
   if (attrs.apiGroup === '' && attrs.resource === 'pods') {
     if (attrs.verb === 'create' && !attrs.subresource) throw refuse('pods', `pod does not have "kubernetes.io/config.mirror" annotation, node "${node}" can only create mirror pods`);
     if (attrs.name && (attrs.subresource === 'status' || attrs.subresource === 'eviction' || (!attrs.subresource && attrs.verb === 'delete'))) {

@@ -13,6 +13,7 @@ import type { NodeConfig } from './config.js';
 import { allocatable, capacity, goArch, nodeInfo } from './machine.js';
 
 const nodes = resource('v1/nodes');
+const csiNodes = resource('storage.k8s.io/v1/csinodes');
 const REPORT_MS = 5 * 60_000;
 
 export class NodeStatusReporter {
@@ -77,11 +78,35 @@ export class NodeStatusReporter {
           this.log.info({ node: this.config.nodeName }, 'node already registered; adopted it');
         }
         await this.reportStatus(true);
+        await this.ensureCSINode();
         return;
       } catch (err) {
         this.log.warn({ err: (err as Error).message, retryInMs: delay }, 'could not register node');
         await sleep(delay, signal);
       }
+    }
+  }
+
+  /**
+   * The node's CSINode, owned by the Node (so it goes with it), with no drivers: this kubelet
+   * runs none, and a CSI driver's registrar would add its entry. As Kubernetes' kubelet makes it.
+   */
+  private async ensureCSINode(): Promise<void> {
+    const uid = this.node?.metadata.uid;
+    if (!uid) return;
+    const ownerReferences = [{ apiVersion: 'v1', kind: 'Node', name: this.config.nodeName, uid }];
+    try {
+      try {
+        await this.client.create(csiNodes, undefined, { apiVersion: 'storage.k8s.io/v1', kind: 'CSINode', metadata: { name: this.config.nodeName, ownerReferences }, spec: { drivers: [] } });
+      } catch (err) {
+        if (!(err instanceof StatusError && err.code === 409)) throw err;
+        // Left from a Node of the same name that was deleted: owned by this one now.
+        const existing = await this.client.get(csiNodes, undefined, this.config.nodeName);
+        const owners = (existing.metadata.ownerReferences ?? []) as Array<{ uid?: string }>;
+        if (!owners.some((o) => o.uid === uid)) await this.client.patch(csiNodes, undefined, this.config.nodeName, { metadata: { ownerReferences } }, 'merge');
+      }
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'could not create the CSINode');
     }
   }
 

@@ -67,6 +67,11 @@ describe('nodes', () => {
     const lease = await getJSON(`/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${cluster.nodes[0]}`);
     expect(lease.spec.holderIdentity).toBe(cluster.nodes[0]);
     expect(lease.metadata.ownerReferences[0]).toMatchObject({ kind: 'Node', name: cluster.nodes[0], uid: node.metadata.uid });
+    // Each kubelet's CSINode, owned by its Node, with no drivers (none run here).
+    const csiNodes = await kubectl.ok(['get', 'csinodes', '--no-headers']);
+    expect(csiNodes.trim().split('\n').map((r) => r.split(/\s+/).slice(0, 2)).sort()).toEqual([...cluster.nodes].sort().map((n) => [n, '0']));
+    const csiNode = await getJSON(`/apis/storage.k8s.io/v1/csinodes/${cluster.nodes[0]}`);
+    expect(csiNode.metadata.ownerReferences[0]).toMatchObject({ apiVersion: 'v1', kind: 'Node', name: cluster.nodes[0], uid: node.metadata.uid });
   });
 });
 

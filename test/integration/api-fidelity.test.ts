@@ -208,4 +208,18 @@ describe('storage classes and volumes', () => {
     const pv = await call('POST', '/api/v1/persistentvolumes', { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'fid-pv' }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/tmp/fid-pv' } }, status: { phase: 'Bound' } });
     expect([pv.status, pv.json.status]).toEqual([201, { phase: 'Pending' }]);
   });
+
+  it('serves CSI drivers as Kubernetes defaults them, shows their columns and keeps attachRequired', async () => {
+    const created = await call('POST', '/apis/storage.k8s.io/v1/csidrivers', { apiVersion: 'storage.k8s.io/v1', kind: 'CSIDriver', metadata: { name: 'fid.csi.example.com' }, spec: { podInfoOnMount: true } });
+    expect([created.status, created.json.spec]).toEqual([201, { attachRequired: true, podInfoOnMount: true, volumeLifecycleModes: ['Persistent'], storageCapacity: false, fsGroupPolicy: 'ReadWriteOnceWithFSType', requiresRepublish: false, seLinuxMount: false }]);
+    const table = await call('GET', '/apis/storage.k8s.io/v1/csidrivers/fid.csi.example.com', undefined, undefined, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' });
+    expect(table.json.columnDefinitions.map((c: any) => c.name)).toEqual(['Name', 'AttachRequired', 'PodInfoOnMount', 'StorageCapacity', 'TokenRequests', 'RequiresRepublish', 'Modes', 'Age']);
+    expect(table.json.rows[0].cells.slice(0, 7)).toEqual(['fid.csi.example.com', true, true, false, '<unset>', false, 'Persistent']);
+    const changed = await call('PATCH', '/apis/storage.k8s.io/v1/csidrivers/fid.csi.example.com', { spec: { attachRequired: false } }, 'application/merge-patch+json');
+    expect([changed.status, changed.json.details?.causes?.[0]?.field]).toEqual([422, 'spec.attachRequired']);
+    const capacity = await call('POST', '/apis/storage.k8s.io/v1/namespaces/default/csistoragecapacities', { apiVersion: 'storage.k8s.io/v1', kind: 'CSIStorageCapacity', metadata: { name: 'fid-capacity' }, storageClassName: 'fid-sc', capacity: '10Gi' });
+    expect(capacity.status).toBe(201);
+    const moved = await call('PATCH', '/apis/storage.k8s.io/v1/namespaces/default/csistoragecapacities/fid-capacity', { storageClassName: 'other', capacity: '5Gi' }, 'application/merge-patch+json');
+    expect([moved.status, moved.json.details?.causes?.map((c: any) => c.field)]).toEqual([422, ['storageClassName']]);
+  });
 });

@@ -685,6 +685,12 @@ describe('nodes', () => {
     await node.ok(['label', 'node', 'node-1', 'ready=yes']);
     const other = await node.run(['label', 'node', 'node-2', 'ready=yes']);
     expect(other.stderr).toContain('nodes "node-2" is forbidden: node "node-1" is not allowed to modify node "node-2"');
+    // Its CSINode, as the kubelet creates it; not another node's.
+    const csiNode = (name: string) => JSON.stringify({ apiVersion: 'storage.k8s.io/v1', kind: 'CSINode', metadata: { name }, spec: { drivers: [] } });
+    await node.ok(['create', '-f', '-'], csiNode('node-1'));
+    await admin.ok(['create', '-f', '-'], csiNode('node-2'));
+    await node.ok(['label', 'csinode', 'node-1', 'ready=yes']);
+    expect((await node.run(['label', 'csinode', 'node-2', 'ready=yes'])).stderr).toContain('csinodes.storage.k8s.io "node-2" is forbidden: the node "node-1" is not allowed to modify CSINode "node-2"');
 
     await admin.ok(['create', 'namespace', 'apps']);
     await admin.ok(['create', 'secret', 'generic', 'mine', '--from-literal=a=1', '-n', 'apps']);
