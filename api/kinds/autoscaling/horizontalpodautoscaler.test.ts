@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyDefaults } from '../../defaults.js';
-import { StatusError } from '../../status.js';
 import type { KubeObject } from '../../types/meta.js';
+import { invalidCauses } from '../../validation/invalid-causes.js';
 import { validateCreate } from '../../validation/kinds.js';
 import { hpaColumns } from './horizontalpodautoscaler.js';
 import { horizontalPodAutoscalerV1 } from './horizontalpodautoscaler-v1.js';
@@ -16,15 +16,7 @@ const hpa = (spec: Record<string, unknown>, status?: Record<string, unknown>): K
   ...(status ? { status } : {}),
 });
 
-function causes(o: KubeObject): string[] {
-  try {
-    validateCreate(target, o);
-  } catch (err) {
-    expect((err as StatusError).code).toBe(422);
-    return (err as StatusError).details!.causes!.map((c) => `${c.field}: ${c.message}`);
-  }
-  return [];
-}
+const causes = (o: KubeObject): string[] => invalidCauses(() => validateCreate(target, o));
 
 const cell = (name: string, o: KubeObject) => hpaColumns.find((c) => c.name === name)!.cell(o, Date.now());
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { applyDefaults } from '../../defaults.js';
-import { StatusError } from '../../status.js';
 import type { KubeObject } from '../../types/meta.js';
 import { validateCreate, validateUpdate } from '../../validation/kinds.js';
 import { persistentVolume } from '../core/persistentvolume.js';
 import { resourceQuota } from '../core/resourcequota.js';
 import { storageClass } from './storageclass.js';
+import { invalidCauses } from '../../validation/invalid-causes.js';
 
 const target = { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', group: 'storage.k8s.io', namespaced: false };
 const sc = (extra: Record<string, unknown>, annotations?: Record<string, string>): KubeObject => ({
@@ -15,16 +15,6 @@ const sc = (extra: Record<string, unknown>, annotations?: Record<string, string>
   provisioner: 'example.com/disk',
   ...extra,
 });
-
-function causes(run: () => void): string[] {
-  try {
-    run();
-  } catch (err) {
-    expect((err as StatusError).code).toBe(422);
-    return (err as StatusError).details!.causes!.map((c) => `${c.field}: ${c.message}`);
-  }
-  return [];
-}
 
 const cells = (columns: typeof storageClass.columns, o: KubeObject) => Object.fromEntries((columns ?? []).map((c) => [c.name, c.cell(o, Date.parse('2026-01-01T00:00:00Z'))]));
 
@@ -37,7 +27,7 @@ describe('StorageClass', () => {
   });
 
   it('refuses unknown policies and modes and a provisioner that is not a qualified name', () => {
-    const found = causes(() => validateCreate(target, sc({ provisioner: 'no spaces/allowed here', reclaimPolicy: 'Recycle', volumeBindingMode: 'Later' })));
+    const found = invalidCauses(() => validateCreate(target, sc({ provisioner: 'no spaces/allowed here', reclaimPolicy: 'Recycle', volumeBindingMode: 'Later' })));
     // The prefix and the name part are each refused, as Kubernetes does.
     expect(found.filter((c) => c.startsWith('provisioner: Invalid value: "no spaces/allowed here"'))).toHaveLength(2);
     expect(found.filter((c) => !c.startsWith('provisioner'))).toEqual([
@@ -49,7 +39,7 @@ describe('StorageClass', () => {
   it('keeps provisioner, parameters and reclaim policy as they were created', () => {
     const prev = sc({ parameters: { type: 'ssd' }, reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate' });
     const next = sc({ provisioner: 'example.com/other', parameters: { type: 'hdd' }, reclaimPolicy: 'Retain', volumeBindingMode: 'Immediate' });
-    expect(causes(() => validateUpdate(target, next, prev))).toEqual([
+    expect(invalidCauses(() => validateUpdate(target, next, prev))).toEqual([
       'parameters: Forbidden: updates to parameters are forbidden.',
       'provisioner: Forbidden: updates to provisioner are forbidden.',
       'reclaimPolicy: Forbidden: updates to reclaimPolicy are forbidden.',
