@@ -97,4 +97,22 @@ describe('AuthorizationConfiguration', () => {
     expect(await problems('apiVersion: apiserver.config.k8s.io/v1\nkind: AuthenticationConfiguration\n')).toContain('is not AuthorizationConfiguration');
     expect(await problems('{')).toMatch(/^not YAML or JSON/);
   });
+
+  it('refuses hostile files with field errors, never a crash or a polluted prototype', async () => {
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    const cases = [
+      config('- __proto__: {type: AlwaysAllow}\n  type: RBAC\n  name: rbac\n- {type: Webhook, name: w, webhook: {__proto__: {polluted: true}, timeout: 3s}}\n'),
+      config('- {type: [RBAC], name: {a: 1}}\n- {type: Webhook, name: w, webhook: {timeout: [1], authorizedTTL: "-5m", unauthorizedTTL: "5 parsecs", subjectAccessReviewVersion: 7, failurePolicy: null, connectionInfo: "x", matchConditions: "all"}}\n'),
+      config(`- {type: Webhook, name: w, webhook: {timeout: 3s, subjectAccessReviewVersion: v1, matchConditionSubjectAccessReviewVersion: v1, failurePolicy: Deny, connectionInfo: {type: InClusterConfig}, matchConditions: [{expression: "${'!'.repeat(20000)}true"}, {expression: 7}]}}\n`),
+      `apiVersion: apiserver.config.k8s.io/v1\nkind: AuthorizationConfiguration\nauthorizers: ${deep}\n`,
+      'a: &a [*a, *a]\nb: &b [*a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b]\n',
+    ];
+    for (const text of cases) {
+      const message = await problems(text);
+      expect(message).not.toBe('accepted');
+      expect(message.length).toBeLessThan(100_000);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(await problems(cases[1]!)).toContain('authorizers[1].webhook.authorizedTTL: Invalid value: "-5m": must be > 0s');
+  });
 });

@@ -132,6 +132,37 @@ describe('the Webhook authorizer', () => {
   });
 });
 
+describe('hostile webhook answers', () => {
+  it('takes only `true` as allowed or denied and a string as the reason; anything else is no opinion', async () => {
+    const answers: unknown[] = [
+      { allowed: 'true' },
+      { allowed: 1, denied: 'yes', reason: { nested: true } },
+      JSON.parse('{"__proto__": {"allowed": true}, "reason": ["x"]}'),
+      null,
+      'allowed',
+    ];
+    let i = 0;
+    const hook = await webhook(() => answers[i++]);
+    const authz = new WebhookAuthorizer(options(hook.url, { unauthorizedTTLMs: 0 }));
+    for (let n = 0; n < answers.length; n++) expect(await authz.authorize(alice, getPods)).toEqual({ decision: 'no-opinion' });
+    expect(({} as Record<string, unknown>).allowed).toBeUndefined();
+  });
+
+  it('refuses an answer that is not JSON or is too large, by the failure policy', async () => {
+    server = createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(req.url === '/huge' ? `{"status":{"reason":"${'x'.repeat(2 * 1024 * 1024)}"}}` : '{"status": {');
+    });
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const errors: string[] = [];
+    const onError = (e: Error) => errors.push(e.message);
+    expect(await new WebhookAuthorizer(options(`${base}/bad`, { failurePolicy: 'Deny', onError })).authorize(alice, getPods)).toEqual({ decision: 'deny' });
+    expect(await new WebhookAuthorizer(options(`${base}/huge`, { failurePolicy: 'Deny', onError })).authorize(alice, getPods)).toEqual({ decision: 'deny' });
+    expect(errors).toEqual([`authorization webhook test ${base}/bad: the answer is not JSON`, `authorization webhook test ${base}/huge: response too large`]);
+  });
+});
+
 describe('a chain with a webhook in it', () => {
   const fixed = (d: Decision) => ({ authorize: () => d });
   const later = (d: Decision) => ({ authorize: async () => d });

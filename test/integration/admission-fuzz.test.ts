@@ -20,7 +20,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-const hostileKey = fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'spec', 'status', 'metadata', 'containers', 'name', 'image', 'replicas', 'selector', 'data', 'labels', '$patch', '$retainKeys', 'ports', 'port', 'annotations', 'metrics', 'behavior', 'limits', 'hard', 'type', 'resources', 'requests');
+const hostileKey = fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'spec', 'status', 'metadata', 'containers', 'name', 'image', 'replicas', 'selector', 'data', 'labels', '$patch', '$retainKeys', 'ports', 'port', 'annotations', 'metrics', 'behavior', 'limits', 'hard', 'type', 'resources', 'requests', 'drivers', 'tokenRequests', 'attachRequired', 'volumeLifecycleModes', 'source', 'persistentVolumeName', 'nodeName', 'parameters', 'provisioner', 'value', 'globalDefault', 'priorityClassName', 'capacity', 'storageClassName', 'nodeTopology');
 const scalar = fc.oneof(fc.constant(null), fc.boolean(), fc.integer(), fc.double({ noNaN: true }), fc.string({ maxLength: 6 }), fc.constantFrom(2 ** 31, 2 ** 53 + 2, -1, 'TCP', 'In', 'busybox'));
 const value = fc.letrec((tie) => ({
   v: fc.oneof({ depthSize: 'small' }, scalar, fc.array(tie('v'), { maxLength: 3 }), fc.dictionary(fc.oneof(hostileKey, fc.string({ maxLength: 4 })), tie('v'), { maxKeys: 4 })),
@@ -38,6 +38,14 @@ const targets = [
   { path: '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers', apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' },
   { path: '/api/v1/namespaces/default/limitranges', apiVersion: 'v1', kind: 'LimitRange' },
   { path: '/api/v1/namespaces/default/resourcequotas', apiVersion: 'v1', kind: 'ResourceQuota' },
+  // Storage and scheduling kinds with their own checks and immutable fields.
+  { path: '/apis/storage.k8s.io/v1/csidrivers', apiVersion: 'storage.k8s.io/v1', kind: 'CSIDriver' },
+  { path: '/apis/storage.k8s.io/v1/csinodes', apiVersion: 'storage.k8s.io/v1', kind: 'CSINode' },
+  { path: '/apis/storage.k8s.io/v1/volumeattachments', apiVersion: 'storage.k8s.io/v1', kind: 'VolumeAttachment' },
+  { path: '/apis/storage.k8s.io/v1/namespaces/default/csistoragecapacities', apiVersion: 'storage.k8s.io/v1', kind: 'CSIStorageCapacity' },
+  { path: '/apis/storage.k8s.io/v1/storageclasses', apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass' },
+  { path: '/api/v1/persistentvolumes', apiVersion: 'v1', kind: 'PersistentVolume' },
+  { path: '/apis/scheduling.k8s.io/v1/priorityclasses', apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass' },
 ];
 let serial = 0;
 
@@ -69,7 +77,7 @@ describe('write path fuzzing', () => {
         }
         clean();
       }),
-      { numRuns: 300 },
+      { numRuns: 450 },
     );
     // The generator must reach storage, not only validation errors.
     expect(stored).toBeGreaterThan(50);
