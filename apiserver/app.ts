@@ -397,10 +397,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     limitRanges: (namespace) => cachedIn('', 'limitranges', namespace),
     priorityClasses: {
       byName: (name) => registry.storeFor(findResource('scheduling.k8s.io', 'v1', 'priorityclasses')!).getCached(undefined, name)?.obj,
-      all: () => {
-        const store = registry.storeFor(findResource('scheduling.k8s.io', 'v1', 'priorityclasses')!);
-        return store.cache.list(store.keyPrefix()).map((o) => o.obj);
-      },
+      all: () => cachedIn('scheduling.k8s.io', 'priorityclasses'),
     },
     runtimeClasses: (name) => registry.storeFor(findResource('node.k8s.io', 'v1', 'runtimeclasses')!).getCached(undefined, name)?.obj,
     quota: new ResourceQuotaAdmission({

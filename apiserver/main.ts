@@ -101,6 +101,11 @@ const flags = defineFlags({
   'max-mutating-requests-inflight': { type: 'int', default: defaultLimits.maxMutatingRequestsInflight, min: 1, arg: 'N', help: 'Writes served at once; more are refused with 429.' },
 });
 
+/** Whether `flag` was set on the command line (its default counts as not given). */
+function givenOnCommandLine(flag: string): boolean {
+  return process.argv.some((a) => a === flag || a.startsWith(`${flag}=`));
+}
+
 runComponent({
   command: 'kubette-apiserver',
   component: 'apiserver',
@@ -117,7 +122,7 @@ runComponent({
     for (const m of f['authorization-mode']) if (!AUTHORIZATION_MODES.includes(m)) throw new FlagError(`--authorization-mode: unsupported mode ${m} (supported: ${AUTHORIZATION_MODES.join(', ')})`);
     if (f['authorization-config']) {
       const legacy = ['--authorization-mode', '--authorization-webhook-config-file', '--authorization-webhook-version', '--authorization-webhook-cache-authorized-ttl', '--authorization-webhook-cache-unauthorized-ttl'];
-      if (process.argv.some((a) => legacy.some((flag) => a === flag || a.startsWith(`${flag}=`)))) {
+      if (legacy.some(givenOnCommandLine)) {
         throw new FlagError('--authorization-config can not be specified when --authorization-mode or --authorization-webhook-* flags are specified');
       }
     } else {
@@ -156,7 +161,7 @@ runComponent({
     const authnConfig = authnText !== undefined ? { text: authnText, config: await authenticationConfig(authnText, f['authentication-config']!, f['service-account-issuer']) } : undefined;
     let anonymousAuth: boolean | { paths: string[] } = f['anonymous-auth'];
     if (authnConfig?.config.anonymous) {
-      if (process.argv.some((a) => a === '--anonymous-auth' || a.startsWith('--anonymous-auth='))) {
+      if (givenOnCommandLine('--anonymous-auth')) {
         throw new FlagError('--anonymous-auth cannot be set when anonymous is configured in the --authentication-config file');
       }
       const { enabled, paths } = authnConfig.config.anonymous;

@@ -55,7 +55,7 @@ interface ReviewStatus {
 }
 
 /** The review's spec for `user` doing `attrs`, empty fields left out as Kubernetes sends them. */
-export function reviewSpec(user: UserInfo, attrs: RequestAttributes): SubjectAccessReviewSpec {
+function reviewSpec(user: UserInfo, attrs: RequestAttributes): SubjectAccessReviewSpec {
   const spec: SubjectAccessReviewSpec = {};
   if (user.name) spec.user = user.name;
   if (user.uid) spec.uid = user.uid;
@@ -78,7 +78,7 @@ export function reviewSpec(user: UserInfo, attrs: RequestAttributes): SubjectAcc
 }
 
 /** What match conditions see as `request`: every field of the spec, empty ones too, as Kubernetes gives them. */
-export function matchConditionRequest(spec: SubjectAccessReviewSpec): Record<string, unknown> {
+function matchConditionRequest(spec: SubjectAccessReviewSpec): Record<string, unknown> {
   const request: Record<string, unknown> = { user: spec.user ?? '', groups: spec.groups ?? [], uid: spec.uid ?? '', extra: spec.extra ?? {} };
   if (spec.resourceAttributes) {
     const r = spec.resourceAttributes;
