@@ -3,25 +3,17 @@
 import { kinds } from './kinds/index.js';
 import { ALL_VERBS, type KindModule, type SubresourceInfo, type Verb } from './kinds/kind.js';
 import { defaultColumns, type PrinterColumn } from './printers.js';
+import { apiPrefix, groupVersion, type ApiResource } from './resource-catalog.js';
 
-export { ALL_VERBS, type SubresourceInfo, type Verb };
+export { ALL_VERBS, apiPrefix, groupVersion, type SubresourceInfo, type Verb };
 
-export interface ResourceInfo {
-  group: string;
-  version: string;
-  kind: string;
-  plural: string;
+/** A resource as the apiserver serves it: its identity (what clients know) and its kind module. */
+export interface ResourceInfo extends ApiResource {
   singular: string;
-  namespaced: boolean;
-  verbs: readonly Verb[];
   shortNames: string[];
   categories: string[];
   subresources: SubresourceInfo[];
   columns: PrinterColumn[];
-  /** The key segment in etcd; versions (and groups) of one resource share it. */
-  storage: string;
-  /** True for the group/version objects are stored as; others are converted (their module says how). */
-  storageVersion: boolean;
   /** The module that declares this kind (for a custom resource, one made from its CRD). */
   module: KindModule;
 }
@@ -42,15 +34,6 @@ export const resources: ResourceInfo[] = kinds.map((k) => ({
   storageVersion: !k.conversion,
   module: k,
 }));
-
-export function groupVersion(r: { group: string; version: string }): string {
-  return r.group ? `${r.group}/${r.version}` : r.version;
-}
-
-/** The URL prefix of a group version: `/api/v1` or `/apis/<group>/<version>`. */
-export function apiPrefix(r: { group: string; version: string }): string {
-  return r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
-}
 
 export interface GroupVersionInfo {
   group: string;

@@ -1,17 +1,14 @@
 // What a server serves beyond the built-in resources (custom resources), read from aggregated
 // discovery as client-go's discovery client reads it. Controllers that act on every kind (the
 // namespace controller, the garbage collector) add these to the built-in table.
-import { findResource, type ResourceInfo } from '../api/resources.js';
+import { findBuiltin, type ApiResource } from '../api/resource-catalog.js';
 import type { ApiClient } from './api-client.js';
 
 interface DiscoveryResource {
   resource: string;
   responseKind?: { group: string; version: string; kind: string };
   scope: 'Namespaced' | 'Cluster';
-  singularResource?: string;
   verbs?: string[];
-  shortNames?: string[];
-  categories?: string[];
 }
 
 interface GroupDiscoveryList {
@@ -21,32 +18,26 @@ interface GroupDiscoveryList {
 const AGGREGATED = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 
 /** The resources of the server's preferred group versions that are not built in. */
-export async function discoverExtraResources(client: ApiClient): Promise<ResourceInfo[]> {
+export async function discoverExtraResources(client: ApiClient): Promise<ApiResource[]> {
   const list = await client.request<GroupDiscoveryList>('GET', '/apis', { accept: AGGREGATED });
-  const out: ResourceInfo[] = [];
+  const out: ApiResource[] = [];
   for (const group of list.items ?? []) {
     const name = group.metadata?.name ?? '';
     // The first version is the preferred one.
     const preferred = group.versions?.[0];
     if (!preferred) continue;
     for (const d of preferred.resources ?? []) {
-      if (findResource(name, preferred.version, d.resource)) continue;
+      if (findBuiltin(name, preferred.version, d.resource)) continue;
       const kind = d.responseKind?.kind ?? '';
       out.push({
         group: name,
         version: preferred.version,
         kind,
         plural: d.resource,
-        singular: d.singularResource ?? kind.toLowerCase(),
         namespaced: d.scope === 'Namespaced',
-        verbs: (d.verbs ?? []) as ResourceInfo['verbs'],
-        shortNames: d.shortNames ?? [],
-        categories: d.categories ?? [],
-        subresources: [],
-        columns: [],
+        verbs: (d.verbs ?? []) as ApiResource['verbs'],
         storage: `${name}/${d.resource}`,
         storageVersion: true,
-        module: { group: name, version: preferred.version, kind, plural: d.resource, namespaced: d.scope === 'Namespaced' },
       });
     }
   }
@@ -58,8 +49,8 @@ export async function discoverExtraResources(client: ApiClient): Promise<Resourc
  * (an HPA's custom scale target every sync, a quota's count/<custom resource>), one discovery
  * call a while instead of one per pass. A failed call is not remembered.
  */
-export function cachedExtraResources(client: ApiClient, ttlMs = 30_000, now: () => number = Date.now): () => Promise<ResourceInfo[]> {
-  let cached: { at: number; value: Promise<ResourceInfo[]> } | undefined;
+export function cachedExtraResources(client: ApiClient, ttlMs = 30_000, now: () => number = Date.now): () => Promise<ApiResource[]> {
+  let cached: { at: number; value: Promise<ApiResource[]> } | undefined;
   return () => {
     if (!cached || now() - cached.at > ttlMs) {
       const value = discoverExtraResources(client);

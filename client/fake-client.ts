@@ -6,7 +6,7 @@ import { clone } from '../api/codec/values.js';
 import { applyMergePatch } from '../api/patch/merge-patch.js';
 import { applyJsonPatch } from '../api/patch/json-patch.js';
 import { labelSelectorToString } from '../api/labels.js';
-import { findResource, type ResourceInfo } from '../api/resources.js';
+import { findBuiltin, type ApiResource } from '../api/resource-catalog.js';
 import { alreadyExists, notFound, StatusError } from '../api/status.js';
 import type { DeleteOptions, KubeList, KubeObject, Status } from '../api/types/meta.js';
 import type { ApiClient, HttpMethod, Query, WatchResponse } from './api-client.js';
@@ -36,7 +36,7 @@ export class FakeClient implements ApiClient {
   private uids = 0;
 
   /** Puts objects in the store (not recorded as actions). */
-  seed(r: ResourceInfo, ...objs: KubeObject[]): void {
+  seed(r: ApiResource, ...objs: KubeObject[]): void {
     for (const o of objs) this.objects.set(this.key(r, o.metadata.namespace, o.metadata.name!), clone(o));
   }
 
@@ -58,12 +58,12 @@ export class FakeClient implements ApiClient {
     return this.actions.filter((a) => a.verb !== 'get' && a.verb !== 'list' && (!resource || a.resource === resource));
   }
 
-  stored<T extends KubeObject = KubeObject>(r: ResourceInfo, namespace: string | undefined, name: string): T | undefined {
+  stored<T extends KubeObject = KubeObject>(r: ApiResource, namespace: string | undefined, name: string): T | undefined {
     const o = this.objects.get(this.key(r, namespace, name));
     return o ? (clone(o) as T) : undefined;
   }
 
-  private key(r: ResourceInfo, namespace: string | undefined, name: string): string {
+  private key(r: ApiResource, namespace: string | undefined, name: string): string {
     return `${r.storage}/${r.namespaced ? (namespace ?? '') : ''}/${name}`;
   }
 
@@ -80,7 +80,7 @@ export class FakeClient implements ApiClient {
     return o;
   }
 
-  path(r: ResourceInfo, namespace?: string, name?: string, subresource?: string): string {
+  path(r: ApiResource, namespace?: string, name?: string, subresource?: string): string {
     return resourcePath(r, namespace, name, subresource);
   }
 
@@ -96,10 +96,10 @@ export class FakeClient implements ApiClient {
     let rawName: string | undefined = m[6];
     let subresource: string | undefined = m[7];
     // /api/v1/namespaces/<name>/<subresource> is a namespace's own subresource (finalize, status).
-    if (namespace && !rawName && !findResource(group ?? '', coreVersion ?? groupVersion!, plural!)) {
+    if (namespace && !rawName && !findBuiltin(group ?? '', coreVersion ?? groupVersion!, plural!)) {
       [subresource, rawName, plural, namespace] = [plural, namespace, 'namespaces', undefined];
     }
-    const r = findResource(group ?? '', coreVersion ?? groupVersion!, plural!);
+    const r = findBuiltin(group ?? '', coreVersion ?? groupVersion!, plural!);
     if (!r) throw new Error(`FakeClient: unknown resource in ${path}`);
     const name = rawName ? decodeURIComponent(rawName) : undefined;
     const ns = namespace ? decodeURIComponent(namespace) : undefined;
@@ -123,7 +123,7 @@ export class FakeClient implements ApiClient {
   }
 
   /** The scale subresource of a workload: its replicas and selector as an autoscaling/v1 Scale. */
-  private scale(r: ResourceInfo, namespace: string | undefined, name: string, method: HttpMethod, body: KubeObject | undefined): KubeObject {
+  private scale(r: ApiResource, namespace: string | undefined, name: string, method: HttpMethod, body: KubeObject | undefined): KubeObject {
     const key = this.key(r, namespace, name);
     const o = this.objects.get(key);
     if (!o) throw notFound(r.plural, r.group, name);
@@ -139,19 +139,19 @@ export class FakeClient implements ApiClient {
     return { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name, namespace, resourceVersion: cur.metadata.resourceVersion }, spec: { replicas: cur.spec?.replicas ?? 0 }, status: { replicas: cur.status?.replicas ?? 0, selector } };
   }
 
-  async get<T extends KubeObject>(r: ResourceInfo, namespace: string | undefined, name: string): Promise<T> {
+  async get<T extends KubeObject>(r: ApiResource, namespace: string | undefined, name: string): Promise<T> {
     this.record({ verb: 'get', resource: r.plural, namespace, name });
     const o = this.objects.get(this.key(r, namespace, name));
     if (!o) throw notFound(r.plural, r.group, name);
     return clone(o) as T;
   }
 
-  async list<T extends KubeObject>(r: ResourceInfo, namespace?: string, _opts?: ListOptions): Promise<KubeList<T>> {
+  async list<T extends KubeObject>(r: ApiResource, namespace?: string, _opts?: ListOptions): Promise<KubeList<T>> {
     this.record({ verb: 'list', resource: r.plural, namespace });
     return { apiVersion: r.group ? `${r.group}/${r.version}` : r.version, kind: `${r.kind}List`, metadata: { resourceVersion: String(this.revision) }, items: await this.listQuietly<T>(r, namespace) };
   }
 
-  private async listQuietly<T extends KubeObject>(r: ResourceInfo, namespace?: string): Promise<T[]> {
+  private async listQuietly<T extends KubeObject>(r: ApiResource, namespace?: string): Promise<T[]> {
     const prefix = `${r.storage}/${r.namespaced ? (namespace ?? '') : ''}/`;
     return [...this.objects]
       .filter(([k]) => (namespace || !r.namespaced ? k.startsWith(prefix) : k.startsWith(`${r.storage}/`)))
@@ -165,7 +165,7 @@ export class FakeClient implements ApiClient {
     this.reviewers.set(plural, answer);
   }
 
-  async create<T extends KubeObject>(r: ResourceInfo, namespace: string | undefined, obj: T): Promise<T> {
+  async create<T extends KubeObject>(r: ApiResource, namespace: string | undefined, obj: T): Promise<T> {
     const reviewer = this.reviewers.get(r.plural);
     if (reviewer) {
       this.record({ verb: 'create', resource: r.plural, namespace, body: clone(obj) });
@@ -182,7 +182,7 @@ export class FakeClient implements ApiClient {
     return clone(o) as T;
   }
 
-  private write<T extends KubeObject>(r: ResourceInfo, namespace: string | undefined, name: string, subresource: string | undefined, obj: T): T {
+  private write<T extends KubeObject>(r: ApiResource, namespace: string | undefined, name: string, subresource: string | undefined, obj: T): T {
     this.record({ verb: 'update', resource: r.plural, namespace, name, subresource, body: clone(obj) });
     const key = this.key(r, namespace, name);
     const current = this.objects.get(key);
@@ -196,15 +196,15 @@ export class FakeClient implements ApiClient {
     return clone(next) as T;
   }
 
-  async update<T extends KubeObject>(r: ResourceInfo, obj: T): Promise<T> {
+  async update<T extends KubeObject>(r: ApiResource, obj: T): Promise<T> {
     return this.write(r, obj.metadata.namespace, obj.metadata.name!, undefined, obj);
   }
 
-  async updateStatus<T extends KubeObject>(r: ResourceInfo, obj: T): Promise<T> {
+  async updateStatus<T extends KubeObject>(r: ApiResource, obj: T): Promise<T> {
     return this.write(r, obj.metadata.namespace, obj.metadata.name!, 'status', obj);
   }
 
-  async patch<T extends KubeObject>(r: ResourceInfo, namespace: string | undefined, name: string, patch: unknown, type: PatchType = 'merge', subresource?: string): Promise<T> {
+  async patch<T extends KubeObject>(r: ApiResource, namespace: string | undefined, name: string, patch: unknown, type: PatchType = 'merge', subresource?: string): Promise<T> {
     this.record({ verb: 'patch', resource: r.plural, namespace, name, subresource, body: clone(patch), patchType: type });
     const key = this.key(r, namespace, name);
     const current = this.objects.get(key);
@@ -217,7 +217,7 @@ export class FakeClient implements ApiClient {
     return clone(next) as T;
   }
 
-  async delete(r: ResourceInfo, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<KubeObject | Status> {
+  async delete(r: ApiResource, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<KubeObject | Status> {
     this.record({ verb: 'delete', resource: r.plural, namespace, name, body: options });
     const key = this.key(r, namespace, name);
     const current = this.objects.get(key);
@@ -227,13 +227,13 @@ export class FakeClient implements ApiClient {
   }
 
   /** Deletes every object of the resource in the namespace (or cluster-wide). */
-  async deleteCollection(r: ResourceInfo, namespace: string | undefined, options: DeleteOptions = {}): Promise<Status> {
+  async deleteCollection(r: ApiResource, namespace: string | undefined, options: DeleteOptions = {}): Promise<Status> {
     this.record({ verb: 'deletecollection', resource: r.plural, namespace, body: options });
     for (const o of (await this.listQuietly(r, namespace))) this.objects.delete(this.key(r, o.metadata.namespace, o.metadata.name!));
     return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 200 };
   }
 
-  async openWatch(r: ResourceInfo): Promise<WatchResponse> {
+  async openWatch(r: ApiResource): Promise<WatchResponse> {
     throw new Error(`FakeClient does not watch ${r.plural}: seed informers with Informer.replace() instead`);
   }
 

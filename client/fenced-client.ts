@@ -3,7 +3,7 @@
 // Lease in time stops writing at its renew deadline, before a successor may take the Lease
 // (lease duration > renew deadline), even when the renewal itself hangs. Reads pass through:
 // caches may go on filling while leadership is decided.
-import type { ResourceInfo } from '../api/resources.js';
+import type { ApiResource } from '../api/resource-catalog.js';
 import { StatusError } from '../api/status.js';
 import type { DeleteOptions, KubeList, KubeObject, Status } from '../api/types/meta.js';
 import type { ApiClient, HttpMethod, Query, WatchResponse } from './api-client.js';
@@ -24,7 +24,7 @@ export class FencedClient implements ApiClient {
     if (!this.mayWrite()) throw new StatusError(503, 'ServiceUnavailable', `not writing: ${this.what}`);
   }
 
-  path(r: ResourceInfo, namespace?: string, name?: string, subresource?: string): string {
+  path(r: ApiResource, namespace?: string, name?: string, subresource?: string): string {
     return this.inner.path(r, namespace, name, subresource);
   }
 
@@ -33,40 +33,40 @@ export class FencedClient implements ApiClient {
     return this.inner.request(method, path, opts);
   }
 
-  get<T extends KubeObject>(r: ResourceInfo, namespace: string | undefined, name: string): Promise<T> {
+  get<T extends KubeObject>(r: ApiResource, namespace: string | undefined, name: string): Promise<T> {
     return this.inner.get(r, namespace, name);
   }
 
-  list<T extends KubeObject>(r: ResourceInfo, namespace?: string, opts?: ListOptions): Promise<KubeList<T>> {
+  list<T extends KubeObject>(r: ApiResource, namespace?: string, opts?: ListOptions): Promise<KubeList<T>> {
     return this.inner.list(r, namespace, opts);
   }
 
-  async create<T extends KubeObject>(r: ResourceInfo, namespace: string | undefined, obj: T): Promise<T> {
+  async create<T extends KubeObject>(r: ApiResource, namespace: string | undefined, obj: T): Promise<T> {
     this.check();
     return this.inner.create(r, namespace, obj);
   }
 
-  async update<T extends KubeObject>(r: ResourceInfo, obj: T): Promise<T> {
+  async update<T extends KubeObject>(r: ApiResource, obj: T): Promise<T> {
     this.check();
     return this.inner.update(r, obj);
   }
 
-  async updateStatus<T extends KubeObject>(r: ResourceInfo, obj: T): Promise<T> {
+  async updateStatus<T extends KubeObject>(r: ApiResource, obj: T): Promise<T> {
     this.check();
     return this.inner.updateStatus(r, obj);
   }
 
-  async patch<T extends KubeObject>(r: ResourceInfo, namespace: string | undefined, name: string, patch: unknown, type?: PatchType, subresource?: string, query?: Query): Promise<T> {
+  async patch<T extends KubeObject>(r: ApiResource, namespace: string | undefined, name: string, patch: unknown, type?: PatchType, subresource?: string, query?: Query): Promise<T> {
     this.check();
     return this.inner.patch(r, namespace, name, patch, type, subresource, query);
   }
 
-  async delete(r: ResourceInfo, namespace: string | undefined, name: string, options?: DeleteOptions): Promise<KubeObject | Status> {
+  async delete(r: ApiResource, namespace: string | undefined, name: string, options?: DeleteOptions): Promise<KubeObject | Status> {
     this.check();
     return this.inner.delete(r, namespace, name, options);
   }
 
-  openWatch(r: ResourceInfo, namespace: string | undefined, opts: WatchOptions, signal: AbortSignal): Promise<WatchResponse> {
+  openWatch(r: ApiResource, namespace: string | undefined, opts: WatchOptions, signal: AbortSignal): Promise<WatchResponse> {
     return this.inner.openWatch(r, namespace, opts, signal);
   }
 

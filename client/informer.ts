@@ -4,7 +4,7 @@
 // relist against its cache so handlers see exactly what changed. Cached objects are shared:
 // handlers and readers must copy before changing one.
 import type { Logger } from 'pino';
-import type { ResourceInfo } from '../api/resources.js';
+import type { ApiResource } from '../api/resource-catalog.js';
 import { StatusError } from '../api/status.js';
 import type { KubeObject, Status } from '../api/types/meta.js';
 import type { ApiClient } from './api-client.js';
@@ -70,7 +70,7 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   constructor(
     private readonly client: ApiClient,
-    readonly resource: ResourceInfo,
+    readonly resource: ApiResource,
     private readonly opts: InformerOptions<T> = {},
     private readonly log?: Logger,
   ) {}

@@ -1,11 +1,11 @@
 // The Kubernetes REST client every component uses (never etcd, never polling): typed verbs
 // over Node's own HTTP client (kept-alive connections, at most `connections` of them), resource
-// paths from the shared resource table, errors as StatusError. Node's client rather than
+// paths from the built-in resource catalog, errors as StatusError. Node's client rather than
 // undici: every component already has it loaded, and undici costs each process ~15 MB resident
 // (BENCHMARKS.md, control-plane memory).
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { apiPrefix, findResource, type ResourceInfo } from '../api/resources.js';
+import { apiPrefix, findBuiltin, type ApiResource } from '../api/resource-catalog.js';
 import { StatusError } from '../api/status.js';
 import type { DeleteOptions, KubeList, KubeObject, Status } from '../api/types/meta.js';
 import type { ApiClient, HttpMethod, Query, WatchResponse } from './api-client.js';
@@ -52,7 +52,7 @@ const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
 
 
 /** The URL path of a resource, an object or one of its subresources. */
-export function resourcePath(r: ResourceInfo, namespace?: string, name?: string, subresource?: string): string {
+export function resourcePath(r: ApiResource, namespace?: string, name?: string, subresource?: string): string {
   let p = apiPrefix(r);
   if (r.namespaced && namespace) p += `/namespaces/${encodeURIComponent(namespace)}`;
   p += `/${r.plural}`;
@@ -61,11 +61,11 @@ export function resourcePath(r: ResourceInfo, namespace?: string, name?: string,
   return p;
 }
 
-/** Resolves `group/version/plural` (or `version/plural` for core) against the resource table. */
-export function resource(path: string): ResourceInfo {
+/** Resolves `group/version/plural` (or `version/plural` for core) against the built-in resource catalog. */
+export function resource(path: string): ApiResource {
   const parts = path.split('/');
   const [group, version, plural] = parts.length === 2 ? ['', parts[0]!, parts[1]!] : [parts[0]!, parts[1]!, parts[2]!];
-  const r = findResource(group, version, plural);
+  const r = findBuiltin(group, version, plural);
   if (!r) throw new Error(`unknown resource ${path}`);
   return r;
 }
@@ -117,7 +117,7 @@ export class RestClient implements ApiClient {
     });
   }
 
-  path(r: ResourceInfo, namespace?: string, name?: string, subresource?: string): string {
+  path(r: ApiResource, namespace?: string, name?: string, subresource?: string): string {
     return resourcePath(r, namespace, name, subresource);
   }
 
@@ -161,37 +161,37 @@ export class RestClient implements ApiClient {
     return new StatusError(code, code === 404 ? 'NotFound' : 'InternalError', text.slice(0, 500) || `HTTP ${code}`);
   }
 
-  get<T extends KubeObject>(r: ResourceInfo, namespace: string | undefined, name: string): Promise<T> {
+  get<T extends KubeObject>(r: ApiResource, namespace: string | undefined, name: string): Promise<T> {
     return this.request('GET', this.path(r, namespace, name));
   }
 
-  list<T extends KubeObject>(r: ResourceInfo, namespace?: string, opts: ListOptions = {}): Promise<KubeList<T>> {
+  list<T extends KubeObject>(r: ApiResource, namespace?: string, opts: ListOptions = {}): Promise<KubeList<T>> {
     return this.request('GET', this.path(r, namespace), { query: { ...opts } });
   }
 
-  create<T extends KubeObject>(r: ResourceInfo, namespace: string | undefined, obj: T): Promise<T> {
+  create<T extends KubeObject>(r: ApiResource, namespace: string | undefined, obj: T): Promise<T> {
     return this.request('POST', this.path(r, namespace), { body: obj });
   }
 
-  update<T extends KubeObject>(r: ResourceInfo, obj: T): Promise<T> {
+  update<T extends KubeObject>(r: ApiResource, obj: T): Promise<T> {
     return this.request('PUT', this.path(r, obj.metadata.namespace, obj.metadata.name!), { body: obj });
   }
 
   /** Writes only the status (the status subresource), as controllers and kubelets must. */
-  updateStatus<T extends KubeObject>(r: ResourceInfo, obj: T): Promise<T> {
+  updateStatus<T extends KubeObject>(r: ApiResource, obj: T): Promise<T> {
     return this.request('PUT', this.path(r, obj.metadata.namespace, obj.metadata.name!, 'status'), { body: obj });
   }
 
-  patch<T extends KubeObject>(r: ResourceInfo, namespace: string | undefined, name: string, patch: unknown, type: PatchType = 'merge', subresource?: string, query?: Query): Promise<T> {
+  patch<T extends KubeObject>(r: ApiResource, namespace: string | undefined, name: string, patch: unknown, type: PatchType = 'merge', subresource?: string, query?: Query): Promise<T> {
     return this.request('PATCH', this.path(r, namespace, name, subresource), { body: patch, contentType: PATCH_CONTENT_TYPES[type], query });
   }
 
-  delete(r: ResourceInfo, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<KubeObject | Status> {
+  delete(r: ApiResource, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<KubeObject | Status> {
     return this.request('DELETE', this.path(r, namespace, name), { body: { kind: 'DeleteOptions', apiVersion: 'v1', ...options } });
   }
 
   /** Opens a watch stream; the caller reads it with readWatchEvents and aborts with `signal`. */
-  async openWatch(r: ResourceInfo, namespace: string | undefined, opts: WatchOptions, signal: AbortSignal): Promise<WatchResponse> {
+  async openWatch(r: ApiResource, namespace: string | undefined, opts: WatchOptions, signal: AbortSignal): Promise<WatchResponse> {
     const path = this.path(r, namespace) + RestClient.query({ watch: 'true', ...opts });
     const res = await this.exchange('GET', path, { ...this.headers, accept: 'application/json' }, undefined, { signal });
     if (res.statusCode !== 200) throw RestClient.toError(res.statusCode ?? 0, await readText(res));

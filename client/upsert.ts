@@ -3,9 +3,9 @@
 import { StatusError } from '../api/status.js';
 import type { KubeObject } from '../api/types/meta.js';
 import type { ApiClient } from './api-client.js';
-import type { ResourceInfo } from '../api/resources.js';
+import type { ApiResource } from '../api/resource-catalog.js';
 
-export async function getIfExists(client: ApiClient, r: ResourceInfo, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
+export async function getIfExists(client: ApiClient, r: ApiResource, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
   try {
     return await client.get(r, namespace, name);
   } catch (err) {
@@ -15,7 +15,7 @@ export async function getIfExists(client: ApiClient, r: ResourceInfo, namespace:
 }
 
 /** Creates `obj`, or replaces the existing one's content (keeping its metadata, with `obj`'s labels). */
-export async function upsert(client: ApiClient, r: ResourceInfo, obj: KubeObject): Promise<KubeObject> {
+export async function upsert(client: ApiClient, r: ApiResource, obj: KubeObject): Promise<KubeObject> {
   try {
     return await client.create(r, obj.metadata.namespace, obj);
   } catch (err) {

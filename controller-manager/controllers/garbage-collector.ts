@@ -4,7 +4,7 @@
 // gone (dependents are deleted in the foreground too, cycles excepted); an owner deleted with
 // `orphan` first has its reference removed from every dependent. Owners missing from the graph
 // are checked live before anything is deleted, so cache lag never deletes a live object.
-import { findByKind, groupVersion, resources, type ResourceInfo } from '../../api/resources.js';
+import { builtinResources, findBuiltinByKind, groupVersion, type ApiResource } from '../../api/resource-catalog.js';
 import { StatusError } from '../../api/status.js';
 import type { KubeObject, OwnerReference } from '../../api/types/meta.js';
 import { discoverExtraResources } from '../../client/discovery.js';
@@ -14,7 +14,7 @@ import { Controller, type ControllerContext, type ReconcileResult } from '../fra
 
 interface GraphNode {
   uid: string;
-  resource?: ResourceInfo;
+  resource?: ApiResource;
   obj?: KubeObject;
   /** Uids of the objects that name this one as an owner (changed only by addDependent/removeDependent). */
   dependents: ReadonlySet<string>;
@@ -37,11 +37,11 @@ function removeDependent(owner: GraphNode | undefined, uid: string): void {
 const FOREGROUND = 'foregroundDeletion';
 const ORPHAN = 'orphan';
 
-const collectable = (r: ResourceInfo) => r.verbs.includes('list') && r.verbs.includes('watch') && r.verbs.includes('delete') && r.plural !== 'events';
+const collectable = (r: ApiResource) => r.verbs.includes('list') && r.verbs.includes('watch') && r.verbs.includes('delete') && r.plural !== 'events';
 
 /** Every built-in resource whose objects can be owned or own: listable, watchable, deletable; one version per storage. */
-export function collectableResources(): ResourceInfo[] {
-  return resources.filter((r) => r.storageVersion && collectable(r));
+export function collectableResources(): ApiResource[] {
+  return builtinResources.filter((r) => r.storageVersion && collectable(r));
 }
 
 const DISCOVERY_RESYNC_MS = 30_000;
@@ -50,9 +50,9 @@ const hasFinalizer = (o: KubeObject, f: string) => (o.metadata.finalizers ?? [])
 
 export class GarbageCollector extends Controller {
   private readonly graph = new Map<string, GraphNode>();
-  private readonly informers: Array<[ResourceInfo, Informer]> = [];
+  private readonly informers: Array<[ApiResource, Informer]> = [];
   /** Custom resources found by discovery and followed, by `group/version/plural`. */
-  private readonly custom = new Map<string, ResourceInfo>();
+  private readonly custom = new Map<string, ApiResource>();
   deleted = 0;
 
   constructor(ctx: ControllerContext) {
@@ -60,7 +60,7 @@ export class GarbageCollector extends Controller {
     for (const r of collectableResources()) this.monitor(r, ctx.informers.for(`${groupVersion(r)}/${r.plural}`));
   }
 
-  private monitor(r: ResourceInfo, inf: Informer): void {
+  private monitor(r: ApiResource, inf: Informer): void {
     this.informers.push([r, inf]);
     inf.addHandler({
       add: (o) => this.observe(r, o),
@@ -113,8 +113,8 @@ export class GarbageCollector extends Controller {
   }
 
   /** The resource of an owner reference's kind, built in or discovered. */
-  private resourceOfKind(apiVersion: string, kind: string): ResourceInfo | undefined {
-    return findByKind(apiVersion, kind) ?? [...this.custom.values()].find((r) => groupVersion(r) === apiVersion && r.kind === kind);
+  private resourceOfKind(apiVersion: string, kind: string): ApiResource | undefined {
+    return findBuiltinByKind(apiVersion, kind) ?? [...this.custom.values()].find((r) => groupVersion(r) === apiVersion && r.kind === kind);
   }
 
   private node(uid: string): GraphNode {
@@ -123,7 +123,7 @@ export class GarbageCollector extends Controller {
     return n;
   }
 
-  private observe(r: ResourceInfo, o: KubeObject): void {
+  private observe(r: ApiResource, o: KubeObject): void {
     const uid = o.metadata.uid!;
     const n = this.node(uid);
     const before = n.obj?.metadata.ownerReferences ?? [];

@@ -3,7 +3,7 @@
 // `kubernetes` finalizer is removed through the finalize subresource so the apiserver can
 // remove it. Conditions on the namespace say what is still in the way.
 import type { Namespace } from '../../api/types/core.js';
-import { groupVersion, resources, type ResourceInfo } from '../../api/resources.js';
+import { builtinResources, groupVersion, type ApiResource } from '../../api/resource-catalog.js';
 import { StatusError } from '../../api/status.js';
 import { rfc3339 } from '../../api/time.js';
 import type { Informer } from '../../client/informer.js';
@@ -13,11 +13,11 @@ import { Controller, type ControllerContext, type ReconcileResult } from '../fra
 
 const namespaces = resource('v1/namespaces');
 
-const deletable = (r: ResourceInfo) => r.namespaced && r.verbs.includes('deletecollection') && r.verbs.includes('list');
+const deletable = (r: ApiResource) => r.namespaced && r.verbs.includes('deletecollection') && r.verbs.includes('list');
 
 /** Built-in namespaced resources that can be emptied, one version per stored resource. */
-function namespacedContent(): ResourceInfo[] {
-  return resources.filter((r) => r.storageVersion && deletable(r));
+function namespacedContent(): ApiResource[] {
+  return builtinResources.filter((r) => r.storageVersion && deletable(r));
 }
 
 export class NamespaceController extends Controller {
@@ -41,7 +41,7 @@ export class NamespaceController extends Controller {
     const remaining: string[] = [];
     const failures: string[] = [];
     // Custom resources live in namespaces too: ask the server what it serves beyond the built-ins.
-    let discovered: ResourceInfo[];
+    let discovered: ApiResource[];
     try {
       discovered = (await discoverExtraResources(this.ctx.client)).filter(deletable);
     } catch (err) {

@@ -8,7 +8,7 @@
 // (every 15 s) for quotas that count them.
 import { deepEqual } from '../../api/codec/values.js';
 import { countName, formatUsage, hardOf, quotaApplies, usageOf } from '../../api/quota.js';
-import { resources, type ResourceInfo } from '../../api/resources.js';
+import { builtinResources, type ApiResource } from '../../api/resource-catalog.js';
 import type { KubeObject } from '../../api/types/meta.js';
 import { cachedExtraResources } from '../../client/discovery.js';
 import type { Informer } from '../../client/informer.js';
@@ -83,15 +83,15 @@ export class ResourceQuotaController extends Controller {
   }
 
   /** The resources a quota counts that no informer here follows: secrets, count/<plural>[.<group>] of any kind. */
-  private async unfollowedCounted(names: string[]): Promise<ResourceInfo[]> {
-    const out = new Map<string, ResourceInfo>();
+  private async unfollowedCounted(names: string[]): Promise<ApiResource[]> {
+    const out = new Map<string, ApiResource>();
     const want = (group: string, plural: string) => {
       if (group === '' && FOLLOWED.includes(plural)) return;
-      const r = resources.find((x) => x.group === group && x.plural === plural && x.storageVersion && x.namespaced);
+      const r = builtinResources.find((x) => x.group === group && x.plural === plural && x.storageVersion && x.namespaced);
       if (r) out.set(`${group}/${plural}`, r);
       return r;
     };
-    let custom: ResourceInfo[] | undefined;
+    let custom: ApiResource[] | undefined;
     for (const name of names) {
       if (name === 'secrets') want('', 'secrets');
       if (name === 'resourcequotas') want('', 'resourcequotas');

@@ -8,7 +8,7 @@ import { clone, deepEqual } from '../../../api/codec/values.js';
 import { setCondition } from '../../../api/conditions.js';
 import { matches, parseSelector, type Requirement } from '../../../api/labels.js';
 import { formatMilliQuantity, milliValue } from '../../../api/quantity.js';
-import { resources, type ResourceInfo } from '../../../api/resources.js';
+import { builtinResources, type ApiResource } from '../../../api/resource-catalog.js';
 import { rfc3339 } from '../../../api/time.js';
 import type { HorizontalPodAutoscaler, HPAScalingRules, MetricSpec, MetricStatus, MetricValueStatus, Scale } from '../../../api/types/autoscaling.js';
 import type { Pod } from '../../../api/types/pod.js';
@@ -129,7 +129,7 @@ export class HorizontalController extends Controller {
     const reference = `${ref.kind}/${namespace}/${ref.name}`;
 
     let scale: Scale;
-    let target: ResourceInfo;
+    let target: ApiResource;
     try {
       target = await this.scaleTarget(ref.apiVersion ?? '', ref.kind);
       scale = await this.ctx.client.request<Scale>('GET', this.ctx.client.path(target, namespace, ref.name, 'scale'));
@@ -420,9 +420,9 @@ export class HorizontalController extends Controller {
   }
 
   /** The resource of a scale target's kind: built in, or a custom resource found by discovery. */
-  private async scaleTarget(apiVersion: string, kind: string): Promise<ResourceInfo> {
+  private async scaleTarget(apiVersion: string, kind: string): Promise<ApiResource> {
     const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
-    const builtIn = resources.filter((r) => r.group === group && r.kind === kind && r.storageVersion);
+    const builtIn = builtinResources.filter((r) => r.group === group && r.kind === kind && r.storageVersion);
     if (builtIn.length) return builtIn[0]!;
     const found = (await this.discovered()).find((r) => r.group === group && r.kind === kind);
     if (!found) throw new Error(`no matches for kind "${kind}" in group "${group}"`);

@@ -1,7 +1,7 @@
 // Where an HPA's numbers come from: the resource metrics API (metrics.k8s.io, served by
 // metrics-server through the aggregator), and for Pods, Object and External metrics the custom
 // and external metrics APIs an adapter may serve. Values are in thousandths of their unit.
-import { findByKind } from '../../../api/resources.js';
+import { findBuiltinByKind } from '../../../api/resource-catalog.js';
 import { labelSelectorToString } from '../../../api/labels.js';
 import { milliValue } from '../../../api/quantity.js';
 import type { CrossVersionObjectReference, MetricIdentifier } from '../../../api/types/autoscaling.js';
@@ -85,7 +85,7 @@ export class ApiMetricsSource implements MetricsSource {
   }
 
   async object(namespace: string, described: CrossVersionObjectReference, metric: MetricIdentifier) {
-    const r = findByKind(described.apiVersion ?? 'v1', described.kind);
+    const r = findBuiltinByKind(described.apiVersion ?? 'v1', described.kind);
     const plural = r?.plural ?? `${described.kind.toLowerCase()}s`;
     const path = described.kind === 'Namespace'
       ? `/apis/custom.metrics.k8s.io/v1beta2/namespaces/${ns(described.name)}/metrics/${encodeURIComponent(metric.name)}`
