@@ -4,6 +4,7 @@ import type { CatalogEntry } from './resource-catalog.js';
 
 export const BUILTIN_RESOURCES: readonly CatalogEntry[] = [
   { group: '', version: 'v1', kind: 'Binding', plural: 'bindings', namespaced: true, verbs: ['create'], storageVersion: true },
+  { group: '', version: 'v1', kind: 'ComponentStatus', plural: 'componentstatuses', namespaced: false, verbs: ['get', 'list'], storageVersion: true },
   { group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true, verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'], storageVersion: true },
   { group: '', version: 'v1', kind: 'Endpoints', plural: 'endpoints', namespaced: true, verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'], storageVersion: true },
   { group: '', version: 'v1', kind: 'Event', plural: 'events', namespaced: true, verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'], storageVersion: true },

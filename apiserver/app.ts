@@ -27,6 +27,7 @@ import { noSuchRoute, StatusError } from '../api/status.js';
 import { clientErrorHandler, frameworkErrors, frameworkStatus, sendStatus, statusFor } from './http/errors.js';
 import { defaultLimits, installRequestLimits, type RequestLimits } from './http/limits.js';
 import { Metrics } from './metrics.js';
+import { ComponentStatuses } from './registry/component-statuses.js';
 import { Registry } from './registry/registry.js';
 import { EndpointReconciler } from './registry/endpoint-reconciler.js';
 import { ensureKubernetesService, keepSystemObjects, publishable } from './registry/system-services.js';
@@ -445,7 +446,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   const aggregator = new AggregatorProxy(registry, log.child({ component: 'aggregator' }), opts.frontProxy);
   app.register(discoveryRoutes, { serverAddress: () => advertised ?? listenAddress(app), table: registry.table, aggregator });
   app.register(openapiRoutes, { gitVersion: versionInfo().gitVersion, table: registry.table });
-  app.register(resourceRoutes, { aggregator, registry, bookmarkIntervalMs: opts.bookmarkIntervalMs, shutdown: shutdown.signal, reviews, serviceAccountTokens, maxTokenExpirationSeconds: sa.maxExpirationSeconds, admission, kubelets });
+  app.register(resourceRoutes, { aggregator, componentStatuses: new ComponentStatuses(etcd), registry, bookmarkIntervalMs: opts.bookmarkIntervalMs, shutdown: shutdown.signal, reviews, serviceAccountTokens, maxTokenExpirationSeconds: sa.maxExpirationSeconds, admission, kubelets });
   const podsResource = findResource('', 'v1', 'pods')!;
   const admitConnect: ConnectAdmission = (subresource, namespace, podName, options, user) => admission.admitConnect(podsResource, subresource, namespace, podName, options, user);
   serveUpgrades(app.server, registry, kubelets, gate, log, admitConnect);

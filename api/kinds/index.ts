@@ -18,6 +18,7 @@ import { localSubjectAccessReview, subjectAccessReview } from './authorization/s
 import { certificateSigningRequest } from './certificates/certificatesigningrequest.js';
 import { lease } from './coordination/lease.js';
 import { binding } from './core/binding.js';
+import { componentStatus } from './core/componentstatus.js';
 import { configMap } from './core/configmap.js';
 import { endpoints } from './core/endpoints.js';
 import { event } from './core/event.js';
@@ -64,6 +65,7 @@ function described(k: KindModule): KindModule {
 
 export const kinds: readonly KindModule[] = [
   binding,
+  componentStatus,
   configMap,
   endpoints,
   event,

@@ -98,6 +98,11 @@ export interface KindModule {
    * with the request's status filled in, never stored.
    */
   review?: true;
+  /**
+   * Read-only objects the apiserver makes at each get and list, never stored (ComponentStatus:
+   * the components' health, probed there and then), sent with `warning` if one is given.
+   */
+  computed?: { warning?: string };
   /** The apiserver records who created the object in spec.username, uid, groups and extra (CSRs). */
   recordsRequester?: true;
   /**

@@ -51,7 +51,8 @@ export class Registry {
     const hooks: Record<string, StoreHooks> = { services: this.serviceAllocator };
     for (const r of resources) {
       const stored = storageInfo(r);
-      if (this.stores.has(stored.storage)) continue;
+      // Made at each request, never stored: no watch cache, no etcd watch.
+      if (this.stores.has(stored.storage) || r.module.computed) continue;
       const cache = new WatchCache(etcd, `${opts.prefix}/${stored.storage}/`, opts.watchCacheSize, log.child({ resource: stored.storage }), holdingOf(stored.storage));
       this.stores.set(
         stored.storage,

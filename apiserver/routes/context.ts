@@ -24,6 +24,7 @@ import type { KubeletConnector } from './pod-proxy.js';
 import type { ServiceAccountTokens } from '../authn/service-account-tokens.js';
 import type { ReviewDeps } from '../authz/reviews.js';
 import type { AggregatorProxy } from '../aggregator/proxy.js';
+import type { ComponentStatuses } from '../registry/component-statuses.js';
 import type { Registry } from '../registry/registry.js';
 import type { FieldTracking, ResourceStore } from '../registry/store.js';
 import type { CachedObject } from '../storage/cached-object.js';
@@ -44,7 +45,12 @@ export interface ResourceRoutesOptions {
   kubelets: KubeletConnector;
   /** Group versions served by other servers (service-backed APIServices). */
   aggregator: AggregatorProxy;
+  /** What ComponentStatuses are made of (probes of the components and etcd). */
+  componentStatuses: ComponentStatuses;
 }
+
+/** What answering needs of a request: its reply, the negotiated output and the resource. */
+export type Answer = Pick<Ctx, 'reply' | 'output' | 'r' | 'render'>;
 
 export interface Ctx {
   options: ResourceRoutesOptions;
@@ -60,11 +66,11 @@ export interface Ctx {
 
 export const isObj = (v: unknown): v is Record<string, any> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-function addWarnings(ctx: Ctx, warnings: string[]): void {
+export function addWarnings(ctx: Answer, warnings: string[]): void {
   if (warnings.length) ctx.reply.header('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
 }
 
-export function send(ctx: Ctx, code: number, body: string, warnings: string[] = []): FastifyReply {
+export function send(ctx: Answer, code: number, body: string, warnings: string[] = []): FastifyReply {
   addWarnings(ctx, warnings);
   if (ctx.output.yaml) return ctx.reply.code(code).type('application/yaml').send(toYAML(JSON.parse(body)));
   if (ctx.output.protobuf) {
@@ -81,7 +87,7 @@ export function send(ctx: Ctx, code: number, body: string, warnings: string[] = 
  * A list body made of byte chunks (render.ts listBody): one chunk goes out as a plain body,
  * more are streamed as the socket takes them, so a big list is never held whole.
  */
-export function sendChunks(ctx: Ctx, code: number, chunks: Generator<Buffer>): FastifyReply {
+export function sendChunks(ctx: Answer, code: number, chunks: Generator<Buffer>): FastifyReply {
   if (ctx.output.yaml || ctx.output.protobuf) return send(ctx, code, joinChunks(chunks));
   const first = chunks.next();
   const second = first.done ? first : chunks.next();
@@ -99,7 +105,7 @@ export function sendChunks(ctx: Ctx, code: number, chunks: Generator<Buffer>): F
   );
 }
 
-export function sendObject(ctx: Ctx, code: number, o: CachedObject, warnings: string[] = []): FastifyReply | Promise<FastifyReply> {
+export function sendObject(ctx: Answer, code: number, o: CachedObject, warnings: string[] = []): FastifyReply | Promise<FastifyReply> {
   // JSON of the stored version: the object's own bytes, as they are.
   if (ctx.output.kind === 'object' && !ctx.output.yaml && !ctx.output.protobuf && inServedVersion(ctx.r, () => o.apiVersion())) {
     addWarnings(ctx, warnings);

@@ -6,6 +6,7 @@ import { negotiate } from '../http/negotiation.js';
 import { includeObject, type Query } from '../http/params.js';
 import { decodedPath, resolveResourcePath } from '../http/path.js';
 import type { Ctx, ResourceRoutesOptions } from './context.js';
+import { serveComputed } from './computed.js';
 import { subresource } from './subresources.js';
 import { create, get, list, patch, remove, removeCollection, update } from './verbs.js';
 
@@ -45,6 +46,11 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
     }
     const output = negotiate(req.headers.accept);
     const q = req.query as Query;
+    if (path.resource.module.computed) {
+      if (path.subresource) throw noSuchRoute();
+      const answer = { reply, output, r: path.resource, render: { output, includeObject: includeObject(q), now: Date.now() } };
+      return serveComputed(answer, req.method, q, path.name, options.componentStatuses);
+    }
     const ctx: Ctx = {
       options,
       req,

@@ -42,6 +42,12 @@ describe('docker-compose up', () => {
     expect(csrs.map((c) => c.status.conditions?.[0]?.type).sort()).toEqual(['Approved', 'Approved']);
     expect(csrs.every((c) => typeof c.status.certificate === 'string' && c.status.certificate.length > 0)).toBe(true);
     expect((await ok(['get', 'csr', '--no-headers'])).split('\n').filter((l) => l.includes('Approved,Issued')).length).toBeGreaterThanOrEqual(2);
+    // kubectl get componentstatuses: the apiserver probes the scheduler, controller-manager and etcd.
+    expect((await ok(['get', 'cs', '--no-headers'])).trim().split('\n').map((l) => l.split(/\s+/).slice(0, 3).join(' '))).toEqual([
+      'controller-manager Healthy ok',
+      'etcd-0 Healthy ok',
+      'scheduler Healthy ok',
+    ]);
     await ok(['create', 'deployment', 'web', '--image=busybox:1.36', '--replicas=2', '--', 'sh', '-c', "trap 'exit 0' TERM; mkdir -p /www; hostname > /www/index.html; httpd -f -p 8080 -h /www & wait"]);
     await ok(['expose', 'deployment/web', '--type=NodePort', '--port', '8080']);
     const nodePort = (await getJSON('/api/v1/namespaces/default/services/web')).spec.ports[0].nodePort;
