@@ -89,7 +89,7 @@ function tableRowBytes(r: ResourceInfo, o: CachedObject, opts: RenderOptions): B
   return [Buffer.from(`${cells}}`)];
 }
 
-type ListMeta = { resourceVersion: string; continue?: string; remainingItemCount?: number };
+type ListMeta = { resourceVersion?: string; continue?: string; remainingItemCount?: number };
 
 /** Chunks of about this size go to the socket: few enough writes, little held at once. */
 const CHUNK_BYTES = 256 * 1024;

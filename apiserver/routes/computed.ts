@@ -1,6 +1,6 @@
 // get and list of the kinds the apiserver makes at each request instead of storing them
 // (KindModule.computed: ComponentStatus). Selectors work as on stored kinds; the objects carry
-// no resourceVersion (there is no history to watch).
+// no resourceVersion, nor do their lists (there is no history to watch), as in Kubernetes.
 import type { FastifyReply } from 'fastify';
 import { checkFieldSelector, fieldsMatch, selectableFields, supportedFields } from '../../api/fields.js';
 import { matches } from '../../api/labels.js';
@@ -31,5 +31,5 @@ export async function serveComputed(ctx: Answer, method: string, q: Query, name:
     .filter((o) => matches(sel.labels, o.metadata.labels) && fieldsMatch(sel.fields, selectableFields(ctx.r.storage, o, ctx.r.module)))
     .map((o) => new CachedObject(o.metadata.name!, 0, o));
   addWarnings(ctx, warnings);
-  return sendChunks(ctx, 200, listBody(ctx.r, items, { resourceVersion: '' }, ctx.render));
+  return sendChunks(ctx, 200, listBody(ctx.r, items, {}, ctx.render));
 }
