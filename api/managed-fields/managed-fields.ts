@@ -100,15 +100,41 @@ const sameSlot = (e: ManagedFieldsEntry, w: Writer, operation: 'Apply' | 'Update
   e.manager === w.manager && e.operation === operation && (operation === 'Apply' || e.apiVersion === w.apiVersion) && (e.subresource ?? '') === (w.subresource ?? '');
 
 /**
+ * An object as a version other than the stored one shapes it, for entries recorded in that
+ * version: Kubernetes names each manager's fields as the version it wrote in does (an
+ * autoscaling/v1 writer owns `spec.targetCPUUtilizationPercentage`, which the stored v2 object
+ * does not have), and compares objects in that version to see what a later write took from it.
+ */
+export interface VersionView {
+  shape: Shape;
+  /** The stored object in this version; must not change its argument. */
+  convert(stored: KubeObject): KubeObject;
+}
+
+/** The view of a version other than the stored one; undefined for the stored version and for versions only a webhook converts. */
+export type VersionViews = (apiVersion: string) => VersionView | undefined;
+
+/**
  * The managedFields after an Update-style write (create, update, any patch but apply):
  * the fields it added or changed belong to `w` now, removed ones to nobody. `requested` are
  * managedFields the client sent that differ from the live ones (kubectl moving ownership
- * from client-side to server-side apply); they replace the live ones first.
+ * from client-side to server-side apply); they replace the live ones first. `prev` and `next`
+ * are stored objects; `views` shows them in the versions of entries made in other versions.
  */
-export function recordUpdate(prev: KubeObject | undefined, next: KubeObject, shape: Shape, hasStatus: boolean, w: Writer, requested?: unknown): ManagedFieldsEntry[] {
+export function recordUpdate(
+  prev: KubeObject | undefined,
+  next: KubeObject,
+  shape: Shape,
+  hasStatus: boolean,
+  w: Writer,
+  requested?: unknown,
+  views?: VersionViews,
+): ManagedFieldsEntry[] {
+  const writerView = views?.(w.apiVersion);
   if (!prev && requested === undefined) {
     // A create: every tracked field is the writer's, so its entry is the object's own fields.
-    const fieldsV1 = fieldsV1Of(trackedPart(next, hasStatus, w.subresource), shape);
+    const own = writerView ? writerView.convert(next) : next;
+    const fieldsV1 = fieldsV1Of(trackedPart(own, hasStatus, w.subresource), writerView?.shape ?? shape);
     if (fieldsV1 !== undefined) {
       if (!hasKeys(fieldsV1)) return [];
       return [{ manager: w.manager, operation: 'Update', apiVersion: w.apiVersion, time: w.now, fieldsType: 'FieldsV1', fieldsV1, ...(w.subresource ? { subresource: w.subresource } : {}) }];
@@ -116,16 +142,30 @@ export function recordUpdate(prev: KubeObject | undefined, next: KubeObject, sha
   }
   const base = requested !== undefined ? requested : prev?.metadata.managedFields;
   const list = parse(base);
-  let changed: FieldSet;
-  let removed: FieldSet = new Set();
-  if (!prev) changed = tracked(fieldsOfCreate(withoutManaged(next), shape), hasStatus, w.subresource);
-  else {
-    const diff = changedFields(withoutManaged(prev), withoutManaged(next), shape);
-    changed = tracked(diff.changed, hasStatus, w.subresource);
-    removed = tracked(diff.removed, hasStatus, w.subresource);
-  }
+  // What the write changed and removed, in each version an entry was made in (computed once per version).
+  const diffs = new Map<string, { changed: FieldSet; removed: FieldSet }>();
+  const diffIn = (apiVersion: string) => {
+    const view = views?.(apiVersion);
+    const key = view ? apiVersion : '';
+    let d = diffs.get(key);
+    if (!d) {
+      const sh = view?.shape ?? shape;
+      const after = withoutManaged(view ? view.convert(next) : next);
+      if (!prev) d = { changed: tracked(fieldsOfCreate(after, sh), hasStatus, w.subresource), removed: new Set() };
+      else {
+        const diff = changedFields(withoutManaged(view ? view.convert(prev) : prev), after, sh);
+        d = { changed: tracked(diff.changed, hasStatus, w.subresource), removed: tracked(diff.removed, hasStatus, w.subresource) };
+      }
+      diffs.set(key, d);
+    }
+    return d;
+  };
+  const { changed, removed } = diffIn(w.apiVersion);
   if (changed.size === 0 && removed.size === 0) return requested !== undefined ? serialize(list) : ((prev?.metadata.managedFields as ManagedFieldsEntry[] | undefined) ?? []);
-  for (const x of list) for (const k of [...changed, ...removed]) x.set.delete(k);
+  for (const x of list) {
+    const d = diffIn(x.entry.apiVersion);
+    for (const k of [...d.changed, ...d.removed]) x.set.delete(k);
+  }
   let mine = list.find((x) => sameSlot(x.entry, w, 'Update'));
   if (!mine) list.push((mine = { entry: { manager: w.manager, operation: 'Update', apiVersion: w.apiVersion, time: w.now, fieldsType: 'FieldsV1', fieldsV1: {}, ...(w.subresource ? { subresource: w.subresource } : {}) }, set: new Set() }));
   for (const k of changed) mine.set.add(k);
@@ -185,7 +225,15 @@ export interface ApplyResult {
  * Server-side apply of `config` by `w` onto `live` (undefined: the object is being created).
  * Throws 409 Conflict naming every field another manager set to another value, unless `force`.
  */
-export function applyConfiguration(live: KubeObject | undefined, config: KubeObject, shape: Shape, hasStatus: boolean, w: Writer, force: boolean): ApplyResult {
+export function applyConfiguration(
+  live: KubeObject | undefined,
+  config: KubeObject,
+  shape: Shape,
+  hasStatus: boolean,
+  w: Writer,
+  force: boolean,
+  otherVersions?: VersionViews,
+): ApplyResult {
   const applied = tracked(fieldsOf(config, shape), hasStatus, w.subresource);
   const list = parse(live?.metadata.managedFields);
   const conflicts: Array<{ manager: string; apiVersion: string; path: string; subresource?: string }> = [];
@@ -193,8 +241,15 @@ export function applyConfiguration(live: KubeObject | undefined, config: KubeObj
   const allowance = conflictAllowance(live, w.manager);
   const takenOver: Array<() => void> = [];
   const leaves = [...applied].filter((k) => ![...applied].some((o) => below(o, k)));
+  // Managers of another version: their fields are compared in their version, once the result is known.
+  const elsewhere: Array<{ x: (typeof list)[number]; view: VersionView }> = [];
   for (const x of list) {
     if (x.entry.manager === w.manager) continue;
+    const view = live && x.entry.apiVersion !== w.apiVersion ? otherVersions?.(x.entry.apiVersion) : undefined;
+    if (view) {
+      elsewhere.push({ x, view });
+      continue;
+    }
     for (const k of leaves) {
       if (!x.set.has(k)) continue;
       const path = unkey(k);
@@ -206,8 +261,6 @@ export function applyConfiguration(live: KubeObject | undefined, config: KubeObj
       else conflicts.push({ manager: x.entry.manager, apiVersion: x.entry.apiVersion, path: describePath(path), ...(x.entry.subresource ? { subresource: x.entry.subresource } : {}) });
     }
   }
-  if (conflicts.length) throw conflictError(conflicts, config);
-  for (const take of takenOver) take();
   const object = (live ? mergeApplied(live, config, shape) : clone(config)) as KubeObject;
   // What this applier owned and no longer sends goes, unless someone else owns it (or below it).
   const mine = list.find((x) => sameSlot(x.entry, w, 'Apply'));
@@ -224,6 +277,24 @@ export function applyConfiguration(live: KubeObject | undefined, config: KubeObj
     removeAt(object, unkey(k));
     gone.push(k);
   }
+  // What the apply changes of another version's manager's fields, seen in that version: a
+  // conflict unless forced (then theirs no more); what it removes is theirs no more.
+  for (const { x, view } of elsewhere) {
+    let diff: { changed: FieldSet; removed: FieldSet };
+    try {
+      diff = changedFields(withoutManaged(view.convert(live!)), withoutManaged(view.convert(object)), view.shape);
+    } catch {
+      continue;
+    }
+    for (const k of [...x.set]) {
+      if (diff.removed.has(k)) x.set.delete(k);
+      else if (!diff.changed.has(k)) continue;
+      else if (force) x.set.delete(k);
+      else conflicts.push({ manager: x.entry.manager, apiVersion: x.entry.apiVersion, path: describePath(unkey(k)), ...(x.entry.subresource ? { subresource: x.entry.subresource } : {}) });
+    }
+  }
+  if (conflicts.length) throw conflictError(conflicts, config);
+  for (const take of takenOver) take();
   const entry: ManagedFieldsEntry = { manager: w.manager, operation: 'Apply', apiVersion: w.apiVersion, time: w.now, fieldsType: 'FieldsV1', fieldsV1: {}, ...(w.subresource ? { subresource: w.subresource } : {}) };
   // An unchanged ownership keeps its time: a repeated apply is a no-op.
   const unchanged = mine && mine.set.size === applied.size && [...applied].every((k) => mine.set.has(k)) && mine.entry.apiVersion === w.apiVersion;

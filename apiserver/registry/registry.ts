@@ -8,6 +8,7 @@ import { WatchCache, type CacheHolding } from '../storage/watch-cache.js';
 import { strategyOf } from '../../api/kinds/registry.js';
 import type { StrategyOptions } from '../../api/kinds/kind.js';
 import { ServiceAllocator } from './service-allocator.js';
+import { versionViews } from './version-views.js';
 import { ResourceStore, type NamespaceState, type StoreHooks } from './store.js';
 
 export interface RegistryOptions extends StrategyOptions {
@@ -54,10 +55,9 @@ export class Registry {
       // Made at each request, never stored: no watch cache, no etcd watch.
       if (this.stores.has(stored.storage) || r.module.computed) continue;
       const cache = new WatchCache(etcd, `${opts.prefix}/${stored.storage}/`, opts.watchCacheSize, log.child({ resource: stored.storage }), holdingOf(stored.storage));
-      this.stores.set(
-        stored.storage,
-        new ResourceStore(etcd, stored, cache, strategyOf(stored.module, opts), opts.prefix, (ns) => this.namespaceState(ns), hooks[stored.storage], stored.storage === 'events' ? opts.eventTTLSeconds : undefined),
-      );
+      const store = new ResourceStore(etcd, stored, cache, strategyOf(stored.module, opts), opts.prefix, (ns) => this.namespaceState(ns), hooks[stored.storage], stored.storage === 'events' ? opts.eventTTLSeconds : undefined);
+      store.versionViews = versionViews(this.table, stored);
+      this.stores.set(stored.storage, store);
     }
   }
 
@@ -78,6 +78,7 @@ export class Registry {
     if (existing?.info === stored) return existing;
     const cache = existing?.cache ?? new WatchCache(this.etcd, `${this.opts.prefix}/${stored.storage}/`, this.opts.watchCacheSize, this.log.child({ resource: stored.storage }), 'bytes');
     const store = new ResourceStore(this.etcd, stored, cache, strategyOf(stored.module, this.opts), this.opts.prefix, (ns) => this.namespaceState(ns));
+    store.versionViews = versionViews(this.table, stored);
     this.stores.set(stored.storage, store);
     return store;
   }

@@ -6,7 +6,7 @@ import { matches, type Requirement } from '../../api/labels.js';
 import { assignOwn, clone, deepEqual } from '../../api/codec/values.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import type { Shape } from '../../api/managed-fields/field-set.js';
-import { recordUpdate, type ManagedFieldsEntry, type Writer } from '../../api/managed-fields/managed-fields.js';
+import { recordUpdate, type ManagedFieldsEntry, type VersionViews, type Writer } from '../../api/managed-fields/managed-fields.js';
 import { shapeOfKind } from '../../api/managed-fields/shapes.js';
 import {
   alreadyExists,
@@ -125,6 +125,8 @@ export class ResourceStore {
   readonly target: ValidationTarget;
   /** How this kind's fields merge and are owned (server-side apply, managedFields). */
   readonly shape: Shape;
+  /** The kind's other served versions, for managedFields entries written in them (the registry sets it). */
+  versionViews?: VersionViews;
 
   constructor(
     private readonly etcd: KVStore,
@@ -231,7 +233,7 @@ export class ResourceStore {
     const meta = obj.metadata;
     this.info.module.defaults?.(obj);
     delete meta.managedFields;
-    const managed = recordUpdate(undefined, obj, this.shape, this.strategy.hasStatus, this.writer(tracking));
+    const managed = recordUpdate(undefined, obj, this.shape, this.strategy.hasStatus, this.writer(tracking), undefined, this.versionViews);
     if (managed.length) meta.managedFields = managed;
     return { ...tracking, applied: true };
   }
@@ -256,7 +258,7 @@ export class ResourceStore {
     // Again after recordCreate's: what admission and prepareForCreate added takes defaults too.
     this.info.module.defaults?.(obj);
     validateCreate(this.target, obj);
-    const managed = appliedFields ?? recordUpdate(undefined, obj, this.shape, this.strategy.hasStatus, this.writer(tracking));
+    const managed = appliedFields ?? recordUpdate(undefined, obj, this.shape, this.strategy.hasStatus, this.writer(tracking), undefined, this.versionViews);
     if (Array.isArray(managed) && managed.length) meta.managedFields = managed;
     else delete meta.managedFields;
     await this.checkNamespace(meta.namespace, meta.name!);
@@ -380,7 +382,7 @@ export class ResourceStore {
     if (opts.tracking?.applied && Array.isArray(requested)) return requested as ManagedFieldsEntry[];
     const live = prev.metadata.managedFields;
     const replaced = Array.isArray(requested) && requested.length > 0 && !deepEqual(requested, live) ? requested : undefined;
-    return recordUpdate(prev, next, this.shape, this.strategy.hasStatus, this.writer(opts.tracking, opts.subresource), replaced);
+    return recordUpdate(prev, next, this.shape, this.strategy.hasStatus, this.writer(opts.tracking, opts.subresource), replaced, this.versionViews);
   }
 
   private prepareUpdate(next: KubeObject, prev: KubeObject, subresource?: UpdateOptions['subresource']): KubeObject {

@@ -2,9 +2,9 @@
 // and deletecollection, with Kubernetes' semantics; nothing here is particular to a kind.
 import type { FastifyReply } from 'fastify';
 import { asText, clone } from '../../api/codec/values.js';
-import { fromStorageAsync, toStorageAsync } from '../../api/conversion.js';
+import { convertsRemotely, fromStorageAsync, toStorage, toStorageAsync } from '../../api/conversion.js';
 import { servedObjects } from '../http/served-version.js';
-import { applyConfiguration, type Writer } from '../../api/managed-fields/managed-fields.js';
+import { applyConfiguration, type VersionViews, type Writer } from '../../api/managed-fields/managed-fields.js';
 import { shapeOfKind } from '../../api/managed-fields/shapes.js';
 import { checkFieldSelector, supportedFields } from '../../api/fields.js';
 import { badRequest, methodNotAllowed, StatusError, unsupportedPatchType } from '../../api/status.js';
@@ -220,7 +220,7 @@ export async function patch(ctx: Ctx, subresource?: 'status' | 'approval' | 'eph
       let result: unknown;
       if (type === 'apply') {
         // Server-side apply: merged by the kind's shape, with ownership, conflicts and removal.
-        const applied = applyConfiguration(served, config!, shape, ctx.store.strategy.hasStatus, writer(), force);
+        const applied = applyConfiguration(served, config!, shape, ctx.store.strategy.hasStatus, writer(), force, otherVersions(ctx, tracking.apiVersion));
         result = applied.object;
         managedFields = applied.managedFields;
       } else {
@@ -301,3 +301,19 @@ export async function removeCollection(ctx: Ctx): Promise<FastifyReply> {
   return sendChunks(ctx, 200, listBody(ctx.r, await servedObjects(ctx.r, deleted), { resourceVersion: String(revision) }, ctx.render));
 }
 
+/**
+ * Server-side apply in `written` sees other versions' managers through this: the applier's
+ * object (in `written`) converted to each manager's version. None when the applier's version
+ * converts only through a webhook.
+ */
+function otherVersions(ctx: Ctx, written: string): VersionViews | undefined {
+  const views = ctx.store.versionViews;
+  if (!views || convertsRemotely(ctx.r)) return undefined;
+  const stored = ctx.store.target.apiVersion;
+  return (apiVersion) => {
+    if (apiVersion === written) return undefined;
+    if (apiVersion === stored) return { shape: ctx.store.shape, convert: (o) => toStorage(ctx.r, clone(o)) };
+    const view = views(apiVersion);
+    return view && { shape: view.shape, convert: (o) => view.convert(toStorage(ctx.r, clone(o))) };
+  };
+}

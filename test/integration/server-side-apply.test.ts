@@ -226,3 +226,45 @@ describe('server-side apply of custom resources', () => {
     expect(((await (await fetch(`${api.url}${path}`)).json()) as any).spec.items).toEqual([{ name: 'b', value: '2' }]);
   });
 });
+
+describe('managedFields of writes in a version other than the stored one', () => {
+  it('names an autoscaling/v1 writer\'s fields as v1 does, and compares later v2 writes in v1', async () => {
+    const kubectl = kubectlFor(api.url);
+    await kubectl.ok(['create', 'namespace', 'versions']);
+    const hpa = {
+      apiVersion: 'autoscaling/v1',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'web', namespace: 'versions' },
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 1, maxReplicas: 5, targetCPUUtilizationPercentage: 50 },
+    };
+    await kubectl.ok(['create', '-f', '-'], JSON.stringify(hpa));
+    const path = '/apis/autoscaling/v2/namespaces/versions/horizontalpodautoscalers/web';
+    const [created] = await managers(path);
+    expect(created).toMatchObject({ manager: 'kubectl-create', operation: 'Update', apiVersion: 'autoscaling/v1' });
+    expect(Object.keys(created!.fieldsV1['f:spec']).sort()).toEqual(['f:maxReplicas', 'f:minReplicas', 'f:scaleTargetRef', 'f:targetCPUUtilizationPercentage']);
+
+    // A v2 writer retargets the CPU metric: the v1 entry no longer owns the v1 field it maps to.
+    const patch = { spec: { metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] } };
+    await kubectl.ok(['patch', 'horizontalpodautoscalers.v2.autoscaling', 'web', '-n', 'versions', '--type=merge', '--field-manager=tuner', '-p', JSON.stringify(patch)]);
+    const after = await managers(path);
+    expect(after.map((e: any) => [e.manager, e.apiVersion])).toEqual([
+      ['kubectl-create', 'autoscaling/v1'],
+      ['tuner', 'autoscaling/v2'],
+    ]);
+    expect(Object.keys(after[0]!.fieldsV1['f:spec']).sort()).toEqual(['f:maxReplicas', 'f:minReplicas', 'f:scaleTargetRef']);
+    expect(Object.keys(after[1]!.fieldsV1['f:spec'])).toEqual(['f:metrics']);
+    // Read in v1, the object shows the new target.
+    expect(JSON.parse(await kubectl.ok(['get', 'horizontalpodautoscalers.v1.autoscaling', 'web', '-n', 'versions', '-o', 'json'])).spec.targetCPUUtilizationPercentage).toBe(70);
+
+    // Server-side apply in v2 of a field the v1 creator owns: a conflict naming it as v1 does; forced, it moves.
+    const applied = JSON.stringify({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'web', namespace: 'versions' }, spec: { scaleTargetRef: hpa.spec.scaleTargetRef, maxReplicas: 7 } });
+    const refused = await kubectl.run(['apply', '--server-side', '--field-manager=sizer', '-f', '-'], applied);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('conflict with "kubectl-create" using autoscaling/v1');
+    expect(refused.stderr).toContain('.spec.maxReplicas');
+    await kubectl.ok(['apply', '--server-side', '--field-manager=sizer', '--force-conflicts', '-f', '-'], applied);
+    const forced = await managers(path);
+    expect(Object.keys(forced.find((e: any) => e.manager === 'kubectl-create')!.fieldsV1['f:spec']).sort()).toEqual(['f:minReplicas', 'f:scaleTargetRef']);
+    expect(Object.keys(forced.find((e: any) => e.manager === 'sizer')!.fieldsV1['f:spec']).sort()).toEqual(['f:maxReplicas', 'f:scaleTargetRef']);
+  });
+});
