@@ -320,9 +320,11 @@ function childrenOf(v: Record<string, unknown>, s: Extract<Shape, { kind: 'struc
     if (zero !== undefined && deepEqual(value, zero)) continue;
     const fresh = zero === undefined;
     // A list, map or pointer Go writes as null: the field was there, what is in it is new.
-    const below = nodeOf(value, s.child(k), depth + 1, fresh || zero === null);
-    // An object that was there (at its zero) and whose fields all stayed at theirs changed nothing.
-    if (!fresh && isObject(zero) && isObject(value) && hasKeys(value) && !hasKeys(below)) continue;
+    const child = s.child(k);
+    const below = nodeOf(value, child, depth + 1, fresh || zero === null);
+    // A struct that was there (at its zero) and whose fields all stayed at theirs changed
+    // nothing. An atomic one (an ObjectReference) is a leaf: not at its zero, it is set.
+    if (!fresh && child.kind === 'struct' && isObject(zero) && isObject(value) && hasKeys(value) && !hasKeys(below)) continue;
     // `f:` + key is never `__proto__`: plain assignment makes an own property.
     node[`f:${k}`] = fresh && hasKeys(below) ? { '.': {}, ...below } : below;
   }

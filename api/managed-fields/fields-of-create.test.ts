@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { deployment } from '../kinds/apps/deployment.js';
 import { configMap } from '../kinds/core/configmap.js';
+import { event } from '../kinds/core/event.js';
+import { eventV1 } from '../kinds/events/event.js';
 import { pod } from '../kinds/core/pod.js';
 import type { KubeObject } from '../types/meta.js';
 import { DEDUCED, fieldsOfCreate, fieldsV1Of, toFieldsV1, type Shape } from './field-set.js';
@@ -43,6 +45,7 @@ describe('FieldsV1 of a create in one walk', () => {
     ['Pod', shapeOfKind(pod)],
     ['Deployment', shapeOfKind(deployment)],
     ['ConfigMap', shapeOfKind(configMap)],
+    ['Event', shapeOfKind(event)],
   ];
   for (const [name, shape] of shapes) {
     it(`is what the general path writes (${name}, random objects)`, () => {
@@ -54,6 +57,15 @@ describe('FieldsV1 of a create in one walk', () => {
     const shape = shapeOfKind(pod);
     for (const v of [{ spec: { containers: null } }, { metadata: {}, spec: { containers: null }, status: null }]) expect(direct(v, shape)).toBe(general(v, shape));
     expect(direct({ spec: { containers: null } }, shape)).toBe('{}');
+  });
+
+  it('owns an atomic struct that is set (an Event\'s involvedObject, an events.k8s.io Event\'s regarding), as Kubernetes shows', () => {
+    const core = { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e' }, involvedObject: { kind: 'Pod', name: 'p' }, message: 'm' };
+    expect(JSON.parse(direct(core, shapeOfKind(event)))).toEqual({ 'f:apiVersion': {}, 'f:involvedObject': {}, 'f:kind': {}, 'f:message': {}, 'f:metadata': { 'f:name': {} } });
+    expect(direct(core, shapeOfKind(event))).toBe(general(core, shapeOfKind(event)));
+    const v1 = { apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'e' }, regarding: { kind: 'Pod', name: 'p' }, note: 'n' };
+    expect(JSON.parse(direct(v1, shapeOfKind(eventV1)))).toHaveProperty('f:regarding', {});
+    expect(direct(v1, shapeOfKind(eventV1))).toBe(general(v1, shapeOfKind(eventV1)));
   });
 
   it('gives a create the same managedFields entry as the general path', () => {
