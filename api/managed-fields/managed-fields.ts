@@ -130,11 +130,21 @@ export function recordUpdate(
   requested?: unknown,
   views?: VersionViews,
 ): ManagedFieldsEntry[] {
-  const writerView = views?.(w.apiVersion);
+  // A version the objects do not convert to (a conversion that throws on them) is seen in the stored shape.
+  const viewOf = (apiVersion: string): { view: VersionView; prev?: KubeObject; next: KubeObject } | undefined => {
+    const view = views?.(apiVersion);
+    if (!view) return undefined;
+    try {
+      return { view, prev: prev && view.convert(prev), next: view.convert(next) };
+    } catch {
+      return undefined;
+    }
+  };
+  const writerView = viewOf(w.apiVersion);
   if (!prev && requested === undefined) {
     // A create: every tracked field is the writer's, so its entry is the object's own fields.
-    const own = writerView ? writerView.convert(next) : next;
-    const fieldsV1 = fieldsV1Of(trackedPart(own, hasStatus, w.subresource), writerView?.shape ?? shape);
+    const own = writerView ? writerView.next : next;
+    const fieldsV1 = fieldsV1Of(trackedPart(own, hasStatus, w.subresource), writerView?.view.shape ?? shape);
     if (fieldsV1 !== undefined) {
       if (!hasKeys(fieldsV1)) return [];
       return [{ manager: w.manager, operation: 'Update', apiVersion: w.apiVersion, time: w.now, fieldsType: 'FieldsV1', fieldsV1, ...(w.subresource ? { subresource: w.subresource } : {}) }];
@@ -144,16 +154,18 @@ export function recordUpdate(
   const list = parse(base);
   // What the write changed and removed, in each version an entry was made in (computed once per version).
   const diffs = new Map<string, { changed: FieldSet; removed: FieldSet }>();
+  const seen = new Map<string, ReturnType<typeof viewOf>>([[w.apiVersion, writerView]]);
   const diffIn = (apiVersion: string) => {
-    const view = views?.(apiVersion);
-    const key = view ? apiVersion : '';
+    if (!seen.has(apiVersion)) seen.set(apiVersion, viewOf(apiVersion));
+    const v = seen.get(apiVersion);
+    const key = v ? apiVersion : '';
     let d = diffs.get(key);
     if (!d) {
-      const sh = view?.shape ?? shape;
-      const after = withoutManaged(view ? view.convert(next) : next);
+      const sh = v?.view.shape ?? shape;
+      const after = withoutManaged(v ? v.next : next);
       if (!prev) d = { changed: tracked(fieldsOfCreate(after, sh), hasStatus, w.subresource), removed: new Set() };
       else {
-        const diff = changedFields(withoutManaged(view ? view.convert(prev) : prev), after, sh);
+        const diff = changedFields(withoutManaged(v?.prev ?? prev), after, sh);
         d = { changed: tracked(diff.changed, hasStatus, w.subresource), removed: tracked(diff.removed, hasStatus, w.subresource) };
       }
       diffs.set(key, d);

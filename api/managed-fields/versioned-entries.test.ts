@@ -85,4 +85,22 @@ describe('managedFields of writes in another version than the stored one', () =>
     expect(fields(v1Entry)).not.toContain(key(['f:spec', 'f:targetCPUUtilizationPercentage']));
     expect(fields(v1Entry)).toContain(key(['f:spec', 'f:maxReplicas']));
   });
+
+  it('sees a version whose conversion throws in the stored shape, and survives hostile objects', () => {
+    const throwing: VersionViews = (apiVersion) => (apiVersion === 'autoscaling/v1' ? { shape: v1Shape, convert: () => { throw new TypeError('cannot convert'); } } : undefined);
+    const [entry] = recordUpdate(undefined, hpa(50), stored, true, writer('kubectl-create', 'autoscaling/v1'), undefined, throwing);
+    expect(entry).toMatchObject({ apiVersion: 'autoscaling/v1' });
+    expect([...fields(entry!)].some((k) => k.includes('f:metrics'))).toBe(true);
+    const live = { ...hpa(50), metadata: { ...hpa(50).metadata, managedFields: [entry!] } };
+    expect(() => recordUpdate(live, hpa(60), stored, true, writer('x', 'autoscaling/v2'), undefined, throwing)).not.toThrow();
+
+    // Odd stored shapes and hostile keys, converted to v1 and compared there.
+    const hostile = JSON.parse('{"apiVersion":"autoscaling/v2","kind":"HorizontalPodAutoscaler","metadata":{"name":"h","__proto__":{"polluted":1}},"spec":{"metrics":[{"type":"Resource","resource":null},{"__proto__":{"x":1}},7],"maxReplicas":"many","__proto__":{"y":2}}}') as KubeObject;
+    const created = recordUpdate(undefined, hpa(50), stored, true, writer('a', 'autoscaling/v1'), undefined, views);
+    const withEntries = { ...hostile, metadata: { ...hostile.metadata, managedFields: created } };
+    expect(() => recordUpdate(withEntries, hpa(50), stored, true, writer('b', 'autoscaling/v1'), undefined, views)).not.toThrow();
+    expect(() => recordUpdate(hpa(50), hostile, stored, true, writer('b', 'autoscaling/v1'), undefined, views)).not.toThrow();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).y).toBeUndefined();
+  });
 });
