@@ -284,8 +284,23 @@ export function applyConfiguration(
   // Outermost first (an item goes whole, found by its keys before they are removed), and
   // nothing below what is already gone.
   const gone: string[] = [];
+  // A field another version's manager owns under its own name stays too: removing it would
+  // take something from that manager, seen in its version.
+  const ownedElsewhere = (k: string) => {
+    if (elsewhere.length === 0) return false;
+    const trial = clone(object) as KubeObject;
+    removeAt(trial, unkey(k));
+    return elsewhere.some(({ x, view }) => {
+      try {
+        const diff = changedFields(withoutManaged(view.convert(object)), withoutManaged(view.convert(trial)), view.shape);
+        return [...x.set].some((f) => diff.removed.has(f) || diff.changed.has(f));
+      } catch {
+        return false;
+      }
+    });
+  };
   for (const k of dropped.sort((a, b) => a.split(SEP).length - b.split(SEP).length)) {
-    if (gone.some((g) => below(k, g)) || ownedByOthers(k) || holdsApplied(k)) continue;
+    if (gone.some((g) => below(k, g)) || ownedByOthers(k) || holdsApplied(k) || ownedElsewhere(k)) continue;
     removeAt(object, unkey(k));
     gone.push(k);
   }

@@ -103,4 +103,18 @@ describe('managedFields of writes in another version than the stored one', () =>
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(({} as Record<string, unknown>).y).toBeUndefined();
   });
+
+  it('keeps a field an applier stops sending while a manager of another version owns it there', () => {
+    const created = recordUpdate(undefined, hpa(50), stored, true, writer('kubectl-create', 'autoscaling/v1'), undefined, views);
+    const live = { ...hpa(50), metadata: { ...hpa(50).metadata, managedFields: created } };
+    const withMetrics = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'web' }, spec: { maxReplicas: 5, metrics: hpa(50).spec.metrics } } as KubeObject;
+    const first = applyConfiguration(live, withMetrics, stored, true, writer('tuner', 'autoscaling/v2'), false, views);
+    const afterFirst = { ...first.object, metadata: { ...first.object.metadata, managedFields: first.managedFields } } as KubeObject;
+    // The tuner stops sending metrics: the v1 creator still owns the CPU target they carry.
+    const second = applyConfiguration(afterFirst, { ...withMetrics, spec: { maxReplicas: 5 } } as KubeObject, stored, true, writer('tuner', 'autoscaling/v2'), false, views);
+    expect(second.object.spec.metrics).toEqual(hpa(50).spec.metrics);
+    // Without the other version's view, as before, it went.
+    const blind = applyConfiguration(afterFirst, { ...withMetrics, spec: { maxReplicas: 5 } } as KubeObject, stored, true, writer('tuner', 'autoscaling/v2'), false);
+    expect(blind.object.spec.metrics).toBeUndefined();
+  });
 });
