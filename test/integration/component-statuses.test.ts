@@ -62,6 +62,20 @@ describe('component statuses', () => {
     expect(badField.status).toBe(400);
   });
 
+  it('answers hostile names and selectors with a Status, and keeps serving', async () => {
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'x'.repeat(300), '%00', '%E2%80%AE', 'etcd-0%00']) {
+      const res = await fetch(`${api.url}/api/v1/componentstatuses/${name}`);
+      expect([400, 404], name).toContain(res.status);
+      expect(await res.json()).toMatchObject({ kind: 'Status', status: 'Failure' });
+    }
+    for (const q of ['labelSelector=a%20in%20(', 'labelSelector=' + '('.repeat(5000), 'fieldSelector=spec.nodeName%3Dx', 'fieldSelector=' + encodeURIComponent('metadata.name=a,'.repeat(2000))]) {
+      const res = await fetch(`${api.url}/api/v1/componentstatuses?${q}`);
+      expect(res.status, q.slice(0, 40)).toBeGreaterThanOrEqual(400);
+      expect(res.status, q.slice(0, 40)).toBeLessThan(500);
+    }
+    expect((await fetch(`${api.url}/api/v1/componentstatuses/etcd-0`)).status).toBe(200);
+  });
+
   it('is listed by discovery as a read-only, cluster-scoped resource named cs', async () => {
     const core = (await (await fetch(`${api.url}/api/v1`)).json()) as { resources: Array<Record<string, any>> };
     expect(core.resources.find((r) => r.name === 'componentstatuses')).toMatchObject({ kind: 'ComponentStatus', namespaced: false, verbs: ['get', 'list'], shortNames: ['cs'] });
