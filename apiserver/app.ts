@@ -446,7 +446,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   const aggregator = new AggregatorProxy(registry, log.child({ component: 'aggregator' }), opts.frontProxy);
   app.register(discoveryRoutes, { serverAddress: () => advertised ?? listenAddress(app), table: registry.table, aggregator });
   app.register(openapiRoutes, { gitVersion: versionInfo().gitVersion, table: registry.table });
-  app.register(resourceRoutes, { aggregator, componentStatuses: new ComponentStatuses(etcd), registry, bookmarkIntervalMs: opts.bookmarkIntervalMs, shutdown: shutdown.signal, reviews, serviceAccountTokens, maxTokenExpirationSeconds: sa.maxExpirationSeconds, admission, kubelets });
+  app.register(resourceRoutes, { aggregator, computed: new Map([['componentstatuses', new ComponentStatuses(etcd)]]), registry, bookmarkIntervalMs: opts.bookmarkIntervalMs, shutdown: shutdown.signal, reviews, serviceAccountTokens, maxTokenExpirationSeconds: sa.maxExpirationSeconds, admission, kubelets });
   const podsResource = findResource('', 'v1', 'pods')!;
   const admitConnect: ConnectAdmission = (subresource, namespace, podName, options, user) => admission.admitConnect(podsResource, subresource, namespace, podName, options, user);
   serveUpgrades(app.server, registry, kubelets, gate, log, admitConnect);

@@ -8,10 +8,9 @@ import { methodNotAllowed, notFound } from '../../api/status.js';
 import { listBody } from '../http/render.js';
 import { bool, selectors, validateListOptions, type Query } from '../http/params.js';
 import { CachedObject } from '../storage/cached-object.js';
-import type { ComponentStatuses } from '../registry/component-statuses.js';
-import { addWarnings, requireVerb, sendChunks, sendObject, type Answer } from './context.js';
+import { addWarnings, requireVerb, sendChunks, sendObject, type Answer, type ComputedObjects } from './context.js';
 
-export async function serveComputed(ctx: Answer, method: string, q: Query, name: string | undefined, statuses: ComponentStatuses): Promise<FastifyReply> {
+export async function serveComputed(ctx: Answer, method: string, q: Query, name: string | undefined, statuses: ComputedObjects): Promise<FastifyReply> {
   if (method !== 'GET') throw methodNotAllowed();
   const warning = ctx.r.module.computed?.warning;
   const warnings = warning ? [warning] : [];

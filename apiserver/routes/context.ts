@@ -24,10 +24,17 @@ import type { KubeletConnector } from './pod-proxy.js';
 import type { ServiceAccountTokens } from '../authn/service-account-tokens.js';
 import type { ReviewDeps } from '../authz/reviews.js';
 import type { AggregatorProxy } from '../aggregator/proxy.js';
-import type { ComponentStatuses } from '../registry/component-statuses.js';
 import type { Registry } from '../registry/registry.js';
 import type { FieldTracking, ResourceStore } from '../registry/store.js';
 import type { CachedObject } from '../storage/cached-object.js';
+
+/** Where a computed kind's objects come from (ComponentStatus: apiserver/registry/component-statuses.ts). */
+export interface ComputedObjects {
+  /** One object by name, made now; undefined if there is none of that name. */
+  get(name: string): Promise<KubeObject | undefined>;
+  /** Every object, made now. */
+  list(): Promise<KubeObject[]>;
+}
 
 export interface ResourceRoutesOptions {
   registry: Registry;
@@ -45,8 +52,8 @@ export interface ResourceRoutesOptions {
   kubelets: KubeletConnector;
   /** Group versions served by other servers (service-backed APIServices). */
   aggregator: AggregatorProxy;
-  /** What ComponentStatuses are made of (probes of the components and etcd). */
-  componentStatuses: ComponentStatuses;
+  /** Where each computed kind's objects come from, by resource (componentstatuses: probes of the components and etcd). */
+  computed: ReadonlyMap<string, ComputedObjects>;
 }
 
 /** What answering needs of a request: its reply, the negotiated output and the resource. */

@@ -47,9 +47,10 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
     const output = negotiate(req.headers.accept);
     const q = req.query as Query;
     if (path.resource.module.computed) {
-      if (path.subresource) throw noSuchRoute();
+      const source = options.computed.get(path.resource.storage);
+      if (path.subresource || !source) throw noSuchRoute();
       const answer = { reply, output, r: path.resource, render: { output, includeObject: includeObject(q), now: Date.now() } };
-      return serveComputed(answer, req.method, q, path.name, options.componentStatuses);
+      return serveComputed(answer, req.method, q, path.name, source);
     }
     const ctx: Ctx = {
       options,
