@@ -152,23 +152,24 @@ export function recordUpdate(
   }
   const base = requested !== undefined ? requested : prev?.metadata.managedFields;
   const list = parse(base);
-  // What the write changed and removed, in each version an entry was made in (computed once per version).
-  const diffs = new Map<string, { changed: FieldSet; removed: FieldSet }>();
-  const seen = new Map<string, ReturnType<typeof viewOf>>([[w.apiVersion, writerView]]);
-  const diffIn = (apiVersion: string) => {
-    if (!seen.has(apiVersion)) seen.set(apiVersion, viewOf(apiVersion));
-    const v = seen.get(apiVersion);
-    const key = v ? apiVersion : '';
-    let d = diffs.get(key);
+  // What the write changed and removed, as each version an entry was made in sees it (once per
+  // version; versions without a view share the stored shape's answer).
+  type Diff = { changed: FieldSet; removed: FieldSet };
+  const diffOf = (v: ReturnType<typeof viewOf>): Diff => {
+    const sh = v?.view.shape ?? shape;
+    const after = withoutManaged(v ? v.next : next);
+    if (!prev) return { changed: tracked(fieldsOfCreate(after, sh), hasStatus, w.subresource), removed: new Set() };
+    const diff = changedFields(withoutManaged(v?.prev ?? prev), after, sh);
+    return { changed: tracked(diff.changed, hasStatus, w.subresource), removed: tracked(diff.removed, hasStatus, w.subresource) };
+  };
+  const diffs = new Map<string, Diff>();
+  let storedDiff: Diff | undefined;
+  const diffIn = (apiVersion: string): Diff => {
+    let d = diffs.get(apiVersion);
     if (!d) {
-      const sh = v?.view.shape ?? shape;
-      const after = withoutManaged(v ? v.next : next);
-      if (!prev) d = { changed: tracked(fieldsOfCreate(after, sh), hasStatus, w.subresource), removed: new Set() };
-      else {
-        const diff = changedFields(withoutManaged(v?.prev ?? prev), after, sh);
-        d = { changed: tracked(diff.changed, hasStatus, w.subresource), removed: tracked(diff.removed, hasStatus, w.subresource) };
-      }
-      diffs.set(key, d);
+      const v = apiVersion === w.apiVersion ? writerView : viewOf(apiVersion);
+      d = v ? diffOf(v) : (storedDiff ??= diffOf(undefined));
+      diffs.set(apiVersion, d);
     }
     return d;
   };

@@ -2,9 +2,9 @@
 // and deletecollection, with Kubernetes' semantics; nothing here is particular to a kind.
 import type { FastifyReply } from 'fastify';
 import { asText, clone } from '../../api/codec/values.js';
-import { convertsRemotely, fromStorageAsync, toStorage, toStorageAsync } from '../../api/conversion.js';
+import { fromStorageAsync, toStorageAsync } from '../../api/conversion.js';
 import { servedObjects } from '../http/served-version.js';
-import { applyConfiguration, type VersionViews, type Writer } from '../../api/managed-fields/managed-fields.js';
+import { applyConfiguration, type Writer } from '../../api/managed-fields/managed-fields.js';
 import { shapeOfKind } from '../../api/managed-fields/shapes.js';
 import { checkFieldSelector, supportedFields } from '../../api/fields.js';
 import { badRequest, methodNotAllowed, StatusError, unsupportedPatchType } from '../../api/status.js';
@@ -34,6 +34,7 @@ import { nowTimestamp } from '../registry/names.js';
 import { recordsSubresource } from '../registry/store.js';
 import { applyPatchDocument, checkPinned, deleteDryRun, deleteOptions, isObj, requireResourceVersion, requireVerb, send, sendChunks, sendObject, trackingOf, type Ctx } from './context.js';
 import { bind } from './subresources/binding.js';
+import { appliedVersionViews } from '../registry/version-views.js';
 
 
 export async function get(ctx: Ctx): Promise<FastifyReply> {
@@ -220,7 +221,7 @@ export async function patch(ctx: Ctx, subresource?: 'status' | 'approval' | 'eph
       let result: unknown;
       if (type === 'apply') {
         // Server-side apply: merged by the kind's shape, with ownership, conflicts and removal.
-        const applied = applyConfiguration(served, config!, shape, ctx.store.strategy.hasStatus, writer(), force, otherVersions(ctx, tracking.apiVersion));
+        const applied = applyConfiguration(served, config!, shape, ctx.store.strategy.hasStatus, writer(), force, appliedVersionViews(ctx.r, ctx.store, tracking.apiVersion));
         result = applied.object;
         managedFields = applied.managedFields;
       } else {
@@ -299,21 +300,4 @@ export async function removeCollection(ctx: Ctx): Promise<FastifyReply> {
     }
   }
   return sendChunks(ctx, 200, listBody(ctx.r, await servedObjects(ctx.r, deleted), { resourceVersion: String(revision) }, ctx.render));
-}
-
-/**
- * Server-side apply in `written` sees other versions' managers through this: the applier's
- * object (in `written`) converted to each manager's version. None when the applier's version
- * converts only through a webhook.
- */
-function otherVersions(ctx: Ctx, written: string): VersionViews | undefined {
-  const views = ctx.store.versionViews;
-  if (!views || convertsRemotely(ctx.r)) return undefined;
-  const stored = ctx.store.target.apiVersion;
-  return (apiVersion) => {
-    if (apiVersion === written) return undefined;
-    if (apiVersion === stored) return { shape: ctx.store.shape, convert: (o) => toStorage(ctx.r, clone(o)) };
-    const view = views(apiVersion);
-    return view && { shape: view.shape, convert: (o) => view.convert(toStorage(ctx.r, clone(o))) };
-  };
 }
