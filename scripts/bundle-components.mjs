@@ -39,7 +39,14 @@ await Promise.all(
     build({
       external: [...ON_DEMAND, ...(LOADED_LATER[entry] ?? [])],
       entryPoints: [`dist/${entry}.js`],
-      outfile: `dist/${entry}.js`,
+      // In place, and what a component imports on demand (api/on-demand/loader.ts) stays on
+      // demand: a chunk of its own, loaded by the dynamic import, instead of code inlined into
+      // the entry point with its packages imported at start.
+      outdir: 'dist',
+      outbase: 'dist',
+      entryNames: '[dir]/[name]',
+      splitting: true,
+      chunkNames: `${entry.split('/')[0]}/chunks/[name]-[hash]`,
       allowOverwrite: true,
       bundle: true,
       platform: 'node',

@@ -128,13 +128,35 @@ describe('docker-compose up', () => {
         group: 'compose.example.com',
         scope: 'Namespaced',
         names: { plural: 'notes', singular: 'note', kind: 'Note' },
-        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { text: { type: 'string' } } } }, additionalPrinterColumns: [{ name: 'Text', type: 'string', jsonPath: '.text' }] }],
+        versions: [{
+          name: 'v1',
+          served: true,
+          storage: true,
+          // A CEL rule: the image's apiserver loads CEL on demand (a chunk of its bundle).
+          schema: { openAPIV3Schema: { type: 'object', properties: { text: { type: 'string' } }, 'x-kubernetes-validations': [{ rule: "!has(self.text) || self.text != 'shout'", message: 'notes may not shout' }] } },
+          additionalPrinterColumns: [{ name: 'Text', type: 'string', jsonPath: '.text' }],
+        }],
       },
     }));
     await ok(['wait', '--for=condition=Established', 'crd/notes.compose.example.com', '--timeout=30s']);
     await kubectl.ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'compose.example.com/v1', kind: 'Note', metadata: { name: 'hello' }, text: 'from compose' }));
     expect(await ok(['get', 'notes'])).toMatch(/^NAME\s+TEXT\nhello\s+from compose\n$/);
+    const shout = await kubectl.run(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'compose.example.com/v1', kind: 'Note', metadata: { name: 'loud' }, text: 'shout' }));
+    expect([shout.code, shout.stderr]).toEqual([1, expect.stringContaining('notes may not shout')]);
     await ok(['delete', 'crd', 'notes.compose.example.com']);
+    // The controller-manager type-checks an admission policy (CEL, loaded on demand from its bundle's chunk).
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicy',
+      metadata: { name: 'few-replicas' },
+      spec: { matchConstraints: { resourceRules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['deployments'] }] }, validations: [{ expression: "object.spec.replicas <= 'five'" }] },
+    }));
+    const checked = await waitFor('the policy type-checked', async () => {
+      const policy = await getJSON('/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/few-replicas');
+      return policy.status?.observedGeneration === 1 ? policy.status.typeChecking : undefined;
+    }, 30_000, 250);
+    expect(JSON.stringify(checked)).toContain('apps/v1, Kind=Deployment');
+    await ok(['delete', 'validatingadmissionpolicy', 'few-replicas']);
 
     const before = ((await getJSON('/api/v1/namespaces/default/pods?labelSelector=app%3Dweb')).items as Obj[]).map((p) => p.metadata.uid).sort();
     const restart = await compose('restart', 'etcd', 'apiserver');
