@@ -468,22 +468,33 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   let endpointReconciler: EndpointReconciler | undefined;
   const ready = (async () => {
     const waiting = setInterval(() => log.warn({ etcd: opts.etcdServers }, 'waiting for etcd'), 5000);
+    // The routes are compiled while the caches load: the CPU work overlaps etcd's answers.
+    const routes = app.ready();
     await registry.ready().finally(() => clearInterval(waiting));
     await registry.bootstrap();
-    await Promise.all([reconcileBootstrapPolicy(registry), ensureSystemPriorityClasses(registry)]);
-    // Custom resources already defined are served before the server says it is ready.
-    await publishAuthenticationConfig(registry, { clientCaPem: opts.clientCaPem, frontProxy: opts.frontProxy });
-    await crds.start();
-    await apiservices.start();
+    // With the system namespaces in place the rest is independent: each part waits on etcd's
+    // writes (fsync), so they go together rather than one after another. On a cold start beside
+    // the other components this took about a second of the server's start (BENCHMARKS.md).
     const [advHost, advPort] = (opts.advertiseAddress ?? '').split(':');
     const advertised = { host: advHost || '127.0.0.1', port: Number(advPort) || opts.listenPort || 8080 };
-    await ensureKubernetesService(registry, registry.serviceAllocator, advertised);
-    stopKeepingSystemObjects = keepSystemObjects(registry, registry.serviceAllocator, advertised, log);
-    if (opts.endpointReconciler !== 'none' && publishable(advertised.host)) {
-      const instance = `${hostname()}:${opts.listenPort ?? 0}`;
-      endpointReconciler = new EndpointReconciler(registry, { ...advertised, instance, leaseSeconds: 15, intervalMs: 10_000, log });
-      await endpointReconciler.start();
-    }
+    await Promise.all([
+      routes,
+      reconcileBootstrapPolicy(registry),
+      ensureSystemPriorityClasses(registry),
+      publishAuthenticationConfig(registry, { clientCaPem: opts.clientCaPem, frontProxy: opts.frontProxy }),
+      // Custom resources already defined are served before the server says it is ready; their
+      // groups' APIServices come after them.
+      crds.start().then(() => apiservices.start()),
+      (async () => {
+        await ensureKubernetesService(registry, registry.serviceAllocator, advertised);
+        stopKeepingSystemObjects = keepSystemObjects(registry, registry.serviceAllocator, advertised, log);
+        if (opts.endpointReconciler !== 'none' && publishable(advertised.host)) {
+          const instance = `${hostname()}:${opts.listenPort ?? 0}`;
+          endpointReconciler = new EndpointReconciler(registry, { ...advertised, instance, leaseSeconds: 15, intervalMs: 10_000, log });
+          await endpointReconciler.start();
+        }
+      })(),
+    ]);
     compactor.start();
     repairer = setInterval(() => void repairAllocations(), 3 * 60_000);
     void repairAllocations();

@@ -26,7 +26,11 @@ import { ServiceAccountController } from './serviceaccount.js';
 import { ServiceLBController } from './servicelb.js';
 import { ValidatingAdmissionPolicyStatusController } from './validating-admission-policy-status.js';
 
+// In the order they are made, and their informers listed: the CSR approver and signer first, as
+// a joining kubelet waits on them (on a cold start every component lists at once).
 export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller> = {
+  csrapproving: (ctx) => new CSRApprovingController(ctx),
+  csrsigning: (ctx) => new CSRSigningController(ctx, ctx.options.signingCA, ctx.options.signingDurationSeconds ?? 365 * 86400),
   deployment: (ctx) => new DeploymentController(ctx),
   daemonset: (ctx) => new DaemonSetController(ctx),
   disruption: (ctx) => new DisruptionController(ctx),
@@ -48,8 +52,6 @@ export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller>
   endpointslice: (ctx) => new EndpointSliceController(ctx),
   serviceaccount: (ctx) => new ServiceAccountController(ctx),
   servicelb: (ctx) => new ServiceLBController(ctx),
-  csrsigning: (ctx) => new CSRSigningController(ctx, ctx.options.signingCA, ctx.options.signingDurationSeconds ?? 365 * 86400),
-  csrapproving: (ctx) => new CSRApprovingController(ctx),
   clusterroleaggregation: (ctx) => new ClusterRoleAggregationController(ctx),
   'root-ca-cert-publisher': (ctx) => new RootCAPublisher(ctx, ctx.options.rootCA ?? ''),
   'validatingadmissionpolicy-status': (ctx) => new ValidatingAdmissionPolicyStatusController(ctx),
