@@ -25,18 +25,28 @@ describe('the built-in resource catalog', () => {
 
 /** The project files `entry` loads when it starts: static imports only (a dynamic import loads on demand). */
 async function loadedAtStart(entry: string): Promise<string[]> {
+  return (await loadedAtStartWithPackages(entry)).files;
+}
+
+/** The same, and the packages (and node: modules) those files import statically. */
+async function loadedAtStartWithPackages(entry: string): Promise<{ files: string[]; packages: Set<string> }> {
   const result = await build({ entryPoints: [entry], bundle: true, write: false, metafile: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'silent', outfile: 'out.js' });
   const inputs: Metafile['inputs'] = result.metafile.inputs;
   const seen = new Set<string>([entry]);
+  const packages = new Set<string>();
   const todo = [entry];
   while (todo.length) {
     for (const i of inputs[todo.pop()!]?.imports ?? []) {
-      if (i.kind !== 'import-statement' || i.external || seen.has(i.path)) continue;
+      if (i.kind !== 'import-statement' || seen.has(i.path)) continue;
+      if (i.external) {
+        packages.add(i.path);
+        continue;
+      }
       seen.add(i.path);
       todo.push(i.path);
     }
   }
-  return [...seen];
+  return { files: [...seen], packages };
 }
 
 describe('components load resource identities, not the kinds', () => {
@@ -53,5 +63,15 @@ describe('components load resource identities, not the kinds', () => {
     const files = await loadedAtStart('apiserver/main.ts');
     expect(files).toContain('api/kinds/core/pod.ts');
     expect(files).toContain('api/resources.ts');
+  }, 30_000);
+});
+
+describe('no process loads the YAML library at start', () => {
+  // Clients send JSON and kubette writes its components' kubeconfigs as JSON: the library is
+  // loaded on the first real YAML (api/codec/yaml-library.ts), not by every process at start.
+  it.each(['apiserver', 'scheduler', 'controller-manager', 'kubelet', 'proxy', 'dns', 'metrics-server', 'simulated-nodes'])('%s', async (component) => {
+    const { packages } = await loadedAtStartWithPackages(`${component}/main.ts`);
+    expect(packages.has('fastify') || packages.has('node:http')).toBe(true);
+    expect([...packages].filter((p) => p === 'yaml' || p.startsWith('yaml/'))).toEqual([]);
   }, 30_000);
 });

@@ -3,7 +3,7 @@
 // in a kubeconfig are relative to the kubeconfig's own directory, as client-go reads them.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { parseYAML } from '../api/codec/yaml.js';
 import type { ClientConfig } from './rest.js';
 
 interface KubeconfigCluster {
@@ -29,11 +29,20 @@ interface KubeconfigFile {
   users?: Array<{ name: string; user?: KubeconfigUser }>;
 }
 
+/**
+ * A kubeconfig's text as kubette writes it for its components: JSON (a YAML document every
+ * kubeconfig reader takes), so they read it without the YAML library. Indented, for people.
+ */
+export function kubeconfigText(config: object): string {
+  return `${JSON.stringify(config, null, 2)}\n`;
+}
+
 export function loadClientConfig(opts: { master?: string; kubeconfig?: string; userAgent?: string }): ClientConfig {
   if (opts.master) return { server: opts.master.replace(/\/+$/, ''), userAgent: opts.userAgent };
   if (!opts.kubeconfig) throw new Error('neither --master nor --kubeconfig was given');
   const base = dirname(resolve(opts.kubeconfig));
-  const file = parse(readFileSync(opts.kubeconfig, 'utf8')) as KubeconfigFile;
+  // JSON (what kubette writes) without the YAML library; YAML as users write it, with it.
+  const file = (parseYAML(readFileSync(opts.kubeconfig, 'utf8')) ?? {}) as KubeconfigFile;
   const contextName = file['current-context'];
   const context = file.contexts?.find((c) => c.name === contextName)?.context;
   if (!context) throw new Error(`${opts.kubeconfig}: current context "${contextName ?? ''}" not found`);

@@ -11,7 +11,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCA, issue, type Issued } from '../api/pki/certificates.js';
-import { stringify } from 'yaml';
+import { yamlLibrary } from '../api/codec/yaml-library.js';
+import { kubeconfigText } from '../client/kubeconfig.js';
 
 export interface ClusterPKI {
   dir: string;
@@ -66,17 +67,21 @@ function save(dir: string, name: string, issued: Issued): void {
   writeFileSync(join(dir, `${name}.crt`), issued.certPem);
 }
 
-/** A kubeconfig with everything inline, for one identity. */
-export function kubeconfigFor(server: string, caPem: string, user: string, client: Issued): string {
+/**
+ * A kubeconfig with everything inline, for one identity: JSON for components (they read it
+ * without the YAML library), YAML for people (`forPeople`: the admin's).
+ */
+export function kubeconfigFor(server: string, caPem: string, user: string, client: Issued, forPeople = false): string {
   const b64 = (s: string) => Buffer.from(s).toString('base64');
-  return stringify({
+  const config = {
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [{ name: 'kubette', cluster: { server, 'certificate-authority-data': b64(caPem) } }],
     users: [{ name: user, user: { 'client-certificate-data': b64(client.certPem), 'client-key-data': b64(client.keyPem) } }],
     contexts: [{ name: 'kubette', context: { cluster: 'kubette', user, namespace: 'default' } }],
     'current-context': 'kubette',
-  });
+  };
+  return forPeople ? yamlLibrary().stringify(config) : kubeconfigText(config);
 }
 
 /**
@@ -159,7 +164,7 @@ export async function ensureClusterPKI(dataDir: string, opts: PKIOptions): Promi
     }
     const file = join(dir, `${name}.kubeconfig`);
     // Rewritten every start: the server's port may differ from the last run.
-    writeFileSync(file, kubeconfigFor(opts.server, ca.certPem, who.cn, client), { mode: 0o600 });
+    writeFileSync(file, kubeconfigFor(opts.server, ca.certPem, who.cn, client, name === 'admin'), { mode: 0o600 });
     kubeconfigs[name] = file;
   }
   // The bootstrap token: <id>.<secret>, as kubeadm's tokens look.
@@ -171,7 +176,7 @@ export async function ensureClusterPKI(dataDir: string, opts: PKIOptions): Promi
   const bootstrapKubeconfig = join(dir, 'bootstrap.kubeconfig');
   writeFileSync(
     bootstrapKubeconfig,
-    stringify({
+    kubeconfigText({
       apiVersion: 'v1',
       kind: 'Config',
       clusters: [{ name: 'kubette', cluster: { server: opts.server, 'certificate-authority-data': Buffer.from(ca.certPem).toString('base64') } }],

@@ -5,9 +5,10 @@
 // path with its 10,000-level limit; real YAML is measured on the library's iterative CST
 // parser first and refused above MAX_YAML_DEPTH; and deep values are written out as JSON,
 // which every YAML 1.2 reader accepts.
-import { Parser, parse, stringify as yamlStringify, type CST } from 'yaml';
+import type { CST } from 'yaml';
 import { NestingTooDeepError, parseJSON, stringify } from './json.js';
 import { depthOf } from './values.js';
+import { yamlLibrary } from './yaml-library.js';
 
 /** Nesting allowed in block- or flow-style YAML (no Kubernetes object comes close). */
 export const MAX_YAML_DEPTH = 500;
@@ -18,7 +19,7 @@ const MAX_ALIASES = 100;
 export function yamlNestingDepth(text: string, limit = MAX_YAML_DEPTH): number {
   let max = 0;
   const stack: Array<[CST.Token, number]> = [];
-  for (const token of new Parser().parse(text)) stack.push([token, 0]);
+  for (const token of new (yamlLibrary().Parser)().parse(text)) stack.push([token, 0]);
   while (stack.length > 0) {
     const [t, d] = stack.pop()!;
     switch (t.type) {
@@ -62,11 +63,11 @@ export function parseYAML(text: string): unknown {
     }
   }
   yamlNestingDepth(text);
-  return parse(text, { version: '1.2', maxAliasCount: MAX_ALIASES });
+  return yamlLibrary().parse(text, { version: '1.2', maxAliasCount: MAX_ALIASES });
 }
 
 /** YAML for a response body; values nested too deeply for the library are written as JSON. */
 export function toYAML(value: unknown): string {
   if (depthOf(value) > MAX_YAML_DEPTH) return `${stringify(value)}\n`;
-  return yamlStringify(value);
+  return yamlLibrary().stringify(value);
 }

@@ -1,7 +1,7 @@
 // An apiserver configuration file's document (AuthenticationConfiguration,
 // AuthorizationConfiguration): YAML or JSON, of the kind named, in one of
 // apiserver.config.k8s.io's versions.
-import { parse } from 'yaml';
+import { parseYAML } from '../../api/codec/yaml.js';
 import { isObject } from '../../api/codec/values.js';
 
 const VERSIONS = ['apiserver.config.k8s.io/v1alpha1', 'apiserver.config.k8s.io/v1beta1', 'apiserver.config.k8s.io/v1'];
@@ -10,7 +10,7 @@ const VERSIONS = ['apiserver.config.k8s.io/v1alpha1', 'apiserver.config.k8s.io/v
 export function configDocument(text: string, kind: string): Record<string, unknown> {
   let doc: unknown;
   try {
-    doc = parse(text, { maxAliasCount: 100 });
+    doc = parseYAML(text);
   } catch (err) {
     throw new Error(`not YAML or JSON: ${(err as Error).message}`);
   }

@@ -7,7 +7,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { parseYAML } from '../../api/codec/yaml.js';
 import type { Logger } from 'pino';
 import { loadClientConfig } from '../../client/kubeconfig.js';
 import type { RestClient } from '../../client/rest.js';
@@ -39,7 +39,7 @@ export function rotationDeadline(certPem: string, issuedAt: number | undefined, 
 /** When the kubeconfig's certificate file was written (its issue, near enough), if it names one. */
 function certificateWrittenAt(kubeconfig: string): number | undefined {
   try {
-    const file = parse(readFileSync(kubeconfig, 'utf8')) as { 'current-context'?: string; contexts?: Array<{ name: string; context: { user?: string } }>; users?: Array<{ name: string; user?: Record<string, string> }> };
+    const file = (parseYAML(readFileSync(kubeconfig, 'utf8')) ?? {}) as { 'current-context'?: string; contexts?: Array<{ name: string; context: { user?: string } }>; users?: Array<{ name: string; user?: Record<string, string> }> };
     const user = file.contexts?.find((c) => c.name === file['current-context'])?.context.user;
     const path = file.users?.find((u) => u.name === user)?.user?.['client-certificate'];
     return path ? statSync(resolve(dirname(kubeconfig), path)).mtimeMs : undefined;

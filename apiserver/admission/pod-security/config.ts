@@ -4,7 +4,7 @@
 // levels of namespaces without labels (defaults) and who is never checked (exemptions).
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
-import { parse as parseYAML } from 'yaml';
+import { parseYAML } from '../../../api/codec/yaml.js';
 import type { Level, LevelVersion } from './policy.js';
 
 export interface PodSecurityConfig {
