@@ -472,9 +472,8 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     const routes = app.ready();
     await registry.ready().finally(() => clearInterval(waiting));
     await registry.bootstrap();
-    // With the system namespaces in place the rest is independent: each part waits on etcd's
-    // writes (fsync), so they go together rather than one after another. On a cold start beside
-    // the other components this took about a second of the server's start (BENCHMARKS.md).
+    // With the system namespaces in place the rest is independent, and each part mostly waits
+    // on etcd's writes: they go together rather than as seven waits in a row.
     const [advHost, advPort] = (opts.advertiseAddress ?? '').split(':');
     const advertised = { host: advHost || '127.0.0.1', port: Number(advPort) || opts.listenPort || 8080 };
     await Promise.all([
