@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { SecureContextOptions, TlsOptions } from 'node:tls';
 import type { Logger } from 'pino';
-import { createWebSocketStream, WebSocketServer } from 'ws';
+import type { createWebSocketStream, WebSocketServer } from 'ws';
 import type { Pod } from '../../api/types/pod.js';
 import { byAttemptDesc, type ObservedContainer } from '../pod/observed.js';
 import { chooseProtocol, serveExec } from './exec-stream.js';
@@ -69,13 +69,16 @@ function flag(q: URLSearchParams, ...names: string[]): boolean {
   return names.some((n) => ['1', 'true', 'True'].includes(q.get(n) ?? ''));
 }
 
+/** The WebSocket ends of exec/attach and of port-forward. */
+interface WebSockets {
+  exec: WebSocketServer;
+  portForward: WebSocketServer;
+  stream: typeof createWebSocketStream;
+}
+
 export class KubeletServer {
   readonly server: Server;
-  private readonly wss = new WebSocketServer({ noServer: true, handleProtocols: (offered) => chooseProtocol(offered) });
-  private readonly wssPortForward = new WebSocketServer({
-    noServer: true,
-    handleProtocols: (offered) => [SPDY_TUNNEL_PROTOCOL, ...PORT_FORWARD_WS_PROTOCOLS].find((p) => offered.has(p)) ?? false,
-  });
+  private websockets?: Promise<WebSockets>;
 
   constructor(private readonly d: ServerDeps) {
     this.server = createServer(this.secureContext(d.tls.certPem, d.tls.keyPem), (req, res) => void this.handle(req, res));
@@ -197,6 +200,28 @@ export class KubeletServer {
     res.end();
   }
 
+  /**
+   * Made with the first exec, attach or port-forward over WebSocket: the ws package is a quarter
+   * of a kubelet's bundle, which every node would otherwise compile at start.
+   */
+  private sockets(): Promise<WebSockets> {
+    this.websockets ??= import('ws').then(
+      ({ WebSocketServer, createWebSocketStream }) => ({
+        exec: new WebSocketServer({ noServer: true, handleProtocols: (offered) => chooseProtocol(offered) }),
+        portForward: new WebSocketServer({
+          noServer: true,
+          handleProtocols: (offered) => [SPDY_TUNNEL_PROTOCOL, ...PORT_FORWARD_WS_PROTOCOLS].find((p) => offered.has(p)) ?? false,
+        }),
+        stream: createWebSocketStream,
+      }),
+      (err: unknown) => {
+        this.websockets = undefined;
+        throw err;
+      },
+    );
+    return this.websockets;
+  }
+
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://kubelet');
     const fail = (e: HttpError) => {
@@ -234,8 +259,9 @@ export class KubeletServer {
         serveSpdyRemoteCommand(new SpdySession(socket), protocol, opts, start);
         return;
       }
+      const { exec } = await this.sockets();
       const session = await start();
-      this.wss.handleUpgrade(req, socket, head, (ws) => serveExec(ws, session, ws.protocol || 'channel.k8s.io'));
+      exec.handleUpgrade(req, socket, head, (ws) => serveExec(ws, session, ws.protocol || 'channel.k8s.io'));
     } catch (err) {
       fail(err instanceof HttpError ? err : new HttpError(500, 'InternalError', (err as Error).message));
     }
@@ -257,8 +283,9 @@ export class KubeletServer {
     }
     if (upgrade !== 'websocket') throw new HttpError(400, 'BadRequest', `port-forward needs an Upgrade to SPDY/3.1 or websocket, got "${req.headers.upgrade ?? ''}"`);
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    const { portForward, stream } = await this.sockets();
     if (offered.includes(SPDY_TUNNEL_PROTOCOL)) {
-      this.wssPortForward.handleUpgrade(req, socket, head, (ws) => serveSpdyPortForward(new SpdySession(createWebSocketStream(ws)), dial, describe));
+      portForward.handleUpgrade(req, socket, head, (ws) => serveSpdyPortForward(new SpdySession(stream(ws)), dial, describe));
       return;
     }
     const ports = q.getAll('ports').flatMap((p) => p.split(','));
@@ -267,6 +294,6 @@ export class KubeletServer {
     // Each port is a connection into the pod (a process in its sandbox): a bounded number.
     if (parsed.length > MAX_FORWARDED_PORTS) throw new HttpError(400, 'BadRequest', `at most ${MAX_FORWARDED_PORTS} ports may be forwarded at once, got ${parsed.length}`);
     if (parsed.some((p) => p === undefined)) throw new HttpError(400, 'BadRequest', `invalid port in "${ports.join(',')}"`);
-    this.wssPortForward.handleUpgrade(req, socket, head, (ws) => serveWebSocketPortForward(ws, parsed as number[], dial, describe));
+    portForward.handleUpgrade(req, socket, head, (ws) => serveWebSocketPortForward(ws, parsed as number[], dial, describe));
   }
 }

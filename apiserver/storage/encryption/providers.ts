@@ -5,7 +5,7 @@
 // secretbox, a 24-byte nonce and the XSalsa20-Poly1305 box (tweetnacl). identity stores
 // plaintext.
 import { createCipheriv, createDecipheriv, randomBytes, type CipherGCM, type DecipherGCM } from 'node:crypto';
-import nacl from 'tweetnacl';
+import { createRequire } from 'node:module';
 
 export interface Provider {
   /** aescbc, aesgcm, secretbox or identity. */
@@ -84,8 +84,14 @@ export function aesgcm(name: string, secret: Buffer): Provider {
   };
 }
 
+/** tweetnacl, required when a secretbox key is configured: most servers never load it. */
+function naclLibrary(): typeof import('tweetnacl') {
+  return createRequire(import.meta.url)('tweetnacl') as typeof import('tweetnacl');
+}
+
 export function secretbox(name: string, secret: Buffer): Provider {
   if (secret.length !== 32) throw new Error(`secretbox key "${name}": must be 32 bytes, got ${secret.length}`);
+  const nacl = naclLibrary();
   const key = new Uint8Array(secret);
   return {
     type: 'secretbox',
