@@ -1,5 +1,5 @@
 // The yaml package, loaded the first time something reads or writes real YAML. Kubernetes
-// clients send JSON and every file kubette writes for its components is JSON (which YAML
+// clients send JSON and the kubeconfigs kubette writes for its components are JSON (which YAML
 // readers accept), so most processes never need it: loaded at start it cost each component
 // ~250 KB more to compile and ~2 MB of memory (BENCHMARKS.md). Synchronous (a CommonJS
 // require), so the callers stay synchronous; bundled entry points resolve it from node_modules.
