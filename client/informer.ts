@@ -58,6 +58,14 @@ export function objectKey(obj: KubeObject): string {
 
 const INITIAL_BACKOFF_MS = 1000;
 const MAX_BACKOFF_MS = 30_000;
+/**
+ * No answer at all (a refused or broken connection: the apiserver starting or restarting, as
+ * when a whole cluster starts at once) is asked again this often for the first
+ * UNREACHABLE_WINDOW_MS of it, rather than after a back-off that can leave a component blind for
+ * seconds after the server is up; an answer (an error Status) or a longer silence backs off.
+ */
+export const UNREACHABLE_RETRY_MS = 250;
+const UNREACHABLE_WINDOW_MS = 10_000;
 
 export class Informer<T extends KubeObject = KubeObject> {
   private readonly items = new Map<string, T>();
@@ -109,6 +117,8 @@ export class Informer<T extends KubeObject = KubeObject> {
   async run(signal: AbortSignal): Promise<void> {
     let backoff = INITIAL_BACKOFF_MS;
     let firstList = true;
+    let unreachableSince = 0;
+    let quickRetries = 0;
     while (!signal.aborted) {
       try {
         if (!this.resourceVersion) {
@@ -118,6 +128,7 @@ export class Informer<T extends KubeObject = KubeObject> {
         }
         await this.watch(signal);
         backoff = INITIAL_BACKOFF_MS;
+        unreachableSince = 0;
       } catch (err) {
         if (signal.aborted) break;
         if (err instanceof StatusError && err.code === 410) {
@@ -125,9 +136,15 @@ export class Informer<T extends KubeObject = KubeObject> {
           continue;
         }
         this.stats.errors++;
-        this.log?.warn({ resource: this.resource.plural, err: (err as Error).message, retryInMs: backoff }, 'list/watch failed; retrying');
-        await sleep(backoff, signal);
-        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+        const unreachable = !(err instanceof StatusError);
+        if (!unreachable) unreachableSince = 0;
+        else unreachableSince ||= Date.now();
+        const quick = unreachable && Date.now() - unreachableSince < UNREACHABLE_WINDOW_MS;
+        const delay = quick ? UNREACHABLE_RETRY_MS : backoff;
+        // While retrying quickly, about once every five seconds.
+        if (!quick || quickRetries++ % 20 === 0) this.log?.warn({ resource: this.resource.plural, err: (err as Error).message, retryInMs: delay }, 'list/watch failed; retrying');
+        await sleep(delay, signal);
+        if (!quick) backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
       }
     }
   }
