@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadClientConfig } from './kubeconfig.js';
+import { kubeconfigText, loadClientConfig } from './kubeconfig.js';
 
 describe('loadClientConfig', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kubeconfig-'));
@@ -35,4 +35,33 @@ users:
   it('says what is missing', () => {
     expect(() => loadClientConfig({})).toThrow('neither --master nor --kubeconfig');
   });
+
+  it('reads the JSON kubette writes, and refuses hostile files with a clear error', () => {
+    const write = (name: string, text: string) => {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      return path;
+    };
+    const config = (extra: object = {}) => ({
+      apiVersion: 'v1',
+      kind: 'Config',
+      'current-context': 'c',
+      contexts: [{ name: 'c', context: { cluster: 'k', user: 'u' } }],
+      clusters: [{ name: 'k', cluster: { server: 'https://127.0.0.1:6443' } }],
+      users: [{ name: 'u', user: { token: 'abc' } }],
+      ...extra,
+    });
+    expect(loadClientConfig({ kubeconfig: write('json', kubeconfigText(config())) })).toEqual({ server: 'https://127.0.0.1:6443', token: 'abc', userAgent: undefined });
+    // A "__proto__" key stays an ordinary key: no prototype set, nothing polluted.
+    const proto = write('proto', kubeconfigText(config()).replace('{\n', '{\n  "__proto__": {"polluted": "yes"},\n'));
+    expect(loadClientConfig({ kubeconfig: proto }).token).toBe('abc');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(() => loadClientConfig({ kubeconfig: write('empty', '') })).toThrow('current context "" not found');
+    expect(() => loadClientConfig({ kubeconfig: write('deep-json', `${'['.repeat(20_000)}${']'.repeat(20_000)}`) })).toThrow(/exceeded max depth/);
+    expect(() => loadClientConfig({ kubeconfig: write('deep-yaml', `x: ${'['.repeat(100_000)}`) })).toThrow(/exceeded max depth/);
+    expect(() => loadClientConfig({ kubeconfig: write('aliases', ['a: &a [x,x,x,x,x,x,x,x,x]', ...Array.from({ length: 12 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(',')}]`)].join('\n')) })).toThrow(/alias/i);
+    expect(() => loadClientConfig({ kubeconfig: write('escape', '{"current-context": "\\uZZZZ"}') })).toThrow();
+    expect(() => loadClientConfig({ kubeconfig: write('types', kubeconfigText(config({ 'current-context': 7 }))) })).toThrow('current context "7" not found');
+  });
 });
+
