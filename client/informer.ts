@@ -128,7 +128,7 @@ export class Informer<T extends KubeObject = KubeObject> {
         }
         await this.watch(signal);
         backoff = INITIAL_BACKOFF_MS;
-        unreachableSince = 0;
+        unreachableSince = quickRetries = 0;
       } catch (err) {
         if (signal.aborted) break;
         if (err instanceof StatusError && err.code === 410) {
@@ -137,7 +137,7 @@ export class Informer<T extends KubeObject = KubeObject> {
         }
         this.stats.errors++;
         const unreachable = !(err instanceof StatusError);
-        if (!unreachable) unreachableSince = 0;
+        if (!unreachable) unreachableSince = quickRetries = 0;
         else unreachableSince ||= Date.now();
         const quick = unreachable && Date.now() - unreachableSince < UNREACHABLE_WINDOW_MS;
         const delay = quick ? UNREACHABLE_RETRY_MS : backoff;
