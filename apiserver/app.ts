@@ -54,6 +54,7 @@ import { ReplaceableAuthorizer } from './authz/authorizer.js';
 import { parseAuthorizationConfig, type AuthorizationConfig, type AuthorizerConfig } from './authz/authorization-config.js';
 import { authorizersFromModes, buildAuthorizer, type InProcessAuthorizers, type LegacyWebhookFlags } from './authz/authorizers.js';
 import { reconcileBootstrapPolicy } from './authz/bootstrap.js';
+import { ensureKubeletBootstrapBindings } from './authz/kubelet-bootstrap-bindings.js';
 import { checkNodeRestriction, NodeAuthorizer, type NodeGraphSource } from './authz/node.js';
 import { RbacAuthorizer, type PolicyRule } from './authz/rbac.js';
 import { registryRbacSource } from './authz/rbac-source.js';
@@ -100,6 +101,8 @@ export interface ApiServerOptions {
   anonymousAuth: boolean | { paths: string[] };
   /** --enable-bootstrap-token-auth: bootstrap-token-<id> Secrets in kube-system authenticate. */
   bootstrapTokenAuth?: boolean;
+  /** --kubelet-bootstrap-bindings: make kubeadm's bindings for kubelet TLS bootstrap at start. */
+  kubeletBootstrapBindings?: boolean;
   /** Static bearer tokens (--token-auth-file). */
   tokenFile?: TokenFile;
   /** --oidc-* (one) or --authentication-config's `jwt` (any number): ID tokens of these issuers authenticate. */
@@ -479,6 +482,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     await Promise.all([
       routes,
       reconcileBootstrapPolicy(registry),
+      opts.kubeletBootstrapBindings ? ensureKubeletBootstrapBindings(registry) : undefined,
       ensureSystemPriorityClasses(registry),
       publishAuthenticationConfig(registry, { clientCaPem: opts.clientCaPem, frontProxy: opts.frontProxy }),
       // Custom resources already defined are served before the server says it is ready; their

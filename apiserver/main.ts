@@ -54,6 +54,7 @@ const flags = defineFlags({
   'authentication-token-webhook-version': { type: 'string', default: 'v1beta1', oneOf: ['v1', 'v1beta1'], arg: 'VERSION', help: 'The authentication.k8s.io TokenReview version sent to the webhook.' },
   'authentication-token-webhook-cache-ttl': { type: 'duration', default: '2m0s', help: "How long the webhook's answers are kept." },
   'enable-bootstrap-token-auth': { type: 'bool', help: 'Accept bootstrap tokens (<id>.<secret>) kept as bootstrap-token-<id> Secrets in kube-system, as system:bootstrap:<id> in system:bootstrappers.' },
+  'kubelet-bootstrap-bindings': { type: 'bool', help: "Make kubeadm's bindings for kubelet TLS bootstrap at start, where missing: system:bootstrappers may file node CSRs, which the controller-manager approves, as it does nodes' renewals; kube-apiserver-kubelet-client gets the kubelet API." },
   'anonymous-auth': { type: 'bool', default: true, help: 'Treat requests with no credentials as system:anonymous (what RBAC lets it do: health, version, discovery).' },
   'service-account-issuer': { type: 'string', default: defaultOptions.serviceAccounts.issuer, arg: 'URL', help: 'The iss of service-account tokens this server issues and accepts.' },
   'service-account-signing-key-file': { type: 'string', arg: 'FILE', help: 'Private key (PEM, RSA or ECDSA) that signs service-account tokens; without it one is made (kept in --cert-dir as sa.key).' },
@@ -220,6 +221,7 @@ runComponent({
           }
         : undefined,
       bootstrapTokenAuth: f['enable-bootstrap-token-auth'],
+      kubeletBootstrapBindings: f['kubelet-bootstrap-bindings'],
       authorizationModes: f['authorization-mode'],
       ...(authzConfig ? { authorizationConfig: { file: f['authorization-config']!, text: authzText!, config: authzConfig } } : {}),
       ...(f['authorization-webhook-config-file']

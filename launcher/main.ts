@@ -14,7 +14,6 @@ import { defineFlags, FlagError, parseFlags, usage, type FlagValues } from '../c
 import { ensureEncryptionConfig } from './encryption-config.js';
 import { ensurePodNetwork } from './pod-network.js';
 import { prepareBalancer } from './balancer.js';
-import { ensureBootstrapBindings } from './bootstrap-rbac.js';
 import { ensureClusterPKI, ensureKubeletKubeconfig, FRONT_PROXY_CLIENT } from './pki.js';
 import { mallocEnv, nodeFlags } from '../component-base/heap.js';
 import { freePort } from '../component-base/free-port.js';
@@ -245,7 +244,7 @@ async function main(): Promise<void> {
       '--service-node-port-range', values['service-node-port-range'],
       '--bind-address', '0.0.0.0', '--advertise-address', advertise, '--secure-port', String(a.securePort),
       ...(pki
-        ? ['--tls-cert-file', pki.apiserverCert, '--tls-private-key-file', pki.apiserverKey, '--client-ca-file', pki.caCert, '--service-account-signing-key-file', pki.serviceAccountKey, '--token-auth-file', pki.tokenFile, '--enable-bootstrap-token-auth',
+        ? ['--tls-cert-file', pki.apiserverCert, '--tls-private-key-file', pki.apiserverKey, '--client-ca-file', pki.caCert, '--service-account-signing-key-file', pki.serviceAccountKey, '--token-auth-file', pki.tokenFile, '--enable-bootstrap-token-auth', '--kubelet-bootstrap-bindings',
           '--kubelet-client-certificate', pki.kubeletClientCert, '--kubelet-client-key', pki.kubeletClientKey,
           '--proxy-client-cert-file', pki.frontProxy.cert, '--proxy-client-key-file', pki.frontProxy.key,
           '--requestheader-client-ca-file', pki.frontProxy.ca, '--requestheader-allowed-names', FRONT_PROXY_CLIENT]
@@ -266,7 +265,6 @@ async function main(): Promise<void> {
     }));
     await waitTCP(values['balancer-port'], 'balancer');
   }
-  if (pki) await ensureBootstrapBindings(server);
   /** How a component reaches the apiserver: its own kubeconfig on the secure port, else the plain port. */
   const apiFor = (identity: string) => (pki ? ['--kubeconfig', pki.kubeconfigs[identity]!] : ['--master', server]);
 

@@ -5,7 +5,6 @@ import { chownSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { dirname, join } from 'node:path';
 import { defineFlags, FlagError, parseFlags, usage } from '../component-base/flags.js';
 import { ensureEncryptionConfig } from './encryption-config.js';
-import { ensureBootstrapBindings } from './bootstrap-rbac.js';
 import { ensureClusterPKI } from './pki.js';
 
 const flags = defineFlags({
@@ -13,7 +12,6 @@ const flags = defineFlags({
   server: { type: 'string', default: 'https://127.0.0.1:6443', arg: 'URL', help: 'The secure port the kubeconfigs name.' },
   'service-ip': { type: 'ip', default: '10.96.0.1', arg: 'IP', help: "The kubernetes Service's IP, for the serving certificate." },
   kubeconfig: { type: 'string', arg: 'FILE', help: "Also write the admin's kubeconfig here (owned by the owner of its directory)." },
-  'bind-bootstrap': { type: 'string', arg: 'URL', help: "Instead: create the kubelet-bootstrap bindings through this apiserver's local admin port." },
   owner: { type: 'int', default: -1, arg: 'UID', help: 'Give the files to this user (the components run as uid 10001 in the image).' },
 });
 
@@ -21,12 +19,6 @@ try {
   const { values: f, help } = parseFlags(flags, process.argv.slice(2));
   if (help) {
     console.log(usage('node dist/launcher/pki-main.js', flags));
-    process.exit(0);
-  }
-  if (f['bind-bootstrap']) {
-    // Started beside the apiserver (Compose): wait up to 2 minutes for it to answer.
-    await ensureBootstrapBindings(f['bind-bootstrap'], 120_000);
-    console.log('kubelet bootstrap bindings in place');
     process.exit(0);
   }
   const pki = await ensureClusterPKI(f.dir, { server: f.server, ips: [f['service-ip']], names: [] });
