@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeClient } from './fake-client.js';
+import { Informer } from './informer.js';
 import { InformerFactory } from './informer-factory.js';
 
 const settled = async (p: Promise<unknown>) => Promise.race([p.then(() => true), new Promise((r) => setTimeout(() => r(false), 20))]);
@@ -21,5 +22,38 @@ describe('InformerFactory views', () => {
     factory.for('v1/pods').replace([], '6');
     expect(await settled(collector.synced)).toBe(true);
     expect(await settled(factory.synced)).toBe(true);
+  });
+});
+
+describe('InformerFactory start order', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("runs a view's informers ahead of the others, then each of the rest once, and refuses an informer asked for after start", async () => {
+    const ran: string[] = [];
+    vi.spyOn(Informer.prototype, 'run').mockImplementation(async function (this: Informer) {
+      ran.push(this.resource.plural);
+    });
+    const factory = new InformerFactory(new FakeClient());
+    const approver = factory.view();
+    approver.for('certificates.k8s.io/v1/certificatesigningrequests');
+    const signal = new AbortController().signal;
+    await factory.startView(approver, signal);
+    expect(ran).toEqual(['certificatesigningrequests']);
+
+    const collector = factory.view();
+    collector.for('certificates.k8s.io/v1/certificatesigningrequests');
+    collector.for('v1/pods');
+    await factory.start(signal);
+    expect(ran).toEqual(['certificatesigningrequests', 'pods']);
+    expect(() => factory.for('v1/nodes')).toThrow(/asked for after start/);
+  });
+
+  it('tells a handler added to a filled informer of every object it holds, as added', () => {
+    const factory = new InformerFactory(new FakeClient());
+    const inf = factory.for('v1/configmaps');
+    inf.replace([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'ns', resourceVersion: '1' } }], '1');
+    const added: string[] = [];
+    inf.addHandler({ add: (o) => added.push(o.metadata.name!) });
+    expect(added).toEqual(['a']);
   });
 });

@@ -1,7 +1,8 @@
 // Shared informers: one list+watch per resource however many controllers read it, as in
 // client-go's SharedInformerFactory. Controllers ask for informers (and add handlers and
 // indexes) before start(); synced resolves once every informer has its first list, and a
-// view's once the informers asked for through it have theirs.
+// view's once the informers asked for through it have theirs. A view's informers may be
+// started ahead of the others (startView), for the controllers a cold start waits on.
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { KubeObject } from '../api/types/meta.js';
@@ -18,6 +19,7 @@ export interface InformerSource {
 
 export class InformerFactory implements InformerSource {
   private readonly informers = new Map<string, Informer<any>>();
+  private readonly running = new Set<Informer<any>>();
   private started = false;
 
   constructor(
@@ -44,12 +46,23 @@ export class InformerFactory implements InformerSource {
     return [...this.informers];
   }
 
-  /** Runs every informer until `signal` aborts. */
+  /** Runs every informer (those a startView began keep running) until `signal` aborts; none may be asked for after. */
   start(signal: AbortSignal): Promise<void[]> {
     this.started = true;
+    return this.run([...this.informers.values()], signal);
+  }
+
+  /** Runs the informers `view` has asked for now, ahead of start(); more may be asked for until start(). */
+  startView(view: InformerView, signal: AbortSignal): Promise<void[]> {
+    return this.run(view.informers(), signal);
+  }
+
+  private run(informers: Array<Informer<any>>, signal: AbortSignal): Promise<void[]> {
     // Every informer's watch listens on this one signal: that many listeners is by design.
     setMaxListeners(0, signal);
-    return Promise.all([...this.informers.values()].map((i) => i.run(signal)));
+    const starting = informers.filter((i) => !this.running.has(i));
+    for (const i of starting) this.running.add(i);
+    return Promise.all(starting.map((i) => i.run(signal)));
   }
 
   get synced(): Promise<void> {
@@ -79,7 +92,12 @@ export class InformerView implements InformerSource {
     return inf;
   }
 
+  /** The informers asked for through this view. */
+  informers(): Array<Informer<any>> {
+    return [...this.paths].map((p) => this.factory.for(p));
+  }
+
   get synced(): Promise<void> {
-    return Promise.all([...this.paths].map((p) => this.factory.for(p).synced)).then(() => undefined);
+    return Promise.all(this.informers().map((i) => i.synced)).then(() => undefined);
   }
 }

@@ -83,8 +83,16 @@ export class Informer<T extends KubeObject = KubeObject> {
     private readonly log?: Logger,
   ) {}
 
+  /** Adds a handler; one added to an informer already holding objects is told of each as added (client-go's AddEventHandler). */
   addHandler(h: EventHandler<T>): void {
     this.handlers.push(h);
+    for (const [key, obj] of this.items) {
+      try {
+        h.add?.(obj);
+      } catch (err) {
+        this.log?.error({ err, key }, 'informer handler failed');
+      }
+    }
   }
 
   /** Adds an index; a second index of the same name is the same index (shared informers). */

@@ -11,9 +11,12 @@ import { RestClient } from '../client/rest.js';
 import { apiServerFlags, defineFlags, FlagError, leaderElectionFlags } from '../component-base/flags.js';
 import { serveHealth } from '../component-base/health-server.js';
 import { runComponent } from '../component-base/run.js';
-import { CONTROLLERS, selectControllers } from './controllers/index.js';
+import { CONTROLLERS, NODE_JOINING, selectControllers } from './controllers/index.js';
 import type { Controller, ControllerContext } from './framework/controller.js';
 import { INFORMER_TRANSFORMS } from './framework/informer-trims.js';
+
+/** How long the other controllers wait for the node-joining controllers' first lists. */
+const FIRST_LISTS_WAIT_MS = 1000;
 
 const workers = (what: string, n: number) => ({ type: 'int', default: n, min: 1, arg: 'N', help: `Workers of the ${what} controller.` }) as const;
 
@@ -131,19 +134,33 @@ runComponent({
       };
       // Each controller sees the shared informers through a view of its own and starts once
       // those it asked for have synced: the CSR approver and signer (a joining kubelet's path
-      // to a certificate) need not wait for the garbage collector's thirty resources.
-      const views = names.map(() => informers!.view());
-      running = names.map((n, i) => CONTROLLERS[n]!({ ...ctx, informers: views[i]! }));
-      const informing = informers.start(leading);
+      // to a certificate) need not wait for the garbage collector's thirty resources. They are
+      // made, listed and run first; the rest are made and listed once those lists are in
+      // (within a second at most): on a cold start the approver's few requests then do not
+      // queue behind forty lists and their TLS handshakes, and the others lose only those few
+      // milliseconds.
       const stopped = new Promise((r) => leading.addEventListener('abort', r, { once: true }));
+      const views = names.map(() => informers!.view());
+      const made: Array<Controller | undefined> = names.map(() => undefined);
+      const runs: Array<Promise<unknown>> = [];
+      const launch = (i: number) => {
+        const c = (made[i] = CONTROLLERS[names[i]!]!({ ...ctx, informers: views[i]! }));
+        runs.push(
+          (async () => {
+            await Promise.race([views[i]!.synced, stopped]);
+            if (!leading.aborted) await c.run(leading);
+          })(),
+        );
+      };
+      const first = names.flatMap((n, i) => (NODE_JOINING.has(n) ? [i] : []));
+      for (const i of first) launch(i);
+      runs.push(...first.map((i) => informers!.startView(views[i]!, leading)));
+      await Promise.race([Promise.all(first.map((i) => views[i]!.synced)), new Promise((r) => setTimeout(r, FIRST_LISTS_WAIT_MS)), stopped]);
+      names.forEach((_, i) => made[i] ?? launch(i));
+      running = made as Controller[];
+      runs.push(informers.start(leading));
       log.info({ controllers: names }, 'controllers starting, each once its caches have synced');
-      await Promise.all([
-        informing,
-        ...running.map(async (c, i) => {
-          await Promise.race([views[i]!.synced, stopped]);
-          if (!leading.aborted) await c.run(leading);
-        }),
-      ]);
+      await Promise.all(runs);
     };
 
     await runLeading(clientConfig, f, { name: 'kube-controller-manager', identity: `${hostname()}_${process.pid}` }, signal, lead, log, leader);
