@@ -108,3 +108,25 @@ describe('WorkQueue timers', () => {
     }
   });
 });
+
+describe('WorkQueue order', () => {
+  it('hands out keys added together by priority, highest first and first come first served among equals, even to a worker already waiting', async () => {
+    const priority: Record<string, number> = { low: 0, 'low-2': 0, high: 1000, mid: 10 };
+    const q = new WorkQueue<string>({ priority: (k) => priority[k] ?? 0 });
+    const waiting = q.get();
+    for (const k of ['low', 'low-2', 'mid', 'high']) q.add(k);
+    const got = [await waiting];
+    for (let i = 0; i < 3; i++) got.push((await q.get())!);
+    expect(got).toEqual(['high', 'mid', 'low', 'low-2']);
+    q.shutDown();
+  });
+
+  it('is first in, first out without priorities, over many keys', async () => {
+    const q = new WorkQueue<number>();
+    for (let i = 0; i < 200; i++) q.add(i);
+    const got: number[] = [];
+    for (let i = 0; i < 200; i++) got.push((await q.get())!);
+    expect(got).toEqual([...Array(200).keys()]);
+    q.shutDown();
+  });
+});

@@ -2,42 +2,107 @@
 // added; a key is never handed to two workers at once (one added while being processed is
 // handed out again after done()); a key added after a delay waits once, for the soonest time
 // asked (as client-go's delaying queue); failed keys come back after a per-key exponential
-// delay (5 ms doubling to 1000 s) until forget().
+// delay (5 ms doubling to 1000 s) until forget(). Keys are handed out first in, first out, or
+// by `priority` (highest first; first in, first out among equals), as kube-scheduler's active
+// queue orders pods.
 
-export interface WorkQueueOptions {
+export interface WorkQueueOptions<K = string> {
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /** A queued key's priority, read when it is queued: higher ones are handed out first. */
+  priority?: (key: K) => number;
 }
+
+/** A queued key, its priority when queued and its place in line among equals. */
+interface Queued<K> {
+  key: K;
+  priority: number;
+  seq: number;
+}
+
+const ahead = <K>(a: Queued<K>, b: Queued<K>) => a.priority > b.priority || (a.priority === b.priority && a.seq < b.seq);
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class WorkQueue<K = string> {
-  private readonly queue: K[] = [];
+  /** A binary heap: every entry is ahead of its children. */
+  private readonly queue: Array<Queued<K>> = [];
+  private seq = 0;
+  private readonly priority?: (key: K) => number;
   private readonly dirty = new Set<K>();
   private readonly processing = new Set<K>();
   private readonly failures = new Map<K, number>();
   /** Keys waiting to be added, with their timer and when it fires. */
   private readonly waiting = new Map<K, { timer: NodeJS.Timeout; at: number }>();
   private waiters: Array<(k: K | undefined) => void> = [];
+  private dispatching = false;
   private shuttingDown = false;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
 
-  constructor(opts: WorkQueueOptions = {}) {
+  constructor(opts: WorkQueueOptions<K> = {}) {
     this.baseDelayMs = opts.baseDelayMs ?? 5;
     this.maxDelayMs = opts.maxDelayMs ?? 1_000_000;
+    this.priority = opts.priority;
   }
 
   add(key: K): void {
     if (this.shuttingDown || this.dirty.has(key)) return;
     this.dirty.add(key);
     if (this.processing.has(key)) return; // handed out again by done()
-    const waiter = this.waiters.shift();
-    if (waiter) {
-      this.dirty.delete(key);
-      this.processing.add(key);
-      waiter(key);
-    } else this.queue.push(key);
+    this.push({ key, priority: this.priority?.(key) ?? 0, seq: this.seq++ });
+    this.dispatch();
+  }
+
+  /**
+   * Hands queued keys to waiting workers on the next turn of the event loop: keys added
+   * together (an event that releases many pods) are then handed out in priority order, not in
+   * the order they were added.
+   */
+  private dispatch(): void {
+    if (this.dispatching || this.waiters.length === 0) return;
+    this.dispatching = true;
+    setImmediate(() => {
+      this.dispatching = false;
+      while (this.waiters.length > 0 && this.queue.length > 0 && !this.shuttingDown) {
+        const key = this.pop()!;
+        this.dirty.delete(key);
+        this.processing.add(key);
+        this.waiters.shift()!(key);
+      }
+    });
+  }
+
+  private push(entry: Queued<K>): void {
+    const q = this.queue;
+    let i = q.push(entry) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!ahead(q[i]!, q[parent]!)) break;
+      [q[i], q[parent]] = [q[parent]!, q[i]!];
+      i = parent;
+    }
+  }
+
+  private pop(): K | undefined {
+    const q = this.queue;
+    const top = q[0];
+    const last = q.pop();
+    if (top === undefined || last === undefined) return undefined;
+    if (q.length > 0) {
+      q[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let first = i;
+        if (l < q.length && ahead(q[l]!, q[first]!)) first = l;
+        if (r < q.length && ahead(q[r]!, q[first]!)) first = r;
+        if (first === i) break;
+        [q[i], q[first]] = [q[first]!, q[i]!];
+        i = first;
+      }
+    }
+    return top.key;
   }
 
   addAfter(key: K, delayMs: number): void {
@@ -86,7 +151,7 @@ export class WorkQueue<K = string> {
    */
   get(): Promise<K | undefined> {
     if (this.shuttingDown) return Promise.resolve(undefined);
-    const key = this.queue.shift();
+    const key = this.pop();
     if (key !== undefined) {
       this.dirty.delete(key);
       this.processing.add(key);

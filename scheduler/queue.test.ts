@@ -58,4 +58,21 @@ describe('SchedulingQueue', () => {
     expect(q.isUnschedulable('ns/p')).toBe(false);
     expect(await q.get()).toBe('ns/p');
   });
+
+  it('brings pods back by priority: released together, the most important is tried first', async () => {
+    const q = new SchedulingQueue({ initialBackoffMs: 0 });
+    q.add('ns/batch', 0);
+    q.add('ns/critical', 2_000_000_000);
+    q.add('ns/web', 100);
+    for (let i = 0; i < 3; i++) {
+      const key = (await q.get())!;
+      q.markUnschedulable(key, new Set(['NodeResourcesFit']));
+      q.done(key);
+    }
+    expect(q.onEvent('PodRemovedFromNode')).toBe(3);
+    const order = [];
+    for (let i = 0; i < 3; i++) order.push(await q.get());
+    expect(order).toEqual(['ns/critical', 'ns/web', 'ns/batch']);
+    q.shutDown();
+  });
 });

@@ -4,6 +4,9 @@
 // (Kubernetes' queueing hints): a taint change brings back pods refused for taints, a pod
 // leaving a node brings back pods refused for room or ports, a heartbeat or an unrelated change
 // brings back nothing. Pods waiting longer than the safety-net interval are tried again anyway.
+// Pods to try now are taken by priority, highest first, and first come first served among
+// equals (kube-scheduler's PrioritySort): a burst of low-priority pods does not hold back a
+// critical one.
 import { WorkQueue } from '../client/workqueue.js';
 
 export type ClusterEvent =
@@ -36,7 +39,9 @@ export interface SchedulingQueueOptions {
 }
 
 export class SchedulingQueue {
-  private readonly work = new WorkQueue<string>();
+  /** Each queued pod's priority (spec.priority), as last added. */
+  private readonly priorities = new Map<string, number>();
+  private readonly work = new WorkQueue<string>({ priority: (key) => this.priorities.get(key) ?? 0 });
   private readonly unschedulable = new Map<string, { rejectedBy: ReadonlySet<string>; since: number }>();
   private readonly attempts = new Map<string, { count: number; lastAt: number }>();
   private readonly initialBackoffMs: number;
@@ -49,9 +54,10 @@ export class SchedulingQueue {
     this.now = opts.now ?? Date.now;
   }
 
-  /** A pod new to the queue, or one whose own spec or labels changed: try it now. */
-  add(key: string): void {
+  /** A pod new to the queue, or one whose own spec or labels changed: try it now, in order of `priority`. */
+  add(key: string, priority = 0): void {
     this.unschedulable.delete(key);
+    this.priorities.set(key, priority);
     this.work.add(key);
   }
 
@@ -71,6 +77,7 @@ export class SchedulingQueue {
   remove(key: string): void {
     this.unschedulable.delete(key);
     this.attempts.delete(key);
+    this.priorities.delete(key);
   }
 
   isUnschedulable(key: string): boolean {

@@ -130,7 +130,7 @@ export class Scheduler {
     if (!this.responsibleFor(p)) return this.queue.remove(key);
     // A status-only change (e.g. our own PodScheduled condition) is no reason to try again.
     if (old && this.queue.isUnschedulable(key) && JSON.stringify([old.spec, old.metadata.labels]) === JSON.stringify([p.spec, p.metadata.labels])) return;
-    this.queue.add(key);
+    this.queue.add(key, typeof p.spec?.priority === 'number' ? p.spec.priority : 0);
   }
 
   private requeue(event: ClusterEvent): void {

@@ -112,4 +112,32 @@ describe('scheduler', () => {
     await client.patch(pods, 'default', 'first', { status: { phase: 'Succeeded' } }, 'merge', 'status');
     expect(await nodeOf('second')).toBe('node-solo');
   });
+
+  it('gives room that frees up to the higher-priority of two waiting pods, whatever came first', async () => {
+    await client.create(resource('scheduling.k8s.io/v1/priorityclasses'), undefined, { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'urgent' }, value: 1000 });
+    const small = node('node-prio', { pool: 'prio' });
+    small.status.allocatable.cpu = '1';
+    small.status.capacity.cpu = '1';
+    await client.create(nodes, undefined, small);
+    const onPrio = (name: string, extra: Record<string, unknown> = {}) => {
+      const p = pod(name, { nodeSelector: { pool: 'prio' }, ...extra });
+      p.spec.containers[0].resources.requests.cpu = '800m';
+      return p;
+    };
+    const unschedulable = (name: string) =>
+      waitFor(`${name} to be found unschedulable`, async () =>
+        ((await client.get(pods, 'default', name)).status?.conditions ?? []).some((c: { type: string; reason?: string }) => c.type === 'PodScheduled' && c.reason === 'Unschedulable'),
+      );
+    await client.create(pods, 'default', onPrio('holder'));
+    expect(await nodeOf('holder')).toBe('node-prio');
+    await client.create(pods, 'default', onPrio('batch'));
+    await unschedulable('batch');
+    await client.create(pods, 'default', onPrio('urgent', { priorityClassName: 'urgent' }));
+    await unschedulable('urgent');
+    // Both have waited out their back-off (1 s after one attempt): the freed room releases them together.
+    await new Promise((r) => setTimeout(r, 1500));
+    await client.patch(pods, 'default', 'holder', { status: { phase: 'Succeeded' } }, 'merge', 'status');
+    expect(await nodeOf('urgent')).toBe('node-prio');
+    expect((await client.get(pods, 'default', 'batch')).spec?.nodeName).toBeUndefined();
+  });
 });
