@@ -108,13 +108,15 @@ export class NodeFleet {
   private async register(name: string): Promise<void> {
     let node: Node;
     try {
-      node = await this.client.create(nodes, undefined, this.nodeObject(name));
+      // With its status, as a kubelet registers: one write per node, Ready from it.
+      node = await this.client.create(nodes, undefined, { ...this.nodeObject(name), status: this.status(name) });
+      this.reportedAt.set(name, Date.now());
     } catch (err) {
       if (!(err instanceof StatusError && err.code === 409)) throw err;
       node = await this.client.patch(nodes, undefined, name, { metadata: { labels: this.nodeObject(name).metadata.labels } }, 'merge');
+      await this.reportStatus(name, node);
     }
     this.uids.set(name, node.metadata.uid!);
-    await this.reportStatus(name, node);
     await this.renewLease(name);
     this.registered++;
   }

@@ -16,6 +16,10 @@ const nodes = resource('v1/nodes');
 const csiNodes = resource('storage.k8s.io/v1/csinodes');
 const REPORT_MS = 5 * 60_000;
 
+/** Conditions without their times, to tell a change of state from a heartbeat. */
+const withoutTimes = (conds: Array<Record<string, unknown>> | undefined) => (conds ?? []).map(({ lastHeartbeatTime: _h, lastTransitionTime: _t, ...c }) => c);
+const comparable = (status: Record<string, unknown>) => JSON.stringify({ ...status, conditions: withoutTimes(status.conditions as Array<Record<string, unknown>>) });
+
 export class NodeStatusReporter {
   private node?: Node;
   private lastReported = '';
@@ -69,15 +73,18 @@ export class NodeStatusReporter {
     for (let delay = 500; !signal.aborted; delay = Math.min(delay * 2, 7000)) {
       try {
         try {
-          this.node = await this.client.create(nodes, undefined, this.nodeObject());
+          // With its status, as Kubernetes' kubelet registers: Ready from the first write.
+          const status = await this.status();
+          this.node = await this.client.create(nodes, undefined, { ...this.nodeObject(), status });
+          this.reported(status);
           this.log.info({ node: this.config.nodeName }, 'registered node');
         } catch (err) {
           if (!(err instanceof StatusError && err.code === 409)) throw err;
           const wanted = this.nodeObject();
           this.node = await this.client.patch(nodes, undefined, this.config.nodeName, { metadata: { labels: wanted.metadata.labels } }, 'merge');
           this.log.info({ node: this.config.nodeName }, 'node already registered; adopted it');
+          await this.reportStatus(true);
         }
-        await this.reportStatus(true);
         await this.ensureCSINode();
         return;
       } catch (err) {
@@ -167,22 +174,26 @@ export class NodeStatusReporter {
    * otherwise (the node lifecycle controller marked it Unknown while we were away), or when
    * the report is due anyway.
    */
+  /** `status` is what the API holds now: the next report is due only when it changes (or REPORT_MS passes). */
+  private reported(status: Record<string, unknown>): void {
+    this.lastReported = comparable(status);
+    this.lastReportAt = Date.now();
+  }
+
   async reportStatus(force: boolean): Promise<void> {
     let status = await this.status();
-    const strip = (conds: Array<Record<string, unknown>> | undefined) => (conds ?? []).map(({ lastHeartbeatTime: _h, lastTransitionTime: _t, ...c }) => c);
-    const comparable = JSON.stringify({ ...status, conditions: strip(status.conditions as Array<Record<string, unknown>>) });
+    const comparableNow = comparable(status);
     let stale = false;
-    if (!force && comparable === this.lastReported) {
+    if (!force && comparableNow === this.lastReported) {
       const live = await this.client.get(nodes, undefined, this.config.nodeName);
-      stale = JSON.stringify(strip(live.status?.conditions)) !== JSON.stringify(strip(status.conditions as Array<Record<string, unknown>>));
+      stale = JSON.stringify(withoutTimes(live.status?.conditions)) !== JSON.stringify(withoutTimes(status.conditions as Array<Record<string, unknown>>));
       if (stale) {
         this.node = live; // transition times now count from the state the API shows
         status = await this.status();
       }
     }
-    if (!force && !stale && comparable === this.lastReported && Date.now() - this.lastReportAt < REPORT_MS) return;
+    if (!force && !stale && comparableNow === this.lastReported && Date.now() - this.lastReportAt < REPORT_MS) return;
     this.node = await this.client.patch(nodes, undefined, this.config.nodeName, { status }, 'merge', 'status');
-    this.lastReported = comparable;
-    this.lastReportAt = Date.now();
+    this.reported(status);
   }
 }
