@@ -155,7 +155,10 @@ runComponent({
       const first = names.flatMap((n, i) => (NODE_JOINING.has(n) ? [i] : []));
       for (const i of first) launch(i);
       runs.push(...first.map((i) => informers!.startView(views[i]!, leading)));
-      await Promise.race([Promise.all(first.map((i) => views[i]!.synced)), new Promise((r) => setTimeout(r, FIRST_LISTS_WAIT_MS)), stopped]);
+      let waited: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(first.map((i) => views[i]!.synced)), new Promise((r) => (waited = setTimeout(r, FIRST_LISTS_WAIT_MS))), stopped]);
+      clearTimeout(waited);
+      if (leading.aborted) return void (await Promise.all(runs));
       names.forEach((_, i) => made[i] ?? launch(i));
       running = made as Controller[];
       runs.push(informers.start(leading));
