@@ -22,6 +22,12 @@ interface Queued<K> {
 
 const ahead = <K>(a: Queued<K>, b: Queued<K>) => a.priority > b.priority || (a.priority === b.priority && a.seq < b.seq);
 
+function swap<T>(q: T[], i: number, j: number): void {
+  const t = q[i]!;
+  q[i] = q[j]!;
+  q[j] = t;
+}
+
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class WorkQueue<K = string> {
@@ -79,7 +85,7 @@ export class WorkQueue<K = string> {
     while (i > 0) {
       const parent = (i - 1) >> 1;
       if (!ahead(q[i]!, q[parent]!)) break;
-      [q[i], q[parent]] = [q[parent]!, q[i]!];
+      swap(q, i, parent);
       i = parent;
     }
   }
@@ -98,7 +104,7 @@ export class WorkQueue<K = string> {
         if (l < q.length && ahead(q[l]!, q[first]!)) first = l;
         if (r < q.length && ahead(q[r]!, q[first]!)) first = r;
         if (first === i) break;
-        [q[i], q[first]] = [q[first]!, q[i]!];
+        swap(q, i, first);
         i = first;
       }
     }

@@ -14,12 +14,12 @@ import type { Registry } from '../registry/registry.js';
 type Binding = { name: string; role: string; kind: 'Group' | 'User'; subject: string };
 
 /** The approvals (and the apiserver's kubelet binding), made before the permission to ask. */
-export const APPROVALS: readonly Binding[] = [
+const APPROVALS: readonly Binding[] = [
   { name: 'node-autoapprove-bootstrap', role: 'system:certificates.k8s.io:certificatesigningrequests:nodeclient', kind: 'Group', subject: 'system:bootstrappers' },
   { name: 'node-autoapprove-certificate-rotation', role: 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', kind: 'Group', subject: 'system:nodes' },
   { name: 'kube-apiserver-kubelet-client', role: 'system:kubelet-api-admin', kind: 'User', subject: 'kube-apiserver-kubelet-client' },
 ];
-export const PERMISSION_TO_ASK: Binding = { name: 'kubelet-bootstrap', role: 'system:node-bootstrapper', kind: 'Group', subject: 'system:bootstrappers' };
+const PERMISSION_TO_ASK: Binding = { name: 'kubelet-bootstrap', role: 'system:node-bootstrapper', kind: 'Group', subject: 'system:bootstrappers' };
 
 async function ensure(registry: Registry, b: Binding): Promise<void> {
   const store = registry.storeFor(findResource('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings')!);

@@ -169,17 +169,17 @@ export class NodeStatusReporter {
     };
   }
 
-  /**
-   * Writes status when it changed (heartbeat times aside), when the Node in the API says
-   * otherwise (the node lifecycle controller marked it Unknown while we were away), or when
-   * the report is due anyway.
-   */
   /** `status` is what the API holds now: the next report is due only when it changes (or REPORT_MS passes). */
   private reported(status: Record<string, unknown>): void {
     this.lastReported = comparable(status);
     this.lastReportAt = Date.now();
   }
 
+  /**
+   * Writes status when it changed (heartbeat times aside), when the Node in the API says
+   * otherwise (the node lifecycle controller marked it Unknown while we were away), or when
+   * the report is due anyway.
+   */
   async reportStatus(force: boolean): Promise<void> {
     let status = await this.status();
     const comparableNow = comparable(status);
