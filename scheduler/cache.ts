@@ -45,6 +45,11 @@ export class SchedulerCache {
     if (info && info.pods.length === 0) this.infos.delete(name);
   }
 
+  /** A known node's info. */
+  nodeInfo(name: string): NodeInfo | undefined {
+    return this.known.has(name) ? this.infos.get(name) : undefined;
+  }
+
   /** The known nodes holding pods with required anti-affinity terms. */
   nodesWithAntiAffinityPods(): NodeInfo[] {
     return [...this.antiAffinityHolders].filter((i) => this.known.has(i.node.metadata.name!));

@@ -1,7 +1,7 @@
 // The scheduling framework: plugins implement the extension points they need. A filter says
 // whether a pod may go on a node (and why not); a score ranks the feasible nodes 0..100.
 import type { Pod } from '../api/types/pod.js';
-import { hostPorts, podRequests, type NodeInfo, type Resources } from './node-info.js';
+import { addPod, hostPorts, newNodeInfo, podPriority, podRequests, type NodeInfo, type Resources } from './node-info.js';
 
 export type FilterCode = 'Success' | 'Unschedulable' | 'UnschedulableAndUnresolvable';
 
@@ -31,6 +31,13 @@ export interface CycleState {
 /** What the caller's cache knows beyond the nodes themselves. */
 export interface ScheduleContext {
   antiAffinityNodes?: NodeInfo[];
+  /**
+   * Pods nominated to a node by preemption, waiting for their victims to go, by node name. A
+   * pod of lower or equal priority must leave them room (kube-scheduler filters with them).
+   */
+  nominated?: ReadonlyMap<string, readonly Pod[]>;
+  /** The node the pod was nominated to (status.nominatedNodeName): tried first, and taken if it fits. */
+  nominatedNode?: NodeInfo;
 }
 
 /** What a preFilter or preScore returns when its plugin has nothing to do for this pod. */
@@ -80,6 +87,16 @@ export interface ScheduleResult {
   processed: number;
   /** When no node fits: the filters that said no, which decide what could change that. */
   rejectedBy?: Set<string>;
+  /** When no node fits: the nodes a filter refused as UnschedulableAndUnresolvable (preemption cannot help there). */
+  unresolvable?: Set<string>;
+  /** When no node fits: the pod's filtering, for preemption to try nodes with pods taken away. */
+  cycle?: FilterCycle;
+}
+
+/** "0/3 nodes are available: 2 Insufficient cpu, 1 node(s) were unschedulable." (reasons sorted, as Kubernetes' FitError). */
+export function noNodeMessage(nodes: number, reasonCounts: ReadonlyMap<string, number>): string {
+  const parts = [...reasonCounts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([r, n]) => `${n} ${r}`);
+  return `0/${nodes} nodes are available${parts.length ? `: ${parts.join(', ')}` : ''}.`;
 }
 
 /**
@@ -93,41 +110,76 @@ export function feasibleNodesToFind(allNodes: number): number {
   return Math.max(100, Math.floor((allNodes * percentage) / 100));
 }
 
-function cycleState(pod: Pod, nodes: NodeInfo[], ctx: ScheduleContext): CycleState {
-  return { pod, allNodes: nodes, requests: podRequests(pod), hostPorts: hostPorts(pod), data: new Map(), antiAffinityNodes: ctx.antiAffinityNodes };
+/** One pod's filtering: its cycle state, the filters that apply to it, and the nominations to respect. */
+export interface FilterCycle {
+  state: CycleState;
+  active: FilterPlugin[];
+  /** Of `active`, those an open node does not pass by itself. */
+  onOpenNodes: FilterPlugin[];
+  nominated?: ReadonlyMap<string, readonly Pod[]>;
+}
+
+/** Runs the pod's preFilters once and keeps the filters that apply to it. */
+export function prepareFilters(pod: Pod, nodes: NodeInfo[], filters: FilterPlugin[], ctx: ScheduleContext = {}): FilterCycle {
+  const state: CycleState = { pod, allNodes: nodes, requests: podRequests(pod), hostPorts: hostPorts(pod), data: new Map(), antiAffinityNodes: ctx.antiAffinityNodes };
+  const active = filters.filter((f) => f.preFilter?.(state) !== SKIP);
+  return { state, active, onOpenNodes: active.filter((f) => !f.passesOpenNodes), nominated: ctx.nominated };
+}
+
+/**
+ * The node as this pod must see it: with the pods nominated to it that are at least as
+ * important (other than the pod itself) counted as if they ran there. Usually none: `n` itself.
+ */
+export function withNominatedPods(cycle: FilterCycle, n: NodeInfo): NodeInfo {
+  const waiting = cycle.nominated?.get(n.node.metadata.name!);
+  if (!waiting?.length) return n;
+  const pod = cycle.state.pod;
+  const priority = podPriority(pod);
+  const counted = waiting.filter((p) => p.metadata.uid !== pod.metadata.uid && podPriority(p) >= priority);
+  if (!counted.length) return n;
+  const view = newNodeInfo(n.node, n.pods);
+  for (const p of counted) addPod(view, p);
+  return view;
+}
+
+/** The first filter that refuses the pod on `n` (as given: see withNominatedPods), or none. */
+export function firstRefusal(cycle: FilterCycle, n: NodeInfo): { plugin: string; result: FilterResult } | undefined {
+  for (const f of n.open ? cycle.onOpenNodes : cycle.active) {
+    const result = f.filter(cycle.state, n);
+    if (result.code !== 'Success') return { plugin: f.name, result };
+  }
+  return undefined;
 }
 
 /**
  * Filters nodes from `start` (wrapping around) until enough feasible ones are found, scores
  * those and picks the best. Starting where the last search stopped spreads the filtering
- * work, and the pods, over every node, as Kubernetes' rotating start index does.
+ * work, and the pods, over every node, as Kubernetes' rotating start index does. A node the
+ * pod was nominated to is tried first and taken if it fits, as kube-scheduler does.
  */
 export function schedule(pod: Pod, nodes: NodeInfo[], filters: FilterPlugin[], scores: ScorePlugin[], start = 0, ctx: ScheduleContext = {}): ScheduleResult {
-  const state = cycleState(pod, nodes, ctx);
-  const active = filters.filter((f) => f.preFilter?.(state) !== SKIP);
-  const onOpenNodes = active.filter((f) => !f.passesOpenNodes);
+  const cycle = prepareFilters(pod, nodes, filters, ctx);
+  if (ctx.nominatedNode && !firstRefusal(cycle, withNominatedPods(cycle, ctx.nominatedNode))) return { node: ctx.nominatedNode.node.metadata.name, processed: 0 };
+  const state = cycle.state;
   const feasible: NodeInfo[] = [];
   const reasonCounts = new Map<string, number>();
   const rejectedBy = new Set<string>();
+  const unresolvable = new Set<string>();
   const wanted = feasibleNodesToFind(nodes.length);
   let processed = 0;
   for (; processed < nodes.length && feasible.length < wanted; processed++) {
     const n = nodes[(start + processed) % nodes.length]!;
-    let passed = true;
-    for (const f of n.open ? onOpenNodes : active) {
-      const r = f.filter(state, n);
-      if (r.code !== 'Success') {
-        for (const reason of r.reasons) reasonCounts.set(reason, (reasonCounts.get(reason) ?? 0) + 1);
-        rejectedBy.add(f.name);
-        passed = false;
-        break;
-      }
+    const refusal = firstRefusal(cycle, withNominatedPods(cycle, n));
+    if (!refusal) {
+      feasible.push(n);
+      continue;
     }
-    if (passed) feasible.push(n);
+    for (const reason of refusal.result.reasons) reasonCounts.set(reason, (reasonCounts.get(reason) ?? 0) + 1);
+    rejectedBy.add(refusal.plugin);
+    if (refusal.result.code === 'UnschedulableAndUnresolvable') unresolvable.add(n.node.metadata.name!);
   }
   if (feasible.length === 0) {
-    const parts = [...reasonCounts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([r, n]) => `${n} ${r}`);
-    return { message: `0/${nodes.length} nodes are available${parts.length ? `: ${parts.join(', ')}` : ''}.`, processed, rejectedBy };
+    return { message: noNodeMessage(nodes.length, reasonCounts), processed, rejectedBy, unresolvable, cycle };
   }
   if (feasible.length === 1) return { node: feasible[0]!.node.metadata.name, processed };
   const totals = new Array<number>(feasible.length).fill(0);

@@ -32,6 +32,7 @@ const fullPod = (nodeName?: string): Pod => ({
     phase: nodeName ? 'Running' : 'Pending',
     conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: 'no nodes' }],
     podIP: '10.0.0.5',
+    startTime: '2026-12-01T00:00:00Z',
     podIPs: [{ ip: '10.0.0.5' }],
     containerStatuses: [{ name: 'c', image: 'registry.invalid/web:1', imageID: '', ready: true, restartCount: 0, state: { running: { startedAt: '2026-12-01T00:00:00Z' } }, lastState: {} }],
   },
@@ -52,8 +53,18 @@ describe("the scheduler's informer trims", () => {
   it("drop what is the kubelet's business: container command, env, probes, mounts and a placed pod's reported status", () => {
     const after = trimPod(fullPod('n1'));
     expect(after.spec.containers[0]).toEqual({ name: 'c', image: 'registry.invalid/web:1', ports: [{ containerPort: 80, hostPort: 8080, protocol: 'TCP' }], resources: { requests: { cpu: '250m', memory: '64Mi' } } });
-    expect(after.status).toEqual({ phase: 'Running' });
+    expect(after.status).toEqual({ phase: 'Running', startTime: '2026-12-01T00:00:00Z' });
     expect(after.spec.volumes).toEqual([{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }]);
+  });
+
+  it("keep a placed pod's DisruptionTarget condition once it is being deleted (whether preemption is why)", () => {
+    const preempted = fullPod('n1');
+    preempted.metadata.deletionTimestamp = '2026-12-01T00:01:00Z';
+    preempted.status!.conditions!.push({ type: 'DisruptionTarget', status: 'True', reason: 'PreemptionByScheduler' });
+    expect(trimPod(preempted).status!.conditions).toEqual([{ type: 'DisruptionTarget', status: 'True', reason: 'PreemptionByScheduler' }]);
+    const deleted = fullPod('n1');
+    deleted.metadata.deletionTimestamp = '2026-12-01T00:01:00Z';
+    expect(trimPod(deleted).status!.conditions).toBeUndefined();
   });
 
   it('keep the conditions of a pod still waiting for a node (the scheduler reports Unschedulable in them)', () => {

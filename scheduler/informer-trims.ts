@@ -12,8 +12,8 @@ import { claimVolumes, pick, trimContainers } from '../client/pod-trims.js';
 
 /** A pod waiting to be scheduled: its conditions (PodScheduled) and nomination too. */
 const WAITING_POD_STATUS = ['phase', 'conditions', 'nominatedNodeName'] as const satisfies ReadonlyArray<keyof PodStatus>;
-/** A pod on a node: whether it still holds its resources. */
-const PLACED_POD_STATUS = ['phase'] as const;
+/** A pod on a node: whether it still holds its resources, and since when it runs (preemption spares the older). */
+const PLACED_POD_STATUS = ['phase', 'startTime'] as const;
 
 export function trimPod(pod: Pod): Pod {
   const spec = pod.spec;
@@ -21,7 +21,15 @@ export function trimPod(pod: Pod): Pod {
   if (Array.isArray(spec?.initContainers)) spec.initContainers = trimContainers(spec.initContainers);
   // Volume binding reads claims; the other volumes are the kubelet's.
   if (Array.isArray(spec?.volumes)) spec.volumes = claimVolumes(spec.volumes);
-  if (pod.status) pod.status = pick(pod.status, spec?.nodeName ? PLACED_POD_STATUS : WAITING_POD_STATUS);
+  if (pod.status) {
+    const status = pod.status;
+    pod.status = pick(status, spec?.nodeName ? PLACED_POD_STATUS : WAITING_POD_STATUS);
+    // A placed pod being deleted: whether preemption is why (its DisruptionTarget condition).
+    if (spec?.nodeName && pod.metadata?.deletionTimestamp && Array.isArray(status.conditions)) {
+      const disruption = status.conditions.filter((c) => c?.type === 'DisruptionTarget');
+      if (disruption.length) pod.status.conditions = disruption;
+    }
+  }
   return pod;
 }
 

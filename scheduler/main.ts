@@ -38,6 +38,8 @@ runComponent({
         return [
           ...leader.metrics(),
           `scheduler_schedule_attempts_total{result="scheduled"} ${scheduler.scheduledCount}`,
+          `scheduler_preemption_attempts_total ${scheduler.preemptionAttempts}`,
+          `scheduler_preemption_victims_total ${scheduler.preemptionVictims}`,
           `scheduler_informer_watch_events_total{resource="pods"} ${s.events}`,
           `scheduler_informer_relists_total{resource="pods"} ${s.lists}`,
           `scheduler_informer_errors_total{resource="pods"} ${s.errors}`,

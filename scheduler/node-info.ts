@@ -48,6 +48,11 @@ function nodeFacts(node: Node): Pick<NodeInfo, 'ready' | 'unschedulable' | 'bloc
   };
 }
 
+/** spec.priority, 0 when unset (as kube-scheduler reads it). */
+export function podPriority(pod: Pod): number {
+  return typeof pod.spec?.priority === 'number' ? pod.spec.priority : 0;
+}
+
 /** A pod's effective request: the sum over containers, or the largest init container if larger, plus its overhead (RuntimeClass). */
 export function podRequests(pod: Pod): Resources {
   const sum = { milliCPU: 0, memory: 0, pods: 1 };

@@ -2,7 +2,8 @@
 // against the cache of nodes and the pods on them (kept current by events, including
 // "assumed" pods whose binding is still in flight, so two pods never take the same free
 // space), then bound through pods/binding. Pods that fit nowhere wait until a node or pod
-// change could help. The queue hands out one pod per event-loop turn, so binds, watch events,
+// change could help, unless they can preempt: pods of lower priority are then deleted to make
+// room, and the pod waits for them nominated to their node. The queue hands out one pod per event-loop turn, so binds, watch events,
 // Lease renewals and signals are served during a burst.
 import type { Logger } from 'pino';
 import { StatusError } from '../api/status.js';
@@ -20,6 +21,10 @@ import { SELECTED_NODE_ANNOTATION, type PersistentVolume, type PersistentVolumeC
 import { rfc3339 } from '../api/time.js';
 import { findCondition, isPodFinished, nodeReadyStatus } from '../api/conditions.js';
 import { trimNode, trimPod } from './informer-trims.js';
+import { podPriority } from './node-info.js';
+import { Nominator } from './nominator.js';
+import { preempt, PREEMPTION_REASON, type Candidate } from './preemption.js';
+import type { PodDisruptionBudget } from '../api/types/policy.js';
 
 export interface SchedulerOptions {
   schedulerName: string;
@@ -59,15 +64,23 @@ export class Scheduler {
   private readonly claimInformer: Informer<PersistentVolumeClaim>;
   private readonly volumeInformer: Informer<PersistentVolume>;
   private readonly classInformer: Informer<StorageClass>;
+  private readonly budgetInformer: Informer<PodDisruptionBudget>;
   private readonly volumes: VolumeLookup;
   private readonly filters: FilterPlugin[];
   private readonly queue = new SchedulingQueue();
   private readonly cache = new SchedulerCache();
+  private readonly nominator = new Nominator();
+  /** Victims of our preemptions whose deletion has not shown in the informer yet. */
+  private readonly preempting = new Set<string>();
   /** Where the next search for nodes starts (Kubernetes' rotating start index). */
   private nextStartNode = 0;
   private bindsInFlight = 0;
   private readonly bindSlotWaiters: Array<() => void> = [];
   scheduledCount = 0;
+  /** Pods that fit nowhere and so tried to preempt (kube-scheduler's scheduler_preemption_attempts_total). */
+  preemptionAttempts = 0;
+  /** Pods deleted to make room. */
+  preemptionVictims = 0;
 
   constructor(
     private readonly client: ApiClient,
@@ -82,6 +95,7 @@ export class Scheduler {
     this.claimInformer = new Informer<PersistentVolumeClaim>(client, resource('v1/persistentvolumeclaims'), {}, log.child({ informer: 'persistentvolumeclaims' }));
     this.volumeInformer = new Informer<PersistentVolume>(client, resource('v1/persistentvolumes'), {}, log.child({ informer: 'persistentvolumes' }));
     this.classInformer = new Informer<StorageClass>(client, resource('storage.k8s.io/v1/storageclasses'), {}, log.child({ informer: 'storageclasses' }));
+    this.budgetInformer = new Informer<PodDisruptionBudget>(client, resource('policy/v1/poddisruptionbudgets'), {}, log.child({ informer: 'poddisruptionbudgets' }));
     this.volumes = {
       claim: (ns, name) => this.claimInformer.get(`${ns}/${name}`),
       volume: (name) => this.volumeInformer.get(name),
@@ -99,6 +113,8 @@ export class Scheduler {
         const key = objectKey(p);
         this.cache.removePod(p);
         this.queue.remove(key);
+        this.nominator.remove(key);
+        this.preempting.delete(key);
         if (p.spec?.nodeName && !isPodFinished(p)) this.requeue('PodRemovedFromNode');
       },
     });
@@ -124,13 +140,18 @@ export class Scheduler {
     this.cache.updatePod(p);
     if (p.spec?.nodeName) {
       this.queue.remove(key);
+      this.nominator.remove(key);
       if (old && !isPodFinished(old) && isPodFinished(p)) this.requeue('PodRemovedFromNode');
       return;
     }
-    if (!this.responsibleFor(p)) return this.queue.remove(key);
+    if (!this.responsibleFor(p)) {
+      this.nominator.remove(key);
+      return this.queue.remove(key);
+    }
+    this.nominator.observe(key, p, old);
     // A status-only change (e.g. our own PodScheduled condition) is no reason to try again.
     if (old && this.queue.isUnschedulable(key) && JSON.stringify([old.spec, old.metadata.labels]) === JSON.stringify([p.spec, p.metadata.labels])) return;
-    this.queue.add(key, typeof p.spec?.priority === 'number' ? p.spec.priority : 0);
+    this.queue.add(key, podPriority(p));
   }
 
   private requeue(event: ClusterEvent): void {
@@ -139,7 +160,7 @@ export class Scheduler {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    const all = [this.podInformer, this.nodeInformer, this.claimInformer, this.volumeInformer, this.classInformer];
+    const all = [this.podInformer, this.nodeInformer, this.claimInformer, this.volumeInformer, this.classInformer, this.budgetInformer];
     const informers = all.map((i) => i.run(signal));
     await Promise.race([Promise.all(all.map((i) => i.synced)), new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
     // The safety net, checked every 30 s as Kubernetes does.
@@ -168,19 +189,100 @@ export class Scheduler {
     const pod = this.podInformer.get(key);
     if (!pod || !this.responsibleFor(pod) || this.cache.isAssumed(key)) return;
     const nodes = this.cache.nodes();
-    const result = schedule(pod, nodes, this.filters, this.opts.scores, this.nextStartNode, { antiAffinityNodes: this.cache.nodesWithAntiAffinityPods() });
+    const nominatedName = pod.status?.nominatedNodeName ?? this.nominator.nodeOf(key);
+    const nominatedNode = nominatedName ? this.cache.nodeInfo(nominatedName) : undefined;
+    const ctx = { antiAffinityNodes: this.cache.nodesWithAntiAffinityPods(), nominated: this.nominator.byNode(), nominatedNode };
+    const result = schedule(pod, nodes, this.filters, this.opts.scores, this.nextStartNode, ctx);
     this.nextStartNode = nodes.length ? (this.nextStartNode + result.processed) % nodes.length : 0;
     if (!result.node) {
+      let message = result.message!;
+      // The nomination to write with the failure: a node, null to clear one, or unchanged.
+      let nomination: string | null | undefined;
+      this.preemptionAttempts++;
+      const outcome = preempt({
+        cycle: result.cycle!,
+        nodes,
+        unresolvable: result.unresolvable ?? new Set(),
+        pdbs: this.budgetInformer.list(),
+        nominatedNode,
+        terminatingByPreemption: (p) => this.terminatingByPreemption(p),
+        offset: this.nextStartNode,
+      });
+      if ('candidate' in outcome) {
+        nomination = outcome.candidate.node;
+        this.carryOut(pod, outcome.candidate);
+      } else {
+        message += ` preemption: ${outcome.message}`;
+        if (outcome.clearNomination && nominatedName) {
+          nomination = null;
+          this.nominator.remove(key);
+        }
+      }
       this.queue.markUnschedulable(key, result.rejectedBy ?? new Set());
-      this.log.info({ pod: key, reason: result.message }, 'pod is unschedulable');
-      this.recorder.event(pod, 'Warning', 'FailedScheduling', result.message!);
-      void this.markUnschedulable(pod, result.message!);
+      this.log.info({ pod: key, reason: message, nominatedNode: nomination ?? undefined }, 'pod is unschedulable');
+      this.recorder.event(pod, 'Warning', 'FailedScheduling', message);
+      void this.markUnschedulable(pod, message, nomination);
       return;
     }
     const node = result.node;
     this.queue.scheduled(key);
+    this.nominator.remove(key);
     this.cache.assume(pod, node);
     void this.bind(pod, node);
+  }
+
+  /** Going away because a scheduler preempted it: marked so (DisruptionTarget) and being deleted, or being preempted by us now. */
+  private terminatingByPreemption(p: Pod): boolean {
+    if (this.preempting.has(objectKey(p))) return true;
+    return !!p.metadata.deletionTimestamp && findCondition(p, 'DisruptionTarget')?.reason === PREEMPTION_REASON;
+  }
+
+  /**
+   * Makes room for `preemptor` on the candidate node: it is nominated there at once (so no pod
+   * of lower priority takes the room), each victim is marked with a DisruptionTarget condition,
+   * then deleted (gracefully), and lower-priority pods nominated to that node lose their nomination.
+   */
+  private carryOut(preemptor: Pod, candidate: Candidate): void {
+    const key = objectKey(preemptor);
+    const priority = podPriority(preemptor);
+    const displaced = this.nominator.podsOn(candidate.node).filter((p) => objectKey(p) !== key && podPriority(p) < priority);
+    this.nominator.nominate(key, preemptor, candidate.node);
+    for (const p of displaced) this.nominator.remove(objectKey(p));
+    this.preemptionVictims += candidate.victims.length;
+    for (const victim of candidate.victims) {
+      this.preempting.add(objectKey(victim));
+      void this.evict(victim, preemptor, candidate.node);
+    }
+    for (const p of displaced) {
+      void this.client.patch(pods, p.metadata.namespace, p.metadata.name!, { status: { nominatedNodeName: null } }, 'merge', 'status').catch((err) => {
+        this.log.debug({ err: (err as Error).message, pod: objectKey(p) }, 'could not clear a nomination');
+      });
+    }
+    this.log.info({ pod: key, node: candidate.node, victims: candidate.victims.map(objectKey) }, 'preempting');
+  }
+
+  private async evict(victim: Pod, preemptor: Pod, node: string): Promise<void> {
+    const { namespace, name, uid } = victim.metadata;
+    const condition = {
+      type: 'DisruptionTarget',
+      status: 'True',
+      reason: PREEMPTION_REASON,
+      message: `${this.opts.schedulerName}: preempting to accommodate a higher priority pod`,
+      lastProbeTime: null,
+      lastTransitionTime: rfc3339(),
+    };
+    try {
+      await this.client.patch(pods, namespace, name!, { status: { conditions: [condition] } }, 'strategic', 'status');
+      // The uid precondition: a pod made since under the same name is not the victim.
+      await this.client.delete(pods, namespace, name!, { preconditions: { uid } });
+      this.recorder.event(victim, 'Normal', 'Preempted', `Preempted by pod ${preemptor.metadata.uid} on node ${node}`);
+    } catch (err) {
+      const gone = err instanceof StatusError && (err.code === 404 || err.code === 409);
+      if (!gone) {
+        this.preempting.delete(objectKey(victim));
+        this.log.warn({ pod: objectKey(victim), err: (err as Error).message }, 'could not preempt');
+      }
+    }
   }
 
   private async bind(pod: Pod, node: string): Promise<void> {
@@ -208,12 +310,17 @@ export class Scheduler {
     }
   }
 
-  /** Sets PodScheduled=False/Unschedulable, as `kubectl describe` shows, when it changed. */
-  private async markUnschedulable(pod: Pod, message: string): Promise<void> {
+  /**
+   * Sets PodScheduled=False/Unschedulable, as `kubectl describe` shows, and the nomination
+   * (a node, or null to clear it), when either changed.
+   */
+  private async markUnschedulable(pod: Pod, message: string, nomination?: string | null): Promise<void> {
     const current = findCondition(pod, 'PodScheduled');
-    if (current?.status === 'False' && current.reason === 'Unschedulable' && current.message === message) return;
+    const sameNomination = nomination === undefined || (nomination ?? undefined) === pod.status?.nominatedNodeName;
+    if (current?.status === 'False' && current.reason === 'Unschedulable' && current.message === message && sameNomination) return;
     const condition = { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastProbeTime: null, lastTransitionTime: rfc3339() };
-    await this.client.patch(pods, pod.metadata.namespace, pod.metadata.name!, { status: { conditions: [condition] } }, 'strategic', 'status').catch((err) => {
+    const status = nomination === undefined ? { conditions: [condition] } : { conditions: [condition], nominatedNodeName: nomination };
+    await this.client.patch(pods, pod.metadata.namespace, pod.metadata.name!, { status }, 'strategic', 'status').catch((err) => {
       this.log.debug({ err: (err as Error).message }, 'could not update PodScheduled');
     });
   }

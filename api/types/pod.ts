@@ -194,6 +194,8 @@ export interface PodSpec {
   schedulerName?: string;
   priority?: number;
   priorityClassName?: string;
+  /** Whether the pod may preempt lower-priority pods (from its PriorityClass; default PreemptLowerPriority). */
+  preemptionPolicy?: string;
   hostAliases?: Array<{ ip: string; hostnames?: string[] }>;
   shareProcessNamespace?: boolean;
   hostPID?: boolean;
@@ -257,6 +259,8 @@ export interface PodStatus {
   podIP?: string;
   podIPs?: Array<{ ip: string }>;
   startTime?: string;
+  /** The node a preempting pod waits for (its victims are going); set by the scheduler. */
+  nominatedNodeName?: string;
   initContainerStatuses?: ContainerStatus[];
   containerStatuses?: ContainerStatus[];
   ephemeralContainerStatuses?: ContainerStatus[];

@@ -35,6 +35,13 @@ function status(p: Pod, containers: ObservedContainer[], extra: Partial<StatusIn
 const cond = (s: ReturnType<typeof status>, type: string) => s.conditions!.find((x) => x.type === type)?.status;
 
 describe('computePodStatus', () => {
+  it("keeps conditions others set (a preemption's DisruptionTarget) ahead of its own", () => {
+    const disruption = { type: 'DisruptionTarget', status: 'True' as const, reason: 'PreemptionByScheduler', message: 'default-scheduler: preempting to accommodate a higher priority pod', lastTransitionTime: NOW };
+    const s = status(pod({}, { conditions: [{ type: 'Ready', status: 'False' }, disruption] }), [sandbox(), c('app', 'app')]);
+    expect(s.conditions![0]).toEqual(disruption);
+    expect(s.conditions!.map((x) => x.type)).toEqual(['DisruptionTarget', 'PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
+  });
+
   it('reports a running pod: phase, IPs, container state in whole seconds, Ready', () => {
     const s = status(pod(), [sandbox(), c('app', 'app')]);
     expect(s.phase).toBe('Running');

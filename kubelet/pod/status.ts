@@ -115,6 +115,9 @@ export function podPhase(pod: Pod, init: ContainerStatus[], app: ContainerStatus
   return 'Pending';
 }
 
+/** The pod condition types the kubelet owns and writes every time. */
+const KUBELET_CONDITIONS = new Set(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
+
 export function computePodStatus(input: StatusInput): PodStatus {
   const { pod, containers } = input;
   const current = pod.status ?? {};
@@ -151,7 +154,11 @@ export function computePodStatus(input: StatusInput): PodStatus {
   const notReadyMessage = finished ? undefined : `containers with unready status: [${unready.join(' ')}]`;
 
   const scheduled = current.conditions?.find((c) => c.type === 'PodScheduled') ?? { type: 'PodScheduled', status: 'True' as const, lastProbeTime: null, lastTransitionTime: input.now };
+  // Conditions others set (DisruptionTarget from a preemption or an eviction, readiness gates'
+  // types) stay, ahead of the kubelet's own, as Kubernetes' kubelet merges them.
+  const others = (current.conditions ?? []).filter((c) => c && typeof c === 'object' && !KUBELET_CONDITIONS.has(c.type));
   const conditions: PodCondition[] = [
+    ...others,
     condition('PodReadyToStartContainers', sandbox?.state === 'running' && !!sandbox.ip, input),
     condition(
       'Initialized',

@@ -157,6 +157,10 @@ function patchCases(k: Kind): Case[] {
   patch('labels with a number', SMP, '{"metadata":{"labels":{"a":1}}}', invalid(/patch: Invalid value: "map\[metadata:map\[labels:map\[a:1\]\]\]": cannot convert int64 to string/));
   patch('labels that are a string', SMP, '{"metadata":{"labels":"invalid"}}', invalid(/cannot restore map from string/));
   patch('labels with a number', MERGE, '{"metadata":{"labels":{"a":1}}}', invalid(/patch: Invalid value: "\{.*": json: cannot unmarshal number/));
+  // A status naming no node: the scheduler's nomination is read as a node's name.
+  if (k.plural === 'pods') {
+    cases.push({ name: 'pods: a nominatedNodeName walking out of the nodes (merge-patch+json)', method: 'PATCH', path: `${path}/status`, contentType: MERGE, body: '{"status":{"nominatedNodeName":"../../secrets/x"}}', expect: invalid(/status.nominatedNodeName: Invalid value: "..\/..\/secrets\/x"/) });
+  }
   // Options.
   patch('apply without a field manager', APPLY, `{${envelope}}`, invalid(/fieldManager: Required value/));
   patch('field manager of 129 bytes', MERGE, '{}', invalid(/fieldManager: Too long: may not be more than 128 bytes/), `?fieldManager=${'m'.repeat(129)}`);

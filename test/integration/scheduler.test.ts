@@ -71,7 +71,10 @@ describe('scheduler', () => {
       const list = await client.list(resource('v1/events'), 'default', { fieldSelector: 'involvedObject.name=huge,reason=FailedScheduling' });
       return list.items[0];
     });
-    expect(failed.message).toBe('0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint {dedicated: gpu}.');
+    // As kube-scheduler words it, with what preemption found (no pod of lower priority to take away).
+    expect(failed.message).toBe(
+      '0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint {dedicated: gpu}. preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling.',
+    );
     const describe = await kubectlFor(api.url).ok(['describe', 'pod', 'huge']);
     expect(describe).toMatch(/Warning\s+FailedScheduling\s+.*0\/2 nodes are available: 1 Insufficient cpu/);
     expect((await client.get(pods, 'default', 'huge')).status.conditions).toContainEqual(expect.objectContaining({ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }));
@@ -114,7 +117,8 @@ describe('scheduler', () => {
   });
 
   it('gives room that frees up to the higher-priority of two waiting pods, whatever came first', async () => {
-    await client.create(resource('scheduling.k8s.io/v1/priorityclasses'), undefined, { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'urgent' }, value: 1000 });
+    // Not preempting: this is about the order waiting pods get room in, not about taking it.
+    await client.create(resource('scheduling.k8s.io/v1/priorityclasses'), undefined, { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'urgent' }, value: 1000, preemptionPolicy: 'Never' });
     const small = node('node-prio', { pool: 'prio' });
     small.status.allocatable.cpu = '1';
     small.status.capacity.cpu = '1';

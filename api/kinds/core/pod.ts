@@ -10,6 +10,7 @@ import { kind } from '../../schema/meta.js';
 import { podSpec, podStatus } from '../../schema/pod.js';
 import type { KubeObject, Unstructured } from '../../types/meta.js';
 import { validatePodSpec } from '../../validation/pod-spec.js';
+import { dns1123Subdomain } from '../../validation/names.js';
 import { withStatus, type Strategy } from '../strategy.js';
 import { ALL, fieldText, statusOf, type KindModule, type StrategyOptions } from '../kind.js';
 
@@ -178,7 +179,12 @@ export const pod: KindModule = {
     }, { ...wide, description: 'If specified, all readiness gates will be evaluated for pod readiness.' }),
   ],
   defaults: defaultPod,
-  validate: (o, errs) => validatePodSpec(o.spec, 'spec', errs),
+  validate: (o, errs) => {
+    validatePodSpec(o.spec, 'spec', errs);
+    // The scheduler's nomination names a node (Kubernetes checks it on status updates).
+    const nominated = o.status?.nominatedNodeName;
+    if (typeof nominated === 'string' && nominated !== '') errs.format('status.nominatedNodeName', nominated, dns1123Subdomain(nominated));
+  },
   validateUpdate: validatePodUpdate,
   validateEphemeralUpdate,
   strategy: podStrategy,
