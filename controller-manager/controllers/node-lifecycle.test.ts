@@ -52,6 +52,24 @@ describe('node lifecycle reconcile', () => {
     expect(result).toMatchObject({ requeueAfterMs: expect.any(Number) });
   });
 
+  it('marks a pod that does not tolerate a NoExecute taint as disrupted, then deletes it', async () => {
+    const w = fakeWorld();
+    const c = new NodeLifecycleController(w.ctx);
+    const now = new Date().toISOString();
+    const tainted = node(now);
+    tainted.spec = { taints: [{ key: 'dedicated', value: 'db', effect: 'NoExecute' }] };
+    w.seed('v1/nodes', tainted);
+    w.seed('coordination.k8s.io/v1/leases', { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'n1', namespace: 'kube-node-lease' }, spec: { renewTime: now } });
+    w.seed('v1/pods', readyPod());
+    await c.reconcile('n1');
+    expect(w.client.writes('pods').map((a) => [a.verb, a.subresource ?? ''])).toEqual([
+      ['patch', 'status'],
+      ['delete', ''],
+    ]);
+    const mark = (w.client.writes('pods')[0]!.body as { status: Pod['status'] }).status!.conditions![0];
+    expect(mark).toMatchObject({ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint' });
+  });
+
   it('marks a silent node Unknown, its pods not Ready, and taints it unreachable', async () => {
     const w = fakeWorld();
     const c = new NodeLifecycleController(w.ctx);

@@ -16,6 +16,7 @@ import { resource } from '../../client/rest.js';
 import { sleep } from '../../client/sleep.js';
 import { Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
 import { isActive } from './pod-util.js';
+import { deleteForDisruption } from './pod-disruption.js';
 import { findCondition, nodeReadyStatus } from '../../api/conditions.js';
 
 const nodes = resource('v1/nodes');
@@ -159,11 +160,8 @@ export class NodeLifecycleController extends Controller {
         next = Math.min(next ?? Infinity, at);
         continue;
       }
-      try {
-        await this.ctx.client.delete(pods, pod.metadata.namespace, pod.metadata.name!, { preconditions: { uid: pod.metadata.uid } });
+      if (await deleteForDisruption(this.ctx.client, pod, { reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint' })) {
         this.ctx.recorder.event(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`);
-      } catch (err) {
-        if (!(err instanceof StatusError && (err.code === 404 || err.code === 409))) throw err;
       }
     }
     return next;

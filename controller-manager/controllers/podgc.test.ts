@@ -42,6 +42,10 @@ describe('pod garbage collection', () => {
     expect(w.client.writes('pods')).toEqual([]);
     now = 41_000;
     await c.reconcile();
-    expect(w.client.writes('pods')).toEqual([expect.objectContaining({ verb: 'delete', name: 'orphan', body: expect.objectContaining({ gracePeriodSeconds: 0 }) })]);
+    // Marked Failed and disrupted (Kubernetes' PodGC), then deleted at once.
+    expect(w.client.writes('pods')).toEqual([
+      expect.objectContaining({ verb: 'patch', name: 'orphan', body: expect.objectContaining({ status: expect.objectContaining({ phase: 'Failed', conditions: [expect.objectContaining({ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByPodGC', message: 'PodGC: node no longer exists' })] }) }) }),
+      expect.objectContaining({ verb: 'delete', name: 'orphan', body: expect.objectContaining({ gracePeriodSeconds: 0 }) }),
+    ]);
   });
 });

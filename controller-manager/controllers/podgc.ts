@@ -8,6 +8,8 @@ import type { Pod } from '../../api/types/pod.js';
 import type { Informer } from '../../client/informer.js';
 import { resource } from '../../client/rest.js';
 import { Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
+import { isPodFinished } from '../../api/conditions.js';
+import { deleteForDisruption } from './pod-disruption.js';
 
 const pods = resource('v1/pods');
 const nodes = resource('v1/nodes');
@@ -79,7 +81,13 @@ export class PodGCController extends Controller {
       } catch (err) {
         if (!(err instanceof StatusError && err.code === 404)) throw err;
       }
-      for (const p of all.filter((x) => x.spec.nodeName === name)) await this.remove(p, 0);
+      for (const p of all.filter((x) => x.spec.nodeName === name)) {
+        // A pod still running as far as the API knows ends Failed, marked as disrupted (Kubernetes' PodGC).
+        if (isPodFinished(p)) await this.remove(p, 0);
+        else if (await deleteForDisruption(this.ctx.client, p, { reason: 'DeletionByPodGC', message: 'PodGC: node no longer exists', failed: true, gracePeriodSeconds: 0 })) {
+          this.log.info({ pod: `${p.metadata.namespace}/${p.metadata.name}`, node: name }, 'garbage-collected a pod of a node that no longer exists');
+        }
+      }
       this.missingSince.delete(name);
     }
   }

@@ -162,7 +162,21 @@ describe('admission on update and delete', () => {
       deleteOptions: { dryRun: ['All'] },
     });
     expect(evicted.status).toBe(201);
-    expect((await call('GET', '/api/v1/namespaces/default/pods/fid-evict')).status).toBe(200);
+    const kept = await call('GET', '/api/v1/namespaces/default/pods/fid-evict');
+    expect(kept.status).toBe(200);
+    expect(kept.json.status.conditions ?? []).not.toContainEqual(expect.objectContaining({ type: 'DisruptionTarget' }));
+  });
+
+  it('marks an evicted pod with DisruptionTarget before its graceful deletion, honouring the preconditions', async () => {
+    const made = await call('POST', '/api/v1/namespaces/default/pods', pod('fid-evict-bound', { nodeName: 'fid-node' }));
+    const eviction = (deleteOptions: object) => call('POST', '/api/v1/namespaces/default/pods/fid-evict-bound/eviction', { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'fid-evict-bound' }, deleteOptions });
+    const stale = await eviction({ preconditions: { resourceVersion: '1' } });
+    expect([stale.status, stale.json.reason]).toEqual([409, 'Conflict']);
+    expect((await call('GET', '/api/v1/namespaces/default/pods/fid-evict-bound')).json.status.conditions ?? []).not.toContainEqual(expect.objectContaining({ type: 'DisruptionTarget' }));
+    expect((await eviction({ preconditions: { uid: made.json.metadata.uid, resourceVersion: made.json.metadata.resourceVersion } })).status).toBe(201);
+    const going = (await call('GET', '/api/v1/namespaces/default/pods/fid-evict-bound')).json;
+    expect(going.metadata.deletionTimestamp).toBeDefined();
+    expect(going.status.conditions).toContainEqual(expect.objectContaining({ type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' }));
   });
 });
 

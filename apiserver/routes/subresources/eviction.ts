@@ -10,8 +10,8 @@ import { fromLabelSelector, matches } from '../../../api/labels.js';
 import { findResource } from '../../../api/resources.js';
 import { badRequest, conflict, OBJECT_MODIFIED, StatusError } from '../../../api/status.js';
 import { rfc3339 } from '../../../api/time.js';
-import { isPodFinished, isPodReady } from '../../../api/conditions.js';
-import type { KubeObject } from '../../../api/types/meta.js';
+import { isPodFinished, isPodReady, setCondition } from '../../../api/conditions.js';
+import type { DeleteOptions, KubeObject } from '../../../api/types/meta.js';
 import type { PodDisruptionBudget } from '../../../api/types/policy.js';
 import { decodeOptionalBody } from '../../http/body.js';
 import { deleteDryRun, deleteOptions, send, type Ctx } from '../context.js';
@@ -34,7 +34,8 @@ export async function evict(ctx: Ctx): Promise<FastifyReply> {
   const isDryRun = deleteDryRun(ctx.q, options);
   const pod = (await ctx.store.get(namespace, name)).obj;
   const done = async () => {
-    await ctx.store.delete(namespace, name, options, isDryRun);
+    const deleting = isDryRun ? options : await markDisruptionTarget(ctx, namespace, name, options);
+    await ctx.store.delete(namespace, name, deleting, isDryRun);
     return send(ctx, 201, JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }));
   };
   // Finished pods and pods already going need no budget.
@@ -56,6 +57,32 @@ export async function evict(ctx: Ctx): Promise<FastifyReply> {
   await spendDisruption(ctx, pdb.metadata.name!, pod, isDryRun);
   return done();
 }
+
+/**
+ * Gives the pod the DisruptionTarget condition before it is deleted, as Kubernetes' eviction
+ * does, so its kubelet and a Job's podFailurePolicy can tell why it went. The delete's
+ * preconditions are checked against the pod first, and a resourceVersion precondition then
+ * names the version this write made.
+ */
+async function markDisruptionTarget(ctx: Ctx, namespace: string, name: string, options: DeleteOptions): Promise<DeleteOptions> {
+  const pre = options.preconditions;
+  const { object } = await ctx.store.update(namespace, name, {
+    dryRun: false,
+    subresource: 'status',
+    mutate: (current) => {
+      if (pre?.uid && pre.uid !== current.metadata.uid) throw conflict('pods', '', name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+      if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+        throw conflict('pods', '', name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+      }
+      const status = current.status ?? {};
+      const conditions = setCondition(Array.isArray(status.conditions) ? status.conditions : [], EVICTION_CONDITION, rfc3339());
+      return { ...current, status: { ...status, conditions } };
+    },
+  });
+  return pre?.resourceVersion ? { ...options, preconditions: { ...pre, resourceVersion: object.obj.metadata.resourceVersion } } : options;
+}
+
+const EVICTION_CONDITION = { type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting', lastProbeTime: null } as const;
 
 /** Takes one disruption from the budget for `pod`, or throws 429. */
 async function spendDisruption(ctx: Ctx, budget: string, pod: KubeObject, isDryRun: boolean): Promise<void> {
