@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Pod } from '../../api/types/pod.js';
+import type { Pod, PodCondition } from '../../api/types/pod.js';
 import type { ObservedContainer } from './observed.js';
 import { computePodStatus, type StatusInput } from './status.js';
 
@@ -35,6 +35,21 @@ function status(p: Pod, containers: ObservedContainer[], extra: Partial<StatusIn
 const cond = (s: ReturnType<typeof status>, type: string) => s.conditions!.find((x) => x.type === type)?.status;
 
 describe('computePodStatus', () => {
+  it('is Ready only once every readiness gate has its condition True', () => {
+    const gated = (conditions: PodCondition[]) =>
+      status(pod({ readinessGates: [{ conditionType: 'lb.example.com/registered' }, { conditionType: 'warm' }] }, { conditions }), [sandbox(), c('app', 'app')], { ready: new Map([['app', true]]) });
+    const missing = gated([]);
+    expect(missing.conditions!.find((x) => x.type === 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'ReadinessGatesNotReady',
+      message: 'corresponding condition of pod readiness gate "lb.example.com/registered" does not exist., corresponding condition of pod readiness gate "warm" does not exist.',
+    });
+    expect(cond(missing, 'ContainersReady')).toBe('True');
+    const half = gated([{ type: 'lb.example.com/registered', status: 'True' }, { type: 'warm', status: 'False' }]);
+    expect(half.conditions!.find((x) => x.type === 'Ready')!.message).toBe('the status of pod readiness gate "warm" is not "True", but False');
+    expect(cond(gated([{ type: 'lb.example.com/registered', status: 'True' }, { type: 'warm', status: 'True' }]), 'Ready')).toBe('True');
+  });
+
   it("keeps conditions others set (a preemption's DisruptionTarget) ahead of its own", () => {
     const disruption = { type: 'DisruptionTarget', status: 'True' as const, reason: 'PreemptionByScheduler', message: 'default-scheduler: preempting to accommodate a higher priority pod', lastTransitionTime: NOW };
     const s = status(pod({}, { conditions: [{ type: 'Ready', status: 'False' }, disruption] }), [sandbox(), c('app', 'app')]);

@@ -115,6 +115,19 @@ export function podPhase(pod: Pod, init: ContainerStatus[], app: ContainerStatus
   return 'Pending';
 }
 
+/** Why each of the pod's readiness gates is not met, in Kubernetes' words (none: all are). */
+function readinessGatesUnready(pod: Pod, conditions: PodCondition[]): string[] {
+  const gates = Array.isArray(pod.spec.readinessGates) ? (pod.spec.readinessGates as Array<{ conditionType?: unknown }>) : [];
+  const out: string[] = [];
+  for (const gate of gates) {
+    const type = String(gate?.conditionType ?? '');
+    const c = conditions.find((x) => x.type === type);
+    if (!c) out.push(`corresponding condition of pod readiness gate "${type}" does not exist.`);
+    else if (c.status !== 'True') out.push(`the status of pod readiness gate "${type}" is not "True", but ${c.status}`);
+  }
+  return out;
+}
+
 /** The pod condition types the kubelet owns and writes every time. */
 const KUBELET_CONDITIONS = new Set(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
 
@@ -157,6 +170,9 @@ export function computePodStatus(input: StatusInput): PodStatus {
   // Conditions others set (DisruptionTarget from a preemption or an eviction, readiness gates'
   // types) stay, ahead of the kubelet's own, as Kubernetes' kubelet merges them.
   const others = (current.conditions ?? []).filter((c) => c && typeof c === 'object' && !KUBELET_CONDITIONS.has(c.type));
+  // Readiness gates: the pod is Ready only once every gate's condition (set by whoever owns
+  // it, e.g. a load balancer controller) is True.
+  const gatesUnready = readinessGatesUnready(pod, others);
   const conditions: PodCondition[] = [
     ...others,
     condition('PodReadyToStartContainers', sandbox?.state === 'running' && !!sandbox.ip, input),
@@ -167,7 +183,9 @@ export function computePodStatus(input: StatusInput): PodStatus {
       'ContainersNotInitialized',
       `containers with incomplete status: [${incompleteInit.map((c) => c.name).join(' ')}]`,
     ),
-    condition('Ready', containersReady, input, notReadyReason, notReadyMessage),
+    gatesUnready.length && containersReady
+      ? condition('Ready', false, input, 'ReadinessGatesNotReady', gatesUnready.join(', '))
+      : condition('Ready', containersReady, input, notReadyReason, notReadyMessage),
     condition('ContainersReady', containersReady, input, notReadyReason, notReadyMessage),
     scheduled,
   ];

@@ -425,6 +425,24 @@ describe('restarts and probes', () => {
     await kubectl.ok(['delete', 'pod', 'grpc', '--grace-period=0', '--force']);
   }, 90_000);
 
+  it('a pod with a readiness gate turns Ready only when its condition is set True, and its kubelet keeps that condition', async () => {
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'gated' },
+      spec: { readinessGates: [{ conditionType: 'example.com/registered' }], terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'busybox:1.36', command: ['sleep', '3600'] }] },
+    }));
+    const waiting = await waitPod('gated', 'running, held back by its gate', (p) => running(p) && p.status.conditions?.some((c: Obj) => c.type === 'Ready' && c.reason === 'ReadinessGatesNotReady'));
+    expect(waiting.status.conditions.find((c: Obj) => c.type === 'Ready').message).toBe('corresponding condition of pod readiness gate "example.com/registered" does not exist.');
+    expect(waiting.status.conditions.find((c: Obj) => c.type === 'ContainersReady').status).toBe('True');
+    expect(await kubectl.ok(['get', 'pod', 'gated', '-o', 'wide'])).toMatch(/gated\s+1\/1\s+Running.*\s0\/1\s*$/m); // containers ready; gates not
+    await kubectl.ok(['patch', 'pod', 'gated', '--subresource=status', '-p', JSON.stringify({ status: { conditions: [{ type: 'example.com/registered', status: 'True' }] } })]);
+    const ready = await waitPod('gated', 'Ready', (p) => p.status.conditions?.some((c: Obj) => c.type === 'Ready' && c.status === 'True'));
+    expect(ready.status.conditions).toContainEqual(expect.objectContaining({ type: 'example.com/registered', status: 'True' }));
+    expect(await kubectl.ok(['get', 'pod', 'gated', '-o', 'wide'])).toMatch(/gated\s+1\/1\s+Running.*\s1\/1\s*$/m);
+    await kubectl.ok(['delete', 'pod', 'gated', '--wait=false']);
+  });
+
   it('a container that cannot start (StartError) is retried with back-off, not in a tight loop', async () => {
     await kubectl.ok(['run', 'nostart', '--image=busybox:1.36', '--command', '--', '/no/such/binary']);
     const p = await waitPod('nostart', 'CrashLoopBackOff after a StartError', (x) => {
