@@ -32,6 +32,7 @@ import { Registry } from './registry/registry.js';
 import { EndpointReconciler } from './registry/endpoint-reconciler.js';
 import { ensureKubernetesService, keepSystemObjects, publishable } from './registry/system-services.js';
 import { ensureSystemPriorityClasses } from './registry/system-priority-classes.js';
+import { ensureMandatoryFlowControl } from './registry/mandatory-flow-control.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { healthRoutes, versionInfo } from './routes/health.js';
 import { openapiRoutes } from './routes/openapi.js';
@@ -484,6 +485,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
       reconcileBootstrapPolicy(registry),
       opts.kubeletBootstrapBindings ? ensureKubeletBootstrapBindings(registry) : undefined,
       ensureSystemPriorityClasses(registry),
+      ensureMandatoryFlowControl(registry),
       publishAuthenticationConfig(registry, { clientCaPem: opts.clientCaPem, frontProxy: opts.frontProxy }),
       // Custom resources already defined are served before the server says it is ready; their
       // groups' APIServices come after them.

@@ -52,6 +52,8 @@ import { clusterRoleBinding } from './rbac/clusterrolebinding.js';
 import { role } from './rbac/role.js';
 import { roleBinding } from './rbac/rolebinding.js';
 import { priorityClass } from './scheduling/priorityclass.js';
+import { flowSchema } from './flowcontrol/flowschema.js';
+import { priorityLevelConfiguration } from './flowcontrol/prioritylevelconfiguration.js';
 import { storageClass } from './storage/storageclass.js';
 import { csiDriver } from './storage/csidriver.js';
 import { csiNode } from './storage/csinode.js';
@@ -110,6 +112,8 @@ export const kinds: readonly KindModule[] = [
   roleBinding,
   role,
   priorityClass,
+  flowSchema,
+  priorityLevelConfiguration,
   storageClass,
   csiDriver,
   csiNode,

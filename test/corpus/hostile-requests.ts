@@ -54,6 +54,7 @@ export const kinds: Kind[] = [
   { plural: 'services', base: '/api/v1', namespaced: true, apiVersion: 'v1', kind: 'Service', body: { spec: { ports: [{ port: 80 }], selector: { app: 's' } } } },
   { plural: 'endpoints', base: '/api/v1', namespaced: true, apiVersion: 'v1', kind: 'Endpoints', body: { subsets: [{ addresses: [{ ip: '10.0.0.1' }], ports: [{ port: 80 }] }] } },
   { plural: 'leases', base: '/apis/coordination.k8s.io/v1', namespaced: true, apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', body: { spec: { holderIdentity: 'a' } } },
+  { plural: 'flowschemas', base: '/apis/flowcontrol.apiserver.k8s.io/v1', namespaced: false, apiVersion: 'flowcontrol.apiserver.k8s.io/v1', kind: 'FlowSchema', body: { spec: { priorityLevelConfiguration: { name: 'catch-all' } } } },
   { plural: 'clusterroles', base: '/apis/rbac.authorization.k8s.io/v1', namespaced: false, apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', body: { rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] } },
   { plural: 'nodes', base: '/api/v1', namespaced: false, apiVersion: 'v1', kind: 'Node', body: { spec: { unschedulable: false } } },
 ];
@@ -297,6 +298,8 @@ function valueCases(): Case[] {
     create('leases', 'a holder identity of 2.5 MB (over etcd\'s request limit)', { metadata: { name: 'huge' }, spec: { holderIdentity: 'x'.repeat(2_500_000) } }, tooLarge(/request is too large/)),
     create('leases', 'a lease duration of 2^31', { metadata: { name: 'bad' }, spec: { leaseDurationSeconds: 2147483648 } }, badRequest(/of type int32/)),
     create('endpoints', 'addresses nested where a list belongs', { metadata: { name: 'bad' }, subsets: [{ addresses: { ip: 'x' } }] }, badRequest(/cannot unmarshal object/)),
+    create('flowschemas', 'a matchingPrecedence of 2^31', { metadata: { name: 'bad' }, spec: { priorityLevelConfiguration: { name: 'catch-all' }, matchingPrecedence: 2 ** 31 } }, badRequest(/of type int32/)),
+    create('flowschemas', 'a priority level walking out of the levels', { metadata: { name: 'bad' }, spec: { priorityLevelConfiguration: { name: '../secrets' } } }, invalid(/spec.priorityLevelConfiguration.name/)),
     create('clusterroles', 'rules that are not a list', { metadata: { name: 'bad' }, rules: { verbs: ['get'] } }, badRequest(/cannot unmarshal object/)),
   ];
 }

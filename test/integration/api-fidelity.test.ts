@@ -237,3 +237,53 @@ describe('storage classes and volumes', () => {
     expect([moved.status, moved.json.details?.causes?.map((c: any) => c.field)]).toEqual([422, ['storageClassName']]);
   });
 });
+
+describe('API Priority and Fairness objects', () => {
+  const base = '/apis/flowcontrol.apiserver.k8s.io/v1';
+  const table = { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' };
+
+  it('has the mandatory exempt and catch-all levels and schemas, with kubectl\'s columns', async () => {
+    const levels = await call('GET', `${base}/prioritylevelconfigurations`);
+    expect(levels.json.items.map((l: any) => [l.metadata.name, l.spec.type])).toEqual([
+      ['catch-all', 'Limited'],
+      ['exempt', 'Exempt'],
+    ]);
+    const schemas = await call('GET', `${base}/flowschemas`);
+    expect(schemas.json.items.map((s: any) => [s.metadata.name, s.spec.matchingPrecedence, s.spec.priorityLevelConfiguration.name])).toEqual([
+      ['catch-all', 10000, 'catch-all'],
+      ['exempt', 1, 'exempt'],
+    ]);
+    const levelTable = await call('GET', `${base}/prioritylevelconfigurations/catch-all`, undefined, undefined, table);
+    expect(levelTable.json.columnDefinitions.map((c: any) => c.name)).toEqual(['Name', 'Type', 'NominalConcurrencyShares', 'Queues', 'HandSize', 'QueueLengthLimit', 'Age']);
+    expect(levelTable.json.rows[0].cells.slice(0, 6)).toEqual(['catch-all', 'Limited', 5, '<none>', '<none>', '<none>']);
+    const schemaTable = await call('GET', `${base}/flowschemas/exempt`, undefined, undefined, table);
+    expect(schemaTable.json.columnDefinitions.map((c: any) => c.name)).toEqual(['Name', 'PriorityLevel', 'MatchingPrecedence', 'DistinguisherMethod', 'Age', 'MissingPL']);
+    expect(schemaTable.json.rows[0].cells.slice(0, 4)).toEqual(['exempt', 'exempt', 1, '*']);
+  });
+
+  it('defaults and checks new levels and schemas as Kubernetes does, and keeps their status apart', async () => {
+    const level = await call('POST', `${base}/prioritylevelconfigurations`, { apiVersion: 'flowcontrol.apiserver.k8s.io/v1', kind: 'PriorityLevelConfiguration', metadata: { name: 'fid-level' }, spec: { type: 'Limited', limited: { limitResponse: { type: 'Queue' } } } });
+    expect([level.status, level.json.spec.limited]).toEqual([201, { nominalConcurrencyShares: 30, lendablePercent: 0, limitResponse: { type: 'Queue', queuing: { queues: 64, handSize: 8, queueLengthLimit: 50 } } }]);
+    const exemptByName = await call('POST', `${base}/prioritylevelconfigurations`, { apiVersion: 'flowcontrol.apiserver.k8s.io/v1', kind: 'PriorityLevelConfiguration', metadata: { name: 'fid-free' }, spec: { type: 'Exempt', exempt: {} } });
+    expect([exemptByName.status, exemptByName.json.details?.causes?.[0]?.message]).toEqual([422, `Invalid value: "Exempt": type must be 'Exempt' if and only if name is 'exempt'`]);
+    const hands = await call('POST', `${base}/prioritylevelconfigurations`, { apiVersion: 'flowcontrol.apiserver.k8s.io/v1', kind: 'PriorityLevelConfiguration', metadata: { name: 'fid-hands' }, spec: { type: 'Limited', limited: { limitResponse: { type: 'Queue', queuing: { queues: 4, handSize: 8 } } } } });
+    expect([hands.status, hands.json.details?.causes?.[0]?.field]).toEqual([422, 'spec.limited.limitResponse.queuing.handSize']);
+
+    const schema = { apiVersion: 'flowcontrol.apiserver.k8s.io/v1', kind: 'FlowSchema', metadata: { name: 'fid-schema' }, spec: { priorityLevelConfiguration: { name: 'fid-level' }, rules: [{ subjects: [{ kind: 'User', user: { name: 'alice' } }], resourceRules: [{ verbs: ['get'], apiGroups: [''], resources: ['pods'], namespaces: ['*'] }] }] } };
+    const made = await call('POST', `${base}/flowschemas`, schema);
+    expect([made.status, made.json.spec.matchingPrecedence]).toEqual([201, 1000]);
+    const first = await call('POST', `${base}/flowschemas`, { ...schema, metadata: { name: 'fid-first' }, spec: { ...schema.spec, matchingPrecedence: 1 } });
+    expect([first.status, first.json.details?.causes?.[0]?.message]).toEqual([422, "Invalid value: 1: only the schema named 'exempt' may have matchingPrecedence 1"]);
+    const subjectless = await call('POST', `${base}/flowschemas`, { ...schema, metadata: { name: 'fid-nobody' }, spec: { ...schema.spec, rules: [{ subjects: [{ kind: 'User' }], nonResourceRules: [{ verbs: ['get'], nonResourceURLs: ['/healthz'] }] }] } });
+    expect([subjectless.status, subjectless.json.details?.causes?.map((c: any) => c.field)]).toEqual([422, ['spec.rules[0].subjects[0].user']]);
+
+    // The status subresource writes only status; the main resource leaves it alone.
+    const condition = { type: 'Dangling', status: 'False', reason: 'Found', message: 'This FlowSchema references the PriorityLevelConfiguration object named "fid-level" and it exists', lastTransitionTime: '2026-12-04T00:00:00Z' };
+    const statusWrite = await call('PATCH', `${base}/flowschemas/fid-schema/status`, { status: { conditions: [condition] }, spec: { matchingPrecedence: 5 } }, 'application/merge-patch+json');
+    expect([statusWrite.status, statusWrite.json.status.conditions, statusWrite.json.spec.matchingPrecedence]).toEqual([200, [condition], 1000]);
+    const row = await call('GET', `${base}/flowschemas/fid-schema`, undefined, undefined, table);
+    expect(row.json.rows[0].cells[5]).toBe('False');
+    expect((await call('DELETE', `${base}/flowschemas?fieldSelector=metadata.name%3Dfid-schema`)).status).toBe(200);
+    expect((await call('GET', `${base}/flowschemas/fid-schema`)).status).toBe(404);
+  });
+});
