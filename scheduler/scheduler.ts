@@ -3,8 +3,8 @@
 // "assumed" pods whose binding is still in flight, so two pods never take the same free
 // space), then bound through pods/binding. Pods that fit nowhere wait until a node or pod
 // change could help, unless they can preempt: pods of lower priority are then deleted to make
-// room, and the pod waits for them nominated to their node. The queue hands out one pod per event-loop turn, so binds, watch events,
-// Lease renewals and signals are served during a burst.
+// room, and the pod waits for them nominated to their node. The queue hands out one pod per
+// event-loop turn, so binds, watch events, Lease renewals and signals are served during a burst.
 import type { Logger } from 'pino';
 import { StatusError } from '../api/status.js';
 import type { Node } from '../api/types/core.js';
@@ -14,14 +14,14 @@ import { Informer, objectKey } from '../client/informer.js';
 import { resource } from '../client/rest.js';
 import type { ApiClient } from '../client/api-client.js';
 import { SchedulerCache } from './cache.js';
-import { schedule, type FilterPlugin, type ScorePlugin } from './framework.js';
+import { schedule, type FilterPlugin, type ScheduleResult, type ScorePlugin } from './framework.js';
 import { SchedulingQueue, type ClusterEvent } from './queue.js';
 import { claimsToProvision, volumeBinding, type VolumeLookup } from './plugins/volume-binding.js';
 import { SELECTED_NODE_ANNOTATION, type PersistentVolume, type PersistentVolumeClaim, type StorageClass } from '../api/types/storage.js';
 import { rfc3339 } from '../api/time.js';
 import { findCondition, isPodFinished, nodeReadyStatus } from '../api/conditions.js';
 import { trimNode, trimPod } from './informer-trims.js';
-import { podPriority } from './node-info.js';
+import { podPriority, type NodeInfo } from './node-info.js';
 import { Nominator } from './nominator.js';
 import { preempt, PREEMPTION_REASON, type Candidate } from './preemption.js';
 import type { PodDisruptionBudget } from '../api/types/policy.js';
@@ -189,46 +189,53 @@ export class Scheduler {
     const pod = this.podInformer.get(key);
     if (!pod || !this.responsibleFor(pod) || this.cache.isAssumed(key)) return;
     const nodes = this.cache.nodes();
-    const nominatedName = pod.status?.nominatedNodeName ?? this.nominator.nodeOf(key);
+    // Our own nomination may be newer than the pod's status says.
+    const nominatedName = this.nominator.nodeOf(key) ?? pod.status?.nominatedNodeName;
     const nominatedNode = nominatedName ? this.cache.nodeInfo(nominatedName) : undefined;
     const ctx = { antiAffinityNodes: this.cache.nodesWithAntiAffinityPods(), nominated: this.nominator.byNode(), nominatedNode };
     const result = schedule(pod, nodes, this.filters, this.opts.scores, this.nextStartNode, ctx);
     this.nextStartNode = nodes.length ? (this.nextStartNode + result.processed) % nodes.length : 0;
-    if (!result.node) {
-      let message = result.message!;
-      // The nomination to write with the failure: a node, null to clear one, or unchanged.
-      let nomination: string | null | undefined;
-      this.preemptionAttempts++;
-      const outcome = preempt({
-        cycle: result.cycle!,
-        nodes,
-        unresolvable: result.unresolvable ?? new Set(),
-        pdbs: this.budgetInformer.list(),
-        nominatedNode,
-        terminatingByPreemption: (p) => this.terminatingByPreemption(p),
-        offset: this.nextStartNode,
-      });
-      if ('candidate' in outcome) {
-        nomination = outcome.candidate.node;
-        this.carryOut(pod, outcome.candidate);
-      } else {
-        message += ` preemption: ${outcome.message}`;
-        if (outcome.clearNomination && nominatedName) {
-          nomination = null;
-          this.nominator.remove(key);
-        }
-      }
-      this.queue.markUnschedulable(key, result.rejectedBy ?? new Set());
-      this.log.info({ pod: key, reason: message, nominatedNode: nomination ?? undefined }, 'pod is unschedulable');
-      this.recorder.event(pod, 'Warning', 'FailedScheduling', message);
-      void this.markUnschedulable(pod, message, nomination);
-      return;
-    }
+    if (!result.node) return this.fitsNowhere(pod, nodes, result, nominatedNode);
     const node = result.node;
     this.queue.scheduled(key);
     this.nominator.remove(key);
     this.cache.assume(pod, node);
     void this.bind(pod, node);
+  }
+
+  /**
+   * The pod fits on no node: it preempts if it can (kube-scheduler's PostFilter), then waits
+   * for an event that could help, with FailedScheduling saying why and its nomination, if any.
+   */
+  private fitsNowhere(pod: Pod, nodes: NodeInfo[], result: ScheduleResult, nominatedNode: NodeInfo | undefined): void {
+    const key = objectKey(pod);
+    let message = result.message!;
+    // The nomination to write with the failure: a node, null to clear one, or unchanged.
+    let nomination: string | null | undefined;
+    this.preemptionAttempts++;
+    const outcome = preempt({
+      cycle: result.cycle!,
+      nodes,
+      unresolvable: result.unresolvable ?? new Set(),
+      pdbs: this.budgetInformer.list(),
+      nominatedNode,
+      terminatingByPreemption: (p) => this.terminatingByPreemption(p),
+      offset: this.nextStartNode,
+    });
+    if ('candidate' in outcome) {
+      nomination = outcome.candidate.node;
+      this.carryOut(pod, outcome.candidate);
+    } else {
+      message += ` preemption: ${outcome.message}`;
+      if (outcome.clearNomination && (this.nominator.nodeOf(key) ?? pod.status?.nominatedNodeName)) {
+        nomination = null;
+        this.nominator.remove(key);
+      }
+    }
+    this.queue.markUnschedulable(key, result.rejectedBy ?? new Set());
+    this.log.info({ pod: key, reason: message, nominatedNode: nomination ?? undefined }, 'pod is unschedulable');
+    this.recorder.event(pod, 'Warning', 'FailedScheduling', message);
+    void this.markUnschedulable(pod, message, nomination);
   }
 
   /** Going away because a scheduler preempted it: marked so (DisruptionTarget) and being deleted, or being preempted by us now. */
