@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { Node } from '../../api/types/core.js';
 import type { Pod } from '../../api/types/pod.js';
 import { decide } from '../controllers/job/pod-failure-policy.js';
 import { isReady } from '../controllers/pod-util.js';
 import { fakeWorld } from './fake-context.js';
-import { trimPodForControllers } from './informer-trims.js';
+import { trimNodeForControllers, trimPodForControllers } from './informer-trims.js';
 
 const runningPod = (): Pod => ({
   apiVersion: 'v1',
@@ -59,5 +60,31 @@ describe("the controller-manager's pod trim", () => {
     const world = fakeWorld();
     world.seed('v1/pods', runningPod());
     expect(world.ctx.informers.for<Pod>('v1/pods').get('ns/web-1')).toEqual(trimPodForControllers(runningPod()));
+  });
+});
+
+describe("the controller-manager's node trim", () => {
+  it('keeps what controllers read of a node and drops its image list and system info', () => {
+    const node = (): Node => ({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: 'n1', labels: { 'topology.kubernetes.io/zone': 'a' } },
+      spec: { taints: [{ key: 'k', effect: 'NoExecute' }], unschedulable: true },
+      status: {
+        capacity: { cpu: '4' },
+        allocatable: { cpu: '4' },
+        conditions: [{ type: 'Ready', status: 'True' }],
+        addresses: [{ type: 'InternalIP', address: '10.0.0.1' }],
+        daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+        nodeInfo: { kubeletVersion: 'v1.32.0' },
+        images: [{ names: ['registry.invalid/web:1'], sizeBytes: 1 }],
+      },
+    });
+    const after = trimNodeForControllers(node());
+    const { images: _i, nodeInfo: _n, ...kept } = node().status!;
+    expect(after.status).toEqual(kept);
+    expect(after.metadata).toEqual(node().metadata);
+    expect(after.spec).toEqual(node().spec);
+    expect(trimNodeForControllers({ kind: 'Node', metadata: { name: 'bare' } } as Node)).toEqual({ kind: 'Node', metadata: { name: 'bare' } });
   });
 });
