@@ -26,10 +26,13 @@ describe('pod garbage collection', () => {
       pod('stuck', { deleting: true }),
     );
     expect(await c.reconcile()).toEqual({ requeueAfterMs: 20_000 });
-    expect(w.client.writes('pods').map((a) => [a.name, (a.body as { gracePeriodSeconds?: number } | undefined)?.gracePeriodSeconds])).toEqual([
-      ['done-1', undefined],
-      ['stuck', 0],
+    expect(w.client.writes('pods').map((a) => [a.verb, a.name, (a.body as { gracePeriodSeconds?: number } | undefined)?.gracePeriodSeconds])).toEqual([
+      ['delete', 'done-1', undefined],
+      // Never scheduled: ended Failed first (whoever holds a finalizer on it learns how it ended).
+      ['patch', 'stuck', undefined],
+      ['delete', 'stuck', 0],
     ]);
+    expect((w.client.writes('pods')[1]!.body as { status: { phase: string } }).status.phase).toBe('Failed');
   });
 
   it('deletes the pods of a node gone for 40 s, after checking with the apiserver', async () => {

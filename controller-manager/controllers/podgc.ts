@@ -1,7 +1,8 @@
 // Pod garbage collection, every 20 seconds as in Kubernetes: finished pods beyond
 // --terminated-pod-gc-threshold go, oldest first; pods bound to a node that no longer exists
 // (checked again with the apiserver, the node gone for 40 s) and pods that were never scheduled
-// but are being deleted go at once (grace 0), since no kubelet will ever finish them.
+// but are being deleted go at once (grace 0), marked Failed first, since no kubelet will ever
+// finish them.
 import { StatusError } from '../../api/status.js';
 import type { Node } from '../../api/types/core.js';
 import type { Pod } from '../../api/types/pod.js';
@@ -92,7 +93,19 @@ export class PodGCController extends Controller {
     }
   }
 
+  /** Never scheduled and being deleted: no kubelet will end it, so it ends Failed here (a finalizer's holder, e.g. a Job, learns it), then goes. */
   private async collectUnscheduledTerminating(all: Pod[]): Promise<void> {
-    for (const p of all) if (p.metadata.deletionTimestamp && !p.spec.nodeName && !(p.metadata.finalizers ?? []).length) await this.remove(p, 0);
+    for (const p of all) {
+      if (!p.metadata.deletionTimestamp || p.spec.nodeName) continue;
+      if (!isPodFinished(p)) {
+        try {
+          await this.ctx.client.patch(pods, p.metadata.namespace, p.metadata.name!, { metadata: { uid: p.metadata.uid }, status: { phase: 'Failed' } }, 'merge', 'status');
+        } catch (err) {
+          if (!(err instanceof StatusError && (err.code === 404 || err.code === 409))) throw err;
+          continue;
+        }
+      }
+      await this.remove(p, 0);
+    }
   }
 }

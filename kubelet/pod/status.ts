@@ -18,6 +18,8 @@ export interface StatusInput {
   now: string;
   /** The runtime's name, the scheme of container and image ids ("docker://<id>"). */
   runtime: string;
+  /** The pod is being deleted and its containers have been stopped: its phase is final. */
+  terminating?: boolean;
 }
 
 /** Runtimes report nanoseconds; metav1.Time carries whole seconds. */
@@ -155,7 +157,10 @@ export function computePodStatus(input: StatusInput): PodStatus {
   // A terminal phase is final, with its reason (a pod the node rejected has no containers to
   // say so): Kubernetes' kubelet never moves a pod out of Succeeded or Failed.
   const terminal = current.phase === 'Succeeded' || current.phase === 'Failed';
-  const phase = terminal ? current.phase! : podPhase(pod, initStatuses, appStatuses, initDone);
+  // A deleted pod ends Succeeded if every container exited 0, else Failed, whatever its restart
+  // policy (Kubernetes' kubelet since 1.27), so a Job's controller can tell how it ended.
+  const stoppedPhase = () => (appStatuses.length > 0 && appStatuses.every((c) => 'terminated' in c.state && c.state.terminated.exitCode === 0) ? 'Succeeded' : 'Failed');
+  const phase = terminal ? current.phase! : input.terminating ? stoppedPhase() : podPhase(pod, initStatuses, appStatuses, initDone);
   const unready = appStatuses.filter((s) => !s.ready).map((s) => s.name);
   const incompleteInit = initSpecs.filter((c) => {
     const last = history('init', c.name)[0];

@@ -432,6 +432,19 @@ export class PodSyncer {
     const observed = await this.observe(uid);
     this.d.prober.stopPod(uid);
     await this.stopAll(pod, observed, grace, true);
+    // The final status first (how each container ended, the terminal phase), then the delete:
+    // whoever waits for the pod (a Job's controller, through its finalizer) learns how it ended.
+    await this.d.statuses.write(pod, computePodStatus({
+      pod,
+      containers: this.withHostIP(pod, await this.observe(uid)),
+      waiting: {},
+      ready: new Map(),
+      started: new Map(),
+      hostIP: this.d.settings.nodeIP,
+      now: rfc3339(),
+      runtime: (this.runtimeName ??= (await this.d.runtime.version()).name),
+      terminating: true,
+    }));
     await this.removeAll(uid);
     try {
       await this.d.client.delete(pods, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid } });

@@ -92,6 +92,35 @@ describe('Jobs', () => {
     expect((j.status.conditions as Obj[]).find((c) => c.type === 'Failed')).toMatchObject({ reason: 'PodFailurePolicy', message: expect.stringMatching(/^Container main for pod default\/policed-\w+ failed with exit code 42 matching FailJob rule at index 0$/) });
   });
 
+  it('an evicted pod carries DisruptionTarget to its end, and a podFailurePolicy Ignore rule lets its failure go uncounted', async () => {
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'disrupted' },
+      spec: {
+        backoffLimit: 0,
+        podFailurePolicy: { rules: [{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget' }] }] },
+        template: { spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: 'busybox:1.36', command: ['sleep', '6'] }] } },
+      },
+    }));
+    const first = await waitFor('the first pod running', async () => (await podsOf('disrupted')).find((p) => p.status?.phase === 'Running'), 60_000, 250);
+    const evicted = await fetch(`${cluster.server}/api/v1/namespaces/default/pods/${first.metadata.name}/eviction`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: first.metadata.name } }),
+    });
+    expect(evicted.status).toBe(201);
+    // Its kubelet ends it Failed and keeps the condition the eviction gave it.
+    const ended = await waitFor('the evicted pod Failed', async () => {
+      const p = (await podsOf('disrupted')).find((x) => x.metadata.uid === first.metadata.uid);
+      return p?.status?.phase === 'Failed' ? p : undefined;
+    }, 60_000, 250);
+    expect(ended.status.conditions).toContainEqual(expect.objectContaining({ type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI' }));
+    await kubectl.ok(['wait', '--for=condition=complete', 'job/disrupted', '--timeout=90s']);
+    expect((await job('disrupted')).status).toMatchObject({ succeeded: 1 });
+    expect((await job('disrupted')).status.failed ?? 0).toBe(0);
+  }, 150_000);
+
   it('an Indexed Job runs one pod per index, each with JOB_COMPLETION_INDEX and its hostname', async () => {
     await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
       apiVersion: 'batch/v1',

@@ -217,4 +217,23 @@ describe('Job reconcile', () => {
     expect(await run('Failed')).toBe(0);
     expect(await run('TerminatingOrFailed')).toBe(1);
   });
+
+  it('with a podFailurePolicy, an evicted pod is judged once it has ended, so an Ignore rule on DisruptionTarget sees it', async () => {
+    const policy = { rules: [{ action: 'Ignore' as const, onPodConditions: [{ type: 'DisruptionTarget', status: 'True' as const }] }] };
+    const disruption = { type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI' };
+    const going = setup();
+    going.w.seed('batch/v1/jobs', job({ backoffLimit: 0, podFailurePolicy: policy }, { startTime: '2026-01-01T00:00:00Z' }));
+    going.w.seed('v1/pods', { ...pod('pi-x', 'Running', { deleting: true }), status: { phase: 'Running', conditions: [disruption] } });
+    await going.controller.reconcile('ns/pi');
+    // Still running: not counted, its finalizer kept, no replacement yet, the Job not failed.
+    expect(going.w.client.writes('pods')).toEqual([]);
+    expect(going.w.client.writes('jobs').map((a) => (a.body as Job).status?.conditions ?? [])).not.toContainEqual(expect.arrayContaining([expect.objectContaining({ type: 'Failed' })]));
+    const ended = setup();
+    ended.w.seed('batch/v1/jobs', job({ backoffLimit: 0, podFailurePolicy: policy }, { startTime: '2026-01-01T00:00:00Z' }));
+    ended.w.seed('v1/pods', { ...pod('pi-x', 'Failed', { deleting: true }), status: { phase: 'Failed', conditions: [disruption] } });
+    await ended.controller.reconcile('ns/pi');
+    expect(lastStatus(ended.w)).toMatchObject({ failed: 0 });
+    expect(lastStatus(ended.w).conditions ?? []).toEqual([]);
+    expect(ended.w.client.writes('pods').map((a) => a.verb)).toEqual(['patch', 'create']);
+  });
 });

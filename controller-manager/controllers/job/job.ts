@@ -154,7 +154,12 @@ export class JobController extends Controller {
     const uncounted = { succeeded: new Set(status.uncountedTerminatedPods?.succeeded ?? []), failed: new Set(status.uncountedTerminatedPods?.failed ?? []) };
     const completed = indexed ? parseIndexes(status.completedIndexes, completions ?? 0) : new Set<number>();
     const rules = spec.podFailurePolicy?.rules;
-    const finishedNow = mine.filter((p) => hasFinalizer(p) && isFinishedOrGoing(p) && !uncounted.succeeded.has(p.metadata.uid!) && !uncounted.failed.has(p.metadata.uid!));
+    // podReplacementPolicy Failed (the default with a podFailurePolicy): a pod being deleted is
+    // counted once it has ended (its kubelet, or PodGC, says Failed or Succeeded), so the
+    // policy's rules see how it ended; otherwise deletion itself counts as a failure.
+    const replaceOnlyFailed = (spec.podReplacementPolicy ?? (spec.podFailurePolicy ? 'Failed' : 'TerminatingOrFailed')) === 'Failed';
+    const hasEnded = replaceOnlyFailed ? isTerminal : isFinishedOrGoing;
+    const finishedNow = mine.filter((p) => hasFinalizer(p) && hasEnded(p) && !uncounted.succeeded.has(p.metadata.uid!) && !uncounted.failed.has(p.metadata.uid!));
     // podFailurePolicy Ignore: such a failure is let go without being counted.
     const ignored = finishedNow.filter((p) => p.status?.phase === 'Failed' && decide(rules, p)?.action === 'Ignore');
     await this.removeFinalizers(ignored);
@@ -280,7 +285,6 @@ export class JobController extends Controller {
     } else if (!spec.suspend) {
       // podReplacementPolicy Failed (the default with a podFailurePolicy): a terminating pod
       // is replaced only once it has finished, so it still holds its place.
-      const replaceOnlyFailed = (spec.podReplacementPolicy ?? (spec.podFailurePolicy ? 'Failed' : 'TerminatingOrFailed')) === 'Failed';
       requeue = (await this.manage(key, job, replaceOnlyFailed ? [...active, ...terminating] : active, completed, status, nowMs)) ?? requeue;
     }
 
