@@ -35,6 +35,15 @@ function status(p: Pod, containers: ObservedContainer[], extra: Partial<StatusIn
 const cond = (s: ReturnType<typeof status>, type: string) => s.conditions!.find((x) => x.type === type)?.status;
 
 describe('computePodStatus', () => {
+  it('ends a deleted pod Succeeded when every container exited 0, else Failed, whatever its restart policy', () => {
+    const stopped = (code: number) => ({ state: 'exited' as const, exitCode: code, finishedAt: '2026-11-23T09:59:30Z' });
+    const always = pod({ restartPolicy: 'Always' });
+    expect(status(always, [sandbox(), c('app', 'app', stopped(137))], { terminating: true }).phase).toBe('Failed');
+    expect(status(always, [sandbox(), c('app', 'app', stopped(0))], { terminating: true }).phase).toBe('Succeeded');
+    // Not deleted, the same containers: a restarting pod is still Running.
+    expect(status(always, [sandbox(), c('app', 'app', stopped(0))]).phase).toBe('Running');
+  });
+
   it('is Ready only once every readiness gate has its condition True', () => {
     const gated = (conditions: PodCondition[]) =>
       status(pod({ readinessGates: [{ conditionType: 'lb.example.com/registered' }, { conditionType: 'warm' }] }, { conditions }), [sandbox(), c('app', 'app')], { ready: new Map([['app', true]]) });
