@@ -104,18 +104,36 @@ describe('Jobs', () => {
       },
     }));
     const first = await waitFor('the first pod running', async () => (await podsOf('disrupted')).find((p) => p.status?.phase === 'Running'), 60_000, 250);
+    // Every version of the pod until it is gone, from a watch: its Failed version may last only
+    // until the Job's controller lets it go.
+    const versions: Obj[] = [];
+    const stopWatch = new AbortController();
+    const watch = await fetch(`${cluster.server}/api/v1/namespaces/default/pods?watch=1&fieldSelector=metadata.name%3D${first.metadata.name}&resourceVersion=${first.metadata.resourceVersion}`, { signal: stopWatch.signal });
+    const gone = (async () => {
+      const decoder = new TextDecoder();
+      let buffered = '';
+      for await (const chunk of watch.body as unknown as AsyncIterable<Uint8Array>) {
+        buffered += decoder.decode(chunk, { stream: true });
+        let nl: number;
+        while ((nl = buffered.indexOf('\n')) >= 0) {
+          const event = JSON.parse(buffered.slice(0, nl)) as Obj;
+          buffered = buffered.slice(nl + 1);
+          versions.push(event.object);
+          if (event.type === 'DELETED') return;
+        }
+      }
+    })();
+    gone.catch(() => {}); // aborted after a timeout: the race below reports it
     const evicted = await fetch(`${cluster.server}/api/v1/namespaces/default/pods/${first.metadata.name}/eviction`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: first.metadata.name } }),
     });
     expect(evicted.status).toBe(201);
-    // Its kubelet ends it Failed and keeps the condition the eviction gave it.
-    const ended = await waitFor('the evicted pod Failed', async () => {
-      const p = (await podsOf('disrupted')).find((x) => x.metadata.uid === first.metadata.uid);
-      return p?.status?.phase === 'Failed' ? p : undefined;
-    }, 60_000, 250);
-    expect(ended.status.conditions).toContainEqual(expect.objectContaining({ type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI' }));
+    await Promise.race([gone, new Promise((_, reject) => setTimeout(() => reject(new Error('the evicted pod was not deleted within 60 s')), 60_000))]).finally(() => stopWatch.abort());
+    // Its kubelet ended it Failed, keeping the condition the eviction gave it.
+    const ended = versions.find((p) => p.status?.phase === 'Failed');
+    expect(ended?.status.conditions).toContainEqual(expect.objectContaining({ type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI' }));
     await kubectl.ok(['wait', '--for=condition=complete', 'job/disrupted', '--timeout=90s']);
     expect((await job('disrupted')).status).toMatchObject({ succeeded: 1 });
     expect((await job('disrupted')).status.failed ?? 0).toBe(0);
