@@ -4,6 +4,7 @@
 // minutes, and again whenever the API shows them other than Ready (the node lifecycle
 // controller marked them Unknown while the simulator was away), as a kubelet does.
 import type { Logger } from 'pino';
+import { nodeStatusPatch } from '../api/kubelet-patches.js';
 import { StatusError } from '../api/status.js';
 import { rfc3339 } from '../api/time.js';
 import type { Node, Taint } from '../api/types/core.js';
@@ -122,7 +123,7 @@ export class NodeFleet {
   }
 
   private async reportStatus(name: string, prior?: Node): Promise<void> {
-    await this.client.patch(nodes, undefined, name, { status: this.status(name, prior) }, 'merge', 'status');
+    await this.client.patch(nodes, undefined, name, { status: nodeStatusPatch(this.status(name, prior)) }, 'strategic', 'status');
     this.reportedAt.set(name, Date.now());
   }
 

@@ -5,6 +5,7 @@
 // One watch on every bound pod serves all the simulated nodes.
 import type { Logger } from 'pino';
 import { rfc3339 } from '../api/time.js';
+import { podStatusPatch } from '../api/kubelet-patches.js';
 import type { Pod } from '../api/types/pod.js';
 import { StatusError } from '../api/status.js';
 import type { ApiClient } from '../client/api-client.js';
@@ -104,7 +105,7 @@ export class PodSimulator {
       const due = (this.seenAt.get(key) ?? now) + this.opts.startLatencyMs;
       if (now < due) return due - now;
       const podIP = this.addressesOf(node).assign(pod.metadata.uid!);
-      await this.client.patch(pods, pod.metadata.namespace, pod.metadata.name!, { status: runningStatus(pod, { hostIP: this.fleet.hostIP(node), podIP }, rfc3339()) }, 'merge', 'status');
+      await this.client.patch(pods, pod.metadata.namespace, pod.metadata.name!, { status: podStatusPatch(runningStatus(pod, { hostIP: this.fleet.hostIP(node), podIP }, rfc3339())) }, 'strategic', 'status');
       this.runningAt.set(key, Date.now());
       this.started++;
       return runMillis(pod, this.opts.runMs);
@@ -120,11 +121,11 @@ export class PodSimulator {
       // The kubelet would start the container again in the same pod.
       const restarts = (pod.status?.containerStatuses?.[0]?.restartCount ?? 0) + 1;
       const podIP = this.addressesOf(node).assign(pod.metadata.uid!);
-      await this.client.patch(pods, pod.metadata.namespace, pod.metadata.name!, { status: runningStatus(pod, { hostIP: this.fleet.hostIP(node), podIP }, rfc3339(), restarts) }, 'merge', 'status');
+      await this.client.patch(pods, pod.metadata.namespace, pod.metadata.name!, { status: podStatusPatch(runningStatus(pod, { hostIP: this.fleet.hostIP(node), podIP }, rfc3339(), restarts)) }, 'strategic', 'status');
       this.runningAt.set(key, Date.now());
       return runFor;
     }
-    await this.client.patch(pods, pod.metadata.namespace, pod.metadata.name!, { status: finishedStatus(pod, exitCode, rfc3339()) }, 'merge', 'status');
+    await this.client.patch(pods, pod.metadata.namespace, pod.metadata.name!, { status: podStatusPatch(finishedStatus(pod, exitCode, rfc3339())) }, 'strategic', 'status');
     this.finished++;
     this.addressesOf(node).release(pod.metadata.uid!);
     return undefined;

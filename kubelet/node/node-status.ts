@@ -2,6 +2,7 @@
 // (conditions, addresses, nodeInfo, images, daemonEndpoints), written when it changes, when the
 // API shows otherwise, or every 5 minutes, as Kubernetes' kubelet does.
 import type { Logger } from 'pino';
+import { KUBELET_NODE_CONDITIONS, nodeStatusPatch } from '../../api/kubelet-patches.js';
 import { StatusError } from '../../api/status.js';
 import { rfc3339 } from '../../api/time.js';
 import type { Node } from '../../api/types/core.js';
@@ -186,14 +187,16 @@ export class NodeStatusReporter {
     let stale = false;
     if (!force && comparableNow === this.lastReported) {
       const live = await this.client.get(nodes, undefined, this.config.nodeName);
-      stale = JSON.stringify(withoutTimes(live.status?.conditions)) !== JSON.stringify(withoutTimes(status.conditions as Array<Record<string, unknown>>));
+      // Conditions others set (a node problem detector's) are theirs: only ours are compared.
+      const ours = (live.status?.conditions ?? []).filter((c: { type?: unknown }) => KUBELET_NODE_CONDITIONS.has(String(c.type)));
+      stale = JSON.stringify(withoutTimes(ours)) !== JSON.stringify(withoutTimes(status.conditions as Array<Record<string, unknown>>));
       if (stale) {
         this.node = live; // transition times now count from the state the API shows
         status = await this.status();
       }
     }
     if (!force && !stale && comparableNow === this.lastReported && Date.now() - this.lastReportAt < REPORT_MS) return;
-    this.node = await this.client.patch(nodes, undefined, this.config.nodeName, { status }, 'merge', 'status');
+    this.node = await this.client.patch(nodes, undefined, this.config.nodeName, { status: nodeStatusPatch(status) }, 'strategic', 'status');
     this.reported(status);
   }
 }

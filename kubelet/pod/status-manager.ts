@@ -1,7 +1,8 @@
-// Writes pod status through the status subresource, and only when it changed. A merge patch
-// of the whole status: lists (conditions, containerStatuses) are replaced as a whole, and
-// fields the kubelet owns but no longer has are cleared with null.
+// Writes pod status through the status subresource, and only when it changed: a strategic
+// merge patch that leaves others' conditions alone (api/kubelet-patches.ts), and clears with
+// null the fields the kubelet owns but no longer has.
 import type { Logger } from 'pino';
+import { podStatusPatch } from '../../api/kubelet-patches.js';
 import type { Pod, PodStatus } from '../../api/types/pod.js';
 import { resource } from '../../client/rest.js';
 import type { ApiClient } from '../../client/api-client.js';
@@ -31,10 +32,10 @@ export class StatusManager {
       this.written.set(uid, { text, rv: seenRv });
       return;
     }
-    const patch: Record<string, unknown> = { ...status };
+    const patch = podStatusPatch(status);
     for (const k of OWNED) if (!(k in status) && k in current) patch[k] = null;
     try {
-      const updated = await this.client.patch<Pod>(pods, pod.metadata.namespace, pod.metadata.name!, { metadata: { uid }, status: patch }, 'merge', 'status');
+      const updated = await this.client.patch<Pod>(pods, pod.metadata.namespace, pod.metadata.name!, { metadata: { uid }, status: patch }, 'strategic', 'status');
       this.written.set(uid, { text, rv: Number(updated.metadata.resourceVersion ?? 0) });
     } catch (err) {
       this.log.warn({ pod: `${pod.metadata.namespace}/${pod.metadata.name}`, err: (err as Error).message }, 'could not write pod status');

@@ -1,5 +1,6 @@
 // Pod status from what the runtime reports: per-container state, phase and conditions, by the
 // kubelet's rules. Pure (time passed in); the status manager writes the result.
+import { KUBELET_POD_CONDITIONS } from '../../api/kubelet-patches.js';
 import type { Container, ContainerStatus, Pod, PodCondition, PodStatus } from '../../api/types/pod.js';
 import { rfc3339 } from '../../api/time.js';
 import { byAttemptDesc, type ObservedContainer } from './observed.js';
@@ -130,8 +131,6 @@ function readinessGatesUnready(pod: Pod, conditions: PodCondition[]): string[] {
   return out;
 }
 
-/** The pod condition types the kubelet owns and writes every time. */
-const KUBELET_CONDITIONS = new Set(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
 
 export function computePodStatus(input: StatusInput): PodStatus {
   const { pod, containers } = input;
@@ -174,7 +173,7 @@ export function computePodStatus(input: StatusInput): PodStatus {
   const scheduled = current.conditions?.find((c) => c.type === 'PodScheduled') ?? { type: 'PodScheduled', status: 'True' as const, lastProbeTime: null, lastTransitionTime: input.now };
   // Conditions others set (DisruptionTarget from a preemption or an eviction, readiness gates'
   // types) stay, ahead of the kubelet's own, as Kubernetes' kubelet merges them.
-  const others = (current.conditions ?? []).filter((c) => c && typeof c === 'object' && !KUBELET_CONDITIONS.has(c.type));
+  const others = (current.conditions ?? []).filter((c) => c && typeof c === 'object' && !KUBELET_POD_CONDITIONS.has(c.type));
   // Readiness gates: the pod is Ready only once every gate's condition (set by whoever owns
   // it, e.g. a load balancer controller) is True.
   const gatesUnready = readinessGatesUnready(pod, others);

@@ -178,6 +178,21 @@ describe('admission on update and delete', () => {
     expect(going.metadata.deletionTimestamp).toBeDefined();
     expect(going.status.conditions).toContainEqual(expect.objectContaining({ type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' }));
   });
+
+  it('merges pod status conditions by type in a strategic merge patch, their times null when unset', async () => {
+    await call('POST', '/api/v1/namespaces/default/pods', pod('fid-conditions'));
+    const smp = 'application/strategic-merge-patch+json';
+    const url = '/api/v1/namespaces/default/pods/fid-conditions/status';
+    await call('PATCH', url, { status: { conditions: [{ type: 'Ready', status: 'False', reason: 'ContainersNotReady', lastTransitionTime: '2026-11-23T10:00:00Z' }] } }, smp);
+    await call('PATCH', url, { status: { conditions: [{ type: 'example.com/gate', status: 'True' }] } }, smp);
+    // As the kubelet writes its own: the condition named again, a field it no longer has cleared.
+    const res = await call('PATCH', url, { status: { conditions: [{ type: 'Ready', status: 'True', reason: null }] } }, smp);
+    expect(res.status).toBe(200);
+    expect(res.json.status.conditions).toEqual([
+      { type: 'Ready', status: 'True', lastTransitionTime: '2026-11-23T10:00:00Z', lastProbeTime: null },
+      { type: 'example.com/gate', status: 'True', lastProbeTime: null, lastTransitionTime: null },
+    ]);
+  });
 });
 
 describe('priority classes', () => {

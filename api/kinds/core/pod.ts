@@ -109,6 +109,21 @@ function validateEphemeralUpdate(next: KubeObject, prev: KubeObject, errs: Param
   }
 }
 
+/**
+ * A pod condition's times are always there, null when unset, as Kubernetes writes them (its
+ * times are never omitted): a condition added by a strategic merge patch that left them out
+ * reads like one added whole.
+ */
+function fillConditionTimes(status: Unstructured | undefined): void {
+  const conditions = status?.conditions;
+  if (!Array.isArray(conditions)) return;
+  for (const c of conditions) {
+    if (c === null || typeof c !== 'object' || Array.isArray(c)) continue;
+    if (!Object.hasOwn(c, 'lastProbeTime')) c.lastProbeTime = null;
+    if (!Object.hasOwn(c, 'lastTransitionTime')) c.lastTransitionTime = null;
+  }
+}
+
 /** Pods' storage behaviour: Pending on create, default tolerations, graceful deletion once bound. */
 function podStrategy(opts: StrategyOptions): Strategy {
   const base = withStatus();
@@ -128,6 +143,10 @@ function podStrategy(opts: StrategyOptions): Strategy {
       // DefaultTolerationSeconds admits updates too: a pod replaced from its own manifest
       // keeps the tolerations it got on create.
       addDefaultTolerations(spec, opts);
+    },
+    prepareForStatusUpdate(next: KubeObject, prev: KubeObject) {
+      base.prepareForStatusUpdate(next, prev);
+      fillConditionTimes(next.status);
     },
     gracePeriod(p, options) {
       if (!p.spec?.nodeName) return 0;

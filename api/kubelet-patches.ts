@@ -1,0 +1,40 @@
+// How a node (the kubelet, or a simulated one) writes its pods' and its own status: strategic
+// merge patches, as Kubernetes' kubelet sends. Conditions merge by type and a patch names only
+// the node's own, so a condition someone else adds meanwhile (DisruptionTarget from a
+// preemption or an eviction, a readiness gate's, a node problem detector's) is never lost;
+// container statuses are replaced as a whole, and addresses by a replace marker.
+import type { PodCondition, PodStatus } from './types/pod.js';
+
+/** The pod condition types a node owns and writes every time. */
+export const KUBELET_POD_CONDITIONS: ReadonlySet<string> = new Set(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
+
+/** The strategic merge patch that makes a pod's status say `status` in everything a node owns. */
+export function podStatusPatch(status: PodStatus): Record<string, unknown> {
+  const patch: Record<string, unknown> = { ...status };
+  const conditions = status.conditions ?? [];
+  // Only our own conditions, each whole: a field we no longer set (a reason once Ready) is
+  // cleared, since a merged element keeps the fields a patch leaves out. lastProbeTime, which
+  // a node never sets, is left as stored (null in a patch would delete it).
+  patch.conditions = conditions.filter((c) => KUBELET_POD_CONDITIONS.has(c.type)).map(ownCondition);
+  patch['$setElementOrder/conditions'] = conditions.map((c) => ({ type: c.type }));
+  // Addresses merge by ip: a lone replace marker makes the list exactly ours.
+  for (const k of ['podIPs', 'hostIPs'] as const) {
+    const ips = status[k];
+    if (Array.isArray(ips)) patch[k] = [{ $patch: 'replace' }, ...ips];
+  }
+  return patch;
+}
+
+function ownCondition(c: PodCondition): Record<string, unknown> {
+  const { lastProbeTime: _probe, ...rest } = c;
+  return { reason: null, message: null, ...rest };
+}
+
+/** The node condition types a node owns; others (NetworkUnavailable, a detector's) it leaves alone. */
+export const KUBELET_NODE_CONDITIONS: ReadonlySet<string> = new Set(['MemoryPressure', 'DiskPressure', 'PIDPressure', 'Ready']);
+
+/** The strategic merge patch of a Node's status (which names only the node's own conditions). */
+export function nodeStatusPatch(status: Record<string, unknown>): Record<string, unknown> {
+  // Addresses merge by type: a lone replace marker makes the list exactly ours.
+  return Array.isArray(status.addresses) ? { ...status, addresses: [{ $patch: 'replace' }, ...status.addresses] } : status;
+}
