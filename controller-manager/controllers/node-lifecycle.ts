@@ -113,7 +113,10 @@ export class NodeLifecycleController extends Controller {
       return { type, status: 'Unknown', lastHeartbeatTime: c?.lastHeartbeatTime ?? now, lastTransitionTime: now, reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' };
     });
     const others = conditions.filter((c) => !CONDITIONS.includes(c.type));
-    const updated = await this.ctx.client.patch<Node>(nodes, undefined, node.metadata.name!, { metadata: { uid: node.metadata.uid }, status: { conditions: [...next, ...others] } }, 'merge', 'status');
+    // On the version read: a kubelet that posted status meanwhile is not overwritten (a
+    // conflict, and the next pass reads its heartbeat), as Kubernetes' UpdateStatus would.
+    const precondition = { uid: node.metadata.uid, resourceVersion: node.metadata.resourceVersion };
+    const updated = await this.ctx.client.patch<Node>(nodes, undefined, node.metadata.name!, { metadata: precondition, status: { conditions: [...next, ...others] } }, 'merge', 'status');
     this.ctx.recorder.event(node, 'Normal', 'NodeNotReady', `Node ${node.metadata.name} status is now: NodeNotReady`);
     this.log.info({ node: node.metadata.name }, 'node stopped posting status; marked Unknown');
     await this.markPodsNotReady(node.metadata.name!);
@@ -126,9 +129,13 @@ export class NodeLifecycleController extends Controller {
       if (!isActive(pod)) continue;
       const conds = pod.status?.conditions ?? [];
       if (!conds.some((c) => (c.type === 'Ready' || c.type === 'ContainersReady') && c.status === 'True')) continue;
-      const next = conds.map((c) => (c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False', lastTransitionTime: now, reason: 'NodeNotReady', message: undefined } : c));
+      // A strategic merge patch of these two conditions only (merged by type): whatever else
+      // the pod's conditions say, and whoever writes them meanwhile, stays as it is.
+      const next = conds
+        .filter((c) => c.type === 'Ready' || c.type === 'ContainersReady')
+        .map((c) => ({ type: c.type, status: 'False', lastTransitionTime: now, reason: 'NodeNotReady', message: null }));
       try {
-        await this.ctx.client.patch(pods, pod.metadata.namespace, pod.metadata.name!, { metadata: { uid: pod.metadata.uid }, status: { conditions: next } }, 'merge', 'status');
+        await this.ctx.client.patch(pods, pod.metadata.namespace, pod.metadata.name!, { metadata: { uid: pod.metadata.uid }, status: { conditions: next } }, 'strategic', 'status');
       } catch (err) {
         if (!(err instanceof StatusError && (err.code === 404 || err.code === 409))) throw err;
       }
