@@ -7,7 +7,7 @@ import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { KubeObject } from '../api/types/meta.js';
 import type { TypedResources } from '../api/types/resources.js';
-import { Informer } from './informer.js';
+import { Informer, type InformerOptions } from './informer.js';
 import { resource } from './rest.js';
 import type { ApiClient } from './api-client.js';
 
@@ -25,8 +25,8 @@ export class InformerFactory implements InformerSource {
   constructor(
     private readonly client: ApiClient,
     private readonly log?: Logger,
-    /** Per resource path, what each arriving object is cut down to (InformerOptions.transform). */
-    private readonly transforms: Readonly<Record<string, (obj: any) => any>> = {},
+    /** Per resource path, how its informer keeps objects (what they are cut down to, their families). */
+    private readonly keeping: Readonly<Record<string, Pick<InformerOptions<any>, 'transform' | 'family'>>> = {},
   ) {}
 
   /** The informer for `group/version/plural` (or `version/plural` for core). */
@@ -36,7 +36,7 @@ export class InformerFactory implements InformerSource {
     let inf = this.informers.get(path);
     if (!inf) {
       if (this.started) throw new Error(`informer ${path} asked for after start`);
-      inf = new Informer<T>(this.client, resource(path), { transform: this.transforms[path] }, this.log);
+      inf = new Informer<T>(this.client, resource(path), { ...this.keeping[path] }, this.log);
       this.informers.set(path, inf);
     }
     return inf as Informer<T>;

@@ -4,7 +4,7 @@
 // the kubelet reads, and container fields (command, env, probes, mounts) that are its business
 // too. What a component keeps is its own choice (scheduler/informer-trims.ts,
 // controller-manager/framework/informer-trims.ts); these are the shared parts.
-import type { Container, ContainerStatus, Volume } from '../api/types/pod.js';
+import type { Container, ContainerStatus, Pod, Volume } from '../api/types/pod.js';
 
 /** A copy of `from` with only the `keys` it has. */
 export function pick<T extends object, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
@@ -35,4 +35,14 @@ const CONTAINER_STATUS_FIELDS = ['name', 'state', 'lastState', 'ready', 'started
 
 export function trimContainerStatuses(statuses: ContainerStatus[]): ContainerStatus[] {
   return statuses.map((s) => (s && typeof s === 'object' ? (pick(s, CONTAINER_STATUS_FIELDS) as ContainerStatus) : s));
+}
+
+/**
+ * A pod's family for informers that share what pods repeat (InformerOptions.family): its
+ * controller (pods of one template), else its namespace.
+ */
+export function podFamily(pod: Pod): string {
+  const refs = pod.metadata?.ownerReferences;
+  const controller = Array.isArray(refs) ? refs.find((r) => r?.controller === true) : undefined;
+  return typeof controller?.uid === 'string' ? controller.uid : `ns:${String(pod.metadata?.namespace)}`;
 }

@@ -13,7 +13,7 @@ import { serveHealth } from '../component-base/health-server.js';
 import { runComponent } from '../component-base/run.js';
 import { CONTROLLERS, NODE_JOINING, selectControllers } from './controllers/index.js';
 import type { Controller, ControllerContext } from './framework/controller.js';
-import { INFORMER_TRANSFORMS } from './framework/informer-trims.js';
+import { INFORMER_KEEPING } from './framework/informer-trims.js';
 
 /** How long the other controllers wait for the node-joining controllers' first lists. */
 const FIRST_LISTS_WAIT_MS = 1000;
@@ -93,7 +93,7 @@ runComponent({
     // Controllers write through the fence: none after this process's renew deadline has passed.
     const writer = leader.fence(client, f['leader-elect']);
     const lead = async (leading: AbortSignal) => {
-      informers = new InformerFactory(client, log, INFORMER_TRANSFORMS);
+      informers = new InformerFactory(client, log, INFORMER_KEEPING);
       const recorder = new EventRecorder(writer, { component: 'controller-manager' }, log);
       const ctx: ControllerContext = {
         client: writer,

@@ -21,6 +21,7 @@ import { SELECTED_NODE_ANNOTATION, type PersistentVolume, type PersistentVolumeC
 import { rfc3339 } from '../api/time.js';
 import { findCondition, isPodFinished, nodeReadyStatus } from '../api/conditions.js';
 import { trimNode, trimPod } from './informer-trims.js';
+import { podFamily } from '../client/pod-trims.js';
 import { podPriority, type NodeInfo } from './node-info.js';
 import { Nominator } from './nominator.js';
 import { preempt, PREEMPTION_REASON, type Candidate } from './preemption.js';
@@ -90,8 +91,8 @@ export class Scheduler {
   ) {
     // Pods that have finished hold nothing on their node, so they are not watched at all (as
     // kube-scheduler does): one leaving the selection arrives as DELETED, as it last matched.
-    this.podInformer = new Informer<Pod>(client, pods, { fieldSelector: NOT_FINISHED, transform: trimPod }, log.child({ informer: 'pods' }));
-    this.nodeInformer = new Informer<Node>(client, nodes, { transform: trimNode }, log.child({ informer: 'nodes' }));
+    this.podInformer = new Informer<Pod>(client, pods, { fieldSelector: NOT_FINISHED, transform: trimPod, family: podFamily }, log.child({ informer: 'pods' }));
+    this.nodeInformer = new Informer<Node>(client, nodes, { transform: trimNode, family: () => '' }, log.child({ informer: 'nodes' }));
     this.claimInformer = new Informer<PersistentVolumeClaim>(client, resource('v1/persistentvolumeclaims'), {}, log.child({ informer: 'persistentvolumeclaims' }));
     this.volumeInformer = new Informer<PersistentVolume>(client, resource('v1/persistentvolumes'), {}, log.child({ informer: 'persistentvolumes' }));
     this.classInformer = new Informer<StorageClass>(client, resource('storage.k8s.io/v1/storageclasses'), {}, log.child({ informer: 'storageclasses' }));

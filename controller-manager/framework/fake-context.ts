@@ -9,7 +9,7 @@ import { FakeClient } from '../../client/fake-client.js';
 import { InformerFactory } from '../../client/informer-factory.js';
 import { resource } from '../../client/rest.js';
 import type { ControllerContext } from './controller.js';
-import { INFORMER_TRANSFORMS } from './informer-trims.js';
+import { INFORMER_KEEPING } from './informer-trims.js';
 
 export interface FakeWorld {
   client: FakeClient;
@@ -20,7 +20,7 @@ export interface FakeWorld {
 
 export function fakeWorld(options: Partial<ControllerContext['options']> = {}): FakeWorld {
   const client = new FakeClient();
-  const informers = new InformerFactory(client, undefined, INFORMER_TRANSFORMS);
+  const informers = new InformerFactory(client, undefined, INFORMER_KEEPING);
   const log = pino({ level: 'silent' });
   const ctx: ControllerContext = {
     client,

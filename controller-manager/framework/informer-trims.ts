@@ -7,7 +7,7 @@
 // server. A controller that comes to read another field adds it here.
 import type { Node } from '../../api/types/core.js';
 import type { Pod } from '../../api/types/pod.js';
-import { claimVolumes, trimContainers, trimContainerStatuses } from '../../client/pod-trims.js';
+import { claimVolumes, podFamily, trimContainers, trimContainerStatuses } from '../../client/pod-trims.js';
 
 export function trimPodForControllers(pod: Pod): Pod {
   const { spec, status } = pod;
@@ -38,5 +38,12 @@ export function trimNodeForControllers(node: Node): Node {
   return node;
 }
 
-/** The controller-manager's informer transforms, by resource path (the tests' fake context uses them too). */
-export const INFORMER_TRANSFORMS = { 'v1/pods': trimPodForControllers, 'v1/nodes': trimNodeForControllers } as const satisfies Record<string, (obj: never) => unknown>;
+/**
+ * How the controller-manager's informers keep pods and nodes, by resource path (the tests'
+ * fake context uses it too): trimmed, and sharing the parts a family repeats (no controller
+ * changes a cached object in place).
+ */
+export const INFORMER_KEEPING = {
+  'v1/pods': { transform: trimPodForControllers, family: podFamily },
+  'v1/nodes': { transform: trimNodeForControllers, family: () => '' },
+} as const satisfies Record<string, { transform: (obj: never) => unknown; family: (obj: never) => string }>;
