@@ -33,6 +33,8 @@ import { EndpointReconciler } from './registry/endpoint-reconciler.js';
 import { ensureKubernetesService, keepSystemObjects, publishable } from './registry/system-services.js';
 import { ensureSystemPriorityClasses } from './registry/system-priority-classes.js';
 import { ensureMandatoryFlowControl } from './registry/mandatory-flow-control.js';
+import { FLOW_SCHEMA_UID_HEADER, PRIORITY_LEVEL_UID_HEADER } from './flowcontrol/classifier.js';
+import { FlowControlConfig, flowControlMetrics } from './flowcontrol/config-controller.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { healthRoutes, versionInfo } from './routes/health.js';
 import { openapiRoutes } from './routes/openapi.js';
@@ -60,7 +62,7 @@ import { checkNodeRestriction, NodeAuthorizer, type NodeGraphSource } from './au
 import { RbacAuthorizer, type PolicyRule } from './authz/rbac.js';
 import { registryRbacSource } from './authz/rbac-source.js';
 import type { ReviewDeps } from './authz/reviews.js';
-import { RequestGate } from './http/request-gate.js';
+import { RequestGate, requestIdentity } from './http/request-gate.js';
 import { Auditor } from './audit/auditor.js';
 import type { AuditPolicy } from './audit/policy.js';
 import { Compactor } from './storage/compactor.js';
@@ -432,8 +434,16 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   };
   const auditor = opts.audit ? new Auditor(opts.audit.policy, opts.audit.path) : undefined;
   auditor?.installBeforeGate(app);
-  app.addHook('onRequest', async (req) => {
-    await gate.admit(req.raw);
+  const flowControl = new FlowControlConfig(registry, opts.limits.maxRequestsInflight + opts.limits.maxMutatingRequestsInflight, log.child({ controller: 'flowcontrol' }));
+  app.addHook('onRequest', async (req, reply) => {
+    try {
+      await gate.admit(req.raw);
+    } finally {
+      // Classified once its user is known, refused or not, as Kubernetes' filter does before authorization.
+      const identity = requestIdentity(req.raw);
+      const matched = identity?.attributes ? flowControl.classify(identity.user, identity.attributes) : undefined;
+      if (matched) reply.header(FLOW_SCHEMA_UID_HEADER, matched.flowSchema.metadata.uid).header(PRIORITY_LEVEL_UID_HEADER, matched.priorityLevel.metadata.uid);
+    }
   });
   auditor?.installAfterGate(app);
   installRequestLimits(app, opts.limits);
@@ -444,7 +454,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
 
   let shuttingDown = false;
   app.register(healthRoutes, { etcd, ready: () => isReady, shuttingDown: () => shuttingDown, staleCaches: () => registry.staleCaches() });
-  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(metrics.render()));
+  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(metrics.render() + flowControlMetrics(flowControl.seats())));
   app.get('/', async () => ({ paths: rootPaths(registry.table) }));
   const advertised = opts.advertiseAddress ? (opts.advertiseAddress.includes(':') ? opts.advertiseAddress : `${opts.advertiseAddress}:${opts.listenPort ?? 8080}`) : undefined;
   const aggregator = new AggregatorProxy(registry, log.child({ component: 'aggregator' }), opts.frontProxy);
@@ -485,7 +495,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
       reconcileBootstrapPolicy(registry),
       opts.kubeletBootstrapBindings ? ensureKubeletBootstrapBindings(registry) : undefined,
       ensureSystemPriorityClasses(registry),
-      ensureMandatoryFlowControl(registry),
+      ensureMandatoryFlowControl(registry).then(() => flowControl.start()),
       publishAuthenticationConfig(registry, { clientCaPem: opts.clientCaPem, frontProxy: opts.frontProxy }),
       // Custom resources already defined are served before the server says it is ready; their
       // groups' APIServices come after them.
@@ -550,6 +560,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
       shutdown.abort();
       crds.stop();
       apiservices.stop();
+      flowControl.stop();
       await aggregator.close();
       clearInterval(repairer);
       stopKeepingSystemObjects?.();

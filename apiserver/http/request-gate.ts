@@ -16,6 +16,8 @@ import { decodedPath } from './path.js';
 export interface RequestIdentity {
   user: UserInfo;
   impersonator?: UserInfo;
+  /** What the request asks to do (once its user is known), for API Priority and Fairness. */
+  attributes?: RequestAttributes;
   /** The authorizer's verdict, for audit annotations. */
   decision?: 'allow' | 'forbid';
   reason?: string;
@@ -137,6 +139,7 @@ export class RequestGate {
     const identity: RequestIdentity = { user, ...(user !== authenticated ? { impersonator: authenticated } : {}) };
     identities.set(req, identity);
     const attrs = requestAttributes(req.method ?? 'GET', decodedPath(raw), watchParam(raw));
+    identity.attributes = attrs;
     const d = await this.authorizer.authorize(user, attrs);
     identity.decision = d.decision === 'allow' ? 'allow' : 'forbid';
     if (d.reason) identity.reason = d.reason;

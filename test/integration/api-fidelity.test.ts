@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { decodeKubernetesProtobuf, readWatchFrames } from '../../api/protobuf/envelope.js';
 import { startApiServer, type ApiServerHandle } from '../harness/apiserver.js';
+import { waitFor } from '../harness/ports.js';
 import { restCaller } from '../harness/rest.js';
 
 let api: ApiServerHandle;
@@ -300,5 +301,35 @@ describe('API Priority and Fairness objects', () => {
     expect(row.json.rows[0].cells[5]).toBe('False');
     expect((await call('DELETE', `${base}/flowschemas?fieldSelector=metadata.name%3Dfid-schema`)).status).toBe(200);
     expect((await call('GET', `${base}/flowschemas/fid-schema`)).status).toBe(404);
+  });
+
+  it('classifies requests by the schemas, says so in response headers, and marks a schema whose level is missing Dangling', async () => {
+    // As Kubernetes' conformance test does: a level, a schema for one user, then requests as that user and another.
+    const level = await call('POST', `${base}/prioritylevelconfigurations`, { apiVersion: 'flowcontrol.apiserver.k8s.io/v1', kind: 'PriorityLevelConfiguration', metadata: { name: 'fid-noxu' }, spec: { type: 'Limited', limited: { nominalConcurrencyShares: 1, limitResponse: { type: 'Reject' } } } });
+    const rules = [{ subjects: [{ kind: 'User', user: { name: 'noxu' } }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }] }];
+    const schema = await call('POST', `${base}/flowschemas`, { apiVersion: 'flowcontrol.apiserver.k8s.io/v1', kind: 'FlowSchema', metadata: { name: 'fid-noxu' }, spec: { matchingPrecedence: 1000, priorityLevelConfiguration: { name: 'fid-noxu' }, distinguisherMethod: { type: 'ByUser' }, rules } });
+    expect([level.status, schema.status]).toEqual([201, 201]);
+    const dangling = async (name: string) => ((await call('GET', `${base}/flowschemas/${name}`)).json.status?.conditions ?? []).find((c: any) => c.type === 'Dangling');
+    await waitFor('the Dangling condition', async () => (await dangling('fid-noxu'))?.status === 'False');
+    expect(await dangling('fid-noxu')).toMatchObject({ reason: 'Found', message: 'This FlowSchema references the PriorityLevelConfiguration object named "fid-noxu" and it exists' });
+    expect((await call('GET', '/metrics')).text).toContain('apiserver_flowcontrol_nominal_limit_seats{priority_level="fid-noxu"} ');
+
+    const as = (user: string) => call('GET', '/version', undefined, undefined, { 'Impersonate-User': user, 'Impersonate-Group': 'system:authenticated' });
+    const matching = await as('noxu');
+    expect([matching.headers.get('x-kubernetes-pf-flowschema-uid'), matching.headers.get('x-kubernetes-pf-prioritylevel-uid')]).toEqual([schema.json.metadata.uid, level.json.metadata.uid]);
+    const catchAll = (await call('GET', `${base}/flowschemas/catch-all`)).json.metadata.uid;
+    expect((await as('foo')).headers.get('x-kubernetes-pf-flowschema-uid')).toBe(catchAll);
+    // A refused request is classified too; the local admin is exempt.
+    const refused = await call('GET', '/api/v1/secrets', undefined, undefined, { 'Impersonate-User': 'noxu' });
+    expect([refused.status, refused.headers.get('x-kubernetes-pf-flowschema-uid')]).toEqual([403, catchAll]);
+    const exempt = (await call('GET', `${base}/flowschemas/exempt`)).json.metadata.uid;
+    expect((await call('GET', '/version')).headers.get('x-kubernetes-pf-flowschema-uid')).toBe(exempt);
+
+    // Without its level the schema dangles, and its user's requests go on to the next schema.
+    expect((await call('DELETE', `${base}/prioritylevelconfigurations/fid-noxu`)).status).toBe(200);
+    await waitFor('the schema to dangle', async () => (await dangling('fid-noxu'))?.status === 'True');
+    expect(await dangling('fid-noxu')).toMatchObject({ reason: 'NotFound' });
+    expect((await as('noxu')).headers.get('x-kubernetes-pf-flowschema-uid')).toBe(catchAll);
+    await call('DELETE', `${base}/flowschemas/fid-noxu`);
   });
 });

@@ -6,6 +6,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildCorpus, collectionPath, kinds, NAMESPACE, objectPath, sentinelName, sentinelObject, type Case } from '../corpus/hostile-requests.js';
 import { startApiServer, type ApiServerHandle } from '../harness/apiserver.js';
+import { waitFor } from '../harness/ports.js';
 
 let api: ApiServerHandle;
 
@@ -70,6 +71,13 @@ beforeAll(async () => {
     expect(res.status, `${k.plural}: ${res.text}`).toBe(201);
     sentinels.set(k.plural, res.json);
   }
+  // The server's own controllers finish their part first (a FlowSchema's Dangling condition):
+  // the objects as they then stand are what the corpus must leave unchanged.
+  await waitFor('the sentinels to settle', async () => {
+    const schema = kinds.find((k) => k.plural === 'flowschemas');
+    return !schema || ((await send('GET', objectPath(schema))).json?.status?.conditions ?? []).some((c: any) => c.type === 'Dangling');
+  });
+  for (const k of kinds) sentinels.set(k.plural, (await send('GET', objectPath(k))).json);
   for (const k of kinds) namesBefore.set(k.plural, (await send('GET', collectionPath(k))).json.items.map((i: any) => i.metadata.name).sort());
 }, 120_000);
 

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { MANDATORY_FLOW_SCHEMAS } from '../../api/kinds/flowcontrol/flowschema.js';
+import { MANDATORY_PRIORITY_LEVELS } from '../../api/kinds/flowcontrol/prioritylevelconfiguration.js';
+import type { KubeObject } from '../../api/types/meta.js';
+import { requestAttributes } from '../authz/request-info.js';
+import { classify, matchingOrder } from './classifier.js';
+import { danglingCondition, nominalSeats } from './config-controller.js';
+
+const level = (name: string, shares?: number): KubeObject => ({ metadata: { name }, spec: { type: 'Limited', limited: shares === undefined ? {} : { nominalConcurrencyShares: shares } } });
+const schema = (name: string, precedence: number, levelName: string, rule: Record<string, unknown>): KubeObject => ({ metadata: { name }, spec: { matchingPrecedence: precedence, priorityLevelConfiguration: { name: levelName }, rules: [rule] } });
+
+const levels = new Map([...MANDATORY_PRIORITY_LEVELS, level('workload')].map((l) => [l.metadata.name!, l]));
+const user = (name: string, groups: string[] = ['system:authenticated']) => ({ name, groups });
+const get = (path: string) => requestAttributes('GET', path);
+const name = (c: ReturnType<typeof classify>) => c && [c.flowSchema.metadata.name, c.priorityLevel.metadata.name];
+
+describe('API Priority and Fairness classification', () => {
+  it('puts masters in exempt and everyone else in catch-all, with only the mandatory schemas', () => {
+    const ordered = matchingOrder(MANDATORY_FLOW_SCHEMAS);
+    expect(name(classify(ordered, levels, user('admin', ['system:masters', 'system:authenticated']), get('/api/v1/pods')))).toEqual(['exempt', 'exempt']);
+    expect(name(classify(ordered, levels, user('alice'), get('/version')))).toEqual(['catch-all', 'catch-all']);
+    expect(name(classify(ordered, levels, user('system:anonymous', ['system:unauthenticated']), get('/healthz')))).toEqual(['catch-all', 'catch-all']);
+  });
+
+  it('takes the lowest precedence first, then the name, and passes over a schema whose level is missing', () => {
+    const everything = { subjects: [{ kind: 'Group', group: { name: '*' } }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }] };
+    const ordered = matchingOrder([...MANDATORY_FLOW_SCHEMAS, schema('b', 500, 'workload', everything), schema('a', 500, 'workload', everything), schema('dangling', 100, 'gone', everything)]);
+    expect(name(classify(ordered, levels, user('alice'), get('/version')))).toEqual(['a', 'workload']);
+  });
+
+  it('matches users, groups and service accounts, verbs, groups, resources with subresources, namespaces and URL prefixes', () => {
+    const rule = (subjects: unknown[], rules: Record<string, unknown>) => ({ subjects, ...rules });
+    const pods = { resourceRules: [{ verbs: ['list', 'get'], apiGroups: [''], resources: ['pods', 'pods/status'], namespaces: ['team'] }] };
+    const ordered = matchingOrder([
+      ...MANDATORY_FLOW_SCHEMAS,
+      schema('by-user', 10, 'workload', rule([{ kind: 'User', user: { name: 'noxu' } }], pods)),
+      schema('by-sa', 11, 'workload', rule([{ kind: 'ServiceAccount', serviceAccount: { namespace: 'team', name: '*' } }], { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'], clusterScope: true }] })),
+      schema('health', 12, 'workload', rule([{ kind: 'Group', group: { name: 'system:unauthenticated' } }], { nonResourceRules: [{ verbs: ['get'], nonResourceURLs: ['/healthz/*'] }] })),
+    ]);
+    const of = (u: ReturnType<typeof user>, attrs: ReturnType<typeof get>) => classify(ordered, levels, u, attrs)!.flowSchema.metadata.name;
+    expect(of(user('noxu'), get('/api/v1/namespaces/team/pods'))).toBe('by-user');
+    expect(of(user('noxu'), get('/api/v1/namespaces/team/pods/p/status'))).toBe('by-user');
+    expect(of(user('noxu'), get('/api/v1/namespaces/other/pods'))).toBe('catch-all');
+    expect(of(user('noxu'), requestAttributes('DELETE', '/api/v1/namespaces/team/pods/p'))).toBe('catch-all');
+    expect(of(user('system:serviceaccount:team:builder'), get('/apis/apps/v1/deployments'))).toBe('by-sa');
+    expect(of(user('system:serviceaccount:team:builder'), get('/apis/apps/v1/namespaces/team/deployments'))).toBe('catch-all');
+    expect(of(user('system:serviceaccount:other:builder'), get('/apis/apps/v1/deployments'))).toBe('catch-all');
+    const anonymous = user('system:anonymous', ['system:unauthenticated']);
+    expect(of(anonymous, get('/healthz/etcd'))).toBe('health');
+    expect(of(anonymous, get('/healthzz'))).toBe('catch-all');
+  });
+
+  it('says whether a schema dangles, and shares the server limit among levels by their shares', () => {
+    expect(danglingCondition('x', true)).toMatchObject({ status: 'False', reason: 'Found' });
+    expect(danglingCondition('x', false)).toMatchObject({ status: 'True', reason: 'NotFound' });
+    const seats = nominalSeats([level('a', 10), level('b', 30), level('c'), { metadata: { name: 'exempt' }, spec: { type: 'Exempt' } }], 600);
+    expect(Object.fromEntries(seats)).toEqual({ a: 86, b: 258, c: 258 });
+  });
+});
