@@ -15,19 +15,21 @@ const MAX_DEPTH = 64;
 type Json = unknown;
 
 export class SubtreeSharer {
-  private last = new Map<string, Json>();
+  // Held weakly: the last pod of a ReplicaSet long gone is not kept alive by this table.
+  private last = new Map<string, WeakRef<object>>();
 
-  constructor(private readonly maxFamilies = 10_000) {}
+  constructor(private readonly maxFamilies = 4096) {}
 
   /**
    * `value` with every part equal to the matching part of the last value of `family` replaced
    * by that (frozen) part; the value itself becomes the family's last. Returns `value`.
    */
   share<T>(value: T, family: string): T {
-    const previous = this.last.get(family);
+    if (value === null || typeof value !== 'object') return value;
+    const previous = this.last.get(family)?.deref();
     if (previous !== undefined && previous !== value) shareInto(value, previous, 0);
     if (this.last.size >= this.maxFamilies && !this.last.has(family)) this.last = new Map();
-    this.last.set(family, value);
+    this.last.set(family, new WeakRef(value));
     return value;
   }
 
