@@ -17,12 +17,16 @@ export function podStatusPatch(status: PodStatus): Record<string, unknown> {
   // a node never sets, is left as stored (null in a patch would delete it).
   patch.conditions = conditions.filter((c) => KUBELET_POD_CONDITIONS.has(c.type)).map(ownCondition);
   patch['$setElementOrder/conditions'] = conditions.map((c) => ({ type: c.type }));
-  // Addresses merge by ip: a lone replace marker makes the list exactly ours.
-  for (const k of ['podIPs', 'hostIPs'] as const) {
-    const ips = status[k];
-    if (Array.isArray(ips)) patch[k] = [{ $patch: 'replace' }, ...ips];
-  }
+  for (const k of ['podIPs', 'hostIPs'] as const) if (Array.isArray(status[k])) patch[k] = replacing(status[k]);
   return patch;
+}
+
+/**
+ * A keyed list as a patch that makes it exactly this one: addresses merge by ip (pods) or by
+ * type (nodes), which would keep an address the node no longer has.
+ */
+function replacing(items: unknown[]): unknown[] {
+  return [{ $patch: 'replace' }, ...items];
 }
 
 function ownCondition(c: PodCondition): Record<string, unknown> {
@@ -35,6 +39,5 @@ export const KUBELET_NODE_CONDITIONS: ReadonlySet<string> = new Set(['MemoryPres
 
 /** The strategic merge patch of a Node's status (which names only the node's own conditions). */
 export function nodeStatusPatch(status: Record<string, unknown>): Record<string, unknown> {
-  // Addresses merge by type: a lone replace marker makes the list exactly ours.
-  return Array.isArray(status.addresses) ? { ...status, addresses: [{ $patch: 'replace' }, ...status.addresses] } : status;
+  return Array.isArray(status.addresses) ? { ...status, addresses: replacing(status.addresses) } : status;
 }

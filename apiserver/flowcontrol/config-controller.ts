@@ -120,7 +120,8 @@ export class FlowControlConfig {
 
   /** The schema and priority level of a request (see classifier.ts). */
   classify(user: UserInfo, attrs: RequestAttributes): Classification | undefined {
-    return classify(this.current().ordered, this.current().levels, user, attrs);
+    const { ordered, levels } = this.current();
+    return classify(ordered, levels, user, attrs);
   }
 
   /** Nominal seats by priority level, for the metrics. */

@@ -131,7 +131,6 @@ function readinessGatesUnready(pod: Pod, conditions: PodCondition[]): string[] {
   return out;
 }
 
-
 export function computePodStatus(input: StatusInput): PodStatus {
   const { pod, containers } = input;
   const current = pod.status ?? {};
