@@ -159,14 +159,14 @@ export class Admission {
       if (spec && typeof spec === 'object' && (spec.storageClassName === undefined || spec.storageClassName === null) && name) spec.storageClassName = name;
     }
     const warnings: string[] = [];
-    const { attrs, carryBack } = await this.externalView(r, this.attributes('CREATE', r, obj, undefined, user, req));
-    if (this.webhooks) this.collect(await this.webhooks.mutate(attrs), warnings, req);
-    await carryBack(obj);
+    const view = this.externalActive() ? await this.externalView(r, this.attributes('CREATE', r, obj, undefined, user, req)) : undefined;
+    if (view && this.webhooks) this.collect(await this.webhooks.mutate(view.attrs), warnings, req);
+    await view?.carryBack(obj);
     if (runtimeClassed) validatePodRuntimeClass(obj as unknown as Pod, runtimeClassed);
     if (ranged && ranges.length) checkLimitRanges(ranged, obj, ranges);
     warnings.push(...(await this.validate(r, obj, undefined, user, req.annotate)));
-    if (this.policies) this.collect(await this.policies.validate(attrs), warnings, req);
-    if (this.webhooks) this.collect(await this.webhooks.validate(attrs), warnings, req);
+    if (view && this.policies) this.collect(await this.policies.validate(view.attrs), warnings, req);
+    if (view && this.webhooks) this.collect(await this.webhooks.validate(view.attrs), warnings, req);
     // ResourceQuota last, as in Kubernetes: only what every other check admitted is charged.
     if (this.quota && this.plugins.has('ResourceQuota') && !req.subresource) await this.quota.admit(r.group, r.plural, obj, undefined, !!req.dryRun);
     return warnings;
@@ -179,9 +179,9 @@ export class Admission {
    */
   async admitUpdate(r: ResourceInfo, next: KubeObject, old: KubeObject, user: UserInfo, req: AdmissionRequest = {}): Promise<string[]> {
     const warnings: string[] = [];
-    const { attrs, carryBack } = await this.externalView(r, this.attributes('UPDATE', r, next, old, user, req));
-    if (this.webhooks) this.collect(await this.webhooks.mutate(attrs), warnings, req);
-    await carryBack(next);
+    const view = this.externalActive() ? await this.externalView(r, this.attributes('UPDATE', r, next, old, user, req)) : undefined;
+    if (view && this.webhooks) this.collect(await this.webhooks.mutate(view.attrs), warnings, req);
+    await view?.carryBack(next);
     if (this.priorityClasses && !req.subresource && r.group === 'scheduling.k8s.io' && r.kind === 'PriorityClass') admitPriorityClass(next, this.priorityClasses);
     if (this.priorityClasses && !req.subresource && r.group === '' && r.kind === 'Pod') keepPodPriority(next as unknown as Pod, old as unknown as Pod);
     const ranged = this.limitRanged(r, next, true, req);
@@ -190,8 +190,8 @@ export class Admission {
       if (ranges.length) checkLimitRanges(ranged, next, ranges);
     }
     if (!req.subresource || req.subresource === 'ephemeralcontainers') warnings.push(...(await this.validate(r, next, old, user, req.annotate)));
-    if (this.policies) this.collect(await this.policies.validate(attrs), warnings, req);
-    if (this.webhooks) this.collect(await this.webhooks.validate(attrs), warnings, req);
+    if (view && this.policies) this.collect(await this.policies.validate(view.attrs), warnings, req);
+    if (view && this.webhooks) this.collect(await this.webhooks.validate(view.attrs), warnings, req);
     if (this.quota && this.plugins.has('ResourceQuota') && !req.subresource) await this.quota.admit(r.group, r.plural, next, old, !!req.dryRun);
     return warnings;
   }
@@ -201,7 +201,7 @@ export class Admission {
    * objects, as in Kubernetes, and mutating webhooks may change `next` (its replicas).
    */
   async admitScale(r: ResourceInfo, next: KubeObject, old: KubeObject, user: UserInfo, req: AdmissionRequest = {}): Promise<string[]> {
-    if (!this.webhooks && !this.policies) return [];
+    if (!this.externalActive()) return [];
     const attrs = { ...this.attributes('UPDATE', r, next, old, user, { ...req, subresource: 'scale' }), objectKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' } };
     return this.externalChecks(attrs, req);
   }
@@ -212,7 +212,7 @@ export class Admission {
    * as the object, as in Kubernetes; any may refuse it.
    */
   async admitConnect(r: ResourceInfo, subresource: string, namespace: string, name: string, options: KubeObject, user: UserInfo): Promise<void> {
-    if (!this.webhooks && !this.policies) return;
+    if (!this.externalActive()) return;
     const attrs: AdmissionAttributes = {
       ...this.attributes('CONNECT', r, options, undefined, user, { subresource }),
       name,
@@ -224,7 +224,7 @@ export class Admission {
 
   /** Admits the deletion of `current` (webhooks see it as the old object). */
   async admitDelete(r: ResourceInfo, current: KubeObject, user: UserInfo, req: AdmissionRequest = {}): Promise<void> {
-    if (!this.webhooks && !this.policies) return;
+    if (!this.externalActive()) return;
     await this.externalChecks((await this.externalView(r, this.attributes('DELETE', r, undefined, current, user, req))).attrs, req);
   }
 
@@ -233,9 +233,14 @@ export class Admission {
    * only when some webhook or policy is there to see it: a conversion may be a webhook call.
    */
   private externalView(r: ResourceInfo, attrs: AdmissionAttributes): Promise<ServedView> | ServedView {
-    // Most resources have one version: nothing to convert, no need to look for webhooks.
-    if (!r.module.conversion || (!this.webhooks?.active() && !this.policies?.active())) return { attrs, carryBack: async () => undefined };
+    // Most resources have one version: nothing to convert.
+    if (!r.module.conversion) return { attrs, carryBack: async () => undefined };
     return servedView(r, attrs);
+  }
+
+  /** Whether any admission webhook or policy is configured: without one, a write skips building their view of it. */
+  private externalActive(): boolean {
+    return !!(this.webhooks?.active() || this.policies?.active());
   }
 
   /** Mutating webhooks, policies, validating webhooks: all a write with no built-in checks between them passes. */

@@ -65,10 +65,25 @@ interface Tracked {
 
 const tracked = new WeakMap<FastifyRequest, Tracked>();
 
+/** How stale the heap guard's reading of the heap may be. */
+const HEAP_CHECK_MS = 20;
+
 export function installRequestLimits(app: FastifyInstance, limits: RequestLimits): void {
   let reads = 0;
   let writes = 0;
   const heapLimit = getHeapStatistics().heap_size_limit;
+  // The heap is looked at once per HEAP_CHECK_MS, not on every write: a burst of writes
+  // would otherwise pay for the statistics call each time to learn the same thing.
+  let heapCheckedAt = -Infinity;
+  let heapShort = false;
+  const shortOfHeap = () => {
+    const now = performance.now();
+    if (now - heapCheckedAt >= HEAP_CHECK_MS) {
+      heapCheckedAt = now;
+      heapShort = getHeapStatistics().used_heap_size > heapLimit * limits.heapGuardRatio;
+    }
+    return heapShort;
+  };
 
   const release = (req: FastifyRequest) => {
     const t = tracked.get(req);
@@ -85,7 +100,7 @@ export function installRequestLimits(app: FastifyInstance, limits: RequestLimits
     const mutating = MUTATING.has(req.method);
     if (mutating) {
       if (writes >= limits.maxMutatingRequestsInflight) return sendStatus(reply, tooMany('Too many requests, please try again later.'));
-      if (getHeapStatistics().used_heap_size > heapLimit * limits.heapGuardRatio) {
+      if (shortOfHeap()) {
         return sendStatus(reply, tooMany('the server is short of memory, please try again later.'));
       }
       writes++;

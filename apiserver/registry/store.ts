@@ -21,7 +21,7 @@ import {
 } from '../../api/status.js';
 import type { DeleteOptions, KubeObject } from '../../api/types/meta.js';
 import { validateCreate, validateEphemeralContainersUpdate, validateUpdate, type ValidationTarget } from '../../api/validation/kinds.js';
-import { CachedObject, jsonParts, type JSONParts } from '../storage/cached-object.js';
+import { CachedObject, storedJSON, type StoredJSON } from '../storage/cached-object.js';
 import { CompactedError, FutureRevisionError } from '../storage/etcd/errors.js';
 import type { KVStore, StoredKV, WriteOptions, WriteResult } from '../storage/kv.js';
 import { lowerBound, prefixSpan, type CacheSnapshot, type WatchCache } from '../storage/watch-cache.js';
@@ -111,10 +111,19 @@ const CONSISTENT_READ_WAIT_MS = 3000;
 
 const SYSTEM_META = ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'namespace', 'name', 'selfLink'] as const;
 
-/** What goes to etcd: the object's JSON without a resourceVersion (etcd's revision is that). */
-function serialize(obj: KubeObject): { value: Buffer; parts: JSONParts } {
-  const parts = jsonParts(obj, true);
-  return { value: Buffer.from(parts.head + parts.meta + parts.tail), parts };
+/** A write's bytes, and the object made of them once written (by the watch cache or the answer, whichever comes first). */
+interface WriteBody extends StoredJSON {
+  made?: CachedObject;
+}
+
+function serialize(obj: KubeObject): WriteBody {
+  return storedJSON(obj);
+}
+
+/** The object `body` became at `rev`, encoded once for the watch cache and the answer both. */
+function writtenObject(key: string, obj: KubeObject, rev: number, body: WriteBody): CachedObject {
+  if (body.made?.rev !== rev) body.made = CachedObject.written(key, rev, obj, body);
+  return body.made;
 }
 
 function hasFinalizers(obj: KubeObject): boolean {
@@ -189,8 +198,8 @@ export class ResourceStore {
    * cache (which is handed a twin for when etcd's event for this write arrives) has to parse
    * or encode it again. The object belongs to the store from here on: callers never change it.
    */
-  private stored(key: string, obj: KubeObject, revision: number, parts: JSONParts): CachedObject {
-    const o = CachedObject.written(key, this.written(revision), obj, parts);
+  private stored(key: string, obj: KubeObject, revision: number, body: WriteBody): CachedObject {
+    const o = writtenObject(key, obj, this.written(revision), body);
     this.cache.adopt(o.twin());
     return o;
   }
@@ -200,8 +209,8 @@ export class ResourceStore {
    * event of a write usually arrives before its answer, and the cache then takes the object
    * from here rather than parsing the event.
    */
-  private async put(key: string, obj: KubeObject, body: { value: Buffer; parts: JSONParts }, write: () => Promise<WriteResult>): Promise<WriteResult> {
-    this.cache.expectWrite(key, body.value, (rev) => CachedObject.written(key, rev, obj, body.parts));
+  private async put(key: string, obj: KubeObject, body: WriteBody, write: () => Promise<WriteResult>): Promise<WriteResult> {
+    this.cache.expectWrite(key, body.value, (rev) => writtenObject(key, obj, rev, body));
     try {
       return await write();
     } finally {
@@ -282,7 +291,7 @@ export class ResourceStore {
         res = await this.put(key, obj, body, () => this.etcd.create(key, body.value, this.writeOptions));
       }
       if (!res.ok) throw alreadyExists(this.info.plural, this.info.group, meta.name!);
-      return this.stored(key, obj, res.revision, body.parts);
+      return this.stored(key, obj, res.revision, body);
     } catch (err) {
       await undo?.();
       throw err;
@@ -349,7 +358,7 @@ export class ResourceStore {
           const res = await this.put(key, prepared, body, () => this.etcd.update(key, body.value, current.modRevision, this.writeOptions));
           if (res.ok) {
             await plan?.commit();
-            return { object: this.stored(key, prepared, res.revision, body.parts), created: false };
+            return { object: this.stored(key, prepared, res.revision, body), created: false };
           }
         }
       } catch (err) {
@@ -476,7 +485,7 @@ export class ResourceStore {
         if (deepEqual(next, obj.obj)) return { object: obj, pending: true };
         const body = serialize(next);
         const res = await this.put(key, next, body, () => this.etcd.update(key, body.value, current.modRevision, this.writeOptions));
-        if (res.ok) return { object: this.stored(key, next, res.revision, body.parts), pending: true };
+        if (res.ok) return { object: this.stored(key, next, res.revision, body), pending: true };
       } else {
         const res = await this.etcd.delete(key, current.modRevision);
         if (res.ok) {

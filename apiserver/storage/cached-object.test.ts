@@ -3,7 +3,7 @@
 // fields, and the whole object with managedFields from full().
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../api/types/meta.js';
-import { CachedObject } from './cached-object.js';
+import { CachedObject, encodeObject, storedJSON } from './cached-object.js';
 
 const pod = (): KubeObject => ({
   apiVersion: 'v1',
@@ -54,5 +54,24 @@ describe('CachedObject, bytes only', () => {
     expect(gone.obj.metadata.resourceVersion).toBe('50');
     expect(gone.labels()).toEqual({ app: 'web', tier: 'front' });
     expect(gone.full().metadata.managedFields).toHaveLength(1);
+  });
+});
+
+describe('CachedObject.written', () => {
+  it('is the stored JSON with the revision as resourceVersion, byte for byte what encoding the object gives', () => {
+    const objects: KubeObject[] = [
+      pod(),
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ünïcode-✓', annotations: { note: 'naïve — 日本語 🙂' } }, data: { k: 'é' } },
+      { apiVersion: 'v1', kind: 'Namespace', metadata: {} },
+    ];
+    for (const obj of objects) {
+      const stored = storedJSON(obj);
+      expect(JSON.parse(stored.value.toString()).metadata.resourceVersion).toBeUndefined();
+      const o = CachedObject.written('/k', 1234, structuredClone(obj), stored);
+      const expected = encodeObject({ ...obj, metadata: { ...obj.metadata, resourceVersion: '1234' } });
+      expect(o.bytes().toString()).toBe(expected.bytes.toString());
+      expect(JSON.parse(o.metadataBytes().toString())).toEqual({ ...obj.metadata, resourceVersion: '1234' });
+      expect(o.obj.metadata.resourceVersion).toBe('1234');
+    }
   });
 });

@@ -46,6 +46,21 @@ function encodeParts({ head, meta, tail }: JSONParts): Encoded {
   return { bytes, metaStart, metaEnd: metaStart + Buffer.byteLength(meta) };
 }
 
+/** An object's JSON as written to etcd (no resourceVersion), and where its metadata's value lies in it. */
+export interface StoredJSON {
+  value: Buffer;
+  metaStart: number;
+  metaEnd: number;
+}
+
+/** What goes to etcd for `obj`: its JSON without metadata.resourceVersion (etcd's revision is that). */
+export function storedJSON(obj: KubeObject): StoredJSON {
+  const { head, meta, tail } = jsonParts(obj, true);
+  const value = Buffer.from(head + meta + tail);
+  const metaStart = Buffer.byteLength(head);
+  return { value, metaStart, metaEnd: metaStart + Buffer.byteLength(meta) };
+}
+
 /** JSON bytes of `obj` (apiVersion, kind and metadata first) and where its metadata's value lies. */
 export function encodeObject(obj: KubeObject): Encoded {
   return encodeParts(jsonParts(obj));
@@ -136,15 +151,21 @@ export class CachedObject {
   }
 
   /**
-   * The object this server just wrote at `rev`: `parts` are the JSON it stored (without a
-   * resourceVersion), so its answer's bytes need no second encoding.
+   * The object this server just wrote at `rev`: `stored` is the JSON it sent to etcd (without a
+   * resourceVersion), so its bytes are those with the resourceVersion spliced into the
+   * metadata, copied rather than encoded again.
    */
-  static written(key: string, rev: number, obj: KubeObject, parts: JSONParts): CachedObject {
+  static written(key: string, rev: number, obj: KubeObject, stored: StoredJSON): CachedObject {
     obj.metadata.resourceVersion = String(rev);
     const o = new CachedObject(key, rev, obj);
-    const stamp = `"resourceVersion":${JSON.stringify(String(rev))}`;
-    const meta = parts.meta === '{}' ? `{${stamp}}` : `${parts.meta.slice(0, -1)},${stamp}}`;
-    o.adoptEncoded(encodeParts({ head: parts.head, meta, tail: parts.tail }));
+    const stamp = `${stored.metaEnd - stored.metaStart === 2 ? '' : ','}"resourceVersion":"${rev}"`;
+    const close = stored.metaEnd - 1; // the metadata's closing brace
+    // Its own allocation, as encodeParts() explains.
+    const bytes = Buffer.allocUnsafeSlow(stored.value.length + stamp.length);
+    stored.value.copy(bytes, 0, 0, close);
+    bytes.write(stamp, close, 'latin1');
+    stored.value.copy(bytes, close + stamp.length, close);
+    o.adoptEncoded({ bytes, metaStart: stored.metaStart, metaEnd: stored.metaEnd + stamp.length });
     return o;
   }
 

@@ -2,7 +2,7 @@
 // cache has not caught up with yet gets only what came after it, never the writes it knows.
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { CachedObject, jsonParts, type CacheEvent } from './cached-object.js';
+import { CachedObject, storedJSON, type CacheEvent } from './cached-object.js';
 import type { WatchHandlers } from './kv.js';
 import { MemoryKV } from './memory-kv.js';
 import { WatchCache } from './watch-cache.js';
@@ -120,7 +120,7 @@ describe('watch cache', () => {
       const value = object(name, n);
       cache.expectWrite(key, value, (rev) => {
         made.push(rev);
-        return CachedObject.written(key, rev, structuredClone(obj), jsonParts(obj, true));
+        return CachedObject.written(key, rev, structuredClone(obj), storedJSON(obj));
       });
       return value;
     };

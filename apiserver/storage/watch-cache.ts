@@ -242,7 +242,8 @@ export class WatchCache {
     const e = this.expected.get(kv.key);
     if (!e || !e.value.equals(kv.value)) return undefined;
     this.expected.delete(kv.key);
-    return e.make(rev).compact(this.retainParsed);
+    // A twin: the writer answers with the object `make` gives, which the cache's compaction must not touch.
+    return e.make(rev).twin().compact(this.retainParsed);
   }
 
   private ownWrite(key: string, rev: number): CachedObject | undefined {
