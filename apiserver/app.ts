@@ -239,6 +239,9 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     loggerInstance: log as FastifyBaseLogger,
     // One line per request is too much for a server that takes thousands a second.
     logController: new LogController({ disableRequestLogging: true }),
+    // Nor a child logger per request (a pino child with the request's id is ~1% of a create):
+    // the few lines a request logs name what they are about.
+    childLoggerFactory: (logger) => logger,
     bodyLimit: BODY_LIMIT,
     // The time a client may take to send its whole request (headers and body); responses,
     // such as watch streams, are not bounded by it.
@@ -277,7 +280,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     }
     if (fe.code?.startsWith('FST_') && fe.statusCode && fe.statusCode < 500) return sendStatus(reply, frameworkStatus(fe));
     const status = statusFor(err);
-    if (status.code >= 500) req.log.error({ err }, 'request failed');
+    if (status.code >= 500) req.log.error({ err, method: req.method, url: req.url }, 'request failed');
     return sendStatus(reply, status);
   });
   app.setNotFoundHandler((_req, reply) => sendStatus(reply, noSuchRoute()));
@@ -340,8 +343,12 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   const namespaceStore = registry.storeFor(findResource('', 'v1', 'namespaces')!);
   const quotaStore = registry.storeFor(findResource('', 'v1', 'resourcequotas')!);
   /** The cached objects of a v1 resource (in one namespace, or all). */
+  // Admission asks on every write (webhook configurations, quotas, ranges): resources found once.
+  const builtIns = new Map<string, ResourceInfo>();
   const cachedIn = (group: string, plural: string, namespace?: string) => {
-    const store = registry.storeFor(findResource(group, 'v1', plural)!);
+    let r = builtIns.get(`${group}/${plural}`);
+    if (!r) builtIns.set(`${group}/${plural}`, (r = findResource(group, 'v1', plural)!));
+    const store = registry.storeFor(r);
     return store.cache.list(store.keyPrefix(namespace)).map((o) => o.obj);
   };
   const nodeGraph: NodeGraphSource = {
@@ -448,8 +455,13 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   auditor?.installAfterGate(app);
   installRequestLimits(app, opts.limits);
   app.addHook('onSend', async (_req, reply, payload) => jsonWithNewline(reply.getHeader('content-type'), payload));
+  // Routes are few: each one's label is worked out once.
+  const routeLabels = new Map<string, string>();
   app.addHook('onResponse', async (req, reply) => {
-    metrics.countRequest(req.method, (req.routeOptions.url ?? '').split('/').slice(0, 4).join('/'), reply.statusCode);
+    const route = req.routeOptions.url ?? '';
+    let label = routeLabels.get(route);
+    if (label === undefined) routeLabels.set(route, (label = route.split('/').slice(0, 4).join('/')));
+    metrics.countRequest(req.method, label, reply.statusCode);
   });
 
   let shuttingDown = false;

@@ -36,6 +36,14 @@ describe('JSON text', () => {
     expect(depthOf(parseJSON(deepText(MAX_NESTING_DEPTH - 1)))).toBe(MAX_NESTING_DEPTH - 1);
   });
 
+  it('judges a text just past the limit in length, and lets any shorter one through (it cannot be deeper)', () => {
+    expect(() => parseJSON('[[[1]]]', 2)).toThrow(NestingTooDeepError);
+    expect(() => parseJSON(Buffer.from('[[[]]]'), 2)).toThrow(NestingTooDeepError);
+    expect(parseJSON('[[1]]', 2)).toEqual([[1]]);
+    expect(parseJSON('[[]]', 4)).toEqual([[]]);
+    expect(parseJSON(' [[ ]] ', 2)).toEqual([[]]);
+  });
+
   it('agrees with the parser about depth for any JSON document', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (v) => {

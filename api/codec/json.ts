@@ -41,7 +41,8 @@ export function jsonNestingDepth(text: string | Buffer, limit = MAX_NESTING_DEPT
 
 /** JSON.parse after the nesting check. */
 export function parseJSON(text: string | Buffer, limit = MAX_NESTING_DEPTH): unknown {
-  jsonNestingDepth(text, limit);
+  // Each level of nesting takes a character: a text no longer than the limit is within it.
+  if (text.length > limit) jsonNestingDepth(text, limit);
   return JSON.parse(typeof text === 'string' ? text : text.toString('utf8'));
 }
 
