@@ -32,7 +32,7 @@ import { Registry } from './registry/registry.js';
 import { EndpointReconciler } from './registry/endpoint-reconciler.js';
 import { ensureKubernetesService, keepSystemObjects, publishable } from './registry/system-services.js';
 import { ensureSystemPriorityClasses } from './registry/system-priority-classes.js';
-import { ensureMandatoryFlowControl } from './registry/mandatory-flow-control.js';
+import { ensureFlowControlBootstrap, keepFlowControlBootstrap } from './registry/flow-control-bootstrap.js';
 import { FLOW_SCHEMA_UID_HEADER, PRIORITY_LEVEL_UID_HEADER } from './flowcontrol/classifier.js';
 import { FlowControlConfig, flowControlMetrics } from './flowcontrol/config-controller.js';
 import { discoveryRoutes } from './routes/discovery.js';
@@ -482,6 +482,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   const apiservices = new APIServiceController(registry, aggregator, log.child({ controller: 'apiservices' }));
   let repairer: NodeJS.Timeout | undefined;
   let stopKeepingSystemObjects: (() => void) | undefined;
+  let stopKeepingFlowControl: (() => void) | undefined;
   const repairAllocations = async () => {
     try {
       const services = await registry.storeFor(findResource('', 'v1', 'services')!).list({ labels: [], fields: [] });
@@ -507,7 +508,10 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
       reconcileBootstrapPolicy(registry),
       opts.kubeletBootstrapBindings ? ensureKubeletBootstrapBindings(registry) : undefined,
       ensureSystemPriorityClasses(registry),
-      ensureMandatoryFlowControl(registry).then(() => flowControl.start()),
+      ensureFlowControlBootstrap(registry).then(() => {
+        stopKeepingFlowControl = keepFlowControlBootstrap(registry, log);
+        return flowControl.start();
+      }),
       publishAuthenticationConfig(registry, { clientCaPem: opts.clientCaPem, frontProxy: opts.frontProxy }),
       // Custom resources already defined are served before the server says it is ready; their
       // groups' APIServices come after them.
@@ -576,6 +580,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
       await aggregator.close();
       clearInterval(repairer);
       stopKeepingSystemObjects?.();
+      stopKeepingFlowControl?.();
       compactor.stop();
       for (const s of secure) {
         s.close();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MANDATORY_FLOW_SCHEMAS } from '../../api/kinds/flowcontrol/flowschema.js';
 import { MANDATORY_PRIORITY_LEVELS } from '../../api/kinds/flowcontrol/prioritylevelconfiguration.js';
+import { SUGGESTED_FLOW_SCHEMAS, SUGGESTED_PRIORITY_LEVELS } from '../../api/kinds/flowcontrol/suggested-configuration.js';
 import type { KubeObject } from '../../api/types/meta.js';
 import { requestAttributes } from '../authz/request-info.js';
 import { classify, matchingOrder } from './classifier.js';
@@ -48,6 +49,30 @@ describe('API Priority and Fairness classification', () => {
     const anonymous = user('system:anonymous', ['system:unauthenticated']);
     expect(of(anonymous, get('/healthz/etcd'))).toBe('health');
     expect(of(anonymous, get('/healthzz'))).toBe('catch-all');
+  });
+
+  it("sorts the cluster's own clients by the suggested configuration as a Kubernetes 1.32 cluster does", () => {
+    const all = new Map([...MANDATORY_PRIORITY_LEVELS, ...SUGGESTED_PRIORITY_LEVELS].map((l) => [l.metadata.name!, l]));
+    const ordered = matchingOrder([...MANDATORY_FLOW_SCHEMAS, ...SUGGESTED_FLOW_SCHEMAS]);
+    const of = (u: ReturnType<typeof user>, attrs: ReturnType<typeof get>) => name(classify(ordered, all, u, attrs));
+    const kubelet = user('system:node:n1', ['system:nodes', 'system:authenticated']);
+    const put = (path: string) => requestAttributes('PUT', path);
+    expect(of(kubelet, requestAttributes('PATCH', '/api/v1/nodes/n1/status'))).toEqual(['system-node-high', 'node-high']);
+    expect(of(kubelet, put('/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n1'))).toEqual(['system-node-high', 'node-high']);
+    expect(of(kubelet, get('/api/v1/pods?fieldSelector=spec.nodeName%3Dn1'))).toEqual(['system-nodes', 'system']);
+    const cm = user('system:kube-controller-manager');
+    expect(of(cm, put('/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-controller-manager'))).toEqual(['system-leader-election', 'leader-election']);
+    expect(of(cm, put('/api/v1/namespaces/default/endpoints/web'))).toEqual(['endpoint-controller', 'workload-high']);
+    expect(of(cm, get('/apis/apps/v1/replicasets'))).toEqual(['kube-controller-manager', 'workload-high']);
+    expect(of(user('system:kube-scheduler'), requestAttributes('POST', '/api/v1/namespaces/default/pods/p/binding'))).toEqual(['kube-scheduler', 'workload-high']);
+    const sa = (ns: string) => user(`system:serviceaccount:${ns}:app`, ['system:serviceaccounts', `system:serviceaccounts:${ns}`, 'system:authenticated']);
+    expect(of(sa('kube-system'), put('/api/v1/namespaces/kube-system/configmaps/lock'))).toEqual(['workload-leader-election', 'leader-election']);
+    expect(of(sa('kube-system'), get('/api/v1/pods'))).toEqual(['kube-system-service-accounts', 'workload-high']);
+    expect(of(sa('team'), get('/api/v1/pods'))).toEqual(['service-accounts', 'workload-low']);
+    expect(of(user('system:anonymous', ['system:unauthenticated']), get('/readyz'))).toEqual(['probes', 'exempt']);
+    expect(of(user('alice'), get('/api/v1/namespaces/default/pods'))).toEqual(['global-default', 'global-default']);
+    // Each level's seats of 600 (--max-requests-inflight 400 + --max-mutating-requests-inflight 200), as Kubernetes reports them.
+    expect(Object.fromEntries(nominalSeats(all.values(), 600))).toEqual({ 'catch-all': 13, system: 74, 'node-high': 98, 'leader-election': 25, 'workload-high': 98, 'workload-low': 245, 'global-default': 49 });
   });
 
   it('says whether a schema dangles, and shares the server limit among levels by their shares', () => {

@@ -1,4 +1,4 @@
-// Objects every cluster has (system PriorityClasses, APF's mandatory objects), made at start
+// Objects every cluster has (the system PriorityClasses), made at start
 // where missing; one made meanwhile by another apiserver is fine, one an operator changed is kept.
 import { StatusError } from '../../api/status.js';
 import type { KubeObject } from '../../api/types/meta.js';

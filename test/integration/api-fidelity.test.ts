@@ -258,17 +258,37 @@ describe('API Priority and Fairness objects', () => {
   const base = '/apis/flowcontrol.apiserver.k8s.io/v1';
   const table = { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' };
 
-  it('has the mandatory exempt and catch-all levels and schemas, with kubectl\'s columns', async () => {
+  it('has the mandatory and suggested levels and schemas of a Kubernetes 1.32 cluster, with kubectl\'s columns', async () => {
     const levels = await call('GET', `${base}/prioritylevelconfigurations`);
-    expect(levels.json.items.map((l: any) => [l.metadata.name, l.spec.type])).toEqual([
-      ['catch-all', 'Limited'],
-      ['exempt', 'Exempt'],
+    expect(levels.json.items.map((l: any) => [l.metadata.name, l.spec.type, l.spec.limited?.nominalConcurrencyShares, l.metadata.annotations?.['apf.kubernetes.io/autoupdate-spec']])).toEqual([
+      ['catch-all', 'Limited', 5, 'true'],
+      ['exempt', 'Exempt', undefined, 'true'],
+      ['global-default', 'Limited', 20, 'true'],
+      ['leader-election', 'Limited', 10, 'true'],
+      ['node-high', 'Limited', 40, 'true'],
+      ['system', 'Limited', 30, 'true'],
+      ['workload-high', 'Limited', 40, 'true'],
+      ['workload-low', 'Limited', 100, 'true'],
     ]);
     const schemas = await call('GET', `${base}/flowschemas`);
-    expect(schemas.json.items.map((s: any) => [s.metadata.name, s.spec.matchingPrecedence, s.spec.priorityLevelConfiguration.name])).toEqual([
-      ['catch-all', 10000, 'catch-all'],
-      ['exempt', 1, 'exempt'],
+    expect(schemas.json.items.map((s: any) => [s.metadata.name, s.spec.matchingPrecedence, s.spec.priorityLevelConfiguration.name, s.spec.distinguisherMethod?.type])).toEqual([
+      ['catch-all', 10000, 'catch-all', 'ByUser'],
+      ['endpoint-controller', 150, 'workload-high', 'ByUser'],
+      ['exempt', 1, 'exempt', undefined],
+      ['global-default', 9900, 'global-default', 'ByUser'],
+      ['kube-controller-manager', 800, 'workload-high', 'ByNamespace'],
+      ['kube-scheduler', 800, 'workload-high', 'ByNamespace'],
+      ['kube-system-service-accounts', 900, 'workload-high', 'ByNamespace'],
+      ['probes', 2, 'exempt', undefined],
+      ['service-accounts', 9000, 'workload-low', 'ByUser'],
+      ['system-leader-election', 100, 'leader-election', 'ByUser'],
+      ['system-node-high', 400, 'node-high', 'ByUser'],
+      ['system-nodes', 500, 'system', 'ByUser'],
+      ['workload-leader-election', 200, 'leader-election', 'ByUser'],
     ]);
+    expect(schemas.json.items[0].metadata.managedFields.map((m: any) => m.manager)).toContain('api-priority-and-fairness-config-producer-v1');
+    const queuing = await call('GET', `${base}/prioritylevelconfigurations/workload-low`, undefined, undefined, table);
+    expect(queuing.json.rows[0].cells.slice(0, 6)).toEqual(['workload-low', 'Limited', 100, 128, 6, 50]);
     const levelTable = await call('GET', `${base}/prioritylevelconfigurations/catch-all`, undefined, undefined, table);
     expect(levelTable.json.columnDefinitions.map((c: any) => c.name)).toEqual(['Name', 'Type', 'NominalConcurrencyShares', 'Queues', 'HandSize', 'QueueLengthLimit', 'Age']);
     expect(levelTable.json.rows[0].cells.slice(0, 6)).toEqual(['catch-all', 'Limited', 5, '<none>', '<none>', '<none>']);
@@ -317,11 +337,11 @@ describe('API Priority and Fairness objects', () => {
     const as = (user: string) => call('GET', '/version', undefined, undefined, { 'Impersonate-User': user, 'Impersonate-Group': 'system:authenticated' });
     const matching = await as('noxu');
     expect([matching.headers.get('x-kubernetes-pf-flowschema-uid'), matching.headers.get('x-kubernetes-pf-prioritylevel-uid')]).toEqual([schema.json.metadata.uid, level.json.metadata.uid]);
-    const catchAll = (await call('GET', `${base}/flowschemas/catch-all`)).json.metadata.uid;
-    expect((await as('foo')).headers.get('x-kubernetes-pf-flowschema-uid')).toBe(catchAll);
+    const globalDefault = (await call('GET', `${base}/flowschemas/global-default`)).json.metadata.uid;
+    expect((await as('foo')).headers.get('x-kubernetes-pf-flowschema-uid')).toBe(globalDefault);
     // A refused request is classified too; the local admin is exempt.
     const refused = await call('GET', '/api/v1/secrets', undefined, undefined, { 'Impersonate-User': 'noxu' });
-    expect([refused.status, refused.headers.get('x-kubernetes-pf-flowschema-uid')]).toEqual([403, catchAll]);
+    expect([refused.status, refused.headers.get('x-kubernetes-pf-flowschema-uid')]).toEqual([403, globalDefault]);
     const exempt = (await call('GET', `${base}/flowschemas/exempt`)).json.metadata.uid;
     expect((await call('GET', '/version')).headers.get('x-kubernetes-pf-flowschema-uid')).toBe(exempt);
 
@@ -329,7 +349,7 @@ describe('API Priority and Fairness objects', () => {
     expect((await call('DELETE', `${base}/prioritylevelconfigurations/fid-noxu`)).status).toBe(200);
     await waitFor('the schema to dangle', async () => (await dangling('fid-noxu'))?.status === 'True');
     expect(await dangling('fid-noxu')).toMatchObject({ reason: 'NotFound' });
-    expect((await as('noxu')).headers.get('x-kubernetes-pf-flowschema-uid')).toBe(catchAll);
+    expect((await as('noxu')).headers.get('x-kubernetes-pf-flowschema-uid')).toBe(globalDefault);
     await call('DELETE', `${base}/flowschemas/fid-noxu`);
   });
 });

@@ -1,7 +1,7 @@
 // flowcontrol.apiserver.k8s.io/v1 FlowSchema: which requests (by subject, verb, resource) belong
 // to which priority level of API Priority and Fairness. Served and checked as Kubernetes 1.32
-// does, with the two mandatory schemas (see MANDATORY_FLOW_SCHEMAS); this apiserver stores them
-// but limits requests by its in-flight limits, not by these objects.
+// does, with the two mandatory schemas (see MANDATORY_FLOW_SCHEMAS; the suggested ones are in
+// suggested-configuration.ts); the apiserver classifies requests by them.
 import { ageCol, col, nameCol } from '../../printers.js';
 import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
 import type { KubeObject, Unstructured } from '../../types/meta.js';

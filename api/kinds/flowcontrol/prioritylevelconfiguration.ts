@@ -1,7 +1,7 @@
 // flowcontrol.apiserver.k8s.io/v1 PriorityLevelConfiguration: one priority level of API Priority
 // and Fairness, exempt or limited (its share of the server's concurrency, and whether excess
 // requests queue or are rejected). Served and checked as Kubernetes 1.32 does, with the two
-// mandatory levels; this apiserver stores them but limits requests by its in-flight limits.
+// mandatory levels (the suggested ones are in suggested-configuration.ts).
 import { ageCol, col, nameCol } from '../../printers.js';
 import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
 import type { KubeObject } from '../../types/meta.js';
