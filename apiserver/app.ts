@@ -4,7 +4,7 @@ import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import type { Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { apiPrefix, findResource, type ResourceInfo, type ResourceTable } from '../api/resources.js';
 import { CRDController } from './apiextensions/crd-controller.js';
@@ -25,7 +25,7 @@ import { Admission, DEFAULT_ADMISSION_PLUGINS } from './admission/admission.js';
 import { EscalationCheck } from './authz/escalation.js';
 import { noSuchRoute, StatusError } from '../api/status.js';
 import { clientErrorHandler, frameworkErrors, frameworkStatus, sendStatus, statusFor } from './http/errors.js';
-import { defaultLimits, installRequestLimits, type RequestLimits } from './http/limits.js';
+import { defaultLimits, installRequestLimits, isLongRunning, type RequestLimits } from './http/limits.js';
 import { Metrics } from './metrics.js';
 import { ComponentStatuses } from './registry/component-statuses.js';
 import { Registry } from './registry/registry.js';
@@ -33,7 +33,8 @@ import { EndpointReconciler } from './registry/endpoint-reconciler.js';
 import { ensureKubernetesService, keepSystemObjects, publishable } from './registry/system-services.js';
 import { ensureSystemPriorityClasses } from './registry/system-priority-classes.js';
 import { ensureFlowControlBootstrap, keepFlowControlBootstrap } from './registry/flow-control-bootstrap.js';
-import { FLOW_SCHEMA_UID_HEADER, PRIORITY_LEVEL_UID_HEADER } from './flowcontrol/classifier.js';
+import { flowOf, FLOW_SCHEMA_UID_HEADER, PRIORITY_LEVEL_UID_HEADER, type Classification } from './flowcontrol/classifier.js';
+import { Dispatcher } from './flowcontrol/dispatcher.js';
 import { FlowControlConfig, flowControlMetrics } from './flowcontrol/config-controller.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { healthRoutes, versionInfo } from './routes/health.js';
@@ -442,22 +443,53 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   const auditor = opts.audit ? new Auditor(opts.audit.policy, opts.audit.path) : undefined;
   auditor?.installBeforeGate(app);
   const flowControl = new FlowControlConfig(registry, opts.limits.maxRequestsInflight + opts.limits.maxMutatingRequestsInflight, log.child({ controller: 'flowcontrol' }));
+  // API Priority and Fairness: a request admitted by the gate holds a seat of its priority level
+  // (Limited levels; long-running requests do not) until it is answered, waiting in its level's
+  // queues up to a quarter of --request-timeout, as Kubernetes' default wait limit is.
+  const dispatcher = new Dispatcher(opts.limits.requestTimeoutMs / 4);
+  const seats = new WeakMap<FastifyRequest, () => void>();
   app.addHook('onRequest', async (req, reply) => {
+    let matched: Classification | undefined;
     try {
       await gate.admit(req.raw);
     } finally {
       // Classified once its user is known, refused or not, as Kubernetes' filter does before authorization.
       const identity = requestIdentity(req.raw);
-      const matched = identity?.attributes ? flowControl.classify(identity.user, identity.attributes) : undefined;
+      matched = identity?.attributes ? flowControl.classify(identity.user, identity.attributes) : undefined;
       if (matched) reply.header(FLOW_SCHEMA_UID_HEADER, matched.flowSchema.metadata.uid).header(PRIORITY_LEVEL_UID_HEADER, matched.priorityLevel.metadata.uid);
     }
+    if (!matched) return;
+    const level = matched.priorityLevel.metadata.name!;
+    const limits = flowControl.limitsOf(level);
+    if (!limits || isLongRunning(req)) return;
+    let release = dispatcher.tryAdmit(level, limits);
+    if (!release) {
+      const identity = requestIdentity(req.raw)!;
+      const gone = new AbortController();
+      const socket = req.raw.socket;
+      const abort = () => gone.abort();
+      socket.once('close', abort);
+      try {
+        release = await dispatcher.wait(level, limits, flowOf(matched.flowSchema, identity.user, identity.attributes!), gone.signal);
+      } finally {
+        socket.off('close', abort);
+      }
+    }
+    seats.set(req, release);
   });
+  const releaseSeat = (req: FastifyRequest) => {
+    seats.get(req)?.();
+    seats.delete(req);
+  };
+  // (Seats are also given back by the metrics' onResponse hook below: one hook less per request.)
+  app.addHook('onRequestAbort', async (req) => releaseSeat(req));
   auditor?.installAfterGate(app);
   installRequestLimits(app, opts.limits);
   app.addHook('onSend', async (_req, reply, payload) => jsonWithNewline(reply.getHeader('content-type'), payload));
   // Routes are few: each one's label is worked out once.
   const routeLabels = new Map<string, string>();
   app.addHook('onResponse', async (req, reply) => {
+    releaseSeat(req);
     const route = req.routeOptions.url ?? '';
     let label = routeLabels.get(route);
     if (label === undefined) routeLabels.set(route, (label = route.split('/').slice(0, 4).join('/')));
@@ -466,7 +498,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
 
   let shuttingDown = false;
   app.register(healthRoutes, { etcd, ready: () => isReady, shuttingDown: () => shuttingDown, staleCaches: () => registry.staleCaches() });
-  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(metrics.render() + flowControlMetrics(flowControl.seats())));
+  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(metrics.render() + flowControlMetrics(flowControl.seats()) + dispatcher.metrics()));
   app.get('/', async () => ({ paths: rootPaths(registry.table) }));
   const advertised = opts.advertiseAddress ? (opts.advertiseAddress.includes(':') ? opts.advertiseAddress : `${opts.advertiseAddress}:${opts.listenPort ?? 8080}`) : undefined;
   const aggregator = new AggregatorProxy(registry, log.child({ component: 'aggregator' }), opts.frontProxy);

@@ -2,8 +2,8 @@
 // belongs to the first FlowSchema (lowest matchingPrecedence, then name) one of whose rules
 // matches both its user and what it asks to do, and through that schema to a priority level.
 // A schema whose priority level does not exist (dangling) is passed over. The answer names both
-// in the response headers clients and tests read. This apiserver limits requests by its
-// in-flight limits, not by the priority levels' seats.
+// in the response headers clients and tests read; the dispatcher (dispatcher.ts) then holds the
+// request to its level's seats.
 import type { KubeObject, Unstructured } from '../../api/types/meta.js';
 import type { UserInfo } from '../../component-base/authn/user.js';
 import type { RequestAttributes } from '../authz/request-info.js';
@@ -71,4 +71,11 @@ function requestMatches(rule: Unstructured, attrs: RequestAttributes): boolean {
 /** `*` matches every path; a pattern ending in `*` matches the paths it begins (`/healthz/*`: `/healthz/etcd`). */
 function urlMatches(patterns: string[], path: string): boolean {
   return patterns.some((p) => p === '*' || p === path || (p.endsWith('*') && path.startsWith(p.slice(0, -1))));
+}
+
+/** A request's flow within its level: its schema and, by the schema's distinguisherMethod, its user's name or its namespace. */
+export function flowOf(schema: KubeObject, user: UserInfo, attrs: RequestAttributes): string {
+  const method = schema.spec?.distinguisherMethod?.type;
+  const distinguisher = method === 'ByUser' ? user.name : method === 'ByNamespace' && attrs.resourceRequest ? (attrs.namespace ?? '') : '';
+  return `${schema.metadata.name}\0${distinguisher}`;
 }

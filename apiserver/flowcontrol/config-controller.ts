@@ -17,10 +17,29 @@ import type { Registry } from '../registry/registry.js';
 import type { ResourceStore } from '../registry/store.js';
 import type { Subscription } from '../storage/watch-cache.js';
 import { classify, matchingOrder, type Classification } from './classifier.js';
+import type { LevelLimits } from './dispatcher.js';
 
 interface Config {
   ordered: KubeObject[];
   levels: Map<string, KubeObject>;
+  /** Each Limited level's seats and queuing, made when first asked for. */
+  limits?: Map<string, LevelLimits>;
+}
+
+/** What the dispatcher needs of each Limited level: its nominal seats of `serverLimit`, and its queues if it queues. */
+export function levelLimits(levels: Iterable<KubeObject>, serverLimit: number): Map<string, LevelLimits> {
+  const all = [...levels];
+  const seats = nominalSeats(all, serverLimit);
+  const out = new Map<string, LevelLimits>();
+  for (const l of all) {
+    const n = seats.get(l.metadata.name!);
+    if (n === undefined) continue;
+    const response = l.spec?.limited?.limitResponse;
+    const q = response?.type === 'Queue' ? response.queuing ?? {} : undefined;
+    const positive = (v: unknown, fallback: number) => (typeof v === 'number' && v > 0 ? Math.floor(v) : fallback);
+    out.set(l.metadata.name!, { seats: n, ...(q ? { queuing: { queues: positive(q.queues, 64), handSize: positive(q.handSize, 8), queueLengthLimit: positive(q.queueLengthLimit, 50) } } : {}) });
+  }
+  return out;
 }
 
 /** The Dangling condition of a schema that refers to `level`, as Kubernetes words it. */
@@ -122,6 +141,13 @@ export class FlowControlConfig {
   classify(user: UserInfo, attrs: RequestAttributes): Classification | undefined {
     const { ordered, levels } = this.current();
     return classify(ordered, levels, user, attrs);
+  }
+
+  /** The seats and queues of a Limited level (undefined: the level is exempt, or gone). */
+  limitsOf(level: string): LevelLimits | undefined {
+    const config = this.current();
+    config.limits ??= levelLimits(config.levels.values(), this.serverLimit);
+    return config.limits.get(level);
   }
 
   /** Nominal seats by priority level, for the metrics. */

@@ -1,0 +1,231 @@
+// API Priority and Fairness' dispatching, as Kubernetes' apiserver does it for Limited priority
+// levels: a level runs at most its seats of requests at once (one seat per request here); past
+// that, a level whose limitResponse is Reject refuses at once (429), and a Queue level puts the
+// request in one of its queues chosen by shuffle sharding: the flow (its FlowSchema and
+// distinguisher: user name or namespace) is dealt a hand of `handSize` of the level's queues
+// and joins the shortest of them, unless that one already holds `queueLengthLimit` requests
+// (429). Freed seats go to the queues in turn, so one busy flow, whose requests crowd its own few
+// queues, does not hold back the others. A request that waits longer than the wait limit is
+// refused (429) too. Exempt levels are never held. Not done: a level borrowing seats other
+// levels lend (lendablePercent, borrowingLimitPercent), and LISTs taking more than one seat.
+import { StatusError } from '../../api/status.js';
+
+export interface LevelLimits {
+  /** How many requests run at once: the level's nominal concurrency limit. */
+  seats: number;
+  /** Absent: excess requests are rejected. */
+  queuing?: { queues: number; handSize: number; queueLengthLimit: number };
+}
+
+/** Why a request was refused, as Kubernetes' rejected_requests_total labels it. */
+export type RejectReason = 'concurrency-limit' | 'queue-full' | 'time-out' | 'cancelled';
+
+interface Waiter {
+  queue: number;
+  start: () => void;
+  refuse: (reason: RejectReason) => void;
+}
+
+class Level {
+  executing = 0;
+  waiting = 0;
+  queues: Waiter[][] = [];
+  /** The queue that gets the next freed seat, taking turns. */
+  turn = 0;
+
+  constructor(public limits: LevelLimits) {}
+}
+
+export class TooManyRequests extends StatusError {
+  constructor(readonly why: RejectReason) {
+    super(429, 'TooManyRequests', 'Too many requests, please try again later.', { retryAfterSeconds: 1 });
+  }
+}
+
+/** A 32-bit FNV-1a hash of the flow's identity, the seed of its hand. */
+function hash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** The `handSize` distinct queues of `queues` a flow may use: always the same ones for the same flow. */
+export function dealHand(flow: string, queues: number, handSize: number): number[] {
+  const deck = Array.from({ length: queues }, (_, i) => i);
+  let state = hash(flow) || 1;
+  const size = Math.min(handSize, queues);
+  for (let i = 0; i < size; i++) {
+    // xorshift32, seeded by the flow: a partial Fisher-Yates shuffle of the deck.
+    state ^= state << 13;
+    state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    const j = i + (state % (queues - i));
+    [deck[i], deck[j]] = [deck[j]!, deck[i]!];
+  }
+  return deck.slice(0, size);
+}
+
+export class Dispatcher {
+  private readonly levels = new Map<string, Level>();
+  /** Counters for /metrics, by level. */
+  readonly dispatched = new Map<string, number>();
+  readonly rejected = new Map<string, number>();
+
+  constructor(
+    /** How long a queued request may wait for a seat. */
+    private readonly waitLimitMs: number,
+  ) {}
+
+  private level(name: string, limits: LevelLimits): Level {
+    let level = this.levels.get(name);
+    if (!level) this.levels.set(name, (level = new Level(limits)));
+    else level.limits = limits;
+    const queues = limits.queuing ? Math.max(1, limits.queuing.queues) : 0;
+    if (level.queues.length !== queues) {
+      // A changed configuration: the waiting requests keep their order, spread over the new queues.
+      const waiting = level.queues.flat();
+      level.queues = Array.from({ length: queues }, () => []);
+      waiting.forEach((w, i) => {
+        if (queues === 0) return w.refuse('concurrency-limit');
+        w.queue = i % queues;
+        level.queues[w.queue]!.push(w);
+      });
+      level.waiting = queues === 0 ? 0 : waiting.length;
+      level.turn = 0;
+    }
+    this.dispatch(level);
+    return level;
+  }
+
+  private count(map: Map<string, number>, key: string): void {
+    map.set(key, (map.get(key) ?? 0) + 1);
+  }
+
+  private seat(levelName: string, level: Level): () => void {
+    let released = false;
+    this.count(this.dispatched, levelName);
+    return () => {
+      if (released) return;
+      released = true;
+      level.executing--;
+      this.dispatch(level);
+    };
+  }
+
+  private refusal(levelName: string, why: RejectReason): TooManyRequests {
+    this.count(this.rejected, `${levelName}\0${why}`);
+    return new TooManyRequests(why);
+  }
+
+  /**
+   * A seat of `levelName` now, as the function that gives it back (call it once, when the
+   * request is done); undefined when the request has to queue (see wait()); throws
+   * TooManyRequests when the level rejects what it cannot run.
+   */
+  tryAdmit(levelName: string, limits: LevelLimits): (() => void) | undefined {
+    const level = this.level(levelName, limits);
+    if (level.executing < level.limits.seats && level.waiting === 0) {
+      level.executing++;
+      return this.seat(levelName, level);
+    }
+    if (!level.limits.queuing) throw this.refusal(levelName, 'concurrency-limit');
+    return undefined;
+  }
+
+  /**
+   * Queues a request of `flow` for a seat of `levelName` (after tryAdmit said it must); resolves
+   * with the function that gives the seat back, or rejects with TooManyRequests (its queue full,
+   * the wait too long, `signal` aborted because the client went away).
+   */
+  wait(levelName: string, limits: LevelLimits, flow: string, signal?: AbortSignal): Promise<() => void> {
+    const level = this.level(levelName, limits);
+    const queuing = level.limits.queuing;
+    if (!queuing) return Promise.reject(this.refusal(levelName, 'concurrency-limit'));
+    const hand = dealHand(flow, level.queues.length, queuing.handSize);
+    const queue = hand.reduce((best, q) => (level.queues[q]!.length < level.queues[best]!.length ? q : best), hand[0]!);
+    if (level.queues[queue]!.length >= queuing.queueLengthLimit) return Promise.reject(this.refusal(levelName, 'queue-full'));
+    return new Promise((resolve, reject) => {
+      const leave = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', cancelled);
+        // Gone already when a new configuration refused the waiters of its old queues.
+        const q = level.queues[waiter.queue];
+        const at = q ? q.indexOf(waiter) : -1;
+        if (at >= 0) {
+          q!.splice(at, 1);
+          level.waiting--;
+        }
+      };
+      const waiter: Waiter = {
+        queue,
+        start: () => {
+          leave();
+          resolve(this.seat(levelName, level));
+        },
+        refuse: (why) => {
+          leave();
+          reject(this.refusal(levelName, why));
+        },
+      };
+      const cancelled = () => waiter.refuse('cancelled');
+      const timer = setTimeout(() => waiter.refuse('time-out'), this.waitLimitMs);
+      signal?.addEventListener('abort', cancelled, { once: true });
+      level.queues[queue]!.push(waiter);
+      level.waiting++;
+      if (signal?.aborted) cancelled();
+      // Seats may have come free since tryAdmit (or the limits grown): start whoever is first.
+      this.dispatch(level);
+    });
+  }
+
+  /** Gives free seats to waiting requests, one queue after another. */
+  private dispatch(level: Level): void {
+    while (level.executing < level.limits.seats && level.waiting > 0) {
+      const n = level.queues.length;
+      let picked: Waiter | undefined;
+      for (let i = 0; i < n && !picked; i++) {
+        const q = level.queues[(level.turn + i) % n]!;
+        if (q.length) {
+          picked = q[0];
+          level.turn = (level.turn + i + 1) % n;
+        }
+      }
+      if (!picked) return;
+      level.executing++;
+      picked.start();
+    }
+  }
+
+  /** Kubernetes' dispatching metrics in Prometheus text: requests running and queued, dispatched and rejected. */
+  metrics(): string {
+    const label = (level: string) => `priority_level=${JSON.stringify(level)}`;
+    const lines = [
+      '# HELP apiserver_flowcontrol_current_executing_requests Number of requests in initial (for a WATCH) or any (for a non-WATCH) execution stage in the API Priority and Fairness subsystem',
+      '# TYPE apiserver_flowcontrol_current_executing_requests gauge',
+      ...[...this.levels].map(([name, l]) => `apiserver_flowcontrol_current_executing_requests{${label(name)}} ${l.executing}`),
+      '# HELP apiserver_flowcontrol_current_inqueue_requests Number of requests currently pending in queues of the API Priority and Fairness subsystem',
+      '# TYPE apiserver_flowcontrol_current_inqueue_requests gauge',
+      ...[...this.levels].map(([name, l]) => `apiserver_flowcontrol_current_inqueue_requests{${label(name)}} ${l.waiting}`),
+      '# HELP apiserver_flowcontrol_dispatched_requests_total Number of requests executed by API Priority and Fairness subsystem',
+      '# TYPE apiserver_flowcontrol_dispatched_requests_total counter',
+      ...[...this.dispatched].map(([name, n]) => `apiserver_flowcontrol_dispatched_requests_total{${label(name)}} ${n}`),
+      '# HELP apiserver_flowcontrol_rejected_requests_total Number of requests rejected by API Priority and Fairness subsystem',
+      '# TYPE apiserver_flowcontrol_rejected_requests_total counter',
+      ...[...this.rejected].map(([key, n]) => {
+        const [name, reason] = key.split('\0');
+        return `apiserver_flowcontrol_rejected_requests_total{${label(name!)},reason=${JSON.stringify(reason)}} ${n}`;
+      }),
+    ];
+    return `${lines.join('\n')}\n`;
+  }
+
+  /** Requests running and waiting, by level. */
+  load(): Map<string, { executing: number; waiting: number }> {
+    return new Map([...this.levels].map(([name, l]) => [name, { executing: l.executing, waiting: l.waiting }]));
+  }
+}
