@@ -8,10 +8,24 @@ import { RestClient } from './rest.js';
 // A loopback server whose answers the tests pick by path.
 let server: Server;
 let client: RestClient;
+/** How many times each path was asked for. */
+const asked = new Map<string, number>();
 
 beforeAll(async () => {
   server = createServer((req, res) => {
-    if (req.url === '/chunked') {
+    const busy = (retryAfter?: string) => {
+      res.writeHead(429, { 'content-type': 'application/json', ...(retryAfter === undefined ? {} : { 'retry-after': retryAfter }) });
+      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'TooManyRequests', code: 429, message: 'Too many requests, please try again later.' }));
+    };
+    const seen = (asked.get(req.url ?? '') ?? 0) + 1;
+    asked.set(req.url ?? '', seen);
+    if (req.url === '/busy-twice' && seen <= 2) busy('0');
+    else if (req.url === '/busy-twice') {
+      res.writeHead(201, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'ConfigMap', attempts: seen }));
+    } else if (req.url === '/always-busy') busy('0');
+    else if (req.url === '/busy-no-retry-after') busy();
+    else if (req.url === '/chunked') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('{"kind":"ConfigMap",');
       setTimeout(() => res.end('"data":{"a":"b"}}'), 20);
@@ -47,6 +61,19 @@ describe('RestClient answers', () => {
     expect(err).toBeInstanceOf(StatusError);
     expect((err as StatusError).code).toBe(404);
     expect((err as StatusError).message).toContain('nothing here');
+  });
+});
+
+describe('RestClient and 429', () => {
+  it('sends a request turned away with 429 again after its Retry-After, body and all', async () => {
+    expect(await client.request('POST', '/busy-twice', { body: { kind: 'ConfigMap' } })).toEqual({ kind: 'ConfigMap', attempts: 3 });
+  });
+
+  it('gives up after 10 more tries, and at once without a Retry-After', async () => {
+    const err = await client.request('GET', '/always-busy').catch((e: unknown) => e);
+    expect([(err as StatusError).code, asked.get('/always-busy')]).toEqual([429, 11]);
+    const now = await client.request('GET', '/busy-no-retry-after').catch((e: unknown) => e);
+    expect([(now as StatusError).code, asked.get('/busy-no-retry-after')]).toEqual([429, 1]);
   });
 });
 

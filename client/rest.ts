@@ -9,6 +9,7 @@ import { apiPrefix, findBuiltin, type ApiResource } from '../api/resource-catalo
 import { StatusError } from '../api/status.js';
 import type { DeleteOptions, KubeList, KubeObject, Status } from '../api/types/meta.js';
 import type { ApiClient, HttpMethod, Query, WatchResponse } from './api-client.js';
+import { sleep } from './sleep.js';
 
 export interface ClientConfig {
   /** Base URL of the apiserver, e.g. http://127.0.0.1:8080 or https://127.0.0.1:6443. */
@@ -80,6 +81,8 @@ export class RestClient implements ApiClient {
   private readonly headers: Record<string, string>;
   /** Requests under way (not watches), which close() lets finish. */
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Aborted by close(): a request waiting to be sent again gives up. */
+  private readonly closing = new AbortController();
 
   constructor(readonly config: ClientConfig) {
     const t = config.tls;
@@ -139,11 +142,17 @@ export class RestClient implements ApiClient {
       headers['content-length'] = String(Buffer.byteLength(body));
     }
     const done = (async () => {
-      const res = await this.exchange(method, path + RestClient.query(opts.query), headers, body, { idleTimeoutMs: this.config.timeoutMs });
-      const text = await readText(res);
-      const code = res.statusCode ?? 0;
-      if (code >= 200 && code < 300) return (text ? JSON.parse(text) : undefined) as T;
-      throw RestClient.toError(code, text);
+      for (let attempt = 1; ; attempt++) {
+        const res = await this.exchange(method, path + RestClient.query(opts.query), headers, body, { idleTimeoutMs: this.config.timeoutMs });
+        const text = await readText(res);
+        const code = res.statusCode ?? 0;
+        if (code >= 200 && code < 300) return (text ? JSON.parse(text) : undefined) as T;
+        // As client-go does: a 429 (the server's priority level or in-flight limit turned it
+        // away, so nothing was done) is sent again after its Retry-After, up to 10 times.
+        const wait = code === 429 && attempt <= MAX_RETRIES ? retryAfterSeconds(res.headers['retry-after']) : undefined;
+        if (wait === undefined || this.closing.signal.aborted) throw RestClient.toError(code, text);
+        await sleep(wait * 1000, this.closing.signal);
+      }
     })();
     this.inFlight.add(done);
     const forget = () => this.inFlight.delete(done);
@@ -198,8 +207,9 @@ export class RestClient implements ApiClient {
     return { statusCode: 200, body: res };
   }
 
-  /** Lets requests under way finish, then closes every connection (watches too). */
+  /** Lets requests under way finish (without waiting to send a refused one again), then closes every connection (watches too). */
   async close(): Promise<void> {
+    this.closing.abort();
     await Promise.allSettled([...this.inFlight]);
     this.agent.destroy();
   }
@@ -221,6 +231,16 @@ export class RestClient implements ApiClient {
     this.agent = new HttpsAgent({ keepAlive: true, maxSockets: this.config.connections ?? 32, ca: t?.ca, cert: certPem, key: keyPem, rejectUnauthorized: !t?.insecureSkipVerify });
     old.destroy();
   }
+}
+
+/** How many times a request turned away with 429 is sent again (client-go's default). */
+const MAX_RETRIES = 10;
+
+/** Retry-After in whole seconds, as client-go reads it; undefined when absent or not a number. */
+function retryAfterSeconds(header: string | string[] | undefined): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || !/^\d{1,4}$/.test(value.trim())) return undefined;
+  return Number(value.trim());
 }
 
 /**
