@@ -14,6 +14,20 @@ describe('API Priority and Fairness dispatching', () => {
     for (const q of hand) expect(q >= 0 && q < 128).toBe(true);
     expect(dealHand('workload-low\0bob', 128, 6)).not.toEqual(hand);
     expect(dealHand('x', 4, 8).sort()).toEqual([0, 1, 2, 3]);
+    const wide = dealHand('x', 10_000_000, 6);
+    expect(new Set(wide).size).toBe(6);
+    for (const q of wide) expect(Number.isInteger(q) && q >= 0 && q < 10_000_000).toBe(true);
+  });
+
+  it('keeps only the queues in use, whatever number of queues the level has', async () => {
+    const d = new Dispatcher(5000);
+    const limits = queued(1, 10_000_000, 6, 5);
+    const running = d.tryAdmit('wide', limits)!;
+    const waiting = d.wait('wide', limits, 'f');
+    expect(d.load().get('wide')).toEqual({ executing: 1, waiting: 1 });
+    running();
+    (await waiting)();
+    expect(d.load().get('wide')).toEqual({ executing: 0, waiting: 0 });
   });
 
   it('runs a level up to its seats, then a Reject level refuses and a Queue level asks the request to wait', () => {

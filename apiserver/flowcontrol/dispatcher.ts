@@ -29,11 +29,45 @@ interface Waiter {
 class Level {
   executing = 0;
   waiting = 0;
-  queues: Waiter[][] = [];
-  /** The queue that gets the next freed seat, taking turns. */
-  turn = 0;
+  /** How many queues the level has (a configuration may ask for millions: only non-empty ones exist). */
+  queueCount = 0;
+  /** The non-empty queues by number, in the order they get freed seats: the first is served, then goes last. */
+  queues = new Map<number, Waiter[]>();
 
   constructor(public limits: LevelLimits) {}
+
+  length(queue: number): number {
+    return this.queues.get(queue)?.length ?? 0;
+  }
+
+  push(w: Waiter): void {
+    const q = this.queues.get(w.queue);
+    if (q) q.push(w);
+    else this.queues.set(w.queue, [w]);
+    this.waiting++;
+  }
+
+  remove(w: Waiter): boolean {
+    const q = this.queues.get(w.queue);
+    const at = q ? q.indexOf(w) : -1;
+    if (at < 0) return false;
+    q!.splice(at, 1);
+    if (!q!.length) this.queues.delete(w.queue);
+    this.waiting--;
+    return true;
+  }
+
+  /** The first request of the queue whose turn it is; that queue then waits behind the others. */
+  next(): Waiter | undefined {
+    for (const [n, q] of this.queues) {
+      const w = q.shift()!;
+      this.queues.delete(n);
+      if (q.length) this.queues.set(n, q);
+      this.waiting--;
+      return w;
+    }
+    return undefined;
+  }
 }
 
 export class TooManyRequests extends StatusError {
@@ -54,20 +88,25 @@ function hash(text: string): number {
 
 /** The `handSize` distinct queues of `queues` a flow may use: always the same ones for the same flow. */
 export function dealHand(flow: string, queues: number, handSize: number): number[] {
-  const deck = Array.from({ length: queues }, (_, i) => i);
+  // A partial Fisher-Yates shuffle of the deck 0..queues-1, seeded by the flow (xorshift32);
+  // only the cards it moves are held, so a level of millions of queues costs nothing more.
+  const moved = new Map<number, number>();
+  const card = (i: number) => moved.get(i) ?? i;
   let state = hash(flow) || 1;
-  const size = Math.min(handSize, queues);
-  for (let i = 0; i < size; i++) {
-    // xorshift32, seeded by the flow: a partial Fisher-Yates shuffle of the deck.
+  const hand: number[] = [];
+  for (let i = 0; i < Math.min(handSize, queues); i++) {
     state ^= state << 13;
     state >>>= 0;
     state ^= state >>> 17;
     state ^= state << 5;
     state >>>= 0;
     const j = i + (state % (queues - i));
-    [deck[i], deck[j]] = [deck[j]!, deck[i]!];
+    const [atI, atJ] = [card(i), card(j)];
+    moved.set(i, atJ);
+    moved.set(j, atI);
+    hand.push(atJ);
   }
-  return deck.slice(0, size);
+  return hand;
 }
 
 export class Dispatcher {
@@ -86,17 +125,17 @@ export class Dispatcher {
     if (!level) this.levels.set(name, (level = new Level(limits)));
     else level.limits = limits;
     const queues = limits.queuing ? Math.max(1, limits.queuing.queues) : 0;
-    if (level.queues.length !== queues) {
-      // A changed configuration: the waiting requests keep their order, spread over the new queues.
-      const waiting = level.queues.flat();
-      level.queues = Array.from({ length: queues }, () => []);
+    if (level.queueCount !== queues) {
+      level.queueCount = queues;
+      // A changed configuration: the waiting requests keep their turns, spread over the new
+      // queues, or are refused when the level no longer queues.
+      const waiting: Waiter[] = [];
+      for (let w = level.next(); w; w = level.next()) waiting.push(w);
       waiting.forEach((w, i) => {
         if (queues === 0) return w.refuse('concurrency-limit');
         w.queue = i % queues;
-        level.queues[w.queue]!.push(w);
+        level.push(w);
       });
-      level.waiting = queues === 0 ? 0 : waiting.length;
-      level.turn = 0;
     }
     this.dispatch(level);
     return level;
@@ -146,20 +185,15 @@ export class Dispatcher {
     const level = this.level(levelName, limits);
     const queuing = level.limits.queuing;
     if (!queuing) return Promise.reject(this.refusal(levelName, 'concurrency-limit'));
-    const hand = dealHand(flow, level.queues.length, queuing.handSize);
-    const queue = hand.reduce((best, q) => (level.queues[q]!.length < level.queues[best]!.length ? q : best), hand[0]!);
-    if (level.queues[queue]!.length >= queuing.queueLengthLimit) return Promise.reject(this.refusal(levelName, 'queue-full'));
+    const hand = dealHand(flow, level.queueCount, queuing.handSize);
+    const queue = hand.reduce((best, q) => (level.length(q) < level.length(best) ? q : best), hand[0]!);
+    if (level.length(queue) >= queuing.queueLengthLimit) return Promise.reject(this.refusal(levelName, 'queue-full'));
     return new Promise((resolve, reject) => {
       const leave = () => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', cancelled);
-        // Gone already when a new configuration refused the waiters of its old queues.
-        const q = level.queues[waiter.queue];
-        const at = q ? q.indexOf(waiter) : -1;
-        if (at >= 0) {
-          q!.splice(at, 1);
-          level.waiting--;
-        }
+        // Already out when dispatched or when a new configuration took the waiters out.
+        level.remove(waiter);
       };
       const waiter: Waiter = {
         queue,
@@ -175,8 +209,7 @@ export class Dispatcher {
       const cancelled = () => waiter.refuse('cancelled');
       const timer = setTimeout(() => waiter.refuse('time-out'), this.waitLimitMs);
       signal?.addEventListener('abort', cancelled, { once: true });
-      level.queues[queue]!.push(waiter);
-      level.waiting++;
+      level.push(waiter);
       if (signal?.aborted) cancelled();
       // Seats may have come free since tryAdmit (or the limits grown): start whoever is first.
       this.dispatch(level);
@@ -185,19 +218,11 @@ export class Dispatcher {
 
   /** Gives free seats to waiting requests, one queue after another. */
   private dispatch(level: Level): void {
-    while (level.executing < level.limits.seats && level.waiting > 0) {
-      const n = level.queues.length;
-      let picked: Waiter | undefined;
-      for (let i = 0; i < n && !picked; i++) {
-        const q = level.queues[(level.turn + i) % n]!;
-        if (q.length) {
-          picked = q[0];
-          level.turn = (level.turn + i + 1) % n;
-        }
-      }
-      if (!picked) return;
+    while (level.executing < level.limits.seats) {
+      const w = level.next();
+      if (!w) return;
       level.executing++;
-      picked.start();
+      w.start();
     }
   }
 

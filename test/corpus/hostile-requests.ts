@@ -246,6 +246,14 @@ function valueCases(): Case[] {
     return { name: `${plural}: create ${what}`, method: 'POST', path: collectionPath(k), contentType: 'application/json', body: JSON.stringify({ apiVersion: k.apiVersion, kind: k.kind, ...body }), expect };
   };
   const dep = (spec: Record<string, unknown>) => ({ metadata: { name: 'bad' }, spec: { ...(kind('deployments').body.spec as object), ...spec } });
+  const level = (what: string, queuing: Record<string, unknown>, expect: Expect): Case => ({
+    name: `prioritylevelconfigurations: create ${what}`,
+    method: 'POST',
+    path: '/apis/flowcontrol.apiserver.k8s.io/v1/prioritylevelconfigurations',
+    contentType: 'application/json',
+    body: JSON.stringify({ apiVersion: 'flowcontrol.apiserver.k8s.io/v1', kind: 'PriorityLevelConfiguration', metadata: { name: 'bad' }, spec: { type: 'Limited', limited: { limitResponse: { type: 'Queue', queuing } } } }),
+    expect,
+  });
   const pod = (spec: Record<string, unknown>) => ({ metadata: { name: 'bad' }, spec: { containers: [{ name: 'c', image: 'busybox' }], ...spec } });
   return [
     create('configmaps', 'a ConfigMap with key ".."', { metadata: { name: 'bad' }, data: { '..': 'x' } }, invalid(/must not be '..'/)),
@@ -300,6 +308,9 @@ function valueCases(): Case[] {
     create('endpoints', 'addresses nested where a list belongs', { metadata: { name: 'bad' }, subsets: [{ addresses: { ip: 'x' } }] }, badRequest(/cannot unmarshal object/)),
     create('flowschemas', 'a matchingPrecedence of 2^31', { metadata: { name: 'bad' }, spec: { priorityLevelConfiguration: { name: 'catch-all' }, matchingPrecedence: 2 ** 31 } }, badRequest(/of type int32/)),
     create('flowschemas', 'a priority level walking out of the levels', { metadata: { name: 'bad' }, spec: { priorityLevelConfiguration: { name: '../secrets' } } }, invalid(/spec.priorityLevelConfiguration.name/)),
+    level('ten million and one queues (each would be kept)', { queues: 10_000_001, handSize: 1 }, invalid(/queuing.queues: Invalid value: 10000001: must not be greater than 10000000/)),
+    level('a hand needing more than a 60-bit hash', { queues: 512, handSize: 8 }, invalid(/required entropy bits of deckSize 512 and handSize 8 should not be greater than 60/)),
+    level('a queue length of 2^31', { queues: 64, handSize: 8, queueLengthLimit: 2 ** 31 }, badRequest(/of type int32/)),
     create('clusterroles', 'rules that are not a list', { metadata: { name: 'bad' }, rules: { verbs: ['get'] } }, badRequest(/cannot unmarshal object/)),
   ];
 }

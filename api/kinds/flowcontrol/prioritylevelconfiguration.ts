@@ -30,6 +30,8 @@ export const MANDATORY_PRIORITY_LEVELS: KubeObject[] = [
 ];
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+const MAX_QUEUES = 10_000_000;
+const MAX_HASH_BITS = 60;
 
 function validatePercent(v: unknown, path: string, errs: FieldErrors): void {
   if (v === undefined || v === null) return;
@@ -53,8 +55,13 @@ function validateLimited(limited: Record<string, any>, errs: FieldErrors): void 
   const path = 'spec.limited.limitResponse.queuing';
   if (isInt(q.queueLengthLimit) && q.queueLengthLimit <= 0) errs.invalid(`${path}.queueLengthLimit`, q.queueLengthLimit, 'must be positive');
   if (isInt(q.queues) && q.queues <= 0) errs.invalid(`${path}.queues`, q.queues, 'must be positive');
+  else if (isInt(q.queues) && q.queues > MAX_QUEUES) errs.invalid(`${path}.queues`, q.queues, `must not be greater than ${MAX_QUEUES}`);
   if (isInt(q.handSize) && q.handSize <= 0) errs.invalid(`${path}.handSize`, q.handSize, 'must be positive');
   else if (isInt(q.handSize) && isInt(q.queues) && q.handSize > q.queues) errs.invalid(`${path}.handSize`, q.handSize, `should not be greater than queues (${q.queues})`);
+  // Shuffle sharding draws the hand from a 60-bit hash: log2(queues) bits per card.
+  else if (isInt(q.handSize) && isInt(q.queues) && q.queues > 0 && Math.ceil(Math.log2(q.queues) * q.handSize) > MAX_HASH_BITS) {
+    errs.invalid(`${path}.handSize`, q.handSize, `required entropy bits of deckSize ${q.queues} and handSize ${q.handSize} should not be greater than ${MAX_HASH_BITS}`);
+  }
 }
 
 export const priorityLevelConfiguration: KindModule = {
