@@ -4,7 +4,7 @@ import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import type { Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { apiPrefix, findResource, type ResourceInfo, type ResourceTable } from '../api/resources.js';
 import { CRDController } from './apiextensions/crd-controller.js';
@@ -447,7 +447,6 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   // (Limited levels; long-running requests do not) until it is answered, waiting in its level's
   // queues up to a quarter of --request-timeout, as Kubernetes' default wait limit is.
   const dispatcher = new Dispatcher(opts.limits.requestTimeoutMs / 4);
-  const seats = new WeakMap<FastifyRequest, () => void>();
   app.addHook('onRequest', async (req, reply) => {
     let matched: Classification | undefined;
     try {
@@ -475,21 +474,17 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
         socket.off('close', abort);
       }
     }
-    seats.set(req, release);
+    // Given back when the response is done or its connection gone, whichever way it ends (at
+    // once if the client left while the request waited for its user or its seat).
+    reply.raw.once('close', release);
+    if (reply.raw.closed || req.raw.socket.destroyed) release();
   });
-  const releaseSeat = (req: FastifyRequest) => {
-    seats.get(req)?.();
-    seats.delete(req);
-  };
-  // (Seats are also given back by the metrics' onResponse hook below: one hook less per request.)
-  app.addHook('onRequestAbort', async (req) => releaseSeat(req));
   auditor?.installAfterGate(app);
   installRequestLimits(app, opts.limits);
   app.addHook('onSend', async (_req, reply, payload) => jsonWithNewline(reply.getHeader('content-type'), payload));
   // Routes are few: each one's label is worked out once.
   const routeLabels = new Map<string, string>();
   app.addHook('onResponse', async (req, reply) => {
-    releaseSeat(req);
     const route = req.routeOptions.url ?? '';
     let label = routeLabels.get(route);
     if (label === undefined) routeLabels.set(route, (label = route.split('/').slice(0, 4).join('/')));
