@@ -449,27 +449,27 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   const dispatcher = new Dispatcher(opts.limits.requestTimeoutMs / 4);
   app.addHook('onRequest', async (req, reply) => {
     let matched: Classification | undefined;
+    let identity: ReturnType<typeof requestIdentity>;
     try {
       await gate.admit(req.raw);
     } finally {
       // Classified once its user is known, refused or not, as Kubernetes' filter does before authorization.
-      const identity = requestIdentity(req.raw);
+      identity = requestIdentity(req.raw);
       matched = identity?.attributes ? flowControl.classify(identity.user, identity.attributes) : undefined;
       if (matched) reply.header(FLOW_SCHEMA_UID_HEADER, matched.flowSchema.metadata.uid).header(PRIORITY_LEVEL_UID_HEADER, matched.priorityLevel.metadata.uid);
     }
-    if (!matched) return;
+    if (!matched || !identity?.attributes) return;
     const level = matched.priorityLevel.metadata.name!;
     const limits = flowControl.limitsOf(level);
     if (!limits || isLongRunning(req)) return;
     let release = dispatcher.tryAdmit(level, limits);
     if (!release) {
-      const identity = requestIdentity(req.raw)!;
       const gone = new AbortController();
       const socket = req.raw.socket;
       const abort = () => gone.abort();
       socket.once('close', abort);
       try {
-        release = await dispatcher.wait(level, limits, flowOf(matched.flowSchema, identity.user, identity.attributes!), gone.signal);
+        release = await dispatcher.wait(level, limits, flowOf(matched.flowSchema, identity.user, identity.attributes), gone.signal);
       } finally {
         socket.off('close', abort);
       }

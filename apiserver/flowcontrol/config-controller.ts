@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import { setCondition, type Condition } from '../../api/conditions.js';
 import { deepEqual } from '../../api/codec/values.js';
+import { QUEUING_DEFAULTS } from '../../api/kinds/flowcontrol/prioritylevelconfiguration.js';
 import { findResource } from '../../api/resources.js';
 import { StatusError } from '../../api/status.js';
 import { rfc3339 } from '../../api/time.js';
@@ -37,7 +38,7 @@ export function levelLimits(levels: Iterable<KubeObject>, serverLimit: number): 
     const response = l.spec?.limited?.limitResponse;
     const q = response?.type === 'Queue' ? response.queuing ?? {} : undefined;
     const positive = (v: unknown, fallback: number) => (typeof v === 'number' && v > 0 ? Math.floor(v) : fallback);
-    out.set(l.metadata.name!, { seats: n, ...(q ? { queuing: { queues: positive(q.queues, 64), handSize: positive(q.handSize, 8), queueLengthLimit: positive(q.queueLengthLimit, 50) } } : {}) });
+    out.set(l.metadata.name!, { seats: n, ...(q ? { queuing: { queues: positive(q.queues, QUEUING_DEFAULTS.queues), handSize: positive(q.handSize, QUEUING_DEFAULTS.handSize), queueLengthLimit: positive(q.queueLengthLimit, QUEUING_DEFAULTS.queueLengthLimit) } } : {}) });
   }
   return out;
 }

@@ -47,14 +47,14 @@ class Level {
     this.waiting++;
   }
 
-  remove(w: Waiter): boolean {
+  /** Takes `w` out of its queue, if it is still in one. */
+  remove(w: Waiter): void {
     const q = this.queues.get(w.queue);
     const at = q ? q.indexOf(w) : -1;
-    if (at < 0) return false;
+    if (at < 0) return;
     q!.splice(at, 1);
     if (!q!.length) this.queues.delete(w.queue);
     this.waiting--;
-    return true;
   }
 
   /** The first request of the queue whose turn it is; that queue then waits behind the others. */

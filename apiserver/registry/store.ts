@@ -116,9 +116,6 @@ interface WriteBody extends StoredJSON {
   made?: CachedObject;
 }
 
-function serialize(obj: KubeObject): WriteBody {
-  return storedJSON(obj);
-}
 
 /** The object `body` became at `rev`, encoded once for the watch cache and the answer both. */
 function writtenObject(key: string, obj: KubeObject, rev: number, body: WriteBody): CachedObject {
@@ -281,13 +278,13 @@ export class ResourceStore {
     }
     const undo = await this.hooks?.beforeCreate(obj, false);
     try {
-      let body = serialize(obj);
+      let body = storedJSON(obj);
       let res = await this.put(key, obj, body, () => this.etcd.create(key, body.value, this.writeOptions));
       // A generated name that collided is generated again, as Kubernetes does (up to 7 tries).
       for (let retry = 0; !res.ok && generated && retry < 7; retry++) {
         meta.name = generateName(meta.generateName!);
         key = this.key(meta.namespace, meta.name);
-        body = serialize(obj);
+        body = storedJSON(obj);
         res = await this.put(key, obj, body, () => this.etcd.create(key, body.value, this.writeOptions));
       }
       if (!res.ok) throw alreadyExists(this.info.plural, this.info.group, meta.name!);
@@ -354,7 +351,7 @@ export class ResourceStore {
             return { object: new CachedObject(key, this.written(del.revision), { ...prepared, metadata: { ...prepared.metadata, resourceVersion: String(del.revision) } }), created: false };
           }
         } else {
-          const body = serialize(prepared);
+          const body = storedJSON(prepared);
           const res = await this.put(key, prepared, body, () => this.etcd.update(key, body.value, current.modRevision, this.writeOptions));
           if (res.ok) {
             await plan?.commit();
@@ -483,7 +480,7 @@ export class ResourceStore {
       if (dryRun) return { object: new CachedObject(key, obj.rev, next), pending: keep };
       if (keep) {
         if (deepEqual(next, obj.obj)) return { object: obj, pending: true };
-        const body = serialize(next);
+        const body = storedJSON(next);
         const res = await this.put(key, next, body, () => this.etcd.update(key, body.value, current.modRevision, this.writeOptions));
         if (res.ok) return { object: this.stored(key, next, res.revision, body), pending: true };
       } else {

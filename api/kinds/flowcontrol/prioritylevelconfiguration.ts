@@ -31,6 +31,9 @@ export const MANDATORY_PRIORITY_LEVELS: KubeObject[] = [
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 const MAX_QUEUES = 10_000_000;
+
+/** What a Queue level's queuing defaults to, as in Kubernetes. */
+export const QUEUING_DEFAULTS = { queues: 64, handSize: 8, queueLengthLimit: 50 } as const;
 const MAX_HASH_BITS = 60;
 
 function validatePercent(v: unknown, path: string, errs: FieldErrors): void {
@@ -90,9 +93,9 @@ export const priorityLevelConfiguration: KindModule = {
       const response = spec.limited.limitResponse;
       if (response?.type === 'Queue') {
         const q = (response.queuing ??= {});
-        q.queues ??= 64;
-        q.handSize ??= 8;
-        q.queueLengthLimit ??= 50;
+        q.queues ??= QUEUING_DEFAULTS.queues;
+        q.handSize ??= QUEUING_DEFAULTS.handSize;
+        q.queueLengthLimit ??= QUEUING_DEFAULTS.queueLengthLimit;
       }
     }
     if (spec.type === 'Exempt' && spec.exempt && typeof spec.exempt === 'object') {
