@@ -4,7 +4,8 @@
 // with BENCH_PODS pods running (Deployments of 1,000 replicas, 10m CPU each). The raw baseline,
 // measured in the same run: three bare Node processes that do nothing. The simulated nodes'
 // own memory is shown apart (they are the load, not the control plane). Every wait is bounded.
-// Usage: npm run bench:footprint   (BENCH_NODES, BENCH_PODS, BENCH_APISERVER_ARGS, BENCH_HEAP_SNAPSHOTS)
+// Usage: npm run bench:footprint   (BENCH_NODES, BENCH_PODS, BENCH_APISERVER_ARGS, BENCH_HEAP_SNAPSHOTS,
+// BENCH_LATER_S: more readings that many seconds apart after the last stage, e.g. 30,30)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resource, RestClient } from '../client/rest.js';
@@ -114,6 +115,10 @@ async function main(): Promise<void> {
       await runPods(PODS);
       await settle();
       await measure(`${NODES} nodes, ${PODS} pods`);
+    }
+    for (const after of (process.env.BENCH_LATER_S ?? '').split(',').filter(Boolean).map(Number)) {
+      await new Promise((r) => setTimeout(r, after * 1000));
+      await measure(`  ${after} s later`);
     }
     if (process.env.BENCH_HEAP_SNAPSHOTS) {
       // Run with NODE_OPTIONS=--heapsnapshot-signal=SIGUSR2: each process writes Heap.*.heapsnapshot into its cwd.

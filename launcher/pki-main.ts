@@ -7,6 +7,8 @@ import { defineFlags, FlagError, parseFlags, usage } from '../component-base/fla
 import { ensureEncryptionConfig } from './encryption-config.js';
 import { ensureClusterPKI } from './pki.js';
 
+const READY_MARKER = 'ready';
+
 const flags = defineFlags({
   dir: { type: 'string', default: '/var/lib/kubette-pki', arg: 'DIR', help: 'Where the files go (pki/ and encryption-config.yaml); existing ones are kept.' },
   server: { type: 'string', default: 'https://127.0.0.1:6443', arg: 'URL', help: 'The secure port the kubeconfigs name.' },
@@ -29,6 +31,9 @@ try {
     const dir = statSync(dirname(f.kubeconfig));
     chownSync(f.kubeconfig, dir.uid, dir.gid);
   }
+  // Written last: Compose starts every part at once, and each waits for this file before
+  // reading what it needs from here (scripts/node-entrypoint.sh, KUBETTE_WAIT_FOR).
+  writeFileSync(join(f.dir, READY_MARKER), 'complete\n');
   console.log(`certificates and kubeconfigs in ${pki.dir}; encryption config ${encryption}`);
 } catch (err) {
   console.error(`pki: ${(err as Error).message}`);
