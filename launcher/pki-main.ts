@@ -31,8 +31,8 @@ try {
     const dir = statSync(dirname(f.kubeconfig));
     chownSync(f.kubeconfig, dir.uid, dir.gid);
   }
-  // Written last: Compose starts every part at once, and each waits for this file before
-  // reading what it needs from here (scripts/node-entrypoint.sh, KUBETTE_WAIT_FOR).
+  // Written last: Compose starts the components while this job runs, and each waits for this
+  // file before reading what it needs from here (scripts/node-entrypoint.sh, KUBETTE_WAIT_FOR).
   writeFileSync(join(f.dir, READY_MARKER), 'complete\n');
   console.log(`certificates and kubeconfigs in ${pki.dir}; encryption config ${encryption}`);
 } catch (err) {

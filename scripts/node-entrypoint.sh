@@ -5,8 +5,8 @@
 # already in the environment wins.
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX-1}"
 export GLIBC_TUNABLES="${GLIBC_TUNABLES-glibc.malloc.trim_threshold=131072:glibc.malloc.mmap_threshold=131072}"
-# Compose starts every part at the same moment: one that needs files another job makes (the pki
-# job's certificates) is told their marker in KUBETTE_WAIT_FOR and waits for it here.
+# Compose starts components before the pki job has finished: one that needs files another job
+# makes (the certificates) is told their marker in KUBETTE_WAIT_FOR and waits for it here.
 if [ -n "${KUBETTE_WAIT_FOR:-}" ] && [ ! -e "$KUBETTE_WAIT_FOR" ]; then
   echo "waiting for $KUBETTE_WAIT_FOR" >&2
   while [ ! -e "$KUBETTE_WAIT_FOR" ]; do sleep 0.05; done
