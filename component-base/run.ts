@@ -61,9 +61,9 @@ export function runComponent<T extends FlagTable>(spec: ComponentSpec<T>, argv: 
   }
   const log = pino({ level: levelFor(flags as { 'log-level': string; v?: number }), base: { component: spec.component, ...spec.logFields?.(flags) } });
   limitHeapGrowth(spec.component);
-  // Not on by default yet: KUBETTE_HEAP_TRIM=1 gives back what a burst left (heap-trim.ts;
-  // measured in bench:footprint, not yet through the whole suite).
-  if (process.env.KUBETTE_HEAP_TRIM === '1') {
+  // Gives back what a burst left in the old generation (heap-trim.ts, measured in
+  // bench:footprint); KUBETTE_HEAP_TRIM=0 leaves the heap to V8's own policy.
+  if (process.env.KUBETTE_HEAP_TRIM !== '0') {
     void trimHeapAfterBursts({ onCollect: (freedBytes, pauseMs) => log.debug({ freedMB: Math.round(freedBytes / 1048576), pauseMs: Math.round(pauseMs) }, 'gave back the old generation a burst left') });
   }
   const stop = new AbortController();
