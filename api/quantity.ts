@@ -20,10 +20,25 @@ const SUFFIX: Record<string, number> = {
 
 const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)|[eE]([+-]?\d+))?$/;
 
+// The few quantities a cluster writes ("100m", "128Mi") are parsed on every pod write and
+// scheduling decision: each parsed once (bounded in count and length, as any string may be
+// sent: forgotten all at once when full, and long strings never kept).
+const parsed = new Map<string, number | undefined>();
+const PARSED_MAX = 1024;
+
 /** Parses a quantity to base units; returns undefined when the string is not a quantity. */
 export function parseQuantity(input: string | number | undefined | null): number | undefined {
   if (typeof input === 'number') return Number.isFinite(input) ? input : undefined;
   if (typeof input !== 'string') return undefined;
+  if (parsed.has(input)) return parsed.get(input);
+  const value = parseQuantityText(input);
+  if (input.length > 64) return value;
+  if (parsed.size >= PARSED_MAX) parsed.clear();
+  parsed.set(input, value);
+  return value;
+}
+
+function parseQuantityText(input: string): number | undefined {
   const m = QUANTITY.exec(input.trim());
   if (!m) return undefined;
   const base = Number(m[1]);

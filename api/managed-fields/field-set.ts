@@ -43,12 +43,25 @@ export function keyValue(item: Record<string, unknown>, k: string): unknown {
 
 /** The path element of a list item: its keys when the list has them and it carries them. */
 function itemElement(item: unknown, shape: Extract<Shape, { kind: 'listMap' }>, index: number): string {
-  if (isObject(item) && shape.keys.every((k) => keyValue(item, k) !== undefined)) {
-    const keys: Record<string, unknown> = {};
-    for (const k of [...shape.keys].sort()) setOwn(keys, k, keyValue(item, k));
-    return `k:${JSON.stringify(keys)}`;
+  if (!isObject(item)) return `i:${index}`;
+  // The JSON of an object of the keys in sorted order, written directly.
+  const keys = sortedKeys(shape);
+  let pe = 'k:{';
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const v = keyValue(item, k);
+    if (v === undefined) return `i:${index}`;
+    pe += `${i ? ',' : ''}${JSON.stringify(k)}:${JSON.stringify(v)}`;
   }
-  return `i:${index}`;
+  return `${pe}}`;
+}
+
+/** A list map's keys in sorted order, sorted once per shape. */
+const sortedKeysOf = new WeakMap<Extract<Shape, { kind: 'listMap' }>, readonly string[]>();
+function sortedKeys(shape: Extract<Shape, { kind: 'listMap' }>): readonly string[] {
+  let keys = sortedKeysOf.get(shape);
+  if (!keys) sortedKeysOf.set(shape, (keys = [...shape.keys].sort()));
+  return keys;
 }
 
 /**
@@ -283,35 +296,56 @@ export function fieldsV1Of(value: unknown, shape: Shape): Record<string, unknown
  * The FieldsV1 node of the value at a (non-root) path: `{}` when the path is a leaf. `added`:
  * the value's parent was not there before, so nothing below has a zero to compare with.
  */
-function nodeOf(v: unknown, s: Shape, depth: number, added: boolean): Record<string, unknown> {
+function nodeOf(v: unknown, s: Shape, depth: number, added: boolean, into?: Record<string, unknown>): Record<string, unknown> {
   if (depth > MAX_DIRECT_DEPTH) throw GENERAL_PATH;
-  if (s.kind === 'struct' && isObject(v)) return childrenOf(v, s, depth, added);
+  if (s.kind === 'struct' && isObject(v)) return childrenOf(v, s, depth, added, into);
   if (s.kind === 'listMap' && Array.isArray(v)) {
     const items = v.map((item, i) => ({ pe: itemElement(item, s, i), item }));
     items.sort((a, b) => (a.pe < b.pe ? -1 : a.pe > b.pe ? 1 : 0));
-    const node: Record<string, unknown> = {};
+    const node: Record<string, unknown> = into ?? {};
     for (let i = 0; i < items.length; i++) {
       const { pe, item } = items[i]!;
       if (i > 0 && items[i - 1]!.pe === pe) throw GENERAL_PATH;
       // Every item is new, so a member itself: `.` marks one that also has members below it.
-      const below = nodeOf(item, s.item, depth + 1, true);
-      node[pe] = hasKeys(below) ? { '.': {}, ...below } : {};
+      node[pe] = memberNode(item, s.item, depth + 1, true);
     }
     return node;
   }
   if (s.kind === 'set' && Array.isArray(v)) {
     const members = v.map((item) => `v:${JSON.stringify(item)}`).sort();
-    const node: Record<string, unknown> = {};
+    const node: Record<string, unknown> = into ?? {};
     for (const m of members) node[m] = {};
     return node;
   }
+  return into ?? {};
+}
+
+/**
+ * The node of a value that is new, so a member itself: `{}` for a leaf, else `.` and then its
+ * members, written straight into the node that starts with `.` (no copy of what is below).
+ */
+function memberNode(v: unknown, s: Shape, depth: number, added: boolean): Record<string, unknown> {
+  const node: Record<string, unknown> = { '.': {} };
+  nodeOf(v, s, depth, added, node);
+  for (const k in node) if (k !== '.') return node;
   return {};
 }
 
+/** `f:<name>` for the field names objects repeat, made once each (bounded: user keys vary without end). */
+const fieldElements = new Map<string, string>();
+function fieldElement(name: string): string {
+  let pe = fieldElements.get(name);
+  if (pe === undefined) {
+    pe = `f:${name}`;
+    if (fieldElements.size < 4096) fieldElements.set(name, pe);
+  }
+  return pe;
+}
+
 /** The fields of an object, each as `f:<key>`, in sorted order. */
-function childrenOf(v: Record<string, unknown>, s: Extract<Shape, { kind: 'struct' }>, depth: number, added: boolean): Record<string, unknown> {
-  const keys = Object.keys(v).sort();
-  const node: Record<string, unknown> = {};
+function childrenOf(v: Record<string, unknown>, s: Extract<Shape, { kind: 'struct' }>, depth: number, added: boolean, into?: Record<string, unknown>): Record<string, unknown> {
+  const keys = sortedInPlace(Object.keys(v));
+  const node: Record<string, unknown> = into ?? {};
   for (const k of keys) {
     if (k.includes(SEP)) throw GENERAL_PATH;
     const zero = added ? undefined : zeroOf(s, k, depth === 0);
@@ -321,14 +355,37 @@ function childrenOf(v: Record<string, unknown>, s: Extract<Shape, { kind: 'struc
     const fresh = zero === undefined;
     // A list, map or pointer Go writes as null: the field was there, what is in it is new.
     const child = s.child(k);
-    const below = nodeOf(value, child, depth + 1, fresh || zero === null);
+    if (fresh) {
+      // `f:` + key is never `__proto__`: plain assignment makes an own property.
+      node[fieldElement(k)] = memberNode(value, child, depth + 1, true);
+      continue;
+    }
+    const below = nodeOf(value, child, depth + 1, zero === null);
     // A struct that was there (at its zero) and whose fields all stayed at theirs changed
     // nothing. An atomic one (an ObjectReference) is a leaf: not at its zero, it is set.
-    if (!fresh && child.kind === 'struct' && isObject(zero) && isObject(value) && hasKeys(value) && !hasKeys(below)) continue;
-    // `f:` + key is never `__proto__`: plain assignment makes an own property.
-    node[`f:${k}`] = fresh && hasKeys(below) ? { '.': {}, ...below } : below;
+    if (child.kind === 'struct' && isObject(zero) && isObject(value) && hasKeys(value) && !hasKeys(below)) continue;
+    node[fieldElement(k)] = below;
   }
   return node;
+}
+
+/**
+ * `a` sorted as sort() would sort it, in place: an object's few keys by insertion, since
+ * Array.prototype.sort allocates working storage on every call and a write sorts the keys of
+ * every object in it (a third of what recording a pod's managedFields allocated).
+ */
+function sortedInPlace(a: string[]): string[] {
+  if (a.length > 32) return a.sort();
+  for (let i = 1; i < a.length; i++) {
+    const x = a[i]!;
+    let j = i - 1;
+    while (j >= 0 && a[j]! > x) {
+      a[j + 1] = a[j]!;
+      j--;
+    }
+    a[j + 1] = x;
+  }
+  return a;
 }
 
 /** Whether an object has any enumerable key, without making an array of them. */

@@ -65,9 +65,18 @@ function buildShape(schema: Schema, message: string | undefined): Shape {
     const fields = message === undefined ? undefined : goFields(message);
     if (!fields) return { kind: 'struct', child: (name) => shapeOfSchema(child(schema, name)) };
     const atomic = message === undefined ? undefined : ATOMIC_FIELDS.get(message);
+    // Asked once per field of every write: each field of the Go type answered once (the type's
+    // fields are a fixed set; any other name is looked up each time, so no client grows this).
+    const children = new Map<string, Shape>();
     return {
       kind: 'struct',
-      child: (name) => (atomic?.has(name) ? ATOMIC : shapeOfSchema(child(schema, name), fields.get(name)?.message)),
+      child: (name) => {
+        let shape = children.get(name);
+        if (shape) return shape;
+        shape = atomic?.has(name) ? ATOMIC : shapeOfSchema(child(schema, name), fields.get(name)?.message);
+        if (fields.has(name)) children.set(name, shape);
+        return shape;
+      },
       zero: (name) => fields.get(name)?.zero,
     };
   }

@@ -67,14 +67,10 @@ function typeName(v: unknown): string {
 
 export function checkSchema(value: unknown, schema: Schema): SchemaFindings {
   const findings: SchemaFindings = { typeErrors: [], conversionErrors: [], unknownFields: [] };
-  walk(value, schema, '', findings);
+  walk(value, schema, [], findings);
   return findings;
 }
 
-/** Go decodes a JSON null into the zero value, which is then omitted: a null field is absent. */
-function dropNulls(o: Record<string, unknown>): void {
-  for (const k of Object.keys(o)) if (o[k] === null) delete o[k];
-}
 
 /**
  * Where standard padded base64 (Go's base64.StdEncoding, which skips CR and LF) breaks down
@@ -104,85 +100,119 @@ export function base64Error(s: string): number | undefined {
   return inQuantum === 0 ? undefined : quantumStart;
 }
 
-function join(path: string, field: string): string {
-  return path ? `${path}.${field}` : field;
+/**
+ * Where a walk is: field names and list indexes from the root. One stack for the whole walk,
+ * pushed and popped, made into a path string (`spec.containers[0].name`) only for a finding:
+ * most objects have none, and a path per field visited was most of what a check allocated.
+ */
+type At = Array<string | number>;
+
+function pathOf(at: At): string {
+  let path = '';
+  for (const seg of at) path = typeof seg === 'number' ? `${path}[${seg}]` : path ? `${path}.${seg}` : seg;
+  return path;
 }
 
-function walk(value: unknown, schema: Schema, path: string, f: SchemaFindings): void {
+function mismatch(value: unknown, schema: Schema, at: At, f: SchemaFindings, expected: string): void {
+  f.typeErrors.push(`json: cannot unmarshal ${typeName(value)} into Go struct field ${pathOf(at) || '.'} of type ${expected}`);
+  f.conversionErrors.push(conversionError(value, schema.t));
+}
+
+/** A value of the right JSON type that still does not fit (range, base64): both decoders say the same. */
+function unfit(f: SchemaFindings, message: string): void {
+  f.typeErrors.push(message);
+  f.conversionErrors.push(message);
+}
+
+function walk(value: unknown, schema: Schema, at: At, f: SchemaFindings): void {
   if (value === null || value === undefined) return;
-  const mismatch = (expected: string): void => {
-    f.typeErrors.push(`json: cannot unmarshal ${typeName(value)} into Go struct field ${path || '.'} of type ${expected}`);
-    f.conversionErrors.push(conversionError(value, schema.t));
-  };
-  // A value of the right JSON type that still does not fit (range, base64): both decoders say the same.
-  const unfit = (message: string): void => {
-    f.typeErrors.push(message);
-    f.conversionErrors.push(message);
-  };
   switch (schema.t) {
     case 'any':
       return;
     case 'string':
     case 'time':
-      if (typeof value !== 'string') mismatch(goType[schema.t]!);
+      if (typeof value !== 'string') mismatch(value, schema, at, f, goType[schema.t]!);
       return;
     case 'bytes': {
-      if (typeof value !== 'string') return mismatch('[]byte');
+      if (typeof value !== 'string') return mismatch(value, schema, at, f, '[]byte');
       const bad = base64Error(value);
-      if (bad !== undefined) unfit(`illegal base64 data at input byte ${bad}`);
+      if (bad !== undefined) unfit(f, `illegal base64 data at input byte ${bad}`);
       return;
     }
     case 'integer':
     case 'int32': {
       const type = goType[schema.t]!;
-      if (typeof value !== 'number' || !Number.isInteger(value)) return mismatch(type);
+      if (typeof value !== 'number' || !Number.isInteger(value)) return mismatch(value, schema, at, f, type);
       // Out of range for the Go type (int64 beyond what a double holds exactly: precision is already lost).
       const inRange = schema.t === 'int32' ? value >= -2147483648 && value <= 2147483647 : Number.isSafeInteger(value);
-      if (!inRange) unfit(`json: cannot unmarshal number ${value} into Go struct field ${path || '.'} of type ${type}`);
+      if (!inRange) unfit(f, `json: cannot unmarshal number ${value} into Go struct field ${pathOf(at) || '.'} of type ${type}`);
       return;
     }
     case 'intOrString':
       if (typeof value === 'number' && Number.isInteger(value) && (value < -2147483648 || value > 2147483647)) {
-        unfit(`json: cannot unmarshal number ${value} into Go struct field ${path || '.'} of type int32`);
+        unfit(f, `json: cannot unmarshal number ${value} into Go struct field ${pathOf(at) || '.'} of type int32`);
         return;
       }
-      if (typeof value !== 'string' && !(typeof value === 'number' && Number.isInteger(value))) mismatch('intstr.IntOrString');
+      if (typeof value !== 'string' && !(typeof value === 'number' && Number.isInteger(value))) mismatch(value, schema, at, f, 'intstr.IntOrString');
       return;
     case 'number':
-      if (typeof value !== 'number') mismatch('float64');
+      if (typeof value !== 'number') mismatch(value, schema, at, f, 'float64');
       return;
     case 'boolean':
-      if (typeof value !== 'boolean') mismatch('bool');
+      if (typeof value !== 'boolean') mismatch(value, schema, at, f, 'bool');
       return;
     case 'quantity':
-      if (typeof value !== 'string' && typeof value !== 'number') mismatch('resource.Quantity');
+      if (typeof value !== 'string' && typeof value !== 'number') mismatch(value, schema, at, f, 'resource.Quantity');
       return;
     case 'array':
-      if (!Array.isArray(value)) return mismatch('[]interface {}');
-      value.forEach((item, i) => {
+      if (!Array.isArray(value)) return mismatch(value, schema, at, f, '[]interface {}');
+      for (let i = 0; i < value.length; i++) {
+        const item: unknown = value[i];
         // Go decodes a null item of a list of structs as the zero struct: an empty object here,
         // which validation then judges (a container without a name), never a crash further on.
         if (item === null && schema.items.t === 'object') value[i] = {};
-        else walk(item, schema.items, `${path}[${i}]`, f);
-      });
+        else {
+          at.push(i);
+          walk(item, schema.items, at, f);
+          at.pop();
+        }
+      }
       return;
-    case 'map':
-      if (typeof value !== 'object' || Array.isArray(value)) return mismatch('map[string]interface {}');
-      dropNulls(value as Record<string, unknown>);
-      for (const [k, v] of Object.entries(value as object)) walk(v, schema.values, join(path, k), f);
+    case 'map': {
+      if (typeof value !== 'object' || Array.isArray(value)) return mismatch(value, schema, at, f, 'map[string]interface {}');
+      const o = value as Record<string, unknown>;
+      for (const k of Object.keys(o)) {
+        const v = o[k];
+        // Go decodes a JSON null into the zero value, which is then omitted: a null field is absent.
+        if (v === null) {
+          delete o[k];
+          continue;
+        }
+        at.push(k);
+        walk(v, schema.values, at, f);
+        at.pop();
+      }
       return;
+    }
     case 'object': {
-      if (typeof value !== 'object' || Array.isArray(value)) return mismatch('struct');
-      dropNulls(value as Record<string, unknown>);
-      for (const [k, v] of Object.entries(value as object)) {
+      if (typeof value !== 'object' || Array.isArray(value)) return mismatch(value, schema, at, f, 'struct');
+      const o = value as Record<string, unknown>;
+      for (const k of Object.keys(o)) {
+        const v = o[k];
+        if (v === null) {
+          delete o[k];
+          continue;
+        }
         // Own properties only: a field named `constructor` is unknown, not Object's constructor.
         const s = Object.prototype.hasOwnProperty.call(schema.props, k) ? schema.props[k] : undefined;
-        if (s) walk(v, s, join(path, k), f);
+        at.push(k);
+        if (s) walk(v, s, at, f);
         else if (!schema.open) {
           // Kubernetes' decoder has nowhere to put an unknown field: it is reported and dropped.
-          f.unknownFields.push(join(path, k));
-          delete (value as Record<string, unknown>)[k];
+          f.unknownFields.push(pathOf(at));
+          delete o[k];
         }
+        at.pop();
       }
       return;
     }

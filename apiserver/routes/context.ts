@@ -116,7 +116,7 @@ export function sendObject(ctx: Answer, code: number, o: CachedObject, warnings:
   // JSON of the stored version: the object's own bytes, as they are.
   if (ctx.output.kind === 'object' && !ctx.output.yaml && !ctx.output.protobuf && inServedVersion(ctx.r, () => o.apiVersion())) {
     addWarnings(ctx, warnings);
-    return ctx.reply.code(code).type('application/json').send(o.bytes());
+    return ctx.reply.code(code).type('application/json').send(o.jsonLine());
   }
   // Synchronous unless converting means a call elsewhere (a conversion webhook).
   if (!convertsRemotely(ctx.r)) return send(ctx, code, renderObject(ctx.r, o, ctx.render), warnings);

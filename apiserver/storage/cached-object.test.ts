@@ -75,3 +75,28 @@ describe('CachedObject.written', () => {
     }
   });
 });
+
+describe('CachedObject.jsonLine', () => {
+  it('is the JSON and a newline, as Kubernetes ends a body, whichever way the bytes were made', () => {
+    const obj = pod();
+    const made = [
+      CachedObject.written('/k', 7, structuredClone(obj), storedJSON(obj)),
+      new CachedObject('/k', 7, { ...structuredClone(obj), metadata: { ...structuredClone(obj.metadata), resourceVersion: '7' } }),
+      CachedObject.fromKV({ key: '/k', value: storedJSON(obj).value, modRevision: 7, createRevision: 7 }),
+    ];
+    for (const o of made) {
+      const line = o.jsonLine();
+      expect(line.toString()).toBe(`${o.bytes().toString()}\n`);
+      // A second answer is the same, and the object's bytes did not change under it.
+      expect(o.jsonLine().equals(line)).toBe(true);
+      expect(JSON.parse(o.bytes().toString()).metadata.resourceVersion).toBe('7');
+    }
+  });
+
+  it('a copy of bytes that were not made here still ends with one newline', () => {
+    const o = new CachedObject('/k', 7, pod());
+    const shared = Buffer.from(o.bytes().toString());
+    (o as unknown as { encodedBytes: Buffer }).encodedBytes = shared;
+    expect(o.jsonLine().toString()).toBe(`${shared.toString()}\n`);
+  });
+});

@@ -38,13 +38,25 @@ export function jsonParts(obj: KubeObject, withoutResourceVersion = false): JSON
 /** The bytes of an object's JSON and where its metadata's value lies in them. */
 function encodeParts({ head, meta, tail }: JSONParts): Encoded {
   const text = head + meta + tail;
-  // Its own allocation, not a slice of Node's shared 8 KB pool: a long-lived slice would keep
-  // its whole slab alive, and cached objects outlive most of their neighbours.
-  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  const bytes = withLineEnd(Buffer.byteLength(text));
   bytes.write(text);
   const metaStart = Buffer.byteLength(head);
   return { bytes, metaStart, metaEnd: metaStart + Buffer.byteLength(meta) };
 }
+
+/**
+ * `length` bytes for an object's JSON, in an allocation of their own (not a slice of Node's
+ * shared 8 KB pool: a long-lived slice would keep its whole slab alive, and cached objects
+ * outlive most of their neighbours) that ends with one more byte, a newline, so an answer can
+ * send the JSON with the newline Kubernetes ends a body with, without copying it (jsonLine).
+ */
+function withLineEnd(length: number): Buffer {
+  const whole = Buffer.allocUnsafeSlow(length + 1);
+  whole[length] = 0x0a;
+  return whole.subarray(0, length);
+}
+
+const NEWLINE = Buffer.from('\n');
 
 /** An object's JSON as written to etcd (no resourceVersion), and where its metadata's value lies in it. */
 export interface StoredJSON {
@@ -160,8 +172,7 @@ export class CachedObject {
     const o = new CachedObject(key, rev, obj);
     const stamp = `${stored.metaEnd - stored.metaStart === 2 ? '' : ','}"resourceVersion":"${rev}"`;
     const close = stored.metaEnd - 1; // the metadata's closing brace
-    // Its own allocation, as encodeParts() explains.
-    const bytes = Buffer.allocUnsafeSlow(stored.value.length + stamp.length);
+    const bytes = withLineEnd(stored.value.length + stamp.length);
     stored.value.copy(bytes, 0, 0, close);
     bytes.write(stamp, close, 'latin1');
     stored.value.copy(bytes, close + stamp.length, close);
@@ -204,6 +215,16 @@ export class CachedObject {
   /** The object's JSON, encoded once. */
   bytes(): Buffer {
     return this.encodedBytes ?? this.adoptEncoded(encodeObject(this.parsed!));
+  }
+
+  /** bytes() and a newline: a view of the same memory for bytes encoded here (withLineEnd), else a copy. */
+  jsonLine(): Buffer {
+    const b = this.bytes();
+    if (b.byteOffset === 0 && b.buffer.byteLength === b.length + 1) {
+      const line = Buffer.from(b.buffer, 0, b.length + 1);
+      if (line[b.length] === 0x0a) return line;
+    }
+    return Buffer.concat([b, NEWLINE]);
   }
 
   /** The JSON of the object's metadata: a slice of bytes(), not a copy. */

@@ -37,7 +37,7 @@ describe('benchmarks, small', () => {
 
   it('bench:apiserver creates, gets, lists and delivers every watch event', async () => {
     const { stdout } = await run(process.execPath, [join(process.cwd(), 'dist', 'bench', 'apiserver.js')], {
-      env: { ...process.env, BENCH_CREATES: '200', BENCH_LIST_SIZE: '300', BENCH_WATCHERS: '20', BENCH_WATCH_WRITES: '5' },
+      env: { ...process.env, BENCH_CREATES: '200', BENCH_WARMUP: '100', BENCH_LIST_SIZE: '300', BENCH_WATCHERS: '20', BENCH_WATCH_WRITES: '5' },
       timeout: 120_000,
     });
     console.log(stdout);
