@@ -27,39 +27,40 @@ const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
 const METHOD_VERBS: Record<string, string> = { POST: 'create', GET: 'get', HEAD: 'get', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
 
+function nonResource(method: string, path: string): NonResourceAttributes {
+  return { resourceRequest: false, verb: method.toLowerCase(), path };
+}
+
 /** `path` is already percent-decoded; `watchParam` is the first `watch` query value, if any. */
 export function requestAttributes(method: string, path: string, watchParam?: string): RequestAttributes {
-  const nonResource: NonResourceAttributes = { resourceRequest: false, verb: method.toLowerCase(), path };
   const trimmed = path.replace(/^\/+|\/+$/g, '');
-  let parts = trimmed === '' ? [] : trimmed.split('/');
-  if (parts.length < 3 || (parts[0] !== 'api' && parts[0] !== 'apis')) return nonResource;
+  const parts = trimmed === '' ? [] : trimmed.split('/');
+  // Read by position (every request passes here): `at` is where the unread segments start.
+  if (parts.length < 3 || (parts[0] !== 'api' && parts[0] !== 'apis')) return nonResource(method, path);
   let apiGroup = '';
+  let at = 1;
   if (parts[0] === 'apis') {
-    if (parts.length < 4) return nonResource;
+    if (parts.length < 4) return nonResource(method, path);
     apiGroup = parts[1]!;
-    parts = parts.slice(2);
-  } else {
-    parts = parts.slice(1);
+    at = 2;
   }
-  const apiVersion = parts[0]!;
-  parts = parts.slice(1);
+  const apiVersion = parts[at++]!;
   let verb: string;
-  if (parts[0] === 'watch' || parts[0] === 'proxy') {
-    verb = parts[0];
-    parts = parts.slice(1);
+  if (parts[at] === 'watch' || parts[at] === 'proxy') {
+    verb = parts[at++]!;
     // "proxy" and "watch" need something after them; Kubernetes calls anything less a bad path.
-    if (parts.length === 0) return nonResource;
+    if (at >= parts.length) return nonResource(method, path);
   } else {
     verb = METHOD_VERBS[method.toUpperCase()] ?? '';
   }
   let namespace = '';
-  if (parts[0] === 'namespaces' && parts.length > 1) {
-    namespace = parts[1]!;
-    if (parts.length > 2 && !NAMESPACE_SUBRESOURCES.has(parts[2]!)) parts = parts.slice(2);
+  if (parts[at] === 'namespaces' && parts.length - at > 1) {
+    namespace = parts[at + 1]!;
+    if (parts.length - at > 2 && !NAMESPACE_SUBRESOURCES.has(parts[at + 2]!)) at += 2;
   }
-  const resource = parts[0] ?? '';
-  const name = parts[1] ?? '';
-  const subresource = verb !== 'proxy' && parts.length >= 3 ? parts[2]! : '';
+  const resource = parts[at] ?? '';
+  const name = parts[at + 1] ?? '';
+  const subresource = verb !== 'proxy' && parts.length - at >= 3 ? parts[at + 2]! : '';
   if (!name && verb === 'get') verb = watchParam !== undefined && !['false', '0'].includes(watchParam.toLowerCase()) ? 'watch' : 'list';
   if (!name && verb === 'delete') verb = 'deletecollection';
   return { resourceRequest: true, verb, apiGroup, apiVersion, namespace, resource, subresource, name };

@@ -18,6 +18,8 @@ export interface ResourcePath {
 export function decodedPath(rawUrl: string): string {
   const q = rawUrl.indexOf('?');
   const raw = q < 0 ? rawUrl : rawUrl.slice(0, q);
+  // Nothing to decode without an escape (most paths), and nothing that could be malformed.
+  if (!raw.includes('%')) return raw;
   try {
     return decodeURIComponent(raw);
   } catch {
