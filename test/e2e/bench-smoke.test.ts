@@ -43,6 +43,8 @@ describe('benchmarks, small', () => {
     console.log(stdout);
     expect(stdout).toMatch(/\| create configmaps \(\d+ B\), \d+ in flight \| \d+\/s \| \d+ txns\/s \| \d+\.\d\d \|/);
     expect(stdout).toMatch(/\| create pods \(\d+ B\), \d+ in flight \| \d+\/s \| \d+ txns\/s \| \d+\.\d\d \|/);
+    // Each create row has its floor beside it: the bare Node server's creates against the same baseline.
+    expect(stdout.match(/\|\s+bare Node HTTP server, same creates \(floor\) \| \d+\/s \| \d+ txns\/s \| \d+\.\d\d \|/g)).toHaveLength(2);
     expect(stdout).toMatch(/\| LIST 300 configmaps, quorum \(etcd\) \| /);
     // Every watcher got every write.
     expect(stdout).toMatch(/\| watch delivery, 20 watchers x 5 writes \| p50 [\d.]+ ms \| p99 [\d.]+ ms \| 100\/100 \|/);
