@@ -56,6 +56,33 @@ describe('schema check', () => {
     );
   });
 
+  it('names where each finding is, through lists and maps, and drops nulls without a finding', () => {
+    const pod = schemaFor('v1', 'Pod');
+    const obj = {
+      metadata: { labels: { a: 1, b: null, c: 'ok' } },
+      spec: {
+        containers: [
+          { name: 'a', ports: [{ containerPort: 'x', bogus: 1 }] },
+          { name: 'b', extra: true, env: [{ name: 'E', value: null }] },
+        ],
+        nodeSelector: { zone: null },
+      },
+    };
+    const found = checkSchema(obj, pod);
+    expect(found.typeErrors).toEqual([
+      'json: cannot unmarshal number into Go struct field metadata.labels.a of type string',
+      'json: cannot unmarshal string into Go struct field spec.containers[0].ports[0].containerPort of type int32',
+    ]);
+    expect(found.unknownFields).toEqual(['spec.containers[0].ports[0].bogus', 'spec.containers[1].extra']);
+    // Unknown fields are dropped, and so are nulls, in maps and structs alike.
+    expect(obj.spec.containers[0]!.ports).toEqual([{ containerPort: 'x' }]);
+    expect(obj.spec.containers[1]).toEqual({ name: 'b', env: [{ name: 'E' }] });
+    expect(obj.metadata.labels).toEqual({ a: 1, c: 'ok' });
+    expect(obj.spec.nodeSelector).toEqual({});
+    // A list at the root is named by its index alone.
+    expect(checkSchema([{ a: 1 }], { t: 'array', items: { t: 'string' } } as never).typeErrors).toEqual(['json: cannot unmarshal object into Go struct field [0] of type string']);
+  });
+
   it('treats inherited property names as unknown fields', () => {
     const body = { spec: { constructor: { a: 1 }, toString: 'x', replicas: 1 } };
     const findings = checkSchema(body, deployment);

@@ -178,8 +178,9 @@ function walk(value: unknown, schema: Schema, at: At, f: SchemaFindings): void {
         }
       }
       return;
-    case 'map': {
-      if (typeof value !== 'object' || Array.isArray(value)) return mismatch(value, schema, at, f, 'map[string]interface {}');
+    case 'map':
+    case 'object': {
+      if (typeof value !== 'object' || Array.isArray(value)) return mismatch(value, schema, at, f, schema.t === 'map' ? 'map[string]interface {}' : 'struct');
       const o = value as Record<string, unknown>;
       for (const k of Object.keys(o)) {
         const v = o[k];
@@ -188,26 +189,11 @@ function walk(value: unknown, schema: Schema, at: At, f: SchemaFindings): void {
           delete o[k];
           continue;
         }
-        at.push(k);
-        walk(v, schema.values, at, f);
-        at.pop();
-      }
-      return;
-    }
-    case 'object': {
-      if (typeof value !== 'object' || Array.isArray(value)) return mismatch(value, schema, at, f, 'struct');
-      const o = value as Record<string, unknown>;
-      for (const k of Object.keys(o)) {
-        const v = o[k];
-        if (v === null) {
-          delete o[k];
-          continue;
-        }
         // Own properties only: a field named `constructor` is unknown, not Object's constructor.
-        const s = Object.prototype.hasOwnProperty.call(schema.props, k) ? schema.props[k] : undefined;
+        const s = schema.t === 'map' ? schema.values : Object.prototype.hasOwnProperty.call(schema.props, k) ? schema.props[k] : undefined;
         at.push(k);
         if (s) walk(v, s, at, f);
-        else if (!schema.open) {
+        else if (schema.t === 'object' && !schema.open) {
           // Kubernetes' decoder has nowhere to put an unknown field: it is reported and dropped.
           f.unknownFields.push(pathOf(at));
           delete o[k];
