@@ -349,8 +349,19 @@ const CHECKS: CheckDef[] = [
 ];
 
 /** The checks of a level at a policy version, in the order their findings are reported. */
+// Asked three times per pod written (enforce, audit, warn): each level and version worked out once.
+// A finite set: three levels, and versions clamped to LATEST_MINOR by the caller.
+const checksByPolicy = new Map<string, CheckDef[]>();
+
 function checksFor(level: Level, minor: number): CheckDef[] {
   if (level === 'privileged') return [];
+  const key = `${level}:${minor}`;
+  let checks = checksByPolicy.get(key);
+  if (!checks) checksByPolicy.set(key, (checks = applicableChecks(level, minor)));
+  return checks;
+}
+
+function applicableChecks(level: Level, minor: number): CheckDef[] {
   const applicable = CHECKS.filter((c) => c.since <= minor && (level === 'restricted' || c.level === 'baseline'));
   const replaced = new Set(applicable.flatMap((c) => c.overrides ?? []));
   return applicable.filter((c) => !replaced.has(c.id));
