@@ -1,7 +1,7 @@
 // Quantities parse to the same base units every time, whether or not they were seen before,
 // and the memory of parsed ones stays bounded whatever strings clients send.
 import { describe, expect, it } from 'vitest';
-import { formatMilliQuantity, milliValue, parseQuantity } from './quantity.js';
+import { formatMilliQuantity, milliValue, parseQuantity, quantityError } from './quantity.js';
 
 describe('parseQuantity', () => {
   it('reads the forms Kubernetes accepts, in base units', () => {
@@ -33,5 +33,12 @@ describe('parseQuantity', () => {
     expect(milliValue('250m')).toBe(250);
     expect(milliValue('1')).toBe(1000);
     expect(formatMilliQuantity(milliValue('1500m'))).toBe('1500m');
+  });
+
+  it('says why a string is not a quantity, in the words of Kubernetes\' parser', () => {
+    const format = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+    for (const ok of ['1', '100m', '1.5Gi', '-2', '1e3', '.5', ' 2 ']) expect(quantityError(ok), ok).toBeUndefined();
+    for (const shape of ['', 'x', '__proto__', '1Qi', '1.2.3', '1e3k', '+', `${'9'.repeat(200_000)}x`]) expect(quantityError(shape), shape.slice(0, 20)).toBe(format);
+    for (const suffix of ['1mi', '1e', '1ke3', '1Kii']) expect(quantityError(suffix), suffix).toBe("unable to parse quantity's suffix");
   });
 });

@@ -17,7 +17,8 @@ export interface NodeScrape {
 }
 
 const LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})?\s+(\S+)(?:\s+(-?\d+))?\s*$/;
-const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
+// A name starts where a word starts (else a long word not followed by `="` takes quadratic time).
+const LABEL = /(?<![a-zA-Z0-9_])([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
 
 function unescape(v: string): string {
   return v.replace(/\\(["\\n])/g, (_m, c: string) => (c === 'n' ? '\n' : c));

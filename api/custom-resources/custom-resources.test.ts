@@ -141,6 +141,12 @@ describe('printer column JSON paths', () => {
     expect(() => parseJSONPath('.spec[')).toThrow();
   });
 
+  it('reads a filter literal however much space surrounds it, and refuses an empty one', () => {
+    const spaced = parseJSONPath(`.status.conditions[?(@.type==${' '.repeat(100_000)}"Ready"${' '.repeat(100_000)})].status`);
+    expect(evaluateJSONPath(spaced, obj)).toEqual(['True']);
+    expect(() => parseJSONPath('.status.conditions[?(@.type==  )].status')).toThrow(/unsupported filter/);
+  });
+
   it('makes Table cells of the column type, nothing for a missing value', () => {
     const cols = printerColumns([{ name: 'Port', type: 'integer', jsonPath: '.spec.ports[0].port' }, { name: 'Gone', type: 'string', jsonPath: '.spec.gone' }]);
     expect(cols.map((c) => c.name)).toEqual(['Name', 'Port', 'Gone']);

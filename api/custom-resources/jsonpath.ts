@@ -47,9 +47,10 @@ export function parseJSONPath(path: string): Step[] {
         if (close < 0) throw new JSONPathError(`unclosed filter in ${path}`);
         inner = p.slice(i + 1, close + 1);
         i = close + 2;
-        const m = /^\?\(\s*@((?:\.[^.=!\s]+)+)\s*(==|!=)\s*(.+?)\s*\)$/.exec(inner);
-        if (!m) throw new JSONPathError(`unsupported filter ${inner} in ${path}`);
-        const literal = m[3]!;
+        // The literal is trimmed after the match: a lazy `(.+?)\s*\)` beside a long run of spaces takes quadratic time.
+        const m = /^\?\(\s*@((?:\.[^.=!\s]+)+)\s*(==|!=)(.*)\)$/.exec(inner);
+        const literal = m?.[3]!.trim();
+        if (!m || !literal) throw new JSONPathError(`unsupported filter ${inner} in ${path}`);
         const value = /^["']/.test(literal) ? unquote(literal) : literal === 'true' ? true : literal === 'false' ? false : Number(literal);
         steps.push({ t: 'filter', path: m[1]!.slice(1).split('.'), op: m[2] as '==' | '!=', value });
         continue;

@@ -1,6 +1,7 @@
 // Walks an object against its kind's schema and reports what Kubernetes' decoder reports:
 // values of the wrong type (always an error) and unknown fields (an error, a warning or
 // nothing, depending on fieldValidation). Unknown fields are removed from the object.
+import { QUANTITY_FORMAT_ERROR, quantityError } from '../quantity.js';
 import type { Schema } from './dsl.js';
 
 export interface SchemaFindings {
@@ -53,7 +54,7 @@ function conversionError(value: unknown, t: Schema['t']): string {
       // Types with their own JSON decoding are converted through JSON.
       return `json: cannot unmarshal ${typeName(value)} into Go value of type ${t === 'time' ? 'string' : 'int32'}`;
     case 'quantity':
-      return "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+      return QUANTITY_FORMAT_ERROR;
     default:
       return `cannot convert ${goTypeOf(value)} to ${goType[t] ?? t}`;
   }
@@ -161,9 +162,13 @@ function walk(value: unknown, schema: Schema, at: At, f: SchemaFindings): void {
     case 'boolean':
       if (typeof value !== 'boolean') mismatch(value, schema, at, f, 'bool');
       return;
-    case 'quantity':
-      if (typeof value !== 'string' && typeof value !== 'number') mismatch(value, schema, at, f, 'resource.Quantity');
+    case 'quantity': {
+      if (typeof value !== 'string' && typeof value !== 'number') return mismatch(value, schema, at, f, 'resource.Quantity');
+      // A quantity decodes itself: a string that is none fails the decoding (400), as in Kubernetes.
+      const bad = typeof value === 'string' ? quantityError(value) : undefined;
+      if (bad !== undefined) unfit(f, bad);
       return;
+    }
     case 'array':
       if (!Array.isArray(value)) return mismatch(value, schema, at, f, '[]interface {}');
       for (let i = 0; i < value.length; i++) {

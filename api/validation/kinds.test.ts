@@ -67,6 +67,36 @@ describe('validation', () => {
   });
 });
 
+describe('container resources', () => {
+  const podWith = (resources: Record<string, unknown>): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'a', resources }] } });
+  const messages = (resources: Record<string, unknown>) => causesOf(() => validateCreate(podTarget, podWith(resources))).map((c) => `${c.field}: ${c.message}`);
+
+  it('accepts standard, huge-page and extended resources', () => {
+    const pod = podWith({ limits: { cpu: '1', memory: '1Gi', 'hugepages-2Mi': '4Mi', 'example.com/gpu': '2' }, requests: { 'ephemeral-storage': '1Gi' } });
+    applyDefaults(pod);
+    expect(() => validateCreate(podTarget, pod)).not.toThrow();
+  });
+
+  it('names what a container may not ask for, own keys only', () => {
+    expect(messages(JSON.parse('{"limits":{"__proto__":"1","pods":"1","foo":"1"}}'))).toEqual([
+      expect.stringMatching(/^spec.containers\[0\].resources.limits\[__proto__\]: Invalid value: "__proto__": name part must consist of/),
+      'spec.containers[0].resources.limits[__proto__]: Invalid value: "__proto__": must be a standard resource for containers',
+      'spec.containers[0].resources.limits[pods]: Invalid value: "pods": must be a standard resource for containers',
+      'spec.containers[0].resources.limits[foo]: Invalid value: "foo": must be a standard resource type or fully qualified',
+      'spec.containers[0].resources.limits[foo]: Invalid value: "foo": must be a standard resource for containers',
+    ]);
+    expect(messages({ limits: { 'requests.example.com/x': '1' } })).toEqual(['spec.containers[0].resources.limits[requests.example.com/x]: Invalid value: "requests.example.com/x": doesn\'t follow extended resource name standard']);
+  });
+
+  it('holds extended resources and huge pages to whole units, equal requests and limits, and cpu or memory beside huge pages', () => {
+    expect(messages({ limits: { 'example.com/gpu': '500m' }, requests: { 'example.com/gpu': '500m' } })).toContain('spec.containers[0].resources.limits[example.com/gpu]: Invalid value: "500m": must be an integer');
+    expect(messages({ limits: { 'example.com/gpu': '2' }, requests: { 'example.com/gpu': '1' } })).toEqual(['spec.containers[0].resources.requests: Invalid value: "1": must be equal to example.com/gpu limit of 2']);
+    expect(messages({ requests: { 'example.com/gpu': '1' } })).toEqual(['spec.containers[0].resources.limits: Required value: Limit must be set for non overcommitable resources']);
+    expect(messages({ limits: { 'hugepages-2Mi': '4Mi' }, requests: { 'hugepages-2Mi': '4Mi' } })).toEqual(['spec.containers[0].resources: Forbidden: HugePages require cpu or memory']);
+    expect(messages({ limits: { cpu: '1' }, requests: { cpu: '2' } })).toEqual(['spec.containers[0].resources.requests: Invalid value: "2": must be less than or equal to cpu limit of 1']);
+  });
+});
+
 describe('defaulting', () => {
   it("defaults a deployment's template exactly as it defaults the same ReplicaSet template", () => {
     const d = deployment();

@@ -1,9 +1,10 @@
 // Pod spec rules, shared by Pods and every pod template.
 import type { Unstructured } from '../types/meta.js';
-import { parseQuantity } from '../quantity.js';
+import { parseQuantity, QUANTITY_FORMAT_ERROR } from '../quantity.js';
 import type { FieldErrors } from './field-errors.js';
 import { configMapKey, dns1123Label, dns1123Subdomain, envVarName, ianaSvcName, labelValue, qualifiedName } from './names.js';
 import { validateLabels } from './object-meta.js';
+import { isExtendedResource, isHugePages, isOvercommitAllowed, validateContainerResourceName } from './resource-names.js';
 import { validatePodSecurityContext, validateSecurityContext } from './security-context.js';
 
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
@@ -51,29 +52,41 @@ export function validateResourceList(list: unknown, field: string, errs: FieldEr
   if (!list || typeof list !== 'object') return;
   for (const [name, q] of Object.entries(list as Unstructured)) {
     const v = typeof q === 'string' || typeof q === 'number' ? parseQuantity(String(q)) : undefined;
-    if (v === undefined) errs.invalid(`${field}[${name}]`, q, "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
+    if (v === undefined) errs.invalid(`${field}[${name}]`, q, QUANTITY_FORMAT_ERROR);
     else if (v < 0) errs.invalid(`${field}[${name}]`, q, 'must be greater than or equal to 0');
   }
 }
 
 function validateResources(r: Unstructured | undefined, field: string, errs: FieldErrors): void {
   if (!r) return;
+  const limits = (r.limits ?? {}) as Unstructured;
+  const requests = (r.requests ?? {}) as Unstructured;
+  let cpuOrMemory = false;
+  let hugePages = false;
   for (const kind of ['limits', 'requests']) {
-    for (const [name, q] of Object.entries((r[kind] ?? {}) as Unstructured)) {
+    for (const [name, q] of Object.entries(kind === 'limits' ? limits : requests)) {
+      const at = `${field}.${kind}[${name}]`;
+      validateContainerResourceName(name, at, errs);
       const v = parseQuantity(q as string);
-      if (v === undefined) errs.invalid(`${field}.${kind}[${name}]`, q, "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
-      else if (v < 0) errs.invalid(`${field}.${kind}[${name}]`, q, 'must be greater than or equal to 0');
+      if (v === undefined) errs.invalid(at, q, QUANTITY_FORMAT_ERROR);
+      else if (v < 0) errs.invalid(at, q, 'must be greater than or equal to 0');
+      else if (isExtendedResource(name) && !Number.isInteger(v)) errs.invalid(at, q, 'must be an integer');
+      if (name === 'cpu' || name === 'memory') cpuOrMemory = true;
+      if (isHugePages(name)) hugePages = true;
+      if (kind === 'limits') continue;
+      // Own keys only: a resource named `__proto__` is not Object.prototype.
+      if (!Object.hasOwn(limits, name)) {
+        if (!isOvercommitAllowed(name)) errs.required(`${field}.limits`, 'Limit must be set for non overcommitable resources');
+        continue;
+      }
+      const limit = limits[name];
+      const lv = parseQuantity(limit);
+      if (lv === undefined || v === undefined) continue;
+      if (lv !== v && !isOvercommitAllowed(name)) errs.invalid(`${field}.requests`, q, `must be equal to ${name} limit of ${limit}`);
+      else if (v > lv) errs.invalid(`${field}.requests`, q, `must be less than or equal to ${name} limit of ${limit}`);
     }
   }
-  for (const [name, q] of Object.entries((r.requests ?? {}) as Unstructured)) {
-    const limit = r.limits?.[name];
-    if (limit === undefined) continue;
-    const lv = parseQuantity(limit);
-    const rv = parseQuantity(q as string);
-    if (lv !== undefined && rv !== undefined && rv > lv) {
-      errs.invalid(`${field}.requests`, q, `must be less than or equal to ${name} limit of ${limit}`);
-    }
-  }
+  if (hugePages && !cpuOrMemory) errs.forbidden(field, 'HugePages require cpu or memory');
 }
 
 /** What a container's checks need from the pod around it. */

@@ -49,6 +49,8 @@ describe('string formats (kube-openapi strfmt)', () => {
   it('stays linear on hostile input', () => {
     // A backtracking duration pattern would take exponential time on this.
     expect(isDuration(`${'1ms'.repeat(5000)}x`)).toBe(true); // strfmt's fallback finds "1ms" words
+    expect(isDuration('1'.repeat(200_000))).toBe(false); // digits with no unit, once quadratic
+    expect(isDuration(`${'1'.repeat(200_000)} days`)).toBe(true);
     expect(matchesStringFormat('email', `${'a.'.repeat(20000)}@`)).toBe(false);
     expect(matchesStringFormat('hostname', `${'a-'.repeat(20000)}.com`)).toBe(false);
   });

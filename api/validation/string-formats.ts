@@ -41,7 +41,9 @@ const UNITS = [['ns', 'nano'], ['us', 'µs', 'micro'], ['ms', 'milli'], ['s', 's
 /** strfmt's duration: Go's time.ParseDuration, or "<n> <unit>" words such as "3 days". */
 export function isDuration(s: string): boolean {
   if (s === '0' || GO_DURATION.test(s)) return true;
-  for (const m of s.matchAll(/(\d+)\s*([A-Za-zµ]+)/g)) {
+  // Each match starts where a run of digits starts: tried from inside a long run too, a scan of
+  // a value that is digits only took quadratic time.
+  for (const m of s.matchAll(/(?<!\d)(\d+)\s*([A-Za-zµ]+)/g)) {
     const unit = m[2]!.toLowerCase();
     if (UNITS.some((variants) => variants.some((v, i) => v === unit || (i === variants.length - 1 && unit.startsWith(v))))) return true;
   }

@@ -33,6 +33,13 @@ export function breakdown(rule: PolicyRule): PolicyRule[] {
 const holds = (set: string[] | undefined, v: string) => !!set && set.includes(v);
 const holdsAll = (set: string[] | undefined, vs: string[] | undefined) => (vs ?? []).every((v) => holds(set, v));
 
+/** `o` without its trailing `*`s (by hand: `/\*+$/` takes quadratic time over a long run of them). */
+function withoutTrailingStars(o: string): string {
+  let end = o.length;
+  while (end > 0 && o.charCodeAt(end - 1) === 42) end--;
+  return o.slice(0, end);
+}
+
 /** Whether an owner's rule covers one broken-down rule (a `*` asked for needs a `*` held). */
 function covers(owner: PolicyRule, sub: PolicyRule): boolean {
   const verbs = holds(owner.verbs, '*') || holdsAll(owner.verbs, sub.verbs);
@@ -40,7 +47,7 @@ function covers(owner: PolicyRule, sub: PolicyRule): boolean {
   const resources =
     holds(owner.resources, '*') ||
     (sub.resources ?? []).every((r) => holds(owner.resources, r) || (r.includes('/') && holds(owner.resources, `*/${r.slice(r.indexOf('/') + 1)}`)));
-  const urls = (sub.nonResourceURLs ?? []).every((p) => (owner.nonResourceURLs ?? []).some((o) => o === p || (o.endsWith('*') && p.startsWith(o.replace(/\*+$/, '')))));
+  const urls = (sub.nonResourceURLs ?? []).every((p) => (owner.nonResourceURLs ?? []).some((o) => o === p || (o.endsWith('*') && p.startsWith(withoutTrailingStars(o)))));
   const names = !owner.resourceNames?.length || (!!sub.resourceNames?.length && holdsAll(owner.resourceNames, sub.resourceNames));
   return verbs && groups && resources && urls && names;
 }

@@ -40,4 +40,12 @@ describe('request attributes, as Kubernetes reads them', () => {
   ])('%s %s is a non-resource request', (method, path, want) => {
     expect(r(method, path)).toBe(want);
   });
+
+  it('reads a path between any number of leading and trailing slashes', () => {
+    expect(r('GET', '//api/v1/namespaces/ns/pods/web//')).toBe('get||v1|ns|pods||web');
+    const slashes = '/'.repeat(100_000);
+    expect(r('GET', `${slashes}api/v1/nodes/n1${slashes}`)).toBe('get||v1||nodes||n1');
+    expect(r('GET', `/a${slashes}x`)).toBe(`non-resource get /a${slashes}x`);
+    expect(r('GET', slashes)).toBe(`non-resource get ${slashes}`);
+  });
 });

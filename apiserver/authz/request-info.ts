@@ -31,9 +31,18 @@ function nonResource(method: string, path: string): NonResourceAttributes {
   return { resourceRequest: false, verb: method.toLowerCase(), path };
 }
 
+/** `path` without leading and trailing `/`s, by hand: `/\/+$/g` takes quadratic time over a path of many slashes. */
+function withoutOuterSlashes(path: string): string {
+  let start = 0;
+  let end = path.length;
+  while (start < end && path.charCodeAt(start) === 47) start++;
+  while (end > start && path.charCodeAt(end - 1) === 47) end--;
+  return start === 0 && end === path.length ? path : path.slice(start, end);
+}
+
 /** `path` is already percent-decoded; `watchParam` is the first `watch` query value, if any. */
 export function requestAttributes(method: string, path: string, watchParam?: string): RequestAttributes {
-  const trimmed = path.replace(/^\/+|\/+$/g, '');
+  const trimmed = withoutOuterSlashes(path);
   const parts = trimmed === '' ? [] : trimmed.split('/');
   // Read by position (every request passes here): `at` is where the unread segments start.
   if (parts.length < 3 || (parts[0] !== 'api' && parts[0] !== 'apis')) return nonResource(method, path);

@@ -232,6 +232,44 @@ describe('hostile input', () => {
     expect((await send('DELETE', '/api/v1/nodes/corpus-deep')).status).toBe(200);
   });
 
+  it('judges values built to make a pattern backtrack in one pass, and keeps serving', async () => {
+    // Each of these once took minutes of a blocked event loop (quadratic backtracking): a
+    // printer column's filter literal beside 200,000 spaces, a duration of 200,000 digits, a
+    // quantity of 200,000 digits and a letter. Now each is answered like any other value.
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'spans.corpus.example.com' },
+      spec: {
+        group: 'corpus.example.com',
+        scope: 'Cluster',
+        names: { plural: 'spans', kind: 'Span' },
+        versions: [{
+          name: 'v1', served: true, storage: true,
+          additionalPrinterColumns: [{ name: 'Picked', type: 'string', jsonPath: `.spec.l[?(@.x==${' '.repeat(200_000)}"1")].y` }],
+          schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { d: { type: 'string', format: 'duration' }, l: { type: 'array', items: { type: 'object', properties: { x: { type: 'string' }, y: { type: 'string' } } } } } } } } },
+        }],
+      },
+    };
+    const defined = await send('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', JSON.stringify(crd), { 'Content-Type': 'application/json' });
+    expect(defined.status, defined.text.slice(0, 200)).toBe(201);
+    const path = '/apis/corpus.example.com/v1/spans';
+    await waitFor('the definition to be served', async () => ((await send('GET', path)).status === 200 ? true : undefined));
+    const digits = '1'.repeat(200_000);
+    const refused = await send('POST', path, JSON.stringify({ apiVersion: 'corpus.example.com/v1', kind: 'Span', metadata: { name: 'long' }, spec: { d: digits } }), { 'Content-Type': 'application/json' });
+    expect(refused.status, refused.text.slice(0, 200)).toBe(422);
+    expect(refused.json.message).toMatch(/spec.d in body must be of type duration/);
+    const made = await send('POST', path, JSON.stringify({ apiVersion: 'corpus.example.com/v1', kind: 'Span', metadata: { name: 'ok' }, spec: { d: '90s', l: [{ x: '1', y: 'picked' }] } }), { 'Content-Type': 'application/json' });
+    expect(made.status, made.text.slice(0, 200)).toBe(201);
+    const table = await send('GET', path, undefined, { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' });
+    expect(table.json.rows.map((r: any) => r.cells[1])).toEqual(['picked']);
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'long' }, spec: { containers: [{ name: 'c', image: 'x', resources: { requests: { cpu: `${digits}x` } } }] } };
+    const refusedPod = await send('POST', `/api/v1/namespaces/${NAMESPACE}/pods`, JSON.stringify(pod), { 'Content-Type': 'application/json' });
+    expect(refusedPod.status, refusedPod.text.slice(0, 200)).toBe(400);
+    expect((await send('DELETE', `${path}/ok`)).status).toBe(200);
+    expect((await send('DELETE', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/spans.corpus.example.com')).status).toBe(200);
+  });
+
   it('answers what the HTTP parser rejects with a Status too', async () => {
     const bigHeader = await send('GET', '/api/v1', undefined, { 'X-Big': 'a'.repeat(100_000) }).catch(() => undefined);
     expect(bigHeader?.status).toBe(431);

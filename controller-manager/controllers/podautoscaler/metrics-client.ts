@@ -35,7 +35,8 @@ interface ExternalMetricValueList {
 function windowMs(w: string | undefined): number {
   if (!w) return 0;
   let ms = 0;
-  for (const [, n, unit] of w.matchAll(/([\d.]+)(ms|s|m|h)/g)) ms += Number(n) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms']!;
+  // A number starts where a run of digits starts (a long run would otherwise take quadratic time).
+  for (const [, n, unit] of w.matchAll(/(?<![\d.])([\d.]+)(ms|s|m|h)/g)) ms += Number(n) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms']!;
   return ms;
 }
 
