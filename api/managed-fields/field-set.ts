@@ -30,6 +30,24 @@ export const key = (path: FieldPath): string => path.join(SEP);
 export const unkey = (k: string): FieldPath => (k === '' ? [] : k.split(SEP));
 /** Whether member `o` lies below member `k`. */
 export const below = (o: string, k: string): boolean => o.length > k.length && o.startsWith(k) && o[k.length] === SEP;
+/**
+ * Every member some member of `keys` lies below: `below(o, k)` for some o in `keys` is
+ * `ancestorsOf(keys).has(k)`, one look-up instead of a walk of the set (sets of 60,000
+ * fields were compared pairwise).
+ */
+export function ancestorsOf(keys: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  for (const o of keys) for (let i = o.indexOf(SEP); i >= 0; i = o.indexOf(SEP, i + 1)) out.add(o.slice(0, i));
+  return out;
+}
+
+/** Whether `k` lies below some member of `set`. */
+export function belowAny(k: string, set: ReadonlySet<string>): boolean {
+  if (set.size === 0) return false;
+  for (let i = k.indexOf(SEP); i >= 0; i = k.indexOf(SEP, i + 1)) if (set.has(k.slice(0, i))) return true;
+  return false;
+}
+
 const join = (prefix: string, pe: string) => (prefix ? `${prefix}${SEP}${pe}` : pe);
 
 /** List-map keys Kubernetes defaults when an item lacks them: a port's protocol is TCP. */
@@ -109,16 +127,55 @@ function step(shape: Shape, pe: string): Shape {
   return ATOMIC;
 }
 
+/**
+ * Where each item of a long list is, by its element (JSON of its keys, or of itself): a walk of
+ * every field of an applied list looks items up one by one, and a scan per look-up made that
+ * quadratic. Kept per list while its length stays (`spliceItem` keeps it across removals);
+ * every hit is checked against the item itself, and a miss falls back to a scan.
+ */
+const itemIndexes = new WeakMap<unknown[], { length: number; names: string; index: Map<string, number> }>();
+const INDEXED_LENGTH = 16;
+
+function indexedItem(list: unknown[], names: string, want: string, elementOf: (x: unknown) => string | undefined, matches: (x: unknown) => boolean): number {
+  if (list.length <= INDEXED_LENGTH) return list.findIndex(matches);
+  let cached = itemIndexes.get(list);
+  if (!cached || cached.length !== list.length || cached.names !== names) {
+    const index = new Map<string, number>();
+    list.forEach((x, i) => {
+      const e = elementOf(x);
+      if (e !== undefined && !index.has(e)) index.set(e, i);
+    });
+    itemIndexes.set(list, (cached = { length: list.length, names, index }));
+  }
+  const i = cached.index.get(want);
+  return i !== undefined && matches(list[i]) ? i : list.findIndex(matches);
+}
+
+/** Removes item `i` of a list, keeping its index (if it has one) true. */
+function spliceItem(list: unknown[], i: number): void {
+  list.splice(i, 1);
+  const cached = itemIndexes.get(list);
+  if (!cached) return;
+  for (const [e, at] of cached.index) {
+    if (at === i) cached.index.delete(e);
+    else if (at > i) cached.index.set(e, at - 1);
+  }
+  cached.length = list.length;
+}
+
 /** Finds the index of the item a `k:` / `i:` / `v:` element names. */
 function findItem(list: unknown[], pe: string): number {
   if (pe.startsWith('i:')) return Number(pe.slice(2));
   if (pe.startsWith('v:')) {
     const want = pe.slice(2);
-    return list.findIndex((x) => JSON.stringify(x) === want);
+    return indexedItem(list, '', want, (x) => JSON.stringify(x), (x) => JSON.stringify(x) === want);
   }
   if (pe.startsWith('k:')) {
     const keys = JSON.parse(pe.slice(2)) as Record<string, unknown>;
-    return list.findIndex((x) => isObject(x) && Object.entries(keys).every(([k, v]) => deepEqual(keyValue(x, k), v)));
+    const names = Object.keys(keys);
+    const matches = (x: unknown) => isObject(x) && names.every((k) => deepEqual(keyValue(x, k), keys[k]));
+    const elementOf = (x: unknown) => (isObject(x) ? JSON.stringify(Object.fromEntries(names.map((k) => [k, keyValue(x, k)]))) : undefined);
+    return indexedItem(list, `k${SEP}${names.join(SEP)}`, JSON.stringify(keys), elementOf, matches);
   }
   return -1;
 }
@@ -148,7 +205,7 @@ export function removeAt(obj: unknown, path: FieldPath): void {
   if (last.startsWith('f:') && isObject(parent.value)) delete parent.value[last.slice(2)];
   else if (Array.isArray(parent.value)) {
     const i = findItem(parent.value, last);
-    if (i >= 0) parent.value.splice(i, 1);
+    if (i >= 0) spliceItem(parent.value, i);
   }
 }
 

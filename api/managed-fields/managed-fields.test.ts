@@ -59,6 +59,27 @@ describe('server-side apply', () => {
     expect((alice.fieldsV1['f:spec'] as any)['f:replicas']).toBeUndefined();
   });
 
+  it('drops, keeps and finds the right items of long lists, however many are removed', () => {
+    // Long lists are looked up through an index kept across removals: every item must still be found where it is.
+    const env = (names: number[]) => names.map((i) => ({ name: `E${i}`, value: `v${i}` }));
+    const all = Array.from({ length: 300 }, (_, i) => i);
+    const first = applyConfiguration(undefined, deploy(containers({ name: 'c', image: 'x', env: env(all) })), shape, true, w('alice'), false);
+    let live: KubeObject = { ...first.object, metadata: { ...first.object.metadata, managedFields: first.managedFields } };
+    // bob shares every tenth item; alice then stops sending every odd one and every tenth.
+    const shared = all.filter((i) => i % 10 === 0);
+    const bob = applyConfiguration(live, deploy(containers({ name: 'c', env: env(shared) })), shape, true, w('bob'), false);
+    live = { ...bob.object, metadata: { ...bob.object.metadata, managedFields: bob.managedFields } };
+    const kept = all.filter((i) => i % 2 === 0 && i % 10 !== 0);
+    const next = applyConfiguration(live, deploy(containers({ name: 'c', image: 'x', env: env(kept) })), shape, true, w('alice'), false);
+    const names = ((next.object.spec as any).template.spec.containers[0].env as Array<{ name: string; value: string }>).map((e) => e.name);
+    expect(names).toEqual(all.filter((i) => i % 2 === 0).map((i) => `E${i}`));
+    // A changed value of a shared item, deep in the list, is a conflict with bob for that item only.
+    const changed = env(kept.concat(shared)).map((e) => (e.name === 'E290' ? { ...e, value: 'other' } : e));
+    expect(() => applyConfiguration({ ...next.object, metadata: { ...next.object.metadata, managedFields: next.managedFields } }, deploy(containers({ name: 'c', image: 'x', env: changed })), shape, true, w('alice'), false)).toThrow(
+      'Apply failed with 1 conflict: conflict with "bob" using apps/v1: .spec.template.spec.containers[name="c"].env[name="E290"].value',
+    );
+  });
+
   it('removes fields the applier stopped sending unless someone else owns them', () => {
     const first = applyConfiguration(undefined, deploy({ replicas: 2, paused: true }, { a: '1', b: '2' }), shape, true, w('alice'), false);
     let live: KubeObject = { ...first.object, metadata: { ...first.object.metadata, managedFields: first.managedFields } };

@@ -8,7 +8,7 @@ import { StatusError } from '../status.js';
 import type { KubeObject } from '../types/meta.js';
 import { conflictAllowance, syncLastApplied } from './last-applied.js';
 import { metadataWithoutManagedFields } from './without-managed-fields.js';
-import { below, changedFields, describePath, fieldsOf, fieldsOfCreate, fieldsV1Of, fromFieldsV1, hasKeys, keyValue, removeAt, SEP, shapeStep, toFieldsV1, unkey, valueAt, type FieldSet, type Shape } from './field-set.js';
+import { ancestorsOf, belowAny, changedFields, describePath, fieldsOf, fieldsOfCreate, fieldsV1Of, fromFieldsV1, hasKeys, keyValue, removeAt, SEP, shapeStep, toFieldsV1, unkey, valueAt, type FieldSet, type Shape } from './field-set.js';
 
 export interface ManagedFieldsEntry {
   manager: string;
@@ -212,14 +212,43 @@ export function mergeApplied(live: unknown, config: unknown, shape: Shape): unkn
     } else if (s.kind === 'listMap' && Array.isArray(c)) {
       const out: unknown[] = Array.isArray(t.live) ? clone(t.live) : [];
       t.set(out);
+      // Items found by their keys through a map (a scan per item was quadratic in long lists);
+      // an item lacking a key, or keyed by objects, is matched by a scan as before.
+      const keyed = new Map<string, number>();
+      const keysOf = (x: unknown): string | undefined => {
+        if (!isObject(x)) return undefined;
+        const values = s.keys.map((k) => keyValue(x, k));
+        return values.every((v) => v !== undefined && (v === null || typeof v !== 'object')) ? JSON.stringify(values) : undefined;
+      };
+      out.forEach((x, i) => {
+        const k = keysOf(x);
+        if (k !== undefined && !keyed.has(k)) keyed.set(k, i);
+      });
       for (const item of c) {
-        const i = isObject(item) && s.keys.length ? out.findIndex((x) => isObject(x) && s.keys.every((k) => deepEqual(keyValue(x, k), keyValue(item, k)))) : -1;
-        if (i >= 0) tasks.push({ live: out[i], config: item, shape: s.item, set: (x) => (out[i] = x) });
-        else out.push(clone(item));
+        let i = -1;
+        if (isObject(item) && s.keys.length) {
+          const k = keysOf(item);
+          i = k !== undefined ? (keyed.get(k) ?? -1) : out.findIndex((x) => isObject(x) && s.keys.every((n) => deepEqual(keyValue(x, n), keyValue(item, n))));
+        }
+        if (i >= 0) {
+          const at = i;
+          tasks.push({ live: out[at], config: item, shape: s.item, set: (x) => (out[at] = x) });
+        } else {
+          const k = keysOf(item);
+          if (k !== undefined && s.keys.length && !keyed.has(k)) keyed.set(k, out.length);
+          out.push(clone(item));
+        }
       }
     } else if (s.kind === 'set' && Array.isArray(c)) {
       const out: unknown[] = Array.isArray(t.live) ? clone(t.live) : [];
-      for (const item of c) if (!out.some((x) => deepEqual(x, item))) out.push(clone(item));
+      // Scalars (what sets hold: finalizers, names) by a Set; anything else by a scan.
+      const scalar = (x: unknown) => x === null || typeof x !== 'object';
+      const held = new Set(out.filter(scalar));
+      for (const item of c) {
+        if (scalar(item) ? held.has(item) : out.some((x) => deepEqual(x, item))) continue;
+        out.push(clone(item));
+        if (scalar(item)) held.add(item);
+      }
       t.set(out);
     } else {
       t.set(clone(c));
@@ -253,7 +282,9 @@ export function applyConfiguration(
   // kubectl moving an object from client-side apply takes over what the last-applied configuration still describes.
   const allowance = conflictAllowance(live, w.manager);
   const takenOver: Array<() => void> = [];
-  const leaves = [...applied].filter((k) => ![...applied].some((o) => below(o, k)));
+  // Each test below is a set look-up: configurations of tens of thousands of fields are applied.
+  const appliedAncestors = ancestorsOf(applied);
+  const leaves = [...applied].filter((k) => !appliedAncestors.has(k));
   // Managers of another version: their fields are compared in their version, once the result is known.
   const elsewhere: Array<{ x: (typeof list)[number]; view: VersionView }> = [];
   for (const x of list) {
@@ -278,13 +309,14 @@ export function applyConfiguration(
   // What this applier owned and no longer sends goes, unless someone else owns it (or below it).
   const mine = list.find((x) => sameSlot(x.entry, w, 'Apply'));
   const dropped = [...(mine?.set ?? [])].filter((k) => !applied.has(k));
-  const ownedByOthers = (k: string) => list.some((x) => x !== mine && [...x.set].some((o) => o === k || below(o, k)));
+  const others = list.filter((x) => x !== mine).map((x) => x.set);
+  let othersAncestors: Set<string> | undefined;
+  const ownedByOthers = (k: string) => others.some((set) => set.has(k)) || (othersAncestors ??= ancestorsOf(others.flatMap((set) => [...set]))).has(k);
   // A node (an object or list an Update added, `.`) stays while anything applied now is below it.
-  const appliedMembers = [...applied];
-  const holdsApplied = (k: string) => appliedMembers.some((o) => below(o, k));
+  const holdsApplied = (k: string) => appliedAncestors.has(k);
   // Outermost first (an item goes whole, found by its keys before they are removed), and
   // nothing below what is already gone.
-  const gone: string[] = [];
+  const gone = new Set<string>();
   // A field another version's manager owns under its own name stays too: removing it would
   // take something from that manager, seen in its version.
   const ownedElsewhere = (k: string) => {
@@ -300,10 +332,11 @@ export function applyConfiguration(
       }
     });
   };
-  for (const k of dropped.sort((a, b) => a.split(SEP).length - b.split(SEP).length)) {
-    if (gone.some((g) => below(k, g)) || ownedByOthers(k) || holdsApplied(k) || ownedElsewhere(k)) continue;
+  const depth = new Map(dropped.map((k) => [k, unkey(k).length]));
+  for (const k of dropped.sort((a, b) => depth.get(a)! - depth.get(b)!)) {
+    if (belowAny(k, gone) || ownedByOthers(k) || holdsApplied(k) || ownedElsewhere(k)) continue;
     removeAt(object, unkey(k));
-    gone.push(k);
+    gone.add(k);
   }
   // What the apply changes of another version's manager's fields, seen in that version: a
   // conflict unless forced (then theirs no more); what it removes is theirs no more.
@@ -339,7 +372,9 @@ function conflictError(conflicts: Array<{ manager: string; apiVersion: string; p
   conflicts.sort((a, b) => (a.manager === b.manager ? (a.path < b.path ? -1 : 1) : a.manager < b.manager ? -1 : 1));
   for (const c of conflicts) {
     const k = `conflict with "${c.manager}"${c.subresource ? ` with subresource "${c.subresource}"` : ''} using ${c.apiVersion}`;
-    byManager.set(k, [...(byManager.get(k) ?? []), c.path]);
+    const paths = byManager.get(k);
+    if (paths) paths.push(c.path);
+    else byManager.set(k, [c.path]);
   }
   const parts = [...byManager].map(([who, paths]) => (paths.length === 1 ? `${who}: ${paths[0]}` : `${who.replace(/^conflict/, 'conflicts')}:\n${paths.map((p) => `- ${p}`).join('\n')}`));
   const message = `Apply failed with ${n} conflict${n === 1 ? '' : 's'}: ${parts.join('\n')}`;
