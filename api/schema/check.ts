@@ -2,6 +2,7 @@
 // values of the wrong type (always an error) and unknown fields (an error, a warning or
 // nothing, depending on fieldValidation). Unknown fields are removed from the object.
 import { QUANTITY_FORMAT_ERROR, quantityError } from '../quantity.js';
+import { rfc3339Error } from '../rfc3339.js';
 import type { Schema } from './dsl.js';
 
 export interface SchemaFindings {
@@ -131,9 +132,16 @@ function walk(value: unknown, schema: Schema, at: At, f: SchemaFindings): void {
     case 'any':
       return;
     case 'string':
-    case 'time':
       if (typeof value !== 'string') mismatch(value, schema, at, f, goType[schema.t]!);
       return;
+    case 'time': {
+      if (typeof value !== 'string') return mismatch(value, schema, at, f, goType[schema.t]!);
+      // A metav1.Time decodes itself with Go's RFC 3339 parser: what it cannot read is a 400,
+      // and never stored (Go clients could not decode any list holding it).
+      const bad = rfc3339Error(value);
+      if (bad !== undefined) unfit(f, bad);
+      return;
+    }
     case 'bytes': {
       if (typeof value !== 'string') return mismatch(value, schema, at, f, '[]byte');
       const bad = base64Error(value);

@@ -158,6 +158,8 @@ function patchCases(k: Kind): Case[] {
   patch('labels with a number', SMP, '{"metadata":{"labels":{"a":1}}}', invalid(/patch: Invalid value: "map\[metadata:map\[labels:map\[a:1\]\]\]": cannot convert int64 to string/));
   patch('labels that are a string', SMP, '{"metadata":{"labels":"invalid"}}', invalid(/cannot restore map from string/));
   patch('labels with a number', MERGE, '{"metadata":{"labels":{"a":1}}}', invalid(/patch: Invalid value: "\{.*": json: cannot unmarshal number/));
+  patch('a deletionTimestamp with an hour of 25', MERGE, '{"metadata":{"deletionTimestamp":"2026-12-05T25:00:00Z"}}', invalid(/patch: Invalid value: .*parsing time "2026-12-05T25:00:00Z": hour out of range/));
+  patch('a deletionTimestamp of "soon"', SMP, '{"metadata":{"deletionTimestamp":"soon"}}', invalid(/patch: Invalid value: .*parsing time "soon" as "2006-01-02T15:04:05Z07:00"/));
   // A status naming no node: the scheduler's nomination is read as a node's name.
   if (k.plural === 'pods') {
     cases.push({ name: 'pods: a nominatedNodeName walking out of the nodes (merge-patch+json)', method: 'PATCH', path: `${path}/status`, contentType: MERGE, body: '{"status":{"nominatedNodeName":"../../secrets/x"}}', expect: invalid(/status.nominatedNodeName: Invalid value: "..\/..\/secrets\/x"/) });
@@ -262,6 +264,9 @@ function valueCases(): Case[] {
     create('configmaps', 'a ConfigMap with key "a/b"', { metadata: { name: 'bad' }, data: { 'a/b': 'x' } }, invalid(/valid config key/)),
     create('configmaps', 'binaryData that is not base64', { metadata: { name: 'bad' }, binaryData: { a: 'not base64!' } }, badRequest(/illegal base64 data at input byte 3/)),
     create('configmaps', 'binaryData with broken padding', { metadata: { name: 'bad' }, binaryData: { a: 'YQ=' } }, badRequest(/illegal base64 data/)),
+    // Times decode with Go's RFC 3339 parser: one Go clients could not read is never stored.
+    create('configmaps', 'a creationTimestamp of "yesterday"', { metadata: { name: 'bad', creationTimestamp: 'yesterday' } }, badRequest('ConfigMap in version "v1" cannot be handled as a ConfigMap: parsing time "yesterday" as "2006-01-02T15:04:05Z07:00": cannot parse "yesterday" as "2006"')),
+    create('pods', 'a condition on 30 February', { ...pod({}), status: { conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-02-30T00:00:00Z' }] } }, badRequest(/parsing time "2026-02-30T00:00:00Z": day out of range/)),
     create('configmaps', 'a data value that is a number', { metadata: { name: 'bad' }, data: { a: 1 } }, badRequest(/cannot unmarshal number/)),
     create('configmaps', 'data over 1 MiB', { metadata: { name: 'bad' }, data: { a: 'x'.repeat(1_100_000) } }, invalid(/Too long/)),
     create('secrets', 'Secret data that is not base64', { metadata: { name: 'bad' }, data: { a: 'abc' } }, badRequest(/illegal base64 data at input byte 0/)),
