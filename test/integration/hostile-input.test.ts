@@ -85,6 +85,26 @@ afterAll(async () => {
   await api?.stop();
 });
 
+/** Defines a cluster-scoped kind in corpus.example.com (v1, with these properties) and waits until it is served; returns its path. */
+async function defineCRD(plural: string, kind: string, properties: Record<string, unknown>, additionalPrinterColumns?: unknown[]): Promise<string> {
+  const crd = {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.corpus.example.com` },
+    spec: {
+      group: 'corpus.example.com',
+      scope: 'Cluster',
+      names: { plural, kind },
+      versions: [{ name: 'v1', served: true, storage: true, ...(additionalPrinterColumns ? { additionalPrinterColumns } : {}), schema: { openAPIV3Schema: { type: 'object', properties } } }],
+    },
+  };
+  const defined = await send('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', JSON.stringify(crd), { 'Content-Type': 'application/json' });
+  expect(defined.status, defined.text.slice(0, 200)).toBe(201);
+  const path = `/apis/corpus.example.com/v1/${plural}`;
+  await waitFor(`${plural} to be served`, async () => ((await send('GET', path)).status === 200 ? true : undefined));
+  return path;
+}
+
 function mismatch(c: Case, res: Answer): string | undefined {
   const got = `${res.status} ${res.json?.reason ?? ''} ${String(res.json?.message ?? res.text).slice(0, 200)}`;
   if (res.status !== c.expect.code) return `${c.name}: expected ${c.expect.code} ${c.expect.reason}, got ${got}`;
@@ -182,23 +202,7 @@ describe('hostile input', () => {
   it('stores and patches objects nested thousands of levels where a schema keeps unknown fields', async () => {
     const deep = (d: number) => '{"a":'.repeat(d) + '1' + '}'.repeat(d);
     // Free-form data is what custom resources keep: a subtree with x-kubernetes-preserve-unknown-fields.
-    const crd = {
-      apiVersion: 'apiextensions.k8s.io/v1',
-      kind: 'CustomResourceDefinition',
-      metadata: { name: 'deeps.corpus.example.com' },
-      spec: {
-        group: 'corpus.example.com',
-        scope: 'Cluster',
-        names: { plural: 'deeps', kind: 'Deep' },
-        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } } }],
-      },
-    };
-    expect((await send('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', JSON.stringify(crd), { 'Content-Type': 'application/json' })).status).toBe(201);
-    const path = '/apis/corpus.example.com/v1/deeps';
-    for (let i = 0; (await send('GET', path)).status !== 200; i++) {
-      expect(i, 'the definition is served').toBeLessThan(100);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const path = await defineCRD('deeps', 'Deep', { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } });
     const created = await send('POST', path, `{"apiVersion":"corpus.example.com/v1","kind":"Deep","metadata":{"name":"deep"},"spec":{"x":${deep(9_990)}}}`, { 'Content-Type': 'application/json' });
     expect(created.status, created.text.slice(0, 200)).toBe(201);
     for (const [type, body] of [
@@ -236,25 +240,12 @@ describe('hostile input', () => {
     // Each of these once took minutes of a blocked event loop (quadratic backtracking): a
     // printer column's filter literal beside 200,000 spaces, a duration of 200,000 digits, a
     // quantity of 200,000 digits and a letter. Now each is answered like any other value.
-    const crd = {
-      apiVersion: 'apiextensions.k8s.io/v1',
-      kind: 'CustomResourceDefinition',
-      metadata: { name: 'spans.corpus.example.com' },
-      spec: {
-        group: 'corpus.example.com',
-        scope: 'Cluster',
-        names: { plural: 'spans', kind: 'Span' },
-        versions: [{
-          name: 'v1', served: true, storage: true,
-          additionalPrinterColumns: [{ name: 'Picked', type: 'string', jsonPath: `.spec.l[?(@.x==${' '.repeat(200_000)}"1")].y` }],
-          schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { d: { type: 'string', format: 'duration' }, l: { type: 'array', items: { type: 'object', properties: { x: { type: 'string' }, y: { type: 'string' } } } } } } } } },
-        }],
-      },
-    };
-    const defined = await send('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', JSON.stringify(crd), { 'Content-Type': 'application/json' });
-    expect(defined.status, defined.text.slice(0, 200)).toBe(201);
-    const path = '/apis/corpus.example.com/v1/spans';
-    await waitFor('the definition to be served', async () => ((await send('GET', path)).status === 200 ? true : undefined));
+    const path = await defineCRD(
+      'spans',
+      'Span',
+      { spec: { type: 'object', properties: { d: { type: 'string', format: 'duration' }, l: { type: 'array', items: { type: 'object', properties: { x: { type: 'string' }, y: { type: 'string' } } } } } } },
+      [{ name: 'Picked', type: 'string', jsonPath: `.spec.l[?(@.x==${' '.repeat(200_000)}"1")].y` }],
+    );
     const digits = '1'.repeat(200_000);
     const refused = await send('POST', path, JSON.stringify({ apiVersion: 'corpus.example.com/v1', kind: 'Span', metadata: { name: 'long' }, spec: { d: digits } }), { 'Content-Type': 'application/json' });
     expect(refused.status, refused.text.slice(0, 200)).toBe(422);
