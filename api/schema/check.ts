@@ -2,7 +2,7 @@
 // values of the wrong type (always an error) and unknown fields (an error, a warning or
 // nothing, depending on fieldValidation). Unknown fields are removed from the object.
 import { QUANTITY_FORMAT_ERROR, quantityError } from '../quantity.js';
-import { rfc3339Error } from '../rfc3339.js';
+import { rfc3339Error } from '../time.js';
 import type { Schema } from './dsl.js';
 
 export interface SchemaFindings {

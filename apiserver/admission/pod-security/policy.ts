@@ -348,11 +348,11 @@ const CHECKS: CheckDef[] = [
   },
 ];
 
-/** The checks of a level at a policy version, in the order their findings are reported. */
 // Asked three times per pod written (enforce, audit, warn): each level and version worked out once.
 // A finite set: three levels, and versions clamped to LATEST_MINOR by the caller.
 const checksByPolicy = new Map<string, CheckDef[]>();
 
+/** The checks of a level at a policy version, in the order their findings are reported. */
 function checksFor(level: Level, minor: number): CheckDef[] {
   if (level === 'privileged') return [];
   const key = `${level}:${minor}`;
