@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { microTime, rfc3339, rfc3339Error } from './time.js';
+import { decodeTime, microTime, rfc3339, rfc3339Error } from './time.js';
 
 describe('rfc3339', () => {
   it('gives each second its own text, whatever the order the dates come in', () => {
@@ -43,5 +43,40 @@ describe('rfc3339Error', () => {
   it('reads a long value in one pass', () => {
     expect(rfc3339Error(`2026-12-05T18:00:00.${'1'.repeat(200_000)}Z`)).toBeUndefined();
     expect(rfc3339Error(`2026-12-05T18:00:00Z${'x'.repeat(200_000)}`)).toMatch(/extra text/);
+  });
+});
+
+// What the apiserver keeps of a time: what Go writes back after decoding it.
+describe('decodeTime', () => {
+  it('writes a Time back in UTC with whole seconds, and keeps one already so', () => {
+    expect(decodeTime('2026-12-05T18:00:00Z')).toEqual({ value: '2026-12-05T18:00:00Z' });
+    expect(decodeTime('2026-12-05T18:00:00.999Z')).toEqual({ value: '2026-12-05T18:00:00Z' });
+    expect(decodeTime('2026-12-05T18:00:00+02:00')).toEqual({ value: '2026-12-05T16:00:00Z' });
+    expect(decodeTime('2026-12-31T23:30:00,5-05:30')).toEqual({ value: '2027-01-01T05:00:00Z' });
+    expect(decodeTime('2026-12-05T8:00:00Z')).toEqual({ value: '2026-12-05T08:00:00Z' });
+    expect(decodeTime('0050-03-01T00:30:00+01:00')).toEqual({ value: '0050-02-28T23:30:00Z' });
+  });
+
+  it('writes a MicroTime back in UTC with six digits, and takes nothing but six', () => {
+    expect(decodeTime('2026-12-05T18:00:00.123456Z', true)).toEqual({ value: '2026-12-05T18:00:00.123456Z' });
+    expect(decodeTime('2026-12-05T18:00:00,000001+01:00', true)).toEqual({ value: '2026-12-05T17:00:00.000001Z' });
+    const as = (v: string, rest: string, element: string) => ({ error: `parsing time ${JSON.stringify(v)} as "2006-01-02T15:04:05.000000Z07:00": cannot parse ${JSON.stringify(rest)} as ${JSON.stringify(element)}` });
+    expect(decodeTime('2026-12-05T18:00:00Z', true)).toEqual(as('2026-12-05T18:00:00Z', 'Z', '.000000'));
+    expect(decodeTime('2026-12-05T18:00:00.123Z', true)).toEqual(as('2026-12-05T18:00:00.123Z', '.123Z', '.000000'));
+    expect(decodeTime('2026-12-05T18:00:00.1234567Z', true)).toEqual(as('2026-12-05T18:00:00.1234567Z', '7Z', 'Z07:00'));
+    expect(decodeTime('2026-12-05T18:00:00.12345xZ', true)).toEqual(as('2026-12-05T18:00:00.12345xZ', '.12345xZ', '.000000'));
+  });
+
+  it("takes Go's zero time for no time at all (Kubernetes writes it as null)", () => {
+    expect(decodeTime('0001-01-01T00:00:00Z')).toEqual({ absent: true });
+    expect(decodeTime('0001-01-01T01:00:00+01:00')).toEqual({ absent: true });
+    expect(decodeTime('0001-01-01T00:00:00.000000Z', true)).toEqual({ absent: true });
+    expect(decodeTime('0001-01-01T00:00:00.000001Z', true)).toEqual({ value: '0001-01-01T00:00:00.000001Z' });
+    expect(decodeTime('0001-01-01T00:00:00.0000000001Z')).toEqual({ absent: true });
+  });
+
+  it('keeps a time an offset moves out of four-digit years as sent', () => {
+    expect(decodeTime('0000-01-01T00:00:00+01:00')).toEqual({ value: '0000-01-01T00:00:00+01:00' });
+    expect(decodeTime('9999-12-31T23:00:00-02:00')).toEqual({ value: '9999-12-31T23:00:00-02:00' });
   });
 });

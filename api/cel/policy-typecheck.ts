@@ -39,6 +39,7 @@ function declare(env: Environment, schema: Schema, prefix: string): string {
       case 'boolean':
         return 'bool';
       case 'time':
+      case 'microTime':
         return 'google.protobuf.Timestamp';
       case 'bytes':
         return 'bytes';

@@ -41,7 +41,7 @@ const LIST_MAP_KEYS: ReadonlyMap<string, string[]> = new Map([
   ['k8s.io.api.core.v1.TopologySpreadConstraint', ['topologyKey', 'whenUnsatisfiable']],
 ]);
 
-const SCALARS = new Set(['string', 'integer', 'int32', 'number', 'boolean', 'intOrString', 'quantity', 'time', 'bytes']);
+const SCALARS = new Set(['string', 'integer', 'int32', 'number', 'boolean', 'intOrString', 'quantity', 'time', 'microTime', 'bytes']);
 
 // Shapes are walked once per write, field by field: each (schema, Go type) pair is built once.
 const built = new WeakMap<Schema, Map<string, Shape>>();

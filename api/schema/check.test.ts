@@ -89,4 +89,21 @@ describe('schema check', () => {
     expect(findings.unknownFields).toEqual(['spec.constructor', 'spec.toString']);
     expect(body.spec).toEqual({ replicas: 1 });
   });
+
+  it('leaves times as Kubernetes writes them back: Times in whole UTC seconds, MicroTimes with six digits, zero times absent', () => {
+    const pod = {
+      metadata: { creationTimestamp: '2026-12-05T18:00:00.5+01:00', deletionTimestamp: '0001-01-01T00:00:00Z' },
+      status: { startTime: '2026-12-05T17:00:00Z', conditions: [{ type: 'Ready', lastTransitionTime: '2026-12-05T12:00:00-05:00' }] },
+    };
+    expect(checkSchema(pod, schemaFor('v1', 'Pod')).typeErrors).toEqual([]);
+    expect(pod).toEqual({
+      metadata: { creationTimestamp: '2026-12-05T17:00:00Z' },
+      status: { startTime: '2026-12-05T17:00:00Z', conditions: [{ type: 'Ready', lastTransitionTime: '2026-12-05T17:00:00Z' }] },
+    });
+    const lease = { spec: { renewTime: '2026-12-05T18:00:00.000001+01:00', acquireTime: '2026-12-05T17:00:00.100000Z' } };
+    expect(checkSchema(lease, schemaFor('coordination.k8s.io/v1', 'Lease')).typeErrors).toEqual([]);
+    expect(lease.spec).toEqual({ renewTime: '2026-12-05T17:00:00.000001Z', acquireTime: '2026-12-05T17:00:00.100000Z' });
+    // Event series come from the generated shape: MicroTime there too.
+    expect(checkSchema({ series: { lastObservedTime: '2026-12-05T18:00:00Z' } }, schemaFor('events.k8s.io/v1', 'Event')).typeErrors[0]).toMatch(/as "2006-01-02T15:04:05.000000Z07:00": cannot parse "Z" as ".000000"/);
+  });
 });

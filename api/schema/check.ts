@@ -1,8 +1,9 @@
 // Walks an object against its kind's schema and reports what Kubernetes' decoder reports:
 // values of the wrong type (always an error) and unknown fields (an error, a warning or
-// nothing, depending on fieldValidation). Unknown fields are removed from the object.
+// nothing, depending on fieldValidation). Unknown fields are removed from the object, and
+// times are rewritten as Kubernetes writes them back (UTC, its precision).
 import { QUANTITY_FORMAT_ERROR, quantityError } from '../quantity.js';
-import { rfc3339Error } from '../time.js';
+import { decodeTime } from '../time.js';
 import type { Schema } from './dsl.js';
 
 export interface SchemaFindings {
@@ -23,6 +24,7 @@ const goType: Record<string, string> = {
   number: 'float64',
   boolean: 'bool',
   time: 'Time',
+  microTime: 'MicroTime',
   bytes: '[]byte',
 };
 
@@ -51,9 +53,10 @@ function conversionError(value: unknown, t: Schema['t']): string {
     case 'array':
       return `cannot restore slice from ${goKind(value)}`;
     case 'time':
+    case 'microTime':
     case 'intOrString':
       // Types with their own JSON decoding are converted through JSON.
-      return `json: cannot unmarshal ${typeName(value)} into Go value of type ${t === 'time' ? 'string' : 'int32'}`;
+      return `json: cannot unmarshal ${typeName(value)} into Go value of type ${t === 'intOrString' ? 'int32' : 'string'}`;
     case 'quantity':
       return QUANTITY_FORMAT_ERROR;
     default:
@@ -69,7 +72,7 @@ function typeName(v: unknown): string {
 
 export function checkSchema(value: unknown, schema: Schema): SchemaFindings {
   const findings: SchemaFindings = { typeErrors: [], conversionErrors: [], unknownFields: [] };
-  walk(value, schema, [], findings);
+  walk(value, schema, [], findings, undefined);
   return findings;
 }
 
@@ -126,7 +129,8 @@ function unfit(f: SchemaFindings, message: string): void {
   f.conversionErrors.push(message);
 }
 
-function walk(value: unknown, schema: Schema, at: At, f: SchemaFindings): void {
+/** Checks `value`, found in `parent` under the last key of `at` (a time is rewritten there). */
+function walk(value: unknown, schema: Schema, at: At, f: SchemaFindings, parent: Record<string, unknown> | unknown[] | undefined): void {
   if (value === null || value === undefined) return;
   switch (schema.t) {
     case 'any':
@@ -134,12 +138,21 @@ function walk(value: unknown, schema: Schema, at: At, f: SchemaFindings): void {
     case 'string':
       if (typeof value !== 'string') mismatch(value, schema, at, f, goType[schema.t]!);
       return;
-    case 'time': {
+    case 'time':
+    case 'microTime': {
       if (typeof value !== 'string') return mismatch(value, schema, at, f, goType[schema.t]!);
       // A metav1.Time decodes itself with Go's RFC 3339 parser: what it cannot read is a 400,
-      // and never stored (Go clients could not decode any list holding it).
-      const bad = rfc3339Error(value);
-      if (bad !== undefined) unfit(f, bad);
+      // and never stored (Go clients could not decode any list holding it). What it reads is
+      // kept as Go writes it back.
+      const decoded = decodeTime(value, schema.t === 'microTime');
+      if ('error' in decoded) unfit(f, decoded.error);
+      else if (parent !== undefined) {
+        const key = at[at.length - 1]!;
+        // Go writes a zero time as null: a field without it (a list item null).
+        if (Array.isArray(parent)) parent[key as number] = 'absent' in decoded ? null : decoded.value;
+        else if ('absent' in decoded) delete parent[key];
+        else if (decoded.value !== value) parent[key] = decoded.value;
+      }
       return;
     }
     case 'bytes': {
@@ -186,7 +199,7 @@ function walk(value: unknown, schema: Schema, at: At, f: SchemaFindings): void {
         if (item === null && schema.items.t === 'object') value[i] = {};
         else {
           at.push(i);
-          walk(item, schema.items, at, f);
+          walk(item, schema.items, at, f, value as unknown[]);
           at.pop();
         }
       }
@@ -205,7 +218,7 @@ function walk(value: unknown, schema: Schema, at: At, f: SchemaFindings): void {
         // Own properties only: a field named `constructor` is unknown, not Object's constructor.
         const s = schema.t === 'map' ? schema.values : Object.prototype.hasOwnProperty.call(schema.props, k) ? schema.props[k] : undefined;
         at.push(k);
-        if (s) walk(v, s, at, f);
+        if (s) walk(v, s, at, f, o);
         else if (schema.t === 'object' && !schema.open) {
           // Kubernetes' decoder has nowhere to put an unknown field: it is reported and dropped.
           f.unknownFields.push(pathOf(at));

@@ -2,7 +2,7 @@
 // validation (unknown fields), strategic merge patch (merge keys and strategies) and OpenAPI.
 
 export type Schema =
-  | { t: 'string' | 'integer' | 'int32' | 'number' | 'boolean' | 'intOrString' | 'quantity' | 'time' | 'bytes'; enum?: string[] }
+  | { t: 'string' | 'integer' | 'int32' | 'number' | 'boolean' | 'intOrString' | 'quantity' | 'time' | 'microTime' | 'bytes'; enum?: string[] }
   | ObjectSchema
   | ArraySchema
   | { t: 'map'; values: Schema }
@@ -34,6 +34,8 @@ export const bool: Schema = { t: 'boolean' };
 export const intOrString: Schema = { t: 'intOrString' };
 export const quantity: Schema = { t: 'quantity' };
 export const time: Schema = { t: 'time' };
+/** metav1.MicroTime: a time with six digits of microseconds (Leases, Events). */
+export const microTime: Schema = { t: 'microTime' };
 export const bytes: Schema = { t: 'bytes' };
 export const any: Schema = { t: 'any' };
 

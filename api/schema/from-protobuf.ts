@@ -3,7 +3,7 @@
 // not described by hand. Strict field validation, pruning of unknown fields, strategic merge
 // and OpenAPI (kubectl explain) then know all of them.
 import { schema as protobufSchema, WELL_KNOWN, type SchemaField } from '../protobuf/schema.js';
-import { any, bool, bytes, int, int32, intOrString, list, map, num, quantity, set, str, time, type Schema } from './dsl.js';
+import { any, bool, bytes, int, int32, intOrString, list, map, microTime, num, quantity, set, str, time, type Schema } from './dsl.js';
 import { kind } from './meta.js';
 
 const SCALARS: Record<string, Schema> = {
@@ -17,7 +17,7 @@ const SCALARS: Record<string, Schema> = {
   float: num,
   bytes,
   [WELL_KNOWN.time]: time,
-  [WELL_KNOWN.microTime]: str,
+  [WELL_KNOWN.microTime]: microTime,
   [WELL_KNOWN.quantity]: quantity,
   [WELL_KNOWN.intOrString]: intOrString,
 };

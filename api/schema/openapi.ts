@@ -12,6 +12,7 @@ export const SHARED_SCHEMAS: Record<string, OpenAPISchema> = {
   'io.k8s.apimachinery.pkg.util.intstr.IntOrString': { type: 'string', format: 'int-or-string' },
   'io.k8s.apimachinery.pkg.api.resource.Quantity': { type: 'string' },
   'io.k8s.apimachinery.pkg.apis.meta.v1.Time': { type: 'string', format: 'date-time' },
+  'io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime': { type: 'string', format: 'date-time' },
 };
 const ref = (name: string): OpenAPISchema => ({ allOf: [{ $ref: `#/components/schemas/${name}` }] });
 
@@ -24,6 +25,7 @@ const SCALARS: Record<string, OpenAPISchema> = {
   intOrString: ref('io.k8s.apimachinery.pkg.util.intstr.IntOrString'),
   quantity: ref('io.k8s.apimachinery.pkg.api.resource.Quantity'),
   time: ref('io.k8s.apimachinery.pkg.apis.meta.v1.Time'),
+  microTime: ref('io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime'),
   bytes: { type: 'string', format: 'byte' },
 };
 

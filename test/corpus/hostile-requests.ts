@@ -267,6 +267,10 @@ function valueCases(): Case[] {
     // Times decode with Go's RFC 3339 parser: one Go clients could not read is never stored.
     create('configmaps', 'a creationTimestamp of "yesterday"', { metadata: { name: 'bad', creationTimestamp: 'yesterday' } }, badRequest('ConfigMap in version "v1" cannot be handled as a ConfigMap: parsing time "yesterday" as "2006-01-02T15:04:05Z07:00": cannot parse "yesterday" as "2006"')),
     create('pods', 'a condition on 30 February', { ...pod({}), status: { conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-02-30T00:00:00Z' }] } }, badRequest(/parsing time "2026-02-30T00:00:00Z": day out of range/)),
+    // A MicroTime takes exactly six fractional digits (Go's "2006-01-02T15:04:05.000000Z07:00").
+    create('leases', 'a renewTime without microseconds', { metadata: { name: 'bad' }, spec: { renewTime: '2026-12-05T18:00:00Z' } }, badRequest('Lease in version "v1" cannot be handled as a Lease: parsing time "2026-12-05T18:00:00Z" as "2006-01-02T15:04:05.000000Z07:00": cannot parse "Z" as ".000000"')),
+    create('leases', 'a renewTime with milliseconds', { metadata: { name: 'bad' }, spec: { renewTime: '2026-12-05T18:00:00.123Z' } }, badRequest(/cannot parse "\.123Z" as "\.000000"/)),
+    create('leases', 'an acquireTime with nine fractional digits', { metadata: { name: 'bad' }, spec: { acquireTime: '2026-12-05T18:00:00.123456789Z' } }, badRequest(/cannot parse "789Z" as "Z07:00"/)),
     create('configmaps', 'a data value that is a number', { metadata: { name: 'bad' }, data: { a: 1 } }, badRequest(/cannot unmarshal number/)),
     create('configmaps', 'data over 1 MiB', { metadata: { name: 'bad' }, data: { a: 'x'.repeat(1_100_000) } }, invalid(/Too long/)),
     create('secrets', 'Secret data that is not base64', { metadata: { name: 'bad' }, data: { a: 'abc' } }, badRequest(/illegal base64 data at input byte 0/)),

@@ -94,3 +94,33 @@ describe('@kubernetes/client-node informer', () => {
     await informer.stop();
   }, 120_000);
 });
+
+// Times as the official client sends them (JavaScript Dates: milliseconds), kept as Kubernetes
+// writes them back. MicroTimes need six fractional digits, which the client's V1MicroTime
+// writes and a plain Date does not: Kubernetes refuses those, and so does kubette.
+describe('@kubernetes/client-node times', () => {
+  it('keeps Times in whole seconds, MicroTimes with microseconds, and refuses a MicroTime of milliseconds', async () => {
+    const { kc, core } = clientFor(secondary.url);
+    const coordination = kc.makeApiClient(k8s.CoordinationV1Api);
+    const raw = async (path: string) => (await (await fetch(`${secondary.url}${path}`)).json()) as Record<string, any>;
+
+    await core.createNamespacedEvent({
+      namespace: 'default',
+      body: { metadata: { name: 'timed' }, involvedObject: { kind: 'Pod', namespace: 'default', name: 'p' }, reason: 'Tested', firstTimestamp: new Date('2026-12-05T18:00:00.750Z'), lastTimestamp: new Date('2026-12-05T19:30:00.001+01:00') },
+    });
+    const event = await raw('/api/v1/namespaces/default/events/timed');
+    expect([event.firstTimestamp, event.lastTimestamp]).toEqual(['2026-12-05T18:00:00Z', '2026-12-05T18:30:00Z']);
+
+    await coordination.createNamespacedLease({ namespace: 'default', body: { metadata: { name: 'timed' }, spec: { holderIdentity: 'me', renewTime: new k8s.V1MicroTime('2026-12-05T18:00:00.123Z') } } });
+    expect((await raw('/apis/coordination.k8s.io/v1/namespaces/default/leases/timed')).spec.renewTime).toBe('2026-12-05T18:00:00.123000Z');
+    // The client reads a MicroTime back as the string it is (it has no deserializer for the type).
+    const read = await coordination.readNamespacedLease({ namespace: 'default', name: 'timed' });
+    expect(String(read.spec!.renewTime)).toBe('2026-12-05T18:00:00.123000Z');
+
+    const refused = await coordination
+      .createNamespacedLease({ namespace: 'default', body: { metadata: { name: 'untimed' }, spec: { renewTime: new Date('2026-12-05T18:00:00.123Z') as k8s.V1MicroTime } } })
+      .then(() => undefined, (err: { code?: number; body?: string }) => err);
+    expect(refused?.code).toBe(400);
+    expect(JSON.parse(refused!.body!)).toMatchObject({ kind: 'Status', reason: 'BadRequest', message: expect.stringContaining('parsing time "2026-12-05T18:00:00.123Z" as "2006-01-02T15:04:05.000000Z07:00": cannot parse ".123Z" as ".000000"') });
+  });
+});

@@ -1,6 +1,7 @@
 // Events expire as in Kubernetes (--event-ttl, default 1h): etcd deletes them on its own that
 // long after their last write, and watchers see them go. Other objects are kept.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { microTime } from '../../api/time.js';
 import type { KubeObject } from '../../api/types/meta.js';
 import { resource, RestClient } from '../../client/rest.js';
 import { readWatchEvents } from '../../client/watch.js';
@@ -42,7 +43,7 @@ describe('--event-ttl', () => {
     })().catch(() => undefined);
 
     await client.create(events, 'default', event('brief'));
-    await client.create(newEvents, 'default', { apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'brief-too' }, eventTime: new Date().toISOString(), reportingController: 'test', reportingInstance: 'test-1', action: 'Testing', reason: 'Tested', regarding: { kind: 'Pod', namespace: 'default', name: 'p' }, type: 'Normal' });
+    await client.create(newEvents, 'default', { apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'brief-too' }, eventTime: microTime(), reportingController: 'test', reportingInstance: 'test-1', action: 'Testing', reason: 'Tested', regarding: { kind: 'Pod', namespace: 'default', name: 'p' }, type: 'Normal' });
     await client.create(configmaps, 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kept' }, data: { a: '1' } });
     expect((await client.get(events, 'default', 'brief')).reason).toBe('Tested');
 

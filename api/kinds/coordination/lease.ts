@@ -1,6 +1,6 @@
 // coordination.k8s.io/v1 Lease: node heartbeats and leader election.
 import { ageCol, col, nameCol } from '../../printers.js';
-import { int32, obj, str, time } from '../../schema/dsl.js';
+import { int32, microTime, obj, str } from '../../schema/dsl.js';
 import { kind } from '../../schema/meta.js';
 import { nonNegative } from '../../validation/workloads.js';
 import { defaultStrategy } from '../strategy.js';
@@ -15,8 +15,8 @@ export const lease: KindModule = {
     spec: obj({
       holderIdentity: str,
       leaseDurationSeconds: int32,
-      acquireTime: time,
-      renewTime: time,
+      acquireTime: microTime,
+      renewTime: microTime,
       leaseTransitions: int32,
       strategy: str,
       preferredHolder: str,

@@ -2,13 +2,13 @@
 import { asText } from '../../codec/values.js';
 import { ageSince } from '../../duration.js';
 import { col, wide } from '../../printers.js';
-import { int32, obj, str, time } from '../../schema/dsl.js';
+import { int32, microTime, obj, str, time } from '../../schema/dsl.js';
 import { kind, objectReference } from '../../schema/meta.js';
 import type { KubeObject, Unstructured } from '../../types/meta.js';
 import { fieldText, type KindModule } from '../kind.js';
 
 export const eventSource = obj({ component: str, host: str });
-export const eventSeries = obj({ count: int32, lastObservedTime: time });
+export const eventSeries = obj({ count: int32, lastObservedTime: microTime });
 
 function eventObject(o: KubeObject): string {
   const io = (o.involvedObject ?? {}) as Unstructured;
@@ -64,7 +64,7 @@ export const event: KindModule = {
     lastTimestamp: time,
     count: int32,
     type: str,
-    eventTime: time,
+    eventTime: microTime,
     series: eventSeries,
     action: str,
     related: objectReference,

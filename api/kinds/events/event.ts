@@ -1,6 +1,6 @@
 // events.k8s.io/v1 Event: served from the core v1 events, converted both ways (the fields the
 // two shapes share survive a round trip).
-import { int32, str, time } from '../../schema/dsl.js';
+import { int32, microTime, str, time } from '../../schema/dsl.js';
 import { kind, objectReference } from '../../schema/meta.js';
 import type { KubeObject, Unstructured } from '../../types/meta.js';
 import { eventColumns, eventSeries, eventSource } from '../core/event.js';
@@ -18,7 +18,7 @@ export const eventV1: KindModule = {
   plural: 'events',
   shortNames: ['ev'],
   schema: kind({
-    eventTime: time,
+    eventTime: microTime,
     series: eventSeries,
     reportingController: str,
     reportingInstance: str,
