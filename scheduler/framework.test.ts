@@ -8,7 +8,7 @@ import { defaultFilters, defaultScores } from './plugins/index.js';
 import { nodeAffinity, preferredNodeAffinity } from './plugins/node-affinity.js';
 import { ownerSpread } from './plugins/spread.js';
 import { nodePorts } from './plugins/node-ports.js';
-import { podAntiAffinity } from './plugins/pod-anti-affinity.js';
+import { interPodAffinity } from './plugins/inter-pod-affinity.js';
 import { volumeBinding } from './plugins/volume-binding.js';
 
 function node(name: string, opts: { cpu?: string; memory?: string; labels?: Record<string, string>; taints?: Taint[]; unschedulable?: boolean; ready?: boolean } = {}): Node {
@@ -107,6 +107,92 @@ describe('inter-pod anti-affinity, both ways', () => {
   });
 });
 
+describe('required inter-pod affinity', () => {
+  const zoneNode = (name: string, zone?: string) => node(name, { labels: zone ? { zone } : {} });
+  const withTerm = (app: string, topologyKey = 'zone') => ({ podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey, labelSelector: { matchLabels: { app } } }] } });
+
+  it('places a pod only in a domain holding a pod its terms select', () => {
+    const nodes: Array<[Node, Pod[]]> = [
+      [zoneNode('a1', 'a'), []],
+      [zoneNode('b1', 'b'), [pod('db-1', {}, { labels: { app: 'db' } })]],
+      [zoneNode('b2', 'b'), []],
+    ];
+    const placed = run(pod('p', { affinity: withTerm('db') }), nodes).node;
+    expect(['b1', 'b2']).toContain(placed);
+    // Nothing selected in any domain it may use: refused everywhere, and preemption cannot help.
+    const result = run(pod('p', { affinity: withTerm('cache') }), nodes);
+    expect(result.message).toBe("0/3 nodes are available: 3 node(s) didn't match pod affinity rules.");
+    expect([...result.unresolvable!].sort()).toEqual(['a1', 'b1', 'b2']);
+    // A node without the topology key is no domain at all.
+    expect(run(pod('p', { affinity: withTerm('db') }), [[zoneNode('x'), [pod('db-1', {}, { labels: { app: 'db' } })]]]).message).toBe("0/1 nodes are available: 1 node(s) didn't match pod affinity rules.");
+  });
+
+  it('lets the first pod of a group that selects itself start anywhere its topology exists', () => {
+    const first = pod('web-1', { affinity: withTerm('web') }, { labels: { app: 'web' } });
+    expect(run(first, [[zoneNode('a1', 'a'), []]]).node).toBe('a1');
+    expect(run(first, [[zoneNode('x'), []]]).message).toBe("0/1 nodes are available: 1 node(s) didn't match pod affinity rules.");
+    // Once one runs, the rest follow it into its domain.
+    const nodes: Array<[Node, Pod[]]> = [[zoneNode('a1', 'a'), []], [zoneNode('b1', 'b'), [pod('web-0', {}, { labels: { app: 'web' } })]]];
+    expect(run(pod('web-2', { affinity: withTerm('web') }, { labels: { app: 'web' } }), nodes).node).toBe('b1');
+  });
+});
+
+describe('topology spread constraints (DoNotSchedule)', () => {
+  const zoneNode = (name: string, zone?: string, extra: Parameters<typeof node>[1] = {}) => node(name, { ...extra, labels: { ...(zone ? { zone } : {}), ...(extra.labels ?? {}) } });
+  const web = (name: string, extra: Record<string, unknown> = {}) => pod(name, extra, { labels: { app: 'web' } });
+  const spread = (constraint: Record<string, unknown> = {}) => ({
+    topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'web' } }, ...constraint }],
+  });
+
+  it('keeps the selected pods within maxSkew of the emptiest domain', () => {
+    const nodes: Array<[Node, Pod[]]> = [
+      [zoneNode('a1', 'a'), [web('w1'), web('w2')]],
+      [zoneNode('b1', 'b'), [web('w3')]],
+      [zoneNode('c1', 'c', { cpu: '1' }), [web('w4')]],
+    ];
+    // a holds 2, b and c 1: a would make 3 - 1 = 2 > 1.
+    const placed = run(web('p', spread()), nodes).node;
+    expect(['b1', 'c1']).toContain(placed);
+    expect(run(web('p', spread({ maxSkew: 2 })), [[zoneNode('a1', 'a'), [web('w1'), web('w2')]], [zoneNode('b1', 'b'), [web('w3'), pod('big', { containers: [{ name: 'c', image: 'i', resources: { requests: { cpu: '1800m' } } }] })]]]).node).toBe('a1');
+    // Every domain but the full one would break the spread: Kubernetes' words for each.
+    const full = run(web('p', spread()), [[zoneNode('a1', 'a'), [web('w1')]], [zoneNode('b1', 'b', { cpu: '100m' }), []]]);
+    expect(full.message).toBe("0/2 nodes are available: 1 Insufficient cpu, 1 node(s) didn't match pod topology spread constraints.");
+    // Pods it does not select, of other namespaces or leaving, do not count; nor does a pod that does not match itself add one.
+    const others: Array<[Node, Pod[]]> = [[zoneNode('a1', 'a'), [pod('x'), pod('y', {}, { labels: { app: 'web' }, namespace: 'other' }), pod('z', {}, { labels: { app: 'web' }, deletionTimestamp: '2026-12-05T00:00:00Z' })]], [zoneNode('b1', 'b'), [web('w1')]]];
+    expect(run(web('p', spread()), others).node).toBe('a1');
+  });
+
+  it('refuses nodes without the topology key as unresolvable, and counts only the domains of eligible nodes', () => {
+    const result = run(web('p', spread()), [[zoneNode('x'), []]]);
+    expect(result.message).toBe("0/1 nodes are available: 1 node(s) didn't match pod topology spread constraints (missing required label).");
+    expect([...result.unresolvable!]).toEqual(['x']);
+    // Zone c is outside the pod's node selector (nodeAffinityPolicy Honor): its emptiness does not hold a and b back.
+    const nodes: Array<[Node, Pod[]]> = [
+      [zoneNode('a1', 'a', { labels: { pool: 'web' } }), [web('w1')]],
+      [zoneNode('b1', 'b', { labels: { pool: 'web' } }), [web('w2')]],
+      [zoneNode('c1', 'c'), []],
+    ];
+    expect(['a1', 'b1']).toContain(run(web('p', { ...spread(), nodeSelector: { pool: 'web' } }), nodes).node);
+    // With Ignore, zone c counts: 1 + 1 - 0 > 1 in a and b, and c is not in the selector.
+    expect(run(web('p', { ...spread({ nodeAffinityPolicy: 'Ignore' }), nodeSelector: { pool: 'web' } }), nodes).message).toBe("0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 2 node(s) didn't match pod topology spread constraints.");
+    // Tainted nodes count unless nodeTaintsPolicy is Honor.
+    const tainted: Array<[Node, Pod[]]> = [[zoneNode('a1', 'a'), [web('w1')]], [zoneNode('b1', 'b', { taints: [{ key: 'k', effect: 'NoSchedule' }] }), []]];
+    expect(run(web('p', spread()), tainted).node).toBeUndefined();
+    expect(run(web('p', spread({ nodeTaintsPolicy: 'Honor' })), tainted).node).toBe('a1');
+  });
+
+  it('takes the global minimum as 0 below minDomains, and adds the pod\'s matchLabelKeys to the selector', () => {
+    const nodes: Array<[Node, Pod[]]> = [[zoneNode('a1', 'a'), [web('w1')]], [zoneNode('b1', 'b'), [web('w2')]]];
+    expect(run(web('p', spread()), nodes).node).toBeDefined();
+    expect(run(web('p', spread({ minDomains: 3 })), nodes).message).toBe("0/2 nodes are available: 2 node(s) didn't match pod topology spread constraints.");
+    // Only pods of the same revision count: the old revision's pods in zone a do not hold the new one back.
+    const rev = (name: string, hash: string, extra: Record<string, unknown> = {}) => pod(name, extra, { labels: { app: 'web', 'pod-template-hash': hash } });
+    const rollout: Array<[Node, Pod[]]> = [[zoneNode('a1', 'a'), [rev('old-1', 'v1'), rev('old-2', 'v1')]], [zoneNode('b1', 'b', { cpu: '100m' }), []]];
+    expect(run(rev('new-1', 'v2', spread()), rollout).node).toBeUndefined();
+    expect(run(rev('new-1', 'v2', spread({ matchLabelKeys: ['pod-template-hash'] })), rollout).node).toBe('a1');
+  });
+});
+
 describe('how many nodes are searched', () => {
   it("follows Kubernetes' adaptive percentageOfNodesToScore", () => {
     expect(feasibleNodesToFind(50)).toBe(50);
@@ -140,7 +226,7 @@ describe('filters a pod asks nothing of', () => {
   it('are skipped by the default plugins only when the pod has no selector, ports, anti-affinity or claims', () => {
     const skipped = (p: Pod) => {
       const state = { pod: p, allNodes: [newNodeInfo(node('a'), [])], requests: podRequests(p), hostPorts: hostPorts(p), data: new Map() };
-      return [nodeAffinity, nodePorts, podAntiAffinity, volumeBinding({ claim: () => undefined, volume: () => undefined, storageClass: () => undefined })]
+      return [nodeAffinity, nodePorts, interPodAffinity, volumeBinding({ claim: () => undefined, volume: () => undefined, storageClass: () => undefined })]
         .filter((f) => f.preFilter?.(state) === SKIP)
         .map((f) => f.name);
     };

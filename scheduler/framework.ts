@@ -53,6 +53,13 @@ export interface FilterPlugin {
   preFilter?(state: CycleState): void | typeof SKIP;
   filter(state: CycleState, node: NodeInfo): FilterResult;
   /**
+   * Kubernetes' PreFilterExtensions: bring what preFilter computed up to date as if pod `p`
+   * left (`removePod`) or joined (`addPod`) node `n`. Preemption asks what-ifs with them; a
+   * plugin whose preFilter state does not count pods leaves them out.
+   */
+  removePod?(state: CycleState, p: Pod, n: NodeInfo): void;
+  addPod?(state: CycleState, p: Pod, n: NodeInfo): void;
+  /**
    * The filter passes every pod on an open node (Ready, not cordoned, no NoSchedule or
    * NoExecute taint), so the cycle need not call it there: most nodes are open.
    */
@@ -140,6 +147,15 @@ export function withNominatedPods(cycle: FilterCycle, n: NodeInfo): NodeInfo {
   const view = newNodeInfo(n.node, n.pods);
   for (const p of counted) addPod(view, p);
   return view;
+}
+
+/** Tells the pod's filters that `p` left (or joined again) node `n`: a what-if of preemption. */
+export function podLeaves(cycle: FilterCycle, p: Pod, n: NodeInfo): void {
+  for (const f of cycle.active) f.removePod?.(cycle.state, p, n);
+}
+
+export function podJoins(cycle: FilterCycle, p: Pod, n: NodeInfo): void {
+  for (const f of cycle.active) f.addPod?.(cycle.state, p, n);
 }
 
 /** The first filter that refuses the pod on `n` (as given: see withNominatedPods), or none. */

@@ -116,6 +116,48 @@ describe('preemption', () => {
     expect(pickCandidate([c('a', [v('a1', -10), v('a2', -10)]), c('b', [v('b1', -10)])]).node).toBe('b');
   });
 
+  it('takes away pods that anti-affinity sets against the pod, either way, and only where that helps', () => {
+    const apart = (p: Pod, app: string, topologyKey = 'kubernetes.io/hostname'): Pod => {
+      p.spec!.affinity = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app } }, topologyKey }] } };
+      return p;
+    };
+    const zoned = (name: string, zone: string) => {
+      const n = node(name);
+      n.metadata.labels!['topology.kubernetes.io/zone'] = zone;
+      return n;
+    };
+    // The pod's own anti-affinity: the lower pod it refuses is the one victim, room or not.
+    const a = newNodeInfo(node('a'), [pod('cache', '100m', 0, { labels: { app: 'cache' } }), pod('other', '100m', 0)]);
+    const own = chosen(tryPreempt(apart(pod('p', '100m', 10), 'cache'), [a]));
+    expect(names(own.victims)).toEqual(['cache']);
+    // An existing pod's anti-affinity against the pod: that pod goes.
+    const b = newNodeInfo(node('b'), [apart(pod('loner', '100m', 0), 'web'), pod('other', '100m', 0)]);
+    expect(names(chosen(tryPreempt(pod('p', '100m', 10, { labels: { app: 'web' } }), [b])).victims)).toEqual(['loner']);
+    // A more important pod in the way cannot be taken; nor can one on another node of the same zone.
+    const c = newNodeInfo(node('c'), [pod('vip', '100m', 20, { labels: { app: 'cache' } }), pod('low', '100m', 0)]);
+    expect(tryPreempt(apart(pod('p', '100m', 10), 'cache'), [c])).toEqual({ message: "0/1 nodes are available: 1 node(s) didn't match pod anti-affinity rules.", clearNomination: true });
+    const zone = [newNodeInfo(zoned('d', 'z1'), [pod('cache', '100m', 0, { labels: { app: 'cache' } })]), newNodeInfo(zoned('e', 'z1'), [pod('filler', '100m', 0)])];
+    const outcome = chosen(tryPreempt(apart(pod('p', '100m', 10), 'cache', 'topology.kubernetes.io/zone'), zone));
+    expect(outcome).toMatchObject({ node: 'd' });
+    expect(names(outcome.victims)).toEqual(['cache']);
+    // The what-ifs leave the pod's filtering as it was: the same cycle still refuses every node.
+    const result = schedule(apart(pod('p', '100m', 10), 'cache'), [a], defaultFilters, defaultScores);
+    preempt({ cycle: result.cycle!, nodes: [a], unresolvable: result.unresolvable!, pdbs: [], terminatingByPreemption: () => false, offset: 0 });
+    expect(result.cycle!.active.find((f) => f.name === 'InterPodAffinity')!.filter(result.cycle!.state, a).code).toBe('Unschedulable');
+  });
+
+  it('takes away the pods that make a spread too uneven', () => {
+    const web = (name: string, priority: number) => pod(name, '100m', priority, { labels: { app: 'web' } });
+    const p = web('p', 10);
+    p.spec!.topologySpreadConstraints = [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'web' } } }];
+    // a holds two lower web pods; b has no web pod but no room, kept by a more important pod.
+    const a = newNodeInfo(node('a'), [web('w1', 0), web('w2', 0)]);
+    const b = newNodeInfo(node('b'), [pod('vip', '2', 20)]);
+    const c = chosen(tryPreempt(p, [a, b]));
+    expect(c.node).toBe('a');
+    expect(names(c.victims).sort()).toEqual(['w1', 'w2']);
+  });
+
   it('looks for 10% of the nodes as candidates, at least 100', () => {
     expect(candidatesToFind(50)).toBe(50);
     expect(candidatesToFind(500)).toBe(100);

@@ -9,7 +9,7 @@
 import { fromLabelSelector, matches } from '../api/labels.js';
 import type { Pod } from '../api/types/pod.js';
 import type { PodDisruptionBudget } from '../api/types/policy.js';
-import { firstRefusal, noNodeMessage, withNominatedPods, type FilterCycle } from './framework.js';
+import { firstRefusal, noNodeMessage, podJoins, podLeaves, withNominatedPods, type FilterCycle } from './framework.js';
 import { addPod, newNodeInfo, podPriority, removePod, type NodeInfo } from './node-info.js';
 
 /** The condition a victim carries before it is deleted (Kubernetes' wording). */
@@ -96,32 +96,47 @@ export function splitByBudgets(pods: Pod[], pdbs: readonly PodDisruptionBudget[]
 
 type NodeVerdict = { candidate: Candidate } | { reasons: string[] };
 
-/** The fewest pods of lower priority whose removal lets the pod fit on `n`, or why there are none. */
+/**
+ * The fewest pods of lower priority whose removal lets the pod fit on `n`, or why there are
+ * none. The filters see the what-if too (a lower pod the pod's anti-affinity refuses, or whose
+ * own anti-affinity refuses the pod, stops counting once taken away); their state is as it was
+ * when this returns.
+ */
 export function selectVictims(cycle: FilterCycle, n: NodeInfo, pdbs: readonly PodDisruptionBudget[], now = Date.now()): NodeVerdict {
   const priority = podPriority(cycle.state.pod);
   const lower = n.pods.filter((p) => podPriority(p) < priority);
   if (!lower.length) return { reasons: [NO_VICTIMS] };
   const view = withNominatedPods(cycle, newNodeInfo(n.node, n.pods.filter((p) => podPriority(p) >= priority)));
-  const refused = firstRefusal(cycle, view);
-  if (refused) return { reasons: refused.result.reasons };
-  const order = moreImportantFirst(now);
-  lower.sort(order);
-  const [violating, other] = splitByBudgets(lower, pdbs);
-  const victims: Pod[] = [];
-  // Give a pod back; if the pod no longer fits, take it again: it is a victim.
-  const reprieve = (p: Pod) => {
-    addPod(view, p);
-    if (!firstRefusal(cycle, view)) return true;
-    removePod(view, p);
-    victims.push(p);
-    return false;
-  };
-  let pdbViolations = 0;
-  for (const p of violating) if (!reprieve(p)) pdbViolations++;
-  for (const p of other) reprieve(p);
-  if (!victims.length) return { reasons: [NO_VICTIMS] };
-  if (violating.length && other.length) victims.sort(order);
-  return { candidate: { node: n.node.metadata.name!, victims, pdbViolations } };
+  for (const p of lower) podLeaves(cycle, p, n);
+  const away = new Set(lower);
+  try {
+    const refused = firstRefusal(cycle, view);
+    if (refused) return { reasons: refused.result.reasons };
+    const order = moreImportantFirst(now);
+    lower.sort(order);
+    const [violating, other] = splitByBudgets(lower, pdbs);
+    const victims: Pod[] = [];
+    // Give a pod back; if the pod no longer fits, take it again: it is a victim.
+    const reprieve = (p: Pod) => {
+      addPod(view, p);
+      podJoins(cycle, p, view);
+      away.delete(p);
+      if (!firstRefusal(cycle, view)) return true;
+      removePod(view, p);
+      podLeaves(cycle, p, view);
+      away.add(p);
+      victims.push(p);
+      return false;
+    };
+    let pdbViolations = 0;
+    for (const p of violating) if (!reprieve(p)) pdbViolations++;
+    for (const p of other) reprieve(p);
+    if (!victims.length) return { reasons: [NO_VICTIMS] };
+    if (violating.length && other.length) victims.sort(order);
+    return { candidate: { node: n.node.metadata.name!, victims, pdbViolations } };
+  } finally {
+    for (const p of away) podJoins(cycle, p, n);
+  }
 }
 
 /** How many candidates to look for before choosing: 10% of the nodes, at least 100 (kube-scheduler's defaults). */

@@ -17,17 +17,21 @@ export type ClusterEvent =
   | 'NodeSchedulableChanged'
   | 'NodeReadyChanged'
   | 'PodRemovedFromNode'
+  | 'AssignedPodAdded'
   | 'VolumeChanged';
 
 /** The filters whose verdict an event can change ('all': any filter's, e.g. a new node). */
 const FILTERS_AFFECTED: Record<ClusterEvent, ReadonlySet<string> | 'all'> = {
   NodeAdded: 'all',
-  NodeLabelsChanged: new Set(['NodeAffinity', 'InterPodAffinity', 'VolumeBinding']),
-  NodeTaintsChanged: new Set(['TaintToleration']),
+  NodeLabelsChanged: new Set(['NodeAffinity', 'InterPodAffinity', 'PodTopologySpread', 'VolumeBinding']),
+  NodeTaintsChanged: new Set(['TaintToleration', 'PodTopologySpread']),
   NodeAllocatableChanged: new Set(['NodeResourcesFit']),
   NodeSchedulableChanged: new Set(['NodeUnschedulable']),
   NodeReadyChanged: new Set(['NodeReady']),
-  PodRemovedFromNode: new Set(['NodeResourcesFit', 'NodePorts', 'InterPodAffinity']),
+  PodRemovedFromNode: new Set(['NodeResourcesFit', 'NodePorts', 'InterPodAffinity', 'PodTopologySpread']),
+  // A pod bound, or a bound pod's labels changed: what affinity asks for may now exist, and
+  // the emptiest domain of a spread may have filled.
+  AssignedPodAdded: new Set(['InterPodAffinity', 'PodTopologySpread']),
   VolumeChanged: new Set(['VolumeBinding']),
 };
 
@@ -36,6 +40,12 @@ export interface SchedulingQueueOptions {
   initialBackoffMs?: number;
   maxBackoffMs?: number;
   now?: () => number;
+}
+
+/** Whether an event affecting `affected` filters concerns a pod that `rejectedBy` refused (called per waiting pod per event: no copies). */
+function concerns(rejectedBy: ReadonlySet<string>, affected: ReadonlySet<string>): boolean {
+  for (const f of rejectedBy) if (affected.has(f)) return true;
+  return false;
 }
 
 export class SchedulingQueue {
@@ -127,7 +137,7 @@ export class SchedulingQueue {
     const affected = FILTERS_AFFECTED[event];
     let moved = 0;
     for (const [key, { rejectedBy }] of this.unschedulable) {
-      if (affected !== 'all' && ![...rejectedBy].some((f) => affected.has(f))) continue;
+      if (affected !== 'all' && !concerns(rejectedBy, affected)) continue;
       this.release(key);
       moved++;
     }

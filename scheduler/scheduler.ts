@@ -47,9 +47,11 @@ const MAX_BINDS_IN_FLIGHT = 64;
 /** The pods the scheduler watches: those not finished (Succeeded or Failed). */
 const NOT_FINISHED = 'status.phase!=Succeeded,status.phase!=Failed';
 
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+const sameLabels = (a: Pod, b: Pod) => same(a.metadata.labels, b.metadata.labels);
+
 /** The events a node's change is, for the queue's hints (a heartbeat is none). */
 function nodeEvents(old: Node, node: Node): ClusterEvent[] {
-  const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
   const events: ClusterEvent[] = [];
   if (!same(old.metadata.labels, node.metadata.labels)) events.push('NodeLabelsChanged');
   if (!same(old.spec?.taints, node.spec?.taints)) events.push('NodeTaintsChanged');
@@ -143,6 +145,7 @@ export class Scheduler {
       this.queue.remove(key);
       this.nominator.remove(key);
       if (old && !isPodFinished(old) && isPodFinished(p)) this.requeue('PodRemovedFromNode');
+      else if (!isPodFinished(p) && (!old?.spec?.nodeName || !sameLabels(old, p))) this.requeue('AssignedPodAdded');
       return;
     }
     if (!this.responsibleFor(p)) {

@@ -186,10 +186,23 @@ export interface Affinity {
 /** A container added to a running pod for debugging; targetContainerName shares that container's process namespace. */
 export type EphemeralContainer = Container & { targetContainerName?: string };
 
+/** How evenly a group of pods spreads over topology domains (zones, nodes). */
+export interface TopologySpreadConstraint {
+  maxSkew: number;
+  topologyKey: string;
+  whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway';
+  labelSelector?: LabelSelector;
+  minDomains?: number;
+  nodeAffinityPolicy?: 'Honor' | 'Ignore';
+  nodeTaintsPolicy?: 'Honor' | 'Ignore';
+  matchLabelKeys?: string[];
+}
+
 export interface PodSpec {
   nodeName?: string;
   nodeSelector?: Record<string, string>;
   affinity?: Affinity;
+  topologySpreadConstraints?: TopologySpreadConstraint[];
   tolerations?: Toleration[];
   schedulerName?: string;
   priority?: number;

@@ -97,6 +97,51 @@ describe('container resources', () => {
   });
 });
 
+describe('where a pod may run beside others', () => {
+  const podWith = (spec: Record<string, unknown>): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'a' }], ...spec } });
+  const messages = (spec: Record<string, unknown>) => causesOf(() => validateCreate(podTarget, podWith(spec))).map((c) => `${c.field}: ${c.message}`);
+  const constraint = (extra: Record<string, unknown>) => ({ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'web' } }, ...extra });
+
+  it('accepts topology spread constraints and affinity terms as Kubernetes does', () => {
+    const term = { topologyKey: 'zone', labelSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['web'] }] } };
+    const pod = podWith({
+      topologySpreadConstraints: [constraint({ minDomains: 2, matchLabelKeys: ['pod-template-hash'], nodeTaintsPolicy: 'Honor' }), constraint({ whenUnsatisfiable: 'ScheduleAnyway' })],
+      affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] }, podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] } },
+    });
+    applyDefaults(pod);
+    expect(() => validateCreate(podTarget, pod)).not.toThrow();
+  });
+
+  it('names each broken rule of a topology spread constraint', () => {
+    const f = 'spec.topologySpreadConstraints';
+    expect(messages({ topologySpreadConstraints: [constraint({ maxSkew: 0, topologyKey: '', whenUnsatisfiable: 'Never' })] })).toEqual([
+      `${f}[0].maxSkew: Invalid value: 0: must be greater than zero`,
+      `${f}[0].topologyKey: Required value: can not be empty`,
+      `${f}[0].whenUnsatisfiable: Unsupported value: "Never": supported values: "DoNotSchedule", "ScheduleAnyway"`,
+    ]);
+    expect(messages({ topologySpreadConstraints: [constraint({}), constraint({ maxSkew: 2 })] })).toEqual([`${f}[0].{topologyKey, whenUnsatisfiable}: Duplicate value: "{zone, DoNotSchedule}"`]);
+    expect(messages({ topologySpreadConstraints: [constraint({ whenUnsatisfiable: 'ScheduleAnyway', minDomains: 0, nodeAffinityPolicy: 'Always' })] })).toEqual([
+      `${f}[0].minDomains: Invalid value: 0: must be greater than zero`,
+      `${f}[0].minDomains: Invalid value: 0: can only use minDomains if whenUnsatisfiable=DoNotSchedule, not ScheduleAnyway`,
+      `${f}[0].nodeAffinityPolicy: Unsupported value: "Always": supported values: "Honor", "Ignore"`,
+    ]);
+    expect(messages({ topologySpreadConstraints: [constraint({ matchLabelKeys: ['app'], labelSelector: { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'Exists', values: ['x'] }] } })] })).toEqual([
+      `${f}[0].matchLabelKeys[0]: Invalid value: "app": exists in both matchLabelKeys and labelSelector`,
+      `${f}[0].labelSelector.matchExpressions[0].values: Forbidden: may not be specified when \`operator\` is 'Exists' or 'DoesNotExist'`,
+    ]);
+  });
+
+  it('needs a topology key in every affinity term, and weights of 1 to 100', () => {
+    const f = 'spec.affinity';
+    expect(messages({ affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'web' } } }] }, podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 0, podAffinityTerm: { topologyKey: 'bad key!', labelSelector: { matchExpressions: [{ key: 'app', operator: 'In' }] } } }] } } })).toEqual([
+      `${f}.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey: Required value: can not be empty`,
+      `${f}.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 0: must be in the range 1-100`,
+      `${f}.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.labelSelector.matchExpressions[0].values: Required value: must be specified when \`operator\` is 'In' or 'NotIn'`,
+      expect.stringMatching(/^spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution\[0\].podAffinityTerm.topologyKey: Invalid value: "bad key!": name part must consist of/),
+    ]);
+  });
+});
+
 describe('defaulting', () => {
   it("defaults a deployment's template exactly as it defaults the same ReplicaSet template", () => {
     const d = deployment();

@@ -4,6 +4,7 @@ import { parseQuantity, QUANTITY_FORMAT_ERROR } from '../quantity.js';
 import type { FieldErrors } from './field-errors.js';
 import { configMapKey, dns1123Label, dns1123Subdomain, envVarName, ianaSvcName, labelValue, qualifiedName } from './names.js';
 import { validateLabels } from './object-meta.js';
+import { validatePodAffinity, validateTopologySpreadConstraints } from './pod-scheduling.js';
 import { isExtendedResource, isHugePages, isOvercommitAllowed, validateContainerResourceName } from './resource-names.js';
 import { validatePodSecurityContext, validateSecurityContext } from './security-context.js';
 
@@ -211,6 +212,8 @@ export function validatePodSpec(spec: Unstructured | undefined, field: string, e
   if (spec.hostname) errs.format(`${field}.hostname`, spec.hostname, dns1123Label(spec.hostname));
   if (spec.serviceAccountName) errs.format(`${field}.serviceAccountName`, spec.serviceAccountName, dns1123Subdomain(spec.serviceAccountName));
   validateTolerations(spec.tolerations, `${field}.tolerations`, errs);
+  validatePodAffinity(spec.affinity, `${field}.affinity`, errs);
+  validateTopologySpreadConstraints(spec.topologySpreadConstraints, `${field}.topologySpreadConstraints`, errs);
   validateResourceList(spec.overhead, `${field}.overhead`, errs);
   (spec.hostAliases ?? []).forEach((h: Unstructured, i: number) => {
     if (!h.ip) errs.required(`${field}.hostAliases[${i}].ip`);

@@ -144,4 +144,31 @@ describe('scheduler', () => {
     expect(await nodeOf('urgent')).toBe('node-prio');
     expect((await client.get(pods, 'default', 'batch')).spec?.nodeName).toBeUndefined();
   });
+
+  it('places a pod that asks for affinity once the pod it follows is bound, and keeps a hard spread even', async () => {
+    const wide = node('node-z1', { pool: 'spread', zone: 'z1' });
+    wide.status.allocatable.cpu = '8';
+    wide.status.capacity.cpu = '8';
+    await client.create(nodes, undefined, wide);
+    await client.create(nodes, undefined, node('node-z2', { pool: 'spread', zone: 'z2' }));
+    const inPool = (name: string, spec: Record<string, unknown>, labels: Record<string, string>) => pod(name, { ...spec, nodeSelector: { pool: 'spread', ...((spec.nodeSelector as object) ?? {}) } }, { labels });
+
+    const follows = { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'zone', labelSelector: { matchLabels: { app: 'leader' } } }] } };
+    await client.create(pods, 'default', inPool('follower', { affinity: follows }, { app: 'follower' }));
+    const waiting = await waitFor('follower to be found unschedulable', async () =>
+      ((await client.get(pods, 'default', 'follower')).status?.conditions ?? []).find((c: { type: string; reason?: string }) => c.type === 'PodScheduled' && c.reason === 'Unschedulable'),
+    );
+    expect(waiting.message).toMatch(/node\(s\) didn't match pod affinity rules/);
+    // The leader's binding is the event that brings the follower back.
+    await client.create(pods, 'default', inPool('leader', { nodeSelector: { zone: 'z2' } }, { app: 'leader' }));
+    expect(await nodeOf('leader')).toBe('node-z2');
+    expect(await nodeOf('follower')).toBe('node-z2');
+
+    // node-z1 is emptier and four times larger: without the constraint all four would go there.
+    const spread = { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'even' } } }] };
+    for (let i = 0; i < 4; i++) await client.create(pods, 'default', inPool(`even-${i}`, spread, { app: 'even' }));
+    const placed = await Promise.all([0, 1, 2, 3].map((i) => nodeOf(`even-${i}`)));
+    expect(placed.filter((n) => n === 'node-z1')).toHaveLength(2);
+    expect(placed.filter((n) => n === 'node-z2')).toHaveLength(2);
+  });
 });

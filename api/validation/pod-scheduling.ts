@@ -1,0 +1,84 @@
+// Pod spec rules for where a pod may run beside others: topology spread constraints and
+// inter-pod (anti-)affinity terms, in Kubernetes' words. The scheduler trusts what passes.
+import type { Unstructured } from '../types/meta.js';
+import type { FieldErrors } from './field-errors.js';
+import { dns1123Label, qualifiedName } from './names.js';
+import { validateLabels } from './object-meta.js';
+
+const NOT_POSITIVE = 'must be greater than zero';
+const WHEN_UNSATISFIABLE = ['DoNotSchedule', 'ScheduleAnyway'];
+const INCLUSION_POLICIES = ['Honor', 'Ignore'];
+
+/** A metav1.LabelSelector: label names and values, operators and their values. */
+export function validateLabelSelector(selector: Unstructured | undefined, field: string, errs: FieldErrors): void {
+  if (!selector) return;
+  validateLabels(selector.matchLabels, `${field}.matchLabels`, errs);
+  (selector.matchExpressions ?? []).forEach((e: Unstructured, i: number) => {
+    const ef = `${field}.matchExpressions[${i}]`;
+    const values: unknown[] = Array.isArray(e.values) ? e.values : [];
+    if (e.operator === 'In' || e.operator === 'NotIn') {
+      if (!values.length) errs.required(`${ef}.values`, "must be specified when `operator` is 'In' or 'NotIn'");
+    } else if (e.operator === 'Exists' || e.operator === 'DoesNotExist') {
+      if (values.length) errs.forbidden(`${ef}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'");
+    } else {
+      errs.invalid(`${ef}.operator`, e.operator ?? '', 'not a valid selector operator');
+    }
+    errs.format(`${ef}.key`, String(e.key ?? ''), qualifiedName(String(e.key ?? '')));
+  });
+}
+
+export function validateTopologySpreadConstraints(list: unknown, field: string, errs: FieldErrors): void {
+  if (!Array.isArray(list)) return;
+  list.forEach((c: Unstructured, i: number) => {
+    const cf = `${field}[${i}]`;
+    if (!(typeof c.maxSkew === 'number' && c.maxSkew > 0)) errs.invalid(`${cf}.maxSkew`, c.maxSkew ?? 0, NOT_POSITIVE);
+    if (!c.topologyKey) errs.required(`${cf}.topologyKey`, 'can not be empty');
+    if (!WHEN_UNSATISFIABLE.includes(c.whenUnsatisfiable)) errs.notSupported(`${cf}.whenUnsatisfiable`, c.whenUnsatisfiable ?? '', WHEN_UNSATISFIABLE);
+    // {topologyKey, whenUnsatisfiable} names one kind of constraint: once each.
+    if (list.slice(i + 1).some((other: Unstructured) => other.topologyKey === c.topologyKey && other.whenUnsatisfiable === c.whenUnsatisfiable)) {
+      errs.duplicate(`${cf}.{topologyKey, whenUnsatisfiable}`, `{${c.topologyKey ?? ''}, ${c.whenUnsatisfiable ?? ''}}`);
+    }
+    if (c.minDomains !== undefined && c.minDomains !== null) {
+      if (!(c.minDomains > 0)) errs.invalid(`${cf}.minDomains`, c.minDomains, NOT_POSITIVE);
+      if (c.whenUnsatisfiable !== 'DoNotSchedule') errs.invalid(`${cf}.minDomains`, c.minDomains, `can only use minDomains if whenUnsatisfiable=DoNotSchedule, not ${c.whenUnsatisfiable ?? ''}`);
+    }
+    for (const policy of ['nodeAffinityPolicy', 'nodeTaintsPolicy']) {
+      if (c[policy] !== undefined && c[policy] !== null && !INCLUSION_POLICIES.includes(c[policy])) errs.notSupported(`${cf}.${policy}`, c[policy], INCLUSION_POLICIES);
+    }
+    const keys: unknown[] = Array.isArray(c.matchLabelKeys) ? c.matchLabelKeys : [];
+    const selector = c.labelSelector as Unstructured | undefined;
+    if (keys.length && !selector) errs.forbidden(`${cf}.matchLabelKeys`, 'must not be specified when labelSelector is not set');
+    keys.forEach((key, k) => {
+      const kf = `${cf}.matchLabelKeys[${k}]`;
+      errs.format(kf, String(key), qualifiedName(String(key)));
+      if (selector && (Object.hasOwn(selector.matchLabels ?? {}, String(key)) || (selector.matchExpressions ?? []).some((e: Unstructured) => e.key === key))) {
+        errs.invalid(kf, key, 'exists in both matchLabelKeys and labelSelector');
+      }
+    });
+    validateLabelSelector(c.labelSelector, `${cf}.labelSelector`, errs);
+  });
+}
+
+function validateAffinityTerm(term: Unstructured | undefined, field: string, errs: FieldErrors): void {
+  if (!term) return;
+  validateLabelSelector(term.labelSelector, `${field}.labelSelector`, errs);
+  validateLabelSelector(term.namespaceSelector, `${field}.namespaceSelector`, errs);
+  for (const ns of term.namespaces ?? []) errs.format(`${field}.namespace`, String(ns), dns1123Label(String(ns)));
+  if (!term.topologyKey) errs.required(`${field}.topologyKey`, 'can not be empty');
+  else errs.format(`${field}.topologyKey`, String(term.topologyKey), qualifiedName(String(term.topologyKey)));
+}
+
+/** spec.affinity's podAffinity and podAntiAffinity: required terms, and weighted preferred ones. */
+export function validatePodAffinity(affinity: Unstructured | undefined, field: string, errs: FieldErrors): void {
+  for (const kind of ['podAffinity', 'podAntiAffinity']) {
+    const a = affinity?.[kind] as Unstructured | undefined;
+    if (!a) continue;
+    const af = `${field}.${kind}`;
+    (a.requiredDuringSchedulingIgnoredDuringExecution ?? []).forEach((t: Unstructured, i: number) => validateAffinityTerm(t, `${af}.requiredDuringSchedulingIgnoredDuringExecution[${i}]`, errs));
+    (a.preferredDuringSchedulingIgnoredDuringExecution ?? []).forEach((p: Unstructured, i: number) => {
+      const pf = `${af}.preferredDuringSchedulingIgnoredDuringExecution[${i}]`;
+      if (!(typeof p.weight === 'number' && p.weight >= 1 && p.weight <= 100)) errs.invalid(`${pf}.weight`, p.weight ?? 0, 'must be in the range 1-100');
+      validateAffinityTerm(p.podAffinityTerm, `${pf}.podAffinityTerm`, errs);
+    });
+  }
+}

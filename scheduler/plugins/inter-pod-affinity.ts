@@ -1,0 +1,135 @@
+// Required inter-pod affinity and anti-affinity (kube-scheduler's InterPodAffinity filter):
+// the pod goes only into topology domains holding pods its affinity terms select, never into
+// one holding pods its anti-affinity terms select, nor into one whose pods' anti-affinity
+// terms select it. The domains are counted once per pod (preFilter), so filtering a node is a
+// few label lookups, however many pods run; the counts let preemption take pods away.
+import { fromLabelSelector, matches } from '../../api/labels.js';
+import type { Pod, PodAffinityTerm } from '../../api/types/pod.js';
+import { ok, SKIP, unresolvable, unschedulable, type CycleState, type FilterPlugin } from '../framework.js';
+import type { NodeInfo } from '../node-info.js';
+
+function requiredAntiAffinity(pod: Pod): PodAffinityTerm[] {
+  return pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
+}
+
+function requiredAffinity(pod: Pod): PodAffinityTerm[] {
+  return pod.spec?.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
+}
+
+function termSelects(term: PodAffinityTerm, owner: Pod, candidate: Pod): boolean {
+  const namespaces = term.namespaces?.length ? term.namespaces : [owner.metadata.namespace!];
+  if (!term.namespaceSelector && !namespaces.includes(candidate.metadata.namespace!)) return false;
+  return matches(fromLabelSelector(term.labelSelector), candidate.metadata.labels);
+}
+
+/** One of the pod's terms, with how many selected pods each of its topology domains holds. */
+interface CountedTerm {
+  term: PodAffinityTerm;
+  counts: Map<string, number>;
+}
+
+interface InterPodState {
+  affinity: CountedTerm[];
+  antiAffinity: CountedTerm[];
+  /** Domains (topology key -> value -> pods) holding existing pods whose anti-affinity selects this pod. */
+  existing: Map<string, Map<string, number>>;
+  /** The pod selects itself with every affinity term: the first of its group may start a domain. */
+  selectsItself: boolean;
+}
+
+const NAME = 'InterPodAffinity';
+
+function bump(counts: Map<string, number>, value: string, delta: number): void {
+  const n = (counts.get(value) ?? 0) + delta;
+  if (n > 0) counts.set(value, n);
+  else counts.delete(value);
+}
+
+function tally(t: CountedTerm, pod: Pod, existing: Pod, labels: Record<string, string>, delta: number): void {
+  const value = labels[t.term.topologyKey];
+  if (value !== undefined && termSelects(t.term, pod, existing)) bump(t.counts, value, delta);
+}
+
+/**
+ * Counts (delta 1) or uncounts (-1) `existing`, on a node with `labels`: for the pod's own
+ * terms (`own`), and for its own anti-affinity terms against the pod (`theirs`).
+ */
+function count(s: InterPodState, pod: Pod, existing: Pod, labels: Record<string, string>, delta: number, own: boolean, theirs: boolean): void {
+  if (existing.metadata.uid === pod.metadata.uid) return;
+  if (own) {
+    for (const t of s.affinity) tally(t, pod, existing, labels, delta);
+    for (const t of s.antiAffinity) tally(t, pod, existing, labels, delta);
+  }
+  if (!theirs) return;
+  for (const term of requiredAntiAffinity(existing)) {
+    const value = labels[term.topologyKey];
+    if (value === undefined || !termSelects(term, existing, pod)) continue;
+    const counts = s.existing.get(term.topologyKey) ?? s.existing.set(term.topologyKey, new Map()).get(term.topologyKey)!;
+    bump(counts, value, delta);
+  }
+}
+
+/** Brings the pod's counts up to date as if `p` joined (1) or left (-1) node `n`. */
+function adjust(state: CycleState, p: Pod, n: NodeInfo, delta: number): void {
+  const s = state.data.get(NAME) as InterPodState | undefined;
+  if (s) count(s, state.pod, p, n.node.metadata.labels ?? {}, delta, true, true);
+}
+
+const holds = (counts: Map<string, number> | undefined, value: string | undefined) => value !== undefined && (counts?.get(value) ?? 0) > 0;
+
+/** Every affinity term's topology on the node, with a selected pod in it; or no selected pod anywhere and the pod selects itself. */
+function affinitySatisfied(s: InterPodState, labels: Record<string, string>): boolean {
+  let podsThere = true;
+  for (const { term, counts } of s.affinity) {
+    const value = labels[term.topologyKey];
+    if (value === undefined) return false;
+    if (!holds(counts, value)) podsThere = false;
+  }
+  return podsThere || (s.selectsItself && s.affinity.every((t) => t.counts.size === 0));
+}
+
+export const interPodAffinity: FilterPlugin = {
+  name: NAME,
+  preFilter(state) {
+    const pod = state.pod;
+    const counted = (term: PodAffinityTerm): CountedTerm => ({ term, counts: new Map() });
+    const affinity = requiredAffinity(pod);
+    const s: InterPodState = {
+      affinity: affinity.map(counted),
+      antiAffinity: requiredAntiAffinity(pod).map(counted),
+      existing: new Map(),
+      selectsItself: affinity.every((term) => termSelects(term, pod, pod)),
+    };
+    // The pod's own terms look at every pod on every node.
+    if (s.affinity.length || s.antiAffinity.length) {
+      for (const n of state.allNodes) {
+        const labels = n.node.metadata.labels ?? {};
+        for (const existing of n.pods) count(s, pod, existing, labels, 1, true, false);
+      }
+    }
+    // Existing pods' anti-affinity: only the (few) nodes holding pods that have any.
+    for (const n of state.antiAffinityNodes ?? state.allNodes) {
+      const labels = n.node.metadata.labels ?? {};
+      for (const existing of n.antiAffinityPods) count(s, pod, existing, labels, 1, false, true);
+    }
+    // Nothing asked nor forbidden: the filter has nothing to check on any node.
+    if (!s.affinity.length && !s.antiAffinity.length && !s.existing.size) return SKIP;
+    state.data.set(NAME, s);
+  },
+  filter(state, n) {
+    const s = state.data.get(NAME) as InterPodState | undefined;
+    if (!s) return ok;
+    const labels = n.node.metadata.labels ?? {};
+    // Taking pods away cannot bring the pods affinity asks for: preemption does not try.
+    if (s.affinity.length && !affinitySatisfied(s, labels)) return unresolvable("node(s) didn't match pod affinity rules");
+    for (const { term, counts } of s.antiAffinity) {
+      if (holds(counts, labels[term.topologyKey])) return unschedulable("node(s) didn't match pod anti-affinity rules");
+    }
+    for (const [key, counts] of s.existing) {
+      if (holds(counts, labels[key])) return unschedulable("node(s) didn't satisfy existing pods anti-affinity rules");
+    }
+    return ok;
+  },
+  removePod: (state, p, n) => adjust(state, p, n, -1),
+  addPod: (state, p, n) => adjust(state, p, n, 1),
+};
