@@ -29,15 +29,20 @@ export function validateLabelSelector(selector: Unstructured | undefined, field:
 
 export function validateTopologySpreadConstraints(list: unknown, field: string, errs: FieldErrors): void {
   if (!Array.isArray(list)) return;
+  // {topologyKey, whenUnsatisfiable} names one kind of constraint: once each. Reported at each
+  // occurrence that has another after it, found by counting (a pod may carry thousands).
+  const kindOf = (c: Unstructured) => `{${c?.topologyKey ?? ''}, ${c?.whenUnsatisfiable ?? ''}}`;
+  const later = new Map<string, number>();
+  for (const c of list) later.set(kindOf(c), (later.get(kindOf(c)) ?? 0) + 1);
   list.forEach((c: Unstructured, i: number) => {
     const cf = `${field}[${i}]`;
     if (!(typeof c.maxSkew === 'number' && c.maxSkew > 0)) errs.invalid(`${cf}.maxSkew`, c.maxSkew ?? 0, NOT_POSITIVE);
     if (!c.topologyKey) errs.required(`${cf}.topologyKey`, 'can not be empty');
     if (!WHEN_UNSATISFIABLE.includes(c.whenUnsatisfiable)) errs.notSupported(`${cf}.whenUnsatisfiable`, c.whenUnsatisfiable ?? '', WHEN_UNSATISFIABLE);
-    // {topologyKey, whenUnsatisfiable} names one kind of constraint: once each.
-    if (list.slice(i + 1).some((other: Unstructured) => other.topologyKey === c.topologyKey && other.whenUnsatisfiable === c.whenUnsatisfiable)) {
-      errs.duplicate(`${cf}.{topologyKey, whenUnsatisfiable}`, `{${c.topologyKey ?? ''}, ${c.whenUnsatisfiable ?? ''}}`);
-    }
+    const kind = kindOf(c);
+    const left = later.get(kind)! - 1;
+    later.set(kind, left);
+    if (left > 0) errs.duplicate(`${cf}.{topologyKey, whenUnsatisfiable}`, kind);
     if (c.minDomains !== undefined && c.minDomains !== null) {
       if (!(c.minDomains > 0)) errs.invalid(`${cf}.minDomains`, c.minDomains, NOT_POSITIVE);
       if (c.whenUnsatisfiable !== 'DoNotSchedule') errs.invalid(`${cf}.minDomains`, c.minDomains, `can only use minDomains if whenUnsatisfiable=DoNotSchedule, not ${c.whenUnsatisfiable ?? ''}`);

@@ -37,10 +37,14 @@ function selectorOf(c: TopologySpreadConstraint, pod: Pod): Selector {
   return extra.length ? [...selector, ...extra] : selector;
 }
 
-/** Whether `n` counts for constraint `c` of `pod`: it has every constraint's key, and the inclusion policies admit it. */
-function eligible(pod: Pod, constraints: Constraint[], c: Constraint, n: NodeInfo): boolean {
+/** Whether node `n` holds every constraint's topology key: only such nodes' domains count. */
+function hasEveryKey(constraints: Constraint[], n: NodeInfo): boolean {
   const labels = n.node.metadata.labels ?? {};
-  if (!constraints.every((k) => Object.hasOwn(labels, k.spec.topologyKey))) return false;
+  return constraints.every((k) => Object.hasOwn(labels, k.spec.topologyKey));
+}
+
+/** Whether `n`, holding every key, counts for constraint `c` of `pod`: its inclusion policies admit it. */
+function admitted(pod: Pod, c: Constraint, n: NodeInfo): boolean {
   if ((c.spec.nodeAffinityPolicy ?? 'Honor') === 'Honor' && !nodeMatchesPod(pod.spec, n.node)) return false;
   if (c.spec.nodeTaintsPolicy === 'Honor' && n.blockingTaints.some((t) => !toleratesAll(pod.spec.tolerations, t))) return false;
   return true;
@@ -65,8 +69,9 @@ function minOf(c: Constraint): number {
 function adjust(state: CycleState, p: Pod, n: NodeInfo, delta: number): void {
   const s = state.data.get(NAME) as SpreadState | undefined;
   if (!s) return;
+  if (!hasEveryKey(s.constraints, n)) return;
   for (const c of s.constraints) {
-    if (!eligible(state.pod, s.constraints, c, n) || !counts(c, state.pod, p)) continue;
+    if (!admitted(state.pod, c, n) || !counts(c, state.pod, p)) continue;
     const value = n.node.metadata.labels![c.spec.topologyKey]!;
     c.counts.set(value, (c.counts.get(value) ?? 0) + delta);
     c.min = undefined;
@@ -81,8 +86,9 @@ export const podTopologySpread: FilterPlugin = {
     if (!hard.length) return SKIP;
     const constraints: Constraint[] = hard.map((spec) => ({ spec, selector: selectorOf(spec, pod), counts: new Map() }));
     for (const n of state.allNodes) {
+      if (!hasEveryKey(constraints, n)) continue;
       for (const c of constraints) {
-        if (!eligible(pod, constraints, c, n)) continue;
+        if (!admitted(pod, c, n)) continue;
         const value = n.node.metadata.labels![c.spec.topologyKey]!;
         let here = 0;
         for (const p of n.pods) if (p.metadata.uid !== pod.metadata.uid && counts(c, pod, p)) here++;
