@@ -74,14 +74,14 @@ describe('SchedulerCache, anti-affinity holders', () => {
   it('knows which nodes hold pods with required anti-affinity, as pods come, are assumed and go', () => {
     const c = new SchedulerCache();
     for (const n of ['a', 'b', 'c']) c.setNode(labelled(n));
-    expect(c.nodesWithAntiAffinityPods()).toEqual([]);
+    expect(c.nodesWithAffinityPods()).toEqual([]);
     c.updatePod(avoiding('db-1', 'a'));
     c.assume(avoiding('db-2'), 'b');
     c.updatePod(pod('web', 'c'));
-    expect(c.nodesWithAntiAffinityPods().map((i) => i.node.metadata.name).sort()).toEqual(['a', 'b']);
+    expect(c.nodesWithAffinityPods().map((i) => i.node.metadata.name).sort()).toEqual(['a', 'b']);
     c.forget(avoiding('db-2'));
     c.removePod(avoiding('db-1', 'a'));
-    expect(c.nodesWithAntiAffinityPods()).toEqual([]);
+    expect(c.nodesWithAffinityPods()).toEqual([]);
   });
 
   it('places a pod the same with the holders given as without: away from what its own terms and other pods\' terms forbid', () => {
@@ -89,13 +89,13 @@ describe('SchedulerCache, anti-affinity holders', () => {
     for (const n of ['a', 'b', 'c']) c.setNode(labelled(n));
     c.updatePod(avoiding('db-1', 'a'));
     c.updatePod(avoiding('db-2', 'b'));
-    const withHolders = schedule(avoiding('db-3'), c.nodes(), defaultFilters, defaultScores, 0, { antiAffinityNodes: c.nodesWithAntiAffinityPods() });
+    const withHolders = schedule(avoiding('db-3'), c.nodes(), defaultFilters, defaultScores, 0, { affinityNodes: c.nodesWithAffinityPods() });
     const scanning = schedule(avoiding('db-3'), c.nodes(), defaultFilters, defaultScores, 0);
     expect(withHolders.node).toBe('c');
     expect(scanning.node).toBe('c');
     // A pod without terms but selected by the others' terms is kept off a and b too.
     const plain = pod('db-4');
     plain.metadata.labels = { app: 'db' };
-    expect(schedule(plain, c.nodes(), defaultFilters, defaultScores, 0, { antiAffinityNodes: c.nodesWithAntiAffinityPods() }).node).toBe('c');
+    expect(schedule(plain, c.nodes(), defaultFilters, defaultScores, 0, { affinityNodes: c.nodesWithAffinityPods() }).node).toBe('c');
   });
 });

@@ -17,7 +17,7 @@ export class SchedulerCache {
   private readonly known = new Set<string>();
   private ordered?: NodeInfo[];
   /** The infos holding pods with required anti-affinity terms (usually none): what the anti-affinity filter must look at. */
-  private readonly antiAffinityHolders = new Set<NodeInfo>();
+  private readonly affinityHolders = new Set<NodeInfo>();
 
   private info(name: string): NodeInfo {
     let info = this.infos.get(name);
@@ -50,15 +50,15 @@ export class SchedulerCache {
     return this.known.has(name) ? this.infos.get(name) : undefined;
   }
 
-  /** The known nodes holding pods with required anti-affinity terms. */
-  nodesWithAntiAffinityPods(): NodeInfo[] {
-    return [...this.antiAffinityHolders].filter((i) => this.known.has(i.node.metadata.name!));
+  /** The known nodes holding pods with inter-pod affinity or anti-affinity terms. */
+  nodesWithAffinityPods(): NodeInfo[] {
+    return [...this.affinityHolders].filter((i) => this.known.has(i.node.metadata.name!));
   }
 
-  /** Keeps antiAffinityHolders true after `info` gained or lost a pod. */
-  private trackAntiAffinity(info: NodeInfo): void {
-    if (info.antiAffinityPods.length) this.antiAffinityHolders.add(info);
-    else this.antiAffinityHolders.delete(info);
+  /** Keeps affinityHolders true after `info` gained or lost a pod. */
+  private trackAffinity(info: NodeInfo): void {
+    if (info.affinityPods.length) this.affinityHolders.add(info);
+    else this.affinityHolders.delete(info);
   }
 
   /** The nodes, in a stable order (by name), for one scheduling cycle; plugins must not change them. */
@@ -74,7 +74,7 @@ export class SchedulerCache {
     const info = this.infos.get(was.node);
     if (!info) return;
     removePod(info, was.pod);
-    this.trackAntiAffinity(info);
+    this.trackAffinity(info);
     if (info.pods.length === 0 && !this.known.has(was.node)) this.infos.delete(was.node);
   }
 
@@ -90,7 +90,7 @@ export class SchedulerCache {
     this.take(key);
     const info = this.info(node);
     addPod(info, pod);
-    this.trackAntiAffinity(info);
+    this.trackAffinity(info);
     this.placed.set(key, { node, pod, assumed: false });
   }
 
@@ -105,7 +105,7 @@ export class SchedulerCache {
     const placed = { ...pod, spec: { ...pod.spec, nodeName: node } };
     const info = this.info(node);
     addPod(info, placed);
-    this.trackAntiAffinity(info);
+    this.trackAffinity(info);
     this.placed.set(key, { node, pod: placed, assumed: true });
   }
 

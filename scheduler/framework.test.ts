@@ -193,6 +193,58 @@ describe('topology spread constraints (DoNotSchedule)', () => {
   });
 });
 
+describe('topology spread constraints (ScheduleAnyway)', () => {
+  const web = (name: string, extra: Record<string, unknown> = {}) => pod(name, extra, { labels: { app: 'web' } });
+  const soft = { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'web' } } }] };
+
+  it('prefers the domain holding fewest selected pods over an emptier node, and never refuses', () => {
+    const nodes: Array<[Node, Pod[]]> = [
+      [node('a1', { cpu: '8', labels: { zone: 'a' } }), [web('w1'), web('w2')]],
+      [node('b1', { labels: { zone: 'b' } }), [pod('x'), pod('y')]],
+    ];
+    expect(run(web('p'), nodes).node).toBe('a1');
+    expect(run(web('p', soft), nodes).node).toBe('b1');
+    // Only zone a has room: the soft constraint still places the pod there.
+    const full: Array<[Node, Pod[]]> = [[node('a1', { cpu: '8', labels: { zone: 'a' } }), [web('w1')]], [node('b1', { cpu: '1', labels: { zone: 'b' } }), [pod('x'), pod('y')]]];
+    expect(run(web('p', soft), full).node).toBe('a1');
+  });
+
+  it('scores nodes missing the key lowest, and counts per node for the hostname key', () => {
+    const nodes: Array<[Node, Pod[]]> = [
+      [node('keyless', { cpu: '8' }), []],
+      [node('b1', { labels: { zone: 'b' } }), [pod('x')]],
+    ];
+    expect(run(web('p', soft), nodes).node).toBe('b1');
+    const byHost = { topologySpreadConstraints: [{ ...soft.topologySpreadConstraints[0]!, topologyKey: 'kubernetes.io/hostname' }] };
+    const hosts: Array<[Node, Pod[]]> = [[node('h1', { cpu: '8' }), [web('w1'), web('w2')]], [node('h2'), [pod('x'), pod('y')]]];
+    expect(run(web('p'), hosts).node).toBe('h1');
+    expect(run(web('p', byHost), hosts).node).toBe('h2');
+  });
+});
+
+describe('preferred inter-pod affinity', () => {
+  const term = (app: string, topologyKey = 'kubernetes.io/hostname', weight = 100) => [{ weight, podAffinityTerm: { topologyKey, labelSelector: { matchLabels: { app } } } }];
+  // h1 is far emptier: resource scores alone send every pod there.
+  const nodes = (onH1: Pod[]): Array<[Node, Pod[]]> => [[node('h1', { cpu: '8', labels: { zone: 'a' } }), onH1], [node('h2', { labels: { zone: 'b' } }), [pod('x'), pod('y', {}, { labels: { app: 'db' } })]]];
+
+  it("steers a pod by its own preferred terms: away from what its anti-affinity names, towards what its affinity names", () => {
+    const web = (name: string, affinity?: object) => pod(name, affinity ? { affinity } : {}, { labels: { app: 'web' } });
+    expect(run(web('p'), nodes([web('w1')])).node).toBe('h1');
+    expect(run(web('p', { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: term('web') } }), nodes([web('w1')])).node).toBe('h2');
+    expect(run(web('p', { podAffinity: { preferredDuringSchedulingIgnoredDuringExecution: term('db', 'zone') } }), nodes([])).node).toBe('h2');
+  });
+
+  it("and by existing pods' terms that name it", () => {
+    const loner = pod('loner', { affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: term('web') } } }, { labels: { app: 'loner' } });
+    expect(run(pod('p', {}, { labels: { app: 'web' } }), nodes([loner])).node).toBe('h2');
+    expect(run(pod('p', {}, { labels: { app: 'cache' } }), nodes([loner])).node).toBe('h1');
+    // An existing pod's required affinity naming the pod draws it too (weight 1, scaled like any other).
+    const follower = pod('f', { affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'zone', labelSelector: { matchLabels: { app: 'web' } } }] } } });
+    const withFollower: Array<[Node, Pod[]]> = [[node('h1', { labels: { zone: 'a' } }), []], [node('h2', { labels: { zone: 'b' } }), [follower]]];
+    expect(run(pod('p', {}, { labels: { app: 'web' } }), withFollower).node).toBe('h2');
+  });
+});
+
 describe('how many nodes are searched', () => {
   it("follows Kubernetes' adaptive percentageOfNodesToScore", () => {
     expect(feasibleNodesToFind(50)).toBe(50);

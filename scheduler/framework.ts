@@ -24,13 +24,13 @@ export interface CycleState {
   hostPorts: string[];
   /** What plugins' preFilter computed for this pod, by plugin name. */
   data: Map<string, unknown>;
-  /** Of allNodes, those holding pods with required anti-affinity terms, when the caller keeps track (else every node may). */
-  antiAffinityNodes?: NodeInfo[];
+  /** Of allNodes, those holding pods with inter-pod (anti-)affinity terms, when the caller keeps track (else every node may). */
+  affinityNodes?: NodeInfo[];
 }
 
 /** What the caller's cache knows beyond the nodes themselves. */
 export interface ScheduleContext {
-  antiAffinityNodes?: NodeInfo[];
+  affinityNodes?: NodeInfo[];
   /**
    * Pods nominated to a node by preemption, waiting for their victims to go, by node name. A
    * pod of lower or equal priority must leave them room (kube-scheduler filters with them).
@@ -128,7 +128,7 @@ export interface FilterCycle {
 
 /** Runs the pod's preFilters once and keeps the filters that apply to it. */
 export function prepareFilters(pod: Pod, nodes: NodeInfo[], filters: FilterPlugin[], ctx: ScheduleContext = {}): FilterCycle {
-  const state: CycleState = { pod, allNodes: nodes, requests: podRequests(pod), hostPorts: hostPorts(pod), data: new Map(), antiAffinityNodes: ctx.antiAffinityNodes };
+  const state: CycleState = { pod, allNodes: nodes, requests: podRequests(pod), hostPorts: hostPorts(pod), data: new Map(), affinityNodes: ctx.affinityNodes };
   const active = filters.filter((f) => f.preFilter?.(state) !== SKIP);
   return { state, active, onOpenNodes: active.filter((f) => !f.passesOpenNodes), nominated: ctx.nominated };
 }

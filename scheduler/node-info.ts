@@ -18,8 +18,8 @@ export interface NodeInfo {
   allocatable: Resources;
   /** "protocol/hostIP/port" of every host port in use. */
   usedPorts: Set<string>;
-  /** The pods here with required anti-affinity terms (few, usually none): what the anti-affinity filter must check. */
-  antiAffinityPods: Pod[];
+  /** The pods here with inter-pod affinity or anti-affinity terms (few, usually none): the only ones whose own terms the affinity plugins must read. */
+  affinityPods: Pod[];
   /** The node's Ready condition is True (read once per node version, not per pod). */
   ready: boolean;
   /** spec.unschedulable (cordoned), read once per node version. */
@@ -95,14 +95,18 @@ export function newNodeInfo(node: Node, pods: Pod[]): NodeInfo {
     pods: [],
     requested: { milliCPU: 0, memory: 0, pods: 0 },
     usedPorts: new Set(),
-    antiAffinityPods: [],
+    affinityPods: [],
     ...nodeFacts(node),
   };
   for (const p of pods) addPod(info, p);
   return info;
 }
 
-const hasRequiredAntiAffinity = (pod: Pod) => (pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0;
+/** Whether the pod has inter-pod affinity or anti-affinity terms, required or preferred (Kubernetes' PodsWithAffinity). */
+const hasPodAffinity = (pod: Pod) => {
+  const a = pod.spec?.affinity;
+  return !!(a?.podAffinity || a?.podAntiAffinity);
+};
 
 export function addPod(info: NodeInfo, pod: Pod): void {
   const r = podRequests(pod);
@@ -111,7 +115,7 @@ export function addPod(info: NodeInfo, pod: Pod): void {
   info.requested.memory += r.memory;
   info.requested.pods += 1;
   for (const p of hostPorts(pod)) info.usedPorts.add(p);
-  if (hasRequiredAntiAffinity(pod)) info.antiAffinityPods.push(pod);
+  if (hasPodAffinity(pod)) info.affinityPods.push(pod);
 }
 
 /** Takes a pod (matched by uid) off the node; false if it was not there. */
@@ -126,8 +130,8 @@ export function removePod(info: NodeInfo, pod: Pod): boolean {
   info.requested.pods -= 1;
   // Two pods never hold one host port on a node, so the gone pod's ports are free again.
   for (const p of hostPorts(gone)) info.usedPorts.delete(p);
-  const aa = info.antiAffinityPods.indexOf(gone);
-  if (aa >= 0) info.antiAffinityPods.splice(aa, 1);
+  const aa = info.affinityPods.indexOf(gone);
+  if (aa >= 0) info.affinityPods.splice(aa, 1);
   return true;
 }
 

@@ -196,7 +196,7 @@ export class Scheduler {
     // Our own nomination may be newer than the pod's status says.
     const nominatedName = this.nominator.nodeOf(key) ?? pod.status?.nominatedNodeName;
     const nominatedNode = nominatedName ? this.cache.nodeInfo(nominatedName) : undefined;
-    const ctx = { antiAffinityNodes: this.cache.nodesWithAntiAffinityPods(), nominated: this.nominator.byNode(), nominatedNode };
+    const ctx = { affinityNodes: this.cache.nodesWithAffinityPods(), nominated: this.nominator.byNode(), nominatedNode };
     const result = schedule(pod, nodes, this.filters, this.opts.scores, this.nextStartNode, ctx);
     this.nextStartNode = nodes.length ? (this.nextStartNode + result.processed) % nodes.length : 0;
     if (!result.node) return this.fitsNowhere(pod, nodes, result, nominatedNode);

@@ -6,10 +6,10 @@ import { nodePorts } from './node-ports.js';
 import { nodeReady } from './node-ready.js';
 import { leastAllocated, nodeResourcesFit } from './node-resources-fit.js';
 import { nodeUnschedulable } from './node-unschedulable.js';
-import { interPodAffinity } from './inter-pod-affinity.js';
+import { interPodAffinity, interPodAffinityScore } from './inter-pod-affinity.js';
 import { ownerSpread } from './spread.js';
-import { podTopologySpread } from './topology-spread.js';
+import { podTopologySpread, podTopologySpreadScore } from './topology-spread.js';
 import { preferNoScheduleTaints, taintToleration } from './taint-toleration.js';
 
 export const defaultFilters: FilterPlugin[] = [nodeReady, nodeUnschedulable, nodeAffinity, taintToleration, nodePorts, nodeResourcesFit, podTopologySpread, interPodAffinity];
-export const defaultScores: ScorePlugin[] = [leastAllocated, balancedAllocation, ownerSpread, preferredNodeAffinity, preferNoScheduleTaints];
+export const defaultScores: ScorePlugin[] = [leastAllocated, balancedAllocation, ownerSpread, podTopologySpreadScore, interPodAffinityScore, preferredNodeAffinity, preferNoScheduleTaints];

@@ -2,10 +2,11 @@
 // the pod goes only into topology domains holding pods its affinity terms select, never into
 // one holding pods its anti-affinity terms select, nor into one whose pods' anti-affinity
 // terms select it. The domains are counted once per pod (preFilter), so filtering a node is a
-// few label lookups, however many pods run; the counts let preemption take pods away.
+// few label lookups, however many pods run; the counts let preemption take pods away. The
+// preferred terms, and existing pods' terms about this pod, make a score.
 import { fromLabelSelector, matches } from '../../api/labels.js';
 import type { Pod, PodAffinityTerm } from '../../api/types/pod.js';
-import { ok, SKIP, unresolvable, unschedulable, type CycleState, type FilterPlugin } from '../framework.js';
+import { ok, SKIP, unresolvable, unschedulable, type CycleState, type FilterPlugin, type ScorePlugin } from '../framework.js';
 import type { NodeInfo } from '../node-info.js';
 
 function requiredAntiAffinity(pod: Pod): PodAffinityTerm[] {
@@ -14,6 +15,16 @@ function requiredAntiAffinity(pod: Pod): PodAffinityTerm[] {
 
 function requiredAffinity(pod: Pod): PodAffinityTerm[] {
   return pod.spec?.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
+}
+
+type WeightedTerm = { weight: number; podAffinityTerm: PodAffinityTerm };
+
+function preferredAffinity(pod: Pod): WeightedTerm[] {
+  return pod.spec?.affinity?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
+}
+
+function preferredAntiAffinity(pod: Pod): WeightedTerm[] {
+  return pod.spec?.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
 }
 
 function termSelects(term: PodAffinityTerm, owner: Pod, candidate: Pod): boolean {
@@ -108,9 +119,9 @@ export const interPodAffinity: FilterPlugin = {
       }
     }
     // Existing pods' anti-affinity: only the (few) nodes holding pods that have any.
-    for (const n of state.antiAffinityNodes ?? state.allNodes) {
+    for (const n of state.affinityNodes ?? state.allNodes) {
       const labels = n.node.metadata.labels ?? {};
-      for (const existing of n.antiAffinityPods) count(s, pod, existing, labels, 1, false, true);
+      for (const existing of n.affinityPods) count(s, pod, existing, labels, 1, false, true);
     }
     // Nothing asked nor forbidden: the filter has nothing to check on any node.
     if (!s.affinity.length && !s.antiAffinity.length && !s.existing.size) return SKIP;
@@ -132,4 +143,66 @@ export const interPodAffinity: FilterPlugin = {
   },
   removePod: (state, p, n) => adjust(state, p, n, -1),
   addPod: (state, p, n) => adjust(state, p, n, 1),
+};
+
+/** What an existing pod's required affinity term that selects the pod is worth (kube-scheduler's hardPodAffinityWeight default). */
+const HARD_AFFINITY_WEIGHT = 1;
+const SCORE_STATE = `PreScore${NAME}`;
+
+/** Topology key -> value -> the sum of the weights of the terms drawing the pod there (or, negative, keeping it away). */
+type TopologyScores = Map<string, Map<string, number>>;
+
+/**
+ * Preferred inter-pod affinity and anti-affinity, both ways, as kube-scheduler scores them:
+ * each of the pod's preferred terms that selects an existing pod adds (affinity) or takes
+ * (anti-affinity) its weight to the existing pod's topology domain; each existing pod's
+ * preferred term that selects the pod does the same, and its required affinity terms add 1.
+ * Nodes are scored by their domains' sums, scaled so the lowest scores 0 and the highest 100.
+ */
+export const interPodAffinityScore: ScorePlugin = {
+  name: NAME,
+  weight: 2,
+  preScore(state) {
+    const pod = state.pod;
+    const ownAffinity = preferredAffinity(pod);
+    const ownAnti = preferredAntiAffinity(pod);
+    const hasOwn = ownAffinity.length > 0 || ownAnti.length > 0;
+    const scores: TopologyScores = new Map();
+    const add = (term: PodAffinityTerm, owner: Pod, candidate: Pod, labels: Record<string, string>, weight: number) => {
+      const value = labels[term.topologyKey];
+      if (value === undefined || !weight || !termSelects(term, owner, candidate)) return;
+      const byValue = scores.get(term.topologyKey) ?? scores.set(term.topologyKey, new Map()).get(term.topologyKey)!;
+      byValue.set(value, (byValue.get(value) ?? 0) + weight);
+    };
+    // Without terms of its own, only pods with terms (on the nodes holding them) can score it.
+    for (const n of hasOwn ? state.allNodes : (state.affinityNodes ?? state.allNodes)) {
+      const labels = n.node.metadata.labels ?? {};
+      for (const existing of hasOwn ? n.pods : n.affinityPods) {
+        if (existing.metadata.uid === pod.metadata.uid) continue;
+        for (const t of ownAffinity) add(t.podAffinityTerm, pod, existing, labels, t.weight);
+        for (const t of ownAnti) add(t.podAffinityTerm, pod, existing, labels, -t.weight);
+        for (const term of requiredAffinity(existing)) add(term, existing, pod, labels, HARD_AFFINITY_WEIGHT);
+        for (const t of preferredAffinity(existing)) add(t.podAffinityTerm, existing, pod, labels, t.weight);
+        for (const t of preferredAntiAffinity(existing)) add(t.podAffinityTerm, existing, pod, labels, -t.weight);
+      }
+    }
+    if (!scores.size) return SKIP;
+    state.data.set(SCORE_STATE, scores);
+  },
+  score(state, n) {
+    const scores = state.data.get(SCORE_STATE) as TopologyScores | undefined;
+    if (!scores) return 0;
+    const labels = n.node.metadata.labels ?? {};
+    let score = 0;
+    for (const [key, byValue] of scores) {
+      const value = labels[key];
+      if (value !== undefined) score += byValue.get(value) ?? 0;
+    }
+    return score;
+  },
+  normalize(scores) {
+    const min = Math.min(...scores);
+    const spread = Math.max(...scores) - min;
+    return scores.map((s) => (spread > 0 ? Math.trunc((100 * (s - min)) / spread) : 0));
+  },
 };

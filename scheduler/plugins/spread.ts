@@ -1,5 +1,6 @@
 // Spreads the pods of one owner (a ReplicaSet, a StatefulSet, ...) across nodes: the fewer
-// of its siblings a node already runs, the better.
+// of its siblings a node already runs, the better. It stands in for Kubernetes' system
+// default spread constraints, for pods that have none of their own.
 import { controllerRef } from '../../api/owners.js';
 import { normalizeToMax, SKIP, type ScorePlugin } from '../framework.js';
 
@@ -9,6 +10,9 @@ export const ownerSpread: ScorePlugin = {
   name: NAME,
   weight: 2,
   preScore(state) {
+    // A pod with spread constraints of its own is spread by them (PodTopologySpread), as
+    // Kubernetes' system default constraints apply only to pods without any.
+    if (state.pod.spec.topologySpreadConstraints?.length) return SKIP;
     const owner = controllerRef(state.pod)?.uid;
     if (!owner) return SKIP;
     state.data.set(NAME, owner);

@@ -1,16 +1,19 @@
-// Hard topology spread constraints (kube-scheduler's PodTopologySpread filter, for
-// whenUnsatisfiable: DoNotSchedule): a pod may go into a domain only if the pods its
-// constraint selects there, with it, stay within maxSkew of the emptiest eligible domain.
-// Eligible domains are those of nodes holding every constraint's topology key that the
-// constraint's node inclusion policies admit; the counts are made once per pod (preFilter).
+// Topology spread constraints, as kube-scheduler's PodTopologySpread plugin: a hard one
+// (whenUnsatisfiable: DoNotSchedule) lets a pod into a domain only if the pods it selects
+// there, with it, stay within maxSkew of the emptiest eligible domain (a filter); soft ones
+// (ScheduleAnyway) prefer the domains holding fewest of them (a score). Eligible domains are
+// those of nodes holding every constraint's topology key that the constraint's node
+// inclusion policies admit; the counts are made once per pod.
 import { fromLabelSelector, matches, type Selector } from '../../api/labels.js';
 import { nodeMatchesPod } from '../../api/node-affinity.js';
 import { toleratesAll } from '../../api/tolerations.js';
 import type { Pod, TopologySpreadConstraint } from '../../api/types/pod.js';
-import { ok, SKIP, unresolvable, unschedulable, type CycleState, type FilterPlugin } from '../framework.js';
+import { ok, SKIP, unresolvable, unschedulable, type CycleState, type FilterPlugin, type ScorePlugin } from '../framework.js';
 import type { NodeInfo } from '../node-info.js';
 
 const NAME = 'PodTopologySpread';
+const SCORE_STATE = `PreScore${NAME}`;
+const HOSTNAME = 'kubernetes.io/hostname';
 const NOT_MATCHED = "node(s) didn't match pod topology spread constraints";
 
 interface Constraint {
@@ -38,20 +41,20 @@ function selectorOf(c: TopologySpreadConstraint, pod: Pod): Selector {
 }
 
 /** Whether node `n` holds every constraint's topology key: only such nodes' domains count. */
-function hasEveryKey(constraints: Constraint[], n: NodeInfo): boolean {
+function hasEveryKey(constraints: readonly { spec: TopologySpreadConstraint }[], n: NodeInfo): boolean {
   const labels = n.node.metadata.labels ?? {};
   return constraints.every((k) => Object.hasOwn(labels, k.spec.topologyKey));
 }
 
 /** Whether `n`, holding every key, counts for constraint `c` of `pod`: its inclusion policies admit it. */
-function admitted(pod: Pod, c: Constraint, n: NodeInfo): boolean {
+function admitted(pod: Pod, c: { spec: TopologySpreadConstraint }, n: NodeInfo): boolean {
   if ((c.spec.nodeAffinityPolicy ?? 'Honor') === 'Honor' && !nodeMatchesPod(pod.spec, n.node)) return false;
   if (c.spec.nodeTaintsPolicy === 'Honor' && n.blockingTaints.some((t) => !toleratesAll(pod.spec.tolerations, t))) return false;
   return true;
 }
 
 /** Whether `p` counts towards `c` for `pod`: same namespace, not terminating, selected. */
-function counts(c: Constraint, pod: Pod, p: Pod): boolean {
+function counts(c: { selector: Selector }, pod: Pod, p: Pod): boolean {
   return p.metadata.namespace === pod.metadata.namespace && !p.metadata.deletionTimestamp && matches(c.selector, p.metadata.labels);
 }
 
@@ -112,4 +115,88 @@ export const podTopologySpread: FilterPlugin = {
   },
   removePod: (state, p, n) => adjust(state, p, n, -1),
   addPod: (state, p, n) => adjust(state, p, n, 1),
+};
+
+interface SoftConstraint {
+  spec: TopologySpreadConstraint;
+  selector: Selector;
+  /** Pods selected in each domain of the feasible nodes (hostname domains are counted per node). */
+  counts: Map<string, number>;
+  /** log(domains + 2): a constraint over few domains weighs less than one over many. */
+  weight: number;
+}
+
+interface SoftState {
+  constraints: SoftConstraint[];
+  /** Feasible nodes missing a constraint's key: not scored. */
+  ignored: Set<NodeInfo>;
+}
+
+const IGNORED = -1;
+
+/**
+ * Soft constraints (ScheduleAnyway): the fewer selected pods a node's domains hold, the higher
+ * it scores. A pod without constraints is spread by SelectorSpread instead (Kubernetes' system
+ * default constraints play that part there).
+ */
+export const podTopologySpreadScore: ScorePlugin = {
+  name: NAME,
+  weight: 2,
+  preScore(state, feasible) {
+    const pod = state.pod;
+    const soft = (pod.spec.topologySpreadConstraints ?? []).filter((c) => c.whenUnsatisfiable === 'ScheduleAnyway');
+    if (!soft.length) return SKIP;
+    const constraints: SoftConstraint[] = soft.map((spec) => ({ spec, selector: selectorOf(spec, pod), counts: new Map(), weight: 0 }));
+    const ignored = new Set<NodeInfo>();
+    for (const n of feasible) {
+      if (!hasEveryKey(constraints, n)) {
+        ignored.add(n);
+        continue;
+      }
+      for (const c of constraints) if (c.spec.topologyKey !== HOSTNAME) c.counts.set(n.node.metadata.labels![c.spec.topologyKey]!, 0);
+    }
+    for (const c of constraints) c.weight = Math.log((c.spec.topologyKey === HOSTNAME ? feasible.length - ignored.size : c.counts.size) + 2);
+    // Pods anywhere in the cluster count toward the domains the feasible nodes are in.
+    for (const n of state.allNodes) {
+      if (!hasEveryKey(constraints, n)) continue;
+      for (const c of constraints) {
+        if (c.spec.topologyKey === HOSTNAME || !admitted(pod, c, n)) continue;
+        const value = n.node.metadata.labels![c.spec.topologyKey]!;
+        const before = c.counts.get(value);
+        if (before === undefined) continue;
+        let here = 0;
+        for (const p of n.pods) if (p.metadata.uid !== pod.metadata.uid && counts(c, pod, p)) here++;
+        c.counts.set(value, before + here);
+      }
+    }
+    state.data.set(SCORE_STATE, { constraints, ignored } satisfies SoftState);
+  },
+  score(state, n) {
+    const s = state.data.get(SCORE_STATE) as SoftState | undefined;
+    if (!s || s.ignored.has(n)) return IGNORED;
+    const labels = n.node.metadata.labels ?? {};
+    let score = 0;
+    for (const c of s.constraints) {
+      const value = labels[c.spec.topologyKey];
+      if (value === undefined) continue;
+      let count = 0;
+      if (c.spec.topologyKey === HOSTNAME) {
+        for (const p of n.pods) if (p.metadata.uid !== state.pod.metadata.uid && counts(c, state.pod, p)) count++;
+      } else count = c.counts.get(value) ?? 0;
+      // maxSkew - 1 added to every domain waters their differences down as the skew allowed grows.
+      score += count * c.weight + (c.spec.maxSkew - 1);
+    }
+    return Math.round(score);
+  },
+  /** Fewest pods best: 100 x (max + min - score) / max over the scored nodes; ignored ones 0. */
+  normalize(scores) {
+    let min = Infinity;
+    let max = 0;
+    for (const s of scores) {
+      if (s === IGNORED) continue;
+      if (s < min) min = s;
+      if (s > max) max = s;
+    }
+    return scores.map((s) => (s === IGNORED ? 0 : max === 0 ? 100 : Math.trunc((100 * (max + min - s)) / max)));
+  },
 };
