@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromLabelSelector, labelSelectorToString, matches, parseSelector } from './labels.js';
+import { fromLabelSelector, labelSelectorToString, matches, parseSelector, selectorOrNothing } from './labels.js';
 import { StatusError } from './status.js';
 
 describe('label selector strings', () => {
@@ -59,5 +59,14 @@ describe('structured LabelSelector', () => {
     expect(labelSelectorToString({ matchLabels: { b: '2', a: '1' }, matchExpressions: [{ key: 'c', operator: 'NotIn', values: ['y', 'x'] }] })).toBe(
       'a=1,b=2,c notin (x,y)',
     );
+  });
+});
+
+describe('selectorOrNothing', () => {
+  it('reads a selector as fromLabelSelector does, and one it cannot read as selecting nothing', () => {
+    expect(matches(selectorOrNothing({ matchLabels: { app: 'web' } }), { app: 'web' })).toBe(true);
+    expect(matches(selectorOrNothing({}), { app: 'web' })).toBe(true);
+    expect(matches(selectorOrNothing({ matchExpressions: [{ key: 'app', operator: 'Near' as 'In', values: ['web'] }] }), { app: 'web' })).toBe(false);
+    expect(() => fromLabelSelector({ matchExpressions: [{ key: 'app', operator: 'Near' as 'In', values: ['web'] }] })).toThrow(/not a valid label selector operator/);
   });
 });

@@ -137,6 +137,19 @@ export function fromLabelSelector(ls: LabelSelector | undefined | null): Selecto
   return reqs;
 }
 
+/**
+ * The selector, or one that selects nothing when it cannot be read (an operator Kubernetes
+ * does not know, in an object stored before it was validated): for controllers and the
+ * scheduler, which must not fail on what they read.
+ */
+export function selectorOrNothing(ls: LabelSelector | undefined | null): Selector {
+  try {
+    return fromLabelSelector(ls);
+  } catch {
+    return null;
+  }
+}
+
 /** The canonical string form, as Kubernetes prints it (e.g. in Scale.status.selector). */
 export function selectorToString(selector: Selector): string {
   if (!selector) return '';

@@ -4,7 +4,7 @@
 // terms select it. The domains are counted once per pod (preFilter), so filtering a node is a
 // few label lookups, however many pods run; the counts let preemption take pods away. The
 // preferred terms, and existing pods' terms about this pod, make a score.
-import { fromLabelSelector, matches } from '../../api/labels.js';
+import { matches, selectorOrNothing } from '../../api/labels.js';
 import type { Pod, PodAffinityTerm } from '../../api/types/pod.js';
 import { ok, SKIP, unresolvable, unschedulable, type CycleState, type FilterPlugin, type ScorePlugin } from '../framework.js';
 import type { NodeInfo } from '../node-info.js';
@@ -30,7 +30,7 @@ function preferredAntiAffinity(pod: Pod): WeightedTerm[] {
 function termSelects(term: PodAffinityTerm, owner: Pod, candidate: Pod): boolean {
   const namespaces = term.namespaces?.length ? term.namespaces : [owner.metadata.namespace!];
   if (!term.namespaceSelector && !namespaces.includes(candidate.metadata.namespace!)) return false;
-  return matches(fromLabelSelector(term.labelSelector), candidate.metadata.labels);
+  return matches(selectorOrNothing(term.labelSelector), candidate.metadata.labels);
 }
 
 /** One of the pod's terms, with how many selected pods each of its topology domains holds. */

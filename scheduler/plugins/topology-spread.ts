@@ -4,7 +4,7 @@
 // (ScheduleAnyway) prefer the domains holding fewest of them (a score). Eligible domains are
 // those of nodes holding every constraint's topology key that the constraint's node
 // inclusion policies admit; the counts are made once per pod.
-import { fromLabelSelector, matches, type Selector } from '../../api/labels.js';
+import { matches, selectorOrNothing, type Selector } from '../../api/labels.js';
 import { nodeMatchesPod } from '../../api/node-affinity.js';
 import { toleratesAll } from '../../api/tolerations.js';
 import type { Pod, TopologySpreadConstraint } from '../../api/types/pod.js';
@@ -33,7 +33,7 @@ interface SpreadState {
 
 /** The constraint's selector, with the pod's values of its matchLabelKeys added (as kube-scheduler does). */
 function selectorOf(c: TopologySpreadConstraint, pod: Pod): Selector {
-  const selector = fromLabelSelector(c.labelSelector);
+  const selector = selectorOrNothing(c.labelSelector);
   if (selector === null) return null;
   const labels = pod.metadata.labels ?? {};
   const extra = (c.matchLabelKeys ?? []).filter((k) => Object.hasOwn(labels, k)).map((key) => ({ key, operator: '=' as const, values: [labels[key]!] }));
