@@ -6,7 +6,7 @@
 // most important victim matters least, then the least priority in all, the fewest victims and
 // the most recently started. This module decides; the scheduler carries it out (marks and
 // deletes the victims, nominates the pod to the node).
-import { fromLabelSelector, matches } from '../api/labels.js';
+import { matches, selectorOrNothing } from '../api/labels.js';
 import type { Pod } from '../api/types/pod.js';
 import type { PodDisruptionBudget } from '../api/types/policy.js';
 import { firstRefusal, noNodeMessage, podJoins, podLeaves, withNominatedPods, type FilterCycle } from './framework.js';
@@ -80,13 +80,7 @@ export function splitByBudgets(pods: Pod[], pdbs: readonly PodDisruptionBudget[]
       const selector = pdb.spec?.selector;
       // A budget with no selector, or an empty one, covers nothing here (as in kube-scheduler).
       if (!selector || (!Object.keys(selector.matchLabels ?? {}).length && !(selector.matchExpressions ?? []).length)) return;
-      let selects: boolean;
-      try {
-        selects = matches(fromLabelSelector(selector), pod.metadata.labels);
-      } catch {
-        return; // an invalid selector selects nothing
-      }
-      if (!selects || pdb.status?.disruptedPods?.[pod.metadata.name!] !== undefined) return;
+      if (!matches(selectorOrNothing(selector), pod.metadata.labels) || pdb.status?.disruptedPods?.[pod.metadata.name!] !== undefined) return;
       if (--allowed[i]! < 0) breaks = true;
     });
     (breaks ? violating : other).push(pod);
