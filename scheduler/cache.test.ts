@@ -62,7 +62,7 @@ describe('SchedulerCache', () => {
   });
 });
 
-describe('SchedulerCache, anti-affinity holders', () => {
+describe('SchedulerCache, affinity holders', () => {
   const avoiding = (name: string, nodeName?: string): Pod => {
     const p = pod(name, nodeName);
     p.metadata.labels = { app: 'db' };
@@ -71,14 +71,18 @@ describe('SchedulerCache, anti-affinity holders', () => {
   };
   const labelled = (name: string): Node => ({ ...node(name), metadata: { name, labels: { 'kubernetes.io/hostname': name } }, status: { ...node(name).status, conditions: [{ type: 'Ready', status: 'True' }] } });
 
-  it('knows which nodes hold pods with required anti-affinity, as pods come, are assumed and go', () => {
+  it('knows which nodes hold pods with inter-pod (anti-)affinity terms, required or preferred, as pods come, are assumed and go', () => {
     const c = new SchedulerCache();
-    for (const n of ['a', 'b', 'c']) c.setNode(labelled(n));
+    for (const n of ['a', 'b', 'c', 'd']) c.setNode(labelled(n));
     expect(c.nodesWithAffinityPods()).toEqual([]);
     c.updatePod(avoiding('db-1', 'a'));
     c.assume(avoiding('db-2'), 'b');
     c.updatePod(pod('web', 'c'));
-    expect(c.nodesWithAffinityPods().map((i) => i.node.metadata.name).sort()).toEqual(['a', 'b']);
+    const near = pod('near', 'd');
+    near.spec.affinity = { podAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, podAffinityTerm: { topologyKey: 'zone', labelSelector: {} } }] } };
+    c.updatePod(near);
+    expect(c.nodesWithAffinityPods().map((i) => i.node.metadata.name).sort()).toEqual(['a', 'b', 'd']);
+    c.removePod(near);
     c.forget(avoiding('db-2'));
     c.removePod(avoiding('db-1', 'a'));
     expect(c.nodesWithAffinityPods()).toEqual([]);

@@ -16,7 +16,7 @@ export class SchedulerCache {
   /** The nodes the informer has (infos may also stand for pods on nodes it does not have). */
   private readonly known = new Set<string>();
   private ordered?: NodeInfo[];
-  /** The infos holding pods with required anti-affinity terms (usually none): what the anti-affinity filter must look at. */
+  /** The infos holding pods with inter-pod (anti-)affinity terms (usually none): whose terms the affinity plugins must read. */
   private readonly affinityHolders = new Set<NodeInfo>();
 
   private info(name: string): NodeInfo {

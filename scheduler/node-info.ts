@@ -130,8 +130,8 @@ export function removePod(info: NodeInfo, pod: Pod): boolean {
   info.requested.pods -= 1;
   // Two pods never hold one host port on a node, so the gone pod's ports are free again.
   for (const p of hostPorts(gone)) info.usedPorts.delete(p);
-  const aa = info.affinityPods.indexOf(gone);
-  if (aa >= 0) info.affinityPods.splice(aa, 1);
+  const withTerms = info.affinityPods.indexOf(gone);
+  if (withTerms >= 0) info.affinityPods.splice(withTerms, 1);
   return true;
 }
 
