@@ -129,6 +129,11 @@ function customStrategy(hasStatus: boolean): Strategy {
   if (!hasStatus) return { ...defaultStrategy, allowUnconditionalUpdate: false, prepareForUpdate: (next, prev) => bumpGenerationOnSpecChange(next, prev, specFields(next, prev)) };
   return withStatus({
     allowUnconditionalUpdate: false,
+    // A custom resource has no zero status: a create leaves none.
+    prepareForCreate(obj) {
+      obj.metadata.generation = 1;
+      delete obj.status;
+    },
     prepareForUpdate(next, prev) {
       if (prev.status !== undefined) next.status = clone(prev.status);
       else delete next.status;

@@ -77,6 +77,15 @@ export function withoutGeneration(s: Strategy): Strategy {
   };
 }
 
+/**
+ * What a create may not set of the status: all of it. Kubernetes resets a built-in kind's
+ * status to its zero value, which it writes as `status: {}` (clients read an empty status,
+ * not none: a Python client's `resp.status.replicas` is None, not an AttributeError).
+ */
+export function resetStatus(obj: KubeObject): void {
+  obj.status = {};
+}
+
 /** Kinds with a spec and a status subresource: each half is written only through its own endpoint. */
 export function withStatus(overrides: Partial<Strategy> = {}): Strategy {
   return {
@@ -84,7 +93,7 @@ export function withStatus(overrides: Partial<Strategy> = {}): Strategy {
     hasStatus: true,
     prepareForCreate(obj) {
       obj.metadata.generation = 1;
-      delete obj.status;
+      resetStatus(obj);
     },
     prepareForUpdate(next, prev) {
       if (prev.status !== undefined) next.status = clone(prev.status);

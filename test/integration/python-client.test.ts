@@ -23,6 +23,7 @@ describe('kubernetes Python client', () => {
     expect(result.namespaces).toEqual(expect.arrayContaining(['default', 'kube-system', 'py-test']));
     expect(result.listed).toEqual(['py-cm']);
     expect(result.deployment_strategy).toBe('RollingUpdate');
+    expect(result).toHaveProperty('created_deployment_replicas', null);
     expect(result.resources).toEqual(expect.arrayContaining(['pods', 'services', 'configmaps', 'namespaces']));
     expect(result.events).toEqual([
       ['MODIFIED', 'py-cm', 'v2'],

@@ -8,7 +8,7 @@ import { conditions, kind } from '../../schema/meta.js';
 import { jobSpec } from '../../schema/workloads.js';
 import type { KubeObject } from '../../types/meta.js';
 import { immutable, selectorImmutable, validateJobSpec, validateSelectorAndTemplate } from '../../validation/workloads.js';
-import { withStatus } from '../strategy.js';
+import { resetStatus, withStatus } from '../strategy.js';
 import { ALL, fieldText, statusOf, type KindModule } from '../kind.js';
 
 function jobStatus(o: KubeObject): string {
@@ -60,7 +60,7 @@ export const job: KindModule = {
   strategy: withStatus({
     prepareForCreate(j) {
       j.metadata.generation = 1;
-      delete j.status;
+      resetStatus(j);
       const spec = (j.spec ??= {});
       if (spec.manualSelector) return;
       const uid = j.metadata.uid!;

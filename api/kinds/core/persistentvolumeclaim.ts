@@ -25,5 +25,11 @@ export const persistentVolumeClaim: KindModule = {
     ageCol,
     col('VolumeMode', (o) => o.spec?.volumeMode ?? 'Filesystem', wide),
   ],
-  strategy: withStatus(),
+  // A new claim is Pending until the volume controller binds it (Kubernetes defaults the phase).
+  strategy: withStatus({
+    prepareForCreate(obj) {
+      obj.metadata.generation = 1;
+      obj.status = { phase: 'Pending' };
+    },
+  }),
 };

@@ -108,10 +108,5 @@ export const flowSchema: KindModule = {
     else errs.format('spec.priorityLevelConfiguration.name', String(level), dns1123Subdomain(String(level)));
     list(spec.rules).forEach((r, i) => validateRule(r, `spec.rules[${i}]`, errs));
   },
-  strategy: withStatus({
-    prepareForCreate(p) {
-      p.metadata.generation = 1;
-      delete p.status;
-    },
-  }),
+  strategy: withStatus(),
 };

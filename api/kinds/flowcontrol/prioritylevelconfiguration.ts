@@ -121,10 +121,5 @@ export const priorityLevelConfiguration: KindModule = {
     if (!spec.limited) return errs.required('spec.limited', 'must not be empty when type is Limited');
     validateLimited(spec.limited, errs);
   },
-  strategy: withStatus({
-    prepareForCreate(p) {
-      p.metadata.generation = 1;
-      delete p.status;
-    },
-  }),
+  strategy: withStatus(),
 };

@@ -45,10 +45,5 @@ export const podDisruptionBudget: KindModule = {
       errs.notSupported('spec.unhealthyPodEvictionPolicy', spec.unhealthyPodEvictionPolicy, ['IfHealthyBudget', 'AlwaysAllow']);
     }
   },
-  strategy: withStatus({
-    prepareForCreate(p) {
-      p.metadata.generation = 1;
-      delete p.status;
-    },
-  }),
+  strategy: withStatus(),
 };

@@ -37,7 +37,9 @@ deployment = client.V1Deployment(
         ),
     ),
 )
-apps.create_namespaced_deployment(namespace, deployment)
+created_deployment = apps.create_namespaced_deployment(namespace, deployment)
+# Kubernetes answers a create with the zero status, `status: {}`: an empty status, not none.
+result["created_deployment_replicas"] = created_deployment.status.replicas
 result["deployment_strategy"] = apps.read_namespaced_deployment("py-deploy", namespace).spec.strategy.type
 result["resources"] = sorted(r.name for r in core.get_api_resources().resources if "/" not in r.name)
 
