@@ -131,9 +131,3 @@ export function decodeTime(value: string, micros = false): DecodedTime {
 function isZeroTime(year: number, month: number, day: number, hour: number, minute: number, second: number): boolean {
   return year === 1 && month === 1 && day === 1 && hour === 0 && minute === 0 && second === 0;
 }
-
-/** Why `value` is not an RFC 3339 time in Go's words, or undefined when it is one. */
-export function rfc3339Error(value: string): string | undefined {
-  const decoded = decodeTime(value);
-  return 'error' in decoded ? decoded.error : undefined;
-}
