@@ -86,6 +86,12 @@ export function resetStatus(obj: KubeObject): void {
   obj.status = {};
 }
 
+/** A create for volumes and claims: they start Pending until the volume controller moves them on. */
+export function startPending(obj: KubeObject): void {
+  obj.metadata.generation = 1;
+  obj.status = { phase: 'Pending' };
+}
+
 /** Kinds with a spec and a status subresource: each half is written only through its own endpoint. */
 export function withStatus(overrides: Partial<Strategy> = {}): Strategy {
   return {

@@ -54,8 +54,15 @@ function admitted(pod: Pod, c: { spec: TopologySpreadConstraint }, n: NodeInfo):
 }
 
 /** Whether `p` counts towards `c` for `pod`: same namespace, not terminating, selected. */
-function counts(c: { selector: Selector }, pod: Pod, p: Pod): boolean {
+function countsToward(c: { selector: Selector }, pod: Pod, p: Pod): boolean {
   return p.metadata.namespace === pod.metadata.namespace && !p.metadata.deletionTimestamp && matches(c.selector, p.metadata.labels);
+}
+
+/** How many of the pods on `n` (other than `pod` itself) count towards `c` for `pod`. */
+function selectedOn(c: { selector: Selector }, pod: Pod, n: NodeInfo): number {
+  let selected = 0;
+  for (const p of n.pods) if (p.metadata.uid !== pod.metadata.uid && countsToward(c, pod, p)) selected++;
+  return selected;
 }
 
 function minOf(c: Constraint): number {
@@ -74,7 +81,7 @@ function adjust(state: CycleState, p: Pod, n: NodeInfo, delta: number): void {
   if (!s) return;
   if (!hasEveryKey(s.constraints, n)) return;
   for (const c of s.constraints) {
-    if (!admitted(state.pod, c, n) || !counts(c, state.pod, p)) continue;
+    if (!admitted(state.pod, c, n) || !countsToward(c, state.pod, p)) continue;
     const value = n.node.metadata.labels![c.spec.topologyKey]!;
     c.counts.set(value, (c.counts.get(value) ?? 0) + delta);
     c.min = undefined;
@@ -93,9 +100,7 @@ export const podTopologySpread: FilterPlugin = {
       for (const c of constraints) {
         if (!admitted(pod, c, n)) continue;
         const value = n.node.metadata.labels![c.spec.topologyKey]!;
-        let here = 0;
-        for (const p of n.pods) if (p.metadata.uid !== pod.metadata.uid && counts(c, pod, p)) here++;
-        c.counts.set(value, (c.counts.get(value) ?? 0) + here);
+        c.counts.set(value, (c.counts.get(value) ?? 0) + selectedOn(c, pod, n));
       }
     }
     state.data.set(NAME, { constraints, selfMatch: constraints.map((c) => matches(c.selector, pod.metadata.labels)) } satisfies SpreadState);
@@ -163,10 +168,7 @@ export const podTopologySpreadScore: ScorePlugin = {
         if (c.spec.topologyKey === HOSTNAME || !admitted(pod, c, n)) continue;
         const value = n.node.metadata.labels![c.spec.topologyKey]!;
         const before = c.counts.get(value);
-        if (before === undefined) continue;
-        let here = 0;
-        for (const p of n.pods) if (p.metadata.uid !== pod.metadata.uid && counts(c, pod, p)) here++;
-        c.counts.set(value, before + here);
+        if (before !== undefined) c.counts.set(value, before + selectedOn(c, pod, n));
       }
     }
     state.data.set(SCORE_STATE, { constraints, ignored } satisfies SoftState);
@@ -179,10 +181,7 @@ export const podTopologySpreadScore: ScorePlugin = {
     for (const c of s.constraints) {
       const value = labels[c.spec.topologyKey];
       if (value === undefined) continue;
-      let count = 0;
-      if (c.spec.topologyKey === HOSTNAME) {
-        for (const p of n.pods) if (p.metadata.uid !== state.pod.metadata.uid && counts(c, state.pod, p)) count++;
-      } else count = c.counts.get(value) ?? 0;
+      const count = c.spec.topologyKey === HOSTNAME ? selectedOn(c, state.pod, n) : (c.counts.get(value) ?? 0);
       // maxSkew - 1 added to every domain waters their differences down as the skew allowed grows.
       score += count * c.weight + (c.spec.maxSkew - 1);
     }

@@ -2,7 +2,7 @@
 import { ageCol, col, nameCol, wide } from '../../printers.js';
 import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
 import { ACCESS_MODES } from './persistentvolumeclaim.js';
-import { withStatus } from '../strategy.js';
+import { startPending, withStatus } from '../strategy.js';
 import { statusOf, type KindModule } from '../kind.js';
 
 export const persistentVolume: KindModule = {
@@ -28,10 +28,5 @@ export const persistentVolume: KindModule = {
     col('VolumeMode', (o) => String(o.spec?.volumeMode ?? '<unset>'), wide),
   ],
   // A new volume is Pending until the volume controller finds it Available, as in Kubernetes.
-  strategy: withStatus({
-    prepareForCreate(obj) {
-      obj.metadata.generation = 1;
-      obj.status = { phase: 'Pending' };
-    },
-  }),
+  strategy: withStatus({ prepareForCreate: startPending }),
 };

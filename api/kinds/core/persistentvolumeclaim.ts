@@ -1,7 +1,7 @@
 // v1 PersistentVolumeClaim: stored and served; volume binding comes with issue 13.
 import { ageCol, col, nameCol, none, wide } from '../../printers.js';
 import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
-import { withStatus } from '../strategy.js';
+import { startPending, withStatus } from '../strategy.js';
 import { statusOf, type KindModule } from '../kind.js';
 
 export const ACCESS_MODES: Record<string, string> = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' };
@@ -26,10 +26,5 @@ export const persistentVolumeClaim: KindModule = {
     col('VolumeMode', (o) => o.spec?.volumeMode ?? 'Filesystem', wide),
   ],
   // A new claim is Pending until the volume controller binds it (Kubernetes defaults the phase).
-  strategy: withStatus({
-    prepareForCreate(obj) {
-      obj.metadata.generation = 1;
-      obj.status = { phase: 'Pending' };
-    },
-  }),
+  strategy: withStatus({ prepareForCreate: startPending }),
 };
