@@ -30,4 +30,20 @@ describe('EventRecorder write rate', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(created(client)).toBe(20);
   });
+
+  it('gives each part of a process its own source, written through one queue and rate limit', async () => {
+    const client = new FakeClient();
+    const manager = new EventRecorder(client, { component: 'kube-controller-manager' }, undefined, { qps: 10, burst: 3 });
+    const deployments = manager.forComponent('deployment-controller');
+    const replicaSets = manager.forComponent('replicaset-controller');
+    for (let i = 0; i < 3; i++) deployments.event(pod(`d${i}`), 'Normal', 'ScalingReplicaSet', `scaled d${i}`);
+    replicaSets.event(pod('r'), 'Normal', 'SuccessfulCreate', 'Created pod: r');
+    await vi.advanceTimersByTimeAsync(0);
+    // The burst of three is shared: the fourth waits, whoever records it.
+    expect(created(client)).toBe(3);
+    await vi.advanceTimersByTimeAsync(200);
+    const bodies = client.actions.filter((a) => a.resource === 'events').map((a) => a.body as { source: { component: string }; reportingComponent: string });
+    expect(bodies.map((b) => b.source.component)).toEqual(['deployment-controller', 'deployment-controller', 'deployment-controller', 'replicaset-controller']);
+    expect(bodies[3]!.reportingComponent).toBe('replicaset-controller');
+  });
 });

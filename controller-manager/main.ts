@@ -11,7 +11,7 @@ import { RestClient } from '../client/rest.js';
 import { apiServerFlags, defineFlags, FlagError, leaderElectionFlags } from '../component-base/flags.js';
 import { serveHealth } from '../component-base/health-server.js';
 import { runComponent } from '../component-base/run.js';
-import { CONTROLLERS, NODE_JOINING, selectControllers } from './controllers/index.js';
+import { CONTROLLERS, EVENT_SOURCES, NODE_JOINING, selectControllers } from './controllers/index.js';
 import type { Controller, ControllerContext } from './framework/controller.js';
 import { INFORMER_KEEPING } from './framework/informer-trims.js';
 
@@ -94,7 +94,8 @@ runComponent({
     const writer = leader.fence(client, f['leader-elect']);
     const lead = async (leading: AbortSignal) => {
       informers = new InformerFactory(client, log, INFORMER_KEEPING);
-      const recorder = new EventRecorder(writer, { component: 'controller-manager' }, log);
+      // One queue and rate limit for the process; each controller writes as its own source (below).
+      const recorder = new EventRecorder(writer, { component: 'kube-controller-manager' }, log);
       const ctx: ControllerContext = {
         client: writer,
         informers,
@@ -144,7 +145,7 @@ runComponent({
       const made: Array<Controller | undefined> = names.map(() => undefined);
       const runs: Array<Promise<unknown>> = [];
       const launch = (i: number) => {
-        const c = (made[i] = CONTROLLERS[names[i]!]!({ ...ctx, informers: views[i]! }));
+        const c = (made[i] = CONTROLLERS[names[i]!]!({ ...ctx, informers: views[i]!, recorder: recorder.forComponent(EVENT_SOURCES[names[i]!] ?? names[i]!) }));
         runs.push(
           (async () => {
             await Promise.race([views[i]!.synced, stopped]);

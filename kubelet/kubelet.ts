@@ -14,7 +14,7 @@ import { LABEL_NODE, LABEL_POD_UID } from './pod/observed.js';
 import { ImagePuller } from './container/image-puller.js';
 import type { NodeConfig } from './node/config.js';
 import { NodeLease } from '../client/node-lease.js';
-import { NodeStatusReporter } from './node/node-status.js';
+import { NodeStatusReporter, nodeReference } from './node/node-status.js';
 import { PodSyncer, type KubeletSettings } from './pod/sync.js';
 import { PodWorkers } from './pod/workers.js';
 import { Prober } from './container/prober.js';
@@ -40,12 +40,12 @@ export class Kubelet {
   constructor(
     private readonly client: ApiClient,
     private readonly runtime: ContainerRuntime,
-    recorder: EventRecorder,
+    private readonly recorder: EventRecorder,
     private readonly settings: Omit<KubeletSettings, 'allocatable'>,
     nodeConfig: NodeConfig,
     private readonly log: Logger,
   ) {
-    this.node = new NodeStatusReporter(client, runtime, nodeConfig, log);
+    this.node = new NodeStatusReporter(client, runtime, nodeConfig, log, recorder);
     this.lease = new NodeLease(client, nodeConfig.nodeName, nodeConfig.leaseDurationSeconds, () => this.node.uid(), log);
     this.pods = new Informer<Pod>(client, resource('v1/pods'), { fieldSelector: `spec.nodeName=${settings.nodeName}` }, log);
     this.services = new Informer(client, resource('v1/services'), {}, log);
@@ -107,6 +107,7 @@ export class Kubelet {
   }
 
   async run(signal: AbortSignal): Promise<void> {
+    this.recorder.event(nodeReference(this.settings.nodeName), 'Normal', 'Starting', 'Starting kubelet.');
     await this.node.register(signal);
     if (signal.aborted) return;
     await this.lease.renew().catch((err) => this.log.warn({ err: (err as Error).message }, 'could not create node lease'));

@@ -40,4 +40,16 @@ describe('disruption reconcile', () => {
     // The eviction record lapses after two minutes: look again then.
     expect(result).toEqual({ requeueAfterMs: 110_100 });
   });
+
+  it('says so when the budget selects no pod, as Kubernetes does', async () => {
+    const w = fakeWorld();
+    const c = new DisruptionController(w.ctx, () => Date.parse('2026-01-01T00:01:00Z'));
+    for (const path of ['apps/v1/deployments', 'apps/v1/replicasets', 'apps/v1/statefulsets', 'v1/replicationcontrollers']) w.seed(path);
+    w.seed('v1/pods', ready('a'));
+    w.seed('policy/v1/poddisruptionbudgets', { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'db', namespace: 'ns', uid: 'pdb-u', generation: 1 }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'db' } } } } as PodDisruptionBudget);
+    await c.reconcile('ns/db');
+    await new Promise((r) => setTimeout(r, 5));
+    expect(w.client.writes('events').map((a) => a.body)).toEqual([expect.objectContaining({ type: 'Normal', reason: 'NoPods', message: 'No matching pods found', involvedObject: expect.objectContaining({ kind: 'PodDisruptionBudget', name: 'db' }) })]);
+    expect((w.client.writes('poddisruptionbudgets')[0]!.body as PodDisruptionBudget).status).toMatchObject({ expectedPods: 0, currentHealthy: 0, desiredHealthy: 1, disruptionsAllowed: 0 });
+  });
 });

@@ -111,6 +111,7 @@ export class DisruptionController extends Controller {
     const now = this.now();
     const selector = fromLabelSelector(pdb.spec?.selector);
     const pods = this.pods.list().filter((p) => p.metadata.namespace === pdb.metadata.namespace && matches(selector, p.metadata.labels));
+    if (!pods.length) this.ctx.recorder.event(pdb, 'Normal', 'NoPods', 'No matching pods found');
     // Pods the apiserver just evicted stay counted as gone until seen deleted (or for two minutes).
     const disrupted: Record<string, string> = {};
     let recheck: number | undefined;

@@ -63,6 +63,27 @@ export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller>
   'validatingadmissionpolicy-status': (ctx) => new ValidatingAdmissionPolicyStatusController(ctx),
 };
 
+/**
+ * The event source each controller writes as (`kubectl describe`'s "From"): kube-controller-manager
+ * gives each controller a recorder of its own name. Controllers that record no events are not listed.
+ */
+export const EVENT_SOURCES: Record<string, string> = {
+  deployment: 'deployment-controller',
+  daemonset: 'daemonset-controller',
+  disruption: 'controllermanager',
+  statefulset: 'statefulset-controller',
+  replicaset: 'replicaset-controller',
+  replicationcontroller: 'replication-controller',
+  garbagecollector: 'garbage-collector-controller',
+  job: 'job-controller',
+  cronjob: 'cronjob-controller',
+  horizontalpodautoscaling: 'horizontal-pod-autoscaler',
+  nodelifecycle: 'node-controller',
+  'persistentvolume-binder': 'persistentvolume-controller',
+  endpoint: 'endpoint-controller',
+  endpointslice: 'endpoint-slice-controller',
+};
+
 /** Resolves --controllers: "*" is all, "-name" removes one, "name" adds one. */
 export function selectControllers(spec: string): string[] {
   const names = Object.keys(CONTROLLERS);

@@ -48,8 +48,21 @@ describe('node lifecycle reconcile', () => {
     w.seed('coordination.k8s.io/v1/leases', { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'n1', namespace: 'kube-node-lease' }, spec: { renewTime: now } });
     w.seed('v1/pods', readyPod());
     const result = await c.reconcile('n1');
-    expect(w.client.writes()).toEqual([]);
+    expect(w.client.writes().filter((a) => a.resource !== 'events')).toEqual([]);
     expect(result).toMatchObject({ requeueAfterMs: expect.any(Number) });
+  });
+
+  it('announces each node it comes to know and each that goes, as about the Node by its uid', async () => {
+    const w = fakeWorld();
+    new NodeLifecycleController(w.ctx);
+    w.seed('v1/nodes', node(new Date().toISOString()));
+    w.ctx.informers.for<Node>('v1/nodes').replace([]);
+    await new Promise((r) => setTimeout(r, 10));
+    const events = w.client.writes('events').map((a) => a.body as { reason: string; message: string; involvedObject: Record<string, unknown> });
+    expect(events).toEqual([
+      expect.objectContaining({ reason: 'RegisteredNode', message: 'Node n1 event: Registered Node n1 in Controller', involvedObject: { apiVersion: 'v1', kind: 'Node', name: 'n1', uid: 'n1-uid' } }),
+      expect.objectContaining({ reason: 'RemovingNode', message: 'Node n1 event: Removing Node n1 from Controller' }),
+    ]);
   });
 
   it('marks a pod that does not tolerate a NoExecute taint as disrupted, then deletes it', async () => {

@@ -11,6 +11,7 @@ import { StatusError } from '../../api/status.js';
 import { rfc3339 } from '../../api/time.js';
 import { toleratesAll } from '../../api/tolerations.js';
 import type { Condition } from '../../api/types/meta.js';
+import type { EventRecorder } from '../../client/events.js';
 import type { Informer } from '../../client/informer.js';
 import { resource } from '../../client/rest.js';
 import { sleep } from '../../client/sleep.js';
@@ -24,6 +25,9 @@ const pods = resource('v1/pods');
 const UNREACHABLE = 'node.kubernetes.io/unreachable';
 const NOT_READY = 'node.kubernetes.io/not-ready';
 const CONDITIONS = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'];
+
+/** What Kubernetes' node events are about: the Node by name and uid, no version. */
+const nodeRef = (node: Node) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: node.metadata.name, uid: node.metadata.uid } });
 
 /** The taints a node's readiness calls for (keys this controller owns). */
 export function readinessTaints(ready: string | undefined): Array<Pick<Taint, 'key' | 'effect'>> {
@@ -51,6 +55,8 @@ export class NodeLifecycleController extends Controller {
   private readonly nodes: Informer<Node>;
   private readonly leases: Informer<Lease>;
   private readonly pods: Informer<Pod>;
+  /** Pod evictions for NoExecute taints are the taint eviction controller's in Kubernetes, and signed so. */
+  private readonly evictions: EventRecorder;
 
   constructor(ctx: ControllerContext) {
     super('nodelifecycle', ctx);
@@ -58,9 +64,22 @@ export class NodeLifecycleController extends Controller {
     this.leases = ctx.informers.for('coordination.k8s.io/v1/leases');
     this.pods = ctx.informers.for('v1/pods');
     this.pods.addIndexer('node', (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
-    this.nodes.addHandler({ add: (n) => this.enqueue(n), update: (_o, n) => this.enqueue(n) });
+    this.nodes.addHandler({
+      add: (n) => {
+        // Every node this controller comes to know, after each start as in Kubernetes.
+        this.nodeEvent(n, 'RegisteredNode', `Registered Node ${n.metadata.name} in Controller`);
+        this.enqueue(n);
+      },
+      update: (_o, n) => this.enqueue(n),
+      delete: (n) => this.nodeEvent(n, 'RemovingNode', `Removing Node ${n.metadata.name} from Controller`),
+    });
+    this.evictions = ctx.recorder.forComponent('taint-eviction-controller');
     this.leases.addHandler({ update: (_o, l) => l.metadata.namespace === 'kube-node-lease' && this.queue.add(l.metadata.name!) });
     this.pods.addHandler({ add: (p) => this.podOnTaintedNode(p), update: (_o, p) => this.podOnTaintedNode(p) });
+  }
+
+  private nodeEvent(node: Node, reason: string, what: string): void {
+    this.ctx.recorder.event(nodeRef(node), 'Normal', reason, `Node ${node.metadata.name} event: ${what}`);
   }
 
   private podOnTaintedNode(p: Pod): void {
@@ -117,7 +136,7 @@ export class NodeLifecycleController extends Controller {
     // conflict, and the next pass reads its heartbeat), as Kubernetes' UpdateStatus would.
     const precondition = { uid: node.metadata.uid, resourceVersion: node.metadata.resourceVersion };
     const updated = await this.ctx.client.patch<Node>(nodes, undefined, node.metadata.name!, { metadata: precondition, status: { conditions: [...next, ...others] } }, 'merge', 'status');
-    this.ctx.recorder.event(node, 'Normal', 'NodeNotReady', `Node ${node.metadata.name} status is now: NodeNotReady`);
+    this.ctx.recorder.event(nodeRef(node), 'Normal', 'NodeNotReady', `Node ${node.metadata.name} status is now: NodeNotReady`);
     this.log.info({ node: node.metadata.name }, 'node stopped posting status; marked Unknown');
     await this.markPodsNotReady(node.metadata.name!);
     return updated;
@@ -168,7 +187,7 @@ export class NodeLifecycleController extends Controller {
         continue;
       }
       if (await deleteForDisruption(this.ctx.client, pod, { reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint' })) {
-        this.ctx.recorder.event(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`);
+        this.evictions.event(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`);
       }
     }
     return next;

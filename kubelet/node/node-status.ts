@@ -8,6 +8,7 @@ import { rfc3339 } from '../../api/time.js';
 import type { Node } from '../../api/types/core.js';
 import { resource } from '../../client/rest.js';
 import type { ApiClient } from '../../client/api-client.js';
+import type { EventRecorder } from '../../client/events.js';
 import { sleep } from '../../client/sleep.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
 import type { NodeConfig } from './config.js';
@@ -16,6 +17,17 @@ import { allocatable, capacity, goArch, nodeInfo } from './machine.js';
 const nodes = resource('v1/nodes');
 const csiNodes = resource('storage.k8s.io/v1/csinodes');
 const REPORT_MS = 5 * 60_000;
+
+/** What a kubelet's events about its node name: the Node, with its name for a uid (as Kubernetes' kubelet does; `kubectl describe node` looks both up). */
+export const nodeReference = (nodeName: string) => ({ kind: 'Node', metadata: { name: nodeName, uid: nodeName } });
+
+/** The event a kubelet records when one of its node conditions takes a status. */
+const CONDITION_EVENTS: Record<string, Record<string, string>> = {
+  MemoryPressure: { False: 'NodeHasSufficientMemory', True: 'NodeHasInsufficientMemory' },
+  DiskPressure: { False: 'NodeHasNoDiskPressure', True: 'NodeHasDiskPressure' },
+  PIDPressure: { False: 'NodeHasSufficientPID', True: 'NodeHasInsufficientPID' },
+  Ready: { True: 'NodeReady', False: 'NodeNotReady' },
+};
 
 /** Conditions without their times, to tell a change of state from a heartbeat. */
 const withoutTimes = (conds: Array<Record<string, unknown>> | undefined) => (conds ?? []).map(({ lastHeartbeatTime: _h, lastTransitionTime: _t, ...c }) => c);
@@ -33,6 +45,7 @@ export class NodeStatusReporter {
     private readonly runtime: ContainerRuntime,
     private readonly config: NodeConfig,
     private readonly log: Logger,
+    private readonly recorder?: EventRecorder,
   ) {}
 
   capacity(): Record<string, string> {
@@ -146,6 +159,8 @@ export class NodeStatusReporter {
     const prior = (this.node?.status?.conditions ?? []) as Array<{ type: string; status: string; lastTransitionTime?: string }>;
     const cond = (type: string, status: 'True' | 'False', reason: string, message: string) => {
       const before = prior.find((c) => c.type === type);
+      // A condition that takes a new status is announced (all of them when the kubelet starts).
+      if (before?.status !== status) this.recorder?.event(nodeReference(this.config.nodeName), 'Normal', CONDITION_EVENTS[type]![status]!, `Node ${this.config.nodeName} status is now: ${CONDITION_EVENTS[type]![status]}`);
       return { type, status, lastHeartbeatTime: now, lastTransitionTime: before && before.status === status ? before.lastTransitionTime : now, reason, message };
     };
     const images = this.runtimeHealthy ? await this.runtime.listImages().catch(() => []) : [];

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeKubernetesProtobuf, readWatchFrames } from '../../api/protobuf/envelope.js';
 import { startCluster, type Cluster } from '../harness/cluster.js';
 import { kubectlWithKubeconfig } from '../harness/kubectl.js';
+import { waitFor } from '../harness/ports.js';
 
 let cluster: Cluster;
 let kubectl: ReturnType<typeof kubectlWithKubeconfig>;
@@ -99,6 +100,24 @@ describe('kubectl tour', () => {
     await kubectl.ok(['delete', 'configmap', 'cm', '--wait=false']);
     await kubectl.ok(['wait', '--for=delete', 'configmap/cm', '--timeout=30s']);
   }, 90_000);
+
+  it("describe's Events name their source as Kubernetes does: each controller, the kubelet and the node controller", async () => {
+    // Events are written in the background: look until each has arrived.
+    const shows = (args: string[], row: RegExp) =>
+      waitFor(`${args.join(' ')} to show ${row}`, async () => {
+        const out = await kubectl.ok(['describe', ...args]);
+        return row.test(out.slice(out.indexOf('\nEvents:'))) ? true : undefined;
+      }, 30_000, 500);
+    await shows(['deployment', 'web'], /Normal\s+ScalingReplicaSet\s+.*\sdeployment-controller\s+Scaled up replica set web-\w+ from 0 to 1/);
+    await shows(['replicaset', '-l', 'app=web'], /Normal\s+SuccessfulCreate\s+.*\sreplicaset-controller\s+Created pod: web-/);
+    await kubectl.ok(['wait', '--for=condition=Complete', 'job/once', '--timeout=60s']);
+    await shows(['job', 'once'], /Normal\s+Completed\s+.*\sjob-controller\s+Job completed/);
+    const node = (await kubectl.ok(['get', 'nodes', '-o', 'name'])).trim().split('\n')[0]!.replace('node/', '');
+    // The kubelet's events are about the Node by name, the node controller's by uid: describe finds both.
+    await shows(['node', node], /Normal\s+Starting\s+.*\skubelet\s+Starting kubelet\./);
+    await shows(['node', node], new RegExp(`Normal\\s+NodeReady\\s+.*\\skubelet\\s+Node ${node} status is now: NodeReady`));
+    await shows(['node', node], new RegExp(`Normal\\s+RegisteredNode\\s+.*\\snode-controller\\s+Node ${node} event: Registered Node ${node} in Controller`));
+  }, 120_000);
 
   it('diffs only what the manifest changes, and prunes what left it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kubette-tour-'));

@@ -48,6 +48,12 @@ const lastStatus = (w: ReturnType<typeof fakeWorld>) => {
   return (writes[writes.length - 1]!.body as Job).status!;
 };
 
+/** The Events written so far (they are written in the background), as [type, reason, message]. */
+const recorded = async (w: ReturnType<typeof fakeWorld>) => {
+  await new Promise((r) => setTimeout(r, 5));
+  return w.client.writes('events').map((a) => a.body as { type: string; reason: string; message: string }).map((e) => [e.type, e.reason, e.message]);
+};
+
 describe('Job reconcile', () => {
   it('creates parallelism pods, tracked by finalizer and owned by the Job, and sets startTime', async () => {
     const { w, controller } = setup();
@@ -76,6 +82,7 @@ describe('Job reconcile', () => {
       ['SuccessCriteriaMet', 'True', 'CompletionsReached'],
       ['Complete', 'True', 'CompletionsReached'],
     ]);
+    expect(await recorded(w)).toEqual([['Normal', 'Completed', 'Job completed']]);
   });
 
   it('after a restart counts pods already in uncountedTerminatedPods without counting them twice', async () => {
@@ -97,6 +104,7 @@ describe('Job reconcile', () => {
     const status = lastStatus(w);
     expect(status.failed).toBe(2);
     expect(status.conditions!.map((c) => c.type)).toEqual(['FailureTarget']);
+    expect((await recorded(w)).filter(([, reason]) => reason !== 'SuccessfulDelete')).toEqual([]);
     // Next time round the running pod is gone: Failed.
     w.seed('batch/v1/jobs', job({ backoffLimit: 1 }, status, '2'));
     w.seed('v1/pods');
@@ -105,6 +113,7 @@ describe('Job reconcile', () => {
       ['FailureTarget', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit'],
       ['Failed', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit'],
     ]);
+    expect((await recorded(w)).filter(([, reason]) => reason !== 'SuccessfulDelete')).toEqual([['Warning', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit']]);
   });
 
   it('waits 10 s after a failure before creating the replacement', async () => {
@@ -140,12 +149,20 @@ describe('Job reconcile', () => {
     expect(s.w.client.writes('pods').map((a) => a.verb)).toEqual(['delete']);
     expect(lastStatus(s.w)).toMatchObject({ active: 0, conditions: [{ type: 'Suspended', status: 'True', reason: 'JobSuspended' }] });
     expect(lastStatus(s.w).startTime).toBeUndefined();
+    expect((await recorded(s.w)).filter(([, reason]) => reason !== 'SuccessfulDelete')).toEqual([['Normal', 'Suspended', 'Job suspended']]);
+    // Resumed: the condition turns False and the Job says so once.
+    s.w.seed('batch/v1/jobs', job({ suspend: false }, lastStatus(s.w), '2'));
+    s.w.seed('v1/pods');
+    await s.controller.reconcile('ns/pi');
+    expect(lastStatus(s.w).conditions).toEqual([expect.objectContaining({ type: 'Suspended', status: 'False', reason: 'JobResumed' })]);
+    expect((await recorded(s.w)).filter(([, reason]) => reason === 'Resumed')).toEqual([['Normal', 'Resumed', 'Job resumed']]);
 
     const d = setup(T0 + 30_000);
     d.w.seed('batch/v1/jobs', job({ activeDeadlineSeconds: 30 }, { startTime: '2026-01-01T00:00:00Z' }));
     d.w.seed('v1/pods');
     await d.controller.reconcile('ns/pi');
     expect(lastStatus(d.w).conditions!.map((c) => [c.type, c.reason])).toEqual([['FailureTarget', 'DeadlineExceeded'], ['Failed', 'DeadlineExceeded']]);
+    expect(await recorded(d.w)).toEqual([['Warning', 'DeadlineExceeded', 'Job was active longer than specified deadline']]);
   });
 
   it('lets go of the pods of a finished Job', async () => {

@@ -149,6 +149,7 @@ export class JobController extends Controller {
     const completions = spec.completions ?? null;
     const backoffLimit = spec.backoffLimit ?? 6;
     let conditions = status.conditions ?? [];
+    const conditionsBefore = conditions;
 
     // 1. Count pods that finished since the last sync, once: uncounted first, finalizer off, then counted.
     const uncounted = { succeeded: new Set(status.uncountedTerminatedPods?.succeeded ?? []), failed: new Set(status.uncountedTerminatedPods?.failed ?? []) };
@@ -295,6 +296,7 @@ export class JobController extends Controller {
     status.failed ??= 0;
     if (conditions.length) status.conditions = conditions;
     await this.writeStatus(job, status);
+    this.announce(job, conditionsBefore, conditions);
     return requeue !== undefined ? { requeueAfterMs: Math.max(50, requeue) } : undefined;
   }
 
@@ -408,6 +410,25 @@ export class JobController extends Controller {
       if (!(err instanceof StatusError && err.code === 404)) throw err;
     }
     await this.removeFinalizers([pod]);
+  }
+
+  /** The Events Kubernetes' job controller records once the status that changed a condition is stored. */
+  private announce(job: Job, before: Condition[], after: Condition[]): void {
+    const holds = (conds: Condition[], type: string, status: string) => conds.some((c) => c.type === type && c.status === status);
+    const became = (type: string, status: string) => holds(after, type, status) && !holds(before, type, status);
+    const events = this.ctx.recorder;
+    if (became('Suspended', 'True')) events.event(job, 'Normal', 'Suspended', 'Job suspended');
+    else if (became('Suspended', 'False')) events.event(job, 'Normal', 'Resumed', 'Job resumed');
+    if (became('Complete', 'True')) {
+      const completions = job.spec.completions;
+      if (completions !== undefined && completions !== null && (job.status?.succeeded ?? 0) > completions) {
+        events.event(job, 'Warning', 'TooManySucceededPods', 'Too many succeeded pods running after completion count reached');
+      }
+      events.event(job, 'Normal', 'Completed', 'Job completed');
+    } else if (became('Failed', 'True')) {
+      const failed = after.find((c) => c.type === 'Failed' && c.status === 'True')!;
+      events.event(job, 'Warning', failed.reason ?? 'Failed', failed.message ?? '');
+    }
   }
 
   private async writeStatus(job: Job, status: NonNullable<Job['status']>): Promise<void> {

@@ -82,7 +82,7 @@ describe('horizontal pod autoscaler reconcile', () => {
     expect(condition(s, 'ScalingActive')).toMatchObject({ status: 'True', reason: 'ValidMetricFound', message: 'the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)' });
     expect(condition(s, 'ScalingLimited')).toMatchObject({ status: 'True', reason: 'ScaleUpLimit' });
     await new Promise((r) => setTimeout(r, 20));
-    expect(events()).toEqual([expect.objectContaining({ type: 'Normal', reason: 'SuccessfulRescale', message: 'New size: 4; reason: cpu resource utilization (percentage of request) above target', source: expect.objectContaining({ component: 'horizontal-pod-autoscaler' }) })]);
+    expect(events()).toEqual([expect.objectContaining({ type: 'Normal', reason: 'SuccessfulRescale', message: 'New size: 4; reason: cpu resource utilization (percentage of request) above target' })]);
   });
 
   it('holds a scale-down for the stabilization window', async () => {

@@ -13,7 +13,6 @@ import { rfc3339 } from '../../../api/time.js';
 import type { HorizontalPodAutoscaler, HPAScalingRules, MetricSpec, MetricStatus, MetricValueStatus, Scale } from '../../../api/types/autoscaling.js';
 import type { Pod } from '../../../api/types/pod.js';
 import { cachedExtraResources } from '../../../client/discovery.js';
-import { EventRecorder } from '../../../client/events.js';
 import type { Informer } from '../../../client/informer.js';
 import { resource } from '../../../client/rest.js';
 import { Controller, type ControllerContext, type HorizontalOptions, type ReconcileResult } from '../../framework/controller.js';
@@ -65,7 +64,6 @@ export class HorizontalController extends Controller {
   private readonly hpas: Informer<HorizontalPodAutoscaler>;
   private readonly pods: Informer<Pod>;
   private readonly rules: ScalingRules;
-  private readonly events: EventRecorder;
   private readonly opts: HorizontalOptions;
   private readonly calc: CalculatorOptions;
   /** Custom resources, for scale targets that are not built in. */
@@ -83,8 +81,6 @@ export class HorizontalController extends Controller {
     this.calc = { tolerance: this.opts.tolerance, cpuInitializationPeriodMs: this.opts.cpuInitializationPeriodMs, initialReadinessDelayMs: this.opts.initialReadinessDelayMs, now };
     this.rules = new ScalingRules(this.opts.downscaleStabilizationMs, now);
     this.discovered = cachedExtraResources(ctx.client);
-    // Kubernetes records the HPA's Events as this component.
-    this.events = new EventRecorder(ctx.client, { component: 'horizontal-pod-autoscaler' }, this.log);
     this.hpas = ctx.informers.for<HorizontalPodAutoscaler>('autoscaling/v2/horizontalpodautoscalers');
     this.pods = ctx.informers.for<Pod>('v1/pods');
     this.pods.addIndexer('namespace', (p) => [p.metadata.namespace ?? '']);
@@ -114,7 +110,7 @@ export class HorizontalController extends Controller {
   }
 
   private warn(hpa: HorizontalPodAutoscaler, reason: string, message: string): void {
-    this.events.event(hpa, 'Warning', reason, message);
+    this.ctx.recorder.event(hpa, 'Warning', reason, message);
   }
 
   private condition(status: Status, type: string, value: 'True' | 'False', reason: string, message: string): void {
@@ -196,7 +192,7 @@ export class HorizontalController extends Controller {
         throw new Error(`failed to rescale ${reference}: ${msg}`);
       }
       this.condition(status, 'AbleToScale', 'True', 'SucceededRescale', `the HPA controller was able to update the target scale to ${desired}`);
-      this.events.event(hpa, 'Normal', 'SuccessfulRescale', `New size: ${desired}; reason: ${reason}`);
+      this.ctx.recorder.event(hpa, 'Normal', 'SuccessfulRescale', `New size: ${desired}; reason: ${reason}`);
       this.rules.recordScale(key, this.behavior(hpa), current, desired);
       this.log.info({ hpa: key, currentReplicas: current, desiredReplicas: desired, reason }, 'successfully rescaled');
     } else {
