@@ -1,5 +1,6 @@
 // Makes a container's image present by its imagePullPolicy, with the kubelet's events and
 // per-image back-off (ErrImagePull, then ImagePullBackOff until the window passes).
+import { formatGoDuration } from '../../api/go-duration.js';
 import type { Container, Pod } from '../../api/types/pod.js';
 import type { EventRecorder } from '../../client/events.js';
 import { Backoff } from './backoff.js';
@@ -35,12 +36,15 @@ export class ImagePuller {
     if (this.backoff.inBackoffSince(key, this.lastFailure.get(key) ?? 0, now)) {
       const message = `Back-off pulling image "${image}"`;
       this.recorder.event(pod, 'Normal', 'BackOff', message, fieldPath);
+      // The container could not be made either, and Kubernetes' kubelet says so too.
+      this.recorder.event(pod, 'Warning', 'Failed', 'Error: ImagePullBackOff', fieldPath);
       return { ok: false, reason: 'ImagePullBackOff', message };
     }
     this.recorder.event(pod, 'Normal', 'Pulling', `Pulling image "${image}"`, fieldPath);
     const started = Date.now();
+    let pulled: { sizeBytes: number };
     try {
-      await this.runtime.pullImage(image);
+      pulled = await this.runtime.pullImage(image);
     } catch (err) {
       this.backoff.next(key, Date.now());
       this.lastFailure.set(key, Date.now());
@@ -49,8 +53,9 @@ export class ImagePuller {
       this.recorder.event(pod, 'Warning', 'Failed', 'Error: ErrImagePull', fieldPath);
       return { ok: false, reason: 'ErrImagePull', message };
     }
-    const took = ((Date.now() - started) / 1000).toFixed(3);
-    this.recorder.event(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${took}s (${took}s including waiting)`, fieldPath);
+    // Pulls are not queued here: the time including waiting is the pull's own.
+    const took = formatGoDuration(Date.now() - started);
+    this.recorder.event(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${took} (${took} including waiting). Image size: ${pulled.sizeBytes} bytes.`, fieldPath);
     return { ok: true };
   }
 

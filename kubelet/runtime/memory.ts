@@ -3,6 +3,9 @@
 // tests now, and later for simulated nodes. Same interface as the Docker runtime, so the kubelet
 // cannot tell.
 import { PassThrough, Readable } from 'node:stream';
+
+/** Every image's size in this runtime. */
+const IMAGE_SIZE = 1024 * 1024;
 import {
   RuntimeError,
   type ContainerConfig,
@@ -134,14 +137,15 @@ export class MemoryRuntime implements ContainerRuntime {
     return { ...this.imageUsers.get(image) };
   }
 
-  async pullImage(image: string): Promise<void> {
+  async pullImage(image: string): Promise<{ sizeBytes: number }> {
     this.calls.push(`pull ${image}`);
     if (this.unpullable.has(image)) throw new RuntimeError(`pull access denied for ${image}`, 404);
     this.addImage(image);
+    return { sizeBytes: IMAGE_SIZE };
   }
 
   async listImages(): Promise<Array<{ names: string[]; sizeBytes: number }>> {
-    return [...this.images.keys()].map((name) => ({ names: [name], sizeBytes: 1024 * 1024 }));
+    return [...this.images.keys()].map((name) => ({ names: [name], sizeBytes: IMAGE_SIZE }));
   }
 
   async runPodSandbox(config: PodSandboxConfig): Promise<string> {

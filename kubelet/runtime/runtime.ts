@@ -273,7 +273,8 @@ export interface ImageService {
   imageID(image: string): Promise<string | undefined>;
   /** The user a present image runs as: a uid, or a name the image's /etc/passwd resolves; neither means root. */
   imageUser(image: string): Promise<{ uid?: number; username?: string }>;
-  pullImage(image: string): Promise<void>;
+  /** Pulls the image; answers its size as now present (CRI's ImageStatus after PullImage). */
+  pullImage(image: string): Promise<{ sizeBytes: number }>;
   /** Local images, for the node's status. */
   listImages(): Promise<Array<{ names: string[]; sizeBytes: number }>>;
 }

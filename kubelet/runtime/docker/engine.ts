@@ -191,6 +191,11 @@ export class DockerEngine {
     return this.call('GET', `/containers/${id}/stats?stream=false&one-shot=true`);
   }
 
+  /** The image's size in bytes, as `docker image inspect` gives it. */
+  async imageSize(image: string): Promise<number> {
+    return (await this.call<{ Size?: number }>('GET', `/images/${encodeURIComponent(image)}/json`)).Size ?? 0;
+  }
+
   /** The image's configured user ("" when it sets none). */
   async imageUser(image: string): Promise<string> {
     return (await this.call<{ Config?: { User?: string } | null }>('GET', `/images/${encodeURIComponent(image)}/json`)).Config?.User ?? '';

@@ -129,7 +129,8 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async pullImage(image: string) {
-    return this.engine.pullImage(image);
+    await this.engine.pullImage(image);
+    return { sizeBytes: await this.engine.imageSize(image) };
   }
 
   async imageUser(image: string): Promise<{ uid?: number; username?: string }> {
