@@ -2,6 +2,8 @@
 // objects, declared by each kind module (api/kinds/). A kind with none gets the default.
 import { assignOwn, clone, deepEqual } from '../codec/values.js';
 import type { DeleteOptions, KubeObject } from '../types/meta.js';
+import { goFields, goZero } from '../managed-fields/go-zero.js';
+import { messageOf } from '../protobuf/schema.js';
 
 export interface Strategy {
   /** Kinds whose `status` is written only through the status subresource. */
@@ -79,11 +81,15 @@ export function withoutGeneration(s: Strategy): Strategy {
 
 /**
  * What a create may not set of the status: all of it. Kubernetes resets a built-in kind's
- * status to its zero value, which it writes as `status: {}` (clients read an empty status,
- * not none: a Python client's `resp.status.replicas` is None, not an AttributeError).
+ * status to its Go zero value and writes that as Go does: `status: {}` for a Deployment,
+ * `{replicas: 0}` for a ReplicaSet, a DaemonSet's four counts... (clients read an empty status,
+ * not none: a Python client's `resp.status.replicas` is None or 0 as on Kubernetes, not an
+ * AttributeError).
  */
 export function resetStatus(obj: KubeObject): void {
-  obj.status = {};
+  const message = obj.apiVersion && obj.kind ? messageOf(obj.apiVersion, obj.kind) : undefined;
+  const status = message ? goFields(message)?.get('status')?.message : undefined;
+  obj.status = status ? goZero(status) : {};
 }
 
 /** A create for volumes and claims: they start Pending until the volume controller moves them on. */

@@ -82,3 +82,17 @@ export function goFields(message: string): ReadonlyMap<string, GoField> | undefi
   }
   return fields;
 }
+
+/**
+ * The JSON of an empty Go value of a message: the fields Go always writes (`replicas: 0` of a
+ * ReplicaSetStatus), with structs held by value filled in turn. A new object each call.
+ */
+export function goZero(message: string, depth = 0): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, field] of goFields(message) ?? []) {
+    if (field.zero === undefined) continue;
+    const struct = typeof field.zero === 'object' && field.zero !== null;
+    out[name] = struct ? (field.message && depth < 8 ? goZero(field.message, depth + 1) : {}) : field.zero;
+  }
+  return out;
+}

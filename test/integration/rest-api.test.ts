@@ -118,6 +118,26 @@ describe('writes and concurrency', () => {
     expect(again.json.metadata.resourceVersion).toBe(obj.metadata.resourceVersion);
   });
 
+  it("answers a create with the status' Go zero value: the counts Kubernetes always writes", async () => {
+    const template = { metadata: { labels: { z: 'z' } }, spec: { containers: [{ name: 'c', image: 'i' }] } };
+    const made = async (path: string, obj: object) => (await call('POST', path, { ...obj, status: { replicas: 7 } })).json.status;
+    expect(await made('/apis/apps/v1/namespaces/default/replicasets', { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'zero' }, spec: { selector: { matchLabels: { z: 'z' } }, template } })).toEqual({ replicas: 0 });
+    expect(await made('/apis/apps/v1/namespaces/default/daemonsets', { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'zero' }, spec: { selector: { matchLabels: { z: 'z' } }, template } })).toEqual({
+      currentNumberScheduled: 0,
+      numberMisscheduled: 0,
+      desiredNumberScheduled: 0,
+      numberReady: 0,
+    });
+    expect(await made('/apis/policy/v1/namespaces/default/poddisruptionbudgets', { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'zero' }, spec: { minAvailable: 1 } })).toEqual({
+      disruptionsAllowed: 0,
+      currentHealthy: 0,
+      desiredHealthy: 0,
+      expectedPods: 0,
+    });
+    const hpa = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'zero' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'x' }, maxReplicas: 2 } };
+    expect(await made('/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers', hpa)).toEqual({ currentMetrics: null, desiredReplicas: 0 });
+  });
+
   it('bumps generation on spec changes only, and keeps status out of main-resource writes', async () => {
     const d = {
       apiVersion: 'apps/v1',
