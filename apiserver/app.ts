@@ -35,6 +35,7 @@ import { ensureSystemPriorityClasses } from './registry/system-priority-classes.
 import { ensureFlowControlBootstrap, keepFlowControlBootstrap } from './registry/flow-control-bootstrap.js';
 import { flowOf, FLOW_SCHEMA_UID_HEADER, PRIORITY_LEVEL_UID_HEADER, type Classification } from './flowcontrol/classifier.js';
 import { Dispatcher } from './flowcontrol/dispatcher.js';
+import { levelMaxSeats, requestSeats, type ListOptions } from './flowcontrol/work-estimator.js';
 import { FlowControlConfig, flowControlMetrics } from './flowcontrol/config-controller.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { healthRoutes, versionInfo } from './routes/health.js';
@@ -462,14 +463,25 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     const level = matched.priorityLevel.metadata.name!;
     const limits = flowControl.limitsOf(level);
     if (!limits || isLongRunning(req)) return;
-    let release = dispatcher.tryAdmit(level, limits);
+    const attrs = identity.attributes;
+    const query = req.query as Record<string, string | string[] | undefined>;
+    const option = (name: keyof ListOptions) => (Array.isArray(query[name]) ? query[name][0] : query[name]);
+    const width = attrs.resourceRequest
+      ? requestSeats(
+          attrs,
+          { limit: option('limit'), continue: option('continue'), resourceVersion: option('resourceVersion'), resourceVersionMatch: option('resourceVersionMatch'), labelSelector: option('labelSelector'), fieldSelector: option('fieldSelector') },
+          registry.objectCount(attrs.apiGroup, attrs.apiVersion, attrs.resource),
+          levelMaxSeats(limits.seats, limits.queuing?.handSize),
+        )
+      : 1;
+    let release = dispatcher.tryAdmit(level, limits, width);
     if (!release) {
       const gone = new AbortController();
       const socket = req.raw.socket;
       const abort = () => gone.abort();
       socket.once('close', abort);
       try {
-        release = await dispatcher.wait(level, limits, flowOf(matched.flowSchema, identity.user, identity.attributes), gone.signal);
+        release = await dispatcher.wait(level, limits, flowOf(matched.flowSchema, identity.user, attrs), gone.signal, width);
       } finally {
         socket.off('close', abort);
       }

@@ -24,10 +24,10 @@ describe('API Priority and Fairness dispatching', () => {
     const limits = queued(1, 10_000_000, 6, 5);
     const running = d.tryAdmit('wide', limits)!;
     const waiting = d.wait('wide', limits, 'f');
-    expect(d.load().get('wide')).toEqual({ executing: 1, waiting: 1 });
+    expect(d.load().get('wide')).toEqual({ executing: 1, waiting: 1, seats: 1 });
     running();
     (await waiting)();
-    expect(d.load().get('wide')).toEqual({ executing: 0, waiting: 0 });
+    expect(d.load().get('wide')).toEqual({ executing: 0, waiting: 0, seats: 0 });
   });
 
   it('runs a level up to its seats, then a Reject level refuses and a Queue level asks the request to wait', () => {
@@ -59,7 +59,7 @@ describe('API Priority and Fairness dispatching', () => {
       );
     const busy = enqueue('busy', 4);
     const quiet = enqueue('quiet', 1);
-    expect(d.load().get('l')).toEqual({ executing: 1, waiting: 5 });
+    expect(d.load().get('l')).toEqual({ executing: 1, waiting: 5, seats: 1 });
     running();
     await Promise.all([...busy, ...quiet]);
     expect(order.indexOf('quiet0')).toBeLessThanOrEqual(1);
@@ -77,7 +77,7 @@ describe('API Priority and Fairness dispatching', () => {
     abort.abort();
     expect(await gone).toBe('cancelled');
     expect(await first).toBe('time-out');
-    expect(d.load().get('l')).toEqual({ executing: 1, waiting: 0 });
+    expect(d.load().get('l')).toEqual({ executing: 1, waiting: 0, seats: 1 });
   });
 
   it('follows a changed configuration: more seats start waiting requests, a level turned Reject refuses them', async () => {
@@ -86,9 +86,46 @@ describe('API Priority and Fairness dispatching', () => {
     const waiting = d.wait('l', queued(1), 'f');
     expect(d.tryAdmit('l', queued(3))).toBeTypeOf('function'); // the waiting one started first, then this one
     await waiting;
-    expect(d.load().get('l')).toEqual({ executing: 3, waiting: 0 });
+    expect(d.load().get('l')).toEqual({ executing: 3, waiting: 0, seats: 3 });
     const refused = refusal(d.wait('l', queued(3), 'f'));
     expect(() => d.tryAdmit('l', { seats: 3 })).toThrow(TooManyRequests);
     expect(await refused).toBe('concurrency-limit');
+  });
+
+  it('a wide request takes its seats: it waits until they are free, the requests behind it wait with it, and one wider than its level runs alone', async () => {
+    const d = new Dispatcher(5000);
+    const limits = queued(4, 1, 1, 10);
+    const narrow = d.tryAdmit('l', limits)!;
+    const other = d.tryAdmit('l', limits)!;
+    // Three seats asked, two free: it queues, and a one-seat request behind it queues too.
+    expect(d.tryAdmit('l', limits, 3)).toBeUndefined();
+    const order: string[] = [];
+    const wide = d.wait('l', limits, 'f', undefined, 3).then((release) => (order.push('wide'), release));
+    const behind = d.wait('l', limits, 'f').then((release) => (order.push('behind'), release));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(order).toEqual([]);
+    expect(d.load().get('l')).toEqual({ executing: 2, waiting: 2, seats: 2 });
+    narrow();
+    const releaseWide = await wide;
+    // One seat and three: the level is full, and the one behind still waits.
+    await new Promise((r) => setTimeout(r, 5));
+    expect(order).toEqual(['wide']);
+    expect(d.load().get('l')).toEqual({ executing: 2, waiting: 1, seats: 4 });
+    other();
+    const releaseBehind = await behind;
+    expect(d.load().get('l')).toEqual({ executing: 2, waiting: 0, seats: 4 });
+    releaseWide();
+    releaseBehind();
+    // Ten seats of a four-seat level: only when nothing else runs.
+    const hold = d.tryAdmit('l', limits)!;
+    const huge = d.wait('l', limits, 'g', undefined, 10);
+    expect(d.load().get('l')).toMatchObject({ executing: 1, waiting: 1 });
+    hold();
+    const releaseHuge = await huge;
+    expect(d.load().get('l')).toEqual({ executing: 1, waiting: 0, seats: 10 });
+    expect(d.metrics()).toContain('apiserver_flowcontrol_current_executing_seats{priority_level="l"} 10');
+    expect(d.metrics()).toContain('apiserver_flowcontrol_current_executing_requests{priority_level="l"} 1');
+    releaseHuge();
+    expect(d.load().get('l')).toEqual({ executing: 0, waiting: 0, seats: 0 });
   });
 });

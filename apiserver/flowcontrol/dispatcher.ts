@@ -1,13 +1,16 @@
 // API Priority and Fairness' dispatching, as Kubernetes' apiserver does it for Limited priority
-// levels: a level runs at most its seats of requests at once (one seat per request here); past
-// that, a level whose limitResponse is Reject refuses at once (429), and a Queue level puts the
+// levels: a level runs requests while their seats fit in its own (a request takes the seats the
+// work estimator gave it: one, or up to ten for a LIST of many objects); past that, a level whose limitResponse is Reject refuses at once (429), and a Queue level puts the
 // request in one of its queues chosen by shuffle sharding: the flow (its FlowSchema and
 // distinguisher: user name or namespace) is dealt a hand of `handSize` of the level's queues
 // and joins the shortest of them, unless that one already holds `queueLengthLimit` requests
 // (429). Freed seats go to the queues in turn, so one busy flow, whose requests crowd its own few
-// queues, does not hold back the others. A request that waits longer than the wait limit is
-// refused (429) too. Exempt levels are never held. Not done: a level borrowing seats other
-// levels lend (lendablePercent, borrowingLimitPercent), and LISTs taking more than one seat.
+// queues, does not hold back the others; a wide request whose turn it is waits until its seats
+// are free, and the requests behind it wait with it (taking narrower ones first would starve
+// it), as in Kubernetes. A request wider than its whole level runs when the level is idle. A
+// request that waits longer than the wait limit is refused (429) too. Exempt levels are never
+// held. Not done: a level borrowing seats other levels lend (lendablePercent,
+// borrowingLimitPercent).
 import { StatusError } from '../../api/status.js';
 
 export interface LevelLimits {
@@ -22,12 +25,17 @@ export type RejectReason = 'concurrency-limit' | 'queue-full' | 'time-out' | 'ca
 
 interface Waiter {
   queue: number;
+  /** Seats it takes while it runs. */
+  width: number;
   start: () => void;
   refuse: (reason: RejectReason) => void;
 }
 
 class Level {
+  /** Seats taken by the requests running. */
   executing = 0;
+  /** Requests running. */
+  running = 0;
   waiting = 0;
   /** How many queues the level has (a configuration may ask for millions: only non-empty ones exist). */
   queueCount = 0;
@@ -57,9 +65,15 @@ class Level {
     this.waiting--;
   }
 
-  /** The first request of the queue whose turn it is; that queue then waits behind the others. */
-  next(): Waiter | undefined {
+  /** Whether `width` more seats fit now: they do in an idle level, whatever the width. */
+  fits(width: number): boolean {
+    return this.executing === 0 || this.executing + width <= this.limits.seats;
+  }
+
+  /** The first request of the queue whose turn it is, if its seats fit (any when `always`); that queue then waits behind the others. */
+  next(always = false): Waiter | undefined {
     for (const [n, q] of this.queues) {
+      if (!always && !this.fits(q[0]!.width)) return undefined;
       const w = q.shift()!;
       this.queues.delete(n);
       if (q.length) this.queues.set(n, q);
@@ -130,7 +144,7 @@ export class Dispatcher {
       // A changed configuration: the waiting requests keep their turns, spread over the new
       // queues, or are refused when the level no longer queues.
       const waiting: Waiter[] = [];
-      for (let w = level.next(); w; w = level.next()) waiting.push(w);
+      for (let w = level.next(true); w; w = level.next(true)) waiting.push(w);
       waiting.forEach((w, i) => {
         if (queues === 0) return w.refuse('concurrency-limit');
         w.queue = i % queues;
@@ -145,13 +159,17 @@ export class Dispatcher {
     map.set(key, (map.get(key) ?? 0) + 1);
   }
 
-  private seat(levelName: string, level: Level): () => void {
+  /** Takes `width` seats of the level; answers the function that gives them back. */
+  private seat(levelName: string, level: Level, width: number): () => void {
     let released = false;
+    level.executing += width;
+    level.running++;
     this.count(this.dispatched, levelName);
     return () => {
       if (released) return;
       released = true;
-      level.executing--;
+      level.executing -= width;
+      level.running--;
       this.dispatch(level);
     };
   }
@@ -162,16 +180,13 @@ export class Dispatcher {
   }
 
   /**
-   * A seat of `levelName` now, as the function that gives it back (call it once, when the
-   * request is done); undefined when the request has to queue (see wait()); throws
+   * `width` seats of `levelName` now, as the function that gives them back (call it once, when
+   * the request is done); undefined when the request has to queue (see wait()); throws
    * TooManyRequests when the level rejects what it cannot run.
    */
-  tryAdmit(levelName: string, limits: LevelLimits): (() => void) | undefined {
+  tryAdmit(levelName: string, limits: LevelLimits, width = 1): (() => void) | undefined {
     const level = this.level(levelName, limits);
-    if (level.executing < level.limits.seats && level.waiting === 0) {
-      level.executing++;
-      return this.seat(levelName, level);
-    }
+    if (level.waiting === 0 && level.fits(width)) return this.seat(levelName, level, width);
     if (!level.limits.queuing) throw this.refusal(levelName, 'concurrency-limit');
     return undefined;
   }
@@ -181,7 +196,7 @@ export class Dispatcher {
    * with the function that gives the seat back, or rejects with TooManyRequests (its queue full,
    * the wait too long, `signal` aborted because the client went away).
    */
-  wait(levelName: string, limits: LevelLimits, flow: string, signal?: AbortSignal): Promise<() => void> {
+  wait(levelName: string, limits: LevelLimits, flow: string, signal?: AbortSignal, width = 1): Promise<() => void> {
     const level = this.level(levelName, limits);
     const queuing = level.limits.queuing;
     if (!queuing) return Promise.reject(this.refusal(levelName, 'concurrency-limit'));
@@ -197,9 +212,10 @@ export class Dispatcher {
       };
       const waiter: Waiter = {
         queue,
+        width,
         start: () => {
           leave();
-          resolve(this.seat(levelName, level));
+          resolve(this.seat(levelName, level, width));
         },
         refuse: (why) => {
           leave();
@@ -216,14 +232,9 @@ export class Dispatcher {
     });
   }
 
-  /** Gives free seats to waiting requests, one queue after another. */
+  /** Gives free seats to waiting requests, one queue after another, while the next one's fit. */
   private dispatch(level: Level): void {
-    while (level.executing < level.limits.seats) {
-      const w = level.next();
-      if (!w) return;
-      level.executing++;
-      w.start();
-    }
+    for (let w = level.next(); w; w = level.next()) w.start();
   }
 
   /** Kubernetes' dispatching metrics in Prometheus text: requests running and queued, dispatched and rejected. */
@@ -232,7 +243,10 @@ export class Dispatcher {
     const lines = [
       '# HELP apiserver_flowcontrol_current_executing_requests Number of requests in initial (for a WATCH) or any (for a non-WATCH) execution stage in the API Priority and Fairness subsystem',
       '# TYPE apiserver_flowcontrol_current_executing_requests gauge',
-      ...[...this.levels].map(([name, l]) => `apiserver_flowcontrol_current_executing_requests{${label(name)}} ${l.executing}`),
+      ...[...this.levels].map(([name, l]) => `apiserver_flowcontrol_current_executing_requests{${label(name)}} ${l.running}`),
+      '# HELP apiserver_flowcontrol_current_executing_seats Concurrency (number of seats) occupied by the currently executing (initial stage for a WATCH, any stage otherwise) requests in the API Priority and Fairness subsystem',
+      '# TYPE apiserver_flowcontrol_current_executing_seats gauge',
+      ...[...this.levels].map(([name, l]) => `apiserver_flowcontrol_current_executing_seats{${label(name)}} ${l.executing}`),
       '# HELP apiserver_flowcontrol_current_inqueue_requests Number of requests currently pending in queues of the API Priority and Fairness subsystem',
       '# TYPE apiserver_flowcontrol_current_inqueue_requests gauge',
       ...[...this.levels].map(([name, l]) => `apiserver_flowcontrol_current_inqueue_requests{${label(name)}} ${l.waiting}`),
@@ -249,8 +263,8 @@ export class Dispatcher {
     return `${lines.join('\n')}\n`;
   }
 
-  /** Requests running and waiting, by level. */
-  load(): Map<string, { executing: number; waiting: number }> {
-    return new Map([...this.levels].map(([name, l]) => [name, { executing: l.executing, waiting: l.waiting }]));
+  /** Requests running and waiting, and the seats taken, by level. */
+  load(): Map<string, { executing: number; waiting: number; seats: number }> {
+    return new Map([...this.levels].map(([name, l]) => [name, { executing: l.running, waiting: l.waiting, seats: l.executing }]));
   }
 }

@@ -61,6 +61,13 @@ export class Registry {
     }
   }
 
+  /** How many objects of a served resource this server holds in its cache (undefined: unknown, not cached, or not served here). */
+  objectCount(group: string, version: string, resource: string): number | undefined {
+    const r = this.table.find(group, version, resource);
+    const store = r && this.stores.get(r.storage);
+    return store?.cache.holdsObjects ? store.cache.objects.size : undefined;
+  }
+
   /** The store behind a served resource (any version). */
   storeFor(r: ResourceInfo): ResourceStore {
     const s = this.stores.get(r.storage);

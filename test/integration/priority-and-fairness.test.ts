@@ -90,4 +90,46 @@ describe('API Priority and Fairness', () => {
     expect(metrics).toContain('apiserver_flowcontrol_rejected_requests_total{priority_level="apf-queue",reason="queue-full"} 1');
     expect(metrics).toContain('apiserver_flowcontrol_current_executing_requests{priority_level="apf-queue"} 0');
   });
+
+  it('gives a LIST a seat per hundred objects: an unread LIST of 350 ConfigMaps holds four seats of its level, one by name holds one', async () => {
+    // The default 600 seats, so a level of ten shares has about 24 and lets one request take 15% of them.
+    const wide = await startApiServer({ etcd: inject('etcdEndpoint') });
+    try {
+      const at = (path: string, body: unknown) => fetch(`${wide.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.status);
+      expect(await at('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'apf-lister' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'lister' }] })).toBe(201);
+      expect(await at(`${base}/prioritylevelconfigurations`, { apiVersion: 'flowcontrol.apiserver.k8s.io/v1', kind: 'PriorityLevelConfiguration', metadata: { name: 'apf-wide' }, spec: { type: 'Limited', limited: { nominalConcurrencyShares: 10, limitResponse: { type: 'Queue', queuing: { queues: 4, handSize: 1, queueLengthLimit: 10 } } } } })).toBe(201);
+      expect(await at(`${base}/flowschemas`, { apiVersion: 'flowcontrol.apiserver.k8s.io/v1', kind: 'FlowSchema', metadata: { name: 'apf-wide' }, spec: { matchingPrecedence: 500, priorityLevelConfiguration: { name: 'apf-wide' }, distinguisherMethod: { type: 'ByUser' }, rules: [{ subjects: [{ kind: 'User', user: { name: 'lister' } }], resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'], clusterScope: true, namespaces: ['*'] }] }] } })).toBe(201);
+      expect(await at('/api/v1/namespaces', { metadata: { name: 'wide' } })).toBe(201);
+      // Big enough together (~17 MB) that a client which does not read keeps the answer, and its seats, in flight.
+      const data = { blob: 'x'.repeat(48 * 1024) };
+      for (let i = 0; i < 350; i += 25) {
+        const batch = Array.from({ length: 25 }, (_, j) => at('/api/v1/namespaces/wide/configmaps', { metadata: { name: `cm-${i + j}` }, data }));
+        expect(new Set(await Promise.all(batch))).toEqual(new Set([201]));
+      }
+      const metrics = () => fetch(`${wide.url}/metrics`).then((r) => r.text());
+      await waitFor('the level to classify', async () => ((await metrics()).includes('apiserver_flowcontrol_nominal_limit_seats{priority_level="apf-wide"}') ? true : undefined));
+      const nominal = Number(/apiserver_flowcontrol_nominal_limit_seats\{priority_level="apf-wide"\} (\d+)/.exec(await metrics())![1]);
+      expect(Math.ceil(nominal * 0.15)).toBeGreaterThanOrEqual(4); // one request may take four seats of it
+      const stored = Number(JSON.parse(await fetch(`${wide.url}/api/v1/configmaps?limit=1`).then((r) => r.text())).metadata.remainingItemCount) + 1;
+      const reader = connect(wide.port, '127.0.0.1');
+      reader.on('error', () => undefined);
+      await new Promise((r) => reader.once('connect', r));
+      reader.pause();
+      reader.write('GET /api/v1/namespaces/wide/configmaps HTTP/1.1\r\nHost: x\r\nImpersonate-User: lister\r\n\r\n');
+      try {
+        const seats = Math.min(Math.ceil(stored / 100), Math.ceil(nominal * 0.15), 10);
+        expect(seats).toBe(4);
+        await waitFor('the unread LIST to hold its seats', async () => ((await metrics()).includes(`apiserver_flowcontrol_current_executing_seats{priority_level="apf-wide"} ${seats}`) ? true : undefined));
+        expect(await metrics()).toContain('apiserver_flowcontrol_current_executing_requests{priority_level="apf-wide"} 1');
+        // A LIST by name reads one object: one seat beside it, and it is answered.
+        const one = await fetch(`${wide.url}/api/v1/namespaces/wide/configmaps?fieldSelector=metadata.name%3Dcm-1`, { headers: { 'Impersonate-User': 'lister' } });
+        expect([one.status, ((await one.json()) as { items: unknown[] }).items.length]).toEqual([200, 1]);
+      } finally {
+        reader.destroy();
+      }
+      await waitFor('the seats to be given back', async () => ((await metrics()).includes('apiserver_flowcontrol_current_executing_seats{priority_level="apf-wide"} 0') ? true : undefined));
+    } finally {
+      await wide.stop();
+    }
+  }, 120_000);
 });
