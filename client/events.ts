@@ -37,50 +37,66 @@ export interface EventRateLimit {
 
 export const DEFAULT_EVENT_RATE_LIMIT: EventRateLimit = { qps: 50, burst: 100 };
 
-/** What the recorders of one process share, as client-go's broadcaster: one queue, one rate limit, one memory of repeats. */
-interface EventSink {
-  readonly client: ApiClient;
-  readonly log?: Logger;
-  readonly limit: EventRateLimit;
-  readonly seen: Map<string, Seen>;
-  readonly queued: Array<() => Promise<void>>;
-  writing: boolean;
-  dropped: number;
-  tokens: number;
-  refilledAt: number;
-}
-
 export class EventRecorder {
-  private sink: EventSink;
+  private readonly seen = new Map<string, Seen>();
+  private readonly queued: Array<() => Promise<void>> = [];
+  private writing = false;
+  /** Events not written because too many were waiting. */
+  dropped = 0;
+  private tokens: number;
+  private refilledAt = Date.now();
 
-  constructor(client: ApiClient, private readonly source: EventSource, log?: Logger, limit: EventRateLimit = DEFAULT_EVENT_RATE_LIMIT) {
-    this.sink = { client, log, limit, seen: new Map(), queued: [], writing: false, dropped: 0, tokens: limit.burst, refilledAt: Date.now() };
+  constructor(
+    private readonly client: ApiClient,
+    private readonly source: EventSource,
+    private readonly log?: Logger,
+    private readonly limit: EventRateLimit = DEFAULT_EVENT_RATE_LIMIT,
+  ) {
+    this.tokens = limit.burst;
   }
 
   /**
-   * A recorder for another part of the same process (kube-controller-manager's
-   * "deployment-controller", "node-controller"...), writing through this one's queue and rate limit.
+   * A recorder for another part of the same process, writing as `component` with a queue and
+   * rate limit of its own: kube-controller-manager gives each controller its own broadcaster,
+   * so a burst of one controller's events (a node controller meeting a thousand nodes) does
+   * not hold back or crowd out another's.
    */
   forComponent(component: string): EventRecorder {
-    const other = new EventRecorder(this.sink.client, { ...this.source, component }, this.sink.log, this.sink.limit);
-    other.sink = this.sink;
-    return other;
-  }
-
-  /** Events not written because too many were waiting. */
-  get dropped(): number {
-    return this.sink.dropped;
+    return new EventRecorder(this.client, { ...this.source, component }, this.log, this.limit);
   }
 
   /** Fire and forget: queued and written in the background; one that cannot be written is logged, never thrown. */
   event(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): void {
-    const sink = this.sink;
-    if (sink.queued.length >= MAX_QUEUED) {
-      if (sink.dropped++ % 100 === 0) sink.log?.warn({ dropped: sink.dropped, reason }, 'too many events waiting to be written: dropping');
+    if (this.queued.length >= MAX_QUEUED) {
+      if (this.dropped++ % 100 === 0) this.log?.warn({ dropped: this.dropped, reason }, 'too many events waiting to be written: dropping');
       return;
     }
-    sink.queued.push(() => this.record(obj, type, reason, message, fieldPath).catch((err) => sink.log?.warn({ err: (err as Error).message, reason }, 'could not record event')));
-    if (!sink.writing) void drain(sink);
+    this.queued.push(() => this.record(obj, type, reason, message, fieldPath).catch((err) => this.log?.warn({ err: (err as Error).message, reason }, 'could not record event')));
+    if (!this.writing) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    while (this.queued.length) {
+      await this.takeToken();
+      await this.queued.shift()!();
+    }
+    this.writing = false;
+  }
+
+  /** A token bucket: `burst` writes at once, then `qps` a second. */
+  private async takeToken(): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      this.tokens = Math.min(this.limit.burst, this.tokens + ((now - this.refilledAt) / 1000) * this.limit.qps);
+      this.refilledAt = now;
+      if (this.tokens >= 1) {
+        this.tokens -= 1;
+        return;
+      }
+      // Unreferenced: waiting Events never keep a stopping component alive.
+      await new Promise((r) => setTimeout(r, Math.ceil(((1 - this.tokens) / this.limit.qps) * 1000)).unref());
+    }
   }
 
   async record(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): Promise<void> {
@@ -96,19 +112,19 @@ export class EventRecorder {
     };
     const key = JSON.stringify([involvedObject.uid, involvedObject.name, fieldPath ?? '', type, reason, message, this.source.component, this.source.host ?? '']);
     const now = rfc3339();
-    const prior = this.sink.seen.get(key);
+    const prior = this.seen.get(key);
     if (prior) {
       prior.count++;
       try {
-        await this.sink.client.patch(events, prior.namespace, prior.name, { count: prior.count, lastTimestamp: now }, 'merge');
+        await this.client.patch(events, prior.namespace, prior.name, { count: prior.count, lastTimestamp: now }, 'merge');
         return;
       } catch {
         // The earlier event is gone (expired or deleted): write a new one below.
-        this.sink.seen.delete(key);
+        this.seen.delete(key);
       }
     }
     const name = `${obj.metadata.name}.${(Date.now() * 1e6 + Math.floor(Math.random() * 1e6)).toString(16)}`;
-    await this.sink.client.create(events, namespace, {
+    await this.client.create(events, namespace, {
       apiVersion: 'v1',
       kind: 'Event',
       metadata: { name, namespace },
@@ -123,31 +139,7 @@ export class EventRecorder {
       reportingComponent: this.source.component,
       reportingInstance: this.source.host ?? '',
     });
-    if (this.sink.seen.size >= MAX_REMEMBERED) this.sink.seen.delete(this.sink.seen.keys().next().value!);
-    this.sink.seen.set(key, { name, namespace, count: 1, firstTimestamp: now });
-  }
-}
-
-async function drain(sink: EventSink): Promise<void> {
-  sink.writing = true;
-  while (sink.queued.length) {
-    await takeToken(sink);
-    await sink.queued.shift()!();
-  }
-  sink.writing = false;
-}
-
-/** A token bucket: `burst` writes at once, then `qps` a second. */
-async function takeToken(sink: EventSink): Promise<void> {
-  for (;;) {
-    const now = Date.now();
-    sink.tokens = Math.min(sink.limit.burst, sink.tokens + ((now - sink.refilledAt) / 1000) * sink.limit.qps);
-    sink.refilledAt = now;
-    if (sink.tokens >= 1) {
-      sink.tokens -= 1;
-      return;
-    }
-    // Unreferenced: waiting Events never keep a stopping component alive.
-    await new Promise((r) => setTimeout(r, Math.ceil(((1 - sink.tokens) / sink.limit.qps) * 1000)).unref());
+    if (this.seen.size >= MAX_REMEMBERED) this.seen.delete(this.seen.keys().next().value!);
+    this.seen.set(key, { name, namespace, count: 1, firstTimestamp: now });
   }
 }

@@ -94,7 +94,7 @@ runComponent({
     const writer = leader.fence(client, f['leader-elect']);
     const lead = async (leading: AbortSignal) => {
       informers = new InformerFactory(client, log, INFORMER_KEEPING);
-      // One queue and rate limit for the process; each controller writes as its own source (below).
+      // Each controller records through its own recorder (below): its own source, queue and rate limit.
       const recorder = new EventRecorder(writer, { component: 'kube-controller-manager' }, log);
       const ctx: ControllerContext = {
         client: writer,

@@ -251,6 +251,7 @@ export interface ContainerStatus {
   image: string;
   imageID: string;
   containerID?: string;
+  volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean; recursiveReadOnly?: string }>;
 }
 
 export interface PodCondition {

@@ -114,6 +114,19 @@ describe('computePodStatus', () => {
     expect(cond(s, 'Ready')).toBe('False');
   });
 
+  it("lists each container's mounts in its status, read-only ones not recursively so, waiting or running", () => {
+    const mounts = [{ name: 'token', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true }, { name: 'data', mountPath: '/data' }];
+    const p = pod({ containers: [{ name: 'app', image: 'busybox:1.36', volumeMounts: mounts }, { name: 'plain', image: 'busybox:1.36' }] });
+    const expected = [
+      { name: 'token', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true, recursiveReadOnly: 'Disabled' },
+      { name: 'data', mountPath: '/data' },
+    ];
+    for (const s of [status(p, []), status(p, [sandbox(), c('app', 'app'), c('app', 'plain')])]) {
+      expect(s.containerStatuses!.find((x) => x.name === 'app')!.volumeMounts).toEqual(expected);
+      expect(s.containerStatuses!.find((x) => x.name === 'plain')).not.toHaveProperty('volumeMounts');
+    }
+  });
+
   it('waits app containers with PodInitializing while init containers run', () => {
     const p = pod({ initContainers: [{ name: 'init', image: 'x' }] });
     const s = status(p, [sandbox(), c('init', 'init')]);

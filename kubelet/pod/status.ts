@@ -43,10 +43,19 @@ function terminatedState(c: ObservedContainer, runtime: string) {
   };
 }
 
+/**
+ * A container's mounts as Kubernetes' kubelet reports them since 1.31: a read-only one says it
+ * is not recursively read-only, which this runtime does not do.
+ */
+function mountStatuses(spec: Container): Pick<ContainerStatus, 'volumeMounts'> {
+  if (!spec.volumeMounts?.length) return {};
+  return { volumeMounts: spec.volumeMounts.map((m) => ({ name: m.name, mountPath: m.mountPath, ...(m.readOnly ? { readOnly: true, recursiveReadOnly: 'Disabled' } : {}) })) };
+}
+
 function containerStatus(spec: Container, history: ObservedContainer[], input: StatusInput, defaultWaiting: string): ContainerStatus {
   const last = history[0];
   const prev = history[1];
-  const base = { name: spec.name, image: spec.image, imageID: '', restartCount: 0, ready: false, started: false, lastState: {} };
+  const base = { name: spec.name, image: spec.image, imageID: '', restartCount: 0, ready: false, started: false, lastState: {}, ...mountStatuses(spec) };
   const waiting = input.waiting[spec.name];
   if (!last) return { ...base, state: { waiting: { reason: waiting?.reason ?? defaultWaiting, ...(waiting?.message ? { message: waiting.message } : {}) } } };
   const common = {
