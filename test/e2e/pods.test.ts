@@ -88,6 +88,8 @@ describe('a pod from kubectl run', () => {
     expect(p.status.hostIP).toBe('127.0.0.1');
     expect(p.status.containerStatuses[0]).toMatchObject({ name: 'web', ready: true, started: true, restartCount: 0, image: 'busybox:1.36' });
     expect(p.status.containerStatuses[0].containerID).toMatch(/^docker:\/\/[0-9a-f]{64}$/);
+    // Its service account token's mount, as the 1.32 kubelet reports it.
+    expect(p.status.containerStatuses[0].volumeMounts).toEqual([{ name: expect.stringMatching(/^kube-api-access-/), mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true, recursiveReadOnly: 'Disabled' }]);
     const wide = await kubectl.ok(['get', 'pod', 'web', '-o', 'wide']);
     expect(wide).toMatch(new RegExp(`web\\s+1/1\\s+Running\\s+0\\s+\\S+\\s+${p.status.podIP.replace(/\./g, '\\.')}\\s+${p.spec.nodeName}`));
     // The pod's server answers on its IP (a container this test created).
