@@ -466,7 +466,8 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     const attrs = identity.attributes;
     const query = req.query as Record<string, string | string[] | undefined>;
     const option = (name: keyof ListOptions) => (Array.isArray(query[name]) ? query[name][0] : query[name]);
-    const width = attrs.resourceRequest
+    // Only a LIST may take more than one seat: nothing to read off other requests.
+    const width = attrs.resourceRequest && attrs.verb === 'list'
       ? requestSeats(
           attrs,
           { limit: option('limit'), continue: option('continue'), resourceVersion: option('resourceVersion'), resourceVersionMatch: option('resourceVersionMatch'), labelSelector: option('labelSelector'), fieldSelector: option('fieldSelector') },
