@@ -35,7 +35,7 @@ import { ensureSystemPriorityClasses } from './registry/system-priority-classes.
 import { ensureFlowControlBootstrap, keepFlowControlBootstrap } from './registry/flow-control-bootstrap.js';
 import { flowOf, FLOW_SCHEMA_UID_HEADER, PRIORITY_LEVEL_UID_HEADER, type Classification } from './flowcontrol/classifier.js';
 import { Dispatcher } from './flowcontrol/dispatcher.js';
-import { levelMaxSeats, requestSeats, type ListOptions } from './flowcontrol/work-estimator.js';
+import { levelMaxSeats, listOptionsOf, requestSeats } from './flowcontrol/work-estimator.js';
 import { FlowControlConfig, flowControlMetrics } from './flowcontrol/config-controller.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { healthRoutes, versionInfo } from './routes/health.js';
@@ -464,17 +464,11 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     const limits = flowControl.limitsOf(level);
     if (!limits || isLongRunning(req)) return;
     const attrs = identity.attributes;
-    const query = req.query as Record<string, string | string[] | undefined>;
-    const option = (name: keyof ListOptions) => (Array.isArray(query[name]) ? query[name][0] : query[name]);
     // Only a LIST may take more than one seat: nothing to read off other requests.
-    const width = attrs.resourceRequest && attrs.verb === 'list'
-      ? requestSeats(
-          attrs,
-          { limit: option('limit'), continue: option('continue'), resourceVersion: option('resourceVersion'), resourceVersionMatch: option('resourceVersionMatch'), labelSelector: option('labelSelector'), fieldSelector: option('fieldSelector') },
-          registry.objectCount(attrs.apiGroup, attrs.apiVersion, attrs.resource),
-          levelMaxSeats(limits.seats, limits.queuing?.handSize),
-        )
-      : 1;
+    const width =
+      attrs.resourceRequest && attrs.verb === 'list'
+        ? requestSeats(attrs, listOptionsOf(req.query as Record<string, string | string[] | undefined>), registry.objectCount(attrs.apiGroup, attrs.apiVersion, attrs.resource), levelMaxSeats(limits.seats, limits.queuing?.handSize))
+        : 1;
     let release = dispatcher.tryAdmit(level, limits, width);
     if (!release) {
       const gone = new AbortController();

@@ -2,7 +2,7 @@
 // objects, declared by each kind module (api/kinds/). A kind with none gets the default.
 import { assignOwn, clone, deepEqual } from '../codec/values.js';
 import type { DeleteOptions, KubeObject } from '../types/meta.js';
-import { goFields, goZero } from '../managed-fields/go-zero.js';
+import { goFields, goZero } from '../protobuf/go-zero.js';
 import { messageOf } from '../protobuf/schema.js';
 
 export interface Strategy {

@@ -8,7 +8,7 @@ import { deepEqual, isObject, own, setOwn } from '../codec/values.js';
 /**
  * How a value is merged and owned: field by field, as keyed items, as a set, or as a whole.
  * A struct of a built-in kind also knows each field's value in an empty Go object (`zero`,
- * undefined when Go leaves the field out; go-zero.ts says why that matters).
+ * undefined when Go leaves the field out; api/protobuf/go-zero.ts says why that matters).
  */
 export type Shape =
   | { kind: 'struct'; child(name: string): Shape; zero?(name: string): unknown }

@@ -1,13 +1,13 @@
 // The merge shape of a kind's fields, from the schemas this server has: the kind modules' DSL
 // (merge keys are associative lists, primitive merges are sets, other lists atomic) and a
 // CRD's openAPIV3Schema (x-kubernetes-list-type, -list-map-keys and -map-type). Built-in kinds'
-// structs also know what Go writes for each field of an empty object (go-zero.ts).
+// structs also know what Go writes for each field of an empty object (api/protobuf/go-zero.ts).
 import type { JSONSchemaProps } from '../custom-resources/structural-schema.js';
 import type { KindModule } from '../kinds/kind.js';
 import { messageOf } from '../protobuf/schema.js';
 import { child, type Schema } from '../schema/dsl.js';
 import { ATOMIC, DEDUCED, type Shape } from './field-set.js';
-import { goFields } from './go-zero.js';
+import { goFields } from '../protobuf/go-zero.js';
 
 // Go types marked `+structType=atomic` in Kubernetes: owned whole, as one field, wherever they
 // are used (a Deployment's creator owns `f:selector`, not `f:selector.f:matchLabels.f:app`).

@@ -32,10 +32,10 @@ interface Waiter {
 }
 
 class Level {
-  /** Seats taken by the requests running. */
+  /** Seats taken by the requests executing. */
+  seatsInUse = 0;
+  /** Requests executing. */
   executing = 0;
-  /** Requests running. */
-  running = 0;
   waiting = 0;
   /** How many queues the level has (a configuration may ask for millions: only non-empty ones exist). */
   queueCount = 0;
@@ -67,7 +67,7 @@ class Level {
 
   /** Whether `width` more seats fit now: they do in an idle level, whatever the width. */
   fits(width: number): boolean {
-    return this.executing === 0 || this.executing + width <= this.limits.seats;
+    return this.seatsInUse === 0 || this.seatsInUse + width <= this.limits.seats;
   }
 
   /** The first request of the queue whose turn it is, if its seats fit (any when `always`); that queue then waits behind the others. */
@@ -162,14 +162,14 @@ export class Dispatcher {
   /** Takes `width` seats of the level; answers the function that gives them back. */
   private seat(levelName: string, level: Level, width: number): () => void {
     let released = false;
-    level.executing += width;
-    level.running++;
+    level.seatsInUse += width;
+    level.executing++;
     this.count(this.dispatched, levelName);
     return () => {
       if (released) return;
       released = true;
-      level.executing -= width;
-      level.running--;
+      level.seatsInUse -= width;
+      level.executing--;
       this.dispatch(level);
     };
   }
@@ -243,10 +243,10 @@ export class Dispatcher {
     const lines = [
       '# HELP apiserver_flowcontrol_current_executing_requests Number of requests in initial (for a WATCH) or any (for a non-WATCH) execution stage in the API Priority and Fairness subsystem',
       '# TYPE apiserver_flowcontrol_current_executing_requests gauge',
-      ...[...this.levels].map(([name, l]) => `apiserver_flowcontrol_current_executing_requests{${label(name)}} ${l.running}`),
+      ...[...this.levels].map(([name, l]) => `apiserver_flowcontrol_current_executing_requests{${label(name)}} ${l.executing}`),
       '# HELP apiserver_flowcontrol_current_executing_seats Concurrency (number of seats) occupied by the currently executing (initial stage for a WATCH, any stage otherwise) requests in the API Priority and Fairness subsystem',
       '# TYPE apiserver_flowcontrol_current_executing_seats gauge',
-      ...[...this.levels].map(([name, l]) => `apiserver_flowcontrol_current_executing_seats{${label(name)}} ${l.executing}`),
+      ...[...this.levels].map(([name, l]) => `apiserver_flowcontrol_current_executing_seats{${label(name)}} ${l.seatsInUse}`),
       '# HELP apiserver_flowcontrol_current_inqueue_requests Number of requests currently pending in queues of the API Priority and Fairness subsystem',
       '# TYPE apiserver_flowcontrol_current_inqueue_requests gauge',
       ...[...this.levels].map(([name, l]) => `apiserver_flowcontrol_current_inqueue_requests{${label(name)}} ${l.waiting}`),
@@ -265,6 +265,6 @@ export class Dispatcher {
 
   /** Requests running and waiting, and the seats taken, by level. */
   load(): Map<string, { executing: number; waiting: number; seats: number }> {
-    return new Map([...this.levels].map(([name, l]) => [name, { executing: l.running, waiting: l.waiting, seats: l.executing }]));
+    return new Map([...this.levels].map(([name, l]) => [name, { executing: l.executing, waiting: l.waiting, seats: l.seatsInUse }]));
   }
 }

@@ -19,6 +19,15 @@ export interface ListOptions {
   fieldSelector?: string;
 }
 
+/** The LIST options of a parsed query string (the first of a repeated parameter). */
+export function listOptionsOf(query: Record<string, string | string[] | undefined>): ListOptions {
+  const first = (name: keyof ListOptions) => {
+    const v = query[name];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  return { limit: first('limit'), continue: first('continue'), resourceVersion: first('resourceVersion'), resourceVersionMatch: first('resourceVersionMatch'), labelSelector: first('labelSelector'), fieldSelector: first('fieldSelector') };
+}
+
 /**
  * The most seats one request of a level may take: 15% of its seats, and no more than the seats
  * each queue of a hand would have (seats / handSize), at least 1; at most 10 in any case.

@@ -18,7 +18,7 @@ const nodes = resource('v1/nodes');
 const csiNodes = resource('storage.k8s.io/v1/csinodes');
 const REPORT_MS = 5 * 60_000;
 
-/** What a kubelet's events about its node name: the Node, with its name for a uid (as Kubernetes' kubelet does; `kubectl describe node` looks both up). */
+/** What a kubelet's events about its node refer to: the Node, with its name for a uid (as Kubernetes' kubelet does; `kubectl describe node` looks both up). */
 export const nodeReference = (nodeName: string) => ({ kind: 'Node', metadata: { name: nodeName, uid: nodeName } });
 
 /** The event a kubelet records when one of its node conditions takes a status. */
@@ -160,7 +160,10 @@ export class NodeStatusReporter {
     const cond = (type: string, status: 'True' | 'False', reason: string, message: string) => {
       const before = prior.find((c) => c.type === type);
       // A condition that takes a new status is announced (all of them when the kubelet starts).
-      if (before?.status !== status) this.recorder?.event(nodeReference(this.config.nodeName), 'Normal', CONDITION_EVENTS[type]![status]!, `Node ${this.config.nodeName} status is now: ${CONDITION_EVENTS[type]![status]}`);
+      if (before?.status !== status) {
+        const event = CONDITION_EVENTS[type]![status]!;
+        this.recorder?.event(nodeReference(this.config.nodeName), 'Normal', event, `Node ${this.config.nodeName} status is now: ${event}`);
+      }
       return { type, status, lastHeartbeatTime: now, lastTransitionTime: before && before.status === status ? before.lastTransitionTime : now, reason, message };
     };
     const images = this.runtimeHealthy ? await this.runtime.listImages().catch(() => []) : [];

@@ -1,13 +1,14 @@
-// What Kubernetes' Go types write for a field of an empty object. Server-side apply compares
-// typed values converted from Go structs, so a field Go always writes (a struct held by value,
-// or a field without `omitempty`) is there in the "before" of every write, as `{}`, null or a
-// zero, even when the stored JSON lacks it. A field Go leaves out is absent: a write that sets
-// it adds it, and the writer then owns the field itself as well as what is below it (the `.`
-// in FieldsV1, e.g. under `f:labels`). That is why a Deployment's creator owns
-// `f:strategy.f:rollingUpdate.{.}` but not `f:strategy.{.}`: `strategy` is a struct held by
-// value, `rollingUpdate` a pointer. The Go facts come from the generated protobuf schema
-// (api/protobuf/schema.generated.ts: Go pointer and omitempty flags per field).
-import { schema, WELL_KNOWN, type SchemaField } from '../protobuf/schema.js';
+// What Kubernetes' Go types write for a field of an empty object, from the generated protobuf
+// schema (schema.generated.ts: Go pointer and omitempty flags per field): a field Go always
+// writes (a struct held by value, or a field without `omitempty`) is there as `{}`, null or a
+// zero even when nobody set it; a field Go leaves out is absent. Two uses: the status a create
+// answers with (api/kinds/strategy.ts), and server-side apply, which compares typed values
+// converted from Go structs, so such a field is in the "before" of every write even when the
+// stored JSON lacks it, while a field Go leaves out is added by the write that sets it, whose
+// writer then owns the field itself as well as what is below it (the `.` in FieldsV1, e.g.
+// under `f:labels`). That is why a Deployment's creator owns `f:strategy.f:rollingUpdate.{.}`
+// but not `f:strategy.{.}`: `strategy` is a struct held by value, `rollingUpdate` a pointer.
+import { schema, WELL_KNOWN, type SchemaField } from './schema.js';
 
 const META = 'k8s.io.apimachinery.pkg.apis.meta.v1.';
 
