@@ -437,6 +437,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   const reviews: ReviewDeps = {
     authorizer,
     tokens,
+    apiAudiences: sa.audiences,
     rulesFor: (user, namespace) => (user.groups.includes(MASTERS_GROUP) || has('AlwaysAllow') ? EVERYTHING : has('RBAC') ? rbac.rulesFor(user, namespace) : []),
     // As Kubernetes answers: a webhook cannot list what it would allow.
     rulesIncomplete: () => (has('Webhook') ? 'webhook authorizer does not support user rule resolution' : undefined),

@@ -5,7 +5,7 @@
 // system:serviceaccount:<ns>:<name> in system:serviceaccounts and system:serviceaccounts:<ns>.
 import { createHash, createPrivateKey, createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from 'jose';
-import type { TokenAuthenticator } from '../../component-base/authn/authenticator.js';
+import type { AudienceAwareTokenAuthenticator, AudienceReview } from '../../component-base/authn/authenticator.js';
 import type { UserInfo } from '../../component-base/authn/user.js';
 
 export interface BoundObject {
@@ -40,6 +40,11 @@ export function keyId(publicKey: KeyObject): string {
   return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('base64url');
 }
 
+/** Go's %q of a string slice, as Kubernetes' messages print audiences: ["a" "b"]. */
+function goQuotedList(items: string[]): string {
+  return `[${items.map((i) => JSON.stringify(i)).join(' ')}]`;
+}
+
 function algorithmOf(key: KeyObject): string {
   if (key.asymmetricKeyType === 'rsa') return 'RS256';
   if (key.asymmetricKeyType === 'ec') {
@@ -49,7 +54,7 @@ function algorithmOf(key: KeyObject): string {
   throw new Error(`service-account keys must be RSA or ECDSA, not ${key.asymmetricKeyType}`);
 }
 
-export class ServiceAccountTokens implements TokenAuthenticator {
+export class ServiceAccountTokens implements AudienceAwareTokenAuthenticator {
   private readonly signingKey: KeyObject;
   private readonly kid: string;
   private readonly verifyKeys: Map<string, KeyObject>;
@@ -94,27 +99,48 @@ export class ServiceAccountTokens implements TokenAuthenticator {
     return { token, expiresAt: new Date((iat + seconds) * 1000) };
   }
 
-  /** The user of a valid token; undefined for anything else (not a JWT, wrong issuer, expired, revoked). */
+  /** The user of a valid token for the apiserver's audiences; undefined for anything else (not a JWT, wrong issuer or audience, expired, revoked). */
   async authenticateToken(token: string): Promise<UserInfo | undefined> {
+    const r = await this.reviewToken(token, this.audiences);
+    return 'user' in r ? r.user : undefined;
+  }
+
+  /**
+   * A token judged for `requested` audiences, as a TokenReview asks: accepted for those of them
+   * it names (a token naming none is the apiserver's own, as legacy tokens were), refused with
+   * Kubernetes' message when it names none of them.
+   */
+  async reviewToken(token: string, requested: string[]): Promise<AudienceReview> {
+    const payload = await this.verified(token);
+    if (!payload) return {};
+    const named = payload.aud === undefined ? [] : Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+    const tokenAudiences = named.length ? named : this.audiences;
+    const accepted = tokenAudiences.filter((a) => requested.includes(a));
+    if (accepted.length === 0) return { error: `token audiences ${goQuotedList(tokenAudiences)} is invalid for the target audiences ${goQuotedList(requested)}` };
+    const user = await this.userOf(payload);
+    return user ? { user, audiences: accepted } : {};
+  }
+
+  /** The claims of a token this apiserver signed (or a --service-account-key-file key did), unexpired, from its issuer. */
+  private async verified(token: string): Promise<JWTPayload | undefined> {
     if (token.split('.').length !== 3) return undefined;
-    let payload: JWTPayload;
     try {
       const { kid } = decodeProtectedHeader(token);
       const keys = kid && this.verifyKeys.has(kid) ? [this.verifyKeys.get(kid)!] : [...this.verifyKeys.values()];
-      let verified: JWTPayload | undefined;
       for (const key of keys) {
         try {
-          verified = (await jwtVerify(token, key, { issuer: this.issuer, audience: this.audiences, currentDate: new Date(this.now()), clockTolerance: 60 })).payload;
-          break;
+          return (await jwtVerify(token, key, { issuer: this.issuer, currentDate: new Date(this.now()), clockTolerance: 60 })).payload;
         } catch {
           // another key may have signed it
         }
       }
-      if (!verified) return undefined;
-      payload = verified;
     } catch {
-      return undefined;
+      // not a JWS header
     }
+    return undefined;
+  }
+
+  private async userOf(payload: JWTPayload): Promise<UserInfo | undefined> {
     const kube = payload['kubernetes.io'] as KubernetesClaim | undefined;
     if (!kube?.namespace || !kube.serviceaccount?.name || payload.sub !== `${SA_PREFIX}${kube.namespace}:${kube.serviceaccount.name}`) return undefined;
     // Bound tokens die with their objects: each must still exist with the uid the token names.

@@ -3,7 +3,7 @@
 // SubjectAccessReview and its local and self forms (can-i), SelfSubjectRulesReview (can-i --list).
 import { badRequest } from '../../api/status.js';
 import type { KubeObject } from '../../api/types/meta.js';
-import type { TokenAuthenticator } from '../../component-base/authn/authenticator.js';
+import { isAudienceAware, type AudienceReview, type TokenAuthenticator } from '../../component-base/authn/authenticator.js';
 import { withAuthenticatedGroup, type UserInfo } from '../../component-base/authn/user.js';
 import type { Authorizer } from './authorizer.js';
 import type { PolicyRule } from './rbac.js';
@@ -16,6 +16,8 @@ export interface ReviewDeps {
   /** Why the rules listed are not all a user may do (a webhook decides too), if they are not. */
   rulesIncomplete?(): string | undefined;
   tokens: TokenAuthenticator[];
+  /** The apiserver's own audiences (--api-audiences): a TokenReview's when it names none. */
+  apiAudiences: string[];
 }
 
 interface AccessSpec {
@@ -40,22 +42,42 @@ async function accessStatus(deps: ReviewDeps, user: UserInfo, spec: AccessSpec) 
   return { allowed: d.decision === 'allow', ...(d.decision === 'deny' ? { denied: true } : {}), ...(d.reason ? { reason: d.reason } : {}) };
 }
 
+/**
+ * One authenticator's verdict on a token for `wanted` audiences. One that cannot tell a token's
+ * audiences (token file, bootstrap tokens, OIDC, webhook) only vouches for the apiserver's own,
+ * as Kubernetes wraps its audience-agnostic authenticators.
+ */
+async function reviewToken(t: TokenAuthenticator, token: string, wanted: string[], apiAudiences: string[]): Promise<AudienceReview> {
+  if (isAudienceAware(t)) return t.reviewToken(token, wanted);
+  const audiences = apiAudiences.filter((a) => wanted.includes(a));
+  if (audiences.length === 0) return {};
+  const user = await t.authenticateToken(token);
+  return user ? { user, audiences } : {};
+}
+
 function answer(body: KubeObject, status: Record<string, unknown>): KubeObject {
   return { ...body, metadata: { ...body.metadata }, status };
 }
 
 /** The review's answer; `namespace` is the URL's (LocalSubjectAccessReview). */
 export async function review(kind: string, body: KubeObject, requester: UserInfo, namespace: string | undefined, deps: ReviewDeps): Promise<KubeObject> {
-  const spec = (body.spec ?? {}) as AccessSpec & { token?: string; namespace?: string };
+  const spec = (body.spec ?? {}) as AccessSpec & { token?: string; namespace?: string; audiences?: unknown[] };
   switch (kind) {
     case 'SelfSubjectReview':
       return answer(body, { userInfo: userInfoOut(requester) });
     case 'TokenReview': {
+      const token = (body.spec as { token?: unknown } | undefined)?.token;
+      if (typeof token !== 'string' || token === '') throw badRequest('token is required for TokenReview in authentication');
+      const wanted = Array.isArray(spec.audiences) && spec.audiences.length > 0 ? spec.audiences.map(String) : deps.apiAudiences;
+      const errors: string[] = [];
       for (const t of deps.tokens) {
-        const user = await t.authenticateToken(spec.token ?? '');
-        if (user) return answer(body, { authenticated: true, user: userInfoOut(withAuthenticatedGroup(user)) });
+        const r = await reviewToken(t, token, wanted, deps.apiAudiences);
+        if ('user' in r) return answer(body, { authenticated: true, user: userInfoOut(withAuthenticatedGroup(r.user)), audiences: r.audiences });
+        if (r.error) errors.push(r.error);
       }
-      return answer(body, { authenticated: false, user: {}, error: 'invalid bearer token' });
+      // Kubernetes' union of authenticators: their errors, or the bearer-token default when none failed loudly.
+      const error = errors.length === 0 ? 'invalid bearer token' : errors.length === 1 ? errors[0] : `[${errors.join(', ')}]`;
+      return answer(body, { user: {}, error });
     }
     case 'SelfSubjectAccessReview':
       return answer(body, await accessStatus(deps, requester, spec));

@@ -22,6 +22,23 @@ export interface TokenAuthenticator {
   authenticateToken(token: string): Promise<UserInfo | undefined>;
 }
 
+/** What a token is worth for some audiences: its user and the audiences it was accepted for, or why not. */
+export type AudienceReview = { user: UserInfo; audiences: string[] } | { error?: string };
+
+/**
+ * An authenticator whose tokens name their audiences (service-account tokens), so it can judge a
+ * token for audiences other than the apiserver's own (a TokenReview's `spec.audiences`).
+ * Authenticators without it accept a token only for the apiserver's audiences, as Kubernetes
+ * wraps its audience-agnostic ones.
+ */
+export interface AudienceAwareTokenAuthenticator extends TokenAuthenticator {
+  reviewToken(token: string, audiences: string[]): Promise<AudienceReview>;
+}
+
+export function isAudienceAware(t: TokenAuthenticator): t is AudienceAwareTokenAuthenticator {
+  return typeof (t as Partial<AudienceAwareTokenAuthenticator>).reviewToken === 'function';
+}
+
 export type AuthnResult = { ok: true; user: UserInfo } | { ok: false; reason: string };
 
 export interface AuthenticatorOptions {

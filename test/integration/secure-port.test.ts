@@ -658,6 +658,27 @@ describe('service-account tokens', () => {
     expect((await bot.run(['get', 'pods', '-n', 'team-sa'])).stderr).toContain('You must be logged in to the server');
   });
 
+  it('a TokenReview judges a token for the audiences it asks about, as a third party (Vault) checks tokens made for it', async () => {
+    const admin = asCert('admin');
+    await admin.ok(['create', 'serviceaccount', 'auditor', '-n', 'team-sa']);
+    const forVault = (await admin.ok(['create', 'token', 'auditor', '-n', 'team-sa', '--audience', 'vault'])).trim();
+    const forApi = (await admin.ok(['create', 'token', 'auditor', '-n', 'team-sa'])).trim();
+    const tokenReview = async (token: string, audiences?: string[]) =>
+      (JSON.parse(await admin.ok(['create', '-f', '-', '-o', 'json'], JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token, ...(audiences ? { audiences } : {}) } }))) as { status: Record<string, unknown> }).status;
+
+    expect(await tokenReview(forVault, ['vault'])).toMatchObject({ authenticated: true, user: { username: 'system:serviceaccount:team-sa:auditor' }, audiences: ['vault'] });
+    // Not for the apiserver, whether asked for its audiences or not, and no use as a bearer token.
+    expect(await tokenReview(forVault)).toEqual({ user: {}, error: 'token audiences ["vault"] is invalid for the target audiences ["https://kubernetes.default.svc.cluster.local"]' });
+    expect((await asToken(forVault).run(['auth', 'whoami'])).stderr).toContain('You must be logged in to the server');
+    // An apiserver token is no use to Vault.
+    expect(await tokenReview(forApi, ['vault'])).toEqual({ user: {}, error: 'token audiences ["https://kubernetes.default.svc.cluster.local"] is invalid for the target audiences ["vault"]' });
+    expect(await tokenReview(forApi)).toMatchObject({ authenticated: true, audiences: ['https://kubernetes.default.svc.cluster.local'] });
+    // A token nobody signed: not authenticated (Go omits the false), with the bearer-token error.
+    expect(await tokenReview('not-a-token')).toEqual({ user: {}, error: 'invalid bearer token' });
+    const empty = await admin.run(['create', '-f', '-'], JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: '' } }));
+    expect(empty.stderr).toContain('token is required for TokenReview in authentication');
+  });
+
   it('a token bound to a pod dies with the pod; durations under ten minutes are refused', async () => {
     const admin = asCert('admin');
     await admin.ok(['create', 'serviceaccount', 'worker', '-n', 'team-sa']);
