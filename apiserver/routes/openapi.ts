@@ -98,7 +98,7 @@ export async function openapiRoutes(app: FastifyInstance, opts: { gitVersion: st
     const gvs = opts.table.groupVersions();
     if (v2?.gvs !== gvs) {
       const definitions: Record<string, unknown> = {};
-      for (const gv of gvs) Object.assign(definitions, builtinSchemas(gv.resources), customSchemas(gv.resources));
+      for (const gv of gvs) Object.assign(definitions, builtinSchemas(gv.resources), customSchemas(gv.resources, true));
       const doc = { swagger: '2.0', info: { title: 'Kubernetes', version: opts.gitVersion }, paths: {}, definitions };
       v2 = { gvs, text: JSON.stringify(doc).replaceAll('#/components/schemas/', '#/definitions/') };
     }

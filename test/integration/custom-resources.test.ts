@@ -331,6 +331,34 @@ describe.each(Object.entries(KUBECTL_VERSIONS))('kubectl %s with custom resource
     expect(await kubectl.ok(['delete', `widgets.${group}`, 'k1'])).toContain(`widget.${group} "k1" deleted`);
     expect(await kubectl.ok(['delete', 'crd', `widgets.${group}`])).toContain('deleted');
   });
+
+  it('applies a List of custom resources that keep unknown fields (kubectl validates Lists against /openapi/v2)', async () => {
+    const loose = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: `gadgets.${group}` },
+      spec: {
+        group,
+        scope: 'Namespaced',
+        names: { plural: 'gadgets', kind: 'Gadget' },
+        versions: [{
+          name: 'v1',
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', nullable: true, properties: { a: { type: 'string' } } } }, 'x-kubernetes-preserve-unknown-fields': true } },
+        }],
+      },
+    };
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify(loose));
+    await kubectl.ok(['wait', '--for=condition=Established', `crd/gadgets.${group}`, '--timeout=20s']);
+    const list = { apiVersion: 'v1', kind: 'List', items: [{ apiVersion: `${group}/v1`, kind: 'Gadget', metadata: { name: 'g1' }, someField: 'field1', nested: { deep: 1 } }] };
+    expect(await kubectl.ok(['apply', '-f', '-'], JSON.stringify(list))).toContain(`gadget.${group}/g1 created`);
+    expect(JSON.parse(await kubectl.ok(['get', `gadgets.${group}`, 'g1', '-o', 'json']))).toMatchObject({ someField: 'field1', nested: { deep: 1 } });
+    // Published in v2 as Kubernetes does: a bare object, so kubectl's validator lets every field through.
+    const v2 = (await (await fetch(`${api.url}/openapi/v2`)).json()) as { definitions: Record<string, unknown> };
+    expect(v2.definitions[`${group.split('.').reverse().join('.')}.v1.Gadget`]).toEqual({ type: 'object', 'x-kubernetes-group-version-kind': [{ group, kind: 'Gadget', version: 'v1' }] });
+    await kubectl.ok(['delete', 'crd', `gadgets.${group}`]);
+  });
 });
 
 describe('x-kubernetes-validations (CEL rules), with kubectl', () => {
