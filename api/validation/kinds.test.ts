@@ -31,6 +31,17 @@ function causesOf(fn: () => void) {
 }
 
 describe('validation', () => {
+  it('shows template labels the selector does not match as Go prints a map[string]string', () => {
+    const d = deployment();
+    (d.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels = { tier: 'b', app: 'other' };
+    applyDefaults(d);
+    expect(causesOf(() => validateCreate(deploymentTarget, d))).toContainEqual({
+      reason: 'FieldValueInvalid',
+      field: 'spec.template.metadata.labels',
+      message: 'Invalid value: map[string]string{"app":"other", "tier":"b"}: `selector` does not match template `labels`',
+    });
+  });
+
   it('accepts a well-formed deployment', () => {
     const d = deployment();
     applyDefaults(d);

@@ -26,8 +26,11 @@ export function validateTemplate(template: Unstructured | undefined, field: stri
   }
 }
 
+/** Labels as Go's %#v prints a map[string]string, which is how Kubernetes shows them in an Invalid value. */
 export function showMap(m: Record<string, string> | undefined): string {
-  return `map[${Object.entries(m ?? {}).sort().map(([k, v]) => `${k}:${v}`).join(' ')}]`;
+  if (m === undefined || m === null) return 'map[string]string(nil)';
+  const entries = Object.entries(m).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `map[string]string{${entries.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(', ')}}`;
 }
 
 /** A workload's selector: required, non-empty, and matching its template's labels. */
@@ -65,7 +68,7 @@ export function validateSelectorAndTemplate(spec: Unstructured, errs: FieldError
   }
   const labels = spec.template?.metadata?.labels;
   if (compiled && compiled.length > 0 && spec.template && !matches(compiled, labels)) {
-    errs.invalid('spec.template.metadata.labels', showMap(labels), '`selector` does not match template `labels`');
+    errs.invalidShown('spec.template.metadata.labels', showMap(labels), '`selector` does not match template `labels`');
   }
 }
 

@@ -44,7 +44,7 @@ export const replicationController: KindModule = {
     validateLabels(selector, 'spec.selector', errs);
     validateTemplate(spec.template, 'spec.template', errs, ['Always']);
     if (selector && spec.template && !matches(fromLabelSelector({ matchLabels: selector }), spec.template.metadata?.labels)) {
-      errs.invalid('spec.template.metadata.labels', showMap(spec.template.metadata?.labels), '`selector` does not match template `labels`');
+      errs.invalidShown('spec.template.metadata.labels', showMap(spec.template.metadata?.labels), '`selector` does not match template `labels`');
     }
   },
   strategy: withStatus(),
