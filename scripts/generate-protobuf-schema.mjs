@@ -125,7 +125,9 @@ for (const [repo, dir] of PACKAGES) {
   for (const goFile of names.filter((n) => /\.go$/.test(n) && !/_test\.go$|zz_generated|generated\.pb\.go/.test(n))) {
     const src = show(repo, goFile);
     for (const s of src.matchAll(/^type\s+(\w+)\s+\[\]/gm)) goSlices.add(`${pkg}.${s[1]}`);
-    for (const s of src.matchAll(/^type\s+(\w+)\s+struct\s*\{([\s\S]*?)^\}/gm)) {
+    // A struct's body runs from its line to the next `}` line; `struct{}` on one line has none
+    // (matching it as a body swallowed the structs after it: meta/v1's Patch took LabelSelector).
+    for (const s of src.matchAll(/^type\s+(\w+)\s+struct\s*\{[ \t]*\n([\s\S]*?)^\}/gm)) {
       const byNumber = new Map();
       for (const line of s[2].split('\n')) {
         const field = /^\s*(?:(\w+)\s+)?([*[\]\w.]+)\s+`([^`]*)`/.exec(line);

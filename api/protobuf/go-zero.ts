@@ -32,9 +32,17 @@ export interface GoField {
   zero: unknown;
   /** The message of the field's value, of each item (lists) or of each value (maps). */
   message?: string;
+  /** How Go holds it: by value, behind a pointer, as a slice or as a map. */
+  shape: 'value' | 'pointer' | 'list' | 'map';
+  omitempty: boolean;
 }
 
 const fieldsByMessage = new Map<string, ReadonlyMap<string, GoField>>();
+
+/** Whether a message is written as a JSON scalar, and its Go zero's JSON then. */
+export function scalarMessageZero(message: string): { zero: unknown } | undefined {
+  return SCALAR_MESSAGES.has(message) ? { zero: SCALAR_MESSAGES.get(message) } : undefined;
+}
 
 function isMessage(type: string): boolean {
   return Object.hasOwn(schema.messages, type) && !SCALAR_MESSAGES.has(type);
@@ -68,7 +76,8 @@ function collect(message: string, into: Map<string, GoField>, depth: number): vo
       continue;
     }
     const valueType = typeof type === 'string' ? type : type[1];
-    into.set(name, { zero: zeroValue(f), ...(isMessage(valueType) ? { message: valueType } : {}) });
+    const shape = flags.includes('m') || typeof type !== 'string' ? 'map' : flags.includes('r') ? 'list' : flags.includes('p') ? 'pointer' : 'value';
+    into.set(name, { zero: zeroValue(f), ...(isMessage(valueType) ? { message: valueType } : {}), shape, omitempty: flags.includes('o') });
   }
 }
 

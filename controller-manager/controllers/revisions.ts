@@ -12,8 +12,23 @@ import type { ApiClient } from '../../client/api-client.js';
 import { resource } from '../../client/rest.js';
 import { templateHash } from './workload-arithmetic.js';
 
+const POD_TEMPLATE_SPEC = 'k8s.io.api.core.v1.PodTemplateSpec';
+
 const revisions = resource('apps/v1/controllerrevisions');
 export const REVISION_HASH = 'controller-revision-hash';
+
+/**
+ * What a revision holds: the patch that puts its template back, written as Kubernetes' controllers
+ * write it (the template as Go encodes it, every key in order), which is what kubectl compares
+ * its own encoding of the current template with to skip a rollback to the revision in place.
+ */
+export async function revisionData(template: PodTemplateSpec): Promise<{ spec: { template: Record<string, unknown> } }> {
+  // On first use: the Go type schema is large, and a controller-manager without DaemonSets or
+  // StatefulSets should not load it as it starts.
+  const { goJSON, sortedKeys } = await import('../../api/protobuf/go-json.js');
+  const data = { spec: { template: { ...(goJSON(POD_TEMPLATE_SPEC, template) as Record<string, unknown>), $patch: 'replace' } } };
+  return sortedKeys(data) as typeof data;
+}
 
 export interface RecordedRevision {
   name: string;
@@ -44,7 +59,7 @@ export async function recordRevision(
           ...(owner.metadata.annotations?.['kubernetes.io/change-cause'] ? { annotations: { 'kubernetes.io/change-cause': owner.metadata.annotations['kubernetes.io/change-cause'] } } : {}),
           ownerReferences: [controllerRefTo(owner, 'apps/v1', kind)],
         },
-        data: { spec: { template: { ...structuredClone(template), $patch: 'replace' } } },
+        data: await revisionData(template),
         revision: max + 1,
       });
     } else if (Number(mine.revision) < max) {

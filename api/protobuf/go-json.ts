@@ -1,0 +1,62 @@
+// An object as it comes out of Kubernetes' Go types: decoded into the Go struct and encoded
+// again, so fields the type does not have are gone, `omitempty` fields holding a zero are left
+// out, fields Go always writes are there (a struct held by value as `{}`, a zero time as null:
+// a pod template's `metadata.creationTimestamp: null`). Clients that compare what they read with
+// their own re-encoding of it need exactly this; `kubectl rollout undo` compares a DaemonSet's or
+// StatefulSet's template so with the data of a ControllerRevision, byte for byte, to tell a
+// rollback that changes nothing.
+import { goFields, scalarMessageZero, type GoField } from './go-zero.js';
+import { schema } from './schema.js';
+
+const OMIT = Symbol('omit');
+const MAX_DEPTH = 64;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** `value` (the JSON of a `message`, e.g. k8s.io.api.core.v1.PodTemplateSpec) as Go would write it. */
+export function goJSON(message: string, value: unknown, depth = 0): unknown {
+  const scalar = scalarMessageZero(message);
+  if (scalar) return value === undefined || value === null ? scalar.zero : value;
+  const def = Object.hasOwn(schema.messages, message) ? schema.messages[message] : undefined;
+  const fields = Array.isArray(def) ? goFields(message) : undefined;
+  // Named slices (ExtraValue) and messages the schema lacks go as they are.
+  if (!fields || depth > MAX_DEPTH) return value;
+  const src = isObject(value) ? value : {};
+  const out: Record<string, unknown> = {};
+  for (const [name, field] of fields) {
+    const v = goField(field, Object.hasOwn(src, name) ? src[name] : undefined, depth);
+    if (v !== OMIT) out[name] = v;
+  }
+  return out;
+}
+
+function goField(f: GoField, v: unknown, depth: number): unknown {
+  const item = (x: unknown) => (f.message ? goJSON(f.message, x, depth + 1) : x);
+  switch (f.shape) {
+    case 'list':
+      if (!Array.isArray(v)) return f.omitempty ? OMIT : null;
+      return v.length === 0 && f.omitempty ? OMIT : v.map(item);
+    case 'map':
+      if (!isObject(v)) return f.omitempty ? OMIT : null;
+      return Object.keys(v).length === 0 && f.omitempty ? OMIT : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, item(x)]));
+    case 'pointer':
+      return v === undefined || v === null ? (f.omitempty ? OMIT : null) : item(v);
+    case 'value':
+      // Go's omitempty never leaves out a struct held by value.
+      if (f.message) return goJSON(f.message, v, depth + 1);
+      // A field Go always writes has a zero (a scalar without omitempty, or a struct written
+      // as a JSON scalar, such as a Time's null); one it may leave out has none.
+      if (v === undefined || v === null) return f.zero === undefined ? OMIT : f.zero;
+      return f.zero === undefined && (v === '' || v === 0 || v === false) ? OMIT : v;
+  }
+}
+
+/** A copy with every object's keys in byte order, as Go's encoding/json writes a map[string]interface{}. */
+export function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (!isObject(value)) return value;
+  const keys = Object.keys(value).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(keys.map((k) => [k, sortedKeys(value[k])]));
+}
