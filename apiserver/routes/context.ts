@@ -27,6 +27,7 @@ import type { AggregatorProxy } from '../aggregator/proxy.js';
 import type { Registry } from '../registry/registry.js';
 import type { FieldTracking, ResourceStore } from '../registry/store.js';
 import type { CachedObject } from '../storage/cached-object.js';
+import { prettyRequested } from '../http/pretty.js';
 
 /** Where a computed kind's objects come from (ComponentStatus: apiserver/registry/component-statuses.ts). */
 export interface ComputedObjects {
@@ -95,7 +96,8 @@ export function send(ctx: Answer, code: number, body: string, warnings: string[]
  * more are streamed as the socket takes them, so a big list is never held whole.
  */
 export function sendChunks(ctx: Answer, code: number, chunks: Generator<Buffer>): FastifyReply {
-  if (ctx.output.yaml || ctx.output.protobuf) return send(ctx, code, joinChunks(chunks));
+  // Whole for YAML, protobuf and pretty JSON, which are made from the whole body.
+  if (ctx.output.yaml || ctx.output.protobuf || prettyRequested(ctx.reply.request.raw.url, ctx.reply.request.headers['user-agent'])) return send(ctx, code, joinChunks(chunks));
   const first = chunks.next();
   const second = first.done ? first : chunks.next();
   const reply = ctx.reply.code(code).type('application/json');

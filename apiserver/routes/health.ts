@@ -1,6 +1,7 @@
 // Liveness, readiness and version endpoints: open to every client, no authentication.
 import type { FastifyInstance } from 'fastify';
 import type { KVStore } from '../storage/kv.js';
+import { indentJSON } from '../http/pretty.js';
 
 export interface VersionInfo {
   major: string;
@@ -107,5 +108,6 @@ export async function healthRoutes(app: FastifyInstance, opts: HealthOptions): P
   }
   app.get('/healthz/poststarthook/:hook', async (_req, reply) => reply.type('text/plain').send(opts.ready() ? 'ok' : 'not ready'));
 
-  app.get('/version', async () => versionInfo());
+  // Written as Kubernetes writes it, indented whoever asks (Go's MarshalIndent in its handler).
+  app.get('/version', async (_req, reply) => reply.type('application/json').send(indentJSON(JSON.stringify(versionInfo()))));
 }

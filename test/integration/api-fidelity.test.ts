@@ -32,11 +32,26 @@ describe('response bytes', () => {
     expect(missing.text).toBe(
       '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"configmaps \\"nope\\" not found","reason":"NotFound","details":{"name":"nope","kind":"configmaps"},"code":404}\n',
     );
-    for (const path of ['/api/v1/namespaces/default/configmaps', '/api/v1', '/apis', '/version', '/api/v1/namespaces/default']) {
+    for (const path of ['/api/v1/namespaces/default/configmaps', '/api/v1', '/apis', '/api/v1/namespaces/default']) {
       const res = await call('GET', path);
       expect(res.status, path).toBe(200);
       expect(res.text.endsWith('}\n'), path).toBe(true);
     }
+  });
+
+  it('pretty-prints for curl, Wget and browsers and for ?pretty=true, as Go\'s MarshalIndent writes; /version always', async () => {
+    await call('POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'pretty' }, data: { a: 'b' } });
+    const get = (path: string, agent: string) => fetch(`${api.url}${path}`, { headers: { 'User-Agent': agent } }).then((r) => r.text());
+    const asCurl = await get('/api/v1/namespaces/default/configmaps/pretty', 'curl/7.88.1');
+    expect(asCurl).toMatch(/^\{\n {2}"(kind|apiVersion)": "(ConfigMap|v1)",\n {2}"(kind|apiVersion)": "(ConfigMap|v1)",\n {2}"metadata": \{\n {4}"name": "pretty",\n/);
+    expect(asCurl.endsWith('\n  }\n}')).toBe(true);
+    expect(JSON.parse(asCurl)).toEqual(JSON.parse(await get('/api/v1/namespaces/default/configmaps/pretty', 'kubectl/v1.32.4')));
+    // Lists (streamed otherwise) and Statuses too; a client's say wins over its agent.
+    expect(await get('/api/v1/namespaces/default/configmaps?limit=1', 'Wget/1.21.3')).toMatch(/^\{\n {2}"kind": "ConfigMapList",/);
+    expect(await get('/api/v1/namespaces/default/configmaps/nope', 'Mozilla/5.0 (X11; Linux x86_64)')).toMatch(/^\{\n {2}"kind": "Status",\n/);
+    expect(await get('/api/v1/namespaces/default/configmaps/pretty?pretty=true', 'kubectl/v1.32.4')).toMatch(/^\{\n {2}"/);
+    expect(await get('/api/v1/namespaces/default/configmaps/pretty?pretty=0', 'curl/7.88.1')).toMatch(/^\{"[^\n]*\}\n$/);
+    expect(await get('/version', 'kubectl/v1.32.4')).toMatch(/^\{\n {2}"major": "1",\n {2}"minor": "32",\n[\s\S]*\n\}$/);
   });
 
   it('answers protobuf to clients that prefer it (objects, lists, Statuses, watches), JSON for kinds without it, 406 for what it cannot write', async () => {
