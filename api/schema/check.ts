@@ -15,6 +15,21 @@ export interface SchemaFindings {
    */
   conversionErrors: string[];
   unknownFields: string[];
+  /**
+   * Where each type error is, for a caller that knows the kind's Go types to word it exactly as
+   * Go's decoder does (struct name, path without indexes, the field's Go type); undefined for an
+   * error that is not about a field's type (a bad time, base64 or quantity).
+   */
+  typeErrorAt: Array<TypeErrorAt | undefined>;
+}
+
+export interface TypeErrorAt {
+  /** What was found, as Go's decoder names it: `string`, `array`, `number 3e+09`. */
+  value: string;
+  /** Field names and list indexes from the root. */
+  at: Array<string | number>;
+  /** The Go type Go names, when not the field's own: a type that decodes itself (a time, an int-or-string) reports the type it decoded into. */
+  type?: string;
 }
 
 const goType: Record<string, string> = {
@@ -71,7 +86,7 @@ function typeName(v: unknown): string {
 }
 
 export function checkSchema(value: unknown, schema: Schema): SchemaFindings {
-  const findings: SchemaFindings = { typeErrors: [], conversionErrors: [], unknownFields: [] };
+  const findings: SchemaFindings = { typeErrors: [], conversionErrors: [], unknownFields: [], typeErrorAt: [] };
   walk(value, schema, [], findings, undefined);
   return findings;
 }
@@ -120,12 +135,16 @@ function pathOf(at: At): string {
 
 function mismatch(value: unknown, schema: Schema, at: At, f: SchemaFindings, expected: string): void {
   f.typeErrors.push(`json: cannot unmarshal ${typeName(value)} into Go struct field ${pathOf(at) || '.'} of type ${expected}`);
+  // Times and int-or-strings decode themselves, into a string or an int32, and Go names that type.
+  const inner = schema.t === 'time' || schema.t === 'microTime' ? 'string' : schema.t === 'intOrString' ? 'int32' : undefined;
+  f.typeErrorAt.push({ value: typeName(value), at: [...at], ...(inner ? { type: inner } : {}) });
   f.conversionErrors.push(conversionError(value, schema.t));
 }
 
 /** A value of the right JSON type that still does not fit (range, base64): both decoders say the same. */
-function unfit(f: SchemaFindings, message: string): void {
+function unfit(f: SchemaFindings, message: string, at?: TypeErrorAt): void {
   f.typeErrors.push(message);
+  f.typeErrorAt.push(at);
   f.conversionErrors.push(message);
 }
 
@@ -167,12 +186,12 @@ function walk(value: unknown, schema: Schema, at: At, f: SchemaFindings, parent:
       if (typeof value !== 'number' || !Number.isInteger(value)) return mismatch(value, schema, at, f, type);
       // Out of range for the Go type (int64 beyond what a double holds exactly: precision is already lost).
       const inRange = schema.t === 'int32' ? value >= -2147483648 && value <= 2147483647 : Number.isSafeInteger(value);
-      if (!inRange) unfit(f, `json: cannot unmarshal number ${value} into Go struct field ${pathOf(at) || '.'} of type ${type}`);
+      if (!inRange) unfit(f, `json: cannot unmarshal number ${value} into Go struct field ${pathOf(at) || '.'} of type ${type}`, { value: `number ${value}`, at: [...at] });
       return;
     }
     case 'intOrString':
       if (typeof value === 'number' && Number.isInteger(value) && (value < -2147483648 || value > 2147483647)) {
-        unfit(f, `json: cannot unmarshal number ${value} into Go struct field ${pathOf(at) || '.'} of type int32`);
+        unfit(f, `json: cannot unmarshal number ${value} into Go struct field ${pathOf(at) || '.'} of type int32`, { value: `number ${value}`, at: [...at], type: 'int32' });
         return;
       }
       if (typeof value !== 'string' && !(typeof value === 'number' && Number.isInteger(value))) mismatch(value, schema, at, f, 'intstr.IntOrString');

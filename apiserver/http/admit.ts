@@ -6,6 +6,8 @@ import { groupVersion, type ResourceInfo } from '../../api/resources.js';
 import { checkSchema, type SchemaFindings } from '../../api/schema/check.js';
 import { schemaFor } from '../../api/schema/kinds.js';
 import { goValue } from '../../api/go-format.js';
+import { goTypeErrorMessage } from '../../api/protobuf/go-types.js';
+import { messageOf } from '../../api/protobuf/schema.js';
 import { badRequest, StatusError } from '../../api/status.js';
 import type { KindModule } from '../../api/kinds/kind.js';
 import type { KubeObject } from '../../api/types/meta.js';
@@ -33,9 +35,16 @@ export function checkFields(target: BodyTarget, body: Record<string, any>, valid
   const findings = findingsIn(target, body, module);
   const version = target.apiVersion.split('/').pop();
   if (findings.typeErrors.length > 0) {
-    throw badRequest(`${target.kind} in version "${version}" cannot be handled as a ${target.kind}: ${findings.typeErrors[0]}`);
+    throw badRequest(`${target.kind} in version "${version}" cannot be handled as a ${target.kind}: ${firstTypeError(target, findings)}`);
   }
   return unknownFields(findings.unknownFields, validation, `${target.kind} in version "${version}" cannot be handled as a ${target.kind}: `);
+}
+
+/** The first type error as Go's decoder words it for a kind with Go types (struct, path, Go type); as found otherwise. */
+function firstTypeError(target: BodyTarget, findings: SchemaFindings): string {
+  const at = findings.typeErrorAt[0];
+  const root = at ? messageOf(target.apiVersion, target.kind) : undefined;
+  return (root && at && goTypeErrorMessage(root, at)) || findings.typeErrors[0]!;
 }
 
 /** Type errors and unknown fields of `body` in the kind's schema; a kind that prunes (custom resources) has them removed here. */
@@ -69,7 +78,7 @@ export function checkPatchedFields(
   if (findings.typeErrors.length > 0) {
     const strategic = patch.type === 'strategic';
     const shown = strategic ? goValue(patch.doc) : JSON.stringify(result);
-    const detail = strategic ? findings.conversionErrors[0] : findings.typeErrors[0];
+    const detail = strategic ? findings.conversionErrors[0] : firstTypeError(target, findings);
     const message = `Invalid value: ${JSON.stringify(shown)}: ${detail}`;
     throw new StatusError(422, 'Invalid', ` "" is invalid: patch: ${message}`, {
       causes: [{ reason: 'FieldValueInvalid', message, field: 'patch' }],

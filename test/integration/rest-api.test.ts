@@ -407,7 +407,7 @@ describe('errors', () => {
     // JSON and merge patches are decoded from JSON: the decoder's words, the patched object shown.
     const merge = await call('PATCH', path, { data: { a: 1 } }, 'application/merge-patch+json');
     expect(merge.status).toBe(422);
-    expect(merge.json.message).toMatch(/^ "" is invalid: patch: Invalid value: "\{.*\\"a\\":1\}\}": json: cannot unmarshal number into Go struct field data.a of type string$/);
+    expect(merge.json.message).toMatch(/^ "" is invalid: patch: Invalid value: "\{.*\\"a\\":1\}\}": json: cannot unmarshal number into Go struct field ConfigMap.data of type string$/);
     // Unknown fields under Strict are a bare strict decoding error.
     const strict = await call('PATCH', `${path}?fieldValidation=Strict`, { spec: 1 }, 'application/merge-patch+json');
     expect(strict.status).toBe(400);
