@@ -66,8 +66,26 @@ export function parseYAML(text: string): unknown {
   return yamlLibrary().parse(text, { version: '1.2', maxAliasCount: MAX_ALIASES });
 }
 
-/** YAML for a response body; values nested too deeply for the library are written as JSON. */
+/** YAML for a document (OpenAPI's values); values nested too deeply for the library are written as JSON. */
 export function toYAML(value: unknown): string {
   if (depthOf(value) > MAX_YAML_DEPTH) return `${stringify(value)}\n`;
   return yamlLibrary().stringify(value);
+}
+
+/** A float needs a digit: Go's YAML writer leaves `.` (managedFields' own entry) unquoted. */
+const FLOAT_WITH_A_DIGIT = /^[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)$/;
+
+/**
+ * YAML for an API answer, as Kubernetes writes it (JSON turned into YAML by Go's YAML v2
+ * writer): keys in order at every level, a list's dashes under its key, and a string quoted
+ * when YAML 1.1 would read it as something else (a time, `yes`, `3`). Too deep: JSON.
+ */
+export function toResponseYAML(value: unknown): string {
+  if (depthOf(value) > MAX_YAML_DEPTH) return `${stringify(value)}\n`;
+  return yamlLibrary().stringify(value, {
+    version: '1.1',
+    sortMapEntries: true,
+    indentSeq: false,
+    customTags: (tags) => tags.map((t) => (typeof t === 'object' && t.tag === 'tag:yaml.org,2002:float' && t.test?.test('.') ? { ...t, test: FLOAT_WITH_A_DIGIT } : t)),
+  });
 }

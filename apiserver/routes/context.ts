@@ -2,7 +2,7 @@
 // output shape) and the small pieces every verb and subresource uses to answer.
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { toYAML } from '../../api/codec/yaml.js';
+import { toResponseYAML } from '../../api/codec/yaml.js';
 import { applyJsonPatch } from '../../api/patch/json-patch.js';
 import { encodeKubernetesProtobuf, hasProtobuf, PROTOBUF_MEDIA_TYPE } from '../../api/protobuf/envelope.js';
 import { applyMergePatch } from '../../api/patch/merge-patch.js';
@@ -80,7 +80,7 @@ export function addWarnings(ctx: Answer, warnings: string[]): void {
 
 export function send(ctx: Answer, code: number, body: string, warnings: string[] = []): FastifyReply {
   addWarnings(ctx, warnings);
-  if (ctx.output.yaml) return ctx.reply.code(code).type('application/yaml').send(toYAML(JSON.parse(body)));
+  if (ctx.output.yaml) return ctx.reply.code(code).type('application/yaml').send(toResponseYAML(JSON.parse(body)));
   if (ctx.output.protobuf) {
     const obj = JSON.parse(body) as Record<string, unknown>;
     // A kind without a protobuf form (a custom resource) goes as JSON when the client takes it.

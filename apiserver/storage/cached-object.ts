@@ -21,10 +21,10 @@ type Encoded = { bytes: Buffer; metaStart: number; metaEnd: number };
 /** What selectors read of each cached object (labels, field values) repeats across objects: one copy of each value. */
 const keptStrings = new StringInterner();
 
-/** The pieces of `obj`'s JSON, apiVersion, kind and metadata first; metadata.resourceVersion left out if `withoutResourceVersion`. */
+/** The pieces of `obj`'s JSON, kind, apiVersion and metadata first (Go's order); metadata.resourceVersion left out if `withoutResourceVersion`. */
 export function jsonParts(obj: KubeObject, withoutResourceVersion = false): JSONParts {
   const { apiVersion, kind, metadata, ...rest } = obj;
-  const envelope = stringify({ apiVersion, kind });
+  const envelope = stringify({ kind, apiVersion });
   const head = `${envelope === '{}' ? '{' : `${envelope.slice(0, -1)},`}"metadata":`;
   let meta: string;
   if (withoutResourceVersion && metadata?.resourceVersion !== undefined) {
@@ -79,6 +79,15 @@ export function encodeObject(obj: KubeObject): Encoded {
 }
 
 const API_VERSION_PREFIX = '{"apiVersion":"';
+const KIND_PREFIX = '{"kind":"';
+const THEN_API_VERSION = '","apiVersion":"';
+
+/** A JSON string's value at `start` (just after its opening quote) when it has no escapes; undefined otherwise. */
+function plainStringAt(b: Buffer, start: number): { value: string; end: number } | undefined {
+  const end = b.indexOf(0x22, start);
+  const escaped = b.indexOf(0x5c, start);
+  return end > 0 && (escaped < 0 || escaped > end) ? { value: b.toString('utf8', start, end), end } : undefined;
+}
 
 export class CachedObject {
   // The encoded form, held in fields of its own rather than a small object per cached object
@@ -236,14 +245,19 @@ export class CachedObject {
     return this.bytes().toString();
   }
 
-  /** Its apiVersion, read off the start of the bytes (encoded first) when it is not parsed. */
+  /** Its apiVersion, read off the start of the bytes (after the kind, or first as objects stored before were) when it is not parsed. */
   apiVersion(): unknown {
     if (this.parsed) return this.parsed.apiVersion;
     const b = this.bytes();
-    if (b.length > API_VERSION_PREFIX.length && b.toString('latin1', 0, API_VERSION_PREFIX.length) === API_VERSION_PREFIX) {
-      const end = b.indexOf(0x22, API_VERSION_PREFIX.length);
-      const escaped = b.indexOf(0x5c, API_VERSION_PREFIX.length);
-      if (end > 0 && (escaped < 0 || escaped > end)) return b.toString('utf8', API_VERSION_PREFIX.length, end);
+    if (b.length > KIND_PREFIX.length && b.toString('latin1', 0, KIND_PREFIX.length) === KIND_PREFIX) {
+      const kind = plainStringAt(b, KIND_PREFIX.length);
+      if (kind && b.toString('latin1', kind.end, kind.end + THEN_API_VERSION.length) === THEN_API_VERSION) {
+        const v = plainStringAt(b, kind.end + THEN_API_VERSION.length);
+        if (v) return v.value;
+      }
+    } else if (b.length > API_VERSION_PREFIX.length && b.toString('latin1', 0, API_VERSION_PREFIX.length) === API_VERSION_PREFIX) {
+      const v = plainStringAt(b, API_VERSION_PREFIX.length);
+      if (v) return v.value;
     }
     return this.obj.apiVersion;
   }

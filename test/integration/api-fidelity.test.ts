@@ -54,6 +54,13 @@ describe('response bytes', () => {
     expect(await get('/version', 'kubectl/v1.32.4')).toMatch(/^\{\n {2}"major": "1",\n {2}"minor": "32",\n[\s\S]*\n\}$/);
   });
 
+  it('writes objects kind and apiVersion first, as Go does, and YAML as Go\'s writer does (keys in order, dashes under their key)', async () => {
+    await call('POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'go-order' }, data: { a: '1' } });
+    expect((await call('GET', '/api/v1/namespaces/default/configmaps/go-order')).text).toMatch(/^\{"kind":"ConfigMap","apiVersion":"v1","metadata":\{"name":"go-order",/);
+    const yaml = await fetch(`${api.url}/api/v1/namespaces/default/configmaps/go-order`, { headers: { Accept: 'application/yaml' } }).then((r) => r.text());
+    expect(yaml).toMatch(/^apiVersion: v1\ndata:\n {2}a: "1"\nkind: ConfigMap\nmetadata:\n {2}creationTimestamp: "[^"]+"\n {2}managedFields:\n {2}- apiVersion: v1\n/);
+  });
+
   it('answers protobuf to clients that prefer it (objects, lists, Statuses, watches), JSON for kinds without it, 406 for what it cannot write', async () => {
     const PB = 'application/vnd.kubernetes.protobuf';
     const created = await call('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'pb', labels: { a: 'b' } }, data: { k: 'v' } });
