@@ -64,14 +64,13 @@ import { checkNodeRestriction, NodeAuthorizer, type NodeGraphSource } from './au
 import { RbacAuthorizer, type PolicyRule } from './authz/rbac.js';
 import { registryRbacSource } from './authz/rbac-source.js';
 import type { ReviewDeps } from './authz/reviews.js';
-import { indentJSON, prettyRequested } from './http/pretty.js';
+import { finishedAnswer } from './http/pretty.js';
 import { RequestGate, requestIdentity } from './http/request-gate.js';
 import { Auditor } from './audit/auditor.js';
 import type { AuditPolicy } from './audit/policy.js';
 import { Compactor } from './storage/compactor.js';
 import type { EncryptionRule } from './storage/encryption/config.js';
 import { EncryptingKV } from './storage/encryption/encrypting-kv.js';
-import { jsonWithNewline } from './http/negotiation.js';
 import { EtcdStore } from './storage/etcd-store.js';
 import type { EtcdTLS } from './storage/etcd/client.js';
 import type { KVStore } from './storage/kv.js';
@@ -490,17 +489,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   });
   auditor?.installAfterGate(app);
   installRequestLimits(app, opts.limits);
-  app.addHook('onSend', async (req, reply, payload) => {
-    const type = reply.getHeader('content-type');
-    // /version is written indented, without the newline, whoever asks (routes/health.ts).
-    if (req.url === '/version' || req.url.startsWith('/version?') || req.url.startsWith('/version/')) return payload;
-    // Pretty for curl, Wget, browsers and ?pretty=true, as Kubernetes' negotiated answers are;
-    // a stream (a watch, logs, a proxied body) and the OpenAPI documents go as they are.
-    if (typeof type === 'string' && type.startsWith('application/json') && (typeof payload === 'string' || Buffer.isBuffer(payload)) && !req.url.startsWith('/openapi/') && prettyRequested(req.raw.url, req.headers['user-agent'])) {
-      return indentJSON(payload.toString());
-    }
-    return jsonWithNewline(type, payload);
-  });
+  app.addHook('onSend', async (req, reply, payload) => finishedAnswer(req.raw.url ?? req.url, req.headers['user-agent'], reply.getHeader('content-type'), payload));
   // Routes are few: each one's label is worked out once.
   const routeLabels = new Map<string, string>();
   app.addHook('onResponse', async (req, reply) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { indentJSON, prettyRequested } from './pretty.js';
+import { finishedAnswer, indentJSON, prettyRequested } from './pretty.js';
 
 describe('pretty JSON', () => {
   it('indents as Go\'s MarshalIndent does, leaving strings and numbers as they are', () => {
@@ -21,5 +21,16 @@ describe('pretty JSON', () => {
     expect(prettyRequested('/api/v1/pods', 'Mozilla/5.0 (X11)')).toBe(true);
     expect(prettyRequested('/api/v1/pods', 'kubectl/v1.32.4 (linux/amd64)')).toBe(false);
     expect(prettyRequested('/api/v1/pods?labelSelector=prettyish', 'python-requests')).toBe(false);
+  });
+});
+
+describe('a finished answer', () => {
+  it('is indented for a person, ends with Go\'s newline otherwise, and leaves /version, OpenAPI and streams alone', () => {
+    const json = 'application/json';
+    expect(finishedAnswer('/api/v1/pods', 'curl/8', json, '{"a":1}')).toBe('{\n  "a": 1\n}');
+    expect(finishedAnswer('/api/v1/pods', 'kubectl/v1.32', json, '{"a":1}')).toBe('{"a":1}\n');
+    expect(finishedAnswer('/version', 'curl/8', json, '{\n  "major": "1"\n}')).toBe('{\n  "major": "1"\n}');
+    expect(finishedAnswer('/openapi/v2', 'curl/8', json, '{"a":1}')).toBe('{"a":1}\n');
+    expect(finishedAnswer('/api/v1/pods', 'curl/8', 'application/yaml', 'a: 1\n')).toBe('a: 1\n');
   });
 });

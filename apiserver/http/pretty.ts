@@ -3,6 +3,8 @@
 // User-Agent), as Go's MarshalIndent writes it (two spaces, no newline after). The text is
 // re-indented as it is, never parsed into numbers, so an int64 beyond 2^53 keeps its digits.
 
+import { jsonWithNewline } from './negotiation.js';
+
 const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
 const PEOPLE = ['curl', 'Wget', 'Mozilla/5.0'];
 
@@ -65,4 +67,18 @@ export function indentJSON(text: string): string {
     out += text.slice(start, i + 1);
   }
   return out;
+}
+
+/**
+ * A whole JSON answer as it leaves: indented when the client asks for it (or is a person's
+ * tool), else ending with Go's newline. /version is left as its route writes it (indented, no
+ * newline, whoever asks); streams (watches, logs, proxied bodies) and the OpenAPI documents go
+ * as they are.
+ */
+export function finishedAnswer(url: string, userAgent: string | undefined, contentType: unknown, payload: unknown): unknown {
+  const path = url.split('?')[0]!;
+  if (path === '/version' || path.startsWith('/version/')) return payload;
+  const json = typeof contentType === 'string' && contentType.startsWith('application/json');
+  if (json && (typeof payload === 'string' || Buffer.isBuffer(payload)) && !path.startsWith('/openapi/') && prettyRequested(url, userAgent)) return indentJSON(payload.toString());
+  return jsonWithNewline(contentType, payload);
 }
