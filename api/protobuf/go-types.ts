@@ -4,6 +4,7 @@
 // keys) and the field's Go type (a pointer's target: Go decodes into what it points at).
 // Worked out from the generated protobuf schema; a named Go type
 // (RestartPolicy, ResourceList) shows as what it is made of (string, map[string]resource.Quantity).
+import { goFields } from './go-zero.js';
 import { schema, type SchemaField } from './schema.js';
 
 const SCALARS: Record<string, string> = {
@@ -40,18 +41,6 @@ function fieldType(f: SchemaField): string {
   return flags.includes('r') ? `[]${elem}` : elem;
 }
 
-/** The JSON fields of a message with its inline members' fields as its own. */
-function fieldsOf(message: string, depth = 0): Map<string, SchemaField> {
-  const out = new Map<string, SchemaField>();
-  const def = Object.hasOwn(schema.messages, message) ? schema.messages[message] : undefined;
-  if (!Array.isArray(def) || depth > 8) return out;
-  for (const f of def) {
-    if (f[3].includes('i') && typeof f[2] === 'string') for (const [k, v] of fieldsOf(f[2], depth + 1)) out.set(k, v);
-    else out.set(f[1], f);
-  }
-  return out;
-}
-
 export interface GoTypeError {
   value: string;
   at: Array<string | number>;
@@ -78,7 +67,7 @@ export function goTypeErrorMessage(rootMessage: string, e: GoTypeError): string 
       continue;
     }
     if (typeof seg !== 'string' || !message) return undefined;
-    const f = fieldsOf(message).get(seg);
+    const f = goFields(message)?.get(seg)?.schemaField;
     if (!f) return undefined;
     struct = message.split('.').pop();
     names.push(seg);

@@ -35,6 +35,8 @@ export interface GoField {
   /** How Go holds it: by value, behind a pointer, as a slice or as a map. */
   shape: 'value' | 'pointer' | 'list' | 'map';
   omitempty: boolean;
+  /** The generated schema's field (its protobuf type and flags), for Go's names of types (go-types.ts). */
+  schemaField: SchemaField;
 }
 
 const fieldsByMessage = new Map<string, ReadonlyMap<string, GoField>>();
@@ -77,7 +79,7 @@ function collect(message: string, into: Map<string, GoField>, depth: number): vo
     }
     const valueType = typeof type === 'string' ? type : type[1];
     const shape = flags.includes('m') || typeof type !== 'string' ? 'map' : flags.includes('r') ? 'list' : flags.includes('p') ? 'pointer' : 'value';
-    into.set(name, { zero: zeroValue(f), ...(isMessage(valueType) ? { message: valueType } : {}), shape, omitempty: flags.includes('o') });
+    into.set(name, { zero: zeroValue(f), ...(isMessage(valueType) ? { message: valueType } : {}), shape, omitempty: flags.includes('o'), schemaField: f });
   }
 }
 
