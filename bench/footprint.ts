@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { resource, RestClient } from '../client/rest.js';
 import { startApiServer } from '../test/harness/apiserver.js';
 import { startEtcd } from '../test/harness/etcd.js';
-import { waitFor } from '../test/harness/ports.js';
+import { freePort, waitFor } from '../test/harness/ports.js';
 import { Proc } from '../test/harness/processes.js';
 import { fmt } from './stats.js';
 import { mallocEnv, nodeFlags } from '../component-base/heap.js';
@@ -56,8 +56,9 @@ async function main(): Promise<void> {
   // credentials volume (about 600 bytes of JSON, a dozen objects parsed).
   const api = await startApiServer({ etcd: etcd.endpoint, prefix: '/registry', args: ['--enable-admission-plugins', 'ServiceAccount', ...(process.env.BENCH_APISERVER_ARGS ?? '').split(' ').filter(Boolean)] });
   const client = new RestClient({ server: api.url, connections: 16 });
-  const scheduler = component('scheduler', ['--master', api.url, '--leader-elect=false', '--port', '0']);
-  const manager = component('controller-manager', ['--master', api.url, '--leader-elect=false', '--port', '0']);
+  // Each with its secure port, as they run by default (a free one: the bench may share the host).
+  const scheduler = component('scheduler', ['--master', api.url, '--leader-elect=false', '--secure-port', String(await freePort())]);
+  const manager = component('controller-manager', ['--master', api.url, '--leader-elect=false', '--secure-port', String(await freePort())]);
   let simulator: Proc | undefined;
   const rows: string[] = [];
   // The apiserver's V8 heap by space (its /metrics): committed MB, used MB.

@@ -140,7 +140,7 @@ async function main(): Promise<void> {
         // BENCH_PROFILE_DIR: a CPU profile of the scheduler, written there when it stops.
         const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
         const main = join(process.cwd(), 'dist', 'scheduler', 'main.js');
-        scheduler = new Proc('bench-scheduler', process.execPath, [...nodeFlags(main), ...profile, main, '--master', api.url, '--leader-elect=false', '--port', String(port)], mallocEnv());
+        scheduler = new Proc('bench-scheduler', process.execPath, [...nodeFlags(main), ...profile, main, '--master', api.url, '--leader-elect=false', '--port', String(port), '--secure-port', '0'], mallocEnv());
         await waitFor('the scheduler up', async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok, 30_000);
         await new Promise((r) => setTimeout(r, 1000));
         return { pids: { ...pids, scheduler: scheduler.child.pid! }, synced: Promise.resolve() };

@@ -305,6 +305,15 @@ export class LeaderStatus {
   }
 
   /**
+   * Why the leader is unwell, for the component's leaderElection health check: it leads but has
+   * not renewed its Lease within the renew deadline. Candidates and followers are well.
+   */
+  renewalProblem(): string | undefined {
+    const e = this.elector;
+    return e?.isLeader && !e.holdsLease() ? `failed election to renew leadership on lease ${this.name}` : undefined;
+  }
+
+  /**
    * The client the component's work writes through: with leader election, every write first
    * checks that this process still holds the Lease within its renew deadline.
    */

@@ -1,15 +1,19 @@
 #!/usr/bin/env node
 // kubette controller-manager: flags -> client -> (leader election) -> shared informers and the
-// selected controllers; /healthz and /metrics on --port.
+// selected controllers; /healthz, /livez, /readyz and /metrics on the secure port (10257), and on
+// a plain --port if asked.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { delegationClients } from '../client/delegation.js';
 import { EventRecorder } from '../client/events.js';
 import { InformerFactory } from '../client/informer-factory.js';
 import { loadClientConfig } from '../client/kubeconfig.js';
 import { LeaderStatus, runLeading } from '../client/leader-election.js';
 import { RestClient } from '../client/rest.js';
 import { apiServerFlags, defineFlags, FlagError, leaderElectionFlags } from '../component-base/flags.js';
+import type { ComponentEndpoints, NamedCheck } from '../component-base/component-endpoints.js';
 import { serveHealth } from '../component-base/health-server.js';
+import { secureServingFlags, serveSecurely } from '../component-base/secure-serving.js';
 import { runComponent } from '../component-base/run.js';
 import { CONTROLLERS, EVENT_SOURCES, NODE_JOINING, selectControllers } from './controllers/index.js';
 import type { Controller, ControllerContext } from './framework/controller.js';
@@ -49,8 +53,8 @@ const flags = defineFlags({
   'local-path-root': { type: 'string', default: '/var/lib/kubette/local-path', arg: 'DIR', help: 'Where the local-path provisioner makes volume directories (kubelets must see the same path).' },
   'terminated-pod-gc-threshold': { type: 'int', default: 12500, min: 0, arg: 'N', help: 'Finished pods kept before the oldest are deleted (0: never).' },
   'root-ca-file': { type: 'string', arg: 'FILE', help: "CA bundle published to every namespace as the kube-root-ca.crt ConfigMap (default: the kubeconfig's CA)." },
-  'bind-address': { type: 'ip', default: '127.0.0.1', arg: 'IP', help: 'Address of /healthz and /metrics.' },
-  port: { type: 'port', default: 10252, arg: 'PORT', help: 'Port of /healthz and /metrics (0 disables).' },
+  ...secureServingFlags(10257),
+  port: { type: 'port', default: 0, arg: 'PORT', help: 'Plain-HTTP port of /healthz and /metrics on 127.0.0.1, unauthenticated (0: none; Kubernetes removed its own).' },
 });
 
 runComponent({
@@ -74,21 +78,29 @@ runComponent({
     let informers: InformerFactory | undefined;
 
     const leader = new LeaderStatus('kube-controller-manager');
-    const server = serveHealth(f['bind-address'], f.port, {
-      metrics: () => [
-        ...leader.metrics(),
-        ...running.flatMap((c) => [
-          `controller_reconciles_total{controller="${c.name}"} ${c.syncs}`,
-          `controller_reconcile_errors_total{controller="${c.name}"} ${c.errors}`,
-          `controller_queue_depth{controller="${c.name}"} ${c.queue.length}`,
-        ]),
-        ...(informers?.all() ?? []).flatMap(([path, inf]) => [
-          `informer_watch_events_total{resource="${path}"} ${inf.stats.events}`,
-          `informer_relists_total{resource="${path}"} ${inf.stats.lists}`,
-          `informer_errors_total{resource="${path}"} ${inf.stats.errors}`,
-        ]),
-      ],
-    });
+    const metrics = () => [
+      ...leader.metrics(),
+      ...running.flatMap((c) => [
+        `controller_reconciles_total{controller="${c.name}"} ${c.syncs}`,
+        `controller_reconcile_errors_total{controller="${c.name}"} ${c.errors}`,
+        `controller_queue_depth{controller="${c.name}"} ${c.queue.length}`,
+      ]),
+      ...(informers?.all() ?? []).flatMap(([path, inf]) => [
+        `informer_watch_events_total{resource="${path}"} ${inf.stats.events}`,
+        `informer_relists_total{resource="${path}"} ${inf.stats.lists}`,
+        `informer_errors_total{resource="${path}"} ${inf.stats.errors}`,
+      ]),
+    ];
+    // Kubernetes' checks: leaderElection (with leader election) and, on /healthz, one per running
+    // controller, which passes while the process serves.
+    const leaderElection: NamedCheck[] = f['leader-elect'] ? [{ name: 'leaderElection', check: () => leader.renewalProblem() }] : [];
+    const endpoints: ComponentEndpoints = {
+      checks: (e) => (e === 'livez' ? [] : e === 'readyz' ? leaderElection : [...leaderElection, ...running.map((c) => ({ name: c.name, check: () => undefined }))]),
+      metrics,
+    };
+    const delegation = delegationClients(client, { authentication: f['authentication-kubeconfig'], authorization: f['authorization-kubeconfig'] }, 'kubette-controller-manager');
+    const secure = await serveSecurely({ flags: f, name: 'kube-controller-manager', apiserver: delegation, endpoints, log });
+    const server = serveHealth('127.0.0.1', f.port, { metrics });
 
     // Controllers write through the fence: none after this process's renew deadline has passed.
     const writer = leader.fence(client, f['leader-elect']);
@@ -169,6 +181,8 @@ runComponent({
 
     await runLeading(clientConfig, f, { name: 'kube-controller-manager', identity: `${hostname()}_${process.pid}` }, signal, lead, log, leader);
     server?.close();
+    await secure?.close();
+    await delegation.close();
     await client.close();
   },
 });

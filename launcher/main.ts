@@ -40,6 +40,8 @@ const flags = defineFlags({
   'service-cluster-ip-range': { type: 'cidr', default: '10.96.0.0/12', arg: 'CIDR', help: "Services' cluster IPs." },
   'service-node-port-range': { type: 'string', default: '30000-32767', arg: 'A-B', help: 'Node ports.' },
   'proxy-mode': { type: 'string', default: 'iptables', oneOf: ['iptables', 'userspace'], arg: 'MODE', help: 'iptables or userspace.' },
+  'scheduler-secure-port': { type: 'port', default: 10259, arg: 'PORT', help: "The scheduler's HTTPS /healthz, /livez, /readyz and /metrics (0: none); `kubectl get componentstatuses` probes 10259." },
+  'controller-manager-secure-port': { type: 'port', default: 10257, arg: 'PORT', help: "The controller-manager's, likewise (probed on 10257)." },
   'proxy-port': { type: 'port', default: 10256, arg: 'PORT', help: "The proxy's /healthz and /metrics on 127.0.0.1." },
   'chain-prefix': { type: 'string', default: 'KUBETTE', arg: 'NAME', help: "Prefix of the proxy's iptables chains." },
   'dns-port': { type: 'port', default: 0, arg: 'PORT', help: "The cluster DNS server's port on the pod network's gateway (0: a free one)." },
@@ -273,8 +275,10 @@ async function main(): Promise<void> {
   const instances = balanced ? ['', '-2'] : [''];
   for (const suffix of instances) {
     if (balanced) redundant.add(`scheduler${suffix}`).add(`controller-manager${suffix}`);
-    if (!without.has('scheduler')) start(`scheduler${suffix}`, process.execPath, [join(root, 'dist', 'scheduler', 'main.js'), ...apiFor('scheduler'), '--port', '0']);
-    if (!without.has('controller-manager')) start(`controller-manager${suffix}`, process.execPath, [join(root, 'dist', 'controller-manager', 'main.js'), ...apiFor('controller-manager'), '--port', '0', ...(pki ? ['--cluster-signing-cert-file', pki.caCert, '--cluster-signing-key-file', pki.caKey] : []), '--local-path-root', join(dataDir, 'local-path'), ...extra(values['controller-manager-args'])]);
+    // One host: only the first of each serves its secure port (its standby would find it taken).
+    const securePort = (flag: 'scheduler-secure-port' | 'controller-manager-secure-port') => ['--bind-address', '127.0.0.1', '--secure-port', String(suffix ? 0 : values[flag])];
+    if (!without.has('scheduler')) start(`scheduler${suffix}`, process.execPath, [join(root, 'dist', 'scheduler', 'main.js'), ...apiFor('scheduler'), ...securePort('scheduler-secure-port')]);
+    if (!without.has('controller-manager')) start(`controller-manager${suffix}`, process.execPath, [join(root, 'dist', 'controller-manager', 'main.js'), ...apiFor('controller-manager'), ...securePort('controller-manager-secure-port'), ...(pki ? ['--cluster-signing-cert-file', pki.caCert, '--cluster-signing-key-file', pki.caKey] : []), '--local-path-root', join(dataDir, 'local-path'), ...extra(values['controller-manager-args'])]);
   }
 
   // Simulated nodes act for many nodes at once: they run with their own cluster-admin identity.

@@ -6,9 +6,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { ConfigMap } from '../api/types/core.js';
-import type { KubeObject } from '../api/types/meta.js';
 import type { ApiClient } from '../client/api-client.js';
 import { resource } from '../client/rest.js';
+import { SubjectAccessReviewer } from '../component-base/authz/subject-access-review.js';
 import { GROUP, type Access } from './api.js';
 
 export interface RequestHeaderConfig {
@@ -19,7 +19,6 @@ export interface RequestHeaderConfig {
 }
 
 const configMaps = resource('v1/configmaps');
-const reviews = resource('authorization.k8s.io/v1/subjectaccessreviews');
 
 /** Reads the front proxy's settings; throws until the apiserver has published them. */
 export async function readRequestHeaderConfig(client: ApiClient): Promise<RequestHeaderConfig> {
@@ -53,32 +52,18 @@ export function authenticate(req: IncomingMessage, cfg: RequestHeaderConfig): Ca
   return { user: userName, groups: cfg.groupHeaders.flatMap(values) };
 }
 
-/** SubjectAccessReviews, with answers kept for a few seconds per caller and access. */
+/** SubjectAccessReviews for the metrics API, each answer kept for a few seconds per caller and access. */
 export class DelegatedAuthorizer {
-  private readonly cache = new Map<string, { allowed: boolean; until: number }>();
+  private readonly reviewer: SubjectAccessReviewer;
 
-  constructor(
-    private readonly client: ApiClient,
-    private readonly ttlMs = 10_000,
-  ) {}
+  constructor(client: Pick<ApiClient, 'request'>, ttlMs = 10_000) {
+    this.reviewer = new SubjectAccessReviewer(client, { allowedMs: ttlMs, deniedMs: ttlMs });
+  }
 
-  async allowed(caller: Caller, access: Access): Promise<boolean> {
-    const key = JSON.stringify([caller.user, [...caller.groups].sort(), access]);
-    const hit = this.cache.get(key);
-    if (hit && hit.until > Date.now()) return hit.allowed;
-    const review = await this.client.create<KubeObject>(reviews, undefined, {
-      apiVersion: 'authorization.k8s.io/v1',
-      kind: 'SubjectAccessReview',
-      metadata: {},
-      spec: {
-        user: caller.user,
-        groups: caller.groups,
-        resourceAttributes: { group: GROUP, version: 'v1beta1', resource: access.resource, verb: access.verb, ...(access.namespace ? { namespace: access.namespace } : {}), ...(access.name ? { name: access.name } : {}) },
-      },
-    } as KubeObject);
-    const allowed = (review.status as { allowed?: boolean } | undefined)?.allowed === true;
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(key, { allowed, until: Date.now() + this.ttlMs });
-    return allowed;
+  allowed(caller: Caller, access: Access): Promise<boolean> {
+    return this.reviewer.allowed(
+      { name: caller.user, groups: caller.groups },
+      { resourceAttributes: { group: GROUP, version: 'v1beta1', resource: access.resource, verb: access.verb, ...(access.namespace ? { namespace: access.namespace } : {}), ...(access.name ? { name: access.name } : {}) } },
+    );
   }
 }

@@ -163,10 +163,14 @@ export class Scheduler {
     if (moved) this.log.debug({ event, pods: moved }, 'retrying unschedulable pods');
   }
 
+  /** Every informer has delivered its first list (the sched-handler-sync readiness check). */
+  handlersSynced = false;
+
   async run(signal: AbortSignal): Promise<void> {
     const all = [this.podInformer, this.nodeInformer, this.claimInformer, this.volumeInformer, this.classInformer, this.budgetInformer];
     const informers = all.map((i) => i.run(signal));
     await Promise.race([Promise.all(all.map((i) => i.synced)), new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
+    this.handlersSynced = !signal.aborted;
     // The safety net, checked every 30 s as Kubernetes does.
     const maxWait = this.opts.unschedulableFlushMs ?? 300_000;
     const flush = setInterval(() => this.queue.flushWaitingLongerThan(maxWait), Math.min(30_000, maxWait));

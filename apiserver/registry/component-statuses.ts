@@ -1,10 +1,10 @@
 // What `kubectl get componentstatuses` shows: the apiserver probes, there and then, the
-// scheduler's and the controller-manager's /healthz on this host (the ports kubette's
-// components serve them on by default: 10251 and 10252, plain HTTP on 127.0.0.1, as
-// Kubernetes' own probes did before its components went TLS-only) and etcd. Like Kubernetes,
+// scheduler's and the controller-manager's /healthz on this host, on their secure ports (10259
+// and 10257, HTTPS whose certificate is not checked, as Kubernetes probes them) and etcd. Like Kubernetes,
 // a refused connection or an unhealthy answer is a False condition whose message says why; only
 // the etcd probe's failure is reported as the condition's error.
-import { request } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { KubeObject } from '../../api/types/meta.js';
 import type { KVStore } from '../storage/kv.js';
 
@@ -14,14 +14,16 @@ const PROBE_TIMEOUT_MS = 20_000;
 const MAX_BODY = 10 * 1024;
 
 export interface HttpTarget {
+  /** https: the server's certificate is not verified (the components' own are self-signed). */
+  scheme: 'http' | 'https';
   host: string;
   port: number;
   path: string;
 }
 
 export const DEFAULT_TARGETS: Readonly<Record<string, HttpTarget>> = {
-  scheduler: { host: '127.0.0.1', port: 10251, path: '/healthz' },
-  'controller-manager': { host: '127.0.0.1', port: 10252, path: '/healthz' },
+  scheduler: { scheme: 'https', host: '127.0.0.1', port: 10259, path: '/healthz' },
+  'controller-manager': { scheme: 'https', host: '127.0.0.1', port: 10257, path: '/healthz' },
 };
 
 interface Probe {
@@ -35,7 +37,7 @@ interface Probe {
  * is the message. The whole probe ends by `timeoutMs`, however slowly an answer trickles in.
  */
 export function probeHttp(t: HttpTarget, timeoutMs = PROBE_TIMEOUT_MS): Promise<Probe> {
-  const url = `http://${t.host}:${t.port}${t.path}`;
+  const url = `${t.scheme}://${t.host}:${t.port}${t.path}`;
   return new Promise((resolve) => {
     let settled = false;
     const settle = (p: Probe) => {
@@ -45,7 +47,7 @@ export function probeHttp(t: HttpTarget, timeoutMs = PROBE_TIMEOUT_MS): Promise<
       req.destroy();
       resolve(p);
     };
-    const req = request({ host: t.host, port: t.port, path: t.path, method: 'GET', headers: { 'user-agent': 'kube-probe/1.32', accept: '*/*' } }, (res) => {
+    const onResponse = (res: IncomingMessage) => {
       const chunks: Buffer[] = [];
       let size = 0;
       const answer = () => {
@@ -60,7 +62,9 @@ export function probeHttp(t: HttpTarget, timeoutMs = PROBE_TIMEOUT_MS): Promise<
       });
       res.on('error', (err) => settle({ status: 'False', message: `Get "${url}": ${err.message}` }));
       res.on('end', answer);
-    });
+    };
+    const options = { host: t.host, port: t.port, path: t.path, method: 'GET', headers: { 'user-agent': 'kube-probe/1.32', accept: '*/*' } };
+    const req = t.scheme === 'https' ? httpsRequest({ ...options, rejectUnauthorized: false }, onResponse) : httpRequest(options, onResponse);
     const deadline = setTimeout(() => settle({ status: 'False', message: `Get "${url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)` }), timeoutMs);
     req.on('error', (err: NodeJS.ErrnoException) => settle({ status: 'False', message: `Get "${url}": ${describeError(t, err)}` }));
     req.end();

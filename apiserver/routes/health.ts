@@ -1,6 +1,7 @@
 // Liveness, readiness and version endpoints: open to every client, no authentication.
 import type { FastifyInstance } from 'fastify';
 import type { KVStore } from '../storage/kv.js';
+import { excludedChecks, healthAnswer } from '../../component-base/healthz.js';
 import { indentJSON } from '../http/pretty.js';
 
 export interface VersionInfo {
@@ -72,9 +73,11 @@ export async function healthRoutes(app: FastifyInstance, opts: HealthOptions): P
     '/readyz': ['ping', 'etcd', 'etcd-readiness', 'informer-sync', 'poststarthook/watch-cache-ready', 'shutdown'],
   };
 
-  const report = async (endpoint: string, verbose: boolean, exclude: string[]) => {
+  const report = async (endpoint: string, verbose: boolean, exclude: string | string[] | undefined) => {
+    const all = forEndpoint[endpoint]!;
+    const excluded = excludedChecks(exclude, all);
+    const names = all.filter((name) => !excluded.includes(name));
     // All at once: an unreachable etcd fails its checks in one ping timeout, not one per check.
-    const names = forEndpoint[endpoint]!.filter((name) => !exclude.includes(name));
     // Names that share a check (etcd, etcd-readiness) share one run of it.
     const runs = new Map<Check, Promise<string | undefined>>();
     const results = await Promise.all(
@@ -85,17 +88,13 @@ export async function healthRoutes(app: FastifyInstance, opts: HealthOptions): P
         return result;
       }),
     );
-    const failed = results.some(Boolean);
-    const lines = names.map((name, i) => (results[i] ? `[-]${name} failed: reason withheld` : `[+]${name} ok`));
-    const which = failed ? 'failed' : 'passed';
-    return { failed, text: verbose ? `${lines.join('\n')}\nhealthz check ${which}\n` : failed ? `${lines.join('\n')}\nhealthz check failed\n` : 'ok' };
+    return healthAnswer(endpoint.slice(1), names.map((name, i) => ({ name, error: results[i] })), excluded, verbose);
   };
 
   for (const endpoint of ['/healthz', '/livez', '/readyz']) {
     app.get(endpoint, async (req, reply) => {
       const q = req.query as Record<string, string | string[] | undefined>;
-      const exclude = ([] as string[]).concat(q.exclude ?? []);
-      const { failed, text } = await report(endpoint, q.verbose !== undefined, exclude);
+      const { failed, text } = await report(endpoint, q.verbose !== undefined, q.exclude);
       return reply.code(failed ? 500 : 200).type('text/plain; charset=utf-8').header('X-Content-Type-Options', 'nosniff').send(text);
     });
     app.get(`${endpoint}/:check`, async (req, reply) => {

@@ -82,6 +82,8 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     '--service-node-port-range', `${30000 + slot * 160}-${30000 + slot * 160 + 159}`,
     '--chain-prefix', `KT${slot}X${counter % 100}`,
     '--proxy-port', String(await freePort()),
+    '--scheduler-secure-port', String(await freePort()),
+    '--controller-manager-secure-port', String(await freePort()),
     // Logs outlive the cluster's data directory, for a look after a failure.
     '--log-dir', join(LOG_DIR, prefix),
     ...(opts.launcherArgs ?? []),

@@ -1,6 +1,8 @@
 // `kubectl get componentstatuses` (v1 ComponentStatus, deprecated but served): the apiserver
-// probes the scheduler and the controller-manager on their default health ports and etcd, at
-// each request. Here a real scheduler serves 10251 and nothing serves 10252.
+// probes the scheduler and the controller-manager on their default secure ports (HTTPS, their
+// certificates not checked) and etcd, at each request. Here a real scheduler serves 10259 and
+// nothing serves 10257.
+import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApiServer, type ApiServerHandle } from '../harness/apiserver.js';
 import { startComponent } from '../harness/components.js';
@@ -15,8 +17,10 @@ let kubectl: ReturnType<typeof kubectlFor>;
 beforeAll(async () => {
   api = await startApiServer({ etcd: inject('etcdEndpoint') });
   kubectl = kubectlFor(api.url);
-  scheduler = startComponent('scheduler', ['--master', api.url, '--leader-elect=false', '--port', '10251']);
-  await waitFor('the scheduler on 10251', async () => ((await fetch('http://127.0.0.1:10251/healthz').catch(() => undefined))?.ok ? true : undefined), 30_000);
+  scheduler = startComponent('scheduler', ['--master', api.url, '--leader-elect=false', '--bind-address', '127.0.0.1', '--secure-port', '10259']);
+  const insecure = new Agent({ connect: { rejectUnauthorized: false } });
+  await waitFor('the scheduler on 10259', async () => ((await request('https://127.0.0.1:10259/healthz', { dispatcher: insecure }).catch(() => undefined))?.statusCode === 200 ? true : undefined), 30_000);
+  await insecure.close();
 });
 afterAll(async () => {
   await scheduler?.stop();
@@ -35,7 +39,7 @@ describe('component statuses', () => {
       'etcd-0 Healthy ok',
       'scheduler Healthy ok',
     ]);
-    expect(rows[1]).toContain('Get "http://127.0.0.1:10252/healthz": dial tcp 127.0.0.1:10252: connect: connection refused');
+    expect(rows[1]).toContain('Get "https://127.0.0.1:10257/healthz": dial tcp 127.0.0.1:10257: connect: connection refused');
   });
 
   it('serves one by name, by short name, with selectors, and refuses what it does not have', async () => {

@@ -1,0 +1,125 @@
+// A component's secure port, as Kubernetes' scheduler (10259) and controller-manager (10257)
+// serve it: HTTPS with a certificate of its own (--tls-cert-file, else one generated and kept
+// in --cert-dir, else in memory), the client CA the apiserver publishes
+// (kube-system/extension-apiserver-authentication, read until it is there) or --client-ca-file,
+// delegated authentication and authorization (delegated-access.ts), then the component's
+// health endpoints and /metrics. A port that cannot be bound fails the component's start.
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { ApiserverRequests } from './apiserver-requests.js';
+import { serveEndpoint, type ComponentEndpoints } from './component-endpoints.js';
+import { DelegatedAccess } from './delegated-access.js';
+import { defineFlags, type FlagValues } from './flags.js';
+import { selfSignedServingCert } from './serving-cert.js';
+
+export function secureServingFlags(defaultPort: number) {
+  return defineFlags({
+    'bind-address': { type: 'ip', default: '0.0.0.0', arg: 'IP', help: 'Address of the secure port (0.0.0.0: every IPv4 address).' },
+    'secure-port': { type: 'port', default: defaultPort, arg: 'PORT', help: 'HTTPS port of /healthz, /livez, /readyz and /metrics, authenticated and authorized (0 disables).' },
+    'tls-cert-file': { type: 'string', arg: 'FILE', help: 'Serving certificate (PEM); default: a self-signed one (in --cert-dir, or in memory).' },
+    'tls-private-key-file': { type: 'string', arg: 'FILE', help: 'Its private key (PEM).' },
+    'cert-dir': { type: 'string', default: '', arg: 'DIR', help: 'Where a generated serving certificate is kept ("" : in memory only).' },
+    'client-ca-file': { type: 'string', arg: 'FILE', help: "CA of the client certificates accepted; default: the apiserver's (kube-system/extension-apiserver-authentication)." },
+    'authentication-kubeconfig': { type: 'string', arg: 'FILE', help: "Where TokenReviews go (default: this component's own apiserver connection)." },
+    'authorization-kubeconfig': { type: 'string', arg: 'FILE', help: "Where SubjectAccessReviews go (default: this component's own apiserver connection)." },
+    'authorization-always-allow-paths': { type: 'list', default: ['/healthz', '/readyz', '/livez'], arg: 'LIST', help: 'Paths served without authorization (a trailing * matches a prefix).' },
+  });
+}
+
+export type SecureServingFlagValues = FlagValues<ReturnType<typeof secureServingFlags>>;
+
+const CA_RETRY_MS = 5_000;
+
+export interface SecureServingOptions {
+  flags: SecureServingFlagValues;
+  /** kube-scheduler, kube-controller-manager: the generated certificate's file names. */
+  name: string;
+  /** Where the client CA is read, TokenReviews go and SubjectAccessReviews go (client/delegation.ts). */
+  apiserver: { clientCA: ApiserverRequests; authentication: ApiserverRequests; authorization: ApiserverRequests };
+  endpoints: ComponentEndpoints;
+  log: Logger;
+}
+
+export interface SecureServer {
+  server: Server;
+  close(): Promise<void>;
+}
+
+export async function serveSecurely(opts: SecureServingOptions): Promise<SecureServer | undefined> {
+  const f = opts.flags;
+  if (!(f['secure-port'] > 0)) return undefined;
+  if (!!f['tls-cert-file'] !== !!f['tls-private-key-file']) throw new Error('--tls-cert-file and --tls-private-key-file go together');
+  const cert = f['tls-cert-file']
+    ? { certPem: readFileSync(f['tls-cert-file'], 'utf8'), keyPem: readFileSync(f['tls-private-key-file']!, 'utf8') }
+    : await selfSignedServingCert({ certDir: f['cert-dir'] || undefined, name: opts.name, commonName: 'localhost', hosts: ['localhost', hostname()], ips: ['127.0.0.1'] });
+
+  const access = new DelegatedAccess({ authentication: opts.apiserver.authentication, authorization: opts.apiserver.authorization, alwaysAllowPaths: f['authorization-always-allow-paths'] });
+
+  const context = (ca: string | undefined) => ({ cert: cert.certPem, key: cert.keyPem, ...(ca ? { ca } : {}) });
+  let clientCA = f['client-ca-file'] ? readFileSync(f['client-ca-file'], 'utf8') : undefined;
+  // Client certificates are asked for, never required: a client without one is anonymous.
+  const server = createServer({ ...context(clientCA), requestCert: true, rejectUnauthorized: false }, (req, res) => {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'https://component');
+    } catch {
+      return void res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('400 Bad Request\n');
+    }
+    res.setHeader('cache-control', 'no-cache, private');
+    access.check(req, url.pathname).then(
+      (decision) => {
+        if (!decision.ok) {
+          const r = decision.refusal;
+          return void res.writeHead(r.code, { 'content-type': r.code === 500 ? 'text/plain; charset=utf-8' : 'application/json' }).end(r.body);
+        }
+        serveEndpoint(opts.endpoints, url, res, req);
+      },
+      (err: Error) => {
+        opts.log.error({ err: err.message, path: url.pathname }, 'secure port request failed');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('Internal Server Error\n');
+      },
+    );
+  });
+  server.on('tlsClientError', () => {});
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(f['secure-port'], f['bind-address'], () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (err) => opts.log.error({ err: err.message }, 'secure port error'));
+
+  // The apiserver's client CA, once it is published (it may not be up yet when this starts).
+  let timer: NodeJS.Timeout | undefined;
+  const readCA = async () => {
+    timer = undefined;
+    try {
+      const cm = await opts.apiserver.clientCA.request<{ data?: Record<string, string> }>('GET', '/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication');
+      const ca = cm.data?.['client-ca-file'];
+      if (ca) {
+        clientCA = ca;
+        server.setSecureContext(context(clientCA));
+        return;
+      }
+    } catch {
+      // not yet published, or the apiserver is away: asked again below
+    }
+    timer = setTimeout(() => void readCA(), CA_RETRY_MS);
+    timer.unref();
+  };
+  if (!clientCA) void readCA();
+
+  opts.log.info({ address: f['bind-address'], port: f['secure-port'] }, 'serving securely');
+  return {
+    server,
+    close: async () => {
+      if (timer) clearTimeout(timer);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
