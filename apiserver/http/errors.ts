@@ -4,6 +4,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { toResponseYAML } from '../../api/codec/yaml.js';
 import { encodeKubernetesProtobuf, PROTOBUF_MEDIA_TYPE } from '../../api/protobuf/envelope.js';
 import { internalError, StatusError } from '../../api/status.js';
 import { EtcdRequestError, FutureRevisionError, OutcomeUnknownError, RequestTooLargeError, UnavailableError } from '../storage/etcd/errors.js';
@@ -15,16 +16,24 @@ export function statusBody(err: StatusError): string {
 
 export function sendStatus(reply: FastifyReply, err: StatusError): FastifyReply {
   if (err.details?.retryAfterSeconds) reply.header('Retry-After', String(err.details.retryAfterSeconds));
-  // A client that takes only protobuf (a Go client so configured) gets its Status that way.
-  if (prefersProtobuf(reply.request?.headers.accept)) {
-    return reply.code(err.code).header('Content-Type', PROTOBUF_MEDIA_TYPE).send(encodeKubernetesProtobuf(err.toStatus()));
-  }
+  // Written in the first media type the client takes a plain object in, as Kubernetes
+  // negotiates an error's Status: protobuf for a Go client so configured, YAML for one that asks.
+  const media = statusMediaType(reply.request?.headers.accept);
+  if (media === 'protobuf') return reply.code(err.code).header('Content-Type', PROTOBUF_MEDIA_TYPE).send(encodeKubernetesProtobuf(err.toStatus()));
+  if (media === 'yaml') return reply.code(err.code).header('Content-Type', 'application/yaml').send(toResponseYAML(err.toStatus()));
   return reply.code(err.code).header('Content-Type', 'application/json').send(statusBody(err));
 }
 
-function prefersProtobuf(accept: string | undefined): boolean {
-  const first = (accept ?? '').split(',')[0]!.split(';')[0]!.trim().toLowerCase();
-  return first === PROTOBUF_MEDIA_TYPE;
+/** The first media type of an Accept header that a Status can be written in (not Tables or metadata: `as=`). */
+function statusMediaType(accept: string | undefined): 'json' | 'yaml' | 'protobuf' {
+  for (const part of (accept ?? '').split(',')) {
+    const [type, ...params] = part.split(';').map((p) => p.trim().toLowerCase());
+    if (params.some((p) => p.startsWith('as='))) continue;
+    if (type === PROTOBUF_MEDIA_TYPE) return 'protobuf';
+    if (type === 'application/yaml') return 'yaml';
+    if (type === 'application/json' || type === '*/*' || type === 'application/*') return 'json';
+  }
+  return 'json';
 }
 
 /** The Status for any error a request ran into. */

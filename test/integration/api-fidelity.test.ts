@@ -59,6 +59,10 @@ describe('response bytes', () => {
     expect((await call('GET', '/api/v1/namespaces/default/configmaps/go-order')).text).toMatch(/^\{"kind":"ConfigMap","apiVersion":"v1","metadata":\{"name":"go-order",/);
     const yaml = await fetch(`${api.url}/api/v1/namespaces/default/configmaps/go-order`, { headers: { Accept: 'application/yaml' } }).then((r) => r.text());
     expect(yaml).toMatch(/^apiVersion: v1\ndata:\n {2}a: "1"\nkind: ConfigMap\nmetadata:\n {2}creationTimestamp: "[^"]+"\n {2}managedFields:\n {2}- apiVersion: v1\n/);
+    // An error's Status is negotiated as the object would have been: YAML for a YAML client.
+    const missing = await fetch(`${api.url}/api/v1/namespaces/default/configmaps/nope`, { headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io, application/yaml' } });
+    expect([missing.status, missing.headers.get('content-type')]).toEqual([404, 'application/yaml']);
+    expect(await missing.text()).toBe('apiVersion: v1\ncode: 404\ndetails:\n  kind: configmaps\n  name: nope\nkind: Status\nmessage: configmaps "nope" not found\nmetadata: {}\nreason: NotFound\nstatus: Failure\n');
   });
 
   it('answers protobuf to clients that prefer it (objects, lists, Statuses, watches), JSON for kinds without it, 406 for what it cannot write', async () => {
