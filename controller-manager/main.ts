@@ -99,7 +99,9 @@ runComponent({
       metrics,
     };
     const delegation = delegationClients(client, { authentication: f['authentication-kubeconfig'], authorization: f['authorization-kubeconfig'] }, 'kubette-controller-manager');
-    const secure = await serveSecurely({ flags: f, name: 'kube-controller-manager', apiserver: delegation, endpoints, log });
+    // Made beside the work (its certificate takes a few tens of milliseconds), not before it; a
+    // port that cannot be bound still fails the start.
+    const secure = serveSecurely({ flags: f, name: 'kube-controller-manager', apiserver: delegation, endpoints, log });
     const server = serveHealth('127.0.0.1', f.port, { metrics });
 
     // Controllers write through the fence: none after this process's renew deadline has passed.
@@ -179,9 +181,9 @@ runComponent({
       await Promise.all(runs);
     };
 
-    await runLeading(clientConfig, f, { name: 'kube-controller-manager', identity: `${hostname()}_${process.pid}` }, signal, lead, log, leader);
+    await Promise.all([runLeading(clientConfig, f, { name: 'kube-controller-manager', identity: `${hostname()}_${process.pid}` }, signal, lead, log, leader), secure]);
     server?.close();
-    await secure?.close();
+    await (await secure)?.close();
     await delegation.close();
     await client.close();
   },

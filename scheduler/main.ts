@@ -58,11 +58,13 @@ runComponent({
     ];
     const endpoints: ComponentEndpoints = { checks: (e) => (e === 'readyz' ? readyz : e === 'healthz' ? leaderElection : []), metrics };
     const delegation = delegationClients(client, { authentication: f['authentication-kubeconfig'], authorization: f['authorization-kubeconfig'] }, 'kubette-scheduler');
-    const secure = await serveSecurely({ flags: f, name: 'kube-scheduler', apiserver: delegation, endpoints, log });
+    // Made beside the work (its certificate takes a few tens of milliseconds), not before it; a
+    // port that cannot be bound still fails the start.
+    const secure = serveSecurely({ flags: f, name: 'kube-scheduler', apiserver: delegation, endpoints, log });
     const server = serveHealth('127.0.0.1', f.port, { metrics });
-    await runLeading(clientConfig, f, { name: 'kube-scheduler', identity: `${hostname()}_${process.pid}` }, signal, (s) => scheduler.run(s), log, leader);
+    await Promise.all([runLeading(clientConfig, f, { name: 'kube-scheduler', identity: `${hostname()}_${process.pid}` }, signal, (s) => scheduler.run(s), log, leader), secure]);
     server?.close();
-    await secure?.close();
+    await (await secure)?.close();
     await delegation.close();
     await client.close();
   },

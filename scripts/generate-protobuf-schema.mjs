@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Writes api/protobuf/schema.generated.ts: the wire shape of every message the served kinds
 // reach (field numbers and protobuf types from the upstream generated.proto files; JSON names,
-// pointers, omitempty and inline embeddings from the Go struct tags beside them). Field numbers
+// pointers, omitempty and inline embeddings from the Go struct tags beside them; the names of
+// named Go types, for the decoder's error messages). Field numbers
 // are the wire format's facts, so they are read, not retyped.
 //
 //   node scripts/generate-protobuf-schema.mjs <kubernetes/api> <kubernetes/apimachinery> \
@@ -103,6 +104,14 @@ const messages = new Map();
 /** Go structs: `<package FQN>.<Name>` → Map(field number → { json, omitempty, pointer }); `slices` names Go slice types. */
 const goFields = new Map();
 const goSlices = new Set();
+/** Go import path → module root of each repository read. */
+const MODULES = new Map([[apiRepo, 'k8s.io/api'], [machineryRepo, 'k8s.io/apimachinery'], [extensionsRepo, 'k8s.io/apiextensions-apiserver'], [aggregatorRepo, 'k8s.io/kube-aggregator']]);
+/** `<Go import path>.<Name>` of every struct type, and of every other named type, declared in the packages read. */
+const goStructs = new Set();
+const goNamed = new Set();
+/** Per proto message: Go field (JSON name) → its Go type text and the file's imports, rendered once all types are known. */
+const goFieldTypes = new Map();
+const GO_BUILTINS = new Set(['string', 'bool', 'byte', 'int', 'int8', 'int16', 'int32', 'int64', 'uint', 'uint8', 'uint16', 'uint32', 'uint64', 'float32', 'float64']);
 
 for (const [repo, dir] of PACKAGES) {
   const names = files(repo, dir);
@@ -122,9 +131,16 @@ for (const [repo, dir] of PACKAGES) {
     }
     messages.set(`${pkg}.${m[1]}`, { fields });
   }
+  const goPath = `${MODULES.get(repo)}/${dir}`;
   for (const goFile of names.filter((n) => /\.go$/.test(n) && !/_test\.go$|zz_generated|generated\.pb\.go/.test(n))) {
     const src = show(repo, goFile);
     for (const s of src.matchAll(/^type\s+(\w+)\s+\[\]/gm)) goSlices.add(`${pkg}.${s[1]}`);
+    for (const s of src.matchAll(/^type\s+(\w+)\s+(struct\b)?/gm)) (s[2] ? goStructs : goNamed).add(`${goPath}.${s[1]}`);
+    // The file's imports: alias (or the path's last element) → import path.
+    const imports = new Map();
+    for (const block of src.matchAll(/^import\s*(?:\(([\s\S]*?)^\)|(.*)$)/gm)) {
+      for (const i of (block[1] ?? block[2]).matchAll(/^\s*(\w+\s+)?"([^"]+)"/gm)) imports.set(i[1]?.trim() ?? i[2].split('/').pop(), i[2]);
+    }
     // A struct's body runs from its line to the next `}` line; `struct{}` on one line has none
     // (matching it as a body swallowed the structs after it: meta/v1's Patch took LabelSelector).
     for (const s of src.matchAll(/^type\s+(\w+)\s+struct\s*\{[ \t]*\n([\s\S]*?)^\}/gm)) {
@@ -139,6 +155,10 @@ for (const [repo, dir] of PACKAGES) {
         const [jsonName, ...opts] = json.split(',');
         const strategy = /patchStrategy:"([^"]*)"/.exec(tags)?.[1] ?? '';
         const mergeKey = /patchMergeKey:"([^"]*)"/.exec(tags)?.[1] ?? '';
+        if (field[1] && jsonName) {
+          if (!goFieldTypes.has(`${pkg}.${s[1]}`)) goFieldTypes.set(`${pkg}.${s[1]}`, new Map());
+          goFieldTypes.get(`${pkg}.${s[1]}`).set(jsonName, { type: field[2], goPath, imports });
+        }
         byNumber.set(Number(pb[2]), {
           json: jsonName,
           omitempty: opts.includes('omitempty'),
@@ -208,17 +228,51 @@ for (const name of [...reached].sort()) {
   });
 }
 
+/**
+ * A Go type as reflect writes it in the decoder's errors (package name, not path: v1.RestartPolicy),
+ * and whether it names a type that is neither built in nor a struct (a named string, map or slice).
+ */
+function renderGoType(t, goPath, imports) {
+  if (t.startsWith('*')) return renderGoType(t.slice(1), goPath, imports);
+  if (t === '[]byte') return { text: '[]uint8', named: false };
+  if (t.startsWith('[]')) {
+    const item = renderGoType(t.slice(2), goPath, imports);
+    return { text: `[]${item.text}`, named: item.named };
+  }
+  const map = /^map\[([^\]]+)\](.+)$/.exec(t);
+  if (map) {
+    const [k, v] = [renderGoType(map[1], goPath, imports), renderGoType(map[2], goPath, imports)];
+    return { text: `map[${k.text}]${v.text}`, named: k.named || v.named };
+  }
+  if (GO_BUILTINS.has(t)) return { text: t, named: false };
+  const [alias, name] = t.includes('.') ? t.split('.') : [undefined, t];
+  const path = alias ? imports.get(alias) ?? alias : goPath;
+  return { text: `${path.split('/').pop()}.${name}`, named: !goStructs.has(`${path}.${name}`) };
+}
+
+/** Fields whose Go type is named but not a struct: message → JSON name → the type as reflect writes it. */
+const goTypeNames = {};
+for (const name of Object.keys(out)) {
+  for (const [json, f] of goFieldTypes.get(name) ?? []) {
+    const r = renderGoType(f.type, f.goPath, f.imports);
+    if (r.named) (goTypeNames[name] ??= {})[json] = r.text;
+  }
+}
+
 const here = dirname(fileURLToPath(import.meta.url));
 const target = join(here, '..', 'api', 'protobuf', 'schema.generated.ts');
 const lines = [
   '// Generated by scripts/generate-protobuf-schema.mjs from the upstream generated.proto files and',
-  `// Go struct tags (field numbers, protobuf types, JSON names) of Kubernetes ${REF}. Do not edit; regenerate.`,
+  `// Go sources (field numbers, protobuf types, JSON names, named Go types) of Kubernetes ${REF}. Do not edit; regenerate.`,
   "import type { GeneratedSchema } from './schema.js';",
   '',
   'export const generated: GeneratedSchema = {',
   `  kinds: ${JSON.stringify(kindMessage)},`,
   '  messages: {',
   ...Object.entries(out).map(([name, fields]) => `    ${JSON.stringify(name)}: ${JSON.stringify(fields)},`),
+  '  },',
+  '  goTypeNames: {',
+  ...Object.entries(goTypeNames).map(([name, fields]) => `    ${JSON.stringify(name)}: ${JSON.stringify(fields)},`),
   '  },',
   '};',
   '',

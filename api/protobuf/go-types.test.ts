@@ -32,4 +32,15 @@ describe("Go's decoder errors for Kubernetes' types", () => {
     expect(goTypeErrorMessage(POD, { value: 'object', at: ['spec', 'containers', 0, 'ports', 0, 'hostPort'], type: 'int32' })).toContain('of type int32');
     expect(goTypeErrorMessage(POD, { value: 'string', at: ['spec', 'nosuch'] })).toBeUndefined();
   });
+
+  it('names named Go types that are not structs as reflect does: package and type', () => {
+    expect(goTypeErrorMessage(POD, { value: 'number', at: ['spec', 'restartPolicy'] })).toBe('json: cannot unmarshal number into Go struct field PodSpec.spec.restartPolicy of type v1.RestartPolicy');
+    expect(goTypeErrorMessage(POD, { value: 'array', at: ['spec', 'containers', 0, 'resources', 'limits'] })).toBe(
+      'json: cannot unmarshal array into Go struct field ResourceRequirements.spec.containers.resources.limits of type v1.ResourceList',
+    );
+    expect(goTypeErrorMessage(POD, { value: 'number', at: ['metadata', 'ownerReferences', 0, 'uid'] })).toBe('json: cannot unmarshal number into Go struct field OwnerReference.metadata.ownerReferences.uid of type types.UID');
+    const PVC = 'k8s.io.api.core.v1.PersistentVolumeClaim';
+    expect(goTypeErrorMessage(PVC, { value: 'string', at: ['spec', 'accessModes'] })).toBe('json: cannot unmarshal string into Go struct field PersistentVolumeClaimSpec.spec.accessModes of type []v1.PersistentVolumeAccessMode');
+    expect(goTypeErrorMessage(PVC, { value: 'number', at: ['spec', 'accessModes', 0] })).toBe('json: cannot unmarshal number into Go struct field PersistentVolumeClaimSpec.spec.accessModes of type v1.PersistentVolumeAccessMode');
+  });
 });

@@ -2,8 +2,8 @@
 // string into Go struct field Container.spec.containers.args of type []string" names the
 // struct that holds the field, the path from the root by JSON names (no list indexes, no map
 // keys) and the field's Go type (a pointer's target: Go decodes into what it points at).
-// Worked out from the generated protobuf schema; a named Go type
-// (RestartPolicy, ResourceList) shows as what it is made of (string, map[string]resource.Quantity).
+// Worked out from the generated protobuf schema, and for named Go types that are not structs
+// (v1.RestartPolicy, v1.ResourceList, types.UID) from the names the generator read beside it.
 import { goFields } from './go-zero.js';
 import { schema, type SchemaField } from './schema.js';
 
@@ -41,6 +41,11 @@ function fieldType(f: SchemaField): string {
   return flags.includes('r') ? `[]${elem}` : elem;
 }
 
+/** The value type of a map type written out (map[v1.ResourceName]resource.Quantity); undefined for a named map (v1.ResourceList), whose parts are not written. */
+function mapValueType(goType: string): string | undefined {
+  return /^map\[[^\]]+\](.+)$/.exec(goType)?.[1];
+}
+
 export interface GoTypeError {
   value: string;
   at: Array<string | number>;
@@ -71,10 +76,11 @@ export function goTypeErrorMessage(rootMessage: string, e: GoTypeError): string 
     if (!f) return undefined;
     struct = message.split('.').pop();
     names.push(seg);
-    type = fieldType(f);
+    const named = Object.hasOwn(schema.goTypeNames, message) && Object.hasOwn(schema.goTypeNames[message]!, seg) ? schema.goTypeNames[message]![seg] : undefined;
+    type = named ?? fieldType(f);
     const [, , t, flags] = f;
-    if (typeof t !== 'string') container = { kind: 'map', item: elementType(t[1]), ...(isMessage(t[1]) ? { itemMessage: t[1] } : {}) };
-    else if (flags.includes('r')) container = { kind: 'list', item: elementType(t), ...(isMessage(t) ? { itemMessage: t } : {}) };
+    if (typeof t !== 'string') container = { kind: 'map', item: (named && mapValueType(named)) ?? elementType(t[1]), ...(isMessage(t[1]) ? { itemMessage: t[1] } : {}) };
+    else if (flags.includes('r')) container = { kind: 'list', item: named?.startsWith('[]') ? named.slice(2) : elementType(t), ...(isMessage(t) ? { itemMessage: t } : {}) };
     else container = undefined;
     message = typeof t === 'string' && isMessage(t) ? t : undefined;
   }

@@ -18,6 +18,8 @@ export interface GeneratedSchema {
   /** `<apiVersion>/<Kind>` (and `meta/<Kind>` for meta.k8s.io kinds any version carries) → message. */
   kinds: Record<string, string>;
   messages: Record<string, SchemaField[] | ArrayMessage>;
+  /** Fields whose Go type is a named string, map or slice: message → JSON name → its name as reflect writes it (v1.RestartPolicy). */
+  goTypeNames: Record<string, Record<string, string>>;
 }
 
 export const schema: GeneratedSchema = generated;

@@ -291,6 +291,7 @@ function valueCases(): Case[] {
     create('deployments', 'maxSurge of 200%', dep({ strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '200%' } } }), invalid(/greater than 100%/)),
     create('pods', 'activeDeadlineSeconds of 2^60', pod({ activeDeadlineSeconds: 2 ** 60 }), badRequest(/of type int64/)),
     create('pods', 'a container port of 2^32', pod({ containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 4294967296 }] }] }), badRequest(/of type int32/)),
+    create('pods', 'a restartPolicy that is a number', pod({ restartPolicy: 1 }), badRequest(/Go struct field PodSpec.spec.restartPolicy of type v1.RestartPolicy$/)),
     create('pods', 'a container without a name', pod({ containers: [{ image: 'x' }] }), invalid(/name/)),
     create('pods', 'no containers', pod({ containers: [] }), invalid(/containers/)),
     // Go decodes a null item of a list of structs as an empty struct, which validation refuses.
