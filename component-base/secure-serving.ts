@@ -31,6 +31,7 @@ export function secureServingFlags(defaultPort: number) {
 export type SecureServingFlagValues = FlagValues<ReturnType<typeof secureServingFlags>>;
 
 const CA_RETRY_MS = 5_000;
+const CA_REREAD_MS = 60_000;
 
 export interface SecureServingOptions {
   flags: SecureServingFlagValues;
@@ -92,22 +93,25 @@ export async function serveSecurely(opts: SecureServingOptions): Promise<SecureS
   });
   server.on('error', (err) => opts.log.error({ err: err.message }, 'secure port error'));
 
-  // The apiserver's client CA, once it is published (it may not be up yet when this starts).
+  // The apiserver's client CA: asked for until it is published (the apiserver may not be up yet),
+  // then read again every minute, as Kubernetes' components follow that ConfigMap, so a new CA
+  // is taken without a restart.
   let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
   const readCA = async () => {
-    timer = undefined;
+    let ca: string | undefined;
     try {
       const cm = await opts.apiserver.clientCA.request<{ data?: Record<string, string> }>('GET', '/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication');
-      const ca = cm.data?.['client-ca-file'];
-      if (ca) {
-        clientCA = ca;
-        server.setSecureContext(context(clientCA));
-        return;
-      }
+      ca = cm.data?.['client-ca-file'];
     } catch {
       // not yet published, or the apiserver is away: asked again below
     }
-    timer = setTimeout(() => void readCA(), CA_RETRY_MS);
+    if (ca && ca !== clientCA) {
+      clientCA = ca;
+      server.setSecureContext(context(clientCA));
+    }
+    if (stopped) return;
+    timer = setTimeout(() => void readCA(), clientCA ? CA_REREAD_MS : CA_RETRY_MS);
     timer.unref();
   };
   if (!clientCA) void readCA();
@@ -116,7 +120,8 @@ export async function serveSecurely(opts: SecureServingOptions): Promise<SecureS
   return {
     server,
     close: async () => {
-      if (timer) clearTimeout(timer);
+      stopped = true;
+      clearTimeout(timer);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
