@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import { hostname } from 'node:os';
+import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import type { ApiserverRequests } from './apiserver-requests.js';
 import { serveEndpoint, type ComponentEndpoints } from './component-endpoints.js';
@@ -60,6 +61,9 @@ export async function serveSecurely(opts: SecureServingOptions): Promise<SecureS
 
   const context = (ca: string | undefined) => ({ cert: cert.certPem, key: cert.keyPem, ...(ca ? { ca } : {}) });
   let clientCA = f['client-ca-file'] ? readFileSync(f['client-ca-file'], 'utf8') : undefined;
+  /** Which client CA each connection's certificate was checked against (TLS checks it once, at the handshake). */
+  let caGeneration = 0;
+  const handshakes = new WeakMap<TLSSocket, number>();
   // Client certificates are asked for, never required: a client without one is anonymous.
   const server = createServer({ ...context(clientCA), requestCert: true, rejectUnauthorized: false }, (req, res) => {
     let url: URL;
@@ -69,6 +73,9 @@ export async function serveSecurely(opts: SecureServingOptions): Promise<SecureS
       return void res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('400 Bad Request\n');
     }
     res.setHeader('cache-control', 'no-cache, private');
+    // A connection made before the client CA changed was judged by the old one: its client
+    // reconnects after this answer, to be judged by the new.
+    if ((handshakes.get(req.socket as TLSSocket) ?? caGeneration) < caGeneration) res.setHeader('connection', 'close');
     access.check(req, url.pathname).then(
       (decision) => {
         if (!decision.ok) {
@@ -84,6 +91,7 @@ export async function serveSecurely(opts: SecureServingOptions): Promise<SecureS
     );
   });
   server.on('tlsClientError', () => {});
+  server.on('secureConnection', (socket: TLSSocket) => handshakes.set(socket, caGeneration));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(f['secure-port'], f['bind-address'], () => {
@@ -108,7 +116,9 @@ export async function serveSecurely(opts: SecureServingOptions): Promise<SecureS
     }
     if (ca && ca !== clientCA) {
       clientCA = ca;
+      caGeneration++;
       server.setSecureContext(context(clientCA));
+      server.closeIdleConnections();
     }
     if (stopped) return;
     timer = setTimeout(() => void readCA(), clientCA ? CA_REREAD_MS : CA_RETRY_MS);
