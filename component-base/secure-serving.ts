@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { ApiserverRequests } from './apiserver-requests.js';
 import { serveEndpoint, type ComponentEndpoints } from './component-endpoints.js';
 import { DelegatedAccess } from './delegated-access.js';
-import { defineFlags, type FlagValues } from './flags.js';
+import { defineFlags, FlagError, type FlagValues } from './flags.js';
 import { selfSignedServingCert } from './serving-cert.js';
 
 export function secureServingFlags(defaultPort: number) {
@@ -30,6 +30,11 @@ export function secureServingFlags(defaultPort: number) {
 }
 
 export type SecureServingFlagValues = FlagValues<ReturnType<typeof secureServingFlags>>;
+
+/** The flags' rules, for the component's validate step (a bad combination exits 2 with this message). */
+export function validateSecureServing(f: SecureServingFlagValues): void {
+  if (!!f['tls-cert-file'] !== !!f['tls-private-key-file']) throw new FlagError('--tls-cert-file and --tls-private-key-file must be given together');
+}
 
 const CA_RETRY_MS = 5_000;
 const CA_REREAD_MS = 60_000;
@@ -52,7 +57,7 @@ export interface SecureServer {
 export async function serveSecurely(opts: SecureServingOptions): Promise<SecureServer | undefined> {
   const f = opts.flags;
   if (!(f['secure-port'] > 0)) return undefined;
-  if (!!f['tls-cert-file'] !== !!f['tls-private-key-file']) throw new Error('--tls-cert-file and --tls-private-key-file go together');
+  validateSecureServing(f);
   const cert = f['tls-cert-file']
     ? { certPem: readFileSync(f['tls-cert-file'], 'utf8'), keyPem: readFileSync(f['tls-private-key-file']!, 'utf8') }
     : await selfSignedServingCert({ certDir: f['cert-dir'] || undefined, name: opts.name, commonName: 'localhost', hosts: ['localhost', hostname()], ips: ['127.0.0.1'] });

@@ -13,7 +13,7 @@ import { RestClient } from '../client/rest.js';
 import { apiServerFlags, defineFlags, FlagError, leaderElectionFlags } from '../component-base/flags.js';
 import type { ComponentEndpoints, NamedCheck } from '../component-base/component-endpoints.js';
 import { serveHealth } from '../component-base/health-server.js';
-import { secureServingFlags, serveSecurely } from '../component-base/secure-serving.js';
+import { secureServingFlags, serveSecurely, validateSecureServing } from '../component-base/secure-serving.js';
 import { runComponent } from '../component-base/run.js';
 import { CONTROLLERS, EVENT_SOURCES, NODE_JOINING, selectControllers } from './controllers/index.js';
 import type { Controller, ControllerContext } from './framework/controller.js';
@@ -62,6 +62,7 @@ runComponent({
   component: 'controller-manager',
   flags,
   validate: (f) => {
+    validateSecureServing(f);
     try {
       selectControllers(f.controllers.join(','));
     } catch (err) {

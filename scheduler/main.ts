@@ -10,7 +10,7 @@ import { RestClient } from '../client/rest.js';
 import { apiServerFlags, defineFlags, leaderElectionFlags } from '../component-base/flags.js';
 import type { ComponentEndpoints, NamedCheck } from '../component-base/component-endpoints.js';
 import { serveHealth } from '../component-base/health-server.js';
-import { secureServingFlags, serveSecurely } from '../component-base/secure-serving.js';
+import { secureServingFlags, serveSecurely, validateSecureServing } from '../component-base/secure-serving.js';
 import { runComponent } from '../component-base/run.js';
 import { defaultFilters, defaultScores } from './plugins/index.js';
 import { Scheduler } from './scheduler.js';
@@ -27,6 +27,7 @@ runComponent({
   command: 'kubette-scheduler',
   component: 'scheduler',
   flags,
+  validate: validateSecureServing,
   async run({ flags: f, log, signal }) {
     const clientConfig = loadClientConfig({ master: f.master, kubeconfig: f.kubeconfig, userAgent: 'kubette-scheduler' });
     const client = new RestClient(clientConfig);

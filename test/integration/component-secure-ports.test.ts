@@ -186,10 +186,15 @@ describe('the components\' secure ports', () => {
     expect((await get(schedulerPort, '/metrics', { cert: 'admin' })).status).toBe(200);
   });
 
-  it('refuse to start on a port that is taken, as Kubernetes\' components do', async () => {
+  it('refuse to start on a port that is taken, or with a certificate but no key, as Kubernetes\' components do', async () => {
     const second = startComponent('scheduler', ['--master', api.url, '--secure-port', String(schedulerPort), '--leader-elect=false']);
     procs.push(second);
     expect(await second.exited).toBe(1);
     expect((await second.lastWords()).join('\n')).toContain('EADDRINUSE');
+    // A certificate without its key is a flag error: exit 2 and why.
+    const halfTLS = startComponent('controller-manager', ['--master', api.url, '--secure-port', '0', '--tls-cert-file', join(dir, 'server.crt')]);
+    procs.push(halfTLS);
+    expect(await halfTLS.exited).toBe(2);
+    expect((await halfTLS.lastWords()).join('\n')).toContain('--tls-cert-file and --tls-private-key-file must be given together');
   });
 });
