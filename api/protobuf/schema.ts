@@ -20,6 +20,8 @@ export interface GeneratedSchema {
   messages: Record<string, SchemaField[] | ArrayMessage>;
   /** Fields whose Go type is a named string, map or slice: message → JSON name → its name as reflect writes it (v1.RestartPolicy). */
   goTypeNames: Record<string, Record<string, string>>;
+  /** Fields of a Go enum type (or lists of one): message → JSON name → its values, sorted, for OpenAPI. */
+  enums: Record<string, Record<string, string[]>>;
 }
 
 export const schema: GeneratedSchema = generated;

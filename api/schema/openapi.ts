@@ -3,6 +3,7 @@
 // kubectl and server-side apply read (x-kubernetes-list-type, -list-map-keys,
 // -patch-merge-key, -patch-strategy). Parts a kind leaves open keep unknown fields.
 import type { KindModule } from '../kinds/kind.js';
+import { messageOf, schema as protobufSchema, type SchemaField } from '../protobuf/schema.js';
 import type { Schema } from './dsl.js';
 
 type OpenAPISchema = Record<string, unknown>;
@@ -29,20 +30,56 @@ const SCALARS: Record<string, OpenAPISchema> = {
   bytes: { type: 'string', format: 'byte' },
 };
 
-export function openAPIOf(schema: Schema): OpenAPISchema {
+/** Where a field of a message is declared (inline members' fields are the parent's in JSON), and its schema field. */
+function declared(message: string, name: string): { message: string; field: SchemaField } | undefined {
+  const def = Object.hasOwn(protobufSchema.messages, message) ? protobufSchema.messages[message] : undefined;
+  if (!Array.isArray(def)) return undefined;
+  for (const f of def) {
+    if (f[3].includes('i') && typeof f[2] === 'string') {
+      const inner = declared(f[2], name);
+      if (inner) return inner;
+    } else if (f[1] === name) return { message, field: f };
+  }
+  return undefined;
+}
+
+/** The values of an enum field, from the Go types (Kubernetes publishes them; kubectl explain lists them). */
+function enumOf(message: string | undefined, name: string): string[] | undefined {
+  const d = message ? declared(message, name) : undefined;
+  const byField = d && Object.hasOwn(protobufSchema.enums, d.message) ? protobufSchema.enums[d.message] : undefined;
+  return byField && Object.hasOwn(byField, name) ? byField[name] : undefined;
+}
+
+/** The message a field's value (an object, or each item or map value) is, when it is one. */
+function valueMessage(message: string | undefined, name: string): string | undefined {
+  const t = message ? declared(message, name)?.field[2] : undefined;
+  const m = typeof t === 'string' ? t : t?.[1];
+  return m && Object.hasOwn(protobufSchema.messages, m) ? m : undefined;
+}
+
+/** `message`: the protobuf message the schema describes, when known, for the enums of its fields. */
+export function openAPIOf(schema: Schema, message?: string): OpenAPISchema {
   switch (schema.t) {
     case 'any':
       return { 'x-kubernetes-preserve-unknown-fields': true };
     case 'object': {
-      const out: OpenAPISchema = { type: 'object', properties: Object.fromEntries(Object.entries(schema.props).map(([k, v]) => [k, openAPIOf(v)])) };
+      const property = (k: string, v: Schema): OpenAPISchema => {
+        const out = openAPIOf(v, v.t === 'object' || v.t === 'array' || v.t === 'map' ? valueMessage(message, k) : undefined);
+        const values = enumOf(message, k);
+        if (!values) return out;
+        // A list of enum values (a Service's ipFamilies) has the enum on its items.
+        if (out.type === 'array' && (out.items as OpenAPISchema | undefined)?.type === 'string') return { ...out, items: { ...(out.items as OpenAPISchema), enum: values } };
+        return out.type === 'string' ? { ...out, enum: values } : out;
+      };
+      const out: OpenAPISchema = { type: 'object', properties: Object.fromEntries(Object.entries(schema.props).map(([k, v]) => [k, property(k, v)])) };
       if (schema.required?.length) out.required = schema.required;
       if (schema.open) out['x-kubernetes-preserve-unknown-fields'] = true;
       return out;
     }
     case 'map':
-      return { type: 'object', additionalProperties: openAPIOf(schema.values) };
+      return { type: 'object', additionalProperties: openAPIOf(schema.values, message) };
     case 'array': {
-      const out: OpenAPISchema = { type: 'array', items: openAPIOf(schema.items) };
+      const out: OpenAPISchema = { type: 'array', items: openAPIOf(schema.items, message) };
       if (schema.mergeKey) {
         Object.assign(out, {
           'x-kubernetes-list-type': 'map',
@@ -118,7 +155,7 @@ export function builtinSchema(m: KindModule): OpenAPISchema | undefined {
   // Kinds whose content is not described (their schema is open at the top) publish nothing:
   // kubectl then keeps using its own compiled-in knowledge of them.
   if (!s || s.t !== 'object' || s.open) return undefined;
-  const schema = openAPIOf(s);
+  const schema = openAPIOf(s, messageOf(m.group ? `${m.group}/${m.version}` : m.version, m.kind));
   const properties = schema.properties as Record<string, OpenAPISchema>;
   for (const [field, description] of Object.entries(ENVELOPE)) if (properties[field]) properties[field] = { ...properties[field], description };
   return {

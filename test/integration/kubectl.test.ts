@@ -58,6 +58,19 @@ describe.each(['1.32', '1.27', '1.33'])('kubectl %s', (version) => {
     // Named primitive types (IntOrString, Quantity) print as their primitive, as kubectl's v3 explain does.
     expect(await k.ok(['explain', 'service.spec.ports.targetPort'])).toMatch(/FIELD: targetPort <string>/);
     expect(await k.ok(['explain', 'pod.spec.containers.resources.limits'])).toMatch(/FIELD: limits <map\[string\]string>/);
+    // Enums, with the values Kubernetes' Go types give them: on fields, in templates, on a list's
+    // items (kubectl 1.27 prints no enums; its schema has them all the same).
+    const v3 = (await (await fetch(`${api.url}/openapi/v3/api/v1`)).json()) as { components: { schemas: Record<string, any> } };
+    const core = v3.components.schemas;
+    expect(core['io.k8s.api.core.v1.Pod'].properties.spec.properties.restartPolicy).toEqual({ type: 'string', enum: ['Always', 'Never', 'OnFailure'] });
+    expect(core['io.k8s.api.core.v1.PersistentVolumeClaim'].properties.spec.properties.accessModes.items).toEqual({ type: 'string', enum: ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'] });
+    if (version !== '1.27') {
+      expect(await k.ok(['explain', 'pod.spec.restartPolicy'])).toMatch(/FIELD: restartPolicy <string>\nENUM:\n\s+Always\n\s+Never\n\s+OnFailure\n/);
+      expect(await k.ok(['explain', 'deployment.spec.strategy.type'])).toMatch(/ENUM:\n\s+Recreate\n\s+RollingUpdate\n/);
+      expect(await k.ok(['explain', 'deployment.spec.template.spec.containers.imagePullPolicy'])).toMatch(/ENUM:\n\s+Always\n\s+IfNotPresent\n\s+Never\n/);
+      expect(await k.ok(['explain', 'service.spec.type'])).toMatch(/ENUM:\n\s+ClusterIP\n\s+ExternalName\n\s+LoadBalancer\n\s+NodePort\n/);
+    }
+    expect(await k.ok(['explain', 'pod.spec.containers.image'])).not.toContain('ENUM');
   });
 
   it('serves OpenAPI v2 as JSON with every kind, and as the protobuf kubectl reads (explain --output=plaintext-openapiv2)', async () => {
