@@ -37,6 +37,7 @@ export function pathMatches(patterns: readonly string[], path: string): boolean 
 export class DelegatedAccess {
   private readonly authn: RequestAuthenticator;
   private readonly reviewer: SubjectAccessReviewer | undefined;
+  private readonly alwaysAllowPaths: readonly string[];
 
   constructor(
     opts: {
@@ -52,8 +53,6 @@ export class DelegatedAccess {
     this.authn = new RequestAuthenticator({ anonymous: true, tokens: opts.authentication ? [new TokenReviewAuthenticator(opts.authentication, CACHE_TTL_MS, now)] : [] });
     this.reviewer = opts.authorization ? new SubjectAccessReviewer(opts.authorization, { allowedMs: CACHE_TTL_MS, deniedMs: CACHE_TTL_MS }, now) : undefined;
   }
-
-  private readonly alwaysAllowPaths: readonly string[];
 
   async check(req: IncomingMessage, path: string): Promise<AccessDecision> {
     const socket = req.socket as TLSSocket;
