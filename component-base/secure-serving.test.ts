@@ -52,4 +52,22 @@ describe("a component's secure port", () => {
     expect(await get(port, '/metrics', agent, admin)).toBe(200);
     agent.destroy();
   });
+
+  it('keeps serving, and refuses client certificates, when the published client CA is not a certificate', async () => {
+    const apiserver: ApiserverRequests = { request: async <T>() => ({ data: { 'client-ca-file': '-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n' } }) as T };
+    const port = await freePort();
+    const server = await serveSecurely({
+      flags: { ...flags(), 'secure-port': port },
+      name: 'test',
+      apiserver: { clientCA: apiserver, authentication: apiserver, authorization: apiserver },
+      endpoints: { checks: () => [], metrics: () => [] },
+      log: pino({ level: 'silent' }),
+    });
+    servers.push(server!);
+    await new Promise((r) => setTimeout(r, 50));
+    const agent = new Agent({ keepAlive: false });
+    const anyone = await issue(await createCA('other'), { commonName: 'x' }, { usages: ['client'] });
+    expect(await get(port, '/healthz', agent, anyone)).toBe(401);
+    agent.destroy();
+  });
 });
