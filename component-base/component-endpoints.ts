@@ -2,7 +2,7 @@
 // /readyz (each with its checks, ?verbose, ?exclude= and /<endpoint>/<check>) and Prometheus
 // /metrics; anything else is Go's 404.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { excludedChecks, healthAnswer } from './healthz.js';
+import { excludedChecks, healthAnswer, singleCheckAnswer } from './healthz.js';
 
 export interface NamedCheck {
   name: string;
@@ -34,8 +34,8 @@ export function serveEndpoint(endpoints: ComponentEndpoints, url: URL, res: Serv
     if (check !== undefined && check !== '') {
       const one = checks.find((c) => c.name === check);
       if (!one) return send(404, TEXT, '404 page not found\n');
-      const err = one.check();
-      return send(err === undefined ? 200 : 500, TEXT, err === undefined ? 'ok' : `internal server error: ${err}\n`);
+      const answer = singleCheckAnswer(one.check());
+      return send(answer.code, TEXT, answer.text);
     }
     const excluded = excludedChecks(url.searchParams.getAll('exclude'), checks.map((c) => c.name));
     const outcomes = checks.filter((c) => !excluded.includes(c.name)).map((c) => ({ name: c.name, error: c.check() }));

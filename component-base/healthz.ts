@@ -30,3 +30,8 @@ export function excludedChecks(exclude: string | string[] | undefined, names: re
   const asked = ([] as string[]).concat(exclude ?? []);
   return names.filter((n) => asked.includes(n));
 }
+
+/** One check's own endpoint (/readyz/<check>): "ok", or 500 with why. */
+export function singleCheckAnswer(error: string | undefined): { code: 200 | 500; text: string } {
+  return error === undefined ? { code: 200, text: 'ok' } : { code: 500, text: `internal server error: ${error}\n` };
+}

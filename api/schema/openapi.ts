@@ -43,18 +43,21 @@ function declared(message: string, name: string): { message: string; field: Sche
   return undefined;
 }
 
-/** The values of an enum field, from the Go types (Kubernetes publishes them; kubectl explain lists them). */
-function enumOf(message: string | undefined, name: string): string[] | undefined {
+/**
+ * What a message's field adds to its schema: the message of its value (an object, or each item
+ * or map value) when it is one, and its enum values from the Go types (Kubernetes publishes
+ * them; kubectl explain lists them).
+ */
+function fieldFacts(message: string | undefined, name: string): { valueMessage?: string; enum?: string[] } {
   const d = message ? declared(message, name) : undefined;
-  const byField = d && Object.hasOwn(protobufSchema.enums, d.message) ? protobufSchema.enums[d.message] : undefined;
-  return byField && Object.hasOwn(byField, name) ? byField[name] : undefined;
-}
-
-/** The message a field's value (an object, or each item or map value) is, when it is one. */
-function valueMessage(message: string | undefined, name: string): string | undefined {
-  const t = message ? declared(message, name)?.field[2] : undefined;
-  const m = typeof t === 'string' ? t : t?.[1];
-  return m && Object.hasOwn(protobufSchema.messages, m) ? m : undefined;
+  if (!d) return {};
+  const t = d.field[2];
+  const m = typeof t === 'string' ? t : t[1];
+  const byField = Object.hasOwn(protobufSchema.enums, d.message) ? protobufSchema.enums[d.message] : undefined;
+  return {
+    ...(Object.hasOwn(protobufSchema.messages, m) ? { valueMessage: m } : {}),
+    ...(byField && Object.hasOwn(byField, name) ? { enum: byField[name] } : {}),
+  };
 }
 
 /** `message`: the protobuf message the schema describes, when known, for the enums of its fields. */
@@ -64,8 +67,9 @@ export function openAPIOf(schema: Schema, message?: string): OpenAPISchema {
       return { 'x-kubernetes-preserve-unknown-fields': true };
     case 'object': {
       const property = (k: string, v: Schema): OpenAPISchema => {
-        const out = openAPIOf(v, v.t === 'object' || v.t === 'array' || v.t === 'map' ? valueMessage(message, k) : undefined);
-        const values = enumOf(message, k);
+        const facts = fieldFacts(message, k);
+        const out = openAPIOf(v, v.t === 'object' || v.t === 'array' || v.t === 'map' ? facts.valueMessage : undefined);
+        const values = facts.enum;
         if (!values) return out;
         // A list of enum values (a Service's ipFamilies) has the enum on its items.
         if (out.type === 'array' && (out.items as OpenAPISchema | undefined)?.type === 'string') return { ...out, items: { ...(out.items as OpenAPISchema), enum: values } };

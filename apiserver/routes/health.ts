@@ -1,7 +1,7 @@
 // Liveness, readiness and version endpoints: open to every client, no authentication.
 import type { FastifyInstance } from 'fastify';
 import type { KVStore } from '../storage/kv.js';
-import { excludedChecks, healthAnswer } from '../../component-base/healthz.js';
+import { excludedChecks, healthAnswer, singleCheckAnswer } from '../../component-base/healthz.js';
 import { indentJSON } from '../http/pretty.js';
 
 export interface VersionInfo {
@@ -77,8 +77,8 @@ export async function healthRoutes(app: FastifyInstance, opts: HealthOptions): P
     const all = forEndpoint[endpoint]!;
     const excluded = excludedChecks(exclude, all);
     const names = all.filter((name) => !excluded.includes(name));
-    // All at once: an unreachable etcd fails its checks in one ping timeout, not one per check.
-    // Names that share a check (etcd, etcd-readiness) share one run of it.
+    // All at once: an unreachable etcd fails its checks in one ping timeout, not one per check;
+    // names that share a check (etcd, etcd-readiness) share one run of it.
     const runs = new Map<Check, Promise<string | undefined>>();
     const results = await Promise.all(
       names.map((name) => {
@@ -101,8 +101,8 @@ export async function healthRoutes(app: FastifyInstance, opts: HealthOptions): P
       const { check } = req.params as { check: string };
       const fn = forEndpoint[endpoint]!.includes(check) ? checks[check] : undefined;
       if (!fn) return reply.code(404).type('text/plain; charset=utf-8').send('404 page not found\n');
-      const err = await fn();
-      return reply.code(err ? 500 : 200).type('text/plain; charset=utf-8').send(err ? `internal server error: ${err}\n` : 'ok');
+      const answer = singleCheckAnswer((await fn()) || undefined);
+      return reply.code(answer.code).type('text/plain; charset=utf-8').send(answer.text);
     });
   }
   app.get('/healthz/poststarthook/:hook', async (_req, reply) => reply.type('text/plain').send(opts.ready() ? 'ok' : 'not ready'));
