@@ -2,6 +2,7 @@
 // objects, declared by each kind module (api/kinds/). A kind with none gets the default.
 import { assignOwn, clone, deepEqual } from '../codec/values.js';
 import type { DeleteOptions, KubeObject } from '../types/meta.js';
+import { goObject } from '../protobuf/go-json.js';
 import { goFields, goZero } from '../protobuf/go-zero.js';
 import { messageOf } from '../protobuf/schema.js';
 
@@ -31,9 +32,13 @@ export interface Strategy {
   readyToRemove?(obj: KubeObject): boolean;
 }
 
-/** A spec change bumps metadata.generation; metadata and status changes do not. */
+/**
+ * A spec change bumps metadata.generation; metadata and status changes do not. Specs are
+ * compared as Kubernetes compares its Go values: `hostNetwork: false` is no change from none.
+ */
 export function bumpGenerationOnSpecChange(next: KubeObject, prev: KubeObject, specFields: string[] = ['spec']): void {
-  const changed = specFields.some((f) => !deepEqual(next[f], prev[f]));
+  const [a, b] = [goObject(next), goObject(prev)];
+  const changed = specFields.some((f) => !deepEqual(a[f], b[f]));
   next.metadata.generation = (prev.metadata.generation ?? 1) + (changed ? 1 : 0);
 }
 

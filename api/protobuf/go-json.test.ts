@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { goJSON, sortedKeys } from './go-json.js';
+import { goJSON, goObject, sortedKeys } from './go-json.js';
 
 describe('an object as Kubernetes\' Go types write it', () => {
   it('drops unknown fields and omitempty zeros, and writes what Go always writes', () => {
@@ -33,5 +33,15 @@ describe('an object as Kubernetes\' Go types write it', () => {
 
   it('orders keys as Go writes a map, at every level', () => {
     expect(JSON.stringify(sortedKeys({ b: 1, a: { d: [{ z: 1, y: 2 }], c: 3 } }))).toBe('{"a":{"c":3,"d":[{"y":2,"z":1}]},"b":1}');
+  });
+
+  it('writes a built-in object with its kind and apiVersion first, quantities canonical; a custom resource as it is', () => {
+    const pod = goObject({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: {} }, spec: { containers: [{ resources: { limits: { cpu: 0.5, memory: '1024Mi' } }, name: 'c' }], volumes: [{ name: 'v', emptyDir: { sizeLimit: '2048Ki' } }] } });
+    expect(Object.keys(pod)).toEqual(['kind', 'apiVersion', 'metadata', 'spec', 'status']);
+    expect(pod.metadata).toEqual({ name: 'p', creationTimestamp: null });
+    expect(pod.spec.containers).toEqual([{ name: 'c', resources: { limits: { cpu: '500m', memory: '1Gi' } } }]);
+    expect(pod.spec.volumes).toEqual([{ name: 'v', emptyDir: { sizeLimit: '2Mi' } }]);
+    const custom = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', labels: {} }, spec: { enabled: false } };
+    expect(goObject(custom)).toBe(custom);
   });
 });

@@ -6,7 +6,8 @@
 // StatefulSet's template so with the data of a ControllerRevision, byte for byte, to tell a
 // rollback that changes nothing.
 import { goFields, scalarMessageZero, type GoField } from './go-zero.js';
-import { schema } from './schema.js';
+import { canonicalQuantity } from '../quantity-canonical.js';
+import { messageOf, schema, WELL_KNOWN } from './schema.js';
 
 const OMIT = Symbol('omit');
 const MAX_DEPTH = 64;
@@ -18,7 +19,10 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /** `value` (the JSON of a `message`, e.g. k8s.io.api.core.v1.PodTemplateSpec) as Go would write it. */
 export function goJSON(message: string, value: unknown, depth = 0): unknown {
   const scalar = scalarMessageZero(message);
-  if (scalar) return value === undefined || value === null ? scalar.zero : value;
+  if (scalar) {
+    if (value === undefined || value === null) return scalar.zero;
+    return message === WELL_KNOWN.quantity ? quantityJSON(value) : value;
+  }
   const def = Object.hasOwn(schema.messages, message) ? schema.messages[message] : undefined;
   const fields = Array.isArray(def) ? goFields(message) : undefined;
   // Named slices (ExtraValue) and messages the schema lacks go as they are.
@@ -32,8 +36,13 @@ export function goJSON(message: string, value: unknown, depth = 0): unknown {
   return out;
 }
 
+/** Go parses a quantity and writes it in its canonical form ("0.5" as "500m"). */
+function quantityJSON(v: unknown): unknown {
+  return typeof v === 'string' || typeof v === 'number' ? (canonicalQuantity(v) ?? v) : v;
+}
+
 function goField(f: GoField, v: unknown, depth: number): unknown {
-  const item = (x: unknown) => (f.message ? goJSON(f.message, x, depth + 1) : x);
+  const item = (x: unknown) => (f.message ? goJSON(f.message, x, depth + 1) : f.quantity ? quantityJSON(x) : x);
   switch (f.shape) {
     case 'list':
       if (!Array.isArray(v)) return f.omitempty ? OMIT : null;
@@ -49,6 +58,7 @@ function goField(f: GoField, v: unknown, depth: number): unknown {
       // A field Go always writes has a zero (a scalar without omitempty, or a struct written
       // as a JSON scalar, such as a Time's null); one it may leave out has none.
       if (v === undefined || v === null) return f.zero === undefined ? OMIT : f.zero;
+      if (f.quantity) return quantityJSON(v);
       return f.zero === undefined && (v === '' || v === 0 || v === false) ? OMIT : v;
   }
 }
@@ -59,4 +69,15 @@ export function sortedKeys(value: unknown): unknown {
   if (!isObject(value)) return value;
   const keys = Object.keys(value).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return Object.fromEntries(keys.map((k) => [k, sortedKeys(value[k])]));
+}
+
+/**
+ * A built-in kind's object as Kubernetes stores it: decoded into its Go type and encoded again
+ * (goJSON of its kind's message), kind and apiVersion first. Objects of kinds without a Go type
+ * here (custom resources) come back as they are.
+ */
+export function goObject<T extends { apiVersion?: unknown; kind?: unknown }>(obj: T): T {
+  const message = typeof obj.apiVersion === 'string' && typeof obj.kind === 'string' ? messageOf(obj.apiVersion, obj.kind) : undefined;
+  if (!message) return obj;
+  return { kind: obj.kind, apiVersion: obj.apiVersion, ...(goJSON(message, obj) as object) } as T;
 }

@@ -35,6 +35,8 @@ export interface GoField {
   /** How Go holds it: by value, behind a pointer, as a slice or as a map. */
   shape: 'value' | 'pointer' | 'list' | 'map';
   omitempty: boolean;
+  /** Whether it holds resource quantities (Go writes them in canonical form). */
+  quantity?: true;
   /** The generated schema's field (its protobuf type and flags), for Go's names of types (go-types.ts). */
   schemaField: SchemaField;
 }
@@ -79,7 +81,14 @@ function collect(message: string, into: Map<string, GoField>, depth: number): vo
     }
     const valueType = typeof type === 'string' ? type : type[1];
     const shape = flags.includes('m') || typeof type !== 'string' ? 'map' : flags.includes('r') ? 'list' : flags.includes('p') ? 'pointer' : 'value';
-    into.set(name, { zero: zeroValue(f), ...(isMessage(valueType) ? { message: valueType } : {}), shape, omitempty: flags.includes('o'), schemaField: f });
+    into.set(name, {
+      zero: zeroValue(f),
+      ...(isMessage(valueType) ? { message: valueType } : {}),
+      ...(valueType === WELL_KNOWN.quantity ? { quantity: true as const } : {}),
+      shape,
+      omitempty: flags.includes('o'),
+      schemaField: f,
+    });
   }
 }
 

@@ -21,6 +21,7 @@ import {
 } from '../../api/status.js';
 import type { DeleteOptions, KubeObject } from '../../api/types/meta.js';
 import { validateCreate, validateEphemeralContainersUpdate, validateUpdate, type ValidationTarget } from '../../api/validation/kinds.js';
+import { goObject } from '../../api/protobuf/go-json.js';
 import { CachedObject, storedJSON, type StoredJSON } from '../storage/cached-object.js';
 import { CompactedError, FutureRevisionError } from '../storage/etcd/errors.js';
 import type { KVStore, StoredKV, WriteOptions, WriteResult } from '../storage/kv.js';
@@ -121,6 +122,20 @@ interface WriteBody extends StoredJSON {
 function writtenObject(key: string, obj: KubeObject, rev: number, body: WriteBody): CachedObject {
   if (body.made?.rev !== rev) body.made = CachedObject.written(key, rev, obj, body);
   return body.made;
+}
+
+/**
+ * Makes `obj` what Kubernetes stores (it decodes every write into the kind's Go type and
+ * encodes that): fields Go leaves out when zero are gone (`hostNetwork: false`, `env: []`),
+ * those it always writes are there (a template's `metadata.creationTimestamp: null`), in the Go
+ * type's order. An update is made so before it is validated and checked for being a no-op, so
+ * one that differs only in such zeros changes nothing, as in Kubernetes. In place: callers hold `obj`.
+ */
+function asGoStoresIt(obj: KubeObject): void {
+  const stored = goObject(obj);
+  if (stored === obj) return;
+  for (const k of Object.keys(obj)) delete (obj as Record<string, unknown>)[k];
+  Object.assign(obj, stored);
 }
 
 function hasFinalizers(obj: KubeObject): boolean {
@@ -246,7 +261,7 @@ export class ResourceStore {
 
   /** Creates `obj` (stored version, namespace already set). */
   async create(obj: KubeObject, dryRun: boolean, tracking?: FieldTracking): Promise<CachedObject> {
-    const meta = obj.metadata;
+    let meta = obj.metadata;
     // Computed entries are final, none included: admission has run since (see recordCreate).
     const appliedFields = tracking?.applied ? (meta.managedFields ?? []) : undefined;
     const generated = !meta.name && Boolean(meta.generateName);
@@ -267,6 +282,8 @@ export class ResourceStore {
     const managed = appliedFields ?? recordUpdate(undefined, obj, this.shape, this.strategy.hasStatus, this.writer(tracking), undefined, this.versionViews);
     if (Array.isArray(managed) && managed.length) meta.managedFields = managed;
     else delete meta.managedFields;
+    asGoStoresIt(obj);
+    meta = obj.metadata;
     await this.checkNamespace(meta.namespace, meta.name!);
 
     let key = this.key(meta.namespace, meta.name!);
@@ -417,6 +434,7 @@ export class ResourceStore {
       next.status = { ...(prev.status ?? {}), conditions };
       next.metadata.generation = prev.metadata.generation;
       this.info.module.defaults?.(next);
+      asGoStoresIt(next);
       return next;
     } else if (subresource === 'approval') {
       // Approval may change exactly the status conditions (Approved, Denied), nothing else.
@@ -433,6 +451,7 @@ export class ResourceStore {
       next.spec = { ...next.spec, ephemeralContainers: ephemeral };
       if (ephemeral === undefined) delete next.spec.ephemeralContainers;
       this.info.module.defaults?.(next);
+      asGoStoresIt(next);
       validateEphemeralContainersUpdate(this.target, next, prev);
       return next;
     } else if (subresource === 'finalize') {
@@ -441,6 +460,9 @@ export class ResourceStore {
       next.spec = { ...(prev.spec ?? {}), finalizers };
       next.metadata.generation = prev.metadata.generation;
     } else {
+      // Defaulted first, as Kubernetes defaults a body while decoding it: a spec that differs
+      // from the stored one only in defaults is no change and keeps the generation.
+      this.info.module.defaults?.(next);
       this.strategy.prepareForUpdate(next, prev);
     }
     // Once deletion has begun, finalizers may only be removed.
@@ -456,6 +478,9 @@ export class ResourceStore {
       }
     }
     this.info.module.defaults?.(next);
+    // Validated as Kubernetes validates its Go values: an immutable template is unchanged
+    // whether or not a client's copy carries the `creationTimestamp: null` Go writes in it.
+    asGoStoresIt(next);
     validateUpdate(this.target, next, prev);
     return next;
   }
@@ -477,6 +502,7 @@ export class ResourceStore {
       await admit?.(obj.copy());
       const next = obj.copy();
       const keep = this.beginDeletion(next, options);
+      asGoStoresIt(next);
       if (dryRun) return { object: new CachedObject(key, obj.rev, next), pending: keep };
       if (keep) {
         if (deepEqual(next, obj.obj)) return { object: obj, pending: true };

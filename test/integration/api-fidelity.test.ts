@@ -139,6 +139,65 @@ describe('defaults clients dereference', () => {
   });
 });
 
+describe('objects stored as Kubernetes\' Go types write them', () => {
+  const manifest = (name: string) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, labels: {} },
+    spec: {
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: {
+          hostNetwork: false,
+          containers: [{ image: 'busybox:1.36', name: 'c', env: [], ports: [{ containerPort: 80, hostPort: 0 }], resources: { requests: { cpu: '0.5', memory: '1024Mi' }, limits: { cpu: 1.5 } } }],
+        },
+      },
+    },
+  });
+
+  it('leaves out omitempty zeros, writes what Go always writes, in Go\'s field order, quantities canonical', async () => {
+    const created = await call('POST', '/apis/apps/v1/namespaces/default/deployments', manifest('fid-go'));
+    expect(created.status).toBe(201);
+    const d = created.json;
+    expect(d.metadata).not.toHaveProperty('labels');
+    expect(d.spec.template.metadata).toEqual({ creationTimestamp: null, labels: { app: 'fid-go' } });
+    expect(d.spec.template.spec).not.toHaveProperty('hostNetwork');
+    const [c] = d.spec.template.spec.containers;
+    expect(c).not.toHaveProperty('env');
+    expect(c.ports).toEqual([{ containerPort: 80, protocol: 'TCP' }]);
+    expect(c.resources).toEqual({ limits: { cpu: '1500m' }, requests: { cpu: '500m', memory: '1Gi' } });
+    // Container fields in the order of Go's struct: name, image, command..., whatever order was sent.
+    expect(Object.keys(c).slice(0, 2)).toEqual(['name', 'image']);
+    expect((await call('GET', '/apis/apps/v1/namespaces/default/deployments/fid-go')).json).toEqual(d);
+  });
+
+  it('takes a write that differs only in such zeros as no change: same resourceVersion and generation', async () => {
+    const created = (await call('POST', '/apis/apps/v1/namespaces/default/deployments', manifest('fid-noop'))).json;
+    const again = manifest('fid-noop');
+    const put = await call('PUT', '/apis/apps/v1/namespaces/default/deployments/fid-noop', { ...again, metadata: { ...again.metadata, resourceVersion: created.metadata.resourceVersion } });
+    expect(put.status).toBe(200);
+    expect([put.json.metadata.resourceVersion, put.json.metadata.generation]).toEqual([created.metadata.resourceVersion, 1]);
+  });
+
+  it('compares an immutable template as Go values: a copy without creationTimestamp: null may update the Job', async () => {
+    const job = {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'fid-job' },
+      spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36' }] } } },
+    };
+    const created = (await call('POST', '/apis/batch/v1/namespaces/default/jobs', job)).json;
+    expect(created.spec.template.metadata.creationTimestamp).toBeNull();
+    const { creationTimestamp: _, ...templateMeta } = created.spec.template.metadata;
+    const body = { ...created, metadata: { ...created.metadata, finalizers: ['example.com/hold'] }, spec: { ...created.spec, template: { ...created.spec.template, metadata: templateMeta } } };
+    const put = await call('PUT', '/apis/batch/v1/namespaces/default/jobs/fid-job', body);
+    expect(put.status, put.text).toBe(200);
+    expect(put.json.metadata.finalizers).toEqual(['example.com/hold']);
+    expect(put.json.spec.template.metadata.creationTimestamp).toBeNull();
+  });
+});
+
 describe('metadata.generation', () => {
   it('exists only on kinds Kubernetes gives one (so kubectl diff shows no phantom change)', async () => {
     const cm = await call('POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'fid-gen', generation: 7 }, data: { a: '1' } });

@@ -261,7 +261,8 @@ describe.each(['1.32', '1.27', '1.33'])('kubectl %s', (version) => {
     expect(d.spec.replicas).toBe(0);
     expect(d.spec.selector).toEqual({ matchLabels: { app: 'web' } });
     expect(d.spec.template.spec.containers[0]).toMatchObject({ name: 'busybox', image: 'busybox:1.36', command: ['sleep', '3600'], ports: [{ containerPort: 80, protocol: 'TCP' }] });
-    expect(d.spec.template.metadata).toEqual({ labels: { app: 'web' } });
+    // The template's metadata as Go writes an ObjectMeta nobody stamped: creationTimestamp null.
+    expect(d.spec.template.metadata).toEqual({ creationTimestamp: null, labels: { app: 'web' } });
     expect(await k.ok([...n, 'get', 'cm', 'cm', '-o', 'jsonpath={.data.k}'])).toBe('v');
     expect(await k.ok([...n, 'get', 'secret', 'sec', '-o', 'jsonpath={.type} {.data.a}'])).toBe(`Opaque ${Buffer.from('b').toString('base64')}`);
     expect(JSON.parse(await k.ok([...n, 'get', 'svc', 'svc', '-o', 'jsonpath={.spec}']))).toMatchObject({ type: 'NodePort', ports: [{ name: '80-8080', port: 80, targetPort: 8080, protocol: 'TCP' }] });
