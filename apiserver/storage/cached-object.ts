@@ -89,6 +89,22 @@ function plainStringAt(b: Buffer, start: number): { value: string; end: number }
   return end > 0 && (escaped < 0 || escaped > end) ? { value: b.toString('utf8', start, end), end } : undefined;
 }
 
+const UID_KEY = '"uid":"';
+
+/** `metadata` with its resourceVersion where Go's ObjectMeta has it: right after the uid (else last). */
+function withResourceVersion(metadata: KubeObject['metadata'], resourceVersion: string): KubeObject['metadata'] {
+  if (metadata.uid === undefined || Object.hasOwn(metadata, 'resourceVersion')) {
+    metadata.resourceVersion = resourceVersion;
+    return metadata;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(metadata)) {
+    out[k] = v;
+    if (k === 'uid') out.resourceVersion = resourceVersion;
+  }
+  return out as KubeObject['metadata'];
+}
+
 export class CachedObject {
   // The encoded form, held in fields of its own rather than a small object per cached object
   // (thousands of them): the bytes, and where the metadata's value lies in them.
@@ -177,14 +193,19 @@ export class CachedObject {
    * metadata, copied rather than encoded again.
    */
   static written(key: string, rev: number, obj: KubeObject, stored: StoredJSON): CachedObject {
-    obj.metadata.resourceVersion = String(rev);
+    obj.metadata = withResourceVersion(obj.metadata, String(rev));
     const o = new CachedObject(key, rev, obj);
-    const stamp = `${stored.metaEnd - stored.metaStart === 2 ? '' : ','}"resourceVersion":"${rev}"`;
-    const close = stored.metaEnd - 1; // the metadata's closing brace
+    // Where Go writes it, right after the uid (a UUID: no escapes to skip), else last. The
+    // first "uid" in the metadata is its own: Go writes it before labels, annotations and
+    // owner references, and the fields before it are names, which hold no quotes.
+    const uid = stored.value.indexOf(UID_KEY, stored.metaStart);
+    const uidEnd = uid > 0 && uid < stored.metaEnd ? stored.value.indexOf(0x22, uid + UID_KEY.length) + 1 : 0;
+    const at = uidEnd > 0 && uidEnd < stored.metaEnd ? uidEnd : stored.metaEnd - 1; // else before the closing brace
+    const stamp = at === uidEnd ? `,"resourceVersion":"${rev}"` : `${stored.metaEnd - stored.metaStart === 2 ? '' : ','}"resourceVersion":"${rev}"`;
     const bytes = withLineEnd(stored.value.length + stamp.length);
-    stored.value.copy(bytes, 0, 0, close);
-    bytes.write(stamp, close, 'latin1');
-    stored.value.copy(bytes, close + stamp.length, close);
+    stored.value.copy(bytes, 0, 0, at);
+    bytes.write(stamp, at, 'latin1');
+    stored.value.copy(bytes, at + stamp.length, at);
     o.adoptEncoded({ bytes, metaStart: stored.metaStart, metaEnd: stored.metaEnd + stamp.length });
     return o;
   }
@@ -201,8 +222,7 @@ export class CachedObject {
 
   static fromKV(kv: StoredKV, rev = kv.modRevision): CachedObject {
     const obj = JSON.parse(kv.value.toString()) as KubeObject;
-    obj.metadata = obj.metadata ?? {};
-    obj.metadata.resourceVersion = String(rev);
+    obj.metadata = withResourceVersion(obj.metadata ?? {}, String(rev));
     return new CachedObject(kv.key, rev, obj);
   }
 

@@ -170,6 +170,12 @@ describe('objects stored as Kubernetes\' Go types write them', () => {
     // Container fields in the order of Go's struct: name, image, command..., whatever order was sent.
     expect(Object.keys(c).slice(0, 2)).toEqual(['name', 'image']);
     expect((await call('GET', '/apis/apps/v1/namespaces/default/deployments/fid-go')).json).toEqual(d);
+    // ObjectMeta's order too: resourceVersion right after the uid, in the answer to the write,
+    // in a read, and in a list read from the watch cache.
+    const metaKeys = /"metadata":\{"name":"fid-go","namespace":"default","uid":"[0-9a-f-]+","resourceVersion":"\d+","generation":1,"creationTimestamp":"[^"]+",/;
+    expect(created.text).toMatch(metaKeys);
+    expect((await call('GET', '/apis/apps/v1/namespaces/default/deployments/fid-go')).text).toMatch(metaKeys);
+    expect((await call('GET', '/apis/apps/v1/namespaces/default/deployments?resourceVersion=0')).text).toMatch(metaKeys);
   });
 
   it('takes a write that differs only in such zeros as no change: same resourceVersion and generation', async () => {
