@@ -23,17 +23,56 @@ export function goJSON(message: string, value: unknown, depth = 0): unknown {
     if (value === undefined || value === null) return scalar.zero;
     return message === WELL_KNOWN.quantity ? quantityJSON(value) : value;
   }
-  const def = Object.hasOwn(schema.messages, message) ? schema.messages[message] : undefined;
-  const fields = Array.isArray(def) ? goFields(message) : undefined;
+  const plan = planOf(message);
   // Named slices (ExtraValue) and messages the schema lacks go as they are.
-  if (!fields || depth > MAX_DEPTH) return value;
+  if (!plan || depth > MAX_DEPTH) return value;
   const src = isObject(value) ? value : {};
+  // The fields present and those Go writes anyway, in the struct's order: cheaper than walking
+  // every field of a large struct (a PodSpec has 40) for the handful an object sets.
+  const picked: number[] = [];
+  for (const k of Object.keys(src)) {
+    const i = plan.index.get(k);
+    if (i !== undefined) picked.push(i);
+  }
+  for (const i of plan.always) if (!Object.hasOwn(src, plan.names[i]!)) picked.push(i);
+  picked.sort((a, b) => a - b);
   const out: Record<string, unknown> = {};
-  for (const [name, field] of fields) {
-    const v = goField(field, Object.hasOwn(src, name) ? src[name] : undefined, depth);
+  for (const i of picked) {
+    const name = plan.names[i]!;
+    const v = goField(plan.fields[i]!, Object.hasOwn(src, name) ? src[name] : undefined, depth);
     if (v !== OMIT) out[name] = v;
   }
   return out;
+}
+
+/** A message's fields in Go's order, by JSON name, and which of them Go writes even when unset. */
+interface Plan {
+  names: string[];
+  fields: GoField[];
+  index: Map<string, number>;
+  always: number[];
+}
+
+const plans = new Map<string, Plan | undefined>();
+
+function planOf(message: string): Plan | undefined {
+  if (plans.has(message)) return plans.get(message);
+  const def = Object.hasOwn(schema.messages, message) ? schema.messages[message] : undefined;
+  const fields = Array.isArray(def) ? goFields(message) : undefined;
+  let plan: Plan | undefined;
+  if (fields) {
+    plan = { names: [...fields.keys()], fields: [...fields.values()], index: new Map(), always: [] };
+    plan.names.forEach((name, i) => plan!.index.set(name, i));
+    plan.always = plan.fields.flatMap((f, i) => (writtenUnset(f) ? [i] : []));
+  }
+  plans.set(message, plan);
+  return plan;
+}
+
+/** Whether Go writes a field its object does not set (see goField's cases for undefined). */
+function writtenUnset(f: GoField): boolean {
+  if (f.shape === 'value') return f.message !== undefined || f.zero !== undefined;
+  return !f.omitempty;
 }
 
 /** Go parses a quantity and writes it in its canonical form ("0.5" as "500m"). */
@@ -41,8 +80,12 @@ function quantityJSON(v: unknown): unknown {
   return typeof v === 'string' || typeof v === 'number' ? (canonicalQuantity(v) ?? v) : v;
 }
 
+function goItem(f: GoField, x: unknown, depth: number): unknown {
+  return f.message ? goJSON(f.message, x, depth + 1) : f.quantity ? quantityJSON(x) : x;
+}
+
 function goField(f: GoField, v: unknown, depth: number): unknown {
-  const item = (x: unknown) => (f.message ? goJSON(f.message, x, depth + 1) : f.quantity ? quantityJSON(x) : x);
+  const item = (x: unknown) => goItem(f, x, depth);
   switch (f.shape) {
     case 'list':
       if (!Array.isArray(v)) return f.omitempty ? OMIT : null;
