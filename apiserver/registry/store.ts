@@ -291,9 +291,14 @@ export class ResourceStore {
       const existing = await this.etcd.get(key);
       if (existing) throw alreadyExists(this.info.plural, this.info.group, meta.name!);
       await this.hooks?.beforeCreate(obj, true);
+      if (this.hooks) asGoStoresIt(obj); // what the hooks set (a cluster IP) in Go's order too
       return new CachedObject(key, 0, obj);
     }
     const undo = await this.hooks?.beforeCreate(obj, false);
+    if (this.hooks) {
+      asGoStoresIt(obj);
+      meta = obj.metadata;
+    }
     try {
       let body = storedJSON(obj);
       let res = await this.put(key, obj, body, () => this.etcd.create(key, body.value, this.writeOptions));
@@ -354,6 +359,7 @@ export class ResourceStore {
         return { object: prev, created: false }; // a no-op writes nothing and keeps the resourceVersion
       }
       const plan = this.hooks && !opts.subresource ? await this.hooks.beforeUpdate(prepared, prev.obj, !!opts.dryRun) : undefined;
+      if (plan) asGoStoresIt(prepared);
       if (opts.dryRun) return { object: new CachedObject(key, prev.rev, prepared), created: false };
 
       // The last finalizer gone from an object being deleted removes it, unless a graceful

@@ -111,6 +111,8 @@ describe('defaults clients dereference', () => {
     const created = await call('POST', '/api/v1/namespaces/default/services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'fid-svc' }, spec: { ports: [{ port: 80 }] } });
     expect(created.status).toBe(201);
     expect(created.json.status).toEqual({ loadBalancer: {} });
+    // The allocated address sits where Go's ServiceSpec has it, not after the defaults.
+    expect(Object.keys(created.json.spec).slice(0, 4)).toEqual(['ports', 'clusterIP', 'clusterIPs', 'type']);
     expect((await call('GET', '/api/v1/namespaces/default/services/fid-svc')).json.status).toEqual({ loadBalancer: {} });
     // A status write without loadBalancer still reads back with it.
     const current = (await call('GET', '/api/v1/namespaces/default/services/fid-svc')).json;
