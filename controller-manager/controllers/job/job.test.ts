@@ -76,7 +76,7 @@ describe('Job reconcile', () => {
     expect(w.client.writes('pods')).toEqual([expect.objectContaining({ verb: 'patch', name: 'pi-a', body: { metadata: { uid: 'pi-a-uid', finalizers: null } } })]);
     const final = jobWrites[jobWrites.length - 1]!;
     expect(final.succeeded).toBe(1);
-    expect(final.uncountedTerminatedPods).toBeUndefined();
+    expect(final.uncountedTerminatedPods).toEqual({});
     expect(final.completionTime).toBe('2026-01-01T00:00:00Z');
     expect(final.conditions!.map((c) => [c.type, c.status, c.reason])).toEqual([
       ['SuccessCriteriaMet', 'True', 'CompletionsReached'],

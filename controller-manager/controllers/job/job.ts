@@ -217,7 +217,8 @@ export class JobController extends Controller {
       status.failedIndexes = formatIndexes(failedIndexes);
       this.indexFailures.set(key, failuresOf);
     }
-    delete status.uncountedTerminatedPods;
+    // Counted: none left uncounted, which Kubernetes' Job status shows as an empty struct.
+    status.uncountedTerminatedPods = {};
     // Consecutive failures set the back-off; a success resets it.
     if (newFailures) {
       const prior = this.lastFailure.get(key);
