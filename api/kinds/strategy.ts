@@ -2,7 +2,7 @@
 // objects, declared by each kind module (api/kinds/). A kind with none gets the default.
 import { assignOwn, clone, deepEqual } from '../codec/values.js';
 import type { DeleteOptions, KubeObject } from '../types/meta.js';
-import { goObject } from '../protobuf/go-json.js';
+import { goTopField } from '../protobuf/go-json.js';
 import { goFields, goZero } from '../protobuf/go-zero.js';
 import { messageOf } from '../protobuf/schema.js';
 
@@ -37,8 +37,7 @@ export interface Strategy {
  * compared as Kubernetes compares its Go values: `hostNetwork: false` is no change from none.
  */
 export function bumpGenerationOnSpecChange(next: KubeObject, prev: KubeObject, specFields: string[] = ['spec']): void {
-  const [a, b] = [goObject(next), goObject(prev)];
-  const changed = specFields.some((f) => !deepEqual(a[f], b[f]));
+  const changed = specFields.some((f) => !deepEqual(goTopField(next, f), goTopField(prev, f)));
   next.metadata.generation = (prev.metadata.generation ?? 1) + (changed ? 1 : 0);
 }
 

@@ -114,13 +114,32 @@ export function sortedKeys(value: unknown): unknown {
   return Object.fromEntries(keys.map((k) => [k, sortedKeys(value[k])]));
 }
 
+function messageOfObject(obj: { apiVersion?: unknown; kind?: unknown }): string | undefined {
+  return typeof obj.apiVersion === 'string' && typeof obj.kind === 'string' ? messageOf(obj.apiVersion, obj.kind) : undefined;
+}
+
+/**
+ * One top-level field of an object (its spec, say) as Go writes it, without shaping the rest;
+ * as it is for kinds without a Go type here. Undefined where Go would leave it out.
+ */
+export function goTopField(obj: { apiVersion?: unknown; kind?: unknown }, name: string): unknown {
+  const own = Object.hasOwn(obj, name) ? (obj as Record<string, unknown>)[name] : undefined;
+  const message = messageOfObject(obj);
+  if (!message) return own;
+  const plan = planOf(message);
+  const i = plan?.index.get(name);
+  if (!plan || i === undefined) return plan ? undefined : own;
+  const v = goField(plan.fields[i]!, own, 0);
+  return v === OMIT ? undefined : v;
+}
+
 /**
  * A built-in kind's object as Kubernetes stores it: decoded into its Go type and encoded again
  * (goJSON of its kind's message), kind and apiVersion first. Objects of kinds without a Go type
  * here (custom resources) come back as they are.
  */
 export function goObject<T extends { apiVersion?: unknown; kind?: unknown }>(obj: T): T {
-  const message = typeof obj.apiVersion === 'string' && typeof obj.kind === 'string' ? messageOf(obj.apiVersion, obj.kind) : undefined;
+  const message = messageOfObject(obj);
   if (!message) return obj;
   return { kind: obj.kind, apiVersion: obj.apiVersion, ...(goJSON(message, obj) as object) } as T;
 }

@@ -282,8 +282,6 @@ export class ResourceStore {
     const managed = appliedFields ?? recordUpdate(undefined, obj, this.shape, this.strategy.hasStatus, this.writer(tracking), undefined, this.versionViews);
     if (Array.isArray(managed) && managed.length) meta.managedFields = managed;
     else delete meta.managedFields;
-    asGoStoresIt(obj);
-    meta = obj.metadata;
     await this.checkNamespace(meta.namespace, meta.name!);
 
     let key = this.key(meta.namespace, meta.name!);
@@ -291,14 +289,13 @@ export class ResourceStore {
       const existing = await this.etcd.get(key);
       if (existing) throw alreadyExists(this.info.plural, this.info.group, meta.name!);
       await this.hooks?.beforeCreate(obj, true);
-      if (this.hooks) asGoStoresIt(obj); // what the hooks set (a cluster IP) in Go's order too
+      asGoStoresIt(obj);
       return new CachedObject(key, 0, obj);
     }
     const undo = await this.hooks?.beforeCreate(obj, false);
-    if (this.hooks) {
-      asGoStoresIt(obj);
-      meta = obj.metadata;
-    }
+    // Shaped last, so what the hooks set (a Service's cluster IP) sits in Go's order too.
+    asGoStoresIt(obj);
+    meta = obj.metadata;
     try {
       let body = storedJSON(obj);
       let res = await this.put(key, obj, body, () => this.etcd.create(key, body.value, this.writeOptions));
