@@ -1,4 +1,6 @@
 import { Agent, request } from 'node:https';
+import { connect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCA, issue, type Issued } from '../api/pki/certificates.js';
@@ -51,6 +53,74 @@ describe("a component's secure port", () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(await get(port, '/metrics', agent, admin)).toBe(200);
     agent.destroy();
+  });
+
+  it('closes a connection accepted before the client CA was published once it has answered, though its handshake ended after', async () => {
+    const ca = await createCA('test-ca');
+    const admin = await issue(ca, { commonName: 'root', organizations: ['system:masters'] }, { usages: ['client'] });
+    let publish!: (cm: unknown) => void;
+    const published = new Promise((resolve) => (publish = resolve));
+    let asked = 0;
+    const apiserver: ApiserverRequests = { request: async <T>() => (asked++, (await published) as T) };
+    const port = await freePort();
+    const server = (await serveSecurely({
+      flags: { ...flags(), 'secure-port': port },
+      name: 'test',
+      apiserver: { clientCA: apiserver, authentication: apiserver, authorization: apiserver },
+      endpoints: { checks: () => [], metrics: () => ['m 1'] },
+      log: pino({ level: 'silent' }),
+    }))!;
+    servers.push(server);
+    // TCP first: the server gives the connection its TLS context (no CA) now...
+    const accepted = new Promise((r) => server.server.once('connection', r));
+    const raw = connect(port, '127.0.0.1');
+    await accepted;
+    // ...the CA is published and taken...
+    publish({ data: { 'client-ca-file': ca.certPem } });
+    while (asked < 1) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 50));
+    // ...and only then the handshake: the certificate was checked without the CA.
+    const answer = await new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
+      const tls = tlsConnect({ socket: raw, cert: admin.certPem, key: admin.keyPem, rejectUnauthorized: false });
+      let text = '';
+      tls.setEncoding('utf8');
+      tls.on('data', (d: string) => {
+        text += d;
+        const head = text.split('\r\n\r\n')[0]!;
+        if (head === text) return;
+        const status = Number(head.split(' ')[1]);
+        const connection = /^connection: *(.*)$/im.exec(head)?.[1];
+        tls.destroy();
+        resolve({ status, connection });
+      });
+      tls.on('error', reject);
+      tls.write('GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    });
+    // Refused as TLS judged it, and closed so that the client's next connection is judged with the CA.
+    expect(answer).toEqual({ status: 401, connection: 'close' });
+    const agent = new Agent({ keepAlive: true });
+    expect(await get(port, '/metrics', agent, admin)).toBe(200);
+    agent.destroy();
+  });
+
+  it('closes at once though a client has connected and never begun its handshake', async () => {
+    const apiserver: ApiserverRequests = { request: () => new Promise(() => {}) };
+    const port = await freePort();
+    const server = (await serveSecurely({
+      flags: { ...flags(), 'secure-port': port },
+      name: 'test',
+      apiserver: { clientCA: apiserver, authentication: apiserver, authorization: apiserver },
+      endpoints: { checks: () => [], metrics: () => [] },
+      log: pino({ level: 'silent' }),
+    }))!;
+    const accepted = new Promise((r) => server.server.once('connection', r));
+    const silent = connect(port, '127.0.0.1');
+    silent.on('error', () => {});
+    await accepted;
+    const closedByServer = new Promise((r) => silent.once('close', r));
+    // Without the server letting go, this would wait for the two-minute handshake timeout.
+    await server.close();
+    await closedByServer;
   });
 
   it('keeps serving, and refuses client certificates, when the published client CA is not a certificate', async () => {

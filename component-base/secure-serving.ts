@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import { hostname } from 'node:os';
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import type { ApiserverRequests } from './apiserver-requests.js';
@@ -66,9 +67,16 @@ export async function serveSecurely(opts: SecureServingOptions): Promise<SecureS
 
   const context = (ca: string | undefined) => ({ cert: cert.certPem, key: cert.keyPem, ...(ca ? { ca } : {}) });
   let clientCA = f['client-ca-file'] ? readFileSync(f['client-ca-file'], 'utf8') : undefined;
-  /** Which client CA each connection's certificate was checked against (TLS checks it once, at the handshake). */
+  /**
+   * Which client CA each connection's certificate was checked against. TLS checks it once, with
+   * the context the connection was given when it was accepted, which may be older than the one
+   * in place when its handshake ends: the generation is taken at the TCP connection and looked
+   * up by the peer's address and port when the handshake is done.
+   */
   let caGeneration = 0;
+  const accepted = new Map<string, { raw: Socket; generation: number }>();
   const handshakes = new WeakMap<TLSSocket, number>();
+  const peerKey = (s: Socket) => `${s.remoteAddress}|${s.remotePort}`;
   // Client certificates are asked for, never required: a client without one is anonymous.
   const server = createServer({ ...context(clientCA), requestCert: true, rejectUnauthorized: false }, (req, res) => {
     let url: URL;
@@ -96,7 +104,17 @@ export async function serveSecurely(opts: SecureServingOptions): Promise<SecureS
     );
   });
   server.on('tlsClientError', () => {});
-  server.on('secureConnection', (socket: TLSSocket) => handshakes.set(socket, caGeneration));
+  server.on('connection', (raw: Socket) => {
+    const key = peerKey(raw);
+    accepted.set(key, { raw, generation: caGeneration });
+    raw.once('close', () => accepted.get(key)?.raw === raw && accepted.delete(key));
+  });
+  server.on('secureConnection', (socket: TLSSocket) => {
+    const key = peerKey(socket);
+    // Not found (never expected): judged as the oldest, so a changed CA closes it after one answer.
+    handshakes.set(socket, accepted.get(key)?.generation ?? 0);
+    accepted.delete(key);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(f['secure-port'], f['bind-address'], () => {
@@ -139,6 +157,9 @@ export async function serveSecurely(opts: SecureServingOptions): Promise<SecureS
       clearTimeout(timer);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      // Connections still in their handshake are not the HTTP server's yet: they would hold the
+      // close until the handshake timeout (two minutes).
+      for (const { raw } of accepted.values()) raw.destroy();
       await closed;
     },
   };

@@ -79,7 +79,11 @@ beforeAll(async () => {
   // Up, leading, and holding the apiserver's client CA (its first request may come before the CA is read).
   for (const port of [schedulerPort, managerPort]) {
     await waitFor(`component on ${port} ready`, async () => ((await get(port, '/readyz').catch(() => undefined))?.status === 200 ? true : undefined), 30_000);
-    await waitFor(`component on ${port} taking the admin's certificate`, async () => ((await get(port, '/metrics', { cert: 'admin' }).catch(() => undefined))?.status === 200 ? true : undefined), 30_000);
+    await waitFor(`component on ${port} taking the admin's certificate`, async () => {
+      const answer = await get(port, '/metrics', { cert: 'admin' });
+      if (answer.status !== 200) throw new Error(`${answer.status}: ${answer.body.slice(0, 200)}`);
+      return true;
+    }, 30_000);
   }
 });
 afterAll(async () => {
