@@ -31,6 +31,19 @@ describe('simulated pod lifecycle', () => {
     expect(s.initContainerStatuses![0]!.state).toMatchObject({ terminated: { exitCode: 0, reason: 'Completed' } });
   });
 
+  it("reports each container's mounts as the kubelet does, read-only ones not recursively so", () => {
+    const mounted = pod({
+      containers: [{ name: 'app', image: 'busybox:1.36', volumeMounts: [{ name: 'data', mountPath: '/data' }, { name: 'kube-api-access-x', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true }] }],
+      initContainers: [{ name: 'init', image: 'busybox:1.36', volumeMounts: [{ name: 'data', mountPath: '/seed' }] }],
+    });
+    const running = runningStatus(mounted, { hostIP: '127.64.0.1', podIP: '127.64.0.2' }, '2026-11-30T00:00:00Z');
+    const mounts = [{ name: 'data', mountPath: '/data' }, { name: 'kube-api-access-x', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true, recursiveReadOnly: 'Disabled' }];
+    expect(running.containerStatuses![0]!.volumeMounts).toEqual(mounts);
+    expect(running.initContainerStatuses![0]!.volumeMounts).toEqual([{ name: 'data', mountPath: '/seed' }]);
+    expect(finishedStatus({ ...mounted, status: running }, 0, '2026-11-30T00:00:05Z').containerStatuses![0]!.volumeMounts).toEqual(mounts);
+    expect(runningStatus(pod(), { hostIP: '127.64.0.1', podIP: '127.64.0.2' }, '2026-11-30T00:00:00Z').containerStatuses![0]).not.toHaveProperty('volumeMounts');
+  });
+
   it('reports a finished pod as Succeeded or Failed with its exit code', () => {
     const running = { ...pod({ restartPolicy: 'Never' }), status: runningStatus(pod(), { hostIP: '127.64.0.1', podIP: '127.64.0.2' }, '2026-11-30T00:00:00Z') };
     const ok = finishedStatus(running, 0, '2026-11-30T00:00:05Z');

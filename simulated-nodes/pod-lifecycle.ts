@@ -2,6 +2,7 @@
 // functions from a pod (and the time) to the status it reports. Containers start at once and
 // are ready at once (probes are not run); pods that may finish (restartPolicy Never or
 // OnFailure) do so after their run time, with exit code 0, or 1 when the simulation fails them.
+import { mountStatuses } from '../api/container-mounts.js';
 import type { ContainerStatus, Pod, PodCondition, PodStatus } from '../api/types/pod.js';
 
 /** How long a pod that may finish runs, unless the flag's default applies. */
@@ -40,6 +41,7 @@ function initStatuses(pod: Pod, now: string): ContainerStatus[] | undefined {
     restartCount: 0,
     state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: now, finishedAt: now, containerID: containerID(pod, c.name) } },
     lastState: {},
+    ...mountStatuses(c),
   }));
 }
 
@@ -70,6 +72,7 @@ export function runningStatus(pod: Pod, addresses: { hostIP: string; podIP: stri
       restartCount,
       state: { running: { startedAt: now } },
       lastState: {},
+      ...mountStatuses(c),
     })),
   };
 }
@@ -106,6 +109,7 @@ export function finishedStatus(pod: Pod, exitCode: number, now: string): PodStat
         restartCount: before?.restartCount ?? 0,
         state: { terminated: { exitCode, reason: succeeded ? 'Completed' : 'Error', startedAt, finishedAt: now, containerID: containerID(pod, c.name) } },
         lastState: {},
+        ...mountStatuses(c),
       };
     }),
   };

@@ -1,5 +1,6 @@
 // Pod status from what the runtime reports: per-container state, phase and conditions, by the
 // kubelet's rules. Pure (time passed in); the status manager writes the result.
+import { mountStatuses } from '../../api/container-mounts.js';
 import { KUBELET_POD_CONDITIONS } from '../../api/kubelet-patches.js';
 import type { Container, ContainerStatus, Pod, PodCondition, PodStatus } from '../../api/types/pod.js';
 import { rfc3339 } from '../../api/time.js';
@@ -41,15 +42,6 @@ function terminatedState(c: ObservedContainer, runtime: string) {
       containerID: `${runtime}://${c.id}`,
     },
   };
-}
-
-/**
- * A container's mounts as Kubernetes' kubelet reports them since 1.31: a read-only one says it
- * is not recursively read-only, which this runtime does not do.
- */
-function mountStatuses(spec: Container): Pick<ContainerStatus, 'volumeMounts'> {
-  if (!spec.volumeMounts?.length) return {};
-  return { volumeMounts: spec.volumeMounts.map((m) => ({ name: m.name, mountPath: m.mountPath, ...(m.readOnly ? { readOnly: true, recursiveReadOnly: 'Disabled' } : {}) })) };
 }
 
 function containerStatus(spec: Container, history: ObservedContainer[], input: StatusInput, defaultWaiting: string): ContainerStatus {
