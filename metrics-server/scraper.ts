@@ -34,7 +34,8 @@ export function certificateNamesNode(cert: Pick<PeerCertificate, 'subject' | 'su
  * Connections to kubelets kept alive between scrapes, but never resumed from a cached TLS
  * session: on a resumed session the kubelet sends no certificate, Node's client then reports
  * none (getPeerCertificate() is empty), and a kubelet could not be told from another node's.
- * A full handshake every connection costs a kubelet about a millisecond per scrape period.
+ * A full handshake costs ~3 ms of CPU, both ends together (measured on loopback), at most once
+ * per node and scrape period.
  */
 const kubeletAgent = new Agent({ keepAlive: true, maxCachedSessions: 0 });
 
