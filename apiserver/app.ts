@@ -40,6 +40,7 @@ import { FlowControlConfig, flowControlMetrics } from './flowcontrol/config-cont
 import { discoveryRoutes } from './routes/discovery.js';
 import { healthRoutes, versionInfo } from './routes/health.js';
 import { openapiRoutes } from './routes/openapi.js';
+import { ProxyConnections } from './routes/subresources/proxy.js';
 import { KubeletConnector, serveUpgrades, type ConnectAdmission, type KubeletClientTLS } from './routes/pod-proxy.js';
 import { resourceRoutes } from './routes/resources.js';
 import { RequestAuthenticator, type TokenAuthenticator } from '../component-base/authn/authenticator.js';
@@ -305,6 +306,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     (await lookup(findResource('', 'v1', { ServiceAccount: 'serviceaccounts', Pod: 'pods', Secret: 'secrets', Node: 'nodes' }[kind])!, namespace, name))?.metadata.uid;
   const serviceAccountsResource = findResource('', 'v1', 'serviceaccounts')!;
   const kubelets = new KubeletConnector(opts.kubeletClient);
+  const proxies = new ProxyConnections(kubelets);
   const serviceAccountTokens = new ServiceAccountTokens(sa.signingKeyPem ?? newServiceAccountKey(), sa.publicKeyPems, sa.issuer, sa.audiences, uidOf);
   const secretsResource = findResource('', 'v1', 'secrets')!;
   const bootstrapTokens = opts.bootstrapTokenAuth ? [new BootstrapTokenAuthenticator((name) => lookup(secretsResource, 'kube-system', name))] : [];
@@ -507,10 +509,10 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   const aggregator = new AggregatorProxy(registry, log.child({ component: 'aggregator' }), opts.frontProxy);
   app.register(discoveryRoutes, { serverAddress: () => advertised ?? listenAddress(app), table: registry.table, aggregator });
   app.register(openapiRoutes, { gitVersion: versionInfo().gitVersion, table: registry.table });
-  app.register(resourceRoutes, { aggregator, computed: new Map([['componentstatuses', new ComponentStatuses(etcd)]]), registry, bookmarkIntervalMs: opts.bookmarkIntervalMs, shutdown: shutdown.signal, reviews, serviceAccountTokens, maxTokenExpirationSeconds: sa.maxExpirationSeconds, admission, kubelets });
+  app.register(resourceRoutes, { aggregator, computed: new Map([['componentstatuses', new ComponentStatuses(etcd)]]), registry, bookmarkIntervalMs: opts.bookmarkIntervalMs, shutdown: shutdown.signal, reviews, serviceAccountTokens, maxTokenExpirationSeconds: sa.maxExpirationSeconds, admission, kubelets, proxies });
   const podsResource = findResource('', 'v1', 'pods')!;
   const admitConnect: ConnectAdmission = (subresource, namespace, podName, options, user) => admission.admitConnect(podsResource, subresource, namespace, podName, options, user);
-  serveUpgrades(app.server, registry, kubelets, gate, log, admitConnect);
+  serveUpgrades(app.server, registry, proxies, gate, log, admitConnect);
 
   const conversionWebhooks = new ConversionWebhookCaller(new WebhookClient((namespace, name, port) => serviceEndpoint(registry, namespace, name, port)));
   const crds = new CRDController(registry, log.child({ controller: 'apiextensions' }), (crd, objects, apiVersion) => conversionWebhooks.convert(crd, objects, apiVersion));
@@ -589,7 +591,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
         (req, res) => app.routing(req, res),
       );
       server.on('clientError', clientErrorHandler);
-      serveUpgrades(server as unknown as HttpServer, registry, kubelets, gate, log, admitConnect);
+      serveUpgrades(server as unknown as HttpServer, registry, proxies, gate, log, admitConnect);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => (server.off('error', reject), resolve()));
@@ -624,6 +626,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
       await app.close();
       auditor?.close();
       await kubelets.close().catch(() => undefined);
+      await proxies.close().catch(() => undefined);
       await registry.stop();
       etcd.close();
     },

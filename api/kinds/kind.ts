@@ -28,6 +28,8 @@ const GET_PATCH_UPDATE = ['get', 'patch', 'update'];
 export const statusOf = (kind: string): SubresourceInfo => ({ name: 'status', kind, verbs: GET_PATCH_UPDATE });
 /** The scale subresource (autoscaling/v1 Scale). */
 export const scale: SubresourceInfo = { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: GET_PATCH_UPDATE };
+/** The proxy subresource (pods, services, nodes): every method relayed, each its own verb. */
+export const proxyOf = (kind: string): SubresourceInfo => ({ name: 'proxy', kind, verbs: ['create', 'delete', 'get', 'patch', 'update'] });
 /** The `all` category (`kubectl get all`). */
 export const ALL = ['all'];
 

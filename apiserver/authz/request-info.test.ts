@@ -25,6 +25,9 @@ describe('request attributes, as Kubernetes reads them', () => {
     ['PUT', '/api/v1/namespaces/ns/finalize', undefined, 'update||v1|ns|namespaces|finalize|ns'],
     ['GET', '/api/v1/namespaces', undefined, 'list||v1||namespaces||'],
     ['GET', '/api/v1/proxy/nodes/n1/stats/summary', undefined, 'proxy||v1||nodes||n1'],
+    ['GET', '/api/v1/namespaces/ns/pods/web:8080/proxy/a/b', undefined, 'get||v1|ns|pods|proxy|web:8080'],
+    ['POST', '/api/v1/nodes/n1/proxy/configz', undefined, 'create||v1||nodes|proxy|n1'],
+    ['GET', '/api/v1/watch/namespaces/ns/pods/web', undefined, 'watch||v1|ns|pods||web'],
     ['POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', undefined, 'create|authorization.k8s.io|v1||selfsubjectaccessreviews||'],
   ])('%s %s (watch=%s) -> %s', (method, path, watch, want) => {
     expect(r(method, path, watch)).toBe(want);

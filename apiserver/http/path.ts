@@ -49,15 +49,18 @@ export function resolveResourcePath(path: string, table: ResourceTable = BUILTIN
 
 /** `segments` are the (decoded) path parts after the group version. */
 export function resolveSegments(group: string, version: string, parts: string[], table: ResourceTable = BUILTIN): ResourcePath | undefined {
-  if (parts.some((p) => p === '')) return undefined;
+  // What follows a proxy subresource is the backend's path, whatever it is.
+  const namespacedProxy = parts[0] === 'namespaces' && parts[5] !== undefined && parts[4] === 'proxy';
+  const significant = namespacedProxy ? parts.slice(0, 5) : parts[2] === 'proxy' ? parts.slice(0, 3) : parts;
+  if (significant.some((p) => p === '')) return undefined;
   if (parts[0] === 'namespaces' && parts.length >= 3) {
     const namespaced = table.find(group, version, parts[2]!);
-    if (namespaced?.namespaced && parts.length <= 5) {
+    if (namespaced?.namespaced && (parts.length <= 5 || namespacedProxy)) {
       return { resource: namespaced, namespace: parts[1], name: parts[3], subresource: parts[4] };
     }
   }
   const r = table.find(group, version, parts[0] ?? '');
-  if (!r || parts.length > 3) return undefined;
+  if (!r || (parts.length > 3 && parts[2] !== 'proxy')) return undefined;
   // A namespaced resource listed across all namespaces: /api/v1/pods (no name allowed).
   if (r.namespaced && parts.length > 1) return undefined;
   return { resource: r, name: parts[1], subresource: parts[2] };

@@ -55,6 +55,9 @@ function header(req: IncomingMessage, name: string): string[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
+/** Pod subresources whose WebSocket (a GET) also needs `create`, as for their POST; a proxied Upgrade needs only its own verb. */
+const STREAMING_SUBRESOURCES = new Set(['exec', 'attach', 'portforward']);
+
 export class RequestGate {
   constructor(
     private readonly authenticator: RequestAuthenticator,
@@ -129,7 +132,7 @@ export class RequestGate {
   async admitUpgrade(req: IncomingMessage): Promise<UserInfo> {
     const user = await this.admit(req);
     const attrs = requestAttributes(req.method ?? 'GET', decodedPath(req.url ?? '/'));
-    if (attrs.resourceRequest && attrs.verb === 'get') await this.check(user, { ...attrs, verb: 'create' });
+    if (attrs.resourceRequest && attrs.verb === 'get' && STREAMING_SUBRESOURCES.has(attrs.subresource)) await this.check(user, { ...attrs, verb: 'create' });
     return user;
   }
 

@@ -20,6 +20,7 @@ import { joinChunks, renderObject, type RenderOptions } from '../http/render.js'
 import { servedObjects } from '../http/served-version.js';
 import { convertsRemotely, inServedVersion } from '../../api/conversion.js';
 import type { Admission } from '../admission/admission.js';
+import type { ProxyConnections } from './subresources/proxy.js';
 import type { KubeletConnector } from './pod-proxy.js';
 import type { ServiceAccountTokens } from '../authn/service-account-tokens.js';
 import type { ReviewDeps } from '../authz/reviews.js';
@@ -51,6 +52,8 @@ export interface ResourceRoutesOptions {
   admission: Admission;
   /** How pods/log reaches kubelets. */
   kubelets: KubeletConnector;
+  /** How the proxy subresources reach pods, Services' endpoints and nodes. */
+  proxies: ProxyConnections;
   /** Group versions served by other servers (service-backed APIServices). */
   aggregator: AggregatorProxy;
   /** Where each computed kind's objects come from, by resource (componentstatuses: probes of the components and etcd). */

@@ -4,6 +4,7 @@
 // --kubelet-certificate-authority when given. Logs are a streamed GET; exec is an HTTP
 // upgrade whose bytes (WebSocket frames) pass through untouched.
 import type { IncomingMessage, Server } from 'node:http';
+import { connect as netConnect } from 'node:net';
 import { connect } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { FastifyReply } from 'fastify';
@@ -16,6 +17,8 @@ import type { UserInfo } from '../../component-base/authn/user.js';
 import { decodedPath } from '../http/path.js';
 import type { RequestGate } from '../http/request-gate.js';
 import { undici } from '../http/undici.js';
+import { kubeletAddress, proxyLocation, type ProxiedResource } from '../registry/proxy-location.js';
+import { backendPath, type ProxyConnections } from './subresources/proxy.js';
 import type { Registry } from '../registry/registry.js';
 import { isPodFinished } from '../../api/conditions.js';
 
@@ -85,11 +88,9 @@ export async function locateKubelet(registry: Registry, namespace: string, podNa
     if (err instanceof StatusError && err.code === 404) throw new StatusError(503, 'ServiceUnavailable', `node "${nodeName}" of pod ${podName} is not registered`);
     throw err;
   }
-  const addresses = (node.status?.addresses ?? []) as Array<{ type: string; address: string }>;
-  const host = (addresses.find((a) => a.type === 'InternalIP') ?? addresses.find((a) => a.type === 'ExternalIP') ?? addresses.find((a) => a.type === 'Hostname'))?.address;
-  const port = Number(node.status?.daemonEndpoints?.kubeletEndpoint?.Port ?? 0);
-  if (!host || !port) throw new StatusError(503, 'ServiceUnavailable', `node "${nodeName}" reports no kubelet address`);
-  return { pod, container: chosen, host, port };
+  const kubelet = kubeletAddress(node);
+  if (!kubelet) throw new StatusError(503, 'ServiceUnavailable', `node "${nodeName}" reports no kubelet address`);
+  return { pod, container: chosen, ...kubelet };
 }
 
 function hostPort(t: KubeletTarget): string {
@@ -130,18 +131,64 @@ function writeStatus(socket: Duplex, err: StatusError): void {
 /** Admission of a CONNECT: the connection's options (PodExecOptions, ...) as webhooks and policies see them. */
 export type ConnectAdmission = (subresource: string, namespace: string, podName: string, options: KubeObject, user: UserInfo) => Promise<void>;
 
-/** Handles upgrade requests (kubectl exec): relays the connection to the pod's kubelet. */
-export function serveUpgrades(server: Server, registry: Registry, kubelets: KubeletConnector, gate: RequestGate, log: Logger, admitConnect?: ConnectAdmission): void {
+/** Handles upgrade requests (kubectl exec, WebSockets through the proxy subresources): relays the connection to the pod's kubelet, or where the proxy goes. */
+export function serveUpgrades(server: Server, registry: Registry, proxies: ProxyConnections, gate: RequestGate, log: Logger, admitConnect?: ConnectAdmission): void {
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
     void gate
       .admitUpgrade(req)
-      .then((user) => relay(req, socket, head, registry, kubelets, (subresource, namespace, podName, options) => admitConnect?.(subresource, namespace, podName, options, user) ?? Promise.resolve()))
+      .then((user) =>
+        PROXY_PATH.test(decodedPath(req.url ?? '/'))
+          ? relayProxy(req, socket, head, registry, proxies)
+          : relay(req, socket, head, registry, proxies.kubelets, (subresource, namespace, podName, options) => admitConnect?.(subresource, namespace, podName, options, user) ?? Promise.resolve()),
+      )
       .catch((err) => {
         const status = err instanceof StatusError ? err : new StatusError(500, 'InternalError', (err as Error).message);
         if (status.code >= 500) log.warn({ err: (err as Error).message, url: req.url }, 'upgrade failed');
         if (socket.writable) writeStatus(socket, status);
       });
+  });
+}
+
+const PROXY_PATH = /^\/api\/v1\/(?:namespaces\/([^/]+)\/(pods|services)|(nodes))\/([^/]+)\/proxy(?:\/|$)/;
+
+/** An upgrade through pods/proxy, services/proxy or nodes/proxy: the request goes on as it came (but for the caller's credentials), then the bytes both ways. */
+async function relayProxy(req: IncomingMessage, socket: Duplex, head: Buffer, registry: Registry, proxies: ProxyConnections): Promise<void> {
+  const raw = req.url ?? '/';
+  const m = PROXY_PATH.exec(decodedPath(raw))!;
+  const [, namespace, namespacedResource, nodes, name] = m;
+  const loc = await proxyLocation(registry, (namespacedResource ?? nodes) as ProxiedResource, namespace, name!);
+  const path = backendPath(raw, namespace !== undefined ? 7 : 5);
+  const host = loc.host.includes(':') ? `[${loc.host}]` : loc.host;
+  const upstream =
+    loc.scheme === 'https'
+      ? connect({ host: loc.host, port: loc.port, servername: undefined, ...(loc.kubelet ? proxies.kubelets.options() : { rejectUnauthorized: false }) })
+      : netConnect({ host: loc.host, port: loc.port });
+  await new Promise<void>((resolve, reject) => {
+    upstream.once(loc.scheme === 'https' ? 'secureConnect' : 'connect', resolve);
+    upstream.once('error', (err) => reject(new StatusError(503, 'ServiceUnavailable', `error trying to reach service: ${err.message}`)));
+  });
+  const lines = [`${req.method ?? 'GET'} ${path} HTTP/1.1`, `Host: ${host}:${loc.port}`];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const header = req.rawHeaders[i]!.toLowerCase();
+    if (header === 'host' || header === 'authorization' || header === 'proxy-authorization' || header.startsWith('impersonate-')) continue;
+    lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+  }
+  upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
+  if (head.length) upstream.write(head);
+  joinSockets(socket, upstream);
+  socket.pipe(upstream);
+  upstream.pipe(socket);
+}
+
+/** Either side's end or failure ends the other (what is already written still reaches the client). */
+function joinSockets(socket: Duplex, upstream: Duplex): void {
+  upstream.on('error', () => socket.destroy());
+  socket.on('error', () => upstream.destroy());
+  socket.on('close', () => upstream.destroy());
+  upstream.on('close', () => {
+    if (!socket.writableEnded) socket.end();
+    setTimeout(() => socket.destroy(), 5000).unref();
   });
 }
 
@@ -196,15 +243,9 @@ async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, registr
   }
   upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
   if (head.length) upstream.write(head);
-  upstream.on('error', () => socket.destroy());
-  socket.on('error', () => upstream.destroy());
-  socket.on('close', () => upstream.destroy());
-  // The kubelet is done: let what is already written reach the client (over TLS it may still be
-  // in the encryption buffer), then close; destroying at once could cut off the last frames.
-  upstream.on('close', () => {
-    if (!socket.writableEnded) socket.end();
-    setTimeout(() => socket.destroy(), 5000).unref();
-  });
+  // When the kubelet is done, what is already written still reaches the client (over TLS it may
+  // be in the encryption buffer): destroying at once could cut off the last frames.
+  joinSockets(socket, upstream);
   socket.pipe(upstream);
   if (upgrade !== 'websocket' || !(socket as Duplex & { encrypted?: boolean }).encrypted) {
     upstream.pipe(socket);

@@ -10,6 +10,7 @@ import { proxyLogs } from './pod-proxy.js';
 import { bind } from './subresources/binding.js';
 import { csrApproval, csrStatus } from './subresources/csr.js';
 import { evict } from './subresources/eviction.js';
+import { proxy } from './subresources/proxy.js';
 import { scale } from './subresources/scale.js';
 import { requestToken } from './subresources/token.js';
 import { patch, update } from './verbs.js';
@@ -20,6 +21,8 @@ export async function subresource(ctx: Ctx): Promise<FastifyReply> {
   // A subresource the kind lacks has no route in Kubernetes: the generic 404, as for any unknown path.
   if (!info) throw noSuchRoute();
   const method = ctx.req.method;
+  // Every method is relayed (a HEAD too), each authorized as its own verb.
+  if (sub === 'proxy') return proxy(ctx, ctx.options.proxies);
   const verb = method === 'GET' ? 'get' : method === 'PUT' ? 'update' : method === 'PATCH' ? 'patch' : method === 'POST' ? 'create' : 'delete';
   if (!info.verbs.includes(verb)) throw methodNotAllowed();
   switch (sub) {

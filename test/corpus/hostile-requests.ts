@@ -93,6 +93,7 @@ const tooLarge = (message?: string | RegExp): Expect => ({ code: 413, reason: 'R
 const unsupported: Expect = { code: 415, reason: 'UnsupportedMediaType' };
 const notFound: Expect = { code: 404, reason: 'NotFound' };
 const methodNotAllowed: Expect = { code: 405, reason: 'MethodNotAllowed' };
+const unavailable = (message?: string | RegExp): Expect => ({ code: 503, reason: 'ServiceUnavailable', message });
 
 /** Patches of every type that must be refused, against each kind's sentinel. */
 function patchCases(k: Kind): Case[] {
@@ -434,6 +435,24 @@ function pathCases(): Case[] {
     { name: 'scale with a negative replica count', method: 'PUT', path: `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/sentinel/scale`, contentType: 'application/json', body: '{"spec":{"replicas":-3}}', expect: invalid(/spec.replicas/) },
     { name: 'scale with 2^31 replicas', method: 'PATCH', path: `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/sentinel/scale`, contentType: MERGE, body: '{"spec":{"replicas":2147483648}}', expect: badRequest(/int32/) },
     { name: 'a body over 3 MiB', method: 'POST', path: collectionPath(cm), contentType: 'application/json', body: `{"x":"${'a'.repeat(3 * 1024 * 1024 + 10)}"}`, expect: tooLarge() },
+    // The proxy subresources: nothing may make the apiserver relay to an address it should not.
+    { name: 'proxy to a pod without an IP', method: 'GET', path: `${ns}/pods/sentinel/proxy/`, expect: badRequest(/address not allowed/) },
+    { name: 'proxy to a pod with a scheme other than http(s)', method: 'GET', path: `${ns}/pods/file:sentinel:80/proxy/etc/passwd`, expect: badRequest(/invalid pod request/) },
+    { name: 'proxy to a pod named with four parts', method: 'GET', path: `${ns}/pods/http:sentinel:80:1/proxy/`, expect: badRequest(/invalid pod request/) },
+    { name: 'proxy to a pod port out of range', method: 'GET', path: `${ns}/pods/sentinel:99999/proxy/`, expect: badRequest(/invalid pod request/) },
+    { name: 'proxy to a pod port that is not a number', method: 'GET', path: `${ns}/pods/sentinel:@127.0.0.1:2379/proxy/`, expect: badRequest(/invalid pod request/) },
+    { name: 'proxy to a missing pod', method: 'DELETE', path: `${ns}/pods/missing/proxy/x`, expect: notFound },
+    { name: 'proxy upgrade to a missing pod', method: 'GET', path: `${ns}/pods/missing/proxy/ws`, headers: { Connection: 'Upgrade', Upgrade: 'websocket' }, expect: notFound },
+    { name: 'proxy upgrade to a pod without an IP', method: 'GET', path: `${ns}/pods/sentinel:80/proxy/ws`, headers: { Connection: 'Upgrade', Upgrade: 'websocket' }, expect: badRequest(/address not allowed/) },
+    { name: 'proxy to a Service whose endpoints were written by hand (no pod behind them)', method: 'GET', path: `${ns}/services/sentinel/proxy/`, expect: unavailable(/no endpoints available/) },
+    { name: 'proxy to a Service port it does not have', method: 'POST', path: `${ns}/services/sentinel:2379/proxy/v3/kv/range`, contentType: 'application/json', body: '{}', expect: unavailable(/no service port 2379/) },
+    { name: 'proxy to a node that reports no kubelet', method: 'GET', path: `${objectPath(kinds.find((k) => k.plural === 'nodes')!)}/proxy/metrics`, expect: unavailable(/no kubelet address/) },
+    { name: 'proxy on a kind without it', method: 'GET', path: `${objectPath(cm)}/proxy/x`, expect: notFound },
+    // The deprecated watch paths.
+    { name: 'a watch path with POST', method: 'POST', path: `/api/v1/watch/namespaces/${NAMESPACE}/configmaps`, contentType: 'application/json', body: '{}', expect: methodNotAllowed },
+    { name: 'a watch path for a name with a field selector for another', method: 'GET', path: `/api/v1/watch/namespaces/${NAMESPACE}/configmaps/sentinel?fieldSelector=metadata.name%3Dother`, expect: badRequest(/doesn't match requested name/) },
+    { name: 'a watch path to a subresource', method: 'GET', path: `/api/v1/watch/namespaces/${NAMESPACE}/pods/sentinel/status`, expect: notFound },
+    { name: 'a watch path to nothing', method: 'GET', path: '/api/v1/watch', expect: notFound },
   ];
 }
 

@@ -446,3 +446,24 @@ describe('API Priority and Fairness objects', () => {
     await call('DELETE', `${base}/flowschemas/fid-noxu`);
   });
 });
+
+describe('the deprecated watch paths', () => {
+  it('watch a collection, or one object by name, as ?watch=true does', async () => {
+    for (const name of ['watched-1', 'watched-2']) expect((await call('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: { watched: 'yes' } } })).status).toBe(201);
+    const events = async (path: string) =>
+      (await fetch(`${api.url}${path}`).then((r) => r.text()))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { type: string; object: { metadata: { name: string } } })
+        .map((e) => `${e.type} ${e.object.metadata.name}`);
+    expect(await events('/api/v1/watch/namespaces/default/configmaps?labelSelector=watched%3Dyes&timeoutSeconds=1')).toEqual(['ADDED watched-1', 'ADDED watched-2']);
+    expect(await events('/api/v1/watch/namespaces/default/configmaps/watched-2?timeoutSeconds=1')).toEqual(['ADDED watched-2']);
+    expect(await events('/api/v1/watch/namespaces/default/configmaps/watched-2?fieldSelector=metadata.name%3Dwatched-2&timeoutSeconds=1')).toEqual(['ADDED watched-2']);
+  });
+
+  it('lists the proxy subresources in discovery, as Kubernetes does', async () => {
+    const list = (await call('GET', '/api/v1')).json as { resources: Array<{ name: string; kind: string; verbs: string[] }> };
+    const proxies = list.resources.filter((r) => r.name.endsWith('/proxy')).map((r) => `${r.name} ${r.kind} ${r.verbs.join(',')}`);
+    expect(proxies.sort()).toEqual(['nodes/proxy NodeProxyOptions create,delete,get,patch,update', 'pods/proxy PodProxyOptions create,delete,get,patch,update', 'services/proxy ServiceProxyOptions create,delete,get,patch,update']);
+  });
+});

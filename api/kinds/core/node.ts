@@ -6,7 +6,7 @@ import { bool, list, obj, open, quantities, str, strings, time } from '../../sch
 import { conditions, kind } from '../../schema/meta.js';
 import type { KubeObject, Unstructured } from '../../types/meta.js';
 import { withStatus } from '../strategy.js';
-import { statusOf, type KindModule } from '../kind.js';
+import { proxyOf, statusOf, type KindModule } from '../kind.js';
 
 function nodeStatus(o: KubeObject): string {
   const ready = nodeReadyStatus(o);
@@ -39,7 +39,7 @@ export const node: KindModule = {
   plural: 'nodes',
   namespaced: false,
   shortNames: ['no'],
-  subresources: [statusOf('Node')],
+  subresources: [proxyOf('NodeProxyOptions'), statusOf('Node')],
   schema: kind({
     spec: obj({
       podCIDR: str,

@@ -12,7 +12,7 @@ import type { KubeObject, Unstructured } from '../../types/meta.js';
 import { validatePodSpec } from '../../validation/pod-spec.js';
 import { dns1123Subdomain } from '../../validation/names.js';
 import { withStatus, type Strategy } from '../strategy.js';
-import { ALL, fieldText, statusOf, type KindModule, type StrategyOptions } from '../kind.js';
+import { ALL, fieldText, proxyOf, statusOf, type KindModule, type StrategyOptions } from '../kind.js';
 
 type PodRestarts = ReturnType<typeof summarizePod>['restarts'];
 /** Where the Restarts column's view keeps the counts (a symbol: no decoded object can carry it). */
@@ -175,6 +175,7 @@ export const pod: KindModule = {
     { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
     { name: 'log', kind: 'Pod', verbs: ['get'] },
     { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
+    proxyOf('PodProxyOptions'),
   ],
   schema: kind({ spec: podSpec, status: podStatus }),
   columns: [

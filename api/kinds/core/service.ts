@@ -12,7 +12,7 @@ import { validateLabels } from '../../validation/object-meta.js';
 import { ianaSvcName } from '../../validation/names.js';
 import type { FieldErrors } from '../../validation/field-errors.js';
 import { bumpGenerationOnSpecChange, withStatus } from '../strategy.js';
-import { ALL, ALL_VERBS, statusOf, type KindModule } from '../kind.js';
+import { ALL, ALL_VERBS, proxyOf, statusOf, type KindModule } from '../kind.js';
 
 const serviceSpec = obj({
   ports: list(obj({ name: str, protocol: str, appProtocol: str, port: int32, targetPort: intOrString, nodePort: int32 }), 'port'),
@@ -128,7 +128,7 @@ export const service: KindModule = {
   shortNames: ['svc'],
   categories: ALL,
   verbs: ALL_VERBS,
-  subresources: [statusOf('Service')],
+  subresources: [proxyOf('ServiceProxyOptions'), statusOf('Service')],
   schema: kind({ spec: serviceSpec, status: open({ conditions }) }),
   columns: [
     nameCol,
