@@ -44,31 +44,88 @@ function declared(message: string, name: string): { message: string; field: Sche
 }
 
 /**
- * What a message's field adds to its schema: the message of its value (an object, or each item
- * or map value) when it is one, and its enum values from the Go types (Kubernetes publishes
- * them; kubectl explain lists them).
+ * Go's patch strategies other than a plain `merge` (the generated shape records only that one),
+ * by message and field: kubectl computes strategic merge patches from these, so a
+ * Deployment's `strategy` must say retainKeys for `kubectl apply` to clear rollingUpdate.
  */
-function fieldFacts(message: string | undefined, name: string): { valueMessage?: string; enum?: string[] } {
+const PATCH_STRATEGIES: Record<string, string> = {
+  'k8s.io.api.apps.v1.DeploymentSpec.strategy': 'retainKeys',
+  'k8s.io.api.core.v1.PodSpec.volumes': 'merge,retainKeys',
+  'k8s.io.api.core.v1.PodSpec.resourceClaims': 'merge,retainKeys',
+  'k8s.io.api.core.v1.PodStatus.resourceClaimStatuses': 'merge,retainKeys',
+  'k8s.io.api.policy.v1.PodDisruptionBudgetSpec.selector': 'replace',
+};
+
+interface FieldFacts {
+  valueMessage?: string;
+  enum?: string[];
+  /** The field's strategic merge patch metadata as Go's tags give it, when the field is known. */
+  patch?: { strategy?: string; mergeKey?: string };
+}
+
+/**
+ * What a message's field adds to its schema: the message of its value (an object, or each item
+ * or map value) when it is one, its enum values from the Go types (Kubernetes publishes them;
+ * kubectl explain lists them) and its patch strategy.
+ */
+function fieldFacts(message: string | undefined, name: string): FieldFacts {
   const d = message ? declared(message, name) : undefined;
   if (!d) return {};
   const t = d.field[2];
   const m = typeof t === 'string' ? t : t[1];
   const byField = Object.hasOwn(protobufSchema.enums, d.message) ? protobufSchema.enums[d.message] : undefined;
+  const strategy = PATCH_STRATEGIES[`${d.message}.${name}`] ?? (d.field[3].includes('s') ? 'merge' : undefined);
   return {
     ...(Object.hasOwn(protobufSchema.messages, m) ? { valueMessage: m } : {}),
     ...(byField && Object.hasOwn(byField, name) ? { enum: byField[name] } : {}),
+    patch: { strategy, mergeKey: d.field[4] || undefined },
   };
 }
 
-/** `message`: the protobuf message the schema describes, when known, for the enums of its fields. */
-export function openAPIOf(schema: Schema, message?: string): OpenAPISchema {
+/** `io.k8s.api.core.v1.PodSpec`: the name Kubernetes publishes a Go type's schema under, from its protobuf message's. */
+export function schemaNameOfMessage(message: string): string {
+  const parts = message.split('.');
+  // k8s.io.<package path>.<version>.<Type>; Go package paths have dashes where protobuf has underscores.
+  return ['io', 'k8s', ...parts.slice(2, -2).map((p) => p.replaceAll('_', '-')), ...parts.slice(-2)].join('.');
+}
+
+/**
+ * Named schemas of the Go types met below a kind (PodSpec, Container...), by schema name: a
+ * field of such a type refers to its one schema, as Kubernetes publishes them (kubectl explain
+ * prints the name: `containers <[]Container>`).
+ */
+export type Components = Map<string, OpenAPISchema>;
+
+/** The schema of an object of a known Go type, as a reference to its named schema (kept inline when the name already holds a different shape). */
+function named(schema: Schema, message: string | undefined, components: Components | undefined): OpenAPISchema {
+  const body = openAPIOf(schema, message, components);
+  if (schema.t !== 'object' || !message || !components) return body;
+  const name = schemaNameOfMessage(message);
+  const held = components.get(name);
+  if (held === undefined) components.set(name, body);
+  else if (held !== body && JSON.stringify(held) !== JSON.stringify(body)) return body;
+  return ref(name);
+}
+
+/**
+ * `message`: the protobuf message the schema describes, when known, for the enums of its
+ * fields; with `components`, objects of known types below are named schemas put there.
+ */
+export function openAPIOf(schema: Schema, message?: string, components?: Components): OpenAPISchema {
   switch (schema.t) {
     case 'any':
       return { 'x-kubernetes-preserve-unknown-fields': true };
     case 'object': {
       const property = (k: string, v: Schema): OpenAPISchema => {
         const facts = fieldFacts(message, k);
-        const out = openAPIOf(v, v.t === 'object' || v.t === 'array' || v.t === 'map' ? facts.valueMessage : undefined);
+        const out = named(v, v.t === 'object' || v.t === 'array' || v.t === 'map' ? facts.valueMessage : undefined, components);
+        // Where Go's tags are known they say how clients patch the field, as Kubernetes publishes it.
+        if (facts.patch) {
+          delete out['x-kubernetes-patch-strategy'];
+          delete out['x-kubernetes-patch-merge-key'];
+          if (facts.patch.strategy) out['x-kubernetes-patch-strategy'] = facts.patch.strategy;
+          if (facts.patch.mergeKey) out['x-kubernetes-patch-merge-key'] = facts.patch.mergeKey;
+        }
         const values = facts.enum;
         if (!values) return out;
         // A list of enum values (a Service's ipFamilies) has the enum on its items.
@@ -81,9 +138,9 @@ export function openAPIOf(schema: Schema, message?: string): OpenAPISchema {
       return out;
     }
     case 'map':
-      return { type: 'object', additionalProperties: openAPIOf(schema.values, message) };
+      return { type: 'object', additionalProperties: named(schema.values, message, components) };
     case 'array': {
-      const out: OpenAPISchema = { type: 'array', items: openAPIOf(schema.items, message) };
+      const out: OpenAPISchema = { type: 'array', items: named(schema.items, message, components) };
       if (schema.mergeKey) {
         Object.assign(out, {
           'x-kubernetes-list-type': 'map',
@@ -108,6 +165,8 @@ export function openAPIOf(schema: Schema, message?: string): OpenAPISchema {
 
 /** `io.k8s.api.apps.v1.Deployment`: the name Kubernetes gives a kind's schema. */
 export function builtinSchemaName(m: Pick<KindModule, 'group' | 'version' | 'kind'>): string {
+  const message = messageOf(m.group ? `${m.group}/${m.version}` : m.version, m.kind);
+  if (message) return schemaNameOfMessage(message);
   const pkg = m.group === '' ? 'core' : m.group.split('.')[0]!;
   return `io.k8s.api.${pkg}.${m.version}.${m.kind}`;
 }
@@ -153,13 +212,13 @@ const KINDS: Record<string, string> = {
   Event: 'A report of something that happened to an object.',
 };
 
-/** A kind's schema with its identity, or nothing for a kind described only loosely. */
-export function builtinSchema(m: KindModule): OpenAPISchema | undefined {
+/** A kind's schema with its identity, or nothing for a kind described only loosely; the types below it go into `components`. */
+export function builtinSchema(m: KindModule, components?: Components): OpenAPISchema | undefined {
   const s = m.schema;
   // Kinds whose content is not described (their schema is open at the top) publish nothing:
   // kubectl then keeps using its own compiled-in knowledge of them.
   if (!s || s.t !== 'object' || s.open) return undefined;
-  const schema = openAPIOf(s, messageOf(m.group ? `${m.group}/${m.version}` : m.version, m.kind));
+  const schema = openAPIOf(s, messageOf(m.group ? `${m.group}/${m.version}` : m.version, m.kind), components);
   const properties = schema.properties as Record<string, OpenAPISchema>;
   for (const [field, description] of Object.entries(ENVELOPE)) if (properties[field]) properties[field] = { ...properties[field], description };
   return {

@@ -48,12 +48,14 @@ describe.each(['1.32', '1.27', '1.33'])('kubectl %s', (version) => {
     const k = kubectl();
     const top = await k.ok(['explain', 'deployment']);
     expect(top).toMatch(/DESCRIPTION:\s+Declarative updates of a set of identical pods/);
-    expect(top).toMatch(/spec\s+<Object>\n\s+The desired state of the object/);
+    // Fields of Go struct types are named schemas, as Kubernetes publishes them: kubectl prints the type.
+    expect(top).toMatch(/spec\s+<DeploymentSpec>\n\s+The desired state of the object/);
     const containers = await k.ok(['explain', 'deployment.spec.template.spec.containers']);
     expect(containers).toMatch(/KIND:\s+Deployment/);
-    expect(containers).toMatch(/FIELD: containers <\[\]Object>/);
+    expect(containers).toMatch(/FIELD: containers <\[\]Container>/);
     expect(containers).toMatch(/image\s+<string>/);
-    expect(containers).toMatch(/ports\s+<\[\]Object>/);
+    expect(containers).toMatch(/ports\s+<\[\]ContainerPort>/);
+    expect(await k.ok(['explain', 'pod.metadata.ownerReferences'])).toMatch(/FIELD: ownerReferences <\[\]OwnerReference>/);
     expect(await k.ok(['explain', 'pod.spec.terminationGracePeriodSeconds'])).toMatch(/FIELD: terminationGracePeriodSeconds <integer>/);
     // Named primitive types (IntOrString, Quantity) print as their primitive, as kubectl's v3 explain does.
     expect(await k.ok(['explain', 'service.spec.ports.targetPort'])).toMatch(/FIELD: targetPort <string>/);
@@ -62,8 +64,9 @@ describe.each(['1.32', '1.27', '1.33'])('kubectl %s', (version) => {
     // items (kubectl 1.27 prints no enums; its schema has them all the same).
     const v3 = (await (await fetch(`${api.url}/openapi/v3/api/v1`)).json()) as { components: { schemas: Record<string, any> } };
     const core = v3.components.schemas;
-    expect(core['io.k8s.api.core.v1.Pod'].properties.spec.properties.restartPolicy).toEqual({ type: 'string', enum: ['Always', 'Never', 'OnFailure'] });
-    expect(core['io.k8s.api.core.v1.PersistentVolumeClaim'].properties.spec.properties.accessModes.items).toEqual({ type: 'string', enum: ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'] });
+    expect(core['io.k8s.api.core.v1.Pod'].properties.spec.allOf).toEqual([{ $ref: '#/components/schemas/io.k8s.api.core.v1.PodSpec' }]);
+    expect(core['io.k8s.api.core.v1.PodSpec'].properties.restartPolicy).toEqual({ type: 'string', enum: ['Always', 'Never', 'OnFailure'] });
+    expect(core['io.k8s.api.core.v1.PersistentVolumeClaimSpec'].properties.accessModes.items).toEqual({ type: 'string', enum: ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'] });
     if (version !== '1.27') {
       expect(await k.ok(['explain', 'pod.spec.restartPolicy'])).toMatch(/FIELD: restartPolicy <string>\nENUM:\n\s+Always\n\s+Never\n\s+OnFailure\n/);
       expect(await k.ok(['explain', 'deployment.spec.strategy.type'])).toMatch(/ENUM:\n\s+Recreate\n\s+RollingUpdate\n/);
@@ -90,6 +93,47 @@ describe.each(['1.32', '1.27', '1.33'])('kubectl %s', (version) => {
     expect(ports).toMatch(/containerPort\s+<integer>/);
     expect(await v2('pods.spec.nodeSelector')).toMatch(/nodeSelector <map\[string\]string>/);
     expect(await v2('pods.metadata.creationTimestamp')).toMatch(/creationTimestamp <string>/);
+  });
+
+  it('lists every operation in OpenAPI v2 and v3, as Kubernetes names them, with parameters, bodies and answers', async () => {
+    const v2 = (await (await fetch(`${api.url}/openapi/v2`)).json()) as { paths: Record<string, any>; definitions: Record<string, unknown> };
+    const list = v2.paths['/api/v1/namespaces/{namespace}/pods']!.get;
+    expect(list.operationId).toBe('listCoreV1NamespacedPod');
+    expect(list['x-kubernetes-action']).toBe('list');
+    expect(list.tags).toEqual(['core_v1']);
+    expect(list.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['labelSelector', 'fieldSelector', 'limit', 'continue', 'watch', 'resourceVersion']));
+    expect(list.parameters.every((p: { description?: string }) => !!p.description)).toBe(true);
+    expect(list.responses['200'].schema).toEqual({ $ref: '#/definitions/io.k8s.api.core.v1.PodList' });
+    expect(v2.paths['/api/v1/pods']!.get.operationId).toBe('listCoreV1PodForAllNamespaces');
+    const scale = v2.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale']!.patch;
+    expect(scale.operationId).toBe('patchAppsV1NamespacedDeploymentScale');
+    expect(scale['x-kubernetes-group-version-kind']).toEqual({ group: 'autoscaling', version: 'v1', kind: 'Scale' });
+    expect(scale.consumes).toContain('application/strategic-merge-patch+json');
+    expect(v2.paths['/apis/rbac.authorization.k8s.io/v1/clusterroles']!.delete.operationId).toBe('deleteRbacAuthorizationV1CollectionClusterRole');
+    expect(v2.paths['/api/v1/namespaces/{namespace}/pods/{name}']!.delete.responses['200'].schema).toEqual({ $ref: '#/definitions/io.k8s.api.core.v1.Pod' });
+    expect(v2.paths['/api/v1/namespaces/{namespace}/configmaps/{name}']!.delete.responses['200'].schema).toEqual({ $ref: '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Status' });
+    expect(v2.paths['/api/v1/nodes/{name}/proxy/{path}']!.get.operationId).toBe('connectCoreV1GetNodeProxyWithPath');
+    // Every reference resolves.
+    const refs = [...JSON.stringify(v2).matchAll(/"\$ref":"#\/definitions\/([^"]+)"/g)].map((m) => m[1]!);
+    expect(refs.filter((r) => !(r in v2.definitions))).toEqual([]);
+    const v3 = (await (await fetch(`${api.url}/openapi/v3/apis/apps/v1`)).json()) as { paths: Record<string, any>; components: { schemas: Record<string, any> } };
+    const patch = v3.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}']!.patch;
+    expect(Object.keys(patch.requestBody.content).sort()).toEqual(['application/apply-patch+yaml', 'application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
+    expect(patch.parameters.map((p: { name: string }) => p.name)).toEqual(['dryRun', 'fieldManager', 'fieldValidation', 'force']);
+    // Go's patch strategies, which kubectl computes its patches from.
+    expect(v3.components.schemas['io.k8s.api.apps.v1.DeploymentSpec'].properties.strategy['x-kubernetes-patch-strategy']).toBe('retainKeys');
+  });
+
+  it('applies a change of Deployment strategy, clearing what the old one defaulted (retainKeys), as kubectl does on Kubernetes', async () => {
+    const k = kubectl();
+    const strategy = (spec: unknown) => JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'retain' }, spec: { selector: { matchLabels: { app: 'retain' } }, ...(spec ? { strategy: spec } : {}), template: { metadata: { labels: { app: 'retain' } }, spec: { volumes: [{ name: 'v', emptyDir: {} }], containers: [{ name: 'c', image: 'busybox:1.36', volumeMounts: [{ name: 'v', mountPath: '/v' }] }] } } } });
+    await k.ok(['apply', '-f', '-'], strategy(undefined));
+    expect(await k.ok(['get', 'deploy', 'retain', '-o', 'jsonpath={.spec.strategy.rollingUpdate.maxSurge}'])).toBe('25%');
+    const recreate = JSON.parse(strategy({ type: 'Recreate' }));
+    recreate.spec.template.spec.volumes = [{ name: 'v', hostPath: { path: '/tmp/retain' } }];
+    expect(await k.ok(['apply', '-f', '-'], JSON.stringify(recreate))).toBe('deployment.apps/retain configured\n');
+    expect(await k.ok(['get', 'deploy', 'retain', '-o', 'jsonpath={.spec.strategy} {.spec.template.spec.volumes[0]}'])).toBe('{"type":"Recreate"} {"hostPath":{"path":"/tmp/retain","type":""},"name":"v"}');
+    await k.ok(['delete', 'deploy', 'retain']);
   });
 
   it('applies with default validation: created, unchanged, configured', async () => {

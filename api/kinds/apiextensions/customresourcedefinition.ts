@@ -200,7 +200,7 @@ export const customResourceDefinition: KindModule = {
   categories: ['api-extensions'],
   subresources: [statusOf('CustomResourceDefinition')],
   schema: kind({
-    spec: obj({ group: str, names, scope: str, versions: list(crdVersion, 'name'), conversion: open(), preserveUnknownFields: bool }),
+    spec: obj({ group: str, names, scope: str, versions: list(crdVersion), conversion: open(), preserveUnknownFields: bool }),
     status: open(),
   }),
   columns: defaultColumns,

@@ -25,7 +25,7 @@ export const componentStatus: KindModule = {
   shortNames: ['cs'],
   verbs: ['get', 'list'],
   computed: { warning: 'v1 ComponentStatus is deprecated in v1.19+' },
-  schema: kind({ conditions: list(obj({ type: str, status: str, message: str, error: str })) }),
+  schema: kind({ conditions: list(obj({ type: str, status: str, message: str, error: str }), 'type') }),
   // kubectl's columns: the Healthy condition as Healthy / Unhealthy, its message and error.
   columns: [
     nameCol,

@@ -2,7 +2,7 @@
 // controller marks it Unknown when the kubelet goes quiet.
 import { nodeReadyStatus } from '../../conditions.js';
 import { ageCol, col, nameCol, wide } from '../../printers.js';
-import { bool, list, obj, open, quantities, str, strings, time } from '../../schema/dsl.js';
+import { bool, list, obj, open, quantities, set, str, time } from '../../schema/dsl.js';
 import { conditions, kind } from '../../schema/meta.js';
 import type { KubeObject, Unstructured } from '../../types/meta.js';
 import { withStatus } from '../strategy.js';
@@ -43,7 +43,7 @@ export const node: KindModule = {
   schema: kind({
     spec: obj({
       podCIDR: str,
-      podCIDRs: strings,
+      podCIDRs: set(str),
       providerID: str,
       unschedulable: bool,
       taints: list(obj({ key: str, value: str, effect: str, timeAdded: time })),
