@@ -23,7 +23,8 @@ import { StatusManager } from './pod/status-manager.js';
 import { NodeAdmission } from './pod/admission.js';
 import { removePodDir } from './container/volumes.js';
 import { ServiceAccountTokenManager } from './pod/service-account-tokens.js';
-import { collectResourceMetrics } from './stats/collector.js';
+import { collectResourceMetrics, collectUsage } from './stats/collector.js';
+import { CPURates, summaryOf, type Summary } from './stats/summary.js';
 
 const SWEEP_MS = 30_000;
 
@@ -36,6 +37,8 @@ export class Kubelet {
   readonly workers: PodWorkers;
   private readonly admission: NodeAdmission;
   private readonly byUid = new Map<string, Pod>();
+  private readonly startedAt = Date.now();
+  private readonly cpuRates = new CPURates();
 
   constructor(
     private readonly client: ApiClient,
@@ -100,6 +103,12 @@ export class Kubelet {
   /** /metrics/resource: CPU and memory of the node, its pods and their containers. */
   resourceMetrics(): Promise<string> {
     return collectResourceMetrics(this.runtime, this.settings.nodeName);
+  }
+
+  /** /stats/summary: the Summary API's CPU and memory of the node, its pods and containers. */
+  async statsSummary(): Promise<Summary> {
+    const usage = await collectUsage(this.runtime, this.settings.nodeName);
+    return summaryOf(this.settings.nodeName, this.startedAt, usage, this.cpuRates, (uid) => this.byUid.get(uid)?.status?.startTime);
   }
 
   findPod(namespace: string, name: string): Pod | undefined {

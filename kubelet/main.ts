@@ -130,6 +130,7 @@ runComponent({
       healthy: () => runtimeUp,
       metrics: () => kubelet?.metrics() ?? '',
       resourceMetrics: async () => (kubelet ? kubelet.resourceMetrics() : ''),
+      statsSummary: async () => (kubelet ? kubelet.statsSummary() : { node: { nodeName }, pods: [] }),
       log,
     });
     // --port 0 takes a free port; the Node then advertises the one actually bound.

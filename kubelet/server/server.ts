@@ -33,6 +33,8 @@ export interface ServerDeps {
   metrics(): string;
   /** The resource metrics (/metrics/resource), Prometheus text. */
   resourceMetrics(): Promise<string>;
+  /** The Summary API (/stats/summary). */
+  statsSummary(): Promise<unknown>;
   log: Logger;
   /**
    * The serving certificate (none yet while a requested one waits for approval: handshakes
@@ -130,6 +132,10 @@ export class KubeletServer {
       }
       if (url.pathname === '/metrics/resource') {
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(await this.d.resourceMetrics());
+        return;
+      }
+      if (url.pathname === '/stats/summary' && req.method === 'GET') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(await this.d.statsSummary()));
         return;
       }
       if (url.pathname === '/pods') {

@@ -1,5 +1,5 @@
 // The proxy subresources against real pods (Docker) and a real kubelet: kubectl get --raw
-// through pods/proxy, services/proxy and nodes/proxy; what the backend receives (method, path,
+// through pods/proxy, services/proxy and nodes/proxy (the kubelet's Summary API among them); what the backend receives (method, path,
 // query, body, the caller's headers but never its credentials); RBAC on each verb; an Upgrade
 // relayed both ways; a Service whose Endpoints were written by hand is not followed.
 import { request as httpsRequest } from 'node:https';
@@ -95,6 +95,13 @@ describe('the proxy subresources', () => {
     }
     expect((await raw(`/api/v1/nodes/${cluster.nodes[0]}/proxy/healthz`)).stdout).toBe('ok');
     expect((await raw(`/api/v1/nodes/${cluster.nodes[0]}/proxy/metrics`)).stdout).toContain('kubelet_running_pods');
+    // The kubelet's Summary API, as kubectl users read it through the node's proxy.
+    const summary = JSON.parse((await raw(`/api/v1/nodes/${cluster.nodes[0]}/proxy/stats/summary`)).stdout) as { node: { nodeName: string; memory: { workingSetBytes: number } }; pods: Array<{ podRef: { name: string; namespace: string }; containers: Array<{ name: string; memory: { workingSetBytes: number } }> }> };
+    expect(summary.node.nodeName).toBe(cluster.nodes[0]);
+    expect(summary.node.memory.workingSetBytes).toBeGreaterThan(0);
+    const web = summary.pods.find((p) => p.podRef.name === 'web' && p.podRef.namespace === NS);
+    expect(web?.containers.map((c) => c.name)).toEqual(['headers', 'upgrade', 'web']);
+    expect(web!.containers.every((c) => c.memory.workingSetBytes > 0)).toBe(true);
     const missingPort = await raw(`/api/v1/namespaces/${NS}/services/web:81/proxy/`);
     expect(missingPort.stderr).toContain('no service port 81 found for service "web"');
     const refused = await raw(`/api/v1/namespaces/${NS}/pods/web:8081/proxy/`);

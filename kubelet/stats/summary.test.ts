@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import type { Usage } from './collector.js';
+import { CPURates, summaryOf } from './summary.js';
+
+const T0 = Date.parse('2026-12-06T10:00:00.400Z');
+
+function usage(at: number, cpu: { node: number; a: number; b: number }): Usage {
+  const stats = (used: number) => ({ timestamp: at, cpuUsageCoreNanoSeconds: used, memoryWorkingSetBytes: 1000 });
+  return {
+    node: { timestamp: at, cpuUsageCoreNanoSeconds: cpu.node, memoryWorkingSetBytes: 5000 },
+    pods: [{ uid: 'u1', namespace: 'ns', name: 'web', containers: [{ name: 'a', startedAt: T0 - 60_000, stats: stats(cpu.a) }, { name: 'b', stats: stats(cpu.b) }] }],
+    failed: false,
+  };
+}
+
+describe('the Summary API', () => {
+  it('reports the node, each pod (the sum of its containers) and each container, in stats/v1alpha1 shape', () => {
+    const s = summaryOf('n1', T0 - 3_600_000, usage(T0, { node: 9e9, a: 2e9, b: 1e9 }), new CPURates(), (uid) => (uid === 'u1' ? '2026-12-06T09:58:00Z' : undefined));
+    expect(s.node).toEqual({ nodeName: 'n1', startTime: '2026-12-06T09:00:00Z', cpu: { time: '2026-12-06T10:00:00Z', usageCoreNanoSeconds: 9e9 }, memory: { time: '2026-12-06T10:00:00Z', workingSetBytes: 5000 } });
+    expect(s.pods).toHaveLength(1);
+    const pod = s.pods[0]!;
+    expect(pod.podRef).toEqual({ name: 'web', namespace: 'ns', uid: 'u1' });
+    expect(pod.startTime).toBe('2026-12-06T09:58:00Z');
+    expect(pod.cpu.usageCoreNanoSeconds).toBe(3e9);
+    expect(pod.memory.workingSetBytes).toBe(2000);
+    expect(pod.containers.map((c) => [c.name, c.startTime, c.cpu.usageCoreNanoSeconds])).toEqual([
+      ['a', '2026-12-06T09:59:00Z', 2e9],
+      ['b', undefined, 1e9],
+    ]);
+  });
+
+  it('gives CPU rates in nanocores from the previous scrape, none on the first or after a counter went back', () => {
+    const rates = new CPURates();
+    const first = summaryOf('n1', T0, usage(T0, { node: 10e9, a: 1e9, b: 0 }), rates, () => undefined);
+    expect(first.node.cpu?.usageNanoCores).toBeUndefined();
+    // 2 s later: the node used 3 core-seconds (1.5 cores), container a half a core, b restarted.
+    const second = summaryOf('n1', T0, usage(T0 + 2000, { node: 13e9, a: 2e9, b: 0 }), rates, () => undefined);
+    expect(second.node.cpu?.usageNanoCores).toBe(1.5e9);
+    expect(second.pods[0]!.containers[0]!.cpu.usageNanoCores).toBe(0.5e9);
+    expect(second.pods[0]!.cpu.usageNanoCores).toBe(0.5e9);
+    const third = summaryOf('n1', T0, usage(T0 + 4000, { node: 14e9, a: 0.1e9, b: 0 }), rates, () => undefined);
+    expect(third.pods[0]!.containers[0]!.cpu.usageNanoCores).toBeUndefined();
+    expect(third.node.cpu?.usageNanoCores).toBe(0.5e9);
+  });
+});

@@ -1,0 +1,88 @@
+// The kubelet's Summary API (/stats/summary, `kubectl get --raw /api/v1/nodes/<n>/proxy/stats/summary`):
+// the node's and each pod's and container's CPU and memory in the shape of Kubernetes'
+// stats/v1alpha1 Summary. What a Docker node can say: cumulative CPU, the CPU rate since the
+// previous scrape (usageNanoCores; absent on the first), the memory working set. Network,
+// filesystem and volume figures are not collected.
+import type { Usage } from './collector.js';
+
+interface CPUStats {
+  time: string;
+  usageNanoCores?: number;
+  usageCoreNanoSeconds: number;
+}
+
+interface MemoryStats {
+  time: string;
+  workingSetBytes: number;
+}
+
+export interface Summary {
+  node: { nodeName: string; startTime: string; cpu?: CPUStats; memory?: MemoryStats };
+  pods: Array<{
+    podRef: { name: string; namespace: string; uid: string };
+    startTime?: string;
+    containers: Array<{ name: string; startTime?: string; cpu: CPUStats; memory: MemoryStats }>;
+    cpu: CPUStats;
+    memory: MemoryStats;
+  }>;
+}
+
+/** Seconds, as metav1.Time writes them. */
+const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+
+/** CPU rates from one scrape to the next, by what was measured (the node, a pod, a container). */
+export class CPURates {
+  private previous = new Map<string, { at: number; used: number }>();
+
+  /** Nanocores used since the last sample of `key`; undefined for its first, or after a counter reset. */
+  rate(key: string, at: number, usedNanoSeconds: number, seen: Map<string, { at: number; used: number }>): number | undefined {
+    seen.set(key, { at, used: usedNanoSeconds });
+    const before = this.previous.get(key);
+    if (!before || at <= before.at || usedNanoSeconds < before.used) return undefined;
+    return Math.round(((usedNanoSeconds - before.used) / ((at - before.at) * 1e6)) * 1e9);
+  }
+
+  /** Keeps this scrape's samples for the next; what is gone (stopped containers) is forgotten. */
+  keep(seen: Map<string, { at: number; used: number }>): void {
+    this.previous = seen;
+  }
+}
+
+export function summaryOf(nodeName: string, kubeletStart: number, usage: Usage, rates: CPURates, podStart: (uid: string) => string | undefined): Summary {
+  const seen = new Map<string, { at: number; used: number }>();
+  const cpu = (key: string, at: number, used: number): CPUStats => {
+    const usageNanoCores = rates.rate(key, at, used, seen);
+    return { time: rfc3339(at), ...(usageNanoCores !== undefined ? { usageNanoCores } : {}), usageCoreNanoSeconds: used };
+  };
+  const summary: Summary = {
+    node: {
+      nodeName,
+      startTime: rfc3339(kubeletStart),
+      ...(usage.node
+        ? {
+            cpu: cpu('node', usage.node.timestamp, usage.node.cpuUsageCoreNanoSeconds),
+            memory: { time: rfc3339(usage.node.timestamp), workingSetBytes: usage.node.memoryWorkingSetBytes },
+          }
+        : {}),
+    },
+    pods: usage.pods.map((p) => {
+      const newest = Math.max(...p.containers.map((c) => c.stats.timestamp));
+      const sum = (f: (c: (typeof p.containers)[number]) => number) => p.containers.reduce((n, c) => n + f(c), 0);
+      const started = podStart(p.uid);
+      return {
+        podRef: { name: p.name, namespace: p.namespace, uid: p.uid },
+        ...(started ? { startTime: started } : {}),
+        containers: p.containers.map((c) => ({
+          name: c.name,
+          ...(c.startedAt !== undefined ? { startTime: rfc3339(c.startedAt) } : {}),
+          cpu: cpu(`container/${p.uid}/${c.name}`, c.stats.timestamp, c.stats.cpuUsageCoreNanoSeconds),
+          memory: { time: rfc3339(c.stats.timestamp), workingSetBytes: c.stats.memoryWorkingSetBytes },
+        })),
+        cpu: cpu(`pod/${p.uid}`, newest, sum((c) => c.stats.cpuUsageCoreNanoSeconds)),
+        memory: { time: rfc3339(newest), workingSetBytes: sum((c) => c.stats.memoryWorkingSetBytes) },
+      };
+    }),
+  };
+  rates.keep(seen);
+  return summary;
+}
