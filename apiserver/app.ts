@@ -510,8 +510,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   app.register(discoveryRoutes, { serverAddress: () => advertised ?? listenAddress(app), table: registry.table, aggregator });
   app.register(openapiRoutes, { gitVersion: versionInfo().gitVersion, table: registry.table });
   app.register(resourceRoutes, { aggregator, computed: new Map([['componentstatuses', new ComponentStatuses(etcd)]]), registry, bookmarkIntervalMs: opts.bookmarkIntervalMs, shutdown: shutdown.signal, reviews, serviceAccountTokens, maxTokenExpirationSeconds: sa.maxExpirationSeconds, admission, kubelets, proxies });
-  const podsResource = findResource('', 'v1', 'pods')!;
-  const admitConnect: ConnectAdmission = (subresource, namespace, podName, options, user) => admission.admitConnect(podsResource, subresource, namespace, podName, options, user);
+  const admitConnect: ConnectAdmission = (resource, subresource, namespace, name, options, user) => admission.admitConnect(findResource('', 'v1', resource)!, subresource, namespace, name, options, user);
   serveUpgrades(app.server, registry, proxies, gate, log, admitConnect);
 
   const conversionWebhooks = new ConversionWebhookCaller(new WebhookClient((namespace, name, port) => serviceEndpoint(registry, namespace, name, port)));

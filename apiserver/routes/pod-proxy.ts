@@ -18,7 +18,7 @@ import { decodedPath } from '../http/path.js';
 import type { RequestGate } from '../http/request-gate.js';
 import { undici } from '../http/undici.js';
 import { kubeletAddress, proxyLocation, type ProxiedResource } from '../registry/proxy-location.js';
-import { backendPath, type ProxyConnections } from './subresources/proxy.js';
+import { backendPath, proxyOptions, type ProxyConnections } from './subresources/proxy.js';
 import type { Registry } from '../registry/registry.js';
 import { isPodFinished } from '../../api/conditions.js';
 
@@ -128,8 +128,8 @@ function writeStatus(socket: Duplex, err: StatusError): void {
   socket.end(`HTTP/1.1 ${err.code} ${err.reason || 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
-/** Admission of a CONNECT: the connection's options (PodExecOptions, ...) as webhooks and policies see them. */
-export type ConnectAdmission = (subresource: string, namespace: string, podName: string, options: KubeObject, user: UserInfo) => Promise<void>;
+/** Admission of a CONNECT to a core/v1 resource (pods, services, nodes): the connection's options (PodExecOptions, ...) as webhooks and policies see them. */
+export type ConnectAdmission = (resource: string, subresource: string, namespace: string, name: string, options: KubeObject, user: UserInfo) => Promise<void>;
 
 /** Handles upgrade requests (kubectl exec, WebSockets through the proxy subresources): relays the connection to the pod's kubelet, or where the proxy goes. */
 export function serveUpgrades(server: Server, registry: Registry, proxies: ProxyConnections, gate: RequestGate, log: Logger, admitConnect?: ConnectAdmission): void {
@@ -139,8 +139,8 @@ export function serveUpgrades(server: Server, registry: Registry, proxies: Proxy
       .admitUpgrade(req)
       .then((user) =>
         PROXY_PATH.test(decodedPath(req.url ?? '/'))
-          ? relayProxy(req, socket, head, registry, proxies)
-          : relay(req, socket, head, registry, proxies.kubelets, (subresource, namespace, podName, options) => admitConnect?.(subresource, namespace, podName, options, user) ?? Promise.resolve()),
+          ? relayProxy(req, socket, head, registry, proxies, (resource, namespace, name, options) => admitConnect?.(resource, 'proxy', namespace, name, options, user) ?? Promise.resolve())
+          : relay(req, socket, head, registry, proxies.kubelets, (subresource, namespace, podName, options) => admitConnect?.('pods', subresource, namespace, podName, options, user) ?? Promise.resolve()),
       )
       .catch((err) => {
         const status = err instanceof StatusError ? err : new StatusError(500, 'InternalError', (err as Error).message);
@@ -153,12 +153,16 @@ export function serveUpgrades(server: Server, registry: Registry, proxies: Proxy
 const PROXY_PATH = /^\/api\/v1\/(?:namespaces\/([^/]+)\/(pods|services)|(nodes))\/([^/]+)\/proxy(?:\/|$)/;
 
 /** An upgrade through pods/proxy, services/proxy or nodes/proxy: the request goes on as it came (but for the caller's credentials), then the bytes both ways. */
-async function relayProxy(req: IncomingMessage, socket: Duplex, head: Buffer, registry: Registry, proxies: ProxyConnections): Promise<void> {
+const PROXY_OPTIONS: Record<ProxiedResource, string> = { pods: 'PodProxyOptions', services: 'ServiceProxyOptions', nodes: 'NodeProxyOptions' };
+
+async function relayProxy(req: IncomingMessage, socket: Duplex, head: Buffer, registry: Registry, proxies: ProxyConnections, admit: (resource: ProxiedResource, namespace: string, name: string, options: KubeObject) => Promise<void>): Promise<void> {
   const raw = req.url ?? '/';
   const m = PROXY_PATH.exec(decodedPath(raw))!;
   const [, namespace, namespacedResource, nodes, name] = m;
-  const loc = await proxyLocation(registry, (namespacedResource ?? nodes) as ProxiedResource, namespace, name!);
+  const resource = (namespacedResource ?? nodes) as ProxiedResource;
   const path = backendPath(raw, namespace !== undefined ? 7 : 5);
+  await admit(resource, namespace ?? '', name!, proxyOptions(PROXY_OPTIONS[resource], path));
+  const loc = await proxyLocation(registry, resource, namespace, name!);
   const host = loc.host.includes(':') ? `[${loc.host}]` : loc.host;
   const upstream =
     loc.scheme === 'https'

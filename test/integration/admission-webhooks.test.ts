@@ -309,7 +309,7 @@ describe('admission webhooks', () => {
     for (const c of ['validatingwebhookconfiguration/scale-limit', 'validatingwebhookconfiguration/whole', 'mutatingwebhookconfiguration/scale-cap']) await kubectl.ok(['delete', c]);
   });
 
-  it('CONNECT: exec, attach and port-forward are sent with their options, and a webhook may refuse them', async () => {
+  it('CONNECT: exec, attach, port-forward and proxy are sent with their options, and a webhook may refuse them', async () => {
     // A pod on a node whose kubelet is not there: admission comes first, so the refusal is what kubectl sees.
     const kubeletPort = await freePort();
     await kubectl.ok(['create', 'namespace', 'connect']);
@@ -319,7 +319,7 @@ describe('admission webhooks', () => {
     await kubectl.ok(['patch', 'pod', 'shell', '-n', 'connect', '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { phase: 'Running' } })]);
     await kubectl.ok(['apply', '-f', '-'], configuration('Validating', 'no-shells', {
       clientConfig: url('/no-shells'),
-      rules: [{ operations: ['CONNECT'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods/exec', 'pods/attach', 'pods/portforward'] }],
+      rules: [{ operations: ['CONNECT'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods/exec', 'pods/attach', 'pods/portforward', 'pods/proxy'] }],
       namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'connect' } },
     }));
     const exec = await kubectl.run(['exec', 'shell', '-n', 'connect', '--', 'sh', '-c', 'id']);
@@ -338,6 +338,9 @@ describe('admission webhooks', () => {
     const attach = await kubectl.run(['attach', 'shell', '-n', 'connect']);
     expect(attach.stderr).toContain('no shells here');
     expect(reviewsAt('/no-shells').at(-1)).toMatchObject({ kind: { kind: 'PodAttachOptions' }, subResource: 'attach' });
+    const proxied = await kubectl.run(['get', '--raw', '/api/v1/namespaces/connect/pods/shell:8080/proxy/metrics?x=1']);
+    expect(proxied.stderr).toContain('no shells here');
+    expect(reviewsAt('/no-shells').at(-1)).toMatchObject({ kind: { kind: 'PodProxyOptions' }, subResource: 'proxy', name: 'shell:8080', operation: 'CONNECT', object: { apiVersion: 'v1', kind: 'PodProxyOptions', path: '/metrics' } });
     // Without the webhook the request goes on to the (absent) kubelet.
     await kubectl.ok(['delete', 'validatingwebhookconfiguration', 'no-shells']);
     const after = await kubectl.run(['exec', 'shell', '-n', 'connect', '--', 'id']);

@@ -2,11 +2,14 @@
 // headers (not the caller's credentials, which are the apiserver's to see, nor hop-by-hop
 // ones), body and the rest of its path after `/proxy` go to the place proxy-location.ts
 // finds, and the answer comes back as it is, streamed. Kubernetes treats these as long-running
-// requests: no timeout but the client's. Responses are not rewritten (Kubernetes rewrites links
+// requests: no timeout but the client's. CONNECT admission sees each request's path, as
+// webhooks on pods/proxy (and services/proxy, nodes/proxy) expect. Responses are not rewritten (Kubernetes rewrites links
 // in proxied HTML pages to point back through the proxy; kubette does not).
 import type { FastifyReply } from 'fastify';
 import type { Agent, Dispatcher } from 'undici';
 import { StatusError } from '../../../api/status.js';
+import type { KubeObject } from '../../../api/types/meta.js';
+import { requestUser } from '../../http/request-gate.js';
 import { undici } from '../../http/undici.js';
 import { proxyLocation, type ProxiedResource, type ProxyLocation } from '../../registry/proxy-location.js';
 import type { Ctx } from '../context.js';
@@ -64,12 +67,21 @@ function safeDecode(s: string): string {
   }
 }
 
+/** The proxy's options as CONNECT admission sees them (PodProxyOptions, ServiceProxyOptions, NodeProxyOptions): the path asked for. */
+export function proxyOptions(kind: string, path: string): KubeObject {
+  const q = path.indexOf('?');
+  return { apiVersion: 'v1', kind, path: q < 0 ? path : path.slice(0, q) } as unknown as KubeObject;
+}
+
 export async function proxy(ctx: Ctx, connections: ProxyConnections): Promise<FastifyReply> {
   const resource = ctx.r.plural as ProxiedResource;
-  const loc = await proxyLocation(ctx.options.registry, resource, ctx.path.namespace, ctx.path.name!);
   // ['', 'api', 'v1', ('namespaces', ns,) resource, name, 'proxy', ...]
   const proxyIndex = ctx.path.namespace !== undefined ? 7 : 5;
   const path = backendPath(ctx.req.raw.url ?? ctx.req.url, proxyIndex);
+  // Admission first, as Kubernetes connects: a webhook may refuse before anything is looked up.
+  const kind = ctx.r.subresources.find((s) => s.name === 'proxy')!.kind;
+  await ctx.options.admission.admitConnect(ctx.r, 'proxy', ctx.path.namespace ?? '', ctx.path.name!, proxyOptions(kind, path), requestUser(ctx.req.raw));
+  const loc = await proxyLocation(ctx.options.registry, resource, ctx.path.namespace, ctx.path.name!);
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(ctx.req.headers)) if (v !== undefined && isForwardedHeader(k)) headers[k] = v;
   const client = ctx.req.socket.remoteAddress;
