@@ -34,6 +34,8 @@ async function dispatch(ctx: Ctx): Promise<FastifyReply> {
 
 /** The path without its `watch` segment, when it is a watch path. */
 function watchPrefixed(path: string): string | undefined {
+  // Every request passes here: most never name a watch path, and need not be split.
+  if (!path.includes('/watch')) return undefined;
   const parts = path.split('/');
   const at = parts[1] === 'api' ? 3 : parts[1] === 'apis' ? 4 : -1;
   if (at < 0 || parts[at] !== 'watch' || parts.length <= at + 1) return undefined;
