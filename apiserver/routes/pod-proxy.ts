@@ -1,4 +1,4 @@
-// pods/log and pods/exec: the apiserver finds the pod's node and the kubelet's address
+// pods/log and pods/exec (and upgrades through the proxy subresources): the apiserver finds the pod's node and the kubelet's address
 // (InternalIP + daemonEndpoints port) and relays to it over HTTPS, as Kubernetes does,
 // presenting --kubelet-client-certificate and checking the kubelet's certificate against
 // --kubelet-certificate-authority when given. Logs are a streamed GET; exec is an HTTP
@@ -152,9 +152,9 @@ export function serveUpgrades(server: Server, registry: Registry, proxies: Proxy
 
 const PROXY_PATH = /^\/api\/v1\/(?:namespaces\/([^/]+)\/(pods|services)|(nodes))\/([^/]+)\/proxy(?:\/|$)/;
 
-/** An upgrade through pods/proxy, services/proxy or nodes/proxy: the request goes on as it came (but for the caller's credentials), then the bytes both ways. */
 const PROXY_OPTIONS: Record<ProxiedResource, string> = { pods: 'PodProxyOptions', services: 'ServiceProxyOptions', nodes: 'NodeProxyOptions' };
 
+/** An upgrade through pods/proxy, services/proxy or nodes/proxy: admitted, then the request goes on as it came (but for the caller's credentials), then the bytes both ways. */
 async function relayProxy(req: IncomingMessage, socket: Duplex, head: Buffer, registry: Registry, proxies: ProxyConnections, admit: (resource: ProxiedResource, namespace: string, name: string, options: KubeObject) => Promise<void>): Promise<void> {
   const raw = req.url ?? '/';
   const m = PROXY_PATH.exec(decodedPath(raw))!;

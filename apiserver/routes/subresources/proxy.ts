@@ -2,9 +2,9 @@
 // headers (not the caller's credentials, which are the apiserver's to see, nor hop-by-hop
 // ones), body and the rest of its path after `/proxy` go to the place proxy-location.ts
 // finds, and the answer comes back as it is, streamed. Kubernetes treats these as long-running
-// requests: no timeout but the client's. CONNECT admission sees each request's path, as
-// webhooks on pods/proxy (and services/proxy, nodes/proxy) expect. Responses are not rewritten (Kubernetes rewrites links
-// in proxied HTML pages to point back through the proxy; kubette does not).
+// requests: no timeout but the client's. CONNECT admission sees each request's path first, as
+// webhooks on pods/proxy (services/proxy, nodes/proxy) expect. Responses are not rewritten
+// (Kubernetes rewrites links in proxied HTML pages to point back through the proxy).
 import type { FastifyReply } from 'fastify';
 import type { Agent, Dispatcher } from 'undici';
 import { StatusError } from '../../../api/status.js';
