@@ -19,7 +19,6 @@ const PATCH = 'io.k8s.apimachinery.pkg.apis.meta.v1.Patch';
 /** The schemas of a group version's kinds and what its operations name, gathered as they are named. */
 class SchemaSet {
   readonly components: Components = new Map();
-  private readonly custom: Record<string, unknown>;
 
   constructor(
     private readonly resources: ResourceInfo[],
@@ -31,8 +30,7 @@ class SchemaSet {
       const schema = builtinSchema(r.module, this.components);
       if (schema) this.components.set(builtinSchemaName(r.module), schema);
     }
-    this.custom = customSchemas(resources, v2);
-    for (const [name, schema] of Object.entries(this.custom)) this.components.set(name, schema as Json);
+    for (const [name, schema] of Object.entries(customSchemas(resources, v2))) this.components.set(name, schema as Json);
     this.components.set(PATCH, { type: 'object', description: 'A patch: its media type says which kind (JSON patch, merge patch, strategic merge patch, apply configuration).' });
   }
 
