@@ -9,13 +9,13 @@ import type { ResourceInfo } from '../resources.js';
 const ENVELOPE = {
   apiVersion: {
     type: 'string',
-    description: 'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.',
+    description: 'The versioned schema this object is written in (group/version).',
   },
   kind: {
     type: 'string',
-    description: 'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to.',
+    description: 'The type of this object, in CamelCase.',
   },
-  metadata: { type: 'object', description: "Standard object's metadata." },
+  metadata: { type: 'object', description: "The object's metadata: name, namespace, labels, annotations, owners and the fields the server keeps." },
 };
 
 export function schemaName(group: string, version: string, kind: string): string {
@@ -102,7 +102,7 @@ export function customSchemas(resources: ResourceInfo[], v2 = false): Record<str
       properties: {
         ...ENVELOPE,
         items: { type: 'array', items: { $ref: `#/components/schemas/${schemaName(r.group, r.version, r.kind)}` } },
-        metadata: { type: 'object', description: 'Standard list metadata.' },
+        metadata: { type: 'object', description: 'Where this list is in the stored history, and how to get its next page.' },
       },
       'x-kubernetes-group-version-kind': [{ group: r.group, kind: `${r.kind}List`, version: r.version }],
     };
