@@ -1,7 +1,9 @@
 // The proxy subresources against real pods (Docker) and a real kubelet: kubectl get --raw
 // through pods/proxy, services/proxy and nodes/proxy (the kubelet's Summary API among them); what the backend receives (method, path,
-// query, body, the caller's headers but never its credentials); RBAC on each verb; an Upgrade
+// query, body, the caller's headers but never its credentials); redirects leading back through
+// the proxy; RBAC on each verb; an Upgrade
 // relayed both ways; a Service whose Endpoints were written by hand is not followed.
+import type { IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,13 +67,13 @@ afterAll(async () => {
 const raw = (path: string) => kubectl.run(['get', '--raw', path]);
 
 /** An HTTPS request to the apiserver as a bearer token's holder. */
-function asToken(token: string, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; text: string }> {
+function asToken(token: string, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; text: string; headers: IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest({ ...api, method, path, rejectUnauthorized: false, headers: { authorization: `Bearer ${token}`, ...headers } }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
     });
     req.on('error', reject);
     req.end(body);
@@ -123,6 +125,10 @@ describe('the proxy subresources', () => {
     expect(head.text).toMatch(/^x-forwarded-for: /im);
     expect(head.text).not.toMatch(/authorization|bearer/i);
     expect(head.text).not.toContain(token.slice(-20));
+    // httpd redirects a directory to its path with a slash: the redirect leads back through the proxy.
+    const redirect = await asToken(token, 'GET', `/api/v1/namespaces/${NS}/pods/web:8080/proxy/cgi-bin?x=1`);
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.location).toBe(`/api/v1/namespaces/${NS}/pods/web:8080/proxy/cgi-bin/?x=1`);
   }, 60_000);
 
   it('authorizes each method as its own verb on the subresource', async () => {

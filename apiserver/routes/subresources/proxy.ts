@@ -3,8 +3,8 @@
 // ones), body and the rest of its path after `/proxy` go to the place proxy-location.ts
 // finds, and the answer comes back as it is, streamed. Kubernetes treats these as long-running
 // requests: no timeout but the client's. CONNECT admission sees each request's path first, as
-// webhooks on pods/proxy (services/proxy, nodes/proxy) expect. Responses are not rewritten
-// (Kubernetes rewrites links in proxied HTML pages to point back through the proxy).
+// webhooks on pods/proxy (services/proxy, nodes/proxy) expect. A redirect to the backend leads
+// back through the proxy; links in proxied HTML pages are not rewritten (Kubernetes does that).
 import type { FastifyReply } from 'fastify';
 import type { Agent, Dispatcher } from 'undici';
 import { StatusError } from '../../../api/status.js';
@@ -40,23 +40,45 @@ export class ProxyConnections {
 }
 
 /**
- * The path to ask the backend for: what follows `/proxy` in the request, as the client encoded
- * it, and the query string; `/` when nothing follows. `proxyIndex` is the position of the
- * `proxy` segment in the decoded path.
+ * The request's path split at its `proxy` segment, as the client encoded it: the prefix up to
+ * and including `/proxy`, and the path to ask the backend for (what follows, and the query
+ * string; `/` when nothing follows). `proxyIndex` is the position of the `proxy` segment in
+ * the decoded path.
  */
-export function backendPath(rawUrl: string, proxyIndex: number): string {
+export function splitProxyPath(rawUrl: string, proxyIndex: number): { prefix: string; backend: string } {
   const q = rawUrl.indexOf('?');
   const rawPath = q < 0 ? rawUrl : rawUrl.slice(0, q);
   const query = q < 0 ? '' : rawUrl.slice(q);
   const segments = rawPath.split('/');
-  let rest: string[];
-  if (segments[proxyIndex] !== undefined && safeDecode(segments[proxyIndex]!) === 'proxy') rest = segments.slice(proxyIndex + 1);
-  else {
-    // An escaped '/' before `proxy` moved the segments: find the first `proxy` instead.
-    const at = segments.findIndex((s, i) => i > 0 && safeDecode(s) === 'proxy');
-    rest = at < 0 ? [] : segments.slice(at + 1);
+  let at = proxyIndex;
+  // An escaped '/' before `proxy` moved the segments: the first `proxy` marks the start instead.
+  if (segments[at] === undefined || safeDecode(segments[at]!) !== 'proxy') at = segments.findIndex((s, i) => i > 0 && safeDecode(s) === 'proxy');
+  if (at < 0) return { prefix: rawPath, backend: `/${query}` };
+  return { prefix: segments.slice(0, at + 1).join('/'), backend: `/${segments.slice(at + 1).join('/')}${query}` };
+}
+
+export function backendPath(rawUrl: string, proxyIndex: number): string {
+  return splitProxyPath(rawUrl, proxyIndex).backend;
+}
+
+/**
+ * A redirect from the backend, made to lead back through the proxy as Kubernetes makes it: a
+ * Location on the backend itself (an absolute path, or a URL naming the backend's address) is
+ * put under `prefix`; one elsewhere, or relative, is left as it is.
+ */
+export function rewriteLocation(location: string, loc: Pick<ProxyLocation, 'scheme' | 'host' | 'port'>, prefix: string): string {
+  let target: URL;
+  try {
+    target = new URL(location, `${loc.scheme}://backend.invalid`);
+  } catch {
+    return location;
   }
-  return `/${rest.join('/')}${query}`;
+  const host = loc.host.includes(':') ? `[${loc.host}]` : loc.host;
+  const defaultPort = loc.scheme === 'https' ? 443 : 80;
+  const backendHosts = new Set([`${host}:${loc.port}`, ...(loc.port === defaultPort ? [host] : [])]);
+  const onBackend = location.startsWith('/') && !location.startsWith('//') ? true : target.hostname !== 'backend.invalid' && backendHosts.has(target.host);
+  if (!onBackend) return location;
+  return `${prefix.replace(/\/+$/, '')}${target.pathname}${target.search}${target.hash}`;
 }
 
 function safeDecode(s: string): string {
@@ -77,7 +99,7 @@ export async function proxy(ctx: Ctx, connections: ProxyConnections): Promise<Fa
   const resource = ctx.r.plural as ProxiedResource;
   // ['', 'api', 'v1', ('namespaces', ns,) resource, name, 'proxy', ...]
   const proxyIndex = ctx.path.namespace !== undefined ? 7 : 5;
-  const path = backendPath(ctx.req.raw.url ?? ctx.req.url, proxyIndex);
+  const { prefix, backend: path } = splitProxyPath(ctx.req.raw.url ?? ctx.req.url, proxyIndex);
   // Admission first, as Kubernetes connects: a webhook may refuse before anything is looked up.
   const kind = ctx.r.subresources.find((s) => s.name === 'proxy')!.kind;
   await ctx.options.admission.admitConnect(ctx.r, 'proxy', ctx.path.namespace ?? '', ctx.path.name!, proxyOptions(kind, path), requestUser(ctx.req.raw));
@@ -105,7 +127,7 @@ export async function proxy(ctx: Ctx, connections: ProxyConnections): Promise<Fa
   } catch (err) {
     throw new StatusError(503, 'ServiceUnavailable', `error trying to reach service: ${(err as Error).message}`);
   }
-  for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && !NOT_FORWARDED.has(k)) ctx.reply.header(k, v);
+  for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && !NOT_FORWARDED.has(k)) ctx.reply.header(k, k === 'location' && typeof v === 'string' ? rewriteLocation(v, loc, prefix) : v);
   res.body.on('error', () => ctx.reply.raw.destroy());
   return ctx.reply.code(res.statusCode).send(res.body);
 }
