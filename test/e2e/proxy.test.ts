@@ -21,6 +21,7 @@ const NS = 'proxied';
 const WEB = [
   'mkdir -p /www/cgi-bin',
   'echo hello-from-pod > /www/index.html',
+  `echo '<html><head><script src="/app.js"></script></head><body><a href="/cgi-bin/echo">run</a> <a href="docs/">docs</a></body></html>' > /www/page.html`,
   `printf '#!/bin/sh\\nprintf "Content-Type: text/plain\\\\r\\\\n\\\\r\\\\n"\\necho "$REQUEST_METHOD $REQUEST_URI probe=$HTTP_X_PROBE"\\ncat\\n' > /www/cgi-bin/echo`,
   'chmod +x /www/cgi-bin/echo',
   'exec httpd -f -p 8080 -h /www',
@@ -125,7 +126,11 @@ describe('the proxy subresources', () => {
     expect(head.text).toMatch(/^x-forwarded-for: /im);
     expect(head.text).not.toMatch(/authorization|bearer/i);
     expect(head.text).not.toContain(token.slice(-20));
-    // httpd redirects a directory to its path with a slash: the redirect leads back through the proxy.
+    // A page's links to its own server, and httpd's redirect of a directory to its path with a
+    // slash, lead back through the proxy.
+    const page = await asToken(token, 'GET', `/api/v1/namespaces/${NS}/pods/web:8080/proxy/page.html`);
+    const base = `/api/v1/namespaces/${NS}/pods/web:8080/proxy`;
+    expect(page.text).toBe(`<html><head><script src="${base}/app.js"></script></head><body><a href="${base}/cgi-bin/echo">run</a> <a href="docs/">docs</a></body></html>\n`);
     const redirect = await asToken(token, 'GET', `/api/v1/namespaces/${NS}/pods/web:8080/proxy/cgi-bin?x=1`);
     expect(redirect.status).toBe(302);
     expect(redirect.headers.location).toBe(`/api/v1/namespaces/${NS}/pods/web:8080/proxy/cgi-bin/?x=1`);

@@ -3,8 +3,9 @@
 // ones), body and the rest of its path after `/proxy` go to the place proxy-location.ts
 // finds, and the answer comes back as it is, streamed. Kubernetes treats these as long-running
 // requests: no timeout but the client's. CONNECT admission sees each request's path first, as
-// webhooks on pods/proxy (services/proxy, nodes/proxy) expect. A redirect to the backend leads
-// back through the proxy; links in proxied HTML pages are not rewritten (Kubernetes does that).
+// webhooks on pods/proxy (services/proxy, nodes/proxy) expect. A redirect to the backend, and
+// the links of an HTML page to it, lead back through the proxy, as Kubernetes rewrites them.
+import { gunzipSync } from 'node:zlib';
 import type { FastifyReply } from 'fastify';
 import type { Agent, Dispatcher } from 'undici';
 import { StatusError } from '../../../api/status.js';
@@ -13,6 +14,7 @@ import { requestUser } from '../../http/request-gate.js';
 import { undici } from '../../http/undici.js';
 import { proxyLocation, type ProxiedResource, type ProxyLocation } from '../../registry/proxy-location.js';
 import type { Ctx } from '../context.js';
+import { rewriteHTMLLinks } from './html-links.js';
 import type { KubeletConnector } from '../pod-proxy.js';
 
 /** Headers that belong to one connection, or to the apiserver, never to the backend. */
@@ -67,18 +69,23 @@ export function backendPath(rawUrl: string, proxyIndex: number): string {
  * put under `prefix`; one elsewhere, or relative, is left as it is.
  */
 export function rewriteLocation(location: string, loc: Pick<ProxyLocation, 'scheme' | 'host' | 'port'>, prefix: string): string {
-  let target: URL;
-  try {
-    target = new URL(location, `${loc.scheme}://backend.invalid`);
-  } catch {
-    return location;
+  // The text is kept as it is (no URL normalization): a page's bytes in its own charset, its
+  // escapes, its dot segments all reach the backend as the page wrote them.
+  let rest: string;
+  if (location.startsWith('/') && !location.startsWith('//')) rest = location;
+  else {
+    const m = /^(?:[A-Za-z][A-Za-z0-9+.-]*:)?\/\/([^/?#]*)(.*)$/s.exec(location);
+    if (!m) return location; // relative: it resolves under the proxy already
+    const host = loc.host.includes(':') ? `[${loc.host}]` : loc.host;
+    const defaultPort = loc.scheme === 'https' ? 443 : 80;
+    const authority = m[1]!.toLowerCase();
+    if (authority !== `${host}:${loc.port}`.toLowerCase() && !(loc.port === defaultPort && authority === host.toLowerCase())) return location;
+    rest = m[2]!.startsWith('/') ? m[2]! : `/${m[2]}`;
   }
-  const host = loc.host.includes(':') ? `[${loc.host}]` : loc.host;
-  const defaultPort = loc.scheme === 'https' ? 443 : 80;
-  const backendHosts = new Set([`${host}:${loc.port}`, ...(loc.port === defaultPort ? [host] : [])]);
-  const onBackend = location.startsWith('/') && !location.startsWith('//') ? true : target.hostname !== 'backend.invalid' && backendHosts.has(target.host);
-  if (!onBackend) return location;
-  return `${prefix.replace(/\/+$/, '')}${target.pathname}${target.search}${target.hash}`;
+  const base = prefix.replace(/\/+$/, '');
+  // Already under the proxy (a page that knows where it is served): as it is.
+  if (rest === base || (rest.startsWith(base) && /^[/?#]/.test(rest.slice(base.length)))) return rest;
+  return `${base}${rest}`;
 }
 
 function safeDecode(s: string): string {
@@ -86,6 +93,39 @@ function safeDecode(s: string): string {
     return decodeURIComponent(s);
   } catch {
     return s;
+  }
+}
+
+/** The most of a page read to rewrite its links (larger ones pass unchanged), and of it unzipped. */
+const MAX_PAGE_BYTES = 16 * 1024 * 1024;
+
+/** An HTML page whose links can be rewritten: plain or gzip-encoded, and not too large. */
+function isRewritableHTML(headers: Record<string, string | string[] | undefined>): boolean {
+  if (!/^\s*text\/html\b/i.test(String(headers['content-type'] ?? ''))) return false;
+  const encoding = String(headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding !== 'identity' && encoding !== 'gzip') return false;
+  const length = Number(headers['content-length'] ?? 0);
+  return !(length > MAX_PAGE_BYTES);
+}
+
+/** The whole page, unzipped; a 502 when it turns out larger than we rewrite. */
+async function readPage(res: Dispatcher.ResponseData, url: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_PAGE_BYTES) {
+      res.body.destroy();
+      throw new StatusError(502, 'BadGateway', `the proxied page ${url.slice(0, 200)} is larger than ${MAX_PAGE_BYTES} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  const body = Buffer.concat(chunks);
+  if (String(res.headers['content-encoding'] ?? '').trim().toLowerCase() !== 'gzip') return body;
+  try {
+    return gunzipSync(body, { maxOutputLength: MAX_PAGE_BYTES });
+  } catch (err) {
+    throw new StatusError(502, 'BadGateway', `the proxied page could not be unzipped: ${(err as Error).message}`);
   }
 }
 
@@ -127,7 +167,17 @@ export async function proxy(ctx: Ctx, connections: ProxyConnections): Promise<Fa
   } catch (err) {
     throw new StatusError(503, 'ServiceUnavailable', `error trying to reach service: ${(err as Error).message}`);
   }
-  for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && !NOT_FORWARDED.has(k)) ctx.reply.header(k, k === 'location' && typeof v === 'string' ? rewriteLocation(v, loc, prefix) : v);
+  const page = ctx.req.method !== 'HEAD' && isRewritableHTML(res.headers);
+  for (const [k, v] of Object.entries(res.headers)) {
+    if (v === undefined || NOT_FORWARDED.has(k) || (page && k === 'content-encoding')) continue;
+    ctx.reply.header(k, k === 'location' && typeof v === 'string' ? rewriteLocation(v, loc, prefix) : v);
+  }
+  if (page) {
+    const body = await readPage(res, ctx.reply.request.raw.url ?? '');
+    // As bytes (latin1 maps each to one character): the page's own charset passes unchanged.
+    const html = rewriteHTMLLinks(body.toString('latin1'), (url) => rewriteLocation(url, loc, prefix));
+    return ctx.reply.code(res.statusCode).send(Buffer.from(html, 'latin1'));
+  }
   res.body.on('error', () => ctx.reply.raw.destroy());
   return ctx.reply.code(res.statusCode).send(res.body);
 }
