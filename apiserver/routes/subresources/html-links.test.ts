@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { rewriteHTMLLinks } from './html-links.js';
 import { rewriteLocation } from './proxy.js';
@@ -40,5 +41,18 @@ describe('rewriteHTMLLinks', () => {
   it('survives truncated and malformed markup', () => {
     for (const page of ['<a href="/x', '<a href=', '<', '<<<>>>', '<!--', '<script>', '<a href="/x" <b>', '</', '<a =x>']) expect(() => rewrite(page)).not.toThrow();
     expect(rewrite('<a href="/x')).toBe(`<a href="${prefix}/x`);
+  });
+
+  it('changes nothing but the rewritten values, whatever the markup (property)', () => {
+    const piece = fc.constantFrom('<a href="/x">', '<A HREF=/y>', "<img src='/z'>", '<!--', '-->', '<script>', '</script>', '<', '>', '"', "'", '=', ' ', '/', 'href', 'text', '</a>', '<style>', '</STYLE>', '<!x>');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), (parts) => {
+        const html = parts.join('');
+        expect(rewriteHTMLLinks(html, (url) => url)).toBe(html);
+        // Whatever is rewritten, only prefixes are added: removing them gives the page back.
+        expect(rewriteHTMLLinks(html, (url) => `@@${url}`).replaceAll('@@', '')).toBe(html);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
