@@ -40,6 +40,7 @@ import { FlowControlConfig, flowControlMetrics } from './flowcontrol/config-cont
 import { discoveryRoutes } from './routes/discovery.js';
 import { healthRoutes, versionInfo } from './routes/health.js';
 import { openapiRoutes } from './routes/openapi.js';
+import { reloadServingTLS, type ServingTLSFiles } from './http/serving-tls-reload.js';
 import { ProxyConnections } from './routes/subresources/proxy.js';
 import { KubeletConnector, serveUpgrades, type ConnectAdmission, type KubeletClientTLS } from './routes/pod-proxy.js';
 import { resourceRoutes } from './routes/resources.js';
@@ -158,6 +159,8 @@ export interface SecureServing {
   keyPem: string;
   /** Client certificates signed by this CA authenticate their CN/O; none: no x509 authentication. */
   clientCaPem?: string;
+  /** Where they were read: followed while serving (--tls-cert-file, --tls-private-key-file, --client-ca-file). */
+  files?: ServingTLSFiles;
 }
 
 export const AUTHORIZATION_MODES = ['AlwaysAllow', 'AlwaysDeny', 'Node', 'RBAC', 'Webhook'];
@@ -591,6 +594,15 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
       );
       server.on('clientError', clientErrorHandler);
       serveUpgrades(server as unknown as HttpServer, registry, proxies, gate, log, admitConnect);
+      if (tls.files) {
+        reloadServingTLS({
+          files: tls.files,
+          current: tls,
+          signal: shutdown.signal,
+          apply: (next) => server.setSecureContext({ cert: next.certPem ?? tls.certPem, key: next.keyPem ?? tls.keyPem, ...(next.clientCaPem ? { ca: next.clientCaPem } : {}), minVersion: 'TLSv1.2' }),
+          reloaded: (err) => (err ? log.warn({ err: err.message, files: tls.files }, 'serving certificate or client CA not reloaded; the ones before stay') : log.info({ files: tls.files }, 'serving certificate and client CA reloaded')),
+        });
+      }
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => (server.off('error', reject), resolve()));

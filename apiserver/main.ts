@@ -288,7 +288,8 @@ runComponent({
         const hosts = ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', ...(advertised && !isIPv4(advertised) ? [advertised] : [])];
         tls = await selfSignedServingCert({ certDir: f['cert-dir'], name: 'apiserver', commonName: 'kube-apiserver', hosts, ips: [...new Set([...ips, server.registry.serviceAllocator.apiserverServiceIP])] });
       }
-      await server.listenSecure({ ...tls, clientCaPem: f['client-ca-file'] ? read(f['client-ca-file']) : undefined }, bind, securePort);
+      const files = { ...(f['tls-cert-file'] ? { cert: f['tls-cert-file'], key: f['tls-private-key-file']! } : {}), ...(f['client-ca-file'] ? { clientCa: f['client-ca-file'] } : {}) };
+      await server.listenSecure({ ...tls, clientCaPem: f['client-ca-file'] ? read(f['client-ca-file']) : undefined, files }, bind, securePort);
       log.info({ address: `https://${bind}:${securePort}` }, 'apiserver listening (TLS)');
     }
     await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));

@@ -5,8 +5,8 @@
 import { execFile } from 'node:child_process';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { TLSSocket } from 'node:tls';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -130,6 +130,37 @@ describe('authentication on the secure port', () => {
     expect(res.statusCode).toBe(401);
     expect(await res.body.json()).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
     await agent.close();
+  });
+
+  it('follows --client-ca-file and --tls-cert-file while serving: a CA added by rotation authenticates, a new serving certificate is served', async () => {
+    const rotated = await createCA('rotated-ca');
+    await clientCert('rotated', 'admin', ['system:masters'], rotated);
+    expect((await asCert('rotated').run(['get', 'ns', 'default'])).code).toBe(1);
+    // Both CAs during the rotation, as operators bundle them; the file replaced by a rename.
+    const replace = (file: string, text: string) => {
+      writeFileSync(`${file}.new`, text);
+      renameSync(`${file}.new`, file);
+    };
+    replace(files['ca.crt']!, `${ca.certPem}${rotated.certPem}`);
+    await waitFor('the rotated CA taken', async () => ((await asCert('rotated').run(['get', 'ns', 'default'])).code === 0 ? true : undefined), 30_000);
+    expect((await asCert('admin').run(['get', 'ns', 'default'])).code).toBe(0);
+    const serial = () =>
+      new Promise<string>((resolve, reject) => {
+        const s = tlsConnect({ host: '127.0.0.1', port: Number(new URL(server).port), ca: ca.certPem, servername: 'localhost' }, () => {
+          resolve(s.getPeerCertificate().serialNumber);
+          s.destroy();
+        });
+        s.on('error', reject);
+      });
+    const before = await serial();
+    const renewed = await issue(ca, { commonName: 'kube-apiserver' }, { usages: ['server'], ipAddresses: ['127.0.0.1'], dnsNames: ['localhost'] });
+    replace(files['server.key']!, renewed.keyPem);
+    replace(files['server.crt']!, renewed.certPem);
+    await waitFor('the renewed serving certificate', async () => ((await serial()) !== before ? true : undefined), 30_000);
+    expect((await asCert('admin').run(['get', 'ns', 'default'])).code).toBe(0);
+    // The rotation ends: the old CA alone again, and the rotated client is a stranger once more.
+    replace(files['ca.crt']!, ca.certPem);
+    await waitFor('the rotated CA dropped', async () => ((await asCert('rotated').run(['get', 'ns', 'default'])).code === 1 ? true : undefined), 30_000);
   });
 
   it('turns anonymous requests off under AlwaysAllow, as Kubernetes does: no credentials or Basic ones get 401; an exec plugin\'s token gets in', async () => {
