@@ -595,11 +595,19 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
       server.on('clientError', clientErrorHandler);
       serveUpgrades(server as unknown as HttpServer, registry, proxies, gate, log, admitConnect);
       if (tls.files) {
+        let publishedCa = tls.clientCaPem;
         reloadServingTLS({
           files: tls.files,
           current: tls,
           signal: shutdown.signal,
-          apply: (next) => server.setSecureContext({ cert: next.certPem ?? tls.certPem, key: next.keyPem ?? tls.keyPem, ...(next.clientCaPem ? { ca: next.clientCaPem } : {}), minVersion: 'TLSv1.2' }),
+          apply: (next) => {
+            server.setSecureContext({ cert: next.certPem ?? tls.certPem, key: next.keyPem ?? tls.keyPem, ...(next.clientCaPem ? { ca: next.clientCaPem } : {}), minVersion: 'TLSv1.2' });
+            // Aggregated servers and the components read the client CA from there: a rotated one reaches them too.
+            if (next.clientCaPem && next.clientCaPem !== publishedCa) {
+              publishedCa = next.clientCaPem;
+              publishAuthenticationConfig(registry, { clientCaPem: next.clientCaPem, frontProxy: opts.frontProxy }).catch((err: Error) => log.warn({ err: err.message }, 'the rotated client CA was not published'));
+            }
+          },
           reloaded: (err) => (err ? log.warn({ err: err.message, files: tls.files }, 'serving certificate or client CA not reloaded; the ones before stay') : log.info({ files: tls.files }, 'serving certificate and client CA reloaded')),
         });
       }

@@ -144,6 +144,8 @@ describe('authentication on the secure port', () => {
     replace(files['ca.crt']!, `${ca.certPem}${rotated.certPem}`);
     await waitFor('the rotated CA taken', async () => ((await asCert('rotated').run(['get', 'ns', 'default'])).code === 0 ? true : undefined), 30_000);
     expect((await asCert('admin').run(['get', 'ns', 'default'])).code).toBe(0);
+    // Published for aggregated servers and the components' secure ports.
+    await waitFor('the rotated CA published', async () => ((await asCert('admin').ok(['get', 'cm', '-n', 'kube-system', 'extension-apiserver-authentication', '-o', 'jsonpath={.data.client-ca-file}'])) === `${ca.certPem}${rotated.certPem}` ? true : undefined), 30_000);
     const serial = () =>
       new Promise<string>((resolve, reject) => {
         const s = tlsConnect({ host: '127.0.0.1', port: Number(new URL(server).port), ca: ca.certPem, servername: 'localhost' }, () => {
@@ -161,6 +163,7 @@ describe('authentication on the secure port', () => {
     // The rotation ends: the old CA alone again, and the rotated client is a stranger once more.
     replace(files['ca.crt']!, ca.certPem);
     await waitFor('the rotated CA dropped', async () => ((await asCert('rotated').run(['get', 'ns', 'default'])).code === 1 ? true : undefined), 30_000);
+    await waitFor('the CA alone published again', async () => ((await asCert('admin').ok(['get', 'cm', '-n', 'kube-system', 'extension-apiserver-authentication', '-o', 'jsonpath={.data.client-ca-file}'])) === ca.certPem ? true : undefined), 30_000);
   });
 
   it('turns anonymous requests off under AlwaysAllow, as Kubernetes does: no credentials or Basic ones get 401; an exec plugin\'s token gets in', async () => {
