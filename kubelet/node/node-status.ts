@@ -161,6 +161,8 @@ export class NodeStatusReporter {
       const before = prior.find((c) => c.type === type);
       // A condition that takes a new status is announced (all of them when the kubelet starts).
       if (before?.status !== status) {
+        // In the log too: a node that stays NotReady says why, beside its Events.
+        if (type === 'Ready') this.log.info({ node: this.config.nodeName, ready: status, reason }, 'node Ready condition changed');
         const event = CONDITION_EVENTS[type]![status]!;
         this.recorder?.event(nodeReference(this.config.nodeName), 'Normal', event, `Node ${this.config.nodeName} status is now: ${event}`);
       }
