@@ -152,8 +152,6 @@ export function serveUpgrades(server: Server, registry: Registry, proxies: Proxy
 
 const PROXY_PATH = /^\/api\/v1\/(?:namespaces\/([^/]+)\/(pods|services)|(nodes))\/([^/]+)\/proxy(?:\/|$)/;
 
-const PROXY_OPTIONS: Record<ProxiedResource, string> = { pods: 'PodProxyOptions', services: 'ServiceProxyOptions', nodes: 'NodeProxyOptions' };
-
 /** An upgrade through pods/proxy, services/proxy or nodes/proxy: admitted, then the request goes on as it came (but for the caller's credentials), then the bytes both ways. */
 async function relayProxy(req: IncomingMessage, socket: Duplex, head: Buffer, registry: Registry, proxies: ProxyConnections, admit: (resource: ProxiedResource, namespace: string, name: string, options: KubeObject) => Promise<void>): Promise<void> {
   const raw = req.url ?? '/';
@@ -161,7 +159,9 @@ async function relayProxy(req: IncomingMessage, socket: Duplex, head: Buffer, re
   const [, namespace, namespacedResource, nodes, name] = m;
   const resource = (namespacedResource ?? nodes) as ProxiedResource;
   const path = backendPath(raw, namespace !== undefined ? 7 : 5);
-  await admit(resource, namespace ?? '', name!, proxyOptions(PROXY_OPTIONS[resource], path));
+  // The options' kind as the resource declares its proxy subresource (PodProxyOptions, ...).
+  const kind = findResource('', 'v1', resource)!.subresources.find((s) => s.name === 'proxy')!.kind;
+  await admit(resource, namespace ?? '', name!, proxyOptions(kind, path));
   const loc = await proxyLocation(registry, resource, namespace, name!);
   const host = loc.host.includes(':') ? `[${loc.host}]` : loc.host;
   const upstream =
