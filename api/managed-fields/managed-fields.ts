@@ -78,8 +78,9 @@ function trackedPart(obj: KubeObject, hasStatus: boolean, subresource: string | 
 function parse(entries: unknown): Array<{ entry: ManagedFieldsEntry; set: FieldSet }> {
   if (!Array.isArray(entries)) return [];
   return entries
-    .filter((e): e is ManagedFieldsEntry => isObject(e) && typeof e.manager === 'string' && (e.operation === 'Apply' || e.operation === 'Update'))
-    .map((entry) => ({ entry, set: fromFieldsV1(entry.fieldsV1) }));
+    .filter((e): e is ManagedFieldsEntry => isObject(e) && typeof e.manager === 'string' && (e.operation === 'Apply' || e.operation === 'Update') && (e.apiVersion === undefined || typeof e.apiVersion === 'string'))
+    // An entry a client wrote without a version is read as Go reads it: the empty version.
+    .map((entry) => ({ entry: { ...entry, apiVersion: entry.apiVersion ?? '' }, set: fromFieldsV1(entry.fieldsV1) }));
 }
 
 function serialize(list: Array<{ entry: ManagedFieldsEntry; set: FieldSet }>): ManagedFieldsEntry[] {
@@ -88,7 +89,8 @@ function serialize(list: Array<{ entry: ManagedFieldsEntry; set: FieldSet }>): M
     .map(({ entry, set }) => ({
       manager: entry.manager,
       operation: entry.operation,
-      apiVersion: entry.apiVersion,
+      // Go omits an empty version when it encodes the entry.
+      apiVersion: (entry.apiVersion || undefined) as string,
       time: entry.time,
       fieldsType: 'FieldsV1' as const,
       fieldsV1: toFieldsV1(set),

@@ -71,7 +71,7 @@ function conversionError(value: unknown, t: Schema['t']): string {
     case 'microTime':
     case 'intOrString':
       // Types with their own JSON decoding are converted through JSON.
-      return `json: cannot unmarshal ${typeName(value)} into Go value of type ${t === 'intOrString' ? 'int32' : 'string'}`;
+      return `json: cannot unmarshal ${jsonTypeName(value)} into Go value of type ${t === 'intOrString' ? 'int32' : 'string'}`;
     case 'quantity':
       return QUANTITY_FORMAT_ERROR;
     default:
@@ -79,9 +79,11 @@ function conversionError(value: unknown, t: Schema['t']): string {
   }
 }
 
-function typeName(v: unknown): string {
+/** The JSON type name Go's decoder gives a value in its errors. */
+export function jsonTypeName(v: unknown): string {
   if (Array.isArray(v)) return 'array';
   if (v === null) return 'null';
+  if (typeof v === 'boolean') return 'bool';
   return typeof v === 'object' ? 'object' : typeof v;
 }
 
@@ -134,10 +136,10 @@ function pathOf(at: At): string {
 }
 
 function mismatch(value: unknown, schema: Schema, at: At, f: SchemaFindings, expected: string): void {
-  f.typeErrors.push(`json: cannot unmarshal ${typeName(value)} into Go struct field ${pathOf(at) || '.'} of type ${expected}`);
+  f.typeErrors.push(`json: cannot unmarshal ${jsonTypeName(value)} into Go struct field ${pathOf(at) || '.'} of type ${expected}`);
   // Times and int-or-strings decode themselves, into a string or an int32, and Go names that type.
   const inner = schema.t === 'time' || schema.t === 'microTime' ? 'string' : schema.t === 'intOrString' ? 'int32' : undefined;
-  f.typeErrorAt.push({ value: typeName(value), at: [...at], ...(inner ? { type: inner } : {}) });
+  f.typeErrorAt.push({ value: jsonTypeName(value), at: [...at], ...(inner ? { type: inner } : {}) });
   f.conversionErrors.push(conversionError(value, schema.t));
 }
 

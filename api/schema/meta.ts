@@ -10,6 +10,17 @@ export const ownerReference = obj({
   blockOwnerDeletion: bool,
 });
 
+/** Go decodes each entry into its struct: a wrongly typed field is a decoding error, as anywhere else. */
+export const managedFieldsEntry = obj({
+  manager: str,
+  operation: str,
+  apiVersion: str,
+  time: time,
+  fieldsType: str,
+  fieldsV1: any,
+  subresource: str,
+});
+
 export const objectMeta = obj({
   name: str,
   generateName: str,
@@ -25,7 +36,19 @@ export const objectMeta = obj({
   annotations: stringMap,
   ownerReferences: list(ownerReference, 'uid'),
   finalizers: set(str),
-  managedFields: list(any),
+  managedFields: list(managedFieldsEntry),
+});
+
+/** The body of a delete (and an Eviction's deleteOptions), decoded into Go's struct. */
+export const deleteOptions = obj({
+  kind: str,
+  apiVersion: str,
+  gracePeriodSeconds: int,
+  preconditions: obj({ uid: str, resourceVersion: str }),
+  orphanDependents: bool,
+  propagationPolicy: str,
+  dryRun: list(str),
+  ignoreStoreReadErrorWithClusterBreakingPotential: bool,
 });
 
 export const labelSelector = obj({

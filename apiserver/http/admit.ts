@@ -3,7 +3,7 @@
 // the URL, and converts it to the stored version.
 import { toStorageAsync } from '../../api/conversion.js';
 import { groupVersion, type ResourceInfo } from '../../api/resources.js';
-import { checkSchema, type SchemaFindings } from '../../api/schema/check.js';
+import { checkSchema, jsonTypeName, type SchemaFindings } from '../../api/schema/check.js';
 import { schemaFor } from '../../api/schema/kinds.js';
 import { goValue } from '../../api/go-format.js';
 import { goTypeErrorMessage } from '../../api/protobuf/go-types.js';
@@ -41,7 +41,7 @@ export function checkFields(target: BodyTarget, body: Record<string, any>, valid
 }
 
 /** The first type error as Go's decoder words it for a kind with Go types (struct, path, Go type); as found otherwise. */
-function firstTypeError(target: BodyTarget, findings: SchemaFindings): string {
+export function firstTypeError(target: BodyTarget, findings: SchemaFindings): string {
   const at = findings.typeErrorAt[0];
   const root = at ? messageOf(target.apiVersion, target.kind) : undefined;
   return (root && at && goTypeErrorMessage(root, at)) || findings.typeErrors[0]!;
@@ -89,6 +89,15 @@ export function checkPatchedFields(
 
 /** Checks the envelope and fills in apiVersion/kind when the body left them out. */
 export function checkEnvelope(target: BodyTarget, body: Record<string, any>): void {
+  for (const field of ['apiVersion', 'kind'] as const) {
+    const v: unknown = body[field];
+    if (v === null) delete body[field];
+    // Go reads the envelope into two strings before anything else: any other type is a
+    // decoding error (and must not reach a template string, where an object can throw).
+    else if (v !== undefined && typeof v !== 'string') {
+      throw badRequest(`couldn't get version/kind; json parse error: json: cannot unmarshal ${jsonTypeName(v)} into Go struct field .${field} of type string`);
+    }
+  }
   if (body.apiVersion !== undefined && body.apiVersion !== target.apiVersion) {
     throw badRequest(`the API version in the data (${body.apiVersion}) does not match the expected API version (${target.apiVersion})`);
   }
@@ -99,7 +108,7 @@ export function checkEnvelope(target: BodyTarget, body: Record<string, any>): vo
   body.kind = target.kind;
   if (body.metadata === undefined || body.metadata === null) body.metadata = {};
   if (typeof body.metadata !== 'object' || Array.isArray(body.metadata)) {
-    throw new StatusError(400, 'BadRequest', `${target.kind} in version "${target.apiVersion}" cannot be handled as a ${target.kind}: json: cannot unmarshal ${Array.isArray(body.metadata) ? 'array' : typeof body.metadata} into Go struct field .metadata of type v1.ObjectMeta`);
+    throw new StatusError(400, 'BadRequest', `${target.kind} in version "${target.apiVersion}" cannot be handled as a ${target.kind}: json: cannot unmarshal ${jsonTypeName(body.metadata)} into Go struct field .metadata of type v1.ObjectMeta`);
   }
 }
 

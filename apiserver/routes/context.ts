@@ -12,7 +12,8 @@ import { schemaFor } from '../../api/schema/kinds.js';
 import { badRequest, conflict, invalid, methodNotAllowed, OBJECT_MODIFIED } from '../../api/status.js';
 import type { DeleteOptions, KubeObject } from '../../api/types/meta.js';
 import { FieldErrors } from '../../api/validation/field-errors.js';
-import type { BodyTarget } from '../http/admit.js';
+import { firstTypeError, type BodyTarget } from '../http/admit.js';
+import { checkSchema } from '../../api/schema/check.js';
 import { protobufFor, type Output } from '../http/negotiation.js';
 import { bool, dryRun, int, one, type Query } from '../http/params.js';
 import type { ResourcePath } from '../http/path.js';
@@ -138,7 +139,14 @@ export function requireVerb(r: ResourceInfo, verb: string): void {
   if (!(r.verbs as readonly string[]).includes(verb)) throw methodNotAllowed();
 }
 
+const DELETE_OPTIONS: BodyTarget = { apiVersion: 'meta.k8s.io/v1', kind: 'DeleteOptions' };
+
 export function deleteOptions(q: Query, body: Record<string, any> | undefined): DeleteOptions {
+  if (body !== undefined) {
+    // Go decodes the body into its struct first: a wrongly typed field goes no further.
+    const findings = checkSchema(body, schemaFor(DELETE_OPTIONS.apiVersion, DELETE_OPTIONS.kind));
+    if (findings.typeErrors.length > 0) throw badRequest(firstTypeError(DELETE_OPTIONS, findings));
+  }
   const opts: DeleteOptions = { ...(body ?? {}) };
   delete (opts as Record<string, unknown>).kind;
   delete (opts as Record<string, unknown>).apiVersion;

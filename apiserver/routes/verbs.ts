@@ -175,6 +175,11 @@ export async function patch(ctx: Ctx, subresource?: 'status' | 'approval' | 'eph
   const validation = fieldValidation(ctx.q);
   const target = targetOf(ctx.r);
   const isDryRun = dryRun(ctx.q);
+  let warnings: string[] = [];
+  let admitted: string[] = [];
+  // An applied configuration owns only fields the kind has: unknown ones are dropped (and
+  // reported) before anything is merged or recorded.
+  let config: KubeObject | undefined;
   if (type === 'apply') {
     if (!manager) {
       throw new StatusError(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch', {
@@ -184,9 +189,11 @@ export async function patch(ctx: Ctx, subresource?: 'status' | 'approval' | 'eph
       });
     }
     checkEnvelope(target, doc as Record<string, any>);
-    const applied = doc as Record<string, any>;
-    if (applied.metadata?.name && applied.metadata.name !== ctx.path.name) {
-      throw badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${ctx.path.name})`);
+    // Types first: a name that is not a string is a decoding error, not another name.
+    config = clone(doc as KubeObject);
+    warnings = checkFields(target, config, validation, ctx.r.module);
+    if (config.metadata?.name && config.metadata.name !== ctx.path.name) {
+      throw badRequest(`the name of the object (${config.metadata.name}) does not match the name on the URL (${ctx.path.name})`);
     }
     // Server-side apply of an object that does not exist yet creates it.
     const existing = await ctx.store.get(ctx.path.namespace, ctx.path.name!).catch((err) => {
@@ -194,21 +201,15 @@ export async function patch(ctx: Ctx, subresource?: 'status' | 'approval' | 'eph
       throw err;
     });
     if (!existing && !subresource) {
-      const body = clone(applied);
+      const body = clone(config);
       body.metadata = { ...body.metadata, name: ctx.path.name };
-      const { obj, warnings } = await admit(ctx.r, body, ctx.path.namespace, validation);
+      const { obj } = await admit(ctx.r, body, ctx.path.namespace, validation);
       // The applier owns exactly what it sent.
       obj.metadata.managedFields = applyConfiguration(undefined, body as KubeObject, shape, ctx.store.strategy.hasStatus, writer(), force).managedFields;
-      const admitted = await ctx.options.admission.admit(ctx.r, obj, requestUser(ctx.req.raw), admissionRequest(ctx, 'CreateOptions'));
+      admitted = await ctx.options.admission.admit(ctx.r, obj, requestUser(ctx.req.raw), admissionRequest(ctx, 'CreateOptions'));
       return sendObject(ctx, 201, await ctx.store.create(obj, isDryRun, { ...tracking, applied: true }), [...warnings, ...admitted]);
     }
   }
-  let warnings: string[] = [];
-  let admitted: string[] = [];
-  // An applied configuration owns only fields the kind has: unknown ones are dropped (and
-  // reported) before anything is merged or recorded.
-  const config = type === 'apply' ? clone(doc as KubeObject) : undefined;
-  if (config) warnings = checkFields(target, config, validation, ctx.r.module);
   const pinned = isObj(doc) ? (doc as Unstructured).metadata?.resourceVersion : undefined;
   const { object } = await ctx.store.update(ctx.path.namespace, ctx.path.name!, {
     dryRun: isDryRun,

@@ -157,6 +157,9 @@ function patchCases(k: Kind): Case[] {
   patch('another apiVersion', SMP, '{"apiVersion":"v9"}', badRequest(/API version/));
   patch('metadata as a list', MERGE, '{"metadata":[1]}', invalid(/patch: Invalid value: .*cannot unmarshal array/));
   patch('labels with a number', SMP, '{"metadata":{"labels":{"a":1}}}', invalid(/patch: Invalid value: "map\[metadata:map\[labels:map\[a:1\]\]\]": cannot convert int64 to string/));
+  // Found by fuzzing: the entry reached the managed-fields code, which took apiVersion for a string.
+  patch('a managedFields entry with a bool apiVersion', SMP, '{"metadata":{"managedFields":[{"manager":"m","operation":"Update","apiVersion":true,"fieldsType":"FieldsV1","fieldsV1":{}}]}}', invalid(/cannot convert bool to string/));
+  patch('a kind that is an object', MERGE, '{"kind":{"toString":1}}', invalid(/patch: Invalid value: .*cannot unmarshal object into Go struct field \.?kind of type string/));
   patch('labels that are a string', SMP, '{"metadata":{"labels":"invalid"}}', invalid(/cannot restore map from string/));
   patch('labels with a number', MERGE, '{"metadata":{"labels":{"a":1}}}', invalid(/patch: Invalid value: "\{.*": json: cannot unmarshal number/));
   patch('a deletionTimestamp with an hour of 25', MERGE, '{"metadata":{"deletionTimestamp":"2026-12-05T25:00:00Z"}}', invalid(/patch: Invalid value: .*parsing time "2026-12-05T25:00:00Z": hour out of range/));
@@ -166,6 +169,8 @@ function patchCases(k: Kind): Case[] {
     cases.push({ name: 'pods: a nominatedNodeName walking out of the nodes (merge-patch+json)', method: 'PATCH', path: `${path}/status`, contentType: MERGE, body: '{"status":{"nominatedNodeName":"../../secrets/x"}}', expect: invalid(/status.nominatedNodeName: Invalid value: "..\/..\/secrets\/x"/) });
   }
   // Options.
+  // Found by fuzzing: the name was put in a message before its type was checked.
+  patch('apply with a name that is an object', APPLY, `{"apiVersion":"${k.apiVersion}","kind":"${k.kind}","metadata":{"name":{"toString":null}}}`, badRequest(/cannot unmarshal object into Go struct field .*metadata.name of type string/), '?fieldManager=corpus');
   patch('apply without a field manager', APPLY, `{${envelope}}`, invalid(/fieldManager: Required value/));
   patch('field manager of 129 bytes', MERGE, '{}', invalid(/fieldManager: Too long: may not be more than 128 bytes/), `?fieldManager=${'m'.repeat(129)}`);
   patch('field manager with a control character', MERGE, '{}', invalid(/fieldManager: Invalid value/), '?fieldManager=a%07b');
@@ -210,6 +215,10 @@ function writeCases(k: Kind): Case[] {
   create('with another kind', obj({ name: 'x' }, { kind: 'Bogus' }), badRequest(/does not match the expected kind/));
   create('with another apiVersion', obj({ name: 'x' }, { apiVersion: 'bogus/v1' }), badRequest(/does not match the expected API version/));
   create('with metadata as a string', obj({ name: 'x' }, { metadata: 'x' }), badRequest(/cannot unmarshal string/));
+  // Found by fuzzing: an object whose own toString is not a function threw when put in a message.
+  create('with a kind that is an object with a toString key', obj({ name: 'x' }, { kind: { toString: {} } }), badRequest(/cannot unmarshal object into Go struct field .kind of type string/));
+  create('with an apiVersion that is an array', obj({ name: 'x' }, { apiVersion: [k.apiVersion] }), badRequest(/cannot unmarshal array into Go struct field .apiVersion of type string/));
+  create('with a managedFields apiVersion that is a bool', obj({ name: 'x', managedFields: [{ manager: 'm', operation: 'Update', apiVersion: true, fieldsType: 'FieldsV1', fieldsV1: {} }] }), badRequest(/cannot unmarshal bool into Go struct field ManagedFieldsEntry.metadata.managedFields.apiVersion of type string/));
   // RBAC names are path segments (system:aggregate-to-admin): only '/', '%', '.' and '..' are refused.
   const rbac = k.plural === 'clusterroles';
   create('with an invalid name', obj({ name: rbac ? 'a%2Fb' : 'Not_Valid!' }), invalid(/metadata.name/));
@@ -236,6 +245,10 @@ function writeCases(k: Kind): Case[] {
   update('with another uid', obj({ name, uid: '00000000-0000-0000-0000-000000000000' }), conflict(/Precondition failed: UID/));
   update('nested 10,001 levels', `{"metadata":{"name":"${name}"},"x":${deep(10_001)}}`, badRequest(/exceeded max depth/));
   update('from an empty body', '', badRequest(/empty/));
+  // Found by fuzzing: an entry without a version reached code that read the version as a string.
+  // (A dry run, so the sentinel stays as it is.)
+  update('with a managedFields entry without apiVersion', obj({ name, labels: { other: 'x' }, managedFields: [{ manager: 'm', operation: 'Update', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:labels': {} } } }] }), ok);
+  cases[cases.length - 1]!.path += '?dryRun=All';
   update('with a field manager of 129 bytes', obj({ name }), invalid(/UpdateOptions/));
   cases[cases.length - 1]!.path += `?fieldManager=${'m'.repeat(129)}`;
   return cases;
@@ -391,6 +404,9 @@ function parameterCases(): Case[] {
     cases.push({ name: `${k.plural}: delete with propagationPolicy=Bogus`, method: 'DELETE', path: `${objectPath(k)}?propagationPolicy=Bogus`, expect: invalid(/propagationPolicy/) });
     cases.push({ name: `${k.plural}: delete with gracePeriodSeconds=abc`, method: 'DELETE', path: `${objectPath(k)}?gracePeriodSeconds=abc`, expect: badRequest() });
     cases.push({ name: `${k.plural}: delete with a precondition on another uid`, method: 'DELETE', path: objectPath(k), contentType: 'application/json', body: '{"preconditions":{"uid":"00000000-0000-0000-0000-000000000000"}}', expect: conflict(/Precondition failed/) });
+    // Found by fuzzing: a dryRun that was an object was put in a message and threw.
+    cases.push({ name: `${k.plural}: delete with a dryRun that is an object`, method: 'DELETE', path: objectPath(k), contentType: 'application/json', body: '{"dryRun":{"toString":false}}', expect: badRequest(/cannot unmarshal object into Go struct field DeleteOptions.dryRun of type \[\]string/) });
+    cases.push({ name: `${k.plural}: delete with a precondition uid that is a number`, method: 'DELETE', path: objectPath(k), contentType: 'application/json', body: '{"preconditions":{"uid":5}}', expect: badRequest(/cannot unmarshal number into Go struct field Preconditions.preconditions.uid/) });
     cases.push({ name: `${k.plural}: delete with a body nested 10,001 levels`, method: 'DELETE', path: objectPath(k), contentType: 'application/json', body: `{"x":${deep(10_001)}}`, expect: badRequest(/exceeded max depth/) });
     cases.push({ name: `${k.plural}: deletecollection with a bad selector`, method: 'DELETE', path: `${collectionPath(k)}?labelSelector=!!`, expect: badRequest() });
   }
@@ -452,6 +468,7 @@ function pathCases(): Case[] {
     { name: 'a watch path with POST', method: 'POST', path: `/api/v1/watch/namespaces/${NAMESPACE}/configmaps`, contentType: 'application/json', body: '{}', expect: methodNotAllowed },
     { name: 'a watch path for a name with a field selector for another', method: 'GET', path: `/api/v1/watch/namespaces/${NAMESPACE}/configmaps/sentinel?fieldSelector=metadata.name%3Dother`, expect: badRequest(/doesn't match requested name/) },
     { name: 'a watch path to a subresource', method: 'GET', path: `/api/v1/watch/namespaces/${NAMESPACE}/pods/sentinel/status`, expect: notFound },
+    { name: 'an eviction whose deleteOptions are a string', method: 'POST', path: `${ns}/pods/sentinel/eviction`, contentType: 'application/json', body: '{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"sentinel"},"deleteOptions":"x"}', expect: badRequest(/cannot unmarshal string into Go struct field Eviction.deleteOptions of type v1.DeleteOptions/) },
     { name: 'a watch path to nothing', method: 'GET', path: '/api/v1/watch', expect: notFound },
   ];
 }

@@ -14,8 +14,10 @@ import { isPodFinished, isPodReady, setCondition } from '../../../api/conditions
 import type { DeleteOptions, KubeObject } from '../../../api/types/meta.js';
 import type { PodDisruptionBudget } from '../../../api/types/policy.js';
 import { decodeOptionalBody } from '../../http/body.js';
+import { checkFields, type BodyTarget } from '../../http/admit.js';
 import { deleteDryRun, deleteOptions, send, type Ctx } from '../context.js';
 
+const EVICTION: BodyTarget = { apiVersion: 'policy/v1', kind: 'Eviction' };
 const budgetsResource = findResource('policy', 'v1', 'poddisruptionbudgets')!;
 const WOULD_VIOLATE = "Cannot evict pod as it would violate the pod's disruption budget.";
 
@@ -25,6 +27,8 @@ function tooManyRequests(cause: string): StatusError {
 
 export async function evict(ctx: Ctx): Promise<FastifyReply> {
   const body = decodeOptionalBody(ctx.req.headers['content-type'], ctx.req.body as Buffer | undefined) ?? {};
+  // Decoded into Go's Eviction (either policy version: the same fields), so types first.
+  checkFields(EVICTION, body, 'Ignore');
   if (body.metadata?.name && body.metadata.name !== ctx.path.name) {
     throw badRequest(`name in URL does not match name in Eviction object`);
   }

@@ -8,6 +8,7 @@ import type { KubeObject } from '../../../api/types/meta.js';
 import { FieldErrors } from '../../../api/validation/field-errors.js';
 import type { BoundObject } from '../../authn/service-account-tokens.js';
 import { checkEnvelope } from '../../http/admit.js';
+import { jsonTypeName } from '../../../api/schema/check.js';
 import { decodeObjectBody } from '../../http/body.js';
 import { send, type Ctx } from '../context.js';
 
@@ -29,7 +30,7 @@ export async function requestToken(ctx: Ctx): Promise<FastifyReply> {
   checkEnvelope({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest' }, body);
   const spec = (body.spec ?? {}) as TokenRequestSpec;
   // Types first, as decoding into Go structs would refuse them (400), then values (422).
-  const what = (v: unknown) => (Array.isArray(v) ? 'array' : typeof v === 'number' ? `number ${v}` : typeof v);
+  const what = (v: unknown) => (typeof v === 'number' ? `number ${v}` : jsonTypeName(v));
   const wrong = (field: string, value: unknown, type: string) => badRequest(`json: cannot unmarshal ${what(value)} into Go struct field TokenRequestSpec.spec.${field} of type ${type}`);
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) throw badRequest('json: cannot unmarshal into Go struct field TokenRequest.spec of type v1.TokenRequestSpec');
   if (spec.expirationSeconds !== undefined && !Number.isSafeInteger(spec.expirationSeconds)) throw wrong('expirationSeconds', spec.expirationSeconds, 'int64');
