@@ -6,7 +6,7 @@ import { constants, createDeflate, createInflate } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { PortConnection } from '../runtime/runtime.js';
 import { serveSpdyPortForward } from './port-forward.js';
-import { headerBlock, parseHeaderBlock, SPDY_DICTIONARY, SpdySession, type SpdyStream } from './spdy.js';
+import { headerBlock, MAX_HEADER_BLOCK, parseHeaderBlock, SPDY_DICTIONARY, SpdySession, type SpdyStream } from './spdy.js';
 
 /** Two connected in-memory duplexes: what one writes the other reads. */
 function pipePair(): [Duplex, Duplex] {
@@ -131,6 +131,54 @@ describe('SPDY session', () => {
       client.write(evil);
       await closed;
     }
+  });
+
+  it('ends the session when a header block would inflate past its bound', async () => {
+    const [client, server] = pipePair();
+    const session = new SpdySession(server);
+    const closed = new Promise<void>((r) => session.once('close', () => r()));
+    const streams: SpdyStream[] = [];
+    session.on('stream', (s) => streams.push(s));
+    // One header whose value is 64 MiB of zeros: about 64 KiB once compressed.
+    const huge = Buffer.concat([headerBlock({ a: '' }).subarray(0, 4 + 4 + 1), Buffer.from([0x04, 0, 0, 0]), Buffer.alloc(64 * 1024 * 1024)]);
+    const body = Buffer.alloc(10);
+    body.writeUInt32BE(1, 0);
+    const compress = compressor();
+    const frame = control(1, 0, Buffer.concat([body, await compress(huge)]));
+    expect(frame.length).toBeLessThan(MAX_HEADER_BLOCK);
+    client.write(frame);
+    await closed;
+    expect(streams).toEqual([]);
+  });
+
+  it('stops reading the connection while a stream is not read, and reads on when it is', async () => {
+    const [client, server] = pipePair();
+    const session = new SpdySession(server);
+    const streams: SpdyStream[] = [];
+    session.on('stream', (s) => streams.push(s));
+    const compress = compressor();
+    client.write(await synStream(compress, 1, { streamType: 'stdin' }));
+    await until(() => streams.length === 1);
+    const stdin = streams[0]!;
+    // 8 MiB sent to a stream nobody reads: the session must not take it all in.
+    const chunk = Buffer.alloc(32 * 1024, 1);
+    let written = 0;
+    const writer = (async () => {
+      for (let i = 0; i < 256; i++) {
+        if (!client.write(data(1, chunk, i === 255))) await new Promise((r) => client.once('drain', r));
+        written += chunk.length;
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(stdin.readableLength).toBeLessThan(1024 * 1024);
+    expect(written).toBeLessThan(8 * 1024 * 1024);
+    // Reading it lets everything through.
+    let got = 0;
+    stdin.on('data', (c: Buffer) => (got += c.length));
+    await new Promise<void>((r) => stdin.once('end', () => r()));
+    await writer;
+    expect(got).toBe(8 * 1024 * 1024);
+    session.close();
   });
 
   it('encodes and decodes header blocks', () => {

@@ -48,6 +48,11 @@ const FLAG_FIN = 0x01;
 const MAX_DATA = 32 * 1024;
 /** A frame longer than this is not something Kubernetes' clients send (they write 32 KiB at most): the session ends. */
 const MAX_FRAME = 1024 * 1024;
+/**
+ * The most a header block may inflate to. Kubernetes' streams carry a handful of short headers;
+ * a few hundred KiB of zeros would inflate a thousandfold, so the bound ends the session first.
+ */
+export const MAX_HEADER_BLOCK = 256 * 1024;
 /** Open streams one session may have (kubectl opens two per forwarded connection). */
 const MAX_STREAMS = 1000;
 /** RST_STREAM status codes. */
@@ -67,7 +72,8 @@ export class SpdyStream extends Duplex {
   }
 
   override _read(): void {
-    // Data is pushed as frames arrive.
+    // Data is pushed as frames arrive; reading again lets a paused session read on.
+    this.session.readable(this);
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
@@ -102,6 +108,13 @@ export class SpdySession extends EventEmitter<{ stream: [SpdyStream]; close: [] 
   private writing: Promise<void> = Promise.resolve();
   private closed = false;
   private lastStreamId = 0;
+  /**
+   * Streams whose reader is behind: the connection is not read until they have been read. SPDY's
+   * windows are not enforced (as in Go's implementation), so this is what keeps a peer that
+   * writes faster than a stream is consumed (a container's stdin, a pod's port) from filling
+   * the kubelet's memory: the peer's writes wait in TCP instead.
+   */
+  private readonly behind = new Set<SpdyStream>();
 
   constructor(private readonly conn: Duplex) {
     super();
@@ -169,7 +182,11 @@ export class SpdySession extends EventEmitter<{ stream: [SpdyStream]; close: [] 
         }
         const stream = new SpdyStream(id, headers, this);
         this.streams.set(id, stream);
-        stream.once('close', () => this.streams.delete(id));
+        stream.once('close', () => {
+          this.streams.delete(id);
+          // A stream that goes away unread holds nothing back.
+          this.readable(stream);
+        });
         if (flags & FLAG_FIN) stream.push(null);
         this.emit('stream', stream);
         return;
@@ -204,16 +221,25 @@ export class SpdySession extends EventEmitter<{ stream: [SpdyStream]; close: [] 
       void this.sendReset(id, RST.INVALID_STREAM);
       return;
     }
-    if (payload.length) stream.push(payload);
+    if (payload.length && !stream.push(payload)) {
+      this.behind.add(stream);
+      this.conn.pause();
+    }
     if (flags & FLAG_FIN) stream.push(null);
   }
 
+  /** A stream wants more: once no stream is behind, the connection is read again. */
+  readable(stream: SpdyStream): void {
+    if (!this.behind.delete(stream) || this.behind.size > 0 || this.closed) return;
+    this.conn.resume();
+  }
+
   private decompress(block: Buffer): Promise<Buffer> {
-    return flushThrough(this.inflate, block);
+    return flushThrough(this.inflate, block, MAX_HEADER_BLOCK);
   }
 
   private compress(block: Buffer): Promise<Buffer> {
-    return flushThrough(this.deflate, block);
+    return flushThrough(this.deflate, block, Infinity);
   }
 
   /** Queues frames (or a frame built when its turn comes) behind everything sent before. */
@@ -263,17 +289,37 @@ function drainedOrClosed(conn: Duplex): Promise<void> {
   });
 }
 
-/** Runs one header block through a session's zlib context and returns what came out, flushed. */
-function flushThrough(z: Inflate | Deflate, block: Buffer): Promise<Buffer> {
+/**
+ * Runs one header block through a session's zlib context and returns what came out, flushed;
+ * refuses (and stops collecting) once more than `limit` bytes came out. The context is then
+ * out of step for good: the caller ends the session.
+ */
+function flushThrough(z: Inflate | Deflate, block: Buffer, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const out: Buffer[] = [];
-    const onData = (c: Buffer) => out.push(c);
+    let size = 0;
+    const stop = () => {
+      z.off('data', onData);
+      z.off('error', fail);
+    };
+    const fail = (err: Error) => {
+      stop();
+      reject(err);
+    };
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        out.length = 0;
+        fail(new Error(`a header block inflates to more than ${limit} bytes`));
+        return;
+      }
+      out.push(c);
+    };
     z.on('data', onData);
-    z.once('error', reject);
+    z.once('error', fail);
     z.write(block);
     z.flush(constants.Z_SYNC_FLUSH, () => {
-      z.off('data', onData);
-      z.off('error', reject);
+      stop();
       resolve(Buffer.concat(out));
     });
   });
