@@ -4,6 +4,7 @@
 // the client half-close stdin with [255, 0]; channel.k8s.io (v1) reports errors as plain text.
 import type { WebSocket } from 'ws';
 import type { ExecSession } from '../runtime/runtime.js';
+import { writeHoldingBack } from './ws-hold-back.js';
 
 export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'channel.k8s.io'] as const;
 
@@ -53,7 +54,7 @@ export function serveExec(ws: WebSocket, session: ExecSession, protocol: string)
     const channel = buf[0];
     const payload = buf.subarray(1);
     if (channel === STDIN) {
-      if (payload.length) session.stdin?.write(payload);
+      if (payload.length && session.stdin) writeHoldingBack(ws, session.stdin, payload);
     } else if (channel === RESIZE) {
       try {
         const size = JSON.parse(payload.toString('utf8')) as { Width?: number; Height?: number };

@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { PortConnection } from '../runtime/runtime.js';
 import { RST, type SpdySession, type SpdyStream } from './spdy.js';
+import { writeHoldingBack } from './ws-hold-back.js';
 
 export type PortDialer = (port: number) => Promise<PortConnection>;
 
@@ -121,6 +122,9 @@ export function serveWebSocketPortForward(ws: WebSocket, ports: number[], dial: 
   };
   const conns: Array<PortConnection | undefined> = [];
   const inbox: Buffer[][] = ports.map(() => []);
+  // Bytes for ports still connecting: past a bound, the WebSocket is not read until they connect.
+  let early = 0;
+  let heldForEarly = false;
   ws.on('message', (raw: Buffer) => {
     if (raw.length === 0) return;
     const channel = raw[0]!;
@@ -129,9 +133,22 @@ export function serveWebSocketPortForward(ws: WebSocket, ports: number[], dial: 
     const payload = raw.subarray(1);
     if (!payload.length || i >= ports.length) return;
     const conn = conns[i];
-    if (conn) conn.socket.write(payload);
-    else inbox[i]!.push(payload);
+    if (conn) return writeHoldingBack(ws, conn.socket, payload);
+    inbox[i]!.push(payload);
+    early += payload.length;
+    if (early > WS_BACKLOG_BYTES && !ws.isPaused) {
+      heldForEarly = true;
+      ws.pause();
+    }
   });
+  const earlyDelivered = (i: number) => {
+    for (const b of inbox[i]!) early -= b.length;
+    inbox[i]!.length = 0;
+    if (heldForEarly && early <= WS_BACKLOG_BYTES) {
+      heldForEarly = false;
+      ws.resume();
+    }
+  };
   let open = ports.length;
   const done = () => {
     if (--open === 0 && ws.readyState === ws.OPEN) ws.close(1000);
@@ -144,8 +161,8 @@ export function serveWebSocketPortForward(ws: WebSocket, ports: number[], dial: 
         const conn = await dial(port);
         conns[i] = conn;
         // Whatever arrived while connecting goes first.
-        for (const early of inbox[i]!) conn.socket.write(early);
-        inbox[i]!.length = 0;
+        for (const b of inbox[i]!) conn.socket.write(b);
+        earlyDelivered(i);
         const ended = new Promise<void>((resolve) => conn.socket.once('end', resolve).once('close', resolve));
         conn.socket.on('data', (c: Buffer) => {
           // A slow client: stop reading from the pod until the WebSocket has written its backlog.
@@ -159,6 +176,7 @@ export function serveWebSocketPortForward(ws: WebSocket, ports: number[], dial: 
         await ended; // everything the pod sent is queued on the WebSocket before its error or close
         if (failure) send(2 * i + 1, Buffer.from(`error forwarding port ${port} to pod ${pod}: ${failure}`));
       } catch (err) {
+        earlyDelivered(i); // to nowhere: the port never connected
         send(2 * i + 1, Buffer.from(`error forwarding port ${port} to pod ${pod}: ${(err as Error).message}`));
       }
       done();
