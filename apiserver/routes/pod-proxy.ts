@@ -21,6 +21,7 @@ import { kubeletAddress, proxyLocation, type ProxiedResource } from '../registry
 import { backendPath, proxyOptions, type ProxyConnections } from './subresources/proxy.js';
 import type { Registry } from '../registry/registry.js';
 import { isPodFinished } from '../../api/conditions.js';
+import { relayFramesApart } from './ws-frame-relay.js';
 
 export interface KubeletTarget {
   pod: KubeObject;
@@ -255,76 +256,7 @@ async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, registr
     upstream.pipe(socket);
     return;
   }
-  // Over TLS, the response head and then each WebSocket frame go out in TLS records of their
-  // own. Clients that read a message and then poll the raw socket (the Python client's
-  // websocket) never see frames that arrived in the same record and wait in their TLS buffer.
+  // Over TLS, each WebSocket frame in TLS records of its own (ws-frame-relay.ts says why).
   relayFramesApart(upstream, socket);
 }
 
-/** Length of the WebSocket frame at the start of `buf`, or undefined while it is incomplete. */
-export function frameLength(buf: Buffer): number | undefined {
-  if (buf.length < 2) return undefined;
-  const masked = (buf[1]! & 0x80) !== 0;
-  let len = buf[1]! & 0x7f;
-  let header = 2;
-  if (len === 126) {
-    if (buf.length < 4) return undefined;
-    len = buf.readUInt16BE(2);
-    header = 4;
-  } else if (len === 127) {
-    if (buf.length < 10) return undefined;
-    len = Number(buf.readBigUInt64BE(2));
-    header = 10;
-  }
-  const total = header + (masked ? 4 : 0) + len;
-  return buf.length >= total ? total : undefined;
-}
-
-/** Copies the kubelet's answer to the client: the HTTP head, then one write per frame, a tick apart. */
-function relayFramesApart(upstream: Duplex, socket: Duplex): void {
-  let pending: Buffer = Buffer.alloc(0);
-  let headDone = false;
-  let writing = false;
-  let ended = false;
-  const headEnd = Buffer.from('\r\n\r\n');
-  const next = (): Buffer | undefined => {
-    if (!headDone) {
-      const at = pending.indexOf(headEnd);
-      if (at < 0) return pending.length > 64 * 1024 ? take(pending.length) : undefined;
-      headDone = true;
-      return take(at + headEnd.length);
-    }
-    const n = frameLength(pending);
-    return n === undefined ? undefined : take(n);
-  };
-  const take = (n: number) => {
-    const out = pending.subarray(0, n);
-    pending = pending.subarray(n);
-    return out;
-  };
-  const drain = () => {
-    if (writing) return;
-    const piece = next();
-    if (!piece) {
-      if (ended) {
-        if (pending.length) socket.write(pending);
-        socket.end();
-      }
-      return;
-    }
-    writing = true;
-    socket.write(piece);
-    setImmediate(() => {
-      writing = false;
-      drain();
-    });
-  };
-  upstream.on('data', (chunk: Buffer) => {
-    pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-    drain();
-  });
-  upstream.on('end', () => {
-    ended = true;
-    drain();
-  });
-}
