@@ -155,7 +155,15 @@ for (const [repo, dir] of PACKAGES) {
     // (matching it as a body swallowed the structs after it: meta/v1's Patch took LabelSelector).
     for (const s of src.matchAll(/^type\s+(\w+)\s+struct\s*\{[ \t]*\n([\s\S]*?)^\}/gm)) {
       const byNumber = new Map();
+      // The comment above a field says +optional where its tag has no omitempty (OpenAPI's `required`).
+      let comment = '';
       for (const line of s[2].split('\n')) {
+        if (/^\s*\/\//.test(line)) {
+          comment += `${line}\n`;
+          continue;
+        }
+        const optional = /^\s*\/\/\s*\+optional\b/m.test(comment);
+        comment = '';
         const field = /^\s*(?:(\w+)\s+)?([*[\]\w.]+)\s+`([^`]*)`/.exec(line);
         if (!field) continue;
         const tags = field[3];
@@ -174,6 +182,7 @@ for (const [repo, dir] of PACKAGES) {
           omitempty: opts.includes('omitempty'),
           pointer: field[2].startsWith('*'),
           inline: opts.includes('inline') || (jsonName === '' && !field[1]),
+          optional,
           merge: strategy.split(',').includes('merge'),
           mergeKey,
         });
@@ -211,8 +220,8 @@ for (const name of Object.values(kindMessage)) visit(name);
 
 /**
  * One field: [number, JSON name, type, flags, merge key?]; flags: r repeated, p pointer,
- * o omitempty, i inline, m map (type is [key, value]), s strategic merge (by the merge key when
- * one is given).
+ * o omitempty, q optional by its comment only (+optional without omitempty), i inline, m map
+ * (type is [key, value]), s strategic merge (by the merge key when one is given).
  */
 const out = {};
 for (const name of [...reached].sort()) {
@@ -231,6 +240,7 @@ for (const name of [...reached].sort()) {
     if (f.map) flags += 'm';
     if (tag?.pointer) flags += 'p';
     if (tag?.omitempty) flags += 'o';
+    if (tag?.optional && !tag.omitempty) flags += 'q';
     if (tag?.inline) flags += 'i';
     if (tag?.merge) flags += 's';
     const field = [f.no, tag?.json || f.protoName, f.map ?? f.type, flags];

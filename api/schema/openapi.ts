@@ -44,6 +44,15 @@ function declared(message: string, name: string): { message: string; field: Sche
 }
 
 /**
+ * Whether Kubernetes publishes a field as required: its Go tag has no omitempty and its comment
+ * no +optional (what the generated shape's flags record), and it is not an inline member.
+ */
+function requiredInGo(message: string, name: string): boolean {
+  const d = declared(message, name);
+  return !!d && !/[oqi]/.test(d.field[3]);
+}
+
+/**
  * Go's patch strategies other than a plain `merge` (the generated shape records only that one),
  * by message and field: kubectl computes strategic merge patches from these, so a
  * Deployment's `strategy` must say retainKeys for `kubectl apply` to clear rollingUpdate.
@@ -133,7 +142,9 @@ export function openAPIOf(schema: Schema, message?: string, components?: Compone
         return out.type === 'string' ? { ...out, enum: values } : out;
       };
       const out: OpenAPISchema = { type: 'object', properties: Object.fromEntries(Object.entries(schema.props).map(([k, v]) => [k, property(k, v)])) };
-      if (schema.required?.length) out.required = schema.required;
+      const required = new Set(schema.required ?? []);
+      if (message) for (const k of Object.keys(schema.props)) if (requiredInGo(message, k)) required.add(k);
+      if (required.size) out.required = [...required];
       if (schema.open) out['x-kubernetes-preserve-unknown-fields'] = true;
       return out;
     }

@@ -55,6 +55,10 @@ describe.each(['1.32', '1.27', '1.33'])('kubectl %s', (version) => {
     expect(containers).toMatch(/FIELD: containers <\[\]Container>/);
     expect(containers).toMatch(/image\s+<string>/);
     expect(containers).toMatch(/ports\s+<\[\]ContainerPort>/);
+    // Fields Go requires (no omitempty, no +optional) are marked, as kubectl prints them.
+    expect(containers).toMatch(/name\s+<string> -required-/);
+    expect(containers).not.toMatch(/image\s+<string> -required-/);
+    expect(await k.ok(['explain', 'deployment.spec'])).toMatch(/selector\s+<LabelSelector> -required-/);
     expect(await k.ok(['explain', 'pod.metadata.ownerReferences'])).toMatch(/FIELD: ownerReferences <\[\]OwnerReference>/);
     expect(await k.ok(['explain', 'pod.spec.terminationGracePeriodSeconds'])).toMatch(/FIELD: terminationGracePeriodSeconds <integer>/);
     // Named primitive types (IntOrString, Quantity) print as their primitive, as kubectl's v3 explain does.
