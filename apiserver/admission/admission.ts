@@ -9,6 +9,7 @@ import type { KubeObject } from '../../api/types/meta.js';
 import type { Pod } from '../../api/types/pod.js';
 import type { UserInfo } from '../../component-base/authn/user.js';
 import type { EscalationCheck } from '../authz/escalation.js';
+import { checkNodeObject } from '../authz/node.js';
 import type { Annotate, PodSecurityAdmission } from './pod-security/admission.js';
 import { applyContainerDefaults, checkLimitRanges } from './limit-ranger.js';
 import type { ResourceQuotaAdmission } from './resource-quota.js';
@@ -158,6 +159,7 @@ export class Admission {
       const name = this.defaultStorageClass();
       if (spec && typeof spec === 'object' && (spec.storageClassName === undefined || spec.storageClassName === null) && name) spec.storageClassName = name;
     }
+    this.restrictNode(r, obj, undefined, user);
     const warnings: string[] = [];
     const view = this.externalActive() ? await this.externalView(r, this.attributes('CREATE', r, obj, undefined, user, req)) : undefined;
     if (view && this.webhooks) this.collect(await this.webhooks.mutate(view.attrs), warnings, req);
@@ -178,6 +180,7 @@ export class Admission {
    * webhooks. `next` may be changed by mutating webhooks.
    */
   async admitUpdate(r: ResourceInfo, next: KubeObject, old: KubeObject, user: UserInfo, req: AdmissionRequest = {}): Promise<string[]> {
+    this.restrictNode(r, next, old, user);
     const warnings: string[] = [];
     const view = this.externalActive() ? await this.externalView(r, this.attributes('UPDATE', r, next, old, user, req)) : undefined;
     if (view && this.webhooks) this.collect(await this.webhooks.mutate(view.attrs), warnings, req);
@@ -250,6 +253,11 @@ export class Admission {
     if (this.policies) this.collect(await this.policies.validate(attrs), warnings, req);
     if (this.webhooks) this.collect(await this.webhooks.validate(attrs), warnings, req);
     return warnings;
+  }
+
+  /** NodeRestriction on Node objects a node writes, through any subresource (metadata changes through status too). */
+  private restrictNode(r: ResourceInfo, obj: KubeObject, old: KubeObject | undefined, user: UserInfo): void {
+    if (r.group === '' && r.plural === 'nodes' && this.plugins.has('NodeRestriction')) checkNodeObject(user, obj, old);
   }
 
   /** Checks a delete before anything is read or written; throws a Status. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Pod } from '../../api/types/pod.js';
-import { checkNodeRestriction, NodeAuthorizer, type NodeGraphSource } from './node.js';
+import { checkNodeObject, checkNodeRestriction, forbiddenNodeLabels, NodeAuthorizer, type NodeGraphSource } from './node.js';
 import { requestAttributes } from './request-info.js';
 
 const pod = (name: string, node: string, spec: Partial<Pod['spec']> = {}): Pod => ({
@@ -62,5 +62,45 @@ describe('NodeRestriction', () => {
     expect(check('DELETE', '/api/v1/namespaces/app/pods/other')).toBe('pods "other" is forbidden: node "n1" can only delete pods with spec.nodeName set to itself');
     expect(check('POST', '/api/v1/namespaces/app/pods')).toMatch(/can only create mirror pods/);
     expect(check('GET', '/api/v1/namespaces/app/pods/other')).toBe('ok');
+  });
+});
+
+describe('NodeRestriction on Node objects', () => {
+  const admin = { name: 'admin', groups: ['system:masters'] };
+  const node = (labels: Record<string, string>, taints: unknown[] = [], name = 'n1') => ({ metadata: { name, labels }, spec: { taints } });
+  const refusal = (user: typeof n1, obj: ReturnType<typeof node>, old?: ReturnType<typeof node>) => {
+    try {
+      checkNodeObject(user, obj, old);
+      return 'ok';
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+  const own = { 'kubernetes.io/hostname': 'n1', 'kubernetes.io/os': 'linux', 'topology.kubernetes.io/zone': 'a', 'node.kubernetes.io/instance-type': 'big', 'kubelet.kubernetes.io/x': 'y', 'team.example.com/pool': 'p' };
+
+  it('lets a kubelet register itself with its own labels and taints, not another node', () => {
+    expect(refusal(n1, node(own, [{ key: 'dedicated', effect: 'NoSchedule' }]))).toBe('ok');
+    expect(refusal(n1, node(own, [], 'n2'))).toBe('nodes "n2" is forbidden: node "n1" is not allowed to modify node "n2"');
+    expect(refusal(n1, node({ ...own, 'node-restriction.kubernetes.io/secure': 'true', 'node-role.kubernetes.io/control-plane': '' }))).toBe(
+      'nodes "n1" is forbidden: node "n1" is not allowed to set the following labels: node-restriction.kubernetes.io/secure, node-role.kubernetes.io/control-plane',
+    );
+  });
+
+  it('keeps a kubelet from changing its taints or labels that steer workloads, and leaves others alone', () => {
+    const before = node(own, [{ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }]);
+    expect(refusal(n1, node(own, []), before)).toBe('nodes "n1" is forbidden: node "n1" is not allowed to modify taints');
+    expect(refusal(n1, node({ ...own, 'example.com/x': '1', 'kubernetes.io/hostname': 'renamed' }, before.spec.taints), before)).toBe('ok');
+    const { 'topology.kubernetes.io/zone': _zone, ...withoutZone } = own;
+    expect(refusal(n1, node({ ...withoutZone, 'k8s.io/anything': 'x' }, before.spec.taints), before)).toBe('nodes "n1" is forbidden: is not allowed to modify labels: k8s.io/anything');
+    // Labels already there (set by an administrator) may stay as they are.
+    const labelled = node({ ...own, 'node-restriction.kubernetes.io/secure': 'true' }, []);
+    expect(refusal(n1, node({ ...labelled.metadata.labels, 'example.com/y': '2' }), labelled)).toBe('ok');
+    expect(refusal(n1, node(own), labelled)).toBe('nodes "n1" is forbidden: is not allowed to modify labels: node-restriction.kubernetes.io/secure');
+    // Anyone who is not a node is not this plugin's business.
+    expect(refusal(admin, node({ 'node-restriction.kubernetes.io/secure': 'true' }, []), before)).toBe('ok');
+  });
+
+  it('reads label domains as Kubernetes does', () => {
+    expect(forbiddenNodeLabels(['a.node-restriction.kubernetes.io/x', 'sub.kubelet.kubernetes.io/y', 'kubernetes.io/role', 'example.kubernetes.io.evil.com/z', 'plain'])).toEqual(['a.node-restriction.kubernetes.io/x', 'kubernetes.io/role']);
   });
 });

@@ -3,6 +3,7 @@
 // and PersistentVolumes only when a pod bound to its node uses them, request tokens only for
 // service accounts of its pods, and write only its own Node, its own Lease and the status of
 // its own pods.
+import { deepEqual } from '../../api/codec/values.js';
 import { StatusError } from '../../api/status.js';
 import type { Pod } from '../../api/types/pod.js';
 import type { UserInfo } from '../../component-base/authn/user.js';
@@ -114,4 +115,69 @@ export function checkNodeRestriction(user: UserInfo, attrs: RequestAttributes, g
       }
     }
   }
+}
+
+/** Labels of kubernetes.io and k8s.io a kubelet may set on its own Node (Kubernetes' kubelet labels). */
+const KUBELET_LABELS = new Set([
+  'kubernetes.io/hostname',
+  'kubernetes.io/os',
+  'kubernetes.io/arch',
+  'beta.kubernetes.io/os',
+  'beta.kubernetes.io/arch',
+  'beta.kubernetes.io/instance-type',
+  'node.kubernetes.io/instance-type',
+  'topology.kubernetes.io/zone',
+  'topology.kubernetes.io/region',
+  'failure-domain.beta.kubernetes.io/zone',
+  'failure-domain.beta.kubernetes.io/region',
+]);
+/** Label domains (and their subdomains) a kubelet may set freely. */
+const KUBELET_LABEL_DOMAINS = ['kubelet.kubernetes.io', 'node.kubernetes.io'];
+const inDomain = (domain: string, of: string) => domain === of || domain.endsWith(`.${of}`);
+
+/**
+ * Of the label keys a node changes on its own Node, those it may not: node-restriction
+ * labels (which let an administrator steer workloads to nodes a kubelet cannot claim to be)
+ * and kubernetes.io / k8s.io labels that are not a kubelet's own.
+ */
+export function forbiddenNodeLabels(keys: Iterable<string>): string[] {
+  const out: string[] = [];
+  for (const key of keys) {
+    const slash = key.indexOf('/');
+    const domain = slash < 0 ? '' : key.slice(0, slash);
+    if (inDomain(domain, 'node-restriction.kubernetes.io')) out.push(key);
+    else if ((inDomain(domain, 'kubernetes.io') || inDomain(domain, 'k8s.io')) && !KUBELET_LABELS.has(key) && !KUBELET_LABEL_DOMAINS.some((d) => inDomain(domain, d))) out.push(key);
+  }
+  return out.sort();
+}
+
+type NodeObject = { metadata: { name?: string; labels?: Record<string, string> }; spec?: { taints?: unknown; configSource?: unknown } };
+
+/**
+ * NodeRestriction on a Node a node writes (a create, or an update from `old`): only its own,
+ * never with a config source, never changing its taints (that would let it shed the ones that
+ * keep workloads away), and only the labels a kubelet may set. Throws 403.
+ */
+export function checkNodeObject(user: UserInfo, obj: NodeObject, old: NodeObject | undefined): void {
+  const node = nodeName(user);
+  if (!node) return;
+  const name = obj.metadata.name ?? '';
+  const refuse = (why: string) => new StatusError(403, 'Forbidden', `nodes "${name}" is forbidden: ${why}`, { name, kind: 'nodes' });
+  if (name !== node) throw refuse(`node "${node}" is not allowed to modify node "${name}"`);
+  const labels = obj.metadata.labels ?? {};
+  if (!old) {
+    if (obj.spec?.configSource != null) throw refuse(`node "${node}" is not allowed to create pods with a non-nil configSource`);
+    const forbidden = forbiddenNodeLabels(Object.keys(labels));
+    if (forbidden.length) throw refuse(`node "${node}" is not allowed to set the following labels: ${forbidden.join(', ')}`);
+    return;
+  }
+  if (obj.spec?.configSource != null && !deepEqual(obj.spec.configSource, old.spec?.configSource)) {
+    throw refuse(`node "${node}" is not allowed to update configSource to a new non-nil configSource`);
+  }
+  if (!deepEqual(obj.spec?.taints ?? [], old.spec?.taints ?? [])) throw refuse(`node "${node}" is not allowed to modify taints`);
+  const before = old.metadata.labels ?? {};
+  const value = (o: Record<string, string>, k: string) => (Object.hasOwn(o, k) ? o[k] : undefined);
+  const changed = new Set([...Object.keys(labels), ...Object.keys(before)].filter((k) => value(labels, k) !== value(before, k)));
+  const forbidden = forbiddenNodeLabels(changed);
+  if (forbidden.length) throw refuse(`is not allowed to modify labels: ${forbidden.join(', ')}`);
 }

@@ -740,6 +740,16 @@ describe('nodes', () => {
     await node.ok(['label', 'node', 'node-1', 'ready=yes']);
     const other = await node.run(['label', 'node', 'node-2', 'ready=yes']);
     expect(other.stderr).toContain('nodes "node-2" is forbidden: node "node-1" is not allowed to modify node "node-2"');
+    // Nor register another node, nor give itself labels or shed taints that steer workloads.
+    expect((await node.run(['create', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-3' } }))).stderr).toContain(
+      'nodes "node-3" is forbidden: node "node-1" is not allowed to modify node "node-3"',
+    );
+    expect((await node.run(['label', 'node', 'node-1', 'node-restriction.kubernetes.io/secure=true'])).stderr).toContain(
+      'nodes "node-1" is forbidden: is not allowed to modify labels: node-restriction.kubernetes.io/secure',
+    );
+    await admin.ok(['taint', 'node', 'node-1', 'dedicated=db:NoSchedule']);
+    expect((await node.run(['taint', 'node', 'node-1', 'dedicated-'])).stderr).toContain('nodes "node-1" is forbidden: node "node-1" is not allowed to modify taints');
+    await node.ok(['label', 'node', 'node-1', 'topology.kubernetes.io/zone=a']);
     // Its CSINode, as the kubelet creates it; not another node's.
     const csiNode = (name: string) => JSON.stringify({ apiVersion: 'storage.k8s.io/v1', kind: 'CSINode', metadata: { name }, spec: { drivers: [] } });
     await node.ok(['create', '-f', '-'], csiNode('node-1'));
