@@ -22,6 +22,7 @@ import { backendPath, proxyOptions, type ProxyConnections } from './subresources
 import type { Registry } from '../registry/registry.js';
 import { isPodFinished } from '../../api/conditions.js';
 import { relayFramesApart } from './ws-frame-relay.js';
+import { podLogQuery } from './subresources/log-options.js';
 
 export interface KubeletTarget {
   pod: KubeObject;
@@ -58,7 +59,6 @@ export class KubeletConnector {
   }
 }
 
-const LOG_PARAMS = ['follow', 'previous', 'sinceSeconds', 'sinceTime', 'timestamps', 'tailLines', 'limitBytes'];
 
 /** The container a request means: the named one, the default-container annotation, or the only one. */
 function pickContainer(pod: KubeObject, requested: string | undefined): string {
@@ -101,12 +101,9 @@ function hostPort(t: KubeletTarget): string {
 /** GET pods/log: the kubelet's text stream (or its Status), relayed as it comes. */
 export async function proxyLogs(registry: Registry, kubelets: KubeletConnector, namespace: string, podName: string, query: Record<string, unknown>, reply: FastifyReply): Promise<FastifyReply> {
   const one = (v: unknown) => (Array.isArray(v) ? v[0] : v) as string | undefined;
+  // The options are checked before the pod is looked up, as Kubernetes does.
+  const q = podLogQuery(query, podName);
   const t = await locateKubelet(registry, namespace, podName, one(query.container) || undefined);
-  const q = new URLSearchParams();
-  for (const p of LOG_PARAMS) {
-    const v = one(query[p]);
-    if (v !== undefined && v !== '') q.set(p, v);
-  }
   const path = `/containerLogs/${encodeURIComponent(namespace)}/${encodeURIComponent(podName)}/${encodeURIComponent(t.container)}?${q}`;
   let res;
   try {
