@@ -250,10 +250,12 @@ export class KubeletServer {
       const q = url.searchParams;
       const command = q.getAll('command');
       if (verb === 'exec' && !command.length) throw new HttpError(400, 'BadRequest', 'you must specify at least 1 command');
-      const { target } = await this.container(segment(m[2]!), segment(m[3]!), segment(m[4]!), false);
-      if (target.state !== 'running') throw new HttpError(400, 'BadRequest', `container ${m[4]} is not running (state: ${target.state})`);
       const tty = flag(q, 'tty');
       const opts = { stdin: flag(q, 'stdin', 'input'), stdout: flag(q, 'stdout', 'output'), stderr: !tty && flag(q, 'stderr', 'error'), tty };
+      // As Kubernetes' kubelet: a session with no stream at all is refused before the upgrade.
+      if (!opts.stdin && !opts.stdout && !opts.stderr) throw new HttpError(400, 'BadRequest', 'you must specify at least 1 of stdin, stdout, stderr');
+      const { target } = await this.container(segment(m[2]!), segment(m[3]!), segment(m[4]!), false);
+      if (target.state !== 'running') throw new HttpError(400, 'BadRequest', `container ${m[4]} is not running (state: ${target.state})`);
       const start = () => (verb === 'exec' ? this.d.runtime.exec(target.id, command, opts) : this.d.runtime.attach(target.id, opts));
       if (upgrade === 'spdy/3.1') {
         // kubectl before 1.30: the streams come first, the command runs once they are all open.

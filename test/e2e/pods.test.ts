@@ -1,6 +1,6 @@
 // Pods run, end to end: the cluster as `npm run up` starts it (etcd, apiserver, scheduler, two
 // kubelets on the real Docker engine), driven by unmodified kubectl and the official clients.
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -147,6 +147,11 @@ print(out.strip())
     // Over TLS (the cluster's kubeconfig), several times: this client polls its raw socket and
     // once hung on frames that shared a TLS record.
     for (let i = 0; i < 5; i++) expect(execFileSync('/usr/bin/python3', ['-c', script], { timeout: 30_000 }).toString().trim()).toBe('py-3');
+    // A session with no stream at all is refused before the upgrade, as Kubernetes' kubelet does.
+    const noStreams = script.replace('stderr=True, stdin=False, stdout=True', 'stderr=False, stdin=False, stdout=False').replace('print(out.strip())', '');
+    const refused = spawnSync('/usr/bin/python3', ['-c', noStreams], { timeout: 30_000 });
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr.toString()).toMatch(/Handshake status 400/);
   });
 
   it('client-node works with the written kubeconfig: lists, reads logs and execs', async () => {
