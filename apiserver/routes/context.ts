@@ -160,18 +160,12 @@ export function deleteOptions(q: Query, body: Record<string, any> | undefined): 
     errs.notSupported('propagationPolicy', opts.propagationPolicy, ['Foreground', 'Background', 'Orphan']);
     errs.throwIfAny('DeleteOptions', 'meta.k8s.io', '');
   }
-  if (opts.dryRun !== undefined) {
-    // kubectl sends a delete's dry run in the body only.
-    const values: unknown[] = Array.isArray(opts.dryRun) ? opts.dryRun : [opts.dryRun];
-    const bad = values.find((v) => v !== 'All');
-    if (bad !== undefined) {
-      const errs = new FieldErrors();
-      errs.notSupported('dryRun', String(bad), ['All']);
-      errs.throwIfAny('DeleteOptions', 'meta.k8s.io', '');
-    }
-  }
-  if (opts.gracePeriodSeconds !== undefined && (typeof opts.gracePeriodSeconds !== 'number' || !Number.isInteger(opts.gracePeriodSeconds))) {
-    throw badRequest('gracePeriodSeconds must be an integer');
+  // kubectl sends a delete's dry run in the body only (a list of strings once decoded).
+  const bad = (opts.dryRun ?? []).find((v) => v !== 'All');
+  if (bad !== undefined) {
+    const errs = new FieldErrors();
+    errs.notSupported('dryRun', bad, ['All']);
+    errs.throwIfAny('DeleteOptions', 'meta.k8s.io', '');
   }
   return opts;
 }

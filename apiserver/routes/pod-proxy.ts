@@ -23,6 +23,7 @@ import type { Registry } from '../registry/registry.js';
 import { isPodFinished } from '../../api/conditions.js';
 import { relayFramesApart } from './ws-frame-relay.js';
 import { podLogQuery } from './subresources/log-options.js';
+import { one, type Query } from '../http/params.js';
 
 export interface KubeletTarget {
   pod: KubeObject;
@@ -99,11 +100,10 @@ function hostPort(t: KubeletTarget): string {
 }
 
 /** GET pods/log: the kubelet's text stream (or its Status), relayed as it comes. */
-export async function proxyLogs(registry: Registry, kubelets: KubeletConnector, namespace: string, podName: string, query: Record<string, unknown>, reply: FastifyReply): Promise<FastifyReply> {
-  const one = (v: unknown) => (Array.isArray(v) ? v[0] : v) as string | undefined;
+export async function proxyLogs(registry: Registry, kubelets: KubeletConnector, namespace: string, podName: string, query: Query, reply: FastifyReply): Promise<FastifyReply> {
   // The options are checked before the pod is looked up, as Kubernetes does.
   const q = podLogQuery(query, podName);
-  const t = await locateKubelet(registry, namespace, podName, one(query.container) || undefined);
+  const t = await locateKubelet(registry, namespace, podName, one(query, 'container') || undefined);
   const path = `/containerLogs/${encodeURIComponent(namespace)}/${encodeURIComponent(podName)}/${encodeURIComponent(t.container)}?${q}`;
   let res;
   try {

@@ -4,12 +4,11 @@
 import { decodeTime } from '../../../api/time.js';
 import { badRequest } from '../../../api/status.js';
 import { FieldErrors } from '../../../api/validation/field-errors.js';
+import { one, type Query } from '../../http/params.js';
 
 const INTEGERS = ['sinceSeconds', 'tailLines', 'limitBytes'] as const;
 const BOOLEANS = ['follow', 'previous', 'timestamps'] as const;
 const INT64_MAX = 2n ** 63n - 1n;
-
-const one = (v: unknown): string | undefined => (Array.isArray(v) ? (v[0] as string | undefined) : (v as string | undefined));
 
 /** Go's strconv.ParseInt(s, 10, 64), as a number (the kubelet reads no more than that). */
 function parseInt64(s: string): number {
@@ -20,16 +19,16 @@ function parseInt64(s: string): number {
 }
 
 /** The query the kubelet is sent for `pod`'s logs; throws Kubernetes' Status for options it refuses. */
-export function podLogQuery(query: Record<string, unknown>, pod: string): URLSearchParams {
+export function podLogQuery(query: Query, pod: string): URLSearchParams {
   const out = new URLSearchParams();
   const ints: Partial<Record<(typeof INTEGERS)[number], number>> = {};
   for (const p of INTEGERS) {
-    const v = one(query[p]);
+    const v = one(query, p);
     if (v === undefined || v === '') continue;
     ints[p] = parseInt64(v);
     out.set(p, String(ints[p]));
   }
-  const sinceTimeText = one(query.sinceTime);
+  const sinceTimeText = one(query, 'sinceTime');
   let sinceTime: string | undefined;
   if (sinceTimeText && sinceTimeText !== 'null') {
     const t = decodeTime(sinceTimeText);
@@ -38,7 +37,7 @@ export function podLogQuery(query: Record<string, unknown>, pod: string): URLSea
   }
   if (sinceTime) out.set('sinceTime', sinceTime);
   for (const p of BOOLEANS) {
-    const v = one(query[p]);
+    const v = one(query, p);
     if (v !== undefined && v !== '0' && v.toLowerCase() !== 'false') out.set(p, 'true');
   }
   const errs = new FieldErrors();
