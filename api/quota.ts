@@ -4,6 +4,7 @@
 // (their scopes), and how usage is written. The apiserver's ResourceQuota admission charges a
 // write against it; the controller-manager's resourcequota controller recounts it.
 import { formatQuantity, parseQuantity } from './quantity.js';
+import { aggregateContainers } from './pod-resources.js';
 import type { KubeObject } from './types/meta.js';
 
 /** Usage in base units (cores, bytes, counts), by quota resource name. */
@@ -31,7 +32,7 @@ export function podCountsAgainstQuota(pod: KubeObject): boolean {
   return phase !== 'Succeeded' && phase !== 'Failed' && !pod.metadata.deletionTimestamp;
 }
 
-type Container = { name?: string; resources?: { requests?: Record<string, string>; limits?: Record<string, string> } };
+type Container = { name?: string; restartPolicy?: string; resources?: { requests?: Record<string, string>; limits?: Record<string, string> } };
 
 function containers(pod: KubeObject): { regular: Container[]; init: Container[] } {
   const spec = (pod.spec ?? {}) as { containers?: Container[]; initContainers?: Container[] };
@@ -39,14 +40,17 @@ function containers(pod: KubeObject): { regular: Container[]; init: Container[] 
 }
 
 /**
- * A pod's requests or limits: the sum over its containers, or its largest init container's when
- * more, plus its overhead (RuntimeClass): on every request, and on the limits it has.
+ * A pod's requests or limits: its containers' aggregate (api/pod-resources.ts: the sum, or the
+ * busiest moment of initialization when more; sidecars count from their start), plus its overhead (RuntimeClass): on every request, and on the limits it has.
  */
 function podResources(pod: KubeObject, which: 'requests' | 'limits'): Map<string, number> {
   const { regular, init } = containers(pod);
-  const out = new Map<string, number>();
-  for (const c of regular) for (const [k, v] of Object.entries(c?.resources?.[which] ?? {})) out.set(k, (out.get(k) ?? 0) + (parseQuantity(v) ?? 0));
-  for (const c of init) for (const [k, v] of Object.entries(c?.resources?.[which] ?? {})) out.set(k, Math.max(out.get(k) ?? 0, parseQuantity(v) ?? 0));
+  const out = aggregateContainers({ containers: regular, initContainers: init }, (c) => {
+    const amounts = new Map<string, number>();
+    const listed = c?.resources?.[which];
+    for (const [k, v] of Object.entries(listed && typeof listed === 'object' ? listed : {})) amounts.set(k, parseQuantity(v) ?? 0);
+    return amounts;
+  });
   const overhead = (pod.spec as { overhead?: Record<string, string> } | undefined)?.overhead;
   for (const [k, v] of Object.entries(overhead && typeof overhead === 'object' ? overhead : {})) {
     if (which === 'requests' || out.has(k)) out.set(k, (out.get(k) ?? 0) + (parseQuantity(String(v)) ?? 0));

@@ -2,6 +2,7 @@
 // and what they request in total.
 import { isNodeReady } from '../api/conditions.js';
 import { milliValue, parseQuantity } from '../api/quantity.js';
+import { aggregateContainers } from '../api/pod-resources.js';
 import type { Node, Taint } from '../api/types/core.js';
 import type { Pod } from '../api/types/pod.js';
 
@@ -53,17 +54,15 @@ export function podPriority(pod: Pod): number {
   return typeof pod.spec?.priority === 'number' ? pod.spec.priority : 0;
 }
 
-/** A pod's effective request: the sum over containers, or the largest init container if larger, plus its overhead (RuntimeClass). */
+/** A pod's effective request (api/pod-resources.ts: sidecars counted from their start), plus its overhead (RuntimeClass). */
 export function podRequests(pod: Pod): Resources {
-  const sum = { milliCPU: 0, memory: 0, pods: 1 };
-  for (const c of pod.spec.containers ?? []) {
-    sum.milliCPU += milliValue(c.resources?.requests?.cpu);
-    sum.memory += parseQuantity(c.resources?.requests?.memory) ?? 0;
-  }
-  for (const c of pod.spec.initContainers ?? []) {
-    sum.milliCPU = Math.max(sum.milliCPU, milliValue(c.resources?.requests?.cpu));
-    sum.memory = Math.max(sum.memory, parseQuantity(c.resources?.requests?.memory) ?? 0);
-  }
+  const total = aggregateContainers(pod.spec, (c) =>
+    new Map([
+      ['cpu', milliValue(c.resources?.requests?.cpu)],
+      ['memory', parseQuantity(c.resources?.requests?.memory) ?? 0],
+    ]),
+  );
+  const sum = { milliCPU: total.get('cpu') ?? 0, memory: total.get('memory') ?? 0, pods: 1 };
   const overhead = (pod.spec as { overhead?: Record<string, string> }).overhead;
   if (overhead) {
     sum.milliCPU += milliValue(overhead.cpu);

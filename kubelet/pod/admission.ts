@@ -4,7 +4,8 @@
 // with OutOfpods, OutOfcpu or OutOfmemory), never started. A pod is judged once: one the node
 // started before (it has a startTime) counts as admitted, so a restarted kubelet keeps its pods.
 import { isPodFinished } from '../../api/conditions.js';
-import { parseQuantity } from '../../api/quantity.js';
+import { milliValue, parseQuantity } from '../../api/quantity.js';
+import { aggregateContainers } from '../../api/pod-resources.js';
 import type { Pod } from '../../api/types/pod.js';
 
 export interface Rejection {
@@ -12,18 +13,15 @@ export interface Rejection {
   message: string;
 }
 
-/** A pod's requests: cpu in millicores, memory in bytes (containers summed, init containers at their largest). */
+/** A pod's requests: cpu in millicores, memory in bytes (api/pod-resources.ts: sidecars counted from their start). */
 export function podRequests(pod: Pod): { cpu: number; memory: number } {
-  const total = { cpu: 0, memory: 0 };
-  const add = (c: { resources?: { requests?: Record<string, string> } }, max: boolean) => {
-    const cpu = Math.ceil((parseQuantity(c?.resources?.requests?.cpu) ?? 0) * 1000 - 1e-9);
-    const memory = Math.ceil(parseQuantity(c?.resources?.requests?.memory) ?? 0);
-    total.cpu = max ? Math.max(total.cpu, cpu) : total.cpu + cpu;
-    total.memory = max ? Math.max(total.memory, memory) : total.memory + memory;
-  };
-  for (const c of pod.spec?.containers ?? []) add(c, false);
-  for (const c of pod.spec?.initContainers ?? []) add(c, true);
-  return total;
+  const total = aggregateContainers(pod.spec, (c) =>
+    new Map([
+      ['cpu', milliValue(c?.resources?.requests?.cpu)],
+      ['memory', Math.ceil(parseQuantity(c?.resources?.requests?.memory) ?? 0)],
+    ]),
+  );
+  return { cpu: total.get('cpu') ?? 0, memory: total.get('memory') ?? 0 };
 }
 
 export class NodeAdmission {
