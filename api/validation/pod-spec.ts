@@ -98,7 +98,7 @@ interface PodContext {
   hostUsers: boolean;
 }
 
-function validateContainer(c: Unstructured, field: string, pod: PodContext, errs: FieldErrors): void {
+function validateContainer(c: Unstructured, field: string, pod: PodContext, errs: FieldErrors, role: 'init' | 'regular' | 'ephemeral'): void {
   const { volumes, names } = pod;
   if (!c.name) errs.required(`${field}.name`);
   else {
@@ -152,18 +152,31 @@ function validateContainer(c: Unstructured, field: string, pod: PodContext, errs
       mountPaths.add(m.mountPath);
     }
   });
-  validateProbe(c.livenessProbe, `${field}.livenessProbe`, errs);
-  validateProbe(c.readinessProbe, `${field}.readinessProbe`, errs);
-  validateProbe(c.startupProbe, `${field}.startupProbe`, errs);
+  // A container's own restartPolicy makes an init container a sidecar; nothing else may have one.
+  if (role === 'init' && c.restartPolicy !== undefined && c.restartPolicy !== null && c.restartPolicy !== 'Always') {
+    errs.notSupported(`${field}.restartPolicy`, c.restartPolicy, ['Always']);
+  } else if (role === 'regular' && c.restartPolicy !== undefined && c.restartPolicy !== null) {
+    errs.forbidden(`${field}.restartPolicy`, 'may not be set for non-init containers');
+  }
+  if (role === 'init' && c.restartPolicy !== 'Always') {
+    // Init containers that run to completion are neither probed nor hooked.
+    for (const f of ['lifecycle', 'livenessProbe', 'readinessProbe', 'startupProbe']) {
+      if (c[f] !== undefined && c[f] !== null) errs.forbidden(`${field}.${f}`, 'may not be set for init containers without restartPolicy=Always');
+    }
+  } else {
+    validateProbe(c.livenessProbe, `${field}.livenessProbe`, errs);
+    validateProbe(c.readinessProbe, `${field}.readinessProbe`, errs);
+    validateProbe(c.startupProbe, `${field}.startupProbe`, errs);
+  }
   validateResources(c.resources, `${field}.resources`, errs);
   validateSecurityContext(c.securityContext, `${field}.securityContext`, pod.hostUsers, errs);
 }
 
 /** Fields an ephemeral container may not have: it serves no traffic, is never probed or restarted, and gets no resources of its own. */
-const NOT_FOR_EPHEMERAL = ['ports', 'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle'] as const;
+const NOT_FOR_EPHEMERAL = ['ports', 'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle', 'restartPolicy'] as const;
 
 function validateEphemeralContainer(c: Unstructured, field: string, pod: PodContext, errs: FieldErrors, targets: Set<string>): void {
-  validateContainer(c, field, pod, errs);
+  validateContainer(c, field, pod, errs, 'ephemeral');
   for (const f of NOT_FOR_EPHEMERAL) {
     if (c[f] !== undefined && c[f] !== null && !(Array.isArray(c[f]) && c[f].length === 0)) errs.forbidden(`${field}.${f}`, 'cannot be set for an Ephemeral Container');
   }
@@ -196,8 +209,8 @@ export function validatePodSpec(spec: Unstructured | undefined, field: string, e
   const containers: Unstructured[] = spec.containers ?? [];
   if (containers.length === 0) errs.required(`${field}.containers`);
   const pod: PodContext = { volumes, names: new Set<string>(), hostNetwork: spec.hostNetwork === true, hostUsers: spec.hostUsers !== false };
-  (spec.initContainers ?? []).forEach((c: Unstructured, i: number) => validateContainer(c, `${field}.initContainers[${i}]`, pod, errs));
-  containers.forEach((c, i) => validateContainer(c, `${field}.containers[${i}]`, pod, errs));
+  (spec.initContainers ?? []).forEach((c: Unstructured, i: number) => validateContainer(c, `${field}.initContainers[${i}]`, pod, errs, 'init'));
+  containers.forEach((c, i) => validateContainer(c, `${field}.containers[${i}]`, pod, errs, 'regular'));
   const targets = new Set(pod.names);
   (spec.ephemeralContainers ?? []).forEach((c: Unstructured, i: number) => validateEphemeralContainer(c, `${field}.ephemeralContainers[${i}]`, pod, errs, targets));
   validatePodSecurityContext(spec, `${field}.securityContext`, errs);

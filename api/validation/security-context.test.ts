@@ -1,27 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { applyDefaults } from '../defaults.js';
-import { StatusError } from '../status.js';
 import type { KubeObject } from '../types/meta.js';
-import { validateCreate } from './kinds.js';
-
-const podTarget = { apiVersion: 'v1', kind: 'Pod', group: '', namespaced: true };
+import { podCreateCauses } from '../../test/harness/pod-validation.js';
 
 function pod(spec: Record<string, unknown>, container: Record<string, unknown> = {}): KubeObject {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'busybox:1.36', ...container }], ...spec } };
 }
 
-/** The causes of the 422 a create gets, as field: message; none when it is valid. */
-function causes(obj: KubeObject): string[] {
-  applyDefaults(obj);
-  try {
-    validateCreate(podTarget, obj);
-    return [];
-  } catch (err) {
-    expect(err).toBeInstanceOf(StatusError);
-    expect((err as StatusError).code).toBe(422);
-    return (err as StatusError).details!.causes!.map((c) => `${c.field}: ${c.message}`);
-  }
-}
+const causes = podCreateCauses;
 
 describe("a pod's securityContext", () => {
   it('accepts what Kubernetes accepts', () => {

@@ -311,6 +311,11 @@ function valueCases(): Case[] {
     // Go decodes a null item of a list of structs as an empty struct, which validation refuses.
     create('pods', 'a null container', pod({ containers: [null] }), invalid(/spec.containers\[0\].name: Required value/)),
     create('pods', 'a null init container, toleration and port', pod({ initContainers: [null], tolerations: [null], containers: [{ name: 'c', image: 'x', ports: [null] }] }), invalid(/spec.initContainers\[0\].name: Required value/)),
+    // A container's own restartPolicy: only Always, only on init containers (sidecars).
+    create('pods', 'a sidecar restartPolicy that is an object', pod({ initContainers: [{ name: 'i', image: 'x', restartPolicy: { always: true } }] }), badRequest(/Go struct field Container.spec.initContainers.restartPolicy of type v1.ContainerRestartPolicy$/)),
+    create('pods', 'an init container restartPolicy of Never', pod({ initContainers: [{ name: 'i', image: 'x', restartPolicy: 'Never' }] }), invalid(/spec.initContainers\[0\].restartPolicy: Unsupported value: "Never": supported values: "Always"/)),
+    create('pods', 'a restartPolicy on a regular container', pod({ containers: [{ name: 'c', image: 'x', restartPolicy: 'Always' }] }), invalid(/may not be set for non-init containers/)),
+    create('pods', 'a liveness probe on an init container that runs to completion', pod({ initContainers: [{ name: 'i', image: 'x', livenessProbe: { exec: { command: ['true'] } } }] }), invalid(/may not be set for init containers without restartPolicy=Always/)),
     create('pods', 'ephemeral containers with ports and a missing target', pod({ ephemeralContainers: [{ name: 'e', image: 'x', ports: [{ containerPort: 80 }], targetContainerName: 'nope' }] }), invalid(/cannot be set for an Ephemeral Container/)),
     // Security contexts are typed: wrong types are 400s, values out of range 422s.
     create('pods', 'runAsUser as a string', pod({ securityContext: { runAsUser: 'root' } }), badRequest(/cannot unmarshal string/)),
