@@ -2,7 +2,8 @@
 // own columns (api/kinds/). Cells are computed from the object at serving time, with the same
 // names, order and wide-only priorities as Kubernetes.
 import { asText } from './codec/values.js';
-import { isPodReady } from './conditions.js';
+import { isConditionTrue, isPodFinished, isPodReady } from './conditions.js';
+import { isSidecar } from './pod-resources.js';
 import { ageSince } from './duration.js';
 import { labelSelectorToString } from './labels.js';
 import type { KubeObject } from './types/meta.js';
@@ -81,43 +82,56 @@ export function restartsText(restarts: { count: number; last: number }, now: num
 export function summarizePod(pod: KubeObject): PodSummary {
   const spec = pod.spec ?? {};
   const status = pod.status ?? {};
-  const total = (spec.containers ?? []).length;
+  const initSpecs: any[] = Array.isArray(spec.initContainers) ? spec.initContainers : [];
+  const sidecarNames = new Set(initSpecs.filter(isSidecar).map((c) => c.name));
+  // Sidecars run beside the regular containers, so they count among them.
+  const total = (spec.containers ?? []).length + sidecarNames.size;
   let restarts = 0;
   let lastRestart = 0;
+  let sidecarRestarts = 0;
+  let lastSidecarRestart = 0;
   let readyContainers = 0;
   let reason: string = status.reason || status.phase || 'Pending';
-  const noteRestart = (cs: any) => {
-    restarts += cs.restartCount ?? 0;
-    const finished = cs.lastState?.terminated?.finishedAt;
-    if (finished) lastRestart = Math.max(lastRestart, Date.parse(finished) || 0);
-  };
+  const finishedAt = (cs: any) => Date.parse(cs.lastState?.terminated?.finishedAt ?? '') || 0;
 
   let initializing = false;
   const initStatuses: any[] = status.initContainerStatuses ?? [];
-  const initCount = (spec.initContainers ?? []).length;
   for (let i = 0; i < initStatuses.length; i++) {
     const cs = initStatuses[i];
-    noteRestart(cs);
+    restarts += cs.restartCount ?? 0;
+    lastRestart = Math.max(lastRestart, finishedAt(cs));
+    const sidecar = sidecarNames.has(cs.name);
+    if (sidecar) {
+      sidecarRestarts += cs.restartCount ?? 0;
+      lastSidecarRestart = Math.max(lastSidecarRestart, finishedAt(cs));
+    }
     const t = cs.state?.terminated;
     const w = cs.state?.waiting;
     if (t && t.exitCode === 0) continue;
-    if (cs.started && cs.state?.running) continue; // a restartable (sidecar) init container
+    if (sidecar && cs.started) {
+      if (cs.ready) readyContainers++;
+      continue;
+    }
     if (t) {
       reason = t.reason ? `Init:${t.reason}` : t.signal ? `Init:Signal:${t.signal}` : `Init:ExitCode:${t.exitCode}`;
     } else if (w?.reason && w.reason !== 'PodInitializing') {
       reason = `Init:${w.reason}`;
     } else {
-      reason = `Init:${i}/${initCount}`;
+      reason = `Init:${i}/${initSpecs.length}`;
     }
     initializing = true;
     break;
   }
 
-  if (!initializing) {
+  // Once initialized (a sidecar restarting does not undo it), the regular containers tell.
+  if (!initializing || isConditionTrue(pod, 'Initialized')) {
+    restarts = sidecarRestarts;
+    lastRestart = lastSidecarRestart;
     let hasRunning = false;
     const statuses: any[] = [...(status.containerStatuses ?? [])].reverse();
     for (const cs of statuses) {
-      noteRestart(cs);
+      restarts += cs.restartCount ?? 0;
+      lastRestart = Math.max(lastRestart, finishedAt(cs));
       const w = cs.state?.waiting;
       const t = cs.state?.terminated;
       if (w?.reason) reason = w.reason;
@@ -133,7 +147,8 @@ export function summarizePod(pod: KubeObject): PodSummary {
     }
   }
 
-  if (pod.metadata.deletionTimestamp) reason = status.reason === 'NodeLost' ? 'Unknown' : 'Terminating';
+  if (pod.metadata.deletionTimestamp && status.reason === 'NodeLost') reason = 'Unknown';
+  else if (pod.metadata.deletionTimestamp && !isPodFinished(pod)) reason = 'Terminating';
 
   return { ready: `${readyContainers}/${total}`, status: reason, restarts: { count: restarts, last: lastRestart } };
 }

@@ -108,6 +108,10 @@ export interface Container {
   securityContext?: SecurityContext;
   /** Only on init containers: "Always" makes it a sidecar. */
   restartPolicy?: string;
+  /** Where in the container its termination message file is mounted (defaulted to /dev/termination-log). */
+  terminationMessagePath?: string;
+  /** "File", or "FallbackToLogsOnError": the end of the log when a failed container wrote no message. */
+  terminationMessagePolicy?: string;
 }
 
 export interface KeyToPath {

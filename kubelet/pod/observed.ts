@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { canonical } from '../../api/canonical.js';
 import type { Container, Pod } from '../../api/types/pod.js';
 import type { ContainerState, ContainerStatus, PodSandboxStatus } from '../runtime/runtime.js';
+import { LABEL_TERMINATION_MESSAGE_FILE } from '../container/termination-message.js';
 
 export const LABEL_NODE = 'io.kubette.node';
 export const LABEL_POD_UID = 'io.kubernetes.pod.uid';
@@ -36,6 +37,10 @@ export interface ObservedContainer {
   image: string;
   imageID: string;
   ip?: string;
+  /** Where on the node its termination message file is (the label set when it was created). */
+  messageFile?: string;
+  /** What it left as its termination message once exited (read by the pod syncer). */
+  terminationMessage?: string;
 }
 
 /** Changes when the container's spec changes (e.g. a new image): the container is then replaced. */
@@ -69,6 +74,7 @@ export function fromContainer(c: ContainerStatus): ObservedContainer {
     error: c.message,
     image: c.image,
     imageID: c.imageRef,
+    ...(c.labels[LABEL_TERMINATION_MESSAGE_FILE] ? { messageFile: c.labels[LABEL_TERMINATION_MESSAGE_FILE] } : {}),
   };
 }
 

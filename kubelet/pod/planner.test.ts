@@ -36,7 +36,7 @@ function sandbox(over: Partial<ObservedContainer> = {}): ObservedContainer {
 }
 
 function plan(p: Pod, containers: ObservedContainer[], extra: Partial<PlanInput> = {}) {
-  return computePodActions({ pod: p, containers, restartBackoff: () => 0, probeFailures: new Map(), ...extra });
+  return computePodActions({ pod: p, containers, restartBackoff: () => 0, probeFailures: new Map(), started: new Map(), ...extra });
 }
 
 const starts = (a: ReturnType<typeof plan>) => a.start.map((s) => `${s.kind}:${s.container.name}#${s.attempt}`);
@@ -159,5 +159,78 @@ describe('goSeconds', () => {
     expect(goSeconds(10_000)).toBe('10s');
     expect(goSeconds(160_000)).toBe('2m40s');
     expect(goSeconds(300_000)).toBe('5m0s');
+  });
+});
+
+describe('computePodActions with sidecars (init containers with restartPolicy Always)', () => {
+  const sidecarPod = (over: Partial<Pod['spec']> = {}) =>
+    pod({
+      initContainers: [
+        { name: 'proxy', image: 'x', restartPolicy: 'Always' },
+        { name: 'migrate', image: 'y' },
+      ],
+      ...over,
+    });
+
+  it('starts the next init container once the sidecar runs, and the app once the rest succeeded', () => {
+    const p = sidecarPod();
+    expect(starts(plan(p, []))).toEqual(['init:proxy#0']);
+    const proxy = ctr(p, 'init', 'proxy');
+    expect(starts(plan(p, [sandbox(), proxy]))).toEqual(['init:migrate#0']);
+    // The sidecar keeps running while the app starts.
+    const migrated = ctr(p, 'init', 'migrate', { state: 'exited', exitCode: 0 });
+    const a = plan(p, [sandbox(), proxy, migrated]);
+    expect(starts(a)).toEqual(['app:app#0']);
+    expect(a.kill).toEqual([]);
+  });
+
+  it('waits for a sidecar startup probe before the next init container', () => {
+    const p = sidecarPod({ initContainers: [{ name: 'proxy', image: 'x', restartPolicy: 'Always', startupProbe: { exec: { command: ['true'] } } }, { name: 'migrate', image: 'y' }] });
+    const proxy = ctr(p, 'init', 'proxy');
+    expect(starts(plan(p, [sandbox(), proxy]))).toEqual([]);
+    expect(starts(plan(p, [sandbox(), proxy], { started: new Map([[proxy.id, true]]) }))).toEqual(['init:migrate#0']);
+  });
+
+  it('restarts an exited sidecar whatever the pod restartPolicy, during initialization and after', () => {
+    const p = sidecarPod({ restartPolicy: 'Never' });
+    const exited = ctr(p, 'init', 'proxy', { state: 'exited', exitCode: 0 });
+    expect(starts(plan(p, [sandbox(), exited]))).toEqual(['init:proxy#1']);
+    const running = [sandbox(), exited, ctr(p, 'init', 'migrate', { state: 'exited' }), ctr(p, 'app', 'app')];
+    expect(starts(plan(p, running))).toEqual(['init:proxy#1']);
+    // In its crash-loop window: waits, and says so.
+    const waiting = plan(p, running, { restartBackoff: () => 10_000 });
+    expect(starts(waiting)).toEqual([]);
+    expect(waiting.waiting.proxy?.reason).toBe('CrashLoopBackOff');
+  });
+
+  it('replaces a sidecar whose liveness probe failed or whose spec changed', () => {
+    const p = sidecarPod();
+    const proxy = ctr(p, 'init', 'proxy');
+    const done = [sandbox(), proxy, ctr(p, 'init', 'migrate', { state: 'exited' }), ctr(p, 'app', 'app')];
+    const failed = plan(p, done, { probeFailures: new Map([[proxy.id, 'failed liveness probe']]) });
+    expect(failed.kill).toEqual([{ id: proxy.id, name: 'proxy', message: 'Init container proxy failed liveness probe' }]);
+    expect(starts(failed)).toEqual(['init:proxy#1']);
+    const changed = plan(p, [sandbox(), { ...proxy, hash: 'old' }, ...done.slice(2)]);
+    expect(changed.kill[0]?.message).toBe('Init container proxy definition changed');
+  });
+
+  it('never runs the classic init containers again once the app has run', () => {
+    const p = sidecarPod();
+    const a = plan(p, [sandbox(), ctr(p, 'init', 'proxy'), ctr(p, 'app', 'app')]);
+    expect(starts(a)).toEqual([]);
+  });
+
+  it('ends the pod, sidecars included, when its regular containers finished for good', () => {
+    const p = sidecarPod({ restartPolicy: 'Never' });
+    const a = plan(p, [sandbox(), ctr(p, 'init', 'proxy', { state: 'exited', exitCode: 137 }), ctr(p, 'init', 'migrate', { state: 'exited' }), ctr(p, 'app', 'app', { state: 'exited', exitCode: 0 })]);
+    expect(a.terminal).toBe(true);
+    expect(a.killPod).toBe(true);
+    // The exited sidecar is not started again for a pod that is done.
+    expect(starts(a)).toEqual([]);
+    // With OnFailure, a failed app container runs again, and so does its sidecar.
+    const onFailure = sidecarPod({ restartPolicy: 'OnFailure' });
+    const b = plan(onFailure, [sandbox(), ctr(onFailure, 'init', 'proxy'), ctr(onFailure, 'init', 'migrate', { state: 'exited' }), ctr(onFailure, 'app', 'app', { state: 'exited', exitCode: 1 })]);
+    expect(b.terminal).toBe(false);
+    expect(starts(b)).toEqual(['app:app#1']);
   });
 });

@@ -1,13 +1,15 @@
 // The pod planner: given a pod's spec and the containers the runtime has for it, decide what to
 // kill, create and start. Pure (no I/O, time passed in), so every case is a table test; the pod
 // worker carries the plan out. Follows the kubelet's rules: a pod runs in a sandbox; init
-// containers run one at a time, in order, each to success; then the app containers start; exits
+// containers run one at a time, in order, each to success (a sidecar, restartPolicy Always, to its
+// start, and is then kept running beside the rest); then the app containers start; exits
 // are restarted by restartPolicy with crash-loop back-off; a changed spec or a failed liveness
 // probe replaces a container; ephemeral containers start once; a pod whose containers have all
 // finished for good is terminal.
 import type { Container, EphemeralContainer, Pod } from '../../api/types/pod.js';
 import { byAttemptDesc, containerHash, type ObservedContainer } from './observed.js';
 import { isPodFinished } from '../../api/conditions.js';
+import { isSidecar } from '../../api/pod-resources.js';
 
 export interface PlanInput {
   pod: Pod;
@@ -17,6 +19,8 @@ export interface PlanInput {
   restartBackoff(name: string, finishedAt: number): number;
   /** Container ids a liveness or startup probe has failed for, with the reason. */
   probeFailures: ReadonlyMap<string, string>;
+  /** Startup probe results by container id (only containers with a startup probe appear). */
+  started: ReadonlyMap<string, boolean>;
 }
 
 export interface StartAction {
@@ -126,22 +130,59 @@ export function computePodActions(input: PlanInput): PodActions {
     if (!newest('ephemeral', ec.name)) actions.start.push({ container: ec, kind: 'ephemeral', attempt: 0 });
   }
 
-  // Init containers: the first one not yet successful in this sandbox decides.
-  for (const ic of spec.initContainers ?? []) {
+  // A sidecar (an init container with restartPolicy Always) is kept running whatever the pod's
+  // restartPolicy: started when absent, restarted after an exit (with back-off), a changed spec
+  // or a failed liveness or startup probe. Answers whether it runs and has started (its startup
+  // probe, if any, succeeded): only then may the init containers after it run.
+  const keepSidecar = (ic: Container): boolean => {
     const last = newest('init', ic.name);
     if (!last || last.sandboxId !== sandbox.id) {
       actions.start.push({ container: ic, kind: 'init', attempt: nextAttempt('init', ic.name) });
+      return false;
+    }
+    if (last.state === 'running') {
+      let why: string | undefined;
+      if (last.hash && last.hash !== containerHash(ic)) why = `Init container ${ic.name} definition changed`;
+      else if (input.probeFailures.has(last.id)) why = `Init container ${ic.name} ${input.probeFailures.get(last.id)}`;
+      if (why) {
+        actions.kill.push({ id: last.id, name: ic.name, message: why });
+        actions.start.push({ container: ic, kind: 'init', attempt: last.attempt + 1 });
+        return false;
+      }
+      return !ic.startupProbe || input.started.get(last.id) === true;
+    }
+    if (hasExited(last) && !restartWaits(ic.name, last)) actions.start.push({ container: ic, kind: 'init', attempt: last.attempt + 1 });
+    return false;
+  };
+
+  // Once a regular container has run in this sandbox the pod is initialized for good: only its
+  // sidecars are still looked after. Before, init containers go in order, one at a time, each
+  // to success (a sidecar: to its start), and the first that is not there yet decides.
+  const initialized = containers.some((c) => c.kind === 'app' && c.sandboxId === sandbox.id);
+  if (initialized) {
+    for (const ic of spec.initContainers ?? []) if (isSidecar(ic)) keepSidecar(ic);
+  } else {
+    for (const ic of spec.initContainers ?? []) {
+      if (isSidecar(ic)) {
+        if (keepSidecar(ic)) continue;
+        return actions;
+      }
+      const last = newest('init', ic.name);
+      if (!last || last.sandboxId !== sandbox.id) {
+        actions.start.push({ container: ic, kind: 'init', attempt: nextAttempt('init', ic.name) });
+        return actions;
+      }
+      if (last.state === 'running') return actions;
+      if (hasExited(last) && exitCodeOf(last) === 0) continue;
+      if (policy === 'Never') {
+        actions.terminal = true;
+        actions.killPod = true;
+        actions.start = [];
+        return actions;
+      }
+      if (!restartWaits(ic.name, last)) actions.start.push({ container: ic, kind: 'init', attempt: last.attempt + 1 });
       return actions;
     }
-    if (last.state === 'running') return actions;
-    if (hasExited(last) && exitCodeOf(last) === 0) continue;
-    if (policy === 'Never') {
-      actions.terminal = true;
-      actions.killPod = true;
-      return actions;
-    }
-    if (!restartWaits(ic.name, last)) actions.start.push({ container: ic, kind: 'init', attempt: last.attempt + 1 });
-    return actions;
   }
 
   let finished = 0;
@@ -183,9 +224,14 @@ export function computePodActions(input: PlanInput): PodActions {
     if (!restartWaits(c.name, last)) actions.start.push({ container: c, kind: 'app', attempt: last.attempt + 1 });
   }
 
+  // Every regular container has finished for good: the pod is done, and its sidecars, which
+  // would otherwise keep it alive, are stopped with it rather than restarted.
   if (policy !== 'Always' && finished === spec.containers.length && (policy === 'Never' || succeeded === finished)) {
     actions.terminal = true;
     actions.killPod = true;
+    actions.start = [];
+    actions.kill = [];
+    actions.waiting = {};
   }
   return actions;
 }

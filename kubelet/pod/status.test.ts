@@ -186,3 +186,53 @@ describe('computePodStatus', () => {
     expect(s.conditions!.find((x) => x.type === 'Initialized')!.lastTransitionTime).toBe(NOW);
   });
 });
+
+describe('computePodStatus with sidecars', () => {
+  const p = (over: Partial<Pod['spec']> = {}) =>
+    pod({ restartPolicy: 'Never', initContainers: [{ name: 'proxy', image: 'x', restartPolicy: 'Always', readinessProbe: { exec: { command: ['true'] } } }, { name: 'migrate', image: 'y' }], ...over });
+
+  it('is Pending and not Initialized until the init containers are through; a finished one is ready', () => {
+    const s = status(p(), [sandbox(), c('init', 'proxy'), c('init', 'migrate')]);
+    expect(s.phase).toBe('Pending');
+    expect(s.conditions!.find((x) => x.type === 'Initialized')).toMatchObject({ status: 'False', message: 'containers with incomplete status: [migrate]' });
+    // A classic init container is never ready while it runs; a sidecar waits for its probe.
+    expect(s.initContainerStatuses!.map((x) => [x.name, x.ready, x.started])).toEqual([['proxy', false, true], ['migrate', false, true]]);
+    const done = status(p(), [sandbox(), c('init', 'proxy'), c('init', 'migrate', { state: 'exited' }), c('app', 'app')], { ready: new Map([['proxy-0', true]]) });
+    expect(done.phase).toBe('Running');
+    expect(cond(done, 'Initialized')).toBe('True');
+    expect(done.initContainerStatuses!.map((x) => [x.name, x.ready])).toEqual([['proxy', true], ['migrate', true]]);
+    expect(cond(done, 'Ready')).toBe('True');
+  });
+
+  it('is not Ready while a sidecar is not, and names it first', () => {
+    const s = status(p(), [sandbox(), c('init', 'proxy'), c('init', 'migrate', { state: 'exited' }), c('app', 'app')], { ready: new Map([['proxy-0', false]]) });
+    expect(s.conditions!.find((x) => x.type === 'ContainersReady')).toMatchObject({ status: 'False', message: 'containers with unready status: [proxy]' });
+  });
+
+  it('stays Running and Initialized while a sidecar restarts after the app has run', () => {
+    const s = status(p(), [sandbox(), c('init', 'proxy', { state: 'exited', exitCode: 1 }), c('init', 'migrate', { state: 'exited' }), c('app', 'app')], { waiting: { proxy: { reason: 'CrashLoopBackOff' } } });
+    expect(s.phase).toBe('Running');
+    expect(cond(s, 'Initialized')).toBe('True');
+  });
+
+  it('ends Succeeded from the regular containers alone, however the sidecars were stopped', () => {
+    const s = status(p(), [sandbox(), c('init', 'proxy', { state: 'exited', exitCode: 143 }), c('init', 'migrate', { state: 'exited' }), c('app', 'app', { state: 'exited', exitCode: 0 })]);
+    expect(s.phase).toBe('Succeeded');
+    const failed = status(p(), [sandbox(), c('init', 'proxy', { state: 'exited', exitCode: 0 }), c('init', 'migrate', { state: 'exited' }), c('app', 'app', { state: 'exited', exitCode: 2 })]);
+    expect(failed.phase).toBe('Failed');
+  });
+});
+
+describe('computePodStatus termination messages', () => {
+  it("shows what a container left as its termination message, after the runtime's own word", () => {
+    const p = pod({ restartPolicy: 'Never' });
+    const s = status(p, [sandbox(), c('app', 'app', { state: 'exited', exitCode: 1, terminationMessage: 'config missing' })]);
+    expect(s.containerStatuses![0]!.state).toMatchObject({ terminated: { exitCode: 1, reason: 'Error', message: 'config missing' } });
+    const never = status(p, [sandbox(), c('app', 'app', { state: 'created', exitCode: 0, error: 'exec: "nope": not found', terminationMessage: 'x' })]);
+    expect(never.containerStatuses![0]!.state).toMatchObject({ terminated: { reason: 'StartError', message: 'exec: "nope": not found: x' } });
+    // Three containers share 12 KiB: 4 KiB each.
+    const three = pod({ restartPolicy: 'Never', containers: ['a', 'b', 'c'].map((name) => ({ name, image: 'busybox:1.36' })) });
+    const long = status(three, [sandbox(), c('app', 'a', { state: 'exited', terminationMessage: 'z'.repeat(5000) })]);
+    expect((long.containerStatuses![0]!.state as { terminated: { message: string } }).terminated.message).toHaveLength(4096);
+  });
+});

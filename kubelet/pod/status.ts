@@ -5,6 +5,8 @@ import { KUBELET_POD_CONDITIONS } from '../../api/kubelet-patches.js';
 import type { Container, ContainerStatus, Pod, PodCondition, PodStatus } from '../../api/types/pod.js';
 import { rfc3339 } from '../../api/time.js';
 import { byAttemptDesc, type ObservedContainer } from './observed.js';
+import { isSidecar } from '../../api/pod-resources.js';
+import { withinPodBudget } from '../container/termination-message.js';
 import { exitCodeOf, hasExited } from './planner.js';
 
 export interface StatusInput {
@@ -24,19 +26,24 @@ export interface StatusInput {
   terminating?: boolean;
 }
 
+/** The pod's containers that share its termination message budget. */
+const podContainers = (pod: Pod) => pod.spec.containers.length + (pod.spec.initContainers?.length ?? 0);
+
 /** Runtimes report nanoseconds; metav1.Time carries whole seconds. */
 function seconds(t: string | undefined): string | undefined {
   return t ? rfc3339(new Date(Date.parse(t))) : undefined;
 }
 
-function terminatedState(c: ObservedContainer, runtime: string) {
+function terminatedState(c: ObservedContainer, runtime: string, containersInPod: number) {
   const code = exitCodeOf(c);
   const reason = c.state === 'created' ? 'StartError' : c.oomKilled ? 'OOMKilled' : code === 0 ? 'Completed' : 'Error';
+  // The runtime's own word on it first, then what the container said.
+  const message = withinPodBudget([c.state === 'created' ? c.error : undefined, c.terminationMessage].filter((m) => !!m).join(': '), containersInPod);
   return {
     terminated: {
       exitCode: code,
       reason,
-      ...(c.state === 'created' && c.error ? { message: c.error } : {}),
+      ...(message ? { message } : {}),
       startedAt: seconds(c.startedAt ?? c.finishedAt),
       finishedAt: seconds(c.finishedAt),
       containerID: `${runtime}://${c.id}`,
@@ -60,7 +67,7 @@ function containerStatus(spec: Container, history: ObservedContainer[], input: S
     return {
       ...common,
       state: { running: { startedAt: seconds(last.startedAt) } },
-      lastState: prev && hasExited(prev) ? terminatedState(prev, input.runtime) : {},
+      lastState: prev && hasExited(prev) ? terminatedState(prev, input.runtime, podContainers(input.pod)) : {},
       ready: input.ready.get(last.id) ?? !spec.readinessProbe,
       started: input.started.get(last.id) ?? !spec.startupProbe,
     };
@@ -68,9 +75,9 @@ function containerStatus(spec: Container, history: ObservedContainer[], input: S
   if (hasExited(last)) {
     if (waiting) {
       // Between runs (back-off, a failed pull of a changed image): waiting, with the exit last seen.
-      return { ...common, state: { waiting: { reason: waiting.reason, ...(waiting.message ? { message: waiting.message } : {}) } }, lastState: terminatedState(last, input.runtime) };
+      return { ...common, state: { waiting: { reason: waiting.reason, ...(waiting.message ? { message: waiting.message } : {}) } }, lastState: terminatedState(last, input.runtime, podContainers(input.pod)) };
     }
-    return { ...common, state: terminatedState(last, input.runtime), lastState: prev && hasExited(prev) ? terminatedState(prev, input.runtime) : {} };
+    return { ...common, state: terminatedState(last, input.runtime, podContainers(input.pod)), lastState: prev && hasExited(prev) ? terminatedState(prev, input.runtime, podContainers(input.pod)) : {} };
   }
   return { ...common, state: { waiting: { reason: defaultWaiting } } };
 }
@@ -89,17 +96,47 @@ function condition(type: string, ok: boolean, input: StatusInput, reason?: strin
   };
 }
 
-/** The pod phase from container states, as the kubelet's getPhase decides it. */
-export function podPhase(pod: Pod, init: ContainerStatus[], app: ContainerStatus[], initDone: boolean): NonNullable<PodStatus['phase']> {
+/** Whether a regular container has run: the pod was initialized then, whatever its sidecars do now. */
+function anyRegularStarted(app: ContainerStatus[]): boolean {
+  return app.some((s) => 'running' in s.state || 'terminated' in s.state);
+}
+
+/**
+ * The pod phase from container states, as the kubelet's getPhase decides it. `finished`: the
+ * kubelet has stopped the pod for good, so exited containers will not run again.
+ */
+export function podPhase(pod: Pod, init: ContainerStatus[], app: ContainerStatus[], finished = false): NonNullable<PodStatus['phase']> {
   const policy = pod.spec.restartPolicy ?? 'Always';
-  if (!initDone) {
-    const failed = init.some((s) => 'terminated' in s.state && s.state.terminated.exitCode !== 0);
-    return failed && policy === 'Never' ? 'Failed' : 'Pending';
-  }
+  const initSpecs = pod.spec.initContainers ?? [];
+  const statusOf = (list: ContainerStatus[], name: string) => list.find((s) => s.name === name);
+  let pendingInit = 0;
+  let failedInit = 0;
+  let unknown = 0;
   let running = 0;
   let waiting = 0;
   let stopped = 0;
   let succeeded = 0;
+  for (const c of initSpecs) {
+    const s = statusOf(init, c.name);
+    if (isSidecar(c)) {
+      // A sidecar that exited does not count: it is restarted, and it does not end the pod.
+      if (!s) unknown++;
+      else if ('running' in s.state) {
+        if (!s.started) pendingInit++;
+        running++;
+      } else if ('waiting' in s.state && !('terminated' in s.lastState)) {
+        pendingInit++;
+        waiting++;
+      }
+      continue;
+    }
+    if (!s || 'running' in s.state) pendingInit++;
+    else if ('terminated' in s.state) {
+      if (s.state.terminated.exitCode !== 0) failedInit++;
+    } else if (s.lastState.terminated) {
+      if ((s.lastState.terminated as { exitCode?: number }).exitCode !== 0) failedInit++;
+    } else pendingInit++;
+  }
   for (const s of app) {
     if ('running' in s.state) running++;
     else if ('terminated' in s.state) {
@@ -108,9 +145,12 @@ export function podPhase(pod: Pod, init: ContainerStatus[], app: ContainerStatus
     } else if ('terminated' in s.lastState) stopped++;
     else waiting++;
   }
-  if (waiting > 0) return 'Pending';
-  if (running > 0) return 'Running';
-  if (stopped > 0) {
+  unknown += pod.spec.containers.length - app.length;
+  if (failedInit > 0 && policy === 'Never') return 'Failed';
+  if ((pendingInit > 0 && !anyRegularStarted(app)) || waiting > 0) return 'Pending';
+  if (running > 0 && unknown === 0) return 'Running';
+  if (running === 0 && stopped > 0 && unknown === 0) {
+    if (finished) return stopped === succeeded ? 'Succeeded' : 'Failed';
     if (policy === 'Always') return 'Running';
     if (stopped === succeeded) return 'Succeeded';
     if (policy === 'Never') return 'Failed';
@@ -140,11 +180,24 @@ export function computePodStatus(input: StatusInput): PodStatus {
     containers.filter((c) => c.kind === kind && c.name === name).sort(byAttemptDesc);
 
   const initSpecs = pod.spec.initContainers ?? [];
-  const initStatuses = initSpecs.map((c) => containerStatus(c, history('init', c.name), input, 'PodInitializing'));
-  const initDone = initSpecs.every((c) => {
-    const last = history('init', c.name)[0];
-    return last && last.sandboxId === sandbox?.id && hasExited(last) && exitCodeOf(last) === 0;
+  const initStatuses = initSpecs.map((c) => {
+    const s = containerStatus(c, history('init', c.name), input, 'PodInitializing');
+    // An init container that runs to completion is ready once it has succeeded, never while it
+    // runs; a sidecar is ready as a regular container is, once started.
+    if (!isSidecar(c)) return { ...s, ready: 'terminated' in s.state && s.state.terminated.exitCode === 0 };
+    return s.started ? s : { ...s, ready: false };
   });
+  // Initialized in this sandbox: every init container succeeded (a sidecar: runs and has
+  // started), or a regular container has run here already (a sidecar restarting since then
+  // does not take that back).
+  const initializedBy = (c: Container, i: number) => {
+    const last = history('init', c.name)[0];
+    if (!last || last.sandboxId !== sandbox?.id) return false;
+    return isSidecar(c) ? last.state === 'running' && initStatuses[i]!.started === true : hasExited(last) && exitCodeOf(last) === 0;
+  };
+  const appRanHere = containers.some((c) => c.kind === 'app' && c.sandboxId === sandbox?.id && c.state !== 'created');
+  const incompleteInit = initSpecs.filter((c, i) => !initializedBy(c, i));
+  const initDone = appRanHere || incompleteInit.length === 0;
   const appStatuses = pod.spec.containers.map((c) => containerStatus(c, history('app', c.name), input, initDone ? 'ContainerCreating' : 'PodInitializing'));
 
   // Ephemeral containers are never ready and have no startup state (no probes).
@@ -159,12 +212,9 @@ export function computePodStatus(input: StatusInput): PodStatus {
   // A deleted pod ends Succeeded if every container exited 0, else Failed, whatever its restart
   // policy (Kubernetes' kubelet since 1.27), so a Job's controller can tell how it ended.
   const stoppedPhase = () => (appStatuses.length > 0 && appStatuses.every((c) => 'terminated' in c.state && c.state.terminated.exitCode === 0) ? 'Succeeded' : 'Failed');
-  const phase = terminal ? current.phase! : input.terminating ? stoppedPhase() : podPhase(pod, initStatuses, appStatuses, initDone);
-  const unready = appStatuses.filter((s) => !s.ready).map((s) => s.name);
-  const incompleteInit = initSpecs.filter((c) => {
-    const last = history('init', c.name)[0];
-    return !(last && hasExited(last) && exitCodeOf(last) === 0);
-  });
+  const phase = terminal ? current.phase! : input.terminating ? stoppedPhase() : podPhase(pod, initStatuses, appStatuses);
+  // Sidecars serve beside the regular containers, so the pod is ready only when they are too.
+  const unready = [...initStatuses.filter((s, i) => isSidecar(initSpecs[i]) && !s.ready), ...appStatuses.filter((s) => !s.ready)].map((s) => s.name);
   const finished = phase === 'Succeeded' || phase === 'Failed';
   const containersReady = unready.length === 0 && !finished;
   const notReadyReason = finished ? 'PodCompleted' : 'ContainersNotReady';

@@ -10,7 +10,7 @@ import { EventRecorder } from '../../client/events.js';
 import { FakeClient } from '../../client/fake-client.js';
 import { resource } from '../../client/rest.js';
 import { ImagePuller } from '../container/image-puller.js';
-import { PodSyncer, type PodSyncDeps } from './sync.js';
+import { activeDeadline, PodSyncer, type PodSyncDeps } from './sync.js';
 import { PodWorkers } from './workers.js';
 import { Prober } from '../container/prober.js';
 import { MemoryRuntime } from '../runtime/memory.js';
@@ -334,5 +334,82 @@ describe('pod sync on the in-memory runtime', () => {
     const [sandbox] = await s.runtime.listPodSandboxes();
     expect(sandbox!.ip).toBeUndefined();
     expect(s.current(p).status!.podIP).toBe('127.0.0.1');
+  });
+});
+
+describe('activeDeadline', () => {
+  const withDeadline = (seconds: number | undefined, status: Pod['status'] = {}) =>
+    ({ metadata: { name: 'p', namespace: 'ns', uid: 'u' }, spec: { containers: [], activeDeadlineSeconds: seconds }, status }) as Pod;
+
+  it('counts from the startTime, or from now for a pod not started yet', () => {
+    const start = Date.parse('2026-12-01T10:00:00Z');
+    expect(activeDeadline(withDeadline(30, { startTime: '2026-12-01T10:00:00Z' }), start + 5000)).toBe(start + 30_000);
+    expect(activeDeadline(withDeadline(30), 1000)).toBe(31_000);
+  });
+
+  it('has none without activeDeadlineSeconds or once the pod has finished', () => {
+    expect(activeDeadline(withDeadline(undefined), 0)).toBeUndefined();
+    expect(activeDeadline(withDeadline(30, { phase: 'Failed' }), 0)).toBeUndefined();
+  });
+});
+
+describe('pod sync with sidecars and deadlines, on the in-memory runtime', () => {
+  const withSidecar = (restartPolicy: Pod['spec']['restartPolicy']) =>
+    pod({
+      restartPolicy,
+      initContainers: [
+        { name: 'proxy', image: 'busybox', restartPolicy: 'Always' },
+        { name: 'migrate', image: 'busybox' },
+      ],
+      containers: [{ name: 'job', image: 'busybox' }],
+    });
+
+  it('runs a sidecar beside the app, and stops it after the app when the app is done', async () => {
+    const s = setup();
+    // The migration and the job finish; the proxy runs until stopped.
+    s.runtime.behaviour = (spec) => (spec.metadata.name === 'migrate' || spec.metadata.name === 'job' ? { exitCode: 0 } : undefined);
+    const p = withSidecar('Never');
+    s.client.seed(pods, p);
+    await settle(s, p, 8);
+    expect(s.runtime.calls.filter((c) => c.startsWith('start') || c.startsWith('stop ') || c === 'run sandbox')).toEqual([
+      'run sandbox',
+      'start proxy',
+      'start migrate',
+      'start job',
+      'stop proxy',
+      'stop sandbox',
+    ]);
+    const status = s.current(p).status!;
+    expect(status.phase).toBe('Succeeded');
+    expect(status.initContainerStatuses!.map((c) => [c.name, states(c).state.terminated?.exitCode])).toEqual([
+      ['proxy', 137],
+      ['migrate', 0],
+    ]);
+  });
+
+  it('stops the regular containers before the sidecars when a pod is deleted', async () => {
+    const s = setup();
+    s.runtime.behaviour = (spec) => (spec.metadata.name === 'migrate' ? { exitCode: 0 } : undefined);
+    const p = withSidecar('Always');
+    s.client.seed(pods, p);
+    await settle(s, p, 8);
+    expect(s.current(p).status!.phase).toBe('Running');
+    const before = s.runtime.calls.length;
+    await s.syncer.sync({ ...s.current(p), metadata: { ...s.current(p).metadata, deletionTimestamp: '2026-12-06T00:00:00Z', deletionGracePeriodSeconds: 0 } });
+    expect(s.runtime.calls.slice(before).filter((c) => c.startsWith('stop'))).toEqual(['stop job', 'stop proxy', 'stop sandbox']);
+  });
+
+  it('fails a pod active longer than its activeDeadlineSeconds and stops its containers', async () => {
+    const s = setup();
+    const p = pod({ activeDeadlineSeconds: 5 });
+    s.client.seed(pods, p);
+    await settle(s, p);
+    expect(s.current(p).status!.phase).toBe('Running');
+    // Started long ago: the next sync finds the deadline passed.
+    const old = { ...s.current(p), status: { ...s.current(p).status, startTime: '2026-01-01T00:00:00Z' } };
+    await s.syncer.sync(old);
+    expect(s.runtime.calls.at(-1)).toBe('stop sandbox');
+    expect(s.current(p).status).toMatchObject({ phase: 'Failed', reason: 'DeadlineExceeded', message: 'Pod was active on the node longer than the specified deadline' });
+    expect(states(s.current(p).status!.containerStatuses![0]!).state.terminated?.exitCode).toBe(137);
   });
 });

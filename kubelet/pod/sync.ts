@@ -21,6 +21,8 @@ import { runHandler } from '../container/handlers.js';
 import { containerSecurity, forbiddenSysctl, needsImageUser, verifyRunAsNonRoot } from '../container/security.js';
 import type { ImagePuller } from '../container/image-puller.js';
 import { computePodActions, hasExited } from './planner.js';
+import { isSidecar } from '../../api/pod-resources.js';
+import { LABEL_TERMINATION_MESSAGE_FILE, readTerminationMessage, terminationMessageMount } from '../container/termination-message.js';
 import { computePodStatus } from './status.js';
 import type { Prober } from '../container/prober.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
@@ -92,6 +94,37 @@ export class PodSyncer {
     return [...sandboxes.map(fromSandbox), ...containers.map(fromContainer)];
   }
 
+  /** Termination messages of exited containers, by pod uid and container id: an exited container's never changes. */
+  private readonly messages = new Map<string, Map<string, string>>();
+
+  /** The observed containers with the termination messages of those that exited. */
+  private async withMessages(pod: Pod, observed: ObservedContainer[]): Promise<ObservedContainer[]> {
+    const uid = pod.metadata.uid!;
+    const known = this.messages.get(uid) ?? new Map<string, string>();
+    this.messages.set(uid, known);
+    const specs = [...(pod.spec.initContainers ?? []), ...pod.spec.containers, ...(pod.spec.ephemeralContainers ?? [])];
+    // Containers removed from the node take their messages with them (a crash loop leaves many).
+    const present = new Set(observed.map((c) => c.id));
+    for (const id of known.keys()) if (!present.has(id)) known.delete(id);
+    return Promise.all(
+      observed.map(async (c) => {
+        if (c.kind === 'sandbox' || !hasExited(c)) return c;
+        let message = known.get(c.id);
+        if (message === undefined) {
+          message = await readTerminationMessage({
+            file: c.messageFile,
+            exitCode: c.exitCode,
+            neverRan: c.state === 'created',
+            policy: specs.find((s) => s.name === c.name)?.terminationMessagePolicy,
+            logs: (tailLines) => this.d.runtime.logs(c.id, { tailLines }),
+          });
+          known.set(c.id, message);
+        }
+        return message ? { ...c, terminationMessage: message } : c;
+      }),
+    );
+  }
+
   /** A pod on the host's network has the node's address (its sandbox has none of its own). */
   private withHostIP(pod: Pod, observed: ObservedContainer[]): ObservedContainer[] {
     if (!pod.spec.hostNetwork) return observed;
@@ -117,6 +150,11 @@ export class PodSyncer {
     if (await this.rejected(pod)) return {};
     const uid = pod.metadata.uid!;
     const now = Date.now();
+    const deadline = activeDeadline(pod, now);
+    if (deadline !== undefined && deadline <= now) {
+      await this.failPastDeadline(pod);
+      return {};
+    }
     let observed = this.withHostIP(pod, await this.observe(uid));
     const plan = computePodActions({
       pod,
@@ -126,6 +164,7 @@ export class PodSyncer {
         return this.restartBackoff.inBackoffSince(key, finishedAt, now) ? this.restartBackoff.duration(key) : 0;
       },
       probeFailures: this.d.prober.failures,
+      started: this.d.prober.started,
     });
     const waiting: Record<string, { reason: string; message?: string }> = { ...plan.waiting };
     let resyncAfterMs: number | undefined;
@@ -176,11 +215,15 @@ export class PodSyncer {
     // Status is read from the runtime again only if this sync changed something there.
     const acted = plan.kill.length > 0 || plan.killPod || plan.remove.length > 0 || !!plan.createSandbox || plan.start.length > 0;
     if (acted) observed = this.withHostIP(pod, await this.observe(uid));
+    observed = await this.withMessages(pod, observed);
     const current = observed.filter((c) => c.kind === 'sandbox').sort(byAttemptDesc)[0];
     const podIP = current?.state === 'running' ? current.ip : undefined;
+    // Probes run for the regular containers and for the sidecars.
+    const probed = (c: ObservedContainer) =>
+      c.kind === 'app' ? pod.spec.containers.find((s) => s.name === c.name) : c.kind === 'init' ? pod.spec.initContainers?.find((s) => s.name === c.name && isSidecar(s)) : undefined;
     const running = observed
-      .filter((c) => c.kind === 'app' && c.state === 'running')
-      .map((c) => ({ id: c.id, container: pod.spec.containers.find((s) => s.name === c.name), fieldPath: fieldPathOf(pod, c.name) }))
+      .filter((c) => c.state === 'running')
+      .map((c) => ({ id: c.id, container: probed(c), fieldPath: fieldPathOf(pod, c.name) }))
       .filter((t): t is { id: string; container: Container; fieldPath: string } => !!t.container);
     this.d.prober.reconcile(pod, running, podIP);
     const status = computePodStatus({
@@ -194,7 +237,31 @@ export class PodSyncer {
       runtime: (this.runtimeName ??= (await this.d.runtime.version()).name),
     });
     await this.d.statuses.write(pod, status);
+    // Synced again the moment its active deadline passes.
+    if (deadline !== undefined) resyncAfterMs = Math.min(resyncAfterMs ?? Infinity, Math.max(100, deadline - Date.now() + 50));
     return { resyncAfterMs };
+  }
+
+  /**
+   * A pod active on the node longer than its spec.activeDeadlineSeconds is stopped and failed
+   * (reason DeadlineExceeded), as Kubernetes' kubelet does; it is not run again.
+   */
+  private async failPastDeadline(pod: Pod): Promise<void> {
+    const uid = pod.metadata.uid!;
+    this.d.recorder.event(pod, 'Normal', DEADLINE_EXCEEDED.reason, DEADLINE_EXCEEDED.message);
+    this.d.prober.stopPod(uid);
+    await this.stopAll(pod, await this.observe(uid), pod.spec.terminationGracePeriodSeconds ?? 30, true);
+    const status = computePodStatus({
+      pod,
+      containers: await this.withMessages(pod, this.withHostIP(pod, await this.observe(uid))),
+      waiting: {},
+      ready: new Map(),
+      started: new Map(),
+      hostIP: this.d.settings.nodeIP,
+      now: rfc3339(),
+      runtime: (this.runtimeName ??= (await this.d.runtime.version()).name),
+    });
+    await this.d.statuses.write(pod, { ...status, phase: 'Failed', ...DEADLINE_EXCEEDED });
   }
 
   /**
@@ -280,6 +347,11 @@ export class PodSyncer {
         retry = Math.min(retry ?? Infinity, 5000);
         continue;
       }
+      const messageMount = await terminationMessageMount(this.d.settings.rootDir, pod, c);
+      if (messageMount) {
+        config.mounts.push(messageMount);
+        config.labels[LABEL_TERMINATION_MESSAGE_FILE] = messageMount.hostPath;
+      }
       // A pull or a mount can take long: the deletion may have come meanwhile.
       if (cancel?.aborted) return undefined;
       if (s.attempt > 0) this.restartBackoff.next(`${uid}/${c.name}`, Date.now());
@@ -301,7 +373,7 @@ export class PodSyncer {
         // The container stays "created": the planner counts it as a failed run (StartError).
         this.d.recorder.event(pod, 'Warning', 'Failed', `Error: ${(err as Error).message}`, fieldPath);
       }
-      if (s.kind === 'init') break; // the next init container waits for this one to finish
+      if (s.kind === 'init' && !isSidecar(c)) break; // the next init container waits for this one to finish
     }
     return retry;
   }
@@ -410,18 +482,27 @@ export class PodSyncer {
     await this.d.runtime.stopContainer(id, grace);
   }
 
-  /** Stops app and init containers together, then the sandbox. */
+  /**
+   * Stops the pod's containers, then the sandbox: the regular (and running init) containers
+   * together, then the sidecars one at a time in the reverse of their order, so that what the
+   * others lean on (a proxy, a log shipper) goes last, as Kubernetes orders it, all within the
+   * grace period (each still gets the minimum of 2 s).
+   */
   private async stopAll(pod: Pod, observed: ObservedContainer[], graceSeconds: number, announce: boolean): Promise<void> {
     const live = observed.filter((c) => c.state === 'running');
     const podIP = live.find((c) => c.kind === 'sandbox')?.ip;
-    await Promise.all(
-      live
-        .filter((c) => c.kind !== 'sandbox')
-        .map(async (c) => {
-          if (announce) this.d.recorder.event(pod, 'Normal', 'Killing', `Stopping container ${c.name}`, fieldPathOf(pod, c.name));
-          await this.stopContainer(pod, c.name, c.id, graceSeconds, podIP);
-        }),
-    );
+    const began = Date.now();
+    const stop = async (c: ObservedContainer) => {
+      if (announce) this.d.recorder.event(pod, 'Normal', 'Killing', `Stopping container ${c.name}`, fieldPathOf(pod, c.name));
+      const left = graceSeconds <= 0 ? graceSeconds : Math.max(2, graceSeconds - Math.floor((Date.now() - began) / 1000));
+      await this.stopContainer(pod, c.name, c.id, left, podIP);
+    };
+    const sidecars = (pod.spec.initContainers ?? []).filter(isSidecar).map((c) => c.name);
+    const isLiveSidecar = (c: ObservedContainer) => c.kind === 'init' && sidecars.includes(c.name);
+    await Promise.all(live.filter((c) => c.kind !== 'sandbox' && !isLiveSidecar(c)).map(stop));
+    for (const name of [...sidecars].reverse()) {
+      for (const c of live.filter((x) => isLiveSidecar(x) && x.name === name)) await stop(c);
+    }
     await Promise.all(live.filter((c) => c.kind === 'sandbox').map((c) => this.d.runtime.stopPodSandbox(c.id)));
   }
 
@@ -436,7 +517,7 @@ export class PodSyncer {
     // whoever waits for the pod (a Job's controller, through its finalizer) learns how it ended.
     await this.d.statuses.write(pod, computePodStatus({
       pod,
-      containers: this.withHostIP(pod, await this.observe(uid)),
+      containers: await this.withMessages(pod, this.withHostIP(pod, await this.observe(uid))),
       waiting: {},
       ready: new Map(),
       started: new Map(),
@@ -473,12 +554,23 @@ export class PodSyncer {
 
   private async forget(uid: string): Promise<void> {
     this.d.statuses.forget(uid);
+    this.messages.delete(uid);
     this.d.puller.forgetPod(uid);
     this.restartBackoff.forgetPrefix(`${uid}/`);
     this.d.tokens.forget(uid);
     await removePodVolumes(this.d.runtime, uid);
     await removePodDir(this.d.settings.rootDir, uid);
   }
+}
+
+const DEADLINE_EXCEEDED = { reason: 'DeadlineExceeded', message: 'Pod was active on the node longer than the specified deadline' };
+
+/** When the pod's active deadline passes (ms since the epoch), counted from its startTime (now if it has none yet). */
+export function activeDeadline(pod: Pod, now: number): number | undefined {
+  const seconds = pod.spec.activeDeadlineSeconds;
+  if (typeof seconds !== 'number' || isPodFinished(pod)) return undefined;
+  const start = pod.status?.startTime ? Date.parse(pod.status.startTime) : now;
+  return (Number.isFinite(start) ? start : now) + seconds * 1000;
 }
 
 /** A memory-backed emptyDir's runtime volume: one per pod and volume name. */

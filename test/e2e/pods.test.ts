@@ -465,6 +465,70 @@ describe('restarts and probes', () => {
   }, 90_000);
 });
 
+describe('sidecars, termination messages and active deadlines', () => {
+  it('a sidecar runs beside the job it serves and is stopped when the job is done; containers leave termination messages; a pod past its deadline fails', async () => {
+    const loop = "trap 'exit 0' TERM; while true; do sleep 0.2; done";
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
+        {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'with-sidecar' },
+          spec: {
+            restartPolicy: 'Never',
+            volumes: [{ name: 'work', emptyDir: {} }],
+            initContainers: [
+              // The sidecar must be running before the init container after it starts.
+              { name: 'shipper', image: 'busybox:1.36', restartPolicy: 'Always', command: ['sh', '-c', `touch /work/shipper-up; ${loop}`], volumeMounts: [{ name: 'work', mountPath: '/work' }], startupProbe: { exec: { command: ['test', '-f', '/work/shipper-up'] }, periodSeconds: 1 } },
+              { name: 'prep', image: 'busybox:1.36', command: ['sh', '-c', 'test -f /work/shipper-up && echo prepared > /work/state'], volumeMounts: [{ name: 'work', mountPath: '/work' }] },
+            ],
+            containers: [{ name: 'main', image: 'busybox:1.36', command: ['sh', '-c', 'sleep 2; cat /work/state > /dev/termination-log'], volumeMounts: [{ name: 'work', mountPath: '/work' }] }],
+          },
+        },
+        {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'says-why' },
+          spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36', terminationMessagePolicy: 'FallbackToLogsOnError', command: ['sh', '-c', 'echo starting; echo config missing >&2; exit 3'] }] },
+        },
+        {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'deadline' },
+          // sleep as PID 1 ignores SIGTERM: killed when the grace period ends.
+          spec: { activeDeadlineSeconds: 3, terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'busybox:1.36', command: ['sleep', '3600'] }] },
+        },
+      ],
+    }));
+
+    const done = await waitPod('with-sidecar', 'Succeeded', (p) => p.status?.phase === 'Succeeded', 90_000);
+    const [shipper, prep] = done.status.initContainerStatuses;
+    expect(prep.state.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
+    expect(prep.ready).toBe(true);
+    // Stopped by the kubelet once the job was done (its TERM trap exits 0), never restarted.
+    expect(shipper.state.terminated).toBeDefined();
+    expect(shipper.restartCount).toBe(0);
+    expect(done.status.containerStatuses[0].state.terminated).toMatchObject({ exitCode: 0, reason: 'Completed', message: 'prepared\n' });
+    // The sidecar outlived the job: it stopped after the job's container finished.
+    expect(Date.parse(shipper.state.terminated.finishedAt)).toBeGreaterThanOrEqual(Date.parse(done.status.containerStatuses[0].state.terminated.finishedAt));
+    expect(await kubectl.ok(['get', 'pod', 'with-sidecar', '--no-headers'])).toMatch(/with-sidecar\s+0\/2\s+Completed/);
+
+    const failed = await waitPod('says-why', 'Failed', (p) => p.status?.phase === 'Failed');
+    expect(failed.status.containerStatuses[0].state.terminated).toMatchObject({ exitCode: 3, reason: 'Error', message: 'starting\nconfig missing\n' });
+    expect(await kubectl.ok(['get', 'pod', 'says-why', '-o', 'jsonpath={.status.containerStatuses[0].state.terminated.message}'])).toBe('starting\nconfig missing\n');
+
+    const late = await waitPod('deadline', 'failed past its deadline', (p) => p.status?.phase === 'Failed', 60_000);
+    expect(late.status).toMatchObject({ reason: 'DeadlineExceeded', message: 'Pod was active on the node longer than the specified deadline' });
+    expect(late.status.containerStatuses[0].state.terminated).toMatchObject({ exitCode: 137, reason: 'Error' });
+    // kubectl shows how the container ended, as it does on Kubernetes.
+    expect(await kubectl.ok(['get', 'pod', 'deadline', '--no-headers'])).toMatch(/deadline\s+0\/1\s+Error/);
+    const events = await kubectl.ok(['get', 'events', '--field-selector', 'involvedObject.name=deadline,reason=DeadlineExceeded', '-o', 'json']);
+    expect(events).toContain('Pod was active on the node longer than the specified deadline');
+  }, 150_000);
+});
+
 describe('configuration inside containers', () => {
   it('env from ConfigMaps, Secrets and fields, and configMap/secret/emptyDir volumes are visible', async () => {
     await kubectl.ok(['create', 'configmap', 'settings', '--from-literal=color=blue', '--from-literal=size=3']);
