@@ -46,6 +46,12 @@ describe('LimitRanger', () => {
     const perPod = [range([{ type: 'Pod', max: { memory: '1Gi' } }])];
     const two = pod([{ name: 'a', resources: { limits: { memory: '600Mi' } } }, { name: 'b', resources: { limits: { memory: '600Mi' } } }]);
     expect(refusal(() => checkLimitRanges('Pod', two, perPod))).toBe('pods "p" is forbidden: maximum memory usage per Pod is 1Gi, but limit is 1200Mi');
+    // A sidecar runs beside the regular container, so it adds to the pod's total.
+    const withSidecar = pod([{ name: 'a', resources: { limits: { memory: '600Mi' } } }]);
+    withSidecar.spec.initContainers = [{ name: 's', restartPolicy: 'Always', resources: { limits: { memory: '600Mi' } } }];
+    expect(refusal(() => checkLimitRanges('Pod', withSidecar, perPod))).toBe('pods "p" is forbidden: maximum memory usage per Pod is 1Gi, but limit is 1200Mi');
+    withSidecar.spec.initContainers[0].restartPolicy = undefined;
+    expect(() => checkLimitRanges('Pod', withSidecar, perPod)).not.toThrow();
   });
 
   it('bounds a claim\'s storage request', () => {

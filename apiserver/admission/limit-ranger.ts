@@ -3,6 +3,7 @@
 // kubernetes.io/limit-ranger annotation), then bound each container's, each pod's and each
 // claim's resources by the ranges' min, max and maxLimitRequestRatio, refusing what falls
 // outside with Kubernetes' messages (403).
+import { aggregateContainers } from '../../api/pod-resources.js';
 import { formatQuantity, isBinaryQuantity, parseQuantity } from '../../api/quantity.js';
 import { forbidden } from '../../api/status.js';
 import type { KubeObject } from '../../api/types/meta.js';
@@ -90,21 +91,20 @@ function checkBounds(kind: string, item: LimitItem, requests: Resources, limits:
   }
 }
 
-/** A pod's total: its containers' sum, or its largest init container's when that is more. */
+/** A pod's total: its containers' aggregate (api/pod-resources.ts: sidecars count from their start). */
 function podTotal(pod: KubeObject, which: 'requests' | 'limits'): Resources {
-  const spec = pod.spec as Record<string, unknown> | undefined;
-  const sum = new Map<string, number>();
+  type Entry = { restartPolicy?: string; resources?: Requirements };
+  const spec = pod.spec as { containers?: Entry[]; initContainers?: Entry[] } | undefined;
   const binary = new Set<string>();
-  const add = (k: string, v: string, f: (a: number, b: number) => number) => {
-    sum.set(k, f(sum.get(k) ?? 0, parseQuantity(v) ?? 0));
-    if (isBinaryQuantity(v)) binary.add(k);
-  };
-  for (const c of (Array.isArray(spec?.containers) ? spec.containers : []) as Array<{ resources?: Requirements }>) {
-    for (const [k, v] of Object.entries(c?.resources?.[which] ?? {})) add(k, v, (a, b) => a + b);
-  }
-  for (const c of (Array.isArray(spec?.initContainers) ? spec.initContainers : []) as Array<{ resources?: Requirements }>) {
-    for (const [k, v] of Object.entries(c?.resources?.[which] ?? {})) add(k, v, Math.max);
-  }
+  const sum = aggregateContainers(spec, (c: Entry) => {
+    const amounts = new Map<string, number>();
+    const listed = c?.resources?.[which];
+    for (const [k, v] of Object.entries(listed && typeof listed === 'object' ? listed : {})) {
+      amounts.set(k, parseQuantity(v) ?? 0);
+      if (isBinaryQuantity(v)) binary.add(k);
+    }
+    return amounts;
+  });
   return Object.fromEntries([...sum].map(([k, v]) => [k, formatQuantity(v, binary.has(k))]));
 }
 
