@@ -30,6 +30,8 @@ export interface VolumeMount {
   name: string;
   mountPath: string;
   subPath?: string;
+  /** A subPath with $(VAR) references to the container's environment. */
+  subPathExpr?: string;
   readOnly?: boolean;
 }
 

@@ -33,3 +33,19 @@ describe("a container's restartPolicy", () => {
     ]);
   });
 });
+
+describe('volume mounts with sub paths', () => {
+  const withMount = (mount: Record<string, unknown>) =>
+    pod({ volumes: [{ name: 'v', emptyDir: {} }], containers: [{ name: 'c', image: 'busybox:1.36', volumeMounts: [{ name: 'v', mountPath: '/m', ...mount }] }] });
+
+  it('takes relative paths that stay inside the volume', () => {
+    expect(podCreateCauses(withMount({ subPath: 'logs/a' }))).toEqual([]);
+    expect(podCreateCauses(withMount({ subPathExpr: 'logs/$(POD_NAME)' }))).toEqual([]);
+  });
+
+  it('refuses absolute paths, paths with .., and both fields at once', () => {
+    expect(podCreateCauses(withMount({ subPath: '/etc' }))).toEqual(['spec.containers[0].volumeMounts[0].subPath: Invalid value: "/etc": must be a relative path']);
+    expect(podCreateCauses(withMount({ subPathExpr: 'a/../../b' }))).toEqual(['spec.containers[0].volumeMounts[0].subPathExpr: Invalid value: "a/../../b": must not contain \'..\'']);
+    expect(podCreateCauses(withMount({ subPath: 'a', subPathExpr: 'b' }))).toEqual(['spec.containers[0].volumeMounts[0].subPathExpr: Invalid value: "b": subPathExpr and subPath are mutually exclusive']);
+  });
+});

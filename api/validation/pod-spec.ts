@@ -19,6 +19,13 @@ function portNumber(value: unknown, field: string, errs: FieldErrors, allowZero 
   }
 }
 
+/** A path inside a volume: relative, and never climbing out. */
+function localDescendingPath(path: unknown, field: string, errs: FieldErrors): void {
+  if (typeof path !== 'string') return;
+  if (path.startsWith('/')) errs.invalid(field, path, 'must be a relative path');
+  if (path.split('/').includes('..')) errs.invalid(field, path, "must not contain '..'");
+}
+
 function validateProbe(p: Unstructured | undefined, field: string, errs: FieldErrors): void {
   if (!p) return;
   const handlers = ['exec', 'httpGet', 'tcpSocket', 'grpc'].filter((h) => p[h]);
@@ -150,6 +157,11 @@ function validateContainer(c: Unstructured, field: string, pod: PodContext, errs
     else {
       if (mountPaths.has(m.mountPath)) errs.invalid(`${mf}.mountPath`, m.mountPath, 'must be unique');
       mountPaths.add(m.mountPath);
+    }
+    if (m.subPath) localDescendingPath(m.subPath, `${mf}.subPath`, errs);
+    if (m.subPathExpr) {
+      if (m.subPath) errs.invalid(`${mf}.subPathExpr`, m.subPathExpr, 'subPathExpr and subPath are mutually exclusive');
+      localDescendingPath(m.subPathExpr, `${mf}.subPathExpr`, errs);
     }
   });
   // A container's own restartPolicy makes an init container a sidecar; nothing else may have one.

@@ -345,42 +345,24 @@ export function memoryVolumeSize(pod: Pod, sizeLimit: string | undefined): numbe
   return sizes.length ? Math.ceil(Math.min(...sizes)) : undefined;
 }
 
-/** Docker bind specs ("host:container[:ro]") for a container's volumeMounts. */
-export function containerMounts(c: Container, volumes: ReadonlyMap<string, PreparedVolume>): Mount[] {
+/**
+ * The runtime's mounts for a container's volumeMounts; `subPaths` holds the host paths of those
+ * that take a sub path, resolved and checked by prepareSubPaths (kubelet/container/subpaths.ts).
+ */
+export function containerMounts(c: Container, volumes: ReadonlyMap<string, PreparedVolume>, subPaths: ReadonlyMap<number, string> = new Map()): Mount[] {
   const mounts: Mount[] = [];
-  for (const m of c.volumeMounts ?? []) {
+  (c.volumeMounts ?? []).forEach((m, i) => {
     const v = volumes.get(m.name);
     if (!v) throw new VolumeError(`volume "${m.name}" of container "${c.name}" is not defined in the pod`);
-    if (m.subPath && !safeRelative(m.subPath)) throw new VolumeError(`invalid subPath ${m.subPath}`);
+    const sub = subPaths.get(i);
+    if ((m.subPath || m.subPathExpr) && sub === undefined) throw new VolumeError(`subPath of volumeMount "${m.name}" of container "${c.name}" was not prepared`);
     if (v.runtimeVolume) {
-      // Docker 20.10 mounts a named volume whole: no subPath into it.
-      if (m.subPath) throw new VolumeError(`subPath on the memory-backed volume "${m.name}" is not supported by this kubelet`);
       mounts.push({ hostPath: '', volume: v.runtimeVolume, containerPath: m.mountPath, readonly: !!m.readOnly });
-      continue;
+      return;
     }
-    const host = m.subPath ? join(v.hostPath, m.subPath) : v.hostPath;
-    mounts.push({ hostPath: host, containerPath: m.mountPath, readonly: !!(m.readOnly || v.readOnly) });
-  }
+    mounts.push({ hostPath: sub ?? v.hostPath, containerPath: m.mountPath, readonly: !!(m.readOnly || v.readOnly) });
+  });
   return mounts;
-}
-
-/** Creates a subPath that does not exist yet inside a writable volume with the volume root's mode, as the kubelet does. */
-export async function ensureSubPaths(c: Container, volumes: ReadonlyMap<string, PreparedVolume>): Promise<void> {
-  for (const m of c.volumeMounts ?? []) {
-    const v = volumes.get(m.name);
-    if (!v || !m.subPath || v.readOnly || v.runtimeVolume) continue;
-    const path = join(v.hostPath, m.subPath);
-    if (await exists(path)) continue;
-    const root = await stat(v.hostPath);
-    let dir = v.hostPath;
-    for (const part of normalize(m.subPath).split('/').filter(Boolean)) {
-      dir = join(dir, part);
-      if (await exists(dir)) continue;
-      await mkdir(dir);
-      // mkdir's mode passes through the umask; the kubelet's does not. The group comes from a setgid parent.
-      await chmod(dir, root.mode & 0o7777);
-    }
-  }
 }
 
 export async function removePodDir(rootDir: string, uid: string): Promise<void> {

@@ -22,12 +22,13 @@ import { containerSecurity, forbiddenSysctl, needsImageUser, verifyRunAsNonRoot 
 import type { ImagePuller } from '../container/image-puller.js';
 import { computePodActions, hasExited } from './planner.js';
 import { isSidecar } from '../../api/pod-resources.js';
+import { prepareSubPaths } from '../container/subpaths.js';
 import { LABEL_TERMINATION_MESSAGE_FILE, readTerminationMessage, terminationMessageMount } from '../container/termination-message.js';
 import { computePodStatus } from './status.js';
 import type { Prober } from '../container/prober.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
 import type { StatusManager } from './status-manager.js';
-import { containerMounts, ensureSubPaths, prepareVolumes, removePodDir, VolumeError, volumeObjects, type VolumeSources } from '../container/volumes.js';
+import { containerMounts, prepareVolumes, removePodDir, VolumeError, volumeObjects, type VolumeSources } from '../container/volumes.js';
 import type { ServiceAccountTokenManager } from './service-account-tokens.js';
 import type { NodeAdmission } from './admission.js';
 import type { PersistentVolume, PersistentVolumeClaim } from '../../api/types/storage.js';
@@ -325,7 +326,7 @@ export class PodSyncer {
       let config;
       try {
         const { env, vars } = containerEnv(pod, c, sources);
-        await ensureSubPaths(c, volumes);
+        const subPaths = await prepareSubPaths(c, volumes, vars);
         const target = s.kind === 'ephemeral' && 'targetContainerName' in c && c.targetContainerName ? runningApps.get(c.targetContainerName) : undefined;
         const imageUser = needsImageUser(pod, c) ? await this.d.runtime.imageUser(c.image) : {};
         verifyRunAsNonRoot(pod, c, imageUser);
@@ -335,7 +336,7 @@ export class PodSyncer {
           kind: s.kind,
           env,
           vars,
-          mounts: containerMounts(c, volumes),
+          mounts: containerMounts(c, volumes, subPaths),
           expand: expandVars,
           security,
           ...(target ? { pidTarget: target } : {}),

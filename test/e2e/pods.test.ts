@@ -623,6 +623,34 @@ describe('configuration inside containers', () => {
     expect(p.status.containerStatuses[0].state.waiting.message).toBe('configmap "absent" not found');
   });
 
+  it("subPathExpr takes the container's environment; a link a container planted to leave the volume is refused", async () => {
+    const vol = { name: 'vol', emptyDir: {} };
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'subpaths' },
+      spec: {
+        volumes: [vol],
+        // The init container plants links in the shared volume: one to the container's / (the
+        // node's / when the kubelet follows it), one that stays inside.
+        initContainers: [{ name: 'plant', image: 'busybox:1.36', command: ['sh', '-c', 'mkdir -p /vol/data && ln -s / /vol/rootfs && ln -s data /vol/alias'], volumeMounts: [{ name: 'vol', mountPath: '/vol' }] }],
+        containers: [
+          { name: 'writer', image: 'busybox:1.36', env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }], command: ['sh', '-c', 'echo hi > /out/greeting; sleep 3600'], volumeMounts: [{ name: 'vol', mountPath: '/out', subPathExpr: 'logs/$(POD_NAME)' }] },
+          { name: 'reader', image: 'busybox:1.36', command: ['sleep', '3600'], volumeMounts: [{ name: 'vol', mountPath: '/vol' }, { name: 'vol', mountPath: '/alias', subPath: 'alias' }] },
+          { name: 'escaper', image: 'busybox:1.36', command: ['sleep', '3600'], volumeMounts: [{ name: 'vol', mountPath: '/host', subPath: 'rootfs' }] },
+        ],
+      },
+    }));
+    const p = await waitPod('subpaths', 'escaper refused, the others running', (x) => {
+      const byName = Object.fromEntries((x.status?.containerStatuses ?? []).map((c: Obj) => [c.name, c]));
+      return byName.escaper?.state?.waiting?.reason === 'CreateContainerConfigError' && byName.writer?.state?.running && byName.reader?.state?.running;
+    }, 90_000);
+    expect(p.status.containerStatuses.find((c: Obj) => c.name === 'escaper').state.waiting.message).toBe('failed to prepare subPath for volumeMount "vol" of container "escaper"');
+    expect(await kubectl.ok(['exec', 'subpaths', '-c', 'reader', '--', 'cat', '/vol/logs/subpaths/greeting'])).toBe('hi\n');
+    // A link that stays inside the volume is followed.
+    expect(await kubectl.ok(['exec', 'subpaths', '-c', 'reader', '--', 'ls', '-a', '/alias'])).toBe('.\n..\n');
+  }, 120_000);
+
   it('an image that cannot be pulled shows ErrImagePull, then ImagePullBackOff', async () => {
     const port = await freePort(); // nothing listens there: the pull fails on loopback
     await kubectl.ok(['run', 'unpullable', `--image=127.0.0.1:${port}/nothing:1`]);

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ConfigMap } from '../../api/types/core.js';
 import type { Pod } from '../../api/types/pod.js';
-import { ensureSubPaths, prepareVolumes, type VolumeSources } from '../../kubelet/container/volumes.js';
+import { prepareVolumes, type VolumeSources } from '../../kubelet/container/volumes.js';
+import { prepareSubPaths } from '../../kubelet/container/subpaths.js';
 
 const root = mkdtempSync(join(tmpdir(), 'kubette-volume-ownership-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -29,7 +30,7 @@ describe('fsGroup', () => {
     const file = statSync(join(volumes.get('cfg')!.hostPath, 'k'));
     expect([file.gid, file.mode & 0o777]).toEqual([2345, 0o440]);
     // A subPath made by the kubelet has the volume root's mode, and the group through setgid.
-    await ensureSubPaths(p.spec.containers[0]!, volumes);
+    await prepareSubPaths(p.spec.containers[0]!, volumes, new Map());
     const sub = statSync(join(volumes.get('scratch')!.hostPath, 'a', 'b'));
     expect([sub.gid, sub.mode & 0o7777]).toEqual([2345, 0o2777]);
     // A new fsGroup re-owns the ConfigMap's files (they are written again).
