@@ -40,6 +40,8 @@ export interface ProbeHandler {
   httpGet?: { path?: string; port: number | string; host?: string; scheme?: string; httpHeaders?: Array<{ name: string; value: string }> };
   tcpSocket?: { port: number | string; host?: string };
   grpc?: { port: number; service?: string };
+  /** Lifecycle hooks only: wait this long (a preStop pause while load balancers let go). */
+  sleep?: { seconds: number };
 }
 
 export interface Probe extends ProbeHandler {

@@ -49,3 +49,23 @@ describe('volume mounts with sub paths', () => {
     expect(podCreateCauses(withMount({ subPath: 'a', subPathExpr: 'b' }))).toEqual(['spec.containers[0].volumeMounts[0].subPathExpr: Invalid value: "b": subPathExpr and subPath are mutually exclusive']);
   });
 });
+
+describe('lifecycle hooks', () => {
+  const withHooks = (lifecycle: Record<string, unknown>, grace?: number) =>
+    pod({ ...(grace !== undefined ? { terminationGracePeriodSeconds: grace } : {}), containers: [{ name: 'c', image: 'busybox:1.36', lifecycle }] });
+
+  it('takes one action per hook, a sleep among them', () => {
+    expect(podCreateCauses(withHooks({ preStop: { sleep: { seconds: 5 } }, postStart: { exec: { command: ['true'] } } }))).toEqual([]);
+  });
+
+  it('refuses hooks without an action or with two, and sleeps outside the grace period', () => {
+    expect(podCreateCauses(withHooks({ preStop: {} }))).toEqual(['spec.containers[0].lifecycle.preStop: Required value: must specify a handler type']);
+    expect(podCreateCauses(withHooks({ preStop: { exec: { command: ['true'] }, sleep: { seconds: 1 } } }))).toEqual([
+      'spec.containers[0].lifecycle.preStop.sleep: Forbidden: may not specify more than 1 handler type',
+    ]);
+    expect(podCreateCauses(withHooks({ preStop: { sleep: { seconds: 60 } } }))).toEqual([
+      'spec.containers[0].lifecycle.preStop.sleep: Invalid value: 60: must be greater than 0 and less than terminationGracePeriodSeconds (30). Please enable PodLifecycleSleepActionAllowZero feature gate if you need a sleep of zero duration.',
+    ]);
+    expect(podCreateCauses(withHooks({ preStop: { sleep: { seconds: 0 } } }, 10))[0]).toContain('less than terminationGracePeriodSeconds (10)');
+  });
+});

@@ -19,6 +19,26 @@ function portNumber(value: unknown, field: string, errs: FieldErrors, allowZero 
   }
 }
 
+/** A lifecycle hook: one action each; a sleep longer than zero and no longer than the grace period. */
+function validateLifecycle(lifecycle: Unstructured | undefined, field: string, gracePeriod: number | undefined, errs: FieldErrors): void {
+  if (!lifecycle || typeof lifecycle !== 'object') return;
+  for (const hook of ['postStart', 'preStop']) {
+    const h = lifecycle[hook] as Unstructured | undefined;
+    if (!h || typeof h !== 'object') continue;
+    const hf = `${field}.${hook}`;
+    const actions = ['exec', 'httpGet', 'tcpSocket', 'sleep'].filter((a) => h[a] !== undefined && h[a] !== null);
+    if (actions.length === 0) errs.required(hf, 'must specify a handler type');
+    for (const extra of actions.slice(1)) errs.forbidden(`${hf}.${extra}`, 'may not specify more than 1 handler type');
+    if (actions[0] === 'exec' && !(h.exec.command?.length > 0)) errs.required(`${hf}.exec.command`);
+    if (actions[0] === 'sleep' && gracePeriod !== undefined) {
+      const seconds = Number(h.sleep.seconds ?? 0);
+      if (seconds <= 0 || seconds > gracePeriod) {
+        errs.invalid(`${hf}.sleep`, seconds, `must be greater than 0 and less than terminationGracePeriodSeconds (${gracePeriod}). Please enable PodLifecycleSleepActionAllowZero feature gate if you need a sleep of zero duration.`);
+      }
+    }
+  }
+}
+
 /** A path inside a volume: relative, and never climbing out. */
 function localDescendingPath(path: unknown, field: string, errs: FieldErrors): void {
   if (typeof path !== 'string') return;
@@ -103,6 +123,8 @@ interface PodContext {
   names: Set<string>;
   hostNetwork: boolean;
   hostUsers: boolean;
+  /** The pod's terminationGracePeriodSeconds, if it is a number: a hook's sleep must fit in it. */
+  gracePeriod?: number;
 }
 
 function validateContainer(c: Unstructured, field: string, pod: PodContext, errs: FieldErrors, role: 'init' | 'regular' | 'ephemeral'): void {
@@ -176,6 +198,7 @@ function validateContainer(c: Unstructured, field: string, pod: PodContext, errs
       if (c[f] !== undefined && c[f] !== null) errs.forbidden(`${field}.${f}`, 'may not be set for init containers without restartPolicy=Always');
     }
   } else {
+    validateLifecycle(c.lifecycle, `${field}.lifecycle`, pod.gracePeriod, errs);
     validateProbe(c.livenessProbe, `${field}.livenessProbe`, errs);
     validateProbe(c.readinessProbe, `${field}.readinessProbe`, errs);
     validateProbe(c.startupProbe, `${field}.startupProbe`, errs);
@@ -220,7 +243,13 @@ export function validatePodSpec(spec: Unstructured | undefined, field: string, e
   });
   const containers: Unstructured[] = spec.containers ?? [];
   if (containers.length === 0) errs.required(`${field}.containers`);
-  const pod: PodContext = { volumes, names: new Set<string>(), hostNetwork: spec.hostNetwork === true, hostUsers: spec.hostUsers !== false };
+  const pod: PodContext = {
+    volumes,
+    names: new Set<string>(),
+    hostNetwork: spec.hostNetwork === true,
+    hostUsers: spec.hostUsers !== false,
+    ...(typeof spec.terminationGracePeriodSeconds === 'number' ? { gracePeriod: spec.terminationGracePeriodSeconds } : {}),
+  };
   (spec.initContainers ?? []).forEach((c: Unstructured, i: number) => validateContainer(c, `${field}.initContainers[${i}]`, pod, errs, 'init'));
   containers.forEach((c, i) => validateContainer(c, `${field}.containers[${i}]`, pod, errs, 'regular'));
   const targets = new Set(pod.names);

@@ -89,3 +89,12 @@ describe('container handlers', () => {
     expect((await runHandler(runtime, { tcpSocket: { port } }, target, 1000)).ok).toBe(false);
   });
 });
+
+describe('the sleep action of lifecycle hooks', () => {
+  it('waits its seconds, and fails when the grace period ends first', async () => {
+    const started = Date.now();
+    expect(await runHandler(runtime, { sleep: { seconds: 1 } }, target, 5000)).toEqual({ ok: true, message: '' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(990);
+    expect(await runHandler(runtime, { sleep: { seconds: 30 } }, target, 50)).toEqual({ ok: false, message: 'container terminated before sleep hook finished' });
+  });
+});

@@ -1,5 +1,6 @@
 // Running a container handler: the probe and lifecycle-hook actions Kubernetes defines (exec a
-// command in the container, an HTTP GET, a TCP connect, a gRPC health check) with a timeout.
+// command in the container, an HTTP GET, a TCP connect, a gRPC health check, a hook's sleep)
+// with a timeout.
 // Probes judge the result; postStart and preStop hooks report a failure as an event.
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -53,15 +54,23 @@ export async function runHandler(runtime: ContainerRuntime, h: ProbeHandler, t: 
       if (!port || !host) return { ok: false, message: `cannot resolve port ${h.tcpSocket.port} or pod address` };
       return await tcpConnect(host, port, timeoutMs);
     }
+    if (h.sleep) return await sleepHandler(h.sleep.seconds, timeoutMs);
     if (h.grpc) {
       // Kubernetes' gRPC probe goes to the pod's IP only: there is no host field.
       if (!t.podIP) return { ok: false, message: 'cannot resolve the pod address' };
       return await grpcHealthProbe(t.podIP, h.grpc.port, h.grpc.service ?? '', timeoutMs);
     }
-    return { ok: false, message: 'unknown handler: none of exec, httpGet, tcpSocket or grpc' };
+    return { ok: false, message: 'unknown handler: none of exec, httpGet, tcpSocket, grpc or sleep' };
   } catch (err) {
     return { ok: false, message: (err as Error).message };
   }
+}
+
+/** A sleep hook: waits its seconds, or fails when the hook's time (the grace period) runs out first. */
+async function sleepHandler(seconds: number, timeoutMs: number): Promise<HandlerResult> {
+  const ms = Math.max(0, Number(seconds) || 0) * 1000;
+  await new Promise((resolve) => setTimeout(resolve, Math.min(ms, timeoutMs)));
+  return ms <= timeoutMs ? { ok: true, message: '' } : { ok: false, message: 'container terminated before sleep hook finished' };
 }
 
 async function execHandler(runtime: ContainerRuntime, id: string, command: string[], timeoutMs: number): Promise<HandlerResult> {

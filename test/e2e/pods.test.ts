@@ -694,6 +694,29 @@ describe('deletion', () => {
     expect((await kubectl.run(['get', 'pod', 'graceful'])).stderr).toContain('NotFound');
   });
 
+  it('a preStop sleep holds the SIGTERM back for its seconds', async () => {
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'sleepy-stop' },
+      spec: {
+        containers: [{
+          name: 'c',
+          image: 'busybox:1.36',
+          command: ['sh', '-c', "trap 'date +%s > /host/sleepy-term; exit 0' TERM; while true; do sleep 0.2; done"],
+          volumeMounts: [{ name: 'host', mountPath: '/host' }],
+          lifecycle: { preStop: { sleep: { seconds: 3 } } },
+        }],
+        volumes: [{ name: 'host', hostPath: { path: hostDir, type: 'Directory' } }],
+      },
+    }));
+    await waitPod('sleepy-stop', 'Running', running);
+    const asked = Math.floor(Date.now() / 1000);
+    await kubectl.ok(['delete', 'pod', 'sleepy-stop']);
+    // The TERM came no sooner than the sleep's end (whole seconds, so one of slack).
+    expect(Number(readFileSync(join(hostDir, 'sleepy-term'), 'utf8')) - asked).toBeGreaterThanOrEqual(2);
+  });
+
   it('a container that ignores SIGTERM is killed when the grace period ends', async () => {
     await kubectl.ok(['run', 'stubborn', '--image=busybox:1.36', '--', 'sleep', '3600']); // PID 1 ignores TERM
     const p = await waitPod('stubborn', 'Running', running);
