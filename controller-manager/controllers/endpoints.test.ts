@@ -8,6 +8,7 @@ import { resource } from '../../client/rest.js';
 import { fakeWorld } from '../framework/fake-context.js';
 import { EndpointsController } from './endpoints.js';
 import { EndpointSliceController } from './endpointslice.js';
+import { resolvePorts } from './service-endpoints.js';
 
 const service = (extra: Partial<NonNullable<Service['spec']>> = {}): Service => ({
   apiVersion: 'v1',
@@ -126,5 +127,22 @@ describe('EndpointSlice reconcile', () => {
     const update = w.client.writes('endpointslices').slice(before);
     expect(update).toEqual([expect.objectContaining({ verb: 'update', name: created[0]!.metadata.name })]);
     expect((update[0]!.body as EndpointSlice).endpoints[0]!.conditions).toEqual({ ready: false, serving: false, terminating: false });
+  });
+});
+
+describe('named target ports', () => {
+  it("resolve in the first container naming them, a sidecar's too, as Kubernetes' FindPort does", () => {
+    const svc = { metadata: { name: 's' }, spec: { selector: { app: 'web' }, ports: [{ name: 'metrics', port: 9090, targetPort: 'metrics' }, { name: 'http', port: 80, targetPort: 'http' }] } } as unknown as Service;
+    const p = {
+      metadata: { name: 'p', namespace: 'ns', labels: { app: 'web' } },
+      spec: {
+        initContainers: [{ name: 'exporter', image: 'x', restartPolicy: 'Always', ports: [{ name: 'metrics', containerPort: 9100 }] }, { name: 'setup', image: 'x', ports: [{ name: 'http', containerPort: 1 }] }],
+        containers: [{ name: 'a', image: 'x', ports: [{ name: 'http', containerPort: 8080 }] }, { name: 'b', image: 'x', ports: [{ name: 'http', containerPort: 8081 }] }],
+      },
+    } as unknown as Pod;
+    expect(resolvePorts(svc, p).map((x) => [x.name, x.port])).toEqual([
+      ['metrics', 9100],
+      ['http', 8080],
+    ]);
   });
 });

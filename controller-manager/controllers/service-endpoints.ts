@@ -3,6 +3,7 @@
 // named target ports resolved against each pod's container ports (pure); and the informer
 // wiring by which both hear of every pod change that touches a Service.
 import { fromLabelSelector, matches } from '../../api/labels.js';
+import { isSidecar } from '../../api/pod-resources.js';
 import type { Service } from '../../api/types/core.js';
 import type { Pod } from '../../api/types/pod.js';
 import type { Informer } from '../../client/informer.js';
@@ -42,9 +43,14 @@ export function resolvePorts(svc: Service, pod: Pod): ResolvedPort[] {
     const target = p.targetPort ?? p.port;
     if (typeof target === 'number' || /^\d+$/.test(String(target))) port = Number(target);
     else {
-      for (const c of pod.spec.containers ?? []) {
+      // The first container that names it: the regular ones, then the sidecars (which serve beside them).
+      const serving = [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? []).filter(isSidecar)];
+      for (const c of serving) {
         const found = (c.ports ?? []).find((cp) => cp.name === target && (cp.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
-        if (found) port = found.containerPort;
+        if (found) {
+          port = found.containerPort;
+          break;
+        }
       }
     }
     if (port === undefined) continue;
