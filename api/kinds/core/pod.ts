@@ -76,7 +76,7 @@ function defaultPod(pod: KubeObject): void {
   }
 }
 
-/** Pods may change only images, deadlines, tolerations (additions) and the grace period once set. */
+/** Pods may change only images, deadlines (shorter), tolerations (additions) and the grace period once set. */
 function validatePodUpdate(next: KubeObject, prev: KubeObject, errs: Parameters<NonNullable<KindModule['validateUpdate']>>[2]): void {
   const strip = (spec: Unstructured | undefined) => {
     const copy = clone(spec ?? {});
@@ -91,6 +91,14 @@ function validatePodUpdate(next: KubeObject, prev: KubeObject, errs: Parameters<
       'spec',
       'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
     );
+  }
+  // A deadline may be set or shortened, never lengthened or taken away.
+  const deadline = next.spec?.activeDeadlineSeconds;
+  const before = prev.spec?.activeDeadlineSeconds;
+  if (typeof deadline === 'number') {
+    if (typeof before === 'number' && deadline > before) errs.invalid('spec.activeDeadlineSeconds', deadline, 'must be less than or equal to previous value');
+  } else if (typeof before === 'number') {
+    errs.invalidShown('spec.activeDeadlineSeconds', '"null"', 'must not update from a positive integer to nil value');
   }
   const prevTolerations: Unstructured[] = prev.spec?.tolerations ?? [];
   const nextTolerations: Unstructured[] = next.spec?.tolerations ?? [];
