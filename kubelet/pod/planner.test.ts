@@ -234,3 +234,13 @@ describe('computePodActions with sidecars (init containers with restartPolicy Al
     expect(starts(b)).toEqual(['app:app#1']);
   });
 });
+
+describe('kills for failed probes', () => {
+  it("use the probe's terminationGracePeriodSeconds when it sets one", () => {
+    const p = pod({ containers: [{ name: 'app', image: 'x', livenessProbe: { exec: { command: ['true'] }, terminationGracePeriodSeconds: 3 }, startupProbe: { exec: { command: ['true'] } } }] });
+    const app = ctr(p, 'app', 'app');
+    expect(plan(p, [sandbox(), app], { probeFailures: new Map([[app.id, 'failed liveness probe']]) }).kill[0]?.graceSeconds).toBe(3);
+    // The startup probe sets none: the pod's applies.
+    expect(plan(p, [sandbox(), app], { probeFailures: new Map([[app.id, 'failed startup probe']]) }).kill[0]?.graceSeconds).toBeUndefined();
+  });
+});

@@ -33,6 +33,14 @@ export interface KillAction {
   id: string;
   name: string;
   message: string;
+  /** The grace period a failed probe sets for its kill (its terminationGracePeriodSeconds), instead of the pod's. */
+  graceSeconds?: number;
+}
+
+/** The grace period of a kill for a failed liveness or startup probe, when the probe sets one. */
+function probeGrace(c: Container, failure: string | undefined): number | undefined {
+  const probe = failure?.includes('liveness') ? c.livenessProbe : failure?.includes('startup') ? c.startupProbe : undefined;
+  return typeof probe?.terminationGracePeriodSeconds === 'number' ? probe.terminationGracePeriodSeconds : undefined;
 }
 
 export interface PodActions {
@@ -145,7 +153,8 @@ export function computePodActions(input: PlanInput): PodActions {
       if (last.hash && last.hash !== containerHash(ic)) why = `Init container ${ic.name} definition changed`;
       else if (input.probeFailures.has(last.id)) why = `Init container ${ic.name} ${input.probeFailures.get(last.id)}`;
       if (why) {
-        actions.kill.push({ id: last.id, name: ic.name, message: why });
+        const grace = probeGrace(ic, input.probeFailures.get(last.id));
+        actions.kill.push({ id: last.id, name: ic.name, message: why, ...(grace !== undefined ? { graceSeconds: grace } : {}) });
         actions.start.push({ container: ic, kind: 'init', attempt: last.attempt + 1 });
         return false;
       }
@@ -208,7 +217,8 @@ export function computePodActions(input: PlanInput): PodActions {
         why = `Container ${c.name} ${input.probeFailures.get(last.id)}${restart ? ', will be restarted' : ''}`;
       }
       if (why) {
-        actions.kill.push({ id: last.id, name: c.name, message: why });
+        const grace = probeGrace(c, input.probeFailures.get(last.id));
+        actions.kill.push({ id: last.id, name: c.name, message: why, ...(grace !== undefined ? { graceSeconds: grace } : {}) });
         if (restart) actions.start.push({ container: c, kind: 'app', attempt: last.attempt + 1 });
       }
       continue;

@@ -181,7 +181,7 @@ export class PodSyncer {
     await Promise.all(
       plan.kill.map(async (k) => {
         this.d.recorder.event(pod, 'Normal', 'Killing', k.message, fieldPathOf(pod, k.name));
-        await this.stopContainer(pod, k.name, k.id, grace, podIPNow);
+        await this.stopContainer(pod, k.name, k.id, k.graceSeconds ?? grace, podIPNow);
       }),
     );
     if (plan.killPod) await this.stopAll(pod, observed, grace, false);
