@@ -25,3 +25,10 @@ describe('the Priority admission plugin', () => {
     expect(next.spec).toMatchObject({ priority: 5, preemptionPolicy: 'Never' });
   });
 });
+
+describe('keepPodPriority on a pod update without a spec', () => {
+  it('leaves it to validation instead of failing', () => {
+    const next = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' } } as unknown as Parameters<typeof keepPodPriority>[0];
+    expect(() => keepPodPriority(next, { ...next, spec: { containers: [], priority: 5 } } as Parameters<typeof keepPodPriority>[1])).not.toThrow();
+  });
+});

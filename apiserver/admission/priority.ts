@@ -53,8 +53,10 @@ export function admitPodPriority(pod: Pod, source: PriorityClassSource): void {
 
 /** On update the pod keeps what the plugin set at its creation, when the new version leaves it out (a replace from the original manifest). */
 export function keepPodPriority(next: Pod, old: Pod): void {
-  const spec = next.spec as PodPrioritySpec;
-  const was = old.spec as PodPrioritySpec;
+  const spec = next.spec as PodPrioritySpec | undefined;
+  const was = old.spec as PodPrioritySpec | undefined;
+  // A pod without a spec is refused by validation, next.
+  if (!spec || typeof spec !== 'object' || !was || typeof was !== 'object') return;
   if ((spec.priority === undefined || spec.priority === null) && was.priority !== undefined) spec.priority = was.priority;
   if ((spec.preemptionPolicy === undefined || spec.preemptionPolicy === null) && was.preemptionPolicy !== undefined) spec.preemptionPolicy = was.preemptionPolicy;
 }
