@@ -491,7 +491,7 @@ describe('sidecars, termination messages and active deadlines', () => {
           apiVersion: 'v1',
           kind: 'Pod',
           metadata: { name: 'says-why' },
-          spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36', terminationMessagePolicy: 'FallbackToLogsOnError', command: ['sh', '-c', 'echo starting; echo config missing >&2; exit 3'] }] },
+          spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36', terminationMessagePolicy: 'FallbackToLogsOnError', command: ['sh', '-c', 'echo starting; echo config missing; exit 3'] }] },
         },
         {
           apiVersion: 'v1',
