@@ -22,6 +22,7 @@ import { backendPath, proxyOptions, type ProxyConnections } from './subresources
 import type { Registry } from '../registry/registry.js';
 import { isPodFinished } from '../../api/conditions.js';
 import { relayFramesApart } from './ws-frame-relay.js';
+import { LOG_PATH, serveLogsOverWebSocket } from './pod-log-websocket.js';
 import { podLogQuery } from './subresources/log-options.js';
 import { one, type Query } from '../http/params.js';
 
@@ -99,19 +100,23 @@ function hostPort(t: KubeletTarget): string {
   return t.host.includes(':') ? `[${t.host}]:${t.port}` : `${t.host}:${t.port}`;
 }
 
-/** GET pods/log: the kubelet's text stream (or its Status), relayed as it comes. */
-export async function proxyLogs(registry: Registry, kubelets: KubeletConnector, namespace: string, podName: string, query: Query, reply: FastifyReply): Promise<FastifyReply> {
+/** The kubelet's answer to a pods/log request: its status, content type and the streamed body. */
+export async function openKubeletLogs(registry: Registry, kubelets: KubeletConnector, namespace: string, podName: string, query: Query) {
   // The options are checked before the pod is looked up, as Kubernetes does.
   const q = podLogQuery(query, podName);
   const t = await locateKubelet(registry, namespace, podName, one(query, 'container') || undefined);
   const path = `/containerLogs/${encodeURIComponent(namespace)}/${encodeURIComponent(podName)}/${encodeURIComponent(t.container)}?${q}`;
-  let res;
   try {
     const { request } = await undici();
-    res = await request(`https://${hostPort(t)}${path}`, { method: 'GET', bodyTimeout: 0, headersTimeout: 30_000, dispatcher: await kubelets.agent() });
+    return await request(`https://${hostPort(t)}${path}`, { method: 'GET', bodyTimeout: 0, headersTimeout: 30_000, dispatcher: await kubelets.agent() });
   } catch (err) {
     throw new StatusError(503, 'ServiceUnavailable', `cannot reach the kubelet of node "${t.pod.spec?.nodeName}": ${(err as Error).message}`);
   }
+}
+
+/** GET pods/log: the kubelet's text stream (or its Status), relayed as it comes. */
+export async function proxyLogs(registry: Registry, kubelets: KubeletConnector, namespace: string, podName: string, query: Query, reply: FastifyReply): Promise<FastifyReply> {
+  const res = await openKubeletLogs(registry, kubelets, namespace, podName, query);
   reply.raw.on('close', () => res.body.destroy());
   return reply
     .code(res.statusCode)
@@ -129,14 +134,16 @@ function writeStatus(socket: Duplex, err: StatusError): void {
 /** Admission of a CONNECT to a core/v1 resource (pods, services, nodes): the connection's options (PodExecOptions, ...) as webhooks and policies see them. */
 export type ConnectAdmission = (resource: string, subresource: string, namespace: string, name: string, options: KubeObject, user: UserInfo) => Promise<void>;
 
-/** Handles upgrade requests (kubectl exec, WebSockets through the proxy subresources): relays the connection to the pod's kubelet, or where the proxy goes. */
+/** Handles upgrade requests (kubectl exec, WebSockets through the proxy subresources, logs over a WebSocket): relays the connection to the pod's kubelet, or where the proxy goes. */
 export function serveUpgrades(server: Server, registry: Registry, proxies: ProxyConnections, gate: RequestGate, log: Logger, admitConnect?: ConnectAdmission): void {
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
     void gate
       .admitUpgrade(req)
       .then((user) =>
-        PROXY_PATH.test(decodedPath(req.url ?? '/'))
+        LOG_PATH.test(decodedPath(req.url ?? '/'))
+          ? serveLogsOverWebSocket(req, socket, head, (namespace, pod, query) => openKubeletLogs(registry, proxies.kubelets, namespace, pod, query))
+          : PROXY_PATH.test(decodedPath(req.url ?? '/'))
           ? relayProxy(req, socket, head, registry, proxies, (resource, namespace, name, options) => admitConnect?.(resource, 'proxy', namespace, name, options, user) ?? Promise.resolve())
           : relay(req, socket, head, registry, proxies.kubelets, (subresource, namespace, podName, options) => admitConnect?.('pods', subresource, namespace, podName, options, user) ?? Promise.resolve()),
       )

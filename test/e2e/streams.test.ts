@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { loadClientConfig } from '../../client/kubeconfig.js';
 import { startCluster, type Cluster } from '../harness/cluster.js';
 import { KUBECTL_VERSIONS, kubectlWithKubeconfig } from '../harness/kubectl.js';
 import { freePort, waitFor } from '../harness/ports.js';
@@ -171,6 +173,40 @@ describe('official clients port-forward over WebSocket', () => {
     const result = JSON.parse(stdout.trim().split('\n').pop()!);
     expect(result.status).toMatch(/^HTTP\/1\.[01] 200 OK/);
     expect(result.body).toBe('hello-from-pod\n');
+  });
+});
+
+describe('logs over a WebSocket', () => {
+  /** What a WebSocket to `path` receives, as Kubernetes' conformance suite reads pods/log: every message, until the server closes. */
+  function readWebSocket(path: string, protocols: string[]): Promise<{ protocol: string; messages: Array<{ data: Buffer; binary: boolean }>; code: number }> {
+    const cfg = loadClientConfig({ kubeconfig: cluster.kubeconfig });
+    const ws = new WebSocket(`${cfg.server.replace(/^http/, 'ws')}${path}`, protocols, { ca: cfg.tls?.ca, cert: cfg.tls?.cert, key: cfg.tls?.key, headers: cfg.token ? { authorization: `Bearer ${cfg.token}` } : {} });
+    const messages: Array<{ data: Buffer; binary: boolean }> = [];
+    return new Promise((resolve, reject) => {
+      ws.on('message', (data, binary) => messages.push({ data: data as Buffer, binary }));
+      ws.on('close', (code) => resolve({ protocol: ws.protocol, messages, code }));
+      ws.on('unexpected-response', (_req, res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => reject(new Error(`${res.statusCode} ${text}`)));
+      });
+      ws.on('error', reject);
+    });
+  }
+
+  it('streams a container log as binary or base64 messages, and refuses what a plain GET refuses', async () => {
+    await kubectl.ok(['run', 'ws-logs', '--image=busybox:1.36', '--restart=Never', '--', 'sh', '-c', 'echo container is alive; echo second line']);
+    await waitFor('ws-logs finished', async () => (await kubectl.ok(['get', 'pod', 'ws-logs', '-o', 'jsonpath={.status.phase}'])) === 'Succeeded', 60_000);
+    const path = '/api/v1/namespaces/default/pods/ws-logs/log?container=ws-logs';
+    const binary = await readWebSocket(path, ['binary.k8s.io']);
+    expect(binary.protocol).toBe('binary.k8s.io');
+    expect(binary.code).toBe(1000);
+    expect(binary.messages.every((m) => m.binary)).toBe(true);
+    expect(Buffer.concat(binary.messages.map((m) => m.data)).toString()).toBe('container is alive\nsecond line\n');
+    const b64 = await readWebSocket(`${path}&tailLines=1`, ['base64.binary.k8s.io']);
+    expect(b64.messages.map((m) => Buffer.from(m.data.toString(), 'base64').toString()).join('')).toBe('second line\n');
+    await expect(readWebSocket('/api/v1/namespaces/default/pods/ws-logs/log?container=nope', ['binary.k8s.io'])).rejects.toThrow(/^400 .*container nope is not valid for pod ws-logs/);
+    await expect(readWebSocket(path, ['v4.channel.k8s.io'])).rejects.toThrow(/^400 .*requested protocol\(s\) are not supported/);
   });
 });
 
