@@ -139,6 +139,22 @@ describe('pod sync on the in-memory runtime', () => {
     expect(app.restartCount).toBe(1);
   });
 
+  it('starts the back-off afresh for a container whose image changed', async () => {
+    const s = setup();
+    s.runtime.addImage('busybox:2');
+    s.runtime.behaviour = (spec) => (spec.labels['io.kubette.container.kind'] === 'app' ? { exitCode: 3 } : undefined);
+    const p = pod();
+    s.client.seed(pods, p);
+    await settle(s, p, 2);
+    await settle(s, p, 1);
+    expect(states(s.current(p).status!.containerStatuses![0]!).state.waiting?.reason).toBe('CrashLoopBackOff');
+    // A new image: the next sync runs it at once instead of waiting out the old container's back-off.
+    const updated = { ...p, spec: { ...p.spec, containers: [{ name: 'app', image: 'busybox:2' }] } };
+    const before = s.runtime.calls.filter((c) => c === 'start app').length;
+    await s.syncer.sync({ ...updated, status: s.current(p).status });
+    expect(s.runtime.calls.filter((c) => c === 'start app')).toHaveLength(before + 1);
+  });
+
   it('ends a restartPolicy Never pod as Failed and does not restart it', async () => {
     const s = setup();
     s.runtime.behaviour = (spec) => (spec.labels['io.kubette.container.kind'] === 'app' ? { exitCode: 2 } : undefined);

@@ -14,7 +14,7 @@ import { parseQuantity } from '../../api/quantity.js';
 import { isPodFinished } from '../../api/conditions.js';
 import { Backoff } from '../container/backoff.js';
 import { containerConfig, sandboxConfig, type NodeSettings } from '../container/config.js';
-import { byAttemptDesc, fromContainer, fromSandbox, LABEL_NODE, LABEL_POD_UID, type ObservedContainer } from './observed.js';
+import { byAttemptDesc, containerHash, fromContainer, fromSandbox, LABEL_NODE, LABEL_POD_UID, type ObservedContainer } from './observed.js';
 import { serviceEnv } from '../container/service-env.js';
 import { containerEnv, ContainerConfigError, expandVars, referencedObjects } from '../container/env.js';
 import { runHandler } from '../container/handlers.js';
@@ -161,7 +161,7 @@ export class PodSyncer {
       pod,
       containers: observed,
       restartBackoff: (name, finishedAt) => {
-        const key = `${uid}/${name}`;
+        const key = backoffKey(pod, name);
         return this.restartBackoff.inBackoffSince(key, finishedAt, now) ? this.restartBackoff.duration(key) : 0;
       },
       probeFailures: this.d.prober.failures,
@@ -172,7 +172,7 @@ export class PodSyncer {
     for (const name of Object.keys(plan.waiting)) {
       this.d.recorder.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${uid})`, fieldPathOf(pod, name));
       const last = observed.filter((c) => c.name === name && c.kind !== 'sandbox').sort(byAttemptDesc)[0];
-      const ends = (last?.finishedAt ? Date.parse(last.finishedAt) : now) + this.restartBackoff.duration(`${uid}/${name}`);
+      const ends = (last?.finishedAt ? Date.parse(last.finishedAt) : now) + this.restartBackoff.duration(backoffKey(pod, name));
       resyncAfterMs = Math.min(resyncAfterMs ?? Infinity, Math.max(100, ends - now + 50));
     }
 
@@ -300,7 +300,6 @@ export class PodSyncer {
     runningApps: ReadonlyMap<string, string>,
     cancel?: AbortSignal,
   ): Promise<number | undefined> {
-    const uid = pod.metadata.uid!;
     let sources: VolumeSources;
     let volumes;
     try {
@@ -355,7 +354,7 @@ export class PodSyncer {
       }
       // A pull or a mount can take long: the deletion may have come meanwhile.
       if (cancel?.aborted) return undefined;
-      if (s.attempt > 0) this.restartBackoff.next(`${uid}/${c.name}`, Date.now());
+      if (s.attempt > 0) this.restartBackoff.next(backoffKey(pod, c.name), Date.now());
       let id: string;
       try {
         id = await this.d.runtime.createContainer(sandbox.id, config, sandboxConfig(pod, sandbox.attempt, this.d.settings, await this.handlers.of(pod)));
@@ -572,6 +571,15 @@ export function activeDeadline(pod: Pod, now: number): number | undefined {
   if (typeof seconds !== 'number' || isPodFinished(pod)) return undefined;
   const start = pod.status?.startTime ? Date.parse(pod.status.startTime) : now;
   return (Number.isFinite(start) ? start : now) + seconds * 1000;
+}
+
+/**
+ * A container's crash-loop back-off key: its pod, name and spec, so that a changed container (a
+ * new image) starts its back-off afresh, as Kubernetes keys it.
+ */
+function backoffKey(pod: Pod, name: string): string {
+  const spec = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].find((c) => c.name === name);
+  return `${pod.metadata.uid}/${name}/${spec ? containerHash(spec) : ''}`;
 }
 
 /** A memory-backed emptyDir's runtime volume: one per pod and volume name. */
