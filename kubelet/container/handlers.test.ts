@@ -35,7 +35,8 @@ describe('container handlers', () => {
     );
     const get = (path: string) => runHandler(runtime, { httpGet: { path, port, httpHeaders: [{ name: 'X-Probe', value: 'yes' }] } }, target, 2000);
     expect(await get('/200')).toEqual({ ok: true, message: '' });
-    expect(await get('/302')).toEqual({ ok: true, message: '' });
+    // A redirect with nowhere to go passes, with a warning.
+    expect(await get('/302')).toEqual({ ok: true, message: '', warning: 'Probe terminated redirects, Response body: x' });
     expect(await get('/404')).toEqual({ ok: false, message: 'HTTP probe failed with statuscode: 404' });
     expect(await get('/503')).toEqual({ ok: false, message: 'HTTP probe failed with statuscode: 503' });
     expect(seen['user-agent']).toBe('kube-probe/1.32');
@@ -96,5 +97,33 @@ describe('the sleep action of lifecycle hooks', () => {
     expect(await runHandler(runtime, { sleep: { seconds: 1 } }, target, 5000)).toEqual({ ok: true, message: '' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(990);
     expect(await runHandler(runtime, { sleep: { seconds: 30 } }, target, 50)).toEqual({ ok: false, message: 'container terminated before sleep hook finished' });
+  });
+});
+
+describe('HTTP probes and redirects', () => {
+  it('follow redirects on the probed host, and judge where they lead', async () => {
+    const port = await listen(
+      createServer((req, res) => {
+        const [path, query] = req.url!.split('?');
+        if (path === '/redirect') {
+          res.writeHead(302, { location: decodeURIComponent(query!.slice('loc='.length)) });
+          return res.end();
+        }
+        if (path === '/loop') {
+          res.writeHead(302, { location: '/loop' });
+          return res.end();
+        }
+        res.statusCode = path === '/healthz' ? 500 : 200;
+        res.end('ok');
+      }),
+    );
+    const get = (path: string) => runHandler(runtime, { httpGet: { path, port } }, target, 2000);
+    expect(await get(`/redirect?loc=${encodeURIComponent('/ready')}`)).toEqual({ ok: true, message: '' });
+    // A local redirect to a failing path fails the probe (Kubernetes restarts on it).
+    expect(await get(`/redirect?loc=${encodeURIComponent('/healthz')}`)).toEqual({ ok: false, message: 'HTTP probe failed with statuscode: 500' });
+    expect((await get('/loop')).message).toMatch(/stopped after 10 redirects$/);
+    // Another host is not followed: the probe passes with a warning.
+    const away = await get(`/redirect?loc=${encodeURIComponent('http://example.invalid/')}`);
+    expect(away).toMatchObject({ ok: true, warning: 'Probe terminated redirects, Response body: ' });
   });
 });

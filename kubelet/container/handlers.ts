@@ -13,7 +13,14 @@ import { grpcHealthProbe } from './grpc-health.js';
 export interface HandlerResult {
   ok: boolean;
   message: string;
+  /** Passed, with something to say (an HTTP probe redirected to another host is not followed). */
+  warning?: string;
 }
+
+/** What an HTTP probe keeps of a body for its message, as Kubernetes' prober reads at most. */
+const MAX_PROBE_BODY = 10 * 1024;
+/** Redirects an HTTP probe follows on its own host before it fails. */
+const MAX_REDIRECTS = 10;
 
 export interface HandlerTarget {
   id: string;
@@ -40,13 +47,7 @@ export async function runHandler(runtime: ContainerRuntime, h: ProbeHandler, t: 
       const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}${path.startsWith('/') ? path : `/${path}`}`;
       const headers: Record<string, string> = { 'user-agent': 'kube-probe/1.32', accept: '*/*' };
       for (const x of h.httpGet.httpHeaders ?? []) headers[x.name.toLowerCase()] = x.value;
-      try {
-        const status = await httpGet(url, headers, timeoutMs);
-        if (status >= 200 && status < 400) return { ok: true, message: '' };
-        return { ok: false, message: `HTTP probe failed with statuscode: ${status}` };
-      } catch (err) {
-        return { ok: false, message: `Get "${url}": ${(err as Error).message}` };
-      }
+      return await httpProbe(url, headers, timeoutMs);
     }
     if (h.tcpSocket) {
       const port = resolvePort(h.tcpSocket.port, t.container);
@@ -90,21 +91,62 @@ async function execHandler(runtime: ContainerRuntime, id: string, command: strin
 }
 
 /**
- * The status of a GET, the whole exchange within `timeoutMs`. As Kubernetes' prober does, an
+ * An HTTP GET judged as Kubernetes' prober judges it: 2xx passes; redirects are followed while
+ * they stay on the probed host (ten at most); one to another host is not followed and passes
+ * with a warning; anything else fails. The whole exchange, redirects included, within `timeoutMs`.
+ */
+async function httpProbe(first: string, headers: Record<string, string>, timeoutMs: number): Promise<HandlerResult> {
+  const deadline = Date.now() + timeoutMs;
+  const host = new URL(first).hostname;
+  let url = first;
+  for (let hops = 0; ; hops++) {
+    let res: { status: number; location?: string; body: string };
+    try {
+      res = await httpGet(url, headers, Math.max(1, deadline - Date.now()));
+    } catch (err) {
+      return { ok: false, message: `Get "${url}": ${(err as Error).message}` };
+    }
+    if (res.status >= 300 && res.status < 400 && res.location) {
+      let next: URL;
+      try {
+        next = new URL(res.location, url);
+      } catch {
+        return { ok: false, message: `Get "${url}": invalid redirect location ${JSON.stringify(res.location)}` };
+      }
+      if (next.hostname === host) {
+        if (hops + 1 >= MAX_REDIRECTS) return { ok: false, message: `Get "${next}": stopped after ${MAX_REDIRECTS} redirects` };
+        url = next.toString();
+        continue;
+      }
+    }
+    if (res.status >= 200 && res.status < 300) return { ok: true, message: '' };
+    if (res.status >= 300 && res.status < 400) return { ok: true, message: '', warning: `Probe terminated redirects, Response body: ${res.body}` };
+    return { ok: false, message: `HTTP probe failed with statuscode: ${res.status}` };
+  }
+}
+
+/**
+ * The status, Location and first 10 KiB of the body of a GET, the whole exchange within `timeoutMs`. As Kubernetes' prober does, an
  * HTTPS probe does not verify the server's certificate (a pod's own, usually self-signed), and
  * each probe uses a connection of its own.
  */
-function httpGet(url: string, headers: Record<string, string>, timeoutMs: number): Promise<number> {
+function httpGet(url: string, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; location?: string; body: string }> {
   return new Promise((resolve, reject) => {
     const abort = new AbortController();
     const cancel = timeoutAfterPendingIO(timeoutMs, () => abort.abort());
     const opts = { method: 'GET', headers, agent: false as const, signal: abort.signal };
     const req = url.startsWith('https:') ? httpsRequest(url, { ...opts, rejectUnauthorized: false }) : httpRequest(url, opts);
     req.on('response', (res) => {
-      res.resume();
+      const kept: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        if (size < MAX_PROBE_BODY) kept.push(c.subarray(0, MAX_PROBE_BODY - size));
+        size += c.length;
+      });
       res.on('end', () => {
         cancel();
-        resolve(res.statusCode ?? 0);
+        const location = res.headers.location;
+        resolve({ status: res.statusCode ?? 0, ...(location ? { location } : {}), body: Buffer.concat(kept).toString('utf8') });
       });
       res.on('error', (err) => {
         cancel();

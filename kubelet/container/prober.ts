@@ -99,6 +99,7 @@ export class Prober {
       if (result.ok) {
         successes++;
         failures = 0;
+        if (result.warning) this.recorder.event(pod, 'Warning', 'ProbeWarning', `${TITLE[kind]} probe warning: ${result.warning}`, t.fieldPath);
       } else {
         failures++;
         successes = 0;
