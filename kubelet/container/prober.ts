@@ -22,11 +22,22 @@ export class Prober {
   readonly failures = new Map<string, string>();
   private readonly loops = new Map<string, AbortController>();
 
+  /** Listeners for one pod's readiness changes (a pod being terminated reports them itself). */
+  private readonly readinessWatchers = new Map<string, () => void>();
+
   constructor(
     private readonly runtime: ContainerRuntime,
     private readonly recorder: EventRecorder,
     private readonly onChange: (podUid: string) => void,
   ) {}
+
+  /** Calls `fn` whenever a readiness result of the pod flips, until the returned function is called. */
+  watchReadiness(uid: string, fn: () => void): () => void {
+    this.readinessWatchers.set(uid, fn);
+    return () => {
+      if (this.readinessWatchers.get(uid) === fn) this.readinessWatchers.delete(uid);
+    };
+  }
 
   /** Runs probes for exactly these running containers of the pod; stops the rest of its loops. */
   reconcile(pod: Pod, running: ProbeTarget[], podIP: string | undefined): void {
@@ -109,7 +120,10 @@ export class Prober {
         const before = this.ready.get(t.id);
         if (successes >= successThreshold) this.ready.set(t.id, true);
         if (failures >= failureThreshold) this.ready.set(t.id, false);
-        if (before !== this.ready.get(t.id)) this.onChange(uid);
+        if (before !== this.ready.get(t.id)) {
+          this.onChange(uid);
+          this.readinessWatchers.get(uid)?.();
+        }
       } else if (kind === 'startup') {
         if (result.ok) {
           this.started.set(t.id, true);

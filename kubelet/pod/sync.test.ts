@@ -429,3 +429,35 @@ describe('pod sync with sidecars and deadlines, on the in-memory runtime', () =>
     expect(states(s.current(p).status!.containerStatuses![0]!).state.terminated?.exitCode).toBe(137);
   });
 });
+
+describe('readiness while a pod is terminated', () => {
+  it('keeps probing, and reports the pod not Ready before its containers are gone', async () => {
+    const s = setup();
+    let ready = true;
+    s.runtime.onExec = () => ({ exitCode: ready ? 0 : 1 });
+    const p = pod({ terminationGracePeriodSeconds: 30, containers: [{ name: 'app', image: 'busybox', readinessProbe: { exec: { command: ['cat', '/tmp/ready'] }, periodSeconds: 1, failureThreshold: 1 } }] });
+    s.client.seed(pods, p);
+    await settle(s, p);
+    const isReady = () => s.current(p).status?.conditions?.find((c) => c.type === 'Ready')?.status;
+    await vi.waitFor(async () => {
+      await s.syncer.sync({ ...p, status: s.current(p).status, metadata: { ...p.metadata, resourceVersion: s.current(p).metadata.resourceVersion } });
+      expect(isReady()).toBe('True');
+    }, { timeout: 5000, interval: 200 });
+
+    // The container takes its time to stop (as one that traps SIGTERM); meanwhile it turns unready.
+    let release!: () => void;
+    const stopping = new Promise<void>((r) => (release = r));
+    const stop = s.runtime.stopContainer.bind(s.runtime);
+    s.runtime.stopContainer = async (id, timeout) => {
+      await stopping;
+      return stop(id, timeout);
+    };
+    const deleted = { ...s.current(p), metadata: { ...s.current(p).metadata, deletionTimestamp: '2026-12-06T00:00:00Z', deletionGracePeriodSeconds: 30 } };
+    const terminated = s.syncer.sync(deleted);
+    ready = false;
+    await vi.waitFor(() => expect(isReady()).toBe('False'), { timeout: 5000, interval: 100 });
+    expect(s.runtime.calls.filter((c) => c.startsWith('remove'))).toEqual([]); // still there
+    release();
+    await terminated;
+  });
+});

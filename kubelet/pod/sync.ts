@@ -510,9 +510,22 @@ export class PodSyncer {
   async terminate(pod: Pod): Promise<void> {
     const uid = pod.metadata.uid!;
     const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
-    const observed = await this.observe(uid);
-    this.d.prober.stopPod(uid);
-    await this.stopAll(pod, observed, grace, true);
+    const observed = this.withHostIP(pod, await this.observe(uid));
+    // Readiness probes go on while the containers stop, and a pod that stops being ready says so
+    // at once (its Ready condition goes False before its containers are gone), as Kubernetes'
+    // kubelet reports it; liveness failures restart nothing now.
+    let reporting = Promise.resolve();
+    const report = () => {
+      reporting = reporting.then(async () => this.d.statuses.write(pod, await this.statusNow(pod, observed)));
+    };
+    const stopWatching = this.d.prober.watchReadiness(uid, report);
+    try {
+      await this.stopAll(pod, observed, grace, true);
+    } finally {
+      stopWatching();
+      this.d.prober.stopPod(uid);
+      await reporting;
+    }
     // The final status first (how each container ended, the terminal phase), then the delete:
     // whoever waits for the pod (a Job's controller, through its finalizer) learns how it ended.
     await this.d.statuses.write(pod, computePodStatus({
@@ -533,6 +546,20 @@ export class PodSyncer {
       if (!(err instanceof StatusError && (err.code === 404 || err.code === 409))) throw err;
     }
     await this.forget(uid);
+  }
+
+  /** The pod's status from containers observed before, with the probes' current results. */
+  private async statusNow(pod: Pod, observed: ObservedContainer[]) {
+    return computePodStatus({
+      pod,
+      containers: observed,
+      waiting: {},
+      ready: this.d.prober.ready,
+      started: this.d.prober.started,
+      hostIP: this.d.settings.nodeIP,
+      now: rfc3339(),
+      runtime: (this.runtimeName ??= (await this.d.runtime.version()).name),
+    });
   }
 
   /** The pod no longer exists in the API: nothing of it may stay on the node. */
