@@ -102,10 +102,10 @@ function anyRegularStarted(app: ContainerStatus[]): boolean {
 }
 
 /**
- * The pod phase from container states, as the kubelet's getPhase decides it. `finished`: the
- * kubelet has stopped the pod for good, so exited containers will not run again.
+ * The pod phase from container states, as the kubelet's getPhase decides it (a deleted pod's
+ * final phase is computePodStatus's own).
  */
-export function podPhase(pod: Pod, init: ContainerStatus[], app: ContainerStatus[], finished = false): NonNullable<PodStatus['phase']> {
+export function podPhase(pod: Pod, init: ContainerStatus[], app: ContainerStatus[]): NonNullable<PodStatus['phase']> {
   const policy = pod.spec.restartPolicy ?? 'Always';
   const initSpecs = pod.spec.initContainers ?? [];
   const statusOf = (list: ContainerStatus[], name: string) => list.find((s) => s.name === name);
@@ -150,7 +150,6 @@ export function podPhase(pod: Pod, init: ContainerStatus[], app: ContainerStatus
   if ((pendingInit > 0 && !anyRegularStarted(app)) || waiting > 0) return 'Pending';
   if (running > 0 && unknown === 0) return 'Running';
   if (running === 0 && stopped > 0 && unknown === 0) {
-    if (finished) return stopped === succeeded ? 'Succeeded' : 'Failed';
     if (policy === 'Always') return 'Running';
     if (stopped === succeeded) return 'Succeeded';
     if (policy === 'Never') return 'Failed';

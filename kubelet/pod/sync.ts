@@ -252,16 +252,7 @@ export class PodSyncer {
     this.d.recorder.event(pod, 'Normal', DEADLINE_EXCEEDED.reason, DEADLINE_EXCEEDED.message);
     this.d.prober.stopPod(uid);
     await this.stopAll(pod, await this.observe(uid), pod.spec.terminationGracePeriodSeconds ?? 30, true);
-    const status = computePodStatus({
-      pod,
-      containers: await this.withMessages(pod, this.withHostIP(pod, await this.observe(uid))),
-      waiting: {},
-      ready: new Map(),
-      started: new Map(),
-      hostIP: this.d.settings.nodeIP,
-      now: rfc3339(),
-      runtime: (this.runtimeName ??= (await this.d.runtime.version()).name),
-    });
+    const status = await this.statusOf(pod, await this.withMessages(pod, this.withHostIP(pod, await this.observe(uid))), { probed: false });
     await this.d.statuses.write(pod, { ...status, phase: 'Failed', ...DEADLINE_EXCEEDED });
   }
 
@@ -516,7 +507,7 @@ export class PodSyncer {
     // kubelet reports it; liveness failures restart nothing now.
     let reporting = Promise.resolve();
     const report = () => {
-      reporting = reporting.then(async () => this.d.statuses.write(pod, await this.statusNow(pod, observed)));
+      reporting = reporting.then(async () => this.d.statuses.write(pod, await this.statusOf(pod, observed, { probed: true })));
     };
     const stopWatching = this.d.prober.watchReadiness(uid, report);
     try {
@@ -528,17 +519,7 @@ export class PodSyncer {
     }
     // The final status first (how each container ended, the terminal phase), then the delete:
     // whoever waits for the pod (a Job's controller, through its finalizer) learns how it ended.
-    await this.d.statuses.write(pod, computePodStatus({
-      pod,
-      containers: await this.withMessages(pod, this.withHostIP(pod, await this.observe(uid))),
-      waiting: {},
-      ready: new Map(),
-      started: new Map(),
-      hostIP: this.d.settings.nodeIP,
-      now: rfc3339(),
-      runtime: (this.runtimeName ??= (await this.d.runtime.version()).name),
-      terminating: true,
-    }));
+    await this.d.statuses.write(pod, await this.statusOf(pod, await this.withMessages(pod, this.withHostIP(pod, await this.observe(uid))), { probed: false, terminating: true }));
     await this.removeAll(uid);
     try {
       await this.d.client.delete(pods, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid } });
@@ -548,17 +529,21 @@ export class PodSyncer {
     await this.forget(uid);
   }
 
-  /** The pod's status from containers observed before, with the probes' current results. */
-  private async statusNow(pod: Pod, observed: ObservedContainer[]) {
+  /**
+   * The pod's status outside a sync pass: from `containers`, with the probes' results while they
+   * still run (`probed`), and the final phase of a deleted pod once they have stopped (`terminating`).
+   */
+  private async statusOf(pod: Pod, containers: ObservedContainer[], opts: { probed: boolean; terminating?: boolean }) {
     return computePodStatus({
       pod,
-      containers: observed,
+      containers,
       waiting: {},
-      ready: this.d.prober.ready,
-      started: this.d.prober.started,
+      ready: opts.probed ? this.d.prober.ready : new Map(),
+      started: opts.probed ? this.d.prober.started : new Map(),
       hostIP: this.d.settings.nodeIP,
       now: rfc3339(),
       runtime: (this.runtimeName ??= (await this.d.runtime.version()).name),
+      ...(opts.terminating ? { terminating: true } : {}),
     });
   }
 
