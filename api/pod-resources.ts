@@ -4,6 +4,7 @@
 // restartPolicy Always) start in order and keep running, so each counts from its start on: beside
 // every init container after it, and beside the regular containers. The scheduler, the kubelet's
 // admission and resource quota all read this one rule.
+import { parseQuantity } from './quantity.js';
 import type { Container } from './types/pod.js';
 
 /** Whether an init container is a sidecar: it is restarted whenever it exits and runs beside the regular containers. */
@@ -48,4 +49,26 @@ export function aggregateContainers<C extends Pick<Container, 'restartPolicy'>>(
   add(total, sidecars);
   max(total, initPeak);
   return total;
+}
+
+type WithResources = { restartPolicy?: string; resources?: { requests?: Record<string, string>; limits?: Record<string, string> } };
+
+/**
+ * A pod's aggregate of its containers' requests or limits, by resource name (no overhead);
+ * `each` sees every quantity as written (its format, say).
+ */
+export function podResourceTotals(
+  spec: { containers?: WithResources[]; initContainers?: WithResources[] } | undefined,
+  which: 'requests' | 'limits',
+  each?: (name: string, quantity: string) => void,
+): Amounts {
+  return aggregateContainers(spec, (c) => {
+    const amounts: Amounts = new Map();
+    const listed = c?.resources?.[which];
+    for (const [k, v] of Object.entries(listed && typeof listed === 'object' ? listed : {})) {
+      amounts.set(k, parseQuantity(v) ?? 0);
+      each?.(k, v);
+    }
+    return amounts;
+  });
 }

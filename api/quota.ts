@@ -4,7 +4,7 @@
 // (their scopes), and how usage is written. The apiserver's ResourceQuota admission charges a
 // write against it; the controller-manager's resourcequota controller recounts it.
 import { formatQuantity, parseQuantity } from './quantity.js';
-import { aggregateContainers } from './pod-resources.js';
+import { podResourceTotals } from './pod-resources.js';
 import type { KubeObject } from './types/meta.js';
 
 /** Usage in base units (cores, bytes, counts), by quota resource name. */
@@ -45,12 +45,7 @@ function containers(pod: KubeObject): { regular: Container[]; init: Container[] 
  */
 function podResources(pod: KubeObject, which: 'requests' | 'limits'): Map<string, number> {
   const { regular, init } = containers(pod);
-  const out = aggregateContainers({ containers: regular, initContainers: init }, (c) => {
-    const amounts = new Map<string, number>();
-    const listed = c?.resources?.[which];
-    for (const [k, v] of Object.entries(listed && typeof listed === 'object' ? listed : {})) amounts.set(k, parseQuantity(v) ?? 0);
-    return amounts;
-  });
+  const out = podResourceTotals({ containers: regular, initContainers: init }, which);
   const overhead = (pod.spec as { overhead?: Record<string, string> } | undefined)?.overhead;
   for (const [k, v] of Object.entries(overhead && typeof overhead === 'object' ? overhead : {})) {
     if (which === 'requests' || out.has(k)) out.set(k, (out.get(k) ?? 0) + (parseQuantity(String(v)) ?? 0));

@@ -3,7 +3,7 @@
 // kubernetes.io/limit-ranger annotation), then bound each container's, each pod's and each
 // claim's resources by the ranges' min, max and maxLimitRequestRatio, refusing what falls
 // outside with Kubernetes' messages (403).
-import { aggregateContainers } from '../../api/pod-resources.js';
+import { podResourceTotals } from '../../api/pod-resources.js';
 import { formatQuantity, isBinaryQuantity, parseQuantity } from '../../api/quantity.js';
 import { forbidden } from '../../api/status.js';
 import type { KubeObject } from '../../api/types/meta.js';
@@ -93,17 +93,9 @@ function checkBounds(kind: string, item: LimitItem, requests: Resources, limits:
 
 /** A pod's total: its containers' aggregate (api/pod-resources.ts: sidecars count from their start). */
 function podTotal(pod: KubeObject, which: 'requests' | 'limits'): Resources {
-  type Entry = { restartPolicy?: string; resources?: Requirements };
-  const spec = pod.spec as { containers?: Entry[]; initContainers?: Entry[] } | undefined;
   const binary = new Set<string>();
-  const sum = aggregateContainers(spec, (c: Entry) => {
-    const amounts = new Map<string, number>();
-    const listed = c?.resources?.[which];
-    for (const [k, v] of Object.entries(listed && typeof listed === 'object' ? listed : {})) {
-      amounts.set(k, parseQuantity(v) ?? 0);
-      if (isBinaryQuantity(v)) binary.add(k);
-    }
-    return amounts;
+  const sum = podResourceTotals(pod.spec as Parameters<typeof podResourceTotals>[0], which, (k, v) => {
+    if (isBinaryQuantity(v)) binary.add(k);
   });
   return Object.fromEntries([...sum].map(([k, v]) => [k, formatQuantity(v, binary.has(k))]));
 }

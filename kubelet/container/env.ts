@@ -37,8 +37,9 @@ export function referencedObjects(c: Container): { configMaps: Set<string>; secr
 
 /**
  * Expands $(NAME) from `vars`; $$ escapes a dollar; an undefined reference stays as written.
+ * Every name referenced is added to `referenced`, when given.
  */
-export function expandVars(input: string, vars: ReadonlyMap<string, string>): string {
+export function expandVars(input: string, vars: ReadonlyMap<string, string>, referenced?: Set<string>): string {
   let out = '';
   for (let i = 0; i < input.length; i++) {
     const ch = input[i];
@@ -57,6 +58,7 @@ export function expandVars(input: string, vars: ReadonlyMap<string, string>): st
         break;
       }
       const name = input.slice(i + 2, close);
+      referenced?.add(name);
       out += vars.has(name) ? vars.get(name) : input.slice(i, close + 1);
       i = close;
     } else {

@@ -11,7 +11,7 @@
 import { chmod, lstat, mkdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, sep } from 'node:path';
 import type { Container, VolumeMount } from '../../api/types/pod.js';
-import { ContainerConfigError } from './env.js';
+import { ContainerConfigError, expandVars } from './env.js';
 
 /** The volume a sub path is taken from, as prepareVolumes made it. */
 export interface SubPathVolume {
@@ -22,23 +22,10 @@ export interface SubPathVolume {
 
 /** $(NAME) from the container's environment; a reference to a missing or empty variable is an error. */
 function expandSubPathExpr(expr: string, vars: ReadonlyMap<string, string>): string {
-  const missing = new Set<string>();
-  let out = '';
-  for (let i = 0; i < expr.length; i++) {
-    const ch = expr[i]!;
-    if (ch === '$' && expr[i + 1] === '$') {
-      out += '$';
-      i++;
-    } else if (ch === '$' && expr[i + 1] === '(' && expr.indexOf(')', i + 2) > 0) {
-      const close = expr.indexOf(')', i + 2);
-      const name = expr.slice(i + 2, close);
-      const value = vars.get(name);
-      if (!value) missing.add(name);
-      out += value ?? '';
-      i = close;
-    } else out += ch;
-  }
-  if (missing.size) throw new ContainerConfigError(`missing value for ${[...missing].sort().join(', ')}`);
+  const referenced = new Set<string>();
+  const out = expandVars(expr, vars, referenced);
+  const missing = [...referenced].filter((name) => !vars.get(name));
+  if (missing.length) throw new ContainerConfigError(`missing value for ${missing.sort().join(', ')}`);
   return out;
 }
 

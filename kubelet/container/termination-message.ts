@@ -9,11 +9,10 @@ import { chmod, mkdir, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Container, Pod } from '../../api/types/pod.js';
-import type { Mount } from '../runtime/runtime.js';
+import type { ContainerRuntime, Mount } from '../runtime/runtime.js';
+import type { ObservedContainer } from '../pod/observed.js';
+import { hasExited } from '../pod/planner.js';
 import { podDir } from './volumes.js';
-
-/** The container label that remembers where on the node its termination message file is. */
-export const LABEL_TERMINATION_MESSAGE_FILE = 'io.kubette.container.termination-message-file';
 
 export const MAX_MESSAGE_BYTES = 4096;
 export const MAX_LOG_MESSAGE_BYTES = 2048;
@@ -93,6 +92,49 @@ export async function readTerminationMessage(c: ExitedContainer): Promise<string
     return await lastBytes(await c.logs(MAX_LOG_MESSAGE_LINES), MAX_LOG_MESSAGE_BYTES);
   } catch (err) {
     return `Error on reading termination message from logs: ${(err as Error).message}`;
+  }
+}
+
+/**
+ * Messages of a node's exited containers, each read once (an exited container's never changes)
+ * and kept while the container is on the node.
+ */
+export class TerminationMessages {
+  /** By pod uid, then container id. */
+  private readonly known = new Map<string, Map<string, string>>();
+
+  constructor(private readonly runtime: Pick<ContainerRuntime, 'logs'>) {}
+
+  /** `observed` with the termination messages of the containers that exited. */
+  async attach(pod: Pod, observed: ObservedContainer[]): Promise<ObservedContainer[]> {
+    const uid = pod.metadata.uid!;
+    const known = this.known.get(uid) ?? new Map<string, string>();
+    this.known.set(uid, known);
+    const specs = [...(pod.spec.initContainers ?? []), ...pod.spec.containers, ...(pod.spec.ephemeralContainers ?? [])];
+    // Containers removed from the node take their messages with them (a crash loop leaves many).
+    const present = new Set(observed.map((c) => c.id));
+    for (const id of known.keys()) if (!present.has(id)) known.delete(id);
+    return Promise.all(
+      observed.map(async (c) => {
+        if (c.kind === 'sandbox' || !hasExited(c)) return c;
+        let message = known.get(c.id);
+        if (message === undefined) {
+          message = await readTerminationMessage({
+            file: c.messageFile,
+            exitCode: c.exitCode,
+            neverRan: c.state === 'created',
+            policy: specs.find((s) => s.name === c.name)?.terminationMessagePolicy,
+            logs: (tailLines) => this.runtime.logs(c.id, { tailLines }),
+          });
+          known.set(c.id, message);
+        }
+        return message ? { ...c, terminationMessage: message } : c;
+      }),
+    );
+  }
+
+  forget(uid: string): void {
+    this.known.delete(uid);
   }
 }
 

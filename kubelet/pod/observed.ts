@@ -6,7 +6,6 @@ import { createHash } from 'node:crypto';
 import { canonical } from '../../api/canonical.js';
 import type { Container, Pod } from '../../api/types/pod.js';
 import type { ContainerState, ContainerStatus, PodSandboxStatus } from '../runtime/runtime.js';
-import { LABEL_TERMINATION_MESSAGE_FILE } from '../container/termination-message.js';
 
 export const LABEL_NODE = 'io.kubette.node';
 export const LABEL_POD_UID = 'io.kubernetes.pod.uid';
@@ -15,6 +14,8 @@ export const LABEL_POD_NAMESPACE = 'io.kubernetes.pod.namespace';
 export const LABEL_CONTAINER_NAME = 'io.kubernetes.container.name';
 export const LABEL_KIND = 'io.kubette.container.kind';
 export const LABEL_HASH = 'io.kubette.container.hash';
+/** Where on the node the container's termination message file is. */
+export const LABEL_TERMINATION_MESSAGE_FILE = 'io.kubette.container.termination-message-file';
 
 export type ContainerKind = 'sandbox' | 'init' | 'app' | 'ephemeral';
 

@@ -14,7 +14,7 @@ import { parseQuantity } from '../../api/quantity.js';
 import { isPodFinished } from '../../api/conditions.js';
 import { Backoff } from '../container/backoff.js';
 import { containerConfig, sandboxConfig, type NodeSettings } from '../container/config.js';
-import { byAttemptDesc, containerHash, fromContainer, fromSandbox, LABEL_NODE, LABEL_POD_UID, type ObservedContainer } from './observed.js';
+import { byAttemptDesc, containerHash, fromContainer, fromSandbox, LABEL_NODE, LABEL_POD_UID, LABEL_TERMINATION_MESSAGE_FILE, type ObservedContainer } from './observed.js';
 import { serviceEnv } from '../container/service-env.js';
 import { containerEnv, ContainerConfigError, expandVars, referencedObjects } from '../container/env.js';
 import { runHandler } from '../container/handlers.js';
@@ -23,7 +23,7 @@ import type { ImagePuller } from '../container/image-puller.js';
 import { computePodActions, hasExited } from './planner.js';
 import { isSidecar } from '../../api/pod-resources.js';
 import { prepareSubPaths } from '../container/subpaths.js';
-import { LABEL_TERMINATION_MESSAGE_FILE, readTerminationMessage, terminationMessageMount } from '../container/termination-message.js';
+import { TerminationMessages, terminationMessageMount } from '../container/termination-message.js';
 import { computePodStatus } from './status.js';
 import type { Prober } from '../container/prober.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
@@ -83,9 +83,11 @@ export class PodSyncer {
   /** The runtime's name: the scheme of the containerIDs in pod status. */
   private runtimeName?: string;
   private readonly handlers: RuntimeHandlers;
+  private readonly messages: TerminationMessages;
 
   constructor(private readonly d: PodSyncDeps) {
     this.handlers = new RuntimeHandlers(d.client);
+    this.messages = new TerminationMessages(d.runtime);
   }
 
   /** The pod's sandboxes and containers on this node. */
@@ -95,35 +97,9 @@ export class PodSyncer {
     return [...sandboxes.map(fromSandbox), ...containers.map(fromContainer)];
   }
 
-  /** Termination messages of exited containers, by pod uid and container id: an exited container's never changes. */
-  private readonly messages = new Map<string, Map<string, string>>();
-
   /** The observed containers with the termination messages of those that exited. */
-  private async withMessages(pod: Pod, observed: ObservedContainer[]): Promise<ObservedContainer[]> {
-    const uid = pod.metadata.uid!;
-    const known = this.messages.get(uid) ?? new Map<string, string>();
-    this.messages.set(uid, known);
-    const specs = [...(pod.spec.initContainers ?? []), ...pod.spec.containers, ...(pod.spec.ephemeralContainers ?? [])];
-    // Containers removed from the node take their messages with them (a crash loop leaves many).
-    const present = new Set(observed.map((c) => c.id));
-    for (const id of known.keys()) if (!present.has(id)) known.delete(id);
-    return Promise.all(
-      observed.map(async (c) => {
-        if (c.kind === 'sandbox' || !hasExited(c)) return c;
-        let message = known.get(c.id);
-        if (message === undefined) {
-          message = await readTerminationMessage({
-            file: c.messageFile,
-            exitCode: c.exitCode,
-            neverRan: c.state === 'created',
-            policy: specs.find((s) => s.name === c.name)?.terminationMessagePolicy,
-            logs: (tailLines) => this.d.runtime.logs(c.id, { tailLines }),
-          });
-          known.set(c.id, message);
-        }
-        return message ? { ...c, terminationMessage: message } : c;
-      }),
-    );
+  private withMessages(pod: Pod, observed: ObservedContainer[]): Promise<ObservedContainer[]> {
+    return this.messages.attach(pod, observed);
   }
 
   /** A pod on the host's network has the node's address (its sandbox has none of its own). */
@@ -566,7 +542,7 @@ export class PodSyncer {
 
   private async forget(uid: string): Promise<void> {
     this.d.statuses.forget(uid);
-    this.messages.delete(uid);
+    this.messages.forget(uid);
     this.d.puller.forgetPod(uid);
     this.restartBackoff.forgetPrefix(`${uid}/`);
     this.d.tokens.forget(uid);

@@ -665,25 +665,29 @@ describe('configuration inside containers', () => {
 });
 
 describe('deletion', () => {
-  it('kubectl delete pod runs preStop, sends SIGTERM, waits for the container and leaves nothing behind', async () => {
-    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+  /** A pod whose container runs `onTerm` (with the test's host directory at /host) when it gets SIGTERM, then exits 0. */
+  const applyTermPod = (name: string, onTerm: string, lifecycle: Obj) =>
+    kubectl.ok(['apply', '-f', '-'], JSON.stringify({
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name: 'graceful' },
+      metadata: { name },
       spec: {
         containers: [{
           name: 'c',
           image: 'busybox:1.36',
-          command: ['sh', '-c', "trap 'echo got TERM > /host/term; exit 0' TERM; while true; do sleep 0.2; done"],
+          command: ['sh', '-c', `trap '${onTerm}; exit 0' TERM; while true; do sleep 0.2; done`],
           volumeMounts: [{ name: 'host', mountPath: '/host' }],
-          lifecycle: {
-            postStart: { exec: { command: ['sh', '-c', 'echo poststart >> /host/hooks'] } },
-            preStop: { exec: { command: ['sh', '-c', 'echo prestop >> /host/hooks'] } },
-          },
+          lifecycle,
         }],
         volumes: [{ name: 'host', hostPath: { path: hostDir, type: 'Directory' } }],
       },
     }));
+
+  it('kubectl delete pod runs preStop, sends SIGTERM, waits for the container and leaves nothing behind', async () => {
+    await applyTermPod('graceful', 'echo got TERM > /host/term', {
+      postStart: { exec: { command: ['sh', '-c', 'echo poststart >> /host/hooks'] } },
+      preStop: { exec: { command: ['sh', '-c', 'echo prestop >> /host/hooks'] } },
+    });
     const p = await waitPod('graceful', 'Running', running);
     expect(dockerIds(p.metadata.uid).length).toBe(2); // sandbox + container
     await kubectl.ok(['delete', 'pod', 'graceful']);
@@ -695,21 +699,7 @@ describe('deletion', () => {
   });
 
   it('a preStop sleep holds the SIGTERM back for its seconds', async () => {
-    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: 'sleepy-stop' },
-      spec: {
-        containers: [{
-          name: 'c',
-          image: 'busybox:1.36',
-          command: ['sh', '-c', "trap 'date +%s > /host/sleepy-term; exit 0' TERM; while true; do sleep 0.2; done"],
-          volumeMounts: [{ name: 'host', mountPath: '/host' }],
-          lifecycle: { preStop: { sleep: { seconds: 3 } } },
-        }],
-        volumes: [{ name: 'host', hostPath: { path: hostDir, type: 'Directory' } }],
-      },
-    }));
+    await applyTermPod('sleepy-stop', 'date +%s > /host/sleepy-term', { preStop: { sleep: { seconds: 3 } } });
     await waitPod('sleepy-stop', 'Running', running);
     const asked = Math.floor(Date.now() / 1000);
     await kubectl.ok(['delete', 'pod', 'sleepy-stop']);
