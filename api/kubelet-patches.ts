@@ -15,7 +15,9 @@ export function podStatusPatch(status: PodStatus): Record<string, unknown> {
   // Only our own conditions, each whole: a field we no longer set (a reason once Ready) is
   // cleared, since a merged element keeps the fields a patch leaves out. lastProbeTime, which
   // a node never sets, is left as stored (null in a patch would delete it).
-  patch.conditions = conditions.filter((c) => KUBELET_POD_CONDITIONS.has(c.type)).map(ownCondition);
+  // And the DisruptionTarget a node sets when it evicts a pod (one a controller set stays theirs).
+  const ours = (c: PodCondition) => KUBELET_POD_CONDITIONS.has(c.type) || (c.type === 'DisruptionTarget' && c.reason === 'TerminationByKubelet');
+  patch.conditions = conditions.filter(ours).map(ownCondition);
   patch['$setElementOrder/conditions'] = conditions.map((c) => ({ type: c.type }));
   for (const k of ['podIPs', 'hostIPs'] as const) if (Array.isArray(status[k])) patch[k] = replacing(status[k]);
   return patch;

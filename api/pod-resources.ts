@@ -12,6 +12,26 @@ export function isSidecar(c: { restartPolicy?: unknown } | undefined): boolean {
   return c?.restartPolicy === 'Always';
 }
 
+/**
+ * Whether a resource is counted by name beside cpu, memory, ephemeral-storage and pods, as
+ * Kubernetes' IsScalarResourceName: extended and prefixed native resources (a name with a
+ * domain, example.com/gpu), hugepages-*, attachable-volumes-*. The scheduler and the kubelet's
+ * admission both ask.
+ */
+export function isScalarResource(name: string): boolean {
+  return name.includes('/') || name.startsWith('hugepages-') || name.startsWith('attachable-volumes-');
+}
+
+/**
+ * Whether a resource is an extended one (example.com/dongle), as Kubernetes' IsExtendedResourceName:
+ * a name with a domain other than kubernetes.io, not a quota's `requests.` name. A node
+ * advertises one by its status's capacity (a device plugin, or a PATCH), and its kubelet offers
+ * all of it as allocatable.
+ */
+export function isExtendedResource(name: string): boolean {
+  return name.includes('/') && !name.includes('kubernetes.io/') && !name.startsWith('requests.');
+}
+
 type Amounts = Map<string, number>;
 
 function add(into: Amounts, from: Amounts): void {

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Pod } from '../api/types/pod.js';
 import type { EventRecorder } from '../client/events.js';
 import { Informer, objectKey } from '../client/informer.js';
+import { isPodFinished } from '../api/conditions.js';
 import { resource } from '../client/rest.js';
 import type { ApiClient } from '../client/api-client.js';
 import { sleep } from '../client/sleep.js';
@@ -25,6 +26,9 @@ import { removePodDir } from './container/volumes.js';
 import { ServiceAccountTokenManager } from './pod/service-account-tokens.js';
 import { collectResourceMetrics, collectUsage } from './stats/collector.js';
 import { CPURates, summaryOf, type Summary } from './stats/summary.js';
+import { EvictionManager, REASON_EVICTED, type EvictionSettings } from './eviction/manager.js';
+import { observeNode } from './eviction/observations.js';
+import { measurePods } from './eviction/pod-usage.js';
 
 const SWEEP_MS = 30_000;
 
@@ -35,6 +39,7 @@ export class Kubelet {
   readonly lease: NodeLease;
   readonly syncer: PodSyncer;
   readonly workers: PodWorkers;
+  readonly eviction: EvictionManager;
   private readonly admission: NodeAdmission;
   private readonly byUid = new Map<string, Pod>();
   private readonly startedAt = Date.now();
@@ -47,13 +52,32 @@ export class Kubelet {
     private readonly settings: Omit<KubeletSettings, 'allocatable'>,
     nodeConfig: NodeConfig,
     private readonly log: Logger,
+    evictionSettings: EvictionSettings = { thresholds: [], pressureTransitionMs: 5 * 60_000, maxPodGraceSeconds: 0, monitoringMs: 10_000 },
   ) {
-    this.node = new NodeStatusReporter(client, runtime, nodeConfig, log, recorder);
+    this.eviction = new EvictionManager(evictionSettings, {
+      observe: () => this.observeNode(),
+      measure: (pods, what) => measurePods(runtime, settings.nodeName, settings.rootDir, pods, what),
+      activePods: () => this.pods.list().filter((p) => !isPodFinished(p) && !p.metadata.deletionTimestamp && !!p.status?.startTime),
+      evict: async (pod, e) => {
+        this.syncer.end(pod.metadata.uid!, {
+          graceSeconds: e.graceSeconds,
+          reason: REASON_EVICTED,
+          message: e.message,
+          ...(e.disruption ? { condition: { type: 'DisruptionTarget', status: 'True', reason: 'TerminationByKubelet', message: e.message } } : {}),
+        });
+        this.workers.kick(pod.metadata.uid!);
+      },
+      stopped: (pod) => this.syncer.stopped(pod.metadata.uid!),
+      podEvent: (pod, message) => recorder.event(pod, 'Warning', REASON_EVICTED, message),
+      nodeEvent: (reason, message) => recorder.event(nodeReference(settings.nodeName), 'Warning', reason, message),
+      log,
+    });
+    this.node = new NodeStatusReporter(client, runtime, nodeConfig, log, recorder, () => this.eviction.conditions());
     this.lease = new NodeLease(client, nodeConfig.nodeName, nodeConfig.leaseDurationSeconds, () => this.node.uid(), log);
     this.pods = new Informer<Pod>(client, resource('v1/pods'), { fieldSelector: `spec.nodeName=${settings.nodeName}` }, log);
     this.services = new Informer(client, resource('v1/services'), {}, log);
     const prober = new Prober(runtime, recorder, (uid) => this.workers.kick(uid));
-    this.admission = new NodeAdmission(() => this.pods.list(), () => this.node.allocatable());
+    this.admission = new NodeAdmission(() => this.pods.list(), () => this.node.allocatable(), (pod) => this.eviction.admit(pod));
     this.syncer = new PodSyncer({
       runtime,
       client,
@@ -85,6 +109,15 @@ export class Kubelet {
     this.workers.update(pod);
   }
 
+  /** Where the runtime keeps images does not change: asked until it answers. */
+  private imageFs?: string;
+
+  /** The node's eviction signals: memory, filesystems, process ids. */
+  private async observeNode() {
+    this.imageFs ??= await this.runtime.imageFsPath().catch(() => undefined);
+    return observeNode(this.settings.rootDir, this.imageFs);
+  }
+
   metrics(): string {
     const s = this.pods.stats;
     const since = s.lastEventAt ? (Date.now() - s.lastEventAt) / 1000 : -1;
@@ -97,6 +130,7 @@ export class Kubelet {
       `kubelet_informer_errors_total{resource="pods"} ${s.errors}`,
       // A watch that has gone quiet for long is visible here (bookmarks arrive every minute).
       `kubelet_informer_seconds_since_last_event{resource="pods"} ${since.toFixed(1)}`,
+      ...[...this.eviction.evictions].map(([signal, n]) => `kubelet_evictions{eviction_signal="${signal}"} ${n}`),
     ].join('\n') + '\n';
   }
 
@@ -107,8 +141,8 @@ export class Kubelet {
 
   /** /stats/summary: the Summary API's CPU and memory of the node, its pods and containers. */
   async statsSummary(): Promise<Summary> {
-    const usage = await collectUsage(this.runtime, this.settings.nodeName);
-    return summaryOf(this.settings.nodeName, this.startedAt, usage, this.cpuRates, (uid) => this.byUid.get(uid)?.status?.startTime);
+    const [usage, observations] = await Promise.all([collectUsage(this.runtime, this.settings.nodeName), this.observeNode()]);
+    return summaryOf(this.settings.nodeName, this.startedAt, usage, this.cpuRates, (uid) => this.byUid.get(uid)?.status?.startTime, observations);
   }
 
   findPod(namespace: string, name: string): Pod | undefined {
@@ -127,7 +161,7 @@ export class Kubelet {
     const informer = Promise.all([servicesRun, this.pods.run(signal)]);
     await Promise.race([this.pods.synced, aborted]);
     this.log.info({ pods: this.pods.list().length }, 'pods bound to this node listed');
-    await Promise.all([informer, this.node.run(signal), this.lease.run(signal), this.watchRuntime(signal), this.sweepLoop(signal)]);
+    await Promise.all([informer, this.node.run(signal), this.lease.run(signal), this.watchRuntime(signal), this.sweepLoop(signal), this.eviction.run(signal)]);
     this.workers.stop();
   }
 

@@ -19,6 +19,7 @@ import { KubeletAuth } from './server/auth.js';
 import { selfSignedServingCert } from '../component-base/serving-cert.js';
 import { loadServingCertificate, manageServingCertificate } from './node/serving-certificate.js';
 import { serveHealth } from '../component-base/health-server.js';
+import { DEFAULT_EVICTION_HARD, parseThresholds, ThresholdError } from './eviction/thresholds.js';
 
 const flags = defineFlags({
   'node-name': { type: 'string', default: hostname().toLowerCase(), arg: 'NAME', help: 'The Node this kubelet registers and runs pods for.' },
@@ -59,11 +60,25 @@ const flags = defineFlags({
   'cluster-domain': { type: 'string', default: 'cluster.local', arg: 'DOMAIN', help: "The cluster's DNS domain." },
   'node-lease-duration-seconds': { type: 'int', default: 40, min: 1, arg: 'N', help: "The node Lease's duration; renewed every quarter of it." },
   'node-status-update-frequency': { type: 'duration', default: '10s', help: 'How often node status is checked and written if changed.' },
+  'eviction-hard': {
+    type: 'string',
+    default: DEFAULT_EVICTION_HARD,
+    arg: 'SIGNAL<VALUE,...',
+    help: 'Thresholds that evict pods as soon as they are met (signals memory.available, nodefs.available, nodefs.inodesFree, imagefs.available, imagefs.inodesFree, pid.available; values quantities or percentages of capacity; 0% or 100% turns one off).',
+  },
+  'eviction-soft': { type: 'string', default: '', arg: 'SIGNAL<VALUE,...', help: 'Thresholds that evict pods once met for their --eviction-soft-grace-period.' },
+  'eviction-soft-grace-period': { type: 'string', default: '', arg: 'SIGNAL=DURATION,...', help: 'How long each soft threshold must hold before pods are evicted for it.' },
+  'eviction-minimum-reclaim': { type: 'string', default: '', arg: 'SIGNAL=VALUE,...', help: 'How much beyond a met threshold must be free again before it counts as resolved.' },
+  'eviction-pressure-transition-period': { type: 'duration', default: '5m', help: 'How long a pressure condition stays after its threshold was last met.' },
+  'eviction-max-pod-grace-period': { type: 'int', default: 0, arg: 'SECONDS', help: "The most grace a pod evicted for a soft threshold gets (0: the pod's own); hard thresholds give 1 s." },
   'remove-containers-on-exit': {
     type: 'bool',
     help: 'On SIGTERM, stop and remove every container of this node (for `docker compose down`); without it pods keep running and the next kubelet adopts them.',
   },
 });
+
+const evictionThresholds = (f: { 'eviction-hard': string; 'eviction-soft': string; 'eviction-soft-grace-period': string; 'eviction-minimum-reclaim': string }) =>
+  parseThresholds({ hard: f['eviction-hard'], soft: f['eviction-soft'], softGracePeriod: f['eviction-soft-grace-period'], minimumReclaim: f['eviction-minimum-reclaim'] });
 
 function readFile(file: string): string {
   try {
@@ -85,6 +100,12 @@ runComponent({
     if (!['AlwaysAllow', 'Webhook'].includes(f['authorization-mode'])) throw new FlagError(`--authorization-mode must be AlwaysAllow or Webhook, got ${f['authorization-mode']}`);
     if (!!f['tls-cert-file'] !== !!f['tls-private-key-file']) throw new FlagError('--tls-cert-file and --tls-private-key-file go together');
     if (f['rotate-server-certificates'] && f['tls-cert-file']) throw new FlagError('--rotate-server-certificates asks the cluster for the serving certificate: it does not go with --tls-cert-file');
+    try {
+      evictionThresholds(f);
+    } catch (err) {
+      if (err instanceof ThresholdError) throw new FlagError(`invalid eviction thresholds: ${err.message}`);
+      throw err;
+    }
   },
   // Removing every container on exit (compose down) takes a while on a busy node.
   drainMs: 60_000,
@@ -175,8 +196,16 @@ runComponent({
         reserved: parseKeyValues(f['system-reserved']),
         leaseDurationSeconds: f['node-lease-duration-seconds'],
         statusUpdateMs: f['node-status-update-frequency'],
+        rootDir,
+        evictionThresholds: evictionThresholds(f),
       },
       log,
+      {
+        thresholds: evictionThresholds(f),
+        pressureTransitionMs: f['eviction-pressure-transition-period'],
+        maxPodGraceSeconds: f['eviction-max-pod-grace-period'],
+        monitoringMs: 10_000,
+      },
     );
     const health = setInterval(() => void runtime.version().then(() => (runtimeUp = true), () => (runtimeUp = false)), 10_000);
     // Pods keep running across a kubelet restart: the next kubelet adopts their containers.

@@ -46,6 +46,27 @@ describe('scheduling', () => {
     expect(result.message).toBe("0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) were not ready, 1 node(s) were unschedulable.");
   });
 
+  it('fits extended resources and ephemeral storage: only nodes advertising enough, counting the pods already there', () => {
+    const withGpu = (name: string, gpus: string): Node => {
+      const n = node(name);
+      n.status!.allocatable = { ...n.status!.allocatable, 'example.com/gpu': gpus, 'ephemeral-storage': '10Gi' };
+      return n;
+    };
+    const wants = (name: string, requests: Record<string, string>) => pod(name, { containers: [{ name: 'c', image: 'i', resources: { requests } }] });
+    const gpuPod = (name: string) => wants(name, { 'example.com/gpu': '1' });
+    // No node advertises it: each is short of it, in Kubernetes' words.
+    expect(run(gpuPod('p'), [[node('a'), []], [node('b'), []]]).message).toBe('0/2 nodes are available: 2 Insufficient example.com/gpu.');
+    // The one GPU of node b is taken by a pod already there; node c has two.
+    expect(run(gpuPod('p'), [[withGpu('b', '1'), [gpuPod('x')]], [withGpu('c', '2'), [gpuPod('y')]]]).node).toBe('c');
+    expect(run(gpuPod('p'), [[withGpu('b', '1'), [gpuPod('x')]]]).message).toBe('0/1 nodes are available: 1 Insufficient example.com/gpu.');
+    // Ephemeral storage: a node that does not report it has none to give.
+    expect(run(wants('s', { 'ephemeral-storage': '1Gi' }), [[node('a'), []], [withGpu('b', '0'), []]]).node).toBe('b');
+    expect(run(wants('s', { 'ephemeral-storage': '11Gi' }), [[withGpu('b', '0'), []]]).message).toBe('0/1 nodes are available: 1 Insufficient ephemeral-storage.');
+    // A name without a domain is not a resource the scheduler counts.
+    expect(run(wants('u', { widgets: '5' }), [[node('a'), []]]).node).toBe('a');
+    expect(podRequests(gpuPod('q')).scalar).toEqual(new Map([['example.com/gpu', 1]]));
+  });
+
   it('honours nodeSelector, required node affinity and taints', () => {
     const nodes: Array<[Node, Pod[]]> = [
       [node('a', { labels: { disk: 'hdd' } }), []],

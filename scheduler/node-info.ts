@@ -2,14 +2,33 @@
 // and what they request in total.
 import { isNodeReady } from '../api/conditions.js';
 import { milliValue, parseQuantity } from '../api/quantity.js';
-import { aggregateContainers } from '../api/pod-resources.js';
+import { aggregateContainers, isScalarResource } from '../api/pod-resources.js';
 import type { Node, Taint } from '../api/types/core.js';
 import type { Pod } from '../api/types/pod.js';
 
 export interface Resources {
   milliCPU: number;
   memory: number;
+  ephemeralStorage: number;
   pods: number;
+  /** Extended resources (example.com/gpu), hugepages and the like, by name; absent when there are none. */
+  scalar?: Map<string, number>;
+}
+
+/** Adds (or with sign -1, takes away) `from`'s scalar resources into `into`'s. */
+export function addScalar(into: Resources, from: Resources, sign = 1): void {
+  if (!from.scalar) return;
+  into.scalar ??= new Map();
+  for (const [k, v] of from.scalar) into.scalar.set(k, (into.scalar.get(k) ?? 0) + sign * v);
+}
+
+function scalarOf(list: Record<string, unknown> | undefined): Map<string, number> | undefined {
+  let out: Map<string, number> | undefined;
+  for (const [k, v] of Object.entries(list ?? {})) {
+    if (!isScalarResource(k)) continue;
+    (out ??= new Map()).set(k, parseQuantity(v as string) ?? 0);
+  }
+  return out;
 }
 
 export interface NodeInfo {
@@ -45,7 +64,13 @@ function nodeFacts(node: Node): Pick<NodeInfo, 'ready' | 'unschedulable' | 'bloc
     open: ready && !unschedulable && blockingTaints.length === 0,
     blockingTaints,
     preferNoScheduleTaints: taints.filter((t) => t.effect === 'PreferNoSchedule'),
-    allocatable: { milliCPU: milliValue(alloc.cpu), memory: parseQuantity(alloc.memory) ?? 0, pods: Number(parseQuantity(alloc.pods) ?? 110) },
+    allocatable: {
+      milliCPU: milliValue(alloc.cpu),
+      memory: parseQuantity(alloc.memory) ?? 0,
+      ephemeralStorage: parseQuantity(alloc['ephemeral-storage']) ?? 0,
+      pods: Number(parseQuantity(alloc.pods) ?? 110),
+      ...withScalar(scalarOf(alloc)),
+    },
   };
 }
 
@@ -56,20 +81,34 @@ export function podPriority(pod: Pod): number {
 
 /** A pod's effective request (api/pod-resources.ts: sidecars counted from their start), plus its overhead (RuntimeClass). */
 export function podRequests(pod: Pod): Resources {
-  const total = aggregateContainers(pod.spec, (c) =>
-    new Map([
-      ['cpu', milliValue(c.resources?.requests?.cpu)],
-      ['memory', parseQuantity(c.resources?.requests?.memory) ?? 0],
-    ]),
-  );
-  const sum = { milliCPU: total.get('cpu') ?? 0, memory: total.get('memory') ?? 0, pods: 1 };
+  let named: Set<string> | undefined;
+  const total = aggregateContainers(pod.spec, (c) => {
+    const requests = c.resources?.requests;
+    const amounts = new Map([
+      ['cpu', milliValue(requests?.cpu)],
+      ['memory', parseQuantity(requests?.memory) ?? 0],
+      ['ephemeral-storage', parseQuantity(requests?.['ephemeral-storage']) ?? 0],
+    ]);
+    for (const [k, v] of Object.entries(requests ?? {})) {
+      if (!isScalarResource(k)) continue;
+      amounts.set(k, parseQuantity(v) ?? 0);
+      (named ??= new Set()).add(k);
+    }
+    return amounts;
+  });
+  const sum: Resources = { milliCPU: total.get('cpu') ?? 0, memory: total.get('memory') ?? 0, ephemeralStorage: total.get('ephemeral-storage') ?? 0, pods: 1 };
+  if (named) sum.scalar = new Map([...named].map((k) => [k, total.get(k) ?? 0]));
   const overhead = (pod.spec as { overhead?: Record<string, string> }).overhead;
   if (overhead) {
     sum.milliCPU += milliValue(overhead.cpu);
     sum.memory += parseQuantity(overhead.memory) ?? 0;
+    sum.ephemeralStorage += parseQuantity(overhead['ephemeral-storage']) ?? 0;
+    for (const [k, v] of scalarOf(overhead) ?? []) (sum.scalar ??= new Map()).set(k, (sum.scalar.get(k) ?? 0) + v);
   }
   return sum;
 }
+
+const withScalar = (scalar: Map<string, number> | undefined) => (scalar ? { scalar } : {});
 
 export function hostPorts(pod: Pod): string[] {
   const out: string[] = [];
@@ -92,7 +131,7 @@ export function newNodeInfo(node: Node, pods: Pod[]): NodeInfo {
   const info: NodeInfo = {
     node,
     pods: [],
-    requested: { milliCPU: 0, memory: 0, pods: 0 },
+    requested: { milliCPU: 0, memory: 0, ephemeralStorage: 0, pods: 0 },
     usedPorts: new Set(),
     affinityPods: [],
     ...nodeFacts(node),
@@ -112,6 +151,8 @@ export function addPod(info: NodeInfo, pod: Pod): void {
   info.pods.push(pod);
   info.requested.milliCPU += r.milliCPU;
   info.requested.memory += r.memory;
+  info.requested.ephemeralStorage += r.ephemeralStorage;
+  addScalar(info.requested, r);
   info.requested.pods += 1;
   for (const p of hostPorts(pod)) info.usedPorts.add(p);
   if (hasPodAffinity(pod)) info.affinityPods.push(pod);
@@ -126,6 +167,8 @@ export function removePod(info: NodeInfo, pod: Pod): boolean {
   const r = podRequests(gone);
   info.requested.milliCPU -= r.milliCPU;
   info.requested.memory -= r.memory;
+  info.requested.ephemeralStorage -= r.ephemeralStorage;
+  addScalar(info.requested, r, -1);
   info.requested.pods -= 1;
   // Two pods never hold one host port on a node, so the gone pod's ports are free again.
   for (const p of hostPorts(gone)) info.usedPorts.delete(p);

@@ -3,7 +3,7 @@ import type { Node, Taint } from '../../api/types/core.js';
 import type { Pod, Toleration } from '../../api/types/pod.js';
 import { resource } from '../../client/rest.js';
 import { fakeWorld } from '../framework/fake-context.js';
-import { evictionTime, NodeLifecycleController, readinessTaints } from './node-lifecycle.js';
+import { conditionTaints, evictionTime, NodeLifecycleController, readinessTaints } from './node-lifecycle.js';
 
 const NOW = Date.parse('2026-11-23T10:00:00Z');
 const unreachable: Taint = { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: '2026-11-23T10:00:00Z' };
@@ -14,6 +14,18 @@ describe('node lifecycle', () => {
     expect(readinessTaints('True')).toEqual([]);
     expect(readinessTaints('Unknown').map((t) => `${t.key}:${t.effect}`)).toEqual(['node.kubernetes.io/unreachable:NoSchedule', 'node.kubernetes.io/unreachable:NoExecute']);
     expect(readinessTaints('False')[0]!.key).toBe('node.kubernetes.io/not-ready');
+  });
+
+  it('taints a node NoSchedule for each pressure condition it reports True', () => {
+    const node = (conds: Array<[string, string]>) => ({ metadata: { name: 'n' }, status: { conditions: conds.map(([type, status]) => ({ type, status })) } }) as never;
+    expect(conditionTaints(node([['Ready', 'True'], ['MemoryPressure', 'True'], ['DiskPressure', 'False'], ['PIDPressure', 'True']])).map((t) => `${t.key}:${t.effect}`)).toEqual([
+      'node.kubernetes.io/memory-pressure:NoSchedule',
+      'node.kubernetes.io/pid-pressure:NoSchedule',
+    ]);
+    expect(conditionTaints(node([['Ready', 'Unknown'], ['DiskPressure', 'Unknown']])).map((t) => `${t.key}:${t.effect}`)).toEqual([
+      'node.kubernetes.io/unreachable:NoSchedule',
+      'node.kubernetes.io/unreachable:NoExecute',
+    ]);
   });
 
   it('evicts untolerating pods at once, tolerating ones after tolerationSeconds, forever-tolerating ones never', () => {

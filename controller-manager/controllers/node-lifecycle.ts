@@ -35,6 +35,21 @@ export function readinessTaints(ready: string | undefined): Array<Pick<Taint, 'k
   return key ? [{ key, effect: 'NoSchedule' as const }, { key, effect: 'NoExecute' as const }] : [];
 }
 
+/** The NoSchedule taint each node condition calls for while it is True (Kubernetes' TaintNodesByCondition). */
+const CONDITION_TAINTS: Record<string, string> = {
+  MemoryPressure: 'node.kubernetes.io/memory-pressure',
+  DiskPressure: 'node.kubernetes.io/disk-pressure',
+  PIDPressure: 'node.kubernetes.io/pid-pressure',
+  NetworkUnavailable: 'node.kubernetes.io/network-unavailable',
+};
+const CONDITION_TAINT_KEYS = new Set(Object.values(CONDITION_TAINTS));
+
+/** The taints a node's conditions call for: its readiness's, and NoSchedule for each pressure it reports. */
+export function conditionTaints(node: Node): Array<Pick<Taint, 'key' | 'effect'>> {
+  const pressure = (node.status?.conditions ?? []).filter((c) => c.status === 'True' && CONDITION_TAINTS[c.type]).map((c) => ({ key: CONDITION_TAINTS[c.type]!, effect: 'NoSchedule' as const }));
+  return [...readinessTaints(nodeReadyStatus(node)), ...pressure];
+}
+
 /** When a pod on a node with these NoExecute taints must go: now (0), at a time, or never. */
 export function evictionTime(pod: Pod, taints: Taint[], now: number): number | undefined {
   const noExecute = taints.filter((t) => t.effect === 'NoExecute');
@@ -117,8 +132,7 @@ export class NodeLifecycleController extends Controller {
     } else {
       waits.push(heartbeat + grace - now + 10);
     }
-    const ready = nodeReadyStatus(node);
-    node = await this.reconcileTaints(node, ready);
+    node = await this.reconcileTaints(node);
     const evictAt = await this.evict(node, now);
     if (evictAt !== undefined) waits.push(evictAt - now + 10);
     waits = waits.filter((w) => w > 0);
@@ -161,10 +175,11 @@ export class NodeLifecycleController extends Controller {
     }
   }
 
-  private async reconcileTaints(node: Node, ready: string | undefined): Promise<Node> {
+  private async reconcileTaints(node: Node): Promise<Node> {
     const current = node.spec?.taints ?? [];
-    const owned = (t: Taint) => (t.key === UNREACHABLE || t.key === NOT_READY) && (t.effect === 'NoSchedule' || t.effect === 'NoExecute');
-    const want = readinessTaints(ready).map((w) => current.find((t) => t.key === w.key && t.effect === w.effect) ?? { ...w, ...(w.effect === 'NoExecute' ? { timeAdded: rfc3339() } : {}) });
+    const owned = (t: Taint) =>
+      ((t.key === UNREACHABLE || t.key === NOT_READY) && (t.effect === 'NoSchedule' || t.effect === 'NoExecute')) || (CONDITION_TAINT_KEYS.has(t.key) && t.effect === 'NoSchedule');
+    const want = conditionTaints(node).map((w) => current.find((t) => t.key === w.key && t.effect === w.effect) ?? { ...w, ...(w.effect === 'NoExecute' ? { timeAdded: rfc3339() } : {}) });
     const next = [...current.filter((t) => !owned(t)), ...want];
     const same = next.length === current.length && next.every((t) => current.includes(t));
     if (same) return node;

@@ -1,5 +1,5 @@
 // Facts about the machine the kubelet runs on, for the Node's capacity and nodeInfo.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statfsSync } from 'node:fs';
 import { arch, cpus, release, totalmem } from 'node:os';
 import { parseQuantity } from '../../api/quantity.js';
 
@@ -24,22 +24,46 @@ export function goArch(): string {
   return a === 'x64' ? 'amd64' : a === 'ia32' ? '386' : a;
 }
 
-export function capacity(maxPods: number): Record<string, string> {
+/** Bytes of the filesystem holding `dir` (the kubelet's root directory: pods' local storage), or undefined if it cannot be read. */
+export function filesystemBytes(dir: string | undefined): number | undefined {
+  if (!dir) return undefined;
+  try {
+    const s = statfsSync(dir);
+    return s.blocks * s.bsize;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The node's capacity: CPUs, memory, pods, and the local storage pods may use (its root directory's filesystem). */
+export function capacity(maxPods: number, rootDir?: string): Record<string, string> {
+  const storage = filesystemBytes(rootDir);
   return {
     cpu: String(cpus().length),
+    ...(storage !== undefined ? { 'ephemeral-storage': `${Math.floor(storage / 1024)}Ki` } : {}),
     memory: `${Math.floor(totalmem() / 1024)}Ki`,
     pods: String(maxPods),
   };
 }
 
-/** Capacity less what --system-reserved holds back. */
-export function allocatable(maxPods: number, reserved: Record<string, string>): Record<string, string> {
-  const cap = capacity(maxPods);
+/** What the hard eviction thresholds hold back from pods, by resource (as Kubernetes subtracts them from allocatable). */
+export interface EvictionReservation {
+  memory?: number;
+  'ephemeral-storage'?: number;
+}
+
+/** Capacity less what --system-reserved and the hard eviction thresholds hold back. */
+export function allocatable(maxPods: number, reserved: Record<string, string>, rootDir?: string, eviction: EvictionReservation = {}): Record<string, string> {
+  const cap = capacity(maxPods, rootDir);
   const out = { ...cap };
   const reservedCpu = parseQuantity(reserved.cpu);
   if (reservedCpu) out.cpu = `${Math.max(0, Math.round(Number(cap.cpu) * 1000 - reservedCpu * 1000))}m`;
-  const reservedMem = parseQuantity(reserved.memory);
-  if (reservedMem) out.memory = `${Math.max(0, Math.floor((totalmem() - reservedMem) / 1024))}Ki`;
+  const heldMemory = (parseQuantity(reserved.memory) ?? 0) + (eviction.memory ?? 0);
+  if (heldMemory) out.memory = `${Math.max(0, Math.floor((totalmem() - heldMemory) / 1024))}Ki`;
+  const storage = filesystemBytes(rootDir);
+  const heldStorage = (parseQuantity(reserved['ephemeral-storage']) ?? 0) + (eviction['ephemeral-storage'] ?? 0);
+  // In bytes, as Kubernetes writes a capacity less a percentage.
+  if (storage !== undefined && heldStorage) out['ephemeral-storage'] = String(Math.max(0, Math.floor(storage - heldStorage)));
   return out;
 }
 

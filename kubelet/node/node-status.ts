@@ -12,7 +12,10 @@ import type { EventRecorder } from '../../client/events.js';
 import { sleep } from '../../client/sleep.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
 import type { NodeConfig } from './config.js';
-import { allocatable, capacity, goArch, nodeInfo } from './machine.js';
+import { totalmem } from 'node:os';
+import { allocatable, capacity, filesystemBytes, goArch, nodeInfo } from './machine.js';
+import { evictionReservation } from '../eviction/thresholds.js';
+import { isExtendedResource } from '../../api/pod-resources.js';
 
 const nodes = resource('v1/nodes');
 const csiNodes = resource('storage.k8s.io/v1/csinodes');
@@ -28,6 +31,12 @@ const CONDITION_EVENTS: Record<string, Record<string, string>> = {
   PIDPressure: { False: 'NodeHasSufficientPID', True: 'NodeHasInsufficientPID' },
   Ready: { True: 'NodeReady', False: 'NodeNotReady' },
 };
+
+/** The extended resources in a Node's capacity (example.com/dongle: "4"), in name order. */
+function extendedResources(node: Node | undefined): Record<string, string> {
+  const capacity = (node?.status?.capacity ?? {}) as Record<string, string>;
+  return Object.fromEntries(Object.keys(capacity).filter(isExtendedResource).sort().map((k) => [k, capacity[k]!]));
+}
 
 /** Conditions without their times, to tell a change of state from a heartbeat. */
 const withoutTimes = (conds: Array<Record<string, unknown>> | undefined) => (conds ?? []).map(({ lastHeartbeatTime: _h, lastTransitionTime: _t, ...c }) => c);
@@ -46,14 +55,18 @@ export class NodeStatusReporter {
     private readonly config: NodeConfig,
     private readonly log: Logger,
     private readonly recorder?: EventRecorder,
+    /** The resource pressure the node is under now (the eviction manager's conditions). */
+    private readonly pressure: () => readonly string[] = () => [],
   ) {}
 
   capacity(): Record<string, string> {
-    return capacity(this.config.maxPods);
+    return capacity(this.config.maxPods, this.config.rootDir);
   }
 
   allocatable(): Record<string, string> {
-    return allocatable(this.config.maxPods, this.config.reserved);
+    const c = this.config;
+    const held = evictionReservation(c.evictionThresholds ?? [], totalmem(), filesystemBytes(c.rootDir));
+    return allocatable(c.maxPods, c.reserved, c.rootDir, held);
   }
 
   /** The registered Node's uid (for the Lease's owner reference). */
@@ -169,13 +182,24 @@ export class NodeStatusReporter {
       return { type, status, lastHeartbeatTime: now, lastTransitionTime: before && before.status === status ? before.lastTransitionTime : now, reason, message };
     };
     const images = this.runtimeHealthy ? await this.runtime.listImages().catch(() => []) : [];
+    const under = new Set(this.pressure());
+    // Extended resources someone advertised in the Node's capacity are allocatable in full, and
+    // one withdrawn from capacity leaves allocatable too (null deletes it in the merge patch).
+    const extended = extendedResources(this.node);
+    const withdrawn = Object.keys(this.node?.status?.allocatable ?? {}).filter((k) => isExtendedResource(k) && !(k in extended));
     return {
-      capacity: this.capacity(),
-      allocatable: this.allocatable(),
+      capacity: { ...this.capacity(), ...extended },
+      allocatable: { ...this.allocatable(), ...extended, ...Object.fromEntries(withdrawn.map((k) => [k, null])) },
       conditions: [
-        cond('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
-        cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
-        cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
+        under.has('MemoryPressure')
+          ? cond('MemoryPressure', 'True', 'KubeletHasInsufficientMemory', 'kubelet has insufficient memory available')
+          : cond('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
+        under.has('DiskPressure')
+          ? cond('DiskPressure', 'True', 'KubeletHasDiskPressure', 'kubelet has disk pressure')
+          : cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
+        under.has('PIDPressure')
+          ? cond('PIDPressure', 'True', 'KubeletHasInsufficientPID', 'kubelet has insufficient PID available')
+          : cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
         this.runtimeHealthy
           ? cond('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status')
           : cond('Ready', 'False', 'KubeletNotReady', 'container runtime is down: the kubelet cannot reach it'),
@@ -209,7 +233,10 @@ export class NodeStatusReporter {
       const live = await this.client.get(nodes, undefined, this.config.nodeName);
       // Conditions others set (a node problem detector's) are theirs: only ours are compared.
       const ours = (live.status?.conditions ?? []).filter((c: { type?: unknown }) => KUBELET_NODE_CONDITIONS.has(String(c.type)));
-      stale = JSON.stringify(withoutTimes(ours)) !== JSON.stringify(withoutTimes(status.conditions as Array<Record<string, unknown>>));
+      stale =
+        JSON.stringify(withoutTimes(ours)) !== JSON.stringify(withoutTimes(status.conditions as Array<Record<string, unknown>>)) ||
+        // Extended resources advertised (or withdrawn) since: allocatable follows capacity.
+        JSON.stringify(extendedResources(live)) !== JSON.stringify(extendedResources(this.node));
       if (stale) {
         this.node = live; // transition times now count from the state the API shows
         status = await this.status();

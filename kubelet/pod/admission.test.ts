@@ -34,6 +34,24 @@ describe('node admission', () => {
     expect(a.check(pod('m', '100m'))?.reason).toBeUndefined();
   });
 
+  it('counts ephemeral storage and the extended resources the node advertises; one it does not advertise is not judged', () => {
+    const wants = (uid: string, requests: Record<string, string>): Pod => ({ ...pod(uid, '0'), spec: { containers: [{ name: 'c', image: 'x', resources: { requests } }] } });
+    const pods: Pod[] = [];
+    const a = new NodeAdmission(() => pods, () => ({ cpu: '2', pods: '110', 'ephemeral-storage': '1Gi', 'example.com/gpu': '1' }));
+    const first = wants('g1', { 'example.com/gpu': '1', 'ephemeral-storage': '600Mi' });
+    pods.push(first);
+    expect(a.check(first)).toBeUndefined();
+    expect(a.check(wants('g2', { 'example.com/gpu': '1' }))).toEqual({ reason: 'OutOfexample.com/gpu', message: "Node didn't have enough resource: example.com/gpu, requested: 1, used: 1, capacity: 1" });
+    expect(a.check(wants('s2', { 'ephemeral-storage': '600Mi' }))?.reason).toBe('OutOfephemeral-storage');
+    expect(a.check(wants('f1', { 'example.com/fpga': '4' }))).toBeUndefined();
+  });
+
+  it('refuses first what the node refuses under resource pressure', () => {
+    const a = new NodeAdmission(() => [], () => ({ cpu: '2' }), (p) => (p.metadata.name === 'be' ? { reason: 'Evicted', message: 'The node had condition: [MemoryPressure]. ' } : undefined));
+    expect(a.check(pod('be', '0'))).toEqual({ reason: 'Evicted', message: 'The node had condition: [MemoryPressure]. ' });
+    expect(a.check(pod('ok', '100m'))).toBeUndefined();
+  });
+
   it('counts pods against the node\'s pod limit', () => {
     const started = (uid: string) => pod(uid, '0', '0', { phase: 'Running', startTime: '2026-12-02T00:00:00Z' });
     const pods = [started('a'), started('b')];

@@ -430,6 +430,33 @@ describe('pod sync with sidecars and deadlines, on the in-memory runtime', () =>
   });
 });
 
+describe('a pod the node ends itself (eviction)', () => {
+  it('stops it within the grace given, fails it Evicted with DisruptionTarget, and never runs it again, even from a stale copy', async () => {
+    const s = setup();
+    const p = pod();
+    s.client.seed(pods, p);
+    await settle(s, p);
+    const running = s.current(p);
+    expect(running.status!.phase).toBe('Running');
+    const message = 'The node was low on resource: memory. ';
+    s.syncer.end(p.metadata.uid!, { graceSeconds: 1, reason: 'Evicted', message, condition: { type: 'DisruptionTarget', status: 'True', reason: 'TerminationByKubelet', message } });
+    await s.syncer.sync(running);
+    expect(s.runtime.calls.filter((c) => c.startsWith('stop'))).toEqual(['stop app', 'stop sandbox']);
+    const ended = s.current(p).status!;
+    expect(ended).toMatchObject({ phase: 'Failed', reason: 'Evicted', message });
+    expect(ended.conditions!.find((c) => c.type === 'DisruptionTarget')).toMatchObject({ status: 'True', reason: 'TerminationByKubelet', message });
+    expect(ended.conditions!.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'PodCompleted' });
+    expect(states(ended.containerStatuses![0]!).state.terminated).toBeDefined();
+    expect(await s.syncer.stopped(p.metadata.uid!)).toBe(true);
+    // A pass with the pod as it was before (the watch not caught up), then with it as it is now.
+    const before = s.runtime.calls.length;
+    await s.syncer.sync(running);
+    await settle(s, p);
+    expect(s.runtime.calls.slice(before).filter((c) => c.startsWith('start') || c.startsWith('run'))).toEqual([]);
+    expect(s.current(p).status).toMatchObject({ phase: 'Failed', reason: 'Evicted' });
+  });
+});
+
 describe('readiness while a pod is terminated', () => {
   it('keeps probing, and reports the pod not Ready before its containers are gone', async () => {
     const s = setup();

@@ -3,7 +3,7 @@
 // graceful termination of a pod being deleted, and cleanup of a pod that is gone.
 import type { Logger } from 'pino';
 import type { ConfigMap, Secret, Service } from '../../api/types/core.js';
-import type { Container, Pod } from '../../api/types/pod.js';
+import type { Container, Pod, PodCondition } from '../../api/types/pod.js';
 import type { EventRecorder } from '../../client/events.js';
 import { resource } from '../../client/rest.js';
 import type { ApiClient } from '../../client/api-client.js';
@@ -65,6 +65,14 @@ export interface PodSyncDeps {
   log: Logger;
 }
 
+/** How the node ends a pod itself (an eviction). */
+export interface PodEnding {
+  graceSeconds: number;
+  reason: string;
+  message: string;
+  condition?: PodCondition;
+}
+
 export interface SyncResult {
   /** Sync again after this long (a back-off window ends). */
   resyncAfterMs?: number;
@@ -84,6 +92,8 @@ export class PodSyncer {
   private runtimeName?: string;
   private readonly handlers: RuntimeHandlers;
   private readonly messages: TerminationMessages;
+  /** Pods the node ends itself (evicted), by uid: how, until the API shows them finished. */
+  private readonly endings = new Map<string, PodEnding>();
 
   constructor(private readonly d: PodSyncDeps) {
     this.handlers = new RuntimeHandlers(d.client);
@@ -123,6 +133,11 @@ export class PodSyncer {
     if (pod.metadata.deletionTimestamp) {
       await this.terminate(pod);
       return { finished: true };
+    }
+    const ending = this.endings.get(pod.metadata.uid!);
+    if (ending && !isPodFinished(pod)) {
+      await this.endPod(pod, ending);
+      return {};
     }
     if (await this.rejected(pod)) return {};
     const uid = pod.metadata.uid!;
@@ -230,6 +245,35 @@ export class PodSyncer {
     await this.stopAll(pod, await this.observe(uid), pod.spec.terminationGracePeriodSeconds ?? 30, true);
     const status = await this.statusOf(pod, await this.withMessages(pod, this.withHostIP(pod, await this.observe(uid))), { probed: false });
     await this.d.statuses.write(pod, { ...status, phase: 'Failed', ...DEADLINE_EXCEEDED });
+  }
+
+  /**
+   * Ends the pod on the node's own account (an eviction): the next pass for it stops its
+   * containers within `ending.graceSeconds` and fails it with the reason and message, and with
+   * the condition when one is given; it is not run again.
+   */
+  end(uid: string, ending: Omit<PodEnding, 'condition'> & { condition?: Omit<PodCondition, 'lastTransitionTime'> }): void {
+    const { condition, ...rest } = ending;
+    this.endings.set(uid, { ...rest, ...(condition ? { condition: { ...condition, lastTransitionTime: rfc3339() } } : {}) });
+  }
+
+  private async endPod(pod: Pod, ending: PodEnding): Promise<void> {
+    const uid = pod.metadata.uid!;
+    this.d.prober.stopPod(uid);
+    await this.stopAll(pod, await this.observe(uid), ending.graceSeconds, true);
+    // The pod as the API will have it, so its status is that of a finished pod (not ready,
+    // its phase final) with the condition ahead of the kubelet's own.
+    const others = (pod.status?.conditions ?? []).filter((c) => c.type !== ending.condition?.type);
+    const ended: Pod = {
+      ...pod,
+      status: { ...pod.status, phase: 'Failed', reason: ending.reason, message: ending.message, conditions: [...others, ...(ending.condition ? [ending.condition] : [])] },
+    };
+    await this.d.statuses.write(pod, await this.statusOf(ended, await this.withMessages(pod, this.withHostIP(pod, await this.observe(uid))), { probed: false }));
+  }
+
+  /** Whether none of the pod's containers runs (for whoever waits for an ended pod to stop). */
+  async stopped(uid: string): Promise<boolean> {
+    return (await this.observe(uid)).every((c) => c.state !== 'running');
   }
 
   /**
@@ -541,6 +585,7 @@ export class PodSyncer {
   }
 
   private async forget(uid: string): Promise<void> {
+    this.endings.delete(uid);
     this.d.statuses.forget(uid);
     this.messages.forget(uid);
     this.d.puller.forgetPod(uid);

@@ -125,11 +125,19 @@ export class MemoryRuntime implements ContainerRuntime {
   }
 
   /** What containerStats reports for each container (default: nothing used yet). */
-  readonly usage = new Map<string, { cpuUsageCoreNanoSeconds: number; memoryWorkingSetBytes: number }>();
+  readonly usage = new Map<string, { cpuUsageCoreNanoSeconds: number; memoryWorkingSetBytes: number; processCount?: number }>();
 
   async containerStats(id: string): Promise<ContainerStats> {
     this.container(id);
     return { timestamp: Date.now(), cpuUsageCoreNanoSeconds: 0, memoryWorkingSetBytes: 0, ...this.usage.get(id) };
+  }
+
+  /** What containerDiskUsage reports for each container (default: nothing written). */
+  readonly diskUsage = new Map<string, number>();
+
+  async containerDiskUsage(id: string): Promise<number> {
+    this.container(id);
+    return this.diskUsage.get(id) ?? 0;
   }
 
   async imageUser(image: string): Promise<{ uid?: number; username?: string }> {
@@ -142,6 +150,10 @@ export class MemoryRuntime implements ContainerRuntime {
     if (this.unpullable.has(image)) throw new RuntimeError(`pull access denied for ${image}`, 404);
     this.addImage(image);
     return { sizeBytes: IMAGE_SIZE };
+  }
+
+  async imageFsPath(): Promise<string | undefined> {
+    return undefined;
   }
 
   async listImages(): Promise<Array<{ names: string[]; sizeBytes: number }>> {

@@ -165,6 +165,8 @@ export interface ContainerStats {
   cpuUsageCoreNanoSeconds: number;
   /** Memory in use that the kernel cannot simply drop (usage minus inactive file cache). */
   memoryWorkingSetBytes: number;
+  /** Processes (tasks) in the container, where the runtime counts them. */
+  processCount?: number;
 }
 
 export interface ContainerFilter {
@@ -244,6 +246,8 @@ export interface RuntimeService {
   containerStatus(id: string): Promise<ContainerStatus>;
   /** A running container's CPU and memory usage now. */
   containerStats(id: string): Promise<ContainerStats>;
+  /** Bytes the container has written to its own filesystem (its writable layer). */
+  containerDiskUsage(id: string): Promise<number>;
 
   /** Stdout and stderr, as one text stream. */
   logs(id: string, opts: LogOptions): Promise<Readable>;
@@ -277,6 +281,8 @@ export interface ImageService {
   pullImage(image: string): Promise<{ sizeBytes: number }>;
   /** Local images, for the node's status. */
   listImages(): Promise<Array<{ names: string[]; sizeBytes: number }>>;
+  /** Where the runtime keeps its images (CRI's ImageFsInfo mountpoint); undefined if it will not say. */
+  imageFsPath(): Promise<string | undefined>;
 }
 
 export interface ContainerRuntime extends RuntimeService, ImageService {}

@@ -29,6 +29,20 @@ describe('the Summary API', () => {
     ]);
   });
 
+  it("adds the node's filesystem, image filesystem and process ids when they were observed", () => {
+    const o = new Map([
+      ['memory.available', { available: 3000, capacity: 8000 }],
+      ['nodefs.available', { available: 40, capacity: 100 }],
+      ['nodefs.inodesFree', { available: 7, capacity: 10 }],
+      ['imagefs.available', { available: 40, capacity: 100 }],
+      ['imagefs.inodesFree', { available: 7, capacity: 10 }],
+      ['pid.available', { available: 32000, capacity: 32768 }],
+    ] as const);
+    const s = summaryOf('n1', T0, usage(T0, { node: 1, a: 1, b: 1 }), new CPURates(), () => undefined, new Map(o));
+    const fs = { time: '2026-12-06T10:00:00Z', availableBytes: 40, capacityBytes: 100, usedBytes: 60, inodesFree: 7, inodes: 10, inodesUsed: 3 };
+    expect(s.node).toMatchObject({ memory: { availableBytes: 3000, workingSetBytes: 5000 }, fs, runtime: { imageFs: fs }, rlimit: { time: '2026-12-06T10:00:00Z', maxpid: 32768, curproc: 768 } });
+  });
+
   it('gives CPU rates in nanocores from the previous scrape, none on the first or after a counter went back', () => {
     const rates = new CPURates();
     const first = summaryOf('n1', T0, usage(T0, { node: 10e9, a: 1e9, b: 0 }), rates, () => undefined);

@@ -1,9 +1,21 @@
 // The kubelet's Summary API (/stats/summary, `kubectl get --raw /api/v1/nodes/<n>/proxy/stats/summary`):
 // the node's and each pod's and container's CPU and memory in the shape of Kubernetes'
 // stats/v1alpha1 Summary. What a Docker node can say: cumulative CPU, the CPU rate since the
-// previous scrape (usageNanoCores; absent on the first), the memory working set. Network,
-// filesystem and volume figures are not collected.
+// previous scrape (usageNanoCores; absent on the first), the memory working set; for the node
+// also its filesystem, the runtime's image filesystem and its process ids (what the eviction
+// manager observes). Network figures and pods' filesystem and volume figures are not collected.
 import type { Usage } from './collector.js';
+import type { Observations } from '../eviction/observations.js';
+
+interface FsStats {
+  time: string;
+  availableBytes: number;
+  capacityBytes: number;
+  usedBytes: number;
+  inodesFree: number;
+  inodes: number;
+  inodesUsed: number;
+}
 
 interface CPUStats {
   time: string;
@@ -17,7 +29,15 @@ interface MemoryStats {
 }
 
 export interface Summary {
-  node: { nodeName: string; startTime: string; cpu?: CPUStats; memory?: MemoryStats };
+  node: {
+    nodeName: string;
+    startTime: string;
+    cpu?: CPUStats;
+    memory?: MemoryStats & { availableBytes?: number };
+    fs?: FsStats;
+    runtime?: { imageFs?: FsStats };
+    rlimit?: { time: string; maxpid: number; curproc: number };
+  };
   pods: Array<{
     podRef: { name: string; namespace: string; uid: string };
     startTime?: string;
@@ -48,7 +68,33 @@ export class CPURates {
   }
 }
 
-export function summaryOf(nodeName: string, kubeletStart: number, usage: Usage, rates: CPURates, podStart: (uid: string) => string | undefined): Summary {
+/** The node's filesystem, image filesystem and process ids from the eviction signals, read at `at`. */
+function nodeResources(o: Observations, at: number): Pick<Summary['node'], 'fs' | 'runtime' | 'rlimit'> {
+  const time = rfc3339(at);
+  const fs = (bytes: 'nodefs.available' | 'imagefs.available', inodes: 'nodefs.inodesFree' | 'imagefs.inodesFree'): FsStats | undefined => {
+    const b = o.get(bytes);
+    const i = o.get(inodes);
+    if (!b || !i) return undefined;
+    return { time, availableBytes: b.available, capacityBytes: b.capacity, usedBytes: b.capacity - b.available, inodesFree: i.available, inodes: i.capacity, inodesUsed: i.capacity - i.available };
+  };
+  const node = fs('nodefs.available', 'nodefs.inodesFree');
+  const image = fs('imagefs.available', 'imagefs.inodesFree');
+  const pids = o.get('pid.available');
+  return {
+    ...(node ? { fs: node } : {}),
+    ...(image ? { runtime: { imageFs: image } } : {}),
+    ...(pids ? { rlimit: { time, maxpid: pids.capacity, curproc: pids.capacity - pids.available } } : {}),
+  };
+}
+
+export function summaryOf(
+  nodeName: string,
+  kubeletStart: number,
+  usage: Usage,
+  rates: CPURates,
+  podStart: (uid: string) => string | undefined,
+  observations: Observations = new Map(),
+): Summary {
   const seen = new Map<string, { at: number; used: number }>();
   const cpu = (key: string, at: number, used: number): CPUStats => {
     const usageNanoCores = rates.rate(key, at, used, seen);
@@ -61,9 +107,14 @@ export function summaryOf(nodeName: string, kubeletStart: number, usage: Usage, 
       ...(usage.node
         ? {
             cpu: cpu('node', usage.node.timestamp, usage.node.cpuUsageCoreNanoSeconds),
-            memory: { time: rfc3339(usage.node.timestamp), workingSetBytes: usage.node.memoryWorkingSetBytes },
+            memory: {
+              time: rfc3339(usage.node.timestamp),
+              ...(observations.has('memory.available') ? { availableBytes: observations.get('memory.available')!.available } : {}),
+              workingSetBytes: usage.node.memoryWorkingSetBytes,
+            },
           }
         : {}),
+      ...nodeResources(observations, usage.node?.timestamp ?? Date.now()),
     },
     pods: usage.pods.map((p) => {
       const newest = Math.max(...p.containers.map((c) => c.stats.timestamp));

@@ -313,6 +313,36 @@ describe('scheduling onto the nodes', () => {
   });
 });
 
+describe('extended resources', () => {
+  it('a node advertises one by a PATCH of its status capacity; its kubelet makes it allocatable, and the scheduler counts it', async () => {
+    const [n1] = cluster.nodes as [string, string];
+    const patch = (ops: unknown[]) => kubectl.ok(['patch', 'node', n1, '--subresource=status', '--type=json', '-p', JSON.stringify(ops)]);
+    await patch([{ op: 'add', path: '/status/capacity/example.com~1dongle', value: '4' }]);
+    await waitFor('dongles allocatable', async () => (await getJSON(`/api/v1/nodes/${n1}`)).status.allocatable['example.com/dongle'] === '4' || undefined, 30_000);
+    const dongles = (name: string, n: string) =>
+      kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name },
+        spec: { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sleep', '3600'], resources: { requests: { 'example.com/dongle': n }, limits: { 'example.com/dongle': n } } }] },
+      }));
+    await dongles('three-dongles', '3');
+    const placed = await waitPod('three-dongles', 'scheduled', (p) => !!p.spec.nodeName, 30_000);
+    expect(placed.spec.nodeName).toBe(n1);
+    await dongles('two-dongles', '2');
+    const events = await waitFor('FailedScheduling', async () => {
+      const out = await kubectl.ok(['get', 'events', '--field-selector', 'involvedObject.name=two-dongles,reason=FailedScheduling', '-o', 'jsonpath={.items[*].message}']);
+      return out || undefined;
+    }, 30_000);
+    expect(events).toContain('0/2 nodes are available: 2 Insufficient example.com/dongle.');
+    expect((await pod('two-dongles')).status.phase).toBe('Pending');
+    // Withdrawn from capacity, it leaves allocatable too.
+    await kubectl.ok(['delete', 'pod', 'three-dongles', 'two-dongles', '--wait=false']);
+    await patch([{ op: 'remove', path: '/status/capacity/example.com~1dongle' }]);
+    await waitFor('dongles withdrawn', async () => !('example.com/dongle' in (await getJSON(`/api/v1/nodes/${n1}`)).status.allocatable) || undefined, 30_000);
+  }, 90_000);
+});
+
 describe('the node\'s own admission', () => {
   it('a pod given nodeName directly that the node cannot hold is rejected by its kubelet (OutOfcpu), never started', async () => {
     const [n1] = cluster.nodes as [string, string];
@@ -329,6 +359,44 @@ describe('the node\'s own admission', () => {
     expect(await kubectl.ok(['get', 'pod', 'too-big', '--no-headers'])).toMatch(/too-big\s+0\/1\s+OutOfcpu/);
     await kubectl.ok(['delete', 'pod', 'too-big']);
   }, 60_000);
+});
+
+describe('local storage limits', () => {
+  it('the node reports its ephemeral storage; a pod over an emptyDir sizeLimit or a container over its ephemeral-storage limit is evicted', async () => {
+    const node = await getJSON(`/api/v1/nodes/${cluster.nodes[0]}`);
+    expect(node.status.capacity['ephemeral-storage']).toMatch(/^\d+Ki$/);
+    // Less the default hard eviction threshold (nodefs.available<10%), in bytes.
+    expect(Number(node.status.allocatable['ephemeral-storage'])).toBeLessThan(Number(node.status.capacity['ephemeral-storage'].slice(0, -2)) * 1024);
+    const fill = (path: string) => `dd if=/dev/zero of=${path} bs=1024 count=2048 2>/dev/null; sleep 3600`;
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'scratch-writer' },
+      spec: {
+        containers: [{ name: 'main', image: 'busybox:1.36', command: ['sh', '-c', fill('/scratch/fill')], volumeMounts: [{ name: 'scratch', mountPath: '/scratch' }] }],
+        volumes: [{ name: 'scratch', emptyDir: { sizeLimit: '1Mi' } }],
+      },
+    }));
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'layer-writer' },
+      spec: {
+        containers: [
+          { name: 'main', image: 'busybox:1.36', command: ['sh', '-c', fill('/tmp/fill')], resources: { limits: { 'ephemeral-storage': '1Mi' } } },
+          { name: 'idle', image: 'busybox:1.36', command: ['sleep', '3600'], resources: { limits: { 'ephemeral-storage': '10Mi' } } },
+        ],
+      },
+    }));
+    const scratch = await waitPod('scratch-writer', 'evicted', (x) => x.status?.phase === 'Failed', 60_000);
+    expect(scratch.status).toMatchObject({ reason: 'Evicted', message: 'Usage of EmptyDir volume "scratch" exceeds the limit "1Mi". ' });
+    const layer = await waitPod('layer-writer', 'evicted', (x) => x.status?.phase === 'Failed', 60_000);
+    expect(layer.status).toMatchObject({ reason: 'Evicted', message: 'Container main exceeded its local ephemeral storage limit "1Mi". ' });
+    // Defaulted from its limit, the request was what the scheduler placed it by.
+    expect(layer.spec.containers[0].resources.requests['ephemeral-storage']).toBe('1Mi');
+    for (const p of [scratch, layer]) expect(execFileSync('docker', ['ps', '-q', '--filter', `label=io.kubernetes.pod.uid=${p.metadata.uid}`]).toString().trim()).toBe('');
+    await kubectl.ok(['delete', 'pod', 'scratch-writer', 'layer-writer', '--wait=false']);
+  }, 120_000);
 });
 
 describe('restarts and probes', () => {

@@ -172,6 +172,12 @@ export class DockerEngine {
     return Object.keys(info.Runtimes ?? {});
   }
 
+  /** Where the daemon keeps images and containers' layers (its data root). */
+  async rootDir(): Promise<string | undefined> {
+    const info = await this.call<{ DockerRootDir?: string }>('GET', '/info');
+    return info.DockerRootDir || undefined;
+  }
+
   async version() {
     const v = await this.call<{ Version: string; ApiVersion: string }>('GET', '/version');
     return { name: 'docker', version: v.Version, apiVersion: v.ApiVersion };
@@ -187,7 +193,12 @@ export class DockerEngine {
   }
 
   /** One reading of a container's cgroup counters (one-shot: no second sample is waited for). */
-  async stats(id: string): Promise<{ read?: string; cpu_stats?: { cpu_usage?: { total_usage?: number } }; memory_stats?: { usage?: number; stats?: Record<string, number> } }> {
+  async stats(id: string): Promise<{
+    read?: string;
+    cpu_stats?: { cpu_usage?: { total_usage?: number } };
+    memory_stats?: { usage?: number; stats?: Record<string, number> };
+    pids_stats?: { current?: number };
+  }> {
     return this.call('GET', `/containers/${id}/stats?stream=false&one-shot=true`);
   }
 
@@ -274,6 +285,12 @@ export class DockerEngine {
 
   async inspectContainer(id: string): Promise<DockerContainerInfo> {
     return this.call<DockerContainerInfo>('GET', `/containers/${encodeURIComponent(id)}/json`);
+  }
+
+  /** Bytes in the container's writable layer (`docker inspect --size`: the engine walks the layer, so not cheap). */
+  async containerSize(id: string): Promise<number> {
+    const info = await this.call<{ SizeRw?: number }>('GET', `/containers/${encodeURIComponent(id)}/json?size=1`);
+    return info.SizeRw ?? 0;
   }
 
   /** Both streams as one; `tty` says whether the container has a terminal (then nothing is multiplexed). */

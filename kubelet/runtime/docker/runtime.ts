@@ -144,6 +144,10 @@ export class DockerRuntime implements ContainerRuntime {
     return this.engine.listImages();
   }
 
+  async imageFsPath(): Promise<string | undefined> {
+    return this.engine.rootDir();
+  }
+
   /**
    * The Docker runtime for a RuntimeClass handler: one the daemon is configured with, else the
    * sandbox is refused as containerd refuses it.
@@ -332,7 +336,12 @@ export class DockerRuntime implements ContainerRuntime {
       timestamp: Number.isNaN(read) || read <= 0 ? Date.now() : read,
       cpuUsageCoreNanoSeconds: s.cpu_stats?.cpu_usage?.total_usage ?? 0,
       memoryWorkingSetBytes: Math.max(0, (mem.usage ?? 0) - inactive),
+      ...(typeof s.pids_stats?.current === 'number' ? { processCount: s.pids_stats.current } : {}),
     };
+  }
+
+  async containerDiskUsage(id: string): Promise<number> {
+    return this.engine.containerSize(id);
   }
 
   async logs(id: string, opts: LogOptions): Promise<Readable> {
