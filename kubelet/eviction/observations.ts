@@ -6,6 +6,7 @@
 // the kernel's limits (pid_max, threads-max) less the tasks that exist (/proc/loadavg).
 import { readFile, statfs } from 'node:fs/promises';
 import type { Signal } from './thresholds.js';
+import { meminfoTotals } from '../stats/node-usage.js';
 
 export interface Observation {
   available: number;
@@ -15,14 +16,8 @@ export interface Observation {
 export type Observations = Map<Signal, Observation>;
 
 export function parseMemory(meminfo: string): Observation {
-  const kb = (key: string) => {
-    const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(meminfo);
-    return m ? Number(m[1]) * 1024 : undefined;
-  };
-  const capacity = kb('MemTotal');
-  const available = kb('MemAvailable');
-  if (capacity === undefined || available === undefined) throw new Error('no MemTotal/MemAvailable in /proc/meminfo');
-  return { capacity, available: Math.min(available, capacity) };
+  const { total, available } = meminfoTotals(meminfo);
+  return { capacity: total, available: Math.min(available, total) };
 }
 
 /** The tasks that exist, from /proc/loadavg ("0.5 0.4 0.3 2/345 6789": 345). */

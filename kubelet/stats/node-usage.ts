@@ -16,7 +16,8 @@ export function parseProcStat(text: string): number {
   return (busyTicks / USER_HZ) * 1e9;
 }
 
-export function parseMeminfo(text: string): number {
+/** /proc/meminfo's MemTotal and MemAvailable, in bytes. */
+export function meminfoTotals(text: string): { total: number; available: number } {
   const kb = (key: string) => {
     const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text);
     return m ? Number(m[1]) * 1024 : undefined;
@@ -24,6 +25,12 @@ export function parseMeminfo(text: string): number {
   const total = kb('MemTotal');
   const available = kb('MemAvailable');
   if (total === undefined || available === undefined) throw new Error('no MemTotal/MemAvailable in /proc/meminfo');
+  return { total, available };
+}
+
+/** The node's memory working set: total less what is available. */
+export function parseMeminfo(text: string): number {
+  const { total, available } = meminfoTotals(text);
   return Math.max(0, total - available);
 }
 
