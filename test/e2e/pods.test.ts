@@ -2,7 +2,7 @@
 // kubelets on the real Docker engine), driven by unmodified kubectl and the official clients.
 import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request as httpsRequest } from 'node:https';
 import { Writable } from 'node:stream';
@@ -212,6 +212,8 @@ describe('what reaches Docker', () => {
     const id = p.status.containerStatuses[0].containerID.replace('docker://', '');
     const sandbox = execFileSync('docker', ['inspect', '--format', '{{.HostConfig.NetworkMode}}', id]).toString().trim();
     expect(execFileSync('docker', ['inspect', '--format', '{{.HostConfig.NetworkMode}}', sandbox.replace('container:', '')]).toString().trim()).toBe('host');
+    // And the node's hostname, as a CRI runtime gives a pod in the node's namespaces.
+    expect((await kubectl.ok(['exec', 'on-host', '--', 'hostname'])).trim()).toBe(hostname());
   });
 
   it('the kubelet API on the port its Node advertises is HTTPS: 401 without credentials, /healthz, /metrics and /metrics/resource for the admin, 403 for others', async () => {

@@ -80,6 +80,7 @@ export interface DockerCreateBody {
     Runtime?: string;
     NetworkMode?: string;
     IpcMode?: string;
+    UTSMode?: string;
     PidMode?: string;
     Binds?: string[];
     PortBindings?: Record<string, Array<{ HostIp: string; HostPort: string }>>;

@@ -192,12 +192,14 @@ export class DockerRuntime implements ContainerRuntime {
     const id = await this.engine.createContainer(sandboxName(config.metadata), {
       Image: pause,
       Labels: { ...config.labels, [LABEL_TYPE]: 'podsandbox' },
-      Hostname: config.hostname,
+      // A pod on the node's network has the node's hostname too (its UTS namespace), as CRI runtimes give it.
+      Hostname: config.hostNetwork ? undefined : config.hostname,
       ExposedPorts: ports.length ? Object.fromEntries(ports.map((p) => [p, {}])) : undefined,
       HostConfig: {
         ...(runtime ? { Runtime: runtime } : {}),
         // By id: a name shared by twin networks would be ambiguous.
         NetworkMode: config.hostNetwork ? 'host' : networkId,
+        UTSMode: config.hostNetwork ? 'host' : undefined,
         IpcMode: config.hostIPC ? 'host' : 'shareable',
         PidMode: config.hostPID ? 'host' : undefined,
         Sysctls: Object.keys(config.sysctls).length ? config.sysctls : undefined,
@@ -286,6 +288,7 @@ export class DockerRuntime implements ContainerRuntime {
         ...security.HostConfig,
         ...(runtime ? { Runtime: runtime } : {}),
         NetworkMode: shared,
+        UTSMode: sandboxConfig.hostNetwork ? 'host' : undefined,
         IpcMode: sandboxConfig.hostIPC ? 'host' : shared,
         PidMode: pidMode,
         // A host path, or a volume's name (Docker tells them apart by the leading slash).
