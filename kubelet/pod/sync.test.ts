@@ -244,11 +244,13 @@ describe('pod sync on the in-memory runtime', () => {
     // has no sizeLimit: the pod's limit.
     expect(s.runtime.volumes.get(name)).toEqual({ sizeBytes: 64 * 1024 * 1024, gid: 2000, labels: { 'io.kubette.node': 'n1', 'io.kubernetes.pod.uid': 'web-uid' } });
     expect(s.runtime.volumes.get('kubette-web-uid-unbounded')?.sizeBytes).toBe(160 * 1024 * 1024);
-    expect(s.runtime.configOf('writer')!.mounts).toEqual([
+    // Volumes only (the kubelet's /etc/hosts aside).
+    const volumeMounts = (c: string) => s.runtime.configOf(c)!.mounts.filter((m) => m.containerPath !== '/etc/hosts');
+    expect(volumeMounts('writer')).toEqual([
       { hostPath: '', volume: name, containerPath: '/scratch', readonly: false },
       { hostPath: '', volume: 'kubette-web-uid-unbounded', containerPath: '/u', readonly: false },
     ]);
-    expect(s.runtime.configOf('reader')!.mounts).toEqual([{ hostPath: '', volume: name, containerPath: '/scratch', readonly: true }]);
+    expect(volumeMounts('reader')).toEqual([{ hostPath: '', volume: name, containerPath: '/scratch', readonly: true }]);
     await s.syncer.sync({ ...p, metadata: { ...p.metadata, deletionTimestamp: '2026-01-01T00:00:00Z', deletionGracePeriodSeconds: 30 } });
     expect(s.runtime.all()).toEqual([]);
     expect([...s.runtime.volumes.keys()]).toEqual([]);

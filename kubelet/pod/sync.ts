@@ -13,7 +13,8 @@ import { rfc3339 } from '../../api/time.js';
 import { parseQuantity } from '../../api/quantity.js';
 import { isPodFinished } from '../../api/conditions.js';
 import { Backoff } from '../container/backoff.js';
-import { containerConfig, sandboxConfig, type NodeSettings } from '../container/config.js';
+import { containerConfig, podDNS, sandboxConfig, type NodeSettings } from '../container/config.js';
+import { etcMounts } from '../container/etc-files.js';
 import { byAttemptDesc, containerHash, fromContainer, fromSandbox, LABEL_NODE, LABEL_POD_UID, LABEL_TERMINATION_MESSAGE_FILE, type ObservedContainer } from './observed.js';
 import { serviceEnv } from '../container/service-env.js';
 import { containerEnv, ContainerConfigError, expandVars, referencedObjects } from '../container/env.js';
@@ -363,6 +364,8 @@ export class PodSyncer {
         config.mounts.push(messageMount);
         config.labels[LABEL_TERMINATION_MESSAGE_FILE] = messageMount.hostPath;
       }
+      const { rootDir, clusterDomain } = this.d.settings;
+      config.mounts.push(...(await etcMounts(rootDir, pod, c, { podIPs: sandbox.ip ? [sandbox.ip] : [], dns: podDNS(pod, this.d.settings), clusterDomain })));
       // A pull or a mount can take long: the deletion may have come meanwhile.
       if (cancel?.aborted) return undefined;
       if (s.attempt > 0) this.restartBackoff.next(backoffKey(pod, c.name), Date.now());

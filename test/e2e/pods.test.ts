@@ -687,6 +687,34 @@ describe('configuration inside containers', () => {
     }, 30_000, 300);
   });
 
+  it("/etc/hosts names the pod (its FQDN under a subdomain) and its hostAliases; /etc/resolv.conf names the cluster's DNS server", async () => {
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'named' },
+      spec: {
+        hostname: 'api',
+        subdomain: 'backend',
+        hostAliases: [{ ip: '10.1.2.3', hostnames: ['foo.local', 'bar.local'] }],
+        terminationGracePeriodSeconds: 1,
+        containers: [{ name: 'c', image: 'busybox:1.36', command: ['sleep', '3600'] }],
+      },
+    }));
+    const p = await waitPod('named', 'Running', running);
+    const hosts = await kubectl.ok(['exec', 'named', '--', 'cat', '/etc/hosts']);
+    expect(hosts.startsWith('# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n')).toBe(true);
+    expect(hosts).toContain(`${p.status.podIP}\tapi.backend.default.svc.cluster.local\tapi\n`);
+    expect(hosts.endsWith('\n# Entries added by HostAliases.\n10.1.2.3\tfoo.local\tbar.local\n')).toBe(true);
+    expect((await kubectl.ok(['exec', 'named', '--', 'hostname', '-f'])).trim()).toBe('api.backend.default.svc.cluster.local');
+    expect(await kubectl.ok(['exec', 'named', '--', 'cat', '/etc/resolv.conf'])).toBe(
+      `search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver ${cluster.dnsIP}\noptions ndots:5\n`,
+    );
+    // The resolver answers through it, search domains applied.
+    // (ping only to resolve the name: nothing answers ICMP at a service address)
+    expect(await kubectl.ok(['exec', 'named', '--', 'sh', '-c', 'ping -c1 -W1 kubernetes.default 2>&1 | head -1'])).toMatch(/^PING kubernetes\.default \(10\.\d+\.0\.1\)/);
+    await kubectl.ok(['delete', 'pod', 'named', '--wait=false']);
+  });
+
   it('a missing ConfigMap holds the container in CreateContainerConfigError', async () => {
     await kubectl.ok(['run', 'needs-config', '--image=busybox:1.36', '--overrides', JSON.stringify({ spec: { containers: [{ name: 'needs-config', image: 'busybox:1.36', env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'absent', key: 'k' } } }] }] } })]);
     const p = await waitPod('needs-config', 'config error', (x) => x.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError');
