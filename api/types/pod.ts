@@ -233,6 +233,8 @@ export interface PodSpec {
   activeDeadlineSeconds?: number;
   hostname?: string;
   subdomain?: string;
+  /** The kernel hostname is the FQDN under the subdomain (hostname.subdomain.ns.svc.domain). */
+  setHostnameAsFQDN?: boolean;
   hostNetwork?: boolean;
   serviceAccountName?: string;
   /** Deprecated alias of serviceAccountName, still filled in. */

@@ -29,6 +29,16 @@ describe('sandbox', () => {
     expect(noClusterDNS.dns).toBeUndefined();
   });
 
+  it('sets the kernel hostname to the FQDN with setHostnameAsFQDN and a subdomain, refusing one over 64 characters', () => {
+    expect(sandboxConfig(pod({ hostname: 'api', subdomain: 'backend' }), 0, node).hostname).toBe('api');
+    expect(sandboxConfig(pod({ hostname: 'api', subdomain: 'backend', setHostnameAsFQDN: true }), 0, node).hostname).toBe('api.backend.shop.svc.cluster.local');
+    // Without a subdomain there is no FQDN to set.
+    expect(sandboxConfig(pod({ setHostnameAsFQDN: true }), 0, node).hostname).toBe('web');
+    expect(() => sandboxConfig(pod({ hostname: 'a'.repeat(40), subdomain: 'backend', setHostnameAsFQDN: true }), 0, node)).toThrow(
+      /^failed to construct FQDN from pod hostname and cluster domain, FQDN a+\.backend\.shop\.svc\.cluster\.local is too long \(64 characters is the max, 71 characters requested\)$/,
+    );
+  });
+
   it("shares the node's namespaces the pod asks for, and sets its sysctls by dotted name", () => {
     expect(sandboxConfig(pod(), 0, node)).toMatchObject({ hostIPC: false, hostPID: false, sysctls: {} });
     const host = sandboxConfig(pod({ hostIPC: true, hostPID: true, securityContext: { sysctls: [{ name: 'kernel/shm_rmid_forced', value: '1' }] } }), 0, node);

@@ -19,6 +19,22 @@ export function podHostname(pod: Pod): string {
   return (pod.spec.hostname || pod.metadata.name!).slice(0, 63).replace(/[.-]+$/, '');
 }
 
+/** The pod's domain under its subdomain (`sub.ns.svc.cluster.local`), or undefined without one. */
+export function podHostDomain(pod: Pod, clusterDomain: string): string | undefined {
+  const sub = pod.spec.subdomain;
+  return sub ? `${sub}.${pod.metadata.namespace}.svc.${clusterDomain}` : undefined;
+}
+
+/** The kernel's hostname for the pod: its hostname, or its FQDN with setHostnameAsFQDN (64 characters at most, as Linux allows). */
+export function podKernelHostname(pod: Pod, clusterDomain: string): string {
+  const short = podHostname(pod);
+  const domain = podHostDomain(pod, clusterDomain);
+  if (!pod.spec.setHostnameAsFQDN || !domain) return short;
+  const fqdn = `${short}.${domain}`;
+  if (fqdn.length > 64) throw new Error(`failed to construct FQDN from pod hostname and cluster domain, FQDN ${fqdn} is too long (64 characters is the max, ${fqdn.length} characters requested)`);
+  return fqdn;
+}
+
 /** The pod's resolver configuration; undefined means the node's own. */
 export function podDNS(pod: Pod, node: NodeSettings): DNSConfig | undefined {
   const policy = pod.spec.dnsPolicy ?? 'ClusterFirst';
@@ -51,7 +67,7 @@ export function sandboxConfig(pod: Pod, attempt: number, node: NodeSettings, run
   const aliases = (pod.spec.hostAliases as Array<{ ip: string; hostnames?: string[] }> | undefined) ?? [];
   return {
     metadata: { name: pod.metadata.name!, namespace: pod.metadata.namespace!, uid: pod.metadata.uid!, attempt },
-    hostname: podHostname(pod),
+    hostname: podKernelHostname(pod, node.clusterDomain),
     labels: podLabels(pod, node.nodeName),
     hostNetwork: !!pod.spec.hostNetwork,
     hostIPC: !!pod.spec.hostIPC,

@@ -7,7 +7,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Container, Pod } from '../../api/types/pod.js';
 import type { DNSConfig, Mount } from '../runtime/runtime.js';
-import { podHostname } from './config.js';
+import { podHostDomain, podHostname } from './config.js';
 import { podDir } from './volumes.js';
 
 const HOSTS_HEADER = '# Kubernetes-managed hosts file.\n';
@@ -18,12 +18,6 @@ type HostAlias = { ip: string; hostnames?: string[] };
 function aliasEntries(aliases: HostAlias[]): string {
   if (!aliases.length) return '';
   return `\n# Entries added by HostAliases.\n${aliases.map((a) => `${a.ip}\t${(a.hostnames ?? []).join('\t')}\n`).join('')}`;
-}
-
-/** The pod's domain under its subdomain (`sub.ns.svc.cluster.local`), or undefined without one. */
-export function podHostDomain(pod: Pod, clusterDomain: string): string | undefined {
-  const sub = pod.spec.subdomain;
-  return sub ? `${sub}.${pod.metadata.namespace}.svc.${clusterDomain}` : undefined;
 }
 
 /** The hosts file of a pod with a network of its own. */

@@ -712,7 +712,16 @@ describe('configuration inside containers', () => {
     // The resolver answers through it, search domains applied.
     // (ping only to resolve the name: nothing answers ICMP at a service address)
     expect(await kubectl.ok(['exec', 'named', '--', 'sh', '-c', 'ping -c1 -W1 kubernetes.default 2>&1 | head -1'])).toMatch(/^PING kubernetes\.default \(10\.\d+\.0\.1\)/);
-    await kubectl.ok(['delete', 'pod', 'named', '--wait=false']);
+    // With setHostnameAsFQDN the kernel's hostname is the FQDN itself.
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'fqdn' },
+      spec: { hostname: 'api', subdomain: 'backend', setHostnameAsFQDN: true, terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'busybox:1.36', command: ['sleep', '3600'] }] },
+    }));
+    await waitPod('fqdn', 'Running', running);
+    expect((await kubectl.ok(['exec', 'fqdn', '--', 'hostname'])).trim()).toBe('api.backend.default.svc.cluster.local');
+    await kubectl.ok(['delete', 'pod', 'named', 'fqdn', '--wait=false']);
   });
 
   it('a missing ConfigMap holds the container in CreateContainerConfigError', async () => {
