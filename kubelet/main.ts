@@ -19,6 +19,7 @@ import { KubeletAuth } from './server/auth.js';
 import { selfSignedServingCert } from '../component-base/serving-cert.js';
 import { loadServingCertificate, manageServingCertificate } from './node/serving-certificate.js';
 import { serveHealth } from '../component-base/health-server.js';
+import { kubeletConfiguration } from './node/configz.js';
 import { DEFAULT_EVICTION_HARD, parseThresholds, ThresholdError } from './eviction/thresholds.js';
 
 const flags = defineFlags({
@@ -131,6 +132,7 @@ runComponent({
     const rootDir = f['root-dir'] ?? join('/var/lib/kubette', nodeName);
     mkdirSync(join(rootDir, 'pods'), { recursive: true });
     let kubelet: Kubelet | undefined;
+    let boundPort = f.port;
     let runtimeUp = true;
     const certDir = f['cert-dir'] ?? join(rootDir, 'pki');
     const serving = f['rotate-server-certificates']
@@ -152,10 +154,12 @@ runComponent({
       metrics: () => kubelet?.metrics() ?? '',
       resourceMetrics: async () => (kubelet ? kubelet.resourceMetrics() : ''),
       statsSummary: async () => (kubelet ? kubelet.statsSummary() : { node: { nodeName }, pods: [] }),
+      configz: () => kubeletConfiguration({ ...f, port: boundPort }, parseKeyValues(f['system-reserved']), parseTaints(f['register-with-taints'])),
       log,
     });
     // --port 0 takes a free port; the Node then advertises the one actually bound.
     const port = await server.listen(f.port, f.address);
+    boundPort = port;
     log.info({ port, address: f.address }, 'kubelet API listening (HTTPS)');
     if (f['rotate-server-certificates']) {
       if (!serving.certPem) log.warn('no serving certificate yet: the API refuses TLS handshakes until the request is approved (kubectl certificate approve)');

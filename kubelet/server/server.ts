@@ -35,6 +35,8 @@ export interface ServerDeps {
   resourceMetrics(): Promise<string>;
   /** The Summary API (/stats/summary). */
   statsSummary(): Promise<unknown>;
+  /** The kubelet's configuration (/configz). */
+  configz(): unknown;
   log: Logger;
   /**
    * The serving certificate (none yet while a requested one waits for approval: handshakes
@@ -136,6 +138,10 @@ export class KubeletServer {
       }
       if (url.pathname === '/stats/summary' && req.method === 'GET') {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(await this.d.statsSummary()));
+        return;
+      }
+      if (url.pathname === '/configz' && req.method === 'GET') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ kubeletconfig: this.d.configz() }));
         return;
       }
       if (url.pathname === '/pods') {

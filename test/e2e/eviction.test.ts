@@ -94,4 +94,19 @@ describe('node-pressure eviction', () => {
     const metrics = await kubectl.ok(['get', '--raw', `/api/v1/nodes/${node}/proxy/metrics`]);
     expect(metrics).toContain('kubelet_evictions{eviction_signal="memory.available"} 1');
   }, 120_000);
+
+  it('/configz shows the eviction settings the kubelet runs with', async () => {
+    const { kubeletconfig: c } = JSON.parse(await kubectl.ok(['get', '--raw', `/api/v1/nodes/${node}/proxy/configz`])) as Obj;
+    expect(c).toMatchObject({
+      kind: 'KubeletConfiguration',
+      apiVersion: 'kubelet.config.k8s.io/v1beta1',
+      evictionSoft: { 'memory.available': '1000Ti' },
+      evictionSoftGracePeriod: { 'memory.available': '1s' },
+      evictionMaxPodGracePeriod: 2,
+      evictionPressureTransitionPeriod: '5m0s',
+      evictionHard: { 'memory.available': '100Mi', 'nodefs.available': '10%' },
+      maxPods: 110,
+    });
+    expect(c.port).toBeGreaterThan(0);
+  }, 120_000);
 });
