@@ -1,6 +1,6 @@
 // The node agent's wiring: the Node and its Lease, an informer on the pods bound here, a worker
-// per pod, the runtime's events to notice exits at once, and a sweep that removes containers and
-// files of pods that no longer exist.
+// per pod, the runtime's events to notice exits at once, a sweep that removes containers and
+// files of pods that no longer exist, and the eviction manager that watches the node's resources.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -44,6 +44,8 @@ export class Kubelet {
   private readonly byUid = new Map<string, Pod>();
   private readonly startedAt = Date.now();
   private readonly cpuRates = new CPURates();
+  /** Where the runtime keeps images does not change: asked until it answers. */
+  private imageFs?: string;
 
   constructor(
     private readonly client: ApiClient,
@@ -108,9 +110,6 @@ export class Kubelet {
     this.byUid.set(uid, pod);
     this.workers.update(pod);
   }
-
-  /** Where the runtime keeps images does not change: asked until it answers. */
-  private imageFs?: string;
 
   /** The node's eviction signals: memory, filesystems, process ids. */
   private async observeNode() {

@@ -1,6 +1,8 @@
 // The node as the kubelet reports it: registration (labels, taints, capacity) and status
-// (conditions, addresses, nodeInfo, images, daemonEndpoints), written when it changes, when the
-// API shows otherwise, or every 5 minutes, as Kubernetes' kubelet does.
+// (conditions, pressure included; capacity and allocatable with advertised extended resources;
+// addresses, nodeInfo, images, daemonEndpoints), written when it changes, when the API shows
+// otherwise, or every 5 minutes, as Kubernetes' kubelet does.
+import { totalmem } from 'node:os';
 import type { Logger } from 'pino';
 import { KUBELET_NODE_CONDITIONS, nodeStatusPatch } from '../../api/kubelet-patches.js';
 import { StatusError } from '../../api/status.js';
@@ -12,7 +14,6 @@ import type { EventRecorder } from '../../client/events.js';
 import { sleep } from '../../client/sleep.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
 import type { NodeConfig } from './config.js';
-import { totalmem } from 'node:os';
 import { allocatable, capacity, filesystemBytes, goArch, nodeInfo } from './machine.js';
 import { evictionReservation } from '../eviction/thresholds.js';
 import { isExtendedResource } from '../../api/pod-resources.js';

@@ -428,6 +428,8 @@ describe('pod sync with sidecars and deadlines, on the in-memory runtime', () =>
     await s.syncer.sync(old);
     expect(s.runtime.calls.at(-1)).toBe('stop sandbox');
     expect(s.current(p).status).toMatchObject({ phase: 'Failed', reason: 'DeadlineExceeded', message: 'Pod was active on the node longer than the specified deadline' });
+    // A finished pod's readiness, as the kubelet reports it for a terminal phase.
+    expect(s.current(p).status!.conditions!.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'PodCompleted' });
     expect(states(s.current(p).status!.containerStatuses![0]!).state.terminated?.exitCode).toBe(137);
   });
 });

@@ -240,18 +240,14 @@ export class PodSyncer {
    * (reason DeadlineExceeded), as Kubernetes' kubelet does; it is not run again.
    */
   private async failPastDeadline(pod: Pod): Promise<void> {
-    const uid = pod.metadata.uid!;
     this.d.recorder.event(pod, 'Normal', DEADLINE_EXCEEDED.reason, DEADLINE_EXCEEDED.message);
-    this.d.prober.stopPod(uid);
-    await this.stopAll(pod, await this.observe(uid), pod.spec.terminationGracePeriodSeconds ?? 30, true);
-    const status = await this.statusOf(pod, await this.withMessages(pod, this.withHostIP(pod, await this.observe(uid))), { probed: false });
-    await this.d.statuses.write(pod, { ...status, phase: 'Failed', ...DEADLINE_EXCEEDED });
+    await this.endPod(pod, { graceSeconds: pod.spec.terminationGracePeriodSeconds ?? 30, ...DEADLINE_EXCEEDED });
   }
 
   /**
    * Ends the pod on the node's own account (an eviction): the next pass for it stops its
    * containers within `ending.graceSeconds` and fails it with the reason and message, and with
-   * the condition when one is given; it is not run again.
+   * the condition when one is given; it is not run again (as a pod past its active deadline).
    */
   end(uid: string, ending: Omit<PodEnding, 'condition'> & { condition?: Omit<PodCondition, 'lastTransitionTime'> }): void {
     const { condition, ...rest } = ending;
