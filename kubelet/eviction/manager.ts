@@ -10,6 +10,7 @@
 // over their own local storage limits (an emptyDir's sizeLimit, ephemeral-storage limits) are
 // evicted whatever the node's state.
 import type { Logger } from 'pino';
+import { sleep } from '../../client/sleep.js';
 import { podResourceTotals } from '../../api/pod-resources.js';
 import { canonicalQuantity } from '../../api/quantity-canonical.js';
 import { parseQuantity } from '../../api/quantity.js';
@@ -197,7 +198,7 @@ export class EvictionManager {
   private async waitForCleanup(pods: Pod[], signal: AbortSignal): Promise<void> {
     const deadline = this.now() + CLEANUP_TIMEOUT_MS;
     while (!signal.aborted && this.now() < deadline) {
-      await sleepFor(CLEANUP_POLL_MS, signal);
+      await sleep(CLEANUP_POLL_MS, signal);
       const done = await Promise.all(pods.map((p) => this.d.stopped(p).catch(() => false)));
       if (done.every(Boolean)) return;
     }
@@ -212,22 +213,9 @@ export class EvictionManager {
         this.d.log.warn({ err: (err as Error).message }, 'eviction manager pass failed');
       }
       if (evicted.length) await this.waitForCleanup(evicted, signal);
-      else await sleepFor(this.settings.monitoringMs, signal);
+      else await sleep(this.settings.monitoringMs, signal);
     }
   }
-}
-
-function sleepFor(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 function hasLocalStorageLimits(pod: Pod): boolean {

@@ -36,8 +36,7 @@ export function filesystemBytes(dir: string | undefined): number | undefined {
 }
 
 /** The node's capacity: CPUs, memory, pods, and the local storage pods may use (its root directory's filesystem). */
-export function capacity(maxPods: number, rootDir?: string): Record<string, string> {
-  const storage = filesystemBytes(rootDir);
+export function capacity(maxPods: number, rootDir?: string, storage = filesystemBytes(rootDir)): Record<string, string> {
   return {
     cpu: String(cpus().length),
     ...(storage !== undefined ? { 'ephemeral-storage': `${Math.floor(storage / 1024)}Ki` } : {}),
@@ -54,13 +53,13 @@ export interface EvictionReservation {
 
 /** Capacity less what --system-reserved and the hard eviction thresholds hold back. */
 export function allocatable(maxPods: number, reserved: Record<string, string>, rootDir?: string, eviction: EvictionReservation = {}): Record<string, string> {
-  const cap = capacity(maxPods, rootDir);
+  const storage = filesystemBytes(rootDir);
+  const cap = capacity(maxPods, rootDir, storage);
   const out = { ...cap };
   const reservedCpu = parseQuantity(reserved.cpu);
   if (reservedCpu) out.cpu = `${Math.max(0, Math.round(Number(cap.cpu) * 1000 - reservedCpu * 1000))}m`;
   const heldMemory = (parseQuantity(reserved.memory) ?? 0) + (eviction.memory ?? 0);
   if (heldMemory) out.memory = `${Math.max(0, Math.floor((totalmem() - heldMemory) / 1024))}Ki`;
-  const storage = filesystemBytes(rootDir);
   const heldStorage = (parseQuantity(reserved['ephemeral-storage']) ?? 0) + (eviction['ephemeral-storage'] ?? 0);
   // In bytes, as Kubernetes writes a capacity less a percentage.
   if (storage !== undefined && heldStorage) out['ephemeral-storage'] = String(Math.max(0, Math.floor(storage - heldStorage)));
