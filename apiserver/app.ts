@@ -23,7 +23,7 @@ import { ConversionWebhookCaller } from './apiextensions/conversion-webhook.js';
 import { WebhookClient } from './webhooks/client.js';
 import { Admission, DEFAULT_ADMISSION_PLUGINS } from './admission/admission.js';
 import { EscalationCheck } from './authz/escalation.js';
-import { noSuchRoute, StatusError } from '../api/status.js';
+import { conflict, noSuchRoute, StatusError } from '../api/status.js';
 import { clientErrorHandler, frameworkErrors, frameworkStatus, sendStatus, statusFor } from './http/errors.js';
 import { defaultLimits, installRequestLimits, isLongRunning, type RequestLimits } from './http/limits.js';
 import { Metrics } from './metrics.js';
@@ -46,7 +46,9 @@ import { KubeletConnector, serveUpgrades, type ConnectAdmission, type KubeletCli
 import { resourceRoutes } from './routes/resources.js';
 import { RequestAuthenticator, type TokenAuthenticator } from '../component-base/authn/authenticator.js';
 import { generateKeyPairSync } from 'node:crypto';
-import { ServiceAccountTokens, type UidLookup } from './authn/service-account-tokens.js';
+import { ServiceAccountTokens, type ObjectLookup } from './authn/service-account-tokens.js';
+import { LegacyTokenTracker } from './authn/legacy-token-tracking.js';
+import { LAST_USED_LABEL } from '../api/legacy-service-account-token.js';
 import { BootstrapTokenAuthenticator } from './authn/bootstrap-tokens.js';
 import { WebhookTokenAuthenticator, type TokenWebhookOptions } from './authn/token-webhook.js';
 import type { OIDCOptions } from './authn/oidc.js';
@@ -305,13 +307,28 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
       throw err;
     }
   };
-  const uidOf: UidLookup = async (kind, namespace, name) =>
-    (await lookup(findResource('', 'v1', { ServiceAccount: 'serviceaccounts', Pod: 'pods', Secret: 'secrets', Node: 'nodes' }[kind])!, namespace, name))?.metadata.uid;
+  const objectOf: ObjectLookup = (kind, namespace, name) =>
+    lookup(findResource('', 'v1', { ServiceAccount: 'serviceaccounts', Pod: 'pods', Secret: 'secrets', Node: 'nodes' }[kind])!, namespace, name);
   const serviceAccountsResource = findResource('', 'v1', 'serviceaccounts')!;
   const kubelets = new KubeletConnector(opts.kubeletClient);
   const proxies = new ProxyConnections(kubelets);
-  const serviceAccountTokens = new ServiceAccountTokens(sa.signingKeyPem ?? newServiceAccountKey(), sa.publicKeyPems, sa.issuer, sa.audiences, uidOf);
   const secretsResource = findResource('', 'v1', 'secrets')!;
+  const legacyTokens = new LegacyTokenTracker(
+    async (namespace, name, uid, day) => {
+      await registry.storeFor(secretsResource).update(namespace, name, {
+        dryRun: false,
+        mutate: (current) => {
+          if (current.metadata.uid !== uid) throw conflict('secrets', '', name, 'the Secret was replaced');
+          return { ...current, metadata: { ...current.metadata, labels: { ...current.metadata.labels, [LAST_USED_LABEL]: day } } };
+        },
+      });
+    },
+    (err) => log.warn({ err: (err as Error).message }, 'could not label a legacy service-account token with its last use'),
+  );
+  const serviceAccountTokens = new ServiceAccountTokens(sa.signingKeyPem ?? newServiceAccountKey(), sa.publicKeyPems, sa.issuer, sa.audiences, {
+    get: objectOf,
+    legacyTokenUsed: (secret) => legacyTokens.used(secret),
+  });
   const bootstrapTokens = opts.bootstrapTokenAuth ? [new BootstrapTokenAuthenticator((name) => lookup(secretsResource, 'kube-system', name))] : [];
   const jwt = new JWTAuthenticators(opts.jwt ?? [], (err, issuer) => log.debug({ err: err.message, issuer }, 'JWT refused'));
   if (opts.authenticationConfig) {

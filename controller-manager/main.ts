@@ -15,7 +15,8 @@ import type { ComponentEndpoints, NamedCheck } from '../component-base/component
 import { serveHealth } from '../component-base/health-server.js';
 import { secureServingFlags, serveSecurely, validateSecureServing } from '../component-base/secure-serving.js';
 import { runComponent } from '../component-base/run.js';
-import { CONTROLLERS, EVENT_SOURCES, NODE_JOINING, selectControllers } from './controllers/index.js';
+import { LegacyTokenSigner } from '../api/legacy-service-account-token.js';
+import { CONTROLLERS, EVENT_SOURCES, NEEDS_SERVICE_ACCOUNT_KEY, NODE_JOINING, selectControllers } from './controllers/index.js';
 import type { Controller, ControllerContext } from './framework/controller.js';
 import { INFORMER_KEEPING } from './framework/informer-trims.js';
 
@@ -52,6 +53,8 @@ const flags = defineFlags({
   'cluster-signing-duration': { type: 'duration', default: '8760h0m0s', help: 'The longest validity of a certificate the signer issues.' },
   'local-path-root': { type: 'string', default: '/var/lib/kubette/local-path', arg: 'DIR', help: 'Where the local-path provisioner makes volume directories (kubelets must see the same path).' },
   'terminated-pod-gc-threshold': { type: 'int', default: 12500, min: 0, arg: 'N', help: 'Finished pods kept before the oldest are deleted (0: never).' },
+  'service-account-private-key-file': { type: 'string', arg: 'FILE', help: 'Private key (PEM, RSA or ECDSA) that signs the tokens of Secrets of type kubernetes.io/service-account-token; without it their controller does not run.' },
+  'concurrent-serviceaccount-token-syncs': workers('service account token', 5),
   'root-ca-file': { type: 'string', arg: 'FILE', help: "CA bundle published to every namespace as the kube-root-ca.crt ConfigMap (default: the kubeconfig's CA)." },
   ...secureServingFlags(10257),
   port: { type: 'port', default: 0, arg: 'PORT', help: 'Plain-HTTP port of /healthz and /metrics on 127.0.0.1, unauthenticated (0: none; Kubernetes removed its own).' },
@@ -74,7 +77,12 @@ runComponent({
     const clientConfig = loadClientConfig({ master: f.master, kubeconfig: f.kubeconfig, userAgent: 'kubette-controller-manager' });
     const client = new RestClient({ ...clientConfig, connections: 256 });
     const rootCA = f['root-ca-file'] ? readFileSync(f['root-ca-file'], 'utf8') : clientConfig.tls?.ca;
-    const names = selectControllers(f.controllers.join(','));
+    const serviceAccountTokenSigner = f['service-account-private-key-file'] ? new LegacyTokenSigner(readFileSync(f['service-account-private-key-file'], 'utf8')) : undefined;
+    const names = selectControllers(f.controllers.join(',')).filter((n) => {
+      if (serviceAccountTokenSigner || !NEEDS_SERVICE_ACCOUNT_KEY.has(n)) return true;
+      log.info({ controller: n }, 'controller is disabled because there is no private key (--service-account-private-key-file)');
+      return false;
+    });
     let running: Controller[] = [];
     let informers: InformerFactory | undefined;
 
@@ -122,6 +130,7 @@ runComponent({
           signingCA: f['cluster-signing-cert-file'] && f['cluster-signing-key-file'] ? { certPem: readFileSync(f['cluster-signing-cert-file'], 'utf8'), keyPem: readFileSync(f['cluster-signing-key-file'], 'utf8') } : undefined,
           signingDurationSeconds: Math.floor(f['cluster-signing-duration'] / 1000),
           rootCA,
+          serviceAccountTokenSigner,
           terminatedPodGCThreshold: f['terminated-pod-gc-threshold'],
           localPathRoot: f['local-path-root'],
           concurrentSyncs: {
@@ -137,6 +146,7 @@ runComponent({
             'ttl-after-finished': f['concurrent-ttl-after-finished-syncs'],
             'horizontal-pod-autoscaler': f['concurrent-horizontal-pod-autoscaler-syncs'],
             resourcequota: f['concurrent-resource-quota-syncs'],
+            'serviceaccount-token': f['concurrent-serviceaccount-token-syncs'],
           },
           resourceQuotaSyncPeriodMs: f['resource-quota-sync-period'],
           horizontalPodAutoscaler: {

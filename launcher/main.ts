@@ -278,7 +278,7 @@ async function main(): Promise<void> {
     // One host: only the first of each serves its secure port (its standby would find it taken).
     const securePort = (flag: 'scheduler-secure-port' | 'controller-manager-secure-port') => ['--bind-address', '127.0.0.1', '--secure-port', String(suffix ? 0 : values[flag])];
     if (!without.has('scheduler')) start(`scheduler${suffix}`, process.execPath, [join(root, 'dist', 'scheduler', 'main.js'), ...apiFor('scheduler'), ...securePort('scheduler-secure-port')]);
-    if (!without.has('controller-manager')) start(`controller-manager${suffix}`, process.execPath, [join(root, 'dist', 'controller-manager', 'main.js'), ...apiFor('controller-manager'), ...securePort('controller-manager-secure-port'), ...(pki ? ['--cluster-signing-cert-file', pki.caCert, '--cluster-signing-key-file', pki.caKey] : []), '--local-path-root', join(dataDir, 'local-path'), ...extra(values['controller-manager-args'])]);
+    if (!without.has('controller-manager')) start(`controller-manager${suffix}`, process.execPath, [join(root, 'dist', 'controller-manager', 'main.js'), ...apiFor('controller-manager'), ...securePort('controller-manager-secure-port'), ...(pki ? ['--cluster-signing-cert-file', pki.caCert, '--cluster-signing-key-file', pki.caKey, '--service-account-private-key-file', pki.serviceAccountKey] : []), '--local-path-root', join(dataDir, 'local-path'), ...extra(values['controller-manager-args'])]);
   }
 
   // Simulated nodes act for many nodes at once: they run with their own cluster-admin identity.

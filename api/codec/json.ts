@@ -39,6 +39,21 @@ export function jsonNestingDepth(text: string | Buffer, limit = MAX_NESTING_DEPT
   return max;
 }
 
+/** Go's encoding/json wording for what JSON.parse reports, as Kubernetes' messages carry it. */
+export function goJSONError(err: unknown, text: string): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (/end of (JSON )?input|Unterminated string/i.test(message)) return 'unexpected end of JSON input';
+  const at = /position (\d+)/.exec(message);
+  const ch = at ? text[Number(at[1])] : /Unexpected token '(.)'/.exec(message)?.[1];
+  const shown = ch === undefined ? '' : ch === "'" ? "'\\''" : `'${ch}'`;
+  if (!shown) return message;
+  if (/after JSON/.test(message)) return `invalid character ${shown} after top-level value`;
+  if (/after property name/.test(message)) return `invalid character ${shown} after object key`;
+  if (/after property value|after array element/.test(message)) return `invalid character ${shown} after ${/array/.test(message) ? 'array element' : 'object key:value pair'}`;
+  if (/property name/.test(message)) return `invalid character ${shown} looking for beginning of object key string`;
+  return `invalid character ${shown} looking for beginning of value`;
+}
+
 /** JSON.parse after the nesting check. */
 export function parseJSON(text: string | Buffer, limit = MAX_NESTING_DEPTH): unknown {
   // Each level of nesting takes a character: a text no longer than the limit is within it.

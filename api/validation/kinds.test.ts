@@ -209,3 +209,39 @@ describe('RuntimeClass validation', () => {
     expect(causesOf(() => validateUpdate(target, rc({ handler: 'runc' }), rc({}))).map((c) => c.message)).toContain('Invalid value: "runc": field is immutable');
   });
 });
+
+describe('Secret and ConfigMap validation', () => {
+  const secretTarget = { apiVersion: 'v1', kind: 'Secret', group: '', namespaced: true };
+  const secret = (type: string, data: Record<string, string> = {}, annotations?: Record<string, string>): KubeObject =>
+    ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'default', ...(annotations ? { annotations } : {}) }, type, data }) as KubeObject;
+  const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64');
+  const problems = (o: KubeObject) => causesOf(() => validateCreate(secretTarget, o)).map((c) => `${c.field}: ${c.message}`);
+
+  it('holds each well-known type to what it must carry', () => {
+    expect(problems(secret('kubernetes.io/service-account-token'))).toEqual(['metadata.annotations[kubernetes.io/service-account.name]: Required value']);
+    expect(() => validateCreate(secretTarget, secret('kubernetes.io/service-account-token', {}, { 'kubernetes.io/service-account.name': 'bot' }))).not.toThrow();
+    expect(problems(secret('kubernetes.io/dockerconfigjson'))).toEqual(['data[.dockerconfigjson]: Required value']);
+    expect(problems(secret('kubernetes.io/dockerconfigjson', { '.dockerconfigjson': b64('{"auths":') }))).toEqual([
+      'data[.dockerconfigjson]: Invalid value: "<secret contents redacted>": unexpected end of JSON input',
+    ]);
+    expect(problems(secret('kubernetes.io/dockercfg', { '.dockercfg': b64('[1]') }))).toEqual([
+      'data[.dockercfg]: Invalid value: "<secret contents redacted>": json: cannot unmarshal array into Go value of type map[string]interface {}',
+    ]);
+    expect(() => validateCreate(secretTarget, secret('kubernetes.io/dockerconfigjson', { '.dockerconfigjson': b64('{"auths":{}}') }))).not.toThrow();
+    expect(problems(secret('kubernetes.io/basic-auth'))).toEqual(['data[%s][username]: Required value', 'data[%s][password]: Required value']);
+    expect(() => validateCreate(secretTarget, secret('kubernetes.io/basic-auth', { password: '' }))).not.toThrow();
+    expect(problems(secret('kubernetes.io/ssh-auth', { 'ssh-privatekey': '' }))).toEqual(['data[%s][ssh-privatekey]: Required value']);
+    expect(problems(secret('kubernetes.io/tls', { 'tls.crt': b64('c') }))).toEqual(['data[tls.key]: Required value']);
+    expect(() => validateCreate(secretTarget, secret('example.com/anything'))).not.toThrow();
+  });
+
+  it('count 1 MiB of the bytes themselves, not of their base64 or UTF-16 forms', () => {
+    // 900 KB of bytes is 1.2 MB as base64: within the limit.
+    expect(() => validateCreate(secretTarget, secret('Opaque', { big: b64(Buffer.alloc(900 * 1024)) }))).not.toThrow();
+    expect(problems(secret('Opaque', { big: b64(Buffer.alloc(1024 * 1024 + 1)) }))).toEqual(['data: Too long: may not be more than 1048576 bytes']);
+    const cmTarget = { apiVersion: 'v1', kind: 'ConfigMap', group: '', namespaced: true };
+    // 400,000 three-byte characters: 1.2 MB of UTF-8 in a JavaScript string of length 400,000.
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default' }, data: { text: '€'.repeat(400_000) } } as KubeObject;
+    expect(causesOf(() => validateCreate(cmTarget, cm)).map((c) => c.field)).toEqual(['data']);
+  });
+});

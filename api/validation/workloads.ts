@@ -107,18 +107,21 @@ export function selectorImmutable(next: KubeObject, prev: KubeObject, errs: Fiel
   immutable(next.spec?.selector, prev.spec?.selector, 'spec.selector', errs);
 }
 
-/** ConfigMap and Secret keys: valid file names, unique across the data fields, 1 MiB in all. */
-export function validateDataKeys(o: KubeObject, fields: string[], errs: FieldErrors): void {
+/**
+ * ConfigMap and Secret keys: valid file names, unique across the data fields, and 1 MiB in all
+ * as Kubernetes counts it: the bytes themselves (text as UTF-8, base64 fields decoded).
+ */
+export function validateDataKeys(o: KubeObject, fields: Record<string, 'utf8' | 'base64'>, errs: FieldErrors): void {
   let total = 0;
   const seen = new Set<string>();
-  for (const field of fields) {
+  for (const [field, encoding] of Object.entries(fields)) {
     for (const [k, v] of Object.entries((o[field] as Unstructured) ?? {})) {
       errs.format(`${field}[${k}]`, k, configMapKey(k));
       if (seen.has(k)) errs.invalid(`${field}[${k}]`, k, 'duplicate of key present in another data field');
       seen.add(k);
-      total += typeof v === 'string' ? v.length : 0;
+      total += typeof v === 'string' ? Buffer.byteLength(v, encoding) : 0;
     }
   }
-  if (total > 1024 * 1024) errs.tooLong(fields[0]!, 1024 * 1024);
+  if (total > 1024 * 1024) errs.tooLong(Object.keys(fields)[0]!, 1024 * 1024);
 }
 

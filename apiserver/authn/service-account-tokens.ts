@@ -3,10 +3,15 @@
 // issuer and audience are checked, expiry enforced, and the token dies with what it is bound
 // to (its ServiceAccount, and the Pod or Secret it was requested for, each by uid). The user is
 // system:serviceaccount:<ns>:<name> in system:serviceaccounts and system:serviceaccounts:<ns>.
-import { createHash, createPrivateKey, createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
+// Secret-based tokens (the controller-manager's, issuer kubernetes/serviceaccount) are accepted
+// too, as Kubernetes' legacy validator does: while their Secret exists and holds the very same
+// token, is not marked invalid, and their ServiceAccount exists with the uid they name.
+import { createPrivateKey, createPublicKey, randomUUID, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { AudienceAwareTokenAuthenticator, AudienceReview } from '../../component-base/authn/authenticator.js';
 import type { UserInfo } from '../../component-base/authn/user.js';
+import type { KubeObject } from '../../api/types/meta.js';
+import { INVALID_SINCE_LABEL, jwsAlgorithm, LEGACY_CLAIM, LEGACY_ISSUER, serviceAccountKeyId, TOKEN_KEY } from '../../api/legacy-service-account-token.js';
 
 export interface BoundObject {
   kind: 'Pod' | 'Secret' | 'Node';
@@ -22,8 +27,14 @@ export interface TokenClaims {
   node?: { name: string; uid: string };
 }
 
-/** What the authenticator asks the registry: the uid of an object now, if it exists. */
-export type UidLookup = (kind: 'ServiceAccount' | 'Pod' | 'Secret' | 'Node', namespace: string | undefined, name: string) => Promise<string | undefined>;
+/** What the authenticator asks the registry: an object as it is now, if it exists. */
+export type ObjectLookup = (kind: 'ServiceAccount' | 'Pod' | 'Secret' | 'Node', namespace: string | undefined, name: string) => Promise<KubeObject | undefined>;
+
+export interface TokenObjects {
+  get: ObjectLookup;
+  /** A secret-based token was presented (accepted or refused as marked invalid): its Secret records the day. */
+  legacyTokenUsed?: (secret: KubeObject) => void;
+}
 
 interface KubernetesClaim {
   namespace: string;
@@ -35,23 +46,9 @@ interface KubernetesClaim {
 
 const SA_PREFIX = 'system:serviceaccount:';
 
-/** Kubernetes' key id: base64url of the SHA-256 of the public key's DER. */
-export function keyId(publicKey: KeyObject): string {
-  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('base64url');
-}
-
 /** Go's %q of a string slice, as Kubernetes' messages print audiences: ["a" "b"]. */
 function goQuotedList(items: string[]): string {
   return `[${items.map((i) => JSON.stringify(i)).join(' ')}]`;
-}
-
-function algorithmOf(key: KeyObject): string {
-  if (key.asymmetricKeyType === 'rsa') return 'RS256';
-  if (key.asymmetricKeyType === 'ec') {
-    const curve = key.asymmetricKeyDetails?.namedCurve;
-    return curve === 'secp384r1' ? 'ES384' : curve === 'secp521r1' ? 'ES512' : 'ES256';
-  }
-  throw new Error(`service-account keys must be RSA or ECDSA, not ${key.asymmetricKeyType}`);
 }
 
 export class ServiceAccountTokens implements AudienceAwareTokenAuthenticator {
@@ -65,16 +62,16 @@ export class ServiceAccountTokens implements AudienceAwareTokenAuthenticator {
     publicKeyPems: string[],
     readonly issuer: string,
     readonly audiences: string[],
-    private readonly lookup: UidLookup,
+    private readonly objects: TokenObjects,
     private readonly now: () => number = Date.now,
   ) {
     this.signingKey = createPrivateKey(signingKeyPem);
     const own = createPublicKey(this.signingKey);
-    this.kid = keyId(own);
+    this.kid = serviceAccountKeyId(own);
     this.verifyKeys = new Map([[this.kid, own]]);
     for (const pem of publicKeyPems) {
       const k = createPublicKey(pem);
-      this.verifyKeys.set(keyId(k), k);
+      this.verifyKeys.set(serviceAccountKeyId(k), k);
     }
   }
 
@@ -87,7 +84,7 @@ export class ServiceAccountTokens implements AudienceAwareTokenAuthenticator {
     if (claims.bound?.kind === 'Node') kube.node = { name: claims.bound.name, uid: claims.bound.uid };
     else if (claims.node) kube.node = claims.node;
     const token = await new SignJWT({ 'kubernetes.io': kube })
-      .setProtectedHeader({ alg: algorithmOf(this.signingKey), kid: this.kid })
+      .setProtectedHeader({ alg: jwsAlgorithm(this.signingKey), kid: this.kid })
       .setIssuer(this.issuer)
       .setSubject(`${SA_PREFIX}${claims.namespace}:${claims.serviceAccount.name}`)
       .setAudience(audiences)
@@ -117,11 +114,11 @@ export class ServiceAccountTokens implements AudienceAwareTokenAuthenticator {
     const tokenAudiences = named.length ? named : this.audiences;
     const accepted = tokenAudiences.filter((a) => requested.includes(a));
     if (accepted.length === 0) return { error: `token audiences ${goQuotedList(tokenAudiences)} is invalid for the target audiences ${goQuotedList(requested)}` };
-    const user = await this.userOf(payload);
+    const user = payload.iss === LEGACY_ISSUER ? await this.legacyUserOf(payload, token) : await this.userOf(payload);
     return user ? { user, audiences: accepted } : {};
   }
 
-  /** The claims of a token this apiserver signed (or a --service-account-key-file key did), unexpired, from its issuer. */
+  /** The claims of a token this apiserver signed (or a --service-account-key-file key did), unexpired, from its issuer or the secret-based tokens' one. */
   private async verified(token: string): Promise<JWTPayload | undefined> {
     if (token.split('.').length !== 3) return undefined;
     try {
@@ -129,7 +126,7 @@ export class ServiceAccountTokens implements AudienceAwareTokenAuthenticator {
       const keys = kid && this.verifyKeys.has(kid) ? [this.verifyKeys.get(kid)!] : [...this.verifyKeys.values()];
       for (const key of keys) {
         try {
-          return (await jwtVerify(token, key, { issuer: this.issuer, currentDate: new Date(this.now()), clockTolerance: 60 })).payload;
+          return (await jwtVerify(token, key, { issuer: [this.issuer, LEGACY_ISSUER], currentDate: new Date(this.now()), clockTolerance: 60 })).payload;
         } catch {
           // another key may have signed it
         }
@@ -140,13 +137,17 @@ export class ServiceAccountTokens implements AudienceAwareTokenAuthenticator {
     return undefined;
   }
 
+  private async uidOf(kind: Parameters<ObjectLookup>[0], namespace: string, name: string): Promise<string | undefined> {
+    return (await this.objects.get(kind, namespace, name))?.metadata.uid;
+  }
+
   private async userOf(payload: JWTPayload): Promise<UserInfo | undefined> {
     const kube = payload['kubernetes.io'] as KubernetesClaim | undefined;
     if (!kube?.namespace || !kube.serviceaccount?.name || payload.sub !== `${SA_PREFIX}${kube.namespace}:${kube.serviceaccount.name}`) return undefined;
     // Bound tokens die with their objects: each must still exist with the uid the token names.
-    if ((await this.lookup('ServiceAccount', kube.namespace, kube.serviceaccount.name)) !== kube.serviceaccount.uid) return undefined;
-    if (kube.pod && (await this.lookup('Pod', kube.namespace, kube.pod.name)) !== kube.pod.uid) return undefined;
-    if (kube.secret && (await this.lookup('Secret', kube.namespace, kube.secret.name)) !== kube.secret.uid) return undefined;
+    if ((await this.uidOf('ServiceAccount', kube.namespace, kube.serviceaccount.name)) !== kube.serviceaccount.uid) return undefined;
+    if (kube.pod && (await this.uidOf('Pod', kube.namespace, kube.pod.name)) !== kube.pod.uid) return undefined;
+    if (kube.secret && (await this.uidOf('Secret', kube.namespace, kube.secret.name)) !== kube.secret.uid) return undefined;
     const extra: Record<string, string[]> = {};
     if (payload.jti) extra['authentication.kubernetes.io/credential-id'] = [`JTI=${payload.jti}`];
     if (kube.pod) {
@@ -163,5 +164,26 @@ export class ServiceAccountTokens implements AudienceAwareTokenAuthenticator {
       groups: ['system:serviceaccounts', `system:serviceaccounts:${kube.namespace}`],
       ...(Object.keys(extra).length ? { extra } : {}),
     };
+  }
+
+  /** A secret-based token: valid while its Secret holds it unchanged (and is not marked invalid) and its ServiceAccount is the one it names. */
+  private async legacyUserOf(payload: JWTPayload, token: string): Promise<UserInfo | undefined> {
+    const claim = (key: string) => (typeof payload[key] === 'string' ? (payload[key] as string) : '');
+    const namespace = claim(LEGACY_CLAIM.namespace);
+    const secretName = claim(LEGACY_CLAIM.secretName);
+    const name = claim(LEGACY_CLAIM.serviceAccountName);
+    const uid = claim(LEGACY_CLAIM.serviceAccountUID);
+    if (!namespace || !secretName || !name || !uid || payload.sub !== `${SA_PREFIX}${namespace}:${name}`) return undefined;
+    const secret = (await this.objects.get('Secret', namespace, secretName)) as (KubeObject & { data?: Record<string, unknown> }) | undefined;
+    if (!secret || secret.metadata.deletionTimestamp) return undefined;
+    // The Secret's copy decides: a token edited out of (or replaced in) its Secret stops working.
+    const stored = typeof secret.data?.[TOKEN_KEY] === 'string' ? Buffer.from(secret.data[TOKEN_KEY] as string, 'base64') : Buffer.alloc(0);
+    const presented = Buffer.from(token);
+    if (stored.length !== presented.length || !timingSafeEqual(stored, presented)) return undefined;
+    const account = await this.objects.get('ServiceAccount', namespace, name);
+    if (!account || account.metadata.deletionTimestamp || account.metadata.uid !== uid) return undefined;
+    this.objects.legacyTokenUsed?.(secret);
+    if (secret.metadata.labels?.[INVALID_SINCE_LABEL]) return undefined;
+    return { name: payload.sub, uid, groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`] };
   }
 }

@@ -1,6 +1,6 @@
 // Request bodies: the media types the API accepts, decoded into objects with Kubernetes'
 // error messages for what cannot be decoded.
-import { NestingTooDeepError, parseJSON as parseJSONText } from '../../api/codec/json.js';
+import { goJSONError, NestingTooDeepError, parseJSON as parseJSONText } from '../../api/codec/json.js';
 import { parseYAML as parseYAMLText } from '../../api/codec/yaml.js';
 import { checkJsonPatch } from '../../api/patch/json-patch.js';
 import { decodeKubernetesProtobuf, PROTOBUF_MEDIA_TYPE, UnsupportedKindError } from '../../api/protobuf/envelope.js';
@@ -35,21 +35,6 @@ function parseYAML(text: string): unknown {
     if (err instanceof NestingTooDeepError) throw badRequest(`yaml: ${err.message}`);
     throw badRequest(`yaml: ${(err as Error).message.split('\n')[0]}`);
   }
-}
-
-/** Go's encoding/json wording for what JSON.parse reports, as Kubernetes' messages carry it. */
-export function goJSONError(err: unknown, text: string): string {
-  const message = err instanceof Error ? err.message : String(err);
-  if (/end of (JSON )?input|Unterminated string/i.test(message)) return 'unexpected end of JSON input';
-  const at = /position (\d+)/.exec(message);
-  const ch = at ? text[Number(at[1])] : /Unexpected token '(.)'/.exec(message)?.[1];
-  const shown = ch === undefined ? '' : ch === "'" ? "'\\''" : `'${ch}'`;
-  if (!shown) return message;
-  if (/after JSON/.test(message)) return `invalid character ${shown} after top-level value`;
-  if (/after property name/.test(message)) return `invalid character ${shown} after object key`;
-  if (/after property value|after array element/.test(message)) return `invalid character ${shown} after ${/array/.test(message) ? 'array element' : 'object key:value pair'}`;
-  if (/property name/.test(message)) return `invalid character ${shown} looking for beginning of object key string`;
-  return `invalid character ${shown} looking for beginning of value`;
 }
 
 /**

@@ -23,6 +23,7 @@ import { StorageProtectionController } from './volume/protection.js';
 import { REPLICA_SET, REPLICATION_CONTROLLER, ReplicaController } from './replicaset.js';
 import { RootCAPublisher } from './root-ca-publisher.js';
 import { ServiceAccountController } from './serviceaccount.js';
+import { ServiceAccountTokenController } from './serviceaccount-token.js';
 import { ServiceLBController } from './servicelb.js';
 import { ValidatingAdmissionPolicyStatusController } from './validating-admission-policy-status.js';
 
@@ -32,6 +33,9 @@ import { ValidatingAdmissionPolicyStatusController } from './validating-admissio
  * not queued behind forty others (every component lists at once then).
  */
 export const NODE_JOINING = new Set(['csrapproving', 'csrsigning']);
+
+/** Controllers left out, as Kubernetes leaves them, when no service-account private key is given. */
+export const NEEDS_SERVICE_ACCOUNT_KEY = new Set(['serviceaccount-token']);
 
 // In the order they are made, and their informers listed.
 export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller> = {
@@ -57,6 +61,8 @@ export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller>
   endpoint: (ctx) => new EndpointsController(ctx),
   endpointslice: (ctx) => new EndpointSliceController(ctx),
   serviceaccount: (ctx) => new ServiceAccountController(ctx),
+  // Made only with --service-account-private-key-file (see NEEDS_SERVICE_ACCOUNT_KEY).
+  'serviceaccount-token': (ctx) => new ServiceAccountTokenController(ctx, ctx.options.serviceAccountTokenSigner!, ctx.options.rootCA ?? ''),
   servicelb: (ctx) => new ServiceLBController(ctx),
   clusterroleaggregation: (ctx) => new ClusterRoleAggregationController(ctx),
   'root-ca-cert-publisher': (ctx) => new RootCAPublisher(ctx, ctx.options.rootCA ?? ''),

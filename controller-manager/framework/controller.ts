@@ -9,6 +9,7 @@ import { objectKey } from '../../client/informer.js';
 import type { InformerSource } from '../../client/informer-factory.js';
 import type { ApiClient } from '../../client/api-client.js';
 import { WorkQueue } from '../../client/workqueue.js';
+import type { LegacyTokenSigner } from '../../api/legacy-service-account-token.js';
 
 export interface ControllerContext {
   client: ApiClient;
@@ -34,6 +35,8 @@ export interface ControllerOptions {
   terminatedPodGCThreshold?: number;
   /** The CA pods are given to verify the apiserver (--root-ca-file, else the kubeconfig's CA; none on plain HTTP). */
   rootCA?: string;
+  /** Signs secret-based service-account tokens with --service-account-private-key-file's key. */
+  serviceAccountTokenSigner?: LegacyTokenSigner;
   /** --resource-quota-sync-period: how often every quota is recounted. */
   resourceQuotaSyncPeriodMs?: number;
   /** The --horizontal-pod-autoscaler-* flags; unset ones take Kubernetes' defaults. */

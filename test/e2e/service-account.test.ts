@@ -3,7 +3,8 @@
 // (published by the controller-manager as kube-root-ca.crt) and the namespace, and from
 // inside the pod https://kubernetes.default.svc answers with that CA: the default service
 // account is forbidden to list pods until a RoleBinding allows it. The bound token stops
-// working once its pod is deleted. etcd answers only the apiserver's certificate. A launcher
+// working once its pod is deleted. A Secret of type kubernetes.io/service-account-token gets a
+// long-lived token from the controller-manager. etcd answers only the apiserver's certificate. A launcher
 // cluster (secure by default) on real Docker, driven by kubectl 1.32.
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
@@ -119,6 +120,52 @@ describe('pods get credentials', () => {
     await waitFor('the quiet pod Running', async () => (await getJSON(`/api/v1/namespaces/${NS}/pods/quiet`)).status?.phase === 'Running', 60_000, 250);
     const ls = await kubectl.run(['-n', NS, 'exec', 'quiet', '--', 'ls', MOUNT]);
     expect(ls.code).not.toBe(0);
+  });
+});
+
+describe('a long-lived API token for a ServiceAccount, in a Secret', () => {
+  it('the controller-manager fills the Secret; the token works, is tracked, and dies with its account', async () => {
+    await kubectl.ok(['-n', NS, 'create', 'serviceaccount', 'build-robot']);
+    await kubectl.ok(['-n', NS, 'create', 'rolebinding', 'robot-view', '--clusterrole=view', `--serviceaccount=${NS}:build-robot`]);
+    const manifest = (name: string, account: string) =>
+      JSON.stringify({ apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/service-account-token', metadata: { name, annotations: { 'kubernetes.io/service-account.name': account } } });
+    await kubectl.ok(['-n', NS, 'apply', '-f', '-'], manifest('build-robot-secret', 'build-robot'));
+    const filled = await waitFor('the token Secret filled', async () => {
+      const s = await getJSON(`/api/v1/namespaces/${NS}/secrets/build-robot-secret`);
+      return s.data?.token ? s : undefined;
+    }, 30_000, 100);
+    const account = await getJSON(`/api/v1/namespaces/${NS}/serviceaccounts/build-robot`);
+    expect(filled.metadata.annotations['kubernetes.io/service-account.uid']).toBe(account.metadata.uid);
+    expect(Buffer.from(filled.data['ca.crt'], 'base64').toString()).toBe(loadClientConfig({ kubeconfig: cluster.kubeconfig }).tls!.ca);
+    expect(Buffer.from(filled.data.namespace, 'base64').toString()).toBe(NS);
+    const token = Buffer.from(filled.data.token, 'base64').toString();
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Obj;
+    expect(claims).toMatchObject({ iss: 'kubernetes/serviceaccount', sub: `system:serviceaccount:${NS}:build-robot` });
+    expect(claims.exp).toBeUndefined();
+
+    expect((await secureGet(`/api/v1/namespaces/${NS}/pods`, token)).code).toBe(200);
+    expect((await secureGet('/api/v1/pods', token)).code).toBe(403);
+    // Its Secret records the day it was used, as `kubectl get secrets -L kubernetes.io/legacy-token-last-used` shows.
+    const today = new Date().toISOString().slice(0, 10);
+    await waitFor('the last-used label', async () => (await getJSON(`/api/v1/namespaces/${NS}/secrets/build-robot-secret`)).metadata.labels?.['kubernetes.io/legacy-token-last-used'] >= today, 10_000, 100);
+    // Marked invalid, it is refused until the label goes.
+    await kubectl.ok(['-n', NS, 'label', 'secret', 'build-robot-secret', 'kubernetes.io/legacy-token-invalid-since=2026-01-01']);
+    await waitFor('the marked token refused', async () => (await secureGet(`/api/v1/namespaces/${NS}/pods`, token)).code === 401, 10_000, 100);
+    await kubectl.ok(['-n', NS, 'label', 'secret', 'build-robot-secret', 'kubernetes.io/legacy-token-invalid-since-']);
+    await waitFor('the token accepted again', async () => (await secureGet(`/api/v1/namespaces/${NS}/pods`, token)).code === 200, 10_000, 100);
+
+    // Deleting the account deletes its token Secrets, and the token stops working.
+    await kubectl.ok(['-n', NS, 'delete', 'serviceaccount', 'build-robot']);
+    await waitFor('the token Secret deleted', async () => (await kubectl.run(['-n', NS, 'get', 'secret', 'build-robot-secret'])).code !== 0, 30_000, 100);
+    const after = await secureGet(`/api/v1/namespaces/${NS}/pods`, token);
+    expect(after.code).toBe(401);
+
+    // A token Secret for an account that does not exist is deleted; one without the annotation is refused.
+    await kubectl.ok(['-n', NS, 'apply', '-f', '-'], manifest('orphan-token', 'nobody'));
+    await waitFor('the orphan token Secret deleted', async () => (await kubectl.run(['-n', NS, 'get', 'secret', 'orphan-token'])).code !== 0, 30_000, 100);
+    const unnamed = await kubectl.run(['-n', NS, 'create', 'secret', 'generic', 'unnamed', '--type=kubernetes.io/service-account-token']);
+    expect(unnamed.code).not.toBe(0);
+    expect(unnamed.stderr).toContain('metadata.annotations[kubernetes.io/service-account.name]: Required value');
   });
 });
 

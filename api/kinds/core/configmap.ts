@@ -13,7 +13,7 @@ export const configMap: KindModule = {
   shortNames: ['cm'],
   schema: kind({ data: stringMap, binaryData: map(bytes), immutable: bool }),
   columns: [nameCol, col('Data', dataCount, { type: 'integer' }), ageCol],
-  validate: (o, errs) => validateDataKeys(o, ['data', 'binaryData'], errs),
+  validate: (o, errs) => validateDataKeys(o, { data: 'utf8', binaryData: 'base64' }, errs),
   validateUpdate(next, prev, errs) {
     if (!prev.immutable) return;
     immutable(next.data, prev.data, 'data', errs);
