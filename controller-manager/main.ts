@@ -55,6 +55,7 @@ const flags = defineFlags({
   'terminated-pod-gc-threshold': { type: 'int', default: 12500, min: 0, arg: 'N', help: 'Finished pods kept before the oldest are deleted (0: never).' },
   'service-account-private-key-file': { type: 'string', arg: 'FILE', help: 'Private key (PEM, RSA or ECDSA) that signs the tokens of Secrets of type kubernetes.io/service-account-token; without it their controller does not run.' },
   'concurrent-serviceaccount-token-syncs': workers('service account token', 5),
+  'concurrent-ephemeralvolume-syncs': workers('ephemeral volume', 5),
   'root-ca-file': { type: 'string', arg: 'FILE', help: "CA bundle published to every namespace as the kube-root-ca.crt ConfigMap (default: the kubeconfig's CA)." },
   ...secureServingFlags(10257),
   port: { type: 'port', default: 0, arg: 'PORT', help: 'Plain-HTTP port of /healthz and /metrics on 127.0.0.1, unauthenticated (0: none; Kubernetes removed its own).' },
@@ -147,6 +148,7 @@ runComponent({
             'horizontal-pod-autoscaler': f['concurrent-horizontal-pod-autoscaler-syncs'],
             resourcequota: f['concurrent-resource-quota-syncs'],
             'serviceaccount-token': f['concurrent-serviceaccount-token-syncs'],
+            'ephemeral-volume': f['concurrent-ephemeralvolume-syncs'],
           },
           resourceQuotaSyncPeriodMs: f['resource-quota-sync-period'],
           horizontalPodAutoscaler: {

@@ -313,6 +313,23 @@ describe('filters a pod asks nothing of', () => {
     expect(skipped(asking)).toEqual([]);
   });
 
+  it("hold a pod with a generic ephemeral volume until its own claim exists", () => {
+    const claims = new Map<string, KubeObject>();
+    const binding = volumeBinding({
+      claim: (ns, name) => claims.get(`${ns}/${name}`) as never,
+      volume: () => undefined,
+      storageClass: () => ({ metadata: { name: 'local-path' }, provisioner: 'x', volumeBindingMode: 'WaitForFirstConsumer' }) as never,
+    });
+    const p = pod('web', { volumes: [{ name: 'scratch', ephemeral: { volumeClaimTemplate: { spec: {} } } }] });
+    const attempt = () => schedule(p, [newNodeInfo(node('a'), [])], [binding], []);
+    expect(attempt().message).toBe('0/1 nodes are available: 1 waiting for ephemeral volume controller to create the persistentvolumeclaim "web-scratch".');
+    const claim = (owner: string) => ({ metadata: { name: 'web-scratch', namespace: 'default', ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: 'web', uid: owner, controller: true }] }, spec: { storageClassName: 'local-path' } }) as KubeObject;
+    claims.set('default/web-scratch', claim('someone-else'));
+    expect(attempt().message).toBe('0/1 nodes are available: 1 PVC default/web-scratch was not created for pod default/web (pod is not owner).');
+    claims.set('default/web-scratch', claim('uid-web'));
+    expect(attempt().node).toBe('a');
+  });
+
   it('leave out score plugins that would score every node alike, and keep them for pods they concern', () => {
     let calls = 0;
     const counted = { name: 'Counted', weight: 100, preScore: () => SKIP, score: () => calls++ } satisfies ScorePlugin;

@@ -1,5 +1,6 @@
 // The core/v1 Pod shapes the components work with (the fields they read or write).
 import type { KubeObject, LabelSelector, ObjectMeta } from './meta.js';
+import type { PersistentVolumeClaimSpec } from './storage.js';
 
 export interface EnvVar {
   name: string;
@@ -147,6 +148,9 @@ export interface Volume {
   secret?: { secretName: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean };
   downwardAPI?: { items?: DownwardAPIVolumeFile[]; defaultMode?: number };
   projected?: { sources?: VolumeProjection[]; defaultMode?: number };
+  persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
+  /** A generic ephemeral volume: a claim made from the template for this pod, and deleted with it. */
+  ephemeral?: { volumeClaimTemplate?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec: PersistentVolumeClaimSpec } };
   [other: string]: unknown;
 }
 

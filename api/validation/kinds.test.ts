@@ -245,3 +245,51 @@ describe('Secret and ConfigMap validation', () => {
     expect(causesOf(() => validateCreate(cmTarget, cm)).map((c) => c.field)).toEqual(['data']);
   });
 });
+
+describe('PersistentVolumeClaim validation', () => {
+  const target = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', group: '', namespaced: true };
+  const claim = (spec: Record<string, unknown>, phase?: string): KubeObject =>
+    ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace: 'default' }, spec, ...(phase ? { status: { phase } } : {}) }) as KubeObject;
+  const good = { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } };
+  const problems = (fn: () => void) => causesOf(fn).map((c) => `${c.field}: ${c.message}`);
+
+  it('needs access modes Kubernetes knows and a positive storage request', () => {
+    expect(() => validateCreate(target, claim(good))).not.toThrow();
+    expect(problems(() => validateCreate(target, claim({})))).toEqual(['spec.accessModes: Required value: at least 1 access mode is required', 'spec.resources[storage]: Required value']);
+    expect(problems(() => validateCreate(target, claim({ accessModes: ['ReadWriteOncePod', 'Sometimes', 'ReadOnlyMany'], resources: { requests: { storage: '0' } }, volumeMode: 'Tape' })))).toEqual([
+      'spec.accessModes: Unsupported value: "Sometimes": supported values: "ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"',
+      'spec.accessModes: Forbidden: may not use ReadWriteOncePod with other access modes',
+      'spec.resources[storage]: Invalid value: "0": must be greater than zero',
+      'spec.volumeMode: Unsupported value: "Tape": supported values: "Block", "Filesystem"',
+    ]);
+  });
+
+  it('lets an update name the volume once and grow a bound claim, nothing else', () => {
+    const stored = claim(good);
+    expect(() => validateUpdate(target, claim({ ...good, volumeName: 'pv-1' }), stored)).not.toThrow();
+    const bound = claim({ ...good, volumeName: 'pv-1' }, 'Bound');
+    expect(problems(() => validateUpdate(target, claim({ ...good, volumeName: 'pv-2' }, 'Bound'), bound))).toEqual([
+      'spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims',
+    ]);
+    expect(() => validateUpdate(target, claim({ ...good, volumeName: 'pv-1', resources: { requests: { storage: '2Gi' } } }, 'Bound'), bound)).not.toThrow();
+    expect(problems(() => validateUpdate(target, claim({ ...good, volumeName: 'pv-1', resources: { requests: { storage: '512Mi' } } }, 'Bound'), bound))).toEqual([
+      'spec.resources.requests.storage: Forbidden: field can not be less than previous value',
+    ]);
+    // Unbound, the request is as immutable as the rest.
+    expect(problems(() => validateUpdate(target, claim({ ...good, resources: { requests: { storage: '2Gi' } } }), stored))[0]).toMatch(/^spec: Forbidden: spec is immutable/);
+  });
+
+  it("checks a pod's generic ephemeral volume as a claim template: labels and annotations only", () => {
+    const pod = (ephemeral: unknown): KubeObject => {
+      const p = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'busybox' }], volumes: [{ name: 'scratch', ephemeral }] } } as KubeObject;
+      applyDefaults(p);
+      return p;
+    };
+    expect(() => validateCreate(podTarget, (pod({ volumeClaimTemplate: { metadata: { labels: { a: 'b' } }, spec: good } })))).not.toThrow();
+    expect(problems(() => validateCreate(podTarget, (pod({}))))).toEqual(['spec.volumes[0].ephemeral.volumeClaimTemplate: Required value']);
+    expect(problems(() => validateCreate(podTarget, (pod({ volumeClaimTemplate: { metadata: { name: 'mine' }, spec: { accessModes: ['ReadWriteOnce'] } } }))))).toEqual([
+      'spec.volumes[0].ephemeral.volumeClaimTemplate.metadata.name: Forbidden: cannot be set for an ephemeral volume',
+      'spec.volumes[0].ephemeral.volumeClaimTemplate.spec.resources[storage]: Required value',
+    ]);
+  });
+});

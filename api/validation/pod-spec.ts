@@ -7,6 +7,7 @@ import { validateLabels } from './object-meta.js';
 import { validatePodAffinity, validateTopologySpreadConstraints } from './pod-scheduling.js';
 import { isExtendedResource, isHugePages, isOvercommitAllowed, validateContainerResourceName } from './resource-names.js';
 import { validatePodSecurityContext, validateSecurityContext } from './security-context.js';
+import { validateEphemeralVolume } from './persistent-volume-claim.js';
 
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
@@ -240,6 +241,8 @@ export function validatePodSpec(spec: Unstructured | undefined, field: string, e
     if (v.hostPath && !v.hostPath.path) errs.required(`${vf}.hostPath.path`);
     if (v.configMap && !v.configMap.name) errs.required(`${vf}.configMap.name`);
     if (v.secret && !v.secret.secretName) errs.required(`${vf}.secret.secretName`);
+    if (v.persistentVolumeClaim && !v.persistentVolumeClaim.claimName) errs.required(`${vf}.persistentVolumeClaim.claimName`);
+    if (v.ephemeral) validateEphemeralVolume(v.ephemeral, `${vf}.ephemeral`, errs);
   });
   const containers: Unstructured[] = spec.containers ?? [];
   if (containers.length === 0) errs.required(`${field}.containers`);

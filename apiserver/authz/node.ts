@@ -5,7 +5,8 @@
 // its own pods.
 import { deepEqual } from '../../api/codec/values.js';
 import { StatusError } from '../../api/status.js';
-import type { Pod } from '../../api/types/pod.js';
+import type { Pod, Volume } from '../../api/types/pod.js';
+import { claimNameOf } from '../../api/pod-claims.js';
 import type { UserInfo } from '../../component-base/authn/user.js';
 import type { Authorizer, Decision } from './authorizer.js';
 import { BOOTSTRAP_CLUSTER_ROLES } from './bootstrap-policy.js';
@@ -41,7 +42,9 @@ export function podReferences(pod: Pod): Record<'secrets' | 'configmaps' | 'pers
   for (const v of (spec.volumes ?? []) as Array<Record<string, any>>) {
     if (v.secret?.secretName) refs.secrets.add(v.secret.secretName);
     if (v.configMap?.name) refs.configmaps.add(v.configMap.name);
-    if (v.persistentVolumeClaim?.claimName) refs.persistentvolumeclaims.add(v.persistentVolumeClaim.claimName);
+    // A generic ephemeral volume's claim is <pod>-<volume>.
+    const claim = v && typeof v === 'object' ? claimNameOf(pod, v as Volume) : undefined;
+    if (claim) refs.persistentvolumeclaims.add(claim);
     for (const src of v.projected?.sources ?? []) {
       if (src?.secret?.name) refs.secrets.add(src.secret.name);
       if (src?.configMap?.name) refs.configmaps.add(src.configMap.name);

@@ -20,6 +20,7 @@ import { NodeLifecycleController } from './node-lifecycle.js';
 import { PodGCController } from './podgc.js';
 import { VolumeBinder } from './volume/binder.js';
 import { StorageProtectionController } from './volume/protection.js';
+import { EphemeralVolumeController } from './volume/ephemeral.js';
 import { REPLICA_SET, REPLICATION_CONTROLLER, ReplicaController } from './replicaset.js';
 import { RootCAPublisher } from './root-ca-publisher.js';
 import { ServiceAccountController } from './serviceaccount.js';
@@ -57,6 +58,7 @@ export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller>
   nodelifecycle: (ctx) => new NodeLifecycleController(ctx),
   'persistentvolume-binder': (ctx) => new VolumeBinder(ctx, ctx.options.localPathRoot ?? '/var/lib/kubette/local-path'),
   'storage-protection': (ctx) => new StorageProtectionController(ctx),
+  'ephemeral-volume': (ctx) => new EphemeralVolumeController(ctx),
   podgc: (ctx) => new PodGCController(ctx, ctx.options.terminatedPodGCThreshold ?? 12500),
   endpoint: (ctx) => new EndpointsController(ctx),
   endpointslice: (ctx) => new EndpointSliceController(ctx),

@@ -8,6 +8,7 @@ import { dirname, join, normalize } from 'node:path';
 import type { ConfigMap, Secret } from '../../api/types/core.js';
 import type { Container, DownwardAPIVolumeFile, KeyToPath, Pod, Volume } from '../../api/types/pod.js';
 import { parseQuantity } from '../../api/quantity.js';
+import { claimNameOf } from '../../api/pod-claims.js';
 import type { Mount } from '../runtime/runtime.js';
 import { fieldValue, type EnvSources } from './env.js';
 
@@ -18,7 +19,8 @@ export class VolumeError extends Error {}
 export interface VolumeSources extends EnvSources {
   serviceAccountToken?: (wanted: { audience?: string; expirationSeconds?: number }) => Promise<string>;
   /** Where a bound claim's volume lives on this node; throws VolumeError while it cannot be used. */
-  claimedVolume?: (claim: string) => Promise<{ path: string; type?: string; local?: boolean }>;
+  /** The volume bound to a claim; `ephemeral`: the claim must have been made for this pod. */
+  claimedVolume?: (claim: string, ephemeral: boolean) => Promise<{ path: string; type?: string; local?: boolean }>;
   /** Makes (once) the memory-backed volume of an emptyDir with medium Memory; returns its runtime name. */
   memoryVolume?: (volume: string, opts: { sizeBytes?: number; gid?: number }) => Promise<string>;
 }
@@ -307,10 +309,11 @@ export async function prepareVolumes(pod: Pod, rootDir: string, sources: VolumeS
       const dir = join(base, 'kubernetes.io~downward-api', v.name);
       await writeAtomically(dir, files, own);
       out.set(v.name, { hostPath: dir, readOnly: true });
-    } else if (v.persistentVolumeClaim) {
-      const claim = v.persistentVolumeClaim as { claimName: string; readOnly?: boolean };
+    } else if (v.persistentVolumeClaim || v.ephemeral) {
+      // A generic ephemeral volume is the claim made for this pod from its template.
+      const claim = { claimName: claimNameOf(pod, v)!, readOnly: !!v.persistentVolumeClaim?.readOnly };
       if (!sources.claimedVolume) throw new VolumeError(`MountVolume.SetUp failed for volume "${v.name}" : this kubelet cannot look up persistent volumes`);
-      const vol = await sources.claimedVolume(claim.claimName);
+      const vol = await sources.claimedVolume(claim.claimName, !!v.ephemeral);
       const created = !(await stat(vol.path).catch(() => undefined));
       await hostPathVolume({ path: vol.path, type: vol.type ?? 'DirectoryOrCreate' });
       // A fresh volume directory is open to whatever user the pod runs as, as local-path makes it.

@@ -33,6 +33,7 @@ import { containerMounts, prepareVolumes, removePodDir, VolumeError, volumeObjec
 import type { ServiceAccountTokenManager } from './service-account-tokens.js';
 import type { NodeAdmission } from './admission.js';
 import type { PersistentVolume, PersistentVolumeClaim } from '../../api/types/storage.js';
+import { ephemeralClaimRefusal } from '../../api/pod-claims.js';
 
 const pods = resource('v1/pods');
 const configMaps = resource('v1/configmaps');
@@ -419,7 +420,7 @@ export class PodSyncer {
       nodeAllocatable: this.d.settings.allocatable(),
       serviceEnv: serviceEnv(pod, this.d.services()),
       serviceAccountToken: (wanted) => this.d.tokens.token(pod, wanted),
-      claimedVolume: (claim) => this.claimedVolume(ns, claim),
+      claimedVolume: (claim, ephemeral) => this.claimedVolume(ns, claim, ephemeral ? pod : undefined),
       memoryVolume: async (volume, opts) => {
         const uid = pod.metadata.uid!;
         const name = memoryVolumeName(uid, volume);
@@ -432,8 +433,8 @@ export class PodSyncer {
     };
   }
 
-  /** The path of the volume bound to claim `name`: it must exist, be bound, and be a hostPath or local volume. */
-  private async claimedVolume(namespace: string, name: string): Promise<{ path: string; type?: string; local?: boolean }> {
+  /** The path of the volume bound to claim `name`: it must exist (made for `ephemeralFor`, when given), be bound, and be a hostPath or local volume. */
+  private async claimedVolume(namespace: string, name: string, ephemeralFor?: Pod): Promise<{ path: string; type?: string; local?: boolean }> {
     const missing = (what: string) => new VolumeError(`MountVolume.SetUp failed for volume claim "${name}" : ${what}`);
     let pvc: PersistentVolumeClaim;
     try {
@@ -442,6 +443,8 @@ export class PodSyncer {
       if (err instanceof StatusError && err.code === 404) throw missing(`persistentvolumeclaim "${name}" not found`);
       throw err;
     }
+    const refusal = ephemeralFor && ephemeralClaimRefusal(ephemeralFor, pvc);
+    if (refusal) throw missing(refusal);
     if (!pvc.spec.volumeName || pvc.status?.phase !== 'Bound') throw missing(`persistentvolumeclaim "${name}" is not bound`);
     const pv = await this.d.client.get<PersistentVolume>(persistentVolumes, undefined, pvc.spec.volumeName);
     if (pv.spec.hostPath?.path) return { path: pv.spec.hostPath.path, type: pv.spec.hostPath.type || 'DirectoryOrCreate' };

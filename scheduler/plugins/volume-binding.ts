@@ -1,7 +1,9 @@
 // Pods with PersistentVolumeClaims: each claim must exist; a bound claim's volume must allow
 // the node (its node affinity); an unbound claim is fine only when its class waits for the
-// first consumer (the volume is then made on the node chosen here), else the pod waits.
+// first consumer (the volume is then made on the node chosen here), else the pod waits. A
+// generic ephemeral volume's claim waits to be made for the pod, and must be the pod's own.
 import { termMatches } from '../../api/node-affinity.js';
+import { ephemeralClaimRefusal, podClaimNames } from '../../api/pod-claims.js';
 import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '../../api/types/storage.js';
 import type { Pod } from '../../api/types/pod.js';
 import { ok, SKIP, unresolvable, unschedulable, type FilterPlugin } from '../framework.js';
@@ -12,13 +14,9 @@ export interface VolumeLookup {
   storageClass(name: string): StorageClass | undefined;
 }
 
-export function claimNames(pod: Pod): string[] {
-  return (pod.spec.volumes ?? []).map((v) => (v.persistentVolumeClaim as { claimName?: string } | undefined)?.claimName).filter((n): n is string => !!n);
-}
-
 /** Claims of the pod that are not bound yet and wait for their first consumer. */
 export function claimsToProvision(pod: Pod, lookup: VolumeLookup): PersistentVolumeClaim[] {
-  return claimNames(pod)
+  return podClaimNames(pod)
     .map((n) => lookup.claim(pod.metadata.namespace!, n))
     .filter((c): c is PersistentVolumeClaim => !!c && !c.spec.volumeName && lookup.storageClass(c.spec.storageClassName ?? '')?.volumeBindingMode === 'WaitForFirstConsumer');
 }
@@ -29,13 +27,22 @@ export function volumeBinding(lookup: VolumeLookup): FilterPlugin {
   return {
     name: NAME,
     preFilter(state) {
-      const names = claimNames(state.pod);
+      const pod = state.pod;
+      const names = podClaimNames(pod);
       if (names.length === 0) return SKIP;
-      state.data.set(NAME, names);
+      const ephemeral = new Set((pod.spec.volumes ?? []).filter((v) => v.ephemeral).map((v) => `${pod.metadata.name}-${v.name}`));
+      state.data.set(NAME, { names, ephemeral });
     },
     filter(state, n) {
-      for (const name of state.data.get(NAME) as string[]) {
+      const { names, ephemeral } = state.data.get(NAME) as { names: string[]; ephemeral: Set<string> };
+      for (const name of names) {
         const pvc = lookup.claim(state.pod.metadata.namespace!, name);
+        if (ephemeral.has(name)) {
+          // Normal just after the pod is made: the controller-manager makes the claim (whose arrival requeues the pod).
+          if (!pvc) return unresolvable(`waiting for ephemeral volume controller to create the persistentvolumeclaim "${name}"`);
+          const refusal = ephemeralClaimRefusal(state.pod, pvc);
+          if (refusal) return unresolvable(refusal);
+        }
         if (!pvc) return unresolvable(`persistentvolumeclaim "${name}" not found`);
         if (pvc.metadata.deletionTimestamp) return unresolvable(`persistentvolumeclaim "${name}" is being deleted`);
         if (pvc.spec.volumeName) {

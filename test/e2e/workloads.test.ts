@@ -5,7 +5,8 @@
 // back. StatefulSets: pods created in order, each after the previous is ready, with stable
 // names that resolve in cluster DNS through the headless Service; scale-down from the top;
 // a rolling update from the highest ordinal; per-pod volumes from the default local-path class
-// whose data outlives the pod and is deleted with its claim. Drain: kubectl drain empties a node through
+// whose data outlives the pod and is deleted with its claim; a generic ephemeral volume's claim
+// made for its pod and deleted with it. Drain: kubectl drain empties a node through
 // evictions while a Deployment with a PodDisruptionBudget never drops below its budget.
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -312,5 +313,44 @@ describe('persistent volumes', () => {
     await waitFor('both claims gone', async () => (((await getJSON('/api/v1/namespaces/default/persistentvolumeclaims')).items as Obj[]).some((c) => c.metadata.name.startsWith('data-store-')) ? undefined : true), 30_000, 250);
     await waitFor('the volume deleted', async () => ((await fetch(`${cluster.server}/api/v1/persistentvolumes/${pv.metadata.name}`)).status === 404 ? true : undefined), 30_000, 250);
     expect(existsSync(pv.spec.hostPath.path)).toBe(false);
+  }, 180_000);
+
+  it('a generic ephemeral volume: a claim made for the pod from its template, deleted with the pod', async () => {
+    const manifest = (name: string) =>
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', "echo scratch > /scratch/proof; trap 'exit 0' TERM; while true; do sleep 1; done"], volumeMounts: [{ name: 'scratch', mountPath: '/scratch' }] }],
+          volumes: [{ name: 'scratch', ephemeral: { volumeClaimTemplate: { metadata: { labels: { type: 'scratch' } }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '8Mi' } } } } } }],
+        },
+      });
+    await kubectl.ok(['apply', '-f', '-'], manifest('scratcher'));
+    await kubectl.ok(['wait', '--for=condition=Ready', 'pod/scratcher', '--timeout=90s']);
+    const pod = await getJSON('/api/v1/namespaces/default/pods/scratcher');
+    const claim = await getJSON('/api/v1/namespaces/default/persistentvolumeclaims/scratcher-scratch');
+    expect(claim.metadata.labels).toEqual({ type: 'scratch' });
+    expect(claim.metadata.ownerReferences).toEqual([{ apiVersion: 'v1', kind: 'Pod', name: 'scratcher', uid: pod.metadata.uid, controller: true, blockOwnerDeletion: true }]);
+    expect([claim.spec.storageClassName, claim.status.phase]).toEqual(['local-path', 'Bound']);
+    const pv = await getJSON(`/api/v1/persistentvolumes/${claim.spec.volumeName}`);
+    expect(readFileSync(`${pv.spec.hostPath.path}/proof`, 'utf8')).toBe('scratch\n');
+
+    // The claim goes with its pod (owner reference), and its volume with the claim.
+    await kubectl.ok(['delete', 'pod', 'scratcher', '--wait=true', '--timeout=60s']);
+    await waitFor('the claim deleted with its pod', async () => ((await fetch(`${cluster.server}/api/v1/namespaces/default/persistentvolumeclaims/scratcher-scratch`)).status === 404 ? true : undefined), 30_000, 250);
+    await waitFor('its volume deleted', async () => ((await fetch(`${cluster.server}/api/v1/persistentvolumes/${pv.metadata.name}`)).status === 404 ? true : undefined), 30_000, 250);
+
+    // A claim of that name that someone else made is never the pod's: the pod waits, saying why.
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'squatter-scratch' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '8Mi' } } } }));
+    await kubectl.ok(['apply', '-f', '-'], manifest('squatter'));
+    const event = await waitFor('a FailedScheduling event', async () => {
+      const events = (await getJSON('/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dsquatter')).items as Obj[];
+      return events.find((e) => e.reason === 'FailedScheduling');
+    }, 30_000, 250);
+    expect(event.message).toContain('PVC default/squatter-scratch was not created for pod default/squatter (pod is not owner)');
+    await kubectl.ok(['delete', 'pod', 'squatter', '--wait=true', '--timeout=60s']);
+    await kubectl.ok(['delete', 'pvc', 'squatter-scratch', '--wait=true', '--timeout=60s']);
   }, 180_000);
 });

@@ -1,8 +1,9 @@
-// v1 PersistentVolumeClaim: stored and served; volume binding comes with issue 13.
+// v1 PersistentVolumeClaim: validated as Kubernetes does; bound by the controller-manager's binder.
 import { ageCol, col, nameCol, none, wide } from '../../printers.js';
 import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
 import { startPending, withStatus } from '../strategy.js';
 import { statusOf, type KindModule } from '../kind.js';
+import { validateClaimSpec, validateClaimUpdate } from '../../validation/persistent-volume-claim.js';
 
 export const ACCESS_MODES: Record<string, string> = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' };
 
@@ -25,6 +26,8 @@ export const persistentVolumeClaim: KindModule = {
     ageCol,
     col('VolumeMode', (o) => o.spec?.volumeMode ?? 'Filesystem', wide),
   ],
+  validate: (o, errs) => validateClaimSpec(o.spec, 'spec', errs),
+  validateUpdate: (next, prev, errs) => validateClaimUpdate(next, prev, errs),
   // A new claim is Pending until the volume controller binds it (Kubernetes defaults the phase).
   strategy: withStatus({ prepareForCreate: startPending }),
 };

@@ -4,6 +4,7 @@
 // running pod.
 import { StatusError } from '../../../api/status.js';
 import type { Pod } from '../../../api/types/pod.js';
+import { podClaimNames } from '../../../api/pod-claims.js';
 import type { PersistentVolume, PersistentVolumeClaim } from '../../../api/types/storage.js';
 import type { Informer } from '../../../client/informer.js';
 import { resource } from '../../../client/rest.js';
@@ -14,7 +15,7 @@ const PV_PROTECTION = 'kubernetes.io/pv-protection';
 const claims = resource('v1/persistentvolumeclaims');
 const volumes = resource('v1/persistentvolumes');
 
-const claimsOf = (p: Pod) => (p.spec.volumes ?? []).map((v) => (v.persistentVolumeClaim as { claimName?: string } | undefined)?.claimName).filter((n): n is string => !!n);
+const claimsOf = podClaimNames;
 const finished = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 
 export class StorageProtectionController extends Controller {

@@ -1,0 +1,80 @@
+// PersistentVolumeClaim rules, as Kubernetes checks them: a claim's spec (also a generic
+// ephemeral volume's template) and what an update may change: the volume name once (the binder
+// sets it) and, for a bound claim, a larger storage request; nothing else.
+import { deepEqual } from '../codec/values.js';
+import { parseQuantity } from '../quantity.js';
+import type { KubeObject, Unstructured } from '../types/meta.js';
+import type { FieldErrors } from './field-errors.js';
+import { dns1123Subdomain } from './names.js';
+import { validateAnnotations, validateLabels } from './object-meta.js';
+import { validateLabelSelector } from './pod-scheduling.js';
+
+const ACCESS_MODES = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'];
+const VOLUME_MODES = ['Block', 'Filesystem'];
+
+export function validateClaimSpec(spec: Unstructured | undefined, field: string, errs: FieldErrors): void {
+  const s = spec ?? {};
+  const modes: unknown[] = Array.isArray(s.accessModes) ? s.accessModes : [];
+  if (modes.length === 0) errs.required(`${field}.accessModes`, 'at least 1 access mode is required');
+  if (s.selector) validateLabelSelector(s.selector, `${field}.selector`, errs);
+  let podOnly = false;
+  let other = false;
+  for (const mode of modes) {
+    if (!ACCESS_MODES.includes(mode as string)) errs.notSupported(`${field}.accessModes`, mode, ACCESS_MODES);
+    else if (mode === 'ReadWriteOncePod') podOnly = true;
+    else other = true;
+  }
+  if (podOnly && other) errs.forbidden(`${field}.accessModes`, 'may not use ReadWriteOncePod with other access modes');
+  const storage = s.resources?.requests?.storage;
+  if (storage === undefined) errs.required(`${field}.resources[storage]`);
+  else if (!((parseQuantity(storage) ?? 0) > 0)) errs.invalid(`${field}.resources[storage]`, String(storage), 'must be greater than zero');
+  if (typeof s.storageClassName === 'string' && s.storageClassName) errs.format(`${field}.storageClassName`, s.storageClassName, dns1123Subdomain(s.storageClassName));
+  if (s.volumeMode !== undefined && s.volumeMode !== null && !VOLUME_MODES.includes(s.volumeMode)) errs.notSupported(`${field}.volumeMode`, s.volumeMode, VOLUME_MODES);
+  for (const ref of ['dataSource', 'dataSourceRef'] as const) {
+    const source = s[ref] as Unstructured | undefined;
+    if (!source) continue;
+    if (!source.name) errs.required(`${field}.${ref}.name`);
+    if (!source.kind) errs.required(`${field}.${ref}.kind`);
+    else if (!source.apiGroup && source.kind !== 'PersistentVolumeClaim') errs.invalid(`${field}.${ref}`, source.kind, "must be 'PersistentVolumeClaim' when referencing the default apiGroup");
+  }
+}
+
+/** A claim template's metadata (a generic ephemeral volume's): labels and annotations only. */
+function validateTemplateMeta(meta: Unstructured | undefined, field: string, errs: FieldErrors): void {
+  if (!meta) return;
+  validateAnnotations(meta.annotations, `${field}.annotations`, errs);
+  validateLabels(meta.labels, `${field}.labels`, errs);
+  for (const [k, v] of Object.entries(meta)) {
+    if (k !== 'labels' && k !== 'annotations' && v !== undefined && v !== null && v !== '') errs.forbidden(`${field}.${k}`, 'cannot be set for an ephemeral volume');
+  }
+}
+
+/** A pod's generic ephemeral volume. */
+export function validateEphemeralVolume(ephemeral: Unstructured, field: string, errs: FieldErrors): void {
+  const template = ephemeral.volumeClaimTemplate as Unstructured | undefined;
+  if (!template) {
+    errs.required(`${field}.volumeClaimTemplate`);
+    return;
+  }
+  validateTemplateMeta(template.metadata, `${field}.volumeClaimTemplate.metadata`, errs);
+  validateClaimSpec(template.spec, `${field}.volumeClaimTemplate.spec`, errs);
+}
+
+export function validateClaimUpdate(next: KubeObject, prev: KubeObject, errs: FieldErrors): void {
+  const nextSpec = { ...(next.spec ?? {}) } as Unstructured;
+  const prevSpec = { ...(prev.spec ?? {}) } as Unstructured;
+  // The binder names the volume once.
+  if (!prevSpec.volumeName) prevSpec.volumeName = nextSpec.volumeName;
+  const prevStorage = prevSpec.resources?.requests?.storage;
+  const nextStorage = nextSpec.resources?.requests?.storage;
+  // A bound claim may ask for more storage (an expansion).
+  if (next.status?.phase === 'Bound' && nextSpec.resources?.requests) {
+    nextSpec.resources = { ...nextSpec.resources, requests: { ...nextSpec.resources.requests, storage: prevStorage } };
+  }
+  delete nextSpec.volumeAttributesClassName;
+  delete prevSpec.volumeAttributesClassName;
+  if (!deepEqual(nextSpec, prevSpec)) errs.forbidden('spec', 'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims');
+  const before = parseQuantity(prevStorage);
+  const after = parseQuantity(nextStorage);
+  if (before !== undefined && after !== undefined && after < before) errs.forbidden('spec.resources.requests.storage', 'field can not be less than previous value');
+}
