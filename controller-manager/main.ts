@@ -56,6 +56,7 @@ const flags = defineFlags({
   'service-account-private-key-file': { type: 'string', arg: 'FILE', help: 'Private key (PEM, RSA or ECDSA) that signs the tokens of Secrets of type kubernetes.io/service-account-token; without it their controller does not run.' },
   'concurrent-serviceaccount-token-syncs': workers('service account token', 5),
   'concurrent-ephemeralvolume-syncs': workers('ephemeral volume', 5),
+  'mirroring-concurrent-service-endpoint-syncs': workers('EndpointSlice mirroring', 5),
   'root-ca-file': { type: 'string', arg: 'FILE', help: "CA bundle published to every namespace as the kube-root-ca.crt ConfigMap (default: the kubeconfig's CA)." },
   ...secureServingFlags(10257),
   port: { type: 'port', default: 0, arg: 'PORT', help: 'Plain-HTTP port of /healthz and /metrics on 127.0.0.1, unauthenticated (0: none; Kubernetes removed its own).' },
@@ -149,6 +150,7 @@ runComponent({
             resourcequota: f['concurrent-resource-quota-syncs'],
             'serviceaccount-token': f['concurrent-serviceaccount-token-syncs'],
             'ephemeral-volume': f['concurrent-ephemeralvolume-syncs'],
+            endpointslicemirroring: f['mirroring-concurrent-service-endpoint-syncs'],
           },
           resourceQuotaSyncPeriodMs: f['resource-quota-sync-period'],
           horizontalPodAutoscaler: {

@@ -9,6 +9,7 @@ import { StatefulSetController } from './statefulset.js';
 import { DeploymentController } from './deployment/deployment.js';
 import { EndpointsController } from './endpoints.js';
 import { EndpointSliceController } from './endpointslice.js';
+import { EndpointSliceMirroringController } from './endpointslice-mirroring.js';
 import { GarbageCollector } from './garbage-collector.js';
 import { JobController } from './job/job.js';
 import { CronJobController } from './cronjob/cronjob.js';
@@ -62,6 +63,7 @@ export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller>
   podgc: (ctx) => new PodGCController(ctx, ctx.options.terminatedPodGCThreshold ?? 12500),
   endpoint: (ctx) => new EndpointsController(ctx),
   endpointslice: (ctx) => new EndpointSliceController(ctx),
+  endpointslicemirroring: (ctx) => new EndpointSliceMirroringController(ctx),
   serviceaccount: (ctx) => new ServiceAccountController(ctx),
   // Made only with --service-account-private-key-file (see NEEDS_SERVICE_ACCOUNT_KEY).
   'serviceaccount-token': (ctx) => new ServiceAccountTokenController(ctx, ctx.options.serviceAccountTokenSigner!, ctx.options.rootCA ?? ''),

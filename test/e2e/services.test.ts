@@ -1,6 +1,7 @@
 // Services end to end, in both proxy modes: the tutorial's `kubectl expose --type=NodePort`,
 // traffic spread over the ready pods from the host (node port) and from inside pods (cluster
-// IP, DNS names), endpoints following scaling and readiness, LoadBalancer on a machine with
+// IP, DNS names), a Service without a selector reaching the Endpoints its user wrote,
+// endpoints following scaling and readiness, LoadBalancer on a machine with
 // no cloud, and cleanup when the Service goes. Every address used is on this machine: the
 // cluster's own service range (guarded by the proxy's REJECT rule), loopback, or pods.
 import { execFileSync } from 'node:child_process';
@@ -78,6 +79,28 @@ describe.each(['iptables', 'userspace'])('services with the %s proxy', (mode) =>
     const endpoints = await kubectl.ok(['get', 'endpoints', 'web', '--no-headers']);
     const ips = (await readyPods()).map((p) => `${p.status.podIP}:8080`).sort();
     expect(endpoints.split(/\s+/)[1]!.split(',').sort()).toEqual(ips);
+  });
+
+  it('a Service without a selector reaches what the Endpoints its user wrote name, mirrored into EndpointSlices', async () => {
+    const target = (await readyPods())[0]!;
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'outside' }, spec: { type: 'NodePort', ports: [{ port: 80 }] } }));
+    await kubectl.ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'outside', labels: { team: 'db' } }, subsets: [{ addresses: [{ ip: target.status.podIP }], ports: [{ port: 8080 }] }] }));
+    const slice = await waitFor('a mirrored EndpointSlice', async () => ((await getJSON('/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Doutside')).items as Obj[])[0], 30_000, 200);
+    const endpoints = await getJSON('/api/v1/namespaces/default/endpoints/outside');
+    expect(slice.metadata.labels).toEqual({ team: 'db', 'kubernetes.io/service-name': 'outside', 'endpointslice.kubernetes.io/managed-by': 'endpointslicemirroring-controller.k8s.io' });
+    expect(slice.metadata.ownerReferences).toEqual([{ apiVersion: 'v1', kind: 'Endpoints', name: 'outside', uid: endpoints.metadata.uid, controller: true, blockOwnerDeletion: true }]);
+    expect([slice.addressType, slice.endpoints, slice.ports]).toEqual(['IPv4', [{ addresses: [target.status.podIP], conditions: { ready: true } }], [{ name: '', port: 8080, protocol: 'TCP' }]]);
+    const nodePort = (await getJSON('/api/v1/namespaces/default/services/outside')).spec.ports[0].nodePort;
+    const seen = await waitFor('the named pod answering on the node port', async () => {
+      const names = await answerers(`http://127.0.0.1:${nodePort}/index.html`, 3);
+      return names.size ? names : undefined;
+    }, 30_000, 500);
+    expect(seen).toEqual(new Set([target.metadata.name]));
+    // Labelled skip-mirror, the Endpoints is left to whoever manages slices for it.
+    await kubectl.ok(['label', 'endpoints', 'outside', 'endpointslice.kubernetes.io/skip-mirror=true']);
+    await waitFor('the mirrored slice removed', async () => (((await getJSON('/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Doutside')).items as Obj[]).length === 0 ? true : undefined), 30_000, 200);
+    await kubectl.ok(['delete', 'service', 'outside']);
+    await kubectl.ok(['delete', 'endpoints', 'outside', '--ignore-not-found']);
   });
 
   it('follows scaling and readiness within seconds', async () => {
