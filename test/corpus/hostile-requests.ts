@@ -699,6 +699,33 @@ function identityCases(): Case[] {
   ];
 }
 
+/** Typed Secrets, claims and ephemeral volume templates: what their checks read (JSON inside base64, quantities, access modes) never gets past them. */
+function storageAndSecretCases(): Case[] {
+  const invalid = (message: string | RegExp): Expect => ({ code: 422, reason: 'Invalid', message });
+  const post = (name: string, plural: string, body: Record<string, unknown>, expect: Expect): Case => ({
+    name,
+    method: 'POST',
+    path: `/api/v1/namespaces/${NAMESPACE}/${plural}`,
+    contentType: 'application/json',
+    body: JSON.stringify(body),
+    expect,
+  });
+  const secret = (type: string, data: Record<string, string>, annotations?: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'typed', ...(annotations ? { annotations } : {}) }, type, data });
+  const b64 = (text: string) => Buffer.from(text).toString('base64');
+  const claim = (spec: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'claim' }, spec });
+  const pod = (ephemeral: unknown) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'eph' }, spec: { containers: [{ name: 'c', image: 'busybox' }], volumes: [{ name: 'v', ephemeral }] } });
+  return [
+    post('a docker config nested 20,000 deep inside base64', 'secrets', secret('kubernetes.io/dockerconfigjson', { '.dockerconfigjson': b64('['.repeat(20_000)) }), invalid(/data\[\.dockerconfigjson\].*exceeded max depth/)),
+    post('a docker config that is a JSON string, not an object', 'secrets', secret('kubernetes.io/dockercfg', { '.dockercfg': b64('"__proto__"') }), invalid('json: cannot unmarshal string into Go value of type map[string]interface {}')),
+    post('a docker config with a bad escape', 'secrets', secret('kubernetes.io/dockerconfigjson', { '.dockerconfigjson': b64('{"a":"\\x"}') }), invalid(/data\[\.dockerconfigjson\]/)),
+    post('a service-account token Secret naming no account', 'secrets', secret('kubernetes.io/service-account-token', {}), invalid('metadata.annotations[kubernetes.io/service-account.name]: Required value')),
+    post('a claim with no access modes and no storage', 'persistentvolumeclaims', claim({}), invalid('spec.accessModes: Required value')),
+    post('a claim for __proto__ access and negative storage', 'persistentvolumeclaims', claim({ accessModes: ['__proto__'], resources: { requests: { storage: '-1Gi' } } }), invalid(/Unsupported value: "__proto__"/)),
+    post('an ephemeral volume without a template', 'pods', pod({}), invalid('spec.volumes[0].ephemeral.volumeClaimTemplate: Required value')),
+    post('an ephemeral volume template naming its claim', 'pods', pod({ volumeClaimTemplate: { metadata: { name: 'other-claim', namespace: 'kube-system' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } } }), invalid('cannot be set for an ephemeral volume')),
+  ];
+}
+
 /** API extension objects Kubernetes refuses: definitions that could not be served, and APIServices without a name of their own. */
 function extensionCases(): Case[] {
   const invalid = (message: RegExp): Expect => ({ code: 422, reason: 'Invalid', message });
@@ -840,5 +867,5 @@ function admissionKindCases(): Case[] {
 }
 
 export function buildCorpus(): Case[] {
-  return [...kinds.flatMap(patchCases), ...kinds.flatMap(writeCases), ...valueCases(), ...parameterCases(), ...pathCases(), ...identityCases(), ...csrCases(), ...cronJobCases(), ...budgetCases(), ...bindingCases(), ...workloadCases(), ...extensionCases(), ...admissionKindCases()];
+  return [...kinds.flatMap(patchCases), ...kinds.flatMap(writeCases), ...valueCases(), ...parameterCases(), ...pathCases(), ...identityCases(), ...csrCases(), ...cronJobCases(), ...budgetCases(), ...bindingCases(), ...workloadCases(), ...extensionCases(), ...admissionKindCases(), ...storageAndSecretCases()];
 }
