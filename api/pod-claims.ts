@@ -6,10 +6,20 @@
 import type { KubeObject } from './types/meta.js';
 import type { Pod, Volume } from './types/pod.js';
 
+/** The claim made for a pod's generic ephemeral volume. */
+export function ephemeralClaimName(pod: Pod, volume: Volume): string {
+  return `${pod.metadata.name}-${volume.name}`;
+}
+
+/** The claims made for the pod's generic ephemeral volumes. */
+export function ephemeralClaimNames(pod: Pod): string[] {
+  return (pod.spec?.volumes ?? []).filter((v) => v && typeof v === 'object' && v.ephemeral).map((v) => ephemeralClaimName(pod, v));
+}
+
 /** The claim behind a pod volume, if it is backed by one. */
 export function claimNameOf(pod: Pod, volume: Volume): string | undefined {
   if (volume.persistentVolumeClaim) return volume.persistentVolumeClaim.claimName || undefined;
-  if (volume.ephemeral) return `${pod.metadata.name}-${volume.name}`;
+  if (volume.ephemeral) return ephemeralClaimName(pod, volume);
   return undefined;
 }
 

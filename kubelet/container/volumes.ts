@@ -18,8 +18,7 @@ export class VolumeError extends Error {}
 /** What volumes are made from: the env sources, and bound tokens for the pod's service account. */
 export interface VolumeSources extends EnvSources {
   serviceAccountToken?: (wanted: { audience?: string; expirationSeconds?: number }) => Promise<string>;
-  /** Where a bound claim's volume lives on this node; throws VolumeError while it cannot be used. */
-  /** The volume bound to a claim; `ephemeral`: the claim must have been made for this pod. */
+  /** Where a bound claim's volume lives on this node (`ephemeral`: the claim must have been made for this pod); throws VolumeError while it cannot be used. */
   claimedVolume?: (claim: string, ephemeral: boolean) => Promise<{ path: string; type?: string; local?: boolean }>;
   /** Makes (once) the memory-backed volume of an emptyDir with medium Memory; returns its runtime name. */
   memoryVolume?: (volume: string, opts: { sizeBytes?: number; gid?: number }) => Promise<string>;

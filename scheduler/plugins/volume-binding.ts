@@ -3,7 +3,7 @@
 // first consumer (the volume is then made on the node chosen here), else the pod waits. A
 // generic ephemeral volume's claim waits to be made for the pod, and must be the pod's own.
 import { termMatches } from '../../api/node-affinity.js';
-import { ephemeralClaimRefusal, podClaimNames } from '../../api/pod-claims.js';
+import { ephemeralClaimNames, ephemeralClaimRefusal, podClaimNames } from '../../api/pod-claims.js';
 import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '../../api/types/storage.js';
 import type { Pod } from '../../api/types/pod.js';
 import { ok, SKIP, unresolvable, unschedulable, type FilterPlugin } from '../framework.js';
@@ -30,7 +30,7 @@ export function volumeBinding(lookup: VolumeLookup): FilterPlugin {
       const pod = state.pod;
       const names = podClaimNames(pod);
       if (names.length === 0) return SKIP;
-      const ephemeral = new Set((pod.spec.volumes ?? []).filter((v) => v.ephemeral).map((v) => `${pod.metadata.name}-${v.name}`));
+      const ephemeral = new Set(ephemeralClaimNames(pod));
       state.data.set(NAME, { names, ephemeral });
     },
     filter(state, n) {

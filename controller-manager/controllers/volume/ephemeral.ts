@@ -6,6 +6,7 @@
 import type { Pod } from '../../../api/types/pod.js';
 import type { PersistentVolumeClaim } from '../../../api/types/storage.js';
 import { StatusError } from '../../../api/status.js';
+import { ephemeralClaimName, ephemeralClaimNames } from '../../../api/pod-claims.js';
 import type { Informer } from '../../../client/informer.js';
 import { resource } from '../../../client/rest.js';
 import { Controller, type ControllerContext, type ReconcileResult } from '../../framework/controller.js';
@@ -14,8 +15,7 @@ const claims = resource('v1/persistentvolumeclaims');
 /** Pods by the ephemeral claims they wait for: <namespace>/<claim>. */
 const BY_EPHEMERAL_CLAIM = 'ephemeral-volume/claim';
 
-const ephemeralClaims = (p: Pod) =>
-  (p.spec?.volumes ?? []).filter((v) => v && typeof v === 'object' && v.ephemeral).map((v) => `${p.metadata.namespace}/${p.metadata.name}-${v.name}`);
+const ephemeralClaims = (p: Pod) => ephemeralClaimNames(p).map((name) => `${p.metadata.namespace}/${name}`);
 
 export class EphemeralVolumeController extends Controller {
   private readonly pods: Informer<Pod>;
@@ -42,7 +42,7 @@ export class EphemeralVolumeController extends Controller {
     for (const v of pod.spec.volumes ?? []) {
       const template = v?.ephemeral?.volumeClaimTemplate;
       if (!template) continue;
-      const name = `${pod.metadata.name}-${v.name}`;
+      const name = ephemeralClaimName(pod, v);
       // One that exists is left alone, whoever made it: the scheduler and kubelet refuse a claim the pod does not own.
       if (this.claims.get(`${namespace}/${name}`)) continue;
       const claim: PersistentVolumeClaim = {
