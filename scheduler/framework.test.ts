@@ -313,7 +313,7 @@ describe('filters a pod asks nothing of', () => {
     expect(skipped(asking)).toEqual([]);
   });
 
-  it("hold a pod with a generic ephemeral volume until its own claim exists", () => {
+  it('hold a pod with a generic ephemeral volume until its own claim exists, and name a missing claim once', () => {
     const claims = new Map<string, KubeObject>();
     const binding = volumeBinding({
       claim: (ns, name) => claims.get(`${ns}/${name}`) as never,
@@ -322,12 +322,17 @@ describe('filters a pod asks nothing of', () => {
     });
     const p = pod('web', { volumes: [{ name: 'scratch', ephemeral: { volumeClaimTemplate: { spec: {} } } }] });
     const attempt = () => schedule(p, [newNodeInfo(node('a'), [])], [binding], []);
-    expect(attempt().message).toBe('0/1 nodes are available: 1 waiting for ephemeral volume controller to create the persistentvolumeclaim "web-scratch".');
+    expect(attempt().message).toBe('0/1 nodes are available: waiting for ephemeral volume controller to create the persistentvolumeclaim "web-scratch".');
     const claim = (owner: string) => ({ metadata: { name: 'web-scratch', namespace: 'default', ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: 'web', uid: owner, controller: true }] }, spec: { storageClassName: 'local-path' } }) as KubeObject;
     claims.set('default/web-scratch', claim('someone-else'));
-    expect(attempt().message).toBe('0/1 nodes are available: 1 PVC default/web-scratch was not created for pod default/web (pod is not owner).');
+    expect(attempt().message).toBe('0/1 nodes are available: PVC default/web-scratch was not created for pod default/web (pod is not owner).');
     claims.set('default/web-scratch', claim('uid-web'));
     expect(attempt().node).toBe('a');
+    // What no node can change is said once, not per node, as Kubernetes' PreFilter messages are.
+    const plain = pod('db', { volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }] });
+    const result = schedule(plain, [newNodeInfo(node('a'), []), newNodeInfo(node('b'), [])], [binding], []);
+    expect(result.message).toBe('0/2 nodes are available: persistentvolumeclaim "data" not found.');
+    expect([...result.unresolvable!]).toEqual(['a', 'b']);
   });
 
   it('leave out score plugins that would score every node alike, and keep them for pods they concern', () => {

@@ -48,9 +48,10 @@ export interface FilterPlugin {
   /**
    * Once per pod, before any node is filtered: work that does not depend on the node.
    * Returning SKIP leaves the plugin's filter out of this pod's cycle, as Kubernetes' Skip
-   * status does (most pods ask nothing of most filters).
+   * status does (most pods ask nothing of most filters); returning a refusal refuses the pod
+   * on every node at once (what no node could change, e.g. a claim that does not exist yet).
    */
-  preFilter?(state: CycleState): void | typeof SKIP;
+  preFilter?(state: CycleState): void | typeof SKIP | FilterResult;
   filter(state: CycleState, node: NodeInfo): FilterResult;
   /**
    * Kubernetes' PreFilterExtensions: bring what preFilter computed up to date as if pod `p`
@@ -124,13 +125,25 @@ export interface FilterCycle {
   /** Of `active`, those an open node does not pass by itself. */
   onOpenNodes: FilterPlugin[];
   nominated?: ReadonlyMap<string, readonly Pod[]>;
+  /** A preFilter refused the pod outright: no node is tried. */
+  refused?: { plugin: string; result: FilterResult };
 }
 
 /** Runs the pod's preFilters once and keeps the filters that apply to it. */
 export function prepareFilters(pod: Pod, nodes: NodeInfo[], filters: FilterPlugin[], ctx: ScheduleContext = {}): FilterCycle {
   const state: CycleState = { pod, allNodes: nodes, requests: podRequests(pod), hostPorts: hostPorts(pod), data: new Map(), affinityNodes: ctx.affinityNodes };
-  const active = filters.filter((f) => f.preFilter?.(state) !== SKIP);
-  return { state, active, onOpenNodes: active.filter((f) => !f.passesOpenNodes), nominated: ctx.nominated };
+  const active: FilterPlugin[] = [];
+  let refused: FilterCycle['refused'];
+  for (const f of filters) {
+    const pre = f.preFilter?.(state);
+    if (pre === SKIP) continue;
+    if (pre && pre.code !== 'Success') {
+      refused = { plugin: f.name, result: pre };
+      break;
+    }
+    active.push(f);
+  }
+  return { state, active, onOpenNodes: active.filter((f) => !f.passesOpenNodes), nominated: ctx.nominated, ...(refused ? { refused } : {}) };
 }
 
 /**
@@ -175,6 +188,12 @@ export function firstRefusal(cycle: FilterCycle, n: NodeInfo): { plugin: string;
  */
 export function schedule(pod: Pod, nodes: NodeInfo[], filters: FilterPlugin[], scores: ScorePlugin[], start = 0, ctx: ScheduleContext = {}): ScheduleResult {
   const cycle = prepareFilters(pod, nodes, filters, ctx);
+  if (cycle.refused) {
+    // Kubernetes' FitError with a PreFilter message: the reason once, not counted per node.
+    const { plugin, result } = cycle.refused;
+    const unresolvable = new Set(result.code === 'UnschedulableAndUnresolvable' ? nodes.map((n) => n.node.metadata.name!) : []);
+    return { message: `0/${nodes.length} nodes are available: ${result.reasons.join(', ')}.`, processed: 0, rejectedBy: new Set([plugin]), unresolvable, cycle };
+  }
   if (ctx.nominatedNode && !firstRefusal(cycle, withNominatedPods(cycle, ctx.nominatedNode))) return { node: ctx.nominatedNode.node.metadata.name, processed: 0 };
   const state = cycle.state;
   const feasible: NodeInfo[] = [];

@@ -30,29 +30,32 @@ export function volumeBinding(lookup: VolumeLookup): FilterPlugin {
       const pod = state.pod;
       const names = podClaimNames(pod);
       if (names.length === 0) return SKIP;
+      // What no node can change refuses the pod here, once, as Kubernetes' PreFilter does.
       const ephemeral = new Set(ephemeralClaimNames(pod));
-      state.data.set(NAME, { names, ephemeral });
+      let unboundImmediate = false;
+      for (const name of names) {
+        const pvc = lookup.claim(pod.metadata.namespace!, name);
+        if (!pvc) {
+          // Normal just after the pod is made: the controller-manager makes the claim (whose arrival requeues the pod).
+          return unresolvable(ephemeral.has(name) ? `waiting for ephemeral volume controller to create the persistentvolumeclaim "${name}"` : `persistentvolumeclaim "${name}" not found`);
+        }
+        const refusal = ephemeral.has(name) ? ephemeralClaimRefusal(pod, pvc) : undefined;
+        if (refusal) return unresolvable(refusal);
+        if (pvc.metadata.deletionTimestamp) return unresolvable(`persistentvolumeclaim "${name}" is being deleted`);
+        if (!pvc.spec.volumeName && lookup.storageClass(pvc.spec.storageClassName ?? '')?.volumeBindingMode !== 'WaitForFirstConsumer') unboundImmediate = true;
+      }
+      if (unboundImmediate) return unresolvable('pod has unbound immediate PersistentVolumeClaims');
+      state.data.set(NAME, names);
     },
     filter(state, n) {
-      const { names, ephemeral } = state.data.get(NAME) as { names: string[]; ephemeral: Set<string> };
-      for (const name of names) {
+      for (const name of state.data.get(NAME) as string[]) {
         const pvc = lookup.claim(state.pod.metadata.namespace!, name);
-        if (ephemeral.has(name)) {
-          // Normal just after the pod is made: the controller-manager makes the claim (whose arrival requeues the pod).
-          if (!pvc) return unresolvable(`waiting for ephemeral volume controller to create the persistentvolumeclaim "${name}"`);
-          const refusal = ephemeralClaimRefusal(state.pod, pvc);
-          if (refusal) return unresolvable(refusal);
-        }
-        if (!pvc) return unresolvable(`persistentvolumeclaim "${name}" not found`);
-        if (pvc.metadata.deletionTimestamp) return unresolvable(`persistentvolumeclaim "${name}" is being deleted`);
-        if (pvc.spec.volumeName) {
-          const pv = lookup.volume(pvc.spec.volumeName);
-          if (!pv) return unresolvable(`pvc(s) bound to non-existent pv(s)`);
-          const terms = pv.spec.nodeAffinity?.required?.nodeSelectorTerms;
-          if (terms?.length && !terms.some((t) => termMatches(t, n.node))) return unschedulable('node(s) had volume node affinity conflict');
-        } else if (lookup.storageClass(pvc.spec.storageClassName ?? '')?.volumeBindingMode !== 'WaitForFirstConsumer') {
-          return unresolvable('pod has unbound immediate PersistentVolumeClaims');
-        }
+        // Checked by preFilter; gone since, it is the next cycle's to say.
+        if (!pvc?.spec.volumeName) continue;
+        const pv = lookup.volume(pvc.spec.volumeName);
+        if (!pv) return unresolvable(`pvc(s) bound to non-existent pv(s)`);
+        const terms = pv.spec.nodeAffinity?.required?.nodeSelectorTerms;
+        if (terms?.length && !terms.some((t) => termMatches(t, n.node))) return unschedulable('node(s) had volume node affinity conflict');
       }
       return ok;
     },
