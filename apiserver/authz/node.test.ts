@@ -8,7 +8,7 @@ const pod = (name: string, node: string, spec: Partial<Pod['spec']> = {}): Pod =
   spec: { nodeName: node, containers: [{ name: 'c', image: 'busybox', env: [{ name: 'P', valueFrom: { secretKeyRef: { name: 'env-secret', key: 'k' } } }] }], ...spec },
 });
 const pods = [
-  pod('web', 'n1', { serviceAccountName: 'web-sa', volumes: [{ name: 'v', secret: { secretName: 'tls' } }, { name: 'c', configMap: { name: 'settings' } }, { name: 'd', persistentVolumeClaim: { claimName: 'data' } } as never] }),
+  pod('web', 'n1', { serviceAccountName: 'web-sa', volumes: [{ name: 'v', secret: { secretName: 'tls' } }, { name: 'c', configMap: { name: 'settings' } }, { name: 'd', persistentVolumeClaim: { claimName: 'data' } } as never, { name: 'scratch', ephemeral: { volumeClaimTemplate: { spec: {} } } }] }),
   pod('other', 'n2', { volumes: [{ name: 'v', secret: { secretName: 'elsewhere' } }] }),
 ];
 const graph: NodeGraphSource = {
@@ -26,6 +26,9 @@ describe('Node authorizer', () => {
     expect(decide('GET', '/api/v1/namespaces/app/secrets/env-secret')).toBe('allow');
     expect(decide('GET', '/api/v1/namespaces/app/configmaps/settings')).toBe('allow');
     expect(decide('GET', '/api/v1/namespaces/app/persistentvolumeclaims/data')).toBe('allow');
+    // A generic ephemeral volume's claim: <pod>-<volume>.
+    expect(decide('GET', '/api/v1/namespaces/app/persistentvolumeclaims/web-scratch')).toBe('allow');
+    expect(decide('GET', '/api/v1/namespaces/app/persistentvolumeclaims/other-scratch')).toBe('no-opinion');
     expect(decide('GET', '/api/v1/persistentvolumes/pv-1')).toBe('allow');
     expect(decide('GET', '/api/v1/namespaces/app/secrets/elsewhere')).toBe('no-opinion');
     expect(authz.authorize(n1, requestAttributes('GET', '/api/v1/namespaces/app/secrets/elsewhere')).reason).toBe("no relationship found between node 'n1' and this object");
