@@ -428,6 +428,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
       // Several defaults: the newest, as Kubernetes picks.
       return defaults.sort((a, b) => Date.parse(b.metadata.creationTimestamp ?? '') - Date.parse(a.metadata.creationTimestamp ?? ''))[0]?.metadata.name;
     },
+    storageClasses: (name) => registry.storeFor(findResource('storage.k8s.io', 'v1', 'storageclasses')!).getCached(undefined, name)?.obj,
     podSecurity: new PodSecurityAdmission({
       namespaceLabels: (name) => namespaceStore.getCached(undefined, name)?.obj.metadata.labels as Record<string, string> | undefined,
       podsIn: (namespace) => podStore.cache.list(podStore.keyPrefix(namespace)).map((o) => o.obj as unknown as Pod),

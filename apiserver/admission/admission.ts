@@ -20,6 +20,7 @@ import type { PolicyOutcome, ValidatingPolicyAdmission } from './policy/validati
 import type { WebhookDispatcher, WebhookOutcome } from './webhooks/dispatcher.js';
 import type { AdmissionAttributes, Operation } from './webhooks/matching.js';
 import { servedView, type ServedView } from './served-attributes.js';
+import { admitClaimResize, type StorageClassLookup } from './claim-resize.js';
 
 /** What admission needs to know of a request besides the object: for webhooks and the audit log. */
 export interface AdmissionRequest {
@@ -30,9 +31,9 @@ export interface AdmissionRequest {
   annotate?: Annotate;
 }
 
-export const ADMISSION_PLUGINS = ['NamespaceLifecycle', 'LimitRanger', 'NodeRestriction', 'ServiceAccount', 'DefaultStorageClass', 'StorageObjectInUseProtection', 'PodSecurity', 'Priority', 'RuntimeClass', 'ValidatingAdmissionPolicy', 'ResourceQuota'];
+export const ADMISSION_PLUGINS = ['NamespaceLifecycle', 'LimitRanger', 'NodeRestriction', 'ServiceAccount', 'DefaultStorageClass', 'StorageObjectInUseProtection', 'PersistentVolumeClaimResize', 'PodSecurity', 'Priority', 'RuntimeClass', 'ValidatingAdmissionPolicy', 'ResourceQuota'];
 /** On unless disabled, as in Kubernetes (NodeRestriction also needs the Node authorizer). */
-export const DEFAULT_ADMISSION_PLUGINS = ['NamespaceLifecycle', 'LimitRanger', 'NodeRestriction', 'ServiceAccount', 'DefaultStorageClass', 'StorageObjectInUseProtection', 'PodSecurity', 'Priority', 'RuntimeClass', 'ValidatingAdmissionPolicy', 'ResourceQuota'];
+export const DEFAULT_ADMISSION_PLUGINS = ['NamespaceLifecycle', 'LimitRanger', 'NodeRestriction', 'ServiceAccount', 'DefaultStorageClass', 'StorageObjectInUseProtection', 'PersistentVolumeClaimResize', 'PodSecurity', 'Priority', 'RuntimeClass', 'ValidatingAdmissionPolicy', 'ResourceQuota'];
 export const PVC_PROTECTION = 'kubernetes.io/pvc-protection';
 export const PV_PROTECTION = 'kubernetes.io/pv-protection';
 
@@ -56,6 +57,8 @@ export interface AdmissionParts {
   escalation?: EscalationCheck;
   /** DefaultStorageClass: the default StorageClass's name, if the cluster has one. */
   defaultStorageClass?: () => string | undefined;
+  /** PersistentVolumeClaimResize: the StorageClasses, by name. */
+  storageClasses?: StorageClassLookup;
   podSecurity?: PodSecurityAdmission;
   /** LimitRanger: a namespace's LimitRanges. */
   limitRanges?: (namespace: string) => KubeObject[];
@@ -73,6 +76,7 @@ export class Admission {
   private readonly accounts: ServiceAccountLookup;
   private readonly escalation?: EscalationCheck;
   private readonly defaultStorageClass: () => string | undefined;
+  private readonly storageClasses?: StorageClassLookup;
   private readonly podSecurity?: PodSecurityAdmission;
   private readonly webhooks?: WebhookDispatcher;
   private readonly limitRanges: (namespace: string) => KubeObject[];
@@ -88,6 +92,7 @@ export class Admission {
     this.accounts = parts.accounts;
     this.escalation = parts.escalation;
     this.defaultStorageClass = parts.defaultStorageClass ?? (() => undefined);
+    this.storageClasses = plugins.has('PersistentVolumeClaimResize') ? parts.storageClasses : undefined;
     this.podSecurity = parts.podSecurity;
     this.webhooks = parts.webhooks;
     this.limitRanges = parts.limitRanges ?? (() => []);
@@ -276,6 +281,7 @@ export class Admission {
     if (this.escalation && r.group === 'rbac.authorization.k8s.io' && RBAC_RESOURCES.has(r.plural)) {
       await this.escalation.check(r.plural, obj as Parameters<EscalationCheck['check']>[1], old as Parameters<EscalationCheck['check']>[2], user);
     }
+    if (old && this.storageClasses && r.group === '' && r.kind === 'PersistentVolumeClaim') admitClaimResize(obj, old, this.storageClasses);
     return this.podSecurity && this.plugins.has('PodSecurity') ? this.podSecurity.check(r, obj, old, user, annotate) : [];
   }
 }

@@ -336,6 +336,9 @@ describe('persistent volumes', () => {
     expect([claim.spec.storageClassName, claim.status.phase]).toEqual(['local-path', 'Bound']);
     const pv = await getJSON(`/api/v1/persistentvolumes/${claim.spec.volumeName}`);
     expect(readFileSync(`${pv.spec.hostPath.path}/proof`, 'utf8')).toBe('scratch\n');
+    // local-path volumes cannot grow: asking for more is refused (PersistentVolumeClaimResize).
+    const grow = await kubectl.run(['patch', 'pvc', 'scratcher-scratch', '-p', '{"spec":{"resources":{"requests":{"storage":"16Mi"}}}}']);
+    expect(grow.stderr).toContain('only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize');
 
     // The claim goes with its pod (owner reference), and its volume with the claim.
     await kubectl.ok(['delete', 'pod', 'scratcher', '--wait=true', '--timeout=60s']);
