@@ -419,16 +419,16 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
       opts.authorizationConfig.text,
     );
   }
+  const storageClassStore = registry.storeFor(findResource('storage.k8s.io', 'v1', 'storageclasses')!);
   const admission = new Admission(opts.admissionPlugins, {
     accounts: { serviceAccount: (ns, name) => lookup(serviceAccountsResource, ns, name) },
     escalation: new EscalationCheck({ authorizer, source: rbacSource, rulesFor: (user, namespace) => rbac.rulesFor(user, namespace) }),
     defaultStorageClass: () => {
-      const classes = registry.storeFor(findResource('storage.k8s.io', 'v1', 'storageclasses')!);
-      const defaults = classes.cache.list(classes.keyPrefix()).map((o) => o.obj).filter((c) => c.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true');
+      const defaults = storageClassStore.cache.list(storageClassStore.keyPrefix()).map((o) => o.obj).filter((c) => c.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true');
       // Several defaults: the newest, as Kubernetes picks.
       return defaults.sort((a, b) => Date.parse(b.metadata.creationTimestamp ?? '') - Date.parse(a.metadata.creationTimestamp ?? ''))[0]?.metadata.name;
     },
-    storageClasses: (name) => registry.storeFor(findResource('storage.k8s.io', 'v1', 'storageclasses')!).getCached(undefined, name)?.obj,
+    storageClasses: (name) => storageClassStore.getCached(undefined, name)?.obj,
     podSecurity: new PodSecurityAdmission({
       namespaceLabels: (name) => namespaceStore.getCached(undefined, name)?.obj.metadata.labels as Record<string, string> | undefined,
       podsIn: (namespace) => podStore.cache.list(podStore.keyPrefix(namespace)).map((o) => o.obj as unknown as Pod),

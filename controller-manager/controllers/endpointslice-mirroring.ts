@@ -14,11 +14,9 @@ import { StatusError } from '../../api/status.js';
 import type { Informer } from '../../client/informer.js';
 import { resource } from '../../client/rest.js';
 import { Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
-import { portsKey, selectsPods } from './service-endpoints.js';
+import { managedSliceKey, MANAGED_BY_LABEL, portsKey, selectsPods, SERVICE_NAME_LABEL } from './service-endpoints.js';
 
 const slices = resource('discovery.k8s.io/v1/endpointslices');
-const SERVICE_NAME = 'kubernetes.io/service-name';
-const MANAGED_BY = 'endpointslice.kubernetes.io/managed-by';
 const CONTROLLER = 'endpointslicemirroring-controller.k8s.io';
 const SKIP_MIRROR = 'endpointslice.kubernetes.io/skip-mirror';
 const LEADER_ANNOTATION = 'control-plane.alpha.kubernetes.io/leader';
@@ -81,11 +79,17 @@ export class EndpointSliceMirroringController extends Controller {
     this.services = ctx.informers.for('v1/services');
     this.endpoints = ctx.informers.for('v1/endpoints');
     this.slices = ctx.informers.for('discovery.k8s.io/v1/endpointslices');
-    this.slices.addIndexer('mirrored', (s) => (s.metadata.labels?.[MANAGED_BY] === CONTROLLER && s.metadata.labels?.[SERVICE_NAME] ? [`${s.metadata.namespace}/${s.metadata.labels[SERVICE_NAME]}`] : []));
+    this.slices.addIndexer('mirrored', (s) => {
+      const key = managedSliceKey(s, CONTROLLER);
+      return key ? [key] : [];
+    });
     const changed = (o: Service | Endpoints) => this.enqueue(o);
     this.services.addHandler({ add: changed, update: (_o, s) => changed(s), delete: changed });
     this.endpoints.addHandler({ add: changed, update: (_o, e) => changed(e), delete: changed });
-    const sliceChanged = (s: EndpointSlice) => s.metadata.labels?.[MANAGED_BY] === CONTROLLER && this.queue.add(`${s.metadata.namespace}/${s.metadata.labels?.[SERVICE_NAME]}`);
+    const sliceChanged = (s: EndpointSlice) => {
+      const key = managedSliceKey(s, CONTROLLER);
+      if (key) this.queue.add(key);
+    };
     this.slices.addHandler({ update: (_o, s) => sliceChanged(s), delete: sliceChanged });
   }
 
@@ -122,7 +126,7 @@ export class EndpointSliceMirroringController extends Controller {
       metadata: {
         generateName: `${ep.metadata.name}-`,
         namespace: ep.metadata.namespace,
-        labels: { ...(ep.metadata.labels ?? {}), [SERVICE_NAME]: ep.metadata.name!, [MANAGED_BY]: CONTROLLER },
+        labels: { ...(ep.metadata.labels ?? {}), [SERVICE_NAME_LABEL]: ep.metadata.name!, [MANAGED_BY_LABEL]: CONTROLLER },
         ...(Object.keys(annotations).length ? { annotations } : {}),
         ownerReferences: [{ apiVersion: 'v1', kind: 'Endpoints', name: ep.metadata.name!, uid: ep.metadata.uid!, controller: true, blockOwnerDeletion: true }],
       },

@@ -10,11 +10,9 @@ import { StatusError } from '../../api/status.js';
 import type { Informer } from '../../client/informer.js';
 import { resource } from '../../client/rest.js';
 import { Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
-import { portsKey, selectsPods, serviceEndpoints, targetRef, watchServicePods, type ServiceEndpoint } from './service-endpoints.js';
+import { managedSliceKey, MANAGED_BY_LABEL, portsKey, selectsPods, serviceEndpoints, SERVICE_NAME_LABEL, targetRef, watchServicePods, type ServiceEndpoint } from './service-endpoints.js';
 
 const slices = resource('discovery.k8s.io/v1/endpointslices');
-const SERVICE_NAME = 'kubernetes.io/service-name';
-const MANAGED_BY = 'endpointslice.kubernetes.io/managed-by';
 const CONTROLLER = 'endpointslice-controller.k8s.io';
 const MAX_PER_SLICE = 100;
 
@@ -33,9 +31,15 @@ export class EndpointSliceController extends Controller {
     this.services = ctx.informers.for('v1/services');
     this.pods = ctx.informers.for('v1/pods');
     this.slices = ctx.informers.for('discovery.k8s.io/v1/endpointslices');
-    this.slices.addIndexer('service', (s) => (s.metadata.labels?.[MANAGED_BY] === CONTROLLER && s.metadata.labels?.[SERVICE_NAME] ? [`${s.metadata.namespace}/${s.metadata.labels[SERVICE_NAME]}`] : []));
+    this.slices.addIndexer('service', (s) => {
+      const key = managedSliceKey(s, CONTROLLER);
+      return key ? [key] : [];
+    });
     watchServicePods(this.services, this.pods, (s) => this.enqueue(s));
-    const sliceChanged = (s: EndpointSlice) => s.metadata.labels?.[MANAGED_BY] === CONTROLLER && this.queue.add(`${s.metadata.namespace}/${s.metadata.labels?.[SERVICE_NAME]}`);
+    const sliceChanged = (s: EndpointSlice) => {
+      const key = managedSliceKey(s, CONTROLLER);
+      if (key) this.queue.add(key);
+    };
     this.slices.addHandler({ update: (_o, s) => sliceChanged(s), delete: sliceChanged });
   }
 
@@ -81,7 +85,7 @@ export class EndpointSliceController extends Controller {
   }
 
   private body(svc: Service, want: { ports: EndpointSlicePort[]; endpoints: ServiceEndpoint[] }): EndpointSlice {
-    const labels: Record<string, string> = { ...(svc.metadata.labels ?? {}), [SERVICE_NAME]: svc.metadata.name!, [MANAGED_BY]: CONTROLLER };
+    const labels: Record<string, string> = { ...(svc.metadata.labels ?? {}), [SERVICE_NAME_LABEL]: svc.metadata.name!, [MANAGED_BY_LABEL]: CONTROLLER };
     if (svc.spec?.clusterIP === 'None') labels['service.kubernetes.io/headless'] = '';
     return {
       apiVersion: 'discovery.k8s.io/v1',

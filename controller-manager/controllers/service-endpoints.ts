@@ -6,6 +6,7 @@ import { fromLabelSelector, matches } from '../../api/labels.js';
 import { isSidecar } from '../../api/pod-resources.js';
 import type { Service } from '../../api/types/core.js';
 import type { Pod } from '../../api/types/pod.js';
+import type { KubeObject } from '../../api/types/meta.js';
 import type { Informer } from '../../client/informer.js';
 import { isReady } from './pod-util.js';
 import { isPodFinished } from '../../api/conditions.js';
@@ -91,4 +92,14 @@ export function watchServicePods(services: Informer<Service>, pods: Informer<Pod
   };
   pods.addHandler({ add: (p) => touched(p), update: (old, p) => touched(old, p), delete: (p) => touched(p) });
   services.addHandler({ add: enqueue, update: (_o, s) => enqueue(s), delete: enqueue });
+}
+
+/** EndpointSlice labels: the Service a slice serves, and the controller that writes it. */
+export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
+
+/** The <namespace>/<service> of a slice `controller` manages; undefined for anyone else's. */
+export function managedSliceKey(slice: KubeObject, controller: string): string | undefined {
+  const labels = slice.metadata.labels;
+  return labels?.[MANAGED_BY_LABEL] === controller && labels[SERVICE_NAME_LABEL] ? `${slice.metadata.namespace}/${labels[SERVICE_NAME_LABEL]}` : undefined;
 }

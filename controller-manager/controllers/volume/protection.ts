@@ -15,7 +15,6 @@ const PV_PROTECTION = 'kubernetes.io/pv-protection';
 const claims = resource('v1/persistentvolumeclaims');
 const volumes = resource('v1/persistentvolumes');
 
-const claimsOf = podClaimNames;
 const finished = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 
 export class StorageProtectionController extends Controller {
@@ -28,13 +27,13 @@ export class StorageProtectionController extends Controller {
     this.claims = ctx.informers.for<PersistentVolumeClaim>('v1/persistentvolumeclaims');
     this.volumes = ctx.informers.for<PersistentVolume>('v1/persistentvolumes');
     this.pods = ctx.informers.for<Pod>('v1/pods');
-    this.pods.addIndexer('claim', (p) => claimsOf(p).map((c) => `${p.metadata.namespace}/${c}`));
+    this.pods.addIndexer('claim', (p) => podClaimNames(p).map((c) => `${p.metadata.namespace}/${c}`));
     const claim = (c: PersistentVolumeClaim) => c.metadata.deletionTimestamp && this.enqueue(c);
     this.claims.addHandler({ add: claim, update: (_o, c) => claim(c) });
     const volume = (v: PersistentVolume) => v.metadata.deletionTimestamp && this.queue.add(`pv:${v.metadata.name}`);
     this.volumes.addHandler({ add: volume, update: (_o, v) => volume(v) });
     // A pod that finishes or goes may free its claims.
-    const pod = (p: Pod) => claimsOf(p).forEach((c) => this.queue.add(`${p.metadata.namespace}/${c}`));
+    const pod = (p: Pod) => podClaimNames(p).forEach((c) => this.queue.add(`${p.metadata.namespace}/${c}`));
     this.pods.addHandler({ update: (_o, p) => pod(p), delete: pod });
   }
 
