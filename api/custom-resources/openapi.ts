@@ -79,21 +79,32 @@ function withEmbeddedEnvelopes(schema: Schema, v2: boolean): Schema {
   return out;
 }
 
-/** A custom kind's schema in a document: v3, or v2 (where a schema keeping unknown fields at its root is published as a bare object, as Kubernetes does). */
-function kindSchema(schema: Schema, v2: boolean): Schema {
+/** The named schemas a custom kind's metadata and its list's refer to (ObjectMeta, ListMeta), as `#/components/schemas/...` references. */
+export interface MetaSchemas {
+  objectMeta: string;
+  listMeta: string;
+}
+
+/**
+ * A custom kind's schema in a document: v3, or v2 (where a schema keeping unknown fields at its
+ * root is published as a bare object, as Kubernetes does). Its metadata refers to ObjectMeta:
+ * kubectl apply walks the schema down to metadata.annotations to compute its patch.
+ */
+function kindSchema(schema: Schema, v2: boolean, meta: MetaSchemas): Schema {
   if (v2 && schema[PRESERVE] === true) return { type: 'object' };
   const body = withEmbeddedEnvelopes(v2 ? toOpenAPIV2(schema) : schema, v2);
-  return { ...body, type: 'object', properties: { ...(body.properties ?? {}), ...ENVELOPE } };
+  const metadata = { allOf: [{ $ref: meta.objectMeta }], description: ENVELOPE.metadata.description };
+  return { ...body, type: 'object', properties: { ...(body.properties ?? {}), ...ENVELOPE, metadata } };
 }
 
 /** Schemas for the custom resources among `resources` (built-in kinds carry none yet), for the v3 documents or, with `v2`, /openapi/v2. */
-export function customSchemas(resources: ResourceInfo[], v2 = false): Record<string, unknown> {
+export function customSchemas(resources: ResourceInfo[], meta: MetaSchemas, v2 = false): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const r of resources) {
     const custom = r.module.custom;
     if (!custom) continue;
     out[schemaName(r.group, r.version, r.kind)] = {
-      ...kindSchema(custom.openAPIV3Schema as Schema, v2),
+      ...kindSchema(custom.openAPIV3Schema as Schema, v2, meta),
       'x-kubernetes-group-version-kind': [{ group: r.group, kind: r.kind, version: r.version }],
     };
     out[schemaName(r.group, r.version, `${r.kind}List`)] = {
@@ -102,7 +113,7 @@ export function customSchemas(resources: ResourceInfo[], v2 = false): Record<str
       properties: {
         ...ENVELOPE,
         items: { type: 'array', items: { $ref: `#/components/schemas/${schemaName(r.group, r.version, r.kind)}` } },
-        metadata: { type: 'object', description: 'Where this list is in the stored history, and how to get its next page.' },
+        metadata: { allOf: [{ $ref: meta.listMeta }], description: 'Where this list is in the stored history, and how to get its next page.' },
       },
       'x-kubernetes-group-version-kind': [{ group: r.group, kind: `${r.kind}List`, version: r.version }],
     };

@@ -30,7 +30,10 @@ class SchemaSet {
       const schema = builtinSchema(r.module, this.components);
       if (schema) this.components.set(builtinSchemaName(r.module), schema);
     }
-    for (const [name, schema] of Object.entries(customSchemas(resources, v2))) this.components.set(name, schema as Json);
+    if (resources.some((r) => r.module.custom)) {
+      const meta = { objectMeta: ref3(this.message(`${META}ObjectMeta`)).$ref, listMeta: ref3(this.message(`${META}ListMeta`)).$ref };
+      for (const [name, schema] of Object.entries(customSchemas(resources, meta, v2))) this.components.set(name, schema as Json);
+    }
     this.components.set(PATCH, { type: 'object', description: 'A patch: its media type says which kind (JSON patch, merge patch, strategic merge patch, apply configuration).' });
   }
 

@@ -120,6 +120,9 @@ const pathParam = (name: string, description: string): Param => ({ name, in: 'pa
 const NAMESPACE = pathParam('namespace', 'The namespace of the objects.');
 
 export const PATCH_TYPES = ['application/apply-patch+yaml', 'application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
+// Custom resources take no strategic merge patch (no patch strategies without Go types), and
+// kubectl apply reads this list to choose between the two kinds of patch it can compute.
+const CUSTOM_PATCH_TYPES = PATCH_TYPES.filter((t) => t !== 'application/strategic-merge-patch+json');
 const OBJECT_MEDIA = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
 const WATCH_MEDIA = ['application/json;stream=watch', 'application/vnd.kubernetes.protobuf;stream=watch'];
 const UNAUTHORIZED = { code: '401', description: 'Unauthorized' };
@@ -203,7 +206,10 @@ function resourcePaths(r: ResourceInfo, gvId: string, tag: string, names: Schema
   if (verbs.has('get')) item.push(op({ method: 'get', operationId: `read${gvId}${scope}${r.kind}`, description: `Read a ${r.kind} by name.`, action: 'get', params: [], responses: [ok(), UNAUTHORIZED] }));
   if (verbs.has('update')) item.push(op({ method: 'put', operationId: `replace${gvId}${scope}${r.kind}`, description: `Replace a ${r.kind} (its resourceVersion, when given, must be the stored one).`, action: 'put', params: WRITE_PARAMS, body: kindSchema ? { schema: kindSchema, required: true } : undefined, responses: [ok(), { code: '201', description: 'Created', schema: kindSchema }, UNAUTHORIZED] }));
   if (verbs.has('delete')) item.push(op({ method: 'delete', operationId: `delete${gvId}${scope}${r.kind}`, description: `Delete a ${r.kind}.`, action: 'delete', params: DELETE_PARAMS, body: { schema: names.deleteOptions, required: false }, responses: [ok(deleted), { code: '202', description: 'Accepted', schema: deleted }, UNAUTHORIZED] }));
-  if (verbs.has('patch')) item.push(patchOperation(op, `patch${gvId}${scope}${r.kind}`, `Change part of a ${r.kind}: JSON patch, merge patch, strategic merge patch or server-side apply.`, names, kindSchema));
+  if (verbs.has('patch')) {
+    const kinds = r.module.custom ? 'JSON patch, merge patch or server-side apply' : 'JSON patch, merge patch, strategic merge patch or server-side apply';
+    item.push(patchOperation(op, `patch${gvId}${scope}${r.kind}`, `Change part of a ${r.kind}: ${kinds}.`, names, kindSchema, r.module.custom !== undefined));
+  }
   if (item.length) paths.push({ path: `${collection}/{name}`, params: [name, ...scoped, PARAMS.pretty], operations: item });
 
   for (const s of r.subresources) paths.push(...subresourcePaths(r, s, { gvId, scope, collection, name, scoped, op, names, kindSchema }));
@@ -227,7 +233,7 @@ function resourcePaths(r: ResourceInfo, gvId: string, tag: string, names: Schema
 
 type OpMaker = (o: Omit<Operation, 'tag' | 'gvk' | 'produces'> & { produces?: string[]; gvk?: Operation['gvk'] }) => Operation;
 
-function patchOperation(op: OpMaker, operationId: string, description: string, names: SchemaNames, schema: string | undefined, gvk?: Operation['gvk']): Operation {
+function patchOperation(op: OpMaker, operationId: string, description: string, names: SchemaNames, schema: string | undefined, custom: boolean, gvk?: Operation['gvk']): Operation {
   return op({
     method: 'patch',
     operationId,
@@ -235,7 +241,7 @@ function patchOperation(op: OpMaker, operationId: string, description: string, n
     action: 'patch',
     ...(gvk ? { gvk } : {}),
     params: [...WRITE_PARAMS, PARAMS.force],
-    body: { schema: names.patch, required: true, mediaTypes: PATCH_TYPES },
+    body: { schema: names.patch, required: true, mediaTypes: custom ? CUSTOM_PATCH_TYPES : PATCH_TYPES },
     responses: [{ code: '200', description: 'OK', schema }, { code: '201', description: 'Created', schema }, UNAUTHORIZED],
   });
 }
@@ -310,7 +316,7 @@ function subresourcePaths(r: ResourceInfo, s: ResourceInfo['subresources'][numbe
   const ok = { code: '200', description: 'OK', schema };
   if (verbs.has('get')) ops.push(c.op({ method: 'get', operationId: `read${c.gvId}${c.scope}${r.kind}${suffix}`, description: `Read the ${s.name} of a ${r.kind}.`, action: 'get', gvk: subKind, params: [], responses: [ok, UNAUTHORIZED] }));
   if (verbs.has('update')) ops.push(c.op({ method: 'put', operationId: `replace${c.gvId}${c.scope}${r.kind}${suffix}`, description: `Replace the ${s.name} of a ${r.kind}.`, action: 'put', gvk: subKind, params: WRITE_PARAMS, body: schema ? { schema, required: true } : undefined, responses: [ok, { code: '201', description: 'Created', schema }, UNAUTHORIZED] }));
-  if (verbs.has('patch')) ops.push(patchOperation(c.op, `patch${c.gvId}${c.scope}${r.kind}${suffix}`, `Change part of the ${s.name} of a ${r.kind}.`, c.names, schema, subKind));
+  if (verbs.has('patch')) ops.push(patchOperation(c.op, `patch${c.gvId}${c.scope}${r.kind}${suffix}`, `Change part of the ${s.name} of a ${r.kind}.`, c.names, schema, r.module.custom !== undefined, subKind));
   if (verbs.has('create')) ops.push(c.op({ method: 'post', operationId: `create${c.gvId}${c.scope}${r.kind}${suffix}`, description: `Create a ${s.kind} for a ${r.kind}.`, action: 'post', gvk: subKind, params: WRITE_PARAMS, body: schema ? { schema, required: true } : undefined, responses: [ok, { code: '201', description: 'Created', schema }, { code: '202', description: 'Accepted', schema }, UNAUTHORIZED] }));
   return ops.length ? [{ path: base, params: [c.name, ...c.scoped, PARAMS.pretty], operations: ops }] : [];
 }
