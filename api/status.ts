@@ -88,6 +88,16 @@ export function forbidden(resource: string, group: string, name: string, why: st
   });
 }
 
+/**
+ * A create in a namespace being deleted, with the NamespaceTerminating cause controllers look for
+ * (client-go's HasStatusCause) to stop retrying.
+ */
+export function namespaceTerminating(resource: string, group: string, name: string, namespace: string): StatusError {
+  const err = forbidden(resource, group, name, `unable to create new content in namespace ${namespace} because it is being terminated`);
+  err.details!.causes = [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }];
+  return err;
+}
+
 export function methodNotAllowed(message = 'the server does not allow this method on the requested resource'): StatusError {
   return new StatusError(405, 'MethodNotAllowed', message);
 }

@@ -421,6 +421,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   }
   const storageClassStore = registry.storeFor(findResource('storage.k8s.io', 'v1', 'storageclasses')!);
   const admission = new Admission(opts.admissionPlugins, {
+    namespaceState: (namespace) => registry.namespaceState(namespace),
     accounts: { serviceAccount: (ns, name) => lookup(serviceAccountsResource, ns, name) },
     escalation: new EscalationCheck({ authorizer, source: rbacSource, rulesFor: (user, namespace) => rbac.rulesFor(user, namespace) }),
     defaultStorageClass: () => {

@@ -1,10 +1,11 @@
 // The admission plugins this apiserver has, chosen with --enable-admission-plugins and
-// --disable-admission-plugins (Kubernetes' names; NamespaceLifecycle is built into the
-// stores and always on), run on every create before it is stored; and the checks every write
+// --disable-admission-plugins (Kubernetes' names; NamespaceLifecycle is always on: it runs
+// first here, and the stores check again as they write), run on every create before it is
+// stored; and the checks every write
 // goes through whatever the plugins (RBAC escalation prevention, which Kubernetes does in its
 // RBAC storage).
 import type { ResourceInfo } from '../../api/resources.js';
-import { forbidden } from '../../api/status.js';
+import { forbidden, namespaceTerminating, notFound } from '../../api/status.js';
 import type { KubeObject } from '../../api/types/meta.js';
 import type { Pod } from '../../api/types/pod.js';
 import type { UserInfo } from '../../component-base/authn/user.js';
@@ -21,6 +22,7 @@ import type { WebhookDispatcher, WebhookOutcome } from './webhooks/dispatcher.js
 import type { AdmissionAttributes, Operation } from './webhooks/matching.js';
 import { servedView, type ServedView } from './served-attributes.js';
 import { admitClaimResize, type StorageClassLookup } from './claim-resize.js';
+import type { NamespaceState } from '../registry/store.js';
 
 /** What admission needs to know of a request besides the object: for webhooks and the audit log. */
 export interface AdmissionRequest {
@@ -51,6 +53,8 @@ const RBAC_RESOURCES = new Set(['roles', 'clusterroles', 'rolebindings', 'cluste
 
 /** What the admission plugins read and call, by plugin; a part left out turns its plugin off. */
 export interface AdmissionParts {
+  /** NamespaceLifecycle: whether a namespace exists and is not being deleted. */
+  namespaceState?: (namespace: string) => Promise<NamespaceState>;
   /** ServiceAccount: a namespace's service accounts. */
   accounts: ServiceAccountLookup;
   /** RBAC escalation prevention (not a plugin in Kubernetes either: its RBAC storage does it). */
@@ -73,6 +77,7 @@ export interface AdmissionParts {
 }
 
 export class Admission {
+  private readonly namespaceState?: (namespace: string) => Promise<NamespaceState>;
   private readonly accounts: ServiceAccountLookup;
   private readonly escalation?: EscalationCheck;
   private readonly defaultStorageClass: () => string | undefined;
@@ -89,6 +94,7 @@ export class Admission {
     private readonly plugins: ReadonlySet<string>,
     parts: AdmissionParts,
   ) {
+    this.namespaceState = parts.namespaceState;
     this.accounts = parts.accounts;
     this.escalation = parts.escalation;
     this.defaultStorageClass = parts.defaultStorageClass ?? (() => undefined);
@@ -141,6 +147,14 @@ export class Admission {
    * the warnings for the client. What plugins decide goes to `annotate` (the audit log).
    */
   async admit(r: ResourceInfo, obj: KubeObject, user: UserInfo, req: AdmissionRequest = {}): Promise<string[]> {
+    // NamespaceLifecycle first, as in Kubernetes: a pod in a namespace that does not exist is
+    // told so, not that its service account is missing.
+    const namespace = r.namespaced ? obj.metadata.namespace : undefined;
+    if (namespace && this.namespaceState) {
+      const state = await this.namespaceState(namespace);
+      if (state === 'missing') throw notFound('namespaces', '', namespace);
+      if (state === 'terminating') throw namespaceTerminating(r.plural, r.group, obj.metadata.name ?? '', namespace);
+    }
     const ranged = this.limitRanged(r, obj, false, req);
     const ranges = ranged ? this.limitRanges(obj.metadata.namespace!) : [];
     if (ranged === 'Pod' && ranges.length) applyContainerDefaults(obj, ranges);

@@ -12,9 +12,9 @@ import {
   alreadyExists,
   badRequest,
   conflict,
-  forbidden,
   gone,
   notFound,
+  namespaceTerminating,
   OBJECT_MODIFIED,
   StatusError,
   timeoutError,
@@ -239,9 +239,7 @@ export class ResourceStore {
     if (!this.info.namespaced || !namespace) return;
     const state = await this.namespaceState(namespace);
     if (state === 'missing') throw notFound('namespaces', '', namespace);
-    if (state === 'terminating') {
-      throw forbidden(this.info.plural, this.info.group, name, `unable to create new content in namespace ${namespace} because it is being terminated`);
-    }
+    if (state === 'terminating') throw namespaceTerminating(this.info.plural, this.info.group, name, namespace);
   }
 
   /**

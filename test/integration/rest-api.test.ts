@@ -452,6 +452,10 @@ describe('errors', () => {
     const noNs = await call('POST', '/api/v1/namespaces/nope/configmaps', cm('x'));
     expect(noNs.status).toBe(404);
     expect(noNs.json.message).toBe('namespaces "nope" not found');
+    // NamespaceLifecycle runs before the other admission plugins: a pod hears of its namespace, not of its service account.
+    const podNoNs = await call('POST', '/api/v1/namespaces/nope/pods', { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+    expect(podNoNs.status).toBe(404);
+    expect(podNoNs.json.message).toBe('namespaces "nope" not found');
     const wrongType = await call('POST', '/apis/apps/v1/namespaces/default/deployments', { metadata: { name: 'x' }, spec: { replicas: 'three' } });
     expect(wrongType.status).toBe(400);
     // The server still serves after all of it.
@@ -465,6 +469,11 @@ describe('errors', () => {
     const res = await call('POST', '/api/v1/namespaces/closing/configmaps', cm('late'));
     expect(res.status).toBe(403);
     expect(res.json.message).toContain('because it is being terminated');
+    const pod = await call('POST', '/api/v1/namespaces/closing/pods', { metadata: { name: 'late' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+    expect(pod.status).toBe(403);
+    expect(pod.json.message).toBe('pods "late" is forbidden: unable to create new content in namespace closing because it is being terminated');
+    // The cause controllers look for to stop retrying (client-go's HasStatusCause).
+    expect(pod.json.details.causes).toEqual([{ reason: 'NamespaceTerminating', message: 'namespace closing is being terminated', field: 'metadata.namespace' }]);
   });
 
   it('answers unknown paths and unsupported verbs with Status', async () => {
