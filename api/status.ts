@@ -98,6 +98,11 @@ export function namespaceTerminating(resource: string, group: string, name: stri
   return err;
 }
 
+/** Whether a write was refused because its namespace is being deleted: every later create there fails too. */
+export function isNamespaceTerminating(err: unknown): boolean {
+  return err instanceof StatusError && err.details?.causes?.some((c) => c.reason === 'NamespaceTerminating') === true;
+}
+
 export function methodNotAllowed(message = 'the server does not allow this method on the requested resource'): StatusError {
   return new StatusError(405, 'MethodNotAllowed', message);
 }

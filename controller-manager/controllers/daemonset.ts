@@ -15,7 +15,7 @@
 import { fromLabelSelector, matches } from '../../api/labels.js';
 import { nodeMatchesPod } from '../../api/node-affinity.js';
 import { controllerRef, controllerRefTo } from '../../api/owners.js';
-import { StatusError } from '../../api/status.js';
+import { isNamespaceTerminating, StatusError } from '../../api/status.js';
 import { toleratesAll } from '../../api/tolerations.js';
 import type { ControllerRevision, DaemonSet } from '../../api/types/apps.js';
 import type { Node } from '../../api/types/core.js';
@@ -230,7 +230,7 @@ export class DaemonSetController extends Controller {
       if (r.status === 'fulfilled') this.ctx.recorder.event(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${r.value.metadata.name}`);
       else {
         this.expectations.creationSkipped(key);
-        this.ctx.recorder.event(ds, 'Warning', 'FailedCreate', `Error creating: ${(r.reason as Error).message}`);
+        if (!isNamespaceTerminating(r.reason)) this.ctx.recorder.event(ds, 'Warning', 'FailedCreate', `Error creating: ${(r.reason as Error).message}`);
       }
     }
   }

@@ -1,7 +1,7 @@
 // ReplicaSet reconcile, in the manner of Kubernetes' sample-controller tests: seed the
 // informers' caches and a fake client, run one reconcile, compare the actions it made.
 import { describe, expect, it } from 'vitest';
-import { StatusError } from '../../api/status.js';
+import { namespaceTerminating, StatusError } from '../../api/status.js';
 import type { KubeObject } from '../../api/types/meta.js';
 import { fakeWorld } from '../framework/fake-context.js';
 import { REPLICA_SET, ReplicaController } from './replicaset.js';
@@ -94,6 +94,17 @@ describe('ReplicaSet reconcile', () => {
     await expect(controller.reconcile('ns/web')).rejects.toThrow(/exceeded quota/);
     const status = client.writes('replicasets')[0]?.body as KubeObject;
     expect(status.status.conditions).toEqual([expect.objectContaining({ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate' })]);
+  });
+
+  it('reports nothing when its namespace is being deleted and refuses every create', async () => {
+    const { client, controller, seed } = setup();
+    seed('apps/v1/replicasets', rs(2));
+    seed('v1/pods');
+    client.failWhen({ verb: 'create', resource: 'pods' }, namespaceTerminating('pods', '', '', 'ns'));
+    await controller.reconcile('ns/web');
+    const status = client.writes('replicasets')[0]?.body as KubeObject;
+    expect(status.status.conditions ?? []).toEqual([]);
+    expect(client.writes('events')).toEqual([]);
   });
 
   it('does nothing for a ReplicaSet that is gone, and no pod work while it is being deleted', async () => {

@@ -3,7 +3,7 @@
 // owned pods that stop matching are released. Scale-down removes the most expendable pods
 // first. Expectations keep a stale cache from causing double creates or deletes.
 import { fromLabelSelector, matches, type Selector } from '../../api/labels.js';
-import { StatusError } from '../../api/status.js';
+import { isNamespaceTerminating, StatusError } from '../../api/status.js';
 import { rfc3339 } from '../../api/time.js';
 import { findCondition } from '../../api/conditions.js';
 import type { ReplicaSet } from '../../api/types/apps.js';
@@ -190,7 +190,8 @@ export class ReplicaController extends Controller {
       this.expectations.expectCreations(key, n);
       const result = await slowStartBatch(n, () => this.createPod(owner));
       if (result.done < n) this.expectations.creationSkipped(key, n - result.done);
-      if (result.error) {
+      // A namespace being deleted refuses every create: nothing to report (as Kubernetes does).
+      if (result.error && !isNamespaceTerminating(result.error)) {
         const message = result.error.message;
         this.ctx.recorder.event(owner, 'Warning', 'FailedCreate', `Error creating: ${message}`);
         return { reason: 'FailedCreate', message };

@@ -13,7 +13,7 @@
 //    most maxUnavailable (default 1) of the set unavailable at once; OnDelete waits for deletions.
 import { fromLabelSelector, matches } from '../../api/labels.js';
 import { controllerRef, controllerRefTo } from '../../api/owners.js';
-import { StatusError } from '../../api/status.js';
+import { isNamespaceTerminating, StatusError } from '../../api/status.js';
 import type { ControllerRevision, StatefulSet } from '../../api/types/apps.js';
 import type { KubeObject } from '../../api/types/meta.js';
 import type { Pod } from '../../api/types/pod.js';
@@ -184,6 +184,7 @@ export class StatefulSetController extends Controller {
       this.expectations.creationSkipped(key);
       // 409: the old pod of this name is still going away; its deletion brings the set back.
       if (err instanceof StatusError && err.code === 409) return;
+      if (isNamespaceTerminating(err)) return;
       this.ctx.recorder.event(set, 'Warning', 'FailedCreate', `create Pod ${name} in StatefulSet ${set.metadata.name} failed error: ${(err as Error).message}`);
       throw err;
     }

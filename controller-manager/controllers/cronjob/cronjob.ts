@@ -11,7 +11,7 @@
 //    beyond successfulJobsHistoryLimit (3) / failedJobsHistoryLimit (1) are deleted, oldest first.
 import { parseCronSchedule } from '../../../api/cron.js';
 import { controllerRef, controllerRefTo } from '../../../api/owners.js';
-import { StatusError } from '../../../api/status.js';
+import { isNamespaceTerminating, StatusError } from '../../../api/status.js';
 import { rfc3339 } from '../../../api/time.js';
 import type { CronJob, Job } from '../../../api/types/batch.js';
 import type { Informer } from '../../../client/informer.js';
@@ -167,6 +167,7 @@ export class CronJobController extends Controller {
     } catch (err) {
       // Made already (by us, before a restart): nothing to do for this time.
       if (err instanceof StatusError && err.code === 409) return undefined;
+      if (isNamespaceTerminating(err)) return undefined;
       this.ctx.recorder.event(cj, 'Warning', 'FailedCreate', `Error creating job: ${(err as Error).message}`);
       throw err;
     }

@@ -10,7 +10,7 @@
 //  - Re-creates failed pods after an exponential back-off (10 s doubling, at most 6 minutes).
 //  - suspend deletes the active pods and resumes later with a new startTime.
 import { fromLabelSelector, matches } from '../../../api/labels.js';
-import { StatusError } from '../../../api/status.js';
+import { isNamespaceTerminating, StatusError } from '../../../api/status.js';
 import { rfc3339 } from '../../../api/time.js';
 import { controllerRef, controllerRefTo } from '../../../api/owners.js';
 import type { Job } from '../../../api/types/batch.js';
@@ -376,6 +376,8 @@ export class JobController extends Controller {
       });
       this.ctx.recorder.event(job, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
     } catch (err) {
+      // A namespace being deleted refuses every create: nothing to report or retry.
+      if (isNamespaceTerminating(err)) return;
       this.ctx.recorder.event(job, 'Warning', 'FailedCreate', `Error creating: ${(err as Error).message}`);
       throw err;
     }
