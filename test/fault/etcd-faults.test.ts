@@ -1,6 +1,6 @@
 // Faults with real processes: etcd killed and restarted, the etcd leader killed in a
 // three-member cluster, answers from etcd lost on the wire, an apiserver cut off from etcd,
-// and apiservers killed under load. Every write the apiserver acknowledged must survive, no
+// etcd out of space, and apiservers killed under load. Every write the apiserver acknowledged must survive, no
 // answer may be a lie (a false AlreadyExists, Conflict or NotFound), writes must resume once
 // etcd answers, and /readyz must not say ready before the watch cache has caught up.
 import { afterEach, describe, expect, it } from 'vitest';
@@ -16,8 +16,8 @@ afterEach(async () => {
   prefix = '';
 });
 
-async function etcdCluster(size: number): Promise<EtcdCluster> {
-  const c = await EtcdCluster.start(size);
+async function etcdCluster(size: number, args: string[] = []): Promise<EtcdCluster> {
+  const c = await EtcdCluster.start(size, undefined, args);
   cleanups.push(() => c.stop());
   return c;
 }
@@ -194,6 +194,40 @@ describe('etcd killed and restarted', () => {
       return cached.body.items.some((i: any) => i.metadata.name === 'after-restart') || undefined;
     }, 5000);
   });
+});
+
+describe('etcd out of space', () => {
+  it('refuses writes with etcd\'s message, keeps serving reads, deletes and readiness, and writes again once space is freed', async () => {
+    const etcd = await etcdCluster(1, ['--quota-backend-bytes', String(16 * 1024 * 1024)]);
+    const api = await apiserver(etcd.endpoints);
+    const cms = `${api.url}/api/v1/namespaces/default/configmaps`;
+    const big = 'x'.repeat(900 * 1024);
+    let refused: { status: number; body: any } | undefined;
+    const made: string[] = [];
+    for (let i = 0; i < 100 && !refused; i++) {
+      const res = await post(cms, { metadata: { name: `big-${i}` }, data: { k: big } });
+      if (res.status === 201) made.push(`big-${i}`);
+      else refused = res;
+    }
+    expect(made.length).toBeGreaterThan(0);
+    // What Kubernetes answers: an internal error carrying etcd's own words, once.
+    expect(refused).toMatchObject({ status: 500, body: { kind: 'Status', reason: 'InternalError', message: 'Internal error occurred: etcdserver: mvcc: database space exceeded' } });
+    expect(etcd.etcdctl('alarm', 'list')).toContain('NOSPACE');
+
+    // Reads, deletes and readiness go on: etcd takes them while the alarm is raised.
+    expect((await json(`${cms}/${made[0]}`)).status).toBe(200);
+    expect((await json(cms)).body.items.length).toBe(made.length);
+    expect(await readyz(api.url)).toBe(200);
+    for (const name of made) expect((await json(`${cms}/${name}`, { method: 'DELETE' })).status).toBe(200);
+
+    // The operator's recovery (compact, defragment, disarm): the same apiserver writes again.
+    const revision = Number(/"revision":(\d+)/.exec(etcd.etcdctl('endpoint', 'status', '-w', 'json'))![1]);
+    etcd.etcdctl('compact', String(revision));
+    etcd.etcdctl('defrag');
+    etcd.etcdctl('alarm', 'disarm');
+    await waitFor('writes accepted again', async () => (await post(cms, { metadata: { name: 'after-space' }, data: { k: 'v' } })).status === 201 || undefined, 10_000, 200);
+    expect((await json(`${cms}/after-space`)).body.data).toEqual({ k: 'v' });
+  }, 120_000);
 });
 
 describe('three-member etcd', () => {

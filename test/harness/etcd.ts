@@ -66,16 +66,18 @@ export class EtcdCluster {
   private constructor(
     readonly name: string,
     readonly members: Member[],
+    private readonly args: string[],
   ) {}
 
-  static async start(size = 1, name = `fault${process.pid}`): Promise<EtcdCluster> {
+  /** `args`: more flags for every member (e.g. --quota-backend-bytes). */
+  static async start(size = 1, name = `fault${process.pid}`, args: string[] = []): Promise<EtcdCluster> {
     const members: Member[] = [];
     for (let i = 0; i < size; i++) {
       const clientPort = await freePort();
       const peerPort = await freePort();
       members.push({ name: `${name}-${i}`, clientPort, peerPort, dataDir: mkdtempSync(join(tmpdir(), 'kubette-etcd-')), endpoint: `http://127.0.0.1:${clientPort}` });
     }
-    const cluster = new EtcdCluster(name, members);
+    const cluster = new EtcdCluster(name, members, args);
     members.forEach((_, i) => cluster.launch(i));
     await Promise.all(members.map((_, i) => cluster.waitHealthy(i)));
     return cluster;
@@ -99,7 +101,14 @@ export class EtcdCluster {
       '--initial-cluster-token', this.name,
       '--initial-cluster-state', 'new',
       '--log-level', 'warn',
+      ...this.args,
     ]);
+  }
+
+  /** etcdctl against the live members; returns its output. */
+  etcdctl(...args: string[]): string {
+    const live = this.members.filter((m) => m.proc?.running);
+    return execFileSync('etcdctl', ['--endpoints', live.map((m) => m.endpoint).join(','), ...args], { env: { ...process.env, ETCDCTL_API: '3' } }).toString();
   }
 
   /** Waits until member `i` reports itself healthy (it has a leader): polled over plain HTTP, every 10 ms. */

@@ -71,5 +71,6 @@ export function definiteError(err: unknown, currentRevision = 0): Error {
   if (/compacted/i.test(details)) return new CompactedError(0);
   if (/future revision/i.test(details)) return new FutureRevisionError(currentRevision);
   if (/request is too large|larger than max|message larger/i.test(details)) return new RequestTooLargeError(details);
-  return new EtcdRequestError(`etcdserver: ${details}`);
+  // etcd's own messages mostly carry the prefix already ("etcdserver: mvcc: database space exceeded").
+  return new EtcdRequestError(details.startsWith('etcdserver: ') ? details : `etcdserver: ${details}`);
 }
