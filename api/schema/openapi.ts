@@ -5,6 +5,7 @@
 import type { KindModule } from '../kinds/kind.js';
 import { messageOf, schema as protobufSchema, type SchemaField } from '../protobuf/schema.js';
 import type { Schema } from './dsl.js';
+import { fieldDescription } from './field-descriptions.js';
 
 type OpenAPISchema = Record<string, unknown>;
 
@@ -67,6 +68,8 @@ const PATCH_STRATEGIES: Record<string, string> = {
 
 interface FieldFacts {
   valueMessage?: string;
+  /** What the field means (field-descriptions.ts), for kubectl explain. */
+  description?: string;
   enum?: string[];
   /** The field's strategic merge patch metadata as Go's tags give it, when the field is known. */
   patch?: { strategy?: string; mergeKey?: string };
@@ -84,8 +87,10 @@ function fieldFacts(message: string | undefined, name: string): FieldFacts {
   const m = typeof t === 'string' ? t : t[1];
   const byField = Object.hasOwn(protobufSchema.enums, d.message) ? protobufSchema.enums[d.message] : undefined;
   const strategy = PATCH_STRATEGIES[`${d.message}.${name}`] ?? (d.field[3].includes('s') ? 'merge' : undefined);
+  const description = fieldDescription(d.message, name);
   return {
     ...(Object.hasOwn(protobufSchema.messages, m) ? { valueMessage: m } : {}),
+    ...(description ? { description } : {}),
     ...(byField && Object.hasOwn(byField, name) ? { enum: byField[name] } : {}),
     patch: { strategy, mergeKey: d.field[4] || undefined },
   };
@@ -135,6 +140,7 @@ export function openAPIOf(schema: Schema, message?: string, components?: Compone
           if (facts.patch.strategy) out['x-kubernetes-patch-strategy'] = facts.patch.strategy;
           if (facts.patch.mergeKey) out['x-kubernetes-patch-merge-key'] = facts.patch.mergeKey;
         }
+        if (facts.description) out.description = facts.description;
         const values = facts.enum;
         if (!values) return out;
         // A list of enum values (a Service's ipFamilies) has the enum on its items.

@@ -69,7 +69,7 @@ describe.each(['1.32', '1.27', '1.33'])('kubectl %s', (version) => {
     const v3 = (await (await fetch(`${api.url}/openapi/v3/api/v1`)).json()) as { components: { schemas: Record<string, any> } };
     const core = v3.components.schemas;
     expect(core['io.k8s.api.core.v1.Pod'].properties.spec.allOf).toEqual([{ $ref: '#/components/schemas/io.k8s.api.core.v1.PodSpec' }]);
-    expect(core['io.k8s.api.core.v1.PodSpec'].properties.restartPolicy).toEqual({ type: 'string', enum: ['Always', 'Never', 'OnFailure'] });
+    expect(core['io.k8s.api.core.v1.PodSpec'].properties.restartPolicy).toEqual({ type: 'string', enum: ['Always', 'Never', 'OnFailure'], description: expect.stringContaining('OnFailure') });
     expect(core['io.k8s.api.core.v1.PersistentVolumeClaimSpec'].properties.accessModes.items).toEqual({ type: 'string', enum: ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'] });
     if (version !== '1.27') {
       expect(await k.ok(['explain', 'pod.spec.restartPolicy'])).toMatch(/FIELD: restartPolicy <string>\nENUM:\n\s+Always\n\s+Never\n\s+OnFailure\n/);
@@ -78,6 +78,11 @@ describe.each(['1.32', '1.27', '1.33'])('kubectl %s', (version) => {
       expect(await k.ok(['explain', 'service.spec.type'])).toMatch(/ENUM:\n\s+ClusterIP\n\s+ExternalName\n\s+LoadBalancer\n\s+NodePort\n/);
     }
     expect(await k.ok(['explain', 'pod.spec.containers.image'])).not.toContain('ENUM');
+    // What the fields mean (our words), on plain and on typed fields, as kubectl explain prints them.
+    expect(await k.ok(['explain', 'deployment.spec.replicas'])).toMatch(/DESCRIPTION:\n\s+How many pods are wanted/);
+    expect(await k.ok(['explain', 'pod.spec'])).toMatch(/tolerations\s+<\[\]Toleration>\n\s+The node taints this pod tolerates\./);
+    expect(await k.ok(['explain', 'service.metadata.resourceVersion'])).toMatch(/optimistic\s+concurrency/);
+    expect(await k.ok(['explain', 'cronjob.spec.schedule'])).toMatch(/cron\s+syntax/);
   });
 
   it('serves OpenAPI v2 as JSON with every kind, and as the protobuf kubectl reads (explain --output=plaintext-openapiv2)', async () => {
