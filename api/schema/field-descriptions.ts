@@ -7,6 +7,8 @@ const CORE = 'k8s.io.api.core.v1.';
 const APPS = 'k8s.io.api.apps.v1.';
 const BATCH = 'k8s.io.api.batch.v1.';
 const META = 'k8s.io.apimachinery.pkg.apis.meta.v1.';
+const NETWORKING = 'k8s.io.api.networking.v1.';
+const RBAC = 'k8s.io.api.rbac.v1.';
 
 const BY_TYPE: Record<string, Record<string, string>> = {
   [`${META}ObjectMeta`]: {
@@ -212,6 +214,166 @@ const BY_TYPE: Record<string, Record<string, string>> = {
     value: 'The taint value tolerated, with operator Equal.',
     effect: 'The taint effect tolerated (NoSchedule, PreferNoSchedule, NoExecute); empty tolerates all.',
     tolerationSeconds: 'For NoExecute taints: how long the pod stays bound after the taint appears before it is evicted.',
+  },
+  [`${META}OwnerReference`]: {
+    apiVersion: 'The API version of the owner.',
+    kind: 'The kind of the owner.',
+    name: 'The name of the owner.',
+    uid: 'The uid of the owner: a new object of the same name is a different owner.',
+    controller: 'Whether the owner is the controller managing this object (at most one owner is).',
+    blockOwnerDeletion: 'Whether a foreground deletion of the owner waits until this object is gone.',
+  },
+  [`${CORE}Volume`]: {
+    name: 'The volume\'s name, which volumeMounts refer to; unique in the pod.',
+  },
+  [`${CORE}VolumeSource`]: {
+    hostPath: 'A file or directory of the node, mounted into the pod.',
+    emptyDir: 'An empty directory made when the pod starts on a node and deleted with the pod.',
+    secret: 'The keys of a Secret, as files.',
+    configMap: 'The keys of a ConfigMap, as files.',
+    persistentVolumeClaim: 'The volume bound to a PersistentVolumeClaim in the pod\'s namespace.',
+    downwardAPI: 'Fields of the pod and resources of its containers, as files.',
+    projected: 'Several sources (Secrets, ConfigMaps, downward API, service account tokens) merged into one directory.',
+    ephemeral: 'A volume from a claim made for this pod from a template and deleted with it.',
+    csi: 'A volume from a CSI driver, described inline.',
+    nfs: 'An NFS export.',
+    image: 'The content of an OCI image or artifact, read-only.',
+  },
+  [`${CORE}KeyToPath`]: {
+    key: 'The key to project.',
+    path: 'The relative path of the file the key becomes.',
+    mode: 'The file\'s permission bits (the volume\'s defaultMode unless given).',
+  },
+  [`${CORE}EnvVarSource`]: {
+    fieldRef: 'A field of the pod: metadata.name, metadata.namespace, metadata.uid, metadata.labels[\'<key>\'], metadata.annotations[\'<key>\'], spec.nodeName, spec.serviceAccountName, status.hostIP, status.hostIPs, status.podIP or status.podIPs.',
+    resourceFieldRef: 'A resource request or limit of a container (limits.cpu, requests.memory, ...).',
+    configMapKeyRef: 'A key of a ConfigMap in the pod\'s namespace.',
+    secretKeyRef: 'A key of a Secret in the pod\'s namespace.',
+  },
+  [`${CORE}HTTPGetAction`]: {
+    path: 'The path to request.',
+    port: 'The port, by number or by the name of a container port.',
+    host: 'The host to connect to (the pod\'s address unless given); the Host header can be set in httpHeaders instead.',
+    scheme: 'HTTP (the default) or HTTPS (the certificate is not verified).',
+    httpHeaders: 'Headers to send.',
+  },
+  [`${CORE}ExecAction`]: {
+    command: 'The command to run in the container, not through a shell; exit status 0 counts as success.',
+  },
+  [`${CORE}Lifecycle`]: {
+    postStart: 'Run right after the container is created; the container is not marked running until it returns, and is killed if it fails.',
+    preStop: 'Run before the container is stopped (on deletion, or a failed liveness probe); the grace period counts its time.',
+  },
+  [`${CORE}SecurityContext`]: {
+    capabilities: 'Linux capabilities to add to or drop from the runtime\'s default set.',
+    privileged: 'Whether the container runs privileged: as root on the node, with every device.',
+    runAsUser: 'The user ID the container\'s process runs as (the image\'s unless given).',
+    runAsGroup: 'The primary group ID of the container\'s process.',
+    runAsNonRoot: 'When true, the kubelet refuses to start the container if it would run as user 0.',
+    readOnlyRootFilesystem: 'Whether the container\'s root filesystem is read-only.',
+    allowPrivilegeEscalation: 'Whether a process may gain more privileges than its parent (no_new_privs is set when false).',
+    seccompProfile: 'The seccomp profile of the container.',
+    appArmorProfile: 'The AppArmor profile of the container.',
+  },
+  [`${CORE}PodSecurityContext`]: {
+    runAsUser: 'The user ID every container runs as, unless its own securityContext says otherwise.',
+    runAsGroup: 'The primary group ID of every container\'s process.',
+    runAsNonRoot: 'When true, the kubelet refuses to start a container that would run as user 0.',
+    supplementalGroups: 'Group IDs added to every container\'s process.',
+    fsGroup: 'A group that owns the pod\'s volumes and is added to every container\'s process.',
+    sysctls: 'Namespaced kernel parameters set for the pod.',
+    seccompProfile: 'The seccomp profile of every container.',
+  },
+  [`${CORE}Affinity`]: {
+    nodeAffinity: 'Rules on the labels of the node the pod may run on (required) or prefers (preferred).',
+    podAffinity: 'Rules placing the pod in the same topology domain as other pods.',
+    podAntiAffinity: 'Rules keeping the pod out of topology domains where other pods run.',
+  },
+  [`${CORE}NodeSpec`]: {
+    podCIDR: 'The address range of the node\'s pods.',
+    podCIDRs: 'The address ranges of the node\'s pods, one per IP family.',
+    providerID: 'The node\'s identifier at its cloud provider.',
+    unschedulable: 'When true (kubectl cordon), no new pods are scheduled onto the node.',
+    taints: 'Taints that keep away pods not tolerating them.',
+  },
+  [`${CORE}NodeStatus`]: {
+    capacity: 'The node\'s total resources.',
+    allocatable: 'The resources available to pods: capacity minus what the system reserves.',
+    conditions: 'The node\'s conditions (Ready, MemoryPressure, DiskPressure, PIDPressure...).',
+    addresses: 'The node\'s addresses (InternalIP, Hostname...).',
+    daemonEndpoints: 'The port of the kubelet\'s API.',
+    nodeInfo: 'Versions and identifiers of the node\'s system, runtime and kubelet.',
+    images: 'Container images on the node.',
+  },
+  [`${CORE}PersistentVolumeClaimSpec`]: {
+    accessModes: 'How the volume may be mounted: ReadWriteOnce, ReadOnlyMany, ReadWriteMany or ReadWriteOncePod.',
+    selector: 'Labels a pre-existing PersistentVolume must have to be bound to this claim.',
+    resources: 'The storage wanted (requests.storage); a bound claim may ask for more if its class allows expansion.',
+    volumeName: 'The PersistentVolume bound to this claim; set by the binder, or by the user to ask for a given one.',
+    storageClassName: 'The StorageClass of the volume (the default class unless given; "" asks for a volume of no class).',
+    volumeMode: 'Filesystem (the default) or Block.',
+    dataSource: 'An existing volume snapshot or claim to populate the new volume from.',
+    dataSourceRef: 'Any object to populate the new volume from.',
+  },
+  [`${CORE}ServiceAccount`]: {
+    secrets: 'Secrets pods running as this account may use (legacy); pods get projected tokens instead.',
+    imagePullSecrets: 'Image pull credentials added to every pod that runs as this account.',
+    automountServiceAccountToken: 'Whether pods running as this account get its token mounted, unless the pod says otherwise.',
+  },
+  [`${NETWORKING}IngressSpec`]: {
+    ingressClassName: 'The IngressClass, i.e. the controller that implements this Ingress.',
+    defaultBackend: 'Where requests that match no rule go.',
+    tls: 'Hosts served over TLS, with the Secret holding their certificate.',
+    rules: 'Host and path rules mapping requests to backends.',
+  },
+  [`${NETWORKING}IngressRule`]: {
+    host: 'The host name the rule applies to (every host unless given); may start with a wildcard label.',
+  },
+  [`${NETWORKING}HTTPIngressPath`]: {
+    path: 'The path requests must match.',
+    pathType: 'How path is matched: Exact, Prefix (by path elements) or ImplementationSpecific.',
+    backend: 'Where matching requests go.',
+  },
+  [`${NETWORKING}IngressBackend`]: {
+    service: 'A Service of the Ingress\'s namespace, and one of its ports.',
+    resource: 'Another object of the Ingress\'s namespace, instead of a Service.',
+  },
+  [`${NETWORKING}NetworkPolicySpec`]: {
+    podSelector: 'The pods of the namespace the policy applies to; an empty selector picks every pod.',
+    ingress: 'Traffic allowed to reach the selected pods (when Ingress is among policyTypes).',
+    egress: 'Traffic allowed to leave the selected pods (when Egress is among policyTypes).',
+    policyTypes: 'Which directions the policy restricts: Ingress, Egress or both.',
+  },
+  [`${RBAC}PolicyRule`]: {
+    verbs: 'The verbs allowed (get, list, watch, create, update, patch, delete, deletecollection, or * for all).',
+    apiGroups: 'The API groups of the resources ("" is the core group, * every group).',
+    resources: 'The resources allowed, as plural names, with /subresource for a subresource; * for all.',
+    resourceNames: 'Names of the objects allowed; every object when empty.',
+    nonResourceURLs: 'Non-resource paths allowed (e.g. /healthz, /metrics), in ClusterRoles only; a trailing * matches a prefix.',
+  },
+  [`${RBAC}Subject`]: {
+    kind: 'User, Group or ServiceAccount.',
+    apiGroup: 'rbac.authorization.k8s.io for users and groups, "" for service accounts.',
+    name: 'The name of the user, group or service account.',
+    namespace: 'For a service account: its namespace.',
+  },
+  [`${RBAC}RoleRef`]: {
+    apiGroup: 'rbac.authorization.k8s.io.',
+    kind: 'Role or ClusterRole.',
+    name: 'The name of the role granted. It cannot change: make a new binding instead.',
+  },
+  ['k8s.io.api.policy.v1.PodDisruptionBudgetSpec']: {
+    minAvailable: 'How many selected pods, or what percentage, must stay available through an eviction.',
+    selector: 'The pods the budget protects.',
+    maxUnavailable: 'How many selected pods, or what percentage, may be unavailable after an eviction. Exclusive with minAvailable.',
+    unhealthyPodEvictionPolicy: 'When running but not ready pods may be evicted: IfHealthyBudget (the default) or AlwaysAllow.',
+  },
+  ['k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerSpec']: {
+    scaleTargetRef: 'The workload scaled, through its scale subresource.',
+    minReplicas: 'The fewest replicas (1 unless given).',
+    maxReplicas: 'The most replicas.',
+    metrics: 'The metrics and targets the replica count is computed from (80% average CPU utilization unless given).',
+    behavior: 'How fast scaling up and down may go, and the stabilization windows.',
   },
   [`${APPS}DeploymentSpec`]: {
     replicas: 'How many pods are wanted (1 unless given).',
