@@ -1,9 +1,8 @@
 // The admission plugins this apiserver has, chosen with --enable-admission-plugins and
 // --disable-admission-plugins (Kubernetes' names; NamespaceLifecycle is always on: it runs
 // first here, and the stores check again as they write), run on every create before it is
-// stored; and the checks every write
-// goes through whatever the plugins (RBAC escalation prevention, which Kubernetes does in its
-// RBAC storage).
+// stored; and the checks every write goes through whatever the plugins (RBAC escalation
+// prevention, which Kubernetes does in its RBAC storage).
 import type { ResourceInfo } from '../../api/resources.js';
 import { forbidden, namespaceTerminating, notFound } from '../../api/status.js';
 import type { KubeObject } from '../../api/types/meta.js';
