@@ -24,6 +24,7 @@ import { StatusManager } from './pod/status-manager.js';
 import { NodeAdmission } from './pod/admission.js';
 import { removePodDir } from './container/volumes.js';
 import { ServiceAccountTokenManager } from './pod/service-account-tokens.js';
+import { pullSecretsOf } from './pod/pull-secrets.js';
 import { collectResourceMetrics, collectUsage } from './stats/collector.js';
 import { CPURates, summaryOf, type Summary } from './stats/summary.js';
 import { EvictionManager, REASON_EVICTED, type EvictionSettings } from './eviction/manager.js';
@@ -85,7 +86,7 @@ export class Kubelet {
       client,
       recorder,
       prober,
-      puller: new ImagePuller(runtime, recorder),
+      puller: new ImagePuller(runtime, recorder, (pod) => pullSecretsOf(client, pod)),
       statuses: new StatusManager(client, log),
       tokens: new ServiceAccountTokenManager(client, log),
       services: () => this.services.list(),

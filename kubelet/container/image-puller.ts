@@ -1,10 +1,17 @@
 // Makes a container's image present by its imagePullPolicy, with the kubelet's events and
-// per-image back-off (ErrImagePull, then ImagePullBackOff until the window passes).
+// per-image back-off (ErrImagePull, then ImagePullBackOff until the window passes). A pull uses
+// the pod's image pull secrets (pull-credentials.ts): each credential for the image's registry
+// in turn, or none when no secret names that registry.
 import { formatGoDuration } from '../../api/go-duration.js';
+import type { Secret } from '../../api/types/core.js';
 import type { Container, Pod } from '../../api/types/pod.js';
 import type { EventRecorder } from '../../client/events.js';
 import { Backoff } from './backoff.js';
-import type { ContainerRuntime } from '../runtime/runtime.js';
+import { credentialsFor } from './pull-credentials.js';
+import type { ContainerRuntime, RegistryAuth } from '../runtime/runtime.js';
+
+/** The pod's image pull secrets that could be read, and the names of those that could not. */
+export type PullSecretSource = (pod: Pod) => Promise<{ secrets: Secret[]; missing: string[] }>;
 
 export type PullResult = { ok: true } | { ok: false; reason: 'ErrImagePull' | 'ImagePullBackOff' | 'ErrImageNeverPull'; message: string };
 
@@ -15,7 +22,33 @@ export class ImagePuller {
   constructor(
     private readonly runtime: ContainerRuntime,
     private readonly recorder: EventRecorder,
+    private readonly pullSecrets: PullSecretSource = async () => ({ secrets: [], missing: [] }),
   ) {}
+
+  /** The credentials the pod's pull secrets hold for the image's registry (none: pull anonymously); says which secrets it could not read, as Kubernetes' kubelet does before pulling. */
+  private async credentials(pod: Pod, image: string): Promise<RegistryAuth[]> {
+    if (!(pod.spec.imagePullSecrets ?? []).some((s) => s?.name)) return [];
+    const { secrets, missing } = await this.pullSecrets(pod);
+    if (missing.length) {
+      this.recorder.event(pod, 'Warning', 'FailedToRetrieveImagePullSecret', `Unable to retrieve some image pull secrets (${missing.join(', ')}); attempting to pull the image may not succeed.`);
+    }
+    return credentialsFor(image, secrets);
+  }
+
+  /** Pulls with each credential in turn until one works; anonymously when there is none. */
+  private async pull(image: string, credentials: RegistryAuth[]): Promise<{ sizeBytes: number }> {
+    if (!credentials.length) return this.runtime.pullImage(image);
+    const errors: string[] = [];
+    for (const auth of credentials) {
+      try {
+        return await this.runtime.pullImage(image, auth);
+      } catch (err) {
+        errors.push((err as Error).message);
+      }
+    }
+    // Kubernetes' aggregate error: one message as it is, several in brackets.
+    throw new Error(errors.length === 1 ? errors[0] : `[${errors.join(', ')}]`);
+  }
 
   async ensure(pod: Pod, c: Container, fieldPath: string): Promise<PullResult> {
     const image = c.image;
@@ -40,11 +73,12 @@ export class ImagePuller {
       this.recorder.event(pod, 'Warning', 'Failed', 'Error: ImagePullBackOff', fieldPath);
       return { ok: false, reason: 'ImagePullBackOff', message };
     }
+    const credentials = await this.credentials(pod, image);
     this.recorder.event(pod, 'Normal', 'Pulling', `Pulling image "${image}"`, fieldPath);
     const started = Date.now();
     let pulled: { sizeBytes: number };
     try {
-      pulled = await this.runtime.pullImage(image);
+      pulled = await this.pull(image, credentials);
     } catch (err) {
       this.backoff.next(key, Date.now());
       this.lastFailure.set(key, Date.now());

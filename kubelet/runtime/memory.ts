@@ -21,6 +21,7 @@ import {
   type PodSandboxConfig,
   type PodSandboxFilter,
   type PodSandboxStatus,
+  type RegistryAuth,
   type RuntimeVolume,
 } from './runtime.js';
 
@@ -63,6 +64,8 @@ export class MemoryRuntime implements ContainerRuntime {
   onExec: (id: string, command: string[]) => ExecResult = () => ({ exitCode: 0 });
   /** Images whose pull fails (as from a registry that does not have them). */
   readonly unpullable = new Set<string>();
+  /** Images that pull only with these credentials. */
+  readonly privateImages = new Map<string, { username: string; password: string }>();
   /** The user each image runs as (default: none given, so root). */
   readonly imageUsers = new Map<string, { uid?: number; username?: string }>();
 
@@ -145,9 +148,13 @@ export class MemoryRuntime implements ContainerRuntime {
     return { ...this.imageUsers.get(image) };
   }
 
-  async pullImage(image: string): Promise<{ sizeBytes: number }> {
-    this.calls.push(`pull ${image}`);
+  async pullImage(image: string, auth?: RegistryAuth): Promise<{ sizeBytes: number }> {
+    this.calls.push(auth ? `pull ${image} as ${auth.username ?? '?'}` : `pull ${image}`);
     if (this.unpullable.has(image)) throw new RuntimeError(`pull access denied for ${image}`, 404);
+    const wanted = this.privateImages.get(image);
+    if (wanted && (auth?.username !== wanted.username || auth?.password !== wanted.password)) {
+      throw new RuntimeError(auth ? `Head "${image}": unauthorized: bad credentials for ${auth.username}` : `Head "${image}": no basic auth credentials`, 500);
+    }
     this.addImage(image);
     return { sizeBytes: IMAGE_SIZE };
   }

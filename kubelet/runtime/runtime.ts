@@ -272,13 +272,23 @@ export interface RuntimeService {
   removeVolume(name: string): Promise<void>;
 }
 
+/** Credentials for a registry, as the Docker Engine's X-Registry-Auth header carries them (CRI's AuthConfig). */
+export interface RegistryAuth {
+  username?: string;
+  password?: string;
+  email?: string;
+  identitytoken?: string;
+  registrytoken?: string;
+  serveraddress: string;
+}
+
 export interface ImageService {
   /** The image's id if it is present locally. */
   imageID(image: string): Promise<string | undefined>;
   /** The user a present image runs as: a uid, or a name the image's /etc/passwd resolves; neither means root. */
   imageUser(image: string): Promise<{ uid?: number; username?: string }>;
-  /** Pulls the image; answers its size as now present (CRI's ImageStatus after PullImage). */
-  pullImage(image: string): Promise<{ sizeBytes: number }>;
+  /** Pulls the image, with `auth` for its registry if given; answers its size as now present (CRI's ImageStatus after PullImage). */
+  pullImage(image: string, auth?: RegistryAuth): Promise<{ sizeBytes: number }>;
   /** Local images, for the node's status. */
   listImages(): Promise<Array<{ names: string[]; sizeBytes: number }>>;
   /** Where the runtime keeps its images (CRI's ImageFsInfo mountpoint); undefined if it will not say. */

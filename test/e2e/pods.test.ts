@@ -13,6 +13,7 @@ import { removeNodeContainers, startCluster, type Cluster } from '../harness/clu
 import { startComponent } from '../harness/components.js';
 import { kubectlWithKubeconfig } from '../harness/kubectl.js';
 import { freePort, waitFor } from '../harness/ports.js';
+import { startRegistry } from '../harness/registry.js';
 
 type Obj = Record<string, any>;
 let cluster: Cluster;
@@ -169,6 +170,42 @@ print(out.strip())
     });
     expect(output.trim()).toBe('node-5');
   });
+});
+
+describe('images from a private registry', () => {
+  it("pulls with the pod's image pull secret or its service account's, refuses without, and says which secrets it could not read", async () => {
+    const registry = await startRegistry({ username: 'robot', password: 's3cret', images: { 'private/box:1.0': 'busybox:1.36' } });
+    const image = `${registry.host}/private/box:1.0`;
+    const podWith = (name: string, spec: Obj) => JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image, imagePullPolicy: 'Always', command: ['sleep', '3600'] }], ...spec } });
+    try {
+      await kubectl.ok(['create', 'secret', 'docker-registry', 'regcred', `--docker-server=${registry.host}`, '--docker-username=robot', '--docker-password=s3cret']);
+      await kubectl.ok(['create', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'puller' }, imagePullSecrets: [{ name: 'regcred' }] }));
+      // A secret that does not exist is reported; the one that does is used.
+      await kubectl.ok(['create', '-f', '-'], podWith('private-ok', { imagePullSecrets: [{ name: 'nope' }, { name: 'regcred' }] }));
+      await kubectl.ok(['create', '-f', '-'], podWith('private-anonymous', {}));
+      await kubectl.ok(['create', '-f', '-'], podWith('private-by-account', { serviceAccountName: 'puller' }));
+      await waitPod('private-ok', 'running', running);
+      const byAccount = await waitPod('private-by-account', 'running', running);
+      // The ServiceAccount admission plugin gave the pod the account's pull secrets.
+      expect(byAccount.spec.imagePullSecrets).toEqual([{ name: 'regcred' }]);
+      const refused = await waitPod('private-anonymous', 'refused', (p) => ['ErrImagePull', 'ImagePullBackOff'].includes(p.status?.containerStatuses?.[0]?.state?.waiting?.reason));
+      expect(refused.status.containerStatuses[0].state.waiting.message).toMatch(/no basic auth credentials|Back-off pulling image/);
+      const failed = await kubectl.ok(['get', 'events', '--field-selector', 'involvedObject.name=private-anonymous,reason=Failed', '-o', 'jsonpath={.items[*].message}']);
+      expect(failed).toContain(`Failed to pull image "${image}"`);
+      expect(failed).toContain('no basic auth credentials');
+      const missing = await kubectl.ok(['get', 'events', '--field-selector', 'involvedObject.name=private-ok,reason=FailedToRetrieveImagePullSecret', '-o', 'jsonpath={.items[*].message}']);
+      expect(missing).toContain('Unable to retrieve some image pull secrets (nope); attempting to pull the image may not succeed.');
+      // The registry saw authenticated pulls of the manifest, and unauthenticated attempts refused.
+      expect(registry.log).toContain('HEAD /v2/private/box/manifests/1.0 200');
+      expect(registry.log.some((l) => l.endsWith(' 401'))).toBe(true);
+    } finally {
+      await kubectl.run(['delete', 'pod', 'private-ok', 'private-anonymous', 'private-by-account', '--wait=false']);
+      await kubectl.run(['delete', 'serviceaccount', 'puller']);
+      await kubectl.run(['delete', 'secret', 'regcred']);
+      await registry.stop();
+      spawnSync('docker', ['rmi', '-f', image]);
+    }
+  }, 120_000);
 });
 
 describe('what reaches Docker', () => {

@@ -5,7 +5,7 @@
 import { Agent, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { PassThrough, Writable, type Readable } from 'node:stream';
-import type { ExecOptions, ExecSession, LogOptions } from '../runtime.js';
+import type { ExecOptions, ExecSession, LogOptions, RegistryAuth } from '../runtime.js';
 import { RuntimeError } from '../runtime.js';
 
 const API = '/v1.41';
@@ -136,14 +136,14 @@ export class DockerEngine {
   constructor(private readonly socketPath = '/var/run/docker.sock') {}
 
   /** One request; resolves with the response once its headers arrive (within a minute). */
-  private send(method: string, path: string, opts: { body?: string; signal?: AbortSignal } = {}): Promise<IncomingMessage> {
+  private send(method: string, path: string, opts: { body?: string; signal?: AbortSignal; headers?: Record<string, string> } = {}): Promise<IncomingMessage> {
     return new Promise<IncomingMessage>((resolve, reject) => {
       const req = httpRequest({
         socketPath: this.socketPath,
         agent: this.agent,
         method,
         path,
-        headers: opts.body !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(opts.body) } : {},
+        headers: { ...(opts.body !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(opts.body) } : {}), ...opts.headers },
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
       const timer = setTimeout(() => req.destroy(new RuntimeError(`docker ${method} ${path}: no answer within 60s`, 504)), 60_000);
@@ -213,9 +213,15 @@ export class DockerEngine {
     return (await this.call<{ Config?: { User?: string } | null }>('GET', `/images/${encodeURIComponent(image)}/json`)).Config?.User ?? '';
   }
 
-  async pullImage(image: string): Promise<void> {
+  /**
+   * Pulls `image`, with `auth` for its registry if given: the Engine API's X-Registry-Auth, its
+   * JSON in URL-safe base64 with padding (Docker 20.10 ignores the header without it).
+   */
+  async pullImage(image: string, auth?: RegistryAuth): Promise<void> {
     const { name, tag } = splitImage(image);
-    const res = await this.send('POST', `${API}/images/create?fromImage=${encodeURIComponent(name)}&tag=${encodeURIComponent(tag)}`);
+    const encoded = auth ? Buffer.from(JSON.stringify(auth)).toString('base64').replaceAll('+', '-').replaceAll('/', '_') : undefined;
+    const headers: Record<string, string> = encoded ? { 'x-registry-auth': encoded } : {};
+    const res = await this.send('POST', `${API}/images/create?fromImage=${encodeURIComponent(name)}&tag=${encodeURIComponent(tag)}`, { headers });
     const text = await readText(res);
     if (res.statusCode !== 200) throw new RuntimeError(errorMessage(text) || `pull of ${image} failed: HTTP ${res.statusCode}`, res.statusCode ?? 0);
     // Errors during the pull arrive inside the 200 progress stream.

@@ -17,6 +17,7 @@ import type {
   ExecSession,
   LogOptions,
   PodSandboxConfig,
+  RegistryAuth,
   PortConnection,
   PodSandboxFilter,
   PodSandboxStatus,
@@ -128,8 +129,8 @@ export class DockerRuntime implements ContainerRuntime {
     return this.engine.imageID(image);
   }
 
-  async pullImage(image: string) {
-    await this.engine.pullImage(image);
+  async pullImage(image: string, auth?: RegistryAuth) {
+    await this.engine.pullImage(image, auth);
     return { sizeBytes: await this.engine.imageSize(image) };
   }
 
