@@ -26,6 +26,7 @@ import { removePodDir } from './container/volumes.js';
 import { ServiceAccountTokenManager } from './pod/service-account-tokens.js';
 import { pullSecretsOf } from './pod/pull-secrets.js';
 import { collectResourceMetrics, collectUsage } from './stats/collector.js';
+import { nodeNetwork } from './stats/node-network.js';
 import { CPURates, summaryOf, type Summary } from './stats/summary.js';
 import { EvictionManager, REASON_EVICTED, type EvictionSettings } from './eviction/manager.js';
 import { observeNode } from './eviction/observations.js';
@@ -139,9 +140,9 @@ export class Kubelet {
     return collectResourceMetrics(this.runtime, this.settings.nodeName);
   }
 
-  /** /stats/summary: the Summary API's CPU and memory of the node, its pods and containers. */
+  /** /stats/summary: the Summary API's CPU and memory of the node, its pods and containers, and their networks. */
   async statsSummary(): Promise<Summary> {
-    const [usage, observations] = await Promise.all([collectUsage(this.runtime, this.settings.nodeName), this.observeNode()]);
+    const [usage, observations] = await Promise.all([collectUsage(this.runtime, this.settings.nodeName, undefined, nodeNetwork), this.observeNode()]);
     return summaryOf(this.settings.nodeName, this.startedAt, usage, this.cpuRates, (uid) => this.byUid.get(uid)?.status?.startTime, observations);
   }
 

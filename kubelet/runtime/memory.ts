@@ -21,6 +21,8 @@ import {
   type PodSandboxConfig,
   type PodSandboxFilter,
   type PodSandboxStatus,
+  type PodSandboxStats,
+  type NetworkInterfaceStats,
   type RegistryAuth,
   type RuntimeVolume,
 } from './runtime.js';
@@ -133,6 +135,14 @@ export class MemoryRuntime implements ContainerRuntime {
   async containerStats(id: string): Promise<ContainerStats> {
     this.container(id);
     return { timestamp: Date.now(), cpuUsageCoreNanoSeconds: 0, memoryWorkingSetBytes: 0, ...this.usage.get(id) };
+  }
+
+  /** What podSandboxStats reports for each sandbox's network (default: eth0, nothing sent). */
+  readonly networkUsage = new Map<string, NetworkInterfaceStats[]>();
+
+  async podSandboxStats(id: string): Promise<PodSandboxStats> {
+    this.sandbox(id);
+    return { timestamp: Date.now(), interfaces: this.networkUsage.get(id) ?? [{ name: 'eth0', rxBytes: 0, rxErrors: 0, txBytes: 0, txErrors: 0 }] };
   }
 
   /** What containerDiskUsage reports for each container (default: nothing written). */

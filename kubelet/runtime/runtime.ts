@@ -169,6 +169,22 @@ export interface ContainerStats {
   processCount?: number;
 }
 
+/** One network interface's counters since it came up. */
+export interface NetworkInterfaceStats {
+  name: string;
+  rxBytes: number;
+  rxErrors: number;
+  txBytes: number;
+  txErrors: number;
+}
+
+/** A sandbox's counters (CRI's PodSandboxStats): its network namespace's interfaces; none with the host's network. */
+export interface PodSandboxStats {
+  /** When it was read, in milliseconds since the epoch. */
+  timestamp: number;
+  interfaces: NetworkInterfaceStats[];
+}
+
 export interface ContainerFilter {
   podSandboxId?: string;
   /** Every one of these labels. */
@@ -246,6 +262,8 @@ export interface RuntimeService {
   containerStatus(id: string): Promise<ContainerStatus>;
   /** A running container's CPU and memory usage now. */
   containerStats(id: string): Promise<ContainerStats>;
+  /** A ready sandbox's network counters now. */
+  podSandboxStats(id: string): Promise<PodSandboxStats>;
   /** Bytes the container has written to its own filesystem (its writable layer). */
   containerDiskUsage(id: string): Promise<number>;
 

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Usage } from './collector.js';
+import { collectUsage } from './collector.js';
+import { parseNetDev } from './node-network.js';
 import { CPURates, summaryOf } from './summary.js';
+import { MemoryRuntime } from '../runtime/memory.js';
+import { LABEL_NODE, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID } from '../pod/observed.js';
 
 const T0 = Date.parse('2026-12-06T10:00:00.400Z');
 
@@ -55,5 +59,40 @@ describe('the Summary API', () => {
     const third = summaryOf('n1', T0, usage(T0 + 4000, { node: 14e9, a: 0.1e9, b: 0 }), rates, () => undefined);
     expect(third.pods[0]!.containers[0]!.cpu.usageNanoCores).toBeUndefined();
     expect(third.node.cpu?.usageNanoCores).toBe(0.5e9);
+  });
+
+  it("reports the node's interfaces and each pod's (its sandbox's), eth0's figures at the top, as Kubernetes does", async () => {
+    const runtime = new MemoryRuntime();
+    const sandbox = (uid: string, name: string) => runtime.runPodSandbox({ metadata: { name, namespace: 'ns', uid, attempt: 0 }, hostname: name, labels: { [LABEL_NODE]: 'n1', [LABEL_POD_UID]: uid }, hostNetwork: false, hostIPC: false, hostPID: false, sysctls: {}, portMappings: [], hostAliases: [] });
+    const web = await sandbox('u1', 'web');
+    await sandbox('u2', 'idle');
+    runtime.networkUsage.set(web, [{ name: 'eth0', rxBytes: 1200, rxErrors: 1, txBytes: 3400, txErrors: 0 }]);
+    runtime.addImage('busybox');
+    const c = await runtime.createContainer(web, { metadata: { name: 'a', attempt: 0 }, image: 'busybox', labels: { [LABEL_NODE]: 'n1', [LABEL_POD_UID]: 'u1', [LABEL_POD_NAME]: 'web', [LABEL_POD_NAMESPACE]: 'ns' } } as never, {} as never);
+    await runtime.startContainer(c);
+    const node = [{ name: 'ens4', rxBytes: 10, rxErrors: 0, txBytes: 20, txErrors: 0 }, { name: 'eth0', rxBytes: 100, rxErrors: 2, txBytes: 200, txErrors: 3 }];
+    const used = await collectUsage(runtime, 'n1', async () => ({ timestamp: T0, cpuUsageCoreNanoSeconds: 1, memoryWorkingSetBytes: 1 }), async () => node);
+    const s = summaryOf('n1', T0, used, new CPURates(), () => undefined);
+    expect(s.node.network).toEqual({ time: expect.any(String), name: 'eth0', rxBytes: 100, rxErrors: 2, txBytes: 200, txErrors: 3, interfaces: node });
+    expect(s.pods.map((p) => [p.podRef.name, p.network])).toEqual([['web', { time: expect.any(String), name: 'eth0', rxBytes: 1200, rxErrors: 1, txBytes: 3400, txErrors: 0, interfaces: [{ name: 'eth0', rxBytes: 1200, rxErrors: 1, txBytes: 3400, txErrors: 0 }] }]]);
+    // /metrics/resource collects no network: no sandbox is read.
+    expect((await collectUsage(runtime, 'n1', async () => ({ timestamp: T0, cpuUsageCoreNanoSeconds: 1, memoryWorkingSetBytes: 1 }))).pods[0]!.network).toBeUndefined();
+  });
+
+  it("reads /proc/net/dev's counters, leaving out loopback and the runtime's own interfaces", () => {
+    const text = [
+      'Inter-|   Receive                                                |  Transmit',
+      ' face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed',
+      '    lo: 500 5 0 0 0 0 0 0 500 5 0 0 0 0 0 0',
+      '  eth0: 1000 10 1 0 0 0 0 0 2000 20 2 0 0 0 0 0',
+      'veth12ab: 7 1 0 0 0 0 0 0 7 1 0 0 0 0 0 0',
+      'docker0: 9 1 0 0 0 0 0 0 9 1 0 0 0 0 0 0',
+      ' ens4: 30 3 0 0 0 0 0 0 40 4 0 0 0 0 0 0',
+      'junk: not numbers',
+    ].join('\n');
+    expect(parseNetDev(text)).toEqual([
+      { name: 'ens4', rxBytes: 30, rxErrors: 0, txBytes: 40, txErrors: 0 },
+      { name: 'eth0', rxBytes: 1000, rxErrors: 1, txBytes: 2000, txErrors: 2 },
+    ]);
   });
 });

@@ -3,7 +3,10 @@
 // stats/v1alpha1 Summary. What a Docker node can say: cumulative CPU, the CPU rate since the
 // previous scrape (usageNanoCores; absent on the first), the memory working set; for the node
 // also its filesystem, the runtime's image filesystem and its process ids (what the eviction
-// manager observes). Network figures and pods' filesystem and volume figures are not collected.
+// manager observes); the node's network interfaces and each pod's (its sandbox's), with the
+// top-level figures those of eth0, as Kubernetes names the default interface. Pods'
+// filesystem and volume figures are not collected.
+import type { NetworkInterfaceStats } from '../runtime/runtime.js';
 import type { Usage } from './collector.js';
 import type { Observations } from '../eviction/observations.js';
 
@@ -28,12 +31,28 @@ interface MemoryStats {
   workingSetBytes: number;
 }
 
+type InterfaceStats = NetworkInterfaceStats;
+
+/** The default interface's figures at the top (when there is one), then every interface. */
+interface NetworkStats extends Partial<InterfaceStats> {
+  time: string;
+  interfaces: InterfaceStats[];
+}
+
+const DEFAULT_INTERFACE = 'eth0';
+
+function networkStats(at: number, interfaces: NetworkInterfaceStats[]): NetworkStats {
+  const main = interfaces.find((i) => i.name === DEFAULT_INTERFACE);
+  return { time: rfc3339(at), ...(main ? { ...main } : {}), interfaces: interfaces.map((i) => ({ ...i })) };
+}
+
 export interface Summary {
   node: {
     nodeName: string;
     startTime: string;
     cpu?: CPUStats;
     memory?: MemoryStats & { availableBytes?: number };
+    network?: NetworkStats;
     fs?: FsStats;
     runtime?: { imageFs?: FsStats };
     rlimit?: { time: string; maxpid: number; curproc: number };
@@ -44,6 +63,7 @@ export interface Summary {
     containers: Array<{ name: string; startTime?: string; cpu: CPUStats; memory: MemoryStats }>;
     cpu: CPUStats;
     memory: MemoryStats;
+    network?: NetworkStats;
   }>;
 }
 
@@ -114,6 +134,7 @@ export function summaryOf(
             },
           }
         : {}),
+      ...(usage.nodeNetwork ? { network: networkStats(usage.nodeNetwork.timestamp, usage.nodeNetwork.interfaces) } : {}),
       ...nodeResources(observations, usage.node?.timestamp ?? Date.now()),
     },
     pods: usage.pods.map((p) => {
@@ -131,6 +152,7 @@ export function summaryOf(
         })),
         cpu: cpu(`pod/${p.uid}`, newest, sum((c) => c.stats.cpuUsageCoreNanoSeconds)),
         memory: { time: rfc3339(newest), workingSetBytes: sum((c) => c.stats.memoryWorkingSetBytes) },
+        ...(p.network ? { network: networkStats(p.network.timestamp, p.network.interfaces) } : {}),
       };
     }),
   };

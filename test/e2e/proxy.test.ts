@@ -99,12 +99,20 @@ describe('the proxy subresources', () => {
     expect((await raw(`/api/v1/nodes/${cluster.nodes[0]}/proxy/healthz`)).stdout).toBe('ok');
     expect((await raw(`/api/v1/nodes/${cluster.nodes[0]}/proxy/metrics`)).stdout).toContain('kubelet_running_pods');
     // The kubelet's Summary API, as kubectl users read it through the node's proxy.
-    const summary = JSON.parse((await raw(`/api/v1/nodes/${cluster.nodes[0]}/proxy/stats/summary`)).stdout) as { node: { nodeName: string; memory: { workingSetBytes: number } }; pods: Array<{ podRef: { name: string; namespace: string }; containers: Array<{ name: string; memory: { workingSetBytes: number } }> }> };
+    type Network = { name?: string; rxBytes?: number; txBytes?: number; interfaces: Array<{ name: string; rxBytes: number }> };
+    const summary = JSON.parse((await raw(`/api/v1/nodes/${cluster.nodes[0]}/proxy/stats/summary`)).stdout) as { node: { nodeName: string; memory: { workingSetBytes: number }; network?: Network }; pods: Array<{ podRef: { name: string; namespace: string }; containers: Array<{ name: string; memory: { workingSetBytes: number } }>; network?: Network }> };
     expect(summary.node.nodeName).toBe(cluster.nodes[0]);
     expect(summary.node.memory.workingSetBytes).toBeGreaterThan(0);
+    // The host's interfaces, without loopback and the runtime's own.
+    expect(summary.node.network?.interfaces.length).toBeGreaterThan(0);
+    expect(summary.node.network!.interfaces.map((i) => i.name)).not.toContain('lo');
     const web = summary.pods.find((p) => p.podRef.name === 'web' && p.podRef.namespace === NS);
     expect(web?.containers.map((c) => c.name)).toEqual(['headers', 'upgrade', 'web']);
     expect(web!.containers.every((c) => c.memory.workingSetBytes > 0)).toBe(true);
+    // The pod's own network namespace (its sandbox's eth0) carried the requests just proxied to it.
+    expect(web!.network).toMatchObject({ name: 'eth0', interfaces: [expect.objectContaining({ name: 'eth0' })] });
+    expect(web!.network!.rxBytes).toBeGreaterThan(0);
+    expect(web!.network!.txBytes).toBeGreaterThan(0);
     const missingPort = await raw(`/api/v1/namespaces/${NS}/services/web:81/proxy/`);
     expect(missingPort.stderr).toContain('no service port 81 found for service "web"');
     const refused = await raw(`/api/v1/namespaces/${NS}/pods/web:8081/proxy/`);

@@ -199,6 +199,8 @@ export class DockerEngine {
     cpu_stats?: { cpu_usage?: { total_usage?: number } };
     memory_stats?: { usage?: number; stats?: Record<string, number> };
     pids_stats?: { current?: number };
+    /** By interface, for a container with its own network namespace. */
+    networks?: Record<string, { rx_bytes?: number; rx_errors?: number; tx_bytes?: number; tx_errors?: number }>;
   }> {
     return this.call('GET', `/containers/${id}/stats?stream=false&one-shot=true`);
   }

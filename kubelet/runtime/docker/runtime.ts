@@ -17,6 +17,7 @@ import type {
   ExecSession,
   LogOptions,
   PodSandboxConfig,
+  PodSandboxStats,
   RegistryAuth,
   PortConnection,
   PodSandboxFilter,
@@ -341,6 +342,18 @@ export class DockerRuntime implements ContainerRuntime {
       cpuUsageCoreNanoSeconds: s.cpu_stats?.cpu_usage?.total_usage ?? 0,
       memoryWorkingSetBytes: Math.max(0, (mem.usage ?? 0) - inactive),
       ...(typeof s.pids_stats?.current === 'number' ? { processCount: s.pids_stats.current } : {}),
+    };
+  }
+
+  async podSandboxStats(id: string): Promise<PodSandboxStats> {
+    // The sandbox (pause) container holds the pod's network namespace: its counters are the pod's.
+    const s = await this.engine.stats(id);
+    const read = s.read ? Date.parse(s.read) : NaN;
+    return {
+      timestamp: Number.isNaN(read) || read <= 0 ? Date.now() : read,
+      interfaces: Object.entries(s.networks ?? {})
+        .map(([name, n]) => ({ name, rxBytes: n.rx_bytes ?? 0, rxErrors: n.rx_errors ?? 0, txBytes: n.tx_bytes ?? 0, txErrors: n.tx_errors ?? 0 }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
     };
   }
 
