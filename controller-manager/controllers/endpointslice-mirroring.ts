@@ -14,7 +14,7 @@ import { StatusError } from '../../api/status.js';
 import type { Informer } from '../../client/informer.js';
 import { resource } from '../../client/rest.js';
 import { Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
-import { managedSliceKey, MANAGED_BY_LABEL, portsKey, selectsPods, SERVICE_NAME_LABEL } from './service-endpoints.js';
+import { MANAGED_BY_LABEL, portsKey, selectsPods, SERVICE_NAME_LABEL, trackManagedSlices } from './service-endpoints.js';
 
 const slices = resource('discovery.k8s.io/v1/endpointslices');
 const CONTROLLER = 'endpointslicemirroring-controller.k8s.io';
@@ -73,24 +73,17 @@ export class EndpointSliceMirroringController extends Controller {
   private readonly services: Informer<Service>;
   private readonly endpoints: Informer<Endpoints>;
   private readonly slices: Informer<EndpointSlice>;
+  private readonly slicesOf: (key: string) => EndpointSlice[];
 
   constructor(ctx: ControllerContext) {
     super('endpointslicemirroring', ctx);
     this.services = ctx.informers.for('v1/services');
     this.endpoints = ctx.informers.for('v1/endpoints');
     this.slices = ctx.informers.for('discovery.k8s.io/v1/endpointslices');
-    this.slices.addIndexer('mirrored', (s) => {
-      const key = managedSliceKey(s, CONTROLLER);
-      return key ? [key] : [];
-    });
+    this.slicesOf = trackManagedSlices(this.slices, CONTROLLER, (key) => this.queue.add(key));
     const changed = (o: Service | Endpoints) => this.enqueue(o);
     this.services.addHandler({ add: changed, update: (_o, s) => changed(s), delete: changed });
     this.endpoints.addHandler({ add: changed, update: (_o, e) => changed(e), delete: changed });
-    const sliceChanged = (s: EndpointSlice) => {
-      const key = managedSliceKey(s, CONTROLLER);
-      if (key) this.queue.add(key);
-    };
-    this.slices.addHandler({ update: (_o, s) => sliceChanged(s), delete: sliceChanged });
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
@@ -99,7 +92,7 @@ export class EndpointSliceMirroringController extends Controller {
     const ep = this.endpoints.get(key);
     const mirror = svc && !selectsPods(svc) && svc.spec?.type !== 'ExternalName' && ep && ep.metadata.labels?.[SKIP_MIRROR] !== 'true' && !ep.metadata.annotations?.[LEADER_ANNOTATION];
     const wanted = mirror ? mirroredSlices(ep) : [];
-    const unused = [...this.slices.byIndex('mirrored', key)];
+    const unused = [...this.slicesOf(key)];
     try {
       for (const want of wanted) {
         const i = unused.findIndex((s) => s.addressType === want.addressType && portsKey(s.ports ?? []) === portsKey(want.ports));

@@ -10,7 +10,7 @@ import { StatusError } from '../../api/status.js';
 import type { Informer } from '../../client/informer.js';
 import { resource } from '../../client/rest.js';
 import { Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
-import { managedSliceKey, MANAGED_BY_LABEL, portsKey, selectsPods, serviceEndpoints, SERVICE_NAME_LABEL, targetRef, watchServicePods, type ServiceEndpoint } from './service-endpoints.js';
+import { MANAGED_BY_LABEL, portsKey, selectsPods, serviceEndpoints, SERVICE_NAME_LABEL, targetRef, trackManagedSlices, watchServicePods, type ServiceEndpoint } from './service-endpoints.js';
 
 const slices = resource('discovery.k8s.io/v1/endpointslices');
 const CONTROLLER = 'endpointslice-controller.k8s.io';
@@ -25,28 +25,21 @@ export class EndpointSliceController extends Controller {
   private readonly services: Informer<Service>;
   private readonly pods: Informer<Pod>;
   private readonly slices: Informer<EndpointSlice>;
+  private readonly slicesOf: (key: string) => EndpointSlice[];
 
   constructor(ctx: ControllerContext) {
     super('endpointslice', ctx);
     this.services = ctx.informers.for('v1/services');
     this.pods = ctx.informers.for('v1/pods');
     this.slices = ctx.informers.for('discovery.k8s.io/v1/endpointslices');
-    this.slices.addIndexer('service', (s) => {
-      const key = managedSliceKey(s, CONTROLLER);
-      return key ? [key] : [];
-    });
+    this.slicesOf = trackManagedSlices(this.slices, CONTROLLER, (key) => this.queue.add(key));
     watchServicePods(this.services, this.pods, (s) => this.enqueue(s));
-    const sliceChanged = (s: EndpointSlice) => {
-      const key = managedSliceKey(s, CONTROLLER);
-      if (key) this.queue.add(key);
-    };
-    this.slices.addHandler({ update: (_o, s) => sliceChanged(s), delete: sliceChanged });
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
     const namespace = key.split('/')[0]!;
     const svc = this.services.get(key);
-    const existing = this.slices.byIndex('service', key);
+    const existing = this.slicesOf(key);
     // Without the Service (or its selector) there is nothing to manage; owned slices also go with it through GC.
     const wanted = svc && selectsPods(svc) ? this.desired(serviceEndpoints(svc, this.pods.byIndex('namespace', namespace))) : [];
 

@@ -103,3 +103,22 @@ export function managedSliceKey(slice: KubeObject, controller: string): string |
   const labels = slice.metadata.labels;
   return labels?.[MANAGED_BY_LABEL] === controller && labels[SERVICE_NAME_LABEL] ? `${slice.metadata.namespace}/${labels[SERVICE_NAME_LABEL]}` : undefined;
 }
+
+/**
+ * Indexes the slices `controller` manages by their <namespace>/<service> and hands that key to
+ * `changed` when one is changed or deleted by someone else (so it is put back); answers the
+ * lookup of a service's slices.
+ */
+export function trackManagedSlices<S extends KubeObject>(slices: Informer<S>, controller: string, changed: (key: string) => void): (key: string) => S[] {
+  const index = `managed-by:${controller}`;
+  slices.addIndexer(index, (s) => {
+    const key = managedSliceKey(s, controller);
+    return key ? [key] : [];
+  });
+  const sliceChanged = (s: S) => {
+    const key = managedSliceKey(s, controller);
+    if (key) changed(key);
+  };
+  slices.addHandler({ update: (_o, s) => sliceChanged(s), delete: sliceChanged });
+  return (key) => slices.byIndex(index, key);
+}
