@@ -36,7 +36,7 @@ import { ensureFlowControlBootstrap, keepFlowControlBootstrap } from './registry
 import { flowOf, FLOW_SCHEMA_UID_HEADER, PRIORITY_LEVEL_UID_HEADER, type Classification } from './flowcontrol/classifier.js';
 import { Dispatcher } from './flowcontrol/dispatcher.js';
 import { levelMaxSeats, listOptionsOf, requestSeats } from './flowcontrol/work-estimator.js';
-import { FlowControlConfig, flowControlMetrics } from './flowcontrol/config-controller.js';
+import { FlowControlConfig } from './flowcontrol/config-controller.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { healthRoutes, versionInfo } from './routes/health.js';
 import { openapiRoutes } from './routes/openapi.js';
@@ -469,10 +469,11 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   const auditor = opts.audit ? new Auditor(opts.audit.policy, opts.audit.path) : undefined;
   auditor?.installBeforeGate(app);
   const flowControl = new FlowControlConfig(registry, opts.limits.maxRequestsInflight + opts.limits.maxMutatingRequestsInflight, log.child({ controller: 'flowcontrol' }));
-  // API Priority and Fairness: a request admitted by the gate holds a seat of its priority level
-  // (Limited levels; long-running requests do not) until it is answered, waiting in its level's
-  // queues up to a quarter of --request-timeout, as Kubernetes' default wait limit is.
-  const dispatcher = new Dispatcher(opts.limits.requestTimeoutMs / 4);
+  // API Priority and Fairness: a request admitted by the gate holds seats of its priority level
+  // (long-running requests do not) until it is answered, waiting in its level's queues up to a
+  // quarter of --request-timeout, as Kubernetes' default wait limit is; levels lend and borrow
+  // seats every ten seconds.
+  const dispatcher = new Dispatcher({ waitLimitMs: opts.limits.requestTimeoutMs / 4 });
   app.addHook('onRequest', async (req, reply) => {
     let matched: Classification | undefined;
     let identity: ReturnType<typeof requestIdentity>;
@@ -486,22 +487,25 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     }
     if (!matched || !identity?.attributes) return;
     const level = matched.priorityLevel.metadata.name!;
-    const limits = flowControl.limitsOf(level);
+    const all = flowControl.limits();
+    const limits = all.get(level);
     if (!limits || isLongRunning(req)) return;
+    dispatcher.configure(all);
     const attrs = identity.attributes;
     // Only a LIST may take more than one seat: nothing to read off other requests.
     const width =
       attrs.resourceRequest && attrs.verb === 'list'
-        ? requestSeats(attrs, listOptionsOf(req.query as Record<string, string | string[] | undefined>), registry.objectCount(attrs.apiGroup, attrs.apiVersion, attrs.resource), levelMaxSeats(limits.seats, limits.queuing?.handSize))
+        ? requestSeats(attrs, listOptionsOf(req.query as Record<string, string | string[] | undefined>), registry.objectCount(attrs.apiGroup, attrs.apiVersion, attrs.resource), levelMaxSeats(limits.nominal, limits.queuing?.handSize))
         : 1;
-    let release = dispatcher.tryAdmit(level, limits, width);
+    const flow = flowOf(matched.flowSchema, identity.user, attrs);
+    let release = dispatcher.tryAdmit(level, flow, width);
     if (!release) {
       const gone = new AbortController();
       const socket = req.raw.socket;
       const abort = () => gone.abort();
       socket.once('close', abort);
       try {
-        release = await dispatcher.wait(level, limits, flowOf(matched.flowSchema, identity.user, attrs), gone.signal, width);
+        release = await dispatcher.wait(level, flow, gone.signal, width);
       } finally {
         socket.off('close', abort);
       }
@@ -525,7 +529,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
 
   let shuttingDown = false;
   app.register(healthRoutes, { etcd, ready: () => isReady, shuttingDown: () => shuttingDown, staleCaches: () => registry.staleCaches() });
-  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(metrics.render() + flowControlMetrics(flowControl.seats()) + dispatcher.metrics()));
+  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(metrics.render() + (dispatcher.configure(flowControl.limits()), dispatcher.metrics())));
   app.get('/', async () => ({ paths: rootPaths(registry.table) }));
   const advertised = opts.advertiseAddress ? (opts.advertiseAddress.includes(':') ? opts.advertiseAddress : `${opts.advertiseAddress}:${opts.listenPort ?? 8080}`) : undefined;
   const aggregator = new AggregatorProxy(registry, log.child({ component: 'aggregator' }), opts.frontProxy);
@@ -568,7 +572,10 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
       ensureSystemPriorityClasses(registry),
       ensureFlowControlBootstrap(registry).then(() => {
         stopKeepingFlowControl = keepFlowControlBootstrap(registry, log);
-        return flowControl.start();
+        return flowControl.start().then(() => {
+          dispatcher.configure(flowControl.limits());
+          dispatcher.startBorrowing();
+        });
       }),
       publishAuthenticationConfig(registry, { clientCaPem: opts.clientCaPem, frontProxy: opts.frontProxy }),
       // Custom resources already defined are served before the server says it is ready; their
@@ -652,6 +659,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
       crds.stop();
       apiservices.stop();
       flowControl.stop();
+      dispatcher.stop();
       await aggregator.close();
       clearInterval(repairer);
       stopKeepingSystemObjects?.();

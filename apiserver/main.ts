@@ -98,8 +98,8 @@ const flags = defineFlags({
   'service-cluster-ip-range': { type: 'cidr', default: '10.96.0.0/12', arg: 'CIDR', help: 'CIDR Services get their cluster IPs from (the first one is the kubernetes Service).' },
   'service-node-port-range': { type: 'string', default: '30000-32767', arg: 'LOW-HIGH', help: 'Ports NodePort and LoadBalancer Services get their node ports from.' },
   'request-timeout': { type: 'duration', default: '1m0s', help: 'Deadline for a request to arrive and for non-long-running handlers to answer (504 after).' },
-  'max-requests-inflight': { type: 'int', default: defaultLimits.maxRequestsInflight, min: 1, arg: 'N', help: 'Reads served at once; more are refused with 429.' },
-  'max-mutating-requests-inflight': { type: 'int', default: defaultLimits.maxMutatingRequestsInflight, min: 1, arg: 'N', help: 'Writes served at once; more are refused with 429.' },
+  'max-requests-inflight': { type: 'int', default: defaultLimits.maxRequestsInflight, min: 1, arg: 'N', help: 'With --max-mutating-requests-inflight, the seats API Priority and Fairness shares among priority levels.' },
+  'max-mutating-requests-inflight': { type: 'int', default: defaultLimits.maxMutatingRequestsInflight, min: 1, arg: 'N', help: 'Added to --max-requests-inflight: the server\'s seats for API Priority and Fairness.' },
 });
 
 /** Whether `flag` was set on the command line (its default counts as not given). */

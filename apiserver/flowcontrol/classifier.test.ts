@@ -5,7 +5,7 @@ import { SUGGESTED_FLOW_SCHEMAS, SUGGESTED_PRIORITY_LEVELS } from '../../api/kin
 import type { KubeObject } from '../../api/types/meta.js';
 import { requestAttributes } from '../authz/request-info.js';
 import { classify, matchingOrder } from './classifier.js';
-import { danglingCondition, nominalSeats } from './config-controller.js';
+import { danglingCondition, levelLimits, nominalSeats } from './config-controller.js';
 
 const level = (name: string, shares?: number): KubeObject => ({ metadata: { name }, spec: { type: 'Limited', limited: shares === undefined ? {} : { nominalConcurrencyShares: shares } } });
 const schema = (name: string, precedence: number, levelName: string, rule: Record<string, unknown>): KubeObject => ({ metadata: { name }, spec: { matchingPrecedence: precedence, priorityLevelConfiguration: { name: levelName }, rules: [rule] } });
@@ -72,13 +72,21 @@ describe('API Priority and Fairness classification', () => {
     expect(of(user('system:anonymous', ['system:unauthenticated']), get('/readyz'))).toEqual(['probes', 'exempt']);
     expect(of(user('alice'), get('/api/v1/namespaces/default/pods'))).toEqual(['global-default', 'global-default']);
     // Each level's seats of 600 (--max-requests-inflight 400 + --max-mutating-requests-inflight 200), as Kubernetes reports them.
-    expect(Object.fromEntries(nominalSeats(all.values(), 600))).toEqual({ 'catch-all': 13, system: 74, 'node-high': 98, 'leader-election': 25, 'workload-high': 98, 'workload-low': 245, 'global-default': 49 });
+    expect(Object.fromEntries(nominalSeats(all.values(), 600))).toEqual({ exempt: 0, 'catch-all': 13, system: 74, 'node-high': 98, 'leader-election': 25, 'workload-high': 98, 'workload-low': 245, 'global-default': 49 });
+    // What each may lend (lendablePercent, halves rounded away from zero as Go does) and borrow (unlimited: the server's 600).
+    const limits = levelLimits(all.values(), 600);
+    expect(limits.get('workload-low')).toEqual({ nominal: 245, lendable: 221, borrowing: 600, queuing: { queues: 128, handSize: 6, queueLengthLimit: 50 } });
+    expect(limits.get('node-high')).toMatchObject({ nominal: 98, lendable: 25, borrowing: 600 });
+    expect(limits.get('exempt')).toEqual({ exempt: true, nominal: 0, lendable: 0, borrowing: 600 });
+    expect(limits.get('catch-all')).toEqual({ nominal: 13, lendable: 0, borrowing: 600 });
   });
 
   it('says whether a schema dangles, and shares the server limit among levels by their shares', () => {
     expect(danglingCondition('x', true)).toMatchObject({ status: 'False', reason: 'Found' });
     expect(danglingCondition('x', false)).toMatchObject({ status: 'True', reason: 'NotFound' });
     const seats = nominalSeats([level('a', 10), level('b', 30), level('c'), { metadata: { name: 'exempt' }, spec: { type: 'Exempt' } }], 600);
-    expect(Object.fromEntries(seats)).toEqual({ a: 86, b: 258, c: 258 });
+    expect(Object.fromEntries(seats)).toEqual({ a: 86, b: 258, c: 258, exempt: 0 });
+    const capped = { metadata: { name: 'capped' }, spec: { type: 'Limited', limited: { nominalConcurrencyShares: 10, lendablePercent: 25, borrowingLimitPercent: 50, limitResponse: { type: 'Reject' } } } };
+    expect(levelLimits([capped], 60).get('capped')).toEqual({ nominal: 60, lendable: 15, borrowing: 30 });
   });
 });

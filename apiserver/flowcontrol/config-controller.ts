@@ -23,22 +23,44 @@ import type { LevelLimits } from './dispatcher.js';
 interface Config {
   ordered: KubeObject[];
   levels: Map<string, KubeObject>;
-  /** Each Limited level's seats and queuing, made when first asked for. */
+  /** Each level's seats and queuing, made when first asked for. */
   limits?: Map<string, LevelLimits>;
 }
 
-/** What the dispatcher needs of each Limited level: its nominal seats of `serverLimit`, and its queues if it queues. */
+/** Go's math.Round: halves away from zero. */
+function goRound(x: number): number {
+  return Math.sign(x) * Math.round(Math.abs(x));
+}
+
+/**
+ * What the dispatcher needs of every priority level, as Kubernetes derives it: its nominal seats
+ * (its nominalConcurrencyShares' share of `serverLimit`, rounded up), the seats it may lend
+ * (lendablePercent of those) and borrow (borrowingLimitPercent of them; up to the server's
+ * whole limit when unset), and its queues if it queues.
+ */
 export function levelLimits(levels: Iterable<KubeObject>, serverLimit: number): Map<string, LevelLimits> {
   const all = [...levels];
   const seats = nominalSeats(all, serverLimit);
   const out = new Map<string, LevelLimits>();
+  const percent = (v: unknown) => (typeof v === 'number' && v >= 0 ? v : undefined);
   for (const l of all) {
-    const n = seats.get(l.metadata.name!);
-    if (n === undefined) continue;
+    const nominal = seats.get(l.metadata.name!);
+    if (nominal === undefined) continue;
+    const exempt = l.spec?.type === 'Exempt';
+    const config = exempt ? l.spec?.exempt : l.spec?.limited;
+    const lendable = goRound((nominal * (percent(config?.lendablePercent) ?? 0)) / 100);
+    const limit = exempt ? undefined : percent(config?.borrowingLimitPercent);
+    const borrowing = limit === undefined ? serverLimit : goRound((nominal * limit) / 100);
     const response = l.spec?.limited?.limitResponse;
-    const q = response?.type === 'Queue' ? response.queuing ?? {} : undefined;
+    const q = !exempt && response?.type === 'Queue' ? response.queuing ?? {} : undefined;
     const positive = (v: unknown, fallback: number) => (typeof v === 'number' && v > 0 ? Math.floor(v) : fallback);
-    out.set(l.metadata.name!, { seats: n, ...(q ? { queuing: { queues: positive(q.queues, QUEUING_DEFAULTS.queues), handSize: positive(q.handSize, QUEUING_DEFAULTS.handSize), queueLengthLimit: positive(q.queueLengthLimit, QUEUING_DEFAULTS.queueLengthLimit) } } : {}) });
+    out.set(l.metadata.name!, {
+      ...(exempt ? { exempt: true } : {}),
+      nominal,
+      lendable,
+      borrowing,
+      ...(q ? { queuing: { queues: positive(q.queues, QUEUING_DEFAULTS.queues), handSize: positive(q.handSize, QUEUING_DEFAULTS.handSize), queueLengthLimit: positive(q.queueLengthLimit, QUEUING_DEFAULTS.queueLengthLimit) } } : {}),
+    });
   }
   return out;
 }
@@ -51,30 +73,18 @@ export function danglingCondition(level: string, exists: boolean): Condition {
 }
 
 /**
- * Each Limited priority level's nominal concurrency (seats): its nominalConcurrencyShares'
- * share of the server's concurrency limit, rounded up, as Kubernetes computes it.
+ * Each priority level's nominal concurrency (seats): its nominalConcurrencyShares' share of
+ * the server's concurrency limit, rounded up, as Kubernetes computes it. Exempt levels take
+ * part with their own shares (zero unless configured).
  */
 export function nominalSeats(levels: Iterable<KubeObject>, serverLimit: number): Map<string, number> {
-  const limited = [...levels].filter((l) => l.spec?.type === 'Limited');
+  const known = [...levels].filter((l) => l.spec?.type === 'Limited' || l.spec?.type === 'Exempt');
   const shares = (l: KubeObject) => {
-    const n = l.spec?.limited?.nominalConcurrencyShares;
+    const n = l.spec?.type === 'Exempt' ? l.spec?.exempt?.nominalConcurrencyShares ?? 0 : l.spec?.limited?.nominalConcurrencyShares;
     return typeof n === 'number' && n >= 0 ? n : 30;
   };
-  const total = limited.reduce((sum, l) => sum + shares(l), 0);
-  return new Map(limited.map((l) => [l.metadata.name!, total > 0 ? Math.ceil((serverLimit * shares(l)) / total) : 0]));
-}
-
-/** Each priority level's seats in Prometheus text, by Kubernetes' metric names (the nominal limit, and its older name). */
-export function flowControlMetrics(seats: Map<string, number>): string {
-  const lines: string[] = [];
-  for (const [name, help] of [
-    ['apiserver_flowcontrol_nominal_limit_seats', 'Nominal number of execution seats configured for each priority level'],
-    ['apiserver_flowcontrol_request_concurrency_limit', 'Nominal number of execution seats configured for each priority level (the older name)'],
-  ]) {
-    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
-    for (const [level, n] of seats) lines.push(`${name}{priority_level=${JSON.stringify(level)}} ${n}`);
-  }
-  return `${lines.join('\n')}\n`;
+  const total = known.reduce((sum, l) => sum + shares(l), 0);
+  return new Map(known.map((l) => [l.metadata.name!, total > 0 ? Math.ceil((serverLimit * shares(l)) / total) : 0]));
 }
 
 export class FlowControlConfig {
@@ -144,16 +154,11 @@ export class FlowControlConfig {
     return classify(ordered, levels, user, attrs);
   }
 
-  /** The seats and queues of a Limited level (undefined: the level is exempt, or gone). */
-  limitsOf(level: string): LevelLimits | undefined {
+  /** Every priority level's seats and queues; the same map until the configuration changes. */
+  limits(): Map<string, LevelLimits> {
     const config = this.current();
     config.limits ??= levelLimits(config.levels.values(), this.serverLimit);
-    return config.limits.get(level);
-  }
-
-  /** Nominal seats by priority level, for the metrics. */
-  seats(): Map<string, number> {
-    return nominalSeats(this.current().levels.values(), this.serverLimit);
+    return config.limits;
   }
 
   private checkAll(): void {

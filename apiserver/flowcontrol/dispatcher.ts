@@ -1,21 +1,43 @@
-// API Priority and Fairness' dispatching, as Kubernetes' apiserver does it for Limited priority
-// levels: a level runs requests while their seats fit in its own (a request takes the seats the
-// work estimator gave it: one, or up to ten for a LIST of many objects); past that, a level whose limitResponse is Reject refuses at once (429), and a Queue level puts the
-// request in one of its queues chosen by shuffle sharding: the flow (its FlowSchema and
-// distinguisher: user name or namespace) is dealt a hand of `handSize` of the level's queues
-// and joins the shortest of them, unless that one already holds `queueLengthLimit` requests
-// (429). Freed seats go to the queues in turn, so one busy flow, whose requests crowd its own few
-// queues, does not hold back the others; a wide request whose turn it is waits until its seats
-// are free, and the requests behind it wait with it (taking narrower ones first would starve
-// it), as in Kubernetes. A request wider than its whole level runs when the level is idle. A
-// request that waits longer than the wait limit is refused (429) too. Exempt levels are never
-// held. Not done: a level borrowing seats other levels lend (lendablePercent,
-// borrowingLimitPercent).
+// API Priority and Fairness' dispatching, as Kubernetes' apiserver does it.
+//
+// Seats: each priority level has a current concurrency limit in seats. A request takes the
+// seats the work estimator gave it (one, or up to ten for a LIST of many objects) while it
+// runs. Levels borrow from each other: every ten seconds each level's seat demand over the
+// period (average, deviation, high watermark, smoothed) sets its target, and the server's
+// seats are shared out in proportion to the targets, each level held between what it may not
+// lend (nominal seats less lendablePercent) and what it may borrow up to (nominal plus
+// borrowingLimitPercent, unlimited when unset). Exempt levels are never held, but their
+// demand counts (they borrow too, as in Kubernetes 1.28+).
+//
+// Queues (Limited levels whose limitResponse is Queue): a request goes to one of its flow's
+// `handSize` queues (shuffle sharding on the flow: its FlowSchema and distinguisher), the one
+// with the least work waiting, and is refused (429) when its level's seats are all taken and
+// that queue already holds `queueLengthLimit` requests. Freed seats go by fair queuing: each
+// queue has a virtual dispatch time that advances by the seat-time its requests take (a guess
+// of 3 ms per seat at dispatch, corrected by the real time when they finish), virtual time
+// advances at the rate a fair share of the seats would serve each busy queue, and the request
+// at the head of the queue whose head would finish first in virtual time goes next. So a flow
+// of wide or slow requests gets no more seat-time than a flow of narrow fast ones. A wide
+// request whose turn it is waits until its seats are free and the ones behind it wait with it
+// (taking narrower ones first would starve it); one wider than its whole level runs when
+// nothing else of the level does. A request waiting longer than the wait limit is refused.
+// Reject levels refuse at once what their seats cannot take.
+//
+// Not done (see the README): a write keeping its seats a moment longer for the watchers it
+// notifies, and a watch holding seats while its first events go out.
 import { StatusError } from '../../api/status.js';
+import { allocateConcurrency } from './concurrency-allocation.js';
+import { SeatDemand } from './seat-demand.js';
 
 export interface LevelLimits {
-  /** How many requests run at once: the level's nominal concurrency limit. */
-  seats: number;
+  /** Exempt levels never hold a request. */
+  exempt?: boolean;
+  /** The level's share of the server's seats (its nominalConcurrencyShares'). */
+  nominal: number;
+  /** Seats it lends to others when it does not need them (lendablePercent of nominal). */
+  lendable: number;
+  /** Seats it may borrow beyond nominal (borrowingLimitPercent of nominal; the server's limit when unset). */
+  borrowing: number;
   /** Absent: excess requests are rejected. */
   queuing?: { queues: number; handSize: number; queueLengthLimit: number };
 }
@@ -23,64 +45,123 @@ export interface LevelLimits {
 /** Why a request was refused, as Kubernetes' rejected_requests_total labels it. */
 export type RejectReason = 'concurrency-limit' | 'queue-full' | 'time-out' | 'cancelled';
 
+/** Gives a request's seats back; safe to call more than once. */
+export type Release = () => void;
+
+/** The seat-time a request is expected to take per seat before it is known (Kubernetes' 3 ms). */
+const SERVICE_ESTIMATE_MS = 3;
+/** How often levels lend and borrow seats anew. */
+export const BORROWING_PERIOD_MS = 10_000;
+
 interface Waiter {
-  queue: number;
+  queue: Queue;
   /** Seats it takes while it runs. */
   width: number;
+  /** Virtual time when it arrived: its queue is never dispatched earlier than this. */
+  arrivalR: number;
   start: () => void;
   refuse: (reason: RejectReason) => void;
 }
 
-class Level {
-  /** Seats taken by the requests executing. */
+class Queue {
+  readonly waiting: Waiter[] = [];
+  waitingSeats = 0;
+  executing = 0;
   seatsInUse = 0;
-  /** Requests executing. */
+  constructor(
+    readonly index: number,
+    /** Virtual time at which its next request would start: where it stands in the fair share. */
+    public nextDispatchR: number,
+  ) {}
+
+  idle(): boolean {
+    return this.waiting.length === 0 && this.executing === 0;
+  }
+}
+
+class Level {
+  /** The current concurrency limit: nominal, give or take what it lends and borrows. */
+  current: number;
+  seatsInUse = 0;
   executing = 0;
   waiting = 0;
-  /** How many queues the level has (a configuration may ask for millions: only non-empty ones exist). */
-  queueCount = 0;
-  /** The non-empty queues by number, in the order they get freed seats: the first is served, then goes last. */
-  queues = new Map<number, Waiter[]>();
+  waitingSeats = 0;
+  /** Queues with requests waiting or running, by index (a configuration may ask for millions: only busy ones exist). */
+  readonly queues = new Map<number, Queue>();
+  /** Virtual time: seat-milliseconds each busy queue would have been served so far. */
+  r = 0;
+  lastSync: number;
+  /** The queue last dispatched from: ties in virtual finish time go to the queues after it. */
+  robin = -1;
+  enqueues = 0;
+  readonly demand: SeatDemand;
+  target = 0;
+  /** Gone from the configuration, kept while requests still use it. */
+  retired = false;
 
-  constructor(public limits: LevelLimits) {}
-
-  length(queue: number): number {
-    return this.queues.get(queue)?.length ?? 0;
+  constructor(
+    public limits: LevelLimits,
+    now: number,
+  ) {
+    this.current = limits.nominal - Math.floor(limits.lendable / 2);
+    this.lastSync = now;
+    this.demand = new SeatDemand(now);
   }
 
-  push(w: Waiter): void {
-    const q = this.queues.get(w.queue);
-    if (q) q.push(w);
-    else this.queues.set(w.queue, [w]);
-    this.waiting++;
+  idle(): boolean {
+    return this.executing === 0 && this.waiting === 0;
   }
 
-  /** Takes `w` out of its queue, if it is still in one. */
-  remove(w: Waiter): void {
-    const q = this.queues.get(w.queue);
-    const at = q ? q.indexOf(w) : -1;
-    if (at < 0) return;
-    q!.splice(at, 1);
-    if (!q!.length) this.queues.delete(w.queue);
-    this.waiting--;
-  }
-
-  /** Whether `width` more seats fit now: they do in an idle level, whatever the width. */
+  /** Whether `width` more seats fit now; a request wider than the level runs when nothing else of it does. */
   fits(width: number): boolean {
-    return this.seatsInUse === 0 || this.seatsInUse + width <= this.limits.seats;
+    return this.executing === 0 || this.seatsInUse + width <= this.current;
   }
 
-  /** The first request of the queue whose turn it is, if its seats fit (any when `always`); that queue then waits behind the others. */
-  next(always = false): Waiter | undefined {
-    for (const [n, q] of this.queues) {
-      if (!always && !this.fits(q[0]!.width)) return undefined;
-      const w = q.shift()!;
-      this.queues.delete(n);
-      if (q.length) this.queues.set(n, q);
-      this.waiting--;
-      return w;
+  /** Brings virtual time up to `now`: it advances at min(seats asked, limit) / busy queues per millisecond. */
+  sync(now: number): void {
+    const busy = this.queues.size;
+    if (busy) this.r += ((now - this.lastSync) * Math.min(this.seatsInUse + this.waitingSeats, this.current)) / busy;
+    this.lastSync = now;
+  }
+
+  noteDemand(now: number): void {
+    this.demand.set(this.seatsInUse + this.waitingSeats, now);
+  }
+
+  queue(index: number): Queue {
+    let q = this.queues.get(index);
+    if (!q) this.queues.set(index, (q = new Queue(index, this.r)));
+    return q;
+  }
+
+  forgetIfIdle(q: Queue): void {
+    if (q.idle() && this.queues.get(q.index) === q) this.queues.delete(q.index);
+  }
+
+  /** A queue is never dispatched earlier in virtual time than its oldest request arrived (Kubernetes' anti-windup). */
+  bound(q: Queue): void {
+    const head = q.waiting[0];
+    if (head && q.nextDispatchR < head.arrivalR) q.nextDispatchR = head.arrivalR;
+  }
+
+  /** The queue whose head request would finish first in virtual time, and that request. */
+  nextInTurn(): Queue | undefined {
+    let best: Queue | undefined;
+    let bestFinish = Infinity;
+    let bestDistance = Infinity;
+    const span = Math.max(1, this.limits.queuing?.queues ?? 1, this.robin + 1);
+    for (const q of this.queues.values()) {
+      const head = q.waiting[0];
+      if (!head) continue;
+      const finish = q.nextDispatchR + head.width * SERVICE_ESTIMATE_MS;
+      const distance = (((q.index - this.robin - 1) % span) + span) % span;
+      if (finish < bestFinish || (finish === bestFinish && distance < bestDistance)) {
+        best = q;
+        bestFinish = finish;
+        bestDistance = distance;
+      }
     }
-    return undefined;
+    return best;
   }
 }
 
@@ -123,55 +204,95 @@ export function dealHand(flow: string, queues: number, handSize: number): number
   return hand;
 }
 
+export interface DispatcherOptions {
+  /** How long a queued request may wait for its seats. */
+  waitLimitMs: number;
+  /** The clock, in milliseconds (a test's own). */
+  now?: () => number;
+}
+
 export class Dispatcher {
   private readonly levels = new Map<string, Level>();
+  private configured?: Map<string, LevelLimits>;
+  private readonly now: () => number;
+  private readonly waitLimitMs: number;
+  private fairProportion = 0;
+  private timer?: NodeJS.Timeout;
   /** Counters for /metrics, by level. */
   readonly dispatched = new Map<string, number>();
   readonly rejected = new Map<string, number>();
 
-  constructor(
-    /** How long a queued request may wait for a seat. */
-    private readonly waitLimitMs: number,
-  ) {}
+  constructor(options: DispatcherOptions) {
+    this.waitLimitMs = options.waitLimitMs;
+    this.now = options.now ?? (() => performance.now());
+  }
 
-  private level(name: string, limits: LevelLimits): Level {
-    let level = this.levels.get(name);
-    if (!level) this.levels.set(name, (level = new Level(limits)));
-    else level.limits = limits;
-    const queues = limits.queuing ? Math.max(1, limits.queuing.queues) : 0;
-    if (level.queueCount !== queues) {
-      level.queueCount = queues;
-      // A changed configuration: the waiting requests keep their turns, spread over the new
-      // queues, or are refused when the level no longer queues.
-      const waiting: Waiter[] = [];
-      for (let w = level.next(true); w; w = level.next(true)) waiting.push(w);
-      waiting.forEach((w, i) => {
-        if (queues === 0) return w.refuse('concurrency-limit');
-        w.queue = i % queues;
-        level.push(w);
-      });
+  /** Lends and borrows seats every BORROWING_PERIOD_MS from now on. */
+  startBorrowing(periodMs = BORROWING_PERIOD_MS): void {
+    this.timer ??= setInterval(() => this.rebalance(), periodMs).unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /**
+   * The priority levels as configured now, by name (the same map again is a no-op). New levels
+   * start; changed ones take their new limits; removed ones finish what they hold, then go.
+   * Any change in seats shares them out again at once, as Kubernetes does on a new configuration.
+   */
+  configure(levels: Map<string, LevelLimits>): void {
+    if (levels === this.configured) return;
+    this.configured = levels;
+    const now = this.now();
+    let reshare = false;
+    for (const [name, limits] of levels) {
+      const level = this.levels.get(name);
+      if (!level) {
+        this.levels.set(name, new Level(limits, now));
+        reshare = true;
+        continue;
+      }
+      const was = level.limits;
+      if (was.nominal !== limits.nominal || was.lendable !== limits.lendable || was.borrowing !== limits.borrowing || !!was.exempt !== !!limits.exempt || level.retired) reshare = true;
+      level.sync(now);
+      level.limits = limits;
+      level.retired = false;
     }
-    this.dispatch(level);
-    return level;
+    for (const [name, level] of this.levels) {
+      if (levels.has(name)) continue;
+      if (level.idle()) this.levels.delete(name);
+      else level.retired = true;
+      reshare = true;
+    }
+    if (reshare) this.rebalance();
+    else for (const level of this.levels.values()) this.dispatch(level);
+  }
+
+  /** One borrowing period ends: each level's demand sets its target, and the server's seats are shared out by them. */
+  rebalance(): void {
+    const now = this.now();
+    const levels = [...this.levels.values()];
+    const items = levels.map((level) => {
+      const stats = level.demand.endPeriod(now);
+      const { nominal, lendable, borrowing } = level.limits;
+      const lower = Math.max(nominal - lendable, Math.min(nominal, stats.highWatermark));
+      level.target = Math.max(lower, stats.smoothed);
+      return { lower, upper: nominal + borrowing, target: level.target };
+    });
+    const total = levels.reduce((sum, l) => sum + l.limits.nominal, 0);
+    const { seats, fairProportion } = allocateConcurrency(total, items);
+    this.fairProportion = fairProportion;
+    levels.forEach((level, i) => {
+      level.sync(now);
+      level.current = Math.round(seats[i]!);
+      this.dispatch(level);
+    });
   }
 
   private count(map: Map<string, number>, key: string): void {
     map.set(key, (map.get(key) ?? 0) + 1);
-  }
-
-  /** Takes `width` seats of the level; answers the function that gives them back. */
-  private seat(levelName: string, level: Level, width: number): () => void {
-    let released = false;
-    level.seatsInUse += width;
-    level.executing++;
-    this.count(this.dispatched, levelName);
-    return () => {
-      if (released) return;
-      released = true;
-      level.seatsInUse -= width;
-      level.executing--;
-      this.dispatch(level);
-    };
   }
 
   private refusal(levelName: string, why: RejectReason): TooManyRequests {
@@ -179,92 +300,215 @@ export class Dispatcher {
     return new TooManyRequests(why);
   }
 
-  /**
-   * `width` seats of `levelName` now, as the function that gives them back (call it once, when
-   * the request is done); undefined when the request has to queue (see wait()); throws
-   * TooManyRequests when the level rejects what it cannot run.
-   */
-  tryAdmit(levelName: string, limits: LevelLimits, width = 1): (() => void) | undefined {
-    const level = this.level(levelName, limits);
-    if (level.waiting === 0 && level.fits(width)) return this.seat(levelName, level, width);
-    if (!level.limits.queuing) throw this.refusal(levelName, 'concurrency-limit');
-    return undefined;
+  private level(name: string): Level | undefined {
+    return this.levels.get(name);
+  }
+
+  /** Runs a request of `width` seats of `level`, from queue `q` (none for a level without queues). */
+  private run(name: string, level: Level, width: number, q: Queue | undefined, now: number): Release {
+    level.seatsInUse += width;
+    level.executing++;
+    if (q) {
+      q.executing++;
+      q.seatsInUse += width;
+      q.nextDispatchR += width * SERVICE_ESTIMATE_MS;
+    }
+    level.noteDemand(now);
+    this.count(this.dispatched, name);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const end = this.now();
+      level.sync(end);
+      level.seatsInUse -= width;
+      level.executing--;
+      if (q) {
+        q.executing--;
+        q.seatsInUse -= width;
+        // The guess made at dispatch, corrected by the time the request really took.
+        q.nextDispatchR += width * (end - now - SERVICE_ESTIMATE_MS);
+        level.bound(q);
+        level.forgetIfIdle(q);
+      }
+      level.noteDemand(end);
+      this.dispatch(level);
+      this.retireIfDone(name, level);
+    };
+  }
+
+  private retireIfDone(name: string, level: Level): void {
+    if (level.retired && level.idle() && this.levels.get(name) === level) this.levels.delete(name);
+  }
+
+  /** The queue of `flow`'s hand with the least work waiting, the hand taken in turns from a rotating start. */
+  private chooseQueue(level: Level, flow: string): Queue {
+    const queuing = level.limits.queuing!;
+    const hand = dealHand(flow, Math.max(1, queuing.queues), queuing.handSize);
+    const offset = level.enqueues++ % hand.length;
+    let best = hand[offset]!;
+    let least = level.queues.get(best)?.waitingSeats ?? 0;
+    for (let i = 1; i < hand.length && least > 0; i++) {
+      const n = hand[(offset + i) % hand.length]!;
+      const work = level.queues.get(n)?.waitingSeats ?? 0;
+      if (work < least) [best, least] = [n, work];
+    }
+    return level.queue(best);
   }
 
   /**
-   * Queues a request of `flow` for a seat of `levelName` (after tryAdmit said it must); resolves
-   * with the function that gives the seat back, or rejects with TooManyRequests (its queue full,
-   * the wait too long, `signal` aborted because the client went away).
+   * Seats of `levelName` now, as the function that gives them back (call it when the request is
+   * done); undefined when the request has to queue (see wait()); throws TooManyRequests when a
+   * Reject level cannot take it. An exempt level (or one not configured) always runs it.
    */
-  wait(levelName: string, limits: LevelLimits, flow: string, signal?: AbortSignal, width = 1): Promise<() => void> {
-    const level = this.level(levelName, limits);
+  tryAdmit(levelName: string, flow: string, width = 1): Release | undefined {
+    const level = this.level(levelName);
+    if (!level) return () => undefined;
+    const now = this.now();
+    if (level.limits.exempt) return this.run(levelName, level, width, undefined, now);
+    if (!level.limits.queuing) {
+      if (!level.fits(width)) throw this.refusal(levelName, 'concurrency-limit');
+      return this.run(levelName, level, width, undefined, now);
+    }
+    if (level.waiting > 0 || !level.fits(width)) return undefined;
+    level.sync(now);
+    const q = this.chooseQueue(level, flow);
+    // As if it had queued and been dispatched at once: a queue never starts before its request arrived.
+    q.nextDispatchR = Math.max(q.nextDispatchR, level.r);
+    level.robin = q.index;
+    return this.run(levelName, level, width, q, now);
+  }
+
+  /**
+   * Queues a request of `flow` for seats of `levelName` (after tryAdmit said it must); resolves
+   * with the function that gives them back, or rejects with TooManyRequests (its queue full, the
+   * wait too long, `signal` aborted because the client went away).
+   */
+  wait(levelName: string, flow: string, signal?: AbortSignal, width = 1): Promise<Release> {
+    const level = this.level(levelName);
+    if (!level || level.limits.exempt) return Promise.resolve(this.tryAdmit(levelName, flow, width)!);
     const queuing = level.limits.queuing;
     if (!queuing) return Promise.reject(this.refusal(levelName, 'concurrency-limit'));
-    const hand = dealHand(flow, level.queueCount, queuing.handSize);
-    const queue = hand.reduce((best, q) => (level.length(q) < level.length(best) ? q : best), hand[0]!);
-    if (level.length(queue) >= queuing.queueLengthLimit) return Promise.reject(this.refusal(levelName, 'queue-full'));
+    const now = this.now();
+    level.sync(now);
+    const q = this.chooseQueue(level, flow);
+    if (level.seatsInUse >= level.current && q.waiting.length >= queuing.queueLengthLimit) {
+      level.forgetIfIdle(q);
+      return Promise.reject(this.refusal(levelName, 'queue-full'));
+    }
     return new Promise((resolve, reject) => {
+      let settled = false;
       const leave = () => {
+        settled = true;
         clearTimeout(timer);
         signal?.removeEventListener('abort', cancelled);
-        // Already out when dispatched or when a new configuration took the waiters out.
-        level.remove(waiter);
       };
       const waiter: Waiter = {
-        queue,
+        queue: q,
         width,
+        arrivalR: level.r,
         start: () => {
           leave();
-          resolve(this.seat(levelName, level, width));
+          resolve(this.run(levelName, level, width, q, this.now()));
         },
         refuse: (why) => {
+          if (settled) return;
           leave();
+          this.unqueue(level, waiter);
           reject(this.refusal(levelName, why));
+          this.dispatch(level);
+          this.retireIfDone(levelName, level);
         },
       };
       const cancelled = () => waiter.refuse('cancelled');
       const timer = setTimeout(() => waiter.refuse('time-out'), this.waitLimitMs);
       signal?.addEventListener('abort', cancelled, { once: true });
-      level.push(waiter);
+      q.waiting.push(waiter);
+      q.waitingSeats += width;
+      level.waiting++;
+      level.waitingSeats += width;
+      level.bound(q);
+      level.noteDemand(now);
       if (signal?.aborted) cancelled();
-      // Seats may have come free since tryAdmit (or the limits grown): start whoever is first.
-      this.dispatch(level);
+      // Seats may have come free since tryAdmit (or the limit grown): start whoever is first.
+      else this.dispatch(level);
     });
   }
 
-  /** Gives free seats to waiting requests, one queue after another, while the next one's fit. */
-  private dispatch(level: Level): void {
-    for (let w = level.next(); w; w = level.next()) w.start();
+  /** Takes a waiting request out of its queue (it gave up or was refused). */
+  private unqueue(level: Level, w: Waiter): void {
+    const q = w.queue;
+    const at = q.waiting.indexOf(w);
+    if (at < 0) return;
+    const now = this.now();
+    level.sync(now);
+    q.waiting.splice(at, 1);
+    q.waitingSeats -= w.width;
+    level.waiting--;
+    level.waitingSeats -= w.width;
+    if (at === 0) level.bound(q);
+    level.forgetIfIdle(q);
+    level.noteDemand(now);
   }
 
-  /** Kubernetes' dispatching metrics in Prometheus text: requests running and queued, dispatched and rejected. */
+  /** Gives free seats to waiting requests by fair queuing, while the next one's fit. */
+  private dispatch(level: Level): void {
+    if (level.waiting === 0) return;
+    const now = this.now();
+    level.sync(now);
+    while (level.waiting > 0) {
+      const q = level.nextInTurn();
+      const head = q?.waiting[0];
+      if (!q || !head || !level.fits(head.width)) return;
+      q.waiting.shift();
+      q.waitingSeats -= head.width;
+      level.waiting--;
+      level.waitingSeats -= head.width;
+      level.robin = q.index;
+      level.bound(q);
+      head.start();
+    }
+  }
+
+  /** Kubernetes' API Priority and Fairness metrics in Prometheus text: limits and demand, requests running and queued, dispatched and rejected. */
   metrics(): string {
     const label = (level: string) => `priority_level=${JSON.stringify(level)}`;
+    const levels = [...this.levels];
+    const gauge = (name: string, help: string, value: (l: Level) => number) => [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, ...levels.map(([n, l]) => `${name}{${label(n)}} ${value(l)}`)];
+    const counter = (name: string, help: string, entries: string[]) => [`# HELP ${name} ${help}`, `# TYPE ${name} counter`, ...entries];
     const lines = [
-      '# HELP apiserver_flowcontrol_current_executing_requests Number of requests in initial (for a WATCH) or any (for a non-WATCH) execution stage in the API Priority and Fairness subsystem',
-      '# TYPE apiserver_flowcontrol_current_executing_requests gauge',
-      ...[...this.levels].map(([name, l]) => `apiserver_flowcontrol_current_executing_requests{${label(name)}} ${l.executing}`),
-      '# HELP apiserver_flowcontrol_current_executing_seats Concurrency (number of seats) occupied by the currently executing (initial stage for a WATCH, any stage otherwise) requests in the API Priority and Fairness subsystem',
-      '# TYPE apiserver_flowcontrol_current_executing_seats gauge',
-      ...[...this.levels].map(([name, l]) => `apiserver_flowcontrol_current_executing_seats{${label(name)}} ${l.seatsInUse}`),
-      '# HELP apiserver_flowcontrol_current_inqueue_requests Number of requests currently pending in queues of the API Priority and Fairness subsystem',
-      '# TYPE apiserver_flowcontrol_current_inqueue_requests gauge',
-      ...[...this.levels].map(([name, l]) => `apiserver_flowcontrol_current_inqueue_requests{${label(name)}} ${l.waiting}`),
-      '# HELP apiserver_flowcontrol_dispatched_requests_total Number of requests executed by API Priority and Fairness subsystem',
-      '# TYPE apiserver_flowcontrol_dispatched_requests_total counter',
-      ...[...this.dispatched].map(([name, n]) => `apiserver_flowcontrol_dispatched_requests_total{${label(name)}} ${n}`),
-      '# HELP apiserver_flowcontrol_rejected_requests_total Number of requests rejected by API Priority and Fairness subsystem',
-      '# TYPE apiserver_flowcontrol_rejected_requests_total counter',
-      ...[...this.rejected].map(([key, n]) => {
-        const [name, reason] = key.split('\0');
-        return `apiserver_flowcontrol_rejected_requests_total{${label(name!)},reason=${JSON.stringify(reason)}} ${n}`;
-      }),
+      ...gauge('apiserver_flowcontrol_nominal_limit_seats', 'Nominal number of execution seats configured for each priority level', (l) => l.limits.nominal),
+      ...gauge('apiserver_flowcontrol_request_concurrency_limit', 'Nominal number of execution seats configured for each priority level (the older name)', (l) => l.limits.nominal),
+      ...gauge('apiserver_flowcontrol_lower_limit_seats', 'Configured lower bound on number of execution seats available to each priority level', (l) => l.limits.nominal - l.limits.lendable),
+      ...gauge('apiserver_flowcontrol_upper_limit_seats', 'Configured upper bound on number of execution seats available to each priority level', (l) => l.limits.nominal + l.limits.borrowing),
+      ...gauge('apiserver_flowcontrol_current_limit_seats', 'current derived number of execution seats available to each priority level', (l) => l.current),
+      ...gauge('apiserver_flowcontrol_target_seats', 'Seat allocation targets', (l) => l.target),
+      ...gauge('apiserver_flowcontrol_demand_seats_average', 'Time-weighted average, over last adjustment period, of demand_seats', (l) => l.demand.statistics.average),
+      ...gauge('apiserver_flowcontrol_demand_seats_stdev', 'Time-weighted standard deviation, over last adjustment period, of demand_seats', (l) => l.demand.statistics.deviation),
+      ...gauge('apiserver_flowcontrol_demand_seats_high_watermark', 'High watermark, over last adjustment period, of demand_seats', (l) => l.demand.statistics.highWatermark),
+      ...gauge('apiserver_flowcontrol_demand_seats_smoothed', 'Smoothed seat demands', (l) => l.demand.statistics.smoothed),
+      '# HELP apiserver_flowcontrol_seat_fair_frac Fair fraction of server\'s concurrency to allocate to each priority level that can use it',
+      '# TYPE apiserver_flowcontrol_seat_fair_frac gauge',
+      `apiserver_flowcontrol_seat_fair_frac ${this.fairProportion}`,
+      ...gauge('apiserver_flowcontrol_current_r', 'R(time of last change)', (l) => l.r / 1000),
+      ...gauge('apiserver_flowcontrol_current_executing_requests', 'Number of requests in initial (for a WATCH) or any (for a non-WATCH) execution stage in the API Priority and Fairness subsystem', (l) => l.executing),
+      ...gauge('apiserver_flowcontrol_current_executing_seats', 'Concurrency (number of seats) occupied by the currently executing (initial stage for a WATCH, any stage otherwise) requests in the API Priority and Fairness subsystem', (l) => l.seatsInUse),
+      ...gauge('apiserver_flowcontrol_current_inqueue_requests', 'Number of requests currently pending in queues of the API Priority and Fairness subsystem', (l) => l.waiting),
+      ...counter('apiserver_flowcontrol_dispatched_requests_total', 'Number of requests executed by API Priority and Fairness subsystem', [...this.dispatched].map(([name, n]) => `apiserver_flowcontrol_dispatched_requests_total{${label(name)}} ${n}`)),
+      ...counter(
+        'apiserver_flowcontrol_rejected_requests_total',
+        'Number of requests rejected by API Priority and Fairness subsystem',
+        [...this.rejected].map(([key, n]) => {
+          const [name, reason] = key.split('\0');
+          return `apiserver_flowcontrol_rejected_requests_total{${label(name!)},reason=${JSON.stringify(reason)}} ${n}`;
+        }),
+      ),
     ];
     return `${lines.join('\n')}\n`;
   }
 
-  /** Requests running and waiting, and the seats taken, by level. */
-  load(): Map<string, { executing: number; waiting: number; seats: number }> {
-    return new Map([...this.levels].map(([name, l]) => [name, { executing: l.executing, waiting: l.waiting, seats: l.seatsInUse }]));
+  /** Requests running and waiting, the seats taken and the current limit, by level. */
+  load(): Map<string, { executing: number; waiting: number; seats: number; limit: number }> {
+    return new Map([...this.levels].map(([name, l]) => [name, { executing: l.executing, waiting: l.waiting, seats: l.seatsInUse, limit: l.current }]));
   }
 }

@@ -1,9 +1,11 @@
 // Limits that keep one client (or a crowd) from taking the server down, as Kubernetes sets
-// them: at most --max-requests-inflight reads and --max-mutating-requests-inflight writes at
-// once (429 beyond), a handler deadline of --request-timeout for everything that is not a
-// long-running request (504), and a heap guard that turns writes away with 429 while the
-// heap is nearly full, instead of letting the process die of it. The time a client may take
-// to send its request is bounded by Node's requestTimeout (see app.ts).
+// them: a handler deadline of --request-timeout for everything that is not a long-running
+// request (504), and a heap guard that turns writes away with 429 while the heap is nearly
+// full, instead of letting the process die of it. How many requests run at once is API
+// Priority and Fairness' business (flowcontrol/): --max-requests-inflight plus
+// --max-mutating-requests-inflight are its seats, as in Kubernetes with APF on, not separate
+// caps on reads and writes. The time a client may take to send its request is bounded by
+// Node's requestTimeout (see app.ts).
 import { getHeapStatistics } from 'node:v8';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseGoDuration } from '../../api/go-duration.js';
@@ -11,6 +13,7 @@ import { StatusError } from '../../api/status.js';
 import { sendStatus } from './errors.js';
 
 export interface RequestLimits {
+  /** With the next, API Priority and Fairness' seats for the whole server. */
   maxRequestsInflight: number;
   maxMutatingRequestsInflight: number;
   requestTimeoutMs: number;
@@ -58,19 +61,12 @@ function deadlineFor(req: FastifyRequest, limits: RequestLimits): number {
   return limits.requestTimeoutMs;
 }
 
-interface Tracked {
-  mutating: boolean;
-  timer?: NodeJS.Timeout;
-}
-
-const tracked = new WeakMap<FastifyRequest, Tracked>();
+const deadlines = new WeakMap<FastifyRequest, NodeJS.Timeout>();
 
 /** How stale the heap guard's reading of the heap may be. */
 const HEAP_CHECK_MS = 20;
 
 export function installRequestLimits(app: FastifyInstance, limits: RequestLimits): void {
-  let reads = 0;
-  let writes = 0;
   const heapLimit = getHeapStatistics().heap_size_limit;
   // The heap is looked at once per HEAP_CHECK_MS, not on every write: a burst of writes
   // would otherwise pay for the statistics call each time to learn the same thing.
@@ -86,31 +82,15 @@ export function installRequestLimits(app: FastifyInstance, limits: RequestLimits
   };
 
   const release = (req: FastifyRequest) => {
-    const t = tracked.get(req);
-    if (!t) return;
-    tracked.delete(req);
-    clearTimeout(t.timer);
-    if (t.mutating) writes--;
-    else reads--;
+    clearTimeout(deadlines.get(req));
+    deadlines.delete(req);
   };
 
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     if (!req.url.startsWith('/api')) return; // health, metrics, discovery roots stay open
     if (isLongRunning(req)) return;
-    const mutating = MUTATING.has(req.method);
-    if (mutating) {
-      if (writes >= limits.maxMutatingRequestsInflight) return sendStatus(reply, tooMany('Too many requests, please try again later.'));
-      if (shortOfHeap()) {
-        return sendStatus(reply, tooMany('the server is short of memory, please try again later.'));
-      }
-      writes++;
-    } else {
-      if (reads >= limits.maxRequestsInflight) return sendStatus(reply, tooMany('Too many requests, please try again later.'));
-      reads++;
-    }
-    const t: Tracked = { mutating };
-    tracked.set(req, t);
-    t.timer = setTimeout(() => {
+    if (MUTATING.has(req.method) && shortOfHeap()) return sendStatus(reply, tooMany('the server is short of memory, please try again later.'));
+    const timer = setTimeout(() => {
       if (reply.sent || reply.raw.headersSent) return;
       // A body still arriving is abandoned with the connection: it cannot carry another request.
       const midUpload = !req.raw.complete;
@@ -118,6 +98,7 @@ export function installRequestLimits(app: FastifyInstance, limits: RequestLimits
       void sendStatus(reply, new StatusError(504, 'Timeout', 'Timeout: request did not complete within requested timeout - context deadline exceeded', { retryAfterSeconds: 1 }));
       if (midUpload) reply.raw.once('finish', () => req.raw.socket?.destroy());
     }, deadlineFor(req, limits));
+    deadlines.set(req, timer);
     return undefined;
   });
   app.addHook('onResponse', async (req) => release(req));

@@ -1,6 +1,6 @@
 // API Priority and Fairness holds requests to their priority level's seats, against the real
 // process: with --max-requests-inflight 4 and --max-mutating-requests-inflight 2 (six seats for
-// the server) a level of one share has one seat. A request whose body is still arriving holds it;
+// the server) a level of one share that may not borrow has one seat. A request whose body is still arriving holds it;
 // then a Reject level answers 429 at once, a Queue level makes the next request wait for the seat
 // and refuses one more when its only queue is full, while the local admin (exempt) is never held.
 import { connect, type Socket } from 'node:net';
@@ -22,9 +22,9 @@ const post = async (path: string, body: unknown) => (await fetch(`${api.url}${pa
 const as = (user: string, path = '/version') => fetch(`${api.url}${path}`, { headers: { 'Impersonate-User': user } });
 
 /** A create as `user` whose body stops halfway: it holds a seat until `finish` or `drop`. */
-async function stalled(user: string): Promise<{ socket: Socket; finish: () => Promise<string>; drop: () => void }> {
-  const body = JSON.stringify({ metadata: { name: `held-${user}` } });
-  const socket = connect(api.port, '127.0.0.1');
+async function stalled(user: string, port = api.port, name = `held-${user}`): Promise<{ socket: Socket; finish: () => Promise<string>; drop: () => void }> {
+  const body = JSON.stringify({ metadata: { name } });
+  const socket = connect(port, '127.0.0.1');
   let text = '';
   socket.on('data', (d) => (text += d.toString()));
   socket.on('error', () => undefined);
@@ -44,7 +44,7 @@ async function stalled(user: string): Promise<{ socket: Socket; finish: () => Pr
 
 describe('API Priority and Fairness', () => {
   it('holds each Limited level to its seats: Reject refuses, Queue waits then refuses a full queue, exempt passes', async () => {
-    const level = (name: string, limitResponse: unknown) => ({ apiVersion: 'flowcontrol.apiserver.k8s.io/v1', kind: 'PriorityLevelConfiguration', metadata: { name }, spec: { type: 'Limited', limited: { nominalConcurrencyShares: 1, limitResponse } } });
+    const level = (name: string, limitResponse: unknown) => ({ apiVersion: 'flowcontrol.apiserver.k8s.io/v1', kind: 'PriorityLevelConfiguration', metadata: { name }, spec: { type: 'Limited', limited: { nominalConcurrencyShares: 1, borrowingLimitPercent: 0, limitResponse } } });
     const schema = (name: string, user: string) => ({
       apiVersion: 'flowcontrol.apiserver.k8s.io/v1',
       kind: 'FlowSchema',
@@ -132,4 +132,35 @@ describe('API Priority and Fairness', () => {
       await wide.stop();
     }
   }, 120_000);
+
+  it('lets a busy level borrow the seats idle levels lend: its waiting requests run after a borrowing period', async () => {
+    // Six seats for the server; a level of one share has one seat of its own. The wait limit (a
+    // quarter of --request-timeout) outlasts two ten-second borrowing periods.
+    const borrower = await startApiServer({ etcd: inject('etcdEndpoint'), args: ['--max-requests-inflight', '4', '--max-mutating-requests-inflight', '2', '--request-timeout', '2m'] });
+    const held: Awaited<ReturnType<typeof stalled>>[] = [];
+    try {
+      const at = (path: string, body: unknown) => fetch(`${borrower.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.status);
+      expect(await at('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'apf-borrower' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'borrower' }] })).toBe(201);
+      expect(await at(`${base}/prioritylevelconfigurations`, { apiVersion: 'flowcontrol.apiserver.k8s.io/v1', kind: 'PriorityLevelConfiguration', metadata: { name: 'apf-borrow' }, spec: { type: 'Limited', limited: { nominalConcurrencyShares: 1, limitResponse: { type: 'Queue', queuing: { queues: 1, handSize: 1, queueLengthLimit: 10 } } } } })).toBe(201);
+      expect(await at(`${base}/flowschemas`, { apiVersion: 'flowcontrol.apiserver.k8s.io/v1', kind: 'FlowSchema', metadata: { name: 'apf-borrow' }, spec: { matchingPrecedence: 500, priorityLevelConfiguration: { name: 'apf-borrow' }, distinguisherMethod: { type: 'ByUser' }, rules: [{ subjects: [{ kind: 'User', user: { name: 'borrower' } }], resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'], clusterScope: true, namespaces: ['*'] }] }] } })).toBe(201);
+      const metrics = () => fetch(`${borrower.url}/metrics`).then((r) => r.text());
+      const gauge = async (name: string) => Number(new RegExp(`${name}\\{priority_level="apf-borrow"\\} ([0-9.]+)`).exec(await metrics())?.[1] ?? NaN);
+      await waitFor('the level to be configured', async () => ((await gauge('apiserver_flowcontrol_nominal_limit_seats')) === 1 ? true : undefined));
+      expect(await gauge('apiserver_flowcontrol_lower_limit_seats')).toBe(1);
+      const before = await gauge('apiserver_flowcontrol_current_limit_seats');
+      // Four creates held halfway: more than the level has, so some wait in its queue.
+      for (let i = 0; i < 4; i++) held.push(await stalled('borrower', borrower.port, `b${i}`));
+      await waitFor('the creates to be held', async () => ((await gauge('apiserver_flowcontrol_current_executing_requests')) + (await gauge('apiserver_flowcontrol_current_inqueue_requests')) === 4 ? true : undefined));
+      expect(await gauge('apiserver_flowcontrol_current_inqueue_requests')).toBeGreaterThan(0);
+      expect(await gauge('apiserver_flowcontrol_current_executing_requests')).toBe(before);
+      // Within two periods the level's limit follows its demand, borrowed from the idle levels.
+      await waitFor('the level to borrow', async () => ((await gauge('apiserver_flowcontrol_current_executing_requests')) === 4 ? true : undefined), 30_000);
+      expect(await gauge('apiserver_flowcontrol_current_limit_seats')).toBeGreaterThanOrEqual(4);
+      expect(await gauge('apiserver_flowcontrol_demand_seats_high_watermark')).toBe(4);
+      for (const h of held.splice(0)) expect(await h.finish()).toBe('201');
+    } finally {
+      held.forEach((h) => h.drop());
+      await borrower.stop();
+    }
+  }, 90_000);
 });

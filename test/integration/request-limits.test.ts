@@ -1,9 +1,11 @@
 // The apiserver's request limits, against the real process: a client that sends its request
-// too slowly is answered 408 and cut off, writes beyond --max-mutating-requests-inflight get
-// 429 with Retry-After, and long-running watches do not count against --max-requests-inflight.
+// too slowly is answered 408 and cut off, writes beyond what the client's priority level runs
+// at once get 429 with Retry-After (and nothing half-stored), and long-running watches take no
+// seats of the level.
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApiServer, type ApiServerHandle } from '../harness/apiserver.js';
+import { waitFor } from '../harness/ports.js';
 
 let api: ApiServerHandle;
 
@@ -16,6 +18,19 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.stop();
 });
+
+const as = (user: string) => ({ 'Impersonate-User': user });
+const posted = (path: string, body: unknown) => fetch(`${api.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.status);
+
+/** User `user` may do anything, and runs at most one request at a time: a Reject level of one seat that does not borrow. */
+async function oneSeatUser(user: string): Promise<void> {
+  const flowcontrol = '/apis/flowcontrol.apiserver.k8s.io/v1';
+  expect(await posted('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: user }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }] })).toBe(201);
+  expect(await posted(`${flowcontrol}/prioritylevelconfigurations`, { apiVersion: 'flowcontrol.apiserver.k8s.io/v1', kind: 'PriorityLevelConfiguration', metadata: { name: user }, spec: { type: 'Limited', limited: { nominalConcurrencyShares: 1, borrowingLimitPercent: 0, limitResponse: { type: 'Reject' } } } })).toBe(201);
+  expect(await posted(`${flowcontrol}/flowschemas`, { apiVersion: 'flowcontrol.apiserver.k8s.io/v1', kind: 'FlowSchema', metadata: { name: user }, spec: { matchingPrecedence: 500, priorityLevelConfiguration: { name: user }, rules: [{ subjects: [{ kind: 'User', user: { name: user } }], resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'], clusterScope: true, namespaces: ['*'] }] }] } })).toBe(201);
+  const levelUid = ((await (await fetch(`${api.url}${flowcontrol}/prioritylevelconfigurations/${user}`)).json()) as { metadata: { uid: string } }).metadata.uid;
+  await waitFor('the schema to classify', async () => ((await fetch(`${api.url}/api/v1/namespaces/default/configmaps?limit=1`, { headers: as(user) })).headers.get('x-kubernetes-pf-prioritylevel-uid') === levelUid ? true : undefined));
+}
 
 /** Writes `bytes` and never finishes the request; resolves with what the server said and when. */
 function stall(bytes: string): Promise<{ text: string; ms: number }> {
@@ -48,12 +63,13 @@ describe('request limits', () => {
     expect(text).toMatch(/^HTTP\/1.1 408/);
   });
 
-  it('refuses writes beyond the in-flight limit with 429 and Retry-After, and stores exactly the accepted ones', async () => {
+  it('refuses writes beyond what the priority level runs at once with 429 and Retry-After, and stores exactly the accepted ones', async () => {
+    await oneSeatUser('burst');
     const results = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
         fetch(`${api.url}/api/v1/namespaces/default/configmaps`, {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json' },
+          headers: { 'Content-Type': 'application/json', ...as('burst') },
           body: JSON.stringify({ metadata: { name: `burst-${i}`, labels: { burst: 'yes' } } }),
         }).then(async (r) => ({ status: r.status, retryAfter: r.headers.get('retry-after'), body: await r.json() })),
       ),
@@ -82,10 +98,11 @@ describe('request limits', () => {
     expect(small.status).toBe(201);
   });
 
-  it('does not count watches against the read limit', async () => {
-    const watches = await Promise.all(Array.from({ length: 5 }, () => fetch(`${api.url}/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=3`)));
+  it('does not count watches against the seats of their priority level', async () => {
+    await oneSeatUser('watcher');
+    const watches = await Promise.all(Array.from({ length: 5 }, () => fetch(`${api.url}/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=3`, { headers: as('watcher') })));
     for (const w of watches) expect(w.status).toBe(200);
-    const get = await fetch(`${api.url}/api/v1/namespaces/default/configmaps?limit=1`);
+    const get = await fetch(`${api.url}/api/v1/namespaces/default/configmaps?limit=1`, { headers: as('watcher') });
     expect(get.status).toBe(200);
     await Promise.all(watches.map((w) => w.body?.cancel() ?? Promise.resolve()));
   });
