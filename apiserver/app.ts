@@ -34,8 +34,10 @@ import { ensureKubernetesService, keepSystemObjects, publishable } from './regis
 import { ensureSystemPriorityClasses } from './registry/system-priority-classes.js';
 import { ensureFlowControlBootstrap, keepFlowControlBootstrap } from './registry/flow-control-bootstrap.js';
 import { flowOf, FLOW_SCHEMA_UID_HEADER, PRIORITY_LEVEL_UID_HEADER, type Classification } from './flowcontrol/classifier.js';
-import { Dispatcher } from './flowcontrol/dispatcher.js';
-import { levelMaxSeats, listOptionsOf, requestSeats } from './flowcontrol/work-estimator.js';
+import { Dispatcher, type Work } from './flowcontrol/dispatcher.js';
+import { onWatchStarted } from './flowcontrol/watch-initialization.js';
+import { WatchTracker } from './flowcontrol/watch-tracker.js';
+import { levelMaxSeats, listOptionsOf, requestSeats, writeWork } from './flowcontrol/work-estimator.js';
 import { FlowControlConfig } from './flowcontrol/config-controller.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { healthRoutes, versionInfo } from './routes/health.js';
@@ -474,6 +476,7 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   // quarter of --request-timeout, as Kubernetes' default wait limit is; levels lend and borrow
   // seats every ten seconds.
   const dispatcher = new Dispatcher({ waitLimitMs: opts.limits.requestTimeoutMs / 4 });
+  const watches = new WatchTracker();
   app.addHook('onRequest', async (req, reply) => {
     let matched: Classification | undefined;
     let identity: ReturnType<typeof requestIdentity>;
@@ -489,29 +492,41 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     const level = matched.priorityLevel.metadata.name!;
     const all = flowControl.limits();
     const limits = all.get(level);
-    if (!limits || isLongRunning(req)) return;
-    dispatcher.configure(all);
     const attrs = identity.attributes;
-    // Only a LIST may take more than one seat: nothing to read off other requests.
-    const width =
-      attrs.resourceRequest && attrs.verb === 'list'
-        ? requestSeats(attrs, listOptionsOf(req.query as Record<string, string | string[] | undefined>), registry.objectCount(attrs.apiGroup, attrs.apiVersion, attrs.resource), levelMaxSeats(limits.nominal, limits.queuing?.handSize))
-        : 1;
+    const query = req.query as Record<string, string | string[] | undefined>;
+    const watch = attrs.resourceRequest && attrs.verb === 'watch';
+    // Every watch is counted while it lasts, so a write knows how many may hear of it.
+    if (watch) reply.raw.once('close', watches.register(attrs, listOptionsOf(query).fieldSelector));
+    // Exec, attach, port-forward, proxy and followed logs run outside the levels; a watch served
+    // here holds a seat while it starts (an aggregated API's, proxied, would hold it to its end).
+    if (!limits || (isLongRunning(req) && !(watch && registry.table.find(attrs.apiGroup, attrs.apiVersion, attrs.resource)))) return;
+    dispatcher.configure(all);
+    const maxSeats = levelMaxSeats(limits.nominal, limits.queuing?.handSize);
+    const options = listOptionsOf(query);
+    // A LIST (or a watch that lists first, sendInitialEvents=true) takes a seat per hundred objects; a write with many watchers keeps seats after it.
+    const listing = attrs.resourceRequest && (attrs.verb === 'list' || (watch && /^(1|t|true)$/i.test(String(query.sendInitialEvents ?? ''))));
+    const work: Work = !attrs.resourceRequest
+      ? { seats: 1 }
+      : listing
+        ? { seats: requestSeats({ ...attrs, verb: 'list' }, options, registry.objectCount(attrs.apiGroup, attrs.apiVersion, attrs.resource), maxSeats) }
+        : { seats: 1, ...writeWork(attrs, watches.interested(attrs), maxSeats) };
     const flow = flowOf(matched.flowSchema, identity.user, attrs);
-    let release = dispatcher.tryAdmit(level, flow, width);
+    let release = dispatcher.tryAdmit(level, flow, work);
     if (!release) {
       const gone = new AbortController();
       const socket = req.raw.socket;
       const abort = () => gone.abort();
       socket.once('close', abort);
       try {
-        release = await dispatcher.wait(level, flow, gone.signal, width);
+        release = await dispatcher.wait(level, flow, gone.signal, work);
       } finally {
         socket.off('close', abort);
       }
     }
     // Given back when the response is done or its connection gone, whichever way it ends (at
-    // once if the client left while the request waited for its user or its seat).
+    // once if the client left while the request waited for its user or its seat); a watch's
+    // once it has started.
+    if (watch) onWatchStarted(req.raw, release);
     reply.raw.once('close', release);
     if (reply.raw.closed || req.raw.socket.destroyed) release();
   });

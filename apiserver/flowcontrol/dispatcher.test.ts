@@ -222,4 +222,19 @@ describe('API Priority and Fairness dispatching', () => {
     expect(d.load().get('capped')).toMatchObject({ limit: 10, executing: 10 });
     releases.forEach((r) => r());
   });
+
+  it('keeps a write\'s lingering seats taken after it is answered, then gives them back', async () => {
+    const { d } = dispatcher({ r: fixed(3) });
+    const write = d.tryAdmit('r', 'f', { seats: 1, finalSeats: 3, lingerMs: 30 })!;
+    expect(d.load().get('r')).toMatchObject({ executing: 1, seats: 3 });
+    expect(() => d.tryAdmit('r', 'f')).toThrow(TooManyRequests);
+    write();
+    // Answered, but its watchers are still being told: the seats stay taken.
+    expect(d.load().get('r')).toMatchObject({ executing: 0, seats: 3 });
+    expect(() => d.tryAdmit('r', 'f')).toThrow(TooManyRequests);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(d.load().get('r')).toMatchObject({ executing: 0, seats: 0 });
+    expect(d.tryAdmit('r', 'f')).toBeTypeOf('function');
+  });
 });
+

@@ -23,8 +23,8 @@
 // nothing else of the level does. A request waiting longer than the wait limit is refused.
 // Reject levels refuse at once what their seats cannot take.
 //
-// Not done (see the README): a write keeping its seats a moment longer for the watchers it
-// notifies, and a watch holding seats while its first events go out.
+// A write with many watchers keeps seats a moment after it is answered, while its event goes out
+// (work-estimator.ts says how many and how long); the seats count from dispatch to then.
 import { StatusError } from '../../api/status.js';
 import { allocateConcurrency } from './concurrency-allocation.js';
 import { SeatDemand } from './seat-demand.js';
@@ -48,8 +48,21 @@ export type RejectReason = 'concurrency-limit' | 'queue-full' | 'time-out' | 'ca
 /** Gives a request's seats back; safe to call more than once. */
 export type Release = () => void;
 
+/** What a request costs: its seats while it runs, and seats it keeps a while after (a write's watchers). */
+export interface Work {
+  seats: number;
+  finalSeats?: number;
+  lingerMs?: number;
+}
+
+const workOf = (w: Work | number): Work => (typeof w === 'number' ? { seats: w } : w);
+/** The seats a request holds from dispatch until its lingering ends. */
+const widthOf = (w: Work) => Math.max(w.seats, w.finalSeats ?? 0);
+
 /** The seat-time a request is expected to take per seat before it is known (Kubernetes' 3 ms). */
 const SERVICE_ESTIMATE_MS = 3;
+/** A request's seat-time as fair queuing counts it before it runs. */
+const virtualWork = (w: Work) => w.seats * SERVICE_ESTIMATE_MS + (w.finalSeats ?? 0) * (w.lingerMs ?? 0);
 /** How often levels lend and borrow seats anew. */
 export const BORROWING_PERIOD_MS = 10_000;
 
@@ -57,6 +70,8 @@ interface Waiter {
   queue: Queue;
   /** Seats it takes while it runs. */
   width: number;
+  /** Its seat-time in virtual time: seats x the service guess, plus any lingering seats x their time. */
+  work: number;
   /** Virtual time when it arrived: its queue is never dispatched earlier than this. */
   arrivalR: number;
   start: () => void;
@@ -75,7 +90,7 @@ class Queue {
   ) {}
 
   idle(): boolean {
-    return this.waiting.length === 0 && this.executing === 0;
+    return this.waiting.length === 0 && this.executing === 0 && this.seatsInUse === 0;
   }
 }
 
@@ -109,12 +124,12 @@ class Level {
   }
 
   idle(): boolean {
-    return this.executing === 0 && this.waiting === 0;
+    return this.executing === 0 && this.waiting === 0 && this.seatsInUse === 0;
   }
 
-  /** Whether `width` more seats fit now; a request wider than the level runs when nothing else of it does. */
+  /** Whether `width` more seats fit now (lingering seats count); a request wider than the level runs when nothing else of it does. */
   fits(width: number): boolean {
-    return this.executing === 0 || this.seatsInUse + width <= this.current;
+    return width > this.current ? this.executing === 0 : this.seatsInUse + width <= this.current;
   }
 
   /** Brings virtual time up to `now`: it advances at min(seats asked, limit) / busy queues per millisecond. */
@@ -153,7 +168,7 @@ class Level {
     for (const q of this.queues.values()) {
       const head = q.waiting[0];
       if (!head) continue;
-      const finish = q.nextDispatchR + head.width * SERVICE_ESTIMATE_MS;
+      const finish = q.nextDispatchR + head.work;
       const distance = (((q.index - this.robin - 1) % span) + span) % span;
       if (finish < bestFinish || (finish === bestFinish && distance < bestDistance)) {
         best = q;
@@ -304,36 +319,46 @@ export class Dispatcher {
     return this.levels.get(name);
   }
 
-  /** Runs a request of `width` seats of `level`, from queue `q` (none for a level without queues). */
-  private run(name: string, level: Level, width: number, q: Queue | undefined, now: number): Release {
+  /** Runs a request costing `work` of `level`, from queue `q` (none for a level without queues). */
+  private run(name: string, level: Level, work: Work, q: Queue | undefined, now: number): Release {
+    const width = widthOf(work);
     level.seatsInUse += width;
     level.executing++;
     if (q) {
       q.executing++;
       q.seatsInUse += width;
-      q.nextDispatchR += width * SERVICE_ESTIMATE_MS;
+      q.nextDispatchR += virtualWork(work);
     }
     level.noteDemand(now);
     this.count(this.dispatched, name);
+    const giveBack = () => {
+      const at = this.now();
+      level.sync(at);
+      level.seatsInUse -= width;
+      if (q) {
+        q.seatsInUse -= width;
+        level.bound(q);
+        level.forgetIfIdle(q);
+      }
+      level.noteDemand(at);
+      this.dispatch(level);
+      this.retireIfDone(name, level);
+    };
     let released = false;
     return () => {
       if (released) return;
       released = true;
       const end = this.now();
       level.sync(end);
-      level.seatsInUse -= width;
       level.executing--;
       if (q) {
         q.executing--;
-        q.seatsInUse -= width;
         // The guess made at dispatch, corrected by the time the request really took.
-        q.nextDispatchR += width * (end - now - SERVICE_ESTIMATE_MS);
-        level.bound(q);
-        level.forgetIfIdle(q);
+        q.nextDispatchR += work.seats * (end - now - SERVICE_ESTIMATE_MS);
       }
-      level.noteDemand(end);
-      this.dispatch(level);
-      this.retireIfDone(name, level);
+      // A write's seats stay taken while its watchers are told (none of it for an exempt level: nothing waits on it).
+      if (work.lingerMs && !level.limits.exempt) setTimeout(giveBack, work.lingerMs).unref();
+      else giveBack();
     };
   }
 
@@ -361,14 +386,16 @@ export class Dispatcher {
    * done); undefined when the request has to queue (see wait()); throws TooManyRequests when a
    * Reject level cannot take it. An exempt level (or one not configured) always runs it.
    */
-  tryAdmit(levelName: string, flow: string, width = 1): Release | undefined {
+  tryAdmit(levelName: string, flow: string, cost: Work | number = 1): Release | undefined {
     const level = this.level(levelName);
     if (!level) return () => undefined;
+    const work = workOf(cost);
+    const width = widthOf(work);
     const now = this.now();
-    if (level.limits.exempt) return this.run(levelName, level, width, undefined, now);
+    if (level.limits.exempt) return this.run(levelName, level, work, undefined, now);
     if (!level.limits.queuing) {
       if (!level.fits(width)) throw this.refusal(levelName, 'concurrency-limit');
-      return this.run(levelName, level, width, undefined, now);
+      return this.run(levelName, level, work, undefined, now);
     }
     if (level.waiting > 0 || !level.fits(width)) return undefined;
     level.sync(now);
@@ -376,7 +403,7 @@ export class Dispatcher {
     // As if it had queued and been dispatched at once: a queue never starts before its request arrived.
     q.nextDispatchR = Math.max(q.nextDispatchR, level.r);
     level.robin = q.index;
-    return this.run(levelName, level, width, q, now);
+    return this.run(levelName, level, work, q, now);
   }
 
   /**
@@ -384,9 +411,11 @@ export class Dispatcher {
    * with the function that gives them back, or rejects with TooManyRequests (its queue full, the
    * wait too long, `signal` aborted because the client went away).
    */
-  wait(levelName: string, flow: string, signal?: AbortSignal, width = 1): Promise<Release> {
+  wait(levelName: string, flow: string, signal?: AbortSignal, cost: Work | number = 1): Promise<Release> {
     const level = this.level(levelName);
-    if (!level || level.limits.exempt) return Promise.resolve(this.tryAdmit(levelName, flow, width)!);
+    if (!level || level.limits.exempt) return Promise.resolve(this.tryAdmit(levelName, flow, cost)!);
+    const work = workOf(cost);
+    const width = widthOf(work);
     const queuing = level.limits.queuing;
     if (!queuing) return Promise.reject(this.refusal(levelName, 'concurrency-limit'));
     const now = this.now();
@@ -406,10 +435,11 @@ export class Dispatcher {
       const waiter: Waiter = {
         queue: q,
         width,
+        work: virtualWork(work),
         arrivalR: level.r,
         start: () => {
           leave();
-          resolve(this.run(levelName, level, width, q, this.now()));
+          resolve(this.run(levelName, level, work, q, this.now()));
         },
         refuse: (why) => {
           if (settled) return;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ResourceAttributes } from '../authz/request-info.js';
-import { levelMaxSeats, requestSeats } from './work-estimator.js';
+import { levelMaxSeats, requestSeats, writeWork } from './work-estimator.js';
+import { requiredField, WatchTracker } from './watch-tracker.js';
 
 const attrs = (verb: string, name = ''): ResourceAttributes => ({ resourceRequest: true, verb, apiGroup: '', apiVersion: 'v1', namespace: '', resource: 'pods', subresource: '', name });
 
@@ -35,5 +36,42 @@ describe('APF work estimates', () => {
     expect(levelMaxSeats(600, 6)).toBe(10);
     expect(levelMaxSeats(30)).toBe(5);
     expect(levelMaxSeats(1, 8)).toBe(1);
+  });
+
+  it('gives a write with ten or more watchers a seat per ten, kept 5 ms after it is answered (stretched when capped)', () => {
+    expect(writeWork(attrs('create'), 9, 10)).toEqual({ finalSeats: 0, lingerMs: 0 });
+    expect(writeWork(attrs('create'), 10, 10)).toEqual({ finalSeats: 1, lingerMs: 5 });
+    expect(writeWork(attrs('update'), 35, 10)).toEqual({ finalSeats: 4, lingerMs: 5 });
+    // 400 watchers want 40 seats; ten of them for four times as long.
+    expect(writeWork(attrs('patch'), 400, 10)).toEqual({ finalSeats: 10, lingerMs: 20 });
+    // A service account token sends no event.
+    expect(writeWork({ ...attrs('create', 'default'), resource: 'serviceaccounts', subresource: 'token' }, 400, 10)).toEqual({ finalSeats: 0, lingerMs: 0 });
+  });
+});
+
+describe('APF watch tracking', () => {
+  const at = (verb: string, namespace = '', name = '', resource = 'configmaps'): ResourceAttributes => ({ resourceRequest: true, verb, apiGroup: '', apiVersion: 'v1', namespace, resource, subresource: '', name });
+
+  it('counts for a write the watches of its resource cluster-wide, in its namespace and of its name', () => {
+    const t = new WatchTracker();
+    const forget = [t.register(at('watch'), undefined), t.register(at('watch', 'a'), undefined), t.register(at('watch', 'a'), 'metadata.name=x'), t.register(at('watch', 'b'), undefined), t.register(at('watch', '', '', 'secrets'), undefined)];
+    expect(t.interested(at('create', 'a'))).toBe(2);
+    expect(t.interested(at('update', 'a', 'x'))).toBe(3);
+    expect(t.interested(at('delete', 'b', 'y'))).toBe(2);
+    expect(t.interested(at('get', 'a', 'x'))).toBe(0);
+    forget[0]!();
+    forget[0]!(); // once only
+    expect(t.interested(at('update', 'a', 'x'))).toBe(2);
+    forget.forEach((f) => f());
+    expect(t.interested(at('update', 'a', 'x'))).toBe(0);
+  });
+
+  it('leaves out a kubelet\'s watch of the pods on its node', () => {
+    const t = new WatchTracker();
+    t.register(at('watch', '', '', 'pods'), 'spec.nodeName=node-1');
+    t.register(at('watch', '', '', 'pods'), 'spec.nodeName=');
+    expect(t.interested(at('create', 'default', '', 'pods'))).toBe(1);
+    expect(requiredField('a=1, spec.nodeName == n ,b!=2', 'spec.nodeName')).toBe('n');
+    expect(requiredField('spec.nodeName!=n', 'spec.nodeName')).toBeUndefined();
   });
 });

@@ -5,6 +5,10 @@
 import type { ResourceAttributes } from '../authz/request-info.js';
 
 const OBJECTS_PER_SEAT = 100;
+/** A write's watchers: one seat per ten of them, ... */
+const WATCHES_PER_SEAT = 10;
+/** ... held this long after the write is answered, while its event goes out. */
+const EVENT_MS = 5;
 const MAXIMUM_SEATS = 10;
 /** The share of a level's seats one request may take (Kubernetes' priorityLevelMaxSeatsPercent). */
 const LEVEL_MAX_SEATS_SHARE = 0.15;
@@ -58,4 +62,17 @@ export function requestSeats(attrs: ResourceAttributes, query: ListOptions, stor
   const single = attrs.name !== '' || (query.fieldSelector ?? '').split(',').some((term) => /^\s*metadata\.name\s*==?[^=]/.test(term));
   const objects = single ? 1 : listsFromCache(query) ? stored : query.fieldSelector || query.labelSelector ? stored + limit : 2 * limit;
   return Math.min(Math.max(1, Math.ceil(objects / OBJECTS_PER_SEAT)), Math.max(1, maxSeats));
+}
+
+/**
+ * What a write costs beyond its own seat, as Kubernetes' mutating work estimator says: with ten
+ * or more watchers that may hear of it, a seat per ten of them (at most `maxSeats`, the time
+ * stretched to keep the work the same) held 5 ms after it is answered, while its event is sent.
+ * Creating a service account token sends no event.
+ */
+export function writeWork(attrs: ResourceAttributes, watchers: number, maxSeats: number): { finalSeats: number; lingerMs: number } {
+  if (watchers < WATCHES_PER_SEAT || (attrs.resource === 'serviceaccounts' && attrs.subresource === 'token')) return { finalSeats: 0, lingerMs: 0 };
+  const wanted = Math.ceil(watchers / WATCHES_PER_SEAT);
+  const finalSeats = Math.min(wanted, Math.max(1, maxSeats));
+  return { finalSeats, lingerMs: (wanted * EVENT_MS) / finalSeats };
 }

@@ -18,6 +18,7 @@ import { statusFor } from './errors.js';
 import { objectJSON, partialMetadataJSON, tableJSON, type IncludeObject } from './render.js';
 import { servedObjects } from './served-version.js';
 import { convertsRemotely, inServedVersion } from '../../api/conversion.js';
+import { watchStarted } from '../flowcontrol/watch-initialization.js';
 
 export interface WatchOptions {
   namespace?: string;
@@ -55,6 +56,15 @@ const frameHead = (type: string): Buffer => {
 const FRAME_TAIL = Buffer.from('}\n');
 
 export async function serveWatch(req: FastifyRequest, reply: FastifyReply, r: ResourceInfo, store: ResourceStore, opts: WatchOptions): Promise<void> {
+  try {
+    await startWatch(req, reply, r, store, opts);
+  } finally {
+    // Its initial events written and its subscription made (or it failed): its flow-control seat goes back.
+    watchStarted(req.raw);
+  }
+}
+
+async function startWatch(req: FastifyRequest, reply: FastifyReply, r: ResourceInfo, store: ResourceStore, opts: WatchOptions): Promise<void> {
   await store.cache.ready;
   const keyPrefix = store.keyPrefix(opts.namespace);
 

@@ -98,10 +98,22 @@ describe('request limits', () => {
     expect(small.status).toBe(201);
   });
 
-  it('does not count watches against the seats of their priority level', async () => {
+  it('gives a watch\'s seat back once it has started: five open watches leave a one-seat level free', async () => {
     await oneSeatUser('watcher');
-    const watches = await Promise.all(Array.from({ length: 5 }, () => fetch(`${api.url}/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=3`, { headers: as('watcher') })));
-    for (const w of watches) expect(w.status).toBe(200);
+    const executing = async () => Number(/apiserver_flowcontrol_current_executing_requests\{priority_level="watcher"\} (\d+)/.exec(await fetch(`${api.url}/metrics`).then((r) => r.text()))?.[1]);
+    // While a create holds the level's one seat (its body never finishes), a watch is refused as any request is.
+    const held = stall(`POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\nImpersonate-User: watcher\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"metadata":`);
+    await waitFor('the create to hold the seat', async () => ((await executing()) === 1 ? true : undefined));
+    expect((await fetch(`${api.url}/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=3`, { headers: as('watcher') })).status).toBe(429);
+    await held; // cut off by --request-timeout, its seat given back
+    await waitFor('the seat to be free', async () => ((await executing()) === 0 ? true : undefined));
+    const watches: Response[] = [];
+    for (let i = 0; i < 5; i++) {
+      const w = await fetch(`${api.url}/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=3`, { headers: as('watcher') });
+      expect(w.status).toBe(200);
+      watches.push(w);
+      await waitFor('the watch to start and give its seat back', async () => ((await executing()) === 0 ? true : undefined));
+    }
     const get = await fetch(`${api.url}/api/v1/namespaces/default/configmaps?limit=1`, { headers: as('watcher') });
     expect(get.status).toBe(200);
     await Promise.all(watches.map((w) => w.body?.cancel() ?? Promise.resolve()));
