@@ -4,7 +4,7 @@ import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import type { Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { apiPrefix, findResource, type ResourceInfo, type ResourceTable } from '../api/resources.js';
 import { CRDController } from './apiextensions/crd-controller.js';
@@ -34,7 +34,8 @@ import { ensureKubernetesService, keepSystemObjects, publishable } from './regis
 import { ensureSystemPriorityClasses } from './registry/system-priority-classes.js';
 import { ensureFlowControlBootstrap, keepFlowControlBootstrap } from './registry/flow-control-bootstrap.js';
 import { flowOf, FLOW_SCHEMA_UID_HEADER, PRIORITY_LEVEL_UID_HEADER, type Classification } from './flowcontrol/classifier.js';
-import { Dispatcher, type Work } from './flowcontrol/dispatcher.js';
+import { dumpPriorityLevels, dumpQueues, dumpRequests } from './flowcontrol/debug-dumps.js';
+import { Dispatcher, type LevelDump, type Work } from './flowcontrol/dispatcher.js';
 import { onWatchStarted } from './flowcontrol/watch-initialization.js';
 import { WatchTracker } from './flowcontrol/watch-tracker.js';
 import { levelMaxSeats, listOptionsOf, requestSeats, writeWork } from './flowcontrol/work-estimator.js';
@@ -494,15 +495,15 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
     const limits = all.get(level);
     const attrs = identity.attributes;
     const query = req.query as Record<string, string | string[] | undefined>;
+    const options = listOptionsOf(query);
     const watch = attrs.resourceRequest && attrs.verb === 'watch';
     // Every watch is counted while it lasts, so a write knows how many may hear of it.
-    if (watch) reply.raw.once('close', watches.register(attrs, listOptionsOf(query).fieldSelector));
+    if (watch) reply.raw.once('close', watches.register(attrs, options.fieldSelector));
     // Exec, attach, port-forward, proxy and followed logs run outside the levels; a watch served
     // here holds a seat while it starts (an aggregated API's, proxied, would hold it to its end).
     if (!limits || (isLongRunning(req) && !(watch && registry.table.find(attrs.apiGroup, attrs.apiVersion, attrs.resource)))) return;
     dispatcher.configure(all);
     const maxSeats = levelMaxSeats(limits.nominal, limits.queuing?.handSize);
-    const options = listOptionsOf(query);
     // A LIST (or a watch that lists first, sendInitialEvents=true) takes a seat per hundred objects; a write with many watchers keeps seats after it.
     const listing = attrs.resourceRequest && (attrs.verb === 'list' || (watch && /^(1|t|true)$/i.test(String(query.sendInitialEvents ?? ''))));
     const work: Work = !attrs.resourceRequest
@@ -518,7 +519,11 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
       const abort = () => gone.abort();
       socket.once('close', abort);
       try {
-        release = await dispatcher.wait(level, flow, gone.signal, work);
+        const distinguisher = flow.slice(flow.indexOf('\0') + 1);
+        const about = attrs.resourceRequest
+          ? { verb: attrs.verb, path: req.url.split('?')[0]!, namespace: attrs.namespace, name: attrs.name, groupVersion: attrs.apiGroup ? `${attrs.apiGroup}/${attrs.apiVersion}` : attrs.apiVersion, resource: attrs.resource, subresource: attrs.subresource }
+          : { verb: attrs.verb, path: attrs.path, namespace: '', name: '', groupVersion: '', resource: '', subresource: '' };
+        release = await dispatcher.wait(level, flow, gone.signal, work, { flowSchema: matched.flowSchema.metadata.name!, distinguisher, user: identity.user.name, ...about });
       } finally {
         socket.off('close', abort);
       }
@@ -546,6 +551,15 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   app.register(healthRoutes, { etcd, ready: () => isReady, shuttingDown: () => shuttingDown, staleCaches: () => registry.staleCaches() });
   app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(metrics.render() + (dispatcher.configure(flowControl.limits()), dispatcher.metrics())));
   app.get('/', async () => ({ paths: rootPaths(registry.table) }));
+  // What API Priority and Fairness is doing now, in Kubernetes' text dumps.
+  const apfDump = (render: (levels: LevelDump[], details: boolean) => string) => async (req: FastifyRequest, reply: FastifyReply) => {
+    dispatcher.configure(flowControl.limits());
+    const details = String((req.query as Record<string, unknown>).includeRequestDetails ?? '') !== '';
+    return reply.type('text/plain; charset=utf-8').send(render(dispatcher.dump(), details));
+  };
+  app.get('/debug/api_priority_and_fairness/dump_priority_levels', apfDump(dumpPriorityLevels));
+  app.get('/debug/api_priority_and_fairness/dump_queues', apfDump(dumpQueues));
+  app.get('/debug/api_priority_and_fairness/dump_requests', apfDump(dumpRequests));
   const advertised = opts.advertiseAddress ? (opts.advertiseAddress.includes(':') ? opts.advertiseAddress : `${opts.advertiseAddress}:${opts.listenPort ?? 8080}`) : undefined;
   const aggregator = new AggregatorProxy(registry, log.child({ component: 'aggregator' }), opts.frontProxy);
   app.register(discoveryRoutes, { serverAddress: () => advertised ?? listenAddress(app), table: registry.table, aggregator });

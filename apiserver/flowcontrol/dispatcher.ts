@@ -66,8 +66,25 @@ const virtualWork = (w: Work) => w.seats * SERVICE_ESTIMATE_MS + (w.finalSeats ?
 /** How often levels lend and borrow seats anew. */
 export const BORROWING_PERIOD_MS = 10_000;
 
+/** Who is asking, for the debugging dumps. */
+export interface RequestDescription {
+  flowSchema: string;
+  distinguisher: string;
+  user: string;
+  verb: string;
+  path: string;
+  namespace: string;
+  name: string;
+  groupVersion: string;
+  resource: string;
+  subresource: string;
+}
+
 interface Waiter {
   queue: Queue;
+  cost: Work;
+  arrivedAt: number;
+  about?: RequestDescription;
   /** Seats it takes while it runs. */
   width: number;
   /** Its seat-time in virtual time: seats x the service guess, plus any lingering seats x their time. */
@@ -178,6 +195,16 @@ class Level {
     }
     return best;
   }
+}
+
+export interface LevelDump {
+  name: string;
+  activeQueues: number;
+  idle: boolean;
+  quiescing: boolean;
+  waiting: number;
+  executing: number;
+  queues: Array<{ index: number; executing: number; seatsInUse: number; nextDispatchR: number; initialSeatsSum: number; maxSeatsSum: number; totalWorkSum: number; requests: Array<{ arrivedAt: number; cost: Work; about?: RequestDescription }> }>;
 }
 
 export class TooManyRequests extends StatusError {
@@ -411,7 +438,7 @@ export class Dispatcher {
    * with the function that gives them back, or rejects with TooManyRequests (its queue full, the
    * wait too long, `signal` aborted because the client went away).
    */
-  wait(levelName: string, flow: string, signal?: AbortSignal, cost: Work | number = 1): Promise<Release> {
+  wait(levelName: string, flow: string, signal?: AbortSignal, cost: Work | number = 1, about?: RequestDescription): Promise<Release> {
     const level = this.level(levelName);
     if (!level || level.limits.exempt) return Promise.resolve(this.tryAdmit(levelName, flow, cost)!);
     const work = workOf(cost);
@@ -434,6 +461,9 @@ export class Dispatcher {
       };
       const waiter: Waiter = {
         queue: q,
+        cost: work,
+        arrivedAt: Date.now(),
+        ...(about ? { about } : {}),
         width,
         work: virtualWork(work),
         arrivalR: level.r,
@@ -535,6 +565,30 @@ export class Dispatcher {
       ),
     ];
     return `${lines.join('\n')}\n`;
+  }
+
+  /** Each level, its queues and its waiting requests, for /debug/api_priority_and_fairness/. */
+  dump(): LevelDump[] {
+    return [...this.levels].map(([name, l]) => {
+      const count = l.limits.queuing?.queues ?? 0;
+      // Every queue when there are few, as Kubernetes lists them; only the busy ones of a level of thousands.
+      const indexes = count <= 1024 ? Array.from({ length: count }, (_, i) => i) : [...l.queues.keys()].sort((a, b) => a - b);
+      const queues = indexes.map((index) => {
+        const q = l.queues.get(index);
+        const waiting = q?.waiting ?? [];
+        return {
+          index,
+          executing: q?.executing ?? 0,
+          seatsInUse: q?.seatsInUse ?? 0,
+          nextDispatchR: q?.nextDispatchR ?? 0,
+          initialSeatsSum: waiting.reduce((sum, w) => sum + w.cost.seats, 0),
+          maxSeatsSum: waiting.reduce((sum, w) => sum + w.width, 0),
+          totalWorkSum: waiting.reduce((sum, w) => sum + w.work, 0),
+          requests: waiting.map((w) => ({ arrivedAt: w.arrivedAt, cost: w.cost, about: w.about })),
+        };
+      });
+      return { name, activeQueues: queues.filter((q) => q.requests.length > 0).length, idle: l.idle(), quiescing: l.retired, waiting: l.waiting, executing: l.executing, queues };
+    });
   }
 
   /** Requests running and waiting, the seats taken and the current limit, by level. */

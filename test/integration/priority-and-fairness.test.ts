@@ -80,6 +80,10 @@ describe('API Priority and Fairness', () => {
     await waitFor('the request to queue', async () => ((await fetch(`${api.url}/metrics`).then((r) => r.text())).includes('apiserver_flowcontrol_current_inqueue_requests{priority_level="apf-queue"} 1') ? true : undefined));
     expect((await as('queued')).status).toBe(429);
     expect(waitedFor).toBe(0);
+    // The debugging dumps show it, as Kubernetes prints them.
+    const dump = (what: string) => fetch(`${api.url}/debug/api_priority_and_fairness/${what}`).then((r) => r.text());
+    expect((await dump('dump_priority_levels')).split('\n')).toContainEqual(expect.stringMatching(/^apf-queue, +1, +false, +false, +1, +1$/));
+    expect((await dump('dump_requests?includeRequestDetails=1')).split('\n')).toContainEqual(expect.stringMatching(/^apf-queue, +apf-queue, +0, +0, +queued, .* queued, +get, +\/version,/));
     const finishedAt = Date.now();
     expect(await holder.finish()).toBe('201');
     expect(await waiting).toBe(200);
