@@ -16,7 +16,7 @@ import { serveHealth } from '../component-base/health-server.js';
 import { secureServingFlags, serveSecurely, validateSecureServing } from '../component-base/secure-serving.js';
 import { runComponent } from '../component-base/run.js';
 import { LegacyTokenSigner } from '../api/legacy-service-account-token.js';
-import { CONTROLLERS, EVENT_SOURCES, NEEDS_SERVICE_ACCOUNT_KEY, NODE_JOINING, selectControllers } from './controllers/index.js';
+import { CONTROLLERS, DISABLED_BY_DEFAULT, EVENT_SOURCES, NEEDS_SERVICE_ACCOUNT_KEY, NODE_JOINING, selectControllers } from './controllers/index.js';
 import type { Controller, ControllerContext } from './framework/controller.js';
 import { INFORMER_KEEPING } from './framework/informer-trims.js';
 
@@ -28,7 +28,7 @@ const workers = (what: string, n: number) => ({ type: 'int', default: n, min: 1,
 const flags = defineFlags({
   ...apiServerFlags,
   ...leaderElectionFlags('kube-controller-manager'),
-  controllers: { type: 'list', default: ['*'], arg: 'LIST', help: `"*" for all, "-name" to leave one out. Names: ${Object.keys(CONTROLLERS).join(', ')}.` },
+  controllers: { type: 'list', default: ['*'], arg: 'LIST', help: `"*" for all on by default, "name" to add one, "-name" to leave one out. Names: ${Object.keys(CONTROLLERS).join(', ')} (off by default: ${[...DISABLED_BY_DEFAULT].join(', ')}).` },
   'node-monitor-grace-period': { type: 'duration', default: '40s', help: 'A node silent this long becomes Unknown.' },
   'node-monitor-period': { type: 'duration', default: '5s', help: 'How often node health is checked.' },
   'concurrent-deployment-syncs': workers('deployment', 5),

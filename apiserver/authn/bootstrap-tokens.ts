@@ -7,19 +7,13 @@ import { timingSafeEqual } from 'node:crypto';
 import type { TokenAuthenticator } from '../../component-base/authn/authenticator.js';
 import type { UserInfo } from '../../component-base/authn/user.js';
 import type { KubeObject } from '../../api/types/meta.js';
+import { BOOTSTRAP_TOKEN_PREFIX, BOOTSTRAP_TOKEN_SECRET_TYPE, bootstrapTokenField as field } from '../../api/bootstrap-token.js';
 
-export const BOOTSTRAP_TOKEN_SECRET_TYPE = 'bootstrap.kubernetes.io/token';
-export const BOOTSTRAP_TOKEN_PREFIX = 'bootstrap-token-';
 const TOKEN = /^([a-z0-9]{6})\.([a-z0-9]{16})$/;
 const EXTRA_GROUP = /^system:bootstrappers:[a-z0-9:-]{0,255}[a-z0-9]$/;
 
 /** Reads a Secret in kube-system by name (undefined when it does not exist). */
 export type SecretLookup = (name: string) => Promise<KubeObject | undefined>;
-
-function field(secret: KubeObject & { data?: Record<string, string> }, key: string): string | undefined {
-  const v = secret.data?.[key];
-  return typeof v === 'string' ? Buffer.from(v, 'base64').toString('utf8') : undefined;
-}
 
 function sameText(a: string, b: string): boolean {
   const x = Buffer.from(a);

@@ -24,6 +24,8 @@ import { StorageProtectionController } from './volume/protection.js';
 import { EphemeralVolumeController } from './volume/ephemeral.js';
 import { REPLICA_SET, REPLICATION_CONTROLLER, ReplicaController } from './replicaset.js';
 import { RootCAPublisher } from './root-ca-publisher.js';
+import { BootstrapSigner } from './bootstrap-signer.js';
+import { TokenCleaner } from './token-cleaner.js';
 import { ServiceAccountController } from './serviceaccount.js';
 import { ServiceAccountTokenController } from './serviceaccount-token.js';
 import { ServiceLBController } from './servicelb.js';
@@ -35,6 +37,9 @@ import { ValidatingAdmissionPolicyStatusController } from './validating-admissio
  * not queued behind forty others (every component lists at once then).
  */
 export const NODE_JOINING = new Set(['csrapproving', 'csrsigning']);
+
+/** Controllers "*" leaves out, as Kubernetes does: named explicitly, they run (kubeadm names both). */
+export const DISABLED_BY_DEFAULT = new Set(['bootstrapsigner', 'tokencleaner']);
 
 /** Controllers left out, as Kubernetes leaves them, when no service-account private key is given. */
 export const NEEDS_SERVICE_ACCOUNT_KEY = new Set(['serviceaccount-token']);
@@ -71,6 +76,8 @@ export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller>
   clusterroleaggregation: (ctx) => new ClusterRoleAggregationController(ctx),
   'root-ca-cert-publisher': (ctx) => new RootCAPublisher(ctx, ctx.options.rootCA ?? ''),
   'validatingadmissionpolicy-status': (ctx) => new ValidatingAdmissionPolicyStatusController(ctx),
+  bootstrapsigner: (ctx) => new BootstrapSigner(ctx),
+  tokencleaner: (ctx) => new TokenCleaner(ctx),
 };
 
 /**
@@ -100,7 +107,7 @@ export function selectControllers(spec: string): string[] {
   const items = spec.split(',').map((s) => s.trim()).filter(Boolean);
   const chosen = new Set<string>();
   for (const item of items) {
-    if (item === '*') names.forEach((n) => chosen.add(n));
+    if (item === '*') names.filter((n) => !DISABLED_BY_DEFAULT.has(n)).forEach((n) => chosen.add(n));
     else if (item.startsWith('-')) chosen.delete(item.slice(1));
     else if (names.includes(item)) chosen.add(item);
     else throw new Error(`unknown controller "${item}"; known: ${names.join(', ')}`);

@@ -2,6 +2,7 @@
 // collector's corner cases (dangling owners, several owners, ownership cycles in both
 // propagation modes) and the replica controllers' claiming (adopt and release), where pods
 // only need to exist as API objects.
+import { flattenedVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { StatusError } from '../../api/status.js';
 import type { KubeObject, OwnerReference } from '../../api/types/meta.js';
@@ -26,7 +27,7 @@ const gone = (...names: string[]) => waitFor(`${names.join(', ')} collected`, as
 beforeAll(async () => {
   api = await startApiServer({ etcd: inject('etcdEndpoint') });
   client = new RestClient({ server: api.url });
-  manager = startComponent('controller-manager', ['--master', api.url, '--leader-elect=false', '--port', '0', '--controllers', '*,-nodelifecycle']);
+  manager = startComponent('controller-manager', ['--master', api.url, '--leader-elect=false', '--port', '0', '--controllers', '*,-nodelifecycle,bootstrapsigner,tokencleaner']);
 });
 afterAll(async () => {
   await manager?.stop();
@@ -184,5 +185,40 @@ describe('root-CA publisher', () => {
     for (const ns of ['default', 'kube-system', 'ca-pub']) expect(Object.keys((await present(ns)).data)).toEqual(['ca.crt']);
     await client.delete(configmaps, 'ca-pub', 'kube-root-ca.crt');
     await present('ca-pub');
+  });
+});
+
+describe('bootstrap tokens (--controllers with bootstrapsigner,tokencleaner, as kubeadm runs it)', () => {
+  it('signs cluster-info for each signing token, and deletes a token once it expires, its signature with it', async () => {
+    const secrets = resource('v1/secrets');
+    const b64 = (v: string) => Buffer.from(v).toString('base64');
+    const token = (id: string, expiration?: string) =>
+      client.create<KubeObject>(secrets, 'kube-system', {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: `bootstrap-token-${id}` },
+        type: 'bootstrap.kubernetes.io/token',
+        data: { 'token-id': b64(id), 'token-secret': b64(`${id}0123456789`), 'usage-bootstrap-signing': b64('true'), 'usage-bootstrap-authentication': b64('true'), ...(expiration ? { expiration: b64(expiration) } : {}) },
+      } as KubeObject);
+    const kubeconfig = `apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    certificate-authority-data: ${b64('ca')}\n    server: ${api.url}\n  name: ""\n`;
+    await client.create<KubeObject>(configmaps, 'kube-public', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cluster-info' }, data: { kubeconfig } } as KubeObject);
+    await token('keepme');
+    await token('expire', new Date(Date.now() + 4000).toISOString());
+    const data = async () => ((await client.get<KubeObject & { data?: Record<string, string> }>(configmaps, 'kube-public', 'cluster-info')).data ?? {});
+    const signed = await waitFor('both signatures', async () => {
+      const d = await data();
+      return d['jws-kubeconfig-keepme'] && d['jws-kubeconfig-expire'] ? d : undefined;
+    });
+    // A JWS library accepts each with the kubeconfig put back as its payload, keyed by that token's secret.
+    for (const id of ['keepme', 'expire']) {
+      const [prot, , signature] = signed[`jws-kubeconfig-${id}`]!.split('.');
+      const verified = await flattenedVerify({ protected: prot!, payload: Buffer.from(kubeconfig).toString('base64url'), signature: signature! }, new TextEncoder().encode(`${id}0123456789`));
+      expect(new TextDecoder().decode(verified.payload)).toBe(kubeconfig);
+    }
+    const secretGone = async () => client.get(secrets, 'kube-system', 'bootstrap-token-expire').then(() => false, (err) => (err instanceof StatusError && err.code === 404 ? true : Promise.reject(err)));
+    await waitFor('the expired token to be deleted', async () => ((await secretGone()) ? true : undefined), 20_000, 200);
+    await waitFor('its signature to go', async () => ((await data())['jws-kubeconfig-expire'] === undefined ? true : undefined));
+    expect((await data())['jws-kubeconfig-keepme']).toBe(signed['jws-kubeconfig-keepme']);
+    expect((await data()).kubeconfig).toBe(kubeconfig);
   });
 });
