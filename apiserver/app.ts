@@ -473,9 +473,9 @@ export function build(partial: Partial<ApiServerOptions> = {}): ApiServer {
   auditor?.installBeforeGate(app);
   const flowControl = new FlowControlConfig(registry, opts.limits.maxRequestsInflight + opts.limits.maxMutatingRequestsInflight, log.child({ controller: 'flowcontrol' }));
   // API Priority and Fairness: a request admitted by the gate holds seats of its priority level
-  // (long-running requests do not) until it is answered, waiting in its level's queues up to a
-  // quarter of --request-timeout, as Kubernetes' default wait limit is; levels lend and borrow
-  // seats every ten seconds.
+  // until it is answered (a watch only while it starts; other long-running requests none),
+  // waiting in its level's queues up to a quarter of --request-timeout, as Kubernetes' default
+  // wait limit is; levels lend and borrow seats every ten seconds.
   const dispatcher = new Dispatcher({ waitLimitMs: opts.limits.requestTimeoutMs / 4 });
   const watches = new WatchTracker();
   app.addHook('onRequest', async (req, reply) => {

@@ -2,8 +2,8 @@
 // keeps it: the FlowSchemas in matching order and the PriorityLevelConfigurations by name, read
 // from this server's own watch caches and made again only when one of them changes; each
 // schema's Dangling condition (whether its priority level exists) written to its status; and
-// each priority level's nominal seats for the metrics, from its share of the server's
-// concurrency limit. Every apiserver runs its own copy; the status writes agree.
+// each priority level's limits for the dispatcher: its nominal share of the server's seats and
+// what it may lend and borrow. Every apiserver runs its own copy; the status writes agree.
 import type { Logger } from 'pino';
 import { setCondition, type Condition } from '../../api/conditions.js';
 import { deepEqual } from '../../api/codec/values.js';

@@ -176,7 +176,7 @@ class Level {
     if (head && q.nextDispatchR < head.arrivalR) q.nextDispatchR = head.arrivalR;
   }
 
-  /** The queue whose head request would finish first in virtual time, and that request. */
+  /** The queue whose head request would finish first in virtual time (ties: the next after the last one served). */
   nextInTurn(): Queue | undefined {
     let best: Queue | undefined;
     let bestFinish = Infinity;
