@@ -140,10 +140,14 @@ export class Kubelet {
     return collectResourceMetrics(this.runtime, this.settings.nodeName);
   }
 
-  /** /stats/summary: the Summary API's CPU and memory of the node, its pods and containers, and their networks. */
+  /** /stats/summary: the Summary API's CPU and memory of the node, its pods and containers, their networks and local storage. */
   async statsSummary(): Promise<Summary> {
-    const [usage, observations] = await Promise.all([collectUsage(this.runtime, this.settings.nodeName, undefined, nodeNetwork), this.observeNode()]);
-    return summaryOf(this.settings.nodeName, this.startedAt, usage, this.cpuRates, (uid) => this.byUid.get(uid)?.status?.startTime, observations);
+    const [usage, observations, storage] = await Promise.all([
+      collectUsage(this.runtime, this.settings.nodeName, undefined, nodeNetwork),
+      this.observeNode(),
+      measurePods(this.runtime, this.settings.nodeName, this.settings.rootDir, [...this.byUid.values()], { disk: true }).catch(() => undefined),
+    ]);
+    return summaryOf(this.settings.nodeName, this.startedAt, usage, this.cpuRates, (uid) => this.byUid.get(uid)?.status?.startTime, observations, storage);
   }
 
   findPod(namespace: string, name: string): Pod | undefined {

@@ -77,6 +77,7 @@ export async function measurePods(runtime: ContainerRuntime, nodeName: string, r
           if (!v.emptyDir || v.emptyDir.medium) continue;
           const used = await diskUsage(join(emptyDirs, v.name));
           u.volumes.set(v.name, used.bytes);
+          (u.volumeInodes ??= new Map()).set(v.name, used.inodes);
           disk.bytes += used.bytes;
           disk.inodes += used.inodes;
         }

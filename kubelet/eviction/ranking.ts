@@ -19,6 +19,8 @@ export interface PodUsage {
   containers: Array<{ name: string; memory?: number; diskBytes?: number }>;
   /** Bytes used in each of its emptyDir volumes on disk, by volume name. */
   volumes: Map<string, number>;
+  /** Inodes used in each of them, when measured. */
+  volumeInodes?: Map<string, number>;
 }
 
 export type UsageOf = (pod: Pod) => PodUsage | undefined;

@@ -47,6 +47,25 @@ describe('the Summary API', () => {
     expect(s.node).toMatchObject({ memory: { availableBytes: 3000, workingSetBytes: 5000 }, fs, runtime: { imageFs: fs }, rlimit: { time: '2026-12-06T10:00:00Z', maxpid: 32768, curproc: 768 } });
   });
 
+  it("adds each pod's local storage, its emptyDir volumes and its containers' writable layers, on the node's filesystems", () => {
+    const o = new Map([
+      ['nodefs.available', { available: 40, capacity: 100 }],
+      ['nodefs.inodesFree', { available: 7, capacity: 10 }],
+      ['imagefs.available', { available: 50, capacity: 200 }],
+      ['imagefs.inodesFree', { available: 8, capacity: 20 }],
+    ] as const);
+    const storage = new Map([['u1', { containers: [{ name: 'a', diskBytes: 4096 }], volumes: new Map([['cache', 8192]]), volumeInodes: new Map([['cache', 3]]), disk: { bytes: 16384, inodes: 9 } }]]);
+    const s = summaryOf('n1', T0, usage(T0, { node: 1, a: 1, b: 1 }), new CPURates(), () => undefined, new Map(o), storage);
+    const pod = s.pods[0]!;
+    const time = '2026-12-06T10:00:00Z';
+    expect(pod['ephemeral-storage']).toEqual({ time, availableBytes: 40, capacityBytes: 100, usedBytes: 16384, inodesFree: 7, inodes: 10, inodesUsed: 9 });
+    expect(pod.volume).toEqual([{ time, availableBytes: 40, capacityBytes: 100, usedBytes: 8192, inodesFree: 7, inodes: 10, inodesUsed: 3, name: 'cache' }]);
+    expect(pod.containers[0]!.rootfs).toEqual({ time, availableBytes: 50, capacityBytes: 200, usedBytes: 4096, inodesFree: 8, inodes: 20 });
+    // Not measured: left out.
+    expect(pod.containers[1]!.rootfs).toBeUndefined();
+    expect(summaryOf('n1', T0, usage(T0, { node: 1, a: 1, b: 1 }), new CPURates(), () => undefined).pods[0]).not.toHaveProperty('ephemeral-storage');
+  });
+
   it('gives CPU rates in nanocores from the previous scrape, none on the first or after a counter went back', () => {
     const rates = new CPURates();
     const first = summaryOf('n1', T0, usage(T0, { node: 10e9, a: 1e9, b: 0 }), rates, () => undefined);

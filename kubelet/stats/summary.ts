@@ -4,20 +4,23 @@
 // previous scrape (usageNanoCores; absent on the first), the memory working set; for the node
 // also its filesystem, the runtime's image filesystem and its process ids (what the eviction
 // manager observes); the node's network interfaces and each pod's (its sandbox's), with the
-// top-level figures those of eth0, as Kubernetes names the default interface. Pods'
-// filesystem and volume figures are not collected.
+// top-level figures those of eth0, as Kubernetes names the default interface; each pod's local
+// storage (ephemeral-storage: its containers' writable layers, its emptyDir volumes and its
+// files on the node), each emptyDir volume's and each container's writable layer (rootfs), on
+// the filesystem they share with the node. Containers' log files are Docker's, not counted.
 import type { NetworkInterfaceStats } from '../runtime/runtime.js';
 import type { Usage } from './collector.js';
 import type { Observations } from '../eviction/observations.js';
+import type { PodUsage as PodStorage } from '../eviction/ranking.js';
 
 interface FsStats {
   time: string;
-  availableBytes: number;
-  capacityBytes: number;
+  availableBytes?: number;
+  capacityBytes?: number;
   usedBytes: number;
-  inodesFree: number;
-  inodes: number;
-  inodesUsed: number;
+  inodesFree?: number;
+  inodes?: number;
+  inodesUsed?: number;
 }
 
 interface CPUStats {
@@ -60,10 +63,12 @@ export interface Summary {
   pods: Array<{
     podRef: { name: string; namespace: string; uid: string };
     startTime?: string;
-    containers: Array<{ name: string; startTime?: string; cpu: CPUStats; memory: MemoryStats }>;
+    containers: Array<{ name: string; startTime?: string; cpu: CPUStats; memory: MemoryStats; rootfs?: FsStats }>;
     cpu: CPUStats;
     memory: MemoryStats;
     network?: NetworkStats;
+    volume?: Array<FsStats & { name: string }>;
+    'ephemeral-storage'?: FsStats;
   }>;
 }
 
@@ -86,6 +91,17 @@ export class CPURates {
   keep(seen: Map<string, { at: number; used: number }>): void {
     this.previous = seen;
   }
+}
+
+/** Usage on a filesystem: what is used, with the filesystem's own size and free space when known. */
+function onFilesystem(time: string, used: { bytes: number; inodes?: number }, fs: FsStats | undefined): FsStats {
+  return {
+    time,
+    ...(fs ? { availableBytes: fs.availableBytes, capacityBytes: fs.capacityBytes } : {}),
+    usedBytes: used.bytes,
+    ...(fs ? { inodesFree: fs.inodesFree, inodes: fs.inodes } : {}),
+    ...(used.inodes !== undefined ? { inodesUsed: used.inodes } : {}),
+  };
 }
 
 /** The node's filesystem, image filesystem and process ids from the eviction signals, read at `at`. */
@@ -114,12 +130,15 @@ export function summaryOf(
   rates: CPURates,
   podStart: (uid: string) => string | undefined,
   observations: Observations = new Map(),
+  /** Each pod's local storage, by uid, when measured. */
+  storage: Map<string, PodStorage> = new Map(),
 ): Summary {
   const seen = new Map<string, { at: number; used: number }>();
   const cpu = (key: string, at: number, used: number): CPUStats => {
     const usageNanoCores = rates.rate(key, at, used, seen);
     return { time: rfc3339(at), ...(usageNanoCores !== undefined ? { usageNanoCores } : {}), usageCoreNanoSeconds: used };
   };
+  const resources = nodeResources(observations, usage.node?.timestamp ?? Date.now());
   const summary: Summary = {
     node: {
       nodeName,
@@ -135,12 +154,18 @@ export function summaryOf(
           }
         : {}),
       ...(usage.nodeNetwork ? { network: networkStats(usage.nodeNetwork.timestamp, usage.nodeNetwork.interfaces) } : {}),
-      ...nodeResources(observations, usage.node?.timestamp ?? Date.now()),
+      ...resources,
     },
     pods: usage.pods.map((p) => {
       const newest = Math.max(...p.containers.map((c) => c.stats.timestamp));
       const sum = (f: (c: (typeof p.containers)[number]) => number) => p.containers.reduce((n, c) => n + f(c), 0);
       const started = podStart(p.uid);
+      const stored = storage.get(p.uid);
+      const storedAt = rfc3339(newest);
+      const rootfs = (name: string) => {
+        const bytes = stored?.containers.find((c) => c.name === name)?.diskBytes;
+        return bytes === undefined ? {} : { rootfs: onFilesystem(storedAt, { bytes }, resources.runtime?.imageFs) };
+      };
       return {
         podRef: { name: p.name, namespace: p.namespace, uid: p.uid },
         ...(started ? { startTime: started } : {}),
@@ -149,10 +174,13 @@ export function summaryOf(
           ...(c.startedAt !== undefined ? { startTime: rfc3339(c.startedAt) } : {}),
           cpu: cpu(`container/${p.uid}/${c.name}`, c.stats.timestamp, c.stats.cpuUsageCoreNanoSeconds),
           memory: { time: rfc3339(c.stats.timestamp), workingSetBytes: c.stats.memoryWorkingSetBytes },
+          ...rootfs(c.name),
         })),
         cpu: cpu(`pod/${p.uid}`, newest, sum((c) => c.stats.cpuUsageCoreNanoSeconds)),
         memory: { time: rfc3339(newest), workingSetBytes: sum((c) => c.stats.memoryWorkingSetBytes) },
         ...(p.network ? { network: networkStats(p.network.timestamp, p.network.interfaces) } : {}),
+        ...(stored?.volumes.size ? { volume: [...stored.volumes].map(([name, bytes]) => ({ ...onFilesystem(storedAt, { bytes, inodes: stored.volumeInodes?.get(name) }, resources.fs), name })) } : {}),
+        ...(stored?.disk ? { 'ephemeral-storage': onFilesystem(storedAt, stored.disk, resources.fs) } : {}),
       };
     }),
   };

@@ -100,7 +100,8 @@ describe('the proxy subresources', () => {
     expect((await raw(`/api/v1/nodes/${cluster.nodes[0]}/proxy/metrics`)).stdout).toContain('kubelet_running_pods');
     // The kubelet's Summary API, as kubectl users read it through the node's proxy.
     type Network = { name?: string; rxBytes?: number; txBytes?: number; interfaces: Array<{ name: string; rxBytes: number }> };
-    const summary = JSON.parse((await raw(`/api/v1/nodes/${cluster.nodes[0]}/proxy/stats/summary`)).stdout) as { node: { nodeName: string; memory: { workingSetBytes: number }; network?: Network }; pods: Array<{ podRef: { name: string; namespace: string }; containers: Array<{ name: string; memory: { workingSetBytes: number } }>; network?: Network }> };
+    type Fs = { usedBytes: number; capacityBytes?: number; availableBytes?: number };
+    const summary = JSON.parse((await raw(`/api/v1/nodes/${cluster.nodes[0]}/proxy/stats/summary`)).stdout) as { node: { nodeName: string; memory: { workingSetBytes: number }; network?: Network }; pods: Array<{ podRef: { name: string; namespace: string }; containers: Array<{ name: string; memory: { workingSetBytes: number }; rootfs?: Fs }>; network?: Network; 'ephemeral-storage'?: Fs }> };
     expect(summary.node.nodeName).toBe(cluster.nodes[0]);
     expect(summary.node.memory.workingSetBytes).toBeGreaterThan(0);
     // The host's interfaces, without loopback and the runtime's own.
@@ -113,6 +114,10 @@ describe('the proxy subresources', () => {
     expect(web!.network).toMatchObject({ name: 'eth0', interfaces: [expect.objectContaining({ name: 'eth0' })] });
     expect(web!.network!.rxBytes).toBeGreaterThan(0);
     expect(web!.network!.txBytes).toBeGreaterThan(0);
+    // Its local storage (its files on the node at least: /etc/hosts, its token) and each container's writable layer, from Docker.
+    expect(web!['ephemeral-storage']!.usedBytes).toBeGreaterThan(0);
+    expect(web!['ephemeral-storage']!.capacityBytes).toBeGreaterThan(web!['ephemeral-storage']!.usedBytes);
+    expect(web!.containers.every((c) => typeof c.rootfs?.usedBytes === 'number')).toBe(true);
     const missingPort = await raw(`/api/v1/namespaces/${NS}/services/web:81/proxy/`);
     expect(missingPort.stderr).toContain('no service port 81 found for service "web"');
     const refused = await raw(`/api/v1/namespaces/${NS}/pods/web:8081/proxy/`);
