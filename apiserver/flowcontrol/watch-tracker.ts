@@ -10,11 +10,18 @@ const READ_ONLY = new Set(['get', 'list', 'watch', 'proxy']);
 
 const key = (group: string, resource: string, namespace: string, name: string) => `${group}\0${resource}\0${namespace}\0${name}`;
 
-/** The value a field selector requires of `field` exactly (`field=v`, `field==v`), if it does. */
+/**
+ * The value a field selector requires of `field` exactly (`field=v`, `field==v`), if it does.
+ * Read by hand, in one pass per term: a regular expression with optional spaces around an
+ * optional value takes quadratic time over a selector of spaces (a client's input).
+ */
 export function requiredField(fieldSelector: string | undefined, field: string): string | undefined {
   for (const term of (fieldSelector ?? '').split(',')) {
-    const m = /^\s*([^!=\s]+)\s*==?\s*([^=]*?)\s*$/.exec(term);
-    if (m && m[1] === field) return m[2]!;
+    const at = term.indexOf('=');
+    if (at <= 0 || term[at - 1] === '!') continue;
+    if (term.slice(0, at).trim() !== field) continue;
+    const value = term.slice(term[at + 1] === '=' ? at + 2 : at + 1);
+    if (!value.includes('=')) return value.trim();
   }
   return undefined;
 }

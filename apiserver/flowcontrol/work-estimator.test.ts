@@ -73,5 +73,7 @@ describe('APF watch tracking', () => {
     expect(t.interested(at('create', 'default', '', 'pods'))).toBe(1);
     expect(requiredField('a=1, spec.nodeName == n ,b!=2', 'spec.nodeName')).toBe('n');
     expect(requiredField('spec.nodeName!=n', 'spec.nodeName')).toBeUndefined();
+    expect(requiredField(`spec.nodeName=${' '.repeat(100_000)}=`, 'spec.nodeName')).toBeUndefined();
+    expect(requiredField(`spec.nodeName==${' '.repeat(100_000)}n `, 'spec.nodeName')).toBe('n');
   });
 });

@@ -478,6 +478,10 @@ function pathCases(): Case[] {
     { name: 'a watch path to a subresource', method: 'GET', path: `/api/v1/watch/namespaces/${NAMESPACE}/pods/sentinel/status`, expect: notFound },
     { name: 'an eviction whose deleteOptions are a string', method: 'POST', path: `${ns}/pods/sentinel/eviction`, contentType: 'application/json', body: '{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"sentinel"},"deleteOptions":"x"}', expect: badRequest(/cannot unmarshal string into Go struct field Eviction.deleteOptions of type v1.DeleteOptions/) },
     { name: 'a watch path to nothing', method: 'GET', path: '/api/v1/watch', expect: notFound },
+    // Read by API Priority and Fairness (a kubelet's node watch is not counted) before the route checks it.
+    { name: 'a watch whose node field selector is thousands of spaces', method: 'GET', path: `/api/v1/namespaces/${NAMESPACE}/pods?watch=1&timeoutSeconds=1&fieldSelector=spec.nodeName%3D${'+'.repeat(6000)}x`, expect: ok },
+    { name: 'an APF dump with a malformed escape in its query', method: 'GET', path: '/debug/api_priority_and_fairness/dump_requests?includeRequestDetails=%zz', expect: ok },
+    { name: 'an APF dump asked for __proto__ details', method: 'GET', path: '/debug/api_priority_and_fairness/dump_queues?__proto__%5Bx%5D=1&includeRequestDetails=__proto__', expect: ok },
   ];
 }
 
