@@ -58,11 +58,19 @@ export async function measurePods(runtime: ContainerRuntime, nodeName: string, r
     }
   }
   if (what.disk) {
+    // One listing of the node's containers, not one per pod.
+    const byPod = new Map<string, Awaited<ReturnType<ContainerRuntime['listContainers']>>>();
+    for (const c of await runtime.listContainers({ labels: { [LABEL_NODE]: nodeName } })) {
+      const uid = c.labels[LABEL_POD_UID] ?? '';
+      const list = byPod.get(uid);
+      if (list) list.push(c);
+      else byPod.set(uid, [c]);
+    }
     await Promise.all(
       pods.map(async (pod) => {
         const uid = pod.metadata.uid!;
         const u = out.get(uid)!;
-        const containers = await runtime.listContainers({ labels: { [LABEL_NODE]: nodeName, [LABEL_POD_UID]: uid } });
+        const containers = byPod.get(uid) ?? [];
         const disk: DiskUsage = { bytes: 0, inodes: 0 };
         for (const c of containers) {
           const bytes = await runtime.containerDiskUsage(c.id).catch(() => 0);
