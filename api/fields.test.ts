@@ -29,6 +29,19 @@ describe('field selectors', () => {
     ]);
   });
 
+  it('parses as Kubernetes does: the first operator ends the field, values must escape = and ,', () => {
+    expect(parseFieldSelector('a!b=c')).toEqual([{ field: 'a!b', negate: false, value: 'c' }]);
+    expect(() => parseFieldSelector('spec.nodeName!==x')).toThrow("invalid field selector: unescaped character '='");
+    expect(() => parseFieldSelector('metadata.name=a=b')).toThrow("invalid field selector: unescaped character '='");
+    expect(parseFieldSelector('metadata.name=a\\=b\\\\')[0]?.value).toBe('a=b\\');
+    expect(() => parseFieldSelector('metadata.name=a\\x')).toThrow('invalid escape sequence: \\x');
+    expect(() => parseFieldSelector('metadata.name=a\\')).toThrow('invalid escape sequence: \\');
+    // Nothing is trimmed: a space belongs to the field (which no resource then supports).
+    expect(parseFieldSelector('metadata.name=a, status.phase=Running')[1]?.field).toBe(' status.phase');
+    expect(() => parseFieldSelector(' ')).toThrow("can't understand ' '");
+    expect(parseFieldSelector('a=1,,b=2').map((r) => r.field)).toEqual(['a', 'b']);
+  });
+
   it('rejects fields a resource does not support', () => {
     expect(() => checkFieldSelector('configmaps', parseFieldSelector('spec.nodeName=x'), supportedFields('configmaps', true))).toThrow(
       'field label not supported: spec.nodeName',

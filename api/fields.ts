@@ -12,25 +12,24 @@ export interface FieldRequirement {
   value: string;
 }
 
-/** Splits on an unescaped separator. */
-function splitUnescaped(input: string, sep: string): string[] {
-  const parts: string[] = [];
-  let current = '';
+/** Splits on unescaped commas, keeping the escapes for the value's own unescaping. */
+function splitTerms(input: string): string[] {
+  const terms: string[] = [];
+  let start = 0;
   for (let i = 0; i < input.length; i++) {
-    const ch = input[i]!;
-    if (ch === '\\' && i + 1 < input.length) {
-      current += ch + input[i + 1];
-      i++;
-    } else if (ch === sep) {
-      parts.push(current);
-      current = '';
-    } else current += ch;
+    if (input[i] === '\\') i++;
+    else if (input[i] === ',') {
+      terms.push(input.slice(start, i));
+      start = i + 1;
+    }
   }
-  parts.push(current);
-  return parts;
+  terms.push(input.slice(start));
+  return terms;
 }
 
+/** A value's escapes (`\\`, `\,`, `\=`) undone; an unescaped `=` or `,` is an error, as in Kubernetes. */
 function unescape(value: string): string {
+  if (!/[\\,=]/.test(value)) return value;
   let out = '';
   for (let i = 0; i < value.length; i++) {
     const ch = value[i]!;
@@ -43,6 +42,7 @@ function unescape(value: string): string {
       }
       throw badRequest(`invalid field selector: invalid escape sequence: \\${next ?? ''}`);
     }
+    if (ch === '=' || ch === ',') throw badRequest(`invalid field selector: unescaped character '${ch}'`);
     out += ch;
   }
   return out;
@@ -53,35 +53,28 @@ export function escapeFieldValue(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/,/g, '\\,').replace(/=/g, '\\=');
 }
 
+const OPERATORS = ['!=', '==', '='] as const;
+
+/**
+ * Parses `field=value,field!=value,...` as Kubernetes' field selectors do: the field ends at the
+ * first operator (fields have no escapes), the value is unescaped, and nothing is trimmed.
+ */
 export function parseFieldSelector(input: string | undefined): FieldRequirement[] {
-  if (!input || input.trim() === '') return [];
+  if (!input) return [];
   const reqs: FieldRequirement[] = [];
-  for (const term of splitUnescaped(input, ',')) {
-    if (term.trim() === '') continue;
-    // Find the first unescaped operator.
+  for (const term of splitTerms(input)) {
+    if (term === '') continue;
     let idx = -1;
     let op = '';
-    for (let i = 0; i < term.length; i++) {
-      const ch = term[i]!;
-      if (ch === '\\') {
-        i++;
-        continue;
-      }
-      if (ch === '!' && term[i + 1] === '=') {
+    for (let i = 0; i < term.length && idx < 0; i++) {
+      const found = OPERATORS.find((o) => term.startsWith(o, i));
+      if (found) {
         idx = i;
-        op = '!=';
-        break;
-      }
-      if (ch === '=') {
-        idx = i;
-        op = term[i + 1] === '=' ? '==' : '=';
-        break;
+        op = found;
       }
     }
-    if (idx < 0) throw badRequest(`invalid field selector: invalid selector: '${term}'; can't understand '${term}'`);
-    const field = term.slice(0, idx).trim();
-    const value = unescape(term.slice(idx + op.length));
-    reqs.push({ field, negate: op === '!=', value });
+    if (idx < 0) throw badRequest(`invalid field selector: invalid selector: '${input}'; can't understand '${term}'`);
+    reqs.push({ field: term.slice(0, idx), negate: op === '!=', value: unescape(term.slice(idx + op.length)) });
   }
   return reqs;
 }
