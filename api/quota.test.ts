@@ -34,6 +34,9 @@ describe('quota usage', () => {
       'fast.storageclass.storage.k8s.io/requests.storage': 2 ** 30,
       'fast.storageclass.storage.k8s.io/persistentvolumeclaims': 1,
     });
+    // A request lowered below what is being allocated (undoing an expansion) still counts the allocation.
+    expect(usageOf('', 'persistentvolumeclaims', { ...claim, status: { allocatedResources: { storage: '4Gi' } } }).get('requests.storage')).toBe(4 * 2 ** 30);
+    expect(usageOf('', 'persistentvolumeclaims', { ...claim, status: { allocatedResources: { storage: '512Mi' } } }).get('requests.storage')).toBe(2 ** 30);
     const lb = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }, { port: 443 }] } };
     expect(Object.fromEntries(usageOf('', 'services', lb))).toMatchObject({ services: 1, 'services.nodeports': 2, 'services.loadbalancers': 1 });
     expect(Object.fromEntries(usageOf('apps', 'deployments', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' } }))).toEqual({ 'count/deployments.apps': 1 });

@@ -72,7 +72,11 @@ export function usageOf(group: string, plural: string, obj: KubeObject): Usage {
     }
     for (const [k, v] of podResources(obj, 'limits')) u.set(`limits.${k}`, v);
   } else if (group === '' && plural === 'persistentvolumeclaims') {
-    const storage = parseQuantity((obj.spec as { resources?: { requests?: Record<string, string> } } | undefined)?.resources?.requests?.storage) ?? 0;
+    const requested = parseQuantity((obj.spec as { resources?: { requests?: Record<string, string> } } | undefined)?.resources?.requests?.storage) ?? 0;
+    // What is being (or was) allocated counts while it exceeds the request: a request lowered
+    // to undo an expansion frees quota only once the volume is no larger.
+    const allocated = parseQuantity((obj.status as { allocatedResources?: Record<string, string> } | undefined)?.allocatedResources?.storage) ?? 0;
+    const storage = Math.max(requested, allocated);
     u.set('requests.storage', storage);
     const cls = (obj.spec as { storageClassName?: string } | undefined)?.storageClassName;
     if (cls) {

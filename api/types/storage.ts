@@ -1,6 +1,6 @@
 // PersistentVolumes, their claims and StorageClasses, with the fields the volume binder, the
 // provisioner, the scheduler and the kubelet use.
-import type { KubeObject, LabelSelector } from './meta.js';
+import type { Condition, KubeObject, LabelSelector } from './meta.js';
 import type { NodeSelectorTerm } from './pod.js';
 
 export interface PersistentVolumeClaimSpec {
@@ -12,7 +12,18 @@ export interface PersistentVolumeClaimSpec {
   volumeMode?: string;
 }
 
-export interface PersistentVolumeClaim extends KubeObject<PersistentVolumeClaimSpec, { phase?: string; accessModes?: string[]; capacity?: Record<string, string> }> {
+export interface PersistentVolumeClaimStatus {
+  phase?: string;
+  accessModes?: string[];
+  capacity?: Record<string, string>;
+  conditions?: Condition[];
+  /** What the volume is being grown to (kept once it has grown). */
+  allocatedResources?: Record<string, string>;
+  /** Where a resize of each resource is: ControllerResizeInProgress, NodeResizePending, ... */
+  allocatedResourceStatuses?: Record<string, string>;
+}
+
+export interface PersistentVolumeClaim extends KubeObject<PersistentVolumeClaimSpec, PersistentVolumeClaimStatus> {
   spec: PersistentVolumeClaimSpec;
 }
 
@@ -37,6 +48,7 @@ export interface StorageClass extends KubeObject<never, never> {
   reclaimPolicy?: 'Retain' | 'Delete';
   volumeBindingMode?: 'Immediate' | 'WaitForFirstConsumer';
   parameters?: Record<string, string>;
+  allowVolumeExpansion?: boolean;
 }
 
 export const DEFAULT_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-class';

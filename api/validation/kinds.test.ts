@@ -272,9 +272,13 @@ describe('PersistentVolumeClaim validation', () => {
       'spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims',
     ]);
     expect(() => validateUpdate(target, claim({ ...good, volumeName: 'pv-1', resources: { requests: { storage: '2Gi' } } }, 'Bound'), bound)).not.toThrow();
-    expect(problems(() => validateUpdate(target, claim({ ...good, volumeName: 'pv-1', resources: { requests: { storage: '512Mi' } } }, 'Bound'), bound))).toEqual([
-      'spec.resources.requests.storage: Forbidden: field can not be less than previous value',
-    ]);
+    // Smaller again, to undo an expansion not yet done, but never at or below the volume's capacity.
+    const growing = { ...claim({ ...good, volumeName: 'pv-1', resources: { requests: { storage: '4Gi' } } }), status: { phase: 'Bound', capacity: { storage: '1Gi' } } } as KubeObject;
+    const asking = (storage: string) => ({ ...growing, spec: { ...growing.spec, resources: { requests: { storage } } } }) as KubeObject;
+    expect(() => validateUpdate(target, asking('2Gi'), growing)).not.toThrow();
+    for (const storage of ['1Gi', '512Mi']) {
+      expect(problems(() => validateUpdate(target, asking(storage), growing))).toEqual(['spec.resources.requests.storage: Forbidden: field can not be less than status.capacity']);
+    }
     // Unbound, the request is as immutable as the rest.
     expect(problems(() => validateUpdate(target, claim({ ...good, resources: { requests: { storage: '2Gi' } } }), stored))[0]).toMatch(/^spec: Forbidden: spec is immutable/);
   });

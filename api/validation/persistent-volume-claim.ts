@@ -76,5 +76,9 @@ export function validateClaimUpdate(next: KubeObject, prev: KubeObject, errs: Fi
   if (!deepEqual(nextSpec, prevSpec)) errs.forbidden('spec', 'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims');
   const before = parseQuantity(prevStorage);
   const after = parseQuantity(nextStorage);
-  if (before !== undefined && after !== undefined && after < before) errs.forbidden('spec.resources.requests.storage', 'field can not be less than previous value');
+  // A smaller request undoes an expansion that has not happened (RecoverVolumeExpansionFailure,
+  // on by default since 1.32), never below what the volume already has: volumes do not shrink.
+  if (before !== undefined && after !== undefined && after < before && after <= (parseQuantity(prev.status?.capacity?.storage) ?? 0)) {
+    errs.forbidden('spec.resources.requests.storage', 'field can not be less than status.capacity');
+  }
 }

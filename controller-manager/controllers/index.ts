@@ -20,6 +20,7 @@ import { NamespaceController } from './namespace.js';
 import { NodeLifecycleController } from './node-lifecycle.js';
 import { PodGCController } from './podgc.js';
 import { VolumeBinder } from './volume/binder.js';
+import { VolumeExpander } from './volume/expander.js';
 import { StorageProtectionController } from './volume/protection.js';
 import { EphemeralVolumeController } from './volume/ephemeral.js';
 import { REPLICA_SET, REPLICATION_CONTROLLER, ReplicaController } from './replicaset.js';
@@ -63,6 +64,7 @@ export const CONTROLLERS: Record<string, (ctx: ControllerContext) => Controller>
   namespace: (ctx) => new NamespaceController(ctx),
   nodelifecycle: (ctx) => new NodeLifecycleController(ctx),
   'persistentvolume-binder': (ctx) => new VolumeBinder(ctx, ctx.options.localPathRoot ?? '/var/lib/kubette/local-path'),
+  'persistentvolume-expander': (ctx) => new VolumeExpander(ctx),
   'storage-protection': (ctx) => new StorageProtectionController(ctx),
   'ephemeral-volume': (ctx) => new EphemeralVolumeController(ctx),
   podgc: (ctx) => new PodGCController(ctx, ctx.options.terminatedPodGCThreshold ?? 12500),
@@ -97,6 +99,7 @@ export const EVENT_SOURCES: Record<string, string> = {
   horizontalpodautoscaling: 'horizontal-pod-autoscaler',
   nodelifecycle: 'node-controller',
   'persistentvolume-binder': 'persistentvolume-controller',
+  'persistentvolume-expander': 'volume_expand',
   endpoint: 'endpoint-controller',
   endpointslice: 'endpoint-slice-controller',
 };

@@ -336,9 +336,26 @@ describe('persistent volumes', () => {
     expect([claim.spec.storageClassName, claim.status.phase]).toEqual(['local-path', 'Bound']);
     const pv = await getJSON(`/api/v1/persistentvolumes/${claim.spec.volumeName}`);
     expect(readFileSync(`${pv.spec.hostPath.path}/proof`, 'utf8')).toBe('scratch\n');
-    // local-path volumes cannot grow: asking for more is refused (PersistentVolumeClaimResize).
-    const grow = await kubectl.run(['patch', 'pvc', 'scratcher-scratch', '-p', '{"spec":{"resources":{"requests":{"storage":"16Mi"}}}}']);
-    expect(grow.stderr).toContain('only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize');
+    // The claim grows while its pod uses it (local-path allows expansion): the volume first, then the claim.
+    await kubectl.ok(['patch', 'pvc', 'scratcher-scratch', '-p', '{"spec":{"resources":{"requests":{"storage":"16Mi"}}}}']);
+    const grown = await waitFor('the claim grown', async () => {
+      const c = await getJSON('/api/v1/namespaces/default/persistentvolumeclaims/scratcher-scratch');
+      return c.status?.capacity?.storage === '16Mi' ? c : undefined;
+    }, 30_000, 250);
+    expect(grown.status).toMatchObject({ phase: 'Bound', allocatedResources: { storage: '16Mi' } });
+    expect([grown.status.conditions, grown.status.allocatedResourceStatuses]).toEqual([undefined, undefined]);
+    expect((await getJSON(`/api/v1/persistentvolumes/${pv.metadata.name}`)).spec.capacity).toEqual({ storage: '16Mi' });
+    expect(await kubectl.ok(['get', 'pvc', 'scratcher-scratch', '-o', 'custom-columns=CAPACITY:.status.capacity.storage', '--no-headers'])).toBe('16Mi\n');
+    const resized = await waitFor('the resize events', async () => {
+      const events = (await getJSON('/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dscratcher-scratch')).items as Obj[];
+      const reasons = events.map((e) => e.reason);
+      return reasons.includes('Resizing') && reasons.includes('VolumeResizeSuccessful') ? events : undefined;
+    }, 30_000, 250);
+    expect(resized.find((e) => e.reason === 'VolumeResizeSuccessful')!.source.component).toBe('volume_expand');
+    expect((await kubectl.ok(['exec', 'scratcher', '--', 'cat', '/scratch/proof'])).trim()).toBe('scratch');
+    // Shrinking is refused (validation), as is growing a claim that is not bound (PersistentVolumeClaimResize).
+    const shrink = await kubectl.run(['patch', 'pvc', 'scratcher-scratch', '-p', '{"spec":{"resources":{"requests":{"storage":"8Mi"}}}}']);
+    expect(shrink.stderr).toContain('spec.resources.requests.storage: Forbidden: field can not be less than status.capacity');
 
     // The claim goes with its pod (owner reference), and its volume with the claim.
     await kubectl.ok(['delete', 'pod', 'scratcher', '--wait=true', '--timeout=60s']);
@@ -353,6 +370,8 @@ describe('persistent volumes', () => {
       return events.find((e) => e.reason === 'FailedScheduling');
     }, 30_000, 250);
     expect(event.message).toContain('PVC default/squatter-scratch was not created for pod default/squatter (pod is not owner)');
+    const grow = await kubectl.run(['patch', 'pvc', 'squatter-scratch', '-p', '{"spec":{"resources":{"requests":{"storage":"16Mi"}}}}']);
+    expect(grow.stderr).toContain('Only bound persistent volume claims can be expanded');
     await kubectl.ok(['delete', 'pod', 'squatter', '--wait=true', '--timeout=60s']);
     await kubectl.ok(['delete', 'pvc', 'squatter-scratch', '--wait=true', '--timeout=60s']);
   }, 180_000);

@@ -7,7 +7,8 @@
 //    node the scheduler picked for its first pod, which the volume's node affinity then keeps).
 //  - A volume whose claim is gone is Released; with reclaimPolicy Delete it is deleted, and a
 //    provisioned volume's directory with it.
-//  - The default StorageClass local-path is made at start if the cluster has no default class.
+//  - The default StorageClass local-path (expandable: see expander.ts) is made at start if the
+//    cluster has no default class.
 import { rm } from 'node:fs/promises';
 import { normalize, resolve, sep } from 'node:path';
 import { fromLabelSelector, matches } from '../../../api/labels.js';
@@ -27,7 +28,7 @@ import { resource } from '../../../client/rest.js';
 import { Controller, type ControllerContext, type ReconcileResult } from '../../framework/controller.js';
 
 export const LOCAL_PATH_PROVISIONER = 'kubette.io/local-path';
-const PROVISIONED_BY = 'pv.kubernetes.io/provisioned-by';
+export const PROVISIONED_BY = 'pv.kubernetes.io/provisioned-by';
 const volumes = resource('v1/persistentvolumes');
 const claims = resource('v1/persistentvolumeclaims');
 const classes = resource('storage.k8s.io/v1/storageclasses');
@@ -91,6 +92,8 @@ export class VolumeBinder extends Controller {
         provisioner: LOCAL_PATH_PROVISIONER,
         reclaimPolicy: 'Delete',
         volumeBindingMode: 'WaitForFirstConsumer',
+        // A directory grows with what is written to it: the expander only raises the figures.
+        allowVolumeExpansion: true,
       });
     } catch (err) {
       if (!(err instanceof StatusError && err.code === 409)) throw err;
