@@ -79,6 +79,15 @@ export function badRequest(message: string): StatusError {
   return new StatusError(400, 'BadRequest', message);
 }
 
+/**
+ * The name an admission refusal gives an object: its generateName when it has no name yet, as
+ * Kubernetes' does (`pods "web-7d9f-" is forbidden: exceeded quota: ...`), since names are made
+ * after admission.
+ */
+export function admissionName(metadata: { name?: string; generateName?: string } | undefined): string {
+  return metadata?.name || metadata?.generateName || '';
+}
+
 export function forbidden(resource: string, group: string, name: string, why: string): StatusError {
   const what = name ? `${qualifiedResource(resource, group)} "${name}"` : qualifiedResource(resource, group);
   return new StatusError(403, 'Forbidden', `${what} is forbidden: ${why}`, {

@@ -5,7 +5,7 @@
 // outside with Kubernetes' messages (403).
 import { podResourceTotals } from '../../api/pod-resources.js';
 import { formatQuantity, isBinaryQuantity, parseQuantity } from '../../api/quantity.js';
-import { forbidden } from '../../api/status.js';
+import { admissionName, forbidden } from '../../api/status.js';
 import type { KubeObject } from '../../api/types/meta.js';
 
 type Resources = Record<string, string>;
@@ -118,5 +118,5 @@ export function checkLimitRanges(kind: 'Pod' | 'PersistentVolumeClaim', obj: Kub
   }
   if (!errors.length) return;
   const message = errors.length === 1 ? errors[0]! : `[${errors.join(', ')}]`;
-  throw forbidden(kind === 'Pod' ? 'pods' : 'persistentvolumeclaims', '', obj.metadata.name ?? '', message);
+  throw forbidden(kind === 'Pod' ? 'pods' : 'persistentvolumeclaims', '', admissionName(obj.metadata), message);
 }

@@ -3,7 +3,7 @@
 // priority 0 when there is no default); a class that does not exist, or a priority or policy
 // the pod states differently, is refused. PriorityClasses themselves: only one may be the
 // global default.
-import { StatusError } from '../../api/status.js';
+import { admissionName, StatusError } from '../../api/status.js';
 import type { KubeObject } from '../../api/types/meta.js';
 import type { Pod } from '../../api/types/pod.js';
 
@@ -25,7 +25,7 @@ function defaultClass(classes: KubeObject[]): KubeObject | undefined {
 
 export function admitPodPriority(pod: Pod, source: PriorityClassSource): void {
   const spec = pod.spec as PodPrioritySpec;
-  const podName = pod.metadata.name ?? '';
+  const podName = admissionName(pod.metadata);
   let value = 0;
   let policy = 'PreemptLowerPriority';
   if (!spec.priorityClassName) {

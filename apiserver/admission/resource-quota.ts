@@ -6,7 +6,7 @@
 // themselves (releasing what deletions and failed writes leave behind).
 import { formatUsage, hardOf, missingComputeResources, quotaApplies, usageOf, type Usage } from '../../api/quota.js';
 import { parseQuantity } from '../../api/quantity.js';
-import { forbidden, StatusError } from '../../api/status.js';
+import { admissionName, forbidden, StatusError } from '../../api/status.js';
 import type { KubeObject } from '../../api/types/meta.js';
 
 export interface QuotaSource {
@@ -32,7 +32,7 @@ export class ResourceQuotaAdmission {
     if (!quotas.length) return;
     const delta: Usage = usageOf(group, plural, obj);
     if (old) for (const [k, v] of usageOf(group, plural, old)) delta.set(k, (delta.get(k) ?? 0) - v);
-    const refuse = (why: string) => forbidden(plural, group, obj.metadata.name ?? '', why);
+    const refuse = (why: string) => forbidden(plural, group, admissionName(obj.metadata), why);
     const charged: Array<{ quota: KubeObject; resources: string[] }> = [];
     for (const quota of quotas.sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''))) {
       if (!quotaApplies(quota, group, plural, obj)) continue;

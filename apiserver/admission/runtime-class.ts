@@ -2,7 +2,7 @@
 // exist is refused; one whose class has an overhead gets it as spec.overhead (and may only
 // carry an overhead that equals it); the class's scheduling is merged in (its node selector,
 // refusing a conflicting value, and its tolerations).
-import { StatusError } from '../../api/status.js';
+import { admissionName, StatusError } from '../../api/status.js';
 import { mergeTolerations } from '../../api/tolerations.js';
 import type { KubeObject } from '../../api/types/meta.js';
 import type { Pod, Toleration } from '../../api/types/pod.js';
@@ -26,7 +26,7 @@ function sameResources(a: Record<string, string> | null | undefined, b: Record<s
 }
 
 function forbidden(pod: Pod, message: string): StatusError {
-  const name = pod.metadata.name ?? '';
+  const name = admissionName(pod.metadata);
   return new StatusError(403, 'Forbidden', `pods "${name}" is forbidden: ${message}`, { name, kind: 'pods' });
 }
 

@@ -5,7 +5,7 @@
 // kube-root-ca.crt ConfigMap, and its namespace) mounted read-only in every container at
 // /var/run/secrets/kubernetes.io/serviceaccount.
 import { randomInt } from 'node:crypto';
-import { StatusError } from '../../api/status.js';
+import { admissionName, StatusError } from '../../api/status.js';
 import type { KubeObject } from '../../api/types/meta.js';
 import type { Container, Pod } from '../../api/types/pod.js';
 import { API_ACCESS_VOLUME_PREFIX, apiAccessVolume, TOKEN_MOUNT_PATH } from '../../api/service-account-volume.js';
@@ -26,7 +26,7 @@ function suffix(n: number): string {
 }
 
 function forbidden(pod: Pod, message: string): StatusError {
-  const name = pod.metadata.name ?? '';
+  const name = admissionName(pod.metadata);
   return new StatusError(403, 'Forbidden', `pods "${name}" is forbidden: ${message}`, { name, kind: 'pods' });
 }
 

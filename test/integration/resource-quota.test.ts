@@ -49,6 +49,14 @@ describe('ResourceQuota', () => {
     const second = await kubectl.run(['apply', '-f', '-'], pod('second', '600m'));
     expect(second.code).not.toBe(0);
     expect(second.stderr).toContain('pods "second" is forbidden: exceeded quota: compute, requested: requests.cpu=600m, used: requests.cpu=600m, limited: requests.cpu=1');
+    // A controller's pod has no name yet: the refusal names its generateName, as Kubernetes' does.
+    const generated = await fetch(`${api.url}/api/v1/namespaces/quoted/pods`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...JSON.parse(pod('x', '600m')), metadata: { generateName: 'web-7d9f-' } }),
+    });
+    expect(generated.status).toBe(403);
+    expect(await generated.json()).toMatchObject({ reason: 'Forbidden', message: expect.stringMatching(/^pods "web-7d9f-" is forbidden: exceeded quota: compute/), details: { name: 'web-7d9f-', kind: 'pods' } });
 
     await kubectl.ok(['create', 'secret', 'generic', 'after', '-n', 'quoted', '--from-literal=a=b']);
     const third = await kubectl.run(['create', 'secret', 'generic', 'third', '-n', 'quoted', '--from-literal=a=b']);

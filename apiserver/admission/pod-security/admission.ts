@@ -6,7 +6,7 @@
 // users and runtime classes are not checked; a namespace's labels are validated, and
 // tightening its enforce level warns about the pods already there.
 import type { ResourceInfo } from '../../../api/resources.js';
-import { forbidden, invalid } from '../../../api/status.js';
+import { admissionName, forbidden, invalid } from '../../../api/status.js';
 import type { KubeObject } from '../../../api/types/meta.js';
 import type { Pod, PodSpec } from '../../../api/types/pod.js';
 import type { UserInfo } from '../../../component-base/authn/user.js';
@@ -133,7 +133,7 @@ export class PodSecurityAdmission {
       note('enforce-policy', policyName(policy.enforce));
       const violations = evaluatePod(policy.enforce, target.metadata, target.spec);
       if (violations.length) {
-        throw forbidden('pods', '', obj.metadata.name ?? '', `violates PodSecurity ${JSON.stringify(policyName(policy.enforce))}: ${describeViolations(violations)}`);
+        throw forbidden('pods', '', admissionName(obj.metadata), `violates PodSecurity ${JSON.stringify(policyName(policy.enforce))}: ${describeViolations(violations)}`);
       }
     }
     const audit = evaluatePod(policy.audit, target.metadata, target.spec);

@@ -11,7 +11,7 @@ import type { CompiledCondition, CompiledExpression } from '../../../api/cel/adm
 import type { AuthorizeFn, CelAuthorizer, CheckAttributes, CheckUser } from '../../../api/cel/authorizer-library.js';
 import { loadExtras, requireExtras } from '../../../api/on-demand/loader.js';
 import type { LabelSelector } from '../../../api/labels.js';
-import { StatusError } from '../../../api/status.js';
+import { admissionName, StatusError } from '../../../api/status.js';
 import type { KubeObject } from '../../../api/types/meta.js';
 import { admissionRequestOf } from '../admission-request.js';
 import { viewInVersion, type ResourceAt } from '../version-view.js';
@@ -290,8 +290,9 @@ export class ValidatingPolicyAdmission {
       const reason = denied.reason ?? 'Invalid';
       const resource = a.group ? `${a.resource}.${a.group}` : a.resource;
       const message = `ValidatingAdmissionPolicy '${denied.policy}' with binding '${denied.binding}' denied request: ${denied.message}`;
-      return { out, denied: new StatusError(CODES[reason] ?? 422, reason, `${resource} "${a.name}" is forbidden: ${message}`, {
-        name: a.name,
+      const name = a.name || admissionName(a.object?.metadata);
+      return { out, denied: new StatusError(CODES[reason] ?? 422, reason, `${resource} "${name}" is forbidden: ${message}`, {
+        name,
         group: a.group || undefined,
         kind: a.resource,
         causes: [{ message }],

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { isObject } from '../../../api/codec/values.js';
 import { applyJsonPatch } from '../../../api/patch/json-patch.js';
-import { StatusError } from '../../../api/status.js';
+import { admissionName, StatusError } from '../../../api/status.js';
 import type { KubeObject, Status } from '../../../api/types/meta.js';
 import type { CompiledCondition } from '../../../api/cel/admission.js';
 import { loadExtras } from '../../../api/on-demand/loader.js';
@@ -106,7 +106,8 @@ export class WebhookDispatcher {
     if (judged.errors.length === 0) return true;
     if (hook.failurePolicy === 'Ignore') return false;
     const resource = a.group ? `${a.resource}.${a.group}` : a.resource;
-    throw new StatusError(403, 'Forbidden', `${resource} "${a.name}" is forbidden: ${judged.errors.join(', ')}`, { name: a.name, group: a.group || undefined, kind: a.resource });
+    const name = a.name || admissionName(a.object?.metadata);
+    throw new StatusError(403, 'Forbidden', `${resource} "${name}" is forbidden: ${judged.errors.join(', ')}`, { name, group: a.group || undefined, kind: a.resource });
   }
 
   /** Whether any webhook is configured (else mutate() and validate() have nothing to do). */
