@@ -189,6 +189,9 @@ describe.each(['1.32', '1.27', '1.33'])('kubectl %s', (version) => {
     await k.ok(['label', 'deploy', 'web', 'tier=front']);
     await k.ok(['annotate', 'deploy', 'web', 'note=hello']);
     expect(await k.ok(['scale', 'deploy/web', '--replicas=5'])).toBe('deployment.apps/web scaled\n');
+    // The scale subresource prints as Kubernetes' Scale printer does (no controller here: none available).
+    expect(await k.ok(['get', 'deploy', 'web', '--subresource=scale'])).toMatch(/^NAME\s+DESIRED\s+AVAILABLE\nweb\s+5\s+0\n$/);
+    expect(JSON.parse(await k.ok(['get', 'deploy', 'web', '--subresource=scale', '-o', 'json']))).toMatchObject({ kind: 'Scale', spec: { replicas: 5 } });
     const d = JSON.parse(await k.ok(['get', 'deploy', 'web', '-o', 'json']));
     expect(d.spec).toMatchObject({ paused: true, minReadySeconds: 5, replicas: 5 });
     expect(d.metadata.labels.tier).toBe('front');

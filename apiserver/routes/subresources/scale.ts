@@ -6,6 +6,7 @@ import { clone, isObject, own, setOwn } from '../../../api/codec/values.js';
 import { fromStorageAsync, toStorageAsync } from '../../../api/conversion.js';
 import type { KindModule } from '../../../api/kinds/kind.js';
 import { fromLabelSelector, labelSelectorToString, selectorToString } from '../../../api/labels.js';
+import { nameCol } from '../../../api/printers.js';
 import { badRequest, methodNotAllowed } from '../../../api/status.js';
 import type { KubeObject } from '../../../api/types/meta.js';
 import { FieldErrors } from '../../../api/validation/field-errors.js';
@@ -69,10 +70,31 @@ export function toScale(obj: KubeObject, paths?: ScalePaths): KubeObject {
   };
 }
 
+/** The columns `kubectl get <workload> --subresource=scale` shows, as Kubernetes' Scale printer has them. */
+const SCALE_COLUMNS = [
+  { name: 'Name', type: 'string', format: 'name', description: nameCol.description, priority: 0 },
+  { name: 'Desired', type: 'integer', format: '', description: 'The number of instances the scaled object should have.', priority: 0 },
+  { name: 'Available', type: 'integer', format: '', description: 'The number of instances of the scaled object observed.', priority: 0 },
+];
+
+/** A Scale as the client asked for it: the object, its metadata only, or a one-row Table. */
+function renderScale(ctx: Ctx, s: KubeObject): string {
+  const metaVersion = ctx.output.metaVersion;
+  const partial = () => ({ kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${metaVersion}`, metadata: s.metadata });
+  if (ctx.output.kind === 'metadata') return JSON.stringify(partial());
+  if (ctx.output.kind !== 'table') return JSON.stringify(s);
+  const include = ctx.render.includeObject;
+  const row = {
+    cells: [s.metadata.name ?? '', s.spec?.replicas ?? 0, s.status?.replicas ?? 0],
+    ...(include === 'Object' ? { object: s } : include === 'Metadata' ? { object: partial() } : {}),
+  };
+  return JSON.stringify({ kind: 'Table', apiVersion: `meta.k8s.io/${metaVersion}`, metadata: { resourceVersion: s.metadata.resourceVersion ?? '' }, columnDefinitions: SCALE_COLUMNS, rows: [row] });
+}
+
 export async function scale(ctx: Ctx): Promise<FastifyReply> {
   const method = ctx.req.method;
   const paths = ctx.r.module.scalePaths;
-  const asScale = async (o: CachedObject) => JSON.stringify(toScale((await fromStorageAsync(ctx.r, [o.obj]))[0]!, paths));
+  const asScale = async (o: CachedObject) => renderScale(ctx, toScale((await fromStorageAsync(ctx.r, [o.obj]))[0]!, paths));
   if (method === 'GET') return send(ctx, 200, await asScale(await ctx.store.get(ctx.path.namespace, ctx.path.name!)));
   if (method !== 'PUT' && method !== 'PATCH') throw methodNotAllowed();
   const target: BodyTarget = { apiVersion: 'autoscaling/v1', kind: 'Scale' };
