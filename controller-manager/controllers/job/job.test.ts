@@ -1,7 +1,9 @@
 // Job reconcile against seeded caches and a fake client, with an injected clock.
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../../api/types/batch.js';
+import { StatusError } from '../../../api/status.js';
 import type { KubeObject } from '../../../api/types/meta.js';
+import { resource } from '../../../client/rest.js';
 import { fakeWorld } from '../../framework/fake-context.js';
 import { JobController, TRACKING_FINALIZER } from './job.js';
 
@@ -127,6 +129,24 @@ describe('Job reconcile', () => {
     w.seed('v1/pods', { ...pod('pi-f1', 'Failed', { finalizer: false }), metadata: { ...pod('pi-f1', 'Failed', { finalizer: false }).metadata, resourceVersion: '2' } });
     await controller.reconcile('ns/pi');
     expect(w.client.writes('pods').filter((a) => a.verb === 'create')).toHaveLength(1);
+  });
+
+  it('retries refused pod creates after 1 s, 2 s, 4 s, ... at most a minute', async () => {
+    const { w, controller } = setup();
+    w.seed('batch/v1/jobs', job({ completions: 1 }, { startTime: '2026-01-01T00:00:00Z' }));
+    w.seed('v1/pods');
+    w.client.failWhen({ verb: 'create', resource: 'pods' }, new StatusError(403, 'Forbidden', 'pods "pi-" is forbidden: exceeded quota: q'), 8);
+    // Each pass sees the Job as the last one wrote it.
+    const pass = async () => {
+      const result = await controller.reconcile('ns/pi');
+      w.seed('batch/v1/jobs', await w.client.get<Job>(resource('batch/v1/jobs'), 'ns', 'pi'));
+      return result;
+    };
+    const delays: number[] = [];
+    for (let i = 0; i < 8; i++) delays.push(((await pass()) as { requeueAfterMs: number }).requeueAfterMs);
+    expect(delays).toEqual([1000, 2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000]);
+    expect(await pass()).toBeUndefined();
+    expect(w.client.writes('pods').filter((a) => a.verb === 'create')).toHaveLength(9);
   });
 
   it('Indexed: one pod per pending index with its hostname, annotation and JOB_COMPLETION_INDEX; completedIndexes as ranges', async () => {

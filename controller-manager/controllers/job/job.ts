@@ -43,6 +43,9 @@ export function successRuleMet(rule: { succeededIndexes?: string; succeededCount
 }
 const BACKOFF_BASE_MS = 10_000;
 const BACKOFF_MAX_MS = 360_000;
+/** After refused pod creates (quota, admission), the next try waits 1 s, 2 s, 4 s, ... at most 1 min, as Kubernetes' Job API back-off does. */
+const CREATE_RETRY_BASE_MS = 1000;
+const CREATE_RETRY_MAX_MS = 60_000;
 
 export interface JobClock {
   now(): number;
@@ -77,6 +80,8 @@ export class JobController extends Controller {
   private readonly indexFailures = new Map<string, Map<number, number>>();
   /** When each Job last saw a pod fail, for the back-off before the next pod. */
   private readonly lastFailure = new Map<string, { at: number; count: number }>();
+  /** Each Job's pod creates refused in a row. */
+  private readonly refusedCreates = new Map<string, number>();
 
   constructor(
     ctx: ControllerContext,
@@ -95,6 +100,7 @@ export class JobController extends Controller {
       delete: (j) => {
         this.expectations.forget(objectKey(j));
         this.lastFailure.delete(objectKey(j));
+        this.refusedCreates.delete(objectKey(j));
       },
     });
     const podChanged = (p: Pod, kind: 'add' | 'update' | 'delete', old?: Pod) => {
@@ -338,8 +344,11 @@ export class JobController extends Controller {
     const failed = results.filter((r) => r.status === 'rejected').length;
     if (failed) {
       this.expectations.creationSkipped(key, failed);
-      return 1000;
+      const refused = (this.refusedCreates.get(key) ?? 0) + 1;
+      this.refusedCreates.set(key, refused);
+      return Math.min(CREATE_RETRY_BASE_MS * 2 ** (refused - 1), CREATE_RETRY_MAX_MS);
     }
+    this.refusedCreates.delete(key);
     return undefined;
   }
 
