@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DaemonSet } from '../../api/types/apps.js';
 import type { Node } from '../../api/types/core.js';
+import { StatusError } from '../../api/status.js';
 import type { KubeObject } from '../../api/types/meta.js';
 import type { Pod } from '../../api/types/pod.js';
 import { fakeWorld } from '../framework/fake-context.js';
@@ -61,6 +62,21 @@ describe('DaemonSet reconcile', () => {
     expect(w.client.writes('controllerrevisions')).toEqual([expect.objectContaining({ verb: 'create', body: expect.objectContaining({ metadata: expect.objectContaining({ name: `agent-${hash}` }), revision: 1 }) })]);
     const status = (w.client.writes('daemonsets')[0]!.body as DaemonSet).status!;
     expect(status).toMatchObject({ desiredNumberScheduled: 2, currentNumberScheduled: 0, numberUnavailable: 2 });
+  });
+
+  it('fails the pass when a create is refused (quota, admission), so the queue retries it with back-off', async () => {
+    const w = fakeWorld();
+    const c = new DaemonSetController(w.ctx);
+    w.seed('apps/v1/daemonsets', ds());
+    w.seed('v1/nodes', node('n1'));
+    w.seed('v1/pods');
+    w.seed('apps/v1/controllerrevisions');
+    w.client.failWhen({ verb: 'create', resource: 'pods' }, new StatusError(403, 'Forbidden', 'pods "agent-" is forbidden: exceeded quota: q'), 1);
+    await expect(c.reconcile('ns/agent')).rejects.toThrow('exceeded quota');
+    // The status was still written, and the next pass creates the pod.
+    expect(w.client.writes('daemonsets')).toHaveLength(1);
+    await c.reconcile('ns/agent');
+    expect(w.client.writes('pods').filter((a) => a.verb === 'create')).toHaveLength(2);
   });
 
   it('removes pods from nodes that no longer qualify and extra pods on one node', async () => {

@@ -192,11 +192,16 @@ export class DaemonSetController extends Controller {
       }
     }
 
+    let refused: Error | undefined;
     if (this.expectations.satisfied(key)) {
       await deleteOwnedPods(this.ctx, this.expectations, key, ds, remove, (p) => `Deleted pod: ${p.metadata.name}`);
-      await this.createPods(key, ds, create, hash);
+      refused = await this.createPods(key, ds, create, hash);
     }
-    return this.writeStatus(ds, desired, byNode, hash, now);
+    const result = await this.writeStatus(ds, desired, byNode, hash, now);
+    // A refused create (quota, admission) is retried with the queue's back-off, as Kubernetes'
+    // controller does: nothing else would bring the DaemonSet back once the refusal is lifted.
+    if (refused) throw refused;
+    return result;
   }
 
   /** The revision hash of the current template, recording it as a ControllerRevision. */
@@ -206,8 +211,9 @@ export class DaemonSetController extends Controller {
     return (await recordRevision(this.ctx.client, ds, 'DaemonSet', history, inUse)).hash;
   }
 
-  private async createPods(key: string, ds: DaemonSet, nodes: string[], hash: string): Promise<void> {
-    if (!nodes.length) return;
+  /** Creates the pods for `nodes`; the first refusal, if any, is returned for a retry. */
+  private async createPods(key: string, ds: DaemonSet, nodes: string[], hash: string): Promise<Error | undefined> {
+    if (!nodes.length) return undefined;
     const template = ds.spec.template;
     this.expectations.expectCreations(key, nodes.length);
     const results = await Promise.allSettled(
@@ -226,13 +232,18 @@ export class DaemonSetController extends Controller {
         }),
       ),
     );
+    let refused: Error | undefined;
     for (const r of results) {
       if (r.status === 'fulfilled') this.ctx.recorder.event(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${r.value.metadata.name}`);
       else {
         this.expectations.creationSkipped(key);
-        if (!isNamespaceTerminating(r.reason)) this.ctx.recorder.event(ds, 'Warning', 'FailedCreate', `Error creating: ${(r.reason as Error).message}`);
+        // A namespace being deleted refuses every create: nothing to report or retry.
+        if (isNamespaceTerminating(r.reason)) continue;
+        this.ctx.recorder.event(ds, 'Warning', 'FailedCreate', `Error creating: ${(r.reason as Error).message}`);
+        refused ??= r.reason as Error;
       }
     }
+    return refused;
   }
 
   private async writeStatus(ds: DaemonSet, desired: Node[], byNode: Map<string, Pod[]>, hash: string, now: number): Promise<ReconcileResult> {
