@@ -9,6 +9,32 @@ const BATCH = 'k8s.io.api.batch.v1.';
 const META = 'k8s.io.apimachinery.pkg.apis.meta.v1.';
 const NETWORKING = 'k8s.io.api.networking.v1.';
 const RBAC = 'k8s.io.api.rbac.v1.';
+const DISCOVERY = 'k8s.io.api.discovery.v1.';
+const POLICY = 'k8s.io.api.policy.v1.';
+
+/** The fields every condition shares, described for the kind of object that carries it. */
+function conditionFields(of: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    type: `The aspect of the ${of} this condition reports on.`,
+    status: 'Whether the condition holds: True, False or Unknown.',
+    reason: 'A one-word, CamelCase reason for the last transition, for machines.',
+    message: 'A human-readable explanation of the last transition.',
+    lastTransitionTime: 'When the status last changed from one value to another.',
+    ...extra,
+  };
+}
+
+/** A reference to a ConfigMap or Secret, by name, in the pod's namespace. */
+const sourceRef = (what: string): Record<string, string> => ({
+  name: `The name of the ${what}, in the pod's namespace.`,
+  optional: `Whether the pod may start when the ${what} (or a key it names) does not exist.`,
+});
+
+/** How a term of an affinity or anti-affinity applies. */
+const requiredAndPreferred = (what: string): Record<string, string> => ({
+  requiredDuringSchedulingIgnoredDuringExecution: `Terms that must hold for the pod to be scheduled onto a node (${what}). A change after scheduling does not move the pod.`,
+  preferredDuringSchedulingIgnoredDuringExecution: `Weighted terms the scheduler favours (${what}): each node scores the weights of the terms it satisfies.`,
+});
 
 const BY_TYPE: Record<string, Record<string, string>> = {
   [`${META}ObjectMeta`]: {
@@ -626,10 +652,412 @@ const BY_TYPE: Record<string, Record<string, string>> = {
     successfulJobsHistoryLimit: 'How many successful Jobs are kept (3 unless given).',
     failedJobsHistoryLimit: 'How many failed Jobs are kept (1 unless given).',
   },
+  [`${CORE}EphemeralContainer`]: {
+    targetContainerName: 'A container of the pod whose namespaces (processes, and so its files through /proc) the ephemeral container joins, for debugging it.',
+    ports: 'Not allowed for ephemeral containers.',
+    resources: 'Not allowed for ephemeral containers: they use what the pod has.',
+    lifecycle: 'Not allowed for ephemeral containers.',
+    livenessProbe: 'Not allowed for ephemeral containers.',
+    readinessProbe: 'Not allowed for ephemeral containers.',
+    startupProbe: 'Not allowed for ephemeral containers.',
+  },
+  [`${CORE}TopologySpreadConstraint`]: {
+    maxSkew: 'How unevenly matching pods may be spread: the largest allowed difference between the number of matching pods in any topology domain and in the emptiest one (at least 1).',
+    topologyKey: 'The node label whose values are the topology domains (e.g. topology.kubernetes.io/zone, kubernetes.io/hostname).',
+    whenUnsatisfiable: 'What the scheduler does when the pod cannot be placed within maxSkew: DoNotSchedule (keep it pending) or ScheduleAnyway (place it, favouring the least skew).',
+    labelSelector: 'Which pods count when the spread is measured (usually the pod\'s own set).',
+    minDomains: 'With DoNotSchedule: how many domains there must be; while fewer exist, the emptiest is counted as having none.',
+    nodeAffinityPolicy: 'Whether only nodes matching the pod\'s node affinity and selector count as domains (Honor, the default) or all nodes (Ignore).',
+    nodeTaintsPolicy: 'Whether nodes with taints the pod does not tolerate count as domains (Ignore, the default, counts them) or not (Honor).',
+    matchLabelKeys: 'Label keys whose values are taken from the incoming pod and added to labelSelector, so that only pods with the same values (e.g. pod-template-hash) count.',
+  },
+  [`${CORE}PodAffinity`]: requiredAndPreferred('near pods that match'),
+  [`${CORE}PodAntiAffinity`]: requiredAndPreferred('away from pods that match'),
+  [`${CORE}NodeAffinity`]: {
+    requiredDuringSchedulingIgnoredDuringExecution: 'Node selector terms one of which a node must match for the pod to be scheduled there. A change after scheduling does not move the pod.',
+    preferredDuringSchedulingIgnoredDuringExecution: 'Weighted node selector terms the scheduler favours: each node scores the weights of the terms it matches.',
+  },
+  [`${CORE}PodAffinityTerm`]: {
+    labelSelector: 'Which pods the term is about.',
+    namespaces: 'The namespaces those pods are looked for in (with namespaceSelector); neither set means the pod\'s own namespace.',
+    namespaceSelector: 'Namespaces, by their labels, those pods are looked for in; an empty selector means every namespace.',
+    topologyKey: 'The node label that defines "near": nodes with the same value of this label are in the same domain as the matching pods.',
+    matchLabelKeys: 'Label keys whose values are taken from the incoming pod and required of the matching pods.',
+    mismatchLabelKeys: 'Label keys whose values are taken from the incoming pod and excluded from the matching pods.',
+  },
+  [`${CORE}WeightedPodAffinityTerm`]: {
+    weight: 'How much satisfying the term adds to a node\'s score (1-100).',
+    podAffinityTerm: 'The pod affinity term.',
+  },
+  [`${CORE}NodeSelector`]: {
+    nodeSelectorTerms: 'Terms of which a node must match at least one.',
+  },
+  [`${CORE}NodeSelectorTerm`]: {
+    matchExpressions: 'Requirements on the node\'s labels; all must hold.',
+    matchFields: 'Requirements on the node\'s fields (only metadata.name); all must hold.',
+  },
+  [`${CORE}NodeSelectorRequirement`]: {
+    key: 'The label (or field) the requirement is about.',
+    operator: 'In, NotIn, Exists, DoesNotExist, Gt or Lt.',
+    values: 'The values for In and NotIn, one integer for Gt and Lt, none for Exists and DoesNotExist.',
+  },
+  [`${CORE}PreferredSchedulingTerm`]: {
+    weight: 'How much matching the term adds to a node\'s score (1-100).',
+    preference: 'The node selector term.',
+  },
+  [`${CORE}ObjectReference`]: {
+    kind: 'The kind of the object referred to.',
+    namespace: 'The namespace of the object referred to.',
+    name: 'The name of the object referred to.',
+    uid: 'The uid of the object referred to.',
+    apiVersion: 'The API version of the object referred to.',
+    resourceVersion: 'The resourceVersion of the object referred to, when the reference is to one version of it.',
+    fieldPath: 'A part of the object, when the reference is to one (e.g. spec.containers{name} for a container of a pod).',
+  },
+  [`${CORE}LocalObjectReference`]: {
+    name: 'The name of the object, in the same namespace.',
+  },
+  [`${META}ManagedFieldsEntry`]: {
+    manager: 'The field manager: who set these fields (the client\'s name, or the fieldManager it gave).',
+    operation: 'Apply (server-side apply) or Update (any other write).',
+    apiVersion: 'The API version the fields were set in.',
+    time: 'When the fields were last changed by this manager.',
+    fieldsType: 'The format of fieldsV1 (always FieldsV1).',
+    fieldsV1: 'The set of fields this manager owns, as a tree of field names, keys and values.',
+    subresource: 'The subresource the write was made through (e.g. status, scale); empty for the object itself.',
+  },
+  [`${META}DeleteOptions`]: {
+    gracePeriodSeconds: 'How long the object may take to go (for pods, to stop); 0 deletes at once. Unset: the kind\'s default.',
+    preconditions: 'The uid and resourceVersion the object must have for the delete to proceed.',
+    orphanDependents: 'Deprecated: use propagationPolicy. Whether the object\'s dependents are left without their owner instead of deleted.',
+    propagationPolicy: 'What happens to the object\'s dependents: Orphan (kept), Background (deleted after it) or Foreground (deleted before it).',
+    dryRun: 'With All, the request is checked but nothing is deleted.',
+    ignoreStoreReadErrorWithClusterBreakingPotential: 'Deletes an object that can no longer be read from storage (e.g. undecryptable). May break what depends on it.',
+  },
+  [`${META}Status`]: {
+    metadata: 'List metadata (unused).',
+    status: 'Success or Failure.',
+    message: 'A human-readable description of the outcome.',
+    reason: 'A machine-readable, CamelCase reason for a failure (e.g. NotFound, AlreadyExists, Conflict, Invalid).',
+    details: 'More about the failure: the object it concerns and its causes.',
+    code: 'The HTTP status code of the response.',
+  },
+  [`${META}StatusDetails`]: {
+    name: 'The name of the object the status is about.',
+    group: 'The API group of that object.',
+    kind: 'Its kind (or, for most errors, its resource).',
+    uid: 'Its uid, when known.',
+    causes: 'The individual problems, e.g. one per invalid field.',
+    retryAfterSeconds: 'How long the client should wait before retrying.',
+  },
+  [`${META}StatusCause`]: {
+    reason: 'A machine-readable description of the problem (e.g. FieldValueInvalid).',
+    message: 'A human-readable description of the problem.',
+    field: 'The field the problem is with, as a path (e.g. spec.containers[0].image).',
+  },
+  [`${META}Condition`]: conditionFields('object', { observedGeneration: 'The metadata.generation the condition was set for.' }),
+  [`${CORE}PersistentVolumeClaimStatus`]: {
+    phase: 'Pending (not bound yet), Bound, or Lost (its volume is gone).',
+    accessModes: 'The access modes of the volume the claim is bound to.',
+    capacity: 'The size of the volume the claim is bound to.',
+    conditions: 'What is happening to the claim, e.g. Resizing while its volume grows.',
+    allocatedResources: 'The storage being, or last, given to the claim: what an expansion asked for, counted by quota while it is larger than the request.',
+    allocatedResourceStatuses: 'Where an expansion of each resource is: ControllerResizeInProgress, NodeResizePending, NodeResizeInProgress, or their Infeasible states.',
+    currentVolumeAttributesClassName: 'The VolumeAttributesClass the volume has now.',
+    modifyVolumeStatus: 'The state of a change to another VolumeAttributesClass.',
+  },
+  [`${CORE}PersistentVolumeClaimCondition`]: conditionFields('claim', { lastProbeTime: 'When the condition was last checked.' }),
+  [`${CORE}PersistentVolumeStatus`]: {
+    phase: 'Pending, Available (free), Bound, Released (its claim is gone, not yet reclaimed) or Failed.',
+    message: 'Why the volume is in this phase, for people.',
+    reason: 'Why the volume is in this phase, for machines.',
+    lastPhaseTransitionTime: 'When the volume last changed phase.',
+  },
+  [`${CORE}PersistentVolumeClaimVolumeSource`]: {
+    claimName: 'The name of the claim, in the pod\'s namespace.',
+    readOnly: 'Whether the volume is mounted read-only.',
+  },
+  [`${CORE}ConfigMapVolumeSource`]: {
+    ...sourceRef('ConfigMap'),
+    items: 'Which keys to project and the paths to give them; unset projects every key as a file of its name.',
+    defaultMode: 'The permission bits of the files (0644 unless given).',
+  },
+  [`${CORE}SecretVolumeSource`]: {
+    secretName: 'The name of the Secret, in the pod\'s namespace.',
+    optional: 'Whether the pod may start when the Secret (or a key it names) does not exist.',
+    items: 'Which keys to project and the paths to give them; unset projects every key as a file of its name.',
+    defaultMode: 'The permission bits of the files (0644 unless given).',
+  },
+  [`${CORE}ConfigMapProjection`]: {
+    ...sourceRef('ConfigMap'),
+    items: 'Which keys to project and the paths to give them; unset projects every key.',
+  },
+  [`${CORE}SecretProjection`]: {
+    ...sourceRef('Secret'),
+    items: 'Which keys to project and the paths to give them; unset projects every key.',
+  },
+  [`${CORE}ProjectedVolumeSource`]: {
+    sources: 'What the volume is made of: ConfigMaps, Secrets, downward API files and service account tokens, in one directory.',
+    defaultMode: 'The permission bits of the files (0644 unless given).',
+  },
+  [`${CORE}VolumeProjection`]: {
+    secret: 'Keys of a Secret.',
+    configMap: 'Keys of a ConfigMap.',
+    downwardAPI: 'Fields of the pod and its containers\' resources.',
+    serviceAccountToken: 'A token of the pod\'s service account, renewed by the kubelet before it expires.',
+    clusterTrustBundle: 'Certificates of ClusterTrustBundles.',
+  },
+  [`${CORE}ServiceAccountTokenProjection`]: {
+    audience: 'Who the token is meant for; the apiserver\'s own audience unless given.',
+    expirationSeconds: 'How long the token is valid (at least 600 s, 3600 unless given); the kubelet renews it before then.',
+    path: 'The file the token is written to.',
+  },
+  [`${CORE}DownwardAPIProjection`]: {
+    items: 'The files to write.',
+  },
+  [`${CORE}DownwardAPIVolumeFile`]: {
+    path: 'The file\'s path, relative to the volume.',
+    fieldRef: 'A field of the pod to write (metadata.name, metadata.namespace, metadata.uid, metadata.labels, metadata.annotations).',
+    resourceFieldRef: 'A container\'s resource request or limit to write.',
+    mode: 'The file\'s permission bits (the volume\'s defaultMode unless given).',
+  },
+  [`${CORE}ObjectFieldSelector`]: {
+    apiVersion: 'The API version fieldPath is written in (v1 unless given).',
+    fieldPath: 'The field to read, e.g. metadata.name or status.podIP.',
+  },
+  [`${CORE}ResourceFieldSelector`]: {
+    containerName: 'The container whose resources are read (required in volumes).',
+    resource: 'The resource to read, e.g. limits.cpu or requests.memory.',
+    divisor: 'The unit the value is given in (1 unless given, e.g. 1m for millicores, 1Mi for mebibytes).',
+  },
+  [`${CORE}ConfigMapKeySelector`]: {
+    ...sourceRef('ConfigMap'),
+    key: 'The key whose value is taken.',
+  },
+  [`${CORE}SecretKeySelector`]: {
+    ...sourceRef('Secret'),
+    key: 'The key whose value is taken.',
+  },
+  [`${CORE}EnvFromSource`]: {
+    prefix: 'A prefix added to every variable name.',
+    configMapRef: 'A ConfigMap whose every key becomes a variable.',
+    secretRef: 'A Secret whose every key becomes a variable.',
+  },
+  [`${CORE}ConfigMapEnvSource`]: sourceRef('ConfigMap'),
+  [`${CORE}SecretEnvSource`]: sourceRef('Secret'),
+  [`${CORE}EmptyDirVolumeSource`]: {
+    medium: 'Where the directory lives: on the node\'s disk (empty, the default) or in memory (Memory, a tmpfs counted against the pod\'s memory).',
+    sizeLimit: 'The most the volume may hold; a pod that writes more is evicted.',
+  },
+  [`${CORE}HostPathVolumeSource`]: {
+    path: 'The path on the node. Access to it can escape the pod\'s isolation.',
+    type: 'What must (or will) be at the path: DirectoryOrCreate, Directory, FileOrCreate, File, Socket, CharDevice, BlockDevice, or empty for no check.',
+  },
+  [`${CORE}LifecycleHandler`]: {
+    exec: 'A command run in the container.',
+    httpGet: 'An HTTP GET request to the container.',
+    tcpSocket: 'Deprecated and not run; kept for compatibility.',
+    sleep: 'A pause of the given length.',
+  },
+  [`${CORE}TCPSocketAction`]: {
+    port: 'The port to connect to, by number or by the container port\'s name.',
+    host: 'The host to connect to (the pod\'s IP unless given).',
+  },
+  [`${CORE}SleepAction`]: {
+    seconds: 'How long to sleep.',
+  },
+  [`${CORE}SELinuxOptions`]: {
+    user: 'The SELinux user of the label.',
+    role: 'The SELinux role of the label.',
+    type: 'The SELinux type of the label.',
+    level: 'The SELinux level of the label.',
+  },
+  [`${CORE}SeccompProfile`]: {
+    type: 'RuntimeDefault (the runtime\'s profile), Unconfined (none) or Localhost (a profile file on the node).',
+    localhostProfile: 'With Localhost: the profile\'s path, relative to the kubelet\'s seccomp directory.',
+  },
+  [`${CORE}Capabilities`]: {
+    add: 'Linux capabilities to add to the runtime\'s default set (e.g. NET_ADMIN).',
+    drop: 'Linux capabilities to remove (ALL removes every one).',
+  },
+  [`${CORE}Sysctl`]: {
+    name: 'The kernel parameter.',
+    value: 'Its value.',
+  },
+  [`${CORE}HostAlias`]: {
+    ip: 'The address the host names resolve to.',
+    hostnames: 'Host names added to the pod\'s /etc/hosts for that address.',
+  },
+  [`${CORE}PodDNSConfig`]: {
+    nameservers: 'DNS servers added to those of dnsPolicy.',
+    searches: 'Search domains added to those of dnsPolicy.',
+    options: 'Resolver options, merged with those of dnsPolicy.',
+  },
+  [`${CORE}PodDNSConfigOption`]: {
+    name: 'The option (e.g. ndots).',
+    value: 'Its value, for options that take one.',
+  },
+  [`${CORE}PodReadinessGate`]: {
+    conditionType: 'A pod condition that must be True for the pod to be Ready.',
+  },
+  [`${CORE}PodIP`]: { ip: 'An IP address of the pod.' },
+  [`${CORE}HostIP`]: { ip: 'An IP address of the node.' },
+  [`${CORE}NodeCondition`]: conditionFields('node (Ready, MemoryPressure, DiskPressure, PIDPressure, NetworkUnavailable)', { lastHeartbeatTime: 'When the kubelet last reported the condition.' }),
+  [`${CORE}NodeAddress`]: {
+    type: 'The kind of address: InternalIP, ExternalIP, Hostname, InternalDNS or ExternalDNS.',
+    address: 'The address.',
+  },
+  [`${CORE}NodeDaemonEndpoints`]: { kubeletEndpoint: 'Where the node\'s kubelet serves its API.' },
+  [`${CORE}DaemonEndpoint`]: { Port: 'The port number.' },
+  [`${CORE}ContainerImage`]: {
+    names: 'The image\'s names (tags and digests).',
+    sizeBytes: 'The image\'s size.',
+  },
+  [`${CORE}NodeSystemInfo`]: {
+    machineID: 'The machine ID of the node (/etc/machine-id).',
+    systemUUID: 'The node\'s system UUID.',
+    bootID: 'The ID of the node\'s current boot.',
+    kernelVersion: 'The kernel version (uname -r).',
+    osImage: 'The operating system image.',
+    containerRuntimeVersion: 'The container runtime and its version.',
+    kubeletVersion: 'The kubelet\'s version.',
+    kubeProxyVersion: 'Deprecated: no longer reliable.',
+    operatingSystem: 'The operating system (linux).',
+    architecture: 'The CPU architecture (amd64, arm64, ...).',
+  },
+  [`${CORE}NamespaceCondition`]: conditionFields('namespace'),
+  [`${CORE}ServiceStatus`]: {
+    conditions: 'What is happening to the Service.',
+    loadBalancer: 'The load balancer of a LoadBalancer Service, once it has one.',
+  },
+  [`${CORE}LoadBalancerStatus`]: { ingress: 'The load balancer\'s addresses.' },
+  [`${CORE}LoadBalancerIngress`]: {
+    ip: 'An IP address of the load balancer.',
+    hostname: 'A host name of the load balancer.',
+    ipMode: 'How traffic reaches the Service: VIP (to the address itself) or Proxy (through the load balancer).',
+    ports: 'The Service\'s ports as the load balancer serves them.',
+  },
+  [`${CORE}EndpointSubset`]: {
+    addresses: 'Ready endpoints.',
+    notReadyAddresses: 'Endpoints not ready yet (or no longer).',
+    ports: 'The ports every address of the subset serves.',
+  },
+  [`${CORE}EndpointAddress`]: {
+    ip: 'The endpoint\'s IP address.',
+    hostname: 'The endpoint\'s host name.',
+    nodeName: 'The node the endpoint is on.',
+    targetRef: 'The object behind the endpoint (usually a pod).',
+  },
+  [`${CORE}EndpointPort`]: {
+    name: 'The port\'s name (the Service port\'s).',
+    port: 'The port number.',
+    protocol: 'TCP, UDP or SCTP.',
+    appProtocol: 'The application protocol served on the port.',
+  },
+  [`${CORE}ReplicationControllerSpec`]: {
+    replicas: 'How many pods should run (1 unless given).',
+    minReadySeconds: 'How long a new pod must be ready to count as available.',
+    selector: 'The labels of the pods it manages (the template\'s unless given).',
+    template: 'The pods to make.',
+  },
+  [`${CORE}ReplicationControllerStatus`]: {
+    replicas: 'How many pods it has.',
+    fullyLabeledReplicas: 'How many of them have every label of the template.',
+    readyReplicas: 'How many of them are ready.',
+    availableReplicas: 'How many of them have been ready for minReadySeconds.',
+    observedGeneration: 'The generation of the spec this status is for.',
+    conditions: 'What is happening to it (e.g. ReplicaFailure).',
+  },
+  [`${CORE}ReplicationControllerCondition`]: conditionFields('ReplicationController'),
+  [`${CORE}ResourceQuotaStatus`]: {
+    hard: 'The limits being enforced.',
+    used: 'What the namespace uses now of each limited resource.',
+  },
+  [`${APPS}DeploymentCondition`]: conditionFields('Deployment (Available, Progressing, ReplicaFailure)', { lastUpdateTime: 'When the condition was last updated.' }),
+  [`${APPS}ReplicaSetCondition`]: conditionFields('ReplicaSet'),
+  [`${APPS}StatefulSetCondition`]: conditionFields('StatefulSet'),
+  [`${APPS}DaemonSetCondition`]: conditionFields('DaemonSet'),
+  [`${APPS}StatefulSetUpdateStrategy`]: {
+    type: 'RollingUpdate (the default: pods replaced from the highest ordinal down) or OnDelete (pods replaced only when deleted).',
+    rollingUpdate: 'How a RollingUpdate proceeds.',
+  },
+  [`${APPS}RollingUpdateStatefulSetStrategy`]: {
+    partition: 'Only pods with an ordinal at or above this are updated (0 unless given): for staged roll-outs.',
+    maxUnavailable: 'How many pods may be unavailable during the update (1 unless given).',
+  },
+  [`${APPS}StatefulSetPersistentVolumeClaimRetentionPolicy`]: {
+    whenDeleted: 'What happens to the claims made from volumeClaimTemplates when the set is deleted: Retain (the default) or Delete.',
+    whenScaled: 'What happens to the claims of pods removed by scaling down: Retain (the default) or Delete.',
+  },
+  [`${APPS}DaemonSetUpdateStrategy`]: {
+    type: 'RollingUpdate (the default) or OnDelete (pods replaced only when deleted).',
+    rollingUpdate: 'How a RollingUpdate proceeds.',
+  },
+  [`${APPS}RollingUpdateDaemonSet`]: {
+    maxUnavailable: 'How many nodes may be without an available daemon pod during the update (a number or a percentage; 1 unless given).',
+    maxSurge: 'How many nodes may run an old and a new pod at once during the update (0 unless given).',
+  },
+  [`${BATCH}JobCondition`]: conditionFields('Job (Complete, Failed, Suspended, FailureTarget, SuccessCriteriaMet)', { lastProbeTime: 'When the condition was last checked.' }),
+  [`${BATCH}JobTemplateSpec`]: {
+    metadata: 'Labels and annotations given to every Job made from the template.',
+    spec: 'The Jobs to make.',
+  },
+  [`${BATCH}PodFailurePolicy`]: {
+    rules: 'Rules checked in order against each failed pod; the first that matches decides.',
+  },
+  [`${BATCH}PodFailurePolicyRule`]: {
+    action: 'What a matching failure does: FailJob, FailIndex, Ignore (not counted against backoffLimit) or Count.',
+    onExitCodes: 'Matches on the exit codes of the pod\'s containers.',
+    onPodConditions: 'Matches on the pod\'s conditions (e.g. DisruptionTarget).',
+  },
+  [`${BATCH}UncountedTerminatedPods`]: {
+    succeeded: 'Uids of succeeded pods not yet counted in the status.',
+    failed: 'Uids of failed pods not yet counted in the status.',
+  },
+  [`${NETWORKING}HTTPIngressRuleValue`]: { paths: 'The paths and the backends they go to.' },
+  [`${NETWORKING}IngressServiceBackend`]: {
+    name: 'The Service, in the Ingress\'s namespace.',
+    port: 'The Service port, by name or number.',
+  },
+  [`${NETWORKING}ServiceBackendPort`]: {
+    name: 'The Service port\'s name.',
+    number: 'The Service port\'s number.',
+  },
+  [`${NETWORKING}IngressTLS`]: {
+    hosts: 'The hosts the certificate is for.',
+    secretName: 'The Secret (kubernetes.io/tls) holding the certificate and key.',
+  },
+  [`${NETWORKING}IngressStatus`]: { loadBalancer: 'The addresses the Ingress is served at.' },
+  [`${DISCOVERY}EndpointConditions`]: {
+    ready: 'Whether the endpoint should receive new traffic (serving and not terminating).',
+    serving: 'Whether the endpoint is ready, terminating or not.',
+    terminating: 'Whether the endpoint is being stopped.',
+  },
+  [`${DISCOVERY}EndpointPort`]: {
+    name: 'The port\'s name (the Service port\'s).',
+    port: 'The port number.',
+    protocol: 'TCP, UDP or SCTP.',
+    appProtocol: 'The application protocol served on the port.',
+  },
+  [`${POLICY}PodDisruptionBudgetStatus`]: {
+    observedGeneration: 'The generation of the spec this status is for.',
+    disruptedPods: 'Pods being evicted, with when: counted as gone until they are or the entry expires.',
+    disruptionsAllowed: 'How many pods may be evicted now.',
+    currentHealthy: 'How many selected pods are healthy now.',
+    desiredHealthy: 'How many must stay healthy.',
+    expectedPods: 'How many pods the budget covers.',
+    conditions: 'DisruptionAllowed, and why not when it is False.',
+  },
+};
+
+/** Types whose fields mean what another type's fields of the same names mean. */
+const SAME_AS: Record<string, string> = {
+  [`${CORE}EphemeralContainer`]: `${CORE}Container`,
 };
 
 /** The description of `field` as declared in `message`, if it has one. */
 export function fieldDescription(message: string, field: string): string | undefined {
   const fields = Object.hasOwn(BY_TYPE, message) ? BY_TYPE[message] : undefined;
-  return fields && Object.hasOwn(fields, field) ? fields[field] : undefined;
+  if (fields && Object.hasOwn(fields, field)) return fields[field];
+  return Object.hasOwn(SAME_AS, message) ? fieldDescription(SAME_AS[message]!, field) : undefined;
 }
