@@ -654,6 +654,9 @@ const BY_TYPE: Record<string, Record<string, string>> = {
   },
   [`${CORE}EphemeralContainer`]: {
     targetContainerName: 'A container of the pod whose namespaces (processes, and so its files through /proc) the ephemeral container joins, for debugging it.',
+  },
+  // The fields an ephemeral container shares with a container are declared here (inlined into EphemeralContainer).
+  [`${CORE}EphemeralContainerCommon`]: {
     ports: 'Not allowed for ephemeral containers.',
     resources: 'Not allowed for ephemeral containers: they use what the pod has.',
     lifecycle: 'Not allowed for ephemeral containers.',
@@ -1052,7 +1055,7 @@ const BY_TYPE: Record<string, Record<string, string>> = {
 
 /** Types whose fields mean what another type's fields of the same names mean. */
 const SAME_AS: Record<string, string> = {
-  [`${CORE}EphemeralContainer`]: `${CORE}Container`,
+  [`${CORE}EphemeralContainerCommon`]: `${CORE}Container`,
 };
 
 /** The description of `field` as declared in `message`, if it has one. */

@@ -80,7 +80,10 @@ describe.each(['1.32', '1.27', '1.33'])('kubectl %s', (version) => {
     expect(await k.ok(['explain', 'pod.spec.containers.image'])).not.toContain('ENUM');
     // Descriptions reach the less common fields too; an ephemeral container's fields read as a container's.
     expect(await k.ok(['explain', 'pod.spec.topologySpreadConstraints.maxSkew'])).toMatch(/DESCRIPTION:\n\s+How unevenly matching pods may be spread/);
-    expect(await k.ok(['explain', 'pod.spec.ephemeralContainers.image'])).not.toContain('<no description>');
+    const containerImage = (await k.ok(['explain', 'pod.spec.containers.image'])).split('DESCRIPTION:')[1]!;
+    expect(containerImage.trim()).not.toBe('');
+    expect((await k.ok(['explain', 'pod.spec.ephemeralContainers.image'])).split('DESCRIPTION:')[1]).toBe(containerImage);
+    expect(await k.ok(['explain', 'pod.spec.ephemeralContainers.ports'])).toMatch(/Not allowed for ephemeral containers/);
     expect(await k.ok(['explain', 'pod.spec.ephemeralContainers'])).toMatch(/targetContainerName\s+<string>\n\s+A container of the pod/);
     // What the fields mean (our words), on plain and on typed fields, as kubectl explain prints them.
     expect(await k.ok(['explain', 'deployment.spec.replicas'])).toMatch(/DESCRIPTION:\n\s+How many pods are wanted/);
