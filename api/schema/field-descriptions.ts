@@ -11,6 +11,7 @@ const NETWORKING = 'k8s.io.api.networking.v1.';
 const RBAC = 'k8s.io.api.rbac.v1.';
 const DISCOVERY = 'k8s.io.api.discovery.v1.';
 const POLICY = 'k8s.io.api.policy.v1.';
+const AUTOSCALING = 'k8s.io.api.autoscaling.v2.';
 
 /** The fields every condition shares, described for the kind of object that carries it. */
 function conditionFields(of: string, extra: Record<string, string> = {}): Record<string, string> {
@@ -147,6 +148,9 @@ const BY_TYPE: Record<string, Record<string, string>> = {
     mountPath: 'Where in the container the volume appears.',
     subPath: 'A path inside the volume to mount instead of its root.',
     readOnly: 'Whether the mount is read-only.',
+    recursiveReadOnly: 'With readOnly: whether mounts under this one are read-only too (Enabled, IfPossible or Disabled).',
+    mountPropagation: 'Whether mounts made later on the host or in the container are seen on the other side: None (the default), HostToContainer or Bidirectional.',
+    subPathExpr: 'Like subPath, with $(VAR) references to the container\'s environment expanded.',
   },
   [`${CORE}Probe`]: {
     initialDelaySeconds: 'Seconds after the container starts before the first check.',
@@ -652,6 +656,260 @@ const BY_TYPE: Record<string, Record<string, string>> = {
     successfulJobsHistoryLimit: 'How many successful Jobs are kept (3 unless given).',
     failedJobsHistoryLimit: 'How many failed Jobs are kept (1 unless given).',
   },
+  [`${AUTOSCALING}HorizontalPodAutoscalerStatus`]: {
+    observedGeneration: 'The generation of the spec this status is for.',
+    lastScaleTime: 'When the autoscaler last changed the replica count.',
+    currentReplicas: 'How many replicas the target had when last checked.',
+    desiredReplicas: 'How many replicas the autoscaler wants the target to have.',
+    currentMetrics: 'The metrics as last read.',
+    conditions: 'AbleToScale, ScalingActive and ScalingLimited, and why.',
+  },
+  [`${AUTOSCALING}HorizontalPodAutoscalerCondition`]: conditionFields('autoscaler'),
+  [`${AUTOSCALING}CrossVersionObjectReference`]: {
+    kind: 'The kind of the target (e.g. Deployment).',
+    name: 'The name of the target, in the autoscaler\'s namespace.',
+    apiVersion: 'The API version of the target (e.g. apps/v1).',
+  },
+  [`${AUTOSCALING}MetricSpec`]: {
+    type: 'Which of the sources below the metric comes from: Resource, ContainerResource, Pods, Object or External.',
+    resource: 'A resource (cpu, memory) of the target\'s pods, as the metrics API reports it.',
+    containerResource: 'A resource of one container of each of the target\'s pods.',
+    pods: 'A custom metric averaged over the target\'s pods.',
+    object: 'A custom metric of one object (e.g. requests per second of an Ingress).',
+    external: 'A metric from outside the cluster.',
+  },
+  [`${AUTOSCALING}MetricStatus`]: {
+    type: 'Which of the sources below the metric came from.',
+    resource: 'The resource metric as last read.',
+    containerResource: 'The container resource metric as last read.',
+    pods: 'The pods metric as last read.',
+    object: 'The object metric as last read.',
+    external: 'The external metric as last read.',
+  },
+  [`${AUTOSCALING}MetricTarget`]: {
+    type: 'Utilization, Value or AverageValue.',
+    value: 'The target value of the metric (with Value).',
+    averageValue: 'The target value of the metric averaged over the pods (with AverageValue).',
+    averageUtilization: 'The target percentage of the resource\'s request, averaged over the pods (with Utilization).',
+  },
+  [`${AUTOSCALING}MetricValueStatus`]: {
+    value: 'The metric\'s value.',
+    averageValue: 'The metric\'s value averaged over the pods.',
+    averageUtilization: 'The resource\'s use as a percentage of its request, averaged over the pods.',
+  },
+  [`${AUTOSCALING}ResourceMetricSource`]: {
+    name: 'The resource (cpu or memory).',
+    target: 'The target value.',
+  },
+  [`${AUTOSCALING}ResourceMetricStatus`]: {
+    name: 'The resource.',
+    current: 'Its value as last read.',
+  },
+  [`${AUTOSCALING}ContainerResourceMetricSource`]: {
+    name: 'The resource (cpu or memory).',
+    target: 'The target value.',
+    container: 'The container whose use counts.',
+  },
+  [`${AUTOSCALING}ContainerResourceMetricStatus`]: {
+    name: 'The resource.',
+    current: 'Its value as last read.',
+    container: 'The container whose use counts.',
+  },
+  [`${AUTOSCALING}HorizontalPodAutoscalerBehavior`]: {
+    scaleUp: 'How scaling up may go (at once, by default).',
+    scaleDown: 'How scaling down may go (after a 5 minute stabilization window, by default).',
+  },
+  [`${AUTOSCALING}HPAScalingRules`]: {
+    stabilizationWindowSeconds: 'How far back the autoscaler looks: it takes the least drastic of the recommendations in this window, which stops the replica count flapping.',
+    selectPolicy: 'Which policy applies when several would: Max (the default, the biggest change), Min, or Disabled (no scaling in this direction).',
+    policies: 'How much the replica count may change per period.',
+  },
+  [`${AUTOSCALING}HPAScalingPolicy`]: {
+    type: 'Pods (a number of replicas) or Percent (of the current replicas).',
+    value: 'How many, or what percentage.',
+    periodSeconds: 'The period the change is allowed within.',
+  },
+  [`${RBAC}Role`]: { rules: 'What the role allows.' },
+  [`${RBAC}ClusterRole`]: {
+    rules: 'What the role allows. With an aggregationRule, set by the controller-manager from the roles aggregated.',
+    aggregationRule: 'ClusterRoles, by their labels, whose rules this role is made of.',
+  },
+  [`${RBAC}AggregationRule`]: { clusterRoleSelectors: 'Label selectors of the ClusterRoles whose rules are aggregated.' },
+  [`${RBAC}RoleBinding`]: {
+    subjects: 'The users, groups and service accounts given the role.',
+    roleRef: 'The Role or ClusterRole given (a ClusterRole then applies in the binding\'s namespace only). Cannot be changed.',
+  },
+  [`${RBAC}ClusterRoleBinding`]: {
+    subjects: 'The users, groups and service accounts given the role.',
+    roleRef: 'The ClusterRole given, in every namespace. Cannot be changed.',
+  },
+  [`${NETWORKING}NetworkPolicyIngressRule`]: {
+    ports: 'The ports traffic is allowed to; empty or unset means every port.',
+    from: 'The sources traffic is allowed from; empty or unset means any source.',
+  },
+  [`${NETWORKING}NetworkPolicyEgressRule`]: {
+    ports: 'The ports traffic is allowed to; empty or unset means every port.',
+    to: 'The destinations traffic is allowed to; empty or unset means any destination.',
+  },
+  [`${NETWORKING}NetworkPolicyPeer`]: {
+    podSelector: 'Pods, by their labels (in the policy\'s namespace, or in those namespaceSelector picks).',
+    namespaceSelector: 'Namespaces, by their labels; with podSelector, only the matching pods in them.',
+    ipBlock: 'A range of IP addresses.',
+  },
+  [`${NETWORKING}NetworkPolicyPort`]: {
+    protocol: 'TCP (the default), UDP or SCTP.',
+    port: 'The port, by number or name; unset means every port.',
+    endPort: 'With a numeric port: the last port of a range starting there.',
+  },
+  [`${NETWORKING}IPBlock`]: {
+    cidr: 'The range, in CIDR notation (e.g. 10.0.0.0/16).',
+    except: 'Ranges inside cidr left out.',
+  },
+  [`${NETWORKING}IngressClassSpec`]: {
+    controller: 'The name of the controller that implements this class (e.g. k8s.io/ingress-nginx).',
+    parameters: 'An object holding the controller\'s settings for this class.',
+  },
+  [`${META}ListMeta`]: {
+    selfLink: 'Deprecated and no longer set.',
+    resourceVersion: 'The version of the collection this list was read at; a watch from it sees every later change.',
+    continue: 'When the list was cut short by a limit: the token that asks for the next part.',
+    remainingItemCount: 'How many objects the rest of the list holds, when known.',
+  },
+  [`${META}Preconditions`]: {
+    uid: 'The uid the object must have.',
+    resourceVersion: 'The resourceVersion the object must have.',
+  },
+  [`${META}LabelSelectorRequirement`]: {
+    key: 'The label key.',
+    operator: 'In, NotIn, Exists or DoesNotExist.',
+    values: 'The values for In and NotIn; none for Exists and DoesNotExist.',
+  },
+  ['k8s.io.api.autoscaling.v1.Scale']: {
+    metadata: 'The metadata of the object scaled.',
+    spec: 'The desired number of replicas.',
+    status: 'The observed number of replicas, and the selector of the pods counted.',
+  },
+  ['k8s.io.api.autoscaling.v1.ScaleSpec']: { replicas: 'The desired number of replicas.' },
+  ['k8s.io.api.autoscaling.v1.ScaleStatus']: {
+    replicas: 'The observed number of replicas.',
+    selector: 'The label selector of the pods counted, as a string.',
+  },
+  ['k8s.io.api.authentication.v1.TokenRequestSpec']: {
+    audiences: 'Who the token is meant for; the apiserver\'s audiences unless given.',
+    expirationSeconds: 'How long the token is valid (the server may shorten it).',
+    boundObjectRef: 'A Pod, Secret or Node the token is bound to: it stops being valid when that object is deleted.',
+  },
+  ['k8s.io.api.authentication.v1.TokenRequestStatus']: {
+    token: 'The token.',
+    expirationTimestamp: 'When the token stops being valid.',
+  },
+  [`${CORE}HTTPHeader`]: {
+    name: 'The header\'s name.',
+    value: 'Its value.',
+  },
+  [`${CORE}GRPCAction`]: {
+    port: 'The port of the gRPC health service.',
+    service: 'The service name sent in the health check (empty: the server\'s overall health).',
+  },
+  [`${CORE}AppArmorProfile`]: {
+    type: 'RuntimeDefault, Unconfined or Localhost.',
+    localhostProfile: 'With Localhost: the name of a profile loaded on the node.',
+  },
+  [`${CORE}ContainerResizePolicy`]: {
+    resourceName: 'The resource (cpu or memory).',
+    restartPolicy: 'Whether the container is restarted when the resource is resized: NotRequired (the default) or RestartContainer.',
+  },
+  [`${CORE}VolumeDevice`]: {
+    name: 'The volume (a claim of volumeMode Block).',
+    devicePath: 'Where the device appears in the container.',
+  },
+  [`${CORE}DownwardAPIVolumeSource`]: {
+    items: 'The files to write.',
+    defaultMode: 'The permission bits of the files (0644 unless given).',
+  },
+  [`${CORE}PersistentVolumeClaimTemplate`]: {
+    metadata: 'Labels and annotations given to the claim.',
+    spec: 'The claim\'s specification.',
+  },
+  [`${CORE}EphemeralVolumeSource`]: {
+    volumeClaimTemplate: 'The claim made for the pod (named <pod>-<volume>, owned by the pod, deleted with it).',
+  },
+  [`${CORE}LocalVolumeSource`]: {
+    path: 'The directory or device on the node.',
+    fsType: 'For a device: the file system on it.',
+  },
+  [`${CORE}NFSVolumeSource`]: {
+    server: 'The NFS server.',
+    path: 'The exported path.',
+    readOnly: 'Whether the volume is mounted read-only.',
+  },
+  [`${CORE}VolumeNodeAffinity`]: { required: 'The nodes the volume can be used from.' },
+  [`${CORE}TypedLocalObjectReference`]: {
+    apiGroup: 'The API group of the object (empty for the core group).',
+    kind: 'The kind of the object.',
+    name: 'The name of the object.',
+  },
+  [`${CORE}TypedObjectReference`]: {
+    apiGroup: 'The API group of the object (empty for the core group).',
+    kind: 'The kind of the object.',
+    name: 'The name of the object.',
+    namespace: 'The namespace of the object (the referrer\'s unless given).',
+  },
+  [`${CORE}SecretReference`]: {
+    name: 'The name of the Secret.',
+    namespace: 'The namespace of the Secret.',
+  },
+  [`${CORE}PodOS`]: { name: 'The operating system: linux or windows.' },
+  [`${CORE}PodSchedulingGate`]: { name: 'A gate; the pod is not scheduled while any remains.' },
+  [`${CORE}SessionAffinityConfig`]: { clientIP: 'Settings of ClientIP affinity.' },
+  [`${CORE}ClientIPConfig`]: { timeoutSeconds: 'How long a client sticks to one endpoint after its last connection (10800 unless given).' },
+  [`${CORE}EventSource`]: {
+    component: 'The component that reported the event.',
+    host: 'The node it reported from.',
+  },
+  [`${CORE}EventSeries`]: {
+    count: 'How many times the event has occurred in the series.',
+    lastObservedTime: 'When it last occurred.',
+  },
+  [`${CORE}Endpoints`]: { subsets: 'The addresses and ports of the Service\'s endpoints.' },
+  [`${CORE}LimitRangeSpec`]: { limits: 'The limits, by kind of object.' },
+  [`${CORE}PodTemplate`]: { template: 'The pod template.' },
+  [`${CORE}Binding`]: { target: 'The node the pod is bound to.' },
+  [`${CORE}ComponentCondition`]: {
+    type: 'Healthy.',
+    status: 'True, False or Unknown.',
+    message: 'The component\'s answer.',
+    error: 'What went wrong asking it.',
+  },
+  [`${CORE}ScopeSelector`]: { matchExpressions: 'Requirements on the scopes of the objects counted.' },
+  [`${CORE}ScopedResourceSelectorRequirement`]: {
+    scopeName: 'The scope (e.g. PriorityClass, BestEffort, Terminating).',
+    operator: 'In, NotIn, Exists or DoesNotExist.',
+    values: 'The values for In and NotIn.',
+  },
+  [`${APPS}StatefulSetOrdinals`]: { start: 'The ordinal of the first pod (0 unless given).' },
+  [`${APPS}ControllerRevision`]: {
+    data: 'The template of the revision.',
+    revision: 'The revision\'s number.',
+  },
+  [`${BATCH}PodFailurePolicyOnExitCodesRequirement`]: {
+    containerName: 'The container whose exit code is checked (any unless given).',
+    operator: 'In or NotIn.',
+    values: 'The exit codes.',
+  },
+  [`${BATCH}PodFailurePolicyOnPodConditionsPattern`]: {
+    type: 'The pod condition (e.g. DisruptionTarget).',
+    status: 'The status it must have (True unless given).',
+  },
+  [`${BATCH}SuccessPolicy`]: { rules: 'Rules of which one is enough for the Job to succeed.' },
+  [`${BATCH}SuccessPolicyRule`]: {
+    succeededIndexes: 'Indexes (e.g. 0,2-4) that must all succeed.',
+    succeededCount: 'How many (of succeededIndexes, if given) must succeed.',
+  },
+  [`${POLICY}Eviction`]: {
+    metadata: 'The pod to evict (its name and namespace).',
+    deleteOptions: 'How the pod is deleted.',
+  },
   [`${CORE}EphemeralContainer`]: {
     targetContainerName: 'A container of the pod whose namespaces (processes, and so its files through /proc) the ephemeral container joins, for debugging it.',
   },
@@ -1062,5 +1320,8 @@ const SAME_AS: Record<string, string> = {
 export function fieldDescription(message: string, field: string): string | undefined {
   const fields = Object.hasOwn(BY_TYPE, message) ? BY_TYPE[message] : undefined;
   if (fields && Object.hasOwn(fields, field)) return fields[field];
-  return Object.hasOwn(SAME_AS, message) ? fieldDescription(SAME_AS[message]!, field) : undefined;
+  if (Object.hasOwn(SAME_AS, message)) return fieldDescription(SAME_AS[message]!, field);
+  // Every List kind: its items and its list metadata.
+  if (message.endsWith('List') && field === 'items') return 'The objects in the list.';
+  return undefined;
 }
