@@ -283,6 +283,21 @@ describe('PersistentVolumeClaim validation', () => {
     expect(problems(() => validateUpdate(target, claim({ ...good, resources: { requests: { storage: '2Gi' } } }), stored))[0]).toMatch(/^spec: Forbidden: spec is immutable/);
   });
 
+  it('checks what a resizer writes in the status when it changes: known resources and resize states', () => {
+    const bound = { ...claim({ ...good, volumeName: 'pv-1' }), status: { phase: 'Bound', capacity: { storage: '1Gi' } } } as KubeObject;
+    const withStatus = (extra: Record<string, unknown>) => ({ ...bound, status: { ...bound.status, ...extra } }) as KubeObject;
+    expect(() => validateUpdate(target, withStatus({ allocatedResources: { storage: '2Gi' }, allocatedResourceStatuses: { storage: 'ControllerResizeInProgress', 'example.com/iops': 'NodeResizePending' } }), bound)).not.toThrow();
+    expect(problems(() => validateUpdate(target, withStatus({ allocatedResourceStatuses: JSON.parse('{"__proto__":"x","cpu":"NodeResizePending","storage":"Bogus"}') }), bound))).toEqual([
+      expect.stringMatching(/^status\.allocatedResourceStatuses\[__proto__\]: Invalid value: "__proto__": name part must consist of/),
+      'status.allocatedResourceStatuses[cpu]: Unsupported value: "cpu": supported values: "storage"',
+      expect.stringMatching(/^status\.allocatedResourceStatuses\[storage\]: Unsupported value: "Bogus": supported values: "ControllerResizeInProgress", /),
+    ]);
+    expect(problems(() => validateUpdate(target, withStatus({ allocatedResources: { storage: '-1Gi' } }), bound))).toEqual(['status.allocatedResources[storage]: Invalid value: "-1Gi": must be greater than or equal to 0']);
+    // A value stored before is not checked again by an update that leaves it as it was.
+    const old = withStatus({ allocatedResourceStatuses: { storage: 'Bogus' } });
+    expect(() => validateUpdate(target, old, old)).not.toThrow();
+  });
+
   it("checks a pod's generic ephemeral volume as a claim template: labels and annotations only", () => {
     const pod = (ephemeral: unknown): KubeObject => {
       const p = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'busybox' }], volumes: [{ name: 'scratch', ephemeral }] } } as KubeObject;

@@ -5,7 +5,7 @@ import { deepEqual } from '../codec/values.js';
 import { parseQuantity } from '../quantity.js';
 import type { KubeObject, Unstructured } from '../types/meta.js';
 import type { FieldErrors } from './field-errors.js';
-import { dns1123Subdomain } from './names.js';
+import { dns1123Subdomain, qualifiedName } from './names.js';
 import { validateAnnotations, validateLabels } from './object-meta.js';
 import { validateLabelSelector } from './pod-scheduling.js';
 
@@ -60,7 +60,48 @@ export function validateEphemeralVolume(ephemeral: Unstructured, field: string, 
   validateClaimSpec(template.spec, `${field}.volumeClaimTemplate.spec`, errs);
 }
 
+/** Where a resize of a claim's resource can be (RecoverVolumeExpansionFailure, 1.32). */
+const RESIZE_STATUSES = ['ControllerResizeInProgress', 'ControllerResizeInfeasible', 'NodeResizeInProgress', 'NodeResizeInfeasible', 'NodeResizePending'];
+
+/** A key of allocatedResources or allocatedResourceStatuses: storage, or a resource of a domain other than Kubernetes'. */
+function validateResourceKey(key: string, field: string, errs: FieldErrors): boolean {
+  const problems = qualifiedName(key);
+  if (problems.length) {
+    for (const problem of problems) errs.invalid(field, key, problem);
+    return false;
+  }
+  const slash = key.indexOf('/');
+  const native = slash < 0 || key.slice(0, slash) === 'kubernetes.io' || key.slice(0, slash).endsWith('.kubernetes.io');
+  if (native && key !== 'storage') {
+    errs.notSupported(field, key, ['storage']);
+    return false;
+  }
+  return true;
+}
+
+/**
+ * What a resizer writes in a claim's status, checked when it changes (old claims with values
+ * from before are not held to it): known resources, known resize states, sizes of at least 0.
+ */
+function validateResizeStatus(next: Unstructured | undefined, prev: Unstructured | undefined, errs: FieldErrors): void {
+  const statuses = next?.allocatedResourceStatuses;
+  if (statuses && typeof statuses === 'object' && !deepEqual(statuses, prev?.allocatedResourceStatuses)) {
+    for (const [key, state] of Object.entries(statuses as Record<string, unknown>)) {
+      const field = `status.allocatedResourceStatuses[${key}]`;
+      if (validateResourceKey(key, field, errs) && !RESIZE_STATUSES.includes(state as string)) errs.notSupported(field, state, RESIZE_STATUSES);
+    }
+  }
+  const allocated = next?.allocatedResources;
+  if (allocated && typeof allocated === 'object' && !deepEqual(allocated, prev?.allocatedResources)) {
+    for (const [key, size] of Object.entries(allocated as Record<string, unknown>)) {
+      const field = `status.allocatedResources[${key}]`;
+      if (validateResourceKey(key, field, errs) && (parseQuantity(String(size)) ?? 0) < 0) errs.invalid(field, size, 'must be greater than or equal to 0');
+    }
+  }
+}
+
 export function validateClaimUpdate(next: KubeObject, prev: KubeObject, errs: FieldErrors): void {
+  validateResizeStatus(next.status as Unstructured | undefined, prev.status as Unstructured | undefined, errs);
   const nextSpec = { ...(next.spec ?? {}) } as Unstructured;
   const prevSpec = { ...(prev.spec ?? {}) } as Unstructured;
   // The binder names the volume once.
