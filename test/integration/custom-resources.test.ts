@@ -215,6 +215,11 @@ describe('CustomResourceDefinitions over REST', () => {
     const scaled = await call('PATCH', `${path}/s1/scale`, { spec: { replicas: 4 } }, 'application/merge-patch+json');
     expect(scaled.status).toBe(200);
     expect((await call('GET', `${path}/s1`)).json.spec.replicas).toBe(4);
+    // As a Table, a custom resource's Scale is read through the resource's own printer columns, as Kubernetes does.
+    const table = (await call('GET', `${path}/s1/scale`, undefined, 'application/json', { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' })).json;
+    expect(table.columnDefinitions.map((c: any) => c.name)).toEqual(['Name', 'Size', 'Color', 'Phase', 'Age']);
+    expect(table.rows[0].cells.slice(0, 4)).toEqual(['s1', null, null, null]);
+    expect(table.rows[0].object).toMatchObject({ kind: 'PartialObjectMetadata', metadata: { name: 's1' } });
 
     await call('POST', path, { metadata: { name: 's2' }, spec: { size: 2 } });
     const deleted = await call('DELETE', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.${group}`);

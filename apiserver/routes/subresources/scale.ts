@@ -12,6 +12,7 @@ import type { KubeObject } from '../../../api/types/meta.js';
 import { FieldErrors } from '../../../api/validation/field-errors.js';
 import { checkEnvelope, checkFields, type BodyTarget } from '../../http/admit.js';
 import { decodeObjectBody, decodePatchBody } from '../../http/body.js';
+import { columnDefinitions } from '../../http/render.js';
 import { dryRun, fieldManager, fieldValidation } from '../../http/params.js';
 import type { CachedObject } from '../../storage/cached-object.js';
 import { requestUser } from '../../http/request-gate.js';
@@ -77,24 +78,36 @@ const SCALE_COLUMNS = [
   { name: 'Available', type: 'integer', format: '', description: 'The number of instances of the scaled object observed.', priority: 0 },
 ];
 
-/** A Scale as the client asked for it: the object, its metadata only, or a one-row Table. */
-function renderScale(ctx: Ctx, s: KubeObject): string {
+/** One cell of a custom resource's column read from a Scale: a value of an unexpected shape shows as Kubernetes shows it. */
+function cellOf(column: Ctx['r']['columns'][number], s: KubeObject, now: number): unknown {
+  try {
+    return column.cell(s, now) ?? null;
+  } catch {
+    return '<unknown>';
+  }
+}
+
+/**
+ * A Scale as the client asked for it: the object, its metadata only, or a one-row Table. The
+ * Table is Kubernetes' Scale printer for built-in workloads; for a custom resource, as in
+ * Kubernetes, the resource's own printer columns read from the Scale.
+ */
+function renderScale(ctx: Ctx, s: KubeObject, custom: boolean): string {
   const metaVersion = ctx.output.metaVersion;
   const partial = () => ({ kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${metaVersion}`, metadata: s.metadata });
   if (ctx.output.kind === 'metadata') return JSON.stringify(partial());
   if (ctx.output.kind !== 'table') return JSON.stringify(s);
   const include = ctx.render.includeObject;
-  const row = {
-    cells: [s.metadata.name ?? '', s.spec?.replicas ?? 0, s.status?.replicas ?? 0],
-    ...(include === 'Object' ? { object: s } : include === 'Metadata' ? { object: partial() } : {}),
-  };
-  return JSON.stringify({ kind: 'Table', apiVersion: `meta.k8s.io/${metaVersion}`, metadata: { resourceVersion: s.metadata.resourceVersion ?? '' }, columnDefinitions: SCALE_COLUMNS, rows: [row] });
+  const cells = custom ? ctx.r.columns.map((c) => cellOf(c, s, ctx.render.now)) : [s.metadata.name ?? '', s.spec?.replicas ?? 0, s.status?.replicas ?? 0];
+  const row = { cells, ...(include === 'Object' ? { object: s } : include === 'Metadata' ? { object: partial() } : {}) };
+  const columns = custom ? columnDefinitions(ctx.r) : SCALE_COLUMNS;
+  return JSON.stringify({ kind: 'Table', apiVersion: `meta.k8s.io/${metaVersion}`, metadata: { resourceVersion: s.metadata.resourceVersion ?? '' }, columnDefinitions: columns, rows: [row] });
 }
 
 export async function scale(ctx: Ctx): Promise<FastifyReply> {
   const method = ctx.req.method;
   const paths = ctx.r.module.scalePaths;
-  const asScale = async (o: CachedObject) => renderScale(ctx, toScale((await fromStorageAsync(ctx.r, [o.obj]))[0]!, paths));
+  const asScale = async (o: CachedObject) => renderScale(ctx, toScale((await fromStorageAsync(ctx.r, [o.obj]))[0]!, paths), paths !== undefined);
   if (method === 'GET') return send(ctx, 200, await asScale(await ctx.store.get(ctx.path.namespace, ctx.path.name!)));
   if (method !== 'PUT' && method !== 'PATCH') throw methodNotAllowed();
   const target: BodyTarget = { apiVersion: 'autoscaling/v1', kind: 'Scale' };
