@@ -43,10 +43,19 @@ export function columnDefinitions(r: ResourceInfo) {
 /** A cell that takes the current time (ages) is computed per request; the others once per object version. */
 const timeDependent = (c: ResourceInfo['columns'][number]) => c.cell.length >= 2;
 
-/** One cell as JSON; a value of an unexpected shape in a field the schema leaves open must not fail the whole table. */
+/** One cell's value; a value of an unexpected shape in a field the schema leaves open must not fail the whole table. */
+export function cellValue(c: ResourceInfo['columns'][number], obj: KubeObject, now: number): unknown {
+  try {
+    return c.cell(obj, now) ?? null;
+  } catch {
+    return '<unknown>';
+  }
+}
+
+/** One cell as JSON. */
 function cellJSON(c: ResourceInfo['columns'][number], obj: KubeObject, now: number): string {
   try {
-    return stringify(c.cell(obj, now) ?? null);
+    return stringify(cellValue(c, obj, now));
   } catch {
     return '"<unknown>"';
   }

@@ -12,7 +12,7 @@ import type { KubeObject } from '../../../api/types/meta.js';
 import { FieldErrors } from '../../../api/validation/field-errors.js';
 import { checkEnvelope, checkFields, type BodyTarget } from '../../http/admit.js';
 import { decodeObjectBody, decodePatchBody } from '../../http/body.js';
-import { columnDefinitions } from '../../http/render.js';
+import { cellValue, columnDefinitions } from '../../http/render.js';
 import { dryRun, fieldManager, fieldValidation } from '../../http/params.js';
 import type { CachedObject } from '../../storage/cached-object.js';
 import { requestUser } from '../../http/request-gate.js';
@@ -78,15 +78,6 @@ const SCALE_COLUMNS = [
   { name: 'Available', type: 'integer', format: '', description: 'The number of instances of the scaled object observed.', priority: 0 },
 ];
 
-/** One cell of a custom resource's column read from a Scale: a value of an unexpected shape shows as Kubernetes shows it. */
-function cellOf(column: Ctx['r']['columns'][number], s: KubeObject, now: number): unknown {
-  try {
-    return column.cell(s, now) ?? null;
-  } catch {
-    return '<unknown>';
-  }
-}
-
 /**
  * A Scale as the client asked for it: the object, its metadata only, or a one-row Table. The
  * Table is Kubernetes' Scale printer for built-in workloads; for a custom resource, as in
@@ -98,7 +89,7 @@ function renderScale(ctx: Ctx, s: KubeObject, custom: boolean): string {
   if (ctx.output.kind === 'metadata') return JSON.stringify(partial());
   if (ctx.output.kind !== 'table') return JSON.stringify(s);
   const include = ctx.render.includeObject;
-  const cells = custom ? ctx.r.columns.map((c) => cellOf(c, s, ctx.render.now)) : [s.metadata.name ?? '', s.spec?.replicas ?? 0, s.status?.replicas ?? 0];
+  const cells = custom ? ctx.r.columns.map((c) => cellValue(c, s, ctx.render.now)) : [s.metadata.name ?? '', s.spec?.replicas ?? 0, s.status?.replicas ?? 0];
   const row = { cells, ...(include === 'Object' ? { object: s } : include === 'Metadata' ? { object: partial() } : {}) };
   const columns = custom ? columnDefinitions(ctx.r) : SCALE_COLUMNS;
   return JSON.stringify({ kind: 'Table', apiVersion: `meta.k8s.io/${metaVersion}`, metadata: { resourceVersion: s.metadata.resourceVersion ?? '' }, columnDefinitions: columns, rows: [row] });
