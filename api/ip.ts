@@ -119,3 +119,24 @@ export function isProxyableIP(ip: string): boolean {
   if (b[0] === 0xff && ((b[1]! & 0x0f) === 0x01 || (b[1]! & 0x0f) === 0x02)) return false; // interface- and link-local multicast
   return true;
 }
+
+/** An IPv4 or IPv6 prefix ("10.0.0.0/8", "fd00::/64"): its address bytes and prefix length; undefined if it is not one. */
+export function parseIPPrefix(text: string): { bytes: Buffer; bits: number } | undefined {
+  const slash = text.indexOf('/');
+  if (slash < 0) return undefined;
+  const bytes = ipBytes(text.slice(0, slash));
+  const bitsText = text.slice(slash + 1);
+  if (!bytes || !/^\d{1,3}$/.test(bitsText)) return undefined;
+  const bits = Number(bitsText);
+  return bits <= bytes.length * 8 ? { bytes, bits } : undefined;
+}
+
+/** Whether `inner` lies within `outer` and is strictly narrower (a NetworkPolicy's ipBlock exception). */
+export function isStrictSubPrefix(inner: { bytes: Buffer; bits: number }, outer: { bytes: Buffer; bits: number }): boolean {
+  if (inner.bytes.length !== outer.bytes.length || inner.bits <= outer.bits) return false;
+  for (let bit = 0; bit < outer.bits; bit++) {
+    const mask = 0x80 >> (bit % 8);
+    if ((inner.bytes[bit >> 3]! & mask) !== (outer.bytes[bit >> 3]! & mask)) return false;
+  }
+  return true;
+}

@@ -113,3 +113,8 @@ export function ianaSvcName(value: string): string[] {
   if (value.startsWith('-') || value.endsWith('-')) errs.push('must not begin or end with a hyphen');
   return errs;
 }
+
+/** A TCP/UDP/SCTP port number. */
+export function portNumber(value: unknown): string[] {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535 ? [] : ['must be between 1 and 65535, inclusive'];
+}

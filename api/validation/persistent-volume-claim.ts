@@ -7,24 +7,29 @@ import type { KubeObject, Unstructured } from '../types/meta.js';
 import type { FieldErrors } from './field-errors.js';
 import { dns1123Subdomain, qualifiedName } from './names.js';
 import { validateAnnotations, validateLabels } from './object-meta.js';
-import { validateLabelSelector } from './pod-scheduling.js';
+import { validateLabelSelector } from './label-selector.js';
 
 const ACCESS_MODES = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'];
 const VOLUME_MODES = ['Block', 'Filesystem'];
 
-export function validateClaimSpec(spec: Unstructured | undefined, field: string, errs: FieldErrors): void {
-  const s = spec ?? {};
-  const modes: unknown[] = Array.isArray(s.accessModes) ? s.accessModes : [];
-  if (modes.length === 0) errs.required(`${field}.accessModes`, 'at least 1 access mode is required');
-  if (s.selector) validateLabelSelector(s.selector, `${field}.selector`, errs);
+/** A claim's or a volume's access modes: at least one, known, and ReadWriteOncePod alone. */
+export function validateAccessModes(value: unknown, field: string, errs: FieldErrors): void {
+  const modes: unknown[] = Array.isArray(value) ? value : [];
+  if (modes.length === 0) errs.required(field, 'at least 1 access mode is required');
   let podOnly = false;
   let other = false;
   for (const mode of modes) {
-    if (!ACCESS_MODES.includes(mode as string)) errs.notSupported(`${field}.accessModes`, mode, ACCESS_MODES);
+    if (!ACCESS_MODES.includes(mode as string)) errs.notSupported(field, mode, ACCESS_MODES);
     else if (mode === 'ReadWriteOncePod') podOnly = true;
     else other = true;
   }
-  if (podOnly && other) errs.forbidden(`${field}.accessModes`, 'may not use ReadWriteOncePod with other access modes');
+  if (podOnly && other) errs.forbidden(field, 'may not use ReadWriteOncePod with other access modes');
+}
+
+export function validateClaimSpec(spec: Unstructured | undefined, field: string, errs: FieldErrors): void {
+  const s = spec ?? {};
+  validateAccessModes(s.accessModes, `${field}.accessModes`, errs);
+  if (s.selector) validateLabelSelector(s.selector, `${field}.selector`, errs);
   const storage = s.resources?.requests?.storage;
   if (storage === undefined) errs.required(`${field}.resources[storage]`);
   else if (!((parseQuantity(storage) ?? 0) > 0)) errs.invalid(`${field}.resources[storage]`, String(storage), 'must be greater than zero');

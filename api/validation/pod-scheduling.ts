@@ -3,31 +3,13 @@
 import type { Unstructured } from '../types/meta.js';
 import type { FieldErrors } from './field-errors.js';
 import { dns1123Label, qualifiedName } from './names.js';
-import { validateLabels } from './object-meta.js';
+import { hasInvalidSelectorValue, validateLabelSelector, type LabelSelectorOptions } from './label-selector.js';
 
 const NOT_POSITIVE = 'must be greater than zero';
 const WHEN_UNSATISFIABLE = ['DoNotSchedule', 'ScheduleAnyway'];
 const INCLUSION_POLICIES = ['Honor', 'Ignore'];
 
-/** A metav1.LabelSelector: label names and values, operators and their values. */
-export function validateLabelSelector(selector: Unstructured | undefined, field: string, errs: FieldErrors): void {
-  if (!selector) return;
-  validateLabels(selector.matchLabels, `${field}.matchLabels`, errs);
-  (selector.matchExpressions ?? []).forEach((e: Unstructured, i: number) => {
-    const ef = `${field}.matchExpressions[${i}]`;
-    const values: unknown[] = Array.isArray(e.values) ? e.values : [];
-    if (e.operator === 'In' || e.operator === 'NotIn') {
-      if (!values.length) errs.required(`${ef}.values`, "must be specified when `operator` is 'In' or 'NotIn'");
-    } else if (e.operator === 'Exists' || e.operator === 'DoesNotExist') {
-      if (values.length) errs.forbidden(`${ef}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'");
-    } else {
-      errs.invalid(`${ef}.operator`, e.operator ?? '', 'not a valid selector operator');
-    }
-    errs.format(`${ef}.key`, String(e.key ?? ''), qualifiedName(String(e.key ?? '')));
-  });
-}
-
-export function validateTopologySpreadConstraints(list: unknown, field: string, errs: FieldErrors): void {
+export function validateTopologySpreadConstraints(list: unknown, field: string, errs: FieldErrors, opts: LabelSelectorOptions = {}): void {
   if (!Array.isArray(list)) return;
   // {topologyKey, whenUnsatisfiable} names one kind of constraint: once each. Reported at each
   // occurrence that has another after it, found by counting (a pod may carry thousands).
@@ -62,30 +44,47 @@ export function validateTopologySpreadConstraints(list: unknown, field: string, 
         errs.invalid(kf, key, 'exists in both matchLabelKeys and labelSelector');
       }
     });
-    validateLabelSelector(c.labelSelector, `${cf}.labelSelector`, errs);
+    validateLabelSelector(c.labelSelector, `${cf}.labelSelector`, errs, opts);
   });
 }
 
-function validateAffinityTerm(term: Unstructured | undefined, field: string, errs: FieldErrors): void {
+function validateAffinityTerm(term: Unstructured | undefined, field: string, errs: FieldErrors, opts: LabelSelectorOptions): void {
   if (!term) return;
-  validateLabelSelector(term.labelSelector, `${field}.labelSelector`, errs);
-  validateLabelSelector(term.namespaceSelector, `${field}.namespaceSelector`, errs);
+  validateLabelSelector(term.labelSelector, `${field}.labelSelector`, errs, opts);
+  validateLabelSelector(term.namespaceSelector, `${field}.namespaceSelector`, errs, opts);
   for (const ns of term.namespaces ?? []) errs.format(`${field}.namespace`, String(ns), dns1123Label(String(ns)));
   if (!term.topologyKey) errs.required(`${field}.topologyKey`, 'can not be empty');
   else errs.format(`${field}.topologyKey`, String(term.topologyKey), qualifiedName(String(term.topologyKey)));
 }
 
 /** spec.affinity's podAffinity and podAntiAffinity: required terms, and weighted preferred ones. */
-export function validatePodAffinity(affinity: Unstructured | undefined, field: string, errs: FieldErrors): void {
+export function validatePodAffinity(affinity: Unstructured | undefined, field: string, errs: FieldErrors, opts: LabelSelectorOptions = {}): void {
   for (const kind of ['podAffinity', 'podAntiAffinity']) {
     const a = affinity?.[kind] as Unstructured | undefined;
     if (!a) continue;
     const af = `${field}.${kind}`;
-    (a.requiredDuringSchedulingIgnoredDuringExecution ?? []).forEach((t: Unstructured, i: number) => validateAffinityTerm(t, `${af}.requiredDuringSchedulingIgnoredDuringExecution[${i}]`, errs));
+    (a.requiredDuringSchedulingIgnoredDuringExecution ?? []).forEach((t: Unstructured, i: number) => validateAffinityTerm(t, `${af}.requiredDuringSchedulingIgnoredDuringExecution[${i}]`, errs, opts));
     (a.preferredDuringSchedulingIgnoredDuringExecution ?? []).forEach((p: Unstructured, i: number) => {
       const pf = `${af}.preferredDuringSchedulingIgnoredDuringExecution[${i}]`;
       if (!(typeof p.weight === 'number' && p.weight >= 1 && p.weight <= 100)) errs.invalid(`${pf}.weight`, p.weight ?? 0, 'must be in the range 1-100');
-      validateAffinityTerm(p.podAffinityTerm, `${pf}.podAffinityTerm`, errs);
+      validateAffinityTerm(p.podAffinityTerm, `${pf}.podAffinityTerm`, errs, opts);
     });
   }
+}
+
+/** The label selectors of a pod spec's spread constraints and affinity terms. */
+function podSpecSelectors(spec: Unstructured | undefined): unknown[] {
+  const out: unknown[] = [];
+  for (const c of Array.isArray(spec?.topologySpreadConstraints) ? spec.topologySpreadConstraints : []) out.push(c?.labelSelector);
+  for (const kind of ['podAffinity', 'podAntiAffinity']) {
+    const a = spec?.affinity?.[kind];
+    for (const t of Array.isArray(a?.requiredDuringSchedulingIgnoredDuringExecution) ? a.requiredDuringSchedulingIgnoredDuringExecution : []) out.push(t?.labelSelector, t?.namespaceSelector);
+    for (const p of Array.isArray(a?.preferredDuringSchedulingIgnoredDuringExecution) ? a.preferredDuringSchedulingIgnoredDuringExecution : []) out.push(p?.podAffinityTerm?.labelSelector, p?.podAffinityTerm?.namespaceSelector);
+  }
+  return out;
+}
+
+/** As Kubernetes: an update keeps accepting selector values that the stored spec already had unchecked. */
+export function podSelectorOptions(prevSpec: Unstructured | undefined): LabelSelectorOptions {
+  return { allowInvalidValues: prevSpec !== undefined && hasInvalidSelectorValue(...podSpecSelectors(prevSpec)) };
 }

@@ -4,7 +4,7 @@ import { parseQuantity, QUANTITY_FORMAT_ERROR } from '../quantity.js';
 import type { FieldErrors } from './field-errors.js';
 import { configMapKey, dns1123Label, dns1123Subdomain, envVarName, ianaSvcName, labelValue, qualifiedName } from './names.js';
 import { validateLabels } from './object-meta.js';
-import { validatePodAffinity, validateTopologySpreadConstraints } from './pod-scheduling.js';
+import { podSelectorOptions, validatePodAffinity, validateTopologySpreadConstraints } from './pod-scheduling.js';
 import { isExtendedResource, isHugePages, isOvercommitAllowed, validateContainerResourceName } from './resource-names.js';
 import { validatePodSecurityContext, validateSecurityContext } from './security-context.js';
 import { validateEphemeralVolume } from './persistent-volume-claim.js';
@@ -221,7 +221,8 @@ function validateEphemeralContainer(c: Unstructured, field: string, pod: PodCont
   if (c.targetContainerName && !targets.has(c.targetContainerName)) errs.notFound(`${field}.targetContainerName`, c.targetContainerName);
 }
 
-export function validatePodSpec(spec: Unstructured | undefined, field: string, errs: FieldErrors): void {
+/** `prevSpec`: the stored spec on an update (what it already holds unchecked stays accepted). */
+export function validatePodSpec(spec: Unstructured | undefined, field: string, errs: FieldErrors, prevSpec?: Unstructured): void {
   if (!spec) {
     errs.required(field);
     return;
@@ -269,8 +270,9 @@ export function validatePodSpec(spec: Unstructured | undefined, field: string, e
   if (spec.hostname) errs.format(`${field}.hostname`, spec.hostname, dns1123Label(spec.hostname));
   if (spec.serviceAccountName) errs.format(`${field}.serviceAccountName`, spec.serviceAccountName, dns1123Subdomain(spec.serviceAccountName));
   validateTolerations(spec.tolerations, `${field}.tolerations`, errs);
-  validatePodAffinity(spec.affinity, `${field}.affinity`, errs);
-  validateTopologySpreadConstraints(spec.topologySpreadConstraints, `${field}.topologySpreadConstraints`, errs);
+  const selectorOptions = podSelectorOptions(prevSpec);
+  validatePodAffinity(spec.affinity, `${field}.affinity`, errs, selectorOptions);
+  validateTopologySpreadConstraints(spec.topologySpreadConstraints, `${field}.topologySpreadConstraints`, errs, selectorOptions);
   validateResourceList(spec.overhead, `${field}.overhead`, errs);
   (spec.hostAliases ?? []).forEach((h: Unstructured, i: number) => {
     if (!h.ip) errs.required(`${field}.hostAliases[${i}].ip`);

@@ -4,21 +4,23 @@ import { deepEqual } from '../codec/values.js';
 import { fromLabelSelector, matches, type LabelSelector } from '../labels.js';
 import type { KubeObject, Unstructured } from '../types/meta.js';
 import type { FieldErrors } from './field-errors.js';
-import { configMapKey, labelValue, qualifiedName } from './names.js';
+import { configMapKey } from './names.js';
 import { validateLabels } from './object-meta.js';
+import { validateLabelSelector } from './label-selector.js';
 import { validatePodSpec } from './pod-spec.js';
 
 export function nonNegative(value: unknown, field: string, errs: FieldErrors): void {
   if (value !== undefined && (typeof value !== 'number' || value < 0)) errs.invalid(field, value, 'must be greater than or equal to 0');
 }
 
-export function validateTemplate(template: Unstructured | undefined, field: string, errs: FieldErrors, restartPolicies?: string[]): void {
+/** `prev`: the stored template on an update. */
+export function validateTemplate(template: Unstructured | undefined, field: string, errs: FieldErrors, restartPolicies?: string[], prev?: Unstructured): void {
   if (!template) {
     errs.required(field);
     return;
   }
   validateLabels(template.metadata?.labels, `${field}.metadata.labels`, errs);
-  validatePodSpec(template.spec, `${field}.spec`, errs);
+  validatePodSpec(template.spec, `${field}.spec`, errs, prev?.spec);
   const rp = template.spec?.restartPolicy;
   if (restartPolicies && rp && !restartPolicies.includes(rp)) errs.notSupported(`${field}.spec.restartPolicy`, rp, restartPolicies);
   if (template.spec?.activeDeadlineSeconds !== undefined && restartPolicies?.includes('Always')) {
@@ -47,25 +49,7 @@ export function validateSelectorAndTemplate(spec: Unstructured, errs: FieldError
     compiled = undefined; // an unknown operator, reported below
   }
   if (compiled && compiled.length === 0) errs.invalid('spec.selector', selector, `empty selector is invalid for ${what}`);
-  validateLabels(selector.matchLabels, 'spec.selector.matchLabels', errs);
-  for (const [i, e] of (selector.matchExpressions ?? []).entries()) {
-    const f = `spec.selector.matchExpressions[${i}]`;
-    const values = e.values ?? [];
-    switch (e.operator) {
-      case 'In':
-      case 'NotIn':
-        if (values.length === 0) errs.required(`${f}.values`, "must be specified when `operator` is 'In' or 'NotIn'");
-        break;
-      case 'Exists':
-      case 'DoesNotExist':
-        if (values.length > 0) errs.forbidden(`${f}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'");
-        break;
-      default:
-        errs.invalid(`${f}.operator`, e.operator, 'not a valid selector operator');
-    }
-    errs.format(`${f}.key`, e.key, qualifiedName(e.key ?? ''));
-    for (const [j, v] of values.entries()) errs.format(`${f}.values[${j}]`, v, labelValue(String(v)));
-  }
+  validateLabelSelector(selector, 'spec.selector', errs);
   const labels = spec.template?.metadata?.labels;
   if (compiled && compiled.length > 0 && spec.template && !matches(compiled, labels)) {
     errs.invalidShown('spec.template.metadata.labels', showMap(labels), '`selector` does not match template `labels`');
@@ -88,7 +72,7 @@ export function validateIntOrPercent(value: unknown, field: string, errs: FieldE
   return pct;
 }
 
-export function validateJobSpec(spec: Unstructured, prefix: string, errs: FieldErrors): void {
+export function validateJobSpec(spec: Unstructured, prefix: string, errs: FieldErrors, prev?: Unstructured): void {
   for (const k of ['parallelism', 'completions', 'backoffLimit', 'activeDeadlineSeconds', 'ttlSecondsAfterFinished']) {
     nonNegative(spec[k], `${prefix}.${k}`, errs);
   }
@@ -96,7 +80,7 @@ export function validateJobSpec(spec: Unstructured, prefix: string, errs: FieldE
   if (spec.template && rp !== 'OnFailure' && rp !== 'Never') {
     errs.required(`${prefix}.template.spec.restartPolicy`, 'valid values: "OnFailure", "Never"');
   }
-  validateTemplate(spec.template, `${prefix}.template`, errs);
+  validateTemplate(spec.template, `${prefix}.template`, errs, undefined, prev?.template);
 }
 
 export function immutable(next: unknown, prev: unknown, field: string, errs: FieldErrors): void {

@@ -9,6 +9,7 @@ import { ageCol, col, nameCol } from '../../printers.js';
 import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
 import type { KubeObject, Unstructured } from '../../types/meta.js';
 import type { FieldErrors } from '../../validation/field-errors.js';
+import { validateLabelSelector } from '../../validation/label-selector.js';
 import { qualifiedName } from '../../validation/names.js';
 import { withStatus } from '../strategy.js';
 import { statusOf, type KindModule } from '../kind.js';
@@ -51,6 +52,8 @@ function validateMatchResources(m: Obj | undefined, at: string, required: boolea
   validateRules(list(m.resourceRules), `${at}.resourceRules`, errs);
   validateRules(list(m.excludeResourceRules), `${at}.excludeResourceRules`, errs);
   if (m.matchPolicy !== undefined && !['Exact', 'Equivalent'].includes(m.matchPolicy as string)) errs.notSupported(`${at}.matchPolicy`, m.matchPolicy, ['Equivalent', 'Exact']);
+  validateLabelSelector(m.namespaceSelector as Obj | undefined, `${at}.namespaceSelector`, errs);
+  validateLabelSelector(m.objectSelector as Obj | undefined, `${at}.objectSelector`, errs);
 }
 
 /** An expression that must compile (Kubernetes refuses one that does not when it is written). */
@@ -137,6 +140,7 @@ function validateBinding(o: KubeObject, errs: FieldErrors): void {
     else {
       if (ref.name && ref.selector) errs.forbidden('spec.paramRef.name', 'name and selector are mutually exclusive');
       if (!ref.name && !ref.selector) errs.required('spec.paramRef', 'one of name or selector must be set');
+      validateLabelSelector(ref.selector as Obj | undefined, 'spec.paramRef.selector', errs);
       if (ref.parameterNotFoundAction === undefined) errs.required('spec.paramRef.parameterNotFoundAction');
       else if (!['Allow', 'Deny'].includes(ref.parameterNotFoundAction as string)) errs.notSupported('spec.paramRef.parameterNotFoundAction', ref.parameterNotFoundAction, ['Allow', 'Deny']);
     }

@@ -5,6 +5,7 @@ import { ageCol, col, nameCol } from '../../printers.js';
 import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
 import type { KubeObject } from '../../types/meta.js';
 import type { FieldErrors } from '../../validation/field-errors.js';
+import { validateLabelSelector } from '../../validation/label-selector.js';
 import { dns1123Subdomain } from '../../validation/names.js';
 import { validateWebhookClientConfig } from '../../validation/webhook-client-config.js';
 import { loadExtras } from '../../on-demand/loader.js';
@@ -68,6 +69,8 @@ function validateWebhooks(o: KubeObject, errs: FieldErrors, mutating: boolean): 
     else if (!versions.some((v: unknown) => REVIEW_VERSIONS.includes(v as string))) errs.invalid(`${f}.admissionReviewVersions`, versions, `must include at least one of ${REVIEW_VERSIONS.join(', ')}`);
     if (mutating && !['Never', 'IfNeeded'].includes(w.reinvocationPolicy)) errs.notSupported(`${f}.reinvocationPolicy`, w.reinvocationPolicy, ['IfNeeded', 'Never']);
     validateMatchConditions(Array.isArray(w.matchConditions) ? w.matchConditions : [], `${f}.matchConditions`, errs);
+    validateLabelSelector(w.namespaceSelector, `${f}.namespaceSelector`, errs);
+    validateLabelSelector(w.objectSelector, `${f}.objectSelector`, errs);
   }
 }
 

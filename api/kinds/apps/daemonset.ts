@@ -41,10 +41,10 @@ export const daemonSet: KindModule = {
     setIfMissing(spec, 'revisionHistoryLimit', 10);
     defaultTemplate(spec.template);
   },
-  validate(o, errs) {
+  validate(o, errs, prev) {
     const spec = o.spec ?? {};
     validateSelectorAndTemplate(spec, errs, 'daemonset');
-    validateTemplate(spec.template, 'spec.template', errs, ['Always']);
+    validateTemplate(spec.template, 'spec.template', errs, ['Always'], prev?.spec?.template);
   },
   validateUpdate: selectorImmutable,
   strategy: withStatus(),

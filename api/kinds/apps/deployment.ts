@@ -49,11 +49,11 @@ export const deployment: KindModule = {
     setIfMissing(spec, 'progressDeadlineSeconds', 600);
     defaultTemplate(spec.template);
   },
-  validate(o, errs) {
+  validate(o, errs, prev) {
     const spec = o.spec ?? {};
     nonNegative(spec.replicas, 'spec.replicas', errs);
     validateSelectorAndTemplate(spec, errs, 'deployment');
-    validateTemplate(spec.template, 'spec.template', errs, ['Always']);
+    validateTemplate(spec.template, 'spec.template', errs, ['Always'], prev?.spec?.template);
     const strategy = spec.strategy ?? {};
     if (strategy.type && !['RollingUpdate', 'Recreate'].includes(strategy.type)) errs.notSupported('spec.strategy.type', strategy.type, ['Recreate', 'RollingUpdate']);
     if (strategy.type === 'Recreate' && strategy.rollingUpdate) errs.forbidden('spec.strategy.rollingUpdate', "may not be specified when strategy `type` is 'Recreate'");

@@ -39,12 +39,12 @@ export const replicaSet: KindModule = {
     setIfMissing(spec, 'replicas', 1);
     defaultTemplate(spec.template);
   },
-  validate(o, errs) {
+  validate(o, errs, prev) {
     const spec = o.spec ?? {};
     nonNegative(spec.replicas, 'spec.replicas', errs);
     nonNegative(spec.minReadySeconds, 'spec.minReadySeconds', errs);
     validateSelectorAndTemplate(spec, errs, 'deployment');
-    validateTemplate(spec.template, 'spec.template', errs, ['Always']);
+    validateTemplate(spec.template, 'spec.template', errs, ['Always'], prev?.spec?.template);
   },
   validateUpdate: selectorImmutable,
   strategy: withStatus(),

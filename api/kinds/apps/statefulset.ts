@@ -39,7 +39,7 @@ export const statefulSet: KindModule = {
     setIfMissing(spec, 'persistentVolumeClaimRetentionPolicy', { whenDeleted: 'Retain', whenScaled: 'Retain' });
     defaultTemplate(spec.template);
   },
-  validate(o, errs) {
+  validate(o, errs, prev) {
     const spec = o.spec ?? {};
     nonNegative(spec.replicas, 'spec.replicas', errs);
     validateSelectorAndTemplate(spec, errs, 'statefulset');
@@ -53,7 +53,7 @@ export const statefulSet: KindModule = {
       claimVolumes.length && podSpec && typeof podSpec === 'object' && !Array.isArray(podSpec) && (podSpec.volumes === undefined || Array.isArray(podSpec.volumes))
         ? { ...spec.template, spec: { ...podSpec, volumes: [...(podSpec.volumes ?? []), ...claimVolumes] } }
         : spec.template;
-    validateTemplate(template, 'spec.template', errs, ['Always']);
+    validateTemplate(template, 'spec.template', errs, ['Always'], prev?.spec?.template);
     if (spec.podManagementPolicy && !['OrderedReady', 'Parallel'].includes(spec.podManagementPolicy)) {
       errs.notSupported('spec.podManagementPolicy', spec.podManagementPolicy, ['OrderedReady', 'Parallel']);
     }

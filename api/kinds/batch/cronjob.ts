@@ -43,7 +43,7 @@ export const cronJob: KindModule = {
     setIfMissing(spec.jobTemplate, 'spec', {});
     defaultJobSpec(spec.jobTemplate.spec);
   },
-  validate(o, errs) {
+  validate(o, errs, prev) {
     const spec = o.spec ?? {};
     if (!spec.schedule) errs.required('spec.schedule');
     else if (/TZ/.test(String(spec.schedule))) errs.invalid('spec.schedule', spec.schedule, 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead');
@@ -60,7 +60,7 @@ export const cronJob: KindModule = {
     if (spec.concurrencyPolicy && !['Allow', 'Forbid', 'Replace'].includes(spec.concurrencyPolicy)) {
       errs.notSupported('spec.concurrencyPolicy', spec.concurrencyPolicy, ['Allow', 'Forbid', 'Replace']);
     }
-    validateJobSpec(spec.jobTemplate?.spec ?? {}, 'spec.jobTemplate.spec', errs);
+    validateJobSpec(spec.jobTemplate?.spec ?? {}, 'spec.jobTemplate.spec', errs, prev?.spec?.jobTemplate?.spec);
   },
   strategy: withStatus(),
 };

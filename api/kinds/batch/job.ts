@@ -48,8 +48,8 @@ export const job: KindModule = {
     selectorCol,
   ],
   defaults: (o) => defaultJobSpec(o.spec ?? (o.spec = {})),
-  validate(o, errs) {
-    validateJobSpec(o.spec ?? {}, 'spec', errs);
+  validate(o, errs, prev) {
+    validateJobSpec(o.spec ?? {}, 'spec', errs, prev?.spec);
     // A selector (generated, or the user's with manualSelector) must select the template.
     if (o.spec?.selector) validateSelectorAndTemplate(o.spec, errs, 'job');
   },

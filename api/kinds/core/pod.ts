@@ -207,8 +207,8 @@ export const pod: KindModule = {
     }, { ...wide, description: 'If specified, all readiness gates will be evaluated for pod readiness.' }),
   ],
   defaults: defaultPod,
-  validate: (o, errs) => {
-    validatePodSpec(o.spec, 'spec', errs);
+  validate: (o, errs, prev) => {
+    validatePodSpec(o.spec, 'spec', errs, prev?.spec);
     // The scheduler's nomination names a node (Kubernetes checks it on status updates).
     const nominated = o.status?.nominatedNodeName;
     if (typeof nominated === 'string' && nominated !== '') errs.format('status.nominatedNodeName', nominated, dns1123Subdomain(nominated));

@@ -20,5 +20,5 @@ export const podTemplate: KindModule = {
     col('Pod Labels', (o) => mapSelector((o.template as Unstructured | undefined)?.metadata?.labels)),
   ],
   defaults: (o) => defaultTemplate(o.template as Unstructured),
-  validate: (o, errs) => validateTemplate(o.template as Unstructured, 'template', errs),
+  validate: (o, errs, prev) => validateTemplate(o.template as Unstructured, 'template', errs, undefined, prev?.template as Unstructured | undefined),
 };

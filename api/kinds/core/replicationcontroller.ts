@@ -36,13 +36,13 @@ export const replicationController: KindModule = {
       if (!o.metadata.labels || Object.keys(o.metadata.labels).length === 0) o.metadata.labels = { ...templateLabels };
     }
   },
-  validate(o, errs) {
+  validate(o, errs, prev) {
     const spec = o.spec ?? {};
     nonNegative(spec.replicas, 'spec.replicas', errs);
     const selector = spec.selector as Record<string, string> | undefined;
     if (!selector || Object.keys(selector).length === 0) errs.required('spec.selector');
     validateLabels(selector, 'spec.selector', errs);
-    validateTemplate(spec.template, 'spec.template', errs, ['Always']);
+    validateTemplate(spec.template, 'spec.template', errs, ['Always'], prev?.spec?.template);
     if (selector && spec.template && !matches(fromLabelSelector({ matchLabels: selector }), spec.template.metadata?.labels)) {
       errs.invalidShown('spec.template.metadata.labels', showMap(spec.template.metadata?.labels), '`selector` does not match template `labels`');
     }

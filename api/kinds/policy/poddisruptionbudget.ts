@@ -2,6 +2,7 @@
 // disruptions. The disruption controller keeps its status; evictions consult it.
 import { ageCol, col, nameCol } from '../../printers.js';
 import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
+import { hasInvalidSelectorValue, validateLabelSelector } from '../../validation/label-selector.js';
 import { withStatus } from '../strategy.js';
 import { statusOf, type KindModule } from '../kind.js';
 
@@ -34,8 +35,9 @@ export const podDisruptionBudget: KindModule = {
     col('Allowed Disruptions', (o) => Number(o.status?.disruptionsAllowed ?? 0), { type: 'integer', description: 'Calculated number of pods that may be disrupted at this time' }),
     ageCol,
   ],
-  validate(o, errs) {
+  validate(o, errs, prev) {
     const spec = o.spec ?? {};
+    validateLabelSelector(spec.selector, 'spec.selector', errs, { allowInvalidValues: prev !== undefined && hasInvalidSelectorValue(prev.spec?.selector) });
     if (spec.minAvailable !== undefined && spec.maxUnavailable !== undefined && spec.minAvailable !== null && spec.maxUnavailable !== null) {
       errs.invalid('spec', spec, 'minAvailable and maxUnavailable cannot be both set');
     }

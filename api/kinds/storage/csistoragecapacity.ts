@@ -6,7 +6,9 @@ import { parseQuantity } from '../../quantity.js';
 import { col, nameCol } from '../../printers.js';
 import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
 import { dns1123Subdomain } from '../../validation/names.js';
+import { validateLabelSelector } from '../../validation/label-selector.js';
 import { immutable } from '../../validation/workloads.js';
+import type { Unstructured } from '../../types/meta.js';
 import type { KindModule } from '../kind.js';
 
 export const csiStorageCapacity: KindModule = {
@@ -16,7 +18,9 @@ export const csiStorageCapacity: KindModule = {
   plural: 'csistoragecapacities',
   schema: schemaFromProtobuf('storage.k8s.io/v1', 'CSIStorageCapacity'),
   columns: [nameCol, col('StorageClassName', (o) => String(o.storageClassName ?? '')), col('Capacity', (o) => (o.capacity === undefined || o.capacity === null ? '<unset>' : String(o.capacity)))],
-  validate(o, errs) {
+  validate(o, errs, prev) {
+    // nodeTopology cannot change, so an update keeps what the create accepted.
+    validateLabelSelector(o.nodeTopology as Unstructured | undefined, 'nodeTopology', errs, { allowInvalidValues: prev !== undefined });
     const className = typeof o.storageClassName === 'string' ? o.storageClassName : '';
     if (!className) errs.required('storageClassName');
     else errs.format('storageClassName', className, dns1123Subdomain(className));
