@@ -1,8 +1,8 @@
-// rbac.authorization.k8s.io/v1 ClusterRoleBinding: stored and served; enforcement comes with issue 12.
+// rbac.authorization.k8s.io/v1 ClusterRoleBinding: who is given a role across the cluster; the authorizer (apiserver/authz/) reads them.
 // Names are path segments (system:aggregate-to-admin is valid).
 import { list } from '../../schema/dsl.js';
 import { kind } from '../../schema/meta.js';
-import { bindingColumns, roleRef, subject } from './rules.js';
+import { bindingColumns, defaultBinding, roleRef, subject, validateBinding, validateBindingUpdate } from './rules.js';
 import type { KindModule } from '../kind.js';
 
 export const clusterRoleBinding: KindModule = {
@@ -14,4 +14,7 @@ export const clusterRoleBinding: KindModule = {
   schema: kind({ subjects: list(subject), roleRef }),
   columns: bindingColumns,
   nameRule: 'path-segment',
+  defaults: defaultBinding,
+  validate: (o, errs) => validateBinding(o, false, errs),
+  validateUpdate: validateBindingUpdate,
 };
