@@ -15,11 +15,20 @@ export interface ValidationTarget {
   module?: KindModule;
 }
 
+/**
+ * Whether finalizers without a domain are limited to the standard ones: so for Kubernetes' own
+ * kinds, except those of the extension API servers (custom resource definitions, API services),
+ * which, like custom resources, only need qualified names.
+ */
+function kubeFinalizers(t: ValidationTarget): boolean {
+  return kindOf(t.apiVersion, t.kind) !== undefined && t.group !== 'apiextensions.k8s.io' && t.group !== 'apiregistration.k8s.io';
+}
+
 /** Validates an object about to be created; throws a 422 Status listing every problem. */
 export function validateCreate(t: ValidationTarget, obj: KubeObject): void {
   const errs = new FieldErrors();
   const k = t.module ?? kindOf(t.apiVersion, t.kind);
-  validateObjectMeta(obj.metadata, k?.nameRule ?? 'subdomain', t.namespaced, errs);
+  validateObjectMeta(obj.metadata, k?.nameRule ?? 'subdomain', t.namespaced, errs, kubeFinalizers(t));
   k?.validate?.(obj, errs);
   if (k?.validateRules) runRules(k, obj, undefined, errs);
   errs.throwIfAny(t.kind, t.group, obj.metadata.name ?? obj.metadata.generateName ?? '');
@@ -38,7 +47,7 @@ export function validateEphemeralContainersUpdate(t: ValidationTarget, next: Kub
 export function validateUpdate(t: ValidationTarget, next: KubeObject, prev: KubeObject): void {
   const errs = new FieldErrors();
   const k = t.module ?? kindOf(t.apiVersion, t.kind);
-  validateObjectMeta(next.metadata, k?.nameRule ?? 'subdomain', t.namespaced, errs);
+  validateObjectMeta(next.metadata, k?.nameRule ?? 'subdomain', t.namespaced, errs, kubeFinalizers(t));
   k?.validate?.(next, errs, prev);
   k?.validateUpdate?.(next, prev, errs);
   if (k?.validateRules) runRules(k, next, prev, errs);

@@ -42,7 +42,29 @@ export function validateAnnotations(annotations: unknown, field: string, errs: F
   if (size > TOTAL_ANNOTATION_SIZE) errs.tooLong(field, TOTAL_ANNOTATION_SIZE);
 }
 
-export function validateObjectMeta(meta: ObjectMeta, rule: NameRule, namespaced: boolean, errs: FieldErrors): void {
+/** Finalizers Kubernetes itself defines, the only ones a built-in object may carry without a domain. */
+const STANDARD_FINALIZERS = new Set(['kubernetes', 'orphan', 'foregroundDeletion']);
+
+/**
+ * Finalizer names: qualified names, not both orphan and foregroundDeletion; and with
+ * `kubeNames` (kinds of Kubernetes' own API groups), only the standard ones without a domain.
+ */
+export function validateFinalizers(finalizers: unknown, kubeNames: boolean, errs: FieldErrors, field = 'metadata.finalizers'): void {
+  if (!Array.isArray(finalizers)) return;
+  finalizers.forEach((raw, i) => {
+    const name = String(raw);
+    errs.format(field, name, qualifiedName(name));
+    if (kubeNames && !name.includes('/') && !STANDARD_FINALIZERS.has(name)) {
+      errs.invalid(`${field}[${i}]`, name, 'name is neither a standard finalizer name nor is it fully qualified');
+    }
+  });
+  if (finalizers.includes('orphan') && finalizers.includes('foregroundDeletion')) {
+    errs.invalid(field, finalizers, 'finalizer orphan and foregroundDeletion cannot be both set');
+  }
+}
+
+/** `kubeFinalizers`: the object is of Kubernetes' own API groups (see validateFinalizers). */
+export function validateObjectMeta(meta: ObjectMeta, rule: NameRule, namespaced: boolean, errs: FieldErrors, kubeFinalizers = false): void {
   if (!meta.name) {
     errs.required('metadata.name', 'name or generateName is required');
   } else {
@@ -52,6 +74,7 @@ export function validateObjectMeta(meta: ObjectMeta, rule: NameRule, namespaced:
   if (!namespaced && meta.namespace) errs.forbidden('metadata.namespace', 'not allowed on this type');
   validateLabels(meta.labels, 'metadata.labels', errs);
   validateAnnotations(meta.annotations, 'metadata.annotations', errs);
+  validateFinalizers(meta.finalizers, kubeFinalizers, errs);
   (meta.ownerReferences ?? []).forEach((ref, i) => {
     const f = `metadata.ownerReferences[${i}]`;
     if (!ref.apiVersion) errs.invalid(`${f}.apiVersion`, ref.apiVersion ?? '', 'version must not be empty');

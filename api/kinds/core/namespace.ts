@@ -6,6 +6,7 @@ import { ageCol, col, nameCol } from '../../printers.js';
 import { obj, open, strings } from '../../schema/dsl.js';
 import { conditions, kind } from '../../schema/meta.js';
 import type { KubeObject } from '../../types/meta.js';
+import { validateFinalizers } from '../../validation/object-meta.js';
 import { bumpGenerationOnSpecChange, withStatus } from '../strategy.js';
 import { fieldText, NO_COLLECTION_DELETE, statusOf, type KindModule } from '../kind.js';
 
@@ -27,6 +28,7 @@ export const namespace: KindModule = {
     // Every namespace carries its own name as a label, so selectors can pick namespaces.
     o.metadata.labels = { ...(o.metadata.labels ?? {}), 'kubernetes.io/metadata.name': o.metadata.name ?? '' };
   },
+  validate: (o, errs) => validateFinalizers(o.spec?.finalizers, true, errs, 'spec.finalizers'),
   strategy: withStatus({
     prepareForCreate(ns: KubeObject) {
       ns.metadata.generation = 1;
