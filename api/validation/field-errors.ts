@@ -43,6 +43,11 @@ export class FieldErrors {
     this.causes.push({ reason: 'FieldValueDuplicate', message: `Duplicate value: ${show(value)}`, field });
   }
 
+  /** A duplicate shown as Kubernetes shows it (a Go struct), with a reason. */
+  duplicateShown(field: string, shown: string, detail: string): void {
+    this.causes.push({ reason: 'FieldValueDuplicate', message: `Duplicate value: ${shown}: ${detail}`, field });
+  }
+
   notFound(field: string, value: unknown): void {
     this.causes.push({ reason: 'FieldValueNotFound', message: `Not found: ${show(value)}`, field });
   }

@@ -285,7 +285,8 @@ describe.each(['1.32', '1.27', '1.33'])('kubectl %s', (version) => {
     const pc = `pc-${Date.now()}`;
     await k.ok(['create', 'priorityclass', pc, '--value=1000', '--description=high', '--preemption-policy=Never']);
     expect(JSON.parse(await k.ok(['get', 'priorityclass', pc, '-o', 'json']))).toMatchObject({ value: 1000, description: 'high', preemptionPolicy: 'Never' });
-    await create('quota/q', [...n, 'create', 'quota', 'q', '--hard=pods=10,requests.cpu=2', '--scopes=BestEffort']);
+    // A quota's scope must fit what it limits (BestEffort limits only pods), as Kubernetes checks.
+    await create('quota/q', [...n, 'create', 'quota', 'q', '--hard=pods=10,requests.cpu=2', '--scopes=NotBestEffort']);
     await create('hpa/web', [...n, 'autoscale', 'deployment', 'web', '--min=1', '--max=5', '--cpu-percent=50']);
     // A typed Go object printed writes zero values JSON leaves out: null times, a status of zeros.
     const zeroStatus = (x: unknown) => !!x && typeof x === 'object' && Object.values(x).every((y) => y === 0 || y === '' || y === null);
@@ -317,7 +318,7 @@ describe.each(['1.32', '1.27', '1.33'])('kubectl %s', (version) => {
       rules: [{ host: 'foo.example.com', http: { paths: [{ path: '/bar', pathType: 'Prefix', backend: { service: { name: 'svc', port: { number: 8080 } } } }] } }],
       tls: [{ hosts: ['foo.example.com'], secretName: 'secret1' }],
     });
-    expect(JSON.parse(await k.ok([...n, 'get', 'quota', 'q', '-o', 'json'])).spec).toEqual({ hard: { pods: '10', 'requests.cpu': '2' }, scopes: ['BestEffort'] });
+    expect(JSON.parse(await k.ok([...n, 'get', 'quota', 'q', '-o', 'json'])).spec).toEqual({ hard: { pods: '10', 'requests.cpu': '2' }, scopes: ['NotBestEffort'] });
     expect(JSON.parse(await k.ok([...n, 'get', 'hpa', 'web', '-o', 'json'])).spec).toMatchObject({ scaleTargetRef: { kind: 'Deployment', name: 'web', apiVersion: 'apps/v1' }, minReplicas: 1, maxReplicas: 5 });
     const d = JSON.parse(await k.ok([...n, 'get', 'deploy', 'web', '-o', 'json']));
     // replicas=0 is a deliberate zero and must survive decoding.

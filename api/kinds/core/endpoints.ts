@@ -6,6 +6,7 @@ import { kind, objectReference } from '../../schema/meta.js';
 import { endpointPort } from '../../schema/workloads.js';
 import type { KubeObject, Unstructured } from '../../types/meta.js';
 import { defaultStrategy } from '../strategy.js';
+import { validateEndpoints } from '../../validation/endpoints.js';
 import type { KindModule } from '../kind.js';
 
 const endpointAddress = obj({ ip: str, hostname: str, nodeName: str, targetRef: objectReference });
@@ -38,5 +39,6 @@ export const endpoints: KindModule = {
   defaults(o) {
     for (const s of (o.subsets as Unstructured[]) ?? []) for (const p of s.ports ?? []) setIfMissing(p, 'protocol', 'TCP');
   },
+  validate: validateEndpoints,
   strategy: { ...defaultStrategy, allowCreateOnUpdate: true },
 };

@@ -5,6 +5,8 @@ import { col, wide } from '../../printers.js';
 import { int32, microTime, obj, str, time } from '../../schema/dsl.js';
 import { kind, objectReference } from '../../schema/meta.js';
 import type { KubeObject, Unstructured } from '../../types/meta.js';
+import type { FieldErrors } from '../../validation/field-errors.js';
+import { qualifiedName } from '../../validation/names.js';
 import { fieldText, type KindModule } from '../kind.js';
 
 export const eventSource = obj({ component: str, host: str });
@@ -49,6 +51,35 @@ export const eventColumns = [
   col('Name', (o) => o.metadata.name ?? '', { ...wide, format: 'name' }),
 ];
 
+const LIMITS = { reportingInstance: 128, action: 128, reason: 128 };
+const NOTE_LIMIT = 1024;
+
+/**
+ * Kubernetes' checks of every event, whichever version wrote it: an old-style event (no
+ * eventTime) is in its object's namespace (or default, for cluster objects); a new-style one
+ * names its reporter, action and reason, within their lengths, and lives in its object's
+ * namespace or default or kube-system.
+ */
+function validateEvent(o: KubeObject, errs: FieldErrors): void {
+  const namespace = o.metadata.namespace ?? '';
+  const involved = ((o.involvedObject ?? {}) as Unstructured).namespace ?? '';
+  const mismatch = () => errs.invalid('involvedObject.namespace', involved, 'does not match event.namespace');
+  if (!o.eventTime) {
+    if (involved ? involved !== namespace : namespace !== '' && namespace !== 'default') mismatch();
+    return;
+  }
+  if (!involved && namespace !== 'default' && namespace !== 'kube-system') mismatch();
+  const reporter = typeof o.reportingComponent === 'string' ? o.reportingComponent : '';
+  if (!reporter) errs.required('reportingComponent');
+  errs.format('reportingComponent', reporter, qualifiedName(reporter));
+  for (const [field, limit] of Object.entries(LIMITS)) {
+    const value = typeof o[field] === 'string' ? (o[field] as string) : '';
+    if (!value) errs.required(field);
+    if (value.length > limit) errs.invalid(field, '', `can have at most ${limit} characters`);
+  }
+  if (typeof o.message === 'string' && o.message.length > NOTE_LIMIT) errs.invalid('message', '', `can have at most ${NOTE_LIMIT} characters`);
+}
+
 export const event: KindModule = {
   group: '',
   version: 'v1',
@@ -72,6 +103,7 @@ export const event: KindModule = {
     reportingInstance: str,
   }),
   columns: eventColumns,
+  validate: validateEvent,
   selectableFields(o) {
     const io = (o.involvedObject ?? {}) as Record<string, unknown>;
     const source = (o.source ?? {}) as Record<string, unknown>;

@@ -5,6 +5,7 @@ import { ageCol, col, nameCol, wide } from '../../printers.js';
 import { bool, list, obj, open, quantities, set, str, time } from '../../schema/dsl.js';
 import { conditions, kind } from '../../schema/meta.js';
 import type { KubeObject, Unstructured } from '../../types/meta.js';
+import { validateNode, validateNodeUpdate } from '../../validation/node.js';
 import { withStatus } from '../strategy.js';
 import { proxyOf, statusOf, type KindModule } from '../kind.js';
 
@@ -64,6 +65,8 @@ export const node: KindModule = {
     col('Kernel-Version', (o) => o.status?.nodeInfo?.kernelVersion || '<unknown>', { ...wide, description: 'Kernel Version reported by the node.' }),
     col('Container-Runtime', (o) => o.status?.nodeInfo?.containerRuntimeVersion || '<unknown>', { ...wide, description: 'Container Runtime Version reported by the node.' }),
   ],
+  validate: validateNode,
+  validateUpdate: validateNodeUpdate,
   // Nodes may report status when they register.
   strategy: withStatus({
     prepareForCreate(n) {

@@ -1,6 +1,7 @@
 // v1 PersistentVolume: stored and served; the controller-manager's volume controller binds and provisions them.
 import { ageCol, col, nameCol, wide } from '../../printers.js';
 import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
+import { validatePersistentVolume, validatePersistentVolumeUpdate } from '../../validation/persistent-volume.js';
 import { ACCESS_MODES } from './persistentvolumeclaim.js';
 import { startPending, withStatus } from '../strategy.js';
 import { statusOf, type KindModule } from '../kind.js';
@@ -27,6 +28,8 @@ export const persistentVolume: KindModule = {
     ageCol,
     col('VolumeMode', (o) => String(o.spec?.volumeMode ?? '<unset>'), wide),
   ],
+  validate: validatePersistentVolume,
+  validateUpdate: validatePersistentVolumeUpdate,
   // A new volume is Pending until the volume controller finds it Available, as in Kubernetes.
   strategy: withStatus({ prepareForCreate: startPending }),
 };

@@ -3,6 +3,7 @@
 import { ageCol, col, nameCol } from '../../printers.js';
 import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
 import type { KubeObject } from '../../types/meta.js';
+import { validateResourceQuota } from '../../validation/resource-quota.js';
 import { withStatus } from '../strategy.js';
 import { statusOf, type KindModule } from '../kind.js';
 
@@ -26,5 +27,6 @@ export const resourceQuota: KindModule = {
   subresources: [statusOf('ResourceQuota')],
   schema: schemaFromProtobuf('v1', 'ResourceQuota'),
   columns: [nameCol, ageCol, col('Request', (o) => usedOfHard(o, false)), col('Limit', (o) => usedOfHard(o, true))],
+  validate: validateResourceQuota,
   strategy: withStatus(),
 };

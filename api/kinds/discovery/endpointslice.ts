@@ -6,6 +6,7 @@ import { bool, list, obj, str, stringMap, strings } from '../../schema/dsl.js';
 import { kind, objectReference } from '../../schema/meta.js';
 import { endpointPort } from '../../schema/workloads.js';
 import { defaultStrategy } from '../strategy.js';
+import { validateEndpointSlice, validateEndpointSliceUpdate } from '../../validation/endpoints.js';
 import type { KindModule } from '../kind.js';
 
 const sliceEndpoint = obj({
@@ -47,5 +48,7 @@ export const endpointSlice: KindModule = {
       return { ...port, name: port.name ?? '', protocol: port.protocol ?? 'TCP', port: port.port };
     });
   },
+  validate: validateEndpointSlice,
+  validateUpdate: validateEndpointSliceUpdate,
   strategy: { ...defaultStrategy, allowCreateOnUpdate: true },
 };

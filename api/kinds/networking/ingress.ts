@@ -1,9 +1,10 @@
-// networking.k8s.io/v1 Ingress: stored and served; no ingress controller yet.
+// networking.k8s.io/v1 Ingress: stored, validated and served; no ingress controller yet.
 import type { Unstructured } from '../../types/meta.js';
 import { ageCol, col, nameCol, none } from '../../printers.js';
 import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
 import { withStatus } from '../strategy.js';
 import { setIfMissing } from '../../defaulting.js';
+import { validateIngress } from '../../validation/ingress.js';
 import { statusOf, type KindModule } from '../kind.js';
 
 export const ingress: KindModule = {
@@ -23,6 +24,7 @@ export const ingress: KindModule = {
     col('Ports', (o) => ((o.spec?.tls ?? []).length ? '80, 443' : '80')),
     ageCol,
   ],
+  validate: validateIngress,
   defaults(o) {
     if (o.status && typeof o.status === 'object') setIfMissing(o.status, 'loadBalancer', {});
   },

@@ -1,6 +1,7 @@
-// networking.k8s.io/v1 IngressClass: stored and served.
+// networking.k8s.io/v1 IngressClass: stored, validated and served.
 import { ageCol, col, nameCol } from '../../printers.js';
 import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
+import { validateIngressClass, validateIngressClassUpdate } from '../../validation/ingress.js';
 import type { KindModule } from '../kind.js';
 
 export const ingressClass: KindModule = {
@@ -20,4 +21,6 @@ export const ingressClass: KindModule = {
     }),
     ageCol,
   ],
+  validate: validateIngressClass,
+  validateUpdate: validateIngressClassUpdate,
 };

@@ -1,0 +1,101 @@
+// Endpoints and EndpointSlice rules, as Kubernetes checks them: addresses that are IPs of the
+// slice's family and not special (unspecified, link-local: the cloud's metadata endpoint),
+// hostnames, node names and ports. Unlike Kubernetes, loopback addresses are allowed: kubette's
+// nodes share one host, so node IPs (127.0.0.1) and simulated pods' IPs (127.64.0.0/10) are
+// loopback; the apiserver's proxy refuses them itself (isProxyableIP).
+import { ipBytes } from '../ip.js';
+import type { KubeObject, Unstructured } from '../types/meta.js';
+import type { FieldErrors } from './field-errors.js';
+import { dns1123Label, dns1123Subdomain, portNumber } from './names.js';
+
+const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
+const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6'];
+const MAX_SLICE_ENDPOINTS = 1000;
+const MAX_SLICE_ADDRESSES = 100;
+const MAX_SLICE_PORTS = 100;
+const items = (v: unknown): Unstructured[] => (Array.isArray(v) ? v.map((x) => (x && typeof x === 'object' ? x : {})) : []);
+
+/** Why an endpoint may not have this IP, if it may not (Kubernetes' "special" addresses). */
+export function specialIPProblem(b: Buffer): string | undefined {
+  const v4 = b.length === 16 && b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff ? b.subarray(12) : b;
+  if (v4.every((x) => x === 0)) return `may not be unspecified (${v4.length === 4 ? '0.0.0.0' : '::'})`;
+  if (v4.length === 4) {
+    if (v4[0] === 169 && v4[1] === 254) return 'may not be in the link-local range (169.254.0.0/16, fe80::/10)';
+    if (v4[0] === 224 && v4[1] === 0 && v4[2] === 0) return 'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)';
+    return undefined;
+  }
+  if (v4[0] === 0xfe && (v4[1]! & 0xc0) === 0x80) return 'may not be in the link-local range (169.254.0.0/16, fe80::/10)';
+  if (v4[0] === 0xff && (v4[1]! & 0x0f) === 0x02) return 'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)';
+  return undefined;
+}
+
+function validateEndpointIP(ip: unknown, f: string, errs: FieldErrors, family?: 4 | 16): void {
+  const b = typeof ip === 'string' ? ipBytes(ip) : undefined;
+  if (!b) return errs.invalid(f, ip ?? '', family === 4 ? 'must be a valid IPv4 address' : family === 16 ? 'must be a valid IPv6 address' : 'must be a valid IP address');
+  if (family && b.length !== family) return errs.invalid(f, ip, family === 4 ? 'must be a valid IPv4 address' : 'must be a valid IPv6 address');
+  const special = specialIPProblem(b);
+  if (special) errs.invalid(f, ip, special);
+}
+
+function validatePort(p: Unstructured, f: string, errs: FieldErrors, nameRequired: boolean): void {
+  if (nameRequired && !p.name) errs.required(`${f}.name`);
+  else if (p.name) errs.format(`${f}.name`, String(p.name), dns1123Label(String(p.name)));
+  errs.format(`${f}.port`, String(p.port), portNumber(p.port));
+  if (!p.protocol) errs.required(`${f}.protocol`);
+  else if (!PROTOCOLS.includes(p.protocol)) errs.notSupported(`${f}.protocol`, p.protocol, PROTOCOLS);
+}
+
+export function validateEndpoints(o: KubeObject, errs: FieldErrors): void {
+  items(o.subsets).forEach((s, i) => {
+    const f = `subsets[${i}]`;
+    if (!items(s.addresses).length && !items(s.notReadyAddresses).length) errs.required(f, 'must specify `addresses` or `notReadyAddresses`');
+    for (const list of ['addresses', 'notReadyAddresses']) {
+      items(s[list]).forEach((a, j) => {
+        const af = `${f}.${list}[${j}]`;
+        validateEndpointIP(a.ip, `${af}.ip`, errs);
+        if (a.hostname) errs.format(`${af}.hostname`, String(a.hostname), dns1123Label(String(a.hostname)));
+        if (a.nodeName) errs.format(`${af}.nodeName`, String(a.nodeName), dns1123Subdomain(String(a.nodeName)));
+      });
+    }
+    const ports = items(s.ports);
+    ports.forEach((p, j) => validatePort(p, `${f}.ports[${j}]`, errs, ports.length > 1));
+  });
+}
+
+export function validateEndpointSlice(o: KubeObject, errs: FieldErrors): void {
+  const type = o.addressType;
+  if (!type) errs.required('addressType');
+  else if (!ADDRESS_TYPES.includes(type as string)) errs.notSupported('addressType', type, ADDRESS_TYPES);
+  const endpoints = items(o.endpoints);
+  if (endpoints.length > MAX_SLICE_ENDPOINTS) errs.tooMany('endpoints', endpoints.length, MAX_SLICE_ENDPOINTS);
+  endpoints.forEach((e, i) => {
+    const f = `endpoints[${i}]`;
+    const addresses: unknown[] = Array.isArray(e.addresses) ? e.addresses : [];
+    if (addresses.length === 0) errs.required(`${f}.addresses`, 'must contain at least 1 address');
+    else if (addresses.length > MAX_SLICE_ADDRESSES) errs.tooMany(`${f}.addresses`, addresses.length, MAX_SLICE_ADDRESSES);
+    addresses.forEach((a, j) => {
+      const af = `${f}.addresses[${j}]`;
+      if (type === 'IPv4' || type === 'IPv6') validateEndpointIP(a, af, errs, type === 'IPv4' ? 4 : 16);
+      else if (type === 'FQDN') errs.format(af, String(a), dns1123Subdomain(String(a)));
+    });
+    if (e.hostname) errs.format(`${f}.hostname`, String(e.hostname), dns1123Label(String(e.hostname)));
+    if (e.nodeName) errs.format(`${f}.nodeName`, String(e.nodeName), dns1123Subdomain(String(e.nodeName)));
+  });
+  const ports = items(o.ports);
+  if (ports.length > MAX_SLICE_PORTS) errs.tooMany('ports', ports.length, MAX_SLICE_PORTS);
+  const names = new Set<string>();
+  ports.forEach((p, i) => {
+    const f = `ports[${i}]`;
+    const name = typeof p.name === 'string' ? p.name : '';
+    if (name) errs.format(`${f}.name`, name, dns1123Label(name));
+    if (names.has(name)) errs.duplicate(`${f}.name`, name);
+    names.add(name);
+    if (p.port !== undefined && p.port !== null) errs.format(`${f}.port`, String(p.port), portNumber(p.port));
+    if (!p.protocol) errs.required(`${f}.protocol`);
+    else if (!PROTOCOLS.includes(p.protocol)) errs.notSupported(`${f}.protocol`, p.protocol, PROTOCOLS);
+  });
+}
+
+export function validateEndpointSliceUpdate(next: KubeObject, prev: KubeObject, errs: FieldErrors): void {
+  if (next.addressType !== prev.addressType) errs.invalid('addressType', next.addressType ?? '', 'field is immutable');
+}

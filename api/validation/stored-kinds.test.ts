@@ -1,0 +1,285 @@
+// Kubernetes' validation of kinds that were stored unchecked before: each case is a write
+// Kubernetes refuses (or accepts) and the field and reason a client sees.
+import { describe, expect, it } from 'vitest';
+import { applyDefaults } from '../defaults.js';
+import { StatusError } from '../status.js';
+import type { KubeObject, StatusCause } from '../types/meta.js';
+import { validateCreate, validateUpdate } from './kinds.js';
+
+const target = (apiVersion: string, kind: string, namespaced = true) => ({ apiVersion, kind, group: apiVersion.includes('/') ? apiVersion.split('/')[0]! : '', namespaced });
+
+function obj(apiVersion: string, kind: string, body: Record<string, unknown>, namespaced = true): KubeObject {
+  const o = { apiVersion, kind, metadata: { name: 'x', ...(namespaced ? { namespace: 'ns' } : {}) }, ...body } as KubeObject;
+  applyDefaults(o);
+  return o;
+}
+
+function causes(fn: () => void): StatusCause[] {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(StatusError);
+    expect((err as StatusError).code).toBe(422);
+    return (err as StatusError).details!.causes!;
+  }
+  return [];
+}
+
+const create = (o: KubeObject, namespaced = true) => causes(() => validateCreate(target(o.apiVersion!, o.kind!, namespaced), o));
+const fields = (cs: StatusCause[]) => cs.map((c) => `${c.field} ${c.reason}`);
+const BOGUS = { matchExpressions: [{ key: 'app', operator: 'Bogus' }] };
+
+describe('label selectors of every kind that stores one', () => {
+  it('refuses an unknown operator and an invalid value wherever a selector is stored', () => {
+    expect(fields(create(obj('policy/v1', 'PodDisruptionBudget', { spec: { minAvailable: 1, selector: BOGUS } })))).toEqual(['spec.selector.matchExpressions[0].operator FieldValueInvalid']);
+    expect(fields(create(obj('rbac.authorization.k8s.io/v1', 'ClusterRole', { aggregationRule: { clusterRoleSelectors: [BOGUS] } }, false), false))).toEqual([
+      'aggregationRule.clusterRoleSelectors[0].matchExpressions[0].operator FieldValueInvalid',
+    ]);
+    expect(fields(create(obj('rbac.authorization.k8s.io/v1', 'ClusterRole', { aggregationRule: {} }, false), false))).toEqual(['aggregationRule.clusterRoleSelectors FieldValueRequired']);
+    const values = { matchExpressions: [{ key: 'app', operator: 'In', values: ['not a label value!'] }] };
+    expect(fields(create(obj('storage.k8s.io/v1', 'CSIStorageCapacity', { storageClassName: 'c', nodeTopology: values })))).toEqual(['nodeTopology.matchExpressions[0].values[0] FieldValueInvalid']);
+  });
+
+  it('keeps accepting, on an update, invalid selector values the stored object already had', () => {
+    const values = { matchExpressions: [{ key: 'app', operator: 'In', values: ['not a label value!'] }] };
+    const prev = obj('policy/v1', 'PodDisruptionBudget', { spec: { minAvailable: 1, selector: values } });
+    const next = obj('policy/v1', 'PodDisruptionBudget', { spec: { minAvailable: 2, selector: values } });
+    expect(causes(() => validateUpdate(target('policy/v1', 'PodDisruptionBudget'), next, prev))).toEqual([]);
+    expect(create(next)).not.toEqual([]);
+  });
+
+  it('checks webhook and policy binding selectors, where a bad one would fail every matching request', () => {
+    const hook = { name: 'a.b.c', clientConfig: { url: 'https://127.0.0.1:1/x' }, sideEffects: 'None', admissionReviewVersions: ['v1'], objectSelector: BOGUS };
+    const cs = create(obj('admissionregistration.k8s.io/v1', 'ValidatingWebhookConfiguration', { webhooks: [hook] }, false), false);
+    expect(fields(cs)).toContain('webhooks[0].objectSelector.matchExpressions[0].operator FieldValueInvalid');
+    const binding = obj('admissionregistration.k8s.io/v1', 'ValidatingAdmissionPolicyBinding', { spec: { policyName: 'p', validationActions: ['Deny'], matchResources: { namespaceSelector: BOGUS } } }, false);
+    expect(fields(create(binding, false))).toContain('spec.matchResources.namespaceSelector.matchExpressions[0].operator FieldValueInvalid');
+  });
+});
+
+describe('NetworkPolicy', () => {
+  const np = (spec: Record<string, unknown>) => obj('networking.k8s.io/v1', 'NetworkPolicy', { spec: { podSelector: {}, ...spec } });
+
+  it('accepts peers of one kind each, port ranges and both policy types', () => {
+    const ok = np({
+      ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }, { namespaceSelector: {}, podSelector: { matchLabels: { a: 'b' } } }], ports: [{ port: 80, endPort: 90 }, { port: 'http' }] }],
+      egress: [{ to: [{ ipBlock: { cidr: 'fd00::/8' } }] }],
+      policyTypes: ['Ingress', 'Egress'],
+    });
+    expect(create(ok)).toEqual([]);
+  });
+
+  it('refuses empty peers, ipBlock with selectors, exceptions outside the block, bad ports and policy types', () => {
+    const bad = np({
+      ingress: [{ from: [{}, { ipBlock: { cidr: '10.0.0.0/8' }, podSelector: {} }, { ipBlock: { cidr: '10.0.0.0/8', except: ['11.0.0.0/16', '10.0.0.0/8'] } }, { ipBlock: { cidr: 'nope' } }], ports: [{ port: 'http', endPort: 90 }, { port: 90, endPort: 80 }, { endPort: 5 }, { protocol: 'ICMP' }] }],
+      policyTypes: ['Bogus'],
+    });
+    expect(fields(create(bad))).toEqual([
+      'spec.ingress[0].ports[0].endPort FieldValueInvalid',
+      'spec.ingress[0].ports[1].endPort FieldValueInvalid',
+      'spec.ingress[0].ports[2].endPort FieldValueInvalid',
+      'spec.ingress[0].ports[3].protocol FieldValueNotSupported',
+      'spec.ingress[0].from[0] FieldValueRequired',
+      'spec.ingress[0].from[1] FieldValueForbidden',
+      'spec.ingress[0].from[2].ipBlock.except[0] FieldValueInvalid',
+      'spec.ingress[0].from[2].ipBlock.except[1] FieldValueInvalid',
+      'spec.ingress[0].from[3].ipBlock.cidr FieldValueInvalid',
+      'spec.policyTypes[0] FieldValueNotSupported',
+    ]);
+  });
+});
+
+describe('RBAC', () => {
+  const rbac = 'rbac.authorization.k8s.io/v1';
+
+  it('defaults the role reference and User and Group subjects to the RBAC group', () => {
+    const b = obj(rbac, 'RoleBinding', { roleRef: { kind: 'Role', name: 'r' }, subjects: [{ kind: 'User', name: 'u' }, { kind: 'Group', name: 'g' }, { kind: 'ServiceAccount', name: 'default' }] });
+    expect(b.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'r' });
+    expect((b.subjects as { apiGroup?: string }[]).map((s) => s.apiGroup)).toEqual(['rbac.authorization.k8s.io', 'rbac.authorization.k8s.io', undefined]);
+    expect(create(b)).toEqual([]);
+  });
+
+  it('refuses rules without verbs, namespaced non-resource URLs and mixed rules', () => {
+    const r = obj(rbac, 'Role', { rules: [{ apiGroups: [''], resources: ['pods'] }, { nonResourceURLs: ['/x'], verbs: ['get'] }, { verbs: ['get'] }] });
+    expect(fields(create(r))).toEqual([
+      'rules[0].verbs FieldValueRequired',
+      'rules[1].nonResourceURLs FieldValueInvalid',
+      'rules[2].apiGroups FieldValueRequired',
+      'rules[2].resources FieldValueRequired',
+    ]);
+    const cr = obj(rbac, 'ClusterRole', { rules: [{ nonResourceURLs: ['/x'], verbs: ['get'] }, { nonResourceURLs: ['/y'], resources: ['pods'], verbs: ['get'] }] }, false);
+    expect(fields(create(cr, false))).toEqual(['rules[1].nonResourceURLs FieldValueInvalid']);
+  });
+
+  it('refuses unknown role kinds and subjects, and a cluster binding of a service account without its namespace', () => {
+    const b = obj(rbac, 'ClusterRoleBinding', { roleRef: { apiGroup: 'x', kind: 'Role', name: '' }, subjects: [{ kind: 'Bogus', name: 'u' }, { kind: 'ServiceAccount', name: 'default' }] }, false);
+    expect(fields(create(b, false))).toEqual([
+      'roleRef.apiGroup FieldValueNotSupported',
+      'roleRef.kind FieldValueNotSupported',
+      'roleRef.name FieldValueRequired',
+      'subjects[0].kind FieldValueNotSupported',
+      'subjects[1].namespace FieldValueRequired',
+    ]);
+  });
+
+  it("refuses to change a binding's role, as Kubernetes shows it", () => {
+    const prev = obj(rbac, 'RoleBinding', { roleRef: { kind: 'Role', name: 'a' } });
+    const next = obj(rbac, 'RoleBinding', { roleRef: { kind: 'Role', name: 'b' } });
+    expect(causes(() => validateUpdate(target(rbac, 'RoleBinding'), next, prev))).toEqual([
+      { reason: 'FieldValueInvalid', field: 'roleRef', message: 'Invalid value: rbac.RoleRef{APIGroup:"rbac.authorization.k8s.io", Kind:"Role", Name:"b"}: cannot change roleRef' },
+    ]);
+  });
+});
+
+describe('finalizers', () => {
+  it('limits built-in objects to the standard finalizers without a domain, and never both orphan and foregroundDeletion', () => {
+    const cm = obj('v1', 'ConfigMap', {});
+    cm.metadata.finalizers = ['mine', 'example.com/ok', 'kubernetes', 'orphan', 'foregroundDeletion', 'bad name!/x'];
+    expect(fields(create(cm))).toEqual([
+      'metadata.finalizers[0] FieldValueInvalid',
+      'metadata.finalizers FieldValueInvalid',
+      'metadata.finalizers FieldValueInvalid',
+    ]);
+  });
+
+  it('lets definitions of the extension servers carry any qualified finalizer (the CRD cleanup one has no domain path)', () => {
+    const crd = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'x', finalizers: ['customresourcecleanup.apiextensions.k8s.io'] } } as KubeObject;
+    expect(fields(causes(() => validateCreate(target(crd.apiVersion!, crd.kind!, false), crd))).filter((f) => f.startsWith('metadata.finalizers'))).toEqual([]);
+  });
+
+  it("checks a namespace's spec.finalizers the same way", () => {
+    const ns = obj('v1', 'Namespace', { spec: { finalizers: ['bad one!'] } }, false);
+    expect(fields(create(ns, false))).toEqual(['spec.finalizers FieldValueInvalid', 'spec.finalizers[0] FieldValueInvalid']);
+  });
+});
+
+describe('Node', () => {
+  it('refuses bad taints, duplicate key and effect pairs, and pod CIDRs that are not one per family', () => {
+    const n = obj('v1', 'Node', { spec: { podCIDRs: ['10.0.0.0/24', '10.1.0.0/24'], taints: [{ key: 'k', effect: 'Bogus' }, { key: 'a', effect: 'NoSchedule' }, { key: 'a', value: 'x', effect: 'NoSchedule' }, { key: 'b' }] } }, false);
+    const cs = create(n, false);
+    expect(fields(cs)).toEqual([
+      'metadata.taints[0].effect FieldValueNotSupported',
+      'metadata.taints[2] FieldValueDuplicate',
+      'metadata.taints[3].effect FieldValueRequired',
+      'spec.podCIDRs FieldValueInvalid',
+    ]);
+    expect(cs[1]!.message).toBe('Duplicate value: core.Taint{Key:"a", Value:"x", Effect:"NoSchedule", TimeAdded:<nil>}: taints must be unique by key and effect pair');
+    expect(create(obj('v1', 'Node', { spec: { podCIDRs: ['10.0.0.0/24', 'fd00::/64'] } }, false), false)).toEqual([]);
+  });
+
+  it('lets an update set pod CIDRs and the provider ID once, never change them', () => {
+    const prev = obj('v1', 'Node', { spec: {} }, false);
+    const set = obj('v1', 'Node', { spec: { podCIDRs: ['10.0.0.0/24'], providerID: 'p' } }, false);
+    const changed = obj('v1', 'Node', { spec: { podCIDRs: ['10.9.0.0/24'], providerID: 'q' } }, false);
+    const t = target('v1', 'Node', false);
+    expect(causes(() => validateUpdate(t, set, prev))).toEqual([]);
+    expect(fields(causes(() => validateUpdate(t, changed, set)))).toEqual(['spec.podCIDRs FieldValueForbidden', 'spec.providerID FieldValueForbidden']);
+  });
+});
+
+describe('PersistentVolume', () => {
+  const pv = (spec: Record<string, unknown>) => obj('v1', 'PersistentVolume', { spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], ...spec } }, false);
+
+  it('needs exactly one volume source, a storage capacity, and node affinity for a local volume', () => {
+    expect(fields(create(pv({}), false))).toEqual(['spec FieldValueRequired']);
+    expect(fields(create(pv({ hostPath: { path: '/a/../b' }, nfs: { server: 's', path: '/' }, capacity: { storage: '1Gi', cpu: '1' } }), false))).toEqual([
+      'spec.capacity FieldValueNotSupported',
+      'spec.nfs FieldValueForbidden',
+      'spec.hostPath.path FieldValueInvalid',
+    ]);
+    expect(fields(create(pv({ local: { path: 'relative' } }), false))).toEqual(['spec.local.path FieldValueInvalid', 'spec.nodeAffinity FieldValueRequired']);
+    expect(create(pv({ hostPath: { path: '/data' } }), false)).toEqual([]);
+  });
+
+  it('keeps the volume source once created', () => {
+    const prev = pv({ hostPath: { path: '/a' } });
+    const next = pv({ hostPath: { path: '/b' } });
+    expect(fields(causes(() => validateUpdate(target('v1', 'PersistentVolume', false), next, prev)))).toEqual(['spec.persistentvolumesource FieldValueForbidden']);
+  });
+});
+
+describe('ResourceQuota', () => {
+  it('refuses unknown resources, negative and fractional counts, unknown and conflicting scopes', () => {
+    const q = obj('v1', 'ResourceQuota', {
+      spec: { hard: { bogus: '1', cpu: '-1', pods: '1.5', 'count/deployments.apps': '2', 'requests.example.com/gpu': '1' }, scopes: ['BestEffort', 'NotBestEffort'] },
+    });
+    expect(fields(create(q))).toEqual([
+      'spec.hard[bogus] FieldValueInvalid',
+      'spec.hard[cpu] FieldValueInvalid',
+      'spec.hard[pods] FieldValueInvalid',
+      'spec.scopes FieldValueInvalid', // BestEffort limits only pods, not cpu
+      'spec.scopes FieldValueInvalid', // conflicting scopes
+    ]);
+    const selector = obj('v1', 'ResourceQuota', { spec: { hard: { pods: '1' }, scopeSelector: { matchExpressions: [{ scopeName: 'Terminating', operator: 'In', values: ['x'] }, { scopeName: 'PriorityClass', operator: 'In' }] } } });
+    expect(fields(create(selector))).toEqual(['spec.scopeSelector.matchExpressions.operator FieldValueInvalid', 'spec.scopeSelector.matchExpressions.values FieldValueRequired']);
+  });
+});
+
+describe('Endpoints and EndpointSlices', () => {
+  it("refuses what is not an IP of the slice's family, link-local addresses and unnamed ports among several", () => {
+    const ep = obj('v1', 'Endpoints', { subsets: [{ addresses: [{ ip: 'nope' }, { ip: '169.254.169.254' }, { ip: '127.64.0.9' }], ports: [{ port: 80 }, { port: 99999, name: 'b' }] }, { ports: [{ port: 1 }] }] });
+    expect(fields(create(ep))).toEqual([
+      'subsets[0].addresses[0].ip FieldValueInvalid',
+      'subsets[0].addresses[1].ip FieldValueInvalid',
+      'subsets[0].ports[0].name FieldValueRequired',
+      'subsets[0].ports[1].port FieldValueInvalid',
+      'subsets[1] FieldValueRequired',
+    ]);
+    const slice = obj('discovery.k8s.io/v1', 'EndpointSlice', { addressType: 'IPv4', endpoints: [{ addresses: [] }, { addresses: ['fd00::1'] }], ports: [{ name: 'a', port: 1 }, { name: 'a', port: 2 }] });
+    expect(fields(create(slice))).toEqual(['endpoints[0].addresses FieldValueRequired', 'endpoints[1].addresses[0] FieldValueInvalid', 'ports[1].name FieldValueDuplicate']);
+  });
+});
+
+describe('Ingress and IngressClass', () => {
+  it('refuses IP hosts, relative and traversing paths, missing path types and backends without a port', () => {
+    const ing = obj('networking.k8s.io/v1', 'Ingress', {
+      spec: {
+        rules: [
+          { host: '1.2.3.4', http: { paths: [{ path: 'x', pathType: 'Prefix', backend: { service: { name: 's', port: { number: 80 } } } }, { path: '/a/../b', pathType: 'Exact', backend: { service: { name: 's' } } }, { path: '/', backend: { resource: { kind: 'K', name: 'n' } } }] } },
+          { host: '*.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 's', port: { name: 'http' } } } }] } },
+        ],
+      },
+    });
+    expect(fields(create(ing))).toEqual([
+      'spec.rules[0].host FieldValueInvalid', // an IP (which is also a valid DNS subdomain)
+      'spec.rules[0].http.paths[0].path FieldValueInvalid',
+      'spec.rules[0].http.paths[1].path FieldValueInvalid',
+      'spec.rules[0].http.paths[1].backend FieldValueRequired',
+      'spec.rules[0].http.paths[2].pathType FieldValueRequired',
+    ]);
+    expect(fields(create(obj('networking.k8s.io/v1', 'Ingress', { spec: {} })))).toEqual(['spec FieldValueInvalid']);
+  });
+
+  it("needs a class's controller to be a domain-prefixed path, fixed once set", () => {
+    expect(fields(create(obj('networking.k8s.io/v1', 'IngressClass', { spec: { controller: 'nginx' } }, false), false))).toEqual(['spec.controller FieldValueInvalid']);
+    const prev = obj('networking.k8s.io/v1', 'IngressClass', { spec: { controller: 'example.com/a' } }, false);
+    const next = obj('networking.k8s.io/v1', 'IngressClass', { spec: { controller: 'example.com/b' } }, false);
+    expect(fields(causes(() => validateUpdate(target('networking.k8s.io/v1', 'IngressClass', false), next, prev)))).toEqual(['spec.controller FieldValueInvalid']);
+  });
+});
+
+describe('Event', () => {
+  const ev = (namespace: string, body: Record<string, unknown>) => {
+    const o = obj('v1', 'Event', body);
+    o.metadata.namespace = namespace;
+    return o;
+  };
+
+  it("keeps an old-style event in its object's namespace, or default for a cluster object", () => {
+    expect(create(ev('ns', { involvedObject: { kind: 'Pod', namespace: 'ns', name: 'p' }, reason: 'R' }))).toEqual([]);
+    expect(create(ev('default', { involvedObject: { kind: 'Node', name: 'n' }, reason: 'R' }))).toEqual([]);
+    expect(fields(create(ev('ns', { involvedObject: { kind: 'Node', name: 'n' } })))).toEqual(['involvedObject.namespace FieldValueInvalid']);
+    expect(fields(create(ev('other', { involvedObject: { kind: 'Pod', namespace: 'ns', name: 'p' } })))).toEqual(['involvedObject.namespace FieldValueInvalid']);
+  });
+
+  it('needs a new-style event to name its reporter, action and reason within their lengths', () => {
+    const e = ev('ns', { eventTime: '2026-01-01T00:00:00.000000Z', involvedObject: { kind: 'Pod', namespace: 'ns', name: 'p' }, reportingComponent: 'not qualified!', reason: 'r'.repeat(129), message: 'm'.repeat(1025) });
+    expect(fields(create(e))).toEqual([
+      'reportingComponent FieldValueInvalid',
+      'reportingInstance FieldValueRequired',
+      'action FieldValueRequired',
+      'reason FieldValueInvalid',
+      'message FieldValueInvalid',
+    ]);
+  });
+});
