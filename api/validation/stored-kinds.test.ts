@@ -283,3 +283,14 @@ describe('Event', () => {
     ]);
   });
 });
+
+describe('Job', () => {
+  const template = { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'i' }] } };
+  it('knows the completion modes, and bounds an Indexed job: completions required, parallelism at most 100,000', () => {
+    expect(fields(create(obj('batch/v1', 'Job', { spec: { completionMode: 'Bogus', template } })))).toEqual(['spec.completionMode FieldValueNotSupported']);
+    expect(fields(create(obj('batch/v1', 'Job', { spec: { completionMode: 'Indexed', parallelism: 100_001, template } })))).toEqual([
+      'spec.completions FieldValueRequired',
+      'spec.parallelism FieldValueInvalid',
+    ]);
+  });
+});

@@ -72,9 +72,20 @@ export function validateIntOrPercent(value: unknown, field: string, errs: FieldE
   return pct;
 }
 
+/** Kubernetes' bound on an Indexed Job's parallelism (each running index is tracked). */
+const MAX_INDEXED_PARALLELISM = 100_000;
+
 export function validateJobSpec(spec: Unstructured, prefix: string, errs: FieldErrors, prev?: Unstructured): void {
   for (const k of ['parallelism', 'completions', 'backoffLimit', 'activeDeadlineSeconds', 'ttlSecondsAfterFinished']) {
     nonNegative(spec[k], `${prefix}.${k}`, errs);
+  }
+  const mode = spec.completionMode;
+  if (mode !== undefined && mode !== null && mode !== 'NonIndexed' && mode !== 'Indexed') errs.notSupported(`${prefix}.completionMode`, mode, ['NonIndexed', 'Indexed']);
+  if (mode === 'Indexed') {
+    if (spec.completions === undefined || spec.completions === null) errs.required(`${prefix}.completions`, 'when completion mode is Indexed');
+    if (typeof spec.parallelism === 'number' && spec.parallelism > MAX_INDEXED_PARALLELISM) {
+      errs.invalid(`${prefix}.parallelism`, spec.parallelism, `must be less than or equal to ${MAX_INDEXED_PARALLELISM} when completion mode is Indexed`);
+    }
   }
   const rp = spec.template?.spec?.restartPolicy;
   if (spec.template && rp !== 'OnFailure' && rp !== 'Never') {

@@ -16,10 +16,10 @@ import { resource } from '../../client/rest.js';
 import { controllerRef, controllerRefTo } from '../../api/owners.js';
 import { Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
 import { Expectations } from '../framework/expectations.js';
+import { BURST, slowStartBatch } from '../framework/pod-control.js';
 import { deletionOrder, isActive, isAvailable, isReady, untilAvailable } from './pod-util.js';
 
 const pods = resource('v1/pods');
-const BURST = 500;
 
 /** What this controller keeps replicas of: a ReplicaSet or a ReplicationController. */
 export type ReplicatedOwner = ReplicaSet | ReplicationController;
@@ -51,19 +51,6 @@ export const REPLICATION_CONTROLLER: ReplicaKind = {
     return sel && Object.keys(sel).length ? fromLabelSelector({ matchLabels: sel }) : null;
   },
 };
-
-/** Runs `fn` on `count` items in batches of 1, 2, 4, ...; stops at the first batch with an error. */
-export async function slowStartBatch(count: number, fn: () => Promise<void>): Promise<{ done: number; error?: Error }> {
-  let done = 0;
-  for (let batch = 1; done < count; batch *= 2) {
-    const size = Math.min(batch, count - done);
-    const results = await Promise.allSettled(Array.from({ length: size }, fn));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    done += results.filter((r) => r.status === 'fulfilled').length;
-    if (failed) return { done, error: failed.reason as Error };
-  }
-  return { done };
-}
 
 export class ReplicaController extends Controller {
   private readonly owners: Informer<ReplicatedOwner>;

@@ -71,6 +71,12 @@ describe('StatefulSet reconcile', () => {
     expect(podWrites(down.w)).toEqual(['delete db-2']);
   });
 
+  it('Parallel with two billion replicas creates a burst of 500 a pass without building the whole range', async () => {
+    const p = world(sts(2 ** 31 - 1, { podManagementPolicy: 'Parallel' }));
+    await p.c.reconcile('ns/db');
+    expect(podWrites(p.w)).toHaveLength(500);
+  });
+
   it('rolls a new template out from the highest ordinal down to the partition, one pod at a time', async () => {
     const old = sts(3, {}, 'db:1');
     const next = sts(3, { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 1 } } }, 'db:2');

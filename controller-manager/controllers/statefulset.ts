@@ -23,7 +23,7 @@ import { resource } from '../../client/rest.js';
 import { Controller, type ControllerContext, type ReconcileResult } from '../framework/controller.js';
 import { Expectations } from '../framework/expectations.js';
 import { resolveIntOrPercent } from './workload-arithmetic.js';
-import { deleteOwnedPods, followOwnedPods } from '../framework/pod-control.js';
+import { BURST, deleteOwnedPods, followOwnedPods } from '../framework/pod-control.js';
 import { isAvailable, isReady, untilAvailable } from './pod-util.js';
 import { recordRevision, REVISION_HASH } from './revisions.js';
 
@@ -85,16 +85,18 @@ export class StatefulSetController extends Controller {
     const parallel = set.spec.podManagementPolicy === 'Parallel';
     const byOrdinal = new Map<number, Pod>();
     for (const p of owned) byOrdinal.set(ordinalOf(name, p)!, p);
-    const wanted = Array.from({ length: replicas }, (_, i) => start + i);
-    const wantedSet = new Set(wanted);
-    const condemned = [...byOrdinal.keys()].filter((o) => !wantedSet.has(o)).sort((a, b) => b - a);
+    const inRange = (o: number) => o >= start && o < start + replicas;
+    // The ordinals this pass can reach: those of its pods and a burst more (replicas may be two billion).
+    const wanted = Array.from({ length: Math.min(replicas, byOrdinal.size + BURST) }, (_, i) => start + i);
+    const condemned = [...byOrdinal.keys()].filter((o) => !inRange(o)).sort((a, b) => b - a);
 
     if (this.expectations.satisfied(key)) await this.act(key, set, byOrdinal, wanted, condemned, parallel, updateRevision);
-    return this.writeStatus(set, owned.filter((p) => wantedSet.has(ordinalOf(name, p)!)), currentRevision, updateRevision);
+    return this.writeStatus(set, owned.filter((p) => inRange(ordinalOf(name, p)!)), currentRevision, updateRevision);
   }
 
   private async act(key: string, set: StatefulSet, byOrdinal: Map<number, Pod>, wanted: number[], condemned: number[], parallel: boolean, updateRevision: string): Promise<void> {
-    // Create what is missing (and replace failed pods), in order unless Parallel.
+    // Create what is missing (and replace failed pods), in order unless Parallel (then at most BURST a pass).
+    let created = 0;
     for (const ordinal of wanted) {
       const pod = byOrdinal.get(ordinal);
       if (pod?.status?.phase === 'Failed' && !pod.metadata.deletionTimestamp) {
@@ -104,7 +106,7 @@ export class StatefulSetController extends Controller {
       }
       if (!pod) {
         await this.createPod(key, set, ordinal, updateRevision);
-        if (!parallel) return;
+        if (!parallel || ++created >= BURST) return;
         continue;
       }
       if (!parallel && !runningAndReady(pod)) return; // the next waits for this one
@@ -126,7 +128,7 @@ export class StatefulSetController extends Controller {
     const rolling = set.spec.updateStrategy?.rollingUpdate;
     const partition = rolling?.partition ?? 0;
     const start = set.spec.ordinals?.start ?? 0;
-    const maxUnavailable = Math.max(1, resolveIntOrPercent(rolling?.maxUnavailable, wanted.length, false, '1'));
+    const maxUnavailable = Math.max(1, resolveIntOrPercent(rolling?.maxUnavailable, set.spec.replicas ?? 1, false, '1'));
     let unavailable = wanted.filter((o) => {
       const p = byOrdinal.get(o);
       return !p || !runningAndReady(p);

@@ -14,6 +14,22 @@ import type { Expectations } from './expectations.js';
 
 const pods = resource('v1/pods');
 
+/** At most this many pods are created or deleted for one owner in one pass (Kubernetes' burstReplicas, MaxPodCreateDeletePerSync). */
+export const BURST = 500;
+
+/** Runs `fn` on `count` items in batches of 1, 2, 4, ...; stops at the first batch with an error. */
+export async function slowStartBatch(count: number, fn: () => Promise<void>): Promise<{ done: number; error?: Error }> {
+  let done = 0;
+  for (let batch = 1; done < count; batch *= 2) {
+    const size = Math.min(batch, count - done);
+    const results = await Promise.allSettled(Array.from({ length: size }, fn));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    done += results.filter((r) => r.status === 'fulfilled').length;
+    if (failed) return { done, error: failed.reason as Error };
+  }
+  return { done };
+}
+
 /** Indexes pods by the uid of their `kind` controller, and settles expectations and requeues owners on their events. */
 export function followOwnedPods<O extends KubeObject>(
   podInformer: Informer<Pod>,

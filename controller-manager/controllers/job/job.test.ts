@@ -68,6 +68,21 @@ describe('Job reconcile', () => {
     expect(lastStatus(w)).toMatchObject({ startTime: '2026-01-01T00:00:00Z', active: 0, succeeded: 0, failed: 0 });
   });
 
+  it('creates at most 500 pods a pass, in batches that stop at the first refusal (a parallelism of two billion must not exhaust memory)', async () => {
+    const { w, controller } = setup();
+    w.seed('batch/v1/jobs', job({ parallelism: 2 ** 31 - 1, completions: 2 ** 31 - 1 }));
+    w.seed('v1/pods');
+    await controller.reconcile('ns/pi');
+    expect(w.client.writes('pods')).toHaveLength(500);
+
+    const refused = setup();
+    refused.w.seed('batch/v1/jobs', job({ parallelism: 100 }));
+    refused.w.seed('v1/pods');
+    refused.w.client.failWhen({ verb: 'create', resource: 'pods' }, new StatusError(403, 'Forbidden', 'exceeded quota'));
+    await refused.controller.reconcile('ns/pi');
+    expect(refused.w.client.writes('pods')).toHaveLength(1); // the first batch, of one, was refused: nothing more tried
+  });
+
   it('counts a finished pod once: uncounted first, finalizer removed, then succeeded; Complete when enough succeeded', async () => {
     const { w, controller } = setup();
     w.seed('batch/v1/jobs', job({ completions: 1 }, { startTime: '2026-01-01T00:00:00Z' }));

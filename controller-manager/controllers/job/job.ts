@@ -21,7 +21,7 @@ import { objectKey } from '../../../client/informer.js';
 import { resource } from '../../../client/rest.js';
 import { Controller, type ControllerContext, type ReconcileResult } from '../../framework/controller.js';
 import { Expectations } from '../../framework/expectations.js';
-import { deleteOwnedPods } from '../../framework/pod-control.js';
+import { BURST, deleteOwnedPods, slowStartBatch } from '../../framework/pod-control.js';
 import { deletionOrder, isReady } from '../pod-util.js';
 import { formatIndexes, parseIndexes } from './indexes.js';
 import { decide } from './pod-failure-policy.js';
@@ -320,11 +320,12 @@ export class JobController extends Controller {
       const given = parseIndexes(status.failedIndexes, completions ?? 0);
       for (let i = 0; i < (completions ?? 0) && pending.length + running.size < parallelism; i++) if (!completed.has(i) && !running.has(i) && !given.has(i)) pending.push(i);
       want = Math.min(parallelism, (completions ?? 0) - completed.size - given.size);
-      toCreate = pending.slice(0, Math.max(0, want - active.length));
+      toCreate = pending.slice(0, Math.min(BURST, Math.max(0, want - active.length)));
     } else {
       const remaining = completions === null ? ((status.succeeded ?? 0) > 0 ? 0 : parallelism) : completions - (status.succeeded ?? 0);
       want = Math.max(0, Math.min(parallelism, remaining));
-      toCreate = Array.from({ length: Math.max(0, want - active.length) }, () => undefined);
+      // At most BURST a pass, as Kubernetes: a parallelism of a billion must not be a billion promises.
+      toCreate = Array.from({ length: Math.min(BURST, Math.max(0, want - active.length)) }, () => undefined);
     }
     if (active.length > want) {
       const extra = [...active].sort(deletionOrder).slice(0, active.length - want);
@@ -340,9 +341,11 @@ export class JobController extends Controller {
       if (wait > 0) return wait + 50;
     }
     this.expectations.expectCreations(key, toCreate.length);
-    const results = await Promise.allSettled(toCreate.map((index) => this.createPod(job, index)));
-    const failed = results.filter((r) => r.status === 'rejected').length;
-    if (failed) {
+    // In batches of 1, 2, 4, ... as Kubernetes: a template every create is refused costs one request, not hundreds.
+    const queue = [...toCreate];
+    const result = await slowStartBatch(toCreate.length, () => this.createPod(job, queue.shift()));
+    const failed = toCreate.length - result.done;
+    if (result.error) {
       this.expectations.creationSkipped(key, failed);
       const refused = (this.refusedCreates.get(key) ?? 0) + 1;
       this.refusedCreates.set(key, refused);
