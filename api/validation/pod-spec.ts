@@ -20,6 +20,22 @@ function portNumber(value: unknown, field: string, errs: FieldErrors, allowZero 
   }
 }
 
+/** A port by number or by name (IntOrString): a string is a name ("80" is not), as Kubernetes reads it. */
+function portNumOrName(value: unknown, field: string, errs: FieldErrors): void {
+  if (typeof value === 'string') errs.format(field, value, ianaSvcName(value));
+  else portNumber(value, field, errs);
+}
+
+/** An httpGet or tcpSocket action (a probe's or a lifecycle hook's): its port and scheme. */
+function validateNetworkAction(h: Unstructured, field: string, errs: FieldErrors): void {
+  for (const action of ['httpGet', 'tcpSocket']) {
+    const a = h[action] as Unstructured | undefined;
+    if (!a || typeof a !== 'object') continue;
+    portNumOrName(a.port, `${field}.${action}.port`, errs);
+    if (action === 'httpGet' && a.scheme !== undefined && a.scheme !== 'HTTP' && a.scheme !== 'HTTPS') errs.notSupported(`${field}.httpGet.scheme`, a.scheme, ['HTTP', 'HTTPS']);
+  }
+}
+
 /** A lifecycle hook: one action each; a sleep longer than zero and no longer than the grace period. */
 function validateLifecycle(lifecycle: Unstructured | undefined, field: string, gracePeriod: number | undefined, errs: FieldErrors): void {
   if (!lifecycle || typeof lifecycle !== 'object') return;
@@ -31,6 +47,7 @@ function validateLifecycle(lifecycle: Unstructured | undefined, field: string, g
     if (actions.length === 0) errs.required(hf, 'must specify a handler type');
     for (const extra of actions.slice(1)) errs.forbidden(`${hf}.${extra}`, 'may not specify more than 1 handler type');
     if (actions[0] === 'exec' && !(h.exec.command?.length > 0)) errs.required(`${hf}.exec.command`);
+    validateNetworkAction(h, hf, errs);
     if (actions[0] === 'sleep' && gracePeriod !== undefined) {
       const seconds = Number(h.sleep.seconds ?? 0);
       if (seconds <= 0 || seconds > gracePeriod) {
@@ -55,8 +72,7 @@ function validateProbe(p: Unstructured | undefined, field: string, errs: FieldEr
   for (const k of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold']) {
     if (typeof p[k] === 'number' && p[k] < 0) errs.invalid(`${field}.${k}`, p[k], 'must be greater than or equal to 0');
   }
-  const port = p.httpGet?.port ?? p.tcpSocket?.port;
-  if (typeof port === 'number') portNumber(port, `${field}.${p.httpGet ? 'httpGet' : 'tcpSocket'}.port`, errs);
+  validateNetworkAction(p, field, errs);
   if (p.grpc) portNumber(p.grpc.port, `${field}.grpc.port`, errs);
 }
 

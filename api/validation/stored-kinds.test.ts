@@ -294,3 +294,30 @@ describe('Job', () => {
     ]);
   });
 });
+
+describe('Service', () => {
+  it("refuses a port name that is not a DNS label (its endpoints would be refused forever)", () => {
+    const svc = obj('v1', 'Service', { spec: { selector: { a: 'b' }, ports: [{ name: '/../x', port: 80 }] } });
+    expect(fields(create(svc))).toEqual(['spec.ports[0].name FieldValueInvalid']);
+  });
+});
+
+describe('probes and lifecycle hooks', () => {
+  it('reads a string port as a name: "0" and "80" are refused (a controller reading them as numbers failed every status write)', () => {
+    const pod = obj('v1', 'Pod', {
+      spec: {
+        containers: [{
+          name: 'c', image: 'i',
+          readinessProbe: { httpGet: { path: '/', port: '0' } },
+          livenessProbe: { tcpSocket: { port: 'http' } },
+          lifecycle: { preStop: { httpGet: { path: '/', port: '80', scheme: 'GOPHER' } } },
+        }],
+      },
+    });
+    expect(fields(create(pod))).toEqual([
+      'spec.containers[0].lifecycle.preStop.httpGet.port FieldValueInvalid',
+      'spec.containers[0].lifecycle.preStop.httpGet.scheme FieldValueNotSupported',
+      'spec.containers[0].readinessProbe.httpGet.port FieldValueInvalid',
+    ]);
+  });
+});

@@ -9,7 +9,7 @@ import { bool, int32, intOrString, list, obj, open, str, stringMap, strings } fr
 import { conditions, kind } from '../../schema/meta.js';
 import type { KubeObject, Unstructured } from '../../types/meta.js';
 import { validateLabels } from '../../validation/object-meta.js';
-import { ianaSvcName } from '../../validation/names.js';
+import { dns1123Label, ianaSvcName } from '../../validation/names.js';
 import type { FieldErrors } from '../../validation/field-errors.js';
 import { bumpGenerationOnSpecChange, withStatus } from '../strategy.js';
 import { ALL, ALL_VERBS, proxyOf, statusOf, type KindModule } from '../kind.js';
@@ -78,6 +78,8 @@ function validateService(o: KubeObject, errs: FieldErrors): void {
     const f = `spec.ports[${i}]`;
     if (ports.length > 1 && !p.name) errs.required(`${f}.name`);
     if (p.name) {
+      // Endpoints and EndpointSlices carry the name: one they would refuse must not get this far.
+      errs.format(`${f}.name`, String(p.name), dns1123Label(String(p.name)));
       if (names.has(p.name)) errs.duplicate(`${f}.name`, p.name);
       names.add(p.name);
     }
