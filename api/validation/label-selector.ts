@@ -31,8 +31,8 @@ export function validateLabelSelector(selector: Unstructured | undefined | null,
   });
 }
 
-/** Whether any expression of these selectors has a value that is not a valid label value. */
-export function hasInvalidSelectorValue(...selectors: unknown[]): boolean {
+/** Whether any expression of these selectors has a value that is not a valid label value (an array, not spread: there may be a million). */
+export function hasInvalidSelectorValue(selectors: unknown[]): boolean {
   return selectors.some((s) => {
     const expressions = (s as Unstructured | undefined)?.matchExpressions;
     return Array.isArray(expressions) && expressions.some((e) => Array.isArray(e?.values) && e.values.some((v: unknown) => labelValue(String(v)).length > 0));

@@ -86,5 +86,5 @@ function podSpecSelectors(spec: Unstructured | undefined): unknown[] {
 
 /** As Kubernetes: an update keeps accepting selector values that the stored spec already had unchecked. */
 export function podSelectorOptions(prevSpec: Unstructured | undefined): LabelSelectorOptions {
-  return { allowInvalidValues: prevSpec !== undefined && hasInvalidSelectorValue(...podSpecSelectors(prevSpec)) };
+  return { allowInvalidValues: prevSpec !== undefined && hasInvalidSelectorValue(podSpecSelectors(prevSpec)) };
 }

@@ -48,6 +48,11 @@ describe('label selectors of every kind that stores one', () => {
     expect(create(next)).not.toEqual([]);
   });
 
+  it('updates an object of 300,000 selectors without running out of stack', () => {
+    const role = (label: string) => obj('rbac.authorization.k8s.io/v1', 'ClusterRole', { aggregationRule: { clusterRoleSelectors: Array.from({ length: 300_000 }, () => ({ matchLabels: { a: label } })) } }, false);
+    expect(causes(() => validateUpdate(target('rbac.authorization.k8s.io/v1', 'ClusterRole', false), role('b'), role('a')))).toEqual([]);
+  });
+
   it('checks webhook and policy binding selectors, where a bad one would fail every matching request', () => {
     const hook = { name: 'a.b.c', clientConfig: { url: 'https://127.0.0.1:1/x' }, sideEffects: 'None', admissionReviewVersions: ['v1'], objectSelector: BOGUS };
     const cs = create(obj('admissionregistration.k8s.io/v1', 'ValidatingWebhookConfiguration', { webhooks: [hook] }, false), false);

@@ -68,7 +68,7 @@ function selectorsOf(spec: Unstructured | undefined): unknown[] {
 }
 
 function validateSpec(spec: Unstructured, prevSpec: Unstructured | undefined, errs: FieldErrors): void {
-  const opts = { allowInvalidValues: prevSpec !== undefined && hasInvalidSelectorValue(...selectorsOf(prevSpec)) };
+  const opts = { allowInvalidValues: prevSpec !== undefined && hasInvalidSelectorValue(selectorsOf(prevSpec)) };
   validateLabelSelector(spec.podSelector, 'spec.podSelector', errs, opts);
   for (const [rules, peers] of [['ingress', 'from'], ['egress', 'to']] as const) {
     items(spec[rules]).forEach((rule, i) => {

@@ -37,7 +37,7 @@ export const podDisruptionBudget: KindModule = {
   ],
   validate(o, errs, prev) {
     const spec = o.spec ?? {};
-    validateLabelSelector(spec.selector, 'spec.selector', errs, { allowInvalidValues: prev !== undefined && hasInvalidSelectorValue(prev.spec?.selector) });
+    validateLabelSelector(spec.selector, 'spec.selector', errs, { allowInvalidValues: prev !== undefined && hasInvalidSelectorValue([prev.spec?.selector]) });
     if (spec.minAvailable !== undefined && spec.maxUnavailable !== undefined && spec.minAvailable !== null && spec.maxUnavailable !== null) {
       errs.invalid('spec', spec, 'minAvailable and maxUnavailable cannot be both set');
     }

@@ -25,7 +25,7 @@ export const clusterRole: KindModule = {
     const selectors: unknown[] = Array.isArray(rule.clusterRoleSelectors) ? rule.clusterRoleSelectors : [];
     if (!selectors.length) errs.required('aggregationRule.clusterRoleSelectors', 'at least one clusterRoleSelector required if aggregationRule is non-nil');
     const prevSelectors = (prev?.aggregationRule as Unstructured | undefined)?.clusterRoleSelectors;
-    const allowInvalidValues = Array.isArray(prevSelectors) && hasInvalidSelectorValue(...prevSelectors);
+    const allowInvalidValues = Array.isArray(prevSelectors) && hasInvalidSelectorValue(prevSelectors);
     selectors.forEach((s, i) => validateLabelSelector(s as Unstructured, `aggregationRule.clusterRoleSelectors[${i}]`, errs, { allowInvalidValues }));
   },
 };
