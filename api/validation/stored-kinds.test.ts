@@ -326,3 +326,20 @@ describe('probes and lifecycle hooks', () => {
     ]);
   });
 });
+
+describe('DaemonSet and StatefulSet update strategies', () => {
+  const template = { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i' }] } };
+  const spec = { selector: { matchLabels: { a: 'b' } }, template };
+  it('knows the strategy types and bounds their rolling updates', () => {
+    expect(fields(create(obj('apps/v1', 'DaemonSet', { spec: { ...spec, updateStrategy: { type: 'Bogus' } } })))).toEqual(['spec.updateStrategy FieldValueNotSupported']);
+    expect(fields(create(obj('apps/v1', 'DaemonSet', { spec: { ...spec, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 0 } } } })))).toEqual([
+      'spec.updateStrategy.rollingUpdate.maxUnavailable FieldValueInvalid',
+    ]);
+    expect(fields(create(obj('apps/v1', 'StatefulSet', { spec: { ...spec, serviceName: 's', updateStrategy: { type: 'Bogus' } } })))).toEqual(['spec.updateStrategy FieldValueInvalid']);
+    expect(fields(create(obj('apps/v1', 'StatefulSet', { spec: { ...spec, serviceName: 's', updateStrategy: { type: 'OnDelete', rollingUpdate: { partition: 1 } } } })))).toEqual([
+      'spec.updateStrategy.rollingUpdate FieldValueInvalid',
+    ]);
+    expect(create(obj('apps/v1', 'StatefulSet', { spec: { ...spec, serviceName: 's' } }))).toEqual([]);
+    expect(create(obj('apps/v1', 'DaemonSet', { spec }))).toEqual([]);
+  });
+});

@@ -72,6 +72,37 @@ export function validateIntOrPercent(value: unknown, field: string, errs: FieldE
   return pct;
 }
 
+/** A DaemonSet's update strategy: OnDelete, or RollingUpdate with a surge or unavailability above zero. */
+export function validateDaemonSetUpdateStrategy(strategy: Unstructured | undefined, errs: FieldErrors): void {
+  const f = 'spec.updateStrategy';
+  if (!strategy || typeof strategy !== 'object') return;
+  if (strategy.type === 'OnDelete') return;
+  if (strategy.type !== 'RollingUpdate') return errs.notSupported(f, strategy.type ?? '', ['RollingUpdate', 'OnDelete']);
+  const rolling = strategy.rollingUpdate as Unstructured | undefined;
+  if (!rolling) return errs.required(`${f}.rollingUpdate`);
+  const unavailable = validateIntOrPercent(rolling.maxUnavailable, `${f}.rollingUpdate.maxUnavailable`, errs);
+  const surge = validateIntOrPercent(rolling.maxSurge, `${f}.rollingUpdate.maxSurge`, errs);
+  if (unavailable === 0 && surge === 0) errs.invalid(`${f}.rollingUpdate.maxUnavailable`, rolling.maxUnavailable, 'may not be 0 when `maxSurge` is 0');
+}
+
+/** A StatefulSet's update strategy: RollingUpdate (a partition, at most 100% unavailable) or OnDelete (nothing else). */
+export function validateStatefulSetUpdateStrategy(strategy: Unstructured | undefined, errs: FieldErrors): void {
+  const f = 'spec.updateStrategy';
+  if (!strategy || typeof strategy !== 'object') return;
+  const rolling = strategy.rollingUpdate as Unstructured | undefined;
+  if (!strategy.type) errs.required(f);
+  else if (strategy.type === 'OnDelete') {
+    if (rolling) errs.invalid(`${f}.rollingUpdate`, rolling, "only allowed for updateStrategy 'RollingUpdate'");
+  } else if (strategy.type === 'RollingUpdate') {
+    if (!rolling) return;
+    nonNegative(rolling.partition, `${f}.rollingUpdate.partition`, errs);
+    const unavailable = validateIntOrPercent(rolling.maxUnavailable, `${f}.rollingUpdate.maxUnavailable`, errs);
+    if (unavailable === 0) errs.invalid(`${f}.rollingUpdate.maxUnavailable`, rolling.maxUnavailable, 'must be greater than 0');
+  } else {
+    errs.invalid(f, strategy.type, "must be 'RollingUpdate' or 'OnDelete'");
+  }
+}
+
 /** Kubernetes' bound on an Indexed Job's parallelism (each running index is tracked). */
 const MAX_INDEXED_PARALLELISM = 100_000;
 

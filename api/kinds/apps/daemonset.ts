@@ -5,7 +5,7 @@ import { obj, open, str } from '../../schema/dsl.js';
 import { kind, labelSelector } from '../../schema/meta.js';
 import { podTemplateSpec } from '../../schema/pod.js';
 import { rollingUpdate, workloadStatus } from '../../schema/workloads.js';
-import { selectorImmutable, validateSelectorAndTemplate, validateTemplate } from '../../validation/workloads.js';
+import { selectorImmutable, validateDaemonSetUpdateStrategy, validateSelectorAndTemplate, validateTemplate } from '../../validation/workloads.js';
 import { withStatus } from '../strategy.js';
 import { ALL, statusOf, type KindModule } from '../kind.js';
 
@@ -45,6 +45,7 @@ export const daemonSet: KindModule = {
     const spec = o.spec ?? {};
     validateSelectorAndTemplate(spec, errs, 'daemonset');
     validateTemplate(spec.template, 'spec.template', errs, ['Always'], prev?.spec?.template);
+    validateDaemonSetUpdateStrategy(spec.updateStrategy, errs);
   },
   validateUpdate: selectorImmutable,
   strategy: withStatus(),

@@ -5,7 +5,7 @@ import { any, int32, list, open, str } from '../../schema/dsl.js';
 import { kind, labelSelector } from '../../schema/meta.js';
 import { podTemplateSpec } from '../../schema/pod.js';
 import { workloadStatus } from '../../schema/workloads.js';
-import { nonNegative, selectorImmutable, validateSelectorAndTemplate, validateTemplate } from '../../validation/workloads.js';
+import { nonNegative, selectorImmutable, validateSelectorAndTemplate, validateStatefulSetUpdateStrategy, validateTemplate } from '../../validation/workloads.js';
 import { withStatus } from '../strategy.js';
 import { ALL, scale, statusOf, type KindModule } from '../kind.js';
 import type { Unstructured } from '../../types/meta.js';
@@ -57,6 +57,7 @@ export const statefulSet: KindModule = {
     if (spec.podManagementPolicy && !['OrderedReady', 'Parallel'].includes(spec.podManagementPolicy)) {
       errs.notSupported('spec.podManagementPolicy', spec.podManagementPolicy, ['OrderedReady', 'Parallel']);
     }
+    validateStatefulSetUpdateStrategy(spec.updateStrategy, errs);
   },
   validateUpdate: selectorImmutable,
   strategy: withStatus(),
