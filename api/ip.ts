@@ -97,6 +97,26 @@ export function formatIPBytes(b: Uint8Array): string {
   return `${hex(words.slice(0, bestStart))}::${hex(words.slice(bestStart + bestLen))}`;
 }
 
+export type SpecialRange = 'unspecified' | 'loopback' | 'link-local' | 'link-local-multicast' | 'interface-local-multicast';
+
+/** Which of the ranges Kubernetes treats specially an address is in, if any (an IPv4-mapped IPv6 address as its IPv4 one). */
+export function specialRange(bytes: Buffer): SpecialRange | undefined {
+  let b = bytes;
+  if (b.length === 16 && b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff) b = b.subarray(12);
+  if (b.every((x) => x === 0)) return 'unspecified';
+  if (b.length === 4) {
+    if (b[0] === 127) return 'loopback';
+    if (b[0] === 169 && b[1] === 254) return 'link-local';
+    if (b[0] === 224 && b[1] === 0 && b[2] === 0) return 'link-local-multicast';
+    return undefined;
+  }
+  if (b.subarray(0, 15).every((x) => x === 0) && b[15] === 1) return 'loopback'; // ::1
+  if (b[0] === 0xfe && (b[1]! & 0xc0) === 0x80) return 'link-local'; // fe80::/10
+  if (b[0] === 0xff && (b[1]! & 0x0f) === 0x02) return 'link-local-multicast';
+  if (b[0] === 0xff && (b[1]! & 0x0f) === 0x01) return 'interface-local-multicast';
+  return undefined;
+}
+
 /**
  * Whether the apiserver may relay to an address (the proxy subresources), as Kubernetes
  * decides it: not an unparsable one, loopback, link-local, or link- or interface-local
@@ -104,20 +124,10 @@ export function formatIPBytes(b: Uint8Array): string {
  * reach services on its own host (etcd) or the cloud's metadata endpoint.
  */
 export function isProxyableIP(ip: string): boolean {
-  let b = ipBytes(ip);
+  const b = ipBytes(ip);
   if (!b) return false;
-  // An IPv4-mapped IPv6 address is judged as the IPv4 address it carries.
-  if (b.length === 16 && b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff) b = b.subarray(12);
-  if (b.length === 4) {
-    if (b[0] === 127) return false; // loopback
-    if (b[0] === 169 && b[1] === 254) return false; // link-local unicast
-    if (b[0] === 224 && b[1] === 0 && b[2] === 0) return false; // link-local multicast
-    return true;
-  }
-  if (b.subarray(0, 15).every((x) => x === 0) && b[15] === 1) return false; // ::1
-  if (b[0] === 0xfe && (b[1]! & 0xc0) === 0x80) return false; // fe80::/10
-  if (b[0] === 0xff && ((b[1]! & 0x0f) === 0x01 || (b[1]! & 0x0f) === 0x02)) return false; // interface- and link-local multicast
-  return true;
+  const range = specialRange(b);
+  return range === undefined || range === 'unspecified';
 }
 
 /** An IPv4 or IPv6 prefix ("10.0.0.0/8", "fd00::/64"): its address bytes and prefix length; undefined if it is not one. */

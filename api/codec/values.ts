@@ -4,6 +4,8 @@
 // `constructor` or `prototype` as ordinary keys: every helper here reads own properties only
 // and writes with define semantics, so such keys stay data and never reach Object.prototype.
 
+import type { Unstructured } from '../types/meta.js';
+
 export type JsonObject = Record<string, unknown>;
 
 export function isObject(v: unknown): v is JsonObject {
@@ -11,6 +13,11 @@ export function isObject(v: unknown): v is JsonObject {
 }
 
 /** The own property `key` of `o` (never an inherited one such as `__proto__` or `constructor`). */
+/** A list's items as objects ({} for what is not one), or none if it is not a list: for validating hostile input. */
+export function objectItems(v: unknown): Unstructured[] {
+  return Array.isArray(v) ? v.map((x) => (isObject(x) ? x : {})) : [];
+}
+
 export function own(o: unknown, key: string): unknown {
   return o !== null && typeof o === 'object' && Object.prototype.hasOwnProperty.call(o, key) ? (o as JsonObject)[key] : undefined;
 }

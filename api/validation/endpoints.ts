@@ -3,7 +3,8 @@
 // hostnames, node names and ports. Unlike Kubernetes, loopback addresses are allowed: kubette's
 // nodes share one host, so node IPs (127.0.0.1) and simulated pods' IPs (127.64.0.0/10) are
 // loopback; the apiserver's proxy refuses them itself (isProxyableIP).
-import { ipBytes } from '../ip.js';
+import { objectItems } from '../codec/values.js';
+import { ipBytes, specialRange, type SpecialRange } from '../ip.js';
 import type { KubeObject, Unstructured } from '../types/meta.js';
 import type { FieldErrors } from './field-errors.js';
 import { dns1123Label, dns1123Subdomain, portNumber } from './names.js';
@@ -13,28 +14,21 @@ const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6'];
 const MAX_SLICE_ENDPOINTS = 1000;
 const MAX_SLICE_ADDRESSES = 100;
 const MAX_SLICE_PORTS = 100;
-const items = (v: unknown): Unstructured[] => (Array.isArray(v) ? v.map((x) => (x && typeof x === 'object' ? x : {})) : []);
 
-/** Why an endpoint may not have this IP, if it may not (Kubernetes' "special" addresses). */
-export function specialIPProblem(b: Buffer): string | undefined {
-  const v4 = b.length === 16 && b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff ? b.subarray(12) : b;
-  if (v4.every((x) => x === 0)) return `may not be unspecified (${v4.length === 4 ? '0.0.0.0' : '::'})`;
-  if (v4.length === 4) {
-    if (v4[0] === 169 && v4[1] === 254) return 'may not be in the link-local range (169.254.0.0/16, fe80::/10)';
-    if (v4[0] === 224 && v4[1] === 0 && v4[2] === 0) return 'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)';
-    return undefined;
-  }
-  if (v4[0] === 0xfe && (v4[1]! & 0xc0) === 0x80) return 'may not be in the link-local range (169.254.0.0/16, fe80::/10)';
-  if (v4[0] === 0xff && (v4[1]! & 0x0f) === 0x02) return 'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)';
-  return undefined;
-}
+/** Why an endpoint may not have this IP, if it may not (Kubernetes' "special" addresses but loopback; see above). */
+const SPECIAL_PROBLEMS: Partial<Record<SpecialRange, (ip: string) => string>> = {
+  unspecified: (ip) => `may not be unspecified (${ip.includes('.') ? '0.0.0.0' : '::'})`,
+  'link-local': () => 'may not be in the link-local range (169.254.0.0/16, fe80::/10)',
+  'link-local-multicast': () => 'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)',
+};
 
 function validateEndpointIP(ip: unknown, f: string, errs: FieldErrors, family?: 4 | 16): void {
   const b = typeof ip === 'string' ? ipBytes(ip) : undefined;
   if (!b) return errs.invalid(f, ip ?? '', family === 4 ? 'must be a valid IPv4 address' : family === 16 ? 'must be a valid IPv6 address' : 'must be a valid IP address');
   if (family && b.length !== family) return errs.invalid(f, ip, family === 4 ? 'must be a valid IPv4 address' : 'must be a valid IPv6 address');
-  const special = specialIPProblem(b);
-  if (special) errs.invalid(f, ip, special);
+  const range = specialRange(b);
+  const problem = range && SPECIAL_PROBLEMS[range];
+  if (problem) errs.invalid(f, ip, problem(ip as string));
 }
 
 function validatePort(p: Unstructured, f: string, errs: FieldErrors, nameRequired: boolean): void {
@@ -46,18 +40,18 @@ function validatePort(p: Unstructured, f: string, errs: FieldErrors, nameRequire
 }
 
 export function validateEndpoints(o: KubeObject, errs: FieldErrors): void {
-  items(o.subsets).forEach((s, i) => {
+  objectItems(o.subsets).forEach((s, i) => {
     const f = `subsets[${i}]`;
-    if (!items(s.addresses).length && !items(s.notReadyAddresses).length) errs.required(f, 'must specify `addresses` or `notReadyAddresses`');
+    if (!objectItems(s.addresses).length && !objectItems(s.notReadyAddresses).length) errs.required(f, 'must specify `addresses` or `notReadyAddresses`');
     for (const list of ['addresses', 'notReadyAddresses']) {
-      items(s[list]).forEach((a, j) => {
+      objectItems(s[list]).forEach((a, j) => {
         const af = `${f}.${list}[${j}]`;
         validateEndpointIP(a.ip, `${af}.ip`, errs);
         if (a.hostname) errs.format(`${af}.hostname`, String(a.hostname), dns1123Label(String(a.hostname)));
         if (a.nodeName) errs.format(`${af}.nodeName`, String(a.nodeName), dns1123Subdomain(String(a.nodeName)));
       });
     }
-    const ports = items(s.ports);
+    const ports = objectItems(s.ports);
     ports.forEach((p, j) => validatePort(p, `${f}.ports[${j}]`, errs, ports.length > 1));
   });
 }
@@ -66,7 +60,7 @@ export function validateEndpointSlice(o: KubeObject, errs: FieldErrors): void {
   const type = o.addressType;
   if (!type) errs.required('addressType');
   else if (!ADDRESS_TYPES.includes(type as string)) errs.notSupported('addressType', type, ADDRESS_TYPES);
-  const endpoints = items(o.endpoints);
+  const endpoints = objectItems(o.endpoints);
   if (endpoints.length > MAX_SLICE_ENDPOINTS) errs.tooMany('endpoints', endpoints.length, MAX_SLICE_ENDPOINTS);
   endpoints.forEach((e, i) => {
     const f = `endpoints[${i}]`;
@@ -81,7 +75,7 @@ export function validateEndpointSlice(o: KubeObject, errs: FieldErrors): void {
     if (e.hostname) errs.format(`${f}.hostname`, String(e.hostname), dns1123Label(String(e.hostname)));
     if (e.nodeName) errs.format(`${f}.nodeName`, String(e.nodeName), dns1123Subdomain(String(e.nodeName)));
   });
-  const ports = items(o.ports);
+  const ports = objectItems(o.ports);
   if (ports.length > MAX_SLICE_PORTS) errs.tooMany('ports', ports.length, MAX_SLICE_PORTS);
   const names = new Set<string>();
   ports.forEach((p, i) => {

@@ -1,6 +1,7 @@
 // Ingress and IngressClass rules, as Kubernetes checks them: rules or a default backend, hosts
 // that are DNS names (a leading wildcard allowed, never an IP), absolute paths without traversal
 // for Exact and Prefix, backends naming a service port or a resource, and class names.
+import { objectItems } from '../codec/values.js';
 import { ipBytes } from '../ip.js';
 import type { KubeObject, Unstructured } from '../types/meta.js';
 import type { FieldErrors } from './field-errors.js';
@@ -12,7 +13,6 @@ const BAD_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F'];
 const BAD_SUFFIXES = ['/..', '/.'];
 const CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
 const MAX_CONTROLLER = 250;
-const items = (v: unknown): Unstructured[] => (Array.isArray(v) ? v.map((x) => (x && typeof x === 'object' ? x : {})) : []);
 
 /** A host name, or one starting with a "*." wildcard label. */
 function hostProblems(host: string): string[] {
@@ -62,7 +62,7 @@ function validatePath(p: Unstructured, f: string, errs: FieldErrors): void {
 
 export function validateIngress(o: KubeObject, errs: FieldErrors, prev?: KubeObject): void {
   const spec = (o.spec ?? {}) as Unstructured;
-  const rules = items(spec.rules);
+  const rules = objectItems(spec.rules);
   if (!rules.length && !spec.defaultBackend) errs.invalid('spec', spec.rules ?? null, 'either `defaultBackend` or `rules` must be specified');
   if (spec.defaultBackend) validateBackend(spec.defaultBackend, 'spec.defaultBackend', errs);
   rules.forEach((r, i) => {
@@ -73,12 +73,12 @@ export function validateIngress(o: KubeObject, errs: FieldErrors, prev?: KubeObj
       errs.format(`${f}.host`, host, hostProblems(host));
     }
     if (r.http) {
-      const paths = items(r.http.paths);
+      const paths = objectItems(r.http.paths);
       if (!paths.length) errs.required(`${f}.http.paths`);
       paths.forEach((p, j) => validatePath(p, `${f}.http.paths[${j}]`, errs));
     }
   });
-  items(spec.tls).forEach((t, i) => {
+  objectItems(spec.tls).forEach((t, i) => {
     (Array.isArray(t.hosts) ? t.hosts : []).forEach((h: unknown, j: number) => errs.format(`spec.tls[${i}].hosts[${j}]`, String(h), hostProblems(String(h))));
   });
   if (typeof spec.ingressClassName === 'string') errs.format('spec.ingressClassName', spec.ingressClassName, dns1123Subdomain(spec.ingressClassName));

@@ -1,5 +1,6 @@
 // networking.k8s.io/v1 NetworkPolicy: stored, validated and served as Kubernetes does; not
 // enforced (kubette's proxy implements Services, not a network plugin).
+import { objectItems } from '../../codec/values.js';
 import { isStrictSubPrefix, parseIPPrefix } from '../../ip.js';
 import { labelSelectorToString } from '../../labels.js';
 import type { Unstructured } from '../../types/meta.js';
@@ -12,7 +13,6 @@ import type { KindModule } from '../kind.js';
 
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
 const POLICY_TYPES = ['Ingress', 'Egress'];
-const items = (v: unknown): Unstructured[] => (Array.isArray(v) ? v.map((x) => (x && typeof x === 'object' ? x : {})) : []);
 
 function validatePort(p: Unstructured, f: string, errs: FieldErrors): void {
   if (p.protocol !== undefined && p.protocol !== null && !PROTOCOLS.includes(p.protocol)) errs.notSupported(`${f}.protocol`, p.protocol, PROTOCOLS);
@@ -62,7 +62,7 @@ function validatePeer(peer: Unstructured, f: string, errs: FieldErrors, opts: La
 function selectorsOf(spec: Unstructured | undefined): unknown[] {
   const out: unknown[] = [spec?.podSelector];
   for (const [rules, peers] of [['ingress', 'from'], ['egress', 'to']] as const) {
-    for (const r of items(spec?.[rules])) for (const p of items(r[peers])) out.push(p.podSelector, p.namespaceSelector);
+    for (const r of objectItems(spec?.[rules])) for (const p of objectItems(r[peers])) out.push(p.podSelector, p.namespaceSelector);
   }
   return out;
 }
@@ -71,10 +71,10 @@ function validateSpec(spec: Unstructured, prevSpec: Unstructured | undefined, er
   const opts = { allowInvalidValues: prevSpec !== undefined && hasInvalidSelectorValue(selectorsOf(prevSpec)) };
   validateLabelSelector(spec.podSelector, 'spec.podSelector', errs, opts);
   for (const [rules, peers] of [['ingress', 'from'], ['egress', 'to']] as const) {
-    items(spec[rules]).forEach((rule, i) => {
+    objectItems(spec[rules]).forEach((rule, i) => {
       const rf = `spec.${rules}[${i}]`;
-      items(rule.ports).forEach((p, j) => validatePort(p, `${rf}.ports[${j}]`, errs));
-      items(rule[peers]).forEach((p, j) => validatePeer(p, `${rf}.${peers}[${j}]`, errs, opts));
+      objectItems(rule.ports).forEach((p, j) => validatePort(p, `${rf}.ports[${j}]`, errs));
+      objectItems(rule[peers]).forEach((p, j) => validatePeer(p, `${rf}.${peers}[${j}]`, errs, opts));
     });
   }
   const types: unknown[] = Array.isArray(spec.policyTypes) ? spec.policyTypes : [];
