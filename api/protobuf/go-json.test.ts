@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { goJSON, goObject, sortedKeys } from './go-json.js';
+import { dropGoOmittedZeros, goJSON, goObject, sortedKeys } from './go-json.js';
+import { applyDefaults } from '../defaults.js';
+import type { KubeObject } from '../types/meta.js';
 
 describe('an object as Kubernetes\' Go types write it', () => {
   it('drops unknown fields and omitempty zeros, and writes what Go always writes', () => {
@@ -43,5 +45,33 @@ describe('an object as Kubernetes\' Go types write it', () => {
     expect(pod.spec.volumes).toEqual([{ name: 'v', emptyDir: { sizeLimit: '2Mi' } }]);
     const custom = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', labels: {} }, spec: { enabled: false } };
     expect(goObject(custom)).toBe(custom);
+  });
+});
+
+describe('zeros Go cannot tell from no value', () => {
+  it('are dropped before defaulting, so they take the default, and nothing else moves', () => {
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', generation: 0 },
+      spec: {
+        dnsPolicy: '',
+        hostNetwork: false,
+        containers: [{ name: 'c', image: 'i', readinessProbe: { exec: { command: ['true'] }, periodSeconds: 0, failureThreshold: 0 }, env: [] }],
+        // A pointer in Go: its zero is a value, kept.
+        activeDeadlineSeconds: 0,
+        securityContext: { runAsUser: 0 },
+      },
+    } as unknown as KubeObject;
+    dropGoOmittedZeros(pod);
+    applyDefaults(pod);
+    const spec = pod.spec as Record<string, any>;
+    expect(spec.dnsPolicy).toBe('ClusterFirst');
+    expect(spec.containers[0].readinessProbe).toMatchObject({ periodSeconds: 10, failureThreshold: 3 });
+    expect('hostNetwork' in spec).toBe(false);
+    expect(spec.activeDeadlineSeconds).toBe(0);
+    expect(spec.securityContext).toEqual({ runAsUser: 0 });
+    // Only zeros go: an empty list is left to storing.
+    expect(spec.containers[0].env).toEqual([]);
   });
 });

@@ -143,3 +143,33 @@ export function goObject<T extends { apiVersion?: unknown; kind?: unknown }>(obj
   if (!message) return obj;
   return { kind: obj.kind, apiVersion: obj.apiVersion, ...(goJSON(message, obj) as object) } as T;
 }
+
+/**
+ * Removes, in place, the zeros Go could not tell from no value: a `0`, `''`, `false` or `null`
+ * in a field Go leaves out when empty (`periodSeconds: 0`, `dnsPolicy: ''`). Kubernetes decodes a
+ * request into its Go type before defaulting it, so such a field takes its default; only what Go
+ * drops is dropped here, nothing is added or reordered.
+ */
+export function dropGoOmittedZeros(obj: { apiVersion?: unknown; kind?: unknown }): void {
+  const go = goObject(obj);
+  if (go !== obj) prune(obj, go, 0);
+}
+
+function isZero(v: unknown): boolean {
+  return v === 0 || v === '' || v === false || v === null;
+}
+
+function prune(src: unknown, go: unknown, depth: number): void {
+  if (depth > MAX_DEPTH) return;
+  if (Array.isArray(src)) {
+    if (Array.isArray(go) && go.length === src.length) src.forEach((v, i) => prune(v, go[i], depth + 1));
+    return;
+  }
+  if (!isObject(src) || !isObject(go)) return;
+  for (const k of Object.keys(src)) {
+    if (!Object.hasOwn(go, k)) {
+      if (isZero(src[k])) delete src[k];
+    } else prune(src[k], go[k], depth + 1);
+  }
+}
+

@@ -21,7 +21,7 @@ import {
 } from '../../api/status.js';
 import type { DeleteOptions, KubeObject } from '../../api/types/meta.js';
 import { validateCreate, validateEphemeralContainersUpdate, validateUpdate, type ValidationTarget } from '../../api/validation/kinds.js';
-import { goObject } from '../../api/protobuf/go-json.js';
+import { dropGoOmittedZeros, goObject } from '../../api/protobuf/go-json.js';
 import { CachedObject, storedJSON, type StoredJSON } from '../storage/cached-object.js';
 import { CompactedError, FutureRevisionError } from '../storage/etcd/errors.js';
 import type { KVStore, StoredKV, WriteOptions, WriteResult } from '../storage/kv.js';
@@ -250,11 +250,23 @@ export class ResourceStore {
    */
   recordCreate(obj: KubeObject, tracking: FieldTracking): FieldTracking {
     const meta = obj.metadata;
-    this.info.module.defaults?.(obj);
+    this.defaultAsGo(obj);
     delete meta.managedFields;
     const managed = recordUpdate(undefined, obj, this.shape, this.strategy.hasStatus, this.writer(tracking), undefined, this.versionViews);
     if (managed.length) meta.managedFields = managed;
     return { ...tracking, applied: true };
+  }
+
+  /**
+   * Defaults `obj` as Kubernetes does after decoding it into its Go type, where a zero in a
+   * field Go leaves out when empty is the same as no value: a probe's `periodSeconds: 0` takes
+   * the default 10. Defaulting the JSON as sent would keep the 0, which storing then drops,
+   * leaving an object that differs from its own defaulted copy on every later update.
+   */
+  private defaultAsGo(obj: KubeObject): void {
+    if (!this.info.module.defaults) return;
+    dropGoOmittedZeros(obj);
+    this.info.module.defaults(obj);
   }
 
   /** Creates `obj` (stored version, namespace already set). */
@@ -275,7 +287,7 @@ export class ResourceStore {
     this.strategy.prepareForCreate(obj);
     await this.info.module.loadFor?.(obj);
     // Again after recordCreate's: what admission and prepareForCreate added takes defaults too.
-    this.info.module.defaults?.(obj);
+    this.defaultAsGo(obj);
     validateCreate(this.target, obj);
     const managed = appliedFields ?? recordUpdate(undefined, obj, this.shape, this.strategy.hasStatus, this.writer(tracking), undefined, this.versionViews);
     if (Array.isArray(managed) && managed.length) meta.managedFields = managed;
@@ -463,7 +475,7 @@ export class ResourceStore {
     } else {
       // Defaulted first, as Kubernetes defaults a body while decoding it: a spec that differs
       // from the stored one only in defaults is no change and keeps the generation.
-      this.info.module.defaults?.(next);
+      this.defaultAsGo(next);
       this.strategy.prepareForUpdate(next, prev);
     }
     // Once deletion has begun, finalizers may only be removed.
