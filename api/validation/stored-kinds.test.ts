@@ -343,3 +343,56 @@ describe('DaemonSet and StatefulSet update strategies', () => {
     expect(create(obj('apps/v1', 'DaemonSet', { spec }))).toEqual([]);
   });
 });
+
+describe('FlowSchema rules', () => {
+  const schema = (rule: Record<string, unknown>) =>
+    obj('flowcontrol.apiserver.k8s.io/v1', 'FlowSchema', { spec: { priorityLevelConfiguration: { name: 'workload-low' }, rules: [{ subjects: [{ kind: 'Group', group: { name: 'g' } }], ...rule }] } }, false);
+  const fs = (rule: Record<string, unknown>) => fields(create(schema(rule), false));
+
+  it('accepts the suggested and mandatory schemas', async () => {
+    const { SUGGESTED_FLOW_SCHEMAS } = await import('../kinds/flowcontrol/suggested-configuration.js');
+    const { MANDATORY_FLOW_SCHEMAS } = await import('../kinds/flowcontrol/flowschema.js');
+    for (const o of [...SUGGESTED_FLOW_SCHEMAS, ...MANDATORY_FLOW_SCHEMAS]) expect(create(structuredClone(o), false), o.metadata.name).toEqual([]);
+  });
+
+  it('refuses unknown verbs, wildcards beside other values, invalid namespaces and URLs', () => {
+    expect(fs({ resourceRules: [{ verbs: ['get', 'Bogus'], apiGroups: [''], resources: ['pods'], namespaces: ['a'] }] })).toEqual(['spec.rules[0].resourceRules[0].verbs FieldValueNotSupported']);
+    expect(fs({ resourceRules: [{ verbs: ['*', 'get'], apiGroups: ['*', 'apps'], resources: ['*', 'x'], namespaces: ['*', 'a'] }] })).toEqual([
+      'spec.rules[0].resourceRules[0].verbs FieldValueInvalid',
+      'spec.rules[0].resourceRules[0].apiGroups FieldValueInvalid',
+      'spec.rules[0].resourceRules[0].resources FieldValueInvalid',
+      'spec.rules[0].resourceRules[0].namespaces FieldValueInvalid',
+    ]);
+    expect(fs({ resourceRules: [{ verbs: ['get'], apiGroups: [''], resources: ['pods'], namespaces: ['Bogus', 'ok'] }] })).toEqual(['spec.rules[0].resourceRules[0].namespaces[0] FieldValueInvalid']);
+    expect(fs({ nonResourceRules: [{ verbs: ['get'], nonResourceURLs: ['healthz', '/a//b', '/a b', '/*/x', '/ok/*', '/'] }] })).toEqual([
+      'spec.rules[0].nonResourceRules[0].nonResourceURLs[0] FieldValueInvalid',
+      'spec.rules[0].nonResourceRules[0].nonResourceURLs[1] FieldValueInvalid',
+      'spec.rules[0].nonResourceRules[0].nonResourceURLs[2] FieldValueInvalid',
+      'spec.rules[0].nonResourceRules[0].nonResourceURLs[3] FieldValueInvalid',
+    ]);
+  });
+
+  it('checks a service account subject names a valid account and namespace', () => {
+    const subject = (serviceAccount: Record<string, unknown>) =>
+      fields(create(obj('flowcontrol.apiserver.k8s.io/v1', 'FlowSchema', { spec: { priorityLevelConfiguration: { name: 'p' }, rules: [{ subjects: [{ kind: 'ServiceAccount', serviceAccount }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }] }] } }, false), false));
+    expect(subject({ name: '*', namespace: 'kube-system' })).toEqual([]);
+    expect(subject({ name: 'Bad_Name', namespace: 'Bad' })).toEqual(['spec.rules[0].subjects[0].serviceAccount.name FieldValueInvalid', 'spec.rules[0].subjects[0].serviceAccount.namespace FieldValueInvalid']);
+    expect(subject({ name: 'a' })).toEqual(['spec.rules[0].subjects[0].serviceAccount.namespace FieldValueRequired']);
+  });
+});
+
+describe('LimitRange and Lease values', () => {
+  it('refuses negative bounds and a limit type given twice', () => {
+    const lr = (limits: unknown[]) => fields(create(obj('v1', 'LimitRange', { spec: { limits } })));
+    expect(lr([{ type: 'Container', defaultRequest: { cpu: '-5m' }, max: { cpu: '1' } }])).toEqual(['spec.limits[0].defaultRequest[cpu] FieldValueInvalid']);
+    expect(lr([{ type: 'Container', max: { cpu: '1' } }, { type: 'Container', min: { cpu: '0' } }])).toEqual(['spec.limits[1].type FieldValueDuplicate']);
+    expect(lr([{ type: 'Container', max: { cpu: '1' } }, { type: 'Pod', max: { cpu: '2' } }])).toEqual([]);
+  });
+
+  it('takes a lease duration only above zero', () => {
+    const lease = (spec: Record<string, unknown>) => fields(create(obj('coordination.k8s.io/v1', 'Lease', { spec })));
+    expect(lease({ leaseDurationSeconds: 0 })).toEqual(['spec.leaseDurationSeconds FieldValueInvalid']);
+    expect(lease({ leaseDurationSeconds: 15, leaseTransitions: -1 })).toEqual(['spec.leaseTransitions FieldValueInvalid']);
+    expect(lease({ leaseDurationSeconds: 15 })).toEqual([]);
+  });
+});

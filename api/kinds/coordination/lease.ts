@@ -24,7 +24,8 @@ export const lease: KindModule = {
   }),
   columns: [nameCol, col('Holder', (o) => o.spec?.holderIdentity ?? ''), ageCol],
   validate(o, errs) {
-    nonNegative(o.spec?.leaseDurationSeconds, 'spec.leaseDurationSeconds', errs);
+    const duration = o.spec?.leaseDurationSeconds;
+    if (duration !== undefined && duration !== null && !(typeof duration === 'number' && duration > 0)) errs.invalid('spec.leaseDurationSeconds', duration, 'must be greater than 0');
     nonNegative(o.spec?.leaseTransitions, 'spec.leaseTransitions', errs);
   },
   strategy: { ...defaultStrategy, allowCreateOnUpdate: true },

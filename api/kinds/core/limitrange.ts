@@ -1,6 +1,7 @@
 // v1 LimitRange: per-namespace bounds and defaults of containers', pods' and claims' resources,
 // which the apiserver's LimitRanger admission plugin applies (apiserver/admission/limit-ranger.ts).
 import { parseQuantity } from '../../quantity.js';
+import { validateResourceList } from '../../validation/pod-spec.js';
 import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
 import type { KindModule } from '../kind.js';
 
@@ -27,12 +28,16 @@ export const limitRange: KindModule = {
     }
   },
   validate(o, errs) {
+    const seen = new Set<unknown>();
     for (const [i, item] of (Array.isArray(o.spec?.limits) ? (o.spec.limits as Record<string, any>[]) : []).entries()) {
       const f = `spec.limits[${i}]`;
       if (!TYPES.includes(item?.type)) errs.notSupported(`${f}.type`, item?.type, TYPES);
       if (item?.type !== 'Container' && (item?.default || item?.defaultRequest) && (Object.keys(item.default ?? {}).length || Object.keys(item.defaultRequest ?? {}).length)) {
         errs.forbidden(`${f}.default`, 'may not be specified when `type` is not \'Container\'');
       }
+      if (seen.has(item?.type)) errs.duplicate(`${f}.type`, item.type);
+      seen.add(item?.type);
+      for (const bound of ['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio']) validateResourceList(item?.[bound], `${f}.${bound}`, errs);
       const q = (m: Resources | undefined, k: string) => parseQuantity(m?.[k]);
       const names = new Set([...Object.keys(item?.min ?? {}), ...Object.keys(item?.max ?? {}), ...Object.keys(item?.default ?? {}), ...Object.keys(item?.defaultRequest ?? {})]);
       for (const k of names) {

@@ -6,13 +6,14 @@ import { ageCol, col, nameCol } from '../../printers.js';
 import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
 import type { KubeObject, Unstructured } from '../../types/meta.js';
 import type { FieldErrors } from '../../validation/field-errors.js';
-import { dns1123Subdomain } from '../../validation/names.js';
+import { dns1123Label, dns1123Subdomain } from '../../validation/names.js';
 import { withStatus } from '../strategy.js';
 import { statusOf, type KindModule } from '../kind.js';
 
 const MAX_PRECEDENCE = 10_000;
 const SUBJECT_KINDS = ['Group', 'ServiceAccount', 'User'];
 const DISTINGUISHERS = ['ByNamespace', 'ByUser'];
+const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'proxy', 'update', 'watch'];
 
 const everything = { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'], clusterScope: true, namespaces: ['*'] }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }] };
 const group = (name: string) => ({ kind: 'Group', group: { name } });
@@ -50,7 +51,35 @@ function validateSubject(s: Unstructured, path: string, errs: FieldErrors): void
   const ref = s[field];
   if (!ref) return errs.required(`${path}.${field}`, `${field} is required when subject kind is '${kind}'`);
   if (!ref.name) errs.required(`${path}.${field}.name`);
-  if (kind === 'ServiceAccount' && !ref.namespace) errs.required(`${path}.serviceAccount.namespace`);
+  else if (kind === 'ServiceAccount' && ref.name !== '*') errs.format(`${path}.serviceAccount.name`, String(ref.name), dns1123Subdomain(String(ref.name)));
+  if (kind !== 'ServiceAccount') return;
+  if (!ref.namespace) errs.required(`${path}.serviceAccount.namespace`, 'must specify namespace for service account');
+  else errs.format(`${path}.serviceAccount.namespace`, String(ref.namespace), dns1123Label(String(ref.namespace)));
+}
+
+/** A list where `*` means every value must hold it alone. */
+function validateWildcardList(values: unknown[], field: string, what: string, errs: FieldErrors): boolean {
+  if (!values.includes('*') || values.length === 1) return values.includes('*');
+  errs.invalid(field, values, `if '*' is present, must not specify other ${what}`);
+  return true;
+}
+
+function validateVerbs(verbs: unknown[], field: string, errs: FieldErrors): void {
+  if (!verbs.length) return errs.required(field, 'verbs must contain at least one value');
+  if (validateWildcardList(verbs, field, 'verbs', errs)) return;
+  if (verbs.some((v) => !VERBS.includes(v as string))) errs.notSupported(field, verbs, VERBS);
+}
+
+/** A non-resource URL: from the root, no spaces or `//`, and `*` only as a last `/*`. */
+function nonResourceURLProblem(path: string): string | undefined {
+  if (path === '') return 'must not be empty';
+  if (path === '/') return undefined;
+  if (!path.startsWith('/')) return 'must start with slash';
+  if (path.includes(' ')) return 'must not contain white-space';
+  if (path.includes('//')) return 'must not contain double slash';
+  const stars = path.split('*').length - 1;
+  if (stars > 1 || (stars === 1 && !path.endsWith('/*'))) return 'wildcard can only do suffix matching';
+  return undefined;
 }
 
 function validateRule(rule: Unstructured, path: string, errs: FieldErrors): void {
@@ -62,12 +91,33 @@ function validateRule(rule: Unstructured, path: string, errs: FieldErrors): void
   if (!resourceRules.length && !nonResourceRules.length) errs.required(path, 'at least one of resourceRules and nonResourceRules has to be non-empty');
   resourceRules.forEach((r, i) => {
     const p = `${path}.resourceRules[${i}]`;
-    for (const f of ['verbs', 'apiGroups', 'resources']) if (!list(r?.[f]).length) errs.required(`${p}.${f}`, `${f} must contain at least one value`);
-    if (!list(r?.namespaces).length && r?.clusterScope !== true) errs.required(`${p}.namespaces`, 'resource rules that are not cluster scoped must supply at least one namespace');
+    validateVerbs(list(r?.verbs), `${p}.verbs`, errs);
+    const groups = list(r?.apiGroups);
+    if (!groups.length) errs.required(`${p}.apiGroups`, 'resource rules must supply at least one api group');
+    else validateWildcardList(groups, `${p}.apiGroups`, 'api groups', errs);
+    const resources = list(r?.resources);
+    if (!resources.length) errs.required(`${p}.resources`, 'resource rules must supply at least one resource');
+    else validateWildcardList(resources, `${p}.resources`, 'resources', errs);
+    const namespaces = list(r?.namespaces);
+    if (!namespaces.length && r?.clusterScope !== true) errs.required(`${p}.namespaces`, 'resource rules that are not cluster scoped must supply at least one namespace');
+    else if (!validateWildcardList(namespaces, `${p}.namespaces`, 'namespaces', errs)) {
+      namespaces.forEach((ns, j) => {
+        const problems = dns1123Label(String(ns));
+        if (problems.length) errs.invalid(`${p}.namespaces[${j}]`, ns, `each member of this list must be '*' or a DNS-1123 label; ${problems[0]}`);
+      });
+    }
   });
   nonResourceRules.forEach((r, i) => {
     const p = `${path}.nonResourceRules[${i}]`;
-    for (const f of ['verbs', 'nonResourceURLs']) if (!list(r?.[f]).length) errs.required(`${p}.${f}`, `${f} must contain at least one value`);
+    validateVerbs(list(r?.verbs), `${p}.verbs`, errs);
+    const urls = list(r?.nonResourceURLs);
+    if (!urls.length) errs.required(`${p}.nonResourceURLs`, 'nonResourceURLs must contain at least one value');
+    else if (!validateWildcardList(urls, `${p}.nonResourceURLs`, 'non-resource URLs', errs)) {
+      urls.forEach((u, j) => {
+        const problem = nonResourceURLProblem(String(u));
+        if (problem) errs.invalid(`${p}.nonResourceURLs[${j}]`, u, problem);
+      });
+    }
   });
 }
 
