@@ -46,6 +46,11 @@ function defaultContainer(c: Unstructured): void {
   defaultHandler(c.lifecycle?.preStop);
 }
 
+/** A downward API file's field is of the v1 Pod unless it says. */
+function defaultDownwardAPIItems(items: unknown): void {
+  for (const item of Array.isArray(items) ? items : []) if (isObject(item?.fieldRef)) setIfMissing(item.fieldRef, 'apiVersion', 'v1');
+}
+
 export function defaultPodSpec(spec: Unstructured | undefined): void {
   if (!spec) return;
   setIfMissing(spec, 'restartPolicy', 'Always');
@@ -69,6 +74,17 @@ export function defaultPodSpec(spec: Unstructured | undefined): void {
     if (v.configMap) setIfMissing(v.configMap, 'defaultMode', 420);
     if (v.secret) setIfMissing(v.secret, 'defaultMode', 420);
     if (v.hostPath) setIfMissing(v.hostPath, 'type', '');
+    if (isObject(v.downwardAPI)) {
+      setIfMissing(v.downwardAPI, 'defaultMode', 420);
+      defaultDownwardAPIItems(v.downwardAPI.items);
+    }
+    if (isObject(v.projected)) {
+      setIfMissing(v.projected, 'defaultMode', 420);
+      for (const source of Array.isArray(v.projected.sources) ? v.projected.sources : []) {
+        if (isObject(source?.serviceAccountToken)) setIfMissing(source.serviceAccountToken, 'expirationSeconds', 3600);
+        if (isObject(source?.downwardAPI)) defaultDownwardAPIItems(source.downwardAPI.items);
+      }
+    }
   }
   // An older client may still send the deprecated alias only.
   if (spec.serviceAccount && !spec.serviceAccountName) spec.serviceAccountName = spec.serviceAccount;

@@ -7,6 +7,7 @@ import type { KubeObject, Unstructured } from '../types/meta.js';
 import type { FieldErrors } from './field-errors.js';
 import { dns1123Subdomain } from './names.js';
 import { validateAccessModes } from './persistent-volume-claim.js';
+import { validateHostPath, validatePathNoBacksteps } from './volume-sources.js';
 import { immutable } from './workloads.js';
 
 const RECLAIM_POLICIES = ['Delete', 'Recycle', 'Retain'];
@@ -19,10 +20,10 @@ const SOURCES = [
 
 const present = (v: unknown): boolean => v !== undefined && v !== null;
 
-function validatePath(path: unknown, field: string, errs: FieldErrors, absolute: boolean): void {
+function validateLocalPath(path: unknown, field: string, errs: FieldErrors): void {
   if (typeof path !== 'string' || !path) return errs.required(field);
-  if (absolute && !path.startsWith('/')) errs.invalid(field, path, 'must be an absolute path');
-  if (path.split('/').includes('..')) errs.invalid(field, path, "must not contain '..'");
+  if (!path.startsWith('/')) errs.invalid(field, path, 'must be an absolute path');
+  validatePathNoBacksteps(path, field, errs);
 }
 
 export function validatePersistentVolume(o: KubeObject, errs: FieldErrors): void {
@@ -44,11 +45,11 @@ export function validatePersistentVolume(o: KubeObject, errs: FieldErrors): void
   if (sources.length === 0) errs.required('spec', 'must specify a volume type');
   for (const extra of sources.slice(1)) errs.forbidden(`spec.${extra}`, 'may not specify more than 1 volume type');
   if (present(spec.hostPath)) {
-    validatePath(spec.hostPath.path, 'spec.hostPath.path', errs, false);
+    validateHostPath(spec.hostPath, 'spec.hostPath', errs);
     if (policy === 'Recycle' && spec.hostPath.path === '/') errs.forbidden('spec.persistentVolumeReclaimPolicy', "may not be 'recycle' for a hostPath mount of '/'");
   }
   if (present(spec.local)) {
-    validatePath(spec.local.path, 'spec.local.path', errs, true);
+    validateLocalPath(spec.local.path, 'spec.local.path', errs);
     if (!present(spec.nodeAffinity)) errs.required('spec.nodeAffinity', 'Local volumes require node affinity');
   }
   if (present(spec.nodeAffinity)) {

@@ -69,3 +69,62 @@ describe('lifecycle hooks', () => {
     expect(podCreateCauses(withHooks({ preStop: { sleep: { seconds: 0 } } }, 10))[0]).toContain('less than terminationGracePeriodSeconds (10)');
   });
 });
+
+describe('volume sources', () => {
+  const withVolume = (volume: Record<string, unknown>) => pod({ volumes: [{ name: 'v', ...volume }] });
+
+  it('takes the sources the kubelet serves as Kubernetes writes them', () => {
+    expect(podCreateCauses(withVolume({ hostPath: { path: '/var/log', type: 'Directory' } }))).toEqual([]);
+    expect(podCreateCauses(withVolume({ emptyDir: { sizeLimit: '1Gi', medium: 'Memory' } }))).toEqual([]);
+    expect(podCreateCauses(withVolume({ configMap: { name: 'c', items: [{ key: 'a', path: 'dir/a', mode: 0o400 }], defaultMode: 0o644 } }))).toEqual([]);
+    const downward = { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }, { path: 'app', fieldRef: { fieldPath: "metadata.labels['app']" } }, { path: 'cpu', resourceFieldRef: { containerName: 'c', resource: 'limits.cpu', divisor: '1m' } }] };
+    expect(podCreateCauses(withVolume({ downwardAPI: downward }))).toEqual([]);
+    const projected = { sources: [{ serviceAccountToken: { path: 'token', audience: 'vault' } }, { configMap: { name: 'c', items: [{ key: 'ca', path: 'ca.crt' }] } }, { downwardAPI: downward }] };
+    expect(podCreateCauses(withVolume({ projected }))).toEqual([]);
+  });
+
+  it('refuses an unknown host path type, a negative size limit and paths that climb out of the volume', () => {
+    expect(podCreateCauses(withVolume({ hostPath: { path: '/a/../etc', type: 'Bogus' } }))).toEqual([
+      'spec.volumes[0].hostPath.path: Invalid value: "/a/../etc": must not contain \'..\'',
+      'spec.volumes[0].hostPath.type: Unsupported value: "Bogus": supported values: "", "BlockDevice", "CharDevice", "Directory", "DirectoryOrCreate", "File", "FileOrCreate", "Socket"',
+    ]);
+    expect(podCreateCauses(withVolume({ emptyDir: { sizeLimit: '-1' } }))).toEqual(['spec.volumes[0].emptyDir.sizeLimit: Forbidden: SizeLimit field must be a valid resource quantity']);
+    expect(podCreateCauses(withVolume({ secret: { secretName: 's', defaultMode: 0o1000, items: [{ key: 'k', path: '../x' }, { key: '', path: '..data' }, { key: 'k', path: '/abs' }] } }))).toEqual([
+      'spec.volumes[0].secret.defaultMode: Invalid value: 512: must be a number between 0 and 0777 (octal), both inclusive',
+      'spec.volumes[0].secret.items[0].path: Invalid value: "../x": must not contain \'..\'',
+      'spec.volumes[0].secret.items[1].key: Required value',
+      'spec.volumes[0].secret.items[1].path: Invalid value: "..data": must not start with \'..\'',
+      'spec.volumes[0].secret.items[2].path: Invalid value: "/abs": must be a relative path',
+    ]);
+  });
+
+  it('refuses downward API fields the kubelet cannot fill and projections that collide', () => {
+    expect(podCreateCauses(withVolume({ downwardAPI: { items: [{ path: 'a', fieldRef: { fieldPath: 'spec.nodeName' } }, { path: 'b', fieldRef: { fieldPath: 'spec.bogus' } }, { path: 'c', resourceFieldRef: { resource: 'limits.cpu' } }, { path: 'd' }] } }))).toEqual([
+      'spec.volumes[0].downwardAPI.items[0].fieldRef.fieldPath: Unsupported value: "spec.nodeName": supported values: "metadata.annotations", "metadata.labels", "metadata.name", "metadata.namespace", "metadata.uid"',
+      'spec.volumes[0].downwardAPI.items[1].fieldRef.fieldPath: Invalid value: "spec.bogus": error converting fieldPath: field label not supported: spec.bogus',
+      'spec.volumes[0].downwardAPI.items[2].resourceFieldRef.containerName: Required value',
+      'spec.volumes[0].downwardAPI.items[3]: Required value: one of fieldRef and resourceFieldRef is required',
+    ]);
+    const projected = { sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 60 } }, { secret: { name: 's', items: [{ key: 'k', path: 'token' }] }, configMap: { name: 'c' } }] };
+    expect(podCreateCauses(withVolume({ projected }))).toEqual([
+      'spec.volumes[0].projected.sources[0].serviceAccountToken.expirationSeconds: Invalid value: 60: may not specify a duration less than 10 minutes',
+      'spec.volumes[0].projected.sources[1]: Forbidden: may not specify more than 1 volume type per source',
+      'spec.volumes[0].projected.sources[1].secret.items[0].path: Invalid value: "token": conflicting duplicate paths',
+    ]);
+  });
+
+  it("checks environment variables' downward API fields and resource units", () => {
+    const env = (valueFrom: Record<string, unknown>) => pod({ containers: [{ name: 'c', image: 'busybox:1.36', env: [{ name: 'X', valueFrom }] }] });
+    expect(podCreateCauses(env({ fieldRef: { fieldPath: 'status.podIP' } }))).toEqual([]);
+    expect(podCreateCauses(env({ resourceFieldRef: { resource: 'requests.memory', divisor: '1Mi' } }))).toEqual([]);
+    expect(podCreateCauses(env({ fieldRef: { fieldPath: 'metadata.labels' } }))).toEqual([
+      'spec.containers[0].env[0].valueFrom.fieldRef.fieldPath: Unsupported value: "metadata.labels": supported values: "metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName", "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs"',
+    ]);
+    expect(podCreateCauses(env({ resourceFieldRef: { resource: 'limits.cpu', divisor: '1Mi' } }))).toEqual([
+      'spec.containers[0].env[0].valueFrom.resourceFieldRef.divisor: Invalid value: "1Mi": only divisor\'s values 1m, 1 are supported with the cpu resource',
+    ]);
+    expect(podCreateCauses(env({ resourceFieldRef: { resource: 'limits.bogus' } }))).toEqual([
+      'spec.containers[0].env[0].valueFrom.resourceFieldRef.resource: Unsupported value: "limits.bogus": supported values: "limits.cpu", "limits.ephemeral-storage", "limits.memory", "requests.cpu", "requests.ephemeral-storage", "requests.memory"',
+    ]);
+  });
+});

@@ -8,6 +8,7 @@ import { podSelectorOptions, validatePodAffinity, validateTopologySpreadConstrai
 import { isExtendedResource, isHugePages, isOvercommitAllowed, validateContainerResourceName } from './resource-names.js';
 import { validatePodSecurityContext, validateSecurityContext } from './security-context.js';
 import { validateEphemeralVolume } from './persistent-volume-claim.js';
+import { ENV_FIELD_PATHS, validateLocalDescendingPath, validateObjectFieldSelector, validateResourceFieldSelector, validateVolumeSource } from './volume-sources.js';
 
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
@@ -55,13 +56,6 @@ function validateLifecycle(lifecycle: Unstructured | undefined, field: string, g
       }
     }
   }
-}
-
-/** A path inside a volume: relative, and never climbing out. */
-function localDescendingPath(path: unknown, field: string, errs: FieldErrors): void {
-  if (typeof path !== 'string') return;
-  if (path.startsWith('/')) errs.invalid(field, path, 'must be a relative path');
-  if (path.split('/').includes('..')) errs.invalid(field, path, "must not contain '..'");
 }
 
 function validateProbe(p: Unstructured | undefined, field: string, errs: FieldErrors): void {
@@ -180,7 +174,8 @@ function validateContainer(c: Unstructured, field: string, pod: PodContext, errs
         if (ref && !ref.key) errs.required(`${ef}.valueFrom.${s}.key`);
         else if (ref) errs.format(`${ef}.valueFrom.${s}.key`, ref.key, configMapKey(ref.key));
       }
-      if (e.valueFrom.fieldRef && !e.valueFrom.fieldRef.fieldPath) errs.required(`${ef}.valueFrom.fieldRef.fieldPath`);
+      if (e.valueFrom.fieldRef) validateObjectFieldSelector(e.valueFrom.fieldRef, ENV_FIELD_PATHS, `${ef}.valueFrom.fieldRef`, errs);
+      if (e.valueFrom.resourceFieldRef) validateResourceFieldSelector(e.valueFrom.resourceFieldRef, `${ef}.valueFrom.resourceFieldRef`, errs, false);
     }
   });
   (c.envFrom ?? []).forEach((e: Unstructured, i: number) => {
@@ -197,10 +192,10 @@ function validateContainer(c: Unstructured, field: string, pod: PodContext, errs
       if (mountPaths.has(m.mountPath)) errs.invalid(`${mf}.mountPath`, m.mountPath, 'must be unique');
       mountPaths.add(m.mountPath);
     }
-    if (m.subPath) localDescendingPath(m.subPath, `${mf}.subPath`, errs);
+    if (m.subPath) validateLocalDescendingPath(m.subPath, `${mf}.subPath`, errs);
     if (m.subPathExpr) {
       if (m.subPath) errs.invalid(`${mf}.subPathExpr`, m.subPathExpr, 'subPathExpr and subPath are mutually exclusive');
-      localDescendingPath(m.subPathExpr, `${mf}.subPathExpr`, errs);
+      validateLocalDescendingPath(m.subPathExpr, `${mf}.subPathExpr`, errs);
     }
   });
   // A container's own restartPolicy makes an init container a sidecar; nothing else may have one.
@@ -255,10 +250,7 @@ export function validatePodSpec(spec: Unstructured | undefined, field: string, e
     const sources = Object.keys(v).filter((k) => k !== 'name');
     if (sources.length === 0) errs.required(vf, 'must specify a volume type');
     if (sources.length > 1) errs.forbidden(`${vf}.${sources[1]}`, 'may not specify more than 1 volume type');
-    if (v.hostPath && !v.hostPath.path) errs.required(`${vf}.hostPath.path`);
-    if (v.configMap && !v.configMap.name) errs.required(`${vf}.configMap.name`);
-    if (v.secret && !v.secret.secretName) errs.required(`${vf}.secret.secretName`);
-    if (v.persistentVolumeClaim && !v.persistentVolumeClaim.claimName) errs.required(`${vf}.persistentVolumeClaim.claimName`);
+    validateVolumeSource(v, vf, errs);
     if (v.ephemeral) validateEphemeralVolume(v.ephemeral, `${vf}.ephemeral`, errs);
   });
   const containers: Unstructured[] = spec.containers ?? [];

@@ -105,7 +105,8 @@ export function fieldValue(pod: Pod, path: string, sources: EnvSources): string 
   throw new ContainerConfigError(`unsupported fieldPath: ${path}`);
 }
 
-function resourceValue(pod: Pod, self: Container, ref: { containerName?: string; resource: string; divisor?: string }, sources: EnvSources): string {
+/** A container's request or limit in units of the divisor, rounded up; a limit not set is the node's allocatable. `self` when the reference names no container (an env var's own). */
+export function resourceValue(pod: Pod, self: Container | undefined, ref: { containerName?: string; resource: string; divisor?: string }, sources: EnvSources): string {
   const c = ref.containerName ? [...(pod.spec.initContainers ?? []), ...pod.spec.containers].find((x) => x.name === ref.containerName) : self;
   if (!c) throw new ContainerConfigError(`container "${ref.containerName}" not found in pod`);
   const [kind, name] = ref.resource.split('.', 2) as ['limits' | 'requests', string];

@@ -70,6 +70,22 @@ describe('projected volumes', () => {
     expect(readFileSync(join(dir.hostPath, 'token'), 'utf8')).toBe('jwt-2');
   });
 
+  it("writes a container's requests and limits in the divisor's units, the node's allocatable for a limit not set", async () => {
+    const items = [
+      { path: 'cpu_limit', resourceFieldRef: { containerName: 'app', resource: 'limits.cpu', divisor: '1m' } },
+      { path: 'mem_request', resourceFieldRef: { containerName: 'app', resource: 'requests.memory', divisor: '1Mi' } },
+      { path: 'mem_limit', resourceFieldRef: { containerName: 'app', resource: 'limits.memory' } },
+      { path: 'name', fieldRef: { fieldPath: 'metadata.name' } },
+    ];
+    const p: Pod = { ...pod([{ name: 'info', downwardAPI: { items } }]) };
+    p.spec.containers = [{ name: 'app', image: 'i', resources: { limits: { cpu: '250m' }, requests: { memory: '100Mi' } } }];
+    const dir = (await prepareVolumes(p, root, { ...sources({}), nodeAllocatable: { memory: '2Gi' } })).get('info')!;
+    const read = (f: string) => readFileSync(join(dir.hostPath, f), 'utf8');
+    expect([read('cpu_limit'), read('mem_request'), read('mem_limit'), read('name')]).toEqual(['250', '100', String(2 * 1024 ** 3), 'p']);
+    const unnamed = pod([{ name: 'info', downwardAPI: { items: [{ path: 'x', resourceFieldRef: { resource: 'limits.cpu' } }] } }]);
+    await expect(prepareVolumes(unnamed, root, sources({}))).rejects.toThrow('resourceFieldRef of x names no container');
+  });
+
   it('fails the mount (FailedMount) while the root CA ConfigMap is missing or no token can be had', async () => {
     const p = pod([apiAccessVolume('kube-api-access-fghij')]);
     await expect(prepareVolumes(p, root, sources({}))).rejects.toThrow(new VolumeError('MountVolume.SetUp failed for volume "kube-api-access-fghij" : configmap "kube-root-ca.crt" not found'));

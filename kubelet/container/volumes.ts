@@ -10,7 +10,7 @@ import type { Container, DownwardAPIVolumeFile, KeyToPath, Pod, Volume } from '.
 import { parseQuantity } from '../../api/quantity.js';
 import { claimNameOf } from '../../api/pod-claims.js';
 import type { Mount } from '../runtime/runtime.js';
-import { fieldValue, type EnvSources } from './env.js';
+import { fieldValue, resourceValue, type EnvSources } from './env.js';
 
 /** A volume cannot be set up (a missing ConfigMap, a hostPath of the wrong type): FailedMount. */
 export class VolumeError extends Error {}
@@ -214,11 +214,16 @@ function bytesOf(obj: ConfigMap | Secret | undefined, secret: boolean): Record<s
 
 type Files = Map<string, { content: Buffer; mode: number }>;
 
-/** The files of downward API items (fieldRef only), added to `files`. */
+/** The files of downward API items (a pod field, or a container's request or limit), added to `files`. */
 function downwardFiles(pod: Pod, volume: string, items: DownwardAPIVolumeFile[] | undefined, defaultMode: number, sources: EnvSources, files: Files): void {
   for (const item of items ?? []) {
     if (!safeRelative(item.path)) throw new VolumeError(`invalid path ${item.path}`);
-    if (!item.fieldRef) throw new VolumeError(`MountVolume.SetUp failed for volume "${volume}" : only fieldRef items are supported`);
+    if (item.resourceFieldRef) {
+      if (!item.resourceFieldRef.containerName) throw new VolumeError(`MountVolume.SetUp failed for volume "${volume}" : resourceFieldRef of ${item.path} names no container`);
+      files.set(item.path, { content: Buffer.from(resourceValue(pod, undefined, item.resourceFieldRef, sources)), mode: item.mode ?? defaultMode });
+      continue;
+    }
+    if (!item.fieldRef) throw new VolumeError(`MountVolume.SetUp failed for volume "${volume}" : ${item.path} has neither fieldRef nor resourceFieldRef`);
     const path = item.fieldRef.fieldPath;
     const value =
       path === 'metadata.labels' || path === 'metadata.annotations'
