@@ -23,7 +23,7 @@ import { Controller, type ControllerContext, type ReconcileResult } from '../../
 import { Expectations } from '../../framework/expectations.js';
 import { BURST, deleteOwnedPods, slowStartBatch } from '../../framework/pod-control.js';
 import { deletionOrder, isReady } from '../pod-util.js';
-import { formatIndexes, parseIndexes } from './indexes.js';
+import { IndexSet } from './indexes.js';
 import { decide } from './pod-failure-policy.js';
 
 const pods = resource('v1/pods');
@@ -33,10 +33,10 @@ export const INDEX_ANNOTATION = 'batch.kubernetes.io/job-completion-index';
 const INDEX_FAILURE_COUNT = 'batch.kubernetes.io/job-index-failure-count';
 
 /** A successPolicy rule: the listed indexes (or, with succeededCount, that many of them / of all) succeeded. */
-export function successRuleMet(rule: { succeededIndexes?: string; succeededCount?: number }, completed: Set<number>, completions: number): boolean {
+export function successRuleMet(rule: { succeededIndexes?: string; succeededCount?: number }, completed: IndexSet, completions: number): boolean {
   if (rule.succeededIndexes !== undefined) {
-    const wanted = parseIndexes(rule.succeededIndexes, completions);
-    const done = [...wanted].filter((i) => completed.has(i)).length;
+    const wanted = IndexSet.parse(rule.succeededIndexes, completions);
+    const done = wanted.countCommon(completed);
     return rule.succeededCount !== undefined ? done >= rule.succeededCount : done === wanted.size && wanted.size > 0;
   }
   return rule.succeededCount !== undefined && completed.size >= rule.succeededCount;
@@ -159,7 +159,7 @@ export class JobController extends Controller {
 
     // 1. Count pods that finished since the last sync, once: uncounted first, finalizer off, then counted.
     const uncounted = { succeeded: new Set(status.uncountedTerminatedPods?.succeeded ?? []), failed: new Set(status.uncountedTerminatedPods?.failed ?? []) };
-    const completed = indexed ? parseIndexes(status.completedIndexes, completions ?? 0) : new Set<number>();
+    const completed = indexed ? IndexSet.parse(status.completedIndexes, completions ?? 0) : new IndexSet();
     const rules = spec.podFailurePolicy?.rules;
     // podReplacementPolicy Failed (the default with a podFailurePolicy): a pod being deleted is
     // counted once it has ended (its kubelet, or PodGC, says Failed or Succeeded), so the
@@ -179,7 +179,7 @@ export class JobController extends Controller {
         if (indexed && succeeded(p) && index !== undefined && index < (completions ?? 0)) completed.add(index);
       }
       status.uncountedTerminatedPods = { succeeded: [...uncounted.succeeded], failed: [...uncounted.failed] };
-      if (indexed) status.completedIndexes = formatIndexes(completed);
+      if (indexed) status.completedIndexes = completed.format();
       await this.writeStatus(job, status);
     }
     await this.removeFinalizers(mine.filter((p) => hasFinalizer(p) && (uncounted.succeeded.has(p.metadata.uid!) || uncounted.failed.has(p.metadata.uid!))));
@@ -205,12 +205,12 @@ export class JobController extends Controller {
     }
     if (indexed) {
       status.succeeded = completed.size;
-      status.completedIndexes = formatIndexes(completed);
+      status.completedIndexes = completed.format();
     }
     // backoffLimitPerIndex: an index whose pods failed more often than that is given up (as is
     // one a FailIndex rule names); its failures are counted from its failed pods.
     const perIndex = indexed && spec.backoffLimitPerIndex !== undefined;
-    const failedIndexes = perIndex ? parseIndexes(status.failedIndexes, completions ?? 0) : new Set<number>();
+    const failedIndexes = perIndex ? IndexSet.parse(status.failedIndexes, completions ?? 0) : new IndexSet();
     if (perIndex) {
       const failuresOf = new Map<number, number>();
       for (const p of mine) {
@@ -220,7 +220,7 @@ export class JobController extends Controller {
         if (decide(rules, p)?.action === 'FailIndex') failedIndexes.add(i);
       }
       for (const [i, n] of failuresOf) if (n > spec.backoffLimitPerIndex! && !completed.has(i)) failedIndexes.add(i);
-      status.failedIndexes = formatIndexes(failedIndexes);
+      status.failedIndexes = failedIndexes.format();
       this.indexFailures.set(key, failuresOf);
     }
     // Counted: none left uncounted, which Kubernetes' Job status shows as an empty struct.
@@ -308,17 +308,16 @@ export class JobController extends Controller {
   }
 
   /** Creates or deletes pods toward the wanted number; returns when to look again (back-off). */
-  private async manage(key: string, job: Job, active: Pod[], completed: Set<number>, status: NonNullable<Job['status']>, nowMs: number): Promise<number | undefined> {
+  private async manage(key: string, job: Job, active: Pod[], completed: IndexSet, status: NonNullable<Job['status']>, nowMs: number): Promise<number | undefined> {
     const parallelism = job.spec.parallelism ?? 1;
     const completions = job.spec.completions ?? null;
     const indexed = job.spec.completionMode === 'Indexed';
     let want: number;
     let toCreate: Array<number | undefined> = [];
     if (indexed) {
-      const running = new Set(active.map(indexOf).filter((i): i is number => i !== undefined));
-      const pending: number[] = [];
-      const given = parseIndexes(status.failedIndexes, completions ?? 0);
-      for (let i = 0; i < (completions ?? 0) && pending.length + running.size < parallelism; i++) if (!completed.has(i) && !running.has(i) && !given.has(i)) pending.push(i);
+      const running = IndexSet.of(active.map(indexOf).filter((i): i is number => i !== undefined));
+      const given = IndexSet.parse(status.failedIndexes, completions ?? 0);
+      const pending = IndexSet.firstMissing(completions ?? 0, [completed, running, given], Math.max(0, parallelism - running.size));
       want = Math.min(parallelism, (completions ?? 0) - completed.size - given.size);
       toCreate = pending.slice(0, Math.min(BURST, Math.max(0, want - active.length)));
     } else {
