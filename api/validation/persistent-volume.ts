@@ -7,6 +7,7 @@ import type { KubeObject, Unstructured } from '../types/meta.js';
 import type { FieldErrors } from './field-errors.js';
 import { dns1123Subdomain } from './names.js';
 import { validateAccessModes } from './persistent-volume-claim.js';
+import { validateNodeSelector } from './pod-scheduling.js';
 import { validateHostPath, validatePathNoBacksteps } from './volume-sources.js';
 import { immutable } from './workloads.js';
 
@@ -55,9 +56,7 @@ export function validatePersistentVolume(o: KubeObject, errs: FieldErrors): void
   if (present(spec.nodeAffinity)) {
     const required = spec.nodeAffinity.required;
     if (!present(required)) errs.required('spec.nodeAffinity.required', 'must specify required node constraints');
-    else if (!Array.isArray(required.nodeSelectorTerms) || required.nodeSelectorTerms.length === 0) {
-      errs.required('spec.nodeAffinity.required.nodeSelectorTerms', 'must have at least one node selector term');
-    }
+    else validateNodeSelector(required, 'spec.nodeAffinity.required', errs);
   }
 }
 

@@ -2,7 +2,7 @@
 // inter-pod (anti-)affinity terms, in Kubernetes' words. The scheduler trusts what passes.
 import type { Unstructured } from '../types/meta.js';
 import type { FieldErrors } from './field-errors.js';
-import { dns1123Label, qualifiedName } from './names.js';
+import { dns1123Label, dns1123Subdomain, qualifiedName } from './names.js';
 import { hasInvalidSelectorValue, validateLabelSelector, type LabelSelectorOptions } from './label-selector.js';
 
 const NOT_POSITIVE = 'must be greater than zero';
@@ -57,8 +57,65 @@ function validateAffinityTerm(term: Unstructured | undefined, field: string, err
   else errs.format(`${field}.topologyKey`, String(term.topologyKey), qualifiedName(String(term.topologyKey)));
 }
 
-/** spec.affinity's podAffinity and podAntiAffinity: required terms, and weighted preferred ones. */
+const list = (v: unknown): Unstructured[] => (Array.isArray(v) ? v : []);
+
+/** One requirement on a node's labels: an operator Kubernetes knows, with the values it takes. */
+function validateNodeSelectorRequirement(r: Unstructured, field: string, errs: FieldErrors): void {
+  const values = list(r?.values);
+  switch (r?.operator) {
+    case 'In':
+    case 'NotIn':
+      if (!values.length) errs.required(`${field}.values`, "must be specified when `operator` is 'In' or 'NotIn'");
+      break;
+    case 'Exists':
+    case 'DoesNotExist':
+      if (values.length) errs.forbidden(`${field}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'");
+      break;
+    case 'Gt':
+    case 'Lt':
+      if (values.length !== 1) errs.required(`${field}.values`, "must be specified single value when `operator` is 'Lt' or 'Gt'");
+      break;
+    default:
+      errs.invalid(`${field}.operator`, r?.operator ?? '', 'not a valid selector operator');
+  }
+  errs.format(`${field}.key`, String(r?.key ?? ''), qualifiedName(String(r?.key ?? '')));
+}
+
+/** A requirement on a node's fields: only its name, by one value. */
+function validateNodeFieldRequirement(r: Unstructured, field: string, errs: FieldErrors): void {
+  const values = list(r?.values);
+  if (r?.operator === 'In' || r?.operator === 'NotIn') {
+    if (values.length !== 1) errs.required(`${field}.values`, "must be only one value when `operator` is 'In' or 'NotIn' for node field selector");
+  } else errs.invalid(`${field}.operator`, r?.operator ?? '', 'not a valid selector operator');
+  if (r?.key !== 'metadata.name') errs.invalid(`${field}.key`, r?.key ?? '', 'not a valid field selector key');
+  else values.forEach((v, i) => errs.format(`${field}.values[${i}]`, String(v), dns1123Subdomain(String(v))));
+}
+
+function validateNodeSelectorTerm(term: Unstructured, field: string, errs: FieldErrors): void {
+  list(term?.matchExpressions).forEach((r, i) => validateNodeSelectorRequirement(r, `${field}.matchExpressions[${i}]`, errs));
+  list(term?.matchFields).forEach((r, i) => validateNodeFieldRequirement(r, `${field}.matchFields[${i}]`, errs));
+}
+
+/** A node selector (a pod's required node affinity, a PersistentVolume's node affinity): at least one term, each valid. */
+export function validateNodeSelector(selector: Unstructured, field: string, errs: FieldErrors): void {
+  const terms = list(selector?.nodeSelectorTerms);
+  if (!terms.length) return errs.required(`${field}.nodeSelectorTerms`, 'must have at least one node selector term');
+  terms.forEach((t, i) => validateNodeSelectorTerm(t, `${field}.nodeSelectorTerms[${i}]`, errs));
+}
+
+/** spec.affinity: node affinity, and podAffinity and podAntiAffinity (required terms, and weighted preferred ones). */
 export function validatePodAffinity(affinity: Unstructured | undefined, field: string, errs: FieldErrors, opts: LabelSelectorOptions = {}): void {
+  const node = affinity?.nodeAffinity as Unstructured | undefined;
+  if (node && typeof node === 'object') {
+    const nf = `${field}.nodeAffinity`;
+    const required = node.requiredDuringSchedulingIgnoredDuringExecution;
+    if (required && typeof required === 'object') validateNodeSelector(required, `${nf}.requiredDuringSchedulingIgnoredDuringExecution`, errs);
+    list(node.preferredDuringSchedulingIgnoredDuringExecution).forEach((p, i) => {
+      const pf = `${nf}.preferredDuringSchedulingIgnoredDuringExecution[${i}]`;
+      if (!(typeof p?.weight === 'number' && p.weight >= 1 && p.weight <= 100)) errs.invalid(`${pf}.weight`, p?.weight ?? 0, 'must be in the range 1-100');
+      validateNodeSelectorTerm(p?.preference, `${pf}.preference`, errs);
+    });
+  }
   for (const kind of ['podAffinity', 'podAntiAffinity']) {
     const a = affinity?.[kind] as Unstructured | undefined;
     if (!a) continue;

@@ -128,3 +128,41 @@ describe('volume sources', () => {
     ]);
   });
 });
+
+describe('where and how a pod resolves names and nodes', () => {
+  it('checks node affinity operators, keys, values and weights', () => {
+    const affinity = (nodeAffinity: Record<string, unknown>) => pod({ affinity: { nodeAffinity } });
+    const required = (matchExpressions: unknown[], matchFields: unknown[] = []) => affinity({ requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions, matchFields }] } });
+    expect(podCreateCauses(required([{ key: 'zone', operator: 'In', values: ['a'] }, { key: 'gpu', operator: 'Exists' }, { key: 'cores', operator: 'Gt', values: ['4'] }], [{ key: 'metadata.name', operator: 'In', values: ['node-1'] }]))).toEqual([]);
+    const term = 'spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]';
+    expect(podCreateCauses(required([{ key: 'zone', operator: 'Bogus' }, { key: '-', operator: 'In' }, { key: 'gpu', operator: 'Exists', values: ['x'] }], [{ key: 'spec.nodeName', operator: 'In', values: ['a', 'b'] }]))).toEqual([
+      `${term}.matchExpressions[0].operator: Invalid value: "Bogus": not a valid selector operator`,
+      `${term}.matchExpressions[1].values: Required value: must be specified when \`operator\` is 'In' or 'NotIn'`,
+      expect.stringMatching(new RegExp(`^${term.replace(/[.[\]]/g, '\\$&')}\\.matchExpressions\\[1\\]\\.key: Invalid value: "-": name part must consist of`)),
+      `${term}.matchExpressions[2].values: Forbidden: may not be specified when \`operator\` is 'Exists' or 'DoesNotExist'`,
+      `${term}.matchFields[0].values: Required value: must be only one value when \`operator\` is 'In' or 'NotIn' for node field selector`,
+      `${term}.matchFields[0].key: Invalid value: "spec.nodeName": not a valid field selector key`,
+    ]);
+    expect(podCreateCauses(affinity({ requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } }))).toEqual([
+      'spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms: Required value: must have at least one node selector term',
+    ]);
+    expect(podCreateCauses(affinity({ preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 0, preference: { matchExpressions: [{ key: 'zone', operator: 'Exists' }] } }] }))).toEqual([
+      'spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 0: must be in the range 1-100',
+    ]);
+  });
+
+  it('checks host aliases, DNS settings and the subdomain the kubelet and DNS use', () => {
+    expect(podCreateCauses(pod({ subdomain: 'web', hostAliases: [{ ip: '10.1.1.1', hostnames: ['db.local'] }], dnsPolicy: 'None', dnsConfig: { nameservers: ['10.0.0.10', 'fd00::a'], searches: ['svc.cluster.local.'], options: [{ name: 'ndots', value: '2' }] } }))).toEqual([]);
+    expect(podCreateCauses(pod({ subdomain: 'Web', hostAliases: [{ ip: 'db', hostnames: ['Not A Name'] }] }))).toEqual([
+      expect.stringMatching(/^spec\.subdomain: Invalid value: "Web": a lowercase RFC 1123 label/),
+      'spec.hostAliases[0].ip: Invalid value: "db": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)',
+      expect.stringMatching(/^spec\.hostAliases\[0\]\.hostnames\[0\]: Invalid value: "Not A Name": a lowercase RFC 1123 subdomain/),
+    ]);
+    expect(podCreateCauses(pod({ dnsPolicy: 'None', dnsConfig: { nameservers: ['1.1.1.1', '1.0.0.1', '8.8.8.8', 'dns'], searches: ['bad_domain'] } }))).toEqual([
+      'spec.dnsConfig.nameservers: Invalid value: ["1.1.1.1","1.0.0.1","8.8.8.8","dns"]: must not have more than 3 nameservers',
+      'spec.dnsConfig.nameservers[3]: Invalid value: "dns": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)',
+      expect.stringMatching(/^spec\.dnsConfig\.searches\[0\]: Invalid value: "bad_domain": a lowercase RFC 1123 subdomain/),
+    ]);
+    expect(podCreateCauses(pod({ dnsPolicy: 'None', dnsConfig: { searches: ['a.local'] } }))).toEqual(['spec.dnsConfig.nameservers: Required value: must provide at least one DNS nameserver when `dnsPolicy` is None']);
+  });
+});

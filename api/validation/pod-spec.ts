@@ -1,4 +1,5 @@
 // Pod spec rules, shared by Pods and every pod template.
+import { ipBytes } from '../ip.js';
 import type { Unstructured } from '../types/meta.js';
 import { parseQuantity, QUANTITY_FORMAT_ERROR } from '../quantity.js';
 import type { FieldErrors } from './field-errors.js';
@@ -282,10 +283,43 @@ export function validatePodSpec(spec: Unstructured | undefined, field: string, e
   validatePodAffinity(spec.affinity, `${field}.affinity`, errs, selectorOptions);
   validateTopologySpreadConstraints(spec.topologySpreadConstraints, `${field}.topologySpreadConstraints`, errs, selectorOptions);
   validateResourceList(spec.overhead, `${field}.overhead`, errs);
-  (spec.hostAliases ?? []).forEach((h: Unstructured, i: number) => {
-    if (!h.ip) errs.required(`${field}.hostAliases[${i}].ip`);
+  if (spec.subdomain) errs.format(`${field}.subdomain`, String(spec.subdomain), dns1123Label(String(spec.subdomain)));
+  validateHostAliases(spec.hostAliases, `${field}.hostAliases`, errs);
+  validateDNSConfig(spec, `${field}.dnsConfig`, errs);
+}
+
+const INVALID_IP = 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)';
+const MAX_NAMESERVERS = 3;
+const MAX_SEARCHES = 32;
+const MAX_SEARCH_CHARS = 2048;
+
+/** /etc/hosts entries the kubelet writes: an address and DNS names. */
+function validateHostAliases(list: unknown, field: string, errs: FieldErrors): void {
+  (Array.isArray(list) ? list : []).forEach((h: Unstructured, i: number) => {
+    if (typeof h?.ip !== 'string' || !ipBytes(h.ip)) errs.invalid(`${field}[${i}].ip`, h?.ip ?? '', INVALID_IP);
+    (Array.isArray(h?.hostnames) ? h.hostnames : []).forEach((name: unknown, j: number) => errs.format(`${field}[${i}].hostnames[${j}]`, String(name), dns1123Subdomain(String(name))));
   });
-  (spec.dnsConfig?.options ?? []).forEach((o: Unstructured, i: number) => {
-    if (!o.name) errs.required(`${field}.dnsConfig.options[${i}]`, 'Option.Name must not be empty');
+}
+
+/** The resolv.conf the kubelet writes: at most three servers by address, search domains that are DNS names, named options. */
+function validateDNSConfig(spec: Unstructured, field: string, errs: FieldErrors): void {
+  const config = spec.dnsConfig as Unstructured | undefined;
+  const nameservers: unknown[] = Array.isArray(config?.nameservers) ? config.nameservers : [];
+  if (spec.dnsPolicy === 'None' && config && !nameservers.length) errs.required(`${field}.nameservers`, 'must provide at least one DNS nameserver when `dnsPolicy` is None');
+  if (!config || typeof config !== 'object') return;
+  if (nameservers.length > MAX_NAMESERVERS) errs.invalid(`${field}.nameservers`, nameservers, `must not have more than ${MAX_NAMESERVERS} nameservers`);
+  nameservers.forEach((ns, i) => {
+    if (typeof ns !== 'string' || !ipBytes(ns)) errs.invalid(`${field}.nameservers[${i}]`, ns, INVALID_IP);
+  });
+  const searches: unknown[] = Array.isArray(config.searches) ? config.searches : [];
+  if (searches.length > MAX_SEARCHES) errs.invalid(`${field}.searches`, searches, `must not have more than ${MAX_SEARCHES} search paths`);
+  if (searches.map(String).join(' ').length > MAX_SEARCH_CHARS) errs.invalid(`${field}.searches`, searches, `must not have more than ${MAX_SEARCH_CHARS} characters (including spaces) in the search list`);
+  searches.forEach((search, i) => {
+    // A trailing dot (a fully qualified name) is fine.
+    const name = String(search).replace(/\.$/, '');
+    errs.format(`${field}.searches[${i}]`, name, dns1123Subdomain(name));
+  });
+  (Array.isArray(config.options) ? config.options : []).forEach((o: Unstructured, i: number) => {
+    if (!o?.name) errs.required(`${field}.options[${i}]`, 'Option.Name must not be empty');
   });
 }
