@@ -396,3 +396,51 @@ describe('LimitRange and Lease values', () => {
     expect(lease({ leaseDurationSeconds: 15 })).toEqual([]);
   });
 });
+
+describe('Service addressing', () => {
+  const svc = (spec: Record<string, unknown>) => fields(create(obj('v1', 'Service', { spec: { ports: [{ port: 80 }], ...spec } })));
+
+  it('takes what Kubernetes takes', () => {
+    expect(svc({ type: 'LoadBalancer', externalIPs: ['192.0.2.10'], loadBalancerSourceRanges: ['10.0.0.0/8', ' 192.168.0.1/16'], ipFamilyPolicy: 'PreferDualStack', ipFamilies: ['IPv4', 'IPv6'], sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 60 } }, ports: [{ port: 80, appProtocol: 'kubernetes.io/h2c' }] })).toEqual([]);
+    expect(svc({ type: 'ExternalName', externalName: 'db.example.com.', ports: [] })).toEqual([]);
+    // ClientIP without a timeout takes the default, three hours.
+    expect(svc({ sessionAffinity: 'ClientIP' })).toEqual([]);
+  });
+
+  it('refuses addresses, ranges, families and names that are not what they say', () => {
+    expect(svc({ type: 'ExternalName', externalName: 'Not_A_Host', ports: [] })).toEqual(['spec.externalName FieldValueInvalid']);
+    expect(svc({ externalIPs: ['bogus', '127.0.0.1', '169.254.169.254', '0.0.0.0'] })).toEqual([
+      'spec.externalIPs[0] FieldValueInvalid',
+      'spec.externalIPs[1] FieldValueInvalid',
+      'spec.externalIPs[2] FieldValueInvalid',
+      'spec.externalIPs[3] FieldValueInvalid',
+    ]);
+    expect(svc({ loadBalancerSourceRanges: ['10.0.0.0/8'] })).toEqual(['spec.loadBalancerSourceRanges FieldValueForbidden']);
+    expect(svc({ type: 'LoadBalancer', loadBalancerSourceRanges: ['10.0.0.0'] })).toEqual(['spec.loadBalancerSourceRanges[0] FieldValueInvalid']);
+    expect(svc({ ipFamilyPolicy: 'Bogus', ipFamilies: ['IPv4', 'IPv4', 'IPv5'] })).toEqual([
+      'spec.ipFamilyPolicy FieldValueNotSupported',
+      'spec.ipFamilies[1] FieldValueDuplicate',
+      'spec.ipFamilies[2] FieldValueNotSupported',
+      'spec.ipFamilies FieldValueInvalid',
+    ]);
+    expect(svc({ ipFamilyPolicy: 'SingleStack', ipFamilies: ['IPv4', 'IPv6'] })).toEqual(['spec.ipFamilies FieldValueInvalid']);
+    expect(svc({ ports: [{ port: 80, appProtocol: '' }] })).toEqual(['spec.ports[0].appProtocol FieldValueInvalid']);
+  });
+
+  it('keeps ClientIP affinity within a day, and refuses its configuration without it', () => {
+    for (const timeoutSeconds of [0, -1, 86401]) expect(svc({ sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds } } })).toEqual(['spec.sessionAffinityConfig.clientIP.timeoutSeconds FieldValueInvalid']);
+    expect(svc({ sessionAffinity: 'None', sessionAffinityConfig: { clientIP: { timeoutSeconds: 10 } } })).toEqual(['spec.sessionAffinityConfig FieldValueForbidden']);
+  });
+});
+
+describe('CustomResourceDefinition names', () => {
+  const crd = (names: Record<string, unknown>) =>
+    fields(create(obj('apiextensions.k8s.io/v1', 'CustomResourceDefinition', { metadata: { name: 'widgets.example.com' }, spec: { group: 'example.com', scope: 'Namespaced', names: { plural: 'widgets', ...names }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object' } } }] } }, false), false));
+
+  it('takes kinds of mixed case that are otherwise DNS-1035 labels, list kinds too', () => {
+    expect(crd({ kind: 'Widget', listKind: 'WidgetList' })).toEqual([]);
+    // The singular and list kind default from the kind, and are as long.
+    expect(crd({ kind: 'W'.repeat(64) })).toEqual(['spec.names.singular FieldValueInvalid', 'spec.names.kind FieldValueInvalid', 'spec.names.listKind FieldValueInvalid']);
+    expect(crd({ kind: 'Widget', listKind: 'a/b' })).toEqual(['spec.names.listKind FieldValueInvalid']);
+  });
+});

@@ -54,8 +54,14 @@ function validateNames(n: Unstructured | undefined, path: string, errs: FieldErr
   label('plural', n.plural, true);
   label('singular', n.singular, false);
   for (const [i, s] of ((n.shortNames as unknown[]) ?? []).entries()) label(`shortNames[${i}]`, s, true);
-  if (!n.kind) errs.required(`${path}.kind`);
-  else if (typeof n.kind !== 'string' || !/^[A-Za-z][A-Za-z0-9]*$/.test(n.kind)) errs.invalid(`${path}.kind`, n.kind, 'may have mixed case, but should otherwise match: ^[a-z]([-a-z0-9]*[a-z0-9])?$');
+  // Kinds may have mixed case but are otherwise DNS-1035 labels (so at most 63 characters).
+  const kindLike = (field: string, value: unknown) => {
+    if (value === undefined || value === '') return errs.required(`${path}.${field}`);
+    const problems = typeof value === 'string' ? dns1035Label(value.toLowerCase()) : ['must be a string'];
+    if (problems.length) errs.invalid(`${path}.${field}`, value, `may have mixed case, but should otherwise match: ${problems.join(',')}`);
+  };
+  kindLike('kind', n.kind);
+  if (n.listKind !== undefined) kindLike('listKind', n.listKind);
   if (n.listKind !== undefined && n.listKind === n.kind) errs.invalid(`${path}.listKind`, n.listKind, 'kind and listKind may not be the same');
 }
 

@@ -9,7 +9,8 @@ import { bool, int32, intOrString, list, obj, open, str, stringMap, strings } fr
 import { conditions, kind } from '../../schema/meta.js';
 import type { KubeObject, Unstructured } from '../../types/meta.js';
 import { validateLabels } from '../../validation/object-meta.js';
-import { dns1123Label, ianaSvcName } from '../../validation/names.js';
+import { ipBytes, parseIPPrefix, specialRange } from '../../ip.js';
+import { dns1123Label, dns1123Subdomain, ianaSvcName, qualifiedName } from '../../validation/names.js';
 import type { FieldErrors } from '../../validation/field-errors.js';
 import { bumpGenerationOnSpecChange, withStatus } from '../strategy.js';
 import { ALL, ALL_VERBS, proxyOf, statusOf, type KindModule } from '../kind.js';
@@ -97,6 +98,67 @@ function validateService(o: KubeObject, errs: FieldErrors): void {
   });
   validateLabels(spec.selector, 'spec.selector', errs);
   validateTrafficPolicies(spec, errs);
+  validateAddressing(spec, type, errs);
+}
+
+const FAMILY_POLICIES = ['PreferDualStack', 'RequireDualStack', 'SingleStack'];
+const FAMILIES = ['IPv4', 'IPv6'];
+/** The longest a client may stay with one endpoint: a day. */
+const MAX_AFFINITY_SECONDS = 86400;
+const SPECIAL_IP_MESSAGES: Record<string, string> = {
+  unspecified: 'may not be unspecified (0.0.0.0, ::)',
+  loopback: 'may not be in the loopback range (127.0.0.0/8, ::1/128)',
+  'link-local': 'may not be in the link-local range (169.254.0.0/16, fe80::/10)',
+  'link-local-multicast': 'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)',
+};
+
+/**
+ * What a Service's traffic is addressed by, as Kubernetes checks it: an external name that is a
+ * DNS name, external IPs that are routable addresses, source ranges that are CIDRs, IP families
+ * and policies Kubernetes knows, application protocols as qualified names, and a ClientIP
+ * affinity of at most a day. The proxy programs these values as they are.
+ */
+function validateAddressing(spec: Unstructured, type: string, errs: FieldErrors): void {
+  if (type === 'ExternalName' && typeof spec.externalName === 'string' && spec.externalName) {
+    const cname = spec.externalName.replace(/\.$/, '');
+    if (!cname) errs.required('spec.externalName');
+    else errs.format('spec.externalName', cname, dns1123Subdomain(cname));
+  }
+  (Array.isArray(spec.externalIPs) ? spec.externalIPs : []).forEach((ip: unknown, i: number) => {
+    const f = `spec.externalIPs[${i}]`;
+    const bytes = typeof ip === 'string' ? ipBytes(ip) : undefined;
+    if (!bytes) return errs.invalid(f, ip, 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)');
+    const special = specialRange(bytes);
+    if (special && SPECIAL_IP_MESSAGES[special]) errs.invalid(f, ip, SPECIAL_IP_MESSAGES[special]);
+  });
+  const ranges: unknown[] = Array.isArray(spec.loadBalancerSourceRanges) ? spec.loadBalancerSourceRanges : [];
+  if (ranges.length && type !== 'LoadBalancer') errs.forbidden('spec.loadBalancerSourceRanges', "may only be used when `type` is 'LoadBalancer'");
+  ranges.forEach((r, i) => {
+    if (typeof r !== 'string' || !parseIPPrefix(r.trim())) errs.invalid(`spec.loadBalancerSourceRanges[${i}]`, r, 'must be a list of IP ranges. For example, 10.240.0.0/24,10.250.0.0/24 ');
+  });
+  const policy = spec.ipFamilyPolicy;
+  if (policy !== undefined && policy !== null && !FAMILY_POLICIES.includes(policy)) errs.notSupported('spec.ipFamilyPolicy', policy, FAMILY_POLICIES);
+  const families: unknown[] = Array.isArray(spec.ipFamilies) ? spec.ipFamilies : [];
+  const seen = new Set<unknown>();
+  families.forEach((family, i) => {
+    if (!FAMILIES.includes(family as string)) errs.notSupported(`spec.ipFamilies[${i}]`, family, FAMILIES);
+    else if (seen.has(family)) errs.duplicate(`spec.ipFamilies[${i}]`, family);
+    seen.add(family);
+  });
+  if (families.length > 2) errs.invalid('spec.ipFamilies', families, 'may specify no more than one IP for each IP family, i.e 1 IP for IPv4, 1 for IPv6');
+  else if (families.length === 2 && policy === 'SingleStack') errs.invalid('spec.ipFamilies', families, 'when spec.ipFamilyPolicy is SingleStack, may specify only one IP family');
+  (Array.isArray(spec.ports) ? spec.ports : []).forEach((p: Unstructured, i: number) => {
+    if (typeof p?.appProtocol === 'string') errs.format(`spec.ports[${i}].appProtocol`, p.appProtocol, qualifiedName(p.appProtocol));
+  });
+  const config = spec.sessionAffinityConfig;
+  if (spec.sessionAffinity === 'ClientIP') {
+    const timeout = config?.clientIP?.timeoutSeconds;
+    if (!(typeof timeout === 'number' && timeout > 0 && timeout <= MAX_AFFINITY_SECONDS)) {
+      errs.invalid('spec.sessionAffinityConfig.clientIP.timeoutSeconds', timeout ?? null, `must be greater than 0 and less than ${MAX_AFFINITY_SECONDS}`);
+    }
+  } else if (config !== undefined && config !== null && (spec.sessionAffinity ?? 'None') === 'None') {
+    errs.forbidden('spec.sessionAffinityConfig', 'must not be set when session affinity is None');
+  }
 }
 
 /** Reached from outside the cluster: node ports, load balancers, external IPs. */
