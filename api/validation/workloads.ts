@@ -8,6 +8,7 @@ import { configMapKey } from './names.js';
 import { validateLabels } from './object-meta.js';
 import { validateLabelSelector } from './label-selector.js';
 import { validatePodSpec } from './pod-spec.js';
+import { validateJobPolicies } from './job-policies.js';
 
 export function nonNegative(value: unknown, field: string, errs: FieldErrors): void {
   if (value !== undefined && (typeof value !== 'number' || value < 0)) errs.invalid(field, value, 'must be greater than or equal to 0');
@@ -118,6 +119,7 @@ export function validateJobSpec(spec: Unstructured, prefix: string, errs: FieldE
       errs.invalid(`${prefix}.parallelism`, spec.parallelism, `must be less than or equal to ${MAX_INDEXED_PARALLELISM} when completion mode is Indexed`);
     }
   }
+  validateJobPolicies(spec, prefix, errs);
   const rp = spec.template?.spec?.restartPolicy;
   if (spec.template && rp !== 'OnFailure' && rp !== 'Never') {
     errs.required(`${prefix}.template.spec.restartPolicy`, 'valid values: "OnFailure", "Never"');

@@ -36,7 +36,11 @@ export const statefulSet: KindModule = {
     setIfMissing(spec, 'podManagementPolicy', 'OrderedReady');
     rollingUpdateStrategy(spec, 'updateStrategy', 'RollingUpdate', { partition: 0 });
     setIfMissing(spec, 'revisionHistoryLimit', 10);
-    setIfMissing(spec, 'persistentVolumeClaimRetentionPolicy', { whenDeleted: 'Retain', whenScaled: 'Retain' });
+    setIfMissing(spec, 'persistentVolumeClaimRetentionPolicy', {});
+    if (typeof spec.persistentVolumeClaimRetentionPolicy === 'object') {
+      setIfMissing(spec.persistentVolumeClaimRetentionPolicy, 'whenDeleted', 'Retain');
+      setIfMissing(spec.persistentVolumeClaimRetentionPolicy, 'whenScaled', 'Retain');
+    }
     defaultTemplate(spec.template);
   },
   validate(o, errs, prev) {
@@ -58,6 +62,16 @@ export const statefulSet: KindModule = {
       errs.notSupported('spec.podManagementPolicy', spec.podManagementPolicy, ['OrderedReady', 'Parallel']);
     }
     validateStatefulSetUpdateStrategy(spec.updateStrategy, errs);
+    nonNegative(spec.minReadySeconds, 'spec.minReadySeconds', errs);
+    if (spec.revisionHistoryLimit !== null) nonNegative(spec.revisionHistoryLimit, 'spec.revisionHistoryLimit', errs);
+    if (spec.ordinals && typeof spec.ordinals === 'object') nonNegative(spec.ordinals.start, 'spec.ordinals.start', errs);
+    const retention = spec.persistentVolumeClaimRetentionPolicy;
+    for (const when of ['whenDeleted', 'whenScaled']) {
+      const policy = retention?.[when];
+      if (policy !== undefined && policy !== null && policy !== 'Retain' && policy !== 'Delete') {
+        errs.notSupported(`spec.persistentVolumeClaimRetentionPolicy.${when}`, policy, ['Retain', 'Delete']);
+      }
+    }
   },
   validateUpdate: selectorImmutable,
   strategy: withStatus(),

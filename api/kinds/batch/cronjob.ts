@@ -6,7 +6,7 @@ import { ageCol, col, nameCol, none, wide } from '../../printers.js';
 import { obj, open } from '../../schema/dsl.js';
 import { kind, objectMeta } from '../../schema/meta.js';
 import { jobSpec } from '../../schema/workloads.js';
-import { validateJobSpec } from '../../validation/workloads.js';
+import { nonNegative, validateJobSpec } from '../../validation/workloads.js';
 import { knownTimeZone, parseCronSchedule } from '../../cron.js';
 import { withStatus } from '../strategy.js';
 import { ALL, statusOf, type KindModule } from '../kind.js';
@@ -59,6 +59,9 @@ export const cronJob: KindModule = {
     }
     if (spec.concurrencyPolicy && !['Allow', 'Forbid', 'Replace'].includes(spec.concurrencyPolicy)) {
       errs.notSupported('spec.concurrencyPolicy', spec.concurrencyPolicy, ['Allow', 'Forbid', 'Replace']);
+    }
+    for (const k of ['startingDeadlineSeconds', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit']) {
+      if (spec[k] !== null) nonNegative(spec[k], `spec.${k}`, errs);
     }
     validateJobSpec(spec.jobTemplate?.spec ?? {}, 'spec.jobTemplate.spec', errs, prev?.spec?.jobTemplate?.spec);
   },
