@@ -7,7 +7,7 @@ import { objectItems } from '../codec/values.js';
 import { ipBytes, specialRange, type SpecialRange } from '../ip.js';
 import type { KubeObject, Unstructured } from '../types/meta.js';
 import type { FieldErrors } from './field-errors.js';
-import { dns1123Label, dns1123Subdomain, portNumber } from './names.js';
+import { dns1123Label, dns1123Subdomain, labelValue, portNumber, qualifiedName } from './names.js';
 
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6'];
@@ -37,6 +37,28 @@ function validatePort(p: Unstructured, f: string, errs: FieldErrors, nameRequire
   errs.format(`${f}.port`, String(p.port), portNumber(p.port));
   if (!p.protocol) errs.required(`${f}.protocol`);
   else if (!PROTOCOLS.includes(p.protocol)) errs.notSupported(`${f}.protocol`, p.protocol, PROTOCOLS);
+  validateAppProtocol(p, f, errs);
+}
+
+function validateAppProtocol(p: Unstructured, f: string, errs: FieldErrors): void {
+  if (typeof p.appProtocol === 'string') errs.format(`${f}.appProtocol`, p.appProtocol, qualifiedName(p.appProtocol));
+}
+
+/** The most zones an endpoint may be hinted for. */
+const MAX_HINT_ZONES = 8;
+
+/** An endpoint's zone and the zones it is hinted for: label values, each zone once. */
+function validateZones(e: Unstructured, f: string, errs: FieldErrors): void {
+  if (typeof e.zone === 'string') errs.format(`${f}.zone`, e.zone, labelValue(e.zone));
+  const zones = objectItems(e.hints?.forZones);
+  if (zones.length > MAX_HINT_ZONES) errs.tooMany(`${f}.hints.forZones`, zones.length, MAX_HINT_ZONES);
+  const seen = new Set<unknown>();
+  zones.forEach((z, k) => {
+    const zf = `${f}.hints.forZones[${k}].name`;
+    if (seen.has(z.name)) errs.duplicate(zf, z.name);
+    seen.add(z.name);
+    errs.format(zf, String(z.name ?? ''), labelValue(String(z.name ?? '')));
+  });
 }
 
 export function validateEndpoints(o: KubeObject, errs: FieldErrors): void {
@@ -74,6 +96,7 @@ export function validateEndpointSlice(o: KubeObject, errs: FieldErrors): void {
     });
     if (e.hostname) errs.format(`${f}.hostname`, String(e.hostname), dns1123Label(String(e.hostname)));
     if (e.nodeName) errs.format(`${f}.nodeName`, String(e.nodeName), dns1123Subdomain(String(e.nodeName)));
+    validateZones(e, f, errs);
   });
   const ports = objectItems(o.ports);
   if (ports.length > MAX_SLICE_PORTS) errs.tooMany('ports', ports.length, MAX_SLICE_PORTS);
@@ -87,6 +110,7 @@ export function validateEndpointSlice(o: KubeObject, errs: FieldErrors): void {
     if (p.port !== undefined && p.port !== null) errs.format(`${f}.port`, String(p.port), portNumber(p.port));
     if (!p.protocol) errs.required(`${f}.protocol`);
     else if (!PROTOCOLS.includes(p.protocol)) errs.notSupported(`${f}.protocol`, p.protocol, PROTOCOLS);
+    validateAppProtocol(p, f, errs);
   });
 }
 

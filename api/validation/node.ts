@@ -4,7 +4,7 @@ import { parseIPPrefix } from '../ip.js';
 import type { KubeObject, Unstructured } from '../types/meta.js';
 import type { FieldErrors } from './field-errors.js';
 import { labelValue, qualifiedName } from './names.js';
-import { validateResourceList } from './pod-spec.js';
+import { validateResourceList } from './resource-list.js';
 
 export const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 const CIDR_EXAMPLE = 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)';

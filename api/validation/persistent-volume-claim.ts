@@ -8,6 +8,7 @@ import type { FieldErrors } from './field-errors.js';
 import { dns1123Subdomain, qualifiedName } from './names.js';
 import { validateAnnotations, validateLabels } from './object-meta.js';
 import { validateLabelSelector } from './label-selector.js';
+import { validateResourceList } from './resource-list.js';
 
 const ACCESS_MODES = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'];
 const VOLUME_MODES = ['Block', 'Filesystem'];
@@ -33,6 +34,17 @@ export function validateClaimSpec(spec: Unstructured | undefined, field: string,
   const storage = s.resources?.requests?.storage;
   if (storage === undefined) errs.required(`${field}.resources[storage]`);
   else if (!((parseQuantity(storage) ?? 0) > 0)) errs.invalid(`${field}.resources[storage]`, String(storage), 'must be greater than zero');
+  // Limits are quantities too, never negative, and no request above its limit.
+  const limits = s.resources?.limits;
+  validateResourceList(limits, `${field}.resources.limits`, errs);
+  if (limits && typeof limits === 'object') {
+    for (const [name, request] of Object.entries((s.resources?.requests ?? {}) as Record<string, unknown>)) {
+      const limit = (limits as Record<string, unknown>)[name];
+      const r = parseQuantity(request as string);
+      const l = parseQuantity(limit as string);
+      if (r !== undefined && l !== undefined && r > l) errs.invalid(`${field}.resources.requests`, request, `must be less than or equal to ${name} limit of ${String(limit)}`);
+    }
+  }
   if (typeof s.storageClassName === 'string' && s.storageClassName) errs.format(`${field}.storageClassName`, s.storageClassName, dns1123Subdomain(s.storageClassName));
   if (s.volumeMode !== undefined && s.volumeMode !== null && !VOLUME_MODES.includes(s.volumeMode)) errs.notSupported(`${field}.volumeMode`, s.volumeMode, VOLUME_MODES);
   for (const ref of ['dataSource', 'dataSourceRef'] as const) {

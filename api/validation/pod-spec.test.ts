@@ -166,3 +166,31 @@ describe('where and how a pod resolves names and nodes', () => {
     expect(podCreateCauses(pod({ dnsPolicy: 'None', dnsConfig: { searches: ['a.local'] } }))).toEqual(['spec.dnsConfig.nameservers: Required value: must provide at least one DNS nameserver when `dnsPolicy` is None']);
   });
 });
+
+describe('probes, resize policies, gates and the OS', () => {
+  const container = (fields: Record<string, unknown>) => pod({ containers: [{ name: 'c', image: 'busybox:1.36', ...fields }] });
+
+  it('refuses header names that are no tokens, grace periods where they make no sense and a second success for liveness', () => {
+    expect(podCreateCauses(container({ livenessProbe: { httpGet: { port: 80, httpHeaders: [{ name: 'X-Ok', value: 'a b' }, { name: 'Bad\r\nHost', value: 'x' }] }, terminationGracePeriodSeconds: 0, successThreshold: 2 }, readinessProbe: { ...probe, terminationGracePeriodSeconds: 5 } }))).toEqual([
+      'spec.containers[0].livenessProbe.terminationGracePeriodSeconds: Invalid value: 0: must be greater than 0',
+      'spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1',
+      'spec.containers[0].livenessProbe.httpGet.httpHeaders[1].name: Invalid value: "Bad\\r\\nHost": a valid HTTP header must consist of alphanumeric characters or \'-\' (e.g. \'X-Header-Name\', regex used for validation is \'[-A-Za-z0-9]+\')',
+      'spec.containers[0].readinessProbe.terminationGracePeriodSeconds: Invalid value: 5: must not be set for readinessProbes',
+    ]);
+  });
+
+  it('takes resize policies for cpu and memory once each, with a known restart policy', () => {
+    expect(podCreateCauses(container({ resizePolicy: [{ resourceName: 'cpu', restartPolicy: 'NotRequired' }, { resourceName: 'memory', restartPolicy: 'RestartContainer' }] }))).toEqual([]);
+    expect(podCreateCauses(container({ resizePolicy: [{ resourceName: 'cpu', restartPolicy: 'Sometimes' }, { resourceName: 'cpu', restartPolicy: 'NotRequired' }, { resourceName: 'gpu', restartPolicy: 'NotRequired' }] }))).toEqual([
+      'spec.containers[0].resizePolicy: Unsupported value: "Sometimes": supported values: "NotRequired", "RestartContainer"',
+      'spec.containers[0].resizePolicy[1]: Duplicate value: "cpu"',
+      'spec.containers[0].resizePolicy: Unsupported value: "gpu": supported values: "cpu", "memory"',
+    ]);
+  });
+
+  it('checks readiness and scheduling gates as condition names and the OS by name', () => {
+    expect(podCreateCauses(pod({ readinessGates: [{ conditionType: 'example.com/ready' }], schedulingGates: [{ name: 'example.com/quota' }], os: { name: 'linux' } }))).toEqual([]);
+    const causes = podCreateCauses(pod({ readinessGates: [{ conditionType: '/x' }], schedulingGates: [{ name: 'g' }, { name: 'g' }], os: { name: 'plan9' } }));
+    expect(causes.map((c) => c.slice(0, c.indexOf(':')))).toEqual(['spec.readinessGates[0].conditionType', 'spec.schedulingGates[1].name', 'spec.os.name']);
+  });
+});

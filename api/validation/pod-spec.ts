@@ -9,6 +9,7 @@ import { podSelectorOptions, validatePodAffinity, validateTopologySpreadConstrai
 import { isExtendedResource, isHugePages, isOvercommitAllowed, validateContainerResourceName } from './resource-names.js';
 import { validatePodSecurityContext, validateSecurityContext } from './security-context.js';
 import { validateEphemeralVolume } from './persistent-volume-claim.js';
+import { validateResourceList } from './resource-list.js';
 import { ENV_FIELD_PATHS, validateLocalDescendingPath, validateObjectFieldSelector, validateResourceFieldSelector, validateVolumeSource } from './volume-sources.js';
 
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
@@ -35,8 +36,15 @@ function validateNetworkAction(h: Unstructured, field: string, errs: FieldErrors
     if (!a || typeof a !== 'object') continue;
     portNumOrName(a.port, `${field}.${action}.port`, errs);
     if (action === 'httpGet' && a.scheme !== undefined && a.scheme !== 'HTTP' && a.scheme !== 'HTTPS') errs.notSupported(`${field}.httpGet.scheme`, a.scheme, ['HTTP', 'HTTPS']);
+    // A header name the kubelet sends as it is: a token, never a line break or a colon.
+    (action === 'httpGet' && Array.isArray(a.httpHeaders) ? a.httpHeaders : []).forEach((h: Unstructured, i: number) => {
+      if (typeof h?.name !== 'string' || !HEADER_NAME.test(h.name)) errs.invalid(`${field}.httpGet.httpHeaders[${i}].name`, h?.name ?? '', HEADER_NAME_ERROR);
+    });
   }
 }
+
+const HEADER_NAME = /^[-A-Za-z0-9]+$/;
+const HEADER_NAME_ERROR = "a valid HTTP header must consist of alphanumeric characters or '-' (e.g. 'X-Header-Name', regex used for validation is '[-A-Za-z0-9]+')";
 
 /** A lifecycle hook: one action each; a sleep longer than zero and no longer than the grace period. */
 function validateLifecycle(lifecycle: Unstructured | undefined, field: string, gracePeriod: number | undefined, errs: FieldErrors): void {
@@ -59,8 +67,15 @@ function validateLifecycle(lifecycle: Unstructured | undefined, field: string, g
   }
 }
 
-function validateProbe(p: Unstructured | undefined, field: string, errs: FieldErrors): void {
+function validateProbe(p: Unstructured | undefined, field: string, errs: FieldErrors, kind: 'liveness' | 'readiness' | 'startup'): void {
   if (!p) return;
+  const grace = p.terminationGracePeriodSeconds;
+  if (grace !== undefined && grace !== null) {
+    if (kind === 'readiness') errs.invalid(`${field}.terminationGracePeriodSeconds`, grace, 'must not be set for readinessProbes');
+    else if (!(typeof grace === 'number' && grace > 0)) errs.invalid(`${field}.terminationGracePeriodSeconds`, grace, 'must be greater than 0');
+  }
+  // Only readiness may need several successes in a row; liveness and startup end at the first.
+  if (kind !== 'readiness' && p.successThreshold !== undefined && p.successThreshold !== 1) errs.invalid(`${field}.successThreshold`, p.successThreshold, 'must be 1');
   const handlers = ['exec', 'httpGet', 'tcpSocket', 'grpc'].filter((h) => p[h]);
   if (handlers.length === 0) errs.required(field, 'must specify a handler type');
   if (handlers.length > 1) errs.forbidden(`${field}.${handlers[1]}`, 'may not specify more than 1 handler type');
@@ -87,15 +102,6 @@ export function validateTolerations(list: unknown, field: string, errs: FieldErr
   });
 }
 
-/** A resource list (name -> quantity), each a valid, non-negative quantity: a pod's or RuntimeClass's overhead. */
-export function validateResourceList(list: unknown, field: string, errs: FieldErrors): void {
-  if (!list || typeof list !== 'object') return;
-  for (const [name, q] of Object.entries(list as Unstructured)) {
-    const v = typeof q === 'string' || typeof q === 'number' ? parseQuantity(String(q)) : undefined;
-    if (v === undefined) errs.invalid(`${field}[${name}]`, q, QUANTITY_FORMAT_ERROR);
-    else if (v < 0) errs.invalid(`${field}[${name}]`, q, 'must be greater than or equal to 0');
-  }
-}
 
 function validateResources(r: Unstructured | undefined, field: string, errs: FieldErrors): void {
   if (!r) return;
@@ -212,12 +218,29 @@ function validateContainer(c: Unstructured, field: string, pod: PodContext, errs
     }
   } else {
     validateLifecycle(c.lifecycle, `${field}.lifecycle`, pod.gracePeriod, errs);
-    validateProbe(c.livenessProbe, `${field}.livenessProbe`, errs);
-    validateProbe(c.readinessProbe, `${field}.readinessProbe`, errs);
-    validateProbe(c.startupProbe, `${field}.startupProbe`, errs);
+    validateProbe(c.livenessProbe, `${field}.livenessProbe`, errs, 'liveness');
+    validateProbe(c.readinessProbe, `${field}.readinessProbe`, errs, 'readiness');
+    validateProbe(c.startupProbe, `${field}.startupProbe`, errs, 'startup');
   }
+  validateResizePolicy(c.resizePolicy, `${field}.resizePolicy`, errs);
   validateResources(c.resources, `${field}.resources`, errs);
   validateSecurityContext(c.securityContext, `${field}.securityContext`, pod.hostUsers, errs);
+}
+
+const RESIZE_RESOURCES = ['cpu', 'memory'];
+const RESIZE_RESTART_POLICIES = ['NotRequired', 'RestartContainer'];
+
+/** How a container takes a change of its resources: cpu and memory once each, with a policy Kubernetes knows. */
+function validateResizePolicy(list: unknown, field: string, errs: FieldErrors): void {
+  const seen = new Set<unknown>();
+  (Array.isArray(list) ? list : []).forEach((p: Unstructured, i: number) => {
+    if (seen.has(p?.resourceName)) errs.duplicate(`${field}[${i}]`, p?.resourceName);
+    seen.add(p?.resourceName);
+    if (!p?.resourceName) errs.required(`${field}[${i}]`);
+    else if (!RESIZE_RESOURCES.includes(p.resourceName)) errs.notSupported(field, p.resourceName, RESIZE_RESOURCES);
+    if (!p?.restartPolicy) errs.required(`${field}[${i}]`);
+    else if (!RESIZE_RESTART_POLICIES.includes(p.restartPolicy)) errs.notSupported(field, p.restartPolicy, RESIZE_RESTART_POLICIES);
+  });
 }
 
 /** Fields an ephemeral container may not have: it serves no traffic, is never probed or restarted, and gets no resources of its own. */
@@ -284,8 +307,29 @@ export function validatePodSpec(spec: Unstructured | undefined, field: string, e
   validateTopologySpreadConstraints(spec.topologySpreadConstraints, `${field}.topologySpreadConstraints`, errs, selectorOptions);
   validateResourceList(spec.overhead, `${field}.overhead`, errs);
   if (spec.subdomain) errs.format(`${field}.subdomain`, String(spec.subdomain), dns1123Label(String(spec.subdomain)));
+  validateGatesAndOS(spec, field, errs);
   validateHostAliases(spec.hostAliases, `${field}.hostAliases`, errs);
   validateDNSConfig(spec, `${field}.dnsConfig`, errs);
+}
+
+const OS_NAMES = ['linux', 'windows'];
+
+/** Readiness gates and scheduling gates name conditions (qualified names; a gate once), and an OS is one Kubernetes knows. */
+function validateGatesAndOS(spec: Unstructured, field: string, errs: FieldErrors): void {
+  (Array.isArray(spec.readinessGates) ? spec.readinessGates : []).forEach((g: Unstructured, i: number) => {
+    errs.format(`${field}.readinessGates[${i}].conditionType`, String(g?.conditionType ?? ''), qualifiedName(String(g?.conditionType ?? '')));
+  });
+  const gates = new Set<unknown>();
+  (Array.isArray(spec.schedulingGates) ? spec.schedulingGates : []).forEach((g: Unstructured, i: number) => {
+    errs.format(`${field}.schedulingGates[${i}].name`, String(g?.name ?? ''), qualifiedName(String(g?.name ?? '')));
+    if (gates.has(g?.name)) errs.duplicate(`${field}.schedulingGates[${i}].name`, g?.name);
+    gates.add(g?.name);
+  });
+  const os = spec.os as Unstructured | undefined;
+  if (os && typeof os === 'object') {
+    if (!os.name) errs.required(`${field}.os.name`);
+    else if (!OS_NAMES.includes(os.name)) errs.notSupported(`${field}.os.name`, os.name, OS_NAMES);
+  }
 }
 
 const INVALID_IP = 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)';

@@ -444,3 +444,93 @@ describe('CustomResourceDefinition names', () => {
     expect(crd({ kind: 'Widget', listKind: 'a/b' })).toEqual(['spec.names.listKind FieldValueInvalid']);
   });
 });
+
+describe('Job policies', () => {
+  const template = { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'i' }] } };
+  const job = (spec: Record<string, unknown>) => fields(create(obj('batch/v1', 'Job', { spec: { template, ...spec } })));
+  const indexed = { completionMode: 'Indexed', completions: 4 };
+
+  it('takes the policies Kubernetes takes', () => {
+    expect(job({ ...indexed, backoffLimitPerIndex: 1, maxFailedIndexes: 2, successPolicy: { rules: [{ succeededIndexes: '0,2-3', succeededCount: 2 }] }, podFailurePolicy: { rules: [{ action: 'FailIndex', onExitCodes: { containerName: 'c', operator: 'In', values: [1, 3] } }, { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }] } })).toEqual([]);
+  });
+
+  it('refuses unknown actions, operators and statuses, unordered exit codes and rules of neither or both kinds', () => {
+    expect(job({ podFailurePolicy: { rules: [{ action: 'Bogus', onExitCodes: { containerName: 'x', operator: 'Is', values: [3, 0, 3] } }, { action: 'Count', onPodConditions: [{ type: '-', status: 'Maybe' }], onExitCodes: { operator: 'NotIn', values: [1] } }, { action: 'FailIndex' }] } })).toEqual([
+      'spec.podFailurePolicy.rules[0].action FieldValueNotSupported',
+      'spec.podFailurePolicy.rules[0].onExitCodes.operator FieldValueNotSupported',
+      'spec.podFailurePolicy.rules[0].onExitCodes.containerName FieldValueInvalid',
+      'spec.podFailurePolicy.rules[0].onExitCodes.values[2] FieldValueDuplicate',
+      'spec.podFailurePolicy.rules[0].onExitCodes.values FieldValueInvalid',
+      'spec.podFailurePolicy.rules[1].onPodConditions[0].type FieldValueInvalid',
+      'spec.podFailurePolicy.rules[1].onPodConditions[0].status FieldValueNotSupported',
+      'spec.podFailurePolicy.rules[1] FieldValueInvalid',
+      'spec.podFailurePolicy.rules[2].action FieldValueInvalid',
+      'spec.podFailurePolicy.rules[2] FieldValueInvalid',
+    ]);
+    expect(job({ podFailurePolicy: { rules: [{ action: 'FailJob', onExitCodes: { operator: 'In', values: [0] } }] }, podReplacementPolicy: 'TerminatingOrFailed' })).toEqual([
+      'spec.podFailurePolicy.rules[0].onExitCodes.values[0] FieldValueInvalid',
+      'spec.podReplacementPolicy FieldValueNotSupported',
+    ]);
+    expect(job({ podReplacementPolicy: 'Bogus' })).toEqual(['spec.podReplacementPolicy FieldValueNotSupported']);
+  });
+
+  it('bounds backoff per index and reads success indexes as Kubernetes writes them', () => {
+    expect(job({ backoffLimitPerIndex: -1, maxFailedIndexes: 2 })).toEqual(['spec.backoffLimitPerIndex FieldValueInvalid', 'spec.backoffLimitPerIndex FieldValueInvalid']);
+    expect(job({ ...indexed, maxFailedIndexes: 5 })).toEqual(['spec.backoffLimitPerIndex FieldValueRequired', 'spec.maxFailedIndexes FieldValueInvalid']);
+    expect(job({ completionMode: 'Indexed', completions: 200_000, parallelism: 20_000, backoffLimitPerIndex: 1 })).toEqual(['spec.maxFailedIndexes FieldValueRequired', 'spec.parallelism FieldValueInvalid']);
+    for (const succeededIndexes of ['Bogus', '3,1', '1-1', '0-9', '1-2-3', '-1']) {
+      expect(job({ ...indexed, successPolicy: { rules: [{ succeededIndexes }] } }), succeededIndexes).toEqual(['spec.successPolicy.rules[0].succeededIndexes FieldValueInvalid']);
+    }
+    expect(job({ ...indexed, successPolicy: { rules: [{ succeededIndexes: '0-1', succeededCount: 3 }, {}] } })).toEqual(['spec.successPolicy.rules[0].succeededCount FieldValueInvalid', 'spec.successPolicy.rules[1] FieldValueRequired']);
+    expect(job({ successPolicy: { rules: [{ succeededCount: 1 }] } })).toEqual(['spec.successPolicy FieldValueInvalid']);
+  });
+});
+
+describe('workload, endpoint, autoscaler, claim and storage class values', () => {
+  const template = { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i' }] } };
+
+  it('keeps CronJob history and deadlines and StatefulSet counts non-negative, and retention policies known', () => {
+    const jobTemplate = { spec: { template: { ...template, spec: { ...template.spec, restartPolicy: 'Never' } } } };
+    expect(fields(create(obj('batch/v1', 'CronJob', { spec: { schedule: '@hourly', jobTemplate, startingDeadlineSeconds: -1, successfulJobsHistoryLimit: -1, failedJobsHistoryLimit: -1 } })))).toEqual([
+      'spec.startingDeadlineSeconds FieldValueInvalid',
+      'spec.successfulJobsHistoryLimit FieldValueInvalid',
+      'spec.failedJobsHistoryLimit FieldValueInvalid',
+    ]);
+    expect(fields(create(obj('apps/v1', 'StatefulSet', { spec: { selector: { matchLabels: { a: 'b' } }, template, minReadySeconds: -1, revisionHistoryLimit: -1, ordinals: { start: -1 }, persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Bogus' } } })))).toEqual([
+      'spec.minReadySeconds FieldValueInvalid',
+      'spec.revisionHistoryLimit FieldValueInvalid',
+      'spec.ordinals.start FieldValueInvalid',
+      'spec.persistentVolumeClaimRetentionPolicy.whenDeleted FieldValueNotSupported',
+    ]);
+  });
+
+  it('checks endpoint zones, hints and application protocols', () => {
+    const slice = (endpoint: Record<string, unknown>, port: Record<string, unknown> = {}) =>
+      fields(create(obj('discovery.k8s.io/v1', 'EndpointSlice', { addressType: 'IPv4', endpoints: [{ addresses: ['10.1.1.1'], ...endpoint }], ports: [{ port: 80, protocol: 'TCP', ...port }] })));
+    expect(slice({ zone: 'zone-a', hints: { forZones: [{ name: 'zone-a' }] } }, { appProtocol: 'kubernetes.io/h2c' })).toEqual([]);
+    expect(slice({ zone: 'a/b', hints: { forZones: [{ name: 'x' }, { name: 'x' }, { name: 'not a zone' }] } }, { appProtocol: '/../x' })).toEqual([
+      'endpoints[0].zone FieldValueInvalid',
+      'endpoints[0].hints.forZones[1].name FieldValueDuplicate',
+      'endpoints[0].hints.forZones[2].name FieldValueInvalid',
+      'ports[0].appProtocol FieldValueInvalid',
+    ]);
+    expect(fields(create(obj('v1', 'Endpoints', { subsets: [{ addresses: [{ ip: '10.1.1.1' }], ports: [{ port: 80, protocol: 'TCP', appProtocol: '' }] }] })))).toEqual(['subsets[0].ports[0].appProtocol FieldValueInvalid']);
+  });
+
+  it('checks an autoscaler container and metric names, claim limits and storage class topologies', () => {
+    const hpa = (metric: Record<string, unknown>) => fields(create(obj('autoscaling/v2', 'HorizontalPodAutoscaler', { spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'd' }, maxReplicas: 3, metrics: [metric] } })));
+    expect(hpa({ type: 'ContainerResource', containerResource: { name: 'cpu', container: 'Not_A_Container', target: { type: 'Utilization', averageUtilization: 50 } } })).toEqual(['spec.metrics[0].containerResource.container FieldValueInvalid']);
+    expect(hpa({ type: 'Pods', pods: { metric: { name: 'a/b' }, target: { type: 'AverageValue', averageValue: '1' } } })).toEqual(['spec.metrics[0].pods.metric.name FieldValueInvalid']);
+    const claim = (resources: Record<string, unknown>) => fields(create(obj('v1', 'PersistentVolumeClaim', { spec: { accessModes: ['ReadWriteOnce'], resources } })));
+    expect(claim({ requests: { storage: '1Gi' }, limits: { storage: '2Gi' } })).toEqual([]);
+    expect(claim({ requests: { storage: '1Gi' }, limits: { storage: '-1' } })).toEqual(['spec.resources.limits[storage] FieldValueInvalid', 'spec.resources.requests FieldValueInvalid']);
+    const sc = (allowedTopologies: unknown[]) => fields(create(obj('storage.k8s.io/v1', 'StorageClass', { provisioner: 'example.com/p', allowedTopologies }, false), false));
+    expect(sc([{ matchLabelExpressions: [{ key: 'zone', values: ['a', 'b'] }] }])).toEqual([]);
+    expect(sc([{ matchLabelExpressions: [{ key: '-', values: [] }, { key: 'zone', values: ['a', 'a'] }, { key: 'zone', values: ['b'] }] }])).toEqual([
+      'allowedTopologies[0].matchLabelExpressions[0].values FieldValueRequired',
+      'allowedTopologies[0].matchLabelExpressions[0].key FieldValueInvalid',
+      'allowedTopologies[0].matchLabelExpressions[1].values[1] FieldValueDuplicate',
+      'allowedTopologies[0].matchLabelExpressions[2].key FieldValueDuplicate',
+    ]);
+  });
+});

@@ -3,6 +3,8 @@
 // behavior policies within their limits.
 import { parseQuantity } from '../../quantity.js';
 import type { FieldErrors } from '../../validation/field-errors.js';
+import { dns1123Label } from '../../validation/names.js';
+import { checkName } from '../../validation/object-meta.js';
 
 const METRIC_SOURCES: Record<string, string> = {
   Object: 'object',
@@ -35,6 +37,7 @@ function validateTarget(t: any, field: string, errs: FieldErrors): void {
 
 function validateMetricIdentifier(m: any, field: string, errs: FieldErrors): void {
   if (!m?.name) errs.required(`${field}.name`, 'must specify a metric name');
+  else errs.format(`${field}.name`, String(m.name), checkName('path-segment', String(m.name)));
 }
 
 function validateMetric(m: any, field: string, errs: FieldErrors): void {
@@ -53,6 +56,7 @@ function validateMetric(m: any, field: string, errs: FieldErrors): void {
     case 'ContainerResource':
       if (!src.name) errs.required(`${f}.name`, 'must specify a resource name');
       if (m.type === 'ContainerResource' && !src.container) errs.required(`${f}.container`, 'must specify a container');
+      else if (m.type === 'ContainerResource') errs.format(`${f}.container`, String(src.container), dns1123Label(String(src.container)));
       validateTarget(src.target, `${f}.target`, errs);
       if (src.target && src.target.averageUtilization === undefined && src.target.averageValue === undefined) {
         errs.required(`${f}.target.averageUtilization`, 'must set either a target raw value or a target utilization');

@@ -1,7 +1,7 @@
 // v1 LimitRange: per-namespace bounds and defaults of containers', pods' and claims' resources,
 // which the apiserver's LimitRanger admission plugin applies (apiserver/admission/limit-ranger.ts).
 import { parseQuantity } from '../../quantity.js';
-import { validateResourceList } from '../../validation/pod-spec.js';
+import { validateResourceList } from '../../validation/resource-list.js';
 import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
 import type { KindModule } from '../kind.js';
 

@@ -5,7 +5,8 @@
 import { deepEqual } from '../../codec/values.js';
 import { ageCol, col, nameCol } from '../../printers.js';
 import { schemaFromProtobuf } from '../../schema/from-protobuf.js';
-import type { KubeObject } from '../../types/meta.js';
+import type { KubeObject, Unstructured } from '../../types/meta.js';
+import type { FieldErrors } from '../../validation/field-errors.js';
 import { qualifiedName } from '../../validation/names.js';
 import type { KindModule } from '../kind.js';
 
@@ -18,6 +19,26 @@ const MAX_PARAMETERS_BYTES = 256 * 1024;
 export function isDefaultClass(o: KubeObject): boolean {
   const a = o.metadata.annotations ?? {};
   return a['storageclass.kubernetes.io/is-default-class'] === 'true' || a['storageclass.beta.kubernetes.io/is-default-class'] === 'true';
+}
+
+/** Where volumes of the class may be: per term, each key a label name once, with at least one value, each once. */
+function validateAllowedTopologies(terms: unknown, errs: FieldErrors): void {
+  (Array.isArray(terms) ? terms : []).forEach((term: Unstructured, i: number) => {
+    const keys = new Set<unknown>();
+    (Array.isArray(term?.matchLabelExpressions) ? term.matchLabelExpressions : []).forEach((r: Unstructured, j: number) => {
+      const f = `allowedTopologies[${i}].matchLabelExpressions[${j}]`;
+      const values: unknown[] = Array.isArray(r?.values) ? r.values : [];
+      if (!values.length) errs.required(`${f}.values`);
+      const seen = new Set<unknown>();
+      values.forEach((v, k) => {
+        if (seen.has(v)) errs.duplicate(`${f}.values[${k}]`, v);
+        seen.add(v);
+      });
+      errs.format(`${f}.key`, String(r?.key ?? ''), qualifiedName(String(r?.key ?? '')));
+      if (keys.has(r?.key)) errs.duplicate(`${f}.key`, r?.key);
+      keys.add(r?.key);
+    });
+  });
 }
 
 export const storageClass: KindModule = {
@@ -51,6 +72,7 @@ export const storageClass: KindModule = {
       else if (entries.reduce((n, [k, v]) => n + k.length + String(v).length, 0) > MAX_PARAMETERS_BYTES) errs.tooLong('parameters', MAX_PARAMETERS_BYTES);
     }
     if (o.reclaimPolicy !== undefined && o.reclaimPolicy !== '' && !RECLAIM_POLICIES.includes(String(o.reclaimPolicy))) errs.notSupported('reclaimPolicy', o.reclaimPolicy, RECLAIM_POLICIES);
+    validateAllowedTopologies(o.allowedTopologies, errs);
     if (o.volumeBindingMode === undefined || o.volumeBindingMode === null) errs.required('volumeBindingMode');
     else if (!BINDING_MODES.includes(String(o.volumeBindingMode))) errs.notSupported('volumeBindingMode', o.volumeBindingMode, BINDING_MODES);
   },
