@@ -4,10 +4,11 @@
 // nodes share one host, so node IPs (127.0.0.1) and simulated pods' IPs (127.64.0.0/10) are
 // loopback; the apiserver's proxy refuses them itself (isProxyableIP).
 import { objectItems } from '../codec/values.js';
-import { ipBytes, specialRange, type SpecialRange } from '../ip.js';
+import { ipBytes } from '../ip.js';
 import type { KubeObject, Unstructured } from '../types/meta.js';
 import type { FieldErrors } from './field-errors.js';
 import { dns1123Label, dns1123Subdomain, labelValue, portNumber, qualifiedName } from './names.js';
+import { specialIPProblem } from './special-ip.js';
 
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6'];
@@ -15,20 +16,13 @@ const MAX_SLICE_ENDPOINTS = 1000;
 const MAX_SLICE_ADDRESSES = 100;
 const MAX_SLICE_PORTS = 100;
 
-/** Why an endpoint may not have this IP, if it may not (Kubernetes' "special" addresses but loopback; see above). */
-const SPECIAL_PROBLEMS: Partial<Record<SpecialRange, (ip: string) => string>> = {
-  unspecified: (ip) => `may not be unspecified (${ip.includes('.') ? '0.0.0.0' : '::'})`,
-  'link-local': () => 'may not be in the link-local range (169.254.0.0/16, fe80::/10)',
-  'link-local-multicast': () => 'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)',
-};
-
 function validateEndpointIP(ip: unknown, f: string, errs: FieldErrors, family?: 4 | 16): void {
   const b = typeof ip === 'string' ? ipBytes(ip) : undefined;
   if (!b) return errs.invalid(f, ip ?? '', family === 4 ? 'must be a valid IPv4 address' : family === 16 ? 'must be a valid IPv6 address' : 'must be a valid IP address');
   if (family && b.length !== family) return errs.invalid(f, ip, family === 4 ? 'must be a valid IPv4 address' : 'must be a valid IPv6 address');
-  const range = specialRange(b);
-  const problem = range && SPECIAL_PROBLEMS[range];
-  if (problem) errs.invalid(f, ip, problem(ip as string));
+  // Loopback is allowed (see above).
+  const problem = specialIPProblem(ip as string, b, true);
+  if (problem) errs.invalid(f, ip, problem);
 }
 
 function validatePort(p: Unstructured, f: string, errs: FieldErrors, nameRequired: boolean): void {

@@ -9,7 +9,8 @@ import { bool, int32, intOrString, list, obj, open, str, stringMap, strings } fr
 import { conditions, kind } from '../../schema/meta.js';
 import type { KubeObject, Unstructured } from '../../types/meta.js';
 import { validateLabels } from '../../validation/object-meta.js';
-import { ipBytes, parseIPPrefix, specialRange } from '../../ip.js';
+import { ipBytes, parseIPPrefix } from '../../ip.js';
+import { specialIPProblem } from '../../validation/special-ip.js';
 import { dns1123Label, dns1123Subdomain, ianaSvcName, qualifiedName } from '../../validation/names.js';
 import type { FieldErrors } from '../../validation/field-errors.js';
 import { bumpGenerationOnSpecChange, withStatus } from '../strategy.js';
@@ -105,12 +106,6 @@ const FAMILY_POLICIES = ['PreferDualStack', 'RequireDualStack', 'SingleStack'];
 const FAMILIES = ['IPv4', 'IPv6'];
 /** The longest a client may stay with one endpoint: a day. */
 const MAX_AFFINITY_SECONDS = 86400;
-const SPECIAL_IP_MESSAGES: Record<string, string> = {
-  unspecified: 'may not be unspecified (0.0.0.0, ::)',
-  loopback: 'may not be in the loopback range (127.0.0.0/8, ::1/128)',
-  'link-local': 'may not be in the link-local range (169.254.0.0/16, fe80::/10)',
-  'link-local-multicast': 'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)',
-};
 
 /**
  * What a Service's traffic is addressed by, as Kubernetes checks it: an external name that is a
@@ -128,8 +123,8 @@ function validateAddressing(spec: Unstructured, type: string, errs: FieldErrors)
     const f = `spec.externalIPs[${i}]`;
     const bytes = typeof ip === 'string' ? ipBytes(ip) : undefined;
     if (!bytes) return errs.invalid(f, ip, 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)');
-    const special = specialRange(bytes);
-    if (special && SPECIAL_IP_MESSAGES[special]) errs.invalid(f, ip, SPECIAL_IP_MESSAGES[special]);
+    const problem = specialIPProblem(ip as string, bytes);
+    if (problem) errs.invalid(f, ip, problem);
   });
   const ranges: unknown[] = Array.isArray(spec.loadBalancerSourceRanges) ? spec.loadBalancerSourceRanges : [];
   if (ranges.length && type !== 'LoadBalancer') errs.forbidden('spec.loadBalancerSourceRanges', "may only be used when `type` is 'LoadBalancer'");
