@@ -12,12 +12,12 @@ export function isObject(v: unknown): v is JsonObject {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** The own property `key` of `o` (never an inherited one such as `__proto__` or `constructor`). */
 /** A list's items as objects ({} for what is not one), or none if it is not a list: for validating hostile input. */
 export function objectItems(v: unknown): Unstructured[] {
   return Array.isArray(v) ? v.map((x) => (isObject(x) ? x : {})) : [];
 }
 
+/** The own property `key` of `o` (never an inherited one such as `__proto__` or `constructor`). */
 export function own(o: unknown, key: string): unknown {
   return o !== null && typeof o === 'object' && Object.prototype.hasOwnProperty.call(o, key) ? (o as JsonObject)[key] : undefined;
 }

@@ -2,6 +2,7 @@
 // failed indexes, the pod failure policy (its actions, exit codes and condition patterns), the
 // pod replacement policy, and the success policy (index lists in Kubernetes' "1,3-5" form).
 // The Job controller acts on exactly these values.
+import { objectItems } from '../codec/values.js';
 import type { Unstructured } from '../types/meta.js';
 import type { FieldErrors } from './field-errors.js';
 import { qualifiedName } from './names.js';
@@ -21,7 +22,6 @@ const EXIT_CODE_OPERATORS = ['In', 'NotIn'];
 const CONDITION_STATUSES = ['False', 'True', 'Unknown'];
 const REPLACEMENT_POLICIES = ['Failed', 'TerminatingOrFailed'];
 
-const list = (v: unknown): Unstructured[] => (Array.isArray(v) ? v : []);
 const given = (v: unknown): boolean => v !== undefined && v !== null;
 
 /**
@@ -67,17 +67,17 @@ function validateExitCodes(req: Unstructured, field: string, containers: Set<unk
 }
 
 function validatePodFailurePolicy(spec: Unstructured, field: string, errs: FieldErrors): void {
-  const rules = list(spec.podFailurePolicy?.rules);
+  const rules = objectItems(spec.podFailurePolicy?.rules);
   if (rules.length > MAX_FAILURE_RULES) errs.tooMany(`${field}.rules`, rules.length, MAX_FAILURE_RULES);
   const podSpec = spec.template?.spec ?? {};
-  const containers = new Set<unknown>([...list(podSpec.containers), ...list(podSpec.initContainers)].map((c) => c?.name));
+  const containers = new Set<unknown>([...objectItems(podSpec.containers), ...objectItems(podSpec.initContainers)].map((c) => c?.name));
   rules.forEach((rule, i) => {
     const rf = `${field}.rules[${i}]`;
     if (rule?.action === 'FailIndex') {
       if (!given(spec.backoffLimitPerIndex)) errs.invalid(`${rf}.action`, rule.action, 'requires the backoffLimitPerIndex to be set');
     } else if (!FAILURE_ACTIONS.includes(rule?.action)) errs.notSupported(`${rf}.action`, rule?.action ?? '', FAILURE_ACTIONS);
     const onExitCodes = rule?.onExitCodes;
-    const patterns = list(rule?.onPodConditions);
+    const patterns = objectItems(rule?.onPodConditions);
     if (onExitCodes && typeof onExitCodes === 'object') validateExitCodes(onExitCodes, `${rf}.onExitCodes`, containers, errs);
     if (patterns.length > MAX_CONDITION_PATTERNS) errs.tooMany(`${rf}.onPodConditions`, patterns.length, MAX_CONDITION_PATTERNS);
     patterns.forEach((p, j) => {
@@ -95,7 +95,7 @@ function validatePodFailurePolicy(spec: Unstructured, field: string, errs: Field
 function validateSuccessPolicy(spec: Unstructured, field: string, errs: FieldErrors): void {
   const indexed = spec.completionMode === 'Indexed';
   if (!indexed) errs.invalidShown(field, '', 'requires indexed completion mode');
-  const rules = list(spec.successPolicy?.rules);
+  const rules = objectItems(spec.successPolicy?.rules);
   if (!rules.length) errs.required(`${field}.rules`, 'at least one rules must be specified when the successPolicy is specified');
   if (rules.length > MAX_SUCCESS_RULES) errs.tooMany(`${field}.rules`, rules.length, MAX_SUCCESS_RULES);
   const completions = typeof spec.completions === 'number' ? spec.completions : 0;

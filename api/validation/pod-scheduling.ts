@@ -1,5 +1,6 @@
 // Pod spec rules for where a pod may run beside others: topology spread constraints and
 // inter-pod (anti-)affinity terms, in Kubernetes' words. The scheduler trusts what passes.
+import { objectItems } from '../codec/values.js';
 import type { Unstructured } from '../types/meta.js';
 import type { FieldErrors } from './field-errors.js';
 import { dns1123Label, dns1123Subdomain, qualifiedName } from './names.js';
@@ -57,11 +58,9 @@ function validateAffinityTerm(term: Unstructured | undefined, field: string, err
   else errs.format(`${field}.topologyKey`, String(term.topologyKey), qualifiedName(String(term.topologyKey)));
 }
 
-const list = (v: unknown): Unstructured[] => (Array.isArray(v) ? v : []);
-
 /** One requirement on a node's labels: an operator Kubernetes knows, with the values it takes. */
 function validateNodeSelectorRequirement(r: Unstructured, field: string, errs: FieldErrors): void {
-  const values = list(r?.values);
+  const values: unknown[] = Array.isArray(r?.values) ? r.values : [];
   switch (r?.operator) {
     case 'In':
     case 'NotIn':
@@ -83,7 +82,7 @@ function validateNodeSelectorRequirement(r: Unstructured, field: string, errs: F
 
 /** A requirement on a node's fields: only its name, by one value. */
 function validateNodeFieldRequirement(r: Unstructured, field: string, errs: FieldErrors): void {
-  const values = list(r?.values);
+  const values: unknown[] = Array.isArray(r?.values) ? r.values : [];
   if (r?.operator === 'In' || r?.operator === 'NotIn') {
     if (values.length !== 1) errs.required(`${field}.values`, "must be only one value when `operator` is 'In' or 'NotIn' for node field selector");
   } else errs.invalid(`${field}.operator`, r?.operator ?? '', 'not a valid selector operator');
@@ -92,13 +91,13 @@ function validateNodeFieldRequirement(r: Unstructured, field: string, errs: Fiel
 }
 
 function validateNodeSelectorTerm(term: Unstructured, field: string, errs: FieldErrors): void {
-  list(term?.matchExpressions).forEach((r, i) => validateNodeSelectorRequirement(r, `${field}.matchExpressions[${i}]`, errs));
-  list(term?.matchFields).forEach((r, i) => validateNodeFieldRequirement(r, `${field}.matchFields[${i}]`, errs));
+  objectItems(term?.matchExpressions).forEach((r, i) => validateNodeSelectorRequirement(r, `${field}.matchExpressions[${i}]`, errs));
+  objectItems(term?.matchFields).forEach((r, i) => validateNodeFieldRequirement(r, `${field}.matchFields[${i}]`, errs));
 }
 
 /** A node selector (a pod's required node affinity, a PersistentVolume's node affinity): at least one term, each valid. */
 export function validateNodeSelector(selector: Unstructured, field: string, errs: FieldErrors): void {
-  const terms = list(selector?.nodeSelectorTerms);
+  const terms = objectItems(selector?.nodeSelectorTerms);
   if (!terms.length) return errs.required(`${field}.nodeSelectorTerms`, 'must have at least one node selector term');
   terms.forEach((t, i) => validateNodeSelectorTerm(t, `${field}.nodeSelectorTerms[${i}]`, errs));
 }
@@ -110,7 +109,7 @@ export function validatePodAffinity(affinity: Unstructured | undefined, field: s
     const nf = `${field}.nodeAffinity`;
     const required = node.requiredDuringSchedulingIgnoredDuringExecution;
     if (required && typeof required === 'object') validateNodeSelector(required, `${nf}.requiredDuringSchedulingIgnoredDuringExecution`, errs);
-    list(node.preferredDuringSchedulingIgnoredDuringExecution).forEach((p, i) => {
+    objectItems(node.preferredDuringSchedulingIgnoredDuringExecution).forEach((p, i) => {
       const pf = `${nf}.preferredDuringSchedulingIgnoredDuringExecution[${i}]`;
       if (!(typeof p?.weight === 'number' && p.weight >= 1 && p.weight <= 100)) errs.invalid(`${pf}.weight`, p?.weight ?? 0, 'must be in the range 1-100');
       validateNodeSelectorTerm(p?.preference, `${pf}.preference`, errs);

@@ -10,6 +10,7 @@ import { isExtendedResource, isHugePages, isOvercommitAllowed, validateContainer
 import { validatePodSecurityContext, validateSecurityContext } from './security-context.js';
 import { validateEphemeralVolume } from './persistent-volume-claim.js';
 import { validateResourceList } from './resource-list.js';
+import { INVALID_IP } from './special-ip.js';
 import { ENV_FIELD_PATHS, validateLocalDescendingPath, validateObjectFieldSelector, validateResourceFieldSelector, validateVolumeSource } from './volume-sources.js';
 
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
@@ -332,7 +333,6 @@ function validateGatesAndOS(spec: Unstructured, field: string, errs: FieldErrors
   }
 }
 
-const INVALID_IP = 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)';
 const MAX_NAMESERVERS = 3;
 const MAX_SEARCHES = 32;
 const MAX_SEARCH_CHARS = 2048;

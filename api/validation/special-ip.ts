@@ -3,6 +3,9 @@
 // multicast, in Kubernetes' words.
 import { specialRange, type SpecialRange } from '../ip.js';
 
+/** What Kubernetes says of a string that is no IP address where one must be. */
+export const INVALID_IP = 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)';
+
 const PROBLEMS: Partial<Record<SpecialRange, (ip: string) => string>> = {
   unspecified: (ip) => `may not be unspecified (${ip.includes('.') ? '0.0.0.0' : '::'})`,
   loopback: () => 'may not be in the loopback range (127.0.0.0/8, ::1/128)',

@@ -2,6 +2,7 @@
 // files at stay inside the volume, file modes are modes, references name what they refer to,
 // and downward API fields are ones the kubelet can fill. Also the downward API selectors of
 // environment variables, which follow the same rules.
+import { objectItems } from '../codec/values.js';
 import { parseQuantity } from '../quantity.js';
 import type { Unstructured } from '../types/meta.js';
 import type { FieldErrors } from './field-errors.js';
@@ -101,8 +102,6 @@ function validateDownwardAPIFile(file: Unstructured, field: string, errs: FieldE
   validateFileMode(file?.mode, `${field}.mode`, errs);
 }
 
-const list = (v: unknown): Unstructured[] => (Array.isArray(v) ? v : []);
-
 /** A projected volume's sources: one kind each, and no two files at one path. */
 function validateProjected(projected: Unstructured, field: string, errs: FieldErrors): void {
   validateFileMode(projected.defaultMode, `${field}.defaultMode`, errs);
@@ -112,7 +111,7 @@ function validateProjected(projected: Unstructured, field: string, errs: FieldEr
     if (paths.has(path)) errs.invalid(at, path, 'conflicting duplicate paths');
     paths.add(path);
   };
-  list(projected.sources).forEach((source, i) => {
+  objectItems(projected.sources).forEach((source, i) => {
     const sf = `${field}.sources[${i}]`;
     const kinds = ['secret', 'configMap', 'downwardAPI', 'serviceAccountToken', 'clusterTrustBundle'].filter((k) => present(source?.[k]));
     if (kinds.length > 1) errs.forbidden(sf, 'may not specify more than 1 volume type per source');
@@ -120,13 +119,13 @@ function validateProjected(projected: Unstructured, field: string, errs: FieldEr
       const s = source?.[kind];
       if (!present(s)) continue;
       if (!s.name) errs.required(`${sf}.${kind}.name`);
-      list(s.items).forEach((item, j) => {
+      objectItems(s.items).forEach((item, j) => {
         validateKeyToPath(item, `${sf}.${kind}.items[${j}]`, errs);
         claim(item?.path, `${sf}.${kind}.items[${j}].path`);
       });
     }
     if (present(source?.downwardAPI)) {
-      list(source.downwardAPI.items).forEach((item, j) => {
+      objectItems(source.downwardAPI.items).forEach((item, j) => {
         validateDownwardAPIFile(item, `${sf}.downwardAPI.items[${j}]`, errs);
         claim(item?.path, `${sf}.downwardAPI.items[${j}].path`);
       });
@@ -163,11 +162,11 @@ export function validateVolumeSource(v: Unstructured, field: string, errs: Field
     if (!present(s)) continue;
     if (!s[nameField]) errs.required(`${field}.${kind}.${nameField}`);
     validateFileMode(s.defaultMode, `${field}.${kind}.defaultMode`, errs);
-    list(s.items).forEach((item, i) => validateKeyToPath(item, `${field}.${kind}.items[${i}]`, errs));
+    objectItems(s.items).forEach((item, i) => validateKeyToPath(item, `${field}.${kind}.items[${i}]`, errs));
   }
   if (present(v.downwardAPI)) {
     validateFileMode(v.downwardAPI.defaultMode, `${field}.downwardAPI.defaultMode`, errs);
-    list(v.downwardAPI.items).forEach((item, i) => validateDownwardAPIFile(item, `${field}.downwardAPI.items[${i}]`, errs));
+    objectItems(v.downwardAPI.items).forEach((item, i) => validateDownwardAPIFile(item, `${field}.downwardAPI.items[${i}]`, errs));
   }
   if (present(v.projected)) validateProjected(v.projected, `${field}.projected`, errs);
   if (present(v.persistentVolumeClaim) && !v.persistentVolumeClaim.claimName) errs.required(`${field}.persistentVolumeClaim.claimName`);

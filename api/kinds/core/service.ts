@@ -10,7 +10,7 @@ import { conditions, kind } from '../../schema/meta.js';
 import type { KubeObject, Unstructured } from '../../types/meta.js';
 import { validateLabels } from '../../validation/object-meta.js';
 import { ipBytes, parseIPPrefix } from '../../ip.js';
-import { specialIPProblem } from '../../validation/special-ip.js';
+import { INVALID_IP, specialIPProblem } from '../../validation/special-ip.js';
 import { dns1123Label, dns1123Subdomain, ianaSvcName, qualifiedName } from '../../validation/names.js';
 import type { FieldErrors } from '../../validation/field-errors.js';
 import { bumpGenerationOnSpecChange, withStatus } from '../strategy.js';
@@ -122,7 +122,7 @@ function validateAddressing(spec: Unstructured, type: string, errs: FieldErrors)
   (Array.isArray(spec.externalIPs) ? spec.externalIPs : []).forEach((ip: unknown, i: number) => {
     const f = `spec.externalIPs[${i}]`;
     const bytes = typeof ip === 'string' ? ipBytes(ip) : undefined;
-    if (!bytes) return errs.invalid(f, ip, 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)');
+    if (!bytes) return errs.invalid(f, ip, INVALID_IP);
     const problem = specialIPProblem(ip as string, bytes);
     if (problem) errs.invalid(f, ip, problem);
   });

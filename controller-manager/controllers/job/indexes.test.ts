@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { formatIndexes, IndexSet } from './indexes.js';
+import { IndexSet } from './indexes.js';
 
 describe('completed indexes', () => {
   it('writes runs of three or more as ranges, and reads them back within the completions', () => {
-    expect(formatIndexes([5, 1, 3, 4, 8, 9])).toBe('1,3-5,8,9');
-    expect(formatIndexes([])).toBe('');
+    expect(IndexSet.of([5, 1, 3, 4, 8, 9]).format()).toBe('1,3-5,8,9');
+    expect(IndexSet.of([]).format()).toBe('');
     const read = IndexSet.parse('1,3-5,8,9', 9);
     expect([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].filter((i) => read.has(i))).toEqual([1, 3, 4, 5, 8]);
     expect(read.size).toBe(5);

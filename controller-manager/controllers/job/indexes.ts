@@ -100,7 +100,3 @@ export class IndexSet {
     return parts.join(',');
   }
 }
-
-export function formatIndexes(indexes: Iterable<number>): string {
-  return IndexSet.of(indexes).format();
-}
