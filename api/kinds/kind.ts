@@ -72,11 +72,15 @@ export interface KindModule {
   nameRule?: NameRule;
   /** Fills in defaults, in place, on every write (in the stored version). */
   defaults?(obj: KubeObject): void;
-  /** Records what is invalid about the object (create and update). */
-  /** `old`: the stored object, on update (for checks that ratchet, like a custom resource's schema). */
-  validate?(obj: KubeObject, errs: FieldErrors, old?: KubeObject): void;
-  /** Records what an update may not change. */
-  validateUpdate?(next: KubeObject, prev: KubeObject, errs: FieldErrors): void;
+  /**
+   * Records what is invalid about the object (create and update). `old`: the stored object, on
+   * update (for checks that ratchet, like a custom resource's schema). `requestVersion`: the
+   * group/version the write came through ("events.k8s.io/v1"), where a kind holds writes of one
+   * version to more than another's, as Kubernetes does events; unset for the server's own writes.
+   */
+  validate?(obj: KubeObject, errs: FieldErrors, old?: KubeObject, requestVersion?: string): void;
+  /** Records what an update may not change (`requestVersion` as for validate). */
+  validateUpdate?(next: KubeObject, prev: KubeObject, errs: FieldErrors, requestVersion?: string): void;
   /**
    * Rules that run after the checks above found nothing that blocks them (custom resources'
    * x-kubernetes-validations); `prev` on update.

@@ -24,12 +24,15 @@ function kubeFinalizers(t: ValidationTarget): boolean {
   return kindOf(t.apiVersion, t.kind) !== undefined && t.group !== 'apiextensions.k8s.io' && t.group !== 'apiregistration.k8s.io';
 }
 
-/** Validates an object about to be created; throws a 422 Status listing every problem. */
-export function validateCreate(t: ValidationTarget, obj: KubeObject): void {
+/**
+ * Validates an object about to be created; throws a 422 Status listing every problem.
+ * `requestVersion`: the group/version the write came through, when a client's request.
+ */
+export function validateCreate(t: ValidationTarget, obj: KubeObject, requestVersion?: string): void {
   const errs = new FieldErrors();
   const k = t.module ?? kindOf(t.apiVersion, t.kind);
   validateObjectMeta(obj.metadata, k?.nameRule ?? 'subdomain', t.namespaced, errs, kubeFinalizers(t));
-  k?.validate?.(obj, errs);
+  k?.validate?.(obj, errs, undefined, requestVersion);
   if (k?.validateRules) runRules(k, obj, undefined, errs);
   errs.throwIfAny(t.kind, t.group, obj.metadata.name ?? obj.metadata.generateName ?? '');
 }
@@ -44,12 +47,12 @@ export function validateEphemeralContainersUpdate(t: ValidationTarget, next: Kub
 }
 
 /** Validates an update: the new object on its own, then what it may not change. */
-export function validateUpdate(t: ValidationTarget, next: KubeObject, prev: KubeObject): void {
+export function validateUpdate(t: ValidationTarget, next: KubeObject, prev: KubeObject, requestVersion?: string): void {
   const errs = new FieldErrors();
   const k = t.module ?? kindOf(t.apiVersion, t.kind);
   validateObjectMeta(next.metadata, k?.nameRule ?? 'subdomain', t.namespaced, errs, kubeFinalizers(t));
-  k?.validate?.(next, errs, prev);
-  k?.validateUpdate?.(next, prev, errs);
+  k?.validate?.(next, errs, prev, requestVersion);
+  k?.validateUpdate?.(next, prev, errs, requestVersion);
   if (k?.validateRules) runRules(k, next, prev, errs);
   errs.throwIfAny(t.kind, t.group, next.metadata.name ?? '');
 }

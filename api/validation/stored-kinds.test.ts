@@ -280,12 +280,57 @@ describe('Event', () => {
   it('needs a new-style event to name its reporter, action and reason within their lengths', () => {
     const e = ev('ns', { eventTime: '2026-01-01T00:00:00.000000Z', involvedObject: { kind: 'Pod', namespace: 'ns', name: 'p' }, reportingComponent: 'not qualified!', reason: 'r'.repeat(129), message: 'm'.repeat(1025) });
     expect(fields(create(e))).toEqual([
-      'reportingComponent FieldValueInvalid',
+      'reportingController FieldValueInvalid',
       'reportingInstance FieldValueRequired',
       'action FieldValueRequired',
       'reason FieldValueInvalid',
       'message FieldValueInvalid',
     ]);
+  });
+
+  const STRICT = 'events.k8s.io/v1';
+  const fresh = (body: Record<string, unknown> = {}) =>
+    ev('ns', { eventTime: '2026-01-01T00:00:00.000000Z', involvedObject: { kind: 'Pod', namespace: 'ns', name: 'p' }, reportingComponent: 'example.com/c', reportingInstance: 'i', action: 'A', reason: 'R', type: 'Normal', ...body });
+  const createAs = (o: KubeObject, version?: string) => causes(() => validateCreate(target('v1', 'Event'), o, version));
+  const updateAs = (next: KubeObject, prev: KubeObject, version?: string) => causes(() => validateUpdate(target('v1', 'Event'), next, prev, version));
+
+  it('holds a create through events.k8s.io/v1 to a known type, a time, a series of two or more and no deprecated fields; core/v1 is not', () => {
+    expect(createAs(fresh(), STRICT)).toEqual([]);
+    const old = fresh({ type: 'Bogus', count: 3, firstTimestamp: '2026-01-01T00:00:00Z', source: { component: 'kubelet' }, series: { count: 1 } });
+    expect(createAs(old, 'v1')).toEqual([]);
+    expect(createAs(old)).toEqual([]);
+    expect(fields(createAs(old, STRICT))).toEqual([
+      'series.count FieldValueInvalid',
+      'series.lastObservedTime FieldValueRequired',
+      'type FieldValueInvalid',
+      'firstTimestamp FieldValueInvalid',
+      'count FieldValueInvalid',
+      'source FieldValueInvalid',
+    ]);
+    expect(createAs(old, STRICT).find((c) => c.field === 'type')!.message).toBe('Invalid value: "": has invalid value: Bogus');
+    expect(fields(createAs(fresh({ eventTime: undefined }), STRICT))).toContain('eventTime FieldValueRequired');
+  });
+
+  it('checks an event name as a path segment, and as a DNS subdomain only through events.k8s.io/v1', () => {
+    const named = (name: string) => {
+      const o = fresh();
+      o.metadata.name = name;
+      return o;
+    };
+    expect(createAs(named('Pod_A.17a2b'), 'v1')).toEqual([]);
+    expect(fields(createAs(named('Pod_A.17a2b'), STRICT))).toEqual(['metadata.name FieldValueInvalid']);
+    expect(fields(createAs(named('a/b'), 'v1'))).toEqual(['metadata.name FieldValueInvalid']);
+  });
+
+  it('lets an update through events.k8s.io/v1 change only the series and metadata', () => {
+    const prev = fresh({ series: { count: 2, lastObservedTime: '2026-01-01T00:00:01.000000Z' } });
+    const next = fresh({ series: { count: 3, lastObservedTime: '2026-01-01T00:00:02.000000Z' } });
+    next.metadata.labels = { a: 'b' };
+    expect(updateAs(next, prev, STRICT)).toEqual([]);
+    const changed = fresh({ reason: 'Other', message: 'new note', reportingComponent: 'example.com/other', series: { count: 1, lastObservedTime: '2026-01-01T00:00:02.000000Z' } });
+    expect(fields(updateAs(changed, prev, STRICT))).toEqual(['series.count FieldValueInvalid', 'reason FieldValueInvalid', 'message FieldValueInvalid', 'reportingController FieldValueInvalid']);
+    expect(updateAs(changed, prev, STRICT).find((c) => c.field === 'reason')!.message).toBe('Invalid value: "Other": field is immutable');
+    expect(updateAs(changed, prev, 'v1')).toEqual([]);
   });
 });
 

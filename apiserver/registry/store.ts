@@ -288,7 +288,7 @@ export class ResourceStore {
     await this.info.module.loadFor?.(obj);
     // Again after recordCreate's: what admission and prepareForCreate added takes defaults too.
     this.defaultAsGo(obj);
-    validateCreate(this.target, obj);
+    validateCreate(this.target, obj, tracking?.apiVersion);
     const managed = appliedFields ?? recordUpdate(undefined, obj, this.shape, this.strategy.hasStatus, this.writer(tracking), undefined, this.versionViews);
     if (Array.isArray(managed) && managed.length) meta.managedFields = managed;
     else delete meta.managedFields;
@@ -342,7 +342,7 @@ export class ResourceStore {
       const current: StoredKV | undefined = suggested ? { key, value: suggested.bytes(), modRevision: suggested.rev, createRevision: 0 } : await this.etcd.get(key);
       if (!current) {
         if (opts.createFrom && this.strategy.allowCreateOnUpdate && !opts.subresource) {
-          return { object: await this.create(await opts.createFrom(), opts.dryRun), created: true };
+          return { object: await this.create(await opts.createFrom(), opts.dryRun, opts.tracking), created: true };
         }
         throw this.notFound(name);
       }
@@ -352,7 +352,7 @@ export class ResourceStore {
         const next = await opts.mutate(prev.copy());
         await this.info.module.loadFor?.(next);
         const requested = next.metadata?.managedFields;
-        prepared = this.prepareUpdate(next, prev.obj, opts.subresource);
+        prepared = this.prepareUpdate(next, prev.obj, opts.subresource, opts.tracking?.apiVersion);
         const managed = this.managedFields(prev.obj, prepared, requested, opts);
         if (managed.length) prepared.metadata.managedFields = managed;
         else delete prepared.metadata.managedFields;
@@ -421,7 +421,7 @@ export class ResourceStore {
     return recordUpdate(prev, next, this.shape, this.strategy.hasStatus, this.writer(opts.tracking, opts.subresource), replaced, this.versionViews);
   }
 
-  private prepareUpdate(next: KubeObject, prev: KubeObject, subresource?: UpdateOptions['subresource']): KubeObject {
+  private prepareUpdate(next: KubeObject, prev: KubeObject, subresource: UpdateOptions['subresource'], requestVersion: string | undefined): KubeObject {
     next.apiVersion = prev.apiVersion;
     next.kind = prev.kind;
     next.metadata = next.metadata ?? {};
@@ -494,7 +494,7 @@ export class ResourceStore {
     // Validated as Kubernetes validates its Go values: an immutable template is unchanged
     // whether or not a client's copy carries the `creationTimestamp: null` Go writes in it.
     asGoStoresIt(next);
-    validateUpdate(this.target, next, prev);
+    validateUpdate(this.target, next, prev, requestVersion);
     return next;
   }
 

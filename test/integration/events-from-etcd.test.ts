@@ -115,6 +115,40 @@ describe('Events served from etcd', () => {
     await Promise.all([fromZero.reading, streaming.reading, after.reading]);
   });
 
+  it('holds writes through events.k8s.io/v1 to its stricter rules, and core/v1 writes only to the legacy ones', async () => {
+    const about = { kind: 'Pod', namespace: NS, name: 'strict' };
+    const strict = (name: string, body: Record<string, unknown>): KubeObject => ({
+      apiVersion: 'events.k8s.io/v1',
+      kind: 'Event',
+      metadata: { name },
+      eventTime: '2026-12-07T10:00:00.000000Z',
+      reportingController: 'example.com/tester',
+      reportingInstance: 'tester-1',
+      action: 'Testing',
+      reason: 'Tested',
+      regarding: about,
+      type: 'Normal',
+      ...body,
+    });
+    // Deprecated fields and an unknown type: refused through events.k8s.io/v1, with every cause.
+    const refused = await client.create(newEvents, NS, strict('strict-bad', { type: 'Bogus', deprecatedCount: 3, deprecatedSource: { component: 'kubelet' } })).catch((e) => e);
+    expect(refused).toMatchObject({ code: 422, reason: 'Invalid' });
+    expect(refused.details.causes.map((c: { field: string }) => c.field)).toEqual(['type', 'count', 'source']);
+    // The same event through core/v1 (old clients) is stored.
+    const legacy = await client.create(events, NS, { apiVersion: 'v1', kind: 'Event', metadata: { name: 'Strict_Legacy.1' }, involvedObject: about, eventTime: '2026-12-07T10:00:00.000000Z', reportingComponent: 'example.com/tester', reportingInstance: 'tester-1', action: 'Testing', reason: 'Tested', type: 'Bogus', count: 3, source: { component: 'kubelet' } });
+    expect(legacy.type).toBe('Bogus');
+
+    // An update through events.k8s.io/v1 may move the series on, not rewrite what happened.
+    await client.create(newEvents, NS, strict('strict-ok', {}));
+    const series = await client.patch(newEvents, NS, 'strict-ok', { series: { count: 2, lastObservedTime: '2026-12-07T10:00:05.000000Z' } }, 'merge');
+    expect(series.series).toMatchObject({ count: 2 });
+    const rewritten = await client.patch(newEvents, NS, 'strict-ok', { reason: 'Other', note: 'changed' }, 'merge').catch((e) => e);
+    expect(rewritten).toMatchObject({ code: 422 });
+    expect(rewritten.message).toContain('reason: Invalid value: "Other": field is immutable');
+    // Through core/v1 the same change is allowed, as in Kubernetes.
+    expect((await client.patch(events, NS, 'strict-ok', { reason: 'Other' }, 'merge')).reason).toBe('Other');
+  });
+
   it('kubectl lists them, selected by the object they are about', async () => {
     await client.create(events, NS, event('kubectl-seen', 'shown', 'Pulled'));
     const kubectl = kubectlFor(api.url);
