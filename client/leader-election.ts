@@ -263,7 +263,8 @@ export async function runLeading(
   /** Where the apiserver is and who this is: leader election makes its own client from it. */
   clientConfig: ClientConfig,
   flags: LeaderElectionFlags,
-  lease: { name: string; identity: string },
+  /** The Lease (in kube-system unless `namespace` says otherwise) and this candidate's identity. */
+  lease: { name: string; identity: string; namespace?: string },
   stop: AbortSignal,
   work: (signal: AbortSignal) => Promise<void>,
   log?: Logger,
@@ -275,7 +276,7 @@ export async function runLeading(
   const elector = new LeaderElector(
     client,
     {
-      namespace: 'kube-system',
+      namespace: lease.namespace ?? 'kube-system',
       name: lease.name,
       identity: lease.identity,
       leaseDurationMs: flags['leader-elect-lease-duration'],

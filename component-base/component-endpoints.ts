@@ -1,6 +1,7 @@
 // What a component serves on its secure port once a request may pass: /healthz, /livez and
-// /readyz (each with its checks, ?verbose, ?exclude= and /<endpoint>/<check>) and Prometheus
-// /metrics; anything else is Go's 404.
+// /readyz (each with its checks, ?verbose, ?exclude= and /<endpoint>/<check>), Prometheus
+// /metrics and, where a component has one, its configuration at /configz; anything else is
+// Go's 404.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { excludedChecks, healthAnswer, singleCheckAnswer } from './healthz.js';
 
@@ -17,6 +18,8 @@ export interface ComponentEndpoints {
   checks: (endpoint: HealthEndpoint) => NamedCheck[];
   /** Prometheus text-format lines. */
   metrics: () => string[];
+  /** The component's configuration, served at /configz under this name (Kubernetes' "componentconfig"). */
+  configz?: { name: string; config: () => unknown };
 }
 
 /** Kubernetes' health handlers fall back to one check that always passes. */
@@ -43,5 +46,8 @@ export function serveEndpoint(endpoints: ComponentEndpoints, url: URL, res: Serv
     return send(failed ? 500 : 200, TEXT, text);
   }
   if (url.pathname === '/metrics') return send(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }, endpoints.metrics().join('\n') + '\n');
+  if (url.pathname === '/configz' && endpoints.configz) {
+    return send(200, { 'content-type': 'application/json' }, JSON.stringify({ [endpoints.configz.name]: endpoints.configz.config() }));
+  }
   send(404, TEXT, '404 page not found\n');
 }

@@ -46,6 +46,11 @@ export type FlagValues<T extends FlagTable> = {
 
 export class FlagError extends Error {}
 
+/** Whether `--name` was given on the command line (a configuration file's value yields to it, as in Kubernetes). */
+export function flagGiven(argv: readonly string[], name: string): boolean {
+  return argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+}
+
 /** Keeps the table's literal types (for typed values) while checking its shape. */
 export function defineFlags<const T extends FlagTable>(table: T): T {
   return table;

@@ -38,6 +38,8 @@ export interface ScheduleContext {
   nominated?: ReadonlyMap<string, readonly Pod[]>;
   /** The node the pod was nominated to (status.nominatedNodeName): tried first, and taken if it fits. */
   nominatedNode?: NodeInfo;
+  /** The profile's percentageOfNodesToScore (0 or unset: adaptive). */
+  percentageOfNodesToScore?: number;
 }
 
 /** What a preFilter or preScore returns when its plugin has nothing to do for this pod. */
@@ -108,13 +110,13 @@ export function noNodeMessage(nodes: number, reasonCounts: ReadonlyMap<string, n
 }
 
 /**
- * How many feasible nodes to look for before scoring, as Kubernetes' adaptive
- * percentageOfNodesToScore: every node below 100; above, a share falling from 50% by one
- * point per 125 nodes down to 5%, and never fewer than 100 nodes.
+ * How many feasible nodes to look for before scoring, as Kubernetes' percentageOfNodesToScore:
+ * every node below 100; above, the configured share, or (0, the default) an adaptive one
+ * falling from 50% by one point per 125 nodes down to 5%; never fewer than 100 nodes.
  */
-export function feasibleNodesToFind(allNodes: number): number {
-  if (allNodes < 100) return allNodes;
-  const percentage = Math.max(5, 50 - allNodes / 125);
+export function feasibleNodesToFind(allNodes: number, percentageOfNodesToScore = 0): number {
+  if (allNodes < 100 || percentageOfNodesToScore >= 100) return allNodes;
+  const percentage = percentageOfNodesToScore || Math.max(5, 50 - Math.trunc(allNodes / 125));
   return Math.max(100, Math.floor((allNodes * percentage) / 100));
 }
 
@@ -200,7 +202,7 @@ export function schedule(pod: Pod, nodes: NodeInfo[], filters: FilterPlugin[], s
   const reasonCounts = new Map<string, number>();
   const rejectedBy = new Set<string>();
   const unresolvable = new Set<string>();
-  const wanted = feasibleNodesToFind(nodes.length);
+  const wanted = feasibleNodesToFind(nodes.length, ctx.percentageOfNodesToScore);
   let processed = 0;
   for (; processed < nodes.length && feasible.length < wanted; processed++) {
     const n = nodes[(start + processed) % nodes.length]!;

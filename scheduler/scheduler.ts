@@ -14,9 +14,11 @@ import { Informer, objectKey } from '../client/informer.js';
 import { resource } from '../client/rest.js';
 import type { ApiClient } from '../client/api-client.js';
 import { SchedulerCache } from './cache.js';
-import { schedule, type FilterPlugin, type ScheduleResult, type ScorePlugin } from './framework.js';
+import { schedule, type ScheduleResult } from './framework.js';
+import type { KubeSchedulerConfiguration } from './configuration.js';
+import { buildProfiles, type Profile } from './profiles.js';
 import { SchedulingQueue, type ClusterEvent } from './queue.js';
-import { claimsToProvision, volumeBinding, type VolumeLookup } from './plugins/volume-binding.js';
+import { claimsToProvision, type VolumeLookup } from './plugins/volume-binding.js';
 import { SELECTED_NODE_ANNOTATION, type PersistentVolume, type PersistentVolumeClaim, type StorageClass } from '../api/types/storage.js';
 import { rfc3339 } from '../api/time.js';
 import { findCondition, isPodFinished, nodeReadyStatus } from '../api/conditions.js';
@@ -28,9 +30,10 @@ import { preempt, PREEMPTION_REASON, type Candidate } from './preemption.js';
 import type { PodDisruptionBudget } from '../api/types/policy.js';
 
 export interface SchedulerOptions {
-  schedulerName: string;
-  filters: FilterPlugin[];
-  scores: ScorePlugin[];
+  /** Profiles, back-off and the rest, checked and defaulted (scheduler/configuration.ts). */
+  configuration: KubeSchedulerConfiguration;
+  /** Records a profile's events (reported by its schedulerName, as kube-scheduler's are). */
+  recorderFor: (schedulerName: string) => EventRecorder;
   /** Safety net: unschedulable pods waiting longer than this are tried again even without an event (Kubernetes: 5 minutes). */
   unschedulableFlushMs?: number;
 }
@@ -69,8 +72,10 @@ export class Scheduler {
   private readonly classInformer: Informer<StorageClass>;
   private readonly budgetInformer: Informer<PodDisruptionBudget>;
   private readonly volumes: VolumeLookup;
-  private readonly filters: FilterPlugin[];
-  private readonly queue = new SchedulingQueue();
+  /** By schedulerName: the pods this scheduler takes are those naming one of its profiles. */
+  readonly profiles: ReadonlyMap<string, Profile>;
+  private readonly recorders = new Map<string, EventRecorder>();
+  private readonly queue: SchedulingQueue;
   private readonly cache = new SchedulerCache();
   private readonly nominator = new Nominator();
   /** Victims of our preemptions whose deletion has not shown in the informer yet. */
@@ -87,7 +92,6 @@ export class Scheduler {
 
   constructor(
     private readonly client: ApiClient,
-    private readonly recorder: EventRecorder,
     private readonly opts: SchedulerOptions,
     private readonly log: Logger,
   ) {
@@ -104,7 +108,8 @@ export class Scheduler {
       volume: (name) => this.volumeInformer.get(name),
       storageClass: (name) => this.classInformer.get(name),
     };
-    this.filters = [...opts.filters, volumeBinding(this.volumes)];
+    this.profiles = new Map(buildProfiles(opts.configuration, this.volumes).profiles.map((p) => [p.schedulerName, p]));
+    this.queue = new SchedulingQueue({ initialBackoffMs: opts.configuration.podInitialBackoffSeconds * 1000, maxBackoffMs: opts.configuration.podMaxBackoffSeconds * 1000 });
     // A claim made, bound or deleted may make a waiting pod schedulable.
     this.claimInformer.addHandler({ add: () => this.requeue('VolumeChanged'), update: () => this.requeue('VolumeChanged') });
     this.volumeInformer.addHandler({ add: () => this.requeue('VolumeChanged') });
@@ -135,7 +140,17 @@ export class Scheduler {
   }
 
   private responsibleFor(p: Pod): boolean {
-    return !p.spec?.nodeName && (p.spec?.schedulerName ?? 'default-scheduler') === this.opts.schedulerName && !p.metadata.deletionTimestamp && !isPodFinished(p);
+    return !p.spec?.nodeName && this.profiles.has(p.spec?.schedulerName ?? 'default-scheduler') && !p.metadata.deletionTimestamp && !isPodFinished(p);
+  }
+
+  private profileOf(p: Pod): Profile {
+    return this.profiles.get(p.spec?.schedulerName ?? 'default-scheduler')!;
+  }
+
+  private recorder(profile: Profile): EventRecorder {
+    let r = this.recorders.get(profile.schedulerName);
+    if (!r) this.recorders.set(profile.schedulerName, (r = this.opts.recorderFor(profile.schedulerName)));
+    return r;
   }
 
   private onPod(p: Pod, old?: Pod): void {
@@ -175,7 +190,7 @@ export class Scheduler {
     const maxWait = this.opts.unschedulableFlushMs ?? 300_000;
     const flush = setInterval(() => this.queue.flushWaitingLongerThan(maxWait), Math.min(30_000, maxWait));
     signal.addEventListener('abort', () => this.queue.shutDown(), { once: true });
-    this.log.info({ schedulerName: this.opts.schedulerName }, 'scheduler started');
+    this.log.info({ schedulerNames: [...this.profiles.keys()] }, 'scheduler started');
     for (;;) {
       while (this.bindsInFlight >= MAX_BINDS_IN_FLIGHT) await new Promise<void>((r) => this.bindSlotWaiters.push(r));
       const key = await this.queue.get();
@@ -200,25 +215,37 @@ export class Scheduler {
     // Our own nomination may be newer than the pod's status says.
     const nominatedName = this.nominator.nodeOf(key) ?? pod.status?.nominatedNodeName;
     const nominatedNode = nominatedName ? this.cache.nodeInfo(nominatedName) : undefined;
-    const ctx = { affinityNodes: this.cache.nodesWithAffinityPods(), nominated: this.nominator.byNode(), nominatedNode };
-    const result = schedule(pod, nodes, this.filters, this.opts.scores, this.nextStartNode, ctx);
+    const profile = this.profileOf(pod);
+    const ctx = { affinityNodes: this.cache.nodesWithAffinityPods(), nominated: this.nominator.byNode(), nominatedNode, percentageOfNodesToScore: profile.percentageOfNodesToScore };
+    const result = schedule(pod, nodes, profile.filters, profile.scores, this.nextStartNode, ctx);
     this.nextStartNode = nodes.length ? (this.nextStartNode + result.processed) % nodes.length : 0;
-    if (!result.node) return this.fitsNowhere(pod, nodes, result, nominatedNode);
+    if (!result.node) return this.fitsNowhere(pod, profile, nodes, result, nominatedNode);
     const node = result.node;
     this.queue.scheduled(key);
     this.nominator.remove(key);
     this.cache.assume(pod, node);
-    void this.bind(pod, node);
+    void this.bind(pod, profile, node);
   }
 
   /**
    * The pod fits on no node: it preempts if it can (kube-scheduler's PostFilter), then waits
    * for an event that could help, with FailedScheduling saying why and its nomination, if any.
    */
-  private fitsNowhere(pod: Pod, nodes: NodeInfo[], result: ScheduleResult, nominatedNode: NodeInfo | undefined): void {
+  private fitsNowhere(pod: Pod, profile: Profile, nodes: NodeInfo[], result: ScheduleResult, nominatedNode: NodeInfo | undefined): void {
     const key = objectKey(pod);
     let message = result.message!;
     // The nomination to write with the failure: a node, null to clear one, or unchanged.
+    let nomination: string | null | undefined;
+    if (profile.preemption) [message, nomination] = this.tryPreemption(pod, profile, nodes, result, nominatedNode, message);
+    this.queue.markUnschedulable(key, result.rejectedBy ?? new Set());
+    this.log.info({ pod: key, reason: message, nominatedNode: nomination ?? undefined }, 'pod is unschedulable');
+    this.recorder(profile).event(pod, 'Warning', 'FailedScheduling', message);
+    void this.markUnschedulable(pod, message, nomination);
+  }
+
+  /** DefaultPreemption (kube-scheduler's PostFilter): the failure's message with its outcome, and the nomination to write. */
+  private tryPreemption(pod: Pod, profile: Profile, nodes: NodeInfo[], result: ScheduleResult, nominatedNode: NodeInfo | undefined, message: string): [string, string | null | undefined] {
+    const key = objectKey(pod);
     let nomination: string | null | undefined;
     this.preemptionAttempts++;
     const outcome = preempt({
@@ -232,7 +259,7 @@ export class Scheduler {
     });
     if ('candidate' in outcome) {
       nomination = outcome.candidate.node;
-      this.carryOut(pod, outcome.candidate);
+      this.carryOut(pod, profile, outcome.candidate);
     } else {
       message += ` preemption: ${outcome.message}`;
       if (outcome.clearNomination && (this.nominator.nodeOf(key) ?? pod.status?.nominatedNodeName)) {
@@ -240,10 +267,7 @@ export class Scheduler {
         this.nominator.remove(key);
       }
     }
-    this.queue.markUnschedulable(key, result.rejectedBy ?? new Set());
-    this.log.info({ pod: key, reason: message, nominatedNode: nomination ?? undefined }, 'pod is unschedulable');
-    this.recorder.event(pod, 'Warning', 'FailedScheduling', message);
-    void this.markUnschedulable(pod, message, nomination);
+    return [message, nomination];
   }
 
   /** Going away because a scheduler preempted it: marked so (DisruptionTarget) and being deleted, or being preempted by us now. */
@@ -257,7 +281,7 @@ export class Scheduler {
    * of lower priority takes the room), each victim is marked with a DisruptionTarget condition,
    * then deleted (gracefully), and lower-priority pods nominated to that node lose their nomination.
    */
-  private carryOut(preemptor: Pod, candidate: Candidate): void {
+  private carryOut(preemptor: Pod, profile: Profile, candidate: Candidate): void {
     const key = objectKey(preemptor);
     const priority = podPriority(preemptor);
     const displaced = this.nominator.podsOn(candidate.node).filter((p) => objectKey(p) !== key && podPriority(p) < priority);
@@ -266,7 +290,7 @@ export class Scheduler {
     this.preemptionVictims += candidate.victims.length;
     for (const victim of candidate.victims) {
       this.preempting.add(objectKey(victim));
-      void this.evict(victim, preemptor, candidate.node);
+      void this.evict(victim, preemptor, profile, candidate.node);
     }
     for (const p of displaced) {
       void this.client.patch(pods, p.metadata.namespace, p.metadata.name!, { status: { nominatedNodeName: null } }, 'merge', 'status').catch((err) => {
@@ -276,13 +300,13 @@ export class Scheduler {
     this.log.info({ pod: key, node: candidate.node, victims: candidate.victims.map(objectKey) }, 'preempting');
   }
 
-  private async evict(victim: Pod, preemptor: Pod, node: string): Promise<void> {
+  private async evict(victim: Pod, preemptor: Pod, profile: Profile, node: string): Promise<void> {
     const { namespace, name, uid } = victim.metadata;
     const condition = {
       type: 'DisruptionTarget',
       status: 'True',
       reason: PREEMPTION_REASON,
-      message: `${this.opts.schedulerName}: preempting to accommodate a higher priority pod`,
+      message: `${profile.schedulerName}: preempting to accommodate a higher priority pod`,
       lastProbeTime: null,
       lastTransitionTime: rfc3339(),
     };
@@ -290,7 +314,7 @@ export class Scheduler {
       await this.client.patch(pods, namespace, name!, { status: { conditions: [condition] } }, 'strategic', 'status');
       // The uid precondition: a pod made since under the same name is not the victim.
       await this.client.delete(pods, namespace, name!, { preconditions: { uid } });
-      this.recorder.event(victim, 'Normal', 'Preempted', `Preempted by pod ${preemptor.metadata.uid} on node ${node}`);
+      this.recorder(profile).event(victim, 'Normal', 'Preempted', `Preempted by pod ${preemptor.metadata.uid} on node ${node}`);
     } catch (err) {
       const gone = err instanceof StatusError && (err.code === 404 || err.code === 409);
       if (!gone) {
@@ -300,7 +324,7 @@ export class Scheduler {
     }
   }
 
-  private async bind(pod: Pod, node: string): Promise<void> {
+  private async bind(pod: Pod, profile: Profile, node: string): Promise<void> {
     const key = objectKey(pod);
     this.bindsInFlight++;
     try {
@@ -313,7 +337,7 @@ export class Scheduler {
         body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid }, target: { apiVersion: 'v1', kind: 'Node', name: node } },
       });
       this.scheduledCount++;
-      this.recorder.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`);
+      this.recorder(profile).event(pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`);
     } catch (err) {
       this.cache.forget(pod);
       const gone = err instanceof StatusError && (err.code === 404 || err.code === 409);

@@ -1,6 +1,7 @@
 // Requests must fit in what the node has left (cpu, memory, ephemeral storage, pod count, and
-// each extended resource the pod asks for). As a score, prefers the node with the most left
-// over (least allocated).
+// each extended resource the pod asks for). As a score, by default prefers the node with the
+// most left over (least allocated); a scheduler configuration may ask for the most allocated
+// (bin packing) or a shape of its own.
 import { ok, unschedulable, type FilterPlugin, type ScorePlugin } from '../framework.js';
 
 export const nodeResourcesFit: FilterPlugin = {
@@ -28,18 +29,70 @@ export const nodeResourcesFit: FilterPlugin = {
   },
 };
 
-function fractionFree(requested: number, allocatable: number): number {
-  if (allocatable <= 0) return 0;
-  return Math.max(0, (allocatable - requested) / allocatable);
+/** How NodeResourcesFit scores a node (its args' scoringStrategy in KubeSchedulerConfiguration). */
+export interface ScoringStrategy {
+  type: 'LeastAllocated' | 'MostAllocated' | 'RequestedToCapacityRatio';
+  /** Resources and their weights; Kubernetes' default: cpu and memory, 1 each. */
+  resources: { name: string; weight: number }[];
+  /** RequestedToCapacityRatio: utilization (0..100) to score (0..10) points, utilization rising. */
+  shape?: { utilization: number; score: number }[];
 }
 
-export const leastAllocated: ScorePlugin = {
-  name: 'NodeResourcesLeastAllocated',
-  weight: 1,
-  score(state, n) {
-    const want = state.requests;
-    const cpu = fractionFree(n.requested.milliCPU + want.milliCPU, n.allocatable.milliCPU);
-    const mem = fractionFree(n.requested.memory + want.memory, n.allocatable.memory);
-    return Math.round(((cpu + mem) / 2) * 100);
-  },
-};
+export const DEFAULT_SCORING: ScoringStrategy = { type: 'LeastAllocated', resources: [{ name: 'cpu', weight: 1 }, { name: 'memory', weight: 1 }] };
+
+function amountOf(r: { milliCPU: number; memory: number; ephemeralStorage: number; scalar?: Map<string, number> }, name: string): number {
+  if (name === 'cpu') return r.milliCPU;
+  if (name === 'memory') return r.memory;
+  if (name === 'ephemeral-storage') return r.ephemeralStorage;
+  return r.scalar?.get(name) ?? 0;
+}
+
+/** The shape's score (0..100) at `utilization`, by straight lines between its points, flat past the ends. */
+function alongShape(shape: { utilization: number; score: number }[], utilization: number): number {
+  if (utilization <= shape[0]!.utilization) return shape[0]!.score * 10;
+  for (let i = 1; i < shape.length; i++) {
+    const a = shape[i - 1]!;
+    const b = shape[i]!;
+    if (utilization <= b.utilization) return (a.score + ((b.score - a.score) * (utilization - a.utilization)) / (b.utilization - a.utilization)) * 10;
+  }
+  return shape[shape.length - 1]!.score * 10;
+}
+
+/** One resource's score, 0..100, with the pod placed on the node (whole numbers, as Kubernetes' integer arithmetic gives). */
+function resourceScore(strategy: ScoringStrategy, requested: number, allocatable: number): number {
+  if (allocatable <= 0) return 0;
+  switch (strategy.type) {
+    case 'LeastAllocated':
+      return requested > allocatable ? 0 : Math.trunc(((allocatable - requested) * 100) / allocatable);
+    case 'MostAllocated':
+      return Math.trunc((Math.min(requested, allocatable) * 100) / allocatable);
+    case 'RequestedToCapacityRatio':
+      return Math.trunc(alongShape(strategy.shape!, Math.min(100, Math.trunc((requested * 100) / allocatable))));
+  }
+}
+
+/**
+ * NodeResourcesFit as a score: the weighted mean of each resource's score with the pod placed
+ * on the node. A resource the node does not have is left out (as Kubernetes does for extended
+ * resources), so it neither helps nor hurts.
+ */
+export function resourceAllocation(strategy: ScoringStrategy = DEFAULT_SCORING): ScorePlugin {
+  return {
+    name: 'NodeResourcesFit',
+    weight: 1,
+    score(state, n) {
+      let sum = 0;
+      let weights = 0;
+      for (const { name, weight } of strategy.resources) {
+        const allocatable = amountOf(n.allocatable, name);
+        if (allocatable <= 0 && name !== 'cpu' && name !== 'memory') continue;
+        sum += resourceScore(strategy, amountOf(n.requested, name) + amountOf(state.requests, name), allocatable) * weight;
+        weights += weight;
+      }
+      return weights ? Math.trunc(sum / weights) : 0;
+    },
+  };
+}
+
+/** Kubernetes' default: the node with the most left over scores highest. */
+export const leastAllocated: ScorePlugin = resourceAllocation();

@@ -141,6 +141,20 @@ describe('the components\' secure ports', () => {
     }
   });
 
+  it("serve the scheduler's configuration at /configz (KubeSchedulerConfiguration, flags applied) to those allowed /metrics' peers", async () => {
+    const answer = await get(schedulerPort, '/configz', { cert: 'admin' });
+    expect([answer.status, answer.type]).toEqual([200, 'application/json']);
+    const config = JSON.parse(answer.body).componentconfig;
+    expect(config).toMatchObject({
+      apiVersion: 'kubescheduler.config.k8s.io/v1',
+      kind: 'KubeSchedulerConfiguration',
+      leaderElection: { leaderElect: true, retryPeriod: '500ms', resourceName: 'kube-scheduler' },
+      percentageOfNodesToScore: 0,
+      profiles: [{ schedulerName: 'default-scheduler' }],
+    });
+    expect(JSON.parse((await get(schedulerPort, '/configz')).body)).toEqual(forbidden('system:anonymous', '/configz'));
+  });
+
   it('take service-account tokens (TokenReview) and ask RBAC (SubjectAccessReview): system:monitoring may scrape', async () => {
     await kubectl.ok(['create', 'serviceaccount', 'scraper']);
     await kubectl.ok(['create', 'serviceaccount', 'nobody']);

@@ -1,0 +1,153 @@
+// Scheduling profiles: for each schedulerName a configuration names, the plugins that run at
+// each extension point, decided as kube-scheduler decides them. Kubernetes' defaults are the
+// multiPoint set; a profile's own sets are merged into them (a plugin disabled by name or with
+// "*" leaves, one enabled again with a weight replaces the default in place, others are added
+// at the end); then each extension point takes the multiPoint plugins that implement it unless
+// disabled there, those the point itself re-enables first, in their order.
+import type { FilterPlugin, ScorePlugin } from './framework.js';
+import { ConfigurationError, type KubeSchedulerConfiguration, type PluginConfig, type PluginRef, type PluginSet, type PluginsConfig, type ProfileConfig } from './configuration.js';
+import { ALWAYS_FIRST_FILTER, DEFAULT_PLUGINS, EXTENSION_POINTS, PLUGINS, type ExtensionPoint, type PluginContext } from './plugins/index.js';
+import type { ScoringStrategy } from './plugins/node-resources-fit.js';
+import type { VolumeLookup } from './plugins/volume-binding.js';
+
+export interface Profile {
+  schedulerName: string;
+  filters: FilterPlugin[];
+  scores: ScorePlugin[];
+  /** DefaultPreemption is enabled: a pod that fits nowhere may make room. */
+  preemption: boolean;
+  /** The profile's own percentageOfNodesToScore, else the configuration's (0: Kubernetes' adaptive share). */
+  percentageOfNodesToScore: number;
+}
+
+/** Kubernetes' mergePluginSet: the defaults less what is disabled, re-enabled ones in place with their weight, new ones after. */
+function mergeSet(defaults: readonly PluginRef[], custom: PluginSet | undefined): PluginRef[] {
+  if (!custom) return [...defaults];
+  const disabled = new Set((custom.disabled ?? []).map((p) => p.name));
+  const enabled = custom.enabled ?? [];
+  const replaced = new Set<number>();
+  const out: PluginRef[] = [];
+  if (!disabled.has('*')) {
+    for (const d of defaults) {
+      if (disabled.has(d.name)) continue;
+      const at = enabled.findIndex((p) => p.name === d.name);
+      if (at >= 0) replaced.add(at);
+      out.push(at >= 0 ? enabled[at]! : d);
+    }
+  }
+  enabled.forEach((p, i) => {
+    if (!replaced.has(i)) out.push(p);
+  });
+  return out;
+}
+
+function known(name: string, where: string) {
+  const plugin = Object.hasOwn(PLUGINS, name) ? PLUGINS[name] : undefined;
+  if (!plugin) throw new ConfigurationError(`${where}: plugin "${name}" does not exist`);
+  return plugin;
+}
+
+/** The plugins enabled at `point`, with their weights, as kube-scheduler's expandMultiPointPlugins orders them. */
+function atPoint(point: ExtensionPoint, multiPoint: PluginRef[], plugins: PluginsConfig, where: string): PluginRef[] {
+  const set = plugins[point] ?? {};
+  const specific = set.enabled ?? [];
+  const disabled = new Set((set.disabled ?? []).map((p) => p.name));
+  for (const p of specific) {
+    if (!known(p.name, `${where}.plugins.${point}`).points.includes(point)) throw new ConfigurationError(`${where}.plugins.${point}: plugin "${p.name}" does not extend ${point} plugin`);
+  }
+  const specificNames = specific.map((p) => p.name);
+  const overrides = new Set<string>();
+  const fromMultiPoint: PluginRef[] = [];
+  if (!disabled.has('*')) {
+    for (const p of multiPoint) {
+      if (!known(p.name, `${where}.plugins.multiPoint`).points.includes(point) || disabled.has(p.name)) continue;
+      if (specificNames.includes(p.name)) overrides.add(p.name);
+      else if (fromMultiPoint.some((q) => q.name === p.name)) throw new ConfigurationError(`${where}.plugins.multiPoint: plugin "${p.name}" already registered as "${point}"`);
+      else fromMultiPoint.push(p);
+    }
+  }
+  return [...specific.filter((p) => overrides.has(p.name)), ...fromMultiPoint, ...specific.filter((p) => !overrides.has(p.name))];
+}
+
+/** NodeResourcesFit's scoring strategy from its args, checked as Kubernetes checks them. */
+function scoringStrategy(args: Record<string, unknown> | undefined, where: string): ScoringStrategy | undefined {
+  const s = args?.scoringStrategy as Record<string, unknown> | undefined;
+  if (!s) return undefined;
+  const type = s.type ?? 'LeastAllocated';
+  if (type !== 'LeastAllocated' && type !== 'MostAllocated' && type !== 'RequestedToCapacityRatio') {
+    throw new ConfigurationError(`${where}.scoringStrategy.type: Unsupported value: "${String(type)}": supported values: "LeastAllocated", "MostAllocated", "RequestedToCapacityRatio"`);
+  }
+  const given = Array.isArray(s.resources) ? (s.resources as { name?: unknown; weight?: unknown }[]) : [];
+  const resources = given.length ? given.map((r, i) => {
+    const weight = r.weight === undefined ? 1 : r.weight;
+    if (typeof r.name !== 'string' || !r.name) throw new ConfigurationError(`${where}.scoringStrategy.resources[${i}].name: Required value`);
+    if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 1 || weight > 100) {
+      throw new ConfigurationError(`${where}.scoringStrategy.resources[${i}].weight: Invalid value: ${String(weight)}: resource weight of ${r.name} should be in the range [1, 100]`);
+    }
+    return { name: r.name, weight };
+  }) : [{ name: 'cpu', weight: 1 }, { name: 'memory', weight: 1 }];
+  if (type !== 'RequestedToCapacityRatio') return { type, resources };
+  const shape = ((s.requestedToCapacityRatio as { shape?: unknown } | undefined)?.shape ?? []) as { utilization?: unknown; score?: unknown }[];
+  if (!Array.isArray(shape) || !shape.length) throw new ConfigurationError(`${where}.scoringStrategy.requestedToCapacityRatio.shape: Required value: at least one point must be specified`);
+  let last = -1;
+  const points = shape.map((p, i) => {
+    const u = p.utilization;
+    const sc = p.score;
+    if (typeof u !== 'number' || !Number.isInteger(u) || u < 0 || u > 100) throw new ConfigurationError(`${where}.scoringStrategy.requestedToCapacityRatio.shape[${i}].utilization: Invalid value: ${String(u)}: not in valid range [0, 100]`);
+    if (u <= last) throw new ConfigurationError(`${where}.scoringStrategy.requestedToCapacityRatio.shape[${i}].utilization: Invalid value: ${u}: utilization values must be sorted in increasing order`);
+    if (typeof sc !== 'number' || !Number.isInteger(sc) || sc < 0 || sc > 10) throw new ConfigurationError(`${where}.scoringStrategy.requestedToCapacityRatio.shape[${i}].score: Invalid value: ${String(sc)}: not in valid range [0, 10]`);
+    last = u;
+    return { utilization: u, score: sc };
+  });
+  return { type, resources, shape: points };
+}
+
+/**
+ * The profiles of a configuration, with their plugins made. Returns, beside them, what the
+ * configuration asks that kubette does not do (plugins and args it has no code for), to be said
+ * when the scheduler starts. Throws ConfigurationError for what kube-scheduler would refuse.
+ */
+export function buildProfiles(config: KubeSchedulerConfiguration, volumes: VolumeLookup): { profiles: Profile[]; unsupported: string[] } {
+  const unsupported = new Set<string>();
+  const profiles = config.profiles.map((p, i) => buildProfile(p, `profiles[${i}]`, config, volumes, unsupported));
+  return { profiles, unsupported: [...unsupported] };
+}
+
+function buildProfile(p: ProfileConfig, where: string, config: KubeSchedulerConfiguration, volumes: VolumeLookup, unsupported: Set<string>): Profile {
+  const plugins = p.plugins ?? {};
+  const multiPoint = mergeSet(DEFAULT_PLUGINS, plugins.multiPoint);
+  const enabled = Object.fromEntries(EXTENSION_POINTS.map((e) => [e, atPoint(e, multiPoint, plugins, where)])) as Record<ExtensionPoint, PluginRef[]>;
+  if (!enabled.queueSort.length) throw new ConfigurationError(`${where}: no queue sort plugin is enabled`);
+  if (enabled.queueSort.length > 1) throw new ConfigurationError(`${where}: only one queue sort plugin can be enabled`);
+  if (!enabled.bind.length) throw new ConfigurationError(`${where}: at least one bind plugin is needed`);
+
+  const args = new Map((p.pluginConfig ?? []).map((c: PluginConfig) => [c.name, c.args]));
+  for (const [name, a] of args) {
+    known(name, `${where}.pluginConfig`);
+    if (!a) continue;
+    const kept = name === 'NodeResourcesFit' ? ['scoringStrategy', 'apiVersion', 'kind'] : name === 'PodTopologySpread' ? ['defaultingType', 'apiVersion', 'kind'] : ['apiVersion', 'kind'];
+    for (const k of Object.keys(a)) if (!kept.includes(k)) unsupported.add(`${name} args: ${k}`);
+  }
+  const spread = args.get('PodTopologySpread');
+  const spreadDefaults = spread?.defaultConstraints;
+  if (Array.isArray(spreadDefaults) && spreadDefaults.length) unsupported.add('PodTopologySpread args: defaultConstraints');
+  if (spread?.defaultingType !== undefined && spread.defaultingType !== 'System' && spread.defaultingType !== 'List') {
+    throw new ConfigurationError(`${where}.pluginConfig: PodTopologySpread defaultingType: Unsupported value: "${String(spread.defaultingType)}": supported values: "List", "System"`);
+  }
+  const ctx: PluginContext = {
+    volumes,
+    scoring: scoringStrategy(args.get('NodeResourcesFit'), `${where}.pluginConfig[NodeResourcesFit]`),
+    noDefaultSpread: spread?.defaultingType === 'List',
+  };
+  for (const point of EXTENSION_POINTS) for (const ref of enabled[point]) if (PLUGINS[ref.name]!.missing) unsupported.add(`plugin ${ref.name}`);
+
+  const filters = [ALWAYS_FIRST_FILTER, ...enabled.filter.flatMap((ref) => PLUGINS[ref.name]!.filter?.(ctx) ?? [])];
+  const scores = enabled.score.flatMap((ref) => (PLUGINS[ref.name]!.score?.(ctx) ?? []).map((s) => ({ ...s, weight: ref.weight || 1 })));
+  return {
+    schedulerName: p.schedulerName,
+    filters,
+    scores,
+    preemption: enabled.postFilter.some((ref) => ref.name === 'DefaultPreemption'),
+    percentageOfNodesToScore: p.percentageOfNodesToScore ?? config.percentageOfNodesToScore,
+  };
+}
