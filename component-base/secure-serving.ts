@@ -19,7 +19,7 @@ import { selfSignedServingCert } from './serving-cert.js';
 export function secureServingFlags(defaultPort: number) {
   return defineFlags({
     'bind-address': { type: 'ip', default: '0.0.0.0', arg: 'IP', help: 'Address of the secure port (0.0.0.0: every IPv4 address).' },
-    'secure-port': { type: 'port', default: defaultPort, arg: 'PORT', help: 'HTTPS port of /healthz, /livez, /readyz and /metrics, authenticated and authorized (0 disables).' },
+    'secure-port': { type: 'port', default: defaultPort, arg: 'PORT', help: 'HTTPS port of /healthz, /livez, /readyz, /metrics and /configz, authenticated and authorized (0 disables).' },
     'tls-cert-file': { type: 'string', arg: 'FILE', help: 'Serving certificate (PEM); default: a self-signed one (in --cert-dir, or in memory).' },
     'tls-private-key-file': { type: 'string', arg: 'FILE', help: 'Its private key (PEM).' },
     'cert-dir': { type: 'string', default: '', arg: 'DIR', help: 'Where a generated serving certificate is kept ("" : in memory only).' },

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // kubette controller-manager: flags -> client -> (leader election) -> shared informers and the
-// selected controllers; /healthz, /livez, /readyz and /metrics on the secure port (10257), and on
-// a plain --port if asked.
+// selected controllers; /healthz, /livez, /readyz, /metrics and /configz on the secure port
+// (10257), and the first two on a plain --port if asked.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { delegationClients } from '../client/delegation.js';
@@ -19,6 +19,7 @@ import { LegacyTokenSigner } from '../api/legacy-service-account-token.js';
 import { CONTROLLERS, DISABLED_BY_DEFAULT, EVENT_SOURCES, NEEDS_SERVICE_ACCOUNT_KEY, NODE_JOINING, selectControllers } from './controllers/index.js';
 import type { Controller, ControllerContext } from './framework/controller.js';
 import { INFORMER_KEEPING } from './framework/informer-trims.js';
+import { controllerManagerConfiguration } from './configz.js';
 
 /** How long the other controllers wait for the node-joining controllers' first lists. */
 const FIRST_LISTS_WAIT_MS = 1000;
@@ -108,6 +109,7 @@ runComponent({
     const endpoints: ComponentEndpoints = {
       checks: (e) => (e === 'livez' ? [] : e === 'readyz' ? leaderElection : [...leaderElection, ...running.map((c) => ({ name: c.name, check: () => undefined }))]),
       metrics,
+      configz: { name: 'componentconfig', config: () => controllerManagerConfiguration(f) },
     };
     const delegation = delegationClients(client, { authentication: f['authentication-kubeconfig'], authorization: f['authorization-kubeconfig'] }, 'kubette-controller-manager');
     // Made beside the work (its certificate takes a few tens of milliseconds), not before it; a

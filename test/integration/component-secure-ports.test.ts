@@ -141,7 +141,7 @@ describe('the components\' secure ports', () => {
     }
   });
 
-  it("serve the scheduler's configuration at /configz (KubeSchedulerConfiguration, flags applied) to those allowed /metrics' peers", async () => {
+  it('serve their configuration at /configz (flags applied) to those allowed, a Status to anyone else', async () => {
     const answer = await get(schedulerPort, '/configz', { cert: 'admin' });
     expect([answer.status, answer.type]).toEqual([200, 'application/json']);
     const config = JSON.parse(answer.body).componentconfig;
@@ -153,6 +153,11 @@ describe('the components\' secure ports', () => {
       profiles: [{ schedulerName: 'default-scheduler' }],
     });
     expect(JSON.parse((await get(schedulerPort, '/configz')).body)).toEqual(forbidden('system:anonymous', '/configz'));
+    // The controller-manager's, in kube-controller-manager's shape (Go field names).
+    const manager = JSON.parse((await get(managerPort, '/configz', { cert: 'admin' })).body).componentconfig;
+    expect(manager.Generic).toMatchObject({ Port: managerPort, LeaderElection: { LeaderElect: true, RetryPeriod: '500ms', ResourceName: 'kube-controller-manager' }, Controllers: ['namespace'] });
+    expect(manager.NamespaceController).toEqual({ NamespaceSyncPeriod: '5m0s', ConcurrentNamespaceSyncs: 10 });
+    expect((await get(managerPort, '/configz', { cert: 'jane' })).status).toBe(403);
   });
 
   it('take service-account tokens (TokenReview) and ask RBAC (SubjectAccessReview): system:monitoring may scrape', async () => {
