@@ -106,8 +106,29 @@ describe('the plugins of a profile', () => {
   });
 
   it('says which plugins and args of the file kubette does not run', () => {
-    const config = parseSchedulerConfiguration(HEAD + 'profiles:\n- schedulerName: x\n  pluginConfig:\n  - name: InterPodAffinity\n    args: { hardPodAffinityWeight: 5 }\n');
-    expect(buildProfiles(config, NO_VOLUMES).unsupported).toEqual(['InterPodAffinity args: hardPodAffinityWeight', 'plugin VolumeRestrictions', 'plugin NodeVolumeLimits', 'plugin VolumeZone', 'plugin ImageLocality']);
+    const config = parseSchedulerConfiguration(HEAD + 'profiles:\n- schedulerName: x\n  pluginConfig:\n  - name: DefaultPreemption\n    args: { minCandidateNodesPercentage: 5 }\n');
+    expect(buildProfiles(config, NO_VOLUMES).unsupported).toEqual(['DefaultPreemption args: minCandidateNodesPercentage', 'plugin VolumeRestrictions', 'plugin NodeVolumeLimits', 'plugin VolumeZone', 'plugin ImageLocality']);
+  });
+
+  it("adds a profile's node affinity to every pod it schedules (NodeAffinityArgs), and checks it", () => {
+    const [p] = profiles(`profiles:
+- schedulerName: x
+  pluginConfig:
+  - name: NodeAffinity
+    args:
+      addedAffinity:
+        requiredDuringSchedulingIgnoredDuringExecution:
+          nodeSelectorTerms:
+          - matchExpressions: [{ key: pool, operator: In, values: [batch] }]
+`);
+    const node = (name: string, pool: string) => newNodeInfo({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { pool } }, spec: {}, status: { allocatable: { cpu: '4', memory: '8Gi', pods: '110' }, conditions: [{ type: 'Ready', status: 'True' }] } } as Node, []);
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', uid: 'p' }, spec: { containers: [{ name: 'c', image: 'i' }] } } as Pod;
+    expect(schedule(pod, [node('a', 'web'), node('b', 'batch')], p!.filters, p!.scores).node).toBe('b');
+    expect(schedule(pod, [node('a', 'web')], p!.filters, p!.scores).message).toBe("0/1 nodes are available: 1 node(s) didn't match scheduler-enforced node affinity.");
+    expect(refusal(() => profiles('profiles:\n- schedulerName: x\n  pluginConfig:\n  - name: NodeAffinity\n    args:\n      addedAffinity:\n        requiredDuringSchedulingIgnoredDuringExecution:\n          nodeSelectorTerms: [{ matchExpressions: [{ key: pool, operator: Near }] }]\n'))).toBe(
+      'profiles[0].pluginConfig[NodeAffinity].addedAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].operator: Invalid value: "Near": not a valid selector operator',
+    );
+    expect(refusal(() => profiles('profiles:\n- schedulerName: x\n  pluginConfig:\n  - name: InterPodAffinity\n    args: { hardPodAffinityWeight: 101 }\n'))).toMatch(/hardPodAffinityWeight: Invalid value: 101: not in valid range \[0, 100\]/);
   });
 });
 

@@ -8,6 +8,9 @@ import type { FilterPlugin, ScorePlugin } from './framework.js';
 import { ConfigurationError, type KubeSchedulerConfiguration, type PluginConfig, type PluginRef, type PluginSet, type PluginsConfig, type ProfileConfig } from './configuration.js';
 import { ALWAYS_FIRST_FILTER, DEFAULT_PLUGINS, EXTENSION_POINTS, PLUGINS, type ExtensionPoint, type PluginContext } from './plugins/index.js';
 import type { ScoringStrategy } from './plugins/node-resources-fit.js';
+import type { NodeAffinity } from './plugins/node-affinity.js';
+import { FieldErrors } from '../api/validation/field-errors.js';
+import { validatePodAffinity } from '../api/validation/pod-scheduling.js';
 import type { VolumeLookup } from './plugins/volume-binding.js';
 
 export interface Profile {
@@ -69,6 +72,34 @@ function atPoint(point: ExtensionPoint, multiPoint: PluginRef[], plugins: Plugin
   return [...specific.filter((p) => overrides.has(p.name)), ...fromMultiPoint, ...specific.filter((p) => !overrides.has(p.name))];
 }
 
+/** The args kubette reads, by plugin; any other is said to be ignored. */
+const READ_ARGS: Record<string, string[]> = {
+  NodeResourcesFit: ['scoringStrategy'],
+  PodTopologySpread: ['defaultingType'],
+  NodeAffinity: ['addedAffinity'],
+  InterPodAffinity: ['hardPodAffinityWeight'],
+};
+
+/** NodeAffinityArgs' addedAffinity, checked as a pod's node affinity is. */
+function addedAffinity(args: Record<string, unknown> | undefined, where: string): NodeAffinity | undefined {
+  const added = args?.addedAffinity;
+  if (added === undefined || added === null) return undefined;
+  if (typeof added !== 'object' || Array.isArray(added)) throw new ConfigurationError(`${where}.addedAffinity: must be an object`);
+  const errs = new FieldErrors();
+  validatePodAffinity({ nodeAffinity: added }, 'affinity', errs);
+  const first = errs.causes[0];
+  if (first) throw new ConfigurationError(`${where}.${(first.field ?? '').replace(/^affinity\.nodeAffinity/, 'addedAffinity')}: ${first.message}`);
+  return added as NodeAffinity;
+}
+
+/** InterPodAffinityArgs' hardPodAffinityWeight: 0..100, 1 when not given. */
+function hardPodAffinityWeight(args: Record<string, unknown> | undefined, where: string): number | undefined {
+  const w = args?.hardPodAffinityWeight;
+  if (w === undefined || w === null) return undefined;
+  if (typeof w !== 'number' || !Number.isInteger(w) || w < 0 || w > 100) throw new ConfigurationError(`${where}.hardPodAffinityWeight: Invalid value: ${String(w)}: not in valid range [0, 100]`);
+  return w;
+}
+
 /** NodeResourcesFit's scoring strategy from its args, checked as Kubernetes checks them. */
 function scoringStrategy(args: Record<string, unknown> | undefined, where: string): ScoringStrategy | undefined {
   const s = args?.scoringStrategy as Record<string, unknown> | undefined;
@@ -125,7 +156,7 @@ function buildProfile(p: ProfileConfig, where: string, config: KubeSchedulerConf
   for (const [name, a] of args) {
     known(name, `${where}.pluginConfig`);
     if (!a) continue;
-    const kept = name === 'NodeResourcesFit' ? ['scoringStrategy', 'apiVersion', 'kind'] : name === 'PodTopologySpread' ? ['defaultingType', 'apiVersion', 'kind'] : ['apiVersion', 'kind'];
+    const kept = ['apiVersion', 'kind', ...(Object.hasOwn(READ_ARGS, name) ? READ_ARGS[name]! : [])];
     for (const k of Object.keys(a)) if (!kept.includes(k)) unsupported.add(`${name} args: ${k}`);
   }
   const spread = args.get('PodTopologySpread');
@@ -138,6 +169,8 @@ function buildProfile(p: ProfileConfig, where: string, config: KubeSchedulerConf
     volumes,
     scoring: scoringStrategy(args.get('NodeResourcesFit'), `${where}.pluginConfig[NodeResourcesFit]`),
     noDefaultSpread: spread?.defaultingType === 'List',
+    addedAffinity: addedAffinity(args.get('NodeAffinity'), `${where}.pluginConfig[NodeAffinity]`),
+    hardPodAffinityWeight: hardPodAffinityWeight(args.get('InterPodAffinity'), `${where}.pluginConfig[InterPodAffinity]`),
   };
   for (const point of EXTENSION_POINTS) for (const ref of enabled[point]) if (PLUGINS[ref.name]!.missing) unsupported.add(`plugin ${ref.name}`);
 

@@ -3,12 +3,12 @@
 // Kubernetes' default set (kubescheduler.config.k8s.io/v1's multiPoint defaults), in order.
 import type { FilterPlugin, ScorePlugin } from '../framework.js';
 import { balancedAllocation } from './balanced-allocation.js';
-import { nodeAffinity, preferredNodeAffinity } from './node-affinity.js';
+import { nodeAffinityFilter, preferredNodeAffinityScore, type NodeAffinity } from './node-affinity.js';
 import { nodePorts } from './node-ports.js';
 import { nodeReady } from './node-ready.js';
 import { leastAllocated, nodeResourcesFit, resourceAllocation, type ScoringStrategy } from './node-resources-fit.js';
 import { nodeUnschedulable } from './node-unschedulable.js';
-import { interPodAffinity, interPodAffinityScore } from './inter-pod-affinity.js';
+import { interPodAffinity, interPodAffinityScoring } from './inter-pod-affinity.js';
 import { ownerSpread } from './spread.js';
 import { podTopologySpread, podTopologySpreadScore } from './topology-spread.js';
 import { preferNoScheduleTaints, taintToleration } from './taint-toleration.js';
@@ -24,6 +24,10 @@ export interface PluginContext {
   scoring?: ScoringStrategy;
   /** PodTopologySpread with defaultingType List and no default constraints: no spreading by owner. */
   noDefaultSpread?: boolean;
+  /** NodeAffinity's addedAffinity: node affinity every pod of the profile also has. */
+  addedAffinity?: NodeAffinity;
+  /** InterPodAffinity's hardPodAffinityWeight. */
+  hardPodAffinityWeight?: number;
 }
 
 export interface RegisteredPlugin {
@@ -48,7 +52,7 @@ export const PLUGINS: Readonly<Record<string, RegisteredPlugin>> = {
   // Pods that name their node never reach the scheduler.
   NodeName: { points: ['filter'] },
   TaintToleration: { points: ['filter', 'preScore', 'score'], filter: () => taintToleration, score: () => [preferNoScheduleTaints] },
-  NodeAffinity: { points: ['preFilter', 'filter', 'preScore', 'score'], filter: () => nodeAffinity, score: () => [preferredNodeAffinity] },
+  NodeAffinity: { points: ['preFilter', 'filter', 'preScore', 'score'], filter: (c) => nodeAffinityFilter(c.addedAffinity), score: (c) => [preferredNodeAffinityScore(c.addedAffinity)] },
   NodePorts: { points: ['preFilter', 'filter'], filter: () => nodePorts },
   NodeResourcesFit: { points: ['preFilter', 'filter', 'preScore', 'score'], filter: () => nodeResourcesFit, score: (c) => [c.scoring ? resourceAllocation(c.scoring) : leastAllocated] },
   VolumeRestrictions: { points: ['preFilter', 'filter'], missing: true },
@@ -57,7 +61,7 @@ export const PLUGINS: Readonly<Record<string, RegisteredPlugin>> = {
   VolumeZone: { points: ['preFilter', 'filter', 'preScore', 'score'], missing: true },
   // Its system default constraints (spreading each owner's pods) are kubette's SelectorSpread score.
   PodTopologySpread: { points: ['preFilter', 'filter', 'preScore', 'score'], filter: () => podTopologySpread, score: (c) => (c.noDefaultSpread ? [podTopologySpreadScore] : [podTopologySpreadScore, ownerSpread]) },
-  InterPodAffinity: { points: ['preFilter', 'filter', 'preScore', 'score'], filter: () => interPodAffinity, score: () => [interPodAffinityScore] },
+  InterPodAffinity: { points: ['preFilter', 'filter', 'preScore', 'score'], filter: () => interPodAffinity, score: (c) => [interPodAffinityScoring(c.hardPodAffinityWeight)] },
   DefaultPreemption: { points: ['postFilter'] },
   NodeResourcesBalancedAllocation: { points: ['preScore', 'score'], score: () => [balancedAllocation] },
   ImageLocality: { points: ['score'], missing: true },
@@ -92,5 +96,5 @@ export const ALWAYS_FIRST_FILTER = nodeReady;
 const NO_VOLUMES: VolumeLookup = { claim: () => undefined, volume: () => undefined, storageClass: () => undefined };
 
 /** The default profile's filters (volume binding aside, which needs the scheduler's volumes) and scores, for tests of the framework. */
-export const defaultFilters: FilterPlugin[] = [nodeReady, nodeUnschedulable, taintToleration, nodeAffinity, nodePorts, nodeResourcesFit, podTopologySpread, interPodAffinity];
+export const defaultFilters: FilterPlugin[] = [nodeReady, nodeUnschedulable, taintToleration, nodeAffinityFilter(), nodePorts, nodeResourcesFit, podTopologySpread, interPodAffinity];
 export const defaultScores: ScorePlugin[] = DEFAULT_PLUGINS.flatMap((p) => (PLUGINS[p.name]!.score?.({ volumes: NO_VOLUMES }) ?? []).map((s) => ({ ...s, weight: p.weight ?? 1 })));

@@ -146,7 +146,6 @@ export const interPodAffinity: FilterPlugin = {
 };
 
 /** What an existing pod's required affinity term that selects the pod is worth (kube-scheduler's hardPodAffinityWeight default). */
-const HARD_AFFINITY_WEIGHT = 1;
 const SCORE_STATE = `PreScore${NAME}`;
 
 /** Topology key -> value -> the sum of the weights of the terms drawing the pod there (or, negative, keeping it away). */
@@ -156,10 +155,12 @@ type TopologyScores = Map<string, Map<string, number>>;
  * Preferred inter-pod affinity and anti-affinity, both ways, as kube-scheduler scores them:
  * each of the pod's preferred terms that selects an existing pod adds (affinity) or takes
  * (anti-affinity) its weight to the existing pod's topology domain; each existing pod's
- * preferred term that selects the pod does the same, and its required affinity terms add 1.
- * Nodes are scored by their domains' sums, scaled so the lowest scores 0 and the highest 100.
+ * preferred term that selects the pod does the same, and its required affinity terms add
+ * `hardPodAffinityWeight` (InterPodAffinityArgs; 1 by default, 0 leaves them out). Nodes are
+ * scored by their domains' sums, scaled so the lowest scores 0 and the highest 100.
  */
-export const interPodAffinityScore: ScorePlugin = {
+export function interPodAffinityScoring(hardPodAffinityWeight = 1): ScorePlugin {
+  return {
   name: NAME,
   weight: 2,
   preScore(state) {
@@ -181,7 +182,7 @@ export const interPodAffinityScore: ScorePlugin = {
         if (existing.metadata.uid === pod.metadata.uid) continue;
         for (const t of ownAffinity) add(t.podAffinityTerm, pod, existing, labels, t.weight);
         for (const t of ownAnti) add(t.podAffinityTerm, pod, existing, labels, -t.weight);
-        for (const term of requiredAffinity(existing)) add(term, existing, pod, labels, HARD_AFFINITY_WEIGHT);
+        for (const term of requiredAffinity(existing)) add(term, existing, pod, labels, hardPodAffinityWeight);
         for (const t of preferredAffinity(existing)) add(t.podAffinityTerm, existing, pod, labels, t.weight);
         for (const t of preferredAntiAffinity(existing)) add(t.podAffinityTerm, existing, pod, labels, -t.weight);
       }
@@ -205,4 +206,7 @@ export const interPodAffinityScore: ScorePlugin = {
     const spread = Math.max(...scores) - min;
     return scores.map((s) => (spread > 0 ? Math.trunc((100 * (s - min)) / spread) : 0));
   },
-};
+  };
+}
+
+export const interPodAffinityScore: ScorePlugin = interPodAffinityScoring();
