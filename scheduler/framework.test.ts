@@ -6,7 +6,8 @@ import { feasibleNodesToFind, schedule, SKIP, unschedulable, type FilterPlugin, 
 import { hostPorts, newNodeInfo, podRequests } from './node-info.js';
 import { defaultFilters, defaultScores } from './plugins/index.js';
 import { nodeAffinity, preferredNodeAffinity } from './plugins/node-affinity.js';
-import { ownerSpread } from './plugins/spread.js';
+import { podTopologySpreadScoring, SYSTEM_DEFAULT_CONSTRAINTS } from './plugins/topology-spread.js';
+import { defaultSelector } from './default-selector.js';
 import { nodePorts } from './plugins/node-ports.js';
 import { interPodAffinity } from './plugins/inter-pod-affinity.js';
 import { volumeBinding } from './plugins/volume-binding.js';
@@ -342,15 +343,19 @@ describe('filters a pod asks nothing of', () => {
     expect(schedule(pod('p'), nodes, defaultFilters, [...defaultScores, counted]).node).toBe('b');
     expect(calls).toBe(0);
     const state = (p: Pod) => ({ pod: p, allNodes: nodes, requests: podRequests(p), hostPorts: hostPorts(p), data: new Map() });
-    const skipped = (p: Pod) => [ownerSpread, preferredNodeAffinity].filter((s) => s.preScore?.(state(p), nodes) === SKIP).map((s) => s.name);
-    expect(skipped(pod('plain'))).toEqual(['SelectorSpread', 'NodeAffinityPreferred']);
+    // Default spreading over the pods the ReplicaSet "rs" selects (app=web), as a profile does.
+    const selectors = { serviceSelectors: () => [], controllerSelector: (kind: string, _ns: string, name: string) => (kind === 'ReplicaSet' && name === 'rs' ? { matchLabels: { app: 'web' } } : undefined) };
+    const spread = podTopologySpreadScoring({ constraints: SYSTEM_DEFAULT_CONSTRAINTS, system: true, selector: (p) => defaultSelector(p, selectors) });
+    const skipped = (p: Pod) => [spread, preferredNodeAffinity].filter((s) => s.preScore?.(state(p), nodes) === SKIP).map((s) => s.name);
+    expect(skipped(pod('plain'))).toEqual(['PodTopologySpread', 'NodeAffinityPreferred']);
     const owned = pod('owned', { affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, preference: { matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] } }] } } }, {
+      labels: { app: 'web' },
       ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'rs-uid', controller: true }],
     });
     expect(skipped(owned)).toEqual([]);
     // Siblings of one owner still spread: the node without one wins.
-    const sibling = pod('sib', {}, { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'rs-uid', controller: true }] });
-    expect(schedule(owned, [newNodeInfo(node('a'), []), newNodeInfo(node('b'), [sibling])], defaultFilters, defaultScores).node).toBe('a');
+    const sibling = pod('sib', {}, { labels: { app: 'web' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'rs-uid', controller: true }] });
+    expect(schedule(owned, [newNodeInfo(node('a'), []), newNodeInfo(node('b'), [sibling])], defaultFilters, [...defaultScores, spread]).node).toBe('a');
   });
 
   it('need not ask filters that pass every pod on open nodes, and still ask them on the others', () => {

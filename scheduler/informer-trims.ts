@@ -37,3 +37,8 @@ export function trimNode(node: Node): Node {
   if (node.status) node.status = pick(node.status, ['capacity', 'allocatable', 'conditions']);
   return node;
 }
+
+/** What selects pods (Services, ReplicationControllers, ReplicaSets, StatefulSets): only their selector, for default spreading. */
+export function trimSelecting<T extends { metadata?: object; spec?: { selector?: unknown } }>(o: T): T {
+  return { metadata: o.metadata, spec: o.spec?.selector === undefined ? {} : { selector: o.spec.selector } } as T;
+}

@@ -16,7 +16,7 @@ import { serveHealth } from '../component-base/health-server.js';
 import { secureServingFlags, serveSecurely, validateSecureServing } from '../component-base/secure-serving.js';
 import { runComponent } from '../component-base/run.js';
 import { ConfigurationError, parseSchedulerConfiguration, type KubeSchedulerConfiguration } from './configuration.js';
-import { buildProfiles } from './profiles.js';
+import { buildProfiles, NO_SOURCES } from './profiles.js';
 import { Scheduler } from './scheduler.js';
 
 const flags = defineFlags({
@@ -71,7 +71,7 @@ function configuration(f: Flags): { config: KubeSchedulerConfiguration; unsuppor
   config.clientConnection.kubeconfig = flagOr('kubeconfig', f.kubeconfig ?? '', config.clientConnection.kubeconfig);
   let unsupported: string[];
   try {
-    unsupported = buildProfiles(config, { claim: () => undefined, volume: () => undefined, storageClass: () => undefined }).unsupported;
+    unsupported = buildProfiles(config, NO_SOURCES).unsupported;
   } catch (err) {
     if (err instanceof ConfigurationError) throw new FlagError(`--config ${f.config}: ${err.message}`);
     throw err;

@@ -6,13 +6,12 @@ import type { Pod } from '../api/types/pod.js';
 import { ConfigurationError, parseSchedulerConfiguration } from './configuration.js';
 import { schedule } from './framework.js';
 import { newNodeInfo } from './node-info.js';
-import { buildProfiles, type Profile } from './profiles.js';
+import { buildProfiles, NO_SOURCES, type Profile } from './profiles.js';
 
-const NO_VOLUMES = { claim: () => undefined, volume: () => undefined, storageClass: () => undefined };
 const HEAD = 'apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n';
 
 function profiles(yaml: string): Profile[] {
-  return buildProfiles(parseSchedulerConfiguration(HEAD + yaml), NO_VOLUMES).profiles;
+  return buildProfiles(parseSchedulerConfiguration(HEAD + yaml), NO_SOURCES).profiles;
 }
 const refusal = (fn: () => unknown): string => {
   try {
@@ -59,7 +58,7 @@ describe('the plugins of a profile', () => {
   it("runs Kubernetes' default set, in its filter order and with its weights", () => {
     const [p] = profiles('');
     expect(p!.filters.map((f) => f.name)).toEqual(['NodeReady', 'NodeUnschedulable', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'VolumeBinding', 'PodTopologySpread', 'InterPodAffinity']);
-    expect(scoreWeights(p!)).toEqual(['TaintTolerationPreferred:3', 'NodeAffinityPreferred:2', 'NodeResourcesFit:1', 'PodTopologySpread:2', 'SelectorSpread:2', 'InterPodAffinity:2', 'NodeResourcesBalancedAllocation:1']);
+    expect(scoreWeights(p!)).toEqual(['TaintTolerationPreferred:3', 'NodeAffinityPreferred:2', 'NodeResourcesFit:1', 'PodTopologySpread:2', 'InterPodAffinity:2', 'NodeResourcesBalancedAllocation:1']);
     expect(p!.preemption).toBe(true);
   });
 
@@ -107,7 +106,7 @@ describe('the plugins of a profile', () => {
 
   it('says which plugins and args of the file kubette does not run', () => {
     const config = parseSchedulerConfiguration(HEAD + 'profiles:\n- schedulerName: x\n  pluginConfig:\n  - name: DefaultPreemption\n    args: { minCandidateNodesPercentage: 5 }\n');
-    expect(buildProfiles(config, NO_VOLUMES).unsupported).toEqual(['DefaultPreemption args: minCandidateNodesPercentage', 'plugin VolumeRestrictions', 'plugin NodeVolumeLimits', 'plugin VolumeZone', 'plugin ImageLocality']);
+    expect(buildProfiles(config, NO_SOURCES).unsupported).toEqual(['DefaultPreemption args: minCandidateNodesPercentage', 'plugin VolumeRestrictions', 'plugin NodeVolumeLimits', 'plugin VolumeZone', 'plugin ImageLocality']);
   });
 
   it("adds a profile's node affinity to every pod it schedules (NodeAffinityArgs), and checks it", () => {
@@ -129,6 +128,66 @@ describe('the plugins of a profile', () => {
       'profiles[0].pluginConfig[NodeAffinity].addedAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].operator: Invalid value: "Near": not a valid selector operator',
     );
     expect(refusal(() => profiles('profiles:\n- schedulerName: x\n  pluginConfig:\n  - name: InterPodAffinity\n    args: { hardPodAffinityWeight: 101 }\n'))).toMatch(/hardPodAffinityWeight: Invalid value: 101: not in valid range \[0, 100\]/);
+  });
+});
+
+describe('default topology spreading (PodTopologySpreadArgs)', () => {
+  const zone = (name: string, z?: string) =>
+    ({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name, ...(z ? { 'topology.kubernetes.io/zone': z } : {}) } }, spec: {}, status: { allocatable: { cpu: '8', memory: '16Gi', pods: '110' }, conditions: [{ type: 'Ready', status: 'True' }] } }) as Node;
+  const web = (name: string, nodeName?: string, owner = true): Pod =>
+    ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'default', uid: name, labels: { app: 'web' }, ...(owner ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-1', uid: 'rs', controller: true }] } : {}) },
+      spec: { ...(nodeName ? { nodeName } : {}), containers: [{ name: 'c', image: 'i', resources: { requests: { cpu: '100m', memory: '64Mi' } } }] },
+    }) as Pod;
+  const sources = (services: Record<string, string>[] = []) => ({
+    ...NO_SOURCES,
+    selectors: { serviceSelectors: () => services, controllerSelector: (kind: string, _ns: string, name: string) => (kind === 'ReplicaSet' && name === 'web-1' ? { matchLabels: { app: 'web' } } : undefined) },
+  });
+  const build = (yaml: string, services?: Record<string, string>[]) => buildProfiles(parseSchedulerConfiguration(HEAD + yaml), sources(services)).profiles[0]!;
+
+  it("spreads a controller's pods across zones by Kubernetes' system defaults, nodes without a zone scored too", () => {
+    const p = build('');
+    // Zone a holds two of the set, zone b none (only a pod of another app): the new pod goes to zone b.
+    const other = { ...web('other', 'b1', false), metadata: { name: 'other', namespace: 'default', uid: 'other', labels: { app: 'other' } } } as Pod;
+    const nodes = [newNodeInfo(zone('a1', 'a'), [web('w1', 'a1')]), newNodeInfo(zone('a2', 'a'), [web('w2', 'a2')]), newNodeInfo(zone('b1', 'b'), [other])];
+    expect(schedule(web('new'), nodes, p.filters, p.scores).node).toBe('b1');
+    // A pod labelled like the set but owned by nothing and selected by no Service still counts as one of it.
+    const crowded = [newNodeInfo(zone('a1', 'a'), [web('w1', 'a1')]), newNodeInfo(zone('b1', 'b'), [web('w3', 'b1'), web('w4', 'b1', false)])];
+    expect(schedule(web('new'), crowded, p.filters, p.scores).node).toBe('a1');
+  });
+
+  it("spreads a Service's pods that no controller owns, and leaves pods nothing selects alone", () => {
+    const nodes = () => [newNodeInfo(zone('n1'), [web('w1', 'n1', false), web('w2', 'n1', false)]), newNodeInfo(zone('n2'), [])];
+    const spread = build('', [{ app: 'web' }]);
+    const state = { pod: web('new', undefined, false), allNodes: nodes(), requests: { milliCPU: 0, memory: 0, ephemeralStorage: 0, pods: 1 }, hostPorts: [], data: new Map() };
+    const plugin = spread.scores.find((s) => s.name === 'PodTopologySpread')!;
+    expect(plugin.preScore!(state, state.allNodes)).toBeUndefined();
+    // Kubernetes' arithmetic: 2 x log(4) + (3 - 1) rounds to 5 on n1, 2 on n2; 100 x (5 + 2 - s) / 5.
+    expect(plugin.normalize!(state.allNodes.map((n) => plugin.score(state, n)))).toEqual([40, 100]);
+    // No Service, no controller: nothing to spread from.
+    const lonely = build('');
+    expect(lonely.scores.find((s) => s.name === 'PodTopologySpread')!.preScore!({ ...state, data: new Map() }, state.allNodes)).toBe('Skip');
+  });
+
+  it('takes listed default constraints (List), hard ones filtering, or none, and checks them as Kubernetes does', () => {
+    const args = (a: string) => `profiles:\n- schedulerName: x\n  pluginConfig:\n  - name: PodTopologySpread\n    args: ${a}\n`;
+    const hard = build(args('{ defaultingType: List, defaultConstraints: [{ maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule }] }'));
+    // n1 is tainted PreferNoSchedule: scores alone would take n2, but n2 already holds two of the set, n1 none.
+    const tainted = { ...zone('n1'), spec: { taints: [{ key: 'k', effect: 'PreferNoSchedule' }] } } as Node;
+    const nodes = [newNodeInfo(tainted, []), newNodeInfo(zone('n2'), [web('w2', 'n2'), web('w3', 'n2')])];
+    const none = build(args('{ defaultingType: List }'));
+    expect(schedule(web('new'), nodes, none.filters, none.scores).node).toBe('n2');
+    const placed = schedule(web('new'), nodes, hard.filters, hard.scores);
+    expect(placed.node).toBe('n1');
+    expect(none.scores.find((s) => s.name === 'PodTopologySpread')!.preScore!({ pod: web('new'), allNodes: nodes, requests: { milliCPU: 0, memory: 0, ephemeralStorage: 0, pods: 1 }, hostPorts: [], data: new Map() }, nodes)).toBe('Skip');
+    expect(refusal(() => build(args('{ defaultConstraints: [{ maxSkew: 1, topologyKey: zone, whenUnsatisfiable: ScheduleAnyway }] }')))).toMatch(/defaultingType: Invalid value: "System": when .defaultConstraints are not empty/);
+    expect(refusal(() => build(args('{ defaultingType: List, defaultConstraints: [{ maxSkew: 0, topologyKey: zone, whenUnsatisfiable: ScheduleAnyway }] }')))).toMatch(/defaultConstraints\[0\].maxSkew: Invalid value: 0: must be greater than zero/);
+    expect(refusal(() => build(args('{ defaultingType: List, defaultConstraints: [{ maxSkew: 1, topologyKey: zone, whenUnsatisfiable: Maybe }] }')))).toMatch(/whenUnsatisfiable: Unsupported value: "Maybe"/);
+    expect(refusal(() => build(args('{ defaultingType: List, defaultConstraints: [{ maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {} }] }')))).toMatch(/labelSelector: Forbidden/);
+    expect(refusal(() => build(args('{ defaultingType: List, defaultConstraints: [{ maxSkew: 1, topologyKey: z, whenUnsatisfiable: DoNotSchedule }, { maxSkew: 2, topologyKey: z, whenUnsatisfiable: DoNotSchedule }] }')))).toMatch(/defaultConstraints\[1\]: Duplicate value/);
+    expect(refusal(() => build(args('{ defaultingType: Sometimes }')))).toMatch(/defaultingType: Unsupported value: "Sometimes"/);
   });
 });
 

@@ -12,6 +12,22 @@ import type { NodeAffinity } from './plugins/node-affinity.js';
 import { FieldErrors } from '../api/validation/field-errors.js';
 import { validatePodAffinity } from '../api/validation/pod-scheduling.js';
 import type { VolumeLookup } from './plugins/volume-binding.js';
+import { SYSTEM_DEFAULT_CONSTRAINTS, type SpreadDefaults } from './plugins/topology-spread.js';
+import { defaultSelector, type SelectorSources } from './default-selector.js';
+import type { TopologySpreadConstraint } from '../api/types/pod.js';
+import { qualifiedName } from '../api/validation/names.js';
+
+/** What plugins read of the cluster beyond nodes and pods: claims and volumes, and what selects pods. */
+export interface PluginSources {
+  volumes: VolumeLookup;
+  selectors: SelectorSources;
+}
+
+/** Sources that know of nothing: for checking a configuration before the scheduler runs. */
+export const NO_SOURCES: PluginSources = {
+  volumes: { claim: () => undefined, volume: () => undefined, storageClass: () => undefined },
+  selectors: { serviceSelectors: () => [], controllerSelector: () => undefined },
+};
 
 export interface Profile {
   schedulerName: string;
@@ -75,10 +91,42 @@ function atPoint(point: ExtensionPoint, multiPoint: PluginRef[], plugins: Plugin
 /** The args kubette reads, by plugin; any other is said to be ignored. */
 const READ_ARGS: Record<string, string[]> = {
   NodeResourcesFit: ['scoringStrategy'],
-  PodTopologySpread: ['defaultingType'],
+  PodTopologySpread: ['defaultingType', 'defaultConstraints'],
   NodeAffinity: ['addedAffinity'],
   InterPodAffinity: ['hardPodAffinityWeight'],
 };
+
+/**
+ * PodTopologySpreadArgs: Kubernetes' system defaults (defaultingType System, the default), or
+ * the listed defaultConstraints (List; none: no default spreading), checked as Kubernetes does.
+ */
+function spreadDefaults(args: Record<string, unknown> | undefined, where: string, selectors: SelectorSources): SpreadDefaults | undefined {
+  const type = args?.defaultingType ?? 'System';
+  const listed = args?.defaultConstraints ?? [];
+  if (type !== 'System' && type !== 'List') throw new ConfigurationError(`${where}.defaultingType: Unsupported value: "${String(type)}": supported values: "List", "System"`);
+  if (!Array.isArray(listed)) throw new ConfigurationError(`${where}.defaultConstraints: must be a list`);
+  if (type === 'System' && listed.length) throw new ConfigurationError(`${where}.defaultingType: Invalid value: "System": when .defaultConstraints are not empty`);
+  const seen = new Set<string>();
+  const constraints = listed.map((c: Record<string, unknown>, i: number): TopologySpreadConstraint => {
+    const at = `${where}.defaultConstraints[${i}]`;
+    if (!c || typeof c !== 'object') throw new ConfigurationError(`${at}: must be an object`);
+    if (!(typeof c.maxSkew === 'number' && Number.isInteger(c.maxSkew) && c.maxSkew > 0)) throw new ConfigurationError(`${at}.maxSkew: Invalid value: ${String(c.maxSkew)}: must be greater than zero`);
+    const key = typeof c.topologyKey === 'string' ? c.topologyKey : '';
+    if (!key) throw new ConfigurationError(`${at}.topologyKey: Required value: can not be empty`);
+    const bad = qualifiedName(key)[0];
+    if (bad) throw new ConfigurationError(`${at}.topologyKey: Invalid value: "${key}": ${bad}`);
+    if (c.whenUnsatisfiable !== 'DoNotSchedule' && c.whenUnsatisfiable !== 'ScheduleAnyway') {
+      throw new ConfigurationError(`${at}.whenUnsatisfiable: Unsupported value: "${String(c.whenUnsatisfiable ?? '')}": supported values: "DoNotSchedule", "ScheduleAnyway"`);
+    }
+    if (c.labelSelector !== undefined && c.labelSelector !== null) throw new ConfigurationError(`${at}.labelSelector: Forbidden: constraint must not define a selector, as they deduced for each pod`);
+    const pair = `${key}/${c.whenUnsatisfiable}`;
+    if (seen.has(pair)) throw new ConfigurationError(`${at}: Duplicate value: "{${key}, ${c.whenUnsatisfiable}}"`);
+    seen.add(pair);
+    return { maxSkew: c.maxSkew, topologyKey: key, whenUnsatisfiable: c.whenUnsatisfiable } as TopologySpreadConstraint;
+  });
+  if (type === 'List' && !constraints.length) return undefined;
+  return { constraints: type === 'System' ? SYSTEM_DEFAULT_CONSTRAINTS : constraints, system: type === 'System', selector: (pod) => defaultSelector(pod, selectors) };
+}
 
 /** NodeAffinityArgs' addedAffinity, checked as a pod's node affinity is. */
 function addedAffinity(args: Record<string, unknown> | undefined, where: string): NodeAffinity | undefined {
@@ -138,13 +186,13 @@ function scoringStrategy(args: Record<string, unknown> | undefined, where: strin
  * configuration asks that kubette does not do (plugins and args it has no code for), to be said
  * when the scheduler starts. Throws ConfigurationError for what kube-scheduler would refuse.
  */
-export function buildProfiles(config: KubeSchedulerConfiguration, volumes: VolumeLookup): { profiles: Profile[]; unsupported: string[] } {
+export function buildProfiles(config: KubeSchedulerConfiguration, sources: PluginSources): { profiles: Profile[]; unsupported: string[] } {
   const unsupported = new Set<string>();
-  const profiles = config.profiles.map((p, i) => buildProfile(p, `profiles[${i}]`, config, volumes, unsupported));
+  const profiles = config.profiles.map((p, i) => buildProfile(p, `profiles[${i}]`, config, sources, unsupported));
   return { profiles, unsupported: [...unsupported] };
 }
 
-function buildProfile(p: ProfileConfig, where: string, config: KubeSchedulerConfiguration, volumes: VolumeLookup, unsupported: Set<string>): Profile {
+function buildProfile(p: ProfileConfig, where: string, config: KubeSchedulerConfiguration, sources: PluginSources, unsupported: Set<string>): Profile {
   const plugins = p.plugins ?? {};
   const multiPoint = mergeSet(DEFAULT_PLUGINS, plugins.multiPoint);
   const enabled = Object.fromEntries(EXTENSION_POINTS.map((e) => [e, atPoint(e, multiPoint, plugins, where)])) as Record<ExtensionPoint, PluginRef[]>;
@@ -159,16 +207,10 @@ function buildProfile(p: ProfileConfig, where: string, config: KubeSchedulerConf
     const kept = ['apiVersion', 'kind', ...(Object.hasOwn(READ_ARGS, name) ? READ_ARGS[name]! : [])];
     for (const k of Object.keys(a)) if (!kept.includes(k)) unsupported.add(`${name} args: ${k}`);
   }
-  const spread = args.get('PodTopologySpread');
-  const spreadDefaults = spread?.defaultConstraints;
-  if (Array.isArray(spreadDefaults) && spreadDefaults.length) unsupported.add('PodTopologySpread args: defaultConstraints');
-  if (spread?.defaultingType !== undefined && spread.defaultingType !== 'System' && spread.defaultingType !== 'List') {
-    throw new ConfigurationError(`${where}.pluginConfig: PodTopologySpread defaultingType: Unsupported value: "${String(spread.defaultingType)}": supported values: "List", "System"`);
-  }
   const ctx: PluginContext = {
-    volumes,
+    volumes: sources.volumes,
     scoring: scoringStrategy(args.get('NodeResourcesFit'), `${where}.pluginConfig[NodeResourcesFit]`),
-    noDefaultSpread: spread?.defaultingType === 'List',
+    spreadDefaults: spreadDefaults(args.get('PodTopologySpread'), `${where}.pluginConfig[PodTopologySpread]`, sources.selectors),
     addedAffinity: addedAffinity(args.get('NodeAffinity'), `${where}.pluginConfig[NodeAffinity]`),
     hardPodAffinityWeight: hardPodAffinityWeight(args.get('InterPodAffinity'), `${where}.pluginConfig[InterPodAffinity]`),
   };

@@ -22,7 +22,12 @@ import { claimsToProvision, type VolumeLookup } from './plugins/volume-binding.j
 import { SELECTED_NODE_ANNOTATION, type PersistentVolume, type PersistentVolumeClaim, type StorageClass } from '../api/types/storage.js';
 import { rfc3339 } from '../api/time.js';
 import { findCondition, isPodFinished, nodeReadyStatus } from '../api/conditions.js';
-import { trimNode, trimPod } from './informer-trims.js';
+import { trimNode, trimPod, trimSelecting } from './informer-trims.js';
+import type { SelectorSources } from './default-selector.js';
+import type { LabelSelector } from '../api/types/meta.js';
+
+/** A Service, ReplicationController, ReplicaSet or StatefulSet as the scheduler keeps it: its selector. */
+type Selecting = { metadata: { name?: string; namespace?: string }; spec?: { selector?: unknown } };
 import { podFamily } from '../client/pod-trims.js';
 import { podPriority, type NodeInfo } from './node-info.js';
 import { Nominator } from './nominator.js';
@@ -72,6 +77,8 @@ export class Scheduler {
   private readonly classInformer: Informer<StorageClass>;
   private readonly budgetInformer: Informer<PodDisruptionBudget>;
   private readonly volumes: VolumeLookup;
+  private readonly serviceInformer: Informer<Selecting>;
+  private readonly selectingInformers: Record<'ReplicationController' | 'ReplicaSet' | 'StatefulSet', Informer<Selecting>>;
   /** By schedulerName: the pods this scheduler takes are those naming one of its profiles. */
   readonly profiles: ReadonlyMap<string, Profile>;
   private readonly recorders = new Map<string, EventRecorder>();
@@ -108,7 +115,20 @@ export class Scheduler {
       volume: (name) => this.volumeInformer.get(name),
       storageClass: (name) => this.classInformer.get(name),
     };
-    this.profiles = new Map(buildProfiles(opts.configuration, this.volumes).profiles.map((p) => [p.schedulerName, p]));
+    // What selects pods, for spreading pods without constraints of their own (kube-scheduler
+    // watches the same four kinds for it): only their selectors are kept.
+    const selecting = (path: string) => {
+      const informer = new Informer<Selecting>(client, resource(path), { transform: trimSelecting }, log.child({ informer: path.split('/').pop() }));
+      informer.addIndexer('namespace', (o) => [o.metadata.namespace ?? '']);
+      return informer;
+    };
+    this.selectingInformers = { ReplicationController: selecting('v1/replicationcontrollers'), ReplicaSet: selecting('apps/v1/replicasets'), StatefulSet: selecting('apps/v1/statefulsets') };
+    this.serviceInformer = selecting('v1/services');
+    const selectors: SelectorSources = {
+      serviceSelectors: (ns) => this.serviceInformer.byIndex('namespace', ns).map((s) => s.spec?.selector as Record<string, string> | undefined),
+      controllerSelector: (kind, ns, name) => this.selectingInformers[kind].get(`${ns}/${name}`)?.spec?.selector as Record<string, string> | LabelSelector | undefined,
+    };
+    this.profiles = new Map(buildProfiles(opts.configuration, { volumes: this.volumes, selectors }).profiles.map((p) => [p.schedulerName, p]));
     this.queue = new SchedulingQueue({ initialBackoffMs: opts.configuration.podInitialBackoffSeconds * 1000, maxBackoffMs: opts.configuration.podMaxBackoffSeconds * 1000 });
     // A claim made, bound or deleted may make a waiting pod schedulable.
     this.claimInformer.addHandler({ add: () => this.requeue('VolumeChanged'), update: () => this.requeue('VolumeChanged') });
@@ -182,7 +202,7 @@ export class Scheduler {
   handlersSynced = false;
 
   async run(signal: AbortSignal): Promise<void> {
-    const all = [this.podInformer, this.nodeInformer, this.claimInformer, this.volumeInformer, this.classInformer, this.budgetInformer];
+    const all = [this.podInformer, this.nodeInformer, this.claimInformer, this.volumeInformer, this.classInformer, this.budgetInformer, this.serviceInformer, ...Object.values(this.selectingInformers)];
     const informers = all.map((i) => i.run(signal));
     await Promise.race([Promise.all(all.map((i) => i.synced)), new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
     this.handlersSynced = !signal.aborted;

@@ -9,8 +9,7 @@ import { nodeReady } from './node-ready.js';
 import { leastAllocated, nodeResourcesFit, resourceAllocation, type ScoringStrategy } from './node-resources-fit.js';
 import { nodeUnschedulable } from './node-unschedulable.js';
 import { interPodAffinity, interPodAffinityScoring } from './inter-pod-affinity.js';
-import { ownerSpread } from './spread.js';
-import { podTopologySpread, podTopologySpreadScore } from './topology-spread.js';
+import { podTopologySpread, podTopologySpreadFilter, podTopologySpreadScoring, type SpreadDefaults } from './topology-spread.js';
 import { preferNoScheduleTaints, taintToleration } from './taint-toleration.js';
 import { volumeBinding, type VolumeLookup } from './volume-binding.js';
 
@@ -22,8 +21,8 @@ export interface PluginContext {
   volumes: VolumeLookup;
   /** NodeResourcesFit's scoring strategy. */
   scoring?: ScoringStrategy;
-  /** PodTopologySpread with defaultingType List and no default constraints: no spreading by owner. */
-  noDefaultSpread?: boolean;
+  /** PodTopologySpread's defaults for pods without constraints (none: no default spreading). */
+  spreadDefaults?: SpreadDefaults;
   /** NodeAffinity's addedAffinity: node affinity every pod of the profile also has. */
   addedAffinity?: NodeAffinity;
   /** InterPodAffinity's hardPodAffinityWeight. */
@@ -59,8 +58,7 @@ export const PLUGINS: Readonly<Record<string, RegisteredPlugin>> = {
   NodeVolumeLimits: { points: ['preFilter', 'filter'], missing: true },
   VolumeBinding: { points: ['preFilter', 'filter', 'reserve', 'preBind', 'preScore', 'score'], filter: (c) => volumeBinding(c.volumes) },
   VolumeZone: { points: ['preFilter', 'filter', 'preScore', 'score'], missing: true },
-  // Its system default constraints (spreading each owner's pods) are kubette's SelectorSpread score.
-  PodTopologySpread: { points: ['preFilter', 'filter', 'preScore', 'score'], filter: () => podTopologySpread, score: (c) => (c.noDefaultSpread ? [podTopologySpreadScore] : [podTopologySpreadScore, ownerSpread]) },
+  PodTopologySpread: { points: ['preFilter', 'filter', 'preScore', 'score'], filter: (c) => podTopologySpreadFilter(c.spreadDefaults), score: (c) => [podTopologySpreadScoring(c.spreadDefaults)] },
   InterPodAffinity: { points: ['preFilter', 'filter', 'preScore', 'score'], filter: () => interPodAffinity, score: (c) => [interPodAffinityScoring(c.hardPodAffinityWeight)] },
   DefaultPreemption: { points: ['postFilter'] },
   NodeResourcesBalancedAllocation: { points: ['preScore', 'score'], score: () => [balancedAllocation] },

@@ -3,7 +3,9 @@
 // there, with it, stay within maxSkew of the emptiest eligible domain (a filter); soft ones
 // (ScheduleAnyway) prefer the domains holding fewest of them (a score). Eligible domains are
 // those of nodes holding every constraint's topology key that the constraint's node
-// inclusion policies admit; the counts are made once per pod.
+// inclusion policies admit; the counts are made once per pod. A pod without constraints of its
+// own is spread by the profile's default constraints (Kubernetes' system defaults unless the
+// configuration lists its own), over the pods its Services and controller select.
 import { matches, selectorOrNothing, type Selector } from '../../api/labels.js';
 import { nodeMatchesPod } from '../../api/node-affinity.js';
 import { toleratesAll } from '../../api/tolerations.js';
@@ -15,6 +17,32 @@ const NAME = 'PodTopologySpread';
 const SCORE_STATE = `PreScore${NAME}`;
 const HOSTNAME = 'kubernetes.io/hostname';
 const NOT_MATCHED = "node(s) didn't match pod topology spread constraints";
+
+/** Kubernetes' system default constraints: by node (maxSkew 3) and by zone (maxSkew 5), both soft. */
+export const SYSTEM_DEFAULT_CONSTRAINTS: readonly TopologySpreadConstraint[] = [
+  { topologyKey: HOSTNAME, whenUnsatisfiable: 'ScheduleAnyway', maxSkew: 3 },
+  { topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', maxSkew: 5 },
+];
+
+/** How a profile spreads pods that have no constraints of their own (PodTopologySpreadArgs). */
+export interface SpreadDefaults {
+  /** The default constraints (their labelSelector is the pod's default selector). */
+  constraints: readonly TopologySpreadConstraint[];
+  /** They are Kubernetes' system defaults: nodes lacking a topology key are still scored. */
+  system: boolean;
+  /** The pods a pod is spread from (its Services' and controller's selectors); null: none, no default spreading. */
+  selector: (pod: Pod) => Selector;
+}
+
+/** The pod's constraints of one kind, each with its selector: its own, else the defaults (when something selects it). */
+function constraintsOf(pod: Pod, when: 'DoNotSchedule' | 'ScheduleAnyway', defaults: SpreadDefaults | undefined): { spec: TopologySpreadConstraint; selector: Selector }[] {
+  const own = pod.spec.topologySpreadConstraints ?? [];
+  if (own.length) return own.filter((c) => c.whenUnsatisfiable === when).map((spec) => ({ spec, selector: selectorOf(spec, pod) }));
+  const wanted = (defaults?.constraints ?? []).filter((c) => c.whenUnsatisfiable === when);
+  if (!wanted.length) return [];
+  const selector = defaults!.selector(pod);
+  return selector ? wanted.map((spec) => ({ spec, selector })) : [];
+}
 
 interface Constraint {
   spec: TopologySpreadConstraint;
@@ -88,13 +116,14 @@ function adjust(state: CycleState, p: Pod, n: NodeInfo, delta: number): void {
   }
 }
 
-export const podTopologySpread: FilterPlugin = {
+export function podTopologySpreadFilter(defaults?: SpreadDefaults): FilterPlugin {
+  return {
   name: NAME,
   preFilter(state) {
     const pod = state.pod;
-    const hard = (pod.spec.topologySpreadConstraints ?? []).filter((c) => c.whenUnsatisfiable === 'DoNotSchedule');
+    const hard = constraintsOf(pod, 'DoNotSchedule', defaults);
     if (!hard.length) return SKIP;
-    const constraints: Constraint[] = hard.map((spec) => ({ spec, selector: selectorOf(spec, pod), counts: new Map() }));
+    const constraints: Constraint[] = hard.map((c) => ({ ...c, counts: new Map() }));
     for (const n of state.allNodes) {
       if (!hasEveryKey(constraints, n)) continue;
       for (const c of constraints) {
@@ -120,7 +149,10 @@ export const podTopologySpread: FilterPlugin = {
   },
   removePod: (state, p, n) => adjust(state, p, n, -1),
   addPod: (state, p, n) => adjust(state, p, n, 1),
-};
+  };
+}
+
+export const podTopologySpread: FilterPlugin = podTopologySpreadFilter();
 
 interface SoftConstraint {
   spec: TopologySpreadConstraint;
@@ -141,32 +173,34 @@ const IGNORED = -1;
 
 /**
  * Soft constraints (ScheduleAnyway): the fewer selected pods a node's domains hold, the higher
- * it scores. A pod without constraints is spread by SelectorSpread instead (Kubernetes' system
- * default constraints play that part there).
+ * it scores. With the system defaults, a node lacking a topology key is scored all the same
+ * (its missing label is a domain of its own, ""), as Kubernetes does.
  */
-export const podTopologySpreadScore: ScorePlugin = {
+export function podTopologySpreadScoring(defaults?: SpreadDefaults): ScorePlugin {
+  return {
   name: NAME,
   weight: 2,
   preScore(state, feasible) {
     const pod = state.pod;
-    const soft = (pod.spec.topologySpreadConstraints ?? []).filter((c) => c.whenUnsatisfiable === 'ScheduleAnyway');
+    const soft = constraintsOf(pod, 'ScheduleAnyway', defaults);
     if (!soft.length) return SKIP;
-    const constraints: SoftConstraint[] = soft.map((spec) => ({ spec, selector: selectorOf(spec, pod), counts: new Map(), weight: 0 }));
+    const requireAll = !!pod.spec.topologySpreadConstraints?.length || !defaults?.system;
+    const constraints: SoftConstraint[] = soft.map((c) => ({ ...c, counts: new Map(), weight: 0 }));
     const ignored = new Set<NodeInfo>();
     for (const n of feasible) {
-      if (!hasEveryKey(constraints, n)) {
+      if (requireAll && !hasEveryKey(constraints, n)) {
         ignored.add(n);
         continue;
       }
-      for (const c of constraints) if (c.spec.topologyKey !== HOSTNAME) c.counts.set(n.node.metadata.labels![c.spec.topologyKey]!, 0);
+      for (const c of constraints) if (c.spec.topologyKey !== HOSTNAME) c.counts.set(n.node.metadata.labels?.[c.spec.topologyKey] ?? '', 0);
     }
     for (const c of constraints) c.weight = Math.log((c.spec.topologyKey === HOSTNAME ? feasible.length - ignored.size : c.counts.size) + 2);
     // Pods anywhere in the cluster count toward the domains the feasible nodes are in.
     for (const n of state.allNodes) {
-      if (!hasEveryKey(constraints, n)) continue;
+      if (requireAll && !hasEveryKey(constraints, n)) continue;
       for (const c of constraints) {
         if (c.spec.topologyKey === HOSTNAME || !admitted(pod, c, n)) continue;
-        const value = n.node.metadata.labels![c.spec.topologyKey]!;
+        const value = n.node.metadata.labels?.[c.spec.topologyKey] ?? '';
         const before = c.counts.get(value);
         if (before !== undefined) c.counts.set(value, before + selectedOn(c, pod, n));
       }
@@ -198,4 +232,7 @@ export const podTopologySpreadScore: ScorePlugin = {
     }
     return scores.map((s) => (s === IGNORED ? 0 : max === 0 ? 100 : Math.trunc((100 * (max + min - s)) / max)));
   },
-};
+  };
+}
+
+export const podTopologySpreadScore: ScorePlugin = podTopologySpreadScoring();
