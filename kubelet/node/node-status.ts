@@ -186,10 +186,12 @@ export class NodeStatusReporter {
     const under = new Set(this.pressure());
     // Extended resources someone advertised in the Node's capacity are allocatable in full, and
     // one withdrawn from capacity leaves allocatable too (null deletes it in the merge patch).
+    // Their capacity is the advertiser's: the patch leaves it alone, so a report made from a
+    // Node read before a withdrawal cannot put the resource back.
     const extended = extendedResources(this.node);
     const withdrawn = Object.keys(this.node?.status?.allocatable ?? {}).filter((k) => isExtendedResource(k) && !(k in extended));
     return {
-      capacity: { ...this.capacity(), ...extended },
+      capacity: this.capacity(),
       allocatable: { ...this.allocatable(), ...extended, ...Object.fromEntries(withdrawn.map((k) => [k, null])) },
       conditions: [
         under.has('MemoryPressure')

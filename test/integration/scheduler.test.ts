@@ -86,13 +86,31 @@ describe('scheduler', () => {
     expect(await nodeOf('huge')).toBe('node-c');
   });
 
-  it("spreads one owner's pods over the nodes", async () => {
-    const owner = { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-1', uid: '0d8a7c5e-1111-4b7e-9d5b-6a1f2e3c4d5e', controller: true };
-    for (let i = 0; i < 4; i++) await client.create(pods, 'default', pod(`web-${i}`, {}, { ownerReferences: [owner], labels: { app: 'web' } }));
-    const placed = await Promise.all([0, 1, 2, 3].map((i) => nodeOf(`web-${i}`)));
-    // node-b is tainted; the four replicas split over node-a and node-c.
-    expect(placed.filter((n) => n === 'node-a')).toHaveLength(2);
-    expect(placed.filter((n) => n === 'node-c')).toHaveLength(2);
+  it("spreads one owner's pods over the nodes (Kubernetes' system default spreading), where free room alone would stack them", async () => {
+    // A big node and a small one: least allocated alone would put every replica on the big one.
+    const big = node('spread-big', { pool: 'by-owner' });
+    big.status.allocatable.cpu = big.status.capacity.cpu = '64';
+    await client.create(nodes, undefined, big);
+    await client.create(nodes, undefined, node('spread-small', { pool: 'by-owner' }));
+    const rs: KubeObject = await client.create(resource('apps/v1/replicasets'), 'default', {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'web-1' },
+      spec: { replicas: 0, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } },
+    });
+    const owner = { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-1', uid: rs.metadata.uid!, controller: true };
+    const placed: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      await client.create(pods, 'default', pod(`web-${i}`, { nodeSelector: { pool: 'by-owner' } }, { ownerReferences: [owner], labels: { app: 'web' } }));
+      placed.push(await nodeOf(`web-${i}`));
+    }
+    expect(placed.filter((n) => n === 'spread-small')).toHaveLength(2);
+    expect(placed.filter((n) => n === 'spread-big')).toHaveLength(2);
+    // Pods nothing selects are not spread: they stack where there is most room.
+    for (let i = 0; i < 2; i++) {
+      await client.create(pods, 'default', pod(`loner-${i}`, { nodeSelector: { pool: 'by-owner' } }, { labels: { app: 'loner' } }));
+      expect(await nodeOf(`loner-${i}`)).toBe('spread-big');
+    }
   });
 
   it('gives a finished pod\'s room on its node to a pod waiting for it', async () => {
