@@ -77,6 +77,20 @@ function resourceScore(strategy: ScoringStrategy, requested: number, allocatable
  * resources), so it neither helps nor hurts.
  */
 export function resourceAllocation(strategy: ScoringStrategy = DEFAULT_SCORING): ScorePlugin {
+  const [first, second, ...rest] = strategy.resources;
+  // The usual case, cpu and memory, without the general loop: asked of hundreds of nodes per pod.
+  if (first?.name === 'cpu' && second?.name === 'memory' && !rest.length) {
+    const weights = first.weight + second.weight;
+    return {
+      name: 'NodeResourcesFit',
+      weight: 1,
+      score(state, n) {
+        const cpu = resourceScore(strategy, n.requested.milliCPU + state.requests.milliCPU, n.allocatable.milliCPU);
+        const memory = resourceScore(strategy, n.requested.memory + state.requests.memory, n.allocatable.memory);
+        return Math.trunc((cpu * first.weight + memory * second.weight) / weights);
+      },
+    };
+  }
   return {
     name: 'NodeResourcesFit',
     weight: 1,

@@ -187,20 +187,29 @@ export function podTopologySpreadScoring(defaults?: SpreadDefaults): ScorePlugin
     const requireAll = !!pod.spec.topologySpreadConstraints?.length || !defaults?.system;
     const constraints: SoftConstraint[] = soft.map((c) => ({ ...c, counts: new Map(), weight: 0 }));
     const ignored = new Set<NodeInfo>();
+    // Kubernetes counts the nodes lacking a key as one more domain (""), for the weight only: no
+    // node without the label is scored on it, so its pods need not be counted.
+    const domains = constraints.map(() => new Set<string>());
     for (const n of feasible) {
       if (requireAll && !hasEveryKey(constraints, n)) {
         ignored.add(n);
         continue;
       }
-      for (const c of constraints) if (c.spec.topologyKey !== HOSTNAME) c.counts.set(n.node.metadata.labels?.[c.spec.topologyKey] ?? '', 0);
+      constraints.forEach((c, i) => {
+        if (c.spec.topologyKey === HOSTNAME) return;
+        const value = n.node.metadata.labels?.[c.spec.topologyKey];
+        domains[i]!.add(value ?? '');
+        if (value !== undefined) c.counts.set(value, 0);
+      });
     }
-    for (const c of constraints) c.weight = Math.log((c.spec.topologyKey === HOSTNAME ? feasible.length - ignored.size : c.counts.size) + 2);
+    constraints.forEach((c, i) => (c.weight = Math.log((c.spec.topologyKey === HOSTNAME ? feasible.length - ignored.size : domains[i]!.size) + 2)));
     // Pods anywhere in the cluster count toward the domains the feasible nodes are in.
     for (const n of state.allNodes) {
       if (requireAll && !hasEveryKey(constraints, n)) continue;
       for (const c of constraints) {
         if (c.spec.topologyKey === HOSTNAME || !admitted(pod, c, n)) continue;
-        const value = n.node.metadata.labels?.[c.spec.topologyKey] ?? '';
+        const value = n.node.metadata.labels?.[c.spec.topologyKey];
+        if (value === undefined) continue;
         const before = c.counts.get(value);
         if (before !== undefined) c.counts.set(value, before + selectedOn(c, pod, n));
       }
