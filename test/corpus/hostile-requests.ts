@@ -733,6 +733,37 @@ function storageAndSecretCases(): Case[] {
   ];
 }
 
+/** events.k8s.io/v1 Events, held to that version's stricter rules than core/v1's. */
+function eventCases(): Case[] {
+  const invalid = (message: RegExp): Expect => ({ code: 422, reason: 'Invalid', message });
+  const post = (what: string, body: Record<string, unknown>, expect: Expect): Case => ({
+    name: `events.k8s.io/v1 Event ${what}`,
+    method: 'POST',
+    path: `/apis/events.k8s.io/v1/namespaces/${NAMESPACE}/events`,
+    contentType: 'application/json',
+    body: JSON.stringify({
+      apiVersion: 'events.k8s.io/v1',
+      kind: 'Event',
+      metadata: { name: 'corpus-event' },
+      eventTime: '2026-12-07T10:00:00.000000Z',
+      reportingController: 'example.com/corpus',
+      reportingInstance: 'corpus-1',
+      action: 'Testing',
+      reason: 'Tested',
+      regarding: { kind: 'Pod', namespace: NAMESPACE, name: 'p' },
+      type: 'Normal',
+      ...body,
+    }),
+    expect,
+  });
+  return [
+    post('of type __proto__ with deprecated fields', { type: '__proto__', deprecatedCount: 3, deprecatedSource: { component: 'kubelet' } }, invalid(/type: Invalid value: "": has invalid value: __proto__, count: Invalid value: "": needs to be unset, source: Invalid value: "": needs to be unset/)),
+    post('with a series of one', { series: { count: 1 } }, invalid(/series.count: Invalid value: "": should be at least 2, series.lastObservedTime: Required value/)),
+    post('named as no DNS subdomain', { metadata: { name: 'Not_A.Subdomain' } }, invalid(/metadata.name: Invalid value: "Not_A.Subdomain"/)),
+    post('with a series count of 2^31', { series: { count: 2 ** 31, lastObservedTime: '2026-12-07T10:00:00.000000Z' } }, { code: 400, reason: 'BadRequest', message: /int32/ }),
+  ];
+}
+
 /** API extension objects Kubernetes refuses: definitions that could not be served, and APIServices without a name of their own. */
 function extensionCases(): Case[] {
   const invalid = (message: RegExp): Expect => ({ code: 422, reason: 'Invalid', message });
@@ -895,5 +926,5 @@ function admissionKindCases(): Case[] {
 }
 
 export function buildCorpus(): Case[] {
-  return [...kinds.flatMap(patchCases), ...kinds.flatMap(writeCases), ...valueCases(), ...parameterCases(), ...pathCases(), ...identityCases(), ...csrCases(), ...cronJobCases(), ...budgetCases(), ...bindingCases(), ...workloadCases(), ...extensionCases(), ...admissionKindCases(), ...storageAndSecretCases()];
+  return [...kinds.flatMap(patchCases), ...kinds.flatMap(writeCases), ...valueCases(), ...parameterCases(), ...pathCases(), ...identityCases(), ...csrCases(), ...cronJobCases(), ...budgetCases(), ...bindingCases(), ...workloadCases(), ...extensionCases(), ...admissionKindCases(), ...storageAndSecretCases(), ...eventCases()];
 }
