@@ -105,7 +105,8 @@ export interface ScheduleResult {
 
 /** "0/3 nodes are available: 2 Insufficient cpu, 1 node(s) were unschedulable." (reasons sorted, as Kubernetes' FitError). */
 export function noNodeMessage(nodes: number, reasonCounts: ReadonlyMap<string, number>): string {
-  const parts = [...reasonCounts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([r, n]) => `${n} ${r}`);
+  // Kubernetes sorts the "<count> <reason>" strings themselves, count first.
+  const parts = [...reasonCounts.entries()].map(([r, n]) => `${n} ${r}`).sort();
   return `0/${nodes} nodes are available${parts.length ? `: ${parts.join(', ')}` : ''}.`;
 }
 

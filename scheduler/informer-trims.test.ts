@@ -71,7 +71,7 @@ describe("the scheduler's informer trims", () => {
     expect(trimPod(fullPod()).status).toEqual({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: 'no nodes' }] });
   });
 
-  it('keep what scheduling reads of a node and drop its addresses, system info and images', () => {
+  it('keep what scheduling reads of a node (images for ImageLocality) and drop its addresses and system info', () => {
     const node = (): Node => ({
       apiVersion: 'v1',
       kind: 'Node',
@@ -87,7 +87,7 @@ describe("the scheduler's informer trims", () => {
       },
     });
     const after = trimNode(node());
-    expect(after.status).toEqual({ capacity: node().status!.capacity, allocatable: node().status!.allocatable, conditions: [{ type: 'Ready', status: 'True' }] });
+    expect(after.status).toEqual({ capacity: node().status!.capacity, allocatable: node().status!.allocatable, conditions: [{ type: 'Ready', status: 'True' }], images: [{ names: ['registry.invalid/web:1'], sizeBytes: 1 }] });
     const { node: _a, ...trimmedFacts } = newNodeInfo(after, []);
     const { node: _b, ...fullFacts } = newNodeInfo(node(), []);
     expect(trimmedFacts).toEqual(fullFacts);

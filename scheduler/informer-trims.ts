@@ -34,7 +34,8 @@ export function trimPod(pod: Pod): Pod {
 }
 
 export function trimNode(node: Node): Node {
-  if (node.status) node.status = pick(node.status, ['capacity', 'allocatable', 'conditions']);
+  // Images by name and size only (ImageLocality): their digests aside, names are what pods ask for.
+  if (node.status) node.status = pick(node.status, ['capacity', 'allocatable', 'conditions', 'images']);
   return node;
 }
 

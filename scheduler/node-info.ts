@@ -49,10 +49,12 @@ export interface NodeInfo {
   preferNoScheduleTaints: Taint[];
   /** Ready, not cordoned, no blocking taint: filters marked passesOpenNodes need not look. */
   open: boolean;
+  /** The images the node reports (status.images), each name to its size in bytes; absent when none. */
+  images?: ReadonlyMap<string, number>;
 }
 
 /** What a node's spec and status say, read once per node version rather than once per pod and node. */
-function nodeFacts(node: Node): Pick<NodeInfo, 'ready' | 'unschedulable' | 'blockingTaints' | 'preferNoScheduleTaints' | 'allocatable' | 'open'> {
+function nodeFacts(node: Node): Pick<NodeInfo, 'ready' | 'unschedulable' | 'blockingTaints' | 'preferNoScheduleTaints' | 'allocatable' | 'open' | 'images'> {
   const alloc = node.status?.allocatable ?? node.status?.capacity ?? {};
   const taints = node.spec?.taints ?? [];
   const ready = isNodeReady(node);
@@ -71,7 +73,19 @@ function nodeFacts(node: Node): Pick<NodeInfo, 'ready' | 'unschedulable' | 'bloc
       pods: Number(parseQuantity(alloc.pods) ?? 110),
       ...withScalar(scalarOf(alloc)),
     },
+    images: imagesOf(node),
   };
+}
+
+function imagesOf(node: Node): Map<string, number> | undefined {
+  const list = (node.status as { images?: { names?: unknown; sizeBytes?: unknown }[] } | undefined)?.images;
+  if (!Array.isArray(list) || !list.length) return undefined;
+  const images = new Map<string, number>();
+  for (const image of list) {
+    const size = typeof image?.sizeBytes === 'number' ? image.sizeBytes : 0;
+    if (Array.isArray(image?.names)) for (const name of image.names) if (typeof name === 'string') images.set(name, size);
+  }
+  return images;
 }
 
 /** spec.priority, 0 when unset (as kube-scheduler reads it). */

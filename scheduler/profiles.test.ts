@@ -57,8 +57,8 @@ describe('reading a KubeSchedulerConfiguration', () => {
 describe('the plugins of a profile', () => {
   it("runs Kubernetes' default set, in its filter order and with its weights", () => {
     const [p] = profiles('');
-    expect(p!.filters.map((f) => f.name)).toEqual(['NodeReady', 'NodeUnschedulable', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'VolumeBinding', 'PodTopologySpread', 'InterPodAffinity']);
-    expect(scoreWeights(p!)).toEqual(['TaintTolerationPreferred:3', 'NodeAffinityPreferred:2', 'NodeResourcesFit:1', 'PodTopologySpread:2', 'InterPodAffinity:2', 'NodeResourcesBalancedAllocation:1']);
+    expect(p!.filters.map((f) => f.name)).toEqual(['NodeReady', 'NodeUnschedulable', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'VolumeRestrictions', 'VolumeBinding', 'VolumeZone', 'PodTopologySpread', 'InterPodAffinity']);
+    expect(scoreWeights(p!)).toEqual(['TaintTolerationPreferred:3', 'NodeAffinityPreferred:2', 'NodeResourcesFit:1', 'PodTopologySpread:2', 'InterPodAffinity:2', 'NodeResourcesBalancedAllocation:1', 'ImageLocality:1']);
     expect(p!.preemption).toBe(true);
   });
 
@@ -75,7 +75,7 @@ describe('the plugins of a profile', () => {
       disabled: [{ name: InterPodAffinity }]
 `);
     expect(p!.schedulerName).toBe('custom');
-    expect(scoreWeights(p!)).toEqual(['NodeResourcesFit:5', 'TaintTolerationPreferred:3', 'NodeAffinityPreferred:2']);
+    expect(scoreWeights(p!)).toEqual(['NodeResourcesFit:5', 'TaintTolerationPreferred:3', 'NodeAffinityPreferred:2', 'ImageLocality:1']);
     // Disabled at the score point only: PodTopologySpread still filters; InterPodAffinity is gone from both.
     expect(p!.filters.map((f) => f.name)).toContain('PodTopologySpread');
     expect(p!.filters.map((f) => f.name)).not.toContain('InterPodAffinity');
@@ -106,7 +106,7 @@ describe('the plugins of a profile', () => {
 
   it('says which plugins and args of the file kubette does not run', () => {
     const config = parseSchedulerConfiguration(HEAD + 'profiles:\n- schedulerName: x\n  pluginConfig:\n  - name: DefaultPreemption\n    args: { minCandidateNodesPercentage: 5 }\n');
-    expect(buildProfiles(config, NO_SOURCES).unsupported).toEqual(['DefaultPreemption args: minCandidateNodesPercentage', 'plugin VolumeRestrictions', 'plugin NodeVolumeLimits', 'plugin VolumeZone', 'plugin ImageLocality']);
+    expect(buildProfiles(config, NO_SOURCES).unsupported).toEqual(['DefaultPreemption args: minCandidateNodesPercentage', 'plugin NodeVolumeLimits']);
   });
 
   it("adds a profile's node affinity to every pod it schedules (NodeAffinityArgs), and checks it", () => {

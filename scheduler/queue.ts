@@ -23,16 +23,17 @@ export type ClusterEvent =
 /** The filters whose verdict an event can change ('all': any filter's, e.g. a new node). */
 const FILTERS_AFFECTED: Record<ClusterEvent, ReadonlySet<string> | 'all'> = {
   NodeAdded: 'all',
-  NodeLabelsChanged: new Set(['NodeAffinity', 'InterPodAffinity', 'PodTopologySpread', 'VolumeBinding']),
+  NodeLabelsChanged: new Set(['NodeAffinity', 'InterPodAffinity', 'PodTopologySpread', 'VolumeBinding', 'VolumeZone']),
   NodeTaintsChanged: new Set(['TaintToleration', 'PodTopologySpread']),
   NodeAllocatableChanged: new Set(['NodeResourcesFit']),
   NodeSchedulableChanged: new Set(['NodeUnschedulable']),
   NodeReadyChanged: new Set(['NodeReady']),
-  PodRemovedFromNode: new Set(['NodeResourcesFit', 'NodePorts', 'InterPodAffinity', 'PodTopologySpread']),
+  // A ReadWriteOncePod claim's holder gone frees the claim (VolumeRestrictions).
+  PodRemovedFromNode: new Set(['NodeResourcesFit', 'NodePorts', 'InterPodAffinity', 'PodTopologySpread', 'VolumeRestrictions']),
   // A pod bound, or a bound pod's labels changed: what affinity asks for may now exist, and
   // the emptiest domain of a spread may have filled.
   AssignedPodAdded: new Set(['InterPodAffinity', 'PodTopologySpread']),
-  VolumeChanged: new Set(['VolumeBinding']),
+  VolumeChanged: new Set(['VolumeBinding', 'VolumeRestrictions', 'VolumeZone']),
 };
 
 export interface SchedulingQueueOptions {

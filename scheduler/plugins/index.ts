@@ -12,6 +12,9 @@ import { interPodAffinity, interPodAffinityScoring } from './inter-pod-affinity.
 import { podTopologySpread, podTopologySpreadFilter, podTopologySpreadScoring, type SpreadDefaults } from './topology-spread.js';
 import { preferNoScheduleTaints, taintToleration } from './taint-toleration.js';
 import { volumeBinding, type VolumeLookup } from './volume-binding.js';
+import { volumeRestrictions } from './volume-restrictions.js';
+import { volumeZone } from './volume-zone.js';
+import { imageLocality } from './image-locality.js';
 
 export const EXTENSION_POINTS = ['preEnqueue', 'queueSort', 'preFilter', 'filter', 'postFilter', 'preScore', 'score', 'reserve', 'permit', 'preBind', 'bind', 'postBind'] as const;
 export type ExtensionPoint = (typeof EXTENSION_POINTS)[number];
@@ -54,15 +57,15 @@ export const PLUGINS: Readonly<Record<string, RegisteredPlugin>> = {
   NodeAffinity: { points: ['preFilter', 'filter', 'preScore', 'score'], filter: (c) => nodeAffinityFilter(c.addedAffinity), score: (c) => [preferredNodeAffinityScore(c.addedAffinity)] },
   NodePorts: { points: ['preFilter', 'filter'], filter: () => nodePorts },
   NodeResourcesFit: { points: ['preFilter', 'filter', 'preScore', 'score'], filter: () => nodeResourcesFit, score: (c) => [c.scoring ? resourceAllocation(c.scoring) : leastAllocated] },
-  VolumeRestrictions: { points: ['preFilter', 'filter'], missing: true },
+  VolumeRestrictions: { points: ['preFilter', 'filter'], filter: (c) => volumeRestrictions(c.volumes) },
   NodeVolumeLimits: { points: ['preFilter', 'filter'], missing: true },
   VolumeBinding: { points: ['preFilter', 'filter', 'reserve', 'preBind', 'preScore', 'score'], filter: (c) => volumeBinding(c.volumes) },
-  VolumeZone: { points: ['preFilter', 'filter', 'preScore', 'score'], missing: true },
+  VolumeZone: { points: ['preFilter', 'filter', 'preScore', 'score'], filter: (c) => volumeZone(c.volumes) },
   PodTopologySpread: { points: ['preFilter', 'filter', 'preScore', 'score'], filter: (c) => podTopologySpreadFilter(c.spreadDefaults), score: (c) => [podTopologySpreadScoring(c.spreadDefaults)] },
   InterPodAffinity: { points: ['preFilter', 'filter', 'preScore', 'score'], filter: () => interPodAffinity, score: (c) => [interPodAffinityScoring(c.hardPodAffinityWeight)] },
   DefaultPreemption: { points: ['postFilter'] },
   NodeResourcesBalancedAllocation: { points: ['preScore', 'score'], score: () => [balancedAllocation] },
-  ImageLocality: { points: ['score'], missing: true },
+  ImageLocality: { points: ['score'], score: () => [imageLocality] },
   DefaultBinder: { points: ['bind'] },
 };
 

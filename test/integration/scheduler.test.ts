@@ -113,6 +113,32 @@ describe('scheduler', () => {
     }
   });
 
+  it('keeps a second pod of a ReadWriteOncePod claim pending while the first holds it, and places it once the first is gone', async () => {
+    await client.create(resource('v1/persistentvolumes'), undefined, {
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name: 'rwop-pv' },
+      spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOncePod'], hostPath: { path: '/tmp/rwop' }, persistentVolumeReclaimPolicy: 'Retain' },
+    });
+    await client.create(resource('v1/persistentvolumeclaims'), 'default', {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'rwop' },
+      spec: { accessModes: ['ReadWriteOncePod'], resources: { requests: { storage: '1Gi' } }, volumeName: 'rwop-pv', storageClassName: '' },
+    });
+    const user = (name: string) => pod(name, { volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'rwop' } }] });
+    await client.create(pods, 'default', user('rwop-first'));
+    await nodeOf('rwop-first');
+    await client.create(pods, 'default', user('rwop-second'));
+    const failed = await waitFor('FailedScheduling', async () => (await client.list(resource('v1/events'), 'default', { fieldSelector: 'involvedObject.name=rwop-second,reason=FailedScheduling' })).items[0]);
+    // Every schedulable node refuses it for the claim, the tainted one for its taint.
+    const [, all, held] = /^0\/(\d+) nodes are available: .*?(\d+) node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode/.exec(String(failed.message)) ?? [];
+    expect(Number(held)).toBe(Number(all) - 1);
+    expect(String(failed.message)).toContain('1 node(s) had untolerated taint {dedicated: gpu}');
+    await client.delete(pods, 'default', 'rwop-first', { gracePeriodSeconds: 0 });
+    expect(await nodeOf('rwop-second')).toBeTruthy();
+  });
+
   it('gives a finished pod\'s room on its node to a pod waiting for it', async () => {
     const solo = node('node-solo', { pool: 'solo' });
     solo.status.allocatable.cpu = '1';
