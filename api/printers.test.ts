@@ -14,6 +14,11 @@ const initialized = { type: 'Initialized', status: 'True' };
 const readyCond = { type: 'Ready', status: 'True' };
 
 describe('summarizePod (the READY and STATUS columns of kubectl get pods)', () => {
+  it('shows a pod held back by scheduling gates as SchedulingGated', () => {
+    const gatedCondition = { type: 'PodScheduled', status: 'False', reason: 'SchedulingGated', message: 'Scheduling is blocked due to non-empty scheduling gates' };
+    expect(summarizePod(pod(sidecarSpec, { phase: 'Pending', conditions: [gatedCondition] })).status).toBe('SchedulingGated');
+  });
+
   it('counts a sidecar among the containers and its readiness among the ready', () => {
     const s = summarizePod(pod(sidecarSpec, { phase: 'Running', conditions: [initialized, readyCond], initContainerStatuses: [running('proxy'), done('migrate')], containerStatuses: [running('app')] }));
     expect(s).toMatchObject({ ready: '2/2', status: 'Running' });

@@ -92,6 +92,8 @@ export function summarizePod(pod: KubeObject): PodSummary {
   let lastSidecarRestart = 0;
   let readyContainers = 0;
   let reason: string = status.reason || status.phase || 'Pending';
+  // A pod held back by scheduling gates says so (kubectl's printer reads its PodScheduled condition).
+  if ((status.conditions ?? []).some((c: any) => c?.type === 'PodScheduled' && c.reason === 'SchedulingGated')) reason = 'SchedulingGated';
   const finishedAt = (cs: any) => Date.parse(cs.lastState?.terminated?.finishedAt ?? '') || 0;
 
   let initializing = false;

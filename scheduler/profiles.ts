@@ -35,6 +35,8 @@ export interface Profile {
   scores: ScorePlugin[];
   /** DefaultPreemption is enabled: a pod that fits nowhere may make room. */
   preemption: boolean;
+  /** SchedulingGates is enabled (preEnqueue): a pod with gates waits outside the queue until they are gone. */
+  gates: boolean;
   /** The profile's own percentageOfNodesToScore, else the configuration's (0: Kubernetes' adaptive share). */
   percentageOfNodesToScore: number;
 }
@@ -223,6 +225,7 @@ function buildProfile(p: ProfileConfig, where: string, config: KubeSchedulerConf
     filters,
     scores,
     preemption: enabled.postFilter.some((ref) => ref.name === 'DefaultPreemption'),
+    gates: enabled.preEnqueue.some((ref) => ref.name === 'SchedulingGates'),
     percentageOfNodesToScore: p.percentageOfNodesToScore ?? config.percentageOfNodesToScore,
   };
 }

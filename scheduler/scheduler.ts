@@ -187,6 +187,12 @@ export class Scheduler {
       this.nominator.remove(key);
       return this.queue.remove(key);
     }
+    // SchedulingGates (preEnqueue): a gated pod is not tried at all; removing its last gate is
+    // an update of its spec, which queues it.
+    if (this.profileOf(p).gates && p.spec?.schedulingGates?.length) {
+      this.nominator.remove(key);
+      return this.queue.remove(key);
+    }
     this.nominator.observe(key, p, old);
     // A status-only change (e.g. our own PodScheduled condition) is no reason to try again.
     if (old && this.queue.isUnschedulable(key) && JSON.stringify([old.spec, old.metadata.labels]) === JSON.stringify([p.spec, p.metadata.labels])) return;

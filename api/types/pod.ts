@@ -212,6 +212,8 @@ export interface TopologySpreadConstraint {
 
 export interface PodSpec {
   nodeName?: string;
+  /** While any is listed the pod is not scheduled; they may only be removed. */
+  schedulingGates?: Array<{ name: string }>;
   nodeSelector?: Record<string, string>;
   affinity?: Affinity;
   topologySpreadConstraints?: TopologySpreadConstraint[];

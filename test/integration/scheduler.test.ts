@@ -139,6 +139,23 @@ describe('scheduler', () => {
     expect(await nodeOf('rwop-second')).toBeTruthy();
   });
 
+  it('leaves a pod with scheduling gates alone (SchedulingGated) until its last gate is removed', async () => {
+    const created = await client.create(pods, 'default', pod('gated', { schedulingGates: [{ name: 'example.com/quota' }, { name: 'example.com/review' }] }));
+    expect(created.status.conditions).toEqual([expect.objectContaining({ type: 'PodScheduled', status: 'False', reason: 'SchedulingGated', message: 'Scheduling is blocked due to non-empty scheduling gates' })]);
+    const kubectl = kubectlFor(api.url);
+    expect(await kubectl.ok(['get', 'pod', 'gated', '--no-headers'])).toMatch(/^gated\s+0\/1\s+SchedulingGated\s/);
+    // A gate may not be added, only removed.
+    const added = await kubectl.run(['patch', 'pod', 'gated', '--type=json', '-p', '[{"op":"add","path":"/spec/schedulingGates/-","value":{"name":"example.com/more"}}]']);
+    expect(added.stderr).toContain("spec.schedulingGates[2].name: Forbidden: only deletion is allowed, but found new scheduling gate 'example.com/more'");
+    // While gated it may be narrowed to a node, as a queueing controller does before letting it go.
+    await kubectl.ok(['patch', 'pod', 'gated', '--type=merge', '-p', '{"spec":{"nodeSelector":{"zone":"a"}}}']);
+    await kubectl.ok(['patch', 'pod', 'gated', '--type=json', '-p', '[{"op":"remove","path":"/spec/schedulingGates/0"}]']);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await client.get(pods, 'default', 'gated')).spec.nodeName).toBeUndefined();
+    await kubectl.ok(['patch', 'pod', 'gated', '--type=json', '-p', '[{"op":"remove","path":"/spec/schedulingGates"}]']);
+    expect(await nodeOf('gated')).toBe('node-a');
+  });
+
   it('gives a finished pod\'s room on its node to a pod waiting for it', async () => {
     const solo = node('node-solo', { pool: 'solo' });
     solo.status.allocatable.cpu = '1';

@@ -27,3 +27,33 @@ describe('pod updates of activeDeadlineSeconds', () => {
     expect(invalidCauses(() => validateUpdate(target, pod(), pod(30)))).toEqual(['spec.activeDeadlineSeconds: Invalid value: "null": must not update from a positive integer to nil value']);
   });
 });
+
+describe('pod updates of scheduling gates', () => {
+  const gated = (spec: Record<string, unknown>): KubeObject => {
+    const p = pod();
+    Object.assign(p.spec!, spec);
+    return p;
+  };
+  const term = (...keys: string[]) => ({ matchExpressions: keys.map((key) => ({ key, operator: 'Exists' })) });
+  const required = (...terms: object[]) => ({ affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } } });
+
+  it('lets gates go, never come', () => {
+    expect(invalidCauses(() => validateUpdate(target, gated({ schedulingGates: [{ name: 'a' }] }), gated({ schedulingGates: [{ name: 'a' }, { name: 'b' }] })))).toEqual([]);
+    expect(invalidCauses(() => validateUpdate(target, gated({}), gated({ schedulingGates: [{ name: 'a' }] })))).toEqual([]);
+    expect(invalidCauses(() => validateUpdate(target, gated({ schedulingGates: [{ name: 'a' }, { name: 'b' }] }), gated({ schedulingGates: [{ name: 'a' }] })))).toEqual([
+      "spec.schedulingGates[1].name: Forbidden: only deletion is allowed, but found new scheduling gate 'b'",
+    ]);
+  });
+
+  it('lets a gated pod narrow where it may run, and no other pod', () => {
+    const before = { schedulingGates: [{ name: 'a' }], nodeSelector: { disk: 'ssd' }, ...required(term('zone')) };
+    expect(invalidCauses(() => validateUpdate(target, gated({ ...before, nodeSelector: { disk: 'ssd', pool: 'batch' }, ...required(term('zone', 'rack')) }), gated(before)))).toEqual([]);
+    expect(invalidCauses(() => validateUpdate(target, gated({ ...before, nodeSelector: { disk: 'hdd' } }), gated(before)))).toEqual([
+      'spec.nodeSelector: Invalid value: {"disk":"hdd"}: only additions to spec.nodeSelector are allowed (no mutations or deletions)',
+    ]);
+    expect(invalidCauses(() => validateUpdate(target, gated({ ...before, ...required(term('rack')) }), gated(before)))[0]).toMatch(/nodeSelectorTerms\[0\]: Invalid value: .*only additions are allowed \(no mutations or deletions\)$/);
+    expect(invalidCauses(() => validateUpdate(target, gated({ ...before, ...required(term('zone'), term('rack')) }), gated(before)))[0]).toMatch(/no additions\/deletions to non-empty NodeSelectorTerms list are allowed$/);
+    // Ungated, the node selector is as fixed as the rest of the spec.
+    expect(invalidCauses(() => validateUpdate(target, gated({ nodeSelector: { disk: 'ssd', pool: 'batch' } }), gated({ nodeSelector: { disk: 'ssd' } })))[0]).toMatch(/^spec: Forbidden: pod updates may not change fields other than/);
+  });
+});

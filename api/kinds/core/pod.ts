@@ -6,6 +6,7 @@ import { isPodFinished } from '../../conditions.js';
 import { defaultPodSpec, setIfMissing } from '../../defaulting.js';
 import { ageCol, col, nameCol, none, restartsText, summarizePod, wide } from '../../printers.js';
 import { parseQuantity } from '../../quantity.js';
+import { rfc3339 } from '../../time.js';
 import { kind } from '../../schema/meta.js';
 import { podSpec, podStatus } from '../../schema/pod.js';
 import type { KubeObject, Unstructured } from '../../types/meta.js';
@@ -76,16 +77,27 @@ function defaultPod(pod: KubeObject): void {
   }
 }
 
-/** Pods may change only images, deadlines (shorter), tolerations (additions) and the grace period once set. */
+/**
+ * Pods may change only images, deadlines (shorter), tolerations (additions), the grace period
+ * once set and scheduling gates (removals); a pod still gated may also narrow where it may run
+ * (nodeSelector additions, required node affinity terms that only gain requirements).
+ */
 function validatePodUpdate(next: KubeObject, prev: KubeObject, errs: Parameters<NonNullable<KindModule['validateUpdate']>>[2]): void {
+  const gated = Array.isArray(prev.spec?.schedulingGates) && prev.spec.schedulingGates.length > 0;
   const strip = (spec: Unstructured | undefined) => {
     const copy = clone(spec ?? {});
     for (const c of [...(copy.containers ?? []), ...(copy.initContainers ?? [])]) delete c.image;
     delete copy.activeDeadlineSeconds;
     delete copy.tolerations;
     delete copy.terminationGracePeriodSeconds;
+    delete copy.schedulingGates;
+    if (gated) {
+      delete copy.nodeSelector;
+      if (copy.affinity?.nodeAffinity) delete copy.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution;
+    }
     return copy;
   };
+  validateGateUpdate(next.spec ?? {}, prev.spec ?? {}, gated, errs);
   if (!deepEqual(strip(next.spec), strip(prev.spec))) {
     errs.forbidden(
       'spec',
@@ -105,6 +117,30 @@ function validatePodUpdate(next: KubeObject, prev: KubeObject, errs: Parameters<
   if (!prevTolerations.every((t) => nextTolerations.some((n) => deepEqual(n, t)))) {
     errs.forbidden('spec.tolerations', 'existing toleration can not be modified except its tolerationSeconds');
   }
+}
+
+/** Scheduling gates may only go; while gated, a pod's node selector and required node affinity may only narrow. */
+function validateGateUpdate(next: Unstructured, prev: Unstructured, gated: boolean, errs: Parameters<NonNullable<KindModule['validateUpdate']>>[2]): void {
+  const before = new Set(((prev.schedulingGates ?? []) as Unstructured[]).map((g) => g?.name));
+  ((Array.isArray(next.schedulingGates) ? next.schedulingGates : []) as Unstructured[]).forEach((g, i) => {
+    if (!before.has(g?.name)) errs.forbidden(`spec.schedulingGates[${i}].name`, `only deletion is allowed, but found new scheduling gate '${String(g?.name ?? '')}'`);
+  });
+  if (!gated) return;
+  const oldSelector = (prev.nodeSelector ?? {}) as Record<string, string>;
+  const newSelector = (next.nodeSelector ?? {}) as Record<string, string>;
+  if (Object.entries(oldSelector).some(([k, v]) => newSelector[k] !== v)) {
+    errs.invalid('spec.nodeSelector', newSelector, 'only additions to spec.nodeSelector are allowed (no mutations or deletions)');
+  }
+  const field = 'spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms';
+  const oldTerms = prev.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms as Unstructured[] | undefined;
+  if (!oldTerms?.length) return;
+  const newTerms = (next.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []) as Unstructured[];
+  if (newTerms.length !== oldTerms.length) return errs.invalid(field, newTerms, 'no additions/deletions to non-empty NodeSelectorTerms list are allowed');
+  oldTerms.forEach((old, i) => {
+    const term = newTerms[i] ?? {};
+    const keeps = (kind: 'matchExpressions' | 'matchFields') => ((old?.[kind] ?? []) as unknown[]).every((r) => ((term[kind] ?? []) as unknown[]).some((n) => deepEqual(n, r)));
+    if (!keeps('matchExpressions') || !keeps('matchFields')) errs.invalid(`${field}[${i}]`, term, 'only additions are allowed (no mutations or deletions)');
+  });
 }
 
 /** Through pods/ephemeralcontainers: ephemeral containers may be added, never changed or removed. */
@@ -140,6 +176,10 @@ function podStrategy(opts: StrategyOptions): Strategy {
     prepareForCreate(p: KubeObject) {
       p.metadata.generation = 1;
       p.status = { phase: 'Pending', qosClass: qosClass(p.spec) };
+      // A pod made with scheduling gates says why it waits, as Kubernetes' pod strategy writes it.
+      if (Array.isArray(p.spec?.schedulingGates) && p.spec.schedulingGates.length) {
+        p.status.conditions = [{ type: 'PodScheduled', status: 'False', reason: 'SchedulingGated', message: 'Scheduling is blocked due to non-empty scheduling gates', lastProbeTime: null, lastTransitionTime: rfc3339() }];
+      }
       setAdmittedFields(p.spec ?? (p.spec = {}));
       addDefaultTolerations(p.spec, opts);
     },
