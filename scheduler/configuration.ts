@@ -164,8 +164,6 @@ export function parseSchedulerConfiguration(text: string): KubeSchedulerConfigur
     parallelism: 'number',
     leaderElection: 'object',
     clientConnection: 'object',
-    healthzBindAddress: 'string',
-    metricsBindAddress: 'string',
     enableProfiling: 'boolean',
     enableContentionProfiling: 'boolean',
     percentageOfNodesToScore: 'number',

@@ -25,14 +25,14 @@ import { findCondition, isPodFinished, nodeReadyStatus } from '../api/conditions
 import { trimNode, trimPod, trimSelecting } from './informer-trims.js';
 import type { SelectorSources } from './default-selector.js';
 import type { LabelSelector } from '../api/types/meta.js';
-
-/** A Service, ReplicationController, ReplicaSet or StatefulSet as the scheduler keeps it: its selector. */
-type Selecting = { metadata: { name?: string; namespace?: string }; spec?: { selector?: unknown } };
 import { podFamily } from '../client/pod-trims.js';
 import { podPriority, type NodeInfo } from './node-info.js';
 import { Nominator } from './nominator.js';
 import { preempt, PREEMPTION_REASON, type Candidate } from './preemption.js';
 import type { PodDisruptionBudget } from '../api/types/policy.js';
+
+/** A Service, ReplicationController, ReplicaSet or StatefulSet as the scheduler keeps it: its selector. */
+type Selecting = { metadata: { name?: string; namespace?: string }; spec?: { selector?: unknown } };
 
 export interface SchedulerOptions {
   /** Profiles, back-off and the rest, checked and defaulted (scheduler/configuration.ts). */
