@@ -162,6 +162,8 @@ describe('preemption', () => {
     expect(candidatesToFind(50)).toBe(50);
     expect(candidatesToFind(500)).toBe(100);
     expect(candidatesToFind(5000)).toBe(500);
+    expect(candidatesToFind(5000, { minCandidateNodesPercentage: 1, minCandidateNodesAbsolute: 0 })).toBe(50);
+    expect(candidatesToFind(50, { minCandidateNodesPercentage: 100, minCandidateNodesAbsolute: 1 })).toBe(50);
   });
 });
 

@@ -37,6 +37,8 @@ export interface PreemptionInput {
   terminatingByPreemption: (pod: Pod) => boolean;
   /** Where the search starts (rotates, as the scheduling search does). */
   offset: number;
+  /** The profile's DefaultPreemptionArgs (Kubernetes' defaults when unset). */
+  candidateCounts?: CandidateCounts;
 }
 
 const NO_VICTIMS = 'No preemption victims found for incoming pod';
@@ -133,9 +135,18 @@ export function selectVictims(cycle: FilterCycle, n: NodeInfo, pdbs: readonly Po
   }
 }
 
-/** How many candidates to look for before choosing: 10% of the nodes, at least 100 (kube-scheduler's defaults). */
-export function candidatesToFind(nodes: number): number {
-  return Math.min(nodes, Math.max(100, Math.floor(nodes / 10)));
+/** DefaultPreemptionArgs: how many candidate nodes to find before choosing. */
+export interface CandidateCounts {
+  minCandidateNodesPercentage: number;
+  minCandidateNodesAbsolute: number;
+}
+
+/** Kubernetes' defaults: 10% of the nodes, at least 100. */
+export const DEFAULT_CANDIDATE_COUNTS: CandidateCounts = { minCandidateNodesPercentage: 10, minCandidateNodesAbsolute: 100 };
+
+/** How many candidates to look for before choosing: the share of the nodes, at least the absolute count, at most every node. */
+export function candidatesToFind(nodes: number, counts: CandidateCounts = DEFAULT_CANDIDATE_COUNTS): number {
+  return Math.min(nodes, Math.max(counts.minCandidateNodesAbsolute, Math.floor((nodes * counts.minCandidateNodesPercentage) / 100)));
 }
 
 /** Picks the node whose preemption costs least, by kube-scheduler's criteria in order; ties go to the first name. */
@@ -172,7 +183,7 @@ export function preempt(input: PreemptionInput, now = Date.now()): PreemptionOut
     count(NOT_HELPFUL);
     return false;
   });
-  const wanted = candidatesToFind(potential.length);
+  const wanted = candidatesToFind(potential.length, input.candidateCounts);
   const candidates: Candidate[] = [];
   let withoutViolations = 0;
   for (let i = 0; i < potential.length; i++) {

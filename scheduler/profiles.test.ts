@@ -105,8 +105,26 @@ describe('the plugins of a profile', () => {
   });
 
   it('says which plugins and args of the file kubette does not run', () => {
-    const config = parseSchedulerConfiguration(HEAD + 'profiles:\n- schedulerName: x\n  pluginConfig:\n  - name: DefaultPreemption\n    args: { minCandidateNodesPercentage: 5 }\n');
-    expect(buildProfiles(config, NO_SOURCES).unsupported).toEqual(['DefaultPreemption args: minCandidateNodesPercentage', 'plugin NodeVolumeLimits']);
+    const config = parseSchedulerConfiguration(HEAD + 'profiles:\n- schedulerName: x\n  pluginConfig:\n  - name: VolumeBinding\n    args: { bindTimeoutSeconds: 5 }\n');
+    expect(buildProfiles(config, NO_SOURCES).unsupported).toEqual(['VolumeBinding args: bindTimeoutSeconds', 'plugin NodeVolumeLimits']);
+  });
+
+  it("reads DefaultPreemption's candidate counts and NodeResourcesFit's ignored resources, and checks them", () => {
+    const args = (name: string, a: string) => `profiles:\n- schedulerName: x\n  pluginConfig:\n  - name: ${name}\n    args: ${a}\n`;
+    expect(profiles(args('DefaultPreemption', '{ minCandidateNodesPercentage: 50, minCandidateNodesAbsolute: 1 }'))[0]!.candidateCounts).toEqual({ minCandidateNodesPercentage: 50, minCandidateNodesAbsolute: 1 });
+    expect(profiles('')[0]!.candidateCounts).toEqual({ minCandidateNodesPercentage: 10, minCandidateNodesAbsolute: 100 });
+    expect(refusal(() => profiles(args('DefaultPreemption', '{ minCandidateNodesPercentage: 0, minCandidateNodesAbsolute: 0 }')))).toMatch(/both minCandidateNodesPercentage and minCandidateNodesAbsolute cannot be zero/);
+    expect(refusal(() => profiles(args('DefaultPreemption', '{ minCandidateNodesPercentage: 101 }')))).toMatch(/minCandidateNodesPercentage: Invalid value: 101: not in valid range \[0, 100\]/);
+    // A node short of example.com/dongle still takes the pod when the profile leaves dongles to someone else.
+    const node = newNodeInfo({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'a', labels: {} }, spec: {}, status: { allocatable: { cpu: '4', memory: '8Gi', pods: '110' }, conditions: [{ type: 'Ready', status: 'True' }] } } as Node, []);
+    const wanting = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', uid: 'p' }, spec: { containers: [{ name: 'c', image: 'i', resources: { requests: { 'example.com/dongle': '1' }, limits: { 'example.com/dongle': '1' } } }] } } as Pod;
+    const strict = profiles('')[0]!;
+    expect(schedule(wanting, [node], strict.filters, strict.scores).message).toBe('0/1 nodes are available: 1 Insufficient example.com/dongle.');
+    for (const a of ['{ ignoredResources: [example.com/dongle] }', '{ ignoredResourceGroups: [example.com] }']) {
+      const lax = profiles(args('NodeResourcesFit', a))[0]!;
+      expect(schedule(wanting, [node], lax.filters, lax.scores).node).toBe('a');
+    }
+    expect(refusal(() => profiles(args('NodeResourcesFit', '{ ignoredResourceGroups: [example.com/x] }')))).toMatch(/resource group name can't contain '\/'/);
   });
 
   it("adds a profile's node affinity to every pod it schedules (NodeAffinityArgs), and checks it", () => {

@@ -16,6 +16,7 @@ import { SYSTEM_DEFAULT_CONSTRAINTS, type SpreadDefaults } from './plugins/topol
 import { defaultSelector, type SelectorSources } from './default-selector.js';
 import type { TopologySpreadConstraint } from '../api/types/pod.js';
 import { qualifiedName } from '../api/validation/names.js';
+import { DEFAULT_CANDIDATE_COUNTS, type CandidateCounts } from './preemption.js';
 
 /** What plugins read of the cluster beyond nodes and pods: claims and volumes, and what selects pods. */
 export interface PluginSources {
@@ -35,6 +36,8 @@ export interface Profile {
   scores: ScorePlugin[];
   /** DefaultPreemption is enabled: a pod that fits nowhere may make room. */
   preemption: boolean;
+  /** DefaultPreemptionArgs: how many candidate nodes preemption looks for. */
+  candidateCounts: CandidateCounts;
   /** SchedulingGates is enabled (preEnqueue): a pod with gates waits outside the queue until they are gone. */
   gates: boolean;
   /** The profile's own percentageOfNodesToScore, else the configuration's (0: Kubernetes' adaptive share). */
@@ -92,7 +95,8 @@ function atPoint(point: ExtensionPoint, multiPoint: PluginRef[], plugins: Plugin
 
 /** The args kubette reads, by plugin; any other is said to be ignored. */
 const READ_ARGS: Record<string, string[]> = {
-  NodeResourcesFit: ['scoringStrategy'],
+  NodeResourcesFit: ['scoringStrategy', 'ignoredResources', 'ignoredResourceGroups'],
+  DefaultPreemption: ['minCandidateNodesPercentage', 'minCandidateNodesAbsolute'],
   PodTopologySpread: ['defaultingType', 'defaultConstraints'],
   NodeAffinity: ['addedAffinity'],
   InterPodAffinity: ['hardPodAffinityWeight'],
@@ -140,6 +144,36 @@ function addedAffinity(args: Record<string, unknown> | undefined, where: string)
   const first = errs.causes[0];
   if (first) throw new ConfigurationError(`${where}.${(first.field ?? '').replace(/^affinity\.nodeAffinity/, 'addedAffinity')}: ${first.message}`);
   return added as NodeAffinity;
+}
+
+/** NodeResourcesFitArgs' ignoredResources (qualified names) and ignoredResourceGroups (the part before a slash). */
+function ignoredResources(args: Record<string, unknown> | undefined, where: string): { resources: string[]; groups: string[] } | undefined {
+  const names = (key: 'ignoredResources' | 'ignoredResourceGroups'): string[] => {
+    const list = args?.[key] ?? [];
+    if (!Array.isArray(list)) throw new ConfigurationError(`${where}.${key}: must be a list`);
+    return list.map((v, i) => {
+      const name = typeof v === 'string' ? v : '';
+      const bad = qualifiedName(name)[0];
+      if (bad) throw new ConfigurationError(`${where}.${key}[${i}]: Invalid value: "${name}": ${bad}`);
+      if (key === 'ignoredResourceGroups' && name.includes('/')) throw new ConfigurationError(`${where}.${key}[${i}]: Invalid value: "${name}": resource group name can't contain '/'`);
+      return name;
+    });
+  };
+  const resources = names('ignoredResources');
+  const groups = names('ignoredResourceGroups');
+  return resources.length || groups.length ? { resources, groups } : undefined;
+}
+
+/** DefaultPreemptionArgs: a share of the nodes (0..100) and an absolute count (0 or more), not both zero. */
+function candidateCounts(args: Record<string, unknown> | undefined, where: string): CandidateCounts {
+  const percentage = args?.minCandidateNodesPercentage ?? DEFAULT_CANDIDATE_COUNTS.minCandidateNodesPercentage;
+  const absolute = args?.minCandidateNodesAbsolute ?? DEFAULT_CANDIDATE_COUNTS.minCandidateNodesAbsolute;
+  if (typeof percentage !== 'number' || !Number.isInteger(percentage) || percentage < 0 || percentage > 100) {
+    throw new ConfigurationError(`${where}.minCandidateNodesPercentage: Invalid value: ${String(percentage)}: not in valid range [0, 100]`);
+  }
+  if (typeof absolute !== 'number' || !Number.isInteger(absolute) || absolute < 0) throw new ConfigurationError(`${where}.minCandidateNodesAbsolute: Invalid value: ${String(absolute)}: not in valid range [0, inf)`);
+  if (percentage === 0 && absolute === 0) throw new ConfigurationError(`${where}: Invalid value: both minCandidateNodesPercentage and minCandidateNodesAbsolute cannot be zero`);
+  return { minCandidateNodesPercentage: percentage, minCandidateNodesAbsolute: absolute };
 }
 
 /** InterPodAffinityArgs' hardPodAffinityWeight: 0..100, 1 when not given. */
@@ -212,6 +246,7 @@ function buildProfile(p: ProfileConfig, where: string, config: KubeSchedulerConf
   const ctx: PluginContext = {
     volumes: sources.volumes,
     scoring: scoringStrategy(args.get('NodeResourcesFit'), `${where}.pluginConfig[NodeResourcesFit]`),
+    ignoredResources: ignoredResources(args.get('NodeResourcesFit'), `${where}.pluginConfig[NodeResourcesFit]`),
     spreadDefaults: spreadDefaults(args.get('PodTopologySpread'), `${where}.pluginConfig[PodTopologySpread]`, sources.selectors),
     addedAffinity: addedAffinity(args.get('NodeAffinity'), `${where}.pluginConfig[NodeAffinity]`),
     hardPodAffinityWeight: hardPodAffinityWeight(args.get('InterPodAffinity'), `${where}.pluginConfig[InterPodAffinity]`),
@@ -225,6 +260,7 @@ function buildProfile(p: ProfileConfig, where: string, config: KubeSchedulerConf
     filters,
     scores,
     preemption: enabled.postFilter.some((ref) => ref.name === 'DefaultPreemption'),
+    candidateCounts: candidateCounts(args.get('DefaultPreemption'), `${where}.pluginConfig[DefaultPreemption]`),
     gates: enabled.preEnqueue.some((ref) => ref.name === 'SchedulingGates'),
     percentageOfNodesToScore: p.percentageOfNodesToScore ?? config.percentageOfNodesToScore,
   };

@@ -282,6 +282,7 @@ export class Scheduler {
       nominatedNode,
       terminatingByPreemption: (p) => this.terminatingByPreemption(p),
       offset: this.nextStartNode,
+      candidateCounts: profile.candidateCounts,
     });
     if ('candidate' in outcome) {
       nomination = outcome.candidate.node;

@@ -6,7 +6,7 @@ import { balancedAllocation } from './balanced-allocation.js';
 import { nodeAffinityFilter, preferredNodeAffinityScore, type NodeAffinity } from './node-affinity.js';
 import { nodePorts } from './node-ports.js';
 import { nodeReady } from './node-ready.js';
-import { leastAllocated, nodeResourcesFit, resourceAllocation, type ScoringStrategy } from './node-resources-fit.js';
+import { leastAllocated, nodeResourcesFit, nodeResourcesFitFilter, resourceAllocation, type ScoringStrategy } from './node-resources-fit.js';
 import { nodeUnschedulable } from './node-unschedulable.js';
 import { interPodAffinity, interPodAffinityScoring } from './inter-pod-affinity.js';
 import { podTopologySpread, podTopologySpreadFilter, podTopologySpreadScoring, type SpreadDefaults } from './topology-spread.js';
@@ -24,6 +24,8 @@ export interface PluginContext {
   volumes: VolumeLookup;
   /** NodeResourcesFit's scoring strategy. */
   scoring?: ScoringStrategy;
+  /** NodeResourcesFit's ignoredResources and ignoredResourceGroups: extended resources its filter leaves out. */
+  ignoredResources?: { resources: string[]; groups: string[] };
   /** PodTopologySpread's defaults for pods without constraints (none: no default spreading). */
   spreadDefaults?: SpreadDefaults;
   /** NodeAffinity's addedAffinity: node affinity every pod of the profile also has. */
@@ -56,7 +58,7 @@ export const PLUGINS: Readonly<Record<string, RegisteredPlugin>> = {
   TaintToleration: { points: ['filter', 'preScore', 'score'], filter: () => taintToleration, score: () => [preferNoScheduleTaints] },
   NodeAffinity: { points: ['preFilter', 'filter', 'preScore', 'score'], filter: (c) => nodeAffinityFilter(c.addedAffinity), score: (c) => [preferredNodeAffinityScore(c.addedAffinity)] },
   NodePorts: { points: ['preFilter', 'filter'], filter: () => nodePorts },
-  NodeResourcesFit: { points: ['preFilter', 'filter', 'preScore', 'score'], filter: () => nodeResourcesFit, score: (c) => [c.scoring ? resourceAllocation(c.scoring) : leastAllocated] },
+  NodeResourcesFit: { points: ['preFilter', 'filter', 'preScore', 'score'], filter: (c) => (c.ignoredResources ? nodeResourcesFitFilter(c.ignoredResources) : nodeResourcesFit), score: (c) => [c.scoring ? resourceAllocation(c.scoring) : leastAllocated] },
   VolumeRestrictions: { points: ['preFilter', 'filter'], filter: (c) => volumeRestrictions(c.volumes) },
   NodeVolumeLimits: { points: ['preFilter', 'filter'], missing: true },
   VolumeBinding: { points: ['preFilter', 'filter', 'reserve', 'preBind', 'preScore', 'score'], filter: (c) => volumeBinding(c.volumes) },

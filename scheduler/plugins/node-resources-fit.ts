@@ -2,9 +2,19 @@
 // each extended resource the pod asks for). As a score, by default prefers the node with the
 // most left over (least allocated); a scheduler configuration may ask for the most allocated
 // (bin packing) or a shape of its own.
+import { isExtendedResource } from '../../api/pod-resources.js';
 import { ok, unschedulable, type FilterPlugin, type ScorePlugin } from '../framework.js';
 
-export const nodeResourcesFit: FilterPlugin = {
+/**
+ * The filter, leaving out the extended resources a profile ignores (NodeResourcesFitArgs'
+ * ignoredResources, and ignoredResourceGroups by the part before the slash): something else
+ * accounts for them. Scoring still counts them, as in Kubernetes.
+ */
+export function nodeResourcesFitFilter(ignored: { resources?: readonly string[]; groups?: readonly string[] } = {}): FilterPlugin {
+  const names = new Set(ignored.resources ?? []);
+  const groups = new Set(ignored.groups ?? []);
+  const skipped = (name: string) => isExtendedResource(name) && (names.has(name) || groups.has(name.split('/')[0]!));
+  return {
   name: 'NodeResourcesFit',
   filter(state, n) {
     const want = state.requests;
@@ -15,6 +25,7 @@ export const nodeResourcesFit: FilterPlugin = {
     const storage = want.ephemeralStorage > 0 && requested.ephemeralStorage + want.ephemeralStorage > allocatable.ephemeralStorage;
     let scalar: string[] | undefined;
     for (const [name, amount] of want.scalar ?? []) {
+      if ((names.size || groups.size) && skipped(name)) continue;
       if (amount > 0 && (requested.scalar?.get(name) ?? 0) + amount > (allocatable.scalar?.get(name) ?? 0)) (scalar ??= []).push(name);
     }
     // Asked of hundreds of nodes per pod: nothing is allocated when the pod fits.
@@ -27,7 +38,10 @@ export const nodeResourcesFit: FilterPlugin = {
     for (const name of scalar ?? []) reasons.push(`Insufficient ${name}`);
     return unschedulable(...reasons);
   },
-};
+  };
+}
+
+export const nodeResourcesFit: FilterPlugin = nodeResourcesFitFilter();
 
 /** How NodeResourcesFit scores a node (its args' scoringStrategy in KubeSchedulerConfiguration). */
 export interface ScoringStrategy {
