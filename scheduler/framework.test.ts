@@ -10,7 +10,7 @@ import { podTopologySpreadScoring, SYSTEM_DEFAULT_CONSTRAINTS } from './plugins/
 import { defaultSelector } from './default-selector.js';
 import { nodePorts } from './plugins/node-ports.js';
 import { interPodAffinity } from './plugins/inter-pod-affinity.js';
-import { volumeBinding } from './plugins/volume-binding.js';
+import { NO_VOLUMES, volumeBinding } from './plugins/volume-binding.js';
 
 function node(name: string, opts: { cpu?: string; memory?: string; labels?: Record<string, string>; taints?: Taint[]; unschedulable?: boolean; ready?: boolean } = {}): Node {
   return {
@@ -300,7 +300,7 @@ describe('filters a pod asks nothing of', () => {
   it('are skipped by the default plugins only when the pod has no selector, ports, anti-affinity or claims', () => {
     const skipped = (p: Pod) => {
       const state = { pod: p, allNodes: [newNodeInfo(node('a'), [])], requests: podRequests(p), hostPorts: hostPorts(p), data: new Map() };
-      return [nodeAffinity, nodePorts, interPodAffinity, volumeBinding({ claim: () => undefined, volume: () => undefined, storageClass: () => undefined })]
+      return [nodeAffinity, nodePorts, interPodAffinity, volumeBinding(NO_VOLUMES)]
         .filter((f) => f.preFilter?.(state) === SKIP)
         .map((f) => f.name);
     };

@@ -34,10 +34,11 @@ export const imageLocality: ScorePlugin = {
   weight: 1,
   preScore(state) {
     const images = podImages(state.pod);
+    const distinct = [...new Set(images)];
     const holders = new Map<string, number>();
     for (const n of state.allNodes) {
       if (!n.images) continue;
-      for (const image of new Set(images)) if (n.images.has(image)) holders.set(image, (holders.get(image) ?? 0) + 1);
+      for (const image of distinct) if (n.images.has(image)) holders.set(image, (holders.get(image) ?? 0) + 1);
     }
     // No node holds any of them: every node would score 0.
     if (!holders.size) return SKIP;

@@ -11,7 +11,7 @@ import { nodeUnschedulable } from './node-unschedulable.js';
 import { interPodAffinity, interPodAffinityScoring } from './inter-pod-affinity.js';
 import { podTopologySpread, podTopologySpreadFilter, podTopologySpreadScoring, type SpreadDefaults } from './topology-spread.js';
 import { preferNoScheduleTaints, taintToleration } from './taint-toleration.js';
-import { volumeBinding, type VolumeLookup } from './volume-binding.js';
+import { NO_VOLUMES, volumeBinding, type VolumeLookup } from './volume-binding.js';
 import { volumeRestrictions } from './volume-restrictions.js';
 import { volumeZone } from './volume-zone.js';
 import { imageLocality } from './image-locality.js';
@@ -96,7 +96,6 @@ export const DEFAULT_PLUGINS: readonly { name: string; weight?: number }[] = [
 /** Not a Kubernetes plugin: Kubernetes keeps pods off not-ready nodes by their taints, which kubette's nodes may lack. Always first. */
 export const ALWAYS_FIRST_FILTER = nodeReady;
 
-const NO_VOLUMES: VolumeLookup = { claim: () => undefined, volume: () => undefined, storageClass: () => undefined };
 
 /** The default profile's filters (volume binding aside, which needs the scheduler's volumes) and scores, for tests of the framework. */
 export const defaultFilters: FilterPlugin[] = [nodeReady, nodeUnschedulable, taintToleration, nodeAffinityFilter(), nodePorts, nodeResourcesFit, podTopologySpread, interPodAffinity];

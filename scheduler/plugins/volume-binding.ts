@@ -14,6 +14,9 @@ export interface VolumeLookup {
   storageClass(name: string): StorageClass | undefined;
 }
 
+/** A lookup that knows of no claim, volume or class (checking a configuration; tests). */
+export const NO_VOLUMES: VolumeLookup = { claim: () => undefined, volume: () => undefined, storageClass: () => undefined };
+
 /** Claims of the pod that are not bound yet and wait for their first consumer. */
 export function claimsToProvision(pod: Pod, lookup: VolumeLookup): PersistentVolumeClaim[] {
   return podClaimNames(pod)
